@@ -1,0 +1,23 @@
+"""The public JSON Schemas (certificate, requirements, events) and a validator for them."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    """``load("certificate")`` → schemas/certificate.schema.json; ``load("events/decision")`` likewise."""
+    return json.loads(resources.files(__name__).joinpath(f"{name}.schema.json").read_text())
+
+
+def validate(name: str, instance: Any) -> list[str]:
+    """Every way ``instance`` breaks the schema, as readable lines (empty when it conforms)."""
+    validator = Draft202012Validator(load(name))
+    return [f"{'/'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message}"
+            for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))]

@@ -1,0 +1,145 @@
+"""The SMTP door: a catch-all for COI_INBOUND_DOMAIN.
+
+RCPT: ``<account>[+tag]@domain`` of a known account gets 250; an unknown account 550; any other
+domain 550 (no relaying). DATA: 250 only once the raw message is durably stored, its row
+committed and its split enqueued; if any of that fails, what was written is removed and the
+sender gets 451 to retry later. Blocking work runs in a thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from aiosmtpd.controller import Controller
+
+from infra.logging import correlated
+from infra.models import InboundMessage, new_id
+from infra.repo import account_by_slug
+from pipeline.addresses import Route, route
+
+if TYPE_CHECKING:
+    from infra.bootstrap import App
+
+log = logging.getLogger(__name__)
+
+MAX_RECIPIENTS = 20
+TEMPORARY = "451 4.3.0 Temporary local problem; please try again later"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    account_id: int
+    slug: str
+    tag: str | None
+    address: str
+
+
+class InboxHandler:
+    def __init__(self, app: App):
+        self.app = app
+        self.domain = app.settings.inbound_domain
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd API)
+        target = route(address, self.domain)
+        if target is None:
+            if address.rpartition("@")[2].lower().rstrip(".") != self.domain.lower():
+                return "550 5.7.1 Relaying denied"
+            return "550 5.1.1 No such mailbox"
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            return "452 4.5.3 Too many recipients"
+        try:
+            account = await asyncio.get_running_loop().run_in_executor(None, self._account, target)
+        except Exception:
+            log.exception("account lookup failed for %s", address)
+            return TEMPORARY
+        if account is None:
+            return "550 5.1.1 No such account"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.append(rcpt_options)
+        return "250 2.1.5 OK"
+
+    def _account(self, target: Route) -> Accepted | None:
+        with self.app.sessions() as session:
+            account = account_by_slug(session, target.account)
+            return Accepted(account.id, account.slug, target.tag, "") if account else None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+        raw = envelope.original_content or envelope.content
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        try:
+            ids = await asyncio.get_running_loop().run_in_executor(
+                None, self.accept, raw, envelope.mail_from, list(envelope.rcpt_tos))
+        except Exception:
+            log.exception("message from %s not accepted; answered 451", envelope.mail_from)
+            return TEMPORARY
+        return f"250 2.0.0 Accepted as {' '.join(ids)}"
+
+    def accept(self, raw: bytes, sender: str | None, recipients: list[str]) -> list[str]:
+        """Store, record and enqueue one message per recipient; all or nothing."""
+        written: list[tuple[str, str]] = []  # (message id, storage key)
+        try:
+            for address in recipients:
+                target = route(address, self.domain)
+                account = self._account(target)
+                if account is None:  # removed since RCPT
+                    raise LookupError(f"account {target.account} disappeared")
+                message_id = new_id()
+                with correlated(message_id):
+                    key = f"accounts/{account.slug}/messages/{message_id}.eml"
+                    self.app.storage.put(key, raw, "message/rfc822")
+                    written.append((message_id, key))
+                    with self.app.sessions() as db:
+                        db.add(InboundMessage(id=message_id, account_id=account.account_id, storage_key=key,
+                                              sender=sender, recipient=address, tag=target.tag, size=len(raw),
+                                              subject=_subject(raw)))
+                        db.commit()
+                    log.info("stored message for %s (%d bytes)", address, len(raw))
+            for message_id, _ in written:
+                self.app.actors.split_message.send(message_id)
+        except Exception:
+            self._undo(written)
+            raise
+        return [message_id for message_id, _ in written]
+
+    def _undo(self, written: list[tuple[str, str]]) -> None:
+        for message_id, key in written:
+            try:
+                with self.app.sessions() as db:
+                    row = db.get(InboundMessage, message_id)
+                    if row is not None:
+                        db.delete(row)
+                        db.commit()
+            except Exception:
+                log.exception("could not remove message row %s after a failed accept", message_id)
+            try:
+                self.app.storage.delete(key)
+            except Exception:
+                log.exception("could not remove %s after a failed accept", key)
+
+
+def _subject(raw: bytes) -> str | None:
+    from email.parser import BytesHeaderParser
+    from email.policy import default
+
+    try:
+        value = BytesHeaderParser(policy=default).parsebytes(raw).get("Subject")
+        return str(value)[:500] if value is not None else None
+    except Exception:
+        return None
+
+
+def make_controller(app: App, *, host: str | None = None, port: int | None = None) -> Controller:
+    settings = app.settings
+    return Controller(
+        InboxHandler(app),
+        hostname=host or settings.smtp_host,
+        port=settings.smtp_port if port is None else port,
+        data_size_limit=settings.max_message_bytes,
+        enable_SMTPUTF8=True,
+        ident="coi-intake",
+        server_hostname=settings.inbound_domain,
+    )

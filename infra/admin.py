@@ -1,0 +1,107 @@
+"""Operator actions behind the CLI (and later the API): accounts, holders, requirement sets, status."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from infra.models import (Account, Certificate, Document, Evaluation, Holder, InboundMessage, OutboxEvent,
+                          RequirementSet)
+from infra.repo import account_by_slug
+from pipeline.addresses import is_valid_slug
+from schemas import validate
+
+
+class AdminError(Exception):
+    """An operator mistake with a sentence that says how to fix it."""
+
+
+def add_account(session: Session, slug: str, name: str) -> Account:
+    slug = slug.lower()
+    if not is_valid_slug(slug):
+        raise AdminError(f"{slug!r} cannot be an address: use letters, digits, '.', '-' or '_' (at most 64).")
+    if account_by_slug(session, slug):
+        raise AdminError(f"An account {slug!r} exists already.")
+    account = Account(slug=slug, name=name)
+    session.add(account)
+    session.commit()
+    return account
+
+
+def require_account(session: Session, slug: str) -> Account:
+    account = account_by_slug(session, slug.lower())
+    if account is None:
+        raise AdminError(f"No account {slug!r}; create it with `coi account add`.")
+    return account
+
+
+def add_holder(session: Session, account_slug: str, name: str, address: str | None) -> Holder:
+    account = require_account(session, account_slug)
+    holder = Holder(account_id=account.id, name=name, address=address)
+    session.add(holder)
+    session.commit()
+    return holder
+
+
+def set_requirements(session: Session, account_slug: str, holder_name: str, body: dict[str, Any],
+                     tag: str | None = None) -> RequirementSet:
+    account = require_account(session, account_slug)
+    holder = session.scalars(select(Holder).where(Holder.account_id == account.id, Holder.name == holder_name)).first()
+    if holder is None:
+        raise AdminError(f"No holder {holder_name!r} in account {account.slug!r}; add it with `coi holder add`.")
+    errors = validate("requirements", body)
+    if errors:
+        raise AdminError("The requirement set does not match schemas/requirements.schema.json: " + "; ".join(errors))
+    effective = body.get("effective") or {}
+    requirement_set = RequirementSet(
+        holder_id=holder.id, name=body.get("name") or holder.name, tag=tag, body=body,
+        effective_from=_day(effective.get("from")), effective_until=_day(effective.get("until")))
+    session.add(requirement_set)
+    session.commit()
+    return requirement_set
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def status(session: Session, some_id: str) -> dict[str, Any]:
+    """What became of a document (or of a message and its documents)."""
+    document = session.get(Document, some_id)
+    if document is not None:
+        return document_status(session, document)
+    message = session.get(InboundMessage, some_id)
+    if message is None:
+        raise AdminError(f"No document or message with id {some_id!r}.")
+    documents = session.scalars(select(Document).where(Document.message_id == message.id)).all()
+    return {"message_id": message.id, "status": message.status, "reason": message.reason,
+            "sender": message.sender, "recipient": message.recipient, "subject": message.subject,
+            "documents": [document_status(session, d) for d in documents]}
+
+
+def document_status(session: Session, document: Document) -> dict[str, Any]:
+    evaluation = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id)).one_or_none()
+    certificate = session.scalars(select(Certificate).where(Certificate.document_id == document.id)).one_or_none()
+    result: dict[str, Any] = {
+        "document_id": document.id, "filename": document.filename, "source": document.source,
+        "status": document.status, "tag": document.tag, "error": None,
+        "edition": certificate.edition if certificate else None,
+        "decision": evaluation.decision if evaluation else None,
+        "checks": evaluation.checks if evaluation else [],
+    }
+    if document.error_code:
+        result["error"] = {"code": document.error_code, "message": document.error_message}
+    return result
+
+
+def list_events(session: Session, account_slug: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    query = select(OutboxEvent, Account.slug).join(Account, Account.id == OutboxEvent.account_id)
+    if account_slug:
+        query = query.where(Account.slug == account_slug.lower())
+    rows = session.execute(query.order_by(OutboxEvent.created_at.desc()).limit(limit)).all()
+    return [{"id": e.id, "type": e.type, "account": slug, "document_id": e.document_id,
+             "created_at": e.created_at.isoformat(), "published_at": e.published_at.isoformat()
+             if e.published_at else None, "data": e.data} for e, slug in rows]

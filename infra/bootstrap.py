@@ -1,0 +1,69 @@
+"""The composition root: settings, database, storage and broker are built here and nowhere else."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import dramatiq
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from infra.broker import BrokerHandle, make_broker
+from infra.db import make_engine, make_sessionmaker
+from infra.settings import Settings
+from infra.storage import Storage, storage_from_url
+
+
+@dataclass
+class App:
+    """Lazily built collaborators; building an App connects to nothing."""
+
+    settings: Settings = field(default_factory=Settings)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.resolved_database_url())
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return make_sessionmaker(self.engine)
+
+    @cached_property
+    def storage(self) -> Storage:
+        return storage_from_url(
+            self.settings.resolved_storage_url(),
+            endpoint_url=self.settings.s3_endpoint_url,
+            region=self.settings.s3_region,
+        )
+
+    @cached_property
+    def broker_handle(self) -> BrokerHandle:
+        handle = make_broker(self.settings.resolved_broker_url())
+        dramatiq.set_broker(handle.broker)
+        return handle
+
+    @cached_property
+    def actors(self):
+        """The dramatiq actors, declared on this app's broker (set before any actor exists)."""
+        from workers.actors import declare_actors
+
+        return declare_actors(self)
+
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+        if "broker_handle" in self.__dict__:
+            self.broker_handle.broker.close()
+
+
+def configure_logging(level: str = "INFO") -> None:
+    from infra.logging import CorrelationFilter
+
+    handler = logging.StreamHandler()
+    handler.addFilter(CorrelationFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)

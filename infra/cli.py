@@ -1,0 +1,238 @@
+"""``coi``: every process and operator action of coi-intake."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from datetime import date
+from pathlib import Path
+
+import click
+
+from infra.bootstrap import App, configure_logging
+
+
+def _app(ctx: click.Context) -> App:
+    return ctx.obj
+
+
+def _print(data, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(data, indent=2, default=str))
+    else:
+        click.echo(json.dumps(data, indent=2, default=str) if not isinstance(data, str) else data)
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """coi-intake: certificates of insurance in, compliance decisions out."""
+    ctx.obj = App()
+    configure_logging(ctx.obj.settings.log_level)
+    ctx.call_on_close(ctx.obj.close)
+
+
+@main.command()
+@click.pass_context
+def migrate(ctx: click.Context) -> None:
+    """Create or upgrade the database schema (Alembic)."""
+    from infra.db import migrate as run
+
+    run(_app(ctx).settings.resolved_database_url())
+    click.echo("database is at the newest schema")
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (COI_SMTP_HOST).")
+@click.option("--port", default=None, type=int, help="Port to listen on (COI_SMTP_PORT).")
+@click.pass_context
+def smtp(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Run the SMTP door until interrupted."""
+    from inbox.smtp import make_controller
+
+    app = _app(ctx)
+    app.broker_handle.ping()
+    app.actors  # noqa: B018 - declared before the first message arrives
+    controller = make_controller(app, host=host, port=port)
+    controller.start()
+    click.echo(f"SMTP door on {controller.hostname}:{controller.port} for @{app.settings.inbound_domain}")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--processes", default=1, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+@click.argument("dramatiq_args", nargs=-1, type=click.UNPROCESSED)
+def worker(processes: int, threads: int, dramatiq_args: tuple[str, ...]) -> None:
+    """Run the pipeline workers (dramatiq) until interrupted."""
+    from dramatiq.cli import main as dramatiq_main
+
+    sys.argv = ["dramatiq", "workers.entry:setup", "--processes", str(processes), "--threads", str(threads),
+                *dramatiq_args]
+    sys.exit(dramatiq_main())
+
+
+@main.group()
+def account() -> None:
+    """Accounts and their inbound addresses."""
+
+
+@account.command("add")
+@click.argument("slug")
+@click.option("--name", required=True, help="The holder business's name.")
+@click.pass_context
+def account_add(ctx: click.Context, slug: str, name: str) -> None:
+    from infra.admin import add_account
+
+    app = _app(ctx)
+    with app.sessions() as session:
+        created = _admin(add_account, session, slug, name)
+        click.echo(f"account {created.slug}: mail certificates to {created.slug}@{app.settings.inbound_domain}")
+
+
+@main.group()
+def holder() -> None:
+    """Certificate holders of an account."""
+
+
+@holder.command("add")
+@click.argument("name")
+@click.option("--account", "account_slug", required=True)
+@click.option("--address", default=None)
+@click.pass_context
+def holder_add(ctx: click.Context, name: str, account_slug: str, address: str | None) -> None:
+    from infra.admin import add_holder
+
+    with _app(ctx).sessions() as session:
+        created = _admin(add_holder, session, account_slug, name, address)
+        click.echo(f"holder {created.name} (id {created.id})")
+
+
+@main.group()
+def requirements() -> None:
+    """Requirement sets (schemas/requirements.schema.json)."""
+
+
+@requirements.command("set")
+@click.argument("holder_name")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--account", "account_slug", required=True)
+@click.option("--tag", default=None, help="Only for mail to <account>+<tag>@… (a project).")
+@click.pass_context
+def requirements_set(ctx: click.Context, holder_name: str, file: Path, account_slug: str, tag: str | None) -> None:
+    from infra.admin import set_requirements
+
+    body = _load_document(file)
+    with _app(ctx).sessions() as session:
+        created = _admin(set_requirements, session, account_slug, holder_name, body, tag)
+        click.echo(f"requirement set {created.name!r} (id {created.id}) for {holder_name}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the certificate JSON (the contract's shape).")
+@click.option("--evidence/--no-evidence", default=True, help="Include per-value confidence and boxes.")
+@click.pass_context
+def extract(ctx: click.Context, file: Path, as_json: bool, evidence: bool) -> None:
+    """Read one certificate file and print what was extracted."""
+    certificate = _extract_file(_app(ctx), file)
+    if not evidence:
+        certificate.pop("evidence", None)
+    _print(certificate, as_json)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--requirements", "requirements_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as-of", "as_of", default=None, help="Evaluation date YYYY-MM-DD (default today).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def evaluate(ctx: click.Context, file: Path, requirements_file: Path, as_of: str | None, as_json: bool) -> None:
+    """Score a certificate file against a requirement set and print the evaluation."""
+    from pipeline.score import evaluate as score
+    from schemas import validate
+
+    body = _load_document(requirements_file)
+    errors = validate("requirements", body)
+    if errors:
+        raise click.ClickException("requirements do not match the schema: " + "; ".join(errors))
+    day = date.fromisoformat(as_of) if as_of else date.today()
+    result = score(_extract_file(_app(ctx), file), body, day)
+    _print(result.to_dict(), as_json)
+
+
+@main.command()
+@click.argument("some_id")
+@click.pass_context
+def status(ctx: click.Context, some_id: str) -> None:
+    """What became of a document or an inbound message."""
+    from infra.admin import status as lookup
+
+    with _app(ctx).sessions() as session:
+        _print(_admin(lookup, session, some_id), True)
+
+
+@main.command()
+@click.option("--account", "account_slug", default=None)
+@click.option("--limit", default=20, show_default=True)
+@click.pass_context
+def events(ctx: click.Context, account_slug: str | None, limit: int) -> None:
+    """List the newest events of the outbox (decisions and failures)."""
+    from infra.admin import list_events
+
+    with _app(ctx).sessions() as session:
+        for event in list_events(session, account_slug, limit):
+            click.echo(json.dumps(event, default=str))
+
+
+@main.command()
+@click.option("--keep-running", is_flag=True, help="Leave the SMTP door and workers running afterwards.")
+@click.pass_context
+def demo(ctx: click.Context, keep_running: bool) -> None:
+    """Set up a demo account, email a sample certificate to it and print the decision."""
+    from infra.demo import run_demo
+
+    sys.exit(run_demo(_app(ctx), keep_running=keep_running))
+
+
+def _extract_file(app: App, file: Path) -> dict:
+    from pipeline.errors import PipelineError
+    from pipeline.stages import extract as extract_stage, read
+
+    data = file.read_bytes()
+    try:
+        return extract_stage(read(data, max_pages=app.settings.max_pages))
+    except PipelineError as e:
+        raise click.ClickException(f"{e.code}: {e.message}") from e
+
+
+def _load_document(file: Path) -> dict:
+    text = file.read_text()
+    if file.suffix.lower() in {".yaml", ".yml"}:
+        import yaml
+
+        return yaml.safe_load(text)
+    return json.loads(text)
+
+
+def _admin(fn, *args):
+    from infra.admin import AdminError
+
+    try:
+        return fn(*args)
+    except AdminError as e:
+        raise click.ClickException(str(e)) from e
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Small database helpers shared by the doors and the workers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from infra.models import Account, Document, OutboxEvent, new_id, utcnow
+from pipeline.states import DocumentStatus, check_transition
+
+
+def insert_ignore(session: Session, model: type, values: dict[str, Any], conflict: list[str]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted (the UNIQUE constraint decides)."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
+    return session.execute(statement).rowcount == 1
+
+
+def account_by_slug(session: Session, slug: str) -> Account | None:
+    return session.scalars(select(Account).where(Account.slug == slug)).one_or_none()
+
+
+def move(document: Document, status: DocumentStatus, *, code: str | None = None, message: str | None = None) -> None:
+    check_transition(DocumentStatus(document.status), status)
+    document.status = status.value
+    if code is not None:
+        document.error_code, document.error_message = code, message
+
+
+def add_event(session: Session, *, account_id: int, type: str, dedupe_key: str, data: dict[str, Any],
+              document_id: str | None = None, message_id: str | None = None) -> None:
+    """Write an outbox event in the caller's transaction; a second write of the same key is a no-op."""
+    insert_ignore(
+        session,
+        OutboxEvent,
+        {"id": new_id(), "account_id": account_id, "type": type, "dedupe_key": dedupe_key, "data": data,
+         "document_id": document_id, "message_id": message_id, "created_at": utcnow()},
+        ["dedupe_key"],
+    )

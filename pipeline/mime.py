@@ -1,0 +1,109 @@
+"""Split an email into the files worth reading (pure: bytes in, attachments out)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+from pipeline.filetypes import SUPPORTED, safe_filename, sniff
+
+log = logging.getLogger(__name__)
+
+INLINE_LOGO_MAX_BYTES = 20_000
+MAX_DEPTH = 10
+MAX_ATTACHMENTS = 50
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Skipped:
+    filename: str
+    reason: str
+
+
+@dataclass
+class SplitResult:
+    subject: str | None = None
+    sender: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def no_attachment_reason(self) -> str:
+        """A sentence for the sender when nothing in the message could be read."""
+        if not self.skipped:
+            return ("The message had no attachment. Attach the certificate of insurance "
+                    "(ACORD 25) as a PDF, PNG, JPEG or TIFF file.")
+        listed = "; ".join(f"{s.filename}: {s.reason}" for s in self.skipped[:10])
+        return ("None of the attachments could be used (" + listed + "). Attach the certificate "
+                "of insurance (ACORD 25) as a PDF, PNG, JPEG or TIFF file.")
+
+
+def _header(message: EmailMessage, name: str) -> str | None:
+    try:
+        value = message.get(name)
+    except Exception:  # malformed header: keep going without it
+        return None
+    return str(value) if value is not None else None
+
+
+def split_message(raw: bytes, *, max_depth: int = MAX_DEPTH, max_attachments: int = MAX_ATTACHMENTS) -> SplitResult:
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    result = SplitResult(subject=_header(message, "Subject"), sender=_header(message, "From"))
+    _walk(message, result, depth=0, max_depth=max_depth, max_attachments=max_attachments)
+    return result
+
+
+def _walk(part: EmailMessage, result: SplitResult, *, depth: int, max_depth: int, max_attachments: int) -> None:
+    if depth > max_depth:
+        result.skipped.append(Skipped("(nested message)", f"nested deeper than {max_depth} levels"))
+        return
+    if part.is_multipart():
+        for child in part.iter_parts():
+            _walk(child, result, depth=depth + 1, max_depth=max_depth, max_attachments=max_attachments)
+        return
+    content_type = part.get_content_type()
+    if content_type == "message/rfc822":
+        for inner in part.get_payload() if isinstance(part.get_payload(), list) else []:
+            _walk(inner, result, depth=depth + 1, max_depth=max_depth, max_attachments=max_attachments)
+        return
+    _leaf(part, result, max_attachments)
+
+
+def _leaf(part: EmailMessage, result: SplitResult, max_attachments: int) -> None:
+    try:
+        raw_name = part.get_filename()
+    except Exception:
+        raw_name = None
+    disposition = part.get_content_disposition()
+    if part.get_content_maintype() == "text" and disposition != "attachment" and not raw_name:
+        return  # the body
+    try:
+        data = part.get_payload(decode=True) or b""
+    except Exception:
+        data = b""
+    kind = sniff(data)
+    name = safe_filename(raw_name, kind)
+    if kind is None:
+        if data:
+            result.skipped.append(Skipped(name, "not a PDF, PNG, JPEG or TIFF file"))
+        else:
+            result.skipped.append(Skipped(name, "the file is empty"))
+        return
+    is_inline_image = kind != "application/pdf" and (disposition == "inline" or part.get("Content-ID"))
+    if is_inline_image and len(data) < INLINE_LOGO_MAX_BYTES:
+        log.debug("skipping inline image %s (%d bytes): a signature logo", name, len(data))
+        return
+    if len(result.attachments) >= max_attachments:
+        result.skipped.append(Skipped(name, f"more than {max_attachments} attachments in one message"))
+        return
+    assert kind in SUPPORTED
+    result.attachments.append(Attachment(name, kind, data))

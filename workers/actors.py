@@ -1,0 +1,293 @@
+"""dramatiq actors: thin. Each loads by id, calls a pure stage, persists, and hands on.
+
+The chain: split_message → read_document → extract_document → score_document → publish_events.
+Every actor is idempotent: run twice, it leaves the same rows (UNIQUE constraints decide) and
+re-sends the next step, which is idempotent too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import dramatiq
+from sqlalchemy import select
+
+from infra.logging import correlated
+from infra.models import Account, Certificate, Document, Evaluation, InboundMessage, new_id, utcnow
+from infra.repo import add_event, insert_ignore, move
+from infra.storage import ObjectMissing
+from pipeline.mime import split_message as split_mime
+from pipeline.states import DocumentStatus, MessageStatus, Source, reached
+from workers import outcomes
+from workers.publish import publish_pending
+from workers.selection import pick_requirement_set
+
+if TYPE_CHECKING:
+    from infra.bootstrap import App
+
+log = logging.getLogger(__name__)
+
+RETRY_OPTIONS = {"max_retries": outcomes.MAX_RETRIES, "min_backoff": outcomes.MIN_BACKOFF_MS,
+                 "max_backoff": outcomes.MAX_BACKOFF_MS, "retry_when": outcomes.retry_when}
+
+
+def document_key(slug: str, sha256: str, filename: str) -> str:
+    return f"accounts/{slug}/documents/{sha256}/{filename}"
+
+
+def reading_key(document: Document) -> str:
+    return document.storage_key.rsplit("/", 1)[0] + "/reading.json"
+
+
+@dataclass
+class Actors:
+    split_message: dramatiq.Actor
+    read_document: dramatiq.Actor
+    extract_document: dramatiq.Actor
+    score_document: dramatiq.Actor
+    publish_events: dramatiq.Actor
+    give_up: dramatiq.Actor
+
+
+def declare_actors(app: App) -> Actors:
+    broker = app.broker_handle.broker
+    stages = Stages(app)
+
+    def actor(fn, **options):
+        return dramatiq.actor(fn, broker=broker, actor_name=fn.__name__, **options)
+
+    stages.actors = Actors(
+        split_message=actor(stages.split_message, on_retry_exhausted="give_up", **RETRY_OPTIONS),
+        read_document=actor(stages.read_document, on_retry_exhausted="give_up", time_limit=600_000, **RETRY_OPTIONS),
+        extract_document=actor(stages.extract_document, on_retry_exhausted="give_up", **RETRY_OPTIONS),
+        score_document=actor(stages.score_document, on_retry_exhausted="give_up", **RETRY_OPTIONS),
+        publish_events=actor(stages.publish_events, **RETRY_OPTIONS),
+        give_up=actor(stages.give_up, max_retries=3),
+    )
+    return stages.actors
+
+
+class Stages:
+    def __init__(self, app: App):
+        self.app = app
+        self.actors: Actors | None = None
+
+    # -- split ------------------------------------------------------------------------------
+
+    def split_message(self, message_id: str) -> None:
+        with correlated(message_id):
+            self._split(message_id)
+
+    def _split(self, message_id: str) -> None:
+        app = self.app
+        with app.sessions() as session:
+            message = session.get(InboundMessage, message_id)
+            if message is None:
+                log.warning("message %s not found; nothing to split", message_id)
+                return
+            account = session.get(Account, message.account_id)
+            if message.status == MessageStatus.RECEIVED:
+                raw = app.storage.get(message.storage_key)
+                result = split_mime(raw)
+                for attachment in result.attachments:
+                    sha = hashlib.sha256(attachment.data).hexdigest()
+                    key = document_key(account.slug, sha, attachment.filename)
+                    app.storage.put(key, attachment.data, attachment.content_type)
+                    inserted = insert_ignore(session, Document, {
+                        "id": new_id(), "account_id": account.id, "message_id": message.id,
+                        "source": Source.EMAIL.value, "filename": attachment.filename,
+                        "content_type": attachment.content_type, "sha256": sha, "size": len(attachment.data),
+                        "storage_key": key, "tag": message.tag, "status": DocumentStatus.STORED.value,
+                        "created_at": utcnow(), "updated_at": utcnow(),
+                    }, ["account_id", "sha256"])
+                    if not inserted:
+                        log.info("attachment %s is already document of this account (sha256 %s)",
+                                 attachment.filename, sha[:12])
+                if result.attachments:
+                    message.status = MessageStatus.SPLIT.value
+                    message.reason = None
+                else:
+                    message.status = MessageStatus.NO_ATTACHMENT.value
+                    message.reason = result.no_attachment_reason()
+                    add_event(session, account_id=account.id, type="coi.message.no_attachment",
+                              dedupe_key=f"message:{message.id}:no_attachment", message_id=message.id,
+                              data={"account": account.slug, "message_id": message.id, "sender": message.sender,
+                                    "subject": message.subject, "reason": message.reason})
+                session.commit()
+            stored = session.scalars(select(Document.id).where(
+                Document.message_id == message.id, Document.status == DocumentStatus.STORED.value)).all()
+            no_attachment = message.status == MessageStatus.NO_ATTACHMENT
+        for document_id in stored:
+            self.actors.read_document.send(document_id)
+        if no_attachment:
+            self.actors.publish_events.send()
+
+    # -- read -------------------------------------------------------------------------------
+
+    def read_document(self, document_id: str) -> None:
+        with correlated(document_id):
+            self._guarded(document_id, self._read)
+
+    def _read(self, session, document: Document) -> Any:
+        from pipeline.stages import read
+
+        app = self.app
+        status = DocumentStatus(document.status)
+        if reached(status, DocumentStatus.EXTRACTED):
+            return self._next_after(status)
+        if status == DocumentStatus.READING and app.storage.exists(reading_key(document)):
+            return self.actors.extract_document.send
+        if status == DocumentStatus.STORED:
+            move(document, DocumentStatus.READING)
+            session.commit()
+        reading = read(app.storage.get(document.storage_key), max_pages=app.settings.max_pages)
+        app.storage.put(reading_key(document), json.dumps(reading.to_dict()).encode(), "application/json")
+        return self.actors.extract_document.send
+
+    # -- extract ----------------------------------------------------------------------------
+
+    def extract_document(self, document_id: str) -> None:
+        with correlated(document_id):
+            self._guarded(document_id, self._extract)
+
+    def _extract(self, session, document: Document) -> Any:
+        from pipeline.stages import Reading, extract
+
+        status = DocumentStatus(document.status)
+        if reached(status, DocumentStatus.EXTRACTED):
+            return self._next_after(status)
+        if status != DocumentStatus.READING:
+            log.warning("document is %s, not reading: extract has nothing to do", status)
+            return None
+        try:
+            reading = Reading.from_dict(json.loads(self.app.storage.get(reading_key(document))))
+        except ObjectMissing:
+            return self.actors.read_document.send  # the reading was lost: read again
+        certificate = extract(reading)
+        insert_ignore(session, Certificate, {
+            "document_id": document.id, "edition": (certificate.get("form") or {}).get("edition"),
+            "data": certificate, "created_at": utcnow()}, ["document_id"])
+        move(document, DocumentStatus.EXTRACTED)
+        session.commit()
+        return self.actors.score_document.send
+
+    # -- score ------------------------------------------------------------------------------
+
+    def score_document(self, document_id: str, as_of: str | None = None) -> None:
+        with correlated(document_id):
+            self._guarded(document_id, lambda session, document: self._score(session, document, as_of))
+
+    def _score(self, session, document: Document, as_of: str | None) -> Any:
+        from pipeline.score import evaluate, no_requirements
+
+        status = DocumentStatus(document.status)
+        if status != DocumentStatus.EXTRACTED:
+            return self._next_after(status)
+        day = date.fromisoformat(as_of) if as_of else date.today()
+        certificate = session.scalars(select(Certificate).where(Certificate.document_id == document.id)).one()
+        requirement_set = pick_requirement_set(session, document, certificate.data, day)
+        result = evaluate(certificate.data, requirement_set.body, day) if requirement_set else no_requirements()
+        inserted = insert_ignore(session, Evaluation, {
+            "document_id": document.id, "requirement_set_id": requirement_set.id if requirement_set else None,
+            "decision": result.decision.value, "checks": [c.to_dict() for c in result.checks], "as_of": day,
+            "created_at": utcnow()}, ["document_id"])
+        evaluation = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id)).one()
+        if not inserted:
+            log.info("document was already scored (%s)", evaluation.decision)
+        account = session.get(Account, document.account_id)
+        move(document, DocumentStatus.DECIDED)
+        add_event(session, account_id=account.id, type=f"coi.certificate.{evaluation.decision}",
+                  dedupe_key=f"document:{document.id}:decided", document_id=document.id,
+                  data=decision_event(account, document, certificate.data, evaluation))
+        session.commit()
+        return self._publish
+
+    # -- publish ----------------------------------------------------------------------------
+
+    def publish_events(self) -> None:
+        publish_pending(self.app)
+
+    # -- shared -----------------------------------------------------------------------------
+
+    def give_up(self, message_data: dict[str, Any], exception_data: dict[str, Any]) -> None:
+        """Retries ran out on a transient error: record it so the document is not silently stuck."""
+        args = message_data.get("args") or []
+        if message_data.get("actor_name") == "split_message":
+            with self.app.sessions() as session:
+                message = session.get(InboundMessage, args[0]) if args else None
+                if message is not None and message.status == MessageStatus.RECEIVED:
+                    message.status = MessageStatus.FAILED.value
+                    message.reason = "Storage or the database stayed unavailable through every retry."
+                    session.commit()
+            return
+        if args:
+            error = outcomes.RetriesExhausted(exception_data.get("message", "unavailable"))
+            with self.app.sessions() as session:
+                document = session.get(Document, args[0])
+                if document is not None:
+                    self._fail(session, document, error)
+            self.actors.publish_events.send()
+
+    def _guarded(self, document_id: str, step) -> None:
+        """Run one stage; map permanent errors to a final status, let transient ones retry."""
+        with self.app.sessions() as session:
+            document = session.get(Document, document_id)
+            if document is None:
+                log.warning("document %s not found", document_id)
+                return
+            try:
+                following = step(session, document)
+            except Exception as exc:
+                session.rollback()
+                if outcomes.is_transient(exc):
+                    raise
+                log.warning("document failed: %s", exc, exc_info=not hasattr(exc, "code"))
+                document = session.get(Document, document_id)
+                self._fail(session, document, exc)
+                following = self._publish
+        if following is not None:
+            following(document_id)
+
+    def _fail(self, session, document: Document, exc: BaseException) -> None:
+        if DocumentStatus(document.status) in {DocumentStatus.DECIDED, DocumentStatus.FAILED,
+                                               DocumentStatus.NOT_A_CERTIFICATE}:
+            return
+        status, code, message = outcomes.final_status(exc)
+        move(document, status, code=code, message=message)
+        account = session.get(Account, document.account_id)
+        add_event(session, account_id=account.id, type=f"coi.document.{status.value}",
+                  dedupe_key=f"document:{document.id}:{status.value}", document_id=document.id,
+                  data={"account": account.slug, "document_id": document.id, "filename": document.filename,
+                        "status": status.value, "error": {"code": code, "message": message}})
+        session.commit()
+
+    def _next_after(self, status: DocumentStatus):
+        """Re-send the step after ``status`` (a redelivered message whose work was already done)."""
+        if status == DocumentStatus.EXTRACTED:
+            return self.actors.score_document.send
+        if status in {DocumentStatus.DECIDED, DocumentStatus.FAILED, DocumentStatus.NOT_A_CERTIFICATE}:
+            return self._publish
+        return None
+
+    def _publish(self, _document_id: str) -> None:
+        self.actors.publish_events.send()
+
+
+def decision_event(account: Account, document: Document, certificate: dict[str, Any],
+                   evaluation: Evaluation) -> dict[str, Any]:
+    return {
+        "account": account.slug,
+        "document_id": document.id,
+        "filename": document.filename,
+        "tag": document.tag,
+        "decision": evaluation.decision,
+        "as_of": evaluation.as_of.isoformat(),
+        "requirement_set_id": evaluation.requirement_set_id,
+        "failed_checks": [c for c in evaluation.checks if c.get("outcome") != "pass"],
+        "certificate": {k: v for k, v in certificate.items() if k != "evidence"},
+    }

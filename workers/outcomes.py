@@ -1,0 +1,48 @@
+"""Where every error meets its outcome: retry, or a final recorded status with a reason."""
+
+from __future__ import annotations
+
+import redis.exceptions
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from infra.storage import StorageUnavailable
+from pipeline.errors import NotACertificate, PipelineError
+from pipeline.states import DocumentStatus
+
+MAX_RETRIES = 6
+MIN_BACKOFF_MS = 1_000
+MAX_BACKOFF_MS = 120_000
+
+TRANSIENT = (StorageUnavailable, OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
+             ConnectionError, TimeoutError)
+
+
+class RetriesExhausted(Exception):
+    """A transient error outlasted every retry."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, PipelineError):
+        return exc.transient
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, TRANSIENT)
+
+
+def retry_when(retries: int, exc: BaseException) -> bool:
+    """dramatiq's retry predicate: transient errors only, up to MAX_RETRIES times."""
+    return retries < MAX_RETRIES and is_transient(exc)
+
+
+def final_status(exc: BaseException) -> tuple[DocumentStatus, str, str]:
+    """(status, code, message) for an error that retrying will not mend."""
+    if isinstance(exc, NotACertificate):
+        return DocumentStatus.NOT_A_CERTIFICATE, exc.code, exc.message
+    if isinstance(exc, PipelineError):
+        return DocumentStatus.FAILED, exc.code, exc.message
+    if isinstance(exc, RetriesExhausted):
+        return (DocumentStatus.FAILED, "service_unavailable",
+                "A storage or database service stayed unavailable through every retry; "
+                "re-run the document with `coi retry` once the service is back.")
+    return (DocumentStatus.FAILED, "internal_error",
+            f"An unexpected error stopped processing ({type(exc).__name__}); the operators have the details in the log.")
