@@ -130,3 +130,32 @@ def smtp_door(app: App) -> Iterator[tuple[str, int]]:
     controller.start()
     yield controller.hostname, controller.port
     controller.stop()
+
+
+def wait_for(condition, timeout: float = 60.0, interval: float = 0.1):
+    """Poll ``condition`` until it returns something truthy; fail the test after ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout} s")
+
+
+def send_mail(door: tuple[str, int], to: str, attachments: list[tuple[bytes, str, str]], *,
+              sender: str = "agent@example.test", subject: str = "Certificate of insurance") -> None:
+    """Email ``attachments`` ((bytes, mime type, filename) each) to the door over a real socket."""
+    import smtplib
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, to, subject
+    message.set_content("Please find the certificate attached.")
+    for data, mime, filename in attachments:
+        maintype, subtype = mime.split("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    with smtplib.SMTP(*door) as client:
+        client.send_message(message)
