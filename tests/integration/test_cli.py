@@ -1,0 +1,68 @@
+"""The ``coi`` command line against a real SQLite database and the real corpus."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from infra.cli import main
+from schemas import validate
+
+pytestmark = pytest.mark.integration
+
+SG_SIDING = "real_acord25-2016_borndigital_coi-auditor_SG-Siding-Gutters_2023-10-18.pdf"
+
+
+@pytest.fixture
+def coi(tmp_path, monkeypatch):
+    monkeypatch.setenv("COI_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("COI_INBOUND_DOMAIN", "coi.test")
+    runner = CliRunner()
+
+    def run(*args: str, ok: bool = True):
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        assert (result.exit_code == 0) == ok, result.output
+        return result
+
+    return run
+
+
+def test_extract_prints_the_contract_shape(coi, real_corpus):
+    output = coi("extract", str(real_corpus / SG_SIDING), "--json").stdout
+    certificate = json.loads(output)
+    assert validate("certificate", certificate) == []
+    assert certificate["certificate_holder"]["name"] == "Butler Homes"
+
+
+def test_extract_of_a_non_certificate_says_so(coi, real_corpus):
+    result = coi("extract", str(real_corpus / "filled_nonacord_sample-coi_reportlab_pulsio-coi-copilot.pdf"),
+                 "--json", ok=False)
+    assert "not_a_certificate" in result.output
+
+
+def test_evaluate_prints_the_contract_evaluation(coi, real_corpus, tmp_path):
+    requirements = tmp_path / "req.yaml"
+    requirements.write_text("holder: {name: Butler Homes}\n"
+                            "lines: {general_liability: {required: true, limits: {each_occurrence: 2000000}}}\n")
+    output = coi("evaluate", str(real_corpus / SG_SIDING), "--requirements", str(requirements),
+                 "--as-of", "2024-01-15", "--json").stdout
+    evaluation = json.loads(output)
+    assert evaluation["decision"] == "rejected"
+    [failure] = [c for c in evaluation["checks"] if c["outcome"] == "fail"]
+    assert failure["message"] == "General liability each occurrence is $1,000,000; Butler Homes requires $2,000,000."
+
+
+def test_accounts_holders_and_requirements_from_the_cli(coi, tmp_path):
+    coi("migrate")
+    assert "mail certificates to acme@coi.test" in coi("account", "add", "acme", "--name", "Acme").output
+    coi("holder", "add", "Butler Homes", "--account", "acme", "--address", "1 Main St")
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"lines": {"general_liability": {"required": True}}}))
+    coi("requirements", "set", "Butler Homes", str(good), "--account", "acme", "--tag", "lot-14")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"lines": {"general_liability": {"limits": {"each_occurrence": "lots"}}}}))
+    refused = coi("requirements", "set", "Butler Homes", str(bad), "--account", "acme", ok=False)
+    assert "does not match" in refused.output
+    assert "No document or message" in coi("status", "nope", ok=False).output
