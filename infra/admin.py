@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from infra.models import (Account, Certificate, Document, Evaluation, Holder, InboundMessage, OutboxEvent,
-                          RequirementSet)
+from infra.models import (Account, Certificate, Document, Evaluation, Holder, InboundMessage, MessageDocument,
+                          OutboxEvent, RequirementSet)
 from infra.repo import account_by_slug
 from pipeline.addresses import is_valid_slug
 from schemas import validate
@@ -76,7 +76,8 @@ def status(session: Session, some_id: str) -> dict[str, Any]:
     message = session.get(InboundMessage, some_id)
     if message is None:
         raise AdminError(f"No document or message with id {some_id!r}.")
-    documents = session.scalars(select(Document).where(Document.message_id == message.id)).all()
+    documents = session.scalars(select(Document).join(MessageDocument).where(
+        MessageDocument.message_id == message.id).order_by(Document.created_at)).all()
     return {"message_id": message.id, "status": message.status, "reason": message.reason,
             "sender": message.sender, "recipient": message.recipient, "subject": message.subject,
             "documents": [document_status(session, d) for d in documents]}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import smtplib
 import socket
 import subprocess
@@ -58,6 +60,8 @@ def run_demo(app: App, *, keep_running: bool = False, timeout: float = 120.0) ->
     from pipeline.samples import demo_certificate, draw_certificate
 
     settings = app.settings
+    if "COI_LOG_LEVEL" not in os.environ:
+        logging.getLogger().setLevel(logging.WARNING)
     click.echo(f"database: {settings.resolved_database_url()}")
     click.echo(f"broker:   {settings.resolved_broker_url()}")
     click.echo(f"storage:  {settings.resolved_storage_url()}")
@@ -72,10 +76,11 @@ def run_demo(app: App, *, keep_running: bool = False, timeout: float = 120.0) ->
 
     app.broker_handle.ping()
     app.actors  # noqa: B018
-    port = settings.smtp_port if _port_free(settings.smtp_host, settings.smtp_port) else free_port()
+    port = settings.smtp_port if settings.smtp_port and _port_free(settings.smtp_host, settings.smtp_port) else free_port()
     controller = make_controller(app, port=port)
     controller.start()
-    worker = subprocess.Popen([sys.executable, "-m", "infra.cli", "worker", "--processes", "1", "--threads", "2"])
+    worker = subprocess.Popen([sys.executable, "-m", "infra.cli", "worker", "--processes", "1", "--threads", "2"],
+                              env={**os.environ, "COI_LOG_LEVEL": os.environ.get("COI_LOG_LEVEL", "WARNING")})
     try:
         address = f"{ACCOUNT}@{settings.inbound_domain}"
         mail = EmailMessage()

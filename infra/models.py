@@ -95,6 +95,14 @@ class Document(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
+class MessageDocument(Base):
+    """Which documents a message carried (a document already known from another message included)."""
+
+    __tablename__ = "message_documents"
+    message_id: Mapped[str] = mapped_column(ForeignKey("messages.id"), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True, index=True)
+
+
 class Certificate(Base):
     """What was extracted from a document, in the shape of schemas/certificate.schema.json."""
 

@@ -25,6 +25,26 @@ LINE_NAMES = {
 }
 
 
+LIMIT_NAMES = {
+    "each_occurrence": "each occurrence",
+    "damage_to_rented_premises": "damage to rented premises",
+    "medical_expense": "medical expense",
+    "personal_advertising_injury": "personal and advertising injury",
+    "general_aggregate": "general aggregate",
+    "products_completed_operations_aggregate": "products-completed operations aggregate",
+    "combined_single_limit": "combined single limit",
+    "bodily_injury_per_person": "bodily injury per person",
+    "bodily_injury_per_accident": "bodily injury per accident",
+    "property_damage": "property damage",
+    "aggregate": "aggregate",
+    "retention": "retention",
+    "el_each_accident": "employers' liability each accident",
+    "el_disease_each_employee": "employers' liability disease each employee",
+    "el_disease_policy_limit": "employers' liability disease policy limit",
+    "limit": "limit",
+}
+
+
 @dataclass(frozen=True)
 class Check:
     code: str
@@ -186,7 +206,7 @@ class _Scorer:
         limits = policy.get("limits") or {}
         for key, minimum in (rule.get("limits") or {}).items():
             actual = limits.get(key)
-            label = f"{name} {key.replace('_', ' ')}"
+            label = f"{name} {LIMIT_NAMES.get(key, key.replace('_', ' '))}"
             ok = actual is not None and actual >= minimum
             self.add("limit_below_minimum", ok,
                      f"{label} is {money(actual)}; {self.holder_label} requires {money(minimum)}." if not ok

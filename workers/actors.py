@@ -18,7 +18,8 @@ import dramatiq
 from sqlalchemy import select
 
 from infra.logging import correlated
-from infra.models import Account, Certificate, Document, Evaluation, InboundMessage, new_id, utcnow
+from infra.models import (Account, Certificate, Document, Evaluation, InboundMessage, MessageDocument, new_id,
+                          utcnow)
 from infra.repo import add_event, insert_ignore, move
 from infra.storage import ObjectMissing
 from pipeline.mime import split_message as split_mime
@@ -106,8 +107,12 @@ class Stages:
                         "created_at": utcnow(), "updated_at": utcnow(),
                     }, ["account_id", "sha256"])
                     if not inserted:
-                        log.info("attachment %s is already document of this account (sha256 %s)",
+                        log.info("attachment %s is already a document of this account (sha256 %s)",
                                  attachment.filename, sha[:12])
+                    document_id = session.scalars(select(Document.id).where(
+                        Document.account_id == account.id, Document.sha256 == sha)).one()
+                    insert_ignore(session, MessageDocument, {"message_id": message.id, "document_id": document_id},
+                                  ["message_id", "document_id"])
                 if result.attachments:
                     message.status = MessageStatus.SPLIT.value
                     message.reason = None
@@ -119,8 +124,8 @@ class Stages:
                               data={"account": account.slug, "message_id": message.id, "sender": message.sender,
                                     "subject": message.subject, "reason": message.reason})
                 session.commit()
-            stored = session.scalars(select(Document.id).where(
-                Document.message_id == message.id, Document.status == DocumentStatus.STORED.value)).all()
+            stored = session.scalars(select(Document.id).join(MessageDocument).where(
+                MessageDocument.message_id == message.id, Document.status == DocumentStatus.STORED.value)).all()
             no_attachment = message.status == MessageStatus.NO_ATTACHMENT
         for document_id in stored:
             self.actors.read_document.send(document_id)

@@ -1,0 +1,433 @@
+"""The coverage table: one policy entry per filled row, in form order."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.acord25.evidence import Evidence
+from pipeline.acord25.frame import Frame
+from pipeline.acord25.layout import Anchor, Box, Sheet, Value, lines_of, read_value
+from pipeline.acord25.parse import is_check_glyph, normalise_text, parse_amount, parse_date, parse_flag
+
+logger = logging.getLogger(__name__)
+
+CLEAN = 0.99
+CHECKBOX = 0.95
+
+GL_LIMITS = (
+    ("each_occurrence", ("EACH OCCURRENCE",)),
+    ("damage_to_rented_premises", ("DAMAGE TO RENTED|PREMISES (Ea occurrence)", "DAMAGE TO RENTED")),
+    ("medical_expense", ("MED EXP (Any one person)", "MED EXP")),
+    ("personal_advertising_injury", ("PERSONAL & ADV INJURY",)),
+    ("general_aggregate", ("GENERAL AGGREGATE",)),
+    ("products_completed_operations_aggregate", ("PRODUCTS - COMP/OP AGG",)),
+)
+AUTO_LIMITS = (
+    ("combined_single_limit", ("COMBINED SINGLE LIMIT|(Ea accident)", "COMBINED SINGLE LIMIT")),
+    ("bodily_injury_per_person", ("BODILY INJURY (Per person)", "BODILY INJURY|(Per person)")),
+    ("bodily_injury_per_accident", ("BODILY INJURY (Per accident)", "BODILY INJURY|(Per accident)")),
+    ("property_damage", ("PROPERTY DAMAGE|(Per accident)", "PROPERTY DAMAGE")),
+)
+UMBRELLA_LIMITS = (
+    ("each_occurrence", ("EACH OCCURRENCE",)),
+    ("aggregate", ("AGGREGATE",)),
+)
+WC_LIMITS = (
+    ("el_each_accident", ("E.L. EACH ACCIDENT",)),
+    ("el_disease_each_employee", ("E.L. DISEASE - EA EMPLOYEE",)),
+    ("el_disease_policy_limit", ("E.L. DISEASE - POLICY LIMIT",)),
+)
+AUTO_BOXES = (
+    ("any", ("ANY AUTO",)),
+    ("owned", ("OWNED|AUTOS ONLY", "ALL OWNED|AUTOS", "ALL OWNED AUTOS", "OWNED")),
+    ("scheduled", ("SCHEDULED|AUTOS ONLY", "SCHEDULED|AUTOS", "SCHEDULED")),
+    ("hired", ("HIRED|AUTOS ONLY", "HIRED AUTOS", "HIRED")),
+    ("non_owned", ("NON-OWNED|AUTOS ONLY", "NON-OWNED|AUTOS", "NON-OWNED")),
+)
+
+
+@dataclass
+class Columns:
+    ltr: tuple[float, float]
+    type: tuple[float, float]
+    addl: tuple[float, float]
+    subr: tuple[float, float]
+    number: tuple[float, float]
+    eff: tuple[float, float]
+    exp: tuple[float, float]
+    amount: tuple[float, float]
+
+
+@dataclass
+class Row:
+    """One row read from the table: the entry and its evidence (relative pointers)."""
+
+    entry: dict[str, Any]
+    evidence: dict[str, tuple[Box, float]] = field(default_factory=dict)
+    filled: bool = False
+
+    def put(self, key: str, value: Any, box: Box | None, confidence: float = CLEAN) -> None:
+        parts = key.split("/")
+        node = self.entry
+        for part in parts[:-1]:
+            node = node[part]
+        node[parts[-1]] = value
+        if value is not None and box is not None:
+            self.evidence[key] = (box, confidence)
+
+
+class TableReader:
+    def __init__(self, sheet: Sheet, frame: Frame) -> None:
+        self.sheet, self.frame, self.u = sheet, frame, frame.unit
+        assert frame.table is not None
+        self.table = frame.table
+        self.columns = self._columns()
+        self.limit_anchors: list[Anchor] = []
+
+    # -- geometry --------------------------------------------------------
+    def _first(self, *phrases: str, region: Box | None = None) -> Anchor | None:
+        for phrase in phrases:
+            hit = self.sheet.find_one(phrase, region or self.table)
+            if hit is not None:
+                return hit
+        return None
+
+    def _columns(self) -> Columns:
+        u, w = self.u, self.frame.width
+        insr = self._first("INSR LTR", "INSR", "LTR")
+        addl = self._first("ADDL INSD", "ADDL INSR", "ADDL")
+        subr = self._first("SUBR WVD", "SUBR")
+        number = self._first("POLICY NUMBER")
+        dates = self.sheet.find("(MM/DD/YYYY)", self.table) or self.sheet.find("(MM/DD/YY)", self.table)
+        limits = self._first("EACH OCCURRENCE")
+        insr_x1 = insr.box.x1 if insr else 36 * u
+        addl_x0 = addl.box.x0 if addl else 176 * u
+        subr_x0 = subr.box.x0 if subr else 194 * u
+        subr_x1 = subr.box.x1 if subr else 212 * u
+        addl_x1 = addl.box.x1 if addl else subr_x0 - 1
+        lim_x0 = limits.box.x0 if limits else 428 * u
+        number_x1 = number.box.x1 if number else 300 * u
+        if len(dates) >= 2:
+            d1, d2 = sorted(dates[:2], key=lambda a: a.box.x0)
+            eff_x0 = (number_x1 + d1.box.x0) / 2
+            split = (d1.box.x1 + d2.box.x0) / 2
+            exp_x1 = (d2.box.x1 + lim_x0) / 2
+        else:
+            eff_x0, split, exp_x1 = number_x1 + 20 * u, (number_x1 + lim_x0) / 2 + 10 * u, lim_x0 - 2
+        dollars = [
+            a.box.x0 for a in self.sheet.find("$", self.table) if a.box.x0 > lim_x0 and a.box.x0 < w - 20 * u
+        ]
+        amount_x0 = (min(dollars) - 1.5 * u) if dollars else lim_x0 + 88 * u
+        return Columns(
+            ltr=(insr.box.x0 - 6 * u if insr else 0, insr_x1 + 2 * u),
+            type=(insr_x1 + 2 * u, addl_x0 - 1.5 * u),
+            addl=(addl_x0 - 1.5 * u, (addl_x1 + subr_x0) / 2),
+            subr=((addl_x1 + subr_x0) / 2, subr_x1 + 2 * u),
+            number=(subr_x1 + 2 * u, eff_x0),
+            eff=(eff_x0, split),
+            exp=(split, exp_x1),
+            amount=(amount_x0, w),
+        )
+
+    def bands(self) -> list[tuple[str, Box]]:
+        """(kind, band) for gl, auto, umbrella, wc and the 'other' area, top to bottom."""
+        u = self.u
+        header = [
+            a for p in ("INSR LTR", "LTR", "(MM/DD/YYYY)", "(MM/DD/YY)", "ADDL INSD", "SUBR WVD")
+            for a in self.sheet.find(p, self.table)
+        ]
+        header_bottom = max((a.box.y1 for a in header), default=self.table.y0 + 40 * u) + 0.5
+        starts: list[tuple[str, float]] = [("gl", header_bottom)]
+        for kind, phrases, limit in (
+            ("auto", ("AUTOMOBILE LIABILITY",), ("COMBINED SINGLE LIMIT",)),
+            ("umbrella", ("UMBRELLA LIAB", "EXCESS LIAB", "EXCESS/UMBRELLA"), ()),
+            ("wc", ("WORKERS COMPENSATION",), ("E.L. EACH ACCIDENT",)),
+        ):
+            anchor = self._first(*phrases)
+            if anchor is None:
+                continue
+            top = anchor.box.y0
+            for p in limit:
+                hit = self._first(p)
+                if hit is not None and abs(hit.box.y0 - top) < 10 * u:
+                    top = min(top, hit.box.y0)
+            if kind == "umbrella":
+                occ = [a for a in self.sheet.find("EACH OCCURRENCE", self.table) if abs(a.box.y0 - top) < 10 * u]
+                top = min([top, *(a.box.y0 for a in occ)])
+            if kind == "wc":
+                per = self._first("PER|STATUTE", "PER STATUTE", "WC STATU-")
+                if per is not None and abs(per.box.y0 - top) < 10 * u:
+                    top = min(top, per.box.y0)
+            starts.append((kind, top - 1.2 * u))
+        ends = [y for _, y in starts[1:]]
+        wc_end = self._wc_end()
+        out = []
+        for (kind, top), bottom in zip(starts, [*ends, wc_end]):
+            out.append((kind, Box(0, top, self.frame.width, bottom)))
+        if wc_end < self.table.y1 - 4 * u:
+            out.append(("other", Box(0, wc_end, self.frame.width, self.table.y1 - 0.5)))
+        return out
+
+    def _wc_end(self) -> float:
+        bottoms = [
+            a.box.y1
+            for p in ("DESCRIPTION OF OPERATIONS below", "E.L. DISEASE - POLICY LIMIT")
+            for a in self.sheet.find(p, self.table)
+        ]
+        return (max(bottoms) + 2 * self.u) if bottoms else self.table.y1
+
+    # -- cells -----------------------------------------------------------
+    def cell(self, column: tuple[float, float], band: Box) -> list:
+        return self.sheet.values_in(Box(column[0], band.y0, column[1], band.y1))
+
+    def text(self, column: tuple[float, float], band: Box) -> Value | None:
+        words = [w for w in self.cell(column, band) if not is_check_glyph(w.text) or column != self.columns.type]
+        return read_value(words)
+
+    def checked(self, band: Box, *phrases: str) -> tuple[bool, Box | None]:
+        region = Box(self.columns.type[0] - 4 * self.u, band.y0 - 2, self.columns.type[1], band.y1 + 2)
+        return self._checked_in(region, phrases)
+
+    def _checked_in(self, region: Box, phrases: tuple[str, ...]) -> tuple[bool, Box | None]:
+        for phrase in phrases:
+            anchor = self.sheet.find_one(phrase, region)
+            if anchor is None:
+                continue
+            hit = self.sheet.checked(anchor, self.u)
+            if hit is None:
+                return False, None
+            return True, Box.around([hit])
+        return False, None
+
+    def limit(self, band: Box, phrases: tuple[str, ...]) -> tuple[int | None, Box | None]:
+        anchor = None
+        for phrase in phrases:
+            for hit in self.sheet.find(phrase, Box(self.columns.exp[1] - 4, band.y0, self.columns.amount[0], band.y1)):
+                # "AGGREGATE" alone must not be the tail of GENERAL AGGREGATE
+                if phrase == "AGGREGATE" and any(
+                    w.text in ("GENERAL", "GEN'L", "PRODUCTS")
+                    and abs(w.cy - hit.box.cy) < 2
+                    and 0 < hit.box.x0 - w.x1 < 6
+                    for w in self.sheet.words
+                ):
+                    continue
+                anchor = hit
+                break
+            if anchor:
+                break
+        if anchor is None:
+            return None, None
+        u = self.u
+        zone = Box(self.columns.amount[0], anchor.box.cy - 6.5 * u, self.frame.width, anchor.box.cy + 6.5 * u)
+        words = [w for w in self.sheet.values_in(zone) if w.text != "$"]
+        # nearest line to the label's centre
+        lines = sorted(lines_of(words), key=lambda ln: abs(sum(w.cy for w in ln) / len(ln) - anchor.box.cy))
+        for line in lines:
+            value = parse_amount("".join(w.text for w in line))
+            if value is not None:
+                return value, Box.around(line)
+        return None, None
+
+
+def _common(row: Row, reader: TableReader, band: Box) -> None:
+    cols = reader.columns
+    letters = [w for w in reader.cell(cols.ltr, band) if len(w.text) == 1 and w.text.upper() in "ABCDEF"]
+    if letters:
+        row.put("insurer_letter", letters[0].text.upper(), Box.around(letters[:1]))
+    number = reader.text(cols.number, band)
+    if number is not None:
+        row.put("policy_number", normalise_text(number.text), number.box)
+        row.filled = True
+    for key, column in (("effective", cols.eff), ("expiration", cols.exp)):
+        for w in reader.cell(column, band):
+            iso = parse_date(w.text)
+            if iso:
+                row.put(key, iso, Box.around([w]))
+                row.filled = True
+                break
+    for key, column in (("additional_insured", cols.addl), ("subrogation_waived", cols.subr)):
+        value = reader.text(column, band)
+        if value is not None:
+            flag = parse_flag(value.text.replace(" ", ""))
+            row.put(key, flag, value.box)
+            row.filled = row.filled or flag is not None
+
+
+def _new_entry(line: str) -> dict[str, Any]:
+    return {
+        "line": line,
+        "description": None,
+        "insurer_letter": None,
+        "policy_number": None,
+        "effective": None,
+        "expiration": None,
+        "additional_insured": None,
+        "subrogation_waived": None,
+        "basis": None,
+    }
+
+
+def _limits(row: Row, reader: TableReader, band: Box, table: tuple) -> None:
+    row.entry["limits"] = {key: None for key, _ in table}
+    for key, phrases in table:
+        value, box = reader.limit(band, phrases)
+        if value is not None:
+            row.put(f"limits/{key}", value, box)
+            row.filled = True
+
+
+def _basis(row: Row, reader: TableReader, band: Box) -> None:
+    for phrase, basis in (("OCCUR", "occurrence"), ("CLAIMS-MADE", "claims_made")):
+        hit, box = reader.checked(band, phrase)
+        if hit:
+            row.put("basis", basis, box, CHECKBOX)
+            row.filled = True
+            return
+
+
+def read_gl(reader: TableReader, band: Box) -> Row:
+    row = Row(_new_entry("general_liability"))
+    _common(row, reader, band)
+    _basis(row, reader, band)
+    hit, _ = reader.checked(band, "COMMERCIAL GENERAL LIABILITY")
+    row.filled = row.filled or hit
+    row.entry["aggregate_applies_per"] = None
+    for phrases, value in (
+        (("POLICY",), "policy"),
+        (("PRO-|JECT", "PRO|JECT", "PRO-", "PRO"), "project"),
+        (("LOC",), "location"),
+        (("OTHER:",), "other"),
+    ):
+        hit, box = reader.checked(band, *phrases)
+        if hit:
+            row.put("aggregate_applies_per", value, box, CHECKBOX)
+            row.filled = True
+            break
+    _limits(row, reader, band, GL_LIMITS)
+    return row
+
+
+def read_auto(reader: TableReader, band: Box) -> Row:
+    row = Row(_new_entry("automobile_liability"))
+    _common(row, reader, band)
+    autos, boxes = [], []
+    for key, phrases in AUTO_BOXES:
+        hit, box = reader.checked(band, *phrases)
+        if hit and box is not None:
+            autos.append(key)
+            boxes.append(box)
+    row.put("covered_autos", autos or None, Box.around(boxes) if boxes else None, CHECKBOX)
+    row.filled = row.filled or bool(autos)
+    _limits(row, reader, band, AUTO_LIMITS)
+    return row
+
+
+def read_umbrella(reader: TableReader, band: Box) -> Row:
+    umbrella, ubox = reader.checked(band, "UMBRELLA LIAB")
+    excess, xbox = reader.checked(band, "EXCESS LIAB")
+    line = "excess_liability" if excess and not umbrella else "umbrella_liability"
+    row = Row(_new_entry(line))
+    if umbrella or excess:
+        row.evidence["line"] = ((ubox or xbox), CHECKBOX)  # type: ignore[assignment]
+        row.filled = True
+    _common(row, reader, band)
+    _basis(row, reader, band)
+    _limits(row, reader, band, UMBRELLA_LIMITS)
+    row.entry["limits"]["retention"] = None
+    anchor = reader.sheet.find_one("RETENTION", Box(reader.columns.type[0], band.y0, reader.columns.type[1], band.y1))
+    if anchor is not None:
+        h = anchor.box.height
+        zone = Box(anchor.box.x1, anchor.box.y0 - 0.5 * h, reader.columns.type[1], anchor.box.y1 + 0.5 * h)
+        words = [w for w in reader.sheet.values_in(zone) if w.text != "$"]
+        value = parse_amount(" ".join(w.text for w in words))
+        if value is not None:
+            row.put("limits/retention", value, Box.around(words))
+            row.filled = True
+    if not (umbrella or excess):
+        row.evidence["line"] = (band, 0.6)
+    return row
+
+
+def read_wc(reader: TableReader, band: Box) -> Row:
+    row = Row(_new_entry("workers_compensation"))
+    _common(row, reader, band)
+    if row.entry["additional_insured"] is None:
+        row.evidence.pop("additional_insured", None)
+    statutory, box = reader.checked(band, "PER|STATUTE", "PER STATUTE", "WC STATU-|TORY LIMITS", "WC STATU-", "PER")
+    if not statutory:
+        # the box sits in the limits area, left of its label
+        region = Box(reader.columns.exp[1] - 20 * reader.u, band.y0 - 2, reader.columns.amount[0], band.y1)
+        statutory, box = reader._checked_in(region, ("PER|STATUTE", "PER STATUTE", "WC STATU-|TORY LIMITS", "WC STATU-", "PER"))
+    row.entry["statutory"] = statutory
+    if statutory:
+        row.evidence["statutory"] = (box, CHECKBOX)  # type: ignore[assignment]
+        row.filled = True
+    row.entry["any_member_excluded"] = None
+    yn = reader.sheet.find_one("Y / N", band) or reader.sheet.find_one("Y/N", band)
+    if yn is not None:
+        u = reader.u
+        zone = Box(yn.box.x0 - 5 * u, yn.box.y1 - 0.5, yn.box.x1 + 5 * u, yn.box.y1 + 16 * u)
+        for w in reader.sheet.values_in(zone):
+            flag = parse_flag(w.text)
+            if flag is not None:
+                row.put("any_member_excluded", flag, Box.around([w]))
+                row.filled = True
+                break
+    _limits(row, reader, band, WC_LIMITS)
+    if not statutory:
+        row.entry["statutory"] = False if row.filled else None
+    return row
+
+
+def read_other(reader: TableReader, band: Box) -> list[Row]:
+    """The free rows under workers' compensation; one entry per described row."""
+    cols = reader.columns
+    starters = []
+    for line in lines_of(reader.cell((cols.ltr[0], cols.type[1]), band)):
+        text = [w for w in line if not is_check_glyph(w.text)]
+        if text:
+            starters.append(sum(w.cy for w in line) / len(line))
+    cuts = [band.y0, *((a + b) / 2 for a, b in zip(starters, starters[1:])), band.y1]
+    rows = []
+    for top, bottom in zip(cuts, cuts[1:]):
+        sub = Box(band.x0, top, band.x1, bottom)
+        row = Row(_new_entry("other"))
+        desc = read_value([w for w in reader.cell(cols.type, sub) if not is_check_glyph(w.text)])
+        if desc is not None:
+            row.put("description", normalise_text(desc.text), desc.box)
+            row.filled = True
+        _common(row, reader, sub)
+        row.entry["limits"] = {"limit": None}
+        for line in lines_of(reader.cell(cols.amount, sub)):
+            value = parse_amount("".join(w.text for w in line if w.text != "$"))
+            if value is not None:
+                row.put("limits/limit", value, Box.around(line))
+                row.filled = True
+                break
+        rows.append(row)
+    return rows
+
+
+def read_policies(sheet: Sheet, frame: Frame, ev: Evidence) -> list[dict[str, Any]]:
+    if frame.table is None:
+        return []
+    reader = TableReader(sheet, frame)
+    rows: list[Row] = []
+    readers = {"gl": read_gl, "auto": read_auto, "umbrella": read_umbrella, "wc": read_wc}
+    for kind, band in reader.bands():
+        found = [readers[kind](reader, band)] if kind in readers else read_other(reader, band)
+        for row in found:
+            row.evidence.setdefault("line", (band, CLEAN))
+        rows.extend(found)
+    policies = []
+    for row in rows:
+        if not row.filled:
+            continue
+        index = len(policies)
+        for key, (box, confidence) in row.evidence.items():
+            if box is not None:
+                ev.add(f"/policies/{index}/{key}", box, confidence)
+        policies.append(row.entry)
+    return policies

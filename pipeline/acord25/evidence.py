@@ -1,0 +1,50 @@
+"""Where each extracted value was read: JSON pointer -> page, box, confidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.acord25.layout import Box
+
+
+class Evidence:
+    """Collects evidence for one page while the extractors run."""
+
+    def __init__(self, page: int) -> None:
+        self.page = page
+        self.items: dict[str, dict[str, Any]] = {}
+
+    def add(self, pointer: str, box: Box, confidence: float) -> None:
+        self.items[pointer] = {
+            "page": self.page,
+            "bbox": box.as_list(),
+            "confidence": round(max(0.0, min(1.0, confidence)), 3),
+        }
+
+    def move(self, old_prefix: str, new_prefix: str) -> None:
+        """Re-key evidence when a list entry changes index."""
+        moved = {}
+        for key in list(self.items):
+            if key == old_prefix or key.startswith(old_prefix + "/"):
+                moved[new_prefix + key[len(old_prefix):]] = self.items.pop(key)
+        self.items.update(moved)
+
+    def only(self, document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """The evidence whose pointer resolves to a non-null value in ``document``."""
+        return {k: v for k, v in sorted(self.items.items()) if _resolve(document, k) is not None}
+
+
+def _resolve(document: Any, pointer: str) -> Any:
+    node = document
+    for part in pointer.strip("/").split("/"):
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                return None
+            node = node[int(part)]
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+        if node is None:
+            return None
+    return node

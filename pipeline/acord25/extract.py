@@ -1,0 +1,93 @@
+"""Put the section readers together into one certificate dict."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pipeline.acord25.coverages import read_policies
+from pipeline.acord25.evidence import Evidence
+from pipeline.acord25.fields import apply_form_fields
+from pipeline.acord25.frame import build_frame
+from pipeline.acord25.header import (
+    read_date,
+    read_description,
+    read_holder,
+    read_insured,
+    read_insurers,
+    read_numbers,
+    read_producer,
+    read_signed,
+)
+from pipeline.acord25.identify import identify
+from pipeline.acord25.layout import Box, Sheet
+from pipeline.textlayer import Page
+
+logger = logging.getLogger(__name__)
+
+
+def empty_certificate() -> dict[str, Any]:
+    """Every key of the contract, all unknown."""
+    return {
+        "form": {"type": None, "edition": None},
+        "date": None,
+        "certificate_number": None,
+        "revision_number": None,
+        "producer": {
+            "name": None,
+            "address": None,
+            "contact_name": None,
+            "phone": None,
+            "fax": None,
+            "email": None,
+        },
+        "insured": {"name": None, "address": None},
+        "insurers": [],
+        "policies": [],
+        "description_of_operations": None,
+        "certificate_holder": {"name": None, "address": None},
+        "signed": False,
+        "evidence": {},
+    }
+
+
+def extract_certificate(pages: list[Page], form_fields: dict[str, str] | None = None) -> dict[str, Any]:
+    """Read the ACORD 25 fields from a page's words (and form fields when given)."""
+    cert = empty_certificate()
+    if not pages:
+        return cert
+    info = identify(pages)
+    page = next((p for p in pages if info is not None and p.number == info.page), pages[0])
+    sheet = Sheet(page)
+    frame = build_frame(sheet)
+    ev = Evidence(page.number)
+    if info is not None:
+        cert["form"] = {"type": info.type, "edition": info.edition}
+        _form_evidence(sheet, ev, info.edition is not None)
+    cert["date"] = read_date(sheet, frame, ev)
+    cert["certificate_number"], cert["revision_number"] = read_numbers(sheet, frame, ev)
+    cert["producer"] = read_producer(sheet, frame, ev)
+    cert["insured"] = read_insured(sheet, frame, ev)
+    cert["insurers"] = read_insurers(sheet, frame, ev)
+    cert["policies"] = read_policies(sheet, frame, ev)
+    cert["description_of_operations"] = read_description(sheet, frame, ev)
+    cert["certificate_holder"] = read_holder(sheet, frame, ev)
+    cert["signed"] = read_signed(sheet, frame, ev)
+    if form_fields:
+        apply_form_fields(cert, form_fields, ev)
+    cert["evidence"] = ev.only(cert)
+    logger.info(
+        "extracted %s policies, %s insurers, %s values with evidence",
+        len(cert["policies"]),
+        len(cert["insurers"]),
+        len(cert["evidence"]),
+    )
+    return cert
+
+
+def _form_evidence(sheet: Sheet, ev: Evidence, has_footer: bool) -> None:
+    hits = sheet.find("ACORD 25") if has_footer else sheet.find("CERTIFICATE OF LIABILITY INSURANCE")
+    if hits:
+        box = hits[-1].box
+        ev.add("/form/type", box, 0.99)
+        ev.add("/form/edition", Box(box.x0, box.y0, box.x1 + 4 * box.height, box.y1), 0.99)

@@ -1,0 +1,78 @@
+"""AcroForm field values of the ACORD fillable editions, as a second source.
+
+The text layer (with form appearances flattened in) is the first source; a
+field value only fills a value that the layout reading left unknown.
+Field names are the ACORD ones, bare (``Producer_FullName_A``) or XFA style
+(``F[0].P1[0].Producer_FullName_A[0]``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from pipeline.acord25.evidence import Evidence
+from pipeline.acord25.layout import Box
+from pipeline.acord25.parse import normalise_text, parse_date
+
+logger = logging.getLogger(__name__)
+
+FIELD_CONFIDENCE = 0.9  # a field value, with no box on the page to show for it
+
+_SIMPLE = {
+    "Form_CompletionDate_A": ("date",),
+    "CertificateOfInsurance_CertificateNumberIdentifier_A": ("certificate_number",),
+    "CertificateOfInsurance_RevisionNumberIdentifier_A": ("revision_number",),
+    "Producer_FullName_A": ("producer", "name"),
+    "Producer_ContactPerson_FullName_A": ("producer", "contact_name"),
+    "Producer_ContactPerson_PhoneNumber_A": ("producer", "phone"),
+    "Producer_FaxNumber_A": ("producer", "fax"),
+    "Producer_ContactPerson_EmailAddress_A": ("producer", "email"),
+    "NamedInsured_FullName_A": ("insured", "name"),
+    "CertificateHolder_FullName_A": ("certificate_holder", "name"),
+    "CertificateOfLiabilityInsurance_ACORDForm_RemarkText_A": ("description_of_operations",),
+}
+_ADDRESSES = {
+    "Producer": ("producer", "address"),
+    "NamedInsured": ("insured", "address"),
+    "CertificateHolder": ("certificate_holder", "address"),
+}
+_ADDRESS_PARTS = ("LineOne", "LineTwo", "CityName", "StateOrProvinceCode", "PostalCode")
+
+
+def bare_name(name: str) -> str:
+    """'F[0].P1[0].Producer_FullName_A[0]' -> 'Producer_FullName_A'."""
+    last = name.split(".")[-1]
+    return re.sub(r"\[\d+\]$", "", last)
+
+
+def apply_form_fields(cert: dict[str, Any], fields: dict[str, str], ev: Evidence) -> None:
+    values = {bare_name(k): normalise_text(v) for k, v in fields.items() if normalise_text(v)}
+    for name, path in _SIMPLE.items():
+        value = values.get(name)
+        if value is None:
+            continue
+        if path == ("date",):
+            value = parse_date(value)
+        _fill(cert, path, value, ev)
+    for prefix, path in _ADDRESSES.items():
+        parts = [values.get(f"{prefix}_MailingAddress_{part}_A") for part in _ADDRESS_PARTS]
+        lines = [p for p in parts[:2] if p]
+        city_line = " ".join(p for p in parts[2:] if p)
+        if city_line:
+            lines.append(city_line)
+        if lines:
+            _fill(cert, path, ", ".join(lines), ev)
+
+
+def _fill(cert: dict[str, Any], path: tuple[str, ...], value: Any, ev: Evidence) -> None:
+    if value is None:
+        return
+    node = cert
+    for key in path[:-1]:
+        node = node[key]
+    if node.get(path[-1]) is None:
+        node[path[-1]] = value
+        ev.add("/" + "/".join(path), Box(0, 0, 0, 0), FIELD_CONFIDENCE)
+        logger.debug("filled %s from a form field", "/".join(path))

@@ -1,0 +1,226 @@
+"""The form's frame on one page: anchors for every section, found by label.
+
+Building a :class:`Frame` also marks the form's printed text as labels on the
+:class:`Sheet`, so that the values read from a zone are only what was typed.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from dataclasses import dataclass, field
+
+from pipeline.acord25.layout import Anchor, Box, Sheet
+
+logger = logging.getLogger(__name__)
+
+# Printed text of the header and footer sections (all editions).
+HEADER_LABELS = (
+    "DATE (MM/DD/YYYY)",
+    "DATE (MM/DD/YY)",
+    "PRODUCER",
+    "CONTACT NAME:",
+    "CONTACT",
+    "NAME:",
+    "PHONE",
+    "(A/C, No, Ext):",
+    "FAX",
+    "(A/C, No):",
+    "E-MAIL",
+    "ADDRESS:",
+    "INSURER(S) AFFORDING COVERAGE",
+    "INSURERS AFFORDING COVERAGE",
+    "NAIC #",
+    "COVERAGES",
+    "CERTIFICATE NUMBER:",
+    "REVISION NUMBER:",
+    "CERTIFICATE HOLDER",
+    "CANCELLATION",
+    "AUTHORIZED REPRESENTATIVE",
+)
+
+# Printed text inside the coverage table (all editions).
+TABLE_LABELS = (
+    "INSR LTR",
+    "INSR",
+    "LTR",
+    "TYPE OF INSURANCE",
+    "ADDL INSD",
+    "ADDL INSR",
+    "ADDL",
+    "SUBR WVD",
+    "SUBR",
+    "INSD",
+    "WVD",
+    "POLICY NUMBER",
+    "POLICY EFF",
+    "POLICY EXP",
+    "(MM/DD/YYYY)",
+    "(MM/DD/YY)",
+    "LIMITS",
+    "GENERAL LIABILITY",
+    "COMMERCIAL GENERAL LIABILITY",
+    "CLAIMS-MADE",
+    "OCCUR",
+    "GEN'L AGGREGATE LIMIT APPLIES PER:",
+    "POLICY",
+    "PRO-",
+    "PRO",
+    "JECT",
+    "LOC",
+    "OTHER:",
+    "AUTOMOBILE LIABILITY",
+    "ANY AUTO",
+    "ALL OWNED",
+    "OWNED",
+    "AUTOS ONLY",
+    "AUTOS",
+    "SCHEDULED",
+    "HIRED",
+    "NON-OWNED",
+    "UMBRELLA LIAB",
+    "EXCESS LIAB",
+    "DED",
+    "RETENTION $",
+    "RETENTION",
+    "$",
+    "WORKERS COMPENSATION",
+    "AND EMPLOYERS' LIABILITY",
+    "Y / N",
+    "Y/N",
+    "ANY PROPRIETOR/PARTNER/EXECUTIVE",
+    "ANYPROPRIETOR/PARTNER/EXECUTIVE",
+    "OFFICER/MEMBER EXCLUDED?",
+    "(Mandatory in NH)",
+    "If yes, describe under",
+    "DESCRIPTION OF OPERATIONS below",
+    "N / A",
+    "N/A",
+    "PER STATUTE",
+    "PER",
+    "STATUTE",
+    "OTH-",
+    "OTH",
+    "ER",
+    "WC STATU-",
+    "TORY LIMITS",
+    "EACH OCCURRENCE",
+    "DAMAGE TO RENTED",
+    "PREMISES (Ea occurrence)",
+    "MED EXP (Any one person)",
+    "PERSONAL & ADV INJURY",
+    "GENERAL AGGREGATE",
+    "PRODUCTS - COMP/OP AGG",
+    "COMBINED SINGLE LIMIT",
+    "(Ea accident)",
+    "BODILY INJURY (Per person)",
+    "BODILY INJURY (Per accident)",
+    "BODILY INJURY",
+    "(Per accident)",
+    "(Per person)",
+    "PROPERTY DAMAGE",
+    "AGGREGATE",
+    "E.L. EACH ACCIDENT",
+    "E.L. DISEASE - EA EMPLOYEE",
+    "E.L. DISEASE - POLICY LIMIT",
+)
+
+LETTERS = "ABCDEF"
+
+
+@dataclass
+class Frame:
+    """Anchors of one ACORD 25 page, and the zones derived from them."""
+
+    width: float
+    height: float
+    unit: float
+    anchors: dict[str, Anchor] = field(default_factory=dict)
+    insurer_rows: dict[str, Anchor] = field(default_factory=dict)
+    table: Box | None = None
+    footer_top: float = 0.0
+
+    def get(self, name: str) -> Anchor | None:
+        return self.anchors.get(name)
+
+
+def build_frame(sheet: Sheet) -> Frame:
+    page = sheet.page
+    for phrase in HEADER_LABELS:
+        sheet.mark_labels(phrase)
+    frame = Frame(width=page.width, height=page.height, unit=_unit(sheet))
+    a = frame.anchors
+
+    def first(name: str, *phrases: str, region: Box | None = None) -> None:
+        for phrase in phrases:
+            hit = sheet.find_one(phrase, region)
+            if hit is not None:
+                a[name] = hit
+                return
+
+    first("coverages", "COVERAGES")
+    first("date", "DATE (MM/DD/YYYY)", "DATE (MM/DD/YY)", "DATE")
+    first("description", "DESCRIPTION OF OPERATIONS / LOCATIONS", "DESCRIPTION OF OPERATIONS")
+    first("holder", "CERTIFICATE HOLDER")
+    first("cancellation", "CANCELLATION")
+    first("authorized", "AUTHORIZED REPRESENTATIVE")
+    top = a["coverages"].box.y0 if "coverages" in a else page.height / 3
+    header = Box(0, 0, page.width, top)
+    first("producer", "PRODUCER", region=header)
+    first("contact", "CONTACT NAME:", "CONTACT", region=header)
+    first("phone", "PHONE", region=header)
+    first("fax", "FAX", region=header)
+    first("email", "E-MAIL", region=header)
+    first("insurers", "INSURER(S) AFFORDING COVERAGE", "INSURERS AFFORDING COVERAGE", region=header)
+    first("naic", "NAIC #", region=header)
+    first("certificate_number", "CERTIFICATE NUMBER:")
+    first("revision_number", "REVISION NUMBER:")
+    _find_insured(sheet, frame, header)
+    for letter in LETTERS:
+        hits = sheet.mark_labels(f"INSURER {letter} :", header) or sheet.mark_labels(
+            f"INSURER {letter}:", header
+        ) or sheet.mark_labels(f"INSURER {letter}", header)
+        if hits:
+            frame.insurer_rows[letter] = hits[0]
+    _find_footer(sheet, frame)
+    if "coverages" in a:
+        bottom = a["description"].box.y0 if "description" in a else page.height * 0.75
+        frame.table = Box(0, a["coverages"].box.y1, page.width, bottom)
+        for phrase in TABLE_LABELS:
+            sheet.mark_labels(phrase, frame.table)
+    logger.debug("frame: %s anchors, %s insurer rows", len(a), len(frame.insurer_rows))
+    return frame
+
+
+def _unit(sheet: Sheet) -> float:
+    """Scale of the form relative to the letter-size original (1.0 = as printed)."""
+    heights = [w.height for anchor in sheet.find("EACH OCCURRENCE") for w in anchor.words]
+    heights += [w.height for anchor in sheet.find("INSURER") for w in anchor.words]
+    if not heights:
+        return 1.0
+    return max(0.4, min(3.0, statistics.median(heights) / 6.4))
+
+
+def _find_insured(sheet: Sheet, frame: Frame, header: Box) -> None:
+    producer = frame.anchors.get("producer")
+    for hit in sheet.find("INSURED", header):
+        if producer is not None:
+            if hit.box.y0 <= producer.box.y1 or abs(hit.box.x0 - producer.box.x0) > 15 * frame.unit:
+                continue
+        elif hit.box.x0 > frame.width / 3:
+            continue
+        sheet.mark_labels("INSURED", Box(hit.box.x0 - 1, hit.box.y0 - 1, hit.box.x1 + 1, hit.box.y1 + 1))
+        frame.anchors["insured"] = hit
+        return
+
+
+def _find_footer(sheet: Sheet, frame: Frame) -> None:
+    """Top of the footer (copyright line / 'ACORD 25 (...)'), bottom of the holder box."""
+    candidates = [frame.height]
+    lower = Box(0, frame.height * 0.8, frame.width, frame.height)
+    for phrase in ("ACORD 25", "ACORD CORPORATION.", "©"):
+        for hit in sheet.find(phrase, lower):
+            candidates.append(hit.box.y0)
+            for w in sheet.values_in(Box(0, hit.box.y0, frame.width, hit.box.y1), include_labels=True):
+                sheet.mark_labels(w.text, Box(w.x0 - 0.5, w.y0 - 0.5, w.x1 + 0.5, w.y1 + 0.5))
+    frame.footer_top = min(candidates)

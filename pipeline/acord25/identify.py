@@ -1,0 +1,95 @@
+"""Is this page an ACORD 25, and which edition?
+
+A page counts as an ACORD 25 when it carries the form's footer or title AND
+enough of the form's own printed labels in their usual arrangement.  Look-alikes
+that merely print "ACORD 25 (2016/03)" over a simplified table are refused.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from pipeline.acord25.layout import Sheet
+from pipeline.textlayer import Page
+
+logger = logging.getLogger(__name__)
+
+KNOWN_EDITIONS = ("2025/12", "2016/03", "2014/01", "2010/05", "2009/09", "2001/08")
+_EDITION = re.compile(r"^\((\d{4})/(\d{2})\)$")
+
+# Labels printed on every edition of the form (2001/08 to 2025/12).
+_STRUCTURE = (
+    "PRODUCER",
+    "INSURED",
+    "INSURERS AFFORDING COVERAGE",
+    "INSURER(S) AFFORDING COVERAGE",
+    "NAIC #",
+    "COVERAGES",
+    "INSR LTR",
+    "TYPE OF INSURANCE",
+    "POLICY NUMBER",
+    "EACH OCCURRENCE",
+    "MED EXP (Any one person)",
+    "PERSONAL & ADV INJURY",
+    "GENERAL AGGREGATE",
+    "PRODUCTS - COMP/OP AGG",
+    "COMBINED SINGLE LIMIT",
+    "AUTOMOBILE LIABILITY",
+    "CLAIMS-MADE",
+    "E.L. EACH ACCIDENT",
+    "E.L. DISEASE - EA EMPLOYEE",
+    "E.L. DISEASE - POLICY LIMIT",
+    "CERTIFICATE HOLDER",
+    "CANCELLATION",
+    "AUTHORIZED REPRESENTATIVE",
+)
+_MIN_STRUCTURE = 15
+
+
+@dataclass(frozen=True)
+class FormInfo:
+    type: str
+    edition: str | None
+    page: int
+
+
+def footer_edition(sheet: Sheet) -> str | None:
+    """The edition from a footer such as 'ACORD 25 (2016/03)'; None when absent."""
+    for anchor in sheet.find("ACORD 25"):
+        last = anchor.words[-1]
+        for w in sheet.words:
+            if abs(w.cy - last.cy) < 0.6 * last.height and 0 <= w.x0 - last.x1 < 2.5 * last.height:
+                match = _EDITION.match(w.text)
+                if match:
+                    return f"{match.group(1)}/{match.group(2)}"
+    return None
+
+
+def structure_score(sheet: Sheet) -> int:
+    return sum(1 for label in _STRUCTURE if sheet.find(label))
+
+
+def identify_page(page: Page) -> FormInfo | None:
+    sheet = Sheet(page)
+    edition = footer_edition(sheet)
+    titled = bool(sheet.find("CERTIFICATE OF LIABILITY INSURANCE"))
+    if edition is None and not titled:
+        return None
+    score = structure_score(sheet)
+    if score < _MIN_STRUCTURE:
+        logger.info("page %s names ACORD 25 but has only %s of its labels", page.number, score)
+        return None
+    if edition is not None and edition not in KNOWN_EDITIONS:
+        logger.info("unknown ACORD 25 edition %s on page %s", edition, page.number)
+    return FormInfo(type="ACORD 25", edition=edition, page=page.number)
+
+
+def identify(pages: list[Page]) -> FormInfo | None:
+    """The first page that is an ACORD 25, with its edition; None if none is."""
+    for page in pages:
+        info = identify_page(page)
+        if info is not None:
+            return info
+    return None

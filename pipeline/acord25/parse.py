@@ -1,0 +1,76 @@
+"""Parsers for the values printed on a certificate: amounts, dates, flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_AMOUNT = re.compile(r"\$?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*(MM|M|K)?\b", re.IGNORECASE)
+_DATE_SLASH = re.compile(r"\b(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4}|\d{2})\b")
+_DATE_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_CHECK_GLYPHS = frozenset("XxВ✔✓✗✘✕✖☒☑■●◼⬛▪√")
+_PLACEHOLDER = re.compile(r"signature\s+(would|will|goes|here)|sign\s+here|placeholder|not\s+signed", re.I)
+
+
+def parse_amount(text: str) -> int | None:
+    """'$1,000,000' / '1000000' / '$3M' / '$500,000/accident' -> int dollars."""
+    if not text:
+        return None
+    match = _AMOUNT.search(text.replace(" ,", ",").replace(", ", ","))
+    if not match:
+        return None
+    digits, _cents, suffix = match.groups()
+    value = int(digits.replace(",", ""))
+    if suffix:
+        value *= 1000 if suffix.upper() == "K" else 1_000_000
+    return value
+
+
+def parse_date(text: str) -> str | None:
+    """MM/DD/YYYY, M/D/YY or YYYY-MM-DD -> ISO date string; None when absent."""
+    if not text:
+        return None
+    match = _DATE_ISO.search(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = _DATE_SLASH.search(text)
+        if not match:
+            return None
+        month, day, year = (int(g) for g in match.groups())
+        if year < 100:
+            year += 2000 if year < 70 else 1900
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_flag(text: str) -> bool | None:
+    """ADDL INSD / SUBR WVD / Y-N columns: Y or X -> True, N -> False, else None."""
+    t = re.sub(r"\s+", "", text or "").upper()
+    if not t or t in {"N/A", "NA"}:
+        return None
+    if t in {"Y", "YES", "X"} or (len(t) == 1 and t in _CHECK_GLYPHS):
+        return True
+    if t in {"N", "NO"}:
+        return False
+    return None
+
+
+def is_check_glyph(text: str) -> bool:
+    """True for a word that is a check mark in a box ('X', '✖', ...)."""
+    return len(text) == 1 and text in _CHECK_GLYPHS
+
+
+def is_placeholder_signature(text: str) -> bool:
+    return bool(_PLACEHOLDER.search(text))
+
+
+def join_digits(text: str) -> str:
+    """'1 1 1-1 1 1 1' -> '111-1111' (digits spread out by a comb field)."""
+    return re.sub(r"(?<=[\d\-]) (?=[\d\-])", "", text)
+
+
+def normalise_text(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()

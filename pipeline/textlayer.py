@@ -1,0 +1,514 @@
+"""Read a born-digital PDF's text layer into words with positions.
+
+Coordinates are PDF points with a TOP-LEFT origin (y grows downward), in the
+frame of the page as displayed (``/Rotate`` and the crop box applied).  Words
+whose box shows no ink when the page is rendered (text hidden under a white
+box, white-on-white text) are dropped: what the page shows is what counts.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from pipeline.errors import EncryptedDocument, UnreadableDocument
+
+logger = logging.getLogger(__name__)
+
+_PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
+_RENDER_SCALE = 1.5  # for the ink check; ~108 dpi is plenty to see a glyph
+_INK_LEVEL = 215  # a grey level darker than this counts as ink
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of the text layer; box in points, top-left origin."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "x0": self.x0, "y0": self.y0, "x1": self.x1, "y1": self.y1}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Word":
+        return cls(
+            text=str(data["text"]),
+            x0=float(data["x0"]),
+            y0=float(data["y0"]),
+            x1=float(data["x1"]),
+            y1=float(data["y1"]),
+        )
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A graphic that is not text: ``cross`` (a small X or tick drawn as
+    lines, as in a checked box), ``image`` (e.g. a signature or logo) or
+    ``drawing`` (curves, e.g. a vector signature).  Box as for :class:`Word`."""
+
+    kind: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "x0": self.x0, "y0": self.y0, "x1": self.x1, "y1": self.y1}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Mark":
+        return cls(
+            kind=str(data["kind"]),
+            x0=float(data["x0"]),
+            y0=float(data["y0"]),
+            x1=float(data["x1"]),
+            y1=float(data["y1"]),
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page: 1-based number, displayed size in points, its words and
+    its non-text marks (check crosses, images, drawings)."""
+
+    number: int
+    width: float
+    height: float
+    words: tuple[Word, ...]
+    marks: tuple[Mark, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "width": self.width,
+            "height": self.height,
+            "words": [w.to_dict() for w in self.words],
+            "marks": [m.to_dict() for m in self.marks],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Page":
+        return cls(
+            number=int(data["number"]),
+            width=float(data["width"]),
+            height=float(data["height"]),
+            words=tuple(Word.from_dict(w) for w in data["words"]),
+            marks=tuple(Mark.from_dict(m) for m in data.get("marks", ())),
+        )
+
+
+def open_pdf(pdf: bytes) -> pdfium.PdfDocument:
+    """Open PDF bytes with pdfium, mapping failures to pipeline errors."""
+    if not pdf.lstrip()[:5].startswith(b"%PDF") and b"%PDF" not in pdf[:1024]:
+        raise UnreadableDocument("The file is not a PDF; send the certificate as a PDF or an image.")
+    try:
+        return pdfium.PdfDocument(pdf, password=None)
+    except pdfium.PdfiumError as e:
+        if getattr(e, "err_code", None) == _PASSWORD_ERROR:
+            raise EncryptedDocument(
+                "The PDF is password-protected; send a copy without a password."
+            ) from e
+        raise UnreadableDocument(
+            "The PDF is damaged and cannot be opened; send a fresh copy of the certificate."
+        ) from e
+
+
+def read_text_layer(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True) -> list[Page]:
+    """Return the words of up to ``max_pages`` pages of a PDF."""
+    doc = open_pdf(pdf)
+    try:
+        has_form = doc.get_formtype() != pdfium_c.FORMTYPE_NONE
+        if has_form:
+            _init_forms(doc)
+        pages = []
+        for index in range(min(len(doc), max_pages)):
+            try:
+                page = _flattened_page(doc, index) if has_form else doc[index]
+            except pdfium.PdfiumError as e:
+                raise UnreadableDocument(
+                    f"Page {index + 1} of the PDF is damaged; send a fresh copy of the certificate."
+                ) from e
+            pages.append(_read_page(page, index + 1, drop_hidden=drop_hidden))
+            page.close()
+        return pages
+    finally:
+        doc.close()
+
+
+class _DropXfaNotice(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "XFA support" not in record.getMessage()
+
+
+def _init_forms(doc: pdfium.PdfDocument) -> None:
+    """Start pdfium's form environment; XFA forms fall back to their AcroForm
+    (this pdfium build has no XFA, and says so on every call: not useful here)."""
+    noisy = logging.getLogger("pypdfium2._helpers.document")
+    notice = _DropXfaNotice()
+    noisy.addFilter(notice)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            doc.init_forms()
+    finally:
+        noisy.removeFilter(notice)
+
+
+def _flattened_page(doc: pdfium.PdfDocument, index: int) -> pdfium.PdfPage:
+    """The page with its form fields' appearances merged into the content,
+    so that filled-in values are read like any other text."""
+    page = doc[index]
+    try:
+        page.flatten()
+    except pdfium.PdfiumError:
+        logger.warning("could not flatten the form fields of page %s", index + 1)
+        return page
+    page.close()
+    return doc[index]
+
+
+def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> Page:
+    transform = _DisplayTransform(page)
+    textpage = page.get_textpage()
+    try:
+        words = [transform.word(text, box) for text, box in _raw_words(textpage)]
+    finally:
+        textpage.close()
+    if drop_hidden and words:
+        words = _visible(page, words)
+    words.sort(key=lambda w: (round(w.y0, 1), w.x0))
+    marks = [transform.mark(kind, box) for kind, box in _raw_marks(page)]
+    logger.debug("page %s: %s words, %s marks", number, len(words), len(marks))
+    return Page(
+        number=number,
+        width=transform.width,
+        height=transform.height,
+        words=tuple(words),
+        marks=tuple(marks),
+    )
+
+
+_Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: _Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _raw_marks(page: pdfium.PdfPage) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
+    """Crosses, images and drawings of a page, in page space."""
+    count = pdfium_c.FPDFPage_CountObjects(page.raw)
+    objects = [pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(count)]
+    yield from _walk_objects(objects, _IDENTITY, depth=0)
+
+
+def _walk_objects(objects: list[Any], matrix: _Matrix, depth: int) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
+    for obj in objects:
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 6:
+            inner = _object_matrix(obj)
+            n = pdfium_c.FPDFFormObj_CountObjects(obj)
+            children = [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(n)]
+            yield from _walk_objects(children, _compose(inner, matrix), depth + 1)
+            continue
+        if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE):
+            continue
+        box = _object_bounds(obj, matrix)
+        if box is None:
+            continue
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            yield "image", box
+        else:
+            label = _classify_path(obj, box)
+            if label:
+                yield label, box
+
+
+def _object_matrix(obj: Any) -> _Matrix:
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+        return _IDENTITY
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _compose(first: _Matrix, then: _Matrix) -> _Matrix:
+    a1, b1, c1, d1, e1, f1 = first
+    a2, b2, c2, d2, e2, f2 = then
+    return (
+        a1 * a2 + b1 * c2,
+        a1 * b2 + b1 * d2,
+        c1 * a2 + d1 * c2,
+        c1 * b2 + d1 * d2,
+        e1 * a2 + f1 * c2 + e2,
+        e1 * b2 + f1 * d2 + f2,
+    )
+
+
+def _object_bounds(obj: Any, matrix: _Matrix) -> tuple[float, float, float, float] | None:
+    l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    if not pdfium_c.FPDFPageObj_GetBounds(obj, l, b, r, t):
+        return None
+    a, bb, c, d, e, f = matrix
+    xs, ys = [], []
+    for x, y in ((l.value, b.value), (r.value, t.value), (l.value, t.value), (r.value, b.value)):
+        xs.append(a * x + c * y + e)
+        ys.append(bb * x + d * y + f)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _classify_path(obj: Any, box: tuple[float, float, float, float]) -> str | None:
+    """``cross`` for a small X/tick, ``drawing`` for curves; None for rules and boxes."""
+    width, height = box[2] - box[0], box[3] - box[1]
+    n = pdfium_c.FPDFPath_CountSegments(obj)
+    if n < 2 or width > 300 or height > 150:
+        return None
+    x, y = ctypes.c_float(), ctypes.c_float()
+    diagonal = curves = 0
+    previous: tuple[float, float] | None = None
+    for i in range(n):
+        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+        if not seg or not pdfium_c.FPDFPathSegment_GetPoint(seg, x, y):
+            continue
+        kind = pdfium_c.FPDFPathSegment_GetType(seg)
+        point = (x.value, y.value)
+        if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+            curves += 1
+        elif kind == pdfium_c.FPDF_SEGMENT_LINETO and previous is not None:
+            dx, dy = abs(point[0] - previous[0]), abs(point[1] - previous[1])
+            if dx > 0.2 * max(dy, 1e-6) and dy > 0.2 * max(dx, 1e-6):
+                diagonal += 1
+        previous = point
+    small = 2.5 <= width <= 16 and 2.5 <= height <= 16 and 0.4 <= width / height <= 2.5
+    if small and diagonal >= 2 and curves == 0:
+        return "cross"
+    if curves >= 4 or diagonal >= 6:
+        return "drawing"
+    return None
+
+
+def _chars(textpage: pdfium.PdfTextPage) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
+    """Yield (char, (left, bottom, right, top)) in page space, content order."""
+    raw = textpage.raw
+    left, right = ctypes.c_double(), ctypes.c_double()
+    bottom, top = ctypes.c_double(), ctypes.c_double()
+    loose = pdfium_c.FS_RECTF()
+    for i in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        ch = chr(code) if 0 < code < 0x110000 else " "
+        if ch == "\x02":
+            ch = "-"  # pdfium's mark for a hyphen that ends a line
+        if ch.isspace() or ch in "\x00\ufffe\uffff" or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+            yield " ", (0.0, 0.0, 0.0, 0.0)
+            continue
+        pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top)
+        lo, hi = bottom.value, top.value
+        # The loose box spans the font's ascent/descent: tight glyph boxes
+        # of "." and "A" differ too much to group lines reliably.
+        if pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose):
+            if 0 < loose.top - loose.bottom < max(4 * (hi - lo), 40.0):
+                lo, hi = min(lo, loose.bottom), max(hi, loose.top)
+        yield ch, (left.value, lo, right.value, hi)
+
+
+def _raw_words(textpage: pdfium.PdfTextPage) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
+    text: list[str] = []
+    box = [0.0, 0.0, 0.0, 0.0]
+    for ch, (l, b, r, t) in _chars(textpage):
+        if ch == " ":
+            if text:
+                yield "".join(text), tuple(box)  # type: ignore[misc]
+                text = []
+            continue
+        if text:
+            height = max(box[3] - box[1], t - b, 1.0)
+            same_line = abs((b + t) / 2 - (box[1] + box[3]) / 2) < height * 0.5
+            gap = l - box[2]
+            if not same_line or gap > height * 0.3 or gap < -height * 0.8:
+                yield "".join(text), tuple(box)  # type: ignore[misc]
+                text = []
+        if not text:
+            box = [l, b, r, t]
+        else:
+            box = [min(box[0], l), min(box[1], b), max(box[2], r), max(box[3], t)]
+        text.append(ch)
+    if text:
+        yield "".join(text), tuple(box)  # type: ignore[misc]
+
+
+class _DisplayTransform:
+    """Maps page space (bottom-left origin, unrotated) to displayed space."""
+
+    def __init__(self, page: pdfium.PdfPage) -> None:
+        self.left, self.bottom, self.right, self.top = page.get_cropbox()
+        self.rotation = page.get_rotation() % 360
+        w, h = self.right - self.left, self.top - self.bottom
+        self.width, self.height = (h, w) if self.rotation in (90, 270) else (w, h)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        if self.rotation == 90:
+            return y - self.bottom, x - self.left
+        if self.rotation == 180:
+            return self.right - x, y - self.bottom
+        if self.rotation == 270:
+            return self.top - y, self.right - x
+        return x - self.left, self.top - y
+
+    def mark(self, kind: str, box: tuple[float, float, float, float]) -> Mark:
+        w = self.word(kind, box)
+        return Mark(kind=kind, x0=w.x0, y0=w.y0, x1=w.x1, y1=w.y1)
+
+    def word(self, text: str, box: tuple[float, float, float, float]) -> Word:
+        l, b, r, t = box
+        xa, ya = self.point(l, b)
+        xb, yb = self.point(r, t)
+        return Word(
+            text=text,
+            x0=round(min(xa, xb), 2),
+            y0=round(min(ya, yb), 2),
+            x1=round(max(xa, xb), 2),
+            y1=round(max(ya, yb), 2),
+        )
+
+
+def _visible(page: pdfium.PdfPage, words: list[Word]) -> list[Word]:
+    """Keep the words whose box holds some ink on the rendered page."""
+    try:
+        image = page.render(scale=_RENDER_SCALE, grayscale=True, may_draw_forms=True).to_pil()
+    except Exception:  # rendering is a refinement; never lose the text over it
+        logger.warning("could not render page to check hidden text; keeping all words", exc_info=True)
+        return words
+    image = image.convert("L")
+    kept = []
+    for w in words:
+        box = (
+            max(int(w.x0 * _RENDER_SCALE), 0),
+            max(int(w.y0 * _RENDER_SCALE), 0),
+            min(int(w.x1 * _RENDER_SCALE) + 1, image.width),
+            min(int(w.y1 * _RENDER_SCALE) + 1, image.height),
+        )
+        if box[2] <= box[0] or box[3] <= box[1]:
+            continue
+        darkest = image.crop(box).getextrema()[0]
+        if darkest < _INK_LEVEL:
+            kept.append(w)
+    if len(kept) < len(words):
+        logger.info("dropped %s hidden words of %s", len(words) - len(kept), len(words))
+    return kept
+
+
+_TOKEN = re.compile(r"[A-Za-z]{2,}")
+_VOWELS = set("aeiouyAEIOUY")
+
+
+def has_usable_text(pages: list[Page], *, min_words: int = 40) -> bool:
+    """True when the text layer is real text, not empty or garbage (a scan).
+
+    A real layer has enough words and most alphabetic tokens look like words
+    (contain a vowel, are not long runs of one character class soup).
+    """
+    words = [w.text for p in pages for w in p.words]
+    if len(words) < min_words:
+        return False
+    tokens = [m.group(0) for t in words for m in _TOKEN.finditer(t)]
+    if len(tokens) < min_words // 2:
+        return False
+    wordlike = sum(1 for t in tokens if _looks_like_word(t))
+    return wordlike / len(tokens) >= 0.6
+
+
+def _looks_like_word(token: str) -> bool:
+    if not any(c in _VOWELS for c in token):
+        return len(token) <= 4 and token.isupper()  # abbreviations: LLC, NAIC
+    return not re.search(r"[bcdfghjklmnpqrstvwxz]{6,}", token, re.IGNORECASE)
+
+
+def read_form_fields(pdf: bytes) -> dict[str, str]:
+    """AcroForm field values (full name -> value) of a form that is not flattened.
+
+    Text fields give their text; check boxes and radio buttons give their
+    export value when on ("Off" / absent otherwise is left out).  Empty
+    fields are left out; an empty dict means there are no filled fields.
+    """
+    doc = open_pdf(pdf)
+    fields: dict[str, str] = {}
+    try:
+        if doc.get_formtype() == pdfium_c.FORMTYPE_NONE:
+            return {}
+        _init_forms(doc)
+        handle = doc.formenv.raw
+        for index in range(len(doc)):
+            page = doc[index]
+            for annot in _widget_annots(page):
+                name = _annot_string(pdfium_c.FPDFAnnot_GetFormFieldName, handle, annot)
+                if not name:
+                    continue
+                value = _field_value(handle, annot)
+                if value and name not in fields:
+                    fields[name] = value
+            page.close()
+    except pdfium.PdfiumError as e:
+        raise UnreadableDocument(
+            "The PDF's form fields are damaged; send a flattened copy of the certificate."
+        ) from e
+    finally:
+        doc.close()
+    return fields
+
+
+def _widget_annots(page: pdfium.PdfPage) -> Iterator[Any]:
+    for i in range(pdfium_c.FPDFPage_GetAnnotCount(page.raw)):
+        annot = pdfium_c.FPDFPage_GetAnnot(page.raw, i)
+        if not annot:
+            continue
+        try:
+            if pdfium_c.FPDFAnnot_GetSubtype(annot) == pdfium_c.FPDF_ANNOT_WIDGET:
+                yield annot
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annot)
+
+
+def _field_value(handle: Any, annot: Any) -> str:
+    kind = pdfium_c.FPDFAnnot_GetFormFieldType(handle, annot)
+    if kind in (pdfium_c.FPDF_FORMFIELD_CHECKBOX, pdfium_c.FPDF_FORMFIELD_RADIOBUTTON):
+        if not pdfium_c.FPDFAnnot_IsChecked(handle, annot):
+            return ""
+        return _annot_string(pdfium_c.FPDFAnnot_GetFormFieldExportValue, handle, annot) or "On"
+    value = _annot_string(pdfium_c.FPDFAnnot_GetFormFieldValue, handle, annot)
+    return value.strip()
+
+
+def _annot_string(func: Any, handle: Any, annot: Any) -> str:
+    size = func(handle, annot, None, 0)
+    if size <= 2:
+        return ""
+    buffer = ctypes.create_string_buffer(size)
+    func(handle, annot, ctypes.cast(buffer, ctypes.POINTER(pdfium_c.FPDF_WCHAR)), size)
+    return buffer.raw[: size - 2].decode("utf-16-le", errors="replace")
