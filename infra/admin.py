@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from infra.models import (Account, Certificate, Document, Evaluation, Holder, InboundMessage, MessageDocument,
@@ -106,3 +106,22 @@ def list_events(session: Session, account_slug: str | None = None, limit: int = 
     return [{"id": e.id, "type": e.type, "account": slug, "document_id": e.document_id,
              "created_at": e.created_at.isoformat(), "published_at": e.published_at.isoformat()
              if e.published_at else None, "data": e.data} for e, slug in rows]
+
+
+def reprocess(session: Session, document_id: str) -> Document:
+    """Put a failed document back at the start of the chain (the caller enqueues it after commit)."""
+    from infra.repo import move
+    from pipeline.states import DocumentStatus
+
+    document = session.get(Document, document_id)
+    if document is None:
+        raise AdminError(f"No document with id {document_id!r}.")
+    if document.status not in {DocumentStatus.FAILED, DocumentStatus.NOT_A_CERTIFICATE}:
+        raise AdminError(f"The document is {document.status}; only failed documents are retried.")
+    move(document, DocumentStatus.STORED)
+    document.error_code = document.error_message = None
+    document.attempt += 1
+    for model in (Evaluation, Certificate):  # read afresh: the reader may have improved since
+        session.execute(delete(model).where(model.document_id == document.id))
+    session.commit()
+    return document

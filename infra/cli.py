@@ -183,6 +183,20 @@ def status(ctx: click.Context, some_id: str) -> None:
 
 
 @main.command()
+@click.argument("document_id")
+@click.pass_context
+def retry(ctx: click.Context, document_id: str) -> None:
+    """Send a failed document through the chain again."""
+    from infra.admin import reprocess
+
+    app = _app(ctx)
+    with app.sessions() as session:
+        document = _admin(reprocess, session, document_id)
+    app.actors.read_document.send(document.id)
+    click.echo(f"document {document.id} queued again")
+
+
+@main.command()
 @click.option("--account", "account_slug", default=None)
 @click.option("--limit", default=20, show_default=True)
 @click.pass_context

@@ -89,6 +89,7 @@ class Document(Base):
     storage_key: Mapped[str] = mapped_column(String(500))
     tag: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(32))
+    attempt: Mapped[int] = mapped_column(Integer, default=1)  # raised by `coi retry`; part of event keys
     error_code: Mapped[str | None] = mapped_column(String(64))
     error_message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -52,8 +52,9 @@ _ALLOWED: dict[DocumentStatus, frozenset[DocumentStatus]] = {
     ),
     DocumentStatus.EXTRACTED: frozenset({DocumentStatus.DECIDED, DocumentStatus.FAILED}),
     DocumentStatus.DECIDED: frozenset(),
-    DocumentStatus.FAILED: frozenset(),
-    DocumentStatus.NOT_A_CERTIFICATE: frozenset(),
+    # An operator may send a failed document through again (`coi retry`), e.g. once a service is back.
+    DocumentStatus.FAILED: frozenset({DocumentStatus.STORED}),
+    DocumentStatus.NOT_A_CERTIFICATE: frozenset({DocumentStatus.STORED}),
 }
 
 

@@ -49,6 +49,10 @@ class Word:
     def height(self) -> float:
         return self.y1 - self.y0
 
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "x0": self.x0, "y0": self.y0, "x1": self.x1, "y1": self.y1}
 
@@ -227,7 +231,32 @@ def _raw_marks(page: pdfium.PdfPage) -> Iterator[tuple[str, tuple[float, float, 
     """Crosses, images and drawings of a page, in page space."""
     count = pdfium_c.FPDFPage_CountObjects(page.raw)
     objects = [pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(count)]
-    yield from _walk_objects(objects, _IDENTITY, depth=0)
+    strokes = []
+    for kind, box in _walk_objects(objects, _IDENTITY, depth=0):
+        if kind == "stroke":
+            strokes.append(box)
+        else:
+            yield kind, box
+    yield from _pair_strokes(strokes)
+
+
+def _pair_strokes(strokes: list[tuple[float, float, float, float]]) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
+    """Two single diagonal strokes drawn over each other make a cross (an X of two lines)."""
+    used: set[int] = set()
+    for i, a in enumerate(strokes):
+        if i in used:
+            continue
+        for j in range(i + 1, len(strokes)):
+            b = strokes[j]
+            if j in used:
+                continue
+            ix = min(a[2], b[2]) - max(a[0], b[0])
+            iy = min(a[3], b[3]) - max(a[1], b[1])
+            area = max((a[2] - a[0]) * (a[3] - a[1]), 1e-6)
+            if ix > 0 and iy > 0 and ix * iy > 0.5 * area:
+                used.update((i, j))
+                yield "cross", (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+                break
 
 
 def _walk_objects(objects: list[Any], matrix: _Matrix, depth: int) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
@@ -309,6 +338,8 @@ def _classify_path(obj: Any, box: tuple[float, float, float, float]) -> str | No
     small = 2.5 <= width <= 16 and 2.5 <= height <= 16 and 0.4 <= width / height <= 2.5
     if small and diagonal >= 2 and curves == 0:
         return "cross"
+    if small and diagonal == 1 and curves == 0 and n <= 3:
+        return "stroke"  # half of an X drawn as two separate lines
     if curves >= 4 or diagonal >= 6:
         return "drawing"
     return None

@@ -103,7 +103,7 @@ class Stages:
                         "id": new_id(), "account_id": account.id, "message_id": message.id,
                         "source": Source.EMAIL.value, "filename": attachment.filename,
                         "content_type": attachment.content_type, "sha256": sha, "size": len(attachment.data),
-                        "storage_key": key, "tag": message.tag, "status": DocumentStatus.STORED.value,
+                        "storage_key": key, "tag": message.tag, "status": DocumentStatus.STORED.value, "attempt": 1,
                         "created_at": utcnow(), "updated_at": utcnow(),
                     }, ["account_id", "sha256"])
                     if not inserted:
@@ -207,7 +207,7 @@ class Stages:
         account = session.get(Account, document.account_id)
         move(document, DocumentStatus.DECIDED)
         add_event(session, account_id=account.id, type=f"coi.certificate.{evaluation.decision}",
-                  dedupe_key=f"document:{document.id}:decided", document_id=document.id,
+                  dedupe_key=f"document:{document.id}:{document.attempt}:decided", document_id=document.id,
                   data=decision_event(account, document, certificate.data, evaluation))
         session.commit()
         return self._publish
@@ -266,7 +266,7 @@ class Stages:
         move(document, status, code=code, message=message)
         account = session.get(Account, document.account_id)
         add_event(session, account_id=account.id, type=f"coi.document.{status.value}",
-                  dedupe_key=f"document:{document.id}:{status.value}", document_id=document.id,
+                  dedupe_key=f"document:{document.id}:{document.attempt}:{status.value}", document_id=document.id,
                   data={"account": account.slug, "document_id": document.id, "filename": document.filename,
                         "status": status.value, "error": {"code": code, "message": message}})
         session.commit()

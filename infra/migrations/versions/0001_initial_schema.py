@@ -66,6 +66,7 @@ def upgrade() -> None:
     sa.Column('storage_key', sa.String(length=500), nullable=False),
     sa.Column('tag', sa.String(length=64), nullable=True),
     sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('attempt', sa.Integer(), nullable=False),
     sa.Column('error_code', sa.String(length=64), nullable=True),
     sa.Column('error_message', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
