@@ -159,7 +159,7 @@ def extract(ctx: click.Context, file: Path, as_json: bool, evidence: bool) -> No
 @click.pass_context
 def evaluate(ctx: click.Context, file: Path, requirements_file: Path, as_of: str | None, as_json: bool) -> None:
     """Score a certificate file against a requirement set and print the evaluation."""
-    from pipeline.score import evaluate as score
+    from pipeline.scoring import evaluate as score
     from schemas import validate
 
     body = _load_document(requirements_file)

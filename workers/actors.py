@@ -188,7 +188,7 @@ class Stages:
             self._guarded(document_id, lambda session, document: self._score(session, document, as_of))
 
     def _score(self, session, document: Document, as_of: str | None) -> Any:
-        from pipeline.score import evaluate, no_requirements
+        from pipeline.scoring import evaluate, no_requirements
 
         status = DocumentStatus(document.status)
         if status != DocumentStatus.EXTRACTED:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from infra.models import Document, Holder, RequirementSet
-from pipeline.score import normalise
+from pipeline.scoring import normalise
 
 
 def in_force(requirement_set: RequirementSet, day: date) -> bool:
