@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from infra.models import (Account, Certificate, Document, Evaluation, Holder, InboundMessage, MessageDocument,
-                          OutboxEvent, RequirementSet)
+from infra.models import (Account, AuditEntry, Certificate, Document, Evaluation, Holder, InboundMessage,
+                          MessageDocument, OutboxEvent, Override, RequirementSet, utcnow)
+from infra.models import Waiver as WaiverRow
+from infra.repo import add_event
 from infra.repo import account_by_slug
 from pipeline.addresses import is_valid_slug
 from schemas import validate
@@ -47,7 +49,10 @@ def add_holder(session: Session, account_slug: str, name: str, address: str | No
 
 
 def set_requirements(session: Session, account_slug: str, holder_name: str, body: dict[str, Any],
-                     tag: str | None = None) -> RequirementSet:
+                     tag: str | None = None, *, by: str = "cli") -> tuple[RequirementSet, list[str]]:
+    """Add a requirement set; a live set of the same holder, tag and name is superseded by it.
+
+    Returns the set and the ids of the account's decided documents, to be scored again."""
     account = require_account(session, account_slug)
     holder = session.scalars(select(Holder).where(Holder.account_id == account.id, Holder.name == holder_name)).first()
     if holder is None:
@@ -56,12 +61,77 @@ def set_requirements(session: Session, account_slug: str, holder_name: str, body
     if errors:
         raise AdminError("The requirement set does not match schemas/requirements.schema.json: " + "; ".join(errors))
     effective = body.get("effective") or {}
+    name = body.get("name") or holder.name
+    replaced = session.scalars(select(RequirementSet).where(
+        RequirementSet.holder_id == holder.id, RequirementSet.name == name, RequirementSet.superseded_at.is_(None),
+        RequirementSet.tag.is_(None) if tag is None else RequirementSet.tag == tag)).all()
+    for old in replaced:
+        old.superseded_at = utcnow()
     requirement_set = RequirementSet(
-        holder_id=holder.id, name=body.get("name") or holder.name, tag=tag, body=body,
+        holder_id=holder.id, name=name, tag=tag, body=body,
         effective_from=_day(effective.get("from")), effective_until=_day(effective.get("until")))
     session.add(requirement_set)
+    session.flush()
+    audit(session, account.id, by, "requirements.set", f"requirement_set:{requirement_set.id}",
+          {"holder": holder.name, "tag": tag, "name": name, "replaces": [r.id for r in replaced]})
     session.commit()
-    return requirement_set
+    decided = session.scalars(select(Document.id).where(Document.account_id == account.id,
+                                                        Document.status == "decided")).all()
+    return requirement_set, list(decided)
+
+
+def audit(session: Session, account_id: int, actor: str, action: str, subject: str, detail: dict[str, Any]) -> None:
+    session.add(AuditEntry(account_id=account_id, actor=actor, action=action, subject=subject, detail=detail))
+
+
+def _decided_document(session: Session, document_id: str) -> Document:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise AdminError(f"No document with id {document_id!r}.")
+    if document.status != "decided":
+        raise AdminError(f"The document is {document.status}; only decided documents can be reviewed.")
+    return document
+
+
+def waive(session: Session, document_id: str, code: str, *, by: str, reason: str, line: str | None = None,
+          key: str | None = None, until: date | None = None) -> WaiverRow:
+    """Accept a failed check; the caller re-scores the document (trigger ``waiver:<id>``) after commit."""
+    from pipeline.scoring import Reason
+
+    document = _decided_document(session, document_id)
+    if code not in {r.value for r in Reason}:
+        raise AdminError(f"{code!r} is not a check code; see `coi status {document_id}` for the failed checks.")
+    waiver = WaiverRow(document_id=document.id, code=code, line=line, key=key, by=by, reason=reason, until=until)
+    session.add(waiver)
+    session.flush()
+    detail = {"code": code, "line": line, "key": key, "reason": reason, "until": until.isoformat() if until else None}
+    audit(session, document.account_id, by, "check.waived", f"document:{document.id}", detail)
+    add_event(session, account_id=document.account_id, type="coi.check.waived", document_id=document.id,
+              dedupe_key=f"waiver:{waiver.id}", data={"document_id": document.id, "by": by, **detail})
+    session.commit()
+    return waiver
+
+
+def override(session: Session, document_id: str, decision: str, *, by: str, reason: str,
+             until: date | None = None) -> Override:
+    """Set a decision by hand, recorded with who, why and until when, and announced as an event."""
+    from pipeline.states import Decision
+    from workers.decisions import current_evaluation
+
+    document = _decided_document(session, document_id)
+    if decision not in {d.value for d in Decision}:
+        raise AdminError(f"A decision is one of {', '.join(d.value for d in Decision)}, not {decision!r}.")
+    evaluation = current_evaluation(session, document.id)
+    row = Override(document_id=document.id, decision=decision, by=by, reason=reason, until=until)
+    session.add(row)
+    session.flush()
+    detail = {"decision": decision, "evaluated_decision": evaluation.decision if evaluation else None,
+              "reason": reason, "until": until.isoformat() if until else None}
+    audit(session, document.account_id, by, "decision.overridden", f"document:{document.id}", detail)
+    add_event(session, account_id=document.account_id, type="coi.decision.overridden", document_id=document.id,
+              dedupe_key=f"override:{row.id}", data={"document_id": document.id, "by": by, **detail})
+    session.commit()
+    return row
 
 
 def _day(value: str | None) -> date | None:
@@ -84,14 +154,22 @@ def status(session: Session, some_id: str) -> dict[str, Any]:
 
 
 def document_status(session: Session, document: Document) -> dict[str, Any]:
-    evaluation = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id)).one_or_none()
+    from workers.decisions import active_override, current_evaluation
+
+    evaluation = current_evaluation(session, document.id)
+    override_row = active_override(session, document.id, date.today())
     certificate = session.scalars(select(Certificate).where(Certificate.document_id == document.id)).one_or_none()
     result: dict[str, Any] = {
         "document_id": document.id, "filename": document.filename, "source": document.source,
         "status": document.status, "tag": document.tag, "error": None,
         "edition": certificate.edition if certificate else None,
-        "decision": evaluation.decision if evaluation else None,
+        "decision": override_row.decision if override_row else (evaluation.decision if evaluation else None),
+        "evaluated_decision": evaluation.decision if evaluation else None,
+        "override": {"decision": override_row.decision, "by": override_row.by, "reason": override_row.reason,
+                     "until": override_row.until.isoformat() if override_row.until else None}
+        if override_row else None,
         "checks": evaluation.checks if evaluation else [],
+        "future": evaluation.future if evaluation else None,
     }
     if document.error_code:
         result["error"] = {"code": document.error_code, "message": document.error_message}

@@ -131,10 +131,92 @@ def requirements() -> None:
 def requirements_set(ctx: click.Context, holder_name: str, file: Path, account_slug: str, tag: str | None) -> None:
     from infra.admin import set_requirements
 
+    app = _app(ctx)
     body = _load_document(file)
-    with _app(ctx).sessions() as session:
-        created = _admin(set_requirements, session, account_slug, holder_name, body, tag)
+    with app.sessions() as session:
+        created, decided = _admin(set_requirements, session, account_slug, holder_name, body, tag)
         click.echo(f"requirement set {created.name!r} (id {created.id}) for {holder_name}")
+    for document_id in decided:
+        app.actors.rescore_document.send(document_id, f"requirements:{created.id}")
+    if decided:
+        click.echo(f"{len(decided)} decided certificate(s) of the account will be scored again")
+
+
+@requirements.command("templates")
+def requirements_templates() -> None:
+    """List the requirement templates per vendor type."""
+    from schemas import templates
+
+    for name, body in templates().items():
+        click.echo(f"{name:24} {body['name']} ({', '.join(body.get('lines', {}))})")
+
+
+@requirements.command("copy")
+@click.argument("template")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def requirements_copy(template: str, out: Path) -> None:
+    """Copy a template to a file to adjust, then load it with `coi requirements set`."""
+    import yaml
+
+    from schemas import templates
+
+    found = templates().get(template)
+    if found is None:
+        raise click.ClickException(f"No template {template!r}; see `coi requirements templates`.")
+    out.write_text(yaml.safe_dump(found, sort_keys=False) if out.suffix in {".yaml", ".yml"}
+                   else json.dumps(found, indent=2) + "\n")
+    click.echo(f"wrote {out}; adjust it (holder, limits, term...) and run `coi requirements set HOLDER {out}`")
+
+
+@main.group()
+def review() -> None:
+    """A reviewer's waivers and overrides (recorded in the audit trail, announced as events)."""
+
+
+@review.command("waive")
+@click.argument("document_id")
+@click.argument("code")
+@click.option("--line", default=None, help="Only the check of this coverage line.")
+@click.option("--key", default=None, help="Only the check of this limit or field.")
+@click.option("--by", required=True, help="Who waives it.")
+@click.option("--reason", required=True)
+@click.option("--until", default=None, help="YYYY-MM-DD; the waiver lapses after it.")
+@click.pass_context
+def review_waive(ctx, document_id, code, line, key, by, reason, until) -> None:
+    """Accept a failed check of a document; the document is scored again."""
+    from infra.admin import waive
+
+    app = _app(ctx)
+    with app.sessions() as session:
+        waiver = _admin(waive, session, document_id, code, by=by, reason=reason, line=line, key=key,
+                        until=_date(until))
+    app.actors.rescore_document.send(document_id, f"waiver:{waiver.id}")
+    click.echo(f"waiver {waiver.id} recorded; the document will be scored again")
+
+
+@review.command("override")
+@click.argument("document_id")
+@click.argument("decision", type=click.Choice(["approved", "rejected", "needs_review"]))
+@click.option("--by", required=True)
+@click.option("--reason", required=True)
+@click.option("--until", default=None, help="YYYY-MM-DD; the override lapses after it.")
+@click.pass_context
+def review_override(ctx, document_id, decision, by, reason, until) -> None:
+    """Set a document's decision by hand."""
+    from infra.admin import override
+
+    app = _app(ctx)
+    with app.sessions() as session:
+        row = _admin(override, session, document_id, decision, by=by, reason=reason, until=_date(until))
+    app.actors.publish_events.send()
+    click.echo(f"override {row.id} recorded: {decision}")
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError as e:
+        raise click.ClickException(f"{value!r} is not a date (YYYY-MM-DD)") from e
 
 
 @main.command()

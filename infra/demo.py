@@ -72,7 +72,7 @@ def run_demo(app: App, *, keep_running: bool = False, timeout: float = 120.0) ->
             add_account(session, ACCOUNT, "Demo holder")
             holder = certificate["certificate_holder"]
             add_holder(session, ACCOUNT, holder["name"], holder["address"])
-            set_requirements(session, ACCOUNT, holder["name"], demo_requirements(certificate))
+            set_requirements(session, ACCOUNT, holder["name"], demo_requirements(certificate), by="demo")
 
     app.broker_handle.ping()
     app.actors  # noqa: B018

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -54,6 +54,7 @@ class RequirementSet(Base):
     effective_until: Mapped[date | None] = mapped_column(Date)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # replaced by a newer set
 
 
 class InboundMessage(Base):
@@ -116,13 +117,61 @@ class Certificate(Base):
 
 
 class Evaluation(Base):
+    """One scoring of a document. ``trigger`` says why it ran (first decision, a changed requirement
+    set, a waiver, ...) and makes a rerun of the same trigger a no-op; the newest is ``current``."""
+
     __tablename__ = "evaluations"
+    __table_args__ = (UniqueConstraint("document_id", "trigger", name="uq_evaluations_document_trigger"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), unique=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    trigger: Mapped[str] = mapped_column(String(100))
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
     requirement_set_id: Mapped[int | None] = mapped_column(ForeignKey("requirement_sets.id"))
     decision: Mapped[str] = mapped_column(String(16))
     checks: Mapped[list[Any]] = mapped_column(JSON)
+    future: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # against a set not yet in force
     as_of: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Waiver(Base):
+    """A reviewer accepts one failed check of a document (code, and line/key when given) until a date."""
+
+    __tablename__ = "waivers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    line: Mapped[str | None] = mapped_column(String(64))
+    key: Mapped[str | None] = mapped_column(String(64))
+    by: Mapped[str] = mapped_column(String(320))
+    reason: Mapped[str] = mapped_column(Text)
+    until: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Override(Base):
+    """A reviewer sets a document's decision by hand, until a date (or for good)."""
+
+    __tablename__ = "overrides"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    by: Mapped[str] = mapped_column(String(320))
+    reason: Mapped[str] = mapped_column(Text)
+    until: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to which record, and why: waivers, overrides, requirement changes, retries."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(100))  # e.g. "document:<id>", "requirement_set:<id>"
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -36,6 +36,7 @@ class Word:
     y0: float
     x1: float
     y1: float
+    confidence: float | None = None  # OCR's certainty (0-1); None for a text layer
 
     @property
     def cx(self) -> float:
@@ -54,7 +55,10 @@ class Word:
         return self.x1 - self.x0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "x0": self.x0, "y0": self.y0, "x1": self.x1, "y1": self.y1}
+        out: dict[str, Any] = {"text": self.text, "x0": self.x0, "y0": self.y0, "x1": self.x1, "y1": self.y1}
+        if self.confidence is not None:
+            out["confidence"] = self.confidence
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Word":
@@ -64,6 +68,7 @@ class Word:
             y0=float(data["y0"]),
             x1=float(data["x1"]),
             y1=float(data["y1"]),
+            confidence=_optional_float(data.get("confidence")),
         )
 
 
@@ -78,6 +83,7 @@ class Mark:
     y0: float
     x1: float
     y1: float
+    confidence: float | None = None  # for marks measured in pixels (scans); None when drawn
 
     @property
     def cx(self) -> float:
@@ -88,7 +94,10 @@ class Mark:
         return (self.y0 + self.y1) / 2
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "x0": self.x0, "y0": self.y0, "x1": self.x1, "y1": self.y1}
+        out: dict[str, Any] = {"kind": self.kind, "x0": self.x0, "y0": self.y0, "x1": self.x1, "y1": self.y1}
+        if self.confidence is not None:
+            out["confidence"] = self.confidence
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Mark":
@@ -98,7 +107,12 @@ class Mark:
             y0=float(data["y0"]),
             x1=float(data["x1"]),
             y1=float(data["y1"]),
+            confidence=_optional_float(data.get("confidence")),
         )
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 @dataclass(frozen=True)

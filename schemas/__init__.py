@@ -21,3 +21,10 @@ def validate(name: str, instance: Any) -> list[str]:
     validator = Draft202012Validator(load(name))
     return [f"{'/'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message}"
             for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))]
+
+
+def templates() -> dict[str, dict[str, Any]]:
+    """Requirement-set templates per vendor type (schemas/templates/*.json): copy one, adjust, set it."""
+    folder = resources.files(__name__).joinpath("templates")
+    return {entry.name.removesuffix(".json"): json.loads(entry.read_text())
+            for entry in sorted(folder.iterdir(), key=lambda e: e.name) if entry.name.endswith(".json")}

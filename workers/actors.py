@@ -18,15 +18,14 @@ import dramatiq
 from sqlalchemy import select
 
 from infra.logging import correlated
-from infra.models import (Account, Certificate, Document, Evaluation, InboundMessage, MessageDocument, new_id,
-                          utcnow)
+from infra.models import Account, Certificate, Document, InboundMessage, MessageDocument, new_id, utcnow
 from infra.repo import add_event, insert_ignore, move
 from infra.storage import ObjectMissing
 from pipeline.mime import split_message as split_mime
 from pipeline.states import DocumentStatus, MessageStatus, Source, reached
 from workers import outcomes
 from workers.publish import publish_pending
-from workers.selection import pick_requirement_set
+from workers.decisions import score
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
@@ -51,6 +50,7 @@ class Actors:
     read_document: dramatiq.Actor
     extract_document: dramatiq.Actor
     score_document: dramatiq.Actor
+    rescore_document: dramatiq.Actor
     publish_events: dramatiq.Actor
     give_up: dramatiq.Actor
 
@@ -67,6 +67,7 @@ def declare_actors(app: App) -> Actors:
         read_document=actor(stages.read_document, on_retry_exhausted="give_up", time_limit=600_000, **RETRY_OPTIONS),
         extract_document=actor(stages.extract_document, on_retry_exhausted="give_up", **RETRY_OPTIONS),
         score_document=actor(stages.score_document, on_retry_exhausted="give_up", **RETRY_OPTIONS),
+        rescore_document=actor(stages.rescore_document, **RETRY_OPTIONS),
         publish_events=actor(stages.publish_events, **RETRY_OPTIONS),
         give_up=actor(stages.give_up, max_retries=3),
     )
@@ -188,27 +189,24 @@ class Stages:
             self._guarded(document_id, lambda session, document: self._score(session, document, as_of))
 
     def _score(self, session, document: Document, as_of: str | None) -> Any:
-        from pipeline.scoring import evaluate, no_requirements
-
         status = DocumentStatus(document.status)
         if status != DocumentStatus.EXTRACTED:
             return self._next_after(status)
         day = date.fromisoformat(as_of) if as_of else date.today()
-        certificate = session.scalars(select(Certificate).where(Certificate.document_id == document.id)).one()
-        requirement_set = pick_requirement_set(session, document, certificate.data, day)
-        result = evaluate(certificate.data, requirement_set.body, day) if requirement_set else no_requirements()
-        inserted = insert_ignore(session, Evaluation, {
-            "document_id": document.id, "requirement_set_id": requirement_set.id if requirement_set else None,
-            "decision": result.decision.value, "checks": [c.to_dict() for c in result.checks], "as_of": day,
-            "created_at": utcnow()}, ["document_id"])
-        evaluation = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id)).one()
-        if not inserted:
-            log.info("document was already scored (%s)", evaluation.decision)
-        account = session.get(Account, document.account_id)
+        score(session, document, day, trigger=f"initial:{document.attempt}")
         move(document, DocumentStatus.DECIDED)
-        add_event(session, account_id=account.id, type=f"coi.certificate.{evaluation.decision}",
-                  dedupe_key=f"document:{document.id}:{document.attempt}:decided", document_id=document.id,
-                  data=decision_event(account, document, certificate.data, evaluation))
+        session.commit()
+        return self._publish
+
+    def rescore_document(self, document_id: str, trigger: str, as_of: str | None = None) -> None:
+        """Score a decided document again (its requirement set changed, a waiver was granted...)."""
+        with correlated(document_id):
+            self._guarded(document_id, lambda session, document: self._rescore(session, document, trigger, as_of))
+
+    def _rescore(self, session, document: Document, trigger: str, as_of: str | None) -> Any:
+        if document.status != DocumentStatus.DECIDED:
+            return None  # not decided yet: its first scoring will see the change
+        score(session, document, date.fromisoformat(as_of) if as_of else date.today(), trigger)
         session.commit()
         return self._publish
 
@@ -282,17 +280,3 @@ class Stages:
     def _publish(self, _document_id: str) -> None:
         self.actors.publish_events.send()
 
-
-def decision_event(account: Account, document: Document, certificate: dict[str, Any],
-                   evaluation: Evaluation) -> dict[str, Any]:
-    return {
-        "account": account.slug,
-        "document_id": document.id,
-        "filename": document.filename,
-        "tag": document.tag,
-        "decision": evaluation.decision,
-        "as_of": evaluation.as_of.isoformat(),
-        "requirement_set_id": evaluation.requirement_set_id,
-        "failed_checks": [c for c in evaluation.checks if c.get("outcome") != "pass"],
-        "certificate": {k: v for k, v in certificate.items() if k != "evidence"},
-    }

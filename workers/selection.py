@@ -1,7 +1,8 @@
-"""Which requirement set a document is scored against."""
+"""Which requirement sets a document is scored against: the one in force, and the next future one."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,26 +13,32 @@ from infra.models import Document, Holder, RequirementSet
 from pipeline.scoring import normalise
 
 
+@dataclass(frozen=True)
+class Selection:
+    current: RequirementSet | None
+    future: RequirementSet | None
+
+
 def in_force(requirement_set: RequirementSet, day: date) -> bool:
     starts, ends = requirement_set.effective_from, requirement_set.effective_until
     return (starts is None or starts <= day) and (ends is None or day <= ends)
 
 
-def pick_requirement_set(session: Session, document: Document, certificate: dict[str, Any],
-                         day: date) -> RequirementSet | None:
-    """The set in force for the document's account: the +tag's set first, else an untagged one;
-    among several, the one whose holder the certificate names."""
+def pick_requirement_sets(session: Session, document: Document, certificate: dict[str, Any], day: date) -> Selection:
+    """Among the account's live sets, the +tag's sets first, else the untagged ones; among several
+    holders, the one the certificate names. ``future`` is the earliest set that starts after ``day``."""
     rows = session.execute(
         select(RequirementSet, Holder).join(Holder, Holder.id == RequirementSet.holder_id)
-        .where(Holder.account_id == document.account_id).order_by(RequirementSet.id)
+        .where(Holder.account_id == document.account_id, RequirementSet.superseded_at.is_(None))
+        .order_by(RequirementSet.id)
     ).all()
-    current = [(rs, holder) for rs, holder in rows if in_force(rs, day)]
-    tagged = [(rs, h) for rs, h in current if document.tag and rs.tag and rs.tag.lower() == document.tag.lower()]
-    candidates = tagged or [(rs, h) for rs, h in current if rs.tag is None]
-    if not candidates:
-        return None
+    tag = (document.tag or "").lower()
+    tagged = [(rs, h) for rs, h in rows if tag and (rs.tag or "").lower() == tag]
+    candidates = tagged or [(rs, h) for rs, h in rows if rs.tag is None]
     named = normalise((certificate.get("certificate_holder") or {}).get("name"))
-    for rs, holder in candidates:
-        if named and normalise(holder.name) == named:
-            return rs
-    return candidates[-1][0]
+    matching = [(rs, h) for rs, h in candidates if named and normalise(h.name) == named]
+    pool = [rs for rs, _ in (matching or candidates)]
+    current = [rs for rs in pool if in_force(rs, day)]
+    future = sorted((rs for rs in pool if rs.effective_from and rs.effective_from > day),
+                    key=lambda rs: rs.effective_from)
+    return Selection(current[-1] if current else None, future[0] if future else None)

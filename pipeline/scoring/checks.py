@@ -161,7 +161,7 @@ class Scorer:
         text = normalise(self.cert.get("description_of_operations")).replace("noncontributory", "non contributory")
         ok = "primary" in text and "non contributory" in text
         self.add(Reason.PRIMARY_NONCONTRIBUTORY_MISSING, ok,
-                 f"The description of operations states the coverage is primary and non-contributory." if ok else
+                 "The description of operations states the coverage is primary and non-contributory." if ok else
                  "The ACORD 25 has no box for primary and non-contributory, so only the description of "
                  f"operations can show it; it does not say so, and {self.holder_label} requires it for "
                  f"{name.lower()}.",

@@ -66,3 +66,24 @@ def test_accounts_holders_and_requirements_from_the_cli(coi, tmp_path):
     refused = coi("requirements", "set", "Butler Homes", str(bad), "--account", "acme", ok=False)
     assert "does not match" in refused.output
     assert "No document or message" in coi("status", "nope", ok=False).output
+
+
+def test_templates_are_listed_copied_and_valid(coi, tmp_path):
+    from schemas import templates
+
+    listed = coi("requirements", "templates").output
+    assert "general-contractor" in listed
+    for name, body in templates().items():
+        assert validate("requirements", body) == [], name
+    out = tmp_path / "gc.yaml"
+    coi("requirements", "copy", "general-contractor", str(out))
+    import yaml
+
+    assert yaml.safe_load(out.read_text()) == templates()["general-contractor"]
+    assert "No template" in coi("requirements", "copy", "nope", str(out), ok=False).output
+
+
+def test_review_commands_refuse_unknown_documents(coi):
+    coi("migrate")
+    result = coi("review", "override", "nope", "approved", "--by", "x", "--reason", "y", ok=False)
+    assert "No document" in result.output

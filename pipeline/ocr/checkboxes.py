@@ -1,0 +1,98 @@
+"""Stage 5: check boxes and the signature, measured in pixels, as ``Page.marks``.
+
+A check box is a small square hole in the page's straight strokes (its four sides
+may be shared with table rules).  Its fill is the share of ink inside, away from
+the sides: an X or a tick fills far more than speckle.  A checked box becomes a
+``cross`` mark, as the text-layer reader gives for a vector X, so the extractor's
+check-box logic works unchanged.  Ink in the AUTHORIZED REPRESENTATIVE box that is
+not print becomes a ``drawing`` mark.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from pipeline.ocr.rules import rule_masks
+
+logger = logging.getLogger(__name__)
+
+BOX_MIN_PT, BOX_MAX_PT = 6.0, 17.0
+FILLED = 0.09  # share of the box's inside that is ink
+EMPTY = 0.035  # at most this much ink: surely empty; between: unsure
+
+
+@dataclass(frozen=True)
+class CheckBox:
+    """A box in pixels (x0, y0, x1, y1), the ink share inside, and how sure the reading is."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    fill: float
+
+    @property
+    def checked(self) -> bool:
+        return self.fill >= FILLED
+
+    @property
+    def confidence(self) -> float:
+        """1.0 far from the threshold, falling to 0.5 at it."""
+        if self.fill >= FILLED:
+            return float(min(1.0, 0.5 + (self.fill - FILLED) / (2 * FILLED)))
+        return float(min(1.0, 0.5 + (FILLED - self.fill) / (2 * (FILLED - EMPTY))))
+
+
+def find_boxes(ink: np.ndarray, dpi: float) -> tuple[list[CheckBox], np.ndarray]:
+    """Check boxes on a binarised page (ink 255), and a mask of their sides."""
+    horizontal, vertical = rule_masks(ink, dpi, min_length_pt=BOX_MIN_PT * 0.8)
+    grid = cv2.bitwise_or(horizontal, vertical)
+    contours, hierarchy = cv2.findContours(grid, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return [], np.zeros_like(ink)
+    px = dpi / 72.0
+    lo, hi = BOX_MIN_PT * px, BOX_MAX_PT * px
+    boxes, sides = [], np.zeros_like(ink)
+    for contour, (_, _, _, parent) in zip(contours, hierarchy[0]):
+        if parent < 0:
+            continue  # outer outlines; holes (insides of closed shapes) have a parent
+        x, y, w, h = cv2.boundingRect(contour)
+        if not (lo <= w <= hi and lo <= h <= hi and 0.6 <= w / h <= 1.6):
+            continue
+        if cv2.contourArea(contour) < 0.9 * w * h or len(cv2.approxPolyDP(contour, 0.08 * min(w, h), True)) != 4:
+            continue  # not a rectangle (the inside of an O is round)
+        m = max(2, int(0.18 * min(w, h)))
+        inside = ink[y + m: y + h - m, x + m: x + w - m]
+        fill = float(np.count_nonzero(inside)) / max(inside.size, 1)
+        boxes.append(CheckBox(x, y, x + w, y + h, fill))
+        b = max(2, int(0.12 * min(w, h)))
+        cv2.rectangle(sides, (x - b, y - b), (x + w + b, y + h + b), 255, thickness=2 * b)
+    logger.debug("found %s check boxes, %s checked", len(boxes), sum(b.checked for b in boxes))
+    return boxes, sides
+
+
+def signature_ink(ink: np.ndarray, rules: np.ndarray, zone: tuple[int, int, int, int], dpi: float,
+                  print_boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int] | None:
+    """Bounding box (pixels) of hand-made ink in ``zone`` (print and rules left out), or None."""
+    x0, y0, x1, y1 = (max(0, v) for v in zone)
+    x1, y1 = min(x1, ink.shape[1]), min(y1, ink.shape[0])
+    if x1 - x0 < 10 or y1 - y0 < 10:
+        return None
+    part = cv2.bitwise_and(ink[y0:y1, x0:x1], cv2.bitwise_not(rules[y0:y1, x0:x1]))
+    for bx0, by0, bx1, by1 in print_boxes:
+        part[max(0, by0 - y0): max(0, by1 - y0), max(0, bx0 - x0): max(0, bx1 - x0)] = 0
+    count, _, stats, _ = cv2.connectedComponentsWithStats(part, connectivity=8)
+    px = dpi / 72.0
+    keep = [s for s in stats[1:] if s[cv2.CC_STAT_AREA] >= 4 * px * px
+            and max(s[cv2.CC_STAT_WIDTH], s[cv2.CC_STAT_HEIGHT]) >= 6 * px]
+    if not keep or sum(int(s[cv2.CC_STAT_AREA]) for s in keep) < 40 * px * px:
+        return None
+    left = min(int(s[0]) for s in keep) + x0
+    top = min(int(s[1]) for s in keep) + y0
+    right = max(int(s[0] + s[2]) for s in keep) + x0
+    bottom = max(int(s[1] + s[3]) for s in keep) + y0
+    return left, top, right, bottom

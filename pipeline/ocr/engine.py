@@ -1,0 +1,139 @@
+"""The one wrapper around the tesseract binary, behind the :class:`OcrEngine` protocol.
+
+Every call runs with ``OMP_THREAD_LIMIT=1`` (tesseract's own threading is many times
+slower on a small machine), ``--oem 1`` (the installed model is LSTM only), a timeout,
+and stderr captured.  Output is word-level TSV, like ``pytesseract.image_to_data``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from pipeline.ocr.errors import OcrFailed, OcrTimeout
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OcrWord:
+    """One word as tesseract read it: box in pixels of the image given, confidence 0-100."""
+
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+    conf: float
+    line: tuple[int, int, int]  # (block, paragraph, line): words of one text line share it
+
+    @property
+    def right(self) -> int:
+        return self.left + self.width
+
+    @property
+    def bottom(self) -> int:
+        return self.top + self.height
+
+
+@dataclass(frozen=True)
+class Orientation:
+    """How far the page must be turned clockwise to stand upright, and how sure OSD is."""
+
+    rotate: int  # 0, 90, 180 or 270
+    confidence: float
+
+
+class OcrEngine(Protocol):
+    """What the OCR stages need from an engine; tests pass fakes."""
+
+    def words(self, image: np.ndarray, *, dpi: int, psm: int = 3) -> list[OcrWord]: ...
+
+    def orientation(self, image: np.ndarray, *, dpi: int) -> Orientation: ...
+
+
+class TesseractEngine:
+    """Runs the ``tesseract`` binary once per call, on a temporary PNG."""
+
+    def __init__(self, binary: str = "tesseract", *, timeout: float = 60.0, lang: str = "eng") -> None:
+        self.binary = binary
+        self.timeout = timeout
+        self.lang = lang
+
+    def words(self, image: np.ndarray, *, dpi: int, psm: int = 3) -> list[OcrWord]:
+        out = self._run(image, ["--oem", "1", "--psm", str(psm), "--dpi", str(dpi), "-l", self.lang, "tsv"])
+        return parse_tsv(out)
+
+    def orientation(self, image: np.ndarray, *, dpi: int) -> Orientation:
+        out = self._run(image, ["--psm", "0", "--dpi", str(dpi)], quiet_ok=True)
+        return parse_osd(out)
+
+    def _run(self, image: np.ndarray, args: list[str], *, quiet_ok: bool = False) -> str:
+        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+        with tempfile.TemporaryDirectory(prefix="coi-ocr-") as tmp:
+            path = Path(tmp) / "page.png"
+            if not cv2.imwrite(str(path), image):
+                raise OcrFailed("Could not prepare the page image for OCR.")
+            command = [self.binary, str(path), "stdout", *args]
+            try:
+                done = subprocess.run(command, capture_output=True, timeout=self.timeout, env=env, check=False)
+            except subprocess.TimeoutExpired as e:
+                raise OcrTimeout(
+                    f"OCR of a page took longer than {self.timeout:.0f} s and was stopped; "
+                    "the page is not dropped: the document can be retried or read by a person."
+                ) from e
+            except OSError as e:
+                raise OcrFailed(f"The OCR engine could not be started ({self.binary}): is tesseract installed?") from e
+        stderr = done.stderr.decode("utf-8", "replace").strip()
+        if done.returncode != 0:
+            logger.warning("tesseract exited with %s: %s", done.returncode, stderr[-500:])
+            if not (quiet_ok and done.stdout):
+                raise OcrFailed(f"The OCR engine failed on a page (exit {done.returncode}): {stderr[-200:]}")
+        elif stderr:
+            logger.debug("tesseract: %s", stderr[-300:])
+        return done.stdout.decode("utf-8", "replace")
+
+
+def parse_tsv(text: str) -> list[OcrWord]:
+    """Word rows (level 5) of tesseract's TSV output, empty words left out."""
+    words = []
+    reader = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+    header = next(reader, None)
+    if not header or header[:2] != ["level", "page_num"]:
+        raise OcrFailed("The OCR engine gave output that is not its word table.")
+    for row in reader:
+        if len(row) < 12 or row[0] != "5":
+            continue
+        token = row[11].strip()
+        if not token:
+            continue
+        try:
+            block, par, line = int(row[2]), int(row[3]), int(row[4])
+            left, top, width, height = (int(v) for v in row[6:10])
+            conf = float(row[10])
+        except ValueError as e:
+            raise OcrFailed("The OCR engine gave a word table with bad numbers.") from e
+        words.append(OcrWord(token, left, top, width, height, conf, (block, par, line)))
+    return words
+
+
+_ROTATE = re.compile(r"Rotate:\s*(\d+)")
+_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
+
+
+def parse_osd(text: str) -> Orientation:
+    rotate, conf = _ROTATE.search(text), _CONF.search(text)
+    if rotate is None:
+        return Orientation(0, 0.0)  # too little text to tell: leave the page as it is
+    return Orientation(int(rotate.group(1)) % 360, float(conf.group(1)) if conf else 0.0)

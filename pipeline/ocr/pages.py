@@ -1,0 +1,138 @@
+"""One page through the OCR stages: raster -> upright, level -> words and marks -> Page."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from pipeline.ocr import checkboxes, deskew, orient, raster, rules
+from pipeline.ocr.engine import OcrEngine, OcrWord, TesseractEngine
+from pipeline.ocr.labels import snap_labels
+from pipeline.textlayer import Mark, Page, Word
+
+logger = logging.getLogger(__name__)
+
+OCR_DPI = 300
+_JUNK = re.compile(r"^[|_\-—–~'‘’\"“”.,:;!`=\[\](){}]+$")
+
+
+def ocr_pages(data: bytes, kind: str, *, max_pages: int, engine: OcrEngine | None = None,
+              dpi: int = OCR_DPI) -> list[Page]:
+    """The words and marks of every page of a scanned PDF or an image file."""
+    engine = engine or TesseractEngine()
+    pages = []
+    for r in raster.rasterize(data, kind, max_pages=max_pages, dpi=dpi):
+        pages.append(ocr_raster(r, engine))
+    return pages
+
+
+def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
+    started = time.monotonic()
+    image, width_pt, height_pt = page.image, page.width_pt, page.height_pt
+    dpi = page.dpi
+    turn = orient.detect_orientation(image, dpi, engine)
+    if turn.rotate:
+        image = orient.rotate_clockwise(image, turn.rotate)
+        if turn.rotate in (90, 270):
+            width_pt, height_pt = height_pt, width_pt
+    angle = deskew.estimate_skew(image)
+    image = deskew.deskew(image, angle)
+    image = deskew.despeckle(image, dpi)
+    ink = deskew.binarise(image)
+    boxes, sides = checkboxes.find_boxes(ink, dpi)
+    clean = rules.remove_rules(image, ink, dpi, extra=sides)
+    found = engine.words(clean, dpi=int(round(dpi)))
+    scale = width_pt / image.shape[1]
+    words, marks = _place(found, boxes, scale)
+    marks += _signature(words, ink, dpi, scale)
+    logger.info("OCR page %s: turned %s, skew %.2f, %s words, %s marks in %.1f s", page.number, turn.rotate,
+                angle, len(words), len(marks), time.monotonic() - started)
+    words.sort(key=lambda w: (round(w.y0, 1), w.x0))
+    return Page(number=page.number, width=round(width_pt, 2), height=round(height_pt, 2),
+                words=tuple(words), marks=tuple(marks))
+
+
+def _place(found: list[OcrWord], boxes: list[checkboxes.CheckBox], scale: float) -> tuple[list[Word], list[Mark]]:
+    """Words in points (junk and box contents left out) and a cross mark for each checked box."""
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    marks: list[Mark] = []
+    inside: dict[int, list[OcrWord]] = {}
+    for w in found:
+        cx, cy = w.left + w.width / 2, w.top + w.height / 2
+        box = next((i for i, b in enumerate(boxes) if b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1), None)
+        if box is not None:
+            inside.setdefault(box, []).append(w)
+            continue
+        if _JUNK.match(w.text) and w.conf < 60:
+            continue
+        lines.setdefault(w.line, []).append(_word(w, scale))
+    words = snap_labels([fix_dollars(sorted(line, key=lambda w: w.x0)) for line in lines.values()])
+    for i, b in enumerate(boxes):
+        content = inside.get(i, [])
+        letters = [w for w in content if w.text.strip("|[]()").upper() in ("Y", "N")]
+        if letters:  # a Y/N box holds a letter, not a check
+            words.extend(replace(_word(w, scale), text=w.text.strip("|[]()").upper()) for w in letters)
+            continue
+        if b.checked:
+            marks.append(Mark("cross", round(b.x0 * scale, 2), round(b.y0 * scale, 2), round(b.x1 * scale, 2),
+                              round(b.y1 * scale, 2), confidence=round(b.confidence, 3)))
+    return words, marks
+
+
+_AMOUNT = re.compile(r"^\$?\d{1,3}(,\d{3})+$|^\$?\d+$")
+_DOLLAR_LOOKALIKES = frozenset({"s", "S", "§", "$", "5", "$s", "8"})
+
+
+def fix_dollars(line: list[Word]) -> list[Word]:
+    """The form's printed '$' before an amount, often read as 's', '§' or '5', made '$' again."""
+    out = list(line)
+    for i, w in enumerate(out[:-1]):
+        nxt = out[i + 1]
+        if w.text not in _DOLLAR_LOOKALIKES or w.text == "$" or not _AMOUNT.match(nxt.text.replace(".", ",")):
+            continue
+        if w.text in ("5", "8") and w.height >= 0.85 * nxt.height:
+            continue  # as tall as the amount: maybe a real digit
+        if 0 < nxt.x0 - w.x1 < 6 * max(nxt.height, 4.0):
+            out[i] = replace(w, text="$")
+    return out
+
+
+def _word(w: OcrWord, scale: float) -> Word:
+    text = w.text.strip("|")
+    return Word(text=text or w.text, x0=round(w.left * scale, 2), y0=round(w.top * scale, 2),
+                x1=round(w.right * scale, 2), y1=round(w.bottom * scale, 2),
+                confidence=round(max(0.0, w.conf) / 100.0, 3))
+
+
+def _signature(words: list[Word], ink: np.ndarray, dpi: float, scale: float) -> list[Mark]:
+    """A drawing mark for hand-made ink in the AUTHORIZED REPRESENTATIVE box."""
+    label = _phrase(words, ("AUTHORIZED", "REPRESENTATIVE"))
+    if label is None:
+        return []
+    x0, y0, x1, y1 = label
+    px = 1 / scale
+    zone = (int((x0 - 4) * px), int((y1 + 0.5) * px), int(ink.shape[1] - 8 * px * 72 / dpi * dpi / 72),
+            int((y1 + 45) * px))
+    printed = [(int(w.x0 * px), int(w.y0 * px), int(w.x1 * px) + 1, int(w.y1 * px) + 1)
+               for w in words if (w.confidence or 0) >= 0.8 and w.y0 >= y0]
+    horizontal, vertical = rules.rule_masks(ink, dpi, min_length_pt=rules.RULE_PT)
+    found = checkboxes.signature_ink(ink, horizontal | vertical, zone, dpi, printed)
+    if found is None:
+        return []
+    l, t, r, b = (v * scale for v in found)
+    return [Mark("drawing", round(l, 2), round(t, 2), round(r, 2), round(b, 2), confidence=0.9)]
+
+
+def _phrase(words: list[Word], texts: tuple[str, ...]) -> tuple[float, float, float, float] | None:
+    for w in words:
+        if w.text.upper() != texts[0]:
+            continue
+        nxt = [v for v in words if v.text.upper() == texts[1] and abs(v.cy - w.cy) < w.height and 0 < v.x0 - w.x1 < 3 * w.height]
+        if nxt:
+            v = nxt[0]
+            return (w.x0, min(w.y0, v.y0), v.x1, max(w.y1, v.y1))
+    return None

@@ -1,0 +1,96 @@
+"""Scoring a document inside a transaction: the evaluation row, its event, and what decision stands."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from infra.models import Account, Certificate, Document, Evaluation, Override, Waiver, utcnow
+from infra.repo import add_event, insert_ignore
+from pipeline.scoring import Waiver as WaiverRule
+from pipeline.scoring import evaluate, no_requirements
+from workers.selection import pick_requirement_sets
+
+
+def active_waivers(session: Session, document_id: str, day: date) -> list[WaiverRule]:
+    rows = session.scalars(select(Waiver).where(Waiver.document_id == document_id)).all()
+    return [WaiverRule(w.code, w.by, w.reason, w.line, w.key, w.until) for w in rows
+            if w.until is None or day <= w.until]
+
+
+def active_override(session: Session, document_id: str, day: date) -> Override | None:
+    rows = session.scalars(select(Override).where(Override.document_id == document_id)
+                           .order_by(Override.id.desc())).all()
+    return next((o for o in rows if o.until is None or day <= o.until), None)
+
+
+def current_evaluation(session: Session, document_id: str) -> Evaluation | None:
+    return session.scalars(select(Evaluation).where(Evaluation.document_id == document_id, Evaluation.current)
+                           .order_by(Evaluation.id.desc())).first()
+
+
+def standing_decision(session: Session, document_id: str, day: date) -> str | None:
+    """The decision in force: a reviewer's active override, else the current evaluation's."""
+    override = active_override(session, document_id, day)
+    if override is not None:
+        return override.decision
+    evaluation = current_evaluation(session, document_id)
+    return evaluation.decision if evaluation else None
+
+
+def score(session: Session, document: Document, day: date, trigger: str) -> Evaluation:
+    """Evaluate the document's certificate now; a rerun of the same trigger changes nothing.
+
+    Writes the evaluation and, when the standing decision changed (or this is the first), a
+    ``coi.certificate.<decision>`` outbox event, all in the caller's transaction."""
+    certificate = session.scalars(select(Certificate).where(Certificate.document_id == document.id)).one()
+    existing = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id,
+                                                        Evaluation.trigger == trigger)).first()
+    if existing is not None:
+        return existing
+    before = standing_decision(session, document.id, day)
+    selection = pick_requirement_sets(session, document, certificate.data, day)
+    waivers = active_waivers(session, document.id, day)
+    result = (evaluate(certificate.data, selection.current.body, day, waivers) if selection.current
+              else no_requirements())
+    future = None
+    if selection.future is not None:
+        ahead = evaluate(certificate.data, selection.future.body, day, waivers)
+        future = {"requirement_set_id": selection.future.id, "name": selection.future.name,
+                  "effective_from": selection.future.effective_from.isoformat(), **ahead.to_dict()}
+    session.execute(update(Evaluation).where(Evaluation.document_id == document.id).values(current=False))
+    insert_ignore(session, Evaluation, {
+        "document_id": document.id, "trigger": trigger, "current": True,
+        "requirement_set_id": selection.current.id if selection.current else None,
+        "decision": result.decision.value, "checks": [c.to_dict() for c in result.checks], "future": future,
+        "as_of": day, "created_at": utcnow()}, ["document_id", "trigger"])
+    evaluation = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id,
+                                                          Evaluation.trigger == trigger)).one()
+    after = standing_decision(session, document.id, day)
+    if after != before:
+        account = session.get(Account, document.account_id)
+        add_event(session, account_id=account.id, type=f"coi.certificate.{after}",
+                  dedupe_key=f"document:{document.id}:evaluation:{trigger}", document_id=document.id,
+                  data=decision_event(account, document, certificate.data, evaluation, after))
+    return evaluation
+
+
+def decision_event(account: Account, document: Document, certificate: dict[str, Any], evaluation: Evaluation,
+                   decision: str) -> dict[str, Any]:
+    return {
+        "account": account.slug,
+        "document_id": document.id,
+        "filename": document.filename,
+        "tag": document.tag,
+        "decision": decision,
+        "evaluated_decision": evaluation.decision,
+        "trigger": evaluation.trigger,
+        "as_of": evaluation.as_of.isoformat(),
+        "requirement_set_id": evaluation.requirement_set_id,
+        "failed_checks": [c for c in evaluation.checks if c.get("outcome") != "pass" and not c.get("waiver")],
+        "future": evaluation.future,
+        "certificate": {k: v for k, v in certificate.items() if k != "evidence"},
+    }
