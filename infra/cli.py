@@ -321,11 +321,11 @@ def _load_document(file: Path) -> dict:
     return json.loads(text)
 
 
-def _admin(fn, *args):
+def _admin(fn, *args, **kwargs):
     from infra.admin import AdminError
 
     try:
-        return fn(*args)
+        return fn(*args, **kwargs)
     except AdminError as e:
         raise click.ClickException(str(e)) from e
 
