@@ -83,7 +83,14 @@ class Stages:
 
     def split_message(self, message_id: str) -> None:
         with correlated(message_id):
-            self._split(message_id)
+            try:
+                self._split(message_id)
+            except Exception as exc:
+                if outcomes.is_transient(exc):
+                    raise
+                log.exception("splitting the message failed")
+                self._fail_message(message_id, "An unexpected error stopped splitting the message "
+                                   f"({type(exc).__name__}); the operators have the details in the log.")
 
     def _split(self, message_id: str) -> None:
         app = self.app
@@ -217,24 +224,29 @@ class Stages:
 
     # -- shared -----------------------------------------------------------------------------
 
-    def give_up(self, message_data: dict[str, Any], exception_data: dict[str, Any]) -> None:
-        """Retries ran out on a transient error: record it so the document is not silently stuck."""
+    def give_up(self, message_data: dict[str, Any], retry_info: dict[str, Any]) -> None:
+        """Retries ran out on a transient error: record it so nothing is silently stuck."""
         args = message_data.get("args") or []
+        log.warning("%s gave up after %s retries", message_data.get("actor_name"), retry_info.get("retries"))
         if message_data.get("actor_name") == "split_message":
-            with self.app.sessions() as session:
-                message = session.get(InboundMessage, args[0]) if args else None
-                if message is not None and message.status == MessageStatus.RECEIVED:
-                    message.status = MessageStatus.FAILED.value
-                    message.reason = "Storage or the database stayed unavailable through every retry."
-                    session.commit()
+            if args:
+                self._fail_message(args[0], "Storage or the database stayed unavailable through every retry.")
             return
         if args:
-            error = outcomes.RetriesExhausted(exception_data.get("message", "unavailable"))
+            error = outcomes.RetriesExhausted(f"gave up after {retry_info.get('retries')} retries")
             with self.app.sessions() as session:
                 document = session.get(Document, args[0])
                 if document is not None:
                     self._fail(session, document, error)
             self.actors.publish_events.send()
+
+    def _fail_message(self, message_id: str, reason: str) -> None:
+        with self.app.sessions() as session:
+            message = session.get(InboundMessage, message_id)
+            if message is not None and message.status == MessageStatus.RECEIVED:
+                message.status = MessageStatus.FAILED.value
+                message.reason = reason
+                session.commit()
 
     def _guarded(self, document_id: str, step) -> None:
         """Run one stage; map permanent errors to a final status, let transient ones retry."""

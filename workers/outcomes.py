@@ -43,6 +43,6 @@ def final_status(exc: BaseException) -> tuple[DocumentStatus, str, str]:
     if isinstance(exc, RetriesExhausted):
         return (DocumentStatus.FAILED, "service_unavailable",
                 "A storage or database service stayed unavailable through every retry; "
-                "re-run the document with `coi retry` once the service is back.")
+                "send the document through again with `coi retry` once the service is back.")
     return (DocumentStatus.FAILED, "internal_error",
             f"An unexpected error stopped processing ({type(exc).__name__}); the operators have the details in the log.")

@@ -100,3 +100,18 @@ def test_given_the_same_pdf_in_two_messages_then_one_document(app, account, smtp
     wait_for(lambda: stream(app))
     with app.sessions() as session:
         assert session.scalar(select(func.count()).select_from(OutboxEvent)) == 1
+
+
+def test_given_retries_exhausted_on_a_transient_error_then_the_document_fails_with_a_reason(app, account, smtp_door):
+    send_mail(smtp_door, "acme@coi.test", [(CORRUPT_PDF + b"-exhausted", "application/pdf", "coi.pdf")])
+    stages = app.actors.give_up.fn.__self__
+    stages.split_message(message_of(app).id)
+    with app.sessions() as session:
+        document_id = session.scalars(select(Document.id)).one()
+    stages.give_up({"actor_name": "read_document", "args": [document_id]}, {"retries": 6, "max_retries": 6})
+    with app.sessions() as session:
+        document = session.get(Document, document_id)
+        assert (document.status, document.error_code) == ("failed", "service_unavailable")
+        assert "coi retry" in document.error_message
+        [event] = session.scalars(select(OutboxEvent)).all()
+        assert event.type == "coi.document.failed"

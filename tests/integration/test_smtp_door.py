@@ -91,13 +91,21 @@ def test_given_a_message_over_the_size_limit_then_552(app, account, tmp_path):
     assert count(app, InboundMessage) == 0
 
 
-def _door_with(app: App, **changes):
+def _data_refused_with(app: App, **changes) -> int:
+    """Send a certificate through a door built with ``changes`` (something down); the code DATA got."""
     from inbox.smtp import make_controller
 
     broken = variant(app, smtp_port=free_port(), **changes)
     controller = make_controller(broken)
     controller.start()
-    return broken, controller
+    try:
+        with smtplib.SMTP(controller.hostname, controller.port) as client, \
+                pytest.raises(smtplib.SMTPDataError) as refused:
+            client.send_message(certificate_mail("acme@coi.test"))
+        return refused.value.smtp_code
+    finally:
+        controller.stop()
+        broken.close()
 
 
 def test_given_storage_down_then_451_and_nothing_is_written(app, account, tmp_path):
@@ -106,32 +114,15 @@ def test_given_storage_down_then_451_and_nothing_is_written(app, account, tmp_pa
     down = {"storage_url": f"file://{blocker}/storage"}
     if app.settings.storage_url.startswith("s3://"):
         down = {"s3_endpoint_url": f"http://127.0.0.1:{free_port()}"}  # nothing listens there
-    broken, controller = _door_with(app, **down)
-    try:
-        with smtplib.SMTP(controller.hostname, controller.port) as client, \
-                pytest.raises(smtplib.SMTPDataError) as refused:
-            client.send_message(certificate_mail("acme@coi.test"))
-        assert refused.value.smtp_code == 451
-    finally:
-        controller.stop()
-        broken.close()
+    assert _data_refused_with(app, **down) == 451
     assert count(app, InboundMessage) == 0
     assert count(app, Document) == 0
 
 
 def test_given_the_broker_down_then_451_and_the_stored_message_is_removed(app, account):
-    broken, controller = _door_with(app, broker_url=f"redis://127.0.0.1:{free_port()}/0")
-    try:
-        with smtplib.SMTP(controller.hostname, controller.port) as client, \
-                pytest.raises(smtplib.SMTPDataError) as refused:
-            client.send_message(certificate_mail("acme@coi.test"))
-        assert refused.value.smtp_code == 451
-    finally:
-        controller.stop()
-        broken.close()
+    assert _data_refused_with(app, broker_url=f"redis://127.0.0.1:{free_port()}/0") == 451
     assert count(app, InboundMessage) == 0
-    keys = _stored_keys(app)
-    assert not any("/messages/" in key for key in keys)
+    assert not any("/messages/" in key for key in _stored_keys(app))
 
 
 def _stored_keys(app: App) -> list[str]:
