@@ -156,6 +156,7 @@ class Stages:
         if status == DocumentStatus.READING and app.storage.exists(reading_key(document)):
             return self.actors.extract_document.send
         if status == DocumentStatus.STORED:
+            app.storage.delete(reading_key(document))  # a reading left by an earlier attempt is stale
             move(document, DocumentStatus.READING)
             session.commit()
         reading = read(app.storage.get(document.storage_key), max_pages=app.settings.max_pages)
