@@ -74,9 +74,9 @@ def render(certificate: dict[str, Any], scanned: bool, rng: random.Random) -> by
     pdf = draw_certificate(certificate)
     if not scanned:
         return pdf
-    from pipeline.samples_scan import scan  # the scanned-variant renderer
+    from pipeline.samples_scan import random_degradation, scan_pdf
 
-    return scan(pdf, rng)
+    return scan_pdf(pdf, random_degradation(rng), rng)
 
 
 def decide(data: bytes, requirements: dict[str, Any], as_of: date) -> str:

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.errors import NeedsOCR, NotACertificate, UnsupportedFileType
+from pipeline.errors import NotACertificate, UnsupportedFileType
 from pipeline.filetypes import PDF, SUPPORTED, sniff
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 class Reading:
     """What the read stage saw: words by page, form field values, and how they were read."""
 
-    method: str  # "text_layer" (later also "ocr")
+    method: str  # "text_layer" or "ocr"
     pages: tuple[Any, ...]
     form_fields: dict[str, str] = field(default_factory=dict)
 
@@ -33,20 +33,26 @@ class Reading:
         return cls(data["method"], tuple(Page.from_dict(p) for p in data["pages"]), dict(data.get("form_fields") or {}))
 
 
-def read(data: bytes, *, max_pages: int = 50) -> Reading:
-    """Read a document's words. Born-digital PDFs by their text layer; scans need OCR (raises NeedsOCR)."""
+def read(data: bytes, *, max_pages: int = 50, ocr_engine: Any = None) -> Reading:
+    """Read a document's words: born-digital PDFs by their text layer, images and scans by OCR."""
     from pipeline.textlayer import has_usable_text, read_form_fields, read_text_layer
 
     kind = sniff(data)
     if kind not in SUPPORTED:
         raise UnsupportedFileType("The file is not a PDF, PNG, JPEG or TIFF; send the certificate in one of those formats.")
     if kind != PDF:
-        raise NeedsOCR("The certificate is an image; images are read by OCR, which this installation does not do yet.")
+        return _ocr(data, kind, max_pages, ocr_engine)
     pages = read_text_layer(data, max_pages=max_pages)
     if not has_usable_text(pages):
-        raise NeedsOCR("The PDF is a scan without a usable text layer; scans are read by OCR, "
-                       "which this installation does not do yet.")
+        log.info("no usable text layer (%s words); reading by OCR", sum(len(p.words) for p in pages))
+        return _ocr(data, kind, max_pages, ocr_engine)
     return Reading("text_layer", tuple(pages), read_form_fields(data))
+
+
+def _ocr(data: bytes, kind: str, max_pages: int, engine: Any) -> Reading:
+    from pipeline.ocr import ocr_pages
+
+    return Reading("ocr", tuple(ocr_pages(data, kind, max_pages=max_pages, engine=engine)))
 
 
 def extract(reading: Reading) -> dict[str, Any]:

@@ -48,3 +48,23 @@ def _resolve(document: Any, pointer: str) -> Any:
         if node is None:
             return None
     return node
+
+
+OCR_CEILING = 0.97  # an OCR reading is never as sure as a text layer
+
+
+def cap_by_reading(items: dict[str, dict[str, Any]], words: list[Any], marks: list[Any]) -> None:
+    """Lower each confidence to the least certain OCR word or measured mark inside its box.
+
+    Text-layer words and drawn marks carry no confidence and change nothing.
+    """
+    measured = [w for w in [*words, *marks] if getattr(w, "confidence", None) is not None]
+    if not measured:
+        return
+    for item in items.values():
+        x0, y0, x1, y1 = item["bbox"]
+        inside = [m.confidence for m in measured
+                  if x0 - 0.5 <= (m.x0 + m.x1) / 2 <= x1 + 0.5 and y0 - 0.5 <= (m.y0 + m.y1) / 2 <= y1 + 0.5]
+        # squared: a value is right only if every one of its words is (and its zone was the right one)
+        ceiling = min([OCR_CEILING, *(c * c for c in inside)])
+        item["confidence"] = round(min(item["confidence"], ceiling), 3)

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from pipeline.acord25.coverages import read_policies
-from pipeline.acord25.evidence import Evidence
+from pipeline.acord25.evidence import Evidence, cap_by_reading
 from pipeline.acord25.fields import apply_form_fields
 from pipeline.acord25.frame import build_frame
 from pipeline.acord25.header import (
@@ -76,6 +76,7 @@ def extract_certificate(pages: list[Page], form_fields: dict[str, str] | None = 
     if form_fields:
         apply_form_fields(cert, form_fields, ev)
     cert["evidence"] = ev.only(cert)
+    cap_by_reading(cert["evidence"], sheet.words, sheet.marks)  # OCR: no surer than the words read
     logger.info(
         "extracted %s policies, %s insurers, %s values with evidence",
         len(cert["policies"]),

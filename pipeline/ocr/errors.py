@@ -6,10 +6,10 @@ from pipeline.errors import PipelineError
 
 
 class OcrTimeout(PipelineError):
-    """Tesseract did not finish a page within its time limit (a loaded machine can do better later)."""
+    """Tesseract did not finish a page within its time limit: reported as the page's failure
+    (not retried: the same page takes as long again; `coi retry` sends it through once more)."""
 
     code = "ocr_timeout"
-    transient = True
 
 
 class OcrFailed(PipelineError):

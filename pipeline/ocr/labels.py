@@ -29,8 +29,11 @@ _SHORT_FUZZY = 7  # letters: shorter labels must match exactly (ignoring case an
 @functools.lru_cache(maxsize=1)
 def vocabulary() -> tuple[tuple[str, ...], ...]:
     """Label phrases as word tuples, longest first (from the extractor's own lists)."""
-    from pipeline.acord25 import coverages, frame, identify
+    import importlib
 
+    from pipeline.acord25 import coverages, frame
+
+    identify = importlib.import_module("pipeline.acord25.identify")  # the package exports a function of that name
     phrases: set[str] = set(_EXTRA)
     phrases.update(frame.HEADER_LABELS, frame.TABLE_LABELS, identify._STRUCTURE)
     for table in (coverages.GL_LIMITS, coverages.AUTO_LIMITS, coverages.UMBRELLA_LIMITS, coverages.WC_LIMITS,
@@ -59,47 +62,100 @@ def snap_labels(lines: list[list[Word]]) -> list[Word]:
 def _snap_line(line: list[Word]) -> list[Word]:
     words = list(line)
     fixed = [False] * len(words)
-    for phrase in vocabulary():
+    for phrase in vocabulary():  # exact (ignoring case and spaces) first, longest labels first
         target = _key("".join(phrase))
         i = 0
         while i < len(words):
-            match = None if fixed[i] else _match(words, fixed, i, phrase, target)
-            if match is None:
+            end = None if fixed[i] else _exact(words, fixed, i, target)
+            if end is None:
                 i += 1
                 continue
-            new = _split(words[i:match], phrase)
-            words[i:match] = new
-            fixed[i:match] = [True] * len(new)
+            same = end - i == len(phrase) and all(_key(w.text) == _key(p) for w, p in zip(words[i:end], phrase))
+            if same and (len(phrase) > 1 or words[i].text == phrase[0]):
+                fixed[i:end] = [True] * (end - i)  # already the label's words (or prose that reads like one)
+                i = end
+                continue
+            if _in_prose(words, i, end - 1):
+                i += 1
+                continue
+            new = _split(words[i:end], phrase)
+            words[i:end] = new
+            fixed[i:end] = [True] * len(new)
             i += len(new)
+    i = 0
+    while i < len(words):  # then near misses of long labels, on doubtful readings only
+        found = None if fixed[i] else _fuzzy(words, fixed, i)
+        if found is None or _in_prose(words, i, found[0] - 1):
+            i += 1
+            continue
+        end, phrase = found
+        new = _split(words[i:end], phrase)
+        words[i:end] = new
+        fixed[i:end] = [True] * len(new)
+        i += len(new)
     return words
 
 
-def _match(words: list[Word], fixed: list[bool], start: int, phrase: tuple[str, ...], target: str) -> int | None:
-    """End index (exclusive) of a run from ``start`` that reads as ``phrase``; None if none does."""
+def _runs(words: list[Word], fixed: list[bool], start: int, longest: int):
+    """(end, text) of the runs from ``start``: words on one level, no wide gap, none fixed."""
     text = ""
-    for end in range(start, min(len(words), start + len(phrase) + 2)):
+    for end in range(start, min(len(words), start + longest)):
+        w = words[end]
         if fixed[end]:
-            return None
-        if end > start and words[end].x0 - words[end - 1].x1 > 3 * max(words[end].height, 4.0):
-            return None  # a wide gap: the next word is in another box
-        text += _key(words[end].text)
-        if len(text) > len(target) + 2:
-            return None
+            return
+        if end > start:
+            prev = words[end - 1]
+            if w.x0 - prev.x1 > 3 * max(w.height, 4.0) or abs(w.cy - words[start].cy) > 0.5 * max(w.height, 4.0):
+                return
+        text += _key(w.text)
+        yield end + 1, text
+
+
+def _exact(words: list[Word], fixed: list[bool], start: int, target: str) -> int | None:
+    for end, text in _runs(words, fixed, start, 8):
         if text == target:
-            if len(phrase) == end - start + 1 and all(w.text == p for w, p in zip(words[start:end + 1], phrase)):
-                return None  # already exactly the label
-            return end + 1
-        if len(target) >= _SHORT_FUZZY and abs(len(text) - len(target)) <= 2:
-            run = words[start:end + 1]
-            doubtful = min((w.confidence if w.confidence is not None else 1.0) for w in run) < 0.92
-            if doubtful and difflib.SequenceMatcher(None, text, target).ratio() >= 0.82:
-                return end + 1
+            return end
+        if len(text) >= len(target):
+            return None
     return None
+
+
+def _fuzzy(words: list[Word], fixed: list[bool], start: int) -> tuple[int, tuple[str, ...]] | None:
+    best: tuple[float, int, tuple[str, ...]] | None = None
+    second = 0.0
+    for end, text in _runs(words, fixed, start, 6):
+        run = words[start:end]
+        if min((w.confidence if w.confidence is not None else 1.0) for w in run) >= 0.92:
+            continue
+        for phrase in vocabulary():
+            target = _key("".join(phrase))
+            if len(target) < _SHORT_FUZZY or abs(len(text) - len(target)) > 2:
+                continue
+            ratio = difflib.SequenceMatcher(None, text, target).ratio()
+            if best is None or ratio > best[0]:
+                second = best[0] if best else 0.0
+                best = (ratio, end, phrase)
+            elif ratio > second:
+                second = ratio
+    if best is None or best[0] < 0.82 or second > best[0] - 0.04:
+        return None  # no label close enough, or two labels equally close
+    return best[1], best[2]
+
+
+def _in_prose(words: list[Word], start: int, end: int) -> bool:
+    """True when a lower-case word sits right beside the run: running text, not a label."""
+    h = max(words[start].height, 4.0)
+    if start > 0 and words[start].x0 - words[start - 1].x1 < h and re.search(r"[a-z]", words[start - 1].text):
+        return True
+    if end + 1 < len(words) and words[end + 1].x0 - words[end].x1 < h and re.search(r"[a-z]", words[end + 1].text):
+        return True
+    return False
 
 
 def _split(run: list[Word], phrase: tuple[str, ...]) -> list[Word]:
     x0, x1 = run[0].x0, run[-1].x1
-    y0, y1 = min(w.y0 for w in run), max(w.y1 for w in run)
+    tallest = max(run, key=lambda w: w.height)  # the fullest reading of the font's height
+    y0, y1 = tallest.y0, tallest.y1
     if len(run) == len(phrase):
         return [replace(w, text=p, confidence=0.99) for w, p in zip(run, phrase)]
     total = sum(len(p) + 1 for p in phrase) - 1

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from pipeline.ocr.engine import OcrEngine, Orientation
+from pipeline.ocr.errors import OcrFailed
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +19,13 @@ MIN_CONFIDENCE = 1.0  # below this OSD is guessing; leave the page as it is
 def detect_orientation(image: np.ndarray, dpi: float, engine: OcrEngine) -> Orientation:
     """How far ``image`` must be turned clockwise to be upright (0 when unsure)."""
     small = _scaled(image, dpi, OSD_DPI)
-    found = engine.orientation(small, dpi=OSD_DPI)
+    try:
+        found = engine.orientation(small, dpi=OSD_DPI)
+    except OcrFailed as e:
+        # OSD refuses pages with little text ("Too few characters"); such a page is left as it is,
+        # and the full OCR that follows decides what it holds.
+        logger.info("orientation not detected (%s); not turning", e.message)
+        return Orientation(0, 0.0)
     if found.rotate not in (0, 90, 180, 270):
         return Orientation(0, 0.0)
     if found.rotate and found.confidence < MIN_CONFIDENCE:

@@ -7,6 +7,7 @@ import re
 import time
 from dataclasses import replace
 
+import cv2
 import numpy as np
 
 from pipeline.ocr import checkboxes, deskew, orient, raster, rules
@@ -17,6 +18,7 @@ from pipeline.textlayer import Mark, Page, Word
 logger = logging.getLogger(__name__)
 
 OCR_DPI = 300
+MIN_OCR_DPI = 270
 _JUNK = re.compile(r"^[|_\-—–~'‘’\"“”.,:;!`=\[\](){}]+$")
 
 
@@ -34,6 +36,10 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     started = time.monotonic()
     image, width_pt, height_pt = page.image, page.width_pt, page.height_pt
     dpi = page.dpi
+    if dpi < MIN_OCR_DPI:  # 5.5 pt labels need ~300 dpi; upsampling a 150-200 dpi scan reads far better
+        factor = OCR_DPI / dpi
+        image = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+        dpi = image.shape[1] * 72.0 / width_pt
     turn = orient.detect_orientation(image, dpi, engine)
     if turn.rotate:
         image = orient.rotate_clockwise(image, turn.rotate)
@@ -70,7 +76,7 @@ def _place(found: list[OcrWord], boxes: list[checkboxes.CheckBox], scale: float)
         if _JUNK.match(w.text) and w.conf < 60:
             continue
         lines.setdefault(w.line, []).append(_word(w, scale))
-    words = snap_labels([fix_dollars(sorted(line, key=lambda w: w.x0)) for line in lines.values()])
+    words = snap_labels([fix_dollars(_level(sorted(line, key=lambda w: w.x0))) for line in lines.values()])
     for i, b in enumerate(boxes):
         content = inside.get(i, [])
         letters = [w for w in content if w.text.strip("|[]()").upper() in ("Y", "N")]
@@ -101,10 +107,47 @@ def fix_dollars(line: list[Word]) -> list[Word]:
     return out
 
 
+_TALL = re.compile(r"[A-Z0-9bdfhklt()\[\]{}/|#$&%@!?'\"]")
+_DESCENDER = re.compile(r"[gjpqy()\[\]{}|]")
+def _level(line: list[Word]) -> list[Word]:
+    """Words of one OCR line in one font share one box height: specks and rule ends inflate
+    single ink boxes, and the extractor reads a height change as a label/value boundary."""
+    if len(line) < 2:
+        return line
+    heights = sorted(w.height for w in line)
+    middle = heights[len(heights) // 2]
+    bottoms = sorted(w.y1 for w in line if 0.7 * middle <= w.height <= 1.45 * middle)
+    bottom = bottoms[len(bottoms) // 2]
+    out = []
+    for w in line:
+        if 0.7 * middle <= w.height <= 1.45 * middle or (w.height > middle and abs(w.y1 - bottom) < 0.3 * middle):
+            w = replace(w, y0=round(bottom - middle, 2), y1=round(bottom, 2))
+        out.append(w)
+    return out
+
+
+def _tidy(text: str) -> str:
+    """Stray rule ends and speckle read as quotes or bars at a word's edges are not part of it."""
+    tidy = text.lstrip("|‘’“”'\"`,.:;_~").rstrip("|‘’“”'\"`_~")
+    return tidy if tidy and any(c.isalnum() for c in tidy) else text
+
+
+CAP, XHEIGHT, DESCENT, ASCENT = 0.72, 0.52, 0.22, 0.93  # of the font size (Helvetica-like)
+
+
 def _word(w: OcrWord, scale: float) -> Word:
-    text = w.text.strip("|")
-    return Word(text=text or w.text, x0=round(w.left * scale, 2), y0=round(w.top * scale, 2),
-                x1=round(w.right * scale, 2), y1=round(w.bottom * scale, 2),
+    """A Word in points whose box spans the font's ascent to descent, as a text layer's does.
+
+    Tesseract boxes hug the ink ("one" is shorter than "ONE"); the extractor compares
+    word heights to tell labels from values, so boxes are rebuilt from the font size.
+    """
+    text = _tidy(w.text)
+    top = CAP if _TALL.search(text) else XHEIGHT
+    bottom = DESCENT if _DESCENDER.search(text) else 0.0
+    size = w.height / (top + bottom)
+    baseline = w.bottom - bottom * size
+    return Word(text=text, x0=round(w.left * scale, 2), y0=round((baseline - ASCENT * size) * scale, 2),
+                x1=round(w.right * scale, 2), y1=round((baseline + DESCENT * size) * scale, 2),
                 confidence=round(max(0.0, w.conf) / 100.0, 3))
 
 

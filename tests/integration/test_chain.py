@@ -59,15 +59,34 @@ def test_given_a_corrupt_pdf_then_the_document_fails_with_a_reason_and_an_event(
     assert json.loads(entry["data"])["error"]["code"] == "unreadable_document"
 
 
-def test_given_a_scan_then_the_document_fails_as_needing_ocr(app, account, smtp_door, worker):
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 30_000
-    send_mail(smtp_door, "acme@coi.test", [(png, "image/png", "photo.png")])
-
+def _final_document(app):
     def done():
         with app.sessions() as session:
-            return session.scalars(select(Document).where(Document.status.in_(["failed", "decided"]))).one_or_none()
+            return session.scalars(select(Document).where(
+                Document.status.in_(["failed", "decided", "not_a_certificate"]))).one_or_none()
 
-    assert wait_for(done).error_code == "needs_ocr"
+    return wait_for(done, timeout=120)
+
+
+def test_given_a_photo_that_is_no_certificate_then_not_a_certificate_with_the_reason(app, account, smtp_door, worker):
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (850, 1100), 255)
+    ImageDraw.Draw(image).text((100, 100), "Quarterly sales report", fill=0)
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    send_mail(smtp_door, "acme@coi.test", [(png.getvalue(), "image/png", "photo.png")])
+    document = _final_document(app)
+    assert (document.status, document.error_code) == ("not_a_certificate", "not_a_certificate")
+    assert "ACORD 25" in document.error_message
+
+
+def test_given_a_broken_image_then_the_document_fails_as_unreadable(app, account, smtp_door, worker):
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 30_000
+    send_mail(smtp_door, "acme@coi.test", [(png, "image/png", "photo.png")])
+    assert _final_document(app).error_code == "unreadable_document"
 
 
 def test_given_split_runs_twice_then_the_same_rows_remain(app, account, smtp_door):

@@ -1,0 +1,64 @@
+"""Check boxes and the signature measured in pixels, and how they reach Page.marks."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from pipeline.ocr.checkboxes import find_boxes, signature_ink
+from pipeline.ocr.deskew import binarise
+from pipeline.ocr.engine import OcrWord
+from pipeline.ocr.pages import _place
+
+DPI = 200
+PX = DPI / 72
+
+
+def _page_with_boxes() -> np.ndarray:
+    image = np.full((400, 600), 255, np.uint8)
+    for i, (x, checked) in enumerate(((50, True), (150, False), (250, True))):
+        s = int(10 * PX)
+        cv2.rectangle(image, (x, 100), (x + s, 100 + s), 0, 2)
+        if checked:
+            cv2.line(image, (x + 5, 105), (x + s - 5, 100 + s - 5), 0, 3)
+            cv2.line(image, (x + 5, 100 + s - 5), (x + s - 5, 105), 0, 3)
+    cv2.rectangle(image, (20, 20), (580, 380), 0, 2)  # a table rule around them is no box
+    cv2.putText(image, "O O", (350, 140), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)  # letters are no boxes
+    return image
+
+
+def test_given_boxes_with_and_without_an_x_when_measured_then_the_checked_ones_are_told_apart():
+    boxes, sides = find_boxes(binarise(_page_with_boxes()), DPI)
+    found = sorted((b.x0, b.checked) for b in boxes)
+    assert [checked for _, checked in found] == [True, False, True]
+    assert all(b.confidence > 0.9 for b in boxes)
+    assert sides.any()
+
+
+def test_given_checked_boxes_when_placed_then_they_become_cross_marks_in_points():
+    boxes, _ = find_boxes(binarise(_page_with_boxes()), DPI)
+    words, marks = _place([], boxes, 72 / DPI)
+    assert [m.kind for m in marks] == ["cross", "cross"]
+    assert all(abs((m.x1 - m.x0) - 10) < 1.5 for m in marks)  # 10 pt boxes
+
+
+def test_given_a_letter_in_a_yn_box_when_placed_then_it_stays_a_word_and_no_cross():
+    boxes, _ = find_boxes(binarise(_page_with_boxes()), DPI)
+    first = min(boxes, key=lambda b: b.x0)
+    letter = OcrWord("N", first.x0 + 6, first.y0 + 6, 12, 14, 88.0, (1, 1, 1))
+    words, marks = _place([letter], boxes, 72 / DPI)
+    assert [w.text for w in words] == ["N"]
+    assert len(marks) == 1
+
+
+def test_given_a_scribble_in_the_signature_zone_when_measured_then_ink_is_found_and_blank_is_not():
+    image = np.full((300, 800), 255, np.uint8)
+    cv2.line(image, (0, 50), (800, 50), 0, 2)  # the box's rule is not a signature
+    ink = binarise(image)
+    rules = np.zeros_like(ink)
+    rules[48:53, :] = 255
+    assert signature_ink(ink, rules, (0, 0, 800, 300), DPI, []) is None
+    points = np.array([[100, 200], [130, 120], [160, 210], [190, 130], [230, 190]], np.int32)
+    cv2.polylines(image, [points], False, 0, 3)
+    found = signature_ink(binarise(image), rules, (0, 0, 800, 300), DPI, [])
+    assert found is not None and found[0] <= 100 and found[2] >= 230

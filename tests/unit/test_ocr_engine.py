@@ -1,0 +1,84 @@
+"""The tesseract wrapper: word table, OSD parsing, and its failure paths (timeout, crash, missing)."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.errors import PipelineError
+from pipeline.ocr.engine import TesseractEngine, parse_osd, parse_tsv
+from pipeline.ocr.errors import OcrFailed, OcrTimeout
+
+TSV = (
+    "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+    "1\t1\t0\t0\t0\t0\t0\t0\t100\t50\t-1\t\n"
+    "5\t1\t1\t1\t1\t1\t10\t12\t30\t8\t96.5\tEACH\n"
+    "5\t1\t1\t1\t1\t2\t45\t12\t60\t8\t91.0\tOCCURRENCE\n"
+    "5\t1\t1\t1\t2\t1\t10\t30\t5\t8\t12.0\t \n"
+)
+
+
+def _script(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "fake-tesseract"
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return str(path)
+
+
+def test_given_a_word_table_when_parsed_then_words_keep_boxes_confidences_and_lines():
+    words = parse_tsv(TSV)
+    assert [w.text for w in words] == ["EACH", "OCCURRENCE"]
+    assert (words[0].left, words[0].top, words[0].right, words[0].bottom) == (10, 12, 40, 20)
+    assert words[0].conf == 96.5 and words[0].line == words[1].line == (1, 1, 1)
+
+
+def test_given_output_that_is_not_a_word_table_when_parsed_then_ocr_failed():
+    with pytest.raises(OcrFailed):
+        parse_tsv("Error: something\n")
+
+
+def test_given_osd_output_when_parsed_then_the_turn_and_confidence_are_read():
+    osd = parse_osd("Page number: 0\nOrientation in degrees: 270\nRotate: 90\nOrientation confidence: 7.31\n")
+    assert (osd.rotate, osd.confidence) == (90, 7.31)
+    assert parse_osd("Too few characters. Skipping this page").rotate == 0
+
+
+def test_given_a_binary_slower_than_the_timeout_when_run_then_ocr_timeout_is_raised(tmp_path):
+    engine = TesseractEngine(_script(tmp_path, "sleep 5"), timeout=0.3)
+    with pytest.raises(OcrTimeout) as caught:
+        engine.words(np.full((20, 20), 255, np.uint8), dpi=300)
+    assert isinstance(caught.value, PipelineError) and not caught.value.transient  # reported, not retried
+    assert "took longer than" in caught.value.message
+    assert caught.value.__cause__ is not None  # raised from the subprocess timeout
+
+
+def test_given_a_crashing_binary_when_run_then_ocr_failed_carries_its_stderr(tmp_path):
+    engine = TesseractEngine(_script(tmp_path, "echo 'Error in pixReadMem' >&2; exit 3"))
+    with pytest.raises(OcrFailed, match="pixReadMem"):
+        engine.words(np.full((20, 20), 255, np.uint8), dpi=300)
+
+
+def test_given_no_binary_when_run_then_ocr_failed_says_so(tmp_path):
+    engine = TesseractEngine(str(tmp_path / "no-such-tesseract"))
+    with pytest.raises(OcrFailed, match="could not be started"):
+        engine.words(np.full((20, 20), 255, np.uint8), dpi=300)
+
+
+def test_given_the_environment_when_tesseract_runs_then_it_has_one_thread(tmp_path):
+    out = tmp_path / "env.txt"
+    engine = TesseractEngine(_script(tmp_path, f'echo "$OMP_THREAD_LIMIT" > {out}; printf "level\\tpage_num\\n"'))
+    assert engine.words(np.full((20, 20), 255, np.uint8), dpi=300) == []
+    assert out.read_text().strip() == "1"
+
+
+def test_given_a_printed_line_when_read_by_tesseract_then_its_words_come_back():
+    import cv2
+
+    image = np.full((120, 900), 255, np.uint8)
+    cv2.putText(image, "EACH OCCURRENCE 1,000,000", (20, 80), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3)
+    words = TesseractEngine().words(image, dpi=300, psm=7)
+    assert [w.text for w in words] == ["EACH", "OCCURRENCE", "1,000,000"]
+    assert all(w.conf > 50 for w in words)

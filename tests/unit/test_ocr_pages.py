@@ -1,0 +1,92 @@
+"""ocr_pages with fake engines, and read() routing images and scans to OCR."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipeline.filetypes import PNG
+from pipeline.ocr import OcrFailed, OcrWord, Orientation, ocr_pages
+from pipeline.samples import draw_certificate, random_certificate
+from pipeline.samples_scan import Degradation, scan_pdf
+from pipeline.stages import read
+
+
+class FakeEngine:
+    """Reads the same words whatever the image: boxes in pixels of the image it is given."""
+
+    def __init__(self, words: list[OcrWord], turn: int = 0) -> None:
+        self._words, self.turn, self.sizes = words, turn, []
+
+    def words(self, image, *, dpi, psm=3):
+        self.sizes.append(image.shape)
+        return self._words
+
+    def orientation(self, image, *, dpi):
+        return Orientation(self.turn, 9.0)
+
+
+class FailingEngine(FakeEngine):
+    def words(self, image, *, dpi, psm=3):
+        raise OcrFailed("The OCR engine failed on a page (exit 1): simulated")
+
+
+def _png(size=(2550, 3300), dpi=300) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", size, 255).save(buffer, "PNG", dpi=(dpi, dpi))
+    return buffer.getvalue()
+
+
+def test_given_an_image_when_ocred_then_words_are_in_points_with_confidences():
+    engine = FakeEngine([OcrWord("Harbor", 300, 600, 240, 60, 91.0, (1, 1, 1))])
+    [page] = ocr_pages(_png(), PNG, max_pages=3, engine=engine)
+    assert (page.width, page.height) == (612, 792)
+    [word] = page.words
+    assert word.text == "Harbor" and word.confidence == 0.91
+    assert word.x0 == pytest.approx(72) and word.x1 == pytest.approx(129.6)
+    assert word.y0 < 144 < 158.4 <= word.y1  # the box spans the font, not just the ink
+
+
+def test_given_a_page_lying_on_its_side_when_ocred_then_the_page_is_turned_and_sized_upright():
+    engine = FakeEngine([], turn=90)
+    [page] = ocr_pages(_png(size=(3300, 2550)), PNG, max_pages=1, engine=engine)
+    assert (page.width, page.height) == (612, 792)
+    assert engine.sizes == [(3300, 2550)]  # OCR ran on the upright image
+
+
+def test_given_a_low_resolution_image_when_ocred_then_it_is_read_at_300_dpi_and_placed_in_points():
+    engine = FakeEngine([OcrWord("Harbor", 300, 600, 240, 60, 91.0, (1, 1, 1))])
+    [page] = ocr_pages(_png(size=(850, 1100), dpi=100), PNG, max_pages=1, engine=engine)
+    assert engine.sizes == [(3300, 2550)]
+    assert (page.width, page.height) == (612, 792) and page.words[0].x0 == pytest.approx(72)
+
+
+def test_given_an_engine_that_fails_when_ocred_then_the_error_reaches_the_caller():
+    with pytest.raises(OcrFailed, match="simulated"):
+        ocr_pages(_png(), PNG, max_pages=1, engine=FailingEngine([]))
+
+
+def test_given_an_image_when_read_then_it_goes_to_ocr():
+    reading = read(_png(), ocr_engine=FakeEngine([OcrWord("Hello", 10, 10, 40, 12, 90.0, (1, 1, 1))]))
+    assert reading.method == "ocr"
+    assert [w.text for w in reading.pages[0].words] == ["Hello"]
+
+
+def test_given_an_image_only_pdf_when_read_then_it_goes_to_ocr_and_a_text_pdf_does_not():
+    pdf = draw_certificate(random_certificate(random.Random(5)))
+    scan = scan_pdf(pdf, Degradation(dpi=100, kind="application/pdf"), random.Random(1))
+    assert read(scan, ocr_engine=FakeEngine([])).method == "ocr"
+    assert read(pdf, ocr_engine=FailingEngine([])).method == "text_layer"
+
+
+def test_given_ocr_words_when_serialised_then_confidences_round_trip():
+    from pipeline.textlayer import Page
+
+    engine = FakeEngine([OcrWord("Harbor", 300, 600, 240, 60, 91.0, (1, 1, 1))])
+    [page] = ocr_pages(_png(), PNG, max_pages=1, engine=engine)
+    assert Page.from_dict(page.to_dict()) == page
+    assert np.isclose(Page.from_dict(page.to_dict()).words[0].confidence, 0.91)
