@@ -27,16 +27,13 @@ _RENDER_SCALE = 1.5  # for the ink check; ~108 dpi is plenty to see a glyph
 _INK_LEVEL = 215  # a grey level darker than this counts as ink
 
 
-@dataclass(frozen=True)
-class Word:
-    """One word of the text layer; box in points, top-left origin."""
+class Boxed:
+    """Centre and size of anything with a box ``x0, y0, x1, y1`` (points, top-left origin)."""
 
-    text: str
     x0: float
     y0: float
     x1: float
     y1: float
-    confidence: float | None = None  # OCR's certainty (0-1); None for a text layer
 
     @property
     def cx(self) -> float:
@@ -53,6 +50,18 @@ class Word:
     @property
     def width(self) -> float:
         return self.x1 - self.x0
+
+
+@dataclass(frozen=True)
+class Word(Boxed):
+    """One word of the text layer; box in points, top-left origin."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float | None = None  # OCR's certainty (0-1); None for a text layer
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "x0": self.x0, "y0": self.y0, "x1": self.x1, "y1": self.y1}
@@ -73,7 +82,7 @@ class Word:
 
 
 @dataclass(frozen=True)
-class Mark:
+class Mark(Boxed):
     """A graphic that is not text: ``cross`` (a small X or tick drawn as
     lines, as in a checked box), ``image`` (e.g. a signature or logo) or
     ``drawing`` (curves, e.g. a vector signature).  Box as for :class:`Word`."""
@@ -84,14 +93,6 @@ class Mark:
     x1: float
     y1: float
     confidence: float | None = None  # for marks measured in pixels (scans); None when drawn
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.y0 + self.y1) / 2
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "x0": self.x0, "y0": self.y0, "x1": self.x1, "y1": self.y1}

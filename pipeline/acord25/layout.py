@@ -12,29 +12,17 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from pipeline.acord25.parse import is_check_glyph
-from pipeline.textlayer import Mark, Page, Word
+from pipeline.textlayer import Boxed, Mark, Page, Word
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Box:
+class Box(Boxed):
     x0: float
     y0: float
     x1: float
     y1: float
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.y0 + self.y1) / 2
-
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
 
     def contains(self, x: float, y: float) -> bool:
         return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
