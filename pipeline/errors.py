@@ -42,12 +42,6 @@ class NotACertificate(PipelineError):
     code = "not_a_certificate"
 
 
-class NeedsOCR(PipelineError):
-    """The document has no usable text layer; it must go through OCR."""
-
-    code = "needs_ocr"
-
-
 class TooLarge(PipelineError):
     """The file or its page count is beyond the configured limits."""
 

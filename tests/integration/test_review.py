@@ -47,6 +47,14 @@ def decide(app, smtp_door, certificate) -> str:
     return wait_for(decided, timeout=60)
 
 
+def decide_under(app, smtp_door, certificate, each_occurrence: int) -> str:
+    """Load a set requiring ``each_occurrence`` for general liability, then mail the certificate in."""
+    with app.sessions() as session:
+        set_requirements(session, "acme", certificate["certificate_holder"]["name"],
+                         requirements_for(certificate, each_occurrence))
+    return decide(app, smtp_door, certificate)
+
+
 def events(app, document_id) -> list[tuple[str, dict]]:
     with app.sessions() as session:
         rows = session.scalars(select(OutboxEvent).where(OutboxEvent.document_id == document_id)
@@ -61,10 +69,7 @@ def standing(app, document_id) -> dict:
 
 def test_given_a_changed_requirement_set_then_decided_certificates_are_scored_again(
         app, account, certificate, smtp_door, worker):
-    with app.sessions() as session:
-        set_requirements(session, "acme", certificate["certificate_holder"]["name"],
-                         requirements_for(certificate, 2_000_000))
-    document_id = decide(app, smtp_door, certificate)
+    document_id = decide_under(app, smtp_door, certificate, 2_000_000)
     assert standing(app, document_id)["decision"] == "rejected"
 
     with app.sessions() as session:
@@ -97,10 +102,7 @@ def test_given_a_future_set_then_the_certificate_is_also_reported_against_it(
 
 def test_a_reviewer_waives_a_failed_check_then_overrides_the_decision_with_an_audit_trail(
         app, account, certificate, smtp_door, worker):
-    with app.sessions() as session:
-        set_requirements(session, "acme", certificate["certificate_holder"]["name"],
-                         requirements_for(certificate, 2_000_000))
-    document_id = decide(app, smtp_door, certificate)
+    document_id = decide_under(app, smtp_door, certificate, 2_000_000)
 
     with app.sessions() as session:
         waiver = waive(session, document_id, "limit_below_minimum", by="rita@acme.test",
@@ -125,10 +127,7 @@ def test_a_reviewer_waives_a_failed_check_then_overrides_the_decision_with_an_au
 
 
 def test_a_rescore_run_twice_for_the_same_trigger_changes_nothing(app, account, certificate, smtp_door, worker):
-    with app.sessions() as session:
-        set_requirements(session, "acme", certificate["certificate_holder"]["name"],
-                         requirements_for(certificate, 1_000_000))
-    document_id = decide(app, smtp_door, certificate)
+    document_id = decide_under(app, smtp_door, certificate, 1_000_000)
     stages = app.actors.rescore_document.fn.__self__
     before = copy.deepcopy(events(app, document_id))
     stages.rescore_document(document_id, "manual:1")
