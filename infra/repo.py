@@ -31,6 +31,20 @@ def move(document: Document, status: DocumentStatus, *, code: str | None = None,
         document.error_code, document.error_message = code, message
 
 
+def add_document(session: Session, *, account_id: int, sha256: str, values: dict[str, Any]) -> tuple[str, bool]:
+    """Insert a stored document unless the account already has these bytes; returns (id, inserted).
+
+    ``values`` holds the rest of the row (source, filename, content_type, size, storage_key, tag,
+    message_id). Both doors use this: a file sent twice, by mail or upload, is one document.
+    """
+    row = {"id": new_id(), "account_id": account_id, "sha256": sha256, "status": DocumentStatus.STORED.value,
+           "attempt": 1, "created_at": utcnow(), "updated_at": utcnow(), "message_id": None, "tag": None, **values}
+    inserted = insert_ignore(session, Document, row, ["account_id", "sha256"])
+    document_id = session.scalars(select(Document.id).where(
+        Document.account_id == account_id, Document.sha256 == sha256)).one()
+    return document_id, inserted
+
+
 def add_event(session: Session, *, account_id: int, type: str, dedupe_key: str, data: dict[str, Any],
               document_id: str | None = None, message_id: str | None = None) -> None:
     """Write an outbox event in the caller's transaction; a second write of the same key is a no-op."""

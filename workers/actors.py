@@ -18,8 +18,8 @@ import dramatiq
 from sqlalchemy import select
 
 from infra.logging import correlated
-from infra.models import Account, Certificate, Document, InboundMessage, MessageDocument, new_id, utcnow
-from infra.repo import add_event, insert_ignore, move
+from infra.models import Account, Certificate, Document, InboundMessage, MessageDocument, utcnow
+from infra.repo import add_document, add_event, insert_ignore, move
 from infra.storage import ObjectMissing
 from pipeline.mime import split_message as split_mime
 from pipeline.states import DocumentStatus, MessageStatus, Source, reached
@@ -107,18 +107,13 @@ class Stages:
                     sha = hashlib.sha256(attachment.data).hexdigest()
                     key = document_key(account.slug, sha, attachment.filename)
                     app.storage.put(key, attachment.data, attachment.content_type)
-                    inserted = insert_ignore(session, Document, {
-                        "id": new_id(), "account_id": account.id, "message_id": message.id,
-                        "source": Source.EMAIL.value, "filename": attachment.filename,
-                        "content_type": attachment.content_type, "sha256": sha, "size": len(attachment.data),
-                        "storage_key": key, "tag": message.tag, "status": DocumentStatus.STORED.value, "attempt": 1,
-                        "created_at": utcnow(), "updated_at": utcnow(),
-                    }, ["account_id", "sha256"])
+                    document_id, inserted = add_document(session, account_id=account.id, sha256=sha, values={
+                        "message_id": message.id, "source": Source.EMAIL.value, "filename": attachment.filename,
+                        "content_type": attachment.content_type, "size": len(attachment.data), "storage_key": key,
+                        "tag": message.tag})
                     if not inserted:
                         log.info("attachment %s is already a document of this account (sha256 %s)",
                                  attachment.filename, sha[:12])
-                    document_id = session.scalars(select(Document.id).where(
-                        Document.account_id == account.id, Document.sha256 == sha)).one()
                     insert_ignore(session, MessageDocument, {"message_id": message.id, "document_id": document_id},
                                   ["message_id", "document_id"])
                 if result.attachments:
