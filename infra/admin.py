@@ -14,6 +14,7 @@ from infra.models import Waiver as WaiverRow
 from infra.repo import add_event
 from infra.repo import account_by_slug
 from pipeline.addresses import is_valid_slug
+from pipeline.events import EventType
 from schemas import validate
 
 
@@ -106,8 +107,8 @@ def waive(session: Session, document_id: str, code: str, *, by: str, reason: str
     session.flush()
     detail = {"code": code, "line": line, "key": key, "reason": reason, "until": until.isoformat() if until else None}
     audit(session, document.account_id, by, "check.waived", f"document:{document.id}", detail)
-    add_event(session, account_id=document.account_id, type="coi.check.waived", document_id=document.id,
-              dedupe_key=f"waiver:{waiver.id}", data={"document_id": document.id, "by": by, **detail})
+    add_event(session, account_id=document.account_id, type=EventType.WAIVED, document_id=document.id,
+              dedupe_key=f"waiver:{waiver.id}", data={**_about(session, document), "by": by, **detail})
     session.commit()
     return waiver
 
@@ -128,10 +129,14 @@ def override(session: Session, document_id: str, decision: str, *, by: str, reas
     detail = {"decision": decision, "evaluated_decision": evaluation.decision if evaluation else None,
               "reason": reason, "until": until.isoformat() if until else None}
     audit(session, document.account_id, by, "decision.overridden", f"document:{document.id}", detail)
-    add_event(session, account_id=document.account_id, type="coi.decision.overridden", document_id=document.id,
-              dedupe_key=f"override:{row.id}", data={"document_id": document.id, "by": by, **detail})
+    add_event(session, account_id=document.account_id, type=EventType.OVERRIDDEN, document_id=document.id,
+              dedupe_key=f"override:{row.id}", data={**_about(session, document), "by": by, **detail})
     session.commit()
     return row
+
+
+def _about(session: Session, document: Document) -> dict[str, Any]:
+    return {"account": session.get(Account, document.account_id).slug, "document_id": document.id}
 
 
 def _day(value: str | None) -> date | None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from infra.broker import BrokerHandle, make_broker
 from infra.db import make_engine, make_sessionmaker
+from infra.secrets import SecretBox, load_key
 from infra.settings import Settings
 from infra.storage import Storage, storage_from_url
 
@@ -43,6 +44,10 @@ class App:
         handle = make_broker(self.settings.resolved_broker_url())
         dramatiq.set_broker(handle.broker)
         return handle
+
+    @cached_property
+    def secrets(self) -> SecretBox:
+        return SecretBox(load_key(self.settings.secret_key, self.settings.var_dir))
 
     @cached_property
     def actors(self):

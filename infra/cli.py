@@ -278,14 +278,16 @@ def retry(ctx: click.Context, document_id: str) -> None:
     click.echo(f"document {document.id} queued again")
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @click.option("--account", "account_slug", default=None)
 @click.option("--limit", default=20, show_default=True)
 @click.pass_context
 def events(ctx: click.Context, account_slug: str | None, limit: int) -> None:
-    """List the newest events of the outbox (decisions and failures)."""
+    """List the newest events of the outbox (decisions and failures); `replay` sends some again."""
     from infra.admin import list_events
 
+    if ctx.invoked_subcommand is not None:
+        return
     with _app(ctx).sessions() as session:
         for event in list_events(session, account_slug, limit):
             click.echo(json.dumps(event, default=str))
@@ -329,6 +331,10 @@ def _admin(fn, *args, **kwargs):
     except AdminError as e:
         raise click.ClickException(str(e)) from e
 
+
+from infra import cli_events  # noqa: E402,F401 - attaches its commands to main
+from infra import cli_uploads  # noqa: E402 - the upload door: coi api, coi token, coi uploads
+cli_uploads.attach(main)
 
 if __name__ == "__main__":
     main()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from infra.models import Account, Document, OutboxEvent, new_id, utcnow
+from infra.models import Account, Document, InboundMessage, OutboxEvent, new_id, utcnow
 from pipeline.states import DocumentStatus, check_transition
 
 
@@ -55,3 +55,12 @@ def add_event(session: Session, *, account_id: int, type: str, dedupe_key: str, 
          "document_id": document_id, "message_id": message_id, "created_at": utcnow()},
         ["dedupe_key"],
     )
+
+
+def document_ref(session: Session, document: Document) -> dict[str, Any]:
+    """What every document event says about its document: account, id, name, and where it came from."""
+    account = session.get(Account, document.account_id)
+    message = session.get(InboundMessage, document.message_id) if document.message_id else None
+    return {"account": account.slug, "document_id": document.id, "filename": document.filename,
+            "source": document.source, "tag": document.tag, "message_id": document.message_id,
+            "sender": message.sender if message else None}

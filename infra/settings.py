@@ -32,6 +32,37 @@ class Settings(BaseSettings):
     max_pages: int = Field(50, description="Pages read per document; longer documents are refused.")
     log_level: str = "INFO"
 
+    # -- the upload door (README "The upload door") --
+    api_host: str = Field("127.0.0.1", description="Where `coi api` listens.")
+    api_port: int = 8080
+    api_public_url: str = Field("", description="The API's address as browsers see it (behind a proxy); "
+                                                "default: taken from each request.")
+    api_cors_origins: list[str] = Field(["*"], description="Sites allowed to call the API from a browser.")
+    upload_max_bytes: int = Field(50 * MiB, description="Largest file the upload door accepts (413 beyond).")
+    upload_url_expires: int = Field(900, description="Seconds a presigned upload form stays valid.")
+    upload_hook_secret: str = Field("", description="Shared secret of the S3 upload hook (Bearer, or Basic "
+                                                    "password); empty: the hook refuses every call.")
+    s3_public_endpoint_url: str | None = Field(None, description="S3 endpoint as browsers reach it, for "
+                                                                 "presigned uploads; default: s3_endpoint_url.")
+
+    # -- events and notifications (README "Events", "Notifications") --
+    secret_key: str = Field("", description="Fernet key that encrypts webhook secrets; default: var_dir/secret.key.")
+    events_stream_maxlen: int = Field(100_000, description="Entries kept per account stream (approximate trim).")
+    webhook_max_attempts: int = Field(15, description="Tries per webhook delivery before it is dead-lettered.")
+    webhook_backoff_seconds: float = Field(10.0, description="Wait before the second try; doubles each time.")
+    webhook_max_backoff_seconds: float = Field(3600.0, description="Longest wait between two tries.")
+    webhook_timeout_seconds: float = Field(10.0, description="Connect and read timeout of one POST.")
+    webhook_allow_http: bool = Field(False, description="Allow plain http:// webhooks beyond loopback.")
+    notify_smtp_host: str = Field("", description="SMTP relay for notifications; empty: no email is sent.")
+    notify_smtp_port: int = 25
+    notify_smtp_user: str = ""
+    notify_smtp_password: str = ""
+    notify_starttls: bool = Field(False, description="Upgrade the relay connection with STARTTLS.")
+    notify_from: str = Field("", description="From address of notifications; default: noreply@<inbound_domain>.")
+    review_url: str = Field("", description="Link for reviewers, with {document_id}, e.g. https://coi.example/d/{document_id}.")
+    expiry_thresholds: list[int] = Field([30, 14, 7], description="Days before expiry at which to warn.")
+    scheduler_interval_seconds: int = Field(3600, description="How often the scheduler runs its jobs.")
+
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.var_dir / 'coi.db').resolve()}"
 
@@ -40,3 +71,6 @@ class Settings(BaseSettings):
 
     def resolved_storage_url(self) -> str:
         return self.storage_url or f"file://{(self.var_dir / 'storage').resolve()}"
+
+    def resolved_notify_from(self) -> str:
+        return self.notify_from or f"noreply@{self.inbound_domain}"

@@ -19,4 +19,4 @@ def real_corpus() -> Path:
         pytest.skip(f"real corpus not found at {REAL_CORPUS}")
     return REAL_CORPUS
 
-pytest_plugins = ["services"]
+pytest_plugins = ["services", "receivers"]

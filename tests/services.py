@@ -106,7 +106,25 @@ def app(request, tmp_path: Path) -> Iterator[App]:
             s3_endpoint_url=request.getfixturevalue("s3_endpoint"),
         )
     yield application
-    application.close()
+    try:
+        assert_every_event_validates(application)
+    finally:
+        application.close()
+
+
+def assert_every_event_validates(application: App) -> None:
+    """Whatever a test made the system emit must match schemas/events/<type>.schema.json."""
+    from sqlalchemy import select
+
+    from infra.models import Account, OutboxEvent
+    from schemas import validate_event
+    from workers.publish import envelope_of
+
+    with application.sessions() as session:
+        rows = session.execute(select(OutboxEvent, Account.slug).join(Account)).all()
+    for event, slug in rows:
+        problems = validate_event(envelope_of(event, slug))
+        assert problems == [], f"{event.type} does not match its schema: {problems}"
 
 
 @pytest.fixture

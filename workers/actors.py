@@ -19,11 +19,12 @@ from sqlalchemy import select
 
 from infra.logging import correlated
 from infra.models import Account, Certificate, Document, InboundMessage, MessageDocument, utcnow
-from infra.repo import add_document, add_event, insert_ignore, move
+from infra.repo import add_document, add_event, document_ref, insert_ignore, move
 from infra.storage import ObjectMissing
+from pipeline.events import EventType
 from pipeline.mime import split_message as split_mime
 from pipeline.states import DocumentStatus, MessageStatus, Source, reached
-from workers import outcomes
+from workers import outcomes, uploads
 from workers.publish import publish_pending
 from workers.decisions import score
 
@@ -53,6 +54,11 @@ class Actors:
     rescore_document: dramatiq.Actor
     publish_events: dramatiq.Actor
     give_up: dramatiq.Actor
+    take_upload: dramatiq.Actor  # the upload door (workers/uploads.py)
+    deliver_webhook: dramatiq.Actor
+    send_notification: dramatiq.Actor
+    check_expirations: dramatiq.Actor
+    sweep: dramatiq.Actor
 
 
 def declare_actors(app: App) -> Actors:
@@ -70,6 +76,11 @@ def declare_actors(app: App) -> Actors:
         rescore_document=actor(stages.rescore_document, **RETRY_OPTIONS),
         publish_events=actor(stages.publish_events, **RETRY_OPTIONS),
         give_up=actor(stages.give_up, max_retries=3),
+        take_upload=uploads.declare(app, actor),
+        deliver_webhook=actor(stages.deliver_webhook, **RETRY_OPTIONS),
+        send_notification=actor(stages.send_notification, **RETRY_OPTIONS),
+        check_expirations=actor(stages.check_expirations, **RETRY_OPTIONS),
+        sweep=actor(stages.sweep, **RETRY_OPTIONS),
     )
     return stages.actors
 
@@ -122,7 +133,7 @@ class Stages:
                 else:
                     message.status = MessageStatus.NO_ATTACHMENT.value
                     message.reason = result.no_attachment_reason()
-                    add_event(session, account_id=account.id, type="coi.message.no_attachment",
+                    add_event(session, account_id=account.id, type=EventType.NO_ATTACHMENT,
                               dedupe_key=f"message:{message.id}:no_attachment", message_id=message.id,
                               data={"account": account.slug, "message_id": message.id, "sender": message.sender,
                                     "subject": message.subject, "reason": message.reason})
@@ -218,6 +229,34 @@ class Stages:
     def publish_events(self) -> None:
         publish_pending(self.app)
 
+    def deliver_webhook(self, delivery_id: int) -> None:
+        """One try of one webhook delivery; a failed try schedules the next itself (workers/webhooks.py)."""
+        from workers.webhooks import deliver
+
+        wait = deliver(self.app, delivery_id)
+        if wait is not None:
+            self.actors.deliver_webhook.send_with_options(args=(delivery_id,), delay=int(wait * 1000))
+
+    def send_notification(self, notification_id: int) -> None:
+        from workers.notify import send
+
+        send(self.app, notification_id)
+
+    # -- scheduled --------------------------------------------------------------------------
+
+    def check_expirations(self, as_of: str | None = None) -> None:
+        from workers.expiry import check_expirations
+
+        day = date.fromisoformat(as_of) if as_of else date.today()
+        for document_id in check_expirations(self.app, day):
+            self.actors.rescore_document.send(document_id, f"expiry:{day.isoformat()}", day.isoformat())
+        self.actors.publish_events.send()
+
+    def sweep(self) -> None:
+        from workers.sweep import find_stalled, resend
+
+        resend(self.app, find_stalled(self.app, utcnow()))
+
     # -- shared -----------------------------------------------------------------------------
 
     def give_up(self, message_data: dict[str, Any], retry_info: dict[str, Any]) -> None:
@@ -270,11 +309,10 @@ class Stages:
             return
         status, code, message = outcomes.final_status(exc)
         move(document, status, code=code, message=message)
-        account = session.get(Account, document.account_id)
-        add_event(session, account_id=account.id, type=f"coi.document.{status.value}",
+        add_event(session, account_id=document.account_id, type=EventType.for_document_status(status),
                   dedupe_key=f"document:{document.id}:{document.attempt}:{status.value}", document_id=document.id,
-                  data={"account": account.slug, "document_id": document.id, "filename": document.filename,
-                        "status": status.value, "error": {"code": code, "message": message}})
+                  data={**document_ref(session, document), "status": status.value,
+                        "error": {"code": code, "message": message}})
         session.commit()
 
     def _next_after(self, status: DocumentStatus):

@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from infra.models import Account, Certificate, Document, Evaluation, Override, Waiver, utcnow
-from infra.repo import add_event, insert_ignore
+from infra.models import Certificate, Document, Evaluation, Holder, Override, RequirementSet, Waiver, utcnow
+from infra.repo import add_event, document_ref, insert_ignore
+from pipeline.events import EventType
+from pipeline.expiry import relevant_expiry
 from pipeline.scoring import Waiver as WaiverRule
 from pipeline.scoring import evaluate, no_requirements
 from workers.selection import pick_requirement_sets
@@ -69,27 +71,38 @@ def score(session: Session, document: Document, day: date, trigger: str) -> Eval
         "as_of": day, "created_at": utcnow()}, ["document_id", "trigger"])
     evaluation = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id,
                                                           Evaluation.trigger == trigger)).one()
+    track_expiry(certificate, evaluation)
     after = standing_decision(session, document.id, day)
     if after != before:
-        account = session.get(Account, document.account_id)
-        add_event(session, account_id=account.id, type=f"coi.certificate.{after}",
+        add_event(session, account_id=document.account_id, type=EventType.for_decision(after),
                   dedupe_key=f"document:{document.id}:evaluation:{trigger}", document_id=document.id,
-                  data=decision_event(account, document, certificate.data, evaluation, after))
+                  data=decision_event(session, document, certificate.data, evaluation, after, before))
     return evaluation
 
 
-def decision_event(account: Account, document: Document, certificate: dict[str, Any], evaluation: Evaluation,
-                   decision: str) -> dict[str, Any]:
+def track_expiry(certificate: Certificate, evaluation: Evaluation) -> None:
+    """Keep the certificate's expiry date in step with what the requirement set now looks at."""
+    expiry = relevant_expiry(certificate.data, evaluation.checks)
+    expires_on = expiry.expires_on if expiry else None
+    if expires_on != certificate.expires_on:
+        certificate.expires_on, certificate.expiry_state = expires_on, "current"
+
+
+def decision_event(session: Session, document: Document, certificate: dict[str, Any], evaluation: Evaluation,
+                   decision: str, previous: str | None) -> dict[str, Any]:
+    """The data of a ``coi.certificate.<decision>`` event (schemas/events/decision.data.schema.json)."""
+    requirement_set = (session.get(RequirementSet, evaluation.requirement_set_id)
+                       if evaluation.requirement_set_id else None)
+    holder = session.get(Holder, requirement_set.holder_id) if requirement_set else None
     return {
-        "account": account.slug,
-        "document_id": document.id,
-        "filename": document.filename,
-        "tag": document.tag,
+        **document_ref(session, document),
         "decision": decision,
         "evaluated_decision": evaluation.decision,
+        "previous_decision": previous,
         "trigger": evaluation.trigger,
         "as_of": evaluation.as_of.isoformat(),
-        "requirement_set_id": evaluation.requirement_set_id,
+        "holder": {"id": holder.id, "name": holder.name} if holder else None,
+        "requirement_set": {"id": requirement_set.id, "name": requirement_set.name} if requirement_set else None,
         "failed_checks": [c for c in evaluation.checks if c.get("outcome") != "pass" and not c.get("waiver")],
         "future": evaluation.future,
         "certificate": {k: v for k, v in certificate.items() if k != "evidence"},

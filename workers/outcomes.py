@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import smtplib
+
 import redis.exceptions
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -14,7 +16,7 @@ MIN_BACKOFF_MS = 1_000
 MAX_BACKOFF_MS = 120_000
 
 TRANSIENT = (StorageUnavailable, OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
-             ConnectionError, TimeoutError)
+             ConnectionError, TimeoutError, smtplib.SMTPException)  # SMTP: 4xx answers, lost relay
 
 
 class RetriesExhausted(Exception):

@@ -1,21 +1,30 @@
 """The outbox relay: events committed with their state change are published afterwards.
 
-For now the destination is one Redis Stream per account (``coi:events:<account>``) on the
-broker's Redis; every entry carries the event id, so consumers deduplicate (delivery is at
-least once: a crash between XADD and marking the row published sends it again).
+Each event becomes a CloudEvent (pipeline/events.py) and goes to
+- the account's Redis Stream ``coi:events:<account>`` (entry fields ``id``, ``type``, ``event``:
+  the CloudEvent JSON), read by consumer groups inside the network;
+- every active webhook of the account: a ``deliveries`` row each, sent by ``deliver_webhook``;
+- the people concerned: ``notifications`` rows (workers/notify.py), sent by ``send_notification``.
+The rows are written in the transaction that marks the event published. Delivery is at least once
+(a crash between XADD and that commit adds the entry again): consumers deduplicate by event id.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from infra.models import Account, OutboxEvent, utcnow
+from infra.models import Account, Delivery, OutboxEvent, Webhook, utcnow
+from infra.repo import insert_ignore
+from pipeline.events import envelope
+from workers import notify
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from infra.bootstrap import App
 
 log = logging.getLogger(__name__)
@@ -26,9 +35,15 @@ def stream_name(account_slug: str) -> str:
     return f"coi:events:{account_slug}"
 
 
+def envelope_of(event: OutboxEvent, account_slug: str) -> dict[str, Any]:
+    return envelope(id=event.id, type=event.type, account=account_slug, time=event.created_at, data=event.data,
+                    document_id=event.document_id, message_id=event.message_id)
+
+
 def publish_pending(app: App) -> int:
     """Publish every unpublished event; returns how many were published."""
     client = app.broker_handle.broker.client
+    maxlen = app.settings.events_stream_maxlen
     published = 0
     while True:
         with app.sessions() as session:
@@ -39,9 +54,27 @@ def publish_pending(app: App) -> int:
             if not rows:
                 return published
             for event, slug in rows:
-                client.xadd(stream_name(slug), {"id": event.id, "type": event.type,
-                                                "data": json.dumps(event.data, default=str)})
+                body = json.dumps(envelope_of(event, slug), default=str)
+                client.xadd(stream_name(slug), {"id": event.id, "type": event.type, "event": body},
+                            maxlen=maxlen, approximate=True)
+                deliveries = plan_deliveries(session, event)
+                notifications = notify.plan(session, app.settings, event)
                 event.published_at = utcnow()
                 session.commit()
+                for delivery_id in deliveries:
+                    app.actors.deliver_webhook.send(delivery_id)
+                for notification_id in notifications:
+                    app.actors.send_notification.send(notification_id)
                 published += 1
                 log.info("published %s %s", event.type, event.id)
+
+
+def plan_deliveries(session: Session, event: OutboxEvent) -> list[int]:
+    """A pending delivery of ``event`` to each active webhook of its account."""
+    hooks = session.scalars(select(Webhook.id).where(Webhook.account_id == event.account_id,
+                                                     Webhook.disabled_at.is_(None))).all()
+    for hook in hooks:
+        insert_ignore(session, Delivery, {"event_id": event.id, "webhook_id": hook, "status": "pending",
+                                          "attempts": 0, "created_at": utcnow()}, ["event_id", "webhook_id"])
+    return list(session.scalars(select(Delivery.id).where(Delivery.event_id == event.id,
+                                                          Delivery.status == "pending")))

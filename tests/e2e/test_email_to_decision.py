@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from infra.admin import add_account, add_holder, set_requirements
 from infra.models import Certificate, Document, Evaluation, OutboxEvent
+from schemas import validate_event
 from services import send_mail, wait_for
 from workers.publish import stream_name
 
@@ -49,8 +50,11 @@ def test_given_a_real_certificate_emailed_then_a_decision_event_is_published(
     assert document.tag == "lot-14"
     entries = wait_for(lambda: app.broker_handle.broker.client.xrange(stream_name("butler")))
     [(_, fields)] = entries
-    event = {k.decode(): v.decode() for k, v in fields.items()}
-    data = json.loads(event["data"])
+    assert fields[b"type"] == b"coi.certificate.rejected"
+    event = json.loads(fields[b"event"])
+    assert validate_event(event) == []
+    assert event["id"] == fields[b"id"].decode() and event["subject"] == f"documents/{document.id}"
+    data = event["data"]
     # The policies ended in September 2024: whatever today is, they are expired, and that is the reason.
     assert event["type"] == "coi.certificate.rejected"
     assert data["document_id"] == document.id

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from infra.admin import add_account
 from infra.models import Document, InboundMessage, OutboxEvent
+from schemas import validate_event
 from services import send_mail, wait_for
 from workers.publish import stream_name
 
@@ -29,8 +30,12 @@ def message_of(app):
 
 
 def stream(app, slug="acme") -> list[dict]:
+    """The CloudEvents on the account's stream; each must validate against its type's schema."""
     entries = app.broker_handle.broker.client.xrange(stream_name(slug))
-    return [{k.decode(): v.decode() for k, v in fields.items()} for _, fields in entries]
+    events = [json.loads(fields[b"event"]) for _, fields in entries]
+    for event in events:
+        assert validate_event(event) == [], event["type"]
+    return events
 
 
 def test_given_a_message_without_attachment_then_the_reason_is_recorded_and_an_event_published(
@@ -41,7 +46,7 @@ def test_given_a_message_without_attachment_then_the_reason_is_recorded_and_an_e
     assert "coi.docx" in message.reason
     [entry] = wait_for(lambda: stream(app))
     assert entry["type"] == "coi.message.no_attachment"
-    assert json.loads(entry["data"])["sender"] == "agent@example.test"
+    assert entry["data"]["sender"] == "agent@example.test"
 
 
 def test_given_a_corrupt_pdf_then_the_document_fails_with_a_reason_and_an_event(app, account, smtp_door, worker):
@@ -56,7 +61,7 @@ def test_given_a_corrupt_pdf_then_the_document_fails_with_a_reason_and_an_event(
     assert document.error_message
     [entry] = wait_for(lambda: stream(app))
     assert entry["type"] == "coi.document.failed"
-    assert json.loads(entry["data"])["error"]["code"] == "unreadable_document"
+    assert entry["data"]["error"]["code"] == "unreadable_document"
 
 
 def _final_document(app):

@@ -1,0 +1,62 @@
+"""Event types and their CloudEvents 1.0 envelope (JSON structured mode). Pure: no I/O.
+
+Every state change that matters downstream is written to the outbox as (id, type, data); the
+envelope is put around it when it is published, the same for the Redis Stream and the webhooks, so
+a consumer deduplicates by ``id`` whatever path the event came by. ``schemas/events/`` holds one
+JSON Schema per type.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Any
+
+SCHEMA_BASE = "https://coi-intake.dev/schemas/events/"
+
+
+class EventType(StrEnum):
+    APPROVED = "coi.certificate.approved"
+    REJECTED = "coi.certificate.rejected"
+    NEEDS_REVIEW = "coi.certificate.needs_review"
+    EXPIRING = "coi.certificate.expiring"
+    EXPIRED = "coi.certificate.expired"
+    DOCUMENT_FAILED = "coi.document.failed"
+    NOT_A_CERTIFICATE = "coi.document.not_a_certificate"
+    NO_ATTACHMENT = "coi.message.no_attachment"
+    OVERRIDDEN = "coi.decision.overridden"
+    WAIVED = "coi.check.waived"
+
+    @classmethod
+    def for_decision(cls, decision: str) -> EventType:
+        return cls(f"coi.certificate.{decision}")
+
+    @classmethod
+    def for_document_status(cls, status: str) -> EventType:
+        return cls(f"coi.document.{status}")
+
+
+DECISIONS = frozenset({EventType.APPROVED, EventType.REJECTED, EventType.NEEDS_REVIEW})
+
+
+def envelope(*, id: str, type: str, account: str, time: datetime, data: dict[str, Any],
+             document_id: str | None = None, message_id: str | None = None) -> dict[str, Any]:
+    """The CloudEvent for an outbox row. ``source`` names the account; ``subject`` the document
+    (or, for message-level events, the inbound message) the event is about."""
+    if time.tzinfo is None:  # SQLite hands back naive datetimes; every time we store is UTC
+        time = time.replace(tzinfo=timezone.utc)
+    event: dict[str, Any] = {
+        "specversion": "1.0",
+        "id": id,
+        "source": f"/coi-intake/accounts/{account}",
+        "type": type,
+        "time": time.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+        "datacontenttype": "application/json",
+        "dataschema": f"{SCHEMA_BASE}{type}.schema.json",
+        "data": data,
+    }
+    if document_id:
+        event["subject"] = f"documents/{document_id}"
+    elif message_id:
+        event["subject"] = f"messages/{message_id}"
+    return event

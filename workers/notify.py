@@ -1,0 +1,146 @@
+"""Email notifications: who is told of which event, and the sending of one notification.
+
+- the sender of a certificate, when its first decision is approved or rejected (a rejection lists
+  every failed check, what to ask the agent for, and a picture with the failing values boxed);
+- the sender of a message with no usable attachment, or of a file that is not a certificate;
+- the holder's contacts (``coi holder contacts``), on every rejection and needs-review;
+- the sender and the producer's email on the certificate, when it is expiring or has expired.
+Rows are planned when the event is published (workers/publish.py) and sent by ``send``; a row is
+sent at most once (UNIQUE event, kind, recipient). With no relay (``COI_NOTIFY_SMTP_HOST``) nothing
+is planned.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from infra.models import Certificate, Document, Holder, Notification, OutboxEvent, utcnow
+from infra.repo import insert_ignore
+from pipeline.events import DECISIONS, EventType
+from pipeline.notices import asks, render
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from infra.bootstrap import App
+    from infra.settings import Settings
+
+log = logging.getLogger(__name__)
+IMAGE_CID = "certificate-page"
+NO_REPLY = ("mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply")
+
+
+def plan(session: Session, settings: Settings, event: OutboxEvent) -> list[int]:
+    """Pending notification rows for ``event``; returns their ids."""
+    if not settings.notify_smtp_host:
+        return []
+    for kind, recipient in recipients(session, settings, event):
+        insert_ignore(session, Notification, {"event_id": event.id, "kind": kind, "recipient": recipient,
+                                              "status": "pending", "created_at": utcnow()},
+                      ["event_id", "kind", "recipient"])
+    return list(session.scalars(select(Notification.id).where(Notification.event_id == event.id,
+                                                              Notification.status == "pending")))
+
+
+def recipients(session: Session, settings: Settings, event: OutboxEvent) -> list[tuple[str, str]]:
+    data, kind = event.data, EventType(event.type)
+    sender = data.get("sender") if _replyable(data.get("sender"), settings.inbound_domain) else None
+    wanted: list[tuple[str, str]] = []
+    if kind in DECISIONS:
+        first = str(data.get("trigger", "")).startswith("initial:")
+        if sender and first and data["decision"] in {"approved", "rejected"}:
+            wanted.append(("decision_to_sender", sender))
+        if data["decision"] in {"rejected", "needs_review"} and data.get("holder"):
+            holder = session.get(Holder, data["holder"]["id"])
+            wanted += [("review_to_holder", c) for c in (holder.contacts if holder else None) or []]
+    elif kind == EventType.NO_ATTACHMENT and sender:
+        wanted.append(("no_attachment_to_sender", sender))
+    elif kind == EventType.NOT_A_CERTIFICATE and sender:
+        wanted.append(("unreadable_to_sender", sender))
+    elif kind in {EventType.EXPIRING, EventType.EXPIRED}:
+        producer = _certificate(session, event.document_id).get("producer") or {}
+        for address in (sender, producer.get("email")):
+            if _replyable(address, settings.inbound_domain):
+                wanted.append(("renewal_request", address.strip().lower()))
+    return list(dict.fromkeys(wanted))
+
+
+def _replyable(address: str | None, own_domain: str) -> bool:
+    if not address or "@" not in address:
+        return False
+    local, _, domain = address.strip().lower().rpartition("@")
+    return domain != own_domain.lower() and not local.startswith(NO_REPLY)
+
+
+def _certificate(session: Session, document_id: str | None) -> dict[str, Any]:
+    if document_id is None:
+        return {}
+    row = session.scalars(select(Certificate).where(Certificate.document_id == document_id)).first()
+    return row.data if row else {}
+
+
+def send(app: App, notification_id: int) -> None:
+    """Render and send one notification. A relay that refuses for good marks it failed; a relay
+    that is away raises (transient: the actor retries)."""
+    from infra import mailer
+
+    with app.sessions() as session:
+        notification = session.get(Notification, notification_id)
+        if notification is None or notification.status != "pending":
+            return
+        event = session.get(OutboxEvent, notification.event_id)
+        context = _context(session, app, event, notification.kind)
+        image = _picture(session, app, event) if notification.kind == "decision_to_sender" else None
+        context["has_image"] = image is not None
+        message = mailer.compose(app.settings, notification.recipient, render(notification.kind, context),
+                                 reference=context["reference"], image=image)
+        try:
+            mailer.send(app.settings, message)
+        except mailer.Undeliverable as exc:
+            notification.status, notification.error = "failed", str(exc)[:1000]
+            session.commit()
+            log.warning("notification %s to %s refused: %s", notification.id, notification.recipient, exc)
+            return
+        notification.status, notification.sent_at = "sent", utcnow()
+        session.commit()
+        log.info("sent %s to %s", notification.kind, notification.recipient)
+
+
+def _context(session: Session, app: App, event: OutboxEvent, kind: str) -> dict[str, Any]:
+    data = event.data
+    certificate = data.get("certificate") or _certificate(session, event.document_id)
+    failed = data.get("failed_checks") or []
+    document_id = data.get("document_id")
+    review = app.settings.review_url.format(document_id=document_id) if app.settings.review_url and document_id \
+        else f"coi status {document_id or data.get('message_id')}"
+    return {
+        "filename": None, "sender": None, "subject": None, "reason": None, "error": None, "decision": None,
+        "holder": None, "days_left": 0, "expires_on": None, "policies": [],
+        **data,
+        "insured": data.get("insured") or (certificate.get("insured") or {}).get("name"),
+        "failed_checks": failed,
+        "asks": asks(failed, data.get("holder")),
+        "reference": document_id or data.get("message_id") or event.id,
+        "review_link": review,
+        "image_cid": IMAGE_CID,
+        "kind": kind,
+    }
+
+
+def _picture(session: Session, app: App, event: OutboxEvent) -> bytes | None:
+    """The certificate page with the failing values boxed in red; None when there is nothing to
+    box or it cannot be drawn (the email goes without it)."""
+    failed = event.data.get("failed_checks") or []
+    if event.data.get("decision") != "rejected" or not failed or event.document_id is None:
+        return None
+    try:
+        from pipeline.annotate import annotate_failures
+
+        document = session.get(Document, event.document_id)
+        return annotate_failures(app.storage.get(document.storage_key), failed)
+    except Exception:  # a picture is a courtesy: never let it stop the email
+        log.warning("could not draw the annotated page for %s", event.document_id, exc_info=True)
+        return None

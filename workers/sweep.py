@@ -1,0 +1,64 @@
+"""The sweep: work whose queue message was lost is sent again (run by the scheduler).
+
+A message can be lost when the broker restarts without persistence, or a process dies between a
+commit and the send that follows it. Every actor is idempotent, so sending again is safe; the
+sweep only picks up work idle for longer than a grace period, so it does not race the queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from infra.models import Document, InboundMessage, Notification, OutboxEvent
+from pipeline.states import DocumentStatus, MessageStatus
+from workers.webhooks import overdue
+
+if TYPE_CHECKING:
+    from infra.bootstrap import App
+
+GRACE = timedelta(minutes=5)
+STALLED = timedelta(minutes=30)  # beyond the read stage's 10-minute time limit and its retries
+NOTIFY_FOR = timedelta(days=1)  # a notification not sent within a day is dropped, not retried forever
+
+
+@dataclass
+class Swept:
+    messages: list[str] = field(default_factory=list)
+    documents: dict[str, str] = field(default_factory=dict)  # id → status
+    events: int = 0
+    deliveries: list[int] = field(default_factory=list)
+    notifications: list[int] = field(default_factory=list)
+
+
+def find_stalled(app: App, now: datetime) -> Swept:
+    swept = Swept(deliveries=overdue(app, now, GRACE))
+    with app.sessions() as session:
+        swept.messages = list(session.scalars(select(InboundMessage.id).where(
+            InboundMessage.status == MessageStatus.RECEIVED.value, InboundMessage.received_at < now - GRACE)))
+        working = [DocumentStatus.STORED.value, DocumentStatus.READING.value, DocumentStatus.EXTRACTED.value]
+        swept.documents = dict(session.execute(select(Document.id, Document.status).where(
+            Document.status.in_(working), Document.updated_at < now - STALLED)).tuples())
+        swept.events = len(session.scalars(select(OutboxEvent.id).where(
+            OutboxEvent.published_at.is_(None), OutboxEvent.created_at < now - GRACE)).all())
+        swept.notifications = list(session.scalars(select(Notification.id).where(
+            Notification.status == "pending", Notification.created_at < now - GRACE,
+            Notification.created_at > now - NOTIFY_FOR)))
+    return swept
+
+
+def resend(app: App, swept: Swept) -> None:
+    actors = app.actors
+    for message_id in swept.messages:
+        actors.split_message.send(message_id)
+    for document_id, status in swept.documents.items():
+        (actors.score_document if status == DocumentStatus.EXTRACTED else actors.read_document).send(document_id)
+    if swept.events:
+        actors.publish_events.send()
+    for delivery_id in swept.deliveries:
+        actors.deliver_webhook.send(delivery_id)
+    for notification_id in swept.notifications:
+        actors.send_notification.send(notification_id)

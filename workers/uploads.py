@@ -1,0 +1,162 @@
+"""The upload door's actor: an object reported by S3 becomes a document, once.
+
+``take_upload(upload_id)`` reads the object an ``uploads`` row points to, checks it (size, type by
+its bytes), stores it under the account's document key, adds the document (the same bytes twice
+in an account are one document, whichever door they came through), marks the row ``accepted`` and
+hands the document to ``read_document``. Run twice, it changes nothing the second time: the row's
+status moves only from ``received`` (a conditional UPDATE decides), and a redelivered message for
+an accepted row only re-sends the read of a document still waiting to be read.
+
+:func:`adopt` is the shared core: the direct upload endpoint calls it with the bytes it received.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import dramatiq
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from infra.logging import correlated
+from infra.models import Account, Document, Upload
+from infra.repo import add_document
+from infra.storage import ObjectMissing
+from pipeline.filetypes import SUPPORTED, safe_filename, sniff
+from pipeline.states import DocumentStatus, Source
+from workers import outcomes
+
+if TYPE_CHECKING:
+    from infra.bootstrap import App
+
+log = logging.getLogger(__name__)
+
+RECEIVED, ACCEPTED, REJECTED, FAILED = "received", "accepted", "rejected", "failed"
+MiB = 1024 * 1024
+
+
+class UploadRefused(Exception):
+    """The file cannot be taken; ``code`` is stable and the message tells the uploader what to do."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def check_file(data: bytes, max_bytes: int) -> str:
+    """The file's type, judged by its bytes; UploadRefused when it is empty, too large or not supported."""
+    if not data:
+        raise UploadRefused("empty_file", "The file is empty; choose the certificate file again.")
+    if len(data) > max_bytes:
+        raise UploadRefused("too_large", f"The file is {len(data) / MiB:.1f} MB; the limit is "
+                                         f"{max_bytes / MiB:.0f} MB. Send a smaller scan or a PDF.")
+    kind = sniff(data)
+    if kind not in SUPPORTED:
+        raise UploadRefused("unsupported_file_type", "The file is not a PDF, PNG, JPEG or TIFF; send the "
+                                                     "certificate of insurance in one of those formats.")
+    return kind
+
+
+def adopt(app: App, session: Session, account: Account, data: bytes, filename: str) -> tuple[str, bool]:
+    """Store checked bytes as a document of ``account`` (not committed); returns (document id, inserted)."""
+    from workers.actors import document_key
+
+    kind = check_file(data, app.settings.upload_max_bytes)
+    sha = hashlib.sha256(data).hexdigest()
+    name = safe_filename(filename, kind)
+    key = document_key(account.slug, sha, name)
+    app.storage.put(key, data, kind)
+    return add_document(session, account_id=account.id, sha256=sha, values={
+        "source": Source.UPLOAD.value, "filename": name, "content_type": kind, "size": len(data),
+        "storage_key": key, "tag": None})
+
+
+def declare(app: App, actor) -> dramatiq.Actor:
+    """Declare ``take_upload`` (and its give-up handler) with the chain's ``actor`` helper."""
+    taker = UploadTaker(app)
+    take = actor(taker.take_upload, on_retry_exhausted="upload_gave_up", max_retries=outcomes.MAX_RETRIES,
+                 min_backoff=outcomes.MIN_BACKOFF_MS, max_backoff=outcomes.MAX_BACKOFF_MS,
+                 retry_when=outcomes.retry_when)
+    actor(taker.upload_gave_up, max_retries=3)
+    return take
+
+
+@dataclass
+class UploadTaker:
+    app: App
+
+    def take_upload(self, upload_id: str) -> None:
+        with correlated(upload_id):
+            try:
+                document_id = self._take(upload_id)
+            except Exception as exc:
+                if outcomes.is_transient(exc):
+                    raise
+                log.exception("taking the upload failed")
+                self._finish(upload_id, FAILED, f"An unexpected error stopped taking the file "
+                                                f"({type(exc).__name__}); the operators have the details in the log.")
+                return
+            if document_id is not None:
+                self.app.actors.read_document.send(document_id)
+
+    def _take(self, upload_id: str) -> str | None:
+        """The id of a document to hand to ``read_document``, if any."""
+        app = self.app
+        with app.sessions() as session:
+            upload = session.get(Upload, upload_id)
+            if upload is None:
+                log.warning("upload %s not found; nothing to take", upload_id)
+                return None
+            if upload.status == ACCEPTED:  # a redelivered message: hand on again if still unread
+                document = session.get(Document, upload.document_id)
+                return document.id if document is not None and document.status == DocumentStatus.STORED else None
+            if upload.status != RECEIVED:
+                return None
+            account = session.get(Account, upload.account_id)
+            try:
+                data = app.storage.get(upload.key)
+                document_id, inserted = adopt(app, session, account, data, upload.key.rsplit("/", 1)[-1])
+            except ObjectMissing:
+                session.rollback()
+                self._finish(upload_id, REJECTED, "The uploaded file is no longer in the bucket; upload it again.")
+                return None
+            except UploadRefused as refused:
+                session.rollback()
+                self._finish(upload_id, REJECTED, refused.message)
+                return None
+            taken = session.execute(update(Upload).where(Upload.id == upload_id, Upload.status == RECEIVED).values(
+                status=ACCEPTED, document_id=document_id, size=len(data), reason=None)).rowcount
+            session.commit()
+            if not inserted:
+                log.info("upload %s holds bytes the account already has: document %s", upload.key, document_id)
+            document = session.get(Document, document_id)
+            waiting = document.status == DocumentStatus.STORED
+        if taken:
+            self._discard(upload.key)
+        return document_id if waiting else None
+
+    def _discard(self, key: str) -> None:
+        """The object was copied under its document key; the upload area is only a way in."""
+        try:
+            self.app.storage.delete(key)
+        except Exception:  # noqa: BLE001 - a leftover object costs space, not correctness
+            log.warning("could not delete the uploaded object %s; it stays in the upload area", key, exc_info=True)
+
+    def _finish(self, upload_id: str, status: str, reason: str) -> None:
+        with self.app.sessions() as session:
+            session.execute(update(Upload).where(Upload.id == upload_id, Upload.status == RECEIVED).values(
+                status=status, reason=reason))
+            session.commit()
+        log.info("upload %s: %s", status, reason)
+
+    def upload_gave_up(self, message_data: dict[str, Any], retry_info: dict[str, Any]) -> None:
+        """Retries ran out on a transient error: record it, so the uploader is not left waiting."""
+        args = message_data.get("args") or []
+        log.warning("take_upload gave up after %s retries", retry_info.get("retries"))
+        if args:
+            self._finish(args[0], FAILED, "Storage or the database stayed unavailable through every retry; "
+                                          "upload the file again later.")
