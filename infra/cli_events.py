@@ -66,7 +66,7 @@ def events_replay(ctx: click.Context, event_ids: tuple[str, ...], account_slug: 
                   since: str | None, stream: bool) -> None:
     """Send events again to the webhooks (and the stream); consumers deduplicate by event id."""
     from infra.admin_events import replay
-    from workers.publish import envelope_of, stream_name
+    from workers.publish import add_to_stream
 
     app = _app(ctx)
     with app.sessions() as session:
@@ -75,11 +75,9 @@ def events_replay(ctx: click.Context, event_ids: tuple[str, ...], account_slug: 
         if stream:
             from infra.models import Account
 
-            client = app.broker_handle.broker.client
             for event in chosen:
-                slug = session.get(Account, event.account_id).slug
-                client.xadd(stream_name(slug), {"id": event.id, "type": event.type,
-                                                "event": json.dumps(envelope_of(event, slug), default=str)})
+                add_to_stream(app.broker_handle.broker.client, event, session.get(Account, event.account_id).slug,
+                              app.settings.events_stream_maxlen)
     for delivery_id in deliveries:
         app.actors.deliver_webhook.send(delivery_id)
     click.echo(f"{len(chosen)} events, {len(deliveries)} webhook deliveries queued"

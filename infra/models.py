@@ -212,14 +212,15 @@ class Webhook(Base):
 
 
 class Delivery(Base):
-    """One event on its way to one webhook: pending → delivered, or dead after the last try."""
+    """One event on its way to one webhook: pending → (sending →) delivered, or dead after the last try."""
 
     __tablename__ = "deliveries"
     __table_args__ = (UniqueConstraint("event_id", "webhook_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), index=True)
     webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # → sending → ...
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # when a worker took it
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -236,7 +237,8 @@ class Notification(Base):
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     recipient: Mapped[str] = mapped_column(String(320))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # → sending → sent | failed
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # when a worker took it
     error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

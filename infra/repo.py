@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,16 @@ def insert_ignore(session: Session, model: type, values: dict[str, Any], conflic
     module = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
     return session.execute(statement).rowcount == 1
+
+
+def claim(session: Session, model: type, row_id: Any, *, claimed: str = "sending", free: str = "pending") -> bool:
+    """Take a row for this worker: ``free`` → ``claimed`` in one conditional UPDATE, committed.
+
+    Of two workers given the same row (a redelivered or swept message), one gets True."""
+    taken = session.execute(update(model).where(model.id == row_id, model.status == free)
+                            .values(status=claimed, claimed_at=utcnow())).rowcount == 1
+    session.commit()
+    return taken
 
 
 def account_by_slug(session: Session, slug: str) -> Account | None:

@@ -52,14 +52,48 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def redis_url() -> str:
+@pytest.fixture(scope="session")
+def redis_server_url() -> Iterator[str]:
+    """A Redis database of its own for this test session: test sessions running side by side on
+    one machine would otherwise flush each other's queues and consume each other's messages."""
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
+    if "COI_TEST_REDIS_URL" in os.environ:
+        yield REDIS_URL
+        return
+    locks = redis.Redis.from_url(REDIS_URL.rsplit("/", 1)[0] + "/0")
+    for db in range(11, 16):
+        key = f"coi-test-session-db:{db}"
+        if locks.set(key, os.getpid(), nx=True, ex=6 * 3600) or _dead(locks.get(key)):
+            locks.set(key, os.getpid(), ex=6 * 3600)
+            try:
+                yield REDIS_URL.rsplit("/", 1)[0] + f"/{db}"
+            finally:
+                locks.delete(key)
+                locks.close()
+            return
+    pytest.fail("every Redis test database (11-15) is taken by another test session")
+
+
+def _dead(pid: bytes | None) -> bool:
+    """The session holding a database lock is gone (killed before it could release it)."""
+    try:
+        os.kill(int(pid), 0)
+    except (TypeError, ValueError, ProcessLookupError):
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+@pytest.fixture
+def redis_url(redis_server_url: str) -> str:
+    import redis
+
+    client = redis.Redis.from_url(redis_server_url)
     client.flushdb()
     client.close()
-    return REDIS_URL
+    return redis_server_url
 
 
 @pytest.fixture(scope="session")

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from infra.models import Certificate, Document, Holder, Notification, OutboxEvent, utcnow
-from infra.repo import insert_ignore
+from infra.repo import claim, insert_ignore
 from pipeline.events import DECISIONS, EventType
 from pipeline.notices import asks, render
+from workers import outcomes
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -85,28 +86,43 @@ def _certificate(session: Session, document_id: str | None) -> dict[str, Any]:
 def send(app: App, notification_id: int) -> None:
     """Render and send one notification. A relay that refuses for good marks it failed; a relay
     that is away raises (transient: the actor retries)."""
+    with app.sessions() as session:
+        if not claim(session, Notification, notification_id):
+            return  # sent, failed, or being sent by another worker
+        notification = session.get(Notification, notification_id)
+        try:
+            _send(session, app, notification)
+        except Exception as exc:
+            session.rollback()
+            notification = session.get(Notification, notification_id)
+            if outcomes.is_transient(exc):
+                notification.status = "pending"  # free again for the retry
+                session.commit()
+                raise
+            log.exception("notification %s cannot be sent", notification_id)
+            notification.status, notification.error = "failed", f"{type(exc).__name__}: {exc}"[:1000]
+            session.commit()
+
+
+def _send(session: Session, app: App, notification: Notification) -> None:
     from infra import mailer
 
-    with app.sessions() as session:
-        notification = session.get(Notification, notification_id)
-        if notification is None or notification.status != "pending":
-            return
-        event = session.get(OutboxEvent, notification.event_id)
-        context = _context(session, app, event, notification.kind)
-        image = _picture(session, app, event) if notification.kind == "decision_to_sender" else None
-        context["has_image"] = image is not None
-        message = mailer.compose(app.settings, notification.recipient, render(notification.kind, context),
-                                 reference=context["reference"], image=image)
-        try:
-            mailer.send(app.settings, message)
-        except mailer.Undeliverable as exc:
-            notification.status, notification.error = "failed", str(exc)[:1000]
-            session.commit()
-            log.warning("notification %s to %s refused: %s", notification.id, notification.recipient, exc)
-            return
-        notification.status, notification.sent_at = "sent", utcnow()
+    event = session.get(OutboxEvent, notification.event_id)
+    context = _context(session, app, event, notification.kind)
+    image = _picture(session, app, event) if notification.kind == "decision_to_sender" else None
+    context["has_image"] = image is not None
+    message = mailer.compose(app.settings, notification.recipient, render(notification.kind, context),
+                             reference=context["reference"], image=image)
+    try:
+        mailer.send(app.settings, message)
+    except mailer.Undeliverable as exc:
+        notification.status, notification.error = "failed", str(exc)[:1000]
         session.commit()
-        log.info("sent %s to %s", notification.kind, notification.recipient)
+        log.warning("notification %s to %s refused: %s", notification.id, notification.recipient, exc)
+        return
+    notification.status, notification.sent_at = "sent", utcnow()
+    session.commit()
+    log.info("sent %s to %s", notification.kind, notification.recipient)
 
 
 def _context(session: Session, app: App, event: OutboxEvent, kind: str) -> dict[str, Any]:

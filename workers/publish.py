@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 BATCH = 100
+PUBLISH_LOCK = "coi:publish:lock"
+LOCK_SECONDS = 300  # far beyond one batch; a publisher that dies frees it by then
 
 
 def stream_name(account_slug: str) -> str:
@@ -40,9 +42,35 @@ def envelope_of(event: OutboxEvent, account_slug: str) -> dict[str, Any]:
                     document_id=event.document_id, message_id=event.message_id)
 
 
+def add_to_stream(client, event: OutboxEvent, slug: str, maxlen: int) -> None:
+    body = json.dumps(envelope_of(event, slug), default=str)
+    client.xadd(stream_name(slug), {"id": event.id, "type": event.type, "event": body}, maxlen=maxlen,
+                approximate=True)
+
+
 def publish_pending(app: App) -> int:
-    """Publish every unpublished event; returns how many were published."""
+    """Publish every unpublished event; returns how many were published.
+
+    One publisher at a time (a Redis lock), so two workers never plan the same event's deliveries
+    and notifications twice. A caller that finds the lock taken leaves: the holder looks for new
+    events once more after letting go, so none committed meanwhile is left behind."""
     client = app.broker_handle.broker.client
+    published = 0
+    while True:
+        lock = client.lock(PUBLISH_LOCK, timeout=LOCK_SECONDS, blocking=False)
+        if not lock.acquire():
+            return published
+        try:
+            published += _publish_batches(app, client)
+        finally:
+            lock.release()
+        with app.sessions() as session:
+            waiting = session.scalars(select(OutboxEvent.id).where(OutboxEvent.published_at.is_(None))).first()
+        if waiting is None:
+            return published
+
+
+def _publish_batches(app: App, client) -> int:
     maxlen = app.settings.events_stream_maxlen
     published = 0
     while True:
@@ -54,9 +82,7 @@ def publish_pending(app: App) -> int:
             if not rows:
                 return published
             for event, slug in rows:
-                body = json.dumps(envelope_of(event, slug), default=str)
-                client.xadd(stream_name(slug), {"id": event.id, "type": event.type, "event": body},
-                            maxlen=maxlen, approximate=True)
+                add_to_stream(client, event, slug, maxlen)
                 deliveries = plan_deliveries(session, event)
                 notifications = notify.plan(session, app.settings, event)
                 event.published_at = utcnow()

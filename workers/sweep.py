@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from infra.models import Document, InboundMessage, Notification, OutboxEvent
 from pipeline.states import DocumentStatus, MessageStatus
@@ -41,9 +41,12 @@ def find_stalled(app: App, now: datetime) -> Swept:
             InboundMessage.status == MessageStatus.RECEIVED.value, InboundMessage.received_at < now - GRACE)))
         working = [DocumentStatus.STORED.value, DocumentStatus.READING.value, DocumentStatus.EXTRACTED.value]
         swept.documents = dict(session.execute(select(Document.id, Document.status).where(
-            Document.status.in_(working), Document.updated_at < now - STALLED)).tuples())
+            Document.status.in_(working), Document.updated_at < now - STALLED)).all())
         swept.events = len(session.scalars(select(OutboxEvent.id).where(
             OutboxEvent.published_at.is_(None), OutboxEvent.created_at < now - GRACE)).all())
+        session.execute(update(Notification).where(Notification.status == "sending",
+                                                   Notification.claimed_at < now - GRACE).values(status="pending"))
+        session.commit()
         swept.notifications = list(session.scalars(select(Notification.id).where(
             Notification.status == "pending", Notification.created_at < now - GRACE,
             Notification.created_at > now - NOTIFY_FOR)))

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from infra.models import Account, Delivery, OutboxEvent, Webhook, utcnow
+from infra.repo import claim
 from workers.publish import envelope_of
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 class Status:
     PENDING = "pending"
+    SENDING = "sending"
     DELIVERED = "delivered"
     DEAD = "dead"
 
@@ -92,9 +94,9 @@ def deliver(app: App, delivery_id: int, client: httpx.Client | None = None) -> f
     delivery is finished (delivered, dead, or not pending any more)."""
     settings = app.settings
     with app.sessions() as session:
+        if not claim(session, Delivery, delivery_id, claimed=Status.SENDING):
+            return None  # delivered, dead, or in another worker's hands
         delivery = session.get(Delivery, delivery_id)
-        if delivery is None or delivery.status != Status.PENDING:
-            return None
         webhook = session.get(Webhook, delivery.webhook_id)
         event = session.get(OutboxEvent, delivery.event_id)
         slug = session.scalars(select(Account.slug).where(Account.id == event.account_id)).one()
@@ -118,7 +120,7 @@ def deliver(app: App, delivery_id: int, client: httpx.Client | None = None) -> f
                         delivery.attempts, error)
             return None
         wait = backoff(delivery.attempts, settings)
-        delivery.next_attempt_at = utcnow() + timedelta(seconds=wait)
+        delivery.status, delivery.next_attempt_at = Status.PENDING, utcnow() + timedelta(seconds=wait)
         session.commit()
         log.info("event %s to webhook %s: try %s failed (%s); next in %.1f s", event.id, webhook.id,
                  delivery.attempts, error, wait)
@@ -144,9 +146,13 @@ def _post(url: str, secret: str, event_id: str, body: bytes, settings: Settings,
 
 
 def overdue(app: App, now: datetime, grace: timedelta = timedelta(minutes=5)) -> list[int]:
-    """Pending deliveries whose next try is past by more than ``grace``: their queued message was
-    lost (a broker restart without persistence), so the sweep sends them again."""
+    """Deliveries whose queued message was lost (a broker restart without persistence, a worker
+    killed mid-POST): pending past their next try, or taken by a worker long gone. A stale
+    ``sending`` one is set pending again; the sweep then sends them all again."""
     with app.sessions() as session:
+        session.execute(update(Delivery).where(Delivery.status == Status.SENDING,
+                                               Delivery.claimed_at < now - grace).values(status=Status.PENDING))
+        session.commit()
         return list(session.scalars(select(Delivery.id).where(
             Delivery.status == Status.PENDING,
             (Delivery.next_attempt_at.is_(None) & (Delivery.created_at < now - grace))

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-22 02:30:08.302063
+Create Date: 2026-11-22 02:53:15.214370
 """
 from alembic import op
 import sqlalchemy as sa
@@ -34,6 +34,7 @@ def upgrade() -> None:
     sa.Column('event_id', sa.String(length=32), nullable=False),
     sa.Column('webhook_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
@@ -55,6 +56,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('recipient', sa.String(length=320), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,178 @@
+"""Notification email, through a real SMTP sink on a socket, from real decisions; and expiry
+tracking with the day injected: warnings at 30/14/7 days, expiry re-scores, renewal requests."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from infra.admin import add_account, add_holder, set_requirements
+from infra.admin_events import set_contacts
+from infra.demo import current
+from infra.models import Certificate, Document, Notification, OutboxEvent
+from pipeline.samples import demo_certificate, draw_certificate
+from services import send_mail, wait_for
+from workers.publish import publish_pending
+
+pytestmark = pytest.mark.integration
+SENDER = "agent@contractor.example"
+REVIEWER = "risk@holder.example"
+
+
+@pytest.fixture
+def certificate() -> dict:
+    return current(demo_certificate())
+
+
+@pytest.fixture
+def notifying(app, mail_sink, certificate):
+    """Account acme with the certificate's holder (contact: REVIEWER), mailing through the sink."""
+    app.settings.notify_smtp_host, app.settings.notify_smtp_port = "127.0.0.1", mail_sink.controller.port
+    holder = certificate["certificate_holder"]
+    with app.sessions() as session:
+        add_account(session, "acme", "Acme")
+        add_holder(session, "acme", holder["name"], holder["address"])
+        set_contacts(session, "acme", holder["name"], [REVIEWER])
+    return mail_sink
+
+
+def require(app, certificate, each_occurrence: int) -> None:
+    holder = certificate["certificate_holder"]
+    with app.sessions() as session:
+        set_requirements(session, "acme", holder["name"], {
+            "name": "Subcontractors", "holder": {"name": holder["name"]},
+            "lines": {"general_liability": {"required": True, "limits": {"each_occurrence": each_occurrence}}}})
+
+
+def mail_in(app, smtp_door, certificate) -> str:
+    send_mail(smtp_door, "acme@coi.test", [(draw_certificate(certificate), "application/pdf", "coi.pdf")],
+              sender=SENDER)
+
+    def decided():
+        with app.sessions() as session:
+            return session.scalars(select(Document.id).where(Document.status == "decided")).first()
+
+    return wait_for(decided, timeout=60)
+
+
+def statuses(app) -> dict[tuple[str, str], str]:
+    with app.sessions() as session:
+        return {(n.kind, n.recipient): n.status for n in session.scalars(select(Notification))}
+
+
+def test_given_a_rejection_then_the_sender_learns_every_failure_and_what_to_ask_for_and_the_holder_is_told(
+        app, notifying, certificate, smtp_door, worker):
+    require(app, certificate, each_occurrence=5_000_000)
+    document_id = mail_in(app, smtp_door, certificate)
+
+    [to_sender] = wait_for(lambda: notifying.to(SENDER))
+    [to_holder] = wait_for(lambda: notifying.to(REVIEWER))
+    assert "not accepted" in to_sender["Subject"]
+    assert to_sender["Auto-Submitted"] == "auto-generated"
+    text = to_sender.get_body(("plain",)).get_content()
+    assert "$1,000,000" in text and "$5,000,000" in text  # the failed check's own sentence
+    assert "General liability with a each occurrence limit of at least $5,000,000." in text
+    html = to_sender.get_body(("html",)).get_content()
+    assert 'src="cid:certificate-page"' in html
+    [picture] = [part for part in to_sender.walk() if part.get_content_type() == "image/png"]
+    assert picture["Content-ID"] == "<certificate-page>"
+    assert picture.get_content().startswith(b"\x89PNG")
+    holder_text = to_holder.get_body(("plain",)).get_content()
+    assert "[limit_below_minimum]" in holder_text and f"coi status {document_id}" in holder_text
+    wait_for(lambda: set(statuses(app).values()) == {"sent"})
+
+    publish_pending(app)  # published again (a redelivered message): nobody is mailed twice
+    assert len(notifying.messages) == 2
+
+
+def test_given_an_approval_then_only_the_sender_gets_a_short_note(app, notifying, certificate, smtp_door, worker):
+    require(app, certificate, each_occurrence=1_000_000)
+    mail_in(app, smtp_door, certificate)
+
+    [note] = wait_for(lambda: notifying.to(SENDER))
+    assert "accepted" in note["Subject"] and "not accepted" not in note["Subject"]
+    assert not any(part.get_content_type() == "image/png" for part in note.walk())
+    wait_for(lambda: statuses(app) == {("decision_to_sender", SENDER): "sent"})
+    assert notifying.to(REVIEWER) == []
+
+
+def test_given_a_message_without_a_certificate_then_the_sender_is_asked_for_one(app, notifying, smtp_door, worker):
+    send_mail(smtp_door, "acme@coi.test", [(b"hello", "text/plain", "notes.txt")], sender=SENDER)
+
+    [reply] = wait_for(lambda: notifying.to(SENDER))
+    assert reply["Subject"] == "We could not find a certificate in your email"
+    assert "notes.txt" in reply.get_body(("plain",)).get_content()
+
+
+def test_given_no_relay_then_nothing_is_planned(app, certificate, smtp_door, worker):
+    with app.sessions() as session:
+        add_account(session, "acme", "Acme")
+    mail_in_without_holder = send_mail(smtp_door, "acme@coi.test", [(b"hello", "text/plain", "a.txt")])
+    assert mail_in_without_holder is None
+    wait_for(lambda: events_of(app, "coi.message.no_attachment"))
+    assert statuses(app) == {}
+
+
+def events_of(app, kind: str, document_id: str | None = None) -> list[dict]:
+    with app.sessions() as session:
+        query = select(OutboxEvent).where(OutboxEvent.type == kind)
+        if document_id:
+            query = query.where(OutboxEvent.document_id == document_id)
+        return [e.data for e in session.scalars(query.order_by(OutboxEvent.created_at))]
+
+
+def test_given_the_days_pass_then_warnings_come_at_each_threshold_once_and_expiry_rejects(
+        app, notifying, certificate, smtp_door, worker):
+    require(app, certificate, each_occurrence=1_000_000)
+    document_id = mail_in(app, smtp_door, certificate)
+    expires = date.fromisoformat(certificate["policies"][0]["expiration"])
+    with app.sessions() as session:
+        assert session.scalars(select(Certificate.expires_on)).one() == expires
+
+    check = app.actors.check_expirations.fn
+    check((expires - timedelta(days=40)).isoformat())  # too early
+    assert events_of(app, "coi.certificate.expiring") == []
+    check((expires - timedelta(days=20)).isoformat())
+    check((expires - timedelta(days=19)).isoformat())  # the same mark: no second warning
+    check((expires - timedelta(days=5)).isoformat())  # 14 was skipped (no run then): only 7
+    warnings = events_of(app, "coi.certificate.expiring")
+    assert [(w["threshold"], w["days_left"]) for w in warnings] == [(30, 20), (7, 5)]
+    assert warnings[0]["policies"][0]["line"] == "general_liability"  # the line the holder requires
+
+    check(expires.isoformat())
+    [expired] = wait_for(lambda: events_of(app, "coi.certificate.expired"))
+    assert expired["days_left"] == 0
+    [after] = wait_for(lambda: [e for e in events_of(app, "coi.certificate.rejected", document_id)])
+    assert after["trigger"] == f"expiry:{expires.isoformat()}"
+    assert {c["code"] for c in after["failed_checks"]} == {"policy_expired"}
+    with app.sessions() as session:
+        assert session.scalars(select(Certificate.expiry_state)).one() == "expired"
+
+    producer = certificate["producer"]["email"]
+    wait_for(lambda: len(notifying.to(producer)) == 3)  # 30 days, 7 days, expired
+    renewals = [m["Subject"] for m in notifying.to(SENDER) if "renewed" in m["Subject"]]
+    assert len(renewals) == 3
+
+
+def test_given_a_renewal_arrives_then_the_old_certificate_is_not_chased(app, notifying, certificate, smtp_door,
+                                                                        worker):
+    require(app, certificate, each_occurrence=1_000_000)
+    old = mail_in(app, smtp_door, certificate)
+    renewed = {**certificate, "certificate_number": "R-2", "policies": [
+        {**p, "expiration": (date.fromisoformat(p["expiration"]) + timedelta(days=365)).isoformat()}
+        for p in certificate["policies"]]}
+    send_mail(smtp_door, "acme@coi.test", [(draw_certificate(renewed), "application/pdf", "renewal.pdf")])
+
+    def both_decided():
+        with app.sessions() as session:
+            return len(session.scalars(select(Document).where(Document.status == "decided")).all()) == 2
+
+    wait_for(both_decided, timeout=60)
+    expires = date.fromisoformat(certificate["policies"][0]["expiration"])
+    app.actors.check_expirations.fn((expires - timedelta(days=3)).isoformat())
+    assert events_of(app, "coi.certificate.expiring", old) == []
+    with app.sessions() as session:
+        state = session.scalars(select(Certificate.expiry_state).where(Certificate.document_id == old)).one()
+    assert state == "renewed"
