@@ -24,6 +24,7 @@ class EventType(StrEnum):
     DOCUMENT_FAILED = "coi.document.failed"
     NOT_A_CERTIFICATE = "coi.document.not_a_certificate"
     NO_ATTACHMENT = "coi.message.no_attachment"
+    MESSAGE_FAILED = "coi.message.failed"
     OVERRIDDEN = "coi.decision.overridden"
     WAIVED = "coi.check.waived"
 

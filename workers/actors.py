@@ -281,7 +281,13 @@ class Stages:
             if message is not None and message.status == MessageStatus.RECEIVED:
                 message.status = MessageStatus.FAILED.value
                 message.reason = reason
+                account = session.get(Account, message.account_id)
+                add_event(session, account_id=account.id, type=EventType.MESSAGE_FAILED, message_id=message.id,
+                          dedupe_key=f"message:{message.id}:failed",
+                          data={"account": account.slug, "message_id": message.id, "sender": message.sender,
+                                "subject": message.subject, "reason": reason})
                 session.commit()
+        self.actors.publish_events.send()
 
     def _guarded(self, document_id: str, step) -> None:
         """Run one stage; map permanent errors to a final status, let transient ones retry."""
