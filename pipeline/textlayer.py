@@ -85,7 +85,8 @@ class Word(Boxed):
 class Mark(Boxed):
     """A graphic that is not text: ``cross`` (a small X or tick drawn as
     lines, as in a checked box), ``image`` (e.g. a signature or logo) or
-    ``drawing`` (curves, e.g. a vector signature).  Box as for :class:`Word`."""
+    ``drawing`` (curves, e.g. a vector signature).  OCR also gives ``box`` for a check box
+    it saw empty.  Box as for :class:`Word`."""
 
     kind: str
     x0: float

@@ -15,6 +15,7 @@ logger = logging.getLogger(__name__)
 
 CLEAN = 0.99
 CHECKBOX = 0.95
+UNSEEN = 0.5  # a box whose label or outline was not found on a scan: checked or not is a guess
 
 GL_LIMITS = (
     ("each_occurrence", ("EACH OCCURRENCE",)),
@@ -182,24 +183,36 @@ class TableReader:
     def cell(self, column: tuple[float, float], band: Box) -> list:
         return self.sheet.values_in(Box(column[0], band.y0, column[1], band.y1))
 
-    def text(self, column: tuple[float, float], band: Box) -> Value | None:
+    def text(self, column: tuple[float, float], band: Box, *, drop_flags: bool = False) -> Value | None:
         words = [w for w in self.cell(column, band) if not is_check_glyph(w.text) or column != self.columns.type]
+        if drop_flags and len(words) > 1:
+            first = min(words, key=lambda w: w.x0)
+            if first.text.upper() in ("Y", "N", "X") and min(w.x0 for w in words if w is not first) - first.x1 > 2 * first.height:
+                words.remove(first)  # the ADDL INSD / SUBR WVD letter of a shifted scan, not the number
         return read_value(words)
 
     def checked(self, band: Box, *phrases: str) -> tuple[bool, Box | None]:
+        hit, box, _ = self.box(band, *phrases)
+        return hit, box
+
+    def box(self, band: Box, *phrases: str) -> tuple[bool, Box | None, float]:
+        """(checked, box of the check, confidence) of the box left of the first of ``phrases`` found."""
         region = Box(self.columns.type[0] - 4 * self.u, band.y0 - 2, self.columns.type[1], band.y1 + 2)
         return self._checked_in(region, phrases)
 
-    def _checked_in(self, region: Box, phrases: tuple[str, ...]) -> tuple[bool, Box | None]:
+    def _checked_in(self, region: Box, phrases: tuple[str, ...]) -> tuple[bool, Box | None, float]:
         for phrase in phrases:
             anchor = self.sheet.find_one(phrase, region)
             if anchor is None:
                 continue
             hit = self.sheet.checked(anchor, self.u)
+            _, sure = self.sheet.box_state(anchor, self.u)
+            confidence = CHECKBOX if sure is None else min(CHECKBOX, sure)
             if hit is None:
-                return False, None
-            return True, Box.around([hit])
-        return False, None
+                return False, None, confidence
+            return True, Box.around([hit]), confidence
+        # the label was not read: on a scan the box may be checked all the same
+        return False, None, (UNSEEN if self.sheet.measured else CHECKBOX)
 
     def limit(self, band: Box, phrases: tuple[str, ...]) -> tuple[int | None, Box | None]:
         anchor = None
@@ -236,7 +249,7 @@ def _common(row: Row, reader: TableReader, band: Box) -> None:
     letters = [w for w in reader.cell(cols.ltr, band) if len(w.text) == 1 and w.text.upper() in "ABCDEF"]
     if letters:
         row.put("insurer_letter", letters[0].text.upper(), Box.around(letters[:1]))
-    number = reader.text(cols.number, band)
+    number = reader.text(cols.number, band, drop_flags=True)
     if number is not None:
         row.put("policy_number", normalise_text(number.text), number.box)
         row.filled = True
@@ -278,13 +291,21 @@ def _limits(row: Row, reader: TableReader, band: Box, table: tuple) -> None:
             row.filled = True
 
 
-def _basis(row: Row, reader: TableReader, band: Box) -> None:
-    for phrase, basis in (("OCCUR", "occurrence"), ("CLAIMS-MADE", "claims_made")):
-        hit, box = reader.checked(band, phrase)
+def _choice(reader: TableReader, band: Box, options) -> tuple[Any, Box | None, float]:
+    """The first checked option of a group of boxes, sure only when every box of the group was seen."""
+    states = [(value, *reader.box(band, *phrases)) for phrases, value in options]
+    confidence = min(c for _, _, _, c in states)
+    for value, hit, box, _ in states:
         if hit:
-            row.put("basis", basis, box, CHECKBOX)
-            row.filled = True
-            return
+            return value, box, confidence
+    return None, None, confidence
+
+
+def _basis(row: Row, reader: TableReader, band: Box) -> None:
+    value, box, confidence = _choice(reader, band, ((("OCCUR",), "occurrence"), (("CLAIMS-MADE",), "claims_made")))
+    if value is not None:
+        row.put("basis", value, box, confidence)
+        row.filled = True
 
 
 def read_gl(reader: TableReader, band: Box) -> Row:
@@ -294,17 +315,15 @@ def read_gl(reader: TableReader, band: Box) -> Row:
     hit, _ = reader.checked(band, "COMMERCIAL GENERAL LIABILITY")
     row.filled = row.filled or hit
     row.entry["aggregate_applies_per"] = None
-    for phrases, value in (
+    value, box, confidence = _choice(reader, band, (
         (("POLICY",), "policy"),
         (("PRO-|JECT", "PRO|JECT", "PRO-", "PRO"), "project"),
         (("LOC",), "location"),
         (("OTHER:",), "other"),
-    ):
-        hit, box = reader.checked(band, *phrases)
-        if hit:
-            row.put("aggregate_applies_per", value, box, CHECKBOX)
-            row.filled = True
-            break
+    ))
+    if value is not None:
+        row.put("aggregate_applies_per", value, box, confidence)
+        row.filled = True
     _limits(row, reader, band, GL_LIMITS)
     return row
 
@@ -312,25 +331,26 @@ def read_gl(reader: TableReader, band: Box) -> Row:
 def read_auto(reader: TableReader, band: Box) -> Row:
     row = Row(_new_entry("automobile_liability"))
     _common(row, reader, band)
-    autos, boxes = [], []
+    autos, boxes, sure = [], [], CHECKBOX
     for key, phrases in AUTO_BOXES:
-        hit, box = reader.checked(band, *phrases)
+        hit, box, confidence = reader.box(band, *phrases)
+        sure = min(sure, confidence)  # a list is right only if every box was read right
         if hit and box is not None:
             autos.append(key)
             boxes.append(box)
-    row.put("covered_autos", autos or None, Box.around(boxes) if boxes else None, CHECKBOX)
+    row.put("covered_autos", autos or None, Box.around(boxes) if boxes else None, sure)
     row.filled = row.filled or bool(autos)
     _limits(row, reader, band, AUTO_LIMITS)
     return row
 
 
 def read_umbrella(reader: TableReader, band: Box) -> Row:
-    umbrella, ubox = reader.checked(band, "UMBRELLA LIAB")
-    excess, xbox = reader.checked(band, "EXCESS LIAB")
+    umbrella, ubox, usure = reader.box(band, "UMBRELLA LIAB")
+    excess, xbox, xsure = reader.box(band, "EXCESS LIAB")
     line = "excess_liability" if excess and not umbrella else "umbrella_liability"
     row = Row(_new_entry(line))
     if umbrella or excess:
-        row.evidence["line"] = ((ubox or xbox), CHECKBOX)  # type: ignore[assignment]
+        row.evidence["line"] = ((ubox or xbox), min(usure, xsure))  # type: ignore[assignment]
         row.filled = True
     _common(row, reader, band)
     _basis(row, reader, band)
@@ -350,19 +370,22 @@ def read_umbrella(reader: TableReader, band: Box) -> Row:
     return row
 
 
+_STATUTE = ("PER|STATUTE", "PER STATUTE", "WC STATU-|TORY LIMITS", "WC STATU-", "PER")
+
+
 def read_wc(reader: TableReader, band: Box) -> Row:
     row = Row(_new_entry("workers_compensation"))
     _common(row, reader, band)
     if row.entry["additional_insured"] is None:
         row.evidence.pop("additional_insured", None)
-    statutory, box = reader.checked(band, "PER|STATUTE", "PER STATUTE", "WC STATU-|TORY LIMITS", "WC STATU-", "PER")
+    statutory, box, sure = reader.box(band, *_STATUTE)
     if not statutory:
         # the box sits in the limits area, left of its label
         region = Box(reader.columns.exp[1] - 20 * reader.u, band.y0 - 2, reader.columns.amount[0], band.y1)
-        statutory, box = reader._checked_in(region, ("PER|STATUTE", "PER STATUTE", "WC STATU-|TORY LIMITS", "WC STATU-", "PER"))
+        statutory, box, sure = reader._checked_in(region, _STATUTE)
     row.entry["statutory"] = statutory
     if statutory:
-        row.evidence["statutory"] = (box, CHECKBOX)  # type: ignore[assignment]
+        row.evidence["statutory"] = (box, sure)  # type: ignore[assignment]
         row.filled = True
     row.entry["any_member_excluded"] = None
     yn = reader.sheet.find_one("Y / N", band) or reader.sheet.find_one("Y/N", band)

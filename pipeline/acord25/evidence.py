@@ -58,7 +58,9 @@ def cap_by_reading(items: dict[str, dict[str, Any]], words: list[Any], marks: li
 
     Text-layer words and drawn marks carry no confidence and change nothing.
     """
-    measured = [w for w in [*words, *marks] if getattr(w, "confidence", None) is not None]
+    # an empty check box ("box" mark) says nothing about a value drawn over it
+    measured = [w for w in [*words, *marks]
+                if getattr(w, "confidence", None) is not None and getattr(w, "kind", None) != "box"]
     if not measured:
         return
     for item in items.values():

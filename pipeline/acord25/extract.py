@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pipeline.acord25 import plausible
 from pipeline.acord25.coverages import read_policies
 from pipeline.acord25.evidence import Evidence, cap_by_reading
 from pipeline.acord25.fields import apply_form_fields
@@ -77,6 +78,9 @@ def extract_certificate(pages: list[Page], form_fields: dict[str, str] | None = 
         apply_form_fields(cert, form_fields, ev)
     cert["evidence"] = ev.only(cert)
     cap_by_reading(cert["evidence"], sheet.words, sheet.marks)  # OCR: no surer than the words read
+    doubted = plausible.review(cert, cert["evidence"], ocr=sheet.measured)
+    if doubted:
+        logger.info("implausible values sent below review confidence: %s", ", ".join(doubted))
     logger.info(
         "extracted %s policies, %s insurers, %s values with evidence",
         len(cert["policies"]),

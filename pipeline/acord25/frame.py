@@ -6,11 +6,13 @@ Building a :class:`Frame` also marks the form's printed text as labels on the
 
 from __future__ import annotations
 
+import difflib
 import logging
+import re
 import statistics
 from dataclasses import dataclass, field
 
-from pipeline.acord25.layout import Anchor, Box, Sheet
+from pipeline.acord25.layout import Anchor, Box, Sheet, lines_of
 
 logger = logging.getLogger(__name__)
 
@@ -160,8 +162,18 @@ def build_frame(sheet: Sheet) -> Frame:
 
     first("coverages", "COVERAGES")
     first("date", "DATE (MM/DD/YYYY)", "DATE (MM/DD/YY)", "DATE")
-    first("description", "DESCRIPTION OF OPERATIONS / LOCATIONS", "DESCRIPTION OF OPERATIONS")
-    first("holder", "CERTIFICATE HOLDER")
+    first("description", "DESCRIPTION OF OPERATIONS / LOCATIONS", "DESCRIPTION OF OPERATIONS / LOCATIONS / VEHICLES")
+    if "description" not in a:  # not the WC row's 'describe under DESCRIPTION OF OPERATIONS below'
+        hits = [h for h in sheet.find("DESCRIPTION OF OPERATIONS")
+                if not any(w.text == "below" and abs(w.cy - h.box.cy) < h.box.height and 0 <= w.x0 - h.box.x1 < 3 * h.box.height
+                           for w in sheet.words)]
+        if hits:
+            a["description"] = hits[-1]
+    if "description" not in a and sheet.measured:
+        _description_by_likeness(sheet, frame)
+    holders = sheet.find("CERTIFICATE HOLDER")  # the box's label, below any "... THE CERTIFICATE HOLDER" of the text
+    if holders:
+        a["holder"] = max(holders, key=lambda h: h.box.y0)
     first("cancellation", "CANCELLATION")
     first("authorized", "AUTHORIZED REPRESENTATIVE")
     top = a["coverages"].box.y0 if "coverages" in a else page.height / 3
@@ -182,6 +194,8 @@ def build_frame(sheet: Sheet) -> Frame:
         ) or sheet.mark_labels(f"INSURER {letter}", header)
         if hits:
             frame.insurer_rows[letter] = hits[0]
+    if sheet.measured:
+        _fill_insurer_rows(frame)
     _find_footer(sheet, frame)
     if "coverages" in a:
         bottom = a["description"].box.y0 if "description" in a else page.height * 0.75
@@ -190,6 +204,57 @@ def build_frame(sheet: Sheet) -> Frame:
             sheet.mark_labels(phrase, frame.table)
     logger.debug("frame: %s anchors, %s insurer rows", len(a), len(frame.insurer_rows))
     return frame
+
+
+_DESCRIPTION_LABEL = ("DESCRIPTION OF OPERATIONS / LOCATIONS / VEHICLES (ACORD 101, Additional Remarks Schedule, "
+                      "may be attached if more space is required)")
+
+
+def is_description_label(line: list) -> bool:
+    """The box's own printed heading (or its tail), misread so that it was not taken for a label."""
+    text = re.sub(r"\W+", "", " ".join(w.text for w in line)).upper()
+    label = re.sub(r"\W+", "", _DESCRIPTION_LABEL).upper()
+    if len(text) < 12:
+        return False
+    match = difflib.SequenceMatcher(None, text, label).find_longest_match(0, len(text), 0, len(label))
+    return match.size >= 12 and difflib.SequenceMatcher(None, text, label[match.b - match.a:][:len(text) + 4]).ratio() > 0.75
+
+
+def _description_by_likeness(sheet: Sheet, frame: Frame) -> None:
+    """On a scan, the description box's heading found by likeness when OCR garbled its words."""
+    page = sheet.page
+    words = sheet.values_in(Box(0, page.height * 0.5, page.width, page.height * 0.9), include_labels=True)
+    for line in lines_of(words):
+        if sum(len(w.text) for w in line) >= 40 and is_description_label(line):  # the whole heading, not the WC row's
+            frame.anchors["description"] = Anchor(tuple(line), Box.around(line))
+            return
+
+
+def _fill_insurer_rows(frame: Frame) -> None:
+    """Rows whose 'INSURER X :' label OCR misread, placed from the rows found (they are evenly spaced)."""
+    found = sorted(((LETTERS.index(k), a) for k, a in frame.insurer_rows.items()), key=lambda t: t[0])
+    if len(found) < 2:
+        return
+    (i0, a0), (i1, a1) = found[0], found[-1]
+    if i1 == i0:
+        return
+    pitch = (a1.box.cy - a0.box.cy) / (i1 - i0)
+    if not (6 * frame.unit <= pitch <= 20 * frame.unit):
+        return
+    if any(abs(a.box.cy - (a0.box.cy + (i - i0) * pitch)) > 0.35 * pitch for i, a in found):
+        return  # not one evenly spaced column: leave it as read
+    header = frame.get("insurers")
+    coverages = frame.get("coverages")
+    x0 = statistics.median(a.box.x0 for _, a in found)
+    x1 = statistics.median(a.box.x1 for _, a in found)
+    h = statistics.median(a.box.height for _, a in found)
+    for i, letter in enumerate(LETTERS):
+        if letter in frame.insurer_rows or not (i0 - 1 <= i <= i1 + 1):
+            continue
+        cy = a0.box.cy + (i - i0) * pitch
+        if (header is not None and cy - h / 2 < header.box.y1) or (coverages is not None and cy > coverages.box.y0):
+            continue
+        frame.insurer_rows[letter] = Anchor((), Box(x0, cy - h / 2, x1, cy + h / 2))
 
 
 def _unit(sheet: Sheet) -> float:

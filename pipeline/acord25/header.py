@@ -8,8 +8,9 @@ import re
 from typing import Any
 
 from pipeline.acord25.evidence import Evidence
-from pipeline.acord25.frame import Frame
+from pipeline.acord25.frame import Frame, is_description_label
 from pipeline.acord25.layout import Box, Sheet, Value, line_text, lines_of, read_value
+from pipeline.textlayer import Word
 from pipeline.acord25.parse import (
     is_placeholder_signature,
     join_digits,
@@ -68,6 +69,9 @@ def read_producer(sheet: Sheet, frame: Frame, ev: Evidence) -> dict[str, Any]:
         out["address"] = _record(ev, "/producer/address", address)
     contact, phone, fax, email = (frame.get(k) for k in ("contact", "phone", "fax", "email"))
     insurers = frame.get("insurers")
+    if sheet.measured and producer is not None:
+        _contact_block(sheet, frame, ev, out, producer.box.y0 - 3 * u)
+        return out
     if contact is not None:
         bottom = phone.box.y0 - 0.5 if phone else contact.box.y1 + 6 * u
         zone = Box(contact.box.x0, contact.box.y0 - 3 * u, frame.width, bottom)
@@ -86,6 +90,76 @@ def read_producer(sheet: Sheet, frame: Frame, ev: Evidence) -> dict[str, Any]:
         value = read_value(sheet.values_in(zone), joiner="")
         out["email"] = _record(ev, "/producer/email", value, lambda t: t.replace(" ", ""))
     return out
+
+
+_PHONE_CHARS = re.compile(r"^[\d()\-.+/]+$")
+_EMAIL_TOKEN = re.compile(r"[A-Za-z0-9._%+\-']+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+
+
+def _contact_block(sheet: Sheet, frame: Frame, ev: Evidence, out: dict[str, Any], top: float) -> None:
+    """Contact, phone, fax and e-mail of a scan, told apart by what they look like.
+
+    The block's 5.5 pt labels are often misread, so values are not found by label: the
+    e-mail is the token with an '@', phone and fax are runs of digits shaped like a phone
+    number (the fax right of the FAX label or the second such run), the contact name is
+    what stands above them in the values' column.
+    """
+    u = frame.unit
+    insurers = frame.get("insurers")
+    first_row = min((a.box.y0 for a in frame.insurer_rows.values()), default=None)
+    bottom = insurers.box.y0 - 0.5 if insurers else (first_row - 0.5 if first_row else top + 40 * u)
+    block = Box(_right_column_x0(frame) - 2 * u, top, frame.width, bottom)
+    words = sheet.values_in(block, include_labels=True)  # a value may repeat a label's word (CLIENT CONTACT CENTER)
+    lines = lines_of(words)
+    fax = frame.get("fax")
+    phones: list[tuple[list, float]] = []  # (words, line centre)
+    email = None
+    for line in lines:
+        run: list = []
+        for w in [*line, None]:
+            if w is not None and _PHONE_CHARS.match(w.text) and (not run or w.x0 - run[-1].x1 < 2 * w.height):
+                run.append(w)
+                continue
+            digits = sum(c.isdigit() for c in "".join(x.text for x in run))
+            if 10 <= digits <= 11:
+                phones.append((run, run[0].cy))
+            run = [w] if w is not None and _PHONE_CHARS.match(w.text) else []
+        for w in line:
+            if email is None and "@" in w.text:
+                email = _email_word(w, words)
+    value_x0 = min([r[0][0].x0 for r in phones] + ([email.x0] if email else []), default=None)
+    phone_run = next((r for r, _ in phones if fax is None or r[0].cx < fax.box.x0), None)
+    fax_run = next((r for r, _ in phones if r is not phone_run and (fax is None or r[0].cx > fax.box.x0)), None)
+    for key, run in (("phone", phone_run), ("fax", fax_run)):
+        if run is not None:
+            out[key] = _record(ev, f"/producer/{key}", Value("".join(w.text for w in run), Box.around(run), tuple(run)))
+    if email is not None:
+        out["email"] = _record(ev, "/producer/email", Value(email.text, Box.around([email]), (email,)))
+    if value_x0 is None:
+        return
+    first_value = min([r[0].y0 for r, _ in phones] + ([email.y0] if email else []))
+    for line in lines:
+        if line[0].cy >= first_value - 0.3 * line[0].height:
+            break
+        name = [w for w in line if w.x0 >= value_x0 - 12 * u]  # names start a little left of the numbers
+        if name:
+            out["contact_name"] = _record(ev, "/producer/contact_name", read_value(name))
+
+
+def _email_word(w, words: list):
+    """The e-mail token, with its local part when OCR split it off ('service' '@agency.com')."""
+    text, box = w.text, w
+    if text.startswith("@"):
+        before = [v for v in words if v is not w and -1.5 <= w.x0 - v.x1 <= 3 and v.y0 < w.y1 and v.y1 > w.y0
+                  and re.fullmatch(r"[A-Za-z0-9._%+\-']+", v.text)]
+        if before:
+            v = before[0]
+            text, box = v.text + text, Word(v.text + text, v.x0, min(v.y0, w.y0), w.x1, max(v.y1, w.y1),
+                                            confidence=min(v.confidence or 1.0, w.confidence or 1.0))
+    match = _EMAIL_TOKEN.search(text)
+    if match is None:
+        return None
+    return Word(match.group(0), box.x0, box.y0, box.x1, box.y1, confidence=box.confidence)
 
 
 def read_insured(sheet: Sheet, frame: Frame, ev: Evidence) -> dict[str, Any]:
@@ -124,6 +198,8 @@ def read_insurers(sheet: Sheet, frame: Frame, ev: Evidence) -> list[dict[str, An
         code_words = [w for w in words if w.x0 >= naic_x and re.fullmatch(r"[\d\-]+", w.text)]
         name_words = [w for w in words if w not in code_words]
         name = read_value(name_words)
+        if name is not None and re.match(rf"^{letter}\s?:\s?\S", name.text):
+            name = Value(name.text.split(":", 1)[1].strip(), name.box, name.words)  # 'A:FEDERATED' read as one
         if name is None:
             continue
         index = len(out)
@@ -141,11 +217,23 @@ def read_insurers(sheet: Sheet, frame: Frame, ev: Evidence) -> list[dict[str, An
 
 def read_description(sheet: Sheet, frame: Frame, ev: Evidence) -> str | None:
     label, holder = frame.get("description"), frame.get("holder")
-    if label is None:
+    if label is None and not (sheet.measured and holder is not None):
         return None
-    bottom = holder.box.y0 - 1 if holder else label.box.y1 + 80 * frame.unit
-    zone = Box(0, label.box.y1 + 0.3, frame.width, bottom)
-    return _record(ev, "/description_of_operations", read_value(sheet.values_in(zone)))
+    if label is not None:
+        bottom = holder.box.y0 - 1 if holder else label.box.y1 + 80 * frame.unit
+        top = label.box.y1 + 0.3
+    else:  # a scan whose box heading was not read: the box's usual height above CERTIFICATE HOLDER
+        bottom, top = holder.box.y0 - 1, holder.box.y0 - DESCRIPTION_HEIGHT * frame.unit
+    zone = Box(0, top, frame.width, bottom)
+    words = [w for line in lines_of(sheet.values_in(zone)) if not is_description_label(line) for w in line]
+    text = _record(ev, "/description_of_operations", read_value(words))
+    if label is None and text is not None:
+        ev.items["/description_of_operations"]["confidence"] = min(ev.items["/description_of_operations"]["confidence"], GUESSED_ZONE)
+    return text
+
+
+DESCRIPTION_HEIGHT = 80  # points, at the printed scale, from the description's first line to CERTIFICATE HOLDER
+GUESSED_ZONE = 0.8  # a value read from a zone placed without its own label: shown, never trusted alone
 
 
 def read_holder(sheet: Sheet, frame: Frame, ev: Evidence) -> dict[str, Any]:

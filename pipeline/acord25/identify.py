@@ -46,6 +46,8 @@ _STRUCTURE = (
     "AUTHORIZED REPRESENTATIVE",
 )
 _MIN_STRUCTURE = 15
+_MIN_STRUCTURE_SCAN = 10  # titled or footed scans: small labels of a poor scan are often misread
+_MIN_UNTITLED = 19  # labels found on a scan whose title and footer were not read
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,25 @@ class FormInfo:
 def footer_edition(sheet: Sheet) -> str | None:
     """The edition from a footer such as 'ACORD 25 (2016/03)'; None when absent."""
     for anchor in sheet.find("ACORD 25"):
-        last = anchor.words[-1]
+        found = _edition_after(sheet, anchor.words[-1])
+        if found:
+            return found
+    if sheet.measured:
+        # OCR may lose the first letters of the footer ('ORD 25'): '25' then '(yyyy/mm)' at the foot
         for w in sheet.words:
-            if abs(w.cy - last.cy) < 0.6 * last.height and 0 <= w.x0 - last.x1 < 2.5 * last.height:
-                match = _EDITION.match(w.text)
-                if match:
-                    return f"{match.group(1)}/{match.group(2)}"
+            if w.text == "25" and w.cy > 0.85 * sheet.page.height:
+                found = _edition_after(sheet, w)
+                if found:
+                    return found
+    return None
+
+
+def _edition_after(sheet: Sheet, last) -> str | None:
+    for w in sheet.words:
+        if abs(w.cy - last.cy) < 0.6 * last.height and 0 <= w.x0 - last.x1 < 2.5 * last.height:
+            match = _EDITION.match(w.text)
+            if match:
+                return f"{match.group(1)}/{match.group(2)}"
     return None
 
 
@@ -75,10 +90,10 @@ def identify_page(page: Page) -> FormInfo | None:
     sheet = Sheet(page)
     edition = footer_edition(sheet)
     titled = bool(sheet.find("CERTIFICATE OF LIABILITY INSURANCE"))
-    if edition is None and not titled:
-        return None
     score = structure_score(sheet)
-    if score < _MIN_STRUCTURE:
+    if edition is None and not titled and not (sheet.measured and score >= _MIN_UNTITLED):
+        return None  # on a scan the title and footer may be misread; nearly all the labels still tell
+    if score < (_MIN_STRUCTURE_SCAN if sheet.measured else _MIN_STRUCTURE):
         logger.info("page %s names ACORD 25 but has only %s of its labels", page.number, score)
         return None
     if edition is not None and edition not in KNOWN_EDITIONS:

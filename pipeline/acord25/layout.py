@@ -162,20 +162,43 @@ class Sheet:
         kinds = set(kinds)
         return [m for m in self.marks if m.kind in kinds and zone.contains(m.cx, m.cy)]
 
-    def checked(self, label: Anchor, unit: float) -> Word | Mark | None:
-        """The check mark in the box printed just left of ``label``, if any."""
-        zone = Box(
+    @property
+    def measured(self) -> bool:
+        """True when the words were read by OCR (they carry confidences), False for a text layer."""
+        return any(w.confidence is not None for w in self.words[:50])
+
+    def _box_zone(self, label: Anchor, unit: float) -> Box:
+        return Box(
             label.box.x0 - 19 * unit,
             label.box.cy - max(label.box.height / 2, 4 * unit) - 2 * unit,
             label.box.x0 - 2 * unit,
             label.box.cy + max(label.box.height / 2, 4 * unit) + 2 * unit,
         )
+
+    def checked(self, label: Anchor, unit: float) -> Word | Mark | None:
+        """The check mark in the box printed just left of ``label``, if any."""
+        zone = self._box_zone(label, unit)
         for m in self.marks_in(zone, {"cross"}):
             return m
         for w in self.words:
             if is_check_glyph(w.text) and zone.contains(w.cx, w.cy) and not self.is_label(w):
                 return w
         return None
+
+    def box_state(self, label: Anchor, unit: float) -> tuple[bool, float | None]:
+        """(checked, how sure) for the box left of ``label``.
+
+        A text layer's vector X is sure (None: no measure). On a scan, a checked box is as sure
+        as its measured fill; an unchecked one only when its empty box was seen (a ``box`` mark),
+        else the reading is a guess (0.5): the box may have been missed, not empty.
+        """
+        hit = self.checked(label, unit)
+        if hit is not None:
+            return True, getattr(hit, "confidence", None)
+        if not self.measured:
+            return False, None
+        empty = self.marks_in(self._box_zone(label, unit), {"box"})
+        return False, (max(m.confidence or 0.0 for m in empty) if empty else 0.5)
 
 
 def lines_of(words: Iterable[Word]) -> list[list[Word]]:

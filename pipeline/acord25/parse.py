@@ -16,7 +16,9 @@ def parse_amount(text: str) -> int | None:
     """'$1,000,000' / '1000000' / '$3M' / '$500,000/accident' -> int dollars."""
     if not text:
         return None
-    match = _AMOUNT.search(text.replace(" ,", ",").replace(", ", ","))
+    text = text.replace(" ,", ",").replace(", ", ",")
+    text = re.sub(r"(?<=\d)\.(?=\d{3}(?:\D|$))", ",", text)  # '250.000': a comma read (or typed) as a period
+    match = _AMOUNT.search(text)
     if not match:
         return None
     digits, _cents, suffix = match.groups()

@@ -125,7 +125,7 @@ def _fuzzy(words: list[Word], fixed: list[bool], start: int) -> tuple[int, tuple
     second = 0.0
     for end, text in _runs(words, fixed, start, 6):
         run = words[start:end]
-        if min((w.confidence if w.confidence is not None else 1.0) for w in run) >= 0.92:
+        if min((w.confidence if w.confidence is not None else 1.0) for w in run) >= 0.95:
             continue
         for phrase in vocabulary():
             target = _key("".join(phrase))
@@ -144,7 +144,8 @@ def _fuzzy(words: list[Word], fixed: list[bool], start: int) -> tuple[int, tuple
 
 def _in_prose(words: list[Word], start: int, end: int) -> bool:
     """True when a lower-case word sits right beside the run: running text, not a label."""
-    h = max(words[start].height, 4.0)
+    # a word space is ~0.3 of the font size; a label and the value typed after it are further apart
+    h = 0.6 * max(words[start].height, 4.0)
     if start > 0 and words[start].x0 - words[start - 1].x1 < h and re.search(r"[a-z]", words[start - 1].text):
         return True
     if end + 1 < len(words) and words[end + 1].x0 - words[end].x1 < h and re.search(r"[a-z]", words[end + 1].text):

@@ -83,9 +83,10 @@ def _place(found: list[OcrWord], boxes: list[checkboxes.CheckBox], scale: float)
         if letters:  # a Y/N box holds a letter, not a check
             words.extend(replace(_word(w, scale), text=w.text.strip("|[]()").upper()) for w in letters)
             continue
-        if b.checked:
-            marks.append(Mark("cross", round(b.x0 * scale, 2), round(b.y0 * scale, 2), round(b.x1 * scale, 2),
-                              round(b.y1 * scale, 2), confidence=round(b.confidence, 3)))
+        # a checked box is a cross; an empty one is kept too (kind "box"), so that the extractor can
+        # tell "seen empty" from "not seen at all" and be sure of an unchecked box only when it saw it
+        marks.append(Mark("cross" if b.checked else "box", round(b.x0 * scale, 2), round(b.y0 * scale, 2),
+                          round(b.x1 * scale, 2), round(b.y1 * scale, 2), confidence=round(b.confidence, 3)))
     return words, marks
 
 

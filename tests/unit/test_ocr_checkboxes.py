@@ -38,8 +38,16 @@ def test_given_boxes_with_and_without_an_x_when_measured_then_the_checked_ones_a
 def test_given_checked_boxes_when_placed_then_they_become_cross_marks_in_points():
     boxes, _ = find_boxes(binarise(_page_with_boxes()), DPI)
     words, marks = _place([], boxes, 72 / DPI)
-    assert [m.kind for m in marks] == ["cross", "cross"]
+    assert [m.kind for m in sorted(marks, key=lambda m: m.x0)] == ["cross", "box", "cross"]
     assert all(abs((m.x1 - m.x0) - 10) < 1.5 for m in marks)  # 10 pt boxes
+
+
+def test_given_an_empty_box_when_placed_then_it_is_kept_as_a_box_mark_with_its_confidence():
+    """The extractor is sure of an unchecked box only when it saw the box empty."""
+    boxes, _ = find_boxes(binarise(_page_with_boxes()), DPI)
+    _, marks = _place([], boxes, 72 / DPI)
+    [empty] = [m for m in marks if m.kind == "box"]
+    assert empty.confidence is not None and empty.confidence > 0.9
 
 
 def test_given_a_letter_in_a_yn_box_when_placed_then_it_stays_a_word_and_no_cross():
@@ -48,7 +56,7 @@ def test_given_a_letter_in_a_yn_box_when_placed_then_it_stays_a_word_and_no_cros
     letter = OcrWord("N", first.x0 + 6, first.y0 + 6, 12, 14, 88.0, (1, 1, 1))
     words, marks = _place([letter], boxes, 72 / DPI)
     assert [w.text for w in words] == ["N"]
-    assert len(marks) == 1
+    assert len([m for m in marks if m.kind == "cross"]) == 1
 
 
 def test_given_a_scribble_in_the_signature_zone_when_measured_then_ink_is_found_and_blank_is_not():

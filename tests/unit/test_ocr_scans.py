@@ -53,8 +53,8 @@ def test_given_a_generated_certificate_scanned_turned_skewed_and_noisy_then_key_
 
 @pytest.mark.corpus
 @pytest.mark.parametrize("name, minimum", [
-    ("real_acord25-2016_scan_coi-auditor_Sainz-Construction_2024-05-09", 0.80),
-    ("real_acord25-2016_scan_coi-auditor_31W-Insulation_2023-11-06", 0.60),
+    ("real_acord25-2016_scan_coi-auditor_Sainz-Construction_2024-05-09", 0.88),
+    ("real_acord25-2016_scan_coi-auditor_31W-Insulation_2023-11-06", 0.76),
 ])
 def test_given_a_real_scan_then_most_fields_match_the_truth(real_corpus, name, minimum):
     truth = json.loads((real_corpus / "truth" / f"{name}.json").read_text())
@@ -64,4 +64,4 @@ def test_given_a_real_scan_then_most_fields_match_the_truth(real_corpus, name, m
     result = _bench().score(truth, got, defaultdict(lambda: [0, 0]))
     assert reading.method == "ocr"
     assert result.accuracy >= minimum, "\n".join(result.wrong)
-    assert result.wrong_high <= 1, "\n".join(result.wrong)
+    assert result.wrong_high == 0, "\n".join(result.wrong)  # doubtful values stay below 0.9

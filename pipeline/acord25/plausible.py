@@ -1,0 +1,157 @@
+"""Per-field plausibility: a value that does not look like what its box holds is not sure.
+
+The layout reader finds a zone by its printed labels and reads what lies in it.  On a
+scan, a label read wrong or a zone drawn a few points off gives a value that parses but
+belongs elsewhere ("5" for a limit, a label's text for a fax number, "N, 6089057" for a
+policy number).  Each check below knows what a value of its field looks like on real
+certificates; a value that fails is kept (it may still be right) but its confidence is
+lowered below the review threshold, so it can never approve a certificate on its own.
+
+Checks apply to every reading; the ones that also hold for odd but genuine born-digital
+values (a one-day policy term, an unusual limit) apply only to OCR readings, where a
+strange value is far more often a misreading than a fact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Callable
+
+DOUBT = 0.75  # confidence given to a value that fails a check: below review (0.9), above a guess
+
+_PHONE = re.compile(r"^\+?1?[\s.\-]?\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]\d{4}(\s*(x|ext\.?)\s*\d{1,6})?$", re.I)
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
+_POLICY = re.compile(r"^[A-Z0-9][A-Z0-9\-/.#]*( ?[A-Z0-9\-/.#]+)*$", re.I)
+_NAIC = re.compile(r"^\d{5}$")
+_ODD_CHARS = re.compile(r"[{}\[\]|\\~<>;_=@^*]")
+_ZIP_END = re.compile(r"\b[A-Z]{2}\.?,?\s+\d{5}(-\d{4})?$")
+_ZIPLIKE_END = re.compile(r"[A-Za-z]{2}\.?,?\s+\S{4,10}$")
+
+
+def review(cert: dict[str, Any], evidence: dict[str, dict[str, Any]], *, ocr: bool) -> list[str]:
+    """Lower the confidence of implausible values in ``evidence``; the pointers lowered."""
+    lowered: list[str] = []
+
+    def doubt(pointer: str, ceiling: float = DOUBT) -> None:
+        item = evidence.get(pointer)
+        if item is not None and item["confidence"] > ceiling:
+            item["confidence"] = ceiling
+            lowered.append(pointer)
+
+    def check(pointer: str, value: Any, ok: Callable[[Any], bool], ceiling: float = DOUBT) -> None:
+        if value is not None and not ok(value):
+            doubt(pointer, ceiling)
+
+    producer = cert.get("producer") or {}
+    check("/producer/phone", producer.get("phone"), phone_like)
+    check("/producer/fax", producer.get("fax"), phone_like)
+    check("/producer/email", producer.get("email"), lambda v: bool(_EMAIL.match(v)))
+    check("/date", cert.get("date"), year_plausible)
+    for key in ("certificate_number", "revision_number"):
+        check(f"/{key}", cert.get(key), lambda v: len(v) <= 25 and not _ODD_CHARS.search(v) and " " not in v.strip())
+    if ocr:
+        for pointer, value in (
+            ("/producer/name", producer.get("name")), ("/producer/contact_name", producer.get("contact_name")),
+            ("/insured/name", (cert.get("insured") or {}).get("name")),
+            ("/certificate_holder/name", (cert.get("certificate_holder") or {}).get("name")),
+        ):
+            check(pointer, value, name_like)
+        for pointer, value in (
+            ("/producer/address", producer.get("address")),
+            ("/insured/address", (cert.get("insured") or {}).get("address")),
+            ("/certificate_holder/address", (cert.get("certificate_holder") or {}).get("address")),
+        ):
+            check(pointer, value, address_like)
+    letters = set()
+    for i, insurer in enumerate(cert.get("insurers") or []):
+        letters.add(insurer.get("letter"))
+        check(f"/insurers/{i}/naic", insurer.get("naic"), lambda v: bool(_NAIC.match(v)))
+        if ocr:
+            check(f"/insurers/{i}/name", insurer.get("name"), name_like)
+    for i, policy in enumerate(cert.get("policies") or []):
+        _policy(f"/policies/{i}", policy, letters, check, doubt, ocr=ocr)
+    return lowered
+
+
+def _policy(base: str, policy: dict[str, Any], letters: set, check, doubt, *, ocr: bool) -> None:
+    letter = policy.get("insurer_letter")
+    check(f"{base}/insurer_letter", letter, lambda v: v in "ABCDEF" and (not letters or v in letters))
+    check(f"{base}/policy_number", policy.get("policy_number"), policy_number_like)
+    effective, expiration = policy.get("effective"), policy.get("expiration")
+    check(f"{base}/effective", effective, year_plausible)
+    check(f"{base}/expiration", expiration, year_plausible)
+    if effective and expiration and not term_plausible(effective, expiration, strict=ocr):
+        doubt(f"{base}/effective")
+        doubt(f"{base}/expiration")
+    limits = policy.get("limits") or {}
+    for key, amount in limits.items():
+        check(f"{base}/limits/{key}", amount, lambda v, k=key: amount_plausible(k, v, strict=ocr))
+    if policy.get("line") == "general_liability":
+        occurrence, aggregate = limits.get("each_occurrence"), limits.get("general_aggregate")
+        if occurrence and aggregate and aggregate < occurrence:
+            doubt(f"{base}/limits/each_occurrence")
+            doubt(f"{base}/limits/general_aggregate")
+
+
+def phone_like(value: str) -> bool:
+    return bool(_PHONE.match(value.strip()))
+
+
+def name_like(value: str) -> bool:
+    """A party's name as printed: mostly letters, no OCR debris, not a lone fragment."""
+    letters = sum(c.isalpha() for c in value)
+    return letters >= 2 and letters >= 0.5 * len(value.replace(" ", "")) and not _ODD_CHARS.search(value)
+
+
+def address_like(value: str) -> bool:
+    """A US address ends in 'ST 12345'; an ending that looks like one but is not (OCR 'MN SS060') fails."""
+    text = value.strip().rstrip(".")
+    if _ODD_CHARS.search(text):
+        return False
+    if _ZIP_END.search(text):
+        return True
+    return not _ZIPLIKE_END.search(text) or not any(c.isdigit() for c in text[-10:])
+
+
+def policy_number_like(value: str) -> bool:
+    """One token (or a few joined by single spaces) of letters and digits with some digits in it."""
+    v = value.strip()
+    if not (3 <= len(v) <= 30) or "," in v or not _POLICY.match(v):
+        return False
+    tokens = v.split()
+    if len(tokens) > 1 and len(tokens[0]) == 1 and tokens[0].upper() in "YNX":
+        return False  # a flag column's Y/N read into the number
+    return sum(c.isdigit() for c in v) >= 2
+
+
+def year_plausible(iso: str) -> bool:
+    try:
+        return 1985 <= dt.date.fromisoformat(iso).year <= dt.date.today().year + 6
+    except ValueError:
+        return False
+
+
+def term_plausible(effective: str, expiration: str, *, strict: bool) -> bool:
+    """Expiration after effective, within five years; on a scan also a usual term (whole months)."""
+    try:
+        start, end = dt.date.fromisoformat(effective), dt.date.fromisoformat(expiration)
+    except ValueError:
+        return False
+    if strict and not (start < end <= start + dt.timedelta(days=5 * 366)):
+        return False
+    if not strict:
+        return True
+    # nearly every policy runs whole months from its start day (or to the same day-of-month)
+    return start.day == end.day or abs((end - start).days - 365) <= 1
+
+
+def amount_plausible(key: str, amount: int, *, strict: bool) -> bool:
+    """A limit is a round amount of at least $1,000 (a retention may be smaller, still round)."""
+    if not isinstance(amount, int) or amount <= 0 or amount > 500_000_000:
+        return False
+    if key == "retention":
+        return amount % 100 == 0
+    if amount < 1000:
+        return False
+    return not strict or amount % 1000 == 0
