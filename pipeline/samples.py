@@ -611,3 +611,84 @@ def _draw_footer(pen: _Pen, cert: dict[str, Any]) -> None:
     _draw_party(pen, 73.6, 699, 735, cert.get("certificate_holder"))
     if cert.get("signed"):
         pen.squiggle(322, 722)
+
+
+# ---------------------------------------------------------------- pages around a certificate
+def draw_cover_letter(cert: dict[str, Any]) -> bytes:
+    """A one-page cover letter from the producer, as agencies send before the certificate."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=letter, invariant=1)
+    pen = _Pen(canvas)
+    producer = (cert.get("producer") or {}).get("name") or "Your Insurance Agency"
+    holder = (cert.get("certificate_holder") or {}).get("name") or "Certificate Holder"
+    insured = (cert.get("insured") or {}).get("name") or "our client"
+    pen.text(72, 90, producer, 14, BOLD)
+    body = (
+        f"Dear {holder},",
+        "",
+        f"Please find attached the certificate of insurance you requested for {insured}.",
+        "The certificate is provided as a matter of information only. If you need a copy of any",
+        "endorsement or have questions about the coverage shown, please contact our office and",
+        "we will be glad to help. Thank you for your business.",
+        "",
+        "Sincerely,",
+        "Certificate Services",
+    )
+    for i, line in enumerate(body):
+        pen.value(72, 150 + 16 * i, line, 11)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def draw_remarks_schedule(cert: dict[str, Any], remarks: str) -> bytes:
+    """A page in the manner of the ACORD 101 Additional Remarks Schedule (our own drawing) whose
+    remarks continue the certificate's description of operations."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=letter, invariant=1)
+    pen = _Pen(canvas)
+    pen.text(22, 40, "ACORD", 18, "Helvetica-BoldOblique")
+    pen.text(220, 40, "ADDITIONAL REMARKS SCHEDULE", 14, BOLD)
+    pen.text(520, 40, "Page 1 of 1", 7)
+    pen.rect(20, 50, 592, 150)
+    pen.vline(306, 50, 150)
+    pen.hline(20, 592, 100)
+    pen.text(24, 58, "AGENCY")
+    pen.value(24, 72, (cert.get("producer") or {}).get("name"))
+    pen.text(310, 58, "NAMED INSURED")
+    pen.value(310, 72, (cert.get("insured") or {}).get("name"))
+    pen.text(24, 108, "POLICY NUMBER")
+    pen.text(24, 128, "CARRIER")
+    pen.text(220, 128, "NAIC CODE")
+    pen.text(310, 128, "EFFECTIVE DATE:")
+    pen.text(24, 166, "ADDITIONAL REMARKS", 8, BOLD)
+    pen.text(24, 178, "THIS ADDITIONAL REMARKS FORM IS A SCHEDULE TO ACORD FORM,", 6)
+    pen.text(24, 188, "FORM NUMBER: 25    FORM TITLE: CERTIFICATE OF LIABILITY INSURANCE", 6)
+    pen.rect(20, 156, 592, 740)
+    for i, line in enumerate(_wrap(remarks, 540, VALUE_SIZE)[:45]):
+        pen.value(24, 210 + 12 * i, line)
+    pen.text(20, 760, "ACORD 101 (2008/01)", 8, BOLD)
+    pen.text(200, 760, "\u00a9 2008 ACORD CORPORATION. All rights reserved.", 7)
+    pen.text(200, 770, "The ACORD name and logo are registered marks of ACORD", 6)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def join_pdfs(*pdfs: bytes) -> bytes:
+    """One PDF of the pages of ``pdfs``, in order."""
+    import pypdfium2 as pdfium
+
+    joined = pdfium.PdfDocument.new()
+    try:
+        for data in pdfs:
+            part = pdfium.PdfDocument(data)
+            try:
+                joined.import_pages(part)
+            finally:
+                part.close()
+        buffer = io.BytesIO()
+        joined.save(buffer)
+        return buffer.getvalue()
+    finally:
+        joined.close()

@@ -35,18 +35,104 @@ class Reading:
 
 def read(data: bytes, *, max_pages: int = 50, ocr_engine: Any = None) -> Reading:
     """Read a document's words: born-digital PDFs by their text layer, images and scans by OCR."""
+    reading = read_text(data, max_pages=max_pages)
+    return reading if reading is not None else read_ocr(data, max_pages=max_pages, ocr_engine=ocr_engine)
+
+
+def read_text(data: bytes, *, max_pages: int = 50) -> Reading | None:
+    """The text-layer reading of a born-digital PDF; None when the document needs OCR (an image, a scan).
+
+    The cheap half of :func:`read`: the workers run it on the fast queue and hand the rest to OCR."""
     from pipeline.textlayer import has_usable_text, read_form_fields, read_text_layer
 
     kind = sniff(data)
     if kind not in SUPPORTED:
         raise UnsupportedFileType("The file is not a PDF, PNG, JPEG or TIFF; send the certificate in one of those formats.")
     if kind != PDF:
-        return _ocr(data, kind, max_pages, ocr_engine)
+        return None
     pages = read_text_layer(data, max_pages=max_pages)
     if not has_usable_text(pages):
         log.info("no usable text layer (%s words); reading by OCR", sum(len(p.words) for p in pages))
-        return _ocr(data, kind, max_pages, ocr_engine)
-    return Reading("text_layer", tuple(pages), read_form_fields(data))
+        return None
+    if pages_to_ocr(data, pages, max_pages=max_pages):
+        return None
+    return Reading("text_layer", _scanner_layers(data, pages, max_pages), read_form_fields(data))
+
+
+def read_ocr(data: bytes, *, max_pages: int = 50, ocr_engine: Any = None) -> Reading:
+    """The OCR reading of an image or a scanned PDF (the slow half of :func:`read`).
+
+    A PDF whose text layer is good on some pages and not on others (a born-digital cover letter and
+    a scanned certificate) keeps the good pages and has only the others read by OCR."""
+    from pipeline.textlayer import has_usable_text, read_form_fields, read_text_layer
+
+    kind = sniff(data)
+    if kind == PDF:
+        pages = read_text_layer(data, max_pages=max_pages)
+        todo = pages_to_ocr(data, pages, max_pages=max_pages) if has_usable_text(pages) else {}
+        if todo and len(todo) < len(pages):
+            ocred = _ocr_some(data, sorted(todo), ocr_engine)
+            merged = tuple(ocred.get(p.number, p) for p in _scanner_layers(data, pages, max_pages))
+            return Reading("ocr", merged, read_form_fields(data))
+    return _ocr(data, kind, max_pages, ocr_engine)
+
+
+def pages_to_ocr(data: bytes, pages: list[Any], *, max_pages: int = 50) -> dict[int, str]:
+    """The pages of a PDF whose text layer is not to be read, each with the reason (empty: read them all).
+
+    A page goes to OCR when it is a scan with no text layer, when its layer is garbage (words that are
+    not words, few known words, boxes off the ink), or when it is a scan and no page of the document
+    shows the ACORD 25's printed labels in its text layer (a scanner's layer that lost the form)."""
+    from pipeline.acord25.identify import identify_page
+    from pipeline.textlayer import check_layers, untrusted_layer
+
+    checks = {c.number: c for c in check_layers(data, max_pages=max_pages)}
+    todo: dict[int, str] = {}
+    for page in pages:
+        check = checks.get(page.number)
+        reason = untrusted_layer(page, check) if check is not None else None
+        if reason:
+            todo[page.number] = reason
+    trusted = [p for p in pages if p.number not in todo]
+    if not any(identify_page(p) for p in trusted):
+        for page in trusted:
+            check = checks.get(page.number)
+            if check is not None and check.scan:
+                todo[page.number] = "a scanned page whose text layer shows no ACORD 25 labels"
+    for number, reason in sorted(todo.items()):
+        log.info("page %s: %s; reading it by OCR", number, reason)
+    return todo
+
+
+def _scanner_layers(data: bytes, pages: list[Any], max_pages: int) -> tuple[Any, ...]:
+    """The pages, those that are scans with a trusted OCR layer marked as OCR readings."""
+    from pipeline.textlayer import as_scanner_ocr, check_layers
+
+    scans = {c.number for c in check_layers(data, max_pages=max_pages) if c.scan}
+    return tuple(as_scanner_ocr(p) if p.number in scans else p for p in pages)
+
+
+def _ocr_some(data: bytes, numbers: list[int], engine: Any) -> dict[int, Any]:
+    """OCR of only the given pages (1-based) of a PDF, numbered as in the whole document."""
+    import dataclasses
+    import io
+
+    import pypdfium2 as pdfium
+
+    from pipeline.ocr import ocr_pages
+    from pipeline.textlayer import open_pdf
+
+    source = open_pdf(data)
+    part = pdfium.PdfDocument.new()
+    try:
+        part.import_pages(source, [n - 1 for n in numbers])
+        buffer = io.BytesIO()
+        part.save(buffer)
+    finally:
+        part.close()
+        source.close()
+    ocred = ocr_pages(buffer.getvalue(), PDF, max_pages=len(numbers), engine=engine)
+    return {number: dataclasses.replace(page, number=number) for number, page in zip(numbers, ocred)}
 
 
 def _ocr(data: bytes, kind: str, max_pages: int, engine: Any) -> Reading:

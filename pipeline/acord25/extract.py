@@ -22,6 +22,7 @@ from pipeline.acord25.header import (
 )
 from pipeline.acord25.identify import identify
 from pipeline.acord25.layout import Box, Sheet
+from pipeline.acord25.remarks import append_remarks
 from pipeline.textlayer import Page
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,10 @@ def empty_certificate() -> dict[str, Any]:
 
 
 def extract_certificate(pages: list[Page], form_fields: dict[str, str] | None = None) -> dict[str, Any]:
-    """Read the ACORD 25 fields from a page's words (and form fields when given)."""
+    """Read the ACORD 25 fields from the certificate page's words (and form fields when given).
+
+    The certificate page is the first page that is an ACORD 25 (a cover letter may come first);
+    remarks pages after it continue its description of operations."""
     cert = empty_certificate()
     if not pages:
         return cert
@@ -78,6 +82,8 @@ def extract_certificate(pages: list[Page], form_fields: dict[str, str] | None = 
         apply_form_fields(cert, form_fields, ev)
     cert["evidence"] = ev.only(cert)
     cap_by_reading(cert["evidence"], sheet.words, sheet.marks)  # OCR: no surer than the words read
+    if info is not None:
+        append_remarks(cert, pages, page.number)  # an ACORD 101 / remarks page continues the description
     doubted = plausible.review(cert, cert["evidence"], ocr=sheet.measured)
     if doubted:
         logger.info("implausible values sent below review confidence: %s", ", ".join(doubted))
