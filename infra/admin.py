@@ -168,6 +168,8 @@ def document_status(session: Session, document: Document) -> dict[str, Any]:
         "document_id": document.id, "filename": document.filename, "source": document.source,
         "status": document.status, "tag": document.tag, "error": None,
         "edition": certificate.edition if certificate else None,
+        "expires_on": certificate.expires_on.isoformat() if certificate and certificate.expires_on else None,
+        "expiry_state": certificate.expiry_state if certificate else None,
         "decision": override_row.decision if override_row else (evaluation.decision if evaluation else None),
         "evaluated_decision": evaluation.decision if evaluation else None,
         "override": {"decision": override_row.decision, "by": override_row.by, "reason": override_row.reason,

@@ -16,8 +16,9 @@ def insert_ignore(session: Session, model: type, values: dict[str, Any], conflic
     """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted (the UNIQUE constraint decides)."""
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
-    return session.execute(statement).rowcount == 1
+    statement = (module.insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
+                 .returning(*model.__table__.primary_key.columns))  # rowcount is -1 under psycopg 3
+    return session.execute(statement).first() is not None
 
 
 def claim(session: Session, model: type, row_id: Any, *, claimed: str = "sending", free: str = "pending") -> bool:

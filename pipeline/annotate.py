@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import logging
-import threading
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -24,15 +23,13 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.filetypes import PDF, SUPPORTED, sniff
+from pipeline.textlayer import PDFIUM
 
 log = logging.getLogger(__name__)
 
 RED = (220, 0, 0)
 FAILING = frozenset({"fail", "unknown"})
 _PAD_PT = 1.5  # the box is drawn this far outside the value, so the frame does not cover its ink
-# PDFium is not thread-safe: two threads inside it at once can crash the process. The API renders
-# in a thread pool, so annotations are drawn one at a time.
-_PDFIUM = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -74,7 +71,7 @@ def annotate_failures(document: bytes, checks: list[dict[str, Any]], *, dpi: int
         return None
     counts = Counter(m.page for m in marks)
     page = min(counts, key=lambda p: (-counts[p], p))
-    with _PDFIUM:
+    with PDFIUM:  # PDFium is not thread-safe (pipeline/textlayer.py)
         image = render_page(document, page, dpi=dpi, engine=engine)
     draw_marks(image, [m for m in marks if m.page == page], dpi / 72.0)
     out = io.BytesIO()

@@ -120,17 +120,18 @@ def _ocr_some(data: bytes, numbers: list[int], engine: Any) -> dict[int, Any]:
     import pypdfium2 as pdfium
 
     from pipeline.ocr import ocr_pages
-    from pipeline.textlayer import open_pdf
+    from pipeline.textlayer import PDFIUM, open_pdf
 
-    source = open_pdf(data)
-    part = pdfium.PdfDocument.new()
-    try:
-        part.import_pages(source, [n - 1 for n in numbers])
-        buffer = io.BytesIO()
-        part.save(buffer)
-    finally:
-        part.close()
-        source.close()
+    with PDFIUM:
+        source = open_pdf(data)
+        part = pdfium.PdfDocument.new()
+        try:
+            part.import_pages(source, [n - 1 for n in numbers])
+            buffer = io.BytesIO()
+            part.save(buffer)
+        finally:
+            part.close()
+            source.close()
     ocred = ocr_pages(buffer.getvalue(), PDF, max_pages=len(numbers), engine=engine)
     return {number: dataclasses.replace(page, number=number) for number, page in zip(numbers, ocred)}
 

@@ -9,8 +9,10 @@ box, white-on-white text) are dropped: what the page shows is what counts.
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import re
+import threading
 import warnings
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -148,6 +150,20 @@ class Page:
         )
 
 
+# PDFium is not thread-safe: two threads inside it at once can crash the process, and a worker
+# runs several threads. Every entry point that touches it takes this lock (re-entrant: they nest).
+PDFIUM = threading.RLock()
+
+
+def serialised(fn):
+    @functools.wraps(fn)
+    def one_at_a_time(*args, **kwargs):
+        with PDFIUM:
+            return fn(*args, **kwargs)
+
+    return one_at_a_time
+
+
 def open_pdf(pdf: bytes) -> pdfium.PdfDocument:
     """Open PDF bytes with pdfium, mapping failures to pipeline errors."""
     if not pdf.lstrip()[:5].startswith(b"%PDF") and b"%PDF" not in pdf[:1024]:
@@ -164,6 +180,7 @@ def open_pdf(pdf: bytes) -> pdfium.PdfDocument:
         ) from e
 
 
+@serialised
 def read_text_layer(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True) -> list[Page]:
     """Return the words of up to ``max_pages`` pages of a PDF."""
     doc = open_pdf(pdf)
@@ -497,6 +514,7 @@ def _looks_like_word(token: str) -> bool:
     return not re.search(r"[bcdfghjklmnpqrstvwxz]{6,}", token, re.IGNORECASE)
 
 
+@serialised
 def read_form_fields(pdf: bytes) -> dict[str, str]:
     """AcroForm field values (full name -> value) of a form that is not flattened.
 
@@ -613,6 +631,7 @@ class LayerCheck:
         return self.image_cover >= IMAGE_PAGE or (self.invisible >= INVISIBLE_LAYER and self.raw_words > 0)
 
 
+@serialised
 def check_layers(pdf: bytes, *, max_pages: int = 50) -> list[LayerCheck]:
     """A :class:`LayerCheck` for each of the first ``max_pages`` pages (no rendering: cheap)."""
     doc = open_pdf(pdf)
