@@ -24,6 +24,12 @@ class UnreadableDocument(PipelineError):
     code = "unreadable_document"
 
 
+class EmptyDocument(UnreadableDocument):
+    """The file has no bytes at all (a failed upload or a mail client's placeholder)."""
+
+    code = "empty_document"
+
+
 class EncryptedDocument(PipelineError):
     """The PDF needs a password to open."""
 

@@ -37,7 +37,7 @@ def safe_filename(name: str | None, content_type: str | None = None, *, max_leng
     name = PureWindowsPath(PurePosixPath(name).name).name  # drop any directory part, either style
     name = unicodedata.normalize("NFKC", name)
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = _UNSAFE.sub("_", name).strip(" .")
+    name = re.sub(r"\.{2,}", ".", _UNSAFE.sub("_", name)).strip(" .")  # no "..", no hidden or dot-only names
     if not name:
         name = "document" + EXTENSIONS.get(content_type or "", "")
     if len(name) > max_length:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.parser
 import email.policy
 import logging
 from dataclasses import dataclass, field
@@ -56,9 +57,17 @@ def _header(message: EmailMessage, name: str) -> str | None:
 
 
 def split_message(raw: bytes, *, max_depth: int = MAX_DEPTH, max_attachments: int = MAX_ATTACHMENTS) -> SplitResult:
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    result = SplitResult(subject=_header(message, "Subject"), sender=_header(message, "From"))
-    _walk(message, result, depth=0, max_depth=max_depth, max_attachments=max_attachments)
+    """The attachments worth reading, and what was skipped with the reason. Never raises on bad input:
+    parts nested past ``max_depth`` and attachments past ``max_attachments`` are skipped with a reason."""
+    try:
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        result = SplitResult(subject=_header(message, "Subject"), sender=_header(message, "From"))
+        _walk(message, result, depth=0, max_depth=max_depth, max_attachments=max_attachments)
+    except RecursionError:  # Python's own parser recurses once per level: hundreds of levels exhaust the stack
+        headers = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(raw)
+        result = SplitResult(subject=_header(headers, "Subject"), sender=_header(headers, "From"))
+        result.skipped.append(Skipped("(message)", f"parts nested far deeper than {max_depth} levels; "
+                                                   "attach the certificate to a plain message"))
     return result
 
 

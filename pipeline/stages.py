@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.errors import NotACertificate, UnsupportedFileType
+from pipeline.errors import EmptyDocument, NotACertificate, UnsupportedFileType
 from pipeline.filetypes import PDF, SUPPORTED, sniff
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def read_text(data: bytes, *, max_pages: int = 50) -> Reading | None:
     The cheap half of :func:`read`: the workers run it on the fast queue and hand the rest to OCR."""
     from pipeline.textlayer import has_usable_text, read_form_fields, read_text_layer
 
-    kind = sniff(data)
+    kind = _kind(data)
     if kind not in SUPPORTED:
         raise UnsupportedFileType("The file is not a PDF, PNG, JPEG or TIFF; send the certificate in one of those formats.")
     if kind != PDF:
@@ -66,7 +66,7 @@ def read_ocr(data: bytes, *, max_pages: int = 50, ocr_engine: Any = None) -> Rea
     a scanned certificate) keeps the good pages and has only the others read by OCR."""
     from pipeline.textlayer import has_usable_text, read_form_fields, read_text_layer
 
-    kind = sniff(data)
+    kind = _kind(data)
     if kind == PDF:
         pages = read_text_layer(data, max_pages=max_pages)
         todo = pages_to_ocr(data, pages, max_pages=max_pages) if has_usable_text(pages) else {}
@@ -75,6 +75,12 @@ def read_ocr(data: bytes, *, max_pages: int = 50, ocr_engine: Any = None) -> Rea
             merged = tuple(ocred.get(p.number, p) for p in _scanner_layers(data, pages, max_pages))
             return Reading("ocr", merged, read_form_fields(data))
     return _ocr(data, kind, max_pages, ocr_engine)
+
+
+def _kind(data: bytes) -> str | None:
+    if not data:
+        raise EmptyDocument("The file is empty (0 bytes); attach the certificate again.")
+    return sniff(data)
 
 
 def pages_to_ocr(data: bytes, pages: list[Any], *, max_pages: int = 50) -> dict[int, str]:

@@ -13,6 +13,7 @@ import functools
 import logging
 import re
 import threading
+import zlib
 import warnings
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -20,13 +21,19 @@ from typing import Any, Iterator
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from pipeline.errors import EncryptedDocument, UnreadableDocument
+from pipeline.errors import EncryptedDocument, TooLarge, UnreadableDocument
 
 logger = logging.getLogger(__name__)
 
 _PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
 _RENDER_SCALE = 1.5  # for the ink check; ~108 dpi is plenty to see a glyph
 _INK_LEVEL = 215  # a grey level darker than this counts as ink
+
+# Limits on hostile PDFs, checked before pdfium parses or draws what they bound (README "Limits"):
+MAX_DOCUMENT_PAGES = 1000  # a PDF with more pages is refused outright (COI_MAX_PAGES bounds the pages read)
+MAX_IMAGE_PIXELS = 60_000_000  # an embedded image larger than this is refused before it is decoded
+MAX_STREAM_BYTES = 64 * 2**20  # a Flate stream (other than an image's) inflating past this is refused
+MAX_CHECK_PIXELS = 20_000_000  # the ink check draws a larger page at a lower scale
 
 
 class Boxed:
@@ -169,7 +176,7 @@ def open_pdf(pdf: bytes) -> pdfium.PdfDocument:
     if not pdf.lstrip()[:5].startswith(b"%PDF") and b"%PDF" not in pdf[:1024]:
         raise UnreadableDocument("The file is not a PDF; send the certificate as a PDF or an image.")
     try:
-        return pdfium.PdfDocument(pdf, password=None)
+        doc = pdfium.PdfDocument(pdf, password=None)
     except pdfium.PdfiumError as e:
         if getattr(e, "err_code", None) == _PASSWORD_ERROR:
             raise EncryptedDocument(
@@ -178,11 +185,63 @@ def open_pdf(pdf: bytes) -> pdfium.PdfDocument:
         raise UnreadableDocument(
             "The PDF is damaged and cannot be opened; send a fresh copy of the certificate."
         ) from e
+    pages = len(doc)  # from the page tree, before any page is parsed
+    if pages > MAX_DOCUMENT_PAGES:
+        doc.close()
+        raise TooLarge(f"The PDF has {pages} pages, more than the {MAX_DOCUMENT_PAGES} accepted; "
+                       "send the certificate on its own.")
+    return doc
+
+
+def refuse_stream_bombs(pdf: bytes, *, limit: int = MAX_STREAM_BYTES) -> None:
+    """TooLarge when a Flate stream that is not an image inflates past ``limit`` bytes (a zip bomb in
+    a content, font or object stream: pdfium would inflate it whole). Counted in 1 MB steps, never
+    held; images are bounded by their declared pixel count instead (:func:`_refuse_huge_images`)."""
+    for match in re.finditer(rb"(?<!end)stream\r?\n", pdf):
+        head = pdf[max(0, match.start() - 2048):match.start()]
+        head = head[head.rfind(b"obj") + 1:]
+        if b"/FlateDecode" not in head or re.search(rb"/Subtype\s*/Image", head):
+            continue
+        inflate, at, size = zlib.decompressobj(), match.end(), 0
+        chunk = pdf[at:at + 65536]
+        try:
+            while chunk and size <= limit:
+                size += len(inflate.decompress(chunk, 2**20))
+                while inflate.unconsumed_tail and size <= limit:
+                    size += len(inflate.decompress(inflate.unconsumed_tail, 2**20))
+                if inflate.eof:
+                    break
+                at += 65536
+                chunk = pdf[at:at + 65536]
+        except zlib.error:
+            continue  # not Flate data after all (or damaged): pdfium decides
+        if size > limit:
+            raise TooLarge(f"The PDF holds a compressed stream that expands past {limit // 2**20} MB "
+                           "(a decompression bomb); send a fresh copy of the certificate.")
+
+
+def _refuse_huge_images(page: pdfium.PdfPage, number: int) -> None:
+    """TooLarge when an image on the page has more than MAX_IMAGE_PIXELS (read from its dictionary,
+    before pdfium decodes it: drawing the page would hold the whole image in memory)."""
+    count = pdfium_c.FPDFPage_CountObjects(page.raw)
+    todo = [(pdfium_c.FPDFPage_GetObject(page.raw, i), 0) for i in range(count)]
+    width, height = ctypes.c_uint(), ctypes.c_uint()
+    while todo:
+        obj, depth = todo.pop()
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 6:
+            todo.extend((pdfium_c.FPDFFormObj_GetObject(obj, i), depth + 1)
+                        for i in range(pdfium_c.FPDFFormObj_CountObjects(obj)))
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE and pdfium_c.FPDFImageObj_GetImagePixelSize(obj, width, height):
+            if width.value * height.value > MAX_IMAGE_PIXELS:
+                raise TooLarge(f"Page {number} of the PDF holds an image of {width.value} x {height.value} pixels, "
+                               f"more than the {MAX_IMAGE_PIXELS:,} read; send a copy scanned at 300 dpi.")
 
 
 @serialised
 def read_text_layer(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True) -> list[Page]:
     """Return the words of up to ``max_pages`` pages of a PDF."""
+    refuse_stream_bombs(pdf)
     doc = open_pdf(pdf)
     try:
         has_form = doc.get_formtype() != pdfium_c.FORMTYPE_NONE
@@ -196,8 +255,11 @@ def read_text_layer(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True
                 raise UnreadableDocument(
                     f"Page {index + 1} of the PDF is damaged; send a fresh copy of the certificate."
                 ) from e
-            pages.append(_read_page(page, index + 1, drop_hidden=drop_hidden))
-            page.close()
+            try:
+                _refuse_huge_images(page, index + 1)
+                pages.append(_read_page(page, index + 1, drop_hidden=drop_hidden))
+            finally:
+                page.close()
         return pages
     finally:
         doc.close()
@@ -464,8 +526,10 @@ class _DisplayTransform:
 
 def _visible(page: pdfium.PdfPage, words: list[Word]) -> list[Word]:
     """Keep the words whose box holds some ink on the rendered page."""
+    width, height = page.get_size()
+    scale = min(_RENDER_SCALE, (MAX_CHECK_PIXELS / max(width * height, 1.0)) ** 0.5)  # a huge page: fewer dots
     try:
-        image = page.render(scale=_RENDER_SCALE, grayscale=True, may_draw_forms=True).to_pil()
+        image = page.render(scale=scale, grayscale=True, may_draw_forms=True).to_pil()
     except Exception:  # rendering is a refinement; never lose the text over it
         logger.warning("could not render page to check hidden text; keeping all words", exc_info=True)
         return words
@@ -473,10 +537,10 @@ def _visible(page: pdfium.PdfPage, words: list[Word]) -> list[Word]:
     kept = []
     for w in words:
         box = (
-            max(int(w.x0 * _RENDER_SCALE), 0),
-            max(int(w.y0 * _RENDER_SCALE), 0),
-            min(int(w.x1 * _RENDER_SCALE) + 1, image.width),
-            min(int(w.y1 * _RENDER_SCALE) + 1, image.height),
+            max(int(w.x0 * scale), 0),
+            max(int(w.y0 * scale), 0),
+            min(int(w.x1 * scale) + 1, image.width),
+            min(int(w.y1 * scale) + 1, image.height),
         )
         if box[2] <= box[0] or box[3] <= box[1]:
             continue

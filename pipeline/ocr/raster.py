@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_DPI = 300
 MAX_PIXELS = 60_000_000  # per page: a 300 dpi page of 22 x 30 inches
+RENDER_TIMEOUT_SECONDS = 120  # per PDF page drawn by Poppler (pdftoppm)
 LETTER_W, LETTER_H = 612.0, 792.0
 _MIN_DPI, _MAX_DPI = 60, 1200
 
@@ -51,7 +52,7 @@ def rasterize(data: bytes, kind: str, *, max_pages: int, dpi: int = DEFAULT_DPI,
 
 def _pdf_pages(data: bytes, *, max_pages: int, dpi: int, max_pixels: int) -> list[Raster]:
     from pdf2image import convert_from_bytes
-    from pdf2image.exceptions import PDFPageCountError, PDFSyntaxError
+    from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError, PDFSyntaxError
 
     sizes = _pdf_sizes(data, max_pages)
     for number, (w, h) in enumerate(sizes, 1):
@@ -61,7 +62,12 @@ def _pdf_pages(data: bytes, *, max_pages: int, dpi: int, max_pixels: int) -> lis
     for number, (w, h) in enumerate(sizes, 1):
         try:
             [image] = convert_from_bytes(data, dpi=dpi, grayscale=True, first_page=number, last_page=number,
-                                         timeout=120)
+                                         timeout=RENDER_TIMEOUT_SECONDS)
+        except PDFPopplerTimeoutError as e:
+            raise UnreadableDocument(
+                f"Page {number} of the PDF took longer than {RENDER_TIMEOUT_SECONDS} s to draw; "
+                "send a simpler copy (printed to PDF, or scanned at 300 dpi)."
+            ) from e
         except (PDFPageCountError, PDFSyntaxError, ValueError) as e:
             raise UnreadableDocument(
                 f"Page {number} of the PDF could not be drawn; send a fresh copy of the certificate."
