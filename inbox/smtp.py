@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 from infra.logging import correlated
 from infra.models import InboundMessage, new_id
 from infra.repo import account_by_slug
+from inbox.ratelimit import RateLimiter
 from pipeline.addresses import Route, route
 
 if TYPE_CHECKING:
@@ -41,6 +42,16 @@ class InboxHandler:
     def __init__(self, app: App):
         self.app = app
         self.domain = app.settings.inbound_domain
+        self.limiter = RateLimiter(app.settings.smtp_messages_per_minute, 60.0)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802 (aiosmtpd API)
+        client = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer)
+        if not self.limiter.allow(client):
+            log.warning("rate limit: too many messages from %s", client)
+            return "421 4.7.0 Too many messages from your address; try again later"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd API)
         target = route(address, self.domain)
