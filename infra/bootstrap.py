@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import dramatiq
+import redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from infra.broker import BrokerHandle, make_broker
+from infra.broker import BrokerHandle, connect_redis, make_broker
 from infra.db import make_engine, make_sessionmaker
 from infra.secrets import SecretBox, load_key
 from infra.settings import Settings
@@ -46,6 +47,18 @@ class App:
         return handle
 
     @cached_property
+    def redis(self) -> redis.Redis:
+        """Redis for coordination: the event streams, the publish lock, the scheduler's claims.
+
+        The broker's own client when the broker is Redis and COI_REDIS_URL is unset (or the same)."""
+        if self._redis_is_the_brokers():
+            return self.broker_handle.broker.client
+        return connect_redis(self.settings.redis_url)
+
+    def _redis_is_the_brokers(self) -> bool:
+        return self.settings.redis_url in ("", self.settings.broker_url)
+
+    @cached_property
     def secrets(self) -> SecretBox:
         return SecretBox(load_key(self.settings.secret_key, self.settings.var_dir))
 
@@ -59,6 +72,8 @@ class App:
     def close(self) -> None:
         if "engine" in self.__dict__:
             self.engine.dispose()
+        if "redis" in self.__dict__ and not self._redis_is_the_brokers():
+            self.redis.close()
         if "broker_handle" in self.__dict__:
             self.broker_handle.broker.close()
 

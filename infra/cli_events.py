@@ -76,7 +76,7 @@ def events_replay(ctx: click.Context, event_ids: tuple[str, ...], account_slug: 
             from infra.models import Account
 
             for event in chosen:
-                add_to_stream(app.broker_handle.broker.client, event, session.get(Account, event.account_id).slug,
+                add_to_stream(app.redis, event, session.get(Account, event.account_id).slug,
                               app.settings.events_stream_maxlen)
     for delivery_id in deliveries:
         app.actors.deliver_webhook.send(delivery_id)

@@ -1,7 +1,7 @@
 """``coi scheduler``: enqueues the periodic jobs (expiry check, sweep) once per interval.
 
 Run one per deployment; a second one (a host started twice, a rolling update) is harmless: each
-job is enqueued once per interval slot, decided by ``SET NX`` on the broker's Redis, and the jobs
+job is enqueued once per interval slot, decided by ``SET NX`` on Redis (``app.redis``), and the jobs
 themselves are idempotent. APScheduler keeps the clock; the work runs on the dramatiq workers.
 """
 
@@ -24,7 +24,7 @@ def claim(app: App, job: str, now: float) -> bool:
     """True for exactly one caller per (job, interval slot), across every scheduler process."""
     interval = app.settings.scheduler_interval_seconds
     slot = int(now // interval)
-    client = app.broker_handle.broker.client
+    client = app.redis
     return bool(client.set(f"coi:scheduler:{job}:{slot}", "1", nx=True, ex=interval * 2))
 
 

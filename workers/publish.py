@@ -54,7 +54,7 @@ def publish_pending(app: App) -> int:
     One publisher at a time (a Redis lock), so two workers never plan the same event's deliveries
     and notifications twice. A caller that finds the lock taken leaves: the holder looks for new
     events once more after letting go, so none committed meanwhile is left behind."""
-    client = app.broker_handle.broker.client
+    client = app.redis
     published = 0
     while True:
         lock = client.lock(PUBLISH_LOCK, timeout=LOCK_SECONDS, blocking=False)

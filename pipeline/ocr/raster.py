@@ -80,9 +80,13 @@ def _pdf_pages(data: bytes, *, max_pages: int, dpi: int, max_pixels: int) -> lis
 
 def _pdf_sizes(data: bytes, max_pages: int) -> list[tuple[float, float]]:
     """Page sizes in points (orientation aside: only the area is used)."""
-    from pipeline.textlayer import open_pdf
+    from pipeline.textlayer import PDFIUM, open_pdf
 
-    doc = open_pdf(data)
+    with PDFIUM:  # PDFium is not thread-safe
+        return _sizes(open_pdf(data), max_pages)
+
+
+def _sizes(doc, max_pages: int) -> list[tuple[float, float]]:
     try:
         sizes = []
         for index in range(min(len(doc), max_pages)):

@@ -48,7 +48,7 @@ def test_given_a_real_certificate_emailed_then_a_decision_event_is_published(
 
     document = wait_for(lambda: decided(app), timeout=120)
     assert document.tag == "lot-14"
-    entries = wait_for(lambda: app.broker_handle.broker.client.xrange(stream_name("butler")))
+    entries = wait_for(lambda: app.redis.xrange(stream_name("butler")))
     [(_, fields)] = entries
     assert fields[b"type"] == b"coi.certificate.rejected"
     event = json.loads(fields[b"event"])

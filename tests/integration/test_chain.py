@@ -31,7 +31,7 @@ def message_of(app):
 
 def stream(app, slug="acme") -> list[dict]:
     """The CloudEvents on the account's stream; each must validate against its type's schema."""
-    entries = app.broker_handle.broker.client.xrange(stream_name(slug))
+    entries = app.redis.xrange(stream_name(slug))
     events = [json.loads(fields[b"event"]) for _, fields in entries]
     for event in events:
         assert validate_event(event) == [], event["type"]

@@ -119,8 +119,10 @@ def test_given_storage_down_then_451_and_nothing_is_written(app, account, tmp_pa
     assert count(app, Document) == 0
 
 
-def test_given_the_broker_down_then_451_and_the_stored_message_is_removed(app, account):
-    assert _data_refused_with(app, broker_url=f"redis://127.0.0.1:{free_port()}/0") == 451
+@pytest.mark.parametrize("scheme", ["redis", "amqp"])
+def test_given_the_broker_down_then_451_and_the_stored_message_is_removed(app, account, scheme):
+    down = {"redis": f"redis://127.0.0.1:{free_port()}/0", "amqp": f"amqp://guest:guest@127.0.0.1:{free_port()}/"}
+    assert _data_refused_with(app, broker_url=down[scheme]) == 451
     assert count(app, InboundMessage) == 0
     assert not any("/messages/" in key for key in _stored_keys(app))
 

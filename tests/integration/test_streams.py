@@ -27,7 +27,7 @@ def test_a_consumer_group_reads_each_event_and_deduplicates_a_replay(app, monkey
                             "reason": "no attachment"})
         session.commit()
     assert publish_pending(app) == 3
-    client, stream = app.broker_handle.broker.client, stream_name("acme")
+    client, stream = app.redis, stream_name("acme")
     client.xgroup_create(stream, "erp", id="0")
 
     seen: dict[str, dict] = {}
@@ -43,6 +43,7 @@ def test_a_consumer_group_reads_each_event_and_deduplicates_a_replay(app, monkey
     assert consume() == 3 and consume() == 0  # acked: not handed out again
     monkeypatch.setenv("COI_DATABASE_URL", app.settings.resolved_database_url())
     monkeypatch.setenv("COI_BROKER_URL", app.settings.resolved_broker_url())
+    monkeypatch.setenv("COI_REDIS_URL", app.settings.redis_url)  # set beside RabbitMQ
     monkeypatch.setenv("COI_VAR_DIR", str(app.settings.var_dir))
     from infra.cli import main
 

@@ -61,7 +61,7 @@ def test_given_the_receiver_is_down_then_up_then_every_event_arrives_once_and_si
     assert sorted(hooked.ids) == sorted(ids)  # each once
     assert hooked.bad_signatures == 0
     assert {e["specversion"] for e in hooked.received} == {"1.0"}
-    stream = app.broker_handle.broker.client.xrange(stream_name("acme"))
+    stream = app.redis.xrange(stream_name("acme"))
     assert sorted(json.loads(fields[b"event"])["id"] for _, fields in stream) == sorted(ids)
 
 

@@ -1,0 +1,185 @@
+"""Where one certificate's time goes, stage by stage, on the real services, in this one process.
+
+    .venv/bin/python -m bench.stages [--born-digital 20] [--scanned 4] [--seed 8]
+
+Each certificate goes through the SMTP door's ``accept`` (store, row, enqueue) and then through each
+actor's function called directly, in order (split, read, [ocr,] extract, score, publish), on
+PostgreSQL, Redis and local storage (``bench/rig.py``); nothing waits on a queue, so the difference
+from ``bench.throughput``'s latency is the queue hops. The pure stages inside the actors are timed by
+wrapping the functions the actors call:
+
+- load: the text layer (``pipeline.stages.read_text``; for a scan, the look that finds none);
+- rasterize, orient (OSD and turning), deskew (skew, despeckle, binarise), clean (check boxes, rules),
+  OCR (the tesseract word call), OCR other (the rest of ``read_ocr``: upsampling, placing words, labels);
+- extract (``pipeline.stages.extract``), score (``pipeline.scoring.evaluate``);
+- persist: what the door and actors spend beyond those (storage, SQL, hand-off enqueues);
+- emit: ``publish_events`` (XADD to the account stream, plan deliveries, commit).
+
+The yardstick: the bare ``tesseract`` CLI on the very images the OCR stage gave tesseract, in the same
+run. Peak memory: this process (all stages, one certificate at a time) and the tesseract CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import resource
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+
+from bench import rig
+
+STAGES = ["load", "rasterize", "orient", "deskew", "clean", "OCR", "OCR other", "extract", "score",
+          "persist", "emit"]
+
+
+class Clock:
+    """Seconds per stage for the certificate being measured."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = defaultdict(float)
+        self.images: list = []  # what tesseract was given for words, for the yardstick
+
+    def wrap(self, stage: str, fn: Callable) -> Callable:
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.spent[stage] += time.perf_counter() - started
+
+        return timed
+
+
+@contextlib.contextmanager
+def instrumented(clock: Clock) -> Iterator[None]:
+    """Time the functions the actors call, by wrapping them where the callers look them up."""
+    import pipeline.stages
+    import workers.decisions
+    from pipeline.ocr import checkboxes, deskew, orient, raster, rules
+    from pipeline.ocr.engine import TesseractEngine
+
+    words = TesseractEngine.words
+
+    def recording_words(engine, image, **kwargs):
+        clock.images.append(image)
+        return words(engine, image, **kwargs)
+
+    patches = [
+        (pipeline.stages, "read_text", "load"), (pipeline.stages, "read_ocr", "read_ocr"),
+        (pipeline.stages, "extract", "extract"), (workers.decisions, "evaluate", "score"),
+        (raster, "rasterize", "rasterize"), (orient, "detect_orientation", "orient"),
+        (orient, "rotate_clockwise", "orient"), (deskew, "estimate_skew", "deskew"), (deskew, "deskew", "deskew"),
+        (deskew, "despeckle", "deskew"), (deskew, "binarise", "deskew"), (checkboxes, "find_boxes", "clean"),
+        (rules, "remove_rules", "clean"),
+    ]
+    saved = [(module, name, getattr(module, name)) for module, name, _ in patches]
+    try:
+        for module, name, stage in patches:
+            setattr(module, name, clock.wrap(stage, getattr(module, name)))
+        TesseractEngine.words = clock.wrap("OCR", recording_words)
+        yield
+    finally:
+        for module, name, original in saved:
+            setattr(module, name, original)
+        TesseractEngine.words = words
+
+
+def one_certificate(app, handler, sample: rig.Sample, slug: str) -> Clock:
+    from sqlalchemy import select
+
+    from infra.models import Document, MessageDocument
+
+    clock = Clock()
+    actors = app.actors
+    raw = rig.email_of(sample, f"{slug}@{rig.DOMAIN}").as_bytes()
+    with instrumented(clock):
+        door = clock.wrap("door", handler.accept)
+        [message_id] = door(raw, "agent@example.test", [f"{slug}@{rig.DOMAIN}"])
+        actor_time = clock.wrap("actors", lambda fn, *args: fn(*args))
+        actor_time(actors.split_message.fn, message_id)
+        with app.sessions() as session:
+            document_id = session.scalars(select(MessageDocument.document_id).where(
+                MessageDocument.message_id == message_id)).one()
+        actor_time(actors.read_document.fn, document_id)
+        actor_time(actors.ocr_document.fn, document_id)  # a no-op hand-on when the text layer was read
+        actor_time(actors.extract_document.fn, document_id)
+        actor_time(actors.score_document.fn, document_id)
+        clock.wrap("emit", actors.publish_events.fn)()
+    with app.sessions() as session:
+        status = session.get(Document, document_id).status
+    if status != "decided":
+        print(f"  {sample.name}: {status}", file=sys.stderr)
+    spent = clock.spent
+    ocr_parts = sum(spent[s] for s in ("rasterize", "orient", "deskew", "clean", "OCR"))
+    if spent["read_ocr"]:
+        spent["OCR other"] = spent["read_ocr"] - ocr_parts
+    pure = spent["load"] + spent["read_ocr"] + spent["extract"] + spent["score"]
+    spent["persist"] = spent["door"] + spent["actors"] - pure  # the door only stores, records and enqueues
+    spent["total"] = sum(spent[s] for s in STAGES)
+    return clock
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--born-digital", type=int, default=20)
+    parser.add_argument("--scanned", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=8)
+    args = parser.parse_args(argv)
+
+    print("generating samples...", flush=True)
+    kinds = {"born-digital": rig.born_digital(args.born_digital, seed=args.seed + 1),
+             "scanned": rig.scanned(args.scanned, seed=args.seed + 1)}
+    load_before = rig.load_note()
+    results: dict[str, list[Clock]] = {}
+    peaks: dict[str, float] = {}
+    with rig.services() as env:
+        from inbox.smtp import InboxHandler
+        from infra.bootstrap import App
+        from infra.settings import Settings
+
+        app = App(Settings(database_url=env["COI_DATABASE_URL"], broker_url=env["COI_BROKER_URL"],
+                           storage_url=env["COI_STORAGE_URL"], var_dir=env["COI_VAR_DIR"],
+                           inbound_domain=rig.DOMAIN))
+        rig.add_account(app, "stages")
+        handler = InboxHandler(app)
+        one_certificate(app, handler, rig.born_digital(1, seed=999)[0], "stages")  # imports, connections
+        for kind, samples in kinds.items():
+            print(f"{kind}: {len(samples)} certificates...", flush=True)
+            results[kind] = [one_certificate(app, handler, s, "stages") for s in samples]
+            peaks[f"this bench process (samples drawn in it too), after {kind}"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        app.close()
+
+    print("\nSeconds per certificate by stage (mean; one page each; PostgreSQL, Redis, local storage)")
+    rows = []
+    for stage in [*STAGES, "total"]:
+        rows.append([stage, *(rig.mean([c.spent[stage] for c in results[k]]) for k in results),
+                     *(rig.percentile([c.spent[stage] for c in results[k]], 0.95) for k in results)])
+    print(rig.table(["stage", *(f"{k} mean" for k in results), *(f"{k} p95" for k in results)], rows))
+
+    scans = results.get("scanned") or []
+    if scans:
+        images = [img for c in scans for img in c.images]
+        measured = rig.tesseract_cli(images)
+        cli = [t for t, _ in measured]
+        peaks["tesseract CLI (largest page)"] = max(mb for _, mb in measured)
+        per_page = lambda key: rig.mean([c.spent[key] / max(1, len(c.images)) for c in scans])  # noqa: E731
+        cli_mean = rig.mean(cli)
+        print("\nScanned page against the bare tesseract CLI on the same images, same run (mean seconds per page)")
+        print(rig.table(["measure", "seconds", "x tesseract CLI"], [
+            ["tesseract CLI, full page, --psm 3", cli_mean, 1.0],
+            ["OCR stage (the same call through the wrapper)", per_page("OCR"), per_page("OCR") / cli_mean],
+            ["read_ocr (rasterize … OCR other)", per_page("read_ocr"), per_page("read_ocr") / cli_mean],
+            ["whole pipeline, door to event (no queue waits)", per_page("total"), per_page("total") / cli_mean],
+        ]))
+    print("\nPeak resident memory (MB)")
+    print(rig.table(["process", "MB"], [[k, v] for k, v in peaks.items()]))
+    print(f"\nmachine: {os.cpu_count()} cores; before: {load_before}; after: {rig.load_note()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
