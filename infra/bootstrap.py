@@ -42,7 +42,9 @@ class App:
 
     @cached_property
     def broker_handle(self) -> BrokerHandle:
-        handle = make_broker(self.settings.resolved_broker_url())
+        settings = self.settings
+        handle = make_broker(settings.resolved_broker_url(), heartbeat_ms=settings.broker_heartbeat_ms,
+                             maintenance_per_million=settings.broker_maintenance_per_million)
         dramatiq.set_broker(handle.broker)
         return handle
 

