@@ -14,6 +14,7 @@ from sqlalchemy import select
 from infra.admin import add_account
 from infra.models import Document, InboundMessage
 from pipeline.samples import demo_certificate, draw_certificate
+from pdfs import build_pdf
 from services import send_mail, wait_for
 
 pytestmark = pytest.mark.integration
@@ -54,19 +55,9 @@ def zip_bomb_pdf() -> bytes:
     """A page whose content stream inflates to 128 MB of spaces (~130 KB compressed)."""
     squeeze = zlib.compressobj(9)
     bomb = b"".join(squeeze.compress(b" " * 2**20) for _ in range(128)) + squeeze.flush()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(bomb), bomb)]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets))
-    out.write(b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref)
-    return out.getvalue()
+    return build_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                      b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+                      b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(bomb), bomb)])
 
 
 def pixel_bomb_png() -> bytes:

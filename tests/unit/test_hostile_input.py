@@ -21,6 +21,7 @@ from pipeline.errors import (EmptyDocument, EncryptedDocument, PipelineError, To
                              UnsupportedFileType)
 from pipeline.mime import MAX_ATTACHMENTS, MAX_DEPTH, split_message
 from pipeline.ocr import raster
+from pdfs import build_pdf
 from pipeline.samples import demo_certificate, draw_certificate
 
 SMALL_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -38,21 +39,6 @@ def refused(data: bytes, error: type[PipelineError], *, ocr: bool = False) -> Pi
     assert info.value.code and info.value.code == type(info.value).code
     assert info.value.message.endswith(".") and len(info.value.message.split()) >= 6
     return info.value
-
-
-def build_pdf(objects: list[bytes], trailer: bytes = b"") -> bytes:
-    """A PDF from object bodies (1-based numbers, object 1 the catalog), with a correct xref."""
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref))
-    return out.getvalue()
 
 
 def stream(entries: bytes, data: bytes, *, flate: bool) -> bytes:

@@ -1,0 +1,20 @@
+"""Hand-built PDFs for the hostile-input tests (shared by unit and integration tests)."""
+
+from __future__ import annotations
+
+import io
+
+
+def build_pdf(objects: list[bytes], trailer: bytes = b"") -> bytes:
+    """A PDF from object bodies (1-based numbers, object 1 the catalog), with a correct xref."""
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref))
+    return out.getvalue()
