@@ -1,4 +1,4 @@
-"""Hand-built PDFs for the hostile-input tests (shared by unit and integration tests)."""
+"""Hand-built and hostile PDFs for the hostile-input tests (shared by unit and integration tests)."""
 
 from __future__ import annotations
 
@@ -18,3 +18,27 @@ def build_pdf(objects: list[bytes], trailer: bytes = b"") -> bytes:
     out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
     out.write(b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref))
     return out.getvalue()
+
+
+def encrypted_pdf() -> bytes:
+    """A page that opens only with the user password "s3cret"."""
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, encrypt=StandardEncryption("s3cret", "owner-s3cret"))
+    page.drawString(72, 720, "CERTIFICATE OF LIABILITY INSURANCE")
+    page.save()
+    return buffer.getvalue()
+
+
+def blank_pages(count: int) -> bytes:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument.new()
+    for _ in range(count):
+        document.new_page(612, 792)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    document.close()
+    return buffer.getvalue()

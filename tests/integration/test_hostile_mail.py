@@ -14,7 +14,7 @@ from sqlalchemy import select
 from infra.admin import add_account
 from infra.models import Document, InboundMessage
 from pipeline.samples import demo_certificate, draw_certificate
-from pdfs import build_pdf
+from pdfs import blank_pages, build_pdf, encrypted_pdf
 from services import send_mail, wait_for
 
 pytestmark = pytest.mark.integration
@@ -26,29 +26,6 @@ FINAL = ("failed", "decided", "not_a_certificate")
 def account(app):
     with app.sessions() as session:
         return add_account(session, "acme", "Acme Builders")
-
-
-def encrypted_pdf() -> bytes:
-    from reportlab.lib.pdfencrypt import StandardEncryption
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, encrypt=StandardEncryption("s3cret", "owner-s3cret"))
-    page.drawString(72, 720, "CERTIFICATE OF LIABILITY INSURANCE")
-    page.save()
-    return buffer.getvalue()
-
-
-def ten_thousand_pages() -> bytes:
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument.new()
-    for _ in range(10_000):
-        document.new_page(612, 792)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    document.close()
-    return buffer.getvalue()
 
 
 def zip_bomb_pdf() -> bytes:
@@ -76,7 +53,7 @@ def test_given_hostile_attachments_beside_a_certificate_then_each_fails_with_a_r
         "corrupt.pdf": (b"%PDF-1.7\n" + bytes(range(256)) * 40, "unreadable_document"),
         "truncated.pdf": (certificate[: len(certificate) // 2], "unreadable_document"),
         "locked.pdf": (encrypted_pdf(), "encrypted_document"),
-        "pages.pdf": (ten_thousand_pages(), "too_large"),
+        "pages.pdf": (blank_pages(10_000), "too_large"),
         "bomb.pdf": (zip_bomb_pdf(), "too_large"),
         "bomb.png": (pixel_bomb_png(), "too_large"),
     }

@@ -21,7 +21,7 @@ from pipeline.errors import (EmptyDocument, EncryptedDocument, PipelineError, To
                              UnsupportedFileType)
 from pipeline.mime import MAX_ATTACHMENTS, MAX_DEPTH, split_message
 from pipeline.ocr import raster
-from pdfs import build_pdf
+from pdfs import blank_pages, build_pdf, encrypted_pdf
 from pipeline.samples import demo_certificate, draw_certificate
 
 SMALL_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -76,14 +76,7 @@ def test_given_a_pdf_whose_page_tree_holds_no_page_then_unreadable_document():
 
 
 def test_given_a_pdf_encrypted_with_a_user_password_then_encrypted_document():
-    from reportlab.lib.pdfencrypt import StandardEncryption
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, encrypt=StandardEncryption("s3cret", "owner-s3cret"))
-    page.drawString(72, 720, "CERTIFICATE OF LIABILITY INSURANCE")
-    page.save()
-    assert "password" in refused(buffer.getvalue(), EncryptedDocument).message
+    assert "password" in refused(encrypted_pdf(), EncryptedDocument).message
 
 
 def test_given_a_certificate_carrying_javascript_then_it_is_read_as_any_pdf_and_the_script_never_runs(certificate):
@@ -112,16 +105,11 @@ def test_given_a_certificate_carrying_javascript_then_it_is_read_as_any_pdf_and_
 
 
 def test_given_a_ten_thousand_page_pdf_then_it_is_refused_by_the_page_count_before_any_page_is_read(monkeypatch):
-    document = pdfium.PdfDocument.new()
-    for _ in range(10_000):
-        document.new_page(612, 792)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    document.close()
+    pdf = blank_pages(10_000)
     monkeypatch.setattr(textlayer, "_read_page", lambda *a, **k: pytest.fail("a page was read"))
-    error = refused(buffer.getvalue(), TooLarge)
+    error = refused(pdf, TooLarge)
     assert "10000 pages" in error.message and str(textlayer.MAX_DOCUMENT_PAGES) in error.message
-    refused(buffer.getvalue(), TooLarge, ocr=True)
+    refused(pdf, TooLarge, ocr=True)
 
 
 def test_given_a_pdf_whose_page_count_lies_then_it_is_refused_too():
