@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import dramatiq
-import redis
+from redis import Redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,7 +49,7 @@ class App:
         return handle
 
     @cached_property
-    def redis(self) -> redis.Redis:
+    def redis(self) -> Redis:
         """Redis for coordination: the event streams, the publish lock, the scheduler's claims.
 
         The broker's own client when the broker is Redis and COI_REDIS_URL is unset (or the same)."""

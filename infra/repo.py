@@ -75,3 +75,10 @@ def document_ref(session: Session, document: Document) -> dict[str, Any]:
     return {"account": account.slug, "document_id": document.id, "filename": document.filename,
             "source": document.source, "tag": document.tag, "message_id": document.message_id,
             "sender": message.sender if message else None}
+
+
+def message_ref(session: Session, message: InboundMessage, reason: str | None) -> dict[str, Any]:
+    """What every message event says (schemas/events/defs.schema.json#/$defs/message)."""
+    account = session.get(Account, message.account_id)
+    return {"account": account.slug, "message_id": message.id, "sender": message.sender,
+            "subject": message.subject, "reason": reason}

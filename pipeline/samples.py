@@ -404,9 +404,9 @@ def _draw_frame(pen: _Pen) -> None:
     pen.text(369.5, 165.5, "INSURER(S) AFFORDING COVERAGE", 5.5, BOLD)
     pen.text(557.7, 165.5, "NAIC #", 5.5, BOLD)
     pen.vline(552, 158, 240)
-    for i, letter in enumerate("ABCDEF"):
+    for i, insurer in enumerate("ABCDEF"):
         pen.hline(306, 590, 168 + 12 * i)
-        pen.text(310, 178 + 12 * i, f"INSURER {letter} :", 5.5, BOLD)
+        pen.text(310, 178 + 12 * i, f"INSURER {insurer} :", 5.5, BOLD)
     pen.text(22, 187.5, "INSURED", 5.5, BOLD)
     # coverages
     pen.text(22, 250, "COVERAGES", 8, BOLD)

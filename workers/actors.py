@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from infra.logging import correlated
 from infra.models import Account, Certificate, Document, InboundMessage, MessageDocument, utcnow
-from infra.repo import add_document, add_event, document_ref, insert_ignore, move
+from infra.repo import add_document, add_event, document_ref, insert_ignore, message_ref, move
 from infra.storage import ObjectMissing
 from pipeline.events import EventType
 from pipeline.mime import split_message as split_mime
@@ -143,8 +143,7 @@ class Stages:
                     message.reason = result.no_attachment_reason()
                     add_event(session, account_id=account.id, type=EventType.NO_ATTACHMENT,
                               dedupe_key=f"message:{message.id}:no_attachment", message_id=message.id,
-                              data={"account": account.slug, "message_id": message.id, "sender": message.sender,
-                                    "subject": message.subject, "reason": message.reason})
+                              data=message_ref(session, message, message.reason))
                 session.commit()
             stored = session.scalars(select(Document.id).join(MessageDocument).where(
                 MessageDocument.message_id == message.id, Document.status == DocumentStatus.STORED.value)).all()
@@ -313,11 +312,9 @@ class Stages:
             if message is not None and message.status == MessageStatus.RECEIVED:
                 message.status = MessageStatus.FAILED.value
                 message.reason = reason
-                account = session.get(Account, message.account_id)
-                add_event(session, account_id=account.id, type=EventType.MESSAGE_FAILED, message_id=message.id,
-                          dedupe_key=f"message:{message.id}:failed",
-                          data={"account": account.slug, "message_id": message.id, "sender": message.sender,
-                                "subject": message.subject, "reason": reason})
+                add_event(session, account_id=message.account_id, type=EventType.MESSAGE_FAILED,
+                          message_id=message.id, dedupe_key=f"message:{message.id}:failed",
+                          data=message_ref(session, message, reason))
                 session.commit()
         self.actors.publish_events.send()
 

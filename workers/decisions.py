@@ -88,12 +88,19 @@ def track_expiry(certificate: Certificate, evaluation: Evaluation) -> None:
         certificate.expires_on, certificate.expiry_state = expires_on, "current"
 
 
+def scored_against(session: Session, evaluation: Evaluation | None) -> tuple[RequirementSet | None, dict | None]:
+    """The requirement set an evaluation used, and its holder as events show it ({id, name})."""
+    if evaluation is None or evaluation.requirement_set_id is None:
+        return None, None
+    requirement_set = session.get(RequirementSet, evaluation.requirement_set_id)
+    holder = session.get(Holder, requirement_set.holder_id)
+    return requirement_set, {"id": holder.id, "name": holder.name}
+
+
 def decision_event(session: Session, document: Document, certificate: dict[str, Any], evaluation: Evaluation,
                    decision: str, previous: str | None) -> dict[str, Any]:
     """The data of a ``coi.certificate.<decision>`` event (schemas/events/decision.data.schema.json)."""
-    requirement_set = (session.get(RequirementSet, evaluation.requirement_set_id)
-                       if evaluation.requirement_set_id else None)
-    holder = session.get(Holder, requirement_set.holder_id) if requirement_set else None
+    requirement_set, holder = scored_against(session, evaluation)
     return {
         **document_ref(session, document),
         "decision": decision,
@@ -101,7 +108,7 @@ def decision_event(session: Session, document: Document, certificate: dict[str, 
         "previous_decision": previous,
         "trigger": evaluation.trigger,
         "as_of": evaluation.as_of.isoformat(),
-        "holder": {"id": holder.id, "name": holder.name} if holder else None,
+        "holder": holder,
         "requirement_set": {"id": requirement_set.id, "name": requirement_set.name} if requirement_set else None,
         "failed_checks": [c for c in evaluation.checks if c.get("outcome") != "pass" and not c.get("waiver")],
         "future": evaluation.future,

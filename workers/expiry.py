@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from infra.models import Certificate, Document, Holder, RequirementSet
+from infra.models import Certificate, Document
 from infra.repo import add_event, document_ref
 from pipeline.events import EventType
 from pipeline.expiry import due_mark, relevant_expiry
 from pipeline.scoring.model import normalise
 from pipeline.states import DocumentStatus
-from workers.decisions import current_evaluation, standing_decision
+from workers.decisions import current_evaluation, scored_against, standing_decision
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -74,15 +74,12 @@ def check_expirations(app: App, today: date) -> list[str]:
 def _event_data(session: Session, document: Document, certificate: Certificate, today: date) -> dict[str, Any]:
     evaluation = current_evaluation(session, document.id)
     expiry = relevant_expiry(certificate.data, evaluation.checks if evaluation else [])
-    requirement_set = (session.get(RequirementSet, evaluation.requirement_set_id)
-                       if evaluation and evaluation.requirement_set_id else None)
-    holder = session.get(Holder, requirement_set.holder_id) if requirement_set else None
     return {
         **document_ref(session, document),
         "expires_on": certificate.expires_on.isoformat(),
         "days_left": (certificate.expires_on - today).days,
         "insured": (certificate.data.get("insured") or {}).get("name"),
-        "holder": {"id": holder.id, "name": holder.name} if holder else None,
+        "holder": scored_against(session, evaluation)[1],
         "policies": list(expiry.policies) if expiry else [],
     }
 

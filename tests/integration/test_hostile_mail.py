@@ -4,7 +4,6 @@ certificate is decided."""
 
 from __future__ import annotations
 
-import io
 import struct
 import zlib
 
