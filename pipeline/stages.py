@@ -90,7 +90,7 @@ def pages_to_ocr(data: bytes, pages: list[Any], *, max_pages: int = 50) -> dict[
     not words, few known words, boxes off the ink), or when it is a scan and no page of the document
     shows the ACORD 25's printed labels in its text layer (a scanner's layer that lost the form)."""
     from pipeline.acord25.identify import identify_page
-    from pipeline.textlayer import check_layers, untrusted_layer
+    from pipeline.layertrust import check_layers, untrusted_layer
 
     checks = {c.number: c for c in check_layers(data, max_pages=max_pages)}
     todo: dict[int, str] = {}
@@ -112,7 +112,7 @@ def pages_to_ocr(data: bytes, pages: list[Any], *, max_pages: int = 50) -> dict[
 
 def _scanner_layers(data: bytes, pages: list[Any], max_pages: int) -> tuple[Any, ...]:
     """The pages, those that are scans with a trusted OCR layer marked as OCR readings."""
-    from pipeline.textlayer import as_scanner_ocr, check_layers
+    from pipeline.layertrust import as_scanner_ocr, check_layers
 
     scans = {c.number for c in check_layers(data, max_pages=max_pages) if c.scan}
     return tuple(as_scanner_ocr(p) if p.number in scans else p for p in pages)

@@ -17,11 +17,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from pipeline.errors import TooLarge, UnreadableDocument
 from pipeline.filetypes import PDF
+from pipeline.textlayer import MAX_IMAGE_PIXELS
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_DPI = 300
-MAX_PIXELS = 60_000_000  # per page: a 300 dpi page of 22 x 30 inches
+MAX_PIXELS = MAX_IMAGE_PIXELS  # per page drawn or image file: one limit with the text layer's
 RENDER_TIMEOUT_SECONDS = 120  # per PDF page drawn by Poppler (pdftoppm)
 LETTER_W, LETTER_H = 612.0, 792.0
 _MIN_DPI, _MAX_DPI = 60, 1200

@@ -22,7 +22,8 @@ from pipeline.ocr import OcrWord, Orientation
 from pipeline.samples import draw_certificate, draw_cover_letter, join_pdfs, random_certificate
 from pipeline.samples_scan import render
 from pipeline.stages import extract, pages_to_ocr, read, read_text
-from pipeline.textlayer import check_layers, read_text_layer, text_quality, untrusted_layer
+from pipeline.layertrust import check_layers, text_quality, untrusted_layer
+from pipeline.textlayer import read_text_layer
 
 W, H = letter
 CERT = random_certificate(random.Random(11))

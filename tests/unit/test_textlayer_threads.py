@@ -6,7 +6,8 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 
 from pipeline.samples import draw_certificate, random_certificate
-from pipeline.textlayer import check_layers, read_form_fields, read_text_layer
+from pipeline.layertrust import check_layers
+from pipeline.textlayer import read_form_fields, read_text_layer
 
 
 def test_many_threads_reading_pdfs_at_once_get_the_same_words_as_one():

@@ -1,0 +1,144 @@
+"""Is a page's text layer to be trusted? (read before choosing between the text layer and OCR)
+
+Scanners and "searchable PDF" tools lay an invisible OCR text layer (render mode 3) over the page
+image. That layer is sometimes garbage: random characters, a wrong encoding, or words whose boxes
+do not sit on the ink. Born-digital PDFs can carry garbage too (a font without a usable ToUnicode
+map). The measures here are general: they know English and the look of a scan, not any particular
+file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from pipeline.textlayer import (_IDENTITY, _TOKEN, Page, Word, _looks_like_word, _raw_words, _walk_objects, open_pdf,
+                                serialised)
+
+IMAGE_PAGE = 0.5  # share of the page one image must cover for the page to be a scan
+INVISIBLE_LAYER = 0.8  # share of a page's characters drawn invisible: a scanner's OCR layer
+MIN_PAGE_WORDS = 10  # fewer words than this on a scan page: there is no layer worth reading
+MIN_TOKENS = 10  # alphabetic tokens needed before their quality is judged
+WORDLIKE = 0.6  # share of tokens that look like words (vowels, no consonant soup)
+KNOWN_ON_SCAN = 0.15  # share of tokens that are common English or insurance words, on a scan's layer
+KNOWN_BORN_DIGITAL = 0.05  # the same for a born-digital page (lists of names are legitimately rare words)
+ON_INK = 0.6  # share of a scan layer's words that must sit on ink
+
+# Common English words and the words printed on certificates, endorsements and cover letters.  A
+# real page of either kind has a good share of them; random characters and a shifted encoding have
+# almost none.
+_KNOWN = frozenset("""
+a about above after all also an and any are as at be been before but by can certificate
+certificates copy date dear do does each for from has have here herein if in information insurance
+insured insurer insurers is it its may more no not of on or our please policy policies provided
+request should so such that the their them there these this to under upon us was we which will
+with within would you your
+additional address aggregate agent agency applies authorized automobile bodily business
+cancellation carrier claims commercial company completed comp contact coverage coverages covered
+damage described description disease e-mail email employee employees employer endorsement excess
+expiration fax general holder hired injury issued letter liability limit limits llc inc
+locations made medical named number occurrence operations owned person phone policy premises
+producer products project property remarks representative rented schedule scheduled sincerely
+umbrella vehicles waiver workers compensation subrogation type form acord corporation
+""".split())
+
+
+@dataclass(frozen=True)
+class LayerCheck:
+    """How a page's text was drawn: the share of the page its largest image covers, the share of its
+    characters drawn invisible, and how many words it had before words without ink were dropped."""
+
+    number: int
+    image_cover: float
+    invisible: float
+    raw_words: int
+
+    @property
+    def scan(self) -> bool:
+        """A page whose content is a picture of a page (its text, if any, laid over by OCR)."""
+        return self.image_cover >= IMAGE_PAGE or (self.invisible >= INVISIBLE_LAYER and self.raw_words > 0)
+
+
+@serialised
+def check_layers(pdf: bytes, *, max_pages: int = 50) -> list[LayerCheck]:
+    """A :class:`LayerCheck` for each of the first ``max_pages`` pages (no rendering: cheap)."""
+    doc = open_pdf(pdf)
+    try:
+        checks = []
+        for index in range(min(len(doc), max_pages)):
+            page = doc[index]
+            try:
+                checks.append(_check_page(page, index + 1))
+            finally:
+                page.close()
+        return checks
+    finally:
+        doc.close()
+
+
+def _check_page(page: pdfium.PdfPage, number: int) -> LayerCheck:
+    left, bottom, right, top = page.get_cropbox()
+    area = max((right - left) * (top - bottom), 1.0)
+    count = pdfium_c.FPDFPage_CountObjects(page.raw)
+    objects = [pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(count)]
+    cover = 0.0
+    for kind, (x0, y0, x1, y1) in _walk_objects(objects, _IDENTITY, depth=0):
+        if kind == "image":
+            w = max(0.0, min(x1, right) - max(x0, left))
+            h = max(0.0, min(y1, top) - max(y0, bottom))
+            cover = max(cover, w * h / area)
+    shown = hidden = 0
+    for obj in objects:
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_TEXT:
+            continue
+        invisible = pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
+        if invisible:
+            hidden += 1
+        else:
+            shown += 1
+    textpage = page.get_textpage()
+    try:
+        raw_words = sum(1 for _ in _raw_words(textpage))
+    finally:
+        textpage.close()
+    invisible_share = hidden / (hidden + shown) if hidden + shown else 0.0
+    return LayerCheck(number, round(cover, 3), round(invisible_share, 3), raw_words)
+
+
+def text_quality(words: list[str]) -> tuple[int, float, float]:
+    """(alphabetic tokens, share that look like words, share that are known words) of some text."""
+    tokens = [m.group(0) for t in words for m in _TOKEN.finditer(t)]
+    if not tokens:
+        return 0, 0.0, 0.0
+    wordlike = sum(1 for t in tokens if _looks_like_word(t)) / len(tokens)
+    known = sum(1 for t in tokens if t.lower() in _KNOWN) / len(tokens)
+    return len(tokens), wordlike, known
+
+
+def untrusted_layer(page: Page, check: LayerCheck) -> str | None:
+    """Why this page's text layer is not to be read (then OCR reads the page); None to trust it."""
+    words = [w.text for w in page.words]
+    if check.scan and check.raw_words >= MIN_PAGE_WORDS and len(words) < ON_INK * check.raw_words:
+        return f"a text layer off the ink ({len(words)} of {check.raw_words} words on ink)"
+    if check.scan and len(words) < MIN_PAGE_WORDS:
+        return "a scanned page without a text layer"
+    tokens, wordlike, known = text_quality(words)
+    if tokens >= MIN_TOKENS:
+        floor = KNOWN_ON_SCAN if check.scan else KNOWN_BORN_DIGITAL
+        if wordlike < WORDLIKE or known < floor:
+            return f"a garbage text layer ({wordlike:.0%} word-like, {known:.0%} known words)"
+    return None
+
+
+SCANNER_LAYER = 0.95  # how sure a word of a scanner's OCR layer is: read by someone else's OCR, unchecked
+
+
+def as_scanner_ocr(page: Page, confidence: float = SCANNER_LAYER) -> Page:
+    """A scan page's trusted text layer, its words marked as OCR readings (with a confidence).
+
+    Its check boxes and signature are pixels of the image, not drawn marks: read as OCR, a box not
+    seen is a guess, never a sure "unchecked", and values get the scan's plausibility checks."""
+    words = tuple(Word(w.text, w.x0, w.y0, w.x1, w.y1, confidence) for w in page.words)
+    return Page(page.number, page.width, page.height, words, page.marks)
