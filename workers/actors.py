@@ -38,8 +38,6 @@ log = logging.getLogger(__name__)
 
 OCR_QUEUE = "ocr"
 OCR_PRIORITY = 10  # dramatiq runs lower numbers first: a worker on both queues takes fast work first
-RETRY_OPTIONS = {"max_retries": outcomes.MAX_RETRIES, "min_backoff": outcomes.MIN_BACKOFF_MS,
-                 "max_backoff": outcomes.MAX_BACKOFF_MS, "retry_when": outcomes.retry_when}
 
 
 def document_key(slug: str, sha256: str, filename: str) -> str:
@@ -75,20 +73,20 @@ def declare_actors(app: App) -> Actors:
         return dramatiq.actor(fn, broker=broker, actor_name=fn.__name__, **options)
 
     stages.actors = Actors(
-        split_message=actor(stages.split_message, on_retry_exhausted="give_up", **RETRY_OPTIONS),
-        read_document=actor(stages.read_document, on_retry_exhausted="give_up", **RETRY_OPTIONS),
+        split_message=actor(stages.split_message, on_retry_exhausted="give_up", **outcomes.RETRY_OPTIONS),
+        read_document=actor(stages.read_document, on_retry_exhausted="give_up", **outcomes.RETRY_OPTIONS),
         ocr_document=actor(stages.ocr_document, queue_name=OCR_QUEUE, priority=OCR_PRIORITY,
-                           on_retry_exhausted="give_up", time_limit=600_000, **RETRY_OPTIONS),
-        extract_document=actor(stages.extract_document, on_retry_exhausted="give_up", **RETRY_OPTIONS),
-        score_document=actor(stages.score_document, on_retry_exhausted="give_up", **RETRY_OPTIONS),
-        rescore_document=actor(stages.rescore_document, **RETRY_OPTIONS),
-        publish_events=actor(stages.publish_events, **RETRY_OPTIONS),
+                           on_retry_exhausted="give_up", time_limit=600_000, **outcomes.RETRY_OPTIONS),
+        extract_document=actor(stages.extract_document, on_retry_exhausted="give_up", **outcomes.RETRY_OPTIONS),
+        score_document=actor(stages.score_document, on_retry_exhausted="give_up", **outcomes.RETRY_OPTIONS),
+        rescore_document=actor(stages.rescore_document, **outcomes.RETRY_OPTIONS),
+        publish_events=actor(stages.publish_events, **outcomes.RETRY_OPTIONS),
         give_up=actor(stages.give_up, max_retries=3),
         take_upload=uploads.declare(app, actor),
-        deliver_webhook=actor(stages.deliver_webhook, **RETRY_OPTIONS),
-        send_notification=actor(stages.send_notification, **RETRY_OPTIONS),
-        check_expirations=actor(stages.check_expirations, **RETRY_OPTIONS),
-        sweep=actor(stages.sweep, **RETRY_OPTIONS),
+        deliver_webhook=actor(stages.deliver_webhook, **outcomes.RETRY_OPTIONS),
+        send_notification=actor(stages.send_notification, **outcomes.RETRY_OPTIONS),
+        check_expirations=actor(stages.check_expirations, **outcomes.RETRY_OPTIONS),
+        sweep=actor(stages.sweep, **outcomes.RETRY_OPTIONS),
     )
     return stages.actors
 

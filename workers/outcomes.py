@@ -50,3 +50,8 @@ def final_status(exc: BaseException) -> tuple[DocumentStatus, str, str]:
                 "send the document through again with `coi retry` once the service is back.")
     return (DocumentStatus.FAILED, "internal_error",
             f"An unexpected error stopped processing ({type(exc).__name__}); the operators have the details in the log.")
+
+
+# Every actor's retry policy (dramatiq options), in one place.
+RETRY_OPTIONS = {"max_retries": MAX_RETRIES, "min_backoff": MIN_BACKOFF_MS, "max_backoff": MAX_BACKOFF_MS,
+                 "retry_when": retry_when}

@@ -93,9 +93,7 @@ def adopt(app: App, session: Session, account: Account, data: bytes, filename: s
 def declare(app: App, actor) -> dramatiq.Actor:
     """Declare ``take_upload`` (and its give-up handler) with the chain's ``actor`` helper."""
     taker = UploadTaker(app)
-    take = actor(taker.take_upload, on_retry_exhausted="upload_gave_up", max_retries=outcomes.MAX_RETRIES,
-                 min_backoff=outcomes.MIN_BACKOFF_MS, max_backoff=outcomes.MAX_BACKOFF_MS,
-                 retry_when=outcomes.retry_when)
+    take = actor(taker.take_upload, on_retry_exhausted="upload_gave_up", **outcomes.RETRY_OPTIONS)
     actor(taker.upload_gave_up, max_retries=3)
     return take
 
