@@ -12,9 +12,12 @@ from infra.storage import StorageUnavailable
 from pipeline.errors import NotACertificate, PipelineError
 from pipeline.states import DocumentStatus
 
-MAX_RETRIES = 6
+# A transient error (storage, database or broker away) is retried for at least half an hour: waits of
+# 1 s doubling, then 5 to 10 minutes each (dramatiq's jitter), before the document is failed with
+# ``service_unavailable``. A service restart or a short outage costs nothing but time.
+MAX_RETRIES = 14
 MIN_BACKOFF_MS = 1_000
-MAX_BACKOFF_MS = 120_000
+MAX_BACKOFF_MS = 600_000
 
 TRANSIENT = (StorageUnavailable, OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
              BrokerConnectionError,  # RabbitMQ away: dramatiq's ConnectionClosed

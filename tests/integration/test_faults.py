@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -22,21 +18,11 @@ from infra.settings import Settings
 from pipeline.samples import demo_certificate, draw_certificate
 from pipeline.samples_scan import Degradation, scan_pdf
 from pipeline.states import FINAL, DocumentStatus
+from outages import kill, start_worker
 from services import free_port, send_mail, wait_for
 
 pytestmark = pytest.mark.integration
 FINAL_EVENTS = ("coi.certificate.%", "coi.document.%")
-
-
-def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
-    coi = Path(sys.executable).with_name("coi")
-    return subprocess.Popen([str(coi), "worker", "--processes", "1", "--threads", "2"], env=env,
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def kill(worker: subprocess.Popen) -> None:
-    os.killpg(worker.pid, signal.SIGKILL)  # the worker and its tesseract, with no chance to clean up
-    worker.wait(timeout=10)
 
 
 @pytest.mark.parametrize("run", range(3))

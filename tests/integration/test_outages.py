@@ -1,0 +1,187 @@
+"""Outages of PostgreSQL, Redis and S3 while certificates are in flight (real worker processes,
+each service a private one that the test crashes and brings back).
+
+While a service is down the SMTP door answers 4xx and keeps nothing half-written; once it is back,
+the door answers 250 again and every document accepted before or after finishes exactly once: one
+final event per document, published once. Redis restarting with its append-only file keeps the
+queues; a Redis that forgets everything loses queue entries, which the sweep sends again. Each
+outage runs several times: where it lands in the chain varies."""
+
+from __future__ import annotations
+
+import json
+import random
+import smtplib
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from infra.admin import add_account
+from infra.bootstrap import App
+from infra.db import migrate
+from infra.models import Document, InboundMessage, OutboxEvent, utcnow
+from infra.settings import Settings
+from pipeline.samples import draw_certificate, random_certificate
+from pipeline.samples_scan import Degradation, scan_pdf
+from pipeline.states import FINAL
+from services import free_port, send_mail, wait_for
+from outages import PrivatePostgres, PrivateRedis, PrivateS3, kill, start_worker
+
+pytestmark = pytest.mark.integration
+OUTAGE_SECONDS = 6
+REPORT = Path(__file__).resolve().parents[2] / "var" / "fault-report.jsonl"
+
+
+@dataclass
+class Chain:
+    app: App
+    door: object
+    services: dict[str, object]
+    env: dict[str, str]
+    log: Path
+
+
+@pytest.fixture
+def chain(request, tmp_path: Path):
+    import boto3
+
+    persistent = getattr(request, "param", True)
+    postgres, redis_server, s3 = PrivatePostgres(), PrivateRedis(tmp_path, persistent=persistent), PrivateS3()
+    worker = door = app = None
+    try:
+        for service in (postgres, redis_server, s3):
+            service.start()
+        migrate(postgres.url)
+        boto3.client("s3", endpoint_url=s3.url, region_name="us-east-1").create_bucket(Bucket="coi")
+        values = {"var_dir": tmp_path, "database_url": postgres.url, "broker_url": redis_server.url,
+                  "storage_url": "s3://coi/store", "s3_endpoint_url": s3.url, "inbound_domain": "coi.test",
+                  "smtp_port": free_port(), "broker_heartbeat_ms": 3000, "broker_maintenance_per_million": 1_000_000}
+        app = App(Settings(**values))
+        import os
+
+        env = {**os.environ, **{f"COI_{k.upper()}": str(v) for k, v in values.items()}, "COI_LOG_LEVEL": "INFO"}
+        with app.sessions() as session:
+            add_account(session, "acme", "Acme")
+        from inbox.smtp import make_controller
+
+        app.actors  # noqa: B018 - the door enqueues through them
+        door = make_controller(app)
+        door.start()
+        worker = start_worker(env, tmp_path / "worker.log")
+        yield Chain(app, door, {"postgres": postgres, "redis": redis_server, "s3": s3}, env, tmp_path / "worker.log")
+    finally:
+        if worker is not None:
+            kill(worker)
+        if door is not None:
+            door.stop()
+        if app is not None:
+            app.close()
+        redis_server.stop()
+        s3.stop()
+        postgres.remove()
+
+
+def certificate(rng: random.Random, scanned: bool) -> tuple[bytes, str, str]:
+    pdf = draw_certificate(random_certificate(rng))
+    if scanned:
+        return scan_pdf(pdf, Degradation(dpi=200), rng), "image/png", "scan.png"
+    return pdf, "application/pdf", "coi.pdf"
+
+
+def offer(chain: Chain, attachment: tuple[bytes, str, str]) -> int:
+    """Mail one certificate to the door: the SMTP reply code (250 accepted, 4xx come back later)."""
+    try:
+        send_mail((chain.door.hostname, chain.door.port), "acme@coi.test", [attachment])
+    except smtplib.SMTPRecipientsRefused as refused:
+        return next(iter(refused.recipients.values()))[0]
+    except smtplib.SMTPResponseException as answer:
+        return answer.smtp_code
+    return 250
+
+
+def outcome(app: App) -> dict[str, int]:
+    with app.sessions() as session:
+        statuses = session.scalars(select(Document.status)).all()
+        messages = session.scalar(select(func.count()).select_from(InboundMessage))
+        finals = Counter(session.scalars(select(OutboxEvent.document_id).where(
+            OutboxEvent.type.like("coi.certificate.%") | OutboxEvent.type.like("coi.document.%"))).all())
+    published = Counter(json.loads(fields[b"event"])["id"] for _, fields in app.redis.xrange("coi:events:acme"))
+    return {"messages": messages, "documents": len(statuses), "final": sum(s in FINAL for s in statuses),
+            "final_events_duplicated": sum(n - 1 for n in finals.values()),
+            "published_duplicated": sum(n - 1 for n in published.values()), "published": len(published)}
+
+
+def all_final(app: App, expected: int) -> bool:
+    try:
+        done = outcome(app)
+    except Exception:  # a service still coming back
+        return False
+    return done["documents"] == expected and done["final"] == expected and done["published"] >= expected
+
+
+@pytest.mark.parametrize("run", range(2))
+@pytest.mark.parametrize("outage", ["postgres", "redis", "s3"])
+def test_documents_in_flight_finish_exactly_once_after_an_outage(outage, run, chain):
+    go_through(chain, outage, run)
+
+
+@pytest.mark.parametrize("chain", [False], indirect=True, ids=["redis-without-persistence"])
+def test_queue_entries_lost_with_a_redis_that_keeps_nothing_are_sent_again_by_the_sweep(chain):
+    def sweep():
+        from workers.sweep import find_stalled, resend
+
+        resend(chain.app, find_stalled(chain.app, utcnow() + timedelta(hours=1)))
+
+    go_through(chain, "redis", 0, after_restart=sweep, label="redis-without-persistence")
+
+
+def go_through(chain: Chain, outage: str, run: int, after_restart=None, label: str = "") -> None:
+    rng = random.Random(f"{outage}-{run}")
+    in_flight = [certificate(rng, scanned=i == 0) for i in range(4)]
+    accepted = sum(offer(chain, attachment) == 250 for attachment in in_flight)
+    assert accepted == len(in_flight)
+    time.sleep(rng.uniform(0.0, 1.5))  # somewhere in the chain: splitting, reading, OCR, scoring
+    unfinished = accepted - outcome(chain.app)["final"]  # caught by the outage (some not yet split)
+    service = chain.services[outage]
+    service.stop()
+    try:
+        refused = offer(chain, certificate(rng, scanned=False))
+        assert 400 <= refused < 500, f"the door answered {refused} with {outage} down"
+        time.sleep(OUTAGE_SECONDS)
+    finally:
+        service.start()
+    if after_restart is not None:
+        wait_for(lambda: _answers(chain.app), timeout=30)
+        after_restart()
+    assert offer(chain, certificate(rng, scanned=False)) == 250  # the door is open again
+    accepted += 1
+
+    wait_for(lambda: all_final(chain.app, accepted), timeout=240, interval=0.5)
+    time.sleep(1.0)  # anything duplicated would be published by now
+    done = outcome(chain.app)
+    record(label or outage, run, accepted, unfinished, done)
+    assert done["messages"] == accepted  # the refused message left nothing behind
+    assert done["final_events_duplicated"] == 0
+    assert done["published_duplicated"] == 0
+
+
+def _answers(app: App) -> bool:
+    try:
+        return bool(app.redis.ping())
+    except Exception:
+        return False
+
+
+def record(outage: str, run: int, accepted: int, unfinished: int, done: dict[str, int]) -> None:
+    """One line per run for the fault report (var/fault-report.jsonl): pushed, lost, duplicated."""
+    REPORT.parent.mkdir(exist_ok=True)
+    line = {"outage": outage, "run": run, "pushed": accepted, "unfinished_when_it_went_down": unfinished,
+            "lost": accepted - done["final"],
+            "duplicated": done["final_events_duplicated"] + done["published_duplicated"]}
+    with REPORT.open("a") as report:
+        report.write(json.dumps(line) + "\n")

@@ -1,0 +1,44 @@
+"""Which errors are retried, and for how long before a document is given up."""
+
+from __future__ import annotations
+
+import redis.exceptions
+from sqlalchemy.exc import OperationalError
+
+from infra.storage import StorageUnavailable
+from pipeline.errors import EmptyDocument
+from workers import outcomes
+
+
+def shortest_total_wait_ms() -> int:
+    """The least time dramatiq's retries can span: attempt k waits MIN·2^k stretched by a jitter of
+    1-2×, and a stretched wait beyond MAX is redrawn at 50-100 % of MAX."""
+    total = 0
+    for attempt in range(outcomes.MAX_RETRIES):
+        base = outcomes.MIN_BACKOFF_MS * 2 ** attempt
+        total += base if 2 * base <= outcomes.MAX_BACKOFF_MS else min(base, outcomes.MAX_BACKOFF_MS // 2)
+    return total
+
+
+def test_a_transient_error_is_retried_for_at_least_half_an_hour_before_the_document_is_given_up():
+    assert shortest_total_wait_ms() >= 30 * 60 * 1000
+
+
+def test_the_waits_follow_dramatiqs_backoff_as_the_bound_assumes():
+    from dramatiq.common import compute_backoff
+
+    for attempt in range(outcomes.MAX_RETRIES):
+        base = outcomes.MIN_BACKOFF_MS * 2 ** attempt
+        for _ in range(50):
+            _, wait = compute_backoff(attempt, factor=outcomes.MIN_BACKOFF_MS, max_backoff=outcomes.MAX_BACKOFF_MS)
+            assert min(base, outcomes.MAX_BACKOFF_MS // 2) <= wait <= outcomes.MAX_BACKOFF_MS
+
+
+def test_services_away_are_retried_and_bad_documents_are_not():
+    transient = [StorageUnavailable("s3 down"), redis.exceptions.ConnectionError("refused"),
+                 OperationalError("SELECT 1", {}, Exception("server closed the connection"))]
+    for error in transient:
+        assert outcomes.retry_when(0, error), error
+        assert not outcomes.retry_when(outcomes.MAX_RETRIES, error), error
+    assert not outcomes.retry_when(0, EmptyDocument("The file is empty."))
+    assert not outcomes.retry_when(0, ValueError("a bug"))
