@@ -1,7 +1,8 @@
 """The SMTP door: a catch-all for COI_INBOUND_DOMAIN.
 
 RCPT: ``<account>[+tag]@domain`` of a known account gets 250; an unknown account 550; any other
-domain 550 (no relaying). DATA: 250 only once the raw message is durably stored, its row
+domain 550 (no relaying). With a certificate and key set, STARTTLS is offered, and can be required
+(530 to clients that have not issued it). DATA: 250 only once the raw message is durably stored, its row
 committed and its split enqueued; if any of that fails, what was written is removed and the
 sender gets 451 to retry later. Blocking work runs in a thread, off the event loop.
 """
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiosmtpd.controller import Controller
@@ -145,6 +148,10 @@ def _subject(raw: bytes) -> str | None:
 
 def make_controller(app: App, *, host: str | None = None, port: int | None = None) -> Controller:
     settings = app.settings
+    tls = {}
+    if settings.smtp_tls_cert is not None:
+        tls = {"tls_context": tls_context(settings.smtp_tls_cert, settings.smtp_tls_key),
+               "require_starttls": settings.smtp_require_starttls}
     return Controller(
         InboxHandler(app),
         hostname=host or settings.smtp_host,
@@ -153,4 +160,13 @@ def make_controller(app: App, *, host: str | None = None, port: int | None = Non
         enable_SMTPUTF8=True,
         ident="coi-intake",
         server_hostname=settings.inbound_domain,
+        **tls,
     )
+
+
+def tls_context(cert: Path, key: Path) -> ssl.SSLContext:
+    """The door's STARTTLS context: TLS 1.2 or newer, no client certificates asked for."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert, key)
+    return context

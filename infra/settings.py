@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 2525
     smtp_messages_per_minute: int = Field(60, description="Messages one client IP may send per minute (0: no limit).")
+    smtp_tls_cert: Path | None = Field(None, description="PEM certificate chain for the SMTP door's STARTTLS; with "
+                                                         "COI_SMTP_TLS_KEY, STARTTLS is offered.")
+    smtp_tls_key: Path | None = Field(None, description="PEM private key of COI_SMTP_TLS_CERT.")
+    smtp_require_starttls: bool = Field(False, description="Refuse mail (530) from clients that have not "
+                                                           "issued STARTTLS; needs the certificate and key.")
     inbound_domain: str = "coi.localhost"
     max_message_bytes: int = Field(50 * MiB, description="SMTP message size limit (552 beyond it).")
     max_pages: int = Field(50, description="Pages read per document; longer documents are refused.")
@@ -75,6 +80,14 @@ class Settings(BaseSettings):
     review_url: str = Field("", description="Link for reviewers, with {document_id}, e.g. https://coi.example/d/{document_id}.")
     expiry_thresholds: list[int] = Field([30, 14, 7], description="Days before expiry at which to warn.")
     scheduler_interval_seconds: int = Field(3600, description="How often the scheduler runs its jobs.")
+
+    @model_validator(mode="after")
+    def _tls_for_the_door(self) -> Settings:
+        if (self.smtp_tls_cert is None) != (self.smtp_tls_key is None):
+            raise ValueError("COI_SMTP_TLS_CERT and COI_SMTP_TLS_KEY go together: set both or neither")
+        if self.smtp_require_starttls and self.smtp_tls_cert is None:
+            raise ValueError("COI_SMTP_REQUIRE_STARTTLS needs COI_SMTP_TLS_CERT and COI_SMTP_TLS_KEY")
+        return self
 
     @model_validator(mode="after")
     def _redis_beside_rabbitmq(self) -> Settings:
