@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     worker_poll_ms: int = Field(100, description="Longest pause of an idle worker between two looks at an empty "
                                                  "Redis queue (dramatiq's worker_timeout; its default, 1000, adds "
                                                  "up to a second to a certificate that arrives after a quiet spell).")
+    worker_memory_mb: int = Field(4096, description="Data memory (heap and anonymous mappings, RLIMIT_DATA) each "
+                                                     "worker process and the tesseract or Poppler it runs may use; a "
+                                                     "document that needs more fails as too_large (0: no limit). The "
+                                                     "largest page allowed (60 M pixels) takes about 0.8 GB to OCR: "
+                                                     "the default leaves room for 4 such pages at once.")
     storage_url: str = Field("", description="file:///path or s3://bucket[/prefix]; default: var_dir/storage.")
     s3_endpoint_url: str | None = Field(None, description="S3 endpoint (MinIO, a local S3 server).")
     s3_region: str = "us-east-1"

@@ -12,4 +12,22 @@ def setup() -> None:
 
     _app = App()
     configure_logging(_app.settings.log_level)
+    limit_memory(_app.settings.worker_memory_mb)
     _app.actors  # noqa: B018 - declaring the actors sets the broker dramatiq runs
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's data memory; the tesseract and Poppler processes it starts inherit the cap.
+
+    A hostile file that gets past the pixel and page limits then fails with MemoryError (recorded
+    as ``too_large``, workers/outcomes.py) instead of taking the host's memory. RLIMIT_DATA, not
+    RLIMIT_AS: address space that threads and allocators only reserve is not counted."""
+    import resource
+
+    if megabytes <= 0:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    limit = megabytes * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))

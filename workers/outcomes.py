@@ -41,12 +41,21 @@ def retry_when(retries: int, exc: BaseException) -> bool:
     return retries < MAX_RETRIES and is_transient(exc)
 
 
+def out_of_memory(exc: BaseException) -> bool:
+    """Python's MemoryError, or OpenCV's "Insufficient memory" (cv::Error::StsNoMem, -4)."""
+    return isinstance(exc, MemoryError) or (type(exc).__module__ == "cv2" and getattr(exc, "code", None) == -4)
+
+
 def final_status(exc: BaseException) -> tuple[DocumentStatus, str, str]:
     """(status, code, message) for an error that retrying will not mend."""
     if isinstance(exc, NotACertificate):
         return DocumentStatus.NOT_A_CERTIFICATE, exc.code, exc.message
     if isinstance(exc, PipelineError):
         return DocumentStatus.FAILED, exc.code, exc.message
+    if out_of_memory(exc):
+        return (DocumentStatus.FAILED, "too_large",
+                "Reading the document needed more memory than a worker may use (COI_WORKER_MEMORY_MB), so it "
+                "was stopped; send a smaller file or a lower resolution scan.")
     if isinstance(exc, RetriesExhausted):
         return (DocumentStatus.FAILED, "service_unavailable",
                 "A storage or database service stayed unavailable through every retry; "

@@ -42,3 +42,17 @@ def test_services_away_are_retried_and_bad_documents_are_not():
         assert not outcomes.retry_when(outcomes.MAX_RETRIES, error), error
     assert not outcomes.retry_when(0, EmptyDocument("The file is empty."))
     assert not outcomes.retry_when(0, ValueError("a bug"))
+
+
+def test_running_out_of_memory_fails_the_document_as_too_large_with_the_setting_named():
+    import cv2
+
+    opencv = cv2.error("Failed to allocate 225000000 bytes")
+    opencv.code = -4  # cv::Error::StsNoMem, as OpenCV raises it
+    for error in (MemoryError(), opencv):
+        status, code, message = outcomes.final_status(error)
+        assert (status.value, code) == ("failed", "too_large")
+        assert "COI_WORKER_MEMORY_MB" in message
+    other = cv2.error("bad argument")
+    other.code = -5
+    assert outcomes.final_status(other)[1] == "internal_error"
