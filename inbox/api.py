@@ -7,6 +7,12 @@ another account's document is 404, as if it did not exist. The S3 hook takes the
 instead (``COI_UPLOAD_HOOK_SECRET``): as a Bearer token (MinIO's ``auth_token``, EventBridge API
 destinations) or as the password of Basic auth (SNS HTTPS subscriptions, ``https://coi:SECRET@host/…``).
 Every error is ``{"error": {"code": "...", "message": "..."}}`` with a message a person can act on.
+
+Rate limits (README "Rate limits"): requests with a valid upload token count against the token;
+requests without one (``embed.js``, a refused token, a wrong hook secret) count against the
+client's IP address. Past the limit the answer is 429 with ``Retry-After``. The counts live in
+Redis, shared by every API process. ``/healthz``, the docs and calls with the right hook secret
+(the storage's own notifications) are not limited.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import base64
 import hmac
 import logging
+import math
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -26,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
 from inbox import door
+from inbox.ratelimit import RedisRateLimiter
 from inbox.s3events import EventFormatError, parse_notification
 from infra.tokens import TokenOwner, TokenRejected, verify_token
 from workers.uploads import UploadRefused, size_text
@@ -112,10 +120,36 @@ def create_api(app: App) -> FastAPI:
     api.state.app = app
     api.add_middleware(BodyLimit, path=DIRECT_PATH, limit=app.settings.upload_max_bytes + MULTIPART_SLACK)
     api.add_middleware(CORSMiddleware, allow_origins=app.settings.api_cors_origins, allow_credentials=False,
-                       allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"])
+                       allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"],
+                       expose_headers=["Retry-After"])
     _errors(api)
-    _routes(api, app)
+    _routes(api, app, RequestLimits(app))
     return api
+
+
+class RequestLimits:
+    """Requests per minute, per upload token and per client IP, counted in the app's Redis."""
+
+    def __init__(self, app: App) -> None:
+        settings = app.settings
+        self.per_token = RedisRateLimiter(lambda: app.redis, settings.api_requests_per_minute, 60.0,
+                                          prefix="coi:ratelimit:api:token:")
+        self.per_ip = RedisRateLimiter(lambda: app.redis, settings.api_ip_requests_per_minute, 60.0,
+                                       prefix="coi:ratelimit:api:ip:")
+
+    def token(self, who: TokenOwner) -> None:
+        _within(self.per_token, str(who.token_id), "with this upload token")
+
+    def client(self, request: Request) -> None:
+        _within(self.per_ip, request.client.host if request.client else "unknown", "from your address")
+
+
+def _within(limiter: RedisRateLimiter, key: str, whose: str) -> None:
+    wait = limiter.hit(key)
+    if wait:
+        seconds = max(1, math.ceil(wait))
+        raise ApiError(429, "rate_limited", f"Too many requests {whose}: at most {limiter.limit} a minute. "
+                                            f"Try again in {seconds} s.", {"Retry-After": str(seconds)})
 
 
 def _errors(api: FastAPI) -> None:
@@ -129,14 +163,18 @@ def _errors(api: FastAPI) -> None:
         return JSONResponse({"error": {"code": "invalid_request", "message": problems}}, 422)
 
 
-def _routes(api: FastAPI, app: App) -> None:
-    def owner(authorization: str | None = Header(None, description="Bearer <upload token>")) -> TokenOwner:
+def _routes(api: FastAPI, app: App, limits: RequestLimits) -> None:
+    def owner(request: Request,
+              authorization: str | None = Header(None, description="Bearer <upload token>")) -> TokenOwner:
         token = authorization.split(" ", 1)[1] if authorization and authorization.lower().startswith("bearer ") else None
         with app.sessions() as session:
             try:
-                return verify_token(session, token)
+                who = verify_token(session, token)
             except TokenRejected as e:
+                limits.client(request)  # tries with missing or wrong tokens count against the caller's address
                 raise ApiError(401, e.code, e.message, {"WWW-Authenticate": "Bearer"}) from e
+        limits.token(who)
+        return who
 
     def link(request: Request, name: str, **params: str) -> str:
         url = str(request.url_for(name, **params))
@@ -150,7 +188,8 @@ def _routes(api: FastAPI, app: App) -> None:
         return view
 
     @api.get("/embed.js", include_in_schema=False)
-    def embed_js() -> Response:
+    def embed_js(request: Request) -> Response:
+        limits.client(request)
         script = resources.files("inbox").joinpath("embed/embed.js").read_text()
         return Response(script, media_type="application/javascript", headers={"Cache-Control": "max-age=300"})
 
@@ -221,7 +260,11 @@ def _routes(api: FastAPI, app: App) -> None:
 
     @api.post(HOOK_PATH, response_model=HookResult, summary="S3 event notifications (S3, SNS, EventBridge, MinIO)")
     async def s3_hook(request: Request, authorization: str | None = Header(None)) -> dict[str, Any]:
-        _check_hook_secret(app.settings.upload_hook_secret, authorization)
+        try:
+            _check_hook_secret(app.settings.upload_hook_secret, authorization)
+        except ApiError:
+            await run_in_threadpool(limits.client, request)  # wrong secrets count against the caller's address
+            raise
         body = await _bounded_body(request, MAX_HOOK_BODY)
         try:
             parsed = parse_notification(body)

@@ -12,14 +12,18 @@ from infra.admin import AdminError, audit, require_account
 from infra.models import Account, Delivery, Holder, OutboxEvent, Webhook, utcnow
 from infra.repo import insert_ignore
 from infra.secrets import SecretBox
-from workers.webhooks import Status, check_url, new_secret
+from workers.targets import Resolver, check_target, resolve
+from workers.webhooks import Status, new_secret
 
 
 def add_webhook(session, box: SecretBox, account_slug: str, url: str, *, allow_http: bool,
-                by: str = "cli") -> tuple[Webhook, str]:
-    """Register an endpoint; returns it and its signing secret (shown once, stored encrypted)."""
+                allow_private: bool = False, resolver: Resolver = resolve, by: str = "cli") -> tuple[Webhook, str]:
+    """Register an endpoint; returns it and its signing secret (shown once, stored encrypted).
+
+    Refused when its host is, or resolves to, a private, loopback, link-local or other non-public
+    address, unless ``allow_private`` (each delivery checks again: DNS answers change)."""
     account = require_account(session, account_slug)
-    problem = check_url(url, allow_http)
+    problem = check_target(url, allow_http=allow_http, allow_private=allow_private, resolver=resolver)
     if problem:
         raise AdminError(problem)
     secret = new_secret()

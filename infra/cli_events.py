@@ -20,13 +20,17 @@ def webhook() -> None:
 @click.option("--account", "account_slug", required=True)
 @click.pass_context
 def webhook_add(ctx: click.Context, url: str, account_slug: str) -> None:
-    """Register URL; prints the signing secret, which is shown this once."""
+    """Register URL; prints the signing secret, which is shown this once.
+
+    The host must be public: a name or address on a private, loopback or link-local network is
+    refused unless COI_WEBHOOK_ALLOW_PRIVATE is set."""
     from infra.admin_events import add_webhook
 
     app = _app(ctx)
     with app.sessions() as session:
         created, secret = _admin(add_webhook, session, app.secrets, account_slug, url,
-                                 allow_http=app.settings.webhook_allow_http)
+                                 allow_http=app.settings.webhook_allow_http,
+                                 allow_private=app.settings.webhook_allow_private)
     click.echo(f"webhook {created.id} → {created.url}")
     click.echo(f"signing secret (shown once; keep it with the receiver): {secret}")
 

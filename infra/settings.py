@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     api_cors_origins: list[str] = Field(["*"], description="Sites allowed to call the API from a browser.")
     upload_max_bytes: int = Field(50 * MiB, description="Largest file the upload door accepts (413 beyond).")
     upload_url_expires: int = Field(900, description="Seconds a presigned upload form stays valid.")
+    api_requests_per_minute: int = Field(600, description="Requests one upload token may make per minute, "
+                                                          "counted over every API process (429 beyond; 0: no "
+                                                          "limit). A token on a web page is shared by its visitors.")
+    api_ip_requests_per_minute: int = Field(60, description="Requests per minute from one client IP without a valid "
+                                                            "token or hook secret: embed.js, refused tokens, wrong "
+                                                            "hook secrets (429 beyond; 0: no limit).")
     upload_hook_secret: str = Field("", description="Shared secret of the S3 upload hook (Bearer, or Basic "
                                                     "password); empty: the hook refuses every call.")
     s3_public_endpoint_url: str | None = Field(None, description="S3 endpoint as browsers reach it, for "
@@ -76,6 +82,9 @@ class Settings(BaseSettings):
     webhook_max_backoff_seconds: float = Field(3600.0, description="Longest wait between two tries.")
     webhook_timeout_seconds: float = Field(10.0, description="Connect and read timeout of one POST.")
     webhook_allow_http: bool = Field(False, description="Allow plain http:// webhooks beyond loopback.")
+    webhook_allow_private: bool = Field(False, description="Allow webhooks to private, loopback, link-local and other "
+                                                           "non-public addresses (local setups, tests); plain "
+                                                           "http:// to loopback comes with it.")
     notify_smtp_host: str = Field("", description="SMTP relay for notifications; empty: no email is sent.")
     notify_smtp_port: int = 25
     notify_smtp_user: str = ""

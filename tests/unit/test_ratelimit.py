@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from inbox.ratelimit import RateLimiter
+import redis.exceptions
+
+from inbox.ratelimit import RateLimiter, RedisRateLimiter
 
 
 def test_the_limit_applies_per_key_within_the_window_and_frees_up_after():
@@ -15,3 +17,36 @@ def test_the_limit_applies_per_key_within_the_window_and_frees_up_after():
 def test_zero_means_no_limit():
     limiter = RateLimiter(0, 60)
     assert all(limiter.allow("x") for _ in range(1000))
+
+
+def test_a_refusal_says_when_a_place_frees_up_and_is_not_counted():
+    now = [0.0]
+    limiter = RateLimiter(2, 60, clock=lambda: now[0])
+    assert [limiter.hit("k"), limiter.hit("k")] == [0.0, 0.0]
+    now[0] = 45.0
+    assert limiter.hit("k") == 15.0
+    assert limiter.hit("k") == 15.0  # refused tries do not push the wait further out
+    now[0] = 60.0
+    assert limiter.hit("k") == 0.0
+
+
+class RedisDown:
+    def register_script(self, script):
+        def run(**kwargs):
+            raise redis.exceptions.ConnectionError("Connection refused")
+        return run
+
+
+def test_given_redis_is_unavailable_then_the_limit_is_counted_in_this_process(caplog):
+    limiter = RedisRateLimiter(RedisDown, 2, 60, prefix="test:")
+    assert [limiter.allow("k") for _ in range(3)] == [True, True, False]
+    assert limiter.allow("other")
+    assert [r.message for r in caplog.records].count(
+        "rate limit test:: Redis is unavailable (Connection refused); counting in this process until it is back") == 1
+
+
+def test_given_zero_then_redis_is_not_asked():
+    def no_redis():
+        raise AssertionError("asked Redis")
+
+    assert all(RedisRateLimiter(no_redis, 0, 60, prefix="test:").allow("k") for _ in range(100))

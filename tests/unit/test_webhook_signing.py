@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 
 from infra.settings import Settings
-from workers.webhooks import backoff, check_url, signature, verify
+from workers.targets import check_url
+from workers.webhooks import backoff, signature, verify
 
 SECRET = "whsec_test"
 BODY = b'{"id":"e1"}'
@@ -38,9 +39,10 @@ def test_the_default_schedule_outlasts_a_receiver_down_for_an_hour():
     assert shortest > 2 * 3600
 
 
-def test_webhooks_use_https_except_to_loopback():
+def test_webhooks_use_https_except_to_loopback_when_private_targets_are_allowed():
     assert check_url("https://hooks.example.com/coi", allow_http=False) is None
-    assert check_url("http://127.0.0.1:9000/x", allow_http=False) is None
+    assert check_url("http://127.0.0.1:9000/x", allow_http=False, allow_private=True) is None
+    assert "public addresses only" in check_url("http://127.0.0.1:9000/x", allow_http=False)
     assert "HTTPS" in check_url("http://hooks.example.com/coi", allow_http=False)
     assert check_url("http://hooks.example.com/coi", allow_http=True) is None
     assert check_url("ftp://hooks.example.com", allow_http=True)
