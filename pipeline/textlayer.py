@@ -13,7 +13,6 @@ import functools
 import logging
 import re
 import threading
-import zlib
 import warnings
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -22,6 +21,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from pipeline.errors import EncryptedDocument, TooLarge, UnreadableDocument
+from pipeline.pdfstreams import refuse_stream_bombs
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,6 @@ _INK_LEVEL = 215  # a grey level darker than this counts as ink
 # Limits on hostile PDFs, checked before pdfium parses or draws what they bound (README "Limits"):
 MAX_DOCUMENT_PAGES = 1000  # a PDF with more pages is refused outright (COI_MAX_PAGES bounds the pages read)
 MAX_IMAGE_PIXELS = 60_000_000  # an embedded image, a page drawn for OCR: a 300 dpi page of 22 x 30 inches
-MAX_STREAM_BYTES = 64 * 2**20  # a Flate stream (other than an image's) inflating past this is refused
 MAX_CHECK_PIXELS = 20_000_000  # the ink check draws a larger page at a lower scale
 
 
@@ -191,33 +190,6 @@ def open_pdf(pdf: bytes) -> pdfium.PdfDocument:
         raise TooLarge(f"The PDF has {pages} pages, more than the {MAX_DOCUMENT_PAGES} accepted; "
                        "send the certificate on its own.")
     return doc
-
-
-def refuse_stream_bombs(pdf: bytes, *, limit: int = MAX_STREAM_BYTES) -> None:
-    """TooLarge when a Flate stream that is not an image inflates past ``limit`` bytes (a zip bomb in
-    a content, font or object stream: pdfium would inflate it whole). Counted in 1 MB steps, never
-    held; images are bounded by their declared pixel count instead (:func:`_refuse_huge_images`)."""
-    for match in re.finditer(rb"(?<!end)stream\r?\n", pdf):
-        head = pdf[max(0, match.start() - 2048):match.start()]
-        head = head[head.rfind(b"obj") + 1:]
-        if b"/FlateDecode" not in head or re.search(rb"/Subtype\s*/Image", head):
-            continue
-        inflate, at, size = zlib.decompressobj(), match.end(), 0
-        chunk = pdf[at:at + 65536]
-        try:
-            while chunk and size <= limit:
-                size += len(inflate.decompress(chunk, 2**20))
-                while inflate.unconsumed_tail and size <= limit:
-                    size += len(inflate.decompress(inflate.unconsumed_tail, 2**20))
-                if inflate.eof:
-                    break
-                at += 65536
-                chunk = pdf[at:at + 65536]
-        except zlib.error:
-            continue  # not Flate data after all (or damaged): pdfium decides
-        if size > limit:
-            raise TooLarge(f"The PDF holds a compressed stream that expands past {limit // 2**20} MB "
-                           "(a decompression bomb); send a fresh copy of the certificate.")
 
 
 def _refuse_huge_images(page: pdfium.PdfPage, number: int) -> None:
