@@ -206,6 +206,7 @@ def reprocess(session: Session, document_id: str) -> Document:
     move(document, DocumentStatus.STORED)
     document.error_code = document.error_message = None
     document.attempt += 1
+    document.crashes = 0  # an operator's retry gives a file that crashed the reader another chance
     for model in (Evaluation, Certificate):  # read afresh: the reader may have improved since
         session.execute(delete(model).where(model.document_id == document.id))
     session.commit()

@@ -92,6 +92,9 @@ class Document(Base):
     tag: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(32))
     attempt: Mapped[int] = mapped_column(Integer, default=1)  # raised by `coi retry`; part of event keys
+    # Reads begun and not finished: a worker process died in the middle (a file that crashes the
+    # reader). At MAX_CRASHES the document is failed instead of read again (workers/actors.py).
+    crashes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     error_code: Mapped[str | None] = mapped_column(String(64))
     error_message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

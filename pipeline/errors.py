@@ -52,3 +52,9 @@ class TooLarge(PipelineError):
     """The file or its page count is beyond the configured limits."""
 
     code = "too_large"
+
+
+class ReaderCrashed(UnreadableDocument):
+    """Worker processes died while reading this file, again and again: it is not read again."""
+
+    code = "reader_crashed"

@@ -18,12 +18,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import dramatiq
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from infra.logging import correlated
 from infra.models import Account, Certificate, Document, InboundMessage, MessageDocument, utcnow
 from infra.repo import add_document, add_event, document_ref, insert_ignore, message_ref, move
 from infra.storage import ObjectMissing
+from pipeline.errors import ReaderCrashed
 from pipeline.events import EventType
 from pipeline.mime import split_message as split_mime
 from pipeline.states import DocumentStatus, MessageStatus, Source, reached
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 OCR_QUEUE = "ocr"
 OCR_PRIORITY = 10  # dramatiq runs lower numbers first: a worker on both queues takes fast work first
+MAX_CRASHES = 3  # reads of one document a worker process may die in before the document is failed
 
 
 def document_key(slug: str, sha256: str, filename: str) -> str:
@@ -155,7 +157,7 @@ class Stages:
 
     def read_document(self, document_id: str) -> None:
         with correlated(document_id):
-            self._guarded(document_id, self._read)
+            self._guarded(document_id, self._read, crash_prone=True)
 
     def _read(self, session, document: Document) -> Any:
         """The text layer here; a document that needs OCR is handed to ``ocr_document`` (its own queue)."""
@@ -178,7 +180,7 @@ class Stages:
 
     def ocr_document(self, document_id: str) -> None:
         with correlated(document_id):
-            self._guarded(document_id, self._ocr)
+            self._guarded(document_id, self._ocr, crash_prone=True)
 
     def _ocr(self, session, document: Document) -> Any:
         from pipeline.stages import read_ocr
@@ -316,14 +318,22 @@ class Stages:
                 session.commit()
         self.actors.publish_events.send()
 
-    def _guarded(self, document_id: str, step) -> None:
-        """Run one stage; map permanent errors to a final status, let transient ones retry."""
+    def _guarded(self, document_id: str, step, *, crash_prone: bool = False) -> None:
+        """Run one stage; map permanent errors to a final status, let transient ones retry.
+
+        A ``crash_prone`` stage (PDFium, Poppler, OpenCV on the file's bytes) is counted in
+        ``documents.crashes`` before it starts and counted out when it ends, however it ends: a count
+        left behind is a worker process that died in it. A document that has done that MAX_CRASHES
+        times is failed as ``reader_crashed`` rather than handed to yet another worker."""
+        armed = False
         with self.app.sessions() as session:
             document = session.get(Document, document_id)
             if document is None:
                 log.warning("document %s not found", document_id)
                 return
             try:
+                if crash_prone:
+                    armed = self._arm(session, document)
                 following = step(session, document)
             except Exception as exc:
                 session.rollback()
@@ -333,8 +343,29 @@ class Stages:
                 document = session.get(Document, document_id)
                 self._fail(session, document, exc)
                 following = self._publish
+            finally:
+                if armed:
+                    self._disarm(document_id)
         if following is not None:
             following(document_id)
+
+    def _arm(self, session, document: Document) -> bool:
+        if document.crashes >= MAX_CRASHES:
+            raise ReaderCrashed(f"Reading this file stopped the reader {document.crashes} times (a damaged or "
+                                "hostile file), so it is not read again; send a fresh copy of the certificate "
+                                "(printed to PDF again, or scanned).")
+        document.crashes += 1
+        session.commit()
+        return True
+
+    def _disarm(self, document_id: str) -> None:
+        try:
+            with self.app.sessions() as session:
+                session.execute(update(Document).where(Document.id == document_id, Document.crashes > 0)
+                                .values(crashes=Document.crashes - 1))
+                session.commit()
+        except Exception:  # the database away: the count stays one high, which only a crash would reach
+            log.warning("could not count the end of a read of document %s", document_id, exc_info=True)
 
     def _fail(self, session, document: Document, exc: BaseException) -> None:
         if DocumentStatus(document.status) in {DocumentStatus.DECIDED, DocumentStatus.FAILED,

