@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 DIRECT_BUCKET = ""  # the bucket column of direct uploads: they come through no bucket
 _KEY_NAME = re.compile(r"[^A-Za-z0-9._-]")
 _REF = re.compile(r"^[0-9a-f]{32}$")
-_UPLOAD_KEY = re.compile(r"^uploads/(?P<slug>[a-z0-9._-]{1,64})/(?P<ref>[0-9a-f]{32})/(?P<name>[A-Za-z0-9._-]{1,200})$")
+_UPLOAD_KEY = re.compile(r"^uploads/(?P<slug>[a-z0-9._-]{1,64})/(?P<ref>[0-9a-f]{32})/(?P<name>[A-Za-z0-9_-][A-Za-z0-9._-]{0,199})$")  # never . or ..
 
 
 @dataclass(frozen=True)
