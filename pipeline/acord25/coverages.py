@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pipeline.acord25.evidence import Evidence
@@ -239,9 +240,19 @@ class TableReader:
         lines = sorted(lines_of(words), key=lambda ln: abs(sum(w.cy for w in ln) / len(ln) - anchor.box.cy))
         for line in lines:
             value = parse_amount("".join(w.text for w in line))
-            if value is not None:
+            if value is not None and self._own_row(anchor, band, sum(w.cy for w in line) / len(line)):
                 return value, Box.around(line)
         return None, None
+
+    def _own_row(self, anchor: Anchor, band: Box, cy: float) -> bool:
+        """True when the printed word nearest to height ``cy`` in the limit labels' column is on one of
+        ``anchor``'s lines: an amount beside a blank limit belongs to the next label, not to this one."""
+        zone = Box(self.columns.exp[1] - 4, band.y0, self.columns.amount[0], band.y1)
+        printed = self.sheet.values_in(zone, include_labels=True)
+        if not printed or not anchor.words:
+            return True
+        nearest = min(printed, key=lambda w: abs(w.cy - cy)).cy
+        return min(w.cy for w in anchor.words) - 1 <= nearest <= max(w.cy for w in anchor.words) + 1
 
 
 def _common(row: Row, reader: TableReader, band: Box) -> None:
@@ -251,7 +262,10 @@ def _common(row: Row, reader: TableReader, band: Box) -> None:
         row.put("insurer_letter", letters[0].text.upper(), Box.around(letters[:1]))
     number = reader.text(cols.number, band, drop_flags=True)
     if number is not None:
-        row.put("policy_number", normalise_text(number.text), number.box)
+        kept = policy_tokens(list(number.words)) if reader.sheet.measured else list(number.words)
+        trimmed = len(kept) < len(number.words)
+        number = read_value(kept) if trimmed else number
+        row.put("policy_number", normalise_text(number.text), number.box, TRIMMED if trimmed else CLEAN)
         row.filled = True
     for key, column in (("effective", cols.eff), ("expiration", cols.exp)):
         for w in reader.cell(column, band):
@@ -266,6 +280,22 @@ def _common(row: Row, reader: TableReader, band: Box) -> None:
             flag = parse_flag(value.text.replace(" ", ""))
             row.put(key, flag, value.box)
             row.filled = row.filled or flag is not None
+
+
+_POLICY_PART = re.compile(r"^[A-Z0-9][A-Z0-9\-/.#]*$")
+TRIMMED = 0.85  # a policy number read with OCR debris around it: shown, never trusted alone
+
+
+def policy_tokens(words: list) -> list:
+    """An OCR'd policy-number cell's words without the debris read around the number.
+
+    The number is the word with the most digits; the other words stay only when they could be
+    part of a policy number (upper-case letters and digits, more than one character)."""
+    main = max(words, key=lambda w: sum(c.isdigit() for c in w.text))
+    if sum(c.isdigit() for c in main.text) < 4 or not _POLICY_PART.match(main.text.rstrip(".")):
+        return words
+    return [w if w is not main else replace(w, text=w.text.rstrip("."))
+            for w in words if w is main or (len(w.text) > 1 and _POLICY_PART.match(w.text))]
 
 
 def _new_entry(line: str) -> dict[str, Any]:

@@ -161,7 +161,8 @@ def build_frame(sheet: Sheet) -> Frame:
                 return
 
     first("coverages", "COVERAGES")
-    first("date", "DATE (MM/DD/YYYY)", "DATE (MM/DD/YY)", "DATE")
+    above = Box(0, 0, page.width, a["coverages"].box.y0 if "coverages" in a else page.height / 3)
+    first("date", "DATE (MM/DD/YYYY)", "DATE (MM/DD/YY)", "DATE", region=above)  # not the DATE of the notice text
     first("description", "DESCRIPTION OF OPERATIONS / LOCATIONS", "DESCRIPTION OF OPERATIONS / LOCATIONS / VEHICLES")
     if "description" not in a:  # not the WC row's 'describe under DESCRIPTION OF OPERATIONS below'
         hits = [h for h in sheet.find("DESCRIPTION OF OPERATIONS")
@@ -257,13 +258,21 @@ def _fill_insurer_rows(frame: Frame) -> None:
         frame.insurer_rows[letter] = Anchor((), Box(x0, cy - h / 2, x1, cy + h / 2))
 
 
+LETTER_WIDTH = 612.0  # points: the width the form is printed for
+_MAX_FILL = 1.2  # the form is at most about as wide as its page (height estimates run ~10% high on scans)
+
+
 def _unit(sheet: Sheet) -> float:
-    """Scale of the form relative to the letter-size original (1.0 = as printed)."""
+    """Scale of the form relative to the letter-size original (1.0 = as printed).
+
+    Measured from the height of label words; on a scan a label whose box OCR merged with the larger
+    value beside it reads several times too tall, so the scale is held to what fits on the page."""
     heights = [w.height for anchor in sheet.find("EACH OCCURRENCE") for w in anchor.words]
     heights += [w.height for anchor in sheet.find("INSURER") for w in anchor.words]
     if not heights:
         return 1.0
-    return max(0.4, min(3.0, statistics.median(heights) / 6.4))
+    largest = _MAX_FILL * max(sheet.page.width, 1.0) / LETTER_WIDTH
+    return max(0.4, min(3.0, largest, statistics.median(heights) / 6.4))
 
 
 def _find_insured(sheet: Sheet, frame: Frame, header: Box) -> None:

@@ -23,18 +23,34 @@ logger = logging.getLogger(__name__)
 CLEAN = 0.99  # a clean text-layer read inside the expected zone
 _NAIC = re.compile(r"^\d[\d ]{3,6}\d$")
 _REFERENCE = re.compile(r"^[\d\-#/ ]+$")
+_NAIC_CODE = re.compile(r"\d{5}")
+_NAIC_COLUMN = 0.8  # of the page's width: without its label, a five-digit code this far right is the NAIC column's
+
+
+DATE_CORNER = (0.6, 0.12)  # share of the page's width / height: the date box in the top right corner
+
+
+def date_zone(sheet: Sheet, frame: Frame) -> Box | None:
+    """Where the certificate's date is printed: under its label, or on a scan whose small label was
+    misread, the box's corner of the page."""
+    anchor = frame.get("date")
+    u = frame.unit
+    if anchor is not None:
+        return Box(anchor.box.x0 - 30 * u, anchor.box.y0 - 1, frame.width, anchor.box.y1 + 16 * u)
+    if sheet.measured:
+        return Box(DATE_CORNER[0] * frame.width, 0, frame.width, DATE_CORNER[1] * frame.height)
+    return None
 
 
 def read_date(sheet: Sheet, frame: Frame, ev: Evidence) -> str | None:
-    anchor = frame.get("date")
-    if anchor is None:
+    zone = date_zone(sheet, frame)
+    if zone is None:
         return None
-    u = frame.unit
-    zone = Box(anchor.box.x0 - 30 * u, anchor.box.y0 - 1, frame.width, anchor.box.y1 + 16 * u)
+    sure = CLEAN if frame.get("date") is not None else GUESSED_ZONE
     for word in sheet.values_in(zone):
         iso = parse_date(word.text)
         if iso:
-            ev.add("/date", Box.around([word]), CLEAN)
+            ev.add("/date", Box.around([word]), sure)
             return iso
     return None
 
@@ -195,7 +211,8 @@ def read_insurers(sheet: Sheet, frame: Frame, ev: Evidence) -> list[dict[str, An
     for letter, anchor in rows:
         zone = Box(anchor.box.x1 + 0.5, anchor.box.cy - pitch / 2, frame.width, anchor.box.cy + pitch / 2)
         words = sheet.values_in(zone)
-        code_words = [w for w in words if w.x0 >= naic_x and re.fullmatch(r"[\d\-]+", w.text)]
+        code_words = [w for w in words if re.fullmatch(r"[\d\-]+", w.text) and (
+            w.x0 >= naic_x or (naic is None and _NAIC_CODE.fullmatch(w.text) and w.x0 > _NAIC_COLUMN * frame.width))]
         name_words = [w for w in words if w not in code_words]
         name = read_value(name_words)
         if name is not None and re.match(rf"^{letter}\s?:\s?\S", name.text):

@@ -18,6 +18,8 @@ import datetime as dt
 import re
 from typing import Any, Callable
 
+from pipeline.acord25.parse import parse_date
+
 DOUBT = 0.75  # confidence given to a value that fails a check: below review (0.9), above a guess
 
 _PHONE = re.compile(r"^\+?1?[\s.\-]?\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]\d{4}(\s*(x|ext\.?)\s*\d{1,6})?$", re.I)
@@ -48,6 +50,9 @@ def review(cert: dict[str, Any], evidence: dict[str, dict[str, Any]], *, ocr: bo
     check("/producer/fax", producer.get("fax"), phone_like)
     check("/producer/email", producer.get("email"), lambda v: bool(_EMAIL.match(v)))
     check("/date", cert.get("date"), year_plausible)
+    if ocr:
+        check("/date", cert.get("date"), lambda v: issued_in_term(v, cert.get("policies") or []))
+        check("/description_of_operations", cert.get("description_of_operations"), lambda v: not is_form_label(v))
     for key in ("certificate_number", "revision_number"):
         check(f"/{key}", cert.get(key), lambda v: len(v) <= 25 and not _ODD_CHARS.search(v) and " " not in v.strip())
     if ocr:
@@ -56,7 +61,7 @@ def review(cert: dict[str, Any], evidence: dict[str, dict[str, Any]], *, ocr: bo
             ("/insured/name", (cert.get("insured") or {}).get("name")),
             ("/certificate_holder/name", (cert.get("certificate_holder") or {}).get("name")),
         ):
-            check(pointer, value, name_like)
+            check(pointer, value, lambda v: name_like(v) and not _PLACE.search(v) and not is_form_label(v))
         for pointer, value in (
             ("/producer/address", producer.get("address")),
             ("/insured/address", (cert.get("insured") or {}).get("address")),
@@ -78,6 +83,9 @@ def _policy(base: str, policy: dict[str, Any], letters: set, check, doubt, *, oc
     letter = policy.get("insurer_letter")
     check(f"{base}/insurer_letter", letter, lambda v: v in "ABCDEF" and (not letters or v in letters))
     check(f"{base}/policy_number", policy.get("policy_number"), policy_number_like)
+    if parse_date(policy.get("policy_number") or ""):  # a date in the number's column: the columns were misplaced
+        for key in ("policy_number", "effective", "expiration"):
+            doubt(f"{base}/{key}")
     effective, expiration = policy.get("effective"), policy.get("expiration")
     check(f"{base}/effective", effective, year_plausible)
     check(f"{base}/expiration", expiration, year_plausible)
@@ -92,6 +100,36 @@ def _policy(base: str, policy: dict[str, Any], letters: set, check, doubt, *, oc
         if occurrence and aggregate and aggregate < occurrence:
             doubt(f"{base}/limits/each_occurrence")
             doubt(f"{base}/limits/general_aggregate")
+
+
+_PLACE = re.compile(r"^[A-Za-z .'\-]+,\s*[A-Z]{2}\.?(\s+\d{5}(-\d{4})?)?$")  # 'Fairview, TX': a city line, not a name
+
+
+def issued_in_term(iso: str, policies: list[dict[str, Any]]) -> bool:
+    """A certificate is dated within a year of its policies' terms (a misread year falls far outside)."""
+    try:
+        issued = dt.date.fromisoformat(iso)
+    except ValueError:
+        return False
+    starts, ends = [], []
+    for policy in policies:
+        for key, out in (("effective", starts), ("expiration", ends)):
+            try:
+                out.append(dt.date.fromisoformat(policy.get(key) or ""))
+            except ValueError:
+                pass
+    year = dt.timedelta(days=366)
+    if starts and issued < min(starts) - year:
+        return False
+    return not ends or issued <= max(ends) + year
+
+
+def is_form_label(value: str) -> bool:
+    """True when ``value`` is one of the form's own printed labels (read where a value was expected)."""
+    from pipeline.acord25.frame import HEADER_LABELS, TABLE_LABELS
+
+    key = re.sub(r"\W+", "", value).upper()
+    return bool(key) and any(key == re.sub(r"\W+", "", label).upper() for label in (*HEADER_LABELS, *TABLE_LABELS))
 
 
 def phone_like(value: str) -> bool:

@@ -5,7 +5,8 @@
 Stages, each a plain function over arrays: :mod:`raster` (bytes -> grayscale pages),
 :mod:`orient` (turn upright), :mod:`deskew` (level, despeckle), :mod:`rules` (paint
 out ruled lines), :mod:`engine` (tesseract words), :mod:`checkboxes` (check boxes
-and signature as marks).  :mod:`pages` puts one page together.
+and signature as marks), :mod:`zones` (second readings of small value cells).
+:mod:`pages` puts one page together.
 """
 
 from __future__ import annotations

@@ -1,4 +1,10 @@
-"""Stage 2: turn a page upright (90/180/270 degrees) using tesseract's OSD."""
+"""Stage 2: turn a page upright (90/180/270 degrees) using tesseract's OSD.
+
+OSD runs on a small copy of the page (fast).  On a blurred or low-resolution scan
+that copy can mislead it, so the page is looked at again at full resolution when
+the first answer is unsure, or when it would leave a page of letter-size
+proportions lying on its side (a certificate is printed upright on portrait paper).
+"""
 
 from __future__ import annotations
 
@@ -12,26 +18,61 @@ from pipeline.ocr.errors import OcrFailed
 
 logger = logging.getLogger(__name__)
 
-OSD_DPI = 150  # plenty for script/orientation detection, and ~2x faster than 300
+OSD_DPI = 150  # plenty for script/orientation detection on a clean page, and ~2x faster than 300
+SECOND_LOOK_DPI = 300  # the second look, when the first is unsure or implausible
 MIN_CONFIDENCE = 1.0  # below this OSD is guessing; leave the page as it is
+PORTRAIT = 1.15  # height / width of a page standing upright (letter: 1.29); its inverse, lying
 
 
 def detect_orientation(image: np.ndarray, dpi: float, engine: OcrEngine) -> Orientation:
     """How far ``image`` must be turned clockwise to be upright (0 when unsure)."""
-    small = _scaled(image, dpi, OSD_DPI)
+    found = _osd(image, dpi, OSD_DPI, engine)
+    if _sure(found) and _upright_after(image, found.rotate) is not False:
+        return _decided(found)
+    again = _osd(image, dpi, SECOND_LOOK_DPI, engine)
+    logger.info("OSD at %s dpi said %s (%.2f); at %s dpi %s (%.2f)", OSD_DPI, found.rotate, found.confidence,
+                SECOND_LOOK_DPI, again.rotate, again.confidence)
+    if _sure(again) and _upright_after(image, again.rotate) is not False:
+        return _decided(again)
+    if _sure(found) and again.rotate == found.rotate:
+        return _decided(found)  # both looks agree: trust them over the page's proportions
+    if _sure(again) and not _sure(found):
+        return _decided(again)
+    return _decided(found)
+
+
+def _osd(image: np.ndarray, dpi: float, target: float, engine: OcrEngine) -> Orientation:
     try:
-        found = engine.orientation(small, dpi=OSD_DPI)
+        found = engine.orientation(_scaled(image, dpi, target), dpi=int(min(dpi, target)))
     except OcrFailed as e:
         # OSD refuses pages with little text ("Too few characters"); such a page is left as it is,
         # and the full OCR that follows decides what it holds.
         logger.info("orientation not detected (%s); not turning", e.message)
         return Orientation(0, 0.0)
-    if found.rotate not in (0, 90, 180, 270):
-        return Orientation(0, 0.0)
-    if found.rotate and found.confidence < MIN_CONFIDENCE:
+    return found if found.rotate in (0, 90, 180, 270) else Orientation(0, 0.0)
+
+
+def _sure(found: Orientation) -> bool:
+    return found.confidence >= MIN_CONFIDENCE
+
+
+def _decided(found: Orientation) -> Orientation:
+    if found.rotate and not _sure(found):
         logger.info("OSD suggests %s degrees with low confidence %.2f; not turning", found.rotate, found.confidence)
         return Orientation(0, found.confidence)
     return found
+
+
+def _upright_after(image: np.ndarray, rotate: int) -> bool | None:
+    """True when turning by ``rotate`` leaves the page portrait, False when landscape, None when square-ish."""
+    h, w = image.shape[:2]
+    if rotate in (90, 270):
+        h, w = w, h
+    if h >= PORTRAIT * w:
+        return True
+    if w >= PORTRAIT * h:
+        return False
+    return None
 
 
 def rotate_clockwise(image: np.ndarray, degrees: int) -> np.ndarray:

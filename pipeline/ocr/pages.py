@@ -10,7 +10,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from pipeline.ocr import checkboxes, deskew, orient, raster, rules
+from pipeline.ocr import checkboxes, deskew, orient, raster, rules, zones
 from pipeline.ocr.engine import OcrEngine, OcrWord, TesseractEngine
 from pipeline.ocr.labels import snap_labels
 from pipeline.textlayer import Mark, Page, Word
@@ -58,8 +58,23 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     logger.info("OCR page %s: turned %s, skew %.2f, %s words, %s marks in %.1f s", page.number, turn.rotate,
                 angle, len(words), len(marks), time.monotonic() - started)
     words.sort(key=lambda w: (round(w.y0, 1), w.x0))
-    return Page(number=page.number, width=round(width_pt, 2), height=round(height_pt, 2),
+    read = Page(number=page.number, width=round(width_pt, 2), height=round(height_pt, 2),
                 words=tuple(words), marks=tuple(marks))
+    return _second_reading(read, clean, engine, dpi)
+
+
+def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float) -> Page:
+    """The page with its one-letter table cells read again one by one (see :mod:`pipeline.ocr.zones`)."""
+    from pipeline.acord25.cells import date_cell, letter_cells
+    from pipeline.acord25.identify import identify_page
+
+    if identify_page(page) is None:
+        return page  # not an ACORD 25: no cells to look for
+    cells = [*letter_cells(page), *filter(None, [date_cell(page)])]
+    if not cells:
+        return page
+    scale = page.width / clean.shape[1]
+    return zones.reread_cells(page, clean, cells, engine, dpi=dpi, place=lambda w: _word(w, scale))
 
 
 def _place(found: list[OcrWord], boxes: list[checkboxes.CheckBox], scale: float) -> tuple[list[Word], list[Mark]]:

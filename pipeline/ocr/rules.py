@@ -2,6 +2,12 @@
 
 Table borders next to small print make tesseract read ``|`` and ``_`` into the
 words and split labels; words read much better with the rules painted out.
+
+On a blurred or low-resolution scan, binarised bold print runs together into
+solid bars, and a morphological opening finds "rules" inside words; painting
+those out strikes the words through.  A printed rule is thin and stands alone
+(paper just beyond both of its edges along most of its length), so only runs
+that look so are removed.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ import numpy as np
 
 RULE_PT = 14.0  # a level run this long is a rule, not a word
 UPRIGHT_RULE_PT = 14.0  # an upright run this long is a rule: letters are far shorter
+RULE_MAX_THICK_PT = 2.0  # thicker runs are print run together, not a rule
+RULE_MAX_TOUCHING = 0.5  # share of a rule's length with ink just beyond its edges
 
 
 def rule_masks(ink: np.ndarray, dpi: float, *, min_length_pt: float,
@@ -26,10 +34,37 @@ def rule_masks(ink: np.ndarray, dpi: float, *, min_length_pt: float,
     return horizontal, vertical
 
 
+def printed_rules(ink: np.ndarray, dpi: float) -> np.ndarray:
+    """Mask of the page's printed rules: long straight runs that are thin and stand alone."""
+    horizontal, vertical = rule_masks(ink, dpi, min_length_pt=RULE_PT, min_height_pt=UPRIGHT_RULE_PT)
+    level = standing_alone(horizontal, ink, dpi)
+    upright = standing_alone(vertical.T, ink.T, dpi).T
+    return cv2.bitwise_or(level, upright)
+
+
+def standing_alone(mask: np.ndarray, ink: np.ndarray, dpi: float) -> np.ndarray:
+    """The level runs of ``mask`` that are thin and have paper just above and below them.
+
+    A run found inside print run together (a bold word binarised into a bar) is thick, or
+    has the letters' ink just beyond its edges along much of its length."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    px = dpi / 72.0
+    gap = max(2, int(round(0.7 * px)))
+    keep = np.zeros(count, dtype=bool)
+    for i in range(1, count):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        own = labels[y:y + h, x:x + w] == i
+        if float(np.median(own.sum(axis=0))) > RULE_MAX_THICK_PT * px:
+            continue
+        above = ink[max(0, y - gap), x:x + w] > 0
+        below = ink[min(ink.shape[0] - 1, y + h - 1 + gap), x:x + w] > 0
+        keep[i] = float(np.mean(above | below)) < RULE_MAX_TOUCHING
+    return np.where(keep[labels], np.uint8(255), np.uint8(0))
+
+
 def remove_rules(image: np.ndarray, ink: np.ndarray, dpi: float, extra: np.ndarray | None = None) -> np.ndarray:
     """``image`` with long ruled lines (and ``extra`` ink, e.g. checkbox sides) painted as paper."""
-    horizontal, vertical = rule_masks(ink, dpi, min_length_pt=RULE_PT, min_height_pt=UPRIGHT_RULE_PT)
-    mask = cv2.bitwise_or(horizontal, vertical)
+    mask = printed_rules(ink, dpi)
     if extra is not None:
         mask = cv2.bitwise_or(mask, extra)
     mask = cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=1)  # the rule's grey fringe

@@ -51,6 +51,8 @@ def test_given_a_plausible_certificate_when_reviewed_then_no_confidence_is_lower
     ("/producer/phone", "888-85"),
     ("/producer/email", "certificates ameriagency.com"),
     ("/date", "1899-01-01"),
+    ("/insured/name", "Fairview, TX"),  # the city line taken for the name
+    ("/description_of_operations", "CERTIFICATE HOLDER"),  # a printed label taken for a value
 ])
 def test_given_a_header_value_that_does_not_look_like_its_field_then_it_falls_below_review(cert, pointer, value):
     _, key, *rest = pointer.split("/")

@@ -1,0 +1,129 @@
+"""Second readings of small zones, after the page-level OCR has located them by the form's labels.
+
+The cells are cut out of the cleaned page (rules and box sides painted out), trimmed to
+their ink and stacked one under another in a single strip, so one tesseract call reads
+them all; each word read is mapped back to its cell.  A cell's page-level words are
+replaced only when the second reading is a single valid character.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from pipeline.acord25.cells import DATE, Cell
+from pipeline.ocr.engine import OcrEngine, OcrWord
+from pipeline.textlayer import Page, Word
+
+logger = logging.getLogger(__name__)
+
+PAD = 0.12  # inch of paper around each cut-out and between them in the strip
+MIN_INK = 0.004  # share of a cell's pixels that must be ink for it to hold a character
+MIN_STROKE_IN = 0.025  # inch: ink blots smaller than this square are specks, not print
+DARK = 128
+
+
+@dataclass(frozen=True)
+class _Cut:
+    cell: Cell
+    left: int  # page pixels of the trimmed cut-out's top-left corner
+    top: int
+    at: int  # its top row in the strip
+
+
+def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine, *, dpi: float,
+                 place) -> Page:
+    """``page`` with each cell's words replaced by a second reading of the cell alone, where it is valid.
+
+    ``image`` is the cleaned page the words were read from; ``place`` turns an OcrWord in page pixels
+    into a Word in points (the page stage's own conversion)."""
+    scale = page.width / image.shape[1]
+    cuts, pieces = [], []
+    pad = max(4, int(PAD * dpi))
+    at = pad
+    for cell in cells:
+        x0, y0 = max(0, int(cell.box.x0 / scale)), max(0, int(cell.box.y0 / scale))
+        x1, y1 = min(image.shape[1], int(cell.box.x1 / scale)), min(image.shape[0], int(cell.box.y1 / scale))
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            continue
+        piece = _print_only(image[y0:y1, x0:x1], dpi)
+        if piece is None:
+            continue  # a blank cell (or speckle): nothing to read
+        (top, bottom, left, right), piece = piece
+        cuts.append(_Cut(cell, x0 + left, y0 + top, at))
+        pieces.append(piece)
+        at += bottom - top + pad
+    if not cuts:
+        return page
+    width = max(p.shape[1] for p in pieces) + 2 * pad
+    strip = np.full((at, width), 255, dtype=np.uint8)
+    for cut, piece in zip(cuts, pieces):
+        strip[cut.at:cut.at + piece.shape[0], pad:pad + piece.shape[1]] = piece
+    read = engine.words(strip, dpi=int(round(dpi)), psm=6)
+    found: dict[int, list[OcrWord]] = {}
+    for w in read:
+        index = _cut_of(cuts, pieces, w)
+        if index is not None:
+            found.setdefault(index, []).append(w)
+    words = list(page.words)
+    replaced = 0
+    for index, got in found.items():
+        cut = cuts[index]
+        if cut.cell.alphabet == DATE:
+            w = next((v for v in got if cut.cell.accepts(v.text)), None)
+            if w is None:
+                continue
+            text, conf = w.text, w.conf
+        else:
+            text = "".join(w.text for w in got).strip("|[]().,'‘’")
+            if not cut.cell.accepts(text):
+                continue
+            w, text, conf = min(got, key=lambda v: v.left), text.upper(), min(v.conf for v in got)
+        moved = OcrWord(text, cut.left + w.left - pad, cut.top + w.top - cut.at, w.width, w.height, conf, w.line)
+        box = cut.cell.box
+        words = [v for v in words if not (_overlaps(v, box) and _debris(v, cut.cell))]
+        words.append(place(moved))
+        replaced += 1
+    logger.debug("re-read %s cells, %s replaced", len(cuts), replaced)
+    words.sort(key=lambda v: (round(v.y0, 1), v.x0))
+    return Page(number=page.number, width=page.width, height=page.height, words=tuple(words), marks=page.marks)
+
+
+def _print_only(crop: np.ndarray, dpi: float) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
+    """The crop trimmed to its print, specks painted out: ((top, bottom, left, right), pixels), or None if blank."""
+    dark = (crop < DARK).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    smallest = (MIN_STROKE_IN * dpi) ** 2
+    keep = np.zeros(count, dtype=bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= smallest
+    mask = keep[labels]
+    if mask.sum() < MIN_INK * crop.size:
+        return None
+    rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    piece = np.where(mask | (crop >= DARK), crop, np.uint8(255))[top:bottom, left:right]
+    return (top, bottom, left, right), np.ascontiguousarray(piece)
+
+
+def _cut_of(cuts: list[_Cut], pieces: list[np.ndarray], w: OcrWord) -> int | None:
+    cy = w.top + w.height / 2
+    for i, (cut, piece) in enumerate(zip(cuts, pieces)):
+        if cut.at - 2 <= cy <= cut.at + piece.shape[0] + 2:
+            return i
+    return None
+
+
+def _overlaps(word: Word, box) -> bool:
+    """The word lies on the cell's rows and reaches into it (a reading run across two cells counts)."""
+    return box.y0 <= word.cy <= box.y1 and word.x0 < box.x1 and word.x1 > box.x0
+
+
+def _debris(word: Word, cell: Cell) -> bool:
+    """A page-level word in a one-letter cell that the second reading supersedes (not printed text)."""
+    if cell.alphabet == DATE:
+        return False  # the date's zone holds print too: the date read is added, nothing taken away
+    core = "".join(c for c in word.text.upper() if c.isalnum())
+    return len(core) <= 2 or set(core) <= set(cell.alphabet)

@@ -1,0 +1,37 @@
+"""Printed rules told apart from print run together by binarisation (synthetic ink, no tesseract)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipeline.ocr.rules import printed_rules, remove_rules
+
+DPI = 300
+
+
+def _page() -> np.ndarray:
+    ink = np.zeros((400, 1200), dtype=np.uint8)
+    ink[50:53, 50:1150] = 255  # a thin rule across the page
+    ink[200:230, 100:500] = 255  # a bold word binarised into a solid bar (30 px = 7 pt thick)
+    ink[300:303, 100:500] = 255  # a thin run along the top of letters ...
+    for x in range(100, 500, 12):
+        ink[303:330, x:x + 6] = 255  # ... whose stems hang from it
+    return ink
+
+
+def test_given_a_thin_rule_with_paper_beside_it_then_it_is_a_rule():
+    rules = printed_rules(_page(), DPI)
+    assert rules[51, 60:1140].all()
+
+
+def test_given_print_run_together_into_a_bar_or_a_stroke_with_letters_under_it_then_it_is_not_a_rule():
+    rules = printed_rules(_page(), DPI)
+    assert not rules[195:335, 100:500].any()
+
+
+def test_given_a_page_when_rules_are_removed_then_only_the_rule_is_painted_as_paper():
+    ink = _page()
+    image = np.where(ink > 0, 0, 255).astype(np.uint8)
+    clean = remove_rules(image, ink, DPI)
+    assert (clean[50:53, 60:1140] == 255).all()
+    assert (clean[205:225, 110:490] == 0).all() and (clean[300:303, 110:490] == 0).all()
