@@ -2,7 +2,8 @@
 
 - the sender of a certificate, when its first decision is approved or rejected (a rejection lists
   every failed check, what to ask the agent for, and a picture with the failing values boxed);
-- the sender of a message with no usable attachment, or of a file that is not a certificate;
+- the sender of a message with no usable attachment, of a file that is not a certificate, or of one
+  that could not be read for a reason a fresh copy mends (encrypted, damaged, too large...);
 - the holder's contacts (``coi holder contacts``), on every rejection and needs-review;
 - the sender and the producer's email on the certificate, when it is expiring or has expired.
 Rows are planned when the event is published (workers/publish.py) and sent by ``send``; a row is
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 IMAGE_CID = "certificate-page"
 NO_REPLY = ("mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply")
+# Failures a fresh copy from the sender mends (the reason says how); an outage, an OCR engine fault
+# or a bug is the operators' to mend, and the sender is not told of it.
+SENDER_CAN_FIX = {"unreadable_document", "empty_document", "encrypted_document", "unsupported_file_type",
+                  "too_large", "reader_crashed"}
 
 
 def plan(session: Session, settings: Settings, event: OutboxEvent) -> list[int]:
@@ -60,6 +65,8 @@ def recipients(session: Session, settings: Settings, event: OutboxEvent) -> list
     elif kind == EventType.NO_ATTACHMENT and sender:
         wanted.append(("no_attachment_to_sender", sender))
     elif kind == EventType.NOT_A_CERTIFICATE and sender:
+        wanted.append(("unreadable_to_sender", sender))
+    elif kind == EventType.DOCUMENT_FAILED and sender and (data.get("error") or {}).get("code") in SENDER_CAN_FIX:
         wanted.append(("unreadable_to_sender", sender))
     elif kind in {EventType.EXPIRING, EventType.EXPIRED}:
         producer = _certificate(session, event.document_id).get("producer") or {}

@@ -106,6 +106,22 @@ def test_given_a_message_without_a_certificate_then_the_sender_is_asked_for_one(
     assert "notes.txt" in reply.get_body(("plain",)).get_content()
 
 
+def test_given_a_password_protected_pdf_then_the_sender_is_told_why_and_an_outage_is_not_mailed(
+        app, notifying, smtp_door, worker):
+    from pdfs import encrypted_pdf
+    from workers.notify import recipients
+
+    send_mail(smtp_door, "acme@coi.test", [(encrypted_pdf(), "application/pdf", "locked.pdf")], sender=SENDER)
+
+    [reply] = wait_for(lambda: notifying.to(SENDER))
+    assert reply["Subject"] == "We could not read locked.pdf as a certificate of insurance"
+    assert "password" in reply.get_body(("plain",)).get_content()
+    with app.sessions() as session:
+        failed = session.scalars(select(OutboxEvent).where(OutboxEvent.type == "coi.document.failed")).one()
+        failed.data = {**failed.data, "error": {"code": "service_unavailable", "message": "storage away"}}
+        assert recipients(session, app.settings, failed) == []  # the operators' to mend, not the sender's
+
+
 def test_given_no_relay_then_nothing_is_planned(app, certificate, smtp_door, worker):
     with app.sessions() as session:
         add_account(session, "acme", "Acme")
