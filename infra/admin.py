@@ -136,7 +136,9 @@ def override(session: Session, document_id: str, decision: str, *, by: str, reas
 
 
 def _about(session: Session, document: Document) -> dict[str, Any]:
-    return {"account": session.get(Account, document.account_id).slug, "document_id": document.id}
+    from infra.repo import document_ref
+
+    return document_ref(session, document)
 
 
 def _day(value: str | None) -> date | None:

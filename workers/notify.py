@@ -62,6 +62,9 @@ def recipients(session: Session, settings: Settings, event: OutboxEvent) -> list
         if data["decision"] in {"rejected", "needs_review"} and data.get("holder"):
             holder = session.get(Holder, data["holder"]["id"])
             wanted += [("review_to_holder", c) for c in (holder.contacts if holder else None) or []]
+    elif kind == EventType.OVERRIDDEN and sender and data["decision"] in {"approved", "rejected"} \
+            and not _sender_told(session, event.document_id):
+        wanted.append(("decision_to_sender", sender))  # held for review, now decided by a person
     elif kind == EventType.NO_ATTACHMENT and sender:
         wanted.append(("no_attachment_to_sender", sender))
     elif kind == EventType.NOT_A_CERTIFICATE and sender:
@@ -74,6 +77,12 @@ def recipients(session: Session, settings: Settings, event: OutboxEvent) -> list
             if _replyable(address, settings.inbound_domain):
                 wanted.append(("renewal_request", address.strip().lower()))
     return list(dict.fromkeys(wanted))
+
+
+def _sender_told(session: Session, document_id: str | None) -> bool:
+    """Whether the sender was already mailed a decision on this document."""
+    return session.scalars(select(Notification.id).join(OutboxEvent, Notification.event_id == OutboxEvent.id).where(
+        OutboxEvent.document_id == document_id, Notification.kind == "decision_to_sender").limit(1)).first() is not None
 
 
 def _replyable(address: str | None, own_domain: str) -> bool:
@@ -134,6 +143,8 @@ def _send(session: Session, app: App, notification: Notification) -> None:
 
 def _context(session: Session, app: App, event: OutboxEvent, kind: str) -> dict[str, Any]:
     data = event.data
+    if event.type == EventType.OVERRIDDEN:
+        data = {**data, **_reviewed(session, event.document_id), "review_reason": data["reason"]}
     certificate = data.get("certificate") or _certificate(session, event.document_id)
     failed = data.get("failed_checks") or []
     document_id = data.get("document_id")
@@ -141,7 +152,7 @@ def _context(session: Session, app: App, event: OutboxEvent, kind: str) -> dict[
         else f"coi status {document_id or data.get('message_id')}"
     return {
         "filename": None, "sender": None, "subject": None, "reason": None, "error": None, "decision": None,
-        "holder": None, "days_left": 0, "expires_on": None, "policies": [],
+        "holder": None, "review_reason": None, "days_left": 0, "expires_on": None, "policies": [],
         **data,
         "insured": data.get("insured") or (certificate.get("insured") or {}).get("name"),
         "failed_checks": failed,
@@ -151,6 +162,16 @@ def _context(session: Session, app: App, event: OutboxEvent, kind: str) -> dict[
         "image_cid": IMAGE_CID,
         "kind": kind,
     }
+
+
+def _reviewed(session: Session, document_id: str) -> dict[str, Any]:
+    """For a reviewer's decision: the holder and the failed checks of the evaluation it stands over."""
+    from workers.decisions import current_evaluation, scored_against
+
+    evaluation = current_evaluation(session, document_id)
+    _, holder = scored_against(session, evaluation)
+    failed = [c for c in (evaluation.checks if evaluation else []) if c.get("outcome") == "fail" and not c.get("waiver")]
+    return {"holder": holder, "failed_checks": failed}
 
 
 def _picture(session: Session, app: App, event: OutboxEvent) -> bytes | None:

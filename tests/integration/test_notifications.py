@@ -98,6 +98,32 @@ def test_given_an_approval_then_only_the_sender_gets_a_short_note(app, notifying
     assert notifying.to(REVIEWER) == []
 
 
+def test_given_a_certificate_held_for_review_then_the_sender_hears_the_reviewers_decision_once(
+        app, notifying, certificate, smtp_door, worker):
+    from infra.admin import override
+
+    document_id = mail_in(app, smtp_door, certificate)  # no requirement set: needs review
+    wait_for(lambda: events_of(app, "coi.certificate.needs_review"))
+    publish_pending(app)
+    assert notifying.to(SENDER) == [] and statuses(app) == {}  # nothing decided yet
+
+    with app.sessions() as session:
+        override(session, document_id, "rejected", by="risk@holder.example",
+                 reason="The project name is missing from the description of operations")
+    publish_pending(app)
+    [verdict] = wait_for(lambda: notifying.to(SENDER))
+    assert "not accepted" in verdict["Subject"]
+    text = verdict.get_body(("plain",)).get_content()
+    assert "The project name is missing from the description of operations (a reviewer's finding)" in text
+    assert "ask your insurance agent" not in text  # nothing the checks found to ask for
+
+    with app.sessions() as session:  # the reviewer changes their mind: the sender was told already
+        override(session, document_id, "approved", by="risk@holder.example", reason="Project confirmed by phone")
+    publish_pending(app)
+    wait_for(lambda: set(statuses(app).values()) == {"sent"})
+    assert len(notifying.to(SENDER)) == 1
+
+
 def test_given_a_message_without_a_certificate_then_the_sender_is_asked_for_one(app, notifying, smtp_door, worker):
     send_mail(smtp_door, "acme@coi.test", [(b"hello", "text/plain", "notes.txt")], sender=SENDER)
 
