@@ -1,10 +1,12 @@
 """Field-by-field accuracy of ``read`` + ``extract`` against truth.
 
-    .venv/bin/python -m bench.accuracy [--generated N] [--seed S] [--no-real]
+    .venv/bin/python -m bench.accuracy [--generated N] [--seed S] [--no-real] [--rescan K]
 
 Corpus: N born-digital and N scanned certificates generated from a seed
 (``pipeline.samples`` / ``pipeline.samples_scan``), and the real certificates
-in ``../shared/corpus/real`` that have a truth file (matched by file name).
+in ``../shared/corpus/real`` that have a truth file (matched by file name). ``--rescan K`` adds K
+scans of each real born-digital certificate (random degradations from the seed, as the generated
+scans get): real layouts and fonts through the OCR path, with their hand-checked truth.
 Every leaf of the truth counts as one field (a ``covered_autos`` list and an
 empty ``insurers`` list count as one).  Text is compared ignoring case,
 punctuation and white space.  Policies are paired by line, in form order;
@@ -162,11 +164,26 @@ def real() -> Iterator[tuple[str, str, bytes, dict[str, Any]]]:
                 break
 
 
+def rescanned(k: int, seed: int) -> Iterator[tuple[str, str, bytes, dict[str, Any]]]:
+    """Each real born-digital certificate, printed and scanned ``k`` times."""
+    from pipeline.samples_scan import random_degradation, scan_pdf
+
+    rng = random.Random(seed)
+    for _, name, data, truth in real():
+        if not name.endswith(".pdf") or "scan" in name or "imageonly" in name:
+            continue
+        for i in range(k):
+            d = random_degradation(rng)
+            yield ("real-rescanned", f"{name[:40]} #{i} ({d.kind.split('/')[-1]} {d.dpi}dpi turn {d.turn} "
+                   f"skew {d.skew})", scan_pdf(data, d, rng), truth)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--generated", type=int, default=5, help="born-digital and scanned certificates each")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--no-real", action="store_true")
+    parser.add_argument("--rescan", type=int, default=0, help="scans of each real born-digital certificate")
     parser.add_argument("--show-wrong", action="store_true")
     args = parser.parse_args(argv)
 
@@ -175,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     documents = list(generated(args.generated, args.seed))
     if not args.no_real:
         documents += list(real())
+    if args.rescan:
+        documents += list(rescanned(args.rescan, args.seed))
     for source, name, data, truth in documents:
         s, method = run_one(data, truth, per_field[source])
         group = f"{source}/{'scanned' if method == 'ocr' else 'born-digital' if method == 'text_layer' else method}"
