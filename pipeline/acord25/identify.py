@@ -17,7 +17,8 @@ from pipeline.textlayer import Page
 logger = logging.getLogger(__name__)
 
 KNOWN_EDITIONS = ("2025/12", "2016/03", "2014/01", "2010/05", "2009/09", "2001/08")
-_EDITION = re.compile(r"^\((\d{4})/(\d{2})\)$")
+_EDITION = re.compile(r"^\((\d{4})/(\d{2})\)[.,;:]?$")  # OCR may join the sentence's full stop to it
+_TITLE = ("CERTIFICATE", "OF", "LIABILITY", "INSURANCE")
 
 # Labels printed on every edition of the form (2001/08 to 2025/12).
 _STRUCTURE = (
@@ -86,10 +87,17 @@ def structure_score(sheet: Sheet) -> int:
     return sum(1 for label in _STRUCTURE if sheet.find(label))
 
 
+def _title_words_on_top(page: Page) -> bool:
+    """The title's words at the head of a scanned page, whatever order or lines OCR gave them
+    (large bold type often comes back as two lines, out of order)."""
+    top = {w.text.upper().strip(".,:;") for w in page.words if w.y1 < 0.1 * page.height}
+    return all(word in top for word in _TITLE)
+
+
 def identify_page(page: Page) -> FormInfo | None:
     sheet = Sheet(page)
     edition = footer_edition(sheet)
-    titled = bool(sheet.find("CERTIFICATE OF LIABILITY INSURANCE"))
+    titled = bool(sheet.find("CERTIFICATE OF LIABILITY INSURANCE")) or (sheet.measured and _title_words_on_top(page))
     score = structure_score(sheet)
     if edition is None and not titled and not (sheet.measured and score >= _MIN_UNTITLED):
         return None  # on a scan the title and footer may be misread; nearly all the labels still tell
