@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import random
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,8 +75,12 @@ def scan_pdf(pdf: bytes, degradation: Degradation, rng: random.Random) -> bytes:
 
 
 def render(pdf: bytes, dpi: int) -> np.ndarray:
+    """The first page as printed: form fields' values drawn too (a filled AcroForm that was not flattened)."""
     doc = pdfium.PdfDocument(pdf)
     try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an XFA form: this PDFium draws its AcroForm half
+            doc.init_forms()
         image = doc[0].render(scale=dpi / 72.0, grayscale=True).to_pil().convert("L")
     finally:
         doc.close()
