@@ -16,6 +16,7 @@ from pipeline.acord25.frame import build_frame
 from pipeline.acord25.header import date_zone
 from pipeline.acord25.layout import Box, Sheet
 from pipeline.acord25.parse import parse_date
+from pipeline.acord25.positions import excluded_zone
 from pipeline.textlayer import Page
 
 LETTER = "ABCDEF"  # an insurer letter
@@ -45,7 +46,7 @@ def letter_cells(page: Page) -> list[Cell]:
     if frame.table is None:
         return []
     reader = TableReader(sheet, frame)
-    cols, u = reader.columns, frame.unit
+    cols = reader.columns
     cells = []
     for kind, band in reader.bands():
         if kind == "other":
@@ -53,9 +54,9 @@ def letter_cells(page: Page) -> list[Cell]:
         for column, alphabet in ((cols.ltr, LETTER), (cols.addl, FLAG), (cols.subr, FLAG)):
             cells.append(Cell(Box(max(column[0], 0.0), band.y0, column[1], band.y1), alphabet))
         if kind == "wc":
-            yn = sheet.find_one("Y / N", band) or sheet.find_one("Y/N", band)
-            if yn is not None:
-                cells.append(Cell(Box(yn.box.x0 - 5 * u, yn.box.y1 - 0.5, yn.box.x1 + 5 * u, yn.box.y1 + 16 * u), FLAG))
+            zone = excluded_zone(reader, band)
+            if zone is not None:
+                cells.append(Cell(zone, FLAG))
     return [c for c in cells if not _already_read(sheet, c)]
 
 

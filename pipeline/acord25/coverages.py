@@ -10,6 +10,8 @@ from typing import Any
 from pipeline.acord25.evidence import Evidence
 from pipeline.acord25.frame import Frame
 from pipeline.acord25.layout import Anchor, Box, Sheet, Value, lines_of, read_value
+from pipeline.acord25.limits import PLACED, read_limits
+from pipeline.acord25.positions import aggregate_by_position, excluded_zone
 from pipeline.acord25.parse import is_check_glyph, normalise_text, parse_amount, parse_date, parse_flag
 
 logger = logging.getLogger(__name__)
@@ -86,7 +88,6 @@ class TableReader:
         assert frame.table is not None
         self.table = frame.table
         self.columns = self._columns()
-        self.limit_anchors: list[Anchor] = []
 
     # -- geometry --------------------------------------------------------
     def _first(self, *phrases: str, region: Box | None = None) -> Anchor | None:
@@ -215,45 +216,6 @@ class TableReader:
         # the label was not read: on a scan the box may be checked all the same
         return False, None, (UNSEEN if self.sheet.measured else CHECKBOX)
 
-    def limit(self, band: Box, phrases: tuple[str, ...]) -> tuple[int | None, Box | None]:
-        anchor = None
-        for phrase in phrases:
-            for hit in self.sheet.find(phrase, Box(self.columns.exp[1] - 4, band.y0, self.columns.amount[0], band.y1)):
-                # "AGGREGATE" alone must not be the tail of GENERAL AGGREGATE
-                if phrase == "AGGREGATE" and any(
-                    w.text in ("GENERAL", "GEN'L", "PRODUCTS")
-                    and abs(w.cy - hit.box.cy) < 2
-                    and 0 < hit.box.x0 - w.x1 < 6
-                    for w in self.sheet.words
-                ):
-                    continue
-                anchor = hit
-                break
-            if anchor:
-                break
-        if anchor is None:
-            return None, None
-        u = self.u
-        zone = Box(self.columns.amount[0], anchor.box.cy - 6.5 * u, self.frame.width, anchor.box.cy + 6.5 * u)
-        words = [w for w in self.sheet.values_in(zone) if w.text != "$"]
-        # nearest line to the label's centre
-        lines = sorted(lines_of(words), key=lambda ln: abs(sum(w.cy for w in ln) / len(ln) - anchor.box.cy))
-        for line in lines:
-            value = parse_amount("".join(w.text for w in line))
-            if value is not None and self._own_row(anchor, band, sum(w.cy for w in line) / len(line)):
-                return value, Box.around(line)
-        return None, None
-
-    def _own_row(self, anchor: Anchor, band: Box, cy: float) -> bool:
-        """True when the printed word nearest to height ``cy`` in the limit labels' column is on one of
-        ``anchor``'s lines: an amount beside a blank limit belongs to the next label, not to this one."""
-        zone = Box(self.columns.exp[1] - 4, band.y0, self.columns.amount[0], band.y1)
-        printed = self.sheet.values_in(zone, include_labels=True)
-        if not printed or not anchor.words:
-            return True
-        nearest = min(printed, key=lambda w: abs(w.cy - cy)).cy
-        return min(w.cy for w in anchor.words) - 1 <= nearest <= max(w.cy for w in anchor.words) + 1
-
 
 def _common(row: Row, reader: TableReader, band: Box) -> None:
     cols = reader.columns
@@ -312,15 +274,6 @@ def _new_entry(line: str) -> dict[str, Any]:
     }
 
 
-def _limits(row: Row, reader: TableReader, band: Box, table: tuple) -> None:
-    row.entry["limits"] = {key: None for key, _ in table}
-    for key, phrases in table:
-        value, box = reader.limit(band, phrases)
-        if value is not None:
-            row.put(f"limits/{key}", value, box)
-            row.filled = True
-
-
 def _choice(reader: TableReader, band: Box, options) -> tuple[Any, Box | None, float]:
     """The first checked option of a group of boxes, sure only when every box of the group was seen."""
     states = [(value, *reader.box(band, *phrases)) for phrases, value in options]
@@ -351,10 +304,14 @@ def read_gl(reader: TableReader, band: Box) -> Row:
         (("LOC",), "location"),
         (("OTHER:",), "other"),
     ))
+    if value is None and confidence < CHECKBOX:  # a label unread: the boxes' places tell them apart
+        placed, at, sure = aggregate_by_position(reader, band)
+        if placed is not None or sure > confidence:
+            value, box, confidence = placed, at, min(sure, PLACED)
     if value is not None:
         row.put("aggregate_applies_per", value, box, confidence)
         row.filled = True
-    _limits(row, reader, band, GL_LIMITS)
+    read_limits(row, reader, band, GL_LIMITS)
     return row
 
 
@@ -370,7 +327,7 @@ def read_auto(reader: TableReader, band: Box) -> Row:
             boxes.append(box)
     row.put("covered_autos", autos or None, Box.around(boxes) if boxes else None, sure)
     row.filled = row.filled or bool(autos)
-    _limits(row, reader, band, AUTO_LIMITS)
+    read_limits(row, reader, band, AUTO_LIMITS)
     return row
 
 
@@ -384,7 +341,7 @@ def read_umbrella(reader: TableReader, band: Box) -> Row:
         row.filled = True
     _common(row, reader, band)
     _basis(row, reader, band)
-    _limits(row, reader, band, UMBRELLA_LIMITS)
+    read_limits(row, reader, band, UMBRELLA_LIMITS)
     row.entry["limits"]["retention"] = None
     anchor = reader.sheet.find_one("RETENTION", Box(reader.columns.type[0], band.y0, reader.columns.type[1], band.y1))
     if anchor is not None:
@@ -418,20 +375,25 @@ def read_wc(reader: TableReader, band: Box) -> Row:
         row.evidence["statutory"] = (box, sure)  # type: ignore[assignment]
         row.filled = True
     row.entry["any_member_excluded"] = None
-    yn = reader.sheet.find_one("Y / N", band) or reader.sheet.find_one("Y/N", band)
-    if yn is not None:
-        u = reader.u
-        zone = Box(yn.box.x0 - 5 * u, yn.box.y1 - 0.5, yn.box.x1 + 5 * u, yn.box.y1 + 16 * u)
-        for w in reader.sheet.values_in(zone):
-            flag = parse_flag(w.text)
-            if flag is not None:
-                row.put("any_member_excluded", flag, Box.around([w]))
-                row.filled = True
-                break
-    _limits(row, reader, band, WC_LIMITS)
+    zone = excluded_zone(reader, band)
+    labelled = reader.sheet.find_one("Y / N", band) or reader.sheet.find_one("Y/N", band)
+    words = reader.sheet.values_in(zone) if zone is not None else []
+    for w in words:
+        flag = parse_flag(w.text)
+        if flag is not None and not _part_of_na(w, reader.sheet.words):
+            row.put("any_member_excluded", flag, Box.around([w]), CLEAN if labelled else PLACED)
+            row.filled = True
+            break
+    read_limits(row, reader, band, WC_LIMITS, first_row=1)  # row 0: PER STATUTE
     if not statutory:
         row.entry["statutory"] = False if row.filled else None
     return row
+
+
+def _part_of_na(word, words) -> bool:
+    """'N' of an 'N / A' read as three words (the ADDL INSD column's answer of the row)."""
+    return any(v.text.startswith("/") and abs(v.cy - word.cy) < 0.5 * word.height
+               and -0.5 <= v.x0 - word.x1 < 0.6 * word.height for v in words)
 
 
 def read_other(reader: TableReader, band: Box) -> list[Row]:

@@ -18,6 +18,7 @@ def parse_amount(text: str) -> int | None:
         return None
     text = text.replace(" ,", ",").replace(", ", ",")
     text = re.sub(r"(?<=\d)\.(?=\d{3}(?:\D|$))", ",", text)  # '250.000': a comma read (or typed) as a period
+    text = re.sub(r"(?<=\d)[;:](?=\d{3}(?:\D|$))", ",", text)  # '500;000': a comma OCR read as ';' or ':'
     match = _AMOUNT.search(text)
     if not match:
         return None

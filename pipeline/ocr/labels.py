@@ -72,6 +72,8 @@ def _snap_line(line: list[Word]) -> list[Word]:
                 continue
             same = end - i == len(phrase) and all(_key(w.text) == _key(p) for w, p in zip(words[i:end], phrase))
             if same and (len(phrase) > 1 or words[i].text == phrase[0]):
+                if len(phrase) > 1 and not _in_prose(words, i, end - 1):  # 'personal & ADV INJURY'
+                    words[i:end] = [replace(w, text=p) for w, p in zip(words[i:end], phrase)]
                 fixed[i:end] = [True] * (end - i)  # already the label's words (or prose that reads like one)
                 i = end
                 continue

@@ -1,0 +1,131 @@
+"""Coverage values placed by the form's fixed layout when a scan's small labels were misread.
+
+A drawn certificate is read as if by OCR (every word carries a confidence, no tesseract);
+labels are then garbled the way a blurred scan garbles them."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from pipeline.acord25 import extract_certificate
+from pipeline.acord25.parse import parse_amount
+from pipeline.samples import demo_certificate, draw_certificate
+from pipeline.textlayer import Mark, Page, read_text_layer
+
+
+@pytest.fixture(scope="module")
+def truth() -> dict:
+    return demo_certificate()
+
+
+@pytest.fixture(scope="module")
+def drawn(truth) -> Page:
+    return read_text_layer(draw_certificate(truth))[0]
+
+
+def _as_scan(page: Page) -> Page:
+    return dataclasses.replace(page, words=tuple(dataclasses.replace(w, confidence=0.96) for w in page.words))
+
+
+def _garble(page: Page, texts: set[str], *, x_from: float = 0.0, x_to: float = 1e9) -> Page:
+    """The page with the words ``texts`` (between x_from and x_to) read as OCR garbage."""
+    return dataclasses.replace(page, words=tuple(
+        dataclasses.replace(w, text="~" + w.text.lower()[::-1], confidence=0.3)
+        if w.text in texts and x_from <= w.x0 <= x_to else w for w in page.words))
+
+
+def _policy(cert: dict, line: str) -> tuple[int, dict]:
+    return next((i, p) for i, p in enumerate(cert["policies"]) if p["line"] == line)
+
+
+def _confidence(cert: dict, pointer: str) -> float:
+    return cert["evidence"][pointer]["confidence"]
+
+
+# -- limits placed by their row ---------------------------------------------------------------------
+
+LIMIT_COLUMN = 420.0  # points: the limit labels' column of the drawn form starts right of this
+
+
+def test_given_limit_labels_misread_on_a_scan_then_their_amounts_are_placed_by_row_below_review(drawn, truth):
+    scan = _garble(_as_scan(drawn), {"PERSONAL", "ADV", "INJURY", "POLICY", "LIMIT"}, x_from=LIMIT_COLUMN)
+    cert = extract_certificate([scan])
+    i, gl = _policy(cert, "general_liability")
+    j, wc = _policy(cert, "workers_compensation")
+    _, want_gl = _policy(truth, "general_liability")
+    _, want_wc = _policy(truth, "workers_compensation")
+    assert gl["limits"] == want_gl["limits"]
+    assert wc["limits"] == want_wc["limits"]
+    assert _confidence(cert, f"/policies/{i}/limits/personal_advertising_injury") < 0.9
+    assert _confidence(cert, f"/policies/{j}/limits/el_disease_policy_limit") < 0.9
+    assert _confidence(cert, f"/policies/{i}/limits/general_aggregate") >= 0.9  # its own label was read
+
+
+def test_given_a_text_layer_with_a_limit_label_missing_then_no_amount_is_placed_by_row(drawn):
+    cert = extract_certificate([_garble(drawn, {"PERSONAL", "ADV", "INJURY"}, x_from=LIMIT_COLUMN)])
+    _, gl = _policy(cert, "general_liability")
+    assert gl["limits"]["personal_advertising_injury"] is None
+
+
+def test_given_a_blank_limit_whose_label_is_misread_then_it_stays_blank(drawn, truth):
+    _, want = _policy(truth, "general_liability")
+    blank = str(f"{want['limits']['medical_expense']:,}")
+    page = dataclasses.replace(_as_scan(drawn), words=tuple(w for w in drawn.words if w.text != blank))
+    page = _as_scan(_garble(page, {"MED", "EXP", "(Any", "one", "person)"}, x_from=LIMIT_COLUMN))
+    cert = extract_certificate([page])
+    _, gl = _policy(cert, "general_liability")
+    assert gl["limits"]["medical_expense"] is None
+    assert gl["limits"]["each_occurrence"] == want["limits"]["each_occurrence"]
+    assert gl["limits"]["personal_advertising_injury"] == want["limits"]["personal_advertising_injury"]
+
+
+def test_given_a_thousands_comma_read_as_a_semicolon_then_the_amount_is_whole():
+    assert parse_amount("500;000") == 500_000
+    assert parse_amount("$1,000:000") == 1_000_000
+
+
+# -- general aggregate boxes placed by position ---------------------------------------------------
+
+
+def _with_aggregate_boxes(page: Page) -> Page:
+    """The scan's empty boxes as the OCR stage reports them: POLICY, LOC and OTHER left unchecked."""
+    words = {w.text: w for w in page.words if w.x0 < 160 and 355 < w.y0 < 380}
+    boxes = []
+    for text in ("POLICY", "LOC", "OTHER:"):
+        w = words[text]
+        boxes.append(Mark("box", w.x0 - 15, w.y0 - 1.5, w.x0 - 4.5, w.y0 + 8, confidence=0.97))
+    marks = [dataclasses.replace(m, confidence=0.97) for m in page.marks]
+    return dataclasses.replace(page, marks=tuple([*marks, *boxes]))
+
+
+def test_given_the_aggregate_labels_misread_then_the_checked_box_is_told_by_its_place(drawn, truth):
+    _, want = _policy(truth, "general_liability")
+    scan = _garble(_with_aggregate_boxes(_as_scan(drawn)), {"POLICY", "PRO-", "JECT", "LOC"}, x_to=160)
+    cert = extract_certificate([scan])
+    i, gl = _policy(cert, "general_liability")
+    assert gl["aggregate_applies_per"] == want["aggregate_applies_per"] == "project"
+    assert _confidence(cert, f"/policies/{i}/aggregate_applies_per") < 0.9
+
+
+def test_given_the_aggregate_labels_misread_and_the_boxes_unseen_then_nothing_is_guessed(drawn):
+    scan = _garble(_as_scan(drawn), {"POLICY", "PRO-", "JECT", "LOC"}, x_to=160)
+    scan = dataclasses.replace(scan, marks=tuple(m for m in scan.marks if not (350 < m.y0 < 380)))
+    _, gl = _policy(extract_certificate([scan]), "general_liability")
+    assert gl["aggregate_applies_per"] is None
+
+
+# -- the excluded-member Y/N answer placed by position --------------------------------------------
+
+
+def test_given_the_y_n_label_misread_then_the_excluded_member_answer_is_read_below_review(drawn, truth):
+    _, want = _policy(truth, "workers_compensation")
+    labels = [w for w in drawn.words if w.text in ("Y", "/", "N") and 488 < w.y0 < 494 and w.x0 < 176]
+    assert len(labels) >= 2  # the drawn form prints the Y / N label there
+    scan = _as_scan(dataclasses.replace(drawn, words=tuple(
+        dataclasses.replace(w, text="wit") if w in labels else w for w in drawn.words)))
+    cert = extract_certificate([scan])
+    j, wc = _policy(cert, "workers_compensation")
+    assert wc["any_member_excluded"] is want["any_member_excluded"] is False
+    assert _confidence(cert, f"/policies/{j}/any_member_excluded") < 0.9
