@@ -78,6 +78,8 @@ class Sheet:
         A phrase may span lines with ``|``: "DAMAGE TO RENTED|PREMISES".
         """
         parts = [p.split() for p in phrase.split("|")]
+        if not all(parts):
+            return []  # a blank phrase, or an OCR word that is only "|": nothing to look for
         found = []
         for start in self._by_text.get(parts[0][0], []):
             first = self.words[start]
