@@ -212,9 +212,26 @@ class TableReader:
             confidence = CHECKBOX if sure is None else min(CHECKBOX, sure)
             if hit is None:
                 return False, None, confidence
+            if nearer_empty_box(self.sheet, anchor, hit, self.u):
+                return False, None, min(confidence, AMBIGUOUS)
             return True, Box.around([hit]), confidence
         # the label was not read: on a scan the box may be checked all the same
         return False, None, (UNSEEN if self.sheet.measured else CHECKBOX)
+
+
+AMBIGUOUS = 0.7  # a check seen near a label whose own box, nearer to it, is empty: a neighbour's check
+
+
+def nearer_empty_box(sheet: Sheet, label: Anchor, hit: Any, unit: float) -> bool:
+    """True when a box seen empty lies nearer to ``label``'s line than the check mark ``hit`` found for it.
+
+    On a scan a label's box may be merged over two lines by OCR ('OWNED' over 'AUTOS ONLY'), so the zone
+    searched for its check reaches the box of the line above; the label's own box is the nearest one."""
+    if getattr(hit, "kind", None) != "cross":
+        return False
+    zone = Box(hit.x0 - 2 * unit, label.box.y0 - 4 * unit, label.box.x0, label.box.y1 + 4 * unit)
+    empty = sheet.marks_in(zone, {"box"})
+    return any(abs(m.cy - label.box.cy) < abs(hit.cy - label.box.cy) for m in empty)
 
 
 def _common(row: Row, reader: TableReader, band: Box) -> None:

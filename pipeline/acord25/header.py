@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from pipeline.acord25.evidence import Evidence
+from pipeline.acord25.plausible import is_form_label
 from pipeline.acord25.frame import Frame, is_description_label
 from pipeline.acord25.layout import Box, Sheet, Value, line_text, lines_of, read_value
 from pipeline.textlayer import Word
@@ -242,9 +243,11 @@ def read_description(sheet: Sheet, frame: Frame, ev: Evidence) -> str | None:
     else:  # a scan whose box heading was not read: the box's usual height above CERTIFICATE HOLDER
         bottom, top = holder.box.y0 - 1, holder.box.y0 - DESCRIPTION_HEIGHT * frame.unit
     zone = Box(0, top, frame.width, bottom)
-    words = [w for line in lines_of(sheet.values_in(zone)) if not is_description_label(line) for w in line]
+    words = [w for line in lines_of(sheet.values_in(zone))
+             if not is_description_label(line) and not is_form_label(line_text(line)) for w in line]
     text = _record(ev, "/description_of_operations", read_value(words))
-    if label is None and text is not None:
+    if (label is None or (holder is None and sheet.measured)) and text is not None:
+        # a zone placed without both its labels: where the text ends (or starts) is a guess
         ev.items["/description_of_operations"]["confidence"] = min(ev.items["/description_of_operations"]["confidence"], GUESSED_ZONE)
     return text
 
@@ -295,7 +298,7 @@ def _right_column_x0(frame: Frame) -> float:
 
 def _name_and_address(words: list) -> tuple[Value | None, Value | None]:
     """First line is the name; the other lines, joined with ', ', the address."""
-    lines = lines_of(words)
+    lines = lines_of(without_specks(words))
     while lines and all(_REFERENCE.match(w.text) for w in lines[0]):
         lines = lines[1:]  # an account / reference number above the name
     if not lines:
@@ -306,6 +309,21 @@ def _name_and_address(words: list) -> tuple[Value | None, Value | None]:
         return name, None
     text = ", ".join(line_text(line) for line in lines[1:])
     return name, Value(text, Box.around(rest), tuple(rest))
+
+
+SPECK_HEIGHT = 0.5  # of the zone's usual word height: an OCR word this flat is a speck of dirt or a rule's end
+SPECK_SURE = 0.5  # ... when OCR is this unsure of it
+
+
+def without_specks(words: list) -> list:
+    """The words of a scanned zone without OCR debris: flat, unsure 'words' read from specks and rules.
+
+    A speck above a name would be taken for the name's line and push the name into the address."""
+    heights = sorted(w.height for w in words)
+    if not heights:
+        return words
+    usual = heights[len(heights) // 2]
+    return [w for w in words if w.confidence is None or w.confidence >= SPECK_SURE or w.height >= SPECK_HEIGHT * usual]
 
 
 def _record(ev: Evidence, pointer: str, value: Value | None, clean=None) -> str | None:

@@ -61,7 +61,8 @@ def review(cert: dict[str, Any], evidence: dict[str, dict[str, Any]], *, ocr: bo
             ("/insured/name", (cert.get("insured") or {}).get("name")),
             ("/certificate_holder/name", (cert.get("certificate_holder") or {}).get("name")),
         ):
-            check(pointer, value, lambda v: name_like(v) and not _PLACE.search(v) and not is_form_label(v))
+            check(pointer, value, lambda v: name_like(v) and not _PLACE.search(v) and not is_form_label(v)
+                  and not is_form_prose(v))
         for pointer, value in (
             ("/producer/address", producer.get("address")),
             ("/insured/address", (cert.get("insured") or {}).get("address")),
@@ -73,9 +74,16 @@ def review(cert: dict[str, Any], evidence: dict[str, dict[str, Any]], *, ocr: bo
         letters.add(insurer.get("letter"))
         check(f"/insurers/{i}/naic", insurer.get("naic"), lambda v: bool(_NAIC.match(v)))
         if ocr:
-            check(f"/insurers/{i}/name", insurer.get("name"), name_like)
+            check(f"/insurers/{i}/name", insurer.get("name"), lambda v: name_like(v) and not is_form_prose(v))
+    codes = {i.get("naic") for i in cert.get("insurers") or [] if i.get("naic")}
     for i, policy in enumerate(cert.get("policies") or []):
         _policy(f"/policies/{i}", policy, letters, check, doubt, ocr=ocr)
+        if not ocr:
+            continue
+        check(f"/policies/{i}/policy_number", policy.get("policy_number"), lambda v: not naic_like(v, codes))
+        if not same_line(evidence, [f"/policies/{i}/{k}" for k in ("policy_number", "effective", "expiration")]):
+            for key in ("policy_number", "effective", "expiration"):  # read from different rows: which one is unknown
+                doubt(f"/policies/{i}/{key}")
     return lowered
 
 
@@ -132,6 +140,65 @@ def is_form_label(value: str) -> bool:
     return bool(key) and any(key == re.sub(r"\W+", "", label).upper() for label in (*HEADER_LABELS, *TABLE_LABELS))
 
 
+# The form's own printed prose (its notices) and labels: on a scan, a zone placed a line off reads them
+_FORM_PROSE = """
+THIS CERTIFICATE IS ISSUED AS A MATTER OF INFORMATION ONLY AND CONFERS NO RIGHTS UPON THE CERTIFICATE HOLDER. THIS
+CERTIFICATE DOES NOT AFFIRMATIVELY OR NEGATIVELY AMEND, EXTEND OR ALTER THE COVERAGE AFFORDED BY THE POLICIES
+BELOW. THIS CERTIFICATE OF INSURANCE DOES NOT CONSTITUTE A CONTRACT BETWEEN THE ISSUING INSURER(S), AUTHORIZED
+REPRESENTATIVE OR PRODUCER, AND THE CERTIFICATE HOLDER.
+IMPORTANT: If the certificate holder is an ADDITIONAL INSURED, the policy(ies) must have ADDITIONAL INSURED provisions
+or be endorsed. If SUBROGATION IS WAIVED, subject to the terms and conditions of the policy, certain policies may
+require an endorsement. A statement on this certificate does not confer rights to the certificate holder in lieu of
+such endorsement(s).
+THIS IS TO CERTIFY THAT THE POLICIES OF INSURANCE LISTED BELOW HAVE BEEN ISSUED TO THE INSURED NAMED ABOVE FOR THE
+POLICY PERIOD INDICATED. NOTWITHSTANDING ANY REQUIREMENT, TERM OR CONDITION OF ANY CONTRACT OR OTHER DOCUMENT WITH
+RESPECT TO WHICH THIS CERTIFICATE MAY BE ISSUED OR MAY PERTAIN, THE INSURANCE AFFORDED BY THE POLICIES DESCRIBED
+HEREIN IS SUBJECT TO ALL THE TERMS, EXCLUSIONS AND CONDITIONS OF SUCH POLICIES. LIMITS SHOWN MAY HAVE BEEN REDUCED BY
+PAID CLAIMS.
+SHOULD ANY OF THE ABOVE DESCRIBED POLICIES BE CANCELLED BEFORE THE EXPIRATION DATE THEREOF, NOTICE WILL BE
+DELIVERED IN ACCORDANCE WITH THE POLICY PROVISIONS.
+CERTIFICATE OF LIABILITY INSURANCE  DESCRIPTION OF OPERATIONS / LOCATIONS / VEHICLES (ACORD 101, Additional Remarks
+Schedule, may be attached if more space is required)  INSURER(S) AFFORDING COVERAGE  CERTIFICATE HOLDER
+"""
+_FORM_WORDS = frozenset(re.findall(r"[a-z]+", _FORM_PROSE.lower()))
+# words that are never a name on their own (a name read as one stray word of the form's prose)
+_FUNCTION_WORDS = frozenset("""a an and are as at be been by for from has have if in is it its may must no nor not
+of on or so such than that the their then there these this those to upon was were which who will with""".split())
+PROSE_SHARE = 0.8  # of a value's words that are the form's own prose: the value is the form's text
+
+
+def is_form_prose(value: str) -> bool:
+    """True when ``value`` is made of the form's printed prose: only function words ('not', 'of the'), or
+    three or more words nearly all from the form's notices ('this certificate does not confer rights...')."""
+    words = re.findall(r"[a-z]+", value.lower())
+    if not words:
+        return False
+    if all(w in _FUNCTION_WORDS for w in words):
+        return True
+    if len(words) <= 2:  # 'rights', 'endorsement(s)': a stray word or two of the notices
+        return all(w in _FORM_WORDS for w in words)
+    return sum(w in _FORM_WORDS for w in words) >= PROSE_SHARE * len(words)
+
+
+def naic_like(number: str, codes: set[str]) -> bool:
+    """A policy 'number' that is one of the page's NAIC codes (the insurers' column read as the table's)."""
+    digits = re.sub(r"[\s\-]", "", number)
+    return digits.isdigit() and digits in codes
+
+
+def same_line(evidence: dict[str, dict[str, Any]], pointers: list[str]) -> bool:
+    """True unless the values at ``pointers`` were read from different lines of the page.
+
+    A policy's number and dates are printed on one line of its row; when a row's band spans two rows
+    (a line's label unread on a scan), its cells may take their values from different rows."""
+    boxes = [evidence[p]["bbox"] for p in pointers if p in evidence]
+    if len(boxes) < 2:
+        return True
+    centres = [(b[1] + b[3]) / 2 for b in boxes]
+    height = max(min(b[3] - b[1] for b in boxes), 1.0)
+    return max(centres) - min(centres) <= 1.5 * height
+
+
 def phone_like(value: str) -> bool:
     return bool(_PHONE.match(value.strip()))
 
@@ -180,8 +247,13 @@ def term_plausible(effective: str, expiration: str, *, strict: bool) -> bool:
         return False
     if not strict:
         return True
-    # nearly every policy runs whole months from its start day (or to the same day-of-month)
-    return start.day == end.day or abs((end - start).days - 365) <= 1
+    # nearly every policy runs a year (or whole years, or a few months) from its start day
+    months = (end.year - start.year) * 12 + end.month - start.month
+    usual = months <= USUAL_MONTHS or months % 12 == 0
+    return (start.day == end.day and usual) or abs((end - start).days - 365) <= 1
+
+
+USUAL_MONTHS = 13  # a term of more months than this is whole years ('2023-01-04' to '2024-11-04': a misread month)
 
 
 def amount_plausible(key: str, amount: int, *, strict: bool) -> bool:
