@@ -36,6 +36,7 @@ from inbox import door
 from inbox.ratelimit import RedisRateLimiter
 from inbox.s3events import EventFormatError, parse_notification
 from infra.tokens import TokenOwner, TokenRejected, verify_token
+from pipeline.addresses import TAG
 from workers.uploads import UploadRefused, size_text
 
 if TYPE_CHECKING:
@@ -64,6 +65,9 @@ class UploadRequest(BaseModel):
     content_type: str = Field(..., examples=["application/pdf"],
                               description="application/pdf, image/png, image/jpeg or image/tiff")
     size: int | None = Field(None, description="Bytes, when known: refused early beyond the limit.")
+    tag: str | None = Field(None, pattern=TAG.pattern, examples=["lot-14"],
+                            description="A project tag, as in `<account>+<tag>@` addresses: the document is "
+                                        "scored against the tag's requirement set first.")
 
 
 class UploadTicket(BaseModel):
@@ -201,7 +205,7 @@ def _routes(api: FastAPI, app: App, limits: RequestLimits) -> None:
     def start_upload(body: UploadRequest, request: Request, who: TokenOwner = Depends(owner)) -> dict[str, Any]:
         """A presigned S3 POST (the file goes straight to S3), or, without S3, the direct endpoint."""
         try:
-            ticket = door.presign(app, who, body.filename, body.content_type, body.size)
+            ticket = door.presign(app, who, body.filename, body.content_type, body.size, body.tag)
         except UploadRefused as e:
             raise ApiError(_REFUSAL_STATUS.get(e.code, 400), e.code, e.message) from e
         if ticket["method"] == "direct":
@@ -212,7 +216,8 @@ def _routes(api: FastAPI, app: App, limits: RequestLimits) -> None:
     @api.post(DIRECT_PATH, response_model=DirectResult, status_code=202, summary="Upload a file through the API",
               openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
                   "type": "object", "required": ["file"],
-                  "properties": {"file": {"type": "string", "format": "binary"}}}}}, "required": True}})
+                  "properties": {"file": {"type": "string", "format": "binary"},
+                                 "tag": {"type": "string", "pattern": TAG.pattern}}}}}, "required": True}})
     async def direct_upload(request: Request, who: TokenOwner = Depends(owner)) -> dict[str, Any]:
         """For setups without S3 notifications: the same limits, the same checks, one document per file."""
         async with request.form(max_files=1, max_fields=4) as form:
@@ -221,8 +226,11 @@ def _routes(api: FastAPI, app: App, limits: RequestLimits) -> None:
                 raise ApiError(400, "file_missing", "Send the certificate as the multipart field 'file'.")
             data = await file.read(app.settings.upload_max_bytes + 1)
             filename = file.filename
+            tag = form.get("tag") or None
+        if tag is not None and not (isinstance(tag, str) and TAG.match(tag)):
+            raise ApiError(422, "invalid_request", "A tag is 1 to 64 letters, digits, '.', '_' or '-'.")
         try:
-            result = await run_in_threadpool(door.store_direct, app, who, filename, data)
+            result = await run_in_threadpool(door.store_direct, app, who, filename, data, tag)
         except UploadRefused as e:
             raise ApiError(_REFUSAL_STATUS.get(e.code, 400), e.code, e.message) from e
         result["status_url"] = link(request, "upload_status", upload_id=result["upload_id"])

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DIRECT_BUCKET = ""  # the bucket column of direct uploads: they come through no bucket
+TAG_FIELD = "x-amz-meta-coi-tag"  # the project tag of a presigned upload, as object metadata
 _KEY_NAME = re.compile(r"[^A-Za-z0-9._-]")
 _REF = re.compile(r"^[0-9a-f]{32}$")
 _UPLOAD_KEY = re.compile(r"^uploads/(?P<slug>[a-z0-9._-]{1,64})/(?P<ref>[0-9a-f]{32})/(?P<name>[A-Za-z0-9_-][A-Za-z0-9._-]{0,199})$")  # never . or ..
@@ -86,8 +87,10 @@ def check_declared(app: App, content_type: str, size: int | None) -> None:
         raise UploadRefused("empty_file", "The file is empty; choose the certificate file again.")
 
 
-def presign(app: App, owner: TokenOwner, filename: str, content_type: str, size: int | None) -> dict[str, Any]:
-    """Where and how the browser sends the file: a presigned S3 POST, or the direct endpoint."""
+def presign(app: App, owner: TokenOwner, filename: str, content_type: str, size: int | None,
+            tag: str | None = None) -> dict[str, Any]:
+    """Where and how the browser sends the file: a presigned S3 POST, or the direct endpoint. A
+    ``tag`` rides on the object as ``x-amz-meta-coi-tag``, pinned by the policy."""
     check_declared(app, content_type, size)
     ref = new_id()
     limit = app.settings.upload_max_bytes
@@ -98,9 +101,10 @@ def presign(app: App, owner: TokenOwner, filename: str, content_type: str, size:
     key = upload_key(owner.account_slug, ref, filename, content_type)
     full_key = f"{storage.prefix}/{key}" if storage.prefix else key
     client = _presigner(app.settings.s3_public_endpoint_url or app.settings.s3_endpoint_url, app.settings.s3_region)
+    fields = {"Content-Type": content_type, **({TAG_FIELD: tag} if tag else {})}
     post = client.generate_presigned_post(
-        Bucket=storage.bucket, Key=full_key, Fields={"Content-Type": content_type},
-        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, limit]],
+        Bucket=storage.bucket, Key=full_key, Fields=fields,
+        Conditions=[*({k: v} for k, v in fields.items()), ["content-length-range", 1, limit]],
         ExpiresIn=app.settings.upload_url_expires)
     return {"method": "presigned_post", "upload_id": ref, "max_bytes": limit, "url": post["url"],
             "fields": post["fields"], "expires_in": app.settings.upload_url_expires}
@@ -179,12 +183,13 @@ def _report(app: App, session, obj: ObjectCreated) -> Outcome:
 # -- direct uploads ----------------------------------------------------------------------------
 
 
-def store_direct(app: App, owner: TokenOwner, filename: str | None, data: bytes) -> dict[str, Any]:
+def store_direct(app: App, owner: TokenOwner, filename: str | None, data: bytes,
+                 tag: str | None = None) -> dict[str, Any]:
     """Take a file posted to the API: stored, recorded, enqueued. UploadRefused when it cannot be."""
     ref = new_id()
     with app.sessions() as session:
         account = session.get(Account, owner.account_id)
-        document_id, inserted = adopt(app, session, account, data, filename or "")
+        document_id, inserted = adopt(app, session, account, data, filename or "", tag)
         document = session.get(Document, document_id)
         key = f"direct/{owner.account_slug}/{ref}/{key_name(document.filename)}"
         session.add(Upload(id=new_id(), account_id=account.id, bucket=DIRECT_BUCKET, key=key,

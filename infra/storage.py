@@ -26,6 +26,7 @@ class Storage(Protocol):
     def get(self, key: str) -> bytes: ...
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
+    def metadata(self, key: str) -> dict[str, str]: ...
 
 
 def _checked_key(key: str) -> str:
@@ -83,6 +84,12 @@ class LocalStorage:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
+    def metadata(self, key: str) -> dict[str, str]:
+        """A folder keeps no metadata beside a file."""
+        if not self.exists(key):
+            raise ObjectMissing(key)
+        return {}
+
 
 class S3Storage:
     """A bucket (and optional prefix) through boto3; ``endpoint_url`` for MinIO or a local server."""
@@ -125,6 +132,10 @@ class S3Storage:
 
     def delete(self, key: str) -> None:
         self._call("delete", key, self.client.delete_object)
+
+    def metadata(self, key: str) -> dict[str, str]:
+        """The object's user metadata (``x-amz-meta-*``, names without the prefix)."""
+        return self._call("head", key, self.client.head_object).get("Metadata") or {}
 
     def exists(self, key: str) -> bool:
         try:

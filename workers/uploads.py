@@ -25,6 +25,7 @@ from infra.logging import correlated
 from infra.models import Account, Document, Upload
 from infra.repo import add_document
 from infra.storage import ObjectMissing
+from pipeline.addresses import TAG
 from pipeline.filetypes import SUPPORTED, safe_filename, sniff
 from pipeline.states import DocumentStatus, Source
 from workers import outcomes
@@ -68,7 +69,8 @@ def check_file(data: bytes, max_bytes: int) -> str:
     return kind
 
 
-def adopt(app: App, session: Session, account: Account, data: bytes, filename: str) -> tuple[str, bool]:
+def adopt(app: App, session: Session, account: Account, data: bytes, filename: str,
+          tag: str | None = None) -> tuple[str, bool]:
     """Store checked bytes as a document of ``account`` (not committed); returns (document id, new).
 
     Bytes the account already has are not stored again: the existing document is returned. (Two
@@ -86,7 +88,7 @@ def adopt(app: App, session: Session, account: Account, data: bytes, filename: s
     app.storage.put(key, data, kind)
     document_id, _ = add_document(session, account_id=account.id, sha256=sha, values={
         "source": Source.UPLOAD.value, "filename": name, "content_type": kind, "size": len(data),
-        "storage_key": key, "tag": None})
+        "storage_key": key, "tag": tag})
     return document_id, True
 
 
@@ -132,7 +134,9 @@ class UploadTaker:
             account = session.get(Account, upload.account_id)
             try:
                 data = app.storage.get(upload.key)
-                document_id, inserted = adopt(app, session, account, data, upload.key.rsplit("/", 1)[-1])
+                tag = app.storage.metadata(upload.key).get("coi-tag")
+                document_id, inserted = adopt(app, session, account, data, upload.key.rsplit("/", 1)[-1],
+                                              tag if tag and TAG.match(tag) else None)
             except ObjectMissing:
                 session.rollback()
                 self._finish(upload_id, REJECTED, "The uploaded file is no longer in the bucket; upload it again.")

@@ -5,7 +5,8 @@
  *
  * Optional attributes: data-target="#css-selector" (where the form goes; default: right after the
  * script), data-title="..." (the heading), data-api="https://..." (the API; default: where this
- * script came from). No framework, no cookies: the token travels in the Authorization header.
+ * script came from), data-tag="lot-14" (a project: the certificate is checked against that tag's
+ * requirement set, as mail to <account>+lot-14@ is). No framework, no cookies: the token travels in the Authorization header.
  */
 (function () {
   "use strict";
@@ -13,6 +14,7 @@
   var script = document.currentScript;
   if (!script) { return; }
   var token = script.getAttribute("data-token") || "";
+  var tag = script.getAttribute("data-tag") || null;
   var api = (script.getAttribute("data-api") || script.src.replace(/\/embed\.js(\?.*)?$/, "")).replace(/\/$/, "");
   var uid = "coi-" + Math.random().toString(36).slice(2, 8);
   var TYPES = { "application/pdf": 1, "image/png": 1, "image/jpeg": 1, "image/tiff": 1 };
@@ -135,13 +137,14 @@
     input.disabled = true;
     progress.hidden = false; progress.value = 0;
     say("Uploading “" + file.name + "”…");
-    call("POST", "/v1/uploads", { filename: file.name, content_type: type, size: file.size }).then(function (ticket) {
+    call("POST", "/v1/uploads", { filename: file.name, content_type: type, size: file.size, tag: tag }).then(function (ticket) {
       var form = new FormData();
       if (ticket.method === "presigned_post") {
         Object.keys(ticket.fields).forEach(function (name) { form.append(name, ticket.fields[name]); });
         form.append("file", file);
         return upload(ticket.url, form, {}).then(function () { return ticket.upload_id; });
       }
+      if (tag) { form.append("tag", tag); }
       form.append("file", file, file.name);
       return upload(ticket.url, form, { "Authorization": "Bearer " + token }).then(function (r) { return r.upload_id; });
     }).then(function (uploadId) {

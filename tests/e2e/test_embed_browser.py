@@ -14,10 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from apiserver import serve
 from infra.admin import add_account, add_holder, set_requirements
 from infra.demo import current, demo_requirements
+from infra.models import Document
 from infra.tokens import create_token
 from pipeline.samples import demo_certificate, draw_certificate
 from services import free_port, wait_for
@@ -79,10 +81,11 @@ def account(app, slug: str, each_occurrence: int) -> str:
         return create_token(session, slug, "website")[1]
 
 
-def embed_page(api_url: str, token: str) -> str:
+def embed_page(api_url: str, token: str, tag: str | None = None) -> str:
+    tagged = f' data-tag="{tag}"' if tag else ""
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme vendors</title></head>
 <body><main><h1>Vendor onboarding</h1>
-<script src="{api_url}/embed.js" data-token="{token}" async></script></main></body></html>"""
+<script src="{api_url}/embed.js" data-token="{token}"{tagged} async></script></main></body></html>"""
 
 
 @pytest.fixture
@@ -125,7 +128,7 @@ def test_given_a_certificate_picked_in_the_form_then_the_approval_is_shown(
     with serve(app) as api_url:
         context = browser.new_context()
         page = context.new_page()
-        page.goto(holder_site(embed_page(api_url, token)))
+        page.goto(holder_site(embed_page(api_url, token, tag="lot-14")))
 
         page.keyboard.press("Tab")  # the file picker is the first thing the keyboard reaches
         assert page.evaluate("document.activeElement.type") == "file"
@@ -136,6 +139,8 @@ def test_given_a_certificate_picked_in_the_form_then_the_approval_is_shown(
         assert page.locator(".coi-embed progress").is_hidden()
         assert context.cookies() == []
         context.close()
+    with app.sessions() as session:  # the form's data-tag reached the document, through either storage
+        assert session.scalars(select(Document.tag)).one() == "lot-14"
 
 
 @BOTH_STORAGES

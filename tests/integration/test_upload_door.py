@@ -114,6 +114,47 @@ def test_given_s3_storage_when_an_upload_starts_then_the_policy_pins_key_type_an
     assert ticket["status_url"].endswith(f"/v1/uploads/{ticket['upload_id']}")
 
 
+@BOTH_STORAGES
+def test_given_a_tagged_upload_then_the_document_carries_the_tag_and_meets_the_tags_requirements(
+        app, acme, api, worker):
+    cert, pdf = certificate()
+    stricter = demo_requirements(cert)
+    stricter["lines"]["general_liability"]["limits"]["each_occurrence"] = 2_000_000
+    with app.sessions() as session:
+        set_requirements(session, "acme", cert["certificate_holder"]["name"], stricter, tag="lot-14")
+
+    ticket = api.post("/v1/uploads", headers=acme, json={"filename": "coi.pdf", "content_type": "application/pdf",
+                                                         "size": len(pdf), "tag": "lot-14"}).json()
+    if ticket["method"] == "presigned_post":  # the tag rides on the object, pinned by the policy
+        policy = json.loads(base64.b64decode(ticket["fields"]["policy"]))
+        assert {"x-amz-meta-coi-tag": "lot-14"} in policy["conditions"]
+        posted = httpx.post(ticket["url"], data=ticket["fields"], files={"file": ("coi.pdf", pdf, "application/pdf")})
+        assert posted.status_code == 204, posted.text
+        key = ticket["fields"]["key"]
+        assert hook(api, minio_event(bucket_of(app), key, size=len(pdf))).status_code == 200
+        upload_id = ticket["upload_id"]
+    else:
+        answer = api.post("/v1/uploads/direct", headers=acme, data={"tag": "lot-14"},
+                          files={"file": ("coi.pdf", pdf, "application/pdf")})
+        assert answer.status_code == 202, answer.text
+        upload_id = answer.json()["upload_id"]
+
+    status = decided(api, acme, upload_id)
+    assert status["document"]["decision"] == "rejected"  # scored against lot-14's set, not the untagged one
+    with app.sessions() as session:
+        assert session.scalars(select(Document.tag)).one() == "lot-14"
+
+
+@LOCAL_ONLY
+def test_given_a_malformed_tag_then_the_upload_is_refused(app, acme, api):
+    bad = api.post("/v1/uploads", headers=acme, json={"filename": "coi.pdf", "content_type": "application/pdf",
+                                                      "tag": "lot 14/../x"})
+    assert bad.status_code == 422
+    direct = api.post("/v1/uploads/direct", headers=acme, data={"tag": "a" * 65},
+                      files={"file": ("coi.pdf", certificate()[1], "application/pdf")})
+    assert direct.status_code == 422 and count(app, Document) == 0
+
+
 @pytest.fixture
 def sqs_queue(app, s3_endpoint) -> tuple[object, str]:
     """An SQS queue on the moto server that receives the bucket's ObjectCreated events under uploads/."""
