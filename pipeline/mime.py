@@ -38,6 +38,14 @@ class SplitResult:
     attachments: list[Attachment] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
 
+    def skipped_note(self) -> str | None:
+        """What was left out of a message whose other attachments were read; None when nothing was."""
+        if not self.skipped:
+            return None
+        listed = "; ".join(f"{s.filename}: {s.reason}" for s in self.skipped[:10])
+        more = f" and {len(self.skipped) - 10} more" if len(self.skipped) > 10 else ""
+        return f"Not read: {listed}{more}."
+
     def no_attachment_reason(self) -> str:
         """A sentence for the sender when nothing in the message could be read."""
         if not self.skipped:

@@ -137,7 +137,9 @@ class Stages:
                                   ["message_id", "document_id"])
                 if result.attachments:
                     message.status = MessageStatus.SPLIT.value
-                    message.reason = None
+                    message.reason = result.skipped_note()  # what was left out, for `coi status`
+                    if message.reason:
+                        log.info("message split; %s", message.reason)
                 else:
                     message.status = MessageStatus.NO_ATTACHMENT.value
                     message.reason = result.no_attachment_reason()

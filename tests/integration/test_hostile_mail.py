@@ -73,4 +73,6 @@ def test_given_hostile_attachments_beside_a_certificate_then_each_fails_with_a_r
         assert (document.status, document.error_code) == ("failed", code), name
         assert document.error_message and document.error_message.endswith("."), name
     with app.sessions() as session:
-        assert session.scalars(select(InboundMessage.status)).one() == "split"
+        message = session.scalars(select(InboundMessage)).one()
+    assert message.status == "split"
+    assert message.reason == "Not read: empty.pdf: the file is empty."  # what was left out is on record

@@ -268,6 +268,7 @@ def test_given_a_thousand_attachments_then_the_first_ones_are_kept_and_the_rest_
     assert len(result.attachments) == MAX_ATTACHMENTS
     assert len(result.skipped) == 1_000 - MAX_ATTACHMENTS
     assert all(f"more than {MAX_ATTACHMENTS} attachments" in s.reason for s in result.skipped)
+    assert result.skipped_note().endswith(f"and {1_000 - MAX_ATTACHMENTS - 10} more.")
 
 
 HOSTILE_NAMES = ["../../etc/passwd", "..\\..\\windows\\win.ini", "..", "...", "a..b.pdf", "/abs/x.pdf",
