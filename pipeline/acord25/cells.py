@@ -2,19 +2,21 @@
 
 Page-level OCR often drops a lone letter in a narrow cell (the INSR LTR, ADDL INSD and
 SUBR WVD columns, the Y/N box of the workers' compensation row), runs two neighbouring
-cells together ("NY"), or loses the date in its small box beside the title.  The OCR
-stage reads these cells again one by one; this module says where they are, from the
-same frame, columns and zones the extractor uses.
+cells together ("NY"), loses the date in its small box beside the title, or misreads a
+limit amount ("ihen.000").  The OCR stage reads these cells again one by one; this module
+says where they are, from the same frame, columns, zones and limit rows the extractor uses.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from pipeline.acord25.coverages import TableReader
+from pipeline.acord25.coverages import AUTO_LIMITS, GL_LIMITS, UMBRELLA_LIMITS, WC_LIMITS, TableReader
 from pipeline.acord25.frame import build_frame
 from pipeline.acord25.header import date_zone
-from pipeline.acord25.layout import Box, Sheet
+from pipeline.acord25.layout import Box, Sheet, lines_of
+from pipeline.acord25.limits import limit_rows
 from pipeline.acord25.parse import parse_date
 from pipeline.acord25.positions import excluded_zone
 from pipeline.textlayer import Page
@@ -24,6 +26,12 @@ FLAG = "YNX"  # an ADDL INSD / SUBR WVD / excluded-member answer
 
 
 DATE = "date"  # not an alphabet: the cell holds a date among other print
+AMOUNT = "amount"  # not an alphabet: the cell holds a limit's amount (digits with commas)
+
+_STRICT_AMOUNT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d{3,9}$")  # a limit is never under $100
+_LIMIT_TABLES = {"gl": (GL_LIMITS, 0), "auto": (AUTO_LIMITS, 0), "umbrella": (UMBRELLA_LIMITS, 0),
+                 "wc": (WC_LIMITS, 1)}
+_SURE = 0.8  # a page-level reading at least this sure is not read again
 
 
 @dataclass(frozen=True)
@@ -32,10 +40,14 @@ class Cell:
 
     box: Box
     alphabet: str
+    seen: str = ""  # an amount cell's page-level reading (not a valid amount, or doubtful), to compare with
+    clear: Box | None = None  # an amount cell's whole row of the LIMITS column: its misreadings are superseded
 
     def accepts(self, text: str) -> bool:
         if self.alphabet == DATE:
             return parse_date(text) is not None
+        if self.alphabet == AMOUNT:
+            return strict_amount(text) is not None
         return len(text) == 1 and text.upper() in self.alphabet
 
 
@@ -73,3 +85,63 @@ def date_cell(page: Page) -> Cell | None:
 def _already_read(sheet: Sheet, cell: Cell) -> bool:
     words = sheet.values_in(cell.box)
     return len(words) == 1 and cell.accepts(words[0].text) and (words[0].confidence or 0.0) >= 0.8
+
+
+def strict_amount(text: str) -> int | None:
+    """Dollars of an amount printed as the form prints limits ("$1,000,000", "5000"), else None.
+
+    Stricter than :func:`parse_amount`, which finds "000" in the misreading "ihen.000"; a
+    comma read as a period or lost in a gap counts only between groups of three digits."""
+    text = text.strip().removeprefix("$").strip()
+    groups = re.split(r"[,. ]", text)
+    if len(groups) > 1 and all(g.isdigit() for g in groups) and 1 <= len(groups[0]) <= 3 \
+            and all(len(g) == 3 for g in groups[1:]):
+        text = ",".join(groups)
+    return int(text.replace(",", "")) if _STRICT_AMOUNT.match(text) else None
+
+
+def limit_cells(page: Page) -> list[Cell]:
+    """The LIMITS column's amount cells whose page-level reading is missing, not a valid amount, or doubtful.
+
+    A cell starts right of the form's printed "$" (where it was read on the row, else where the
+    other rows' "$" stand), so that the "$" is not read again as a leading 5 or S; a blank limit
+    leaves a blank cell, which is not read."""
+    sheet = Sheet(page)
+    frame = build_frame(sheet)
+    if frame.table is None:
+        return []
+    reader = TableReader(sheet, frame)
+    column = Box(reader.columns.amount[0], frame.table.y0, frame.width, frame.table.y1)
+    printed = sorted(w.x1 for w in sheet.values_in(column, include_labels=True) if w.text == "$")
+    dollar_x1 = printed[len(printed) // 2] if printed else None  # the form prints its "$" in one column
+    cells = []
+    for kind, band in reader.bands():
+        if kind not in _LIMIT_TABLES:
+            continue
+        table, first_row = _LIMIT_TABLES[kind]
+        for _, middle, pitch in limit_rows(reader, band, table, first_row=first_row):
+            top, bottom = max(band.y0, middle - 0.45 * pitch), min(band.y1, middle + 0.45 * pitch)
+            if bottom - top < 0.5 * pitch:
+                continue
+            zone = Box(reader.columns.amount[0], top, frame.width, bottom)
+            words = sheet.values_in(zone, include_labels=True)
+            dollars = [w for w in words if w.text == "$"]
+            line = [w for w in words if w.text != "$"]
+            if not _amount_like(line):
+                continue  # print of another kind (a row misplaced onto text): not an amount to read again
+            seen = "".join(w.text for w in sorted(line, key=lambda w: w.x0))
+            if line and strict_amount(seen) is not None and len(lines_of(line)) == 1 \
+                    and min(w.confidence if w.confidence is not None else 1.0 for w in line) >= _SURE:
+                continue
+            x1s = [w.x1 for w in dollars] or ([dollar_x1] if dollar_x1 is not None else [])
+            x0 = max([zone.x0, *(x + 0.3 for x in x1s)])
+            cells.append(Cell(Box(x0, top, zone.x1, bottom), AMOUNT, seen=seen, clear=zone))
+    return cells
+
+
+def _amount_like(words: list) -> bool:
+    """A row's page-level reading could be an amount, misread or not: a few fragments, none a
+    printed word or a date (an amount cell's reading replaces them all)."""
+    return len(words) <= 3 and not any(
+        parse_date(w.text) or (sum(c.isalpha() for c in w.text) >= 4 and not any(c.isdigit() for c in w.text))
+        for w in words)

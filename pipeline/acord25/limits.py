@@ -54,6 +54,19 @@ def read_limits(row: Row, reader: TableReader, band: Box, table: tuple, *, first
         row.filled = True
 
 
+def limit_rows(reader: TableReader, band: Box, table: tuple, *, first_row: int = 0) -> list[tuple[str, float, float]]:
+    """(key, middle, pitch) of every limit row of ``table`` in the band, placed as :func:`read_limits`
+    places them: a label read on one line gives its own row's middle, the others come from the grid.
+    Empty when no label of the band was read (nothing to place the rows by)."""
+    found = {first_row + i: a for i, (_, phrases) in enumerate(table)
+             if (a := find_label(reader, band, phrases)) is not None}
+    if not found:
+        return []
+    middle, pitch = row_grid(found, reader.u)
+    return [(key, found[n].box.cy if n in found and _one_line(found[n]) else middle(n), pitch)
+            for n, (key, _) in ((first_row + i, entry) for i, entry in enumerate(table))]
+
+
 def row_grid(found: dict[int, Anchor], unit: float):
     """(middle of row n, row pitch) fitted to the labels found (row number -> label).
 

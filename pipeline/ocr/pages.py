@@ -64,13 +64,14 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
 
 
 def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float) -> Page:
-    """The page with its one-letter table cells read again one by one (see :mod:`pipeline.ocr.zones`)."""
-    from pipeline.acord25.cells import date_cell, letter_cells
+    """The page with its one-letter table cells, date and doubtful limit amounts read again, all in one
+    tesseract call (see :mod:`pipeline.ocr.zones`)."""
+    from pipeline.acord25.cells import date_cell, letter_cells, limit_cells
     from pipeline.acord25.identify import identify_page
 
     if identify_page(page) is None:
         return page  # not an ACORD 25: no cells to look for
-    cells = [*letter_cells(page), *filter(None, [date_cell(page)])]
+    cells = [*letter_cells(page), *filter(None, [date_cell(page)]), *limit_cells(page)]
     if not cells:
         return page
     scale = page.width / clean.shape[1]
@@ -82,7 +83,7 @@ def _place(found: list[OcrWord], boxes: list[checkboxes.CheckBox], scale: float)
     lines: dict[tuple[int, int, int], list[Word]] = {}
     marks: list[Mark] = []
     inside: dict[int, list[OcrWord]] = {}
-    for w in found:
+    for w in (piece for word in found for piece in off_boxes(word, boxes)):
         cx, cy = w.left + w.width / 2, w.top + w.height / 2
         box = next((i for i, b in enumerate(boxes) if b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1), None)
         if box is not None:
@@ -103,6 +104,65 @@ def _place(found: list[OcrWord], boxes: list[checkboxes.CheckBox], scale: float)
         marks.append(Mark("cross" if b.checked else "box", round(b.x0 * scale, 2), round(b.y0 * scale, 2),
                           round(b.x1 * scale, 2), round(b.y1 * scale, 2), confidence=round(b.confidence, 3)))
     return words, marks
+
+
+def off_boxes(w: OcrWord, boxes: list[checkboxes.CheckBox]) -> list[OcrWord]:
+    """``w`` with any check box it ran into cut away (the pieces of print left of and right of it).
+
+    On a scan a label's word often swallows the box printed just before it ("XEXCESS", a box
+    read as part of "OCCUR"): its box then starts inside the check box, and the extractor,
+    which looks for the box left of the label, looks in the wrong place.  A word no wider than
+    the box with its centre inside is the box's content and is left whole for the caller.
+    """
+    pieces = [w]
+    for b in boxes:
+        nxt = []
+        for p in pieces:
+            cx, cy = p.left + p.width / 2, p.top + p.height / 2
+            overlap_y = min(p.bottom, b.y1) - max(p.top, b.y0)
+            content = b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1 and p.width <= 1.5 * (b.x1 - b.x0)
+            if content or overlap_y < 0.5 * min(p.height, b.y1 - b.y0) \
+                    or p.right <= b.x0 or p.left >= b.x1:
+                nxt.append(p)
+                continue
+            nxt.extend(_cut(p, b))
+        pieces = nxt
+    return pieces
+
+
+_BOX_GLYPHS = frozenset("|[](){}/\\xXkK×✓✔vV!'‘’\"“”.,:;_-~")  # what a box or its check reads as
+
+
+def _cut(w: OcrWord, b: checkboxes.CheckBox) -> list[OcrWord]:
+    """The parts of ``w`` left and right of box ``b``, each with its share of the letters.
+
+    Letters are shared by width; the box's own reading (a check read as X, a side as |) is
+    dropped from the inner ends, never a letter more than the box's width holds."""
+    text, grace = w.text, 0.3 * w.height
+    left_px, right_px = b.x0 - w.left, w.right - b.x1
+    if left_px < grace and right_px < grace:
+        return [w]  # no print beside the box to keep apart from it
+    per = w.width / max(len(text), 1)
+    most = max(1, round((min(w.right, b.x1) - max(w.left, b.x0)) / per))
+    n_left = round(len(text) * left_px / w.width) if left_px >= grace else 0
+    n_right = round(len(text) * right_px / w.width) if right_px >= grace else 0
+    if left_px < grace:
+        n_right = len(text)  # the box at the word's start: all its letters but the box's own
+    elif right_px < grace:
+        n_left = len(text)
+    left, right = text[:n_left], text[len(text) - n_right:] if n_right else ""
+    out = []
+    if right:
+        strip = 0
+        while strip < most and strip < len(right) - 1 and right[strip] in _BOX_GLYPHS:
+            strip += 1
+        out.append(OcrWord(right[strip:], b.x1, w.top, w.right - b.x1, w.height, w.conf, w.line))
+    if left:
+        strip = 0
+        while strip < most and strip < len(left) - 1 and left[-1 - strip] in _BOX_GLYPHS:
+            strip += 1
+        out.insert(0, OcrWord(left[:len(left) - strip], w.left, w.top, b.x0 - w.left, w.height, w.conf, w.line))
+    return out
 
 
 _AMOUNT = re.compile(r"^\$?\d{1,3}(,\d{3})+$|^\$?\d+$")

@@ -2,8 +2,10 @@
 
 The cells are cut out of the cleaned page (rules and box sides painted out), trimmed to
 their ink and stacked one under another in a single strip, so one tesseract call reads
-them all; each word read is mapped back to its cell.  A cell's page-level words are
-replaced only when the second reading is a single valid character.
+them all (a second strip holds the LIMITS column's doubtful amounts); each word read is
+mapped back to its cell.  A cell's page-level words are
+replaced only when the second reading is a single valid character (or, for an amount cell of
+the LIMITS column, a valid amount; its confidence then says whether the two readings agree).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from pipeline.acord25.cells import DATE, Cell
+from pipeline.acord25.cells import AMOUNT, DATE, Cell, strict_amount
+from pipeline.acord25.parse import parse_date
 from pipeline.ocr.engine import OcrEngine, OcrWord
 from pipeline.textlayer import Page, Word
 
@@ -39,7 +42,18 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
     """``page`` with each cell's words replaced by a second reading of the cell alone, where it is valid.
 
     ``image`` is the cleaned page the words were read from; ``place`` turns an OcrWord in page pixels
-    into a Word in points (the page stage's own conversion)."""
+    into a Word in points (the page stage's own conversion).  Limit amounts are read in a strip of
+    their own: wide amount cut-outs in the letters' strip change how tesseract reads the date's
+    zone (one more tesseract call on a small image, only on pages with such an amount)."""
+    for group in ([c for c in cells if c.alphabet != AMOUNT], [c for c in cells if c.alphabet == AMOUNT]):
+        page = _reread(page, image, group, engine, dpi=dpi, place=place)
+    return page
+
+
+def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine, *, dpi: float,
+            place) -> Page:
+    if not cells:
+        return page
     scale = page.width / image.shape[1]
     cuts, pieces = [], []
     pad = max(4, int(PAD * dpi))
@@ -77,6 +91,21 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
             if w is None:
                 continue
             text, conf = w.text, w.conf
+        elif cut.cell.alphabet == AMOUNT:
+            got = sorted(got, key=lambda v: v.left)
+            value = strict_amount(_amount_text(" ".join(v.text for v in got)))
+            if value is None:
+                continue
+            text = f"{value:,}"
+            conf = min(v.conf for v in got)
+            if strict_amount(cut.cell.seen) is not None and not agree(cut.cell.seen, text):
+                continue  # a valid page-level amount, doubtful already: a differing reading does not replace it
+            if not agree(cut.cell.seen, text):
+                conf = min(conf, DOUBTED)  # one reading alone, or two that differ: shown, never trusted
+            right, bottom = max(v.right for v in got), max(v.bottom for v in got)
+            first = got[0]
+            w = OcrWord(text, first.left, min(v.top for v in got), right - first.left,
+                        bottom - min(v.top for v in got), conf, first.line)
         else:
             text = "".join(w.text for w in got).strip("|[]().,'‘’")
             if not cut.cell.accepts(text):
@@ -84,12 +113,34 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
             w, text, conf = min(got, key=lambda v: v.left), text.upper(), min(v.conf for v in got)
         moved = OcrWord(text, cut.left + w.left - pad, cut.top + w.top - cut.at, w.width, w.height, conf, w.line)
         box = cut.cell.box
-        words = [v for v in words if not (_overlaps(v, box) and _debris(v, cut.cell))]
+        words = [v for v in words if not (_overlaps(v, cut.cell.clear or box) and _debris(v, cut.cell))]
         words.append(place(moved))
         replaced += 1
     logger.debug("re-read %s cells, %s replaced", len(cuts), replaced)
     words.sort(key=lambda v: (round(v.y0, 1), v.x0))
     return Page(number=page.number, width=page.width, height=page.height, words=tuple(words), marks=page.marks)
+
+
+DOUBTED = 85.0  # tesseract confidence (0-100) of an amount the page-level reading does not confirm
+_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1",
+                             "!": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6", "g": "9",
+                             "q": "9", ".": ",", ";": ",", ":": ","})
+
+
+def _amount_text(text: str) -> str:
+    """A second reading of an amount cell without the form's "$" (read as "$", "S" or "§") and stray edges."""
+    text = text.strip("|[](){}'‘’\"_~")
+    if text[:1] in ("$", "§") or (text[:1] in ("S", "s") and text[1:2].isdigit()):
+        text = text[1:]
+    return text.strip()
+
+
+def agree(seen: str, read: str) -> bool:
+    """True when the page-level reading ``seen`` says the same digits as ``read``, letters that look
+    like digits taken as those digits ("l,OOO,000" agrees with "1,000,000"; "," or "ihen.000" does not)."""
+    mapped = _amount_text(seen).translate(_LOOKALIKES)
+    digits = "".join(c for c in mapped if c != ",")
+    return bool(digits) and digits.isdigit() and digits == read.replace(",", "")
 
 
 def _print_only(crop: np.ndarray, dpi: float) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
@@ -125,5 +176,7 @@ def _debris(word: Word, cell: Cell) -> bool:
     """A page-level word in a one-letter cell that the second reading supersedes (not printed text)."""
     if cell.alphabet == DATE:
         return False  # the date's zone holds print too: the date read is added, nothing taken away
+    if cell.alphabet == AMOUNT:
+        return word.text != "$" and parse_date(word.text) is None  # the amount's misreadings; the "$" stays
     core = "".join(c for c in word.text.upper() if c.isalnum())
     return len(core) <= 2 or set(core) <= set(cell.alphabet)

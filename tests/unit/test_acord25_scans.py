@@ -137,3 +137,47 @@ def test_given_a_date_in_the_policy_number_column_then_number_and_dates_are_doub
                 for k in ("policy_number", "effective", "expiration")}
     plausible.review(cert, evidence, ocr=True)
     assert all(e["confidence"] < 0.9 for e in evidence.values())
+
+
+def test_given_a_limit_amount_misread_then_its_row_is_listed_for_a_second_reading(page, truth):
+    from pipeline.acord25.cells import AMOUNT, limit_cells, strict_amount
+
+    wc = next(p for p in truth["policies"] if p["line"] == "workers_compensation")
+    accident = f"{wc['limits']['el_each_accident']:,}"
+    label = _words(page, "ACCIDENT")[0]
+    printed = next(w for w in page.words if w.text == accident and abs(w.cy - label.cy) < 2)
+    # amounts read valid and sure are not read again (blank limits are listed: their cut-outs hold no ink)
+    assert all(c.seen == "" and not c.box.contains(printed.cx, printed.cy) for c in limit_cells(page))
+    misread = dataclasses.replace(page, words=tuple(
+        dataclasses.replace(w, text="ihen.000", confidence=0.45) if w is printed else w for w in page.words))
+    [cell] = [c for c in limit_cells(misread) if c.seen]
+    assert cell.alphabet == AMOUNT and cell.box.contains(printed.cx, printed.cy) and cell.seen == "ihen.000"
+    assert cell.accepts(accident) and not cell.accepts("ihen.000") and strict_amount("$5,000") == 5000
+
+
+def test_given_a_misread_limit_whose_dollar_sign_was_not_read_then_its_cell_starts_right_of_the_dollar_column(page, truth):
+    from pipeline.acord25.cells import limit_cells
+
+    wc = next(p for p in truth["policies"] if p["line"] == "workers_compensation")
+    accident = f"{wc['limits']['el_each_accident']:,}"
+    label = _words(page, "ACCIDENT")[0]
+    printed = next(w for w in page.words if w.text == accident and abs(w.cy - label.cy) < 2)
+    dollar = max((w for w in page.words if w.text == "$" and abs(w.cy - printed.cy) < 2), key=lambda w: w.x0)
+    misread = dataclasses.replace(page, words=tuple(
+        dataclasses.replace(w, text="5l,O00,000", confidence=0.45) if w is printed else w
+        for w in page.words if w is not dollar))
+    [cell] = [c for c in limit_cells(misread) if c.seen]
+    assert dollar.x1 - 0.5 < cell.box.x0 < printed.x0  # the "$" printed is left out of the cut-out
+
+
+def test_given_a_limit_row_that_holds_printed_words_then_it_is_not_read_again_as_an_amount(page, truth):
+    from pipeline.acord25.cells import limit_cells
+
+    wc = next(p for p in truth["policies"] if p["line"] == "workers_compensation")
+    accident = f"{wc['limits']['el_each_accident']:,}"
+    label = _words(page, "ACCIDENT")[0]
+    printed = next(w for w in page.words if w.text == accident and abs(w.cy - label.cy) < 2)
+    for text in ("SUBJECT", "01/02/2024"):  # text or a date where an amount should be: the row is misplaced
+        other = dataclasses.replace(page, words=tuple(
+            dataclasses.replace(w, text=text, confidence=0.45) if w is printed else w for w in page.words))
+        assert [c for c in limit_cells(other) if c.seen] == []

@@ -90,3 +90,40 @@ def test_given_ocr_words_when_serialised_then_confidences_round_trip():
     [page] = ocr_pages(_png(), PNG, max_pages=1, engine=engine)
     assert Page.from_dict(page.to_dict()) == page
     assert np.isclose(Page.from_dict(page.to_dict()).words[0].confidence, 0.91)
+
+
+# --- words that swallowed a check box -------------------------------------------------------------
+
+from pipeline.ocr.checkboxes import CheckBox  # noqa: E402
+from pipeline.ocr.pages import _place  # noqa: E402
+
+_BOX = CheckBox(1000, 1000, 1040, 1040, fill=0.3)  # a checked box, 40 px (9.6 pt at 300 dpi)
+_PX = 72 / 300
+
+
+def test_given_a_label_read_with_its_check_box_when_placed_then_the_label_starts_right_of_the_box():
+    swallowed = OcrWord("XEXCESS", 1008, 1005, 150, 30, 88.0, (1, 1, 1))  # the X in the box read as a letter
+    words, marks = _place([swallowed], [_BOX], _PX)
+    [label] = words
+    assert label.text == "EXCESS"
+    assert label.x0 >= _BOX.x1 * _PX - 0.01 and label.x1 == pytest.approx(1158 * _PX)
+    assert [m.kind for m in marks] == ["cross"] and marks[0].cx < label.x0  # the box left of its label
+
+
+def test_given_a_label_whose_box_reaches_into_the_check_box_when_placed_then_its_letters_stay():
+    reaching = OcrWord("OCCUR", 1030, 1008, 100, 25, 91.0, (1, 1, 1))
+    [label], _ = _place([reaching], [_BOX], _PX)
+    assert label.text == "OCCUR" and label.x0 == pytest.approx(1040 * _PX)
+
+
+def test_given_two_labels_run_together_across_a_box_when_placed_then_they_are_split_at_the_box():
+    run = OcrWord("MADE|XOCCUR", 880, 1008, 280, 25, 85.0, (1, 1, 1))  # "MADE" 880-1000, box, "OCCUR" 1040-1160
+    words, _ = _place([run], [_BOX], _PX)
+    assert [w.text for w in words] == ["MADE", "OCCUR"]
+    assert words[0].x1 <= _BOX.x0 * _PX + 0.01 and words[1].x0 >= _BOX.x1 * _PX - 0.01
+
+
+def test_given_a_word_beside_a_box_when_placed_then_it_is_untouched():
+    beside = OcrWord("EXCESS", 1050, 1005, 150, 30, 90.0, (1, 1, 1))
+    [label], _ = _place([beside], [_BOX], _PX)
+    assert label.text == "EXCESS" and label.x0 == pytest.approx(1050 * _PX)

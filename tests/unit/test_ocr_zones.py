@@ -82,3 +82,92 @@ def test_given_only_speckle_in_a_cell_then_it_is_not_read_at_all():
     page = reread_cells(_page(), image, [_cell(80, 150, 200, 300, FLAG)], engine, dpi=DPI,
                         place=lambda w: _word(w, SCALE))
     assert engine.calls == 0 and page.words == ()
+
+
+# --- limit amounts ---------------------------------------------------------------------------------
+
+from pipeline.acord25.cells import AMOUNT  # noqa: E402
+from pipeline.ocr.zones import agree  # noqa: E402
+
+
+def _amount_cell(seen: str) -> Cell:
+    return Cell(Box(80 * SCALE, 150 * SCALE, 700 * SCALE, 300 * SCALE), AMOUNT, seen=seen)
+
+
+def test_given_an_amount_misread_on_the_page_then_the_second_reading_replaces_it_below_trust():
+    image = _image_with_letters(("1,000,000", 110, 240))
+    garbage = [Word(",", 100 * SCALE, 200 * SCALE, 110 * SCALE, 245 * SCALE, confidence=0.3),
+               Word("ihen.000", 120 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.4)]
+    dollar = Word("$", 40 * SCALE, 200 * SCALE, 60 * SCALE, 245 * SCALE, confidence=0.9)
+    page = reread_cells(_page(dollar, *garbage), image, [_amount_cell(",ihen.000")], _ReadsEachPiece(["1,000,000"]),
+                        dpi=DPI, place=lambda w: _word(w, SCALE))
+    assert sorted(w.text for w in page.words) == ["$", "1,000,000"]
+    [amount] = [w for w in page.words if w.text == "1,000,000"]
+    assert amount.confidence < 0.9  # the two readings disagree: shown, not trusted
+
+
+def test_given_two_readings_of_an_amount_that_agree_then_the_confidence_is_kept():
+    image = _image_with_letters(("1,000,000", 110, 240))
+    doubtful = Word("l,OOO,000", 110 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.5)
+    page = reread_cells(_page(doubtful), image, [_amount_cell("l,OOO,000")], _ReadsEachPiece(["$1,000,000"]),
+                        dpi=DPI, place=lambda w: _word(w, SCALE))
+    assert [(w.text, w.confidence) for w in page.words] == [("1,000,000", 0.93)]
+
+
+def test_given_a_second_reading_of_an_amount_that_is_not_an_amount_then_the_page_reading_stays():
+    image = _image_with_letters(("1,000,000", 110, 240))
+    first = Word("1,0O0,000", 110 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.5)
+    page = reread_cells(_page(first), image, [_amount_cell("1,0O0,000")], _ReadsEachPiece(["1.O00,0oo"]),
+                        dpi=DPI, place=lambda w: _word(w, SCALE))
+    assert [w.text for w in page.words] == ["1,0O0,000"]
+
+
+def test_amount_readings_agree_only_on_the_same_digits():
+    assert agree("l,OOO,000", "1,000,000") and agree("$1.000.000", "1,000,000")
+    assert not agree(",", "1,000,000") and not agree("ihen.000", "1,000,000") and not agree("", "5,000")
+    assert not agree("100,000", "1,000,000")
+
+
+def test_given_a_misreading_left_of_the_amount_cell_in_its_row_then_it_goes_with_the_rest():
+    image = _image_with_letters(("1,000,000", 110, 240))
+    cell = Cell(Box(80 * SCALE, 150 * SCALE, 700 * SCALE, 300 * SCALE), AMOUNT, seen="36",
+                clear=Box(10 * SCALE, 150 * SCALE, 700 * SCALE, 300 * SCALE))
+    stray = Word("36", 20 * SCALE, 200 * SCALE, 60 * SCALE, 245 * SCALE, confidence=0.6)  # the "$" misread
+    page = reread_cells(_page(stray), image, [cell], _ReadsEachPiece(["1.000 000"]), dpi=DPI,
+                        place=lambda w: _word(w, SCALE))
+    assert [w.text for w in page.words] == ["1,000,000"]  # commas lost by the cut-out's speck removal: regrouped
+
+
+def test_strict_amounts_accept_only_groups_of_three_after_the_first():
+    from pipeline.acord25.cells import strict_amount
+
+    assert strict_amount("1.000.000") == strict_amount("1,000 000") == strict_amount("$1,000,000") == 1000000
+    assert strict_amount("1.00.000") is None and strict_amount("ihen.000") is None and strict_amount("5") is None
+
+
+def test_given_letter_and_amount_cells_then_the_amounts_are_read_in_a_strip_of_their_own():
+    image = _image_with_letters(("N", 110, 240), ("1,000,000", 110, 640))
+    cells = [_cell(80, 150, 200, 300, FLAG), Cell(Box(80 * SCALE, 560 * SCALE, 700 * SCALE, 700 * SCALE), AMOUNT)]
+
+    class _Strips(_ReadsEachPiece):
+        def __init__(self):
+            super().__init__([])
+            self.heights = []
+
+        def words(self, image, *, dpi, psm=3):
+            self.heights.append(image.shape[0])
+            self.texts = ["N"] if len(self.heights) == 1 else ["1,000,000"]
+            return super().words(image, dpi=dpi, psm=psm)
+
+    engine = _Strips()
+    page = reread_cells(_page(), image, cells, engine, dpi=DPI, place=lambda w: _word(w, SCALE))
+    assert engine.calls == 2 and sorted(w.text for w in page.words) == ["1,000,000", "N"]
+    assert max(engine.heights) < 200  # each strip holds one cut-out: the letter's strip no amount
+
+
+def test_given_a_valid_but_doubtful_amount_and_a_differing_second_reading_then_the_page_reading_stays():
+    image = _image_with_letters(("2,000,000", 110, 240))
+    first = Word("2,000,000", 110 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.6)
+    page = reread_cells(_page(first), image, [_amount_cell("2,000,000")], _ReadsEachPiece(["2.900.000"]), dpi=DPI,
+                        place=lambda w: _word(w, SCALE))
+    assert [(w.text, w.confidence) for w in page.words] == [("2,000,000", 0.6)]
