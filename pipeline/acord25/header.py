@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from pipeline.acord25.evidence import Evidence
-from pipeline.acord25.plausible import is_form_label
+from pipeline.acord25.plausible import is_form_label, is_form_prose
 from pipeline.acord25.frame import Frame, is_description_label
 from pipeline.acord25.layout import Box, Sheet, Value, line_text, lines_of, read_value
 from pipeline.textlayer import Word
@@ -299,8 +299,9 @@ def _right_column_x0(frame: Frame) -> float:
 def _name_and_address(words: list) -> tuple[Value | None, Value | None]:
     """First line is the name; the other lines, joined with ', ', the address."""
     lines = lines_of(without_specks(words))
-    while lines and all(_REFERENCE.match(w.text) for w in lines[0]):
-        lines = lines[1:]  # an account / reference number above the name
+    while lines and (all(_REFERENCE.match(w.text) for w in lines[0]) or _notice_line(lines[0])
+                               or _debris_line(lines[0])):
+        lines = lines[1:]  # an account / reference number above the name, or the notice's last line on a scan
     if not lines:
         return None, None
     name = Value(line_text(lines[0]), Box.around(lines[0]), tuple(lines[0]))
@@ -309,6 +310,26 @@ def _name_and_address(words: list) -> tuple[Value | None, Value | None]:
         return name, None
     text = ", ".join(line_text(line) for line in lines[1:])
     return name, Value(text, Box.around(rest), tuple(rest))
+
+
+NOTICE_WORDS = 3  # a line of at least this many words, nearly all the form's prose, is its printed notice
+
+
+def _notice_line(line: list) -> bool:
+    """The form's notice read into a zone's top on a scan ('this certificate does not confer rights
+    to the certificate holder in lieu of such'), not a name: a short line of form words may be one."""
+    text = line_text(line)
+    return len(text.split()) >= NOTICE_WORDS and is_form_prose(text)
+
+
+DEBRIS_CHARS = 3  # letters and digits: a scan's line this short, read unsure, is debris above a name
+
+
+def _debris_line(line: list) -> bool:
+    """OCR debris read as a zone's first line on a scan ('°', 'ey'): no letter or digit, or a few read unsure."""
+    chars = sum(c.isalnum() for w in line for c in w.text)
+    unsure = all(w.confidence is not None and w.confidence < SPECK_SURE for w in line)
+    return chars == 0 or (unsure and chars <= DEBRIS_CHARS)
 
 
 SPECK_HEIGHT = 0.5  # of the zone's usual word height: an OCR word this flat is a speck of dirt or a rule's end
