@@ -11,7 +11,7 @@ from pipeline.acord25.evidence import Evidence
 from pipeline.acord25.frame import Frame
 from pipeline.acord25.layout import Anchor, Box, Sheet, Value, lines_of, read_value
 from pipeline.acord25.limits import PLACED, read_limits
-from pipeline.acord25.positions import aggregate_by_position, excluded_zone
+from pipeline.acord25.positions import aggregate_by_position
 from pipeline.acord25.parse import is_check_glyph, normalise_text, parse_amount, parse_date, parse_flag
 
 logger = logging.getLogger(__name__)
@@ -150,6 +150,9 @@ class TableReader:
         ):
             anchor = self._first(*phrases)
             if anchor is None:
+                top = self._start_by_limits(kind, starts[-1][1])
+                if top is not None:
+                    starts.append((kind, top - 1.2 * u))
                 continue
             top = anchor.box.y0
             for p in limit:
@@ -172,6 +175,31 @@ class TableReader:
         if wc_end < self.table.y1 - 4 * u:
             out.append(("other", Box(0, wc_end, self.frame.width, self.table.y1 - 0.5)))
         return out
+
+    def _start_by_limits(self, kind: str, above: float) -> float | None:
+        """Top of a row whose line label was not read, from the first limit label of that row.
+
+        The rows are printed in a fixed order, each opening with its own first limit label
+        (COMBINED SINGLE LIMIT, the umbrella's EACH OCCURRENCE, E.L. EACH ACCIDENT under PER STATUTE),
+        so a row is still split from the one above it when OCR missed its line label."""
+        u = self.u
+        lim_x0 = self.columns.amount[0] - 100 * u  # the limit labels' column, left of the amounts
+        below = Box(lim_x0, above + 8 * u, self.frame.width, self.table.y1)
+        if kind == "auto":
+            hit = self._first("COMBINED SINGLE LIMIT", "COMBINED SINGLE", region=below)
+            return hit.box.y0 if hit is not None else None
+        if kind == "umbrella":
+            occ = sorted(self.sheet.find("EACH OCCURRENCE", below), key=lambda a: a.box.y0)
+            gl = self._first("EACH OCCURRENCE")
+            occ = [a for a in occ if gl is not None and a.box.y0 > gl.box.y1 + 40 * u]
+            return occ[0].box.y0 if occ else None
+        if kind == "wc":
+            per = self._first("PER|STATUTE", "PER STATUTE", "WC STATU-", region=below)
+            if per is not None:
+                return per.box.y0
+            hit = self._first("E.L. EACH ACCIDENT", region=below)
+            return hit.box.y0 - 11 * u if hit is not None else None  # under the PER STATUTE row
+        return None
 
     def _wc_end(self) -> float:
         bottoms = [
@@ -244,7 +272,12 @@ def _common(row: Row, reader: TableReader, band: Box) -> None:
         kept = policy_tokens(list(number.words)) if reader.sheet.measured else list(number.words)
         trimmed = len(kept) < len(number.words)
         number = read_value(kept) if trimmed else number
-        row.put("policy_number", normalise_text(number.text), number.box, TRIMMED if trimmed else CLEAN)
+        spill = _spilled_left(reader, band, list(number.words)) if number is not None else []
+        if spill:
+            number = read_value([*spill, *number.words])
+        if number is not None:
+            row.put("policy_number", normalise_text(number.text), number.box,
+                    TRIMMED if trimmed or spill else CLEAN)
         row.filled = True
     for key, column in (("effective", cols.eff), ("expiration", cols.exp)):
         for w in reader.cell(column, band):
@@ -259,6 +292,30 @@ def _common(row: Row, reader: TableReader, band: Box) -> None:
             flag = parse_flag(value.text.replace(" ", ""))
             row.put(key, flag, value.box)
             row.filled = row.filled or flag is not None
+
+
+def _spilled_left(reader: TableReader, band: Box, words: list) -> list:
+    """Words of a long policy number typed leftwards over the ADDL / SUBR columns ('73 TRS | 104039').
+
+    They run on from the number's first word with word-sized gaps on its line; a lone Y / N / X is
+    the column's own flag, not part of the number."""
+    if not words:
+        return []
+    cols = reader.columns
+    first = min(words, key=lambda w: w.x0)
+    h = max(first.height, 1.0)
+    candidates = [w for w in reader.cell((cols.addl[0], cols.number[0]), band)
+                  if abs(w.cy - first.cy) < 0.5 * h and w.x1 <= first.x0 + 0.5]
+    chain: list = []
+    edge = first.x0
+    for w in sorted(candidates, key=lambda w: -w.x1):
+        if edge - w.x1 > 0.8 * h:
+            break
+        if len(w.text) < 2 or not _POLICY_PART.match(w.text.upper()):
+            break
+        chain.insert(0, w)
+        edge = w.x0
+    return chain
 
 
 _POLICY_PART = re.compile(r"^[A-Z0-9][A-Z0-9\-/.#]*$")
@@ -348,71 +405,6 @@ def read_auto(reader: TableReader, band: Box) -> Row:
     return row
 
 
-def read_umbrella(reader: TableReader, band: Box) -> Row:
-    umbrella, ubox, usure = reader.box(band, "UMBRELLA LIAB")
-    excess, xbox, xsure = reader.box(band, "EXCESS LIAB")
-    line = "excess_liability" if excess and not umbrella else "umbrella_liability"
-    row = Row(_new_entry(line))
-    if umbrella or excess:
-        row.evidence["line"] = ((ubox or xbox), min(usure, xsure))  # type: ignore[assignment]
-        row.filled = True
-    _common(row, reader, band)
-    _basis(row, reader, band)
-    read_limits(row, reader, band, UMBRELLA_LIMITS)
-    row.entry["limits"]["retention"] = None
-    anchor = reader.sheet.find_one("RETENTION", Box(reader.columns.type[0], band.y0, reader.columns.type[1], band.y1))
-    if anchor is not None:
-        h = anchor.box.height
-        zone = Box(anchor.box.x1, anchor.box.y0 - 0.5 * h, reader.columns.type[1], anchor.box.y1 + 0.5 * h)
-        words = [w for w in reader.sheet.values_in(zone) if w.text != "$"]
-        value = parse_amount(" ".join(w.text for w in words))
-        if value is not None:
-            row.put("limits/retention", value, Box.around(words))
-            row.filled = True
-    if not (umbrella or excess):
-        row.evidence["line"] = (band, 0.6)
-    return row
-
-
-_STATUTE = ("PER|STATUTE", "PER STATUTE", "WC STATU-|TORY LIMITS", "WC STATU-", "PER")
-
-
-def read_wc(reader: TableReader, band: Box) -> Row:
-    row = Row(_new_entry("workers_compensation"))
-    _common(row, reader, band)
-    if row.entry["additional_insured"] is None:
-        row.evidence.pop("additional_insured", None)
-    statutory, box, sure = reader.box(band, *_STATUTE)
-    if not statutory:
-        # the box sits in the limits area, left of its label
-        region = Box(reader.columns.exp[1] - 20 * reader.u, band.y0 - 2, reader.columns.amount[0], band.y1)
-        statutory, box, sure = reader._checked_in(region, _STATUTE)
-    row.entry["statutory"] = statutory
-    if statutory:
-        row.evidence["statutory"] = (box, sure)  # type: ignore[assignment]
-        row.filled = True
-    row.entry["any_member_excluded"] = None
-    zone = excluded_zone(reader, band)
-    labelled = reader.sheet.find_one("Y / N", band) or reader.sheet.find_one("Y/N", band)
-    words = reader.sheet.values_in(zone) if zone is not None else []
-    for w in words:
-        flag = parse_flag(w.text)
-        if flag is not None and not _part_of_na(w, reader.sheet.words):
-            row.put("any_member_excluded", flag, Box.around([w]), CLEAN if labelled else PLACED)
-            row.filled = True
-            break
-    read_limits(row, reader, band, WC_LIMITS, first_row=1)  # row 0: PER STATUTE
-    if not statutory:
-        row.entry["statutory"] = False if row.filled else None
-    return row
-
-
-def _part_of_na(word, words) -> bool:
-    """'N' of an 'N / A' read as three words (the ADDL INSD column's answer of the row)."""
-    return any(v.text.startswith("/") and abs(v.cy - word.cy) < 0.5 * word.height
-               and -0.5 <= v.x0 - word.x1 < 0.6 * word.height for v in words)
-
-
 def read_other(reader: TableReader, band: Box) -> list[Row]:
     """The free rows under workers' compensation; one entry per described row."""
     cols = reader.columns
@@ -447,6 +439,8 @@ def read_policies(sheet: Sheet, frame: Frame, ev: Evidence) -> list[dict[str, An
         return []
     reader = TableReader(sheet, frame)
     rows: list[Row] = []
+    from pipeline.acord25.lower_rows import read_umbrella, read_wc  # they build on this module's readers
+
     readers = {"gl": read_gl, "auto": read_auto, "umbrella": read_umbrella, "wc": read_wc}
     for kind, band in reader.bands():
         found = [readers[kind](reader, band)] if kind in readers else read_other(reader, band)
