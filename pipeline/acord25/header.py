@@ -8,7 +8,8 @@ import re
 from typing import Any
 
 from pipeline.acord25.evidence import Evidence
-from pipeline.acord25.plausible import is_form_label, is_form_prose
+from pipeline.acord25.parties import PLACED, insurer_rows
+from pipeline.acord25.plausible import is_form_label, is_form_prose, name_like
 from pipeline.acord25.frame import Frame, is_description_label
 from pipeline.acord25.layout import Box, Sheet, Value, line_text, lines_of, read_value
 from pipeline.textlayer import Word
@@ -25,6 +26,7 @@ CLEAN = 0.99  # a clean text-layer read inside the expected zone
 _NAIC = re.compile(r"^\d[\d ]{3,6}\d$")
 _REFERENCE = re.compile(r"^[\d\-#/ ]+$")
 _NAIC_CODE = re.compile(r"\d{5}")
+_CODE = re.compile(r"[\d\-]+[.,]?")  # a NAIC column's number; OCR often reads the cell's rule as a trailing '.'
 _NAIC_COLUMN = 0.8  # of the page's width: without its label, a five-digit code this far right is the NAIC column's
 
 
@@ -200,37 +202,52 @@ def read_insured(sheet: Sheet, frame: Frame, ev: Evidence) -> dict[str, Any]:
 
 
 def read_insurers(sheet: Sheet, frame: Frame, ev: Evidence) -> list[dict[str, Any]]:
-    rows = sorted(frame.insurer_rows.items(), key=lambda kv: kv[1].box.cy)
+    rows = insurer_rows(frame)
     if not rows:
         return []
-    centres = [a.box.cy for _, a in rows]
+    centres = [r.box.cy for r in rows]
     gaps = [b - a for a, b in zip(centres, centres[1:])]
     pitch = min(gaps) if gaps else 12 * frame.unit
     naic = frame.get("naic")
     naic_x = naic.box.x0 - 14 * frame.unit if naic else frame.width - 45 * frame.unit
     out = []
-    for letter, anchor in rows:
-        zone = Box(anchor.box.x1 + 0.5, anchor.box.cy - pitch / 2, frame.width, anchor.box.cy + pitch / 2)
+    for row in rows:
+        letter = row.letter
+        zone = Box(row.box.x1 + 0.5, row.box.cy - pitch / 2, frame.width, row.box.cy + pitch / 2)
         words = sheet.values_in(zone)
-        code_words = [w for w in words if re.fullmatch(r"[\d\-]+", w.text) and (
+        if row.placed:  # the misread label's tail may reach past its placed end ('A:', 'R B :')
+            words = [w for w in words if not (w.x0 < row.box.x1 + 2 * frame.unit and _LABEL_TAIL.fullmatch(w.text))]
+        code_words = [w for w in words if _CODE.fullmatch(w.text) and (
             w.x0 >= naic_x or (naic is None and _NAIC_CODE.fullmatch(w.text) and w.x0 > _NAIC_COLUMN * frame.width))]
-        name_words = [w for w in words if w not in code_words]
+        name_words = [w for w in words if w not in code_words and not _RULE.fullmatch(w.text)]
         name = read_value(name_words)
         if name is not None and re.match(rf"^{letter}\s?:\s?\S", name.text):
             name = Value(name.text.split(":", 1)[1].strip(), name.box, name.words)  # 'A:FEDERATED' read as one
-        if name is None:
+        if name is None or (row.placed and not _placed_name(name)):
             continue
         index = len(out)
+        sure = PLACED if row.placed else CLEAN
         entry: dict[str, Any] = {"letter": letter, "name": None, "naic": None}
-        ev.add(f"/insurers/{index}/letter", anchor.box, CLEAN)
-        entry["name"] = _record(ev, f"/insurers/{index}/name", name)
+        ev.add(f"/insurers/{index}/letter", row.box, sure)
+        entry["name"] = _record(ev, f"/insurers/{index}/name", name, sure=sure)
         code = read_value(code_words)
         if code is not None:
-            digits = join_digits(code.text).replace(" ", "")
+            digits = join_digits(code.text).replace(" ", "").rstrip(".,")
             entry["naic"] = digits
-            ev.add(f"/insurers/{index}/naic", code.box, CLEAN if _NAIC.match(code.text) else 0.8)
+            ev.add(f"/insurers/{index}/naic", code.box, min(sure, CLEAN if _NAIC.match(code.text) else 0.8))
         out.append(entry)
     return out
+
+
+_LABEL_TAIL = re.compile(r"[A-Fa-f]?\s?[:;]|[A-F]|[|!]")  # what is left of a misread 'INSURER X :' past its placed end
+_RULE = re.compile(r"[|_=~\\]+")  # a cell's rule read as a 'word': never part of a name
+PLACED_NAME_SURE = 0.7  # OCR confidence: a placed row's name has a word of 3 letters read this surely, debris does not
+
+
+def _placed_name(name: Value) -> bool:
+    """A name read from a row placed by spacing: an insurer's name, not OCR debris from an empty row."""
+    return name_like(name.text) and any(sum(c.isalpha() for c in w.text) >= 3
+                                        and (w.confidence is None or w.confidence >= PLACED_NAME_SURE) for w in name.words)
 
 
 def read_description(sheet: Sheet, frame: Frame, ev: Evidence) -> str | None:
@@ -347,7 +364,7 @@ def without_specks(words: list) -> list:
     return [w for w in words if w.confidence is None or w.confidence >= SPECK_SURE or w.height >= SPECK_HEIGHT * usual]
 
 
-def _record(ev: Evidence, pointer: str, value: Value | None, clean=None) -> str | None:
+def _record(ev: Evidence, pointer: str, value: Value | None, clean=None, *, sure: float = CLEAN) -> str | None:
     if value is None:
         return None
     text = normalise_text(value.text)
@@ -355,5 +372,5 @@ def _record(ev: Evidence, pointer: str, value: Value | None, clean=None) -> str 
         text = normalise_text(clean(text))
     if not text:
         return None
-    ev.add(pointer, value.box, CLEAN)
+    ev.add(pointer, value.box, sure)
     return text
