@@ -11,6 +11,7 @@ import random
 
 import pytest
 
+from evidence import clean_evidence
 from pipeline.acord25 import plausible
 from pipeline.acord25.coverages import TableReader
 from pipeline.acord25.evidence import Evidence
@@ -19,24 +20,6 @@ from pipeline.acord25.header import _name_and_address, read_description
 from pipeline.acord25.layout import Anchor, Box, Sheet
 from pipeline.samples import random_certificate
 from pipeline.textlayer import Mark, Page, Word
-
-
-def _evidence(cert: dict) -> dict:
-    """Confidence 0.97 for every leaf of ``cert``, all read from one line."""
-    out: dict = {}
-
-    def walk(node, pointer):
-        if isinstance(node, dict):
-            for k, v in node.items():
-                walk(v, f"{pointer}/{k}")
-        elif isinstance(node, list) and node and isinstance(node[0], dict):
-            for i, v in enumerate(node):
-                walk(v, f"{pointer}/{i}")
-        elif node is not None:
-            out[pointer] = {"page": 1, "bbox": [0, 100, 10, 109], "confidence": 0.97}
-
-    walk(cert, "")
-    return out
 
 
 @pytest.fixture()
@@ -56,7 +39,7 @@ def cert() -> dict:
 def test_given_a_scan_whose_name_is_the_forms_printed_prose_then_it_falls_below_review(cert, name):
     cert["producer"]["name"] = name
     cert["producer"]["contact_name"] = name
-    evidence = _evidence(cert)
+    evidence = clean_evidence(cert)
     lowered = plausible.review(cert, evidence, ocr=True)
     assert {"/producer/name", "/producer/contact_name"} <= set(lowered)
 
@@ -65,7 +48,7 @@ def test_given_a_scan_whose_name_is_the_forms_printed_prose_then_it_falls_below_
                                   "Certificate Desk", "Marsh & McLennan Agency LLC"])
 def test_given_a_genuine_name_with_some_of_the_forms_words_then_it_keeps_its_confidence(cert, name):
     cert["producer"]["name"] = name
-    evidence = _evidence(cert)
+    evidence = clean_evidence(cert)
     assert "/producer/name" not in plausible.review(cert, evidence, ocr=True)
 
 
@@ -73,13 +56,13 @@ def test_given_a_genuine_name_with_some_of_the_forms_words_then_it_keeps_its_con
 
 def test_given_a_scan_whose_policy_number_is_an_insurers_naic_code_then_it_is_doubted(cert):
     cert["policies"][0]["policy_number"] = cert["insurers"][0]["naic"] = "10403"
-    evidence = _evidence(cert)
+    evidence = clean_evidence(cert)
     assert "/policies/0/policy_number" in plausible.review(cert, evidence, ocr=True)
 
 
 def test_given_a_scan_whose_policy_number_lies_rows_below_its_dates_then_number_and_dates_are_doubted(cert):
     """A band spanning two rows (the next line's label unread): the number came from the next row."""
-    evidence = _evidence(cert)
+    evidence = clean_evidence(cert)
     evidence["/policies/0/effective"]["bbox"] = [336.2, 302.5, 370.6, 312.1]
     evidence["/policies/0/expiration"]["bbox"] = [382.8, 302.5, 416.2, 312.1]
     evidence["/policies/0/policy_number"]["bbox"] = [244.8, 388.3, 270.5, 397.8]
@@ -88,7 +71,7 @@ def test_given_a_scan_whose_policy_number_lies_rows_below_its_dates_then_number_
 
 
 def test_given_a_scan_whose_policy_number_and_dates_share_a_line_then_they_keep_their_confidence(cert):
-    evidence = _evidence(cert)
+    evidence = clean_evidence(cert)
     evidence["/policies/0/effective"]["bbox"] = [336.2, 302.5, 370.6, 312.1]
     evidence["/policies/0/expiration"]["bbox"] = [382.8, 302.5, 416.2, 312.1]
     evidence["/policies/0/policy_number"]["bbox"] = [220.0, 304.0, 258.0, 313.0]
@@ -100,7 +83,7 @@ def test_given_a_scan_whose_policy_number_and_dates_share_a_line_then_they_keep_
 def test_given_a_scan_whose_term_runs_22_months_then_a_misread_month_is_suspected(cert):
     policy = cert["policies"][0]
     policy["effective"], policy["expiration"] = "2023-01-04", "2024-11-04"  # '11' read as '1'
-    evidence = _evidence(cert)
+    evidence = clean_evidence(cert)
     lowered = plausible.review(cert, evidence, ocr=True)
     assert {"/policies/0/effective", "/policies/0/expiration"} <= set(lowered)
 
@@ -111,7 +94,7 @@ def test_given_a_scan_whose_term_runs_22_months_then_a_misread_month_is_suspecte
 def test_given_a_scan_with_a_usual_term_then_the_dates_keep_their_confidence(cert, effective, expiration):
     policy = cert["policies"][0]
     policy["effective"], policy["expiration"] = effective, expiration
-    evidence = _evidence(cert)
+    evidence = clean_evidence(cert)
     assert "/policies/0/effective" not in plausible.review(cert, evidence, ocr=True)
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.acord25 import extract_certificate
 from pipeline.samples import demo_certificate, draw_certificate
-from pipeline.textlayer import Page, Word, read_text_layer
+from pipeline.textlayer import Page, read_text_layer
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from evidence import clean_evidence
 from pipeline.acord25 import plausible
 from pipeline.acord25.frame import build_frame
 from pipeline.acord25.header import read_insurers, read_producer
@@ -17,31 +18,13 @@ from pipeline.samples import random_certificate
 from pipeline.textlayer import Mark, Page, Word
 
 
-def _evidence(cert: dict) -> dict:
-    """Confidence 0.97 for every leaf of ``cert`` (as a clean OCR read would give)."""
-    out: dict = {}
-
-    def walk(node, pointer):
-        if isinstance(node, dict):
-            for k, v in node.items():
-                walk(v, f"{pointer}/{k}")
-        elif isinstance(node, list) and node and isinstance(node[0], dict):
-            for i, v in enumerate(node):
-                walk(v, f"{pointer}/{i}")
-        elif node is not None:
-            out[pointer] = {"page": 1, "bbox": [0, 0, 1, 1], "confidence": 0.97}
-
-    walk(cert, "")
-    return out
-
-
 @pytest.fixture()
 def cert() -> dict:
     return random_certificate(random.Random(11))
 
 
 def test_given_a_plausible_certificate_when_reviewed_then_no_confidence_is_lowered(cert):
-    evidence = _evidence(cert)
+    evidence = clean_evidence(cert)
     assert plausible.review(cert, evidence, ocr=True) == []
     assert all(e["confidence"] == 0.97 for e in evidence.values())
 
@@ -60,7 +43,7 @@ def test_given_a_header_value_that_does_not_look_like_its_field_then_it_falls_be
         cert[key][rest[0]] = value
     else:
         cert[key] = value
-    evidence = _evidence(cert)
+    evidence = clean_evidence(cert)
     assert pointer in plausible.review(cert, evidence, ocr=True)
     assert evidence[pointer]["confidence"] < 0.9
 
@@ -73,7 +56,7 @@ def test_given_coverage_values_misread_then_each_falls_below_review(cert):
     key = next(iter(policy["limits"]))
     policy["limits"][key] = 5  # '5' for '500,000'
     cert["insurers"][0]["naic"] = "1893"
-    evidence = _evidence(cert)
+    evidence = clean_evidence(cert)
     lowered = set(plausible.review(cert, evidence, ocr=True))
     assert {"/policies/0/policy_number", "/policies/0/insurer_letter", f"/policies/0/limits/{key}",
             "/insurers/0/naic"} <= lowered
@@ -82,7 +65,7 @@ def test_given_coverage_values_misread_then_each_falls_below_review(cert):
 def test_given_an_unusual_policy_term_then_a_scan_doubts_the_dates_but_a_text_layer_does_not(cert):
     policy = cert["policies"][0]
     policy["effective"], policy["expiration"] = "2024-03-08", "2025-08-03"  # day and month swapped by OCR?
-    scan, text = _evidence(cert), _evidence(cert)
+    scan, text = clean_evidence(cert), clean_evidence(cert)
     plausible.review(cert, scan, ocr=True)
     plausible.review(cert, text, ocr=False)
     assert scan["/policies/0/expiration"]["confidence"] < 0.9
@@ -91,7 +74,7 @@ def test_given_an_unusual_policy_term_then_a_scan_doubts_the_dates_but_a_text_la
 
 def test_given_an_ocr_address_whose_zip_is_misread_then_it_is_doubted(cert):
     cert["producer"]["address"] = "HOME OFFICE: P.O. BOX 328, OWATONNA, MN SS060"
-    evidence = _evidence(cert)
+    evidence = clean_evidence(cert)
     assert "/producer/address" in plausible.review(cert, evidence, ocr=True)
 
 
