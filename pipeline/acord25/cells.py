@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.acord25.coverages import AUTO_LIMITS, GL_LIMITS, UMBRELLA_LIMITS, WC_LIMITS, TableReader
+from pipeline.acord25.coverages import TableReader
 from pipeline.acord25.frame import build_frame
 from pipeline.acord25.header import date_zone
 from pipeline.acord25.layout import Box, Sheet, lines_of
-from pipeline.acord25.limits import limit_rows
+from pipeline.acord25.limits import LIMIT_TABLES, limit_rows
 from pipeline.acord25.parse import parse_date
 from pipeline.acord25.positions import excluded_zone
 from pipeline.textlayer import Page
@@ -29,8 +29,6 @@ DATE = "date"  # not an alphabet: the cell holds a date among other print
 AMOUNT = "amount"  # not an alphabet: the cell holds a limit's amount (digits with commas)
 
 _STRICT_AMOUNT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d{3,9}$")  # a limit is never under $100
-_LIMIT_TABLES = {"gl": (GL_LIMITS, 0), "auto": (AUTO_LIMITS, 0), "umbrella": (UMBRELLA_LIMITS, 0),
-                 "wc": (WC_LIMITS, 1)}
 _SURE = 0.8  # a page-level reading at least this sure is not read again
 
 
@@ -116,10 +114,9 @@ def limit_cells(page: Page) -> list[Cell]:
     dollar_x1 = printed[len(printed) // 2] if printed else None  # the form prints its "$" in one column
     cells = []
     for kind, band in reader.bands():
-        if kind not in _LIMIT_TABLES:
+        if kind not in LIMIT_TABLES:
             continue
-        table, first_row = _LIMIT_TABLES[kind]
-        for _, middle, pitch in limit_rows(reader, band, table, first_row=first_row):
+        for _, middle, pitch in limit_rows(reader, band, kind):
             top, bottom = max(band.y0, middle - 0.45 * pitch), min(band.y1, middle + 0.45 * pitch)
             if bottom - top < 0.5 * pitch:
                 continue

@@ -20,29 +20,6 @@ CLEAN = 0.99
 CHECKBOX = 0.95
 UNSEEN = 0.5  # a box whose label or outline was not found on a scan: checked or not is a guess
 
-GL_LIMITS = (
-    ("each_occurrence", ("EACH OCCURRENCE",)),
-    ("damage_to_rented_premises", ("DAMAGE TO RENTED|PREMISES (Ea occurrence)", "DAMAGE TO RENTED")),
-    ("medical_expense", ("MED EXP (Any one person)", "MED EXP")),
-    ("personal_advertising_injury", ("PERSONAL & ADV INJURY",)),
-    ("general_aggregate", ("GENERAL AGGREGATE",)),
-    ("products_completed_operations_aggregate", ("PRODUCTS - COMP/OP AGG",)),
-)
-AUTO_LIMITS = (
-    ("combined_single_limit", ("COMBINED SINGLE LIMIT|(Ea accident)", "COMBINED SINGLE LIMIT")),
-    ("bodily_injury_per_person", ("BODILY INJURY (Per person)", "BODILY INJURY|(Per person)")),
-    ("bodily_injury_per_accident", ("BODILY INJURY (Per accident)", "BODILY INJURY|(Per accident)")),
-    ("property_damage", ("PROPERTY DAMAGE|(Per accident)", "PROPERTY DAMAGE")),
-)
-UMBRELLA_LIMITS = (
-    ("each_occurrence", ("EACH OCCURRENCE",)),
-    ("aggregate", ("AGGREGATE",)),
-)
-WC_LIMITS = (
-    ("el_each_accident", ("E.L. EACH ACCIDENT",)),
-    ("el_disease_each_employee", ("E.L. DISEASE - EA EMPLOYEE",)),
-    ("el_disease_policy_limit", ("E.L. DISEASE - POLICY LIMIT",)),
-)
 AUTO_BOXES = (
     ("any", ("ANY AUTO",)),
     ("owned", ("OWNED|AUTOS ONLY", "ALL OWNED|AUTOS", "ALL OWNED AUTOS", "OWNED")),
@@ -385,7 +362,7 @@ def read_gl(reader: TableReader, band: Box) -> Row:
     if value is not None:
         row.put("aggregate_applies_per", value, box, confidence)
         row.filled = True
-    read_limits(row, reader, band, GL_LIMITS)
+    read_limits(row, reader, band, "gl")
     return row
 
 
@@ -401,7 +378,7 @@ def read_auto(reader: TableReader, band: Box) -> Row:
             boxes.append(box)
     row.put("covered_autos", autos or None, Box.around(boxes) if boxes else None, sure)
     row.filled = row.filled or bool(autos)
-    read_limits(row, reader, band, AUTO_LIMITS)
+    read_limits(row, reader, band, "auto")
     return row
 
 

@@ -21,12 +21,38 @@ ROW = 11.75  # form units (12 pt on the letter-size form) from one limit row to 
 PLACED = 0.85  # an amount placed by its row, its label unread: below review, above a guess
 _NEAR = 0.35  # of a row: how far an amount's line may sit from the row's middle
 
+GL_LIMITS = (
+    ("each_occurrence", ("EACH OCCURRENCE",)),
+    ("damage_to_rented_premises", ("DAMAGE TO RENTED|PREMISES (Ea occurrence)", "DAMAGE TO RENTED")),
+    ("medical_expense", ("MED EXP (Any one person)", "MED EXP")),
+    ("personal_advertising_injury", ("PERSONAL & ADV INJURY",)),
+    ("general_aggregate", ("GENERAL AGGREGATE",)),
+    ("products_completed_operations_aggregate", ("PRODUCTS - COMP/OP AGG",)),
+)
+AUTO_LIMITS = (
+    ("combined_single_limit", ("COMBINED SINGLE LIMIT|(Ea accident)", "COMBINED SINGLE LIMIT")),
+    ("bodily_injury_per_person", ("BODILY INJURY (Per person)", "BODILY INJURY|(Per person)")),
+    ("bodily_injury_per_accident", ("BODILY INJURY (Per accident)", "BODILY INJURY|(Per accident)")),
+    ("property_damage", ("PROPERTY DAMAGE|(Per accident)", "PROPERTY DAMAGE")),
+)
+UMBRELLA_LIMITS = (
+    ("each_occurrence", ("EACH OCCURRENCE",)),
+    ("aggregate", ("AGGREGATE",)),
+)
+WC_LIMITS = (
+    ("el_each_accident", ("E.L. EACH ACCIDENT",)),
+    ("el_disease_each_employee", ("E.L. DISEASE - EA EMPLOYEE",)),
+    ("el_disease_policy_limit", ("E.L. DISEASE - POLICY LIMIT",)),
+)
+# Each coverage band's limits, and the band row its first limit is printed on (the workers'
+# compensation band prints PER STATUTE in its row 0).
+LIMIT_TABLES = {"gl": (GL_LIMITS, 0), "auto": (AUTO_LIMITS, 0), "umbrella": (UMBRELLA_LIMITS, 0),
+                "wc": (WC_LIMITS, 1)}
 
-def read_limits(row: Row, reader: TableReader, band: Box, table: tuple, *, first_row: int = 0) -> None:
-    """``row.entry["limits"]``: every key of ``table`` (key, label variants), in the order printed.
 
-    ``first_row`` is the row of the band's first limit (the workers' compensation band prints
-    PER STATUTE in its row 0)."""
+def read_limits(row: Row, reader: TableReader, band: Box, kind: str) -> None:
+    """``row.entry["limits"]``: every limit of the ``kind`` of band (a key of LIMIT_TABLES), in the order printed."""
+    table, first_row = LIMIT_TABLES[kind]
     row.entry["limits"] = {key: None for key, _ in table}
     found: dict[int, Anchor] = {}
     used: list[Box] = []
@@ -54,10 +80,11 @@ def read_limits(row: Row, reader: TableReader, band: Box, table: tuple, *, first
         row.filled = True
 
 
-def limit_rows(reader: TableReader, band: Box, table: tuple, *, first_row: int = 0) -> list[tuple[str, float, float]]:
-    """(key, middle, pitch) of every limit row of ``table`` in the band, placed as :func:`read_limits`
+def limit_rows(reader: TableReader, band: Box, kind: str) -> list[tuple[str, float, float]]:
+    """(key, middle, pitch) of every limit row of the ``kind`` of band, placed as :func:`read_limits`
     places them: a label read on one line gives its own row's middle, the others come from the grid.
     Empty when no label of the band was read (nothing to place the rows by)."""
+    table, first_row = LIMIT_TABLES[kind]
     found = {first_row + i: a for i, (_, phrases) in enumerate(table)
              if (a := find_label(reader, band, phrases)) is not None}
     if not found:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.acord25.coverages import (CLEAN, UMBRELLA_LIMITS, WC_LIMITS, Row, TableReader, _basis, _common,
-                                        _new_entry)
+from pipeline.acord25.coverages import CLEAN, Row, TableReader, _basis, _common, _new_entry
 from pipeline.acord25.layout import Box
 from pipeline.acord25.limits import PLACED, read_limits
 from pipeline.acord25.parse import parse_amount, parse_flag
@@ -20,7 +19,7 @@ def read_umbrella(reader: TableReader, band: Box) -> Row:
         row.filled = True
     _common(row, reader, band)
     _basis(row, reader, band)
-    read_limits(row, reader, band, UMBRELLA_LIMITS)
+    read_limits(row, reader, band, "umbrella")
     row.entry["limits"]["retention"] = None
     anchor = reader.sheet.find_one("RETENTION", Box(reader.columns.type[0], band.y0, reader.columns.type[1], band.y1))
     if anchor is not None:
@@ -63,7 +62,7 @@ def read_wc(reader: TableReader, band: Box) -> Row:
             row.put("any_member_excluded", flag, Box.around([w]), CLEAN if labelled else PLACED)
             row.filled = True
             break
-    read_limits(row, reader, band, WC_LIMITS, first_row=1)  # row 0: PER STATUTE
+    read_limits(row, reader, band, "wc")
     if not statutory:
         row.entry["statutory"] = False if row.filled else None
     return row

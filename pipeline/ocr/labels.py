@@ -31,13 +31,12 @@ def vocabulary() -> tuple[tuple[str, ...], ...]:
     """Label phrases as word tuples, longest first (from the extractor's own lists)."""
     import importlib
 
-    from pipeline.acord25 import coverages, frame
+    from pipeline.acord25 import coverages, frame, limits
 
     identify = importlib.import_module("pipeline.acord25.identify")  # the package exports a function of that name
     phrases: set[str] = set(_EXTRA)
     phrases.update(frame.HEADER_LABELS, frame.TABLE_LABELS, identify._STRUCTURE)
-    for table in (coverages.GL_LIMITS, coverages.AUTO_LIMITS, coverages.UMBRELLA_LIMITS, coverages.WC_LIMITS,
-                  coverages.AUTO_BOXES):
+    for table in (*(table for table, _ in limits.LIMIT_TABLES.values()), coverages.AUTO_BOXES):
         for _, variants in table:
             for variant in variants:
                 phrases.update(variant.split("|"))
