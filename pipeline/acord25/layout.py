@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from statistics import fmean
+from typing import Callable, Iterable, Sequence
 
 from pipeline.acord25.parse import is_check_glyph
 from pipeline.textlayer import Boxed, Mark, Page, Word
@@ -240,3 +241,26 @@ def read_value(words: Sequence[Word], *, joiner: str = " ") -> Value | None:
         return None
     text = joiner.join(line_text(line) for line in lines_of(words))
     return Value(text=text, box=Box.around(words), words=tuple(words))
+
+
+def even_rows(points: Sequence[tuple[int, float]], pitch: float, *, low: float, high: float,
+              tolerance: float) -> tuple[Callable[[int], float], float, bool]:
+    """Evenly spaced rows fitted to (row number, middle) points: (middle of row n, pitch, fitted).
+
+    The form prints limit rows and insurer rows at one fixed pitch; on a scan only some of their
+    labels are read. With two rows or more the least-squares pitch is taken when it lies within
+    ``low``..``high`` times the expected ``pitch`` and every point lies within ``tolerance`` of a
+    pitch from its row; otherwise the expected pitch is kept and ``fitted`` is False. One point
+    anchors the expected pitch."""
+    mean_n = fmean(n for n, _ in points)
+    mean_y = fmean(y for _, y in points)
+    spread = sum((n - mean_n) ** 2 for n, _ in points)
+    fitted = True
+    if spread:
+        slope = sum((n - mean_n) * (y - mean_y) for n, y in points) / spread
+        worst = max(abs(mean_y + (n - mean_n) * slope - y) for n, y in points)
+        if low * pitch <= slope <= high * pitch and worst <= tolerance * slope:
+            pitch = slope
+        else:
+            fitted = False
+    return (lambda n: mean_y + (n - mean_n) * pitch), pitch, fitted

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.acord25.layout import Anchor, Box, lines_of
+from pipeline.acord25.layout import Anchor, Box, even_rows, lines_of
 from pipeline.acord25.parse import parse_amount
 
 if TYPE_CHECKING:
@@ -101,16 +101,9 @@ def row_grid(found: dict[int, Anchor], unit: float):
     one label only, the form's own pitch is used."""
     single = {n: a for n, a in found.items() if _one_line(a)}
     points = sorted((n, a.box.cy) for n, a in (single if len(single) >= 2 else found).items())
-    pitch = ROW * unit  # the scale read from label heights: rough on a scan, so the rows' own spacing wins
-    mean_n = sum(n for n, _ in points) / len(points)
-    mean_y = sum(y for _, y in points) / len(points)
-    spread = sum((n - mean_n) ** 2 for n, _ in points)
-    if spread:
-        fitted = sum((n - mean_n) * (y - mean_y) for n, y in points) / spread
-        worst = max(abs(mean_y + (n - mean_n) * fitted - y) for n, y in points)
-        if 0.5 * pitch <= fitted <= 1.6 * pitch and worst <= 0.2 * fitted:
-            pitch = fitted
-    return (lambda n: mean_y + (n - mean_n) * pitch), pitch
+    # the scale read from label heights is rough on a scan, so the rows' own spacing wins when it fits
+    middle, pitch, _ = even_rows(points, ROW * unit, low=0.5, high=1.6, tolerance=0.2)
+    return middle, pitch
 
 
 def amount_in_row(reader: TableReader, band: Box, middle: float, pitch: float) -> tuple[int | None, Box | None]:

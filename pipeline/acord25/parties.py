@@ -13,7 +13,7 @@ import statistics
 from dataclasses import dataclass
 
 from pipeline.acord25.frame import LETTERS, Frame
-from pipeline.acord25.layout import Box
+from pipeline.acord25.layout import Box, even_rows
 
 PLACED = 0.85  # a value read from a row placed by the form's spacing, its label unread
 ROW_PITCH = 12.05  # points at the printed scale: one row of the header's right column
@@ -63,19 +63,9 @@ def _grid(frame: Frame):
     if not points:
         return None
     scale = frame.width / LETTER_WIDTH
-    pitch = ROW_PITCH * scale
-    if len({i for i, _ in points}) >= 2:
-        mean_i = statistics.fmean(i for i, _ in points)
-        mean_y = statistics.fmean(y for _, y in points)
-        fitted = (sum((i - mean_i) * (y - mean_y) for i, y in points)
-                  / sum((i - mean_i) ** 2 for i, _ in points))
-        if not 0.6 * pitch <= fitted <= 1.4 * pitch:
-            return None
-        if any(abs(y - (mean_y + (i - mean_i) * fitted)) > _FIT * fitted for i, y in points):
-            return None  # not one evenly spaced column: leave it as read
-        pitch = fitted
-    else:
-        mean_i, mean_y = points[0]
+    middle, pitch, fitted = even_rows(points, ROW_PITCH * scale, low=0.6, high=1.4, tolerance=_FIT)
+    if not fitted:
+        return None  # not one evenly spaced column: leave it as read
     if found:
         x0 = statistics.median(b.x0 for _, b in found)
         x1 = statistics.median(b.x1 for _, b in found)
@@ -87,4 +77,4 @@ def _grid(frame: Frame):
         naic = frame.get("naic").box
         x1 = naic.x0 - NAIC_TO_LABEL_X1 * scale
         x0, h = x1 - (LABEL_X0 - LABEL_X1) * scale, naic.height
-    return (lambda i: mean_y + (i - mean_i) * pitch), pitch, x0, x1, h
+    return middle, pitch, x0, x1, h
