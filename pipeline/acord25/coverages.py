@@ -239,7 +239,7 @@ def nearer_empty_box(sheet: Sheet, label: Anchor, hit: Any, unit: float) -> bool
     return any(abs(m.cy - label.box.cy) < abs(hit.cy - label.box.cy) for m in empty)
 
 
-def _common(row: Row, reader: TableReader, band: Box) -> None:
+def read_common(row: Row, reader: TableReader, band: Box) -> None:
     cols = reader.columns
     letters = [w for w in reader.cell(cols.ltr, band) if len(w.text) == 1 and w.text.upper() in "ABCDEF"]
     if letters:
@@ -311,7 +311,7 @@ def policy_tokens(words: list) -> list:
             for w in words if w is main or (len(w.text) > 1 and _POLICY_PART.match(w.text))]
 
 
-def _new_entry(line: str) -> dict[str, Any]:
+def new_entry(line: str) -> dict[str, Any]:
     return {
         "line": line,
         "description": None,
@@ -335,7 +335,7 @@ def _choice(reader: TableReader, band: Box, options) -> tuple[Any, Box | None, f
     return None, None, confidence
 
 
-def _basis(row: Row, reader: TableReader, band: Box) -> None:
+def read_basis(row: Row, reader: TableReader, band: Box) -> None:
     value, box, confidence = _choice(reader, band, ((("OCCUR",), "occurrence"), (("CLAIMS-MADE",), "claims_made")))
     if value is not None:
         row.put("basis", value, box, confidence)
@@ -343,9 +343,9 @@ def _basis(row: Row, reader: TableReader, band: Box) -> None:
 
 
 def read_gl(reader: TableReader, band: Box) -> Row:
-    row = Row(_new_entry("general_liability"))
-    _common(row, reader, band)
-    _basis(row, reader, band)
+    row = Row(new_entry("general_liability"))
+    read_common(row, reader, band)
+    read_basis(row, reader, band)
     hit, _ = reader.checked(band, "COMMERCIAL GENERAL LIABILITY")
     row.filled = row.filled or hit
     row.entry["aggregate_applies_per"] = None
@@ -367,8 +367,8 @@ def read_gl(reader: TableReader, band: Box) -> Row:
 
 
 def read_auto(reader: TableReader, band: Box) -> Row:
-    row = Row(_new_entry("automobile_liability"))
-    _common(row, reader, band)
+    row = Row(new_entry("automobile_liability"))
+    read_common(row, reader, band)
     autos, boxes, sure = [], [], CHECKBOX
     for key, phrases in AUTO_BOXES:
         hit, box, confidence = reader.box(band, *phrases)
@@ -394,12 +394,12 @@ def read_other(reader: TableReader, band: Box) -> list[Row]:
     rows = []
     for top, bottom in zip(cuts, cuts[1:]):
         sub = Box(band.x0, top, band.x1, bottom)
-        row = Row(_new_entry("other"))
+        row = Row(new_entry("other"))
         desc = read_value([w for w in reader.cell(cols.type, sub) if not is_check_glyph(w.text)])
         if desc is not None:
             row.put("description", normalise_text(desc.text), desc.box)
             row.filled = True
-        _common(row, reader, sub)
+        read_common(row, reader, sub)
         row.entry["limits"] = {"limit": None}
         for line in lines_of(reader.cell(cols.amount, sub)):
             value = parse_amount("".join(w.text for w in line if w.text != "$"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.acord25.coverages import CLEAN, Row, TableReader, _basis, _common, _new_entry
+from pipeline.acord25.coverages import CLEAN, Row, TableReader, new_entry, read_basis, read_common
 from pipeline.acord25.layout import Box
 from pipeline.acord25.limits import PLACED, read_limits
 from pipeline.acord25.parse import parse_amount, parse_flag
@@ -13,12 +13,12 @@ def read_umbrella(reader: TableReader, band: Box) -> Row:
     umbrella, ubox, usure = reader.box(band, "UMBRELLA LIAB")
     excess, xbox, xsure = reader.box(band, "EXCESS LIAB")
     line = "excess_liability" if excess and not umbrella else "umbrella_liability"
-    row = Row(_new_entry(line))
+    row = Row(new_entry(line))
     if umbrella or excess:
         row.evidence["line"] = ((ubox or xbox), min(usure, xsure))  # type: ignore[assignment]
         row.filled = True
-    _common(row, reader, band)
-    _basis(row, reader, band)
+    read_common(row, reader, band)
+    read_basis(row, reader, band)
     read_limits(row, reader, band, "umbrella")
     row.entry["limits"]["retention"] = None
     anchor = reader.sheet.find_one("RETENTION", Box(reader.columns.type[0], band.y0, reader.columns.type[1], band.y1))
@@ -39,8 +39,8 @@ _STATUTE = ("PER|STATUTE", "PER STATUTE", "WC STATU-|TORY LIMITS", "WC STATU-", 
 
 
 def read_wc(reader: TableReader, band: Box) -> Row:
-    row = Row(_new_entry("workers_compensation"))
-    _common(row, reader, band)
+    row = Row(new_entry("workers_compensation"))
+    read_common(row, reader, band)
     if row.entry["additional_insured"] is None:
         row.evidence.pop("additional_insured", None)
     statutory, box, sure = reader.box(band, *_STATUTE)
