@@ -20,6 +20,8 @@ from reportlab.lib.pagesizes import letter
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from pipeline.acord25.printed import CANCELLATION, CERTIFY, DISCLAIMER, IMPORTANT
+
 logger = logging.getLogger(__name__)
 
 PAGE_W, PAGE_H = letter  # 612 x 792
@@ -342,28 +344,6 @@ def draw_certificate(cert: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-_DISCLAIMER = (
-    "THIS CERTIFICATE IS ISSUED AS A MATTER OF INFORMATION ONLY AND CONFERS NO RIGHTS UPON THE CERTIFICATE HOLDER. THIS",
-    "CERTIFICATE DOES NOT AFFIRMATIVELY OR NEGATIVELY AMEND, EXTEND OR ALTER THE COVERAGE AFFORDED BY THE POLICIES",
-    "BELOW. THIS CERTIFICATE OF INSURANCE DOES NOT CONSTITUTE A CONTRACT BETWEEN THE ISSUING INSURER(S), AUTHORIZED",
-    "REPRESENTATIVE OR PRODUCER, AND THE CERTIFICATE HOLDER.",
-)
-_IMPORTANT = (
-    "IMPORTANT: If the certificate holder is an ADDITIONAL INSURED, the policy(ies) must have ADDITIONAL INSURED provisions or be endorsed.",
-    "If SUBROGATION IS WAIVED, subject to the terms and conditions of the policy, certain policies may require an endorsement. A statement on",
-    "this certificate does not confer rights to the certificate holder in lieu of such endorsement(s).",
-)
-_CERTIFY = (
-    "THIS IS TO CERTIFY THAT THE POLICIES OF INSURANCE LISTED BELOW HAVE BEEN ISSUED TO THE INSURED NAMED ABOVE FOR THE POLICY PERIOD",
-    "INDICATED. NOTWITHSTANDING ANY REQUIREMENT, TERM OR CONDITION OF ANY CONTRACT OR OTHER DOCUMENT WITH RESPECT TO WHICH THIS",
-    "CERTIFICATE MAY BE ISSUED OR MAY PERTAIN, THE INSURANCE AFFORDED BY THE POLICIES DESCRIBED HEREIN IS SUBJECT TO ALL THE TERMS,",
-    "EXCLUSIONS AND CONDITIONS OF SUCH POLICIES. LIMITS SHOWN MAY HAVE BEEN REDUCED BY PAID CLAIMS.",
-)
-_CANCEL = (
-    "SHOULD ANY OF THE ABOVE DESCRIBED POLICIES BE CANCELLED BEFORE",
-    "THE EXPIRATION DATE THEREOF, NOTICE WILL BE DELIVERED IN",
-    "ACCORDANCE WITH THE POLICY PROVISIONS.",
-)
 # limit label column: (baseline of first line, lines)
 _GL_LIMIT_LABELS = ((310, ("EACH OCCURRENCE",)), (316.5, ("DAMAGE TO RENTED", "PREMISES (Ea occurrence)")),
                     (334, ("MED EXP (Any one person)",)), (346, ("PERSONAL & ADV INJURY",)),
@@ -382,9 +362,9 @@ def _draw_frame(pen: _Pen) -> None:
     pen.rect(518, 22, 590, 48)
     pen.text(522, 31.5, "DATE (MM/DD/YYYY)", 5.5, BOLD)
     pen.rect(20, 48, 590, 120)
-    for i, line in enumerate(_DISCLAIMER):
+    for i, line in enumerate(DISCLAIMER):
         pen.text(29, 57 + 9.6 * i, line, 7.4, BOLD)
-    for i, line in enumerate(_IMPORTANT):
+    for i, line in enumerate(IMPORTANT):
         pen.text(29, 97.5 + 9.6 * i, line, 7.4, BOLD)
     pen.hline(20, 590, 88.5)
     # producer / insurers
@@ -413,7 +393,7 @@ def _draw_frame(pen: _Pen) -> None:
     pen.text(158.8, 250, "CERTIFICATE NUMBER:", 8, BOLD)
     pen.text(425.4, 250, "REVISION NUMBER:", 8, BOLD)
     pen.rect(20, 252, 590, 288)
-    for i, line in enumerate(_CERTIFY):
+    for i, line in enumerate(CERTIFY):
         pen.text(29, 259.5 + 8.3 * i, line, 6.7)
     pen.rect(18, 288, 590, 562)
     pen.text(20.4, 293, "INSR", 5.5, BOLD)
@@ -486,7 +466,7 @@ def _draw_frame(pen: _Pen) -> None:
     pen.text(310, 658, "CANCELLATION", 8, BOLD)
     pen.rect(20, 661, 590, 745)
     pen.vline(306, 661, 745)
-    for i, line in enumerate(_CANCEL):
+    for i, line in enumerate(CANCELLATION):
         pen.text(317, 677.5 + 8.3 * i, line, 7, BOLD)
     pen.hline(306, 590, 705)
     pen.text(309.7, 715.5, "AUTHORIZED REPRESENTATIVE", 5.5, BOLD)

@@ -8,10 +8,10 @@ import re
 from typing import Any
 
 from pipeline.acord25.evidence import Evidence
-from pipeline.acord25.parties import PLACED, insurer_rows
-from pipeline.acord25.plausible import is_form_label, is_form_prose, name_like
 from pipeline.acord25.frame import Frame, is_description_label
 from pipeline.acord25.layout import Box, Sheet, Value, line_text, lines_of, read_value
+from pipeline.acord25.parties import PLACED, insurer_rows
+from pipeline.acord25.plausible import is_form_label, is_form_prose, name_like
 from pipeline.textlayer import Word
 from pipeline.acord25.parse import (
     is_placeholder_signature,

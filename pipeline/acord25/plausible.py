@@ -19,6 +19,7 @@ import re
 from typing import Any, Callable
 
 from pipeline.acord25.parse import parse_date
+from pipeline.acord25.printed import NOTICES
 
 DOUBT = 0.75  # confidence given to a value that fails a check: below review (0.9), above a guess
 
@@ -140,27 +141,12 @@ def is_form_label(value: str) -> bool:
     return bool(key) and any(key == re.sub(r"\W+", "", label).upper() for label in (*HEADER_LABELS, *TABLE_LABELS))
 
 
-# The form's own printed prose (its notices) and labels: on a scan, a zone placed a line off reads them
-_FORM_PROSE = """
-THIS CERTIFICATE IS ISSUED AS A MATTER OF INFORMATION ONLY AND CONFERS NO RIGHTS UPON THE CERTIFICATE HOLDER. THIS
-CERTIFICATE DOES NOT AFFIRMATIVELY OR NEGATIVELY AMEND, EXTEND OR ALTER THE COVERAGE AFFORDED BY THE POLICIES
-BELOW. THIS CERTIFICATE OF INSURANCE DOES NOT CONSTITUTE A CONTRACT BETWEEN THE ISSUING INSURER(S), AUTHORIZED
-REPRESENTATIVE OR PRODUCER, AND THE CERTIFICATE HOLDER.
-IMPORTANT: If the certificate holder is an ADDITIONAL INSURED, the policy(ies) must have ADDITIONAL INSURED provisions
-or be endorsed. If SUBROGATION IS WAIVED, subject to the terms and conditions of the policy, certain policies may
-require an endorsement. A statement on this certificate does not confer rights to the certificate holder in lieu of
-such endorsement(s).
-THIS IS TO CERTIFY THAT THE POLICIES OF INSURANCE LISTED BELOW HAVE BEEN ISSUED TO THE INSURED NAMED ABOVE FOR THE
-POLICY PERIOD INDICATED. NOTWITHSTANDING ANY REQUIREMENT, TERM OR CONDITION OF ANY CONTRACT OR OTHER DOCUMENT WITH
-RESPECT TO WHICH THIS CERTIFICATE MAY BE ISSUED OR MAY PERTAIN, THE INSURANCE AFFORDED BY THE POLICIES DESCRIBED
-HEREIN IS SUBJECT TO ALL THE TERMS, EXCLUSIONS AND CONDITIONS OF SUCH POLICIES. LIMITS SHOWN MAY HAVE BEEN REDUCED BY
-PAID CLAIMS.
-SHOULD ANY OF THE ABOVE DESCRIBED POLICIES BE CANCELLED BEFORE THE EXPIRATION DATE THEREOF, NOTICE WILL BE
-DELIVERED IN ACCORDANCE WITH THE POLICY PROVISIONS.
+# The form's own printed prose: its notices, and the longer labels a zone placed a line off reads on a scan
+_FORM_LABEL_PROSE = """
 CERTIFICATE OF LIABILITY INSURANCE  DESCRIPTION OF OPERATIONS / LOCATIONS / VEHICLES (ACORD 101, Additional Remarks
 Schedule, may be attached if more space is required)  INSURER(S) AFFORDING COVERAGE  CERTIFICATE HOLDER
 """
-_FORM_WORDS = frozenset(re.findall(r"[a-z]+", _FORM_PROSE.lower()))
+_FORM_WORDS = frozenset(re.findall(r"[a-z]+", " ".join((*NOTICES, _FORM_LABEL_PROSE)).lower()))
 # words that are never a name on their own (a name read as one stray word of the form's prose)
 _FUNCTION_WORDS = frozenset("""a an and are as at be been by for from has have if in is it its may must no nor not
 of on or so such than that the their then there these this those to upon was were which who will with""".split())
