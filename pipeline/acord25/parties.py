@@ -12,12 +12,11 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from pipeline.acord25.frame import LETTERS, Frame
+from pipeline.acord25.frame import LETTER_WIDTH, LETTERS, Frame
 from pipeline.acord25.layout import Box, even_rows
 
 PLACED = 0.85  # a value read from a row placed by the form's spacing, its label unread
 ROW_PITCH = 12.05  # points at the printed scale: one row of the header's right column
-LETTER_WIDTH = 612.0  # points: the width the form is printed for
 LABEL_X0, LABEL_X1 = 59.5, 24.6  # points left of the INSURER(S) heading's start: the 'INSURER X :' label's ends
 NAIC_TO_LABEL_X1 = 212.8  # points left of the NAIC # heading's start: the label's right end
 _FIT = 0.3  # of a pitch: the rows read must lie this close to one evenly spaced column

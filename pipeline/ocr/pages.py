@@ -64,8 +64,8 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
 
 
 def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float) -> Page:
-    """The page with its one-letter table cells, date and doubtful limit amounts read again, all in one
-    tesseract call (see :mod:`pipeline.ocr.zones`)."""
+    """The page with its one-letter table cells and date read again in one tesseract call, and its
+    doubtful limit amounts in another (see :mod:`pipeline.ocr.zones`)."""
     from pipeline.acord25.cells import date_cell, letter_cells, limit_cells
     from pipeline.acord25.identify import identify_page
 
