@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from infra.models import Certificate, Document, Holder, Notification, OutboxEvent, utcnow
 from infra.repo import claim, insert_ignore
+from pipeline.errors import codes_senders_mend
 from pipeline.events import DECISIONS, EventType
 from pipeline.notices import asks, render
 from workers import outcomes
@@ -35,8 +36,7 @@ IMAGE_CID = "certificate-page"
 NO_REPLY = ("mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply")
 # Failures a fresh copy from the sender mends (the reason says how); an outage, an OCR engine fault
 # or a bug is the operators' to mend, and the sender is not told of it.
-SENDER_CAN_FIX = {"unreadable_document", "empty_document", "encrypted_document", "unsupported_file_type",
-                  "too_large", "reader_crashed"}
+SENDER_CAN_FIX = codes_senders_mend()
 
 
 def plan(session: Session, settings: Settings, event: OutboxEvent) -> list[int]:

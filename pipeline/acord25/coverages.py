@@ -11,8 +11,8 @@ from pipeline.acord25.evidence import Evidence
 from pipeline.acord25.frame import Frame
 from pipeline.acord25.layout import Anchor, Box, Sheet, Value, lines_of, read_value
 from pipeline.acord25.limits import PLACED, read_limits
-from pipeline.acord25.positions import aggregate_by_position
 from pipeline.acord25.parse import is_check_glyph, normalise_text, parse_amount, parse_date, parse_flag
+from pipeline.acord25.positions import aggregate_by_position
 
 logger = logging.getLogger(__name__)
 

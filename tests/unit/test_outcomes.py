@@ -56,3 +56,12 @@ def test_running_out_of_memory_fails_the_document_as_too_large_with_the_setting_
     other = cv2.error("bad argument")
     other.code = -5
     assert outcomes.final_status(other)[1] == "internal_error"
+
+
+def test_only_failures_a_fresh_copy_mends_are_the_senders_to_hear_of():
+    from pipeline.errors import codes_senders_mend
+    from pipeline.ocr.errors import OcrFailed, OcrTimeout
+
+    mends = codes_senders_mend()
+    assert {"encrypted_document", "empty_document", "reader_crashed", "too_large"} <= mends
+    assert not mends & {OcrTimeout.code, OcrFailed.code, "not_a_certificate", "service_unavailable"}
