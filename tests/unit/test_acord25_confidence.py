@@ -11,7 +11,6 @@ import random
 
 import pytest
 
-from evidence import clean_evidence
 from pipeline.acord25 import plausible
 from pipeline.acord25.coverages import TableReader
 from pipeline.acord25.evidence import Evidence
@@ -20,6 +19,7 @@ from pipeline.acord25.header import _name_and_address, read_description
 from pipeline.acord25.layout import Anchor, Box, Sheet
 from pipeline.samples import random_certificate
 from pipeline.textlayer import Mark, Page, Word
+from readings import clean_evidence
 
 
 @pytest.fixture()

@@ -7,64 +7,40 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
-
 from pipeline.acord25 import extract_certificate
-from pipeline.samples import demo_certificate, draw_certificate
-from pipeline.textlayer import Page, read_text_layer
+from readings import garbled, policy
 
 
-@pytest.fixture(scope="module")
-def truth() -> dict:
-    return demo_certificate()
-
-
-@pytest.fixture(scope="module")
-def scan(truth) -> Page:
-    page = read_text_layer(draw_certificate(truth))[0]
-    return dataclasses.replace(page, words=tuple(dataclasses.replace(w, confidence=0.96) for w in page.words))
-
-
-def _policy(cert: dict, line: str) -> tuple[int, dict]:
-    return next((i, p) for i, p in enumerate(cert["policies"]) if p["line"] == line)
-
-
-def _garble(page: Page, texts: set[str], *, x_to: float) -> Page:
-    return dataclasses.replace(page, words=tuple(
-        dataclasses.replace(w, text="~" + w.text.lower()[::-1], confidence=0.3)
-        if w.text in texts and w.x0 <= x_to else w for w in page.words))
-
-
-def test_given_the_automobile_line_label_unread_then_its_row_is_split_from_general_liability(scan, truth):
+def test_given_the_automobile_line_label_unread_then_its_row_is_split_from_general_liability(page, truth):
     """Given AUTOMOBILE LIABILITY misread, when the table is read, then the auto row is still its own
     band (opened by COMBINED SINGLE LIMIT) and GL keeps its own policy number."""
-    cert = extract_certificate([_garble(scan, {"AUTOMOBILE", "LIABILITY"}, x_to=120)])
-    _, gl = _policy(cert, "general_liability")
-    _, auto = _policy(cert, "automobile_liability")
-    _, want_gl = _policy(truth, "general_liability")
-    _, want_auto = _policy(truth, "automobile_liability")
+    cert = extract_certificate([garbled(page, {"AUTOMOBILE", "LIABILITY"}, x_to=120)])
+    _, gl = policy(cert, "general_liability")
+    _, auto = policy(cert, "automobile_liability")
+    _, want_gl = policy(truth, "general_liability")
+    _, want_auto = policy(truth, "automobile_liability")
     assert gl["policy_number"] == want_gl["policy_number"]
     assert auto["policy_number"] == want_auto["policy_number"]
     assert auto["limits"] == want_auto["limits"]
 
 
-def test_given_the_workers_compensation_label_unread_then_its_row_is_found_by_its_limits(scan, truth):
-    cert = extract_certificate([_garble(scan, {"WORKERS", "COMPENSATION"}, x_to=120)])
-    _, wc = _policy(cert, "workers_compensation")
-    _, want = _policy(truth, "workers_compensation")
+def test_given_the_workers_compensation_label_unread_then_its_row_is_found_by_its_limits(page, truth):
+    cert = extract_certificate([garbled(page, {"WORKERS", "COMPENSATION"}, x_to=120)])
+    _, wc = policy(cert, "workers_compensation")
+    _, want = policy(truth, "workers_compensation")
     assert wc["policy_number"] == want["policy_number"]
     assert wc["limits"] == want["limits"]
 
 
-def test_given_a_policy_number_typed_over_the_subr_column_then_its_first_words_are_kept_below_review(scan, truth):
+def test_given_a_policy_number_typed_over_the_subr_column_then_its_first_words_are_kept_below_review(page, truth):
     """Given '73 TRS BA7654321' with '73 TRS' overrunning the ADDL / SUBR cells, then the number is read
     whole, with a confidence that asks for review."""
-    _, want = _policy(truth, "automobile_liability")
-    number = next(w for w in scan.words if w.text == want["policy_number"])
+    _, want = policy(truth, "automobile_liability")
+    number = next(w for w in page.words if w.text == want["policy_number"])
     spill = [dataclasses.replace(number, text="73", x0=190.0, x1=199.0),
              dataclasses.replace(number, text="TRS", x0=201.5, x1=213.5)]
-    page = dataclasses.replace(scan, words=tuple([*scan.words, *spill]))
-    cert = extract_certificate([page])
-    i, auto = _policy(cert, "automobile_liability")
+    spilled = dataclasses.replace(page, words=tuple([*page.words, *spill]))
+    cert = extract_certificate([spilled])
+    i, auto = policy(cert, "automobile_liability")
     assert auto["policy_number"] == f"73 TRS {want['policy_number']}"
     assert cert["evidence"][f"/policies/{i}/policy_number"]["confidence"] < 0.9

@@ -4,27 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
-
 from pipeline.acord25.evidence import Evidence
 from pipeline.acord25.frame import build_frame
 from pipeline.acord25.header import read_insurers
 from pipeline.acord25.layout import Sheet
 from pipeline.acord25.parties import PLACED
-from pipeline.samples import demo_certificate, draw_certificate
-from pipeline.textlayer import Page, Word, read_text_layer
-
-
-@pytest.fixture(scope="module")
-def truth() -> dict:
-    return demo_certificate()
-
-
-@pytest.fixture(scope="module")
-def page(truth) -> Page:
-    """The drawn certificate read as if by OCR (every word carries a confidence)."""
-    page = read_text_layer(draw_certificate(truth))[0]
-    return dataclasses.replace(page, words=tuple(dataclasses.replace(w, confidence=0.96) for w in page.words))
+from pipeline.textlayer import Page, Word
 
 
 def _labels_lost(page: Page) -> Page:

@@ -8,15 +8,15 @@ from dataclasses import replace
 import pytest
 
 from pipeline.acord25 import identify
-from pipeline.samples import demo_certificate, draw_certificate
-from pipeline.textlayer import Page, read_text_layer
+from pipeline.samples import demo_certificate
+from pipeline.textlayer import Page
+from readings import drawn_scan
 
 
 @pytest.fixture(scope="module")
 def scanned() -> Page:
     """The demo certificate's words as OCR gives them (with confidences)."""
-    [page] = read_text_layer(draw_certificate(demo_certificate()))
-    return replace(page, words=tuple(replace(w, confidence=0.9) for w in page.words))
+    return drawn_scan(demo_certificate())
 
 
 def garbled(page: Page, edit) -> Page:

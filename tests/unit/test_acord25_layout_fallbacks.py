@@ -11,33 +11,14 @@ import pytest
 
 from pipeline.acord25 import extract_certificate
 from pipeline.acord25.parse import parse_amount
-from pipeline.samples import demo_certificate, draw_certificate
+from pipeline.samples import draw_certificate
 from pipeline.textlayer import Mark, Page, read_text_layer
-
-
-@pytest.fixture(scope="module")
-def truth() -> dict:
-    return demo_certificate()
+from readings import as_ocr, garbled, policy
 
 
 @pytest.fixture(scope="module")
 def drawn(truth) -> Page:
     return read_text_layer(draw_certificate(truth))[0]
-
-
-def _as_scan(page: Page) -> Page:
-    return dataclasses.replace(page, words=tuple(dataclasses.replace(w, confidence=0.96) for w in page.words))
-
-
-def _garble(page: Page, texts: set[str], *, x_from: float = 0.0, x_to: float = 1e9) -> Page:
-    """The page with the words ``texts`` (between x_from and x_to) read as OCR garbage."""
-    return dataclasses.replace(page, words=tuple(
-        dataclasses.replace(w, text="~" + w.text.lower()[::-1], confidence=0.3)
-        if w.text in texts and x_from <= w.x0 <= x_to else w for w in page.words))
-
-
-def _policy(cert: dict, line: str) -> tuple[int, dict]:
-    return next((i, p) for i, p in enumerate(cert["policies"]) if p["line"] == line)
 
 
 def _confidence(cert: dict, pointer: str) -> float:
@@ -50,12 +31,12 @@ LIMIT_COLUMN = 420.0  # points: the limit labels' column of the drawn form start
 
 
 def test_given_limit_labels_misread_on_a_scan_then_their_amounts_are_placed_by_row_below_review(drawn, truth):
-    scan = _garble(_as_scan(drawn), {"PERSONAL", "ADV", "INJURY", "POLICY", "LIMIT"}, x_from=LIMIT_COLUMN)
+    scan = garbled(as_ocr(drawn), {"PERSONAL", "ADV", "INJURY", "POLICY", "LIMIT"}, x_from=LIMIT_COLUMN)
     cert = extract_certificate([scan])
-    i, gl = _policy(cert, "general_liability")
-    j, wc = _policy(cert, "workers_compensation")
-    _, want_gl = _policy(truth, "general_liability")
-    _, want_wc = _policy(truth, "workers_compensation")
+    i, gl = policy(cert, "general_liability")
+    j, wc = policy(cert, "workers_compensation")
+    _, want_gl = policy(truth, "general_liability")
+    _, want_wc = policy(truth, "workers_compensation")
     assert gl["limits"] == want_gl["limits"]
     assert wc["limits"] == want_wc["limits"]
     assert _confidence(cert, f"/policies/{i}/limits/personal_advertising_injury") < 0.9
@@ -64,18 +45,18 @@ def test_given_limit_labels_misread_on_a_scan_then_their_amounts_are_placed_by_r
 
 
 def test_given_a_text_layer_with_a_limit_label_missing_then_no_amount_is_placed_by_row(drawn):
-    cert = extract_certificate([_garble(drawn, {"PERSONAL", "ADV", "INJURY"}, x_from=LIMIT_COLUMN)])
-    _, gl = _policy(cert, "general_liability")
+    cert = extract_certificate([garbled(drawn, {"PERSONAL", "ADV", "INJURY"}, x_from=LIMIT_COLUMN)])
+    _, gl = policy(cert, "general_liability")
     assert gl["limits"]["personal_advertising_injury"] is None
 
 
 def test_given_a_blank_limit_whose_label_is_misread_then_it_stays_blank(drawn, truth):
-    _, want = _policy(truth, "general_liability")
+    _, want = policy(truth, "general_liability")
     blank = str(f"{want['limits']['medical_expense']:,}")
-    page = dataclasses.replace(_as_scan(drawn), words=tuple(w for w in drawn.words if w.text != blank))
-    page = _as_scan(_garble(page, {"MED", "EXP", "(Any", "one", "person)"}, x_from=LIMIT_COLUMN))
+    page = dataclasses.replace(as_ocr(drawn), words=tuple(w for w in drawn.words if w.text != blank))
+    page = as_ocr(garbled(page, {"MED", "EXP", "(Any", "one", "person)"}, x_from=LIMIT_COLUMN))
     cert = extract_certificate([page])
-    _, gl = _policy(cert, "general_liability")
+    _, gl = policy(cert, "general_liability")
     assert gl["limits"]["medical_expense"] is None
     assert gl["limits"]["each_occurrence"] == want["limits"]["each_occurrence"]
     assert gl["limits"]["personal_advertising_injury"] == want["limits"]["personal_advertising_injury"]
@@ -101,18 +82,18 @@ def _with_aggregate_boxes(page: Page) -> Page:
 
 
 def test_given_the_aggregate_labels_misread_then_the_checked_box_is_told_by_its_place(drawn, truth):
-    _, want = _policy(truth, "general_liability")
-    scan = _garble(_with_aggregate_boxes(_as_scan(drawn)), {"POLICY", "PRO-", "JECT", "LOC"}, x_to=160)
+    _, want = policy(truth, "general_liability")
+    scan = garbled(_with_aggregate_boxes(as_ocr(drawn)), {"POLICY", "PRO-", "JECT", "LOC"}, x_to=160)
     cert = extract_certificate([scan])
-    i, gl = _policy(cert, "general_liability")
+    i, gl = policy(cert, "general_liability")
     assert gl["aggregate_applies_per"] == want["aggregate_applies_per"] == "project"
     assert _confidence(cert, f"/policies/{i}/aggregate_applies_per") < 0.9
 
 
 def test_given_the_aggregate_labels_misread_and_the_boxes_unseen_then_nothing_is_guessed(drawn):
-    scan = _garble(_as_scan(drawn), {"POLICY", "PRO-", "JECT", "LOC"}, x_to=160)
+    scan = garbled(as_ocr(drawn), {"POLICY", "PRO-", "JECT", "LOC"}, x_to=160)
     scan = dataclasses.replace(scan, marks=tuple(m for m in scan.marks if not (350 < m.y0 < 380)))
-    _, gl = _policy(extract_certificate([scan]), "general_liability")
+    _, gl = policy(extract_certificate([scan]), "general_liability")
     assert gl["aggregate_applies_per"] is None
 
 
@@ -120,12 +101,12 @@ def test_given_the_aggregate_labels_misread_and_the_boxes_unseen_then_nothing_is
 
 
 def test_given_the_y_n_label_misread_then_the_excluded_member_answer_is_read_below_review(drawn, truth):
-    _, want = _policy(truth, "workers_compensation")
+    _, want = policy(truth, "workers_compensation")
     labels = [w for w in drawn.words if w.text in ("Y", "/", "N") and 488 < w.y0 < 494 and w.x0 < 176]
     assert len(labels) >= 2  # the drawn form prints the Y / N label there
-    scan = _as_scan(dataclasses.replace(drawn, words=tuple(
+    scan = as_ocr(dataclasses.replace(drawn, words=tuple(
         dataclasses.replace(w, text="wit") if w in labels else w for w in drawn.words)))
     cert = extract_certificate([scan])
-    j, wc = _policy(cert, "workers_compensation")
+    j, wc = policy(cert, "workers_compensation")
     assert wc["any_member_excluded"] is want["any_member_excluded"] is False
     assert _confidence(cert, f"/policies/{j}/any_member_excluded") < 0.9

@@ -7,7 +7,6 @@ import random
 
 import pytest
 
-from evidence import clean_evidence
 from pipeline.acord25 import plausible
 from pipeline.acord25.frame import build_frame
 from pipeline.acord25.header import read_insurers, read_producer
@@ -16,6 +15,7 @@ from pipeline.acord25.layout import Anchor, Box, Sheet
 from pipeline.acord25.parse import parse_amount
 from pipeline.samples import random_certificate
 from pipeline.textlayer import Mark, Page, Word
+from readings import clean_evidence
 
 
 @pytest.fixture()

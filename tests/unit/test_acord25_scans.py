@@ -14,28 +14,12 @@ from pipeline.acord25.evidence import Evidence
 from pipeline.acord25.frame import build_frame
 from pipeline.acord25.header import read_date, read_insurers
 from pipeline.acord25.layout import Sheet
-from pipeline.samples import demo_certificate, draw_certificate
-from pipeline.textlayer import Page, Word, read_text_layer
-
-
-def _scan(truth: dict) -> Page:
-    """The drawn certificate's page with every word carrying an OCR confidence."""
-    page = read_text_layer(draw_certificate(truth))[0]
-    return dataclasses.replace(page, words=tuple(dataclasses.replace(w, confidence=0.96) for w in page.words))
+from pipeline.textlayer import Page, Word
+from readings import drawn_scan
 
 
 def _without(page: Page, drop) -> Page:
     return dataclasses.replace(page, words=tuple(w for w in page.words if not drop(w)))
-
-
-@pytest.fixture(scope="module")
-def truth() -> dict:
-    return demo_certificate()
-
-
-@pytest.fixture(scope="module")
-def page(truth) -> Page:
-    return _scan(truth)
 
 
 def _words(page: Page, text: str) -> list[Word]:
@@ -83,7 +67,7 @@ def test_given_ocr_debris_around_a_policy_number_then_only_the_number_is_kept(te
 def test_given_a_blank_limit_beside_an_amount_nearer_the_next_label_then_it_stays_blank(truth):
     truth = copy.deepcopy(truth)
     truth["policies"][0]["limits"]["medical_expense"] = None
-    page = _scan(truth)
+    page = drawn_scan(truth)
     med = _words(page, "MED")[0]
     label = [w for w in page.words if abs(w.cy - med.cy) < 1 and med.x0 <= w.x0 < med.x0 + 60]
     tall = dataclasses.replace(page, words=tuple(  # OCR boxed the label with ink below it: its centre sinks
