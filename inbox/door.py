@@ -31,7 +31,7 @@ from infra.storage import ObjectMissing, S3Storage
 from infra.tokens import TokenOwner
 from pipeline.filetypes import EXTENSIONS, SUPPORTED, safe_filename
 from pipeline.states import DocumentStatus
-from workers.uploads import ACCEPTED, RECEIVED, REJECTED, UploadRefused, adopt, size_text
+from workers.uploads import ACCEPTED, RECEIVED, REJECTED, TAG_METADATA, UploadRefused, adopt, size_text
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
@@ -39,10 +39,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DIRECT_BUCKET = ""  # the bucket column of direct uploads: they come through no bucket
-TAG_FIELD = "x-amz-meta-coi-tag"  # the project tag of a presigned upload, as object metadata
+TAG_FIELD = f"x-amz-meta-{TAG_METADATA}"  # the project tag of a presigned upload, as object metadata
 _KEY_NAME = re.compile(r"[^A-Za-z0-9._-]")
 _REF = re.compile(r"^[0-9a-f]{32}$")
-_UPLOAD_KEY = re.compile(r"^uploads/(?P<slug>[a-z0-9._-]{1,64})/(?P<ref>[0-9a-f]{32})/(?P<name>[A-Za-z0-9_-][A-Za-z0-9._-]{0,199})$")  # never . or ..
+# <name> never '.' or '..'
+_UPLOAD_KEY = re.compile(r"^uploads/(?P<slug>[a-z0-9._-]{1,64})/(?P<ref>[0-9a-f]{32})/"
+                         r"(?P<name>[A-Za-z0-9_-][A-Za-z0-9._-]{0,199})$")
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RECEIVED, ACCEPTED, REJECTED, FAILED = "received", "accepted", "rejected", "failed"
+TAG_METADATA = "coi-tag"  # object metadata (x-amz-meta-coi-tag) holding a presigned upload's project tag
 MiB = 1024 * 1024
 
 
@@ -134,7 +135,7 @@ class UploadTaker:
             account = session.get(Account, upload.account_id)
             try:
                 data = app.storage.get(upload.key)
-                tag = app.storage.metadata(upload.key).get("coi-tag")
+                tag = app.storage.metadata(upload.key).get(TAG_METADATA)
                 document_id, inserted = adopt(app, session, account, data, upload.key.rsplit("/", 1)[-1],
                                               tag if tag and TAG.match(tag) else None)
             except ObjectMissing:
