@@ -17,6 +17,12 @@ import pytest
 from services import free_port, wait_for
 
 
+def process_env(values: dict) -> dict[str, str]:
+    """The environment of a ``coi`` process run with these settings (None: left unset)."""
+    return {**os.environ, "COI_LOG_LEVEL": "INFO",
+            **{f"COI_{k.upper()}": str(v) for k, v in values.items() if v is not None}}
+
+
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
     coi = Path(sys.executable).with_name("coi")
     return subprocess.Popen([str(coi), "worker", "--processes", "1", "--threads", "2"], env=env,

@@ -4,7 +4,6 @@ Redis). Run several times: where the kill lands varies."""
 
 from __future__ import annotations
 
-import os
 import random
 import time
 
@@ -18,7 +17,7 @@ from infra.settings import Settings
 from pipeline.samples import demo_certificate, draw_certificate
 from pipeline.samples_scan import Degradation, scan_pdf
 from pipeline.states import FINAL, DocumentStatus
-from outages import kill, start_worker
+from outages import kill, process_env, start_worker
 from services import free_port, send_mail, wait_for
 
 pytestmark = pytest.mark.integration
@@ -32,7 +31,7 @@ def test_a_worker_killed_mid_ocr_leaves_the_document_to_be_finished_exactly_once
               "inbound_domain": "coi.test", "smtp_port": free_port(), "broker_heartbeat_ms": 2000,
               "broker_maintenance_per_million": 1_000_000}
     app = App(Settings(**values))
-    env = {**os.environ, **{f"COI_{k.upper()}": str(v) for k, v in values.items()}, "COI_LOG_LEVEL": "INFO"}
+    env = process_env(values)
     with app.sessions() as session:
         add_account(session, "acme", "Acme")
     from inbox.smtp import make_controller

@@ -30,7 +30,7 @@ from pipeline.samples import draw_certificate, random_certificate
 from pipeline.samples_scan import Degradation, scan_pdf
 from pipeline.states import FINAL
 from services import free_port, send_mail, wait_for
-from outages import PrivatePostgres, PrivateRedis, PrivateS3, kill, start_worker
+from outages import PrivatePostgres, PrivateRedis, PrivateS3, kill, process_env, start_worker
 
 pytestmark = pytest.mark.integration
 OUTAGE_SECONDS = 6
@@ -42,8 +42,6 @@ class Chain:
     app: App
     door: object
     services: dict[str, object]
-    env: dict[str, str]
-    log: Path
 
 
 @pytest.fixture
@@ -62,9 +60,7 @@ def chain(request, tmp_path: Path):
                   "storage_url": "s3://coi/store", "s3_endpoint_url": s3.url, "inbound_domain": "coi.test",
                   "smtp_port": free_port(), "broker_heartbeat_ms": 3000, "broker_maintenance_per_million": 1_000_000}
         app = App(Settings(**values))
-        import os
-
-        env = {**os.environ, **{f"COI_{k.upper()}": str(v) for k, v in values.items()}, "COI_LOG_LEVEL": "INFO"}
+        env = process_env(values)
         with app.sessions() as session:
             add_account(session, "acme", "Acme")
         from inbox.smtp import make_controller
@@ -73,7 +69,7 @@ def chain(request, tmp_path: Path):
         door = make_controller(app)
         door.start()
         worker = start_worker(env, tmp_path / "worker.log")
-        yield Chain(app, door, {"postgres": postgres, "redis": redis_server, "s3": s3}, env, tmp_path / "worker.log")
+        yield Chain(app, door, {"postgres": postgres, "redis": redis_server, "s3": s3})
     finally:
         if worker is not None:
             kill(worker)

@@ -5,7 +5,6 @@ the read, with the same database, storage and broker."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -15,6 +14,7 @@ from sqlalchemy import select
 
 from infra.admin import add_account, reprocess
 from infra.models import Document, InboundMessage, OutboxEvent
+from outages import process_env
 from pipeline.samples import demo_certificate, draw_certificate
 from pipeline.states import DocumentStatus
 from services import send_mail
@@ -34,10 +34,8 @@ DIE_WHILE_READING = textwrap.dedent("""
 
 def read_and_die(app, document_id: str) -> int:
     settings = app.settings
-    env = {**os.environ, "COI_VAR_DIR": str(settings.var_dir), "COI_DATABASE_URL": settings.database_url,
-           "COI_BROKER_URL": settings.broker_url, "COI_REDIS_URL": settings.redis_url,
-           "COI_STORAGE_URL": settings.storage_url, "COI_S3_ENDPOINT_URL": settings.s3_endpoint_url or "",
-           "COI_INBOUND_DOMAIN": settings.inbound_domain}
+    env = process_env({key: getattr(settings, key) or None for key in (
+        "var_dir", "database_url", "broker_url", "redis_url", "storage_url", "s3_endpoint_url", "inbound_domain")})
     return subprocess.run([sys.executable, "-c", DIE_WHILE_READING, document_id], env=env, timeout=120).returncode
 
 

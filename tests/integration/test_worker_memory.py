@@ -4,7 +4,6 @@ the same worker process goes on to decide the next certificate."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import cv2
@@ -16,7 +15,7 @@ from infra.admin import add_account
 from infra.bootstrap import App
 from infra.models import Document
 from infra.settings import Settings
-from outages import kill, start_worker
+from outages import kill, process_env, start_worker
 from pipeline.samples import demo_certificate, draw_certificate
 from pipeline.states import FINAL
 from services import free_port, send_mail, wait_for
@@ -42,7 +41,7 @@ def test_a_file_needing_more_memory_than_the_cap_fails_as_too_large_and_the_work
     values = {"var_dir": tmp_path, "database_url": postgres_url, "broker_url": redis_url,
               "inbound_domain": "coi.test", "smtp_port": free_port(), "worker_memory_mb": CAP_MB}
     app = App(Settings(**values))
-    env = {**os.environ, **{f"COI_{k.upper()}": str(v) for k, v in values.items()}}
+    env = process_env(values)
     with app.sessions() as session:
         add_account(session, "acme", "Acme")
     from inbox.smtp import make_controller
