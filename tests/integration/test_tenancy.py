@@ -15,7 +15,6 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import boto3
 import httpx
@@ -24,14 +23,14 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from apiserver import serve
+from holders import demo, holder_account
 from inbox.api import create_api
-from infra.admin import AdminError, add_account, add_holder, list_events, override, set_requirements, status, waive
+from infra.admin import AdminError, list_events, override, set_requirements, status, waive
 from infra.admin_events import add_webhook, list_webhooks, remove_webhook, set_contacts
-from infra.demo import current, demo_requirements
+from infra.demo import demo_requirements
 from infra.models import (Account, Delivery, Document, Holder, InboundMessage, Notification, OutboxEvent, Override,
                           Upload, UploadToken, Waiver, Webhook)
-from infra.tokens import create_token, revoke_token
-from pipeline.samples import demo_certificate, draw_certificate
+from infra.tokens import revoke_token
 from receivers import WebhookReceiver
 from services import make_app, send_mail, wait_for
 from workers.publish import stream_name
@@ -43,12 +42,6 @@ ALPHA_FILE = "alpha-only-site-coi.pdf"  # a name nothing of bravo's carries: fou
 HOOK_SECRET = "hook-secret-for-tenancy-tests"
 FINAL = {"decided", "failed", "not_a_certificate"}
 S3_ONLY = pytest.mark.parametrize("app", ["postgres-s3-redis", "postgres-s3-rabbitmq"], indirect=True)
-
-
-@lru_cache(maxsize=1)
-def certificate() -> tuple[dict, bytes]:
-    cert = current(demo_certificate())
-    return cert, draw_certificate(cert)
 
 
 @dataclass
@@ -68,17 +61,12 @@ class Tenant:
 def make_tenant(app, slug: str, each_occurrence: int) -> Tenant:
     """An account whose requirement set the demo certificate fails (each occurrence above its
     $1,000,000), so each decision is a rejection that boxes a value and mails the holder's contact."""
-    cert, _ = certificate()
-    holder = cert["certificate_holder"]
-    requirements = demo_requirements(cert)
-    requirements["lines"]["general_liability"]["limits"]["each_occurrence"] = each_occurrence
+    holder = demo()[0]["certificate_holder"]
+    token = holder_account(app, slug, each_occurrence=each_occurrence)
     receiver, contact = WebhookReceiver(), f"risk@{slug}.example"
     with app.sessions() as session:
-        account_id = add_account(session, slug, slug.title()).id
-        add_holder(session, slug, holder["name"], holder["address"])
-        set_requirements(session, slug, holder["name"], requirements)
+        account_id = session.scalar(select(Account.id).where(Account.slug == slug))
         set_contacts(session, slug, holder["name"], [contact])
-        token = create_token(session, slug, "website form")[1]
         webhook, receiver.secret = add_webhook(session, app.secrets, slug, receiver.url, allow_http=False,
                                                allow_private=app.settings.webhook_allow_private)
         webhook_id = webhook.id
@@ -104,7 +92,7 @@ def api(app, tenants):
 
 def upload(api, tenant: Tenant, name: str) -> dict:
     answer = api.post("/v1/uploads/direct", headers=tenant.auth,
-                      files={"file": (name, certificate()[1], "application/pdf")})
+                      files={"file": (name, demo()[1], "application/pdf")})
     assert answer.status_code == 202, answer.text
     return answer.json()
 
@@ -331,7 +319,7 @@ def test_given_objects_under_bravos_prefix_or_crafted_keys_then_none_becomes_alp
     alpha, bravo = tenants
     first = upload(api, alpha, ALPHA_FILE)  # alpha already has these bytes: they must not dedupe across
     settled(api, alpha, first["upload_id"])
-    _, pdf = certificate()
+    _, pdf = demo()
     bucket, prefix, ref = app.storage.bucket, app.storage.prefix, uuid.uuid4().hex
     crafted = [f"{prefix}/uploads/{BRAVO}/../{ALPHA}/{ref}/coi.pdf",
                f"{prefix}/uploads/{BRAVO}/{ref}/../../{ALPHA}/{uuid.uuid4().hex}/coi.pdf",
@@ -496,7 +484,7 @@ def status_of(app, document_id: str) -> dict:
 def test_given_actions_scoped_to_bravo_then_alphas_webhook_token_holder_and_documents_are_untouched(
         app, tenants, both_decided, api):
     alpha, bravo = tenants
-    holder = certificate()[0]["certificate_holder"]["name"]
+    holder = demo()[0]["certificate_holder"]["name"]
     with app.sessions() as session:
         with pytest.raises(AdminError):
             remove_webhook(session, BRAVO, alpha.webhook_id)
@@ -505,7 +493,7 @@ def test_given_actions_scoped_to_bravo_then_alphas_webhook_token_holder_and_docu
             with pytest.raises(AdminError):
                 revoke_token(session, which, BRAVO)
         set_contacts(session, BRAVO, holder, ["someone@bravo.example"])
-        _, to_rescore = set_requirements(session, BRAVO, holder, demo_requirements(certificate()[0]))
+        _, to_rescore = set_requirements(session, BRAVO, holder, demo_requirements(demo()[0]))
         assert [u["url"] for u in list_webhooks(session, BRAVO)] == [bravo.receiver.url]
         assert {e["account"] for e in list_events(session, BRAVO)} == {BRAVO}
         contacts = dict(session.execute(select(Holder.account_id, Holder.contacts)).all())
@@ -531,7 +519,7 @@ def test_given_one_message_to_alpha_plus_tag_and_bravo_then_each_account_holds_o
         app, tenants, api, smtp_door, worker):
     alpha, bravo = tenants
     send_mail(smtp_door, f"{ALPHA}+x@coi.test, {BRAVO}@coi.test",
-              [(certificate()[1], "application/pdf", ALPHA_FILE)])
+              [(demo()[1], "application/pdf", ALPHA_FILE)])
 
     def both_final():
         with app.sessions() as session:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from functools import lru_cache
 
 import boto3
 import httpx
@@ -14,12 +13,12 @@ import pytest
 from sqlalchemy import func, select
 
 from apiserver import serve
+from holders import demo, holder_account
 from inbox.sqs import poll_once, sqs_client
-from infra.admin import add_account, add_holder, set_requirements
-from infra.demo import current, demo_requirements
+from infra.admin import set_requirements
+from infra.demo import demo_requirements
 from infra.models import Document, Upload
-from infra.tokens import create_token, revoke_token
-from pipeline.samples import demo_certificate, draw_certificate
+from infra.tokens import revoke_token
 from services import wait_for
 
 pytestmark = pytest.mark.integration
@@ -32,28 +31,9 @@ HOOK_SECRET = "hook-secret-for-tests"
 MiB = 1024 * 1024
 
 
-@lru_cache(maxsize=1)
-def certificate() -> tuple[dict, bytes]:
-    cert = current(demo_certificate())
-    return cert, draw_certificate(cert)
-
-
-def make_account(app, slug: str, *, each_occurrence: int = 1_000_000) -> str:
-    """An account whose requirement set the demo certificate meets (or fails, with a higher limit)."""
-    cert, _ = certificate()
-    requirements = demo_requirements(cert)
-    requirements["lines"]["general_liability"]["limits"]["each_occurrence"] = each_occurrence
-    holder = cert["certificate_holder"]
-    with app.sessions() as session:
-        add_account(session, slug, slug.title())
-        add_holder(session, slug, holder["name"], holder["address"])
-        set_requirements(session, slug, holder["name"], requirements)
-        return create_token(session, slug, "website form")[1]
-
-
 @pytest.fixture
 def acme(app) -> dict[str, str]:
-    return {"Authorization": "Bearer " + make_account(app, "acme")}
+    return {"Authorization": "Bearer " + holder_account(app, "acme")}
 
 
 @pytest.fixture
@@ -117,7 +97,7 @@ def test_given_s3_storage_when_an_upload_starts_then_the_policy_pins_key_type_an
 @BOTH_STORAGES
 def test_given_a_tagged_upload_then_the_document_carries_the_tag_and_meets_the_tags_requirements(
         app, acme, api, worker):
-    cert, pdf = certificate()
+    cert, pdf = demo()
     stricter = demo_requirements(cert)
     stricter["lines"]["general_liability"]["limits"]["each_occurrence"] = 2_000_000
     with app.sessions() as session:
@@ -151,7 +131,7 @@ def test_given_a_malformed_tag_then_the_upload_is_refused(app, acme, api):
                                                       "tag": "lot 14/../x"})
     assert bad.status_code == 422
     direct = api.post("/v1/uploads/direct", headers=acme, data={"tag": "a" * 65},
-                      files={"file": ("coi.pdf", certificate()[1], "application/pdf")})
+                      files={"file": ("coi.pdf", demo()[1], "application/pdf")})
     assert direct.status_code == 422 and count(app, Document) == 0
 
 
@@ -171,7 +151,7 @@ def sqs_queue(app, s3_endpoint) -> tuple[object, str]:
 @S3_ONLY
 def test_given_a_presigned_post_when_s3_notifies_through_sqs_then_one_document_is_decided(
         app, acme, api, worker, sqs_queue, s3_endpoint):
-    _, pdf = certificate()
+    _, pdf = demo()
     ticket = api.post("/v1/uploads", headers=acme, json={"filename": "coi.pdf", "content_type": "application/pdf",
                                                          "size": len(pdf)}).json()
     posted = httpx.post(ticket["url"], data=ticket["fields"], files={"file": ("coi.pdf", pdf, "application/pdf")})
@@ -190,7 +170,7 @@ def test_given_a_presigned_post_when_s3_notifies_through_sqs_then_one_document_i
 
 @S3_ONLY
 def test_given_the_same_notification_twice_then_one_upload_and_one_document(app, acme, api, worker):
-    _, pdf = certificate()
+    _, pdf = demo()
     key = f"coi/uploads/acme/{uuid.uuid4().hex}/coi.pdf"
     app.storage.client.put_object(Bucket=bucket_of(app), Key=key, Body=pdf)
     event = minio_event(bucket_of(app), key, size=len(pdf))
@@ -261,8 +241,8 @@ def upload_direct(api, headers, data: bytes, name: str = "coi.pdf", mime: str = 
 
 
 def test_given_a_direct_upload_then_the_decision_failed_checks_and_annotated_image_are_readable(app, api, worker):
-    strict = {"Authorization": "Bearer " + make_account(app, "strict", each_occurrence=2_000_000)}
-    _, pdf = certificate()
+    strict = {"Authorization": "Bearer " + holder_account(app, "strict", each_occurrence=2_000_000)}
+    _, pdf = demo()
     answer = upload_direct(api, strict, pdf)
     assert answer.status_code == 202, answer.text
     assert answer.json()["status"] == "accepted"
@@ -280,9 +260,9 @@ def test_given_a_direct_upload_then_the_decision_failed_checks_and_annotated_ima
 
 @LOCAL_ONLY
 def test_given_another_accounts_token_then_its_documents_are_404_not_403(app, acme, api, worker):
-    _, pdf = certificate()
+    _, pdf = demo()
     document_id = upload_direct(api, acme, pdf).json()["document_id"]
-    other = {"Authorization": "Bearer " + make_account(app, "other")}
+    other = {"Authorization": "Bearer " + holder_account(app, "other")}
     for path in (f"/v1/documents/{document_id}", f"/v1/documents/{document_id}/annotated.png",
                  "/v1/documents/no-such-document"):
         answer = api.get(path, headers=other)
@@ -292,7 +272,7 @@ def test_given_another_accounts_token_then_its_documents_are_404_not_403(app, ac
 
 @LOCAL_ONLY
 def test_given_a_missing_unknown_or_revoked_token_then_401_with_the_reason(app, api):
-    token = make_account(app, "acme")
+    token = holder_account(app, "acme")
     assert api.get("/v1/uploads/" + "0" * 32).json()["error"]["code"] == "token_missing"
     unknown = api.get("/v1/uploads/" + "0" * 32, headers={"Authorization": "Bearer coi_not-a-token"})
     assert unknown.status_code == 401 and unknown.json()["error"]["code"] == "token_unknown"
@@ -332,7 +312,7 @@ def test_given_a_file_over_the_limit_then_413_before_it_is_stored(app, acme):
 
 @BOTH_STORAGES
 def test_given_the_same_file_uploaded_twice_then_one_document(app, acme, api, worker):
-    _, pdf = certificate()
+    _, pdf = demo()
     first, second = upload_direct(api, acme, pdf).json(), upload_direct(api, acme, pdf, "again.pdf").json()
     assert first["document_id"] == second["document_id"] and second["duplicate"] is True
     assert count(app, Document) == 1 and count(app, Upload) == 2
