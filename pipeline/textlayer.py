@@ -94,7 +94,8 @@ class Mark(Boxed):
     """A graphic that is not text: ``cross`` (a small X or tick drawn as
     lines, as in a checked box), ``image`` (e.g. a signature or logo) or
     ``drawing`` (curves, e.g. a vector signature).  OCR also gives ``box`` for a check box
-    it saw empty.  Box as for :class:`Word`."""
+    it saw empty and ``rule`` for an upright printed rule (a table's column line).  Box as
+    for :class:`Word`."""
 
     kind: str
     x0: float

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pipeline.acord25.coverages import TableReader
 from pipeline.acord25.frame import build_frame
-from pipeline.acord25.header import date_zone
+from pipeline.acord25.header import date_zone, party_zones
 from pipeline.acord25.layout import Box, Sheet, lines_of
 from pipeline.acord25.limits import LIMIT_TABLES, limit_rows
 from pipeline.acord25.parse import parse_date
@@ -27,6 +27,7 @@ FLAG = "YNX"  # an ADDL INSD / SUBR WVD / excluded-member answer
 
 DATE = "date"  # not an alphabet: the cell holds a date among other print
 AMOUNT = "amount"  # not an alphabet: the cell holds a limit's amount (digits with commas)
+BLOCK = "block"  # not an alphabet: a party's lines of name and address, read again as one block
 
 _STRICT_AMOUNT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d{3,9}$")  # a limit is never under $100
 _SURE = 0.8  # a page-level reading at least this sure is not read again
@@ -46,6 +47,8 @@ class Cell:
             return parse_date(text) is not None
         if self.alphabet == AMOUNT:
             return strict_amount(text) is not None
+        if self.alphabet == BLOCK:
+            return bool(text.strip())
         return len(text) == 1 and text.upper() in self.alphabet
 
 
@@ -78,6 +81,35 @@ def date_cell(page: Page) -> Cell | None:
     if zone is None or any(parse_date(w.text) for w in sheet.values_in(zone)):
         return None
     return Cell(zone, DATE)
+
+
+_DOUBTFUL = 0.5  # a block holding a word read less sure than this is read again
+_TALL = 1.7  # times the block's usual word height: two lines read as one
+
+
+def party_cells(page: Page) -> list[Cell]:
+    """The producer's, insured's and holder's blocks whose page-level reading is doubtful.
+
+    Page-level OCR of a block typed with tight line spacing may run two lines into one
+    ("31-W INSULATION CO., INC" over "7434 CYCLE LN" read as "Fl eVeARON ONC"), or read a
+    block's lines as noise; a block holding a very unsure word or one too tall for a line is
+    read again alone, as a block of lines."""
+    sheet = Sheet(page)
+    frame = build_frame(sheet)
+    cells = []
+    for name, zone in party_zones(frame).items():
+        label = frame.get(name)
+        if label is not None and name != "holder":  # the lines under the label: the label is read well enough
+            zone = Box(zone.x0, max(zone.y0, label.box.y1 + 0.5), zone.x1, zone.y1)
+        words = sheet.values_in(zone)
+        if not words:
+            continue
+        heights = sorted(w.height for w in words)
+        usual = heights[len(heights) // 2]
+        if any((w.confidence if w.confidence is not None else 1.0) < _DOUBTFUL or w.height > _TALL * usual
+               for w in words):
+            cells.append(Cell(zone, BLOCK))
+    return cells
 
 
 def _already_read(sheet: Sheet, cell: Cell) -> bool:

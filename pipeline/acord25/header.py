@@ -16,6 +16,7 @@ from pipeline.textlayer import Word
 from pipeline.acord25.parse import (
     is_placeholder_signature,
     join_digits,
+    mend_postcode,
     normalise_text,
     parse_date,
 )
@@ -75,14 +76,32 @@ def read_numbers(sheet: Sheet, frame: Frame, ev: Evidence) -> tuple[str | None, 
     return results[0], results[1]
 
 
-def read_producer(sheet: Sheet, frame: Frame, ev: Evidence) -> dict[str, Any]:
-    out: dict[str, Any] = {k: None for k in ("name", "address", "contact_name", "phone", "fax", "email")}
-    producer, insured = frame.get("producer"), frame.get("insured")
+def party_zones(frame: Frame) -> dict[str, Box]:
+    """The blocks typed under the PRODUCER, INSURED and CERTIFICATE HOLDER labels (each with its label
+    but the holder's), by name; a block whose label was not found is left out."""
     u = frame.unit
+    producer, insured, coverages = frame.get("producer"), frame.get("insured"), frame.get("coverages")
+    holder, cancel = frame.get("holder"), frame.get("cancellation")
     right = _right_column_x0(frame)
+    zones = {}
     if producer is not None:
         bottom = insured.box.y0 - 1 if insured else producer.box.y1 + 60 * u
-        zone = Box(producer.box.x0 - 4 * u, producer.box.y0 - 1, right - 1, bottom)
+        zones["producer"] = Box(producer.box.x0 - 4 * u, producer.box.y0 - 1, right - 1, bottom)
+    if insured is not None:
+        bottom = coverages.box.y0 - 1 if coverages else insured.box.y1 + 60 * u
+        zones["insured"] = Box(insured.box.x0 - 4 * u, insured.box.y0 - 1, right - 1, bottom)
+    if holder is not None:
+        edge = cancel.box.x0 - 2 if cancel and cancel.box.x0 > holder.box.x1 else frame.width / 2
+        zones["holder"] = Box(holder.box.x0 - 4 * u, holder.box.y1 + 0.5, edge, frame.footer_top - 0.5)
+    return zones
+
+
+def read_producer(sheet: Sheet, frame: Frame, ev: Evidence) -> dict[str, Any]:
+    out: dict[str, Any] = {k: None for k in ("name", "address", "contact_name", "phone", "fax", "email")}
+    producer = frame.get("producer")
+    u = frame.unit
+    zone = party_zones(frame).get("producer")
+    if zone is not None:
         name, address = _name_and_address(sheet.values_in(zone))
         out["name"] = _record(ev, "/producer/name", name)
         out["address"] = _record(ev, "/producer/address", address)
@@ -183,12 +202,9 @@ def _email_word(w, words: list):
 
 def read_insured(sheet: Sheet, frame: Frame, ev: Evidence) -> dict[str, Any]:
     out: dict[str, Any] = {"name": None, "address": None}
-    insured, coverages = frame.get("insured"), frame.get("coverages")
-    if insured is None:
+    insured, zone = frame.get("insured"), party_zones(frame).get("insured")
+    if insured is None or zone is None:
         return out
-    u = frame.unit
-    bottom = coverages.box.y0 - 1 if coverages else insured.box.y1 + 60 * u
-    zone = Box(insured.box.x0 - 4 * u, insured.box.y0 - 1, _right_column_x0(frame) - 1, bottom)
     words = [
         w
         for w in sheet.values_in(zone)
@@ -275,11 +291,9 @@ GUESSED_ZONE = 0.8  # a value read from a zone placed without its own label: sho
 
 def read_holder(sheet: Sheet, frame: Frame, ev: Evidence) -> dict[str, Any]:
     out: dict[str, Any] = {"name": None, "address": None}
-    holder, cancel = frame.get("holder"), frame.get("cancellation")
-    if holder is None:
+    zone = party_zones(frame).get("holder")
+    if zone is None:
         return out
-    right = cancel.box.x0 - 2 if cancel and cancel.box.x0 > holder.box.x1 else frame.width / 2
-    zone = Box(holder.box.x0 - 4 * frame.unit, holder.box.y1 + 0.5, right, frame.footer_top - 0.5)
     name, address = _name_and_address(sheet.values_in(zone))
     out["name"] = _record(ev, "/certificate_holder/name", name)
     out["address"] = _record(ev, "/certificate_holder/address", address)
@@ -326,6 +340,8 @@ def _name_and_address(words: list) -> tuple[Value | None, Value | None]:
     if not rest:
         return name, None
     text = ", ".join(line_text(line) for line in lines[1:])
+    if any(w.confidence is not None for w in rest):  # read by OCR
+        text = mend_postcode(text)
     return name, Value(text, Box.around(rest), tuple(rest))
 
 

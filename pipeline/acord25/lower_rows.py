@@ -6,7 +6,7 @@ from pipeline.acord25.coverages import CLEAN, Row, TableReader, new_entry, read_
 from pipeline.acord25.layout import Box
 from pipeline.acord25.limits import PLACED, read_limits
 from pipeline.acord25.parse import parse_amount, parse_flag
-from pipeline.acord25.positions import excluded_zone
+from pipeline.acord25.positions import excluded_zone, statute_by_position
 
 
 def read_umbrella(reader: TableReader, band: Box) -> Row:
@@ -44,10 +44,14 @@ def read_wc(reader: TableReader, band: Box) -> Row:
     if row.entry["additional_insured"] is None:
         row.evidence.pop("additional_insured", None)
     statutory, box, sure = reader.box(band, *_STATUTE)
+    unread = False
     if not statutory:
         # the box sits in the limits area, left of its label
         region = Box(reader.columns.exp[1] - 20 * reader.u, band.y0 - 2, reader.columns.amount[0], band.y1)
         statutory, box, sure = reader._checked_in(region, _STATUTE)
+        if not statutory and reader.sheet.measured and not _labelled(reader, band, region):
+            placed, box, sure = statute_by_position(reader, band)
+            statutory, unread = bool(placed), placed is None
     row.entry["statutory"] = statutory
     if statutory:
         row.evidence["statutory"] = (box, sure)  # type: ignore[assignment]
@@ -64,8 +68,14 @@ def read_wc(reader: TableReader, band: Box) -> Row:
             break
     read_limits(row, reader, band, "wc")
     if not statutory:
-        row.entry["statutory"] = False if row.filled else None
+        row.entry["statutory"] = False if row.filled and not unread else None
     return row
+
+
+def _labelled(reader: TableReader, band: Box, region: Box) -> bool:
+    """True when the PER STATUTE label (or its 2010 wording) was read in the row."""
+    return any(reader.sheet.find_one(p, zone) is not None for p in _STATUTE
+               for zone in (Box(reader.columns.type[0], band.y0 - 2, reader.columns.type[1], band.y1 + 2), region))
 
 
 def _part_of_na(word, words) -> bool:

@@ -77,3 +77,22 @@ def join_digits(text: str) -> str:
 
 def normalise_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
+    "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU".split())
+_ZIP_AFTER_STATE = re.compile(r"\b([A-Z]{2})([ ,.]+)([0-9OoSsIlBZ]{5}(?:-[0-9OoSsIlBZ]{4})?)\b")
+_ZIP_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "S": "5", "s": "5", "I": "1", "l": "1", "B": "8", "Z": "2"})
+
+
+def mend_postcode(text: str) -> str:
+    """An OCR'd address with its ZIP code's look-alike letters read as digits ('MN SS060' -> 'MN 55060').
+
+    Only a code after a US state's abbreviation, with most of its characters digits already."""
+    def fix(match: re.Match) -> str:
+        state, gap, code = match.groups()
+        if state not in US_STATES or sum(c.isdigit() for c in code) < 3:
+            return match.group(0)
+        return state + gap + code.translate(_ZIP_LOOKALIKES)
+    return _ZIP_AFTER_STATE.sub(fix, text)

@@ -63,6 +63,28 @@ def excluded_zone(reader: TableReader, band: Box) -> Box | None:
     return Box(right - 22 * u, middle - 7 * u, right - 0.5 * u, middle + 7 * u)
 
 
+def statute_by_position(reader: TableReader, band: Box) -> tuple[bool | None, Box | None, float]:
+    """(checked, box of the check, confidence) of PER STATUTE when its label was misread on a scan.
+
+    Its box is the first of the workers' compensation row's top line in the limits' label column,
+    in that column's left half (OTH-ER's box stands right of it).  (None, None, 0.0) when no box
+    was seen there: the row says nothing about it."""
+    u = reader.u
+    left, right = reader.columns.exp[1], reader.columns.amount[0]
+    region = Box(left - 4 * u, band.y0 - 2, right, band.y0 + 14 * u)
+    rows = _mark_rows(reader.sheet, region)
+    if not rows:
+        return None, None, 0.0
+    first = rows[0][0]
+    if first.cx > (left + right) / 2:
+        return None, None, 0.0  # only OTH-ER's box was seen
+    sure = min(PLACED_BOX, first.confidence if first.confidence is not None else 1.0)
+    return first.kind == "cross", Box.around([first]), sure
+
+
+PLACED_BOX = 0.8  # a check read by where its box is printed, its label unread
+
+
 def _mark_rows(sheet: Sheet, region: Box) -> list[list]:
     """Box and cross marks in ``region`` grouped into rows, top to bottom, each left to right."""
     marks = sorted(sheet.marks_in(region, _BOX_KINDS), key=lambda m: m.cy)
@@ -79,3 +101,48 @@ def _evenly_spaced(row: list, u: float) -> bool:
     """Three boxes about 43 form units apart, as POLICY / PRO-JECT / LOC are printed."""
     gaps = [b.x0 - a.x0 for a, b in zip(row, row[1:])]
     return all(30 * u <= g <= 60 * u for g in gaps) and max(gaps) <= 1.4 * min(gaps)
+
+
+def ruled_flag_columns(sheet: Sheet, table: Box) -> tuple[float, float, float] | None:
+    """(left of ADDL INSD, left of SUBR WVD, left of POLICY NUMBER) from the table's printed column rules.
+
+    On a scan the two-line headings of these narrow columns ("ADDL INSD", "SUBR WVD") are often
+    misread, and columns placed by page position alone miss a form printed shifted or shrunk.  The
+    rules OCR saw ("rule" marks) say where they are: the form's only two adjacent narrow columns of
+    about equal width, between the wide TYPE OF INSURANCE and POLICY NUMBER columns.  A column rule
+    runs down most of the table; the stacked check boxes' sides do not.  None without such rules."""
+    xs = column_rules(sheet, table)
+    for i in range(1, len(xs) - 3):
+        before, addl, subr, after = (xs[i] - xs[i - 1], xs[i + 1] - xs[i], xs[i + 2] - xs[i + 1],
+                                     xs[i + 3] - xs[i + 2])
+        narrow = max(addl, subr)
+        if 0.75 <= addl / subr <= 1.33 and narrow < 0.06 * table.width and min(before, after) > 3 * narrow:
+            return xs[i], xs[i + 1], xs[i + 2]
+    return None
+
+
+_COLUMN_SPAN = 0.5  # share of the table's height a column rule covers (check box stacks cover less)
+
+
+def column_rules(sheet: Sheet, table: Box) -> list[float]:
+    """x of the upright rules that run down most of ``table``, left to right (segments of one
+    rule, broken where the scan lost ink, counted together)."""
+    segments = sorted((m for m in sheet.marks if m.kind == "rule" and m.y1 > table.y0 and m.y0 < table.y1),
+                      key=lambda m: m.cx)
+    clusters: list[list] = []
+    for m in segments:
+        if clusters and m.cx - clusters[-1][-1].cx < 2.0:
+            clusters[-1].append(m)
+        else:
+            clusters.append([m])
+    out = []
+    for cluster in clusters:
+        covered, reach = 0.0, table.y0
+        for m in sorted(cluster, key=lambda m: m.y0):
+            top, bottom = max(m.y0, reach, table.y0), min(m.y1, table.y1)
+            if bottom > top:
+                covered += bottom - top
+                reach = bottom
+        if covered >= _COLUMN_SPAN * table.height:
+            out.append(sum(m.cx for m in cluster) / len(cluster))
+    return out

@@ -50,10 +50,13 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     image = deskew.despeckle(image, dpi)
     ink = deskew.binarise(image)
     boxes, sides = checkboxes.find_boxes(ink, dpi)
-    clean = rules.remove_rules(image, ink, dpi, extra=sides)
+    level, upright = rules.printed_rule_masks(ink, dpi)
+    clean = rules.remove_rules(image, ink, dpi, extra=sides, rules=cv2.bitwise_or(level, upright))
     found = engine.words(clean, dpi=int(round(dpi)))
     scale = width_pt / image.shape[1]
     words, marks = _place(found, boxes, scale)
+    marks += [Mark("rule", *(round(v * scale, 2) for v in segment))
+              for segment in rules.upright_segments(upright, dpi)]
     marks += _signature(words, ink, dpi, scale)
     logger.info("OCR page %s: turned %s, skew %.2f, %s words, %s marks in %.1f s", page.number, turn.rotate,
                 angle, len(words), len(marks), time.monotonic() - started)
@@ -64,14 +67,15 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
 
 
 def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float) -> Page:
-    """The page with its one-letter table cells and date read again in one tesseract call, and its
-    doubtful limit amounts in another (see :mod:`pipeline.ocr.zones`)."""
-    from pipeline.acord25.cells import date_cell, letter_cells, limit_cells
+    """The page with its one-letter table cells and date read again in one tesseract call, its
+    doubtful limit amounts in another and its doubtful party blocks in a third (see
+    :mod:`pipeline.ocr.zones`)."""
+    from pipeline.acord25.cells import date_cell, letter_cells, limit_cells, party_cells
     from pipeline.acord25.identify import identify_page
 
     if identify_page(page) is None:
         return page  # not an ACORD 25: no cells to look for
-    cells = [*letter_cells(page), *filter(None, [date_cell(page)]), *limit_cells(page)]
+    cells = [*letter_cells(page), *filter(None, [date_cell(page)]), *limit_cells(page), *party_cells(page)]
     if not cells:
         return page
     scale = page.width / clean.shape[1]

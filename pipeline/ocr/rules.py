@@ -19,6 +19,7 @@ RULE_PT = 14.0  # a level run this long is a rule, not a word
 UPRIGHT_RULE_PT = 14.0  # an upright run this long is a rule: letters are far shorter
 RULE_MAX_THICK_PT = 2.0  # thicker runs are print run together, not a rule
 RULE_MAX_TOUCHING = 0.5  # share of a rule's length with ink just beyond its edges
+COLUMN_RULE_PT = 20.0  # an upright rule this long is kept as a "rule" mark (longer than a check box's side)
 
 
 def rule_masks(ink: np.ndarray, dpi: float, *, min_length_pt: float,
@@ -36,10 +37,23 @@ def rule_masks(ink: np.ndarray, dpi: float, *, min_length_pt: float,
 
 def printed_rules(ink: np.ndarray, dpi: float) -> np.ndarray:
     """Mask of the page's printed rules: long straight runs that are thin and stand alone."""
+    return cv2.bitwise_or(*printed_rule_masks(ink, dpi))
+
+
+def printed_rule_masks(ink: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
+    """(level, upright) masks of the page's printed rules."""
     horizontal, vertical = rule_masks(ink, dpi, min_length_pt=RULE_PT, min_height_pt=UPRIGHT_RULE_PT)
-    level = standing_alone(horizontal, ink, dpi)
-    upright = standing_alone(vertical.T, ink.T, dpi).T
-    return cv2.bitwise_or(level, upright)
+    return standing_alone(horizontal, ink, dpi), standing_alone(vertical.T, ink.T, dpi).T
+
+
+def upright_segments(upright: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:
+    """(x0, y0, x1, y1) in pixels of each upright rule at least ``COLUMN_RULE_PT`` long.
+
+    The coverage table's columns are ruled from its heading down; where OCR garbles the
+    headings' small print, these rules still say where each column is."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(upright, connectivity=8)
+    shortest = COLUMN_RULE_PT * dpi / 72.0
+    return [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in stats[1:] if h >= shortest]
 
 
 def standing_alone(mask: np.ndarray, ink: np.ndarray, dpi: float) -> np.ndarray:
@@ -62,9 +76,11 @@ def standing_alone(mask: np.ndarray, ink: np.ndarray, dpi: float) -> np.ndarray:
     return np.where(keep[labels], np.uint8(255), np.uint8(0))
 
 
-def remove_rules(image: np.ndarray, ink: np.ndarray, dpi: float, extra: np.ndarray | None = None) -> np.ndarray:
-    """``image`` with long ruled lines (and ``extra`` ink, e.g. checkbox sides) painted as paper."""
-    mask = printed_rules(ink, dpi)
+def remove_rules(image: np.ndarray, ink: np.ndarray, dpi: float, extra: np.ndarray | None = None,
+                 rules: np.ndarray | None = None) -> np.ndarray:
+    """``image`` with long ruled lines (``rules``, found when not given, and ``extra`` ink, e.g.
+    checkbox sides) painted as paper."""
+    mask = printed_rules(ink, dpi) if rules is None else rules
     if extra is not None:
         mask = cv2.bitwise_or(mask, extra)
     mask = cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=1)  # the rule's grey fringe

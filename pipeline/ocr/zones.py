@@ -2,21 +2,22 @@
 
 The cells are cut out of the cleaned page (rules and box sides painted out), trimmed to
 their ink and stacked one under another in a single strip, so one tesseract call reads
-them all (a second strip holds the LIMITS column's doubtful amounts); each word read is
-mapped back to its cell.  A cell's page-level words are
+them all (a second strip holds the LIMITS column's doubtful amounts, a third the party blocks
+read doubtfully); each word read is mapped back to its cell.  A cell's page-level words are
 replaced only when the second reading is a single valid character (or, for an amount cell of
-the LIMITS column, a valid amount; its confidence then says whether the two readings agree).
+the LIMITS column, a valid amount; its confidence then says whether the two readings agree;
+for a party's block, a reading of as much print with fewer doubtful words).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
-from pipeline.acord25.cells import AMOUNT, DATE, Cell, strict_amount
+from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, Cell, strict_amount
 from pipeline.acord25.parse import parse_date
 from pipeline.ocr.engine import OcrEngine, OcrWord
 from pipeline.textlayer import Page, Word
@@ -45,7 +46,8 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
     into a Word in points (the page stage's own conversion).  Limit amounts are read in a strip of
     their own: wide amount cut-outs in the letters' strip change how tesseract reads the date's
     zone (one more tesseract call on a small image, only on pages with such an amount)."""
-    for group in ([c for c in cells if c.alphabet != AMOUNT], [c for c in cells if c.alphabet == AMOUNT]):
+    letters = [c for c in cells if c.alphabet not in (AMOUNT, BLOCK)]
+    for group in (letters, [c for c in cells if c.alphabet == AMOUNT], [c for c in cells if c.alphabet == BLOCK]):
         page = _reread(page, image, group, engine, dpi=dpi, place=place)
     return page
 
@@ -86,6 +88,11 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
     replaced = 0
     for index, got in found.items():
         cut = cuts[index]
+        if cut.cell.alphabet == BLOCK:
+            kept = _block(words, cut, got, lambda w, cut=cut: place(_moved(w, cut, pad)))
+            replaced += kept is not words
+            words = kept
+            continue
         if cut.cell.alphabet == DATE:
             w = next((v for v in got if cut.cell.accepts(v.text)), None)
             if w is None:
@@ -111,7 +118,7 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
             if not cut.cell.accepts(text):
                 continue
             w, text, conf = min(got, key=lambda v: v.left), text.upper(), min(v.conf for v in got)
-        moved = OcrWord(text, cut.left + w.left - pad, cut.top + w.top - cut.at, w.width, w.height, conf, w.line)
+        moved = _moved(replace(w, text=text, conf=conf), cut, pad)
         box = cut.cell.box
         words = [v for v in words if not (_overlaps(v, cut.cell.clear or box) and _debris(v, cut.cell))]
         words.append(place(moved))
@@ -119,6 +126,34 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
     logger.debug("re-read %s cells, %s replaced", len(cuts), replaced)
     words.sort(key=lambda v: (round(v.y0, 1), v.x0))
     return Page(number=page.number, width=page.width, height=page.height, words=tuple(words), marks=page.marks)
+
+
+def _moved(w: OcrWord, cut: _Cut, pad: int) -> OcrWord:
+    """A word read in the strip, moved to where its cut-out lies on the page."""
+    return replace(w, left=cut.left + w.left - pad, top=cut.top + w.top - cut.at)
+
+
+UNSURE = 0.5  # a word read less sure than this is doubtful
+KEPT_PRINT = 0.6  # share of the first reading's characters a second reading must hold
+
+
+def _block(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word]:
+    """``words`` with the block's page-level reading replaced by ``got``, when that doubts less.
+
+    The reading with fewer characters in doubtful words is kept; a second reading that lost
+    much of the block's print (a line left out) does not replace the first."""
+    box = cut.cell.box
+    first = [w for w in words if box.contains(w.cx, w.cy)]
+    second = [place(w) for w in got if w.text.strip()]
+    if not second or sum(len(w.text) for w in second) < KEPT_PRINT * sum(len(w.text) for w in first):
+        return words
+    if _doubtful_chars(second) >= _doubtful_chars(first):
+        return words
+    return [w for w in words if w not in first] + second
+
+
+def _doubtful_chars(words: list[Word]) -> int:
+    return sum(len(w.text) for w in words if (w.confidence or 0.0) < UNSURE)
 
 
 DOUBTED = 85.0  # tesseract confidence (0-100) of an amount the page-level reading does not confirm

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import pytest
 
 from pipeline.acord25 import empty_certificate, extract_certificate, identify
-from pipeline.acord25.parse import parse_amount, parse_date, parse_flag
+from pipeline.acord25.parse import mend_postcode, parse_amount, parse_date, parse_flag
 from pipeline.samples import demo_certificate, draw_certificate, random_certificate
 from pipeline.textlayer import Mark, Page, Word, read_form_fields, read_text_layer
 
@@ -116,6 +116,18 @@ def test_parse_date(text, iso):
 @pytest.mark.parametrize("text, flag", [("Y", True), ("X", True), ("N", False), ("N/A", None), ("", None)])
 def test_parse_flag(text, flag):
     assert parse_flag(text) is flag
+
+
+@pytest.mark.parametrize(
+    "text, mended",
+    [("OWATONNA, MN SS060", "OWATONNA, MN 55060"), ("Smyrna, TN 37167-6O67", "Smyrna, TN 37167-6067"),
+     ("Austin, TX 787l2", "Austin, TX 78712"),
+     ("SOS BLVD, ST SOSOS", "SOS BLVD, ST SOSOS"),  # ST is no state: not a ZIP code
+     ("NY lOOOl", "NY lOOOl"),  # too few digits to be sure it is a code
+     ("Suite BOSS1", "Suite BOSS1")],
+)
+def test_given_an_ocr_address_then_look_alike_letters_of_its_zip_code_are_read_as_digits(text, mended):
+    assert mend_postcode(text) == mended
 
 
 # ------------------------------------------------------------------ generated certificates

@@ -110,3 +110,69 @@ def test_given_the_y_n_label_misread_then_the_excluded_member_answer_is_read_bel
     j, wc = policy(cert, "workers_compensation")
     assert wc["any_member_excluded"] is want["any_member_excluded"] is False
     assert _confidence(cert, f"/policies/{j}/any_member_excluded") < 0.9
+
+
+# -- the ADDL INSD / SUBR WVD columns found by their printed rules ------------------------------------
+
+DRAWN_COLUMN_RULES = (18, 36, 176, 194, 212, 330, 377, 424, 516, 590)  # x of the drawn table's upright rules
+SHIFT = 20.0  # points: the form printed this far right of where it belongs (a scanner's margin)
+
+
+def _shifted(page: Page, dx: float) -> Page:
+    return dataclasses.replace(
+        page,
+        words=tuple(dataclasses.replace(w, x0=w.x0 + dx, x1=w.x1 + dx) for w in page.words),
+        marks=tuple(dataclasses.replace(m, x0=m.x0 + dx, x1=m.x1 + dx) for m in page.marks))
+
+
+def _with_rules(page: Page, xs, top: float = 288.0, bottom: float = 562.0) -> Page:
+    rules = tuple(Mark("rule", x - 0.5, top, x + 0.5, bottom) for x in xs)
+    return dataclasses.replace(page, marks=page.marks + rules)
+
+
+def _flags(cert: dict) -> dict:
+    return {p["line"]: (p["additional_insured"], p["subrogation_waived"]) for p in cert["policies"]}
+
+
+def test_given_the_flag_headings_misread_on_a_shifted_scan_then_the_column_rules_place_the_flags(page, truth):
+    scan = _shifted(garbled(page, {"ADDL", "INSD", "SUBR", "WVD"}), SHIFT)
+    want = _flags(truth)
+    assert _flags(extract_certificate([scan])) != want  # placed by page position alone, the columns miss
+    ruled = _with_rules(scan, [x + SHIFT for x in DRAWN_COLUMN_RULES])
+    assert _flags(extract_certificate([ruled])) == want
+
+
+def test_given_only_short_rules_of_stacked_check_boxes_then_they_are_not_taken_for_columns(page, truth):
+    scan = _shifted(garbled(page, {"ADDL", "INSD", "SUBR", "WVD"}), SHIFT)
+    boxes = _with_rules(scan, [x + SHIFT for x in (176, 194, 212)], top=300.0, bottom=380.0)  # the GL row only
+    assert _flags(extract_certificate([boxes])) == _flags(extract_certificate([scan]))
+
+
+# -- PER STATUTE placed by its box ------------------------------------------------------------------------
+
+
+def _statute(cert: dict) -> tuple:
+    j, wc = policy(cert, "workers_compensation")
+    return wc["statutory"], cert["evidence"].get(f"/policies/{j}/statutory", {}).get("confidence")
+
+
+def test_given_the_per_statute_label_misread_then_its_checked_box_is_told_by_its_place(page, truth):
+    _, want = policy(truth, "workers_compensation")
+    scan = garbled(page, {"PER", "STATUTE"}, x_from=420)
+    statutory, confidence = _statute(extract_certificate([scan]))
+    assert statutory is want["statutory"] is True
+    assert confidence < 0.9
+
+
+def test_given_the_per_statute_label_misread_and_its_box_unseen_then_it_is_unknown_not_false(page):
+    scan = garbled(page, {"PER", "STATUTE"}, x_from=420)
+    scan = dataclasses.replace(scan, marks=tuple(m for m in scan.marks if not 470 < m.y0 < 495))
+    assert _statute(extract_certificate([scan]))[0] is None
+
+
+def test_given_the_per_statute_label_misread_and_only_the_other_box_checked_then_it_is_not_statutory(page):
+    scan = garbled(page, {"PER", "STATUTE"}, x_from=420)
+    cross = next(m for m in scan.marks if 470 < m.y0 < 495)
+    moved = dataclasses.replace(cross, x0=cross.x0 + 50, x1=cross.x1 + 50)  # in OTH-ER's box
+    scan = dataclasses.replace(scan, marks=tuple(moved if m is cross else m for m in scan.marks))
+    assert _statute(extract_certificate([scan]))[0] is not True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.ocr.rules import printed_rules, remove_rules
+from pipeline.ocr.rules import printed_rule_masks, printed_rules, remove_rules, upright_segments
 
 DPI = 300
 
@@ -35,3 +35,15 @@ def test_given_a_page_when_rules_are_removed_then_only_the_rule_is_painted_as_pa
     clean = remove_rules(image, ink, DPI)
     assert (clean[50:53, 60:1140] == 255).all()
     assert (clean[205:225, 110:490] == 0).all() and (clean[300:303, 110:490] == 0).all()
+
+
+def test_given_a_long_upright_rule_and_a_check_box_then_only_the_rule_is_a_column_segment():
+    ink = np.zeros((1200, 800), dtype=np.uint8)
+    ink[100:1100, 400:403] = 255  # a column rule, 240 pt long
+    ink[300:345, 100:103] = 255  # a check box's side, 11 pt
+    ink[300:345, 145:148] = 255
+    _, upright = printed_rule_masks(ink, DPI)
+    segments = upright_segments(upright, DPI)
+    assert len(segments) == 1
+    x0, y0, x1, y1 = segments[0]
+    assert x0 <= 400 < 403 <= x1 and y0 <= 110 and y1 >= 1090

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import cv2
 import numpy as np
 
-from pipeline.acord25.cells import FLAG, LETTER, Cell
+from pipeline.acord25.cells import BLOCK, FLAG, LETTER, Cell
 from pipeline.acord25.layout import Box
 from pipeline.ocr.engine import OcrWord, Orientation
 from pipeline.ocr.pages import _word
@@ -19,8 +21,8 @@ SCALE = 72 / DPI  # points per pixel
 class _ReadsEachPiece:
     """Reads the strip it is given: one word per band of ink, texts given in order."""
 
-    def __init__(self, texts: list[str]) -> None:
-        self.texts, self.calls = texts, 0
+    def __init__(self, texts: list[str], conf: float = 93.0) -> None:
+        self.texts, self.calls, self.conf = texts, 0, conf
 
     def words(self, image, *, dpi, psm=3):
         self.calls += 1
@@ -32,7 +34,7 @@ class _ReadsEachPiece:
                 start = b
         bands.append((start, rows[-1]))
         cols = np.nonzero((image < 128).any(axis=0))[0]
-        return [OcrWord(t, int(cols[0]), int(top), int(cols[-1] - cols[0] + 1), int(bottom - top + 1), 93.0,
+        return [OcrWord(t, int(cols[0]), int(top), int(cols[-1] - cols[0] + 1), int(bottom - top + 1), self.conf,
                         (1, 1, i)) for i, (t, (top, bottom)) in enumerate(zip(self.texts, bands))]
 
     def orientation(self, image, *, dpi):
@@ -171,3 +173,54 @@ def test_given_a_valid_but_doubtful_amount_and_a_differing_second_reading_then_t
     page = reread_cells(_page(first), image, [_amount_cell("2,000,000")], _ReadsEachPiece(["2.900.000"]), dpi=DPI,
                         place=lambda w: _word(w, SCALE))
     assert [(w.text, w.confidence) for w in page.words] == [("2,000,000", 0.6)]
+
+
+# -- a party's block read again as lines -------------------------------------------------------------
+
+
+def _block_scan() -> tuple[np.ndarray, Page]:
+    """Two typed lines in a block, read at page level as one tall run of garbage (lines run together)."""
+    image = np.full((1000, 1000), 255, dtype=np.uint8)
+    cv2.putText(image, "ACME ROOFING", (110, 240), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+    cv2.putText(image, "12 MAIN ST", (110, 300), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+    garbage = (Word("Fl", 110 * SCALE, 200 * SCALE, 160 * SCALE, 305 * SCALE, confidence=0.37),
+               Word("eVeARON", 170 * SCALE, 200 * SCALE, 330 * SCALE, 305 * SCALE, confidence=0.0))
+    return image, _page(*garbage)
+
+
+def test_given_a_block_read_as_garbage_then_its_second_reading_as_lines_replaces_it():
+    image, page = _block_scan()
+    engine = _ReadsEachPiece(["ACME ROOFING", "12 MAIN ST"])
+    page = reread_cells(page, image, [_cell(80, 150, 600, 350, BLOCK)], engine, dpi=DPI,
+                        place=lambda w: _word(w, SCALE))
+    lines = sorted(page.words, key=lambda w: w.cy)
+    assert [w.text for w in lines] == ["ACME ROOFING", "12 MAIN ST"]
+    assert lines[0].cy < lines[1].cy and 180 < lines[0].cy / SCALE < 260
+
+
+def test_given_a_second_reading_of_a_block_that_loses_a_line_then_the_first_reading_stays():
+    image, page = _block_scan()
+    page2 = reread_cells(page, image, [_cell(80, 150, 600, 350, BLOCK)], _ReadsEachPiece(["A"]), dpi=DPI,
+                         place=lambda w: _word(w, SCALE))
+    assert [w.text for w in page2.words] == ["Fl", "eVeARON"]
+
+
+def test_given_a_second_reading_of_a_block_no_surer_than_the_first_then_the_first_reading_stays():
+    image, page = _block_scan()
+    engine = _ReadsEachPiece(["ACNE ROQFING", "I2 MAlN ST"], conf=30.0)
+    page2 = reread_cells(page, image, [_cell(80, 150, 600, 350, BLOCK)], engine, dpi=DPI,
+                         place=lambda w: _word(w, SCALE))
+    assert [w.text for w in page2.words] == ["Fl", "eVeARON"]
+
+
+def test_given_a_party_block_read_unsure_then_it_alone_is_a_block_to_read_again(page, truth):
+    from pipeline.acord25.cells import party_cells
+
+    assert party_cells(page) == []  # read well: nothing to read again
+    name = truth["insured"]["name"].split()[0]
+    doubtful = dataclasses.replace(page, words=tuple(
+        dataclasses.replace(w, confidence=0.1) if w.text == name and w.y0 > 180 else w for w in page.words))
+    cells = party_cells(doubtful)
+    assert len(cells) == 1 and cells[0].alphabet == BLOCK
+    word = next(w for w in doubtful.words if w.confidence == 0.1)
+    assert cells[0].box.contains(word.cx, word.cy)
