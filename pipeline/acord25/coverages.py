@@ -12,7 +12,7 @@ from pipeline.acord25.frame import Frame
 from pipeline.acord25.layout import Anchor, Box, Sheet, Value, lines_of, read_value
 from pipeline.acord25.limits import PLACED, read_limits
 from pipeline.acord25.parse import is_check_glyph, normalise_text, parse_amount, parse_date, parse_flag
-from pipeline.acord25.positions import aggregate_by_position, ruled_flag_columns
+from pipeline.acord25.positions import aggregate_by_position, ruled_columns
 
 logger = logging.getLogger(__name__)
 
@@ -100,14 +100,17 @@ class TableReader:
             a.box.x0 for a in self.sheet.find("$", self.table) if a.box.x0 > lim_x0 and a.box.x0 < w - 20 * u
         ]
         amount_x0 = (min(dollars) - 1.5 * u) if dollars else lim_x0 + 88 * u
+        ltr_col = (insr.box.x0 - 6 * u if insr else 0, insr_x1 + 2 * u)
         addl_col = (addl_x0 - 1.5 * u, (addl_x1 + subr_x0) / 2)
         subr_col = ((addl_x1 + subr_x0) / 2, subr_x1 + 2 * u)
-        ruled = ruled_flag_columns(self.sheet, self.table) if self.sheet.measured else None
+        ruled = ruled_columns(self.sheet, self.table) if self.sheet.measured else None
         if ruled is not None:  # the printed rules, where OCR saw them, over headings read or guessed
-            addl_col, subr_col = ruled[:2], ruled[1:]
+            ltr_x0, ltr_x1, addl_col, subr_col = ruled[0], ruled[1], (ruled[2], ruled[3]), (ruled[3], ruled[4])
+            if ltr_x0 is not None:
+                ltr_col = (ltr_x0, ltr_x1)
         return Columns(
-            ltr=(insr.box.x0 - 6 * u if insr else 0, insr_x1 + 2 * u),
-            type=(insr_x1 + 2 * u, addl_col[0]),
+            ltr=ltr_col,
+            type=(ltr_col[1], addl_col[0]),
             addl=addl_col,
             subr=subr_col,
             number=(subr_col[1], eff_x0),

@@ -103,21 +103,26 @@ def _evenly_spaced(row: list, u: float) -> bool:
     return all(30 * u <= g <= 60 * u for g in gaps) and max(gaps) <= 1.4 * min(gaps)
 
 
-def ruled_flag_columns(sheet: Sheet, table: Box) -> tuple[float, float, float] | None:
-    """(left of ADDL INSD, left of SUBR WVD, left of POLICY NUMBER) from the table's printed column rules.
+def ruled_columns(sheet: Sheet, table: Box) -> list[float] | None:
+    """Left edges of the columns INSR LTR (None when its rules were not seen), ADDL INSD, SUBR WVD and
+    POLICY NUMBER, and the right edge of INSR LTR, from the table's printed column rules:
+    [ltr_x0, ltr_x1, addl_x0, subr_x0, number_x0].
 
-    On a scan the two-line headings of these narrow columns ("ADDL INSD", "SUBR WVD") are often
-    misread, and columns placed by page position alone miss a form printed shifted or shrunk.  The
-    rules OCR saw ("rule" marks) say where they are: the form's only two adjacent narrow columns of
-    about equal width, between the wide TYPE OF INSURANCE and POLICY NUMBER columns.  A column rule
-    runs down most of the table; the stacked check boxes' sides do not.  None without such rules."""
+    On a scan the two-line headings of these narrow columns ("INSR LTR", "ADDL INSD", "SUBR WVD")
+    are often misread, and columns placed by page position alone miss a form printed shifted or
+    shrunk.  The rules OCR saw ("rule" marks) say where they are: ADDL INSD and SUBR WVD are the
+    form's only two adjacent narrow columns of about equal width, between the wide TYPE OF
+    INSURANCE and POLICY NUMBER columns; INSR LTR is the table's first column, narrow too.
+    A column rule runs down most of the table; the stacked check boxes' sides do not.  None
+    without such rules."""
     xs = column_rules(sheet, table)
     for i in range(1, len(xs) - 3):
         before, addl, subr, after = (xs[i] - xs[i - 1], xs[i + 1] - xs[i], xs[i + 2] - xs[i + 1],
                                      xs[i + 3] - xs[i + 2])
         narrow = max(addl, subr)
         if 0.75 <= addl / subr <= 1.33 and narrow < 0.06 * table.width and min(before, after) > 3 * narrow:
-            return xs[i], xs[i + 1], xs[i + 2]
+            ltr = xs[:2] if i >= 2 and 0.6 * narrow <= xs[1] - xs[0] <= 2 * narrow else [None, None]
+            return [*ltr, xs[i], xs[i + 1], xs[i + 2]]
     return None
 
 

@@ -58,7 +58,9 @@ class Orientation:
 class OcrEngine(Protocol):
     """What the OCR stages need from an engine; tests pass fakes."""
 
-    def words(self, image: np.ndarray, *, dpi: int, psm: int = 3) -> list[OcrWord]: ...
+    def words(self, image: np.ndarray, *, dpi: int, psm: int = 3, chars: str | None = None) -> list[OcrWord]:
+        """Words read from ``image``; ``chars``, when given, are the only characters it may read."""
+        ...
 
     def orientation(self, image: np.ndarray, *, dpi: int) -> Orientation: ...
 
@@ -71,8 +73,9 @@ class TesseractEngine:
         self.timeout = timeout
         self.lang = lang
 
-    def words(self, image: np.ndarray, *, dpi: int, psm: int = 3) -> list[OcrWord]:
-        out = self._run(image, ["--oem", "1", "--psm", str(psm), "--dpi", str(dpi), "-l", self.lang, "tsv"])
+    def words(self, image: np.ndarray, *, dpi: int, psm: int = 3, chars: str | None = None) -> list[OcrWord]:
+        only = ["-c", f"tessedit_char_whitelist={chars}"] if chars else []
+        out = self._run(image, ["--oem", "1", "--psm", str(psm), "--dpi", str(dpi), "-l", self.lang, *only, "tsv"])
         return parse_tsv(out)
 
     def orientation(self, image: np.ndarray, *, dpi: int) -> Orientation:

@@ -2,8 +2,10 @@
 
 The cells are cut out of the cleaned page (rules and box sides painted out), trimmed to
 their ink and stacked one under another in a single strip, so one tesseract call reads
-them all (a second strip holds the LIMITS column's doubtful amounts, a third the party blocks
-read doubtfully); each word read is mapped back to its cell.  A cell's page-level words are
+them all, each word read mapped back to its cell.  The one-letter cells share a strip read
+with only their letters allowed (tesseract reads a lone clean "C" as "Cc" otherwise); the
+date's zone, the LIMITS column's doubtful amounts and the party blocks read doubtfully each
+have a strip of their own.  A cell's page-level words are
 replaced only when the second reading is a single valid character (or, for an amount cell of
 the LIMITS column, a valid amount; its confidence then says whether the two readings agree;
 for a party's block, a reading of as much print with fewer doubtful words).
@@ -43,17 +45,20 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
     """``page`` with each cell's words replaced by a second reading of the cell alone, where it is valid.
 
     ``image`` is the cleaned page the words were read from; ``place`` turns an OcrWord in page pixels
-    into a Word in points (the page stage's own conversion).  Limit amounts are read in a strip of
-    their own: wide amount cut-outs in the letters' strip change how tesseract reads the date's
-    zone (one more tesseract call on a small image, only on pages with such an amount)."""
-    letters = [c for c in cells if c.alphabet not in (AMOUNT, BLOCK)]
-    for group in (letters, [c for c in cells if c.alphabet == AMOUNT], [c for c in cells if c.alphabet == BLOCK]):
-        page = _reread(page, image, group, engine, dpi=dpi, place=place)
+    into a Word in points (the page stage's own conversion).  Each kind of cell is read in a strip of
+    its own (one tesseract call on a small image per kind present): wide amount cut-outs in the
+    letters' strip change how tesseract reads the date's zone, and the letters are read with only
+    the letters of their alphabets allowed."""
+    letters = [c for c in cells if c.alphabet not in (AMOUNT, BLOCK, DATE)]
+    chars = "".join(sorted({ch for c in letters for ch in c.alphabet}))
+    page = _reread(page, image, letters, engine, dpi=dpi, place=place, chars=chars)
+    for kind in (DATE, AMOUNT, BLOCK):
+        page = _reread(page, image, [c for c in cells if c.alphabet == kind], engine, dpi=dpi, place=place)
     return page
 
 
 def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine, *, dpi: float,
-            place) -> Page:
+            place, chars: str | None = None) -> Page:
     if not cells:
         return page
     scale = page.width / image.shape[1]
@@ -78,7 +83,7 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
     strip = np.full((at, width), 255, dtype=np.uint8)
     for cut, piece in zip(cuts, pieces):
         strip[cut.at:cut.at + piece.shape[0], pad:pad + piece.shape[1]] = piece
-    read = engine.words(strip, dpi=int(round(dpi)), psm=6)
+    read = engine.words(strip, dpi=int(round(dpi)), psm=6, chars=chars)
     found: dict[int, list[OcrWord]] = {}
     for w in read:
         index = _cut_of(cuts, pieces, w)

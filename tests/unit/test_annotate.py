@@ -102,7 +102,7 @@ class TurnedUpright:
     def orientation(self, image, *, dpi):
         return Orientation(self.rotate, 20.0)
 
-    def words(self, image, *, dpi, psm=3):
+    def words(self, image, *, dpi, psm=3, chars=None):
         raise AssertionError("annotating reads no words")
 
 

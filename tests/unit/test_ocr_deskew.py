@@ -60,7 +60,7 @@ class _OsdSays:
     def orientation(self, image, *, dpi):
         return self.found
 
-    def words(self, image, *, dpi, psm=3):
+    def words(self, image, *, dpi, psm=3, chars=None):
         return []
 
 

@@ -82,3 +82,13 @@ def test_given_a_printed_line_when_read_by_tesseract_then_its_words_come_back():
     words = TesseractEngine().words(image, dpi=300, psm=7)
     assert [w.text for w in words] == ["EACH", "OCCURRENCE", "1,000,000"]
     assert all(w.conf > 50 for w in words)
+
+
+def test_given_allowed_characters_when_read_by_tesseract_then_nothing_else_comes_back():
+    import cv2
+
+    image = np.full((120, 900), 255, np.uint8)
+    cv2.putText(image, "EACH 1,000", (20, 80), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3)
+    words = TesseractEngine().words(image, dpi=300, psm=7, chars="0123456789,")
+    assert words and all(set(w.text) <= set("0123456789,") for w in words)
+    assert "1,000" in [w.text for w in words]

@@ -18,7 +18,7 @@ class _OsdByResolution:
         self.asked.append(dpi)
         return self.answers[dpi]
 
-    def words(self, image, *, dpi, psm=3):
+    def words(self, image, *, dpi, psm=3, chars=None):
         return []
 
 

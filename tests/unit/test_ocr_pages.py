@@ -22,7 +22,7 @@ class FakeEngine:
     def __init__(self, words: list[OcrWord], turn: int = 0) -> None:
         self._words, self.turn, self.sizes = words, turn, []
 
-    def words(self, image, *, dpi, psm=3):
+    def words(self, image, *, dpi, psm=3, chars=None):
         self.sizes.append(image.shape)
         return self._words
 
@@ -31,7 +31,7 @@ class FakeEngine:
 
 
 class FailingEngine(FakeEngine):
-    def words(self, image, *, dpi, psm=3):
+    def words(self, image, *, dpi, psm=3, chars=None):
         raise OcrFailed("The OCR engine failed on a page (exit 1): simulated")
 
 

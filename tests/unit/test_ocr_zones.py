@@ -22,10 +22,11 @@ class _ReadsEachPiece:
     """Reads the strip it is given: one word per band of ink, texts given in order."""
 
     def __init__(self, texts: list[str], conf: float = 93.0) -> None:
-        self.texts, self.calls, self.conf = texts, 0, conf
+        self.texts, self.calls, self.conf, self.allowed = texts, 0, conf, []
 
-    def words(self, image, *, dpi, psm=3):
+    def words(self, image, *, dpi, psm=3, chars=None):
         self.calls += 1
+        self.allowed.append(chars)
         rows = np.nonzero((image < 128).any(axis=1))[0]
         bands, start = [], rows[0]
         for a, b in zip(rows, rows[1:]):
@@ -63,6 +64,7 @@ def test_given_two_flag_cells_read_together_as_debris_then_each_gets_its_own_let
     engine = _ReadsEachPiece(["N", "Y"])
     page = reread_cells(_page(debris), image, cells, engine, dpi=DPI, place=lambda w: _word(w, SCALE))
     assert engine.calls == 1  # all cells in one strip
+    assert set(engine.allowed[0]) == set("YNX")  # read with only the cells' letters allowed
     got = sorted((w.text, round(w.cx / SCALE)) for w in page.words)
     assert [t for t, _ in got] == ["N", "Y"]
     assert 100 < got[0][1] < 150 and 300 < got[1][1] < 350  # each back where it was printed
@@ -156,7 +158,7 @@ def test_given_letter_and_amount_cells_then_the_amounts_are_read_in_a_strip_of_t
             super().__init__([])
             self.heights = []
 
-        def words(self, image, *, dpi, psm=3):
+        def words(self, image, *, dpi, psm=3, chars=None):
             self.heights.append(image.shape[0])
             self.texts = ["N"] if len(self.heights) == 1 else ["1,000,000"]
             return super().words(image, dpi=dpi, psm=psm)

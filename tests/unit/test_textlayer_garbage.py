@@ -37,7 +37,7 @@ class FakeEngine:
     def __init__(self) -> None:
         self.pages = 0
 
-    def words(self, image, *, dpi, psm=3):
+    def words(self, image, *, dpi, psm=3, chars=None):
         self.pages += 1
         return [OcrWord("Ocred", 10, 10, 60, 20, 90.0, (1, 1, 1))]
 
