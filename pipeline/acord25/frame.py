@@ -160,7 +160,9 @@ def build_frame(sheet: Sheet) -> Frame:
                 a[name] = hit
                 return
 
-    first("coverages", "COVERAGES")
+    headings = sheet.find("COVERAGES")  # the section's heading starts its line at the page's left;
+    if headings:  # the notice's "... ALTER THE COVERAGE(S) AFFORDED ..." does not
+        a["coverages"] = min(headings, key=lambda h: h.box.x0)
     above = Box(0, 0, page.width, a["coverages"].box.y0 if "coverages" in a else page.height / 3)
     first("date", "DATE (MM/DD/YYYY)", "DATE (MM/DD/YY)", "DATE", region=above)  # not the DATE of the notice text
     first("description", "DESCRIPTION OF OPERATIONS / LOCATIONS", "DESCRIPTION OF OPERATIONS / LOCATIONS / VEHICLES")

@@ -104,7 +104,7 @@ def read_producer(sheet: Sheet, frame: Frame, ev: Evidence) -> dict[str, Any]:
     if zone is not None:
         name, address = _name_and_address(sheet.values_in(zone))
         out["name"] = _record(ev, "/producer/name", name)
-        out["address"] = _record(ev, "/producer/address", address)
+        out["address"] = _record(ev, "/producer/address", address, sure=_edge_sure(sheet, zone))
     contact, phone, fax, email = (frame.get(k) for k in ("contact", "phone", "fax", "email"))
     insurers = frame.get("insurers")
     if sheet.measured and producer is not None:
@@ -213,7 +213,7 @@ def read_insured(sheet: Sheet, frame: Frame, ev: Evidence) -> dict[str, Any]:
     ]
     name, address = _name_and_address(words)
     out["name"] = _record(ev, "/insured/name", name)
-    out["address"] = _record(ev, "/insured/address", address)
+    out["address"] = _record(ev, "/insured/address", address, sure=_edge_sure(sheet, zone))
     return out
 
 
@@ -296,8 +296,19 @@ def read_holder(sheet: Sheet, frame: Frame, ev: Evidence) -> dict[str, Any]:
         return out
     name, address = _name_and_address(sheet.values_in(zone))
     out["name"] = _record(ev, "/certificate_holder/name", name)
-    out["address"] = _record(ev, "/certificate_holder/address", address)
+    out["address"] = _record(ev, "/certificate_holder/address", address, sure=_edge_sure(sheet, zone))
     return out
+
+
+CUT_OFF = 0.8  # an address whose block may go on past its zone's bottom edge: shown, not trusted
+
+
+def _edge_sure(sheet: Sheet, zone: Box) -> float:
+    """How sure a block's address is complete: a word read across the zone's bottom edge (its centre
+    below) may be the address's last line, left out ("CA 94114" read tall, down into the next label)."""
+    below = Box(zone.x0, zone.y1, zone.x1, zone.y1 + 20)
+    crossing = [w for w in sheet.values_in(below) if w.y0 < zone.y1 and zone.x0 <= w.x0 < zone.x1]
+    return CUT_OFF if crossing else CLEAN
 
 
 def read_signed(sheet: Sheet, frame: Frame, ev: Evidence) -> bool:

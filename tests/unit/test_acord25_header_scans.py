@@ -47,3 +47,33 @@ def test_given_a_name_made_of_a_few_form_words_then_it_is_kept():
     words = [*_line(100, "Certificate", "Desk"), *_line(112, "1", "Main", "St")]
     name, _ = _name_and_address(words)
     assert name.text == "Certificate Desk"
+
+
+def test_given_the_notice_read_with_the_word_coverages_then_the_section_heading_is_still_the_one_found(page, truth):
+    import dataclasses
+
+    from pipeline.acord25 import extract_certificate
+
+    notice = min((w for w in page.words if w.y0 < 80 and w.text.isupper() and len(w.text) > 4), key=lambda w: -w.x0)
+    misread = dataclasses.replace(page, words=tuple(
+        dataclasses.replace(w, text="COVERAGES") if w is notice else w for w in page.words))
+    cert = extract_certificate([misread])
+    assert cert["insurers"] == extract_certificate([page])["insurers"] == truth["insurers"]
+    assert [p["policy_number"] for p in cert["policies"]] == [p["policy_number"] for p in truth["policies"]]
+
+
+def test_given_the_insureds_last_line_read_tall_across_the_zones_edge_then_its_address_is_not_trusted(page, truth):
+    import dataclasses
+
+    from pipeline.acord25 import extract_certificate
+
+    heading = next(w for w in page.words if w.text == "COVERAGES")
+    last = max((w for w in page.words if w.x0 < 200 and 187 < w.y0 and w.y1 < heading.y0), key=lambda w: w.y0)
+    line = [w for w in page.words if abs(w.y0 - last.y0) < 1 and w.x0 < 300]
+    tall = 2 * (heading.y0 - last.y0) + 2  # its centre below the heading's top
+    misread = dataclasses.replace(page, words=tuple(
+        dataclasses.replace(w, y1=w.y0 + tall) if w in line else w for w in page.words))
+    assert extract_certificate([page])["evidence"]["/insured/address"]["confidence"] >= 0.9
+    cert = extract_certificate([misread])
+    assert cert["insured"]["address"] != truth["insured"]["address"]  # the line is left out ...
+    assert cert["evidence"]["/insured/address"]["confidence"] < 0.9  # ... and the address is not trusted
