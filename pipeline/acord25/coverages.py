@@ -100,22 +100,19 @@ class TableReader:
             a.box.x0 for a in self.sheet.find("$", self.table) if a.box.x0 > lim_x0 and a.box.x0 < w - 20 * u
         ]
         amount_x0 = (min(dollars) - 1.5 * u) if dollars else lim_x0 + 88 * u
-        ltr_col = (insr.box.x0 - 6 * u if insr else 0, insr_x1 + 2 * u)
-        addl_col = (addl_x0 - 1.5 * u, (addl_x1 + subr_x0) / 2)
-        subr_col = ((addl_x1 + subr_x0) / 2, subr_x1 + 2 * u)
-        ruled = ruled_columns(self.sheet, self.table) if self.sheet.measured else None
-        if ruled is not None:  # the printed rules, where OCR saw them, over headings read or guessed
-            ltr_x0, ltr_x1, addl_col, subr_col = ruled[0], ruled[1], (ruled[2], ruled[3]), (ruled[3], ruled[4])
-            if ltr_x0 is not None:
-                ltr_col = (ltr_x0, ltr_x1)
+        ruled = ruled_columns(self.sheet, self.table) if self.sheet.measured else {}
+        # the printed rules, where OCR saw them, over headings read or guessed
+        ltr = ruled.get("ltr", (insr.box.x0 - 6 * u if insr else 0, insr_x1 + 2 * u))
+        addl_col = ruled.get("addl", (addl_x0 - 1.5 * u, (addl_x1 + subr_x0) / 2))
+        subr_col = ruled.get("subr", ((addl_x1 + subr_x0) / 2, subr_x1 + 2 * u))
         return Columns(
-            ltr=ltr_col,
-            type=(ltr_col[1], addl_col[0]),
+            ltr=ltr,
+            type=(ltr[1], addl_col[0]),
             addl=addl_col,
             subr=subr_col,
-            number=(subr_col[1], eff_x0),
-            eff=(eff_x0, split),
-            exp=(split, exp_x1),
+            number=ruled.get("number", (subr_col[1], eff_x0)),
+            eff=ruled.get("eff", (eff_x0, split)),
+            exp=ruled.get("exp", (split, exp_x1)),
             amount=(amount_x0, w),
         )
 

@@ -103,27 +103,33 @@ def _evenly_spaced(row: list, u: float) -> bool:
     return all(30 * u <= g <= 60 * u for g in gaps) and max(gaps) <= 1.4 * min(gaps)
 
 
-def ruled_columns(sheet: Sheet, table: Box) -> list[float] | None:
-    """Left edges of the columns INSR LTR (None when its rules were not seen), ADDL INSD, SUBR WVD and
-    POLICY NUMBER, and the right edge of INSR LTR, from the table's printed column rules:
-    [ltr_x0, ltr_x1, addl_x0, subr_x0, number_x0].
+def ruled_columns(sheet: Sheet, table: Box) -> dict[str, tuple[float, float]]:
+    """Columns of the coverage table placed by its printed column rules: (x0, x1) by name, of
+    "ltr", "addl", "subr", "number", "eff" and "exp" (those whose rules were seen).
 
-    On a scan the two-line headings of these narrow columns ("INSR LTR", "ADDL INSD", "SUBR WVD")
-    are often misread, and columns placed by page position alone miss a form printed shifted or
-    shrunk.  The rules OCR saw ("rule" marks) say where they are: ADDL INSD and SUBR WVD are the
-    form's only two adjacent narrow columns of about equal width, between the wide TYPE OF
-    INSURANCE and POLICY NUMBER columns; INSR LTR is the table's first column, narrow too.
-    A column rule runs down most of the table; the stacked check boxes' sides do not.  None
-    without such rules."""
+    On a scan the two-line headings of these columns ("INSR LTR", "ADDL INSD", "SUBR WVD",
+    "POLICY EFF (MM/DD/YYYY)") are often misread, and columns placed by page position alone miss a
+    form printed shifted or shrunk.  The rules OCR saw ("rule" marks) say where they are: ADDL INSD
+    and SUBR WVD are the form's only two adjacent narrow columns of about equal width, between the
+    wide TYPE OF INSURANCE and POLICY NUMBER columns; INSR LTR is the table's first column, narrow
+    too; after POLICY NUMBER come the two date columns, of about equal width.  A column rule runs
+    down most of the table; the stacked check boxes' sides do not.  Empty without such rules."""
     xs = column_rules(sheet, table)
     for i in range(1, len(xs) - 3):
         before, addl, subr, after = (xs[i] - xs[i - 1], xs[i + 1] - xs[i], xs[i + 2] - xs[i + 1],
                                      xs[i + 3] - xs[i + 2])
         narrow = max(addl, subr)
-        if 0.75 <= addl / subr <= 1.33 and narrow < 0.06 * table.width and min(before, after) > 3 * narrow:
-            ltr = xs[:2] if i >= 2 and 0.6 * narrow <= xs[1] - xs[0] <= 2 * narrow else [None, None]
-            return [*ltr, xs[i], xs[i + 1], xs[i + 2]]
-    return None
+        if not (0.75 <= addl / subr <= 1.33 and narrow < 0.06 * table.width and min(before, after) > 3 * narrow):
+            continue
+        out = {"addl": (xs[i], xs[i + 1]), "subr": (xs[i + 1], xs[i + 2])}
+        if i >= 2 and 0.6 * narrow <= xs[1] - xs[0] <= 2 * narrow:
+            out["ltr"] = (xs[0], xs[1])
+        if i + 5 < len(xs):
+            eff, exp = xs[i + 4] - xs[i + 3], xs[i + 5] - xs[i + 4]
+            if 1.5 * narrow <= min(eff, exp) and max(eff, exp) <= 5 * narrow and 0.6 <= eff / exp <= 1.7:
+                out.update(number=(xs[i + 2], xs[i + 3]), eff=(xs[i + 3], xs[i + 4]), exp=(xs[i + 4], xs[i + 5]))
+        return out
+    return {}
 
 
 _COLUMN_SPAN = 0.5  # share of the table's height a column rule covers (check box stacks cover less)

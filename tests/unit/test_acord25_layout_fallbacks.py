@@ -176,3 +176,16 @@ def test_given_the_per_statute_label_misread_and_only_the_other_box_checked_then
     moved = dataclasses.replace(cross, x0=cross.x0 + 50, x1=cross.x1 + 50)  # in OTH-ER's box
     scan = dataclasses.replace(scan, marks=tuple(moved if m is cross else m for m in scan.marks))
     assert _statute(extract_certificate([scan]))[0] is not True
+
+
+def test_given_the_column_rules_then_every_narrow_and_date_column_is_placed_by_them(page):
+    from pipeline.acord25.layout import Box, Sheet
+    from pipeline.acord25.positions import ruled_columns
+
+    table = Box(0, 288, 612, 562)
+    columns = ruled_columns(Sheet(_with_rules(page, DRAWN_COLUMN_RULES)), table)
+    assert columns == {"ltr": (18, 36), "addl": (176, 194), "subr": (194, 212), "number": (212, 330),
+                       "eff": (330, 377), "exp": (377, 424)}
+    unlike = [x for x in DRAWN_COLUMN_RULES if x != 377]  # the date columns' middle rule unseen
+    assert "eff" not in ruled_columns(Sheet(_with_rules(page, unlike)), table)
+    assert ruled_columns(Sheet(page), table) == {}  # a text layer: no rule marks
