@@ -12,7 +12,7 @@ from pipeline.acord25.frame import Frame
 from pipeline.acord25.layout import Anchor, Box, Sheet, Value, lines_of, read_value
 from pipeline.acord25.limits import PLACED, read_limits
 from pipeline.acord25.parse import is_check_glyph, normalise_text, parse_amount, parse_date, parse_flag
-from pipeline.acord25.positions import aggregate_by_position, ruled_columns
+from pipeline.acord25.positions import aggregate_by_position, basis_by_position, ruled_columns
 
 logger = logging.getLogger(__name__)
 
@@ -342,6 +342,8 @@ def _choice(reader: TableReader, band: Box, options) -> tuple[Any, Box | None, f
 
 def read_basis(row: Row, reader: TableReader, band: Box) -> None:
     value, box, confidence = _choice(reader, band, ((("OCCUR",), "occurrence"), (("CLAIMS-MADE",), "claims_made")))
+    if value is None and reader.sheet.measured:  # one of the two short labels misread ('dCCUR')
+        value, box, confidence = basis_by_position(reader, band)
     if value is not None:
         row.put("basis", value, box, confidence)
         row.filled = True

@@ -85,6 +85,36 @@ def statute_by_position(reader: TableReader, band: Box) -> tuple[bool | None, Bo
 PLACED_BOX = 0.8  # a check read by where its box is printed, its label unread
 
 
+_BASIS = {"OCCUR": "occurrence", "CLAIMS-MADE": "claims_made"}
+
+
+def basis_by_position(reader: TableReader, band: Box) -> tuple[str | None, Box | None, float]:
+    """(basis, box of the check, confidence) when one of the two labels was read, its own box seen
+    empty, and the other misread: the other's box is the check beside the label read, on its line
+    to the right (general liability: CLAIMS-MADE [X] OCCUR) or under or over it (umbrella: OCCUR over
+    CLAIMS-MADE).  (None, None, 0.0) when that is not so."""
+    sheet, u = reader.sheet, reader.u
+    region = Box(reader.columns.type[0] - 4 * u, band.y0 - 2, reader.columns.type[1], band.y1 + 2)
+    found = [(label, sheet.find_one(label, region)) for label in _BASIS]
+    read = [(label, anchor) for label, anchor in found if anchor is not None]
+    if len(read) != 1:
+        return None, None, 0.0
+    label, anchor = read[0]
+    checked, sure = sheet.box_state(anchor, u)
+    if checked or sure is None or sure < PLACED_BOX:
+        return None, None, 0.0  # its own box checked (read elsewhere) or not seen empty
+    other = next(name for name in _BASIS if name != label)
+    a, h = anchor.box, max(anchor.box.height, 6 * u)
+    beside = Box(a.x1, a.cy - 0.6 * h, a.x1 + 30 * u, a.cy + 0.6 * h)
+    stacked = Box(a.x0 - 16 * u, a.cy - 2.2 * h, a.x0, a.cy + 2.2 * h)
+    crosses = [m for zone in (beside, stacked) for m in sheet.marks_in(zone, {"cross"})
+               if abs(m.cy - a.cy) > 0.6 * h or m.x0 > a.x1 - 1]
+    if len(crosses) != 1:
+        return None, None, 0.0
+    mark = crosses[0]
+    return _BASIS[other], Box.around([mark]), min(PLACED_BOX, mark.confidence if mark.confidence is not None else 1.0)
+
+
 def _mark_rows(sheet: Sheet, region: Box) -> list[list]:
     """Box and cross marks in ``region`` grouped into rows, top to bottom, each left to right."""
     marks = sorted(sheet.marks_in(region, _BOX_KINDS), key=lambda m: m.cy)

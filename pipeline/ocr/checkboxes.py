@@ -48,15 +48,35 @@ class CheckBox:
 
 
 def find_boxes(ink: np.ndarray, dpi: float) -> tuple[list[CheckBox], np.ndarray]:
-    """Check boxes on a binarised page (ink 255), and a mask of their sides."""
-    horizontal, vertical = rule_masks(ink, dpi, min_length_pt=BOX_MIN_PT * 0.8)
+    """Check boxes on a binarised page (ink 255), and a mask of their sides.
+
+    A scan may break a box's thin side ("|__ ___|"); boxes are looked for again with gaps of up to
+    ``BROKEN_SIDE_PT`` bridged, and those found only then are added (bridging everywhere would run
+    some stacked boxes' sides together)."""
+    boxes = _boxes(ink, dpi, bridge=3)
+    wide = max(3, int(BROKEN_SIDE_PT * dpi / 72.0) | 1)
+    boxes += [b for b in _boxes(ink, dpi, bridge=wide) if not any(_overlap(b, a) for a in boxes)]
+    sides = np.zeros_like(ink)
+    for box in boxes:
+        w, h = box.x1 - box.x0, box.y1 - box.y0
+        b = max(2, int(0.12 * min(w, h)))
+        cv2.rectangle(sides, (box.x0 - b, box.y0 - b), (box.x1 + b, box.y1 + b), 255, thickness=2 * b)
+    logger.debug("found %s check boxes, %s checked", len(boxes), sum(b.checked for b in boxes))
+    return boxes, sides
+
+
+BROKEN_SIDE_PT = 1.5  # a gap this long in a box's side is bridged in the second look
+
+
+def _boxes(ink: np.ndarray, dpi: float, *, bridge: int) -> list[CheckBox]:
+    horizontal, vertical = rule_masks(ink, dpi, min_length_pt=BOX_MIN_PT * 0.8, bridge=bridge)
     grid = cv2.bitwise_or(horizontal, vertical)
     contours, hierarchy = cv2.findContours(grid, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
-        return [], np.zeros_like(ink)
+        return []
     px = dpi / 72.0
     lo, hi = BOX_MIN_PT * px, BOX_MAX_PT * px
-    boxes, sides = [], np.zeros_like(ink)
+    boxes = []
     for contour, (_, _, _, parent) in zip(contours, hierarchy[0]):
         if parent < 0:
             continue  # outer outlines; holes (insides of closed shapes) have a parent
@@ -69,10 +89,11 @@ def find_boxes(ink: np.ndarray, dpi: float) -> tuple[list[CheckBox], np.ndarray]
         inside = ink[y + m: y + h - m, x + m: x + w - m]
         fill = float(np.count_nonzero(inside)) / max(inside.size, 1)
         boxes.append(CheckBox(x, y, x + w, y + h, fill))
-        b = max(2, int(0.12 * min(w, h)))
-        cv2.rectangle(sides, (x - b, y - b), (x + w + b, y + h + b), 255, thickness=2 * b)
-    logger.debug("found %s check boxes, %s checked", len(boxes), sum(b.checked for b in boxes))
-    return boxes, sides
+    return boxes
+
+
+def _overlap(a: CheckBox, b: CheckBox) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
 
 
 def signature_ink(ink: np.ndarray, rules: np.ndarray, zone: tuple[int, int, int, int], dpi: float,

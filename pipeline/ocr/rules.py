@@ -23,14 +23,14 @@ COLUMN_RULE_PT = 20.0  # an upright rule this long is kept as a "rule" mark (lon
 
 
 def rule_masks(ink: np.ndarray, dpi: float, *, min_length_pt: float,
-               min_height_pt: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+               min_height_pt: float | None = None, bridge: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """(horizontal, vertical) masks of straight ink runs at least ``min_length_pt`` long
-    (``min_height_pt`` for the upright ones, when given)."""
+    (``min_height_pt`` for the upright ones, when given), gaps narrower than ``bridge`` pixels closed."""
     length = max(5, int(min_length_pt * dpi / 72.0))
     height = max(5, int((min_height_pt or min_length_pt) * dpi / 72.0))
-    bridged = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, 3), np.uint8))
+    bridged = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, bridge), np.uint8))
     horizontal = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
-    bridged = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 1), np.uint8))
+    bridged = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((bridge, 1), np.uint8))
     vertical = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, height)))
     return horizontal, vertical
 

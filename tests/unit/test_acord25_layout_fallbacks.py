@@ -189,3 +189,30 @@ def test_given_the_column_rules_then_every_narrow_and_date_column_is_placed_by_t
     unlike = [x for x in DRAWN_COLUMN_RULES if x != 377]  # the date columns' middle rule unseen
     assert "eff" not in ruled_columns(Sheet(_with_rules(page, unlike)), table)
     assert ruled_columns(Sheet(page), table) == {}  # a text layer: no rule marks
+
+
+# -- CLAIMS-MADE / OCCUR placed by the boxes' places ---------------------------------------------------
+
+
+def _basis(cert: dict) -> tuple:
+    i, gl = policy(cert, "general_liability")
+    return gl["basis"], cert["evidence"].get(f"/policies/{i}/basis", {}).get("confidence")
+
+
+def _claims_made_box_seen_empty(page: Page) -> Page:
+    label = next(w for w in page.words if w.text == "CLAIMS-MADE" and w.y0 < 400)
+    box = Mark("box", label.x0 - 12, label.y0 - 2, label.x0 - 2, label.y1 + 2, confidence=0.99)
+    return dataclasses.replace(page, marks=page.marks + (box,))
+
+
+def test_given_occur_misread_beside_an_empty_claims_made_box_then_the_check_beside_it_is_occurrence(page, truth):
+    _, want = policy(truth, "general_liability")
+    scan = garbled(_claims_made_box_seen_empty(page), {"OCCUR"}, x_to=200)
+    basis, confidence = _basis(extract_certificate([scan]))
+    assert basis == want["basis"] == "occurrence"
+    assert confidence < 0.9
+
+
+def test_given_occur_misread_and_the_claims_made_box_not_seen_then_the_basis_is_not_guessed(page):
+    scan = garbled(page, {"OCCUR"}, x_to=200)
+    assert _basis(extract_certificate([scan]))[0] is None

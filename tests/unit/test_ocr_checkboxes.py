@@ -35,6 +35,17 @@ def test_given_boxes_with_and_without_an_x_when_measured_then_the_checked_ones_a
     assert sides.any()
 
 
+def test_given_a_checked_box_whose_side_the_scan_broke_then_it_is_still_found_checked():
+    image = np.full((300, 300), 255, np.uint8)
+    x, s = 100, int(11 * PX)
+    cv2.rectangle(image, (x, 100), (x + s, 100 + s), 0, 2)
+    image[100 + s - 2: 100 + s + 2, x + 10: x + 13] = 255  # a 3 px gap in the bottom side, near its corner
+    cv2.line(image, (x + 8, 108), (x + s - 8, 100 + s - 8), 0, 3)
+    cv2.line(image, (x + 8, 100 + s - 8), (x + s - 8, 108), 0, 3)
+    boxes, _ = find_boxes(binarise(image), DPI)
+    assert [(b.x0 // 10, b.checked) for b in boxes] == [(x // 10, True)]
+
+
 def test_given_checked_boxes_when_placed_then_they_become_cross_marks_in_points():
     boxes, _ = find_boxes(binarise(_page_with_boxes()), DPI)
     words, marks = _place([], boxes, 72 / DPI)
