@@ -9,7 +9,7 @@ from typing import Any
 
 from pipeline.acord25.evidence import Evidence
 from pipeline.acord25.frame import Frame, is_description_label
-from pipeline.acord25.layout import Box, Sheet, Value, line_text, lines_of, read_value
+from pipeline.acord25.layout import Box, Sheet, Value, line_text, lines_of, read_value, trim_debris
 from pipeline.acord25.parties import PLACED, insurer_rows
 from pipeline.acord25.plausible import is_form_label, is_form_prose, name_like
 from pipeline.textlayer import Word
@@ -235,7 +235,7 @@ def read_insurers(sheet: Sheet, frame: Frame, ev: Evidence) -> list[dict[str, An
             words = [w for w in words if not (w.x0 < row.box.x1 + 2 * frame.unit and _LABEL_TAIL.fullmatch(w.text))]
         code_words = [w for w in words if _CODE.fullmatch(w.text) and (
             w.x0 >= naic_x or (naic is None and _NAIC_CODE.fullmatch(w.text) and w.x0 > _NAIC_COLUMN * frame.width))]
-        name_words = [w for w in words if w not in code_words and not _RULE.fullmatch(w.text)]
+        name_words = _name_line([w for w in words if w not in code_words and not _RULE.fullmatch(w.text)])
         name = read_value(name_words)
         if name is not None and re.match(rf"^{letter}\s?:\s?\S", name.text):
             name = Value(name.text.split(":", 1)[1].strip(), name.box, name.words)  # 'A:FEDERATED' read as one
@@ -253,6 +253,16 @@ def read_insurers(sheet: Sheet, frame: Frame, ev: Evidence) -> list[dict[str, An
             ev.add(f"/insurers/{index}/naic", code.box, min(sure, CLEAN if _NAIC.match(code.text) else 0.8))
         out.append(entry)
     return out
+
+
+def _name_line(words: list) -> list:
+    """An insurer row's name: on a scan, its one line without debris (a speck read as a second
+    line, ', 2', or as a short word after the name)."""
+    if not any(w.confidence is not None for w in words):
+        return words
+    lines = [trim_debris(line) for line in lines_of(words)]
+    return max(lines, key=lambda line: sum(c.isalpha() * (w.confidence or 0.0) for w in line for c in w.text),
+               default=[])
 
 
 _LABEL_TAIL = re.compile(r"[A-Fa-f]?\s?[:;]|[A-F]|[|!]")  # what is left of a misread 'INSURER X :' past its placed end
@@ -340,7 +350,7 @@ def _right_column_x0(frame: Frame) -> float:
 
 def _name_and_address(words: list) -> tuple[Value | None, Value | None]:
     """First line is the name; the other lines, joined with ', ', the address."""
-    lines = lines_of(without_specks(words))
+    lines = [kept for kept in map(trim_debris, lines_of(without_specks(words))) if kept]
     while lines and (all(_REFERENCE.match(w.text) for w in lines[0]) or _notice_line(lines[0])
                                or _debris_line(lines[0])):
         lines = lines[1:]  # an account / reference number above the name, or the notice's last line on a scan

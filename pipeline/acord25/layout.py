@@ -264,3 +264,25 @@ def even_rows(points: Sequence[tuple[int, float]], pitch: float, *, low: float, 
         else:
             fitted = False
     return (lambda n: mean_y + (n - mean_n) * pitch), pitch, fitted
+
+
+DEBRIS_SURE = 0.45  # OCR confidence: a short word at a line's end read less sure than this is debris
+DEBRIS_LETTERS = 3  # ... when it has at most this many letters and digits
+
+
+def trim_debris(line: Sequence[Word]) -> list[Word]:
+    """An OCR'd line without the debris read at its ends: words with no letter or digit ('|', '.',
+    '——_'), and short words read unsure ('ee', 'y as' after a name: specks and rule ends read as
+    text).  A text layer's words carry no confidence and are kept."""
+    words = list(line)
+
+    def debris(w: Word) -> bool:
+        chars = sum(c.isalnum() for c in w.text)
+        return w.confidence is not None and (
+            chars == 0 or (chars <= DEBRIS_LETTERS and w.confidence < DEBRIS_SURE))
+
+    while words and debris(words[-1]):
+        words.pop()
+    while words and debris(words[0]):
+        words.pop(0)
+    return words

@@ -207,9 +207,14 @@ def _level(line: list[Word]) -> list[Word]:
 
 
 def _tidy(text: str) -> str:
-    """Stray rule ends and speckle read as quotes or bars at a word's edges are not part of it."""
+    """Stray rule ends and speckle read as quotes or bars at a word's edges are not part of it; a
+    capital I read as '!' before the rest of its word ('!nsurance') is an I."""
     tidy = text.lstrip("|‘’“”'\"`,.:;_~").rstrip("|‘’“”'\"`_~")
+    tidy = _BANG_I.sub("I", tidy)
     return tidy if tidy and any(c.isalnum() for c in tidy) else text
+
+
+_BANG_I = re.compile(r"^!(?=[a-z]{2})|(?<=\s)!(?=[a-z]{2})")
 
 
 CAP, XHEIGHT, DESCENT, ASCENT = 0.72, 0.52, 0.22, 0.93  # of the font size (Helvetica-like)

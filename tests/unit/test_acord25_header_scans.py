@@ -77,3 +77,30 @@ def test_given_the_insureds_last_line_read_tall_across_the_zones_edge_then_its_a
     cert = extract_certificate([misread])
     assert cert["insured"]["address"] != truth["insured"]["address"]  # the line is left out ...
     assert cert["evidence"]["/insured/address"]["confidence"] < 0.9  # ... and the address is not trusted
+
+
+def test_given_unsure_short_debris_after_a_name_then_it_is_not_part_of_the_name():
+    words = [*_line(100, "ABC", "Insurance"), Word("ee", 200, 100, 212, 108, confidence=0.2),
+             *_line(112, "100", "Producer", "Ave"), Word("|", 220, 112, 222, 120, confidence=0.7)]
+    name, address = _name_and_address(words)
+    assert name.text == "ABC Insurance"
+    assert address.text == "100 Producer Ave"
+
+
+def test_given_a_short_word_read_surely_at_a_names_end_then_it_is_kept():
+    name, _ = _name_and_address([*_line(100, "Acme", "Roofing", "Co", confidence=0.93)])
+    assert name.text == "Acme Roofing Co"
+
+
+def test_given_debris_in_an_insurer_row_then_the_name_is_its_one_line_without_it(page, truth):
+    import dataclasses
+
+    from pipeline.acord25 import extract_certificate
+
+    first = truth["insurers"][0]
+    name_words = [w for w in page.words if w.text in first["name"].split() and 160 < w.y0 < 190 and w.x0 > 340]
+    right, bottom = max(w.x1 for w in name_words), max(w.y1 for w in name_words)
+    debris = (Word("ee", right + 30, name_words[0].y0, right + 40, name_words[0].y1, confidence=0.25),
+              Word("2", name_words[0].x0, bottom + 0.5, name_words[0].x0 + 4, bottom + 3.5, confidence=0.6))
+    scan = dataclasses.replace(page, words=page.words + debris)
+    assert extract_certificate([scan])["insurers"][0] == first

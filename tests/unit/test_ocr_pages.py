@@ -127,3 +127,10 @@ def test_given_a_word_beside_a_box_when_placed_then_it_is_untouched():
     beside = OcrWord("EXCESS", 1050, 1005, 150, 30, 90.0, (1, 1, 1))
     [label], _ = _place([beside], [_BOX], _PX)
     assert label.text == "EXCESS" and label.x0 == pytest.approx(1050 * _PX)
+
+
+def test_given_a_capital_i_read_as_a_bang_then_it_is_an_i_again():
+    from pipeline.ocr.pages import _tidy
+
+    assert _tidy("!nsurance") == "Insurance"
+    assert _tidy("Heritage") == "Heritage" and _tidy("Now!") == "Now!" and _tidy("!") == "!"
