@@ -12,7 +12,7 @@ from pipeline.acord25.frame import Frame
 from pipeline.acord25.layout import Anchor, Box, Sheet, Value, lines_of, read_value
 from pipeline.acord25.limits import PLACED, read_limits
 from pipeline.acord25.parse import is_check_glyph, normalise_text, parse_amount, parse_date, parse_flag
-from pipeline.acord25.positions import aggregate_by_position, basis_by_position, ruled_columns
+from pipeline.acord25.positions import aggregate_by_position, basis_by_position, row_rules, ruled_columns
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +135,8 @@ class TableReader:
                 top = self._start_by_limits(kind, starts[-1][1])
                 if top is not None:
                     starts.append((kind, top - 1.2 * u))
+                elif (ruled := self._start_by_rule(starts[-1][1])) is not None:
+                    starts.append((kind, ruled))
                 continue
             top = anchor.box.y0
             for p in limit:
@@ -150,13 +152,22 @@ class TableReader:
                     top = min(top, per.box.y0)
             starts.append((kind, top - 1.2 * u))
         ends = [y for _, y in starts[1:]]
-        wc_end = self._wc_end()
+        wc_end = self._wc_end(dict(starts).get("wc"))
         out = []
         for (kind, top), bottom in zip(starts, [*ends, wc_end]):
             out.append((kind, Box(0, top, self.frame.width, bottom)))
         if wc_end < self.table.y1 - 4 * u:
             out.append(("other", Box(0, wc_end, self.frame.width, self.table.y1 - 0.5)))
         return out
+
+    def _start_by_rule(self, above: float) -> float | None:
+        """Top of a row whose labels were not read, on a scan: the first rule across the table below
+        the row above's top (the form rules a line between its rows, none inside a row)."""
+        if not self.sheet.measured:
+            return None
+        cols = self.columns
+        rules = row_rules(self.sheet, cols.ltr[0], cols.exp[1], above + 8 * self.u, self.table.y1)
+        return rules[0] if rules else None
 
     def _start_by_limits(self, kind: str, above: float) -> float | None:
         """Top of a row whose line label was not read, from the first limit label of that row.
@@ -183,13 +194,19 @@ class TableReader:
             return hit.box.y0 - 11 * u if hit is not None else None  # under the PER STATUTE row
         return None
 
-    def _wc_end(self) -> float:
+    def _wc_end(self, wc_top: float | None) -> float:
         bottoms = [
             a.box.y1
             for p in ("DESCRIPTION OF OPERATIONS below", "E.L. DISEASE - POLICY LIMIT")
             for a in self.sheet.find(p, self.table)
         ]
-        return (max(bottoms) + 2 * self.u) if bottoms else self.table.y1
+        if bottoms:
+            return max(bottoms) + 2 * self.u
+        if wc_top is not None:  # its last labels misread: the rule under the row, on a scan
+            ruled = self._start_by_rule(wc_top + 20 * self.u)
+            if ruled is not None:
+                return ruled
+        return self.table.y1
 
     # -- cells -----------------------------------------------------------
     def cell(self, column: tuple[float, float], band: Box) -> list:

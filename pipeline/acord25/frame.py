@@ -288,6 +288,23 @@ def _find_insured(sheet: Sheet, frame: Frame, header: Box) -> None:
         sheet.mark_labels("INSURED", Box(hit.box.x0 - 1, hit.box.y0 - 1, hit.box.x1 + 1, hit.box.y1 + 1))
         frame.anchors["insured"] = hit
         return
+    if sheet.measured and producer is not None:
+        _insured_by_likeness(sheet, frame, header, producer)
+
+
+def _insured_by_likeness(sheet: Sheet, frame: Frame, header: Box, producer: Anchor) -> None:
+    """On a scan, the INSURED label misread ('NSURED', 'INSUREO'): a word much like it alone at the
+    start of a line under PRODUCER, in PRODUCER's column."""
+    u = frame.unit
+    for w in sheet.values_in(Box(producer.box.x0 - 15 * u, producer.box.y1, producer.box.x0 + 15 * u, header.y1)):
+        text = re.sub(r"[^A-Z]", "", w.text.upper())
+        if w.x0 > producer.box.x0 + 15 * u or difflib.SequenceMatcher(None, text, "INSURED").ratio() < 0.8:
+            continue
+        if any(v is not w and abs(v.cy - w.cy) < 0.5 * w.height and 0 < v.x0 - w.x1 < 2 * w.height for v in sheet.words):
+            continue  # a word beside it: a line of text, not the label
+        sheet.mark_labels(w.text, Box(w.x0 - 0.5, w.y0 - 0.5, w.x1 + 0.5, w.y1 + 0.5))
+        frame.anchors["insured"] = Anchor((w,), Box(w.x0, w.y0, w.x1, w.y1))
+        return
 
 
 def _find_footer(sheet: Sheet, frame: Frame) -> None:

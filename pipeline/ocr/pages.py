@@ -56,7 +56,7 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     scale = width_pt / image.shape[1]
     words, marks = _place(found, boxes, scale)
     marks += [Mark("rule", *(round(v * scale, 2) for v in segment))
-              for segment in rules.upright_segments(upright, dpi)]
+              for segment in rules.rule_segments(level, upright, dpi)]
     marks += _signature(words, ink, dpi, scale)
     logger.info("OCR page %s: turned %s, skew %.2f, %s words, %s marks in %.1f s", page.number, turn.rotate,
                 angle, len(words), len(marks), time.monotonic() - started)

@@ -20,6 +20,7 @@ UPRIGHT_RULE_PT = 14.0  # an upright run this long is a rule: letters are far sh
 RULE_MAX_THICK_PT = 2.0  # thicker runs are print run together, not a rule
 RULE_MAX_TOUCHING = 0.5  # share of a rule's length with ink just beyond its edges
 COLUMN_RULE_PT = 20.0  # an upright rule this long is kept as a "rule" mark (longer than a check box's side)
+ROW_RULE_PT = 40.0  # ... and a level one this long (longer than a word run together)
 
 
 def rule_masks(ink: np.ndarray, dpi: float, *, min_length_pt: float,
@@ -46,14 +47,19 @@ def printed_rule_masks(ink: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndar
     return standing_alone(horizontal, ink, dpi), standing_alone(vertical.T, ink.T, dpi).T
 
 
-def upright_segments(upright: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:
-    """(x0, y0, x1, y1) in pixels of each upright rule at least ``COLUMN_RULE_PT`` long.
+def rule_segments(level: np.ndarray, upright: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:
+    """(x0, y0, x1, y1) in pixels of each upright rule at least ``COLUMN_RULE_PT`` long and each level
+    rule at least ``ROW_RULE_PT`` long.
 
-    The coverage table's columns are ruled from its heading down; where OCR garbles the
-    headings' small print, these rules still say where each column is."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(upright, connectivity=8)
-    shortest = COLUMN_RULE_PT * dpi / 72.0
-    return [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in stats[1:] if h >= shortest]
+    The coverage table's columns are ruled from its heading down and its rows are ruled across it;
+    where OCR garbles the headings' and rows' small print, these rules still say where each column
+    and row is."""
+    out = []
+    for mask, shortest, upright_rule in ((upright, COLUMN_RULE_PT, True), (level, ROW_RULE_PT, False)):
+        _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        out += [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in stats[1:]
+                if (h if upright_rule else w) >= shortest * dpi / 72.0]
+    return out
 
 
 def standing_alone(mask: np.ndarray, ink: np.ndarray, dpi: float) -> np.ndarray:

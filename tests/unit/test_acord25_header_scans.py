@@ -104,3 +104,16 @@ def test_given_debris_in_an_insurer_row_then_the_name_is_its_one_line_without_it
               Word("2", name_words[0].x0, bottom + 0.5, name_words[0].x0 + 4, bottom + 3.5, confidence=0.6))
     scan = dataclasses.replace(page, words=page.words + debris)
     assert extract_certificate([scan])["insurers"][0] == first
+
+
+def test_given_the_insured_label_misread_then_the_word_like_it_under_producer_is_the_label(page, truth):
+    import dataclasses
+
+    from pipeline.acord25 import extract_certificate
+
+    label = next(w for w in page.words if w.text == "INSURED" and w.x0 < 60)
+    scan = dataclasses.replace(page, words=tuple(
+        dataclasses.replace(w, text="NSURED", confidence=0.92) if w is label else w for w in page.words))
+    cert = extract_certificate([scan])
+    assert cert["insured"] == truth["insured"]
+    assert cert["producer"]["address"] == truth["producer"]["address"]  # the insured's lines are not the producer's

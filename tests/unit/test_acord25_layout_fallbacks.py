@@ -216,3 +216,27 @@ def test_given_occur_misread_beside_an_empty_claims_made_box_then_the_check_besi
 def test_given_occur_misread_and_the_claims_made_box_not_seen_then_the_basis_is_not_guessed(page):
     scan = garbled(page, {"OCCUR"}, x_to=200)
     assert _basis(extract_certificate([scan]))[0] is None
+
+
+# -- a row placed by the rules ruled across the table ---------------------------------------------------
+
+DRAWN_ROW_RULES = (300.5, 384, 444, 480, 530)  # y of the drawn table's rules across it
+
+
+def _with_row_rules(page: Page, ys) -> Page:
+    return dataclasses.replace(page, marks=page.marks + tuple(Mark("rule", 18, y - 0.5, 590, y + 0.5) for y in ys))
+
+
+def _wc(cert: dict):
+    found = [p for p in cert["policies"] if p["line"] == "workers_compensation"]
+    return [(p["policy_number"], p["effective"], p["expiration"]) for p in found]
+
+
+def test_given_every_label_of_the_wc_row_misread_then_the_rules_across_the_table_place_the_row(page, truth):
+    labels = {w.text for w in page.words if 478 < w.y0 < 532 and len(w.text) >= 2 and not any(c.isdigit() for c in w.text)}
+    scan = garbled(page, labels)
+    scan = dataclasses.replace(scan, words=tuple(w for w in scan.words if not (478 < w.y0 < 532 and w.text == "$")))
+    want = _wc(truth)
+    assert _wc(extract_certificate([scan])) != want  # without the rules the row is lost in the one above
+    ruled = _with_rules(_with_row_rules(scan, DRAWN_ROW_RULES), DRAWN_COLUMN_RULES)
+    assert _wc(extract_certificate([ruled])) == want

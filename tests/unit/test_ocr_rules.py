@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.ocr.rules import printed_rule_masks, printed_rules, remove_rules, upright_segments
+from pipeline.ocr.rules import printed_rule_masks, printed_rules, remove_rules, rule_segments
 
 DPI = 300
 
@@ -37,13 +37,16 @@ def test_given_a_page_when_rules_are_removed_then_only_the_rule_is_painted_as_pa
     assert (clean[205:225, 110:490] == 0).all() and (clean[300:303, 110:490] == 0).all()
 
 
-def test_given_a_long_upright_rule_and_a_check_box_then_only_the_rule_is_a_column_segment():
+def test_given_long_rules_and_a_check_box_then_only_the_rules_are_segments():
     ink = np.zeros((1200, 800), dtype=np.uint8)
     ink[100:1100, 400:403] = 255  # a column rule, 240 pt long
-    ink[300:345, 100:103] = 255  # a check box's side, 11 pt
+    ink[600:603, 100:700] = 255  # a row rule, 144 pt long
+    ink[300:345, 100:103] = 255  # a check box's sides, 11 pt
     ink[300:345, 145:148] = 255
-    _, upright = printed_rule_masks(ink, DPI)
-    segments = upright_segments(upright, DPI)
-    assert len(segments) == 1
-    x0, y0, x1, y1 = segments[0]
-    assert x0 <= 400 < 403 <= x1 and y0 <= 110 and y1 >= 1090
+    ink[300:303, 100:148] = 255
+    level, upright = printed_rule_masks(ink, DPI)
+    segments = sorted(rule_segments(level, upright, DPI), key=lambda s: s[3] - s[1])
+    assert len(segments) == 2
+    (rx0, ry0, rx1, ry1), (cx0, cy0, cx1, cy1) = segments
+    assert rx0 <= 110 and rx1 >= 690 and ry0 <= 600 < 603 <= ry1
+    assert cx0 <= 400 < 403 <= cx1 and cy0 <= 110 and cy1 >= 1090
