@@ -27,9 +27,11 @@ from pipeline.textlayer import Page, Word
 logger = logging.getLogger(__name__)
 
 PAD = 0.12  # inch of paper around each cut-out and between them in the strip
-MIN_INK = 0.004  # share of a cell's pixels that must be ink for it to hold a character
+MIN_INK = 0.004  # share of a cell's pixels that must be ink for it to hold a character ...
+LETTER_INK_IN2 = 0.0008  # ... or this much ink (square inches): one small letter in a tall cell
 MIN_STROKE_IN = 0.025  # inch: ink blots smaller than this square are specks, not print
-DARK = 128
+DARK = 128  # grey level: print is at least this dark ...
+FAINT = 200  # ... or, in a cell printed faint (a blurred, upsampled scan), darker than halfway to paper, up to this
 
 
 @dataclass(frozen=True)
@@ -119,10 +121,15 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
             w = OcrWord(text, first.left, min(v.top for v in got), right - first.left,
                         bottom - min(v.top for v in got), conf, first.line)
         else:
-            text = "".join(w.text for w in got).strip("|[]().,'‘’")
-            if not cut.cell.accepts(text):
-                continue
-            w, text, conf = min(got, key=lambda v: v.left), text.upper(), min(v.conf for v in got)
+            text = "".join(w.text for w in got).strip(_EDGES)
+            if cut.cell.accepts(text):
+                w, text, conf = min(got, key=lambda v: v.left), text.upper(), min(v.conf for v in got)
+            else:  # the letter and a speck read beside it: the letter, read surely, alone
+                sure = [v for v in got if cut.cell.accepts(v.text.strip(_EDGES)) and v.conf >= SURE_LETTER]
+                if len(sure) != 1:
+                    continue
+                w = sure[0]
+                text, conf = w.text.strip(_EDGES).upper(), w.conf
         moved = _moved(replace(w, text=text, conf=conf), cut, pad)
         box = cut.cell.box
         words = [v for v in words if not (_overlaps(v, cut.cell.clear or box) and _debris(v, cut.cell))]
@@ -161,6 +168,9 @@ def _doubtful_chars(words: list[Word]) -> int:
     return sum(len(w.text) for w in words if (w.confidence or 0.0) < UNSURE)
 
 
+GARBLED = 0.3  # a page-level word read less sure than this in a one-letter cell is noise ('Seles')
+_EDGES = "|[]().,'‘’"  # rule ends and specks read at a letter's sides
+SURE_LETTER = 60.0  # tesseract confidence: a letter read among debris in its cell is taken at this or more
 DOUBTED = 85.0  # tesseract confidence (0-100) of an amount the page-level reading does not confirm
 _LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1",
                              "!": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6", "g": "9",
@@ -185,17 +195,19 @@ def agree(seen: str, read: str) -> bool:
 
 def _print_only(crop: np.ndarray, dpi: float) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
     """The crop trimmed to its print, specks painted out: ((top, bottom, left, right), pixels), or None if blank."""
-    dark = (crop < DARK).astype(np.uint8)
+    paper, darkest = float(np.median(crop)), float(crop.min())
+    level = max(DARK, min(FAINT, (paper + darkest) / 2))
+    dark = (crop < level).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     smallest = (MIN_STROKE_IN * dpi) ** 2
     keep = np.zeros(count, dtype=bool)
     keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= smallest
     mask = keep[labels]
-    if mask.sum() < MIN_INK * crop.size:
+    if mask.sum() < min(MIN_INK * crop.size, LETTER_INK_IN2 * dpi * dpi):
         return None
     rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
     top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-    piece = np.where(mask | (crop >= DARK), crop, np.uint8(255))[top:bottom, left:right]
+    piece = np.where(mask | (crop >= level), crop, np.uint8(255))[top:bottom, left:right]
     return (top, bottom, left, right), np.ascontiguousarray(piece)
 
 
@@ -219,4 +231,4 @@ def _debris(word: Word, cell: Cell) -> bool:
     if cell.alphabet == AMOUNT:
         return word.text != "$" and parse_date(word.text) is None  # the amount's misreadings; the "$" stays
     core = "".join(c for c in word.text.upper() if c.isalnum())
-    return len(core) <= 2 or set(core) <= set(cell.alphabet)
+    return len(core) <= 2 or set(core) <= set(cell.alphabet) or (word.confidence or 0.0) < GARBLED

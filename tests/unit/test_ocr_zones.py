@@ -27,14 +27,14 @@ class _ReadsEachPiece:
     def words(self, image, *, dpi, psm=3, chars=None):
         self.calls += 1
         self.allowed.append(chars)
-        rows = np.nonzero((image < 128).any(axis=1))[0]
+        rows = np.nonzero((image < 200).any(axis=1))[0]
         bands, start = [], rows[0]
         for a, b in zip(rows, rows[1:]):
             if b - a > 5:
                 bands.append((start, a))
                 start = b
         bands.append((start, rows[-1]))
-        cols = np.nonzero((image < 128).any(axis=0))[0]
+        cols = np.nonzero((image < 200).any(axis=0))[0]
         return [OcrWord(t, int(cols[0]), int(top), int(cols[-1] - cols[0] + 1), int(bottom - top + 1), self.conf,
                         (1, 1, i)) for i, (t, (top, bottom)) in enumerate(zip(self.texts, bands))]
 
@@ -226,3 +226,33 @@ def test_given_a_party_block_read_unsure_then_it_alone_is_a_block_to_read_again(
     assert len(cells) == 1 and cells[0].alphabet == BLOCK
     word = next(w for w in doubtful.words if w.confidence == 0.1)
     assert cells[0].box.contains(word.cx, word.cy)
+
+
+def test_given_a_faint_letter_in_a_tall_cell_and_noise_read_there_then_the_letter_replaces_the_noise():
+    image = np.full((1000, 1000), 245, dtype=np.uint8)
+    cv2.putText(image, "Y", (120, 500), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 150, 2)  # grey: a blurred, upsampled scan
+    noise = Word("Seles", 110 * SCALE, 200 * SCALE, 170 * SCALE, 230 * SCALE, confidence=0.03)
+    engine = _ReadsEachPiece(["Y"])
+    page = reread_cells(_page(noise), image, [_cell(100, 150, 175, 850, FLAG)], engine, dpi=DPI,
+                        place=lambda w: _word(w, SCALE))
+    assert engine.calls == 1  # the cell was not taken for blank
+    assert [w.text for w in page.words] == ["Y"]
+
+
+class _LetterAndSpeck:
+    """Reads a letter, surely, and a speck beside it as a second, unsure letter."""
+
+    def words(self, image, *, dpi, psm=3, chars=None):
+        rows, cols = np.nonzero((image < 200).any(axis=1))[0], np.nonzero((image < 200).any(axis=0))[0]
+        top, left = int(rows[0]), int(cols[0])
+        return [OcrWord("Y", left, top, 20, 30, 91.0, (1, 1, 1)), OcrWord("Y", left + 40, top + 10, 3, 3, 0.0, (1, 1, 1))]
+
+    def orientation(self, image, *, dpi):
+        return Orientation(0, 9.0)
+
+
+def test_given_a_letter_read_with_a_speck_beside_it_then_the_surely_read_letter_is_taken():
+    image = _image_with_letters(("Y", 110, 240))
+    page = reread_cells(_page(), image, [_cell(80, 150, 200, 300, FLAG)], _LetterAndSpeck(), dpi=DPI,
+                        place=lambda w: _word(w, SCALE))
+    assert [w.text for w in page.words] == ["Y"]
