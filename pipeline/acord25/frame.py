@@ -13,6 +13,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from pipeline.acord25.layout import Anchor, Box, Sheet, lines_of
+from pipeline.acord25.positions import row_rules
 
 logger = logging.getLogger(__name__)
 
@@ -293,18 +294,41 @@ def _find_insured(sheet: Sheet, frame: Frame, header: Box) -> None:
 
 
 def _insured_by_likeness(sheet: Sheet, frame: Frame, header: Box, producer: Anchor) -> None:
-    """On a scan, the INSURED label misread ('NSURED', 'INSUREO'): a word much like it alone at the
-    start of a line under PRODUCER, in PRODUCER's column."""
+    """On a scan, the INSURED label misread: a word much like it ('NSURED') alone at the start of a
+    line under PRODUCER, in PRODUCER's column; else the rule ruled across that column between the
+    producer's block and the insured's, the label being whatever was read at the start of the line
+    under it ('MIOURED'), if anything (an anchor without words: a placed label)."""
     u = frame.unit
-    for w in sheet.values_in(Box(producer.box.x0 - 15 * u, producer.box.y1, producer.box.x0 + 15 * u, header.y1)):
-        text = re.sub(r"[^A-Z]", "", w.text.upper())
-        if w.x0 > producer.box.x0 + 15 * u or difflib.SequenceMatcher(None, text, "INSURED").ratio() < 0.8:
-            continue
-        if any(v is not w and abs(v.cy - w.cy) < 0.5 * w.height and 0 < v.x0 - w.x1 < 2 * w.height for v in sheet.words):
-            continue  # a word beside it: a line of text, not the label
-        sheet.mark_labels(w.text, Box(w.x0 - 0.5, w.y0 - 0.5, w.x1 + 0.5, w.y1 + 0.5))
-        frame.anchors["insured"] = Anchor((w,), Box(w.x0, w.y0, w.x1, w.y1))
+    column = Box(producer.box.x0 - 15 * u, producer.box.y1, producer.box.x0 + 15 * u, header.y1)
+    for w in sheet.values_in(column):
+        if w.x0 <= producer.box.x0 + 15 * u and _like_insured(w, 0.8) and not _beside(sheet, w):
+            _mark_insured(sheet, frame, w)
+            return
+    rules = row_rules(sheet, producer.box.x0, producer.box.x0 + 150 * u, producer.box.y1 + 12 * u, header.y1)
+    if not rules:
         return
+    top = rules[0]
+    first = sorted(sheet.values_in(Box(column.x0, top, column.x1, top + 10 * u)), key=lambda w: w.y0)
+    if first and _like_insured(first[0], 0.5) and not _beside(sheet, first[0]):
+        _mark_insured(sheet, frame, first[0], placed=True)
+        return
+    frame.anchors["insured"] = Anchor((), Box(producer.box.x0, top + 0.5, producer.box.x0 + 30 * u, top + 7 * u))
+
+
+def _like_insured(w, ratio: float) -> bool:
+    text = re.sub(r"[^A-Z]", "", w.text.upper())
+    return difflib.SequenceMatcher(None, text, "INSURED").ratio() >= ratio
+
+
+def _beside(sheet: Sheet, w) -> bool:
+    """A word stands right beside ``w`` on its line: ``w`` is in a line of text, not a label."""
+    return any(v is not w and abs(v.cy - w.cy) < 0.5 * w.height and 0 < v.x0 - w.x1 < 2 * w.height for v in sheet.words)
+
+
+def _mark_insured(sheet: Sheet, frame: Frame, w, *, placed: bool = False) -> None:
+    """``w`` taken for the INSURED label; ``placed``: a guess (the anchor then holds no words)."""
+    sheet.mark_labels(w.text, Box(w.x0 - 0.5, w.y0 - 0.5, w.x1 + 0.5, w.y1 + 0.5))
+    frame.anchors["insured"] = Anchor(() if placed else (w,), Box(w.x0, w.y0, w.x1, w.y1))
 
 
 def _find_footer(sheet: Sheet, frame: Frame) -> None:

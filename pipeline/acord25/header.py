@@ -212,8 +212,9 @@ def read_insured(sheet: Sheet, frame: Frame, ev: Evidence) -> dict[str, Any]:
         if not (abs(w.cy - insured.box.cy) < insured.box.height and _REFERENCE.match(w.text))
     ]
     name, address = _name_and_address(words)
-    out["name"] = _record(ev, "/insured/name", name)
-    out["address"] = _record(ev, "/insured/address", address, sure=_edge_sure(sheet, zone))
+    placed = GUESSED_ZONE if not insured.words else CLEAN  # its label unread: the zone placed by the rule above it
+    out["name"] = _record(ev, "/insured/name", name, sure=placed)
+    out["address"] = _record(ev, "/insured/address", address, sure=min(placed, _edge_sure(sheet, zone)))
     return out
 
 

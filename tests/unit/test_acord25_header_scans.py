@@ -117,3 +117,20 @@ def test_given_the_insured_label_misread_then_the_word_like_it_under_producer_is
     cert = extract_certificate([scan])
     assert cert["insured"] == truth["insured"]
     assert cert["producer"]["address"] == truth["producer"]["address"]  # the insured's lines are not the producer's
+
+
+def test_given_the_insured_label_read_as_noise_then_the_rule_above_the_block_places_it_below_trust(page, truth):
+    import dataclasses
+
+    from pipeline.acord25 import extract_certificate
+    from pipeline.textlayer import Mark
+
+    label = next(w for w in page.words if w.text == "INSURED" and w.x0 < 60)
+    scan = dataclasses.replace(page, words=tuple(
+        dataclasses.replace(w, text="MIOURED", confidence=0.0) if w is label else w for w in page.words))
+    assert extract_certificate([scan])["insured"]["name"] is None  # the insured's lines go to the producer
+    ruled = dataclasses.replace(scan, marks=scan.marks + (Mark("rule", 20, 179.5, 306, 180.5),))
+    cert = extract_certificate([ruled])
+    assert cert["insured"] == truth["insured"]
+    assert cert["producer"]["address"] == truth["producer"]["address"]
+    assert cert["evidence"]["/insured/name"]["confidence"] < 0.9
