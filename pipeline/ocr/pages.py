@@ -50,11 +50,13 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     image = deskew.despeckle(image, dpi)
     ink = deskew.binarise(image)
     boxes, sides = checkboxes.find_boxes(ink, dpi)
-    level, upright = rules.printed_rule_masks(ink, dpi)
-    clean = rules.remove_rules(image, ink, dpi, extra=sides, rules=cv2.bitwise_or(level, upright))
+    clean = rules.remove_rules(image, ink, dpi, extra=sides)
     found = engine.words(clean, dpi=int(round(dpi)))
     scale = width_pt / image.shape[1]
     words, marks = _place(found, boxes, scale)
+    # the rules as marks, for placing columns and rows: found on ink not blurred, with gaps bridged,
+    # so that a faint hairline rule counts (painting such bridged runs out would strike print through)
+    level, upright = rules.printed_rule_masks(deskew.binarise_fine(image), dpi, bridge_pt=rules.DASHED_GAP_PT)
     marks += [Mark("rule", *(round(v * scale, 2) for v in segment))
               for segment in rules.rule_segments(level, upright, dpi)]
     marks += _signature(words, ink, dpi, scale)

@@ -50,3 +50,17 @@ def test_given_long_rules_and_a_check_box_then_only_the_rules_are_segments():
     (rx0, ry0, rx1, ry1), (cx0, cy0, cx1, cy1) = segments
     assert rx0 <= 110 and rx1 >= 690 and ry0 <= 600 < 603 <= ry1
     assert cx0 <= 400 < 403 <= cx1 and cy0 <= 110 and cy1 >= 1090
+
+
+def test_given_a_faint_hairline_rule_scanned_dashed_then_the_fine_reading_bridged_finds_it_whole():
+    from pipeline.ocr.deskew import binarise, binarise_fine
+    from pipeline.ocr.rules import DASHED_GAP_PT
+
+    image = np.full((1200, 800), 250, dtype=np.uint8)
+    image[300:303, 100:700] = 40  # a printed word's worth of dark ink, so that Otsu has print to find
+    for y in range(100, 1100, 24):
+        image[y:y + 20, 400] = 120  # a one-pixel hairline, scanned faint and broken every 20 px
+    segments = lambda level, upright: [s for s in rule_segments(level, upright, DPI) if s[3] - s[1] > s[2] - s[0]]
+    assert segments(*printed_rule_masks(binarise(image), DPI)) == []  # the blurred reading loses it
+    found = segments(*printed_rule_masks(binarise_fine(image), DPI, bridge_pt=DASHED_GAP_PT))
+    assert len(found) == 1 and found[0][1] <= 110 and found[0][3] >= 1090
