@@ -1,12 +1,15 @@
 """Field-by-field accuracy of ``read`` + ``extract`` against truth.
 
-    .venv/bin/python -m bench.accuracy [--generated N] [--seed S] [--no-real] [--rescan K]
+    .venv/bin/python -m bench.accuracy [--generated N] [--seed S] [--no-real] [--rescan K] [--photos N] [--rephoto K]
 
 Corpus: N born-digital and N scanned certificates generated from a seed
 (``pipeline.samples`` / ``pipeline.samples_scan``), and the real certificates
 in ``../shared/corpus/real`` that have a truth file (matched by file name). ``--rescan K`` adds K
 scans of each real born-digital certificate (random degradations from the seed, as the generated
 scans get): real layouts and fonts through the OCR path, with their hand-checked truth.
+``--photos N`` adds N phone photos of generated certificates and ``--rephoto K`` K photos of each
+real born-digital certificate (:func:`pipeline.samples_scan.random_photo`: the sheet on a table,
+seen at an angle, lit unevenly).
 Every leaf of the truth counts as one field (a ``covered_autos`` list and an
 empty ``insurers`` list count as one).  Text is compared ignoring case,
 punctuation and white space.  Policies are paired by line, in form order;
@@ -154,6 +157,30 @@ def generated(n: int, seed: int) -> Iterator[tuple[str, str, bytes, dict[str, An
         yield "scanned", f"scan-{i} ({d.kind.split('/')[-1]} {d.dpi}dpi turn {d.turn} skew {d.skew})", sample.data, sample.truth
 
 
+def photographed(n: int, seed: int) -> Iterator[tuple[str, str, bytes, dict[str, Any]]]:
+    """``n`` generated certificates photographed (a seed of their own: the other corpora stay as they were)."""
+    from pipeline.samples_scan import random_photo, scanned_certificate
+
+    rng = random.Random(seed + 1)
+    for i in range(n):
+        sample = scanned_certificate(rng, random_photo(rng))
+        d = sample.degradation
+        yield "photographed", f"photo-{i} ({d.dpi}dpi turn {d.turn})", sample.data, sample.truth
+
+
+def rephotographed(k: int, seed: int) -> Iterator[tuple[str, str, bytes, dict[str, Any]]]:
+    """Each real born-digital certificate, printed and photographed ``k`` times."""
+    from pipeline.samples_scan import random_photo, scan_pdf
+
+    rng = random.Random(seed + 2)
+    for _, name, data, truth in real():
+        if not name.endswith(".pdf") or "scan" in name or "imageonly" in name:
+            continue
+        for i in range(k):
+            d = random_photo(rng)
+            yield "real-photographed", f"{name[:40]} #{i} ({d.dpi}dpi turn {d.turn})", scan_pdf(data, d, rng), truth
+
+
 def real() -> Iterator[tuple[str, str, bytes, dict[str, Any]]]:
     corpus = SHARED / "corpus" / "real"
     for path in sorted((corpus / "truth").glob("*.json")):
@@ -184,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--no-real", action="store_true")
     parser.add_argument("--rescan", type=int, default=0, help="scans of each real born-digital certificate")
+    parser.add_argument("--photos", type=int, default=0, help="phone photos of generated certificates")
+    parser.add_argument("--rephoto", type=int, default=0, help="phone photos of each real born-digital certificate")
     parser.add_argument("--show-wrong", action="store_true")
     args = parser.parse_args(argv)
 
@@ -194,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
         documents += list(real())
     if args.rescan:
         documents += list(rescanned(args.rescan, args.seed))
+    documents += list(photographed(args.photos, args.seed))
+    if args.rephoto:
+        documents += list(rephotographed(args.rephoto, args.seed))
     for source, name, data, truth in documents:
         s, method = run_one(data, truth, per_field[source])
         group = f"{source}/{'scanned' if method == 'ocr' else 'born-digital' if method == 'text_layer' else method}"

@@ -6,8 +6,9 @@
 A certificate from :func:`pipeline.samples.draw_certificate` is rendered to pixels,
 then degraded the way scanners and phones degrade pages: turned by 90/180/270
 degrees, skewed by a few degrees, blurred, speckled, JPEG-compressed, at
-150-300 dpi.  Every choice comes from the ``random.Random`` given, so a seed
-gives the same file.
+150-300 dpi.  A photo (:func:`random_photo`) lies the sheet on a darker table, seen
+at an angle, lit unevenly.  Every choice comes from the ``random.Random`` given, so
+a seed gives the same file.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Degradation:
     speckle: float = 0.0  # share of pixels turned to dark dots
     jpeg_quality: int | None = None
     kind: str = PNG  # PNG, JPEG, TIFF or PDF (image-only)
+    photo: bool = False  # the sheet photographed on a table: seen at an angle, lit unevenly
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,19 @@ def random_degradation(rng: random.Random) -> Degradation:
         speckle=round(rng.uniform(0, 0.002), 4),
         jpeg_quality=rng.randint(45, 90) if kind in (JPEG, PDF) else None,
         kind=kind,
+    )
+
+
+def random_photo(rng: random.Random) -> Degradation:
+    """A phone photo: JPEG without a believable resolution, the page's pixels as a phone sees them."""
+    return Degradation(
+        dpi=rng.choice((200, 250, 300)),
+        turn=rng.choice((0, 0, 0, 90, 270)),
+        blur=round(rng.uniform(0.3, 1.0), 2),
+        noise=round(rng.uniform(2, 8), 1),
+        jpeg_quality=rng.randint(70, 92),
+        kind=JPEG,
+        photo=True,
     )
 
 
@@ -89,6 +104,8 @@ def render(pdf: bytes, dpi: int) -> np.ndarray:
 
 def degrade(image: np.ndarray, d: Degradation, rng: random.Random) -> np.ndarray:
     out = image.astype(np.float32)
+    if d.photo:
+        out = photograph(out, rng)
     if d.skew:
         h, w = out.shape
         matrix = cv2.getRotationMatrix2D((w / 2, h / 2), d.skew, 1.0)
@@ -107,6 +124,30 @@ def degrade(image: np.ndarray, d: Degradation, rng: random.Random) -> np.ndarray
     return np.ascontiguousarray(np.rot90(out, k=-turns)) if turns else out
 
 
+def photograph(page: np.ndarray, rng: random.Random) -> np.ndarray:
+    """The page lying on a darker table, taken from a little off square (each corner moved by up
+    to 5% of the picture), with light falling off across it (down to 55%)."""
+    h, w = page.shape
+    margin = int(0.12 * max(h, w))
+    height, width = h + 2 * margin, w + 2 * margin
+    table = rng.uniform(60, 140)
+    grain = np.random.default_rng(rng.randrange(2**32)).normal(0, 6, (height, width))
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+    jitter = 0.05 * max(h, w)
+    seen = np.array([[margin + x + rng.uniform(-jitter, jitter), margin + y + rng.uniform(-jitter, jitter)]
+                     for x, y in corners], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(corners, seen)
+    out = cv2.warpPerspective(page, matrix, (width, height), flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_CONSTANT, borderValue=-1.0)
+    out = np.where(out < 0, table + grain, out)
+    angle = rng.uniform(0, 2 * np.pi)
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    ramp = (np.cos(angle) * xs / width + np.sin(angle) * ys / height)
+    ramp = (ramp - ramp.min()) / max(float(ramp.max() - ramp.min()), 1e-6)
+    light = 1.0 - rng.uniform(0.25, 0.45) * ramp
+    return out * light
+
+
 def encode(image: np.ndarray, d: Degradation) -> bytes:
     pil = Image.fromarray(image, mode="L")
     if d.jpeg_quality is not None:  # JPEG artefacts, whatever the container
@@ -116,6 +157,8 @@ def encode(image: np.ndarray, d: Degradation) -> bytes:
     buffer = io.BytesIO()
     if d.kind == PDF:
         pil.save(buffer, "PDF", resolution=float(d.dpi))
+    elif d.kind == JPEG and d.photo:
+        pil.save(buffer, "JPEG", quality=d.jpeg_quality or 90, dpi=(72, 72))  # what phones declare
     elif d.kind == JPEG:
         pil.save(buffer, "JPEG", quality=d.jpeg_quality or 90, dpi=(d.dpi, d.dpi))
     elif d.kind == TIFF:

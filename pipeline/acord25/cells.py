@@ -87,13 +87,14 @@ _DOUBTFUL = 0.5  # a block holding a word read less sure than this is read again
 _TALL = 1.7  # times the block's usual word height: two lines read as one
 
 
-def party_cells(page: Page) -> list[Cell]:
+def party_cells(page: Page, unread=None) -> list[Cell]:
     """The producer's, insured's and holder's blocks whose page-level reading is doubtful.
 
     Page-level OCR of a block typed with tight line spacing may run two lines into one
-    ("31-W INSULATION CO., INC" over "7434 CYCLE LN" read as "Fl eVeARON ONC"), or read a
-    block's lines as noise; a block holding a very unsure word or one too tall for a line is
-    read again alone, as a block of lines."""
+    ("31-W INSULATION CO., INC" over "7434 CYCLE LN" read as "Fl eVeARON ONC"), read a
+    block's lines as noise, or leave a line out altogether; a block holding a very unsure word
+    or one too tall for a line, or print that no word was read from (``unread(zone)``, when
+    given, says so), is read again alone, as a block of lines."""
     sheet = Sheet(page)
     frame = build_frame(sheet)
     cells = []
@@ -107,7 +108,7 @@ def party_cells(page: Page) -> list[Cell]:
         heights = sorted(w.height for w in words)
         usual = heights[len(heights) // 2]
         if any((w.confidence if w.confidence is not None else 1.0) < _DOUBTFUL or w.height > _TALL * usual
-               for w in words):
+               for w in words) or (unread is not None and unread(zone)):
             cells.append(Cell(zone, BLOCK))
     return cells
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from pipeline.ocr import checkboxes, deskew, orient, raster, rules, zones
+from pipeline.ocr import checkboxes, deskew, orient, photo, raster, rules, zones
 from pipeline.ocr.engine import OcrEngine, OcrWord, TesseractEngine
 from pipeline.ocr.labels import snap_labels
 from pipeline.textlayer import Mark, Page, Word
@@ -35,7 +35,14 @@ def ocr_pages(data: bytes, kind: str, *, max_pages: int, engine: OcrEngine | Non
 def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     started = time.monotonic()
     image, width_pt, height_pt = page.image, page.width_pt, page.height_pt
-    dpi = page.dpi
+    corners = photo.find_page(image)
+    if corners is not None:  # a photographed sheet: squared up, and measured as the letter page it is
+        image = photo.square_up(image, corners)
+        short, long = sorted((raster.LETTER_W, raster.LETTER_H))
+        width_pt, height_pt = (short, long) if image.shape[0] >= image.shape[1] else (long, short)
+        logger.info("page %s: a photographed sheet, squared up", page.number)
+    dpi = image.shape[1] * 72.0 / width_pt
+    image = photo.even_lighting(image, dpi)
     if dpi < MIN_OCR_DPI:  # 5.5 pt labels need ~300 dpi; upsampling a 150-200 dpi scan reads far better
         factor = OCR_DPI / dpi
         image = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
@@ -77,10 +84,11 @@ def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float
 
     if identify_page(page) is None:
         return page  # not an ACORD 25: no cells to look for
-    cells = [*letter_cells(page), *filter(None, [date_cell(page)]), *limit_cells(page), *party_cells(page)]
+    scale = page.width / clean.shape[1]
+    unread = lambda zone: zones.unread_print(page, clean, zone, scale=scale, dpi=dpi)  # noqa: E731
+    cells = [*letter_cells(page), *filter(None, [date_cell(page)]), *limit_cells(page), *party_cells(page, unread)]
     if not cells:
         return page
-    scale = page.width / clean.shape[1]
     return zones.reread_cells(page, clean, cells, engine, dpi=dpi, place=lambda w: _word(w, scale))
 
 

@@ -145,21 +145,53 @@ def _moved(w: OcrWord, cut: _Cut, pad: int) -> OcrWord:
     return replace(w, left=cut.left + w.left - pad, top=cut.top + w.top - cut.at)
 
 
+UNREAD_SHARE = 0.2  # of a zone's print: this much outside every word read is a line OCR left out
+UNREAD_IN2 = 0.01  # ... when it is at least this much ink (square inches): a short word's worth
+
+
+def unread_print(page: Page, image: np.ndarray, zone, *, scale: float, dpi: float) -> bool:
+    """True when ``zone`` (points) of the cleaned page holds print that none of the page's words
+    was read from: a line page-level OCR left out."""
+    x0, y0 = max(0, int(zone.x0 / scale)), max(0, int(zone.y0 / scale))
+    x1, y1 = min(image.shape[1], int(zone.x1 / scale)), min(image.shape[0], int(zone.y1 / scale))
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return False
+    found = _print_only(image[y0:y1, x0:x1], dpi)
+    if found is None:
+        return False
+    (top, _, left, _), piece = found
+    ink = piece < DARK
+    total = int(ink.sum())
+    pad = max(2, int(0.03 * dpi))
+    for w in page.words:
+        if zone.contains(w.cx, w.cy) or (w.x1 > zone.x0 and w.x0 < zone.x1 and w.y1 > zone.y0 and w.y0 < zone.y1):
+            a, b = int(w.y0 / scale) - y0 - top - pad, int(w.y1 / scale) - y0 - top + pad
+            c, d = int(w.x0 / scale) - x0 - left - pad, int(w.x1 / scale) - x0 - left + pad
+            ink[max(0, a):max(0, b), max(0, c):max(0, d)] = False
+    left_out = int(ink.sum())
+    return left_out >= UNREAD_IN2 * dpi * dpi and left_out >= UNREAD_SHARE * total
+
+
 UNSURE = 0.5  # a word read less sure than this is doubtful
 KEPT_PRINT = 0.6  # share of the first reading's characters a second reading must hold
+MORE_PRINT = 4  # characters: a second reading, no more doubtful, holding this many more (a line left out)
 
 
 def _block(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word]:
     """``words`` with the block's page-level reading replaced by ``got``, when that doubts less.
 
-    The reading with fewer characters in doubtful words is kept; a second reading that lost
-    much of the block's print (a line left out) does not replace the first."""
+    The reading with fewer characters in doubtful words is kept, or, as doubtful, the one holding
+    more print (the first left a line out); a second reading that lost much of the block's print
+    does not replace the first."""
     box = cut.cell.box
     first = [w for w in words if box.contains(w.cx, w.cy)]
     second = [place(w) for w in got if w.text.strip()]
-    if not second or sum(len(w.text) for w in second) < KEPT_PRINT * sum(len(w.text) for w in first):
+    old_chars, new_chars = sum(len(w.text) for w in first), sum(len(w.text) for w in second)
+    if not second or new_chars < KEPT_PRINT * old_chars:
         return words
-    if _doubtful_chars(second) >= _doubtful_chars(first):
+    fewer_doubts = _doubtful_chars(second) < _doubtful_chars(first)
+    more_print = new_chars >= old_chars + MORE_PRINT and _doubtful_chars(second) <= _doubtful_chars(first)
+    if not (fewer_doubts or more_print):
         return words
     return [w for w in words if w not in first] + second
 

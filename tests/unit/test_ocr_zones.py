@@ -256,3 +256,37 @@ def test_given_a_letter_read_with_a_speck_beside_it_then_the_surely_read_letter_
     page = reread_cells(_page(), image, [_cell(80, 150, 200, 300, FLAG)], _LetterAndSpeck(), dpi=DPI,
                         place=lambda w: _word(w, SCALE))
     assert [w.text for w in page.words] == ["Y"]
+
+
+def _two_lines() -> np.ndarray:
+    image = np.full((1000, 1000), 255, dtype=np.uint8)
+    cv2.putText(image, "TEST INSURED LLC", (110, 240), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+    cv2.putText(image, "123 MAIN ST", (110, 300), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+    return image
+
+
+def test_given_a_line_of_a_block_that_no_word_was_read_from_then_the_block_holds_unread_print():
+    from pipeline.ocr.zones import unread_print
+
+    second = Word("123 MAIN ST", 105 * SCALE, 265 * SCALE, 330 * SCALE, 305 * SCALE, confidence=0.96)
+    first = Word("TEST INSURED LLC", 105 * SCALE, 205 * SCALE, 440 * SCALE, 245 * SCALE, confidence=0.96)
+    zone = Box(80 * SCALE, 150 * SCALE, 600 * SCALE, 350 * SCALE)
+    assert unread_print(_page(second), _two_lines(), zone, scale=SCALE, dpi=DPI)
+    assert not unread_print(_page(first, second), _two_lines(), zone, scale=SCALE, dpi=DPI)
+
+
+def test_given_a_block_whose_first_reading_left_a_line_out_then_the_reading_with_it_replaces_it():
+    second = Word("123 MAIN ST", 105 * SCALE, 265 * SCALE, 330 * SCALE, 305 * SCALE, confidence=0.96)
+    engine = _ReadsEachPiece(["TEST INSURED LLC", "123 MAIN ST"])
+    page = reread_cells(_page(second), _two_lines(), [_cell(80, 150, 600, 350, BLOCK)], engine, dpi=DPI,
+                        place=lambda w: _word(w, SCALE))
+    assert [w.text for w in sorted(page.words, key=lambda w: w.cy)] == ["TEST INSURED LLC", "123 MAIN ST"]
+
+
+def test_given_print_left_unread_in_a_party_block_then_that_block_is_read_again(page):
+    from pipeline.acord25.cells import party_cells
+
+    insured = next(w for w in page.words if w.text == "INSURED" and w.x0 < 60)
+    unread = lambda zone: zone.y0 <= insured.y1 + 1 and zone.y1 > insured.y1 + 20  # noqa: E731 (the insured's block only)
+    cells = party_cells(page, unread)
+    assert len(cells) == 1 and cells[0].box.y0 >= insured.y1

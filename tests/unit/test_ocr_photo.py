@@ -1,0 +1,70 @@
+"""Phone photos: the sheet found and squared up, uneven lighting evened out (synthetic pictures, no tesseract)."""
+
+from __future__ import annotations
+
+import random
+
+import cv2
+import numpy as np
+
+from pipeline.ocr.photo import even_lighting, find_page, square_up
+from pipeline.samples_scan import photograph
+
+DPI = 200
+
+
+def _sheet() -> np.ndarray:
+    """A white sheet (1700 x 2200 px: letter at 200 dpi) with a ruled box and lines of print."""
+    sheet = np.full((2200, 1700), 250, np.uint8)
+    cv2.rectangle(sheet, (100, 100), (1600, 2100), 0, 4)
+    for y in range(200, 2000, 60):
+        cv2.putText(sheet, "CERTIFICATE OF LIABILITY", (150, y), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 2)
+    return sheet
+
+
+def _on_table(sheet: np.ndarray, corners) -> np.ndarray:
+    h, w = sheet.shape
+    table = np.full((h + 600, w + 600), 90, np.uint8)
+    matrix = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), np.float32(corners))
+    return cv2.warpPerspective(sheet, matrix, table.shape[::-1], dst=table, borderMode=cv2.BORDER_TRANSPARENT)
+
+
+def test_given_a_sheet_photographed_at_an_angle_then_its_corners_are_found_and_it_is_squared_up():
+    corners = [(380, 260), (2020, 330), (2060, 2560), (300, 2480)]
+    picture = _on_table(_sheet(), corners)
+    found = find_page(picture)
+    assert found is not None
+    assert np.abs(found - np.float32(corners)).max() < 15  # pixels, in a 2300 x 2800 picture
+    squared = square_up(picture, found)
+    assert abs(squared.shape[0] / squared.shape[1] - 2200 / 1700) < 0.03
+    # the sheet's ruled box runs straight: its left side stays in one column from top to bottom
+    dark_columns = [int(np.argmax(squared[y, :200] < 128)) for y in range(300, squared.shape[0] - 300, 200)]
+    assert max(dark_columns) - min(dark_columns) <= 6
+
+
+def test_given_a_scan_whose_page_fills_the_picture_then_no_sheet_is_looked_for():
+    assert find_page(_sheet()) is None
+
+
+def test_given_a_sheet_in_shadow_then_its_paper_is_evened_out_and_its_print_stays_dark():
+    sheet = _sheet().astype(np.float32)
+    light = np.linspace(1.0, 0.5, sheet.shape[1], dtype=np.float32)[None, :]  # darker to the right
+    shaded = (sheet * light).astype(np.uint8)
+    even = even_lighting(shaded, DPI)
+    paper = even[150:2050:50, 200:1500:50]
+    paper = paper[paper > 150]
+    assert paper.max() - paper.min() < 30  # was 250 .. 125 across the sheet
+    assert even[2100, 1600] < 100  # the box's corner, in the deepest shadow, is still print
+
+
+def test_given_evenly_lit_paper_then_the_page_is_left_as_it_is():
+    sheet = _sheet()
+    assert even_lighting(sheet, DPI) is sheet
+
+
+def test_given_the_generators_photo_then_the_sheet_is_found_in_it():
+    picture = photograph(_sheet().astype(np.float32), random.Random(4)).clip(0, 255).astype(np.uint8)
+    found = find_page(picture)
+    assert found is not None
+    squared = square_up(picture, found)
+    assert abs(squared.shape[0] / squared.shape[1] - 2200 / 1700) < 0.05
