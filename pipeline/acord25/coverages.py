@@ -101,6 +101,8 @@ class TableReader:
         ]
         amount_x0 = (min(dollars) - 1.5 * u) if dollars else lim_x0 + 88 * u
         ruled = ruled_columns(self.sheet, self.table) if self.sheet.measured else {}
+        # the date columns placed by their headings or rules; else by page position, a guess
+        self.dates_placed = len(dates) >= 2 or "eff" in ruled
         # the printed rules, where OCR saw them, over headings read or guessed
         ltr = ruled.get("ltr", (insr.box.x0 - 6 * u if insr else 0, insr_x1 + 2 * u))
         addl_col = ruled.get("addl", (addl_x0 - 1.5 * u, (addl_x1 + subr_x0) / 2))
@@ -282,7 +284,7 @@ def read_common(row: Row, reader: TableReader, band: Box) -> None:
         for w in reader.cell(column, band):
             iso = parse_date(w.text)
             if iso:
-                row.put(key, iso, Box.around([w]))
+                row.put(key, iso, Box.around([w]), CLEAN if reader.dates_placed else PLACED)
                 row.filled = True
                 break
     for key, column in (("additional_insured", cols.addl), ("subrogation_waived", cols.subr)):

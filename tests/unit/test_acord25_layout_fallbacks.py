@@ -240,3 +240,13 @@ def test_given_every_label_of_the_wc_row_misread_then_the_rules_across_the_table
     assert _wc(extract_certificate([scan])) != want  # without the rules the row is lost in the one above
     ruled = _with_rules(_with_row_rules(scan, DRAWN_ROW_RULES), DRAWN_COLUMN_RULES)
     assert _wc(extract_certificate([ruled])) == want
+
+
+def test_given_the_date_headings_misread_and_no_rules_seen_then_the_dates_stay_below_trust(page, truth):
+    scan = garbled(page, {"(MM/DD/YYYY)"}, x_from=240, x_to=420)
+    cert = extract_certificate([scan])
+    i, gl = policy(cert, "general_liability")
+    assert cert["evidence"][f"/policies/{i}/effective"]["confidence"] < 0.9
+    ruled = extract_certificate([_with_rules(scan, DRAWN_COLUMN_RULES)])  # the rules place the columns
+    assert ruled["evidence"][f"/policies/{i}/effective"]["confidence"] >= 0.9
+    assert policy(ruled, "general_liability")[1]["effective"] == policy(truth, "general_liability")[1]["effective"]
