@@ -166,27 +166,9 @@ _COLUMN_SPAN = 0.5  # share of the table's height a column rule covers (check bo
 
 
 def column_rules(sheet: Sheet, table: Box) -> list[float]:
-    """x of the upright rules that run down most of ``table``, left to right (segments of one
-    rule, broken where the scan lost ink, counted together)."""
-    segments = sorted((m for m in sheet.marks if m.kind == "rule" and m.height > m.width
-                       and m.y1 > table.y0 and m.y0 < table.y1), key=lambda m: m.cx)
-    clusters: list[list] = []
-    for m in segments:
-        if clusters and m.cx - clusters[-1][-1].cx < 2.0:
-            clusters[-1].append(m)
-        else:
-            clusters.append([m])
-    out = []
-    for cluster in clusters:
-        covered, reach = 0.0, table.y0
-        for m in sorted(cluster, key=lambda m: m.y0):
-            top, bottom = max(m.y0, reach, table.y0), min(m.y1, table.y1)
-            if bottom > top:
-                covered += bottom - top
-                reach = bottom
-        if covered >= _COLUMN_SPAN * table.height:
-            out.append(sum(m.cx for m in cluster) / len(cluster))
-    return out
+    """x of the upright rules that run down most of ``table``, left to right."""
+    marks = [m for m in sheet.marks if m.kind == "rule" and m.height > m.width and m.y1 > table.y0 and m.y0 < table.y1]
+    return _ruled(marks, upright=True, low=table.y0, high=table.y1, span=_COLUMN_SPAN)
 
 
 _ROW_SPAN = 0.8  # share of the ruled columns' width a row rule covers (a limit row's rule covers the limits only)
@@ -194,24 +176,32 @@ _ROW_SPAN = 0.8  # share of the ruled columns' width a row rule covers (a limit 
 
 def row_rules(sheet: Sheet, x0: float, x1: float, top: float, bottom: float) -> list[float]:
     """y of the level rules between ``top`` and ``bottom`` that run across most of ``x0``..``x1``
-    (the coverage rows' separators, from INSR LTR to POLICY EXP), top to bottom; segments of one
-    rule, broken where the scan lost ink, counted together."""
-    segments = sorted((m for m in sheet.marks if m.kind == "rule" and m.width > m.height
-                       and top < m.cy < bottom and m.x1 > x0 and m.x0 < x1), key=lambda m: m.cy)
+    (the coverage rows' separators, from INSR LTR to POLICY EXP), top to bottom."""
+    marks = [m for m in sheet.marks if m.kind == "rule" and m.width > m.height and top < m.cy < bottom
+             and m.x1 > x0 and m.x0 < x1]
+    return _ruled(marks, upright=False, low=x0, high=x1, span=_ROW_SPAN)
+
+
+def _ruled(marks: list, *, upright: bool, low: float, high: float, span: float) -> list[float]:
+    """Where the rules among ``marks`` lie (x of upright ones, y of level ones), in order, of those
+    covering ``span`` of ``low``..``high`` along their length; segments of one rule, broken where
+    the scan lost ink, counted together."""
+    across = (lambda m: m.cx) if upright else (lambda m: m.cy)
+    along = (lambda m: (m.y0, m.y1)) if upright else (lambda m: (m.x0, m.x1))
     clusters: list[list] = []
-    for m in segments:
-        if clusters and m.cy - clusters[-1][-1].cy < 2.0:
+    for m in sorted(marks, key=across):
+        if clusters and across(m) - across(clusters[-1][-1]) < 2.0:
             clusters[-1].append(m)
         else:
             clusters.append([m])
     out = []
     for cluster in clusters:
-        covered, reach = 0.0, x0
-        for m in sorted(cluster, key=lambda m: m.x0):
-            left, right = max(m.x0, reach, x0), min(m.x1, x1)
-            if right > left:
-                covered += right - left
-                reach = right
-        if covered >= _ROW_SPAN * (x1 - x0):
-            out.append(sum(m.cy for m in cluster) / len(cluster))
+        covered, reach = 0.0, low
+        for start, end in sorted(along(m) for m in cluster):
+            first, last = max(start, reach, low), min(end, high)
+            if last > first:
+                covered += last - first
+                reach = last
+        if covered >= span * (high - low):
+            out.append(sum(across(m) for m in cluster) / len(cluster))
     return out

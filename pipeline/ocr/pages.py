@@ -57,15 +57,16 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     image = deskew.despeckle(image, dpi)
     ink = deskew.binarise(image)
     boxes, sides = checkboxes.find_boxes(ink, dpi)
-    clean = rules.remove_rules(image, ink, dpi, extra=sides)
+    # the long rules, found on ink not blurred with gaps bridged, so that a faint hairline rule (which
+    # the blurred ink breaks into dots) is marked, for placing columns and rows, and, when upright,
+    # painted out too (else it is read as "|" beside each value; a level one bridged may run into print)
+    level, upright = rules.printed_rule_masks(deskew.binarise_fine(image), dpi, bridge_pt=rules.DASHED_GAP_PT)
+    hairlines, segments = rules.long_rules(level, upright, dpi)
+    clean = rules.remove_rules(image, ink, dpi, extra=cv2.bitwise_or(sides, hairlines))
     found = engine.words(clean, dpi=int(round(dpi)))
     scale = width_pt / image.shape[1]
     words, marks = _place(found, boxes, scale)
-    # the rules as marks, for placing columns and rows: found on ink not blurred, with gaps bridged,
-    # so that a faint hairline rule counts (painting such bridged runs out would strike print through)
-    level, upright = rules.printed_rule_masks(deskew.binarise_fine(image), dpi, bridge_pt=rules.DASHED_GAP_PT)
-    marks += [Mark("rule", *(round(v * scale, 2) for v in segment))
-              for segment in rules.rule_segments(level, upright, dpi)]
+    marks += [Mark("rule", *(round(v * scale, 2) for v in segment)) for segment in segments]
     marks += _signature(words, ink, dpi, scale)
     logger.info("OCR page %s: turned %s, skew %.2f, %s words, %s marks in %.1f s", page.number, turn.rotate,
                 angle, len(words), len(marks), time.monotonic() - started)

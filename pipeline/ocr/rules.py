@@ -57,12 +57,24 @@ def rule_segments(level: np.ndarray, upright: np.ndarray, dpi: float) -> list[tu
     The coverage table's columns are ruled from its heading down and its rows are ruled across it;
     where OCR garbles the headings' and rows' small print, these rules still say where each column
     and row is."""
+    return long_rules(level, upright, dpi)[1]
+
+
+def long_rules(level: np.ndarray, upright: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """A mask of the upright rules :func:`rule_segments` keeps, and the segments of all it keeps."""
+    mask = np.zeros_like(upright)
     out = []
-    for mask, shortest, upright_rule in ((upright, COLUMN_RULE_PT, True), (level, ROW_RULE_PT, False)):
-        _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        out += [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in stats[1:]
-                if (h if upright_rule else w) >= shortest * dpi / 72.0]
-    return out
+    for rule_mask, shortest, upright_rule in ((upright, COLUMN_RULE_PT, True), (level, ROW_RULE_PT, False)):
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(rule_mask, connectivity=8)
+        keep = np.zeros(count, dtype=bool)
+        for i in range(1, count):
+            x, y, w, h = (int(v) for v in stats[i, :4])
+            if (h if upright_rule else w) >= shortest * dpi / 72.0:
+                keep[i] = True
+                out.append((x, y, x + w, y + h))
+        if upright_rule:
+            mask[keep[labels]] = 255
+    return mask, out
 
 
 def standing_alone(mask: np.ndarray, ink: np.ndarray, dpi: float) -> np.ndarray:

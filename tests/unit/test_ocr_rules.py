@@ -64,3 +64,15 @@ def test_given_a_faint_hairline_rule_scanned_dashed_then_the_fine_reading_bridge
     assert segments(*printed_rule_masks(binarise(image), DPI)) == []  # the blurred reading loses it
     found = segments(*printed_rule_masks(binarise_fine(image), DPI, bridge_pt=DASHED_GAP_PT))
     assert len(found) == 1 and found[0][1] <= 110 and found[0][3] >= 1090
+
+
+def test_given_long_rules_then_only_the_upright_ones_are_in_the_mask_painted_out():
+    from pipeline.ocr.rules import long_rules
+
+    ink = np.zeros((1200, 800), dtype=np.uint8)
+    ink[100:1100, 400:403] = 255  # a column rule
+    ink[600:603, 100:700] = 255  # a row rule: bridged on fine ink it may run into print, so it is not painted
+    level, upright = printed_rule_masks(ink, DPI)
+    mask, segments = long_rules(level, upright, DPI)
+    assert len(segments) == 2
+    assert mask[500, 400] and mask[900, 401] and not mask[601, 200:380].any()
