@@ -12,7 +12,7 @@ from pipeline.acord25.frame import Frame
 from pipeline.acord25.layout import Anchor, Box, Sheet, Value, lines_of, read_value
 from pipeline.acord25.limits import PLACED, read_limits
 from pipeline.acord25.parse import is_check_glyph, normalise_text, parse_amount, parse_date, parse_flag
-from pipeline.acord25.positions import aggregate_by_position, basis_by_position, row_rules, ruled_columns
+from pipeline.acord25.positions import aggregate_by_position, autos_by_position, basis_by_position, row_rules, ruled_columns
 
 logger = logging.getLogger(__name__)
 
@@ -402,6 +402,10 @@ def read_auto(reader: TableReader, band: Box) -> Row:
         if hit and box is not None:
             autos.append(key)
             boxes.append(box)
+    if sure < CHECKBOX and reader.sheet.measured:  # a label unread: the boxes' places tell them apart
+        placed, at, placed_sure = autos_by_position(reader, band)
+        if placed is not None and set(autos) <= set(placed):
+            autos, boxes, sure = placed, at, placed_sure
     row.put("covered_autos", autos or None, Box.around(boxes) if boxes else None, sure)
     row.filled = row.filled or bool(autos)
     read_limits(row, reader, band, "auto")

@@ -85,6 +85,28 @@ def statute_by_position(reader: TableReader, band: Box) -> tuple[bool | None, Bo
 PLACED_BOX = 0.8  # a check read by where its box is printed, its label unread
 
 
+AUTO_GRID = (("any",), ("owned", "scheduled"), ("hired", "non_owned"))  # the covered-autos boxes, row by row
+
+
+def autos_by_position(reader: TableReader, band: Box) -> tuple[list[str] | None, list[Box], float]:
+    """(covered autos checked, their boxes, confidence) from where the boxes are, when labels were
+    misread ('jurosomy' for OWNED AUTOS ONLY): all editions print ANY AUTO's box alone, then two rows
+    of two (OWNED | SCHEDULED, HIRED | NON-OWNED), the first box of each row in one column.
+    (None, [], 0.0) when those rows (every box seen) are not found."""
+    u = reader.u
+    region = Box(reader.columns.type[0] - 4 * u, band.y0, reader.columns.type[1], band.y1)
+    rows = _mark_rows(reader.sheet, region)
+    start = next((i for i, row in enumerate(rows) if len(row) == 1), None)
+    if start is None or len(rows) < start + 3:
+        return None, [], 0.0
+    grid = rows[start:start + 3]
+    if [len(row) for row in grid] != [1, 2, 2] or max(abs(row[0].cx - grid[0][0].cx) for row in grid) > 3 * u:
+        return None, [], 0.0
+    checked = [(key, mark) for keys, row in zip(AUTO_GRID, grid) for key, mark in zip(keys, row) if mark.kind == "cross"]
+    sure = min(PLACED_BOX, *(m.confidence if m.confidence is not None else 1.0 for row in grid for m in row))
+    return [key for key, _ in checked] or None, [Box.around([m]) for _, m in checked], sure
+
+
 _BASIS = {"OCCUR": "occurrence", "CLAIMS-MADE": "claims_made"}
 
 

@@ -225,7 +225,7 @@ def _tidy(text: str) -> str:
     return tidy if tidy and any(c.isalnum() for c in tidy) else text
 
 
-_BANG_I = re.compile(r"^!(?=[a-z]{2})|(?<=\s)!(?=[a-z]{2})")
+_BANG_I = re.compile(r"!(?=[a-z]{2})")
 
 
 CAP, XHEIGHT, DESCENT, ASCENT = 0.72, 0.52, 0.22, 0.93  # of the font size (Helvetica-like)

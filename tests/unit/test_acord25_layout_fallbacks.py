@@ -250,3 +250,40 @@ def test_given_the_date_headings_misread_and_no_rules_seen_then_the_dates_stay_b
     ruled = extract_certificate([_with_rules(scan, DRAWN_COLUMN_RULES)])  # the rules place the columns
     assert ruled["evidence"][f"/policies/{i}/effective"]["confidence"] >= 0.9
     assert policy(ruled, "general_liability")[1]["effective"] == policy(truth, "general_liability")[1]["effective"]
+
+
+# -- covered autos told by the boxes' places -------------------------------------------------------------
+
+
+def _auto_scan(truth: dict, autos: list) -> Page:
+    import copy
+
+    from readings import drawn_scan
+
+    changed = copy.deepcopy(truth)
+    policy(changed, "automobile_liability")[1]["covered_autos"] = autos
+    return drawn_scan(changed)
+
+
+def _autos(cert: dict) -> tuple:
+    i, auto = policy(cert, "automobile_liability")
+    return auto["covered_autos"], cert["evidence"].get(f"/policies/{i}/covered_autos", {}).get("confidence")
+
+
+def test_given_covered_autos_labels_misread_then_the_checked_boxes_are_told_by_their_places(truth):
+    every = _auto_scan(truth, ["any", "owned", "scheduled", "hired", "non_owned"])
+    grid = [m for m in every.marks if m.kind == "cross" and 390 < m.y0 < 440]
+    assert len(grid) == 5  # the drawn form's five boxes
+    scan = _auto_scan(truth, ["owned", "scheduled"])
+    checked = {(round(m.x0), round(m.y0)) for m in scan.marks if m.kind == "cross"}
+    seen_empty = tuple(dataclasses.replace(m, kind="box", confidence=0.99) for m in grid
+                       if (round(m.x0), round(m.y0)) not in checked)
+    scan = garbled(dataclasses.replace(scan, marks=scan.marks + seen_empty), {"OWNED", "SCHEDULED"}, x_to=200)
+    autos, confidence = _autos(extract_certificate([scan]))
+    assert autos == ["owned", "scheduled"]
+    assert confidence < 0.9
+
+
+def test_given_covered_autos_labels_misread_and_the_empty_boxes_unseen_then_they_are_not_placed(truth):
+    scan = garbled(_auto_scan(truth, ["owned", "scheduled"]), {"OWNED", "SCHEDULED"}, x_to=200)
+    assert _autos(extract_certificate([scan]))[0] != ["owned", "scheduled"]

@@ -132,5 +132,5 @@ def test_given_a_word_beside_a_box_when_placed_then_it_is_untouched():
 def test_given_a_capital_i_read_as_a_bang_then_it_is_an_i_again():
     from pipeline.ocr.pages import _tidy
 
-    assert _tidy("!nsurance") == "Insurance"
+    assert _tidy("!nsurance") == "Insurance" and _tidy("Century!nsurance") == "CenturyInsurance"
     assert _tidy("Heritage") == "Heritage" and _tidy("Now!") == "Now!" and _tidy("!") == "!"
