@@ -1,8 +1,8 @@
-"""The one wrapper around the tesseract binary, behind the :class:`OcrEngine` protocol.
+"""The one wrapper around tesseract, run through pytesseract, behind the :class:`OcrEngine` protocol.
 
 Every call runs with ``OMP_THREAD_LIMIT=1`` (tesseract's own threading is many times
 slower on a small machine), ``--oem 1`` (the installed model is LSTM only), a timeout,
-and stderr captured.  Output is word-level TSV, like ``pytesseract.image_to_data``.
+and stderr captured.  Output is pytesseract's word-level TSV (``image_to_data``'s table).
 """
 
 from __future__ import annotations
@@ -12,14 +12,11 @@ import io
 import logging
 import os
 import re
-import subprocess
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
-import cv2
 import numpy as np
+from pytesseract import pytesseract as tesseract
 
 from pipeline.ocr.errors import OcrFailed, OcrTimeout
 
@@ -66,46 +63,47 @@ class OcrEngine(Protocol):
 
 
 class TesseractEngine:
-    """Runs the ``tesseract`` binary once per call, on a temporary PNG."""
+    """Runs tesseract (pytesseract) once per call, on a temporary PNG.
+
+    ``binary`` becomes pytesseract's ``tesseract_cmd``, a setting of the whole process: one process
+    runs one tesseract (tests point it at stand-ins one at a time)."""
 
     def __init__(self, binary: str = "tesseract", *, timeout: float = 60.0, lang: str = "eng") -> None:
         self.binary = binary
         self.timeout = timeout
         self.lang = lang
+        os.environ["OMP_THREAD_LIMIT"] = "1"  # inherited by every tesseract this process starts
 
     def words(self, image: np.ndarray, *, dpi: int, psm: int = 3, chars: str | None = None) -> list[OcrWord]:
-        only = ["-c", f"tessedit_char_whitelist={chars}"] if chars else []
-        out = self._run(image, ["--oem", "1", "--psm", str(psm), "--dpi", str(dpi), "-l", self.lang, *only, "tsv"])
-        return parse_tsv(out)
+        only = f" -c tessedit_char_whitelist={chars}" if chars else ""
+        config = f"--oem 1 --psm {psm} --dpi {dpi} -c tessedit_create_tsv=1{only}"
+        return parse_tsv(self._run(image, "tsv", self.lang, config))
 
     def orientation(self, image: np.ndarray, *, dpi: int) -> Orientation:
-        out = self._run(image, ["--psm", "0", "--dpi", str(dpi)], quiet_ok=True)
-        return parse_osd(out)
+        try:
+            return parse_osd(self._run(image, "osd", "osd", f"--psm 0 --dpi {dpi}"))
+        except OcrFailed as e:  # too little text to tell (tesseract then fails or writes nothing)
+            logger.debug("orientation not detected: %s", e.message)
+            return Orientation(0, 0.0)
 
-    def _run(self, image: np.ndarray, args: list[str], *, quiet_ok: bool = False) -> str:
-        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-        with tempfile.TemporaryDirectory(prefix="coi-ocr-") as tmp:
-            path = Path(tmp) / "page.png"
-            if not cv2.imwrite(str(path), image):
-                raise OcrFailed("Could not prepare the page image for OCR.")
-            command = [self.binary, str(path), "stdout", *args]
-            try:
-                done = subprocess.run(command, capture_output=True, timeout=self.timeout, env=env, check=False)
-            except subprocess.TimeoutExpired as e:
-                raise OcrTimeout(
-                    f"OCR of a page took longer than {self.timeout:.0f} s and was stopped; "
-                    "the page is not dropped: the document can be retried or read by a person."
-                ) from e
-            except OSError as e:
-                raise OcrFailed(f"The OCR engine could not be started ({self.binary}): is tesseract installed?") from e
-        stderr = done.stderr.decode("utf-8", "replace").strip()
-        if done.returncode != 0:
-            logger.warning("tesseract exited with %s: %s", done.returncode, stderr[-500:])
-            if not (quiet_ok and done.stdout):
-                raise OcrFailed(f"The OCR engine failed on a page (exit {done.returncode}): {stderr[-200:]}")
-        elif stderr:
-            logger.debug("tesseract: %s", stderr[-300:])
-        return done.stdout.decode("utf-8", "replace")
+    def _run(self, image: np.ndarray, extension: str, lang: str, config: str) -> str:
+        tesseract.tesseract_cmd = self.binary
+        try:
+            return tesseract.run_and_get_output(image, extension=extension, lang=lang, config=config,
+                                                timeout=self.timeout)
+        except tesseract.TesseractNotFoundError as e:
+            raise OcrFailed(f"The OCR engine could not be started ({self.binary}): is tesseract installed?") from e
+        except tesseract.TesseractError as e:
+            message = str(e.message).strip()
+            logger.warning("tesseract exited with %s: %s", e.status, message[-500:])
+            raise OcrFailed(f"The OCR engine failed on a page (exit {e.status}): {message[-200:]}") from e
+        except RuntimeError as e:  # pytesseract's timeout (TesseractError, caught above, is one too)
+            raise OcrTimeout(
+                f"OCR of a page took longer than {self.timeout:.0f} s and was stopped; "
+                "the page is not dropped: the document can be retried or read by a person."
+            ) from e
+        except OSError as e:  # no output written, or the image could not be saved for it
+            raise OcrFailed(f"The OCR engine gave no output for a page: {e}") from e
 
 
 def parse_tsv(text: str) -> list[OcrWord]:

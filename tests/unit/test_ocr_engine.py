@@ -69,7 +69,7 @@ def test_given_no_binary_when_run_then_ocr_failed_says_so(tmp_path):
 
 def test_given_the_environment_when_tesseract_runs_then_it_has_one_thread(tmp_path):
     out = tmp_path / "env.txt"
-    engine = TesseractEngine(_script(tmp_path, f'echo "$OMP_THREAD_LIMIT" > {out}; printf "level\\tpage_num\\n"'))
+    engine = TesseractEngine(_script(tmp_path, f'echo "$OMP_THREAD_LIMIT" > {out}; printf "level\\tpage_num\\n" > "$2.tsv"'))
     assert engine.words(np.full((20, 20), 255, np.uint8), dpi=300) == []
     assert out.read_text().strip() == "1"
 
