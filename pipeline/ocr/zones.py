@@ -21,6 +21,7 @@ import numpy as np
 
 from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, Cell, strict_amount
 from pipeline.acord25.parse import parse_date
+from pipeline.ocr.blocks import words_in
 from pipeline.ocr.engine import OcrEngine, OcrWord
 from pipeline.textlayer import Page, Word
 
@@ -147,6 +148,7 @@ def _moved(w: OcrWord, cut: _Cut, pad: int) -> OcrWord:
 
 UNREAD_SHARE = 0.2  # of a zone's print: this much outside every word read is a line OCR left out
 UNREAD_IN2 = 0.01  # ... when it is at least this much ink (square inches): a short word's worth
+NEAR_PT = 4.0  # a word whose centre lies this near a zone may cover some of its print
 
 
 def unread_print(page: Page, image: np.ndarray, zone, *, scale: float, dpi: float) -> bool:
@@ -163,11 +165,10 @@ def unread_print(page: Page, image: np.ndarray, zone, *, scale: float, dpi: floa
     ink = piece < DARK
     total = int(ink.sum())
     pad = max(2, int(0.03 * dpi))
-    for w in page.words:
-        if zone.contains(w.cx, w.cy) or (w.x1 > zone.x0 and w.x0 < zone.x1 and w.y1 > zone.y0 and w.y0 < zone.y1):
-            a, b = int(w.y0 / scale) - y0 - top - pad, int(w.y1 / scale) - y0 - top + pad
-            c, d = int(w.x0 / scale) - x0 - left - pad, int(w.x1 / scale) - x0 - left + pad
-            ink[max(0, a):max(0, b), max(0, c):max(0, d)] = False
+    for w in words_in(page.words, zone, margin=NEAR_PT):
+        a, b = int(w.y0 / scale) - y0 - top - pad, int(w.y1 / scale) - y0 - top + pad
+        c, d = int(w.x0 / scale) - x0 - left - pad, int(w.x1 / scale) - x0 - left + pad
+        ink[max(0, a):max(0, b), max(0, c):max(0, d)] = False
     left_out = int(ink.sum())
     return left_out >= UNREAD_IN2 * dpi * dpi and left_out >= UNREAD_SHARE * total
 
@@ -183,8 +184,7 @@ def _block(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word
     The reading with fewer characters in doubtful words is kept, or, as doubtful, the one holding
     more print (the first left a line out); a second reading that lost much of the block's print
     does not replace the first."""
-    box = cut.cell.box
-    first = [w for w in words if box.contains(w.cx, w.cy)]
+    first = words_in(words, cut.cell.box)
     second = [place(w) for w in got if w.text.strip()]
     old_chars, new_chars = sum(len(w.text) for w in first), sum(len(w.text) for w in second)
     if not second or new_chars < KEPT_PRINT * old_chars:

@@ -290,3 +290,13 @@ def test_given_print_left_unread_in_a_party_block_then_that_block_is_read_again(
     unread = lambda zone: zone.y0 <= insured.y1 + 1 and zone.y1 > insured.y1 + 20  # noqa: E731 (the insured's block only)
     cells = party_cells(page, unread)
     assert len(cells) == 1 and cells[0].box.y0 >= insured.y1
+
+
+def test_given_words_then_layoutparser_blocks_say_which_lie_in_a_zone():
+    from pipeline.ocr.blocks import layout_of, words_in
+
+    words = [Word("A", 10, 10, 20, 20, confidence=0.9), Word("B", 100, 100, 120, 110, confidence=0.5)]
+    layout = layout_of(words)
+    assert [(b.text, b.score, b.id) for b in layout] == [("A", 0.9, 0), ("B", 0.5, 1)]
+    assert words_in(words, Box(0, 0, 50, 50)) == words[:1]
+    assert words_in(words, Box(0, 0, 95, 95)) == words[:1] and words_in(words, Box(0, 0, 95, 95), margin=20) == words

@@ -1,0 +1,32 @@
+"""OCR words and zones in layoutparser's structures: a page's words as a ``Layout`` of ``TextBlock``s
+(text, box in points, tesseract's confidence as the score), a zone as a ``Rectangle``.
+
+The second readings (:mod:`pipeline.ocr.zones`) ask which words lie in a cell or a party's block
+through them.  layoutparser is installed without its declared dependencies (``scripts/setup``):
+they would add OpenCV's GUI build over the headless one (see ``../shared/FIELD-NOTES.md``).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import layoutparser as lp
+
+from pipeline.textlayer import Word
+
+
+def layout_of(words: Sequence[Word]) -> lp.Layout:
+    """The words as text blocks, each carrying its index in ``words`` as its id."""
+    return lp.Layout([lp.TextBlock(lp.Rectangle(w.x0, w.y0, w.x1, w.y1), text=w.text, id=i, score=w.confidence)
+                      for i, w in enumerate(words)])
+
+
+def rectangle(zone) -> lp.Rectangle:
+    """A zone (anything with x0, y0, x1, y1 in points) as a layoutparser rectangle."""
+    return lp.Rectangle(zone.x0, zone.y0, zone.x1, zone.y1)
+
+
+def words_in(words: Sequence[Word], zone, *, margin: float = 0.0) -> list[Word]:
+    """The words whose centre lies in ``zone`` (widened by ``margin`` points on every side)."""
+    area = rectangle(zone).pad(left=margin, right=margin, top=margin, bottom=margin)
+    return [words[block.id] for block in layout_of(words).filter_by(area, center=True)]
