@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -77,8 +78,8 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
 
 
 def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float) -> Page:
-    """The page with its one-letter table cells and date read again in one tesseract call, its
-    doubtful limit amounts in another and its doubtful party blocks in a third (see
+    """The page with its doubtful cells read a second time, alone: one-letter table cells, the date,
+    limit amounts and party blocks, one tesseract call for each kind present (see
     :mod:`pipeline.ocr.zones`)."""
     from pipeline.acord25.cells import date_cell, letter_cells, limit_cells, party_cells
     from pipeline.acord25.identify import identify_page
@@ -86,7 +87,7 @@ def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float
     if identify_page(page) is None:
         return page  # not an ACORD 25: no cells to look for
     scale = page.width / clean.shape[1]
-    unread = lambda zone: zones.unread_print(page, clean, zone, scale=scale, dpi=dpi)  # noqa: E731
+    unread = functools.partial(zones.unread_print, page, clean, scale=scale, dpi=dpi)
     cells = [*letter_cells(page), *filter(None, [date_cell(page)]), *limit_cells(page), *party_cells(page, unread)]
     if not cells:
         return page
