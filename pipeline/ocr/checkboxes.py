@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from pipeline.ocr.rules import rule_masks
+from pipeline.ocr.rules import DASHED_GAP_PT, bridge_px, rule_masks
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +51,10 @@ def find_boxes(ink: np.ndarray, dpi: float) -> tuple[list[CheckBox], np.ndarray]
     """Check boxes on a binarised page (ink 255), and a mask of their sides.
 
     A scan may break a box's thin side ("|__ ___|"); boxes are looked for again with gaps of up to
-    ``BROKEN_SIDE_PT`` bridged, and those found only then are added (bridging everywhere would run
+    ``DASHED_GAP_PT`` bridged, and those found only then are added (bridging everywhere would run
     some stacked boxes' sides together)."""
     boxes = _boxes(ink, dpi, bridge=3)
-    wide = max(3, int(BROKEN_SIDE_PT * dpi / 72.0) | 1)
+    wide = bridge_px(DASHED_GAP_PT, dpi)
     boxes += [b for b in _boxes(ink, dpi, bridge=wide) if not any(_overlap(b, a) for a in boxes)]
     sides = np.zeros_like(ink)
     for box in boxes:
@@ -63,9 +63,6 @@ def find_boxes(ink: np.ndarray, dpi: float) -> tuple[list[CheckBox], np.ndarray]
         cv2.rectangle(sides, (box.x0 - b, box.y0 - b), (box.x1 + b, box.y1 + b), 255, thickness=2 * b)
     logger.debug("found %s check boxes, %s checked", len(boxes), sum(b.checked for b in boxes))
     return boxes, sides
-
-
-BROKEN_SIDE_PT = 1.5  # a gap this long in a box's side is bridged in the second look
 
 
 def _boxes(ink: np.ndarray, dpi: float, *, bridge: int) -> list[CheckBox]:

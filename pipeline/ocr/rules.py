@@ -21,7 +21,7 @@ RULE_MAX_THICK_PT = 2.0  # thicker runs are print run together, not a rule
 RULE_MAX_TOUCHING = 0.5  # share of a rule's length with ink just beyond its edges
 COLUMN_RULE_PT = 20.0  # an upright rule this long is kept as a "rule" mark (longer than a check box's side)
 ROW_RULE_PT = 40.0  # ... and a level one this long (longer than a word run together)
-DASHED_GAP_PT = 1.5  # a scan's faint rule broken by gaps up to this long is still one rule
+DASHED_GAP_PT = 1.5  # a scan's faint rule (or a box's side) broken by gaps up to this long is still one line
 
 
 def rule_masks(ink: np.ndarray, dpi: float, *, min_length_pt: float,
@@ -42,11 +42,16 @@ def printed_rules(ink: np.ndarray, dpi: float) -> np.ndarray:
     return cv2.bitwise_or(*printed_rule_masks(ink, dpi))
 
 
+def bridge_px(gap_pt: float, dpi: float) -> int:
+    """The closing kernel's length (odd, at least 3 pixels) that bridges gaps up to ``gap_pt`` in a line."""
+    return max(3, int(gap_pt * dpi / 72.0) | 1)
+
+
 def printed_rule_masks(ink: np.ndarray, dpi: float, *, bridge_pt: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """(level, upright) masks of the page's printed rules, gaps up to ``bridge_pt`` in a rule closed
     (a hairline rule scanned faint comes out dashed)."""
-    bridge = max(3, int(bridge_pt * dpi / 72.0) | 1)
-    horizontal, vertical = rule_masks(ink, dpi, min_length_pt=RULE_PT, min_height_pt=UPRIGHT_RULE_PT, bridge=bridge)
+    horizontal, vertical = rule_masks(ink, dpi, min_length_pt=RULE_PT, min_height_pt=UPRIGHT_RULE_PT,
+                                      bridge=bridge_px(bridge_pt, dpi))
     return standing_alone(horizontal, ink, dpi), standing_alone(vertical.T, ink.T, dpi).T
 
 
