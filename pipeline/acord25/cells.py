@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pipeline.acord25.coverages import TableReader
 from pipeline.acord25.frame import build_frame
 from pipeline.acord25.header import date_zone, party_zones
-from pipeline.acord25.layout import Box, Sheet, lines_of
+from pipeline.acord25.layout import Box, Sheet, lines_of, usual_height
 from pipeline.acord25.limits import LIMIT_TABLES, limit_rows
 from pipeline.acord25.parse import parse_date
 from pipeline.acord25.positions import excluded_zone
@@ -105,8 +105,7 @@ def party_cells(page: Page, unread=None) -> list[Cell]:
         words = sheet.values_in(zone)
         if not words:
             continue
-        heights = sorted(w.height for w in words)
-        usual = heights[len(heights) // 2]
+        usual = usual_height(words)
         if any((w.confidence if w.confidence is not None else 1.0) < _DOUBTFUL or w.height > _TALL * usual
                for w in words) or (unread is not None and unread(zone)):
             cells.append(Cell(zone, BLOCK))

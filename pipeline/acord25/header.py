@@ -9,7 +9,7 @@ from typing import Any
 
 from pipeline.acord25.evidence import Evidence
 from pipeline.acord25.frame import Frame, is_description_label
-from pipeline.acord25.layout import Box, Sheet, Value, line_text, lines_of, read_value, trim_debris
+from pipeline.acord25.layout import Box, Sheet, Value, line_text, lines_of, read_value, trim_debris, usual_height
 from pipeline.acord25.parties import PLACED, insurer_rows
 from pipeline.acord25.plausible import is_form_label, is_form_prose, name_like
 from pipeline.textlayer import Word
@@ -395,10 +395,7 @@ def without_specks(words: list) -> list:
     """The words of a scanned zone without OCR debris: flat, unsure 'words' read from specks and rules.
 
     A speck above a name would be taken for the name's line and push the name into the address."""
-    heights = sorted(w.height for w in words)
-    if not heights:
-        return words
-    usual = heights[len(heights) // 2]
+    usual = usual_height(words)
     return [w for w in words if w.confidence is None or w.confidence >= SPECK_SURE or w.height >= SPECK_HEIGHT * usual]
 
 

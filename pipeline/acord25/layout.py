@@ -221,6 +221,12 @@ def lines_of(words: Iterable[Word]) -> list[list[Word]]:
     return lines
 
 
+def usual_height(words: Sequence[Word]) -> float:
+    """The middle word height of ``words`` (a zone's usual line of print; 0 without words)."""
+    heights = sorted(w.height for w in words)
+    return heights[len(heights) // 2] if heights else 0.0
+
+
 def line_text(line: Sequence[Word]) -> str:
     """Join a line's words; a wide gap (separate boxes: city | ST ZIP) gives ', '."""
     out = ""
