@@ -11,7 +11,7 @@ from redis import Redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from infra.broker import BrokerHandle, connect_redis, make_broker
+from infra.broker import BrokerHandle, close_redis, connect_redis, make_broker
 from infra.db import make_engine, make_sessionmaker
 from infra.secrets import SecretBox, load_key
 from infra.settings import Settings
@@ -75,9 +75,9 @@ class App:
         if "engine" in self.__dict__:
             self.engine.dispose()
         if "redis" in self.__dict__ and not self._redis_is_the_brokers():
-            self.redis.close()
+            close_redis(self.redis)
         if "broker_handle" in self.__dict__:
-            self.broker_handle.broker.close()
+            self.broker_handle.close()
 
 
 def configure_logging(level: str = "INFO") -> None:

