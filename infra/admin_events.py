@@ -12,6 +12,7 @@ from infra.admin import AdminError, audit, require_account
 from infra.models import Account, Delivery, Holder, OutboxEvent, Webhook, utcnow
 from infra.repo import insert_ignore
 from infra.secrets import SecretBox
+from pipeline.addresses import one_mailbox
 from workers.targets import Resolver, check_target, resolve
 from workers.webhooks import Status, new_secret
 
@@ -102,10 +103,11 @@ def set_contacts(session, account_slug: str, holder_name: str, emails: list[str]
     holder = session.scalars(select(Holder).where(Holder.account_id == account.id, Holder.name == holder_name)).first()
     if holder is None:
         raise AdminError(f"No holder {holder_name!r} in account {account.slug!r}; add it with `coi holder add`.")
-    bad = [e for e in emails if "@" not in e or " " in e.strip()]
+    mailboxes = [one_mailbox(e) for e in emails]
+    bad = [e for e, mailbox in zip(emails, mailboxes) if mailbox is None]
     if bad:
-        raise AdminError(f"Not an email address: {', '.join(bad)}.")
-    holder.contacts = [e.strip().lower() for e in emails]
+        raise AdminError(f"Not one email address that can receive mail: {', '.join(bad)}.")
+    holder.contacts = list(dict.fromkeys(mailboxes))
     audit(session, account.id, by, "holder.contacts", f"holder:{holder.id}", {"contacts": holder.contacts})
     session.commit()
     return holder

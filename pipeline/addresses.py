@@ -1,9 +1,12 @@
-"""Inbound addresses: ``<account>@domain`` and ``<account>+<tag>@domain`` (the tag names a project)."""
+"""Inbound addresses: ``<account>@domain`` and ``<account>+<tag>@domain`` (the tag names a project);
+and the one test every address we would mail must pass (:func:`one_mailbox`)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$")
 TAG = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -32,3 +35,17 @@ def route(address: str, domain: str) -> Route | None:
     if plus and not TAG.match(tag):
         return None
     return Route(account, tag or None)
+
+
+def one_mailbox(text: str | None) -> str | None:
+    """``text`` as one syntactically valid address that can receive mail on the internet, lower-cased;
+    None for anything else: a list ("a@x.example, b@y.example"), a display name, a reserved domain
+    (``.test``, ``.localhost``, ``.invalid``...), text around the address. An address that came
+    from outside (a sender, a certificate's print) can then never make us mail more than one
+    mailbox, nor one it chose beside the one it shows."""
+    if not text:
+        return None
+    try:
+        return validate_email(text.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return None

@@ -5,7 +5,9 @@
 - the sender of a message with no usable attachment, of a file that is not a certificate, or of one
   that could not be read for a reason a fresh copy mends (encrypted, damaged, too large...);
 - the holder's contacts (``coi holder contacts``), on every rejection and needs-review;
-- the sender and the producer's email on the certificate, when it is expiring or has expired.
+- the sender and the producer's email on the certificate, when it is expiring or has expired (the
+  printed email only when it is one valid address read with confidence: a certificate is written by
+  whoever sends it, and must not choose whom we mail).
 Rows are planned when the event is published (workers/publish.py) and sent by ``send``; a row is
 sent at most once (UNIQUE event, kind, recipient). With no relay (``COI_NOTIFY_SMTP_HOST``) nothing
 is planned.
@@ -20,9 +22,11 @@ from sqlalchemy import select
 
 from infra.models import Certificate, Document, Holder, Notification, OutboxEvent, utcnow
 from infra.repo import claim, insert_ignore
+from pipeline.addresses import one_mailbox
 from pipeline.errors import codes_senders_mend
 from pipeline.events import DECISIONS, EventType
 from pipeline.notices import asks, render
+from pipeline.scoring.model import CONFIDENT
 from workers import outcomes
 
 if TYPE_CHECKING:
@@ -53,7 +57,7 @@ def plan(session: Session, settings: Settings, event: OutboxEvent) -> list[int]:
 
 def recipients(session: Session, settings: Settings, event: OutboxEvent) -> list[tuple[str, str]]:
     data, kind = event.data, EventType(event.type)
-    sender = data.get("sender") if _replyable(data.get("sender"), settings.inbound_domain) else None
+    sender = replyable(data.get("sender"), settings.inbound_domain)
     wanted: list[tuple[str, str]] = []
     if kind in DECISIONS:
         first = str(data.get("trigger", "")).startswith("initial:")
@@ -72,10 +76,10 @@ def recipients(session: Session, settings: Settings, event: OutboxEvent) -> list
     elif kind == EventType.DOCUMENT_FAILED and sender and (data.get("error") or {}).get("code") in SENDER_CAN_FIX:
         wanted.append(("unreadable_to_sender", sender))
     elif kind in {EventType.EXPIRING, EventType.EXPIRED}:
-        producer = _certificate(session, event.document_id).get("producer") or {}
-        for address in (sender, producer.get("email")):
-            if _replyable(address, settings.inbound_domain):
-                wanted.append(("renewal_request", address.strip().lower()))
+        producer = printed_producer_email(_certificate(session, event.document_id))
+        for address in (sender, replyable(producer, settings.inbound_domain)):
+            if address:
+                wanted.append(("renewal_request", address))
     return list(dict.fromkeys(wanted))
 
 
@@ -85,11 +89,23 @@ def _sender_told(session: Session, document_id: str | None) -> bool:
         OutboxEvent.document_id == document_id, Notification.kind == "decision_to_sender").limit(1)).first() is not None
 
 
-def _replyable(address: str | None, own_domain: str) -> bool:
-    if not address or "@" not in address:
-        return False
-    local, _, domain = address.strip().lower().rpartition("@")
-    return domain != own_domain.lower() and not local.startswith(NO_REPLY)
+def replyable(address: str | None, own_domain: str) -> str | None:
+    """``address`` as one mailbox we may write to (see one_mailbox), or None: not our own domain,
+    not a no-reply or bounce address."""
+    mailbox = one_mailbox(address)
+    if mailbox is None:
+        return None
+    local, _, domain = mailbox.rpartition("@")
+    return None if domain == own_domain.lower() or local.startswith(NO_REPLY) else mailbox
+
+
+def printed_producer_email(certificate: dict[str, Any]) -> str | None:
+    """The producer's email as printed on the certificate, when it was read with confidence: a
+    misread address must not be mailed."""
+    evidence = (certificate.get("evidence") or {}).get("/producer/email") or {}
+    if (evidence.get("confidence") or 0) < CONFIDENT:
+        return None
+    return (certificate.get("producer") or {}).get("email")
 
 
 def _certificate(session: Session, document_id: str | None) -> dict[str, Any]:
@@ -123,6 +139,11 @@ def send(app: App, notification_id: int) -> None:
 def _send(session: Session, app: App, notification: Notification) -> None:
     from infra import mailer
 
+    if one_mailbox(notification.recipient) is None:  # planned before this check existed, or by hand
+        notification.status, notification.error = "failed", "the recipient is not one valid email address"
+        session.commit()
+        log.warning("notification %s not sent: %r is not one valid address", notification.id, notification.recipient)
+        return
     event = session.get(OutboxEvent, notification.event_id)
     context = _context(session, app, event, notification.kind)
     image = _picture(session, app, event) if notification.kind == "decision_to_sender" else None

