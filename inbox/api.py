@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
 from inbox import door
+from inbox.docs import add_docs
 from inbox.ratelimit import RedisRateLimiter
 from inbox.s3events import EventFormatError, parse_notification
 from infra.tokens import TokenOwner, TokenRejected, verify_token
@@ -119,8 +120,9 @@ class HookResult(BaseModel):
 
 
 def create_api(app: App) -> FastAPI:
-    api = FastAPI(title="coi-intake upload door", version="1",
+    api = FastAPI(title="coi-intake upload door", version="1", docs_url=None, redoc_url=None,
                   description="Upload certificates of insurance and read their decisions.")
+    add_docs(api)  # /docs and /redoc on files served here, not a CDN
     api.state.app = app
     api.add_middleware(BodyLimit, path=DIRECT_PATH, limit=app.settings.upload_max_bytes + MULTIPART_SLACK)
     api.add_middleware(CORSMiddleware, allow_origins=app.settings.api_cors_origins, allow_credentials=False,

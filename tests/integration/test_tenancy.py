@@ -181,6 +181,13 @@ def probe_public(method: str, path: str) -> Callable[[Scene], None]:
     return probe
 
 
+def probe_docs_assets(scene: Scene) -> None:
+    """The files /docs and /redoc load: the same for everyone, and none of alpha's."""
+    for name in ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js"):
+        answer = scene.api.get(f"/docs/assets/{name}", headers=scene.bravo.auth)
+        assert answer.status_code == 200 and not any(m in answer.text for m in markers(scene)), name
+
+
 def probe_document(scene: Scene) -> None:
     path = f"/v1/documents/{scene.alpha_document}"
     denied = scene.api.get(path, headers=scene.bravo.auth)
@@ -249,6 +256,7 @@ PROBES: dict[tuple[str, str], Callable[[Scene], None]] = {
     ("GET", "/v1/uploads/{upload_id}"): probe_upload_status,
     ("GET", "/v1/documents/{document_id}"): probe_document,
     ("GET", "/v1/documents/{document_id}/annotated.png"): probe_annotated,
+    ("ANY", "/docs/assets"): probe_docs_assets,
     ("POST", "/v1/hooks/s3"): probe_hook,
     ("HEAD", "/v1/hooks/s3"): probe_hook_alive,
 }
