@@ -81,7 +81,7 @@ class App:
 
 
 def configure_logging(level: str = "INFO") -> None:
-    from infra.logging import CorrelationFilter
+    from infra.logging import CorrelationFilter, quiet_chatty_libraries
 
     handler = logging.StreamHandler()
     handler.addFilter(CorrelationFilter())
@@ -89,3 +89,4 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    quiet_chatty_libraries(level)

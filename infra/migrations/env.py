@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from alembic import context
 
 from infra.db import make_engine
@@ -9,6 +11,14 @@ from infra.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+log = logging.getLogger("infra.db")
+
+
+def _applied(ctx, step, heads, run_args) -> None:  # noqa: ARG001 - Alembic's on_version_apply callback
+    """One line per migration run: Alembic's own loggers are kept to warnings (infra/logging.py)."""
+    log.info("schema %s %s -> %s: %s", "upgraded" if step.is_upgrade else "downgraded",
+             ", ".join(step.source_revision_ids) or "(empty)", ", ".join(step.destination_revision_ids) or "(empty)",
+             (step.up_revision.doc if step.up_revision else ""))
 
 
 def run_migrations_offline() -> None:
@@ -21,7 +31,8 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                          on_version_apply=_applied)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
