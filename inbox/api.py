@@ -29,6 +29,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
@@ -36,6 +37,7 @@ from inbox import door
 from inbox.docs import add_docs
 from inbox.ratelimit import RedisRateLimiter
 from inbox.s3events import EventFormatError, parse_notification
+from infra.metrics import api_registry
 from infra.tokens import TokenOwner, TokenRejected, verify_token
 from pipeline.addresses import TAG
 from workers.uploads import UploadRefused, size_text
@@ -202,6 +204,23 @@ def _routes(api: FastAPI, app: App, limits: RequestLimits) -> None:
     @api.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    metrics_registry = api_registry(app)
+
+    @api.get("/metrics", include_in_schema=False)
+    def metrics(request: Request, authorization: str | None = Header(None)) -> Response:
+        """Counts for Prometheus (docs/metrics.md): documents by status, the queues, this process's own.
+        No account, document, address or token appears in them."""
+        token = app.settings.metrics_token
+        scheme, _, presented = (authorization or "").partition(" ")
+        if not (token and scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(),
+                                                                              token.encode())):
+            limits.client(request)  # open (or a wrong token): limited per client IP, like embed.js
+            if token:
+                raise ApiError(401, "metrics_token_wrong", "The metrics token is missing or wrong: send "
+                                                           "'Authorization: Bearer <COI_METRICS_TOKEN>'.",
+                               {"WWW-Authenticate": "Bearer"})
+        return Response(generate_latest(metrics_registry), media_type=CONTENT_TYPE_LATEST)
 
     @api.post("/v1/uploads", response_model=UploadTicket, summary="Start an upload")
     def start_upload(body: UploadRequest, request: Request, who: TokenOwner = Depends(owner)) -> dict[str, Any]:

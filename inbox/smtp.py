@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 from infra.logging import correlated
+from infra.metrics import SMTP_ANSWERS
 from infra.models import InboundMessage, new_id
 from infra.repo import account_by_slug
 from inbox.ratelimit import RateLimiter
@@ -146,13 +148,30 @@ def _subject(raw: bytes) -> str | None:
         return None
 
 
+class CountedSMTP(SMTP):
+    """aiosmtpd's server, counting each reply by its code (``coi_smtp_answers_total``, docs/metrics.md),
+    those of the handler above and aiosmtpd's own (552 too large, 530, 500 syntax) alike."""
+
+    async def push(self, status) -> None:
+        line = status.decode("ascii", "replace") if isinstance(status, bytes) else status
+        if line[3:4] != "-":  # the last line of a reply (EHLO sends several)
+            code = line[:3]
+            SMTP_ANSWERS.labels(code if code.isdigit() else "other").inc()
+        await super().push(status)
+
+
+class Door(Controller):
+    def factory(self) -> SMTP:
+        return CountedSMTP(self.handler, **self.SMTP_kwargs)
+
+
 def make_controller(app: App, *, host: str | None = None, port: int | None = None) -> Controller:
     settings = app.settings
     tls = {}
     if settings.smtp_tls_cert is not None:
         tls = {"tls_context": tls_context(settings.smtp_tls_cert, settings.smtp_tls_key),
                "require_starttls": settings.smtp_require_starttls}
-    return Controller(
+    return Door(
         InboxHandler(app),
         hostname=host or settings.smtp_host,
         port=settings.smtp_port if port is None else port,

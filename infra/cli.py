@@ -55,6 +55,15 @@ def smtp(ctx: click.Context, host: str | None, port: int | None) -> None:
     app = _app(ctx)
     app.broker_handle.ping()
     app.actors  # noqa: B018 - declared before the first message arrives
+    metrics = None
+    settings = app.settings
+    if settings.smtp_metrics_port:  # its answers by code (docs/metrics.md)
+        from prometheus_client import start_http_server
+
+        from infra.metrics import process_registry
+
+        metrics, _ = start_http_server(settings.smtp_metrics_port, settings.metrics_host, process_registry())
+        click.echo(f"SMTP door metrics on http://{settings.metrics_host}:{settings.smtp_metrics_port}/metrics")
     controller = make_controller(app, host=host, port=port)
     controller.start()
     click.echo(f"SMTP door on {controller.hostname}:{controller.port} for @{app.settings.inbound_domain}")
@@ -66,6 +75,8 @@ def smtp(ctx: click.Context, host: str | None, port: int | None) -> None:
         pass
     finally:
         controller.stop()
+        if metrics is not None:
+            metrics.shutdown()
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
@@ -85,7 +96,13 @@ def worker(ctx: click.Context, processes: int, threads: int, queues: tuple[str, 
             "--threads", str(threads), *(["--queues", *queues] if queues else []), *dramatiq_args]
     # dramatiq reads its idle poll interval from the environment when it is imported: hence a fresh
     # interpreter (exec) rather than calling its main here, where dramatiq is imported already.
-    env = {**os.environ, "dramatiq_worker_timeout": str(_app(ctx).settings.worker_poll_ms)}
+    settings = _app(ctx).settings
+    env = {**os.environ, "dramatiq_worker_timeout": str(settings.worker_poll_ms)}
+    if settings.metrics_port:  # one server for all the processes (workers/metrics.py, docs/metrics.md)
+        from workers.metrics import multiprocess_env
+
+        env.update(multiprocess_env(settings))
+        argv += ["--fork-function", "workers.metrics:serve"]
     os.execve(sys.executable, argv, env)
 
 

@@ -95,6 +95,15 @@ class Settings(BaseSettings):
     expiry_thresholds: list[int] = Field([30, 14, 7], description="Days before expiry at which to warn.")
     scheduler_interval_seconds: int = Field(3600, description="How often the scheduler runs its jobs.")
 
+    # -- metrics for operators (docs/metrics.md) --
+    metrics_port: int = Field(0, description="Port of `coi worker`'s Prometheus metrics, shared by its "
+                                             "processes (0: not served). One per `coi worker` on a host.")
+    smtp_metrics_port: int = Field(0, description="Port of the SMTP door's Prometheus metrics (0: not served).")
+    metrics_host: str = Field("127.0.0.1", description="Where the worker's and the SMTP door's metrics listen "
+                                                      "(0.0.0.0 in a container Prometheus scrapes from outside).")
+    metrics_token: str = Field("", description="When set, the API's /metrics wants `Authorization: Bearer "
+                                               "<token>`; empty: open, limited per client IP like embed.js.")
+
     @model_validator(mode="after")
     def _tls_for_the_door(self) -> Settings:
         if (self.smtp_tls_cert is None) != (self.smtp_tls_key is None):

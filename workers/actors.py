@@ -29,6 +29,7 @@ from pipeline.events import EventType
 from pipeline.mime import split_message as split_mime
 from pipeline.states import DocumentStatus, MessageStatus, Source, reached
 from workers import outcomes, uploads
+from workers.metrics import StageTimer
 from workers.publish import publish_pending
 from workers.decisions import score
 
@@ -69,6 +70,7 @@ class Actors:
 
 def declare_actors(app: App) -> Actors:
     broker = app.broker_handle.broker
+    broker.add_middleware(StageTimer())  # coi_stage_seconds (docs/metrics.md)
     stages = Stages(app)
 
     def actor(fn, **options):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 _app = None  # kept for the life of the process (it holds the broker and, embedded, the Redis server)
 
 
@@ -14,6 +16,10 @@ def setup() -> None:
     configure_logging(_app.settings.log_level)
     limit_memory(_app.settings.worker_memory_mb)
     _app.actors  # noqa: B018 - declaring the actors sets the broker dramatiq runs
+    if _app.settings.metrics_port and os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # set by `coi worker`
+        from workers.metrics import add_dramatiq_counters
+
+        add_dramatiq_counters(_app.broker_handle.broker)
 
 
 def limit_memory(megabytes: int) -> None:

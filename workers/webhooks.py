@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import httpx
 from sqlalchemy import select, update
 
+from infra.metrics import WEBHOOK_DELIVERIES
 from infra.models import Account, Delivery, OutboxEvent, Webhook, utcnow
 from infra.repo import claim
 from workers.publish import envelope_of
@@ -86,6 +87,7 @@ def deliver(app: App, delivery_id: int, *, resolver: Resolver = resolve,
         if webhook.disabled_at is not None:
             delivery.status, delivery.last_error = Status.DEAD, "the webhook was removed"
             session.commit()
+            WEBHOOK_DELIVERIES.labels("removed").inc()
             return None
         body = json.dumps(envelope_of(event, slug), default=str).encode()
         delivery.attempts += 1
@@ -95,23 +97,27 @@ def deliver(app: App, delivery_id: int, *, resolver: Resolver = resolve,
             delivery.status, delivery.next_attempt_at = Status.DEAD, None
             delivery.last_error = f"refused: {refused}"[:500]
             session.commit()
+            WEBHOOK_DELIVERIES.labels("refused").inc()
             log.warning("event %s to webhook %s is dead: the target was refused: %s", event.id, webhook.id, refused)
             return None
         if error is None:
             delivery.status, delivery.delivered_at, delivery.last_error = Status.DELIVERED, utcnow(), None
             session.commit()
+            WEBHOOK_DELIVERIES.labels("delivered").inc()
             log.info("event %s delivered to webhook %s", event.id, webhook.id)
             return None
         delivery.last_error = error
         if delivery.attempts >= settings.webhook_max_attempts:
             delivery.status, delivery.next_attempt_at = Status.DEAD, None
             session.commit()
+            WEBHOOK_DELIVERIES.labels("dead").inc()
             log.warning("event %s to webhook %s is dead after %s tries: %s", event.id, webhook.id,
                         delivery.attempts, error)
             return None
         wait = backoff(delivery.attempts, settings)
         delivery.status, delivery.next_attempt_at = Status.PENDING, utcnow() + timedelta(seconds=wait)
         session.commit()
+        WEBHOOK_DELIVERIES.labels("retry").inc()
         log.info("event %s to webhook %s: try %s failed (%s); next in %.1f s", event.id, webhook.id,
                  delivery.attempts, error, wait)
         return wait

@@ -248,7 +248,7 @@ def probe_hook_alive(scene: Scene) -> None:
 
 
 PUBLIC = [(method, path) for path in ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
-          for method in ("GET", "HEAD")] + [("GET", "/embed.js"), ("GET", "/healthz")]
+          for method in ("GET", "HEAD")] + [("GET", "/embed.js"), ("GET", "/healthz"), ("GET", "/metrics")]
 PROBES: dict[tuple[str, str], Callable[[Scene], None]] = {
     **{(method, path): probe_public(method, path) for method, path in PUBLIC},
     ("POST", "/v1/uploads"): probe_start_upload,
