@@ -56,6 +56,48 @@ class RateLimiter:
             return 0.0
 
 
+class ByteBudget:
+    """At most ``limit`` bytes per key within any ``window_seconds`` (sliding), counted in this process
+    (the SMTP door keys it by the client's IP address, like ``RateLimiter``).
+
+    ``take(key, n)`` counts ``n`` bytes and returns 0.0, or, when they would pass the limit, the
+    seconds until the oldest counted bytes leave the window (nothing is counted then). A key with
+    nothing counted may always take one batch, however large: a limit below one message's size
+    slows a client down to one message per window instead of stopping it for good."""
+
+    def __init__(self, limit: int, window_seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.limit, self.window, self.clock = limit, window_seconds, clock
+        self._seen: dict[str, deque[tuple[float, int]]] = {}
+        self._lock = threading.Lock()
+
+    def _current(self, key: str, now: float) -> deque[tuple[float, int]]:
+        seen = self._seen.setdefault(key, deque())
+        while seen and seen[0][0] <= now - self.window:
+            seen.popleft()
+        return seen
+
+    def left(self, key: str) -> int | None:
+        """Bytes ``key`` may still send in the window (None: no limit)."""
+        if self.limit <= 0:
+            return None
+        with self._lock:
+            used = sum(n for _, n in self._current(key, self.clock()))
+        return max(self.limit - used, 0)
+
+    def take(self, key: str, n: int) -> float:
+        if self.limit <= 0:
+            return 0.0
+        now = self.clock()
+        with self._lock:
+            seen = self._current(key, now)
+            if seen and sum(size for _, size in seen) + n > self.limit:
+                return max(seen[0][0] + self.window - now, 0.001)
+            seen.append((now, n))
+            if len(self._seen) > 10_000:  # forget idle clients so the table stays small
+                self._seen = {k: v for k, v in self._seen.items() if v and v[-1][0] > now - self.window}
+            return 0.0
+
+
 # One sorted set per key, scored by the time (ms) of each counted event; atomic, so concurrent
 # processes cannot both take the last place. Returns 0, or the ms until a place frees up.
 _SLIDING_WINDOW = """

@@ -23,7 +23,7 @@ from infra.logging import correlated
 from infra.metrics import SMTP_ANSWERS
 from infra.models import InboundMessage, new_id
 from infra.repo import account_by_slug
-from inbox.ratelimit import RateLimiter
+from inbox.ratelimit import ByteBudget, RateLimiter
 from pipeline.addresses import Route, route
 
 if TYPE_CHECKING:
@@ -48,9 +48,18 @@ class InboxHandler:
         self.app = app
         self.domain = app.settings.inbound_domain
         self.limiter = RateLimiter(app.settings.smtp_messages_per_minute, 60.0)
+        self.bytes = ByteBudget(app.settings.smtp_bytes_per_minute, 60.0)
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802 (aiosmtpd API)
-        client = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer)
+        client = _client(session)
+        left = self.bytes.left(client)
+        if left == 0:
+            log.warning("rate limit: too many bytes from %s", client)
+            return "421 4.7.0 Too much mail from your address in the last minute; try again later"
+        declared = _declared_size(mail_options)
+        if left is not None and declared is not None and declared > left:
+            log.warning("rate limit: %s declared %d bytes, %d left this minute", client, declared, left)
+            return "452 4.3.1 Too much mail from your address in the last minute; try this message again later"
         if not self.limiter.allow(client):
             log.warning("rate limit: too many messages from %s", client)
             return "421 4.7.0 Too many messages from your address; try again later"
@@ -86,43 +95,64 @@ class InboxHandler:
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
+        recipients = list(envelope.rcpt_tos)
+        copies = len({route(address, self.domain).account for address in recipients})
+        client = _client(session)
+        if self.bytes.take(client, len(raw) * copies):
+            log.warning("rate limit: %s sent more than %d bytes in a minute; message of %d bytes answered 452",
+                        client, self.bytes.limit, len(raw))
+            return "452 4.3.1 Too much mail from your address in the last minute; try this message again later"
         try:
             ids = await asyncio.get_running_loop().run_in_executor(
-                None, self.accept, raw, envelope.mail_from, list(envelope.rcpt_tos))
+                None, self.accept, raw, envelope.mail_from, recipients)
         except Exception:
             log.exception("message from %s not accepted; answered 451", envelope.mail_from)
             return TEMPORARY
         return f"250 2.0.0 Accepted as {' '.join(ids)}"
 
     def accept(self, raw: bytes, sender: str | None, recipients: list[str]) -> list[str]:
-        """Store, record and enqueue one message per recipient; all or nothing."""
-        written: list[tuple[str, str]] = []  # (message id, storage key)
-        try:
-            for address in recipients:
-                target = route(address, self.domain)
-                account = self._account(target)
-                if account is None:  # removed since RCPT
-                    raise LookupError(f"account {target.account} disappeared")
-                message_id = new_id()
-                with correlated(message_id):
-                    key = f"accounts/{account.slug}/messages/{message_id}.eml"
-                    self.app.storage.put(key, raw, "message/rfc822")
-                    written.append((message_id, key))
-                    with self.app.sessions() as db:
-                        db.add(InboundMessage(id=message_id, account_id=account.account_id, storage_key=key,
-                                              sender=sender, recipient=address, tag=target.tag, size=len(raw),
-                                              subject=_subject(raw)))
-                        db.commit()
-                    log.info("stored message for %s (%d bytes)", address, len(raw))
-            for message_id, _ in written:
-                self.app.actors.split_message.send(message_id)
-        except Exception:
-            self._undo(written)
-            raise
-        return [message_id for message_id, _ in written]
+        """Store the raw message once per account addressed, record one row per recipient (its
+        address and tag) pointing at that copy, enqueue one split per copy; all or nothing.
 
-    def _undo(self, written: list[tuple[str, str]]) -> None:
-        for message_id, key in written:
+        The split of any row of a copy splits them all (``workers/actors.py``), so twenty
+        recipients of one account cost one stored copy and one parse, not twenty."""
+        by_account: dict[str, list[tuple[str, Route, Accepted]]] = {}
+        for address in recipients:
+            target = route(address, self.domain)
+            account = self._account(target)
+            if account is None:  # removed since RCPT
+                raise LookupError(f"account {target.account} disappeared")
+            by_account.setdefault(account.slug, []).append((address, target, account))
+        subject = _subject(raw)
+        keys: list[str] = []
+        ids: list[str] = []
+        leads: list[str] = []
+        try:
+            for slug, members in by_account.items():
+                lead = new_id()
+                with correlated(lead):
+                    key = f"accounts/{slug}/messages/{lead}.eml"
+                    keys.append(key)
+                    self.app.storage.put(key, raw, "message/rfc822")
+                    rows = [(lead if n == 0 else new_id(), member) for n, member in enumerate(members)]
+                    with self.app.sessions() as db:
+                        for message_id, (address, target, account) in rows:
+                            db.add(InboundMessage(id=message_id, account_id=account.account_id, storage_key=key,
+                                                  sender=sender, recipient=address, tag=target.tag, size=len(raw),
+                                                  subject=subject))
+                        db.commit()
+                    ids.extend(message_id for message_id, _ in rows)
+                    leads.append(lead)
+                    log.info("stored message once for %d recipient(s) of %s (%d bytes)", len(rows), slug, len(raw))
+            for lead in leads:
+                self.app.actors.split_message.send(lead)
+        except Exception:
+            self._undo(ids, keys)
+            raise
+        return ids
+
+    def _undo(self, ids: list[str], keys: list[str]) -> None:
+        for message_id in ids:
             try:
                 with self.app.sessions() as db:
                     row = db.get(InboundMessage, message_id)
@@ -131,10 +161,24 @@ class InboxHandler:
                         db.commit()
             except Exception:
                 log.exception("could not remove message row %s after a failed accept", message_id)
+        for key in keys:
             try:
                 self.app.storage.delete(key)
             except Exception:
                 log.exception("could not remove %s after a failed accept", key)
+
+
+def _client(session) -> str:
+    return session.peer[0] if isinstance(session.peer, tuple) else str(session.peer)
+
+
+def _declared_size(mail_options: list[str]) -> int | None:
+    """The SIZE= a client declared at MAIL (RFC 1870), if any."""
+    for option in mail_options:
+        name, _, value = option.partition("=")
+        if name.upper() == "SIZE" and value.isdigit():
+            return int(value)
+    return None
 
 
 def _subject(raw: bytes) -> str | None:

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 2525
     smtp_messages_per_minute: int = Field(60, description="Messages one client IP may send per minute (0: no limit).")
+    smtp_bytes_per_minute: int = Field(200 * MiB, description="Bytes of mail one client IP may have stored per "
+                                                              "minute, a message counted once per account it is "
+                                                              "stored for (452 beyond; 421 at MAIL once spent; 0: "
+                                                              "no limit).")
     smtp_tls_cert: Path | None = Field(None, description="PEM certificate chain for the SMTP door's STARTTLS; with "
                                                          "COI_SMTP_TLS_KEY, STARTTLS is offered.")
     smtp_tls_key: Path | None = Field(None, description="PEM private key of COI_SMTP_TLS_CERT.")

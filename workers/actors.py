@@ -124,6 +124,12 @@ class Stages:
             if message.status == MessageStatus.RECEIVED:
                 raw = app.storage.get(message.storage_key)
                 result = split_mime(raw)
+                # The door stores one copy per account for every recipient of a transaction
+                # (inbox/smtp.py): one parse serves every row that shares it.
+                rows = [message, *session.scalars(select(InboundMessage).where(
+                    InboundMessage.account_id == message.account_id,
+                    InboundMessage.storage_key == message.storage_key, InboundMessage.id != message.id,
+                    InboundMessage.status == MessageStatus.RECEIVED.value))]
                 for attachment in result.attachments:
                     sha = hashlib.sha256(attachment.data).hexdigest()
                     key = document_key(account.slug, sha, attachment.filename)
@@ -135,16 +141,19 @@ class Stages:
                     if not inserted:
                         log.info("attachment %s is already a document of this account (sha256 %s)",
                                  attachment.filename, sha[:12])
-                    insert_ignore(session, MessageDocument, {"message_id": message.id, "document_id": document_id},
-                                  ["message_id", "document_id"])
+                    for row in rows:
+                        insert_ignore(session, MessageDocument, {"message_id": row.id, "document_id": document_id},
+                                      ["message_id", "document_id"])
                 if result.attachments:
-                    message.status = MessageStatus.SPLIT.value
-                    message.reason = result.skipped_note()  # what was left out, for `coi status`
+                    for row in rows:
+                        row.status = MessageStatus.SPLIT.value
+                        row.reason = result.skipped_note()  # what was left out, for `coi status`
                     if message.reason:
                         log.info("message split; %s", message.reason)
                 else:
-                    message.status = MessageStatus.NO_ATTACHMENT.value
-                    message.reason = result.no_attachment_reason()
+                    for row in rows:
+                        row.status = MessageStatus.NO_ATTACHMENT.value
+                        row.reason = result.no_attachment_reason()
                     add_event(session, account_id=account.id, type=EventType.NO_ATTACHMENT,
                               dedupe_key=f"message:{message.id}:no_attachment", message_id=message.id,
                               data=message_ref(session, message, message.reason))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import redis.exceptions
 
-from inbox.ratelimit import RateLimiter, RedisRateLimiter
+from inbox.ratelimit import ByteBudget, RateLimiter, RedisRateLimiter
 
 
 def test_the_limit_applies_per_key_within_the_window_and_frees_up_after():
@@ -12,6 +12,26 @@ def test_the_limit_applies_per_key_within_the_window_and_frees_up_after():
     assert limiter.allow("10.0.0.2")  # another client has its own count
     now[0] = 61.0
     assert limiter.allow("10.0.0.1")
+
+
+def test_a_byte_budget_counts_bytes_per_key_and_frees_up_as_the_window_slides():
+    now = [0.0]
+    budget = ByteBudget(1000, 60, clock=lambda: now[0])
+    assert budget.take("a", 600) == 0.0
+    now[0] = 10.0
+    assert budget.take("a", 500) == 50.0  # refused, not counted: 600 bytes leave the window at 60 s
+    assert (budget.left("a"), budget.left("b")) == (400, 1000)
+    assert budget.take("a", 400) == 0.0
+    now[0] = 60.0
+    assert budget.left("a") == 600
+    assert ByteBudget(0, 60).take("a", 10**12) == 0.0 and ByteBudget(0, 60).left("a") is None
+
+
+def test_a_byte_budget_lets_an_idle_client_send_one_message_larger_than_the_budget():
+    now = [0.0]
+    budget = ByteBudget(1000, 60, clock=lambda: now[0])
+    assert budget.take("a", 5000) == 0.0
+    assert budget.take("a", 1) > 0 and budget.left("a") == 0
 
 
 def test_zero_means_no_limit():

