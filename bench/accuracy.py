@@ -1,20 +1,29 @@
-"""Field-by-field accuracy of ``read`` + ``extract`` against truth.
+"""Field-by-field accuracy of ``read`` + ``extract`` against truth, with a held-back set.
 
-    .venv/bin/python -m bench.accuracy [--generated N] [--seed S] [--no-real] [--rescan K] [--photos N] [--rephoto K]
+    .venv/bin/python -m bench.accuracy [--official BD,SCANS,PHOTOS] [--tuning-seed T] [--validation-seed V]
+        [--no-real] [--show-wrong] [--generated N] [--seed S] [--rescan K] [--photos N] [--rephoto K]
 
-Corpus: N born-digital and N scanned certificates generated from a seed
-(``pipeline.samples`` / ``pipeline.samples_scan``), and the real certificates
-in ``../shared/corpus/real`` that have a truth file (matched by file name). ``--rescan K`` adds K
-scans of each real born-digital certificate (random degradations from the seed, as the generated
-scans get): real layouts and fonts through the OCR path, with their hand-checked truth.
-``--photos N`` adds N phone photos of generated certificates and ``--rephoto K`` K photos of each
-real born-digital certificate (:func:`pipeline.samples_scan.random_photo`: the sheet on a table,
-seen at an angle, lit unevenly).
+Three sets, reported apart:
+
+- **tuning**: certificates on the official ACORD 25 blanks (:mod:`bench.corpus`) from the tuning
+  seeds (0-999, ``bench.corpus.TUNING``): look at them file by file (``--show-wrong``);
+- **validation**: the same generator from the validation seeds (1000+, ``bench.corpus.VALIDATION``):
+  never printed file by file, only in totals, so that what is tuned on the first set is measured on
+  files nobody looked at;
+- **real**: the certificates in ``../shared/corpus/real`` that have a truth file (matched by file
+  name), and the ``neg_*`` documents, which must end as ``not_a_certificate``.
+
+``--official`` gives how many born-digital, scanned and photographed certificates each of tuning
+and validation gets (default 20,6,4). The old corpus of our own drawing of the form
+(``pipeline.samples``) is still there behind ``--generated N`` / ``--photos N``, and ``--rescan K`` /
+``--rephoto K`` print and scan or photograph each real born-digital certificate K times.
+
 Every leaf of the truth counts as one field (a ``covered_autos`` list and an
 empty ``insurers`` list count as one).  Text is compared ignoring case,
 punctuation and white space.  Policies are paired by line, in form order;
 insurers by letter.  A value is "wrong at high confidence" when it is
 non-null, its evidence confidence is >= 0.9 and it differs from the truth.
+The report ends with a calibration table and the most frequent miss classes (:mod:`bench.report`).
 """
 
 from __future__ import annotations
@@ -45,6 +54,7 @@ class Score:
     pages: int = 0
     seconds: float = 0.0
     wrong: list[str] = field(default_factory=list)
+    values: list = field(default_factory=list)  # bench.report.Value, one per field
 
     def add(self, other: "Score") -> None:
         self.right += other.right
@@ -107,6 +117,8 @@ def paired(truth: dict[str, Any], got: dict[str, Any]) -> Iterator[tuple[str, st
 
 
 def score(truth: dict[str, Any], got: dict[str, Any], per_field: dict[str, list[int]]) -> Score:
+    from bench.report import Value, miss_kind
+
     s = Score()
     evidence = got.get("evidence") or {}
     for name, pointer, t, g, ev in paired(truth, got):
@@ -118,6 +130,7 @@ def score(truth: dict[str, Any], got: dict[str, Any], per_field: dict[str, list[
         if not ok:
             s.wrong.append(f"{pointer}: want {t!r} got {g!r}")
         confidence = (evidence.get(ev) or {}).get("confidence", 0.0) if ev else 0.0
+        s.values.append(Value(name, None if ok else miss_kind(norm(t), norm(g)), confidence, g not in (None, [])))
         if g not in (None, [], False) and confidence >= HIGH:
             s.high += 1
             if not ok:
@@ -205,59 +218,105 @@ def rescanned(k: int, seed: int) -> Iterator[tuple[str, str, bytes, dict[str, An
                    f"skew {d.skew})", scan_pdf(data, d, rng), truth)
 
 
+def official(split: str, counts: tuple[int, int, int], start: int | None) -> Iterator[tuple[str, str, bytes, dict]]:
+    """(kind, name, data, truth) of certificates on the official blanks from ``split``'s seeds."""
+    from bench.corpus import KINDS, certificate, seeds
+
+    for kind, count in zip(KINDS, counts):
+        for seed in seeds(split, count, start):
+            sample = certificate(seed, kind)
+            r = sample.recipe
+            yield kind, f"{sample.name} ({r.blank} {r.writer} {r.printed})", sample.data, sample.truth
+
+
+def negatives() -> Iterator[tuple[str, bytes]]:
+    for path in sorted((SHARED / "corpus" / "real").glob("neg_*")):
+        yield path.name, path.read_bytes()
+
+
+def outcome_of(data: bytes) -> str:
+    from pipeline.errors import PipelineError
+    from pipeline.stages import extract, read
+
+    try:
+        extract(read(data, max_pages=5))
+    except PipelineError as e:
+        return e.code
+    return "read as a certificate"
+
+
+def _line(label: str, name: str, s: Score) -> str:
+    return (f"{label:22} {name[:70]:70} {s.right:3}/{s.total:3} {s.accuracy:6.1%}  "
+            f"wrong@>=0.9 {s.wrong_high}/{s.high}  {s.seconds / max(s.pages, 1):5.1f} s/page")
+
+
 def main(argv: list[str] | None = None) -> int:
+    from bench import formfill
+    from bench.report import Bench
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--generated", type=int, default=5, help="born-digital and scanned certificates each")
-    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--official", default="20,6,4",
+                        help="born-digital,scanned,photographed certificates on the official blanks per split")
+    parser.add_argument("--tuning-seed", type=int, default=None, help="first tuning seed (0-999)")
+    parser.add_argument("--validation-seed", type=int, default=None, help="first validation seed (1000+)")
+    parser.add_argument("--generated", type=int, default=0, help="our own drawing: born-digital and scanned each")
+    parser.add_argument("--seed", type=int, default=2024, help="seed of --generated, --photos, --rescan, --rephoto")
     parser.add_argument("--no-real", action="store_true")
     parser.add_argument("--rescan", type=int, default=0, help="scans of each real born-digital certificate")
-    parser.add_argument("--photos", type=int, default=0, help="phone photos of generated certificates")
+    parser.add_argument("--photos", type=int, default=0, help="phone photos of our own drawing")
     parser.add_argument("--rephoto", type=int, default=0, help="phone photos of each real born-digital certificate")
-    parser.add_argument("--show-wrong", action="store_true")
+    parser.add_argument("--show-wrong", action="store_true", help="every miss of tuning and real files")
     args = parser.parse_args(argv)
+    counts = tuple(int(n) for n in args.official.split(","))
 
-    groups: dict[str, Score] = defaultdict(Score)
+    bench = Bench()
     per_field: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    documents = list(generated(args.generated, args.seed))
+    documents: list[tuple[str, str, str, bytes, dict]] = []  # (set, kind, name, data, truth)
+    if any(counts) and formfill.available():
+        documents += [("tuning", *d) for d in official("tuning", counts, args.tuning_seed)]
+        documents += [("validation", *d) for d in official("validation", counts, args.validation_seed)]
+    elif any(counts):
+        print(f"(no official blanks in {formfill.REAL}: tuning and validation sets skipped)")
+    own = list(generated(args.generated, args.seed)) + list(photographed(args.photos, args.seed))
+    documents += [("own drawing", source, name, data, truth) for source, name, data, truth in own]
     if not args.no_real:
-        documents += list(real())
-    if args.rescan:
-        documents += list(rescanned(args.rescan, args.seed))
-    documents += list(photographed(args.photos, args.seed))
-    if args.rephoto:
-        documents += list(rephotographed(args.rephoto, args.seed))
-    for source, name, data, truth in documents:
-        s, method = run_one(data, truth, per_field[source])
-        group = f"{source}/{'scanned' if method == 'ocr' else 'born-digital' if method == 'text_layer' else method}"
-        if source != "real":
-            group = source
-        groups[group].add(s)
-        print(f"{group:22} {name[:70]:70} {s.right:3}/{s.total:3} {s.accuracy:6.1%}  "
-              f"wrong@>=0.9 {s.wrong_high}/{s.high}  {s.seconds / max(s.pages, 1):5.1f} s/page", flush=True)
-        if args.show_wrong:
-            for line in s.wrong:
-                print("      ", line)
-    print("\nper field (all sources):")
+        documents += [("real", "", name, data, truth) for _, name, data, truth in real()]
+        documents += [("real", "rescanned", n, d, t) for _, n, d, t in rescanned(args.rescan, args.seed)]
+        documents += [("real", "photo", n, d, t) for _, n, d, t in rephotographed(args.rephoto, args.seed)]
+    for set_name, kind, name, data, truth in documents:
+        s, method = run_one(data, truth, per_field[set_name])
+        if set_name == "real" and not kind:
+            kind = "scan" if method == "ocr" else "born-digital" if method == "text_layer" else method
+        kind = "scan" if kind in ("scanned", "rescanned") else "photo" if kind == "photographed" else kind
+        bench.add(set_name, kind, s.values, s.seconds, s.pages)
+        if set_name != "validation":  # the held-back set is never shown file by file
+            print(_line(f"{set_name}/{kind}", name, s), flush=True)
+            if args.show_wrong:
+                for line in s.wrong:
+                    print("      ", line)
+    if not args.no_real:
+        bench.negatives = [(name, outcome_of(data)) for name, data in negatives()]
+    print("\nper field (tuning, real and own drawing; the validation set only in totals):")
     merged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for fields in per_field.values():
+    for set_name, fields in per_field.items():
         for key, (r, t) in fields.items():
-            merged[key][0] += r
-            merged[key][1] += t
+            if set_name != "validation":
+                merged[key][0] += r
+                merged[key][1] += t
     for key in sorted(merged):
         r, t = merged[key]
         print(f"  {key:58} {r:4}/{t:4} {r / t:6.1%}")
-    print("\nsummary:")
-    total = Score()
-    for group in sorted(groups):
-        s = groups[group]
-        total.add(s)
-        rate = s.wrong_high / s.high if s.high else 0.0
-        print(f"  {group:24} fields {s.right}/{s.total} = {s.accuracy:6.1%}   wrong at confidence >= 0.9: "
-              f"{s.wrong_high}/{s.high} = {rate:.2%}   {s.seconds / max(s.pages, 1):.1f} s/page")
-    rate = total.wrong_high / total.high if total.high else 0.0
-    print(f"  {'overall':24} fields {total.right}/{total.total} = {total.accuracy:6.1%}   wrong at confidence >= 0.9: "
-          f"{total.wrong_high}/{total.high} = {rate:.2%}")
+    for part in (bench.summary(), bench.calibration(), bench.misses(), bench.negatives_report(), _own(bench)):
+        if part:
+            print("\n" + part)
     return 0
+
+
+def _own(bench) -> str:
+    tallies = {k: v for k, v in bench.tallies.items() if k[0] == "own drawing"}
+    return "\n".join(["our own drawing of the form (pipeline.samples):", *(f"  {kind:13} | {t.row()}"
+                                                                          for (_, kind), t in tallies.items())]
+                     ) if tallies else ""
 
 
 if __name__ == "__main__":

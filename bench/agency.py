@@ -45,6 +45,9 @@ CONTINUATION = ("Additional insured status applies where required by written con
                 "of premium. Umbrella follows form over general liability, automobile liability and "
                 "employers liability.")
 
+_NAMES = ("Asset", "Harbor", "Summit", "Granite", "Maple", "Cedar", "Northgate", "Prairie", "Redstone", "Alpha")
+_KINDS = ("Holdings, LLC", "Properties LLC", "Management, Inc.", "Services II, LLC", "Realty Partners LP")
+
 
 @dataclass(frozen=True)
 class Style:
@@ -446,7 +449,8 @@ def _remarks(sheet: Sheet, truth: dict[str, Any]) -> None:
     if text is None and s.fillers and rng.random() < 0.2:
         text = truth["description_of_operations"] = "SEE ATTACHED"
     if text and s.continuation and rng.random() < s.continuation:
-        text = truth["description_of_operations"] = f"{text} {CONTINUATION}"
+        named = "; ".join(f"{rng.choice(_NAMES)} {rng.choice(_KINDS)}" for _ in range(rng.randint(6, 14)))
+        text = truth["description_of_operations"] = f"{text} {CONTINUATION} Named Insured includes: {named}."
     if text:
         sheet.inks.append(Ink(sheet.geometry["CertificateOfLiabilityInsurance_ACORDForm_RemarkText_A"], (text,),
                               s.font, min(s.size, 9.0), "wrap", "CertificateOfLiabilityInsurance_ACORDForm_RemarkText_A"))

@@ -66,7 +66,7 @@ def seeds(split: str, count: int, start: int | None = None) -> range:
     """``count`` seeds of ``split`` from ``start`` (its first seed by default); never past its end."""
     first = SPLITS[split].start if start is None else start
     chosen = range(first, first + count)
-    if chosen.start not in SPLITS[split] or chosen.stop - 1 not in SPLITS[split]:
+    if count and (chosen.start not in SPLITS[split] or chosen.stop - 1 not in SPLITS[split]):
         raise ValueError(f"seeds {chosen.start}-{chosen.stop - 1} are not all in the {split} split")
     return chosen
 

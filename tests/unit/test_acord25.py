@@ -16,7 +16,7 @@ from pipeline.acord25.parse import mend_postcode, parse_amount, parse_date, pars
 from pipeline.samples import demo_certificate, draw_certificate, random_certificate
 from pipeline.textlayer import Mark, Page, Word, read_form_fields, read_text_layer
 
-SEEDS = range(12)
+SEEDS = range(1000, 1012)  # validation seeds (bench/corpus.py VALIDATION): the floors are not on the seeds tuned on
 
 # Born-digital files of the real corpus with a truth file, and the least share of
 # fields each must get right.

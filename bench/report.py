@@ -1,0 +1,123 @@
+"""The held-back bench's tables: fields right per set and kind, calibration, the most frequent misses.
+
+Every value the reader gives is one :class:`Value`: its generic field (``/insurers/*/naic``,
+``/general_liability/limits/each_occurrence``), the confidence of its evidence, and how it missed
+(``None`` when right). A miss is one of:
+
+- ``missing``: the truth has a value, the reader gave none;
+- ``spurious``: the truth is null (or an empty list), the reader gave a value;
+- ``wrong``: both have a value and they differ.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+BINS = ((0.5, 0.7, "0.5-0.7"), (0.7, 0.9, "0.7-0.9"), (0.9, 0.99, "0.9-0.99"), (0.99, 1.01, ">=0.99"))
+SETS = ("tuning", "validation", "real")
+KINDS = ("born-digital", "scan", "photo")
+
+
+@dataclass(frozen=True)
+class Value:
+    field: str
+    miss: str | None
+    confidence: float
+    given: bool  # the reader gave a value (not null, not an empty list)
+
+
+def miss_kind(truth, got) -> str | None:
+    empty = lambda v: v is None or v == []  # noqa: E731
+    if truth == got:
+        return None
+    if empty(got):
+        return "missing"
+    if empty(truth):
+        return "spurious"
+    return "wrong"
+
+
+@dataclass
+class Tally:
+    right: int = 0
+    total: int = 0
+    high: int = 0
+    wrong_high: int = 0
+    documents: int = 0
+    seconds: float = 0.0
+    pages: int = 0
+
+    def add(self, values: list[Value], seconds: float, pages: int) -> None:
+        self.documents += 1
+        self.seconds += seconds
+        self.pages += pages
+        for v in values:
+            self.total += 1
+            self.right += v.miss is None
+            if v.given and v.confidence >= 0.9:
+                self.high += 1
+                self.wrong_high += v.miss is not None
+
+    def row(self) -> str:
+        rate = self.wrong_high / self.high if self.high else 0.0
+        return (f"{self.documents:5} | {self.right:5}/{self.total:<5} {self.right / max(self.total, 1):6.1%} | "
+                f"{self.wrong_high:4}/{self.high:<5} {rate:6.2%} | {self.seconds / max(self.pages, 1):5.1f}")
+
+
+class Bench:
+    """Everything measured in one run, by set (tuning / validation / real) and kind."""
+
+    def __init__(self) -> None:
+        self.tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+        self.values: dict[str, list[Value]] = defaultdict(list)
+        self.negatives: list[tuple[str, str]] = []  # (file, outcome)
+
+    def add(self, set_name: str, kind: str, values: list[Value], seconds: float, pages: int) -> None:
+        self.tallies[(set_name, kind)].add(values, seconds, pages)
+        self.values[set_name] += values
+
+    def summary(self) -> str:
+        rows = ["fields right, and values wrong among those given at confidence >= 0.9:", "",
+                f"  {'set':11} {'kind':13} | {'docs':>5} | {'fields right':>19} | {'wrong at >= 0.9':>18} | s/page",
+                "  " + "-" * 86]
+        for s in SETS:
+            for kind in KINDS:
+                if (s, kind) in self.tallies:
+                    rows.append(f"  {s:11} {kind:13} | {self.tallies[(s, kind)].row()}")
+        for (s, kind), tally in self.tallies.items():
+            if s in SETS and kind not in KINDS:
+                rows.append(f"  {s:11} {kind[:13]:13} | {tally.row()}")
+        return "\n".join(rows)
+
+    def calibration(self) -> str:
+        rows = ["calibration: values given at each confidence, and the share of them wrong", "",
+                f"  {'confidence':10}" + "".join(f" | {s:>26}" for s in SETS)]
+        for low, high, label in BINS:
+            cells = []
+            for s in SETS:
+                given = [v for v in self.values.get(s, []) if v.given and low <= v.confidence < high]
+                wrong = sum(1 for v in given if v.miss is not None)
+                cells.append(f"{len(given):5} values, {wrong / len(given) if given else 0:6.2%} wrong")
+            rows.append(f"  {label:10}" + "".join(f" | {c:>26}" for c in cells))
+        return "\n".join(rows)
+
+    def misses(self, top: int = 15) -> str:
+        counts: dict[str, Counter] = defaultdict(Counter)
+        for s in SETS:
+            for v in self.values.get(s, []):
+                if v.miss is not None:
+                    counts[f"{v.field}  [{v.miss}]"][s] += 1
+        ranked = sorted(counts.items(), key=lambda kv: -sum(kv[1].values()))[:top]
+        rows = [f"the {top} most frequent miss classes (field + kind of miss; counts per set):", "",
+                f"  {'class':70}" + "".join(f" {s:>10}" for s in SETS)]
+        rows += [f"  {name:70}" + "".join(f" {c[s]:10}" for s in SETS) for name, c in ranked]
+        return "\n".join(rows)
+
+    def negatives_report(self) -> str:
+        if not self.negatives:
+            return ""
+        rows = ["documents that must end as not_a_certificate:", ""]
+        rows += [f"  {'ok ' if outcome == 'not_a_certificate' else 'NO '} {name[:90]:90} {outcome}"
+                 for name, outcome in self.negatives]
+        return "\n".join(rows)
