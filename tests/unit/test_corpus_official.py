@@ -1,7 +1,7 @@
 """bench.corpus: certificates on the official ACORD 25 blanks, their truth, and the writers' output.
 
 The blanks are read from ../shared/corpus/real (ACORD's art is not in this repository): every test
-that needs them takes the ``real_corpus`` fixture and skips without it.
+that needs them takes the ``real_corpus`` fixture (so it is marked ``corpus``) and skips without it.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from bench import formfill  # noqa: E402
 from bench.agency import Style, agency_certificate  # noqa: E402
 from bench.corpus import TUNING, VALIDATION, born_digital, seeds, split_of  # noqa: E402
 from schemas import validate  # noqa: E402
-
-pytestmark = pytest.mark.corpus
 
 PLAIN = Style(font="Helvetica", size=8, fillers=0.0, stale=0.0, extra_lines=0.0, free_text=0.0, stacked=0.0,
               continuation=0.0, shrink=True)
