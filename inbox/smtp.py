@@ -49,6 +49,7 @@ class InboxHandler:
         self.domain = app.settings.inbound_domain
         self.limiter = RateLimiter(app.settings.smtp_messages_per_minute, 60.0)
         self.bytes = ByteBudget(app.settings.smtp_bytes_per_minute, 60.0)
+        self.gate = SessionGate(app.settings.smtp_sessions_per_ip, app.settings.smtp_sessions)
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802 (aiosmtpd API)
         client = _client(session)
@@ -181,18 +182,83 @@ def _declared_size(mail_options: list[str]) -> int | None:
     return None
 
 
+MAX_HEADER_BYTES = 256 * 1024  # the header section read for the Subject; a body is never parsed here
+
+
 def _subject(raw: bytes) -> str | None:
+    """The Subject, read from the header section alone: the email parser, given the whole message,
+    decodes and copies the body several times over (a 48 MB message cost ~400 MB for it)."""
     from email.parser import BytesHeaderParser
     from email.policy import default
 
+    end = raw.find(b"\r\n\r\n", 0, MAX_HEADER_BYTES)
+    head = raw[:end + 2] if end >= 0 else raw[:MAX_HEADER_BYTES]
     try:
-        value = BytesHeaderParser(policy=default).parsebytes(raw).get("Subject")
+        value = BytesHeaderParser(policy=default).parsebytes(head).get("Subject")
         return str(value)[:500] if value is not None else None
     except Exception:
         return None
 
 
-class CountedSMTP(SMTP):
+class SessionGate:
+    """Open SMTP sessions, per client IP and in all (``COI_SMTP_SESSIONS_PER_IP``, ``COI_SMTP_SESSIONS``;
+    0: no cap). Used on the event loop's thread only."""
+
+    def __init__(self, per_ip: int, total: int):
+        self.per_ip, self.total = per_ip, total
+        self.open: dict[str, int] = {}
+
+    def admit(self, client: str) -> str | None:
+        """None, counting the session in; or the 421 reply that refuses it."""
+        if self.total and sum(self.open.values()) >= self.total:
+            return "421 4.3.2 Too many connections to this server; try again later"
+        if self.per_ip and self.open.get(client, 0) >= self.per_ip:
+            return "421 4.7.0 Too many connections from your address; try again later"
+        self.open[client] = self.open.get(client, 0) + 1
+        return None
+
+    def leave(self, client: str) -> None:
+        left = self.open.get(client, 0) - 1
+        if left > 0:
+            self.open[client] = left
+        else:
+            self.open.pop(client, None)
+
+
+class GatedSMTP(SMTP):
+    """aiosmtpd's server, refusing a session past the handler's :class:`SessionGate` with 421 in
+    place of its greeting. (aiosmtpd holds each message whole in memory until DATA ends, so the
+    number of sessions is what bounds the door's memory.)"""
+
+    _admitted: str | None = None
+    _refusal: str | None = None
+
+    def connection_made(self, transport) -> None:
+        if self._admitted is None and self._refusal is None:  # not again after STARTTLS
+            peer = transport.get_extra_info("peername")
+            client = peer[0] if isinstance(peer, tuple) else str(peer)
+            self._refusal = self.event_handler.gate.admit(client)
+            if self._refusal is None:
+                self._admitted = client
+            else:
+                log.warning("refused a session from %s: %s", client, self._refusal)
+        super().connection_made(transport)
+
+    def connection_lost(self, error) -> None:
+        if self._admitted is not None:
+            self.event_handler.gate.leave(self._admitted)
+            self._admitted = None
+        super().connection_lost(error)
+
+    async def _handle_client(self) -> None:
+        if self._refusal is not None:
+            await self.push(self._refusal)
+            self.transport.close()
+            return
+        await super()._handle_client()
+
+
+class CountedSMTP(GatedSMTP):
     """aiosmtpd's server, counting each reply by its code (``coi_smtp_answers_total``, docs/metrics.md),
     those of the handler above and aiosmtpd's own (552 too large, 530, 500 syntax) alike."""
 

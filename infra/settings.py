@@ -49,6 +49,11 @@ class Settings(BaseSettings):
                                                               "minute, a message counted once per account it is "
                                                               "stored for (452 beyond; 421 at MAIL once spent; 0: "
                                                               "no limit).")
+    smtp_sessions_per_ip: int = Field(5, description="Open SMTP sessions one client IP may hold at once "
+                                                      "(421 beyond; 0: no cap).")
+    smtp_sessions: int = Field(20, description="Open SMTP sessions the door holds at once, all clients "
+                                                "together (421 beyond; 0: no cap). Each may hold a whole "
+                                                "message in memory while it arrives.")
     smtp_tls_cert: Path | None = Field(None, description="PEM certificate chain for the SMTP door's STARTTLS; with "
                                                          "COI_SMTP_TLS_KEY, STARTTLS is offered.")
     smtp_tls_key: Path | None = Field(None, description="PEM private key of COI_SMTP_TLS_CERT.")

