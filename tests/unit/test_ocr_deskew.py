@@ -69,6 +69,7 @@ def test_given_osd_unsure_when_detecting_then_the_page_is_left_as_it_is(page):
     assert detect_orientation(page, 150, _OsdSays(Orientation(90, 6.0))).rotate == 90
 
 
+@pytest.mark.tesseract
 @pytest.mark.parametrize("turn", [90, 180])
 def test_given_a_page_lying_turned_when_tesseract_osd_runs_then_the_turn_back_is_found(page, turn):
     from pipeline.ocr.engine import TesseractEngine

@@ -74,6 +74,7 @@ def test_given_the_environment_when_tesseract_runs_then_it_has_one_thread(tmp_pa
     assert out.read_text().strip() == "1"
 
 
+@pytest.mark.tesseract
 def test_given_a_printed_line_when_read_by_tesseract_then_its_words_come_back():
     import cv2
 
@@ -84,6 +85,7 @@ def test_given_a_printed_line_when_read_by_tesseract_then_its_words_come_back():
     assert all(w.conf > 50 for w in words)
 
 
+@pytest.mark.tesseract
 def test_given_allowed_characters_when_read_by_tesseract_then_nothing_else_comes_back():
     import cv2
 

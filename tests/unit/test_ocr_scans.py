@@ -18,6 +18,8 @@ import pytest
 from pipeline.samples_scan import Degradation, scanned_certificate
 from pipeline.stages import extract, read
 
+pytestmark = pytest.mark.tesseract  # every test here reads a whole page with tesseract
+
 
 def _bench():
     """bench/accuracy.py (not an installed package: it is run from the checkout)."""

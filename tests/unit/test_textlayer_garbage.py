@@ -161,6 +161,7 @@ def test_given_a_born_digital_letter_and_a_scanned_certificate_when_read_then_on
     assert [w.text for w in reading.pages[1].words] == ["Ocred"]
 
 
+@pytest.mark.tesseract
 def test_given_a_scan_with_a_garbage_layer_when_read_with_tesseract_then_the_certificate_is_extracted():
     """The one real OCR of this file (a few seconds)."""
     scan = _scan(_aligned(_random_chars(random.Random(5))), dpi=200)
