@@ -195,21 +195,36 @@ def list_events(session: Session, account_slug: str | None = None, limit: int = 
              if e.published_at else None, "data": e.data} for e, slug in rows]
 
 
-def reprocess(session: Session, document_id: str) -> Document:
-    """Put a failed document back at the start of the chain (the caller enqueues it after commit)."""
-    from infra.repo import move
+def reprocess(session: Session, document_id: str) -> tuple[Document, Any, str]:
+    """``coi retry``: (document, hand-off, what was done). The caller enqueues the hand-off
+    (workers.handoffs.dispatch); it is committed here, so the relay enqueues it if the broker is away.
+
+    A failed document goes back to the start of the chain (read afresh, a new attempt). A document
+    stopped mid-chain (stored, reading, extracted) keeps what is done and its stage is sent again:
+    every stage is idempotent, so a stage still under way is not harmed, only repeated."""
+    from infra.repo import hand_on, move
     from pipeline.states import DocumentStatus
 
     document = session.get(Document, document_id)
     if document is None:
         raise AdminError(f"No document with id {document_id!r}.")
-    if document.status not in {DocumentStatus.FAILED, DocumentStatus.NOT_A_CERTIFICATE}:
-        raise AdminError(f"The document is {document.status}; only failed documents are retried.")
+    status = DocumentStatus(document.status)
+    if status in {DocumentStatus.STORED, DocumentStatus.READING, DocumentStatus.EXTRACTED}:
+        stage = "score_document" if status == DocumentStatus.EXTRACTED else "read_document"
+        handoff = hand_on(session, stage, document.id)
+        session.commit()
+        return document, handoff, (f"was {status.value} (last change {document.updated_at:%Y-%m-%d %H:%M} UTC); "
+                                   "its stage was sent again, keeping the work already done")
+    if status not in {DocumentStatus.FAILED, DocumentStatus.NOT_A_CERTIFICATE}:
+        raise AdminError(f"The document is {document.status}; only failed documents and documents stopped "
+                         "mid-chain are retried (to score a decided one again, change its requirements or "
+                         "use `coi review`).")
     move(document, DocumentStatus.STORED)
     document.error_code = document.error_message = None
     document.attempt += 1
     document.crashes = 0  # an operator's retry gives a file that crashed the reader another chance
     for model in (Evaluation, Certificate):  # read afresh: the reader may have improved since
         session.execute(delete(model).where(model.document_id == document.id))
+    handoff = hand_on(session, "read_document", document.id)
     session.commit()
-    return document
+    return document, handoff, "was failed; it goes through the chain again from the start"

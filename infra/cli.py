@@ -293,14 +293,17 @@ def status(ctx: click.Context, some_id: str) -> None:
 @click.argument("document_id")
 @click.pass_context
 def retry(ctx: click.Context, document_id: str) -> None:
-    """Send a failed document through the chain again."""
+    """Send a failed document through the chain again, or a document stopped mid-chain on from its stage."""
     from infra.admin import reprocess
+    from workers.handoffs import dispatch
 
     app = _app(ctx)
     with app.sessions() as session:
-        document = _admin(reprocess, session, document_id)
-    app.actors.read_document.send(document.id)
-    click.echo(f"document {document.id} queued again")
+        document, handoff, done = _admin(reprocess, session, document_id)
+    app.actors  # noqa: B018 - declared on the broker before anything is sent
+    queued = dispatch(app, [handoff])
+    click.echo(f"document {document.id} {done}; "
+               + ("queued" if queued else "the broker is away: the workers take it up as soon as it is back"))
 
 
 @main.group(invoke_without_command=True)

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -30,6 +30,9 @@ class Account(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The newest entry the publisher added to the account's event stream: a stream whose last entry
+    # is older lost entries (Redis lost data) and is filled again from the outbox (workers/publish.py).
+    stream_entry_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class Holder(Base):
@@ -187,6 +190,8 @@ class OutboxEvent(Base):
     """Transactional outbox: written with the state change, published after commit."""
 
     __tablename__ = "events"
+    __table_args__ = (Index("ix_events_unpublished", "created_at", postgresql_where=text("published_at IS NULL"),
+                            sqlite_where=text("published_at IS NULL")),)  # the relay looks every few seconds
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
@@ -196,6 +201,23 @@ class OutboxEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The entry id the account's Redis Stream gave it: a stream whose last entry is older than the
+    # newest of these lost entries (Redis lost data) and is filled again from here (workers/publish.py).
+    stream_id: Mapped[str | None] = mapped_column(String(32))
+
+
+class Handoff(Base):
+    """A stage owed to a document: the next actor and its arguments, written in the transaction of
+    the state change that calls for it, enqueued after commit and deleted once the broker took it.
+    A row left behind (the broker away at that moment) is enqueued by the relay that runs in every
+    worker (workers/handoffs.py) within seconds of the broker's return."""
+
+    __tablename__ = "handoffs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    args: Mapped[list[Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    attempted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the relay's last try
 
 
 

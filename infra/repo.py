@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from infra.models import Account, Document, InboundMessage, OutboxEvent, new_id, utcnow
+from infra.models import Account, Document, Handoff, InboundMessage, OutboxEvent, new_id, utcnow
 from pipeline.states import DocumentStatus, check_transition
 
 
@@ -29,6 +29,14 @@ def claim(session: Session, model: type, row_id: Any, *, claimed: str = "sending
                             .values(status=claimed, claimed_at=utcnow())).rowcount == 1
     session.commit()
     return taken
+
+
+def hand_on(session: Session, actor: str, *args: Any) -> Handoff:
+    """Record in the caller's transaction that ``actor(*args)`` is owed; enqueue it after commit with
+    ``workers.handoffs.dispatch`` (a row the broker never took is enqueued by the relay)."""
+    handoff = Handoff(actor=actor, args=list(args), created_at=utcnow())
+    session.add(handoff)
+    return handoff
 
 
 def account_by_slug(session: Session, slug: str) -> Account | None:

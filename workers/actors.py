@@ -22,13 +22,14 @@ from sqlalchemy import select, update
 
 from infra.logging import correlated
 from infra.models import Account, Certificate, Document, InboundMessage, MessageDocument, utcnow
-from infra.repo import add_document, add_event, document_ref, insert_ignore, message_ref, move
+from infra.repo import add_document, add_event, document_ref, hand_on, insert_ignore, message_ref, move
 from infra.storage import ObjectMissing
 from pipeline.errors import ReaderCrashed
 from pipeline.events import EventType
 from pipeline.mime import split_message as split_mime
 from pipeline.states import DocumentStatus, MessageStatus, Source, reached
 from workers import outcomes, uploads
+from workers.handoffs import Relay, dispatch
 from workers.metrics import StageTimer
 from workers.publish import publish_pending
 from workers.decisions import score
@@ -71,6 +72,7 @@ class Actors:
 def declare_actors(app: App) -> Actors:
     broker = app.broker_handle.broker
     broker.add_middleware(StageTimer())  # coi_stage_seconds (docs/metrics.md)
+    broker.add_middleware(Relay(app))  # enqueues hand-offs the broker missed (workers/handoffs.py)
     stages = Stages(app)
 
     def actor(fn, **options):
@@ -157,14 +159,14 @@ class Stages:
                     add_event(session, account_id=account.id, type=EventType.NO_ATTACHMENT,
                               dedupe_key=f"message:{message.id}:no_attachment", message_id=message.id,
                               data=message_ref(session, message, message.reason))
-                session.commit()
             stored = session.scalars(select(Document.id).join(MessageDocument).where(
                 MessageDocument.message_id == message.id, Document.status == DocumentStatus.STORED.value)).all()
             no_attachment = message.status == MessageStatus.NO_ATTACHMENT
-        for document_id in stored:
-            self.actors.read_document.send(document_id)
+            handoffs = [hand_on(session, "read_document", document_id) for document_id in stored]
+            session.commit()  # the split and its documents' reads, together
+        dispatch(app, handoffs)
         if no_attachment:
-            self.actors.publish_events.send()
+            self._publish()
 
     # -- read -------------------------------------------------------------------------------
 
@@ -181,14 +183,14 @@ class Stages:
         if reached(status, DocumentStatus.EXTRACTED):
             return self._next_after(status)
         if status == DocumentStatus.READING and app.storage.exists(reading_key(document)):
-            return self.actors.extract_document.send
+            return self.actors.extract_document
         if status == DocumentStatus.STORED:
             app.storage.delete(reading_key(document))  # a reading left by an earlier attempt is stale
             move(document, DocumentStatus.READING)
             session.commit()
         reading = read_text(app.storage.get(document.storage_key), max_pages=app.settings.max_pages)
         if reading is None:
-            return self.actors.ocr_document.send
+            return self.actors.ocr_document
         return self._keep_reading(document, reading)
 
     def ocr_document(self, document_id: str) -> None:
@@ -203,15 +205,15 @@ class Stages:
         if reached(status, DocumentStatus.EXTRACTED):
             return self._next_after(status)
         if status != DocumentStatus.READING:
-            return self.actors.read_document.send  # sent again from the start (`coi retry`): read decides
+            return self.actors.read_document  # sent again from the start (`coi retry`): read decides
         if app.storage.exists(reading_key(document)):
-            return self.actors.extract_document.send
+            return self.actors.extract_document
         reading = read_ocr(app.storage.get(document.storage_key), max_pages=app.settings.max_pages)
         return self._keep_reading(document, reading)
 
     def _keep_reading(self, document: Document, reading) -> Any:
         self.app.storage.put(reading_key(document), json.dumps(reading.to_dict()).encode(), "application/json")
-        return self.actors.extract_document.send
+        return self.actors.extract_document
 
     # -- extract ----------------------------------------------------------------------------
 
@@ -231,14 +233,13 @@ class Stages:
         try:
             reading = Reading.from_dict(json.loads(self.app.storage.get(reading_key(document))))
         except ObjectMissing:
-            return self.actors.read_document.send  # the reading was lost: read again
+            return self.actors.read_document  # the reading was lost: read again
         certificate = extract(reading)
         insert_ignore(session, Certificate, {
             "document_id": document.id, "edition": (certificate.get("form") or {}).get("edition"),
             "data": certificate, "created_at": utcnow()}, ["document_id"])
         move(document, DocumentStatus.EXTRACTED)
-        session.commit()
-        return self.actors.score_document.send
+        return self.actors.score_document  # committed with the hand-off (_guarded)
 
     # -- score ------------------------------------------------------------------------------
 
@@ -253,8 +254,7 @@ class Stages:
         day = date.fromisoformat(as_of) if as_of else date.today()
         score(session, document, day, trigger=f"initial:{document.attempt}")
         move(document, DocumentStatus.DECIDED)
-        session.commit()
-        return self._publish
+        return self._publish  # committed by _guarded
 
     def rescore_document(self, document_id: str, trigger: str, as_of: str | None = None) -> None:
         """Score a decided document again (its requirement set changed, a waiver was granted...)."""
@@ -265,8 +265,7 @@ class Stages:
         if document.status != DocumentStatus.DECIDED:
             return None  # not decided yet: its first scoring will see the change
         score(session, document, date.fromisoformat(as_of) if as_of else date.today(), trigger)
-        session.commit()
-        return self._publish
+        return self._publish  # committed by _guarded
 
     # -- publish ----------------------------------------------------------------------------
 
@@ -317,7 +316,7 @@ class Stages:
                 document = session.get(Document, args[0])
                 if document is not None:
                     self._fail(session, document, error)
-            self.actors.publish_events.send()
+            self._publish()
 
     def _fail_message(self, message_id: str, reason: str) -> None:
         with self.app.sessions() as session:
@@ -329,7 +328,7 @@ class Stages:
                           message_id=message.id, dedupe_key=f"message:{message.id}:failed",
                           data=message_ref(session, message, reason))
                 session.commit()
-        self.actors.publish_events.send()
+        self._publish()
 
     def _guarded(self, document_id: str, step, *, crash_prone: bool = False) -> None:
         """Run one stage; map permanent errors to a final status, let transient ones retry.
@@ -337,8 +336,13 @@ class Stages:
         A ``crash_prone`` stage (PDFium, Poppler, OpenCV on the file's bytes) is counted in
         ``documents.crashes`` before it starts and counted out when it ends, however it ends: a count
         left behind is a worker process that died in it. A document that has done that MAX_CRASHES
-        times is failed as ``reader_crashed`` rather than handed to yet another worker."""
+        times is failed as ``reader_crashed`` rather than handed to yet another worker.
+
+        A step returns the actor of the next stage, ``self._publish``, or None. The next stage is
+        recorded as a hand-off and committed with the step's state change, then enqueued
+        (workers/handoffs.py): a broker away at that moment delays it by seconds, never strands it."""
         armed = False
+        handoffs = []
         with self.app.sessions() as session:
             document = session.get(Document, document_id)
             if document is None:
@@ -348,8 +352,12 @@ class Stages:
                 if crash_prone:
                     armed = self._arm(session, document)
                 following = step(session, document)
+                if isinstance(following, dramatiq.Actor):
+                    handoffs.append(hand_on(session, following.actor_name, document_id))
+                session.commit()
             except Exception as exc:
                 session.rollback()
+                handoffs.clear()  # rolled back with the step
                 if outcomes.is_transient(exc):
                     raise
                 log.warning("document failed: %s", exc, exc_info=not hasattr(exc, "code"))
@@ -359,7 +367,9 @@ class Stages:
             finally:
                 if armed:
                     self._disarm(document_id)
-        if following is not None:
+        if handoffs:
+            dispatch(self.app, handoffs)
+        elif following is not None:
             following(document_id)
 
     def _arm(self, session, document: Document) -> bool:
@@ -395,11 +405,18 @@ class Stages:
     def _next_after(self, status: DocumentStatus):
         """Re-send the step after ``status`` (a redelivered message whose work was already done)."""
         if status == DocumentStatus.EXTRACTED:
-            return self.actors.score_document.send
+            return self.actors.score_document
         if status in {DocumentStatus.DECIDED, DocumentStatus.FAILED, DocumentStatus.NOT_A_CERTIFICATE}:
             return self._publish
         return None
 
-    def _publish(self, _document_id: str) -> None:
-        self.actors.publish_events.send()
+    def _publish(self, _document_id: str | None = None) -> None:
+        """Ask for the outbox to be published. The events are committed already: with the broker
+        away, the relay (workers/handoffs.py) publishes them once they have waited a few seconds."""
+        try:
+            self.actors.publish_events.send()
+        except Exception as exc:
+            if not outcomes.is_transient(exc):
+                raise
+            log.warning("the broker is away (%s: %s): the relay publishes the events", type(exc).__name__, exc)
 

@@ -5,8 +5,19 @@ Each event becomes a CloudEvent (pipeline/events.py) and goes to
   the CloudEvent JSON), read by consumer groups inside the network;
 - every active webhook of the account: a ``deliveries`` row each, sent by ``deliver_webhook``;
 - the people concerned: ``notifications`` rows (workers/notify.py), sent by ``send_notification``.
-The rows are written in the transaction that marks the event published. Delivery is at least once
-(a crash between XADD and that commit adds the entry again): consumers deduplicate by event id.
+The rows are written in the transaction that marks the event published, with a hand-off per row
+(workers/handoffs.py), so a broker away at that moment delays the sending by seconds. Delivery is at
+least once (a crash between XADD and that commit adds the entry again): consumers deduplicate by
+event id.
+
+One publisher at a time holds a short Redis lock (LOCK_SECONDS) and renews it before each event: a
+publisher killed mid-batch holds up the others for LOCK_SECONDS at most.
+
+A Redis that loses its data (restarted without persistence, restored from an older snapshot, the
+stream deleted) would leave the streams short while the outbox says published. Each event's entry
+id is kept (``events.stream_id``) and the newest per account (``accounts.stream_entry_id``); before
+publishing to an account, and every half minute from the relay, the stream's last entry is compared
+with it, and the entries lost are added again from the outbox, with an error in the log.
 """
 
 from __future__ import annotations
@@ -15,12 +26,14 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import LockError
 from sqlalchemy import select
 
 from infra.models import Account, Delivery, OutboxEvent, Webhook, utcnow
-from infra.repo import insert_ignore
+from infra.repo import hand_on, insert_ignore
 from pipeline.events import envelope
 from workers import notify
+from workers.handoffs import dispatch
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -30,7 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 BATCH = 100
 PUBLISH_LOCK = "coi:publish:lock"
-LOCK_SECONDS = 300  # far beyond one batch; a publisher that dies frees it by then
+LOCK_SECONDS = 10  # renewed before each event; a publisher that dies frees it by then
 
 
 def stream_name(account_slug: str) -> str:
@@ -42,10 +55,21 @@ def envelope_of(event: OutboxEvent, account_slug: str) -> dict[str, Any]:
                     document_id=event.document_id, message_id=event.message_id)
 
 
-def add_to_stream(client, event: OutboxEvent, slug: str, maxlen: int) -> None:
+def add_to_stream(client, event: OutboxEvent, slug: str, maxlen: int) -> str:
+    """XADD the event's CloudEvent to the account's stream; returns the entry id."""
     body = json.dumps(envelope_of(event, slug), default=str)
-    client.xadd(stream_name(slug), {"id": event.id, "type": event.type, "event": body}, maxlen=maxlen,
-                approximate=True)
+    entry = client.xadd(stream_name(slug), {"id": event.id, "type": event.type, "event": body}, maxlen=maxlen,
+                        approximate=True)
+    return _text(entry)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def publish_lock(client):
+    """The publishers' lock, held LOCK_SECONDS unless renewed (``reacquire``) by its holder."""
+    return client.lock(PUBLISH_LOCK, timeout=LOCK_SECONDS, blocking=False)
 
 
 def publish_pending(app: App) -> int:
@@ -57,42 +81,118 @@ def publish_pending(app: App) -> int:
     client = app.redis
     published = 0
     while True:
-        lock = client.lock(PUBLISH_LOCK, timeout=LOCK_SECONDS, blocking=False)
+        lock = publish_lock(client)
         if not lock.acquire():
             return published
+        counted: list[str] = []  # ids of the events this run published
         try:
-            published += _publish_batches(app, client)
+            _publish_batches(app, client, lock, counted)
+        except LockError:  # stalled past LOCK_SECONDS: another publisher may hold it now
+            log.warning("the publish lock expired while this publisher was stalled; it asks for it again")
         finally:
-            lock.release()
+            published += len(counted)
+            _let_go(lock)
         with app.sessions() as session:
             waiting = session.scalars(select(OutboxEvent.id).where(OutboxEvent.published_at.is_(None))).first()
         if waiting is None:
             return published
 
 
-def _publish_batches(app: App, client) -> int:
+def _let_go(lock) -> None:
+    try:
+        lock.release()
+    except LockError:
+        pass  # it had expired: nothing to let go of
+
+
+def _publish_batches(app: App, client, lock, counted: list[str]) -> None:
     maxlen = app.settings.events_stream_maxlen
-    published = 0
+    checked: set[int] = set()  # accounts whose stream was checked in this run
     while True:
         with app.sessions() as session:
             rows = session.execute(
-                select(OutboxEvent, Account.slug).join(Account, Account.id == OutboxEvent.account_id)
+                select(OutboxEvent, Account).join(Account, Account.id == OutboxEvent.account_id)
                 .where(OutboxEvent.published_at.is_(None)).order_by(OutboxEvent.created_at).limit(BATCH)
             ).all()
             if not rows:
-                return published
-            for event, slug in rows:
-                add_to_stream(client, event, slug, maxlen)
-                deliveries = plan_deliveries(session, event)
-                notifications = notify.plan(session, app.settings, event)
+                return
+            for event, account in rows:
+                lock.reacquire()  # LOCK_SECONDS more, or LockError when another publisher took over
+                if account.id not in checked:
+                    restore_stream(session, client, account, maxlen)
+                    checked.add(account.id)
+                event.stream_id = account.stream_entry_id = add_to_stream(client, event, account.slug, maxlen)
+                handoffs = [hand_on(session, "deliver_webhook", delivery_id)
+                            for delivery_id in plan_deliveries(session, event)]
+                handoffs += [hand_on(session, "send_notification", notification_id)
+                             for notification_id in notify.plan(session, app.settings, event)]
                 event.published_at = utcnow()
                 session.commit()
-                for delivery_id in deliveries:
-                    app.actors.deliver_webhook.send(delivery_id)
-                for notification_id in notifications:
-                    app.actors.send_notification.send(notification_id)
-                published += 1
+                dispatch(app, handoffs)
+                counted.append(event.id)
                 log.info("published %s %s", event.type, event.id)
+
+
+def entry_order(entry_id: str) -> tuple[int, int]:
+    """A stream entry id ("<ms>-<seq>") as a number pair: ids compare as numbers, not as text."""
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
+def restore_stream(session: Session, client, account: Account, maxlen: int) -> int:
+    """Add again the entries the account's stream lost; returns how many (0 when none were lost).
+
+    The stream lost entries when its last entry is older than the newest one the publisher added
+    (``accounts.stream_entry_id``), or it is gone: Redis lost data. The events published after its
+    last surviving entry (the newest ``maxlen`` of them) are added again in their order, each with
+    its new entry id. Called under the publish lock."""
+    if account.stream_entry_id is None:
+        return 0
+    stream = stream_name(account.slug)
+    newest = client.xrevrange(stream, count=1)
+    survived = _text(newest[0][0]) if newest else None
+    if survived is not None and entry_order(survived) >= entry_order(account.stream_entry_id):
+        return 0
+    lost: list[OutboxEvent] = []
+    for event in session.scalars(select(OutboxEvent).where(
+            OutboxEvent.account_id == account.id, OutboxEvent.stream_id.is_not(None))
+            .order_by(OutboxEvent.published_at.desc(), OutboxEvent.created_at.desc()).execution_options(yield_per=500)):
+        if survived is not None and entry_order(event.stream_id) <= entry_order(survived):
+            break
+        lost.append(event)
+        if len(lost) >= maxlen:
+            break
+    log.error("the event stream %s lost %d entries: its last entry is %s, the publisher had added up to %s "
+              "(Redis lost data: restarted without its append-only file, restored from an older snapshot, or "
+              "the stream deleted). Adding them again from the outbox; consumer groups that were lost with "
+              "them must be created again (XGROUP CREATE %s <group> 0) to read them.",
+              stream, len(lost), survived or "none (the stream is gone)", account.stream_entry_id, stream)
+    for event in reversed(lost):
+        event.stream_id = account.stream_entry_id = add_to_stream(client, event, account.slug, maxlen)
+    if not lost:
+        account.stream_entry_id = survived
+    session.commit()
+    return len(lost)
+
+
+def verify_streams(app: App) -> int:
+    """Check every account's stream for lost entries and add them again (the relay runs this every
+    half minute, so a stream is mended even when no new event comes); returns how many were added.
+    Skipped while another publisher holds the lock (it checks the accounts it publishes to)."""
+    lock = publish_lock(app.redis)
+    if not lock.acquire():
+        return 0
+    restored = 0
+    try:
+        with app.sessions() as session:
+            for account in session.scalars(select(Account).where(Account.stream_entry_id.is_not(None))):
+                lock.reacquire()
+                restored += restore_stream(session, app.redis, account, app.settings.events_stream_maxlen)
+    except LockError:
+        log.warning("the publish lock expired while the streams were checked; the next check goes on")
+    finally:
+        _let_go(lock)
+    return restored
 
 
 def plan_deliveries(session: Session, event: OutboxEvent) -> list[int]:

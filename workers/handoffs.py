@@ -1,0 +1,156 @@
+"""Durable hand-offs between the chain's stages, and the relay that runs in every worker.
+
+A stage that calls for the next one records a ``handoffs`` row (actor and arguments,
+``infra.repo.hand_on``) in the transaction of its state change, enqueues the message after commit
+(``dispatch``) and deletes the row once the broker has taken it. When the broker is away at that
+moment the row stays, and the stage ends without an error: its work is saved, and dramatiq could not
+have enqueued a retry anyway. The relay, a thread in every worker process, looks every
+RELAY_SECONDS for rows older than GRACE and enqueues them, so the chain goes on within seconds of
+the broker's return; the sweep (workers/sweep.py) stays a safety net for messages the broker lost
+after taking them. The relay also publishes events left unpublished for longer than GRACE (their
+``publish_events`` message lost the same way) and, every STREAM_CHECK_SECONDS, checks that no
+account's event stream lost entries (workers/publish.py ``verify_streams``).
+
+Enqueueing a hand-off twice (the relay and a slow stage, two relays) is harmless: every actor is
+idempotent. Two relays never take the same row in one round: a row is claimed by a conditional
+UPDATE of its ``attempted_at``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import dramatiq
+from sqlalchemy import delete, or_, select, update
+
+from infra.models import Handoff, OutboxEvent, utcnow
+from workers import outcomes
+
+if TYPE_CHECKING:
+    from infra.bootstrap import App
+
+log = logging.getLogger(__name__)
+RELAY_SECONDS = 2.0  # how often each worker's relay looks
+GRACE = timedelta(seconds=5)  # a row (or an unpublished event) this old was not enqueued by its stage
+STREAM_CHECK_SECONDS = 30.0
+BATCH = 100
+
+
+def dispatch(app: App, handoffs: Iterable[Handoff]) -> bool:
+    """Enqueue committed hand-offs and delete their rows; True when the broker took every one.
+
+    A broker that is away leaves the rest to the relay: logged, not raised (the work is saved)."""
+    handoffs = list(handoffs)
+    sent: list[int] = []
+    try:
+        for handoff in handoffs:
+            app.broker_handle.broker.get_actor(handoff.actor).send(*handoff.args)
+            sent.append(handoff.id)
+    except Exception as exc:
+        if not outcomes.is_transient(exc):
+            raise
+        log.warning("the broker is away (%s: %s): %d next stage(s) wait in the database for the relay",
+                    type(exc).__name__, exc, len(handoffs) - len(sent))
+    _forget(app, sent)
+    return len(sent) == len(handoffs)
+
+
+def _forget(app: App, ids: list[int]) -> None:
+    if not ids:
+        return
+    try:
+        with app.sessions() as session:
+            session.execute(delete(Handoff).where(Handoff.id.in_(ids)))
+            session.commit()
+    except Exception as exc:  # the database away: the relay enqueues them again, which is harmless
+        if not outcomes.is_transient(exc):
+            raise
+        log.warning("could not clear %d enqueued hand-off(s); the relay will enqueue them again", len(ids))
+
+
+def relay_due(app: App, now: datetime | None = None) -> int:
+    """Enqueue every hand-off older than GRACE that no relay tried in the last GRACE; returns how
+    many the broker took."""
+    now = now or utcnow()
+    cutoff = now - GRACE
+    waiting = (Handoff.created_at < cutoff) & or_(Handoff.attempted_at.is_(None), Handoff.attempted_at < cutoff)
+    relayed = 0
+    while True:
+        with app.sessions() as session:
+            candidates = session.scalars(select(Handoff).where(waiting).order_by(Handoff.id).limit(BATCH)).all()
+            mine = [row for row in candidates  # claimed by this relay alone
+                    if session.execute(update(Handoff).where(Handoff.id == row.id, waiting)
+                                       .values(attempted_at=now)).rowcount == 1]
+            session.commit()
+        if not mine:
+            return relayed
+        log.warning("relaying %d next stage(s) the broker did not take when they were due", len(mine))
+        complete = dispatch(app, mine)
+        relayed += len(mine) if complete else 0
+        if not complete or len(candidates) < BATCH:
+            return relayed
+
+
+def events_waiting(app: App, now: datetime | None = None) -> bool:
+    """Whether some event has waited longer than GRACE to be published."""
+    cutoff = (now or utcnow()) - GRACE
+    with app.sessions() as session:
+        return session.scalars(select(OutboxEvent.id).where(
+            OutboxEvent.published_at.is_(None), OutboxEvent.created_at < cutoff).limit(1)).first() is not None
+
+
+def relay_once(app: App, *, check_streams: bool = False) -> None:
+    """One round of the relay: due hand-offs, events left unpublished, and (when asked) the streams."""
+    from workers.publish import publish_pending, verify_streams
+
+    relay_due(app)
+    if events_waiting(app):
+        publish_pending(app)
+    if check_streams:
+        verify_streams(app)
+
+
+class Relay(dramatiq.Middleware):
+    """Runs :func:`relay_once` every RELAY_SECONDS on a thread of each worker process."""
+
+    def __init__(self, app: App, interval: float = RELAY_SECONDS):
+        self.app = app
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def after_worker_boot(self, broker, worker) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="coi-relay", daemon=True)
+        self._thread.start()
+
+    def before_worker_shutdown(self, broker, worker) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def _run(self) -> None:
+        failing = False
+        next_stream_check = time.monotonic() + random.uniform(0, STREAM_CHECK_SECONDS)
+        while not self._stop.wait(self.interval * random.uniform(0.75, 1.25)):  # spread over the workers
+            check_streams = time.monotonic() >= next_stream_check
+            try:
+                relay_once(self.app, check_streams=check_streams)
+            except Exception as exc:
+                if not failing:  # once per outage, not every round
+                    log.warning("the relay cannot reach a service (%s: %s); it keeps trying every %.0f s",
+                                type(exc).__name__, exc, self.interval, exc_info=not outcomes.is_transient(exc))
+                failing = True
+                continue
+            if failing:
+                log.info("the relay reaches every service again")
+                failing = False
+            if check_streams:
+                next_stream_check = time.monotonic() + STREAM_CHECK_SECONDS
