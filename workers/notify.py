@@ -11,11 +11,20 @@
 Rows are planned when the event is published (workers/publish.py) and sent by ``send``; a row is
 sent at most once (UNIQUE event, kind, recipient). With no relay (``COI_NOTIFY_SMTP_HOST``) nothing
 is planned.
+
+Once the relay has accepted a message, the row is never made pending again: the acceptance is
+written to Redis (``coi:notify:accepted:<id>``) before the row is marked ``sent``, so when the
+database is away at that moment the sweep finds the mark and records the row as sent instead of
+mailing again. Every message carries a Message-ID made from the row (``message_id``), the same on
+every try, by which a relay or a mailbox can drop a second copy. What is left: a worker that dies,
+or loses both Redis and the database, in the instant between the relay's acceptance and these
+writes; that row is mailed again, with the same Message-ID (the README's at-least-once window).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -41,6 +50,17 @@ NO_REPLY = ("mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply")
 # Failures a fresh copy from the sender mends (the reason says how); an outage, an OCR engine fault
 # or a bug is the operators' to mend, and the sender is not told of it.
 SENDER_CAN_FIX = codes_senders_mend()
+ACCEPTED_SECONDS = 7 * 24 * 3600  # how long the relay's acceptance is remembered in Redis (the sweep drops rows after a day)
+RECORD_TRIES = 3  # tries at marking an accepted notification sent before it is left to the sweep
+
+
+def message_id(notification: Notification, domain: str) -> str:
+    """The notification's Message-ID: the same for every try of one row, unique across rows."""
+    return f"<notification-{notification.id}.{notification.event_id}@{domain}>"
+
+
+def accepted_key(notification_id: int) -> str:
+    return f"coi:notify:accepted:{notification_id}"
 
 
 def plan(session: Session, settings: Settings, event: OutboxEvent) -> list[int]:
@@ -117,49 +137,95 @@ def _certificate(session: Session, document_id: str | None) -> dict[str, Any]:
 
 def send(app: App, notification_id: int) -> None:
     """Render and send one notification. A relay that refuses for good marks it failed; a relay
-    that is away raises (transient: the actor retries)."""
+    that is away raises (transient: the actor retries). Once the relay has accepted the message,
+    nothing here makes the row pending again (see the module's docstring)."""
     with app.sessions() as session:
         if not claim(session, Notification, notification_id):
             return  # sent, failed, or being sent by another worker
         notification = session.get(Notification, notification_id)
         try:
-            _send(session, app, notification)
+            accepted = _send(session, app, notification)
         except Exception as exc:
             session.rollback()
             notification = session.get(Notification, notification_id)
             if outcomes.is_transient(exc):
-                notification.status = "pending"  # free again for the retry
+                notification.status = "pending"  # not accepted by the relay: free again for the retry
                 session.commit()
                 raise
             log.exception("notification %s cannot be sent", notification_id)
             notification.status, notification.error = "failed", f"{type(exc).__name__}: {exc}"[:1000]
             session.commit()
+            return
+    if accepted is not None:
+        _record_sent(app, notification_id, accepted)
 
 
-def _send(session: Session, app: App, notification: Notification) -> None:
+def _send(session: Session, app: App, notification: Notification):
+    """Send ``notification``; the time the relay accepted it, or None when it was not sent (failed)."""
     from infra import mailer
 
     if one_mailbox(notification.recipient) is None:  # planned before this check existed, or by hand
         notification.status, notification.error = "failed", "the recipient is not one valid email address"
         session.commit()
         log.warning("notification %s not sent: %r is not one valid address", notification.id, notification.recipient)
-        return
+        return None
     event = session.get(OutboxEvent, notification.event_id)
     context = _context(session, app, event, notification.kind)
     image = _picture(session, app, event) if notification.kind == "decision_to_sender" else None
     context["has_image"] = image is not None
     message = mailer.compose(app.settings, notification.recipient, render(notification.kind, context),
                              reference=context["reference"], image=image)
+    del message["Message-ID"]
+    message["Message-ID"] = message_id(notification, app.settings.inbound_domain)
     try:
         mailer.send(app.settings, message)
     except mailer.Undeliverable as exc:
         notification.status, notification.error = "failed", str(exc)[:1000]
         session.commit()
         log.warning("notification %s to %s refused: %s", notification.id, notification.recipient, exc)
-        return
-    notification.status, notification.sent_at = "sent", utcnow()
-    session.commit()
-    log.info("sent %s to %s", notification.kind, notification.recipient)
+        return None
+    accepted = utcnow()
+    log.info("sent %s to %s (Message-ID %s)", notification.kind, notification.recipient, message["Message-ID"])
+    _remember_accepted(app, notification.id, accepted)
+    return accepted
+
+
+def _remember_accepted(app: App, notification_id: int, accepted) -> None:
+    """Write the relay's acceptance to Redis, where the sweep looks before sending a row again."""
+    try:
+        app.redis.set(accepted_key(notification_id), accepted.isoformat(), ex=ACCEPTED_SECONDS)
+    except Exception:
+        log.warning("could not note in Redis that notification %s was accepted; the database is told next",
+                    notification_id, exc_info=True)
+
+
+def _record_sent(app: App, notification_id: int, accepted) -> None:
+    """Mark an accepted notification ``sent``. With the database away through every try the row
+    stays ``sending``: the sweep finds the Redis mark and records it as sent, never mails it again."""
+    from sqlalchemy import update
+
+    for attempt in range(1, RECORD_TRIES + 1):
+        try:
+            with app.sessions() as session:
+                session.execute(update(Notification).where(Notification.id == notification_id)
+                                .values(status="sent", sent_at=accepted, error=None))
+                session.commit()
+            return
+        except Exception as exc:
+            if not outcomes.is_transient(exc):
+                raise
+            if attempt == RECORD_TRIES:
+                log.warning("notification %s was accepted by the relay, but the database is away: it stays "
+                            "'sending' until the sweep records it as sent (%s)", notification_id, exc)
+                return
+            time.sleep(0.5 * attempt)
+
+
+def accepted_at(app: App, notification_id: int) -> str | None:
+    """When the relay accepted the notification, as noted in Redis; None when not noted. Raises
+    when Redis cannot be asked."""
+    value = app.redis.get(accepted_key(notification_id))
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _context(session: Session, app: App, event: OutboxEvent, kind: str) -> dict[str, Any]:

@@ -1,12 +1,17 @@
 """The sweep: work whose queue message was lost is sent again (run by the scheduler).
 
-A message can be lost when the broker restarts without persistence, or a process dies between a
-commit and the send that follows it. Every actor is idempotent, so sending again is safe; the
-sweep only picks up work idle for longer than a grace period, so it does not race the queue.
+A message can be lost when the broker restarts without persistence, or a broker loses a message it
+took (the hand-offs of workers/handoffs.py cover a broker that is away when a stage ends). Every
+actor is idempotent, so sending again is safe; the sweep only picks up work idle for longer than a
+grace period, so it does not race the queue.
+
+A notification left ``sending`` is sent again only when the relay never accepted it: one the relay
+accepted just as the database went away is found in Redis (workers/notify.py) and recorded as sent.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -15,11 +20,13 @@ from sqlalchemy import select, update
 
 from infra.models import Document, InboundMessage, Notification, OutboxEvent
 from pipeline.states import DocumentStatus, MessageStatus
+from workers.notify import accepted_at
 from workers.webhooks import overdue
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
 
+log = logging.getLogger(__name__)
 GRACE = timedelta(minutes=5)
 STALLED = timedelta(minutes=30)  # beyond the read stage's 10-minute time limit and its retries
 NOTIFY_FOR = timedelta(days=1)  # a notification not sent within a day is dropped, not retried forever
@@ -44,13 +51,34 @@ def find_stalled(app: App, now: datetime) -> Swept:
             Document.status.in_(working), Document.updated_at < now - STALLED)).all())
         swept.events = len(session.scalars(select(OutboxEvent.id).where(
             OutboxEvent.published_at.is_(None), OutboxEvent.created_at < now - GRACE)).all())
-        session.execute(update(Notification).where(Notification.status == "sending",
-                                                   Notification.claimed_at < now - GRACE).values(status="pending"))
-        session.commit()
+        _settle_sending(app, session, now)
         swept.notifications = list(session.scalars(select(Notification.id).where(
             Notification.status == "pending", Notification.created_at < now - GRACE,
             Notification.created_at > now - NOTIFY_FOR)))
     return swept
+
+
+def _settle_sending(app: App, session, now: datetime) -> None:
+    """Notifications taken by a worker that never finished: sent when the relay accepted them (the
+    Redis mark), else pending again. With Redis unreachable they wait for the next sweep: a row is
+    not mailed again without knowing it was not accepted."""
+    stuck = session.scalars(select(Notification.id).where(Notification.status == "sending",
+                                                          Notification.claimed_at < now - GRACE)).all()
+    for notification_id in stuck:
+        try:
+            accepted = accepted_at(app, notification_id)
+        except Exception:
+            log.warning("Redis cannot be asked whether notification %s was accepted; it is left for the next sweep",
+                        notification_id, exc_info=True)
+            continue
+        if accepted is not None:
+            log.info("notification %s was accepted by the relay at %s; recorded as sent", notification_id, accepted)
+            values = {"status": "sent", "sent_at": datetime.fromisoformat(accepted)}
+        else:
+            values = {"status": "pending"}
+        session.execute(update(Notification).where(Notification.id == notification_id,
+                                                   Notification.status == "sending").values(**values))
+    session.commit()
 
 
 def resend(app: App, swept: Swept) -> None:

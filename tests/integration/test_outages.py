@@ -181,3 +181,61 @@ def record(outage: str, run: int, accepted: int, unfinished: int, done: dict[str
             "duplicated": done["final_events_duplicated"] + done["published_duplicated"]}
     with REPORT.open("a") as report:
         report.write(json.dumps(line) + "\n")
+
+
+def test_a_notification_the_relay_accepted_as_postgres_stopped_is_not_mailed_again(tmp_path, redis_url, mail_sink,
+                                                                                   monkeypatch):
+    """Given the relay accepts a notification just as PostgreSQL stops (the row is left 'sending'),
+    when PostgreSQL is back, the message is redelivered and the sweep runs, then the recipient has
+    one email, with the row's own Message-ID, and the row says sent."""
+    from infra import mailer
+    from infra.models import Account, Notification
+    from infra.repo import add_event
+    from services import make_app
+    from workers import notify
+    from workers.sweep import find_stalled
+
+    postgres = PrivatePostgres()
+    app = None
+    try:
+        postgres.start()
+        migrate(postgres.url)
+        app = make_app(tmp_path, database_url=postgres.url, broker_url=redis_url, notify_smtp_host="127.0.0.1",
+                       notify_smtp_port=mail_sink.controller.port)
+        with app.sessions() as session:
+            add_account(session, "acme", "Acme")
+            account_id = session.scalars(select(Account.id)).one()
+            add_event(session, account_id=account_id, type="coi.message.no_attachment", dedupe_key="m1",
+                      data={"account": "acme", "message_id": "m1", "sender": "agent@contractor.example",
+                            "subject": "COI", "reason": "The message carried no attachment."})
+            event_id = session.scalars(select(OutboxEvent.id)).one()
+            row = Notification(event_id=event_id, kind="no_attachment_to_sender", recipient="agent@contractor.example",
+                               status="pending", created_at=utcnow())
+            session.add(row)
+            session.commit()
+        real_send = mailer.send
+
+        def accepted_then_postgres_stops(settings, message):
+            real_send(settings, message)
+            postgres.stop()
+
+        monkeypatch.setattr(mailer, "send", accepted_then_postgres_stops)
+        try:
+            notify.send(app, row.id)
+        except Exception:  # the database away: the worker may end in error (dramatiq would retry it)
+            pass
+        monkeypatch.setattr(mailer, "send", real_send)
+        postgres.start()
+
+        notify.send(app, row.id)  # the message redelivered
+        for stalled in find_stalled(app, utcnow() + timedelta(hours=1)).notifications:  # the sweep, later
+            notify.send(app, stalled)
+
+        [mailed] = mail_sink.to("agent@contractor.example")
+        assert mailed["Message-ID"] == notify.message_id(row, "coi.test")
+        with app.sessions() as session:
+            assert session.get(Notification, row.id).status == "sent"
+    finally:
+        if app is not None:
+            app.close()
+        postgres.remove()
