@@ -1,8 +1,13 @@
 """The upload door's work, behind the HTTP routes and the SQS poller (no HTTP here).
 
-Keys. A presigned upload goes to ``[<storage prefix>/]uploads/<account>/<upload id>/<name>``; the
-hook maps a reported key back to its account by that shape and refuses any other key, and any
-bucket other than the storage bucket. ``<name>`` keeps only letters, digits, ``.``, ``_`` and ``-``,
+Keys. A presigned upload goes to ``[<storage prefix>/]uploads/<account>/<upload id>/<name>``, and
+each one handed out is recorded (``upload_refs``: account, key, expiry). The hook takes a reported
+key only when it is exactly a key issued to that account and the object was written before the
+reference expired (with ``EXPIRY_GRACE``); it refuses any other key, and any bucket other than the
+storage bucket. The POST policy pins the key, but a store that does not enforce it (moto, a
+misconfigured bucket) would otherwise let a token holder file an upload under another account. A
+refused object is left where it is, for an operator (the log names it), never deleted: a
+notification meant for another deployment sharing the bucket must not destroy anything. ``<name>`` keeps only letters, digits, ``.``, ``_`` and ``-``,
 so a key reads the same URL-encoded or not. A direct upload is recorded as
 ``direct/<account>/<upload id>/<name>`` (no object is kept there: its bytes go straight to the
 document key).
@@ -22,10 +27,12 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable
 
+from datetime import timedelta, timezone
+
 from sqlalchemy import or_, select
 
 from inbox.s3events import ObjectCreated
-from infra.models import Account, Document, Upload, new_id, utcnow
+from infra.models import Account, Document, Upload, UploadRef, new_id, utcnow
 from infra.repo import account_by_slug, insert_ignore
 from infra.storage import ObjectMissing, S3Storage
 from infra.tokens import TokenOwner
@@ -40,6 +47,7 @@ log = logging.getLogger(__name__)
 
 DIRECT_BUCKET = ""  # the bucket column of direct uploads: they come through no bucket
 TAG_FIELD = f"x-amz-meta-{TAG_METADATA}"  # the project tag of a presigned upload, as object metadata
+EXPIRY_GRACE = timedelta(minutes=15)  # an upload begun just before its policy expired; clocks apart
 _KEY_NAME = re.compile(r"[^A-Za-z0-9._-]")
 _REF = re.compile(r"^[0-9a-f]{32}$")
 # <name> never '.' or '..'
@@ -102,6 +110,10 @@ def presign(app: App, owner: TokenOwner, filename: str, content_type: str, size:
                 "reason": "This deployment keeps files in a local folder: post the file to the direct endpoint."}
     key = upload_key(owner.account_slug, ref, filename, content_type)
     full_key = f"{storage.prefix}/{key}" if storage.prefix else key
+    with app.sessions() as session:  # recorded before it is handed out: the hook takes only what was issued
+        session.add(UploadRef(id=ref, account_id=owner.account_id, key=key,
+                              expires_at=utcnow() + timedelta(seconds=app.settings.upload_url_expires)))
+        session.commit()
     client = _presigner(app.settings.s3_public_endpoint_url or app.settings.s3_endpoint_url, app.settings.s3_region)
     fields = {"Content-Type": content_type, **({TAG_FIELD: tag} if tag else {})}
     post = client.generate_presigned_post(
@@ -141,7 +153,8 @@ def report_objects(app: App, objects: Iterable[ObjectCreated]) -> list[Outcome]:
         app.actors.take_upload.send(upload_id)
     for outcome in outcomes:
         if outcome.status == "rejected":
-            log.warning("S3 notification for %s/%s rejected: %s", outcome.bucket, outcome.key, outcome.reason)
+            log.warning("S3 notification for %r in bucket %r rejected: %s", outcome.key, outcome.bucket,
+                        outcome.reason)
     return outcomes
 
 
@@ -165,6 +178,14 @@ def _report(app: App, session, obj: ObjectCreated) -> Outcome:
     account = account_by_slug(session, match["slug"])
     if account is None:
         return rejected(f"No account {match['slug']!r} owns this upload prefix.")
+    issued = session.get(UploadRef, match["ref"])
+    if issued is None or issued.account_id != account.id or issued.key != key:
+        return rejected("This upload key was not issued to this account by POST /v1/uploads; the object is left "
+                        "in the bucket for an operator.")
+    written = obj.event_time or utcnow()
+    expires_at = issued.expires_at if issued.expires_at.tzinfo else issued.expires_at.replace(tzinfo=timezone.utc)
+    if written > expires_at + EXPIRY_GRACE:
+        return rejected("The upload reference had expired when the object was written; start the upload again.")
     limit = app.settings.upload_max_bytes
     too_large = obj.size is not None and obj.size > limit
     row = {"id": new_id(), "account_id": account.id, "bucket": obj.bucket, "key": key, "version": obj.version,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -40,6 +41,8 @@ class ObjectCreated:
     version_id: str | None = None
     sequencer: str | None = None
     event_name: str = "ObjectCreated"
+    # When the store says the object was written (UTC); not part of a record's identity.
+    event_time: datetime | None = field(default=None, compare=False)
 
     @property
     def version(self) -> str:
@@ -131,7 +134,7 @@ def _records(records: list[Any], *, source: str) -> Parsed:
         objects.append(ObjectCreated(
             bucket=bucket, key=unquote_plus(obj["key"]), size=_int(obj.get("size")), etag=_etag(obj.get("eTag")),
             version_id=obj.get("versionId") or None, sequencer=obj.get("sequencer") or None,
-            event_name=name.removeprefix("s3:")))
+            event_name=name.removeprefix("s3:"), event_time=_time(record.get("eventTime"))))
     return Parsed(tuple(objects), tuple(ignored), sources=(source,))
 
 
@@ -148,7 +151,7 @@ def _eventbridge(data: dict[str, Any]) -> Parsed:
     created = ObjectCreated(
         bucket=bucket, key=unquote_plus(obj["key"]), size=_int(obj.get("size")), etag=_etag(obj.get("etag")),
         version_id=obj.get("version-id") or None, sequencer=obj.get("sequencer") or None,
-        event_name=f"ObjectCreated:{detail.get('reason') or 'Put'}")
+        event_name=f"ObjectCreated:{detail.get('reason') or 'Put'}", event_time=_time(data.get("time")))
     return Parsed((created,), sources=("eventbridge",))
 
 
@@ -157,6 +160,17 @@ def _int(value: Any) -> int | None:
         return int(value) if value is not None else None
     except (TypeError, ValueError):
         return None
+
+
+def _time(value: Any) -> datetime | None:
+    """An event's ISO 8601 time ("2026-12-20T10:00:00.000Z"), in UTC; None when absent or unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
 
 
 def _etag(value: Any) -> str | None:

@@ -286,6 +286,19 @@ class UploadToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class UploadRef(Base):
+    """A presigned upload handed out by ``POST /v1/uploads``: to which account, for which key, until
+    when. The hook takes an object only under a reference issued to its account (inbox/door.py), so
+    a key changed on a store that does not enforce the POST policy files nothing."""
+
+    __tablename__ = "upload_refs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the upload id in the key
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    key: Mapped[str] = mapped_column(String(1024))  # as issued, without the storage prefix
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Upload(Base):
     """One stored object reported by an upload (S3 notification or direct upload), taken once."""
 

@@ -74,6 +74,13 @@ def bucket_of(app) -> str:
     return app.storage.bucket
 
 
+def issued_key(api, headers, filename: str = "coi.pdf", size: int = 1234) -> str:
+    """A key handed out by POST /v1/uploads (the hook takes no other), with the storage prefix."""
+    ticket = api.post("/v1/uploads", headers=headers, json={"filename": filename, "content_type": "application/pdf",
+                                                            "size": size}).json()
+    return ticket["fields"]["key"]
+
+
 # -- presigned uploads and the hook (S3) ----------------------------------------------------------
 
 
@@ -171,7 +178,7 @@ def test_given_a_presigned_post_when_s3_notifies_through_sqs_then_one_document_i
 @S3_ONLY
 def test_given_the_same_notification_twice_then_one_upload_and_one_document(app, acme, api, worker):
     _, pdf = demo()
-    key = f"coi/uploads/acme/{uuid.uuid4().hex}/coi.pdf"
+    key = issued_key(api, acme, size=len(pdf))
     app.storage.client.put_object(Bucket=bucket_of(app), Key=key, Body=pdf)
     event = minio_event(bucket_of(app), key, size=len(pdf))
 
@@ -205,8 +212,9 @@ def test_given_keys_outside_an_accounts_upload_prefix_then_the_hook_rejects_them
 
 @S3_ONLY
 def test_given_an_object_over_the_limit_then_it_is_recorded_rejected_and_not_read(app, acme, api):
-    ref = uuid.uuid4().hex
-    event = minio_event(bucket_of(app), f"coi/uploads/acme/{ref}/big.pdf", size=60 * MiB)
+    key = issued_key(api, acme, "big.pdf")
+    ref = key.split("/")[3]
+    event = minio_event(bucket_of(app), key, size=60 * MiB)
     assert hook(api, event).json()["objects"][0]["status"] == "rejected"
     status = api.get(f"/v1/uploads/{ref}", headers=acme).json()
     assert status["status"] == "rejected" and "50 MB" in status["reason"]

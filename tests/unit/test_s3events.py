@@ -27,6 +27,7 @@ def test_given_an_s3_event_then_the_key_is_url_decoded_and_the_etag_is_the_versi
         bucket="coi-documents", key=KEY, size=48213, etag="9b2cf535f27731c974343645a3985328",
         sequencer="0061A1B2C3D4E5F6", event_name="ObjectCreated:Post"),)
     assert parsed.objects[0].version == "9b2cf535f27731c974343645a3985328"
+    assert parsed.objects[0].event_time.isoformat() == "2026-11-01T10:00:00+00:00"
     assert parsed.sources == ("s3",)
 
 
