@@ -32,6 +32,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from inbox import door
 from inbox.docs import add_docs
@@ -51,6 +52,10 @@ HOOK_PATH = "/v1/hooks/s3"
 DIRECT_PATH = "/v1/uploads/direct"
 MAX_HOOK_BODY = 1024 * 1024
 MULTIPART_SLACK = 64 * 1024  # multipart boundaries and headers around the file
+_HTTP_ERRORS = {
+    404: ("not_found", "No such address in this API: see /docs for its routes."),
+    405: ("method_not_allowed", "This address does not take that method: see /docs for the methods of each route."),
+}
 _REFUSAL_STATUS = {"too_large": 413, "unsupported_file_type": 415, "empty_file": 400}
 
 
@@ -164,6 +169,18 @@ def _errors(api: FastAPI) -> None:
     @api.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, exc.status, headers=exc.headers)
+
+    @api.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """Starlette's own refusals (no such route, a method the route does not take, a form past its
+        limits) in the same shape as ours."""
+        code, message = _HTTP_ERRORS.get(exc.status_code, ("bad_request", None))
+        if exc.status_code == 400 and "Too many" in str(exc.detail):
+            code, message = "too_many_parts", ("Too many files or fields in the form: send one 'file' and at most "
+                                               "an optional 'tag'.")
+        message = message or (str(exc.detail) if exc.detail else "The request could not be handled.")
+        return JSONResponse({"error": {"code": code, "message": message}}, exc.status_code,
+                            headers=getattr(exc, "headers", None))
 
     @api.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

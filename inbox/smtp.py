@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_RECIPIENTS = 20
+POSTMASTER = "postmaster"  # RFC 5321 4.5.1: accepted always; its mail is stored under postmaster/ and logged
 TEMPORARY = "451 4.3.0 Temporary local problem; please try again later"
 
 
@@ -69,13 +70,18 @@ class InboxHandler:
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd API)
-        target = route(address, self.domain)
-        if target is None:
-            if address.rpartition("@")[2].lower().rstrip(".") != self.domain.lower():
-                return "550 5.7.1 Relaying denied"
-            return "550 5.1.1 No such mailbox"
+        local, at, host = address.rpartition("@") if "@" in address else (address, "", "")
+        if at and host.lower().rstrip(".") != self.domain.lower().rstrip("."):
+            return "550 5.7.1 Relaying denied"  # an address with no domain (RFC 5321 allows only Postmaster) is ours
         if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
             return "452 4.5.3 Too many recipients"
+        if local.lower() == POSTMASTER:  # RFC 5321 4.5.1: must be accepted; kept for the operators
+            envelope.rcpt_tos.append(address)
+            envelope.rcpt_options.append(rcpt_options)
+            return "250 2.1.5 OK"
+        target = route(address, self.domain)
+        if target is None:
+            return "550 5.1.1 No such mailbox"
         try:
             account = await asyncio.get_running_loop().run_in_executor(None, self._account, target)
         except Exception:
@@ -97,7 +103,7 @@ class InboxHandler:
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
         recipients = list(envelope.rcpt_tos)
-        copies = len({route(address, self.domain).account for address in recipients})
+        copies = len({_postmaster_or_account(address, self.domain) for address in recipients})
         client = _client(session)
         if self.bytes.take(client, len(raw) * copies):
             log.warning("rate limit: %s sent more than %d bytes in a minute; message of %d bytes answered 452",
@@ -118,7 +124,10 @@ class InboxHandler:
         The split of any row of a copy splits them all (``workers/actors.py``), so twenty
         recipients of one account cost one stored copy and one parse, not twenty."""
         by_account: dict[str, list[tuple[str, Route, Accepted]]] = {}
+        postmaster = [address for address in recipients if _postmaster_or_account(address, self.domain) is None]
         for address in recipients:
+            if address in postmaster:
+                continue
             target = route(address, self.domain)
             account = self._account(target)
             if account is None:  # removed since RCPT
@@ -145,6 +154,12 @@ class InboxHandler:
                     ids.extend(message_id for message_id, _ in rows)
                     leads.append(lead)
                     log.info("stored message once for %d recipient(s) of %s (%d bytes)", len(rows), slug, len(raw))
+            if postmaster:
+                key = f"postmaster/{new_id()}.eml"
+                keys.append(key)
+                self.app.storage.put(key, raw, "message/rfc822")
+                log.warning("mail to postmaster from %r (subject %r, %d bytes) kept for the operators at %s",
+                            sender, subject, len(raw), key)
             for lead in leads:
                 self.app.actors.split_message.send(lead)
         except Exception:
@@ -167,6 +182,13 @@ class InboxHandler:
                 self.app.storage.delete(key)
             except Exception:
                 log.exception("could not remove %s after a failed accept", key)
+
+
+def _postmaster_or_account(address: str, domain: str) -> str | None:
+    """None for the postmaster (with or without our domain), else the account a recipient routes to."""
+    if address.rpartition("@")[0 if "@" in address else 2].lower() == POSTMASTER:
+        return None
+    return route(address, domain).account
 
 
 def _client(session) -> str:

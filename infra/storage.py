@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 from urllib.parse import urlparse
@@ -37,16 +38,33 @@ def _checked_key(key: str) -> str:
 
 
 class LocalStorage:
-    """A folder on disk. Writes go to a temporary file, are fsync'd, then renamed into place."""
+    """A folder on disk. Writes go to a temporary file, are fsync'd, then renamed into place.
+
+    A write that fails removes its temporary file; when the folder refuses even that (an outage),
+    the file is remembered and removed by the next call that reaches the folder again."""
 
     def __init__(self, root: Path):
         self.root = root
+        self._stranded: set[str] = set()  # temporary files a failed write could not remove
+        self._lock = threading.Lock()
+
+    def _remove_stranded(self) -> None:
+        with self._lock:
+            stranded, self._stranded = self._stranded, set()
+        for tmp in stranded:
+            try:
+                Path(tmp).unlink(missing_ok=True)
+            except OSError:
+                with self._lock:
+                    self._stranded.add(tmp)
 
     def _path(self, key: str) -> Path:
         return self.root / _checked_key(key)
 
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
         path = self._path(key)
+        if self._stranded:
+            self._remove_stranded()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -57,7 +75,11 @@ class LocalStorage:
                     os.fsync(handle.fileno())
                 os.replace(tmp, path)
             except BaseException:
-                Path(tmp).unlink(missing_ok=True)
+                try:
+                    Path(tmp).unlink(missing_ok=True)
+                except OSError:  # the folder refuses that too: the next call removes it
+                    with self._lock:
+                        self._stranded.add(tmp)
                 raise
             dir_fd = os.open(path.parent, os.O_RDONLY)
             try:
@@ -76,6 +98,8 @@ class LocalStorage:
             raise StorageUnavailable(f"cannot read {key}: {e.strerror}") from e
 
     def delete(self, key: str) -> None:
+        if self._stranded:
+            self._remove_stranded()
         try:
             self._path(key).unlink(missing_ok=True)
         except OSError as e:

@@ -382,10 +382,13 @@ class Stages:
         return True
 
     def _disarm(self, document_id: str) -> None:
+        """The read ended without killing its process: whatever count is left came from deaths that were
+        not this file's doing (another document's crash takes down every thread of its process), so
+        it is cleared, not counted down by one."""
         try:
             with self.app.sessions() as session:
                 session.execute(update(Document).where(Document.id == document_id, Document.crashes > 0)
-                                .values(crashes=Document.crashes - 1))
+                                .values(crashes=0))
                 session.commit()
         except Exception:  # the database away: the count stays one high, which only a crash would reach
             log.warning("could not count the end of a read of document %s", document_id, exc_info=True)

