@@ -168,14 +168,16 @@ def held_by_dead_workers(client, silent_ms: int = 10_000) -> dict[str, Any]:
     now_ms = time.time() * 1000
     beats = {worker.decode(): score for worker, score in client.zrange("dramatiq:__heartbeats__", 0, -1,
                                                                         withscores=True)}
-    held, oldest = 0, 0.0
+    held, held_live, oldest = 0, 0, 0.0
     for key in client.scan_iter("dramatiq:__acks__.*"):
         worker = key.decode().removeprefix("dramatiq:__acks__.").split(".")[0]
         silent = now_ms - beats.get(worker, 0.0)
         if silent >= silent_ms:
             held += client.scard(key)
             oldest = max(oldest, silent)
-    return {"held_by_dead_workers": held,
+        else:  # a live worker's: running, or waiting in its memory for a retry's time
+            held_live += client.scard(key)
+    return {"held_by_dead_workers": held, "held_by_live_workers": held_live,
             "dead_worker_silent_s": round(oldest / 1000, 1) if held else None,
             "queued_at_end": {queue: client.llen(f"dramatiq:{queue}") for queue in ("default", "ocr")},
             "delayed_at_end": sum(client.llen(f"dramatiq:{queue}.DQ") for queue in ("default", "ocr"))}
@@ -251,9 +253,10 @@ def text(report: dict[str, Any]) -> str:
               f"unpublished final events: {report['unpublished']}; worst publication delay "
               f"{report['worst_publication_delay_s']} s; notifications {report['notifications']}, "
               f"{report['mail_received']} mails received, {report['mailed_but_unsent']} of them for rows still "
-              f"pending/sending (would be mailed again by the sweep)",
+              f"pending/sending (the sweep must not mail them again)",
               f"queue messages still held by dead workers: {report['held_by_dead_workers']} "
-              f"(silent for {report['dead_worker_silent_s']} s); still queued {report['queued_at_end']}, "
+              f"(silent for {report['dead_worker_silent_s']} s), by live workers {report['held_by_live_workers']}; "
+              f"still queued {report['queued_at_end']}, "
               f"delayed (retries) {report['delayed_at_end']}",
               "failed with reason:"]
     lines += [f"  {n} × {reason}" for reason, n in sorted(report["failed_with_reason"].items())]
