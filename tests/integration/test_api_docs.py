@@ -8,7 +8,6 @@ Chromium with every request to another host refused, and finds the operations dr
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -16,9 +15,9 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import pytest
 
-from inbox.api import create_api
 from inbox.docs import ASSETS, PAGE_POLICY
-from services import free_port, make_app, wait_for
+from apiserver import serve
+from services import make_app
 
 pytestmark = pytest.mark.integration
 
@@ -33,22 +32,13 @@ URL_IN_PAGE = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']|["'`]((?:https?
 
 @pytest.fixture(scope="module")
 def api_url(tmp_path_factory) -> Iterator[str]:
-    """``create_api`` served by uvicorn on a free loopback port. The docs touch no database, broker
-    or storage, so nothing else is started."""
-    import uvicorn
-
-    port = free_port()
-    api = create_api(make_app(tmp_path_factory.mktemp("docs")))
-    server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, name="api-docs", daemon=True)
-    thread.start()
-    wait_for(lambda: server.started or not thread.is_alive(), timeout=20, interval=0.02)
-    assert server.started, "the API did not start"
+    """The API on a free loopback port (the docs need no database, broker or storage of their own)."""
+    app = make_app(tmp_path_factory.mktemp("docs"))
     try:
-        yield f"http://127.0.0.1:{port}"
+        with serve(app) as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        app.close()
 
 
 def urls_in(html: str) -> list[str]:

