@@ -92,7 +92,7 @@ def read_phone(lines: list[Line]) -> tuple[str, str] | None:
 
 def read_email(lines: list[Line]) -> tuple[str, str] | None:
     for line in lines:
-        m = _EMAIL.search(text_of(line))
+        m = _EMAIL.search(re.sub(r"\s*([@.])\s*", r"\1", text_of(line)))  # 'name@ agency.com' split in two words
         if m:
             return m.group(0), "in_box"
     return None

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -40,6 +41,7 @@ HOW = {
     "placeholder": 0.9,  # a signature box holding placeholder text
     "empty": 0.8,  # nothing in a box that would hold a value
     "edition": 0.99,
+    "overlapped": 0.8,  # the box's words lay over other words: what shows is a guess
 }
 LOOSE_FIT = 0.88  # ceiling when the block took the global fit or its residual is above TIGHT_PT
 TIGHT_PT = 2.0
@@ -67,12 +69,16 @@ class FieldWords:
         self.fields = registration.template.fields
         self.boxes = {f: self._box(f) for f in self.fields}
         values = [w for j, w in enumerate(page.words) if j not in registration.printed_words]
+        values, covered = _uncovered([u for w in values for u in _unglued(w)])
         self.words: dict[Field, list[Word]] = defaultdict(list)
+        self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
         for phrase in _phrases(values, self._starts_new):
             target = self._field_of(phrase[0]) or self._field_of_point(
                 (phrase[0].x0 + phrase[-1].x1) / 2, _seat(phrase[0]))
             if target is not None:
                 self.words[target].extend(phrase)
+                if any(id(w) in covered for w in phrase):
+                    self.doubtful.add(target)
         self._overflow_rows()
         self.marks: dict[Field, list[Mark]] = defaultdict(list)
         for m in page.marks:
@@ -133,6 +139,33 @@ def _lines(words: list[Word]) -> list[list[Word]]:
         else:
             lines.append([w])
     return [sorted(line, key=lambda w: w.x0) for line in lines]
+
+
+_TWO_DATES = re.compile(r"^(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))$")
+
+
+def _unglued(w: Word) -> list[Word]:
+    """A word that is two dates printed with no space between them, as two words (the box split by characters)."""
+    m = _TWO_DATES.match(w.text)
+    if not m:
+        return [w]
+    cut = w.x0 + (w.x1 - w.x0) * len(m.group(1)) / len(w.text)
+    return [Word(m.group(1), w.x0, w.y0, cut, w.y1), Word(m.group(2), cut, w.y0, w.x1, w.y1)]
+
+
+def _uncovered(words: list[Word]) -> tuple[list[Word], set[int]]:
+    """Drop a word that another word drawn after it lies over (text hidden under a later value).
+
+    The text layer keeps drawing order; what is drawn last is what shows. The words kept that lay
+    over another are returned too, so that their values are not given as certain."""
+    dropped, covering = set(), set()
+    for i, a in enumerate(words):
+        for b in words[i + 1:]:
+            overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
+            if overlap > 0.3 * min(a.width, b.width) and abs(a.cy - b.cy) < 0.5 * min(a.height, b.height):
+                dropped.add(i)
+                covering.add(id(b))
+    return [w for i, w in enumerate(words) if i not in dropped], covering
 
 
 def _seat(w: Word) -> float:
@@ -201,7 +234,7 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
         if f.kind in READERS:
             found = READERS[f.kind](fw.lines(f))
             if found is not None:
-                out[f] = (found[0], found[1], box)
+                out[f] = (found[0], "overlapped" if f in fw.doubtful else found[1], box)
         elif f.kind == "check":
             if kinds.is_checked(words, fw.marks.get(f, [])):
                 out[f] = (True, "checked", box)

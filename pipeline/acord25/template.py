@@ -35,7 +35,8 @@ TEMPLATES = Path(__file__).with_name("templates")
 SEARCH_PT = 100.0  # how far a printed label may sit from its template place before registration
 INLIER_PT = 3.0  # a label within this distance of its registered place agrees with the fit
 BLOCK_MARGIN_PT = 40.0  # a block's fit also uses the labels this close around it
-MIN_ANCHORS = 3  # fewer agreeing labels than this: the block takes the global fit
+MIN_ANCHORS = 5  # fewer agreeing labels than this: the block takes the global fit
+MIN_SCALE_POINTS = 8  # a scale is fitted only from this many labels spread over 200 pt; else a shift
 MIN_GLOBAL = 8  # fewer than this on the whole page: the page is not this form (no registration)
 
 
@@ -137,7 +138,7 @@ def _pairs(template: Template, words: list[Word], anchors: list[int],
 
 def _axis_fit(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     """Least squares b = s * a + t; translation only when the points span too little to give a scale."""
-    if len(a) < 2 or np.ptp(a) < 100.0:
+    if len(a) < MIN_SCALE_POINTS or np.ptp(a) < 200.0:
         return 1.0, float(np.median(b - a))
     s, t = np.polyfit(a, b, 1)
     if not 0.8 <= s <= 1.25:  # a page is never drawn at another scale per block: keep it a shift
