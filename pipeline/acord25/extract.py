@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 # Which reader reads a born-digital (text-layer) page: "legacy" (label offsets, below) or
 # "template" (the form's template registered to the page, pipeline/acord25/reader.py).
 # Scans and photos stay on the legacy reader.
-BORN_DIGITAL_READER = "legacy"
+BORN_DIGITAL_READER = "template"
 
 
 def empty_certificate() -> dict[str, Any]:

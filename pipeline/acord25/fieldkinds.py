@@ -14,7 +14,9 @@ from pipeline.textlayer import Word
 
 Line = list[Word]
 
-FILLER = re.compile(r"^(x{3,}|n/?a|none|excluded|see\s+(attached|attachment|below|remarks)?)$", re.I)
+FILLER = re.compile(r"^(x{3,}|n/?a|none|excluded)$", re.I)
+_CARE_OF = re.compile(r"^(c/o|care\s+of|attn:?)\b", re.I)
+_ID_ONLY = re.compile(r"^[#:]?\s*\d{5,}$")  # a bare customer or holder id on a line of its own
 _LICENCE = re.compile(r"\b(lic(ense|ence)?\s*(#|no\.?|number)|lic#|npn\b|customer\s*(id|#)|acct\.?\s*#|account\s*#"
                       r"|client\s*(id|#|:)|agency\s*(id|code)|producer\s*(id|code)|fein\b)", re.I)
 _STREET = re.compile(r"^(\d+[\w-]*\s|p\.?\s*o\.?\s*box\b|post\s+office\b|po\s+drawer\b|one\s|two\s|suite\b|ste\b"
@@ -121,7 +123,7 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
     contact: dict[str, str] = {}
     kept = []
     for text in texts:
-        if _LICENCE.search(text):
+        if _LICENCE.search(text) or _ID_ONLY.match(text):
             continue
         if _EMAIL.search(text) or (_CONTACT_WORD.match(text) and _PHONE.search(text)) or _PHONE.fullmatch(text):
             if _EMAIL.search(text):
@@ -139,6 +141,8 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
     else:
         street = next((i for i, t in enumerate(kept) if i > 0 and _STREET.match(t)), None)
         cut, how = (street, "split_at_street") if street is not None else (1, "split_guessed")
+        if any(_CARE_OF.match(t) for t in kept[1:cut + 1]):
+            how = "care_of"  # a c/o line between name and street: name or address, the print does not say
     name = " ".join(kept[:cut])
     address = ", ".join(kept[cut:]) or None
     return {"name": name, "address": address, "contact": contact, "how": how}

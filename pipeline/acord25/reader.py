@@ -34,7 +34,8 @@ HOW = {
     "joined_lines": 0.95,  # several lines of one box, joined
     "first_of_stack": 0.85,  # the first of several values stacked in one cell
     "split_at_street": 0.93,  # a party block cut into name and address at its first street line
-    "split_guessed": 0.7,  # a party block with no street line: first line taken as the name
+    "split_guessed": 0.7,
+    "care_of": 0.8,  # a c/o line between the name and the street: which side it belongs to is a guess  # a party block with no street line: first line taken as the name
     "from_block": 0.85,  # a contact value found inside the producer's name and address block
     "checked": 0.97,  # a check glyph or drawn cross in a check box
     "unchecked": 0.9,  # no mark in any of a group's boxes
@@ -67,7 +68,10 @@ class FieldWords:
     def __init__(self, page: Page, registration: Registration) -> None:
         self.registration = registration
         self.fields = registration.template.fields
+        self.own = {f: Box(*registration.to_page(f.block, f.box)) for f in self.fields}
         self.boxes = {f: self._box(f) for f in self.fields}
+        self.row_wide = {f for f in self.fields if f.block == "coverages" and f.box[3] - f.box[1] > 20
+                         and f.kind not in ("text",) or f.key.endswith("/policy_number")}
         values = [w for j, w in enumerate(page.words) if j not in registration.printed_words]
         values, covered = _uncovered([u for w in values for u in _unglued(w)])
         self.words: dict[Field, list[Word]] = defaultdict(list)
@@ -93,7 +97,27 @@ class FieldWords:
         return Box(x0 - tol, y0 - tol, x1 + tol, y1 + tol)
 
     def _field_of(self, w: Word) -> Field | None:
-        return self._field_of_point(w.cx, _seat(w))
+        return self._field_of_point(w.cx, w.cy, seat=_seat(w))
+
+    def _field_of_point(self, x: float, y: float, kinds_wanted: tuple[str, ...] | None = None,
+                        seat: float | None = None) -> Field | None:
+        """The field whose grown box holds the point and whose own box is nearest to it.
+
+        A coverage row's columns are tried with the word's seat (text may poke above its row's rule),
+        every other field with its centre."""
+        best, best_key = None, None
+        for f, b in self.boxes.items():
+            if kinds_wanted is not None and f.kind not in kinds_wanted:
+                continue
+            py = seat if seat is not None and f in self.row_wide else y
+            if not b.contains(x, py):
+                continue
+            own = self.own[f]
+            distance = max(own.x0 - x, 0, x - own.x1) + max(own.y0 - py, 0, py - own.y1)
+            key = (distance, (own.x1 - own.x0) * (own.y1 - own.y0))
+            if best_key is None or key < best_key:
+                best, best_key = f, key
+        return best
 
     def _starts_new(self, previous: Word, w: Word) -> bool:
         """A word that reads as a value of the kind of another field's box begins a phrase of its own."""
@@ -117,12 +141,6 @@ class FieldWords:
                     self.words[there] = list(lines[-1])
                     self.words[here] = [w for line in lines[:-1] for w in line]
 
-    def _field_of_point(self, x: float, y: float, kinds_wanted: tuple[str, ...] | None = None) -> Field | None:
-        inside = [f for f, b in self.boxes.items() if b.contains(x, y) and (kinds_wanted is None or f.kind in kinds_wanted)]
-        if not inside:
-            return None
-        return min(inside, key=lambda f: (self.boxes[f].x1 - self.boxes[f].x0) * (self.boxes[f].y1 - self.boxes[f].y0))
-
     def lines(self, f: Field) -> list[list[Word]]:
         return _lines(self.words.get(f, []))
 
@@ -134,7 +152,7 @@ class FieldWords:
 def _lines(words: list[Word]) -> list[list[Word]]:
     lines: list[list[Word]] = []
     for w in sorted(words, key=lambda w: (w.cy, w.x0)):
-        if lines and abs(lines[-1][-1].cy - w.cy) <= 0.5 * max(w.height, lines[-1][-1].height, 1.0):
+        if lines and abs(lines[-1][-1].cy - w.cy) <= 0.4 * max(min(w.height, lines[-1][-1].height), 1.0):
             lines[-1].append(w)
         else:
             lines.append([w])

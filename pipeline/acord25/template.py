@@ -37,6 +37,8 @@ INLIER_PT = 3.0  # a label within this distance of its registered place agrees w
 BLOCK_MARGIN_PT = 40.0  # a block's fit also uses the labels this close around it
 MIN_ANCHORS = 5  # fewer agreeing labels than this: the block takes the global fit
 MIN_SCALE_POINTS = 8  # a scale is fitted only from this many labels spread over 200 pt; else a shift
+RUN_WORDS = 3  # words in the print's own order that make a run of moved print
+MOVED_X_PT, MOVED_Y_PT = 300.0, 20.0  # a notice's line may wrap elsewhere in another edition, not move far down
 MIN_GLOBAL = 8  # fewer than this on the whole page: the page is not this form (no registration)
 
 
@@ -217,4 +219,32 @@ def _printed(words: list[Word], template: Template, registration: Registration) 
             if abs(w.cx - px) <= tol and abs(w.cy - py) <= tol:
                 found.add(j)
                 break
-    return found
+    return found | _moved_print(words, template, registration, found)
+
+
+def _moved_print(words: list[Word], template: Template, registration: Registration, found: set[int]) -> set[int]:
+    """Runs of RUN_WORDS or more words that follow each other in the form's print, near their place.
+
+    An edition's notices and headings move a little and are re-worded from one edition to another;
+    three words in the print's own order, within MOVED_Y_PT (MOVED_X_PT across) of where the template prints them, are print."""
+    follows: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    printed = template.printed
+    for a, b in zip(printed, printed[1:]):
+        if abs((a[2] + a[4]) / 2 - (b[2] + b[4]) / 2) < 2 and 0 <= b[1] - a[3] < 15:
+            follows.setdefault((a[0], b[0]), []).append(registration.glob.transform.point(*_centre(*a[1:])))
+    order = sorted((j for j in range(len(words)) if j not in found), key=lambda j: (round(words[j].cy), words[j].x0))
+    chained = [False] * len(order)
+    for k in range(len(order) - 1):
+        a, b = words[order[k]], words[order[k + 1]]
+        near = any(abs(a.cx - x) <= MOVED_X_PT and abs(a.cy - y) <= MOVED_Y_PT
+                   for x, y in follows.get((a.text, b.text), ()))
+        chained[k] = near and abs(a.cy - b.cy) < 2 and 0 <= b.x0 - a.x1 < 15
+    out, k = set(), 0
+    while k < len(order):
+        end = k
+        while end < len(order) and chained[end]:
+            end += 1
+        if end - k + 1 >= RUN_WORDS:
+            out.update(order[k:end + 1])
+        k = end + 1
+    return out
