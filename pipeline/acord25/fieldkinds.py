@@ -119,10 +119,12 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
     ``name_lines``: how many lines sit on the form's name line (field by field); None for a free
     block, where the name runs until the first street line. Licence, NPN and customer-id lines are
     left out; phone, fax and e-mail lines are kept apart for the producer's contact."""
-    texts = [text_of(line) for line in lines if not is_filler(text_of(line))]
     contact: dict[str, str] = {}
-    kept = []
-    for text in texts:
+    kept, kept_lines = [], []
+    for line in lines:
+        text = text_of(line)
+        if is_filler(text):
+            continue
         if _LICENCE.search(text) or _ID_ONLY.match(text):
             continue
         if _EMAIL.search(text) or (_CONTACT_WORD.match(text) and _PHONE.search(text)) or _PHONE.fullmatch(text):
@@ -134,8 +136,9 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
                 contact.setdefault("phone", _PHONE.search(text).group(0))
             continue
         kept.append(text)
+        kept_lines.append(line)
     if not kept:
-        return {"name": None, "address": None, "contact": contact, "how": "empty"}
+        return {"name": None, "address": None, "contact": contact, "how": "empty", "lines": ([], [])}
     if name_lines is not None and 0 < name_lines < len(kept):
         cut, how = name_lines, "in_box"
     else:
@@ -145,4 +148,5 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
             how = "care_of"  # a c/o line between name and street: name or address, the print does not say
     name = " ".join(kept[:cut])
     address = ", ".join(kept[cut:]) or None
-    return {"name": name, "address": address, "contact": contact, "how": how}
+    return {"name": name, "address": address, "contact": contact, "how": how,
+            "lines": (kept_lines[:cut], kept_lines[cut:])}

@@ -19,7 +19,7 @@ from typing import Any
 
 from pipeline.acord25 import fieldkinds as kinds
 from pipeline.acord25 import plausible
-from pipeline.acord25.evidence import Evidence
+from pipeline.acord25.evidence import Evidence, cap_by_reading
 from pipeline.acord25.fields import apply_form_fields
 from pipeline.acord25.layout import Box
 from pipeline.acord25.remarks import append_remarks
@@ -44,8 +44,7 @@ HOW = {
     "edition": 0.99,
     "overlapped": 0.8,  # the box's words lay over other words: what shows is a guess
 }
-LOOSE_FIT = 0.88  # ceiling when the block took the global fit or its residual is above TIGHT_PT
-TIGHT_PT = 2.0
+LOOSE_FIT = 0.88  # ceiling when the block had too few labels of its own and took the page's global fit
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
 ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
 LIMIT_KEYS = {
@@ -146,7 +145,7 @@ class FieldWords:
 
     def ceiling(self, f: Field) -> float:
         fit = self.registration.fit(f.block)
-        return 1.0 if fit.own and fit.residual <= TIGHT_PT else LOOSE_FIT
+        return 1.0 if fit.own else LOOSE_FIT
 
 
 def _lines(words: list[Word]) -> list[list[Word]]:
@@ -231,6 +230,7 @@ def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict
     if form_fields:
         apply_form_fields(cert, form_fields, ev)
     cert["evidence"] = ev.only(cert)
+    cap_by_reading(cert["evidence"], page.words, page.marks)  # a scanner's OCR layer: no surer than its words
     if info is not None:
         append_remarks(cert, pages, page.number)
     plausible.review(cert, cert["evidence"], ocr=False)
@@ -276,19 +276,17 @@ def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
         got = kinds.split_party(lines, None)
         box = Box.around([w for line in lines for w in line])
         target = cert[f.key]
-        for part in ("name", "address"):
+        for part, part_lines in zip(("name", "address"), got["lines"]):
             if got[part] is not None:
                 target[part] = got[part]
+                part_box = Box.around([w for line in part_lines for w in line]) if part_lines else box
                 how = got["how"] if part == "name" or got["how"] != "in_box" else "in_box"
-                _add(ev, f"/{f.key}/{part}", box, how, fw.ceiling(f))
+                _add(ev, f"/{f.key}/{part}", part_box, how, fw.ceiling(f))
         if f.key == "producer":
             for key, value in got["contact"].items():
                 if cert["producer"].get(key) is None:
                     cert["producer"][key] = value
                     _add(ev, f"/producer/{key}", box, "from_block", fw.ceiling(f))
-    for f in fw.fields:  # the contact column of the producer: read by kind, after the block's own lines
-        if f.key.startswith("producer/"):
-            pass
 
 
 def _insurers(values: dict[Field, tuple[Any, str, Box]], fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
