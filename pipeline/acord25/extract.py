@@ -27,6 +27,11 @@ from pipeline.textlayer import Page
 
 logger = logging.getLogger(__name__)
 
+# Which reader reads a born-digital (text-layer) page: "legacy" (label offsets, below) or
+# "template" (the form's template registered to the page, pipeline/acord25/reader.py).
+# Scans and photos stay on the legacy reader.
+BORN_DIGITAL_READER = "template"
+
 
 def empty_certificate() -> dict[str, Any]:
     """Every key of the contract, all unknown."""
@@ -53,16 +58,24 @@ def empty_certificate() -> dict[str, Any]:
     }
 
 
-def extract_certificate(pages: list[Page], form_fields: dict[str, str] | None = None) -> dict[str, Any]:
+def extract_certificate(pages: list[Page], form_fields: dict[str, str] | None = None,
+                        method: str | None = None) -> dict[str, Any]:
     """Read the ACORD 25 fields from the certificate page's words (and form fields when given).
 
     The certificate page is the first page that is an ACORD 25 (a cover letter may come first);
-    remarks pages after it continue its description of operations."""
+    remarks pages after it continue its description of operations. ``method`` is the reading's
+    ("text_layer" or "ocr"); a text-layer page goes to ``BORN_DIGITAL_READER``."""
     cert = empty_certificate()
     if not pages:
         return cert
     info = identify(pages)
     page = next((p for p in pages if info is not None and p.number == info.page), pages[0])
+    if method == "text_layer" and BORN_DIGITAL_READER == "template":
+        from pipeline.acord25.reader import read_certificate
+
+        done = read_certificate(pages, page, info, form_fields)
+        if done is not None:
+            return done
     sheet = Sheet(page)
     frame = build_frame(sheet)
     ev = Evidence(page.number)

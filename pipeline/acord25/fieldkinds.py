@@ -1,0 +1,152 @@
+"""Values by kind: what the words found in one field's box mean, once for every field of a kind.
+
+Each reader takes the lines of words in a box (top to bottom, each left to right) and returns the
+value and how it was found (a word of :data:`pipeline.acord25.reader.HOW`), or None.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pipeline.acord25.parse import is_check_glyph, is_placeholder_signature, parse_amount, parse_date, parse_flag
+from pipeline.textlayer import Word
+
+Line = list[Word]
+
+FILLER = re.compile(r"^(x{3,}|n/?a|none|excluded)$", re.I)
+_CARE_OF = re.compile(r"^(c/o|care\s+of|attn:?)\b", re.I)
+_ID_ONLY = re.compile(r"^[#:]?\s*\d{5,}$")  # a bare customer or holder id on a line of its own
+_LICENCE = re.compile(r"\b(lic(ense|ence)?\s*(#|no\.?|number)|lic#|npn\b|customer\s*(id|#)|acct\.?\s*#|account\s*#"
+                      r"|client\s*(id|#|:)|agency\s*(id|code)|producer\s*(id|code)|fein\b)", re.I)
+_STREET = re.compile(r"^(\d+[\w-]*\s|p\.?\s*o\.?\s*box\b|post\s+office\b|po\s+drawer\b|one\s|two\s|suite\b|ste\b"
+                     r"|attn\b|\d+$)", re.I)
+_PHONE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?", re.I)
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_CONTACT_WORD = re.compile(r"^(phone|tel|ph|fax|e-?mail|email|contact|cell|mobile)\b[:.]?", re.I)
+_NAIC = re.compile(r"^\d{5}$")
+_LETTER = re.compile(r"^[A-Fa-f]$")
+
+
+def text_of(line: Line) -> str:
+    return " ".join(w.text for w in line)
+
+
+def is_filler(text: str) -> bool:
+    return bool(FILLER.match(text.strip()))
+
+
+def read_text(lines: list[Line]) -> tuple[str, str] | None:
+    kept = [text_of(line) for line in lines if not is_filler(text_of(line))]
+    if not kept:
+        return None
+    return " ".join(kept), "in_box" if len(kept) == 1 else "joined_lines"
+
+
+def read_first(lines: list[Line], parse: Any) -> tuple[Any, str] | None:
+    """The first line that parses (a stacked cell's first value)."""
+    for i, line in enumerate(lines):
+        text = text_of(line)
+        if is_filler(text):
+            continue
+        value = parse(text)
+        if value is not None:
+            return value, "in_box" if len(lines) == 1 and i == 0 else "first_of_stack"
+    return None
+
+
+def read_date(lines: list[Line]) -> tuple[str, str] | None:
+    return read_first(lines, parse_date)
+
+
+def read_amount(lines: list[Line]) -> tuple[int, str] | None:
+    return read_first(lines, parse_amount)
+
+
+def read_naic(lines: list[Line]) -> tuple[str, str] | None:
+    codes = [w.text for line in lines for w in line if _NAIC.match(w.text)]
+    return (codes[0], "in_box") if codes else None
+
+
+def read_letter(lines: list[Line]) -> tuple[str, str] | None:
+    letters = [w.text.upper() for line in lines for w in line if _LETTER.match(w.text)]
+    return (letters[0], "in_box") if letters else None
+
+
+def read_yn(lines: list[Line]) -> tuple[bool, str] | None:
+    for line in lines:
+        flag = parse_flag(text_of(line))
+        if flag is not None:
+            return flag, "in_box"
+    return None
+
+
+def read_phone(lines: list[Line]) -> tuple[str, str] | None:
+    for line in lines:
+        text = _CONTACT_WORD.sub("", text_of(line)).strip()
+        if is_filler(text):
+            continue
+        m = _PHONE.search(text)
+        if m:
+            return m.group(0).strip(), "in_box"
+    return None
+
+
+def read_email(lines: list[Line]) -> tuple[str, str] | None:
+    for line in lines:
+        m = _EMAIL.search(re.sub(r"\s*([@.])\s*", r"\1", text_of(line)))  # 'name@ agency.com' split in two words
+        if m:
+            return m.group(0), "in_box"
+    return None
+
+
+def is_checked(words: list[Word], marks: list[Any]) -> bool:
+    return any(is_check_glyph(w.text) for w in words) or any(m.kind in ("cross", "stroke") for m in marks)
+
+
+def read_signature(words: list[Word], marks: list[Any]) -> tuple[bool, str]:
+    text = " ".join(w.text for w in words)
+    if words and is_placeholder_signature(text):
+        return False, "placeholder"
+    if any(m.kind in ("drawing", "image") for m in marks) or words:
+        return True, "in_box"
+    return False, "empty"
+
+
+def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
+    """A party block's lines -> name, address, and the contact lines printed inside it.
+
+    ``name_lines``: how many lines sit on the form's name line (field by field); None for a free
+    block, where the name runs until the first street line. Licence, NPN and customer-id lines are
+    left out; phone, fax and e-mail lines are kept apart for the producer's contact."""
+    contact: dict[str, str] = {}
+    kept, kept_lines = [], []
+    for line in lines:
+        text = text_of(line)
+        if is_filler(text):
+            continue
+        if _LICENCE.search(text) or _ID_ONLY.match(text):
+            continue
+        if _EMAIL.search(text) or (_CONTACT_WORD.match(text) and _PHONE.search(text)) or _PHONE.fullmatch(text):
+            if _EMAIL.search(text):
+                contact.setdefault("email", _EMAIL.search(text).group(0))
+            elif re.match(r"fax", text, re.I):
+                contact.setdefault("fax", _PHONE.search(text).group(0))
+            else:
+                contact.setdefault("phone", _PHONE.search(text).group(0))
+            continue
+        kept.append(text)
+        kept_lines.append(line)
+    if not kept:
+        return {"name": None, "address": None, "contact": contact, "how": "empty", "lines": ([], [])}
+    if name_lines is not None and 0 < name_lines < len(kept):
+        cut, how = name_lines, "in_box"
+    else:
+        street = next((i for i, t in enumerate(kept) if i > 0 and _STREET.match(t)), None)
+        cut, how = (street, "split_at_street") if street is not None else (1, "split_guessed")
+        if any(_CARE_OF.match(t) for t in kept[1:cut + 1]):
+            how = "care_of"  # a c/o line between name and street: name or address, the print does not say
+    name = " ".join(kept[:cut])
+    address = ", ".join(kept[cut:]) or None
+    return {"name": name, "address": address, "contact": contact, "how": how,
+            "lines": (kept_lines[:cut], kept_lines[cut:])}

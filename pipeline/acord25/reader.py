@@ -1,0 +1,420 @@
+"""The born-digital reader: a text-layer page registered to the form's template, read field by field.
+
+    cert = read_certificate(pages, page, info, form_fields)   # None when the page does not register
+
+1. :func:`pipeline.acord25.template.register` fits the page's printed labels to the template, per block.
+2. The page's words that are not the form's own print are grouped into phrases (words on one line,
+   close together), and each phrase goes to the registered field box its first word's centre falls
+   in (the box grown by a tolerance from the block's residual), else the box its centre falls in.
+3. Each field is read by its kind (:mod:`pipeline.acord25.fieldkinds`), once for every field of the
+   kind; how a value was found maps through :data:`HOW` to its confidence, capped by the fit.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from typing import Any
+
+from pipeline.acord25 import fieldkinds as kinds
+from pipeline.acord25 import plausible
+from pipeline.acord25.evidence import Evidence, cap_by_reading
+from pipeline.acord25.fields import apply_form_fields
+from pipeline.acord25.layout import Box
+from pipeline.acord25.remarks import append_remarks
+from pipeline.acord25.template import Field, Registration, load, register
+from pipeline.textlayer import Mark, Page, Word
+
+logger = logging.getLogger(__name__)
+
+# How a value was found -> its confidence on a clean text layer (one table; calibrated later).
+HOW = {
+    "in_box": 0.99,  # the only line in its own box
+    "joined_lines": 0.95,  # several lines of one box, joined
+    "first_of_stack": 0.85,  # the first of several values stacked in one cell
+    "split_at_street": 0.93,  # a party block cut into name and address at its first street line
+    "split_guessed": 0.7,
+    "care_of": 0.8,  # a c/o line between the name and the street: which side it belongs to is a guess  # a party block with no street line: first line taken as the name
+    "from_block": 0.85,  # a contact value found inside the producer's name and address block
+    "checked": 0.97,  # a check glyph or drawn cross in a check box
+    "unchecked": 0.9,  # no mark in any of a group's boxes
+    "placeholder": 0.9,  # a signature box holding placeholder text
+    "empty": 0.8,  # nothing in a box that would hold a value
+    "edition": 0.99,
+    "overlapped": 0.8,  # the box's words lay over other words: what shows is a guess
+}
+LOOSE_FIT = 0.88  # ceiling when the block had too few labels of its own and took the page's global fit
+LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
+ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
+LIMIT_KEYS = {
+    "general_liability": ("each_occurrence", "damage_to_rented_premises", "medical_expense",
+                          "personal_advertising_injury", "general_aggregate",
+                          "products_completed_operations_aggregate"),
+    "automobile_liability": ("combined_single_limit", "bodily_injury_per_person", "bodily_injury_per_accident",
+                             "property_damage"),
+    "umbrella_liability": ("each_occurrence", "aggregate", "retention"),
+    "workers_compensation": ("el_each_accident", "el_disease_each_employee", "el_disease_policy_limit"),
+    "other": ("limit",),
+}
+READERS = {"text": kinds.read_text, "date": kinds.read_date, "amount": kinds.read_amount, "naic": kinds.read_naic,
+           "letter": kinds.read_letter, "yn": kinds.read_yn, "phone": kinds.read_phone, "email": kinds.read_email}
+
+
+class FieldWords:
+    """The registered page: each field's box on the page and the words and marks in it."""
+
+    def __init__(self, page: Page, registration: Registration) -> None:
+        self.registration = registration
+        self.fields = registration.template.fields
+        self.own = {f: Box(*registration.to_page(f.block, f.box)) for f in self.fields}
+        self.boxes = {f: self._box(f) for f in self.fields}
+        self.row_wide = {f for f in self.fields if f.block == "coverages" and f.box[3] - f.box[1] > 20
+                         and f.kind not in ("text",) or f.key.endswith("/policy_number")}
+        values = [w for j, w in enumerate(page.words) if j not in registration.printed_words]
+        values, covered = _uncovered([u for w in values for u in _unglued(w)])
+        self.words: dict[Field, list[Word]] = defaultdict(list)
+        self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
+        for phrase in _phrases(values, self._starts_new):
+            target = self._field_of(phrase[0]) or self._field_of_point(
+                (phrase[0].x0 + phrase[-1].x1) / 2, _seat(phrase[0]))
+            if target is not None:
+                self.words[target].extend(phrase)
+                if any(id(w) in covered for w in phrase):
+                    self.doubtful.add(target)
+        self._overflow_rows()
+        self.marks: dict[Field, list[Mark]] = defaultdict(list)
+        for m in page.marks:
+            target = self._field_of_point(m.cx, m.cy, kinds_wanted=("check", "signature"))
+            if target is not None:
+                self.marks[target].append(m)
+
+    def _box(self, f: Field) -> Box:
+        fit = self.registration.fit(f.block)
+        tol = min(4.0, 1.0 + fit.residual)
+        x0, y0, x1, y1 = fit.transform.box(f.box)
+        return Box(x0 - tol, y0 - tol, x1 + tol, y1 + tol)
+
+    def _field_of(self, w: Word) -> Field | None:
+        return self._field_of_point(w.cx, w.cy, seat=_seat(w))
+
+    def _field_of_point(self, x: float, y: float, kinds_wanted: tuple[str, ...] | None = None,
+                        seat: float | None = None) -> Field | None:
+        """The field whose grown box holds the point and whose own box is nearest to it.
+
+        A coverage row's columns are tried with the word's seat (text may poke above its row's rule),
+        every other field with its centre."""
+        best, best_key = None, None
+        for f, b in self.boxes.items():
+            if kinds_wanted is not None and f.kind not in kinds_wanted:
+                continue
+            py = seat if seat is not None and f in self.row_wide else y
+            if not b.contains(x, py):
+                continue
+            own = self.own[f]
+            distance = max(own.x0 - x, 0, x - own.x1) + max(own.y0 - py, 0, py - own.y1)
+            key = (distance, (own.x1 - own.x0) * (own.y1 - own.y0))
+            if best_key is None or key < best_key:
+                best, best_key = f, key
+        return best
+
+    def _starts_new(self, previous: Word, w: Word) -> bool:
+        """A word that reads as a value of the kind of another field's box begins a phrase of its own."""
+        here, there = self._field_of(previous), self._field_of(w)
+        if there is None or there is here or there.kind not in READERS:
+            return False
+        return READERS[there.kind]([[w]]) is not None and there.kind not in ("text",)
+
+    def _overflow_rows(self) -> None:
+        """A row's last line in a column goes to the next row when that row's cell is empty there.
+
+        Values printed a line above their own row land in the row before it as a second line."""
+        by_key = {f.key: f for f in self.fields}
+        for column in ("policy_number", "effective", "expiration"):
+            for row, below in zip(ROWS, ROWS[1:]):
+                here, there = by_key.get(f"{row}/{column}"), by_key.get(f"{below}/{column}")
+                if here is None or there is None or self.words.get(there):
+                    continue
+                lines = _lines(self.words.get(here, []))
+                if len(lines) >= 2 and self.boxes[there].y0 - _seat(lines[-1][0]) <= 14.0:
+                    self.words[there] = list(lines[-1])
+                    self.words[here] = [w for line in lines[:-1] for w in line]
+
+    def lines(self, f: Field) -> list[list[Word]]:
+        return _lines(self.words.get(f, []))
+
+    def ceiling(self, f: Field) -> float:
+        fit = self.registration.fit(f.block)
+        return 1.0 if fit.own else LOOSE_FIT
+
+
+def _lines(words: list[Word]) -> list[list[Word]]:
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.cy, w.x0)):
+        if lines and abs(lines[-1][-1].cy - w.cy) <= 0.4 * max(min(w.height, lines[-1][-1].height), 1.0):
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(line, key=lambda w: w.x0) for line in lines]
+
+
+_TWO_DATES = re.compile(r"^(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))$")
+
+
+def _unglued(w: Word) -> list[Word]:
+    """A word that is two dates printed with no space between them, as two words (the box split by characters)."""
+    m = _TWO_DATES.match(w.text)
+    if not m:
+        return [w]
+    cut = w.x0 + (w.x1 - w.x0) * len(m.group(1)) / len(w.text)
+    return [Word(m.group(1), w.x0, w.y0, cut, w.y1), Word(m.group(2), cut, w.y0, w.x1, w.y1)]
+
+
+def _uncovered(words: list[Word]) -> tuple[list[Word], set[int]]:
+    """Drop a word that another word drawn after it lies over (text hidden under a later value).
+
+    The text layer keeps drawing order; what is drawn last is what shows. The words kept that lay
+    over another are returned too, so that their values are not given as certain."""
+    dropped, covering = set(), set()
+    for i, a in enumerate(words):
+        for b in words[i + 1:]:
+            overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
+            if overlap > 0.3 * min(a.width, b.width) and abs(a.cy - b.cy) < 0.5 * min(a.height, b.height):
+                dropped.add(i)
+                covering.add(id(b))
+    return [w for i, w in enumerate(words) if i not in dropped], covering
+
+
+def _seat(w: Word) -> float:
+    """Where a word sits: a quarter of its height above its bottom (text may poke above its cell's rule)."""
+    return w.y1 - 0.25 * w.height
+
+
+def _phrases(words: list[Word], starts_new: Any) -> list[list[Word]]:
+    phrases = []
+    for line in _lines(words):
+        current = [line[0]]
+        for w in line[1:]:
+            if w.x0 - current[-1].x1 > LINE_GAP * max(w.height, current[-1].height, 1.0) or starts_new(current[-1], w):
+                phrases.append(current)
+                current = [w]
+            else:
+                current.append(w)
+        phrases.append(current)
+    return phrases
+
+
+def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict[str, str] | None) -> dict[str, Any] | None:
+    from pipeline.acord25.extract import empty_certificate
+
+    registration = register(page, load("2016/03"))
+    if registration is None:
+        logger.info("page %s does not register to the 2016/03 template", page.number)
+        return None
+    fw = FieldWords(page, registration)
+    ev = Evidence(page.number)
+    cert = empty_certificate()
+    if info is not None:
+        cert["form"] = {"type": info.type, "edition": info.edition}
+    values = _read_fields(fw)
+    for f, (value, how, box) in values.items():
+        if "/" not in f.key and f.key not in ("date", "certificate_number", "revision_number",
+                                              "description_of_operations", "signed"):
+            continue
+        if f.key in ("date", "certificate_number", "revision_number", "description_of_operations", "signed"):
+            cert[f.key] = value
+            _add(ev, "/" + f.key, box, how, fw.ceiling(f))
+    _parties(fw, cert, ev)
+    _insurers(values, fw, cert, ev)
+    cert["policies"] = _policies(fw, values, ev)
+    if form_fields:
+        apply_form_fields(cert, form_fields, ev)
+    cert["evidence"] = ev.only(cert)
+    cap_by_reading(cert["evidence"], page.words, page.marks)  # a scanner's OCR layer: no surer than its words
+    if info is not None:
+        append_remarks(cert, pages, page.number)
+    plausible.review(cert, cert["evidence"], ocr=False)
+    logger.info("template reader: %s policies, %s insurers, fits %s", len(cert["policies"]), len(cert["insurers"]),
+                {k: v["residual"] for k, v in registration.to_dict().items()})
+    return cert
+
+
+def _add(ev: Evidence, pointer: str, box: Box | None, how: str, ceiling: float) -> None:
+    ev.add(pointer, box or Box(0, 0, 0, 0), min(HOW[how], ceiling))
+
+
+def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
+    """Every single-value field read by its kind: field -> (value, how, box)."""
+    out: dict[Field, tuple[Any, str, Box]] = {}
+    for f in fw.fields:
+        words = fw.words.get(f, [])
+        box = Box.around(words) if words else fw.boxes[f]
+        if f.kind in READERS:
+            found = READERS[f.kind](fw.lines(f))
+            if found is not None:
+                out[f] = (found[0], "overlapped" if f in fw.doubtful else found[1], box)
+        elif f.kind == "check":
+            if kinds.is_checked(words, fw.marks.get(f, [])):
+                out[f] = (True, "checked", box)
+        elif f.kind == "remarks":
+            text = " ".join(kinds.text_of(line) for line in fw.lines(f))
+            if text:
+                out[f] = (text, "in_box" if len(fw.lines(f)) == 1 else "joined_lines", box)
+        elif f.kind == "signature":
+            signed, how = kinds.read_signature(words, fw.marks.get(f, []))
+            out[f] = (signed, how, box)
+    return out
+
+
+def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
+    for f in fw.fields:
+        if f.kind != "party":
+            continue
+        lines = fw.lines(f)
+        if not lines:
+            continue
+        got = kinds.split_party(lines, None)
+        box = Box.around([w for line in lines for w in line])
+        target = cert[f.key]
+        for part, part_lines in zip(("name", "address"), got["lines"]):
+            if got[part] is not None:
+                target[part] = got[part]
+                part_box = Box.around([w for line in part_lines for w in line]) if part_lines else box
+                how = got["how"] if part == "name" or got["how"] != "in_box" else "in_box"
+                _add(ev, f"/{f.key}/{part}", part_box, how, fw.ceiling(f))
+        if f.key == "producer":
+            for key, value in got["contact"].items():
+                if cert["producer"].get(key) is None:
+                    cert["producer"][key] = value
+                    _add(ev, f"/producer/{key}", box, "from_block", fw.ceiling(f))
+
+
+def _insurers(values: dict[Field, tuple[Any, str, Box]], fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
+    by_letter: dict[str, dict[str, Any]] = {}
+    for f, (value, how, box) in values.items():
+        if f.key.startswith("producer/"):
+            cert["producer"][f.key.split("/")[1]] = value
+            _add(ev, "/" + f.key, box, how, fw.ceiling(f))
+        if not f.key.startswith("insurers/"):
+            continue
+        _, letter, part = f.key.split("/")
+        by_letter.setdefault(letter, {"letter": letter, "name": None, "naic": None, "_ev": {}})
+        by_letter[letter][part] = value
+        by_letter[letter]["_ev"][part] = (box, how, fw.ceiling(f))
+    for letter in sorted(by_letter):
+        entry = by_letter[letter]
+        if entry["name"] is None and entry["naic"] is None:
+            continue
+        index = len(cert["insurers"])
+        for part, (box, how, ceiling) in entry.pop("_ev").items():
+            _add(ev, f"/insurers/{index}/{part}", box, how, ceiling)
+        cert["insurers"].append(entry)
+
+
+def _policies(fw: FieldWords, values: dict[Field, tuple[Any, str, Box]], ev: Evidence) -> list[dict[str, Any]]:
+    policies = []
+    for row in ROWS:
+        fields = [f for f in fw.fields if f.key.startswith(row + "/")]
+        if row == "other" and len(kinds.read_first(fw.lines(_named(fields, "policy_number")), lambda t: t) or ()) and \
+                len([ln for ln in fw.lines(_named(fields, "policy_number")) if not kinds.is_filler(kinds.text_of(ln))]) > 1:
+            policies += _stacked(fw, fields, ev, len(policies))
+            continue
+        policy, found = _policy(row, fields, values, fw)
+        if policy is None:
+            continue
+        for pointer, (box, how, ceiling) in found.items():
+            _add(ev, f"/policies/{len(policies)}/{pointer}", box, how, ceiling)
+        policies.append(policy)
+    return policies
+
+
+def _named(fields: list[Field], key: str) -> Field:
+    return next(f for f in fields if f.key.split("/", 1)[1] == key)
+
+
+def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, Box]],
+            fw: FieldWords) -> tuple[dict[str, Any] | None, dict[str, tuple[Box, str, float]]]:
+    policy: dict[str, Any] = {"line": row, "description": None, "insurer_letter": None, "policy_number": None,
+                              "effective": None, "expiration": None, "additional_insured": None,
+                              "subrogation_waived": None, "basis": None}
+    limits: dict[str, Any] = {k: None for k in LIMIT_KEYS[row]}
+    found: dict[str, tuple[Box, str, float]] = {}
+    checks: dict[str, list[str]] = defaultdict(list)
+    descriptions = []
+    for f in fields:
+        key = f.key.split("/", 1)[1]
+        if key.startswith("check:"):
+            if f in values:
+                group, _, choice = key[6:].replace("+", "=").partition("=")
+                checks[group].append(choice or "yes")
+                found.setdefault(group, (values[f][2], "checked", fw.ceiling(f)))
+            continue
+        if f not in values:
+            continue
+        value, how, box = values[f]
+        if key == "description":
+            descriptions.append((box, value, how, fw.ceiling(f)))
+        elif key.startswith("limits/"):
+            limits[key[7:]] = value
+            found[key] = (box, how, fw.ceiling(f))
+        else:
+            policy[key] = value
+            found[key] = (box, how, fw.ceiling(f))
+    filled = any(policy[k] is not None for k in ("policy_number", "effective", "expiration")) or \
+        any(v is not None for v in limits.values())
+    if not filled:
+        return None, {}
+    if descriptions:
+        descriptions.sort(key=lambda d: (d[0].y0, d[0].x0))
+        policy["description"] = " ".join(d[1] for d in descriptions)
+        found["description"] = (Box.around([d[0] for d in descriptions]), descriptions[0][2], descriptions[0][3])
+    if row == "umbrella_liability" and "excess_liability" in checks.get("line", []) and \
+            "umbrella_liability" not in checks.get("line", []):
+        policy["line"] = "excess_liability"
+    if row in ("general_liability", "umbrella_liability"):
+        policy["basis"] = _one_of(checks.get("basis"))
+    if row == "general_liability":
+        policy["aggregate_applies_per"] = _one_of(checks.get("aggregate_applies_per"))
+    if row == "automobile_liability":
+        policy["covered_autos"] = [a for a in ("any", "owned", "scheduled", "hired", "non_owned")
+                                   if a in checks.get("covered_autos", [])]
+        found.setdefault("covered_autos", found.get("limits/combined_single_limit", (Box(0, 0, 0, 0), "empty", 0.8)))
+    if row == "workers_compensation":
+        policy["statutory"] = bool(checks.get("statutory"))
+        policy["any_member_excluded"] = policy.pop("any_member_excluded", None)
+        if "statutory" not in found:
+            found["statutory"] = (Box(0, 0, 0, 0), "unchecked", 1.0)
+    policy["limits"] = limits
+    return policy, found
+
+
+def _one_of(choices: list[str] | None) -> str | None:
+    return choices[0] if choices and len(choices) == 1 else None
+
+
+def _stacked(fw: FieldWords, fields: list[Field], ev: Evidence, start: int) -> list[dict[str, Any]]:
+    """Two or more policies stacked in the one 'other' row: the k-th line of each column is the k-th policy."""
+    columns = {f.key.split("/", 1)[1]: [ln for ln in fw.lines(f) if not kinds.is_filler(kinds.text_of(ln))]
+               for f in fields}
+    parse = {"insurer_letter": kinds.read_letter, "policy_number": kinds.read_text, "effective": kinds.read_date,
+             "expiration": kinds.read_date, "additional_insured": kinds.read_yn,
+             "subrogation_waived": kinds.read_yn, "description": kinds.read_text, "limits/limit": kinds.read_amount}
+    out = []
+    for k in range(len(columns["policy_number"])):
+        policy: dict[str, Any] = {"line": "other", "description": None, "insurer_letter": None, "policy_number": None,
+                                  "effective": None, "expiration": None, "additional_insured": None,
+                                  "subrogation_waived": None, "basis": None, "limits": {"limit": None}}
+        for key, reader in parse.items():
+            lines = columns.get(key, [])
+            if k >= len(lines):
+                continue
+            got = reader([lines[k]])
+            if got is None:
+                continue
+            if key == "limits/limit":
+                policy["limits"]["limit"] = got[0]
+            else:
+                policy[key] = got[0]
+            _add(ev, f"/policies/{start + len(out)}/{key}", Box.around(lines[k]), "first_of_stack", 1.0)
+        out.append(policy)
+    return out

@@ -1,0 +1,250 @@
+"""The ACORD 25 as data, and the registration of a page to it.
+
+    template = load("2016/03")
+    registration = register(page, template)
+    registration.to_page(field.block, field.box)  # the field's box on this page
+
+The template (``templates/2016-03.json``, written once by ``scripts/make_template.py`` from the
+official AcroForm's field rectangles and the blank's printed words) holds, in the text layer's space
+(points, origin top-left): every printed word of the blank, the blocks (header, producer, contact,
+insurers, insured, numbers, coverages, description, holder, signature, footer) with their anchor
+labels, and each field's box, kind and contract key. No coordinate of the form is written in code.
+
+Registration is a robust fit per block of the page's printed labels (found in the text layer by
+their text) to the template's: **RANSAC** over one-correspondence translation hypotheses (every
+label/word pair with the same text is tried; the consensus is the set of anchors that land within
+``INLIER_PT``), then a least-squares refit of scale and translation per axis on that consensus, and
+one re-selection of inliers. A block with too few anchors of its own borrows the labels around it;
+one that still has too few takes the page's global fit. Each block keeps its transform and its
+residual (the largest inlier error, in points), which the field reader turns into its tolerance.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.textlayer import Page, Word
+
+TEMPLATES = Path(__file__).with_name("templates")
+SEARCH_PT = 100.0  # how far a printed label may sit from its template place before registration
+INLIER_PT = 3.0  # a label within this distance of its registered place agrees with the fit
+BLOCK_MARGIN_PT = 40.0  # a block's fit also uses the labels this close around it
+MIN_ANCHORS = 5  # fewer agreeing labels than this: the block takes the global fit
+MIN_SCALE_POINTS = 8  # a scale is fitted only from this many labels spread over 200 pt; else a shift
+RUN_WORDS = 3  # words in the print's own order that make a run of moved print
+MOVED_X_PT, MOVED_Y_PT = 300.0, 20.0  # a notice's line may wrap elsewhere in another edition, not move far down
+MIN_GLOBAL = 8  # fewer than this on the whole page: the page is not this form (no registration)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # the AcroForm field's name, or the party block's key
+    key: str  # contract key, relative to its row for coverage rows ("general_liability/policy_number")
+    kind: str  # text, party, phone, email, naic, date, amount, letter, yn, check, remarks, signature
+    box: tuple[float, float, float, float]
+    block: str
+
+
+@dataclass(frozen=True)
+class Template:
+    edition: str
+    size: tuple[float, float]
+    printed: tuple[tuple[str, float, float, float, float], ...]
+    blocks: dict[str, dict[str, Any]]
+    fields: tuple[Field, ...]
+    rows: dict[str, tuple[float, float]]
+
+
+@lru_cache(maxsize=None)
+def load(edition: str = "2016/03") -> Template:
+    data = json.loads((TEMPLATES / f"{edition.replace('/', '-')}.json").read_text())
+    fields = tuple(Field(f["name"], f["key"], f["kind"], tuple(f["box"]), f["block"]) for f in data["fields"])
+    return Template(data["edition"], tuple(data["page"]), tuple(tuple(w) for w in data["print"]),
+                    data["blocks"], fields, {k: tuple(v) for k, v in data["rows"].items()})
+
+
+@dataclass(frozen=True)
+class Transform:
+    """Template -> page, per axis: x' = sx * x + tx, y' = sy * y + ty."""
+
+    sx: float = 1.0
+    tx: float = 0.0
+    sy: float = 1.0
+    ty: float = 0.0
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        return self.sx * x + self.tx, self.sy * y + self.ty
+
+    def box(self, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        x0, y0 = self.point(box[0], box[1])
+        x1, y1 = self.point(box[2], box[3])
+        return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+@dataclass(frozen=True)
+class BlockFit:
+    transform: Transform
+    residual: float  # largest error of an agreeing label, points
+    anchors: int  # labels that agree
+    own: bool  # fitted on the block's own labels (False: the global fit)
+
+
+@dataclass
+class Registration:
+    template: Template
+    blocks: dict[str, BlockFit]
+    glob: BlockFit
+    printed_words: set[int] = field(default_factory=set)  # indexes of page words that are the form's print
+
+    def fit(self, block: str) -> BlockFit:
+        return self.blocks.get(block, self.glob)
+
+    def to_page(self, block: str, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        return self.fit(block).transform.box(box)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: {"transform": [f.transform.sx, f.transform.tx, f.transform.sy, f.transform.ty],
+                       "residual": round(f.residual, 2), "anchors": f.anchors, "own": f.own}
+                for name, f in {**self.blocks, "page": self.glob}.items()}
+
+
+def _centre(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float]:
+    return (x0 + x1) / 2, (y0 + y1) / 2
+
+
+def _pairs(template: Template, words: list[Word], anchors: list[int],
+           prior: Transform, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(anchor index, template centre, page centre) of every same-text pair within ``radius`` of the prior."""
+    by_text: dict[str, list[int]] = {}
+    for j, w in enumerate(words):
+        by_text.setdefault(w.text, []).append(j)
+    ids, src, dst = [], [], []
+    for i in anchors:
+        text, *box = template.printed[i]
+        cx, cy = _centre(*box)
+        px, py = prior.point(cx, cy)
+        for j in by_text.get(text, ()):
+            wx, wy = words[j].cx, words[j].cy
+            if abs(wx - px) <= radius and abs(wy - py) <= radius:
+                ids.append(i)
+                src.append((cx, cy))
+                dst.append((wx, wy))
+    return np.array(ids, dtype=int), np.array(src, dtype=float).reshape(-1, 2), np.array(dst, dtype=float).reshape(-1, 2)
+
+
+def _axis_fit(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Least squares b = s * a + t; translation only when the points span too little to give a scale."""
+    if len(a) < MIN_SCALE_POINTS or np.ptp(a) < 200.0:
+        return 1.0, float(np.median(b - a))
+    s, t = np.polyfit(a, b, 1)
+    if not 0.8 <= s <= 1.25:  # a page is never drawn at another scale per block: keep it a shift
+        return 1.0, float(np.median(b - a))
+    return float(s), float(t)
+
+
+def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray) -> BlockFit | None:
+    if len(ids) == 0:
+        return None
+    shifts = np.unique(np.round(dst - src, 1), axis=0)
+    best, best_count = None, 0
+    for shift in shifts:
+        err = np.abs(src + shift - dst).max(axis=1)
+        count = len(set(ids[err <= INLIER_PT].tolist()))
+        if count > best_count:
+            best, best_count = shift, count
+    inliers = np.abs(src + best - dst).max(axis=1) <= INLIER_PT
+    for _ in range(2):  # refit scale and translation on the consensus, then choose the inliers again
+        sx, tx = _axis_fit(src[inliers, 0], dst[inliers, 0])
+        sy, ty = _axis_fit(src[inliers, 1], dst[inliers, 1])
+        moved = np.column_stack((src[:, 0] * sx + tx, src[:, 1] * sy + ty))
+        err = np.abs(moved - dst).max(axis=1)
+        chosen = err <= INLIER_PT
+        if chosen.sum() < inliers.sum():
+            break
+        inliers = chosen
+    count = len(set(ids[inliers].tolist()))
+    residual = float(err[inliers].max()) if inliers.any() else INLIER_PT
+    return BlockFit(Transform(sx, tx, sy, ty), residual, count, True)
+
+
+def register(page: Page, template: Template) -> Registration | None:
+    """The page's transform to ``template``, block by block; None when too few labels agree."""
+    words = list(page.words)
+    everything = [i for b in template.blocks.values() for i in b["anchors"]]
+    glob = _ransac(*_pairs(template, words, everything, Transform(), SEARCH_PT))
+    if glob is None or glob.anchors < MIN_GLOBAL:
+        return None
+    glob = BlockFit(glob.transform, glob.residual, glob.anchors, False)
+    fits: dict[str, BlockFit] = {}
+    for name, block in template.blocks.items():
+        radius = 4 * INLIER_PT + glob.residual
+        fit = _ransac(*_pairs(template, words, block["anchors"], glob.transform, radius))
+        if fit is None or fit.anchors < MIN_ANCHORS:  # too few labels of its own: borrow those around it
+            x0, y0, x1, y1 = block["box"]
+            m = BLOCK_MARGIN_PT
+            near = [i for i in everything if x0 - m <= _centre(*template.printed[i][1:])[0] <= x1 + m
+                    and y0 - m <= _centre(*template.printed[i][1:])[1] <= y1 + m]
+            fit = _ransac(*_pairs(template, words, near, glob.transform, radius))
+        fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
+    registration = Registration(template, fits, glob)
+    registration.printed_words = _printed(words, template, registration)
+    return registration
+
+
+def block_of(template: Template, x: float, y: float) -> str:
+    for name, block in template.blocks.items():
+        x0, y0, x1, y1 = block["box"]
+        if x0 <= x <= x1 and y0 <= y <= y1:
+            return name
+    return "footer"
+
+
+def _printed(words: list[Word], template: Template, registration: Registration) -> set[int]:
+    """Page words that are the form's own print: same text as a printed word at its registered place."""
+    places: dict[str, list[tuple[float, float, float]]] = {}
+    for text, *box in template.printed:
+        cx, cy = _centre(*box)
+        fit = registration.fit(block_of(template, cx, cy))
+        px, py = fit.transform.point(cx, cy)
+        places.setdefault(text, []).append((px, py, INLIER_PT + fit.residual))
+    found = set()
+    for j, w in enumerate(words):
+        for px, py, tol in places.get(w.text, ()):
+            if abs(w.cx - px) <= tol and abs(w.cy - py) <= tol:
+                found.add(j)
+                break
+    return found | _moved_print(words, template, registration, found)
+
+
+def _moved_print(words: list[Word], template: Template, registration: Registration, found: set[int]) -> set[int]:
+    """Runs of RUN_WORDS or more words that follow each other in the form's print, near their place.
+
+    An edition's notices and headings move a little and are re-worded from one edition to another;
+    three words in the print's own order, within MOVED_Y_PT (MOVED_X_PT across) of where the template prints them, are print."""
+    follows: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    printed = template.printed
+    for a, b in zip(printed, printed[1:]):
+        if abs((a[2] + a[4]) / 2 - (b[2] + b[4]) / 2) < 2 and 0 <= b[1] - a[3] < 15:
+            follows.setdefault((a[0], b[0]), []).append(registration.glob.transform.point(*_centre(*a[1:])))
+    order = sorted((j for j in range(len(words)) if j not in found), key=lambda j: (round(words[j].cy), words[j].x0))
+    chained = [False] * len(order)
+    for k in range(len(order) - 1):
+        a, b = words[order[k]], words[order[k + 1]]
+        near = any(abs(a.cx - x) <= MOVED_X_PT and abs(a.cy - y) <= MOVED_Y_PT
+                   for x, y in follows.get((a.text, b.text), ()))
+        chained[k] = near and abs(a.cy - b.cy) < 2 and 0 <= b.x0 - a.x1 < 15
+    out, k = set(), 0
+    while k < len(order):
+        end = k
+        while end < len(order) and chained[end]:
+            end += 1
+        if end - k + 1 >= RUN_WORDS:
+            out.update(order[k:end + 1])
+        k = end + 1
+    return out
