@@ -34,8 +34,8 @@ HOW = {
     "joined_lines": 0.95,  # several lines of one box, joined
     "first_of_stack": 0.85,  # the first of several values stacked in one cell
     "split_at_street": 0.93,  # a party block cut into name and address at its first street line
-    "split_guessed": 0.7,
-    "care_of": 0.8,  # a c/o line between the name and the street: which side it belongs to is a guess  # a party block with no street line: first line taken as the name
+    "split_guessed": 0.7,  # a party block with no street line: first line taken as the name
+    "care_of": 0.8,  # a c/o line between the name and the street: which side it belongs to is a guess
     "from_block": 0.85,  # a contact value found inside the producer's name and address block
     "checked": 0.97,  # a check glyph or drawn cross in a check box
     "unchecked": 0.9,  # no mark in any of a group's boxes
