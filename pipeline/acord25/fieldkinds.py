@@ -93,11 +93,12 @@ def read_phone(lines: list[Line]) -> tuple[str, str] | None:
 
 
 def read_email(lines: list[Line]) -> tuple[str, str] | None:
-    for line in lines:
-        m = _EMAIL.search(re.sub(r"\s*([@.])\s*", r"\1", text_of(line)))  # 'name@ agency.com' split in two words
-        if m:
-            return m.group(0), "in_box"
-    return None
+    """The box's address; when it holds several, the first, as one of a stack (below trust)."""
+    found = [m.group(0) for line in lines  # 'name@ agency.com' split in two words
+             for m in _EMAIL.finditer(re.sub(r"\s*([@.])\s*", r"\1", text_of(line)))]
+    if not found:
+        return None
+    return found[0], "in_box" if len(found) == 1 else "first_of_stack"
 
 
 def is_checked(words: list[Word], marks: list[Any]) -> bool:
