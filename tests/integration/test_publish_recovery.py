@@ -98,6 +98,7 @@ def test_given_a_publisher_slower_than_the_lock_then_it_renews_the_lock_and_keep
     events = outbox(app, 8)  # about 4 s of publishing, twice the lock's time
     publisher = threading.Thread(target=publish_pending, args=(app,))
     publisher.start()
+    wait_for(lambda: on_stream(app), timeout=10, interval=0.02)  # the publisher holds the lock now
     taken_over = 0
     while publisher.is_alive():
         probe = app.redis.lock(PUBLISH_LOCK, timeout=2)
