@@ -245,16 +245,38 @@ def _date(value: str | None) -> date | None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the certificate JSON (the contract's shape).")
 @click.option("--evidence/--no-evidence", default=True, help="Include per-value confidence and boxes.")
 @click.pass_context
-def extract(ctx: click.Context, file: Path, as_json: bool, evidence: bool) -> None:
-    """Read one certificate file and print what was extracted."""
-    certificate = _extract_file(_app(ctx), file)
-    if not evidence:
-        certificate.pop("evidence", None)
-    _print(certificate, as_json)
+def extract(ctx: click.Context, files: tuple[Path, ...], as_json: bool, evidence: bool) -> None:
+    """Read certificate files and print what was extracted.
+
+    One file: its certificate. Several: one JSON object per line (JSON Lines), each with its
+    ``file``, and ``error`` (code and message) in place of the certificate for a file that could not
+    be read; the others are still read, and the exit status is 1 if any failed. All in one process,
+    so a batch pays the start-up once; a progress bar on a terminal."""
+    app = _app(ctx)
+    if len(files) == 1:
+        certificate = _extract_file(app, files[0])
+        if not evidence:
+            certificate.pop("evidence", None)
+        _print(certificate, as_json)
+        return
+    failed = 0
+    with click.progressbar(files, label="reading", file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
+        for file in bar:
+            try:
+                line = {"file": str(file), **_extract_file(app, file)}
+            except click.ClickException as e:
+                failed += 1
+                code, _, message = e.message.partition(": ")
+                line = {"file": str(file), "error": {"code": code, "message": message}}
+            if not evidence:
+                line.pop("evidence", None)
+            click.echo(json.dumps(line, default=str))
+    if failed:
+        ctx.exit(1)
 
 
 @main.command()

@@ -42,6 +42,19 @@ def test_extract_of_a_non_certificate_says_so(coi, real_corpus):
     assert "not_a_certificate" in result.output
 
 
+def test_extract_of_several_files_prints_one_line_each_and_goes_on_past_a_failure(coi, real_corpus):
+    not_a_certificate = real_corpus / "filled_nonacord_sample-coi_reportlab_pulsio-coi-copilot.pdf"
+    result = coi("extract", str(real_corpus / SG_SIDING), str(not_a_certificate), str(real_corpus / SG_SIDING),
+                 "--json", ok=False)
+    first, failed, again = [json.loads(line) for line in result.stdout.splitlines()]
+    assert first.pop("file") == str(real_corpus / SG_SIDING)
+    assert validate("certificate", first) == [] and first["certificate_holder"]["name"] == "Butler Homes"
+    assert failed == {"file": str(not_a_certificate), "error": {"code": "not_a_certificate",
+                                                                  "message": failed["error"]["message"]}}
+    assert failed["error"]["message"]
+    assert again["certificate_holder"] == first["certificate_holder"]
+
+
 def test_evaluate_prints_the_contract_evaluation(coi, real_corpus, tmp_path):
     requirements = tmp_path / "req.yaml"
     requirements.write_text("holder: {name: Butler Homes}\n"
