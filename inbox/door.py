@@ -33,11 +33,12 @@ from sqlalchemy import or_, select
 
 from inbox.s3events import ObjectCreated
 from infra.models import Account, Document, Upload, UploadRef, new_id, utcnow
-from infra.repo import account_by_slug, insert_ignore
+from infra.repo import account_by_slug, hand_on, insert_ignore
 from infra.storage import ObjectMissing, S3Storage
 from infra.tokens import TokenOwner
 from pipeline.filetypes import EXTENSIONS, SUPPORTED, safe_filename
 from pipeline.states import DocumentStatus
+from workers.handoffs import dispatch
 from workers.uploads import ACCEPTED, RECEIVED, REJECTED, TAG_METADATA, UploadRefused, adopt, size_text
 
 if TYPE_CHECKING:
@@ -208,7 +209,11 @@ def _report(app: App, session, obj: ObjectCreated) -> Outcome:
 
 def store_direct(app: App, owner: TokenOwner, filename: str | None, data: bytes,
                  tag: str | None = None) -> dict[str, Any]:
-    """Take a file posted to the API: stored, recorded, enqueued. UploadRefused when it cannot be."""
+    """Take a file posted to the API: stored, recorded, enqueued. UploadRefused when it cannot be.
+
+    The read is a hand-off committed with the document (workers/handoffs.py): a broker away at that
+    moment delays it by seconds, where a failed send after the commit would have answered an error
+    for a stored file whose next upload is a duplicate, left unread until the sweep."""
     ref = new_id()
     with app.sessions() as session:
         account = session.get(Account, owner.account_id)
@@ -218,9 +223,11 @@ def store_direct(app: App, owner: TokenOwner, filename: str | None, data: bytes,
         session.add(Upload(id=new_id(), account_id=account.id, bucket=DIRECT_BUCKET, key=key,
                            version=hashlib.sha256(data).hexdigest(), size=len(data), status=ACCEPTED,
                            document_id=document_id))
+        # a file the account had already was sent on by its first upload
+        handoffs = [hand_on(session, "read_document", document_id)] if inserted else []
         session.commit()
-    if inserted:  # a file the account had already was sent on by its first upload
-        app.actors.read_document.send(document_id)
+    app.actors  # noqa: B018 - declared on the broker before anything is sent
+    dispatch(app, handoffs)
     return {"upload_id": ref, "status": ACCEPTED, "document_id": document_id, "duplicate": not inserted}
 
 

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from infra.models import (Account, AuditEntry, Certificate, Document, Evaluation, Holder, InboundMessage,
+from infra.models import (Account, AuditEntry, Certificate, Document, Evaluation, Handoff, Holder, InboundMessage,
                           MessageDocument, OutboxEvent, Override, RequirementSet, utcnow)
 from infra.models import Waiver as WaiverRow
-from infra.repo import add_event
+from infra.repo import add_event, hand_on
 from infra.repo import account_by_slug
 from pipeline.addresses import is_valid_slug
 from pipeline.events import EventType
@@ -50,10 +50,12 @@ def add_holder(session: Session, account_slug: str, name: str, address: str | No
 
 
 def set_requirements(session: Session, account_slug: str, holder_name: str, body: dict[str, Any],
-                     tag: str | None = None, *, by: str = "cli") -> tuple[RequirementSet, list[str]]:
+                     tag: str | None = None, *, by: str = "cli") -> tuple[RequirementSet, list[Handoff]]:
     """Add a requirement set; a live set of the same holder, tag and name is superseded by it.
 
-    Returns the set and the ids of the account's decided documents, to be scored again."""
+    Returns the set and the rescores of the account's decided documents (trigger
+    ``requirements:<set id>``), hand-offs committed with the set: the caller enqueues them with
+    ``workers.handoffs.dispatch``, and the relay does if the broker is away."""
     account = require_account(session, account_slug)
     holder = session.scalars(select(Holder).where(Holder.account_id == account.id, Holder.name == holder_name)).first()
     if holder is None:
@@ -75,10 +77,12 @@ def set_requirements(session: Session, account_slug: str, holder_name: str, body
     session.flush()
     audit(session, account.id, by, "requirements.set", f"requirement_set:{requirement_set.id}",
           {"holder": holder.name, "tag": tag, "name": name, "replaces": [r.id for r in replaced]})
-    session.commit()
     decided = session.scalars(select(Document.id).where(Document.account_id == account.id,
                                                         Document.status == "decided")).all()
-    return requirement_set, list(decided)
+    rescores = [hand_on(session, "rescore_document", document_id, f"requirements:{requirement_set.id}")
+                for document_id in decided]
+    session.commit()
+    return requirement_set, rescores
 
 
 def audit(session: Session, account_id: int, actor: str, action: str, subject: str, detail: dict[str, Any]) -> None:
@@ -95,8 +99,9 @@ def _decided_document(session: Session, document_id: str) -> Document:
 
 
 def waive(session: Session, document_id: str, code: str, *, by: str, reason: str, line: str | None = None,
-          key: str | None = None, until: date | None = None) -> WaiverRow:
-    """Accept a failed check; the caller re-scores the document (trigger ``waiver:<id>``) after commit."""
+          key: str | None = None, until: date | None = None) -> tuple[WaiverRow, Handoff]:
+    """Accept a failed check. Returns the waiver and the document's rescore (trigger ``waiver:<id>``),
+    a hand-off committed with it for the caller to enqueue (``workers.handoffs.dispatch``)."""
     from pipeline.scoring import Reason
 
     document = _decided_document(session, document_id)
@@ -109,13 +114,16 @@ def waive(session: Session, document_id: str, code: str, *, by: str, reason: str
     audit(session, document.account_id, by, "check.waived", f"document:{document.id}", detail)
     add_event(session, account_id=document.account_id, type=EventType.WAIVED, document_id=document.id,
               dedupe_key=f"waiver:{waiver.id}", data={**_about(session, document), "by": by, **detail})
+    rescore = hand_on(session, "rescore_document", document.id, f"waiver:{waiver.id}")
     session.commit()
-    return waiver
+    return waiver, rescore
 
 
 def override(session: Session, document_id: str, decision: str, *, by: str, reason: str,
-             until: date | None = None) -> Override:
-    """Set a decision by hand, recorded with who, why and until when, and announced as an event."""
+             until: date | None = None) -> tuple[Override, Handoff]:
+    """Set a decision by hand, recorded with who, why and until when, and announced as an event.
+
+    Returns the override and the publication of its event, a hand-off committed with it."""
     from pipeline.states import Decision
     from workers.decisions import current_evaluation
 
@@ -131,8 +139,9 @@ def override(session: Session, document_id: str, decision: str, *, by: str, reas
     audit(session, document.account_id, by, "decision.overridden", f"document:{document.id}", detail)
     add_event(session, account_id=document.account_id, type=EventType.OVERRIDDEN, document_id=document.id,
               dedupe_key=f"override:{row.id}", data={**_about(session, document), "by": by, **detail})
+    publication = hand_on(session, "publish_events")
     session.commit()
-    return row
+    return row, publication
 
 
 def _about(session: Session, document: Document) -> dict[str, Any]:

@@ -159,12 +159,11 @@ def requirements_set(ctx: click.Context, holder_name: str, file: Path, account_s
     app = _app(ctx)
     body = _load_document(file)
     with app.sessions() as session:
-        created, decided = _admin(set_requirements, session, account_slug, holder_name, body, tag)
+        created, rescores = _admin(set_requirements, session, account_slug, holder_name, body, tag)
         click.echo(f"requirement set {created.name!r} (id {created.id}) for {holder_name}")
-    for document_id in decided:
-        app.actors.rescore_document.send(document_id, f"requirements:{created.id}")
-    if decided:
-        click.echo(f"{len(decided)} decided certificate(s) of the account will be scored again")
+    if rescores:
+        click.echo(f"{len(rescores)} decided certificate(s) of the account will be scored again"
+                   + _away(_hand_on(app, rescores)))
 
 
 @requirements.command("templates")
@@ -213,10 +212,9 @@ def review_waive(ctx, document_id, code, line, key, by, reason, until) -> None:
 
     app = _app(ctx)
     with app.sessions() as session:
-        waiver = _admin(waive, session, document_id, code, by=by, reason=reason, line=line, key=key,
-                        until=_date(until))
-    app.actors.rescore_document.send(document_id, f"waiver:{waiver.id}")
-    click.echo(f"waiver {waiver.id} recorded; the document will be scored again")
+        waiver, rescore = _admin(waive, session, document_id, code, by=by, reason=reason, line=line, key=key,
+                                 until=_date(until))
+    click.echo(f"waiver {waiver.id} recorded; the document will be scored again" + _away(_hand_on(app, [rescore])))
 
 
 @review.command("override")
@@ -232,9 +230,21 @@ def review_override(ctx, document_id, decision, by, reason, until) -> None:
 
     app = _app(ctx)
     with app.sessions() as session:
-        row = _admin(override, session, document_id, decision, by=by, reason=reason, until=_date(until))
-    app.actors.publish_events.send()
-    click.echo(f"override {row.id} recorded: {decision}")
+        row, publication = _admin(override, session, document_id, decision, by=by, reason=reason,
+                                  until=_date(until))
+    click.echo(f"override {row.id} recorded: {decision}" + _away(_hand_on(app, [publication])))
+
+
+def _hand_on(app: App, handoffs) -> bool:
+    """Enqueue hand-offs an admin action committed (workers/handoffs.py); False when the broker is away."""
+    from workers.handoffs import dispatch
+
+    app.actors  # noqa: B018 - declared on the broker before anything is sent
+    return dispatch(app, handoffs)
+
+
+def _away(queued: bool) -> str:
+    return "" if queued else " (the broker is away: the workers take it up within seconds of its return)"
 
 
 def _date(value: str | None) -> date | None:

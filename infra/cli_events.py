@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 import click
 
-from infra.cli import _admin, _app, events, holder, main
+from infra.cli import _admin, _app, _away, _hand_on, events, holder, main
 
 
 @main.group()
@@ -126,11 +126,9 @@ def expiry_check(ctx: click.Context, as_of: str | None) -> None:
 
     app = _app(ctx)
     day = date.fromisoformat(as_of) if as_of else date.today()
-    expired = check_expirations(app, day)
-    for document_id in expired:
-        app.actors.rescore_document.send(document_id, f"expiry:{day.isoformat()}", day.isoformat())
-    app.actors.publish_events.send()
-    click.echo(f"expiry check for {day}: {len(expired)} expired; warnings are in `coi events`")
+    expired, handoffs = check_expirations(app, day)
+    click.echo(f"expiry check for {day}: {len(expired)} expired; warnings are in `coi events`"
+               + _away(_hand_on(app, handoffs)))
 
 
 @main.command()

@@ -291,9 +291,8 @@ class Stages:
         from workers.expiry import check_expirations
 
         day = date.fromisoformat(as_of) if as_of else date.today()
-        for document_id in check_expirations(self.app, day):
-            self.actors.rescore_document.send(document_id, f"expiry:{day.isoformat()}", day.isoformat())
-        self.actors.publish_events.send()
+        _, handoffs = check_expirations(self.app, day)
+        dispatch(self.app, handoffs)  # the rescores and the publication, committed with the marks
 
     def sweep(self) -> None:
         from workers.sweep import find_stalled, resend

@@ -3,7 +3,11 @@ certificate's required policies end, mark it expired and score it again (it beco
 
 Run by the scheduler once per interval (``coi scheduler``) or by hand (``coi expiry check``); the
 day is a parameter, so tests and operators can run it for any date. Every warning is an outbox
-event with a key per (document, expiry date, threshold): running twice warns once.
+event with a key per (document, expiry date, threshold): running twice warns once. The rescore of
+an expired certificate and the publication of the events are hand-offs recorded in the same
+transaction (workers/handoffs.py): a broker away when the check ends delays them by seconds, where a
+rescore sent after the commit would be lost (the certificate is already ``expired``, so no later
+check finds it again).
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from infra.models import Certificate, Document
-from infra.repo import add_event, document_ref
+from infra.models import Certificate, Document, Handoff
+from infra.repo import add_event, document_ref, hand_on
 from pipeline.events import EventType
 from pipeline.expiry import due_mark, relevant_expiry
 from pipeline.scoring.model import normalise
@@ -37,11 +41,14 @@ class ExpiryState:
     RENEWED = "renewed"  # a later certificate of the same insured (and tag) runs longer
 
 
-def check_expirations(app: App, today: date) -> list[str]:
-    """Warn and expire as of ``today``; returns the ids of documents that expired (to score again)."""
+def check_expirations(app: App, today: date) -> tuple[list[str], list[Handoff]]:
+    """Warn and expire as of ``today``; returns the ids of documents that expired and the committed
+    hand-offs (their rescores, the publication of the events) to enqueue with ``dispatch``."""
     thresholds = app.settings.expiry_thresholds
     horizon = today + timedelta(days=max(thresholds, default=0))
     expired: list[str] = []
+    handoffs: list[Handoff] = []
+    warned = False
     with app.sessions() as session:
         rows = session.execute(
             select(Certificate, Document).join(Document, Document.id == Certificate.document_id).where(
@@ -61,14 +68,19 @@ def check_expirations(app: App, today: date) -> list[str]:
                           dedupe_key=f"expired:{document.id}:{certificate.expires_on}", data=data)
                 certificate.expiry_state = ExpiryState.EXPIRED
                 expired.append(document.id)
+                handoffs.append(hand_on(session, "rescore_document", document.id, f"expiry:{today.isoformat()}",
+                                        today.isoformat()))
             else:
                 add_event(session, account_id=document.account_id, type=EventType.EXPIRING, document_id=document.id,
                           dedupe_key=f"expiring:{document.id}:{certificate.expires_on}:{mark}",
                           data={**data, "threshold": mark})
                 certificate.expiry_state = ExpiryState.EXPIRING
-        session.commit()
+            warned = True
+        if warned:
+            handoffs.append(hand_on(session, "publish_events"))
+        session.commit()  # the marks, their events, the rescores and the publication owed, together
     log.info("expiry check for %s: %s certificates due, %s expired", today, len(rows), len(expired))
-    return expired
+    return expired, handoffs
 
 
 def _event_data(session: Session, document: Document, certificate: Certificate, today: date) -> dict[str, Any]:

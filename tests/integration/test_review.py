@@ -13,6 +13,7 @@ from infra.demo import current
 from infra.models import AuditEntry, Document, OutboxEvent
 from pipeline.samples import demo_certificate, draw_certificate
 from services import send_mail, wait_for
+from workers.handoffs import dispatch
 
 pytestmark = pytest.mark.integration
 
@@ -73,10 +74,10 @@ def test_given_a_changed_requirement_set_then_decided_certificates_are_scored_ag
     assert standing(app, document_id)["decision"] == "rejected"
 
     with app.sessions() as session:
-        new_set, decided = set_requirements(session, "acme", certificate["certificate_holder"]["name"],
-                                            requirements_for(certificate, 1_000_000))
-    assert decided == [document_id]
-    app.actors.rescore_document.send(document_id, f"requirements:{new_set.id}")
+        new_set, rescores = set_requirements(session, "acme", certificate["certificate_holder"]["name"],
+                                             requirements_for(certificate, 1_000_000))
+    assert [h.args for h in rescores] == [[document_id, f"requirements:{new_set.id}"]]
+    dispatch(app, rescores)  # as `coi requirements set` does
     wait_for(lambda: standing(app, document_id)["decision"] == "approved")
     assert [t for t, _ in events(app, document_id)] == ["coi.certificate.rejected", "coi.certificate.approved"]
     assert events(app, document_id)[-1][1]["trigger"] == f"requirements:{new_set.id}"
@@ -105,9 +106,9 @@ def test_a_reviewer_waives_a_failed_check_then_overrides_the_decision_with_an_au
     document_id = decide_under(app, smtp_door, certificate, 2_000_000)
 
     with app.sessions() as session:
-        waiver = waive(session, document_id, "limit_below_minimum", by="rita@acme.test",
-                       reason="Owner accepts $1M for this small job", line="general_liability")
-    app.actors.rescore_document.send(document_id, f"waiver:{waiver.id}")
+        _, rescore = waive(session, document_id, "limit_below_minimum", by="rita@acme.test",
+                           reason="Owner accepts $1M for this small job", line="general_liability")
+    dispatch(app, [rescore])  # as `coi review waive` does
     wait_for(lambda: standing(app, document_id)["decision"] == "approved")
     [waived] = [c for c in standing(app, document_id)["checks"] if c.get("waiver")]
     assert waived["waiver"]["by"] == "rita@acme.test"

@@ -33,6 +33,7 @@ from infra.models import (Account, Delivery, Document, Holder, InboundMessage, N
 from infra.tokens import revoke_token
 from receivers import WebhookReceiver
 from services import make_app, send_mail, wait_for
+from workers.handoffs import dispatch
 from workers.publish import stream_name
 
 pytestmark = pytest.mark.integration
@@ -459,14 +460,13 @@ def test_given_a_waiver_and_an_override_of_alphas_document_then_only_alpha_chang
     with app.sessions() as session:
         documents = dict(session.execute(select(Document.account_id, Document.id)).all())
         mine, theirs = documents[alpha.account_id], documents[bravo.account_id]
-        waiver = waive(session, mine, "limit_below_minimum", by="reviewer@alpha.example", reason="agreed",
-                       line="general_liability", key="each_occurrence")
-        waiver_id = waiver.id
-    app.actors.rescore_document.send(mine, f"waiver:{waiver_id}")  # as `coi review waive` does
+        _, rescore = waive(session, mine, "limit_below_minimum", by="reviewer@alpha.example", reason="agreed",
+                           line="general_liability", key="each_occurrence")
+    dispatch(app, [rescore])  # as `coi review waive` does
     wait_for(lambda: status_of(app, mine)["evaluated_decision"] == "approved")
     with app.sessions() as session:
-        override(session, mine, "rejected", by="reviewer@alpha.example", reason="second thoughts")
-    app.actors.publish_events.send()  # as `coi review override` does
+        _, publication = override(session, mine, "rejected", by="reviewer@alpha.example", reason="second thoughts")
+    dispatch(app, [publication])  # as `coi review override` does
 
     wanted = {"coi.certificate.rejected", "coi.check.waived", "coi.certificate.approved", "coi.decision.overridden"}
     wait_for(lambda: {e["type"] for e in stream(app, ALPHA)} == wanted)
@@ -509,7 +509,7 @@ def test_given_actions_scoped_to_bravo_then_alphas_webhook_token_holder_and_docu
         assert webhook.disabled_at is None
         assert session.scalars(select(UploadToken.revoked_at).where(UploadToken.id == alpha_token.id)).one() is None
         bravo_documents = session.scalars(select(Document.id).where(Document.account_id == bravo.account_id)).all()
-    assert to_rescore == bravo_documents
+    assert [h.args[0] for h in to_rescore] == bravo_documents
     assert contacts == {alpha.account_id: [alpha.contact], bravo.account_id: ["someone@bravo.example"]}
     [alpha_document] = alpha_document_ids(app, alpha)
     assert api.get(f"/v1/documents/{alpha_document}", headers=alpha.auth).status_code == 200  # the token works

@@ -17,9 +17,9 @@ from holders import demo, holder_account
 from inbox.sqs import poll_once, sqs_client
 from infra.admin import set_requirements
 from infra.demo import demo_requirements
-from infra.models import Document, Upload
+from infra.models import Document, Handoff, Upload, utcnow
 from infra.tokens import revoke_token
-from services import wait_for
+from services import drain, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -325,6 +325,30 @@ def test_given_the_same_file_uploaded_twice_then_one_document(app, acme, api, wo
     assert first["document_id"] == second["document_id"] and second["duplicate"] is True
     assert count(app, Document) == 1 and count(app, Upload) == 2
     assert decided(api, acme, second["upload_id"])["document"]["decision"] == "approved"
+
+
+@LOCAL_ONLY
+def test_given_the_broker_down_when_a_file_is_uploaded_then_it_is_accepted_and_its_read_waits_for_the_relay(
+        app, acme, api, monkeypatch):
+    import redis.exceptions
+
+    from workers.handoffs import GRACE, relay_due
+
+    def refused(message, *, delay=None):
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    app.actors  # noqa: B018
+    broker = app.broker_handle.broker
+    with monkeypatch.context() as down:
+        down.setattr(broker, "enqueue", refused)
+        answer = upload_direct(api, acme, demo()[1])  # before: 500 for a stored file, whose next upload is a duplicate
+
+    assert answer.status_code == 202, answer.text
+    with app.sessions() as session:
+        assert [(h.actor, h.args) for h in session.scalars(select(Handoff))] == [
+            ("read_document", [answer.json()["document_id"]])]
+    assert relay_due(app, now=utcnow() + GRACE * 2) == 1
+    assert drain(app) == ["read_document"]
 
 
 @BOTH_STORAGES
