@@ -63,9 +63,16 @@ class RecoveringRedisBroker(RedisBroker):
     dramatiq on that error, and the prefetched ones go with the old consumer. Redis gives a live
     worker's messages to no one else, so they waited for the sweep. Here a consumer, when (re)started,
     first puts every message its worker still holds on that queue back on the queue. A message a
-    worker thread is running at that moment may then run twice: every actor is idempotent."""
+    worker thread is running at that moment may then run twice: every actor is idempotent.
+
+    ``prefetch_limits`` (queue → most messages one consumer holds) caps dramatiq's prefetch, twice
+    the worker's threads on every queue: for long work (OCR, ``workers.actors.PrefetchLimits``) a
+    message fetched beyond the threads waits in a busy worker while another worker's thread is free."""
+
+    prefetch_limits: dict[str, int] = {}  # replaced, never mutated: set per worker at its boot
 
     def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000):
+        prefetch = min(prefetch, self.prefetch_limits.get(queue_name, prefetch))
         held = f"{self.namespace}:__acks__.{self.broker_id}.{queue_name}"
         try:
             message_ids = self.client.smembers(held)

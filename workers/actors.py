@@ -52,6 +52,16 @@ def reading_key(document: Document) -> str:
     return document.storage_key.rsplit("/", 1)[0] + "/reading.json"
 
 
+class PrefetchLimits(dramatiq.Middleware):
+    """A worker fetches no more OCR messages than it has threads (dramatiq fetches twice as many): a
+    scan fetched beyond them waited in a busy worker's memory, 13-28 s per OCR ahead of it, while
+    another worker's thread was free (docs/faults.md). Fetching costs milliseconds, OCR seconds."""
+
+    def before_worker_boot(self, broker, worker) -> None:
+        if hasattr(broker, "prefetch_limits"):  # the Redis broker (infra/broker.py); RabbitMQ's is its own
+            broker.prefetch_limits = {OCR_QUEUE: worker.worker_threads}
+
+
 @dataclass
 class Actors:
     split_message: dramatiq.Actor
@@ -73,6 +83,7 @@ def declare_actors(app: App) -> Actors:
     broker = app.broker_handle.broker
     broker.add_middleware(StageTimer())  # coi_stage_seconds (docs/metrics.md)
     broker.add_middleware(Relay(app))  # enqueues hand-offs the broker missed (workers/handoffs.py)
+    broker.add_middleware(PrefetchLimits())
     stages = Stages(app)
 
     def actor(fn, **options):

