@@ -64,7 +64,7 @@ def read_amount(lines: list[Line]) -> tuple[int, str] | None:
 
 
 def read_naic(lines: list[Line]) -> tuple[str, str] | None:
-    codes = [w.text for line in lines for w in line if _NAIC.match(w.text)]
+    codes = [w.text.strip(".,:;|#") for line in lines for w in line if _NAIC.match(w.text.strip(".,:;|#"))]
     return (codes[0], "in_box") if codes else None
 
 

@@ -44,6 +44,7 @@ HOW = {
     "edition": 0.99,
     "overlapped": 0.8,  # the box's words lay over other words: what shows is a guess
 }
+MIN_OCR_CONFIDENCE = 0.25  # an OCR word read less surely than this is speckle, a logo or a rule, not a value
 LOOSE_FIT = 0.88  # ceiling when the block had too few labels of its own and took the page's global fit
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
 ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
@@ -71,7 +72,7 @@ class FieldWords:
         self.boxes = {f: self._box(f) for f in self.fields}
         self.row_wide = {f for f in self.fields if f.block == "coverages" and f.box[3] - f.box[1] > 20
                          and f.kind not in ("text",) or f.key.endswith("/policy_number")}
-        values = [w for j, w in enumerate(page.words) if j not in registration.printed_words]
+        values = [w for j, w in enumerate(page.words) if j not in registration.printed_words and not _speck(w)]
         values, covered = _uncovered([u for w in values for u in _unglued(w)])
         self.words: dict[Field, list[Word]] = defaultdict(list)
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
@@ -146,6 +147,16 @@ class FieldWords:
     def ceiling(self, f: Field) -> float:
         fit = self.registration.fit(f.block)
         return 1.0 if fit.own else LOOSE_FIT
+
+
+def _speck(w: Word) -> bool:
+    """An OCR word with no letter, digit, '$' or check glyph (a rule's end or speckle read as marks), or
+    one tesseract itself barely believes."""
+    if w.confidence is None:
+        return False
+    if w.confidence < MIN_OCR_CONFIDENCE:
+        return True
+    return not any(c.isalnum() or c == "$" for c in w.text) and not kinds.is_check_glyph(w.text)
 
 
 def _lines(words: list[Word]) -> list[list[Word]]:
