@@ -244,7 +244,7 @@ def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict
     cap_by_reading(cert["evidence"], page.words, page.marks)  # a scanner's OCR layer: no surer than its words
     if info is not None:
         append_remarks(cert, pages, page.number)
-    plausible.review(cert, cert["evidence"], ocr=False)
+    plausible.review(cert, cert["evidence"], ocr=any(w.confidence is not None for w in page.words))
     logger.info("template reader: %s policies, %s insurers, fits %s", len(cert["policies"]), len(cert["insurers"]),
                 {k: v["residual"] for k, v in registration.to_dict().items()})
     return cert

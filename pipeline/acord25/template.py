@@ -43,6 +43,7 @@ SCALE_SEARCH_PT = 250.0  # a page scanned or photographed at another scale: its 
 MIN_SCALE, MAX_SCALE = 0.8, 1.25  # the scales a page is ever read at (a shrunk scan, a photo squared up)
 MAX_ASPECT = 0.08  # across and down scales of one page differ by no more than this
 SPREAD_PT = 100.0  # two labels give a scale only when this far apart both ways
+SCALE_GAIN = 1.5  # the scaled fit replaces the shift-only one when this many times as many labels agree with it
 HYPOTHESES = 3000  # two-label hypotheses tried at most (a fixed sample, the same every run)
 MIN_GLOBAL = 8  # fewer than this on the whole page: the page is not this form (no registration)
 PRINT_COVER = 0.6  # an OCR word this much covered by the form's registered print is print, whatever it reads as
@@ -288,9 +289,9 @@ def register(page: Page, template: Template) -> Registration | None:
     everything = [i for b in template.blocks.values() for i in b["anchors"]]
     glob = _ransac(*_pairs(template, words, everything, Transform(), SEARCH_PT))
     prior = _scaled_prior(*_pairs(template, words, everything, Transform(), SCALE_SEARCH_PT))
-    if prior is not None:  # the page at another scale: the fit around that prior, if more labels agree with it
+    if prior is not None:  # the page at another scale: the fit around that prior, if far more labels agree with it
         scaled = _ransac(*_pairs(template, words, everything, prior, 4 * INLIER_PT), (prior.sx, prior.sy))
-        if scaled is not None and (glob is None or scaled.anchors > glob.anchors):
+        if scaled is not None and (glob is None or scaled.anchors >= SCALE_GAIN * glob.anchors):
             glob = scaled
     if glob is None or glob.anchors < MIN_GLOBAL:
         return None
