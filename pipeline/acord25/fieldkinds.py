@@ -55,8 +55,22 @@ def read_first(lines: list[Line], parse: Any) -> tuple[Any, str] | None:
     return None
 
 
+_SPLIT_DATE = (re.compile(r"(\d{1,2}/\d{1,2}/\d{4})"), re.compile(r"(\d{1,2}/\d{1,2}/\d{2})"))
+
+
 def read_date(lines: list[Line]) -> tuple[str, str] | None:
-    return read_first(lines, parse_date)
+    """The first date; when no line holds one whole, a date OCR broke into pieces ("12/1." "1/2023"),
+    its pieces joined (the first of them, when two dates ran together)."""
+    found = read_first(lines, parse_date)
+    if found is not None:
+        return found
+    for line in lines:
+        joined = re.sub(r"[.,\s]", "", "".join(w.text for w in line))
+        for pattern in _SPLIT_DATE:
+            m = pattern.search(joined)
+            if m and parse_date(m.group(1)) is not None:
+                return parse_date(m.group(1)), "rejoined"
+    return None
 
 
 def read_amount(lines: list[Line]) -> tuple[int, str] | None:

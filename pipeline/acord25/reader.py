@@ -42,8 +42,10 @@ HOW = {
     "placeholder": 0.9,  # a signature box holding placeholder text
     "empty": 0.8,  # nothing in a box that would hold a value
     "edition": 0.99,
-    "overlapped": 0.8,  # the box's words lay over other words: what shows is a guess
+    "overlapped": 0.8,
+    "rejoined": 0.85,  # a value OCR broke into pieces, put together again  # the box's words lay over other words: what shows is a guess
 }
+MIN_OWN_BLOCKS = 0.5  # an OCR page with fewer of its blocks fitted on their own labels is not this layout
 MIN_OCR_CONFIDENCE = 0.25  # an OCR word read less surely than this is speckle, a logo or a rule, not a value
 LOOSE_FIT = 0.88  # ceiling when the block had too few labels of its own and took the page's global fit
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
@@ -222,6 +224,12 @@ def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict
     if registration is None:
         logger.info("page %s does not register to the 2016/03 template", page.number)
         return None
+    ocr = any(w.confidence is not None for w in page.words)
+    own = sum(fit.own for fit in registration.blocks.values())
+    if ocr and own < MIN_OWN_BLOCKS * len(registration.blocks):  # a look-alike: its labels elsewhere
+        logger.info("page %s: %s of %s blocks fit the template on their own labels", page.number, own,
+                    len(registration.blocks))
+        return None
     fw = FieldWords(page, registration)
     ev = Evidence(page.number)
     cert = empty_certificate()
@@ -244,7 +252,7 @@ def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict
     cap_by_reading(cert["evidence"], page.words, page.marks)  # a scanner's OCR layer: no surer than its words
     if info is not None:
         append_remarks(cert, pages, page.number)
-    plausible.review(cert, cert["evidence"], ocr=any(w.confidence is not None for w in page.words))
+    plausible.review(cert, cert["evidence"], ocr=ocr)
     logger.info("template reader: %s policies, %s insurers, fits %s", len(cert["policies"]), len(cert["insurers"]),
                 {k: v["residual"] for k, v in registration.to_dict().items()})
     return cert
