@@ -46,7 +46,7 @@ HOW = {
     "rejoined": 0.85,  # a value OCR broke into pieces, put together again  # the box's words lay over other words: what shows is a guess
 }
 MIN_OWN_BLOCKS = 0.5  # an OCR page with fewer of its blocks fitted on their own labels is not this layout
-MIN_OCR_CONFIDENCE = 0.25  # an OCR word read less surely than this is speckle, a logo or a rule, not a value
+MIN_OCR_CONFIDENCE = 0.25  # a phrase of OCR words all read less surely than this is speckle, a logo or a rule
 LOOSE_FIT = 0.88  # ceiling when the block had too few labels of its own and took the page's global fit
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
 ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
@@ -79,6 +79,8 @@ class FieldWords:
         self.words: dict[Field, list[Word]] = defaultdict(list)
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
         for phrase in _phrases(values, self._starts_new):
+            if all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase):
+                continue  # nothing in it that tesseract believes: speckle, a logo, a rule read as letters
             target = self._field_of(phrase[0]) or self._field_of_point(
                 (phrase[0].x0 + phrase[-1].x1) / 2, _seat(phrase[0]))
             if target is not None:
@@ -152,13 +154,10 @@ class FieldWords:
 
 
 def _speck(w: Word) -> bool:
-    """An OCR word with no letter, digit, '$' or check glyph (a rule's end or speckle read as marks), or
-    one tesseract itself barely believes."""
+    """An OCR word with no letter, digit, '$', '#', '&', '@' or check glyph: a rule's end or speckle read as marks."""
     if w.confidence is None:
         return False
-    if w.confidence < MIN_OCR_CONFIDENCE:
-        return True
-    return not any(c.isalnum() or c == "$" for c in w.text) and not kinds.is_check_glyph(w.text)
+    return not any(c.isalnum() or c in "$#&@" for c in w.text) and not kinds.is_check_glyph(w.text)
 
 
 def _lines(words: list[Word]) -> list[list[Word]]:
