@@ -82,7 +82,7 @@ class FieldWords:
             if all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase):
                 continue  # nothing in it that tesseract believes: speckle, a logo, a rule read as letters
             target = self._field_of(phrase[0]) or self._field_of_point(
-                (phrase[0].x0 + phrase[-1].x1) / 2, _seat(phrase[0]))
+                (phrase[0].x0 + phrase[-1].x1) / 2, _seat(phrase[0])) or self._overflowing(phrase)
             if target is not None:
                 self.words[target].extend(phrase)
                 if any(id(w) in covered for w in phrase):
@@ -93,6 +93,20 @@ class FieldWords:
             target = self._field_of_point(m.cx, m.cy, kinds_wanted=("check", "signature"))
             if target is not None:
                 self.marks[target].append(m)
+
+    def _overflowing(self, phrase: list[Word]) -> Field | None:
+        """An OCR phrase just outside every box (a right-aligned code past its box's edge on a looser
+        scan fit): the field whose box it overlaps most, when it overlaps one by half its width."""
+        if phrase[0].confidence is None:
+            return None
+        x0, x1, y = phrase[0].x0, phrase[-1].x1, phrase[0].cy
+        best, best_overlap = None, 0.5 * (x1 - x0)
+        for f, b in self.boxes.items():
+            if b.y0 <= y <= b.y1:
+                overlap = min(x1, b.x1) - max(x0, b.x0)
+                if overlap > best_overlap:
+                    best, best_overlap = f, overlap
+        return best
 
     def _box(self, f: Field) -> Box:
         fit = self.registration.fit(f.block)

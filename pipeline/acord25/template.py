@@ -339,10 +339,16 @@ def _printed(words: list[Word], template: Template, registration: Registration) 
     return found | _moved_print(words, template, registration, found) | _covered_by_print(words, template, registration)
 
 
+def _mostly_digits(text: str) -> bool:
+    """A date, an amount, a code: the form's labels are words, so such a word is a value wherever it lies."""
+    return sum(c.isdigit() for c in text) > sum(c.isalpha() for c in text)
+
+
 def _covered_by_print(words: list[Word], template: Template, registration: Registration) -> set[int]:
     """OCR words on a printed line of the form and lying mostly (across) on the form's own print at its registered place (a label misread past
-    recognition, or split: "(MM/DD/YYYY)" as "mMDDIY" "YYY)."). Text-layer words are left to their text."""
-    ocr = [j for j, w in enumerate(words) if w.confidence is not None]
+    recognition, or split: "(MM/DD/YYYY)" as "mMDDIY" "YYY)."). Text-layer words are left to their text, and
+    words mostly of digits are values."""
+    ocr = [j for j, w in enumerate(words) if w.confidence is not None and not _mostly_digits(w.text)]
     if not ocr:
         return set()
     fits = [registration.fit(block_of(template, *_centre(*box))) for _, *box in template.printed]
