@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from pipeline.acord25 import fieldkinds as kinds
@@ -187,6 +188,25 @@ def _lines(words: list[Word]) -> list[list[Word]]:
 _TWO_DATES = re.compile(r"^(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))$")
 
 
+_GLUED_LABEL = re.compile(r"^([^:\s]{1,30}:)([A-Za-z].*)$")
+
+
+def _colons_split(page: Page) -> Page:
+    """OCR words cut after a colon followed by a letter: the form's labels end in ':' and OCR glues the
+    value printed just after one to it ("A:FEDERATED"); the label's part is then print like any label."""
+    if not any(w.confidence is not None and _GLUED_LABEL.match(w.text) for w in page.words):
+        return page
+    words = []
+    for w in page.words:
+        m = _GLUED_LABEL.match(w.text) if w.confidence is not None else None
+        if m is None:
+            words.append(w)
+            continue
+        cut = w.x0 + (w.x1 - w.x0) * len(m.group(1)) / len(w.text)
+        words += [replace(w, text=m.group(1), x1=cut), replace(w, text=m.group(2), x0=cut)]
+    return replace(page, words=tuple(words))
+
+
 def _unglued(w: Word) -> list[Word]:
     """A word that is two dates printed with no space between them, as two words (the box split by characters)."""
     m = _TWO_DATES.match(w.text)
@@ -233,6 +253,7 @@ def _phrases(words: list[Word], starts_new: Any) -> list[list[Word]]:
 def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict[str, str] | None) -> dict[str, Any] | None:
     from pipeline.acord25.extract import empty_certificate
 
+    page = _colons_split(page)
     registration = register(page, load("2016/03"))
     if registration is None:
         logger.info("page %s does not register to the 2016/03 template", page.number)

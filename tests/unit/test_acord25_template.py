@@ -103,3 +103,31 @@ def test_given_an_ocr_page_on_the_template_reader_then_tesseract_confidence_caps
     cert = extract_module.extract_certificate([page], None, "ocr")
     assert cert["date"] == "2024-03-15"
     assert cert["evidence"]["/date"]["confidence"] <= 0.8 * 0.8
+
+
+def test_given_an_ocr_address_ending_in_a_zip_read_with_look_alike_letters_then_the_digits_are_restored():
+    from pipeline.acord25.fieldkinds import split_party
+
+    def line(*texts, y=0.0, conf=0.9):
+        return [Word(t, 10.0 * i, y, 10.0 * i + 8, y + 8, confidence=conf) for i, t in enumerate(texts)]
+
+    got = split_party([line("Acme", "Roofing", "LLC"), line("12", "Main", "St", y=10),
+                       line("OWATONNA,", "MN", "SS060", y=20)], None)
+    assert got["address"] == "12 Main St, OWATONNA, MN 55060"
+
+
+def test_given_a_text_layer_address_then_its_zip_is_kept_as_printed():
+    from pipeline.acord25.fieldkinds import split_party
+
+    lines = [[Word("Acme", 0, 0, 8, 8)], [Word("12", 0, 10, 8, 18), Word("Main", 10, 10, 18, 18)],
+             [Word("Salem,", 0, 20, 8, 28), Word("OR", 10, 20, 18, 28), Word("S7313", 20, 20, 28, 28)]]
+    assert split_party(lines, None)["address"].endswith("OR S7313")
+
+
+def test_given_an_ocr_word_glued_after_a_label_colon_then_the_label_part_is_cut_off():
+    from pipeline.acord25.reader import _colons_split
+
+    page = Page(number=1, width=612, height=792, words=[Word("A:FEDERATED", 0, 0, 110, 8, confidence=0.9)], marks=[])
+    words = _colons_split(page).words
+    assert [w.text for w in words] == ["A:", "FEDERATED"]
+    assert words[0].x1 == words[1].x0 == 20.0
