@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.accuracy [--official BD,SCANS,PHOTOS] [--tuning-seed T] [--validation-seed V]
         [--no-real] [--show-wrong] [--generated N] [--seed S] [--rescan K] [--photos N] [--rephoto K]
+        [--reader legacy|template] [--ocr-reader legacy|template]   (COI_BENCH_CACHE=DIR keeps OCR readings)
 
 Three sets, reported apart:
 
