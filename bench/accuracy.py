@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.accuracy [--official BD,SCANS,PHOTOS] [--tuning-seed T] [--validation-seed V]
         [--no-real] [--show-wrong] [--generated N] [--seed S] [--rescan K] [--photos N] [--rephoto K]
+        [--reader legacy|template] [--ocr-reader legacy|template]   (COI_BENCH_CACHE=DIR keeps OCR readings)
 
 Three sets, reported apart:
 
@@ -140,14 +141,14 @@ def score(truth: dict[str, Any], got: dict[str, Any], per_field: dict[str, list[
 
 
 def run_one(data: bytes, truth: dict[str, Any], per_field: dict[str, list[int]],
-            text_layer_only: bool = False) -> tuple[Score, str] | None:
+            text_layer_only: bool = False, cache_key: str = "") -> tuple[Score, str] | None:
     """Score one document; None when ``text_layer_only`` and the document would need OCR."""
     from pipeline.errors import PipelineError
     from pipeline.stages import extract, read, read_text
 
     started = time.monotonic()
     try:
-        reading = read_text(data, max_pages=5) if text_layer_only else read(data, max_pages=5)
+        reading = read_text(data, max_pages=5) if text_layer_only else _cached_read(data, read, cache_key)
         if reading is None:
             return None
         got = extract(reading)
@@ -158,6 +159,31 @@ def run_one(data: bytes, truth: dict[str, Any], per_field: dict[str, list[int]],
     s.seconds = time.monotonic() - started
     s.pages = pages
     return s, method
+
+
+def _cached_read(data: bytes, read: Any, key: str = "") -> Any:
+    """``read(data)``, kept in ``COI_BENCH_CACHE`` (a folder) when it is set: comparing two readers on the
+    same OCR output then pays tesseract once. The cache is keyed by ``key`` (the document's set and
+    name: a re-printed file's bytes carry the time it was made) or else its bytes, and by the OCR
+    stage's own sources, so a change to pipeline/ocr re-reads."""
+    folder = os.environ.get("COI_BENCH_CACHE")
+    if not folder:
+        return read(data, max_pages=5)
+    import hashlib
+    import pickle
+
+    digest = hashlib.sha256(key.encode() if key else data)
+    legacy = ("cells", "frame", "layout", "coverages", "limits", "identify", "positions", "header", "parties")
+    for source in sorted((REPO / "pipeline" / "ocr").glob("*.py")) + [REPO / "pipeline" / "stages.py"] + \
+            [REPO / "pipeline" / "acord25" / f"{name}.py" for name in legacy]:  # the OCR stage's second readings
+        digest.update(source.read_bytes())
+    path = Path(folder) / f"{digest.hexdigest()[:24]}.pickle"
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    reading = read(data, max_pages=5)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(reading))
+    return reading
 
 
 def generated(n: int, seed: int) -> Iterator[tuple[str, str, bytes, dict[str, Any]]]:
@@ -278,8 +304,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip every document that would need OCR (outline prints, scans, photos): no tesseract")
     parser.add_argument("--reader", choices=("default", "legacy", "template"), default="default",
                         help="the born-digital reader to measure (default: whatever extract uses)")
+    parser.add_argument("--ocr-reader", choices=("default", "legacy", "template"), default="default",
+                        help="the reader of OCR pages (scans, photos) to measure (default: whatever extract uses)")
     args = parser.parse_args(argv)
     _choose_reader(args.reader)
+    _choose_ocr_reader(args.ocr_reader)
     counts = tuple(int(n) for n in args.official.split(","))
 
     bench = Bench()
@@ -298,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         documents += [("real", "photo", n, d, t) for _, n, d, t in rephotographed(args.rephoto, args.seed)]
     skipped: dict[str, int] = defaultdict(int)
     for set_name, kind, name, data, truth in documents:
-        result = run_one(data, truth, per_field[set_name], args.text_layer_only)
+        result = run_one(data, truth, per_field[set_name], args.text_layer_only, f"{set_name}/{kind}/{name}")
         if result is None:
             skipped[set_name] += 1
             continue
@@ -341,6 +370,14 @@ def _choose_reader(name: str) -> None:
     from pipeline.acord25 import extract as extract_module
 
     extract_module.BORN_DIGITAL_READER = name
+
+
+def _choose_ocr_reader(name: str) -> None:
+    if name == "default":
+        return
+    from pipeline.acord25 import extract as extract_module
+
+    extract_module.OCR_READER = name
 
 
 def _own(bench) -> str:

@@ -29,8 +29,10 @@ logger = logging.getLogger(__name__)
 
 # Which reader reads a born-digital (text-layer) page: "legacy" (label offsets, below) or
 # "template" (the form's template registered to the page, pipeline/acord25/reader.py).
-# Scans and photos stay on the legacy reader.
 BORN_DIGITAL_READER = "template"
+# Which reader reads an OCR page (scan, photo, outline print): the same two. The template reader
+# registers the OCR words (fuzzy labels) and caps each value by tesseract's word confidence.
+OCR_READER = "legacy"
 
 
 def empty_certificate() -> dict[str, Any]:
@@ -70,7 +72,7 @@ def extract_certificate(pages: list[Page], form_fields: dict[str, str] | None = 
         return cert
     info = identify(pages)
     page = next((p for p in pages if info is not None and p.number == info.page), pages[0])
-    if method == "text_layer" and BORN_DIGITAL_READER == "template":
+    if (method == "text_layer" and BORN_DIGITAL_READER == "template") or (method == "ocr" and OCR_READER == "template"):
         from pipeline.acord25.reader import read_certificate
 
         done = read_certificate(pages, page, info, form_fields)

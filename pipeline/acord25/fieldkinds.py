@@ -25,6 +25,9 @@ _PHONE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?:\s*(
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _CONTACT_WORD = re.compile(r"^(phone|tel|ph|fax|e-?mail|email|contact|cell|mobile)\b[:.]?", re.I)
 _NAIC = re.compile(r"^\d{5}$")
+_DIGIT_LOOKALIKES = str.maketrans("SOoIlBZG", "50011826")
+# a ZIP after a state code, read with a digit's look-alike letter (at least two real digits kept)
+_ZIP_MISREAD = re.compile(r"(\b[A-Z]{2}\.?,?\s+)((?=(?:\S*\d){2})[\dSOoIlBZG]{5}(?:-[\dSOoIlBZG]{4})?)$")
 _LETTER = re.compile(r"^[A-Fa-f]$")
 
 
@@ -55,8 +58,22 @@ def read_first(lines: list[Line], parse: Any) -> tuple[Any, str] | None:
     return None
 
 
+_SPLIT_DATE = (re.compile(r"(\d{1,2}/\d{1,2}/\d{4})"), re.compile(r"(\d{1,2}/\d{1,2}/\d{2})"))
+
+
 def read_date(lines: list[Line]) -> tuple[str, str] | None:
-    return read_first(lines, parse_date)
+    """The first date; when no line holds one whole, a date OCR broke into pieces ("12/1." "1/2023"),
+    its pieces joined (the first of them, when two dates ran together)."""
+    found = read_first(lines, parse_date)
+    if found is not None:
+        return found
+    for line in lines:
+        joined = re.sub(r"[.,\s]", "", "".join(w.text for w in line))
+        for pattern in _SPLIT_DATE:
+            m = pattern.search(joined)
+            if m and parse_date(m.group(1)) is not None:
+                return parse_date(m.group(1)), "rejoined"
+    return None
 
 
 def read_amount(lines: list[Line]) -> tuple[int, str] | None:
@@ -64,7 +81,7 @@ def read_amount(lines: list[Line]) -> tuple[int, str] | None:
 
 
 def read_naic(lines: list[Line]) -> tuple[str, str] | None:
-    codes = [w.text for line in lines for w in line if _NAIC.match(w.text)]
+    codes = [w.text.strip(".,:;|#") for line in lines for w in line if _NAIC.match(w.text.strip(".,:;|#"))]
     return (codes[0], "in_box") if codes else None
 
 
@@ -148,6 +165,8 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
         if any(_CARE_OF.match(t) for t in kept[1:cut + 1]):
             how = "care_of"  # a c/o line between name and street: name or address, the print does not say
     name = " ".join(kept[:cut])
+    if kept_lines[-1][-1].confidence is not None and cut < len(kept):  # OCR: a ZIP's look-alike letters
+        kept[-1] = _ZIP_MISREAD.sub(lambda m: m.group(1) + m.group(2).translate(_DIGIT_LOOKALIKES), kept[-1])
     address = ", ".join(kept[cut:]) or None
     return {"name": name, "address": address, "contact": contact, "how": how,
             "lines": (kept_lines[:cut], kept_lines[cut:])}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from pipeline.acord25 import fieldkinds as kinds
@@ -42,8 +43,11 @@ HOW = {
     "placeholder": 0.9,  # a signature box holding placeholder text
     "empty": 0.8,  # nothing in a box that would hold a value
     "edition": 0.99,
-    "overlapped": 0.8,  # the box's words lay over other words: what shows is a guess
+    "overlapped": 0.8,
+    "rejoined": 0.85,  # a value OCR broke into pieces, put together again  # the box's words lay over other words: what shows is a guess
 }
+MIN_OWN_BLOCKS = 0.5  # an OCR page with fewer of its blocks fitted on their own labels is not this layout
+MIN_OCR_CONFIDENCE = 0.25  # a phrase of OCR words all read less surely than this is speckle, a logo or a rule
 LOOSE_FIT = 0.88  # ceiling when the block had too few labels of its own and took the page's global fit
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
 ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
@@ -71,13 +75,15 @@ class FieldWords:
         self.boxes = {f: self._box(f) for f in self.fields}
         self.row_wide = {f for f in self.fields if f.block == "coverages" and f.box[3] - f.box[1] > 20
                          and f.kind not in ("text",) or f.key.endswith("/policy_number")}
-        values = [w for j, w in enumerate(page.words) if j not in registration.printed_words]
+        values = [w for j, w in enumerate(page.words) if j not in registration.printed_words and not _speck(w)]
         values, covered = _uncovered([u for w in values for u in _unglued(w)])
         self.words: dict[Field, list[Word]] = defaultdict(list)
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
         for phrase in _phrases(values, self._starts_new):
+            if all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase):
+                continue  # nothing in it that tesseract believes: speckle, a logo, a rule read as letters
             target = self._field_of(phrase[0]) or self._field_of_point(
-                (phrase[0].x0 + phrase[-1].x1) / 2, _seat(phrase[0]))
+                (phrase[0].x0 + phrase[-1].x1) / 2, _seat(phrase[0])) or self._overflowing(phrase)
             if target is not None:
                 self.words[target].extend(phrase)
                 if any(id(w) in covered for w in phrase):
@@ -88,6 +94,20 @@ class FieldWords:
             target = self._field_of_point(m.cx, m.cy, kinds_wanted=("check", "signature"))
             if target is not None:
                 self.marks[target].append(m)
+
+    def _overflowing(self, phrase: list[Word]) -> Field | None:
+        """An OCR phrase just outside every box (a right-aligned code past its box's edge on a looser
+        scan fit): the field whose box it overlaps most, when it overlaps one by half its width."""
+        if phrase[0].confidence is None:
+            return None
+        x0, x1, y = phrase[0].x0, phrase[-1].x1, phrase[0].cy
+        best, best_overlap = None, 0.5 * (x1 - x0)
+        for f, b in self.boxes.items():
+            if b.y0 <= y <= b.y1:
+                overlap = min(x1, b.x1) - max(x0, b.x0)
+                if overlap > best_overlap:
+                    best, best_overlap = f, overlap
+        return best
 
     def _box(self, f: Field) -> Box:
         fit = self.registration.fit(f.block)
@@ -148,6 +168,13 @@ class FieldWords:
         return 1.0 if fit.own else LOOSE_FIT
 
 
+def _speck(w: Word) -> bool:
+    """An OCR word with no letter, digit, '$', '#', '&', '@' or check glyph: a rule's end or speckle read as marks."""
+    if w.confidence is None:
+        return False
+    return not any(c.isalnum() or c in "$#&@" for c in w.text) and not kinds.is_check_glyph(w.text)
+
+
 def _lines(words: list[Word]) -> list[list[Word]]:
     lines: list[list[Word]] = []
     for w in sorted(words, key=lambda w: (w.cy, w.x0)):
@@ -159,6 +186,25 @@ def _lines(words: list[Word]) -> list[list[Word]]:
 
 
 _TWO_DATES = re.compile(r"^(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))$")
+
+
+_GLUED_LABEL = re.compile(r"^([^:\s]{1,30}:)([A-Za-z].*)$")
+
+
+def _colons_split(page: Page) -> Page:
+    """OCR words cut after a colon followed by a letter: the form's labels end in ':' and OCR glues the
+    value printed just after one to it ("A:FEDERATED"); the label's part is then print like any label."""
+    if not any(w.confidence is not None and _GLUED_LABEL.match(w.text) for w in page.words):
+        return page
+    words = []
+    for w in page.words:
+        m = _GLUED_LABEL.match(w.text) if w.confidence is not None else None
+        if m is None:
+            words.append(w)
+            continue
+        cut = w.x0 + (w.x1 - w.x0) * len(m.group(1)) / len(w.text)
+        words += [replace(w, text=m.group(1), x1=cut), replace(w, text=m.group(2), x0=cut)]
+    return replace(page, words=tuple(words))
 
 
 def _unglued(w: Word) -> list[Word]:
@@ -207,9 +253,16 @@ def _phrases(words: list[Word], starts_new: Any) -> list[list[Word]]:
 def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict[str, str] | None) -> dict[str, Any] | None:
     from pipeline.acord25.extract import empty_certificate
 
+    page = _colons_split(page)
     registration = register(page, load("2016/03"))
     if registration is None:
         logger.info("page %s does not register to the 2016/03 template", page.number)
+        return None
+    ocr = any(w.confidence is not None for w in page.words)
+    own = sum(fit.own for fit in registration.blocks.values())
+    if ocr and own < MIN_OWN_BLOCKS * len(registration.blocks):  # a look-alike: its labels elsewhere
+        logger.info("page %s: %s of %s blocks fit the template on their own labels", page.number, own,
+                    len(registration.blocks))
         return None
     fw = FieldWords(page, registration)
     ev = Evidence(page.number)
@@ -233,7 +286,7 @@ def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict
     cap_by_reading(cert["evidence"], page.words, page.marks)  # a scanner's OCR layer: no surer than its words
     if info is not None:
         append_remarks(cert, pages, page.number)
-    plausible.review(cert, cert["evidence"], ocr=False)
+    plausible.review(cert, cert["evidence"], ocr=ocr)
     logger.info("template reader: %s policies, %s insurers, fits %s", len(cert["policies"]), len(cert["insurers"]),
                 {k: v["residual"] for k, v in registration.to_dict().items()})
     return cert

@@ -39,7 +39,15 @@ MIN_ANCHORS = 5  # fewer agreeing labels than this: the block takes the global f
 MIN_SCALE_POINTS = 8  # a scale is fitted only from this many labels spread over 200 pt; else a shift
 RUN_WORDS = 3  # words in the print's own order that make a run of moved print
 MOVED_X_PT, MOVED_Y_PT = 300.0, 20.0  # a notice's line may wrap elsewhere in another edition, not move far down
+SCALE_SEARCH_PT = 250.0  # a page scanned or photographed at another scale: its labels may sit this far off
+MIN_SCALE, MAX_SCALE = 0.8, 1.25  # the scales a page is ever read at (a shrunk scan, a photo squared up)
+MAX_ASPECT = 0.08  # across and down scales of one page differ by no more than this
+SPREAD_PT = 100.0  # two labels give a scale only when this far apart both ways
+SCALE_GAIN = 1.5  # the scaled fit replaces the shift-only one when this many times as many labels agree with it
+HYPOTHESES = 3000  # two-label hypotheses tried at most (a fixed sample, the same every run)
 MIN_GLOBAL = 8  # fewer than this on the whole page: the page is not this form (no registration)
+PRINT_COVER = 0.6  # an OCR word this much covered by the form's registered print is print, whatever it reads as
+FUZZY_MIN_CHARS = 4  # an OCR word this long (letters and digits) may be one edit from the label it misreads
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,67 @@ def load(edition: str = "2016/03") -> Template:
     fields = tuple(Field(f["name"], f["key"], f["kind"], tuple(f["box"]), f["block"]) for f in data["fields"])
     return Template(data["edition"], tuple(data["page"]), tuple(tuple(w) for w in data["print"]),
                     data["blocks"], fields, {k: tuple(v) for k, v in data["rows"].items()})
+
+
+def _key(text: str) -> str:
+    """A label's letters and digits, upper case: what an OCR reading of it is compared by."""
+    return "".join(c for c in text.upper() if c.isalnum())
+
+
+def _deletions(key: str) -> set[str]:
+    return {key[:i] + key[i + 1:] for i in range(len(key))}
+
+
+class Vocabulary:
+    """The template's printed words, and which of them a page word reads as.
+
+    A text-layer word is a label only when its text is the label's. An OCR word (one with a
+    confidence) is compared by its letters and digits, upper case, and when those are not a
+    label's, it may still be one edit from exactly one label (one letter misread, dropped or added:
+    a symmetric-deletion match, for words of FUZZY_MIN_CHARS or more). The labels come from the
+    template alone."""
+
+    def __init__(self, template: "Template") -> None:
+        self.texts = {t[0] for t in template.printed}
+        self.by_key: dict[str, set[str]] = {}
+        for text in self.texts:
+            self.by_key.setdefault(_key(text), set()).add(text)
+        self.by_deletion: dict[str, set[str]] = {}
+        for key in self.by_key:
+            if len(key) >= FUZZY_MIN_CHARS:
+                for variant in _deletions(key) | {key}:
+                    self.by_deletion.setdefault(variant, set()).add(key)
+        self._cache: dict[str, tuple[str, ...]] = {}
+
+    def labels(self, word: Word) -> tuple[str, ...]:
+        """The template texts ``word`` reads as (none, one, or a few that share its letters)."""
+        if word.confidence is None:
+            return (word.text,) if word.text in self.texts else ()
+        got = self._cache.get(word.text)
+        if got is None:
+            got = self._cache[word.text] = self._fuzzy(word.text)
+        return got
+
+    def _fuzzy(self, text: str) -> tuple[str, ...]:
+        key = _key(text)
+        if not key:
+            return ()
+        if key in self.by_key:
+            return tuple(sorted(self.by_key[key]))
+        if len(key) < FUZZY_MIN_CHARS:
+            return ()
+        near: set[str] = set()
+        for variant in _deletions(key) | {key}:
+            near |= self.by_deletion.get(variant, set())
+        near = {k for k in near if abs(len(k) - len(key)) <= 1}
+        if len(near) != 1:  # nothing near, or two labels as near: not a reading of either
+            return ()
+        return tuple(sorted(self.by_key[near.pop()]))
+
+
+@lru_cache(maxsize=None)
+def vocabulary(edition: str = "2016/03") -> Vocabulary:
+    return Vocabulary(load(edition))
 
 
 @dataclass(frozen=True)
@@ -122,8 +191,10 @@ def _pairs(template: Template, words: list[Word], anchors: list[int],
            prior: Transform, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(anchor index, template centre, page centre) of every same-text pair within ``radius`` of the prior."""
     by_text: dict[str, list[int]] = {}
+    reads = vocabulary(template.edition)
     for j, w in enumerate(words):
-        by_text.setdefault(w.text, []).append(j)
+        for text in reads.labels(w):
+            by_text.setdefault(text, []).append(j)
     ids, src, dst = [], [], []
     for i in anchors:
         text, *box = template.printed[i]
@@ -138,30 +209,33 @@ def _pairs(template: Template, words: list[Word], anchors: list[int],
     return np.array(ids, dtype=int), np.array(src, dtype=float).reshape(-1, 2), np.array(dst, dtype=float).reshape(-1, 2)
 
 
-def _axis_fit(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    """Least squares b = s * a + t; translation only when the points span too little to give a scale."""
+def _axis_fit(a: np.ndarray, b: np.ndarray, scale: float = 1.0) -> tuple[float, float]:
+    """Least squares b = s * a + t; only a translation (at ``scale``) when the points span too little to give a scale."""
     if len(a) < MIN_SCALE_POINTS or np.ptp(a) < 200.0:
-        return 1.0, float(np.median(b - a))
+        return scale, float(np.median(b - scale * a))
     s, t = np.polyfit(a, b, 1)
-    if not 0.8 <= s <= 1.25:  # a page is never drawn at another scale per block: keep it a shift
-        return 1.0, float(np.median(b - a))
+    if not MIN_SCALE <= s <= MAX_SCALE:  # a page is never drawn at another scale per block: keep it a shift
+        return scale, float(np.median(b - scale * a))
     return float(s), float(t)
 
 
-def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray) -> BlockFit | None:
+def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray,
+            scale: tuple[float, float] = (1.0, 1.0)) -> BlockFit | None:
+    """Translation hypotheses at ``scale`` (one per label/word pair), the consensus, then a least-squares refit."""
     if len(ids) == 0:
         return None
-    shifts = np.unique(np.round(dst - src, 1), axis=0)
+    scaled = src * np.array(scale)
+    shifts = np.unique(np.round(dst - scaled, 1), axis=0)
     best, best_count = None, 0
     for shift in shifts:
-        err = np.abs(src + shift - dst).max(axis=1)
+        err = np.abs(scaled + shift - dst).max(axis=1)
         count = len(set(ids[err <= INLIER_PT].tolist()))
         if count > best_count:
             best, best_count = shift, count
-    inliers = np.abs(src + best - dst).max(axis=1) <= INLIER_PT
+    inliers = np.abs(scaled + best - dst).max(axis=1) <= INLIER_PT
     for _ in range(2):  # refit scale and translation on the consensus, then choose the inliers again
-        sx, tx = _axis_fit(src[inliers, 0], dst[inliers, 0])
-        sy, ty = _axis_fit(src[inliers, 1], dst[inliers, 1])
+        sx, tx = _axis_fit(src[inliers, 0], dst[inliers, 0], scale[0])
+        sy, ty = _axis_fit(src[inliers, 1], dst[inliers, 1], scale[1])
         moved = np.column_stack((src[:, 0] * sx + tx, src[:, 1] * sy + ty))
         err = np.abs(moved - dst).max(axis=1)
         chosen = err <= INLIER_PT
@@ -173,24 +247,66 @@ def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray) -> BlockFit | Non
     return BlockFit(Transform(sx, tx, sy, ty), residual, count, True)
 
 
+def _scaled_prior(ids: np.ndarray, src: np.ndarray, dst: np.ndarray) -> Transform | None:
+    """A page at another scale (a shrunk scan, a photo): RANSAC over two-label hypotheses.
+
+    Only labels whose text is found once on the page and once among the anchors make hypotheses (as a
+    feature matcher keeps only unambiguous matches); each pair of them far apart both ways gives a scale
+    and a shift per axis, and the one most labels (all pairs) agree with is the prior of the usual fit."""
+    if len(ids) < 2:
+        return None
+    _, id_first, id_counts = np.unique(ids, return_index=True, return_counts=True)
+    _, dst_inverse, dst_counts = np.unique(dst, axis=0, return_inverse=True, return_counts=True)
+    once = np.flatnonzero((id_counts[np.searchsorted(np.unique(ids), ids)] == 1) & (dst_counts[dst_inverse.ravel()] == 1))
+    if len(once) < 2:
+        return None
+    a, b = np.triu_indices(len(once), 1)
+    a, b = once[a], once[b]
+    d_src, d_dst = src[b] - src[a], dst[b] - dst[a]
+    spread = (np.abs(d_src) >= SPREAD_PT).all(axis=1)
+    a, b, d_src, d_dst = a[spread], b[spread], d_src[spread], d_dst[spread]
+    if len(a) == 0:
+        return None
+    scales = d_dst / d_src
+    fine = ((scales >= MIN_SCALE) & (scales <= MAX_SCALE)).all(axis=1) & (np.abs(scales[:, 0] - scales[:, 1]) <= MAX_ASPECT)
+    a, scales = a[fine], scales[fine]
+    if len(a) > HYPOTHESES:
+        keep = np.random.default_rng(0).choice(len(a), HYPOTHESES, replace=False)
+        a, scales = a[keep], scales[keep]
+    best, best_count = None, 0
+    for k in range(len(a)):
+        shift = dst[a[k]] - scales[k] * src[a[k]]
+        err = np.abs(src * scales[k] + shift - dst).max(axis=1)
+        count = len(set(ids[err <= 2 * INLIER_PT].tolist()))
+        if count > best_count:
+            best, best_count = Transform(scales[k][0], shift[0], scales[k][1], shift[1]), count
+    return best
+
+
 def register(page: Page, template: Template) -> Registration | None:
     """The page's transform to ``template``, block by block; None when too few labels agree."""
     words = list(page.words)
     everything = [i for b in template.blocks.values() for i in b["anchors"]]
     glob = _ransac(*_pairs(template, words, everything, Transform(), SEARCH_PT))
+    prior = _scaled_prior(*_pairs(template, words, everything, Transform(), SCALE_SEARCH_PT))
+    if prior is not None:  # the page at another scale: the fit around that prior, if far more labels agree with it
+        scaled = _ransac(*_pairs(template, words, everything, prior, 4 * INLIER_PT), (prior.sx, prior.sy))
+        if scaled is not None and (glob is None or scaled.anchors >= SCALE_GAIN * glob.anchors):
+            glob = scaled
     if glob is None or glob.anchors < MIN_GLOBAL:
         return None
     glob = BlockFit(glob.transform, glob.residual, glob.anchors, False)
     fits: dict[str, BlockFit] = {}
     for name, block in template.blocks.items():
         radius = 4 * INLIER_PT + glob.residual
-        fit = _ransac(*_pairs(template, words, block["anchors"], glob.transform, radius))
+        scale = (glob.transform.sx, glob.transform.sy)
+        fit = _ransac(*_pairs(template, words, block["anchors"], glob.transform, radius), scale)
         if fit is None or fit.anchors < MIN_ANCHORS:  # too few labels of its own: borrow those around it
             x0, y0, x1, y1 = block["box"]
             m = BLOCK_MARGIN_PT
             near = [i for i in everything if x0 - m <= _centre(*template.printed[i][1:])[0] <= x1 + m
                     and y0 - m <= _centre(*template.printed[i][1:])[1] <= y1 + m]
-            fit = _ransac(*_pairs(template, words, near, glob.transform, radius))
+            fit = _ransac(*_pairs(template, words, near, glob.transform, radius), scale)
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
     registration = Registration(template, fits, glob)
     registration.printed_words = _printed(words, template, registration)
@@ -214,12 +330,40 @@ def _printed(words: list[Word], template: Template, registration: Registration) 
         px, py = fit.transform.point(cx, cy)
         places.setdefault(text, []).append((px, py, INLIER_PT + fit.residual))
     found = set()
+    reads = vocabulary(template.edition)
     for j, w in enumerate(words):
-        for px, py, tol in places.get(w.text, ()):
+        for px, py, tol in (p for text in reads.labels(w) for p in places.get(text, ())):
             if abs(w.cx - px) <= tol and abs(w.cy - py) <= tol:
                 found.add(j)
                 break
-    return found | _moved_print(words, template, registration, found)
+    return found | _moved_print(words, template, registration, found) | _covered_by_print(words, template, registration)
+
+
+def _mostly_digits(text: str) -> bool:
+    """A date, an amount, a code: the form's labels are words, so such a word is a value wherever it lies."""
+    return sum(c.isdigit() for c in text) > sum(c.isalpha() for c in text)
+
+
+def _covered_by_print(words: list[Word], template: Template, registration: Registration) -> set[int]:
+    """OCR words on a printed line of the form and lying mostly (across) on the form's own print at its registered place (a label misread past
+    recognition, or split: "(MM/DD/YYYY)" as "mMDDIY" "YYY)."). Text-layer words are left to their text, and
+    words mostly of digits are values."""
+    ocr = [j for j, w in enumerate(words) if w.confidence is not None and not _mostly_digits(w.text)]
+    if not ocr:
+        return set()
+    fits = [registration.fit(block_of(template, *_centre(*box))) for _, *box in template.printed]
+    placed = np.array([f.transform.box(tuple(box)) for f, (_, *box) in zip(fits, template.printed)],
+                      dtype=float).reshape(-1, 4)
+    slack = np.array([f.residual for f in fits], dtype=float)
+    out = set()
+    middle = (placed[:, 1] + placed[:, 3]) / 2
+    for j in ocr:
+        w = words[j]
+        on_line = np.abs(middle - w.cy) <= 0.5 * np.maximum(placed[:, 3] - placed[:, 1], 1.0) + slack
+        across = np.clip(np.minimum(placed[:, 2], w.x1) - np.maximum(placed[:, 0], w.x0), 0, None)
+        if across[on_line].sum() >= PRINT_COVER * max(w.width, 0.1):
+            out.add(j)
+    return out
 
 
 def _moved_print(words: list[Word], template: Template, registration: Registration, found: set[int]) -> set[int]:
@@ -234,10 +378,11 @@ def _moved_print(words: list[Word], template: Template, registration: Registrati
             follows.setdefault((a[0], b[0]), []).append(registration.glob.transform.point(*_centre(*a[1:])))
     order = sorted((j for j in range(len(words)) if j not in found), key=lambda j: (round(words[j].cy), words[j].x0))
     chained = [False] * len(order)
+    reads = vocabulary(template.edition)
     for k in range(len(order) - 1):
         a, b = words[order[k]], words[order[k + 1]]
         near = any(abs(a.cx - x) <= MOVED_X_PT and abs(a.cy - y) <= MOVED_Y_PT
-                   for x, y in follows.get((a.text, b.text), ()))
+                   for ta in reads.labels(a) for tb in reads.labels(b) for x, y in follows.get((ta, tb), ()))
         chained[k] = near and abs(a.cy - b.cy) < 2 and 0 <= b.x0 - a.x1 < 15
     out, k = set(), 0
     while k < len(order):

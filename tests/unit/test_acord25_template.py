@@ -37,3 +37,97 @@ def test_given_a_page_of_other_words_then_it_does_not_register():
     template = load("2016/03")
     page = Page(number=1, width=612, height=792, words=[Word("hello", 10, 10, 40, 18)], marks=[])
     assert register(page, template) is None
+
+
+def _ocr_page(template, scale=1.0, dx=0.0, dy=0.0, misread=None, extra=()):
+    """The blank as OCR would give it: every word with a confidence, optionally shrunk and misread."""
+    misread = misread or {}
+    words = [Word(misread.get(t, t), x0 * scale + dx, y0 * scale + dy, x1 * scale + dx, y1 * scale + dy, confidence=0.9)
+             for t, x0, y0, x1, y1 in template.printed]
+    return Page(number=1, width=612, height=792, words=[*words, *extra], marks=[])
+
+
+def test_given_ocr_words_one_letter_off_a_label_then_they_read_as_that_label():
+    from pipeline.acord25.template import vocabulary
+
+    reads = vocabulary("2016/03")
+    assert reads.labels(Word("lNSURER", 0, 0, 1, 1, confidence=0.8)) == ("INSURER",)
+    assert reads.labels(Word("COMMERClAL", 0, 0, 1, 1, confidence=0.8)) == ("COMMERCIAL",)
+    assert reads.labels(Word("Plumbing", 0, 0, 1, 1, confidence=0.8)) == ()
+
+
+def test_given_a_text_layer_word_one_letter_off_a_label_then_it_is_not_that_label():
+    from pipeline.acord25.template import vocabulary
+
+    assert vocabulary("2016/03").labels(Word("lNSURER", 0, 0, 1, 1)) == ()
+
+
+def test_given_a_scan_with_misread_labels_when_registered_then_the_misread_labels_are_print():
+    template = load("2016/03")
+    page = _ocr_page(template, dx=1.0, misread={"INSURER": "lNSURER", "COMMERCIAL": "C0MMERCIAL"})
+    reg = register(page, template)
+    assert reg is not None
+    misread = [j for j, w in enumerate(page.words) if w.text in ("lNSURER", "C0MMERCIAL")]
+    assert misread and all(j in reg.printed_words for j in misread)
+
+
+def test_given_a_scan_shrunk_to_nine_tenths_when_registered_then_the_fit_finds_the_scale():
+    template = load("2016/03")
+    reg = register(_ocr_page(template, scale=0.9, dx=30.0, dy=35.0), template)
+    assert reg is not None
+    for name in ("producer", "coverages", "holder"):
+        t = reg.fit(name).transform
+        assert abs(t.sx - 0.9) < 0.01 and abs(t.sy - 0.9) < 0.01
+        x, y = t.point(300.0, 400.0)
+        assert abs(x - 300.0) < 1.0 and abs(y - 395.0) < 1.0
+
+
+def test_given_an_ocr_word_lying_on_a_label_past_recognition_then_it_is_print():
+    template = load("2016/03")
+    text, x0, y0, x1, y1 = next(p for p in template.printed if p[0] == "PRODUCER")
+    garbled = Word("PRQDVCFR", x0, y0, x1, y1, confidence=0.5)
+    page = _ocr_page(template, extra=(garbled,))
+    reg = register(page, template)
+    assert len(page.words) - 1 in reg.printed_words
+
+
+def test_given_an_ocr_page_on_the_template_reader_then_tesseract_confidence_caps_the_value(monkeypatch):
+    from pipeline.acord25 import extract as extract_module
+
+    template = load("2016/03")
+    box = next(f for f in template.fields if f.key == "date").box
+    cy = (box[1] + box[3]) / 2
+    date = Word("03/15/2024", box[0] + 2, cy - 4, box[0] + 50, cy + 4, confidence=0.8)
+    page = _ocr_page(template, extra=(date,))
+    monkeypatch.setattr(extract_module, "OCR_READER", "template")
+    cert = extract_module.extract_certificate([page], None, "ocr")
+    assert cert["date"] == "2024-03-15"
+    assert cert["evidence"]["/date"]["confidence"] <= 0.8 * 0.8
+
+
+def test_given_an_ocr_address_ending_in_a_zip_read_with_look_alike_letters_then_the_digits_are_restored():
+    from pipeline.acord25.fieldkinds import split_party
+
+    def line(*texts, y=0.0, conf=0.9):
+        return [Word(t, 10.0 * i, y, 10.0 * i + 8, y + 8, confidence=conf) for i, t in enumerate(texts)]
+
+    got = split_party([line("Acme", "Roofing", "LLC"), line("12", "Main", "St", y=10),
+                       line("OWATONNA,", "MN", "SS060", y=20)], None)
+    assert got["address"] == "12 Main St, OWATONNA, MN 55060"
+
+
+def test_given_a_text_layer_address_then_its_zip_is_kept_as_printed():
+    from pipeline.acord25.fieldkinds import split_party
+
+    lines = [[Word("Acme", 0, 0, 8, 8)], [Word("12", 0, 10, 8, 18), Word("Main", 10, 10, 18, 18)],
+             [Word("Salem,", 0, 20, 8, 28), Word("OR", 10, 20, 18, 28), Word("S7313", 20, 20, 28, 28)]]
+    assert split_party(lines, None)["address"].endswith("OR S7313")
+
+
+def test_given_an_ocr_word_glued_after_a_label_colon_then_the_label_part_is_cut_off():
+    from pipeline.acord25.reader import _colons_split
+
+    page = Page(number=1, width=612, height=792, words=[Word("A:FEDERATED", 0, 0, 110, 8, confidence=0.9)], marks=[])
+    words = _colons_split(page).words
+    assert [w.text for w in words] == ["A:", "FEDERATED"]
+    assert words[0].x1 == words[1].x0 == 20.0
