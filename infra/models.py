@@ -93,7 +93,7 @@ class Document(Base):
     size: Mapped[int] = mapped_column(Integer)
     storage_key: Mapped[str] = mapped_column(String(500))
     tag: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32), index=True)  # /metrics counts by it; the sweep looks by it
     attempt: Mapped[int] = mapped_column(Integer, default=1)  # raised by `coi retry`; part of event keys
     # Reads begun and not finished: a worker process died in the middle (a file that crashes the
     # reader). At MAX_CRASHES the document is failed instead of read again (workers/actors.py).
