@@ -142,16 +142,15 @@ def _presigner(endpoint_url: str | None, region: str):
 def report_objects(app: App, objects: Iterable[ObjectCreated]) -> list[Outcome]:
     """Record each reported object once and enqueue it; refuse what is not an account's upload."""
     outcomes: list[Outcome] = []
-    send: list[str] = []
+    handoffs = []
     with app.sessions() as session:
         for obj in objects:
             outcome = _report(app, session, obj)
             outcomes.append(outcome)
             if outcome.status in {"queued", "requeued"}:
-                send.append(outcome.upload_id)
+                handoffs.append(hand_on(session, "take_upload", outcome.upload_id))
         session.commit()
-    for upload_id in send:
-        app.actors.take_upload.send(upload_id)
+    dispatch(app, handoffs)  # a broker away leaves them to the workers' relay
     for outcome in outcomes:
         if outcome.status == "rejected":
             log.warning("S3 notification for %r in bucket %r rejected: %s", outcome.key, outcome.bucket,

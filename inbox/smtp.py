@@ -2,9 +2,10 @@
 
 RCPT: ``<account>[+tag]@domain`` of a known account gets 250; an unknown account 550; any other
 domain 550 (no relaying). With a certificate and key set, STARTTLS is offered, and can be required
-(530 to clients that have not issued it). DATA: 250 only once the raw message is durably stored, its row
-committed and its split enqueued; if any of that fails, what was written is removed and the
-sender gets 451 to retry later. Blocking work runs in a thread, off the event loop.
+(530 to clients that have not issued it). DATA: 250 only once the raw message is durably stored and its row
+committed together with the hand-off of its split (enqueued at once, or by the workers' relay
+within seconds when the broker is away); if storing or committing fails, what was written is
+removed and the sender gets 451 to retry later. Blocking work runs in a thread, off the event loop.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from aiosmtpd.smtp import SMTP
 
 from infra.logging import correlated
 from infra.metrics import SMTP_ANSWERS
-from infra.models import InboundMessage, new_id
-from infra.repo import account_by_slug
+from infra.models import Handoff, InboundMessage, new_id
+from infra.repo import account_by_slug, hand_on
 from inbox.ratelimit import ByteBudget, RateLimiter
 from pipeline.addresses import Route, route
+from workers.handoffs import dispatch
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
@@ -136,7 +138,7 @@ class InboxHandler:
         subject = _subject(raw)
         keys: list[str] = []
         ids: list[str] = []
-        leads: list[str] = []
+        handoffs: list[Handoff] = []
         try:
             for slug, members in by_account.items():
                 lead = new_id()
@@ -150,9 +152,9 @@ class InboxHandler:
                             db.add(InboundMessage(id=message_id, account_id=account.account_id, storage_key=key,
                                                   sender=sender, recipient=address, tag=target.tag, size=len(raw),
                                                   subject=subject))
+                        handoffs.append(hand_on(db, "split_message", lead))
                         db.commit()
                     ids.extend(message_id for message_id, _ in rows)
-                    leads.append(lead)
                     log.info("stored message once for %d recipient(s) of %s (%d bytes)", len(rows), slug, len(raw))
             if postmaster:
                 key = f"postmaster/{new_id()}.eml"
@@ -160,11 +162,15 @@ class InboxHandler:
                 self.app.storage.put(key, raw, "message/rfc822")
                 log.warning("mail to postmaster from %r (subject %r, %d bytes) kept for the operators at %s",
                             sender, subject, len(raw), key)
-            for lead in leads:
-                self.app.actors.split_message.send(lead)
         except Exception:
             self._undo(ids, keys)
             raise
+        # stored and committed with its hand-off: the message is ours. A broker that is away now
+        # leaves the split to the workers' relay (workers/handoffs.py), so the sender still gets 250.
+        try:
+            dispatch(self.app, handoffs)
+        except Exception:  # not the sender's to retry: a second copy would be stored
+            log.exception("split of %s not enqueued; the workers' relay enqueues it", ids[0] if ids else "-")
         return ids
 
     def _undo(self, ids: list[str], keys: list[str]) -> None:

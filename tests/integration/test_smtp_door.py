@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from infra.admin import add_account
 from infra.bootstrap import App
-from infra.models import Document, InboundMessage
+from infra.models import Document, Handoff, InboundMessage
 from services import free_port
 
 pytestmark = pytest.mark.integration
@@ -120,11 +120,24 @@ def test_given_storage_down_then_451_and_nothing_is_written(app, account, tmp_pa
 
 
 @pytest.mark.parametrize("scheme", ["redis", "amqp"])
-def test_given_the_broker_down_then_451_and_the_stored_message_is_removed(app, account, scheme):
+def test_given_the_broker_down_then_250_and_the_split_waits_in_the_database_for_the_relay(app, account, scheme):
+    from inbox.smtp import make_controller
+
     down = {"redis": f"redis://127.0.0.1:{free_port()}/0", "amqp": f"amqp://guest:guest@127.0.0.1:{free_port()}/"}
-    assert _data_refused_with(app, broker_url=down[scheme]) == 451
-    assert count(app, InboundMessage) == 0
-    assert not any("/messages/" in key for key in _stored_keys(app))
+    broken = variant(app, smtp_port=free_port(), broker_url=down[scheme])
+    controller = make_controller(broken)
+    controller.start()
+    try:
+        with smtplib.SMTP(controller.hostname, controller.port) as client:
+            assert client.send_message(certificate_mail("acme@coi.test")) == {}
+    finally:
+        controller.stop()
+        broken.close()
+    with app.sessions() as session:
+        [message] = session.scalars(select(InboundMessage)).all()
+        owed = [(h.actor, h.args) for h in session.scalars(select(Handoff))]
+    assert owed == [("split_message", [message.id])]  # before: 451, and the sender retried in tens of minutes
+    assert app.storage.get(message.storage_key)
 
 
 def _stored_keys(app: App) -> list[str]:

@@ -351,6 +351,35 @@ def test_given_the_broker_down_when_a_file_is_uploaded_then_it_is_accepted_and_i
     assert drain(app) == ["read_document"]
 
 
+@S3_ONLY
+def test_given_the_broker_down_when_s3_reports_an_upload_then_it_is_queued_and_its_take_waits_for_the_relay(
+        app, acme, api, monkeypatch):
+    import redis.exceptions
+
+    from workers.handoffs import GRACE, relay_due
+
+    def refused(message, *, delay=None):
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    _, pdf = demo()
+    key = issued_key(api, acme, size=len(pdf))
+    app.storage.client.put_object(Bucket=bucket_of(app), Key=key, Body=pdf)
+    app.actors  # noqa: B018
+    broker = app.broker_handle.broker
+    with monkeypatch.context() as down:
+        down.setattr(broker, "enqueue", refused)
+        answer = hook(api, minio_event(bucket_of(app), key, size=len(pdf)))  # before: 500, the sweep's to find
+
+    assert answer.status_code == 200, answer.text
+    [outcome] = answer.json()["objects"]
+    assert outcome["status"] == "queued"
+    with app.sessions() as session:
+        upload_id = session.scalars(select(Upload.id)).one()
+        assert [(h.actor, h.args) for h in session.scalars(select(Handoff))] == [("take_upload", [upload_id])]
+    assert relay_due(app, now=utcnow() + GRACE * 2) == 1
+    assert drain(app) == ["take_upload"]
+
+
 @BOTH_STORAGES
 def test_given_local_storage_then_uploads_go_to_the_direct_endpoint_and_on_s3_to_s3(app, acme, api):
     ticket = api.post("/v1/uploads", headers=acme, json={"filename": "coi.pdf", "content_type": "application/pdf"})
