@@ -146,8 +146,12 @@ def go_through(chain: Chain, outage: str, run: int, after_restart=None, label: s
     service = chain.services[outage]
     service.stop()
     try:
-        refused = offer(chain, certificate(rng, scanned=False))
-        assert 400 <= refused < 500, f"the door answered {refused} with {outage} down"
+        answer = offer(chain, certificate(rng, scanned=False))
+        if outage == "redis":  # stored with its split's hand-off, which the relay enqueues later
+            assert answer == 250, f"the door answered {answer} with only the broker down"
+            accepted += 1
+        else:
+            assert 400 <= answer < 500, f"the door answered {answer} with {outage} down"
         time.sleep(OUTAGE_SECONDS)
     finally:
         service.start()
@@ -161,7 +165,7 @@ def go_through(chain: Chain, outage: str, run: int, after_restart=None, label: s
     time.sleep(1.0)  # anything duplicated would be published by now
     done = outcome(chain.app)
     record(label or outage, run, accepted, unfinished, done)
-    assert done["messages"] == accepted  # the refused message left nothing behind
+    assert done["messages"] == accepted  # a refused message left nothing behind
     assert done["final_events_duplicated"] == 0
     assert done["published_duplicated"] == 0
 
