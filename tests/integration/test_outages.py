@@ -1,8 +1,10 @@
 """Outages of PostgreSQL, Redis and S3 while certificates are in flight (real worker processes,
 each service a private one that the test crashes and brings back).
 
-While a service is down the SMTP door answers 4xx and keeps nothing half-written; once it is back,
-the door answers 250 again and every document accepted before or after finishes exactly once: one
+While PostgreSQL or S3 is down the SMTP door answers 4xx and keeps nothing half-written; while only
+Redis is down it accepts, the split waiting in the database for the relay. Once the service is
+back, the door answers 250 again and every document accepted before, during or after finishes
+exactly once: one
 final event per document, published once. Redis restarting with its append-only file keeps the
 queues; a Redis that forgets everything loses queue entries, which the sweep sends again. Each
 outage runs several times: where it lands in the chain varies."""
