@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     api_ip_requests_per_minute: int = Field(60, description="Requests per minute from one client IP without a valid "
                                                             "token or hook secret: embed.js, refused tokens, wrong "
                                                             "hook secrets (429 beyond; 0: no limit).")
+    desk_logins_per_minute: int = Field(10, description="Sign-in tries per minute on the desk, per client IP and "
+                                                        "per email address (429 beyond; 0: no limit).")
+    desk_session_hours: int = Field(12, description="How long a desk sign-in lasts.")
     upload_hook_secret: str = Field("", description="Shared secret of the S3 upload hook (Bearer, or Basic "
                                                     "password); empty: the hook refuses every call.")
     s3_public_endpoint_url: str | None = Field(None, description="S3 endpoint as browsers reach it, for "

