@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from infra.models import Certificate, Document, Evaluation, Override
+from infra.models import Certificate, Correction, Document, Evaluation, Override
 from infra.review import as_scored, corrections, reviews, trail
 from infra.storage import ObjectMissing
 from infra.users import Person
-from pipeline.corrections import shown
+from pipeline.corrections import Fix, apply_corrections, shown
 from pipeline.scoring.names import LIMIT_NAMES, LINE_NAMES
 from pipeline.states import DocumentStatus
 
@@ -59,6 +59,7 @@ def queue(session: Session, person: Person, decisions: tuple[str, ...] = HELD) -
         .where(Document.account_id == person.account_id, Document.status == DocumentStatus.DECIDED)
         .order_by(Document.created_at, Document.id).limit(QUEUE_LIMIT)).all()
     overrides = _active_overrides(session, [d.id for d, _, _ in rows])
+    fixes = _corrections(session, [d.id for d, _, _ in rows])
     found = []
     for document, evaluation, data in rows:
         override = overrides.get(document.id)
@@ -66,9 +67,19 @@ def queue(session: Session, person: Person, decisions: tuple[str, ...] = HELD) -
         if decision not in decisions:
             continue
         reasons = [c for c in evaluation.checks if c.get("outcome") != "pass" and not c.get("waiver")]
+        data = apply_corrections(data or {}, fixes.get(document.id, []))
         found.append(QueueRow(document.id, document.filename, f"{document.created_at:%Y-%m-%d %H:%M}",
                               document.tag, ((data or {}).get("insured") or {}).get("name"), decision, reasons))
     return found
+
+
+def _corrections(session: Session, document_ids: list[str]) -> dict[str, list[Fix]]:
+    by_document: dict[str, list[Fix]] = {}
+    if document_ids:
+        for row in session.scalars(select(Correction).where(Correction.document_id.in_(document_ids))
+                                   .order_by(Correction.id)):
+            by_document.setdefault(row.document_id, []).append(Fix(row.pointer, row.new_value, row.by))
+    return by_document
 
 
 def _active_overrides(session: Session, document_ids: list[str]) -> dict[str, Override]:

@@ -227,3 +227,97 @@ def coi(app, *args: str, input: str | None = None):
 
     env = {"COI_VAR_DIR": str(app.settings.var_dir), "COI_INBOUND_DOMAIN": app.settings.inbound_domain}
     return CliRunner().invoke(main, list(args), env=env, input=input)
+
+
+@EMBEDDED
+def test_given_coi_user_add_then_a_piped_password_or_a_one_time_link_lets_the_user_sign_in(app, served):
+    url, _ = served
+    _acme(app)
+    added = coi(app, "user", "add", "Rita@Acme.example", "--account", "acme", "--role", "reviewer",
+                input=PASSWORD + "\n")
+    assert added.exit_code == 0 and "user rita@acme.example (reviewer) of account acme" in added.output
+    assert "http" not in added.output  # the password came from stdin: no link
+    Desk(url, "rita@acme.example").close()
+    again = coi(app, "user", "add", "rita@acme.example", "--account", "acme", input=PASSWORD + "\n")
+    assert again.exit_code == 1 and "exists already" in again.output and "Traceback" not in again.output
+
+    linked = coi(app, "user", "add", "vic@acme.example", "--account", "acme", "--role", "viewer", "--link")
+    link = linked.output.split("at: ", 1)[1].strip()
+    path = "/desk/" + link.split("/desk/", 1)[1]
+    with httpx.Client(base_url=url) as browser:
+        form = browser.get(path)
+        assert form.status_code == 200 and "vic@acme.example" in form.text
+        short = browser.post(path, data={"csrf": Desk.token(form.text), "password": "short", "again": "short"})
+        assert short.status_code == 400 and "at least 10 characters" in short.text
+        done = browser.post(path, data={"csrf": Desk.token(form.text), "password": PASSWORD, "again": PASSWORD})
+        assert done.status_code == 303
+        assert browser.get(path).status_code == 404  # the link works once
+    viewer = Desk(url, "vic@acme.example")
+    assert "vic@acme.example · viewer of Acme" in viewer.get("/desk/queue").text
+    viewer.close()
+
+
+@EMBEDDED
+def test_given_coi_correct_then_the_value_is_corrected_and_scored_again_as_on_the_desk(app, worker, served):
+    _, api = served
+    document_id = decided_document(app, api, "acme")
+    refused = coi(app, "correct", document_id, LIMIT, "two million", "--by", "ops@acme.example", "--reason", "x")
+    assert refused.exit_code == 1 and "not a whole number of dollars" in refused.output
+    nowhere = coi(app, "correct", document_id, "/policies/7/limits/each_occurrence", "1", "--by", "o", "--reason", "x")
+    assert nowhere.exit_code == 1 and "no value at /policies/7" in nowhere.output
+    done = coi(app, "correct", document_id, LIMIT, "$2,000,000", "--by", "ops@acme.example",
+               "--reason", "misread")
+    assert done.exit_code == 0 and "1000000 -> 2000000" in done.output, done.output
+    assert settles_as(app, document_id, "approved")
+    with app.sessions() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "value.corrected")).one()
+    assert (entry.actor, entry.detail["old_value"], entry.detail["new_value"]) == ("ops@acme.example", 1_000_000,
+                                                                                     2_000_000)
+
+
+@BOTH
+def test_given_patch_values_then_only_a_reviewers_token_of_the_account_corrects(app, worker, served):
+    _, api = served
+    document_id = decided_document(app, api, "acme")
+    other = decided_document(app, api, "bravo", name="other.pdf")
+    from infra.tokens import create_token
+    from infra.users import new_api_token
+
+    with app.sessions() as session:
+        user(app, "rita@acme.example", "acme", "reviewer")
+        user(app, "vic@acme.example", "acme", "viewer")
+        reviewer, viewer = new_api_token(session, "rita@acme.example"), new_api_token(session, "vic@acme.example")
+        upload_token = create_token(session, "acme", "site")[1]
+    body = {"pointer": LIMIT, "value": "2,000,000", "reason": "The page shows $2,000,000."}
+    path = f"/v1/documents/{document_id}/values"
+
+    def patch(token, url=path, json=body):
+        return api.patch(url, headers={"Authorization": f"Bearer {token}"}, json=json)
+
+    assert patch(upload_token).json()["error"]["code"] == "user_token_needed"
+    assert patch(viewer).json()["error"]["code"] == "not_a_reviewer"
+    assert patch("coiu_nonsense").status_code == 401
+    assert patch(reviewer, f"/v1/documents/{other}/values").status_code == 404  # bravo's document
+    bad = patch(reviewer, json={**body, "value": "lots"})
+    assert bad.status_code == 422 and "whole number of dollars" in bad.json()["error"]["message"]
+    answer = patch(reviewer)
+    assert answer.status_code == 200, answer.text
+    assert {k: answer.json()[k] for k in ("old_value", "new_value", "by")} == {
+        "old_value": 1_000_000, "new_value": 2_000_000, "by": "rita@acme.example"}
+    assert settles_as(app, document_id, "approved")
+    assert decision(app, other) == "rejected"
+
+
+@EMBEDDED
+def test_given_a_value_corrected_to_markup_then_every_page_shows_it_as_text(app, worker, served):
+    url, api = served
+    document_id = decided_document(app, api, "acme")
+    desk = Desk(url, user(app, "rita@acme.example", "acme", "reviewer"))
+    desk.post(f"/desk/documents/{document_id}/corrections",
+              {"pointer": "/insured/name", "value": "<script>alert(1)</script>", "reason": "<b>test</b>"})
+    wait_for(lambda: "Scoring again" not in desk.get(f"/desk/documents/{document_id}").text, timeout=60)
+    for path in (f"/desk/documents/{document_id}", "/desk/queue"):
+        text = desk.get(path).text
+        assert "<script>alert" not in text and "<b>test</b>" not in text, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, path
+    desk.close()
