@@ -169,4 +169,6 @@ def shown(value: Any) -> str:
         return f"{value:,}"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(shown(v) for v in value)
     return str(value)

@@ -69,3 +69,10 @@ def test_given_a_low_confidence_limit_corrected_then_scoring_trusts_it():
 
     assert outcome(cert) == "unknown"
     assert outcome(apply_corrections(cert, [Fix(LIMIT, 1_000_000, "a@x")])) == "pass"
+
+
+def test_given_values_of_each_kind_then_they_are_shown_as_a_person_reads_them():
+    from pipeline.corrections import shown
+
+    assert [shown(v) for v in (2_000_000, True, False, None, ["any", "hired"], "2027-11-05")] == [
+        "2,000,000", "yes", "no", "", "any, hired", "2027-11-05"]
