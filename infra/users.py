@@ -165,6 +165,24 @@ def current_person(session: Session, user_id: int) -> Person | None:
     return person_of(session, user)
 
 
+def account_users(session: Session, account_id: int) -> list[User]:
+    return list(session.scalars(select(User).where(User.account_id == account_id).order_by(User.email)))
+
+
+def disable_user(session: Session, user_id: int, *, account_id: int, by: str) -> User:
+    """Stop a user of the account signing in (their sessions and API token stop at once)."""
+    user = session.get(User, user_id)
+    if user is None or user.account_id != account_id:
+        raise AdminError(f"No user {user_id} in this account.")
+    if user.email == by:
+        raise AdminError("You cannot disable yourself; ask another admin.")
+    if user.disabled_at is None:
+        user.disabled_at = utcnow()
+        audit(session, account_id, by, "user.disabled", f"user:{user.id}", {"email": user.email})
+        session.commit()
+    return user
+
+
 def new_api_token(session: Session, email: str) -> str:
     """A new API token for the user (replacing any earlier one); shown once."""
     user = session.scalars(select(User).where(User.email == email.strip().lower())).first()

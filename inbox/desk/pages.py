@@ -23,7 +23,8 @@ from inbox.desk.auth import (COOKIE, DeskError, LoginLimits, SignInNeeded, check
                              same_origin, session_secret, signed_in)
 from infra.admin import AdminError
 from infra.models import Evaluation
-from infra.users import Person, SignInRefused, link_user, set_password, sign_in
+from infra.users import (Person, Role, SignInRefused, account_users, add_user, disable_user, link_user, set_password,
+                         sign_in)
 from pipeline.corrections import shown
 
 if TYPE_CHECKING:
@@ -308,6 +309,54 @@ def create_desk(app: App) -> FastAPI:
         with app.sessions() as session:
             found = reviews(session, person.account_id)
         return render(request, "reviews.html", person=person, reviews=found)
+
+    # -- an admin's users ----------------------------------------------------------------------------------
+
+    def admin(request: Request) -> Person:
+        person = signed_in(app, request)
+        if person.role != Role.ADMIN:
+            raise DeskError(403, "Only an admin of the account manages its users.")
+        return person
+
+    def users_page(request: Request, person: Person, status: int = 200, **extra: Any) -> HTMLResponse:
+        with app.sessions() as session:
+            rows = account_users(session, person.account_id)
+            for row in rows:
+                session.expunge(row)
+        return render(request, "users.html", status, person=person, users=rows,
+                      **{"link": None, "added": None, "error": None, **extra})
+
+    @desk.get("/users")
+    def users(request: Request) -> Response:
+        return users_page(request, admin(request))
+
+    @desk.post("/users")
+    def add_one(request: Request, email: str = Form(""), role: str = Form("viewer"), csrf: str = Form("")) -> Response:
+        person = admin(request)
+        check_csrf(request, csrf)
+        try:
+            with app.sessions() as session:
+                created, token = add_user(session, email, person.account_slug, role, by=person.email)
+                added = created.email
+        except AdminError as e:
+            return users_page(request, person, 400, error=str(e))
+        link = f"{request.url.scheme}://{request.url.netloc}{request.scope.get('root_path', '')}/password/{token}"
+        if app.settings.api_public_url:
+            link = app.settings.api_public_url.rstrip("/") + "/desk/password/" + token
+        return users_page(request, person, link=link, added=added)  # shown once, never kept in the session
+
+    @desk.post("/users/{user_id}/disable")
+    def disable(request: Request, user_id: int, csrf: str = Form("")) -> Response:
+        person = admin(request)
+        check_csrf(request, csrf)
+        try:
+            with app.sessions() as session:
+                disable_user(session, user_id, account_id=person.account_id, by=person.email)
+        except AdminError as e:
+            if str(e).startswith("No user"):
+                raise DeskError(404, str(e)) from e
+            return users_page(request, person, 400, error=str(e))
+        return go(request, "/users", "The user is disabled.")
 
     return desk
 

@@ -3,6 +3,8 @@ their undoing, roles and tenancy; the same actions from the CLI and PATCH /v1/do
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from click.testing import CliRunner
@@ -321,3 +323,33 @@ def test_given_a_value_corrected_to_markup_then_every_page_shows_it_as_text(app,
         assert "<script>alert" not in text and "<b>test</b>" not in text, path
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, path
     desk.close()
+
+
+@EMBEDDED
+def test_given_an_admin_then_users_are_added_with_a_link_shown_once_and_disabled_at_once(app, served):
+    url, _ = served
+    _acme(app)
+    admin = Desk(url, user(app, "ada@acme.example", "acme", "admin"))
+    reviewer = Desk(url, user(app, "rita@acme.example", "acme", "reviewer"))
+    assert reviewer.get("/desk/users").status_code == 403 and "Users</a>" not in reviewer.get("/desk/queue").text
+
+    page = admin.post("/desk/users", {"email": "vic@acme.example", "role": "viewer"})
+    assert page.status_code == 200 and "vic@acme.example" in page.text
+    link = re.search(r'<code class="link">([^<]+)</code>', page.text)[1]
+    assert link.startswith(f"{url}/desk/password/")
+    assert link.split("/password/")[1] not in admin.get("/desk/users").text  # shown once
+    with httpx.Client() as browser:
+        form = browser.get(link)
+        browser.post(link, data={"csrf": Desk.token(form.text), "password": PASSWORD, "again": PASSWORD})
+    Desk(url, "vic@acme.example").close()
+
+    with app.sessions() as session:
+        from infra.models import User
+
+        rita = session.scalars(select(User).where(User.email == "rita@acme.example")).one().id
+    admin.post(f"/desk/users/{rita}/disable", {})
+    gone = reviewer.get("/desk/queue")  # her session ends at once
+    assert gone.status_code == 303 and "/desk/login" in gone.headers["location"]
+    refused = httpx.post(f"{url}/desk/login", data={"email": "rita@acme.example", "password": PASSWORD})
+    assert refused.status_code == 401 and "disabled" in refused.text
+    admin.close()

@@ -294,10 +294,17 @@ def probe_desk(scene: Scene) -> None:
                        (f"{doc}/overrides", {"decision": "approved", "reason": "probe"}),
                        (f"/desk/waivers/{waiver_id}/undo", {"reason": "probe"})):
         assert bravo.post(path, data).status_code == 404, path
-    for path in ("/desk/queue", "/desk/reviews"):
+    for path in ("/desk/queue", "/desk/reviews", "/desk/users"):
         assert not any(m in bravo.get(path).text for m in markers(scene)), path
     with scene.app.sessions() as session:
+        from infra.models import User
+
+        alpha_admin = session.scalars(select(User).where(User.email == "admin@alpha.example")).one().id
+    assert bravo.post(f"/desk/users/{alpha_admin}/disable", {}).status_code == 404
+    assert "admin@alpha.example" not in bravo.get("/desk/users").text
+    with scene.app.sessions() as session:
         assert session.get(Waiver, waiver_id).undone_at is None
+        assert session.get(User, alpha_admin).disabled_at is None
     bravo.close()
     alpha.close()
 
