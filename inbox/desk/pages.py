@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, Form, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -89,6 +90,11 @@ def create_desk(app: App) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = "There is nothing at this address." if exc.status_code == 404 else str(exc.detail)
         return render(request, "error.html", exc.status_code, message=message, person=None)
+
+    @desk.exception_handler(RequestValidationError)
+    async def invalid(request: Request, _exc: RequestValidationError) -> Response:
+        return render(request, "error.html", 400, message="That address or form is not one the desk makes; go back "
+                                                          "and try again.", person=None)
 
     def not_found() -> DeskError:
         return DeskError(404, "No such document in your account.")
@@ -171,7 +177,7 @@ def create_desk(app: App) -> FastAPI:
                 raise not_found()
             model = views.document_page(session, person, found)
             scoring = _scoring_pending(session, model)
-        if page not in model.pages:
+        if model.pages and page not in model.pages:
             page = model.pages[0]
         size = None
         if model.values:

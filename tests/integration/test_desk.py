@@ -353,3 +353,29 @@ def test_given_an_admin_then_users_are_added_with_a_link_shown_once_and_disabled
     refused = httpx.post(f"{url}/desk/login", data={"email": "rita@acme.example", "password": PASSWORD})
     assert refused.status_code == 401 and "disabled" in refused.text
     admin.close()
+
+
+@EMBEDDED
+def test_given_a_document_that_failed_then_its_page_says_why_and_offers_no_correction(app, served):
+    url, _ = served
+    _acme(app)
+    from infra.models import Account
+    from infra.repo import add_document
+
+    with app.sessions() as session:
+        account_id = session.scalars(select(Account.id)).one()
+        document_id, _ = add_document(session, account_id=account_id, sha256="f" * 64, values={
+            "source": "upload", "filename": "scan.pdf", "content_type": "application/pdf", "size": 10,
+            "storage_key": "accounts/acme/x/scan.pdf", "status": "failed", "error_code": "unreadable_document",
+            "error_message": "The PDF is damaged and cannot be opened."})
+        session.commit()
+    desk = Desk(url, user(app, "rita@acme.example", "acme", "reviewer"))
+    page = desk.get(f"/desk/documents/{document_id}")
+    assert page.status_code == 200 and "The PDF is damaged and cannot be opened." in page.text
+    assert "Nothing was read from this document." in page.text and "Override the decision" not in page.text
+    odd = desk.get(f"/desk/documents/{document_id}", params={"page": "two"})
+    assert odd.status_code == 400 and "not one the desk makes" in odd.text
+    refused = desk.post(f"/desk/documents/{document_id}/corrections",
+                        {"pointer": LIMIT, "value": "1", "reason": "x"}, follow_redirects=True)
+    assert "only decided documents can be reviewed" in refused.text
+    desk.close()
