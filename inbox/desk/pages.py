@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 from datetime import date
 from importlib import resources
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
@@ -60,8 +62,6 @@ def create_desk(app: App) -> FastAPI:
     desk.add_middleware(SessionMiddleware, secret_key=session_secret(app), session_cookie=COOKIE,
                         max_age=app.settings.desk_session_hours * 3600, path="/desk", same_site="lax",
                         https_only=https)
-    limits = LoginLimits(app)
-
     def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         base = request.scope.get("root_path", "")
         context.update(request=request, base=base, csrf=csrf_token(request),
@@ -96,8 +96,29 @@ def create_desk(app: App) -> FastAPI:
         return render(request, "error.html", 400, message="That address or form is not one the desk makes; go back "
                                                           "and try again.", person=None)
 
-    def not_found() -> DeskError:
-        return DeskError(404, "No such document in your account.")
+    kit = Kit(app, render, go, LoginLimits(app))
+    for routes in (_sign_in_routes, _document_routes, _action_routes, _user_routes):
+        routes(desk, kit)
+    return desk
+
+
+@dataclass(frozen=True)
+class Kit:
+    """What every group of routes shares: the app, rendering a page, sending the browser on, sign-in limits."""
+
+    app: App
+    render: Callable[..., HTMLResponse]
+    go: Callable[..., RedirectResponse]
+    limits: LoginLimits
+
+
+def not_found() -> DeskError:
+    return DeskError(404, "No such document in your account.")
+
+
+def _sign_in_routes(desk: FastAPI, kit: Kit) -> None:
+    """Signing in and out, and setting a password through a one-time link."""
+    app, render, go = kit.app, kit.render, kit.go
 
     # -- signing in ---------------------------------------------------------------------------------
 
@@ -113,7 +134,7 @@ def create_desk(app: App) -> FastAPI:
     @desk.post("/login")
     def login(request: Request, email: str = Form(""), password: str = Form(""), next: str = Form("")) -> Response:
         same_origin(request)
-        limits.hit(request, email.strip())
+        kit.limits.hit(request, email.strip())
         try:
             with app.sessions() as session:
                 person = sign_in(session, email, password)
@@ -157,6 +178,11 @@ def create_desk(app: App) -> FastAPI:
             except AdminError as e:
                 return render(request, "password.html", 400, person=None, email=email, token=token, error=str(e))
         return go(request, "/login", "Your password is set; sign in with it.")
+
+
+def _document_routes(desk: FastAPI, kit: Kit) -> None:
+    """The queue, a document's page and its page images."""
+    app, render, go = kit.app, kit.render, kit.go
 
     # -- the queue and the documents ------------------------------------------------------------------
 
@@ -206,6 +232,11 @@ def create_desk(app: App) -> FastAPI:
             raise DeskError(404, "This page cannot be drawn.") from e
         return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300",
                                                               "X-Content-Type-Options": "nosniff"})
+
+
+def _action_routes(desk: FastAPI, kit: Kit) -> None:
+    """A reviewer's corrections, waivers, overrides and undoing them."""
+    app, render, go = kit.app, kit.render, kit.go
 
     # -- a reviewer's actions ---------------------------------------------------------------------------
 
@@ -316,6 +347,11 @@ def create_desk(app: App) -> FastAPI:
             found = reviews(session, person.account_id)
         return render(request, "reviews.html", person=person, reviews=found)
 
+
+def _user_routes(desk: FastAPI, kit: Kit) -> None:
+    """An admin's users of the account."""
+    app, render, go = kit.app, kit.render, kit.go
+
     # -- an admin's users ----------------------------------------------------------------------------------
 
     def admin(request: Request) -> Person:
@@ -363,8 +399,6 @@ def create_desk(app: App) -> FastAPI:
                 raise DeskError(404, str(e)) from e
             return users_page(request, person, 400, error=str(e))
         return go(request, "/users", "The user is disabled.")
-
-    return desk
 
 
 def _scoring_pending(session, model: views.Page) -> bool:
