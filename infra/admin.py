@@ -111,7 +111,8 @@ def waive(session: Session, document_id: str, code: str, *, by: str, reason: str
     from workers.decisions import current_evaluation
 
     evaluation = current_evaluation(session, document.id)
-    check_waiver_target(evaluation.checks if evaluation else [], code, line, key)  # a misspelt --line is refused
+    if evaluation is not None:  # a misspelt --line or --key is refused, naming the valid ones
+        check_waiver_target(evaluation.checks, code, line, key)
     waiver = WaiverRow(document_id=document.id, code=code, line=line, key=key, by=by, reason=reason, until=until)
     session.add(waiver)
     session.flush()
