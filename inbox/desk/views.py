@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 HELD = ("needs_review", "rejected")  # what the queue lists
 PAGE_DPI = 110  # as the annotated image (pipeline/annotate.py)
 QUEUE_LIMIT = 500
+CHECK_FIELDS = {"requirement": None, "expected": None, "actual": None, "confidence": None, "line": None, "key": None,
+                "waiver": None, "evidence": None}
 
 
 def find(session: Session, person: Person, document_id: str) -> Document | None:
@@ -127,7 +129,8 @@ def document_page(session: Session, person: Person, document: Document) -> Page:
     from infra.admin import document_status
 
     status = document_status(session, document)
-    page = Page(document, status, checks=list(status.get("checks") or []),
+    checks = [{**CHECK_FIELDS, **c} for c in status.get("checks") or []]  # a check carries only what applies
+    page = Page(document, status, checks=checks,
                 corrections=corrections(session, document.id), reviews=reviews(session, person.account_id, document.id),
                 trail=trail(session, document))
     has_certificate = session.scalars(select(Certificate.id).where(Certificate.document_id == document.id)).first()

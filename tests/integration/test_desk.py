@@ -379,3 +379,23 @@ def test_given_a_document_that_failed_then_its_page_says_why_and_offers_no_corre
                         {"pointer": LIMIT, "value": "1", "reason": "x"}, follow_redirects=True)
     assert "only decided documents can be reviewed" in refused.text
     desk.close()
+
+
+@EMBEDDED
+def test_given_no_requirement_set_then_the_certificate_waits_for_review_and_its_page_shows_why(app, worker, served):
+    url, api = served
+    document_id = decided_document(app, api, "acme")
+    with app.sessions() as session:  # the account's only set ends: the next scoring finds none
+        from infra.models import RequirementSet
+
+        for row in session.scalars(select(RequirementSet)):
+            row.superseded_at = row.created_at
+        session.commit()
+    desk = Desk(url, user(app, "rita@acme.example", "acme", "reviewer"))
+    coi(app, "correct", document_id, "/insured/name", "Blue Heron Roofing, LLC", "--by", "rita@acme.example",
+        "--reason", "comma")
+    assert settles_as(app, document_id, "needs_review")
+    assert 'data-code="no_requirement_set"' in desk.get("/desk/queue", params={"show": "needs_review"}).text
+    page = desk.get(f"/desk/documents/{document_id}")
+    assert page.status_code == 200 and "No requirement set is in force" in page.text
+    desk.close()
