@@ -212,7 +212,7 @@ def _document_routes(desk: FastAPI, kit: Kit) -> None:
                 size = (width * 72 / views.PAGE_DPI, height * 72 / views.PAGE_DPI)
             except Exception:  # noqa: BLE001 - a page that cannot be drawn leaves the tables usable
                 log.exception("the page image could not be drawn")
-        editing = next((v for v in model.values if v.pointer == edit), None) if person.decides else None
+        editing = model.value(edit) if person.decides else None
         read_values = _read_values(model) if model.corrections else {}
         return render(request, "document.html", person=person, model=model, page=page, size=size,
                       editing=editing, scoring=scoring, read_values=read_values, today=date.today().isoformat(),

@@ -18,7 +18,7 @@ from infra.models import Certificate, Correction, Document, Evaluation, Override
 from infra.review import as_scored, corrections, reviews, trail
 from infra.storage import ObjectMissing
 from infra.users import Person
-from pipeline.corrections import Fix, apply_corrections, shown
+from pipeline.corrections import CorrectionRefused, Fix, apply_corrections, read_value, shown
 from pipeline.scoring.names import LIMIT_NAMES, LINE_NAMES
 from pipeline.states import DocumentStatus
 
@@ -123,6 +123,22 @@ class Page:
     reviews: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     trail: list[Any] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)  # the certificate as scored (corrections laid over)
+
+    def value(self, pointer: str | None) -> Value | None:
+        """The value at ``pointer``: one with evidence, or one the reader left blank (nothing to box)."""
+        if not pointer:
+            return None
+        found = next((v for v in self.values if v.pointer == pointer), None)
+        if found is not None or not self.data:
+            return found
+        try:
+            content = read_value(self.data, pointer)
+        except CorrectionRefused:
+            return None
+        if isinstance(content, (dict, list)):
+            return None
+        return Value(pointer, label(self.data, pointer), content, shown(content), None, None, None, False, "read")
 
 
 def document_page(session: Session, person: Person, document: Document) -> Page:
@@ -140,8 +156,9 @@ def document_page(session: Session, person: Person, document: Document) -> Page:
     evidence = data.get("evidence") or {}
     failing = {_pointer_of(c.get("evidence"), evidence) for c in page.checks
                if c.get("outcome") != "pass" and not c.get("waiver")}
+    page.data = data
     for check in page.checks:
-        check["pointer"] = _pointer_of(check.get("evidence"), evidence)
+        check["pointer"] = _pointer_of(check.get("evidence"), evidence) or _pointer_by_line(data, check)
     for pointer, where in sorted(evidence.items(), key=lambda kv: _reading_order(kv[1])):
         value = _value_at(data, pointer)
         corrected = bool(where.get("corrected"))
@@ -158,6 +175,19 @@ def _reading_order(where: dict[str, Any]) -> tuple:
     return (where.get("page") or 1, round(bbox[1] / 6), bbox[0])
 
 
+def _pointer_by_line(data: dict[str, Any], check: dict[str, Any]) -> str | None:
+    """For a check with no box (the value was not read): the pointer of its line's limit or field, when
+    the certificate has that line once."""
+    line, key = check.get("line"), check.get("key")
+    rows = [i for i, p in enumerate(data.get("policies") or []) if p.get("line") == line]
+    if not line or not key or len(rows) != 1:
+        return None
+    policy = data["policies"][rows[0]]
+    if key in (policy.get("limits") or {}):
+        return f"/policies/{rows[0]}/limits/{key}"
+    return f"/policies/{rows[0]}/{key}" if key in policy else None
+
+
 def _pointer_of(check_evidence: dict[str, Any] | None, evidence: dict[str, Any]) -> str | None:
     """The value a check used: the pointer whose evidence is the check's (same page and box)."""
     if not check_evidence or not check_evidence.get("bbox"):
@@ -169,8 +199,6 @@ def _pointer_of(check_evidence: dict[str, Any] | None, evidence: dict[str, Any])
 
 
 def _value_at(data: dict[str, Any], pointer: str) -> Any:
-    from pipeline.corrections import CorrectionRefused, read_value
-
     try:
         return read_value(data, pointer)
     except CorrectionRefused:
