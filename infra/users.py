@@ -18,6 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -31,8 +32,12 @@ LINK_LIFETIME = timedelta(days=3)
 MIN_PASSWORD = 10
 TOKEN_PREFIX = "coiu_"
 _HASHER = PasswordHasher()
-# Verified against when the email is unknown, so a wrong address costs as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a wrong address costs as long as a wrong password."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 class Role(StrEnum):
@@ -139,7 +144,7 @@ def new_link(session: Session, email: str) -> str:
 def sign_in(session: Session, email: str, password: str) -> Person:
     user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
     try:
-        _HASHER.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+        _HASHER.verify(user.password_hash if user and user.password_hash else _dummy_hash(), password)
     except (VerificationError, InvalidHashError) as e:
         raise SignInRefused("Wrong email or password.") from e
     if user is None or user.password_hash is None:
