@@ -35,6 +35,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from inbox import door
+from inbox.desk import add_desk
 from inbox.docs import add_docs
 from inbox.ratelimit import RedisRateLimiter
 from inbox.s3events import EventFormatError, parse_notification
@@ -137,6 +138,7 @@ def create_api(app: App) -> FastAPI:
                        expose_headers=["Retry-After"])
     _errors(api)
     _routes(api, app, RequestLimits(app))
+    add_desk(api, app)  # /desk/ pages and PATCH /v1/documents/{id}/values (inbox/desk)
     return api
 
 

@@ -107,6 +107,12 @@ def waive(session: Session, document_id: str, code: str, *, by: str, reason: str
     document = _decided_document(session, document_id)
     if code not in {r.value for r in Reason}:
         raise AdminError(f"{code!r} is not a check code; see `coi status {document_id}` for the failed checks.")
+    from infra.review import check_waiver_target
+    from workers.decisions import current_evaluation
+
+    evaluation = current_evaluation(session, document.id)
+    if evaluation is not None:  # a misspelt --line or --key is refused, naming the valid ones
+        check_waiver_target(evaluation.checks, code, line, key)
     waiver = WaiverRow(document_id=document.id, code=code, line=line, key=key, by=by, reason=reason, until=until)
     session.add(waiver)
     session.flush()

@@ -158,6 +158,10 @@ class Waiver(Base):
     reason: Mapped[str] = mapped_column(Text)
     until: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Undone by a reviewer (the desk, `coi review undo`): kept for the record, no longer applied.
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_by: Mapped[str | None] = mapped_column(String(320))
+    undone_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Override(Base):
@@ -171,6 +175,10 @@ class Override(Base):
     reason: Mapped[str] = mapped_column(Text)
     until: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Undone by a reviewer (the desk, `coi review undo`): kept for the record, no longer applied.
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_by: Mapped[str | None] = mapped_column(String(320))
+    undone_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class AuditEntry(Base):
@@ -314,3 +322,49 @@ class Upload(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# -- the holder's desk (issue 17) ---------------------------------------------------------------
+
+
+class User(Base):
+    """A person who signs in to the desk for one account: ``admin``, ``reviewer`` or ``viewer``.
+    The password is kept as an argon2 hash; an API token for ``PATCH /v1/documents/{id}/values``
+    only as its SHA-256 (infra/users.py)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # sign-in names one person, one account
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # None until set through the link
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PasswordLink(Base):
+    """A one-time link to set a password (printed once by `coi user add`); only its SHA-256 is kept."""
+
+    __tablename__ = "password_links"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Correction(Base):
+    """A value a person corrected (JSON pointer into the certificate), kept apart from what was read:
+    scoring applies the newest correction of each pointer over ``certificates.data``."""
+
+    __tablename__ = "corrections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    pointer: Mapped[str] = mapped_column(String(200))
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    by: Mapped[str] = mapped_column(String(320))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

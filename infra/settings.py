@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     api_ip_requests_per_minute: int = Field(60, description="Requests per minute from one client IP without a valid "
                                                             "token or hook secret: embed.js, refused tokens, wrong "
                                                             "hook secrets (429 beyond; 0: no limit).")
+    desk_logins_per_minute: int = Field(10, description="Sign-in tries per minute on the desk, per client IP and "
+                                                        "per email address (429 beyond; 0: no limit).")
+    desk_session_hours: int = Field(12, description="How long a desk sign-in lasts.")
     upload_hook_secret: str = Field("", description="Shared secret of the S3 upload hook (Bearer, or Basic "
                                                     "password); empty: the hook refuses every call.")
     s3_public_endpoint_url: str | None = Field(None, description="S3 endpoint as browsers reach it, for "
@@ -103,7 +106,8 @@ class Settings(BaseSettings):
     notify_smtp_password: str = ""
     notify_starttls: bool = Field(False, description="Upgrade the relay connection with STARTTLS.")
     notify_from: str = Field("", description="From address of notifications; default: noreply@<inbound_domain>.")
-    review_url: str = Field("", description="Link for reviewers, with {document_id}, e.g. https://coi.example/d/{document_id}.")
+    review_url: str = Field("", description="Link for reviewers, with {document_id}; default: the desk's document "
+                                            "page on COI_API_PUBLIC_URL (else http://COI_API_HOST:COI_API_PORT).")
     expiry_thresholds: list[int] = Field([30, 14, 7], description="Days before expiry at which to warn.")
     scheduler_interval_seconds: int = Field(3600, description="How often the scheduler runs its jobs.")
 
@@ -143,6 +147,11 @@ class Settings(BaseSettings):
 
     def resolved_storage_url(self) -> str:
         return self.storage_url or f"file://{(self.var_dir / 'storage').resolve()}"
+
+    def resolved_review_url(self) -> str:
+        """Reviewers' link with ``{document_id}``: COI_REVIEW_URL, else the desk's document page."""
+        base = self.api_public_url.rstrip("/") or f"http://{self.api_host}:{self.api_port}"
+        return self.review_url or base + "/desk/documents/{document_id}"
 
     def resolved_notify_from(self) -> str:
         return self.notify_from or f"noreply@{self.inbound_domain}"

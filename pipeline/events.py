@@ -27,6 +27,7 @@ class EventType(StrEnum):
     MESSAGE_FAILED = "coi.message.failed"
     OVERRIDDEN = "coi.decision.overridden"
     WAIVED = "coi.check.waived"
+    CORRECTED = "coi.value.corrected"
 
     @classmethod
     def for_decision(cls, decision: str) -> EventType:

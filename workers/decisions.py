@@ -8,9 +8,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from infra.models import Certificate, Document, Evaluation, Holder, Override, RequirementSet, Waiver, utcnow
+from infra.models import (Certificate, Correction, Document, Evaluation, Holder, Override, RequirementSet, Waiver,
+                          utcnow)
 from infra.repo import add_event, document_ref, insert_ignore
 from pipeline.events import EventType
+from pipeline.corrections import Fix, apply_corrections
 from pipeline.expiry import relevant_expiry
 from pipeline.scoring import Waiver as WaiverRule
 from pipeline.scoring import evaluate, no_requirements
@@ -20,13 +22,20 @@ from workers.selection import pick_requirement_sets
 def active_waivers(session: Session, document_id: str, day: date) -> list[WaiverRule]:
     rows = session.scalars(select(Waiver).where(Waiver.document_id == document_id)).all()
     return [WaiverRule(w.code, w.by, w.reason, w.line, w.key, w.until) for w in rows
-            if w.until is None or day <= w.until]
+            if w.undone_at is None and (w.until is None or day <= w.until)]
 
 
 def active_override(session: Session, document_id: str, day: date) -> Override | None:
     rows = session.scalars(select(Override).where(Override.document_id == document_id)
                            .order_by(Override.id.desc())).all()
-    return next((o for o in rows if o.until is None or day <= o.until), None)
+    return next((o for o in rows if o.undone_at is None and (o.until is None or day <= o.until)), None)
+
+
+def corrected(session: Session, document_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The certificate as scored: what was read, with the reviewers' corrections laid over it."""
+    rows = session.scalars(select(Correction).where(Correction.document_id == document_id)
+                           .order_by(Correction.id)).all()
+    return apply_corrections(data, [Fix(c.pointer, c.new_value, c.by) for c in rows])
 
 
 def current_evaluation(session: Session, document_id: str) -> Evaluation | None:
@@ -54,13 +63,14 @@ def score(session: Session, document: Document, day: date, trigger: str) -> Eval
     if existing is not None:
         return existing
     before = standing_decision(session, document.id, day)
-    selection = pick_requirement_sets(session, document, certificate.data, day)
+    data = corrected(session, document.id, certificate.data)
+    selection = pick_requirement_sets(session, document, data, day)
     waivers = active_waivers(session, document.id, day)
-    result = (evaluate(certificate.data, selection.current.body, day, waivers) if selection.current
+    result = (evaluate(data, selection.current.body, day, waivers) if selection.current
               else no_requirements())
     future = None
     if selection.future is not None:
-        ahead = evaluate(certificate.data, selection.future.body, day, waivers)
+        ahead = evaluate(data, selection.future.body, day, waivers)
         future = {"requirement_set_id": selection.future.id, "name": selection.future.name,
                   "effective_from": selection.future.effective_from.isoformat(), **ahead.to_dict()}
     session.execute(update(Evaluation).where(Evaluation.document_id == document.id).values(current=False))
@@ -71,18 +81,19 @@ def score(session: Session, document: Document, day: date, trigger: str) -> Eval
         "as_of": day, "created_at": utcnow()}, ["document_id", "trigger"])
     evaluation = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id,
                                                           Evaluation.trigger == trigger)).one()
-    track_expiry(certificate, evaluation)
+    track_expiry(certificate, evaluation, data)
     after = standing_decision(session, document.id, day)
     if after != before:
         add_event(session, account_id=document.account_id, type=EventType.for_decision(after),
                   dedupe_key=f"document:{document.id}:evaluation:{trigger}", document_id=document.id,
-                  data=decision_event(session, document, certificate.data, evaluation, after, before))
+                  data=decision_event(session, document, data, evaluation, after, before))
     return evaluation
 
 
-def track_expiry(certificate: Certificate, evaluation: Evaluation) -> None:
-    """Keep the certificate's expiry date in step with what the requirement set now looks at."""
-    expiry = relevant_expiry(certificate.data, evaluation.checks)
+def track_expiry(certificate: Certificate, evaluation: Evaluation, data: dict[str, Any] | None = None) -> None:
+    """Keep the certificate's expiry date in step with what the requirement set now looks at
+    (``data``: the certificate as scored, with its corrections)."""
+    expiry = relevant_expiry(certificate.data if data is None else data, evaluation.checks)
     expires_on = expiry.expires_on if expiry else None
     if expires_on != certificate.expires_on:
         certificate.expires_on, certificate.expiry_state = expires_on, "current"

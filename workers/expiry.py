@@ -24,7 +24,7 @@ from pipeline.events import EventType
 from pipeline.expiry import due_mark, relevant_expiry
 from pipeline.scoring.model import normalise
 from pipeline.states import DocumentStatus
-from workers.decisions import current_evaluation, scored_against, standing_decision
+from workers.decisions import corrected, current_evaluation, scored_against, standing_decision
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -85,7 +85,8 @@ def check_expirations(app: App, today: date) -> tuple[list[str], list[Handoff]]:
 
 def _event_data(session: Session, document: Document, certificate: Certificate, today: date) -> dict[str, Any]:
     evaluation = current_evaluation(session, document.id)
-    expiry = relevant_expiry(certificate.data, evaluation.checks if evaluation else [])
+    expiry = relevant_expiry(corrected(session, document.id, certificate.data),
+                             evaluation.checks if evaluation else [])
     return {
         **document_ref(session, document),
         "expires_on": certificate.expires_on.isoformat(),

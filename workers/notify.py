@@ -235,8 +235,8 @@ def _context(session: Session, app: App, event: OutboxEvent, kind: str) -> dict[
     certificate = data.get("certificate") or _certificate(session, event.document_id)
     failed = data.get("failed_checks") or []
     document_id = data.get("document_id")
-    review = app.settings.review_url.format(document_id=document_id) if app.settings.review_url and document_id \
-        else f"coi status {document_id or data.get('message_id')}"
+    review = app.settings.resolved_review_url().format(document_id=document_id) if document_id \
+        else f"coi status {data.get('message_id')}"
     return {
         "filename": None, "sender": None, "subject": None, "reason": None, "error": None, "decision": None,
         "holder": None, "review_reason": None, "days_left": 0, "expires_on": None, "policies": [],

@@ -15,6 +15,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import boto3
 import httpx
@@ -248,6 +249,66 @@ def probe_hook_alive(scene: Scene) -> None:
     assert answer.status_code == 200 and answer.content == b""
 
 
+def probe_correct_values(scene: Scene) -> None:
+    """Bravo's reviewer token cannot correct alpha's document; bravo's upload token corrects nothing."""
+    from infra.users import add_user, new_api_token
+
+    with scene.app.sessions() as session:
+        add_user(session, "reviewer@bravo.example", BRAVO, "reviewer", "bravo password 1")
+        add_user(session, "reviewer@alpha.example", ALPHA, "reviewer", "alpha password 1")
+        bravo_token, alpha_token = (new_api_token(session, "reviewer@bravo.example"),
+                                    new_api_token(session, "reviewer@alpha.example"))
+    path = f"/v1/documents/{scene.alpha_document}/values"
+    body = {"pointer": "/policies/0/limits/each_occurrence", "value": "not a number", "reason": "probe"}
+    denied = scene.api.patch(path, headers={"Authorization": f"Bearer {bravo_token}"}, json=body)
+    assert denied.status_code == 404 and denied.json()["error"]["code"] == "not_found"
+    assert scene.api.patch(path, headers=scene.bravo.auth, json=body).status_code == 403
+    control = scene.api.patch(path, headers={"Authorization": f"Bearer {alpha_token}"}, json=body)
+    assert control.status_code == 422  # reached alpha's document, refused the value: nothing changed
+
+
+def probe_desk(scene: Scene) -> None:
+    """Bravo's admin on the desk: alpha's document, its page image and every action on it are 404;
+    the queue and the list of waivers show nothing of alpha's."""
+    from desk import Desk
+    from infra.users import add_user
+
+    with scene.app.sessions() as session:
+        add_user(session, "admin@bravo.example", BRAVO, "admin", "bravo password 2")
+        add_user(session, "admin@alpha.example", ALPHA, "admin", "alpha password 2")
+        waiver = Waiver(document_id=scene.alpha_document, code="limit_below_minimum", by="admin@alpha.example",
+                        reason="probe", until=date(2000, 1, 1))  # lapsed: alpha's decision stays as it is
+        session.add(waiver)
+        session.commit()
+        waiver_id = waiver.id
+    base = str(scene.api.base_url).rstrip("/")
+    bravo, alpha = Desk(base, "admin@bravo.example", "bravo password 2"), Desk(base, "admin@alpha.example",
+                                                                              "alpha password 2")
+    doc = f"/desk/documents/{scene.alpha_document}"
+    for path in (doc, f"{doc}/pages/1.png"):
+        denied = bravo.get(path)
+        assert denied.status_code == 404 and not any(m in denied.text for m in markers(scene)), path
+        assert alpha.get(path).status_code == 200, path  # the control
+    for path, data in ((f"{doc}/corrections", {"pointer": "/insured/name", "value": "x", "reason": "probe"}),
+                       (f"{doc}/waivers", {"code": "limit_below_minimum", "reason": "probe"}),
+                       (f"{doc}/overrides", {"decision": "approved", "reason": "probe"}),
+                       (f"/desk/waivers/{waiver_id}/undo", {"reason": "probe"})):
+        assert bravo.post(path, data).status_code == 404, path
+    for path in ("/desk/queue", "/desk/reviews", "/desk/users"):
+        assert not any(m in bravo.get(path).text for m in markers(scene)), path
+    with scene.app.sessions() as session:
+        from infra.models import User
+
+        alpha_admin = session.scalars(select(User).where(User.email == "admin@alpha.example")).one().id
+    assert bravo.post(f"/desk/users/{alpha_admin}/disable", {}).status_code == 404
+    assert "admin@alpha.example" not in bravo.get("/desk/users").text
+    with scene.app.sessions() as session:
+        assert session.get(Waiver, waiver_id).undone_at is None
+        assert session.get(User, alpha_admin).disabled_at is None
+    bravo.close()
+    alpha.close()
+
+
 PUBLIC = [(method, path) for path in ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
           for method in ("GET", "HEAD")] + [("GET", "/embed.js"), ("GET", "/healthz"), ("GET", "/metrics")]
 PROBES: dict[tuple[str, str], Callable[[Scene], None]] = {
@@ -260,6 +321,8 @@ PROBES: dict[tuple[str, str], Callable[[Scene], None]] = {
     ("ANY", "/docs/assets"): probe_docs_assets,
     ("POST", "/v1/hooks/s3"): probe_hook,
     ("HEAD", "/v1/hooks/s3"): probe_hook_alive,
+    ("PATCH", "/v1/documents/{document_id}/values"): probe_correct_values,
+    ("ANY", "/desk"): probe_desk,
 }
 
 
