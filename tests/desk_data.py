@@ -8,6 +8,7 @@ import hashlib
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from infra.admin import add_account, add_holder, set_requirements
@@ -17,6 +18,22 @@ from pipeline.samples import demo_certificate
 from pipeline.states import DocumentStatus
 
 HOLDER = demo_certificate()["certificate_holder"]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_app(request, tmp_path):
+    """The app on one database, migrated, with no rate limits (so no Redis); nothing else is used."""
+    from infra.db import migrate
+    from services import make_app
+
+    limits = {"api_requests_per_minute": 0, "api_ip_requests_per_minute": 0}
+    if request.param == "sqlite":
+        application = make_app(tmp_path, **limits)
+        migrate(application.settings.resolved_database_url())
+    else:
+        application = make_app(tmp_path, database_url=request.getfixturevalue("postgres_url"), **limits)
+    yield application
+    application.close()
 
 
 def account(app, slug: str, *, each_occurrence: int = 1_000_000, holder: dict | None = None) -> int:
@@ -49,11 +66,11 @@ def certificate(*, insured: str, policy: str = "CGL1234567", expires: date, occu
 
 
 def decided(app, account_id: int, cert: dict, *, as_of: date, tag: str | None = None,
-            received: datetime | None = None, filename: str | None = None) -> str:
+            received: datetime | None = None, filename: str | None = None, document_id: str | None = None) -> str:
     """A document of the account holding ``cert``, scored as of ``as_of``; its id."""
     from workers.decisions import score
 
-    document_id = uuid.uuid4().hex
+    document_id = document_id or uuid.uuid4().hex
     with app.sessions() as session:
         document = Document(id=document_id, account_id=account_id, source="upload",
                             filename=filename or f"{cert['insured']['name']}.pdf", content_type="application/pdf",

@@ -7,27 +7,13 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from desk_data import account, certificate, decided
+from desk_data import account, certificate, db_app, decided  # noqa: F401 - db_app is a fixture
 from infra.admin import override
-from infra.db import migrate
 from infra.search import DocumentQuery, QueryError, search_documents
-from services import make_app
 
 pytestmark = pytest.mark.integration
 
 TODAY = date(2026, 6, 1)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_app(request, tmp_path):
-    """The app on one database, migrated; nothing else is used (no broker, no storage)."""
-    if request.param == "sqlite":
-        application = make_app(tmp_path)
-        migrate(application.settings.resolved_database_url())
-    else:
-        application = make_app(tmp_path, database_url=request.getfixturevalue("postgres_url"))
-    yield application
-    application.close()
 
 
 postgres_only = pytest.mark.parametrize("db_app", ["postgres"], indirect=True)
