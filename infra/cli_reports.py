@@ -33,7 +33,17 @@ def _console() -> Console:
 def _cell(value: Any) -> Text:
     if value is None or value == "":
         return Text("—", style="dim")
-    return Text(value.isoformat() if isinstance(value, date) else str(value))
+    return Text(_visible(value.isoformat() if isinstance(value, date) else str(value)))
+
+
+def _visible(text: str) -> str:
+    """Control characters (a terminal escape in a filename, say) shown as their escapes, not sent to
+    the terminal; rich's Text keeps markup as text but lets ESC through."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def _say(line: str) -> None:
+    click.echo(_visible(line))
 
 
 def _short(some_id: str | None) -> str | None:
@@ -45,7 +55,7 @@ def _draw(title: str | None, columns: list[str], rows: list[list[Any]], *, empty
     if not rows:
         console.print(Text(empty))
         return
-    table = RichTable(title=Text(title) if title else None, title_justify="left", show_lines=False)
+    table = RichTable(title=Text(_visible(title)) if title else None, title_justify="left", show_lines=False)
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
@@ -264,9 +274,9 @@ def report_decisions(ctx, account_slug, as_csv, as_json, since, until, period) -
 def show_status(view: dict[str, Any]) -> None:
     """A document's (or a message's) status as a few lines and a table of its checks."""
     if "message_id" in view:
-        click.echo(f"message {view['message_id']}: {view['status'].replace('_', ' ')}"
+        _say(f"message {view['message_id']}: {view['status'].replace('_', ' ')}"
                    + (f" ({view['reason']})" if view.get("reason") else ""))
-        click.echo(f"  from {view.get('sender') or 'unknown'} to {view.get('recipient')}; "
+        _say(f"  from {view.get('sender') or 'unknown'} to {view.get('recipient')}; "
                    f"subject: {view.get('subject') or '(none)'}")
         rows = [[_short(d["document_id"]), d["filename"], d["status"].replace("_", " "), d["decision"],
                  d["expires_on"]] for d in view["documents"]]
@@ -280,22 +290,22 @@ def show_status(view: dict[str, Any]) -> None:
     _draw("Checks", ["line", "check", "outcome", "what was found"], rows, empty="No checks (not scored).")
     future = view.get("future")
     if future:
-        click.echo(f"From {future.get('effective_from')}, {future.get('name')!r} will decide: {future.get('decision')}.")
+        _say(f"From {future.get('effective_from')}, {future.get('name')!r} will decide: {future.get('decision')}.")
 
 
 def _document_lines(view: dict[str, Any]) -> None:
     decision = view.get("decision")
-    click.echo(f"document {view['document_id']} ({view['filename']}, by {view['source']}"
+    _say(f"document {view['document_id']} ({view['filename']}, by {view['source']}"
                + (f", project {view['tag']}" if view.get("tag") else "") + ")")
-    click.echo(f"  status: {view['status'].replace('_', ' ')}" + (f"; decision: {decision}" if decision else ""))
+    _say(f"  status: {view['status'].replace('_', ' ')}" + (f"; decision: {decision}" if decision else ""))
     if view.get("override"):
         o = view["override"]
-        click.echo(f"  decided by hand by {o['by']}: {o['reason']}" + (f" (until {o['until']})" if o.get("until") else "")
+        _say(f"  decided by hand by {o['by']}: {o['reason']}" + (f" (until {o['until']})" if o.get("until") else "")
                    + f"; the checks said {view.get('evaluated_decision')}")
     if view.get("expires_on"):
-        click.echo(f"  expires on {view['expires_on']} ({view.get('expiry_state')})")
+        _say(f"  expires on {view['expires_on']} ({view.get('expiry_state')})")
     if view.get("error"):
-        click.echo(f"  error {view['error']['code']}: {view['error']['message']}")
+        _say(f"  error {view['error']['code']}: {view['error']['message']}")
 
 
 def _words(name: str | None) -> str:

@@ -226,3 +226,15 @@ def test_given_a_holder_added_twice_then_the_cli_says_so_in_one_line(coi):
     coi("holder", "add", "Harbor", "--account", "acme")
     said = coi("holder", "add", "Harbor", "--account", "acme", ok=False)
     assert said.strip() == "Error: A holder 'Harbor' exists already in account 'acme'."
+
+
+def test_given_markup_and_terminal_escapes_in_a_name_then_the_tables_show_them_as_text(db_app, coi):
+    account_id = account(db_app, "acme")
+    name = "Evil \x1b[2J[bold]Co[/bold]"
+    document_id = decided(db_app, account_id, certificate(insured=name, expires=FAR), as_of=TODAY,
+                          filename="evil\x1b]0;title\x07[red]x[/red].pdf")
+    for args in (("documents",), ("report", "compliance"), ("status", document_id), ("events",)):
+        shown = coi(*args)
+        assert "\x1b" not in shown and "\x07" not in shown, args
+    assert "(evil\\x1b]0;title\\x07[red]x[/red].pdf, by upload)" in coi("status", document_id)
+    assert "[bold]" in coi("documents")  # the insured's markup, as text
