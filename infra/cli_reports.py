@@ -105,6 +105,15 @@ def _filters(fn):
     return fn
 
 
+def _with_group_options(ctx: click.Context, filters: dict[str, Any]) -> dict[str, Any]:
+    """Options given before `list` or `search` (``coi documents --account acme search x``) count too;
+    given on both sides, the subcommand's win."""
+    parent = ctx.parent.params if ctx.parent is not None and ctx.parent.command is documents else {}
+    defaults = {p.name: p.default for p in ctx.command.params}
+    return {k: parent[k] if v == defaults.get(k) and parent.get(k, defaults.get(k)) != defaults.get(k) else v
+            for k, v in filters.items()}
+
+
 def _list(ctx: click.Context, q: str | None, account_slug, status, decision, tag, holder, expires_before,
           expires_after, received_after, received_before, limit, offset, as_json) -> None:
     from infra.search import DocumentQuery, QueryError, search_documents
@@ -148,7 +157,7 @@ def documents(ctx: click.Context, **filters) -> None:
 @click.pass_context
 def documents_list(ctx: click.Context, **filters) -> None:
     """The account's documents, newest first, with the filters given."""
-    _list(ctx, None, **filters)
+    _list(ctx, None, **_with_group_options(ctx, filters))
 
 
 @documents.command("search")
@@ -158,7 +167,7 @@ def documents_list(ctx: click.Context, **filters) -> None:
 def documents_search(ctx: click.Context, words: tuple[str, ...], **filters) -> None:
     """Documents whose certificate holds every word: insured, holder, producer, insurer, NAIC,
     policy number (a fragment is enough), description, certificate number. Quote a phrase to keep it whole."""
-    _list(ctx, " ".join(f'"{w}"' if " " in w else w for w in words), **filters)
+    _list(ctx, " ".join(f'"{w}"' if " " in w else w for w in words), **_with_group_options(ctx, filters))
 
 
 # -- coi report ------------------------------------------------------------------------------------

@@ -202,8 +202,11 @@ def test_given_the_cli_then_documents_list_search_and_json_work_and_show_people_
     assert ids["expiring"][:8] in found and ids["compliant"][:8] not in found
     page = json.loads(coi("documents", "list", "--decision", "rejected", "--json"))  # the only account: no --account
     assert [d["document_id"] for d in page["documents"]] == [ids["rejected"]]
+    before = json.loads(coi("documents", "--account", "acme", "--tag", "lot-14", "search", "Compliant", "--json"))
+    assert [d["document_id"] for d in before["documents"]] == [ids["compliant"]]  # options before the subcommand
     account(db_app, "globex")
     assert "Several accounts (acme, globex): say which with --account" in coi("documents", ok=False)
+    assert json.loads(coi("documents", "list", "--account", "globex", "--json"))["documents"] == []
 
 
 def test_given_a_short_id_then_status_shows_the_document_and_an_ambiguous_one_says_so(db_app, acme, coi):

@@ -82,6 +82,8 @@ def test_given_filters_then_only_documents_meeting_all_of_them_are_listed(db_app
     assert found(db_app, account_id, expires_before=TODAY + timedelta(days=30)) == [ids["heron"]]
     assert set(found(db_app, account_id, expires_after=TODAY + timedelta(days=30))) == {ids["johnson"], ids["copper"]}
     assert found(db_app, account_id, status="failed") == []
+    assert len(found(db_app, account_id, holder="riverside depot partners lp")) == 3  # scored against, any case
+    assert found(db_app, account_id, holder="Riverside") == []  # the exact name
     assert found(db_app, account_id, q="plumbing", decision="rejected") == []
 
 
