@@ -48,6 +48,8 @@ class DocumentList(BaseModel):
     total: int = Field(..., description="Documents matching, over every page")
     limit: int
     offset: int
+    approximate: bool = Field(False, description="Nothing matched the words as written: these documents match "
+                                                 "them as close spellings (PostgreSQL only)")
     documents: list[DocumentItem]
 
 

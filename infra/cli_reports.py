@@ -135,6 +135,8 @@ def _list(ctx: click.Context, q: str | None, account_slug, status, decision, tag
              d.decision or d.status.replace("_", " "), d.expires_on, d.policy_numbers.replace(" ; ", ", ")]
             for d in page.documents]
     matched = f" matching {q!r}" if q else ""
+    if page.approximate:
+        _say(f"Nothing matches {q!r} as written; these are close spellings of it.")
     _draw(None, ["id", "received", "insured", "holder", "project", "decision", "expires", "policies"], rows,
           empty=f"No documents of {slug}{matched}.")
     if page.documents:

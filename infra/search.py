@@ -4,9 +4,10 @@ The index: one ``search_entries`` row per document with a certificate, written b
 ``index_certificate`` when the certificate is extracted and each time it is scored. A search phrase
 splits into terms (pipeline/search.py) that must all match:
 
-- PostgreSQL: a term matches as a substring (``ILIKE``, served by the pg_trgm GIN index), as
-  English words (full text, so "rewired" finds "rewiring"), or, when it has no digit, as a
-  misspelling (trigram word similarity of at least ``FUZZY``: "Jonson" finds "Johnson").
+- PostgreSQL: a term matches as a substring (``ILIKE``, served by the pg_trgm GIN index) or as
+  English words (full text, so "rewired" finds "rewiring"). When nothing matches so, a term without
+  a digit may match as a misspelling (trigram word similarity of at least ``FUZZY``: "Jonson" finds
+  "Johnson"); the page says it is approximate.
 - SQLite (the embedded default): FTS5 with the trigram tokenizer: a term of three characters or
   more matches as a substring, case-insensitively; shorter ones by ``LIKE``. No misspellings.
 
@@ -96,9 +97,10 @@ class DocumentPage:
     limit: int
     offset: int
     documents: list[DocumentRow] = field(default_factory=list)
+    approximate: bool = False  # nothing matched as written: these match the words as close spellings
 
     def to_dict(self) -> dict[str, Any]:
-        return {"total": self.total, "limit": self.limit, "offset": self.offset,
+        return {"total": self.total, "limit": self.limit, "offset": self.offset, "approximate": self.approximate,
                 "documents": [d.to_dict() for d in self.documents]}
 
 
@@ -149,18 +151,27 @@ def _evaluated(column) -> ColumnElement:
 
 def search_documents(session: Session, account_id: int, query: DocumentQuery, *, today: date | None = None
                      ) -> DocumentPage:
-    """The account's documents matching ``query``, newest first, one page of them and the total."""
+    """The account's documents matching ``query``, newest first, one page of them and the total.
+
+    On PostgreSQL, when no document matches the words as written, the words are looked for as
+    misspellings (``DocumentPage.approximate`` says so): checking every candidate for a close
+    spelling costs far more than an exact match, so it is done only when the exact one found nothing."""
     day = today or date.today()
     decision = decision_column(day).label("decision")
     holder = holder_column().label("holder_name")
-    base = (select(Document, SearchEntry, Certificate.expires_on, Certificate.expiry_state, decision, holder)
-            .outerjoin(SearchEntry, SearchEntry.document_id == Document.id)
-            .outerjoin(Certificate, Certificate.document_id == Document.id)
-            .where(Document.account_id == account_id))
-    base = _filtered(session, base, query, decision, holder)
-    total = session.scalar(select(func.count()).select_from(base.subquery()))
-    rows = session.execute(base.order_by(Document.created_at.desc(), Document.id)
-                           .limit(query.limit).offset(query.offset)).all()
+    conditions = _conditions(session, account_id, query, decision, holder, fuzzy=False)
+    total = _count(session, conditions)
+    approximate = False
+    if not total and _dialect(session) == "postgresql" and any(_fuzzy(t) for t in search_terms(query.q)):
+        conditions = _conditions(session, account_id, query, decision, holder, fuzzy=True)
+        total = _count(session, conditions)
+        approximate = bool(total)
+    newest = (Document.created_at.desc(), Document.id)
+    page = session.scalars(_joined(select(Document.id)).where(*conditions).order_by(*newest)
+                           .limit(query.limit).offset(query.offset)).all() if total else []
+    rows = session.execute(  # the decision and holder of the page's documents only
+        _joined(select(Document, SearchEntry, Certificate.expires_on, Certificate.expiry_state, decision, holder))
+        .where(Document.id.in_(page)).order_by(*newest)).all() if page else []
     return DocumentPage(total or 0, query.limit, query.offset, [
         DocumentRow(document_id=d.id, filename=d.filename, source=d.source, tag=d.tag, status=d.status,
                     decision=decided, received_at=d.created_at,
@@ -168,7 +179,18 @@ def search_documents(session: Session, account_id: int, query: DocumentQuery, *,
                     holder=held or (_first(entry.holder) if entry else None),
                     policy_numbers=entry.policy_numbers if entry else "", expires_on=expires_on,
                     expiry_state=expiry_state if expires_on else None, error_code=d.error_code)
-        for d, entry, expires_on, expiry_state, decided, held in rows])
+        for d, entry, expires_on, expiry_state, decided, held in rows], approximate)
+
+
+def _joined(statement: Select) -> Select:
+    return (statement.select_from(Document).outerjoin(SearchEntry, SearchEntry.document_id == Document.id)
+            .outerjoin(Certificate, Certificate.document_id == Document.id))
+
+
+def _count(session: Session, conditions: list[ColumnElement]) -> int:
+    """How many documents meet the conditions (the decision and holder are worked out only when a
+    condition names them)."""
+    return session.scalar(_joined(select(func.count(Document.id))).where(*conditions)) or 0
 
 
 def _first(joined: str) -> str | None:
@@ -176,30 +198,35 @@ def _first(joined: str) -> str | None:
     return joined.split(" ; ", 1)[0] or None
 
 
-def _filtered(session: Session, base: Select, query: DocumentQuery, decision, holder) -> Select:
+def _conditions(session: Session, account_id: int, query: DocumentQuery, decision, holder, *, fuzzy: bool
+                ) -> list[ColumnElement]:
+    sqlite = _dialect(session) == "sqlite"
+    found: list[ColumnElement] = [Document.account_id == account_id]
     if query.status:
-        base = base.where(Document.status == query.status)
+        found.append(Document.status == query.status)
     if query.decision:
-        base = base.where(decision == query.decision)
+        found.append(decision == query.decision)
     if query.tag:
-        base = base.where(Document.tag == query.tag)
+        found.append(Document.tag == query.tag)
     if query.holder:
-        base = base.where(func.lower(holder) == query.holder.lower())
+        found.append(func.lower(holder) == query.holder.lower())
     if query.expires_before:
-        base = base.where(Certificate.expires_on <= query.expires_before)
+        found.append(Certificate.expires_on <= query.expires_before)
     if query.expires_after:
-        base = base.where(Certificate.expires_on >= query.expires_after)
+        found.append(Certificate.expires_on >= query.expires_after)
     if query.received_after:
-        base = base.where(func.date(Document.created_at) >= query.received_after) \
-            if _dialect(session) == "sqlite" else base.where(Document.created_at >= _start(query.received_after))
+        found.append(func.date(Document.created_at) >= query.received_after if sqlite
+                     else Document.created_at >= _start(query.received_after))
     if query.received_before:
-        base = base.where(func.date(Document.created_at) <= query.received_before) \
-            if _dialect(session) == "sqlite" else base.where(Document.created_at < _start(query.received_before, 1))
+        found.append(func.date(Document.created_at) <= query.received_before if sqlite
+                     else Document.created_at < _start(query.received_before, 1))
     terms = search_terms(query.q)
     if terms:
-        base = base.where(_postgres_match(session, query.q or "", terms) if _dialect(session) == "postgresql"
-                          else _sqlite_match(terms))
-    return base
+        match = _sqlite_match(terms) if sqlite else _postgres_match(session, terms, fuzzy=fuzzy)
+        # apart, so the planner matches the text by its indexes first (within the account's entries)
+        found.append(Document.id.in_(select(SearchEntry.document_id).where(SearchEntry.account_id == account_id,
+                                                                          match)))
+    return found
 
 
 def _start(day: date, plus: int = 0) -> datetime:
@@ -222,19 +249,17 @@ def _sqlite_match(terms: list[str]) -> ColumnElement:
     return and_(*conditions)
 
 
-def _postgres_match(session: Session, phrase: str, terms: list[str]) -> ColumnElement:
-    session.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true)"), {"t": str(FUZZY)})
+def _postgres_match(session: Session, terms: list[str], *, fuzzy: bool) -> ColumnElement:
+    """Every term as written (a substring, or English words), or, ``fuzzy``, every term without a
+    digit as a close spelling (a correctly spelt word is one too) and the others as written."""
     body = SearchEntry.body
+    if fuzzy:
+        session.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true)"), {"t": str(FUZZY)})
+        return and_(*[literal(t).op("<%")(body) if _fuzzy(t) else body.icontains(t, autoescape=True) for t in terms])
     english = literal_column("'english'")  # as the index has it: ix_search_entries_body_fts
     words = func.to_tsvector(english, body)
-
-    def term_matches(term: str) -> ColumnElement:
-        ways = [body.icontains(term, autoescape=True), words.op("@@")(func.plainto_tsquery(english, term))]
-        if _fuzzy(term):
-            ways.append(literal(term).op("<%")(body))
-        return or_(*ways)
-
-    return and_(*[term_matches(t) for t in terms])
+    return and_(*[or_(body.icontains(t, autoescape=True), words.op("@@")(func.plainto_tsquery(english, t)))
+                  for t in terms])
 
 
 def _fuzzy(term: str) -> bool:

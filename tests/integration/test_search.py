@@ -64,6 +64,10 @@ def test_given_words_of_several_fields_then_every_word_must_match(db_app, acme):
 def test_given_a_misspelt_insured_then_postgres_finds_it_by_trigrams(db_app, acme):
     account_id, ids = acme
     assert found(db_app, account_id, q="Jonson Plumbng") == [ids["johnson"]]
+    with db_app.sessions() as session:
+        assert search_documents(session, account_id, DocumentQuery(q="Jonson")).approximate
+        assert not search_documents(session, account_id, DocumentQuery(q="Johnson")).approximate
+        assert search_documents(session, account_id, DocumentQuery(q="77881")).approximate is False
     assert found(db_app, account_id, q="Blu Herron") == [ids["heron"]]
     assert found(db_app, account_id, q="Zebra Quarry") == []  # similar to nothing
 
