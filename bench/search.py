@@ -3,7 +3,8 @@
 Makes a throwaway database (a new PostgreSQL database on the server of ``--pg``, or a SQLite file),
 fills one account with ``--count`` decided documents whose certificates vary the demo certificate
 (insured, policy numbers, description; a second account of the same size beside it), then times
-``infra.search.search_documents`` for a few kinds of query: median and worst of ``--runs``, in ms.
+``infra.search.search_documents`` for a few kinds of query (median and worst of ``--runs``, in ms),
+then the compliance and expirations reports of the whole account.
 The documents are written with plain INSERTs, the search entries by ``pipeline.search`` as the
 workers write them. Figures in docs/reports.md."""
 
@@ -124,6 +125,17 @@ def main() -> None:
                     total = page.total
             print(f"  {label:24} q={q!r:28} {total:6} found   median {statistics.median(times):7.1f} ms   "
                   f"worst {max(times):7.1f} ms")
+        from infra.reports import compliance_report, expirations_report
+
+        for label, report in (("compliance report", lambda se: compliance_report(se, account_id, date.today())),
+                              ("expirations, 90 days", lambda se: expirations_report(se, account_id, date.today()))):
+            times = []
+            for _ in range(max(1, args.runs // 2)):
+                with sessions() as session:
+                    started = time.perf_counter()
+                    report(session)
+                    times.append((time.perf_counter() - started) * 1000)
+            print(f"  {label:24} median {statistics.median(times):7.1f} ms   worst {max(times):7.1f} ms")
         engine.dispose()
     finally:
         if args.pg:
