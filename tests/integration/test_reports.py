@@ -241,3 +241,20 @@ def test_given_markup_and_terminal_escapes_in_a_name_then_the_tables_show_them_a
         assert "\x1b" not in shown and "\x07" not in shown, args
     assert "(evil\\x1b]0;title\\x07[red]x[/red].pdf, by upload)" in coi("status", document_id)
     assert "[bold]" in coi("documents")  # the insured's markup, as text
+
+
+def test_given_a_message_id_then_status_shows_the_message_and_its_documents(db_app, acme, coi):
+    from infra.models import InboundMessage, MessageDocument
+
+    account_id, ids = acme
+    with db_app.sessions() as session:
+        message = InboundMessage(account_id=account_id, storage_key="m", sender="agent@example.test",
+                                 recipient="acme@coi.test", subject="COI for Underinsured", size=1, status="split")
+        session.add(message)
+        session.flush()
+        session.add(MessageDocument(message_id=message.id, document_id=ids["rejected"]))
+        session.commit()
+        message_id = message.id
+    shown = coi("status", message_id[:10])
+    assert f"message {message_id}: split" in shown and "from agent@example.test to acme@coi.test" in shown
+    assert ids["rejected"][:8] in shown and "rejected" in shown
