@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import copy
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -138,6 +139,7 @@ def main() -> None:
             print(f"  {label:24} median {statistics.median(times):7.1f} ms   worst {max(times):7.1f} ms")
         engine.dispose()
     finally:
+        shutil.rmtree(folder, ignore_errors=True)
         if args.pg:
             import psycopg
 
