@@ -141,3 +141,22 @@ def test_given_a_received_date_range_then_only_documents_received_in_it_are_list
 def test_given_an_unknown_status_then_the_query_says_which_there_are():
     with pytest.raises(QueryError, match="status is one of"):
         DocumentQuery(status="done")
+
+
+def test_given_a_certificate_scored_again_with_another_value_then_search_finds_the_new_one(db_app, acme):
+    """What a correction does: the certificate's value changes and it is scored again."""
+    from sqlalchemy import select
+
+    from infra.models import Certificate, Document
+    from workers.decisions import score
+
+    account_id, ids = acme
+    with db_app.sessions() as session:
+        certificate_row = session.scalars(select(Certificate).where(Certificate.document_id == ids["heron"])).one()
+        data = {**certificate_row.data, "policies": [dict(p) for p in certificate_row.data["policies"]]}
+        data["policies"][0]["policy_number"] = "NEW-555123"
+        certificate_row.data = data
+        score(session, session.get(Document, ids["heron"]), TODAY, trigger="correction:1")
+        session.commit()
+    assert found(db_app, account_id, q="555123") == [ids["heron"]]
+    assert found(db_app, account_id, q="CGL1234567") == []
