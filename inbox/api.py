@@ -329,6 +329,9 @@ def _routes(api: FastAPI, app: App, limits: RequestLimits) -> None:
         return {"objects": [o.__dict__ for o in outcomes], "ignored": list(parsed.ignored),
                 "subscription_confirmation": confirmation}
 
+    from inbox.listing import add_routes  # GET /v1/documents and /v1/reports/…, read tokens only (issue 17)
+    add_routes(api, app, owner)
+
 
 def _check_hook_secret(secret: str, authorization: str | None) -> None:
     if not secret:

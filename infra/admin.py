@@ -43,6 +43,8 @@ def require_account(session: Session, slug: str) -> Account:
 
 def add_holder(session: Session, account_slug: str, name: str, address: str | None) -> Holder:
     account = require_account(session, account_slug)
+    if session.scalar(select(Holder.id).where(Holder.account_id == account.id, Holder.name == name)) is not None:
+        raise AdminError(f"A holder {name!r} exists already in account {account.slug!r}.")
     holder = Holder(account_id=account.id, name=name, address=address)
     session.add(holder)
     session.commit()
@@ -90,7 +92,7 @@ def audit(session: Session, account_id: int, actor: str, action: str, subject: s
 
 
 def _decided_document(session: Session, document_id: str) -> Document:
-    document = session.get(Document, document_id)
+    document = session.get(Document, resolve_id(session, document_id))
     if document is None:
         raise AdminError(f"No document with id {document_id!r}.")
     if document.status != "decided":
@@ -160,14 +162,37 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def resolve_id(session: Session, some_id: str) -> str:
+    """The whole id of the document or message ``some_id`` names, itself or as the first characters
+    (at least ``MIN_PREFIX``) of one id: ``coi status 452ab741`` as tables show ids. A prefix that
+    fits several is refused with the ones it fits; one that fits none is returned as given."""
+    if session.get(Document, some_id) is not None or session.get(InboundMessage, some_id) is not None:
+        return some_id
+    prefix = some_id.strip().lower()
+    if len(prefix) < MIN_PREFIX:
+        return some_id
+    fits = [*session.scalars(select(Document.id).where(Document.id.startswith(prefix, autoescape=True)).limit(6)),
+            *session.scalars(select(InboundMessage.id).where(InboundMessage.id.startswith(prefix, autoescape=True))
+                             .limit(6))]
+    if len(fits) > 1:
+        shown = ", ".join(sorted(fits)[:5]) + (", …" if len(fits) > 5 else "")
+        raise AdminError(f"{some_id!r} is the start of several ids ({shown}); give more of it.")
+    return fits[0] if fits else some_id
+
+
+MIN_PREFIX = 6
+
+
 def status(session: Session, some_id: str) -> dict[str, Any]:
     """What became of a document (or of a message and its documents)."""
+    some_id = resolve_id(session, some_id)
     document = session.get(Document, some_id)
     if document is not None:
         return document_status(session, document)
     message = session.get(InboundMessage, some_id)
     if message is None:
-        raise AdminError(f"No document or message with id {some_id!r}.")
+        short = f" (the start of an id needs at least {MIN_PREFIX} characters)" if len(some_id) < MIN_PREFIX else ""
+        raise AdminError(f"No document or message with id {some_id!r}{short}.")
     documents = session.scalars(select(Document).join(MessageDocument).where(
         MessageDocument.message_id == message.id).order_by(Document.created_at)).all()
     return {"message_id": message.id, "status": message.status, "reason": message.reason,
@@ -220,7 +245,7 @@ def reprocess(session: Session, document_id: str) -> tuple[Document, Any, str]:
     from infra.repo import hand_on, move
     from pipeline.states import DocumentStatus
 
-    document = session.get(Document, document_id)
+    document = session.get(Document, resolve_id(session, document_id))
     if document is None:
         raise AdminError(f"No document with id {document_id!r}.")
     status = DocumentStatus(document.status)

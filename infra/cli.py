@@ -312,13 +312,19 @@ def evaluate(ctx: click.Context, file: Path, requirements_file: Path, as_of: str
 
 @main.command()
 @click.argument("some_id")
+@click.option("--json", "as_json", is_flag=True, help="Everything, as JSON (every check with its evidence).")
 @click.pass_context
-def status(ctx: click.Context, some_id: str) -> None:
-    """What became of a document or an inbound message."""
+def status(ctx: click.Context, some_id: str, as_json: bool) -> None:
+    """What became of a document or an inbound message (its id, or the first characters of it)."""
     from infra.admin import status as lookup
+    from infra.cli_reports import show_status
 
     with _app(ctx).sessions() as session:
-        _print(_admin(lookup, session, some_id), True)
+        view = _admin(lookup, session, some_id)
+    if as_json:
+        _print(view, True)
+    else:
+        show_status(view)
 
 
 @main.command()
@@ -341,16 +347,22 @@ def retry(ctx: click.Context, document_id: str) -> None:
 @main.group(invoke_without_command=True)
 @click.option("--account", "account_slug", default=None)
 @click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line, with each event's data.")
 @click.pass_context
-def events(ctx: click.Context, account_slug: str | None, limit: int) -> None:
+def events(ctx: click.Context, account_slug: str | None, limit: int, as_json: bool) -> None:
     """List the newest events of the outbox (decisions and failures); `replay` sends some again."""
     from infra.admin import list_events
+    from infra.cli_reports import show_events
 
     if ctx.invoked_subcommand is not None:
         return
     with _app(ctx).sessions() as session:
-        for event in list_events(session, account_slug, limit):
-            click.echo(json.dumps(event, default=str))
+        listed = list_events(session, account_slug, limit)
+    if not as_json:
+        show_events(listed)
+        return
+    for event in listed:
+        click.echo(json.dumps(event, default=str))
 
 
 @main.command()
@@ -393,6 +405,7 @@ def _admin(fn, *args, **kwargs):
 
 
 from infra import cli_events  # noqa: E402,F401 - attaches its commands to main
+from infra import cli_reports  # noqa: E402,F401 - coi documents, coi report (issue 17)
 from infra import cli_uploads  # noqa: E402 - the upload door: coi api, coi token, coi uploads
 cli_uploads.attach(main)
 from infra import cli_desk  # noqa: E402 - the desk: coi user, coi correct, coi review list/undo-*

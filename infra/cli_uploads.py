@@ -50,16 +50,22 @@ def token() -> None:
 @token.command("add")
 @click.argument("account_slug")
 @click.option("--label", required=True, help="Where the token is used, e.g. 'website form'.")
+@click.option("--scope", type=click.Choice(["upload", "read"]), default="upload", show_default=True,
+              help="upload: the form's token (public in a page); read: also lists, searches and reports on "
+                   "every document of the account (GET /v1/documents, /v1/reports): keep it secret.")
 @click.pass_context
-def token_add(ctx: click.Context, account_slug: str, label: str) -> None:
+def token_add(ctx: click.Context, account_slug: str, label: str, scope: str) -> None:
     """Create a token; it is printed once and cannot be shown again."""
     from infra.tokens import create_token
 
     app = _app(ctx)
     with app.sessions() as session:
-        row, secret = _admin(create_token, session, account_slug, label)
+        row, secret = _admin(create_token, session, account_slug, label, scope)
     base = app.settings.api_public_url.rstrip("/") or f"http://{app.settings.api_host}:{app.settings.api_port}"
     click.echo(f"token {row.id} for {account_slug} ({label}); it is shown only now:\n\n  {secret}\n")
+    if scope == "read":
+        click.echo("It reads every document of the account: keep it out of web pages.")
+        return
     click.echo(f'Paste into a web page:\n\n  <script src="{base}/embed.js" data-token="{secret}" async></script>')
 
 

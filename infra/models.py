@@ -292,6 +292,9 @@ class UploadToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # "upload": upload, and read a document by its id (the form's token, public by design);
+    # "read": also list, search and report on every document of the account (never paste it in a page).
+    scope: Mapped[str] = mapped_column(String(16), default="upload", server_default="upload")
 
 
 class UploadRef(Base):
@@ -368,3 +371,31 @@ class Correction(Base):
     by: Mapped[str] = mapped_column(String(320))
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+# -- the holder's desk: search (issue 17) -----------------------------------------------------
+
+
+class SearchEntry(Base):
+    """The searchable text of a document's certificate (pipeline/search.py), kept in step when the
+    certificate is extracted or scored (infra/search.py). PostgreSQL searches ``body`` through GIN
+    indexes (full text and pg_trgm); SQLite through the FTS5 table ``search_fts``, which triggers
+    keep in step with this one. Those indexes and that table are made by migration 0009 alone."""
+
+    __tablename__ = "search_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the FTS5 table's rowid on SQLite
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    insured: Mapped[str] = mapped_column(Text, default="")
+    holder: Mapped[str] = mapped_column(Text, default="")
+    producer: Mapped[str] = mapped_column(Text, default="")
+    insurers: Mapped[str] = mapped_column(Text, default="")
+    naic: Mapped[str] = mapped_column(Text, default="")
+    policy_numbers: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    certificate_number: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+# Made by migrations outside the models (dialect-specific search indexes): Alembic's check skips them.
+Base.metadata.info["unmanaged_prefixes"] = ("search_fts", "ix_search_entries_body_")

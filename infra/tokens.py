@@ -23,6 +23,8 @@ from infra.models import Account, UploadToken, utcnow
 PREFIX = "coi_"
 HINT_LENGTH = 10  # "coi_" and six characters of the secret part
 _TOUCH_EVERY = timedelta(minutes=5)  # last_used_at is refreshed at most this often
+UPLOAD, READ = "upload", "read"
+SCOPES = (UPLOAD, READ)  # a form's token uploads (public by design); a read token also lists and reports
 
 
 class TokenRejected(Exception):
@@ -41,17 +43,25 @@ class TokenOwner:
     token_id: int
     account_id: int
     account_slug: str
+    scope: str = "upload"  # "read": may also list, search and report on the account's documents
+
+    @property
+    def reads_account(self) -> bool:
+        return self.scope == READ
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, account_slug: str, label: str) -> tuple[UploadToken, str]:
+def create_token(session: Session, account_slug: str, label: str, scope: str = UPLOAD) -> tuple[UploadToken, str]:
     """A new token for the account; returns the row and the token itself (shown once, never stored)."""
     account = require_account(session, account_slug)
+    if scope not in SCOPES:
+        raise AdminError(f"A token's scope is {' or '.join(SCOPES)}, not {scope!r}.")
     token = PREFIX + secrets.token_urlsafe(32)
-    row = UploadToken(account_id=account.id, label=label, token_hash=hash_token(token), hint=token[:HINT_LENGTH])
+    row = UploadToken(account_id=account.id, label=label, token_hash=hash_token(token), hint=token[:HINT_LENGTH],
+                      scope=scope)
     session.add(row)
     session.commit()
     return row, token
@@ -74,7 +84,7 @@ def verify_token(session: Session, token: str | None) -> TokenOwner:
         row.last_used_at = now
         session.commit()
     slug = session.scalar(select(Account.slug).where(Account.id == row.account_id))
-    return TokenOwner(row.id, row.account_id, slug)
+    return TokenOwner(row.id, row.account_id, slug, row.scope)
 
 
 def revoke_token(session: Session, which: str, account_slug: str | None = None) -> UploadToken:
@@ -100,7 +110,7 @@ def list_tokens(session: Session, account_slug: str | None = None) -> list[dict[
     if account_slug:
         query = query.where(Account.slug == account_slug.lower())
     rows = session.execute(query.order_by(UploadToken.id)).all()
-    return [{"id": t.id, "account": slug, "label": t.label, "hint": t.hint + "…",
+    return [{"id": t.id, "account": slug, "label": t.label, "hint": t.hint + "…", "scope": t.scope,
              "created_at": _iso(t.created_at), "last_used_at": _iso(t.last_used_at),
              "revoked_at": _iso(t.revoked_at)} for t, slug in rows]
 

@@ -20,16 +20,21 @@ def _day(value: Any) -> date | None:
         return None
 
 
+def relevant_policies(certificate: dict[str, Any], checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The dated policies whose expiration the evaluation checked; with no requirement set, every
+    dated policy on the certificate."""
+    checked = {c.get("line") for c in checks if c.get("key") == "expiration" and c.get("line")}
+    policies = [p for p in certificate.get("policies") or [] if _day(p.get("expiration"))]
+    return [p for p in policies if p.get("line") in checked] if checked else policies
+
+
 def relevant_expiry(certificate: dict[str, Any], checks: list[dict[str, Any]]) -> Expiry | None:
     """The earliest expiration among the policies the requirement set looked at.
 
     A policy counts when the evaluation checked its line's expiration (so a listed policy the
     holder does not require cannot make the certificate lapse); with no requirement set, every
     policy on the certificate counts."""
-    checked = {c.get("line") for c in checks if c.get("key") == "expiration" and c.get("line")}
-    policies = [p for p in certificate.get("policies") or [] if _day(p.get("expiration"))]
-    if checked:
-        policies = [p for p in policies if p.get("line") in checked]
+    policies = relevant_policies(certificate, checks)
     if not policies:
         return None
     earliest = min(_day(p["expiration"]) for p in policies)

@@ -233,6 +233,7 @@ class Stages:
             self._guarded(document_id, self._extract)
 
     def _extract(self, session, document: Document) -> Any:
+        from infra.search import index_certificate
         from pipeline.stages import Reading, extract
 
         status = DocumentStatus(document.status)
@@ -249,6 +250,7 @@ class Stages:
         insert_ignore(session, Certificate, {
             "document_id": document.id, "edition": (certificate.get("form") or {}).get("edition"),
             "data": certificate, "created_at": utcnow()}, ["document_id"])
+        index_certificate(session, document, certificate)  # searchable at once (infra/search.py)
         move(document, DocumentStatus.EXTRACTED)
         return self.actors.score_document  # committed with the hand-off (_guarded)
 

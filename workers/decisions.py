@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from infra.models import (Certificate, Correction, Document, Evaluation, Holder, Override, RequirementSet, Waiver,
                           utcnow)
 from infra.repo import add_event, document_ref, insert_ignore
+from infra.search import index_certificate
 from pipeline.events import EventType
 from pipeline.corrections import Fix, apply_corrections
 from pipeline.expiry import relevant_expiry
@@ -58,6 +59,7 @@ def score(session: Session, document: Document, day: date, trigger: str) -> Eval
     Writes the evaluation and, when the standing decision changed (or this is the first), a
     ``coi.certificate.<decision>`` outbox event, all in the caller's transaction."""
     certificate = session.scalars(select(Certificate).where(Certificate.document_id == document.id)).one()
+    index_certificate(session, document, certificate.data)  # the search index follows what is scored
     existing = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id,
                                                         Evaluation.trigger == trigger)).first()
     if existing is not None:

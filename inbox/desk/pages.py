@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from inbox.desk import views
+from inbox.report_pages import add_report_pages
 from inbox.desk.auth import (COOKIE, DeskError, LoginLimits, SignInNeeded, check_csrf, csrf_token, deciding,
                              same_origin, session_secret, signed_in)
 from infra.admin import AdminError
@@ -99,6 +100,10 @@ def create_desk(app: App) -> FastAPI:
     kit = Kit(app, render, go, LoginLimits(app))
     for routes in (_sign_in_routes, _document_routes, _action_routes, _user_routes):
         routes(desk, kit)
+    def viewer(request: Request) -> int:  # any signed-in user of the account reads its reports
+        return signed_in(app, request).account_id
+
+    add_report_pages(desk, app, viewer=viewer)  # /desk/reports (inbox/report_pages.py)
     return desk
 
 

@@ -21,9 +21,14 @@ def _applied(ctx, step, heads, run_args) -> None:  # noqa: ARG001 - Alembic's on
              (step.up_revision.doc if step.up_revision else ""))
 
 
+def _managed(name, type_, parent_names) -> bool:  # noqa: ARG001 - Alembic's include_name callback
+    """Objects the models describe; dialect-specific ones a migration makes by hand are left alone."""
+    return not (name or "").startswith(tuple(target_metadata.info.get("unmanaged_prefixes", ())))
+
+
 def run_migrations_offline() -> None:
     context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True)
+                      literal_binds=True, render_as_batch=True, include_name=_managed)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -32,7 +37,7 @@ def run_migrations_online() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                          on_version_apply=_applied)
+                          on_version_apply=_applied, include_name=_managed)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

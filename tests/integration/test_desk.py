@@ -399,3 +399,18 @@ def test_given_no_requirement_set_then_the_certificate_waits_for_review_and_its_
     page = desk.get(f"/desk/documents/{document_id}")
     assert page.status_code == 200 and "No requirement set is in force" in page.text
     desk.close()
+
+
+@EMBEDDED
+def test_given_the_report_pages_then_they_need_the_desks_sign_in_and_show_only_the_accounts_certificates(
+        app, worker, served):
+    url, api = served
+    ours, theirs = decided_document(app, api, "acme"), decided_document(app, api, "bravo")
+    with httpx.Client(base_url=url, timeout=30) as stranger:
+        answer = stranger.get("/desk/reports/compliance", params={"all": "true"}, follow_redirects=False)
+    assert answer.status_code == 303 and "/desk/login" in answer.headers["location"]
+    desk = Desk(url, user(app, "vic@acme.example", "acme", "viewer"))
+    page = desk.get("/desk/reports/compliance", params={"all": "true"}).text
+    assert f"/desk/documents/{ours}" in page and theirs not in page
+    assert 'href="/desk/reports"' in desk.get("/desk/queue").text  # the desk's menu leads there
+    desk.close()

@@ -308,6 +308,30 @@ def probe_desk(scene: Scene) -> None:
     bravo.close()
     alpha.close()
 
+def read_auth(scene: Scene, slug: str) -> dict[str, str]:
+    """A read token of the account (listing, search, reports), made for the probe."""
+    from infra.tokens import create_token
+
+    with scene.app.sessions() as session:
+        return {"Authorization": f"Bearer {create_token(session, slug, 'probe', 'read')[1]}"}
+
+
+def probe_listing(path: str, params: dict[str, str] | None = None) -> Callable[[Scene], None]:
+    """Bravo's upload token is refused; bravo's read token sees none of alpha's documents (searching
+    for what alpha's certificate says); alpha's read token sees alpha's (the control)."""
+    def probe(scene: Scene) -> None:
+        refused = scene.api.get(path, params=params, headers=scene.bravo.auth)
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "token_cannot_list", path
+        seen = scene.api.get(path, params=params, headers=read_auth(scene, BRAVO))
+        assert seen.status_code == 200 and not any(m in seen.text for m in markers(scene)), path
+        if path.startswith("/v1/documents"):
+            assert {d["document_id"] for d in seen.json()["documents"]}.isdisjoint({scene.alpha_document})
+        control = scene.api.get(path, params=params, headers=read_auth(scene, ALPHA))
+        assert control.status_code == 200, path
+        if "decisions" not in path:  # counts only: nothing to find by id
+            assert scene.alpha_document in control.text, path
+    return probe
+
 
 PUBLIC = [(method, path) for path in ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
           for method in ("GET", "HEAD")] + [("GET", "/embed.js"), ("GET", "/healthz"), ("GET", "/metrics")]
@@ -323,6 +347,14 @@ PROBES: dict[tuple[str, str], Callable[[Scene], None]] = {
     ("HEAD", "/v1/hooks/s3"): probe_hook_alive,
     ("PATCH", "/v1/documents/{document_id}/values"): probe_correct_values,
     ("ANY", "/desk"): probe_desk,
+
+    ("GET", "/v1/documents"): probe_listing("/v1/documents", {"q": demo()[0]["insured"]["name"]}),
+    ("GET", "/v1/reports/compliance"): probe_listing("/v1/reports/compliance"),
+    ("GET", "/v1/reports/compliance.csv"): probe_listing("/v1/reports/compliance.csv", {"all": "true"}),
+    ("GET", "/v1/reports/expirations"): probe_listing("/v1/reports/expirations", {"within": "400"}),
+    ("GET", "/v1/reports/expirations.csv"): probe_listing("/v1/reports/expirations.csv", {"within": "400"}),
+    ("GET", "/v1/reports/decisions"): probe_listing("/v1/reports/decisions"),
+    ("GET", "/v1/reports/decisions.csv"): probe_listing("/v1/reports/decisions.csv"),
 }
 
 
@@ -497,7 +529,7 @@ def test_given_a_replay_for_bravo_then_none_of_alphas_events_is_sent_again(app, 
     said = coi("events", "replay", "--account", BRAVO, "--since", "2000-01-01", "--stream").stdout
     assert f"{len(bravo_ids)} events, {len(bravo_ids)} webhook deliveries queued" in said
     assert "No such event" in coi("events", "replay", "--account", BRAVO, *both_decided[ALPHA], ok=False).output
-    listed = [json.loads(line) for line in coi("events", "--account", BRAVO).stdout.splitlines()]
+    listed = [json.loads(line) for line in coi("events", "--account", BRAVO, "--json").stdout.splitlines()]
     assert sorted(e["id"] for e in listed) == bravo_ids and {e["account"] for e in listed} == {BRAVO}
 
     with app.sessions() as session:  # alpha's deliveries dead-lettered: bravo's --dead must not revive them
