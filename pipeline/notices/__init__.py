@@ -1,7 +1,9 @@
 """Notification emails rendered from Jinja2 templates (plain text and HTML). Pure: no I/O.
 
 ``render(kind, context)`` gives the subject and both bodies; ``asks`` turns failed checks into what
-the sender should ask their insurance agent for. Sending is infra/mailer.py's job.
+the sender should ask their insurance agent for. A value read with low confidence (outcome
+``unknown``) is never called a fault: templates get ``faults`` (confident failures) and ``unclear``
+(the values a person will confirm, named in words) apart. Sending is infra/mailer.py's job.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from pipeline.scoring.labels import split, value_name
 from pipeline.scoring.model import Reason
 
 LINES = {
@@ -43,7 +46,9 @@ _environment.filters["line"] = lambda value: LINES.get(value or "", (value or ""
 
 
 def render(kind: str, context: dict[str, Any]) -> Notice:
-    values = {**context, "decision_word": DECISION_WORDS.get(context.get("decision", ""), "")}
+    faults, unclear = split(context.get("failed_checks") or [])
+    values = {**context, "decision_word": DECISION_WORDS.get(context.get("decision", ""), ""),
+              "faults": faults, "unclear": [value_name(c) for c in unclear]}
     subject = SUBJECTS[kind].format_map(_Blank(values))
     return Notice(subject=" ".join(subject.split())[:200],
                   text=_environment.get_template(f"{kind}.txt.j2").render(values),
@@ -69,8 +74,8 @@ def asks(failed_checks: list[dict[str, Any]], holder: dict[str, Any] | None) -> 
 def _ask(check: dict[str, Any], holder_name: str) -> str | None:
     code, line = check.get("code"), LINES.get(check.get("line") or "", "the policy")
     expected = check.get("expected")
-    if check.get("outcome") == "unknown":
-        return "A clearer copy of the certificate (the original PDF from your agent rather than a scan or photo)."
+    if check.get("outcome") != "fail" or check.get("waiver"):
+        return None  # only a confidently read fault is the agent's to change; a person confirms the rest
     match code:
         case Reason.HOLDER_MISMATCH:
             return f"The certificate holder box to read exactly: {expected or holder_name}."
