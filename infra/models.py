@@ -33,6 +33,7 @@ class Account(Base):
     # The newest entry the publisher added to the account's event stream: a stream whose last entry
     # is older lost entries (Redis lost data) and is filled again from the outbox (workers/publish.py).
     stream_entry_id: Mapped[str | None] = mapped_column(String(32))
+    notify_from: Mapped[str | None] = mapped_column(String(320))  # From of its emails; COI_NOTIFY_FROM when empty
 
 
 class Holder(Base):
@@ -314,3 +315,6 @@ class Upload(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+from infra import models_vendors  # noqa: E402,F401 - vendors' tables (issue 18) on the same metadata
