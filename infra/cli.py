@@ -395,6 +395,8 @@ def _admin(fn, *args, **kwargs):
 from infra import cli_events  # noqa: E402,F401 - attaches its commands to main
 from infra import cli_uploads  # noqa: E402 - the upload door: coi api, coi token, coi uploads
 cli_uploads.attach(main)
+from infra import cli_vendors  # noqa: E402 - vendors, certificate requests, samples (issue 18)
+cli_vendors.attach(main)
 
 if __name__ == "__main__":
     main()

@@ -71,3 +71,16 @@ class VendorRequest(Base):
     created_by: Mapped[str] = mapped_column(String(320))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NoticeTemplate(Base):
+    """An account's own version of an email template (``decision_to_sender.txt.j2``, ``….html.j2``,
+    or ``….subject`` for the subject line), used before the packaged one (pipeline/notices)."""
+
+    __tablename__ = "notice_templates"
+    __table_args__ = (UniqueConstraint("account_id", "name", name="uq_notice_templates_account_name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

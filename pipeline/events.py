@@ -27,6 +27,7 @@ class EventType(StrEnum):
     MESSAGE_FAILED = "coi.message.failed"
     OVERRIDDEN = "coi.decision.overridden"
     WAIVED = "coi.check.waived"
+    CERTIFICATE_REQUESTED = "coi.vendor.certificate_requested"
 
     @classmethod
     def for_decision(cls, decision: str) -> EventType:

@@ -1,4 +1,4 @@
-"""vendors: vendor records, their certificates, reply threads, certificate requests; a From per account
+"""vendors: vendor records, their certificates, reply threads, certificate requests; a From and email templates per account
 
 Revision ID: 0010
 Revises: 0007
@@ -86,9 +86,23 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['message_id'], ['messages.id']),
         sa.PrimaryKeyConstraint('message_id'),
     )
+    op.create_table(
+        'notice_templates',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('account_id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=100), nullable=False),
+        sa.Column('body', sa.Text(), nullable=False),
+        sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['account_id'], ['accounts.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('account_id', 'name', name='uq_notice_templates_account_name'),
+    )
+    op.create_index(op.f('ix_notice_templates_account_id'), 'notice_templates', ['account_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_notice_templates_account_id'), table_name='notice_templates')
+    op.drop_table('notice_templates')
     op.drop_table('message_threads')
     op.drop_index(op.f('ix_vendor_documents_vendor_id'), table_name='vendor_documents')
     op.drop_index(op.f('ix_vendor_documents_account_id'), table_name='vendor_documents')
