@@ -127,6 +127,8 @@ class HookResult(BaseModel):
 
 
 def create_api(app: App) -> FastAPI:
+    from inbox.api_vendors import add_vendor_routes
+
     api = FastAPI(title="coi-intake upload door", version="1", docs_url=None, redoc_url=None,
                   description="Upload certificates of insurance and read their decisions.")
     add_docs(api)  # /docs and /redoc on files served here, not a CDN
@@ -137,6 +139,7 @@ def create_api(app: App) -> FastAPI:
                        expose_headers=["Retry-After"])
     _errors(api)
     _routes(api, app, RequestLimits(app))
+    add_vendor_routes(api, app)  # /v1/vendors… (inbox/api_vendors.py)
     return api
 
 

@@ -248,6 +248,19 @@ def probe_hook_alive(scene: Scene) -> None:
     assert answer.status_code == 200 and answer.content == b""
 
 
+def probe_vendors(method: str, path: str) -> Callable[[Scene], None]:
+    """An upload token (alpha's or bravo's) manages no vendors: 401, nothing of the account shown."""
+    def probe(scene: Scene) -> None:
+        url = path.replace("{vendor_id}", "1").replace("{document_id}", scene.alpha_document)
+        body = {"vendor_id": 1} if "documents" in path else {}
+        for who in (scene.alpha, scene.bravo):
+            answer = scene.api.request(method, url, headers=who.auth, json=body if method == "POST" else None)
+            assert answer.status_code == 401 and answer.json()["error"]["code"] == "token_unknown", answer.text
+    return probe
+
+
+VENDOR_ROUTES = [("GET", "/v1/vendors"), ("GET", "/v1/vendors/unmatched"), ("GET", "/v1/vendors/{vendor_id}"),
+                 ("POST", "/v1/documents/{document_id}/vendor"), ("POST", "/v1/vendors/{vendor_id}/requests")]
 PUBLIC = [(method, path) for path in ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
           for method in ("GET", "HEAD")] + [("GET", "/embed.js"), ("GET", "/healthz"), ("GET", "/metrics")]
 PROBES: dict[tuple[str, str], Callable[[Scene], None]] = {
@@ -260,6 +273,7 @@ PROBES: dict[tuple[str, str], Callable[[Scene], None]] = {
     ("ANY", "/docs/assets"): probe_docs_assets,
     ("POST", "/v1/hooks/s3"): probe_hook,
     ("HEAD", "/v1/hooks/s3"): probe_hook_alive,
+    **{(method, path): probe_vendors(method, path) for method, path in VENDOR_ROUTES},
 }
 
 
@@ -280,7 +294,7 @@ def test_given_alphas_decided_document_then_bravo_gets_nothing_of_it_on_any_rout
     for method, path in sorted(served):
         PROBES[(method, path)](scene)
     for method, path in sorted(served):  # and whatever bravo sends, nothing of alpha's comes back
-        values = {"document_id": scene.alpha_document, "upload_id": scene.alpha_upload}
+        values = {"document_id": scene.alpha_document, "upload_id": scene.alpha_upload, "vendor_id": "1"}
         url = re.sub(r"\{(\w+)\}", lambda m: values[m[1]], path)
         answer = api.request(method, url, headers=bravo.auth)
         assert answer.status_code < 500 and not any(m in answer.text for m in markers(scene)), (method, path)
