@@ -49,7 +49,7 @@ class Match:
 
 def fold(name: str | None) -> str:
     """A name for comparison: lower case, no punctuation, no legal form."""
-    words = normalise((name or "").replace("&", " and ")).split()
+    words = normalise((name or "").replace("&", " and ").replace(".", "")).split()  # "L.L.C." is "LLC"
     return " ".join(w for w in words if w not in LEGAL_FORMS)
 
 
