@@ -297,6 +297,7 @@ class UploadRef(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     key: Mapped[str] = mapped_column(String(1024))  # as issued, without the storage prefix
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sender: Mapped[str | None] = mapped_column(String(320))  # the uploader's email, given on the form
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -315,6 +316,7 @@ class Upload(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sender: Mapped[str | None] = mapped_column(String(320))  # the uploader's email: told the decision as by mail
 
 
 from infra import models_vendors  # noqa: E402,F401 - vendors' tables (issue 18) on the same metadata

@@ -68,10 +68,9 @@ def _thread(session: Session, document: Document, domain: str) -> tuple[str | No
 
 
 def _sender(session: Session, document: Document) -> str | None:
-    if document.message_id is None:
-        return None
-    message = session.get(InboundMessage, document.message_id)
-    return message.sender if message else None
+    from infra.repo import document_sender
+
+    return document_sender(session, document)
 
 
 def link_document(session: Session, document: Document, domain: str) -> VendorDocument:

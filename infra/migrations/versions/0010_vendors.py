@@ -17,6 +17,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('notify_from', sa.String(length=320), nullable=True))
+    for table in ('upload_refs', 'uploads'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('sender', sa.String(length=320), nullable=True))
     op.create_table(
         'vendors',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -113,5 +116,8 @@ def downgrade() -> None:
     op.drop_table('vendor_requests')
     op.drop_index(op.f('ix_vendors_account_id'), table_name='vendors')
     op.drop_table('vendors')
+    for table in ('uploads', 'upload_refs'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column('sender')
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.drop_column('notify_from')
