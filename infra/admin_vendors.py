@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from infra.admin import AdminError, require_account
-from infra.models import (Account, AuditEntry, Certificate, Document, Handoff, Holder, InboundMessage,
-                          RequirementSet, utcnow)
+from infra.models import Account, AuditEntry, Certificate, Document, Handoff, Holder, utcnow
 from infra.models_vendors import NoticeTemplate, Vendor, VendorDocument, VendorRequest
 from pipeline.addresses import TAG, one_mailbox
 from workers.decisions import standing_decision
@@ -64,7 +63,9 @@ def _holder(session: Session, account: Account, name: str | None) -> Holder | No
 
 def add_vendor(session: Session, slug: str, name: str, *, aliases: list[str] | None = None,
                contacts: list[str] | None = None, tags: list[str] | None = None,
-               holder: str | None = None) -> Vendor:
+               holder: str | None = None, domain: str | None = None) -> Vendor:
+    """A vendor of the account; with ``domain`` (the inbound domain), the certificates waiting
+    for a vendor that match it are linked to it."""
     account = require_account(session, slug)
     [name] = _names([name], "name")
     if session.scalars(select(Vendor).where(Vendor.account_id == account.id,
@@ -77,13 +78,26 @@ def add_vendor(session: Session, slug: str, name: str, *, aliases: list[str] | N
     session.flush()
     _audit(session, account, "cli", "vendor_added", vendor, {"name": name})
     session.commit()
+    if domain is not None:
+        _rematch(session, account, domain)
     return vendor
+
+
+def _rematch(session: Session, account: Account, domain: str) -> int:
+    """Certificates waiting for a vendor that now match one are linked (committed). ``domain``:
+    the inbound domain, whose Message-IDs a reply may name."""
+    from workers.vendors import rematch
+
+    linked = rematch(session, account.id, domain, date.today())
+    session.commit()
+    return linked
 
 
 def edit_vendor(session: Session, slug: str, ref: str, *, aliases: list[str] | None = None,
                 contacts: list[str] | None = None, tags: list[str] | None = None, holder: str | None = None,
-                by: str = "cli") -> Vendor:
-    """Replace the lists given (None leaves one as it is)."""
+                by: str = "cli", domain: str | None = None) -> Vendor:
+    """Replace the lists given (None leaves one as it is); with ``domain``, as add_vendor, link the
+    waiting certificates that now match."""
     account = require_account(session, slug)
     vendor = find_vendor(session, account, ref)
     if aliases is not None:
@@ -97,7 +111,15 @@ def edit_vendor(session: Session, slug: str, ref: str, *, aliases: list[str] | N
     _audit(session, account, by, "vendor_edited", vendor, {"aliases": vendor.aliases, "contacts": vendor.contacts,
                                                             "tags": vendor.tags, "holder_id": vendor.holder_id})
     session.commit()
+    if domain is not None:
+        _rematch(session, account, domain)
     return vendor
+
+
+def match_waiting(session: Session, slug: str, domain: str) -> int:
+    """``coi vendor match``: link the account's waiting certificates (and those scored before
+    vendors existed) to the vendors they match now; how many were linked."""
+    return _rematch(session, require_account(session, slug), domain)
 
 
 def find_vendor(session: Session, account: Account, ref: str | int) -> Vendor:
@@ -167,15 +189,16 @@ def request_summary(request: VendorRequest) -> dict[str, Any]:
 def unmatched(session: Session, slug: str) -> list[dict[str, Any]]:
     """Certificates no vendor was found for, oldest first, with what a reviewer needs to link them."""
     account = require_account(session, slug)
-    rows = session.execute(select(Document, Certificate, InboundMessage.sender).join(
+    from infra.repo import document_sender
+
+    rows = session.execute(select(Document, Certificate).join(
         VendorDocument, VendorDocument.document_id == Document.id).outerjoin(
-        Certificate, Certificate.document_id == Document.id).outerjoin(
-        InboundMessage, InboundMessage.id == Document.message_id).where(
+        Certificate, Certificate.document_id == Document.id).where(
         VendorDocument.account_id == account.id, VendorDocument.vendor_id.is_(None))
         .order_by(Document.created_at)).all()
     return [{"document_id": d.id, "filename": d.filename, "tag": d.tag, "received_at": d.created_at.isoformat(),
-             "insured": ((c.data if c else {}).get("insured") or {}).get("name"), "sender": sender}
-            for d, c, sender in rows]
+             "insured": ((c.data if c else {}).get("insured") or {}).get("name"),
+             "sender": document_sender(session, d)} for d, c in rows]
 
 
 def link(session: Session, slug: str, document_id: str, ref: str, *, by: str, alias: bool = False) -> VendorDocument:

@@ -51,7 +51,7 @@ def vendor_add(ctx, name, slug, aliases, contacts, tags, holder) -> None:
 
     with _app(ctx).sessions() as session:
         created = _admin(add_vendor, session, slug, name, aliases=list(aliases), contacts=list(contacts),
-                         tags=list(tags), holder=holder)
+                         tags=list(tags), holder=holder, domain=_app(ctx).settings.inbound_domain)
         click.echo(f"vendor {created.name} (id {created.id})")
 
 
@@ -68,8 +68,21 @@ def vendor_edit(ctx, vendor_ref, slug, aliases, contacts, tags, holder) -> None:
 
     with _app(ctx).sessions() as session:
         changed = _admin(edit_vendor, session, slug, vendor_ref, aliases=list(aliases) or None,
-                         contacts=list(contacts) or None, tags=list(tags) or None, holder=holder)
+                         contacts=list(contacts) or None, tags=list(tags) or None, holder=holder,
+                         domain=_app(ctx).settings.inbound_domain)
         click.echo(f"vendor {changed.name} (id {changed.id}) changed")
+
+
+@vendor.command("match")
+@click.option("--account", "slug", required=True)
+@click.pass_context
+def vendor_match(ctx, slug) -> None:
+    """Link certificates waiting for a vendor (or scored before vendors existed) to those they match now."""
+    from infra.admin_vendors import match_waiting
+
+    with _app(ctx).sessions() as session:
+        linked = _admin(match_waiting, session, slug, _app(ctx).settings.inbound_domain)
+    click.echo(f"{linked} certificate(s) linked to a vendor")
 
 
 @vendor.command("list")

@@ -11,12 +11,12 @@ through the door and is linked to the vendor by the request it answers (workers/
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from infra.models import Account, Handoff, Holder, RequirementSet, utcnow
+from infra.models import Account, Handoff, Holder, RequirementSet
 from infra.models_vendors import Vendor, VendorRequest
 from infra.repo import add_event, hand_on
 from pipeline.events import EventType

@@ -104,6 +104,25 @@ def link_document(session: Session, document: Document, domain: str) -> VendorDo
     return session.get(VendorDocument, document.id)
 
 
+def rematch(session: Session, account_id: int, domain: str, today: date) -> int:
+    """Link the account's certificates that wait for a vendor (or were scored before vendors
+    existed) to the vendor they now match: after a vendor is added or given an alias or contact.
+    Returns how many were linked; the caller commits."""
+    waiting = session.scalars(select(Document).outerjoin(VendorDocument, VendorDocument.document_id == Document.id)
+                              .where(Document.account_id == account_id, Document.status == "decided",
+                                     VendorDocument.vendor_id.is_(None)).order_by(Document.created_at)).all()
+    linked = 0
+    for document in waiting:
+        row = session.get(VendorDocument, document.id)
+        if row is not None:
+            session.delete(row)  # matched again from the start, with today's vendors
+            session.flush()
+        if link_document(session, document, domain).vendor_id is not None:
+            linked += 1
+            fulfil_requests(session, session.get(VendorDocument, document.id).vendor_id, document.id, today)
+    return linked
+
+
 def _newest(session: Session, vendor_id: int, document: Document) -> str | None:
     """The vendor's newest earlier certificate for the same project (tag)."""
     same_tag = Document.tag.is_(None) if document.tag is None else Document.tag == document.tag
