@@ -24,9 +24,8 @@ LEGAL_FORMS = frozenset({
     "inc", "incorporated", "llc", "l l c", "llp", "lp", "ltd", "limited", "co", "company", "corp", "corporation",
     "plc", "pllc", "pc", "the", "dba",
 })
-# Message-IDs of our own emails (workers/notify.py, workers/vendors.py): a reply names them.
+# Message-IDs of our own emails (workers/notify.py): a reply names them.
 NOTIFICATION_ID = re.compile(r"<notification-(\d+)\.([0-9a-f]{1,32})@([^>\s]+)>", re.I)
-REQUEST_ID = re.compile(r"<request-(\d+)\.(\d+)@([^>\s]+)>", re.I)
 MESSAGE_ID = re.compile(r"<[^<>\s]{1,500}>")
 
 
@@ -81,16 +80,18 @@ def match_vendor(insured: str | None, sender: str | None, vendors: Iterable[Cand
     return None
 
 
-def answered(refs: Iterable[str], domain: str) -> tuple[list[int], list[int]]:
-    """The notification ids and request ids of our own emails among ``refs`` (In-Reply-To, then
-    References, newest first), those sent from ``domain`` only."""
-    notifications, requests = [], []
+def answered(refs: Iterable[str], domain: str) -> list[tuple[int, str]]:
+    """(notification id, event id) of our own emails among ``refs`` (In-Reply-To, then References),
+    those of ``domain`` only. The caller checks both against its rows: the event id (a random hex)
+    is what makes a Message-ID unguessable, so a forged reference links nothing."""
+    out: list[tuple[int, str]] = []
     for ref in refs:
-        for pattern, out in ((NOTIFICATION_ID, notifications), (REQUEST_ID, requests)):
-            found = pattern.fullmatch(ref.strip())
-            if found and found.group(3).lower() == domain.lower() and int(found.group(1)) not in out:
-                out.append(int(found.group(1)))
-    return notifications, requests
+        found = NOTIFICATION_ID.fullmatch(ref.strip())
+        if found and found.group(3).lower() == domain.lower():
+            pair = (int(found.group(1)), found.group(2).lower())
+            if pair not in out:
+                out.append(pair)
+    return out
 
 
 def message_ids(*headers: str | None) -> list[str]:

@@ -51,10 +51,10 @@ def _thread(session: Session, document: Document, domain: str) -> tuple[str | No
             MessageDocument, MessageDocument.message_id == MessageThread.message_id).where(
             MessageDocument.document_id == document.id)):
         refs += [r for r in thread.refs if r not in refs]
-    notification_ids, _ = answered(refs, domain)
-    for notification_id in notification_ids:
+    for notification_id, event_id in answered(refs, domain):
         row = session.execute(select(OutboxEvent).join(Notification, Notification.event_id == OutboxEvent.id).where(
-            Notification.id == notification_id, OutboxEvent.account_id == document.account_id)).scalar_one_or_none()
+            Notification.id == notification_id, OutboxEvent.id == event_id,
+            OutboxEvent.account_id == document.account_id)).scalar_one_or_none()
         if row is None:
             continue
         request_id = (row.data or {}).get("request_id")

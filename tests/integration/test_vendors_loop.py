@@ -158,3 +158,21 @@ def test_given_a_certificate_request_then_the_vendor_gets_a_sample_follow_ups_an
     with app.sessions() as session:
         sent = session.scalars(select(Notification).where(Notification.kind == "certificate_request")).all()
     assert len(sent) == 2
+
+
+@pytest.mark.parametrize("app", ["postgres-s3-redis"], indirect=True)
+def test_given_a_forged_reference_to_our_email_then_the_certificate_is_not_linked_by_it(
+        app, account, certificate, smtp_door, worker):
+    """A Message-ID with our notification's number but not its (random) event id links nothing."""
+    send_mail(smtp_door, "acme+depot-7@coi.test", [(draw_certificate(certificate), "application/pdf", "coi.pdf")],
+              sender=SENDER)
+    [first] = decided(app, 1)
+    [rejection] = wait_for(lambda: account.to(SENDER))
+    number = rejection["Message-ID"].split("-")[1].split(".")[0]
+    stranger = corrected(certificate)
+    stranger["insured"]["name"] = "Northgate Paving Inc."
+    send_mail(smtp_door, "acme+depot-7@coi.test", [(draw_certificate(stranger), "application/pdf", "x.pdf")],
+              sender="someone@else.example", headers={"In-Reply-To": f"<notification-{number}.0badc0de@coi.test>"})
+    _, second = decided(app, 2)
+    row = vendor_of(app, second)
+    assert (row.vendor_id, row.answers_id, row.matched_by) == (None, None, None)

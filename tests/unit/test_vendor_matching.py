@@ -54,5 +54,5 @@ def test_a_reply_answers_only_our_own_message_ids():
     refs = message_ids("<notification-12.ab12cd@coi.test>",
                        "<x@mail.example> <notification-12.ab12cd@coi.test> <notification-9.ff@evil.example>")
     assert refs == ["<notification-12.ab12cd@coi.test>", "<x@mail.example>", "<notification-9.ff@evil.example>"]
-    assert answered(refs, "coi.test") == ([12], [])
+    assert answered(refs, "coi.test") == [(12, "ab12cd")]
     assert message_ids(None, "not an id") == []
