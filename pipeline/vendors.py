@@ -20,6 +20,7 @@ from pipeline.scoring.model import normalise
 
 NAME_MATCH = 90.0
 AMBIGUOUS = 3.0
+AGREE = 60.0  # a certificate that came by a vendor's thread: how like the vendor's names its insured must be
 LEGAL_FORMS = frozenset({
     "inc", "incorporated", "llc", "l l c", "llp", "lp", "ltd", "limited", "co", "company", "corp", "corporation",
     "plc", "pllc", "pc", "the", "dba",
@@ -78,6 +79,17 @@ def match_vendor(insured: str | None, sender: str | None, vendors: Iterable[Cand
         if len(mine) == 1:
             return Match(mine[0].id, "sender", 100.0)
     return None
+
+
+def names_agree(insured: str | None, vendor: Candidate) -> bool:
+    """Whether a certificate that came by a vendor's thread (a reply, a request) may be taken as
+    the vendor's: its insured is unread, or not unlike the vendor's name or an alias (``AGREE``).
+    A reply carrying another company's certificate (a subcontractor's, forwarded) waits for a person."""
+    wanted = fold(insured)
+    if not wanted:
+        return True
+    return max((fuzz.token_sort_ratio(wanted, fold(n)) for n in (vendor.name, *vendor.aliases) if fold(n)),
+               default=0.0) >= AGREE
 
 
 def answered(refs: Iterable[str], domain: str) -> list[tuple[int, str]]:

@@ -2,7 +2,8 @@
 replies come back on, a vendor's certificates and standing, the requirement set for a request.
 
 A certificate is linked, in the order tried, by the email it answers (a reply to our rejection or to
-a certificate request: the vendor of that document or request), by the insured's name or one of a
+a certificate request: the vendor of that document or request, when the insured's name is not unlike
+the vendor's: another company's certificate in a reply waits for a person), by the insured's name or one of a
 vendor's aliases, by the sender being one of exactly one vendor's confirmed contacts
 (pipeline/vendors.py). Nothing matching: the row is kept with no vendor, for a reviewer to link
 (``coi vendor link``). A certificate from a vendor replaces the vendor's newest earlier one for the
@@ -21,7 +22,7 @@ from infra.models import (Certificate, Document, Holder, InboundMessage, Message
                           RequirementSet, utcnow)
 from infra.models_vendors import MessageThread, Vendor, VendorDocument, VendorRequest
 from infra.repo import insert_ignore
-from pipeline.vendors import Candidate, Filed, Standing, answered, match_vendor, standing
+from pipeline.vendors import Candidate, Filed, Standing, answered, match_vendor, names_agree, standing
 from workers.decisions import standing_decision
 from workers.selection import in_force
 
@@ -81,6 +82,7 @@ def link_document(session: Session, document: Document, domain: str) -> VendorDo
     certificate = session.scalars(select(Certificate).where(Certificate.document_id == document.id)).first()
     insured = ((certificate.data if certificate else {}).get("insured") or {}).get("name")
     answers_id, request = _thread(session, document, domain)
+    vendors = {c.id: c for c in candidates(session, document.account_id)}
     vendor_id, by, score = None, None, None
     if request is not None:
         vendor_id, by = request.vendor_id, "request"
@@ -88,8 +90,12 @@ def link_document(session: Session, document: Document, domain: str) -> VendorDo
         answered_link = session.get(VendorDocument, answers_id)
         if answered_link is not None and answered_link.vendor_id is not None:
             vendor_id, by = answered_link.vendor_id, "reply"
-    if vendor_id is None:
-        found = match_vendor(insured, _sender(session, document), candidates(session, document.account_id))
+    threaded = vendor_id is not None
+    if threaded and not names_agree(insured, vendors[vendor_id]):
+        log.info("a reply to vendor %s carries a certificate of %r: left for a person to link", vendor_id, insured)
+        vendor_id = by = None
+    elif not threaded:
+        found = match_vendor(insured, _sender(session, document), vendors.values())
         if found is not None:
             vendor_id, by, score = found.vendor_id, found.by, found.score
     replaces = answers_id or (_newest(session, vendor_id, document) if vendor_id is not None else None)

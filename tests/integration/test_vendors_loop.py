@@ -176,3 +176,22 @@ def test_given_a_forged_reference_to_our_email_then_the_certificate_is_not_linke
     _, second = decided(app, 2)
     row = vendor_of(app, second)
     assert (row.vendor_id, row.answers_id, row.matched_by) == (None, None, None)
+
+
+@pytest.mark.parametrize("app", ["postgres-s3-redis"], indirect=True)
+def test_given_a_reply_carrying_another_companys_certificate_then_it_waits_for_a_person(
+        app, account, certificate, smtp_door, worker):
+    send_mail(smtp_door, "acme+depot-7@coi.test", [(draw_certificate(certificate), "application/pdf", "coi.pdf")],
+              sender=SENDER)
+    [first] = decided(app, 1)
+    [rejection] = wait_for(lambda: account.to(SENDER))
+    subcontractor = corrected(certificate)
+    subcontractor["insured"]["name"] = "Northgate Paving Inc."
+    send_mail(smtp_door, rejection["Reply-To"], [(draw_certificate(subcontractor), "application/pdf", "sub.pdf")],
+              sender=SENDER, headers={"In-Reply-To": rejection["Message-ID"]})
+    _, second = decided(app, 2)
+    row = vendor_of(app, second)
+    assert (row.vendor_id, row.answers_id) == (None, first)  # what it answers is kept for the reviewer
+    with app.sessions() as session:
+        assert [w["document_id"] for w in unmatched(session, "acme")] == [second]
+        assert vendor_detail(session, "acme", "Blue Heron Roofing", date.today())["status"] == "missing"

@@ -56,3 +56,11 @@ def test_a_reply_answers_only_our_own_message_ids():
     assert refs == ["<notification-12.ab12cd@coi.test>", "<x@mail.example>", "<notification-9.ff@evil.example>"]
     assert answered(refs, "coi.test") == [(12, "ab12cd")]
     assert message_ids(None, "not an id") == []
+
+
+def test_a_certificate_by_a_vendors_thread_must_not_name_another_company():
+    from pipeline.vendors import names_agree
+
+    assert names_agree("Blue Heron Roofing, LLC", VENDORS[0]) and names_agree(None, VENDORS[0])
+    assert names_agree("BHR Contracting Inc", VENDORS[0])
+    assert not names_agree("Northgate Paving Inc.", VENDORS[0])
