@@ -177,10 +177,21 @@ def fulfil_requests(session: Session, vendor_id: int, document_id: str, today: d
     return done
 
 
-def after_scoring(session: Session, document: Document, domain: str, today: date) -> dict[str, Any]:
+def after_scoring(session: Session, document: Document, domain: str, today: date) -> dict[str, Any] | None:
     """Link the scored document to its vendor and close the requests it meets (in the caller's
-    transaction). The one call the score stage makes."""
-    link = link_document(session, document, domain)
-    if link.vendor_id is not None:
-        fulfil_requests(session, link.vendor_id, document.id, today)
+    transaction, inside a savepoint). The one call the score stage makes. A fault here that is not
+    an outage is logged and leaves the document unlinked (``coi vendor match`` links it later): it
+    never fails the scoring; an outage raises, and the stage is retried."""
+    from workers import outcomes
+
+    try:
+        with session.begin_nested():
+            link = link_document(session, document, domain)
+            if link.vendor_id is not None:
+                fulfil_requests(session, link.vendor_id, document.id, today)
+    except Exception as exc:
+        if outcomes.is_transient(exc):
+            raise
+        log.exception("linking the certificate to a vendor failed; it stays unlinked (coi vendor match)")
+        return None
     return {"vendor_id": link.vendor_id, "matched_by": link.matched_by}

