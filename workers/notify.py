@@ -230,7 +230,7 @@ def _send(session: Session, app: App, notification: Notification):
     image = _picture(session, app, event) if notification.kind == "decision_to_sender" else None
     context["has_image"] = image is not None
     account = session.get(Account, event.account_id)
-    sender, reply_to = addresses(app.settings, account, (event.data or {}).get("tag"))
+    sender, reply_to = addresses(app.settings, account, _tag(session, event))
     attachments = _sample(session, event) if notification.kind == "certificate_request" else ()
     notice = render(notification.kind, context, account_templates(session, app.settings, account))
     message = mailer.compose(app.settings, notification.recipient, notice, reference=context["reference"],
@@ -259,6 +259,17 @@ def addresses(settings: Settings, account: Account, tag: str | None) -> tuple[st
     if account.notify_from:
         return account.notify_from, reply_to
     return (reply_to if settings.notify_from_inbound else settings.resolved_notify_from()), reply_to
+
+
+def _tag(session: Session, event: OutboxEvent) -> str | None:
+    """The project the email is about: the document's (or request's) tag, else the inbound message's."""
+    from infra.models import InboundMessage
+
+    tag = (event.data or {}).get("tag")
+    if tag is None and event.message_id is not None:
+        message = session.get(InboundMessage, event.message_id)
+        tag = message.tag if message is not None else None
+    return tag
 
 
 def account_templates(session: Session, settings: Settings, account: Account) -> dict[str, str]:
