@@ -77,6 +77,9 @@ class UploadRequest(BaseModel):
     tag: str | None = Field(None, pattern=TAG.pattern, examples=["lot-14"],
                             description="A project tag, as in `<account>+<tag>@` addresses: the document is "
                                         "scored against the tag's requirement set first.")
+    email: str | None = Field(None, max_length=320, examples=["office@contractor.example"],
+                              description="The uploader's email (optional): told the decision, and asked for a "
+                                          "corrected certificate, as a sender by mail is.")
 
 
 class UploadTicket(BaseModel):
@@ -128,6 +131,8 @@ class HookResult(BaseModel):
 
 
 def create_api(app: App) -> FastAPI:
+    from inbox.api_vendors import add_vendor_routes
+
     api = FastAPI(title="coi-intake upload door", version="1", docs_url=None, redoc_url=None,
                   description="Upload certificates of insurance and read their decisions.")
     add_docs(api)  # /docs and /redoc on files served here, not a CDN
@@ -139,6 +144,7 @@ def create_api(app: App) -> FastAPI:
     _errors(api)
     _routes(api, app, RequestLimits(app))
     add_desk(api, app)  # /desk/ pages and PATCH /v1/documents/{id}/values (inbox/desk)
+    add_vendor_routes(api, app)  # /v1/vendors… (inbox/api_vendors.py)
     return api
 
 
@@ -165,6 +171,18 @@ def _within(limiter: RedisRateLimiter, key: str, whose: str) -> None:
         seconds = max(1, math.ceil(wait))
         raise ApiError(429, "rate_limited", f"Too many requests {whose}: at most {limiter.limit} a minute. "
                                             f"Try again in {seconds} s.", {"Retry-After": str(seconds)})
+
+
+def _uploader(email: str | None) -> str | None:
+    """The uploader's email as one valid address, None when not given; 422 when it is not one."""
+    from pipeline.addresses import one_mailbox
+
+    if not email or not email.strip():
+        return None
+    mailbox = one_mailbox(email)
+    if mailbox is None:
+        raise ApiError(422, "invalid_email", "The email address is not valid; correct it or leave it empty.")
+    return mailbox
 
 
 def _errors(api: FastAPI) -> None:
@@ -245,7 +263,8 @@ def _routes(api: FastAPI, app: App, limits: RequestLimits) -> None:
     def start_upload(body: UploadRequest, request: Request, who: TokenOwner = Depends(owner)) -> dict[str, Any]:
         """A presigned S3 POST (the file goes straight to S3), or, without S3, the direct endpoint."""
         try:
-            ticket = door.presign(app, who, body.filename, body.content_type, body.size, body.tag)
+            ticket = door.presign(app, who, body.filename, body.content_type, body.size, body.tag,
+                                  _uploader(body.email))
         except UploadRefused as e:
             raise ApiError(_REFUSAL_STATUS.get(e.code, 400), e.code, e.message) from e
         if ticket["method"] == "direct":
@@ -257,7 +276,8 @@ def _routes(api: FastAPI, app: App, limits: RequestLimits) -> None:
               openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
                   "type": "object", "required": ["file"],
                   "properties": {"file": {"type": "string", "format": "binary"},
-                                 "tag": {"type": "string", "pattern": TAG.pattern}}}}}, "required": True}})
+                                 "tag": {"type": "string", "pattern": TAG.pattern},
+                                 "email": {"type": "string", "format": "email"}}}}}, "required": True}})
     async def direct_upload(request: Request, who: TokenOwner = Depends(owner)) -> dict[str, Any]:
         """For setups without S3 notifications: the same limits, the same checks, one document per file."""
         async with request.form(max_files=1, max_fields=4) as form:
@@ -267,10 +287,12 @@ def _routes(api: FastAPI, app: App, limits: RequestLimits) -> None:
             data = await file.read(app.settings.upload_max_bytes + 1)
             filename = file.filename
             tag = form.get("tag") or None
+            email = form.get("email") or None
+        sender = _uploader(email if isinstance(email, str) else "not an address" if email else None)
         if tag is not None and not (isinstance(tag, str) and TAG.match(tag)):
             raise ApiError(422, "invalid_request", "A tag is 1 to 64 letters, digits, '.', '_' or '-'.")
         try:
-            result = await run_in_threadpool(door.store_direct, app, who, filename, data, tag)
+            result = await run_in_threadpool(door.store_direct, app, who, filename, data, tag, sender)
         except UploadRefused as e:
             raise ApiError(_REFUSAL_STATUS.get(e.code, 400), e.code, e.message) from e
         result["status_url"] = link(request, "upload_status", upload_id=result["upload_id"])

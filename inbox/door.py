@@ -99,7 +99,7 @@ def check_declared(app: App, content_type: str, size: int | None) -> None:
 
 
 def presign(app: App, owner: TokenOwner, filename: str, content_type: str, size: int | None,
-            tag: str | None = None) -> dict[str, Any]:
+            tag: str | None = None, sender: str | None = None) -> dict[str, Any]:
     """Where and how the browser sends the file: a presigned S3 POST, or the direct endpoint. A
     ``tag`` rides on the object as ``x-amz-meta-coi-tag``, pinned by the policy."""
     check_declared(app, content_type, size)
@@ -112,7 +112,7 @@ def presign(app: App, owner: TokenOwner, filename: str, content_type: str, size:
     key = upload_key(owner.account_slug, ref, filename, content_type)
     full_key = f"{storage.prefix}/{key}" if storage.prefix else key
     with app.sessions() as session:  # recorded before it is handed out: the hook takes only what was issued
-        session.add(UploadRef(id=ref, account_id=owner.account_id, key=key,
+        session.add(UploadRef(id=ref, account_id=owner.account_id, key=key, sender=sender,
                               expires_at=utcnow() + timedelta(seconds=app.settings.upload_url_expires)))
         session.commit()
     client = _presigner(app.settings.s3_public_endpoint_url or app.settings.s3_endpoint_url, app.settings.s3_region)
@@ -191,7 +191,7 @@ def _report(app: App, session, obj: ObjectCreated) -> Outcome:
     row = {"id": new_id(), "account_id": account.id, "bucket": obj.bucket, "key": key, "version": obj.version,
            "size": obj.size, "status": REJECTED if too_large else RECEIVED, "received_at": utcnow(),
            "reason": f"The file is larger than the {size_text(limit)} limit." if too_large else None,
-           "document_id": None}
+           "document_id": None, "sender": issued.sender}
     insert_ignore(session, Upload, row, ["bucket", "key", "version"])
     upload = session.scalars(select(Upload).where(Upload.bucket == obj.bucket, Upload.key == key,
                                                   Upload.version == obj.version)).one()
@@ -207,7 +207,7 @@ def _report(app: App, session, obj: ObjectCreated) -> Outcome:
 
 
 def store_direct(app: App, owner: TokenOwner, filename: str | None, data: bytes,
-                 tag: str | None = None) -> dict[str, Any]:
+                 tag: str | None = None, sender: str | None = None) -> dict[str, Any]:
     """Take a file posted to the API: stored, recorded, enqueued. UploadRefused when it cannot be.
 
     The read is a hand-off committed with the document (workers/handoffs.py): a broker away at that
@@ -221,7 +221,7 @@ def store_direct(app: App, owner: TokenOwner, filename: str | None, data: bytes,
         key = f"direct/{owner.account_slug}/{ref}/{key_name(document.filename)}"
         session.add(Upload(id=new_id(), account_id=account.id, bucket=DIRECT_BUCKET, key=key,
                            version=hashlib.sha256(data).hexdigest(), size=len(data), status=ACCEPTED,
-                           document_id=document_id))
+                           document_id=document_id, sender=sender))
         # a file the account had already was sent on by its first upload
         handoffs = [hand_on(session, "read_document", document_id)] if inserted else []
         session.commit()

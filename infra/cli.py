@@ -410,6 +410,8 @@ from infra import cli_uploads  # noqa: E402 - the upload door: coi api, coi toke
 cli_uploads.attach(main)
 from infra import cli_desk  # noqa: E402 - the desk: coi user, coi correct, coi review list/undo-*
 cli_desk.attach(main)
+from infra import cli_vendors  # noqa: E402 - vendors, certificate requests, samples (issue 18)
+cli_vendors.attach(main)
 
 if __name__ == "__main__":
     main()

@@ -15,9 +15,15 @@ class Undeliverable(Exception):
 
 
 def compose(settings: Settings, recipient: str, notice: Notice, *, reference: str,
-            image: bytes | None = None) -> EmailMessage:
+            image: bytes | None = None, sender: str | None = None, reply_to: str | None = None,
+            attachments: tuple[tuple[str, bytes], ...] = ()) -> EmailMessage:
+    """The email of one notice. ``sender``: its From (default ``COI_NOTIFY_FROM``); ``reply_to``:
+    where a reply goes (the account's inbound address, so a corrected certificate comes back in);
+    ``attachments``: (filename, PDF bytes)."""
     message = EmailMessage()
-    message["From"] = settings.resolved_notify_from()
+    message["From"] = sender or settings.resolved_notify_from()
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["To"] = recipient
     message["Subject"] = notice.subject
     message["Message-ID"] = make_msgid(idstring=reference, domain=settings.inbound_domain)
@@ -29,6 +35,8 @@ def compose(settings: Settings, recipient: str, notice: Notice, *, reference: st
         html_part = message.get_payload()[1]
         html_part.add_related(image, maintype="image", subtype="png", cid="<certificate-page>",
                               filename="certificate-failures.png", disposition="inline")
+    for filename, data in attachments:
+        message.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
     return message
 
 

@@ -33,6 +33,7 @@ class Account(Base):
     # The newest entry the publisher added to the account's event stream: a stream whose last entry
     # is older lost entries (Redis lost data) and is filled again from the outbox (workers/publish.py).
     stream_entry_id: Mapped[str | None] = mapped_column(String(32))
+    notify_from: Mapped[str | None] = mapped_column(String(320))  # From of its emails; COI_NOTIFY_FROM when empty
 
 
 class Holder(Base):
@@ -307,6 +308,7 @@ class UploadRef(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     key: Mapped[str] = mapped_column(String(1024))  # as issued, without the storage prefix
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sender: Mapped[str | None] = mapped_column(String(320))  # the uploader's email, given on the form
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -325,6 +327,7 @@ class Upload(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sender: Mapped[str | None] = mapped_column(String(320))  # the uploader's email: told the decision as by mail
 
 
 # -- the holder's desk (issue 17) ---------------------------------------------------------------
@@ -399,3 +402,7 @@ class SearchEntry(Base):
 
 # Made by migrations outside the models (dialect-specific search indexes): Alembic's check skips them.
 Base.metadata.info["unmanaged_prefixes"] = ("search_fts", "ix_search_entries_body_")
+
+
+
+from infra import models_vendors  # noqa: E402,F401 - vendors' tables (issue 18) on the same metadata

@@ -76,13 +76,23 @@ def add_event(session: Session, *, account_id: int, type: str, dedupe_key: str, 
     )
 
 
+def document_sender(session: Session, document: Document) -> str | None:
+    """Who sent the document: the envelope sender of its message, else the email its uploader gave."""
+    from infra.models import Upload
+
+    if document.message_id:
+        message = session.get(InboundMessage, document.message_id)
+        return message.sender if message else None
+    return session.scalars(select(Upload.sender).where(Upload.document_id == document.id,
+                                                       Upload.sender.is_not(None))).first()
+
+
 def document_ref(session: Session, document: Document) -> dict[str, Any]:
     """What every document event says about its document: account, id, name, and where it came from."""
     account = session.get(Account, document.account_id)
-    message = session.get(InboundMessage, document.message_id) if document.message_id else None
     return {"account": account.slug, "document_id": document.id, "filename": document.filename,
             "source": document.source, "tag": document.tag, "message_id": document.message_id,
-            "sender": message.sender if message else None}
+            "sender": document_sender(session, document)}
 
 
 def message_ref(session: Session, message: InboundMessage, reason: str | None) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""``coi scheduler``: enqueues the periodic jobs (expiry check, sweep) once per interval.
+"""``coi scheduler``: enqueues the periodic jobs (expiry check, sweep, certificate requests'
+follow-ups) once per interval.
 
 Run one per deployment; a second one (a host started twice, a rolling update) is harmless: each
 job is enqueued once per interval slot, decided by ``SET NX`` on Redis (``app.redis``), and the jobs
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from infra.bootstrap import App
 
 log = logging.getLogger(__name__)
-JOBS = ("check_expirations", "sweep")
+JOBS = ("check_expirations", "sweep", "chase_requests")
 
 
 def claim(app: App, job: str, now: float) -> bool:
@@ -38,6 +39,8 @@ def tick(app: App, clock: Callable[[], float] = time.time) -> list[str]:
             continue
         if job == "check_expirations":
             app.actors.check_expirations.send(today.isoformat())
+        elif job == "chase_requests":
+            app.actors.chase_requests.send()
         else:
             app.actors.sweep.send()
         sent.append(job)

@@ -105,7 +105,16 @@ class Settings(BaseSettings):
     notify_smtp_user: str = ""
     notify_smtp_password: str = ""
     notify_starttls: bool = Field(False, description="Upgrade the relay connection with STARTTLS.")
-    notify_from: str = Field("", description="From address of notifications; default: noreply@<inbound_domain>.")
+    notify_from: str = Field("", description="From address of notifications; default: noreply@<inbound_domain>. "
+                                             "An account's own From (`coi account set-from`) wins.")
+    notify_from_inbound: bool = Field(False, description="Send each account's emails From its inbound address "
+                                                         "(<account>[+tag]@<inbound_domain>), when the relay "
+                                                         "may send as that domain; an account's own From wins.")
+    request_chase_days: list[int] = Field([3, 7, 14], description="Days after a certificate request at which it "
+                                                                  "is sent again while no compliant certificate "
+                                                                  "is on file; then it stops.")
+    templates_dir: str = Field("", description="Folder of per-account email templates: <dir>/<account>/<name>; "
+                                               "empty: the packaged templates only (and any in the database).")
     review_url: str = Field("", description="Link for reviewers, with {document_id}; default: the desk's document "
                                             "page on COI_API_PUBLIC_URL (else http://COI_API_HOST:COI_API_PORT).")
     expiry_thresholds: list[int] = Field([30, 14, 7], description="Days before expiry at which to warn.")

@@ -37,6 +37,13 @@ def route(address: str, domain: str) -> Route | None:
     return Route(account, tag or None)
 
 
+def inbound_address(account: str, tag: str | None, domain: str) -> str:
+    """The account's own address at the door, ``<account>+<tag>@domain`` when a (valid) tag applies:
+    where replies to our emails come back in."""
+    suffix = f"+{tag}" if tag and TAG.match(tag) else ""
+    return f"{account}{suffix}@{domain}"
+
+
 def one_mailbox(text: str | None) -> str | None:
     """``text`` as one syntactically valid address that can receive mail on the internet, lower-cased;
     None for anything else: a list ("a@x.example, b@y.example"), a display name, a reserved domain

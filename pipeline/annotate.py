@@ -2,13 +2,17 @@
 
     png = annotate_failures(pdf_bytes, evaluation["checks"])   # None when nothing failing has a box
 
-A failing check (outcome ``fail`` or ``unknown``, not waived) points at the value it used through its
+A failing check (outcome ``fail``, not waived) points at the value it used through its
 ``evidence``: ``{"page": 1, "bbox": [x0, y0, x1, y1], ...}`` in PDF points, top-left origin, in the
 frame of the page as the reader saw it. For a born-digital PDF that is the page as displayed
 (``/Rotate`` and crop box applied), which pypdfium2 renders as is. For a scan or a photo it is the
 page after OCR turned it upright and levelled it (``pipeline/ocr/pages.py``), so the same turn and
 deskew are applied to the pixels here before the boxes are drawn: a box lands on the value whatever
 way up the page was scanned.
+
+Only confident failures are boxed: a value read with low confidence (outcome ``unknown``) is for a
+person to confirm, not a fault to show the sender, whatever it seemed to give; a passing or waived
+value is never boxed. Each box is labelled in words (pipeline/scoring/labels.py), never a code.
 """
 
 from __future__ import annotations
@@ -23,12 +27,12 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.filetypes import PDF, SUPPORTED, sniff
+from pipeline.scoring.labels import fault, split
 from pipeline.textlayer import PDFIUM
 
 log = logging.getLogger(__name__)
 
 RED = (220, 0, 0)
-FAILING = frozenset({"fail", "unknown"})
 _PAD_PT = 1.5  # the box is drawn this far outside the value, so the frame does not cover its ink
 
 
@@ -42,25 +46,21 @@ class Mark:
 
 
 def failing_marks(checks: list[dict[str, Any]]) -> list[Mark]:
-    """The boxes of the failing, unwaived checks that carry evidence with a box."""
+    """The boxes of the confidently failing, unwaived checks that carry evidence with a box."""
     marks = []
-    for check in checks:
-        if check.get("outcome") not in FAILING or check.get("waiver"):
-            continue
+    for check in split(checks)[0]:
         evidence = check.get("evidence") or {}
         bbox = evidence.get("bbox")
         if not bbox or len(bbox) != 4:
             continue
-        label = check.get("code", "")
-        if check.get("key"):
-            label += f" ({check['key']})"
+        label = fault(check)
         marks.append(Mark(int(evidence.get("page") or 1), tuple(float(v) for v in bbox), label))  # type: ignore[arg-type]
     return marks
 
 
 def annotate_failures(document: bytes, checks: list[dict[str, Any]], *, dpi: int = 110,
                       engine: Any = None) -> bytes | None:
-    """A PNG of the page the failing checks point to, each failing value boxed in red with its code.
+    """A PNG of the page the failing checks point to, each failing value boxed in red with its label in words.
 
     The page with the most failing boxes is drawn (the first of them on a tie). None when no failing
     check has a box. ``engine`` (an ``OcrEngine``) is only used to turn a scanned page upright, as

@@ -28,6 +28,7 @@ class EventType(StrEnum):
     OVERRIDDEN = "coi.decision.overridden"
     WAIVED = "coi.check.waived"
     CORRECTED = "coi.value.corrected"
+    CERTIFICATE_REQUESTED = "coi.vendor.certificate_requested"
 
     @classmethod
     def for_decision(cls, decision: str) -> EventType:

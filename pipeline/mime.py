@@ -37,6 +37,7 @@ class SplitResult:
     sender: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    refs: list[str] = field(default_factory=list)  # Message-IDs it answers (In-Reply-To, then References)
 
     def skipped_note(self) -> str | None:
         """What was left out of a message whose other attachments were read; None when nothing was."""
@@ -64,16 +65,24 @@ def _header(message: EmailMessage, name: str) -> str | None:
     return str(value) if value is not None else None
 
 
+def _refs(message: EmailMessage) -> list[str]:
+    from pipeline.vendors import message_ids
+
+    return message_ids(_header(message, "In-Reply-To"), _header(message, "References"))
+
+
 def split_message(raw: bytes, *, max_depth: int = MAX_DEPTH, max_attachments: int = MAX_ATTACHMENTS) -> SplitResult:
     """The attachments worth reading, and what was skipped with the reason. Never raises on bad input:
     parts nested past ``max_depth`` and attachments past ``max_attachments`` are skipped with a reason."""
     try:
         message = email.message_from_bytes(raw, policy=email.policy.default)
-        result = SplitResult(subject=_header(message, "Subject"), sender=_header(message, "From"))
+        result = SplitResult(subject=_header(message, "Subject"), sender=_header(message, "From"),
+                             refs=_refs(message))
         _walk(message, result, depth=0, max_depth=max_depth, max_attachments=max_attachments)
     except RecursionError:  # Python's own parser recurses once per level: hundreds of levels exhaust the stack
         headers = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(raw)
-        result = SplitResult(subject=_header(headers, "Subject"), sender=_header(headers, "From"))
+        result = SplitResult(subject=_header(headers, "Subject"), sender=_header(headers, "From"),
+                             refs=_refs(headers))
         result.skipped.append(Skipped("(message)", f"parts nested far deeper than {max_depth} levels; "
                                                    "attach the certificate to a plain message"))
     return result

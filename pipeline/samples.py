@@ -329,8 +329,9 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
     return lines
 
 
-def draw_certificate(cert: dict[str, Any]) -> bytes:
-    """A born-digital one-page PDF of ``cert`` in the ACORD 25 (2016/03) layout."""
+def draw_certificate(cert: dict[str, Any], *, stamp: str | None = None) -> bytes:
+    """A born-digital one-page PDF of ``cert`` in the ACORD 25 (2016/03) layout; ``stamp`` (e.g.
+    "SAMPLE") is printed in red in the margins above and below the form."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=letter, invariant=1)
     canvas.setTitle("Certificate of Liability Insurance (sample)")
@@ -339,9 +340,20 @@ def draw_certificate(cert: dict[str, Any]) -> bytes:
     _draw_header(pen, cert)
     _draw_policies(pen, cert.get("policies") or [])
     _draw_footer(pen, cert)
+    if stamp:
+        _draw_stamp(canvas, stamp)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _draw_stamp(canvas: Canvas, stamp: str) -> None:
+    canvas.saveState()
+    canvas.setFillColorRGB(0.85, 0.0, 0.0)
+    canvas.setFont(BOLD, 9)
+    for y in (12, PAGE_H - 6):  # the margins outside the form's frame
+        canvas.drawCentredString(PAGE_W / 2, PAGE_H - y, stamp)
+    canvas.restoreState()
 
 
 # limit label column: (baseline of first line, lines)

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from infra.bootstrap import App
 from services import free_port, wait_for
 
 
 @contextmanager
-def serve(app: App) -> Iterator[str]:
-    """``create_api(app)`` served by uvicorn until the block ends; yields its base URL."""
+def serve(app: App, prepare: Callable[[Any], None] | None = None) -> Iterator[str]:
+    """``create_api(app)`` served by uvicorn until the block ends; yields its base URL. ``prepare``
+    is given the FastAPI app first (e.g. to stand in for a dependency)."""
     import uvicorn
 
     from inbox.api import create_api
 
     app.actors  # noqa: B018 - declared before the first upload is enqueued
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_api(app), host="127.0.0.1", port=port, log_level="warning",
+    api = create_api(app)
+    if prepare is not None:
+        prepare(api)
+    server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="off"))
     thread = threading.Thread(target=server.run, name="api", daemon=True)
     thread.start()

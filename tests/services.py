@@ -257,13 +257,17 @@ def wait_for(condition, timeout: float = 60.0, interval: float = 0.1):
 
 
 def send_mail(door: tuple[str, int], to: str, attachments: list[tuple[bytes, str, str]], *,
-              sender: str = "agent@example.test", subject: str = "Certificate of insurance") -> None:
-    """Email ``attachments`` ((bytes, mime type, filename) each) to the door over a real socket."""
+              sender: str = "agent@example.test", subject: str = "Certificate of insurance",
+              headers: dict[str, str] | None = None) -> None:
+    """Email ``attachments`` ((bytes, mime type, filename) each) to the door over a real socket;
+    ``headers``: more headers (In-Reply-To, References...)."""
     import smtplib
     from email.message import EmailMessage
 
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, to, subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content("Please find the certificate attached.")
     for data, mime, filename in attachments:
         maintype, subtype = mime.split("/")

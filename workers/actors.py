@@ -33,6 +33,7 @@ from workers.handoffs import Relay, dispatch
 from workers.metrics import StageTimer
 from workers.publish import publish_pending
 from workers.decisions import score
+from workers.vendors import after_scoring, note_thread
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
@@ -77,6 +78,7 @@ class Actors:
     send_notification: dramatiq.Actor
     check_expirations: dramatiq.Actor
     sweep: dramatiq.Actor
+    chase_requests: dramatiq.Actor  # certificate requests' follow-ups (workers/requests.py)
 
 
 def declare_actors(app: App) -> Actors:
@@ -104,6 +106,7 @@ def declare_actors(app: App) -> Actors:
         send_notification=actor(stages.send_notification, **outcomes.RETRY_OPTIONS),
         check_expirations=actor(stages.check_expirations, **outcomes.RETRY_OPTIONS),
         sweep=actor(stages.sweep, **outcomes.RETRY_OPTIONS),
+        chase_requests=actor(stages.chase_requests, **outcomes.RETRY_OPTIONS),
     )
     return stages.actors
 
@@ -157,6 +160,7 @@ class Stages:
                     for row in rows:
                         insert_ignore(session, MessageDocument, {"message_id": row.id, "document_id": document_id},
                                       ["message_id", "document_id"])
+                note_thread(session, rows, result.refs)  # what it answers, to link replies (workers/vendors.py)
                 if result.attachments:
                     for row in rows:
                         row.status = MessageStatus.SPLIT.value
@@ -267,6 +271,7 @@ class Stages:
         day = date.fromisoformat(as_of) if as_of else date.today()
         score(session, document, day, trigger=f"initial:{document.attempt}")
         move(document, DocumentStatus.DECIDED)
+        after_scoring(session, document, self.app.settings.inbound_domain, day)  # its vendor (workers/vendors.py)
         return self._publish  # committed by _guarded
 
     def rescore_document(self, document_id: str, trigger: str, as_of: str | None = None) -> None:
@@ -306,6 +311,11 @@ class Stages:
         day = date.fromisoformat(as_of) if as_of else date.today()
         _, handoffs = check_expirations(self.app, day)
         dispatch(self.app, handoffs)  # the rescores and the publication, committed with the marks
+
+    def chase_requests(self) -> None:
+        from workers.requests import chase
+
+        dispatch(self.app, chase(self.app, utcnow()))
 
     def sweep(self) -> None:
         from workers.sweep import find_stalled, resend

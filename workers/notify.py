@@ -5,9 +5,15 @@
 - the sender of a message with no usable attachment, of a file that is not a certificate, or of one
   that could not be read for a reason a fresh copy mends (encrypted, damaged, too large...);
 - the holder's contacts (``coi holder contacts``), on every rejection and needs-review;
-- the sender and the producer's email on the certificate, when it is expiring or has expired (the
-  printed email only when it is one valid address read with confidence: a certificate is written by
-  whoever sends it, and must not choose whom we mail).
+- the sender, the producer's email on the certificate and the confirmed contacts of its vendor,
+  when it is expiring or has expired (the printed email only when it is one valid address read with
+  confidence: a certificate is written by whoever sends it, and must not choose whom we mail); after
+  the ``expired`` notice, no ``expiring`` one; each threshold once per document and address;
+- a vendor's confirmed contacts, when a certificate is requested from it (workers/vendors.py).
+Every email has a Reply-To at the account's inbound address (``<account>+<tag>@domain``), so a reply
+with a corrected certificate comes back in through the door; its From is the account's own, else
+``COI_NOTIFY_FROM``. The same news about a document is never mailed twice to one address
+(``told``): a ``coi retry`` that fails the same way again, a rescore, mails nobody again.
 Rows are planned when the event is published (workers/publish.py) and sent by ``send``; a row is
 sent at most once (UNIQUE event, kind, recipient). With no relay (``COI_NOTIFY_SMTP_HOST``) nothing
 is planned.
@@ -29,9 +35,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from infra.models import Certificate, Document, Holder, Notification, OutboxEvent, utcnow
+from infra.models import Account, Certificate, Document, Holder, Notification, OutboxEvent, utcnow
 from infra.repo import claim, insert_ignore
-from pipeline.addresses import one_mailbox
+from pipeline.addresses import inbound_address, one_mailbox
 from pipeline.errors import codes_senders_mend
 from pipeline.events import DECISIONS, EventType
 from pipeline.notices import asks, render
@@ -64,10 +70,16 @@ def accepted_key(notification_id: int) -> str:
 
 
 def plan(session: Session, settings: Settings, event: OutboxEvent) -> list[int]:
-    """Pending notification rows for ``event``; returns their ids."""
+    """Pending notification rows for ``event``; returns their ids. A notice already sent (or on its
+    way) about the same document, of the same kind, to the same address is not planned again
+    (``told``): a ``coi retry`` or a rescore never mails the same news twice."""
     if not settings.notify_smtp_host:
         return []
     for kind, recipient in recipients(session, settings, event):
+        if told(session, event, kind, recipient):
+            log.info("%s to %s about %s was sent already; not again", kind, recipient,
+                     event.document_id or event.message_id)
+            continue
         insert_ignore(session, Notification, {"event_id": event.id, "kind": kind, "recipient": recipient,
                                               "status": "pending", "created_at": utcnow()},
                       ["event_id", "kind", "recipient"])
@@ -97,10 +109,54 @@ def recipients(session: Session, settings: Settings, event: OutboxEvent) -> list
         wanted.append(("unreadable_to_sender", sender))
     elif kind in {EventType.EXPIRING, EventType.EXPIRED}:
         producer = printed_producer_email(_certificate(session, event.document_id))
-        for address in (sender, replyable(producer, settings.inbound_domain)):
+        for address in (sender, replyable(producer, settings.inbound_domain),
+                        *_vendor_contacts(session, event.document_id, settings.inbound_domain)):
             if address:
                 wanted.append(("renewal_request", address))
+    elif kind == EventType.CERTIFICATE_REQUESTED:
+        for address in data.get("recipients") or []:
+            if replyable(address, settings.inbound_domain):
+                wanted.append(("certificate_request", replyable(address, settings.inbound_domain)))
     return list(dict.fromkeys(wanted))
+
+
+def _vendor_contacts(session: Session, document_id: str | None, own_domain: str) -> list[str]:
+    """The confirmed contacts of the vendor the document is linked to (workers/vendors.py)."""
+    from infra.models_vendors import Vendor, VendorDocument
+
+    link = session.get(VendorDocument, document_id) if document_id else None
+    vendor = session.get(Vendor, link.vendor_id) if link is not None and link.vendor_id else None
+    return [a for a in (replyable(c, own_domain) for c in (vendor.contacts if vendor else None) or []) if a]
+
+
+# The news a notice of each kind gives about a document: the same news is not mailed twice to one
+# address (a retry, a rescore, an expiry date moved by a new requirement set).
+_NEWS = {
+    "decision_to_sender": lambda data, type_: data.get("decision"),
+    "review_to_holder": lambda data, type_: data.get("decision"),
+    "unreadable_to_sender": lambda data, type_: "unreadable",
+    "no_attachment_to_sender": lambda data, type_: "no_attachment",
+    "renewal_request": lambda data, type_: 0 if type_ == EventType.EXPIRED else data.get("threshold"),
+}
+
+
+def told(session: Session, event: OutboxEvent, kind: str, recipient: str) -> bool:
+    """Whether ``recipient`` was already sent (or is being sent) the same news about the same
+    document or message. After an ``expired`` notice, no ``expiring`` one follows."""
+    news = _NEWS.get(kind)
+    if news is None or (event.document_id is None and event.message_id is None):
+        return False
+    about = (OutboxEvent.document_id == event.document_id if event.document_id is not None
+             else OutboxEvent.message_id == event.message_id)
+    earlier = session.execute(select(OutboxEvent.type, OutboxEvent.data).join(
+        Notification, Notification.event_id == OutboxEvent.id).where(
+        about, OutboxEvent.id != event.id, Notification.kind == kind, Notification.recipient == recipient,
+        Notification.status != "failed")).all()
+    mine = news(event.data or {}, event.type)
+    for type_, data in earlier:
+        if news(data or {}, type_) == mine or (kind == "renewal_request" and type_ == EventType.EXPIRED):
+            return True
+    return False
 
 
 def _sender_told(session: Session, document_id: str | None) -> bool:
@@ -173,8 +229,12 @@ def _send(session: Session, app: App, notification: Notification):
     context = _context(session, app, event, notification.kind)
     image = _picture(session, app, event) if notification.kind == "decision_to_sender" else None
     context["has_image"] = image is not None
-    message = mailer.compose(app.settings, notification.recipient, render(notification.kind, context),
-                             reference=context["reference"], image=image)
+    account = session.get(Account, event.account_id)
+    sender, reply_to = addresses(app.settings, account, _tag(session, event))
+    attachments = _sample(session, event) if notification.kind == "certificate_request" else ()
+    notice = render(notification.kind, context, account_templates(session, app.settings, account))
+    message = mailer.compose(app.settings, notification.recipient, notice, reference=context["reference"],
+                             image=image, sender=sender, reply_to=reply_to, attachments=attachments)
     del message["Message-ID"]
     message["Message-ID"] = message_id(notification, app.settings.inbound_domain)
     try:
@@ -188,6 +248,62 @@ def _send(session: Session, app: App, notification: Notification):
     log.info("sent %s to %s (Message-ID %s)", notification.kind, notification.recipient, message["Message-ID"])
     _remember_accepted(app, notification.id, accepted)
     return accepted
+
+
+def addresses(settings: Settings, account: Account, tag: str | None) -> tuple[str, str]:
+    """(From, Reply-To) of an account's emails. Reply-To is always the account's inbound address
+    (``<account>+<tag>@domain`` for a project), so a reply with a corrected certificate comes back in
+    through the door; From is the account's own (``coi account set-from``), else the inbound
+    address when ``COI_NOTIFY_FROM_INBOUND`` says the relay may send as it, else ``COI_NOTIFY_FROM``."""
+    reply_to = inbound_address(account.slug, tag, settings.inbound_domain)
+    if account.notify_from:
+        return account.notify_from, reply_to
+    return (reply_to if settings.notify_from_inbound else settings.resolved_notify_from()), reply_to
+
+
+def _tag(session: Session, event: OutboxEvent) -> str | None:
+    """The project the email is about: the document's (or request's) tag, else the inbound message's."""
+    from infra.models import InboundMessage
+
+    tag = (event.data or {}).get("tag")
+    if tag is None and event.message_id is not None:
+        message = session.get(InboundMessage, event.message_id)
+        tag = message.tag if message is not None else None
+    return tag
+
+
+def account_templates(session: Session, settings: Settings, account: Account) -> dict[str, str]:
+    """The account's own email templates: files in ``COI_TEMPLATES_DIR/<account>/``, then rows of
+    ``notice_templates`` (``coi account template``), the database winning on the same name."""
+    from pathlib import Path
+
+    from infra.models_vendors import NoticeTemplate
+
+    found: dict[str, str] = {}
+    if settings.templates_dir:
+        folder = Path(settings.templates_dir) / account.slug
+        if folder.is_dir():
+            found.update({p.name: p.read_text(encoding="utf-8") for p in sorted(folder.iterdir())
+                          if p.is_file() and p.name.endswith((".j2", ".subject"))})
+    found.update({t.name: t.body for t in session.scalars(select(NoticeTemplate).where(
+        NoticeTemplate.account_id == account.id))})
+    return found
+
+
+def _sample(session: Session, event: OutboxEvent) -> tuple[tuple[str, bytes], ...]:
+    """The sample certificate of what the request asks for, drawn from its requirement set."""
+    from datetime import date
+
+    from infra.models import RequirementSet
+    from pipeline.request_sample import draw_sample, sample_certificate
+
+    data = event.data or {}
+    requirement_set = session.get(RequirementSet, data["requirement_set"]["id"])
+    if requirement_set is None:
+        return ()
+    certificate = sample_certificate(requirement_set.body, vendor=data["vendor"]["name"], tag=data.get("tag"),
+                                     today=date.today(), holder_name=data["holder"]["name"])
+    return (("sample-certificate.pdf", draw_sample(certificate)),)
 
 
 def _remember_accepted(app: App, notification_id: int, accepted) -> None:
@@ -248,6 +364,10 @@ def _context(session: Session, app: App, event: OutboxEvent, kind: str) -> dict[
         "review_link": review,
         "image_cid": IMAGE_CID,
         "kind": kind,
+        "vendor_name": (data.get("vendor") or {}).get("name"),
+        "holder_name": (data.get("holder") or {}).get("name") or "The certificate holder",
+        "requirements": data.get("requirements") or [],
+        "sends": data.get("sends") or 1,
     }
 
 

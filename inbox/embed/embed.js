@@ -35,6 +35,7 @@
       ".coi-embed{font:15px/1.4 system-ui,sans-serif;max-width:36em;border:1px solid #bbb;border-radius:8px;padding:1em}",
       ".coi-embed h2{font-size:1.15em;margin:0 0 .6em}",
       ".coi-drop{border:2px dashed #888;border-radius:6px;padding:1em;text-align:center}",
+      ".coi-contact{margin-bottom:.8em}.coi-contact label{display:block;margin-bottom:.2em}.coi-contact input{width:100%;max-width:24em}",
       ".coi-drop.coi-over{border-color:#1a5fb4;background:#eef4fc}",
       ".coi-drop label{display:block;font-weight:600;margin-bottom:.5em}",
       ".coi-embed progress{width:100%;height:1em;margin-top:.8em}",
@@ -56,11 +57,16 @@
     accept: ".pdf,.png,.jpg,.jpeg,.tif,.tiff,application/pdf,image/png,image/jpeg,image/tiff",
     "aria-describedby": uid + "-hint" });
   var hint = el("p", { id: uid + "-hint" }, "or drag and drop it here.");
+  var emailLabel = el("label", { "for": uid + "-email" }, "Your email (optional: we tell you the result, and what to change if needed)");
+  var email = el("input", { id: uid + "-email", type: "email", name: "email", autocomplete: "email",
+    maxlength: "320" });
   var progress = el("progress", { max: "100", value: "0", "aria-label": "Upload progress", hidden: "" });
   var status = el("div", { "class": "coi-status", role: "status", "aria-live": "polite" });
   var result = el("div", { "class": "coi-result" });
   drop.appendChild(label); drop.appendChild(input); drop.appendChild(hint);
-  root.appendChild(title); root.appendChild(drop); root.appendChild(progress); root.appendChild(status);
+  var contact = el("div", { "class": "coi-contact" });
+  contact.appendChild(emailLabel); contact.appendChild(email);
+  root.appendChild(title); root.appendChild(contact); root.appendChild(drop); root.appendChild(progress); root.appendChild(status);
   root.appendChild(result);
   var target = script.getAttribute("data-target") && document.querySelector(script.getAttribute("data-target"));
   if (target) { target.appendChild(root); } else { script.parentNode.insertBefore(root, script.nextSibling); }
@@ -134,10 +140,14 @@
     result.removeAttribute("data-decision");
     var type = file.type || guessType(file.name);
     if (!TYPES[type]) { say("“" + file.name + "” is not a PDF, PNG, JPEG or TIFF file.", "coi-bad"); return; }
+    var address = email.value.trim() || null;
+    if (address && !email.checkValidity()) {
+      say("“" + address + "” is not a valid email address; correct it or leave it empty.", "coi-bad"); finish(); return;
+    }
     input.disabled = true;
     progress.hidden = false; progress.value = 0;
     say("Uploading “" + file.name + "”…");
-    call("POST", "/v1/uploads", { filename: file.name, content_type: type, size: file.size, tag: tag }).then(function (ticket) {
+    call("POST", "/v1/uploads", { filename: file.name, content_type: type, size: file.size, tag: tag, email: address }).then(function (ticket) {
       var form = new FormData();
       if (ticket.method === "presigned_post") {
         Object.keys(ticket.fields).forEach(function (name) { form.append(name, ticket.fields[name]); });
@@ -145,6 +155,7 @@
         return upload(ticket.url, form, {}).then(function () { return ticket.upload_id; });
       }
       if (tag) { form.append("tag", tag); }
+      if (address) { form.append("email", address); }
       form.append("file", file, file.name);
       return upload(ticket.url, form, { "Authorization": "Bearer " + token }).then(function (r) { return r.upload_id; });
     }).then(function (uploadId) {
@@ -188,7 +199,7 @@
 
   // -- the outcome --------------------------------------------------------------------------------
   function show(doc) {
-    var heading, cls = "coi-bad", items = [];
+    var heading, cls = "coi-bad", items = [], note = null;
     if (doc.status !== "decided") {
       heading = (doc.error && doc.error.message) || "The file could not be read as a certificate.";
     } else if (doc.decision === "approved") {
@@ -196,6 +207,9 @@
     } else if (doc.decision === "rejected") {
       heading = "Not accepted. What is wrong:";
       items = (doc.failed_checks || []).filter(function (c) { return c.outcome === "fail"; });
+      if ((doc.failed_checks || []).some(function (c) { return c.outcome === "unknown"; })) {
+        note = "Some values could not be read clearly; a person will confirm them, and you need not change them.";
+      }
     } else {
       heading = "Received. A person will review the certificate, because:";
       cls = ""; items = doc.failed_checks || [];
@@ -207,6 +221,7 @@
       items.forEach(function (check) { list.appendChild(el("li", { "data-code": check.code }, check.message)); });
       result.appendChild(list);
     }
+    if (note) { result.appendChild(el("p", { "class": "coi-note" }, note)); }
     if (doc.annotated_image_url) { image(doc.annotated_image_url); }
   }
 

@@ -1,7 +1,9 @@
 """Notification emails rendered from Jinja2 templates (plain text and HTML). Pure: no I/O.
 
 ``render(kind, context)`` gives the subject and both bodies; ``asks`` turns failed checks into what
-the sender should ask their insurance agent for. Sending is infra/mailer.py's job.
+the sender should ask their insurance agent for. A value read with low confidence (outcome
+``unknown``) is never called a fault: templates get ``faults`` (confident failures) and ``unclear``
+(the values a person will confirm, named in words) apart. Sending is infra/mailer.py's job.
 """
 
 from __future__ import annotations
@@ -9,8 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from functools import lru_cache
 
+from jinja2 import ChoiceLoader, DictLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+
+from pipeline.scoring.labels import split, value_name
 from pipeline.scoring.model import Reason
 
 LINES = {
@@ -25,6 +31,7 @@ SUBJECTS = {
     "no_attachment_to_sender": "We could not find a certificate in your email",
     "unreadable_to_sender": "We could not read {filename} as a certificate of insurance",
     "renewal_request": "Please send a renewed certificate of insurance for {insured}",
+    "certificate_request": "{holder_name} asks for a certificate of insurance from {vendor_name}",
 }
 
 DECISION_WORDS = {"approved": "accepted", "rejected": "not accepted", "needs_review": "held for review"}
@@ -42,12 +49,30 @@ _environment = Environment(loader=PackageLoader("pipeline", "notices"), undefine
 _environment.filters["line"] = lambda value: LINES.get(value or "", (value or "").replace("_", " "))
 
 
-def render(kind: str, context: dict[str, Any]) -> Notice:
-    values = {**context, "decision_word": DECISION_WORDS.get(context.get("decision", ""), "")}
-    subject = SUBJECTS[kind].format_map(_Blank(values))
+def render(kind: str, context: dict[str, Any], overrides: dict[str, str] | None = None) -> Notice:
+    """The notice of ``kind``. ``overrides``: an account's own templates by name
+    (``<kind>.txt.j2``, ``<kind>.html.j2``, ``<kind>.subject``), used before the packaged ones and
+    rendered in Jinja's sandbox; the HTML ones are escaped all the same."""
+    faults, unclear = split(context.get("failed_checks") or [])
+    values = {**context, "decision_word": DECISION_WORDS.get(context.get("decision", ""), ""),
+              "faults": faults, "unclear": [value_name(c) for c in unclear]}
+    environment = _account_environment(tuple(sorted((overrides or {}).items()))) if overrides else _environment
+    subject_template = (overrides or {}).get(f"{kind}.subject")
+    subject = (environment.from_string(subject_template).render(values) if subject_template
+               else SUBJECTS[kind].format_map(_Blank(values)))
     return Notice(subject=" ".join(subject.split())[:200],
-                  text=_environment.get_template(f"{kind}.txt.j2").render(values),
-                  html=_environment.get_template(f"{kind}.html.j2").render(values))
+                  text=environment.get_template(f"{kind}.txt.j2").render(values),
+                  html=environment.get_template(f"{kind}.html.j2").render(values))
+
+
+@lru_cache(maxsize=64)
+def _account_environment(overrides: tuple[tuple[str, str], ...]) -> Environment:
+    environment = SandboxedEnvironment(
+        loader=ChoiceLoader([DictLoader({k: v for k, v in overrides if k.endswith(".j2")}),
+                             PackageLoader("pipeline", "notices")]),
+        undefined=StrictUndefined, autoescape=select_autoescape(["html.j2"]), trim_blocks=True, lstrip_blocks=True)
+    environment.filters.update(_environment.filters)
+    return environment
 
 
 class _Blank(dict):
@@ -69,8 +94,8 @@ def asks(failed_checks: list[dict[str, Any]], holder: dict[str, Any] | None) -> 
 def _ask(check: dict[str, Any], holder_name: str) -> str | None:
     code, line = check.get("code"), LINES.get(check.get("line") or "", "the policy")
     expected = check.get("expected")
-    if check.get("outcome") == "unknown":
-        return "A clearer copy of the certificate (the original PDF from your agent rather than a scan or photo)."
+    if check.get("outcome") != "fail" or check.get("waiver"):
+        return None  # only a confidently read fault is the agent's to change; a person confirms the rest
     match code:
         case Reason.HOLDER_MISMATCH:
             return f"The certificate holder box to read exactly: {expected or holder_name}."

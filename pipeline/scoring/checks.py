@@ -34,8 +34,8 @@ class Scorer:
         confidence = self.confidence(pointers)
         outcome = "pass" if ok else "fail"
         if confidence is not None and confidence < CONFIDENT:
-            outcome = "unknown"
-            message += f" (read with low confidence, {confidence:.2f}: a person should confirm)"
+            fields["read_as"], outcome = outcome, "unknown"
+            message += f" (read with low confidence, {confidence:.2f}: a person will confirm it)"
         evidence = next((self.evidence[p] for p in pointers if p in self.evidence), None)
         self.checks.append(Check(code.value, outcome, message, requirement=requirement, confidence=confidence,
                                  evidence=evidence, **fields))

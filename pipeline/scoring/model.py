@@ -65,6 +65,9 @@ class Check:
     confidence: float | None = None
     evidence: dict[str, Any] | None = None
     waiver: dict[str, Any] | None = None
+    # For an ``unknown`` outcome from a value read with low confidence: what the value seemed to
+    # give (``pass`` or ``fail``). A person confirms it; it is never reported as a fault.
+    read_as: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None or k in {"expected", "actual"}}

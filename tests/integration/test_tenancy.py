@@ -333,6 +333,19 @@ def probe_listing(path: str, params: dict[str, str] | None = None) -> Callable[[
     return probe
 
 
+def probe_vendors(method: str, path: str) -> Callable[[Scene], None]:
+    """An upload token (alpha's or bravo's) manages no vendors: 401, nothing of the account shown."""
+    def probe(scene: Scene) -> None:
+        url = path.replace("{vendor_id}", "1").replace("{document_id}", scene.alpha_document)
+        body = {"vendor_id": 1} if "documents" in path else {}
+        for who in (scene.alpha, scene.bravo):
+            answer = scene.api.request(method, url, headers=who.auth, json=body if method == "POST" else None)
+            assert answer.status_code == 401 and answer.json()["error"]["code"] == "token_unknown", answer.text
+    return probe
+
+
+VENDOR_ROUTES = [("GET", "/v1/vendors"), ("GET", "/v1/vendors/unmatched"), ("GET", "/v1/vendors/{vendor_id}"),
+                 ("POST", "/v1/documents/{document_id}/vendor"), ("POST", "/v1/vendors/{vendor_id}/requests")]
 PUBLIC = [(method, path) for path in ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
           for method in ("GET", "HEAD")] + [("GET", "/embed.js"), ("GET", "/healthz"), ("GET", "/metrics")]
 PROBES: dict[tuple[str, str], Callable[[Scene], None]] = {
@@ -355,6 +368,7 @@ PROBES: dict[tuple[str, str], Callable[[Scene], None]] = {
     ("GET", "/v1/reports/expirations.csv"): probe_listing("/v1/reports/expirations.csv", {"within": "400"}),
     ("GET", "/v1/reports/decisions"): probe_listing("/v1/reports/decisions"),
     ("GET", "/v1/reports/decisions.csv"): probe_listing("/v1/reports/decisions.csv"),
+    **{(method, path): probe_vendors(method, path) for method, path in VENDOR_ROUTES},
 }
 
 
@@ -375,7 +389,7 @@ def test_given_alphas_decided_document_then_bravo_gets_nothing_of_it_on_any_rout
     for method, path in sorted(served):
         PROBES[(method, path)](scene)
     for method, path in sorted(served):  # and whatever bravo sends, nothing of alpha's comes back
-        values = {"document_id": scene.alpha_document, "upload_id": scene.alpha_upload}
+        values = {"document_id": scene.alpha_document, "upload_id": scene.alpha_upload, "vendor_id": "1"}
         url = re.sub(r"\{(\w+)\}", lambda m: values[m[1]], path)
         answer = api.request(method, url, headers=bravo.auth)
         assert answer.status_code < 500 and not any(m in answer.text for m in markers(scene)), (method, path)

@@ -83,14 +83,18 @@ def test_given_passing_waived_or_boxless_checks_then_no_image():
     assert annotate_failures(pdf, checks, dpi=DPI) is None
 
 
-def test_given_an_unknown_check_then_it_is_boxed_too_and_passing_ones_are_not():
+def test_given_an_unknown_check_then_it_is_not_boxed_and_neither_are_passing_ones():
+    """A value read with low confidence is for a person to confirm, not a fault to show."""
     pdf, evidence = born_digital()
     passing = {**failing(evidence["/certificate_number"]), "outcome": "pass"}
-    png = annotate_failures(pdf, [failing(evidence[POINTER], outcome="unknown"), passing], dpi=DPI)
+    unclear = failing(evidence["/certificate_holder/name"], outcome="unknown", read_as="pass")
+    png = annotate_failures(pdf, [failing(evidence[POINTER]), unclear, passing], dpi=DPI)
     image = pixels(png)
     assert_boxed(image, evidence[POINTER]["bbox"])
-    x0, y0, x1, y1 = box_px(evidence["/certificate_number"]["bbox"], margin=3)
-    assert not red_mask(image)[y0:y1, x0:x1].any()
+    for pointer in ("/certificate_number", "/certificate_holder/name"):
+        x0, y0, x1, y1 = box_px(evidence[pointer]["bbox"], margin=3)
+        assert not red_mask(image)[y0:y1, x0:x1].any()
+    assert annotate_failures(pdf, [unclear], dpi=DPI) is None
 
 
 class TurnedUpright:
