@@ -69,6 +69,8 @@ def asks(failed_checks: list[dict[str, Any]], holder: dict[str, Any] | None) -> 
 def _ask(check: dict[str, Any], holder_name: str) -> str | None:
     code, line = check.get("code"), LINES.get(check.get("line") or "", "the policy")
     expected = check.get("expected")
+    if code == Reason.TAMPER_SIGNAL:
+        return "The certificate sent to us directly by your insurance agent or broker, exactly as they issued it."
     if check.get("outcome") == "unknown":
         return "A clearer copy of the certificate (the original PDF from your agent rather than a scan or photo)."
     match code:
