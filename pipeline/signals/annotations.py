@@ -39,6 +39,13 @@ def annotation_signals(annotations: list[dict[str, Any]], certificate: dict[str,
         if signature.get("page") == page and _overlap(signature.get("bbox"), annot["bbox"]):
             signals.append(Signal(Code.ANNOTATION_ADDED, Severity.NOTICE,
                                   f"The signature is {what} laid on the page (an annotation), not part of it.", where))
+        elif inside and len(values) >= MIN_VALUES:
+            covered = ", ".join(inside[:3])
+            signals.append(Signal(Code.ANNOTATION_ADDED, Severity.TAMPER,
+                                  f"Page {page} carries {what}{said} laid over a value of the certificate ({covered}) "
+                                  "as an annotation: the page shows it, the values read from the page do not. It "
+                                  "was added after the certificate was made; confirm with the insured's agent.",
+                                  {**where, "pointer": inside[0]}))
         elif len(values) >= MIN_VALUES and not live_fields:
             signals.append(Signal(Code.ANNOTATION_ADDED, Severity.TAMPER,
                                   f"Page {page} carries {what}{said} laid on top of the finished certificate as an "

@@ -40,6 +40,11 @@ def metadata_signals(info: dict[str, str], certificate: dict[str, Any]) -> list[
                               f"The file was made by {creator or 'another program'} and then saved by {editor}, "
                               "a PDF editor; values may have been changed there. Ask the insured's agent to send "
                               "the certificate directly.", evidence))
+    elif editor and not creator.strip():
+        signals.append(Signal(Code.EDITOR_PRODUCER, Severity.TAMPER,
+                              f"The file was last saved by {editor}, a PDF editor, and the program that made it is "
+                              "not recorded; values may have been changed there. Ask the insured's agent to send "
+                              "the certificate directly.", evidence))
     elif editor:
         signals.append(Signal(Code.EDITOR_PRODUCER, Severity.NOTICE,
                               f"The file was filled in or saved with {editor}, a PDF editor, rather than an "
