@@ -76,6 +76,8 @@ def overdraw_signals(pdf: bytes, pages: list[Page], *, max_pages: int = 50) -> l
             single = pikepdf.new()
             single.pages.append(page)
             target = single.pages[0].obj
+            if "/Annots" in target:  # drawn without annotations: only the content streams are compared
+                del target["/Annots"]
             words = next((p.words for p in pages if p.number == index + 1), ())
             for j in range(max(1, len(streams) - LAST_STREAMS), len(streams)):
                 target.Contents = pikepdf.Array([single.copy_foreign(s) for s in streams[:j]])
