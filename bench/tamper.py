@@ -116,7 +116,9 @@ def _add_stream(pdf: pikepdf.Pdf, page: pikepdf.Page, ops: bytes) -> list[pikepd
     if fonts is None:
         resources.Font = fonts = pikepdf.Dictionary()
     fonts.FxTamper = font
-    stream = pdf.make_stream(b"Q\n" + ops)  # the page's own drawing closed first, as PyMuPDF wraps it
+    operators = [str(op) for _, op in pikepdf.parse_content_stream(page)]
+    unclosed = max(0, operators.count("q") - operators.count("Q"))  # some pages leave states open
+    stream = pdf.make_stream(b"Q\n" * (1 + unclosed) + ops)  # the page's own drawing closed first (PyMuPDF)
     opening = pdf.make_stream(b"q\n")
     contents = page.obj.get("/Contents")
     items = list(contents) if isinstance(contents, pikepdf.Array) else ([contents] if contents is not None else [])
@@ -148,7 +150,8 @@ def overdraw(data: bytes, certificate: dict[str, Any], rng: random.Random, *, in
 def append_update(original: bytes, pdf: pikepdf.Pdf, changed: list[pikepdf.Object]) -> bytes:
     """``original`` with an incremental update holding ``changed`` (a classic xref section, /Prev)."""
     prev = int(re.findall(rb"startxref\s+(\d+)", original)[-1])
-    out = bytearray(original if original.endswith(b"\n") else original + b"\n")
+    end = original.rfind(b"%%EOF") + len(b"%%EOF")  # anything a web server appended after the file is left out
+    out = bytearray(original[:end] + b"\n")
     offsets = {}
     for obj in changed:
         number, generation = obj.objgen

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.scoring.model import normalise
+from pipeline.signals.describe import flatten
 from pipeline.signals.model import Code, Severity, Signal, bbox
 
 MARKUP = {"FreeText", "Stamp", "Ink", "Square", "Circle", "Polygon", "PolyLine", "Line", "Caret", "StrikeOut",
@@ -24,6 +26,7 @@ def annotation_signals(annotations: list[dict[str, Any]], certificate: dict[str,
     """``annotations``: each ``{"page", "subtype", "bbox" (display points), "text", "object"}``;
     ``live_fields``: the document still has filled form fields (a form being filled, not a flattened one)."""
     evidence = certificate.get("evidence") or {}
+    read = flatten(certificate)
     signature = evidence.get("/signed") or {}
     signals = []
     for annot in annotations:
@@ -39,6 +42,10 @@ def annotation_signals(annotations: list[dict[str, Any]], certificate: dict[str,
         if signature.get("page") == page and _overlap(signature.get("bbox"), annot["bbox"]):
             signals.append(Signal(Code.ANNOTATION_ADDED, Severity.NOTICE,
                                   f"The signature is {what} laid on the page (an annotation), not part of it.", where))
+        elif inside and _repeats(annot.get("text"), [read.get(p) for p in inside]):
+            signals.append(Signal(Code.ANNOTATION_ADDED, Severity.NOTICE,
+                                  f"Page {page} carries {what}{said} as an annotation over the same words the page "
+                                  "already shows there.", {**where, "pointer": inside[0]}))
         elif inside and len(values) >= MIN_VALUES:
             covered = ", ".join(inside[:3])
             signals.append(Signal(Code.ANNOTATION_ADDED, Severity.TAMPER,
@@ -62,3 +69,11 @@ def _overlap(a: list[float] | None, b: list[float] | tuple[float, ...] | None) -
     if not a or not b:
         return False
     return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
+def _repeats(text: str | None, values: list[Any]) -> bool:
+    """The annotation says what the values under it already say (typed again over a field, say)."""
+    said = normalise(text)
+    shown = [normalise(str(v)) for v in values if v is not None]
+    return bool(said) and any(said == v or (len(v) >= 4 and v in said) or (len(said) >= 4 and said in v)
+                              for v in shown)

@@ -12,6 +12,7 @@ from pipeline.signals.model import Code, Severity, Signal, bbox
 from pipeline.textlayer import Page
 
 MAX_LISTED = 8
+MARGIN = 12.0  # points: hidden words this close to the page's edge are a template's marks, not values
 
 
 def hidden_signals(shown: list[Page], layer: list[Page], skip: dict[int, list[list[float]]]) -> list[Signal]:
@@ -23,7 +24,7 @@ def hidden_signals(shown: list[Page], layer: list[Page], skip: dict[int, list[li
         if seen is None:
             continue
         visible = {(w.text, round(w.x0), round(w.y0)) for w in seen.words}
-        hidden = [w for w in page.words if (w.text, round(w.x0), round(w.y0)) not in visible
+        hidden = [w for w in page.words if (w.text, round(w.x0), round(w.y0)) not in visible and not _margin(w, page)
                   and not any(b[0] - 2 <= w.cx <= b[2] + 2 and b[1] - 2 <= w.cy <= b[3] + 2
                               for b in skip.get(page.number, []))]
         if not hidden:
@@ -36,3 +37,7 @@ def hidden_signals(shown: list[Page], layer: list[Page], skip: dict[int, list[li
                               {"page": page.number, "bbox": bbox(first.x0, first.y0, first.x1, first.y1),
                                "detail": {"hidden": [w.text for w in hidden[:50]]}}))
     return signals
+
+
+def _margin(word, page: Page) -> bool:
+    return word.x1 < MARGIN or word.y1 < MARGIN or word.x0 > page.width - MARGIN or word.y0 > page.height - MARGIN
