@@ -70,7 +70,8 @@ def _structure(data: bytes, reading: Any, certificate: dict[str, Any], max_pages
     step("information entries and annotations", lambda: facts.append(structure(data, max_pages=max_pages)) or [])
     if facts:
         step("producer", lambda: metadata_signals(facts[0].info, certificate))
-        step("annotations", lambda: annotation_signals(facts[0].annotations, certificate, facts[0].live_fields))
+        step("annotations", lambda: annotation_signals(facts[0].annotations, certificate, facts[0].live_fields,
+                                                            ocr=reading.method == "ocr"))
     step("earlier revisions", lambda: revision_signals(data, certificate, lambda prefix: _revision(prefix, max_pages)))
     step("content streams", lambda: overdraw_signals(data, list(reading.pages), max_pages=max_pages))
     if reading.method == "text_layer":

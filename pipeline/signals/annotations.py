@@ -22,9 +22,11 @@ _KINDS = {"FreeText": "typed text", "Stamp": "a stamp", "Ink": "a hand-drawn mar
 
 
 def annotation_signals(annotations: list[dict[str, Any]], certificate: dict[str, Any],
-                       live_fields: bool) -> list[Signal]:
+                       live_fields: bool, *, ocr: bool = False) -> list[Signal]:
     """``annotations``: each ``{"page", "subtype", "bbox" (display points), "text", "object"}``;
-    ``live_fields``: the document still has filled form fields (a form being filled, not a flattened one)."""
+    ``live_fields``: the document still has filled form fields (a form being filled, not a flattened one);
+    ``ocr``: the values were read from the drawn page, annotations included (so what lies under an
+    annotation is unknown)."""
     evidence = certificate.get("evidence") or {}
     read = flatten(certificate)
     signature = evidence.get("/signed") or {}
@@ -33,16 +35,17 @@ def annotation_signals(annotations: list[dict[str, Any]], certificate: dict[str,
         if annot["subtype"] not in MARKUP:
             continue
         page = annot["page"]
-        inside = [p for p, e in evidence.items() if e.get("page") == page and _overlap(e.get("bbox"), annot["bbox"])]
+        inside = [p for p, e in evidence.items() if p != "/signed" and e.get("page") == page
+                  and _overlap(e.get("bbox"), annot["bbox"])]
         values = [p for p, e in evidence.items() if e.get("page") == page and p not in inside]
         what = _KINDS.get(annot["subtype"], f"a {annot['subtype']} annotation")
         said = f" reading {annot['text'][:60]!r}" if annot.get("text") else ""
         where = {"page": page, "bbox": bbox(*annot["bbox"]), "object": annot.get("object"),
                  "detail": {"subtype": annot["subtype"], "text": annot.get("text") or None}}
-        if signature.get("page") == page and _overlap(signature.get("bbox"), annot["bbox"]):
+        if not inside and signature.get("page") == page and _overlap(signature.get("bbox"), annot["bbox"]):
             signals.append(Signal(Code.ANNOTATION_ADDED, Severity.NOTICE,
                                   f"The signature is {what} laid on the page (an annotation), not part of it.", where))
-        elif inside and _repeats(annot.get("text"), [read.get(p) for p in inside]):
+        elif inside and not ocr and _repeats(annot.get("text"), [read.get(p) for p in inside]):
             signals.append(Signal(Code.ANNOTATION_ADDED, Severity.NOTICE,
                                   f"Page {page} carries {what}{said} as an annotation over the same words the page "
                                   "already shows there.", {**where, "pointer": inside[0]}))
