@@ -66,4 +66,4 @@ class Signal:
 
 
 def bbox(x0: float, y0: float, x1: float, y1: float) -> list[float]:
-    return [round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)]
+    return [round(float(v), 1) for v in (x0, y0, x1, y1)]

@@ -25,11 +25,11 @@ from pipeline.textlayer import PDFIUM, Page, open_pdf
 log = logging.getLogger(__name__)
 
 SCALE = 1.5  # dots per point when a page is drawn for comparison (~108 dpi)
-INK = 140  # grey level below which a dot is ink
+INK = 200  # grey level below which a dot is ink (small type is mostly anti-aliased grey)
 PAPER = 235  # grey level above which a dot is paper
 MIN_COVERED_WIDTH = 12.0  # points: narrower covered ink is a rule or one glyph (a "$" under a value's box)
 MIN_COVERED_HEIGHT = 4.0
-MIN_COVERED_DOTS = 25
+MIN_COVERED_DOTS = 15
 LAST_STREAMS = 2  # how many of a page's last content streams are checked
 MAX_PAGE_STREAMS = 64  # a page split into more streams than this is not checked stream by stream
 
