@@ -377,11 +377,12 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
 
 def _extract_file(app: App, file: Path) -> dict:
     from pipeline.errors import PipelineError
-    from pipeline.stages import extract as extract_stage, read
+    from pipeline.stages import extract as extract_stage, read, with_signals
 
     data = file.read_bytes()
     try:
-        return extract_stage(read(data, max_pages=app.settings.max_pages))
+        reading = read(data, max_pages=app.settings.max_pages)
+        return with_signals(data, reading, extract_stage(reading), max_pages=app.settings.max_pages)
     except PipelineError as e:
         raise click.ClickException(f"{e.code}: {e.message}") from e
 

@@ -28,7 +28,7 @@ from pipeline.errors import ReaderCrashed
 from pipeline.events import EventType
 from pipeline.mime import split_message as split_mime
 from pipeline.states import DocumentStatus, MessageStatus, Source, reached
-from workers import outcomes, uploads
+from workers import outcomes, trust, uploads
 from workers.handoffs import Relay, dispatch
 from workers.metrics import StageTimer
 from workers.publish import publish_pending
@@ -250,7 +250,8 @@ class Stages:
             reading = Reading.from_dict(json.loads(self.app.storage.get(reading_key(document))))
         except ObjectMissing:
             return self.actors.read_document  # the reading was lost: read again
-        certificate = extract(reading)
+        certificate = trust.with_trust_signals(session, self.app.storage.get(document.storage_key), reading,
+                                               extract(reading), document, self.app.settings.max_pages)
         insert_ignore(session, Certificate, {
             "document_id": document.id, "edition": (certificate.get("form") or {}).get("edition"),
             "data": certificate, "created_at": utcnow()}, ["document_id"])

@@ -124,6 +124,7 @@ def decision_event(session: Session, document: Document, certificate: dict[str, 
         "holder": holder,
         "requirement_set": {"id": requirement_set.id, "name": requirement_set.name} if requirement_set else None,
         "failed_checks": [c for c in evaluation.checks if c.get("outcome") != "pass" and not c.get("waiver")],
+        "signals": certificate.get("signals") or [],  # pipeline.signals: tamper, inconsistent and notices
         "future": evaluation.future,
         "certificate": {k: v for k, v in certificate.items() if k != "evidence"},
     }

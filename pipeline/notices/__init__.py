@@ -94,7 +94,11 @@ def asks(failed_checks: list[dict[str, Any]], holder: dict[str, Any] | None) -> 
 def _ask(check: dict[str, Any], holder_name: str) -> str | None:
     code, line = check.get("code"), LINES.get(check.get("line") or "", "the policy")
     expected = check.get("expected")
-    if check.get("outcome") != "fail" or check.get("waiver"):
+    if check.get("waiver"):
+        return None
+    if code == Reason.TAMPER_SIGNAL:
+        return "The certificate sent to us directly by your insurance agent or broker, exactly as they issued it."
+    if check.get("outcome") != "fail":
         return None  # only a confidently read fault is the agent's to change; a person confirms the rest
     match code:
         case Reason.HOLDER_MISMATCH:

@@ -15,14 +15,29 @@ from pipeline.scoring.model import (CONFIDENT, Check, Evaluation, Reason, Waiver
                                     normalise)
 from pipeline.states import Decision
 
-__all__ = ["CONFIDENT", "Check", "Evaluation", "Reason", "Waiver", "decide", "evaluate", "money",
-           "no_requirements", "normalise"]
+__all__ = ["CONFIDENT", "Check", "Evaluation", "Reason", "Waiver", "decide", "evaluate", "listed_signals", "money",
+           "no_requirements", "normalise", "signal_checks"]
 
 
 def evaluate(certificate: dict[str, Any], requirements: dict[str, Any], as_of: date,
              waivers: tuple[Waiver, ...] | list[Waiver] = ()) -> Evaluation:
-    checks = apply_waivers(Scorer(certificate, requirements, as_of).run(), waivers, as_of)
-    return Evaluation(decide(checks), tuple(checks))
+    """The checks of the requirement set, plus one ``tamper_signal`` check (outcome unknown) per tamper
+    signal of the certificate: an approval becomes needs_review with the signal's sentence, until a
+    reviewer waives it. Tamper and inconsistent signals are listed on the evaluation."""
+    checks = Scorer(certificate, requirements, as_of).run() + signal_checks(certificate)
+    checks = apply_waivers(checks, waivers, as_of)
+    return Evaluation(decide(checks), tuple(checks), signals=listed_signals(certificate))
+
+
+def signal_checks(certificate: dict[str, Any]) -> list[Check]:
+    """One check, never passing, per ``tamper`` signal: a person must look before it is approved."""
+    return [Check(Reason.TAMPER_SIGNAL.value, "unknown", s["message"], requirement="signals", key=s["code"],
+                  evidence=s.get("evidence") or None)
+            for s in certificate.get("signals") or [] if s.get("severity") == "tamper"]
+
+
+def listed_signals(certificate: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    return tuple(s for s in certificate.get("signals") or [] if s.get("severity") in {"tamper", "inconsistent"})
 
 
 def no_requirements() -> Evaluation:

@@ -34,6 +34,7 @@ class Reason(StrEnum):
     INSURER_NOT_ACCEPTED = "insurer_not_accepted"
     INSURER_RATING_BELOW_MINIMUM = "insurer_rating_below_minimum"
     NO_REQUIREMENT_SET = "no_requirement_set"
+    TAMPER_SIGNAL = "tamper_signal"  # the file shows signs of being altered or self-issued (pipeline.signals)
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,11 @@ class Evaluation:
     decision: Decision
     checks: tuple[Check, ...]
     future: dict[str, Any] | None = field(default=None)
+    signals: tuple[dict[str, Any], ...] = ()  # the certificate's tamper and inconsistent signals
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"decision": self.decision.value, "checks": [c.to_dict() for c in self.checks]}
+        data: dict[str, Any] = {"decision": self.decision.value, "checks": [c.to_dict() for c in self.checks],
+                                "signals": list(self.signals)}
         if self.future is not None:
             data["future"] = self.future
         return data

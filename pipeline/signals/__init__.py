@@ -1,0 +1,105 @@
+"""Trust signals: is this certificate altered, self-issued or inconsistent? (a stage after extraction)
+
+    signals = find_signals(data, reading, certificate, history=earlier_certificates)
+
+Each :class:`Signal` has a code, a severity (``tamper`` | ``inconsistent`` | ``notice``), a sentence a
+reviewer can act on and its evidence (page, box, PDF object, certificate value). The stage is pure: it
+reads the bytes, the reading and the certificate it is given, and the account's earlier certificates
+when the caller passes them. A part of the check that cannot run on a damaged file is recorded as a
+``structure_not_checked`` notice; it never fails the document.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from pipeline.signals.model import Code, Severity, Signal
+
+__all__ = ["Code", "Severity", "Signal", "find_signals", "signals_of"]
+
+log = logging.getLogger(__name__)
+
+
+def find_signals(data: bytes | None, reading: Any, certificate: dict[str, Any], *, max_pages: int = 50,
+                 history: Sequence[dict[str, Any]] | None = None) -> list[Signal]:
+    """Every signal of one document: its values, its layout, and (for a PDF) its structure."""
+    from pipeline.acord25.identify import identify
+    from pipeline.filetypes import PDF, sniff
+    from pipeline.signals.content import content_signals
+    from pipeline.signals.history import history_signals
+    from pipeline.signals.lookalike import footer_signals, self_issued_signals
+
+    pages = list(reading.pages)
+    signals = [*content_signals(certificate), *self_issued_signals(certificate)]
+    form = identify(pages)
+    if form is not None:
+        signals += footer_signals(pages, form.page, ocr=reading.method == "ocr")
+    if history:
+        signals += history_signals(certificate, history)
+    if data and sniff(data) == PDF:
+        signals += _structure(data, reading, certificate, max_pages)
+    order = {Severity.TAMPER: 0, Severity.INCONSISTENT: 1, Severity.NOTICE: 2}
+    return sorted(signals, key=lambda s: order[s.severity])
+
+
+def signals_of(certificate: dict[str, Any]) -> list[Signal]:
+    """The signals recorded on a certificate (its ``signals`` key); none for one read before the stage."""
+    return [Signal.from_dict(s) for s in certificate.get("signals") or []]
+
+
+def _structure(data: bytes, reading: Any, certificate: dict[str, Any], max_pages: int) -> list[Signal]:
+    from pipeline.signals.annotations import annotation_signals
+    from pipeline.signals.metadata import metadata_signals
+    from pipeline.signals.pdfdoc import overdraw_signals, structure
+    from pipeline.signals.revisions import revision_signals
+
+    signals: list[Signal] = []
+
+    def step(name: str, run) -> None:
+        try:
+            signals.extend(run())
+        except Exception as exc:  # a damaged or hostile structure: recorded, the document goes on
+            log.warning("trust signals: %s could not be checked (%s: %s)", name, type(exc).__name__, exc)
+            signals.append(Signal(Code.NOT_CHECKED, Severity.NOTICE,
+                                  f"The file's {name} could not be checked ({type(exc).__name__}); the other "
+                                  "checks ran.", {"detail": {"check": name}}))
+
+    facts = []
+    step("information entries and annotations", lambda: facts.append(structure(data, max_pages=max_pages)) or [])
+    if facts:
+        step("producer", lambda: metadata_signals(facts[0].info, certificate))
+        step("annotations", lambda: annotation_signals(facts[0].annotations, certificate, facts[0].live_fields,
+                                                            ocr=reading.method == "ocr"))
+    step("earlier revisions", lambda: revision_signals(data, certificate, lambda prefix: _revision(prefix, max_pages)))
+    step("content streams", lambda: overdraw_signals(data, list(reading.pages), max_pages=max_pages))
+    if reading.method == "text_layer":
+        covered: dict[int, list[list[float]]] = {}
+        for s in signals:
+            if s.code == Code.DRAWN_OVER:
+                covered.setdefault(s.evidence["page"], []).append(s.evidence["bbox"])
+        step("hidden text", lambda: _hidden(data, reading, covered, max_pages))
+    return signals
+
+
+def _revision(prefix: bytes, max_pages: int) -> dict[str, Any] | None:
+    """The certificate of an earlier revision, read from its text layer (never by OCR); None if none."""
+    from pipeline.errors import NotACertificate, PipelineError
+    from pipeline.stages import extract, read_text
+
+    try:
+        reading = read_text(prefix, max_pages=max_pages)
+        return extract(reading) if reading is not None else None
+    except (NotACertificate, PipelineError):
+        return None
+
+
+def _hidden(data: bytes, reading: Any, covered: dict[int, list[list[float]]], max_pages: int) -> list[Signal]:
+    from pipeline.layertrust import check_layers
+    from pipeline.signals.hidden import hidden_signals
+    from pipeline.textlayer import read_text_layer
+
+    scans = {c.number for c in check_layers(data, max_pages=max_pages) if c.scan}
+    layer = [p for p in read_text_layer(data, max_pages=max_pages, drop_hidden=False) if p.number not in scans]
+    return hidden_signals(list(reading.pages), layer, covered)

@@ -1,0 +1,171 @@
+"""What the PDF's own structure says (pikepdf, pypdfium2): its information entries, its annotations,
+and what the last content streams of a page painted over what was drawn before them.
+
+A page's content may be several streams drawn one after the other. Agency systems and the tools that
+flatten forms append the values' stream to the form's own; someone editing a finished certificate
+(an online editor, a script) appends another one, which paints a white box over a value and new text
+in its place. The page is drawn with and without each of its last streams: ink that one of them turned
+white was covered by it.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+import pikepdf
+
+from pipeline.signals.model import Code, Severity, Signal, bbox
+from pipeline.textlayer import PDFIUM, Page, open_pdf
+
+log = logging.getLogger(__name__)
+
+SCALE = 1.5  # dots per point when a page is drawn for comparison (~108 dpi)
+INK = 200  # grey level below which a dot is ink (small type is mostly anti-aliased grey)
+PAPER = 235  # grey level above which a dot is paper
+MIN_COVERED_WIDTH = 12.0  # points: narrower covered ink is a rule or one glyph (a "$" under a value's box)
+MIN_COVERED_HEIGHT = 4.0
+MIN_COVERED_DOTS = 15
+LAST_STREAMS = 2  # how many of a page's last content streams are checked
+MAX_PAGE_STREAMS = 64  # a page split into more streams than this is not checked stream by stream
+
+
+@dataclass
+class Structure:
+    info: dict[str, str] = field(default_factory=dict)
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+    live_fields: bool = False
+
+
+def structure(pdf: bytes, *, max_pages: int = 50) -> Structure:
+    """The information entries, the annotations (boxes in display points, top-left origin) and whether
+    form fields still hold values."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        out = Structure(info={str(k).lstrip("/"): _text(v) for k, v in doc.docinfo.items()
+                              if isinstance(v, (pikepdf.String, pikepdf.Name))})
+        for index, page in enumerate(doc.pages[:max_pages]):
+            for annot in page.obj.get("/Annots") or []:
+                if not isinstance(annot, pikepdf.Dictionary) or "/Rect" not in annot:
+                    continue
+                subtype = str(annot.get("/Subtype", "")).lstrip("/")
+                if subtype == "Widget":
+                    out.live_fields = out.live_fields or _filled(annot)
+                    continue
+                if int(annot.get("/F", 0)) & 2:  # hidden
+                    continue
+                out.annotations.append({
+                    "page": index + 1, "subtype": subtype, "bbox": _display(page, annot.Rect),
+                    "text": _text(annot.get("/Contents")).strip()[:200],
+                    "object": f"{annot.objgen[0]} {annot.objgen[1]} R" if annot.is_indirect else None})
+        return out
+
+
+def overdraw_signals(pdf: bytes, pages: list[Page], *, max_pages: int = 50) -> list[Signal]:
+    """A white box (or an opaque image) in one of a page's last content streams over ink drawn before it."""
+    signals = []
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        for index, page in enumerate(doc.pages[:max_pages]):
+            contents = page.obj.get("/Contents")
+            if not isinstance(contents, pikepdf.Array) or not 2 <= len(contents) <= MAX_PAGE_STREAMS:
+                continue
+            streams = list(contents)
+            single = pikepdf.new()
+            single.pages.append(page)
+            target = single.pages[0].obj
+            if "/Annots" in target:  # drawn without annotations: only the content streams are compared
+                del target["/Annots"]
+            words = next((p.words for p in pages if p.number == index + 1), ())
+            for j in range(max(1, len(streams) - LAST_STREAMS), len(streams)):
+                target.Contents = pikepdf.Array([single.copy_foreign(s) for s in streams[:j]])
+                before = _draw(single)
+                target.Contents = pikepdf.Array([single.copy_foreign(s) for s in streams[:j + 1]])
+                after = _draw(single)
+                stream = streams[j]
+                for box in _covered(before, after):
+                    signals.append(_covered_signal(index + 1, box, stream, words))
+    return signals
+
+
+def _covered_signal(number: int, box: tuple[float, float, float, float], stream: Any, words) -> Signal:
+    now = " ".join(w.text for w in words if _inside(w, box))
+    said = f"; it now shows {now[:60]!r} there" if now else ""
+    obj = f"{stream.objgen[0]} {stream.objgen[1]} R" if stream.is_indirect else None
+    return Signal(Code.DRAWN_OVER, Severity.TAMPER,
+                  f"On page {number}, something drawn after the certificate was made covers what was printed "
+                  f"there{said}. A value may have been painted over and replaced: confirm it with the insured's "
+                  "agent.", {"page": number, "bbox": bbox(*box), "object": obj,
+                             "detail": {"now_reads": now or None}})
+
+
+def _draw(doc: pikepdf.Pdf) -> np.ndarray:
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    with PDFIUM:
+        pdf = open_pdf(buffer.getvalue())
+        try:
+            page = pdf[0]
+            try:
+                image = page.render(scale=SCALE, grayscale=True, draw_annots=False, may_draw_forms=False).to_pil()
+            finally:
+                page.close()
+        finally:
+            pdf.close()
+    return np.asarray(image.convert("L"))
+
+
+def _covered(before: np.ndarray, after: np.ndarray) -> list[tuple[float, float, float, float]]:
+    """Boxes (points, top-left origin) where ink of ``before`` is paper in ``after``."""
+    if before.shape != after.shape:
+        return []
+    erased = ((before < INK) & (after > PAPER)).astype(np.uint8)
+    if int(erased.sum()) < MIN_COVERED_DOTS:
+        return []
+    joined = cv2.dilate(erased, np.ones((5, 9), np.uint8))  # the glyphs of one value into one blob
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    boxes = []
+    for x, y, w, h, _area in stats[1:count]:
+        dots = int(erased[y:y + h, x:x + w].sum())
+        if w / SCALE >= MIN_COVERED_WIDTH and h / SCALE >= MIN_COVERED_HEIGHT and dots >= MIN_COVERED_DOTS:
+            boxes.append((x / SCALE, y / SCALE, (x + w) / SCALE, (y + h) / SCALE))
+    return boxes
+
+
+def _inside(word, box: tuple[float, float, float, float]) -> bool:
+    return box[0] - 2 <= word.cx <= box[2] + 2 and box[1] - 2 <= word.cy <= box[3] + 2
+
+
+def _filled(widget: pikepdf.Dictionary) -> bool:
+    node, depth = widget, 0
+    while node is not None and depth < 8:
+        value = node.get("/V")
+        if value is not None:
+            return bool(_text(value).strip()) and _text(value) != "/Off"
+        node, depth = node.get("/Parent"), depth + 1
+    return False
+
+
+def _display(page: pikepdf.Page, rect: Any) -> tuple[float, float, float, float]:
+    """A rectangle of PDF space as the reading's words are: display points, top-left origin."""
+    x0, y0, x1, y1 = (float(v) for v in rect)
+    left, bottom, right, top = (float(v) for v in page.cropbox)
+    rotation = int(page.obj.get("/Rotate", 0)) % 360
+    corners = [(x, y) for x in (min(x0, x1), max(x0, x1)) for y in (min(y0, y1), max(y0, y1))]
+    points = [{90: (y - bottom, x - left), 180: (right - x, y - bottom), 270: (top - y, right - x)}.get(
+        rotation, (x - left, top - y)) for x, y in corners]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, pikepdf.String):
+        try:
+            return str(value)
+        except UnicodeDecodeError:
+            return bytes(value).decode("latin-1", "replace")
+    return str(value)
