@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import random
 import secrets
@@ -26,7 +25,7 @@ from sqlalchemy import select, update
 from infra.metrics import WEBHOOK_DELIVERIES
 from infra.models import Account, Delivery, OutboxEvent, Webhook, utcnow
 from infra.repo import claim
-from workers.publish import envelope_of
+from workers.publish import body_of
 from workers.targets import DEFAULT_PORTS, Resolver, TargetRefused, check_url, checked_addresses, parsed, resolve
 
 if TYPE_CHECKING:
@@ -89,7 +88,7 @@ def deliver(app: App, delivery_id: int, *, resolver: Resolver = resolve,
             session.commit()
             WEBHOOK_DELIVERIES.labels("removed").inc()
             return None
-        body = json.dumps(envelope_of(event, slug), default=str).encode()
+        body = body_of(event, slug)
         delivery.attempts += 1
         try:
             error = _post(webhook.url, app.secrets.open(webhook.secret), event.id, body, settings, resolver, transport)
