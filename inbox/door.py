@@ -288,7 +288,7 @@ def annotated_png(app: App, owner: TokenOwner, document_id: str) -> bytes | None
         return app.storage.get(cached)
     except ObjectMissing:
         pass
-    png = annotate_failures(app.storage.get(storage_key), view["checks"])
+    png = annotate_failures(app.storage.get(storage_key), view["checks"], engine=app.ocr_engine)
     if png is not None:
         app.storage.put(cached, png, "image/png")
     return png

@@ -211,7 +211,8 @@ class Stages:
             return self.actors.read_document  # sent again from the start (`coi retry`): read decides
         if app.storage.exists(reading_key(document)):
             return self.actors.extract_document
-        reading = read_ocr(app.storage.get(document.storage_key), max_pages=app.settings.max_pages)
+        reading = read_ocr(app.storage.get(document.storage_key), max_pages=app.settings.max_pages,
+                           ocr_engine=app.ocr_engine)
         return self._keep_reading(document, reading)
 
     def _keep_reading(self, document: Document, reading) -> Any:

@@ -271,7 +271,7 @@ def _picture(session: Session, app: App, event: OutboxEvent) -> bytes | None:
         from pipeline.annotate import annotate_failures
 
         document = session.get(Document, event.document_id)
-        return annotate_failures(app.storage.get(document.storage_key), failed)
+        return annotate_failures(app.storage.get(document.storage_key), failed, engine=app.ocr_engine)
     except Exception:  # a picture is a courtesy: never let it stop the email
         log.warning("could not draw the annotated page for %s", event.document_id, exc_info=True)
         return None

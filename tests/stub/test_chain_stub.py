@@ -36,12 +36,13 @@ def certificate(chain) -> dict:
     return certificate
 
 
-def mail(chain, attachment: bytes, filename: str = "coi.pdf") -> str:
+def mail(chain, attachment: bytes, filename: str = "coi.pdf", content_type: str = "application/pdf") -> str:
     """Through the door as the SMTP handler stores it: the message id."""
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = "agent@example.test", "acme@coi.test", "COI"
     message.set_content("Attached.")
-    message.add_attachment(attachment, maintype="application", subtype="pdf", filename=filename)
+    maintype, subtype = content_type.split("/")
+    message.add_attachment(attachment, maintype=maintype, subtype=subtype, filename=filename)
     [message_id] = InboxHandler(chain.app).accept(message.as_bytes(), "agent@example.test", ["acme@coi.test"])
     return message_id
 
@@ -146,3 +147,41 @@ def test_given_a_stage_running_then_its_log_lines_carry_the_document_id(chain, c
 
     assert seen == [the_document(chain).id]
     assert correlation_id.get() == "-"  # reset after the message
+
+
+class BrokenEngine:
+    """An OCR engine that fails every page, and notes that it was asked."""
+
+    def __init__(self) -> None:
+        self.pages = 0
+
+    def words(self, image, *, dpi, psm=3, chars=None):
+        from pipeline.ocr.errors import OcrFailed
+
+        self.pages += 1
+        raise OcrFailed("The OCR engine failed on a page (exit 1): simulated")
+
+    def orientation(self, image, *, dpi):
+        from pipeline.ocr.engine import Orientation
+
+        return Orientation(0, 0.0)
+
+
+def test_given_a_scan_then_the_ocr_queue_reads_it_with_the_apps_engine_and_its_failure_is_recorded(
+        chain, certificate):
+    import io
+
+    from PIL import Image
+
+    engine = BrokenEngine()
+    chain.app.__dict__["ocr_engine"] = engine  # the composition root's engine, replaced
+    page = io.BytesIO()
+    Image.new("L", (850, 1100), 255).save(page, "PNG", dpi=(100, 100))
+    mail(chain, page.getvalue(), "scan.png", "image/png")
+
+    chain.settle()
+
+    assert engine.pages >= 1
+    document = the_document(chain)
+    assert (document.status, document.error_code) == (DocumentStatus.FAILED, "ocr_failed")
+    assert chain.dead_letters() == []
