@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
+from infra.keys import message_key, postmaster_key
 from infra.logging import correlated
 from infra.metrics import SMTP_ANSWERS
 from infra.models import InboundMessage, new_id
@@ -141,7 +142,7 @@ class InboxHandler:
             for slug, members in by_account.items():
                 lead = new_id()
                 with correlated(lead):
-                    key = f"accounts/{slug}/messages/{lead}.eml"
+                    key = message_key(slug, lead)
                     keys.append(key)
                     self.app.storage.put(key, raw, "message/rfc822")
                     rows = [(lead if n == 0 else new_id(), member) for n, member in enumerate(members)]
@@ -155,7 +156,7 @@ class InboxHandler:
                     leads.append(lead)
                     log.info("stored message once for %d recipient(s) of %s (%d bytes)", len(rows), slug, len(raw))
             if postmaster:
-                key = f"postmaster/{new_id()}.eml"
+                key = postmaster_key(new_id())
                 keys.append(key)
                 self.app.storage.put(key, raw, "message/rfc822")
                 log.warning("mail to postmaster from %r (subject %r, %d bytes) kept for the operators at %s",

@@ -12,10 +12,10 @@ from pathlib import Path
 import click
 
 from infra.bootstrap import App, configure_logging
-
-
-def _app(ctx: click.Context) -> App:
-    return ctx.obj
+from infra.cli_common import admin_call as _admin
+from infra.cli_common import app_of as _app
+from infra.cli_common import away as _away
+from infra.cli_common import hand_on as _hand_on
 
 
 def _print(data, as_json: bool) -> None:
@@ -235,18 +235,6 @@ def review_override(ctx, document_id, decision, by, reason, until) -> None:
     click.echo(f"override {row.id} recorded: {decision}" + _away(_hand_on(app, [publication])))
 
 
-def _hand_on(app: App, handoffs) -> bool:
-    """Enqueue hand-offs an admin action committed (workers/handoffs.py); False when the broker is away."""
-    from workers.handoffs import dispatch
-
-    app.actors  # noqa: B018 - declared on the broker before anything is sent
-    return dispatch(app, handoffs)
-
-
-def _away(queued: bool) -> str:
-    return "" if queued else " (the broker is away: the workers take it up within seconds of its return)"
-
-
 def _date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -383,17 +371,10 @@ def _load_document(file: Path) -> dict:
     return json.loads(text)
 
 
-def _admin(fn, *args, **kwargs):
-    from infra.admin import AdminError
-
-    try:
-        return fn(*args, **kwargs)
-    except AdminError as e:
-        raise click.ClickException(str(e)) from e
-
-
-from infra import cli_events  # noqa: E402,F401 - attaches its commands to main
+from infra import cli_events  # noqa: E402 - coi webhook, events replay, holder contacts, expiry, scheduler
 from infra import cli_uploads  # noqa: E402 - the upload door: coi api, coi token, coi uploads
+
+cli_events.attach(main)
 cli_uploads.attach(main)
 
 if __name__ == "__main__":

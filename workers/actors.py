@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import dramatiq
 from sqlalchemy import select
 
+from infra import keys
+from infra.keys import document_key
 from infra.models import Account, Certificate, Document, InboundMessage, MessageDocument, utcnow
 from infra.repo import add_document, add_event, document_ref, hand_on, insert_ignore, message_ref, move
 from infra.storage import ObjectMissing
@@ -43,12 +45,8 @@ OCR_PRIORITY = 10  # dramatiq runs lower numbers first: a worker on both queues 
 __all__ = ["MAX_CRASHES", "Actors", "declare_actors", "document_key", "reading_key"]
 
 
-def document_key(slug: str, sha256: str, filename: str) -> str:
-    return f"accounts/{slug}/documents/{sha256}/{filename}"
-
-
 def reading_key(document: Document) -> str:
-    return document.storage_key.rsplit("/", 1)[0] + "/reading.json"
+    return keys.reading_key(document.storage_key)
 
 
 class PrefetchLimits(dramatiq.Middleware):

@@ -32,7 +32,7 @@ from infra.models import Account, Delivery, OutboxEvent, Webhook, utcnow
 from infra.repo import hand_on, insert_ignore
 from pipeline.events import cloud_event, envelope, structured
 from workers import notify
-from workers.handoffs import dispatch
+from workers.dispatch import dispatch
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -23,6 +23,7 @@ import dramatiq
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from infra.keys import document_key
 from infra.models import Account, Document, Handoff, Upload
 from infra.repo import add_document, hand_on
 from infra.storage import ObjectMissing
@@ -79,8 +80,6 @@ def adopt(app: App, session: Session, account: Account, data: bytes, filename: s
     Bytes the account already has are not stored again: the existing document is returned. (Two
     uploads of the same bytes at the same moment both store them; the UNIQUE constraint keeps one row.)
     """
-    from workers.actors import document_key
-
     kind = check_file(data, app.settings.upload_max_bytes)
     sha = hashlib.sha256(data).hexdigest()
     existing = session.scalar(select(Document.id).where(Document.account_id == account.id, Document.sha256 == sha))
