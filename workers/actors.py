@@ -79,12 +79,13 @@ class Actors:
 
 def declare_actors(app: App) -> Actors:
     broker = app.broker_handle.broker
+    stages = Stages(app)
+    # correlation id, crash counting, errors to statuses (workers/guard.py); first, so a message it
+    # skips (a reader crashed too often) is started by no later middleware
+    broker.add_middleware(StageGuard(app.sessions, stages.fail_document))
     broker.add_middleware(StageTimer())  # coi_stage_seconds (docs/metrics.md)
     broker.add_middleware(Relay(app))  # enqueues hand-offs the broker missed (workers/handoffs.py)
     broker.add_middleware(PrefetchLimits())
-    stages = Stages(app)
-    # correlation id, crash counting, errors to statuses (workers/guard.py)
-    broker.add_middleware(StageGuard(app.sessions, stages.fail_document))
     document = {"failure": stages.fail_document, "on_retry_exhausted": "give_up", **outcomes.RETRY_OPTIONS}
 
     def actor(fn, **options):
