@@ -59,7 +59,8 @@ class Outcome:
 # ----------------------------------------------------------------------------- reading
 def check(data: bytes) -> tuple[dict[str, Any] | None, list[tuple[str, str]], str | None]:
     from pipeline.errors import PipelineError
-    from pipeline.stages import extract, read, with_signals
+    from pipeline.signals import with_signals
+    from pipeline.stages import extract, read
 
     try:
         reading = read(data)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import hmac
 import logging
-import math
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -37,7 +36,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from inbox import door
 from inbox.desk import add_desk
 from inbox.docs import add_docs
-from inbox.ratelimit import RedisRateLimiter
+from inbox.api_common import ApiError, RequestLimits
 from inbox.s3events import EventFormatError, parse_notification
 from infra.metrics import api_registry
 from infra.tokens import TokenOwner, TokenRejected, verify_token
@@ -58,12 +57,6 @@ _HTTP_ERRORS = {
     405: ("method_not_allowed", "This address does not take that method: see /docs for the methods of each route."),
 }
 _REFUSAL_STATUS = {"too_large": 413, "unsupported_file_type": 415, "empty_file": 400}
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers
 
 
 # -- what goes in and out (the OpenAPI schema) -----------------------------------------------------
@@ -146,31 +139,6 @@ def create_api(app: App) -> FastAPI:
     add_desk(api, app)  # /desk/ pages and PATCH /v1/documents/{id}/values (inbox/desk)
     add_vendor_routes(api, app)  # /v1/vendors… (inbox/api_vendors.py)
     return api
-
-
-class RequestLimits:
-    """Requests per minute, per upload token and per client IP, counted in the app's Redis."""
-
-    def __init__(self, app: App) -> None:
-        settings = app.settings
-        self.per_token = RedisRateLimiter(lambda: app.redis, settings.api_requests_per_minute, 60.0,
-                                          prefix="coi:ratelimit:api:token:")
-        self.per_ip = RedisRateLimiter(lambda: app.redis, settings.api_ip_requests_per_minute, 60.0,
-                                       prefix="coi:ratelimit:api:ip:")
-
-    def token(self, who: TokenOwner) -> None:
-        _within(self.per_token, str(who.token_id), "with this upload token")
-
-    def client(self, request: Request) -> None:
-        _within(self.per_ip, request.client.host if request.client else "unknown", "from your address")
-
-
-def _within(limiter: RedisRateLimiter, key: str, whose: str) -> None:
-    wait = limiter.hit(key)
-    if wait:
-        seconds = max(1, math.ceil(wait))
-        raise ApiError(429, "rate_limited", f"Too many requests {whose}: at most {limiter.limit} a minute. "
-                                            f"Try again in {seconds} s.", {"Retry-After": str(seconds)})
 
 
 def _uploader(email: str | None) -> str | None:

@@ -64,7 +64,7 @@ class LinkBody(BaseModel):
 
 def manager_from_token(app: App):
     """The dependency that turns ``Authorization: Bearer <user token>`` into a Manager."""
-    from inbox.api import ApiError, RequestLimits
+    from inbox.api_common import ApiError, RequestLimits
 
     limits = RequestLimits(app)
 
@@ -87,7 +87,7 @@ def manager_from_token(app: App):
 
 
 def add_vendor_routes(api: FastAPI, app: App) -> None:
-    from inbox.api import ApiError
+    from inbox.api_common import ApiError
 
     manager = manager_from_token(app)
     api.state.vendor_manager = manager  # the dependency, for tests to stand in for the desk's tokens

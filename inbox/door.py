@@ -32,6 +32,7 @@ from datetime import timedelta, timezone
 from sqlalchemy import or_, select
 
 from inbox.s3events import ObjectCreated
+from infra.keys import annotated_key
 from infra.models import Account, Document, Upload, UploadRef, new_id, utcnow
 from infra.repo import account_by_slug, hand_on, insert_ignore
 from infra.storage import ObjectMissing, S3Storage
@@ -282,12 +283,12 @@ def annotated_png(app: App, owner: TokenOwner, document_id: str) -> bytes | None
     if not marks or not view["has_annotated_image"]:
         return None
     digest = hashlib.sha256(json.dumps([asdict(m) for m in marks], sort_keys=True).encode()).hexdigest()[:16]
-    cached = storage_key.rsplit("/", 1)[0] + f"/annotated-{digest}.png"
+    cached = annotated_key(storage_key, digest)
     try:
         return app.storage.get(cached)
     except ObjectMissing:
         pass
-    png = annotate_failures(app.storage.get(storage_key), view["checks"])
+    png = annotate_failures(app.storage.get(storage_key), view["checks"], engine=app.ocr_engine)
     if png is not None:
         app.storage.put(cached, png, "image/png")
     return png

@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from inbox.api import ApiError
+from inbox.api_common import ApiError
 from infra.reports import compliance_report, decisions_report, expirations_report
 from infra.search import DocumentQuery, QueryError, search_documents
 from infra.tokens import TokenOwner

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
+from infra.keys import message_key, postmaster_key
 from infra.logging import correlated
 from infra.metrics import SMTP_ANSWERS
 from infra.models import Handoff, InboundMessage, new_id
@@ -143,7 +144,7 @@ class InboxHandler:
             for slug, members in by_account.items():
                 lead = new_id()
                 with correlated(lead):
-                    key = f"accounts/{slug}/messages/{lead}.eml"
+                    key = message_key(slug, lead)
                     keys.append(key)
                     self.app.storage.put(key, raw, "message/rfc822")
                     rows = [(lead if n == 0 else new_id(), member) for n, member in enumerate(members)]
@@ -157,7 +158,7 @@ class InboxHandler:
                     ids.extend(message_id for message_id, _ in rows)
                     log.info("stored message once for %d recipient(s) of %s (%d bytes)", len(rows), slug, len(raw))
             if postmaster:
-                key = f"postmaster/{new_id()}.eml"
+                key = postmaster_key(new_id())
                 keys.append(key)
                 self.app.storage.put(key, raw, "message/rfc822")
                 log.warning("mail to postmaster from %r (subject %r, %d bytes) kept for the operators at %s",

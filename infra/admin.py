@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -100,6 +101,35 @@ def _decided_document(session: Session, document_id: str) -> Document:
     return document
 
 
+@dataclass(frozen=True)
+class Targets:
+    """What a waiver of one check code may name on a document: its lines and keys."""
+
+    lines: tuple[str, ...]
+    keys: tuple[str, ...]
+
+
+def waivable(checks: list[dict[str, Any]], code: str) -> Targets:
+    """The lines and keys the document's checks of ``code`` carry (pure)."""
+    of_code = [c for c in checks if c.get("code") == code]
+    return Targets(tuple(sorted({c["line"] for c in of_code if c.get("line")})),
+                   tuple(sorted({c["key"] for c in of_code if c.get("key")})))
+
+
+def check_waiver_target(checks: list[dict[str, Any]], code: str, line: str | None, key: str | None) -> None:
+    """AdminError naming the valid lines or keys when ``line`` or ``key`` names none of the document's checks."""
+    targets = waivable(checks, code)
+    if not any(c.get("code") == code for c in checks):
+        codes = sorted({c.get("code") for c in checks if c.get("code")})
+        raise AdminError(f"The document has no {code!r} check; its checks are: {', '.join(codes) or 'none'}.")
+    if line is not None and line not in targets.lines:
+        raise AdminError(f"No {code!r} check of line {line!r} on this document; valid lines: "
+                         f"{', '.join(targets.lines) or 'none (leave --line out)'}.")
+    if key is not None and key not in targets.keys:
+        raise AdminError(f"No {code!r} check of key {key!r} on this document; valid keys: "
+                         f"{', '.join(targets.keys) or 'none (leave --key out)'}.")
+
+
 def waive(session: Session, document_id: str, code: str, *, by: str, reason: str, line: str | None = None,
           key: str | None = None, until: date | None = None) -> tuple[WaiverRow, Handoff]:
     """Accept a failed check. Returns the waiver and the document's rescore (trigger ``waiver:<id>``),
@@ -109,7 +139,6 @@ def waive(session: Session, document_id: str, code: str, *, by: str, reason: str
     document = _decided_document(session, document_id)
     if code not in {r.value for r in Reason}:
         raise AdminError(f"{code!r} is not a check code; see `coi status {document_id}` for the failed checks.")
-    from infra.review import check_waiver_target
     from workers.decisions import current_evaluation
 
     evaluation = current_evaluation(session, document.id)

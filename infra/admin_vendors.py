@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from infra.admin import AdminError, require_account
 from infra.models import Account, AuditEntry, Certificate, Document, Handoff, Holder, utcnow
-from infra.models_vendors import NoticeTemplate, Vendor, VendorDocument, VendorRequest
+from infra.models import NoticeTemplate, Vendor, VendorDocument, VendorRequest
 from pipeline.addresses import TAG, one_mailbox
 from workers.decisions import standing_decision
 from workers.vendors import fulfil_requests, requirements_for, vendor_standing

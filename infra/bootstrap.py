@@ -65,6 +65,14 @@ class App:
         return SecretBox(load_key(self.settings.secret_key, self.settings.var_dir))
 
     @cached_property
+    def ocr_engine(self):
+        """The OCR engine every OCR stage of this process uses (pipeline/ocr/engine.py); starting
+        tesseract is per call, so building it starts nothing."""
+        from pipeline.ocr.engine import TesseractEngine
+
+        return TesseractEngine()
+
+    @cached_property
     def actors(self):
         """The dramatiq actors, declared on this app's broker (set before any actor exists)."""
         from workers.actors import declare_actors

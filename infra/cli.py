@@ -12,10 +12,11 @@ from pathlib import Path
 import click
 
 from infra.bootstrap import App, configure_logging
-
-
-def _app(ctx: click.Context) -> App:
-    return ctx.obj
+from infra.cli_common import admin_call as _admin
+from infra.cli_common import parse_date as _date
+from infra.cli_common import app_of as _app
+from infra.cli_common import away as _away
+from infra.cli_common import hand_on as _hand_on
 
 
 def _print(data, as_json: bool) -> None:
@@ -235,25 +236,6 @@ def review_override(ctx, document_id, decision, by, reason, until) -> None:
     click.echo(f"override {row.id} recorded: {decision}" + _away(_hand_on(app, [publication])))
 
 
-def _hand_on(app: App, handoffs) -> bool:
-    """Enqueue hand-offs an admin action committed (workers/handoffs.py); False when the broker is away."""
-    from workers.handoffs import dispatch
-
-    app.actors  # noqa: B018 - declared on the broker before anything is sent
-    return dispatch(app, handoffs)
-
-
-def _away(queued: bool) -> str:
-    return "" if queued else " (the broker is away: the workers take it up within seconds of its return)"
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError as e:
-        raise click.ClickException(f"{value!r} is not a date (YYYY-MM-DD)") from e
-
-
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the certificate JSON (the contract's shape).")
@@ -377,7 +359,8 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
 
 def _extract_file(app: App, file: Path) -> dict:
     from pipeline.errors import PipelineError
-    from pipeline.stages import extract as extract_stage, read, with_signals
+    from pipeline.signals import with_signals
+    from pipeline.stages import extract as extract_stage, read
 
     data = file.read_bytes()
     try:
@@ -396,23 +379,13 @@ def _load_document(file: Path) -> dict:
     return json.loads(text)
 
 
-def _admin(fn, *args, **kwargs):
-    from infra.admin import AdminError
+from infra import cli_desk, cli_events, cli_reports, cli_uploads, cli_vendors  # noqa: E402 - command modules
 
-    try:
-        return fn(*args, **kwargs)
-    except AdminError as e:
-        raise click.ClickException(str(e)) from e
-
-
-from infra import cli_events  # noqa: E402,F401 - attaches its commands to main
-from infra import cli_reports  # noqa: E402,F401 - coi documents, coi report (issue 17)
-from infra import cli_uploads  # noqa: E402 - the upload door: coi api, coi token, coi uploads
-cli_uploads.attach(main)
-from infra import cli_desk  # noqa: E402 - the desk: coi user, coi correct, coi review list/undo-*
-cli_desk.attach(main)
-from infra import cli_vendors  # noqa: E402 - vendors, certificate requests, samples (issue 18)
-cli_vendors.attach(main)
+cli_events.attach(main)  # coi webhook, events replay, holder contacts, expiry, scheduler
+cli_uploads.attach(main)  # the upload door: coi api, coi token, coi uploads
+cli_reports.attach(main)  # coi documents, coi report (issue 17)
+cli_desk.attach(main)  # the desk: coi user, coi correct, coi review list/undo-* (issue 17)
+cli_vendors.attach(main)  # vendors, certificate requests, samples (issue 18)
 
 if __name__ == "__main__":
     main()

@@ -7,22 +7,13 @@ import sys
 
 import click
 
-
-def _app(ctx: click.Context):
-    return ctx.obj
-
-
-def _admin(fn, *args, **kwargs):
-    from infra.cli import _admin as run
-
-    return run(fn, *args, **kwargs)
+from infra.cli_common import admin_call as _admin, app_of as _app, away, hand_on
 
 
 def _queued(app, handoffs) -> str:
-    from infra.cli import _away, _hand_on
 
     handoffs = [h for h in handoffs if h is not None]
-    return _away(_hand_on(app, handoffs)) if handoffs else ""
+    return away(hand_on(app, handoffs)) if handoffs else ""
 
 
 def attach(main: click.Group) -> None:

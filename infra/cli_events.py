@@ -7,10 +7,22 @@ from datetime import date, datetime, timezone
 
 import click
 
-from infra.cli import _admin, _app, _away, _hand_on, events, holder, main
+from infra.cli_common import admin_call as _admin
+from infra.cli_common import app_of as _app
+from infra.cli_common import away as _away
+from infra.cli_common import hand_on as _hand_on
 
 
-@main.group()
+def attach(main: click.Group) -> None:
+    """Add these commands to ``coi`` (its ``events`` and ``holder`` groups are infra/cli.py's)."""
+    main.add_command(webhook)
+    main.add_command(expiry)
+    main.add_command(scheduler)
+    main.commands["events"].add_command(events_replay)
+    main.commands["holder"].add_command(holder_contacts)
+
+
+@click.group()
 def webhook() -> None:
     """An account's webhooks: signed HTTPS POSTs of every event (README "Webhooks")."""
 
@@ -59,7 +71,7 @@ def webhook_remove(ctx: click.Context, webhook_id: int, account_slug: str) -> No
     click.echo(f"webhook {removed.id} removed")
 
 
-@events.command("replay")
+@click.command("replay")
 @click.argument("event_ids", nargs=-1)
 @click.option("--account", "account_slug", default=None)
 @click.option("--dead", is_flag=True, help="Every event with a dead-lettered delivery.")
@@ -98,7 +110,7 @@ def _moment(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-@holder.command("contacts")
+@click.command("contacts")
 @click.argument("name")
 @click.argument("emails", nargs=-1)
 @click.option("--account", "account_slug", required=True)
@@ -112,7 +124,7 @@ def holder_contacts(ctx: click.Context, name: str, emails: tuple[str, ...], acco
     click.echo(f"{updated.name}: {', '.join(updated.contacts) or 'no contacts'}")
 
 
-@main.group()
+@click.group()
 def expiry() -> None:
     """Expiration tracking (run by the scheduler; by hand here)."""
 
@@ -131,7 +143,7 @@ def expiry_check(ctx: click.Context, as_of: str | None) -> None:
                + _away(_hand_on(app, handoffs)))
 
 
-@main.command()
+@click.command()
 @click.pass_context
 def scheduler(ctx: click.Context) -> None:
     """Run the scheduler (expiry checks, the sweep) until interrupted; one per deployment."""

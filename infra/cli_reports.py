@@ -19,10 +19,15 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from infra.cli import _admin, _app, _date, main
+from infra.cli_common import admin_call as _admin, app_of as _app, parse_date as _date
 from pipeline.reports import Table
 
 SHORT = 8  # characters of an id shown in tables; `coi status` takes such a prefix
+
+
+def attach(main: click.Group) -> None:
+    main.add_command(documents)
+    main.add_command(report)
 
 
 def _console() -> Console:
@@ -145,7 +150,7 @@ def _list(ctx: click.Context, q: str | None, account_slug, status, decision, tag
         click.echo(shown + more + ". `coi status ID` shows one.")
 
 
-@main.group(invoke_without_command=True)
+@click.group(invoke_without_command=True)
 @_filters
 @click.pass_context
 def documents(ctx: click.Context, **filters) -> None:
@@ -175,7 +180,7 @@ def documents_search(ctx: click.Context, words: tuple[str, ...], **filters) -> N
 # -- coi report ------------------------------------------------------------------------------------
 
 
-@main.group()
+@click.group()
 def report() -> None:
     """Reports of an account: compliance, expirations, decisions over time (docs/reports.md)."""
 

@@ -9,14 +9,8 @@ import threading
 import click
 
 
-def _app(ctx: click.Context):
-    return ctx.obj
-
-
-def _admin(fn, *args, **kwargs):
-    from infra.cli import _admin as run
-
-    return run(fn, *args, **kwargs)
+from infra.cli_common import admin_call as _admin
+from infra.cli_common import app_of as _app
 
 
 def attach(main: click.Group) -> None:

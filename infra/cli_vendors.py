@@ -9,15 +9,7 @@ from pathlib import Path
 
 import click
 
-
-def _app(ctx: click.Context):
-    return ctx.obj
-
-
-def _admin(fn, *args, **kwargs):
-    from infra.cli import _admin as run
-
-    return run(fn, *args, **kwargs)
+from infra.cli_common import admin_call as _admin, app_of as _app, away, hand_on
 
 
 def attach(main: click.Group) -> None:
@@ -28,9 +20,8 @@ def attach(main: click.Group) -> None:
 
 
 def _dispatch(app, handoffs) -> str:
-    from infra.cli import _away, _hand_on
 
-    return _away(_hand_on(app, handoffs))
+    return away(hand_on(app, handoffs))
 
 
 @click.group()

@@ -8,7 +8,6 @@ document's rescore as a hand-off (``workers/handoffs.py``) for the caller to enq
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -20,35 +19,6 @@ from infra.models import AuditEntry, Certificate, Correction, Document, Handoff,
 from infra.repo import add_event, document_ref, hand_on
 from pipeline.corrections import CorrectionRefused, parse_value, read_value
 from pipeline.events import EventType
-
-
-@dataclass(frozen=True)
-class Targets:
-    """What a waiver of one check code may name on a document: its lines and keys."""
-
-    lines: tuple[str, ...]
-    keys: tuple[str, ...]
-
-
-def waivable(checks: list[dict[str, Any]], code: str) -> Targets:
-    """The lines and keys the document's checks of ``code`` carry (pure)."""
-    of_code = [c for c in checks if c.get("code") == code]
-    return Targets(tuple(sorted({c["line"] for c in of_code if c.get("line")})),
-                   tuple(sorted({c["key"] for c in of_code if c.get("key")})))
-
-
-def check_waiver_target(checks: list[dict[str, Any]], code: str, line: str | None, key: str | None) -> None:
-    """AdminError naming the valid lines or keys when ``line`` or ``key`` names none of the document's checks."""
-    targets = waivable(checks, code)
-    if not any(c.get("code") == code for c in checks):
-        codes = sorted({c.get("code") for c in checks if c.get("code")})
-        raise AdminError(f"The document has no {code!r} check; its checks are: {', '.join(codes) or 'none'}.")
-    if line is not None and line not in targets.lines:
-        raise AdminError(f"No {code!r} check of line {line!r} on this document; valid lines: "
-                         f"{', '.join(targets.lines) or 'none (leave --line out)'}.")
-    if key is not None and key not in targets.keys:
-        raise AdminError(f"No {code!r} check of key {key!r} on this document; valid keys: "
-                         f"{', '.join(targets.keys) or 'none (leave --key out)'}.")
 
 
 def as_scored(session: Session, document: Document) -> dict[str, Any]:

@@ -158,12 +158,3 @@ def extract(reading: Reading) -> dict[str, Any]:
                               "ask the insured's agent for an ACORD 25.")
     return extract_certificate(list(reading.pages), reading.form_fields or None, reading.method)
 
-
-def with_signals(data: bytes | None, reading: Reading, certificate: dict[str, Any], *, max_pages: int = 50,
-                 history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The certificate with its trust signals under ``signals`` (:mod:`pipeline.signals`): the stage
-    after :func:`extract`. ``history``: the account's earlier certificates, when the caller has them."""
-    from pipeline.signals import find_signals
-
-    found = find_signals(data, reading, certificate, max_pages=max_pages, history=history)
-    return {**certificate, "signals": [s.to_dict() for s in found]}

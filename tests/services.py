@@ -215,6 +215,28 @@ def worker(app: App) -> Iterator[object]:
     running.stop()
 
 
+def process(app: App, actor_name: str, *args) -> None:
+    """Run one message of ``actor_name`` in this thread as a worker thread runs it: through the broker's
+    middleware (workers/guard.py: correlation id, crash counting, errors to statuses) and the actor."""
+    from dramatiq.broker import MessageProxy
+    from dramatiq.middleware import SkipMessage
+
+    broker = app.broker_handle.broker
+    app.actors  # noqa: B018 - declared on the broker
+    actor = broker.get_actor(actor_name)
+    message = MessageProxy(actor.message(*args))
+    try:
+        broker.emit_before("process_message", message)
+        result = actor(*args)
+    except SkipMessage:
+        broker.emit_after("skip_message", message)
+        return
+    except BaseException as exc:
+        broker.emit_after("process_message", message, exception=exc)
+        raise
+    broker.emit_after("process_message", message, result=result)
+
+
 def drain(app: App, queue: str = "default", idle_ms: int = 300) -> list[str]:
     """Take every message waiting on a queue of the app's broker (Redis or RabbitMQ): their actor
     names, sorted. Nothing runs them."""

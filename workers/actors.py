@@ -18,17 +18,18 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import dramatiq
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from infra.logging import correlated
+from infra import keys
+from infra.keys import document_key
 from infra.models import Account, Certificate, Document, InboundMessage, MessageDocument, utcnow
 from infra.repo import add_document, add_event, document_ref, hand_on, insert_ignore, message_ref, move
 from infra.storage import ObjectMissing
-from pipeline.errors import ReaderCrashed
 from pipeline.events import EventType
 from pipeline.mime import split_message as split_mime
 from pipeline.states import DocumentStatus, MessageStatus, Source, reached
 from workers import outcomes, trust, uploads
+from workers.guard import MAX_CRASHES, StageGuard
 from workers.handoffs import Relay, dispatch
 from workers.metrics import StageTimer
 from workers.publish import publish_pending
@@ -42,15 +43,11 @@ log = logging.getLogger(__name__)
 
 OCR_QUEUE = "ocr"
 OCR_PRIORITY = 10  # dramatiq runs lower numbers first: a worker on both queues takes fast work first
-MAX_CRASHES = 3  # reads of one document a worker process may die in before the document is failed
-
-
-def document_key(slug: str, sha256: str, filename: str) -> str:
-    return f"accounts/{slug}/documents/{sha256}/{filename}"
+__all__ = ["MAX_CRASHES", "Actors", "declare_actors", "document_key", "reading_key"]
 
 
 def reading_key(document: Document) -> str:
-    return document.storage_key.rsplit("/", 1)[0] + "/reading.json"
+    return keys.reading_key(document.storage_key)
 
 
 class PrefetchLimits(dramatiq.Middleware):
@@ -79,26 +76,32 @@ class Actors:
     check_expirations: dramatiq.Actor
     sweep: dramatiq.Actor
     chase_requests: dramatiq.Actor  # certificate requests' follow-ups (workers/requests.py)
+    stages: Stages  # the functions behind the actors, for a test that calls one stage directly
 
 
 def declare_actors(app: App) -> Actors:
     broker = app.broker_handle.broker
+    stages = Stages(app)
+    # correlation id, crash counting, errors to statuses (workers/guard.py); first, so a message it
+    # skips (a reader crashed too often) is started by no later middleware
+    broker.add_middleware(StageGuard(app.sessions, stages.fail_document))
     broker.add_middleware(StageTimer())  # coi_stage_seconds (docs/metrics.md)
     broker.add_middleware(Relay(app))  # enqueues hand-offs the broker missed (workers/handoffs.py)
     broker.add_middleware(PrefetchLimits())
-    stages = Stages(app)
+    document = {"failure": stages.fail_document, "on_retry_exhausted": "give_up", **outcomes.RETRY_OPTIONS}
 
     def actor(fn, **options):
         return dramatiq.actor(fn, broker=broker, actor_name=fn.__name__, **options)
 
     stages.actors = Actors(
-        split_message=actor(stages.split_message, on_retry_exhausted="give_up", **outcomes.RETRY_OPTIONS),
-        read_document=actor(stages.read_document, on_retry_exhausted="give_up", **outcomes.RETRY_OPTIONS),
-        ocr_document=actor(stages.ocr_document, queue_name=OCR_QUEUE, priority=OCR_PRIORITY,
-                           on_retry_exhausted="give_up", time_limit=600_000, **outcomes.RETRY_OPTIONS),
-        extract_document=actor(stages.extract_document, on_retry_exhausted="give_up", **outcomes.RETRY_OPTIONS),
-        score_document=actor(stages.score_document, on_retry_exhausted="give_up", **outcomes.RETRY_OPTIONS),
-        rescore_document=actor(stages.rescore_document, **outcomes.RETRY_OPTIONS),
+        split_message=actor(stages.split_message, failure=stages.fail_message, on_retry_exhausted="give_up",
+                            **outcomes.RETRY_OPTIONS),
+        read_document=actor(stages.read_document, crash_prone=True, **document),
+        ocr_document=actor(stages.ocr_document, queue_name=OCR_QUEUE, priority=OCR_PRIORITY, crash_prone=True,
+                           time_limit=600_000, **document),
+        extract_document=actor(stages.extract_document, **document),
+        score_document=actor(stages.score_document, **document),
+        rescore_document=actor(stages.rescore_document, failure=stages.fail_document, **outcomes.RETRY_OPTIONS),
         publish_events=actor(stages.publish_events, **outcomes.RETRY_OPTIONS),
         give_up=actor(stages.give_up, max_retries=3),
         take_upload=uploads.declare(app, actor),
@@ -107,6 +110,7 @@ def declare_actors(app: App) -> Actors:
         check_expirations=actor(stages.check_expirations, **outcomes.RETRY_OPTIONS),
         sweep=actor(stages.sweep, **outcomes.RETRY_OPTIONS),
         chase_requests=actor(stages.chase_requests, **outcomes.RETRY_OPTIONS),
+        stages=stages,
     )
     return stages.actors
 
@@ -119,17 +123,6 @@ class Stages:
     # -- split ------------------------------------------------------------------------------
 
     def split_message(self, message_id: str) -> None:
-        with correlated(message_id):
-            try:
-                self._split(message_id)
-            except Exception as exc:
-                if outcomes.is_transient(exc):
-                    raise
-                log.exception("splitting the message failed")
-                self._fail_message(message_id, "An unexpected error stopped splitting the message "
-                                   f"({type(exc).__name__}); the operators have the details in the log.")
-
-    def _split(self, message_id: str) -> None:
         app = self.app
         with app.sessions() as session:
             message = session.get(InboundMessage, message_id)
@@ -186,8 +179,7 @@ class Stages:
     # -- read -------------------------------------------------------------------------------
 
     def read_document(self, document_id: str) -> None:
-        with correlated(document_id):
-            self._guarded(document_id, self._read, crash_prone=True)
+        self._run(document_id, self._read)
 
     def _read(self, session, document: Document) -> Any:
         """The text layer here; a document that needs OCR is handed to ``ocr_document`` (its own queue)."""
@@ -209,8 +201,7 @@ class Stages:
         return self._keep_reading(document, reading)
 
     def ocr_document(self, document_id: str) -> None:
-        with correlated(document_id):
-            self._guarded(document_id, self._ocr, crash_prone=True)
+        self._run(document_id, self._ocr)
 
     def _ocr(self, session, document: Document) -> Any:
         from pipeline.stages import read_ocr
@@ -223,7 +214,8 @@ class Stages:
             return self.actors.read_document  # sent again from the start (`coi retry`): read decides
         if app.storage.exists(reading_key(document)):
             return self.actors.extract_document
-        reading = read_ocr(app.storage.get(document.storage_key), max_pages=app.settings.max_pages)
+        reading = read_ocr(app.storage.get(document.storage_key), max_pages=app.settings.max_pages,
+                           ocr_engine=app.ocr_engine)
         return self._keep_reading(document, reading)
 
     def _keep_reading(self, document: Document, reading) -> Any:
@@ -233,8 +225,7 @@ class Stages:
     # -- extract ----------------------------------------------------------------------------
 
     def extract_document(self, document_id: str) -> None:
-        with correlated(document_id):
-            self._guarded(document_id, self._extract)
+        self._run(document_id, self._extract)
 
     def _extract(self, session, document: Document) -> Any:
         from infra.search import index_certificate
@@ -257,13 +248,12 @@ class Stages:
             "data": certificate, "created_at": utcnow()}, ["document_id"])
         index_certificate(session, document, certificate)  # searchable at once (infra/search.py)
         move(document, DocumentStatus.EXTRACTED)
-        return self.actors.score_document  # committed with the hand-off (_guarded)
+        return self.actors.score_document  # committed with the hand-off (_run)
 
     # -- score ------------------------------------------------------------------------------
 
     def score_document(self, document_id: str, as_of: str | None = None) -> None:
-        with correlated(document_id):
-            self._guarded(document_id, lambda session, document: self._score(session, document, as_of))
+        self._run(document_id, lambda session, document: self._score(session, document, as_of))
 
     def _score(self, session, document: Document, as_of: str | None) -> Any:
         status = DocumentStatus(document.status)
@@ -273,18 +263,17 @@ class Stages:
         score(session, document, day, trigger=f"initial:{document.attempt}")
         move(document, DocumentStatus.DECIDED)
         after_scoring(session, document, self.app.settings.inbound_domain, day)  # its vendor (workers/vendors.py)
-        return self._publish  # committed by _guarded
+        return self._publish  # committed by _run
 
     def rescore_document(self, document_id: str, trigger: str, as_of: str | None = None) -> None:
         """Score a decided document again (its requirement set changed, a waiver was granted...)."""
-        with correlated(document_id):
-            self._guarded(document_id, lambda session, document: self._rescore(session, document, trigger, as_of))
+        self._run(document_id, lambda session, document: self._rescore(session, document, trigger, as_of))
 
     def _rescore(self, session, document: Document, trigger: str, as_of: str | None) -> Any:
         if document.status != DocumentStatus.DECIDED:
             return None  # not decided yet: its first scoring will see the change
         score(session, document, date.fromisoformat(as_of) if as_of else date.today(), trigger)
-        return self._publish  # committed by _guarded
+        return self._publish  # committed by _run
 
     # -- publish ----------------------------------------------------------------------------
 
@@ -353,68 +342,40 @@ class Stages:
                 session.commit()
         self._publish()
 
-    def _guarded(self, document_id: str, step, *, crash_prone: bool = False) -> None:
-        """Run one stage; map permanent errors to a final status, let transient ones retry.
+    def fail_message(self, message_id: str, exc: BaseException) -> None:
+        """A permanent error splitting the message (StageGuard): recorded, with an event."""
+        self._fail_message(message_id, "An unexpected error stopped splitting the message "
+                           f"({type(exc).__name__}); the operators have the details in the log.")
 
-        A ``crash_prone`` stage (PDFium, Poppler, OpenCV on the file's bytes) is counted in
-        ``documents.crashes`` before it starts and counted out when it ends, however it ends: a count
-        left behind is a worker process that died in it. A document that has done that MAX_CRASHES
-        times is failed as ``reader_crashed`` rather than handed to yet another worker.
+    def fail_document(self, document_id: str, exc: BaseException) -> None:
+        """A permanent error of a document's stage (StageGuard): its final status and event, published."""
+        with self.app.sessions() as session:
+            document = session.get(Document, document_id)
+            if document is None:
+                return
+            self._fail(session, document, exc)
+        self._publish()
+
+    def _run(self, document_id: str, step) -> None:
+        """Run one stage of a document; its errors go up to StageGuard (workers/guard.py).
 
         A step returns the actor of the next stage, ``self._publish``, or None. The next stage is
         recorded as a hand-off and committed with the step's state change, then enqueued
-        (workers/handoffs.py): a broker away at that moment delays it by seconds, never strands it."""
-        armed = False
-        handoffs = []
+        (workers/handoffs.py): a broker away at that moment delays it by seconds, never strands it.
+        An error rolls the step back with its hand-off."""
         with self.app.sessions() as session:
             document = session.get(Document, document_id)
             if document is None:
                 log.warning("document %s not found", document_id)
                 return
-            try:
-                if crash_prone:
-                    armed = self._arm(session, document)
-                following = step(session, document)
-                if isinstance(following, dramatiq.Actor):
-                    handoffs.append(hand_on(session, following.actor_name, document_id))
-                session.commit()
-            except Exception as exc:
-                session.rollback()
-                handoffs.clear()  # rolled back with the step
-                if outcomes.is_transient(exc):
-                    raise
-                log.warning("document failed: %s", exc, exc_info=not hasattr(exc, "code"))
-                document = session.get(Document, document_id)
-                self._fail(session, document, exc)
-                following = self._publish
-            finally:
-                if armed:
-                    self._disarm(document_id)
+            following = step(session, document)
+            handoffs = [hand_on(session, following.actor_name, document_id)] \
+                if isinstance(following, dramatiq.Actor) else []
+            session.commit()
         if handoffs:
             dispatch(self.app, handoffs)
         elif following is not None:
             following(document_id)
-
-    def _arm(self, session, document: Document) -> bool:
-        if document.crashes >= MAX_CRASHES:
-            raise ReaderCrashed(f"Reading this file stopped the reader {document.crashes} times (a damaged or "
-                                "hostile file), so it is not read again; send a fresh copy of the certificate "
-                                "(printed to PDF again, or scanned).")
-        document.crashes += 1
-        session.commit()
-        return True
-
-    def _disarm(self, document_id: str) -> None:
-        """The read ended without killing its process: whatever count is left came from deaths that were
-        not this file's doing (another document's crash takes down every thread of its process), so
-        it is cleared, not counted down by one."""
-        try:
-            with self.app.sessions() as session:
-                session.execute(update(Document).where(Document.id == document_id, Document.crashes > 0)
-                                .values(crashes=0))
-                session.commit()
-        except Exception:  # the database away: the count stays one high, which only a crash would reach
-            log.warning("could not count the end of a read of document %s", document_id, exc_info=True)
 
     def _fail(self, session, document: Document, exc: BaseException) -> None:
         if DocumentStatus(document.status) in {DocumentStatus.DECIDED, DocumentStatus.FAILED,

@@ -22,15 +22,17 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import dramatiq
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import or_, select, update
 
 from infra.models import Handoff, OutboxEvent, utcnow
 from workers import outcomes
+from workers.dispatch import dispatch
+
+__all__ = ["GRACE", "RELAY_SECONDS", "Relay", "dispatch", "events_waiting", "relay_due", "relay_once"]
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
@@ -40,38 +42,6 @@ RELAY_SECONDS = 2.0  # how often each worker's relay looks
 GRACE = timedelta(seconds=5)  # a row (or an unpublished event) this old was not enqueued by its stage
 STREAM_CHECK_SECONDS = 30.0
 BATCH = 100
-
-
-def dispatch(app: App, handoffs: Iterable[Handoff]) -> bool:
-    """Enqueue committed hand-offs and delete their rows; True when the broker took every one.
-
-    A broker that is away leaves the rest to the relay: logged, not raised (the work is saved)."""
-    handoffs = list(handoffs)
-    sent: list[int] = []
-    try:
-        for handoff in handoffs:
-            app.broker_handle.broker.get_actor(handoff.actor).send(*handoff.args)
-            sent.append(handoff.id)
-    except Exception as exc:
-        if not outcomes.is_transient(exc):
-            raise
-        log.warning("the broker is away (%s: %s): %d next stage(s) wait in the database for the relay",
-                    type(exc).__name__, exc, len(handoffs) - len(sent))
-    _forget(app, sent)
-    return len(sent) == len(handoffs)
-
-
-def _forget(app: App, ids: list[int]) -> None:
-    if not ids:
-        return
-    try:
-        with app.sessions() as session:
-            session.execute(delete(Handoff).where(Handoff.id.in_(ids)))
-            session.commit()
-    except Exception as exc:  # the database away: the relay enqueues them again, which is harmless
-        if not outcomes.is_transient(exc):
-            raise
-        log.warning("could not clear %d enqueued hand-off(s); the relay will enqueue them again", len(ids))
 
 
 def relay_due(app: App, now: datetime | None = None) -> int:

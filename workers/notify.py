@@ -122,7 +122,7 @@ def recipients(session: Session, settings: Settings, event: OutboxEvent) -> list
 
 def _vendor_contacts(session: Session, document_id: str | None, own_domain: str) -> list[str]:
     """The confirmed contacts of the vendor the document is linked to (workers/vendors.py)."""
-    from infra.models_vendors import Vendor, VendorDocument
+    from infra.models import Vendor, VendorDocument
 
     link = session.get(VendorDocument, document_id) if document_id else None
     vendor = session.get(Vendor, link.vendor_id) if link is not None and link.vendor_id else None
@@ -277,7 +277,7 @@ def account_templates(session: Session, settings: Settings, account: Account) ->
     ``notice_templates`` (``coi account template``), the database winning on the same name."""
     from pathlib import Path
 
-    from infra.models_vendors import NoticeTemplate
+    from infra.models import NoticeTemplate
 
     found: dict[str, str] = {}
     if settings.templates_dir:
@@ -391,7 +391,7 @@ def _picture(session: Session, app: App, event: OutboxEvent) -> bytes | None:
         from pipeline.annotate import annotate_failures
 
         document = session.get(Document, event.document_id)
-        return annotate_failures(app.storage.get(document.storage_key), failed)
+        return annotate_failures(app.storage.get(document.storage_key), failed, engine=app.ocr_engine)
     except Exception:  # a picture is a courtesy: never let it stop the email
         log.warning("could not draw the annotated page for %s", event.document_id, exc_info=True)
         return None

@@ -22,7 +22,6 @@ with it, and the entries lost are added again from the outbox, with an error in 
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -31,9 +30,9 @@ from sqlalchemy import select
 
 from infra.models import Account, Delivery, OutboxEvent, Webhook, utcnow
 from infra.repo import hand_on, insert_ignore
-from pipeline.events import envelope
+from pipeline.events import cloud_event, envelope, structured
 from workers import notify
-from workers.handoffs import dispatch
+from workers.dispatch import dispatch
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -51,13 +50,22 @@ def stream_name(account_slug: str) -> str:
 
 
 def envelope_of(event: OutboxEvent, account_slug: str) -> dict[str, Any]:
-    return envelope(id=event.id, type=event.type, account=account_slug, time=event.created_at, data=event.data,
-                    document_id=event.document_id, message_id=event.message_id)
+    return envelope(**_fields(event, account_slug))
+
+
+def body_of(event: OutboxEvent, account_slug: str) -> bytes:
+    """The CloudEvent as sent: JSON structured mode, written by the CloudEvents SDK."""
+    return structured(cloud_event(**_fields(event, account_slug)))
+
+
+def _fields(event: OutboxEvent, account_slug: str) -> dict[str, Any]:
+    return {"id": event.id, "type": event.type, "account": account_slug, "time": event.created_at,
+            "data": event.data, "document_id": event.document_id, "message_id": event.message_id}
 
 
 def add_to_stream(client, event: OutboxEvent, slug: str, maxlen: int) -> str:
     """XADD the event's CloudEvent to the account's stream; returns the entry id."""
-    body = json.dumps(envelope_of(event, slug), default=str)
+    body = body_of(event, slug).decode("utf-8")
     entry = client.xadd(stream_name(slug), {"id": event.id, "type": event.type, "event": body}, maxlen=maxlen,
                         approximate=True)
     return _text(entry)

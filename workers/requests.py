@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from infra.models import Account, Handoff, Holder, RequirementSet
-from infra.models_vendors import Vendor, VendorRequest
+from infra.models import Vendor, VendorRequest
 from infra.repo import add_event, hand_on
 from pipeline.events import EventType
 from pipeline.request_sample import requirement_lines

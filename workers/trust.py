@@ -24,7 +24,7 @@ def account_history(session: Session, document: Document, limit: int = HISTORY) 
 
 def with_trust_signals(session: Session, data: bytes, reading: Any, certificate: dict[str, Any],
                        document: Document, max_pages: int) -> dict[str, Any]:
-    from pipeline.stages import with_signals
+    from pipeline.signals import with_signals
 
     return with_signals(data, reading, certificate, max_pages=max_pages,
                         history=account_history(session, document))

@@ -23,7 +23,7 @@ import dramatiq
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from infra.logging import correlated
+from infra.keys import document_key
 from infra.models import Account, Document, Handoff, Upload
 from infra.repo import add_document, hand_on
 from infra.storage import ObjectMissing
@@ -80,8 +80,6 @@ def adopt(app: App, session: Session, account: Account, data: bytes, filename: s
     Bytes the account already has are not stored again: the existing document is returned. (Two
     uploads of the same bytes at the same moment both store them; the UNIQUE constraint keeps one row.)
     """
-    from workers.actors import document_key
-
     kind = check_file(data, app.settings.upload_max_bytes)
     sha = hashlib.sha256(data).hexdigest()
     existing = session.scalar(select(Document.id).where(Document.account_id == account.id, Document.sha256 == sha))
@@ -99,7 +97,8 @@ def adopt(app: App, session: Session, account: Account, data: bytes, filename: s
 def declare(app: App, actor) -> dramatiq.Actor:
     """Declare ``take_upload`` (and its give-up handler) with the chain's ``actor`` helper."""
     taker = UploadTaker(app)
-    take = actor(taker.take_upload, on_retry_exhausted="upload_gave_up", **outcomes.RETRY_OPTIONS)
+    take = actor(taker.take_upload, failure=taker.fail_upload, on_retry_exhausted="upload_gave_up",
+                 **outcomes.RETRY_OPTIONS)
     actor(taker.upload_gave_up, max_retries=3)
     return take
 
@@ -109,18 +108,14 @@ class UploadTaker:
     app: App
 
     def take_upload(self, upload_id: str) -> None:
-        with correlated(upload_id):
-            try:
-                handoff = self._take(upload_id)
-            except Exception as exc:
-                if outcomes.is_transient(exc):
-                    raise
-                log.exception("taking the upload failed")
-                self._finish(upload_id, FAILED, f"An unexpected error stopped taking the file "
-                                                f"({type(exc).__name__}); the operators have the details in the log.")
-                return
-            if handoff is not None:
-                dispatch(self.app, [handoff])
+        """Errors go up to StageGuard (workers/guard.py): a permanent one ends in :meth:`fail_upload`."""
+        handoff = self._take(upload_id)
+        if handoff is not None:
+            dispatch(self.app, [handoff])
+
+    def fail_upload(self, upload_id: str, exc: BaseException) -> None:
+        self._finish(upload_id, FAILED, f"An unexpected error stopped taking the file "
+                                        f"({type(exc).__name__}); the operators have the details in the log.")
 
     def _take(self, upload_id: str) -> Handoff | None:
         """The committed hand-off of the document to ``read_document``, if it is owed."""

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from infra.models import (Certificate, Document, Holder, InboundMessage, MessageDocument, Notification, OutboxEvent,
                           RequirementSet, utcnow)
-from infra.models_vendors import MessageThread, Vendor, VendorDocument, VendorRequest
+from infra.models import MessageThread, Vendor, VendorDocument, VendorRequest
 from infra.repo import insert_ignore
 from pipeline.vendors import Candidate, Filed, Standing, answered, match_vendor, names_agree, standing
 from workers.decisions import standing_decision

@@ -1,32 +1,39 @@
 """Webhook deliveries: one signed HTTPS POST of the CloudEvent per (event, webhook), retried with
 exponential backoff and jitter, dead-lettered after the last try, replayable (`coi events replay`).
 
-Signature (README "Webhooks"): header ``COI-Signature: t=<unix seconds>,v1=<hex>`` where ``<hex>``
-is HMAC-SHA256 with the webhook's secret over ``f"{t}.".encode() + body``. Receivers check it,
-refuse a ``t`` older than a few minutes, and deduplicate by the event id (``COI-Event-Id``).
+Signatures (README "Webhooks") follow Standard Webhooks (https://www.standardwebhooks.com), made
+with its reference library ``standardwebhooks``: headers ``webhook-id`` (the event id, the same on
+every try), ``webhook-timestamp`` (unix seconds) and ``webhook-signature`` (``v1,<base64 HMAC-SHA256>``
+over ``f"{id}.{timestamp}.".encode() + body``, keyed with the base64-decoded secret), so a receiver
+verifies with any Standard Webhooks library. For one release the earlier header is sent beside them:
+``COI-Signature: t=<unix seconds>,v1=<hex>``, HMAC-SHA256 keyed with the secret string over
+``f"{t}.".encode() + body`` (and ``COI-Event-Id``).
 
 Where a webhook may point (server-side request forgery): workers/targets.py.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
-import json
 import logging
 import random
 import secrets
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 import httpx
 from sqlalchemy import select, update
+from standardwebhooks.webhooks import EmptyWebhookSecretError
+from standardwebhooks.webhooks import Webhook as StandardWebhook
 
 from infra.metrics import WEBHOOK_DELIVERIES
 from infra.models import Account, Delivery, OutboxEvent, Webhook, utcnow
 from infra.repo import claim
-from workers.publish import envelope_of
+from workers.publish import body_of
 from workers.targets import DEFAULT_PORTS, Resolver, TargetRefused, check_url, checked_addresses, parsed, resolve
 
 if TYPE_CHECKING:
@@ -44,16 +51,34 @@ class Status:
 
 
 def new_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(32)
+    """``whsec_`` and the base64 of 32 random bytes: the secret form Standard Webhooks libraries read.
+    (Secrets made before were URL-safe base64, which some of them refuse: README "Webhooks".)"""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def signed_headers(secret: str, event_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """Every signature header of one POST: Standard Webhooks' three, and ``COI-Signature`` (one more
+    release). A secret the Standard Webhooks library cannot read gets ``COI-Signature`` alone."""
+    headers = {"COI-Event-Id": event_id, "COI-Signature": signature(secret, timestamp, body)}
+    try:
+        signer = StandardWebhook(secret)
+    except (binascii.Error, ValueError, EmptyWebhookSecretError):
+        log.warning("a webhook secret is not in the Standard Webhooks form; only COI-Signature is sent: "
+                    "add the webhook again for a new secret")
+        return headers
+    moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
+    return {"webhook-id": event_id, "webhook-timestamp": str(timestamp),
+            "webhook-signature": signer.sign(event_id, moment, body), **headers}
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """``COI-Signature``, the header before Standard Webhooks; sent for one more release."""
     digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={digest}"
 
 
 def verify(secret: str, header: str, body: bytes, *, now: float | None = None, tolerance: int = 300) -> bool:
-    """The receiver's side, as in the README snippet (used by the tests as a real receiver would)."""
+    """The receiver's side of ``COI-Signature`` (the tests check it as a receiver of before would)."""
     parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
     try:
         timestamp = int(parts["t"])
@@ -89,7 +114,7 @@ def deliver(app: App, delivery_id: int, *, resolver: Resolver = resolve,
             session.commit()
             WEBHOOK_DELIVERIES.labels("removed").inc()
             return None
-        body = json.dumps(envelope_of(event, slug), default=str).encode()
+        body = body_of(event, slug)
         delivery.attempts += 1
         try:
             error = _post(webhook.url, app.secrets.open(webhook.secret), event.id, body, settings, resolver, transport)
@@ -139,9 +164,8 @@ def _post(url: str, secret: str, event_id: str, body: bytes, settings: Settings,
                                       settings.webhook_allow_private, resolver)
     except OSError as exc:
         return f"DNS: {host} cannot be resolved: {exc}"[:500]
-    headers = {"Host": target.netloc.decode("ascii"),
-               "Content-Type": "application/cloudevents+json; charset=utf-8", "COI-Event-Id": event_id,
-               "COI-Signature": signature(secret, int(time.time()), body), "User-Agent": "coi-intake-webhooks/1"}
+    headers = {"Host": target.netloc.decode("ascii"), "Content-Type": "application/cloudevents+json; charset=utf-8",
+               **signed_headers(secret, event_id, int(time.time()), body), "User-Agent": "coi-intake-webhooks/1"}
     # Not through HTTP(S)_PROXY: a proxy would resolve the name again, past the check.
     with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False, trust_env=False,
                       verify=httpx.create_ssl_context(), transport=transport) as client:

@@ -38,7 +38,7 @@ class CorrectionResult(BaseModel):
 
 
 def add_value_routes(api: FastAPI, app: App) -> None:
-    from inbox.api import ApiError, RequestLimits
+    from inbox.api_common import ApiError, RequestLimits
 
     limits = RequestLimits(app)
 

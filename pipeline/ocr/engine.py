@@ -1,8 +1,11 @@
-"""The one wrapper around tesseract, run through pytesseract, behind the :class:`OcrEngine` protocol.
+"""The one wrapper around tesseract, behind the :class:`OcrEngine` protocol.
 
-Every call runs with ``OMP_THREAD_LIMIT=1`` (tesseract's own threading is many times
-slower on a small machine), ``--oem 1`` (the installed model is LSTM only), a timeout,
-and stderr captured.  Output is pytesseract's word-level TSV (``image_to_data``'s table).
+Every call starts the binary with an environment of its own (:func:`tesseract_env`, as OCRmyPDF's
+``_tesseract_env``): ``OMP_THREAD_LIMIT=1`` (tesseract's own threading is many times slower on a
+small machine) over a copy of this process's environment, which is never changed; ``--oem 1``
+(the installed model is LSTM only), a timeout, and stderr captured. Output is tesseract's
+word-level TSV. The engine is built once, in the composition root (``infra.bootstrap.App``), and
+handed to the stages that OCR.
 """
 
 from __future__ import annotations
@@ -12,11 +15,16 @@ import io
 import logging
 import os
 import re
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from pytesseract import pytesseract as tesseract
+from PIL import Image
 
 from pipeline.ocr.errors import OcrFailed, OcrTimeout
 
@@ -62,17 +70,26 @@ class OcrEngine(Protocol):
     def orientation(self, image: np.ndarray, *, dpi: int) -> Orientation: ...
 
 
+def tesseract_env(base: Mapping[str, str] | None = None, *, threads: int = 1) -> dict[str, str]:
+    """The environment of one tesseract run: ``base`` (this process's environment by default, read,
+    not changed) with its OpenMP threads capped."""
+    env = dict(os.environ if base is None else base)
+    env["OMP_THREAD_LIMIT"] = str(threads)
+    return env
+
+
 class TesseractEngine:
-    """Runs tesseract (pytesseract) once per call, on a temporary PNG.
+    """Runs the tesseract binary once per call, on a temporary PNG, with :func:`tesseract_env`.
 
-    ``binary`` becomes pytesseract's ``tesseract_cmd``, a setting of the whole process: one process
-    runs one tesseract (tests point it at stand-ins one at a time)."""
+    Nothing is set for the whole process: two engines with different binaries or environments can
+    run side by side (``env`` replaces this process's environment as the base, for a test)."""
 
-    def __init__(self, binary: str = "tesseract", *, timeout: float = 60.0, lang: str = "eng") -> None:
+    def __init__(self, binary: str = "tesseract", *, timeout: float = 60.0, lang: str = "eng",
+                 env: Mapping[str, str] | None = None) -> None:
         self.binary = binary
         self.timeout = timeout
         self.lang = lang
-        os.environ["OMP_THREAD_LIMIT"] = "1"  # inherited by every tesseract this process starts
+        self.env = env
 
     def words(self, image: np.ndarray, *, dpi: int, psm: int = 3, chars: str | None = None) -> list[OcrWord]:
         only = f" -c tessedit_char_whitelist={chars}" if chars else ""
@@ -87,23 +104,31 @@ class TesseractEngine:
             return Orientation(0, 0.0)
 
     def _run(self, image: np.ndarray, extension: str, lang: str, config: str) -> str:
-        tesseract.tesseract_cmd = self.binary
-        try:
-            return tesseract.run_and_get_output(image, extension=extension, lang=lang, config=config,
-                                                timeout=self.timeout)
-        except tesseract.TesseractNotFoundError as e:
-            raise OcrFailed(f"The OCR engine could not be started ({self.binary}): is tesseract installed?") from e
-        except tesseract.TesseractError as e:
-            message = str(e.message).strip()
-            logger.warning("tesseract exited with %s: %s", e.status, message[-500:])
-            raise OcrFailed(f"The OCR engine failed on a page (exit {e.status}): {message[-200:]}") from e
-        except RuntimeError as e:  # pytesseract's timeout (TesseractError, caught above, is one too)
-            raise OcrTimeout(
-                f"OCR of a page took longer than {self.timeout:.0f} s and was stopped; "
-                "the page is not dropped: the document can be retried or read by a person."
-            ) from e
-        except OSError as e:  # no output written, or the image could not be saved for it
-            raise OcrFailed(f"The OCR engine gave no output for a page: {e}") from e
+        """tesseract on ``image``; the text of the ``extension`` file it writes."""
+        with tempfile.TemporaryDirectory(prefix="coi-ocr-") as folder:
+            source, output = Path(folder) / "page.png", Path(folder) / "page"
+            Image.fromarray(image).save(source, format="PNG")
+            command = [self.binary, str(source), str(output), "-l", lang, *shlex.split(config)]
+            try:
+                done = subprocess.run(command, env=tesseract_env(self.env), capture_output=True,
+                                      timeout=self.timeout, check=False)
+            except FileNotFoundError as e:
+                raise OcrFailed(f"The OCR engine could not be started ({self.binary}): is tesseract installed?") from e
+            except subprocess.TimeoutExpired as e:  # run() has killed it
+                raise OcrTimeout(
+                    f"OCR of a page took longer than {self.timeout:.0f} s and was stopped; "
+                    "the page is not dropped: the document can be retried or read by a person."
+                ) from e
+            if done.returncode != 0:
+                message = done.stderr.decode(errors="replace").strip()
+                logger.warning("tesseract exited with %s: %s", done.returncode, message[-500:])
+                error = subprocess.CalledProcessError(done.returncode, command, done.stdout, done.stderr)
+                raise OcrFailed(f"The OCR engine failed on a page (exit {done.returncode}): {message[-200:]}") \
+                    from error
+            try:
+                return output.with_suffix(f".{extension}").read_text(encoding="utf-8", errors="replace")
+            except OSError as e:  # no output written
+                raise OcrFailed(f"The OCR engine gave no output for a page: {e}") from e
 
 
 def parse_tsv(text: str) -> list[OcrWord]:

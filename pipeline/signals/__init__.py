@@ -103,3 +103,12 @@ def _hidden(data: bytes, reading: Any, covered: dict[int, list[list[float]]], ma
     scans = {c.number for c in check_layers(data, max_pages=max_pages) if c.scan}
     layer = [p for p in read_text_layer(data, max_pages=max_pages, drop_hidden=False) if p.number not in scans]
     return hidden_signals(list(reading.pages), layer, covered)
+
+
+def with_signals(data: bytes | None, reading: Any, certificate: dict[str, Any], *, max_pages: int = 50,
+                 history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The certificate with its trust signals under ``signals``: the stage after
+    :func:`pipeline.stages.extract`. ``history``: the account's earlier certificates, when the caller
+    has them."""
+    found = find_signals(data, reading, certificate, max_pages=max_pages, history=history)
+    return {**certificate, "signals": [s.to_dict() for s in found]}

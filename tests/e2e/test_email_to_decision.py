@@ -73,7 +73,7 @@ def test_given_every_stage_runs_again_after_the_decision_then_no_row_is_added(
     send_mail(smtp_door, "butler@coi.test", [(pdf, "application/pdf", "coi.pdf")])
     document = wait_for(lambda: decided(app), timeout=120)
 
-    stages = app.actors.read_document.fn.__self__
+    stages = app.actors.stages
     for stage in (stages.read_document, stages.extract_document, stages.score_document):
         stage(document.id)  # a redelivered message
 

@@ -17,7 +17,7 @@ from infra.models import Document, InboundMessage, OutboxEvent
 from outages import process_env
 from pipeline.samples import demo_certificate, draw_certificate
 from pipeline.states import DocumentStatus
-from services import send_mail
+from services import process, send_mail
 from workers.actors import MAX_CRASHES
 
 pytestmark = pytest.mark.integration
@@ -25,10 +25,14 @@ pytestmark = pytest.mark.integration
 DIE_WHILE_READING = textwrap.dedent("""
     import os, signal, sys
     import pipeline.stages
+    from dramatiq.broker import MessageProxy
     from infra.bootstrap import App
 
     pipeline.stages.read_text = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
-    App().actors.read_document.fn(sys.argv[1])
+    app = App()
+    read = app.actors.read_document
+    app.broker_handle.broker.emit_before("process_message", MessageProxy(read.message(sys.argv[1])))  # as a worker
+    read(sys.argv[1])
 """)
 
 
@@ -44,7 +48,7 @@ def stored_document(app, smtp_door):
     with app.sessions() as session:
         add_account(session, "acme", "Acme")
     send_mail(smtp_door, "acme@coi.test", [(draw_certificate(demo_certificate()), "application/pdf", "coi.pdf")])
-    stages = app.actors.give_up.fn.__self__
+    stages = app.actors.stages
     with app.sessions() as session:
         stages.split_message(session.scalars(select(InboundMessage.id)).one())
     return stages, document(app).id
@@ -63,7 +67,7 @@ def test_a_file_that_kills_its_reader_is_failed_after_max_crashes_and_a_retry_re
         assert read_and_die(app, document_id) == -9
         assert (document(app).status, document(app).crashes) == (DocumentStatus.READING, death)
 
-    stages.read_document(document_id)  # the next worker to get it
+    process(app, "read_document", document_id)  # the next worker to get it
     failed = document(app)
     assert (failed.status, failed.error_code) == (DocumentStatus.FAILED, "reader_crashed")
     assert f"{MAX_CRASHES} times" in failed.error_message
@@ -72,7 +76,7 @@ def test_a_file_that_kills_its_reader_is_failed_after_max_crashes_and_a_retry_re
         assert event.data["error"]["code"] == "reader_crashed"
 
         reprocess(session, document_id)  # `coi retry`
-    stages.read_document(document_id)
+    process(app, "read_document", document_id)
     again = document(app)
     assert again.status == DocumentStatus.READING and again.crashes == 0  # read through, counted out
 
@@ -87,6 +91,6 @@ def test_given_a_crash_count_left_by_another_documents_crash_when_the_read_ends_
         session.execute(update(Document).values(crashes=1))
         session.commit()
 
-    stages.read_document(document_id)
+    process(app, "read_document", document_id)
 
     assert document(app).crashes == 0

@@ -16,7 +16,7 @@ from infra.admin import add_account, add_holder, set_requirements
 from infra.admin_vendors import add_vendor
 from infra.demo import current, demo_requirements
 from infra.models import Account, Document
-from infra.models_vendors import VendorDocument
+from infra.models import VendorDocument
 from infra.users import add_user, new_api_token
 from pipeline.samples import demo_certificate, draw_certificate
 from services import send_mail, wait_for

@@ -15,7 +15,7 @@ from infra.admin import add_account, add_holder, set_requirements
 from infra.admin_vendors import add_vendor, link, request_certificate, unmatched, vendor_detail
 from infra.demo import current
 from infra.models import Document, Notification, utcnow
-from infra.models_vendors import Vendor, VendorDocument, VendorRequest
+from infra.models import Vendor, VendorDocument, VendorRequest
 from pipeline.samples import demo_certificate, draw_certificate
 from pipeline.stages import extract, read
 from services import send_mail, wait_for

@@ -40,3 +40,23 @@ def test_an_event_missing_a_field_or_of_an_unknown_type_is_refused():
     assert validate_event({**no_attachment(), "type": "coi.something.else"}) == [
         "type: no schema for event type 'coi.something.else'"]
     assert validate_event({**no_attachment(), "specversion": "0.3"})
+
+
+def test_the_envelope_is_written_by_the_cloudevents_sdk_and_reads_back_as_the_same_event():
+    from cloudevents.core.formats.json import JSONFormat
+    from cloudevents.core.v1.event import CloudEvent
+
+    from pipeline.events import cloud_event, structured
+
+    made = cloud_event(id="e1", type=EventType.NO_ATTACHMENT, account="acme", time=datetime(2026, 1, 2, 3, 4, 5),
+                       message_id="ab12", data={"account": "acme"})
+    read = JSONFormat().read(CloudEvent, structured(made))
+    assert read.get_attributes() == made.get_attributes()
+    assert read.get_data() == {"account": "acme"}
+
+
+def test_an_event_without_an_id_is_refused_by_the_sdk_before_it_is_sent():
+    from cloudevents.core.exceptions import CloudEventValidationError
+
+    with pytest.raises(CloudEventValidationError):
+        envelope(id="", type=EventType.NO_ATTACHMENT, account="acme", time=datetime(2026, 1, 2), data={})

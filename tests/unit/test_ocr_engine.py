@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from pipeline.errors import PipelineError
-from pipeline.ocr.engine import TesseractEngine, parse_osd, parse_tsv
+from pipeline.ocr.engine import TesseractEngine, parse_osd, parse_tsv, tesseract_env
 from pipeline.ocr.errors import OcrFailed, OcrTimeout
 
 TSV = (
@@ -67,11 +68,29 @@ def test_given_no_binary_when_run_then_ocr_failed_says_so(tmp_path):
         engine.words(np.full((20, 20), 255, np.uint8), dpi=300)
 
 
-def test_given_the_environment_when_tesseract_runs_then_it_has_one_thread(tmp_path):
+def test_given_the_environment_when_tesseract_runs_then_it_has_one_thread(tmp_path, monkeypatch):
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
     out = tmp_path / "env.txt"
     engine = TesseractEngine(_script(tmp_path, f'echo "$OMP_THREAD_LIMIT" > {out}; printf "level\\tpage_num\\n" > "$2.tsv"'))
     assert engine.words(np.full((20, 20), 255, np.uint8), dpi=300) == []
     assert out.read_text().strip() == "1"
+    assert "OMP_THREAD_LIMIT" not in os.environ  # given to that run, not set for the process
+
+
+def test_given_two_engines_then_each_runs_its_own_binary_with_its_own_environment(tmp_path):
+    """Nothing process-wide (pytesseract's command, os.environ): engines side by side do not meet."""
+    table = 'printf "level\\tpage_num\\n" > "$2.tsv"'
+    first_dir, second_dir = tmp_path / "a", tmp_path / "b"
+    first_dir.mkdir(), second_dir.mkdir()
+    first = TesseractEngine(_script(first_dir, f'echo "one $COI_TEST_MARK" > {tmp_path}/one.txt; {table}'),
+                            env={"COI_TEST_MARK": "first"})
+    second = TesseractEngine(_script(second_dir, f'echo "two $COI_TEST_MARK" > {tmp_path}/two.txt; {table}'),
+                             env={"COI_TEST_MARK": "second"})
+    page = np.full((20, 20), 255, np.uint8)
+    first.words(page, dpi=300), second.words(page, dpi=300), first.words(page, dpi=300)
+    assert (tmp_path / "one.txt").read_text().strip() == "one first"
+    assert (tmp_path / "two.txt").read_text().strip() == "two second"
+    assert tesseract_env({"PATH": "/bin"}, threads=2) == {"PATH": "/bin", "OMP_THREAD_LIMIT": "2"}
 
 
 @pytest.mark.tesseract

@@ -13,7 +13,8 @@ from bench import tamper
 from pipeline.samples import demo_certificate, draw_certificate
 from pipeline.signals import Code, Severity, find_signals
 from pipeline.signals.revisions import revision_cuts
-from pipeline.stages import extract, read, with_signals
+from pipeline.signals import with_signals
+from pipeline.stages import extract, read
 from schemas import validate
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from infra.admin import AdminError
-from infra.review import check_waiver_target, waivable
+from infra.admin import check_waiver_target, waivable
 
 CHECKS = [
     {"code": "limit_below_minimum", "outcome": "fail", "line": "general_liability", "key": "each_occurrence"},

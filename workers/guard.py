@@ -1,0 +1,142 @@
+"""One dramatiq Middleware for what every stage of the chain needs around it: a correlation id on
+its log lines, the crash count of a read that may kill its process, and its errors met with their
+outcome (workers/outcomes.py): a transient one retried by dramatiq, any other recorded as the
+final status of the document (message, upload) the actor works on.
+
+An actor opts in with its options (``dramatiq.actor(..., failure=..., crash_prone=True)``):
+
+- ``failure``: ``failure(subject_id, exc)`` records a permanent error of the actor's first
+  argument (a document, message or upload id) as its final status. The error is met inside the
+  call, not in ``after_process_message``: whatever an actor raises, dramatiq's Retries middleware
+  sees it first and would dead-letter the message (and send ``on_retry_exhausted``) for an error
+  that is already a recorded outcome. So this middleware wraps such an actor's function once, when
+  it is declared (``after_declare_actor``); everything else happens in the message hooks.
+- ``crash_prone``: the stage parses the file's bytes with native code (PDFium, Poppler, OpenCV).
+  Before it runs, its document's ``crashes`` is counted up and committed; after it ends, however it
+  ends, the count is cleared. A count left behind is a worker process that died in the read: a
+  document that did that ``max_crashes`` times is failed as ``reader_crashed`` instead of being
+  handed to yet another worker.
+
+The middleware takes the database (``sessions``) and the failure recorder it needs, no more.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Callable
+from contextvars import Token
+from typing import Any
+
+import dramatiq
+from dramatiq.middleware import SkipMessage
+from sqlalchemy import update
+
+from infra.logging import correlation_id
+from infra.models import Document
+from pipeline.errors import ReaderCrashed
+from workers import outcomes
+
+log = logging.getLogger(__name__)
+
+MAX_CRASHES = 3  # reads of one document a worker process may die in before the document is failed
+
+Failure = Callable[[str, BaseException], None]
+
+
+def crashed_too_often(crashes: int) -> ReaderCrashed:
+    return ReaderCrashed(f"Reading this file stopped the reader {crashes} times (a damaged or hostile file), so it "
+                         "is not read again; send a fresh copy of the certificate (printed to PDF again, or scanned).")
+
+
+def meet_errors(fn: Callable[..., Any], failure: Failure) -> Callable[..., Any]:
+    """``fn`` with a permanent error recorded by ``failure`` (and not raised); transient ones raise."""
+
+    @functools.wraps(fn)
+    def guarded(subject_id: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(subject_id, *args, **kwargs)
+        except Exception as exc:
+            if outcomes.is_transient(exc):
+                raise
+            log.warning("%s failed: %s", getattr(fn, "__name__", "the stage"), exc, exc_info=not hasattr(exc, "code"))
+            failure(subject_id, exc)
+            return None
+
+    return guarded
+
+
+class StageGuard(dramatiq.Middleware):
+    """Correlation id, crash counting and error-to-status mapping for the chain's actors."""
+
+    def __init__(self, sessions: Callable[[], Any], failure: Failure, *, max_crashes: int = MAX_CRASHES):
+        self.sessions = sessions
+        self.failure = failure  # records a document's permanent error (a crash-prone stage's refusal)
+        self.max_crashes = max_crashes
+        self._lock = threading.Lock()
+        self._running: dict[str, tuple[Token, str | None]] = {}  # message id -> (correlation token, armed document)
+
+    @property
+    def actor_options(self) -> set[str]:
+        return {"failure", "crash_prone"}
+
+    def after_declare_actor(self, broker, actor) -> None:
+        failure = actor.options.get("failure")
+        if failure is not None:
+            actor.fn = meet_errors(actor.fn, failure)
+
+    def before_process_message(self, broker, message) -> None:
+        actor = broker.get_actor(message.actor_name)
+        subject = message.args[0] if message.args and isinstance(message.args[0], str) else message.message_id
+        token = correlation_id.set(subject)
+        with self._lock:
+            self._running[message.message_id] = (token, None)
+        if actor.options.get("crash_prone") and message.args:
+            self._arm(subject, message.message_id)
+
+    def after_process_message(self, broker, message, *, result=None, exception=None) -> None:
+        self._end(message.message_id)
+
+    def after_skip_message(self, broker, message) -> None:
+        self._end(message.message_id)
+
+    # -- crash counting ---------------------------------------------------------------------
+
+    def _arm(self, document_id: str, message_id: str) -> None:
+        with self.sessions() as session:
+            document = session.get(Document, document_id)
+            if document is None:
+                return  # the stage says so in its log
+            if document.crashes >= self.max_crashes:
+                crashes = document.crashes
+                session.rollback()
+                self.failure(document_id, crashed_too_often(crashes))
+                raise SkipMessage(f"document {document_id} crashed its reader {crashes} times")
+            document.crashes += 1
+            session.commit()
+        with self._lock:
+            token, _ = self._running[message_id]
+            self._running[message_id] = (token, document_id)
+
+    def _end(self, message_id: str) -> None:
+        with self._lock:
+            token, armed = self._running.pop(message_id, (None, None))
+        try:
+            if armed is not None:
+                self._disarm(armed)
+        finally:
+            if token is not None:
+                correlation_id.reset(token)
+
+    def _disarm(self, document_id: str) -> None:
+        """The read ended without killing its process: whatever count is left came from deaths that were
+        not this file's doing (another document's crash takes down every thread of its process), so
+        it is cleared, not counted down by one."""
+        try:
+            with self.sessions() as session:
+                session.execute(update(Document).where(Document.id == document_id, Document.crashes > 0)
+                                .values(crashes=0))
+                session.commit()
+        except Exception:  # the database away: the count stays one high, which only a crash would reach
+            log.warning("could not count the end of a read of document %s", document_id, exc_info=True)
