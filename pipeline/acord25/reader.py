@@ -24,7 +24,7 @@ from pipeline.acord25.evidence import Evidence, cap_by_reading
 from pipeline.acord25.fields import apply_form_fields
 from pipeline.acord25.layout import Box
 from pipeline.acord25.remarks import append_remarks
-from pipeline.acord25.template import Field, Registration, load, register
+from pipeline.acord25.template import Field, Registration, load, register, vocabulary
 from pipeline.textlayer import Mark, Page, Word
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ HOW = {
 MIN_OWN_BLOCKS = 0.5  # an OCR page with fewer of its blocks fitted on their own labels is not this layout
 MIN_OCR_CONFIDENCE = 0.25  # a phrase of OCR words all read less surely than this is speckle, a logo or a rule
 LOOSE_FIT = 0.88  # ceiling when the block had too few labels of its own and took the page's global fit
+RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
 ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
 LIMIT_KEYS = {
@@ -71,6 +72,7 @@ class FieldWords:
     def __init__(self, page: Page, registration: Registration) -> None:
         self.registration = registration
         self.fields = registration.template.fields
+        self.page_rules = [(m.x0, m.y0, m.x1, m.y1) for m in page.marks if m.kind == "rule"]
         self.own = {f: Box(*registration.to_page(f.block, f.box)) for f in self.fields}
         self.boxes = {f: self._box(f) for f in self.fields}
         self.row_wide = {f for f in self.fields if f.block == "coverages" and f.box[3] - f.box[1] > 20
@@ -113,7 +115,24 @@ class FieldWords:
         fit = self.registration.fit(f.block)
         tol = min(4.0, 1.0 + fit.residual)
         x0, y0, x1, y1 = fit.transform.box(f.box)
-        return Box(x0 - tol, y0 - tol, x1 + tol, y1 + tol)
+        return self._clipped(f, Box(x0 - tol, y0 - tol, x1 + tol, y1 + tol), tol)
+
+    def _clipped(self, f: Field, box: Box, tol: float) -> Box:
+        """A box the template draws with no rule across it, cut at a page rule that runs across most of it.
+
+        Another print of the form may draw a box shorter or narrower (a shorter description box): the
+        rule that closes it on the page then runs through the box placed by its block's fit. The larger
+        part is kept."""
+        level, upright = _crossing(self.registration.template.rules, Box(*f.box), 0.0)
+        if level and upright:
+            return box
+        for rule in _crossing(self.page_rules, box, tol)[0] if not level else ():
+            y = (rule[1] + rule[3]) / 2
+            box = Box(box.x0, box.y0, box.x1, y) if y - box.y0 >= box.y1 - y else Box(box.x0, y, box.x1, box.y1)
+        for rule in _crossing(self.page_rules, box, tol)[1] if not upright else ():
+            x = (rule[0] + rule[2]) / 2
+            box = Box(box.x0, box.y0, x, box.y1) if x - box.x0 >= box.x1 - x else Box(x, box.y0, box.x1, box.y1)
+        return box
 
     def _field_of(self, w: Word) -> Field | None:
         return self._field_of_point(w.cx, w.cy, seat=_seat(w))
@@ -168,6 +187,24 @@ class FieldWords:
         return 1.0 if fit.own else LOOSE_FIT
 
 
+def _crossing(rules: Any, box: Box, inset: float) -> tuple[list[Any], list[Any]]:
+    """(level, upright) rules that run across most of ``box`` (RULE_ACROSS of its width or height),
+    more than ``inset`` inside its edges."""
+    level, upright = [], []
+    for x0, y0, x1, y1 in rules:
+        if x1 - x0 >= y1 - y0:
+            y = (y0 + y1) / 2
+            if box.y0 + inset + 1 < y < box.y1 - inset - 1 and \
+                    min(x1, box.x1) - max(x0, box.x0) >= RULE_ACROSS * (box.x1 - box.x0):
+                level.append((x0, y0, x1, y1))
+        else:
+            x = (x0 + x1) / 2
+            if box.x0 + inset + 1 < x < box.x1 - inset - 1 and \
+                    min(y1, box.y1) - max(y0, box.y0) >= RULE_ACROSS * (box.y1 - box.y0):
+                upright.append((x0, y0, x1, y1))
+    return level, upright
+
+
 def _speck(w: Word) -> bool:
     """An OCR word with no letter, digit, '$', '#', '&', '@' or check glyph: a rule's end or speckle read as marks."""
     if w.confidence is None:
@@ -191,9 +228,10 @@ _TWO_DATES = re.compile(r"^(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))(\d{1,2}/\d{1,2}/(?:
 _GLUED_LABEL = re.compile(r"^([^:\s]{1,30}:)([A-Za-z].*)$")
 
 
-def _colons_split(page: Page) -> Page:
+def prepared(page: Page) -> Page:
     """OCR words cut after a colon followed by a letter: the form's labels end in ':' and OCR glues the
-    value printed just after one to it ("A:FEDERATED"); the label's part is then print like any label."""
+    value printed just after one to it ("A:FEDERATED"); the label's part, when it reads as one of the
+    form's labels, is print and is dropped."""
     if not any(w.confidence is not None and _GLUED_LABEL.match(w.text) for w in page.words):
         return page
     words = []
@@ -203,7 +241,10 @@ def _colons_split(page: Page) -> Page:
             words.append(w)
             continue
         cut = w.x0 + (w.x1 - w.x0) * len(m.group(1)) / len(w.text)
-        words += [replace(w, text=m.group(1), x1=cut), replace(w, text=m.group(2), x0=cut)]
+        label = replace(w, text=m.group(1), x1=cut)
+        if not vocabulary().labels(label):  # a label of the form is print (its place, cut by letters, is rough)
+            words.append(label)
+        words.append(replace(w, text=m.group(2), x0=cut))
     return replace(page, words=tuple(words))
 
 
@@ -253,7 +294,7 @@ def _phrases(words: list[Word], starts_new: Any) -> list[list[Word]]:
 def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict[str, str] | None) -> dict[str, Any] | None:
     from pipeline.acord25.extract import empty_certificate
 
-    page = _colons_split(page)
+    page = prepared(page)
     registration = register(page, load("2016/03"))
     if registration is None:
         logger.info("page %s does not register to the 2016/03 template", page.number)

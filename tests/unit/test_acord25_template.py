@@ -124,10 +124,78 @@ def test_given_a_text_layer_address_then_its_zip_is_kept_as_printed():
     assert split_party(lines, None)["address"].endswith("OR S7313")
 
 
-def test_given_an_ocr_word_glued_after_a_label_colon_then_the_label_part_is_cut_off():
-    from pipeline.acord25.reader import _colons_split
+def test_given_an_ocr_word_glued_after_a_label_colon_then_the_label_part_is_dropped_as_print():
+    from pipeline.acord25.reader import prepared
 
     page = Page(number=1, width=612, height=792, words=[Word("A:FEDERATED", 0, 0, 110, 8, confidence=0.9)], marks=[])
-    words = _colons_split(page).words
-    assert [w.text for w in words] == ["A:", "FEDERATED"]
-    assert words[0].x1 == words[1].x0 == 20.0
+    words = prepared(page).words
+    assert [w.text for w in words] == ["FEDERATED"]
+    assert words[0].x0 == 20.0
+
+
+def test_given_an_ocr_word_glued_after_a_colon_that_is_no_label_then_both_parts_are_kept():
+    from pipeline.acord25.reader import prepared
+
+    page = Page(number=1, width=612, height=792, words=[Word("Attn:Smith", 0, 0, 100, 8, confidence=0.9)], marks=[])
+    assert [w.text for w in prepared(page).words] == ["Attn:", "Smith"]
+
+
+def _ruled_page(template, moved=lambda x, y: (x, y), keep_label=lambda text, y: True):
+    """An OCR page of the blank whose words and ruled lines are placed by ``moved`` (template -> page)."""
+    from pipeline.textlayer import Mark
+
+    words = []
+    for t, x0, y0, x1, y1 in template.printed:
+        if not keep_label(t, y0):
+            continue
+        (a, b), (c, d) = moved(x0, y0), moved(x1, y1)
+        words.append(Word(t, a, b, c, d, confidence=0.9))
+    marks = []
+    for x0, y0, x1, y1 in template.rules:
+        (a, b), (c, d) = moved(x0, y0), moved(x1, y1)
+        marks.append(Mark("rule", a, b, c, d))
+    return Page(number=1, width=612, height=792, words=words, marks=marks)
+
+
+def test_given_a_scan_whose_lower_boxes_sit_higher_when_registered_then_a_block_with_few_labels_follows_its_rules():
+    """The holder block prints two labels of its own; its ruled lines place it where its neighbours' labels do not."""
+    template = load("2016/03")
+
+    def moved(x, y):
+        return x, y - 12.0 if y > 646 else y
+
+    def kept(text, y):  # the notices and footer below the holder's label left unread
+        return y < 646 or text in ("CERTIFICATE", "HOLDER")
+
+    reg = register(_ruled_page(template, moved, kept), template)
+    holder = reg.fit("holder")
+    assert holder.rules >= 3
+    assert abs(holder.transform.point(100.0, 700.0)[1] - 688.0) < 1.0
+    assert abs(reg.fit("description").transform.point(100.0, 600.0)[1] - 600.0) < 1.0
+
+
+def test_given_a_block_drawn_wider_than_the_page_scale_says_then_its_column_rules_give_its_stretch():
+    """Another print of the form draws the insurers' box 4 % wider: its upright rules at both sides fix that."""
+    template = load("2016/03")
+
+    def moved(x, y):
+        return (306.0 + (x - 306.0) * 1.04 if 156 < y < 241 and x > 300 else x), y
+
+    reg = register(_ruled_page(template, moved), template)
+    right = reg.fit("insurers").transform.point(590.0, 200.0)[0]
+    assert abs(right - (306.0 + 284.0 * 1.04)) < 1.5
+
+
+def test_given_a_page_rule_across_a_box_the_template_draws_open_then_the_box_is_cut_there():
+    """A shorter description box: the page's rule that closes it runs through the box its block's fit places."""
+    from pipeline.acord25.reader import FieldWords
+    from pipeline.textlayer import Mark
+
+    template = load("2016/03")
+    page = _ocr_page(template)
+    page = Page(number=1, width=612, height=792, words=page.words,
+                marks=[*(Mark("rule", *r) for r in template.rules), Mark("rule", 17.8, 620.0, 594.7, 621.0)])
+    fw = FieldWords(page, register(page, template))
+    remarks = next(f for f in template.fields if f.kind == "remarks")
+    assert fw.boxes[remarks].y1 <= 621.0
+    assert fw.boxes[remarks].y0 < 580.0
