@@ -16,7 +16,7 @@ Line = list[Word]
 
 FILLER = re.compile(r"^(x{3,}|n/?a|none|excluded)$", re.I)
 _CARE_OF = re.compile(r"^(c/o|care\s+of|attn:?)\b", re.I)
-_ID_ONLY = re.compile(r"^[#:]?\s*\d{5,}$")  # a bare customer or holder id on a line of its own
+_ID_ONLY = re.compile(r"^[#:]?\s*(?=(?:-?\d){5})\d[\d-]*\d$")  # a bare customer or holder id (digits, maybe dashed) on a line of its own
 _LICENCE = re.compile(r"\b(lic(ense|ence)?\s*(#|no\.?|number)|lic#|npn\b|customer\s*(id|#)|acct\.?\s*#|account\s*#"
                       r"|client\s*(id|#|:)|agency\s*(id|code)|producer\s*(id|code)|fein\b)", re.I)
 _STREET = re.compile(r"^(\d+[\w-]*\s|p\.?\s*o\.?\s*box\b|post\s+office\b|po\s+drawer\b|one\s|two\s|suite\b|ste\b"
@@ -143,7 +143,7 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
         text = text_of(line)
         if is_filler(text):
             continue
-        if _LICENCE.search(text) or _ID_ONLY.match(text):
+        if _LICENCE.search(text):
             continue
         if _EMAIL.search(text) or (_CONTACT_WORD.match(text) and _PHONE.search(text)) or _PHONE.fullmatch(text):
             if _EMAIL.search(text):
@@ -152,6 +152,8 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
                 contact.setdefault("fax", _PHONE.search(text).group(0))
             else:
                 contact.setdefault("phone", _PHONE.search(text).group(0))
+            continue
+        if _ID_ONLY.match(text):  # after the phone: a phone number is digits and dashes too
             continue
         kept.append(text)
         kept_lines.append(line)

@@ -48,6 +48,8 @@ HOW = {
 }
 MIN_OWN_BLOCKS = 0.5  # an OCR page with fewer of its blocks fitted on their own labels is not this layout
 MIN_OCR_CONFIDENCE = 0.25  # a phrase of OCR words all read less surely than this is speckle, a logo or a rule
+MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smallest print is 5.5 pt
+UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than this is not part of its value
 LOOSE_FIT = 0.88  # ceiling when the block had too few labels of its own and took the page's global fit
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
@@ -81,13 +83,16 @@ class FieldWords:
         values, covered = _uncovered([u for w in values for u in _unglued(w)])
         self.words: dict[Field, list[Word]] = defaultdict(list)
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
+        self.unread: dict[Field, list[Word]] = defaultdict(list)  # words cut off a value's ends: still in its box
         for phrase in _phrases(values, self._starts_new):
             if all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase):
                 continue  # nothing in it that tesseract believes: speckle, a logo, a rule read as letters
-            target = self._field_of(phrase[0]) or self._field_of_point(
-                (phrase[0].x0 + phrase[-1].x1) / 2, _seat(phrase[0])) or self._overflowing(phrase)
+            kept = _trimmed(phrase)
+            target = self._field_of(kept[0]) or self._field_of_point(
+                (kept[0].x0 + kept[-1].x1) / 2, _seat(kept[0])) or self._overflowing(kept)
             if target is not None:
-                self.words[target].extend(phrase)
+                self.words[target].extend(kept)
+                self.unread[target].extend(w for w in phrase if w not in kept)
                 if any(id(w) in covered for w in phrase):
                     self.doubtful.add(target)
         self._overflow_rows()
@@ -205,10 +210,27 @@ def _crossing(rules: Any, box: Box, inset: float) -> tuple[list[Any], list[Any]]
     return level, upright
 
 
+def _trimmed(phrase: list[Word]) -> list[Word]:
+    """A phrase without the OCR words at its ends that tesseract does not believe at all (below
+    UNREAD_CONFIDENCE, no digit): print beside a value misread past recognition ("iaMEs" for "NAME:")."""
+    def unread(w: Word) -> bool:
+        return w.confidence is not None and w.confidence < UNREAD_CONFIDENCE and not any(c.isdigit() for c in w.text)
+
+    start, end = 0, len(phrase)
+    while start < end - 1 and unread(phrase[start]):
+        start += 1
+    while end - 1 > start and unread(phrase[end - 1]):
+        end -= 1
+    return phrase[start:end]
+
+
 def _speck(w: Word) -> bool:
-    """An OCR word with no letter, digit, '$', '#', '&', '@' or check glyph: a rule's end or speckle read as marks."""
+    """An OCR word with no letter, digit, '$', '#', '&', '@' or check glyph (a rule's end or speckle read as
+    marks), or one far lower than any print (a speck read as a letter)."""
     if w.confidence is None:
         return False
+    if w.height < MIN_PRINT_PT:
+        return True
     return not any(c.isalnum() or c in "$#&@" for c in w.text) and not kinds.is_check_glyph(w.text)
 
 
@@ -342,7 +364,7 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
     out: dict[Field, tuple[Any, str, Box]] = {}
     for f in fw.fields:
         words = fw.words.get(f, [])
-        box = Box.around(words) if words else fw.boxes[f]
+        box = Box.around(words + fw.unread.get(f, [])) if words else fw.boxes[f]  # the cap sees what was cut off
         if f.kind in READERS:
             found = READERS[f.kind](fw.lines(f))
             if found is not None:
@@ -373,7 +395,9 @@ def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
         for part, part_lines in zip(("name", "address"), got["lines"]):
             if got[part] is not None:
                 target[part] = got[part]
-                part_box = Box.around([w for line in part_lines for w in line]) if part_lines else box
+                part_words = [w for line in part_lines for w in line]
+                cut_off = [u for u in fw.unread.get(f, []) if any(abs(u.cy - w.cy) < 0.5 * u.height for w in part_words)]
+                part_box = Box.around(part_words + cut_off) if part_lines else box
                 how = got["how"] if part == "name" or got["how"] != "in_box" else "in_box"
                 _add(ev, f"/{f.key}/{part}", part_box, how, fw.ceiling(f))
         if f.key == "producer":

@@ -297,9 +297,11 @@ def _distinct(ids: np.ndarray, agree: np.ndarray) -> np.ndarray:
 
 
 def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[float, float] = (1.0, 1.0),
-            rules: tuple[RulePairs, RulePairs] | None = None) -> BlockFit | None:
+            rules: tuple[RulePairs, RulePairs] | None = None, prior: Transform | None = None) -> BlockFit | None:
     """Translation hypotheses at ``scale`` (one per label/word pair, and each column rule's shift with each
-    row rule's), the consensus of labels and rules, then a least-squares refit."""
+    row rule's), the consensus of labels and rules, then a least-squares refit. Of hypotheses as many
+    anchors agree with, the one nearest ``prior`` wins (a form's rules repeat every row: one row off
+    agrees with all but one of them)."""
     level, upright = rules or (RulePairs.none(), RulePairs.none())
     if len(ids) == 0 and (len(level.ids) == 0 or len(upright.ids) == 0):
         return None
@@ -316,7 +318,8 @@ def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[floa
     labels_agree = (np.abs(label_shift[:, None, :] - shifts[None, :, :]) <= INLIER_PT).all(axis=2)
     count = (_distinct(ids, labels_agree) + _distinct(level.ids, np.abs(rule_dy[:, None] - shifts[None, :, 1]) <= INLIER_PT)
              + _distinct(upright.ids, np.abs(rule_dx[:, None] - shifts[None, :, 0]) <= INLIER_PT))
-    best = shifts[int(np.argmax(count))]
+    near = np.abs(shifts - np.array([prior.tx, prior.ty])).sum(axis=1) if prior is not None else np.zeros(len(shifts))
+    best = shifts[int(np.lexsort((near, -count))[0])]
     inliers = np.abs(label_shift - best).max(axis=1) <= INLIER_PT
     on_y, on_x = np.abs(rule_dy - best[1]) <= INLIER_PT, np.abs(rule_dx - best[0]) <= INLIER_PT
     for _ in range(2):  # refit scale and translation on the consensus, then choose the inliers again
@@ -434,13 +437,13 @@ def register(page: Page, template: Template) -> Registration | None:
         scale = (glob.transform.sx, glob.transform.sy)
         rules = _rule_pairs(template, page_rules, block.get("rules", []), glob.transform,
                             RULE_SEARCH_PT) if page_rules else None
-        fit = _ransac(*_pairs(template, words, block["anchors"], glob.transform, radius), scale, rules)
+        fit = _ransac(*_pairs(template, words, block["anchors"], glob.transform, radius), scale, rules, glob.transform)
         if fit is None or fit.anchors < MIN_ANCHORS:  # too few labels of its own: borrow those around it
             x0, y0, x1, y1 = block["box"]
             m = BLOCK_MARGIN_PT
             near = [i for i in everything if x0 - m <= _centre(*template.printed[i][1:])[0] <= x1 + m
                     and y0 - m <= _centre(*template.printed[i][1:])[1] <= y1 + m]
-            fit = _ransac(*_pairs(template, words, near, glob.transform, radius), scale, rules)
+            fit = _ransac(*_pairs(template, words, near, glob.transform, radius), scale, rules, glob.transform)
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
     registration = Registration(template, fits, glob)
     registration.printed_words = _printed(words, template, registration)

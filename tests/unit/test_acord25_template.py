@@ -199,3 +199,49 @@ def test_given_a_page_rule_across_a_box_the_template_draws_open_then_the_box_is_
     remarks = next(f for f in template.fields if f.kind == "remarks")
     assert fw.boxes[remarks].y1 <= 621.0
     assert fw.boxes[remarks].y0 < 580.0
+
+
+def test_given_a_dashed_customer_number_on_a_party_blocks_first_line_then_it_is_neither_name_nor_address():
+    from pipeline.acord25.fieldkinds import split_party
+
+    def line(*texts, y=0.0):
+        return [Word(t, 10.0 * i, y, 10.0 * i + 8, y + 8, confidence=0.9) for i, t in enumerate(texts)]
+
+    got = split_party([line("182-972-0"), line("Acme", "Roofing", "LLC", y=10), line("12", "Main", "St", y=20),
+                       line("Salem,", "OR", "97301", y=30)], None)
+    assert got["name"] == "Acme Roofing LLC"
+    assert got["address"] == "12 Main St, Salem, OR 97301"
+
+
+def test_given_a_phone_line_in_a_party_block_then_it_is_a_contact_not_an_id():
+    from pipeline.acord25.fieldkinds import split_party
+
+    lines = [[Word("Acme", 0, 0, 8, 8)], [Word("12", 0, 10, 8, 18), Word("Main", 10, 10, 18, 18)],
+             [Word("615-555-1234", 0, 20, 40, 28)]]
+    assert split_party(lines, None)["contact"] == {"phone": "615-555-1234"}
+
+
+def test_given_an_ocr_speck_read_as_a_letter_then_it_is_no_value():
+    from pipeline.acord25.reader import _speck
+
+    assert _speck(Word("7", 224.0, 209.0, 226.0, 210.0, confidence=0.3))
+    assert not _speck(Word("7", 224.0, 203.0, 228.0, 212.0, confidence=0.3))
+
+
+def test_given_a_value_beside_a_label_misread_past_recognition_then_the_label_is_cut_off_but_still_caps_the_value(
+        monkeypatch):
+    """'NAME:' read as 'iaMEs' at confidence 0 before the contact's name: the name is read without it,
+    and its evidence box still holds it, so the reading's confidence cap sees it."""
+    from pipeline.acord25 import extract as extract_module
+
+    template = load("2016/03")
+    box = next(f.box for f in template.fields if f.key == "producer/contact_name")
+    y = (box[1] + box[3]) / 2
+    glued = (Word("iaMEs", box[0] - 2, y - 4, box[0] + 20, y + 4, confidence=0.0),
+             Word("CLIENT", box[0] + 23, y - 4, box[0] + 50, y + 4, confidence=0.95),
+             Word("CENTER", box[0] + 53, y - 4, box[0] + 85, y + 4, confidence=0.95))
+    page = _ocr_page(template, extra=glued)
+    monkeypatch.setattr(extract_module, "OCR_READER", "template")
+    cert = extract_module.extract_certificate([page], None, "ocr")
+    assert cert["producer"]["contact_name"] == "CLIENT CENTER"
+    assert cert["evidence"]["/producer/contact_name"]["confidence"] < 0.5
