@@ -31,8 +31,9 @@ logger = logging.getLogger(__name__)
 # "template" (the form's template registered to the page, pipeline/acord25/reader.py).
 BORN_DIGITAL_READER = "template"
 # Which reader reads an OCR page (scan, photo, outline print): the same two. The template reader
-# registers the OCR words (fuzzy labels) and caps each value by tesseract's word confidence.
-OCR_READER = "legacy"
+# registers the OCR words (fuzzy labels, and the page's ruled lines) and caps each value by
+# tesseract's word confidence; a page that does not register goes to the legacy reader.
+OCR_READER = "template"
 
 
 def empty_certificate() -> dict[str, Any]:
