@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pipeline.acord25.layout import line_text
 from pipeline.acord25.parse import is_check_glyph, is_placeholder_signature, parse_amount, parse_date, parse_flag
 from pipeline.textlayer import Word
 
@@ -140,7 +141,7 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
     contact: dict[str, str] = {}
     kept, kept_lines = [], []
     for line in lines:
-        text = text_of(line)
+        text = line_text(line)  # a wide gap (city | ST ZIP in boxes of their own) is a comma
         if is_filler(text):
             continue
         if _LICENCE.search(text):
@@ -155,6 +156,8 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
             continue
         if _ID_ONLY.match(text):  # after the phone: a phone number is digits and dashes too
             continue
+        if not kept and not any(c.isalpha() for c in text):
+            continue  # a name has letters: a line above it without any is an id or debris
         kept.append(text)
         kept_lines.append(line)
     if not kept:

@@ -135,10 +135,10 @@ def issued_in_term(iso: str, policies: list[dict[str, Any]]) -> bool:
 
 def is_form_label(value: str) -> bool:
     """True when ``value`` is one of the form's own printed labels (read where a value was expected)."""
-    from pipeline.acord25.frame import HEADER_LABELS, TABLE_LABELS
+    from pipeline.acord25.template import printed_phrases
 
     key = re.sub(r"\W+", "", value).upper()
-    return bool(key) and any(key == re.sub(r"\W+", "", label).upper() for label in (*HEADER_LABELS, *TABLE_LABELS))
+    return bool(key) and any(key == re.sub(r"\W+", "", "".join(label)).upper() for label in printed_phrases())
 
 
 # The form's own printed prose: its notices, and the longer labels a zone placed a line off reads on a scan

@@ -49,6 +49,7 @@ HOW = {
 MIN_OWN_BLOCKS = 0.5  # an OCR page with fewer of its blocks fitted on their own labels is not this layout
 MIN_OCR_CONFIDENCE = 0.25  # a phrase of OCR words all read less surely than this is speckle, a logo or a rule
 MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smallest print is 5.5 pt
+DEBRIS_CONFIDENCE, DEBRIS_CHARS = 0.45, 2  # an OCR word this short read less surely than this is a speck
 UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than this is not part of its value
 LOOSE_FIT = 0.88  # ceiling when the block had too few labels of its own and took the page's global fit
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
@@ -85,11 +86,16 @@ class FieldWords:
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
         self.unread: dict[Field, list[Word]] = defaultdict(list)  # words cut off a value's ends: still in its box
         for phrase in _phrases(values, self._starts_new):
-            if all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase):
+            if all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase) or \
+                    all(_debris(w) for w in phrase):
                 continue  # nothing in it that tesseract believes: speckle, a logo, a rule read as letters
             kept = _trimmed(phrase)
             target = self._field_of(kept[0]) or self._field_of_point(
                 (kept[0].x0 + kept[-1].x1) / 2, _seat(kept[0])) or self._overflowing(kept)
+            spilled = self._spilled(kept, target)
+            if spilled is not None:  # a value run over a narrow cell before its own box: its own box, doubted
+                target = spilled
+                self.doubtful.add(target)
             if target is not None:
                 self.words[target].extend(kept)
                 self.unread[target].extend(w for w in phrase if w not in kept)
@@ -101,6 +107,21 @@ class FieldWords:
             target = self._field_of_point(m.cx, m.cy, kinds_wanted=("check", "signature"))
             if target is not None:
                 self.marks[target].append(m)
+
+    def _spilled(self, phrase: list[Word], target: Field | None) -> Field | None:
+        """The field most of ``phrase``'s width lies in, when its first word lies in a one-letter cell (a letter,
+        Y/N or check box) and is no value of that cell's kind: a value typed over the cell before its box."""
+        if target is None or target.kind not in ("letter", "yn", "check") or len(phrase) < 2:
+            return None
+        if target.kind in READERS and READERS[target.kind]([[phrase[0]]]) is not None:
+            return None
+        counts: dict[Field, float] = defaultdict(float)  # how much of the phrase's width lies in each field
+        for w in phrase:
+            f = self._field_of(w)
+            if f is not None:
+                counts[f] += w.width
+        best = max(counts, key=lambda f: counts[f], default=None)
+        return best if best is not None and best is not target and counts[best] > counts.get(target, 0) else None
 
     def _overflowing(self, phrase: list[Word]) -> Field | None:
         """An OCR phrase just outside every box (a right-aligned code past its box's edge on a looser
@@ -163,8 +184,11 @@ class FieldWords:
         return best
 
     def _starts_new(self, previous: Word, w: Word) -> bool:
-        """A word that reads as a value of the kind of another field's box begins a phrase of its own."""
+        """A word that reads as a value of the kind of another field's box begins a phrase of its own, and so
+        does a word after a one-letter cell's value."""
         here, there = self._field_of(previous), self._field_of(w)
+        if here is not None and here.kind in ("letter", "yn") and READERS[here.kind]([[previous]]) is not None:
+            return True  # a one-letter cell holds one value: what follows it is another
         if there is None or there is here or there.kind not in READERS:
             return False
         return READERS[there.kind]([[w]]) is not None and there.kind not in ("text",)
@@ -210,11 +234,20 @@ def _crossing(rules: Any, box: Box, inset: float) -> tuple[list[Any], list[Any]]
     return level, upright
 
 
+def _debris(w: Word) -> bool:
+    """An OCR word of DEBRIS_CHARS letters and digits or fewer read less surely than DEBRIS_CONFIDENCE
+    ('ee', 'y'): specks and rule ends read as text."""
+    return w.confidence is not None and w.confidence < DEBRIS_CONFIDENCE and \
+        sum(c.isalnum() for c in w.text) <= DEBRIS_CHARS
+
+
 def _trimmed(phrase: list[Word]) -> list[Word]:
     """A phrase without the OCR words at its ends that tesseract does not believe at all (below
-    UNREAD_CONFIDENCE, no digit): print beside a value misread past recognition ("iaMEs" for "NAME:")."""
+    UNREAD_CONFIDENCE, no digit: print beside a value misread past recognition, "iaMEs" for "NAME:")
+    or that are debris."""
     def unread(w: Word) -> bool:
-        return w.confidence is not None and w.confidence < UNREAD_CONFIDENCE and not any(c.isdigit() for c in w.text)
+        return _debris(w) or (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
+                              and not any(c.isdigit() for c in w.text))
 
     start, end = 0, len(phrase)
     while start < end - 1 and unread(phrase[start]):
@@ -424,7 +457,9 @@ def _insurers(values: dict[Field, tuple[Any, str, Box]], fw: FieldWords, cert: d
         if entry["name"] is None and entry["naic"] is None:
             continue
         index = len(cert["insurers"])
-        for part, (box, how, ceiling) in entry.pop("_ev").items():
+        found = entry.pop("_ev")
+        found.setdefault("letter", found.get("name") or found["naic"])  # the row's printed letter: where its values are
+        for part, (box, how, ceiling) in found.items():
             _add(ev, f"/insurers/{index}/{part}", box, how, ceiling)
         cert["insurers"].append(entry)
 
@@ -503,6 +538,7 @@ def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, B
         if "statutory" not in found:
             found["statutory"] = (Box(0, 0, 0, 0), "unchecked", 1.0)
     policy["limits"] = limits
+    found.setdefault("line", found.get("policy_number") or next(iter(found.values())))  # the row it was read in
     return policy, found
 
 
@@ -534,5 +570,7 @@ def _stacked(fw: FieldWords, fields: list[Field], ev: Evidence, start: int) -> l
             else:
                 policy[key] = got[0]
             _add(ev, f"/policies/{start + len(out)}/{key}", Box.around(lines[k]), "first_of_stack", 1.0)
+            if key == "policy_number":
+                _add(ev, f"/policies/{start + len(out)}/line", Box.around(lines[k]), "first_of_stack", 1.0)
         out.append(policy)
     return out

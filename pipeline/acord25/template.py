@@ -507,13 +507,15 @@ def _moved_print(words: list[Word], template: Template, registration: Registrati
     """Runs of RUN_WORDS or more words that follow each other in the form's print, near their place.
 
     An edition's notices and headings move a little and are re-worded from one edition to another;
-    three words in the print's own order, within MOVED_Y_PT (MOVED_X_PT across) of where the template prints them, are print."""
+    three words in the print's own order, within MOVED_Y_PT (MOVED_X_PT across) of where the template
+    prints them, are print. Words already found at their place count in a run: two words left over at
+    a line's start, before three found, are print too."""
     follows: dict[tuple[str, str], list[tuple[float, float]]] = {}
     printed = template.printed
     for a, b in zip(printed, printed[1:]):
         if abs((a[2] + a[4]) / 2 - (b[2] + b[4]) / 2) < 2 and 0 <= b[1] - a[3] < 15:
             follows.setdefault((a[0], b[0]), []).append(registration.glob.transform.point(*_centre(*a[1:])))
-    order = sorted((j for j in range(len(words)) if j not in found), key=lambda j: (round(words[j].cy), words[j].x0))
+    order = sorted(range(len(words)), key=lambda j: (round(words[j].cy), words[j].x0))  # print found counts in a run
     chained = [False] * len(order)
     reads = vocabulary(template.edition)
     for k in range(len(order) - 1):

@@ -91,7 +91,7 @@ def test_given_an_ocr_word_lying_on_a_label_past_recognition_then_it_is_print():
     assert len(page.words) - 1 in reg.printed_words
 
 
-def test_given_an_ocr_page_on_the_template_reader_then_tesseract_confidence_caps_the_value(monkeypatch):
+def test_given_an_ocr_page_on_the_template_reader_then_tesseract_confidence_caps_the_value():
     from pipeline.acord25 import extract as extract_module
 
     template = load("2016/03")
@@ -99,7 +99,6 @@ def test_given_an_ocr_page_on_the_template_reader_then_tesseract_confidence_caps
     cy = (box[1] + box[3]) / 2
     date = Word("03/15/2024", box[0] + 2, cy - 4, box[0] + 50, cy + 4, confidence=0.8)
     page = _ocr_page(template, extra=(date,))
-    monkeypatch.setattr(extract_module, "OCR_READER", "template")
     cert = extract_module.extract_certificate([page], None, "ocr")
     assert cert["date"] == "2024-03-15"
     assert cert["evidence"]["/date"]["confidence"] <= 0.8 * 0.8
@@ -228,8 +227,7 @@ def test_given_an_ocr_speck_read_as_a_letter_then_it_is_no_value():
     assert not _speck(Word("7", 224.0, 203.0, 228.0, 212.0, confidence=0.3))
 
 
-def test_given_a_value_beside_a_label_misread_past_recognition_then_the_label_is_cut_off_but_still_caps_the_value(
-        monkeypatch):
+def test_given_a_value_beside_a_label_misread_past_recognition_then_the_label_is_cut_off_but_still_caps_the_value():
     """'NAME:' read as 'iaMEs' at confidence 0 before the contact's name: the name is read without it,
     and its evidence box still holds it, so the reading's confidence cap sees it."""
     from pipeline.acord25 import extract as extract_module
@@ -241,7 +239,6 @@ def test_given_a_value_beside_a_label_misread_past_recognition_then_the_label_is
              Word("CLIENT", box[0] + 23, y - 4, box[0] + 50, y + 4, confidence=0.95),
              Word("CENTER", box[0] + 53, y - 4, box[0] + 85, y + 4, confidence=0.95))
     page = _ocr_page(template, extra=glued)
-    monkeypatch.setattr(extract_module, "OCR_READER", "template")
     cert = extract_module.extract_certificate([page], None, "ocr")
     assert cert["producer"]["contact_name"] == "CLIENT CENTER"
     assert cert["evidence"]["/producer/contact_name"]["confidence"] < 0.5
