@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from pipeline.acord25.layout import Box, lines_of, usual_height
 from pipeline.acord25.parse import parse_date
+from pipeline.acord25.reader import FieldWords, prepared
+from pipeline.acord25.template import load, register
 from pipeline.textlayer import Page, Word
 
 LETTER = "ABCDEF"  # an insurer letter
@@ -57,9 +59,6 @@ def value_cells(page: Page, unread=None) -> list[Cell]:
     """The value boxes whose page-level reading is missing or doubtful, on ``page`` registered to the
     template (none when it does not register). ``unread(zone)``, when given, says a zone holds print
     no word was read from (a line page-level OCR left out)."""
-    from pipeline.acord25.reader import FieldWords, prepared
-    from pipeline.acord25.template import load, register
-
     page = prepared(page)
     registration = register(page, load())
     if registration is None:

@@ -11,38 +11,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pipeline.acord25.certificate import empty_certificate
 from pipeline.acord25.evidence import Evidence
 from pipeline.acord25.fields import apply_form_fields
 from pipeline.acord25.identify import identify
+from pipeline.acord25.reader import read_certificate
 from pipeline.acord25.remarks import append_remarks
 from pipeline.textlayer import Page
 
 logger = logging.getLogger(__name__)
 
-
-def empty_certificate() -> dict[str, Any]:
-    """Every key of the contract, all unknown."""
-    return {
-        "form": {"type": None, "edition": None},
-        "date": None,
-        "certificate_number": None,
-        "revision_number": None,
-        "producer": {
-            "name": None,
-            "address": None,
-            "contact_name": None,
-            "phone": None,
-            "fax": None,
-            "email": None,
-        },
-        "insured": {"name": None, "address": None},
-        "insurers": [],
-        "policies": [],
-        "description_of_operations": None,
-        "certificate_holder": {"name": None, "address": None},
-        "signed": False,
-        "evidence": {},
-    }
+__all__ = ["empty_certificate", "extract_certificate"]
 
 
 def extract_certificate(pages: list[Page], form_fields: dict[str, str] | None = None,
@@ -51,8 +30,6 @@ def extract_certificate(pages: list[Page], form_fields: dict[str, str] | None = 
 
     Remarks pages after the certificate page continue its description of operations. ``method``
     (the reading's, "text_layer" or "ocr") is logged only: words carry their OCR confidence."""
-    from pipeline.acord25.reader import read_certificate
-
     cert = empty_certificate()
     if not pages:
         return cert

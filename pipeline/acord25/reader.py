@@ -1,8 +1,9 @@
-"""The born-digital reader: a text-layer page registered to the form's template, read field by field.
+"""The certificate reader: a page (text layer or OCR) registered to the form's template, read field by field.
 
     cert = read_certificate(pages, page, info, form_fields)   # None when the page does not register
 
-1. :func:`pipeline.acord25.template.register` fits the page's printed labels to the template, per block.
+1. :func:`pipeline.acord25.template.register` fits the page's printed labels (and, on a scan, its ruled
+   lines) to the template, per block.
 2. The page's words that are not the form's own print are grouped into phrases (words on one line,
    close together), and each phrase goes to the registered field box its first word's centre falls
    in (the box grown by a tolerance from the block's residual), else the box its centre falls in.
@@ -20,6 +21,7 @@ from typing import Any
 
 from pipeline.acord25 import fieldkinds as kinds
 from pipeline.acord25 import plausible
+from pipeline.acord25.certificate import empty_certificate
 from pipeline.acord25.evidence import Evidence, cap_by_reading
 from pipeline.acord25.fields import apply_form_fields
 from pipeline.acord25.layout import Box
@@ -347,8 +349,6 @@ def _phrases(words: list[Word], starts_new: Any) -> list[list[Word]]:
 
 
 def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict[str, str] | None) -> dict[str, Any] | None:
-    from pipeline.acord25.extract import empty_certificate
-
     page = prepared(page)
     registration = register(page, load("2016/03"))
     if registration is None:
