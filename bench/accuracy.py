@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.accuracy [--official BD,SCANS,PHOTOS] [--tuning-seed T] [--validation-seed V]
         [--no-real] [--show-wrong] [--generated N] [--seed S] [--rescan K] [--photos N] [--rephoto K]
-        [--reader legacy|template] [--ocr-reader legacy|template]   (COI_BENCH_CACHE=DIR keeps OCR readings)
+        (COI_BENCH_CACHE=DIR keeps OCR readings)
 
 Three sets, reported apart:
 
@@ -162,10 +162,11 @@ def run_one(data: bytes, truth: dict[str, Any], per_field: dict[str, list[int]],
 
 
 def _cached_read(data: bytes, read: Any, key: str = "") -> Any:
-    """``read(data)``, kept in ``COI_BENCH_CACHE`` (a folder) when it is set: comparing two readers on the
+    """``read(data)``, kept in ``COI_BENCH_CACHE`` (a folder) when it is set: re-measuring the reader on the
     same OCR output then pays tesseract once. The cache is keyed by ``key`` (the document's set and
     name: a re-printed file's bytes carry the time it was made) or else its bytes, and by the OCR
-    stage's own sources, so a change to pipeline/ocr re-reads."""
+    stage's own sources, so a change to pipeline/ocr (or to what its second readings use: the
+    template, its registration and the value cells) re-reads."""
     folder = os.environ.get("COI_BENCH_CACHE")
     if not folder:
         return read(data, max_pages=5)
@@ -173,9 +174,9 @@ def _cached_read(data: bytes, read: Any, key: str = "") -> Any:
     import pickle
 
     digest = hashlib.sha256(key.encode() if key else data)
-    legacy = ("cells", "frame", "layout", "coverages", "limits", "identify", "positions", "header", "parties")
+    second = ("cells", "layout", "identify", "template", "reader", "fieldkinds", "templates/2016-03.json")
     for source in sorted((REPO / "pipeline" / "ocr").glob("*.py")) + [REPO / "pipeline" / "stages.py"] + \
-            [REPO / "pipeline" / "acord25" / f"{name}.py" for name in legacy]:  # the OCR stage's second readings
+            [REPO / "pipeline" / "acord25" / (n if n.endswith(".json") else f"{n}.py") for n in second]:
         digest.update(source.read_bytes())
     path = Path(folder) / f"{digest.hexdigest()[:24]}.pickle"
     if path.exists():
@@ -302,13 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show-wrong", action="store_true", help="every miss of tuning and real files")
     parser.add_argument("--text-layer-only", action="store_true",
                         help="skip every document that would need OCR (outline prints, scans, photos): no tesseract")
-    parser.add_argument("--reader", choices=("default", "legacy", "template"), default="default",
-                        help="the born-digital reader to measure (default: whatever extract uses)")
-    parser.add_argument("--ocr-reader", choices=("default", "legacy", "template"), default="default",
-                        help="the reader of OCR pages (scans, photos) to measure (default: whatever extract uses)")
     args = parser.parse_args(argv)
-    _choose_reader(args.reader)
-    _choose_ocr_reader(args.ocr_reader)
     counts = tuple(int(n) for n in args.official.split(","))
 
     bench = Bench()
@@ -361,23 +356,6 @@ def main(argv: list[str] | None = None) -> int:
         if part:
             print("\n" + part)
     return 0
-
-
-def _choose_reader(name: str) -> None:
-    """Point born-digital extraction at one reader for this run (the bench's comparison switch)."""
-    if name == "default":
-        return
-    from pipeline.acord25 import extract as extract_module
-
-    extract_module.BORN_DIGITAL_READER = name
-
-
-def _choose_ocr_reader(name: str) -> None:
-    if name == "default":
-        return
-    from pipeline.acord25 import extract as extract_module
-
-    extract_module.OCR_READER = name
 
 
 def _own(bench) -> str:

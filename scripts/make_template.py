@@ -4,8 +4,9 @@
 
 Run once; the JSON is committed (the reader needs it at run time, the shared corpus is not shipped).
 Sources, both in ``../shared/corpus/real``: the official 2016/03 AcroForm's field rectangles
-(``acord25_fields.txt``, PDF points, origin bottom-left) and the printed words of the same blank
-(``blank_acord25_echoparkpaper-meridmail.pdf``, read by :mod:`pipeline.textlayer`, origin top-left).
+(``acord25_fields.txt``, PDF points, origin bottom-left) and the printed words and ruled lines of the
+same blank (``blank_acord25_echoparkpaper-meridmail.pdf``, its words read by :mod:`pipeline.textlayer`,
+its rules found on the page drawn at 300 dpi by the OCR stage's rule finder; origin top-left).
 The template is in the text layer's space (origin top-left, y down).
 
 What this script adds to those two sources is the map below: which contract key and which kind
@@ -20,6 +21,7 @@ import json
 import re
 from pathlib import Path
 
+from pipeline.filetypes import PDF
 from pipeline.textlayer import read_text_layer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -98,6 +100,9 @@ FIELDS = [
     (r"OtherPolicy_CoverageLimitAmount_A", "limits/limit", "amount"),
 ]
 
+RULE_OVERLAP_PT = 30.0  # a rule runs along a block when it overlaps it this far
+ANCHOR_RULE_PT = 40.0  # shorter rules (the strokes of a label's box) are not a block's anchors
+
 # coverage rows: (row name, contract line, top, bottom) in the text layer's y (the form's ruled rows)
 ROWS = [("general_liability", 300.0, 384.0), ("automobile_liability", 384.0, 444.0),
         ("umbrella_liability", 444.0, 480.0), ("workers_compensation", 480.0, 528.0), ("other", 528.0, 564.0)]
@@ -137,6 +142,36 @@ def block_of(x: float, y: float) -> str:
     return next(b[0] for b in BLOCKS if b[1] <= x <= b[3] and b[2] <= y <= b[4])
 
 
+def ruled_lines(data: bytes) -> list[list[float]]:
+    """The blank's ruled lines, in points: the page drawn at the OCR stage's resolution and its rules
+    found by the OCR stage's own finder (:func:`pipeline.ocr.rules.long_rules`), so that the template's
+    rules are the ones a scan of the form gives."""
+    from pipeline.ocr import deskew, raster, rules
+
+    page = raster.rasterize(data, PDF, max_pages=1)[0]
+    level, upright = rules.printed_rule_masks(deskew.binarise_fine(page.image), page.dpi,
+                                              bridge_pt=rules.DASHED_GAP_PT)
+    scale = 72.0 / page.dpi
+    found = [[round(v * scale, 1) for v in segment] for segment in rules.long_rules(level, upright, page.dpi)[1]]
+    return sorted(found, key=lambda r: (r[1], r[0]))
+
+
+def rules_of(rules: list[list[float]], x0: float, y0: float, x1: float, y1: float) -> list[int]:
+    """The rules that run along a block: a level rule inside its height over RULE_OVERLAP_PT of its
+    width, an upright one inside its width over RULE_OVERLAP_PT of its height; ANCHOR_RULE_PT long at least."""
+    out = []
+    for i, (rx0, ry0, rx1, ry1) in enumerate(rules):
+        if max(rx1 - rx0, ry1 - ry0) < ANCHOR_RULE_PT:
+            continue
+        if rx1 - rx0 >= ry1 - ry0:
+            inside = y0 <= (ry0 + ry1) / 2 <= y1 and min(rx1, x1) - max(rx0, x0) >= RULE_OVERLAP_PT
+        else:
+            inside = x0 <= (rx0 + rx1) / 2 <= x1 and min(ry1, y1) - max(ry0, y0) >= RULE_OVERLAP_PT
+        if inside:
+            out.append(i)
+    return out
+
+
 def build(shared: Path) -> dict:
     real = shared / "corpus" / "real"
     blank = "blank_acord25_echoparkpaper-meridmail.pdf"
@@ -170,12 +205,15 @@ def build(shared: Path) -> dict:
         p["box"][1] = min(p["box"][1], p["box"][1] - 12.0)
     fields += parties.values()
     words = [[w.text, w.x0, w.y0, w.x1, w.y1] for w in page.words]
+    rules = ruled_lines((real / blank).read_bytes())
     blocks = {name: {"box": [x0, y0, x1, y1],
                      "anchors": [i for i, w in enumerate(words)
-                                 if len(w[0]) >= 2 and block_of((w[1] + w[3]) / 2, (w[2] + w[4]) / 2) == name]}
+                                 if len(w[0]) >= 2 and block_of((w[1] + w[3]) / 2, (w[2] + w[4]) / 2) == name],
+                     "rules": rules_of(rules, x0, y0, x1, y1)}
               for name, x0, y0, x1, y1 in BLOCKS}
     return {"edition": "2016/03", "source": f"{blank} and acord25_fields.txt", "page": [page.width, page.height],
-            "rows": {r[0]: [r[1], r[2]] for r in ROWS}, "print": words, "blocks": blocks, "fields": fields}
+            "rows": {r[0]: [r[1], r[2]] for r in ROWS}, "print": words, "rules": rules, "blocks": blocks,
+            "fields": fields}
 
 
 def main() -> None:

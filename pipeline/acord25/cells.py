@@ -1,10 +1,11 @@
-"""Small value cells, located on a page read by OCR, for a second reading.
+"""The value boxes of a page read by OCR that are read a second time, alone.
 
 Page-level OCR often drops a lone letter in a narrow cell (the INSR LTR, ADDL INSD and
 SUBR WVD columns, the Y/N box of the workers' compensation row), runs two neighbouring
-cells together ("NY"), loses the date in its small box beside the title, or misreads a
-limit amount ("ihen.000").  The OCR stage reads these cells again one by one; this module
-says where they are, from the same frame, columns, zones and limit rows the extractor uses.
+cells together ("NY"), loses the date in its small box beside the title, misreads a limit
+amount ("ihen.000"), or runs two lines of a party's block into one. The OCR stage reads these
+cells again (:mod:`pipeline.ocr.zones`); this module says which, from the page registered to
+the form's template: each cell is a field's own box, chosen by the field's kind.
 """
 
 from __future__ import annotations
@@ -12,14 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.acord25.coverages import TableReader
-from pipeline.acord25.frame import build_frame
-from pipeline.acord25.header import date_zone, party_zones
-from pipeline.acord25.layout import Box, Sheet, lines_of, usual_height
-from pipeline.acord25.limits import LIMIT_TABLES, limit_rows
+from pipeline.acord25.layout import Box, lines_of, usual_height
 from pipeline.acord25.parse import parse_date
-from pipeline.acord25.positions import excluded_zone
-from pipeline.textlayer import Page
+from pipeline.acord25.reader import FieldWords, prepared
+from pipeline.acord25.template import load, register
+from pipeline.textlayer import Page, Word
 
 LETTER = "ABCDEF"  # an insurer letter
 FLAG = "YNX"  # an ADDL INSD / SUBR WVD / excluded-member answer
@@ -31,16 +29,21 @@ BLOCK = "block"  # not an alphabet: a party's lines of name and address, read ag
 
 _STRICT_AMOUNT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d{3,9}$")  # a limit is never under $100
 _SURE = 0.8  # a page-level reading at least this sure is not read again
+_DOUBTFUL = 0.5  # a block holding a word read less sure than this is read again
+_TALL = 1.7  # times the block's usual word height: two lines read as one
+ALPHABETS = {"letter": LETTER, "yn": FLAG}
+FREE_ROW = "other/"  # the other row's cells may stack several values: read with the page
 
 
 @dataclass(frozen=True)
 class Cell:
-    """A zone in points that holds one character drawn from ``alphabet`` (or nothing), or a date."""
+    """A zone in points that holds one character drawn from ``alphabet`` (or nothing), or a date,
+    an amount or a party's block."""
 
     box: Box
     alphabet: str
     seen: str = ""  # an amount cell's page-level reading (not a valid amount, or doubtful), to compare with
-    clear: Box | None = None  # an amount cell's whole row of the LIMITS column: its misreadings are superseded
+    clear: Box | None = None  # an amount cell's whole box: its misreadings are superseded
 
     def accepts(self, text: str) -> bool:
         if self.alphabet == DATE:
@@ -52,69 +55,52 @@ class Cell:
         return len(text) == 1 and text.upper() in self.alphabet
 
 
-def letter_cells(page: Page) -> list[Cell]:
-    """The one-letter cells of the coverage rows whose reading is missing or not a single valid letter."""
-    sheet = Sheet(page)
-    frame = build_frame(sheet)
-    if frame.table is None:
+def value_cells(page: Page, unread=None) -> list[Cell]:
+    """The value boxes whose page-level reading is missing or doubtful, on ``page`` registered to the
+    template (none when it does not register). ``unread(zone)``, when given, says a zone holds print
+    no word was read from (a line page-level OCR left out)."""
+    page = prepared(page)
+    registration = register(page, load())
+    if registration is None:
         return []
-    reader = TableReader(sheet, frame)
-    cols = reader.columns
-    cells = []
-    for kind, band in reader.bands():
-        if kind == "other":
-            continue  # free rows: their letters are read with their descriptions
-        for column, alphabet in ((cols.ltr, LETTER), (cols.addl, FLAG), (cols.subr, FLAG)):
-            cells.append(Cell(Box(max(column[0], 0.0), band.y0, column[1], band.y1), alphabet))
-        if kind == "wc":
-            zone = excluded_zone(reader, band)
-            if zone is not None:
-                cells.append(Cell(zone, FLAG))
-    return [c for c in cells if not _already_read(sheet, c)]
-
-
-def date_cell(page: Page) -> Cell | None:
-    """The certificate date's zone, when the page-level reading holds no date there."""
-    sheet = Sheet(page)
-    frame = build_frame(sheet)
-    zone = date_zone(sheet, frame)
-    if zone is None or any(parse_date(w.text) for w in sheet.values_in(zone)):
-        return None
-    return Cell(zone, DATE)
-
-
-_DOUBTFUL = 0.5  # a block holding a word read less sure than this is read again
-_TALL = 1.7  # times the block's usual word height: two lines read as one
-
-
-def party_cells(page: Page, unread=None) -> list[Cell]:
-    """The producer's, insured's and holder's blocks whose page-level reading is doubtful.
-
-    Page-level OCR of a block typed with tight line spacing may run two lines into one
-    ("31-W INSULATION CO., INC" over "7434 CYCLE LN" read as "Fl eVeARON ONC"), read a
-    block's lines as noise, or leave a line out altogether; a block holding a very unsure word
-    or one too tall for a line, or print that no word was read from (``unread(zone)``, when
-    given, says so), is read again alone, as a block of lines."""
-    sheet = Sheet(page)
-    frame = build_frame(sheet)
-    cells = []
-    for name, zone in party_zones(frame).items():
-        label = frame.get(name)
-        if label is not None and name != "holder":  # the lines under the label: the label is read well enough
-            zone = Box(zone.x0, max(zone.y0, label.box.y1 + 0.5), zone.x1, zone.y1)
-        words = sheet.values_in(zone)
-        if not words:
-            continue
-        usual = usual_height(words)
-        if any((w.confidence if w.confidence is not None else 1.0) < _DOUBTFUL or w.height > _TALL * usual
-               for w in words) or (unread is not None and unread(zone)):
-            cells.append(Cell(zone, BLOCK))
+    fw = FieldWords(page, registration)
+    cells: list[Cell] = []
+    for f in fw.fields:
+        box, words = fw.boxes[f], fw.words.get(f, [])
+        if f.kind in ALPHABETS and f.block == "coverages" and not f.key.startswith(FREE_ROW):
+            cell = Cell(box, ALPHABETS[f.kind])
+            if not _already_read(words, cell):
+                cells.append(cell)
+        elif f.kind == "date" and f.key == "date":
+            if not any(parse_date(w.text) for w in words):
+                cells.append(Cell(box, DATE))
+        elif f.kind == "amount":
+            cell = _amount_cell(box, words)
+            if cell is not None:
+                cells.append(cell)
+        elif f.kind == "party" and words:
+            usual = usual_height(words)
+            if any((w.confidence if w.confidence is not None else 1.0) < _DOUBTFUL or w.height > _TALL * usual
+                   for w in words) or (unread is not None and unread(box)):
+                cells.append(Cell(box, BLOCK))
     return cells
 
 
-def _already_read(sheet: Sheet, cell: Cell) -> bool:
-    words = sheet.values_in(cell.box)
-    return len(words) == 1 and cell.accepts(words[0].text) and (words[0].confidence or 0.0) >= 0.8
+def _already_read(words: list[Word], cell: Cell) -> bool:
+    return len(words) == 1 and cell.accepts(words[0].text) and (words[0].confidence or 0.0) >= _SURE
+
+
+def _amount_cell(box: Box, words: list[Word]) -> Cell | None:
+    """An amount box whose page-level reading is missing, not a valid amount, or doubtful (a blank box
+    leaves a blank cut-out, which is not read)."""
+    line = [w for w in words if w.text != "$"]
+    if not _amount_like(line):
+        return None  # print of another kind: not an amount to read again
+    seen = "".join(w.text for w in sorted(line, key=lambda w: w.x0))
+    if line and strict_amount(seen) is not None and len(lines_of(line)) == 1 \
+            and min(w.confidence if w.confidence is not None else 1.0 for w in line) >= _SURE:
+        return None
+    return Cell(box, AMOUNT, seen=seen, clear=box)
 
 
 def strict_amount(text: str) -> int | None:
@@ -130,46 +116,8 @@ def strict_amount(text: str) -> int | None:
     return int(text.replace(",", "")) if _STRICT_AMOUNT.match(text) else None
 
 
-def limit_cells(page: Page) -> list[Cell]:
-    """The LIMITS column's amount cells whose page-level reading is missing, not a valid amount, or doubtful.
-
-    A cell starts right of the form's printed "$" (where it was read on the row, else where the
-    other rows' "$" stand), so that the "$" is not read again as a leading 5 or S; a blank limit
-    leaves a blank cell, which is not read."""
-    sheet = Sheet(page)
-    frame = build_frame(sheet)
-    if frame.table is None:
-        return []
-    reader = TableReader(sheet, frame)
-    column = Box(reader.columns.amount[0], frame.table.y0, frame.width, frame.table.y1)
-    printed = sorted(w.x1 for w in sheet.values_in(column, include_labels=True) if w.text == "$")
-    dollar_x1 = printed[len(printed) // 2] if printed else None  # the form prints its "$" in one column
-    cells = []
-    for kind, band in reader.bands():
-        if kind not in LIMIT_TABLES:
-            continue
-        for _, middle, pitch in limit_rows(reader, band, kind):
-            top, bottom = max(band.y0, middle - 0.45 * pitch), min(band.y1, middle + 0.45 * pitch)
-            if bottom - top < 0.5 * pitch:
-                continue
-            zone = Box(reader.columns.amount[0], top, frame.width, bottom)
-            words = sheet.values_in(zone, include_labels=True)
-            dollars = [w for w in words if w.text == "$"]
-            line = [w for w in words if w.text != "$"]
-            if not _amount_like(line):
-                continue  # print of another kind (a row misplaced onto text): not an amount to read again
-            seen = "".join(w.text for w in sorted(line, key=lambda w: w.x0))
-            if line and strict_amount(seen) is not None and len(lines_of(line)) == 1 \
-                    and min(w.confidence if w.confidence is not None else 1.0 for w in line) >= _SURE:
-                continue
-            x1s = [w.x1 for w in dollars] or ([dollar_x1] if dollar_x1 is not None else [])
-            x0 = max([zone.x0, *(x + 0.3 for x in x1s)])
-            cells.append(Cell(Box(x0, top, zone.x1, bottom), AMOUNT, seen=seen, clear=zone))
-    return cells
-
-
 def _amount_like(words: list) -> bool:
-    """A row's page-level reading could be an amount, misread or not: a few fragments, none a
+    """A box's page-level reading could be an amount, misread or not: a few fragments, none a
     printed word or a date (an amount cell's reading replaces them all)."""
     return len(words) <= 3 and not any(
         parse_date(w.text) or (sum(c.isalpha() for c in w.text) >= 4 and not any(c.isdigit() for c in w.text))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pipeline.acord25.layout import line_text
 from pipeline.acord25.parse import is_check_glyph, is_placeholder_signature, parse_amount, parse_date, parse_flag
 from pipeline.textlayer import Word
 
@@ -16,7 +17,7 @@ Line = list[Word]
 
 FILLER = re.compile(r"^(x{3,}|n/?a|none|excluded)$", re.I)
 _CARE_OF = re.compile(r"^(c/o|care\s+of|attn:?)\b", re.I)
-_ID_ONLY = re.compile(r"^[#:]?\s*\d{5,}$")  # a bare customer or holder id on a line of its own
+_ID_ONLY = re.compile(r"^[#:]?\s*(?=(?:-?\d){5})\d[\d-]*\d$")  # a bare customer or holder id (digits, maybe dashed) on a line of its own
 _LICENCE = re.compile(r"\b(lic(ense|ence)?\s*(#|no\.?|number)|lic#|npn\b|customer\s*(id|#)|acct\.?\s*#|account\s*#"
                       r"|client\s*(id|#|:)|agency\s*(id|code)|producer\s*(id|code)|fein\b)", re.I)
 _STREET = re.compile(r"^(\d+[\w-]*\s|p\.?\s*o\.?\s*box\b|post\s+office\b|po\s+drawer\b|one\s|two\s|suite\b|ste\b"
@@ -140,10 +141,10 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
     contact: dict[str, str] = {}
     kept, kept_lines = [], []
     for line in lines:
-        text = text_of(line)
+        text = line_text(line)  # a wide gap (city | ST ZIP in boxes of their own) is a comma
         if is_filler(text):
             continue
-        if _LICENCE.search(text) or _ID_ONLY.match(text):
+        if _LICENCE.search(text):
             continue
         if _EMAIL.search(text) or (_CONTACT_WORD.match(text) and _PHONE.search(text)) or _PHONE.fullmatch(text):
             if _EMAIL.search(text):
@@ -153,6 +154,10 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
             else:
                 contact.setdefault("phone", _PHONE.search(text).group(0))
             continue
+        if _ID_ONLY.match(text):  # after the phone: a phone number is digits and dashes too
+            continue
+        if not kept and not any(c.isalpha() for c in text):
+            continue  # a name has letters: a line above it without any is an id or debris
         kept.append(text)
         kept_lines.append(line)
     if not kept:

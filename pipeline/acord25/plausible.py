@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from pipeline.acord25.parse import parse_date
 from pipeline.acord25.printed import NOTICES
+from pipeline.acord25.template import printed_phrases
 
 DOUBT = 0.75  # confidence given to a value that fails a check: below review (0.9), above a guess
 
@@ -135,10 +136,8 @@ def issued_in_term(iso: str, policies: list[dict[str, Any]]) -> bool:
 
 def is_form_label(value: str) -> bool:
     """True when ``value`` is one of the form's own printed labels (read where a value was expected)."""
-    from pipeline.acord25.frame import HEADER_LABELS, TABLE_LABELS
-
     key = re.sub(r"\W+", "", value).upper()
-    return bool(key) and any(key == re.sub(r"\W+", "", label).upper() for label in (*HEADER_LABELS, *TABLE_LABELS))
+    return bool(key) and any(key == re.sub(r"\W+", "", "".join(label)).upper() for label in printed_phrases())
 
 
 # The form's own printed prose: its notices, and the longer labels a zone placed a line off reads on a scan

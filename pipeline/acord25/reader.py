@@ -1,8 +1,9 @@
-"""The born-digital reader: a text-layer page registered to the form's template, read field by field.
+"""The certificate reader: a page (text layer or OCR) registered to the form's template, read field by field.
 
     cert = read_certificate(pages, page, info, form_fields)   # None when the page does not register
 
-1. :func:`pipeline.acord25.template.register` fits the page's printed labels to the template, per block.
+1. :func:`pipeline.acord25.template.register` fits the page's printed labels (and, on a scan, its ruled
+   lines) to the template, per block.
 2. The page's words that are not the form's own print are grouped into phrases (words on one line,
    close together), and each phrase goes to the registered field box its first word's centre falls
    in (the box grown by a tolerance from the block's residual), else the box its centre falls in.
@@ -20,11 +21,12 @@ from typing import Any
 
 from pipeline.acord25 import fieldkinds as kinds
 from pipeline.acord25 import plausible
+from pipeline.acord25.certificate import empty_certificate
 from pipeline.acord25.evidence import Evidence, cap_by_reading
 from pipeline.acord25.fields import apply_form_fields
 from pipeline.acord25.layout import Box
 from pipeline.acord25.remarks import append_remarks
-from pipeline.acord25.template import Field, Registration, load, register
+from pipeline.acord25.template import Field, Registration, load, register, vocabulary
 from pipeline.textlayer import Mark, Page, Word
 
 logger = logging.getLogger(__name__)
@@ -48,7 +50,11 @@ HOW = {
 }
 MIN_OWN_BLOCKS = 0.5  # an OCR page with fewer of its blocks fitted on their own labels is not this layout
 MIN_OCR_CONFIDENCE = 0.25  # a phrase of OCR words all read less surely than this is speckle, a logo or a rule
+MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smallest print is 5.5 pt
+DEBRIS_CONFIDENCE, DEBRIS_CHARS = 0.45, 2  # an OCR word this short read less surely than this is a speck
+UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than this is not part of its value
 LOOSE_FIT = 0.88  # ceiling when the block had too few labels of its own and took the page's global fit
+RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
 ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
 LIMIT_KEYS = {
@@ -71,6 +77,7 @@ class FieldWords:
     def __init__(self, page: Page, registration: Registration) -> None:
         self.registration = registration
         self.fields = registration.template.fields
+        self.page_rules = [(m.x0, m.y0, m.x1, m.y1) for m in page.marks if m.kind == "rule"]
         self.own = {f: Box(*registration.to_page(f.block, f.box)) for f in self.fields}
         self.boxes = {f: self._box(f) for f in self.fields}
         self.row_wide = {f for f in self.fields if f.block == "coverages" and f.box[3] - f.box[1] > 20
@@ -79,13 +86,21 @@ class FieldWords:
         values, covered = _uncovered([u for w in values for u in _unglued(w)])
         self.words: dict[Field, list[Word]] = defaultdict(list)
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
+        self.unread: dict[Field, list[Word]] = defaultdict(list)  # words cut off a value's ends: still in its box
         for phrase in _phrases(values, self._starts_new):
-            if all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase):
+            if all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase) or \
+                    all(_debris(w) for w in phrase):
                 continue  # nothing in it that tesseract believes: speckle, a logo, a rule read as letters
-            target = self._field_of(phrase[0]) or self._field_of_point(
-                (phrase[0].x0 + phrase[-1].x1) / 2, _seat(phrase[0])) or self._overflowing(phrase)
+            kept = _trimmed(phrase)
+            target = self._field_of(kept[0]) or self._field_of_point(
+                (kept[0].x0 + kept[-1].x1) / 2, _seat(kept[0])) or self._overflowing(kept)
+            spilled = self._spilled(kept, target)
+            if spilled is not None:  # a value run over a narrow cell before its own box: its own box, doubted
+                target = spilled
+                self.doubtful.add(target)
             if target is not None:
-                self.words[target].extend(phrase)
+                self.words[target].extend(kept)
+                self.unread[target].extend(w for w in phrase if w not in kept)
                 if any(id(w) in covered for w in phrase):
                     self.doubtful.add(target)
         self._overflow_rows()
@@ -94,6 +109,21 @@ class FieldWords:
             target = self._field_of_point(m.cx, m.cy, kinds_wanted=("check", "signature"))
             if target is not None:
                 self.marks[target].append(m)
+
+    def _spilled(self, phrase: list[Word], target: Field | None) -> Field | None:
+        """The field most of ``phrase``'s width lies in, when its first word lies in a one-letter cell (a letter,
+        Y/N or check box) and is no value of that cell's kind: a value typed over the cell before its box."""
+        if target is None or target.kind not in ("letter", "yn", "check") or len(phrase) < 2:
+            return None
+        if target.kind in READERS and READERS[target.kind]([[phrase[0]]]) is not None:
+            return None
+        counts: dict[Field, float] = defaultdict(float)  # how much of the phrase's width lies in each field
+        for w in phrase:
+            f = self._field_of(w)
+            if f is not None:
+                counts[f] += w.width
+        best = max(counts, key=lambda f: counts[f], default=None)
+        return best if best is not None and best is not target and counts[best] > counts.get(target, 0) else None
 
     def _overflowing(self, phrase: list[Word]) -> Field | None:
         """An OCR phrase just outside every box (a right-aligned code past its box's edge on a looser
@@ -113,7 +143,24 @@ class FieldWords:
         fit = self.registration.fit(f.block)
         tol = min(4.0, 1.0 + fit.residual)
         x0, y0, x1, y1 = fit.transform.box(f.box)
-        return Box(x0 - tol, y0 - tol, x1 + tol, y1 + tol)
+        return self._clipped(f, Box(x0 - tol, y0 - tol, x1 + tol, y1 + tol), tol)
+
+    def _clipped(self, f: Field, box: Box, tol: float) -> Box:
+        """A box the template draws with no rule across it, cut at a page rule that runs across most of it.
+
+        Another print of the form may draw a box shorter or narrower (a shorter description box): the
+        rule that closes it on the page then runs through the box placed by its block's fit. The larger
+        part is kept."""
+        level, upright = _crossing(self.registration.template.rules, Box(*f.box), 0.0)
+        if level and upright:
+            return box
+        for rule in _crossing(self.page_rules, box, tol)[0] if not level else ():
+            y = (rule[1] + rule[3]) / 2
+            box = Box(box.x0, box.y0, box.x1, y) if y - box.y0 >= box.y1 - y else Box(box.x0, y, box.x1, box.y1)
+        for rule in _crossing(self.page_rules, box, tol)[1] if not upright else ():
+            x = (rule[0] + rule[2]) / 2
+            box = Box(box.x0, box.y0, x, box.y1) if x - box.x0 >= box.x1 - x else Box(x, box.y0, box.x1, box.y1)
+        return box
 
     def _field_of(self, w: Word) -> Field | None:
         return self._field_of_point(w.cx, w.cy, seat=_seat(w))
@@ -139,8 +186,11 @@ class FieldWords:
         return best
 
     def _starts_new(self, previous: Word, w: Word) -> bool:
-        """A word that reads as a value of the kind of another field's box begins a phrase of its own."""
+        """A word that reads as a value of the kind of another field's box begins a phrase of its own, and so
+        does a word after a one-letter cell's value."""
         here, there = self._field_of(previous), self._field_of(w)
+        if here is not None and here.kind in ("letter", "yn") and READERS[here.kind]([[previous]]) is not None:
+            return True  # a one-letter cell holds one value: what follows it is another
         if there is None or there is here or there.kind not in READERS:
             return False
         return READERS[there.kind]([[w]]) is not None and there.kind not in ("text",)
@@ -168,10 +218,54 @@ class FieldWords:
         return 1.0 if fit.own else LOOSE_FIT
 
 
+def _crossing(rules: Any, box: Box, inset: float) -> tuple[list[Any], list[Any]]:
+    """(level, upright) rules that run across most of ``box`` (RULE_ACROSS of its width or height),
+    more than ``inset`` inside its edges."""
+    level, upright = [], []
+    for x0, y0, x1, y1 in rules:
+        if x1 - x0 >= y1 - y0:
+            y = (y0 + y1) / 2
+            if box.y0 + inset + 1 < y < box.y1 - inset - 1 and \
+                    min(x1, box.x1) - max(x0, box.x0) >= RULE_ACROSS * (box.x1 - box.x0):
+                level.append((x0, y0, x1, y1))
+        else:
+            x = (x0 + x1) / 2
+            if box.x0 + inset + 1 < x < box.x1 - inset - 1 and \
+                    min(y1, box.y1) - max(y0, box.y0) >= RULE_ACROSS * (box.y1 - box.y0):
+                upright.append((x0, y0, x1, y1))
+    return level, upright
+
+
+def _debris(w: Word) -> bool:
+    """An OCR word of DEBRIS_CHARS letters and digits or fewer read less surely than DEBRIS_CONFIDENCE
+    ('ee', 'y'): specks and rule ends read as text."""
+    return w.confidence is not None and w.confidence < DEBRIS_CONFIDENCE and \
+        sum(c.isalnum() for c in w.text) <= DEBRIS_CHARS
+
+
+def _trimmed(phrase: list[Word]) -> list[Word]:
+    """A phrase without the OCR words at its ends that tesseract does not believe at all (below
+    UNREAD_CONFIDENCE, no digit: print beside a value misread past recognition, "iaMEs" for "NAME:")
+    or that are debris."""
+    def unread(w: Word) -> bool:
+        return _debris(w) or (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
+                              and not any(c.isdigit() for c in w.text))
+
+    start, end = 0, len(phrase)
+    while start < end - 1 and unread(phrase[start]):
+        start += 1
+    while end - 1 > start and unread(phrase[end - 1]):
+        end -= 1
+    return phrase[start:end]
+
+
 def _speck(w: Word) -> bool:
-    """An OCR word with no letter, digit, '$', '#', '&', '@' or check glyph: a rule's end or speckle read as marks."""
+    """An OCR word with no letter, digit, '$', '#', '&', '@' or check glyph (a rule's end or speckle read as
+    marks), or one far lower than any print (a speck read as a letter)."""
     if w.confidence is None:
         return False
+    if w.height < MIN_PRINT_PT:
+        return True
     return not any(c.isalnum() or c in "$#&@" for c in w.text) and not kinds.is_check_glyph(w.text)
 
 
@@ -191,9 +285,10 @@ _TWO_DATES = re.compile(r"^(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))(\d{1,2}/\d{1,2}/(?:
 _GLUED_LABEL = re.compile(r"^([^:\s]{1,30}:)([A-Za-z].*)$")
 
 
-def _colons_split(page: Page) -> Page:
+def prepared(page: Page) -> Page:
     """OCR words cut after a colon followed by a letter: the form's labels end in ':' and OCR glues the
-    value printed just after one to it ("A:FEDERATED"); the label's part is then print like any label."""
+    value printed just after one to it ("A:FEDERATED"); the label's part, when it reads as one of the
+    form's labels, is print and is dropped."""
     if not any(w.confidence is not None and _GLUED_LABEL.match(w.text) for w in page.words):
         return page
     words = []
@@ -203,7 +298,10 @@ def _colons_split(page: Page) -> Page:
             words.append(w)
             continue
         cut = w.x0 + (w.x1 - w.x0) * len(m.group(1)) / len(w.text)
-        words += [replace(w, text=m.group(1), x1=cut), replace(w, text=m.group(2), x0=cut)]
+        label = replace(w, text=m.group(1), x1=cut)
+        if not vocabulary().labels(label):  # a label of the form is print (its place, cut by letters, is rough)
+            words.append(label)
+        words.append(replace(w, text=m.group(2), x0=cut))
     return replace(page, words=tuple(words))
 
 
@@ -251,9 +349,7 @@ def _phrases(words: list[Word], starts_new: Any) -> list[list[Word]]:
 
 
 def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict[str, str] | None) -> dict[str, Any] | None:
-    from pipeline.acord25.extract import empty_certificate
-
-    page = _colons_split(page)
+    page = prepared(page)
     registration = register(page, load("2016/03"))
     if registration is None:
         logger.info("page %s does not register to the 2016/03 template", page.number)
@@ -301,7 +397,7 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
     out: dict[Field, tuple[Any, str, Box]] = {}
     for f in fw.fields:
         words = fw.words.get(f, [])
-        box = Box.around(words) if words else fw.boxes[f]
+        box = Box.around(words + fw.unread.get(f, [])) if words else fw.boxes[f]  # the cap sees what was cut off
         if f.kind in READERS:
             found = READERS[f.kind](fw.lines(f))
             if found is not None:
@@ -332,7 +428,9 @@ def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
         for part, part_lines in zip(("name", "address"), got["lines"]):
             if got[part] is not None:
                 target[part] = got[part]
-                part_box = Box.around([w for line in part_lines for w in line]) if part_lines else box
+                part_words = [w for line in part_lines for w in line]
+                cut_off = [u for u in fw.unread.get(f, []) if any(abs(u.cy - w.cy) < 0.5 * u.height for w in part_words)]
+                part_box = Box.around(part_words + cut_off) if part_lines else box
                 how = got["how"] if part == "name" or got["how"] != "in_box" else "in_box"
                 _add(ev, f"/{f.key}/{part}", part_box, how, fw.ceiling(f))
         if f.key == "producer":
@@ -359,7 +457,9 @@ def _insurers(values: dict[Field, tuple[Any, str, Box]], fw: FieldWords, cert: d
         if entry["name"] is None and entry["naic"] is None:
             continue
         index = len(cert["insurers"])
-        for part, (box, how, ceiling) in entry.pop("_ev").items():
+        found = entry.pop("_ev")
+        found.setdefault("letter", found.get("name") or found["naic"])  # the row's printed letter: where its values are
+        for part, (box, how, ceiling) in found.items():
             _add(ev, f"/insurers/{index}/{part}", box, how, ceiling)
         cert["insurers"].append(entry)
 
@@ -438,6 +538,7 @@ def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, B
         if "statutory" not in found:
             found["statutory"] = (Box(0, 0, 0, 0), "unchecked", 1.0)
     policy["limits"] = limits
+    found.setdefault("line", found.get("policy_number") or next(iter(found.values())))  # the row it was read in
     return policy, found
 
 
@@ -469,5 +570,7 @@ def _stacked(fw: FieldWords, fields: list[Field], ev: Evidence, start: int) -> l
             else:
                 policy[key] = got[0]
             _add(ev, f"/policies/{start + len(out)}/{key}", Box.around(lines[k]), "first_of_stack", 1.0)
+            if key == "policy_number":
+                _add(ev, f"/policies/{start + len(out)}/line", Box.around(lines[k]), "first_of_stack", 1.0)
         out.append(policy)
     return out

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from pipeline.acord25.evidence import OCR_CEILING
+from pipeline.acord25.identify import identify_page
 from pipeline.acord25.layout import Box, line_text, lines_of
 from pipeline.acord25.parse import normalise_text
 from pipeline.textlayer import Page
@@ -76,8 +77,6 @@ def append_remarks(cert: dict[str, Any], pages: list[Page], certificate_page: in
     Pages are taken in order until the next ACORD 25 page (another certificate).  The value's
     evidence keeps the page where the description starts; each continuation page is listed under
     ``continued`` with its box.  Returns the page numbers whose remarks were appended."""
-    from pipeline.acord25.identify import identify_page
-
     used: list[int] = []
     for page in sorted((p for p in pages if p.number > certificate_page), key=lambda p: p.number):
         if identify_page(page) is not None:

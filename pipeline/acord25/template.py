@@ -14,9 +14,13 @@ Registration is a robust fit per block of the page's printed labels (found in th
 their text) to the template's: **RANSAC** over one-correspondence translation hypotheses (every
 label/word pair with the same text is tried; the consensus is the set of anchors that land within
 ``INLIER_PT``), then a least-squares refit of scale and translation per axis on that consensus, and
-one re-selection of inliers. A block with too few anchors of its own borrows the labels around it;
-one that still has too few takes the page's global fit. Each block keeps its transform and its
-residual (the largest inlier error, in points), which the field reader turns into its tolerance.
+one re-selection of inliers. On a scan the form's **ruled lines** are anchors too: the OCR stage
+marks the page's long rules, the template holds the blank's (found by the same finder), and a level
+rule fixes a block's shift down the page, an upright one its shift across; hypotheses then also pair
+a column rule's shift with a row rule's, and a rule that agrees counts as a label does. A block with
+too few anchors of its own borrows the labels around it; one that still has too few takes the page's
+global fit. Each block keeps its transform and its residual (the largest inlier error, in points),
+which the field reader turns into its tolerance.
 """
 
 from __future__ import annotations
@@ -48,6 +52,9 @@ HYPOTHESES = 3000  # two-label hypotheses tried at most (a fixed sample, the sam
 MIN_GLOBAL = 8  # fewer than this on the whole page: the page is not this form (no registration)
 PRINT_COVER = 0.6  # an OCR word this much covered by the form's registered print is print, whatever it reads as
 FUZZY_MIN_CHARS = 4  # an OCR word this long (letters and digits) may be one edit from the label it misreads
+RULE_SEARCH_PT = 20.0  # how far a page's rule may sit from a block's rule placed by the page's global fit
+RULE_OVERLAP = 0.5  # a page rule matches a template rule when it runs along this share of the shorter one
+BLOCK_STRETCH = 0.08  # a block's rules may be this much further apart than the page's scale says (another print of the form)
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class Template:
     blocks: dict[str, dict[str, Any]]
     fields: tuple[Field, ...]
     rows: dict[str, tuple[float, float]]
+    rules: tuple[tuple[float, float, float, float], ...] = ()  # the blank's ruled lines (x0, y0, x1, y1)
 
 
 @lru_cache(maxsize=None)
@@ -74,7 +82,8 @@ def load(edition: str = "2016/03") -> Template:
     data = json.loads((TEMPLATES / f"{edition.replace('/', '-')}.json").read_text())
     fields = tuple(Field(f["name"], f["key"], f["kind"], tuple(f["box"]), f["block"]) for f in data["fields"])
     return Template(data["edition"], tuple(data["page"]), tuple(tuple(w) for w in data["print"]),
-                    data["blocks"], fields, {k: tuple(v) for k, v in data["rows"].items()})
+                    data["blocks"], fields, {k: tuple(v) for k, v in data["rows"].items()},
+                    tuple(tuple(r) for r in data.get("rules", ())))
 
 
 def _key(text: str) -> str:
@@ -133,6 +142,23 @@ class Vocabulary:
         return tuple(sorted(self.by_key[near.pop()]))
 
 
+PHRASE_GAP_PT = 6.0  # printed words closer than this on one line are one label ("INSURER A :")
+PHRASE_WORDS = 6  # longer runs of print are notices, not labels
+
+
+@lru_cache(maxsize=None)
+def printed_phrases(edition: str = "2016/03") -> tuple[tuple[str, ...], ...]:
+    """The form's labels as word tuples: its printed words in runs on one line with no wide gap, in print order."""
+    runs: list[list[tuple[str, float, float, float, float]]] = []
+    for w in load(edition).printed:
+        last = runs[-1][-1] if runs else None
+        if last is not None and abs((last[2] + last[4]) / 2 - (w[2] + w[4]) / 2) < 2 and 0 <= w[1] - last[3] < PHRASE_GAP_PT:
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+    return tuple(dict.fromkeys(tuple(w[0] for w in run) for run in runs if len(run) <= PHRASE_WORDS))
+
+
 @lru_cache(maxsize=None)
 def vocabulary(edition: str = "2016/03") -> Vocabulary:
     return Vocabulary(load(edition))
@@ -159,9 +185,10 @@ class Transform:
 @dataclass(frozen=True)
 class BlockFit:
     transform: Transform
-    residual: float  # largest error of an agreeing label, points
-    anchors: int  # labels that agree
+    residual: float  # largest error of an agreeing label or rule, points
+    anchors: int  # labels and rules that agree
     own: bool  # fitted on the block's own labels (False: the global fit)
+    rules: int = 0  # of the anchors, how many are ruled lines
 
 
 @dataclass
@@ -179,7 +206,7 @@ class Registration:
 
     def to_dict(self) -> dict[str, Any]:
         return {name: {"transform": [f.transform.sx, f.transform.tx, f.transform.sy, f.transform.ty],
-                       "residual": round(f.residual, 2), "anchors": f.anchors, "own": f.own}
+                       "residual": round(f.residual, 2), "anchors": f.anchors, "rules": f.rules, "own": f.own}
                 for name, f in {**self.blocks, "page": self.glob}.items()}
 
 
@@ -219,32 +246,139 @@ def _axis_fit(a: np.ndarray, b: np.ndarray, scale: float = 1.0) -> tuple[float, 
     return float(s), float(t)
 
 
-def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray,
-            scale: tuple[float, float] = (1.0, 1.0)) -> BlockFit | None:
-    """Translation hypotheses at ``scale`` (one per label/word pair), the consensus, then a least-squares refit."""
+@dataclass(frozen=True)
+class RulePairs:
+    """Template rule / page rule pairs along one axis: (rule index, template coordinate, page coordinate)."""
+
+    ids: np.ndarray
+    src: np.ndarray
+    dst: np.ndarray
+
+    @staticmethod
+    def none() -> "RulePairs":
+        return RulePairs(np.zeros(0, dtype=int), np.zeros(0), np.zeros(0))
+
+
+def _rule_pairs(template: Template, page_rules: list[tuple[float, float, float, float]], indexes: list[int],
+                prior: Transform, radius: float) -> tuple[RulePairs, RulePairs]:
+    """(level, upright) pairs of the block's rules placed by ``prior`` and the page's rules within ``radius``
+    that run along them: a level rule gives a y (its middle), an upright one an x."""
+    out: dict[bool, tuple[list[int], list[float], list[float]]] = {True: ([], [], []), False: ([], [], [])}
+    for i in indexes:
+        x0, y0, x1, y1 = template.rules[i]
+        level = x1 - x0 >= y1 - y0
+        px0, py0, px1, py1 = prior.box((x0, y0, x1, y1))
+        for qx0, qy0, qx1, qy1 in page_rules:
+            if (qx1 - qx0 >= qy1 - qy0) != level:
+                continue
+            if level:
+                along = min(px1, qx1) - max(px0, qx0)
+                shorter, off = min(px1 - px0, qx1 - qx0), (qy0 + qy1) / 2 - (py0 + py1) / 2
+            else:
+                along = min(py1, qy1) - max(py0, qy0)
+                shorter, off = min(py1 - py0, qy1 - qy0), (qx0 + qx1) / 2 - (px0 + px1) / 2
+            if abs(off) <= radius and along >= RULE_OVERLAP * shorter:
+                ids, src, dst = out[level]
+                ids.append(i)
+                src.append((y0 + y1) / 2 if level else (x0 + x1) / 2)
+                dst.append((qy0 + qy1) / 2 if level else (qx0 + qx1) / 2)
+    return tuple(RulePairs(np.array(ids, dtype=int), np.array(src, dtype=float), np.array(dst, dtype=float))
+                 for ids, src, dst in (out[True], out[False]))  # type: ignore[return-value]
+
+
+def _distinct(ids: np.ndarray, agree: np.ndarray) -> np.ndarray:
+    """For each hypothesis (a column of ``agree``), how many distinct ``ids`` have a pair that agrees."""
     if len(ids) == 0:
+        return np.zeros(agree.shape[1:], dtype=int)
+    order = np.argsort(ids, kind="stable")
+    sorted_ids, agree = ids[order], agree[order]
+    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+    return np.maximum.reduceat(agree.astype(np.int8), starts, axis=0).sum(axis=0)
+
+
+def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[float, float] = (1.0, 1.0),
+            rules: tuple[RulePairs, RulePairs] | None = None, prior: Transform | None = None) -> BlockFit | None:
+    """Translation hypotheses at ``scale`` (one per label/word pair, and each column rule's shift with each
+    row rule's), the consensus of labels and rules, then a least-squares refit. Of hypotheses as many
+    anchors agree with, the one nearest ``prior`` wins (a form's rules repeat every row: one row off
+    agrees with all but one of them)."""
+    level, upright = rules or (RulePairs.none(), RulePairs.none())
+    if len(ids) == 0 and (len(level.ids) == 0 or len(upright.ids) == 0):
         return None
+    sx0, sy0 = scale
     scaled = src * np.array(scale)
-    shifts = np.unique(np.round(dst - scaled, 1), axis=0)
-    best, best_count = None, 0
-    for shift in shifts:
-        err = np.abs(scaled + shift - dst).max(axis=1)
-        count = len(set(ids[err <= INLIER_PT].tolist()))
-        if count > best_count:
-            best, best_count = shift, count
-    inliers = np.abs(scaled + best - dst).max(axis=1) <= INLIER_PT
+    label_shift = dst - scaled
+    rule_dy = level.dst - sy0 * level.src
+    rule_dx = upright.dst - sx0 * upright.src
+    hypotheses = [np.round(label_shift, 1)]
+    if len(rule_dx) and len(rule_dy):
+        xs, ys = np.unique(np.round(np.r_[rule_dx, label_shift[:, 0]], 1)), np.unique(np.round(rule_dy, 1))
+        hypotheses.append(np.array(np.meshgrid(xs, ys)).reshape(2, -1).T)
+    shifts = np.unique(np.concatenate(hypotheses).reshape(-1, 2), axis=0)
+    labels_agree = (np.abs(label_shift[:, None, :] - shifts[None, :, :]) <= INLIER_PT).all(axis=2)
+    count = (_distinct(ids, labels_agree) + _distinct(level.ids, np.abs(rule_dy[:, None] - shifts[None, :, 1]) <= INLIER_PT)
+             + _distinct(upright.ids, np.abs(rule_dx[:, None] - shifts[None, :, 0]) <= INLIER_PT))
+    near = np.abs(shifts - np.array([prior.tx, prior.ty])).sum(axis=1) if prior is not None else np.zeros(len(shifts))
+    best = shifts[int(np.lexsort((near, -count))[0])]
+    inliers = np.abs(label_shift - best).max(axis=1) <= INLIER_PT
+    on_y, on_x = np.abs(rule_dy - best[1]) <= INLIER_PT, np.abs(rule_dx - best[0]) <= INLIER_PT
     for _ in range(2):  # refit scale and translation on the consensus, then choose the inliers again
-        sx, tx = _axis_fit(src[inliers, 0], dst[inliers, 0], scale[0])
-        sy, ty = _axis_fit(src[inliers, 1], dst[inliers, 1], scale[1])
+        sx, tx = _axis_fit(np.r_[src[inliers, 0], upright.src[on_x]], np.r_[dst[inliers, 0], upright.dst[on_x]], sx0)
+        sy, ty = _axis_fit(np.r_[src[inliers, 1], level.src[on_y]], np.r_[dst[inliers, 1], level.dst[on_y]], sy0)
         moved = np.column_stack((src[:, 0] * sx + tx, src[:, 1] * sy + ty))
         err = np.abs(moved - dst).max(axis=1)
-        chosen = err <= INLIER_PT
-        if chosen.sum() < inliers.sum():
+        err_y, err_x = np.abs(level.src * sy + ty - level.dst), np.abs(upright.src * sx + tx - upright.dst)
+        chosen, chosen_y, chosen_x = err <= INLIER_PT, err_y <= INLIER_PT, err_x <= INLIER_PT
+        if chosen.sum() + chosen_y.sum() + chosen_x.sum() < inliers.sum() + on_y.sum() + on_x.sum():
             break
-        inliers = chosen
-    count = len(set(ids[inliers].tolist()))
-    residual = float(err[inliers].max()) if inliers.any() else INLIER_PT
-    return BlockFit(Transform(sx, tx, sy, ty), residual, count, True)
+        inliers, on_y, on_x = chosen, chosen_y, chosen_x
+    if len(upright.ids) >= 2 or len(level.ids) >= 2:  # a block drawn wider or taller than the page's scale says
+        ex, ey = np.abs(src[:, 0] * sx + tx - dst[:, 0]), np.abs(src[:, 1] * sy + ty - dst[:, 1])
+        sx, tx = _stretched(src[ey <= INLIER_PT, 0], dst[ey <= INLIER_PT, 0], upright, sx, tx, sx0)
+        sy, ty = _stretched(src[ex <= INLIER_PT, 1], dst[ex <= INLIER_PT, 1], level, sy, ty, sy0)
+        moved = np.column_stack((src[:, 0] * sx + tx, src[:, 1] * sy + ty))
+        err = np.abs(moved - dst).max(axis=1)
+        err_y, err_x = np.abs(level.src * sy + ty - level.dst), np.abs(upright.src * sx + tx - upright.dst)
+        inliers, on_y, on_x = err <= INLIER_PT, err_y <= INLIER_PT, err_x <= INLIER_PT
+    n_labels = len(set(ids[inliers].tolist()))
+    n_rules = len(set(level.ids[on_y].tolist())) + len(set(upright.ids[on_x].tolist()))
+    errors = np.r_[err[inliers], err_y[on_y], err_x[on_x]]
+    residual = float(errors.max()) if len(errors) else INLIER_PT
+    return BlockFit(Transform(sx, tx, sy, ty), residual, n_labels + n_rules, True, n_rules)
+
+
+def _stretched(label_src: np.ndarray, label_dst: np.ndarray, rules: RulePairs, s: float, t: float,
+               page_scale: float) -> tuple[float, float]:
+    """One axis of a block: the fit (s, t), or a scale and shift through two of its rules (spread SPREAD_PT
+    or more, a scale within BLOCK_STRETCH of the page's) that more labels and rules agree with; refitted
+    by least squares on what agrees."""
+
+    def agreeing(s: float, t: float) -> tuple[np.ndarray, np.ndarray]:
+        return np.abs(label_src * s + t - label_dst) <= INLIER_PT, np.abs(rules.src * s + t - rules.dst) <= INLIER_PT
+
+    def score(s: float, t: float) -> int:
+        on_labels, on_rules = agreeing(s, t)
+        return int(on_labels.sum()) + len(set(rules.ids[on_rules].tolist()))
+
+    best, best_score = (s, t), score(s, t)
+    a, b = np.triu_indices(len(rules.ids), 1)
+    for i, j in zip(a.tolist(), b.tolist()):
+        span = rules.src[j] - rules.src[i]
+        if abs(span) < SPREAD_PT:
+            continue
+        hs = (rules.dst[j] - rules.dst[i]) / span
+        if abs(hs / page_scale - 1) > BLOCK_STRETCH:
+            continue
+        ht = rules.dst[i] - hs * rules.src[i]
+        got = score(hs, ht)
+        if got > best_score:
+            best, best_score = (hs, ht), got
+    if best == (s, t):
+        return s, t
+    on_labels, on_rules = agreeing(*best)
+    a, b = np.r_[label_src[on_labels], rules.src[on_rules]], np.r_[label_dst[on_labels], rules.dst[on_rules]]
+    fs, ft = np.polyfit(a, b, 1) if np.ptp(a) >= SPREAD_PT else best
+    return (float(fs), float(ft)) if abs(fs / page_scale - 1) <= BLOCK_STRETCH else best
 
 
 def _scaled_prior(ids: np.ndarray, src: np.ndarray, dst: np.ndarray) -> Transform | None:
@@ -296,17 +430,20 @@ def register(page: Page, template: Template) -> Registration | None:
     if glob is None or glob.anchors < MIN_GLOBAL:
         return None
     glob = BlockFit(glob.transform, glob.residual, glob.anchors, False)
+    page_rules = [(m.x0, m.y0, m.x1, m.y1) for m in page.marks if m.kind == "rule"]
     fits: dict[str, BlockFit] = {}
     for name, block in template.blocks.items():
         radius = 4 * INLIER_PT + glob.residual
         scale = (glob.transform.sx, glob.transform.sy)
-        fit = _ransac(*_pairs(template, words, block["anchors"], glob.transform, radius), scale)
+        rules = _rule_pairs(template, page_rules, block.get("rules", []), glob.transform,
+                            RULE_SEARCH_PT) if page_rules else None
+        fit = _ransac(*_pairs(template, words, block["anchors"], glob.transform, radius), scale, rules, glob.transform)
         if fit is None or fit.anchors < MIN_ANCHORS:  # too few labels of its own: borrow those around it
             x0, y0, x1, y1 = block["box"]
             m = BLOCK_MARGIN_PT
             near = [i for i in everything if x0 - m <= _centre(*template.printed[i][1:])[0] <= x1 + m
                     and y0 - m <= _centre(*template.printed[i][1:])[1] <= y1 + m]
-            fit = _ransac(*_pairs(template, words, near, glob.transform, radius), scale)
+            fit = _ransac(*_pairs(template, words, near, glob.transform, radius), scale, rules, glob.transform)
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
     registration = Registration(template, fits, glob)
     registration.printed_words = _printed(words, template, registration)
@@ -370,13 +507,15 @@ def _moved_print(words: list[Word], template: Template, registration: Registrati
     """Runs of RUN_WORDS or more words that follow each other in the form's print, near their place.
 
     An edition's notices and headings move a little and are re-worded from one edition to another;
-    three words in the print's own order, within MOVED_Y_PT (MOVED_X_PT across) of where the template prints them, are print."""
+    three words in the print's own order, within MOVED_Y_PT (MOVED_X_PT across) of where the template
+    prints them, are print. Words already found at their place count in a run: two words left over at
+    a line's start, before three found, are print too."""
     follows: dict[tuple[str, str], list[tuple[float, float]]] = {}
     printed = template.printed
     for a, b in zip(printed, printed[1:]):
         if abs((a[2] + a[4]) / 2 - (b[2] + b[4]) / 2) < 2 and 0 <= b[1] - a[3] < 15:
             follows.setdefault((a[0], b[0]), []).append(registration.glob.transform.point(*_centre(*a[1:])))
-    order = sorted((j for j in range(len(words)) if j not in found), key=lambda j: (round(words[j].cy), words[j].x0))
+    order = sorted(range(len(words)), key=lambda j: (round(words[j].cy), words[j].x0))  # print found counts in a run
     chained = [False] * len(order)
     reads = vocabulary(template.edition)
     for k in range(len(order) - 1):

@@ -1,11 +1,11 @@
 """Snap OCR words back onto the form's own printed labels.
 
-The extractor finds the form by its labels, word by word.  OCR of 5-6 pt print
-merges words ("INSURERA:"), changes case ("occur") and misreads a letter
-("poucy").  Each run of words on one OCR line that closely matches a label of
-the ACORD 25 vocabulary (the phrases the extractor itself looks for) is
-replaced by that label's words, its box shared out by letter count.  Values
-are left alone: fuzzy matches need a long label and a doubtful OCR reading.
+The reader registers the page by the form's labels, word by word.  OCR of 5-6 pt
+print merges words ("INSURERA:"), changes case ("occur") and misreads a letter
+("poucy").  Each run of words on one OCR line that closely matches one of the
+form template's printed labels is replaced by that label's words, its box shared
+out by letter count.  Values are left alone: fuzzy matches need a long label and
+a doubtful OCR reading.
 """
 
 from __future__ import annotations
@@ -17,32 +17,19 @@ from dataclasses import replace
 
 from pipeline.textlayer import Word
 
-_EXTRA = (
-    "CERTIFICATE OF LIABILITY INSURANCE", "AUTHORIZED REPRESENTATIVE", "DESCRIPTION OF OPERATIONS / LOCATIONS",
-    "RETENTION $", "PER STATUTE", "POLICY EFF", "POLICY EXP", "E-MAIL", "PHONE", "PRO- JECT",
-    "COMMERCIAL GENERAL LIABILITY", "CLAIMS-MADE", "(MM/DD/YYYY)", "INSR LTR", "NAIC #",
-    "AUTOS ONLY", "NON-OWNED", "SCHEDULED", "(Ea occurrence)", "(Per accident)", "(Per person)",
-)
 _SHORT_FUZZY = 7  # letters: shorter labels must match exactly (ignoring case and spaces)
+LONE_WORD = 7  # letters: a heading printed alone this long is a label of its own
 
 
 @functools.lru_cache(maxsize=1)
 def vocabulary() -> tuple[tuple[str, ...], ...]:
-    """Label phrases as word tuples, longest first (from the extractor's own lists)."""
-    import importlib
+    """Label phrases as word tuples, longest first: the form template's printed labels
+    (:func:`pipeline.acord25.template.printed_phrases`). A single word is a label when it is not
+    only letters ("CLAIMS-MADE", "NAME:") or is a capitalised heading of LONE_WORD letters or more."""
+    from pipeline.acord25.template import printed_phrases
 
-    from pipeline.acord25 import coverages, frame, limits
-
-    identify = importlib.import_module("pipeline.acord25.identify")  # the package exports a function of that name
-    phrases: set[str] = set(_EXTRA)
-    phrases.update(frame.HEADER_LABELS, frame.TABLE_LABELS, identify._STRUCTURE)
-    for table in (*(table for table, _ in limits.LIMIT_TABLES.values()), coverages.AUTO_BOXES):
-        for _, variants in table:
-            for variant in variants:
-                phrases.update(variant.split("|"))
-    for letter in frame.LETTERS:
-        phrases.add(f"INSURER {letter} :")
-    words = {tuple(p.split()) for p in phrases if p.strip()}
+    words = {p for p in printed_phrases() if len(re.sub(r"\W", "", "".join(p))) >= 3
+             and (len(p) > 1 or not p[0].isalpha() or (p[0].isupper() and len(p[0]) >= LONE_WORD))}
     return tuple(sorted(words, key=lambda w: (-len(_key("".join(w))), w)))
 
 

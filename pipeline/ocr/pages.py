@@ -78,17 +78,17 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
 
 
 def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float) -> Page:
-    """The page with its doubtful cells read a second time, alone: one-letter table cells, the date,
-    limit amounts and party blocks, one tesseract call for each kind present (see
-    :mod:`pipeline.ocr.zones`)."""
-    from pipeline.acord25.cells import date_cell, letter_cells, limit_cells, party_cells
+    """The page with its doubtful value boxes read a second time, alone: one-letter table cells, the
+    date, limit amounts and party blocks, one tesseract call for each kind present (see
+    :mod:`pipeline.ocr.zones`). The boxes are the form template's, on the page registered to it."""
+    from pipeline.acord25.cells import value_cells
     from pipeline.acord25.identify import identify_page
 
     if identify_page(page) is None:
         return page  # not an ACORD 25: no cells to look for
     scale = page.width / clean.shape[1]
     unread = functools.partial(zones.unread_print, page, clean, scale=scale, dpi=dpi)
-    cells = [*letter_cells(page), *filter(None, [date_cell(page)]), *limit_cells(page), *party_cells(page, unread)]
+    cells = value_cells(page, unread)
     if not cells:
         return page
     return zones.reread_cells(page, clean, cells, engine, dpi=dpi, place=lambda w: _word(w, scale))

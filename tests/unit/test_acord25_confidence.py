@@ -12,13 +12,7 @@ import random
 import pytest
 
 from pipeline.acord25 import plausible
-from pipeline.acord25.coverages import TableReader
-from pipeline.acord25.evidence import Evidence
-from pipeline.acord25.frame import Frame
-from pipeline.acord25.header import _name_and_address, read_description
-from pipeline.acord25.layout import Anchor, Box, Sheet
 from pipeline.samples import random_certificate
-from pipeline.textlayer import Mark, Page, Word
 from readings import clean_evidence
 
 
@@ -96,45 +90,3 @@ def test_given_a_scan_with_a_usual_term_then_the_dates_keep_their_confidence(cer
     policy["effective"], policy["expiration"] = effective, expiration
     evidence = clean_evidence(cert)
     assert "/policies/0/effective" not in plausible.review(cert, evidence, ocr=True)
-
-
-# -- check boxes --------------------------------------------------------------------------------------
-
-def _word(text, x0, y0, x1, y1, conf=0.96):
-    return Word(text, x0, y0, x1, y1, confidence=conf)
-
-
-def test_given_a_label_merged_over_two_lines_then_the_check_of_the_box_above_is_not_its_own():
-    """'OWNED' read over 'OWNED|AUTOS ONLY' reaches the ANY AUTO box; its own (nearer) box is empty."""
-    words = (_word("ANY", 54, 398, 65, 405), _word("AUTO", 67, 398, 82, 405), _word("OWNED", 54, 402, 75, 419))
-    cross = Mark("cross", 39.1, 396.0, 50.6, 406.8, confidence=1.0)  # ANY AUTO's box, checked
-    empty = Mark("box", 39.4, 408.5, 50.6, 419.3, confidence=1.0)  # OWNED's box
-    sheet = Sheet(Page(1, 612, 792, words, (cross, empty)))
-    reader = TableReader(sheet, Frame(612, 792, 1.0, table=Box(0, 250, 612, 500)))
-    region = Box(20, 380, 200, 440)
-    assert reader._checked_in(region, ("ANY AUTO",))[0] is True
-    owned, _, confidence = reader._checked_in(region, ("OWNED",))
-    assert owned is False and confidence < 0.9
-
-
-# -- header zones -------------------------------------------------------------------------------------
-
-def test_given_a_speck_above_the_holders_name_then_the_name_is_not_pushed_into_the_address():
-    words = [_word("na", 182, 681.8, 195, 683.3, conf=0.03),
-             _word("Granite", 74, 690, 103, 702), _word("Glass", 106, 690, 128, 702), _word("LLC", 132, 690, 147, 702),
-             _word("6965", 74, 703, 93, 713), _word("Mill", 96, 703, 109, 713), _word("Rd", 113, 703, 123, 713)]
-    name, address = _name_and_address(words)
-    assert name.text == "Granite Glass LLC"
-    assert address.text == "6965 Mill Rd"
-
-
-def test_given_a_scan_whose_holder_label_was_not_found_then_the_description_drops_the_label_and_is_unsure():
-    label = [_word("DESCRIPTION", 22, 566, 60, 573), _word("OF", 61, 566, 68, 573),
-             _word("OPERATIONS", 70, 566, 106, 573)]
-    text = [_word("Evidence", 24, 577, 58, 587), _word("of", 61, 577, 68, 587), _word("coverage.", 70, 577, 105, 587)]
-    footer = [_word("CERTIFICATE", 22, 640, 75, 650), _word("HOLDER", 78, 636, 110, 654)]  # 'HOLDER' merged with a rule
-    sheet = Sheet(Page(1, 612, 792, (*label, *text, *footer), ()))
-    frame = Frame(612, 792, 1.0, anchors={"description": Anchor(tuple(label), Box.around(label))})
-    ev = Evidence(1)
-    assert read_description(sheet, frame, ev) == "Evidence of coverage."
-    assert ev.items["/description_of_operations"]["confidence"] < 0.9

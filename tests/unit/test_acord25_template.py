@@ -91,7 +91,7 @@ def test_given_an_ocr_word_lying_on_a_label_past_recognition_then_it_is_print():
     assert len(page.words) - 1 in reg.printed_words
 
 
-def test_given_an_ocr_page_on_the_template_reader_then_tesseract_confidence_caps_the_value(monkeypatch):
+def test_given_an_ocr_page_on_the_template_reader_then_tesseract_confidence_caps_the_value():
     from pipeline.acord25 import extract as extract_module
 
     template = load("2016/03")
@@ -99,7 +99,6 @@ def test_given_an_ocr_page_on_the_template_reader_then_tesseract_confidence_caps
     cy = (box[1] + box[3]) / 2
     date = Word("03/15/2024", box[0] + 2, cy - 4, box[0] + 50, cy + 4, confidence=0.8)
     page = _ocr_page(template, extra=(date,))
-    monkeypatch.setattr(extract_module, "OCR_READER", "template")
     cert = extract_module.extract_certificate([page], None, "ocr")
     assert cert["date"] == "2024-03-15"
     assert cert["evidence"]["/date"]["confidence"] <= 0.8 * 0.8
@@ -124,10 +123,122 @@ def test_given_a_text_layer_address_then_its_zip_is_kept_as_printed():
     assert split_party(lines, None)["address"].endswith("OR S7313")
 
 
-def test_given_an_ocr_word_glued_after_a_label_colon_then_the_label_part_is_cut_off():
-    from pipeline.acord25.reader import _colons_split
+def test_given_an_ocr_word_glued_after_a_label_colon_then_the_label_part_is_dropped_as_print():
+    from pipeline.acord25.reader import prepared
 
     page = Page(number=1, width=612, height=792, words=[Word("A:FEDERATED", 0, 0, 110, 8, confidence=0.9)], marks=[])
-    words = _colons_split(page).words
-    assert [w.text for w in words] == ["A:", "FEDERATED"]
-    assert words[0].x1 == words[1].x0 == 20.0
+    words = prepared(page).words
+    assert [w.text for w in words] == ["FEDERATED"]
+    assert words[0].x0 == 20.0
+
+
+def test_given_an_ocr_word_glued_after_a_colon_that_is_no_label_then_both_parts_are_kept():
+    from pipeline.acord25.reader import prepared
+
+    page = Page(number=1, width=612, height=792, words=[Word("Attn:Smith", 0, 0, 100, 8, confidence=0.9)], marks=[])
+    assert [w.text for w in prepared(page).words] == ["Attn:", "Smith"]
+
+
+def _ruled_page(template, moved=lambda x, y: (x, y), keep_label=lambda text, y: True):
+    """An OCR page of the blank whose words and ruled lines are placed by ``moved`` (template -> page)."""
+    from pipeline.textlayer import Mark
+
+    words = []
+    for t, x0, y0, x1, y1 in template.printed:
+        if not keep_label(t, y0):
+            continue
+        (a, b), (c, d) = moved(x0, y0), moved(x1, y1)
+        words.append(Word(t, a, b, c, d, confidence=0.9))
+    marks = []
+    for x0, y0, x1, y1 in template.rules:
+        (a, b), (c, d) = moved(x0, y0), moved(x1, y1)
+        marks.append(Mark("rule", a, b, c, d))
+    return Page(number=1, width=612, height=792, words=words, marks=marks)
+
+
+def test_given_a_scan_whose_lower_boxes_sit_higher_when_registered_then_a_block_with_few_labels_follows_its_rules():
+    """The holder block prints two labels of its own; its ruled lines place it where its neighbours' labels do not."""
+    template = load("2016/03")
+
+    def moved(x, y):
+        return x, y - 12.0 if y > 646 else y
+
+    def kept(text, y):  # the notices and footer below the holder's label left unread
+        return y < 646 or text in ("CERTIFICATE", "HOLDER")
+
+    reg = register(_ruled_page(template, moved, kept), template)
+    holder = reg.fit("holder")
+    assert holder.rules >= 3
+    assert abs(holder.transform.point(100.0, 700.0)[1] - 688.0) < 1.0
+    assert abs(reg.fit("description").transform.point(100.0, 600.0)[1] - 600.0) < 1.0
+
+
+def test_given_a_block_drawn_wider_than_the_page_scale_says_then_its_column_rules_give_its_stretch():
+    """Another print of the form draws the insurers' box 4 % wider: its upright rules at both sides fix that."""
+    template = load("2016/03")
+
+    def moved(x, y):
+        return (306.0 + (x - 306.0) * 1.04 if 156 < y < 241 and x > 300 else x), y
+
+    reg = register(_ruled_page(template, moved), template)
+    right = reg.fit("insurers").transform.point(590.0, 200.0)[0]
+    assert abs(right - (306.0 + 284.0 * 1.04)) < 1.5
+
+
+def test_given_a_page_rule_across_a_box_the_template_draws_open_then_the_box_is_cut_there():
+    """A shorter description box: the page's rule that closes it runs through the box its block's fit places."""
+    from pipeline.acord25.reader import FieldWords
+    from pipeline.textlayer import Mark
+
+    template = load("2016/03")
+    page = _ocr_page(template)
+    page = Page(number=1, width=612, height=792, words=page.words,
+                marks=[*(Mark("rule", *r) for r in template.rules), Mark("rule", 17.8, 620.0, 594.7, 621.0)])
+    fw = FieldWords(page, register(page, template))
+    remarks = next(f for f in template.fields if f.kind == "remarks")
+    assert fw.boxes[remarks].y1 <= 621.0
+    assert fw.boxes[remarks].y0 < 580.0
+
+
+def test_given_a_dashed_customer_number_on_a_party_blocks_first_line_then_it_is_neither_name_nor_address():
+    from pipeline.acord25.fieldkinds import split_party
+
+    def line(*texts, y=0.0):
+        return [Word(t, 10.0 * i, y, 10.0 * i + 8, y + 8, confidence=0.9) for i, t in enumerate(texts)]
+
+    got = split_party([line("182-972-0"), line("Acme", "Roofing", "LLC", y=10), line("12", "Main", "St", y=20),
+                       line("Salem,", "OR", "97301", y=30)], None)
+    assert got["name"] == "Acme Roofing LLC"
+    assert got["address"] == "12 Main St, Salem, OR 97301"
+
+
+def test_given_a_phone_line_in_a_party_block_then_it_is_a_contact_not_an_id():
+    from pipeline.acord25.fieldkinds import split_party
+
+    lines = [[Word("Acme", 0, 0, 8, 8)], [Word("12", 0, 10, 8, 18), Word("Main", 10, 10, 18, 18)],
+             [Word("615-555-1234", 0, 20, 40, 28)]]
+    assert split_party(lines, None)["contact"] == {"phone": "615-555-1234"}
+
+
+def test_given_an_ocr_speck_read_as_a_letter_then_it_is_no_value():
+    from pipeline.acord25.reader import _speck
+
+    assert _speck(Word("7", 224.0, 209.0, 226.0, 210.0, confidence=0.3))
+    assert not _speck(Word("7", 224.0, 203.0, 228.0, 212.0, confidence=0.3))
+
+
+def test_given_a_value_beside_a_label_misread_past_recognition_then_the_label_is_cut_off_but_still_caps_the_value():
+    """'NAME:' read as 'iaMEs' at confidence 0 before the contact's name: the name is read without it,
+    and its evidence box still holds it, so the reading's confidence cap sees it."""
+    from pipeline.acord25 import extract as extract_module
+
+    template = load("2016/03")
+    box = next(f.box for f in template.fields if f.key == "producer/contact_name")
+    y = (box[1] + box[3]) / 2
+    glued = (Word("iaMEs", box[0] - 2, y - 4, box[0] + 20, y + 4, confidence=0.0),
+             Word("CLIENT", box[0] + 23, y - 4, box[0] + 50, y + 4, confidence=0.95),
+             Word("CENTER", box[0] + 53, y - 4, box[0] + 85, y + 4, confidence=0.95))
+    page = _ocr_page(template, extra=glued)
+    cert = extract_module.extract_certificate([page], None, "ocr")
+    assert cert["producer"]["contact_name"] == "CLIENT CENTER"
+    assert cert["evidence"]["/producer/contact_name"]["confidence"] < 0.5

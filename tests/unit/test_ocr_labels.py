@@ -23,3 +23,22 @@ def test_given_the_labels_words_inside_running_text_then_their_case_is_kept():
     prose = _line("covers", "each", "occurrence", "of", "loss", x0=40.0)
     got = snap_labels([prose])
     assert [w.text for w in got] == ["covers", "each", "occurrence", "of", "loss"]
+
+
+def test_given_a_label_whose_words_ocr_ran_together_then_it_is_split_into_the_templates_words():
+    got = snap_labels([_line("INSURERA:")])
+    assert [w.text for w in got] == ["INSURER", "A", ":"]
+
+
+def test_given_a_filler_spelled_like_the_forms_y_n_heading_then_it_is_left_as_read():
+    """Two-letter print ("Y / N", "N / A") is no label to snap to: a value "N/A" stays one word."""
+    got = snap_labels([_line("N/A")])
+    assert [w.text for w in got] == ["N/A"]
+
+
+def test_the_label_vocabulary_is_the_templates_print():
+    from pipeline.acord25.template import printed_phrases
+    from pipeline.ocr.labels import vocabulary
+
+    assert set(vocabulary()) <= set(printed_phrases())
+    assert ("COMMERCIAL", "GENERAL", "LIABILITY") in vocabulary()

@@ -215,14 +215,18 @@ def test_given_a_second_reading_of_a_block_no_surer_than_the_first_then_the_firs
     assert [w.text for w in page2.words] == ["Fl", "eVeARON"]
 
 
-def test_given_a_party_block_read_unsure_then_it_alone_is_a_block_to_read_again(page, truth):
-    from pipeline.acord25.cells import party_cells
+def _party_cells(page, unread=None):
+    from pipeline.acord25.cells import value_cells
 
-    assert party_cells(page) == []  # read well: nothing to read again
+    return [c for c in value_cells(page, unread) if c.alphabet == BLOCK]
+
+
+def test_given_a_party_block_read_unsure_then_it_alone_is_a_block_to_read_again(page, truth):
+    assert _party_cells(page) == []  # read well: nothing to read again
     name = truth["insured"]["name"].split()[0]
     doubtful = dataclasses.replace(page, words=tuple(
         dataclasses.replace(w, confidence=0.1) if w.text == name and w.y0 > 180 else w for w in page.words))
-    cells = party_cells(doubtful)
+    cells = _party_cells(doubtful)
     assert len(cells) == 1 and cells[0].alphabet == BLOCK
     word = next(w for w in doubtful.words if w.confidence == 0.1)
     assert cells[0].box.contains(word.cx, word.cy)
@@ -284,12 +288,10 @@ def test_given_a_block_whose_first_reading_left_a_line_out_then_the_reading_with
 
 
 def test_given_print_left_unread_in_a_party_block_then_that_block_is_read_again(page):
-    from pipeline.acord25.cells import party_cells
-
     insured = next(w for w in page.words if w.text == "INSURED" and w.x0 < 60)
-    unread = lambda zone: zone.y0 <= insured.y1 + 1 and zone.y1 > insured.y1 + 20  # noqa: E731 (the insured's block only)
-    cells = party_cells(page, unread)
-    assert len(cells) == 1 and cells[0].box.y0 >= insured.y1
+    inside = lambda zone: zone.contains(insured.x1 + 30, insured.y1 + 12)  # noqa: E731 (the insured's block only)
+    cells = _party_cells(page, inside)
+    assert len(cells) == 1 and inside(cells[0].box)
 
 
 def test_given_words_then_layoutparser_blocks_say_which_lie_in_a_zone():
