@@ -46,3 +46,20 @@ def _within(limiter: RedisRateLimiter, key: str, whose: str) -> None:
         seconds = max(1, math.ceil(wait))
         raise ApiError(429, "rate_limited", f"Too many requests {whose}: at most {limiter.limit} a minute. "
                                             f"Try again in {seconds} s.", {"Retry-After": str(seconds)})
+
+
+def bearer(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, else None."""
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization.split(" ", 1)[1].strip() or None
+    return None
+
+
+def person_of_token(app: App, token: str | None):
+    """The person (infra.users.Person) whose own API token (``coi user token``) this is, else None."""
+    from infra.users import is_user_token, person_by_token
+
+    if not token or not is_user_token(token):
+        return None
+    with app.sessions() as session:
+        return person_by_token(session, token)

@@ -17,7 +17,6 @@ from fastapi import Depends, FastAPI, Header, Request
 from pydantic import BaseModel, Field
 
 from infra.admin import AdminError
-from infra.users import is_user_token, person_by_token
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
@@ -64,18 +63,13 @@ class LinkBody(BaseModel):
 
 def manager_from_token(app: App):
     """The dependency that turns ``Authorization: Bearer <user token>`` into a Manager."""
-    from inbox.api_common import ApiError, RequestLimits
+    from inbox.api_common import ApiError, RequestLimits, bearer, person_of_token
 
     limits = RequestLimits(app)
 
     def manager(request: Request, authorization: str | None = Header(None, description="Bearer <user API token>")
                 ) -> Manager:
-        token = authorization.split(" ", 1)[1].strip() if authorization and authorization.lower().startswith(
-            "bearer ") else None
-        person = None
-        if token and is_user_token(token):
-            with app.sessions() as session:
-                person = person_by_token(session, token)
+        person = person_of_token(app, bearer(authorization))
         if person is None:
             limits.client(request)  # refused tokens count against the caller's address
             raise ApiError(401, "token_unknown", "Send a person's API token (coi user token EMAIL) as "

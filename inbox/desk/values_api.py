@@ -13,7 +13,7 @@ from fastapi import Depends, FastAPI, Header, Request
 from pydantic import BaseModel, Field
 
 from infra.admin import AdminError
-from infra.users import Person, is_user_token, person_by_token
+from infra.users import Person, is_user_token
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
@@ -38,18 +38,14 @@ class CorrectionResult(BaseModel):
 
 
 def add_value_routes(api: FastAPI, app: App) -> None:
-    from inbox.api_common import ApiError, RequestLimits
+    from inbox.api_common import ApiError, RequestLimits, bearer, person_of_token
 
     limits = RequestLimits(app)
 
     def reviewer(request: Request, authorization: str | None = Header(None, description="Bearer <user API token>")
                  ) -> Person:
-        token = authorization.split(" ", 1)[1].strip() if authorization and authorization.lower().startswith(
-            "bearer ") else None
-        person = None
-        if is_user_token(token):
-            with app.sessions() as session:
-                person = person_by_token(session, token)
+        token = bearer(authorization)
+        person = person_of_token(app, token)
         if person is None:
             limits.client(request)  # refused tokens count against the caller's address
             if token and not is_user_token(token):
