@@ -273,14 +273,29 @@ def _scaled_prior(ids: np.ndarray, src: np.ndarray, dst: np.ndarray) -> Transfor
     if len(a) > HYPOTHESES:
         keep = np.random.default_rng(0).choice(len(a), HYPOTHESES, replace=False)
         a, scales = a[keep], scales[keep]
-    best, best_count = None, 0
-    for k in range(len(a)):
-        shift = dst[a[k]] - scales[k] * src[a[k]]
-        err = np.abs(src * scales[k] + shift - dst).max(axis=1)
-        count = len(set(ids[err <= 2 * INLIER_PT].tolist()))
-        if count > best_count:
-            best, best_count = Transform(scales[k][0], shift[0], scales[k][1], shift[1]), count
-    return best
+    shifts = dst[a] - scales * src[a]
+    counts = _agreeing_labels(ids, src, dst, scales, shifts)
+    if len(counts) == 0 or counts.max() == 0:
+        return None
+    k = int(np.argmax(counts))  # the first of the best, as a loop keeping only a strictly better one would
+    return Transform(scales[k][0], shifts[k][0], scales[k][1], shifts[k][1])
+
+
+def _agreeing_labels(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scales: np.ndarray,
+                     shifts: np.ndarray, chunk: int = 256) -> np.ndarray:
+    """For each hypothesis (scale and shift per axis), how many distinct anchors it places within
+    2 * INLIER_PT of their page word: all hypotheses at once, ``chunk`` at a time to bound memory."""
+    codes, labels = np.unique(ids, return_inverse=True)
+    labels = labels.ravel()
+    counts = np.zeros(len(scales), dtype=int)
+    for start in range(0, len(scales), chunk):
+        part = slice(start, start + chunk)
+        err = np.abs(src[None, :, :] * scales[part, None, :] + shifts[part, None, :] - dst[None, :, :]).max(axis=2)
+        rows, cols = np.nonzero(err <= 2 * INLIER_PT)
+        hit = np.zeros((err.shape[0], len(codes)), dtype=bool)
+        hit[rows, labels[cols]] = True
+        counts[part] = hit.sum(axis=1)
+    return counts
 
 
 def register(page: Page, template: Template) -> Registration | None:
