@@ -187,14 +187,23 @@ def _centre(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float]:
     return (x0 + x1) / 2, (y0 + y1) / 2
 
 
-def _pairs(template: Template, words: list[Word], anchors: list[int],
-           prior: Transform, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(anchor index, template centre, page centre) of every same-text pair within ``radius`` of the prior."""
+def _words_by_label(template: Template, words: list[Word]) -> dict[str, list[int]]:
+    """The page words (their indices) each printed label's text may be read from."""
     by_text: dict[str, list[int]] = {}
     reads = vocabulary(template.edition)
     for j, w in enumerate(words):
         for text in reads.labels(w):
             by_text.setdefault(text, []).append(j)
+    return by_text
+
+
+def _pairs(template: Template, words: list[Word], anchors: list[int],
+           prior: Transform, radius: float,
+           by_text: dict[str, list[int]] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(anchor index, template centre, page centre) of every same-text pair within ``radius`` of the prior
+    (``by_text``: :func:`_words_by_label` of these words, when the caller has it already)."""
+    if by_text is None:
+        by_text = _words_by_label(template, words)
     ids, src, dst = [], [], []
     for i in anchors:
         text, *box = template.printed[i]
@@ -226,12 +235,8 @@ def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray,
         return None
     scaled = src * np.array(scale)
     shifts = np.unique(np.round(dst - scaled, 1), axis=0)
-    best, best_count = None, 0
-    for shift in shifts:
-        err = np.abs(scaled + shift - dst).max(axis=1)
-        count = len(set(ids[err <= INLIER_PT].tolist()))
-        if count > best_count:
-            best, best_count = shift, count
+    counts = _agreeing_labels(ids, src, dst, np.broadcast_to(np.array(scale), shifts.shape), shifts, INLIER_PT)
+    best = shifts[int(np.argmax(counts))]  # the first of the best; each shift agrees with its own pair at least
     inliers = np.abs(scaled + best - dst).max(axis=1) <= INLIER_PT
     for _ in range(2):  # refit scale and translation on the consensus, then choose the inliers again
         sx, tx = _axis_fit(src[inliers, 0], dst[inliers, 0], scale[0])
@@ -274,7 +279,7 @@ def _scaled_prior(ids: np.ndarray, src: np.ndarray, dst: np.ndarray) -> Transfor
         keep = np.random.default_rng(0).choice(len(a), HYPOTHESES, replace=False)
         a, scales = a[keep], scales[keep]
     shifts = dst[a] - scales * src[a]
-    counts = _agreeing_labels(ids, src, dst, scales, shifts)
+    counts = _agreeing_labels(ids, src, dst, scales, shifts, 2 * INLIER_PT)
     if len(counts) == 0 or counts.max() == 0:
         return None
     k = int(np.argmax(counts))  # the first of the best, as a loop keeping only a strictly better one would
@@ -282,16 +287,16 @@ def _scaled_prior(ids: np.ndarray, src: np.ndarray, dst: np.ndarray) -> Transfor
 
 
 def _agreeing_labels(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scales: np.ndarray,
-                     shifts: np.ndarray, chunk: int = 256) -> np.ndarray:
+                     shifts: np.ndarray, tolerance: float, chunk: int = 256) -> np.ndarray:
     """For each hypothesis (scale and shift per axis), how many distinct anchors it places within
-    2 * INLIER_PT of their page word: all hypotheses at once, ``chunk`` at a time to bound memory."""
+    ``tolerance`` of their page word: all hypotheses at once, ``chunk`` at a time to bound memory."""
     codes, labels = np.unique(ids, return_inverse=True)
     labels = labels.ravel()
     counts = np.zeros(len(scales), dtype=int)
     for start in range(0, len(scales), chunk):
         part = slice(start, start + chunk)
         err = np.abs(src[None, :, :] * scales[part, None, :] + shifts[part, None, :] - dst[None, :, :]).max(axis=2)
-        rows, cols = np.nonzero(err <= 2 * INLIER_PT)
+        rows, cols = np.nonzero(err <= tolerance)
         hit = np.zeros((err.shape[0], len(codes)), dtype=bool)
         hit[rows, labels[cols]] = True
         counts[part] = hit.sum(axis=1)
@@ -301,11 +306,17 @@ def _agreeing_labels(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scales: 
 def register(page: Page, template: Template) -> Registration | None:
     """The page's transform to ``template``, block by block; None when too few labels agree."""
     words = list(page.words)
+    by_text = _words_by_label(template, words)  # the same for every fit below
     everything = [i for b in template.blocks.values() for i in b["anchors"]]
-    glob = _ransac(*_pairs(template, words, everything, Transform(), SEARCH_PT))
-    prior = _scaled_prior(*_pairs(template, words, everything, Transform(), SCALE_SEARCH_PT))
+    glob = _ransac(*_pairs(template, words, everything, Transform(), SEARCH_PT, by_text))
+    # A fit around a scaled prior counts at most the anchors whose text the page shows at all: when that
+    # many could not beat the shift-only fit by SCALE_GAIN, the scaled hypotheses are not worth trying.
+    readable = len({i for i in everything if template.printed[i][0] in by_text})
+    prior = None
+    if glob is None or readable >= SCALE_GAIN * glob.anchors:
+        prior = _scaled_prior(*_pairs(template, words, everything, Transform(), SCALE_SEARCH_PT, by_text))
     if prior is not None:  # the page at another scale: the fit around that prior, if far more labels agree with it
-        scaled = _ransac(*_pairs(template, words, everything, prior, 4 * INLIER_PT), (prior.sx, prior.sy))
+        scaled = _ransac(*_pairs(template, words, everything, prior, 4 * INLIER_PT, by_text), (prior.sx, prior.sy))
         if scaled is not None and (glob is None or scaled.anchors >= SCALE_GAIN * glob.anchors):
             glob = scaled
     if glob is None or glob.anchors < MIN_GLOBAL:
@@ -315,13 +326,13 @@ def register(page: Page, template: Template) -> Registration | None:
     for name, block in template.blocks.items():
         radius = 4 * INLIER_PT + glob.residual
         scale = (glob.transform.sx, glob.transform.sy)
-        fit = _ransac(*_pairs(template, words, block["anchors"], glob.transform, radius), scale)
+        fit = _ransac(*_pairs(template, words, block["anchors"], glob.transform, radius, by_text), scale)
         if fit is None or fit.anchors < MIN_ANCHORS:  # too few labels of its own: borrow those around it
             x0, y0, x1, y1 = block["box"]
             m = BLOCK_MARGIN_PT
             near = [i for i in everything if x0 - m <= _centre(*template.printed[i][1:])[0] <= x1 + m
                     and y0 - m <= _centre(*template.printed[i][1:])[1] <= y1 + m]
-            fit = _ransac(*_pairs(template, words, near, glob.transform, radius), scale)
+            fit = _ransac(*_pairs(template, words, near, glob.transform, radius, by_text), scale)
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
     registration = Registration(template, fits, glob)
     registration.printed_words = _printed(words, template, registration)
