@@ -53,7 +53,12 @@ def score(session: Session, document: Document, day: date, trigger: str) -> Eval
                                                         Evaluation.trigger == trigger)).first()
     if existing is not None:
         return existing
-    before = standing_decision(session, document.id, day)
+    override = active_override(session, document.id, day)  # nothing below changes it: read once
+    if override is not None:
+        before = override.decision
+    else:
+        previous = current_evaluation(session, document.id)
+        before = previous.decision if previous else None
     selection = pick_requirement_sets(session, document, certificate.data, day)
     waivers = active_waivers(session, document.id, day)
     result = (evaluate(certificate.data, selection.current.body, day, waivers) if selection.current
@@ -72,7 +77,7 @@ def score(session: Session, document: Document, day: date, trigger: str) -> Eval
     evaluation = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id,
                                                           Evaluation.trigger == trigger)).one()
     track_expiry(certificate, evaluation)
-    after = standing_decision(session, document.id, day)
+    after = override.decision if override is not None else evaluation.decision  # this one is now current
     if after != before:
         add_event(session, account_id=document.account_id, type=EventType.for_decision(after),
                   dedupe_key=f"document:{document.id}:evaluation:{trigger}", document_id=document.id,

@@ -287,7 +287,7 @@ def _scaled_prior(ids: np.ndarray, src: np.ndarray, dst: np.ndarray) -> Transfor
 
 
 def _agreeing_labels(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scales: np.ndarray,
-                     shifts: np.ndarray, tolerance: float, chunk: int = 256) -> np.ndarray:
+                     shifts: np.ndarray, tolerance: float, chunk: int = 64) -> np.ndarray:
     """For each hypothesis (scale and shift per axis), how many distinct anchors it places within
     ``tolerance`` of their page word: all hypotheses at once, ``chunk`` at a time to bound memory."""
     codes, labels = np.unique(ids, return_inverse=True)
