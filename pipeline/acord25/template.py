@@ -295,9 +295,13 @@ def _agreeing_labels(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scales: 
     counts = np.zeros(len(scales), dtype=int)
     for start in range(0, len(scales), chunk):
         part = slice(start, start + chunk)
-        err = np.abs(src[None, :, :] * scales[part, None, :] + shifts[part, None, :] - dst[None, :, :]).max(axis=2)
-        rows, cols = np.nonzero(err <= tolerance)
-        hit = np.zeros((err.shape[0], len(codes)), dtype=bool)
+        # each axis on its own (a max over an axis of two is slow in numpy; the test is the same)
+        near = np.ones((len(scales[part]), len(src)), dtype=bool)
+        for axis in (0, 1):
+            err = np.abs(src[None, :, axis] * scales[part, None, axis] + shifts[part, None, axis] - dst[None, :, axis])
+            near &= err <= tolerance
+        rows, cols = np.nonzero(near)
+        hit = np.zeros((near.shape[0], len(codes)), dtype=bool)
         hit[rows, labels[cols]] = True
         counts[part] = hit.sum(axis=1)
     return counts
