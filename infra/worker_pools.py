@@ -33,15 +33,25 @@ def pool_commands(processes: int, threads: int, queues: tuple[str, ...],
     return [command(threads, (DEFAULT_QUEUE,)), command(OCR_THREADS, (OCR_QUEUE,))]
 
 
+def _stop_with_parent() -> None:
+    """In a pool's process before it runs dramatiq: SIGTERM when the supervisor dies (Linux prctl)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def run_pools(commands: list[list[str]], env: dict[str, str], *, poll: float = 0.2) -> int:
     """Run the pools until they end; one pool replaces this process (exec), several are supervised.
 
-    SIGTERM, SIGINT and SIGHUP go to every pool (each in a process group of its own, so a Ctrl-C
-    reaches it once); when one pool ends, the others are stopped, and its exit status is returned."""
+    SIGTERM, SIGINT and SIGHUP go to every pool; the pools stay in this process's group, so a signal
+    to the group (a Ctrl-C, ``kill -- -PGID``) reaches them all, and a pool whose supervisor dies
+    is sent SIGTERM (Linux). When one pool ends, the others are stopped, and its exit status is
+    returned."""
     if len(commands) == 1:
         os.execve(commands[0][0], commands[0], env)
         return 0  # not reached: exec replaced this process
-    children = [subprocess.Popen(command, env=env, process_group=0) for command in commands]
+    children = [subprocess.Popen(command, env=env, preexec_fn=_stop_with_parent) for command in commands]
 
     def hand_on(signum, _frame) -> None:
         for child in children:

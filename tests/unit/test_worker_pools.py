@@ -50,3 +50,31 @@ def test_given_coi_worker_without_queues_then_both_pools_are_run(monkeypatch):
     result = CliRunner().invoke(main, ["worker", "--threads", "2"])
     assert result.exit_code == 0, result.output
     assert _pools(seen[0]) == [("default", "2"), ("ocr", "1")]
+
+
+def test_given_the_supervisor_killed_when_its_pools_run_then_they_are_stopped(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    pid_file = tmp_path / "pool.pid"
+    pool = [sys.executable, "-c", f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(120)"]
+    supervisor = subprocess.Popen([sys.executable, "-c", "import sys; from infra.worker_pools import run_pools; "
+                                   f"sys.exit(run_pools({[pool, pool]!r}, dict(__import__('os').environ)))"])
+    deadline = time.monotonic() + 30
+    while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pid = int(pid_file.read_text())
+    supervisor.send_signal(signal.SIGKILL)
+    supervisor.wait()
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        if open(f"/proc/{pid}/stat").read().split()[2] == "Z":  # ended, not yet reaped by init
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    raise AssertionError("a pool outlived its supervisor")
