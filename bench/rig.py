@@ -113,6 +113,29 @@ def add_account(app, slug: str) -> None:
         set_requirements(session, slug, "Bench Holder", REQUIREMENTS)
 
 
+class StatementCounter:
+    """Counts the SQL statements an engine sends (a SQLAlchemy ``before_cursor_execute`` listener);
+    an ``executemany`` counts once: it is one round trip."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.count = 0
+
+    def _seen(self, *_args) -> None:
+        self.count += 1
+
+    def __enter__(self) -> StatementCounter:
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *_) -> None:
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
 def ocr_inputs(sample: Sample) -> list:
     """The images the OCR stage hands tesseract for a sample (upright, level, cleaned): the yardstick's input."""
     from pipeline.ocr.engine import TesseractEngine

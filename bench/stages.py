@@ -1,6 +1,6 @@
 """Where one certificate's time goes, stage by stage, on the real services, in this one process.
 
-    .venv/bin/python -m bench.stages [--born-digital 20] [--scanned 4] [--seed 8]
+    .venv/bin/python -m bench.stages [--born-digital 20] [--scanned 4] [--seed 8] [--official 8]
 
 Each certificate goes through the SMTP door's ``accept`` (store, row, enqueue) and then through each
 actor's function called directly, in order (split, read, [ocr,] extract, score, publish), on
@@ -16,7 +16,13 @@ wrapping the functions the actors call:
 - emit: ``publish_events`` (XADD to the account stream, plan deliveries, commit).
 
 The yardstick: the bare ``tesseract`` CLI on the very images the OCR stage gave tesseract, in the same
-run. Peak memory: this process (all stages, one certificate at a time) and the tesseract CLI.
+run. Peak memory: this process (all stages, one certificate at a time) and the tesseract CLI. SQL: the
+statements the door and the actors send per certificate (a SQLAlchemy listener on the engine).
+
+Issue 16's two speed ratios, printed together at the end: born-digital read + extract against
+pypdfium2's own character extraction of the same pages (``bench.readspeed``: these born-digital samples,
+``--official`` official-form certificates and the real born-digital files; target <= 2x), and a scanned
+page door to event against one full-page ``tesseract`` run on the same image (target <= 0.5x).
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ class Clock:
     def __init__(self) -> None:
         self.spent: dict[str, float] = defaultdict(float)
         self.images: list = []  # what tesseract was given for words, for the yardstick
+        self.statements = 0  # SQL statements sent by the door and the actors for this certificate
 
     def wrap(self, stage: str, fn: Callable) -> Callable:
         def timed(*args, **kwargs):
@@ -96,7 +103,7 @@ def one_certificate(app, handler, sample: rig.Sample, slug: str) -> Clock:
     clock = Clock()
     actors = app.actors
     raw = rig.email_of(sample, f"{slug}@{rig.DOMAIN}").as_bytes()
-    with instrumented(clock):
+    with instrumented(clock), rig.StatementCounter(app.engine) as statements:
         door = clock.wrap("door", handler.accept)
         [message_id] = door(raw, "agent@example.test", [f"{slug}@{rig.DOMAIN}"])
         actor_time = clock.wrap("actors", lambda fn, *args: fn(*args))
@@ -109,6 +116,7 @@ def one_certificate(app, handler, sample: rig.Sample, slug: str) -> Clock:
         actor_time(actors.extract_document.fn, document_id)
         actor_time(actors.score_document.fn, document_id)
         clock.wrap("emit", actors.publish_events.fn)()
+    clock.statements = statements.count
     with app.sessions() as session:
         status = session.get(Document, document_id).status
     if status != "decided":
@@ -128,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--born-digital", type=int, default=20)
     parser.add_argument("--scanned", type=int, default=4)
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--official", type=int, default=8,
+                        help="official-form certificates (bench.corpus tuning seeds) in the born-digital read ratio")
     args = parser.parse_args(argv)
 
     print("generating samples...", flush=True)
@@ -159,7 +169,14 @@ def main(argv: list[str] | None = None) -> int:
         rows.append([stage, *(rig.mean([c.spent[stage] for c in results[k]]) for k in results),
                      *(rig.percentile([c.spent[stage] for c in results[k]], 0.95) for k in results)])
     print(rig.table(["stage", *(f"{k} mean" for k in results), *(f"{k} p95" for k in results)], rows))
+    print("\nSQL statements per certificate (door and actors): " + ", ".join(
+        f"{k} {rig.mean([c.statements for c in results[k]]):.1f}" for k in results))
 
+    from bench import readspeed
+
+    born = [(s.name, s.data) for s in kinds["born-digital"]] + list(readspeed.documents(args.official, True))
+    read_rows = readspeed.measure(born)
+    ratios = {"born-digital read + extract": (readspeed.ratio(read_rows), 2.0)}
     scans = results.get("scanned") or []
     if scans:
         images = [img for c in scans for img in c.images]
@@ -168,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         peaks["tesseract CLI (largest page)"] = max(mb for _, mb in measured)
         per_page = lambda key: rig.mean([c.spent[key] / max(1, len(c.images)) for c in scans])  # noqa: E731
         cli_mean = rig.mean(cli)
+        ratios["scanned page, door to event (no queue waits)"] = (per_page("total") / cli_mean, 0.5)
         print("\nScanned page against the bare tesseract CLI on the same images, same run (mean seconds per page)")
         print(rig.table(["measure", "seconds", "x tesseract CLI"], [
             ["tesseract CLI, full page, --psm 3", cli_mean, 1.0],
@@ -175,6 +193,11 @@ def main(argv: list[str] | None = None) -> int:
             ["read_ocr (rasterize … OCR other)", per_page("read_ocr"), per_page("read_ocr") / cli_mean],
             ["whole pipeline, door to event (no queue waits)", per_page("total"), per_page("total") / cli_mean],
         ]))
+    print("\nIssue 16's speed ratios, this run")
+    print(rig.table(["measure", "ratio", "target", "against"], [
+        [name, f"{value:.2f}x", f"<= {target}x", "pypdfium2's character extraction, same pages"
+         if target == 2.0 else "one full-page tesseract run, same image"] for name, (value, target) in ratios.items()]))
+    print(f"(born-digital: {len(read_rows)} documents; best of 3 each side, in this process)")
     print("\nPeak resident memory (MB)")
     print(rig.table(["process", "MB"], [[k, v] for k, v in peaks.items()]))
     print(f"\nmachine: {os.cpu_count()} cores; before: {load_before}; after: {rig.load_note()}")

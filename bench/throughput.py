@@ -16,7 +16,11 @@ Then peak memory (VmHWM) of each worker process, and for scans the bare ``tesser
 page images in the same run (the yardstick of the 1.1x target). **Mixed** (unless ``--no-mixed``):
 born-digital latency while a burst of scans is being read, with one worker pool on both queues and with
 the queues split (``--queues default`` and ``--queues ocr``), which is what the split is for.
-Figures are noisy on a shared machine: the load average is printed with them.
+Then **SQL statements per certificate**: a few born-digital certificates through the door's ``accept`` and
+each actor's function in this process (``bench.stages.one_certificate``), counted by a SQLAlchemy listener
+on the same PostgreSQL (the workers are other processes: a listener here cannot see their statements).
+The door's per-client limits are switched off for the run (``DOOR_LIMITS``): a burst from one address is
+the point of the bench. Figures are noisy on a shared machine: the load average is printed with them.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from pathlib import Path
 from bench import rig
 
 COI = str(Path(sys.executable).parent / "coi")
+DOOR_LIMITS = {"COI_SMTP_MESSAGES_PER_MINUTE": "0", "COI_SMTP_BYTES_PER_MINUTE": "0"}  # 0: no limit
 CONNECTIONS = 4
 LOGS = Path(os.environ.get("COI_BENCH_LOGS", "/tmp/coi-bench-logs"))  # the processes' logs, kept after the run
 
@@ -214,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="idle seconds before each one-at-a-time certificate (as under light traffic)")
     parser.add_argument("--no-mixed", action="store_true")
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--sql-sample", type=int, default=10, help="born-digital certificates whose SQL is counted")
     args = parser.parse_args(argv)
 
     print("generating samples...", flush=True)
@@ -228,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     with rig.services() as env, EventWatcher(rig.REDIS_URL) as watcher:
         from infra.bootstrap import App
         from infra.settings import Settings
+
+        env = {**env, **DOOR_LIMITS}
 
         var = Path(env["COI_VAR_DIR"])
         LOGS.mkdir(parents=True, exist_ok=True)
@@ -264,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_mixed and scans:
                 mixed = mixed_load(door, env, app, watcher, scans)
         app.close()
+        statements = statements_per_certificate(env, born[:args.sql_sample])
 
     print("\nEnd to end (SMTP 250 → decision event on the stream), seconds; certificates per second")
     print(rig.table(["kind", "worker processes", "threads", "mode", "n", "p50 s", "p95 s", "cert/s", "not decided"],
@@ -282,14 +291,38 @@ def main(argv: list[str] | None = None) -> int:
         print("\nBorn-digital latency (one at a time) while a burst of scans is read")
         print(rig.table(["workers", "born-digital n", "p50 s", "p95 s", "max s", "scans", "all scans read after s",
                          "peak MB per pool"], mixed))
+    if statements:
+        print(f"\nSQL statements per born-digital certificate (door and actors, {len(statements)} certificates): "
+              f"mean {rig.mean(statements):.1f}, min {min(statements)}, max {max(statements)}")
     print(f"\nmachine: {os.cpu_count()} cores; before: {load_before}; after: {rig.load_note()}")
     return 0
+
+
+def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample]) -> list[int]:
+    """The SQL statements of each certificate through the door and every actor, in this process."""
+    from bench.stages import one_certificate
+    from inbox.smtp import InboxHandler
+    from infra.bootstrap import App
+    from infra.settings import Settings
+
+    if not samples:
+        return []
+    app = App(Settings(database_url=env["COI_DATABASE_URL"], broker_url=env["COI_BROKER_URL"],
+                       storage_url=env["COI_STORAGE_URL"], var_dir=env["COI_VAR_DIR"], inbound_domain=rig.DOMAIN))
+    try:
+        rig.add_account(app, "sql")
+        handler = InboxHandler(app)
+        return [one_certificate(app, handler, sample, "sql").statements for sample in samples]
+    finally:
+        app.close()
 
 
 def mixed_load(door, env, app, watcher: EventWatcher, scans) -> list[list]:
     """Born-digital certificates one at a time while a burst of scans waits: one pool, then split queues."""
     shapes = {
-        "1 process x 2 threads on both queues": [["--processes", "1", "--threads", "2"]],
+        "one pool, 1 process x 2 threads, both queues (--queues default ocr)": [
+            ["--processes", "1", "--threads", "2", "--queues", "default", "ocr"]],
+        "plain coi worker --threads 2 (a pool per queue)": [["--processes", "1", "--threads", "2"]],
         "split: 1 x 2 on default + 1 x 1 on ocr": [["--processes", "1", "--threads", "2", "--queues", "default"],
                                                    ["--processes", "1", "--threads", "1", "--queues", "ocr"]],
     }

@@ -85,7 +85,8 @@ def smtp(ctx: click.Context, host: str | None, port: int | None) -> None:
 @click.option("--threads", default=4, show_default=True, type=int)
 @click.option("--queues", "-Q", multiple=True,
               help="Consume only these queues (repeat the option): `default` (everything fast) or `ocr` "
-                   "(scans and images). Default: both.")
+                   "(scans and images). Default: both, in two pools (OCR one thread per process), so fast "
+                   "work never waits behind OCR.")
 @click.argument("dramatiq_args", nargs=-1, type=click.UNPROCESSED)
 @click.pass_context
 def worker(ctx: click.Context, processes: int, threads: int, queues: tuple[str, ...],
@@ -93,8 +94,9 @@ def worker(ctx: click.Context, processes: int, threads: int, queues: tuple[str, 
     """Run the pipeline workers (dramatiq) until interrupted."""
     import os
 
-    argv = [sys.executable, "-m", "dramatiq", "workers.entry:setup", "--processes", str(processes),
-            "--threads", str(threads), *(["--queues", *queues] if queues else []), *dramatiq_args]
+    from infra.worker_pools import pool_commands, run_pools
+
+    commands = pool_commands(processes, threads, queues, dramatiq_args)
     # dramatiq reads its idle poll interval from the environment when it is imported: hence a fresh
     # interpreter (exec) rather than calling its main here, where dramatiq is imported already.
     settings = _app(ctx).settings
@@ -103,8 +105,8 @@ def worker(ctx: click.Context, processes: int, threads: int, queues: tuple[str, 
         from workers.metrics import multiprocess_env
 
         env.update(multiprocess_env(settings))
-        argv += ["--fork-function", "workers.metrics:serve"]
-    os.execve(sys.executable, argv, env)
+        commands[0] += ["--fork-function", "workers.metrics:serve"]  # the pools share the counts' folder
+    sys.exit(run_pools(commands, env))
 
 
 @main.group()

@@ -43,20 +43,21 @@ def read_text(data: bytes, *, max_pages: int = 50) -> Reading | None:
     """The text-layer reading of a born-digital PDF; None when the document needs OCR (an image, a scan).
 
     The cheap half of :func:`read`: the workers run it on the fast queue and hand the rest to OCR."""
-    from pipeline.textlayer import has_usable_text, read_form_fields, read_text_layer
+    from pipeline.layertrust import read_checked
+    from pipeline.textlayer import has_usable_text, read_form_fields
 
     kind = _kind(data)
     if kind not in SUPPORTED:
         raise UnsupportedFileType("The file is not a PDF, PNG, JPEG or TIFF; send the certificate in one of those formats.")
     if kind != PDF:
         return None
-    pages = read_text_layer(data, max_pages=max_pages)
+    pages, checks = read_checked(data, max_pages=max_pages)
     if not has_usable_text(pages):
         log.info("no usable text layer (%s words); reading by OCR", sum(len(p.words) for p in pages))
         return None
-    if pages_to_ocr(data, pages, max_pages=max_pages):
+    if pages_to_ocr(data, pages, max_pages=max_pages, checks=checks):
         return None
-    return Reading("text_layer", _scanner_layers(data, pages, max_pages), read_form_fields(data))
+    return Reading("text_layer", _scanner_layers(data, pages, max_pages, checks), read_form_fields(data))
 
 
 def read_ocr(data: bytes, *, max_pages: int = 50, ocr_engine: Any = None) -> Reading:
@@ -64,15 +65,16 @@ def read_ocr(data: bytes, *, max_pages: int = 50, ocr_engine: Any = None) -> Rea
 
     A PDF whose text layer is good on some pages and not on others (a born-digital cover letter and
     a scanned certificate) keeps the good pages and has only the others read by OCR."""
-    from pipeline.textlayer import has_usable_text, read_form_fields, read_text_layer
+    from pipeline.layertrust import read_checked
+    from pipeline.textlayer import has_usable_text, read_form_fields
 
     kind = _kind(data)
     if kind == PDF:
-        pages = read_text_layer(data, max_pages=max_pages)
-        todo = pages_to_ocr(data, pages, max_pages=max_pages) if has_usable_text(pages) else {}
+        pages, checks = read_checked(data, max_pages=max_pages)
+        todo = pages_to_ocr(data, pages, max_pages=max_pages, checks=checks) if has_usable_text(pages) else {}
         if todo and len(todo) < len(pages):
             ocred = _ocr_some(data, sorted(todo), ocr_engine)
-            merged = tuple(ocred.get(p.number, p) for p in _scanner_layers(data, pages, max_pages))
+            merged = tuple(ocred.get(p.number, p) for p in _scanner_layers(data, pages, max_pages, checks))
             return Reading("ocr", merged, read_form_fields(data))
     return _ocr(data, kind, max_pages, ocr_engine)
 
@@ -83,16 +85,20 @@ def _kind(data: bytes) -> str | None:
     return sniff(data)
 
 
-def pages_to_ocr(data: bytes, pages: list[Any], *, max_pages: int = 50) -> dict[int, str]:
+def pages_to_ocr(data: bytes, pages: list[Any], *, max_pages: int = 50,
+                 checks: list[Any] | None = None) -> dict[int, str]:
     """The pages of a PDF whose text layer is not to be read, each with the reason (empty: read them all).
 
     A page goes to OCR when it is a scan with no text layer, when its layer is garbage (words that are
     not words, few known words, boxes off the ink), or when it is a scan and no page of the document
-    shows the ACORD 25's printed labels in its text layer (a scanner's layer that lost the form)."""
+    shows the ACORD 25's printed labels in its text layer (a scanner's layer that lost the form).
+    ``checks``: the pages' :class:`~pipeline.layertrust.LayerCheck` when the caller has them already."""
     from pipeline.acord25.identify import identify_page
     from pipeline.layertrust import check_layers, untrusted_layer
 
-    checks = {c.number: c for c in check_layers(data, max_pages=max_pages)}
+    if checks is None:
+        checks = check_layers(data, max_pages=max_pages)
+    checks = {c.number: c for c in checks}
     todo: dict[int, str] = {}
     for page in pages:
         check = checks.get(page.number)
@@ -110,11 +116,11 @@ def pages_to_ocr(data: bytes, pages: list[Any], *, max_pages: int = 50) -> dict[
     return todo
 
 
-def _scanner_layers(data: bytes, pages: list[Any], max_pages: int) -> tuple[Any, ...]:
+def _scanner_layers(data: bytes, pages: list[Any], max_pages: int, checks: list[Any]) -> tuple[Any, ...]:
     """The pages, those that are scans with a trusted OCR layer marked as OCR readings."""
-    from pipeline.layertrust import as_scanner_ocr, check_layers
+    from pipeline.layertrust import as_scanner_ocr
 
-    scans = {c.number for c in check_layers(data, max_pages=max_pages) if c.scan}
+    scans = {c.number for c in checks if c.scan}
     return tuple(as_scanner_ocr(p) if p.number in scans else p for p in pages)
 
 

@@ -15,7 +15,9 @@ import re
 import threading
 import warnings
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
+
+import numpy as np
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -214,23 +216,45 @@ def _refuse_huge_images(page: pdfium.PdfPage, number: int) -> None:
 @serialised
 def read_text_layer(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True) -> list[Page]:
     """Return the words of up to ``max_pages`` pages of a PDF."""
+    return [page for page, _ in read_pages(pdf, max_pages=max_pages, drop_hidden=drop_hidden)]
+
+
+# What a caller of read_pages learns of each page as it was drawn, before its form fields were merged
+# into it: (the page, its 1-based number, its count of words when they are those of the page read, else None).
+PageLook = Callable[[pdfium.PdfPage, int, "int | None"], Any]
+
+
+@serialised
+def read_pages(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
+               look: PageLook | None = None) -> list[tuple[Page, Any]]:
+    """Each of up to ``max_pages`` pages with what ``look`` made of it (None without ``look``).
+
+    One opening of the PDF for both: a caller that needs the words and a look at the drawing (the
+    layer checks of :mod:`pipeline.layertrust`) pays for parsing the document and its pages once."""
     refuse_stream_bombs(pdf)
     doc = open_pdf(pdf)
     try:
         has_form = doc.get_formtype() != pdfium_c.FORMTYPE_NONE
         if has_form:
             _init_forms(doc)
-        pages = []
+        pages: list[tuple[Page, Any]] = []
         for index in range(min(len(doc), max_pages)):
+            number = index + 1
             try:
-                page = _flattened_page(doc, index) if has_form else doc[index]
+                page = doc[index]
+                seen = look(page, number, None) if has_form and look is not None else None
+                if has_form:
+                    page = _flattened_page(doc, index, page)
             except pdfium.PdfiumError as e:
                 raise UnreadableDocument(
-                    f"Page {index + 1} of the PDF is damaged; send a fresh copy of the certificate."
+                    f"Page {number} of the PDF is damaged; send a fresh copy of the certificate."
                 ) from e
             try:
-                _refuse_huge_images(page, index + 1)
-                pages.append(_read_page(page, index + 1, drop_hidden=drop_hidden))
+                _refuse_huge_images(page, number)
+                read, raw_words = _read_page(page, number, drop_hidden=drop_hidden)
+                if look is not None and not has_form:
+                    seen = look(page, number, raw_words)
+                pages.append((read, seen))
             finally:
                 page.close()
         return pages
@@ -257,10 +281,9 @@ def _init_forms(doc: pdfium.PdfDocument) -> None:
         noisy.removeFilter(notice)
 
 
-def _flattened_page(doc: pdfium.PdfDocument, index: int) -> pdfium.PdfPage:
-    """The page with its form fields' appearances merged into the content,
+def _flattened_page(doc: pdfium.PdfDocument, index: int, page: pdfium.PdfPage) -> pdfium.PdfPage:
+    """The page (``doc[index]``) with its form fields' appearances merged into the content,
     so that filled-in values are read like any other text."""
-    page = doc[index]
     try:
         page.flatten()
     except pdfium.PdfiumError:
@@ -270,25 +293,28 @@ def _flattened_page(doc: pdfium.PdfDocument, index: int) -> pdfium.PdfPage:
     return doc[index]
 
 
-def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> Page:
+def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple[Page, int]:
+    """The page, and how many words its text layer had before those without ink were dropped."""
     transform = _DisplayTransform(page)
     textpage = page.get_textpage()
     try:
         words = [transform.word(text, box) for text, box in _raw_words(textpage)]
     finally:
         textpage.close()
+    raw_words = len(words)
     if drop_hidden and words:
         words = _visible(page, words)
     words.sort(key=lambda w: (round(w.y0, 1), w.x0))
     marks = [transform.mark(kind, box) for kind, box in _raw_marks(page)]
     logger.debug("page %s: %s words, %s marks", number, len(words), len(marks))
-    return Page(
+    page_read = Page(
         number=number,
         width=transform.width,
         height=transform.height,
         words=tuple(words),
         marks=tuple(marks),
     )
+    return page_read, raw_words
 
 
 _Matrix = tuple[float, float, float, float, float, float]
@@ -327,16 +353,19 @@ def _pair_strokes(strokes: list[tuple[float, float, float, float]]) -> Iterator[
                 break
 
 
-def _walk_objects(objects: list[Any], matrix: _Matrix, depth: int) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
+def _walk_objects(objects: list[Any], matrix: _Matrix, depth: int,
+                  paths: bool = True) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
+    """Images, and (with ``paths``) crosses, strokes and drawings, with their boxes in page space."""
+    wanted = (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE) if paths else (pdfium_c.FPDF_PAGEOBJ_IMAGE,)
     for obj in objects:
         kind = pdfium_c.FPDFPageObj_GetType(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 6:
             inner = _object_matrix(obj)
             n = pdfium_c.FPDFFormObj_CountObjects(obj)
             children = [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(n)]
-            yield from _walk_objects(children, _compose(inner, matrix), depth + 1)
+            yield from _walk_objects(children, _compose(inner, matrix), depth + 1, paths)
             continue
-        if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE):
+        if kind not in wanted:
             continue
         box = _object_bounds(obj, matrix)
         if box is None:
@@ -387,10 +416,13 @@ def _classify_path(obj: Any, box: tuple[float, float, float, float]) -> str | No
     n = pdfium_c.FPDFPath_CountSegments(obj)
     if n < 2 or width > 300 or height > 150:
         return None
+    small = 2.5 <= width <= 16 and 2.5 <= height <= 16 and 0.4 <= width / height <= 2.5
     x, y = ctypes.c_float(), ctypes.c_float()
     diagonal = curves = 0
     previous: tuple[float, float] | None = None
     for i in range(n):
+        if not small and curves + n - i < _DRAWING_CURVES and diagonal + n - i < _DRAWING_DIAGONALS:
+            return None  # a rule or a box: too few segments left to make it a drawing
         seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
         if not seg or not pdfium_c.FPDFPathSegment_GetPoint(seg, x, y):
             continue
@@ -398,68 +430,76 @@ def _classify_path(obj: Any, box: tuple[float, float, float, float]) -> str | No
         point = (x.value, y.value)
         if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
             curves += 1
+            if curves >= _DRAWING_CURVES:
+                return "drawing"  # no cross has curves: the rest of the path changes nothing
         elif kind == pdfium_c.FPDF_SEGMENT_LINETO and previous is not None:
             dx, dy = abs(point[0] - previous[0]), abs(point[1] - previous[1])
             if dx > 0.2 * max(dy, 1e-6) and dy > 0.2 * max(dx, 1e-6):
                 diagonal += 1
+                if diagonal >= _DRAWING_DIAGONALS and not small:
+                    return "drawing"
         previous = point
-    small = 2.5 <= width <= 16 and 2.5 <= height <= 16 and 0.4 <= width / height <= 2.5
     if small and diagonal >= 2 and curves == 0:
         return "cross"
     if small and diagonal == 1 and curves == 0 and n <= 3:
         return "stroke"  # half of an X drawn as two separate lines
-    if curves >= 4 or diagonal >= 6:
+    if curves >= _DRAWING_CURVES or diagonal >= _DRAWING_DIAGONALS:
         return "drawing"
     return None
 
 
-def _chars(textpage: pdfium.PdfTextPage) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
-    """Yield (char, (left, bottom, right, top)) in page space, content order."""
+_DRAWING_CURVES = 4  # a path of at least this many curve segments, or ...
+_DRAWING_DIAGONALS = 6  # ... this many slanted lines, is a drawing (a signature, a logo)
+
+
+def _raw_words(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """The words of a text page, each with its box (left, bottom, right, top) in page space, content order.
+
+    Characters are joined while they sit on one line without a gap; spaces (and pdfium's generated
+    characters) end a word. One pass over the characters, four pdfium calls each at most."""
     raw = textpage.raw
+    get_unicode, is_generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
+    get_box, get_loose = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetLooseCharBox
     left, right = ctypes.c_double(), ctypes.c_double()
     bottom, top = ctypes.c_double(), ctypes.c_double()
     loose = pdfium_c.FS_RECTF()
+    refs = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+    loose_ref = ctypes.byref(loose)
+    words: list[tuple[str, tuple[float, float, float, float]]] = []
+    text: list[str] = []
+    x0 = y0 = x1 = y1 = 0.0
     for i in range(textpage.count_chars()):
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        code = get_unicode(raw, i)
         ch = chr(code) if 0 < code < 0x110000 else " "
         if ch == "\x02":
             ch = "-"  # pdfium's mark for a hyphen that ends a line
-        if ch.isspace() or ch in "\x00\ufffe\uffff" or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
-            yield " ", (0.0, 0.0, 0.0, 0.0)
+        if ch.isspace() or ch in "\x00\ufffe\uffff" or is_generated(raw, i) == 1:
+            if text:
+                words.append(("".join(text), (x0, y0, x1, y1)))
+                text = []
             continue
-        pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top)
-        lo, hi = bottom.value, top.value
+        get_box(raw, i, *refs)
+        l, r, b, t = left.value, right.value, bottom.value, top.value
         # The loose box spans the font's ascent/descent: tight glyph boxes
         # of "." and "A" differ too much to group lines reliably.
-        if pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose):
-            if 0 < loose.top - loose.bottom < max(4 * (hi - lo), 40.0):
-                lo, hi = min(lo, loose.bottom), max(hi, loose.top)
-        yield ch, (left.value, lo, right.value, hi)
-
-
-def _raw_words(textpage: pdfium.PdfTextPage) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
-    text: list[str] = []
-    box = [0.0, 0.0, 0.0, 0.0]
-    for ch, (l, b, r, t) in _chars(textpage):
-        if ch == " ":
-            if text:
-                yield "".join(text), tuple(box)  # type: ignore[misc]
-                text = []
-            continue
+        if get_loose(raw, i, loose_ref):
+            if 0 < loose.top - loose.bottom < max(4 * (t - b), 40.0):
+                b, t = min(b, loose.bottom), max(t, loose.top)
         if text:
-            height = max(box[3] - box[1], t - b, 1.0)
-            same_line = abs((b + t) / 2 - (box[1] + box[3]) / 2) < height * 0.5
-            gap = l - box[2]
+            height = max(y1 - y0, t - b, 1.0)
+            same_line = abs((b + t) / 2 - (y0 + y1) / 2) < height * 0.5
+            gap = l - x1
             if not same_line or gap > height * 0.3 or gap < -height * 0.8:
-                yield "".join(text), tuple(box)  # type: ignore[misc]
+                words.append(("".join(text), (x0, y0, x1, y1)))
                 text = []
         if not text:
-            box = [l, b, r, t]
+            x0, y0, x1, y1 = l, b, r, t
         else:
-            box = [min(box[0], l), min(box[1], b), max(box[2], r), max(box[3], t)]
+            x0, y0, x1, y1 = min(x0, l), min(y0, b), max(x1, r), max(y1, t)
         text.append(ch)
     if text:
-        yield "".join(text), tuple(box)  # type: ignore[misc]
+        words.append(("".join(text), (x0, y0, x1, y1)))
+    return words
 
 
 class _DisplayTransform:
@@ -506,19 +546,14 @@ def _visible(page: pdfium.PdfPage, words: list[Word]) -> list[Word]:
     except Exception:  # rendering is a refinement; never lose the text over it
         logger.warning("could not render page to check hidden text; keeping all words", exc_info=True)
         return words
-    image = image.convert("L")
+    ink = np.asarray(image.convert("L"))
     kept = []
     for w in words:
-        box = (
-            max(int(w.x0 * scale), 0),
-            max(int(w.y0 * scale), 0),
-            min(int(w.x1 * scale) + 1, image.width),
-            min(int(w.y1 * scale) + 1, image.height),
-        )
-        if box[2] <= box[0] or box[3] <= box[1]:
+        x0, y0 = max(int(w.x0 * scale), 0), max(int(w.y0 * scale), 0)
+        x1, y1 = min(int(w.x1 * scale) + 1, ink.shape[1]), min(int(w.y1 * scale) + 1, ink.shape[0])
+        if x1 <= x0 or y1 <= y0:
             continue
-        darkest = image.crop(box).getextrema()[0]
-        if darkest < _INK_LEVEL:
+        if ink[y0:y1, x0:x1].min() < _INK_LEVEL:
             kept.append(w)
     if len(kept) < len(words):
         logger.info("dropped %s hidden words of %s", len(words) - len(kept), len(words))

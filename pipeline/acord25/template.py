@@ -214,14 +214,23 @@ def _centre(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float]:
     return (x0 + x1) / 2, (y0 + y1) / 2
 
 
-def _pairs(template: Template, words: list[Word], anchors: list[int],
-           prior: Transform, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(anchor index, template centre, page centre) of every same-text pair within ``radius`` of the prior."""
+def _words_by_label(template: Template, words: list[Word]) -> dict[str, list[int]]:
+    """The page words (their indices) each printed label's text may be read from."""
     by_text: dict[str, list[int]] = {}
     reads = vocabulary(template.edition)
     for j, w in enumerate(words):
         for text in reads.labels(w):
             by_text.setdefault(text, []).append(j)
+    return by_text
+
+
+def _pairs(template: Template, words: list[Word], anchors: list[int],
+           prior: Transform, radius: float,
+           by_text: dict[str, list[int]] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(anchor index, template centre, page centre) of every same-text pair within ``radius`` of the prior
+    (``by_text``: :func:`_words_by_label` of these words, when the caller has it already)."""
+    if by_text is None:
+        by_text = _words_by_label(template, words)
     ids, src, dst = [], [], []
     for i in anchors:
         text, *box = template.printed[i]
@@ -407,24 +416,49 @@ def _scaled_prior(ids: np.ndarray, src: np.ndarray, dst: np.ndarray) -> Transfor
     if len(a) > HYPOTHESES:
         keep = np.random.default_rng(0).choice(len(a), HYPOTHESES, replace=False)
         a, scales = a[keep], scales[keep]
-    best, best_count = None, 0
-    for k in range(len(a)):
-        shift = dst[a[k]] - scales[k] * src[a[k]]
-        err = np.abs(src * scales[k] + shift - dst).max(axis=1)
-        count = len(set(ids[err <= 2 * INLIER_PT].tolist()))
-        if count > best_count:
-            best, best_count = Transform(scales[k][0], shift[0], scales[k][1], shift[1]), count
-    return best
+    shifts = dst[a] - scales * src[a]
+    counts = _agreeing_labels(ids, src, dst, scales, shifts, 2 * INLIER_PT)
+    if len(counts) == 0 or counts.max() == 0:
+        return None
+    k = int(np.argmax(counts))  # the first of the best, as a loop keeping only a strictly better one would
+    return Transform(scales[k][0], shifts[k][0], scales[k][1], shifts[k][1])
+
+
+def _agreeing_labels(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scales: np.ndarray,
+                     shifts: np.ndarray, tolerance: float, chunk: int = 64) -> np.ndarray:
+    """For each hypothesis (scale and shift per axis), how many distinct anchors it places within
+    ``tolerance`` of their page word: all hypotheses at once, ``chunk`` at a time to bound memory."""
+    codes, labels = np.unique(ids, return_inverse=True)
+    labels = labels.ravel()
+    counts = np.zeros(len(scales), dtype=int)
+    for start in range(0, len(scales), chunk):
+        part = slice(start, start + chunk)
+        # each axis on its own (a max over an axis of two is slow in numpy; the test is the same)
+        near = np.ones((len(scales[part]), len(src)), dtype=bool)
+        for axis in (0, 1):
+            err = np.abs(src[None, :, axis] * scales[part, None, axis] + shifts[part, None, axis] - dst[None, :, axis])
+            near &= err <= tolerance
+        rows, cols = np.nonzero(near)
+        hit = np.zeros((near.shape[0], len(codes)), dtype=bool)
+        hit[rows, labels[cols]] = True
+        counts[part] = hit.sum(axis=1)
+    return counts
 
 
 def register(page: Page, template: Template) -> Registration | None:
     """The page's transform to ``template``, block by block; None when too few labels agree."""
     words = list(page.words)
+    by_text = _words_by_label(template, words)  # the same for every fit below
     everything = [i for b in template.blocks.values() for i in b["anchors"]]
-    glob = _ransac(*_pairs(template, words, everything, Transform(), SEARCH_PT))
-    prior = _scaled_prior(*_pairs(template, words, everything, Transform(), SCALE_SEARCH_PT))
+    glob = _ransac(*_pairs(template, words, everything, Transform(), SEARCH_PT, by_text))
+    # A fit around a scaled prior counts at most the anchors whose text the page shows at all: when that
+    # many could not beat the shift-only fit by SCALE_GAIN, the scaled hypotheses are not worth trying.
+    readable = len({i for i in everything if template.printed[i][0] in by_text})
+    prior = None
+    if glob is None or readable >= SCALE_GAIN * glob.anchors:
+        prior = _scaled_prior(*_pairs(template, words, everything, Transform(), SCALE_SEARCH_PT, by_text))
     if prior is not None:  # the page at another scale: the fit around that prior, if far more labels agree with it
-        scaled = _ransac(*_pairs(template, words, everything, prior, 4 * INLIER_PT), (prior.sx, prior.sy))
+        scaled = _ransac(*_pairs(template, words, everything, prior, 4 * INLIER_PT, by_text), (prior.sx, prior.sy))
         if scaled is not None and (glob is None or scaled.anchors >= SCALE_GAIN * glob.anchors):
             glob = scaled
     if glob is None or glob.anchors < MIN_GLOBAL:
@@ -437,13 +471,13 @@ def register(page: Page, template: Template) -> Registration | None:
         scale = (glob.transform.sx, glob.transform.sy)
         rules = _rule_pairs(template, page_rules, block.get("rules", []), glob.transform,
                             RULE_SEARCH_PT) if page_rules else None
-        fit = _ransac(*_pairs(template, words, block["anchors"], glob.transform, radius), scale, rules, glob.transform)
+        fit = _ransac(*_pairs(template, words, block["anchors"], glob.transform, radius, by_text), scale, rules, glob.transform)
         if fit is None or fit.anchors < MIN_ANCHORS:  # too few labels of its own: borrow those around it
             x0, y0, x1, y1 = block["box"]
             m = BLOCK_MARGIN_PT
             near = [i for i in everything if x0 - m <= _centre(*template.printed[i][1:])[0] <= x1 + m
                     and y0 - m <= _centre(*template.printed[i][1:])[1] <= y1 + m]
-            fit = _ransac(*_pairs(template, words, near, glob.transform, radius), scale, rules, glob.transform)
+            fit = _ransac(*_pairs(template, words, near, glob.transform, radius, by_text), scale, rules, glob.transform)
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
     registration = Registration(template, fits, glob)
     registration.printed_words = _printed(words, template, registration)

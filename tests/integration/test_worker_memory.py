@@ -31,6 +31,10 @@ def huge_blank_page() -> bytes:
     return cv2.imencode(".png", page)[1].tobytes()
 
 
+def children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 def data_limit(pid: int) -> str:
     limits = Path(f"/proc/{pid}/limits").read_text().splitlines()
     return next(line for line in limits if line.startswith("Max data size")).split()[3]
@@ -66,7 +70,8 @@ def test_a_file_needing_more_memory_than_the_cap_fails_as_too_large_and_the_work
         wait_for(lambda: documents().get("coi.pdf", ("",))[0] in FINAL, timeout=120)
         assert documents()["coi.pdf"][0] == "decided"
         assert worker.poll() is None  # the dramatiq main process is still up ...
-        processes = [int(p) for p in Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()]
+        pools = children(worker.pid)  # `coi worker` runs a dramatiq pool per queue; each forks its workers
+        processes = [p for pool in pools for p in children(pool)]
         assert processes and all(data_limit(pid) == str(CAP_MB * 1024 * 1024) for pid in processes)
     finally:
         kill(worker)

@@ -1,0 +1,78 @@
+"""What ``coi worker`` runs: the dramatiq command lines, one pool per kind of work.
+
+Without ``--queues`` a worker serves both queues, but not from one pool of threads: in one pool, a
+burst of scans occupies every thread (an OCR takes seconds) and a born-digital certificate waits
+behind it, whatever the priorities (issue 20 measured a 31 s wait with ``--threads 2``). So a plain
+``coi worker`` runs two dramatiq pools side by side: ``--queues default`` with the threads asked
+for, and ``--queues ocr`` with OCR_THREADS per process (tesseract is CPU-bound; one OCR per core
+is the fastest). ``--queues`` names one pool, as before. The pools run under this process, which
+hands them its signals and stops the other when one ends.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+DEFAULT_QUEUE, OCR_QUEUE = "default", "ocr"
+OCR_THREADS = 1
+
+
+def pool_commands(processes: int, threads: int, queues: tuple[str, ...],
+                  extra: tuple[str, ...] = ()) -> list[list[str]]:
+    """The dramatiq command line of each pool (``extra``: arguments handed to every pool)."""
+    def command(threads_each: int, consumed: tuple[str, ...]) -> list[str]:
+        return [sys.executable, "-m", "dramatiq", "workers.entry:setup", "--processes", str(processes),
+                "--threads", str(threads_each), *(["--queues", *consumed] if consumed else []), *extra]
+
+    if queues:
+        return [command(threads, queues)]
+    return [command(threads, (DEFAULT_QUEUE,)), command(OCR_THREADS, (OCR_QUEUE,))]
+
+
+def _stop_with_parent() -> None:
+    """In a pool's process before it runs dramatiq: SIGTERM when the supervisor dies (Linux prctl)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def run_pools(commands: list[list[str]], env: dict[str, str], *, poll: float = 0.2) -> int:
+    """Run the pools until they end; one pool replaces this process (exec), several are supervised.
+
+    SIGTERM, SIGINT and SIGHUP go to every pool; the pools stay in this process's group, so a signal
+    to the group (a Ctrl-C, ``kill -- -PGID``) reaches them all, and a pool whose supervisor dies
+    is sent SIGTERM (Linux). When one pool ends, the others are stopped, and its exit status is
+    returned."""
+    if len(commands) == 1:
+        os.execve(commands[0][0], commands[0], env)
+        return 0  # not reached: exec replaced this process
+    children = [subprocess.Popen(command, env=env, preexec_fn=_stop_with_parent) for command in commands]
+
+    def hand_on(signum, _frame) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, hand_on)
+    ended = None
+    try:
+        while ended is None:
+            ended = next((child for child in children if child.poll() is not None), None)
+            time.sleep(0 if ended else poll)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+    return ended.returncode

@@ -1,0 +1,49 @@
+"""The read stage's one pass over a PDF (layertrust.read_checked) gives what the separate readers give."""
+
+from __future__ import annotations
+
+import io
+import random
+
+from reportlab.lib.pagesizes import letter
+from reportlab.pdfgen.canvas import Canvas
+
+from pipeline.layertrust import check_layers, read_checked
+from pipeline.samples import draw_certificate, random_certificate
+from pipeline.textlayer import read_text_layer
+
+
+def _form_pdf() -> bytes:
+    """Two pages: printed words and live AcroForm fields (flattened by the reader, not by the check)."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=letter)
+    for page in range(2):
+        canvas.setFont("Helvetica", 11)
+        canvas.drawString(60, 700, f"Certificate of liability insurance page {page + 1}")
+        canvas.acroForm.textfield(name=f"Insured_{page}", value="Harbor Lights Roofing LLC", x=60, y=600,
+                                  width=220, height=16)
+        canvas.acroForm.checkbox(name=f"Occurrence_{page}", checked=True, x=60, y=560)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def test_given_a_born_digital_certificate_when_read_in_one_pass_then_words_and_checks_match_the_separate_reads():
+    pdf = draw_certificate(random_certificate(random.Random(11)))
+    pages, checks = read_checked(pdf)
+    assert pages == read_text_layer(pdf)
+    assert checks == check_layers(pdf)
+
+
+def test_given_live_form_fields_when_read_in_one_pass_then_values_are_read_and_the_check_sees_the_page_as_drawn():
+    pdf = _form_pdf()
+    pages, checks = read_checked(pdf)
+    assert pages == read_text_layer(pdf)
+    assert checks == check_layers(pdf)
+    assert "Harbor" in [w.text for w in pages[1].words]  # the field's value, flattened into the read
+    assert checks[1].raw_words < len(pages[1].words)  # the check counted the page without its fields
+
+
+def test_given_max_pages_when_read_in_one_pass_then_only_that_many_pages_and_checks():
+    pages, checks = read_checked(_form_pdf(), max_pages=1)
+    assert [p.number for p in pages] == [c.number for c in checks] == [1]

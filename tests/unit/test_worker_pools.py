@@ -1,0 +1,80 @@
+"""`coi worker` without --queues: fast work and OCR in pools of their own (issue 20)."""
+
+from __future__ import annotations
+
+import sys
+
+from infra.worker_pools import pool_commands, run_pools
+
+
+def _pools(commands: list[list[str]]) -> list[tuple[str, str]]:
+    """(queues, threads) of each dramatiq command line."""
+    out = []
+    for command in commands:
+        threads = command[command.index("--threads") + 1]
+        queues = command[command.index("--queues") + 1] if "--queues" in command else "*"
+        out.append((queues, threads))
+    return out
+
+
+def test_given_no_queues_when_the_worker_starts_then_ocr_has_a_pool_apart_from_the_fast_work():
+    commands = pool_commands(2, 4, ())
+    assert _pools(commands) == [("default", "4"), ("ocr", "1")]
+    assert all(c[c.index("--processes") + 1] == "2" for c in commands)
+
+
+def test_given_named_queues_when_the_worker_starts_then_one_pool_serves_them_as_asked():
+    assert _pools(pool_commands(1, 3, ("ocr",))) == [("ocr", "3")]
+
+
+def test_given_dramatiq_arguments_then_every_pool_gets_them():
+    commands = pool_commands(1, 2, (), ("--verbose",))
+    assert [c[-1] for c in commands] == ["--verbose", "--verbose"]
+
+
+def test_given_two_pools_when_one_ends_then_the_other_is_stopped_and_its_status_returned():
+    sleeper = [sys.executable, "-c", "import time; time.sleep(120)"]
+    failing = [sys.executable, "-c", "import sys; sys.exit(3)"]
+    assert run_pools([sleeper, failing], {}, poll=0.05) == 3
+
+
+def test_given_coi_worker_without_queues_then_both_pools_are_run(monkeypatch):
+    from click.testing import CliRunner
+
+    import infra.worker_pools
+    from infra.cli import main
+
+    seen = []
+    monkeypatch.setattr(infra.worker_pools, "run_pools", lambda commands, env: seen.append(commands) or 0)
+    monkeypatch.delenv("COI_METRICS_PORT", raising=False)
+    result = CliRunner().invoke(main, ["worker", "--threads", "2"])
+    assert result.exit_code == 0, result.output
+    assert _pools(seen[0]) == [("default", "2"), ("ocr", "1")]
+
+
+def test_given_the_supervisor_killed_when_its_pools_run_then_they_are_stopped(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    pid_file = tmp_path / "pool.pid"
+    pool = [sys.executable, "-c", f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(120)"]
+    supervisor = subprocess.Popen([sys.executable, "-c", "import sys; from infra.worker_pools import run_pools; "
+                                   f"sys.exit(run_pools({[pool, pool]!r}, dict(__import__('os').environ)))"])
+    deadline = time.monotonic() + 30
+    while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pid = int(pid_file.read_text())
+    supervisor.send_signal(signal.SIGKILL)
+    supervisor.wait()
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        if open(f"/proc/{pid}/stat").read().split()[2] == "Z":  # ended, not yet reaped by init
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    raise AssertionError("a pool outlived its supervisor")
