@@ -30,6 +30,7 @@ from infra.models import Evaluation
 from infra.users import (Person, Role, SignInRefused, account_users, add_user, disable_user, link_user, set_password,
                          sign_in)
 from pipeline.corrections import shown
+from pipeline.scoring.labels import value_name
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
@@ -51,12 +52,16 @@ ACTIONS = {
     "override.undone": "undid an override",
 }
 
+OUTCOMES = {"pass": "passed", "fail": "failed", "unknown": "to confirm", "waived": "waived"}  # in words
+
 
 def create_desk(app: App) -> FastAPI:
     desk = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     folder = resources.files("inbox.desk")
     templates = Jinja2Templates(directory=str(folder.joinpath("templates")))
     templates.env.filters["shown"] = shown
+    templates.env.filters["value_name"] = value_name  # a check's value in words, never its code
+    templates.env.globals["OUTCOMES"] = OUTCOMES
     templates.env.globals["ACTIONS"] = ACTIONS
     desk.mount("/static", StaticFiles(directory=str(folder.joinpath("static"))), name="static")
     https = app.settings.api_public_url.startswith("https://")

@@ -83,6 +83,7 @@ def test_given_a_viewer_then_they_read_but_cannot_correct_waive_or_override(app,
     desk = Desk(url, user(app, "vic@acme.example", "acme", "viewer"))
     page = desk.get(f"/desk/documents/{document_id}", params={"edit": LIMIT}).text
     assert "limit_below_minimum" in page and 'id="correct"' not in page and "Waive this check" not in page
+    assert '<span class="outcome fail">failed</span>' in page and ">fail<" not in page  # outcomes in words
     for path, data in ((f"/desk/documents/{document_id}/corrections", {"pointer": LIMIT, "value": "2000000",
                                                                         "reason": "x"}),
                        (f"/desk/documents/{document_id}/waivers", {"code": "limit_below_minimum", "reason": "x"}),
