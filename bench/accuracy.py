@@ -130,8 +130,10 @@ def score(truth: dict[str, Any], got: dict[str, Any], per_field: dict[str, list[
         per_field[name][1] += 1
         if not ok:
             s.wrong.append(f"{pointer}: want {t!r} got {g!r}")
-        confidence = (evidence.get(ev) or {}).get("confidence", 0.0) if ev else 0.0
-        s.values.append(Value(name, None if ok else miss_kind(norm(t), norm(g)), confidence, g not in (None, [])))
+        found = (evidence.get(ev) or {}) if ev else {}
+        confidence = found.get("confidence", 0.0)
+        s.values.append(Value(name, None if ok else miss_kind(norm(t), norm(g)), confidence, g not in (None, []),
+                              found.get("how")))
         if g not in (None, [], False) and confidence >= HIGH:
             s.high += 1
             if not ok:
@@ -352,7 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     for key in sorted(merged):
         r, t = merged[key]
         print(f"  {key:58} {r:4}/{t:4} {r / t:6.1%}")
-    for part in (bench.summary(), bench.calibration(), bench.misses(), bench.negatives_report(), _own(bench)):
+    for part in (bench.summary(), bench.calibration(), bench.by_how(), bench.misses(), bench.negatives_report(),
+                 _own(bench)):
         if part:
             print("\n" + part)
     return 0

@@ -25,6 +25,7 @@ class Value:
     miss: str | None
     confidence: float
     given: bool  # the reader gave a value (not null, not an empty list)
+    how: str | None = None  # how the reader found it (evidence "how"), the key the confidence table is fitted by
 
 
 def miss_kind(truth, got) -> str | None:
@@ -100,6 +101,21 @@ class Bench:
                 wrong = sum(1 for v in given if v.miss is not None)
                 cells.append(f"{len(given):5} values, {wrong / len(given) if given else 0:6.2%} wrong")
             rows.append(f"  {label:10}" + "".join(f" | {c:>26}" for c in cells))
+        return "\n".join(rows)
+
+    def by_how(self) -> str:
+        """Values given, per way of finding them, and the share wrong: the table the reader's HOW
+        confidences are fitted on (validation totals only; no file is shown)."""
+        hows = sorted({v.how or "-" for s in SETS for v in self.values.get(s, []) if v.given})
+        rows = ["by how each value was found: values given and the share of them wrong", "",
+                f"  {'how':16}" + "".join(f" | {s:>26}" for s in SETS)]
+        for how in hows:
+            cells = []
+            for s in SETS:
+                given = [v for v in self.values.get(s, []) if v.given and (v.how or "-") == how]
+                wrong = sum(1 for v in given if v.miss is not None)
+                cells.append(f"{len(given):5} values, {wrong / len(given) if given else 0:6.2%} wrong")
+            rows.append(f"  {how:16}" + "".join(f" | {c:>26}" for c in cells))
         return "\n".join(rows)
 
     def misses(self, top: int = 15) -> str:

@@ -14,12 +14,14 @@ class Evidence:
         self.page = page
         self.items: dict[str, dict[str, Any]] = {}
 
-    def add(self, pointer: str, box: Box, confidence: float) -> None:
+    def add(self, pointer: str, box: Box, confidence: float, how: str | None = None) -> None:
         self.items[pointer] = {
             "page": self.page,
             "bbox": box.as_list(),
             "confidence": round(max(0.0, min(1.0, confidence)), 3),
         }
+        if how is not None:  # a word of pipeline.acord25.reader.HOW: what the bench calibrates by
+            self.items[pointer]["how"] = how
 
     def move(self, old_prefix: str, new_prefix: str) -> None:
         """Re-key evidence when a list entry changes index."""

@@ -74,5 +74,5 @@ def _fill(cert: dict[str, Any], path: tuple[str, ...], value: Any, ev: Evidence)
         node = node[key]
     if node.get(path[-1]) is None:
         node[path[-1]] = value
-        ev.add("/" + "/".join(path), Box(0, 0, 0, 0), FIELD_CONFIDENCE)
+        ev.add("/" + "/".join(path), Box(0, 0, 0, 0), FIELD_CONFIDENCE, "form_field")
         logger.debug("filled %s from a form field", "/".join(path))

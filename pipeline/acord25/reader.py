@@ -389,7 +389,7 @@ def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict
 
 
 def _add(ev: Evidence, pointer: str, box: Box | None, how: str, ceiling: float) -> None:
-    ev.add(pointer, box or Box(0, 0, 0, 0), min(HOW[how], ceiling))
+    ev.add(pointer, box or Box(0, 0, 0, 0), min(HOW[how], ceiling), how)
 
 
 def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
