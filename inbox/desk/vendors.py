@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from inbox.desk.pages import Kit
 
 
+MATCHED = {"name": "matched by the insured's name", "alias": "matched by one of its aliases",
+           "sender": "matched by the sender, one of its contacts", "reply": "a reply to our email about its "
+           "certificate", "request": "an answer to a certificate request", "reviewer": "linked by a reviewer"}
+
+
 def _refused(e: AdminError) -> DeskError | None:
     """Another account's (or no) vendor, request or certificate: a 404, like one that does not exist."""
     return DeskError(404, "No such vendor or certificate in your account.") if str(e).startswith("No ") else None
@@ -64,7 +69,9 @@ def document_vendor(session: Session, person: Person, document_id: str) -> dict[
         return None
     if row.vendor_id is not None:
         vendor = session.get(Vendor, row.vendor_id)
-        return {"id": vendor.id, "name": vendor.name, "matched_by": row.matched_by, "replaces": row.replaces_id}
+        how = MATCHED.get(row.matched_by or "", "")
+        return {"id": vendor.id, "name": vendor.name, "how": f"linked by {row.linked_by}" if row.matched_by ==
+                "reviewer" and row.linked_by else how}
     return {"id": None, "choices": _choices(session, person.account_id)}
 
 

@@ -85,7 +85,7 @@ def test_given_a_reviewer_then_vendors_are_listed_a_waiting_certificate_is_linke
     with app.sessions() as session:
         assert session.get(Vendor, heron).aliases == [insured]
     page = desk.get(f"/desk/documents/{document_id}").text
-    assert f'<a href="/desk/vendors/{heron}">Heron Roofing</a>' in page
+    assert f'<a href="/desk/vendors/{heron}">Heron Roofing</a> <small>(linked by {desk.email})</small>' in page
 
     detail = desk.get(f"/desk/vendors/{heron}").text
     assert rows(detail, "data-document") == [document_id] and f'href="/desk/documents/{document_id}"' in detail
@@ -160,5 +160,6 @@ def test_given_a_waiting_certificate_when_a_reviewer_adds_its_insured_name_as_an
     row = vendor_row(app, document_id)
     assert (row.vendor_id, row.matched_by) == (heron, "alias")
     assert rows(desk.get(f"/desk/vendors/{heron}").text, "data-document") == [document_id]
+    assert "(matched by one of its aliases)" in desk.get(f"/desk/documents/{document_id}").text
     assert "Every certificate is linked to a vendor." in desk.get("/desk/vendors/unmatched").text
     desk.close()
