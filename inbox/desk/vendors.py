@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from inbox.desk.auth import DeskError, check_csrf, signed_in
 from infra.admin import AdminError
+from infra.models import Holder
 from infra.users import Person
 
 if TYPE_CHECKING:
@@ -127,13 +128,17 @@ def vendor_routes(desk: FastAPI, kit: Kit) -> None:
             except AdminError as e:
                 raise _refused(e) or DeskError(400, str(e)) from e
             detail["standing"] = projects(session, person.account_slug, vendor_id, today)
-        return render(request, "vendor.html", person=person, v=detail)
+            holders = session.scalars(select(Holder.name).where(Holder.account_id == person.account_id)
+                                      .order_by(Holder.name)).all()
+            mine = session.get(Holder, detail["holder_id"]).name if detail["holder_id"] else None
+        return render(request, "vendor.html", person=person, v=detail, holders=holders, holder=mine)
 
     def back(request: Request, vendor_id: int, flash: str, anchor: str = "") -> Response:
         return go(request, f"/vendors/{vendor_id}{anchor}", flash)
 
     @desk.post("/vendors/{vendor_id}/requests")
-    def ask(request: Request, vendor_id: int, tag: str = Form(""), csrf: str = Form("")) -> Response:
+    def ask(request: Request, vendor_id: int, tag: str = Form(""), holder: str = Form(""),
+            csrf: str = Form("")) -> Response:
         from infra.admin_vendors import request_certificate
         from infra.cli_common import away, hand_on
 
@@ -141,7 +146,8 @@ def vendor_routes(desk: FastAPI, kit: Kit) -> None:
         try:
             with app.sessions() as session:
                 made, handoffs = request_certificate(session, app.settings, person.account_slug, vendor_id,
-                                                     tag=tag.strip() or None, by=person.email)
+                                                     tag=tag.strip() or None, holder=holder or None,
+                                                     by=person.email)
                 done = (f"Certificate request {made.id} sent to {', '.join(made.recipients)}; follow-ups after "
                         f"{', '.join(str(d) for d in app.settings.request_chase_days)} days while no compliant "
                         "certificate is on file.")

