@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from inbox.desk.auth import DeskError, check_csrf, signed_in
 from infra.admin import AdminError
-from infra.models import Holder
+from infra.models import Holder, Vendor, VendorDocument
 from infra.users import Person
 
 if TYPE_CHECKING:
@@ -54,8 +54,6 @@ def projects(session: Session, account_slug: str, vendor_id: int, today: date) -
 
 
 def account_tags(session: Session, account_id: int) -> list[str]:
-    from infra.models import Vendor
-
     tags = {t for row in session.scalars(select(Vendor.tags).where(Vendor.account_id == account_id)) for t in row or []}
     return sorted(tags, key=str.lower)
 
@@ -63,8 +61,6 @@ def account_tags(session: Session, account_id: int) -> list[str]:
 def document_vendor(session: Session, person: Person, document_id: str) -> dict[str, Any] | None:
     """The vendor the document is linked to, or the vendors it could be linked to when it waits;
     None when the document was never matched (not scored yet, or not a certificate)."""
-    from infra.models import Vendor, VendorDocument
-
     row = session.get(VendorDocument, document_id)
     if row is None or row.account_id != person.account_id:
         return None
@@ -77,8 +73,6 @@ def document_vendor(session: Session, person: Person, document_id: str) -> dict[
 
 
 def _choices(session: Session, account_id: int) -> list[tuple[int, str]]:
-    from infra.models import Vendor
-
     return [(v.id, v.name) for v in session.scalars(select(Vendor).where(Vendor.account_id == account_id)
                                                      .order_by(Vendor.name))]
 
@@ -197,8 +191,6 @@ def vendor_routes(desk: FastAPI, kit: Kit) -> None:
             with app.sessions() as session:
                 row = link(session, person.account_slug, document_id[:32], vendor_id, by=person.email,
                            alias=bool(keep_alias))
-                from infra.models import Vendor
-
                 done = f"Certificate linked to {session.get(Vendor, row.vendor_id).name}."
         except AdminError as e:
             if (missing := _refused(e)) is not None:

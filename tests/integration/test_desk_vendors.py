@@ -79,7 +79,8 @@ def test_given_a_reviewer_then_vendors_are_listed_a_waiting_certificate_is_linke
 
     linked = desk.post(f"/desk/documents/{document_id}/vendor", {"vendor_id": str(heron), "keep_alias": "1"})
     assert linked.status_code == 303 and linked.headers["location"] == "/desk/vendors/unmatched"
-    assert "Every certificate is linked to a vendor." in desk.get("/desk/vendors/unmatched").text
+    after = desk.get("/desk/vendors/unmatched").text
+    assert "Certificate linked to Heron Roofing." in after and "Every certificate is linked to a vendor." in after
     row = vendor_row(app, document_id)
     assert (row.vendor_id, row.matched_by, row.linked_by) == (heron, "reviewer", desk.email)
     with app.sessions() as session:
