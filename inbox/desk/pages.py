@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from inbox.desk import views
+from inbox.desk.vendors import document_vendor, vendor_routes
 from inbox.report_pages import add_report_pages
 from inbox.desk.auth import (COOKIE, DeskError, LoginLimits, SignInNeeded, check_csrf, csrf_token, deciding,
                              same_origin, session_secret, signed_in)
@@ -103,7 +104,8 @@ def create_desk(app: App) -> FastAPI:
                                                           "and try again.", person=None)
 
     kit = Kit(app, render, go, LoginLimits(app))
-    for routes in (_sign_in_routes, _document_routes, _action_routes, _user_routes):
+    for routes in (_sign_in_routes, _document_routes, _action_routes, _user_routes,
+                   vendor_routes):  # /desk/vendors (inbox/desk/vendors.py)
         routes(desk, kit)
     def viewer(request: Request) -> int:  # any signed-in user of the account reads its reports
         return signed_in(app, request).account_id
@@ -213,6 +215,7 @@ def _document_routes(desk: FastAPI, kit: Kit) -> None:
                 raise not_found()
             model = views.document_page(session, person, found)
             scoring = _scoring_pending(session, model)
+            vendor = document_vendor(session, person, document_id)
         if model.pages and page not in model.pages:
             page = model.pages[0]
         size = None
@@ -226,6 +229,7 @@ def _document_routes(desk: FastAPI, kit: Kit) -> None:
         read_values = _read_values(model) if model.corrections else {}
         return render(request, "document.html", person=person, model=model, page=page, size=size,
                       editing=editing, scoring=scoring, read_values=read_values, today=date.today().isoformat(),
+                      vendor=vendor,
                       label=lambda p: next((v.label for v in model.values if v.pointer == p), p))
 
     @desk.get("/documents/{document_id}/pages/{page}.png")

@@ -305,8 +305,39 @@ def probe_desk(scene: Scene) -> None:
     with scene.app.sessions() as session:
         assert session.get(Waiver, waiver_id).undone_at is None
         assert session.get(User, alpha_admin).disabled_at is None
+    probe_desk_vendors(scene, bravo, alpha)
     bravo.close()
     alpha.close()
+
+
+def probe_desk_vendors(scene: Scene, bravo, alpha) -> None:
+    """Bravo's admin and alpha's vendor pages: alpha's vendor is a 404 to read and to act on (a
+    request, an alias, a contact), alpha's waiting certificate cannot be linked (not even to bravo's
+    own vendor), and bravo's lists of vendors and of certificates to link show nothing of alpha's."""
+    from infra.admin_vendors import add_vendor
+    from infra.models import Vendor, VendorDocument, VendorRequest
+
+    with scene.app.sessions() as session:
+        mine = add_vendor(session, ALPHA, "Alpha Only Vendor", contacts=["office@alpha-vendor.example"]).id
+        theirs = add_vendor(session, BRAVO, "Bravo Vendor").id
+    page = f"/desk/vendors/{mine}"
+    assert alpha.get(page).status_code == 200 and scene.alpha_document in alpha.get("/desk/vendors/unmatched").text
+    denied = bravo.get(page)
+    assert denied.status_code == 404 and "Alpha Only Vendor" not in denied.text
+    for path, data in ((f"{page}/requests", {"tag": ""}), (f"{page}/aliases", {"alias": "probe"}),
+                       (f"{page}/contacts", {"contact": "probe@bravo.example"}),
+                       (f"/desk/documents/{scene.alpha_document}/vendor", {"vendor_id": str(mine)}),
+                       (f"/desk/documents/{scene.alpha_document}/vendor", {"vendor_id": str(theirs)})):
+        assert bravo.post(path, data).status_code == 404, path
+    for path in ("/desk/vendors", "/desk/vendors/unmatched", f"/desk/vendors/{theirs}"):
+        seen = bravo.get(path)
+        assert seen.status_code == 200 and "Alpha Only Vendor" not in seen.text, path
+        assert not any(m in seen.text for m in markers(scene)), path
+    with scene.app.sessions() as session:
+        assert session.get(VendorDocument, scene.alpha_document).vendor_id is None
+        assert session.get(Vendor, mine).aliases == [] and session.get(Vendor, mine).contacts == \
+            ["office@alpha-vendor.example"]
+        assert session.scalars(select(VendorRequest)).all() == []
 
 def read_auth(scene: Scene, slug: str) -> dict[str, str]:
     """A read token of the account (listing, search, reports), made for the probe."""
