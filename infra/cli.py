@@ -379,13 +379,14 @@ def _load_document(file: Path) -> dict:
     return json.loads(text)
 
 
-from infra import cli_desk, cli_events, cli_reports, cli_uploads, cli_vendors  # noqa: E402 - command modules
+from infra import cli_desk, cli_events, cli_holders, cli_reports, cli_uploads, cli_vendors  # noqa: E402 - command modules
 
 cli_events.attach(main)  # coi webhook, events replay, holder contacts, expiry, scheduler
 cli_uploads.attach(main)  # the upload door: coi api, coi token, coi uploads
 cli_reports.attach(main)  # coi documents, coi report (issue 17)
 cli_desk.attach(main)  # the desk: coi user, coi correct, coi review list/undo-* (issue 17)
 cli_vendors.attach(main)  # vendors, certificate requests, samples (issue 18)
+cli_holders.attach(main)  # coi holder alias (issue 17)
 
 if __name__ == "__main__":
     main()
