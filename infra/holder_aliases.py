@@ -29,7 +29,7 @@ def add_alias(session: Session, holder: Holder, alias: str, *, by: str) -> list[
     alias = " ".join(alias.split())
     if not normalise(alias):
         raise AdminError("An alternative name needs letters or digits.")
-    if normalise(alias) in {normalise(n) for n in (holder.name, *(holder.aliases or ()))}:
+    if normalise(alias) in {normalise(n) for n in holder.aliases or ()}:
         raise AdminError(f"{alias!r} is already accepted for {holder.name}.")
     return _change(session, holder, [*(holder.aliases or ()), alias], by, "holder.alias_added", alias)
 
