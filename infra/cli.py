@@ -158,7 +158,14 @@ def requirements_set(ctx: click.Context, holder_name: str, file: Path, account_s
     from infra.admin import set_requirements
 
     app = _app(ctx)
-    body = _load_document(file)
+    if file.suffix.lower() in {".yaml", ".yml"}:  # as the desk reads it: dates as text, mistakes on their lines
+        from infra.requirement_text import read_requirements
+
+        body, errors = read_requirements(file.read_text())
+        if errors:
+            raise click.ClickException(f"{file}: " + "; ".join(map(str, errors)))
+    else:
+        body = _load_document(file)
     with app.sessions() as session:
         created, rescores = _admin(set_requirements, session, account_slug, holder_name, body, tag)
         click.echo(f"requirement set {created.name!r} (id {created.id}) for {holder_name}")

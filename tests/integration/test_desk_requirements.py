@@ -200,3 +200,23 @@ def test_given_a_holder_alias_then_a_certificate_naming_it_passes_the_holder_che
     assert again.exit_code == 1 and "is not an accepted alternative name" in again.output
     assert wait_for(lambda: holder_check(app, document_id)["outcome"] == "fail", timeout=60)
     desk.close()
+
+
+@EMBEDDED
+def test_given_a_yaml_file_then_coi_requirements_set_reads_it_as_the_desk_does(app, tmp_path):
+    holder_account(app, "acme")
+    [current] = live_sets(app)
+    printed = demo()[0]["certificate_holder"]["name"]
+    good = tmp_path / "next.yaml"
+    good.write_text("name: Next year\neffective:\n  from: 2099-01-01\nlines:\n  general_liability:\n"
+                    "    required: true\n")
+    stored = coi(app, "requirements", "set", printed, str(good), "--account", "acme")
+    assert stored.exit_code == 0, stored.output
+    assert {s.name: s.effective_from.isoformat() if s.effective_from else None for s in live_sets(app)} == {
+        current.name: None if current.effective_from is None else current.effective_from.isoformat(),
+        "Next year": "2099-01-01"}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: Broken\nlines:\n  general_liabilty:\n    required: true\n")
+    refused = coi(app, "requirements", "set", printed, str(bad), "--account", "acme")
+    assert refused.exit_code == 1 and "line 3: " in refused.output and "general_liabilty" in refused.output
+    assert "Traceback" not in refused.output and len(live_sets(app)) == 2
