@@ -160,7 +160,14 @@ def requirements_set(ctx: click.Context, holder_name: str, file: Path, account_s
     from infra.admin import set_requirements
 
     app = _app(ctx)
-    body = _load_document(file)
+    if file.suffix.lower() in {".yaml", ".yml"}:  # as the desk reads it: dates as text, mistakes on their lines
+        from infra.requirement_text import read_requirements
+
+        body, errors = read_requirements(file.read_text())
+        if errors:
+            raise click.ClickException(f"{file}: " + "; ".join(map(str, errors)))
+    else:
+        body = _load_document(file)
     with app.sessions() as session:
         created, rescores = _admin(set_requirements, session, account_slug, holder_name, body, tag)
         click.echo(f"requirement set {created.name!r} (id {created.id}) for {holder_name}")
@@ -381,13 +388,14 @@ def _load_document(file: Path) -> dict:
     return json.loads(text)
 
 
-from infra import cli_desk, cli_events, cli_reports, cli_uploads, cli_vendors  # noqa: E402 - command modules
+from infra import cli_desk, cli_events, cli_holders, cli_reports, cli_uploads, cli_vendors  # noqa: E402 - command modules
 
 cli_events.attach(main)  # coi webhook, events replay, holder contacts, expiry, scheduler
 cli_uploads.attach(main)  # the upload door: coi api, coi token, coi uploads
 cli_reports.attach(main)  # coi documents, coi report (issue 17)
 cli_desk.attach(main)  # the desk: coi user, coi correct, coi review list/undo-* (issue 17)
 cli_vendors.attach(main)  # vendors, certificate requests, samples (issue 18)
+cli_holders.attach(main)  # coi holder alias (issue 17)
 
 if __name__ == "__main__":
     main()

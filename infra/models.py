@@ -46,6 +46,7 @@ class Holder(Base):
     address: Mapped[str | None] = mapped_column(String(500))
     contacts: Mapped[list[Any] | None] = mapped_column(JSON)  # emails told of rejections and reviews
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    aliases: Mapped[list[Any] | None] = mapped_column(JSON)  # accepted other spellings of its name (issue 17)
 
 
 class RequirementSet(Base):

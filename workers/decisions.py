@@ -16,7 +16,7 @@ from pipeline.events import EventType
 from pipeline.corrections import Fix, apply_corrections
 from pipeline.expiry import relevant_expiry
 from pipeline.scoring import Waiver as WaiverRule
-from pipeline.scoring import evaluate, no_requirements
+from pipeline.scoring import evaluate, no_requirements, with_aliases
 from workers.selection import pick_requirement_sets
 
 
@@ -68,11 +68,11 @@ def score(session: Session, document: Document, day: date, trigger: str) -> Eval
     data = corrected(session, document.id, certificate.data)
     selection = pick_requirement_sets(session, document, data, day)
     waivers = active_waivers(session, document.id, day)
-    result = (evaluate(data, selection.current.body, day, waivers) if selection.current
+    result = (evaluate(data, holder_aliases(session, selection.current), day, waivers) if selection.current
               else no_requirements())
     future = None
     if selection.future is not None:
-        ahead = evaluate(data, selection.future.body, day, waivers)
+        ahead = evaluate(data, holder_aliases(session, selection.future), day, waivers)
         future = {"requirement_set_id": selection.future.id, "name": selection.future.name,
                   "effective_from": selection.future.effective_from.isoformat(), **ahead.to_dict()}
     session.execute(update(Evaluation).where(Evaluation.document_id == document.id).values(current=False))
@@ -90,6 +90,12 @@ def score(session: Session, document: Document, day: date, trigger: str) -> Eval
                   dedupe_key=f"document:{document.id}:evaluation:{trigger}", document_id=document.id,
                   data=decision_event(session, document, data, evaluation, after, before))
     return evaluation
+
+
+def holder_aliases(session: Session, requirement_set: RequirementSet) -> dict[str, Any]:
+    """The set's body with its holder's accepted alternative names (``coi holder alias``) added."""
+    holder = session.get(Holder, requirement_set.holder_id)
+    return with_aliases(requirement_set.body, holder.aliases if holder else None)
 
 
 def track_expiry(certificate: Certificate, evaluation: Evaluation, data: dict[str, Any] | None = None) -> None:

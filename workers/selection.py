@@ -36,7 +36,8 @@ def pick_requirement_sets(session: Session, document: Document, certificate: dic
     tagged = [(rs, h) for rs, h in rows if tag and (rs.tag or "").lower() == tag]
     candidates = tagged or [(rs, h) for rs, h in rows if rs.tag is None]
     named = normalise((certificate.get("certificate_holder") or {}).get("name"))
-    matching = [(rs, h) for rs, h in candidates if named and normalise(h.name) == named]
+    matching = [(rs, h) for rs, h in candidates
+                if named and named in {normalise(n) for n in (h.name, *(h.aliases or ()))}]
     pool = [rs for rs, _ in (matching or candidates)]
     current = [rs for rs in pool if in_force(rs, day)]
     future = sorted((rs for rs in pool if rs.effective_from and rs.effective_from > day),

@@ -23,6 +23,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from inbox.desk import views
 from inbox.desk.vendors import document_vendor, vendor_routes
+from inbox.desk.requirements import requirement_routes
 from inbox.report_pages import add_report_pages
 from inbox.desk.auth import (COOKIE, DeskError, LoginLimits, SignInNeeded, check_csrf, csrf_token, deciding,
                              same_origin, session_secret, signed_in)
@@ -105,7 +106,7 @@ def create_desk(app: App) -> FastAPI:
 
     kit = Kit(app, render, go, LoginLimits(app))
     for routes in (_sign_in_routes, _document_routes, _action_routes, _user_routes,
-                   vendor_routes):  # /desk/vendors (inbox/desk/vendors.py)
+                   vendor_routes, requirement_routes):  # /desk/vendors, /desk/requirements
         routes(desk, kit)
     def viewer(request: Request) -> int:  # any signed-in user of the account reads its reports
         return signed_in(app, request).account_id

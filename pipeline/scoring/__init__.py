@@ -16,7 +16,17 @@ from pipeline.scoring.model import (CONFIDENT, Check, Evaluation, Reason, Waiver
 from pipeline.states import Decision
 
 __all__ = ["CONFIDENT", "Check", "Evaluation", "Reason", "Waiver", "decide", "evaluate", "listed_signals", "money",
-           "no_requirements", "normalise", "signal_checks"]
+           "no_requirements", "normalise", "signal_checks", "with_aliases"]
+
+
+def with_aliases(requirements: dict[str, Any], aliases: list[str] | tuple[str, ...] | None) -> dict[str, Any]:
+    """The requirement set with the holder's accepted alternative names added to ``holder.aliases``
+    (the set's own first, no repeats); the set itself is left as it is."""
+    holder = requirements.get("holder") or {}
+    merged = list(dict.fromkeys([*(holder.get("aliases") or ()), *(aliases or ())]))
+    if not merged or not holder.get("name"):
+        return requirements
+    return {**requirements, "holder": {**holder, "aliases": merged}}
 
 
 def evaluate(certificate: dict[str, Any], requirements: dict[str, Any], as_of: date,

@@ -63,9 +63,12 @@ class Scorer:
             if not want.get(part):
                 continue
             ok = normalise(got.get(part)) == normalise(want[part])
+            alias = None if ok or part != "name" else accepted_alias(got.get(part), want.get("aliases"))
             message = (f"The certificate holder {part} matches." if ok else
+                       f"The certificate holder name matches the accepted alternative name {alias!r}." if alias else
                        f"The certificate holder {part} reads {got.get(part) or 'nothing'!r}; it must read "
                        f"{want[part]!r}{difference(got.get(part), want[part])}.")
+            ok = ok or alias is not None
             self.add(Reason.HOLDER_MISMATCH, ok, message, requirement=f"holder.{part}", key=part,
                      expected=want[part], actual=got.get(part), pointers=(f"/certificate_holder/{part}",))
 
@@ -273,3 +276,9 @@ def _date(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def accepted_alias(name: str | None, aliases: list[str] | None) -> str | None:
+    """The accepted alternative name ``name`` reads as (compared as the holder check compares), if any."""
+    wanted = normalise(name)
+    return next((a for a in aliases or () if wanted and normalise(a) == wanted), None)

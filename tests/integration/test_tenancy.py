@@ -306,6 +306,7 @@ def probe_desk(scene: Scene) -> None:
         assert session.get(Waiver, waiver_id).undone_at is None
         assert session.get(User, alpha_admin).disabled_at is None
     probe_desk_vendors(scene, bravo, alpha)
+    probe_desk_requirements(scene, bravo, alpha)
     bravo.close()
     alpha.close()
 
@@ -338,6 +339,29 @@ def probe_desk_vendors(scene: Scene, bravo, alpha) -> None:
         assert session.get(Vendor, mine).aliases == [] and session.get(Vendor, mine).contacts == \
             ["office@alpha-vendor.example"]
         assert session.scalars(select(VendorRequest)).all() == []
+
+
+def probe_desk_requirements(scene: Scene, bravo, alpha) -> None:
+    """Bravo's admin on the desk's requirement pages: alpha's set and holder are 404, saving a set for
+    alpha's holder or an alias on it changes nothing; the list shows nothing of alpha's."""
+    from infra.models import Holder, RequirementSet
+
+    with scene.app.sessions() as session:
+        theirs = session.scalars(select(RequirementSet).join(Holder, Holder.id == RequirementSet.holder_id)
+                                 .where(Holder.account_id == scene.alpha.account_id)).first()
+        set_id, holder_id, before = theirs.id, theirs.holder_id, theirs.body
+    for path in (f"/desk/requirements/{set_id}", f"/desk/requirements/holders/{holder_id}/new"):
+        assert bravo.get(path).status_code == 404, path
+        assert alpha.get(path).status_code == 200, path  # the control
+    for path, data in ((f"/desk/requirements/holders/{holder_id}", {"text": "name: probe\n"}),
+                       (f"/desk/requirements/holders/{holder_id}/aliases", {"alias": "probe"})):
+        assert bravo.post(path, data).status_code == 404, path
+    listing = bravo.get("/desk/requirements").text
+    assert f'data-set="{set_id}"' not in listing and not any(m in listing for m in markers(scene))
+    with scene.app.sessions() as session:
+        assert session.get(RequirementSet, set_id).superseded_at is None
+        assert session.get(RequirementSet, set_id).body == before and session.get(Holder, holder_id).aliases is None
+
 
 def read_auth(scene: Scene, slug: str) -> dict[str, str]:
     """A read token of the account (listing, search, reports), made for the probe."""
