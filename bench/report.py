@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 BINS = ((0.5, 0.7, "0.5-0.7"), (0.7, 0.9, "0.7-0.9"), (0.9, 0.99, "0.9-0.99"), (0.99, 1.01, ">=0.99"))
 SETS = ("tuning", "validation", "real")
+FIT_MIN = 20  # values of one way on validation below which no confidence is fitted for it
 KINDS = ("born-digital", "scan", "photo")
 
 
@@ -26,6 +27,13 @@ class Value:
     confidence: float
     given: bool  # the reader gave a value (not null, not an empty list)
     how: str | None = None  # how the reader found it (evidence "how"), the key the confidence table is fitted by
+
+
+def lower_bound(right: int, n: int, z: float = 1.96) -> float:
+    """The Wilson score interval's lower end for ``right`` of ``n``: the share a confidence may claim."""
+    p = right / n
+    centre, spread = p + z * z / (2 * n), z * ((p * (1 - p) + z * z / (4 * n)) / n) ** 0.5
+    return (centre - spread) / (1 + z * z / n)
 
 
 def miss_kind(truth, got) -> str | None:
@@ -107,15 +115,19 @@ class Bench:
         """Values given, per way of finding them, and the share wrong: the table the reader's HOW
         confidences are fitted on (validation totals only; no file is shown)."""
         hows = sorted({v.how or "-" for s in SETS for v in self.values.get(s, []) if v.given})
-        rows = ["by how each value was found: values given and the share of them wrong", "",
-                f"  {'how':16}" + "".join(f" | {s:>26}" for s in SETS)]
+        rows = ["by how each value was found: values given and the share of them wrong; 'fitted': the",
+                f"confidence validation supports (95 % lower bound of its right share; none under {FIT_MIN} values)", "",
+                f"  {'how':16}" + "".join(f" | {s:>26}" for s in SETS) + " | fitted"]
         for how in hows:
             cells = []
             for s in SETS:
                 given = [v for v in self.values.get(s, []) if v.given and (v.how or "-") == how]
                 wrong = sum(1 for v in given if v.miss is not None)
                 cells.append(f"{len(given):5} values, {wrong / len(given) if given else 0:6.2%} wrong")
-            rows.append(f"  {how:16}" + "".join(f" | {c:>26}" for c in cells))
+            held = [v for v in self.values.get("validation", []) if v.given and (v.how or "-") == how]
+            fitted = lower_bound(sum(v.miss is None for v in held), len(held)) if len(held) >= FIT_MIN else None
+            rows.append(f"  {how:16}" + "".join(f" | {c:>26}" for c in cells)
+                        + (f" | {fitted:.3f}" if fitted is not None else " |  -"))
         return "\n".join(rows)
 
     def misses(self, top: int = 15) -> str:
