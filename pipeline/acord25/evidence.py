@@ -20,7 +20,7 @@ class Evidence:
             "bbox": box.as_list(),
             "confidence": round(max(0.0, min(1.0, confidence)), 3),
         }
-        if how is not None:  # a word of pipeline.acord25.reader.HOW: what the bench calibrates by
+        if how is not None:  # a key of confidence.json: what the bench calibrates by
             self.items[pointer]["how"] = how
 
     def move(self, old_prefix: str, new_prefix: str) -> None:

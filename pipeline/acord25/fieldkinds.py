@@ -1,7 +1,7 @@
 """Values by kind: what the words found in one field's box mean, once for every field of a kind.
 
 Each reader takes the lines of words in a box (top to bottom, each left to right) and returns the
-value and how it was found (a word of :data:`pipeline.acord25.reader.HOW`), or None.
+value and how it was found (a key of ``pipeline/acord25/confidence.json``), or None.
 """
 
 from __future__ import annotations

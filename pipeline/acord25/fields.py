@@ -12,13 +12,13 @@ import logging
 import re
 from typing import Any
 
+from pipeline.acord25.confidence import HOW
 from pipeline.acord25.evidence import Evidence
 from pipeline.acord25.layout import Box
 from pipeline.acord25.parse import normalise_text, parse_date
 
 logger = logging.getLogger(__name__)
 
-FIELD_CONFIDENCE = 0.9  # a field value, with no box on the page to show for it
 
 _SIMPLE = {
     "Form_CompletionDate_A": ("date",),
@@ -74,5 +74,5 @@ def _fill(cert: dict[str, Any], path: tuple[str, ...], value: Any, ev: Evidence)
         node = node[key]
     if node.get(path[-1]) is None:
         node[path[-1]] = value
-        ev.add("/" + "/".join(path), Box(0, 0, 0, 0), FIELD_CONFIDENCE, "form_field")
+        ev.add("/" + "/".join(path), Box(0, 0, 0, 0), HOW["form_field"], "form_field")
         logger.debug("filled %s from a form field", "/".join(path))

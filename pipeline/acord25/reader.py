@@ -8,7 +8,8 @@
    close together), and each phrase goes to the registered field box its first word's centre falls
    in (the box grown by a tolerance from the block's residual), else the box its centre falls in.
 3. Each field is read by its kind (:mod:`pipeline.acord25.fieldkinds`), once for every field of the
-   kind; how a value was found maps through :data:`HOW` to its confidence, capped by the fit.
+   kind; how a value was found maps through ``confidence.json`` (:mod:`pipeline.acord25.confidence`)
+   to its confidence, capped by the fit.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from pipeline.acord25 import fieldkinds as kinds
 from pipeline.acord25 import plausible
 from pipeline.acord25.certificate import empty_certificate
+from pipeline.acord25.confidence import HOW
 from pipeline.acord25.evidence import Evidence, cap_by_reading
 from pipeline.acord25.fields import apply_form_fields
 from pipeline.acord25.layout import Box
@@ -32,22 +34,6 @@ from pipeline.textlayer import Mark, Page, Word
 logger = logging.getLogger(__name__)
 
 # How a value was found -> its confidence on a clean text layer (one table; calibrated later).
-HOW = {
-    "in_box": 0.99,  # the only line in its own box
-    "joined_lines": 0.95,  # several lines of one box, joined
-    "first_of_stack": 0.85,  # the first of several values stacked in one cell
-    "split_at_street": 0.93,  # a party block cut into name and address at its first street line
-    "split_guessed": 0.7,  # a party block with no street line: first line taken as the name
-    "care_of": 0.8,  # a c/o line between the name and the street: which side it belongs to is a guess
-    "from_block": 0.85,  # a contact value found inside the producer's name and address block
-    "checked": 0.97,  # a check glyph or drawn cross in a check box
-    "unchecked": 0.9,  # no mark in any of a group's boxes
-    "placeholder": 0.9,  # a signature box holding placeholder text
-    "empty": 0.8,  # nothing in a box that would hold a value
-    "edition": 0.99,
-    "overlapped": 0.8,
-    "rejoined": 0.85,  # a value OCR broke into pieces, put together again  # the box's words lay over other words: what shows is a guess
-}
 MIN_OWN_BLOCKS = 0.5  # an OCR page with fewer of its blocks fitted on their own labels is not this layout
 MIN_OCR_CONFIDENCE = 0.25  # a phrase of OCR words all read less surely than this is speckle, a logo or a rule
 MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smallest print is 5.5 pt
