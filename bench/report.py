@@ -12,7 +12,7 @@ Every value the reader gives is one :class:`Value`: its generic field (``/insure
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 BINS = ((0.5, 0.7, "0.5-0.7"), (0.7, 0.9, "0.7-0.9"), (0.9, 0.99, "0.9-0.99"), (0.99, 1.01, ">=0.99"))
 SETS = ("tuning", "validation", "real")
@@ -27,6 +27,7 @@ class Value:
     confidence: float
     given: bool  # the reader gave a value (not null, not an empty list)
     how: str | None = None  # how the reader found it (evidence "how"), the key the confidence table is fitted by
+    kind: str = ""  # born-digital, scan or photo (set by Bench.add): the text layer and OCR are fitted apart
 
 
 def lower_bound(right: int, n: int, z: float = 1.96) -> float:
@@ -84,7 +85,7 @@ class Bench:
 
     def add(self, set_name: str, kind: str, values: list[Value], seconds: float, pages: int) -> None:
         self.tallies[(set_name, kind)].add(values, seconds, pages)
-        self.values[set_name] += values
+        self.values[set_name] += [replace(v, kind=kind) for v in values]
 
     def summary(self) -> str:
         rows = ["fields right, and values wrong among those given at confidence >= 0.9:", "",
@@ -112,21 +113,29 @@ class Bench:
         return "\n".join(rows)
 
     def by_how(self) -> str:
-        """Values given, per way of finding them, and the share wrong: the table the reader's HOW
-        confidences are fitted on (validation totals only; no file is shown)."""
-        hows = sorted({v.how or "-" for s in SETS for v in self.values.get(s, []) if v.given})
-        rows = ["by how each value was found: values given and the share of them wrong; 'fitted': the",
-                f"confidence validation supports (95 % lower bound of its right share; none under {FIT_MIN} values)", "",
-                f"  {'how':16}" + "".join(f" | {s:>26}" for s in SETS) + " | fitted"]
-        for how in hows:
+        """Values given, per way of finding them and per kind (born-digital, scan or photo), and the share wrong:
+        the table the reader's confidences are fitted on (validation totals only; no file is shown).
+        A way's confidence is one number today; born-digital files and scans are shown apart because
+        they do not earn the same one."""
+        def reading(v: Value) -> str:  # born-digital includes the outline prints, which OCR reads
+            return "digital" if v.kind == "born-digital" else "scan/photo"
+
+        keys = sorted({(v.how or "-", reading(v)) for s in SETS for v in self.values.get(s, []) if v.given})
+        rows = ["by how each value was found (born-digital / scans and photos): values given and the share of them wrong;",
+                f"'fitted': the confidence validation supports (95 % lower bound of its right share; none under "
+                f"{FIT_MIN} values)", "",
+                f"  {'how':26}" + "".join(f" | {s:>26}" for s in SETS) + " | fitted"]
+        for how, read in keys:
+            def of(s: str) -> list[Value]:
+                return [v for v in self.values.get(s, []) if v.given and (v.how or "-") == how and reading(v) == read]
             cells = []
             for s in SETS:
-                given = [v for v in self.values.get(s, []) if v.given and (v.how or "-") == how]
+                given = of(s)
                 wrong = sum(1 for v in given if v.miss is not None)
                 cells.append(f"{len(given):5} values, {wrong / len(given) if given else 0:6.2%} wrong")
-            held = [v for v in self.values.get("validation", []) if v.given and (v.how or "-") == how]
+            held = of("validation")
             fitted = lower_bound(sum(v.miss is None for v in held), len(held)) if len(held) >= FIT_MIN else None
-            rows.append(f"  {how:16}" + "".join(f" | {c:>26}" for c in cells)
+            rows.append(f"  {how + ' / ' + read:26}" + "".join(f" | {c:>26}" for c in cells)
                         + (f" | {fitted:.3f}" if fitted is not None else " |  -"))
         return "\n".join(rows)
 
