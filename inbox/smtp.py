@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
+from sqlalchemy import delete
 
 from infra.keys import message_key, postmaster_key
 from infra.logging import correlated
@@ -164,7 +165,7 @@ class InboxHandler:
                 log.warning("mail to postmaster from %r (subject %r, %d bytes) kept for the operators at %s",
                             sender, subject, len(raw), key)
         except Exception:
-            self._undo(ids, keys)
+            self._undo(ids, keys, [handoff.id for handoff in handoffs])
             raise
         # stored and committed with its hand-off: the message is ours. A broker that is away now
         # leaves the split to the workers' relay (workers/handoffs.py), so the sender still gets 250.
@@ -174,7 +175,14 @@ class InboxHandler:
             log.exception("split of %s not enqueued; the workers' relay enqueues it", ids[0] if ids else "-")
         return ids
 
-    def _undo(self, ids: list[str], keys: list[str]) -> None:
+    def _undo(self, ids: list[str], keys: list[str], handoff_ids: list[int]) -> None:
+        if handoff_ids:  # the splits of copies already committed: nothing is left for them to split
+            try:
+                with self.app.sessions() as db:
+                    db.execute(delete(Handoff).where(Handoff.id.in_(handoff_ids)))
+                    db.commit()
+            except Exception:
+                log.exception("could not remove the hand-offs %s after a failed accept", handoff_ids)
         for message_id in ids:
             try:
                 with self.app.sessions() as db:

@@ -148,3 +148,25 @@ def _stored_keys(app: App) -> list[str]:
         return [str(p.relative_to(storage.root)) for p in storage.root.rglob("*") if p.is_file()]
     listing = storage.client.list_objects_v2(Bucket=storage.bucket)
     return [item["Key"] for item in listing.get("Contents", [])]
+
+
+def test_given_the_second_accounts_copy_fails_then_nothing_of_the_first_is_left_to_split(app, account, monkeypatch):
+    from inbox.smtp import InboxHandler
+
+    with app.sessions() as session:
+        add_account(session, "bravo", "Bravo Builders")
+    real_put, puts = app.storage.put, []
+
+    def put(key, data, content_type):
+        puts.append(key)
+        if len(puts) == 2:
+            raise OSError("disk full")
+        return real_put(key, data, content_type)
+
+    monkeypatch.setattr(app.storage, "put", put)
+    with pytest.raises(OSError):
+        InboxHandler(app).accept(certificate_mail("acme@coi.test").as_bytes(), "agent@example.test",
+                                 ["acme@coi.test", "bravo@coi.test"])
+    assert len(puts) == 2  # the first account's copy was stored and committed with its hand-off
+    assert count(app, InboundMessage) == 0
+    assert count(app, Handoff) == 0  # before: its split was left for the relay, with nothing to split
