@@ -49,7 +49,7 @@ def read_requirements(text: str) -> tuple[dict[str, Any] | None, list[LineError]
     body = _dates_as_text(body)
     validator = Draft202012Validator(load("requirements"), registry=registry(), format_checker=FormatChecker())
     errors = sorted(validator.iter_errors(body), key=lambda e: (list(map(str, e.absolute_path)), e.message))
-    found = [LineError(_line(root, _path_of(e)), f"{_where(e)}{e.message}") for e in errors]
+    found = [LineError(_line(root, _path_of(e)), f"{_where(e)}{plain(e)}") for e in errors]
     return (None, sorted(found, key=lambda e: e.line or 0)) if found else (body, [])
 
 
@@ -62,6 +62,31 @@ def _path_of(error) -> list[Any]:
         if extra:
             path.append(extra[0])
     return path
+
+
+TYPES = {"integer": "a whole number (2000000, no $ or commas)", "number": "a number", "string": "text",
+         "boolean": "true or false", "object": "a mapping of keys", "array": "a list"}
+
+
+def plain(error) -> str:
+    """What a schema error asks for, in words, for the common kinds; jsonschema's own message else."""
+    match error.validator:
+        case "type":
+            wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+            return f"{error.instance!r} should be " + " or ".join(TYPES.get(t, t) for t in wanted)
+        case "required":
+            missing = [k for k in error.validator_value if k not in (error.instance or {})]
+            return "missing " + ", ".join(repr(k) for k in missing) if missing else error.message
+        case "additionalProperties":
+            allowed = sorted(error.schema.get("properties") or {})
+            extra = [k for k in (error.instance or {}) if k not in allowed]
+            return (f"{', '.join(repr(k) for k in extra)} is not a key here"
+                    + (f"; the keys are: {', '.join(allowed)}" if allowed else ""))
+        case "enum":
+            return f"{error.instance!r} is not one of: {', '.join(map(str, error.validator_value))}"
+        case "minimum":
+            return f"{error.instance!r} is below the least allowed, {error.validator_value}"
+    return error.message
 
 
 def _where(error) -> str:

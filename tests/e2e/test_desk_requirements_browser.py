@@ -37,7 +37,7 @@ def test_given_an_admin_then_a_mistake_shows_under_its_line_and_the_fixed_set_is
         page.keyboard.press("Enter")
         wrong = page.locator("ol.lines li.wrong")
         wrong.wait_for()
-        assert "each_occurrence: one million" in wrong.inner_text() and "is not of type 'integer'" in wrong.inner_text()
+        assert "each_occurrence: one million" in wrong.inner_text() and "should be a whole number" in wrong.inner_text()
         number = wrong.get_attribute("value")
         assert f"line {number}" in page.get_by_role("alert").inner_text()
         assert wrong.is_visible()
