@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -17,15 +16,13 @@ import pytest
 
 from inbox.docs import ASSETS, PAGE_POLICY
 from apiserver import serve
+from browsers import chromium
 from services import make_app
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = Path("/usr/bin/chromium")
 DOCS_HOST = "docs.coi.test"
 REDOCLY_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 # every URL a page names: src= and href= attributes, and quoted strings in its inline script
 URL_IN_PAGE = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']|["'`]((?:https?:)?//[^"'`\s]+)["'`]""")
 
@@ -75,17 +72,9 @@ def test_given_the_oauth2_redirect_page_then_it_names_no_other_host(api_url):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (scripts/setup installs it)")
-    from playwright.sync_api import sync_playwright
-
     # the API under a name that is not localhost, as in production (Swagger UI treats localhost apart)
-    resolve = f"--host-resolver-rules=MAP {DOCS_HOST} 127.0.0.1"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=[*CHROMIUM_ARGS, resolve])
+    with chromium(f"--host-resolver-rules=MAP {DOCS_HOST} 127.0.0.1") as launched:
         yield launched
-        launched.close()
 
 
 @pytest.mark.parametrize(("page", "operation"), [
