@@ -40,6 +40,7 @@ MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smalles
 DEBRIS_CONFIDENCE, DEBRIS_CHARS = 0.45, 2  # an OCR word this short read less surely than this is a speck
 UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than this is not part of its value
 LOOSE_FIT = 0.88  # ceiling when the block had too few labels of its own and took the page's global fit
+RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a rule across it
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
 ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
@@ -211,12 +212,12 @@ def _crossing(rules: Any, box: Box, inset: float) -> tuple[list[Any], list[Any]]
     for x0, y0, x1, y1 in rules:
         if x1 - x0 >= y1 - y0:
             y = (y0 + y1) / 2
-            if box.y0 + inset + 1 < y < box.y1 - inset - 1 and \
+            if box.y0 + inset + RULE_CLEAR_PT < y < box.y1 - inset - RULE_CLEAR_PT and \
                     min(x1, box.x1) - max(x0, box.x0) >= RULE_ACROSS * (box.x1 - box.x0):
                 level.append((x0, y0, x1, y1))
         else:
             x = (x0 + x1) / 2
-            if box.x0 + inset + 1 < x < box.x1 - inset - 1 and \
+            if box.x0 + inset + RULE_CLEAR_PT < x < box.x1 - inset - RULE_CLEAR_PT and \
                     min(y1, box.y1) - max(y0, box.y0) >= RULE_ACROSS * (box.y1 - box.y0):
                 upright.append((x0, y0, x1, y1))
     return level, upright

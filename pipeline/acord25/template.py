@@ -144,6 +144,7 @@ class Vocabulary:
 
 PHRASE_GAP_PT = 6.0  # printed words closer than this on one line are one label ("INSURER A :")
 PHRASE_WORDS = 6  # longer runs of print are notices, not labels
+SAME_LINE_PT = 2.0  # printed words whose middles are this close in height stand on one line
 
 
 @lru_cache(maxsize=None)
@@ -152,7 +153,8 @@ def printed_phrases(edition: str = "2016/03") -> tuple[tuple[str, ...], ...]:
     runs: list[list[tuple[str, float, float, float, float]]] = []
     for w in load(edition).printed:
         last = runs[-1][-1] if runs else None
-        if last is not None and abs((last[2] + last[4]) / 2 - (w[2] + w[4]) / 2) < 2 and 0 <= w[1] - last[3] < PHRASE_GAP_PT:
+        if last is not None and abs((last[2] + last[4]) / 2 - (w[2] + w[4]) / 2) < SAME_LINE_PT \
+                and 0 <= w[1] - last[3] < PHRASE_GAP_PT:
             runs[-1].append(w)
         else:
             runs.append([w])
