@@ -20,6 +20,8 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from pipeline.acord25 import fieldkinds as kinds
 from pipeline.acord25 import plausible
 from pipeline.acord25.certificate import empty_certificate
@@ -69,6 +71,7 @@ class FieldWords:
         self.boxes = {f: self._box(f) for f in self.fields}
         self.row_wide = {f for f in self.fields if f.block == "coverages" and f.box[3] - f.box[1] > 20
                          and f.kind not in ("text",) or f.key.endswith("/policy_number")}
+        self._index = _BoxIndex(self.boxes, self.row_wide)
         values = [w for j, w in enumerate(page.words) if j not in registration.printed_words and not _speck(w)]
         values, covered = _uncovered([u for w in values for u in _unglued(w)])
         self.words: dict[Field, list[Word]] = defaultdict(list)
@@ -159,12 +162,9 @@ class FieldWords:
         A coverage row's columns are tried with the word's seat (text may poke above its row's rule),
         every other field with its centre."""
         best, best_key = None, None
-        for f, b in self.boxes.items():
-            if kinds_wanted is not None and f.kind not in kinds_wanted:
-                continue
+        for i in self._index.holding(x, y, seat, kinds_wanted):
+            f = self._index.fields[i]
             py = seat if seat is not None and f in self.row_wide else y
-            if not b.contains(x, py):
-                continue
             own = self.own[f]
             distance = max(own.x0 - x, 0, x - own.x1) + max(own.y0 - py, 0, py - own.y1)
             key = (distance, (own.x1 - own.x0) * (own.y1 - own.y0))
@@ -203,6 +203,27 @@ class FieldWords:
     def ceiling(self, f: Field) -> float:
         fit = self.registration.fit(f.block)
         return 1.0 if fit.own else LOOSE_FIT
+
+
+class _BoxIndex:
+    """The fields' grown boxes as arrays: which of them hold a point, found in one pass over all boxes
+    (the reader asks this for every word and mark; the nearest of the few that hold it is chosen by
+    :meth:`FieldWords._field_of_point`)."""
+
+    def __init__(self, boxes: dict[Field, Box], row_wide: set[Field]) -> None:
+        self.fields = list(boxes)
+        self.box = np.array([(b.x0, b.y0, b.x1, b.y1) for b in boxes.values()], dtype=float).reshape(-1, 4)
+        self.row_wide = np.array([f in row_wide for f in self.fields], dtype=bool)
+        self.kind = np.array([f.kind for f in self.fields], dtype=object)
+
+    def holding(self, x: float, y: float, seat: float | None, kinds_wanted: tuple[str, ...] | None) -> list[int]:
+        """The indexes, in field order, of the boxes that hold (x, y), or (x, seat) for a coverage row's column."""
+        py = np.where(self.row_wide, seat, y) if seat is not None else y
+        box = self.box
+        inside = (box[:, 0] <= x) & (x <= box[:, 2]) & (box[:, 1] <= py) & (py <= box[:, 3])
+        if kinds_wanted is not None:
+            inside &= np.isin(self.kind, kinds_wanted)
+        return np.flatnonzero(inside).tolist()
 
 
 def _crossing(rules: Any, box: Box, inset: float) -> tuple[list[Any], list[Any]]:
@@ -306,14 +327,25 @@ def _uncovered(words: list[Word]) -> tuple[list[Word], set[int]]:
 
     The text layer keeps drawing order; what is drawn last is what shows. The words kept that lay
     over another are returned too, so that their values are not given as certain."""
-    dropped, covering = set(), set()
-    for i, a in enumerate(words):
-        for b in words[i + 1:]:
-            overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
-            if overlap > 0.3 * min(a.width, b.width) and abs(a.cy - b.cy) < 0.5 * min(a.height, b.height):
-                dropped.add(i)
-                covering.add(id(b))
+    dropped: set[int] = set()
+    covering: set[int] = set()
+    if not words:
+        return [], covering
+    x0, y0, x1, y1 = np.array([(w.x0, w.y0, w.x1, w.y1) for w in words], dtype=float).T
+    width, height, cy = x1 - x0, y1 - y0, (y0 + y1) / 2
+    order = np.arange(len(words))
+    for start in range(0, len(words), _PAIR_ROWS):  # every pair (a, b drawn after a), some rows at a time
+        a = slice(start, start + _PAIR_ROWS)
+        overlap = np.minimum(x1[a, None], x1) - np.maximum(x0[a, None], x0)
+        over = (overlap > 0.3 * np.minimum(width[a, None], width)) & \
+            (np.abs(cy[a, None] - cy) < 0.5 * np.minimum(height[a, None], height)) & (order > order[a, None])
+        rows, cols = np.nonzero(over)
+        dropped.update((rows + start).tolist())
+        covering.update(id(words[j]) for j in cols.tolist())
     return [w for i, w in enumerate(words) if i not in dropped], covering
+
+
+_PAIR_ROWS = 256  # rows of the word-pair matrix built at once (bounds its memory on a page of many words)
 
 
 def _seat(w: Word) -> float:
