@@ -456,33 +456,34 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, flo
     """The words of a text page, each with its box (left, bottom, right, top) in page space, content order.
 
     Characters are joined while they sit on one line without a gap; spaces (and pdfium's generated
-    characters) end a word. One pass over the characters, four pdfium calls each at most."""
+    characters, which are only spaces and line breaks) end a word. The page's text comes from one
+    pdfium call; each character then costs two (its tight and its loose box), given the ctypes
+    objects themselves to fill (a ``byref`` per argument costs more than the call)."""
     raw = textpage.raw
-    get_unicode, is_generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
+    count = textpage.count_chars()
+    codes = _char_codes(textpage, count)
     get_box, get_loose = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetLooseCharBox
     left, right = ctypes.c_double(), ctypes.c_double()
     bottom, top = ctypes.c_double(), ctypes.c_double()
     loose = pdfium_c.FS_RECTF()
-    refs = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
-    loose_ref = ctypes.byref(loose)
     words: list[tuple[str, tuple[float, float, float, float]]] = []
     text: list[str] = []
     x0 = y0 = x1 = y1 = 0.0
-    for i in range(textpage.count_chars()):
-        code = get_unicode(raw, i)
-        ch = chr(code) if 0 < code < 0x110000 else " "
-        if ch == "\x02":
+    for i, code in enumerate(codes):
+        if code == _HYPHEN_MARK:
             ch = "-"  # pdfium's mark for a hyphen that ends a line
-        if ch.isspace() or ch in "\x00\ufffe\uffff" or is_generated(raw, i) == 1:
-            if text:
-                words.append(("".join(text), (x0, y0, x1, y1)))
-                text = []
-            continue
-        get_box(raw, i, *refs)
+        else:
+            ch = chr(code) if 0 < code < 0x110000 and code not in _BREAK_CODES else _WORD_BREAK
+            if ch.isspace():
+                if text:
+                    words.append(("".join(text), (x0, y0, x1, y1)))
+                    text = []
+                continue
+        get_box(raw, i, left, right, bottom, top)
         l, r, b, t = left.value, right.value, bottom.value, top.value
         # The loose box spans the font's ascent/descent: tight glyph boxes
         # of "." and "A" differ too much to group lines reliably.
-        if get_loose(raw, i, loose_ref):
+        if get_loose(raw, i, loose):
             if 0 < loose.top - loose.bottom < max(4 * (t - b), 40.0):
                 b, t = min(b, loose.bottom), max(t, loose.top)
         if text:
@@ -500,6 +501,27 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, flo
     if text:
         words.append(("".join(text), (x0, y0, x1, y1)))
     return words
+
+
+_WORD_BREAK = " "
+_BREAK_CODES = frozenset((0xFFFE, 0xFFFF))  # pdfium's marks that are no character: they end a word
+_HYPHEN_MARK = 0x2  # what FPDFText_GetUnicode gives for a hyphen that ends a line (FPDFText_GetText gives 0xFFFE)
+
+
+def _char_codes(textpage: pdfium.PdfTextPage, count: int) -> list[int]:
+    """Each character's code point, as ``FPDFText_GetUnicode`` gives it, from one ``FPDFText_GetText``
+    call. That text is UTF-16, one unit per character, except that a line-ending hyphen reads 0xFFFE (it
+    is asked again, alone) and a character beyond the BMP takes two units (then every one is asked)."""
+    raw = textpage.raw
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = pdfium_c.FPDFText_GetText(raw, 0, count, buffer) if count else 1
+    codes = list(buffer[:count])
+    if written != count + 1 or any(0xD800 <= c <= 0xDFFF for c in codes):  # not one unit per character
+        return [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(count)]
+    for i, code in enumerate(codes):
+        if code == 0xFFFE:
+            codes[i] = pdfium_c.FPDFText_GetUnicode(raw, i)
+    return codes
 
 
 class _DisplayTransform:
