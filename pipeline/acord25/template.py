@@ -226,25 +226,35 @@ def _words_by_label(template: Template, words: list[Word]) -> dict[str, list[int
     return by_text
 
 
-def _pairs(template: Template, words: list[Word], anchors: list[int],
-           prior: Transform, radius: float,
-           by_text: dict[str, list[int]] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(anchor index, template centre, page centre) of every same-text pair within ``radius`` of the prior
-    (``by_text``: :func:`_words_by_label` of these words, when the caller has it already)."""
-    if by_text is None:
-        by_text = _words_by_label(template, words)
-    ids, src, dst = [], [], []
-    for i in anchors:
-        text, *box = template.printed[i]
-        cx, cy = _centre(*box)
-        px, py = prior.point(cx, cy)
-        for j in by_text.get(text, ()):
-            wx, wy = words[j].cx, words[j].cy
-            if abs(wx - px) <= radius and abs(wy - py) <= radius:
+class _LabelPairs:
+    """Every (printed word of the template, page word of the same text) pair, with their centres, found
+    once per page and grouped by printed word: each fit then takes its anchors' pairs near its prior
+    as array operations."""
+
+    def __init__(self, template: Template, words: list[Word], by_text: dict[str, list[int]]) -> None:
+        ids, src, dst, starts = [], [], [], [0]
+        for i, (text, *box) in enumerate(template.printed):
+            cx, cy = _centre(*box)
+            for j in by_text.get(text, ()):
                 ids.append(i)
                 src.append((cx, cy))
-                dst.append((wx, wy))
-    return np.array(ids, dtype=int), np.array(src, dtype=float).reshape(-1, 2), np.array(dst, dtype=float).reshape(-1, 2)
+                dst.append((words[j].cx, words[j].cy))
+            starts.append(len(ids))
+        self.ids = np.array(ids, dtype=int)
+        self.src = np.array(src, dtype=float).reshape(-1, 2)
+        self.dst = np.array(dst, dtype=float).reshape(-1, 2)
+        self.starts = np.array(starts, dtype=int)
+
+    def near(self, anchors: list[int], prior: Transform, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(anchor index, template centre, page centre) of each pair of ``anchors`` (in their order) whose page
+        word lies within ``radius`` of where ``prior`` puts the template's."""
+        chosen = np.asarray(anchors, dtype=int)
+        first, counts = self.starts[chosen], self.starts[chosen + 1] - self.starts[chosen]
+        rows = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        src, dst = self.src[rows], self.dst[rows]
+        px, py = prior.sx * src[:, 0] + prior.tx, prior.sy * src[:, 1] + prior.ty
+        keep = (np.abs(dst[:, 0] - px) <= radius) & (np.abs(dst[:, 1] - py) <= radius)
+        return self.ids[rows][keep], src[keep], dst[keep]
 
 
 def _axis_fit(a: np.ndarray, b: np.ndarray, scale: float = 1.0) -> tuple[float, float]:
@@ -427,23 +437,20 @@ def _scaled_prior(ids: np.ndarray, src: np.ndarray, dst: np.ndarray) -> Transfor
 
 
 def _agreeing_labels(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scales: np.ndarray,
-                     shifts: np.ndarray, tolerance: float, chunk: int = 64) -> np.ndarray:
+                     shifts: np.ndarray, tolerance: float, chunk: int = 256) -> np.ndarray:
     """For each hypothesis (scale and shift per axis), how many distinct anchors it places within
-    ``tolerance`` of their page word: all hypotheses at once, ``chunk`` at a time to bound memory."""
-    codes, labels = np.unique(ids, return_inverse=True)
-    labels = labels.ravel()
+    ``tolerance`` of their page word: all hypotheses at once, ``chunk`` at a time to bound memory. The
+    pairs are grouped by anchor, so that "some pair of this anchor agrees" is one ``reduceat`` per chunk."""
+    order = np.argsort(ids, kind="stable")
+    ids, src, dst = ids[order], src[order], dst[order]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     counts = np.zeros(len(scales), dtype=int)
     for start in range(0, len(scales), chunk):
         part = slice(start, start + chunk)
         # each axis on its own (a max over an axis of two is slow in numpy; the test is the same)
-        near = np.ones((len(scales[part]), len(src)), dtype=bool)
-        for axis in (0, 1):
-            err = np.abs(src[None, :, axis] * scales[part, None, axis] + shifts[part, None, axis] - dst[None, :, axis])
-            near &= err <= tolerance
-        rows, cols = np.nonzero(near)
-        hit = np.zeros((near.shape[0], len(codes)), dtype=bool)
-        hit[rows, labels[cols]] = True
-        counts[part] = hit.sum(axis=1)
+        near = np.abs(src[None, :, 0] * scales[part, None, 0] + shifts[part, None, 0] - dst[None, :, 0]) <= tolerance
+        near &= np.abs(src[None, :, 1] * scales[part, None, 1] + shifts[part, None, 1] - dst[None, :, 1]) <= tolerance
+        counts[part] = np.logical_or.reduceat(near, starts, axis=1).sum(axis=1)
     return counts
 
 
@@ -451,16 +458,17 @@ def register(page: Page, template: Template) -> Registration | None:
     """The page's transform to ``template``, block by block; None when too few labels agree."""
     words = list(page.words)
     by_text = _words_by_label(template, words)  # the same for every fit below
+    pairs = _LabelPairs(template, words, by_text)
     everything = [i for b in template.blocks.values() for i in b["anchors"]]
-    glob = _ransac(*_pairs(template, words, everything, Transform(), SEARCH_PT, by_text))
+    glob = _ransac(*pairs.near(everything, Transform(), SEARCH_PT))
     # A fit around a scaled prior counts at most the anchors whose text the page shows at all: when that
     # many could not beat the shift-only fit by SCALE_GAIN, the scaled hypotheses are not worth trying.
     readable = len({i for i in everything if template.printed[i][0] in by_text})
     prior = None
     if glob is None or readable >= SCALE_GAIN * glob.anchors:
-        prior = _scaled_prior(*_pairs(template, words, everything, Transform(), SCALE_SEARCH_PT, by_text))
+        prior = _scaled_prior(*pairs.near(everything, Transform(), SCALE_SEARCH_PT))
     if prior is not None:  # the page at another scale: the fit around that prior, if far more labels agree with it
-        scaled = _ransac(*_pairs(template, words, everything, prior, 4 * INLIER_PT, by_text), (prior.sx, prior.sy))
+        scaled = _ransac(*pairs.near(everything, prior, 4 * INLIER_PT), (prior.sx, prior.sy))
         if scaled is not None and (glob is None or scaled.anchors >= SCALE_GAIN * glob.anchors):
             glob = scaled
     if glob is None or glob.anchors < MIN_GLOBAL:
@@ -473,13 +481,13 @@ def register(page: Page, template: Template) -> Registration | None:
         scale = (glob.transform.sx, glob.transform.sy)
         rules = _rule_pairs(template, page_rules, block.get("rules", []), glob.transform,
                             RULE_SEARCH_PT) if page_rules else None
-        fit = _ransac(*_pairs(template, words, block["anchors"], glob.transform, radius, by_text), scale, rules, glob.transform)
+        fit = _ransac(*pairs.near(block["anchors"], glob.transform, radius), scale, rules, glob.transform)
         if fit is None or fit.anchors < MIN_ANCHORS:  # too few labels of its own: borrow those around it
             x0, y0, x1, y1 = block["box"]
             m = BLOCK_MARGIN_PT
             near = [i for i in everything if x0 - m <= _centre(*template.printed[i][1:])[0] <= x1 + m
                     and y0 - m <= _centre(*template.printed[i][1:])[1] <= y1 + m]
-            fit = _ransac(*_pairs(template, words, near, glob.transform, radius, by_text), scale, rules, glob.transform)
+            fit = _ransac(*pairs.near(near, glob.transform, radius), scale, rules, glob.transform)
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
     registration = Registration(template, fits, glob)
     registration.printed_words = _printed(words, template, registration)
