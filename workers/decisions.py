@@ -49,7 +49,10 @@ def standing_decision(session: Session, document_id: str, day: date) -> str | No
     override = active_override(session, document_id, day)
     if override is not None:
         return override.decision
-    evaluation = current_evaluation(session, document_id)
+    return _decision(current_evaluation(session, document_id))
+
+
+def _decision(evaluation: Evaluation | None) -> str | None:
     return evaluation.decision if evaluation else None
 
 
@@ -64,7 +67,8 @@ def score(session: Session, document: Document, day: date, trigger: str) -> Eval
                                                         Evaluation.trigger == trigger)).first()
     if existing is not None:
         return existing
-    before = standing_decision(session, document.id, day)
+    override = active_override(session, document.id, day)
+    before = override.decision if override is not None else _decision(current_evaluation(session, document.id))
     data = corrected(session, document.id, certificate.data)
     selection = pick_requirement_sets(session, document, data, day)
     waivers = active_waivers(session, document.id, day)
@@ -76,7 +80,7 @@ def score(session: Session, document: Document, day: date, trigger: str) -> Eval
         future = {"requirement_set_id": selection.future.id, "name": selection.future.name,
                   "effective_from": selection.future.effective_from.isoformat(), **ahead.to_dict()}
     session.execute(update(Evaluation).where(Evaluation.document_id == document.id).values(current=False))
-    insert_ignore(session, Evaluation, {
+    inserted = insert_ignore(session, Evaluation, {
         "document_id": document.id, "trigger": trigger, "current": True,
         "requirement_set_id": selection.current.id if selection.current else None,
         "decision": result.decision.value, "checks": [c.to_dict() for c in result.checks], "future": future,
@@ -84,7 +88,9 @@ def score(session: Session, document: Document, day: date, trigger: str) -> Eval
     evaluation = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id,
                                                           Evaluation.trigger == trigger)).one()
     track_expiry(certificate, evaluation, data)
-    after = standing_decision(session, document.id, day)
+    # The evaluation just inserted is the current one, and the override read above still stands (same transaction)
+    after = ((override.decision if override is not None else evaluation.decision) if inserted
+             else standing_decision(session, document.id, day))
     if after != before:
         add_event(session, account_id=document.account_id, type=EventType.for_decision(after),
                   dedupe_key=f"document:{document.id}:evaluation:{trigger}", document_id=document.id,

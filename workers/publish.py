@@ -130,11 +130,11 @@ def _publish_batches(app: App, client, lock, counted: list[str]) -> None:
                     restore_stream(session, client, account, maxlen)
                     checked.add(account.id)
                 event.stream_id = account.stream_entry_id = add_to_stream(client, event, account.slug, maxlen)
+                event.published_at = utcnow()  # before planning, so that one UPDATE of the event writes both
                 handoffs = [hand_on(session, "deliver_webhook", delivery_id)
                             for delivery_id in plan_deliveries(session, event)]
                 handoffs += [hand_on(session, "send_notification", notification_id)
                              for notification_id in notify.plan(session, app.settings, event)]
-                event.published_at = utcnow()
                 session.commit()
                 dispatch(app, handoffs)
                 counted.append(event.id)
