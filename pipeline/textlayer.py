@@ -483,11 +483,17 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, flo
         l, r, b, t = left.value, right.value, bottom.value, top.value
         # The loose box spans the font's ascent/descent: tight glyph boxes
         # of "." and "A" differ too much to group lines reliably.
+        # (min and max written out below: as builtins they cost more than the rest of the loop; same values)
         if get_loose(raw, i, loose):
-            if 0 < loose.top - loose.bottom < max(4 * (t - b), 40.0):
-                b, t = min(b, loose.bottom), max(t, loose.top)
+            span, lb, lt = 4 * (t - b), loose.bottom, loose.top
+            if 0 < lt - lb < (40.0 if 40.0 > span else span):
+                b, t = (lb if lb < b else b), (lt if lt > t else t)
         if text:
-            height = max(y1 - y0, t - b, 1.0)
+            height = y1 - y0
+            if t - b > height:
+                height = t - b
+            if 1.0 > height:
+                height = 1.0
             same_line = abs((b + t) / 2 - (y0 + y1) / 2) < height * 0.5
             gap = l - x1
             if not same_line or gap > height * 0.3 or gap < -height * 0.8:
@@ -496,7 +502,14 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, flo
         if not text:
             x0, y0, x1, y1 = l, b, r, t
         else:
-            x0, y0, x1, y1 = min(x0, l), min(y0, b), max(x1, r), max(y1, t)
+            if l < x0:
+                x0 = l
+            if b < y0:
+                y0 = b
+            if r > x1:
+                x1 = r
+            if t > y1:
+                y1 = t
         text.append(ch)
     if text:
         words.append(("".join(text), (x0, y0, x1, y1)))
@@ -605,7 +618,10 @@ def has_usable_text(pages: list[Page], *, min_words: int = 40) -> bool:
 def _looks_like_word(token: str) -> bool:
     if not any(c in _VOWELS for c in token):
         return len(token) <= 4 and token.isupper()  # abbreviations: LLC, NAIC
-    return not re.search(r"[bcdfghjklmnpqrstvwxz]{6,}", token, re.IGNORECASE)
+    return not _CONSONANT_RUN.search(token)
+
+
+_CONSONANT_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{6,}", re.IGNORECASE)
 
 
 @serialised

@@ -429,7 +429,9 @@ def _scaled_prior(ids: np.ndarray, src: np.ndarray, dst: np.ndarray) -> Transfor
         keep = np.random.default_rng(0).choice(len(a), HYPOTHESES, replace=False)
         a, scales = a[keep], scales[keep]
     shifts = dst[a] - scales * src[a]
-    counts = _agreeing_labels(ids, src, dst, scales, shifts, 2 * INLIER_PT)
+    # a page drawn at its true scale gives many hypotheses exactly alike: each distinct one is counted once
+    distinct, inverse = np.unique(np.c_[scales, shifts], axis=0, return_inverse=True)
+    counts = _agreeing_labels(ids, src, dst, distinct[:, :2], distinct[:, 2:], 2 * INLIER_PT)[inverse.ravel()]
     if len(counts) == 0 or counts.max() == 0:
         return None
     k = int(np.argmax(counts))  # the first of the best, as a loop keeping only a strictly better one would
