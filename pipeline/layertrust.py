@@ -151,4 +151,4 @@ def as_scanner_ocr(page: Page, confidence: float = SCANNER_LAYER) -> Page:
     Its check boxes and signature are pixels of the image, not drawn marks: read as OCR, a box not
     seen is a guess, never a sure "unchecked", and values get the scan's plausibility checks."""
     words = tuple(Word(w.text, w.x0, w.y0, w.x1, w.y1, confidence) for w in page.words)
-    return Page(page.number, page.width, page.height, words, page.marks)
+    return Page(page.number, page.width, page.height, words, page.marks, hidden=())  # a scan's hidden text: not ours to report

@@ -138,15 +138,21 @@ class Page:
     height: float
     words: tuple[Word, ...]
     marks: tuple[Mark, ...] = ()
+    # The text layer's words the page does not show (dropped for want of ink), in the words' order; None
+    # when not looked for. Kept so that the trust signals need not read the layer a second time.
+    hidden: tuple[Word, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "number": self.number,
             "width": self.width,
             "height": self.height,
             "words": [w.to_dict() for w in self.words],
             "marks": [m.to_dict() for m in self.marks],
         }
+        if self.hidden is not None:
+            out["hidden"] = [w.to_dict() for w in self.hidden]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Page":
@@ -156,6 +162,7 @@ class Page:
             height=float(data["height"]),
             words=tuple(Word.from_dict(w) for w in data["words"]),
             marks=tuple(Mark.from_dict(m) for m in data.get("marks", ())),
+            hidden=tuple(Word.from_dict(w) for w in data["hidden"]) if data.get("hidden") is not None else None,
         )
 
 
@@ -302,9 +309,11 @@ def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple
     finally:
         textpage.close()
     raw_words = len(words)
-    if drop_hidden and words:
-        words = _visible(page, words)
-    words.sort(key=lambda w: (round(w.y0, 1), w.x0))
+    hidden: list[Word] | None = None
+    if drop_hidden:
+        words, hidden = _visible(page, words) if words else (words, [])
+        hidden.sort(key=_reading_order)
+    words.sort(key=_reading_order)
     marks = [transform.mark(kind, box) for kind, box in _raw_marks(page)]
     logger.debug("page %s: %s words, %s marks", number, len(words), len(marks))
     page_read = Page(
@@ -313,8 +322,13 @@ def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple
         height=transform.height,
         words=tuple(words),
         marks=tuple(marks),
+        hidden=None if hidden is None else tuple(hidden),
     )
     return page_read, raw_words
+
+
+def _reading_order(w: Word) -> tuple[float, float]:
+    return round(w.y0, 1), w.x0
 
 
 _Matrix = tuple[float, float, float, float, float, float]
@@ -572,27 +586,27 @@ class _DisplayTransform:
         )
 
 
-def _visible(page: pdfium.PdfPage, words: list[Word]) -> list[Word]:
-    """Keep the words whose box holds some ink on the rendered page."""
+def _visible(page: pdfium.PdfPage, words: list[Word]) -> tuple[list[Word], list[Word]]:
+    """The words whose box holds some ink on the rendered page, and the others."""
     width, height = page.get_size()
     scale = min(_RENDER_SCALE, (MAX_CHECK_PIXELS / max(width * height, 1.0)) ** 0.5)  # a huge page: fewer dots
     try:
         image = page.render(scale=scale, grayscale=True, may_draw_forms=True).to_pil()
     except Exception:  # rendering is a refinement; never lose the text over it
         logger.warning("could not render page to check hidden text; keeping all words", exc_info=True)
-        return words
+        return words, []
     ink = np.asarray(image.convert("L"))
-    kept = []
+    kept, dropped = [], []
     for w in words:
         x0, y0 = max(int(w.x0 * scale), 0), max(int(w.y0 * scale), 0)
         x1, y1 = min(int(w.x1 * scale) + 1, ink.shape[1]), min(int(w.y1 * scale) + 1, ink.shape[0])
-        if x1 <= x0 or y1 <= y0:
-            continue
-        if ink[y0:y1, x0:x1].min() < _INK_LEVEL:
+        if x1 > x0 and y1 > y0 and ink[y0:y1, x0:x1].min() < _INK_LEVEL:
             kept.append(w)
-    if len(kept) < len(words):
-        logger.info("dropped %s hidden words of %s", len(words) - len(kept), len(words))
-    return kept
+        else:
+            dropped.append(w)
+    if dropped:
+        logger.info("dropped %s hidden words of %s", len(dropped), len(words))
+    return kept, dropped
 
 
 _TOKEN = re.compile(r"[A-Za-z]{2,}")

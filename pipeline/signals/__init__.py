@@ -96,13 +96,18 @@ def _revision(prefix: bytes, max_pages: int) -> dict[str, Any] | None:
 
 
 def _hidden(data: bytes, reading: Any, covered: dict[int, list[list[float]]], max_pages: int) -> list[Signal]:
+    from dataclasses import replace
+
     from pipeline.layertrust import check_layers
     from pipeline.signals.hidden import hidden_signals
     from pipeline.textlayer import read_text_layer
 
+    pages = list(reading.pages)
+    if all(p.hidden is not None for p in pages):  # the reading kept what it dropped: no second read of the layer
+        return hidden_signals(pages, [replace(p, words=p.hidden) for p in pages], covered)
     scans = {c.number for c in check_layers(data, max_pages=max_pages) if c.scan}
     layer = [p for p in read_text_layer(data, max_pages=max_pages, drop_hidden=False) if p.number not in scans]
-    return hidden_signals(list(reading.pages), layer, covered)
+    return hidden_signals(pages, layer, covered)
 
 
 def with_signals(data: bytes | None, reading: Any, certificate: dict[str, Any], *, max_pages: int = 50,
