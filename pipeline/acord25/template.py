@@ -313,8 +313,17 @@ def _distinct(ids: np.ndarray, agree: np.ndarray) -> np.ndarray:
         return np.zeros(agree.shape[1:], dtype=int)
     order = np.argsort(ids, kind="stable")
     sorted_ids, agree = ids[order], agree[order]
-    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+    starts = np.flatnonzero(np.concatenate(([True], sorted_ids[1:] != sorted_ids[:-1])))
     return np.maximum.reduceat(agree.astype(np.int8), starts, axis=0).sum(axis=0)
+
+
+def _unique_rows(rows: np.ndarray) -> np.ndarray:
+    """``np.unique(rows, axis=0)`` for two columns of floats (sorted by the first, then the second), without
+    the structured-array detour that makes numpy's own slow on small arrays."""
+    ordered = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], (ordered[1:] != ordered[:-1]).any(axis=1)))]
 
 
 def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[float, float] = (1.0, 1.0),
@@ -335,8 +344,10 @@ def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[floa
     if len(rule_dx) and len(rule_dy):
         xs, ys = np.unique(np.round(np.r_[rule_dx, label_shift[:, 0]], 1)), np.unique(np.round(rule_dy, 1))
         hypotheses.append(np.array(np.meshgrid(xs, ys)).reshape(2, -1).T)
-    shifts = np.unique(np.concatenate(hypotheses).reshape(-1, 2), axis=0)
-    labels_agree = (np.abs(label_shift[:, None, :] - shifts[None, :, :]) <= INLIER_PT).all(axis=2)
+    shifts = _unique_rows(np.concatenate(hypotheses).reshape(-1, 2))
+    # each axis on its own (a test over an axis of two is slow in numpy; the result is the same)
+    labels_agree = (np.abs(label_shift[:, None, 0] - shifts[None, :, 0]) <= INLIER_PT) & \
+        (np.abs(label_shift[:, None, 1] - shifts[None, :, 1]) <= INLIER_PT)
     count = (_distinct(ids, labels_agree) + _distinct(level.ids, np.abs(rule_dy[:, None] - shifts[None, :, 1]) <= INLIER_PT)
              + _distinct(upright.ids, np.abs(rule_dx[:, None] - shifts[None, :, 0]) <= INLIER_PT))
     near = np.abs(shifts - np.array([prior.tx, prior.ty])).sum(axis=1) if prior is not None else np.zeros(len(shifts))
@@ -344,8 +355,8 @@ def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[floa
     inliers = np.abs(label_shift - best).max(axis=1) <= INLIER_PT
     on_y, on_x = np.abs(rule_dy - best[1]) <= INLIER_PT, np.abs(rule_dx - best[0]) <= INLIER_PT
     for _ in range(2):  # refit scale and translation on the consensus, then choose the inliers again
-        sx, tx = _axis_fit(np.r_[src[inliers, 0], upright.src[on_x]], np.r_[dst[inliers, 0], upright.dst[on_x]], sx0)
-        sy, ty = _axis_fit(np.r_[src[inliers, 1], level.src[on_y]], np.r_[dst[inliers, 1], level.dst[on_y]], sy0)
+        sx, tx = _axis_fit(np.concatenate((src[inliers, 0], upright.src[on_x])), np.concatenate((dst[inliers, 0], upright.dst[on_x])), sx0)
+        sy, ty = _axis_fit(np.concatenate((src[inliers, 1], level.src[on_y])), np.concatenate((dst[inliers, 1], level.dst[on_y])), sy0)
         moved = np.column_stack((src[:, 0] * sx + tx, src[:, 1] * sy + ty))
         err = np.abs(moved - dst).max(axis=1)
         err_y, err_x = np.abs(level.src * sy + ty - level.dst), np.abs(upright.src * sx + tx - upright.dst)
