@@ -122,6 +122,7 @@ FIELDS = [
     (r"Policy_ExpirationDate_[A-F]", "expiration", "date"),
 ]
 
+PARTY_RULE_PT = 4.0  # a party block's text keeps this clear of the block's right rule
 RULE_OVERLAP_PT = 30.0  # a rule runs along a block when it overlaps it this far
 ANCHOR_RULE_PT = 40.0  # shorter rules (the strokes of a label's box) are not a block's anchors
 
@@ -515,6 +516,8 @@ def build(shared: Path, edition: str = "2016/03") -> dict:
                     max(p["box"][2], f["box"][2]), max(p["box"][3], f["box"][3])]
     for p in parties.values():  # a free block may start at the block's left rule and right under its label
         p["box"][0] = min(p["box"][0], 22.0)
+        right = next(b[3] for b in block_list if b[0] == p["block"])  # and run to its right rule (ZIP codes
+        p["box"][2] = max(p["box"][2], right - PARTY_RULE_PT)  # sit there on forms whose fields stop short)
         if spec.party_lines:  # (a field for the whole block starts there already)
             p["box"][1] = min(p["box"][1], p["box"][1] - 12.0)
     fields += parties.values()

@@ -3,6 +3,11 @@
 A page counts as an ACORD 25 when it carries the form's footer or title AND
 enough of the form's own printed labels in their usual arrangement.  Look-alikes
 that merely print "ACORD 25 (2016/03)" over a simplified table are refused.
+
+Which layout to read it by is :func:`registered`: the page is registered to every
+edition's template and the one whose printed labels and rules agree best wins (the
+footer's words play no part: an edition without a template of its own, such as
+2014/01, is read by the template it fits).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.acord25.layout import Sheet
+from pipeline.acord25.template import MIN_GLOBAL, Registration, editions, load, register, shift_anchors
 from pipeline.textlayer import Page
 
 logger = logging.getLogger(__name__)
@@ -116,3 +122,26 @@ def identify(pages: list[Page]) -> FormInfo | None:
         if info is not None:
             return info
     return None
+
+
+def registered(page: Page) -> Registration | None:
+    """The page registered to the template it fits best.
+
+    The templates are ranked by how many of their labels one shift of the whole page agrees with
+    (cheap), and the page is registered to the first. When even that one has too few (a page scanned
+    at another scale), the page is registered to every template and the one with the most labels and
+    rules agreeing with its blocks' own fits wins, then the smaller mean residual."""
+    shifts = {edition: shift_anchors(page, load(edition)) for edition in editions()}
+    ranked = sorted(shifts, key=lambda e: -shifts[e])
+    best: Registration | None = None
+    if shifts[ranked[0]] >= MIN_GLOBAL:
+        best = register(page, load(ranked[0]))
+    if best is None:
+        for edition in ranked:
+            registration = register(page, load(edition))
+            if registration is not None and (best is None or (registration.agreement, -registration.spread)
+                                             > (best.agreement, -best.spread)):
+                best = registration
+    if best is not None:
+        logger.info("page %s fits the %s template (%s anchors)", page.number, best.template.edition, best.agreement)
+    return best

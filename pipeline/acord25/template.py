@@ -4,8 +4,9 @@
     registration = register(page, template)
     registration.to_page(field.block, field.box)  # the field's box on this page
 
-The template (``templates/2016-03.json``, written once by ``scripts/make_template.py`` from the
-official AcroForm's field rectangles and the blank's printed words) holds, in the text layer's space
+A template per edition (``templates/<yyyy-mm>.json``, written once by ``scripts/make_template.py``,
+e.g. from the official AcroForm's field rectangles and the blank's printed words; :func:`editions`
+lists them) holds, in the text layer's space
 (points, origin top-left): every printed word of the blank, the blocks (header, producer, contact,
 insurers, insured, numbers, coverages, description, holder, signature, footer) with their anchor
 labels, and each field's box, kind and contract key. No coordinate of the form is written in code.
@@ -75,6 +76,12 @@ class Template:
     fields: tuple[Field, ...]
     rows: dict[str, tuple[float, float]]
     rules: tuple[tuple[float, float, float, float], ...] = ()  # the blank's ruled lines (x0, y0, x1, y1)
+
+
+@lru_cache(maxsize=None)
+def editions() -> tuple[str, ...]:
+    """The editions there is a template of (one ``templates/<yyyy-mm>.json`` each), newest first."""
+    return tuple(sorted((p.stem.replace("-", "/") for p in TEMPLATES.glob("*.json")), reverse=True))
 
 
 @lru_cache(maxsize=None)
@@ -205,6 +212,17 @@ class Registration:
 
     def to_page(self, block: str, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
         return self.fit(block).transform.box(box)
+
+    @property
+    def agreement(self) -> int:
+        """Labels and rules that agree with the blocks' own fits: how well the page fits this template."""
+        return sum(f.anchors for f in self.blocks.values() if f.own)
+
+    @property
+    def spread(self) -> float:
+        """The mean residual of the blocks fitted on their own labels (points)."""
+        own = [f.residual for f in self.blocks.values() if f.own]
+        return sum(own) / len(own) if own else INLIER_PT
 
     def to_dict(self) -> dict[str, Any]:
         return {name: {"transform": [f.transform.sx, f.transform.tx, f.transform.sy, f.transform.ty],
@@ -445,6 +463,17 @@ def _agreeing_labels(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scales: 
         hit[rows, labels[cols]] = True
         counts[part] = hit.sum(axis=1)
     return counts
+
+
+def shift_anchors(page: Page, template: Template) -> int:
+    """How many of the template's labels agree with one shift of the whole page (the first step of
+    :func:`register`, without its scaled search or its block fits): a cheap measure of how well the page
+    fits the template."""
+    words = list(page.words)
+    by_text = _words_by_label(template, words)
+    everything = [i for b in template.blocks.values() for i in b["anchors"]]
+    glob = _ransac(*_pairs(template, words, everything, Transform(), SEARCH_PT, by_text))
+    return 0 if glob is None else glob.anchors
 
 
 def register(page: Page, template: Template) -> Registration | None:
