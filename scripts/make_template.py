@@ -122,7 +122,7 @@ FIELDS = [
     (r"Policy_ExpirationDate_[A-F]", "expiration", "date"),
 ]
 
-PARTY_RULE_PT = 4.0  # a party block's text keeps this clear of the block's right rule
+PARTY_RULE_PT = 4.0  # a party block's text keeps this clear of the block's right and bottom rules
 RULE_OVERLAP_PT = 30.0  # a rule runs along a block when it overlaps it this far
 ANCHOR_RULE_PT = 40.0  # shorter rules (the strokes of a label's box) are not a block's anchors
 
@@ -410,6 +410,18 @@ def rules_of(rules: list[list[float]], x0: float, y0: float, x1: float, y1: floa
     return out
 
 
+CHECK_LABEL_PT = 30.0  # a check box's label starts within this distance right of the box
+
+
+def check_label(box: list[float], words: list[list]) -> int | None:
+    """The printed word that names a check box: the first one to its right on its line (its middle within
+    the box's height), starting within CHECK_LABEL_PT, of two letters or more."""
+    cy, half = (box[1] + box[3]) / 2, (box[3] - box[1]) / 2
+    near = [(w[1] - box[2], i) for i, w in enumerate(words) if abs((w[2] + w[4]) / 2 - cy) <= half
+            and -half <= w[1] - box[2] <= CHECK_LABEL_PT and sum(c.isalpha() for c in w[0]) >= 2]
+    return min(near)[1] if near else None
+
+
 def _median(values: list[float]) -> float:
     return sorted(values)[len(values) // 2] if values else 0.0
 
@@ -516,8 +528,9 @@ def build(shared: Path, edition: str = "2016/03") -> dict:
                     max(p["box"][2], f["box"][2]), max(p["box"][3], f["box"][3])]
     for p in parties.values():  # a free block may start at the block's left rule and right under its label
         p["box"][0] = min(p["box"][0], 22.0)
-        right = next(b[3] for b in block_list if b[0] == p["block"])  # and run to its right rule (ZIP codes
-        p["box"][2] = max(p["box"][2], right - PARTY_RULE_PT)  # sit there on forms whose fields stop short)
+        block = next(b for b in block_list if b[0] == p["block"])  # and run to its right and bottom rules (ZIP
+        p["box"][2] = max(p["box"][2], block[3] - PARTY_RULE_PT)  # codes and a last line sit there on forms
+        p["box"][3] = max(p["box"][3], block[4] - PARTY_RULE_PT)  # whose fields stop short)
         if spec.party_lines:  # (a field for the whole block starts there already)
             p["box"][1] = min(p["box"][1], p["box"][1] - 12.0)
     fields += parties.values()
@@ -526,6 +539,11 @@ def build(shared: Path, edition: str = "2016/03") -> dict:
         values = [b for n, b in rects.items()]
         words = [w for w in words if not any(b[0] <= (w[1] + w[3]) / 2 <= b[2] and b[1] <= (w[2] + w[4]) / 2 <= b[3]
                                              for b in values)]
+    for f in fields:  # a check box's own label: the box is read beside it
+        if f["kind"] == "check":
+            label = check_label(f["box"], words)
+            if label is not None:
+                f["label"] = label
     rules = ruled_lines(data)
     blocks = {name: {"box": [x0, y0, x1, y1],
                      "anchors": [i for i, w in enumerate(words)

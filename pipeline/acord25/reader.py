@@ -67,7 +67,7 @@ class FieldWords:
         self.registration = registration
         self.fields = registration.template.fields
         self.page_rules = [(m.x0, m.y0, m.x1, m.y1) for m in page.marks if m.kind == "rule"]
-        self.own = {f: Box(*registration.to_page(f.block, f.box)) for f in self.fields}
+        self.own = {f: Box(*registration.place(f)) for f in self.fields}
         self.boxes = {f: self._box(f) for f in self.fields}
         self.row_wide = {f for f in self.fields if f.block == "coverages" and f.box[3] - f.box[1] > 20
                          and f.kind not in ("text",) or f.key.endswith("/policy_number")}
@@ -131,7 +131,7 @@ class FieldWords:
     def _box(self, f: Field) -> Box:
         fit = self.registration.fit(f.block)
         tol = min(4.0, 1.0 + fit.residual)
-        x0, y0, x1, y1 = fit.transform.box(f.box)
+        x0, y0, x1, y1 = self.registration.place(f)
         return self._clipped(f, Box(x0 - tol, y0 - tol, x1 + tol, y1 + tol), tol)
 
     def _clipped(self, f: Field, box: Box, tol: float) -> Box:

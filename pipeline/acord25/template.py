@@ -65,6 +65,7 @@ class Field:
     kind: str  # text, party, phone, email, naic, date, amount, letter, yn, check, remarks, signature
     box: tuple[float, float, float, float]
     block: str
+    label: int | None = None  # a check box's own printed label (an index of the template's print)
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def editions() -> tuple[str, ...]:
 @lru_cache(maxsize=None)
 def load(edition: str = "2016/03") -> Template:
     data = json.loads((TEMPLATES / f"{edition.replace('/', '-')}.json").read_text())
-    fields = tuple(Field(f["name"], f["key"], f["kind"], tuple(f["box"]), f["block"]) for f in data["fields"])
+    fields = tuple(Field(f["name"], f["key"], f["kind"], tuple(f["box"]), f["block"], f.get("label"))
+                   for f in data["fields"])
     return Template(data["edition"], tuple(data["page"]), tuple(tuple(w) for w in data["print"]),
                     data["blocks"], fields, {k: tuple(v) for k, v in data["rows"].items()},
                     tuple(tuple(r) for r in data.get("rules", ())))
@@ -206,12 +208,19 @@ class Registration:
     blocks: dict[str, BlockFit]
     glob: BlockFit
     printed_words: set[int] = field(default_factory=set)  # indexes of page words that are the form's print
+    moved: dict[Field, float] = field(default_factory=dict)  # check boxes whose label sits elsewhere: how far down
 
     def fit(self, block: str) -> BlockFit:
         return self.blocks.get(block, self.glob)
 
     def to_page(self, block: str, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
         return self.fit(block).transform.box(box)
+
+    def place(self, f: Field) -> tuple[float, float, float, float]:
+        """The field's box on the page: its block's fit, and for a check box the move of its own label."""
+        x0, y0, x1, y1 = self.to_page(f.block, f.box)
+        dy = self.moved.get(f, 0.0)
+        return x0, y0 + dy, x1, y1 + dy
 
     @property
     def agreement(self) -> int:
@@ -512,7 +521,37 @@ def register(page: Page, template: Template) -> Registration | None:
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
     registration = Registration(template, fits, glob)
     registration.printed_words = _printed(words, template, registration)
+    registration.moved, labels = _moved_labels(words, template, registration)
+    registration.printed_words |= labels
     return registration
+
+
+def _moved_labels(words: list[Word], template: Template,
+                  registration: Registration) -> tuple[dict[Field, float], set[int]]:
+    """Check boxes whose label is printed a line or two away from where its block's fit puts it (another
+    edition lays out a row's lines differently: 2014/01's general liability lines sit where 2016/03's do,
+    its other rows where 2010/05's do): the box moves down (or up) with its label. Only a label found
+    once within MOVED_Y_PT, straight above or below its place, and not at its place, moves its box; the
+    words found are print."""
+    reads = vocabulary(template.edition)
+    at: dict[str, list[int]] = {}
+    for j, w in enumerate(words):
+        for text in reads.labels(w):
+            at.setdefault(text, []).append(j)
+    moved: dict[Field, float] = {}
+    labels: set[int] = set()
+    for f in template.fields:
+        if f.label is None:
+            continue
+        text, *box = template.printed[f.label]
+        fit = registration.fit(f.block)
+        px, py = fit.transform.point(*_centre(*box))
+        tol = INLIER_PT + fit.residual
+        near = [j for j in at.get(text, ()) if abs(words[j].cx - px) <= tol and abs(words[j].cy - py) <= MOVED_Y_PT]
+        if len(near) == 1 and abs(words[near[0]].cy - py) > tol:
+            moved[f] = words[near[0]].cy - py
+            labels.add(near[0])
+    return moved, labels
 
 
 def block_of(template: Template, x: float, y: float) -> str:
