@@ -14,7 +14,7 @@ field's box, kind and contract key. Sources, all in ``../shared/corpus/real`` (:
   function), and so are the 2016/03 rows and blocks (by the median move of the fields in them).
 - **2001/08**: the blank AcroForm's own fields (their names are the form author's, mapped in
   :data:`FIELDS_2001`); its rows are the bands of its INSR LTR fields. Cells the AcroForm lacks
-  (umbrella dates, the combined single limit, the other row's type and limit) are derived from the
+  (umbrella dates and each occurrence, the combined single limit, the other row's type and limit) are derived from the
   fields around them (:data:`DERIVED_2001`).
 - **2010/05**: no blank; the filled sample's own AcroForm (ACORD's names, rows lettered A-F) gives
   the rectangles, its page without the form gives the print (words inside a value field are left out).
@@ -142,7 +142,8 @@ BLOCKS = [("header", 0, 0, 612, 120), ("producer", 0, 118, 306, 170), ("contact"
 # The 2001/08 AcroForm's own field names (the form author's, not ACORD's) -> (contract key, kind). Its check
 # boxes are partly check-box fields and partly text fields placed on the printed box, some named after a
 # neighbouring label: each is mapped by where it lies on the printed form, not by its name. Left out (no
-# contract key): the GL and auto rows' boxes in front of blank lines, the unlabelled "$" lines, the text
+# contract key): the GL and auto rows' boxes in front of blank lines, the unlabelled "$" lines (fill_52,
+# fill_61, fill_62: the last GL and umbrella lines), the text
 # fields over the label column (AGGREGATERow*, BODILY INJURY Per *), the garage row (the contract has no
 # garage line), the umbrella deductible/retention boxes and the field spanning both umbrella date
 # columns (EACH OCCURRENCE_2), the WC "statutory" row's amount (Row1_2), the cancellation days and
@@ -191,8 +192,7 @@ FIELDS_2001 = [
     (r"POLICY NUMBERRow4", "umbrella_liability/policy_number", "text"),
     (r"Excess Umbrella Occur", "umbrella_liability/check:basis=occurrence", "check"),
     (r"OCCUR", "umbrella_liability/check:basis=claims_made", "check"),  # the box before CLAIMS MADE
-    (r"fill_60", "umbrella_liability/limits/each_occurrence", "amount"),
-    (r"fill_61", "umbrella_liability/limits/aggregate", "amount"),
+    (r"fill_60", "umbrella_liability/limits/aggregate", "amount"),  # on the AGGREGATE line (EACH OCCURRENCE has none)
     (r"INSR LTRRow5", "workers_compensation/insurer_letter", "letter"),
     (r"WC STATU TORY LIMITS", "workers_compensation/check:statutory", "check"),
     (r"POLICY NUMBERANY PROPRIETOR.*", "workers_compensation/policy_number", "text"),
@@ -221,6 +221,8 @@ DERIVED_2001 = [
      ("x0", "automobile_liability/limits/bodily_injury_per_person"),
      ("x1", "automobile_liability/limits/bodily_injury_per_person"),
      ("above", "automobile_liability/limits/bodily_injury_per_person")),
+    ("umbrella_liability/limits/each_occurrence", "amount", ("x0", "umbrella_liability/limits/aggregate"),
+     ("x1", "umbrella_liability/limits/aggregate"), ("above", "umbrella_liability/limits/aggregate")),
     ("other/description", "text", ("x1", "other/insurer_letter"), ("x0", "other/policy_number"), "row"),
     ("other/limits/limit", "amount", ("x1", "other/expiration"), ("x1", "general_liability/limits/each_occurrence"),
      "row"),
