@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass
 
 from pipeline.acord25.layout import Sheet
-from pipeline.acord25.template import MIN_GLOBAL, Registration, editions, load, register, shift_anchors
+from pipeline.acord25.template import (MIN_GLOBAL, SCALE_GAIN, Registration, editions, load, register,
+                                      shift_fit)
 from pipeline.textlayer import Page
 
 logger = logging.getLogger(__name__)
@@ -128,13 +129,14 @@ def registered(page: Page) -> Registration | None:
     """The page registered to the template it fits best.
 
     The templates are ranked by how many of their labels one shift of the whole page agrees with
-    (cheap), and the page is registered to the first. When even that one has too few (a page scanned
-    at another scale), the page is registered to every template and the one with the most labels and
+    (cheap), and the page is registered to the first. When even that one has too few, or the page shows
+    far more of its labels than agree (a page scanned at another scale), the page is registered to every template and the one with the most labels and
     rules agreeing with its blocks' own fits wins, then the smaller mean residual."""
-    shifts = {edition: shift_anchors(page, load(edition)) for edition in editions()}
-    ranked = sorted(shifts, key=lambda e: -shifts[e])
+    shifts = {edition: shift_fit(page, load(edition)) for edition in editions()}
+    ranked = sorted(shifts, key=lambda e: -shifts[e][0])
     best: Registration | None = None
-    if shifts[ranked[0]] >= MIN_GLOBAL:
+    agreeing, shown = shifts[ranked[0]]
+    if agreeing >= MIN_GLOBAL and shown < SCALE_GAIN * agreeing:  # a page at the form's own scale
         best = register(page, load(ranked[0]))
     if best is None:
         for edition in ranked:

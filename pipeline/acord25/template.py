@@ -474,15 +474,17 @@ def _agreeing_labels(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scales: 
     return counts
 
 
-def shift_anchors(page: Page, template: Template) -> int:
+def shift_fit(page: Page, template: Template) -> tuple[int, int]:
     """How many of the template's labels agree with one shift of the whole page (the first step of
-    :func:`register`, without its scaled search or its block fits): a cheap measure of how well the page
-    fits the template."""
+    :func:`register`, without its scaled search or its block fits), and how many of its labels the page
+    shows at all: a cheap measure of how well the page fits the template, and whether the page may be at
+    another scale (as many labels shown as SCALE_GAIN times those that agree: :func:`register` then
+    searches the scales)."""
     words = list(page.words)
     by_text = _words_by_label(template, words)
     everything = [i for b in template.blocks.values() for i in b["anchors"]]
     glob = _ransac(*_pairs(template, words, everything, Transform(), SEARCH_PT, by_text))
-    return 0 if glob is None else glob.anchors
+    return 0 if glob is None else glob.anchors, len({i for i in everything if template.printed[i][0] in by_text})
 
 
 def register(page: Page, template: Template) -> Registration | None:
