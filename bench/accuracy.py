@@ -176,9 +176,10 @@ def _cached_read(data: bytes, read: Any, key: str = "") -> Any:
     import pickle
 
     digest = hashlib.sha256(key.encode() if key else data)
-    second = ("cells", "layout", "identify", "template", "reader", "fieldkinds", "templates/2016-03.json")
+    second = ("cells", "layout", "identify", "template", "reader", "fieldkinds")
     for source in sorted((REPO / "pipeline" / "ocr").glob("*.py")) + [REPO / "pipeline" / "stages.py"] + \
-            [REPO / "pipeline" / "acord25" / (n if n.endswith(".json") else f"{n}.py") for n in second]:
+            [REPO / "pipeline" / "acord25" / f"{n}.py" for n in second] + \
+            sorted((REPO / "pipeline" / "acord25" / "templates").glob("*.json")):  # every edition's template
         digest.update(source.read_bytes())
     path = Path(folder) / f"{digest.hexdigest()[:24]}.pickle"
     if path.exists():
