@@ -58,6 +58,11 @@ _MIN_STRUCTURE_SCAN = 10  # titled or footed scans: small labels of a poor scan 
 _MIN_UNTITLED = 19  # labels found on a scan whose title and footer were not read
 
 
+# Labels agreeing with one shift of the page that show it is at (or near) the form's scale, whatever else
+# it shows: born-digital pages get 250 or more, the real scan at 0.84 x 0.87 gets 11 with any template.
+AT_SCALE = 60
+
+
 @dataclass(frozen=True)
 class FormInfo:
     type: str
@@ -136,8 +141,8 @@ def registered(page: Page) -> Registration | None:
     ranked = sorted(shifts, key=lambda e: -shifts[e][0])
     best: Registration | None = None
     agreeing, shown = shifts[ranked[0]]
-    if agreeing >= MIN_GLOBAL and shown < SCALE_GAIN * agreeing:  # a page at the form's own scale
-        best = register(page, load(ranked[0]))
+    if agreeing >= MIN_GLOBAL and (shown < SCALE_GAIN * agreeing or agreeing >= AT_SCALE):
+        best = register(page, load(ranked[0]))  # a page at (or near) the form's own scale
     if best is None:
         for edition in ranked:
             registration = register(page, load(edition))
