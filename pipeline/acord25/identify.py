@@ -4,10 +4,9 @@ A page counts as an ACORD 25 when it carries the form's footer or title AND
 enough of the form's own printed labels in their usual arrangement.  Look-alikes
 that merely print "ACORD 25 (2016/03)" over a simplified table are refused.
 
-Which layout to read it by is :func:`registered`: the page is registered to every
-edition's template and the one whose printed labels and rules agree best wins (the
-footer's words play no part: an edition without a template of its own, such as
-2014/01, is read by the template it fits).
+Which layout to read it by is :func:`registered`: the edition's template whose printed
+labels (and rules) the page fits best (the footer's words play no part: an edition
+without a template of its own, such as 2014/01, is read by the template it fits).
 """
 
 from __future__ import annotations
