@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 HIGH = 0.9
+SPLITS_SHOWN = ("tuning", "validation")  # the generated sets, whose names say their blank
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("COI_SHARED_DIR", REPO.parent / "shared"))
 
@@ -176,9 +177,10 @@ def _cached_read(data: bytes, read: Any, key: str = "") -> Any:
     import pickle
 
     digest = hashlib.sha256(key.encode() if key else data)
-    second = ("cells", "layout", "identify", "template", "reader", "fieldkinds", "templates/2016-03.json")
+    second = ("cells", "layout", "identify", "template", "reader", "fieldkinds")
     for source in sorted((REPO / "pipeline" / "ocr").glob("*.py")) + [REPO / "pipeline" / "stages.py"] + \
-            [REPO / "pipeline" / "acord25" / (n if n.endswith(".json") else f"{n}.py") for n in second]:
+            [REPO / "pipeline" / "acord25" / f"{n}.py" for n in second] + \
+            sorted((REPO / "pipeline" / "acord25" / "templates").glob("*.json")):  # every edition's template
         digest.update(source.read_bytes())
     path = Path(folder) / f"{digest.hexdigest()[:24]}.pickle"
     if path.exists():
@@ -323,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         documents += [("real", "rescanned", n, d, t) for _, n, d, t in rescanned(args.rescan, args.seed)]
         documents += [("real", "photo", n, d, t) for _, n, d, t in rephotographed(args.rephoto, args.seed)]
     skipped: dict[str, int] = defaultdict(int)
+    by_blank: dict[tuple[str, str, str], Score] = defaultdict(Score)  # (set, blank, kind): totals per edition's blank
     for set_name, kind, name, data, truth in documents:
         result = run_one(data, truth, per_field[set_name], args.text_layer_only, f"{set_name}/{kind}/{name}")
         if result is None:
@@ -333,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
             kind = "scan" if method == "ocr" else "born-digital" if method == "text_layer" else method
         kind = "scan" if kind in ("scanned", "rescanned") else "photo" if kind == "photographed" else kind
         bench.add(set_name, kind, s.values, s.seconds, s.pages)
+        if set_name in SPLITS_SHOWN:
+            by_blank[(set_name, name.split("(")[1].split()[0], kind)].add(s)
         if set_name != "validation":  # the held-back set is never shown file by file
             print(_line(f"{set_name}/{kind}", name, s), flush=True)
             if args.show_wrong:
@@ -354,11 +359,18 @@ def main(argv: list[str] | None = None) -> int:
     for key in sorted(merged):
         r, t = merged[key]
         print(f"  {key:58} {r:4}/{t:4} {r / t:6.1%}")
-    for part in (bench.summary(), bench.calibration(), bench.by_how(), bench.misses(), bench.negatives_report(),
-                 _own(bench)):
+    for part in (bench.summary(), _by_blank(by_blank), bench.calibration(), bench.by_how(), bench.misses(),
+                 bench.negatives_report(), _own(bench)):
         if part:
             print("\n" + part)
     return 0
+
+
+def _by_blank(tallies: dict[tuple[str, str, str], Score]) -> str:
+    """Totals of each split per blank (each blank is one edition of the form): never a file."""
+    rows = [f"  {set_name:10} {blank:14} {kind:13} | {s.right:5}/{s.total:5} {s.accuracy:6.1%} | "
+            f"wrong at >= 0.9 {s.wrong_high}/{s.high}" for (set_name, blank, kind), s in sorted(tallies.items())]
+    return "\n".join(["by blank (edition):", *rows]) if rows else ""
 
 
 def _own(bench) -> str:

@@ -16,6 +16,10 @@ cell (two 'other' policies in the one other row), free text on the GL / auto bla
 policy's ``description``), fillers (XXXXXXX, N/A, Excluded) in cells whose value is null, values that
 overflow their box, stale text hidden under a white box, and a description long enough to need a
 continuation page.
+
+A value the blank has no place for (an older edition: no contact lines, no SUBR WVD column, five
+insurers) is not drawn, and the truth says ``null`` for it (or leaves the insurer out): the truth is what
+the page shows. A blank with no umbrella/excess boxes cannot tell the two: its row is an umbrella row.
 """
 
 from __future__ import annotations
@@ -130,6 +134,9 @@ class Sheet:
         self.inks.append(Ink(rect, (value,), self.style.font, size or self._fit(value, rect), align, name,
                              stale=stale))
 
+    def has(self, name: str | None) -> bool:
+        return name is not None and name in self.geometry
+
     def check(self, name: str, on: bool) -> None:
         if on and name in self.geometry:
             self.inks.append(Ink(self.geometry[name], ("X",), self.style.font, self.style.size, "centre",
@@ -205,6 +212,15 @@ def agency_certificate(rng: random.Random, geometry: dict[str, Rect], style: Sty
 
 def _header(sheet: Sheet, truth: dict[str, Any]) -> None:
     s = sheet.style
+    for key, name in (("certificate_number", "CertificateOfInsurance_CertificateNumberIdentifier_A"),
+                      ("revision_number", "CertificateOfInsurance_RevisionNumberIdentifier_A")):
+        if not sheet.has(name):
+            truth[key] = None
+    for key, name in (("contact_name", "Producer_ContactPerson_FullName_A"),
+                      ("phone", "Producer_ContactPerson_PhoneNumber_A"), ("fax", "Producer_FaxNumber_A"),
+                      ("email", "Producer_ContactPerson_EmailAddress_A")):
+        if not sheet.has(name):
+            truth["producer"][key] = None
     sheet.put("Form_CompletionDate_A", day(truth["date"], s), s.date_align)
     sheet.put("CertificateOfInsurance_CertificateNumberIdentifier_A", truth["certificate_number"])
     sheet.put("CertificateOfInsurance_RevisionNumberIdentifier_A", truth["revision_number"])
@@ -239,7 +255,7 @@ def _party(sheet: Sheet, truth: dict[str, Any], role: str, prefix: str) -> None:
     fields = [f"{prefix}_FullName_A", f"{prefix}_MailingAddress_LineOne_A", f"{prefix}_MailingAddress_LineTwo_A",
               f"{prefix}_MailingAddress_CityName_A", f"{prefix}_MailingAddress_StateOrProvinceCode_A",
               f"{prefix}_MailingAddress_PostalCode_A"]
-    if len(names) + len(street) > 3:
+    if len(names) + len(street) > 3 or not sheet.has(fields[1]):  # (a blank with one field for the block)
         block = True
     if block:
         lines = [*names, *street, f"{city}, {state} {postal}"]
@@ -255,6 +271,7 @@ def _party(sheet: Sheet, truth: dict[str, Any], role: str, prefix: str) -> None:
 
 
 def _insurers(sheet: Sheet, truth: dict[str, Any]) -> None:
+    truth["insurers"] = [i for i in truth["insurers"] if sheet.has(f"Insurer_FullName_{i['letter']}")]
     for insurer in truth["insurers"]:
         letter = insurer["letter"]
         sheet.put(f"Insurer_FullName_{letter}", insurer["name"])
@@ -357,21 +374,34 @@ def _policies(sheet: Sheet, truth: dict[str, Any]) -> None:
             continue
         _row(sheet, policy, ROW_FIELDS[line])
         key = "umbrella_liability" if line == "excess_liability" else line
+        if line == "excess_liability" and not sheet.has(CHECKS[(line, "line")]):
+            policy["line"] = "umbrella_liability"  # nothing on this blank tells excess from umbrella
         sheet.check(CHECKS.get((line, "line"), ""), True)
+        if policy.get("basis") and not sheet.has(CHECKS.get((key, policy["basis"]))):
+            policy["basis"] = None
         if policy.get("basis"):
             sheet.check(CHECKS.get((key, policy["basis"]), ""), True)
+        if line == "general_liability" and policy.get("aggregate_applies_per") and \
+                not sheet.has(CHECKS[(line, policy["aggregate_applies_per"])]):
+            policy["aggregate_applies_per"] = None
         if line == "general_liability" and policy.get("aggregate_applies_per"):
             sheet.check(CHECKS[(line, policy["aggregate_applies_per"])], True)
+        if policy.get("covered_autos") and not all(sheet.has(CHECKS[(line, a)]) for a in policy["covered_autos"]):
+            policy["covered_autos"] = [a for a in policy["covered_autos"] if sheet.has(CHECKS[(line, a)])]
         for auto in policy.get("covered_autos") or ():
             sheet.check(CHECKS[(line, auto)], True)
         if line == "workers_compensation":
             sheet.check(CHECKS[(line, "statutory")], bool(policy.get("statutory")))
+            if not sheet.has("WorkersCompensationEmployersLiability_AnyPersonsExcludedIndicator_A"):
+                policy["any_member_excluded"] = None
             flag = yn(policy.get("any_member_excluded"))
             sheet.put("WorkersCompensationEmployersLiability_AnyPersonsExcludedIndicator_A",
                       flag or ("N/A" if s.fillers and rng.random() < s.fillers else None), "centre")
         if key == "umbrella_liability" and policy["limits"].get("retention") is not None:
             sheet.check(CHECKS[(key, "retention")], True)
         for name, field_name in LIMIT_FIELDS[line].items():
+            if not sheet.has(field_name):
+                policy["limits"][name] = None
             value = money(policy["limits"].get(name), s)
             if value is None:
                 if name != "retention":
@@ -381,9 +411,10 @@ def _policies(sheet: Sheet, truth: dict[str, Any]) -> None:
         if line in BLANK_LINES and s.free_text and rng.random() < s.free_text:
             texts = rng.sample(GL_FREE_TEXT if line == "general_liability" else AUTO_FREE_TEXT,
                                rng.choice((1, 1, 2)))
+            texts = [text for field_name, text in zip(BLANK_LINES[line], texts) if sheet.has(field_name)]
             for field_name, text in zip(BLANK_LINES[line], texts):
                 sheet.put(field_name, text)
-            policy["description"] = " ".join(texts)
+            policy["description"] = " ".join(texts) or None
     _other_rows(sheet, others)
 
 
@@ -394,8 +425,12 @@ def _row(sheet: Sheet, policy: dict[str, Any], names: tuple[str | None, ...]) ->
               yn(policy.get("subrogation_waived")), policy.get("policy_number"),
               day(policy.get("effective"), s), day(policy.get("expiration"), s))
     aligns = ("centre", "centre", "centre", "left", s.date_align, s.date_align)
-    for name, value, align in zip(names, values, aligns):
+    keys = ("insurer_letter", "additional_insured", "subrogation_waived", "policy_number", "effective", "expiration")
+    for name, value, align, key in zip(names, values, aligns, keys):
         if name is None:
+            continue
+        if not sheet.has(name):  # the blank has no such cell
+            policy[key] = None
             continue
         if value is None and name in (addl, subr):  # an X filler would read as yes: only N/A here
             if s.fillers and sheet.rng.random() < s.fillers / 2:
@@ -425,6 +460,9 @@ def _other_rows(sheet: Sheet, others: list[dict[str, Any]]) -> None:
     stacked = [others[:2]]  # every value of the two policies, one above the other in the row's cells
     for name, key in zip(names, ("insurer_letter", "additional_insured", "subrogation_waived", "policy_number",
                                  "effective", "expiration")):
+        if not sheet.has(name):
+            for p in stacked[0]:
+                p[key] = None
         fmt = day if key in ("effective", "expiration") else (lambda v, _s: yn(v)) if key in (
             "additional_insured", "subrogation_waived") else (lambda v, _s: v)
         lines = [fmt(p.get(key), s) or "" for p in stacked[0]]

@@ -11,7 +11,8 @@ Seeds. One seed makes one certificate, the same on every run. The seeds are spli
 are only ever measured in totals (``bench.accuracy`` prints no file of them), and the tests'
 accuracy floors run on them.
 
-Each certificate: a blank (the 2016/03 AcroForm, the 2016/03 XFA edition, the 2025/12 specimen),
+Each certificate: a blank (the 2016/03 AcroForm, the 2016/03 XFA edition, the 2025/12 specimen, the
+2001/08 AcroForm),
 an agency style and data (:mod:`bench.agency`), a writer (:mod:`bench.formfill`: overlay, fields
 left live or flattened by qpdf, FreeText annotations left or flattened), then a print path (as is,
 re-printed by ``pdftocairo -pdf``, or printed with glyphs as outlines). Scans and photos are that
@@ -33,7 +34,7 @@ VALIDATION = range(1000, 1_000_000)
 SPLITS = {"tuning": TUNING, "validation": VALIDATION}
 KINDS = ("born-digital", "scan", "photo")
 
-BLANK_WEIGHTS = {"2016-acroform": 5, "2016-xfa": 2, "2025-specimen": 3}
+BLANK_WEIGHTS = {"2016-acroform": 5, "2016-xfa": 2, "2025-specimen": 3, "2001-acroform": 2}
 WRITER_WEIGHTS = {"overlay": 4, "fields": 2, "fields-flat": 2, "freetext": 1, "freetext-flat": 1}
 PRINT_WEIGHTS = {"as-is": 6, "reprint": 3, "outlines": 2}
 SUFFIX = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "image/tiff": ".tif"}
@@ -88,8 +89,8 @@ def born_digital(seed: int, kind: str = "born-digital") -> tuple[bytes, dict[str
     style = random_style(rng)
     if kind != "born-digital":  # a scan is of the first page: no continuation page
         style = replace(style, continuation=0.0)
-    if writer.startswith("fields"):  # a field holds one line: the values that need more are drawn
-        style = replace(style, row_top=False)
+    if writer.startswith("fields") or formfill.BLANKS[blank].own_names:  # a field holds one line: the values
+        style = replace(style, row_top=False)  # that need more are drawn (2001/08: a row's fields are the row)
     edition = formfill.BLANKS[blank].edition
     truth, inks = agency_certificate(rng, formfill.geometry(blank), style, edition)
     problems = validate("certificate", truth)

@@ -3,7 +3,10 @@
 The blanks stay where they are (the form's art is ACORD's); they are read by path. Every place a
 value goes is a field's ``/Rect`` read from the AcroForm itself; the 2025/12 specimen has no fields,
 so the 2016/03 rectangles are moved onto it by the printed labels both share (each field follows
-the labels nearest to it).
+the labels nearest to it: :func:`scripts.make_template.moved_rects`, the way its template is made).
+The 2001/08 AcroForm's fields have names of their own: each is found through the two editions'
+templates (the 2016/03 field and the 2001/08 field with the same contract key), and the cells it has
+no field for are drawn in the boxes its template derives for them.
 
 Writers, each the way some agency system or print path makes a PDF:
 
@@ -48,6 +51,7 @@ class Blank:
     edition: str
     fields: bool = True  # an AcroForm whose fields can be filled
     reference: str | None = None  # for a blank without fields: the blank whose rectangles are moved onto it
+    own_names: bool = False  # its fields are named otherwise than the 2016/03 AcroForm's (found by contract key)
 
 
 BLANKS = {
@@ -55,7 +59,10 @@ BLANKS = {
     "2016-xfa": Blank("blank_acord25_xfa_official_pulsio-coi-copilot.pdf", "2016/03"),
     "2025-specimen": Blank("blank_acord25-2025-12_specimen_noform_freight-audit-next.pdf", "2025/12",
                            fields=False, reference="2016-acroform"),
+    "2001-acroform": Blank("blank_acord25-2001-08_acroform_2pages_freight-audit-next.pdf", "2001/08", own_names=True),
 }
+PARTY_FIELDS = {"producer": "Producer_FullName_A", "insured": "NamedInsured_FullName_A",
+                "certificate_holder": "CertificateHolder_FullName_A"}  # a whole party block: drawn from its name field
 
 
 def available() -> bool:
@@ -98,45 +105,49 @@ def field_rects(pdf: pikepdf.Pdf) -> dict[str, Rect]:
     return rects
 
 
-def _label_words(path: Path) -> list[tuple[str, float, float]]:
-    """The printed words of page 1: (text, x0, baseline from the bottom), in reading order."""
-    import pdfplumber
-
-    with pdfplumber.open(path) as doc:
-        words = doc.pages[0].extract_words()
-    return [(w["text"], w["x0"], PAGE_H - w["bottom"]) for w in sorted(words, key=lambda w: (w["top"], w["x0"]))]
-
-
-def moved_rects(reference: Path, target: Path, rects: dict[str, Rect], k: int = 1) -> dict[str, Rect]:
-    """``rects`` of ``reference`` moved onto ``target``: each by the (median) shift of the ``k`` label(s)
-    nearest to it, at or above it. A word printed as often on both pages is paired in reading order, and
-    kept as a label when two neighbours of it moved alike (the words of a reflowed notice do not)."""
-    ref, tgt = _label_words(reference), _label_words(target)
-    found = []
-    for text in {t for t, _, _ in ref}:  # the n-th print of a word on one page with its n-th on the other
-        mine = [(x, y) for t, x, y in ref if t == text]
-        theirs = [(x, y) for t, x, y in tgt if t == text]
-        if len(mine) == len(theirs):
-            found += [(x, y, u - x, v - y) for (x, y), (u, v) in zip(mine, theirs)]
-    anchors = [a for a in found if sum(1 for b in found if b is not a and abs(b[0] - a[0]) + abs(b[1] - a[1]) < 150
-                                       and abs(b[2] - a[2]) + abs(b[3] - a[3]) < 0.5) >= 2]
-    moved = {}
-    for name, (x0, y0, x1, y1) in rects.items():
-        above = [a for a in anchors if a[1] >= y0 - 2] or anchors  # a form's labels sit above or beside
-        near = sorted(above, key=lambda a: max(x0 - a[0], a[0] - x1, 0) ** 2 + max(y0 - a[1], a[1] - y1, 0) ** 2)[:k]
-        dx = sorted(a[2] for a in near)[len(near) // 2]
-        dy = sorted(a[3] for a in near)[len(near) // 2]
-        moved[name] = (x0 + dx, y0 + dy, x1 + dx, y1 + dy)
-    return moved
-
-
 @cache
 def geometry(key: str) -> dict[str, Rect]:
+    """Where each value goes on blank ``key``, by the 2016/03 AcroForm's field names."""
     blank = BLANKS[key]
+    if blank.own_names:
+        return {name: rect for name, (rect, _) in _translated(key).items()}
     if blank.fields:
         with open_blank(key) as pdf:
             return field_rects(pdf)
+    from scripts.make_template import moved_rects
+
     return moved_rects(REAL / BLANKS[blank.reference].file, REAL / blank.file, geometry(blank.reference))
+
+
+def widget_name(key: str, name: str) -> str:
+    """The blank's own field for the 2016/03 field ``name`` (the same name on a blank that shares them)."""
+    return _translated(key).get(name, (None, name))[1] if BLANKS[key].own_names else name
+
+
+@cache
+def _translated(key: str) -> dict[str, tuple[Rect, str]]:
+    """2016/03 field name -> (rectangle, the blank's own field name) through the editions' templates: the n-th
+    2016/03 field of a contract key (top to bottom) is the n-th of the blank's edition. A field the blank
+    has is drawn in its own ``/Rect``; a cell its template derives (no field of its own) in the template's
+    box. A 2016/03 field whose key the edition lacks is absent."""
+    from pipeline.acord25.template import load
+
+    with open_blank(key) as pdf:
+        own = field_rects(pdf)
+    theirs: dict[str, list] = {}
+    for f in sorted(load(BLANKS[key].edition).fields, key=lambda f: (f.box[1], f.box[0])):
+        theirs.setdefault(f.key, []).append(f)
+    seen: dict[str, int] = {}
+    out = {}
+    for f in sorted(load("2016/03").fields, key=lambda f: (f.box[1], f.box[0])):
+        k = seen[f.key] = seen.get(f.key, -1) + 1
+        if k >= len(theirs.get(f.key, ())):
+            continue
+        mine = theirs[f.key][k]
+        x0, y0, x1, y1 = mine.box
+        rect = own.get(mine.name, (x0, PAGE_H - y1, x1, PAGE_H - y0))
+        out[PARTY_FIELDS.get(f.key, f.name)] = (rect, mine.name)
+    return out
 
 
 # ---------------------------------------------------------------- drawing the values
@@ -276,15 +287,17 @@ def fill_fields(key: str, inks: list[Ink], edition: str, flatten: bool) -> bytes
     inks = layout(inks)
     with open_blank(key) as pdf:
         widgets = {short_name(n): w for n, w in _widgets(pdf)}
-        font = next(iter(pdf.Root.AcroForm.DR.Font.keys()))
+        fonts = pdf.Root.AcroForm.DR.Font
+        font = next((name for name, f in fonts.items() if str(f.get("/BaseFont")) in ("/Helvetica", "/Arial")),
+                    next(iter(fonts.keys())))  # a text font (the 2001/08 form lists Courier and ZapfDingbats too)
         drawn = []
         for ink in inks:
-            widget = widgets.get(ink.field or "")
+            widget = widgets.get(widget_name(key, ink.field or ""))
             moved = widget is not None and tuple(round(float(v), 1) for v in widget.Rect) != tuple(
                 round(v, 1) for v in ink.rect)
             if widget is None or moved or ink.stale or ink.kind == "signature" or len(ink.lines) != 1:
                 drawn.append(ink)
-            elif ink.kind == "check":
+            elif ink.kind == "check" and _field_type(widget) == "/Btn":
                 on = next(k for k in widget.AP.N.keys() if k != "/Off")
                 widget.V = widget.AS = pikepdf.Name(on)
             else:
@@ -298,6 +311,12 @@ def fill_fields(key: str, inks: list[Ink], edition: str, flatten: bool) -> bytes
             pdf.flatten_annotations("all")
             _drop_form(pdf)
         return _save(pdf)
+
+
+def _field_type(widget: pikepdf.Dictionary) -> str:
+    """A widget's field type (its own or its parent's ``/FT``): a check box is ``/Btn``; some forms take
+    an X in a text field (``/Tx``) placed on the printed box instead."""
+    return str(widget.get("/FT") or widget.get("/Parent", pikepdf.Dictionary()).get("/FT", ""))
 
 
 def fill_freetext(key: str, inks: list[Ink], edition: str, flatten: bool) -> bytes:

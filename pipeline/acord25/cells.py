@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box, lines_of, usual_height
 from pipeline.acord25.parse import parse_date
 from pipeline.acord25.reader import FieldWords, prepared
-from pipeline.acord25.template import load, register
 from pipeline.textlayer import Page, Word
 
 LETTER = "ABCDEF"  # an insurer letter
@@ -60,7 +60,7 @@ def value_cells(page: Page, unread=None) -> list[Cell]:
     template (none when it does not register). ``unread(zone)``, when given, says a zone holds print
     no word was read from (a line page-level OCR left out)."""
     page = prepared(page)
-    registration = register(page, load())
+    registration = registered(page)
     if registration is None:
         return []
     fw = FieldWords(page, registration)

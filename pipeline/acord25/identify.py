@@ -3,6 +3,10 @@
 A page counts as an ACORD 25 when it carries the form's footer or title AND
 enough of the form's own printed labels in their usual arrangement.  Look-alikes
 that merely print "ACORD 25 (2016/03)" over a simplified table are refused.
+
+Which layout to read it by is :func:`registered`: the edition's template whose printed
+labels (and rules) the page fits best (the footer's words play no part: an edition
+without a template of its own, such as 2014/01, is read by the template it fits).
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import re
 from dataclasses import dataclass
 
 from pipeline.acord25.layout import Sheet
+from pipeline.acord25.template import (MIN_GLOBAL, SCALE_GAIN, Registration, editions, load, register,
+                                      shift_fit)
 from pipeline.textlayer import Page
 
 logger = logging.getLogger(__name__)
@@ -49,6 +55,11 @@ _STRUCTURE = (
 _MIN_STRUCTURE = 15
 _MIN_STRUCTURE_SCAN = 10  # titled or footed scans: small labels of a poor scan are often misread
 _MIN_UNTITLED = 19  # labels found on a scan whose title and footer were not read
+
+
+# Labels agreeing with one shift of the page that show it is at (or near) the form's scale, whatever else
+# it shows: born-digital pages get 250 or more, the real scan at 0.84 x 0.87 gets 11 with any template.
+AT_SCALE = 60
 
 
 @dataclass(frozen=True)
@@ -116,3 +127,34 @@ def identify(pages: list[Page]) -> FormInfo | None:
         if info is not None:
             return info
     return None
+
+
+def registered(page: Page) -> Registration | None:
+    """The page registered to the template it fits best.
+
+    The templates are ranked by how many of their labels one shift of the whole page agrees with
+    (cheap), and the page is registered to the first. When even that one has too few, or the page shows
+    far more of its labels than agree (a page scanned at another scale), the page is registered to every
+    template and the one it fits best wins (:func:`_fit_order`)."""
+    shifts = {edition: shift_fit(page, load(edition)) for edition in editions()}
+    ranked = sorted(shifts, key=lambda e: -shifts[e][0])
+    best: Registration | None = None
+    agreeing, shown = shifts[ranked[0]]
+    if agreeing >= MIN_GLOBAL and (shown < SCALE_GAIN * agreeing or agreeing >= AT_SCALE):
+        best = register(page, load(ranked[0]))  # a page at (or near) the form's own scale
+    if best is None:
+        for edition in ranked:
+            registration = register(page, load(edition))
+            if registration is not None and (best is None or _fit_order(registration) > _fit_order(best)):
+                best = registration
+    if best is not None:
+        logger.info("page %s fits the %s template (%s anchors)", page.number, best.template.edition, best.agreement)
+    return best
+
+
+def _fit_order(registration: Registration) -> tuple[int, int, float]:
+    """How well a page fits a template, best last: the labels agreeing with one fit of the whole page (an
+    edition's blocks sit where they do relative to each other: 2025/12's coverage table is 12 pt lower
+    than 2016/03's, which fits per block hide), then those agreeing with the blocks' own fits, then the
+    smaller mean residual."""
+    return registration.glob.anchors, registration.agreement, -registration.spread

@@ -3,7 +3,8 @@
     cert = read_certificate(pages, page, info, form_fields)   # None when the page does not register
 
 1. :func:`pipeline.acord25.template.register` fits the page's printed labels (and, on a scan, its ruled
-   lines) to the template, per block.
+   lines) to the template, per block; :func:`pipeline.acord25.identify.registered` picks the edition's
+   template the page fits best.
 2. The page's words that are not the form's own print are grouped into phrases (words on one line,
    close together), and each phrase goes to the registered field box its first word's centre falls
    in (the box grown by a tolerance from the block's residual), else the box its centre falls in.
@@ -28,9 +29,10 @@ from pipeline.acord25.certificate import empty_certificate
 from pipeline.acord25.confidence import HOW
 from pipeline.acord25.evidence import Evidence, cap_by_reading
 from pipeline.acord25.fields import apply_form_fields
+from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box
 from pipeline.acord25.remarks import append_remarks
-from pipeline.acord25.template import Field, Registration, load, register, vocabulary
+from pipeline.acord25.template import Field, Registration, vocabulary
 from pipeline.textlayer import Mark, Page, Word
 
 logger = logging.getLogger(__name__)
@@ -67,7 +69,7 @@ class FieldWords:
         self.registration = registration
         self.fields = registration.template.fields
         self.page_rules = [(m.x0, m.y0, m.x1, m.y1) for m in page.marks if m.kind == "rule"]
-        self.own = {f: Box(*registration.to_page(f.block, f.box)) for f in self.fields}
+        self.own = {f: Box(*registration.place(f)) for f in self.fields}
         self.boxes = {f: self._box(f) for f in self.fields}
         self.row_wide = {f for f in self.fields if f.block == "coverages" and f.box[3] - f.box[1] > 20
                          and f.kind not in ("text",) or f.key.endswith("/policy_number")}
@@ -132,7 +134,7 @@ class FieldWords:
     def _box(self, f: Field) -> Box:
         fit = self.registration.fit(f.block)
         tol = min(4.0, 1.0 + fit.residual)
-        x0, y0, x1, y1 = fit.transform.box(f.box)
+        x0, y0, x1, y1 = self.registration.place(f)
         return self._clipped(f, Box(x0 - tol, y0 - tol, x1 + tol, y1 + tol), tol)
 
     def _clipped(self, f: Field, box: Box, tol: float) -> Box:
@@ -369,9 +371,9 @@ def _phrases(words: list[Word], starts_new: Any) -> list[list[Word]]:
 
 def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict[str, str] | None) -> dict[str, Any] | None:
     page = prepared(page)
-    registration = register(page, load("2016/03"))
+    registration = registered(page)
     if registration is None:
-        logger.info("page %s does not register to the 2016/03 template", page.number)
+        logger.info("page %s does not register to any edition's template", page.number)
         return None
     ocr = any(w.confidence is not None for w in page.words)
     own = sum(fit.own for fit in registration.blocks.values())
@@ -382,8 +384,8 @@ def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict
     fw = FieldWords(page, registration)
     ev = Evidence(page.number)
     cert = empty_certificate()
-    if info is not None:
-        cert["form"] = {"type": info.type, "edition": info.edition}
+    if info is not None:  # the edition its footer names, else the one whose template it fits
+        cert["form"] = {"type": info.type, "edition": info.edition or registration.template.edition}
     values = _read_fields(fw)
     for f, (value, how, box) in values.items():
         if "/" not in f.key and f.key not in ("date", "certificate_number", "revision_number",
@@ -533,7 +535,8 @@ def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, B
             policy[key] = value
             found[key] = (box, how, fw.ceiling(f))
     filled = any(policy[k] is not None for k in ("policy_number", "effective", "expiration")) or \
-        any(v is not None for v in limits.values())
+        any(v is not None for v in limits.values()) or bool(checks.get("line") or checks.get("basis"))
+    # (a checked type or basis box alone makes a row a policy, as a number, a date or a limit does)
     if not filled:
         return None, {}
     if descriptions:

@@ -4,8 +4,9 @@
     registration = register(page, template)
     registration.to_page(field.block, field.box)  # the field's box on this page
 
-The template (``templates/2016-03.json``, written once by ``scripts/make_template.py`` from the
-official AcroForm's field rectangles and the blank's printed words) holds, in the text layer's space
+A template per edition (``templates/<yyyy-mm>.json``, written once by ``scripts/make_template.py``,
+e.g. from the official AcroForm's field rectangles and the blank's printed words; :func:`editions`
+lists them) holds, in the text layer's space
 (points, origin top-left): every printed word of the blank, the blocks (header, producer, contact,
 insurers, insured, numbers, coverages, description, holder, signature, footer) with their anchor
 labels, and each field's box, kind and contract key. No coordinate of the form is written in code.
@@ -64,6 +65,7 @@ class Field:
     kind: str  # text, party, phone, email, naic, date, amount, letter, yn, check, remarks, signature
     box: tuple[float, float, float, float]
     block: str
+    label: int | None = None  # a check box's own printed label (an index of the template's print)
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,16 @@ class Template:
 
 
 @lru_cache(maxsize=None)
+def editions() -> tuple[str, ...]:
+    """The editions there is a template of (one ``templates/<yyyy-mm>.json`` each), newest first."""
+    return tuple(sorted((p.stem.replace("-", "/") for p in TEMPLATES.glob("*.json")), reverse=True))
+
+
+@lru_cache(maxsize=None)
 def load(edition: str = "2016/03") -> Template:
     data = json.loads((TEMPLATES / f"{edition.replace('/', '-')}.json").read_text())
-    fields = tuple(Field(f["name"], f["key"], f["kind"], tuple(f["box"]), f["block"]) for f in data["fields"])
+    fields = tuple(Field(f["name"], f["key"], f["kind"], tuple(f["box"]), f["block"], f.get("label"))
+                   for f in data["fields"])
     return Template(data["edition"], tuple(data["page"]), tuple(tuple(w) for w in data["print"]),
                     data["blocks"], fields, {k: tuple(v) for k, v in data["rows"].items()},
                     tuple(tuple(r) for r in data.get("rules", ())))
@@ -199,12 +208,30 @@ class Registration:
     blocks: dict[str, BlockFit]
     glob: BlockFit
     printed_words: set[int] = field(default_factory=set)  # indexes of page words that are the form's print
+    moved: dict[Field, float] = field(default_factory=dict)  # check boxes whose label sits elsewhere: how far down
 
     def fit(self, block: str) -> BlockFit:
         return self.blocks.get(block, self.glob)
 
     def to_page(self, block: str, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
         return self.fit(block).transform.box(box)
+
+    def place(self, f: Field) -> tuple[float, float, float, float]:
+        """The field's box on the page: its block's fit, and for a check box the move of its own label."""
+        x0, y0, x1, y1 = self.to_page(f.block, f.box)
+        dy = self.moved.get(f, 0.0)
+        return x0, y0 + dy, x1, y1 + dy
+
+    @property
+    def agreement(self) -> int:
+        """Labels and rules that agree with the blocks' own fits: how well the page fits this template."""
+        return sum(f.anchors for f in self.blocks.values() if f.own)
+
+    @property
+    def spread(self) -> float:
+        """The mean residual of the blocks fitted on their own labels (points)."""
+        own = [f.residual for f in self.blocks.values() if f.own]
+        return sum(own) / len(own) if own else INLIER_PT
 
     def to_dict(self) -> dict[str, Any]:
         return {name: {"transform": [f.transform.sx, f.transform.tx, f.transform.sy, f.transform.ty],
@@ -467,6 +494,19 @@ def _agreeing_labels(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scales: 
     return counts
 
 
+def shift_fit(page: Page, template: Template) -> tuple[int, int]:
+    """How many of the template's labels agree with one shift of the whole page (the first step of
+    :func:`register`, without its scaled search or its block fits), and how many of its labels the page
+    shows at all: a cheap measure of how well the page fits the template, and whether the page may be at
+    another scale (as many labels shown as SCALE_GAIN times those that agree: :func:`register` then
+    searches the scales)."""
+    words = list(page.words)
+    by_text = _words_by_label(template, words)
+    everything = [i for b in template.blocks.values() for i in b["anchors"]]
+    glob = _ransac(*_pairs(template, words, everything, Transform(), SEARCH_PT, by_text))
+    return 0 if glob is None else glob.anchors, len({i for i in everything if template.printed[i][0] in by_text})
+
+
 def register(page: Page, template: Template) -> Registration | None:
     """The page's transform to ``template``, block by block; None when too few labels agree."""
     words = list(page.words)
@@ -504,7 +544,37 @@ def register(page: Page, template: Template) -> Registration | None:
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
     registration = Registration(template, fits, glob)
     registration.printed_words = _printed(words, template, registration)
+    registration.moved, labels = _moved_labels(words, template, registration)
+    registration.printed_words |= labels
     return registration
+
+
+def _moved_labels(words: list[Word], template: Template,
+                  registration: Registration) -> tuple[dict[Field, float], set[int]]:
+    """Check boxes whose label is printed a line or two away from where its block's fit puts it (another
+    edition lays out a row's lines differently: 2014/01's general liability lines sit where 2016/03's do,
+    its other rows where 2010/05's do): the box moves down (or up) with its label. Only a label found
+    once within MOVED_Y_PT, straight above or below its place, and not at its place, moves its box; the
+    words found are print."""
+    reads = vocabulary(template.edition)
+    at: dict[str, list[int]] = {}
+    for j, w in enumerate(words):
+        for text in reads.labels(w):
+            at.setdefault(text, []).append(j)
+    moved: dict[Field, float] = {}
+    labels: set[int] = set()
+    for f in template.fields:
+        if f.label is None:
+            continue
+        text, *box = template.printed[f.label]
+        fit = registration.fit(f.block)
+        px, py = fit.transform.point(*_centre(*box))
+        tol = INLIER_PT + fit.residual
+        near = [j for j in at.get(text, ()) if abs(words[j].cx - px) <= tol and abs(words[j].cy - py) <= MOVED_Y_PT]
+        if len(near) == 1 and abs(words[near[0]].cy - py) > tol:
+            moved[f] = words[near[0]].cy - py
+            labels.add(near[0])
+    return moved, labels
 
 
 def block_of(template: Template, x: float, y: float) -> str:
