@@ -503,7 +503,7 @@ def shift_fit(page: Page, template: Template) -> tuple[int, int]:
     words = list(page.words)
     by_text = _words_by_label(template, words)
     everything = [i for b in template.blocks.values() for i in b["anchors"]]
-    glob = _ransac(*_pairs(template, words, everything, Transform(), SEARCH_PT, by_text))
+    glob = _ransac(*_LabelPairs(template, words, by_text).near(everything, Transform(), SEARCH_PT))
     return 0 if glob is None else glob.anchors, len({i for i in everything if template.printed[i][0] in by_text})
 
 
