@@ -57,7 +57,7 @@ def free_port() -> int:
 
 def run_demo(app: App, *, keep_running: bool = False, timeout: float = 120.0) -> int:
     from inbox.smtp import make_controller
-    from pipeline.samples import demo_certificate, draw_certificate
+    from samples.certificates import demo_certificate, draw_certificate
 
     settings = app.settings
     if "COI_LOG_LEVEL" not in os.environ:

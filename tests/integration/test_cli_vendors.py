@@ -14,8 +14,8 @@ from infra.cli import main
 from infra.demo import current, demo_requirements
 from infra.models import Account, Document
 from infra.settings import Settings
-from pipeline.samples import demo_certificate, draw_certificate
 from pipeline.stages import extract, read
+from samples.certificates import demo_certificate, draw_certificate
 
 pytestmark = pytest.mark.integration
 

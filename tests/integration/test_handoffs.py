@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from infra.admin import add_account
 from infra.models import Account, Certificate, Document, Handoff, OutboxEvent, Upload, utcnow
-from pipeline.samples import demo_certificate, draw_certificate
+from samples.certificates import demo_certificate, draw_certificate
 from services import drain, send_mail, wait_for
 from workers.handoffs import GRACE, relay_due
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from infra.admin import add_account, add_holder, override, set_requirements, status, waive
 from infra.demo import current
 from infra.models import AuditEntry, Document, OutboxEvent
-from pipeline.samples import demo_certificate, draw_certificate
+from samples.certificates import demo_certificate, draw_certificate
 from services import send_mail, wait_for
 from workers.handoffs import dispatch
 

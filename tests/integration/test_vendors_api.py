@@ -18,7 +18,7 @@ from infra.demo import current, demo_requirements
 from infra.models import Account, Document
 from infra.models import VendorDocument
 from infra.users import add_user, new_api_token
-from pipeline.samples import demo_certificate, draw_certificate
+from samples.certificates import demo_certificate, draw_certificate
 from services import send_mail, wait_for
 
 pytestmark = pytest.mark.integration

@@ -17,7 +17,7 @@ import grimp
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PACKAGES = ("infra", "inbox", "workers", "pipeline")
+PACKAGES = ("infra", "inbox", "workers", "pipeline", "samples")
 LEFT_OUT: tuple[str, ...] = ()
 
 
