@@ -11,12 +11,12 @@ from pathlib import Path
 
 import click
 
+from infra.admin_handoffs import away as _away
+from infra.admin_handoffs import hand_on as _hand_on
 from infra.bootstrap import App, configure_logging
 from infra.cli_common import admin_call as _admin
 from infra.cli_common import parse_date as _date
 from infra.cli_common import app_of as _app
-from infra.cli_common import away as _away
-from infra.cli_common import hand_on as _hand_on
 
 
 def _print(data, as_json: bool) -> None:

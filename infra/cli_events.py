@@ -7,10 +7,10 @@ from datetime import date, datetime, timezone
 
 import click
 
+from infra.admin_handoffs import away as _away
+from infra.admin_handoffs import hand_on as _hand_on
 from infra.cli_common import admin_call as _admin
 from infra.cli_common import app_of as _app
-from infra.cli_common import away as _away
-from infra.cli_common import hand_on as _hand_on
 
 
 def attach(main: click.Group) -> None:

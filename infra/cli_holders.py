@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from infra.cli_common import admin_call, app_of, away, hand_on
+from infra.admin_handoffs import away, hand_on
+from infra.cli_common import admin_call, app_of
 
 
 def attach(main: click.Group) -> None:
