@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from infra.bootstrap import App
-from infra.cli import main
-from infra.demo import current, demo_requirements
+from infra.entry.cli import main
+from infra.entry.demo import current, demo_requirements
 from infra.models import Account, Document
 from infra.settings import Settings
 from pipeline.stages import extract, read

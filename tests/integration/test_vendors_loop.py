@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from infra.admin import add_account, add_holder, set_requirements
 from infra.admin_vendors import add_vendor, link, request_certificate, unmatched, vendor_detail
-from infra.demo import current
+from infra.entry.demo import current
 from infra.models import Document, Notification, utcnow
 from infra.models import Vendor, VendorDocument, VendorRequest
 from pipeline.stages import extract, read

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from infra.admin import add_account, add_holder, set_requirements
-from infra.demo import current, demo_requirements
+from infra.entry.demo import current, demo_requirements
 from infra.logging import correlation_id
 from infra.models import Document, InboundMessage
 from inbox.smtp import InboxHandler

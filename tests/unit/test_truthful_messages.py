@@ -8,7 +8,7 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from infra.demo import current, demo_requirements
+from infra.entry.demo import current, demo_requirements
 from pipeline.annotate import failing_marks
 from pipeline.notices import asks, render
 from pipeline.scoring import evaluate

@@ -1,9 +1,9 @@
 """What every ``coi`` command module shares: the App of the command line, admin errors as plain
 messages (hand-offs enqueued after an admin action: ``infra.admin_handoffs``, which the desk shares).
 
-A command module imports these from here and offers ``attach(main)``, which ``infra/cli.py`` calls:
-it never imports ``infra.cli`` (that import, with ``infra.cli`` importing it back to attach it, is an
-import circle, which tests/unit/test_import_cycles.py refuses)."""
+A command module imports these from here and offers ``attach(main)``, which ``infra/entry/cli.py``
+calls: it never imports ``infra.entry.cli`` (that import, with ``infra.entry.cli`` importing it back
+to attach it, is an import circle, which tests/unit/test_import_cycles.py refuses)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def app_of(ctx: click.Context) -> App:
-    """The App ``coi`` built for this command line (``infra.cli.main``)."""
+    """The App ``coi`` built for this command line (``infra.entry.cli.main``)."""
     return ctx.obj
 
 

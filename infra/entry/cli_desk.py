@@ -8,7 +8,7 @@ import sys
 import click
 
 from infra.admin_handoffs import away, hand_on
-from infra.cli_common import admin_call as _admin, app_of as _app
+from infra.entry.cli_common import admin_call as _admin, app_of as _app
 
 
 def _queued(app, handoffs) -> str:

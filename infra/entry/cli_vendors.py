@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from infra.admin_handoffs import away, hand_on
-from infra.cli_common import admin_call as _admin, app_of as _app
+from infra.entry.cli_common import admin_call as _admin, app_of as _app
 
 
 def attach(main: click.Group) -> None:
