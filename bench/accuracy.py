@@ -16,7 +16,7 @@ Three sets, reported apart:
 
 ``--official`` gives how many born-digital, scanned and photographed certificates each of tuning
 and validation gets (default 20,6,4). The old corpus of our own drawing of the form
-(``pipeline.samples``) is still there behind ``--generated N`` / ``--photos N``, and ``--rescan K`` /
+(``samples.certificates``) is still there behind ``--generated N`` / ``--photos N``, and ``--rescan K`` /
 ``--rephoto K`` print and scan or photograph each real born-digital certificate K times.
 
 Every leaf of the truth counts as one field (a ``covered_autos`` list and an
@@ -192,8 +192,8 @@ def _cached_read(data: bytes, read: Any, key: str = "") -> Any:
 
 
 def generated(n: int, seed: int) -> Iterator[tuple[str, str, bytes, dict[str, Any]]]:
-    from pipeline.samples import draw_certificate, random_certificate
-    from pipeline.samples_scan import scanned_certificate
+    from samples.certificates import draw_certificate, random_certificate
+    from samples.scans import scanned_certificate
 
     rng = random.Random(seed)
     for i in range(n):
@@ -207,7 +207,7 @@ def generated(n: int, seed: int) -> Iterator[tuple[str, str, bytes, dict[str, An
 
 def photographed(n: int, seed: int) -> Iterator[tuple[str, str, bytes, dict[str, Any]]]:
     """``n`` generated certificates photographed (a seed of their own: the other corpora stay as they were)."""
-    from pipeline.samples_scan import random_photo, scanned_certificate
+    from samples.scans import random_photo, scanned_certificate
 
     rng = random.Random(seed + 1)
     for i in range(n):
@@ -218,7 +218,7 @@ def photographed(n: int, seed: int) -> Iterator[tuple[str, str, bytes, dict[str,
 
 def rephotographed(k: int, seed: int) -> Iterator[tuple[str, str, bytes, dict[str, Any]]]:
     """Each real born-digital certificate, printed and photographed ``k`` times."""
-    from pipeline.samples_scan import random_photo, scan_pdf
+    from samples.scans import random_photo, scan_pdf
 
     rng = random.Random(seed + 2)
     for _, name, data, truth in real():
@@ -241,7 +241,7 @@ def real() -> Iterator[tuple[str, str, bytes, dict[str, Any]]]:
 
 def rescanned(k: int, seed: int) -> Iterator[tuple[str, str, bytes, dict[str, Any]]]:
     """Each real born-digital certificate, printed and scanned ``k`` times."""
-    from pipeline.samples_scan import random_degradation, scan_pdf
+    from samples.scans import random_degradation, scan_pdf
 
     rng = random.Random(seed)
     for _, name, data, truth in real():
@@ -375,7 +375,7 @@ def _by_blank(tallies: dict[tuple[str, str, str], Score]) -> str:
 
 def _own(bench) -> str:
     tallies = {k: v for k, v in bench.tallies.items() if k[0] == "own drawing"}
-    return "\n".join(["our own drawing of the form (pipeline.samples):", *(f"  {kind:13} | {t.row()}"
+    return "\n".join(["our own drawing of the form (samples.certificates):", *(f"  {kind:13} | {t.row()}"
                                                                           for (_, kind), t in tallies.items())]
                      ) if tallies else ""
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from pipeline.samples import random_certificate
+from samples.certificates import random_certificate
 
 Rect = tuple[float, float, float, float]  # PDF points, origin bottom-left: x0, y0, x1, y1
 

@@ -60,8 +60,8 @@ def letters(count: int, seed: int) -> list[Letter]:
 
 
 def _email(number: int, kind: str, seed: int, rng: random.Random) -> bytes:
-    from pipeline.samples import draw_certificate, draw_cover_letter, random_certificate
-    from pipeline.samples_scan import scanned_certificate
+    from samples.certificates import draw_certificate, draw_cover_letter, random_certificate
+    from samples.scans import scanned_certificate
 
     message = EmailMessage()
     message["From"], message["To"] = f"agent{number}@contractor.example", f"{SLUG}@{DOMAIN}"

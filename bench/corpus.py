@@ -16,7 +16,7 @@ Each certificate: a blank (the 2016/03 AcroForm, the 2016/03 XFA edition, the 20
 an agency style and data (:mod:`bench.agency`), a writer (:mod:`bench.formfill`: overlay, fields
 left live or flattened by qpdf, FreeText annotations left or flattened), then a print path (as is,
 re-printed by ``pdftocairo -pdf``, or printed with glyphs as outlines). Scans and photos are that
-PDF put through :mod:`pipeline.samples_scan`'s degradations at 150-300 dpi.
+PDF put through :mod:`samples.scans`'s degradations at 150-300 dpi.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def born_digital(seed: int, kind: str = "born-digital") -> tuple[bytes, dict[str
 
 
 def certificate(seed: int, kind: str) -> Sample:
-    from pipeline.samples_scan import random_degradation, random_photo, scan_pdf
+    from samples.scans import random_degradation, random_photo, scan_pdf
 
     pdf, truth, recipe = born_digital(seed, kind)
     name = f"{kind}-{seed}"

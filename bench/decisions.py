@@ -18,9 +18,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from pipeline.errors import PipelineError
-from pipeline.samples import draw_certificate, random_certificate
 from pipeline.scoring import evaluate
 from pipeline.stages import extract, read
+from samples.certificates import draw_certificate, random_certificate
 
 PROJECT = "Project 4417 Elm Street"
 
@@ -74,7 +74,7 @@ def render(certificate: dict[str, Any], scanned: bool, rng: random.Random) -> by
     pdf = draw_certificate(certificate)
     if not scanned:
         return pdf
-    from pipeline.samples_scan import random_degradation, scan_pdf
+    from samples.scans import random_degradation, scan_pdf
 
     return scan_pdf(pdf, random_degradation(rng), rng)
 

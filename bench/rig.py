@@ -46,7 +46,7 @@ class Sample:
 
 
 def born_digital(n: int, seed: int) -> list[Sample]:
-    from pipeline.samples import draw_certificate, random_certificate
+    from samples.certificates import draw_certificate, random_certificate
 
     rng = random.Random(seed)
     return [Sample(f"bd-{seed}-{i}.pdf", draw_certificate(random_certificate(rng)), PDF) for i in range(n)]
@@ -55,7 +55,7 @@ def born_digital(n: int, seed: int) -> list[Sample]:
 def scanned(n: int, seed: int) -> list[Sample]:
     """Scans as the samples make them (150-300 dpi, turned, skewed, PNG/JPEG/TIFF/image-only PDF)."""
     from pipeline.filetypes import EXTENSIONS
-    from pipeline.samples_scan import scanned_certificate
+    from samples.scans import scanned_certificate
 
     rng = random.Random(seed)
     scans = [scanned_certificate(rng) for _ in range(n)]

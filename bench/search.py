@@ -38,8 +38,8 @@ QUERIES = {
 
 def fill(session: Session, count: int, seed: int) -> dict[str, str]:
     from infra.models import Account, Certificate, Document, Evaluation, SearchEntry
-    from pipeline.samples import demo_certificate
     from pipeline.search import search_fields
+    from samples.certificates import demo_certificate
 
     rng = random.Random(seed)
     base = demo_certificate()

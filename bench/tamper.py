@@ -219,11 +219,11 @@ def editor(data: bytes, certificate: dict[str, Any], rng: random.Random) -> byte
 
 
 def lookalike(truth: dict[str, Any] | None) -> bytes | None:
-    """The values drawn on a copy of the layout with no edition or copyright line (pipeline.samples's
+    """The values drawn on a copy of the layout with no edition or copyright line (samples.certificates's
     drawing, its footer lines left out)."""
     if truth is None:
         return None
-    from pipeline import samples
+    from samples import certificates as samples
 
     footer = re.compile(r"ACORD 25 \(|ACORD CORPORATION|registered marks of ACORD")
     original = samples._Pen.text

@@ -282,7 +282,8 @@ def stop_request(session: Session, slug: str, request_id: int, *, by: str) -> Ve
 def sample_pdf(session: Session, slug: str, holder: str, *, tag: str | None = None, vendor: str | None = None,
                today: date | None = None) -> bytes:
     """The sample certificate of what ``holder`` requires (for the project ``tag``)."""
-    from pipeline.request_sample import draw_sample, sample_certificate
+    from pipeline.request_sample import sample_certificate
+    from samples.request import draw_sample
 
     account = require_account(session, slug)
     found = _holder(session, account, holder)

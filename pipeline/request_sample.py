@@ -1,8 +1,8 @@
 """A sample certificate of what a holder requires (pure): the ACORD 25 layout filled with the
 holder block exactly as required, each required line at its minimum limits, the endorsements
 (additional insured, waiver of subrogation, primary and non-contributory wording), the project
-in the description of operations; drawn by our own generator (pipeline/samples.py) and stamped
-SAMPLE, so it needs nothing outside this repository.
+in the description of operations; drawn by our own generator and stamped SAMPLE
+(``samples.request.draw_sample``, above this package), so it needs nothing outside this repository.
 
     pdf = draw_sample(sample_certificate(requirements, vendor="Blue Heron Roofing LLC", tag="depot-7",
                                          today=date.today()))
@@ -17,11 +17,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from pipeline.samples import draw_certificate
 from pipeline.scoring.model import money
 from pipeline.scoring.names import LIMIT_NAMES, LINE_NAMES
 
-STAMP = "SAMPLE - NOT A CERTIFICATE OF INSURANCE"
 PLACEHOLDER_AGENT = "Your insurance agent"
 _LETTERS = "ABCDEF"
 
@@ -89,11 +87,6 @@ def sample_certificate(requirements: dict[str, Any], *, vendor: str | None, tag:
         "certificate_holder": holder,
         "signed": True,
     }
-
-
-def draw_sample(certificate: dict[str, Any]) -> bytes:
-    """The sample as a one-page PDF, stamped SAMPLE above and below the form."""
-    return draw_certificate(certificate, stamp=STAMP)
 
 
 def requirement_lines(requirements: dict[str, Any], holder_name: str | None = None,

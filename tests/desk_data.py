@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from infra.admin import add_account, add_holder, set_requirements
-from infra.demo import demo_requirements
+from infra.entry.demo import demo_requirements
 from infra.models import Account, Certificate, Document
-from pipeline.samples import demo_certificate
 from pipeline.states import DocumentStatus
+from samples.certificates import demo_certificate
 
 HOLDER = demo_certificate()["certificate_holder"]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from infra.admin import add_account, add_holder, set_requirements
-from infra.demo import current, demo_requirements
+from infra.entry.demo import current, demo_requirements
 from infra.tokens import create_token
-from pipeline.samples import demo_certificate, draw_certificate
+from samples.certificates import demo_certificate, draw_certificate
 
 
 @lru_cache(maxsize=1)

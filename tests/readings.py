@@ -7,8 +7,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from pipeline.samples import draw_certificate
 from pipeline.textlayer import Page, read_text_layer
+from samples.certificates import draw_certificate
 
 
 def as_ocr(page: Page, confidence: float = 0.96) -> Page:

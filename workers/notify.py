@@ -295,7 +295,8 @@ def _sample(session: Session, event: OutboxEvent) -> tuple[tuple[str, bytes], ..
     from datetime import date
 
     from infra.models import RequirementSet
-    from pipeline.request_sample import draw_sample, sample_certificate
+    from pipeline.request_sample import sample_certificate
+    from samples.request import draw_sample
 
     data = event.data or {}
     requirement_set = session.get(RequirementSet, data["requirement_set"]["id"])

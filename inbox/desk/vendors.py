@@ -134,7 +134,7 @@ def vendor_routes(desk: FastAPI, kit: Kit) -> None:
     def ask(request: Request, vendor_id: int, tag: str = Form(""), holder: str = Form(""),
             csrf: str = Form("")) -> Response:
         from infra.admin_vendors import request_certificate
-        from infra.cli_common import away, hand_on
+        from infra.admin_handoffs import away, hand_on
 
         person = _acting(app, request, csrf)
         try:

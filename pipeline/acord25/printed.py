@@ -1,6 +1,6 @@
 """The ACORD 25's printed notices, line by line as the 2016/03 edition sets them.
 
-The sample generator draws them (pipeline/samples.py); the reader knows them as the form's own
+The sample generator draws them (samples/certificates.py); the reader knows them as the form's own
 text, never a value (a zone placed a line off on a scan reads them: pipeline/acord25/plausible.py).
 """
 

@@ -15,7 +15,7 @@ def test_given_a_fresh_folder_then_the_demo_emails_a_certificate_and_prints_an_a
     env = {k: v for k, v in os.environ.items() if not k.startswith("COI_")}
     env.update(COI_VAR_DIR=str(tmp_path), COI_SMTP_PORT="0")
     for run in range(2):  # a second run reuses the account it created
-        done = subprocess.run([sys.executable, "-m", "infra.cli", "demo"], env=env, capture_output=True,
+        done = subprocess.run([sys.executable, "-m", "infra.entry.cli", "demo"], env=env, capture_output=True,
                               text=True, timeout=300)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "decided → APPROVED" in done.stdout, done.stdout

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from infra.cli import main
+from infra.entry.cli import main
 from schemas import validate
 
 pytestmark = pytest.mark.integration

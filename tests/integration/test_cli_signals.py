@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from bench import tamper
-from infra.cli import main
-from pipeline.samples import demo_certificate, draw_certificate
+from infra.entry.cli import main
 from pipeline.stages import extract, read
+from samples.certificates import demo_certificate, draw_certificate
 from schemas import validate
 
 pytestmark = pytest.mark.integration

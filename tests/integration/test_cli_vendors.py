@@ -10,12 +10,12 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from infra.bootstrap import App
-from infra.cli import main
-from infra.demo import current, demo_requirements
+from infra.entry.cli import main
+from infra.entry.demo import current, demo_requirements
 from infra.models import Account, Document
 from infra.settings import Settings
-from pipeline.samples import demo_certificate, draw_certificate
 from pipeline.stages import extract, read
+from samples.certificates import demo_certificate, draw_certificate
 
 pytestmark = pytest.mark.integration
 

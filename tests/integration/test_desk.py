@@ -226,7 +226,7 @@ def test_given_an_override_undone_then_the_evaluated_decision_stands_again_and_i
 
 def coi(app, *args: str, input: str | None = None):
     """``coi ARGS`` on the test's embedded app (its var dir: the same database and broker)."""
-    from infra.cli import main
+    from infra.entry.cli import main
 
     env = {"COI_VAR_DIR": str(app.settings.var_dir), "COI_INBOUND_DOMAIN": app.settings.inbound_domain}
     return CliRunner().invoke(main, list(args), env=env, input=input)

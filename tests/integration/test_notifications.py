@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from infra.admin import add_account, add_holder, set_requirements
 from infra.admin_events import set_contacts
-from infra.demo import current
+from infra.entry.demo import current
 from infra.models import Certificate, Document, Notification, OutboxEvent
-from pipeline.samples import demo_certificate, draw_certificate
+from samples.certificates import demo_certificate, draw_certificate
 from services import send_mail, wait_for
 from workers.publish import publish_pending
 

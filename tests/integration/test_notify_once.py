@@ -11,9 +11,9 @@ from sqlalchemy import select, update
 
 from infra.admin import add_account, add_holder, reprocess, set_requirements
 from infra.admin_vendors import add_vendor
-from infra.demo import current
+from infra.entry.demo import current
 from infra.models import Certificate, Document, Notification, OutboxEvent
-from pipeline.samples import demo_certificate, draw_certificate, draw_cover_letter
+from samples.certificates import demo_certificate, draw_certificate, draw_cover_letter
 from services import send_mail, wait_for
 from workers.handoffs import dispatch
 from workers.publish import publish_pending

@@ -28,9 +28,9 @@ from infra.bootstrap import App
 from infra.db import migrate
 from infra.models import Document, InboundMessage, OutboxEvent, utcnow
 from infra.settings import Settings
-from pipeline.samples import draw_certificate, random_certificate
-from pipeline.samples_scan import Degradation, scan_pdf
 from pipeline.states import FINAL
+from samples.certificates import draw_certificate, random_certificate
+from samples.scans import Degradation, scan_pdf
 from services import free_port, send_mail, wait_for
 from outages import PrivatePostgres, PrivateRedis, PrivateS3, kill, process_env, start_worker
 

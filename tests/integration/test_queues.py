@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from infra.admin import add_account
 from infra.models import Document
-from pipeline.samples import demo_certificate, draw_certificate
+from samples.certificates import demo_certificate, draw_certificate
 from services import drain, send_mail, wait_for
 from workers.actors import OCR_QUEUE
 

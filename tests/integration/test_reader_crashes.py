@@ -15,8 +15,8 @@ from sqlalchemy import select, update
 from infra.admin import add_account, reprocess
 from infra.models import Document, InboundMessage, OutboxEvent
 from outages import process_env
-from pipeline.samples import demo_certificate, draw_certificate
 from pipeline.states import DocumentStatus
+from samples.certificates import demo_certificate, draw_certificate
 from services import process, send_mail
 from workers.actors import MAX_CRASHES
 

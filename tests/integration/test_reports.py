@@ -123,7 +123,7 @@ def test_given_a_cell_that_looks_like_a_formula_then_the_csv_keeps_it_as_text(db
 def coi(db_app, monkeypatch):
     monkeypatch.setenv("COI_DATABASE_URL", db_app.settings.resolved_database_url())
     monkeypatch.setenv("COI_VAR_DIR", str(db_app.settings.var_dir))
-    from infra.cli import main
+    from infra.entry.cli import main
 
     def run(*args: str, ok: bool = True) -> str:
         result = CliRunner().invoke(main, list(args), catch_exceptions=False)

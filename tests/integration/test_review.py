@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from infra.admin import add_account, add_holder, override, set_requirements, status, waive
-from infra.demo import current
+from infra.entry.demo import current
 from infra.models import AuditEntry, Document, OutboxEvent
-from pipeline.samples import demo_certificate, draw_certificate
+from samples.certificates import demo_certificate, draw_certificate
 from services import send_mail, wait_for
 from workers.handoffs import dispatch
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.scheduler import tick
+from infra.entry.scheduler import tick
 from services import drain
 
 pytestmark = pytest.mark.integration

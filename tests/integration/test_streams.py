@@ -45,7 +45,7 @@ def test_a_consumer_group_reads_each_event_and_deduplicates_a_replay(app, monkey
     monkeypatch.setenv("COI_BROKER_URL", app.settings.resolved_broker_url())
     monkeypatch.setenv("COI_REDIS_URL", app.settings.redis_url)  # set beside RabbitMQ
     monkeypatch.setenv("COI_VAR_DIR", str(app.settings.var_dir))
-    from infra.cli import main
+    from infra.entry.cli import main
 
     result = CliRunner().invoke(main, ["events", "replay", "--account", "acme", "--since", "2000-01-01", "--stream"])
     assert result.exit_code == 0, result.output

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from infra.admin import add_account
 from infra.models import Document, InboundMessage, OutboxEvent, utcnow
-from pipeline.samples import demo_certificate, draw_certificate
+from samples.certificates import demo_certificate, draw_certificate
 from services import wait_for
 
 pytestmark = pytest.mark.integration

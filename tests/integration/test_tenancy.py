@@ -28,7 +28,7 @@ from holders import demo, holder_account
 from inbox.api import create_api
 from infra.admin import AdminError, list_events, override, set_requirements, status, waive
 from infra.admin_events import add_webhook, list_webhooks, remove_webhook, set_contacts
-from infra.demo import demo_requirements
+from infra.entry.demo import demo_requirements
 from infra.models import (Account, Delivery, Document, Holder, InboundMessage, Notification, OutboxEvent, Override,
                           Upload, UploadToken, Waiver, Webhook)
 from infra.tokens import revoke_token
@@ -574,7 +574,7 @@ def coi(app, monkeypatch):
     monkeypatch.setenv("COI_BROKER_URL", app.settings.resolved_broker_url())
     monkeypatch.setenv("COI_REDIS_URL", app.settings.redis_url)
     monkeypatch.setenv("COI_VAR_DIR", str(app.settings.var_dir))
-    from infra.cli import main
+    from infra.entry.cli import main
 
     def run(*args: str, ok: bool = True):
         result = CliRunner().invoke(main, list(args))

@@ -16,7 +16,7 @@ from apiserver import serve
 from holders import demo, holder_account
 from inbox.sqs import poll_once, sqs_client
 from infra.admin import set_requirements
-from infra.demo import demo_requirements
+from infra.entry.demo import demo_requirements
 from infra.models import Document, Handoff, Upload, utcnow
 from infra.tokens import revoke_token
 from services import drain, wait_for
@@ -412,7 +412,7 @@ def test_token_add_shows_the_token_once_list_shows_hints_and_revoke_stops_it(tmp
     from click.testing import CliRunner
 
     from infra.bootstrap import App
-    from infra.cli import main
+    from infra.entry.cli import main
     from infra.tokens import TokenRejected, verify_token
 
     monkeypatch.setenv("COI_VAR_DIR", str(tmp_path))

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from apiserver import serve
 from infra.admin import add_account, add_holder, set_requirements
 from infra.admin_vendors import add_vendor
-from infra.demo import current, demo_requirements
+from infra.entry.demo import current, demo_requirements
 from infra.models import Account, Document
 from infra.models import VendorDocument
 from infra.users import add_user, new_api_token
-from pipeline.samples import demo_certificate, draw_certificate
+from samples.certificates import demo_certificate, draw_certificate
 from services import send_mail, wait_for
 
 pytestmark = pytest.mark.integration

@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from infra.admin import add_account, add_holder, set_requirements
 from infra.admin_vendors import add_vendor, link, request_certificate, unmatched, vendor_detail
-from infra.demo import current
+from infra.entry.demo import current
 from infra.models import Document, Notification, utcnow
 from infra.models import Vendor, VendorDocument, VendorRequest
-from pipeline.samples import demo_certificate, draw_certificate
 from pipeline.stages import extract, read
+from samples.certificates import demo_certificate, draw_certificate
 from services import send_mail, wait_for
 from workers.handoffs import dispatch
 from workers.requests import chase

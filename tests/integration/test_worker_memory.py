@@ -16,8 +16,8 @@ from infra.bootstrap import App
 from infra.models import Document
 from infra.settings import Settings
 from outages import kill, process_env, start_worker
-from pipeline.samples import demo_certificate, draw_certificate
 from pipeline.states import FINAL
+from samples.certificates import demo_certificate, draw_certificate
 from services import free_port, send_mail, wait_for
 
 pytestmark = pytest.mark.integration

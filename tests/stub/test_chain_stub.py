@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select, update
 
 from infra.admin import add_account, add_holder, set_requirements
-from infra.demo import current, demo_requirements
+from infra.entry.demo import current, demo_requirements
 from infra.logging import correlation_id
 from infra.models import Document, InboundMessage
 from inbox.smtp import InboxHandler
-from pipeline.samples import demo_certificate, draw_certificate
 from pipeline.states import DocumentStatus
+from samples.certificates import demo_certificate, draw_certificate
 from workers import outcomes
 from workers.guard import MAX_CRASHES
 from workers.publish import stream_name

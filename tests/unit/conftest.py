@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.samples import demo_certificate
 from pipeline.textlayer import Page
+from samples.certificates import demo_certificate
 from readings import drawn_scan
 
 

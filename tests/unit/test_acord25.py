@@ -13,8 +13,8 @@ import pytest
 
 from pipeline.acord25 import empty_certificate, extract_certificate, identify
 from pipeline.acord25.parse import mend_postcode, parse_amount, parse_date, parse_flag
-from pipeline.samples import demo_certificate, draw_certificate, random_certificate
 from pipeline.textlayer import Mark, Page, Word, read_form_fields, read_text_layer
+from samples.certificates import demo_certificate, draw_certificate, random_certificate
 
 SEEDS = range(1000, 1012)  # validation seeds (bench/corpus.py VALIDATION): the floors are not on the seeds tuned on
 

@@ -12,7 +12,7 @@ import random
 import pytest
 
 from pipeline.acord25 import plausible
-from pipeline.samples import random_certificate
+from samples.certificates import random_certificate
 from readings import clean_evidence
 
 

@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from pipeline.acord25 import identify
-from pipeline.samples import demo_certificate
 from pipeline.textlayer import Page
+from samples.certificates import demo_certificate
 from readings import drawn_scan
 
 

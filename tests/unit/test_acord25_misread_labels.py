@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.acord25 import extract_certificate
-from pipeline.samples import draw_certificate
 from pipeline.textlayer import Page, read_text_layer
+from samples.certificates import draw_certificate
 from readings import as_ocr, garbled, policy
 
 LIMIT_COLUMN = 420.0  # points: the limit labels' column of the drawn form starts right of this

@@ -1,7 +1,7 @@
 """Multi-page documents: the ACORD 25 page is found wherever it sits, and an ACORD 101 / remarks
 page after it continues the description of operations.
 
-Documents are put together from ``pipeline.samples`` pages: ``draw_certificate``,
+Documents are put together from ``samples.certificates`` pages: ``draw_certificate``,
 ``draw_cover_letter``, ``draw_remarks_schedule`` (our own drawing in the manner of the ACORD 101)
 and pages drawn here with reportlab (an endorsement, a plain continuation page).
 """
@@ -14,14 +14,14 @@ import random
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline.samples import (
+from pipeline.stages import extract, read
+from samples.certificates import (
     draw_certificate,
     draw_cover_letter,
     draw_remarks_schedule,
     join_pdfs,
     random_certificate,
 )
-from pipeline.stages import extract, read
 
 REMARKS = ("Project: Riverside Depot expansion, 400 Mill Rd. The certificate holder is an additional insured "
            "on a primary and non-contributory basis with respect to the general liability policy.")

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.acord25 import plausible
 from pipeline.acord25.parse import parse_amount
-from pipeline.samples import random_certificate
+from samples.certificates import random_certificate
 from readings import clean_evidence
 
 

@@ -13,9 +13,9 @@ from PIL import Image
 from pipeline.annotate import annotate_failures
 from pipeline.filetypes import PNG
 from pipeline.ocr.engine import Orientation
-from pipeline.samples import demo_certificate, draw_certificate
-from pipeline.samples_scan import Degradation, scan_pdf
 from pipeline.stages import extract, read
+from samples.certificates import demo_certificate, draw_certificate
+from samples.scans import Degradation, scan_pdf
 
 DPI = 110
 POINTER = "/insured/name"

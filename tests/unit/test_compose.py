@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import yaml
 
-from infra.cli import main
+from infra.entry.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from pipeline.corrections import CorrectionRefused, Fix, apply_corrections, parse_value, read_value
-from pipeline.samples import demo_certificate
 from pipeline.scoring import evaluate
+from samples.certificates import demo_certificate
 
 LIMIT = "/policies/0/limits/each_occurrence"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from inbox.desk.views import Page, _pointer_by_line, label
-from pipeline.samples import demo_certificate
+from samples.certificates import demo_certificate
 
 
 def test_given_pointers_then_values_are_named_as_a_person_says_them():

@@ -16,7 +16,7 @@ from pipeline import stages
 from pipeline.errors import PipelineError
 from pipeline.filetypes import safe_filename
 from pipeline.mime import split_message
-from pipeline.samples import demo_certificate, draw_certificate
+from samples.certificates import demo_certificate, draw_certificate
 
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

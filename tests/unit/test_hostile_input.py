@@ -22,7 +22,7 @@ from pipeline.errors import (EmptyDocument, EncryptedDocument, PipelineError, To
 from pipeline.mime import MAX_ATTACHMENTS, MAX_DEPTH, split_message
 from pipeline.ocr import raster
 from pdfs import blank_pages, build_pdf, encrypted_pdf
-from pipeline.samples import demo_certificate, draw_certificate
+from samples.certificates import demo_certificate, draw_certificate
 
 SMALL_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 

@@ -17,7 +17,7 @@ import grimp
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PACKAGES = ("infra", "inbox", "workers", "pipeline")
+PACKAGES = ("infra", "inbox", "workers", "pipeline", "samples")
 LEFT_OUT: tuple[str, ...] = ()
 
 
@@ -95,8 +95,8 @@ def test_the_check_finds_a_circle_through_a_function_level_import(tmp_path, monk
     assert import_circles(("loopy",), left_out=("loopy.c",)) == []
 
 
-@pytest.mark.parametrize("module", ["infra.cli_events", "infra.cli_uploads"])
+@pytest.mark.parametrize("module", ["infra.entry.cli_events", "infra.entry.cli_uploads"])
 def test_a_command_module_attaches_itself_without_importing_the_cli(module):
-    """The ``coi`` commands of another module are added by ``attach(main)`` (infra/cli_common.py)."""
+    """The ``coi`` commands of another module are added by ``attach(main)`` (infra/entry/cli_common.py)."""
     graph = grimp.build_graph("infra", include_external_packages=False, cache_dir=None)
-    assert "infra.cli" not in graph.find_modules_directly_imported_by(module)
+    assert "infra.entry.cli" not in graph.find_modules_directly_imported_by(module)

@@ -11,8 +11,8 @@ import pytest
 from pipeline.ocr.deskew import deskew, despeckle, estimate_skew, skew_by_min_area_rect, skew_by_projection
 from pipeline.ocr.engine import Orientation
 from pipeline.ocr.orient import detect_orientation, rotate_clockwise
-from pipeline.samples import draw_certificate, random_certificate
-from pipeline.samples_scan import Degradation, degrade, render
+from samples.certificates import draw_certificate, random_certificate
+from samples.scans import Degradation, degrade, render
 
 
 @pytest.fixture(scope="module")

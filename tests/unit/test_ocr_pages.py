@@ -11,9 +11,9 @@ from PIL import Image
 
 from pipeline.filetypes import PNG
 from pipeline.ocr import OcrFailed, OcrWord, Orientation, ocr_pages
-from pipeline.samples import draw_certificate, random_certificate
-from pipeline.samples_scan import Degradation, scan_pdf
 from pipeline.stages import read
+from samples.certificates import draw_certificate, random_certificate
+from samples.scans import Degradation, scan_pdf
 
 
 class FakeEngine:

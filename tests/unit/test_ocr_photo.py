@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from pipeline.ocr.photo import even_lighting, find_page, square_up
-from pipeline.samples_scan import photograph
+from samples.scans import photograph
 
 DPI = 200
 

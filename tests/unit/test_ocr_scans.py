@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.samples_scan import Degradation, scanned_certificate
 from pipeline.stages import extract, read
+from samples.scans import Degradation, scanned_certificate
 
 pytestmark = pytest.mark.tesseract  # every test here reads a whole page with tesseract
 

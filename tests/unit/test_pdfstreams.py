@@ -97,7 +97,7 @@ def test_the_decoders_agree_with_real_encoders_on_ordinary_data():
 
 
 def test_an_ordinary_certificate_passes_and_an_image_codec_ends_the_check():
-    from pipeline.samples import demo_certificate, draw_certificate
+    from samples.certificates import demo_certificate, draw_certificate
 
     refuse_stream_bombs(draw_certificate(demo_certificate()), limit=LIMIT)
     jpeg = b"\xff\xd8 not decoded"

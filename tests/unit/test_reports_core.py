@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from pipeline.reports import Standing, Table, period_start, standing, summary, to_csv, window
-from pipeline.samples import demo_certificate
 from pipeline.search import search_fields, search_terms
+from samples.certificates import demo_certificate
 
 DAY = date(2026, 6, 1)
 

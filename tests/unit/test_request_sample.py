@@ -7,10 +7,11 @@ from datetime import date
 
 import pytest
 
-from pipeline.request_sample import STAMP, draw_sample, requirement_lines, sample_certificate
+from pipeline.request_sample import requirement_lines, sample_certificate
 from pipeline.scoring import evaluate
 from pipeline.stages import extract, read
 from pipeline.textlayer import read_text_layer
+from samples.request import STAMP, draw_sample
 from schemas import templates
 
 TODAY = date(2026, 12, 5)

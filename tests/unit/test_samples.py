@@ -8,8 +8,8 @@ import re
 import pytest
 
 from pipeline.acord25 import empty_certificate
-from pipeline.samples import demo_certificate, draw_certificate, random_certificate
 from pipeline.textlayer import has_usable_text, read_text_layer
+from samples.certificates import demo_certificate, draw_certificate, random_certificate
 
 LINES = {"general_liability", "automobile_liability", "umbrella_liability", "excess_liability",
          "workers_compensation", "other"}

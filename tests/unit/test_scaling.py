@@ -43,7 +43,7 @@ def test_given_coi_worker_queues_ocr_then_dramatiq_consumes_only_the_ocr_queue_a
 
     from click.testing import CliRunner
 
-    from infra.cli import main
+    from infra.entry.cli import main
 
     seen = []
     monkeypatch.setattr(os, "execve", lambda path, argv, env: seen.append((argv, env["dramatiq_worker_timeout"])))

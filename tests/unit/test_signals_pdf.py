@@ -10,11 +10,11 @@ import pikepdf
 import pytest
 
 from bench import tamper
-from pipeline.samples import demo_certificate, draw_certificate
 from pipeline.signals import Code, Severity, find_signals
 from pipeline.signals.revisions import revision_cuts
 from pipeline.signals import with_signals
 from pipeline.stages import extract, read
+from samples.certificates import demo_certificate, draw_certificate
 from schemas import validate
 
 

@@ -12,8 +12,8 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.errors import EncryptedDocument, PipelineError, UnreadableDocument
-from pipeline.samples import draw_certificate, random_certificate
 from pipeline.textlayer import Mark, Page, Word, has_usable_text, read_form_fields, read_text_layer
+from samples.certificates import draw_certificate, random_certificate
 
 H = letter[1]
 

@@ -1,7 +1,7 @@
 """A scan's text layer that is garbage is detected and the page read by OCR instead.
 
-Every document is made here: a certificate drawn by ``pipeline.samples``, rendered to pixels as
-``pipeline.samples_scan`` does, laid full-page into a PDF with reportlab, and given an invisible
+Every document is made here: a certificate drawn by ``samples.certificates``, rendered to pixels as
+``samples.scans`` does, laid full-page into a PDF with reportlab, and given an invisible
 (render mode 3) text layer as scanners do: the real words, random characters, a shifted
 encoding, words off the ink, or another document's text.
 """
@@ -19,11 +19,11 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.ocr import OcrWord, Orientation
-from pipeline.samples import draw_certificate, draw_cover_letter, join_pdfs, random_certificate
-from pipeline.samples_scan import render
 from pipeline.stages import extract, pages_to_ocr, read, read_text
 from pipeline.layertrust import check_layers, text_quality, untrusted_layer
 from pipeline.textlayer import read_text_layer
+from samples.certificates import draw_certificate, draw_cover_letter, join_pdfs, random_certificate
+from samples.scans import render
 
 W, H = letter
 CERT = random_certificate(random.Random(11))

@@ -9,8 +9,8 @@ from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.layertrust import check_layers, read_checked
-from pipeline.samples import draw_certificate, random_certificate
 from pipeline.textlayer import read_text_layer
+from samples.certificates import draw_certificate, random_certificate
 
 
 def _form_pdf() -> bytes:

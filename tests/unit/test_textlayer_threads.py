@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from concurrent.futures import ThreadPoolExecutor
 
-from pipeline.samples import draw_certificate, random_certificate
 from pipeline.layertrust import check_layers
 from pipeline.textlayer import read_form_fields, read_text_layer
+from samples.certificates import draw_certificate, random_certificate
 
 
 def test_many_threads_reading_pdfs_at_once_get_the_same_words_as_one():

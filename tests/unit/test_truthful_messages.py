@@ -8,15 +8,15 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from infra.demo import current, demo_requirements
+from infra.entry.demo import current, demo_requirements
 from pipeline.annotate import failing_marks
 from pipeline.notices import asks, render
-from pipeline.samples import demo_certificate, draw_certificate
 from pipeline.scoring import evaluate
 from pipeline.scoring.labels import fault, value_name
 from pipeline.scoring.model import Reason
 from pipeline.stages import Reading, extract
 from pipeline.textlayer import read_text_layer
+from samples.certificates import demo_certificate, draw_certificate
 from tests.readings import as_ocr
 
 AMOUNT = re.compile(r"^\$?\d{1,3}(,\d{3})+$")

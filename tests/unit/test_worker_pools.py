@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from infra.worker_pools import pool_commands, run_pools
+from infra.entry.worker_pools import pool_commands, run_pools
 
 
 def _pools(commands: list[list[str]]) -> list[tuple[str, str]]:
@@ -41,11 +41,11 @@ def test_given_two_pools_when_one_ends_then_the_other_is_stopped_and_its_status_
 def test_given_coi_worker_without_queues_then_both_pools_are_run(monkeypatch):
     from click.testing import CliRunner
 
-    import infra.worker_pools
-    from infra.cli import main
+    import infra.entry.worker_pools
+    from infra.entry.cli import main
 
     seen = []
-    monkeypatch.setattr(infra.worker_pools, "run_pools", lambda commands, env: seen.append(commands) or 0)
+    monkeypatch.setattr(infra.entry.worker_pools, "run_pools", lambda commands, env: seen.append(commands) or 0)
     monkeypatch.delenv("COI_METRICS_PORT", raising=False)
     result = CliRunner().invoke(main, ["worker", "--threads", "2"])
     assert result.exit_code == 0, result.output
@@ -60,7 +60,7 @@ def test_given_the_supervisor_killed_when_its_pools_run_then_they_are_stopped(tm
 
     pid_file = tmp_path / "pool.pid"
     pool = [sys.executable, "-c", f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(120)"]
-    supervisor = subprocess.Popen([sys.executable, "-c", "import sys; from infra.worker_pools import run_pools; "
+    supervisor = subprocess.Popen([sys.executable, "-c", "import sys; from infra.entry.worker_pools import run_pools; "
                                    f"sys.exit(run_pools({[pool, pool]!r}, dict(__import__('os').environ)))"])
     deadline = time.monotonic() + 30
     while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:

@@ -57,7 +57,7 @@ def free_port() -> int:
 
 def run_demo(app: App, *, keep_running: bool = False, timeout: float = 120.0) -> int:
     from inbox.smtp import make_controller
-    from pipeline.samples import demo_certificate, draw_certificate
+    from samples.certificates import demo_certificate, draw_certificate
 
     settings = app.settings
     if "COI_LOG_LEVEL" not in os.environ:
@@ -79,7 +79,8 @@ def run_demo(app: App, *, keep_running: bool = False, timeout: float = 120.0) ->
     port = settings.smtp_port if settings.smtp_port and _port_free(settings.smtp_host, settings.smtp_port) else free_port()
     controller = make_controller(app, port=port)
     controller.start()
-    worker = subprocess.Popen([sys.executable, "-m", "infra.cli", "worker", "--processes", "1", "--threads", "2"],
+    worker = subprocess.Popen([sys.executable, "-m", "infra.entry.cli", "worker", "--processes", "1",
+                               "--threads", "2"],
                               env={**os.environ, "COI_LOG_LEVEL": os.environ.get("COI_LOG_LEVEL", "WARNING")})
     try:
         address = f"{ACCOUNT}@{settings.inbound_domain}"

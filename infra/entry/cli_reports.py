@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from infra.cli_common import admin_call as _admin, app_of as _app, parse_date as _date
+from infra.entry.cli_common import admin_call as _admin, app_of as _app, parse_date as _date
 from pipeline.reports import Table
 
 SHORT = 8  # characters of an id shown in tables; `coi status` takes such a prefix

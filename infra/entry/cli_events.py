@@ -7,14 +7,14 @@ from datetime import date, datetime, timezone
 
 import click
 
-from infra.cli_common import admin_call as _admin
-from infra.cli_common import app_of as _app
-from infra.cli_common import away as _away
-from infra.cli_common import hand_on as _hand_on
+from infra.admin_handoffs import away as _away
+from infra.admin_handoffs import hand_on as _hand_on
+from infra.entry.cli_common import admin_call as _admin
+from infra.entry.cli_common import app_of as _app
 
 
 def attach(main: click.Group) -> None:
-    """Add these commands to ``coi`` (its ``events`` and ``holder`` groups are infra/cli.py's)."""
+    """Add these commands to ``coi`` (its ``events`` and ``holder`` groups are infra/entry/cli.py's)."""
     main.add_command(webhook)
     main.add_command(expiry)
     main.add_command(scheduler)
@@ -147,6 +147,6 @@ def expiry_check(ctx: click.Context, as_of: str | None) -> None:
 @click.pass_context
 def scheduler(ctx: click.Context) -> None:
     """Run the scheduler (expiry checks, the sweep) until interrupted; one per deployment."""
-    from infra.scheduler import run
+    from infra.entry.scheduler import run
 
     run(_app(ctx))

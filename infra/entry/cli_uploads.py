@@ -9,8 +9,8 @@ import threading
 import click
 
 
-from infra.cli_common import admin_call as _admin
-from infra.cli_common import app_of as _app
+from infra.entry.cli_common import admin_call as _admin
+from infra.entry.cli_common import app_of as _app
 
 
 def attach(main: click.Group) -> None:

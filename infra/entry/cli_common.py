@@ -1,9 +1,9 @@
 """What every ``coi`` command module shares: the App of the command line, admin errors as plain
-messages, and hand-offs enqueued after an admin action.
+messages (hand-offs enqueued after an admin action: ``infra.admin_handoffs``, which the desk shares).
 
-A command module imports these from here and offers ``attach(main)``, which ``infra/cli.py`` calls:
-it never imports ``infra.cli`` (that import, with ``infra.cli`` importing it back to attach it, is an
-import circle, which tests/unit/test_import_cycles.py refuses)."""
+A command module imports these from here and offers ``attach(main)``, which ``infra/entry/cli.py``
+calls: it never imports ``infra.entry.cli`` (that import, with ``infra.entry.cli`` importing it back
+to attach it, is an import circle, which tests/unit/test_import_cycles.py refuses)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def app_of(ctx: click.Context) -> App:
-    """The App ``coi`` built for this command line (``infra.cli.main``)."""
+    """The App ``coi`` built for this command line (``infra.entry.cli.main``)."""
     return ctx.obj
 
 
@@ -29,18 +29,6 @@ def admin_call(fn, *args, **kwargs):
         return fn(*args, **kwargs)
     except AdminError as e:
         raise click.ClickException(str(e)) from e
-
-
-def hand_on(app: App, handoffs) -> bool:
-    """Enqueue hand-offs an admin action committed (workers/handoffs.py); False when the broker is away."""
-    from workers.handoffs import dispatch
-
-    app.actors  # noqa: B018 - declared on the broker before anything is sent
-    return dispatch(app, handoffs)
-
-
-def away(queued: bool) -> str:
-    return "" if queued else " (the broker is away: the workers take it up within seconds of its return)"
 
 
 def parse_date(value: str | None) -> date | None:

@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from infra.cli_common import admin_call as _admin, app_of as _app, away, hand_on
+from infra.admin_handoffs import away, hand_on
+from infra.entry.cli_common import admin_call as _admin, app_of as _app
 
 
 def _queued(app, handoffs) -> str:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import click
 
+from infra.admin_handoffs import away as _away
+from infra.admin_handoffs import hand_on as _hand_on
 from infra.bootstrap import App, configure_logging
-from infra.cli_common import admin_call as _admin
-from infra.cli_common import parse_date as _date
-from infra.cli_common import app_of as _app
-from infra.cli_common import away as _away
-from infra.cli_common import hand_on as _hand_on
+from infra.entry.cli_common import admin_call as _admin
+from infra.entry.cli_common import parse_date as _date
+from infra.entry.cli_common import app_of as _app
 
 
 def _print(data, as_json: bool) -> None:
@@ -94,7 +94,7 @@ def worker(ctx: click.Context, processes: int, threads: int, queues: tuple[str, 
     """Run the pipeline workers (dramatiq) until interrupted."""
     import os
 
-    from infra.worker_pools import pool_commands, run_pools
+    from infra.entry.worker_pools import pool_commands, run_pools
 
     commands = pool_commands(processes, threads, queues, dramatiq_args)
     # dramatiq reads its idle poll interval from the environment when it is imported: hence a fresh
@@ -308,7 +308,7 @@ def evaluate(ctx: click.Context, file: Path, requirements_file: Path, as_of: str
 def status(ctx: click.Context, some_id: str, as_json: bool) -> None:
     """What became of a document or an inbound message (its id, or the first characters of it)."""
     from infra.admin import status as lookup
-    from infra.cli_reports import show_status
+    from infra.entry.cli_reports import show_status
 
     with _app(ctx).sessions() as session:
         view = _admin(lookup, session, some_id)
@@ -343,7 +343,7 @@ def retry(ctx: click.Context, document_id: str) -> None:
 def events(ctx: click.Context, account_slug: str | None, limit: int, as_json: bool) -> None:
     """List the newest events of the outbox (decisions and failures); `replay` sends some again."""
     from infra.admin import list_events
-    from infra.cli_reports import show_events
+    from infra.entry.cli_reports import show_events
 
     if ctx.invoked_subcommand is not None:
         return
@@ -361,7 +361,7 @@ def events(ctx: click.Context, account_slug: str | None, limit: int, as_json: bo
 @click.pass_context
 def demo(ctx: click.Context, keep_running: bool) -> None:
     """Set up a demo account, email a sample certificate to it and print the decision."""
-    from infra.demo import run_demo
+    from infra.entry.demo import run_demo
 
     sys.exit(run_demo(_app(ctx), keep_running=keep_running))
 
@@ -388,7 +388,8 @@ def _load_document(file: Path) -> dict:
     return json.loads(text)
 
 
-from infra import cli_desk, cli_events, cli_holders, cli_reports, cli_uploads, cli_vendors  # noqa: E402 - command modules
+from infra.entry import (  # noqa: E402 - command modules
+    cli_desk, cli_events, cli_holders, cli_reports, cli_uploads, cli_vendors)
 
 cli_events.attach(main)  # coi webhook, events replay, holder contacts, expiry, scheduler
 cli_uploads.attach(main)  # the upload door: coi api, coi token, coi uploads

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from infra.cli_common import admin_call as _admin, app_of as _app, away, hand_on
+from infra.admin_handoffs import away, hand_on
+from infra.entry.cli_common import admin_call as _admin, app_of as _app
 
 
 def attach(main: click.Group) -> None:

@@ -3,7 +3,7 @@
     scan = scanned_certificate(random.Random(3))
     scan.data, scan.kind, scan.truth   # image bytes (PNG/JPEG/TIFF or image-only PDF) and the truth
 
-A certificate from :func:`pipeline.samples.draw_certificate` is rendered to pixels,
+A certificate from :func:`samples.certificates.draw_certificate` is rendered to pixels,
 then degraded the way scanners and phones degrade pages: turned by 90/180/270
 degrees, skewed by a few degrees, blurred, speckled, JPEG-compressed, at
 150-300 dpi.  A photo (:func:`random_photo`) lies the sheet on a darker table, seen
@@ -25,7 +25,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from pipeline.filetypes import JPEG, PDF, PNG, TIFF
-from pipeline.samples import draw_certificate, random_certificate
+from samples.certificates import draw_certificate, random_certificate
 
 
 @dataclass(frozen=True)

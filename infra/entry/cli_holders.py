@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from infra.cli_common import admin_call, app_of, away, hand_on
+from infra.admin_handoffs import away, hand_on
+from infra.entry.cli_common import admin_call, app_of
 
 
 def attach(main: click.Group) -> None:
-    """Add these commands to ``coi``'s ``holder`` group (infra/cli.py's)."""
+    """Add these commands to ``coi``'s ``holder`` group (infra/entry/cli.py's)."""
     main.commands["holder"].add_command(holder_alias)
 
 
