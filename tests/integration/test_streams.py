@@ -26,7 +26,7 @@ def test_a_consumer_group_reads_each_event_and_deduplicates_a_replay(app, monkey
                       data={"account": "acme", "message_id": f"m{n}", "sender": None, "subject": None,
                             "reason": "no attachment"})
         session.commit()
-    assert publish_pending(app) == 3
+    assert publish_pending(broker=app.broker_handle.broker, sessions=app.sessions, settings=app.settings, redis=app.redis) == 3
     client, stream = app.redis, stream_name("acme")
     client.xgroup_create(stream, "erp", id="0")
 
