@@ -90,9 +90,9 @@ def declare_actors(broker: dramatiq.Broker, *, settings: Settings, sessions: ses
     """Declare the actors on ``broker``, each bound to the collaborators its service names.
 
     The composition root (infra/bootstrap.py) builds the collaborators once. ``redis`` and
-    ``secret_box`` are asked for when an actor runs, not here: they are made on first use (an embedded
-    Redis server may start, a key file may be written), and a process that only enqueues (the doors,
-    the scheduler, the CLI) never needs them."""
+    ``secret_box`` are ways to get them, asked when an actor runs, not here: they are made on first
+    use (an embedded Redis server may start, a key file may be written), and a process that declares
+    the actors only to enqueue (a door, the scheduler, the CLI) does not make them for that."""
     stages = Stages(broker=broker, settings=settings, sessions=sessions, storage=storage, ocr_engine=ocr_engine,
                     redis=redis, secret_box=secret_box)
     # correlation id, crash counting, errors to statuses (workers/guard.py); first, so a message it
