@@ -122,3 +122,45 @@ def test_given_a_stub_broker_and_sqlite_when_dispatching_then_the_broker_gets_th
     assert json.loads(message)["args"] == ["doc-1"]
     with sessions() as session:
         assert session.scalars(select(Handoff)).all() == []
+
+
+class NotedAcceptances:
+    """A stand-in for the Redis the sweep asks: the relay's acceptances noted by notification id."""
+
+    def __init__(self, accepted: dict[str, str]):
+        self.accepted = accepted
+
+    def get(self, key: str) -> bytes | None:
+        value = self.accepted.get(key)
+        return value.encode() if value is not None else None
+
+
+def test_given_a_fake_redis_when_the_sweep_finds_a_notification_left_sending_then_its_noted_acceptance_decides(
+        sessions, secret_box):
+    """find_stalled names sessions and redis: a row the relay accepted is recorded sent, not mailed again;
+    a row it never accepted is pending again (the sweep sends it)."""
+    from datetime import timedelta
+
+    from infra.models import Notification, utcnow
+    from workers.notify import accepted_key
+    from workers.sweep import find_stalled
+
+    pending_delivery(sessions, secret_box)  # an account and an event to hang the notifications on
+    long_ago = utcnow() - timedelta(hours=1)
+    accepted_at = long_ago + timedelta(seconds=1)
+    with sessions() as session:
+        event_id = session.scalars(select(OutboxEvent.id)).one()
+        rows = [Notification(event_id=event_id, kind="no_attachment_to_sender", status="sending",
+                             recipient=f"agent{n}@contractor.example", claimed_at=long_ago, created_at=long_ago)
+                for n in (1, 2)]
+        session.add_all(rows)
+        session.commit()
+        accepted_id, unsent_id = (row.id for row in rows)
+    redis = NotedAcceptances({accepted_key(accepted_id): accepted_at.isoformat()})
+
+    swept = find_stalled(utcnow(), sessions=sessions, redis=redis)
+
+    with sessions() as session:
+        assert session.get(Notification, accepted_id).status == "sent"
+        assert session.get(Notification, unsent_id).status == "pending"
+    assert swept.notifications == [unsent_id]
