@@ -147,4 +147,4 @@ def add_vendor_routes(api: FastAPI, app: App) -> None:
                 raise refused(e) from e
             out = request_summary(request)
         app.actors  # noqa: B018 - declared on the broker before anything is sent
-        return {**out, "queued": dispatch(app, handoffs)}
+        return {**out, "queued": dispatch(handoffs, broker=app.broker_handle.broker, sessions=app.sessions)}

@@ -151,7 +151,8 @@ def report_objects(app: App, objects: Iterable[ObjectCreated]) -> list[Outcome]:
             if outcome.status in {"queued", "requeued"}:
                 handoffs.append(hand_on(session, "take_upload", outcome.upload_id))
         session.commit()
-    dispatch(app, handoffs)  # a broker away leaves them to the workers' relay
+    # a broker away leaves them to the workers' relay
+    dispatch(handoffs, broker=app.broker_handle.broker, sessions=app.sessions)
     for outcome in outcomes:
         if outcome.status == "rejected":
             log.warning("S3 notification for %r in bucket %r rejected: %s", outcome.key, outcome.bucket,
@@ -217,7 +218,8 @@ def store_direct(app: App, owner: TokenOwner, filename: str | None, data: bytes,
     ref = new_id()
     with app.sessions() as session:
         account = session.get(Account, owner.account_id)
-        document_id, inserted = adopt(app, session, account, data, filename or "", tag)
+        document_id, inserted = adopt(session, account, data, filename or "", tag, storage=app.storage,
+                                      max_bytes=app.settings.upload_max_bytes)
         document = session.get(Document, document_id)
         key = f"direct/{owner.account_slug}/{ref}/{key_name(document.filename)}"
         session.add(Upload(id=new_id(), account_id=account.id, bucket=DIRECT_BUCKET, key=key,
@@ -227,7 +229,7 @@ def store_direct(app: App, owner: TokenOwner, filename: str | None, data: bytes,
         handoffs = [hand_on(session, "read_document", document_id)] if inserted else []
         session.commit()
     app.actors  # noqa: B018 - declared on the broker before anything is sent
-    dispatch(app, handoffs)
+    dispatch(handoffs, broker=app.broker_handle.broker, sessions=app.sessions)
     return {"upload_id": ref, "status": ACCEPTED, "document_id": document_id, "duplicate": not inserted}
 
 

@@ -170,7 +170,7 @@ class InboxHandler:
         # stored and committed with its hand-off: the message is ours. A broker that is away now
         # leaves the split to the workers' relay (workers/handoffs.py), so the sender still gets 250.
         try:
-            dispatch(self.app, handoffs)
+            dispatch(handoffs, broker=self.app.broker_handle.broker, sessions=self.app.sessions)
         except Exception:  # not the sender's to retry: a second copy would be stored
             log.exception("split of %s not enqueued; the workers' relay enqueues it", ids[0] if ids else "-")
         return ids

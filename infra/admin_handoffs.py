@@ -14,7 +14,7 @@ def hand_on(app: App, handoffs) -> bool:
     from workers.handoffs import dispatch
 
     app.actors  # noqa: B018 - declared on the broker before anything is sent
-    return dispatch(app, handoffs)
+    return dispatch(handoffs, broker=app.broker_handle.broker, sessions=app.sessions)
 
 
 def away(queued: bool) -> str:

@@ -13,31 +13,37 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import dramatiq
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from infra import keys
 from infra.keys import document_key
 from infra.models import Account, Certificate, Document, InboundMessage, MessageDocument, utcnow
 from infra.repo import add_document, add_event, document_ref, hand_on, insert_ignore, message_ref, move
-from infra.storage import ObjectMissing
+from infra.settings import Settings
+from infra.storage import ObjectMissing, Storage
 from pipeline.events import EventType
 from pipeline.mime import split_message as split_mime
 from pipeline.states import DocumentStatus, MessageStatus, Source, reached
 from workers import outcomes, trust, uploads
 from workers.guard import MAX_CRASHES, StageGuard
-from workers.handoffs import Relay, dispatch
+from workers.handoffs import Relay, dispatch, relay_once
 from workers.metrics import StageTimer
 from workers.publish import publish_pending
 from workers.decisions import score
 from workers.vendors import after_scoring, note_thread
 
 if TYPE_CHECKING:
-    from infra.bootstrap import App
+    from redis import Redis
+
+    from infra.secrets import SecretBox
+    from pipeline.ocr.engine import OcrEngine
 
 log = logging.getLogger(__name__)
 
@@ -79,14 +85,25 @@ class Actors:
     stages: Stages  # the functions behind the actors, for a test that calls one stage directly
 
 
-def declare_actors(app: App) -> Actors:
-    broker = app.broker_handle.broker
-    stages = Stages(app)
+def declare_actors(broker: dramatiq.Broker, *, settings: Settings, sessions: sessionmaker[Session], storage: Storage,
+                   ocr_engine: OcrEngine, redis: Callable[[], Redis], secret_box: Callable[[], SecretBox]) -> Actors:
+    """Declare the actors on ``broker``, each bound to the collaborators its service names.
+
+    The composition root (infra/bootstrap.py) builds the collaborators once. ``redis`` and
+    ``secret_box`` are ways to get them, asked when an actor runs, not here: they are made on first
+    use (an embedded Redis server may start, a key file may be written), and a process that declares
+    the actors only to enqueue (a door, the scheduler, the CLI) does not make them for that."""
+    stages = Stages(broker=broker, settings=settings, sessions=sessions, storage=storage, ocr_engine=ocr_engine,
+                    redis=redis, secret_box=secret_box)
     # correlation id, crash counting, errors to statuses (workers/guard.py); first, so a message it
     # skips (a reader crashed too often) is started by no later middleware
-    broker.add_middleware(StageGuard(app.sessions, stages.fail_document))
+    broker.add_middleware(StageGuard(sessions, stages.fail_document))
     broker.add_middleware(StageTimer())  # coi_stage_seconds (docs/metrics.md)
-    broker.add_middleware(Relay(app))  # enqueues hand-offs the broker missed (workers/handoffs.py)
+
+    def relay_round(check_streams: bool) -> None:
+        relay_once(check_streams=check_streams, broker=broker, sessions=sessions, settings=settings, redis=redis())
+
+    broker.add_middleware(Relay(relay_round))  # enqueues hand-offs the broker missed (workers/handoffs.py)
     broker.add_middleware(PrefetchLimits())
     document = {"failure": stages.fail_document, "on_retry_exhausted": "give_up", **outcomes.RETRY_OPTIONS}
 
@@ -104,7 +121,8 @@ def declare_actors(app: App) -> Actors:
         rescore_document=actor(stages.rescore_document, failure=stages.fail_document, **outcomes.RETRY_OPTIONS),
         publish_events=actor(stages.publish_events, **outcomes.RETRY_OPTIONS),
         give_up=actor(stages.give_up, max_retries=3),
-        take_upload=uploads.declare(app, actor),
+        take_upload=uploads.declare(actor, broker=broker, sessions=sessions, storage=storage,
+                                    max_bytes=settings.upload_max_bytes),
         deliver_webhook=actor(stages.deliver_webhook, **outcomes.RETRY_OPTIONS),
         send_notification=actor(stages.send_notification, **outcomes.RETRY_OPTIONS),
         check_expirations=actor(stages.check_expirations, **outcomes.RETRY_OPTIONS),
@@ -116,22 +134,31 @@ def declare_actors(app: App) -> Actors:
 
 
 class Stages:
-    def __init__(self, app: App):
-        self.app = app
+    """The functions behind the actors, with the collaborators they use (see :func:`declare_actors`)."""
+
+    def __init__(self, *, broker: dramatiq.Broker, settings: Settings, sessions: sessionmaker[Session],
+                 storage: Storage, ocr_engine: OcrEngine, redis: Callable[[], Redis],
+                 secret_box: Callable[[], SecretBox]):
+        self.broker = broker
+        self.settings = settings
+        self.sessions = sessions
+        self.storage = storage
+        self.ocr_engine = ocr_engine
+        self.redis = redis
+        self.secret_box = secret_box
         self.actors: Actors | None = None
 
     # -- split ------------------------------------------------------------------------------
 
     def split_message(self, message_id: str) -> None:
-        app = self.app
-        with app.sessions() as session:
+        with self.sessions() as session:
             message = session.get(InboundMessage, message_id)
             if message is None:
                 log.warning("message %s not found; nothing to split", message_id)
                 return
             account = session.get(Account, message.account_id)
             if message.status == MessageStatus.RECEIVED:
-                raw = app.storage.get(message.storage_key)
+                raw = self.storage.get(message.storage_key)
                 result = split_mime(raw)
                 # The door stores one copy per account for every recipient of a transaction
                 # (inbox/smtp.py): one parse serves every row that shares it.
@@ -142,7 +169,7 @@ class Stages:
                 for attachment in result.attachments:
                     sha = hashlib.sha256(attachment.data).hexdigest()
                     key = document_key(account.slug, sha, attachment.filename)
-                    app.storage.put(key, attachment.data, attachment.content_type)
+                    self.storage.put(key, attachment.data, attachment.content_type)
                     document_id, inserted = add_document(session, account_id=account.id, sha256=sha, values={
                         "message_id": message.id, "source": Source.EMAIL.value, "filename": attachment.filename,
                         "content_type": attachment.content_type, "size": len(attachment.data), "storage_key": key,
@@ -172,7 +199,7 @@ class Stages:
             no_attachment = message.status == MessageStatus.NO_ATTACHMENT
             handoffs = [hand_on(session, "read_document", document_id) for document_id in stored]
             session.commit()  # the split and its documents' reads, together
-        dispatch(app, handoffs)
+        self._dispatch(handoffs)
         if no_attachment:
             self._publish()
 
@@ -185,17 +212,16 @@ class Stages:
         """The text layer here; a document that needs OCR is handed to ``ocr_document`` (its own queue)."""
         from pipeline.stages import read_text
 
-        app = self.app
         status = DocumentStatus(document.status)
         if reached(status, DocumentStatus.EXTRACTED):
             return self._next_after(status)
-        if status == DocumentStatus.READING and app.storage.exists(reading_key(document)):
+        if status == DocumentStatus.READING and self.storage.exists(reading_key(document)):
             return self.actors.extract_document
         if status == DocumentStatus.STORED:
-            app.storage.delete(reading_key(document))  # a reading left by an earlier attempt is stale
+            self.storage.delete(reading_key(document))  # a reading left by an earlier attempt is stale
             move(document, DocumentStatus.READING)
             session.commit()
-        reading = read_text(app.storage.get(document.storage_key), max_pages=app.settings.max_pages)
+        reading = read_text(self.storage.get(document.storage_key), max_pages=self.settings.max_pages)
         if reading is None:
             return self.actors.ocr_document
         return self._keep_reading(document, reading)
@@ -206,20 +232,19 @@ class Stages:
     def _ocr(self, session, document: Document) -> Any:
         from pipeline.stages import read_ocr
 
-        app = self.app
         status = DocumentStatus(document.status)
         if reached(status, DocumentStatus.EXTRACTED):
             return self._next_after(status)
         if status != DocumentStatus.READING:
             return self.actors.read_document  # sent again from the start (`coi retry`): read decides
-        if app.storage.exists(reading_key(document)):
+        if self.storage.exists(reading_key(document)):
             return self.actors.extract_document
-        reading = read_ocr(app.storage.get(document.storage_key), max_pages=app.settings.max_pages,
-                           ocr_engine=app.ocr_engine)
+        reading = read_ocr(self.storage.get(document.storage_key), max_pages=self.settings.max_pages,
+                           ocr_engine=self.ocr_engine)
         return self._keep_reading(document, reading)
 
     def _keep_reading(self, document: Document, reading) -> Any:
-        self.app.storage.put(reading_key(document), json.dumps(reading.to_dict()).encode(), "application/json")
+        self.storage.put(reading_key(document), json.dumps(reading.to_dict()).encode(), "application/json")
         return self.actors.extract_document
 
     # -- extract ----------------------------------------------------------------------------
@@ -238,11 +263,11 @@ class Stages:
             log.warning("document is %s, not reading: extract has nothing to do", status)
             return None
         try:
-            reading = Reading.from_dict(json.loads(self.app.storage.get(reading_key(document))))
+            reading = Reading.from_dict(json.loads(self.storage.get(reading_key(document))))
         except ObjectMissing:
             return self.actors.read_document  # the reading was lost: read again
-        certificate = trust.with_trust_signals(session, self.app.storage.get(document.storage_key), reading,
-                                               extract(reading), document, self.app.settings.max_pages)
+        certificate = trust.with_trust_signals(session, self.storage.get(document.storage_key), reading,
+                                               extract(reading), document, self.settings.max_pages)
         insert_ignore(session, Certificate, {
             "document_id": document.id, "edition": (certificate.get("form") or {}).get("edition"),
             "data": certificate, "created_at": utcnow()}, ["document_id"])
@@ -262,7 +287,7 @@ class Stages:
         day = date.fromisoformat(as_of) if as_of else date.today()
         score(session, document, day, trigger=f"initial:{document.attempt}")
         move(document, DocumentStatus.DECIDED)
-        after_scoring(session, document, self.app.settings.inbound_domain, day)  # its vendor (workers/vendors.py)
+        after_scoring(session, document, self.settings.inbound_domain, day)  # its vendor (workers/vendors.py)
         return self._publish  # committed by _run
 
     def rescore_document(self, document_id: str, trigger: str, as_of: str | None = None) -> None:
@@ -278,20 +303,21 @@ class Stages:
     # -- publish ----------------------------------------------------------------------------
 
     def publish_events(self) -> None:
-        publish_pending(self.app)
+        publish_pending(broker=self.broker, sessions=self.sessions, settings=self.settings, redis=self.redis())
 
     def deliver_webhook(self, delivery_id: int) -> None:
         """One try of one webhook delivery; a failed try schedules the next itself (workers/webhooks.py)."""
         from workers.webhooks import deliver
 
-        wait = deliver(self.app, delivery_id)
+        wait = deliver(delivery_id, sessions=self.sessions, settings=self.settings, secret_box=self.secret_box())
         if wait is not None:
             self.actors.deliver_webhook.send_with_options(args=(delivery_id,), delay=int(wait * 1000))
 
     def send_notification(self, notification_id: int) -> None:
         from workers.notify import send
 
-        send(self.app, notification_id)
+        send(notification_id, sessions=self.sessions, settings=self.settings, storage=self.storage, redis=self.redis(),
+             ocr_engine=self.ocr_engine)
 
     # -- scheduled --------------------------------------------------------------------------
 
@@ -299,18 +325,18 @@ class Stages:
         from workers.expiry import check_expirations
 
         day = date.fromisoformat(as_of) if as_of else date.today()
-        _, handoffs = check_expirations(self.app, day)
-        dispatch(self.app, handoffs)  # the rescores and the publication, committed with the marks
+        _, handoffs = check_expirations(day, sessions=self.sessions, settings=self.settings)
+        self._dispatch(handoffs)  # the rescores and the publication, committed with the marks
 
     def chase_requests(self) -> None:
         from workers.requests import chase
 
-        dispatch(self.app, chase(self.app, utcnow()))
+        self._dispatch(chase(utcnow(), sessions=self.sessions, settings=self.settings))
 
     def sweep(self) -> None:
         from workers.sweep import find_stalled, resend
 
-        resend(self.app, find_stalled(self.app, utcnow()))
+        resend(find_stalled(utcnow(), sessions=self.sessions, redis=self.redis()), broker=self.broker)
 
     # -- shared -----------------------------------------------------------------------------
 
@@ -324,14 +350,14 @@ class Stages:
             return
         if args:
             error = outcomes.RetriesExhausted(f"gave up after {retry_info.get('retries')} retries")
-            with self.app.sessions() as session:
+            with self.sessions() as session:
                 document = session.get(Document, args[0])
                 if document is not None:
                     self._fail(session, document, error)
             self._publish()
 
     def _fail_message(self, message_id: str, reason: str) -> None:
-        with self.app.sessions() as session:
+        with self.sessions() as session:
             message = session.get(InboundMessage, message_id)
             if message is not None and message.status == MessageStatus.RECEIVED:
                 message.status = MessageStatus.FAILED.value
@@ -349,7 +375,7 @@ class Stages:
 
     def fail_document(self, document_id: str, exc: BaseException) -> None:
         """A permanent error of a document's stage (StageGuard): its final status and event, published."""
-        with self.app.sessions() as session:
+        with self.sessions() as session:
             document = session.get(Document, document_id)
             if document is None:
                 return
@@ -363,7 +389,7 @@ class Stages:
         recorded as a hand-off and committed with the step's state change, then enqueued
         (workers/handoffs.py): a broker away at that moment delays it by seconds, never strands it.
         An error rolls the step back with its hand-off."""
-        with self.app.sessions() as session:
+        with self.sessions() as session:
             document = session.get(Document, document_id)
             if document is None:
                 log.warning("document %s not found", document_id)
@@ -373,9 +399,12 @@ class Stages:
                 if isinstance(following, dramatiq.Actor) else []
             session.commit()
         if handoffs:
-            dispatch(self.app, handoffs)
+            self._dispatch(handoffs)
         elif following is not None:
             following(document_id)
+
+    def _dispatch(self, handoffs) -> None:
+        dispatch(handoffs, broker=self.broker, sessions=self.sessions)
 
     def _fail(self, session, document: Document, exc: BaseException) -> None:
         if DocumentStatus(document.status) in {DocumentStatus.DECIDED, DocumentStatus.FAILED,

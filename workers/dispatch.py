@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+import dramatiq
 from sqlalchemy import delete
+from sqlalchemy.orm import Session, sessionmaker
 
 from infra.models import Handoff
 from workers import outcomes
 
-if TYPE_CHECKING:
-    from infra.bootstrap import App
-
 log = logging.getLogger(__name__)
 
 
-def dispatch(app: App, handoffs: Iterable[Handoff]) -> bool:
+def dispatch(handoffs: Iterable[Handoff], *, broker: dramatiq.Broker, sessions: sessionmaker[Session]) -> bool:
     """Enqueue committed hand-offs and delete their rows; True when the broker took every one.
 
     A broker that is away leaves the rest to the relay: logged, not raised (the work is saved)."""
@@ -26,22 +24,22 @@ def dispatch(app: App, handoffs: Iterable[Handoff]) -> bool:
     sent: list[int] = []
     try:
         for handoff in handoffs:
-            app.broker_handle.broker.get_actor(handoff.actor).send(*handoff.args)
+            broker.get_actor(handoff.actor).send(*handoff.args)
             sent.append(handoff.id)
     except Exception as exc:
         if not outcomes.is_transient(exc):
             raise
         log.warning("the broker is away (%s: %s): %d next stage(s) wait in the database for the relay",
                     type(exc).__name__, exc, len(handoffs) - len(sent))
-    _forget(app, sent)
+    _forget(sessions, sent)
     return len(sent) == len(handoffs)
 
 
-def _forget(app: App, ids: list[int]) -> None:
+def _forget(sessions: sessionmaker[Session], ids: list[int]) -> None:
     if not ids:
         return
     try:
-        with app.sessions() as session:
+        with sessions() as session:
             session.execute(delete(Handoff).where(Handoff.id.in_(ids)))
             session.commit()
     except Exception as exc:  # the database away: the relay enqueues them again, which is harmless

@@ -27,9 +27,9 @@ from pipeline.states import DocumentStatus
 from workers.decisions import corrected, current_evaluation, scored_against, standing_decision
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, sessionmaker
 
-    from infra.bootstrap import App
+    from infra.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +41,16 @@ class ExpiryState:
     RENEWED = "renewed"  # a later certificate of the same insured (and tag) runs longer
 
 
-def check_expirations(app: App, today: date) -> tuple[list[str], list[Handoff]]:
+def check_expirations(today: date, *, sessions: sessionmaker[Session], settings: Settings
+                      ) -> tuple[list[str], list[Handoff]]:
     """Warn and expire as of ``today``; returns the ids of documents that expired and the committed
     hand-offs (their rescores, the publication of the events) to enqueue with ``dispatch``."""
-    thresholds = app.settings.expiry_thresholds
+    thresholds = settings.expiry_thresholds
     horizon = today + timedelta(days=max(thresholds, default=0))
     expired: list[str] = []
     handoffs: list[Handoff] = []
     warned = False
-    with app.sessions() as session:
+    with sessions() as session:
         rows = session.execute(
             select(Certificate, Document).join(Document, Document.id == Certificate.document_id).where(
                 Document.status == DocumentStatus.DECIDED.value, Certificate.expires_on.is_not(None),

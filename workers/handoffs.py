@@ -22,20 +22,20 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import dramatiq
+from redis import Redis
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from infra.models import Handoff, OutboxEvent, utcnow
+from infra.settings import Settings
 from workers import outcomes
 from workers.dispatch import dispatch
 
 __all__ = ["GRACE", "RELAY_SECONDS", "Relay", "dispatch", "events_waiting", "relay_due", "relay_once"]
-
-if TYPE_CHECKING:
-    from infra.bootstrap import App
 
 log = logging.getLogger(__name__)
 RELAY_SECONDS = 2.0  # how often each worker's relay looks
@@ -44,7 +44,7 @@ STREAM_CHECK_SECONDS = 30.0
 BATCH = 100
 
 
-def relay_due(app: App, now: datetime | None = None) -> int:
+def relay_due(now: datetime | None = None, *, broker: dramatiq.Broker, sessions: sessionmaker[Session]) -> int:
     """Enqueue every hand-off older than GRACE that no relay tried in the last GRACE; returns how
     many the broker took."""
     now = now or utcnow()
@@ -52,7 +52,7 @@ def relay_due(app: App, now: datetime | None = None) -> int:
     waiting = (Handoff.created_at < cutoff) & or_(Handoff.attempted_at.is_(None), Handoff.attempted_at < cutoff)
     relayed = 0
     while True:
-        with app.sessions() as session:
+        with sessions() as session:
             candidates = session.scalars(select(Handoff).where(waiting).order_by(Handoff.id).limit(BATCH)).all()
             # claimed by this relay alone; the database decides (SQLite gives back naive times, which
             # the ORM's in-memory sync of the loaded rows could not compare with ``now``)
@@ -63,36 +63,38 @@ def relay_due(app: App, now: datetime | None = None) -> int:
         if not mine:
             return relayed
         log.warning("relaying %d next stage(s) the broker did not take when they were due", len(mine))
-        complete = dispatch(app, mine)
+        complete = dispatch(mine, broker=broker, sessions=sessions)
         relayed += len(mine) if complete else 0
         if not complete or len(candidates) < BATCH:
             return relayed
 
 
-def events_waiting(app: App, now: datetime | None = None) -> bool:
+def events_waiting(now: datetime | None = None, *, sessions: sessionmaker[Session]) -> bool:
     """Whether some event has waited longer than GRACE to be published."""
     cutoff = (now or utcnow()) - GRACE
-    with app.sessions() as session:
+    with sessions() as session:
         return session.scalars(select(OutboxEvent.id).where(
             OutboxEvent.published_at.is_(None), OutboxEvent.created_at < cutoff).limit(1)).first() is not None
 
 
-def relay_once(app: App, *, check_streams: bool = False) -> None:
+def relay_once(*, check_streams: bool = False, broker: dramatiq.Broker, sessions: sessionmaker[Session],
+               settings: Settings, redis: Redis) -> None:
     """One round of the relay: due hand-offs, events left unpublished, and (when asked) the streams."""
     from workers.publish import publish_pending, verify_streams
 
-    relay_due(app)
-    if events_waiting(app):
-        publish_pending(app)
+    relay_due(broker=broker, sessions=sessions)
+    if events_waiting(sessions=sessions):
+        publish_pending(broker=broker, sessions=sessions, settings=settings, redis=redis)
     if check_streams:
-        verify_streams(app)
+        verify_streams(sessions=sessions, settings=settings, redis=redis)
 
 
 class Relay(dramatiq.Middleware):
-    """Runs :func:`relay_once` every RELAY_SECONDS on a thread of each worker process."""
+    """Runs ``relay_round`` (:func:`relay_once` with its collaborators bound, workers/actors.py) every
+    RELAY_SECONDS on a thread of each worker process; it is called with ``check_streams``."""
 
-    def __init__(self, app: App, interval: float = RELAY_SECONDS):
-        self.app = app
+    def __init__(self, relay_round: Callable[..., None], interval: float = RELAY_SECONDS):
+        self.relay_round = relay_round
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -114,7 +116,7 @@ class Relay(dramatiq.Middleware):
         while not self._stop.wait(self.interval * random.uniform(0.75, 1.25)):  # spread over the workers
             check_streams = time.monotonic() >= next_stream_check
             try:
-                relay_once(self.app, check_streams=check_streams)
+                self.relay_round(check_streams=check_streams)
             except Exception as exc:
                 if not failing:  # once per outage, not every round
                     log.warning("the relay cannot reach a service (%s: %s); it keeps trying every %.0f s",

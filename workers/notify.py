@@ -45,10 +45,12 @@ from pipeline.scoring.model import CONFIDENT
 from workers import outcomes
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from redis import Redis
+    from sqlalchemy.orm import Session, sessionmaker
 
-    from infra.bootstrap import App
     from infra.settings import Settings
+    from infra.storage import Storage
+    from pipeline.ocr.engine import OcrEngine
 
 log = logging.getLogger(__name__)
 IMAGE_CID = "certificate-page"
@@ -191,16 +193,18 @@ def _certificate(session: Session, document_id: str | None) -> dict[str, Any]:
     return row.data if row else {}
 
 
-def send(app: App, notification_id: int) -> None:
+def send(notification_id: int, *, sessions: sessionmaker[Session], settings: Settings, storage: Storage,
+         redis: Redis, ocr_engine: OcrEngine) -> None:
     """Render and send one notification. A relay that refuses for good marks it failed; a relay
     that is away raises (transient: the actor retries). Once the relay has accepted the message,
-    nothing here makes the row pending again (see the module's docstring)."""
-    with app.sessions() as session:
+    nothing here makes the row pending again (see the module's docstring). ``storage`` and
+    ``ocr_engine`` draw the rejected page; ``redis`` keeps the relay's acceptance for the sweep."""
+    with sessions() as session:
         if not claim(session, Notification, notification_id):
             return  # sent, failed, or being sent by another worker
         notification = session.get(Notification, notification_id)
         try:
-            accepted = _send(session, app, notification)
+            accepted = _send(session, notification, settings, storage, redis, ocr_engine)
         except Exception as exc:
             session.rollback()
             notification = session.get(Notification, notification_id)
@@ -213,10 +217,11 @@ def send(app: App, notification_id: int) -> None:
             session.commit()
             return
     if accepted is not None:
-        _record_sent(app, notification_id, accepted)
+        _record_sent(sessions, notification_id, accepted)
 
 
-def _send(session: Session, app: App, notification: Notification):
+def _send(session: Session, notification: Notification, settings: Settings, storage: Storage, redis: Redis,
+          ocr_engine: OcrEngine):
     """Send ``notification``; the time the relay accepted it, or None when it was not sent (failed)."""
     from infra import mailer
 
@@ -226,19 +231,19 @@ def _send(session: Session, app: App, notification: Notification):
         log.warning("notification %s not sent: %r is not one valid address", notification.id, notification.recipient)
         return None
     event = session.get(OutboxEvent, notification.event_id)
-    context = _context(session, app, event, notification.kind)
-    image = _picture(session, app, event) if notification.kind == "decision_to_sender" else None
+    context = _context(session, settings, event, notification.kind)
+    image = _picture(session, storage, ocr_engine, event) if notification.kind == "decision_to_sender" else None
     context["has_image"] = image is not None
     account = session.get(Account, event.account_id)
-    sender, reply_to = addresses(app.settings, account, _tag(session, event))
+    sender, reply_to = addresses(settings, account, _tag(session, event))
     attachments = _sample(session, event) if notification.kind == "certificate_request" else ()
-    notice = render(notification.kind, context, account_templates(session, app.settings, account))
-    message = mailer.compose(app.settings, notification.recipient, notice, reference=context["reference"],
+    notice = render(notification.kind, context, account_templates(session, settings, account))
+    message = mailer.compose(settings, notification.recipient, notice, reference=context["reference"],
                              image=image, sender=sender, reply_to=reply_to, attachments=attachments)
     del message["Message-ID"]
-    message["Message-ID"] = message_id(notification, app.settings.inbound_domain)
+    message["Message-ID"] = message_id(notification, settings.inbound_domain)
     try:
-        mailer.send(app.settings, message)
+        mailer.send(settings, message)
     except mailer.Undeliverable as exc:
         notification.status, notification.error = "failed", str(exc)[:1000]
         session.commit()
@@ -246,7 +251,7 @@ def _send(session: Session, app: App, notification: Notification):
         return None
     accepted = utcnow()
     log.info("sent %s to %s (Message-ID %s)", notification.kind, notification.recipient, message["Message-ID"])
-    _remember_accepted(app, notification.id, accepted)
+    _remember_accepted(redis, notification.id, accepted)
     return accepted
 
 
@@ -307,23 +312,23 @@ def _sample(session: Session, event: OutboxEvent) -> tuple[tuple[str, bytes], ..
     return (("sample-certificate.pdf", draw_sample(certificate)),)
 
 
-def _remember_accepted(app: App, notification_id: int, accepted) -> None:
+def _remember_accepted(redis: Redis, notification_id: int, accepted) -> None:
     """Write the relay's acceptance to Redis, where the sweep looks before sending a row again."""
     try:
-        app.redis.set(accepted_key(notification_id), accepted.isoformat(), ex=ACCEPTED_SECONDS)
+        redis.set(accepted_key(notification_id), accepted.isoformat(), ex=ACCEPTED_SECONDS)
     except Exception:
         log.warning("could not note in Redis that notification %s was accepted; the database is told next",
                     notification_id, exc_info=True)
 
 
-def _record_sent(app: App, notification_id: int, accepted) -> None:
+def _record_sent(sessions: sessionmaker[Session], notification_id: int, accepted) -> None:
     """Mark an accepted notification ``sent``. With the database away through every try the row
     stays ``sending``: the sweep finds the Redis mark and records it as sent, never mails it again."""
     from sqlalchemy import update
 
     for attempt in range(1, RECORD_TRIES + 1):
         try:
-            with app.sessions() as session:
+            with sessions() as session:
                 session.execute(update(Notification).where(Notification.id == notification_id)
                                 .values(status="sent", sent_at=accepted, error=None))
                 session.commit()
@@ -338,21 +343,21 @@ def _record_sent(app: App, notification_id: int, accepted) -> None:
             time.sleep(0.5 * attempt)
 
 
-def accepted_at(app: App, notification_id: int) -> str | None:
+def accepted_at(notification_id: int, *, redis: Redis) -> str | None:
     """When the relay accepted the notification, as noted in Redis; None when not noted. Raises
     when Redis cannot be asked."""
-    value = app.redis.get(accepted_key(notification_id))
+    value = redis.get(accepted_key(notification_id))
     return value.decode() if isinstance(value, bytes) else value
 
 
-def _context(session: Session, app: App, event: OutboxEvent, kind: str) -> dict[str, Any]:
+def _context(session: Session, settings: Settings, event: OutboxEvent, kind: str) -> dict[str, Any]:
     data = event.data
     if event.type == EventType.OVERRIDDEN:
         data = {**data, **_reviewed(session, event.document_id), "review_reason": data["reason"]}
     certificate = data.get("certificate") or _certificate(session, event.document_id)
     failed = data.get("failed_checks") or []
     document_id = data.get("document_id")
-    review = app.settings.resolved_review_url().format(document_id=document_id) if document_id \
+    review = settings.resolved_review_url().format(document_id=document_id) if document_id \
         else f"coi status {data.get('message_id')}"
     return {
         "filename": None, "sender": None, "subject": None, "reason": None, "error": None, "decision": None,
@@ -382,7 +387,7 @@ def _reviewed(session: Session, document_id: str) -> dict[str, Any]:
     return {"holder": holder, "failed_checks": failed}
 
 
-def _picture(session: Session, app: App, event: OutboxEvent) -> bytes | None:
+def _picture(session: Session, storage: Storage, ocr_engine: OcrEngine, event: OutboxEvent) -> bytes | None:
     """The certificate page with the failing values boxed in red; None when there is nothing to
     box or it cannot be drawn (the email goes without it)."""
     failed = event.data.get("failed_checks") or []
@@ -392,7 +397,7 @@ def _picture(session: Session, app: App, event: OutboxEvent) -> bytes | None:
         from pipeline.annotate import annotate_failures
 
         document = session.get(Document, event.document_id)
-        return annotate_failures(app.storage.get(document.storage_key), failed, engine=app.ocr_engine)
+        return annotate_failures(storage.get(document.storage_key), failed, engine=ocr_engine)
     except Exception:  # a picture is a courtesy: never let it stop the email
         log.warning("could not draw the annotated page for %s", event.document_id, exc_info=True)
         return None

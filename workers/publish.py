@@ -25,19 +25,21 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+import dramatiq
+from redis import Redis
 from redis.exceptions import LockError
 from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 
 from infra.models import Account, Delivery, OutboxEvent, Webhook, utcnow
 from infra.repo import hand_on, insert_ignore
+from infra.settings import Settings
 from pipeline.events import cloud_event, envelope, structured
 from workers import notify
 from workers.dispatch import dispatch
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
-    from infra.bootstrap import App
 
 log = logging.getLogger(__name__)
 BATCH = 100
@@ -80,13 +82,14 @@ def publish_lock(client):
     return client.lock(PUBLISH_LOCK, timeout=LOCK_SECONDS, blocking=False)
 
 
-def publish_pending(app: App) -> int:
+def publish_pending(*, broker: dramatiq.Broker, sessions: sessionmaker[Session], settings: Settings,
+                    redis: Redis) -> int:
     """Publish every unpublished event; returns how many were published.
 
     One publisher at a time (a Redis lock), so two workers never plan the same event's deliveries
     and notifications twice. A caller that finds the lock taken leaves: the holder looks for new
     events once more after letting go, so none committed meanwhile is left behind."""
-    client = app.redis
+    client = redis
     published = 0
     while True:
         lock = publish_lock(client)
@@ -94,13 +97,13 @@ def publish_pending(app: App) -> int:
             return published
         counted: list[str] = []  # ids of the events this run published
         try:
-            _publish_batches(app, client, lock, counted)
+            _publish_batches(broker, sessions, settings, client, lock, counted)
         except LockError:  # stalled past LOCK_SECONDS: another publisher may hold it now
             log.warning("the publish lock expired while this publisher was stalled; it asks for it again")
         finally:
             published += len(counted)
             _let_go(lock)
-        with app.sessions() as session:
+        with sessions() as session:
             waiting = session.scalars(select(OutboxEvent.id).where(OutboxEvent.published_at.is_(None))).first()
         if waiting is None:
             return published
@@ -113,11 +116,12 @@ def _let_go(lock) -> None:
         pass  # it had expired: nothing to let go of
 
 
-def _publish_batches(app: App, client, lock, counted: list[str]) -> None:
-    maxlen = app.settings.events_stream_maxlen
+def _publish_batches(broker: dramatiq.Broker, sessions: sessionmaker[Session], settings: Settings, client, lock,
+                     counted: list[str]) -> None:
+    maxlen = settings.events_stream_maxlen
     checked: set[int] = set()  # accounts whose stream was checked in this run
     while True:
-        with app.sessions() as session:
+        with sessions() as session:
             rows = session.execute(
                 select(OutboxEvent, Account).join(Account, Account.id == OutboxEvent.account_id)
                 .where(OutboxEvent.published_at.is_(None)).order_by(OutboxEvent.created_at).limit(BATCH)
@@ -134,9 +138,9 @@ def _publish_batches(app: App, client, lock, counted: list[str]) -> None:
                 handoffs = [hand_on(session, "deliver_webhook", delivery_id)
                             for delivery_id in plan_deliveries(session, event)]
                 handoffs += [hand_on(session, "send_notification", notification_id)
-                             for notification_id in notify.plan(session, app.settings, event)]
+                             for notification_id in notify.plan(session, settings, event)]
                 session.commit()
-                dispatch(app, handoffs)
+                dispatch(handoffs, broker=broker, sessions=sessions)
                 counted.append(event.id)
                 log.info("published %s %s", event.type, event.id)
 
@@ -183,19 +187,19 @@ def restore_stream(session: Session, client, account: Account, maxlen: int) -> i
     return len(lost)
 
 
-def verify_streams(app: App) -> int:
+def verify_streams(*, sessions: sessionmaker[Session], settings: Settings, redis: Redis) -> int:
     """Check every account's stream for lost entries and add them again (the relay runs this every
     half minute, so a stream is mended even when no new event comes); returns how many were added.
     Skipped while another publisher holds the lock (it checks the accounts it publishes to)."""
-    lock = publish_lock(app.redis)
+    lock = publish_lock(redis)
     if not lock.acquire():
         return 0
     restored = 0
     try:
-        with app.sessions() as session:
+        with sessions() as session:
             for account in session.scalars(select(Account).where(Account.stream_entry_id.is_not(None))):
                 lock.reacquire()
-                restored += restore_stream(session, app.redis, account, app.settings.events_stream_maxlen)
+                restored += restore_stream(session, redis, account, settings.events_stream_maxlen)
     except LockError:
         log.warning("the publish lock expired while the streams were checked; the next check goes on")
     finally:

@@ -24,9 +24,9 @@ from pipeline.request_sample import requirement_lines
 from workers.vendors import fulfil_requests
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, sessionmaker
 
-    from infra.bootstrap import App
+    from infra.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +62,14 @@ def send_request(session: Session, request: VendorRequest, requirement_set: Requ
     return hand_on(session, "publish_events")
 
 
-def chase(app: App, now: datetime) -> list[Handoff]:
+def chase(now: datetime, *, sessions: sessionmaker[Session], settings: Settings) -> list[Handoff]:
     """Send the follow-ups due at ``now``; close the requests a compliant certificate met. Returns
     the committed hand-offs (the publication) for ``dispatch``."""
     from workers.vendors import requirements_for
 
     handoffs: list[Handoff] = []
     today = now.date()
-    with app.sessions() as session:
+    with sessions() as session:
         due = session.scalars(select(VendorRequest).where(
             VendorRequest.status == "open", VendorRequest.next_chase_at.is_not(None),
             VendorRequest.next_chase_at <= now).order_by(VendorRequest.id)).all()
@@ -85,7 +85,7 @@ def chase(app: App, now: datetime) -> list[Handoff]:
                 request.next_chase_at = None
                 continue
             request.sends += 1
-            request.next_chase_at = next_chase(request.created_at, request.sends, app.settings.request_chase_days)
+            request.next_chase_at = next_chase(request.created_at, request.sends, settings.request_chase_days)
             handoffs.append(send_request(session, request, requirement_set))
             chased += 1
         session.commit()

@@ -24,7 +24,9 @@ from workers.notify import accepted_at
 from workers.webhooks import overdue
 
 if TYPE_CHECKING:
-    from infra.bootstrap import App
+    import dramatiq
+    from redis import Redis
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 GRACE = timedelta(minutes=5)
@@ -41,9 +43,9 @@ class Swept:
     notifications: list[int] = field(default_factory=list)
 
 
-def find_stalled(app: App, now: datetime) -> Swept:
-    swept = Swept(deliveries=overdue(app, now, GRACE))
-    with app.sessions() as session:
+def find_stalled(now: datetime, *, sessions: sessionmaker[Session], redis: Redis) -> Swept:
+    swept = Swept(deliveries=overdue(now, GRACE, sessions=sessions))
+    with sessions() as session:
         swept.messages = list(session.scalars(select(InboundMessage.id).where(
             InboundMessage.status == MessageStatus.RECEIVED.value, InboundMessage.received_at < now - GRACE)))
         working = [DocumentStatus.STORED.value, DocumentStatus.READING.value, DocumentStatus.EXTRACTED.value]
@@ -51,14 +53,14 @@ def find_stalled(app: App, now: datetime) -> Swept:
             Document.status.in_(working), Document.updated_at < now - STALLED)).all())
         swept.events = len(session.scalars(select(OutboxEvent.id).where(
             OutboxEvent.published_at.is_(None), OutboxEvent.created_at < now - GRACE)).all())
-        _settle_sending(app, session, now)
+        _settle_sending(redis, session, now)
         swept.notifications = list(session.scalars(select(Notification.id).where(
             Notification.status == "pending", Notification.created_at < now - GRACE,
             Notification.created_at > now - NOTIFY_FOR)))
     return swept
 
 
-def _settle_sending(app: App, session, now: datetime) -> None:
+def _settle_sending(redis: Redis, session, now: datetime) -> None:
     """Notifications taken by a worker that never finished: sent when the relay accepted them (the
     Redis mark), else pending again. With Redis unreachable they wait for the next sweep: a row is
     not mailed again without knowing it was not accepted."""
@@ -66,7 +68,7 @@ def _settle_sending(app: App, session, now: datetime) -> None:
                                                           Notification.claimed_at < now - GRACE)).all()
     for notification_id in stuck:
         try:
-            accepted = accepted_at(app, notification_id)
+            accepted = accepted_at(notification_id, redis=redis)
         except Exception:
             log.warning("Redis cannot be asked whether notification %s was accepted; it is left for the next sweep",
                         notification_id, exc_info=True)
@@ -81,15 +83,18 @@ def _settle_sending(app: App, session, now: datetime) -> None:
     session.commit()
 
 
-def resend(app: App, swept: Swept) -> None:
-    actors = app.actors
+def resend(swept: Swept, *, broker: dramatiq.Broker) -> None:
+    """Send the swept work again, to the actors declared on ``broker`` (workers/actors.py)."""
+    def send(actor: str, *args) -> None:
+        broker.get_actor(actor).send(*args)
+
     for message_id in swept.messages:
-        actors.split_message.send(message_id)
+        send("split_message", message_id)
     for document_id, status in swept.documents.items():
-        (actors.score_document if status == DocumentStatus.EXTRACTED else actors.read_document).send(document_id)
+        send("score_document" if status == DocumentStatus.EXTRACTED else "read_document", document_id)
     if swept.events:
-        actors.publish_events.send()
+        send("publish_events")
     for delivery_id in swept.deliveries:
-        actors.deliver_webhook.send(delivery_id)
+        send("deliver_webhook", delivery_id)
     for notification_id in swept.notifications:
-        actors.send_notification.send(notification_id)
+        send("send_notification", notification_id)

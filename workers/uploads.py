@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import dramatiq
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from infra.keys import document_key
 from infra.models import Account, Document, Handoff, Upload
@@ -34,7 +34,7 @@ from workers import outcomes
 from workers.handoffs import dispatch
 
 if TYPE_CHECKING:
-    from infra.bootstrap import App
+    from infra.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -73,45 +73,49 @@ def check_file(data: bytes, max_bytes: int) -> str:
     return kind
 
 
-def adopt(app: App, session: Session, account: Account, data: bytes, filename: str,
-          tag: str | None = None) -> tuple[str, bool]:
+def adopt(session: Session, account: Account, data: bytes, filename: str, tag: str | None = None, *,
+          storage: Storage, max_bytes: int) -> tuple[str, bool]:
     """Store checked bytes as a document of ``account`` (not committed); returns (document id, new).
 
     Bytes the account already has are not stored again: the existing document is returned. (Two
     uploads of the same bytes at the same moment both store them; the UNIQUE constraint keeps one row.)
     """
-    kind = check_file(data, app.settings.upload_max_bytes)
+    kind = check_file(data, max_bytes)
     sha = hashlib.sha256(data).hexdigest()
     existing = session.scalar(select(Document.id).where(Document.account_id == account.id, Document.sha256 == sha))
     if existing is not None:
         return existing, False
     name = safe_filename(filename, kind)
     key = document_key(account.slug, sha, name)
-    app.storage.put(key, data, kind)
+    storage.put(key, data, kind)
     document_id, _ = add_document(session, account_id=account.id, sha256=sha, values={
         "source": Source.UPLOAD.value, "filename": name, "content_type": kind, "size": len(data),
         "storage_key": key, "tag": tag})
     return document_id, True
 
 
-def declare(app: App, actor) -> dramatiq.Actor:
+def declare(actor, *, broker: dramatiq.Broker, sessions: sessionmaker[Session], storage: Storage,
+            max_bytes: int) -> dramatiq.Actor:
     """Declare ``take_upload`` (and its give-up handler) with the chain's ``actor`` helper."""
-    taker = UploadTaker(app)
+    taker = UploadTaker(broker=broker, sessions=sessions, storage=storage, max_bytes=max_bytes)
     take = actor(taker.take_upload, failure=taker.fail_upload, on_retry_exhausted="upload_gave_up",
                  **outcomes.RETRY_OPTIONS)
     actor(taker.upload_gave_up, max_retries=3)
     return take
 
 
-@dataclass
+@dataclass(kw_only=True)
 class UploadTaker:
-    app: App
+    broker: dramatiq.Broker  # the read is enqueued on it
+    sessions: sessionmaker[Session]
+    storage: Storage
+    max_bytes: int  # COI_UPLOAD_MAX_BYTES
 
     def take_upload(self, upload_id: str) -> None:
         """Errors go up to StageGuard (workers/guard.py): a permanent one ends in :meth:`fail_upload`."""
         handoff = self._take(upload_id)
         if handoff is not None:
-            dispatch(self.app, [handoff])
+            dispatch([handoff], broker=self.broker, sessions=self.sessions)
 
     def fail_upload(self, upload_id: str, exc: BaseException) -> None:
         self._finish(upload_id, FAILED, f"An unexpected error stopped taking the file "
@@ -119,8 +123,7 @@ class UploadTaker:
 
     def _take(self, upload_id: str) -> Handoff | None:
         """The committed hand-off of the document to ``read_document``, if it is owed."""
-        app = self.app
-        with app.sessions() as session:
+        with self.sessions() as session:
             upload = session.get(Upload, upload_id)
             if upload is None:
                 log.warning("upload %s not found; nothing to take", upload_id)
@@ -136,10 +139,11 @@ class UploadTaker:
                 return None
             account = session.get(Account, upload.account_id)
             try:
-                data = app.storage.get(upload.key)
-                tag = app.storage.metadata(upload.key).get(TAG_METADATA)
-                document_id, inserted = adopt(app, session, account, data, upload.key.rsplit("/", 1)[-1],
-                                              tag if tag and TAG.match(tag) else None)
+                data = self.storage.get(upload.key)
+                tag = self.storage.metadata(upload.key).get(TAG_METADATA)
+                document_id, inserted = adopt(session, account, data, upload.key.rsplit("/", 1)[-1],
+                                              tag if tag and TAG.match(tag) else None,
+                                              storage=self.storage, max_bytes=self.max_bytes)
             except ObjectMissing:
                 session.rollback()
                 self._finish(upload_id, REJECTED, "The uploaded file is no longer in the bucket; upload it again.")
@@ -161,12 +165,12 @@ class UploadTaker:
     def _discard(self, key: str) -> None:
         """The object was copied under its document key; the upload area is only a way in."""
         try:
-            self.app.storage.delete(key)
+            self.storage.delete(key)
         except Exception:  # noqa: BLE001 - a leftover object costs space, not correctness
             log.warning("could not delete the uploaded object %s; it stays in the upload area", key, exc_info=True)
 
     def _finish(self, upload_id: str, status: str, reason: str) -> None:
-        with self.app.sessions() as session:
+        with self.sessions() as session:
             session.execute(update(Upload).where(Upload.id == upload_id, Upload.status == RECEIVED).values(
                 status=status, reason=reason))
             session.commit()

@@ -37,7 +37,9 @@ from workers.publish import body_of
 from workers.targets import DEFAULT_PORTS, Resolver, TargetRefused, check_url, checked_addresses, parsed, resolve
 
 if TYPE_CHECKING:
-    from infra.bootstrap import App
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from infra.secrets import SecretBox
     from infra.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -97,12 +99,12 @@ def backoff(attempt: int, settings: Settings, rng: random.Random | None = None) 
     return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
 
 
-def deliver(app: App, delivery_id: int, *, resolver: Resolver = resolve,
-            transport: httpx.BaseTransport | None = None) -> float | None:
+def deliver(delivery_id: int, *, sessions: sessionmaker[Session], settings: Settings, secret_box: SecretBox,
+            resolver: Resolver = resolve, transport: httpx.BaseTransport | None = None) -> float | None:
     """Try one delivery once. Returns the seconds to wait before the next try, or None when the
-    delivery is finished (delivered, dead, or not pending any more)."""
-    settings = app.settings
-    with app.sessions() as session:
+    delivery is finished (delivered, dead, or not pending any more). ``secret_box`` opens the
+    webhook's stored signing secret; ``transport`` is httpx's (None: the network)."""
+    with sessions() as session:
         if not claim(session, Delivery, delivery_id, claimed=Status.SENDING):
             return None  # delivered, dead, or in another worker's hands
         delivery = session.get(Delivery, delivery_id)
@@ -117,7 +119,7 @@ def deliver(app: App, delivery_id: int, *, resolver: Resolver = resolve,
         body = body_of(event, slug)
         delivery.attempts += 1
         try:
-            error = _post(webhook.url, app.secrets.open(webhook.secret), event.id, body, settings, resolver, transport)
+            error = _post(webhook.url, secret_box.open(webhook.secret), event.id, body, settings, resolver, transport)
         except TargetRefused as refused:
             delivery.status, delivery.next_attempt_at = Status.DEAD, None
             delivery.last_error = f"refused: {refused}"[:500]
@@ -197,11 +199,11 @@ def _answer(response: httpx.Response) -> str | None:
     return f"HTTP {response.status_code}: {text.decode(errors='replace')[:200]}"
 
 
-def overdue(app: App, now: datetime, grace: timedelta = timedelta(minutes=5)) -> list[int]:
+def overdue(now: datetime, grace: timedelta = timedelta(minutes=5), *, sessions: sessionmaker[Session]) -> list[int]:
     """Deliveries whose queued message was lost (a broker restart without persistence, a worker
     killed mid-POST): pending past their next try, or taken by a worker long gone. A stale
     ``sending`` one is set pending again; the sweep then sends them all again."""
-    with app.sessions() as session:
+    with sessions() as session:
         session.execute(update(Delivery).where(Delivery.status == Status.SENDING,
                                                Delivery.claimed_at < now - grace).values(status=Status.PENDING))
         session.commit()

@@ -271,7 +271,8 @@ def _action_routes(desk: FastAPI, kit: Kit) -> None:
         handoffs = [h for h in handoffs if h is not None]
         if handoffs:
             app.actors  # noqa: B018 - declared on the broker before anything is sent
-            dispatch(app, handoffs)  # False when the broker is away: the relay sends it on its return
+            # False when the broker is away: the relay sends it on its return
+            dispatch(handoffs, broker=app.broker_handle.broker, sessions=app.sessions)
 
     def back(request: Request, document_id: str, done: str, error: str | None = None,
              anchor: str = "") -> RedirectResponse:

@@ -116,7 +116,8 @@ def requirement_routes(desk: FastAPI, kit: Kit) -> None:
 
         if handoffs:
             app.actors  # noqa: B018 - declared on the broker before anything is sent
-            dispatch(app, handoffs)  # False when the broker is away: the relay sends it on its return
+            # False when the broker is away: the relay sends it on its return
+            dispatch(handoffs, broker=app.broker_handle.broker, sessions=app.sessions)
 
     def editor(request: Request, person: Person, holder: Holder, *, tag: str | None, text: str,
                shown: RequirementSet | None = None, errors: list[LineError] | None = None,

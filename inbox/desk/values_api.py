@@ -78,4 +78,5 @@ def add_value_routes(api: FastAPI, app: App) -> None:
             result = {"correction_id": row.id, "document_id": document_id, "pointer": row.pointer,
                       "old_value": row.old_value, "new_value": row.new_value, "by": row.by}
         app.actors  # noqa: B018 - declared on the broker before anything is sent
-        return {**result, "rescore_queued": dispatch(app, [rescore])}
+        return {**result, "rescore_queued": dispatch([rescore], broker=app.broker_handle.broker,
+                                                     sessions=app.sessions)}

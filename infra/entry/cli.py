@@ -330,7 +330,7 @@ def retry(ctx: click.Context, document_id: str) -> None:
     with app.sessions() as session:
         document, handoff, done = _admin(reprocess, session, document_id)
     app.actors  # noqa: B018 - declared on the broker before anything is sent
-    queued = dispatch(app, [handoff])
+    queued = dispatch([handoff], broker=app.broker_handle.broker, sessions=app.sessions)
     click.echo(f"document {document.id} {done}; "
                + ("queued" if queued else "the broker is away: the workers take it up as soon as it is back"))
 

@@ -138,7 +138,7 @@ def expiry_check(ctx: click.Context, as_of: str | None) -> None:
 
     app = _app(ctx)
     day = date.fromisoformat(as_of) if as_of else date.today()
-    expired, handoffs = check_expirations(app, day)
+    expired, handoffs = check_expirations(day, sessions=app.sessions, settings=app.settings)
     click.echo(f"expiry check for {day}: {len(expired)} expired; warnings are in `coi events`"
                + _away(_hand_on(app, handoffs)))
 

@@ -107,7 +107,8 @@ REFUSED = redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:63
 
 def relayed(app) -> list[str]:
     """What the relay enqueues once the rows are old enough (its clock moved on), as drained: actor names."""
-    assert relay_due(app, now=utcnow() + GRACE + timedelta(seconds=1)) > 0
+    assert relay_due(utcnow() + GRACE + timedelta(seconds=1), broker=app.broker_handle.broker,
+                     sessions=app.sessions) > 0
     return drain(app)
 
 
@@ -139,7 +140,8 @@ def test_given_a_hand_off_left_on_sqlite_when_the_relay_looks_then_it_enqueues_i
         session.commit()
     app.actors  # noqa: B018
 
-    assert relay_due(app) == 1  # before: TypeError, comparing the row's naive time with an aware one
+    # before: TypeError, comparing the row's naive time with an aware one
+    assert relay_due(broker=app.broker_handle.broker, sessions=app.sessions) == 1
     assert drain(app) == ["publish_events"] and owed(app) == []
 
 

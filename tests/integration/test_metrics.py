@@ -140,10 +140,13 @@ def test_given_webhook_tries_then_each_is_counted_by_its_outcome(app, webhook_re
         session.commit()
     before = {o: counted("coi_webhook_deliveries_total", outcome=o) for o in ("retry", "dead", "delivered")}
 
-    assert deliver(app, first) is not None  # the receiver is down: another try is planned
-    assert deliver(app, first) is None  # the second and last try fails: dead
+    def deliver_once(delivery_id: int) -> float | None:
+        return deliver(delivery_id, sessions=app.sessions, settings=app.settings, secret_box=app.secrets)
+
+    assert deliver_once(first) is not None  # the receiver is down: another try is planned
+    assert deliver_once(first) is None  # the second and last try fails: dead
     webhook_receiver.start()
-    assert deliver(app, second) is None  # delivered
+    assert deliver_once(second) is None  # delivered
 
     assert {o: counted("coi_webhook_deliveries_total", outcome=o) - before[o] for o in before} == {
         "retry": 1, "dead": 1, "delivered": 1}

@@ -23,6 +23,12 @@ SENDER = "agent@contractor.example"
 CONTACT = "office@blueheron.example"
 
 
+def publish_all(app) -> int:
+    """``publish_pending`` with the app's collaborators, as the ``publish_events`` actor runs it."""
+    return publish_pending(broker=app.broker_handle.broker, sessions=app.sessions, settings=app.settings,
+                           redis=app.redis)
+
+
 @pytest.fixture
 def certificate() -> dict:
     return current(demo_certificate())
@@ -70,7 +76,7 @@ def test_given_an_expired_notice_when_the_expiry_date_moves_then_no_expiring_not
         session.commit()
 
     app.actors.check_expirations.fn((expires + timedelta(days=1)).isoformat())  # 4 days left: the 7-day mark
-    publish_pending(app)
+    publish_all(app)
     with app.sessions() as session:
         assert session.scalars(select(OutboxEvent.type).where(
             OutboxEvent.type == "coi.certificate.expiring")).all() == ["coi.certificate.expiring"]
@@ -88,7 +94,7 @@ def test_given_a_file_that_is_not_a_certificate_when_it_is_retried_then_the_send
     wait_for(lambda: notifying.to(SENDER))
     with app.sessions() as session:
         _, handoff, _ = reprocess(session, document_id)
-    dispatch(app, [handoff])
+    dispatch([handoff], broker=app.broker_handle.broker, sessions=app.sessions)
 
     def failed_again():
         with app.sessions() as session:
@@ -96,6 +102,6 @@ def test_given_a_file_that_is_not_a_certificate_when_it_is_retried_then_the_send
                 OutboxEvent.type == "coi.document.not_a_certificate")).all()) == 2
 
     wait_for(failed_again, timeout=60)
-    publish_pending(app)
+    publish_all(app)
     assert [(kind, to) for kind, to, _ in notifications(app)] == [("unreadable_to_sender", SENDER)]
     assert len(notifying.to(SENDER)) == 1

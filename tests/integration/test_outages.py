@@ -133,7 +133,9 @@ def test_queue_entries_lost_with_a_redis_that_keeps_nothing_are_sent_again_by_th
     def sweep():
         from workers.sweep import find_stalled, resend
 
-        resend(chain.app, find_stalled(chain.app, utcnow() + timedelta(hours=1)))
+        app = chain.app
+        resend(find_stalled(utcnow() + timedelta(hours=1), sessions=app.sessions, redis=app.redis),
+               broker=app.broker_handle.broker)
 
     go_through(chain, "redis", 0, after_restart=sweep, label="redis-without-persistence")
 
@@ -226,16 +228,22 @@ def test_a_notification_the_relay_accepted_as_postgres_stopped_is_not_mailed_aga
             postgres.stop()
 
         monkeypatch.setattr(mailer, "send", accepted_then_postgres_stops)
+        def send(notification_id: int) -> None:
+            notify.send(notification_id, sessions=app.sessions, settings=app.settings, storage=app.storage,
+                        redis=app.redis, ocr_engine=app.ocr_engine)
+
         try:
-            notify.send(app, row.id)
+            send(row.id)
         except Exception:  # the database away: the worker may end in error (dramatiq would retry it)
             pass
         monkeypatch.setattr(mailer, "send", real_send)
         postgres.start()
 
-        notify.send(app, row.id)  # the message redelivered
-        for stalled in find_stalled(app, utcnow() + timedelta(hours=1)).notifications:  # the sweep, later
-            notify.send(app, stalled)
+        send(row.id)  # the message redelivered
+        # the sweep, later
+        swept = find_stalled(utcnow() + timedelta(hours=1), sessions=app.sessions, redis=app.redis)
+        for stalled in swept.notifications:
+            send(stalled)
 
         [mailed] = mail_sink.to("agent@contractor.example")
         assert mailed["Message-ID"] == notify.message_id(row, "coi.test")

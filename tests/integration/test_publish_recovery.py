@@ -20,6 +20,12 @@ pytestmark = pytest.mark.integration
 ONE_BACKEND = pytest.mark.parametrize("app", ["postgres-s3-redis"], indirect=True)
 
 
+def publish_all(app) -> int:
+    """``publish_pending`` with the app's collaborators, as the ``publish_events`` actor runs it."""
+    return publish_pending(broker=app.broker_handle.broker, sessions=app.sessions, settings=app.settings,
+                           redis=app.redis)
+
+
 def outbox(app, count: int, first: int = 0) -> list[str]:
     """``count`` unpublished events of account acme (made on the first call); their ids."""
     with app.sessions() as session:
@@ -45,9 +51,9 @@ def test_given_a_publisher_killed_holding_the_lock_then_another_publishes_within
     [waiting] = outbox(app, 1)
     # a worker took the lock as publish_pending does, then was killed: nobody lets go of it or renews it
     assert app.redis.lock(PUBLISH_LOCK, timeout=publish.LOCK_SECONDS).acquire(blocking=False)
-    assert publish_pending(app) == 0  # held: the others leave at once
+    assert publish_all(app) == 0  # held: the others leave at once
 
-    wait_for(lambda: publish_pending(app) == 1, timeout=30, interval=0.5)  # was up to 300 s
+    wait_for(lambda: publish_all(app) == 1, timeout=30, interval=0.5)  # was up to 300 s
 
     assert on_stream(app) == [waiting]
 
@@ -55,12 +61,12 @@ def test_given_a_publisher_killed_holding_the_lock_then_another_publishes_within
 @ONE_BACKEND
 def test_given_redis_lost_a_stream_then_the_next_publish_adds_the_lost_entries_again_and_says_so(app, caplog):
     published = outbox(app, 3)
-    assert publish_pending(app) == 3
+    assert publish_all(app) == 3
     app.redis.flushdb()  # Redis restarted without its data
     newer = outbox(app, 1, first=3)
 
     with caplog.at_level(logging.ERROR, logger="workers.publish"):
-        assert publish_pending(app) == 1
+        assert publish_all(app) == 1
 
     assert on_stream(app) == published + newer  # in their order
     [loud] = [r for r in caplog.records if r.levelno == logging.ERROR]
@@ -72,13 +78,15 @@ def test_given_redis_lost_a_stream_and_no_new_event_then_the_relay_adds_the_entr
     from workers.handoffs import relay_once
 
     published = outbox(app, 2)
-    assert publish_pending(app) == 2
+    assert publish_all(app) == 2
     app.redis.delete(stream_name("acme"))  # lost with no event to publish afterwards
 
-    relay_once(app, check_streams=True)  # what each worker's relay does every half minute
+    relay_once(check_streams=True, broker=app.broker_handle.broker, sessions=app.sessions,
+               settings=app.settings, redis=app.redis)  # what each worker's relay does every half minute
 
     assert on_stream(app) == published
-    relay_once(app, check_streams=True)
+    relay_once(check_streams=True, broker=app.broker_handle.broker, sessions=app.sessions,
+               settings=app.settings, redis=app.redis)
     assert on_stream(app) == published  # nothing added twice
 
 
@@ -96,7 +104,7 @@ def test_given_a_publisher_slower_than_the_lock_then_it_renews_the_lock_and_keep
 
     monkeypatch.setattr(publish, "add_to_stream", slow)
     events = outbox(app, 8)  # about 4 s of publishing, twice the lock's time
-    publisher = threading.Thread(target=publish_pending, args=(app,))
+    publisher = threading.Thread(target=publish_all, args=(app,))
     publisher.start()
     wait_for(lambda: on_stream(app), timeout=10, interval=0.02)  # the publisher holds the lock now
     taken_over = 0

@@ -77,7 +77,7 @@ def test_given_a_changed_requirement_set_then_decided_certificates_are_scored_ag
         new_set, rescores = set_requirements(session, "acme", certificate["certificate_holder"]["name"],
                                              requirements_for(certificate, 1_000_000))
     assert [h.args for h in rescores] == [[document_id, f"requirements:{new_set.id}"]]
-    dispatch(app, rescores)  # as `coi requirements set` does
+    dispatch(rescores, broker=app.broker_handle.broker, sessions=app.sessions)  # as `coi requirements set` does
     wait_for(lambda: standing(app, document_id)["decision"] == "approved")
     assert [t for t, _ in events(app, document_id)] == ["coi.certificate.rejected", "coi.certificate.approved"]
     assert events(app, document_id)[-1][1]["trigger"] == f"requirements:{new_set.id}"
@@ -108,7 +108,7 @@ def test_a_reviewer_waives_a_failed_check_then_overrides_the_decision_with_an_au
     with app.sessions() as session:
         _, rescore = waive(session, document_id, "limit_below_minimum", by="rita@acme.test",
                            reason="Owner accepts $1M for this small job", line="general_liability")
-    dispatch(app, [rescore])  # as `coi review waive` does
+    dispatch([rescore], broker=app.broker_handle.broker, sessions=app.sessions)  # as `coi review waive` does
     wait_for(lambda: standing(app, document_id)["decision"] == "approved")
     [waived] = [c for c in standing(app, document_id)["checks"] if c.get("waiver")]
     assert waived["waiver"]["by"] == "rita@acme.test"

@@ -626,11 +626,11 @@ def test_given_a_waiver_and_an_override_of_alphas_document_then_only_alpha_chang
         mine, theirs = documents[alpha.account_id], documents[bravo.account_id]
         _, rescore = waive(session, mine, "limit_below_minimum", by="reviewer@alpha.example", reason="agreed",
                            line="general_liability", key="each_occurrence")
-    dispatch(app, [rescore])  # as `coi review waive` does
+    dispatch([rescore], broker=app.broker_handle.broker, sessions=app.sessions)  # as `coi review waive` does
     wait_for(lambda: status_of(app, mine)["evaluated_decision"] == "approved")
     with app.sessions() as session:
         _, publication = override(session, mine, "rejected", by="reviewer@alpha.example", reason="second thoughts")
-    dispatch(app, [publication])  # as `coi review override` does
+    dispatch([publication], broker=app.broker_handle.broker, sessions=app.sessions)  # as `coi review override` does
 
     wanted = {"coi.certificate.rejected", "coi.check.waived", "coi.certificate.approved", "coi.decision.overridden"}
     wait_for(lambda: {e["type"] for e in stream(app, ALPHA)} == wanted)

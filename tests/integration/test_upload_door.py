@@ -347,7 +347,7 @@ def test_given_the_broker_down_when_a_file_is_uploaded_then_it_is_accepted_and_i
     with app.sessions() as session:
         assert [(h.actor, h.args) for h in session.scalars(select(Handoff))] == [
             ("read_document", [answer.json()["document_id"]])]
-    assert relay_due(app, now=utcnow() + GRACE * 2) == 1
+    assert relay_due(utcnow() + GRACE * 2, broker=app.broker_handle.broker, sessions=app.sessions) == 1
     assert drain(app) == ["read_document"]
 
 
@@ -376,7 +376,7 @@ def test_given_the_broker_down_when_s3_reports_an_upload_then_it_is_queued_and_i
     with app.sessions() as session:
         upload_id = session.scalars(select(Upload.id)).one()
         assert [(h.actor, h.args) for h in session.scalars(select(Handoff))] == [("take_upload", [upload_id])]
-    assert relay_due(app, now=utcnow() + GRACE * 2) == 1
+    assert relay_due(utcnow() + GRACE * 2, broker=app.broker_handle.broker, sessions=app.sessions) == 1
     assert drain(app) == ["take_upload"]
 
 

@@ -130,7 +130,7 @@ def test_given_a_certificate_request_then_the_vendor_gets_a_sample_follow_ups_an
         request, handoffs = request_certificate(session, app.settings, "acme", "Blue Heron Roofing", tag="depot-7",
                                                 by="risk@acme.example")
         request_id = request.id
-    dispatch(app, handoffs)
+    dispatch(handoffs, broker=app.broker_handle.broker, sessions=app.sessions)
     [asked] = wait_for(lambda: account.to(VENDOR_CONTACT))
     assert asked["Reply-To"] == "acme+depot-7@coi.test"
     text = asked.get_body(("plain",)).get_content()
@@ -140,8 +140,14 @@ def test_given_a_certificate_request_then_the_vendor_gets_a_sample_follow_ups_an
     assert read_back["certificate_holder"]["name"] == certificate["certificate_holder"]["name"]
     assert read_back["policies"][0]["limits"]["each_occurrence"] == 2_000_000
 
-    dispatch(app, chase(app, utcnow() + timedelta(days=1)))  # nothing due yet
-    dispatch(app, chase(app, utcnow() + timedelta(days=3, minutes=1)))  # the first follow-up
+    def chase_at(moment):
+        """The follow-ups due at ``moment``, sent on (as the ``chase_requests`` actor does)."""
+        handoffs = chase(moment, sessions=app.sessions, settings=app.settings)
+        dispatch(handoffs, broker=app.broker_handle.broker, sessions=app.sessions)
+        return handoffs
+
+    chase_at(utcnow() + timedelta(days=1))  # nothing due yet
+    chase_at(utcnow() + timedelta(days=3, minutes=1))  # the first follow-up
     wait_for(lambda: len(account.to(VENDOR_CONTACT)) == 2)
     assert "reminder" in account.to(VENDOR_CONTACT)[1].get_body(("plain",)).get_content()
 
@@ -154,7 +160,7 @@ def test_given_a_certificate_request_then_the_vendor_gets_a_sample_follow_ups_an
         request = session.get(VendorRequest, request_id)
         assert (request.status, request.fulfilled_document_id, request.next_chase_at) == \
             ("fulfilled", document_id, None)
-    assert chase(app, utcnow() + timedelta(days=30)) == []  # no more follow-ups
+    assert chase_at(utcnow() + timedelta(days=30)) == []  # no more follow-ups
     with app.sessions() as session:
         sent = session.scalars(select(Notification).where(Notification.kind == "certificate_request")).all()
     assert len(sent) == 2

@@ -162,7 +162,8 @@ def test_given_a_name_then_the_post_goes_to_the_address_checked_for_it_and_dns_i
         asked.append((host, port))
         return next(answers)
 
-    assert deliver(app, delivery_id, resolver=resolver) is None
+    assert deliver(delivery_id, sessions=app.sessions, settings=app.settings, secret_box=app.secrets,
+                   resolver=resolver) is None
     [delivery] = deliveries(app)
     assert delivery.status == "delivered", delivery.last_error
     assert len(webhook_receiver.received) == 1 and webhook_receiver.bad_signatures == 0

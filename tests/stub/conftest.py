@@ -51,7 +51,14 @@ class Chain:
 
 
 @pytest.fixture
-def chain(tmp_path: Path, migrated_sqlite: Path, redis_url: str) -> Iterator[Chain]:
+def ocr_engine(request):
+    """The OCR engine the chain is built with: the composition root's own, unless a test gives one
+    (``@pytest.mark.parametrize("ocr_engine", [engine], indirect=True)``)."""
+    return getattr(request, "param", None)
+
+
+@pytest.fixture
+def chain(tmp_path: Path, migrated_sqlite: Path, redis_url: str, ocr_engine) -> Iterator[Chain]:
     database = tmp_path / "coi.db"
     shutil.copyfile(migrated_sqlite, database)
     app = make_app(tmp_path, database_url=f"sqlite:///{database}", redis_url=redis_url)
@@ -59,6 +66,8 @@ def chain(tmp_path: Path, migrated_sqlite: Path, redis_url: str) -> Iterator[Cha
     broker.emit_after("process_boot")
     app.__dict__["broker_handle"] = BrokerHandle(broker, "stub://")  # the composition root's seam
     dramatiq.set_broker(broker)
+    if ocr_engine is not None:
+        app.__dict__["ocr_engine"] = ocr_engine  # the composition root's engine, replaced before it is handed on
     app.actors  # noqa: B018 - declared on the stub broker
     running = Chain(app)
     running.worker.start()

@@ -167,14 +167,14 @@ class BrokenEngine:
         return Orientation(0, 0.0)
 
 
+@pytest.mark.parametrize("ocr_engine", [BrokenEngine()], indirect=True)
 def test_given_a_scan_then_the_ocr_queue_reads_it_with_the_apps_engine_and_its_failure_is_recorded(
-        chain, certificate):
+        chain, certificate, ocr_engine):
     import io
 
     from PIL import Image
 
-    engine = BrokenEngine()
-    chain.app.__dict__["ocr_engine"] = engine  # the composition root's engine, replaced
+    engine = ocr_engine
     page = io.BytesIO()
     Image.new("L", (850, 1100), 255).save(page, "PNG", dpi=(100, 100))
     mail(chain, page.getvalue(), "scan.png", "image/png")

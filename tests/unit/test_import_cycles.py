@@ -1,9 +1,9 @@
 """No import circle in the house: a module never imports, at run time, a module that imports it back
 (directly or round a longer loop). Imports under ``if TYPE_CHECKING:`` are left out: they are
-annotations, not run (the workers name ``infra.bootstrap.App`` so, which ``App.actors`` imports
-back lazily; that coupling is the collaborators-injection work of issue 20, not a circle Python
-runs). Imports inside functions count. Every package of the house is checked, the reader
-(``pipeline/acord25``) included.
+annotations, not run. Imports inside functions count. Every package of the house is checked, the
+reader (``pipeline/acord25``) included. The worker services take the collaborators they name, so
+no module of ``workers/`` but the worker process's entry point imports the composition root, not
+even for an annotation.
 
 Found with grimp's import graph (the same graph import-linter checks), cycles as its strongly
 connected components (Tarjan)."""
@@ -93,6 +93,19 @@ def test_the_check_finds_a_circle_through_a_function_level_import(tmp_path, monk
     monkeypatch.syspath_prepend(str(tmp_path))
     assert import_circles(("loopy",)) == [["loopy.a", "loopy.b", "loopy.c"]]
     assert import_circles(("loopy",), left_out=("loopy.c",)) == []
+
+
+WORKER_ENTRY_POINTS = {"workers.entry"}  # ``dramatiq workers.entry:setup`` builds the App: the one that may
+
+
+def test_no_worker_service_imports_the_composition_root_not_even_for_an_annotation(monkeypatch):
+    """``workers/`` names its collaborators (sessions, settings, storage...) instead of taking the
+    App (issue 20): only the worker process's entry point imports ``infra.bootstrap``."""
+    monkeypatch.syspath_prepend(str(REPO))
+    graph = grimp.build_graph("workers", "infra", include_external_packages=False,
+                              exclude_type_checking_imports=False, cache_dir=None)
+    importers = {m for m in graph.find_modules_that_directly_import("infra.bootstrap") if m.startswith("workers.")}
+    assert importers <= WORKER_ENTRY_POINTS, f"workers/ modules importing infra.bootstrap: {sorted(importers)}"
 
 
 @pytest.mark.parametrize("module", ["infra.entry.cli_events", "infra.entry.cli_uploads"])
