@@ -27,6 +27,7 @@ class DataSpool:
         self.memory_bytes = memory_bytes
         self.size = 0  # bytes kept
         self.discarded = False
+        self.spilled = False  # went past ``memory_bytes`` into the file (stays True once closed)
         self._file: tempfile.SpooledTemporaryFile | None = tempfile.SpooledTemporaryFile(
             max_size=memory_bytes, dir=directory)
         self._lock = threading.Lock()
@@ -40,6 +41,8 @@ class DataSpool:
             return
         self._file.write(data)
         self.size += len(data)
+        if not self.spilled and self.size > self.memory_bytes:
+            self.spilled = True  # SpooledTemporaryFile rolls over past max_size, as here
 
     def discard(self) -> None:
         """Drop what is held (too large, a line too long); later writes keep nothing."""
@@ -48,11 +51,6 @@ class DataSpool:
         self.close()
 
     # -- state ------------------------------------------------------------------------------
-
-    @property
-    def on_disk(self) -> bool:
-        """Past the memory threshold: the bytes are in the temporary file, not in memory."""
-        return self._file is not None and bool(self._file._rolled)
 
     @property
     def closed(self) -> bool:
