@@ -55,8 +55,7 @@ class Settings(BaseSettings):
     smtp_sessions_per_ip: int = Field(5, description="Open SMTP sessions one client IP may hold at once "
                                                       "(421 beyond; 0: no cap).")
     smtp_sessions: int = Field(20, description="Open SMTP sessions the door holds at once, all clients "
-                                                "together (421 beyond; 0: no cap). Each may hold a whole "
-                                                "message in memory while it arrives.")
+                                                "together (421 beyond; 0: no cap).")
     smtp_spool_bytes: int = Field(1 * MiB, description="Bytes of a message the SMTP door keeps in memory while "
                                                        "it arrives; past them the message goes to a temporary "
                                                        "file in COI_SMTP_SPOOL_DIR.")
