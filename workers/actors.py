@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from infra import keys
 from infra.keys import document_key
 from infra.models import Account, Certificate, Document, InboundMessage, MessageDocument, utcnow
 from infra.repo import add_document, add_event, document_ref, hand_on, insert_ignore, message_ref, move
-from infra.storage import ObjectMissing
+from infra.storage import ObjectMissing, put_patiently
 from pipeline.events import EventType
 from pipeline.mime import split_message as split_mime
 from pipeline.states import DocumentStatus, MessageStatus, Source, reached
@@ -195,10 +196,11 @@ class Stages:
             app.storage.delete(reading_key(document))  # a reading left by an earlier attempt is stale
             move(document, DocumentStatus.READING)
             session.commit()
+        started = time.monotonic()
         reading = read_text(app.storage.get(document.storage_key), max_pages=app.settings.max_pages)
         if reading is None:
             return self.actors.ocr_document
-        return self._keep_reading(document, reading)
+        return self._keep_reading(document, reading, time.monotonic() - started)
 
     def ocr_document(self, document_id: str) -> None:
         self._run(document_id, self._ocr)
@@ -214,12 +216,15 @@ class Stages:
             return self.actors.read_document  # sent again from the start (`coi retry`): read decides
         if app.storage.exists(reading_key(document)):
             return self.actors.extract_document
+        started = time.monotonic()
         reading = read_ocr(app.storage.get(document.storage_key), max_pages=app.settings.max_pages,
                            ocr_engine=app.ocr_engine)
-        return self._keep_reading(document, reading)
+        return self._keep_reading(document, reading, time.monotonic() - started)
 
-    def _keep_reading(self, document: Document, reading) -> Any:
-        self.app.storage.put(reading_key(document), json.dumps(reading.to_dict()).encode(), "application/json")
+    def _keep_reading(self, document: Document, reading, took_s: float) -> Any:
+        """Store the reading; through a storage outage for as long as it took to read (put_patiently)."""
+        put_patiently(self.app.storage, reading_key(document), json.dumps(reading.to_dict()).encode(),
+                      "application/json", worth_s=took_s)
         return self.actors.extract_document
 
     # -- extract ----------------------------------------------------------------------------
