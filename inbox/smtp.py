@@ -407,11 +407,22 @@ class GatedSMTP(SMTP):
                         refusal = LINE_TOO_LONG
                         spool.discard()
                     else:  # RFC 5321 4.5.2: a leading dot was doubled by the client
-                        spool.write(whole[1:] if whole.startswith(b".") else whole)
+                        refusal = _spooled(spool, whole[1:] if whole.startswith(b".") else whole)
                 fragments.clear()
         spool.discard()  # the transport went without the end-of-data line: nothing to hand over
         return GONE
 
+
+def _spooled(spool: DataSpool, line: bytes) -> str | None:
+    """Write a line; None, or 451 when the spool folder refuses it (full, gone): the sender tries
+    again later, and what it still sends is read and dropped."""
+    try:
+        spool.write(line)
+        return None
+    except OSError:
+        log.exception("could not spool a message's DATA; it will be answered 451")
+        spool.discard()
+        return TEMPORARY
 
 class CountedSMTP(GatedSMTP):
     """aiosmtpd's server, counting each reply by its code (``coi_smtp_answers_total``, docs/metrics.md),

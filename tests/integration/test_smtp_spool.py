@@ -179,3 +179,25 @@ def test_given_a_large_message_arriving_then_the_door_holds_no_more_than_its_thr
         conn.sendall(b"QUIT\r\n")
     [message] = rows(app)
     assert message.size == len(HEADERS) + len(BLOCK) * blocks
+
+
+def test_given_a_spool_folder_that_refuses_files_then_451_and_the_sender_tries_again(app, account, tmp_path):
+    """A full or vanished spool folder is transient trouble: 451, no exception text sent to the client."""
+    from inbox.smtp import make_controller
+
+    folder = tmp_path / "spool"
+    broken = App(app.settings.model_copy(update={
+        "smtp_port": free_port(), "smtp_spool_bytes": THRESHOLD, "smtp_spool_dir": folder}))
+    controller = make_controller(broken)  # makes the folder
+    controller.start()
+    folder.rmdir()  # and it goes away under the running door
+    try:
+        conn, reader = start_data((controller.hostname, controller.port))
+        with conn:
+            conn.sendall(BLOCK * 3 + b".\r\n")  # past the threshold: the file is needed
+            assert reader.readline().startswith(b"451 ")
+            conn.sendall(b"QUIT\r\n")
+    finally:
+        controller.stop()
+        broken.close()
+    assert rows(app) == []
