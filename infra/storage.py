@@ -8,7 +8,6 @@ current position, never whole into memory.
 from __future__ import annotations
 
 import io
-import logging
 import os
 import shutil
 import tempfile
@@ -18,8 +17,6 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
 from urllib.parse import urlparse
 
-
-log = logging.getLogger(__name__)
 
 COPY_CHUNK = 1024 * 1024  # a file is copied in pieces of this size, never read whole
 
@@ -187,32 +184,14 @@ class S3Storage:
         return True
 
 
-PATIENCE_FIRST_WAIT_S = 0.5  # put_patiently's first wait; each next one doubles, up to the last
-PATIENCE_LONGEST_WAIT_S = 8.0  # a storage that is back is found within this of its return
-
-
 def put_patiently(storage: Storage, key: str, data: bytes, content_type: str, *, worth_s: float,
                   sleep=time.sleep, clock=time.monotonic) -> None:
-    """``put``, tried again while storage is unavailable for as long as the bytes took to make.
+    """``put``, tried again while storage is unavailable for as long as the bytes took to make
+    (infra/patience.py): a reading that cost an OCR is not lost to a storage outage of seconds."""
+    from infra.patience import patiently
 
-    A stage whose result cost half a minute of OCR would otherwise lose it to a storage outage of a
-    few seconds at the moment of the write, and do the OCR again on its retry, behind every other
-    document. Waiting is worth it while it costs less than making the result again (``worth_s``);
-    past that the StorageUnavailable goes up, to the stage's own retry."""
-    started = clock()
-    wait = PATIENCE_FIRST_WAIT_S
-    while True:
-        try:
-            storage.put(key, data, content_type)
-            return
-        except StorageUnavailable:
-            waited = clock() - started
-            if waited + wait > worth_s:
-                raise
-            log.warning("storage unavailable writing %s; trying again in %.1f s (the result took %.0f s to make)",
-                        key, wait, worth_s)
-            sleep(wait)
-            wait = min(wait * 2, PATIENCE_LONGEST_WAIT_S)
+    patiently(lambda: storage.put(key, data, content_type), worth_s=worth_s, transient=(StorageUnavailable,),
+              what=f"storage unavailable writing {key}", sleep=sleep, clock=clock)
 
 
 def storage_from_url(url: str, *, endpoint_url: str | None = None, region: str = "us-east-1") -> Storage:

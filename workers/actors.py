@@ -25,6 +25,7 @@ from infra import keys
 from infra.keys import document_key
 from infra.models import Account, Certificate, Document, InboundMessage, MessageDocument, utcnow
 from infra.repo import add_document, add_event, document_ref, hand_on, insert_ignore, message_ref, move
+from infra.patience import patiently
 from infra.storage import ObjectMissing, put_patiently
 from pipeline.events import EventType
 from pipeline.mime import split_message as split_mime
@@ -367,7 +368,15 @@ class Stages:
         A step returns the actor of the next stage, ``self._publish``, or None. The next stage is
         recorded as a hand-off and committed with the step's state change, then enqueued
         (workers/handoffs.py): a broker away at that moment delays it by seconds, never strands it.
-        An error rolls the step back with its hand-off."""
+        An error rolls the step back with its hand-off. A transient error after long work (an OCR,
+        its reading kept, then the database away at the commit) is waited out in place for as long
+        as that work took (infra/patience.py): the step runs again and finds its result kept, where a
+        retry would have queued behind every other OCR."""
+        started = time.monotonic()
+        patiently(lambda: self._run_once(document_id, step), worth_s=lambda: time.monotonic() - started,
+                  transient=outcomes.TRANSIENT, what=f"{getattr(step, '__name__', 'stage')} of {document_id}")
+
+    def _run_once(self, document_id: str, step) -> None:
         with self.app.sessions() as session:
             document = session.get(Document, document_id)
             if document is None:
