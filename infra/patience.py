@@ -20,8 +20,8 @@ FIRST_WAIT_S = 0.5  # the first wait; each next one doubles, up to the longest
 LONGEST_WAIT_S = 8.0  # a service that is back is found within this of its return
 
 
-def patiently(action: Callable[[], T], *, worth_s: float | Callable[[], float], transient: tuple[type[BaseException], ...],
-              what: str, sleep=time.sleep, clock=time.monotonic) -> T:
+def patiently(action: Callable[[], T], *, worth_s: float | Callable[[], float],
+              transient: tuple[type[BaseException], ...], what: str, sleep=time.sleep, clock=time.monotonic) -> T:
     """``action()``, tried again on a ``transient`` error while the time spent waiting stays under
     ``worth_s`` (seconds, or a function giving them once the first try has failed)."""
     wait = FIRST_WAIT_S

@@ -48,6 +48,12 @@ OCR_PRIORITY = 10  # dramatiq runs lower numbers first: a worker on both queues 
 __all__ = ["MAX_CRASHES", "Actors", "declare_actors", "document_key", "reading_key"]
 
 
+def _stage_name(step) -> str:
+    """``_ocr`` → ``ocr``, for a log line; a step given as a lambda (scoring) is "stage"."""
+    name = getattr(step, "__name__", "")
+    return name.strip("_") if name and name != "<lambda>" else "stage"
+
+
 def reading_key(document: Document) -> str:
     return keys.reading_key(document.storage_key)
 
@@ -374,7 +380,7 @@ class Stages:
         retry would have queued behind every other OCR."""
         started = time.monotonic()
         patiently(lambda: self._run_once(document_id, step), worth_s=lambda: time.monotonic() - started,
-                  transient=outcomes.TRANSIENT, what=f"{getattr(step, '__name__', 'stage')} of {document_id}")
+                  transient=outcomes.TRANSIENT, what=f"{_stage_name(step)} of document {document_id}")
 
     def _run_once(self, document_id: str, step) -> None:
         with self.app.sessions() as session:
