@@ -20,7 +20,7 @@ from typing import Any
 
 import dramatiq
 import redis
-from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.errors import ConnectionClosed
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -62,8 +62,12 @@ class RecoveringRedisBroker(RedisBroker):
     Redis): the delayed ones (retries waiting out their backoff, held in memory) are dropped by
     dramatiq on that error, and the prefetched ones go with the old consumer. Redis gives a live
     worker's messages to no one else, so they waited for the sweep. Here a consumer, when (re)started,
-    first puts every message its worker still holds on that queue back on the queue. A message a
-    worker thread is running at that moment may then run twice: every actor is idempotent.
+    first puts back on the queue every message its worker still holds on that queue *and no longer
+    has in hand*: those the old consumer had fetched but not handed on, and those it had handed to
+    the delay queue, which dramatiq empties on a connection error. A message handed to the worker's
+    threads (waiting for one, running, or waiting for its ack) stays: the thread finishes and acks
+    it through the new consumer. (Putting those back too ran them twice: a scan running its OCR when
+    Redis restarted was OCR'd again by another thread, doubling the backlog after the outage.)
 
     ``prefetch_limits`` (queue → most messages one consumer holds) caps dramatiq's prefetch, twice
     the worker's threads on every queue: for long work (OCR, ``workers.actors.PrefetchLimits``) a
@@ -71,18 +75,58 @@ class RecoveringRedisBroker(RedisBroker):
 
     prefetch_limits: dict[str, int] = {}  # replaced, never mutated: set per worker at its boot
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._consumers: dict[str, HandingConsumer] = {}  # the latest consumer of each queue
+
     def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000):
         prefetch = min(prefetch, self.prefetch_limits.get(queue_name, prefetch))
+        previous = self._consumers.get(queue_name)
+        in_hand = previous.in_hand() if previous is not None else set()
         held = f"{self.namespace}:__acks__.{self.broker_id}.{queue_name}"
         try:
-            message_ids = self.client.smembers(held)
-            if message_ids:
-                log.warning("putting back %d message(s) this worker held on %s when its consumer stopped",
-                            len(message_ids), queue_name)
-                self.do_requeue(queue_name, *message_ids)
+            lost = [message_id for message_id in self.client.smembers(held)
+                    if _text(message_id) not in in_hand]
+            if lost:
+                log.warning("putting back %d message(s) this worker held on %s when its consumer stopped "
+                            "(%d still in hand stay)", len(lost), queue_name, len(in_hand))
+                self.do_requeue(queue_name, *lost)
         except redis.ConnectionError as exc:
             raise ConnectionClosed(exc) from None  # dramatiq's consumer thread retries in a second
-        return super().consume(queue_name, prefetch=prefetch, timeout=timeout)
+        consumer = HandingConsumer(self, queue_name, prefetch, timeout, in_hand=in_hand)
+        self._consumers[queue_name] = consumer
+        return consumer
+
+
+class HandingConsumer(_RedisConsumer):
+    """dramatiq's Redis consumer, knowing which of the messages it fetched are in the worker's hands
+    (given to its threads, not yet acked) rather than in its delay queue or its own cache, which a
+    connection error loses. Messages are known by the id the broker's ack set keeps for them."""
+
+    def __init__(self, broker, queue_name, prefetch, timeout, *, in_hand: set[str] = frozenset()):
+        super().__init__(broker, queue_name, prefetch, timeout)
+        self._in_hand = set(in_hand)  # carried over: a thread still running one acks it through us
+
+    def in_hand(self) -> set[str]:
+        return set(self._in_hand)
+
+    def __next__(self):
+        message = super().__next__()
+        if message is not None and message.options.get("eta") is None:  # dramatiq's test for "delayed"
+            self._in_hand.add(message.options["redis_message_id"])
+        return message
+
+    def ack(self, message):
+        super().ack(message)  # on a connection error dramatiq tries again: it stays in hand till then
+        self._in_hand.discard(message.options["redis_message_id"])
+
+    def nack(self, message):
+        super().nack(message)
+        self._in_hand.discard(message.options["redis_message_id"])
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def start_embedded_redis(rdb_path: Path):

@@ -55,8 +55,12 @@ class Settings(BaseSettings):
     smtp_sessions_per_ip: int = Field(5, description="Open SMTP sessions one client IP may hold at once "
                                                       "(421 beyond; 0: no cap).")
     smtp_sessions: int = Field(20, description="Open SMTP sessions the door holds at once, all clients "
-                                                "together (421 beyond; 0: no cap). Each may hold a whole "
-                                                "message in memory while it arrives.")
+                                                "together (421 beyond; 0: no cap).")
+    smtp_spool_bytes: int = Field(1 * MiB, description="Bytes of a message the SMTP door keeps in memory while "
+                                                       "it arrives; past them the message goes to a temporary "
+                                                       "file in COI_SMTP_SPOOL_DIR.")
+    smtp_spool_dir: Path | None = Field(None, description="Folder of the SMTP door's temporary files (on disk, "
+                                                          "not a RAM-backed /tmp); default: var_dir/spool.")
     smtp_tls_cert: Path | None = Field(None, description="PEM certificate chain for the SMTP door's STARTTLS; with "
                                                          "COI_SMTP_TLS_KEY, STARTTLS is offered.")
     smtp_tls_key: Path | None = Field(None, description="PEM private key of COI_SMTP_TLS_CERT.")
@@ -156,6 +160,9 @@ class Settings(BaseSettings):
 
     def resolved_storage_url(self) -> str:
         return self.storage_url or f"file://{(self.var_dir / 'storage').resolve()}"
+
+    def resolved_smtp_spool_dir(self) -> Path:
+        return self.smtp_spool_dir or self.var_dir / "spool"
 
     def resolved_review_url(self) -> str:
         """Reviewers' link with ``{document_id}``: COI_REVIEW_URL, else the desk's document page."""

@@ -1,17 +1,24 @@
 """Object storage for raw messages, documents and artefacts: a local folder or S3 (boto3).
 
 Keys are per account: ``accounts/<slug>/...``. ``put`` returns only once the bytes are durable
-(fsync'd locally; acknowledged by S3).
+(fsync'd locally; acknowledged by S3); ``put_file`` does the same from a file, read in pieces from its
+current position, never whole into memory.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import BinaryIO, Protocol
 from urllib.parse import urlparse
+
+
+COPY_CHUNK = 1024 * 1024  # a file is copied in pieces of this size, never read whole
 
 
 class StorageUnavailable(Exception):
@@ -24,6 +31,7 @@ class ObjectMissing(Exception):
 
 class Storage(Protocol):
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None: ...
+    def put_file(self, key: str, file: BinaryIO, content_type: str = "application/octet-stream") -> None: ...
     def get(self, key: str) -> bytes: ...
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
@@ -62,6 +70,9 @@ class LocalStorage:
         return self.root / _checked_key(key)
 
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        self.put_file(key, io.BytesIO(data), content_type)
+
+    def put_file(self, key: str, file: BinaryIO, content_type: str = "application/octet-stream") -> None:
         path = self._path(key)
         if self._stranded:
             self._remove_stranded()
@@ -70,7 +81,7 @@ class LocalStorage:
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
+                    shutil.copyfileobj(file, handle, COPY_CHUNK)
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.replace(tmp, path)
@@ -151,6 +162,10 @@ class S3Storage:
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
         self._call("put", key, self.client.put_object, Body=data, ContentType=content_type)
 
+    def put_file(self, key: str, file: BinaryIO, content_type: str = "application/octet-stream") -> None:
+        """One PUT streamed from the file (botocore reads it in pieces, and rewinds it to retry)."""
+        self._call("put", key, self.client.put_object, Body=file, ContentType=content_type)
+
     def get(self, key: str) -> bytes:
         return self._call("get", key, self.client.get_object)["Body"].read()
 
@@ -167,6 +182,16 @@ class S3Storage:
         except ObjectMissing:
             return False
         return True
+
+
+def put_patiently(storage: Storage, key: str, data: bytes, content_type: str, *, worth_s: float,
+                  sleep=time.sleep, clock=time.monotonic) -> None:
+    """``put``, tried again while storage is unavailable for as long as the bytes took to make
+    (infra/patience.py): a reading that cost an OCR is not lost to a storage outage of seconds."""
+    from infra.patience import patiently
+
+    patiently(lambda: storage.put(key, data, content_type), worth_s=worth_s, transient=(StorageUnavailable,),
+              what=f"storage unavailable writing {key}", sleep=sleep, clock=clock)
 
 
 def storage_from_url(url: str, *, endpoint_url: str | None = None, region: str = "us-east-1") -> Storage:

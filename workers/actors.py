@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -26,8 +27,9 @@ from infra import keys
 from infra.keys import document_key
 from infra.models import Account, Certificate, Document, InboundMessage, MessageDocument, utcnow
 from infra.repo import add_document, add_event, document_ref, hand_on, insert_ignore, message_ref, move
+from infra.patience import patiently
 from infra.settings import Settings
-from infra.storage import ObjectMissing, Storage
+from infra.storage import ObjectMissing, Storage, put_patiently
 from pipeline.events import EventType
 from pipeline.mime import split_message as split_mime
 from pipeline.states import DocumentStatus, MessageStatus, Source, reached
@@ -50,6 +52,12 @@ log = logging.getLogger(__name__)
 OCR_QUEUE = "ocr"
 OCR_PRIORITY = 10  # dramatiq runs lower numbers first: a worker on both queues takes fast work first
 __all__ = ["MAX_CRASHES", "Actors", "declare_actors", "document_key", "reading_key"]
+
+
+def _stage_name(step) -> str:
+    """``_ocr`` → ``ocr``, for a log line; a step given as a lambda (scoring) is "stage"."""
+    name = getattr(step, "__name__", "")
+    return name.strip("_") if name and name != "<lambda>" else "stage"
 
 
 def reading_key(document: Document) -> str:
@@ -221,10 +229,11 @@ class Stages:
             self.storage.delete(reading_key(document))  # a reading left by an earlier attempt is stale
             move(document, DocumentStatus.READING)
             session.commit()
+        started = time.monotonic()
         reading = read_text(self.storage.get(document.storage_key), max_pages=self.settings.max_pages)
         if reading is None:
             return self.actors.ocr_document
-        return self._keep_reading(document, reading)
+        return self._keep_reading(document, reading, time.monotonic() - started)
 
     def ocr_document(self, document_id: str) -> None:
         self._run(document_id, self._ocr)
@@ -239,12 +248,15 @@ class Stages:
             return self.actors.read_document  # sent again from the start (`coi retry`): read decides
         if self.storage.exists(reading_key(document)):
             return self.actors.extract_document
+        started = time.monotonic()
         reading = read_ocr(self.storage.get(document.storage_key), max_pages=self.settings.max_pages,
                            ocr_engine=self.ocr_engine)
-        return self._keep_reading(document, reading)
+        return self._keep_reading(document, reading, time.monotonic() - started)
 
-    def _keep_reading(self, document: Document, reading) -> Any:
-        self.storage.put(reading_key(document), json.dumps(reading.to_dict()).encode(), "application/json")
+    def _keep_reading(self, document: Document, reading, took_s: float) -> Any:
+        """Store the reading; through a storage outage for as long as it took to read (put_patiently)."""
+        put_patiently(self.storage, reading_key(document), json.dumps(reading.to_dict()).encode(),
+                      "application/json", worth_s=took_s)
         return self.actors.extract_document
 
     # -- extract ----------------------------------------------------------------------------
@@ -388,7 +400,15 @@ class Stages:
         A step returns the actor of the next stage, ``self._publish``, or None. The next stage is
         recorded as a hand-off and committed with the step's state change, then enqueued
         (workers/handoffs.py): a broker away at that moment delays it by seconds, never strands it.
-        An error rolls the step back with its hand-off."""
+        An error rolls the step back with its hand-off. A transient error after long work (an OCR,
+        its reading kept, then the database away at the commit) is waited out in place for as long
+        as that work took (infra/patience.py): the step runs again and finds its result kept, where a
+        retry would have queued behind every other OCR."""
+        started = time.monotonic()
+        patiently(lambda: self._run_once(document_id, step), worth_s=lambda: time.monotonic() - started,
+                  transient=outcomes.TRANSIENT, what=f"{_stage_name(step)} of document {document_id}")
+
+    def _run_once(self, document_id: str, step) -> None:
         with self.sessions() as session:
             document = session.get(Document, document_id)
             if document is None:

@@ -155,15 +155,15 @@ def test_given_the_second_accounts_copy_fails_then_nothing_of_the_first_is_left_
 
     with app.sessions() as session:
         add_account(session, "bravo", "Bravo Builders")
-    real_put, puts = app.storage.put, []
+    real_put, puts = app.storage.put_file, []
 
-    def put(key, data, content_type):
+    def put_file(key, file, content_type):
         puts.append(key)
         if len(puts) == 2:
             raise OSError("disk full")
-        return real_put(key, data, content_type)
+        return real_put(key, file, content_type)
 
-    monkeypatch.setattr(app.storage, "put", put)
+    monkeypatch.setattr(app.storage, "put_file", put_file)
     with pytest.raises(OSError):
         InboxHandler(app).accept(certificate_mail("acme@coi.test").as_bytes(), "agent@example.test",
                                  ["acme@coi.test", "bravo@coi.test"])
