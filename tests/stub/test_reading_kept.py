@@ -17,7 +17,7 @@ from infra.admin import add_account
 from infra.models import Document
 from infra.storage import StorageUnavailable
 from inbox.smtp import InboxHandler
-from pipeline.samples import demo_certificate, draw_certificate
+from samples.certificates import demo_certificate, draw_certificate
 from pipeline.states import DocumentStatus, reached
 
 READING_TOOK_S = 30.0  # what the read is made to look like it cost (an OCR on a busy machine)
