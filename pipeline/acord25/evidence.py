@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.acord25.confidence import confidence
 from pipeline.acord25.layout import Box
 
 
@@ -14,7 +15,7 @@ class Evidence:
         self.page = page
         self.items: dict[str, dict[str, Any]] = {}
 
-    def add(self, pointer: str, box: Box, confidence: float, how: str | None = None) -> None:
+    def add(self, pointer: str, box: Box, confidence: float, how: str | None = None, *, borrowed: bool = False) -> None:
         self.items[pointer] = {
             "page": self.page,
             "bbox": box.as_list(),
@@ -22,6 +23,8 @@ class Evidence:
         }
         if how is not None:  # a key of confidence.json: what the bench calibrates by
             self.items[pointer]["how"] = how
+        if borrowed:  # its block had too few labels of its own and took the page's fit
+            self.items[pointer]["borrowed"] = True
 
     def move(self, old_prefix: str, new_prefix: str) -> None:
         """Re-key evidence when a list entry changes index."""
@@ -52,23 +55,20 @@ def _resolve(document: Any, pointer: str) -> Any:
     return node
 
 
-OCR_CEILING = 0.97  # an OCR reading is never as sure as a text layer
-
-
-def cap_by_reading(items: dict[str, dict[str, Any]], words: list[Any], marks: list[Any]) -> None:
-    """Lower each confidence to the least certain OCR word or measured mark inside its box.
-
-    Text-layer words and drawn marks carry no confidence and change nothing.
-    """
+def calibrate(items: dict[str, dict[str, Any]], words: list[Any], marks: list[Any], *, ocr: bool) -> None:
+    """Give each value its confidence from how it was found and what it was read from
+    (:func:`pipeline.acord25.confidence.confidence`); an OCR value also keeps, as ``ocr``, the least
+    sure OCR word or measured mark inside its box. Text-layer words and drawn marks carry no
+    confidence."""
     # an empty check box ("box" mark) says nothing about a value drawn over it
     measured = [w for w in [*words, *marks]
                 if getattr(w, "confidence", None) is not None and getattr(w, "kind", None) != "box"]
-    if not measured:
-        return
     for item in items.values():
         x0, y0, x1, y1 = item["bbox"]
         inside = [m.confidence for m in measured
                   if x0 - 0.5 <= (m.x0 + m.x1) / 2 <= x1 + 0.5 and y0 - 0.5 <= (m.y0 + m.y1) / 2 <= y1 + 0.5]
-        # squared: a value is right only if every one of its words is (and its zone was the right one)
-        ceiling = min([OCR_CEILING, *(c * c for c in inside)])
-        item["confidence"] = round(min(item["confidence"], ceiling), 3)
+        least = min(inside) if inside else None
+        if least is not None:
+            item["ocr"] = round(least, 3)
+        item["confidence"] = round(confidence(item.get("how"), ocr=ocr, least=least,
+                                              borrowed=bool(item.get("borrowed"))), 3)

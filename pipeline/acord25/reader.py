@@ -26,8 +26,8 @@ import numpy as np
 from pipeline.acord25 import fieldkinds as kinds
 from pipeline.acord25 import plausible
 from pipeline.acord25.certificate import empty_certificate
-from pipeline.acord25.confidence import HOW
-from pipeline.acord25.evidence import Evidence, cap_by_reading
+from pipeline.acord25.confidence import HOW, LOOSE_FIT
+from pipeline.acord25.evidence import Evidence, calibrate
 from pipeline.acord25.fields import apply_form_fields
 from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box
@@ -43,7 +43,6 @@ MIN_OCR_CONFIDENCE = 0.25  # a phrase of OCR words all read less surely than thi
 MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smallest print is 5.5 pt
 DEBRIS_CONFIDENCE, DEBRIS_CHARS = 0.45, 2  # an OCR word this short read less surely than this is a speck
 UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than this is not part of its value
-LOOSE_FIT = 0.88  # ceiling when the block had too few labels of its own and took the page's global fit
 RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a rule across it
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
@@ -400,7 +399,7 @@ def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict
     if form_fields:
         apply_form_fields(cert, form_fields, ev)
     cert["evidence"] = ev.only(cert)
-    cap_by_reading(cert["evidence"], page.words, page.marks)  # a scanner's OCR layer: no surer than its words
+    calibrate(cert["evidence"], page.words, page.marks, ocr=ocr)
     if info is not None:
         append_remarks(cert, pages, page.number)
     plausible.review(cert, cert["evidence"], ocr=ocr)
@@ -410,7 +409,7 @@ def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict
 
 
 def _add(ev: Evidence, pointer: str, box: Box | None, how: str, ceiling: float) -> None:
-    ev.add(pointer, box or Box(0, 0, 0, 0), min(HOW[how], ceiling), how)
+    ev.add(pointer, box or Box(0, 0, 0, 0), min(HOW[how], ceiling), how, borrowed=ceiling < 1.0)
 
 
 def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:

@@ -13,7 +13,7 @@ import logging
 import re
 from typing import Any
 
-from pipeline.acord25.evidence import OCR_CEILING
+from pipeline.acord25.confidence import OCR_CEILING
 from pipeline.acord25.identify import identify_page
 from pipeline.acord25.layout import Box, line_text, lines_of
 from pipeline.acord25.parse import normalise_text

@@ -1,0 +1,204 @@
+"""Fit the reader's confidence function on the validation split; judge it on seeds it never saw.
+
+    .venv/bin/python -m bench.calibrate [--official BD,SCANS,PHOTOS] [--fit-seed F] [--judge-seed J]
+        [--no-real] [--write]   (COI_BENCH_CACHE=DIR keeps OCR readings, as in bench.accuracy)
+
+Three sets, each read once: the **fit** set (certificates on the official blanks from validation
+seeds starting at ``--fit-seed``), the **judged** set (validation seeds from ``--judge-seed``, never
+fitted on) and the real certificates with a truth file. Every value the reader gives is one sample:
+how it was found, whether OCR read it, the least sure OCR word in its box, whether its block
+borrowed the page's fit, and whether it was right (:mod:`bench.accuracy`'s scoring).
+
+The fit (:func:`fit`) is maximum likelihood of :func:`pipeline.acord25.confidence.confidence`'s
+logistic form, by scipy's L-BFGS-B: an intercept for each way and reading with at least ``FIT_MIN``
+values (pulled towards the way's set value by a small ridge, so a way that was never wrong is not
+sent to certainty), one slope on the OCR words' confidence and one cost of a borrowed fit, both held
+>= 0, and one offset for OCR readings of the ways too rare to have an intercept. The report gives,
+per set, before and after: values given, how many at >= 0.9 and the share of those wrong, and the
+calibration table. ``--write`` stores the fit in ``pipeline/acord25/confidence.json``.
+Validation files are never shown one by one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.report import BINS
+
+FIT_MIN = 20  # values of one way and reading below which it gets no intercept of its own
+RIDGE = 1.0  # pull of each intercept towards its way's set value (a Gaussian prior of sd 0.7 on the logit)
+HIGH = 0.9
+TABLE = Path(__file__).resolve().parents[1] / "pipeline" / "acord25" / "confidence.json"
+
+
+@dataclass(frozen=True)
+class Sample:
+    how: str | None
+    ocr: bool
+    least: float | None
+    borrowed: bool
+    right: bool
+    given: float  # the confidence its evidence was given
+
+
+def samples_of(reading: Any, truth: dict[str, Any]) -> list[Sample]:
+    """Extract ``reading`` with the confidence function as it is now and score every value given."""
+    from bench.accuracy import norm, paired
+    from bench.report import miss_kind
+    from pipeline.errors import PipelineError
+    from pipeline.stages import extract
+
+    try:
+        got = extract(reading)
+    except PipelineError:
+        return []
+    ocr_pages = {p.number for p in reading.pages if any(w.confidence is not None for w in p.words)}
+    evidence = got.get("evidence") or {}
+    out = []
+    for _, _, t, g, ev in paired(truth, got):
+        found = evidence.get(ev) if ev else None
+        if g in (None, []) or not found:
+            continue
+        out.append(Sample(found.get("how"), found.get("page") in ocr_pages, found.get("ocr"),
+                          bool(found.get("borrowed")), miss_kind(norm(t), norm(g)) is None, found["confidence"]))
+    return out
+
+
+def fit(samples: list[Sample]) -> "Any":
+    """The maximum-likelihood :class:`~pipeline.acord25.confidence.Fit` of ``samples``."""
+    from scipy.optimize import minimize
+
+    from pipeline.acord25.confidence import Fit, features
+
+    rows = [features(s.how, s.ocr, s.least, s.borrowed) for s in samples]
+    counts: dict[str, int] = defaultdict(int)
+    for key, *_ in rows:
+        counts[key] += 1
+    keys = sorted(k for k, n in counts.items() if n >= FIT_MIN)
+    index = {k: i for i, k in enumerate(keys)}
+    n_ways = len(keys)
+    way = np.array([index.get(key, -1) for key, *_ in rows])
+    prior = np.array([p for _, p, _, _ in rows])
+    ln_least = np.array([x for _, _, x, _ in rows])
+    borrowed = np.array([b for *_, b in rows], dtype=float)
+    ocr = np.array([s.ocr for s in samples], dtype=float)
+    right = np.array([s.right for s in samples], dtype=float)
+    own = way >= 0
+    way_prior = np.array([prior[way == i][0] for i in range(n_ways)])
+    ridge = RIDGE
+
+    def unpack(theta):
+        return theta[:n_ways], theta[n_ways], theta[n_ways + 1], theta[n_ways + 2]
+
+    def loss(theta):
+        ways, slope, cost, offset = unpack(theta)
+        base = np.where(own, ways[np.maximum(way, 0)], prior + offset * ocr)
+        z = base + slope * ln_least - cost * borrowed
+        p = 1 / (1 + np.exp(-z))
+        # the negative log-likelihood (log1p of exp, stable both ways) and its gradient
+        nll = np.sum(np.logaddexp(0, -z) * right + np.logaddexp(0, z) * (1 - right))
+        nll += ridge * np.sum((ways - way_prior) ** 2)
+        r = p - right
+        grad_ways = np.bincount(way[own], weights=r[own], minlength=n_ways) + 2 * ridge * (ways - way_prior)
+        grad = np.concatenate([grad_ways, [np.sum(r * ln_least), -np.sum(r * borrowed), np.sum(r * ocr * ~own)]])
+        return nll, grad
+
+    start = np.concatenate([way_prior, [1.0, 1.0, 0.0]])
+    bounds = [(None, None)] * n_ways + [(0, None), (0, None), (None, None)]
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
+    ways, slope, cost, offset = unpack(result.x)
+    return Fit({k: float(v) for k, v in zip(keys, ways)}, float(slope), float(cost), float(offset))
+
+
+def table(name: str, samples: list[Sample]) -> list[str]:
+    given = [s.given for s in samples]
+    high = [s for s, c in zip(samples, given) if c >= HIGH]
+    wrong = sum(not s.right for s in high)
+    rows = [f"  {name:10} {len(samples):6} values | at >= 0.9: {len(high):6} ({len(high) / max(len(samples), 1):6.1%}), "
+            f"wrong {wrong:4} ({wrong / max(len(high), 1):6.2%})"]
+    for low, top, label in BINS[::-1] + ((0.0, 0.5, "< 0.5"),):
+        inside = [s for s, c in zip(samples, given) if low <= c < top]
+        bad = sum(not s.right for s in inside)
+        mean = np.mean([c for c in given if low <= c < top]) if inside else 0.0
+        rows.append(f"      {label:9} {len(inside):6} values, mean confidence {mean:5.3f}, "
+                    f"{bad / max(len(inside), 1):6.2%} wrong")
+    return rows
+
+
+def by_way(before: dict[str, list[Sample]], after: dict[str, list[Sample]]) -> list[str]:
+    """Per way and reading: values and share wrong in each set, mean confidence before and after."""
+    from pipeline.acord25.confidence import features
+
+    def key(s: Sample) -> str:
+        return features(s.how, s.ocr, s.least, s.borrowed)[0]
+
+    keys = sorted({key(x) for xs in before.values() for x in xs})
+    rows = ["by way and reading: values, share wrong, mean confidence before -> after, per set", ""]
+    for k in keys:
+        cells = []
+        for s in before:
+            was = [x for x in before[s] if key(x) == k]
+            now = [x for x in after[s] if key(x) == k]
+            if was:
+                cells.append(f"{s} {len(was):5} {sum(not x.right for x in was) / len(was):6.2%} "
+                             f"{np.mean([x.given for x in was]):.3f}->{np.mean([x.given for x in now]):.3f}")
+        rows.append(f"  {k:26} " + " | ".join(cells))
+    return rows + [""]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bench import formfill
+    from bench.accuracy import _cached_read, official, real
+    from pipeline.acord25 import confidence as module
+    from pipeline.stages import read
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--official", default="30,10,8", help="born-digital,scanned,photographed per set")
+    parser.add_argument("--fit-seed", type=int, default=1000)
+    parser.add_argument("--judge-seed", type=int, default=1500)
+    parser.add_argument("--no-real", action="store_true")
+    parser.add_argument("--write", action="store_true", help="store the fit in pipeline/acord25/confidence.json")
+    args = parser.parse_args(argv)
+    counts = tuple(int(n) for n in args.official.split(","))
+    if not formfill.available():
+        print(f"no official blanks in {formfill.REAL}: nothing to fit on")
+        return 1
+    documents: dict[str, list[tuple[Any, dict]]] = defaultdict(list)
+    for set_name, start in (("fit", args.fit_seed), ("judged", args.judge_seed)):
+        for kind, name, data, truth in official("validation", counts, start):
+            documents[set_name].append((_cached_read(data, read, f"calibrate/{kind}/{name}"), truth))
+        print(f"{set_name}: {len(documents[set_name])} documents read", flush=True)
+    if not args.no_real:
+        documents["real"] = [(_cached_read(data, read, f"real/{name}"), truth) for _, name, data, truth in real()]
+
+    def measure() -> dict[str, list[Sample]]:
+        return {s: [x for reading, truth in docs for x in samples_of(reading, truth)] for s, docs in documents.items()}
+
+    before = measure()
+    fitted = fit(before["fit"])
+    module.FIT = fitted
+    after = measure()
+    report = ["confidence fitted on the fit set; the judged set and the real files were not fitted on", ""]
+    for s in documents:
+        report += [f"{s}, before:"] + table(s, before[s]) + [f"{s}, after:"] + table(s, after[s]) + [""]
+    report += by_way(before, after)
+    report.append("fit: " + json.dumps(fitted.to_dict()))
+    print("\n".join(report))
+    if args.write:
+        data = json.loads(TABLE.read_text())
+        data["fit"] = fitted.to_dict()
+        TABLE.write_text(json.dumps(data, indent=2) + "\n")
+        print(f"written to {TABLE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

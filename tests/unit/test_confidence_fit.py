@@ -1,0 +1,69 @@
+"""The confidence function (pipeline/acord25/confidence.py), the evidence it is applied to, and the fit
+bench/calibrate.py makes of it."""
+
+import math
+import random
+from types import SimpleNamespace
+
+import pytest
+
+from pipeline.acord25.confidence import HOW, LOOSE_FIT, OCR_CEILING, Fit, confidence
+from pipeline.acord25.evidence import calibrate
+
+
+def _word(x, y, conf, kind=None):
+    return SimpleNamespace(x0=x, y0=y, x1=x + 10, y1=y + 5, confidence=conf, kind=kind)
+
+
+def test_without_a_fit_a_way_keeps_its_set_value_capped_by_a_borrowed_fit_and_the_ocr_words():
+    assert confidence("in_box", ocr=False, least=None, borrowed=False, fit=None) == HOW["in_box"]
+    assert confidence("in_box", ocr=False, least=None, borrowed=True, fit=None) == LOOSE_FIT
+    assert confidence("in_box", ocr=True, least=None, borrowed=False, fit=None) == OCR_CEILING
+    assert confidence("in_box", ocr=True, least=0.9, borrowed=False, fit=None) == pytest.approx(0.81)
+
+
+def test_a_fit_gives_a_way_its_own_intercept_and_lowers_unsure_words_and_borrowed_fits():
+    fit = Fit({"in_box/ocr": 4.0}, ocr_slope=2.0, borrowed=1.5, ocr_offset=-1.0)
+    sure = confidence("in_box", ocr=True, least=1.0, borrowed=False, fit=fit)
+    assert sure == pytest.approx(1 / (1 + math.exp(-4.0)))
+    assert confidence("in_box", ocr=True, least=0.6, borrowed=False, fit=fit) < sure
+    assert confidence("in_box", ocr=True, least=1.0, borrowed=True, fit=fit) < sure
+    # a way with no intercept of its own starts from its set value, moved by the OCR offset
+    rare = confidence("care_of", ocr=True, least=1.0, borrowed=False, fit=fit)
+    assert rare == pytest.approx(1 / (1 + math.exp(-(math.log(HOW["care_of"] / (1 - HOW["care_of"])) - 1.0))))
+
+
+def test_calibrate_keeps_the_least_sure_ocr_word_in_each_box_and_ignores_empty_check_boxes():
+    items = {"/a": {"bbox": [0, 0, 100, 20], "confidence": 0.5, "how": "in_box"},
+             "/b": {"bbox": [200, 0, 300, 20], "confidence": 0.5, "how": "in_box"},
+             "/c": {"bbox": [400, 0, 500, 20], "confidence": 0.5, "how": "in_box", "borrowed": True}}
+    words = [_word(10, 5, 0.95), _word(40, 5, 0.7), _word(210, 5, 0.99), _word(410, 5, 0.99)]
+    marks = [_word(60, 5, 0.1, kind="box")]
+    calibrate(items, words, marks, ocr=True)
+    assert (items["/a"]["ocr"], items["/b"]["ocr"]) == (0.7, 0.99)
+    assert items["/a"]["confidence"] < items["/b"]["confidence"]
+    assert items["/c"]["confidence"] <= items["/b"]["confidence"]
+
+
+def test_calibrate_on_a_text_layer_records_no_ocr_confidence():
+    items = {"/a": {"bbox": [0, 0, 100, 20], "confidence": 0.5, "how": "in_box"}}
+    calibrate(items, [SimpleNamespace(x0=10, y0=5, x1=20, y1=10, confidence=None)], [], ocr=False)
+    assert "ocr" not in items["/a"]
+
+
+def test_the_fit_recovers_each_ways_error_rate_and_the_ocr_slope():
+    from bench.calibrate import Sample, fit
+
+    rng = random.Random(7)
+    samples = []
+    for _ in range(4000):  # in_box read from a text layer: 1 % wrong
+        samples.append(Sample("in_box", False, None, False, rng.random() > 0.01, 0.0))
+    for _ in range(4000):  # split_at_street by OCR: wrong more often the less sure its words
+        least = rng.uniform(0.5, 1.0)
+        p = 1 / (1 + math.exp(-(3.0 + 2.0 * math.log(least))))
+        samples.append(Sample("split_at_street", True, least, False, rng.random() < p, 0.0))
+    got = fit(samples)
+    assert 1 / (1 + math.exp(-got.ways["in_box/text"])) == pytest.approx(0.99, abs=0.005)
+    assert got.ways["split_at_street/ocr"] == pytest.approx(3.0, abs=0.4)
+    assert got.ocr_slope == pytest.approx(2.0, abs=0.6)
+    assert got.borrowed >= 0
