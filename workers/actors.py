@@ -92,10 +92,15 @@ class Actors:
     chase_requests: dramatiq.Actor  # certificate requests' follow-ups (workers/requests.py)
     stages: Stages  # the functions behind the actors, for a test that calls one stage directly
 
+    @property
+    def broker(self) -> dramatiq.Broker:
+        """The broker these actors are declared on (its queues are theirs)."""
+        return self.stages.broker
+
     def send_on(self, handoffs: Iterable[Handoff]) -> bool:
         """Enqueue committed hand-offs to these actors (workers/dispatch.py ``SendOn``): what a door,
         the desk or an admin command is given instead of the actors; False when the broker is away."""
-        return dispatch(handoffs, broker=self.stages.broker, sessions=self.stages.sessions)
+        return dispatch(handoffs, broker=self.broker, sessions=self.stages.sessions)
 
 
 def declare_actors(broker: dramatiq.Broker, *, settings: Settings, sessions: sessionmaker[Session], storage: Storage,
