@@ -320,7 +320,8 @@ def _routes(api: FastAPI, app: App, actors: Actors, limits: RequestLimits) -> No
                         "confirm-subscription --topic-arn %s --token %s` (nothing was fetched)", c.topic_arn,
                         c.topic_arn, c.token)
             confirmation = {"topic_arn": c.topic_arn, "confirmed": "no: confirm it by hand (see the log)"}
-        outcomes = await run_in_threadpool(door.report_objects, app, actors.send_on, parsed.objects) if parsed.objects else []
+        outcomes = (await run_in_threadpool(door.report_objects, app, actors.send_on, parsed.objects)
+                    if parsed.objects else [])
         return {"objects": [o.__dict__ for o in outcomes], "ignored": list(parsed.ignored),
                 "subscription_confirmation": confirmation}
 

@@ -224,7 +224,8 @@ def review_waive(ctx, document_id, code, line, key, by, reason, until) -> None:
     with app.sessions() as session:
         waiver, rescore = _admin(waive, session, document_id, code, by=by, reason=reason, line=line, key=key,
                                  until=_date(until))
-    click.echo(f"waiver {waiver.id} recorded; the document will be scored again" + _away(_actors(ctx).send_on([rescore])))
+    click.echo(f"waiver {waiver.id} recorded; the document will be scored again"
+               + _away(_actors(ctx).send_on([rescore])))
 
 
 @review.command("override")
