@@ -444,7 +444,8 @@ class Door(Controller):
         return CountedSMTP(self.handler, **self.SMTP_kwargs)
 
 
-def make_controller(app: App, send_on: SendOn, *, host: str | None = None, port: int | None = None) -> Controller:
+def make_controller(app: App, send_on: SendOn, *, host: str | None = None,
+                    port: int | None = None) -> Controller:
     """The SMTP door on ``app``'s settings, storage and database; ``send_on`` enqueues what it accepts
     (``Actors.send_on`` of the actors its entry point declared)."""
     settings = app.settings

@@ -9,6 +9,7 @@ import threading
 import click
 
 
+from infra.entry.cli_common import actors_of
 from infra.entry.cli_common import admin_call as _admin
 from infra.entry.cli_common import app_of as _app
 
@@ -31,7 +32,8 @@ def api(ctx: click.Context, host: str | None, port: int | None) -> None:
 
     app = _app(ctx)
     app.broker_handle.ping()
-    uvicorn.run(create_api(app, actors_of(ctx)), host=host or app.settings.api_host, port=port or app.settings.api_port,
+    served = create_api(app, actors_of(ctx))  # the actors declared before the first upload arrives
+    uvicorn.run(served, host=host or app.settings.api_host, port=port or app.settings.api_port,
                 log_level=app.settings.log_level.lower(), proxy_headers=True, server_header=False)
 
 
