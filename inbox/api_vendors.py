@@ -137,6 +137,7 @@ def add_vendor_routes(api: FastAPI, app: App, send_on: SendOn) -> None:
               summary="Email the vendor what is required, with a sample; follow up until it complies")
     def request_certificate(vendor_id: int, body: RequestBody, who: Manager = Depends(manager)) -> dict:
         from infra.admin_vendors import request_certificate as make, request_summary
+
         deciding(who)
         with app.sessions() as session:
             try:

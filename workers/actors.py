@@ -108,10 +108,10 @@ def declare_actors(broker: dramatiq.Broker, *, settings: Settings, sessions: ses
     """Declare the actors on ``broker``, each bound to the collaborators its service names.
 
     Called once per broker, by the entry points (``workers.entry.declare``: the worker's setup, the
-    ``coi`` commands, the demo); the composition root (infra/bootstrap.py) builds the collaborators. ``redis`` and
-    ``secret_box`` are ways to get them, asked when an actor runs, not here: they are made on first
-    use (an embedded Redis server may start, a key file may be written), and a process that declares
-    the actors only to enqueue (a door, the scheduler, the CLI) does not make them for that."""
+    ``coi`` commands, the demo); the composition root (infra/bootstrap.py) builds the collaborators.
+    ``redis`` and ``secret_box`` are ways to get them, asked when an actor runs, not here: they are
+    made on first use (an embedded Redis server may start, a key file may be written), and a process
+    that declares the actors only to enqueue (a door, the scheduler, the CLI) does not make them for that."""
     stages = Stages(broker=broker, settings=settings, sessions=sessions, storage=storage, ocr_engine=ocr_engine,
                     redis=redis, secret_box=secret_box)
     # correlation id, crash counting, errors to statuses (workers/guard.py); first, so a message it
