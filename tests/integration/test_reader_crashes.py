@@ -27,10 +27,11 @@ DIE_WHILE_READING = textwrap.dedent("""
     import pipeline.stages
     from dramatiq.broker import MessageProxy
     from infra.bootstrap import App
+    from workers.entry import declare
 
     pipeline.stages.read_text = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
     app = App()
-    read = actors_of(app).read_document
+    read = declare(app).read_document  # as a worker process declares them
     app.broker_handle.broker.emit_before("process_message", MessageProxy(read.message(sys.argv[1])))  # as a worker
     read(sys.argv[1])
 """)
