@@ -104,6 +104,14 @@ def services() -> Iterator[dict[str, str]]:
     client.close()
 
 
+def declare_actors(app):
+    """The actors on ``app``'s broker, declared as the worker's entry point declares them
+    (``workers.entry.declare``); once per app. The door a bench builds enqueues with their ``send_on``."""
+    from workers.entry import declare
+
+    return declare(app)
+
+
 def add_account(app, slug: str) -> None:
     from infra.admin import add_account as add, add_holder, set_requirements
 

@@ -95,13 +95,13 @@ def instrumented(clock: Clock) -> Iterator[None]:
         TesseractEngine.words = words
 
 
-def one_certificate(app, handler, sample: rig.Sample, slug: str) -> Clock:
+def one_certificate(app, actors, handler, sample: rig.Sample, slug: str) -> Clock:
+    """One certificate through ``handler`` (the SMTP door's) and each of ``actors``' functions in turn."""
     from sqlalchemy import select
 
     from infra.models import Document, MessageDocument
 
     clock = Clock()
-    actors = app.actors
     raw = rig.email_of(sample, f"{slug}@{rig.DOMAIN}").as_bytes()
     with instrumented(clock), rig.StatementCounter(app.engine) as statements:
         door = clock.wrap("door", handler.accept)
@@ -155,11 +155,12 @@ def main(argv: list[str] | None = None) -> int:
                            storage_url=env["COI_STORAGE_URL"], var_dir=env["COI_VAR_DIR"],
                            inbound_domain=rig.DOMAIN))
         rig.add_account(app, "stages")
-        handler = InboxHandler(app)
-        one_certificate(app, handler, rig.born_digital(1, seed=999)[0], "stages")  # imports, connections
+        actors = rig.declare_actors(app)
+        handler = InboxHandler(app, actors.send_on)
+        one_certificate(app, actors, handler, rig.born_digital(1, seed=999)[0], "stages")  # imports, connections
         for kind, samples in kinds.items():
             print(f"{kind}: {len(samples)} certificates...", flush=True)
-            results[kind] = [one_certificate(app, handler, s, "stages") for s in samples]
+            results[kind] = [one_certificate(app, actors, handler, s, "stages") for s in samples]
             peaks[f"this bench process (samples drawn in it too), after {kind}"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         app.close()
 

@@ -311,8 +311,9 @@ def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample]) -
                        storage_url=env["COI_STORAGE_URL"], var_dir=env["COI_VAR_DIR"], inbound_domain=rig.DOMAIN))
     try:
         rig.add_account(app, "sql")
-        handler = InboxHandler(app)
-        return [one_certificate(app, handler, sample, "sql").statements for sample in samples]
+        actors = rig.declare_actors(app)
+        handler = InboxHandler(app, actors.send_on)
+        return [one_certificate(app, actors, handler, sample, "sql").statements for sample in samples]
     finally:
         app.close()
 

@@ -1,6 +1,7 @@
 """The upload door over HTTP (FastAPI): thin routes over ``inbox/door.py``.
 
-    uvicorn.run(create_api(App()))      # what `coi api` does; OpenAPI at /openapi.json, docs at /docs
+    uvicorn.run(create_api(app, actors))  # what `coi api` does (actors = workers.entry.declare(app));
+                                          # OpenAPI at /openapi.json, docs at /docs
 
 Upload tokens (``Authorization: Bearer <token>``) upload to one account and read its documents;
 another account's document is 404, as if it did not exist. The S3 hook takes the hook secret
@@ -45,6 +46,7 @@ from workers.uploads import UploadRefused, size_text
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
+    from workers.actors import Actors
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +125,10 @@ class HookResult(BaseModel):
 # -- the application ------------------------------------------------------------------------------
 
 
-def create_api(app: App) -> FastAPI:
+def create_api(app: App, actors: Actors) -> FastAPI:
+    """The API on ``app``'s settings, database and storage. ``actors`` are those its entry point
+    declared on the app's broker: the routes only enqueue (``actors.send_on``), and ``/metrics``
+    reads the queues they use."""
     from inbox.api_vendors import add_vendor_routes
 
     api = FastAPI(title="coi-intake upload door", version="1", docs_url=None, redoc_url=None,
@@ -135,9 +140,9 @@ def create_api(app: App) -> FastAPI:
                        allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"],
                        expose_headers=["Retry-After"])
     _errors(api)
-    _routes(api, app, RequestLimits(app))
-    add_desk(api, app)  # /desk/ pages and PATCH /v1/documents/{id}/values (inbox/desk)
-    add_vendor_routes(api, app)  # /v1/vendors… (inbox/api_vendors.py)
+    _routes(api, app, actors, RequestLimits(app))
+    add_desk(api, app, actors.send_on)  # /desk/ pages and PATCH /v1/documents/{id}/values (inbox/desk)
+    add_vendor_routes(api, app, actors.send_on)  # /v1/vendors… (inbox/api_vendors.py)
     return api
 
 
@@ -176,7 +181,7 @@ def _errors(api: FastAPI) -> None:
         return JSONResponse({"error": {"code": "invalid_request", "message": problems}}, 422)
 
 
-def _routes(api: FastAPI, app: App, limits: RequestLimits) -> None:
+def _routes(api: FastAPI, app: App, actors: Actors, limits: RequestLimits) -> None:
     def owner(request: Request,
               authorization: str | None = Header(None, description="Bearer <upload token>")) -> TokenOwner:
         token = authorization.split(" ", 1)[1] if authorization and authorization.lower().startswith("bearer ") else None
@@ -210,7 +215,7 @@ def _routes(api: FastAPI, app: App, limits: RequestLimits) -> None:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    metrics_registry = api_registry(app)
+    metrics_registry = api_registry(app.sessions, actors.broker)
 
     @api.get("/metrics", include_in_schema=False)
     def metrics(request: Request, authorization: str | None = Header(None)) -> Response:
@@ -260,7 +265,7 @@ def _routes(api: FastAPI, app: App, limits: RequestLimits) -> None:
         if tag is not None and not (isinstance(tag, str) and TAG.match(tag)):
             raise ApiError(422, "invalid_request", "A tag is 1 to 64 letters, digits, '.', '_' or '-'.")
         try:
-            result = await run_in_threadpool(door.store_direct, app, who, filename, data, tag, sender)
+            result = await run_in_threadpool(door.store_direct, app, actors.send_on, who, filename, data, tag, sender)
         except UploadRefused as e:
             raise ApiError(_REFUSAL_STATUS.get(e.code, 400), e.code, e.message) from e
         result["status_url"] = link(request, "upload_status", upload_id=result["upload_id"])
@@ -315,7 +320,8 @@ def _routes(api: FastAPI, app: App, limits: RequestLimits) -> None:
                         "confirm-subscription --topic-arn %s --token %s` (nothing was fetched)", c.topic_arn,
                         c.topic_arn, c.token)
             confirmation = {"topic_arn": c.topic_arn, "confirmed": "no: confirm it by hand (see the log)"}
-        outcomes = await run_in_threadpool(door.report_objects, app, parsed.objects) if parsed.objects else []
+        outcomes = (await run_in_threadpool(door.report_objects, app, actors.send_on, parsed.objects)
+                    if parsed.objects else [])
         return {"objects": [o.__dict__ for o in outcomes], "ignored": list(parsed.ignored),
                 "subscription_confirmation": confirmation}
 

@@ -20,6 +20,7 @@ from infra.admin import AdminError
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
+    from workers.dispatch import SendOn
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def manager_from_token(app: App):
     return manager
 
 
-def add_vendor_routes(api: FastAPI, app: App) -> None:
+def add_vendor_routes(api: FastAPI, app: App, send_on: SendOn) -> None:
     from inbox.api_common import ApiError
 
     manager = manager_from_token(app)
@@ -136,7 +137,6 @@ def add_vendor_routes(api: FastAPI, app: App) -> None:
               summary="Email the vendor what is required, with a sample; follow up until it complies")
     def request_certificate(vendor_id: int, body: RequestBody, who: Manager = Depends(manager)) -> dict:
         from infra.admin_vendors import request_certificate as make, request_summary
-        from workers.handoffs import dispatch
 
         deciding(who)
         with app.sessions() as session:
@@ -146,5 +146,4 @@ def add_vendor_routes(api: FastAPI, app: App) -> None:
             except AdminError as e:
                 raise refused(e) from e
             out = request_summary(request)
-        app.actors  # noqa: B018 - declared on the broker before anything is sent
-        return {**out, "queued": dispatch(handoffs, broker=app.broker_handle.broker, sessions=app.sessions)}
+        return {**out, "queued": send_on(handoffs)}

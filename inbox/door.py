@@ -39,11 +39,11 @@ from infra.storage import ObjectMissing, S3Storage
 from infra.tokens import TokenOwner
 from pipeline.filetypes import EXTENSIONS, SUPPORTED, safe_filename
 from pipeline.states import DocumentStatus
-from workers.handoffs import dispatch
 from workers.uploads import ACCEPTED, RECEIVED, REJECTED, TAG_METADATA, UploadRefused, adopt, size_text
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
+    from workers.dispatch import SendOn
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +140,9 @@ def _presigner(endpoint_url: str | None, region: str):
 # -- the S3 hook -------------------------------------------------------------------------------
 
 
-def report_objects(app: App, objects: Iterable[ObjectCreated]) -> list[Outcome]:
-    """Record each reported object once and enqueue it; refuse what is not an account's upload."""
+def report_objects(app: App, send_on: SendOn, objects: Iterable[ObjectCreated]) -> list[Outcome]:
+    """Record each reported object once and enqueue it (``send_on``, workers/dispatch.py); refuse
+    what is not an account's upload."""
     outcomes: list[Outcome] = []
     handoffs = []
     with app.sessions() as session:
@@ -151,8 +152,7 @@ def report_objects(app: App, objects: Iterable[ObjectCreated]) -> list[Outcome]:
             if outcome.status in {"queued", "requeued"}:
                 handoffs.append(hand_on(session, "take_upload", outcome.upload_id))
         session.commit()
-    # a broker away leaves them to the workers' relay
-    dispatch(handoffs, broker=app.broker_handle.broker, sessions=app.sessions)
+    send_on(handoffs)  # a broker away leaves them to the workers' relay
     for outcome in outcomes:
         if outcome.status == "rejected":
             log.warning("S3 notification for %r in bucket %r rejected: %s", outcome.key, outcome.bucket,
@@ -208,7 +208,7 @@ def _report(app: App, session, obj: ObjectCreated) -> Outcome:
 # -- direct uploads ----------------------------------------------------------------------------
 
 
-def store_direct(app: App, owner: TokenOwner, filename: str | None, data: bytes,
+def store_direct(app: App, send_on: SendOn, owner: TokenOwner, filename: str | None, data: bytes,
                  tag: str | None = None, sender: str | None = None) -> dict[str, Any]:
     """Take a file posted to the API: stored, recorded, enqueued. UploadRefused when it cannot be.
 
@@ -228,8 +228,7 @@ def store_direct(app: App, owner: TokenOwner, filename: str | None, data: bytes,
         # a file the account had already was sent on by its first upload
         handoffs = [hand_on(session, "read_document", document_id)] if inserted else []
         session.commit()
-    app.actors  # noqa: B018 - declared on the broker before anything is sent
-    dispatch(handoffs, broker=app.broker_handle.broker, sessions=app.sessions)
+    send_on(handoffs)  # a broker away leaves it to the workers' relay
     return {"upload_id": ref, "status": ACCEPTED, "document_id": document_id, "duplicate": not inserted}
 
 

@@ -35,10 +35,10 @@ from infra.repo import account_by_slug, hand_on
 from inbox.ratelimit import ByteBudget, RateLimiter
 from inbox.spool import DataSpool
 from pipeline.addresses import Route, route
-from workers.handoffs import dispatch
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
+    from workers.dispatch import SendOn
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,11 @@ class Accepted:
 
 
 class InboxHandler:
-    def __init__(self, app: App):
+    """The SMTP door's handler: ``send_on`` enqueues the splits it committed (workers/dispatch.py)."""
+
+    def __init__(self, app: App, send_on: SendOn):
         self.app = app
+        self.send_on = send_on
         self.domain = app.settings.inbound_domain
         self.limiter = RateLimiter(app.settings.smtp_messages_per_minute, 60.0)
         self.bytes = ByteBudget(app.settings.smtp_bytes_per_minute, 60.0)
@@ -197,7 +200,7 @@ class InboxHandler:
         # stored and committed with its hand-off: the message is ours. A broker that is away now
         # leaves the split to the workers' relay (workers/handoffs.py), so the sender still gets 250.
         try:
-            dispatch(handoffs, broker=self.app.broker_handle.broker, sessions=self.app.sessions)
+            self.send_on(handoffs)
         except Exception:  # not the sender's to retry: a second copy would be stored
             log.exception("split of %s not enqueued; the workers' relay enqueues it", ids[0] if ids else "-")
         return ids
@@ -441,7 +444,10 @@ class Door(Controller):
         return CountedSMTP(self.handler, **self.SMTP_kwargs)
 
 
-def make_controller(app: App, *, host: str | None = None, port: int | None = None) -> Controller:
+def make_controller(app: App, send_on: SendOn, *, host: str | None = None,
+                    port: int | None = None) -> Controller:
+    """The SMTP door on ``app``'s settings, storage and database; ``send_on`` enqueues what it accepts
+    (``Actors.send_on`` of the actors its entry point declared)."""
     settings = app.settings
     settings.resolved_smtp_spool_dir().mkdir(parents=True, exist_ok=True)
     tls = {}
@@ -449,7 +455,7 @@ def make_controller(app: App, *, host: str | None = None, port: int | None = Non
         tls = {"tls_context": tls_context(settings.smtp_tls_cert, settings.smtp_tls_key),
                "require_starttls": settings.smtp_require_starttls}
     return Door(
-        InboxHandler(app),
+        InboxHandler(app, send_on),
         hostname=host or settings.smtp_host,
         port=settings.smtp_port if port is None else port,
         data_size_limit=settings.max_message_bytes,

@@ -14,6 +14,7 @@ from inbox.s3events import EventFormatError, parse_notification
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
+    from workers.dispatch import SendOn
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +27,9 @@ def sqs_client(endpoint_url: str | None, region: str):
                         config=Config(connect_timeout=5, read_timeout=40, retries={"max_attempts": 3}))
 
 
-def poll_once(app: App, client: Any, queue_url: str, *, wait: int = 20) -> int:
-    """Receive up to ten messages, hand their objects on, delete them; returns how many were taken.
+def poll_once(app: App, send_on: SendOn, client: Any, queue_url: str, *, wait: int = 20) -> int:
+    """Receive up to ten messages, hand their objects on (``send_on`` enqueues them), delete them;
+    returns how many were taken.
 
     A body that is no S3 event is logged and deleted (it would never parse); an error reaching the
     database or the broker leaves the message in the queue, to come back after its visibility timeout.
@@ -44,6 +46,6 @@ def poll_once(app: App, client: Any, queue_url: str, *, wait: int = 20) -> int:
                 log.warning("SNS subscription confirmation for %s arrived through SQS; confirm it by hand",
                             parsed.confirmation.topic_arn)
             if parsed.objects:
-                report_objects(app, parsed.objects)
+                report_objects(app, send_on, parsed.objects)
         client.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
     return len(messages)

@@ -72,17 +72,6 @@ class App:
 
         return TesseractEngine()
 
-    @cached_property
-    def actors(self):
-        """The dramatiq actors, declared once on this app's broker (set before any actor exists), each
-        bound to the collaborators its service names. Redis and the secret box are handed over as
-        ways to get them: they are built when an actor first needs them, not by declaring."""
-        from workers.actors import declare_actors
-
-        return declare_actors(self.broker_handle.broker, settings=self.settings, sessions=self.sessions,
-                              storage=self.storage, ocr_engine=self.ocr_engine, redis=lambda: self.redis,
-                              secret_box=lambda: self.secrets)
-
     def close(self) -> None:
         if "engine" in self.__dict__:
             self.engine.dispose()

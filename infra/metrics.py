@@ -20,7 +20,8 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, d
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 if TYPE_CHECKING:
-    from infra.bootstrap import App
+    from dramatiq import Broker
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 disable_created_metrics()  # no `_created` twin of every counter: Prometheus does not need them
@@ -50,10 +51,12 @@ class DeploymentCollector:
     """Documents by status from the database and the broker's queues, read at each scrape.
 
     A source that cannot be read leaves its metrics out of that scrape and says so in
-    ``coi_metrics_source_up`` (0), so the rest is still served."""
+    ``coi_metrics_source_up`` (0), so the rest is still served. ``broker`` is the one the actors are
+    declared on: its declared queues are the ones read."""
 
-    def __init__(self, app: App) -> None:
-        self.app = app
+    def __init__(self, sessions: sessionmaker[Session], broker: Broker) -> None:
+        self.sessions = sessions
+        self.broker = broker
 
     def collect(self) -> Iterator[Metric]:
         up = GaugeMetricFamily("coi_metrics_source_up", "1 when this scrape could read the source (database, "
@@ -76,7 +79,7 @@ class DeploymentCollector:
         from infra.models import Document
         from pipeline.states import DocumentStatus
 
-        with self.app.sessions() as session:
+        with self.sessions() as session:
             rows = session.execute(select(Document.status, func.count()).group_by(Document.status)).all()
         counts = {status.value: 0 for status in DocumentStatus} | {status: count for status, count in rows}
         documents = GaugeMetricFamily("coi_documents", "Documents by status, in every account.", labels=["status"])
@@ -87,8 +90,7 @@ class DeploymentCollector:
     def _queues(self) -> Iterator[Metric]:
         from infra.queues import read_queues
 
-        self.app.actors  # noqa: B018 - the queues are known once the actors are declared
-        readings = read_queues(self.app.broker_handle.broker)
+        readings = read_queues(self.broker)
         waiting = GaugeMetricFamily("coi_queue_messages", "Messages waiting in a queue for a worker (not those a "
                                                           "worker has taken, nor delayed ones).", labels=["queue"])
         dead = GaugeMetricFamily("coi_queue_dead_messages", "Dead-lettered messages a queue keeps (dramatiq keeps "
@@ -123,8 +125,9 @@ def process_registry() -> CollectorRegistry:
     return registry
 
 
-def api_registry(app: App) -> CollectorRegistry:
-    """What the API's /metrics serves: the deployment's readings and the API process's own."""
+def api_registry(sessions: sessionmaker[Session], broker: Broker) -> CollectorRegistry:
+    """What the API's /metrics serves: the deployment's readings (the database through ``sessions``,
+    the queues of the actors declared on ``broker``) and the API process's own."""
     registry = process_registry()
-    registry.register(DeploymentCollector(app))
+    registry.register(DeploymentCollector(sessions, broker))
     return registry

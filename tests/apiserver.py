@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from infra.bootstrap import App
-from services import free_port, wait_for
+from services import actors_of, free_port, wait_for
 
 
 @contextmanager
@@ -19,9 +19,8 @@ def serve(app: App, prepare: Callable[[Any], None] | None = None) -> Iterator[st
 
     from inbox.api import create_api
 
-    app.actors  # noqa: B018 - declared before the first upload is enqueued
     port = free_port()
-    api = create_api(app)
+    api = create_api(app, actors_of(app))
     if prepare is not None:
         prepare(api)
     server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="warning",

@@ -7,14 +7,19 @@ import os
 import socket
 import subprocess
 import uuid
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from infra.bootstrap import App
 from infra.db import migrate
 from infra.settings import Settings
+
+if TYPE_CHECKING:
+    from workers.actors import Actors
 
 PG_ADMIN_URL = os.environ.get("COI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("COI_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -154,6 +159,20 @@ def s3_bucket(s3_endpoint: str) -> str:
     return bucket
 
 
+_DECLARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # broker -> its actors
+
+
+def actors_of(application: App) -> Actors:
+    """The actors on the app's broker, declared the first time a test asks (as an entry point does:
+    ``workers.entry.declare``); once per broker, so every fixture and test of one app shares them."""
+    from workers.entry import declare
+
+    broker = application.broker_handle.broker
+    if broker not in _DECLARED:
+        _DECLARED[broker] = declare(application)
+    return _DECLARED[broker]
+
+
 def make_app(tmp_path: Path, **overrides) -> App:
     values = {"var_dir": tmp_path, "inbound_domain": "coi.test", "smtp_host": "127.0.0.1", "smtp_port": free_port(),
               "log_level": "DEBUG", "webhook_allow_private": True}
@@ -208,7 +227,7 @@ def worker(app: App) -> Iterator[object]:
     """dramatiq worker threads in this process, consuming the app's real broker."""
     from dramatiq import Worker
 
-    app.actors  # noqa: B018
+    actors_of(app)
     running = Worker(app.broker_handle.broker, worker_threads=2, worker_timeout=100)
     running.start()
     yield running
@@ -222,7 +241,7 @@ def process(app: App, actor_name: str, *args) -> None:
     from dramatiq.middleware import SkipMessage
 
     broker = app.broker_handle.broker
-    app.actors  # noqa: B018 - declared on the broker
+    actors_of(app)  # declared on the broker
     actor = broker.get_actor(actor_name)
     message = MessageProxy(actor.message(*args))
     try:
@@ -240,7 +259,7 @@ def process(app: App, actor_name: str, *args) -> None:
 def drain(app: App, queue: str = "default", idle_ms: int = 300) -> list[str]:
     """Take every message waiting on a queue of the app's broker (Redis or RabbitMQ): their actor
     names, sorted. Nothing runs them."""
-    app.actors  # noqa: B018 - the queues exist once the actors are declared
+    actors_of(app)  # the queues exist once the actors are declared
     consumer = app.broker_handle.broker.consume(queue, prefetch=100, timeout=idle_ms)
     names = []
     try:
@@ -258,8 +277,7 @@ def drain(app: App, queue: str = "default", idle_ms: int = 300) -> list[str]:
 def smtp_door(app: App) -> Iterator[tuple[str, int]]:
     from inbox.smtp import make_controller
 
-    app.actors  # noqa: B018
-    controller = make_controller(app)
+    controller = make_controller(app, actors_of(app).send_on)
     controller.start()
     yield controller.hostname, controller.port
     controller.stop()

@@ -14,7 +14,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from infra import keys
 from infra.keys import document_key
-from infra.models import Account, Certificate, Document, InboundMessage, MessageDocument, utcnow
+from infra.models import Account, Certificate, Document, Handoff, InboundMessage, MessageDocument, utcnow
 from infra.repo import add_document, add_event, document_ref, hand_on, insert_ignore, message_ref, move
 from infra.patience import patiently
 from infra.settings import Settings
@@ -92,15 +92,26 @@ class Actors:
     chase_requests: dramatiq.Actor  # certificate requests' follow-ups (workers/requests.py)
     stages: Stages  # the functions behind the actors, for a test that calls one stage directly
 
+    @property
+    def broker(self) -> dramatiq.Broker:
+        """The broker these actors are declared on (its queues are theirs)."""
+        return self.stages.broker
+
+    def send_on(self, handoffs: Iterable[Handoff]) -> bool:
+        """Enqueue committed hand-offs to these actors (workers/dispatch.py ``SendOn``): what a door,
+        the desk or an admin command is given instead of the actors; False when the broker is away."""
+        return dispatch(handoffs, broker=self.broker, sessions=self.stages.sessions)
+
 
 def declare_actors(broker: dramatiq.Broker, *, settings: Settings, sessions: sessionmaker[Session], storage: Storage,
                    ocr_engine: OcrEngine, redis: Callable[[], Redis], secret_box: Callable[[], SecretBox]) -> Actors:
     """Declare the actors on ``broker``, each bound to the collaborators its service names.
 
-    The composition root (infra/bootstrap.py) builds the collaborators once. ``redis`` and
-    ``secret_box`` are ways to get them, asked when an actor runs, not here: they are made on first
-    use (an embedded Redis server may start, a key file may be written), and a process that declares
-    the actors only to enqueue (a door, the scheduler, the CLI) does not make them for that."""
+    Called once per broker, by the entry points (``workers.entry.declare``: the worker's setup, the
+    ``coi`` commands, the demo); the composition root (infra/bootstrap.py) builds the collaborators.
+    ``redis`` and ``secret_box`` are ways to get them, asked when an actor runs, not here: they are
+    made on first use (an embedded Redis server may start, a key file may be written), and a process
+    that declares the actors only to enqueue (a door, the scheduler, the CLI) does not make them for that."""
     stages = Stages(broker=broker, settings=settings, sessions=sessions, storage=storage, ocr_engine=ocr_engine,
                     redis=redis, secret_box=secret_box)
     # correlation id, crash counting, errors to statuses (workers/guard.py); first, so a message it

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Protocol
 
 import dramatiq
 from sqlalchemy import delete
@@ -14,6 +15,14 @@ from infra.models import Handoff
 from workers import outcomes
 
 log = logging.getLogger(__name__)
+
+
+class SendOn(Protocol):
+    """What a door, the desk or an admin command needs of the actors: enqueue hand-offs it committed
+    (``dispatch`` on the broker the actors are declared on; ``Actors.send_on``). True when the
+    broker took every one; False when it is away and the relay will send them on its return."""
+
+    def __call__(self, handoffs: Iterable[Handoff], /) -> bool: ...
 
 
 def dispatch(handoffs: Iterable[Handoff], *, broker: dramatiq.Broker, sessions: sessionmaker[Session]) -> bool:

@@ -36,6 +36,7 @@ from pipeline.scoring.labels import value_name
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
+    from workers.dispatch import SendOn
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ ACTIONS = {
 OUTCOMES = {"pass": "passed", "fail": "failed", "unknown": "to confirm", "waived": "waived"}  # in words
 
 
-def create_desk(app: App) -> FastAPI:
+def create_desk(app: App, send_on: SendOn) -> FastAPI:
     desk = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     folder = resources.files("inbox.desk")
     templates = Jinja2Templates(directory=str(folder.joinpath("templates")))
@@ -104,7 +105,7 @@ def create_desk(app: App) -> FastAPI:
         return render(request, "error.html", 400, message="That address or form is not one the desk makes; go back "
                                                           "and try again.", person=None)
 
-    kit = Kit(app, render, go, LoginLimits(app))
+    kit = Kit(app, send_on, render, go, LoginLimits(app))
     for routes in (_sign_in_routes, _document_routes, _action_routes, _user_routes,
                    vendor_routes, requirement_routes):  # /desk/vendors, /desk/requirements
         routes(desk, kit)
@@ -117,9 +118,11 @@ def create_desk(app: App) -> FastAPI:
 
 @dataclass(frozen=True)
 class Kit:
-    """What every group of routes shares: the app, rendering a page, sending the browser on, sign-in limits."""
+    """What every group of routes shares: the app, enqueueing what an action committed (``send_on``),
+    rendering a page, sending the browser on, sign-in limits."""
 
     app: App
+    send_on: SendOn
     render: Callable[..., HTMLResponse]
     go: Callable[..., RedirectResponse]
     limits: LoginLimits
@@ -266,13 +269,9 @@ def _action_routes(desk: FastAPI, kit: Kit) -> None:
         return person, document_id
 
     def hand_on(handoffs) -> None:
-        from workers.handoffs import dispatch
-
         handoffs = [h for h in handoffs if h is not None]
         if handoffs:
-            app.actors  # noqa: B018 - declared on the broker before anything is sent
-            # False when the broker is away: the relay sends it on its return
-            dispatch(handoffs, broker=app.broker_handle.broker, sessions=app.sessions)
+            kit.send_on(handoffs)  # False when the broker is away: the relay sends it on its return
 
     def back(request: Request, document_id: str, done: str, error: str | None = None,
              anchor: str = "") -> RedirectResponse:

@@ -112,12 +112,8 @@ def requirement_routes(desk: FastAPI, kit: Kit) -> None:
         return holder
 
     def hand_on(handoffs) -> None:
-        from workers.handoffs import dispatch
-
         if handoffs:
-            app.actors  # noqa: B018 - declared on the broker before anything is sent
-            # False when the broker is away: the relay sends it on its return
-            dispatch(handoffs, broker=app.broker_handle.broker, sessions=app.sessions)
+            kit.send_on(handoffs)  # False when the broker is away: the relay sends it on its return
 
     def editor(request: Request, person: Person, holder: Holder, *, tag: str | None, text: str,
                shown: RequirementSet | None = None, errors: list[LineError] | None = None,

@@ -17,6 +17,7 @@ from infra.users import Person, is_user_token
 
 if TYPE_CHECKING:
     from infra.bootstrap import App
+    from workers.dispatch import SendOn
 
 
 class ValueCorrection(BaseModel):
@@ -37,7 +38,7 @@ class CorrectionResult(BaseModel):
     rescore_queued: bool = Field(..., description="False when the broker was away: the workers take it up on its return")
 
 
-def add_value_routes(api: FastAPI, app: App) -> None:
+def add_value_routes(api: FastAPI, app: App, send_on: SendOn) -> None:
     from inbox.api_common import ApiError, RequestLimits, bearer, person_of_token
 
     limits = RequestLimits(app)
@@ -63,7 +64,6 @@ def add_value_routes(api: FastAPI, app: App) -> None:
     def correct_value(document_id: str, body: ValueCorrection, who: Person = Depends(reviewer)) -> dict[str, Any]:
         from infra.models import Document
         from infra.review import correct
-        from workers.handoffs import dispatch
 
         with app.sessions() as session:
             document = session.get(Document, document_id) if len(document_id) <= 32 else None
@@ -77,6 +77,4 @@ def add_value_routes(api: FastAPI, app: App) -> None:
                 raise ApiError(status, "correction_refused", str(e)) from e
             result = {"correction_id": row.id, "document_id": document_id, "pointer": row.pointer,
                       "old_value": row.old_value, "new_value": row.new_value, "by": row.by}
-        app.actors  # noqa: B018 - declared on the broker before anything is sent
-        return {**result, "rescore_queued": dispatch([rescore], broker=app.broker_handle.broker,
-                                                     sessions=app.sessions)}
+        return {**result, "rescore_queued": send_on([rescore])}

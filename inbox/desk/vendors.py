@@ -134,7 +134,7 @@ def vendor_routes(desk: FastAPI, kit: Kit) -> None:
     def ask(request: Request, vendor_id: int, tag: str = Form(""), holder: str = Form(""),
             csrf: str = Form("")) -> Response:
         from infra.admin_vendors import request_certificate
-        from infra.admin_handoffs import away, hand_on
+        from infra.admin_handoffs import away
 
         person = _acting(app, request, csrf)
         try:
@@ -149,7 +149,7 @@ def vendor_routes(desk: FastAPI, kit: Kit) -> None:
             if str(e).startswith("No vendor"):
                 raise _refused(e) from e
             return back(request, vendor_id, f"Not requested: {e}", "#requests")
-        return back(request, vendor_id, done + away(hand_on(app, handoffs)), "#requests")
+        return back(request, vendor_id, done + away(kit.send_on(handoffs)), "#requests")
 
     def change(request: Request, vendor_id: int, csrf: str, what: str, value: str) -> Response:
         from infra.admin import require_account

@@ -12,8 +12,8 @@ from pathlib import Path
 import click
 
 from infra.admin_handoffs import away as _away
-from infra.admin_handoffs import hand_on as _hand_on
 from infra.bootstrap import App, configure_logging
+from infra.entry.cli_common import actors_of as _actors
 from infra.entry.cli_common import admin_call as _admin
 from infra.entry.cli_common import parse_date as _date
 from infra.entry.cli_common import app_of as _app
@@ -55,7 +55,7 @@ def smtp(ctx: click.Context, host: str | None, port: int | None) -> None:
 
     app = _app(ctx)
     app.broker_handle.ping()
-    app.actors  # noqa: B018 - declared before the first message arrives
+    actors = _actors(ctx)  # declared before the first message arrives
     metrics = None
     settings = app.settings
     if settings.smtp_metrics_port:  # its answers by code (docs/metrics.md)
@@ -65,7 +65,7 @@ def smtp(ctx: click.Context, host: str | None, port: int | None) -> None:
 
         metrics, _ = start_http_server(settings.smtp_metrics_port, settings.metrics_host, process_registry())
         click.echo(f"SMTP door metrics on http://{settings.metrics_host}:{settings.smtp_metrics_port}/metrics")
-    controller = make_controller(app, host=host, port=port)
+    controller = make_controller(app, actors.send_on, host=host, port=port)
     controller.start()
     click.echo(f"SMTP door on {controller.hostname}:{controller.port} for @{app.settings.inbound_domain}")
     stop = threading.Event()
@@ -173,7 +173,7 @@ def requirements_set(ctx: click.Context, holder_name: str, file: Path, account_s
         click.echo(f"requirement set {created.name!r} (id {created.id}) for {holder_name}")
     if rescores:
         click.echo(f"{len(rescores)} decided certificate(s) of the account will be scored again"
-                   + _away(_hand_on(app, rescores)))
+                   + _away(_actors(ctx).send_on(rescores)))
 
 
 @requirements.command("templates")
@@ -224,7 +224,8 @@ def review_waive(ctx, document_id, code, line, key, by, reason, until) -> None:
     with app.sessions() as session:
         waiver, rescore = _admin(waive, session, document_id, code, by=by, reason=reason, line=line, key=key,
                                  until=_date(until))
-    click.echo(f"waiver {waiver.id} recorded; the document will be scored again" + _away(_hand_on(app, [rescore])))
+    click.echo(f"waiver {waiver.id} recorded; the document will be scored again"
+               + _away(_actors(ctx).send_on([rescore])))
 
 
 @review.command("override")
@@ -242,7 +243,7 @@ def review_override(ctx, document_id, decision, by, reason, until) -> None:
     with app.sessions() as session:
         row, publication = _admin(override, session, document_id, decision, by=by, reason=reason,
                                   until=_date(until))
-    click.echo(f"override {row.id} recorded: {decision}" + _away(_hand_on(app, [publication])))
+    click.echo(f"override {row.id} recorded: {decision}" + _away(_actors(ctx).send_on([publication])))
 
 
 @main.command()
@@ -324,13 +325,10 @@ def status(ctx: click.Context, some_id: str, as_json: bool) -> None:
 def retry(ctx: click.Context, document_id: str) -> None:
     """Send a failed document through the chain again, or a document stopped mid-chain on from its stage."""
     from infra.admin import reprocess
-    from workers.handoffs import dispatch
 
-    app = _app(ctx)
-    with app.sessions() as session:
+    with _app(ctx).sessions() as session:
         document, handoff, done = _admin(reprocess, session, document_id)
-    app.actors  # noqa: B018 - declared on the broker before anything is sent
-    queued = dispatch([handoff], broker=app.broker_handle.broker, sessions=app.sessions)
+    queued = _actors(ctx).send_on([handoff])
     click.echo(f"document {document.id} {done}; "
                + ("queued" if queued else "the broker is away: the workers take it up as soon as it is back"))
 
@@ -363,7 +361,7 @@ def demo(ctx: click.Context, keep_running: bool) -> None:
     """Set up a demo account, email a sample certificate to it and print the decision."""
     from infra.entry.demo import run_demo
 
-    sys.exit(run_demo(_app(ctx), keep_running=keep_running))
+    sys.exit(run_demo(_app(ctx), _actors(ctx), keep_running=keep_running))
 
 
 def _extract_file(app: App, file: Path) -> dict:

@@ -7,14 +7,13 @@ import sys
 
 import click
 
-from infra.admin_handoffs import away, hand_on
-from infra.entry.cli_common import admin_call as _admin, app_of as _app
+from infra.admin_handoffs import away
+from infra.entry.cli_common import actors_of, admin_call as _admin, app_of as _app
 
 
-def _queued(app, handoffs) -> str:
-
+def _queued(ctx: click.Context, handoffs) -> str:
     handoffs = [h for h in handoffs if h is not None]
-    return away(hand_on(app, handoffs)) if handoffs else ""
+    return away(actors_of(ctx).send_on(handoffs)) if handoffs else ""
 
 
 def attach(main: click.Group) -> None:
@@ -117,7 +116,7 @@ def correct(ctx: click.Context, document_id: str, pointer: str, value: str, by: 
     with app.sessions() as session:
         row, rescore = _admin(store, session, document_id, pointer, value, by=by, reason=reason)
         click.echo(f"correction {row.id}: {pointer} {json.dumps(row.old_value)} -> {json.dumps(row.new_value)}; "
-                   "the document will be scored again" + _queued(app, [rescore]))
+                   "the document will be scored again" + _queued(ctx, [rescore]))
 
 
 @click.command("list")
@@ -155,7 +154,7 @@ def undo_waiver(ctx: click.Context, waiver_id: int, by: str, reason: str) -> Non
     app = _app(ctx)
     with app.sessions() as session:
         _, rescore = _admin(undo, session, waiver_id, by=by, reason=reason)
-    click.echo(f"waiver {waiver_id} undone; the document will be scored again" + _queued(app, [rescore]))
+    click.echo(f"waiver {waiver_id} undone; the document will be scored again" + _queued(ctx, [rescore]))
 
 
 @click.command("undo-override")
@@ -170,4 +169,4 @@ def undo_override(ctx: click.Context, override_id: int, by: str, reason: str) ->
     app = _app(ctx)
     with app.sessions() as session:
         _, publication = _admin(undo, session, override_id, by=by, reason=reason)
-    click.echo(f"override {override_id} undone" + _queued(app, [publication]))
+    click.echo(f"override {override_id} undone" + _queued(ctx, [publication]))

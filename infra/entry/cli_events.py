@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 import click
 
 from infra.admin_handoffs import away as _away
-from infra.admin_handoffs import hand_on as _hand_on
+from infra.entry.cli_common import actors_of as _actors
 from infra.entry.cli_common import admin_call as _admin
 from infra.entry.cli_common import app_of as _app
 
@@ -95,7 +95,7 @@ def events_replay(ctx: click.Context, event_ids: tuple[str, ...], account_slug: 
                 add_to_stream(app.redis, event, session.get(Account, event.account_id).slug,
                               app.settings.events_stream_maxlen)
     for delivery_id in deliveries:
-        app.actors.deliver_webhook.send(delivery_id)
+        _actors(ctx).deliver_webhook.send(delivery_id)
     click.echo(f"{len(chosen)} events, {len(deliveries)} webhook deliveries queued"
                + (", added to the stream again" if stream else ""))
 
@@ -140,7 +140,7 @@ def expiry_check(ctx: click.Context, as_of: str | None) -> None:
     day = date.fromisoformat(as_of) if as_of else date.today()
     expired, handoffs = check_expirations(day, sessions=app.sessions, settings=app.settings)
     click.echo(f"expiry check for {day}: {len(expired)} expired; warnings are in `coi events`"
-               + _away(_hand_on(app, handoffs)))
+               + _away(_actors(ctx).send_on(handoffs)))
 
 
 @click.command()
@@ -149,4 +149,4 @@ def scheduler(ctx: click.Context) -> None:
     """Run the scheduler (expiry checks, the sweep) until interrupted; one per deployment."""
     from infra.entry.scheduler import run
 
-    run(_app(ctx))
+    run(_app(ctx), _actors(ctx))

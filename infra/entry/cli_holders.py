@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from infra.admin_handoffs import away, hand_on
-from infra.entry.cli_common import admin_call, app_of
+from infra.admin_handoffs import away
+from infra.entry.cli_common import actors_of, admin_call, app_of
 
 
 def attach(main: click.Group) -> None:
@@ -36,5 +36,5 @@ def holder_alias(ctx: click.Context, name: str, alias: str | None, account_slug:
         rescores = admin_call(remove_alias if remove else add_alias, session, holder, alias, by=by)
         click.echo(f"{holder.name}: " + ("; ".join(holder.aliases or ()) or "no alternative names"))
     if rescores:
-        queued = hand_on(app, rescores)
+        queued = actors_of(ctx).send_on(rescores)
         click.echo(f"scoring {len(rescores)} certificate(s) again{away(queued)}")

@@ -9,6 +9,7 @@ import threading
 import click
 
 
+from infra.entry.cli_common import actors_of
 from infra.entry.cli_common import admin_call as _admin
 from infra.entry.cli_common import app_of as _app
 
@@ -31,8 +32,8 @@ def api(ctx: click.Context, host: str | None, port: int | None) -> None:
 
     app = _app(ctx)
     app.broker_handle.ping()
-    app.actors  # noqa: B018 - declared before the first upload arrives
-    uvicorn.run(create_api(app), host=host or app.settings.api_host, port=port or app.settings.api_port,
+    served = create_api(app, actors_of(ctx))  # the actors declared before the first upload arrives
+    uvicorn.run(served, host=host or app.settings.api_host, port=port or app.settings.api_port,
                 log_level=app.settings.log_level.lower(), proxy_headers=True, server_header=False)
 
 
@@ -104,13 +105,13 @@ def poll_sqs(ctx: click.Context, queue_url: str, endpoint_url: str | None, wait:
     from inbox.sqs import poll_once, sqs_client
 
     app = _app(ctx)
-    app.actors  # noqa: B018
+    send_on = actors_of(ctx).send_on
     client = sqs_client(endpoint_url, app.settings.s3_region)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         while not stop.is_set():
-            taken = poll_once(app, client, queue_url, wait=wait)
+            taken = poll_once(app, send_on, client, queue_url, wait=wait)
             if once:
                 click.echo(f"{taken} message(s) taken")
                 break

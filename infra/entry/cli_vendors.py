@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from infra.admin_handoffs import away, hand_on
-from infra.entry.cli_common import admin_call as _admin, app_of as _app
+from infra.admin_handoffs import away
+from infra.entry.cli_common import actors_of, admin_call as _admin, app_of as _app
 
 
 def attach(main: click.Group) -> None:
@@ -20,9 +20,8 @@ def attach(main: click.Group) -> None:
     main.commands["account"].add_command(account_template)
 
 
-def _dispatch(app, handoffs) -> str:
-
-    return away(hand_on(app, handoffs))
+def _dispatch(ctx: click.Context, handoffs) -> str:
+    return away(actors_of(ctx).send_on(handoffs))
 
 
 @click.group()
@@ -162,7 +161,7 @@ def vendor_request(ctx, vendor_ref, slug, tag, holder, to, by) -> None:
                                    holder=holder, to=list(to), by=by)
         click.echo(f"request {request.id} to {', '.join(request.recipients)}; follow-ups after "
                    f"{', '.join(str(d) for d in app.settings.request_chase_days)} days while no compliant "
-                   "certificate is on file" + _dispatch(app, handoffs))
+                   "certificate is on file" + _dispatch(ctx, handoffs))
 
 
 @vendor.command("stop")

@@ -11,6 +11,7 @@ import sys
 import time
 from datetime import date, timedelta
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy import select
@@ -20,6 +21,9 @@ from infra.bootstrap import App
 from infra.db import migrate
 from infra.models import Account, InboundMessage
 from pipeline.states import FINAL, DocumentStatus
+
+if TYPE_CHECKING:
+    from workers.actors import Actors
 
 ACCOUNT = "demo"
 
@@ -55,7 +59,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def run_demo(app: App, *, keep_running: bool = False, timeout: float = 120.0) -> int:
+def run_demo(app: App, actors: Actors, *, keep_running: bool = False, timeout: float = 120.0) -> int:
+    """The demo on ``app``; its SMTP door enqueues on ``actors`` (declared on the app's broker), which
+    a worker process of ``coi worker`` runs."""
     from inbox.smtp import make_controller
     from samples.certificates import demo_certificate, draw_certificate
 
@@ -75,9 +81,8 @@ def run_demo(app: App, *, keep_running: bool = False, timeout: float = 120.0) ->
             set_requirements(session, ACCOUNT, holder["name"], demo_requirements(certificate), by="demo")
 
     app.broker_handle.ping()
-    app.actors  # noqa: B018
     port = settings.smtp_port if settings.smtp_port and _port_free(settings.smtp_host, settings.smtp_port) else free_port()
-    controller = make_controller(app, port=port)
+    controller = make_controller(app, actors.send_on, port=port)
     controller.start()
     worker = subprocess.Popen([sys.executable, "-m", "infra.entry.cli", "worker", "--processes", "1",
                                "--threads", "2"],

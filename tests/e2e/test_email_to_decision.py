@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from infra.admin import add_account, add_holder, set_requirements
 from infra.models import Certificate, Document, Evaluation, OutboxEvent
 from schemas import validate_event
-from services import send_mail, wait_for
+from services import actors_of, send_mail, wait_for
 from workers.publish import stream_name
 
 pytestmark = pytest.mark.e2e
@@ -73,7 +73,7 @@ def test_given_every_stage_runs_again_after_the_decision_then_no_row_is_added(
     send_mail(smtp_door, "butler@coi.test", [(pdf, "application/pdf", "coi.pdf")])
     document = wait_for(lambda: decided(app), timeout=120)
 
-    stages = app.actors.stages
+    stages = actors_of(app).stages
     for stage in (stages.read_document, stages.extract_document, stages.score_document):
         stage(document.id)  # a redelivered message
 

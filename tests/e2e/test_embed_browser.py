@@ -19,7 +19,7 @@ from apiserver import serve
 from browsers import chromium
 from holders import demo, holder_account
 from infra.models import Document
-from services import free_port, wait_for
+from services import actors_of, free_port, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -82,7 +82,7 @@ def s3_events(app, s3_endpoint):
     boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").put_bucket_notification_configuration(
         Bucket=app.storage.bucket, NotificationConfiguration={"QueueConfigurations": [
             {"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
-    return lambda: poll_once(app, sqs, queue, wait=0)
+    return lambda: poll_once(app, actors_of(app).send_on, sqs, queue, wait=0)
 
 
 def outcome(page, pump) -> str:

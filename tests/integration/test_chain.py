@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from infra.admin import add_account
 from infra.models import Document, InboundMessage, OutboxEvent
 from schemas import validate_event
-from services import send_mail, wait_for
+from services import actors_of, send_mail, wait_for
 from workers.publish import stream_name
 
 pytestmark = pytest.mark.integration
@@ -98,7 +98,7 @@ def test_given_split_runs_twice_then_the_same_rows_remain(app, account, smtp_doo
     pdf = CORRUPT_PDF + b"-twice"
     send_mail(smtp_door, "acme@coi.test", [(pdf, "application/pdf", "a.pdf")])
     message = message_of(app)
-    stages = app.actors.stages
+    stages = actors_of(app).stages
     stages.split_message(message.id)
     with app.sessions() as session:
         session.get(InboundMessage, message.id).status = "received"  # as if the first run died before its commit
@@ -128,7 +128,7 @@ def test_given_the_same_pdf_in_two_messages_then_one_document(app, account, smtp
 
 def test_given_retries_exhausted_on_a_transient_error_then_the_document_fails_with_a_reason(app, account, smtp_door):
     send_mail(smtp_door, "acme@coi.test", [(CORRUPT_PDF + b"-exhausted", "application/pdf", "coi.pdf")])
-    stages = app.actors.stages
+    stages = actors_of(app).stages
     stages.split_message(message_of(app).id)
     with app.sessions() as session:
         document_id = session.scalars(select(Document.id)).one()

@@ -18,7 +18,7 @@ from pipeline.states import FINAL, DocumentStatus
 from samples.certificates import demo_certificate, draw_certificate
 from samples.scans import Degradation, scan_pdf
 from outages import kill, process_env, start_worker
-from services import free_port, send_mail, wait_for
+from services import actors_of, free_port, send_mail, wait_for
 
 pytestmark = pytest.mark.integration
 FINAL_EVENTS = ("coi.certificate.%", "coi.document.%")
@@ -36,7 +36,7 @@ def test_a_worker_killed_mid_ocr_leaves_the_document_to_be_finished_exactly_once
         add_account(session, "acme", "Acme")
     from inbox.smtp import make_controller
 
-    door = make_controller(app)
+    door = make_controller(app, actors_of(app).send_on)
     door.start()
     scan = scan_pdf(draw_certificate(demo_certificate()), Degradation(dpi=300), random.Random(run))
     worker = start_worker(env, tmp_path / "worker.log")

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from infra.admin import add_account
 from infra.models import Account, Certificate, Document, Handoff, OutboxEvent, Upload, utcnow
 from samples.certificates import demo_certificate, draw_certificate
-from services import drain, send_mail, wait_for
+from services import actors_of, drain, send_mail, wait_for
 from workers.handoffs import GRACE, relay_due
 
 pytestmark = pytest.mark.integration
@@ -138,7 +138,7 @@ def test_given_a_hand_off_left_on_sqlite_when_the_relay_looks_then_it_enqueues_i
     with app.sessions() as session:
         hand_on(session, "publish_events").created_at = utcnow() - GRACE * 2
         session.commit()
-    app.actors  # noqa: B018
+    actors_of(app)
 
     # before: TypeError, comparing the row's naive time with an aware one
     assert relay_due(broker=app.broker_handle.broker, sessions=app.sessions) == 1
@@ -155,11 +155,11 @@ def test_given_the_broker_down_when_an_upload_is_taken_then_its_read_waits_in_th
         upload = Upload(account_id=account.id, bucket="local", key=key, version="v1")
         session.add(upload)
         session.commit()
-    app.actors  # noqa: B018
+    actors_of(app)
     away = BrokerAway(app.broker_handle.broker, "read_document")
     monkeypatch.setattr(app.broker_handle.broker, "enqueue", away)
 
-    app.actors.take_upload.fn(upload.id)  # before: the read's send raised, after the upload was accepted
+    actors_of(app).take_upload.fn(upload.id)  # before: the read's send raised, after the upload was accepted
 
     assert away.refused == ["read_document"]
     with app.sessions() as session:
@@ -179,11 +179,11 @@ def test_given_the_broker_down_when_a_certificate_expires_then_its_rescore_waits
                                  "expiration": today.isoformat()}]}
     with app.sessions() as session:
         document_id = decided_document(app, session, add_account(session, "acme", "Acme").id, certificate)
-    app.actors  # noqa: B018
+    actors_of(app)
     away = BrokerAway(app.broker_handle.broker, "rescore_document")
     monkeypatch.setattr(app.broker_handle.broker, "enqueue", away)
 
-    app.actors.check_expirations.fn(today.isoformat())  # before: the rescore's send raised after the commit
+    actors_of(app).check_expirations.fn(today.isoformat())  # before: the rescore's send raised after the commit
 
     with app.sessions() as session:
         assert session.scalars(select(Certificate.expiry_state)).one() == "expired"  # no later check finds it
@@ -228,5 +228,5 @@ def test_given_the_broker_down_when_a_reviewer_acts_then_the_work_it_calls_for_w
     assert "the broker is away" in result.output
     assert [name for name, args in owed(app)] == [actor]
     assert owed(app)[0][1][:1] == ([] if actor == "publish_events" else [STUCK])
-    app.actors  # noqa: B018
+    actors_of(app)
     assert relayed(app) == [actor]

@@ -20,7 +20,7 @@ from infra.repo import add_event
 from infra.settings import Settings
 from outages import kill, process_env, start_worker
 from pipeline.states import DocumentStatus
-from services import free_port, send_mail, wait_for
+from services import actors_of, free_port, send_mail, wait_for
 from workers.publish import plan_deliveries
 from workers.webhooks import deliver
 
@@ -161,7 +161,7 @@ def test_given_coi_worker_with_a_metrics_port_then_its_processes_stage_times_are
     holder_account(app, "acme")
     from inbox.smtp import make_controller
 
-    door = make_controller(app)
+    door = make_controller(app, actors_of(app).send_on)
     door.start()
     worker = start_worker(process_env(values), tmp_path / "worker.log")  # served by a process of its own
     try:

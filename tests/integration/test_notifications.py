@@ -13,7 +13,7 @@ from infra.admin_events import set_contacts
 from infra.entry.demo import current
 from infra.models import Certificate, Document, Notification, OutboxEvent
 from samples.certificates import demo_certificate, draw_certificate
-from services import send_mail, wait_for
+from services import actors_of, send_mail, wait_for
 from workers.publish import publish_pending
 
 pytestmark = pytest.mark.integration
@@ -181,7 +181,7 @@ def test_given_the_days_pass_then_warnings_come_at_each_threshold_once_and_expir
     with app.sessions() as session:
         assert session.scalars(select(Certificate.expires_on)).one() == expires
 
-    check = app.actors.check_expirations.fn
+    check = actors_of(app).check_expirations.fn
     check((expires - timedelta(days=40)).isoformat())  # too early
     assert events_of(app, "coi.certificate.expiring") == []
     check((expires - timedelta(days=20)).isoformat())
@@ -221,7 +221,7 @@ def test_given_a_renewal_arrives_then_the_old_certificate_is_not_chased(app, not
 
     wait_for(both_decided, timeout=60)
     expires = date.fromisoformat(certificate["policies"][0]["expiration"])
-    app.actors.check_expirations.fn((expires - timedelta(days=3)).isoformat())
+    actors_of(app).check_expirations.fn((expires - timedelta(days=3)).isoformat())
     assert events_of(app, "coi.certificate.expiring", old) == []
     with app.sessions() as session:
         state = session.scalars(select(Certificate.expiry_state).where(Certificate.document_id == old)).one()
@@ -237,7 +237,7 @@ def test_given_a_certificate_printing_several_producer_addresses_then_expiry_mai
     mail_in(app, smtp_door, certificate)
     expires = date.fromisoformat(certificate["policies"][0]["expiration"])
 
-    app.actors.check_expirations.fn(expires.isoformat())
+    actors_of(app).check_expirations.fn(expires.isoformat())
 
     wait_for(lambda: [m for m in notifying.to(SENDER) if "renewed" in m["Subject"]])
     wait_for(lambda: statuses(app) and set(statuses(app).values()) == {"sent"})

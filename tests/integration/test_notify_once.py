@@ -14,7 +14,7 @@ from infra.admin_vendors import add_vendor
 from infra.entry.demo import current
 from infra.models import Certificate, Document, Notification, OutboxEvent
 from samples.certificates import demo_certificate, draw_certificate, draw_cover_letter
-from services import send_mail, wait_for
+from services import actors_of, send_mail, wait_for
 from workers.handoffs import dispatch
 from workers.publish import publish_pending
 
@@ -68,14 +68,14 @@ def test_given_an_expired_notice_when_the_expiry_date_moves_then_no_expiring_not
               sender=SENDER)
     document_id = settled(app, "decided")
     expires = date.fromisoformat(certificate["policies"][0]["expiration"])
-    app.actors.check_expirations.fn(expires.isoformat())
+    actors_of(app).check_expirations.fn(expires.isoformat())
     wait_for(lambda: len(notifying.to(SENDER)) == 2 and len(notifying.to(CONTACT)) == 1)  # decision; expired
     with app.sessions() as session:  # a rescore moved the date the holder looks at (a new requirement set)
         session.execute(update(Certificate).where(Certificate.document_id == document_id).values(
             expires_on=expires + timedelta(days=5), expiry_state="current"))
         session.commit()
 
-    app.actors.check_expirations.fn((expires + timedelta(days=1)).isoformat())  # 4 days left: the 7-day mark
+    actors_of(app).check_expirations.fn((expires + timedelta(days=1)).isoformat())  # 4 days left: the 7-day mark
     publish_all(app)
     with app.sessions() as session:
         assert session.scalars(select(OutboxEvent.type).where(

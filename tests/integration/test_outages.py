@@ -31,7 +31,7 @@ from infra.settings import Settings
 from pipeline.states import FINAL
 from samples.certificates import draw_certificate, random_certificate
 from samples.scans import Degradation, scan_pdf
-from services import free_port, send_mail, wait_for
+from services import actors_of, free_port, send_mail, wait_for
 from outages import PrivatePostgres, PrivateRedis, PrivateS3, kill, process_env, start_worker
 
 pytestmark = pytest.mark.integration
@@ -67,8 +67,7 @@ def chain(request, tmp_path: Path):
             add_account(session, "acme", "Acme")
         from inbox.smtp import make_controller
 
-        app.actors  # noqa: B018 - the door enqueues through them
-        door = make_controller(app)
+        door = make_controller(app, actors_of(app).send_on)
         door.start()
         worker = start_worker(env, tmp_path / "worker.log")
         yield Chain(app, door, {"postgres": postgres, "redis": redis_server, "s3": s3})

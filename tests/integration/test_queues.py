@@ -13,7 +13,7 @@ from sqlalchemy import select
 from infra.admin import add_account
 from infra.models import Document
 from samples.certificates import demo_certificate, draw_certificate
-from services import drain, send_mail, wait_for
+from services import actors_of, drain, send_mail, wait_for
 from workers.actors import OCR_QUEUE
 
 pytestmark = pytest.mark.integration
@@ -26,7 +26,7 @@ def account(app):
 
 
 def worker_on(app, *queues: str) -> Iterator[Worker]:
-    app.actors  # noqa: B018
+    actors_of(app)
     running = Worker(app.broker_handle.broker, queues=set(queues), worker_threads=2, worker_timeout=100)
     running.start()
     try:
@@ -94,7 +94,7 @@ def test_given_more_scans_than_threads_then_a_worker_holds_no_more_ocr_messages_
     import dramatiq
 
     broker = app.broker_handle.broker
-    app.actors  # noqa: B018 - the chain's middleware, the prefetch limit among it
+    actors_of(app)  # the chain's middleware, the prefetch limit among it
     release, running = threading.Event(), []
 
     def long_ocr(n: int) -> None:

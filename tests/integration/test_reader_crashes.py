@@ -17,7 +17,7 @@ from infra.models import Document, InboundMessage, OutboxEvent
 from outages import process_env
 from pipeline.states import DocumentStatus
 from samples.certificates import demo_certificate, draw_certificate
-from services import process, send_mail
+from services import actors_of, process, send_mail
 from workers.actors import MAX_CRASHES
 
 pytestmark = pytest.mark.integration
@@ -27,10 +27,11 @@ DIE_WHILE_READING = textwrap.dedent("""
     import pipeline.stages
     from dramatiq.broker import MessageProxy
     from infra.bootstrap import App
+    from workers.entry import declare
 
     pipeline.stages.read_text = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
     app = App()
-    read = app.actors.read_document
+    read = declare(app).read_document  # as a worker process declares them
     app.broker_handle.broker.emit_before("process_message", MessageProxy(read.message(sys.argv[1])))  # as a worker
     read(sys.argv[1])
 """)
@@ -48,7 +49,7 @@ def stored_document(app, smtp_door):
     with app.sessions() as session:
         add_account(session, "acme", "Acme")
     send_mail(smtp_door, "acme@coi.test", [(draw_certificate(demo_certificate()), "application/pdf", "coi.pdf")])
-    stages = app.actors.stages
+    stages = actors_of(app).stages
     with app.sessions() as session:
         stages.split_message(session.scalars(select(InboundMessage.id)).one())
     return stages, document(app).id

@@ -18,6 +18,7 @@ from inbox.api import create_api
 from infra.admin import override
 from infra.reports import compliance_report, decisions_report, expirations_report
 from infra.tokens import create_token
+from services import actors_of
 
 pytestmark = pytest.mark.integration
 
@@ -135,7 +136,7 @@ def coi(db_app, monkeypatch):
 
 @pytest.fixture
 def api(db_app):
-    with TestClient(create_api(db_app)) as client:
+    with TestClient(create_api(db_app, actors_of(db_app))) as client:
         yield client
 
 

@@ -12,7 +12,7 @@ from infra.admin import add_account, add_holder, override, set_requirements, sta
 from infra.entry.demo import current
 from infra.models import AuditEntry, Document, OutboxEvent
 from samples.certificates import demo_certificate, draw_certificate
-from services import send_mail, wait_for
+from services import actors_of, send_mail, wait_for
 from workers.handoffs import dispatch
 
 pytestmark = pytest.mark.integration
@@ -129,7 +129,7 @@ def test_a_reviewer_waives_a_failed_check_then_overrides_the_decision_with_an_au
 
 def test_a_rescore_run_twice_for_the_same_trigger_changes_nothing(app, account, certificate, smtp_door, worker):
     document_id = decide_under(app, smtp_door, certificate, 1_000_000)
-    stages = app.actors.stages
+    stages = actors_of(app).stages
     before = copy.deepcopy(events(app, document_id))
     stages.rescore_document(document_id, "manual:1")
     stages.rescore_document(document_id, "manual:1")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from infra.admin import add_account
 from infra.bootstrap import App
 from infra.models import Document, Handoff, InboundMessage
-from services import free_port
+from services import actors_of, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -75,7 +75,7 @@ def test_given_a_message_over_the_size_limit_then_552(app, account, tmp_path):
     from inbox.smtp import make_controller
 
     small = variant(app, max_message_bytes=20_000, smtp_port=free_port())
-    controller = make_controller(small)
+    controller = make_controller(small, actors_of(small).send_on)
     controller.start()
     try:
         message = certificate_mail("acme@coi.test")
@@ -96,7 +96,7 @@ def _data_refused_with(app: App, **changes) -> int:
     from inbox.smtp import make_controller
 
     broken = variant(app, smtp_port=free_port(), **changes)
-    controller = make_controller(broken)
+    controller = make_controller(broken, actors_of(broken).send_on)
     controller.start()
     try:
         with smtplib.SMTP(controller.hostname, controller.port) as client, \
@@ -125,7 +125,7 @@ def test_given_the_broker_down_then_250_and_the_split_waits_in_the_database_for_
 
     down = {"redis": f"redis://127.0.0.1:{free_port()}/0", "amqp": f"amqp://guest:guest@127.0.0.1:{free_port()}/"}
     broken = variant(app, smtp_port=free_port(), broker_url=down[scheme])
-    controller = make_controller(broken)
+    controller = make_controller(broken, actors_of(broken).send_on)
     controller.start()
     try:
         with smtplib.SMTP(controller.hostname, controller.port) as client:
@@ -165,8 +165,8 @@ def test_given_the_second_accounts_copy_fails_then_nothing_of_the_first_is_left_
 
     monkeypatch.setattr(app.storage, "put_file", put_file)
     with pytest.raises(OSError):
-        InboxHandler(app).accept(certificate_mail("acme@coi.test").as_bytes(), "agent@example.test",
-                                 ["acme@coi.test", "bravo@coi.test"])
+        InboxHandler(app, actors_of(app).send_on).accept(certificate_mail("acme@coi.test").as_bytes(),
+                                                         "agent@example.test", ["acme@coi.test", "bravo@coi.test"])
     assert len(puts) == 2  # the first account's copy was stored and committed with its hand-off
     assert count(app, InboundMessage) == 0
     assert count(app, Handoff) == 0  # before: its split was left for the relay, with nothing to split

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from infra.admin import add_account
 from infra.bootstrap import App
 from infra.models import InboundMessage
-from services import free_port, wait_for
+from services import actors_of, free_port, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -59,8 +59,7 @@ def door(app: App, account, tmp_path: Path):
     spooling = App(app.settings.model_copy(update={
         "smtp_port": free_port(), "smtp_spool_bytes": THRESHOLD, "smtp_spool_dir": folder,
         "max_message_bytes": 4 * 1024 * KiB}))
-    spooling.actors  # noqa: B018 - declared on the broker before the door enqueues
-    controller = make_controller(spooling)
+    controller = make_controller(spooling, actors_of(spooling).send_on)
     controller.start()
     try:
         yield (controller.hostname, controller.port), folder, spooling
@@ -188,7 +187,7 @@ def test_given_a_spool_folder_that_refuses_files_then_451_and_the_sender_tries_a
     folder = tmp_path / "spool"
     broken = App(app.settings.model_copy(update={
         "smtp_port": free_port(), "smtp_spool_bytes": THRESHOLD, "smtp_spool_dir": folder}))
-    controller = make_controller(broken)  # makes the folder
+    controller = make_controller(broken, actors_of(broken).send_on)  # makes the folder
     controller.start()
     folder.rmdir()  # and it goes away under the running door
     try:

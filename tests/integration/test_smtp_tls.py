@@ -16,7 +16,7 @@ from infra.admin import add_account
 from infra.db import migrate
 from infra.models import InboundMessage
 from infra.settings import Settings
-from services import make_app
+from services import actors_of, make_app
 
 pytestmark = pytest.mark.integration
 
@@ -51,8 +51,7 @@ def tls_door(request, tmp_path):
     migrate(app.settings.resolved_database_url())
     with app.sessions() as session:
         add_account(session, "acme", "Acme")
-    app.actors  # noqa: B018
-    door = make_controller(app)
+    door = make_controller(app, actors_of(app).send_on)
     door.start()
     yield app, (door.hostname, door.port), cert
     door.stop()

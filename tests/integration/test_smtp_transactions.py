@@ -12,7 +12,7 @@ from sqlalchemy import select
 from infra.admin import add_account
 from infra.bootstrap import App
 from infra.models import InboundMessage, MessageDocument
-from services import drain, free_port
+from services import actors_of, drain, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -64,7 +64,7 @@ def test_given_one_transaction_to_20_recipients_then_the_message_is_stored_once_
     assert drain(app) == ["split_message"]  # one split parses it, for every recipient
 
     lead = min(rows, key=lambda row: row.id).id
-    app.actors.split_message(lead)  # whichever row's split runs, it splits the whole transaction
+    actors_of(app).split_message(lead)  # whichever row's split runs, it splits the whole transaction
     with app.sessions() as session:
         statuses = set(session.scalars(select(InboundMessage.status)))
         links = session.scalars(select(MessageDocument)).all()
@@ -77,8 +77,7 @@ def test_given_a_client_past_its_bytes_per_minute_then_452_and_the_message_is_no
     from inbox.smtp import make_controller
 
     door_app = App(app.settings.model_copy(update={"smtp_bytes_per_minute": 60_000, "smtp_port": free_port()}))
-    door_app.actors  # noqa: B018
-    door = make_controller(door_app)
+    door = make_controller(door_app, actors_of(door_app).send_on)
     door.start()
     try:
         with smtplib.SMTP(door.hostname, door.port) as client:
@@ -110,7 +109,7 @@ def test_given_too_many_open_sessions_then_421_per_client_address_and_in_all(app
 
     capped = App(app.settings.model_copy(update={"smtp_sessions_per_ip": 2, "smtp_sessions": 3,
                                                  "smtp_port": free_port()}))
-    door = make_controller(capped)
+    door = make_controller(capped, actors_of(capped).send_on)
     door.start()
     address = (door.hostname, door.port)
     opened: list[socket.socket] = []

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from infra.admin import add_account
 from infra.models import Document, InboundMessage, OutboxEvent, utcnow
 from samples.certificates import demo_certificate, draw_certificate
-from services import wait_for
+from services import actors_of, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +37,7 @@ def stored_but_never_enqueued(app) -> str:
 
 def test_a_message_whose_queue_entry_was_lost_is_split_and_decided_after_a_sweep(app, worker):
     message_id = stored_but_never_enqueued(app)
-    sweep = app.actors.sweep.fn
+    sweep = actors_of(app).sweep.fn
 
     sweep()
     with app.sessions() as session:

@@ -33,7 +33,7 @@ from infra.models import (Account, Delivery, Document, Holder, InboundMessage, N
                           Upload, UploadToken, Waiver, Webhook)
 from infra.tokens import revoke_token
 from receivers import WebhookReceiver
-from services import make_app, send_mail, wait_for
+from services import actors_of, make_app, send_mail, wait_for
 from workers.handoffs import dispatch
 from workers.publish import stream_name
 
@@ -430,7 +430,11 @@ PROBES: dict[tuple[str, str], Callable[[Scene], None]] = {
 def test_every_api_route_has_a_tenancy_probe(tmp_path):
     """Given the API app, then each (method, path) it serves is probed for tenancy below, and no
     probe names a route that is gone: a new route fails here until its isolation is tested."""
-    served = api_routes(create_api(make_app(tmp_path)))
+    application = make_app(tmp_path)
+    try:
+        served = api_routes(create_api(application, actors_of(application)))
+    finally:
+        application.close()
     assert sorted(served - PROBES.keys()) == [], "routes without a tenancy probe: add one to PROBES"
     assert sorted(PROBES.keys() - served) == [], "probes of routes the app no longer serves"
 
@@ -440,7 +444,7 @@ def test_given_alphas_decided_document_then_bravo_gets_nothing_of_it_on_any_rout
     answer = upload(api, alpha, ALPHA_FILE)
     assert settled(api, alpha, answer["upload_id"])["decision"] == "rejected"
     scene = Scene(app, api, alpha, bravo, answer["document_id"], answer["upload_id"])
-    served = api_routes(create_api(app))
+    served = api_routes(create_api(app, actors_of(app)))
     for method, path in sorted(served):
         PROBES[(method, path)](scene)
     for method, path in sorted(served):  # and whatever bravo sends, nothing of alpha's comes back

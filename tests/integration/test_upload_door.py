@@ -19,7 +19,7 @@ from infra.admin import set_requirements
 from infra.entry.demo import demo_requirements
 from infra.models import Document, Handoff, Upload, utcnow
 from infra.tokens import revoke_token
-from services import drain, wait_for
+from services import actors_of, drain, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -165,7 +165,8 @@ def test_given_a_presigned_post_when_s3_notifies_through_sqs_then_one_document_i
     assert posted.status_code == 204, posted.text
 
     sqs, queue_url = sqs_queue
-    wait_for(lambda: poll_once(app, sqs, queue_url, wait=1) == 0 and count(app, Upload) == 1, timeout=30)
+    send_on = actors_of(app).send_on
+    wait_for(lambda: poll_once(app, send_on, sqs, queue_url, wait=1) == 0 and count(app, Upload) == 1, timeout=30)
     status = decided(api, acme, ticket["upload_id"])
     assert status["status"] == "accepted"
     assert (status["document"]["status"], status["document"]["decision"]) == ("decided", "approved")
@@ -337,7 +338,7 @@ def test_given_the_broker_down_when_a_file_is_uploaded_then_it_is_accepted_and_i
     def refused(message, *, delay=None):
         raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    app.actors  # noqa: B018
+    actors_of(app)
     broker = app.broker_handle.broker
     with monkeypatch.context() as down:
         down.setattr(broker, "enqueue", refused)
@@ -364,7 +365,7 @@ def test_given_the_broker_down_when_s3_reports_an_upload_then_it_is_queued_and_i
     _, pdf = demo()
     key = issued_key(api, acme, size=len(pdf))
     app.storage.client.put_object(Bucket=bucket_of(app), Key=key, Body=pdf)
-    app.actors  # noqa: B018
+    actors_of(app)
     broker = app.broker_handle.broker
     with monkeypatch.context() as down:
         down.setattr(broker, "enqueue", refused)

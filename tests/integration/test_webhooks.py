@@ -12,7 +12,7 @@ from infra.admin import AdminError, add_account
 from infra.admin_events import add_webhook, list_webhooks, replay
 from infra.models import Delivery, OutboxEvent, Webhook
 from infra.repo import add_event
-from services import wait_for
+from services import actors_of, wait_for
 from workers.publish import plan_deliveries, stream_name
 from workers.webhooks import deliver
 
@@ -30,7 +30,7 @@ def emit(app, count: int) -> list[str]:
                             "subject": "COI", "reason": "no attachment"})
         session.commit()
         ids = list(session.scalars(select(OutboxEvent.id)))
-    app.actors.publish_events.send()
+    actors_of(app).publish_events.send()
     return ids
 
 
@@ -83,7 +83,7 @@ def test_given_the_last_try_fails_then_the_delivery_is_dead_until_replayed(app, 
         to_send, events = replay(session, dead=True)
     assert sorted(e.id for e in events) == sorted(ids)
     for delivery_id in to_send:
-        app.actors.deliver_webhook.send(delivery_id)
+        actors_of(app).deliver_webhook.send(delivery_id)
     wait_for(lambda: all(d.status == "delivered" for d in deliveries(app)))
     assert sorted(hooked.ids) == sorted(ids)
 

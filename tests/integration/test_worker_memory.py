@@ -18,7 +18,7 @@ from infra.settings import Settings
 from outages import kill, process_env, start_worker
 from pipeline.states import FINAL
 from samples.certificates import demo_certificate, draw_certificate
-from services import free_port, send_mail, wait_for
+from services import actors_of, free_port, send_mail, wait_for
 
 pytestmark = pytest.mark.integration
 CAP_MB = 600
@@ -50,8 +50,7 @@ def test_a_file_needing_more_memory_than_the_cap_fails_as_too_large_and_the_work
         add_account(session, "acme", "Acme")
     from inbox.smtp import make_controller
 
-    app.actors  # noqa: B018
-    door = make_controller(app)
+    door = make_controller(app, actors_of(app).send_on)
     door.start()
     worker = start_worker(env, tmp_path / "worker.log")
     try:

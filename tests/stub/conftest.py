@@ -17,7 +17,7 @@ from dramatiq.brokers.stub import StubBroker
 from infra.bootstrap import App
 from infra.broker import BrokerHandle
 from infra.db import migrate
-from services import assert_every_event_validates, make_app
+from services import actors_of, assert_every_event_validates, make_app
 
 QUEUES = ("default", "ocr")
 
@@ -35,6 +35,7 @@ class Chain:
 
     def __init__(self, app: App):
         self.app = app
+        self.actors = actors_of(app)  # declared on the stub broker
         self.broker: StubBroker = app.broker_handle.broker
         self.worker = Worker(self.broker, worker_threads=2, worker_timeout=20)
 
@@ -68,7 +69,6 @@ def chain(tmp_path: Path, migrated_sqlite: Path, redis_url: str, ocr_engine) -> 
     dramatiq.set_broker(broker)
     if ocr_engine is not None:
         app.__dict__["ocr_engine"] = ocr_engine  # the composition root's engine, replaced before it is handed on
-    app.actors  # noqa: B018 - declared on the stub broker
     running = Chain(app)
     running.worker.start()
     try:

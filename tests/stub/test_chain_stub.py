@@ -43,7 +43,8 @@ def mail(chain, attachment: bytes, filename: str = "coi.pdf", content_type: str 
     message.set_content("Attached.")
     maintype, subtype = content_type.split("/")
     message.add_attachment(attachment, maintype=maintype, subtype=subtype, filename=filename)
-    [message_id] = InboxHandler(chain.app).accept(message.as_bytes(), "agent@example.test", ["acme@coi.test"])
+    door = InboxHandler(chain.app, chain.actors.send_on)
+    [message_id] = door.accept(message.as_bytes(), "agent@example.test", ["acme@coi.test"])
     return message_id
 
 
@@ -121,7 +122,7 @@ def test_given_a_document_that_killed_its_reader_max_crashes_times_then_it_is_fa
     reads = []
     monkeypatch.setattr(pipeline.stages, "read_text", lambda *args, **kwargs: reads.append(args))
 
-    chain.app.actors.read_document.send(document.id)
+    chain.actors.read_document.send(document.id)
     chain.settle()
 
     failed = the_document(chain)

@@ -77,7 +77,8 @@ def mail_a_certificate(chain) -> None:
     message.set_content("Attached.")
     message.add_attachment(draw_certificate(demo_certificate()), maintype="application", subtype="pdf",
                            filename="coi.pdf")
-    InboxHandler(chain.app).accept(message.as_bytes(), "agent@example.test", ["acme@coi.test"])
+    door = InboxHandler(chain.app, chain.actors.send_on)
+    door.accept(message.as_bytes(), "agent@example.test", ["acme@coi.test"])
     chain.settle()
 
 

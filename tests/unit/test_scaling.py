@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from infra.bootstrap import App
 from infra.settings import Settings
+from services import actors_of
 
 RABBITMQ = "amqp://guest:guest@127.0.0.1:5672/"
 
@@ -60,7 +61,7 @@ def test_given_the_compose_worker_services_then_every_queue_of_the_chain_has_a_c
     import yaml
 
     app = App(Settings(var_dir=tmp_path, broker_url="redis://127.0.0.1:6379/1"))
-    app.actors  # noqa: B018
+    actors_of(app)
     compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())
     consumed = set()
     for service in compose["services"].values():
