@@ -23,6 +23,13 @@ SECOND_LOOK_DPI = 300  # the second look, when the first is unsure or implausibl
 MIN_CONFIDENCE = 1.0  # below this OSD is guessing; leave the page as it is
 PORTRAIT = 1.15  # height / width of a page standing upright (letter: 1.29); its inverse, lying
 
+_osd_runs = 0  # tesseract OSD runs in this process (a metric the bench reports per page)
+
+
+def osd_runs() -> int:
+    """How many OSD runs this process has made so far (each is a full tesseract run)."""
+    return _osd_runs
+
 
 def detect_orientation(image: np.ndarray, dpi: float, engine: OcrEngine) -> Orientation:
     """How far ``image`` must be turned clockwise to be upright (0 when unsure)."""
@@ -42,6 +49,8 @@ def detect_orientation(image: np.ndarray, dpi: float, engine: OcrEngine) -> Orie
 
 
 def _osd(image: np.ndarray, dpi: float, target: float, engine: OcrEngine) -> Orientation:
+    global _osd_runs
+    _osd_runs += 1
     try:
         found = engine.orientation(_scaled(image, dpi, target), dpi=int(min(dpi, target)))
     except OcrFailed as e:
