@@ -57,11 +57,13 @@ class Tally:
     documents: int = 0
     seconds: float = 0.0
     pages: int = 0
+    osd: int = 0  # tesseract orientation (OSD) runs
 
-    def add(self, values: list[Value], seconds: float, pages: int) -> None:
+    def add(self, values: list[Value], seconds: float, pages: int, osd: int = 0) -> None:
         self.documents += 1
         self.seconds += seconds
         self.pages += pages
+        self.osd += osd
         for v in values:
             self.total += 1
             self.right += v.miss is None
@@ -72,7 +74,8 @@ class Tally:
     def row(self) -> str:
         rate = self.wrong_high / self.high if self.high else 0.0
         return (f"{self.documents:5} | {self.right:5}/{self.total:<5} {self.right / max(self.total, 1):6.1%} | "
-                f"{self.wrong_high:4}/{self.high:<5} {rate:6.2%} | {self.seconds / max(self.pages, 1):5.1f}")
+                f"{self.wrong_high:4}/{self.high:<5} {rate:6.2%} | {self.seconds / max(self.pages, 1):5.1f} | "
+                f"{self.osd / max(self.pages, 1):4.2f}")
 
 
 class Bench:
@@ -83,14 +86,15 @@ class Bench:
         self.values: dict[str, list[Value]] = defaultdict(list)
         self.negatives: list[tuple[str, str]] = []  # (file, outcome)
 
-    def add(self, set_name: str, kind: str, values: list[Value], seconds: float, pages: int) -> None:
-        self.tallies[(set_name, kind)].add(values, seconds, pages)
+    def add(self, set_name: str, kind: str, values: list[Value], seconds: float, pages: int,
+            osd: int = 0) -> None:
+        self.tallies[(set_name, kind)].add(values, seconds, pages, osd)
         self.values[set_name] += [replace(v, kind=kind) for v in values]
 
     def summary(self) -> str:
         rows = ["fields right, and values wrong among those given at confidence >= 0.9:", "",
-                f"  {'set':11} {'kind':13} | {'docs':>5} | {'fields right':>19} | {'wrong at >= 0.9':>18} | s/page",
-                "  " + "-" * 86]
+                f"  {'set':11} {'kind':13} | {'docs':>5} | {'fields right':>19} | {'wrong at >= 0.9':>18} | s/page | OSD/page",
+                "  " + "-" * 97]
         for s in SETS:
             for kind in KINDS:
                 if (s, kind) in self.tallies:

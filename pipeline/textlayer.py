@@ -24,6 +24,7 @@ import pypdfium2.raw as pdfium_c
 
 from pipeline.errors import EncryptedDocument, TooLarge, UnreadableDocument
 from pipeline.pdfstreams import refuse_stream_bombs
+from pipeline.registration import PageRegistration
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +142,9 @@ class Page:
     # The text layer's words the page does not show (dropped for want of ink), in the words' order; None
     # when not looked for. Kept so that the trust signals need not read the layer a second time.
     hidden: tuple[Word, ...] | None = None
+    # A scanned page's turn, levelling and fit to the template, as the OCR stage found them; None for a
+    # text layer's page and in readings stored before it was kept.
+    registration: PageRegistration | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -152,6 +156,8 @@ class Page:
         }
         if self.hidden is not None:
             out["hidden"] = [w.to_dict() for w in self.hidden]
+        if self.registration is not None:
+            out["registration"] = self.registration.to_dict()
         return out
 
     @classmethod
@@ -163,6 +169,7 @@ class Page:
             words=tuple(Word.from_dict(w) for w in data["words"]),
             marks=tuple(Mark.from_dict(m) for m in data.get("marks", ())),
             hidden=tuple(Word.from_dict(w) for w in data["hidden"]) if data.get("hidden") is not None else None,
+            registration=PageRegistration.from_dict(data["registration"]) if data.get("registration") else None,
         )
 
 

@@ -397,7 +397,23 @@ def _picture(session: Session, storage: Storage, ocr_engine: OcrEngine, event: O
         from pipeline.annotate import annotate_failures
 
         document = session.get(Document, event.document_id)
-        return annotate_failures(storage.get(document.storage_key), failed, engine=ocr_engine)
+        return annotate_failures(storage.get(document.storage_key), failed, engine=ocr_engine,
+                                 registrations=_registrations(storage, document.storage_key))
     except Exception:  # a picture is a courtesy: never let it stop the email
         log.warning("could not draw the annotated page for %s", event.document_id, exc_info=True)
         return None
+
+
+def _registrations(storage: Storage, document_key: str) -> dict[int, Any]:
+    """The page registrations the OCR stage stored with the document's reading (``reading.json``), so
+    that the picture is drawn in the reading's frame without detecting the page's turn again; empty
+    when there is no reading or it holds none (a born-digital page, a reading stored before them)."""
+    import json
+
+    from infra.keys import reading_key
+    from pipeline.annotate import registrations_of
+
+    key = reading_key(document_key)
+    if not storage.exists(key):
+        return {}
+    return registrations_of(json.loads(storage.get(key)))

@@ -17,6 +17,7 @@ from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box, lines_of, usual_height
 from pipeline.acord25.parse import parse_date
 from pipeline.acord25.reader import FieldWords, prepared
+from pipeline.acord25.template import Registration
 from pipeline.textlayer import Page, Word
 
 LETTER = "ABCDEF"  # an insurer letter
@@ -55,12 +56,18 @@ class Cell:
         return len(text) == 1 and text.upper() in self.alphabet
 
 
-def value_cells(page: Page, unread=None) -> list[Cell]:
+def page_registration(page: Page) -> Registration | None:
+    """``page`` registered to the template it fits best, as :func:`value_cells` registers it."""
+    return registered(prepared(page))
+
+
+def value_cells(page: Page, unread=None, registration: Registration | None = None) -> list[Cell]:
     """The value boxes whose page-level reading is missing or doubtful, on ``page`` registered to the
     template (none when it does not register). ``unread(zone)``, when given, says a zone holds print
-    no word was read from (a line page-level OCR left out)."""
+    no word was read from (a line page-level OCR left out). ``registration``, when given, is
+    :func:`page_registration`'s (found already), else it is found here."""
     page = prepared(page)
-    registration = registered(page)
+    registration = registration or registered(page)
     if registration is None:
         return []
     fw = FieldWords(page, registration)

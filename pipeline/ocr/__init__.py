@@ -3,10 +3,11 @@
     pages = ocr_pages(data, kind, max_pages=5)
 
 Stages, each a plain function over arrays: :mod:`raster` (bytes -> grayscale pages),
-:mod:`orient` (turn upright), :mod:`deskew` (level, despeckle), :mod:`rules` (paint
-out ruled lines), :mod:`engine` (tesseract words), :mod:`checkboxes` (check boxes
-and signature as marks), :mod:`zones` (second readings of small value cells).
-:mod:`pages` puts one page together.
+:mod:`orient` (turn upright: by the form's ruled lines, :mod:`ruled_turn`, else
+tesseract's OSD), :mod:`deskew` (level, despeckle), :mod:`rules` (paint out ruled lines),
+:mod:`engine` (tesseract words), :mod:`checkboxes` (check boxes and signature as marks),
+:mod:`zones` (second readings of small value cells). :mod:`pages` puts one page together and
+keeps how it was turned, levelled and registered (``Page.registration``).
 """
 
 from __future__ import annotations

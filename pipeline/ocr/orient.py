@@ -1,4 +1,8 @@
-"""Stage 2: turn a page upright (90/180/270 degrees) using tesseract's OSD.
+"""Stage 2: turn a page upright (90/180/270 degrees): from the form's ruled lines, else tesseract's OSD.
+
+:func:`find_upright` asks the ruled lines first (:mod:`pipeline.ocr.ruled_turn`: cheap, and right on
+the form whatever its text says); only when they do not settle the turn (not a ruled form, or two turns
+fit alike) is OSD run, a second full tesseract run (:func:`detect_orientation`).
 
 OSD runs on a small copy of the page (fast).  On a blurred or low-resolution scan
 that copy can mislead it, so the page is looked at again at full resolution when
@@ -9,6 +13,7 @@ proportions lying on its side (a certificate is printed upright on portrait pape
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -22,6 +27,35 @@ OSD_DPI = 150  # plenty for script/orientation detection on a clean page, and ~2
 SECOND_LOOK_DPI = 300  # the second look, when the first is unsure or implausible
 MIN_CONFIDENCE = 1.0  # below this OSD is guessing; leave the page as it is
 PORTRAIT = 1.15  # height / width of a page standing upright (letter: 1.29); its inverse, lying
+
+_osd_runs = 0  # tesseract OSD runs in this process (a metric the bench reports per page)
+
+
+def osd_runs() -> int:
+    """How many OSD runs this process has made so far (each is a full tesseract run)."""
+    return _osd_runs
+
+
+@dataclass(frozen=True)
+class Upright:
+    """How far a page must be turned clockwise to stand upright, and what said so."""
+
+    rotate: int  # 0, 90, 180 or 270
+    by: str  # "rules" (the form's ruled lines) or "osd" (tesseract's orientation detection)
+    confidence: float  # the rules' fit (0-1), or OSD's own confidence
+
+
+def find_upright(image: np.ndarray, dpi: float, engine: OcrEngine) -> Upright:
+    """The page's turn: from its ruled lines when they settle it, else from OSD."""
+    from pipeline.ocr.ruled_turn import find_turn
+
+    ruled = find_turn(image, dpi)
+    if ruled is not None:
+        logger.info("turn %s from the ruled lines (fit %.2f, next best %.2f)", ruled.rotate, ruled.fit,
+                    ruled.runner_up)
+        return Upright(ruled.rotate, "rules", ruled.fit)
+    found = detect_orientation(image, dpi, engine)
+    return Upright(found.rotate, "osd", found.confidence)
 
 
 def detect_orientation(image: np.ndarray, dpi: float, engine: OcrEngine) -> Orientation:
@@ -42,6 +76,8 @@ def detect_orientation(image: np.ndarray, dpi: float, engine: OcrEngine) -> Orie
 
 
 def _osd(image: np.ndarray, dpi: float, target: float, engine: OcrEngine) -> Orientation:
+    global _osd_runs
+    _osd_runs += 1
     try:
         found = engine.orientation(_scaled(image, dpi, target), dpi=int(min(dpi, target)))
     except OcrFailed as e:

@@ -14,6 +14,7 @@ import numpy as np
 from pipeline.ocr import checkboxes, deskew, orient, photo, raster, rules, zones
 from pipeline.ocr.engine import OcrEngine, OcrWord, TesseractEngine
 from pipeline.ocr.labels import snap_labels
+from pipeline.registration import PageRegistration
 from pipeline.textlayer import Mark, Page, Word
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,10 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     started = time.monotonic()
     image, width_pt, height_pt = page.image, page.width_pt, page.height_pt
     corners = photo.find_page(image)
-    if corners is not None:  # a photographed sheet: squared up, and measured as the letter page it is
+    sheet = None  # a photographed sheet's corners, in points of the raster
+    if corners is not None:
+        per_px = page.width_pt / page.image.shape[1]
+        sheet = tuple((round(float(x) * per_px, 2), round(float(y) * per_px, 2)) for x, y in corners)  # a photographed sheet: squared up, and measured as the letter page it is
         image = photo.square_up(image, corners)
         short, long = sorted((raster.LETTER_W, raster.LETTER_H))
         width_pt, height_pt = (short, long) if image.shape[0] >= image.shape[1] else (long, short)
@@ -48,7 +52,7 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
         factor = OCR_DPI / dpi
         image = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
         dpi = image.shape[1] * 72.0 / width_pt
-    turn = orient.detect_orientation(image, dpi, engine)
+    turn = orient.find_upright(image, dpi, engine)
     if turn.rotate:
         image = orient.rotate_clockwise(image, turn.rotate)
         if turn.rotate in (90, 270):
@@ -72,26 +76,37 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     logger.info("OCR page %s: turned %s, skew %.2f, %s words, %s marks in %.1f s", page.number, turn.rotate,
                 angle, len(words), len(marks), time.monotonic() - started)
     words.sort(key=lambda w: (round(w.y0, 1), w.x0))
-    read = Page(number=page.number, width=round(width_pt, 2), height=round(height_pt, 2),
-                words=tuple(words), marks=tuple(marks))
-    return _second_reading(read, clean, engine, dpi)
+    size = (round(width_pt, 2), round(height_pt, 2))
+    read = Page(number=page.number, width=size[0], height=size[1], words=tuple(words), marks=tuple(marks))
+    placed = PageRegistration(turn=turn.rotate, turned_by=turn.by, skew=angle, size=size, corners=sheet)
+    return _second_reading(read, clean, engine, dpi, placed)
 
 
-def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float) -> Page:
+def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float,
+                    placed: PageRegistration) -> Page:
     """The page with its doubtful value boxes read a second time, alone: one-letter table cells, the
     date, limit amounts and party blocks, one tesseract call for each kind present (see
-    :mod:`pipeline.ocr.zones`). The boxes are the form template's, on the page registered to it."""
-    from pipeline.acord25.cells import value_cells
+    :mod:`pipeline.ocr.zones`). The boxes are the form template's, on the page registered to it; that
+    registration is kept with the page (``placed``, with the template's fit when there is one)."""
+    from pipeline.acord25.cells import page_registration, value_cells
     from pipeline.acord25.identify import identify_page
 
     if identify_page(page) is None:
-        return page  # not an ACORD 25: no cells to look for
+        return replace(page, registration=placed)  # not an ACORD 25: no cells to look for
+    registration = page_registration(page)
+    if registration is None:
+        return replace(page, registration=placed)
+    glob = registration.glob
+    placed = replace(placed, edition=registration.template.edition, residual=round(glob.residual, 2),
+                     transform=tuple(round(v, 5) for v in (glob.transform.sx, glob.transform.tx, glob.transform.sy,
+                                                          glob.transform.ty)), anchors=glob.anchors)
     scale = page.width / clean.shape[1]
     unread = functools.partial(zones.unread_print, page, clean, scale=scale, dpi=dpi)
-    cells = value_cells(page, unread)
+    cells = value_cells(page, unread, registration)
     if not cells:
-        return page
-    return zones.reread_cells(page, clean, cells, engine, dpi=dpi, place=lambda w: _word(w, scale))
+        return replace(page, registration=placed)
+    return replace(zones.reread_cells(page, clean, cells, engine, dpi=dpi, place=lambda w: _word(w, scale)),
+                   registration=placed)
 
 
 def _place(found: list[OcrWord], boxes: list[checkboxes.CheckBox], scale: float) -> tuple[list[Word], list[Mark]]:

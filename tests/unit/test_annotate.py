@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.annotate import annotate_failures
+from pipeline.annotate import annotate_failures, registrations_of
 from pipeline.filetypes import PNG
 from pipeline.ocr.engine import Orientation
+from pipeline.registration import PageRegistration
 from pipeline.stages import extract, read
 from samples.certificates import demo_certificate, draw_certificate
 from samples.scans import Degradation, scan_pdf
@@ -129,3 +130,34 @@ def test_given_checks_on_two_pages_then_the_page_with_most_failures_is_drawn():
     two_on_page_two = [elsewhere, elsewhere, failing(evidence[POINTER])]
     with pytest.raises(Exception, match="no page 2"):
         annotate_failures(pdf, two_on_page_two, dpi=DPI)
+
+
+class NeverAsked:
+    """An OCR engine that fails the test if asked anything: a stored registration makes it unneeded."""
+
+    def orientation(self, image, *, dpi):
+        raise AssertionError("orientation detection ran again though the registration was stored")
+
+    def words(self, image, *, dpi, psm=3, chars=None):
+        raise AssertionError("annotating reads no words")
+
+
+@pytest.mark.parametrize("turn, skew", [(90, 0.0), (180, 2.5), (270, -3.0)])
+def test_given_a_stored_registration_then_the_scan_is_drawn_by_it_without_detecting_the_turn(turn, skew):
+    """The OCR stage stored the page's turn and levelling: the picture applies them, it detects nothing."""
+    pdf, evidence = born_digital()
+    scan = scan_pdf(pdf, Degradation(dpi=150, turn=turn, skew=skew, kind=PNG), random.Random(1))
+    stored = PageRegistration(turn=(360 - turn) % 360, turned_by="rules", skew=skew, size=(612.0, 792.0))
+    png = annotate_failures(scan, [failing(evidence[POINTER])], dpi=DPI, registrations={1: stored},
+                            engine=NeverAsked())
+    image = pixels(png)
+    assert abs(image.shape[1] - 612 * DPI / 72) <= 2 and abs(image.shape[0] - 792 * DPI / 72) <= 2
+    assert_boxed(image, evidence[POINTER]["bbox"])
+
+
+def test_given_a_stored_reading_then_its_registrations_are_found_by_page():
+    stored = PageRegistration(turn=90, turned_by="osd", skew=1.2, size=(612.0, 792.0))
+    reading = {"method": "ocr", "pages": [
+        {"number": 1, "width": 612, "height": 792, "words": [], "registration": stored.to_dict()},
+        {"number": 2, "width": 612, "height": 792, "words": []}]}
+    assert registrations_of(reading) == {1: stored}
