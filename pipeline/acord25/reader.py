@@ -47,6 +47,7 @@ LOOSE_FIT = 0.88  # ceiling when the block had too few labels of its own and too
 RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a rule across it
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
+READ_TWICE_CHARS = 2  # a piece of an OCR word read again inside a longer overlapping reading: this many letters at least
 ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
 LIMIT_KEYS = {
     "general_liability": ("each_occurrence", "damage_to_rented_premises", "medical_expense",
@@ -325,26 +326,62 @@ def _unglued(w: Word) -> list[Word]:
 
 
 def _uncovered(words: list[Word]) -> tuple[list[Word], set[int]]:
-    """Drop a word that another word drawn after it lies over (text hidden under a later value).
+    """Drop a text-layer word that another word drawn after it lies over (text hidden under a later value).
 
     The text layer keeps drawing order; what is drawn last is what shows. The words kept that lay
-    over another are returned too, so that their values are not given as certain."""
-    dropped: set[int] = set()
+    over another are returned too, so that their values are not given as certain. OCR words have no
+    drawing order and hide nothing: OCR reads what shows. Two of them overlapping are two lines
+    touching, or one piece of print read twice (:func:`_read_once`)."""
+    layer = [w for w in words if w.confidence is None]
+    ocr = [w for w in words if w.confidence is not None]
     covering: set[int] = set()
+    dropped: set[int] = set()
+    for i, j in _overlapping(layer):  # i drawn before j: j lies over i
+        dropped.add(i)
+        covering.add(id(layer[j]))
+    return [w for i, w in enumerate(layer) if i not in dropped] + _read_once(ocr), covering
+
+
+def _read_once(words: list[Word]) -> list[Word]:
+    """OCR words without the second copy of a piece of print read twice (the page's reading and a zone's
+    second reading of the same place): of two overlapping words that agree (the same letters and
+    digits, or one's held in the other's where it lies), the surer is kept (the whole, when one is a piece),
+    never both. Overlapping words that differ are both kept."""
+    dropped: set[int] = set()
+    for i, j in _overlapping(words):
+        a, b = words[i], words[j]
+        ka, kb = _letters(a.text), _letters(b.text)
+        if not ka or not kb:
+            continue
+        if ka == kb:
+            dropped.add(i if (a.confidence or 0.0) < (b.confidence or 0.0) else j)
+        elif min(len(ka), len(kb)) >= READ_TWICE_CHARS and (ka in kb or kb in ka):
+            piece, whole = (a, b) if len(ka) < len(kb) else (b, a)
+            if whole.x0 <= piece.cx <= whole.x1:  # the piece lies where the whole reading holds it
+                dropped.add(i if piece is a else j)
+    return [w for i, w in enumerate(words) if i not in dropped]
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text.upper() if c.isalnum())
+
+
+def _overlapping(words: list[Word]) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, of words on one line whose boxes overlap by 30 % of the narrower one's width."""
     if not words:
-        return [], covering
+        return []
     x0, y0, x1, y1 = np.array([(w.x0, w.y0, w.x1, w.y1) for w in words], dtype=float).T
     width, height, cy = x1 - x0, y1 - y0, (y0 + y1) / 2
     order = np.arange(len(words))
-    for start in range(0, len(words), _PAIR_ROWS):  # every pair (a, b drawn after a), some rows at a time
+    pairs: list[tuple[int, int]] = []
+    for start in range(0, len(words), _PAIR_ROWS):  # every pair (a, b after a), some rows at a time
         a = slice(start, start + _PAIR_ROWS)
         overlap = np.minimum(x1[a, None], x1) - np.maximum(x0[a, None], x0)
         over = (overlap > 0.3 * np.minimum(width[a, None], width)) & \
             (np.abs(cy[a, None] - cy) < 0.5 * np.minimum(height[a, None], height)) & (order > order[a, None])
         rows, cols = np.nonzero(over)
-        dropped.update((rows + start).tolist())
-        covering.update(id(words[j]) for j in cols.tolist())
-    return [w for i, w in enumerate(words) if i not in dropped], covering
+        pairs += zip((rows + start).tolist(), cols.tolist())
+    return pairs
 
 
 _PAIR_ROWS = 256  # rows of the word-pair matrix built at once (bounds its memory on a page of many words)
