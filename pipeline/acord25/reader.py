@@ -47,6 +47,7 @@ LOOSE_FIT = 0.88  # ceiling when the block had too few labels of its own and too
 RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a rule across it
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
+STRAY_CONFIDENCE, STRAY_CHARS = 0.5, 4  # an OCR fragment this doubtful and short at a party block's edge is stray
 READ_TWICE_CHARS = 2  # a piece of an OCR word read again inside a longer overlapping reading: this many letters at least
 ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
 LIMIT_KEYS = {
@@ -477,17 +478,18 @@ def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
     for f in fw.fields:
         if f.kind != "party":
             continue
-        lines = fw.lines(f)
+        lines, strays = _stray_trimmed(fw.lines(f))
         if not lines:
             continue
         got = kinds.split_party(lines, None)
         box = Box.around([w for line in lines for w in line])
         target = cert[f.key]
+        unread = fw.unread.get(f, []) + strays  # cut off, but still in the value's box: the cap sees them
         for part, part_lines in zip(("name", "address"), got["lines"]):
             if got[part] is not None:
                 target[part] = got[part]
                 part_words = [w for line in part_lines for w in line]
-                cut_off = [u for u in fw.unread.get(f, []) if any(abs(u.cy - w.cy) < 0.5 * u.height for w in part_words)]
+                cut_off = [u for u in unread if any(abs(u.cy - w.cy) < 0.5 * u.height for w in part_words)]
                 part_box = Box.around(part_words + cut_off) if part_lines else box
                 how = got["how"] if part == "name" or got["how"] != "in_box" else "in_box"
                 _add(ev, f"/{f.key}/{part}", part_box, how, fw.ceiling(f))
@@ -496,6 +498,29 @@ def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
                 if cert["producer"].get(key) is None:
                     cert["producer"][key] = value
                     _add(ev, f"/producer/{key}", box, "from_block", fw.ceiling(f))
+
+
+def _stray(w: Word) -> bool:
+    """An OCR fragment tesseract doubts: below STRAY_CONFIDENCE, no digit, STRAY_CHARS letters or fewer
+    (the end of a label, a rule or a speck read as "dene", "ee")."""
+    return w.confidence is not None and w.confidence < STRAY_CONFIDENCE and \
+        not any(c.isdigit() for c in w.text) and sum(c.isalnum() for c in w.text) <= STRAY_CHARS
+
+
+def _stray_trimmed(lines: list[list[Word]]) -> tuple[list[list[Word]], list[Word]]:
+    """A party block's lines without the stray OCR fragments at its edges: at each line's ends, and
+    whole lines of them above and below the block's print; and the fragments cut off."""
+    kept, cut = [], []
+    for line in lines:
+        start, end = 0, len(line)
+        while start < end and _stray(line[start]):
+            start += 1
+        while end > start and _stray(line[end - 1]):
+            end -= 1
+        cut += line[:start] + line[end:]
+        if start < end:
+            kept.append(line[start:end])
+    return kept, cut
 
 
 def _insurers(values: dict[Field, tuple[Any, str, Box]], fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
