@@ -32,7 +32,7 @@ from pipeline.acord25.fields import apply_form_fields
 from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box
 from pipeline.acord25.remarks import append_remarks
-from pipeline.acord25.template import Field, Registration, vocabulary
+from pipeline.acord25.template import Field, Registration, form_print, vocabulary
 from pipeline.textlayer import Mark, Page, Word
 
 logger = logging.getLogger(__name__)
@@ -78,6 +78,7 @@ class FieldWords:
         self._index = _BoxIndex(self.boxes, self.row_wide)
         values = [w for j, w in enumerate(page.words) if j not in registration.printed_words and not _speck(w)]
         values, covered = _uncovered([u for w in values for u in _unglued(w)])
+        printed = form_print(registration.template.edition)
         self.words: dict[Field, list[Word]] = defaultdict(list)
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
         self.unread: dict[Field, list[Word]] = defaultdict(list)  # words cut off a value's ends: still in its box
@@ -85,6 +86,9 @@ class FieldWords:
             if all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase) or \
                     all(_debris(w) for w in phrase):
                 continue  # nothing in it that tesseract believes: speckle, a logo, a rule read as letters
+            phrase = printed.unprinted(phrase)
+            if not phrase:
+                continue  # a label of the form's, read where its registered print was not expected
             kept = _trimmed(phrase)
             target = self._field_of(kept[0]) or self._field_of_point(
                 (kept[0].x0 + kept[-1].x1) / 2, _seat(kept[0])) or self._overflowing(kept)
@@ -311,7 +315,7 @@ def prepared(page: Page) -> Page:
             continue
         cut = w.x0 + (w.x1 - w.x0) * len(m.group(1)) / len(w.text)
         label = replace(w, text=m.group(1), x1=cut)
-        if not vocabulary().labels(label):  # a label of the form is print (its place, cut by letters, is rough)
+        if not vocabulary().print_of(label):  # a label of the form is print (its place, cut by letters, is rough)
             words.append(label)
         words.append(replace(w, text=m.group(2), x0=cut))
     return replace(page, words=tuple(words))

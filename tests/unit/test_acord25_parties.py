@@ -1,0 +1,92 @@
+"""Party blocks (producer, insured, certificate holder) read from OCR words: words that overlap, a piece
+of print read twice, stray fragments at a block's edges, and sure words that only look like a label
+(no tesseract: the demo certificate drawn and read as if by OCR, then disturbed the way scans are)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from pipeline.acord25 import extract_certificate
+from pipeline.acord25.identify import registered
+from pipeline.textlayer import Page, Word
+
+
+def _word(page: Page, text: str, below: float = 0.0) -> Word:
+    """The first OCR word ``text`` lower on the page than ``below`` points."""
+    return next(w for w in page.words if w.text == text and w.y0 > below)
+
+
+def _with(page: Page, *words: Word, replacing: tuple[Word, ...] = ()) -> Page:
+    kept = [w for w in page.words if w not in replacing]
+    return dataclasses.replace(page, words=tuple(kept + list(words)))
+
+
+INSURED_BLOCK = 180.0  # points: the demo's insured block starts below this (its name line is its first)
+
+
+def test_given_two_ocr_words_of_an_address_overlapping_then_both_are_kept(page, truth):
+    """OCR boxes of neighbouring words often overlap; that is no hidden text (a text layer's rule)."""
+    street = _word(page, "Sample", INSURED_BLOCK)
+    road = _word(page, "Road", INSURED_BLOCK)
+    wide = dataclasses.replace(street, x1=road.x0 + 0.6 * road.width)
+    cert = extract_certificate([_with(page, wide, replacing=(street,))])
+    assert cert["insured"]["address"] == truth["insured"]["address"]
+    assert cert["evidence"]["/insured/address"]["how"] != "overlapped"
+
+
+def test_given_a_word_of_the_name_read_twice_then_it_is_kept_once_and_not_doubted(page, truth):
+    heron = _word(page, "Heron", INSURED_BLOCK)
+    again = dataclasses.replace(heron, x0=heron.x0 + 0.5, y0=heron.y0 + 0.3, confidence=0.9)
+    cert = extract_certificate([_with(page, again)])
+    assert cert["insured"]["name"] == truth["insured"]["name"]
+    assert cert["evidence"]["/insured/name"]["how"] != "overlapped"
+
+
+def test_given_a_piece_of_a_name_word_read_again_over_it_then_the_whole_word_is_kept(page, truth):
+    blue = _word(page, "Blue", INSURED_BLOCK)
+    piece = dataclasses.replace(blue, text="lue", x0=blue.x0 + 0.3 * blue.width, confidence=0.9)
+    cert = extract_certificate([_with(page, piece)])
+    assert cert["insured"]["name"] == truth["insured"]["name"]
+
+
+def test_given_a_doubtful_fragment_after_the_name_then_it_is_cut_off(page, truth):
+    last = _word(page, "LLC", INSURED_BLOCK)
+    stray = dataclasses.replace(last, text="dene", x0=last.x1 + 3, x1=last.x1 + 20, confidence=0.33)
+    cert = extract_certificate([_with(page, stray)])
+    assert cert["insured"]["name"] == truth["insured"]["name"]
+    assert cert["evidence"]["/insured/name"]["confidence"] < 0.9  # cut off, but still seen by the cap
+
+
+def test_given_a_line_of_doubtful_fragments_above_the_name_then_it_is_no_part_of_the_name(page, truth):
+    first = _word(page, "Blue", INSURED_BLOCK)
+    stray = dataclasses.replace(first, text="Mue", y0=first.y0 - 9, y1=first.y1 - 9, confidence=0.4)
+    cert = extract_certificate([_with(page, stray)])
+    assert cert["insured"]["name"] == truth["insured"]["name"]
+
+
+def test_given_a_doubtful_zip_then_it_stays_in_the_address(page, truth):
+    """A fragment with a digit is a value's, however doubtful: only letters are stray."""
+    zip_code = _word(page, "37064", INSURED_BLOCK)
+    cert = extract_certificate([_with(page, dataclasses.replace(zip_code, confidence=0.3),
+                                      replacing=(zip_code,))])
+    assert cert["insured"]["address"] == truth["insured"]["address"]
+
+
+def test_given_a_sure_word_one_letter_off_a_label_at_its_place_then_it_is_a_value(page):
+    """A word tesseract reads at 0.95 or more is what it reads: never a misread of the label printed there."""
+    label = _word(page, "PRODUCER", 100.0)
+    for confidence, print_ in ((0.97, False), (0.6, True)):
+        misread = dataclasses.replace(label, text="PRODUCES", confidence=confidence)
+        disturbed = _with(page, misread, replacing=(label,))
+        found = registered(disturbed)
+        index = disturbed.words.index(misread)
+        assert (index in found.printed_words) is print_, confidence
+
+
+def test_given_a_sure_word_lying_on_a_label_print_then_it_is_a_value(page):
+    label = _word(page, "PRODUCER", 100.0)
+    for confidence, print_ in ((0.97, False), (0.6, True)):
+        over = dataclasses.replace(label, text="Harbor", confidence=confidence)
+        disturbed = _with(page, over, replacing=(label,))
+        index = disturbed.words.index(over)
+        assert (index in registered(disturbed).printed_words) is print_, confidence
