@@ -77,7 +77,7 @@ class FieldWords:
                          and f.kind not in ("text",) or f.key.endswith("/policy_number")}
         self._index = _BoxIndex(self.boxes, self.row_wide)
         values = [w for j, w in enumerate(page.words) if j not in registration.printed_words and not _speck(w)]
-        values, covered = _uncovered([u for w in values for u in _unglued(w)])
+        values, covered, self.read_twice = _uncovered([u for w in values for u in _unglued(w)])
         printed = form_print(registration.template.edition)
         self.words: dict[Field, list[Word]] = defaultdict(list)
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
@@ -330,13 +330,14 @@ def _unglued(w: Word) -> list[Word]:
     return [Word(m.group(1), w.x0, w.y0, cut, w.y1), Word(m.group(2), cut, w.y0, w.x1, w.y1)]
 
 
-def _uncovered(words: list[Word]) -> tuple[list[Word], set[int]]:
+def _uncovered(words: list[Word]) -> tuple[list[Word], set[int], set[int]]:
     """Drop a text-layer word that another word drawn after it lies over (text hidden under a later value).
 
     The text layer keeps drawing order; what is drawn last is what shows. The words kept that lay
     over another are returned too, so that their values are not given as certain. OCR words have no
     drawing order and hide nothing: OCR reads what shows. Two of them overlapping are two lines
-    touching, or one piece of print read twice (:func:`_read_once`)."""
+    touching, or one piece of print read twice (:func:`_read_once`): the copies left out are returned
+    last (by id), so that the value's confidence is its kept reading's."""
     layer = [w for w in words if w.confidence is None]
     ocr = [w for w in words if w.confidence is not None]
     covering: set[int] = set()
@@ -344,7 +345,9 @@ def _uncovered(words: list[Word]) -> tuple[list[Word], set[int]]:
     for i, j in _overlapping(layer):  # i drawn before j: j lies over i
         dropped.add(i)
         covering.add(id(layer[j]))
-    return [w for i, w in enumerate(layer) if i not in dropped] + _read_once(ocr), covering
+    once = _read_once(ocr)
+    twice = {id(w) for w in ocr} - {id(w) for w in once}
+    return [w for i, w in enumerate(layer) if i not in dropped] + once, covering, twice
 
 
 def _read_once(words: list[Word]) -> list[Word]:
@@ -442,7 +445,8 @@ def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict
     if form_fields:
         apply_form_fields(cert, form_fields, ev)
     cert["evidence"] = ev.only(cert)
-    cap_by_reading(cert["evidence"], page.words, page.marks)  # a scanner's OCR layer: no surer than its words
+    readings = [w for w in page.words if id(w) not in fw.read_twice]  # a piece read twice counts once
+    cap_by_reading(cert["evidence"], readings, page.marks)  # a scanner's OCR layer: no surer than its words
     if info is not None:
         append_remarks(cert, pages, page.number)
     plausible.review(cert, cert["evidence"], ocr=ocr)
