@@ -48,6 +48,7 @@ RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
 STRAY_CONFIDENCE, STRAY_CHARS = 0.5, 4  # an OCR fragment this doubtful and short at a party block's edge is stray
+RUN_ON_LINES = 0.5  # a line in no box this close (in its heights) below a party block's last line runs on from it
 READ_TWICE_CHARS = 2  # a piece of an OCR word read again inside a longer overlapping reading: this many letters at least
 ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
 LIMIT_KEYS = {
@@ -91,7 +92,7 @@ class FieldWords:
                 continue  # a label of the form's, read where its registered print was not expected
             kept = _trimmed(phrase)
             target = self._field_of(kept[0]) or self._field_of_point(
-                (kept[0].x0 + kept[-1].x1) / 2, _seat(kept[0])) or self._overflowing(kept)
+                (kept[0].x0 + kept[-1].x1) / 2, _seat(kept[0])) or self._overflowing(kept) or self._run_on(kept)
             spilled = self._spilled(kept, target)
             if spilled is not None:  # a value run over a narrow cell before its own box: its own box, doubted
                 target = spilled
@@ -136,6 +137,21 @@ class FieldWords:
                 if overlap > best_overlap:
                     best, best_overlap = f, overlap
         return best
+
+    def _run_on(self, phrase: list[Word]) -> Field | None:
+        """An OCR phrase in no box, the next line of a party block whose last line it follows (a photo's fit a
+        little short at the block's bottom): the party field whose words end within RUN_ON_LINES of its
+        height above it, starting inside that block's box across."""
+        first = phrase[0]
+        if first.confidence is None:
+            return None
+        for f, b in self.boxes.items():
+            words = self.words.get(f)
+            if f.kind != "party" or not words or not b.x0 <= first.x0 <= b.x1 or first.cy <= b.y1:
+                continue
+            if first.y0 - max(w.y1 for w in words) <= RUN_ON_LINES * first.height:  # (or on its run-on line)
+                return f
+        return None
 
     def _box(self, f: Field) -> Box:
         fit = self.registration.fit(f.block)

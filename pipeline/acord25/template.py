@@ -653,10 +653,10 @@ def _mostly_digits(text: str) -> bool:
 def _covered_by_print(words: list[Word], template: Template, registration: Registration) -> set[int]:
     """OCR words on a printed line of the form and lying mostly (across) on the form's own print at its registered place (a label misread past
     recognition, or split: "(MM/DD/YYYY)" as "mMDDIY" "YYY)."). Text-layer words are left to their text,
-    words mostly of digits are values, and so are words read as surely as SURE_WORD that read as no label."""
+    words mostly of digits are values, and so is a word read as surely as SURE_WORD unless it reads as the
+    print it lies on (a sure word is what it reads: no misreading of another word)."""
     reads = vocabulary(template.edition)
-    ocr = [j for j, w in enumerate(words) if w.confidence is not None and not _mostly_digits(w.text)
-           and (w.confidence < SURE_WORD or reads.print_of(w))]  # a sure word is print only when it reads as a label
+    ocr = [j for j, w in enumerate(words) if w.confidence is not None and not _mostly_digits(w.text)]
     if not ocr:
         return set()
     fits = [registration.fit(block_of(template, *_centre(*box))) for _, *box in template.printed]
@@ -669,8 +669,13 @@ def _covered_by_print(words: list[Word], template: Template, registration: Regis
         w = words[j]
         on_line = np.abs(middle - w.cy) <= 0.5 * np.maximum(placed[:, 3] - placed[:, 1], 1.0) + slack
         across = np.clip(np.minimum(placed[:, 2], w.x1) - np.maximum(placed[:, 0], w.x0), 0, None)
-        if across[on_line].sum() >= PRINT_COVER * max(w.width, 0.1):
-            out.add(j)
+        if across[on_line].sum() < PRINT_COVER * max(w.width, 0.1):
+            continue
+        if w.confidence >= SURE_WORD:  # a sure word is print only where it reads as the print it lies on
+            own = set(reads.print_of(w))
+            if not any(template.printed[i][0] in own for i in np.flatnonzero(on_line & (across > 0))):
+                continue
+        out.add(j)
     return out
 
 

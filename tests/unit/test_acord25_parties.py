@@ -8,6 +8,7 @@ import dataclasses
 
 from pipeline.acord25 import extract_certificate
 from pipeline.acord25.identify import registered
+from pipeline.acord25.reader import FieldWords
 from pipeline.textlayer import Page, Word
 
 
@@ -90,3 +91,25 @@ def test_given_a_sure_word_lying_on_a_label_print_then_it_is_a_value(page):
         disturbed = _with(page, over, replacing=(label,))
         index = disturbed.words.index(over)
         assert (index in registered(disturbed).printed_words) is print_, confidence
+
+
+def test_given_a_sure_word_spelt_like_other_print_lying_on_a_label_then_it_is_a_value(page):
+    """'OR' of an address is printed elsewhere on the form; lying on 'PRODUCER' it is no misreading of it."""
+    label = _word(page, "PRODUCER", 100.0)
+    over = dataclasses.replace(label, text="OR", confidence=0.97)
+    disturbed = _with(page, over, replacing=(label,))
+    assert disturbed.words.index(over) not in registered(disturbed).printed_words
+
+
+def test_given_a_party_blocks_last_line_just_below_its_box_then_it_is_still_the_blocks(page, truth):
+    """A photo's fit may end a block's box a little short: the line right under its last line runs on."""
+    holder = FieldWords(page, registered(page))
+    field = next(f for f in holder.fields if f.key == "certificate_holder")
+    *_, street, city = holder.lines(field)
+    bottom = holder.boxes[field].y1
+    street_down = bottom - 1 - street[0].y1  # the street line's bottom just inside the box ...
+    city_down = bottom + 1 - city[0].y0  # ... and the city line just under it, its middle outside
+    moved = [dataclasses.replace(w, y0=w.y0 + street_down, y1=w.y1 + street_down) for w in street] + \
+        [dataclasses.replace(w, y0=w.y0 + city_down, y1=w.y1 + city_down) for w in city]
+    cert = extract_certificate([_with(page, *moved, replacing=tuple(street + city))])
+    assert cert["certificate_holder"]["address"] == truth["certificate_holder"]["address"]
