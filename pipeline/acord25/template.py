@@ -654,8 +654,7 @@ def _covered_by_print(words: list[Word], template: Template, registration: Regis
     """OCR words on a printed line of the form and lying mostly (across) on the form's own print at its registered place (a label misread past
     recognition, or split: "(MM/DD/YYYY)" as "mMDDIY" "YYY)."). Text-layer words are left to their text,
     words mostly of digits are values, and so is a word read as surely as SURE_WORD unless it reads as the
-    print it lies on (a sure word is what it reads: no misreading of another word)."""
-    reads = vocabulary(template.edition)
+    print it lies on, or a piece of it ("A" of "ANY" split off): a sure word is no misreading of another."""
     ocr = [j for j, w in enumerate(words) if w.confidence is not None and not _mostly_digits(w.text)]
     if not ocr:
         return set()
@@ -671,9 +670,9 @@ def _covered_by_print(words: list[Word], template: Template, registration: Regis
         across = np.clip(np.minimum(placed[:, 2], w.x1) - np.maximum(placed[:, 0], w.x0), 0, None)
         if across[on_line].sum() < PRINT_COVER * max(w.width, 0.1):
             continue
-        if w.confidence >= SURE_WORD:  # a sure word is print only where it reads as the print it lies on
-            own = set(reads.print_of(w))
-            if not any(template.printed[i][0] in own for i in np.flatnonzero(on_line & (across > 0))):
+        if w.confidence >= SURE_WORD:  # a sure word is print only where it reads as (a piece of) the print it lies on
+            own = _key(w.text)
+            if not own or not any(own in _key(template.printed[i][0]) for i in np.flatnonzero(on_line & (across > 0))):
                 continue
         out.add(j)
     return out

@@ -101,6 +101,14 @@ def test_given_a_sure_word_spelt_like_other_print_lying_on_a_label_then_it_is_a_
     assert disturbed.words.index(over) not in registered(disturbed).printed_words
 
 
+def test_given_a_sure_piece_of_a_label_lying_on_it_then_it_is_print(page):
+    """OCR splits a label's word ("A" "NY" of "ANY"): a piece read surely is still the label's print."""
+    label = _word(page, "PRODUCER", 100.0)
+    piece = dataclasses.replace(label, text="DUCER", x0=label.x0 + 0.4 * label.width, confidence=0.97)
+    disturbed = _with(page, piece, replacing=(label,))
+    assert disturbed.words.index(piece) in registered(disturbed).printed_words
+
+
 def test_given_a_party_blocks_last_line_just_below_its_box_then_it_is_still_the_blocks(page, truth):
     """A photo's fit may end a block's box a little short: the line right under its last line runs on."""
     holder = FieldWords(page, registered(page))
