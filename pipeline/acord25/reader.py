@@ -32,7 +32,7 @@ from pipeline.acord25.fields import apply_form_fields
 from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box
 from pipeline.acord25.remarks import append_remarks
-from pipeline.acord25.template import Field, Registration, vocabulary
+from pipeline.acord25.template import Field, Registration, form_print, vocabulary
 from pipeline.textlayer import Mark, Page, Word
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,9 @@ UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than t
 RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a rule across it
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
+STRAY_CONFIDENCE, STRAY_CHARS = 0.5, 4  # an OCR fragment this doubtful and short at a party block's edge is stray
+RUN_ON_LINES = 0.5  # a line in no box this close (in its heights) below a party block's last line runs on from it
+READ_TWICE_CHARS = 2  # a piece of an OCR word read again inside a longer overlapping reading: this many letters at least
 ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
 LIMIT_KEYS = {
     "general_liability": ("each_occurrence", "damage_to_rented_premises", "medical_expense",
@@ -74,7 +77,8 @@ class FieldWords:
                          and f.kind not in ("text",) or f.key.endswith("/policy_number")}
         self._index = _BoxIndex(self.boxes, self.row_wide)
         values = [w for j, w in enumerate(page.words) if j not in registration.printed_words and not _speck(w)]
-        values, covered = _uncovered([u for w in values for u in _unglued(w)])
+        values, covered, self.read_twice = _uncovered([u for w in values for u in _unglued(w)])
+        printed = form_print(registration.template.edition)
         self.words: dict[Field, list[Word]] = defaultdict(list)
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
         self.unread: dict[Field, list[Word]] = defaultdict(list)  # words cut off a value's ends: still in its box
@@ -82,9 +86,12 @@ class FieldWords:
             if all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase) or \
                     all(_debris(w) for w in phrase):
                 continue  # nothing in it that tesseract believes: speckle, a logo, a rule read as letters
+            phrase = printed.unprinted(phrase)
+            if not phrase:
+                continue  # a label of the form's, read where its registered print was not expected
             kept = _trimmed(phrase)
             target = self._field_of(kept[0]) or self._field_of_point(
-                (kept[0].x0 + kept[-1].x1) / 2, _seat(kept[0])) or self._overflowing(kept)
+                (kept[0].x0 + kept[-1].x1) / 2, _seat(kept[0])) or self._overflowing(kept) or self._run_on(kept)
             spilled = self._spilled(kept, target)
             if spilled is not None:  # a value run over a narrow cell before its own box: its own box, doubted
                 target = spilled
@@ -129,6 +136,21 @@ class FieldWords:
                 if overlap > best_overlap:
                     best, best_overlap = f, overlap
         return best
+
+    def _run_on(self, phrase: list[Word]) -> Field | None:
+        """An OCR phrase in no box, the next line of a party block whose last line it follows (a photo's fit a
+        little short at the block's bottom): the party field whose words end within RUN_ON_LINES of its
+        height above it, starting inside that block's box across."""
+        first = phrase[0]
+        if first.confidence is None:
+            return None
+        for f, b in self.boxes.items():
+            words = self.words.get(f)
+            if f.kind != "party" or not words or not b.x0 <= first.x0 <= b.x1 or first.cy <= b.y1:
+                continue
+            if first.y0 - max(w.y1 for w in words) <= RUN_ON_LINES * first.height:  # (or on its run-on line)
+                return f
+        return None
 
     def _box(self, f: Field) -> Box:
         fit = self.registration.fit(f.block)
@@ -308,7 +330,7 @@ def prepared(page: Page) -> Page:
             continue
         cut = w.x0 + (w.x1 - w.x0) * len(m.group(1)) / len(w.text)
         label = replace(w, text=m.group(1), x1=cut)
-        if not vocabulary().labels(label):  # a label of the form is print (its place, cut by letters, is rough)
+        if not vocabulary().print_of(label):  # a label of the form is print (its place, cut by letters, is rough)
             words.append(label)
         words.append(replace(w, text=m.group(2), x0=cut))
     return replace(page, words=tuple(words))
@@ -323,27 +345,66 @@ def _unglued(w: Word) -> list[Word]:
     return [Word(m.group(1), w.x0, w.y0, cut, w.y1), Word(m.group(2), cut, w.y0, w.x1, w.y1)]
 
 
-def _uncovered(words: list[Word]) -> tuple[list[Word], set[int]]:
-    """Drop a word that another word drawn after it lies over (text hidden under a later value).
+def _uncovered(words: list[Word]) -> tuple[list[Word], set[int], set[int]]:
+    """Drop a text-layer word that another word drawn after it lies over (text hidden under a later value).
 
     The text layer keeps drawing order; what is drawn last is what shows. The words kept that lay
-    over another are returned too, so that their values are not given as certain."""
-    dropped: set[int] = set()
+    over another are returned too, so that their values are not given as certain. OCR words have no
+    drawing order and hide nothing: OCR reads what shows. Two of them overlapping are two lines
+    touching, or one piece of print read twice (:func:`_read_once`): the copies left out are returned
+    last (by id), so that the value's confidence is its kept reading's."""
+    layer = [w for w in words if w.confidence is None]
+    ocr = [w for w in words if w.confidence is not None]
     covering: set[int] = set()
+    dropped: set[int] = set()
+    for i, j in _overlapping(layer):  # i drawn before j: j lies over i
+        dropped.add(i)
+        covering.add(id(layer[j]))
+    once = _read_once(ocr)
+    twice = {id(w) for w in ocr} - {id(w) for w in once}
+    return [w for i, w in enumerate(layer) if i not in dropped] + once, covering, twice
+
+
+def _read_once(words: list[Word]) -> list[Word]:
+    """OCR words without the second copy of a piece of print read twice (the page's reading and a zone's
+    second reading of the same place): of two overlapping words that agree (the same letters and
+    digits, or one's held in the other's where it lies), the surer is kept (the whole, when one is a piece),
+    never both. Overlapping words that differ are both kept."""
+    dropped: set[int] = set()
+    for i, j in _overlapping(words):
+        a, b = words[i], words[j]
+        ka, kb = _letters(a.text), _letters(b.text)
+        if not ka or not kb:
+            continue
+        if ka == kb:
+            dropped.add(i if (a.confidence or 0.0) < (b.confidence or 0.0) else j)
+        elif min(len(ka), len(kb)) >= READ_TWICE_CHARS and (ka in kb or kb in ka):
+            piece, whole = (a, b) if len(ka) < len(kb) else (b, a)
+            if whole.x0 <= piece.cx <= whole.x1:  # the piece lies where the whole reading holds it
+                dropped.add(i if piece is a else j)
+    return [w for i, w in enumerate(words) if i not in dropped]
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text.upper() if c.isalnum())
+
+
+def _overlapping(words: list[Word]) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, of words on one line whose boxes overlap by 30 % of the narrower one's width."""
     if not words:
-        return [], covering
+        return []
     x0, y0, x1, y1 = np.array([(w.x0, w.y0, w.x1, w.y1) for w in words], dtype=float).T
     width, height, cy = x1 - x0, y1 - y0, (y0 + y1) / 2
     order = np.arange(len(words))
-    for start in range(0, len(words), _PAIR_ROWS):  # every pair (a, b drawn after a), some rows at a time
+    pairs: list[tuple[int, int]] = []
+    for start in range(0, len(words), _PAIR_ROWS):  # every pair (a, b after a), some rows at a time
         a = slice(start, start + _PAIR_ROWS)
         overlap = np.minimum(x1[a, None], x1) - np.maximum(x0[a, None], x0)
         over = (overlap > 0.3 * np.minimum(width[a, None], width)) & \
             (np.abs(cy[a, None] - cy) < 0.5 * np.minimum(height[a, None], height)) & (order > order[a, None])
         rows, cols = np.nonzero(over)
-        dropped.update((rows + start).tolist())
-        covering.update(id(words[j]) for j in cols.tolist())
-    return [w for i, w in enumerate(words) if i not in dropped], covering
+        pairs += zip((rows + start).tolist(), cols.tolist())
+    return pairs
 
 
 _PAIR_ROWS = 256  # rows of the word-pair matrix built at once (bounds its memory on a page of many words)
@@ -399,7 +460,8 @@ def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict
     if form_fields:
         apply_form_fields(cert, form_fields, ev)
     cert["evidence"] = ev.only(cert)
-    calibrate(cert["evidence"], page.words, page.marks, ocr=ocr)
+    readings = [w for w in page.words if id(w) not in fw.read_twice]  # a piece read twice counts once
+    calibrate(cert["evidence"], readings, page.marks, ocr=ocr)
     if info is not None:
         append_remarks(cert, pages, page.number)
     plausible.review(cert, cert["evidence"], ocr=ocr)
@@ -439,17 +501,18 @@ def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
     for f in fw.fields:
         if f.kind != "party":
             continue
-        lines = fw.lines(f)
+        lines, strays = _stray_trimmed(fw.lines(f))
         if not lines:
             continue
         got = kinds.split_party(lines, None)
         box = Box.around([w for line in lines for w in line])
         target = cert[f.key]
+        unread = fw.unread.get(f, []) + strays  # cut off, but still in the value's box: the cap sees them
         for part, part_lines in zip(("name", "address"), got["lines"]):
             if got[part] is not None:
                 target[part] = got[part]
                 part_words = [w for line in part_lines for w in line]
-                cut_off = [u for u in fw.unread.get(f, []) if any(abs(u.cy - w.cy) < 0.5 * u.height for w in part_words)]
+                cut_off = [u for u in unread if any(abs(u.cy - w.cy) < 0.5 * u.height for w in part_words)]
                 part_box = Box.around(part_words + cut_off) if part_lines else box
                 how = got["how"] if part == "name" or got["how"] != "in_box" else "in_box"
                 _add(ev, f"/{f.key}/{part}", part_box, how, fw.ceiling(f))
@@ -458,6 +521,29 @@ def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
                 if cert["producer"].get(key) is None:
                     cert["producer"][key] = value
                     _add(ev, f"/producer/{key}", box, "from_block", fw.ceiling(f))
+
+
+def _stray(w: Word) -> bool:
+    """An OCR fragment tesseract doubts: below STRAY_CONFIDENCE, no digit, STRAY_CHARS letters or fewer
+    (the end of a label, a rule or a speck read as "dene", "ee")."""
+    return w.confidence is not None and w.confidence < STRAY_CONFIDENCE and \
+        not any(c.isdigit() for c in w.text) and sum(c.isalnum() for c in w.text) <= STRAY_CHARS
+
+
+def _stray_trimmed(lines: list[list[Word]]) -> tuple[list[list[Word]], list[Word]]:
+    """A party block's lines without the stray OCR fragments at its edges: at each line's ends, and
+    whole lines of them above and below the block's print; and the fragments cut off."""
+    kept, cut = [], []
+    for line in lines:
+        start, end = 0, len(line)
+        while start < end and _stray(line[start]):
+            start += 1
+        while end > start and _stray(line[end - 1]):
+            end -= 1
+        cut += line[:start] + line[end:]
+        if start < end:
+            kept.append(line[start:end])
+    return kept, cut
 
 
 def _insurers(values: dict[Field, tuple[Any, str, Box]], fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:

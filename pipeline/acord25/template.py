@@ -53,6 +53,7 @@ HYPOTHESES = 3000  # two-label hypotheses tried at most (a fixed sample, the sam
 MIN_GLOBAL = 8  # fewer than this on the whole page: the page is not this form (no registration)
 PRINT_COVER = 0.6  # an OCR word this much covered by the form's registered print is print, whatever it reads as
 FUZZY_MIN_CHARS = 4  # an OCR word this long (letters and digits) may be one edit from the label it misreads
+SURE_WORD = 0.95  # an OCR word read this surely is what it reads: never a misread label (print only by its own letters)
 RULE_SEARCH_PT = 20.0  # how far a page's rule may sit from a block's rule placed by the page's global fit
 RULE_OVERLAP = 0.5  # a page rule matches a template rule when it runs along this share of the shorter one
 BLOCK_STRETCH = 0.08  # a block's rules may be this much further apart than the page's scale says (another print of the form)
@@ -134,6 +135,13 @@ class Vocabulary:
             got = self._cache[word.text] = self._fuzzy(word.text)
         return got
 
+    def print_of(self, word: Word) -> tuple[str, ...]:
+        """The template texts ``word`` may be the form's print of. An OCR word read as surely as SURE_WORD
+        is never a misreading of a label: only its own letters and digits, a label's, make it print."""
+        if word.confidence is None or word.confidence < SURE_WORD:
+            return self.labels(word)
+        return tuple(sorted(self.by_key.get(_key(word.text), ())))
+
     def _fuzzy(self, text: str) -> tuple[str, ...]:
         key = _key(text)
         if not key:
@@ -168,6 +176,40 @@ def printed_phrases(edition: str = "2016/03") -> tuple[tuple[str, ...], ...]:
         else:
             runs.append([w])
     return tuple(dict.fromkeys(tuple(w[0] for w in run) for run in runs if len(run) <= PHRASE_WORDS))
+
+
+FORM_PRINT_CHARS = 4  # a printed phrase shorter than this ("ER", "$", "LOC") may be part of any value
+
+
+class FormPrint:
+    """The form's own printed phrases (its labels: :func:`printed_phrases`), to be dropped from values.
+
+    A run of a value's words that is one of the edition's printed phrases, letter for letter and in its
+    case (a label read where no label was expected: "CERTIFICATE NUMBER:" printed elsewhere, "INSURED"
+    above the block it names), is the form's, not the value's. Spaces do not count ("NUMBER :" is
+    "NUMBER:"); phrases shorter than FORM_PRINT_CHARS do not count at all."""
+
+    def __init__(self, phrases: tuple[tuple[str, ...], ...]) -> None:
+        self.texts = {t for t in ("".join(p) for p in phrases) if len(t) >= FORM_PRINT_CHARS}
+        self.longest = max((len(p) for p in phrases), default=0) + 2  # words: OCR may split a label's word
+
+    def unprinted(self, words: list[Word]) -> list[Word]:
+        """``words`` (one line, left to right) without the runs of them that are a printed phrase."""
+        out, i = [], 0
+        while i < len(words):
+            end = next((j for j in range(min(len(words), i + self.longest), i, -1)
+                        if "".join(w.text for w in words[i:j]) in self.texts), None)
+            if end is None:
+                out.append(words[i])
+                i += 1
+            else:
+                i = end
+        return out
+
+
+@lru_cache(maxsize=None)
+def form_print(edition: str = "2016/03") -> FormPrint:
+    return FormPrint(printed_phrases(edition))
 
 
 @lru_cache(maxsize=None)
@@ -596,7 +638,7 @@ def _printed(words: list[Word], template: Template, registration: Registration) 
     found = set()
     reads = vocabulary(template.edition)
     for j, w in enumerate(words):
-        for px, py, tol in (p for text in reads.labels(w) for p in places.get(text, ())):
+        for px, py, tol in (p for text in reads.print_of(w) for p in places.get(text, ())):
             if abs(w.cx - px) <= tol and abs(w.cy - py) <= tol:
                 found.add(j)
                 break
@@ -610,8 +652,9 @@ def _mostly_digits(text: str) -> bool:
 
 def _covered_by_print(words: list[Word], template: Template, registration: Registration) -> set[int]:
     """OCR words on a printed line of the form and lying mostly (across) on the form's own print at its registered place (a label misread past
-    recognition, or split: "(MM/DD/YYYY)" as "mMDDIY" "YYY)."). Text-layer words are left to their text, and
-    words mostly of digits are values."""
+    recognition, or split: "(MM/DD/YYYY)" as "mMDDIY" "YYY)."). Text-layer words are left to their text,
+    words mostly of digits are values, and so is a word read as surely as SURE_WORD unless it reads as the
+    print it lies on, or a piece of it ("A" of "ANY" split off): a sure word is no misreading of another."""
     ocr = [j for j, w in enumerate(words) if w.confidence is not None and not _mostly_digits(w.text)]
     if not ocr:
         return set()
@@ -625,8 +668,13 @@ def _covered_by_print(words: list[Word], template: Template, registration: Regis
         w = words[j]
         on_line = np.abs(middle - w.cy) <= 0.5 * np.maximum(placed[:, 3] - placed[:, 1], 1.0) + slack
         across = np.clip(np.minimum(placed[:, 2], w.x1) - np.maximum(placed[:, 0], w.x0), 0, None)
-        if across[on_line].sum() >= PRINT_COVER * max(w.width, 0.1):
-            out.add(j)
+        if across[on_line].sum() < PRINT_COVER * max(w.width, 0.1):
+            continue
+        if w.confidence >= SURE_WORD:  # a sure word is print only where it reads as (a piece of) the print it lies on
+            own = _key(w.text)
+            if not own or not any(own in _key(template.printed[i][0]) for i in np.flatnonzero(on_line & (across > 0))):
+                continue
+        out.add(j)
     return out
 
 
@@ -648,7 +696,7 @@ def _moved_print(words: list[Word], template: Template, registration: Registrati
     for k in range(len(order) - 1):
         a, b = words[order[k]], words[order[k + 1]]
         near = any(abs(a.cx - x) <= MOVED_X_PT and abs(a.cy - y) <= MOVED_Y_PT
-                   for ta in reads.labels(a) for tb in reads.labels(b) for x, y in follows.get((ta, tb), ()))
+                   for ta in reads.print_of(a) for tb in reads.print_of(b) for x, y in follows.get((ta, tb), ()))
         chained[k] = near and abs(a.cy - b.cy) < 2 and 0 <= b.x0 - a.x1 < 15
     out, k = set(), 0
     while k < len(order):
