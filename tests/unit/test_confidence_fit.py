@@ -15,7 +15,8 @@ def _word(x, y, conf, kind=None):
     return SimpleNamespace(x0=x, y0=y, x1=x + 10, y1=y + 5, confidence=conf, kind=kind)
 
 
-def test_without_a_fit_a_way_keeps_its_set_value_capped_by_a_borrowed_fit_and_the_ocr_words():
+def test_without_a_fit_a_way_keeps_its_set_value_capped_by_a_borrowed_fit_and_the_ocr_words(monkeypatch):
+    monkeypatch.setattr("pipeline.acord25.confidence.FIT", None)
     assert confidence("in_box", ocr=False, least=None, borrowed=False, fit=None) == HOW["in_box"]
     assert confidence("in_box", ocr=False, least=None, borrowed=True, fit=None) == LOOSE_FIT
     assert confidence("in_box", ocr=True, least=None, borrowed=False, fit=None) == OCR_CEILING
