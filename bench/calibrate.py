@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,7 +92,6 @@ def fit(samples: list[Sample]) -> "Any":
     right = np.array([s.right for s in samples], dtype=float)
     own = way >= 0
     way_prior = np.array([prior[way == i][0] for i in range(n_ways)])
-    ridge = RIDGE
 
     def unpack(theta):
         return theta[:n_ways], theta[n_ways], theta[n_ways + 1], theta[n_ways + 2]
@@ -103,11 +101,11 @@ def fit(samples: list[Sample]) -> "Any":
         base = np.where(own, ways[np.maximum(way, 0)], prior + offset * ocr)
         z = base + slope * ln_least - cost * borrowed
         p = 1 / (1 + np.exp(-z))
-        # the negative log-likelihood (log1p of exp, stable both ways) and its gradient
+        # the negative log-likelihood (logaddexp: stable both ways) and its gradient
         nll = np.sum(np.logaddexp(0, -z) * right + np.logaddexp(0, z) * (1 - right))
-        nll += ridge * np.sum((ways - way_prior) ** 2)
+        nll += RIDGE * np.sum((ways - way_prior) ** 2)
         r = p - right
-        grad_ways = np.bincount(way[own], weights=r[own], minlength=n_ways) + 2 * ridge * (ways - way_prior)
+        grad_ways = np.bincount(way[own], weights=r[own], minlength=n_ways) + 2 * RIDGE * (ways - way_prior)
         grad = np.concatenate([grad_ways, [np.sum(r * ln_least), -np.sum(r * borrowed), np.sum(r * ocr * ~own)]])
         return nll, grad
 
