@@ -18,11 +18,12 @@ import datetime as dt
 import re
 from typing import Any, Callable
 
+from pipeline.acord25.confidence import MISFIT, of_item
 from pipeline.acord25.parse import parse_date
 from pipeline.acord25.printed import NOTICES
 from pipeline.acord25.template import printed_phrases
 
-DOUBT = 0.75  # confidence given to a value that fails a check: below review (0.9), above a guess
+DOUBT = MISFIT  # the unfitted confidence of a value that fails a check: below review (0.9), above a guess
 
 _PHONE = re.compile(r"^\+?1?[\s.\-]?\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]\d{4}(\s*(x|ext\.?)\s*\d{1,6})?$", re.I)
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
@@ -34,18 +35,24 @@ _ZIPLIKE_END = re.compile(r"[A-Za-z]{2}\.?,?\s+\S{4,10}$")
 
 
 def review(cert: dict[str, Any], evidence: dict[str, dict[str, Any]], *, ocr: bool) -> list[str]:
-    """Lower the confidence of implausible values in ``evidence``; the pointers lowered."""
+    """Record ``fits: false`` in the evidence of each value that does not fit its field's kind, and lower
+    its confidence to what :func:`pipeline.acord25.confidence.confidence` gives it then; the pointers
+    lowered."""
     lowered: list[str] = []
 
-    def doubt(pointer: str, ceiling: float = DOUBT) -> None:
+    def doubt(pointer: str) -> None:
         item = evidence.get(pointer)
-        if item is not None and item["confidence"] > ceiling:
-            item["confidence"] = ceiling
+        if item is None or item.get("fits") is False:
+            return
+        item["fits"] = False
+        lowered_to = min(item["confidence"], round(of_item(item, ocr=ocr), 3))
+        if lowered_to < item["confidence"]:
+            item["confidence"] = lowered_to
             lowered.append(pointer)
 
-    def check(pointer: str, value: Any, ok: Callable[[Any], bool], ceiling: float = DOUBT) -> None:
+    def check(pointer: str, value: Any, ok: Callable[[Any], bool]) -> None:
         if value is not None and not ok(value):
-            doubt(pointer, ceiling)
+            doubt(pointer)
 
     producer = cert.get("producer") or {}
     check("/producer/phone", producer.get("phone"), phone_like)
