@@ -16,7 +16,8 @@ right (:mod:`bench.accuracy`'s scoring).
 The fit (:func:`fit`) is maximum likelihood of :func:`pipeline.acord25.confidence.confidence`'s
 logistic form, by scipy's L-BFGS-B: an intercept for each way and reading with at least ``FIT_MIN``
 values (pulled towards the way's set value by a small ridge, so a way that was never wrong is not
-sent to certainty), one slope on the OCR words' confidence, the costs of a borrowed fit, of a point
+sent to certainty), one slope on the OCR words' confidence and a cost for its falling below each of
+``LEAST_STEPS``, the costs of a borrowed fit, of a point
 of residual, of two readings that differ and of a failed kind check, the gain of two readings that
 agree (all held >= 0), and one offset for OCR readings of the ways too rare to have an intercept.
 Then the **margin** (:func:`margin`): the least shift down of every value's logit that holds the
@@ -113,7 +114,7 @@ def fit(samples: list[Sample]) -> "Any":
     ln_least = np.array([row.ln_least for row in rows])
     # one column per cost or gain, signed so that z adds theta * column
     signed = np.array([[-float(getattr(row, c)) for c in COSTS] + [float(getattr(row, g)) for g in GAINS]
-                       for row in rows]).reshape(len(rows), len(COSTS) + len(GAINS))
+                       + [-float(b) for b in row.below] for row in rows]).reshape(len(rows), -1)
     ocr = np.array([s.ocr for s in samples], dtype=float)
     right = np.array([s.right for s in samples], dtype=float)
     own = way >= 0
@@ -141,7 +142,8 @@ def fit(samples: list[Sample]) -> "Any":
     result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
     ways, slope, terms, offset = unpack(result.x)
     named = dict(zip(COSTS + GAINS, (float(t) for t in terms)))
-    return Fit({k: float(v) for k, v in zip(keys, ways)}, float(slope), ocr_offset=float(offset), **named)
+    below = tuple(float(t) for t in terms[len(COSTS) + len(GAINS):])
+    return Fit({k: float(v) for k, v in zip(keys, ways)}, float(slope), ocr_offset=float(offset), below=below, **named)
 
 
 def margin(fitted: "Any", samples: list[Sample]) -> "Any":

@@ -5,7 +5,8 @@ block's registration residual, whether two readings of it agree, and whether it 
 The function is a logistic model whose numbers are data (``confidence.json``): each way's set
 confidence (``how``) is its prior, and ``fit`` holds what ``bench.calibrate`` fitted on the
 validation split (an intercept per way and reading where validation had enough values, the slope on
-the OCR words' confidence, the cost of a borrowed fit, of each point of residual, of two readings
+the OCR words' confidence and the costs of its falling below each of a few steps, the cost of a
+borrowed fit, of each point of residual, of two readings
 that differ and of a value that does not fit its kind, the gain of two readings that agree, and a
 margin that holds the share wrong at >= 0.9 down).
 Without a ``fit`` the set values apply as they are, capped by the OCR words, a borrowed fit and a
@@ -27,6 +28,9 @@ OCR_CEILING = 0.97  # the unfitted ceiling of an OCR reading: never as sure as a
 OCR_FLOOR = 0.01  # an OCR word's confidence below this says nothing more (and keeps the logarithm finite)
 MISFIT = 0.75  # the unfitted ceiling of a value that does not fit its field's kind: below review, above a guess
 RESIDUAL_CAP = 10.0  # points: a block's residual past this says nothing more
+# the OCR confidences a value's least sure word is measured against: below each, a fitted cost (tesseract's
+# word confidence is no probability: right and wrong readings part steeply around 0.9)
+LEAST_STEPS = (0.95, 0.9, 0.8, 0.6, 0.4)
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Fit:
     agree: float = 0.0  # added when two readings of the value agree
     differ: float = 0.0  # subtracted when two readings of it differ
     misfit: float = 0.0  # subtracted when the value does not fit its field's kind
+    below: tuple[float, ...] = (0.0,) * len(LEAST_STEPS)  # subtracted when the least OCR word is below each step
     margin: float = 0.0  # subtracted from every value: the shift that holds the share wrong at >= 0.9 down
 
     @classmethod
@@ -50,12 +55,14 @@ class Fit:
             return None
         numbers = {k: float(data.get(k, 0.0)) for k in ("ocr_offset", "residual", "agree", "differ", "misfit",
                                                           "margin")}
-        return cls(dict(data["ways"]), float(data["ocr_slope"]), float(data["borrowed"]), **numbers)
+        below = tuple(float(data.get("below", {}).get(str(step), 0.0)) for step in LEAST_STEPS)
+        return cls(dict(data["ways"]), float(data["ocr_slope"]), float(data["borrowed"]), below=below, **numbers)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"ways": {k: round(v, 4) for k, v in sorted(self.ways.items())}}
         for name in ("ocr_slope", "borrowed", "ocr_offset", "residual", "agree", "differ", "misfit", "margin"):
             out[name] = round(getattr(self, name), 4)
+        out["below"] = {str(step): round(cost, 4) for step, cost in zip(LEAST_STEPS, self.below)}
         return out
 
 
@@ -73,6 +80,7 @@ class Features(NamedTuple):
     agree: bool  # two readings agree
     differ: bool  # two readings differ
     misfit: bool  # checked against its kind: does not fit
+    below: tuple[bool, ...]  # the least OCR confidence is below each of LEAST_STEPS
 
 
 def logit(p: float) -> float:
@@ -86,7 +94,8 @@ def features(how: str | None, ocr: bool, least: float | None, borrowed: bool, re
     prior = logit(HOW.get(how or "", HOW["in_box"]))
     return Features(f"{how}/{reading}", prior, math.log(max(least, OCR_FLOOR)) if least is not None else 0.0,
                     bool(borrowed), min(residual, RESIDUAL_CAP) if residual is not None else 0.0,
-                    agree is True, agree is False, fits is False)
+                    agree is True, agree is False, fits is False,
+                    tuple(least is not None and least < step for step in LEAST_STEPS))
 
 
 def confidence(how: str | None, *, ocr: bool, least: float | None, borrowed: bool, residual: float | None = None,
@@ -106,6 +115,7 @@ def confidence(how: str | None, *, ocr: bool, least: float | None, borrowed: boo
     z = fit.ways.get(x.key, x.prior + (fit.ocr_offset if ocr else 0.0))
     z += fit.ocr_slope * x.ln_least - fit.borrowed * x.borrowed - fit.residual * x.residual
     z += fit.agree * x.agree - fit.differ * x.differ - fit.misfit * x.misfit - fit.margin
+    z -= sum(cost for cost, below in zip(fit.below, x.below) if below)
     return 1.0 / (1.0 + math.exp(-z))
 
 

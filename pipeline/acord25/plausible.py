@@ -15,6 +15,7 @@ strange value is far more often a misreading than a fact.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any, Callable
 
@@ -63,7 +64,8 @@ def review(cert: dict[str, Any], evidence: dict[str, dict[str, Any]], *, ocr: bo
         check("/date", cert.get("date"), lambda v: issued_in_term(v, cert.get("policies") or []))
         check("/description_of_operations", cert.get("description_of_operations"), lambda v: not is_form_label(v))
     for key in ("certificate_number", "revision_number"):
-        check(f"/{key}", cert.get(key), lambda v: len(v) <= 25 and not _ODD_CHARS.search(v) and " " not in v.strip())
+        check(f"/{key}", cert.get(key), lambda v: len(v) <= 25 and not _ODD_CHARS.search(v) and " " not in v.strip()
+              and not is_label_words(v))
     if ocr:
         for pointer, value in (
             ("/producer/name", producer.get("name")), ("/producer/contact_name", producer.get("contact_name")),
@@ -147,6 +149,19 @@ def is_form_label(value: str) -> bool:
     return bool(key) and any(key == re.sub(r"\W+", "", "".join(label)).upper() for label in printed_phrases())
 
 
+def is_label_words(value: str) -> bool:
+    """True when ``value`` holds no digit and only words of the form's printed labels ('NUMBER:' read in
+    the box beside 'REVISION'): print of the form, not a value."""
+    words = re.findall(r"[A-Z]+", value.upper())
+    return bool(words) and not any(c.isdigit() for c in value) and \
+        all(len(w) >= LABEL_WORD_CHARS and w in _label_words() for w in words)
+
+
+@functools.cache
+def _label_words() -> frozenset[str]:
+    return frozenset(w for label in printed_phrases() for part in label for w in re.findall(r"[A-Z]+", part.upper()))
+
+
 # The form's own printed prose: its notices, and the longer labels a zone placed a line off reads on a scan
 _FORM_LABEL_PROSE = """
 CERTIFICATE OF LIABILITY INSURANCE  DESCRIPTION OF OPERATIONS / LOCATIONS / VEHICLES (ACORD 101, Additional Remarks
@@ -156,6 +171,7 @@ _FORM_WORDS = frozenset(re.findall(r"[a-z]+", " ".join((*NOTICES, _FORM_LABEL_PR
 # words that are never a name on their own (a name read as one stray word of the form's prose)
 _FUNCTION_WORDS = frozenset("""a an and are as at be been by for from has have if in is it its may must no nor not
 of on or so such than that the their then there these this those to upon was were which who will with""".split())
+LABEL_WORD_CHARS = 3  # a shorter word of the form's labels ('A', 'OF') may well be a value's
 PROSE_SHARE = 0.8  # of a value's words that are the form's own prose: the value is the form's text
 
 

@@ -12,7 +12,7 @@ import random
 import pytest
 
 from pipeline.acord25 import extract_certificate, plausible
-from pipeline.acord25.confidence import HOW, MISFIT, Fit, confidence, of_item
+from pipeline.acord25.confidence import HOW, LEAST_STEPS, MISFIT, Fit, confidence, of_item
 from pipeline.acord25.evidence import Evidence, calibrate
 from pipeline.acord25.fields import agree_with_form_fields
 from pipeline.acord25.layout import Box
@@ -20,7 +20,7 @@ from pipeline.acord25.reader import _differing, _read_once
 from pipeline.textlayer import Page, Word
 
 FIT = Fit({"in_box/ocr": 4.0, "in_box/text": 6.0}, ocr_slope=1.0, borrowed=1.0, residual=0.5, agree=1.5,
-          differ=2.0, misfit=3.0)
+          differ=2.0, misfit=3.0, below=(0.5,) * len(LEAST_STEPS))
 
 
 def _sure(**given) -> float:
@@ -40,6 +40,16 @@ def test_given_a_fit_when_a_value_does_not_fit_its_kind_then_it_is_less_sure():
 
 def test_given_a_fit_when_its_block_registered_worse_then_the_value_is_less_sure():
     assert _sure(residual=6.0) < _sure(residual=1.0) < _sure(residual=0.0)
+
+
+def test_given_a_fit_when_the_least_sure_word_falls_below_a_step_then_the_value_is_less_sure_by_its_cost():
+    steps = Fit({"in_box/ocr": 4.0}, ocr_slope=0.0, borrowed=0.0, below=(0.0, 3.0, 0.0, 0.0, 0.0))  # cost at 0.9
+
+    def at(least):
+        return confidence("in_box", ocr=True, least=least, borrowed=False, fit=steps)
+
+    assert at(0.93) == at(0.99) > at(0.89) == at(0.5)
+    assert math.log(at(0.93) / (1 - at(0.93))) - math.log(at(0.89) / (1 - at(0.89))) == pytest.approx(3.0)
 
 
 def test_given_a_margin_then_every_value_is_less_sure_by_it_on_the_logit():
@@ -118,6 +128,15 @@ def test_a_form_fields_value_agrees_with_the_page_reading_of_the_same_text_and_n
     assert ev.items["/producer/name"]["agree"] is False
 
 
+@pytest.mark.parametrize(("value", "fits"), [("NUMBER:", False), ("CERTIFICATE NUMBER", False), ("12345", True),
+                                             ("A", True), ("2024-118", True)])
+def test_a_certificate_or_revision_number_that_is_the_forms_label_words_does_not_fit(value, fits):
+    cert = {"revision_number": value, "insurers": [], "policies": []}
+    evidence = {"/revision_number": {"bbox": [0, 0, 10, 10], "confidence": 0.99, "how": "in_box"}}
+    plausible.review(cert, evidence, ocr=False)
+    assert (evidence["/revision_number"].get("fits") is not False) is fits
+
+
 def test_a_value_that_fails_its_kinds_check_is_marked_and_lowered_by_the_fitted_function(monkeypatch):
     monkeypatch.setattr("pipeline.acord25.confidence.FIT", FIT)
     cert = {"insurers": [{"letter": "A", "name": "Acme Mutual", "naic": "1O4O3"}], "policies": []}
@@ -164,6 +183,22 @@ def test_the_fit_finds_the_gain_of_agreeing_readings_and_the_costs_of_a_failed_c
     assert got.differ == pytest.approx(2.0, abs=0.5)
     assert got.misfit == pytest.approx(2.5, abs=0.5)
     assert got.residual == pytest.approx(0.4, abs=0.15)
+
+
+def test_the_fit_finds_a_steep_step_in_the_ocr_words_confidence():
+    """Tesseract's confidence is no probability: wrong readings gather below about 0.9 (bench figures)."""
+    from bench.calibrate import Sample, fit
+
+    rng = random.Random(9)
+    samples = []
+    for _ in range(6000):
+        least = rng.uniform(0.3, 1.0)
+        z = 6.0 if least >= 0.9 else 2.0
+        samples.append(Sample("in_box", True, least, False, rng.random() < 1 / (1 + math.exp(-z)), 0.0))
+    got = fit(samples)
+    step = dict(zip(LEAST_STEPS, got.below))[0.9]
+    assert step == pytest.approx(4.0, abs=1.0)
+    assert sum(got.below) + got.ocr_slope * 1.2 < 5.5  # the rest of the drop is not put on the other terms
 
 
 def test_the_margin_is_the_least_that_holds_the_share_wrong_at_high_confidence_to_the_target():
