@@ -42,7 +42,7 @@ class Fit:
     ocr_slope: float  # per unit of ln(least OCR word confidence)
     borrowed: float  # subtracted when the block took the page's fit
     ocr_offset: float = 0.0  # added to a way's prior when read by OCR and the way has no fitted intercept
-    residual: float = 0.0  # subtracted per point of the block's registration residual
+    residual: float = 0.0  # subtracted per point of the block's registration residual (OCR readings)
     agree: float = 0.0  # added when two readings of the value agree
     differ: float = 0.0  # subtracted when two readings of it differ
     misfit: float = 0.0  # subtracted when the value does not fit its field's kind
@@ -76,7 +76,9 @@ class Features(NamedTuple):
     prior: float  # the logit of the way's set value
     ln_least: float  # ln of the least OCR confidence in its box, 0 when none
     borrowed: bool
-    residual: float  # the block's residual in points (capped), 0 when unknown
+    residual: float  # on OCR, the block's residual in points (capped); 0 when unknown and on a text layer
+    # (a text layer's words sit where they were drawn; every text-layer residual the fit set holds is
+    # below 1 pt, so it has nothing to fit a cost on)
     agree: bool  # two readings agree
     differ: bool  # two readings differ
     misfit: bool  # checked against its kind: does not fit
@@ -93,7 +95,7 @@ def features(how: str | None, ocr: bool, least: float | None, borrowed: bool, re
     reading = "ocr" if ocr else "text"
     prior = logit(HOW.get(how or "", HOW["in_box"]))
     return Features(f"{how}/{reading}", prior, math.log(max(least, OCR_FLOOR)) if least is not None else 0.0,
-                    bool(borrowed), min(residual, RESIDUAL_CAP) if residual is not None else 0.0,
+                    bool(borrowed), min(residual, RESIDUAL_CAP) if residual is not None and ocr else 0.0,
                     agree is True, agree is False, fits is False,
                     tuple(least is not None and least < step for step in LEAST_STEPS))
 

@@ -38,8 +38,13 @@ def test_given_a_fit_when_a_value_does_not_fit_its_kind_then_it_is_less_sure():
     assert _sure(fits=True) == _sure()  # only a failed check says something
 
 
-def test_given_a_fit_when_its_block_registered_worse_then_the_value_is_less_sure():
+def test_given_a_fit_when_its_block_registered_worse_then_an_ocr_value_is_less_sure_and_a_text_layers_is_not():
     assert _sure(residual=6.0) < _sure(residual=1.0) < _sure(residual=0.0)
+
+    def text(residual):
+        return confidence("in_box", ocr=False, least=None, borrowed=False, residual=residual, fit=FIT)
+
+    assert text(6.0) == text(0.0)
 
 
 def test_given_a_fit_when_the_least_sure_word_falls_below_a_step_then_the_value_is_less_sure_by_its_cost():
@@ -59,7 +64,8 @@ def test_given_a_margin_then_every_value_is_less_sure_by_it_on_the_logit():
     assert math.log(got / (1 - got)) == pytest.approx(z - 2.0)
 
 
-def test_without_a_fit_a_value_that_does_not_fit_its_kind_is_below_review_and_the_rest_is_as_before():
+def test_without_a_fit_a_value_that_does_not_fit_its_kind_is_below_review_and_the_rest_is_as_before(monkeypatch):
+    monkeypatch.setattr("pipeline.acord25.confidence.FIT", None)
     plain = confidence("in_box", ocr=False, least=None, borrowed=False, fit=None)
     assert confidence("in_box", ocr=False, least=None, borrowed=False, fits=False, fit=None) == MISFIT < 0.9
     assert confidence("in_box", ocr=False, least=None, borrowed=False, agree=False, residual=5.0, fit=None) == plain
