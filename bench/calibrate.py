@@ -17,9 +17,10 @@ The fit (:func:`fit`) is maximum likelihood of :func:`pipeline.acord25.confidenc
 logistic form, by scipy's L-BFGS-B: an intercept for each way and reading with at least ``FIT_MIN``
 values (pulled towards the way's set value by a small ridge, so a way that was never wrong is not
 sent to certainty), one slope on the OCR words' confidence and a cost for its falling below each of
-``LEAST_STEPS``, the costs of a borrowed fit, of a point
-of residual, of two readings that differ and of a failed kind check, the gain of two readings that
-agree (all held >= 0), and one offset for OCR readings of the ways too rare to have an intercept.
+``LEAST_STEPS``, the costs of a borrowed fit, of a point of an OCR block's residual, of two readings
+that differ and of a failed kind check, the gain of two readings that agree (all held >= 0; one the
+fit set holds no case of keeps its start value, 1), and one offset for OCR readings of the ways too
+rare to have an intercept.
 Then the **margin** (:func:`margin`): the least shift down of every value's logit that holds the
 share wrong at >= 0.9 on the fit set to ``TARGET``. The report gives, per set, before and after:
 values given, how many at >= 0.9 and the share of those wrong, and the calibration table.
