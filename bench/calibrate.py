@@ -1,22 +1,31 @@
 """Fit the reader's confidence function on the validation split; judge it on seeds it never saw.
 
     .venv/bin/python -m bench.calibrate [--official BD,SCANS,PHOTOS] [--fit-seed F] [--judge-seed J]
-        [--no-real] [--write]   (COI_BENCH_CACHE=DIR keeps OCR readings, as in bench.accuracy)
+        [--tuning-seed T] [--no-tuning] [--no-real] [--show-wrong] [--write]
+        (COI_BENCH_CACHE=DIR keeps OCR readings, as in bench.accuracy)
 
-Three sets, each read once: the **fit** set (certificates on the official blanks from validation
-seeds starting at ``--fit-seed``), the **judged** set (validation seeds from ``--judge-seed``, never
-fitted on) and the real certificates with a truth file. Every value the reader gives is one sample:
-how it was found, whether OCR read it, the least sure OCR word in its box, whether its block
-borrowed the page's fit, and whether it was right (:mod:`bench.accuracy`'s scoring).
+Four sets, each read once: the **tuning** set (tuning seeds from ``--tuning-seed``: never fitted on,
+shown file by file with ``--show-wrong``), the **fit** set (certificates on the official blanks from
+validation seeds starting at ``--fit-seed``), the **judged** set (validation seeds from
+``--judge-seed``, never fitted on) and the real certificates with a truth file. Every value the
+reader gives is one sample: how it was found, whether OCR read it, the least sure OCR word in its
+box, whether its block borrowed the page's fit, its block's registration residual, whether two
+readings of it agreed or differed, whether it failed its field kind's check, and whether it was
+right (:mod:`bench.accuracy`'s scoring).
 
 The fit (:func:`fit`) is maximum likelihood of :func:`pipeline.acord25.confidence.confidence`'s
 logistic form, by scipy's L-BFGS-B: an intercept for each way and reading with at least ``FIT_MIN``
 values (pulled towards the way's set value by a small ridge, so a way that was never wrong is not
-sent to certainty), one slope on the OCR words' confidence and one cost of a borrowed fit, both held
->= 0, and one offset for OCR readings of the ways too rare to have an intercept. The report gives,
-per set, before and after: values given, how many at >= 0.9 and the share of those wrong, and the
-calibration table. ``--write`` stores the fit in ``pipeline/acord25/confidence.json``.
-Validation files are never shown one by one.
+sent to certainty), one slope on the OCR words' confidence and a cost for its falling below each of
+``LEAST_STEPS``, the costs of a borrowed fit, of a point of an OCR block's residual, of two readings
+that differ and of a failed kind check, the gain of two readings that agree (all held >= 0; one the
+fit set holds no case of keeps its start value, 1), and one offset for OCR readings of the ways too
+rare to have an intercept.
+Then the **margin** (:func:`margin`): the least shift down of every value's logit that holds the
+share wrong at >= 0.9 on the fit set to ``TARGET``. The report gives, per set, before and after:
+values given, how many at >= 0.9 and the share of those wrong, and the calibration table.
+``--write`` stores the fit in ``pipeline/acord25/confidence.json``. Validation files are never
+shown one by one.
 """
 
 from __future__ import annotations
@@ -35,6 +44,8 @@ from bench.report import BINS
 FIT_MIN = 20  # values of one way and reading below which it gets no intercept of its own
 RIDGE = 1.0  # pull of each intercept towards its way's set value (a Gaussian prior of sd 0.7 on the logit)
 HIGH = 0.9
+TARGET = 0.003  # the share of values at >= HIGH that may be wrong (issue 16)
+MARGINS = np.arange(0.0, 6.01, 0.05)  # the margins tried, smallest first
 TABLE = Path(__file__).resolve().parents[1] / "pipeline" / "acord25" / "confidence.json"
 
 
@@ -46,9 +57,18 @@ class Sample:
     borrowed: bool
     right: bool
     given: float  # the confidence its evidence was given
+    residual: float | None = None  # its block's registration residual, points
+    agree: bool | None = None  # two readings of it agreed (True) or differed (False)
+    fits: bool | None = None  # False: it failed its field kind's check
+    name: str = ""  # the document and field (shown for the tuning set only)
+
+    def features(self) -> "Any":
+        from pipeline.acord25.confidence import features
+
+        return features(self.how, self.ocr, self.least, self.borrowed, self.residual, self.agree, self.fits)
 
 
-def samples_of(reading: Any, truth: dict[str, Any]) -> list[Sample]:
+def samples_of(reading: Any, truth: dict[str, Any], name: str = "") -> list[Sample]:
     """Extract ``reading`` with the confidence function as it is now and score every value given."""
     from bench.accuracy import norm, paired
     from bench.report import miss_kind
@@ -62,58 +82,86 @@ def samples_of(reading: Any, truth: dict[str, Any]) -> list[Sample]:
     ocr_pages = {p.number for p in reading.pages if any(w.confidence is not None for w in p.words)}
     evidence = got.get("evidence") or {}
     out = []
-    for _, _, t, g, ev in paired(truth, got):
+    for _, field, t, g, ev in paired(truth, got):
         found = evidence.get(ev) if ev else None
         if g in (None, []) or not found:
             continue
         out.append(Sample(found.get("how"), found.get("page") in ocr_pages, found.get("ocr"),
-                          bool(found.get("borrowed")), miss_kind(norm(t), norm(g)) is None, found["confidence"]))
+                          bool(found.get("borrowed")), miss_kind(norm(t), norm(g)) is None, found["confidence"],
+                          found.get("residual"), found.get("agree"), found.get("fits"),
+                          f"{name} {field} {g!r} (truth {t!r})" if name else ""))
     return out
 
 
+COSTS = ("borrowed", "residual", "differ", "misfit")  # features subtracted, each at a cost >= 0
+GAINS = ("agree",)  # features added, each at a gain >= 0
+
+
 def fit(samples: list[Sample]) -> "Any":
-    """The maximum-likelihood :class:`~pipeline.acord25.confidence.Fit` of ``samples``."""
+    """The maximum-likelihood :class:`~pipeline.acord25.confidence.Fit` of ``samples`` (no margin)."""
     from scipy.optimize import minimize
 
-    from pipeline.acord25.confidence import Fit, features
+    from pipeline.acord25.confidence import Fit
 
-    rows = [features(s.how, s.ocr, s.least, s.borrowed) for s in samples]
+    rows = [s.features() for s in samples]
     counts: dict[str, int] = defaultdict(int)
-    for key, *_ in rows:
-        counts[key] += 1
+    for row in rows:
+        counts[row.key] += 1
     keys = sorted(k for k, n in counts.items() if n >= FIT_MIN)
     index = {k: i for i, k in enumerate(keys)}
     n_ways = len(keys)
-    way = np.array([index.get(key, -1) for key, *_ in rows])
-    prior = np.array([p for _, p, _, _ in rows])
-    ln_least = np.array([x for _, _, x, _ in rows])
-    borrowed = np.array([b for *_, b in rows], dtype=float)
+    way = np.array([index.get(row.key, -1) for row in rows])
+    prior = np.array([row.prior for row in rows])
+    ln_least = np.array([row.ln_least for row in rows])
+    # one column per cost or gain, signed so that z adds theta * column
+    signed = np.array([[-float(getattr(row, c)) for c in COSTS] + [float(getattr(row, g)) for g in GAINS]
+                       + [-float(b) for b in row.below] for row in rows]).reshape(len(rows), -1)
     ocr = np.array([s.ocr for s in samples], dtype=float)
     right = np.array([s.right for s in samples], dtype=float)
     own = way >= 0
     way_prior = np.array([prior[way == i][0] for i in range(n_ways)])
+    n_terms = signed.shape[1]
 
     def unpack(theta):
-        return theta[:n_ways], theta[n_ways], theta[n_ways + 1], theta[n_ways + 2]
+        return theta[:n_ways], theta[n_ways], theta[n_ways + 1:n_ways + 1 + n_terms], theta[-1]
 
     def loss(theta):
-        ways, slope, cost, offset = unpack(theta)
+        ways, slope, terms, offset = unpack(theta)
         base = np.where(own, ways[np.maximum(way, 0)], prior + offset * ocr)
-        z = base + slope * ln_least - cost * borrowed
+        z = base + slope * ln_least + signed @ terms
         p = 1 / (1 + np.exp(-z))
         # the negative log-likelihood (logaddexp: stable both ways) and its gradient
         nll = np.sum(np.logaddexp(0, -z) * right + np.logaddexp(0, z) * (1 - right))
         nll += RIDGE * np.sum((ways - way_prior) ** 2)
         r = p - right
         grad_ways = np.bincount(way[own], weights=r[own], minlength=n_ways) + 2 * RIDGE * (ways - way_prior)
-        grad = np.concatenate([grad_ways, [np.sum(r * ln_least), -np.sum(r * borrowed), np.sum(r * ocr * ~own)]])
+        grad = np.concatenate([grad_ways, [np.sum(r * ln_least)], signed.T @ r, [np.sum(r * ocr * ~own)]])
         return nll, grad
 
-    start = np.concatenate([way_prior, [1.0, 1.0, 0.0]])
-    bounds = [(None, None)] * n_ways + [(0, None), (0, None), (None, None)]
+    start = np.concatenate([way_prior, [1.0], np.full(n_terms, 1.0), [0.0]])
+    bounds = [(None, None)] * n_ways + [(0, None)] * (1 + n_terms) + [(None, None)]
     result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
-    ways, slope, cost, offset = unpack(result.x)
-    return Fit({k: float(v) for k, v in zip(keys, ways)}, float(slope), float(cost), float(offset))
+    ways, slope, terms, offset = unpack(result.x)
+    named = dict(zip(COSTS + GAINS, (float(t) for t in terms)))
+    below = tuple(float(t) for t in terms[len(COSTS) + len(GAINS):])
+    return Fit({k: float(v) for k, v in zip(keys, ways)}, float(slope), ocr_offset=float(offset), below=below, **named)
+
+
+def margin(fitted: "Any", samples: list[Sample]) -> "Any":
+    """``fitted`` with the least margin of ``MARGINS`` that leaves at most ``TARGET`` of ``samples``'
+    values at >= HIGH wrong (the largest tried when none does)."""
+    from dataclasses import replace
+
+    from pipeline.acord25.confidence import confidence
+
+    for m in MARGINS:
+        shifted = replace(fitted, margin=float(m))
+        given = [confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
+                            agree=s.agree, fits=s.fits, fit=shifted) for s in samples]
+        high = [s for s, c in zip(samples, given) if c >= HIGH]
+        if sum(not s.right for s in high) <= TARGET * len(high):
+            return shifted
+    return shifted
 
 
 def table(name: str, samples: list[Sample]) -> list[str]:
@@ -136,7 +184,7 @@ def by_way(before: dict[str, list[Sample]], after: dict[str, list[Sample]]) -> l
     from pipeline.acord25.confidence import features
 
     def key(s: Sample) -> str:
-        return features(s.how, s.ocr, s.least, s.borrowed)[0]
+        return features(s.how, s.ocr, s.least, s.borrowed).key
 
     keys = sorted({key(x) for xs in before.values() for x in xs})
     rows = ["by way and reading: values, share wrong, mean confidence before -> after, per set", ""]
@@ -160,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--official", default="30,10,8", help="born-digital,scanned,photographed per set")
+    parser.add_argument("--tuning-seed", type=int, default=0)
+    parser.add_argument("--no-tuning", action="store_true")
+    parser.add_argument("--show-wrong", action="store_true", help="list the tuning set's wrong values at >= 0.9")
     parser.add_argument("--fit-seed", type=int, default=1000)
     parser.add_argument("--judge-seed", type=int, default=1500)
     parser.add_argument("--no-real", action="store_true")
@@ -169,19 +220,24 @@ def main(argv: list[str] | None = None) -> int:
     if not formfill.available():
         print(f"no official blanks in {formfill.REAL}: nothing to fit on")
         return 1
-    documents: dict[str, list[tuple[Any, dict]]] = defaultdict(list)
-    for set_name, start in (("fit", args.fit_seed), ("judged", args.judge_seed)):
-        for kind, name, data, truth in official("validation", counts, start):
-            documents[set_name].append((_cached_read(data, read, f"calibrate/{kind}/{name}"), truth))
+    documents: dict[str, list[tuple[Any, dict, str]]] = defaultdict(list)
+    sets = [("tuning", "tuning", args.tuning_seed)] if not args.no_tuning else []
+    for set_name, split, start in sets + [("fit", "validation", args.fit_seed), ("judged", "validation", args.judge_seed)]:
+        for kind, name, data, truth in official(split, counts, start):
+            shown = f"{kind} {name}" if set_name == "tuning" else ""  # validation files are never shown
+            documents[set_name].append((_cached_read(data, read, f"calibrate/{kind}/{name}"), truth, shown))
         print(f"{set_name}: {len(documents[set_name])} documents read", flush=True)
     if not args.no_real:
-        documents["real"] = [(_cached_read(data, read, f"real/{name}"), truth) for _, name, data, truth in real()]
+        documents["real"] = [(_cached_read(data, read, f"real/{name}"), truth, name)
+                             for _, name, data, truth in real()]
 
     def measure() -> dict[str, list[Sample]]:
-        return {s: [x for reading, truth in docs for x in samples_of(reading, truth)] for s, docs in documents.items()}
+        return {s: [x for reading, truth, name in docs for x in samples_of(reading, truth, name)]
+                for s, docs in documents.items()}
 
+    module.FIT = None  # before: the set values, whatever confidence.json holds
     before = measure()
-    fitted = fit(before["fit"])
+    fitted = margin(fit(before["fit"]), before["fit"])
     module.FIT = fitted
     after = measure()
     report = ["confidence fitted on the fit set; the judged set and the real files were not fitted on", ""]
@@ -189,6 +245,12 @@ def main(argv: list[str] | None = None) -> int:
         report += [f"{s}, before:"] + table(s, before[s]) + [f"{s}, after:"] + table(s, after[s]) + [""]
     report += by_way(before, after)
     report.append("fit: " + json.dumps(fitted.to_dict()))
+    if args.show_wrong:
+        for label, got in (("before", before), ("after", after)):
+            report += ["", f"tuning and real, wrong at >= 0.9, {label}:"]
+            report += [f"  {x.given:.3f} {x.how} ocr={x.ocr} least={x.least} residual={x.residual} "
+                       f"agree={x.agree} fits={x.fits} {x.name}"
+                       for s in ("tuning", "real") for x in got.get(s, []) if x.given >= HIGH and not x.right]
     print("\n".join(report))
     if args.write:
         data = json.loads(TABLE.read_text())

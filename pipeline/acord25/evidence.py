@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-from pipeline.acord25.confidence import confidence
+from pipeline.acord25.confidence import of_item
 from pipeline.acord25.layout import Box
 
 
@@ -55,20 +55,37 @@ def _resolve(document: Any, pointer: str) -> Any:
     return node
 
 
-def calibrate(items: dict[str, dict[str, Any]], words: list[Any], marks: list[Any], *, ocr: bool) -> None:
-    """Give each value its confidence from how it was found and what it was read from
-    (:func:`pipeline.acord25.confidence.confidence`); an OCR value also keeps, as ``ocr``, the least
-    sure OCR word or measured mark inside its box. Text-layer words and drawn marks carry no
-    confidence."""
+def calibrate(items: dict[str, dict[str, Any]], words: list[Any], marks: list[Any], *, ocr: bool,
+              agreed: set[int] = frozenset(), differing: set[int] = frozenset(),
+              residual_at: Callable[[float, float], float | None] | None = None) -> None:
+    """Give each value its confidence (:func:`pipeline.acord25.confidence.confidence`) from what its
+    evidence says: how it was found; on OCR, as ``ocr``, the least sure OCR word or measured mark
+    inside its box; as ``agree``, whether a word in its box was read twice and the readings agreed
+    (``agreed``: ids of such words) or differed (``differing``), unless an agreement is already
+    recorded (a form field's value against the text layer's); as ``residual``, the registration
+    residual of the block its box lies in (``residual_at``: the residual at a point, or None).
+    Text-layer words and drawn marks carry no confidence."""
     # an empty check box ("box" mark) says nothing about a value drawn over it
     measured = [w for w in [*words, *marks]
                 if getattr(w, "confidence", None) is not None and getattr(w, "kind", None) != "box"]
     for item in items.values():
         x0, y0, x1, y1 = item["bbox"]
-        inside = [m.confidence for m in measured
+        inside = [m for m in measured
                   if x0 - 0.5 <= (m.x0 + m.x1) / 2 <= x1 + 0.5 and y0 - 0.5 <= (m.y0 + m.y1) / 2 <= y1 + 0.5]
-        least = min(inside) if inside else None
-        if least is not None:
-            item["ocr"] = round(least, 3)
-        item["confidence"] = round(confidence(item.get("how"), ocr=ocr, least=least,
-                                              borrowed=bool(item.get("borrowed"))), 3)
+        if inside:
+            item["ocr"] = round(min(m.confidence for m in inside), 3)
+        if any(id(m) in differing for m in inside):
+            item["agree"] = False
+        elif any(id(m) in agreed for m in inside):
+            item.setdefault("agree", True)
+        if residual_at is not None and x1 > x0:
+            residual = residual_at((x0 + x1) / 2, (y0 + y1) / 2)
+            if residual is not None:
+                item["residual"] = round(residual, 2)
+        rescore(item, ocr=ocr)
+
+
+def rescore(item: dict[str, Any], *, ocr: bool) -> float:
+    """Set ``item``'s confidence from the keys it holds (after one of them changed); the new confidence."""
+    item["confidence"] = round(max(0.0, min(1.0, of_item(item, ocr=ocr))), 3)
+    return item["confidence"]

@@ -47,15 +47,14 @@ def bare_name(name: str) -> str:
     return re.sub(r"\[\d+\]$", "", last)
 
 
-def apply_form_fields(cert: dict[str, Any], fields: dict[str, str], ev: Evidence) -> None:
+def form_values(fields: dict[str, str]) -> dict[tuple[str, ...], Any]:
+    """The certificate's values the form fields hold: path in the certificate -> value."""
     values = {bare_name(k): normalise_text(v) for k, v in fields.items() if normalise_text(v)}
+    out: dict[tuple[str, ...], Any] = {}
     for name, path in _SIMPLE.items():
         value = values.get(name)
-        if value is None:
-            continue
-        if path == ("date",):
-            value = parse_date(value)
-        _fill(cert, path, value, ev)
+        if value is not None:
+            out[path] = parse_date(value) if path == ("date",) else value
     for prefix, path in _ADDRESSES.items():
         parts = [values.get(f"{prefix}_MailingAddress_{part}_A") for part in _ADDRESS_PARTS]
         lines = [p for p in parts[:2] if p]
@@ -63,7 +62,31 @@ def apply_form_fields(cert: dict[str, Any], fields: dict[str, str], ev: Evidence
         if city_line:
             lines.append(city_line)
         if lines:
-            _fill(cert, path, ", ".join(lines), ev)
+            out[path] = ", ".join(lines)
+    return {path: value for path, value in out.items() if value is not None}
+
+
+def apply_form_fields(cert: dict[str, Any], fields: dict[str, str], ev: Evidence) -> None:
+    for path, value in form_values(fields).items():
+        _fill(cert, path, value, ev)
+
+
+def agree_with_form_fields(cert: dict[str, Any], fields: dict[str, str], ev: Evidence) -> None:
+    """Record, as ``agree`` in a value's evidence, whether the page's reading of it and its form field's
+    value say the same (compared as the contract compares text: case, punctuation and spacing aside):
+    two readings of one value."""
+    for path, value in form_values(fields).items():
+        item = ev.items.get("/" + "/".join(path))
+        node: Any = cert
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if item is None or node is None or item.get("how") == "form_field":
+            continue
+        item["agree"] = _compared(node) == _compared(value)
+
+
+def _compared(value: Any) -> str:
+    return re.sub(r"[\W_]+", "", str(value)).lower()
 
 
 def _fill(cert: dict[str, Any], path: tuple[str, ...], value: Any, ev: Evidence) -> None:

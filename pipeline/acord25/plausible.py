@@ -15,14 +15,16 @@ strange value is far more often a misreading than a fact.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any, Callable
 
+from pipeline.acord25.confidence import MISFIT, of_item
 from pipeline.acord25.parse import parse_date
 from pipeline.acord25.printed import NOTICES
 from pipeline.acord25.template import printed_phrases
 
-DOUBT = 0.75  # confidence given to a value that fails a check: below review (0.9), above a guess
+DOUBT = MISFIT  # the unfitted confidence of a value that fails a check: below review (0.9), above a guess
 
 _PHONE = re.compile(r"^\+?1?[\s.\-]?\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]\d{4}(\s*(x|ext\.?)\s*\d{1,6})?$", re.I)
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
@@ -34,18 +36,24 @@ _ZIPLIKE_END = re.compile(r"[A-Za-z]{2}\.?,?\s+\S{4,10}$")
 
 
 def review(cert: dict[str, Any], evidence: dict[str, dict[str, Any]], *, ocr: bool) -> list[str]:
-    """Lower the confidence of implausible values in ``evidence``; the pointers lowered."""
+    """Record ``fits: false`` in the evidence of each value that does not fit its field's kind, and lower
+    its confidence to what :func:`pipeline.acord25.confidence.confidence` gives it then; the pointers
+    lowered."""
     lowered: list[str] = []
 
-    def doubt(pointer: str, ceiling: float = DOUBT) -> None:
+    def doubt(pointer: str) -> None:
         item = evidence.get(pointer)
-        if item is not None and item["confidence"] > ceiling:
-            item["confidence"] = ceiling
+        if item is None or item.get("fits") is False:
+            return
+        item["fits"] = False
+        lowered_to = min(item["confidence"], round(of_item(item, ocr=ocr), 3))
+        if lowered_to < item["confidence"]:
+            item["confidence"] = lowered_to
             lowered.append(pointer)
 
-    def check(pointer: str, value: Any, ok: Callable[[Any], bool], ceiling: float = DOUBT) -> None:
+    def check(pointer: str, value: Any, ok: Callable[[Any], bool]) -> None:
         if value is not None and not ok(value):
-            doubt(pointer, ceiling)
+            doubt(pointer)
 
     producer = cert.get("producer") or {}
     check("/producer/phone", producer.get("phone"), phone_like)
@@ -56,7 +64,8 @@ def review(cert: dict[str, Any], evidence: dict[str, dict[str, Any]], *, ocr: bo
         check("/date", cert.get("date"), lambda v: issued_in_term(v, cert.get("policies") or []))
         check("/description_of_operations", cert.get("description_of_operations"), lambda v: not is_form_label(v))
     for key in ("certificate_number", "revision_number"):
-        check(f"/{key}", cert.get(key), lambda v: len(v) <= 25 and not _ODD_CHARS.search(v) and " " not in v.strip())
+        check(f"/{key}", cert.get(key), lambda v: len(v) <= 25 and not _ODD_CHARS.search(v) and " " not in v.strip()
+              and not is_label_words(v))
     if ocr:
         for pointer, value in (
             ("/producer/name", producer.get("name")), ("/producer/contact_name", producer.get("contact_name")),
@@ -140,6 +149,19 @@ def is_form_label(value: str) -> bool:
     return bool(key) and any(key == re.sub(r"\W+", "", "".join(label)).upper() for label in printed_phrases())
 
 
+def is_label_words(value: str) -> bool:
+    """True when ``value`` holds no digit and only words of the form's printed labels ('NUMBER:' read in
+    the box beside 'REVISION'): print of the form, not a value."""
+    words = re.findall(r"[A-Z]+", value.upper())
+    return bool(words) and not any(c.isdigit() for c in value) and \
+        all(len(w) >= LABEL_WORD_CHARS and w in _label_words() for w in words)
+
+
+@functools.cache
+def _label_words() -> frozenset[str]:
+    return frozenset(w for label in printed_phrases() for part in label for w in re.findall(r"[A-Z]+", part.upper()))
+
+
 # The form's own printed prose: its notices, and the longer labels a zone placed a line off reads on a scan
 _FORM_LABEL_PROSE = """
 CERTIFICATE OF LIABILITY INSURANCE  DESCRIPTION OF OPERATIONS / LOCATIONS / VEHICLES (ACORD 101, Additional Remarks
@@ -149,6 +171,7 @@ _FORM_WORDS = frozenset(re.findall(r"[a-z]+", " ".join((*NOTICES, _FORM_LABEL_PR
 # words that are never a name on their own (a name read as one stray word of the form's prose)
 _FUNCTION_WORDS = frozenset("""a an and are as at be been by for from has have if in is it its may must no nor not
 of on or so such than that the their then there these this those to upon was were which who will with""".split())
+LABEL_WORD_CHARS = 3  # a shorter word of the form's labels ('A', 'OF') may well be a value's
 PROSE_SHARE = 0.8  # of a value's words that are the form's own prose: the value is the form's text
 
 

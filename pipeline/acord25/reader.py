@@ -28,7 +28,7 @@ from pipeline.acord25 import plausible
 from pipeline.acord25.certificate import empty_certificate
 from pipeline.acord25.confidence import HOW, LOOSE_FIT
 from pipeline.acord25.evidence import Evidence, calibrate
-from pipeline.acord25.fields import apply_form_fields
+from pipeline.acord25.fields import agree_with_form_fields, apply_form_fields
 from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box
 from pipeline.acord25.remarks import append_remarks
@@ -77,7 +77,9 @@ class FieldWords:
                          and f.kind not in ("text",) or f.key.endswith("/policy_number")}
         self._index = _BoxIndex(self.boxes, self.row_wide)
         values = [w for j, w in enumerate(page.words) if j not in registration.printed_words and not _speck(w)]
-        values, covered, self.read_twice = _uncovered([u for w in values for u in _unglued(w)])
+        self.agreed: set[int] = set()  # ids of OCR words a second reading agreed with
+        values, covered, self.read_twice = _uncovered([u for w in values for u in _unglued(w)], self.agreed)
+        self.differing = _differing(values)
         printed = form_print(registration.template.edition)
         self.words: dict[Field, list[Word]] = defaultdict(list)
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
@@ -223,6 +225,11 @@ class FieldWords:
     def lines(self, f: Field) -> list[list[Word]]:
         return _lines(self.words.get(f, []))
 
+    def residual_at(self, x: float, y: float) -> float | None:
+        """The registration residual (points) of the block of the field at (x, y), or None."""
+        f = self._field_of_point(x, y)
+        return self.registration.fit(f.block).residual if f is not None else None
+
     def ceiling(self, f: Field) -> float:
         fit = self.registration.fit(f.block)
         return 1.0 if fit.own else LOOSE_FIT
@@ -345,14 +352,14 @@ def _unglued(w: Word) -> list[Word]:
     return [Word(m.group(1), w.x0, w.y0, cut, w.y1), Word(m.group(2), cut, w.y0, w.x1, w.y1)]
 
 
-def _uncovered(words: list[Word]) -> tuple[list[Word], set[int], set[int]]:
+def _uncovered(words: list[Word], agreed: set[int] | None = None) -> tuple[list[Word], set[int], set[int]]:
     """Drop a text-layer word that another word drawn after it lies over (text hidden under a later value).
 
     The text layer keeps drawing order; what is drawn last is what shows. The words kept that lay
     over another are returned too, so that their values are not given as certain. OCR words have no
     drawing order and hide nothing: OCR reads what shows. Two of them overlapping are two lines
     touching, or one piece of print read twice (:func:`_read_once`): the copies left out are returned
-    last (by id), so that the value's confidence is its kept reading's."""
+    last (by id), so that the value's confidence is its kept reading's; the kept copies go in ``agreed``."""
     layer = [w for w in words if w.confidence is None]
     ocr = [w for w in words if w.confidence is not None]
     covering: set[int] = set()
@@ -360,29 +367,42 @@ def _uncovered(words: list[Word]) -> tuple[list[Word], set[int], set[int]]:
     for i, j in _overlapping(layer):  # i drawn before j: j lies over i
         dropped.add(i)
         covering.add(id(layer[j]))
-    once = _read_once(ocr)
+    once = _read_once(ocr, agreed)
     twice = {id(w) for w in ocr} - {id(w) for w in once}
     return [w for i, w in enumerate(layer) if i not in dropped] + once, covering, twice
 
 
-def _read_once(words: list[Word]) -> list[Word]:
+def _read_once(words: list[Word], agreed: set[int] | None = None) -> list[Word]:
     """OCR words without the second copy of a piece of print read twice (the page's reading and a zone's
     second reading of the same place): of two overlapping words that agree (the same letters and
     digits, or one's held in the other's where it lies), the surer is kept (the whole, when one is a piece),
-    never both. Overlapping words that differ are both kept."""
+    never both (the one kept goes in ``agreed``). Overlapping words that differ are both kept."""
     dropped: set[int] = set()
     for i, j in _overlapping(words):
         a, b = words[i], words[j]
         ka, kb = _letters(a.text), _letters(b.text)
         if not ka or not kb:
             continue
+        copy = None
         if ka == kb:
-            dropped.add(i if (a.confidence or 0.0) < (b.confidence or 0.0) else j)
+            copy = i if (a.confidence or 0.0) < (b.confidence or 0.0) else j
         elif min(len(ka), len(kb)) >= READ_TWICE_CHARS and (ka in kb or kb in ka):
             piece, whole = (a, b) if len(ka) < len(kb) else (b, a)
             if whole.x0 <= piece.cx <= whole.x1:  # the piece lies where the whole reading holds it
-                dropped.add(i if piece is a else j)
+                copy = i if piece is a else j
+        if copy is not None:
+            dropped.add(copy)
+            if agreed is not None:
+                agreed.add(id(b) if copy == i else id(a))
     return [w for i, w in enumerate(words) if i not in dropped]
+
+
+def _differing(words: list[Word]) -> set[int]:
+    """Ids of the OCR words, read once already (:func:`_read_once`), that overlap another reading of the
+    same place that differs (the page's reading and a zone's second reading disagree there)."""
+    ocr = [w for w in words if w.confidence is not None]
+    return {id(ocr[k]) for pair in _overlapping(ocr) for k in pair if _letters(ocr[pair[0]].text) and
+            _letters(ocr[pair[1]].text)}
 
 
 def _letters(text: str) -> str:
@@ -459,9 +479,11 @@ def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict
     cert["policies"] = _policies(fw, values, ev)
     if form_fields:
         apply_form_fields(cert, form_fields, ev)
+        agree_with_form_fields(cert, form_fields, ev)
     cert["evidence"] = ev.only(cert)
     readings = [w for w in page.words if id(w) not in fw.read_twice]  # a piece read twice counts once
-    calibrate(cert["evidence"], readings, page.marks, ocr=ocr)
+    calibrate(cert["evidence"], readings, page.marks, ocr=ocr, agreed=fw.agreed, differing=fw.differing,
+              residual_at=fw.residual_at)
     if info is not None:
         append_remarks(cert, pages, page.number)
     plausible.review(cert, cert["evidence"], ocr=ocr)

@@ -97,11 +97,14 @@ def test_given_an_ocr_page_on_the_template_reader_then_tesseract_confidence_caps
     template = load("2016/03")
     box = next(f for f in template.fields if f.key == "date").box
     cy = (box[1] + box[3]) / 2
-    date = Word("03/15/2024", box[0] + 2, cy - 4, box[0] + 50, cy + 4, confidence=0.8)
-    page = _ocr_page(template, extra=(date,))
-    cert = extract_module.extract_certificate([page], None, "ocr")
+    def read(confidence):
+        date = Word("03/15/2024", box[0] + 2, cy - 4, box[0] + 50, cy + 4, confidence=confidence)
+        return extract_module.extract_certificate([_ocr_page(template, extra=(date,))], None, "ocr")
+
+    cert, sure = read(0.8), read(0.97)
     assert cert["date"] == "2024-03-15"
-    assert cert["evidence"]["/date"]["confidence"] <= 0.8 * 0.8
+    assert cert["evidence"]["/date"]["ocr"] == 0.8
+    assert cert["evidence"]["/date"]["confidence"] < sure["evidence"]["/date"]["confidence"]
 
 
 def test_given_an_ocr_address_ending_in_a_zip_read_with_look_alike_letters_then_the_digits_are_restored():
@@ -238,7 +241,10 @@ def test_given_a_value_beside_a_label_misread_past_recognition_then_the_label_is
     glued = (Word("iaMEs", box[0] - 2, y - 4, box[0] + 20, y + 4, confidence=0.0),
              Word("CLIENT", box[0] + 23, y - 4, box[0] + 50, y + 4, confidence=0.95),
              Word("CENTER", box[0] + 53, y - 4, box[0] + 85, y + 4, confidence=0.95))
-    page = _ocr_page(template, extra=glued)
-    cert = extract_module.extract_certificate([page], None, "ocr")
+    cert = extract_module.extract_certificate([_ocr_page(template, extra=glued)], None, "ocr")
+    clean = extract_module.extract_certificate([_ocr_page(template, extra=glued[1:])], None, "ocr")
     assert cert["producer"]["contact_name"] == "CLIENT CENTER"
-    assert cert["evidence"]["/producer/contact_name"]["confidence"] < 0.5
+    assert cert["evidence"]["/producer/contact_name"]["ocr"] == 0.0
+    assert cert["evidence"]["/producer/contact_name"]["confidence"] < \
+        clean["evidence"]["/producer/contact_name"]["confidence"]
+    assert cert["evidence"]["/producer/contact_name"]["confidence"] < 0.9

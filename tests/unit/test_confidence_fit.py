@@ -52,7 +52,7 @@ def test_calibrate_on_a_text_layer_records_no_ocr_confidence():
     assert "ocr" not in items["/a"]
 
 
-def test_the_fit_recovers_each_ways_error_rate_and_the_ocr_slope():
+def test_the_fit_recovers_each_ways_error_rate_and_the_fall_with_the_ocr_words_confidence():
     from bench.calibrate import Sample, fit
 
     rng = random.Random(7)
@@ -66,5 +66,8 @@ def test_the_fit_recovers_each_ways_error_rate_and_the_ocr_slope():
     got = fit(samples)
     assert 1 / (1 + math.exp(-got.ways["in_box/text"])) == pytest.approx(0.99, abs=0.005)
     assert got.ways["split_at_street/ocr"] == pytest.approx(3.0, abs=0.4)
-    assert got.ocr_slope == pytest.approx(2.0, abs=0.6)
+    for least in (0.55, 0.7, 0.85, 0.97):  # the fall with the words' confidence (slope and steps together)
+        expected = 1 / (1 + math.exp(-(3.0 + 2.0 * math.log(least))))
+        assert confidence("split_at_street", ocr=True, least=least, borrowed=False, fit=got) == \
+            pytest.approx(expected, abs=0.03)
     assert got.borrowed >= 0

@@ -34,10 +34,13 @@ def test_given_a_requirement_template_then_its_sample_reads_back_with_the_holder
             assert policy["limits"][key] == minimum, (line, key)
     result = evaluate(certificate, requirements, TODAY)
     assert [c.message for c in result.checks if c.outcome == "fail"] == []
-    # a value read with less than full confidence (an "other" line's limit, placed by its row) is
-    # for a person to confirm, and it reads as passing: the sample asks for nothing it would refuse
+    # a value read with less than full confidence (an "other" line's limit, placed by its row; a
+    # description of operations joined from several lines, which the bench finds wrong as text a third
+    # of the time) is for a person to confirm, and it reads as passing: the sample asks for nothing it
+    # would refuse
     unsure = [c for c in result.checks if c.outcome == "unknown"]
-    assert all(c.read_as == "pass" and c.line == "other" for c in unsure)
+    assert all(c.read_as == "pass" for c in unsure)
+    assert all(c.line == "other" or (c.evidence or {}).get("how") == "joined_lines" for c in unsure)
     assert result.decision == ("needs_review" if unsure else "approved")
 
 

@@ -18,6 +18,7 @@ from reportlab.lib.pagesizes import letter
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from pipeline.acord25.confidence import confidence
 from pipeline.ocr import OcrWord, Orientation
 from pipeline.stages import extract, pages_to_ocr, read, read_text
 from pipeline.layertrust import check_layers, text_quality, untrusted_layer
@@ -105,7 +106,8 @@ def test_given_a_scan_whose_invisible_layer_is_the_real_text_when_read_then_the_
     assert cert["insured"]["name"] == CERT["insured"]["name"]
     # someone else's OCR: its words are readings with a confidence, never a born-digital certainty
     assert {w.confidence for w in reading.pages[0].words} == {0.95}
-    assert max(item["confidence"] for item in cert["evidence"].values()) < 0.95
+    born_digital = confidence("in_box", ocr=False, least=None, borrowed=False)
+    assert max(item["confidence"] for item in cert["evidence"].values()) < born_digital
 
 
 def test_given_a_born_digital_certificate_when_checked_then_no_page_goes_to_ocr():
