@@ -7,7 +7,7 @@ runs every actor it is handed to, with the production middleware (StageGuard's c
 the hand-offs), on a ``StubBroker`` and the bench's PostgreSQL (``bench/rig.py``): what a certificate
 costs a worker, counted by a SQLAlchemy listener. The relay's own rounds are left out (they run on a
 clock, not per certificate); the hand-off rows the workers' relay deletes for the stages
-(workers/dispatch.py ``Forget``) are deleted at the end of each certificate in the counted thread, so
+(workers/dispatch.py ``Taken``) are deleted at the end of each certificate in the counted thread, so
 their one statement is counted. ``--list`` prints one certificate's statements, by actor.
 """
 
@@ -114,7 +114,6 @@ def settle(actors, worker) -> None:
 def one_certificate(app, actors, worker, log: StatementLog, sample: rig.Sample, slug: str) -> list[Statement]:
     """The statements of one certificate: the door, every actor, and the deletion of its hand-offs."""
     from inbox.smtp import InboxHandler
-    from workers.dispatch import forget_taken
 
     start = len(log.statements)
     handler = InboxHandler(app, actors.send_on)
@@ -122,7 +121,7 @@ def one_certificate(app, actors, worker, log: StatementLog, sample: rig.Sample, 
                    [f"{slug}@{rig.DOMAIN}"])
     settle(actors, worker)
     log.current.actor = "flush"
-    forget_taken(app.sessions)  # what the relay does within seconds, here in the counted thread
+    actors.stages.taken.flush(app.sessions)  # what the relay does within seconds, here in the counted thread
     log.current.actor = "door"
     return log.statements[start:]
 

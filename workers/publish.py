@@ -121,6 +121,7 @@ def _publish_batches(broker: dramatiq.Broker, sessions: sessionmaker[Session], s
     maxlen = settings.events_stream_maxlen
     checked: set[int] = set()  # accounts whose stream was checked in this run
     while True:
+        hooks: dict[int, list[int]] = {}  # each account's active webhooks, read once a batch
         with sessions() as session:
             rows = session.execute(
                 select(OutboxEvent, Account).join(Account, Account.id == OutboxEvent.account_id)
@@ -136,13 +137,15 @@ def _publish_batches(broker: dramatiq.Broker, sessions: sessionmaker[Session], s
                 event.stream_id = account.stream_entry_id = add_to_stream(client, event, account.slug, maxlen)
                 event.published_at = utcnow()  # before planning, so that one UPDATE of the event writes both
                 handoffs = [hand_on(session, "deliver_webhook", delivery_id)
-                            for delivery_id in plan_deliveries(session, event)]
+                            for delivery_id in plan_deliveries(session, event, hooks)]
                 handoffs += [hand_on(session, "send_notification", notification_id)
                              for notification_id in notify.plan(session, settings, event)]
                 session.commit()
                 dispatch(handoffs, broker=broker, sessions=sessions)
                 counted.append(event.id)
                 log.info("published %s %s", event.type, event.id)
+        if len(rows) < BATCH:  # the last batch: one committed since is seen by the look after letting go
+            return
 
 
 def entry_order(entry_id: str) -> tuple[int, int]:
@@ -207,11 +210,16 @@ def verify_streams(*, sessions: sessionmaker[Session], settings: Settings, redis
     return restored
 
 
-def plan_deliveries(session: Session, event: OutboxEvent) -> list[int]:
-    """A pending delivery of ``event`` to each active webhook of its account."""
-    hooks = session.scalars(select(Webhook.id).where(Webhook.account_id == event.account_id,
-                                                     Webhook.disabled_at.is_(None))).all()
-    for hook in hooks:
+def plan_deliveries(session: Session, event: OutboxEvent, hooks: dict[int, list[int]] | None = None) -> list[int]:
+    """A pending delivery of ``event`` to each active webhook of its account (``hooks``: the accounts'
+    webhooks read so far in this batch, filled in here)."""
+    hooks = {} if hooks is None else hooks
+    if event.account_id not in hooks:
+        hooks[event.account_id] = list(session.scalars(select(Webhook.id).where(
+            Webhook.account_id == event.account_id, Webhook.disabled_at.is_(None))))
+    if not hooks[event.account_id]:
+        return []  # its deliveries are planned in the transaction that publishes it: there are none
+    for hook in hooks[event.account_id]:
         insert_ignore(session, Delivery, {"event_id": event.id, "webhook_id": hook, "status": "pending",
                                           "attempts": 0, "created_at": utcnow()}, ["event_id", "webhook_id"])
     return list(session.scalars(select(Delivery.id).where(Delivery.event_id == event.id,
