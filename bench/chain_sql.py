@@ -8,13 +8,16 @@ the hand-offs), on a ``StubBroker`` and the bench's PostgreSQL (``bench/rig.py``
 costs a worker, counted by a SQLAlchemy listener. The relay's own rounds are left out (they run on a
 clock, not per certificate); the hand-off rows the workers' relay deletes for the stages
 (workers/dispatch.py ``Taken``) are deleted at the end of each certificate in the counted thread, so
-their one statement is counted. ``--list`` prints one certificate's statements, by actor.
+their one statement is counted. ``--list`` prints one certificate's statements, by actor. The CPU time of this process per certificate
+is printed too, in all and outside the pure stages (read, extract, evaluate: timed on their own thread),
+which is the chain's own cost; PostgreSQL's own CPU is not in it.
 """
 
 from __future__ import annotations
 
 import argparse
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -103,6 +106,34 @@ def chain(app) -> Iterator[tuple[object, StatementLog, object]]:
         worker.stop()
 
 
+@contextmanager
+def pure_stages_cpu(spent: list[float]) -> Iterator[None]:
+    """Add to ``spent[0]`` the CPU seconds of the pure stages (reading the text layer, extracting,
+    evaluating), measured on the thread that runs them, so that what is left is the chain's own cost:
+    SQL, storage, broker, middleware."""
+    import pipeline.stages
+    import workers.decisions
+
+    def timed(fn):
+        def run(*args, **kwargs):
+            started = time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[0] += time.thread_time() - started
+        return run
+
+    patches = [(pipeline.stages, "read_text"), (pipeline.stages, "extract"), (workers.decisions, "evaluate")]
+    saved = [(module, name, getattr(module, name)) for module, name in patches]
+    try:
+        for module, name, fn in saved:
+            setattr(module, name, timed(fn))
+        yield
+    finally:
+        for module, name, fn in saved:
+            setattr(module, name, fn)
+
+
 def settle(actors, worker) -> None:
     """Until every queue is empty and every message ran."""
     for _ in range(2):
@@ -126,10 +157,12 @@ def one_certificate(app, actors, worker, log: StatementLog, sample: rig.Sample, 
     return log.statements[start:]
 
 
-def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample],
-                               listing: bool = False) -> list[int]:
+def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample], listing: bool = False,
+                               cpu: list[tuple[float, float]] | None = None) -> list[int]:
     """The statement count of each sample through the door and the chain (the first one warms up and is
-    not counted); with ``listing``, the last certificate's statements are printed by actor."""
+    not counted); with ``listing``, the last certificate's statements are printed by actor; ``cpu``
+    gets, for each, the CPU seconds of this process (door, worker threads, relay) and the part of them
+    outside the pure stages (the chain's own: SQL, storage, broker, middleware)."""
     import redis
 
     from infra.bootstrap import App
@@ -146,8 +179,14 @@ def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample],
         with chain(app) as (actors, log, worker):
             one_certificate(app, actors, worker, log, rig.born_digital(1, seed=998)[0], "sqlchain")
             for sample in samples:
-                statements = one_certificate(app, actors, worker, log, sample, "sqlchain")
+                pure = [0.0]
+                with pure_stages_cpu(pure):
+                    started = time.process_time()
+                    statements = one_certificate(app, actors, worker, log, sample, "sqlchain")
+                    spent = time.process_time() - started
                 counts.append(len(statements))
+                if cpu is not None:
+                    cpu.append((spent, spent - pure[0]))
         if listing:
             print_statements(statements)
         return counts
@@ -169,10 +208,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="print the last certificate's statements")
     args = parser.parse_args(argv)
     samples = rig.born_digital(args.certificates, seed=args.seed)
+    cpu: list[tuple[float, float]] = []
+    load_before = rig.load_note()
     with rig.services() as env:
-        counts = statements_per_certificate(env, samples, listing=args.list)
+        counts = statements_per_certificate(env, samples, listing=args.list, cpu=cpu)
     print(f"SQL statements per born-digital certificate through the chain ({len(counts)} certificates): "
           f"mean {rig.mean(counts):.1f}, min {min(counts)}, max {max(counts)}")
+    print("CPU of this process per certificate, median (PostgreSQL's own not included): "
+          f"{1000 * rig.median([c[0] for c in cpu]):.1f} ms in all, {1000 * rig.median([c[1] for c in cpu]):.1f} ms "
+          "outside reading, extracting and evaluating (SQL, storage, broker, middleware)")
+    print(f"machine: before: {load_before}; after: {rig.load_note()}")
     return 0
 
 
