@@ -7,7 +7,8 @@ whatever the number of workers, no more events a second leave the outbox than on
 This writes ``--events`` unpublished decision-sized events (``--size`` bytes of data each) spread over
 ``--accounts`` accounts with ``--webhooks`` active webhooks each, on the bench's PostgreSQL and Redis
 (``bench/rig.py``), then runs ``publish_pending`` once, in this process, holding the lock as a worker
-does: events a second (wall), CPU milliseconds per event of this process, and SQL statements per event.
+does (the deliveries are enqueued on a StubBroker, not sent; the rows of their hand-offs deleted as a
+worker's relay deletes them, in one statement at the end): events a second (wall), CPU milliseconds per event of this process, and SQL statements per event.
 PostgreSQL and Redis run on the same machine and their time is in the wall figure, not the CPU one.
 """
 
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         from infra.broker import BrokerHandle
         from infra.settings import Settings
         from workers.entry import declare
+        from workers.dispatch import Taken
         from workers.publish import publish_pending
 
         app = App(Settings(database_url=env["COI_DATABASE_URL"], broker_url=env["COI_BROKER_URL"],
@@ -66,8 +68,11 @@ def main(argv: list[str] | None = None) -> int:
             fill_outbox(app, args.events, args.accounts, args.webhooks, args.size)
             with rig.StatementCounter(app.engine) as statements:
                 wall, cpu = time.perf_counter(), time.process_time()
+                taken = Taken()
+                taken.deferring = True  # as in a worker, whose relay deletes the enqueued hand-offs' rows
                 published = publish_pending(broker=actors.broker, sessions=app.sessions, settings=app.settings,
-                                            redis=client)
+                                            redis=client, taken=taken)
+                taken.flush(app.sessions)  # the relay's DELETE, in the time and the count
                 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         finally:
             app.close()

@@ -339,7 +339,8 @@ class Stages:
     # -- publish ----------------------------------------------------------------------------
 
     def publish_events(self) -> None:
-        publish_pending(broker=self.broker, sessions=self.sessions, settings=self.settings, redis=self.redis())
+        publish_pending(broker=self.broker, sessions=self.sessions, settings=self.settings, redis=self.redis(),
+                        taken=self.taken)
 
     def deliver_webhook(self, delivery_id: int) -> None:
         """One try of one webhook delivery; a failed try schedules the next itself (workers/webhooks.py)."""

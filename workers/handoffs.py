@@ -89,7 +89,7 @@ def relay_once(*, check_streams: bool = False, broker: dramatiq.Broker, sessions
         taken.flush(sessions)  # first: this relay never enqueues again what its own process enqueued
     relay_due(broker=broker, sessions=sessions)
     if events_waiting(sessions=sessions):
-        publish_pending(broker=broker, sessions=sessions, settings=settings, redis=redis)
+        publish_pending(broker=broker, sessions=sessions, settings=settings, redis=redis, taken=taken)
     if check_streams:
         verify_streams(sessions=sessions, settings=settings, redis=redis)
 
