@@ -8,9 +8,9 @@ the hand-offs), on a ``StubBroker`` and the bench's PostgreSQL (``bench/rig.py``
 costs a worker, counted by a SQLAlchemy listener. The relay's own rounds are left out (they run on a
 clock, not per certificate); the hand-off rows the workers' relay deletes for the stages
 (workers/dispatch.py ``Taken``) are deleted at the end of each certificate in the counted thread, so
-their one statement is counted. ``--list`` prints one certificate's statements, by actor. The CPU time of this process per certificate
-is printed too, in all and outside the pure stages (read, extract, evaluate: timed on their own thread),
-which is the chain's own cost; PostgreSQL's own CPU is not in it.
+their one statement is counted. ``--list`` prints one certificate's statements, by actor. The CPU time
+of this process per certificate is printed too, in all and outside the pure stages (read, extract,
+evaluate: timed on their own thread), which is the chain's own cost; PostgreSQL's own CPU is not in it.
 """
 
 from __future__ import annotations

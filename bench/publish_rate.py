@@ -8,7 +8,8 @@ This writes ``--events`` unpublished decision-sized events (``--size`` bytes of 
 ``--accounts`` accounts with ``--webhooks`` active webhooks each, on the bench's PostgreSQL and Redis
 (``bench/rig.py``), then runs ``publish_pending`` once, in this process, holding the lock as a worker
 does (the deliveries are enqueued on a StubBroker, not sent; the rows of their hand-offs deleted as a
-worker's relay deletes them, in one statement at the end): events a second (wall), CPU milliseconds per event of this process, and SQL statements per event.
+worker's relay deletes them, in one statement at the end): events a second (wall), CPU milliseconds per
+event of this process, and SQL statements per event.
 PostgreSQL and Redis run on the same machine and their time is in the wall figure, not the CPU one.
 """
 
