@@ -17,8 +17,9 @@ page images in the same run (the yardstick of the 1.1x target). **Mixed** (unles
 born-digital latency while a burst of scans is being read, with one worker pool on both queues and with
 the queues split (``--queues default`` and ``--queues ocr``), which is what the split is for.
 Then **SQL statements per certificate**: a few born-digital certificates through the door's ``accept`` and
-each actor's function in this process (``bench.stages.one_certificate``), counted by a SQLAlchemy listener
-on the same PostgreSQL (the workers are other processes: a listener here cannot see their statements).
+a dramatiq Worker in this process with the production middleware (``bench/chain_sql.py``), counted by a
+SQLAlchemy listener on the same PostgreSQL (the workers are other processes: a listener here cannot see
+their statements).
 The door's per-client limits are switched off for the run (``DOOR_LIMITS``): a burst from one address is
 the point of the bench. Figures are noisy on a shared machine: the load average is printed with them.
 """
@@ -299,23 +300,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample]) -> list[int]:
-    """The SQL statements of each certificate through the door and every actor, in this process."""
-    from bench.stages import one_certificate
-    from inbox.smtp import InboxHandler
-    from infra.bootstrap import App
-    from infra.settings import Settings
+    """The SQL statements of each certificate through the door and the chain as a worker runs it, in
+    this process (bench/chain_sql.py)."""
+    from bench import chain_sql
 
-    if not samples:
-        return []
-    app = App(Settings(database_url=env["COI_DATABASE_URL"], broker_url=env["COI_BROKER_URL"],
-                       storage_url=env["COI_STORAGE_URL"], var_dir=env["COI_VAR_DIR"], inbound_domain=rig.DOMAIN))
-    try:
-        rig.add_account(app, "sql")
-        actors = rig.declare_actors(app)
-        handler = InboxHandler(app, actors.send_on)
-        return [one_certificate(app, actors, handler, sample, "sql").statements for sample in samples]
-    finally:
-        app.close()
+    return chain_sql.statements_per_certificate(env, samples)
 
 
 def mixed_load(door, env, app, watcher: EventWatcher, scans) -> list[list]:

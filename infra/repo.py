@@ -12,13 +12,28 @@ from infra.models import Account, Document, Handoff, InboundMessage, OutboxEvent
 from pipeline.states import DocumentStatus, check_transition
 
 
+def dialect_insert(session: Session, model: type):
+    """The INSERT of the session's database (PostgreSQL or SQLite), which has ON CONFLICT."""
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return module.insert(model)
+
+
+def _insert(session: Session, model: type, values: dict[str, Any], conflict: list[str]):
+    return dialect_insert(session, model).values(**values).on_conflict_do_nothing(index_elements=conflict)
+
+
 def insert_ignore(session: Session, model: type, values: dict[str, Any], conflict: list[str]) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted (the UNIQUE constraint decides)."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = (module.insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
-                 .returning(*model.__table__.primary_key.columns))  # rowcount is -1 under psycopg 3
+    statement = _insert(session, model, values, conflict).returning(
+        *model.__table__.primary_key.columns)  # rowcount is -1 under psycopg 3
     return session.execute(statement).first() is not None
+
+
+def insert_or_none(session: Session, model: type, values: dict[str, Any], conflict: list[str]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING the row: the new object (in the session), or None
+    when the UNIQUE constraint kept the row there already. One statement where an insert and a read of
+    what it wrote would be two."""
+    return session.scalars(_insert(session, model, values, conflict).returning(model)).first()
 
 
 def claim(session: Session, model: type, row_id: Any, *, claimed: str = "sending", free: str = "pending") -> bool:
@@ -58,10 +73,10 @@ def add_document(session: Session, *, account_id: int, sha256: str, values: dict
     """
     row = {"id": new_id(), "account_id": account_id, "sha256": sha256, "status": DocumentStatus.STORED.value,
            "attempt": 1, "created_at": utcnow(), "updated_at": utcnow(), "message_id": None, "tag": None, **values}
-    inserted = insert_ignore(session, Document, row, ["account_id", "sha256"])
-    document_id = session.scalars(select(Document.id).where(
-        Document.account_id == account_id, Document.sha256 == sha256)).one()
-    return document_id, inserted
+    if insert_ignore(session, Document, row, ["account_id", "sha256"]):
+        return row["id"], True
+    return session.scalars(select(Document.id).where(Document.account_id == account_id,
+                                                     Document.sha256 == sha256)).one(), False
 
 
 def add_event(session: Session, *, account_id: int, type: str, dedupe_key: str, data: dict[str, Any],
@@ -80,11 +95,17 @@ def document_sender(session: Session, document: Document) -> str | None:
     """Who sent the document: the envelope sender of its message, else the email its uploader gave."""
     from infra.models import Upload
 
+    known = session.info.setdefault("document_senders", {})  # the event and the vendor match both ask
+    if document.id in known:
+        return known[document.id]
     if document.message_id:
         message = session.get(InboundMessage, document.message_id)
-        return message.sender if message else None
-    return session.scalars(select(Upload.sender).where(Upload.document_id == document.id,
-                                                       Upload.sender.is_not(None))).first()
+        sender = message.sender if message else None
+    else:
+        sender = session.scalars(select(Upload.sender).where(Upload.document_id == document.id,
+                                                             Upload.sender.is_not(None))).first()
+    known[document.id] = sender
+    return sender
 
 
 def document_ref(session: Session, document: Document) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal, literal_colum
 from sqlalchemy.orm import Session
 
 from infra.models import (Certificate, Document, Evaluation, Holder, Override, RequirementSet, SearchEntry, utcnow)
-from infra.repo import insert_ignore
+from infra.repo import dialect_insert
 from pipeline.search import search_fields, search_terms
 
 FUZZY = 0.5  # pg_trgm word similarity a misspelt term needs: "Jonson" in "Johnson Plumbing" is 0.5
@@ -108,16 +108,15 @@ class DocumentPage:
 
 
 def index_certificate(session: Session, document: Document, certificate: dict[str, Any]) -> None:
-    """Write (or rewrite) the document's search entry from its certificate, in the caller's transaction."""
+    """Write (or rewrite) the document's search entry from its certificate, in the caller's transaction:
+    one upsert, which leaves an entry that already says the same untouched (its ``updated_at`` too)."""
     row = search_fields(certificate).as_row()
-    entry = session.scalars(select(SearchEntry).where(SearchEntry.document_id == document.id)).one_or_none()
-    if entry is not None:
-        if any(getattr(entry, k) != v for k, v in row.items()):
-            for key, value in row.items():
-                setattr(entry, key, value)
-        return
-    insert_ignore(session, SearchEntry, {"document_id": document.id, "account_id": document.account_id,
-                                         "updated_at": utcnow(), **row}, ["document_id"])
+    statement = dialect_insert(session, SearchEntry).values(document_id=document.id, account_id=document.account_id,
+                                                             updated_at=utcnow(), **row)
+    columns = SearchEntry.__table__.c
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["document_id"], set_={key: statement.excluded[key] for key in [*row, "updated_at"]},
+        where=or_(*(columns[key].is_distinct_from(statement.excluded[key]) for key in row))))
 
 
 # -- the standing decision and holder, in SQL --------------------------------------------------

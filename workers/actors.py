@@ -35,10 +35,10 @@ from pipeline.mime import split_message as split_mime
 from pipeline.states import DocumentStatus, MessageStatus, Source, reached
 from workers import outcomes, trust, uploads
 from workers.guard import MAX_CRASHES, StageGuard
-from workers.handoffs import Relay, dispatch, relay_once
+from workers.handoffs import Relay, Taken, dispatch, relay_once
 from workers.metrics import StageTimer
 from workers.publish import publish_pending
-from workers.decisions import score
+from workers.decisions import certificate_of, score
 from workers.vendors import after_scoring, note_thread
 
 if TYPE_CHECKING:
@@ -120,9 +120,11 @@ def declare_actors(broker: dramatiq.Broker, *, settings: Settings, sessions: ses
     broker.add_middleware(StageTimer())  # coi_stage_seconds (docs/metrics.md)
 
     def relay_round(check_streams: bool) -> None:
-        relay_once(check_streams=check_streams, broker=broker, sessions=sessions, settings=settings, redis=redis())
+        relay_once(check_streams=check_streams, broker=broker, sessions=sessions, settings=settings, redis=redis(),
+                   taken=stages.taken)
 
-    broker.add_middleware(Relay(relay_round))  # enqueues hand-offs the broker missed (workers/handoffs.py)
+    # enqueues hand-offs the broker missed, deletes the rows of those it took (workers/handoffs.py)
+    broker.add_middleware(Relay(relay_round, taken=stages.taken, flush=lambda: stages.taken.flush(sessions)))
     broker.add_middleware(PrefetchLimits())
     document = {"failure": stages.fail_document, "on_retry_exhausted": "give_up", **outcomes.RETRY_OPTIONS}
 
@@ -165,18 +167,22 @@ class Stages:
         self.ocr_engine = ocr_engine
         self.redis = redis
         self.secret_box = secret_box
+        self.taken = Taken()  # the rows of the hand-offs these stages enqueued, deleted by the relay
         self.actors: Actors | None = None
 
     # -- split ------------------------------------------------------------------------------
 
     def split_message(self, message_id: str) -> None:
         with self.sessions() as session:
-            message = session.get(InboundMessage, message_id)
-            if message is None:
+            found = session.execute(select(InboundMessage, Account).where(InboundMessage.id == message_id)
+                                    .join(Account, Account.id == InboundMessage.account_id)).first()
+            if found is None:
                 log.warning("message %s not found; nothing to split", message_id)
                 return
-            account = session.get(Account, message.account_id)
+            message, account = found
+            stored: list[str] | None = None  # the documents to read, when this split knows them all
             if message.status == MessageStatus.RECEIVED:
+                stored = []
                 raw = self.storage.get(message.storage_key)
                 result = split_mime(raw)
                 # The door stores one copy per account for every recipient of a transaction
@@ -193,7 +199,10 @@ class Stages:
                         "message_id": message.id, "source": Source.EMAIL.value, "filename": attachment.filename,
                         "content_type": attachment.content_type, "size": len(attachment.data), "storage_key": key,
                         "tag": message.tag})
-                    if not inserted:
+                    if inserted:
+                        stored = None if stored is None else [*stored, document_id]
+                    else:  # its status is the earlier document's: read below
+                        stored = None
                         log.info("attachment %s is already a document of this account (sha256 %s)",
                                  attachment.filename, sha[:12])
                     for row in rows:
@@ -213,8 +222,9 @@ class Stages:
                     add_event(session, account_id=account.id, type=EventType.NO_ATTACHMENT,
                               dedupe_key=f"message:{message.id}:no_attachment", message_id=message.id,
                               data=message_ref(session, message, message.reason))
-            stored = session.scalars(select(Document.id).join(MessageDocument).where(
-                MessageDocument.message_id == message.id, Document.status == DocumentStatus.STORED.value)).all()
+            if stored is None:  # a split done before (a redelivered message), or a file the account had
+                stored = session.scalars(select(Document.id).join(MessageDocument).where(
+                    MessageDocument.message_id == message.id, Document.status == DocumentStatus.STORED.value)).all()
             no_attachment = message.status == MessageStatus.NO_ATTACHMENT
             handoffs = [hand_on(session, "read_document", document_id) for document_id in stored]
             session.commit()  # the split and its documents' reads, together
@@ -308,9 +318,12 @@ class Stages:
         if status != DocumentStatus.EXTRACTED:
             return self._next_after(status)
         day = date.fromisoformat(as_of) if as_of else date.today()
-        score(session, document, day, trigger=f"initial:{document.attempt}")
+        certificate = certificate_of(session, document)
+        score(session, document, day, trigger=f"initial:{document.attempt}", index=False,  # indexed by extract
+              certificate=certificate)
         move(document, DocumentStatus.DECIDED)
-        after_scoring(session, document, self.settings.inbound_domain, day)  # its vendor (workers/vendors.py)
+        after_scoring(session, document, self.settings.inbound_domain, day,  # its vendor (workers/vendors.py)
+                      certificate=certificate.data)
         return self._publish  # committed by _run
 
     def rescore_document(self, document_id: str, trigger: str, as_of: str | None = None) -> None:
@@ -326,7 +339,8 @@ class Stages:
     # -- publish ----------------------------------------------------------------------------
 
     def publish_events(self) -> None:
-        publish_pending(broker=self.broker, sessions=self.sessions, settings=self.settings, redis=self.redis())
+        publish_pending(broker=self.broker, sessions=self.sessions, settings=self.settings, redis=self.redis(),
+                        taken=self.taken)
 
     def deliver_webhook(self, delivery_id: int) -> None:
         """One try of one webhook delivery; a failed try schedules the next itself (workers/webhooks.py)."""
@@ -435,7 +449,7 @@ class Stages:
             following(document_id)
 
     def _dispatch(self, handoffs) -> None:
-        dispatch(handoffs, broker=self.broker, sessions=self.sessions)
+        dispatch(handoffs, broker=self.broker, sessions=self.sessions, taken=self.taken)
 
     def _fail(self, session, document: Document, exc: BaseException) -> None:
         if DocumentStatus(document.status) in {DocumentStatus.DECIDED, DocumentStatus.FAILED,

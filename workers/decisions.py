@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from infra.models import (Certificate, Correction, Document, Evaluation, Holder, Override, RequirementSet, Waiver,
                           utcnow)
-from infra.repo import add_event, document_ref, insert_ignore
+from infra.repo import add_event, document_ref, insert_or_none
 from infra.search import index_certificate
 from pipeline.events import EventType
 from pipeline.corrections import Fix, apply_corrections
@@ -56,19 +56,24 @@ def _decision(evaluation: Evaluation | None) -> str | None:
     return evaluation.decision if evaluation else None
 
 
-def score(session: Session, document: Document, day: date, trigger: str) -> Evaluation:
+def score(session: Session, document: Document, day: date, trigger: str, *, index: bool = True,
+          certificate: Certificate | None = None) -> Evaluation:
     """Evaluate the document's certificate now; a rerun of the same trigger changes nothing.
 
     Writes the evaluation and, when the standing decision changed (or this is the first), a
-    ``coi.certificate.<decision>`` outbox event, all in the caller's transaction."""
-    certificate = session.scalars(select(Certificate).where(Certificate.document_id == document.id)).one()
-    index_certificate(session, document, certificate.data)  # the search index follows what is scored
-    existing = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id,
-                                                        Evaluation.trigger == trigger)).first()
+    ``coi.certificate.<decision>`` outbox event, all in the caller's transaction. ``index``: write the
+    search entry too (the first scoring skips it: the extract stage just wrote it from the same data).
+    ``certificate``: the document's, when the caller read it already."""
+    certificate = certificate or certificate_of(session, document)
+    if index:
+        index_certificate(session, document, certificate.data)  # the search index follows what is scored
+    evaluations = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id)
+                                  .order_by(Evaluation.id.desc())).all()  # few: one per trigger
+    existing = next((e for e in evaluations if e.trigger == trigger), None)
     if existing is not None:
         return existing
     override = active_override(session, document.id, day)
-    before = override.decision if override is not None else _decision(current_evaluation(session, document.id))
+    before = override.decision if override is not None else _decision(next((e for e in evaluations if e.current), None))
     data = corrected(session, document.id, certificate.data)
     selection = pick_requirement_sets(session, document, data, day)
     waivers = active_waivers(session, document.id, day)
@@ -79,14 +84,17 @@ def score(session: Session, document: Document, day: date, trigger: str) -> Eval
         ahead = evaluate(data, holder_aliases(session, selection.future), day, waivers)
         future = {"requirement_set_id": selection.future.id, "name": selection.future.name,
                   "effective_from": selection.future.effective_from.isoformat(), **ahead.to_dict()}
-    session.execute(update(Evaluation).where(Evaluation.document_id == document.id).values(current=False))
-    inserted = insert_ignore(session, Evaluation, {
+    if any(e.current for e in evaluations):
+        session.execute(update(Evaluation).where(Evaluation.document_id == document.id).values(current=False))
+    evaluation = insert_or_none(session, Evaluation, {
         "document_id": document.id, "trigger": trigger, "current": True,
         "requirement_set_id": selection.current.id if selection.current else None,
         "decision": result.decision.value, "checks": [c.to_dict() for c in result.checks], "future": future,
         "as_of": day, "created_at": utcnow()}, ["document_id", "trigger"])
-    evaluation = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id,
-                                                          Evaluation.trigger == trigger)).one()
+    inserted = evaluation is not None
+    if not inserted:  # another run of the same trigger got there first (between the read above and now)
+        evaluation = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id,
+                                                              Evaluation.trigger == trigger)).one()
     track_expiry(certificate, evaluation, data)
     # The evaluation just inserted is the current one, and the override read above still stands (same transaction)
     after = ((override.decision if override is not None else evaluation.decision) if inserted
@@ -96,6 +104,10 @@ def score(session: Session, document: Document, day: date, trigger: str) -> Eval
                   dedupe_key=f"document:{document.id}:evaluation:{trigger}", document_id=document.id,
                   data=decision_event(session, document, data, evaluation, after, before))
     return evaluation
+
+
+def certificate_of(session: Session, document: Document) -> Certificate:
+    return session.scalars(select(Certificate).where(Certificate.document_id == document.id)).one()
 
 
 def holder_aliases(session: Session, requirement_set: RequirementSet) -> dict[str, Any]:

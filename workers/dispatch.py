@@ -4,6 +4,7 @@ that what publishes (workers/publish.py) and what relays can both use it without
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -25,8 +26,39 @@ class SendOn(Protocol):
     def __call__(self, handoffs: Iterable[Handoff], /) -> bool: ...
 
 
-def dispatch(handoffs: Iterable[Handoff], *, broker: dramatiq.Broker, sessions: sessionmaker[Session]) -> bool:
-    """Enqueue committed hand-offs and delete their rows; True when the broker took every one.
+class Taken:
+    """Hand-offs the broker took whose rows are still to be deleted: one DELETE for every hand-off a
+    worker process enqueued in the last RELAY_SECONDS, sent by its relay (workers/handoffs.py), instead
+    of a transaction of its own after each enqueue.
+
+    Deferring is safe because a row is only ever a promise to enqueue: one left a little longer (or for
+    good, when the process dies before its relay's next round) can only be enqueued once more by a relay
+    after GRACE, which every actor tolerates. Only a process whose relay runs defers (``deferring``, set
+    by the relay when the worker boots): anywhere else ``dispatch`` deletes at once."""
+
+    def __init__(self) -> None:
+        self.deferring = False
+        self._ids: list[int] = []
+        self._lock = threading.Lock()
+
+    def add(self, ids: list[int]) -> None:
+        with self._lock:
+            self._ids.extend(ids)
+
+    def flush(self, sessions: sessionmaker[Session]) -> int:
+        """Delete the rows of the hand-offs taken so far; how many. Kept for the next flush when the
+        database is away."""
+        with self._lock:
+            ids, self._ids = self._ids, []
+        if ids and not _forget(sessions, ids):
+            self.add(ids)
+        return len(ids)
+
+
+def dispatch(handoffs: Iterable[Handoff], *, broker: dramatiq.Broker, sessions: sessionmaker[Session],
+             taken: Taken | None = None) -> bool:
+    """Enqueue committed hand-offs and delete their rows (or leave the deletion to ``taken``, when it
+    defers); True when the broker took every one.
 
     A broker that is away leaves the rest to the relay: logged, not raised (the work is saved)."""
     handoffs = list(handoffs)
@@ -40,13 +72,17 @@ def dispatch(handoffs: Iterable[Handoff], *, broker: dramatiq.Broker, sessions: 
             raise
         log.warning("the broker is away (%s: %s): %d next stage(s) wait in the database for the relay",
                     type(exc).__name__, exc, len(handoffs) - len(sent))
-    _forget(sessions, sent)
+    if taken is not None and taken.deferring:
+        taken.add(sent)
+    else:
+        _forget(sessions, sent)
     return len(sent) == len(handoffs)
 
 
-def _forget(sessions: sessionmaker[Session], ids: list[int]) -> None:
+def _forget(sessions: sessionmaker[Session], ids: list[int]) -> bool:
+    """Delete the rows of enqueued hand-offs; False when the database is away."""
     if not ids:
-        return
+        return True
     try:
         with sessions() as session:
             session.execute(delete(Handoff).where(Handoff.id.in_(ids)))
@@ -55,3 +91,5 @@ def _forget(sessions: sessionmaker[Session], ids: list[int]) -> None:
         if not outcomes.is_transient(exc):
             raise
         log.warning("could not clear %d enqueued hand-off(s); the relay will enqueue them again", len(ids))
+        return False
+    return True

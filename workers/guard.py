@@ -31,7 +31,7 @@ from typing import Any
 
 import dramatiq
 from dramatiq.middleware import SkipMessage
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from infra.logging import correlation_id
 from infra.models import Document
@@ -104,17 +104,20 @@ class StageGuard(dramatiq.Middleware):
     # -- crash counting ---------------------------------------------------------------------
 
     def _arm(self, document_id: str, message_id: str) -> None:
+        """Count the read up before it runs, in one conditional UPDATE (the database adds, so two
+        workers given the same document both count); a document already at ``max_crashes`` is failed."""
         with self.sessions() as session:
-            document = session.get(Document, document_id)
-            if document is None:
-                return  # the stage says so in its log
-            if document.crashes >= self.max_crashes:
-                crashes = document.crashes
-                session.rollback()
+            counted = session.execute(update(Document).where(Document.id == document_id,
+                                                             Document.crashes < self.max_crashes)
+                                      .values(crashes=Document.crashes + 1).returning(Document.crashes)
+                                      .execution_options(synchronize_session=False)).first()
+            session.commit()
+            if counted is None:  # missing, or crashed too often: which one, read only on this rare path
+                crashes = session.scalar(select(Document.crashes).where(Document.id == document_id))
+                if crashes is None:
+                    return  # the stage says so in its log
                 self.failure(document_id, crashed_too_often(crashes))
                 raise SkipMessage(f"document {document_id} crashed its reader {crashes} times")
-            document.crashes += 1
-            session.commit()
         with self._lock:
             token, _ = self._running[message_id]
             self._running[message_id] = (token, document_id)

@@ -2,7 +2,9 @@
 
 A stage that calls for the next one records a ``handoffs`` row (actor and arguments,
 ``infra.repo.hand_on``) in the transaction of its state change, enqueues the message after commit
-(``dispatch``) and deletes the row once the broker has taken it. When the broker is away at that
+(``dispatch``) and deletes the row once the broker has taken it: in a worker, its relay deletes the rows
+of every hand-off the process's stages enqueued since its last round in one statement (``Taken``), at
+the start of each round, well before another relay could find them GRACE old. When the broker is away at that
 moment the row stays, and the stage ends without an error: its work is saved, and dramatiq could not
 have enqueued a retry anyway. The relay, a thread in every worker process, looks every
 RELAY_SECONDS for rows older than GRACE and enqueues them, so the chain goes on within seconds of
@@ -33,9 +35,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from infra.models import Handoff, OutboxEvent, utcnow
 from infra.settings import Settings
 from workers import outcomes
-from workers.dispatch import dispatch
+from workers.dispatch import Taken, dispatch
 
-__all__ = ["GRACE", "RELAY_SECONDS", "Relay", "dispatch", "events_waiting", "relay_due", "relay_once"]
+__all__ = ["GRACE", "RELAY_SECONDS", "Relay", "Taken", "dispatch", "events_waiting", "relay_due", "relay_once"]
 
 log = logging.getLogger(__name__)
 RELAY_SECONDS = 2.0  # how often each worker's relay looks
@@ -78,24 +80,32 @@ def events_waiting(now: datetime | None = None, *, sessions: sessionmaker[Sessio
 
 
 def relay_once(*, check_streams: bool = False, broker: dramatiq.Broker, sessions: sessionmaker[Session],
-               settings: Settings, redis: Redis) -> None:
-    """One round of the relay: due hand-offs, events left unpublished, and (when asked) the streams."""
+               settings: Settings, redis: Redis, taken: Taken | None = None) -> None:
+    """One round of the relay: the rows of the hand-offs this process enqueued (``taken``), due
+    hand-offs, events left unpublished, and (when asked) the streams."""
     from workers.publish import publish_pending, verify_streams
 
+    if taken is not None:
+        taken.flush(sessions)  # first: this relay never enqueues again what its own process enqueued
     relay_due(broker=broker, sessions=sessions)
     if events_waiting(sessions=sessions):
-        publish_pending(broker=broker, sessions=sessions, settings=settings, redis=redis)
+        publish_pending(broker=broker, sessions=sessions, settings=settings, redis=redis, taken=taken)
     if check_streams:
         verify_streams(sessions=sessions, settings=settings, redis=redis)
 
 
 class Relay(dramatiq.Middleware):
     """Runs ``relay_round`` (:func:`relay_once` with its collaborators bound, workers/actors.py) every
-    RELAY_SECONDS on a thread of each worker process; it is called with ``check_streams``."""
+    RELAY_SECONDS on a thread of each worker process; it is called with ``check_streams``. While it
+    runs, the process's stages leave the deletion of their enqueued hand-offs to it (``taken``); the
+    rest are deleted when the worker shuts down (``flush``: ``Taken.flush`` with the database bound)."""
 
-    def __init__(self, relay_round: Callable[..., None], interval: float = RELAY_SECONDS):
+    def __init__(self, relay_round: Callable[..., None], interval: float = RELAY_SECONDS, *,
+                 taken: Taken | None = None, flush: Callable[[], object] | None = None):
         self.relay_round = relay_round
         self.interval = interval
+        self.taken = taken
+        self.flush = flush
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -103,12 +113,24 @@ class Relay(dramatiq.Middleware):
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="coi-relay", daemon=True)
         self._thread.start()
+        if self.taken is not None:
+            self.taken.deferring = True
 
     def before_worker_shutdown(self, broker, worker) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
             self._thread = None
+        if self.taken is not None:
+            self.taken.deferring = False
+
+    def after_worker_shutdown(self, broker, worker) -> None:
+        if self.flush is not None:  # the workers' threads are done: what they enqueued last
+            try:
+                self.flush()
+            except Exception:
+                log.warning("could not clear the enqueued hand-offs at shutdown; the relay enqueues them "
+                            "again, which is harmless", exc_info=True)
 
     def _run(self) -> None:
         failing = False

@@ -32,11 +32,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from infra.models import Account, Delivery, OutboxEvent, Webhook, utcnow
-from infra.repo import hand_on, insert_ignore
+from infra.repo import hand_on, insert_or_none
 from infra.settings import Settings
 from pipeline.events import cloud_event, envelope, structured
 from workers import notify
-from workers.dispatch import dispatch
+from workers.dispatch import Taken, dispatch
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -83,8 +83,9 @@ def publish_lock(client):
 
 
 def publish_pending(*, broker: dramatiq.Broker, sessions: sessionmaker[Session], settings: Settings,
-                    redis: Redis) -> int:
-    """Publish every unpublished event; returns how many were published.
+                    redis: Redis, taken: Taken | None = None) -> int:
+    """Publish every unpublished event; returns how many were published. ``taken``: a worker's, which
+    leaves the deletion of the deliveries' and notifications' enqueued hand-offs to its relay.
 
     One publisher at a time (a Redis lock), so two workers never plan the same event's deliveries
     and notifications twice. A caller that finds the lock taken leaves: the holder looks for new
@@ -97,7 +98,7 @@ def publish_pending(*, broker: dramatiq.Broker, sessions: sessionmaker[Session],
             return published
         counted: list[str] = []  # ids of the events this run published
         try:
-            _publish_batches(broker, sessions, settings, client, lock, counted)
+            _publish_batches(broker, sessions, settings, client, lock, counted, taken)
         except LockError:  # stalled past LOCK_SECONDS: another publisher may hold it now
             log.warning("the publish lock expired while this publisher was stalled; it asks for it again")
         finally:
@@ -117,10 +118,11 @@ def _let_go(lock) -> None:
 
 
 def _publish_batches(broker: dramatiq.Broker, sessions: sessionmaker[Session], settings: Settings, client, lock,
-                     counted: list[str]) -> None:
+                     counted: list[str], taken: Taken | None) -> None:
     maxlen = settings.events_stream_maxlen
     checked: set[int] = set()  # accounts whose stream was checked in this run
     while True:
+        hooks: dict[int, list[int]] = {}  # each account's active webhooks, read once a batch
         with sessions() as session:
             rows = session.execute(
                 select(OutboxEvent, Account).join(Account, Account.id == OutboxEvent.account_id)
@@ -136,13 +138,15 @@ def _publish_batches(broker: dramatiq.Broker, sessions: sessionmaker[Session], s
                 event.stream_id = account.stream_entry_id = add_to_stream(client, event, account.slug, maxlen)
                 event.published_at = utcnow()  # before planning, so that one UPDATE of the event writes both
                 handoffs = [hand_on(session, "deliver_webhook", delivery_id)
-                            for delivery_id in plan_deliveries(session, event)]
+                            for delivery_id in plan_deliveries(session, event, hooks)]
                 handoffs += [hand_on(session, "send_notification", notification_id)
                              for notification_id in notify.plan(session, settings, event)]
                 session.commit()
-                dispatch(handoffs, broker=broker, sessions=sessions)
+                dispatch(handoffs, broker=broker, sessions=sessions, taken=taken)
                 counted.append(event.id)
                 log.info("published %s %s", event.type, event.id)
+        if len(rows) < BATCH:  # the last batch: one committed since is seen by the look after letting go
+            return
 
 
 def entry_order(entry_id: str) -> tuple[int, int]:
@@ -207,12 +211,19 @@ def verify_streams(*, sessions: sessionmaker[Session], settings: Settings, redis
     return restored
 
 
-def plan_deliveries(session: Session, event: OutboxEvent) -> list[int]:
-    """A pending delivery of ``event`` to each active webhook of its account."""
-    hooks = session.scalars(select(Webhook.id).where(Webhook.account_id == event.account_id,
-                                                     Webhook.disabled_at.is_(None))).all()
-    for hook in hooks:
-        insert_ignore(session, Delivery, {"event_id": event.id, "webhook_id": hook, "status": "pending",
-                                          "attempts": 0, "created_at": utcnow()}, ["event_id", "webhook_id"])
+def plan_deliveries(session: Session, event: OutboxEvent, hooks: dict[int, list[int]] | None = None) -> list[int]:
+    """A pending delivery of ``event`` to each active webhook of its account (``hooks``: the accounts'
+    webhooks read so far in this batch, filled in here)."""
+    hooks = {} if hooks is None else hooks
+    if event.account_id not in hooks:
+        hooks[event.account_id] = list(session.scalars(select(Webhook.id).where(
+            Webhook.account_id == event.account_id, Webhook.disabled_at.is_(None))))
+    if not hooks[event.account_id]:
+        return []  # its deliveries are planned in the transaction that publishes it: there are none
+    planned = [insert_or_none(session, Delivery, {"event_id": event.id, "webhook_id": hook, "status": "pending",
+                                                  "attempts": 0, "created_at": utcnow()}, ["event_id", "webhook_id"])
+               for hook in hooks[event.account_id]]
+    if all(planned):  # the usual case: every one new, its id from the INSERT
+        return [delivery.id for delivery in planned]
     return list(session.scalars(select(Delivery.id).where(Delivery.event_id == event.id,
                                                           Delivery.status == "pending")))

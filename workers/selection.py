@@ -17,6 +17,9 @@ from pipeline.scoring import normalise
 class Selection:
     current: RequirementSet | None
     future: RequirementSet | None
+    # the holders read with the sets: held here, they stay in the session's identity map (which holds
+    # its objects weakly), so the scoring and its event get a set's holder without reading it again
+    holders: tuple[Holder, ...] = ()
 
 
 def in_force(requirement_set: RequirementSet, day: date) -> bool:
@@ -42,4 +45,5 @@ def pick_requirement_sets(session: Session, document: Document, certificate: dic
     current = [rs for rs in pool if in_force(rs, day)]
     future = sorted((rs for rs in pool if rs.effective_from and rs.effective_from > day),
                     key=lambda rs: rs.effective_from)
-    return Selection(current[-1] if current else None, future[0] if future else None)
+    return Selection(current[-1] if current else None, future[0] if future else None,
+                     tuple(h for _, h in rows))

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from infra.models import (Certificate, Document, Holder, InboundMessage, MessageDocument, Notification, OutboxEvent,
                           RequirementSet, utcnow)
 from infra.models import MessageThread, Vendor, VendorDocument, VendorRequest
-from infra.repo import insert_ignore
+from infra.repo import insert_ignore, insert_or_none
 from pipeline.vendors import Candidate, Filed, Standing, answered, match_vendor, names_agree, standing
 from workers.decisions import standing_decision
 from workers.selection import in_force
@@ -74,13 +74,16 @@ def _sender(session: Session, document: Document) -> str | None:
     return document_sender(session, document)
 
 
-def link_document(session: Session, document: Document, domain: str) -> VendorDocument:
-    """Link a scored certificate to its vendor (or leave it for a reviewer); once per document."""
+def link_document(session: Session, document: Document, domain: str,
+                  certificate: dict[str, Any] | None = None) -> VendorDocument:
+    """Link a scored certificate to its vendor (or leave it for a reviewer); once per document.
+    ``certificate``: its data, when the caller has it."""
     existing = session.get(VendorDocument, document.id)
     if existing is not None:
         return existing
-    certificate = session.scalars(select(Certificate).where(Certificate.document_id == document.id)).first()
-    insured = ((certificate.data if certificate else {}).get("insured") or {}).get("name")
+    if certificate is None:
+        certificate = session.scalars(select(Certificate.data).where(Certificate.document_id == document.id)).first()
+    insured = ((certificate or {}).get("insured") or {}).get("name")
     answers_id, request = _thread(session, document, domain)
     vendors = {c.id: c for c in candidates(session, document.account_id)}
     vendor_id, by, score = None, None, None
@@ -99,7 +102,7 @@ def link_document(session: Session, document: Document, domain: str) -> VendorDo
         if found is not None:
             vendor_id, by, score = found.vendor_id, found.by, found.score
     replaces = answers_id or (_newest(session, vendor_id, document) if vendor_id is not None else None)
-    insert_ignore(session, VendorDocument, {
+    link = insert_or_none(session, VendorDocument, {
         "document_id": document.id, "account_id": document.account_id, "vendor_id": vendor_id,
         "replaces_id": replaces, "answers_id": answers_id, "request_id": request.id if request else None,
         "matched_by": by, "score": score, "created_at": utcnow()}, ["document_id"])
@@ -107,7 +110,7 @@ def link_document(session: Session, document: Document, domain: str) -> VendorDo
         log.info("certificate of %r matches no vendor; it waits for a reviewer to link it", insured)
     else:
         log.info("certificate linked to vendor %s (by %s)", vendor_id, by)
-    return session.get(VendorDocument, document.id)
+    return link if link is not None else session.get(VendorDocument, document.id)
 
 
 def rematch(session: Session, account_id: int, domain: str, today: date) -> int:
@@ -177,7 +180,8 @@ def fulfil_requests(session: Session, vendor_id: int, document_id: str, today: d
     return done
 
 
-def after_scoring(session: Session, document: Document, domain: str, today: date) -> dict[str, Any] | None:
+def after_scoring(session: Session, document: Document, domain: str, today: date,
+                  certificate: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """Link the scored document to its vendor and close the requests it meets (in the caller's
     transaction, inside a savepoint). The one call the score stage makes. A fault here that is not
     an outage is logged and leaves the document unlinked (``coi vendor match`` links it later): it
@@ -186,7 +190,7 @@ def after_scoring(session: Session, document: Document, domain: str, today: date
 
     try:
         with session.begin_nested():
-            link = link_document(session, document, domain)
+            link = link_document(session, document, domain, certificate)
             if link.vendor_id is not None:
                 fulfil_requests(session, link.vendor_id, document.id, today)
     except Exception as exc:

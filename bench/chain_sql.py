@@ -1,0 +1,225 @@
+"""SQL statements per born-digital certificate through the chain as a worker runs it.
+
+    .venv/bin/python -m bench.chain_sql [--certificates 5] [--list]
+
+Each certificate goes through the SMTP door's ``accept`` and then a dramatiq ``Worker`` in this process
+runs every actor it is handed to, with the production middleware (StageGuard's crash count, the relay,
+the hand-offs), on a ``StubBroker`` and the bench's PostgreSQL (``bench/rig.py``): what a certificate
+costs a worker, counted by a SQLAlchemy listener. The relay's own rounds are left out (they run on a
+clock, not per certificate); the hand-off rows the workers' relay deletes for the stages
+(workers/dispatch.py ``Taken``) are deleted at the end of each certificate in the counted thread, so
+their one statement is counted. ``--list`` prints one certificate's statements, by actor. The CPU time
+of this process per certificate is printed too, in all and outside the pure stages (read, extract,
+evaluate: timed on their own thread), which is the chain's own cost; PostgreSQL's own CPU is not in it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from bench import rig
+
+RELAY_THREAD = "coi-relay"
+
+
+@dataclass
+class Statement:
+    actor: str  # the actor whose message the thread was running, or "door" / "flush"
+    sql: str
+
+
+@dataclass
+class StatementLog:
+    """Every statement an engine sends from the threads that work on certificates, with the actor that
+    sent it; the relay's thread is left out. An ``executemany`` is one statement (one round trip)."""
+
+    engine: object
+    statements: list[Statement] = field(default_factory=list)
+    current: threading.local = field(default_factory=threading.local)
+
+    def _seen(self, _conn, _cursor, statement, *_args) -> None:
+        if threading.current_thread().name == RELAY_THREAD:
+            return
+        self.statements.append(Statement(getattr(self.current, "actor", "door"), statement))
+
+    def __enter__(self) -> StatementLog:
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *_) -> None:
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+class ActorNames:
+    """A middleware that tells a ``StatementLog`` which actor each worker thread is running."""
+
+    def __new__(cls, log: StatementLog):
+        import dramatiq
+
+        class Names(dramatiq.Middleware):
+            def before_process_message(self, broker, message) -> None:
+                log.current.actor = message.actor_name
+
+            def after_process_message(self, broker, message, *, result=None, exception=None) -> None:
+                log.current.actor = "worker"
+
+        return Names()
+
+
+@contextmanager
+def chain(app) -> Iterator[tuple[object, StatementLog, object]]:
+    """The actors of ``app`` on a StubBroker with a Worker of two threads on both queues, and the log.
+
+    ``app`` must not have built its broker yet: the StubBroker is put in its place, as the stub test
+    layer does (tests/stub/conftest.py)."""
+    import dramatiq
+    from dramatiq import Worker
+    from dramatiq.brokers.stub import StubBroker
+
+    from infra.broker import BrokerHandle
+    from workers.entry import declare
+    from workers.guard import StageGuard
+
+    broker = StubBroker()
+    broker.emit_after("process_boot")
+    app.__dict__["broker_handle"] = BrokerHandle(broker, "stub://")
+    dramatiq.set_broker(broker)
+    actors = declare(app)
+    log = StatementLog(app.engine)
+    broker.add_middleware(ActorNames(log), before=StageGuard)
+    worker = Worker(broker, worker_threads=2, worker_timeout=20)
+    worker.start()
+    try:
+        with log:
+            yield actors, log, worker
+    finally:
+        worker.stop()
+
+
+@contextmanager
+def pure_stages_cpu(spent: list[float]) -> Iterator[None]:
+    """Add to ``spent[0]`` the CPU seconds of the pure stages (reading the text layer, extracting,
+    evaluating), measured on the thread that runs them, so that what is left is the chain's own cost:
+    SQL, storage, broker, middleware."""
+    import pipeline.stages
+    import workers.decisions
+
+    def timed(fn):
+        def run(*args, **kwargs):
+            started = time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[0] += time.thread_time() - started
+        return run
+
+    patches = [(pipeline.stages, "read_text"), (pipeline.stages, "extract"), (workers.decisions, "evaluate")]
+    saved = [(module, name, getattr(module, name)) for module, name in patches]
+    try:
+        for module, name, fn in saved:
+            setattr(module, name, timed(fn))
+        yield
+    finally:
+        for module, name, fn in saved:
+            setattr(module, name, fn)
+
+
+def settle(actors, worker) -> None:
+    """Until every queue is empty and every message ran."""
+    for _ in range(2):
+        for queue in ("default", "ocr"):
+            actors.broker.join(queue, timeout=60_000, fail_fast=False)
+        worker.join()
+
+
+def one_certificate(app, actors, worker, log: StatementLog, sample: rig.Sample, slug: str) -> list[Statement]:
+    """The statements of one certificate: the door, every actor, and the deletion of its hand-offs."""
+    from inbox.smtp import InboxHandler
+
+    start = len(log.statements)
+    handler = InboxHandler(app, actors.send_on)
+    handler.accept(rig.email_of(sample, f"{slug}@{rig.DOMAIN}").as_bytes(), "agent@example.test",
+                   [f"{slug}@{rig.DOMAIN}"])
+    settle(actors, worker)
+    log.current.actor = "flush"
+    actors.stages.taken.flush(app.sessions)  # what the relay does within seconds, here in the counted thread
+    log.current.actor = "door"
+    return log.statements[start:]
+
+
+def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample], listing: bool = False,
+                               cpu: list[tuple[float, float]] | None = None) -> list[int]:
+    """The statement count of each sample through the door and the chain (the first one warms up and is
+    not counted); with ``listing``, the last certificate's statements are printed by actor; ``cpu``
+    gets, for each, the CPU seconds of this process (door, worker threads, relay) and the part of them
+    outside the pure stages (the chain's own: SQL, storage, broker, middleware)."""
+    import redis
+
+    from infra.bootstrap import App
+    from infra.settings import Settings
+
+    if not samples:
+        return []
+    app = App(Settings(database_url=env["COI_DATABASE_URL"], broker_url=env["COI_BROKER_URL"],
+                       storage_url=env["COI_STORAGE_URL"], var_dir=env["COI_VAR_DIR"], inbound_domain=rig.DOMAIN))
+    app.__dict__["redis"] = redis.Redis.from_url(env["COI_BROKER_URL"])  # the streams; the broker is the stub
+    try:
+        rig.add_account(app, "sqlchain")
+        counts = []
+        with chain(app) as (actors, log, worker):
+            one_certificate(app, actors, worker, log, rig.born_digital(1, seed=998)[0], "sqlchain")
+            for sample in samples:
+                pure = [0.0]
+                with pure_stages_cpu(pure):
+                    started = time.process_time()
+                    statements = one_certificate(app, actors, worker, log, sample, "sqlchain")
+                    spent = time.process_time() - started
+                counts.append(len(statements))
+                if cpu is not None:
+                    cpu.append((spent, spent - pure[0]))
+        if listing:
+            print_statements(statements)
+        return counts
+    finally:
+        app.close()
+
+
+def print_statements(statements: list[Statement]) -> None:
+    by_actor = Counter(s.actor for s in statements)
+    for n, statement in enumerate(statements, 1):
+        print(f"{n:3d} {statement.actor:16s} {' '.join(statement.sql.split())[:140]}")
+    print("by actor: " + ", ".join(f"{actor} {count}" for actor, count in by_actor.items()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--certificates", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--list", action="store_true", help="print the last certificate's statements")
+    args = parser.parse_args(argv)
+    samples = rig.born_digital(args.certificates, seed=args.seed)
+    cpu: list[tuple[float, float]] = []
+    load_before = rig.load_note()
+    with rig.services() as env:
+        counts = statements_per_certificate(env, samples, listing=args.list, cpu=cpu)
+    print(f"SQL statements per born-digital certificate through the chain ({len(counts)} certificates): "
+          f"mean {rig.mean(counts):.1f}, min {min(counts)}, max {max(counts)}")
+    print("CPU of this process per certificate, median (PostgreSQL's own not included): "
+          f"{1000 * rig.median([c[0] for c in cpu]):.1f} ms in all, {1000 * rig.median([c[1] for c in cpu]):.1f} ms "
+          "outside reading, extracting and evaluating (SQL, storage, broker, middleware)")
+    print(f"machine: before: {load_before}; after: {rig.load_note()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,86 @@
+"""What a born-digital certificate costs the database, door to decision event, on the StubBroker layer
+(tests/stub/conftest.py): a count of SQL statements, not a time, so that a change that reads or writes
+more per certificate fails here. The same count on PostgreSQL is ``bench.chain_sql`` (docs/scaling.md)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dramatiq
+import pytest
+from dramatiq.brokers.stub import StubBroker
+from sqlalchemy import func, select
+
+from infra.admin import add_account, add_holder, set_requirements
+from infra.entry.demo import current, demo_requirements
+from infra.models import Document, Handoff
+from infra.repo import hand_on
+from pipeline.states import DocumentStatus
+from samples.certificates import demo_certificate, draw_certificate
+from workers.handoffs import Taken, dispatch, relay_once
+
+from test_chain_stub import mail, stream_types
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench/ is run from the checkout, not installed
+from bench.chain_sql import StatementLog  # noqa: E402
+
+# door 4, split 6, read 5 (the crash count's two among them), extract 6, score 19, publish 5, and the
+# one DELETE of the hand-offs' rows the relay sends for them: 46 on PostgreSQL and SQLite (was 64)
+STATEMENTS_PER_CERTIFICATE = 46
+
+
+@pytest.fixture
+def demo(chain) -> dict:
+    """Account ``acme`` with the demo holder and a requirement set the demo certificate meets."""
+    certificate = current(demo_certificate())
+    holder = certificate["certificate_holder"]
+    with chain.app.sessions() as session:
+        add_account(session, "acme", "Acme Builders")
+        add_holder(session, "acme", holder["name"], holder["address"])
+        set_requirements(session, "acme", holder["name"], demo_requirements(certificate), by="test")
+    return certificate
+
+
+def count_handoffs(chain) -> int:
+    with chain.app.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Handoff))
+
+
+def test_given_a_born_digital_certificate_when_it_goes_door_to_event_then_it_costs_at_most_the_pinned_count(
+        chain, demo):
+    mail(chain, draw_certificate(demo, stamp="FIRST"))  # warm: the first of a process may read more
+    chain.settle()
+
+    with StatementLog(chain.app.engine) as log:  # the relay's own rounds are left out: they run on a clock
+        mail(chain, draw_certificate(demo, stamp="SECOND"))
+        chain.settle()
+        chain.actors.stages.taken.flush(chain.app.sessions)  # the relay's DELETE of the rows, counted here
+
+    with chain.app.sessions() as session:
+        statuses = session.scalars(select(Document.status)).all()
+    assert statuses == [DocumentStatus.DECIDED.value] * 2
+    assert stream_types(chain) == ["coi.certificate.approved"] * 2
+    assert count_handoffs(chain) == 0
+    listing = "\n".join(f"{s.actor} {' '.join(s.sql.split())[:120]}" for s in log.statements)
+    assert len(log.statements) <= STATEMENTS_PER_CERTIFICATE, listing
+
+
+def test_given_a_worker_defers_deleting_enqueued_hand_offs_when_its_relay_runs_then_their_rows_go_unsent_again(
+        chain):
+    broker = StubBroker()
+    dramatiq.actor(lambda value: None, broker=broker, actor_name="noted")
+    app = chain.app
+    with app.sessions() as session:
+        handoff = hand_on(session, "noted", "x")
+        session.commit()
+    taken = Taken()
+    taken.deferring = True  # as the relay sets it when the worker boots
+
+    assert dispatch([handoff], broker=broker, sessions=app.sessions, taken=taken)
+    assert count_handoffs(chain) == 1  # enqueued; its row waits for the relay's round
+
+    relay_once(broker=broker, sessions=app.sessions, settings=app.settings, redis=app.redis, taken=taken)
+
+    assert count_handoffs(chain) == 0
+    assert broker.queues["default"].qsize() == 1  # deleted, not enqueued a second time
