@@ -4,6 +4,7 @@ split by kerning, and a NAIC code spread by a comb field (pure, but for the real
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -104,3 +105,51 @@ def test_given_a_naic_code_spread_a_digit_a_word_then_it_is_read_whole():
 
 def test_given_a_four_digit_naic_code_then_it_is_read():
     assert read_naic([_line("4472", x=559.0, y=171.0)]) == ("4472", "in_box")
+
+
+@pytest.fixture(scope="module")
+def drawn() -> tuple[Page, dict]:
+    """The demo certificate drawn as a born-digital page, and the places of its auto row's cells on it."""
+    from pipeline.acord25.identify import registered
+    from pipeline.acord25.reader import prepared
+    from pipeline.stages import read_text
+    from samples.certificates import demo_certificate, draw_certificate
+
+    page = read_text(draw_certificate(demo_certificate())).pages[0]
+    registration = registered(prepared(page))
+    places: dict = {}
+    for f in registration.template.fields:
+        if f.key in ("automobile_liability/description", "automobile_liability/additional_insured"):
+            places.setdefault(f.key, []).append(registration.place(f))
+    return page, places
+
+
+def _auto(page: Page, *words: Word) -> dict:
+    from pipeline.acord25 import extract_certificate
+
+    cert = extract_certificate([dataclasses.replace(page, words=page.words + words)])
+    return next(p for p in cert["policies"] if p["line"] == "automobile_liability")
+
+
+def test_given_a_text_value_run_past_its_box_into_no_box_then_its_end_is_read_with_it(drawn):
+    page, places = drawn
+    _, _, x1, y1 = places["automobile_liability/description"][0]  # the first blank line, then the gap after it
+    words = _line("Hired", x=x1 - 26.0, y=y1 - SIZE - 1.5) + _line("Own", x=x1 + 5.0, y=y1 - SIZE - 1.5)
+    assert _auto(page, *words)["description"] == "Hired Own"
+
+
+def test_given_a_text_value_run_over_a_one_letter_cell_then_its_end_is_read_with_it_not_as_the_cell(drawn):
+    page, places = drawn
+    _, _, x1, y1 = places["automobile_liability/description"][1]  # the second blank line, ending at ADDL INSD
+    cell = places["automobile_liability/additional_insured"][0]
+    words = _line("Ded", x=x1 - 18.0, y=y1 - SIZE - 1.5) + _line("$1,000", x=cell[0] + 1.5, y=y1 - SIZE - 1.5)
+    auto = _auto(page, *words)
+    assert auto["description"] == "Ded $1,000"
+    assert auto["additional_insured"] is True  # the demo's own "Y", on the row's first line
+
+
+def test_given_values_on_two_blank_lines_side_by_side_then_they_are_joined_left_to_right(drawn):
+    page, places = drawn
+    (a0, _, _, a1), (b0, _, _, b1) = places["automobile_liability/description"]
+    words = _line("Hired", x=a0 + 1, y=a1 - SIZE - 1.0) + _line("Symbol", "1", x=b0 + 1, y=b1 - SIZE - 2.5)
+    assert _auto(page, *words)["description"] == "Hired Symbol 1"  # the right one set 1.5 pt higher
