@@ -9,7 +9,7 @@ import pikepdf
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline.textlayer import read_text_layer
+from pipeline.textlayer import pages_read_with_annotations, read_text_layer
 
 H = letter[1]
 VALUES = ("Harbor", "Fence", "Group", "Madison", "53799", "Keystone")
@@ -79,3 +79,11 @@ def test_given_fewer_typed_annotations_than_a_filled_form_has_then_they_are_not_
     """One or two notes typed on a finished certificate are an addition to it, not how it was filled."""
     page = _page(("NAME:", 40, 100))
     assert "Harbor" not in _texts(_typed_on(page, [("Harbor", 100, 100), ("Fence", 170, 100)]))
+
+
+def test_given_the_pages_read_with_their_annotations_then_the_trust_signals_are_told_the_same_pages():
+    blank = _page(("NAME:", 40, 100))
+    values = [(v, 100 + 70 * (i % 3), 100 + 30 * (i // 3)) for i, v in enumerate(VALUES)]
+    assert pages_read_with_annotations(_typed_on(blank, values)) == {1}
+    printed = _page(*values)
+    assert pages_read_with_annotations(_typed_on(printed, [(v + "X", x, y) for v, x, y in values])) == set()
