@@ -21,6 +21,7 @@ _CARE_OF = re.compile(r"^(c/o|care\s+of|attn:?)\b", re.I)
 _ID_ONLY = re.compile(r"^[#:]?\s*(?=(?:-?\d){5})\d[\d-]*\d$")  # a bare customer or holder id (digits, maybe dashed) on a line of its own
 _LICENCE = re.compile(r"\b(lic(ense|ence)?\s*(#|no\.?|number)|lic#|n\s?p\s?n\b|customer\s*(id|#)|acct\.?\s*#|account\s*#"
                       r"|client\s*(id|#|:)|agency\s*(id|code)|producer\s*(id|code)|fein\b)", re.I)
+_KERNED = re.compile(r"\b([A-Za-z]) (?=[a-z])")  # a word's first letter set apart from the rest by kerning
 _STREET = re.compile(r"^(\d+[\w-]*\s|p\.?\s*o\.?\s*box\b|post\s+office\b|po\s+drawer\b|one\s|two\s|suite\b|ste\b"
                      r"|attn\b|\d+$)", re.I)
 _PHONE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?", re.I)
@@ -160,7 +161,7 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
         text = line_text(line)  # a wide gap (city | ST ZIP in boxes of their own) is a comma
         if is_filler(text):
             continue
-        if _LICENCE.search(text):
+        if _LICENCE.search(text) or _LICENCE.search(_KERNED.sub(r"\1", text)):  # ("C lient:": split by kerning)
             continue
         if _EMAIL.search(text) or (_CONTACT_WORD.match(text) and _PHONE.search(text)) or _PHONE.fullmatch(text):
             if _EMAIL.search(text):

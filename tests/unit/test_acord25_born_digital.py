@@ -153,3 +153,9 @@ def test_given_values_on_two_blank_lines_side_by_side_then_they_are_joined_left_
     (a0, _, _, a1), (b0, _, _, b1) = places["automobile_liability/description"]
     words = _line("Hired", x=a0 + 1, y=a1 - SIZE - 1.0) + _line("Symbol", "1", x=b0 + 1, y=b1 - SIZE - 2.5)
     assert _auto(page, *words)["description"] == "Hired Symbol 1"  # the right one set 1.5 pt higher
+
+
+def test_given_a_client_line_whose_first_letter_kerning_set_apart_then_it_is_not_the_address():
+    lines = [_line("Harbor", "Plumbing", "LLC", x=60.0, y=180.0), _line("4213", "River", "Rd", x=60.0, y=190.0),
+             _line("Franklin,", "TN", "37025", x=60.0, y=200.0), _line("C", "lient:", "2777106", x=60.0, y=210.0)]
+    assert split_party(lines, None)["address"] == "4213 River Rd, Franklin, TN 37025"
