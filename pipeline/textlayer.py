@@ -256,8 +256,9 @@ def read_pages(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
             number = index + 1
             try:
                 page = doc[index]
-                seen = look(page, number, None) if has_form and look is not None else None
-                if has_form:
+                drawn = has_form or _filled_by_annotations(page)  # values in form fields or annotations: merged in
+                seen = look(page, number, None) if drawn and look is not None else None
+                if drawn:
                     page = _flattened_page(doc, index, page)
             except pdfium.PdfiumError as e:
                 raise UnreadableDocument(
@@ -266,7 +267,7 @@ def read_pages(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
             try:
                 _refuse_huge_images(page, number)
                 read, raw_words = _read_page(page, number, drop_hidden=drop_hidden)
-                if look is not None and not has_form:
+                if look is not None and not drawn:
                     seen = look(page, number, raw_words)
                 pages.append((read, seen))
             finally:
@@ -295,11 +296,70 @@ def _init_forms(doc: pdfium.PdfDocument) -> None:
         noisy.removeFilter(notice)
 
 
-def _flattened_page(doc: pdfium.PdfDocument, index: int, page: pdfium.PdfPage) -> pdfium.PdfPage:
-    """The page (``doc[index]``) with its form fields' appearances merged into the content,
-    so that filled-in values are read like any other text."""
+FILLING_ANNOTATIONS = 5  # shown annotations on a page, most of them over none of its text: it was filled with them
+OVER_TEXT_SHARE = 0.2  # of them, at most this share may lie over the page's text (a label a value overran)
+_UNSHOWN_ANNOTS = frozenset((pdfium_c.FPDF_ANNOT_LINK, pdfium_c.FPDF_ANNOT_POPUP, pdfium_c.FPDF_ANNOT_WIDGET))
+_CLEAR_PT = 1.5  # an annotation's edge may touch the print around it by this much
+_COVERED_CHARS = 2  # letters and digits of the page's own text under an annotation: it lies over text
+
+
+def _filled_by_annotations(page: pdfium.PdfPage) -> bool:
+    """True when the page's values are annotations a viewer draws (a PDF editor's typewriter text on a blank
+    form): FILLING_ANNOTATIONS or more of them, nearly all over none of the page's own text. Annotations laid
+    over a finished certificate's text are an alteration: left out, for the trust signals to report."""
+    boxes = []
+    for i in range(pdfium_c.FPDFPage_GetAnnotCount(page.raw)):
+        annot = pdfium_c.FPDFPage_GetAnnot(page.raw, i)
+        if not annot:
+            continue
+        try:
+            flags = pdfium_c.FPDFAnnot_GetFlags(annot)
+            rect = pdfium_c.FS_RECTF()
+            if pdfium_c.FPDFAnnot_GetSubtype(annot) not in _UNSHOWN_ANNOTS and \
+                    not flags & (pdfium_c.FPDF_ANNOT_FLAG_HIDDEN | pdfium_c.FPDF_ANNOT_FLAG_NOVIEW) and \
+                    pdfium_c.FPDFAnnot_GetRect(annot, rect):
+                boxes.append((rect.left, min(rect.bottom, rect.top), rect.right, max(rect.bottom, rect.top)))
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annot)
+    if len(boxes) < FILLING_ANNOTATIONS:
+        return False
+    textpage = page.get_textpage()
     try:
-        page.flatten()
+        over = sum(sum(ch.isalnum() for ch in textpage.get_text_bounded(
+            x0 + _CLEAR_PT, y0 + _CLEAR_PT, x1 - _CLEAR_PT, y1 - _CLEAR_PT)) >= _COVERED_CHARS
+            for x0, y0, x1, y1 in boxes if x1 - x0 > 2 * _CLEAR_PT and y1 - y0 > 2 * _CLEAR_PT)
+    finally:
+        textpage.close()
+    return over <= OVER_TEXT_SHARE * len(boxes)
+
+
+@serialised
+def pages_read_with_annotations(pdf: bytes, *, max_pages: int = 50) -> set[int]:
+    """The pages (1-based) whose annotations :func:`read_pages` reads as the page's text: a form-less PDF's pages
+    filled with annotations (:func:`_filled_by_annotations`)."""
+    doc = open_pdf(pdf)
+    try:
+        if doc.get_formtype() != pdfium_c.FORMTYPE_NONE:
+            return set()  # (a form's pages are flattened whole, as they always were)
+        found = set()
+        for index in range(min(len(doc), max_pages)):
+            page = doc[index]
+            try:
+                if _filled_by_annotations(page):
+                    found.add(index + 1)
+            finally:
+                page.close()
+        return found
+    finally:
+        doc.close()
+
+
+def _flattened_page(doc: pdfium.PdfDocument, index: int, page: pdfium.PdfPage) -> pdfium.PdfPage:
+    """The page (``doc[index]``) with its form fields' and annotations' appearances merged into the
+    content, so that filled-in values are read like any other text."""
+    try:
+        if pdfium_c.FPDFPage_Flatten(page.raw, pdfium_c.FLAT_NORMALDISPLAY) == pdfium_c.FLATTEN_FAIL:
+            raise pdfium.PdfiumError("Failed to flatten annotations / form fields.")
     except pdfium.PdfiumError:
         logger.warning("could not flatten the form fields of page %s", index + 1)
         return page

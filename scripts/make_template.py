@@ -518,10 +518,12 @@ def build(shared: Path, edition: str = "2016/03") -> dict:
         fields.append({"name": name, "key": key, "kind": kind, "box": box, "block": block_of(cx, cy, block_list)})
     fields += _derived(spec, fields, {r[0]: (r[1], r[2]) for r in row_list}, block_list)
     rows_by_name = dict((r[0], r[1:]) for r in row_list)
-    for f in fields:  # the other row's type of insurance and its LIMITS amounts: anywhere in the row
-        if f["key"] in ("other/description", "other/limits/limit"):
+    by_key = {f["key"]: f for f in fields}
+    for f in fields:  # the other row's type of insurance, and its limit anywhere in the row's LIMITS area (which
+        if f["key"] in ("other/description", "other/limits/limit"):  # starts where the row's dates end): in the band
             top, bottom = rows_by_name["other"]
-            f["box"] = [min(f["box"][0], 36.0), top, f["box"][2], bottom]
+            x0 = min(f["box"][0], 36.0) if f["key"] == "other/description" else by_key["other/expiration"]["box"][2]
+            f["box"] = [x0, top, f["box"][2], bottom]
     parties: dict[str, dict] = {}
     for f in [f for f in fields if f["kind"] == "party"]:
         fields.remove(f)

@@ -10,7 +10,8 @@ import re
 from typing import Any
 
 from pipeline.acord25.layout import line_text
-from pipeline.acord25.parse import is_check_glyph, is_placeholder_signature, parse_amount, parse_date, parse_flag
+from pipeline.acord25.parse import (is_check_glyph, is_placeholder_signature, join_digits, parse_amounts, parse_date,
+                                   parse_flag)
 from pipeline.textlayer import Word
 
 Line = list[Word]
@@ -18,18 +19,21 @@ Line = list[Word]
 FILLER = re.compile(r"^(x{3,}|n/?a|none|excluded)$", re.I)
 _CARE_OF = re.compile(r"^(c/o|care\s+of|attn:?)\b", re.I)
 _ID_ONLY = re.compile(r"^[#:]?\s*(?=(?:-?\d){5})\d[\d-]*\d$")  # a bare customer or holder id (digits, maybe dashed) on a line of its own
-_LICENCE = re.compile(r"\b(lic(ense|ence)?\s*(#|no\.?|number)|lic#|npn\b|customer\s*(id|#)|acct\.?\s*#|account\s*#"
+_LICENCE = re.compile(r"\b(lic(ense|ence)?\s*(#|no\.?|number)|lic#|n\s?p\s?n\b|customer\s*(id|#)|acct\.?\s*#|account\s*#"
                       r"|client\s*(id|#|:)|agency\s*(id|code)|producer\s*(id|code)|fein\b)", re.I)
+_KERNED = re.compile(r"\b([A-Za-z]) (?=[a-z])")  # a word's first letter set apart from the rest by kerning
 _STREET = re.compile(r"^(\d+[\w-]*\s|p\.?\s*o\.?\s*box\b|post\s+office\b|po\s+drawer\b|one\s|two\s|suite\b|ste\b"
                      r"|attn\b|\d+$)", re.I)
 _PHONE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?", re.I)
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _CONTACT_WORD = re.compile(r"^(phone|tel|ph|fax|e-?mail|email|contact|cell|mobile)\b[:.]?", re.I)
-_NAIC = re.compile(r"^\d{5}$")
+_NAIC = re.compile(r"^\d{4,5}$")  # a code below 10000 is printed without its leading zero too
 _DIGIT_LOOKALIKES = str.maketrans("SOoIlBZG", "50011826")
 # a ZIP after a state code, read with a digit's look-alike letter (at least two real digits kept)
 _ZIP_MISREAD = re.compile(r"(\b[A-Z]{2}\.?,?\s+)((?=(?:\S*\d){2})[\dSOoIlBZG]{5}(?:-[\dSOoIlBZG]{4})?)$")
 _LETTER = re.compile(r"^[A-Fa-f]$")
+_SPREAD_AMOUNT = re.compile(r"(?<=\d)\s+(,)|(?<=[$,])\s+(?=\d)")  # "$ 1 ,000, 000": one amount
+MIN_LIMIT = 100  # dollars: no limit or deductible on a certificate is smaller
 
 
 def text_of(line: Line) -> str:
@@ -78,12 +82,25 @@ def read_date(lines: list[Line]) -> tuple[str, str] | None:
 
 
 def read_amount(lines: list[Line]) -> tuple[int, str] | None:
-    return read_first(lines, parse_amount)
+    """The first line's amount. Of words with amounts on one line, the last word's: a LIMITS area prints
+    the limit at its right, after what qualifies it ("Occur/$3M Agg   $1,000,000", "$500 Ded
+    $500,000/accident"); in one word ("$2M/$10M"), its first amount."""
+    return read_first(lines, _last_words_amount)
+
+
+def _last_words_amount(text: str) -> int | None:
+    words = [amounts[0] for amounts in (parse_amounts(w) for w in _SPREAD_AMOUNT.sub(r"\1", text).split())
+             if amounts]  # (the digits of one amount spread over words by its font's spacing are one word)
+    money = [a for a in words if a >= MIN_LIMIT]  # a stray digit (a speck OCR read as "5") is no limit
+    return (money or words)[-1] if words else None
 
 
 def read_naic(lines: list[Line]) -> tuple[str, str] | None:
+    """The box's code; else one spread a digit a word (a comb field's spacing: "1 1 1 1")."""
     codes = [w.text.strip(".,:;|#") for line in lines for w in line if _NAIC.match(w.text.strip(".,:;|#"))]
-    return (codes[0], "in_box") if codes else None
+    if not codes:
+        codes = [t for line in lines for t in join_digits(text_of(line)).split() if _NAIC.match(t.strip(".,:;|#"))]
+    return (codes[0].strip(".,:;|#"), "in_box") if codes else None
 
 
 def read_letter(lines: list[Line]) -> tuple[str, str] | None:
@@ -144,7 +161,7 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
         text = line_text(line)  # a wide gap (city | ST ZIP in boxes of their own) is a comma
         if is_filler(text):
             continue
-        if _LICENCE.search(text):
+        if _LICENCE.search(text) or _LICENCE.search(_KERNED.sub(r"\1", text)):  # ("C lient:": split by kerning)
             continue
         if _EMAIL.search(text) or (_CONTACT_WORD.match(text) and _PHONE.search(text)) or _PHONE.fullmatch(text):
             if _EMAIL.search(text):

@@ -14,6 +14,7 @@ from typing import Any
 
 from pipeline.acord25.confidence import HOW
 from pipeline.acord25.evidence import Evidence
+from pipeline.acord25.fieldkinds import is_filler
 from pipeline.acord25.layout import Box
 from pipeline.acord25.parse import normalise_text, parse_date
 
@@ -49,7 +50,8 @@ def bare_name(name: str) -> str:
 
 def form_values(fields: dict[str, str]) -> dict[tuple[str, ...], Any]:
     """The certificate's values the form fields hold: path in the certificate -> value."""
-    values = {bare_name(k): normalise_text(v) for k, v in fields.items() if normalise_text(v)}
+    values = {bare_name(k): normalise_text(v) for k, v in fields.items()  # a filler (N/A, XXXXXXX) is no value,
+              if normalise_text(v) and not is_filler(normalise_text(v))}  # as in the page's own boxes
     out: dict[tuple[str, ...], Any] = {}
     for name, path in _SIMPLE.items():
         value = values.get(name)

@@ -13,20 +13,26 @@ _PLACEHOLDER = re.compile(r"signature\s+(would|will|goes|here)|sign\s+here|place
 
 
 def parse_amount(text: str) -> int | None:
-    """'$1,000,000' / '1000000' / '$3M' / '$500,000/accident' -> int dollars."""
+    """'$1,000,000' / '1000000' / '$3M' / '$500,000/accident' -> int dollars (the first amount)."""
+    amounts = parse_amounts(text)
+    return amounts[0] if amounts else None
+
+
+def parse_amounts(text: str) -> list[int]:
+    """Every amount in ``text``, left to right, in int dollars."""
     if not text:
-        return None
+        return []
     text = text.replace(" ,", ",").replace(", ", ",")
     text = re.sub(r"(?<=\d)\.(?=\d{3}(?:\D|$))", ",", text)  # '250.000': a comma read (or typed) as a period
     text = re.sub(r"(?<=\d)[;:](?=\d{3}(?:\D|$))", ",", text)  # '500;000': a comma OCR read as ';' or ':'
-    match = _AMOUNT.search(text)
-    if not match:
-        return None
-    digits, _cents, suffix = match.groups()
-    value = int(digits.replace(",", ""))
-    if suffix:
-        value *= 1000 if suffix.upper() == "K" else 1_000_000
-    return value
+    values = []
+    for match in _AMOUNT.finditer(text):
+        digits, _cents, suffix = match.groups()
+        value = int(digits.replace(",", ""))
+        if suffix:
+            value *= 1000 if suffix.upper() == "K" else 1_000_000
+        values.append(value)
+    return values
 
 
 def parse_date(text: str) -> str | None:

@@ -46,6 +46,9 @@ UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than t
 RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a rule across it
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
+ONE_LETTER = ("letter", "yn", "check")  # cells that hold one letter or mark
+OVERRUN_GAP = 1.5  # a phrase in no box this many heights after a text value on its line runs on from it
+OVERRUN_KINDS = ("text", "party", "remarks")  # the kinds whose values run past their box's edge
 STRAY_CONFIDENCE, STRAY_CHARS = 0.5, 4  # an OCR fragment this doubtful and short at a party block's edge is stray
 RUN_ON_LINES = 0.5  # a line in no box this close (in its heights) below a party block's last line runs on from it
 READ_TWICE_CHARS = 2  # a piece of an OCR word read again inside a longer overlapping reading: this many letters at least
@@ -84,6 +87,7 @@ class FieldWords:
         self.words: dict[Field, list[Word]] = defaultdict(list)
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
         self.unread: dict[Field, list[Word]] = defaultdict(list)  # words cut off a value's ends: still in its box
+        before: tuple[list[Word], Field | None] = ([], None)  # the phrase read last, and where it went
         for phrase in _phrases(values, self._starts_new):
             if all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase) or \
                     all(_debris(w) for w in phrase):
@@ -92,12 +96,16 @@ class FieldWords:
             if not phrase:
                 continue  # a label of the form's, read where its registered print was not expected
             kept = _trimmed(phrase)
-            target = self._field_of(kept[0]) or self._field_of_point(
-                (kept[0].x0 + kept[-1].x1) / 2, _seat(kept[0])) or self._overflowing(kept) or self._run_on(kept)
+            previous, before = before, (kept, None)
+            target = self._field_of(kept[0]) or self._by_centre(kept) or self._overflowing(kept) or \
+                self._run_on(kept) or _runs_over(kept, *previous)
             spilled = self._spilled(kept, target)
             if spilled is not None:  # a value run over a narrow cell before its own box: its own box, doubted
                 target = spilled
                 self.doubtful.add(target)
+            elif target is not None and target.kind in ONE_LETTER and not _reads_as(target, kept):
+                target = _runs_over(kept, *previous) or target  # a text value's end run over a one-letter cell
+            before = (kept, target)
             if target is not None:
                 self.words[target].extend(kept)
                 self.unread[target].extend(w for w in phrase if w not in kept)
@@ -123,7 +131,18 @@ class FieldWords:
             if f is not None:
                 counts[f] += w.width
         best = max(counts, key=lambda f: counts[f], default=None)
+        if best is not None and best.kind in ONE_LETTER and not _reads_as(best, phrase):
+            return None  # another one-letter cell it is no value of either
         return best if best is not None and best is not target and counts[best] > counts.get(target, 0) else None
+
+    def _by_centre(self, phrase: list[Word]) -> Field | None:
+        """The field whose box holds the middle of a phrase whose first word is in no box; never a one-letter
+        cell (a letter, Y/N or check box) the phrase is no value of: a value overrunning its box to the left
+        ends across such a cell."""
+        f = self._field_of_point((phrase[0].x0 + phrase[-1].x1) / 2, _seat(phrase[0]))
+        if f is not None and f.kind in ONE_LETTER and not _reads_as(f, phrase):
+            return None
+        return f
 
     def _overflowing(self, phrase: list[Word]) -> Field | None:
         """An OCR phrase just outside every box (a right-aligned code past its box's edge on a looser
@@ -272,6 +291,24 @@ def _crossing(rules: Any, box: Box, inset: float) -> tuple[list[Any], list[Any]]
                     min(y1, box.y1) - max(y0, box.y0) >= RULE_ACROSS * (box.y1 - box.y0):
                 upright.append((x0, y0, x1, y1))
     return level, upright
+
+
+def _reads_as(f: Field, phrase: list[Word]) -> bool:
+    """True when ``phrase`` reads as a value of ``f``'s kind."""
+    if f.kind == "check":
+        return all(kinds.is_check_glyph(w.text) for w in phrase)
+    return f.kind in READERS and READERS[f.kind]([phrase]) is not None
+
+
+def _runs_over(phrase: list[Word], previous: list[Word], field: Field | None) -> Field | None:
+    """A text-layer phrase in no box, on the line of the phrase before it and close after it, when that one
+    went to a text field: the end of a value run past its box's edge (no shrink-to-fit), read with it."""
+    if field is None or field.kind not in OVERRUN_KINDS or not previous or phrase[0].confidence is not None:
+        return None
+    last, first = previous[-1], phrase[0]
+    height = max(last.height, first.height, 1.0)
+    close = 0.0 <= first.x0 - last.x1 <= OVERRUN_GAP * height and abs(first.cy - last.cy) <= 0.4 * height
+    return field if close else None
 
 
 def _debris(w: Word) -> bool:
@@ -646,8 +683,8 @@ def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, B
     # (a checked type or basis box alone makes a row a policy, as a number, a date or a limit does)
     if not filled:
         return None, {}
-    if descriptions:
-        descriptions.sort(key=lambda d: (d[0].y0, d[0].x0))
+    if descriptions:  # in reading order: top to bottom, and boxes on one line left to right
+        descriptions = [d for line in _lines_of_boxes([d[0] for d in descriptions], descriptions) for d in line]
         policy["description"] = " ".join(d[1] for d in descriptions)
         found["description"] = (Box.around([d[0] for d in descriptions]), descriptions[0][2], descriptions[0][3])
     if row == "umbrella_liability" and "excess_liability" in checks.get("line", []) and \
@@ -669,6 +706,19 @@ def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, B
     policy["limits"] = limits
     found.setdefault("line", found.get("policy_number") or next(iter(found.values())))  # the row it was read in
     return policy, found
+
+
+def _lines_of_boxes(boxes: list[Box], items: list[Any]) -> list[list[Any]]:
+    """``items`` (one per box) grouped by line (boxes whose middles lie within half a height of each other),
+    lines top to bottom and each left to right."""
+    lines: list[list[tuple[Box, Any]]] = []
+    for box, item in sorted(zip(boxes, items), key=lambda bi: (bi[0].y0 + bi[0].y1) / 2):
+        cy, h = (box.y0 + box.y1) / 2, max(box.y1 - box.y0, 1.0)
+        if lines and abs(cy - (lines[-1][0][0].y0 + lines[-1][0][0].y1) / 2) <= 0.5 * h:
+            lines[-1].append((box, item))
+        else:
+            lines.append([(box, item)])
+    return [[item for _, item in sorted(line, key=lambda bi: bi[0].x0)] for line in lines]
 
 
 def _one_of(choices: list[str] | None) -> str | None:

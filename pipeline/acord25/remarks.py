@@ -38,7 +38,8 @@ _PREAMBLE = re.compile(
     re.IGNORECASE,
 )
 _FOOTER = re.compile(
-    r"ACORD\s*101\s*\(|ACORD\s+CORPORATION|registered\s+marks\s+of\s+ACORD|^Page\s+\d+\s+of\s+\d+$|\u00a9",
+    r"ACORD\s*101\s*\(|ACORD\s+CORPORATION|registered\s+marks\s+of\s+ACORD|^Page\s+\d+\s+of\s+\d+$|\u00a9"
+    r"|^ACORD\s*\d+\s*\(\d{4}/\d{2}\)",  # the form's number and edition, as every ACORD form's footer prints them
     re.IGNORECASE,
 )
 _FOOTER_ZONE = 0.85  # footer lines are looked for below this share of the page height

@@ -49,6 +49,15 @@ def signals_of(certificate: dict[str, Any]) -> list[Signal]:
     return [Signal.from_dict(s) for s in certificate.get("signals") or []]
 
 
+def _read_with_annotations(data: bytes, facts: Any, reading: Any, max_pages: int) -> frozenset[int]:
+    """The pages whose annotations the text layer read as the page's text (none without annotations, or by OCR)."""
+    from pipeline.textlayer import pages_read_with_annotations
+
+    if not facts.annotations or reading.method != "text_layer":
+        return frozenset()
+    return frozenset(pages_read_with_annotations(data, max_pages=max_pages))
+
+
 def _structure(data: bytes, reading: Any, certificate: dict[str, Any], max_pages: int) -> list[Signal]:
     from pipeline.signals.annotations import annotation_signals
     from pipeline.signals.metadata import metadata_signals
@@ -71,7 +80,9 @@ def _structure(data: bytes, reading: Any, certificate: dict[str, Any], max_pages
     if facts:
         step("producer", lambda: metadata_signals(facts[0].info, certificate))
         step("annotations", lambda: annotation_signals(facts[0].annotations, certificate, facts[0].live_fields,
-                                                            ocr=reading.method == "ocr"))
+                                                            ocr=reading.method == "ocr",
+                                                            merged=_read_with_annotations(data, facts[0], reading,
+                                                                                          max_pages)))
     step("earlier revisions", lambda: revision_signals(data, certificate, lambda prefix: _revision(prefix, max_pages)))
     step("content streams", lambda: overdraw_signals(data, list(reading.pages), max_pages=max_pages))
     if reading.method == "text_layer":

@@ -74,3 +74,27 @@ def test_given_words_the_page_does_not_show_then_a_notice_listing_them_but_not_t
     assert signal.code == Code.HIDDEN_TEXT and signal.severity == Severity.NOTICE
     assert signal.evidence["detail"]["hidden"] == ["1,000,000"]
     assert hidden_signals(shown, layer, {1: [[395, 95, 445, 112]]}) == []
+
+
+
+def test_given_a_page_filled_with_typed_annotations_and_read_with_them_then_nothing(certificate):
+    """A PDF editor's typewriter text on a blank form: every value was read from an annotation."""
+    typed = [annot(e["bbox"], "1,000,000") for p, e in certificate["evidence"].items() if p != "/signed"]
+    assert annotation_signals(typed, certificate, live_fields=False, merged=frozenset({1})) == []
+
+
+def test_given_a_finished_certificate_read_with_a_few_annotations_then_each_is_tamper(certificate):
+    """Annotations typed in empty spots of a finished certificate, read with its page: still an alteration."""
+    certificate["evidence"]["/description_of_operations"] = {"page": 1, "bbox": [40, 600, 300, 610],
+                                                              "confidence": 1.0}
+    added = [annot((40, 598, 300, 612), "Holder is additional insured")]
+    [signal] = annotation_signals(added, certificate, live_fields=False, merged=frozenset({1}))
+    assert signal.severity == Severity.TAMPER and signal.evidence["pointer"] == "/description_of_operations"
+
+
+def test_given_a_page_filled_with_annotations_and_one_laid_over_another_then_tamper(certificate):
+    typed = [annot(e["bbox"], "1,000,000") for p, e in certificate["evidence"].items() if p != "/signed"]
+    over = annot((398, 98, 452, 112), "5,000,000")  # over the first limit's annotation
+    found = annotation_signals(typed + [over], certificate, live_fields=False, merged=frozenset({1}))
+    assert {s.severity for s in found} == {Severity.TAMPER}
+    assert any(s.evidence["detail"]["text"] == "5,000,000" for s in found)
