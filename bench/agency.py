@@ -440,8 +440,12 @@ def _row(sheet: Sheet, policy: dict[str, Any], names: tuple[str | None, ...]) ->
         if s.row_top and name in (number, eff, exp) and sheet.inks and sheet.inks[-1].field == name:
             ink = sheet.inks[-1]
             height = ink.rect[3] - ink.rect[1]
-            sheet.inks[-1] = replace(ink, rect=(ink.rect[0], ink.rect[1] + 2 * height, ink.rect[2],
-                                                ink.rect[3] + 2 * height))
+            # up to the row's first line: the top of its highest limit's box (an umbrella row has one
+            # line above its field line, not two; lifted further, its values would sit in the auto row)
+            first_line = max((sheet.geometry[n][3] for n in LIMIT_FIELDS.get(policy.get("line"), {}).values()
+                              if n in sheet.geometry), default=ink.rect[3] + 2 * height)
+            lift = max(0.0, min(2 * height, first_line - ink.rect[3]))
+            sheet.inks[-1] = replace(ink, rect=(ink.rect[0], ink.rect[1] + lift, ink.rect[2], ink.rect[3] + lift))
 
 
 def _other_rows(sheet: Sheet, others: list[dict[str, Any]]) -> None:

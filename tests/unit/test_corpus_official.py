@@ -172,3 +172,34 @@ def test_given_a_document_that_is_no_acord_25_then_it_ends_as_not_a_certificate(
 
     with pytest.raises(NotACertificate):
         extract(read((real_corpus / name).read_bytes(), max_pages=5))
+
+
+@pytest.mark.parametrize("blank", ["2016-acroform", "2025-specimen"])
+def test_given_values_on_the_rows_first_line_then_each_stays_inside_its_own_row(real_corpus, blank):
+    """The row-top style lifts a policy's number and dates to its row's first line, never into the row
+    above (the umbrella row has one line above its field line): each stays in its row's band of the
+    edition's template."""
+    import json
+    import random
+    from dataclasses import replace
+
+    edition = formfill.BLANKS[blank].edition
+    templates = Path(__file__).resolve().parents[2] / "pipeline" / "acord25" / "templates"
+    template = json.loads((templates / f"{edition.replace('/', '-')}.json").read_text())
+    style = replace(PLAIN, row_top=True)
+    geometry = formfill.geometry(blank)
+    rows = {"excess_liability": template["rows"]["umbrella_liability"], **template["rows"]}
+    checked = 0
+    for seed in range(6):
+        truth, inks = agency_certificate(random.Random(seed), geometry, style, edition)
+        for policy in truth["policies"]:
+            line = policy["line"]
+            if line == "other":
+                continue
+            top, bottom = rows[line]
+            number = next((i for i in inks if i.lines == (policy["policy_number"],)), None)
+            assert number is not None
+            centre = template["page"][1] - (number.rect[1] + number.rect[3]) / 2  # top-down, as the template
+            assert top < centre < bottom, (line, centre, (top, bottom))
+            checked += 1
+    assert checked >= 12
