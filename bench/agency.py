@@ -237,10 +237,14 @@ def _party(sheet: Sheet, truth: dict[str, Any], role: str, prefix: str) -> None:
     rng, s = sheet.rng, sheet.style
     party = truth[role]
     names = [party["name"]]
-    block = s.block_parties
+    care_of = None  # a c/o line: printed under the name, and in the truth the address's first line (the
+    block = s.block_parties  # form's own field for it is MailingAddress_LineOne; ../shared's truth NOTES)
     if rng.random() < 0.3:  # a second (or third) name line
         names.append(rng.choice(SECOND_NAMES).format(trade=party["name"].split()[1], first=party["name"].split()[0]))
-        if rng.random() < 0.3:
+        third = rng.random() < 0.3
+        if names[-1].startswith("c/o"):
+            care_of = names[-1]
+        elif third:
             names.append(f"{party['name'].split()[0]} Leasing LLC")
             block = True
     parts = [p.strip() for p in party["address"].split(",")]
@@ -251,7 +255,9 @@ def _party(sheet: Sheet, truth: dict[str, Any], role: str, prefix: str) -> None:
         template = rng.choice(LICENCE_LINES if role == "producer" else ID_LINES)
         extra.append(template.format(n=rng.randint(100000, 9999999), a=rng.choice("BCEGH")))
         block = True
-    party["name"] = " ".join(names)
+    party["name"] = " ".join(n for n in names if n != care_of)
+    if care_of is not None:
+        party["address"] = f"{care_of}, {party['address']}"
     fields = [f"{prefix}_FullName_A", f"{prefix}_MailingAddress_LineOne_A", f"{prefix}_MailingAddress_LineTwo_A",
               f"{prefix}_MailingAddress_CityName_A", f"{prefix}_MailingAddress_StateOrProvinceCode_A",
               f"{prefix}_MailingAddress_PostalCode_A"]

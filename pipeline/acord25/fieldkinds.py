@@ -184,8 +184,9 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
     else:
         street = next((i for i, t in enumerate(kept) if i > 0 and _STREET.match(t)), None)
         cut, how = (street, "split_at_street") if street is not None else (1, "split_guessed")
-        if any(_CARE_OF.match(t) for t in kept[1:cut + 1]):
-            how = "care_of"  # a c/o line between name and street: name or address, the print does not say
+    care_of = next((i for i, t in enumerate(kept) if i > 0 and _CARE_OF.match(t)), None)
+    if care_of is not None and (care_of < cut or (care_of == cut and how != "in_box")):  # a c/o (attn) line starts the address, as the form's own
+        cut, how = care_of, "care_of"  # fields have it (MailingAddress_LineOne); the print alone does not say
     name = " ".join(kept[:cut])
     if kept_lines[-1][-1].confidence is not None and cut < len(kept):  # OCR: a ZIP's look-alike letters
         kept[-1] = _ZIP_MISREAD.sub(lambda m: m.group(1) + m.group(2).translate(_DIGIT_LOOKALIKES), kept[-1])

@@ -159,3 +159,17 @@ def test_given_a_client_line_whose_first_letter_kerning_set_apart_then_it_is_not
     lines = [_line("Harbor", "Plumbing", "LLC", x=60.0, y=180.0), _line("4213", "River", "Rd", x=60.0, y=190.0),
              _line("Franklin,", "TN", "37025", x=60.0, y=200.0), _line("C", "lient:", "2777106", x=60.0, y=210.0)]
     assert split_party(lines, None)["address"] == "4213 River Rd, Franklin, TN 37025"
+
+
+def test_given_a_care_of_line_under_the_name_then_it_heads_the_address():
+    """A c/o line is the address's first line, as the form's own fields have it (MailingAddress_LineOne)."""
+    lines = [_line("Harbor", "Holdings,", "LLC", x=60.0, y=120.0), _line("c/o", "Harbor", "Management", "Group",
+                                                                          x=60.0, y=130.0),
+             _line("4213", "River", "Rd", x=60.0, y=140.0), _line("Franklin,", "TN", "37025", x=60.0, y=150.0)]
+    got = split_party(lines, None)
+    assert (got["name"], got["address"]) == ("Harbor Holdings, LLC",
+                                              "c/o Harbor Management Group, 4213 River Rd, Franklin, TN 37025")
+    assert got["how"] == "care_of"
+    in_fields = split_party(lines, 1)  # field by field: the c/o line is in the first address field already
+    assert in_fields["address"].startswith("c/o") and in_fields["how"] == "in_box"
+

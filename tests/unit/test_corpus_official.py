@@ -203,3 +203,19 @@ def test_given_values_on_the_rows_first_line_then_each_stays_inside_its_own_row(
             assert top < centre < bottom, (line, centre, (top, bottom))
             checked += 1
     assert checked >= 12
+
+
+def test_given_a_care_of_second_name_then_the_truth_puts_it_in_the_address(real_corpus):
+    """A c/o line printed under a party's name is, in the truth, the address's first line (the form's
+    own field for it is MailingAddress_LineOne, and ../shared's hand-checked truth does the same)."""
+    import random
+
+    geometry = formfill.geometry("2016-acroform")
+    found = 0
+    for seed in range(60):
+        truth, inks = agency_certificate(random.Random(seed), geometry, PLAIN, "2016/03")
+        for role in ("producer", "insured", "certificate_holder"):
+            party = truth[role]
+            assert "c/o" not in (party["name"] or ""), (seed, role)
+            found += (party["address"] or "").startswith("c/o ")
+    assert found > 0
