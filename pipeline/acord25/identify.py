@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 
 from pipeline.acord25.layout import Sheet
-from pipeline.acord25.template import (MIN_GLOBAL, SCALE_GAIN, Registration, editions, load, register,
-                                      shift_fit)
+from pipeline.acord25.template import (MIN_GLOBAL, SCALE_GAIN, Matched, PageWords, Registration, editions, load,
+                                      register)
 from pipeline.textlayer import Page
 
 logger = logging.getLogger(__name__)
@@ -136,15 +136,17 @@ def registered(page: Page) -> Registration | None:
     (cheap), and the page is registered to the first. When even that one has too few, or the page shows
     far more of its labels than agree (a page scanned at another scale), the page is registered to every
     template and the one it fits best wins (:func:`_fit_order`)."""
-    shifts = {edition: shift_fit(page, load(edition)) for edition in editions()}
+    words = PageWords(page)  # matched to each template's labels once, for its shift fit and its registration
+    matched = {edition: Matched(page, load(edition), words) for edition in editions()}
+    shifts = {edition: m.shift_counts() for edition, m in matched.items()}
     ranked = sorted(shifts, key=lambda e: -shifts[e][0])
     best: Registration | None = None
     agreeing, shown = shifts[ranked[0]]
     if agreeing >= MIN_GLOBAL and (shown < SCALE_GAIN * agreeing or agreeing >= AT_SCALE):
-        best = register(page, load(ranked[0]))  # a page at (or near) the form's own scale
+        best = register(page, load(ranked[0]), matched[ranked[0]])  # a page at (or near) the form's own scale
     if best is None:
         for edition in ranked:
-            registration = register(page, load(edition))
+            registration = register(page, load(edition), matched[edition])
             if registration is not None and (best is None or _fit_order(registration) > _fit_order(best)):
                 best = registration
     if best is not None:
