@@ -394,13 +394,16 @@ class Matched:
         self.everything = list(_printed_arrays(template.edition).anchors)
         # the anchors whose text the page shows at all
         self.readable = len({i for i in self.everything if template.printed[i][0] in self.by_text})
+        self.searched = self.pairs.near(self.everything, Transform(), SEARCH_PT)  # the pairs the shift fit weighs
+        # no fit of those pairs has more agreeing labels than they have labels
+        self.most = len(np.unique(self.searched[0]))
         self._shift: tuple[BlockFit | None] | None = None
 
     @property
     def shift(self) -> BlockFit | None:
         """The page-wide fit of one shift (RANSAC over the anchors' pairs within SEARCH_PT)."""
         if self._shift is None:
-            self._shift = (_ransac(*self.pairs.near(self.everything, Transform(), SEARCH_PT)),)
+            self._shift = (_ransac(*self.searched),)
         return self._shift[0]
 
     def shift_counts(self) -> tuple[int, int]:
@@ -661,7 +664,7 @@ def register(page: Page, template: Template, matched: Matched | None = None) -> 
             fit = _ransac(*pairs.near(near, glob.transform, radius), scale, rules, glob.transform)
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
     registration = Registration(template, fits, glob)
-    registration.printed_words = _printed(words, template, registration)
+    registration.printed_words = _printed(words, template, registration, pairs)
     registration.moved, labels = _moved_labels(words, template, registration, matched.by_text)
     registration.printed_words |= labels
     return registration
@@ -698,21 +701,34 @@ def block_of(template: Template, x: float, y: float) -> str:
     return "footer"
 
 
-def _printed(words: list[Word], template: Template, registration: Registration) -> set[int]:
-    """Page words that are the form's own print: same text as a printed word at its registered place."""
-    places: dict[str, list[tuple[float, float, float]]] = {}
-    for text, *box in template.printed:
-        cx, cy = _centre(*box)
-        fit = registration.fit(block_of(template, cx, cy))
-        px, py = fit.transform.point(cx, cy)
-        places.setdefault(text, []).append((px, py, INLIER_PT + fit.residual))
-    found = set()
-    reads = vocabulary(template.edition)
-    for j, w in enumerate(words):
-        for px, py, tol in (p for text in reads.print_of(w) for p in places.get(text, ())):
-            if abs(w.cx - px) <= tol and abs(w.cy - py) <= tol:
-                found.add(j)
-                break
+def _printed(words: list[Word], template: Template, registration: Registration,
+             pairs: _LabelPairs | None = None) -> set[int]:
+    """Page words that are the form's own print: same text as a printed word at its registered place.
+    ``pairs``: the page's label pairs (:class:`_LabelPairs`); a text-layer word is then print when one of
+    its pairs lies at its printed word's place, tested for all pairs at once."""
+    printed = _printed_arrays(template.edition)
+    fits = [registration.fit(block) for block in printed.blocks]
+    # each printed word's registered place (the transform's own arithmetic: x' = sx * x + tx) and tolerance
+    px = np.array([f.transform.sx for f in fits]) * printed.centres[:, 0] + np.array([f.transform.tx for f in fits])
+    py = np.array([f.transform.sy for f in fits]) * printed.centres[:, 1] + np.array([f.transform.ty for f in fits])
+    tol = np.array([INLIER_PT + f.residual for f in fits])
+    found: set[int] = set()
+    if pairs is not None:
+        at = (np.abs(pairs.dst[:, 0] - px[pairs.ids]) <= tol[pairs.ids]) & \
+            (np.abs(pairs.dst[:, 1] - py[pairs.ids]) <= tol[pairs.ids])
+        found = {j for j in pairs.words[at].tolist() if words[j].confidence is None}
+    todo = [j for j, w in enumerate(words) if pairs is None or w.confidence is not None]
+    if todo:  # OCR words: by the texts they may be the print of (:meth:`Vocabulary.print_of`)
+        places: dict[str, list[tuple[float, float, float]]] = {}
+        for (text, *_), x, y, t in zip(template.printed, px.tolist(), py.tolist(), tol.tolist()):
+            places.setdefault(text, []).append((x, y, t))
+        reads = vocabulary(template.edition)
+        for j in todo:
+            w = words[j]
+            for x, y, t in (p for text in reads.print_of(w) for p in places.get(text, ())):
+                if abs(w.cx - x) <= t and abs(w.cy - y) <= t:
+                    found.add(j)
+                    break
     return found | _moved_print(words, template, registration, found) | _covered_by_print(words, template, registration)
 
 
@@ -749,6 +765,17 @@ def _covered_by_print(words: list[Word], template: Template, registration: Regis
     return out
 
 
+@lru_cache(maxsize=None)
+def _follows(edition: str) -> dict[tuple[str, str], tuple[tuple[float, float], ...]]:
+    """Each pair of printed texts that follow each other on a line of the form, with the first's centres."""
+    follows: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    printed = load(edition).printed
+    for a, b in zip(printed, printed[1:]):
+        if abs((a[2] + a[4]) / 2 - (b[2] + b[4]) / 2) < 2 and 0 <= b[1] - a[3] < 15:
+            follows.setdefault((a[0], b[0]), []).append(_centre(*a[1:]))
+    return {key: tuple(centres) for key, centres in follows.items()}
+
+
 def _moved_print(words: list[Word], template: Template, registration: Registration, found: set[int]) -> set[int]:
     """Runs of RUN_WORDS or more words that follow each other in the form's print, near their place.
 
@@ -756,19 +783,23 @@ def _moved_print(words: list[Word], template: Template, registration: Registrati
     three words in the print's own order, within MOVED_Y_PT (MOVED_X_PT across) of where the template
     prints them, are print. Words already found at their place count in a run: two words left over at
     a line's start, before three found, are print too."""
-    follows: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    printed = template.printed
-    for a, b in zip(printed, printed[1:]):
-        if abs((a[2] + a[4]) / 2 - (b[2] + b[4]) / 2) < 2 and 0 <= b[1] - a[3] < 15:
-            follows.setdefault((a[0], b[0]), []).append(registration.glob.transform.point(*_centre(*a[1:])))
-    order = sorted(range(len(words)), key=lambda j: (round(words[j].cy), words[j].x0))  # print found counts in a run
+    follows = _follows(template.edition)
+    placed: dict[tuple[str, str], list[tuple[float, float]]] = {}  # follows' places on the page, as needed
+    cy = [w.cy for w in words]
+    order = sorted(range(len(words)), key=lambda j: (round(cy[j]), words[j].x0))  # print found counts in a run
     chained = [False] * len(order)
     reads = vocabulary(template.edition)
-    for k in range(len(order) - 1):
-        a, b = words[order[k]], words[order[k + 1]]
-        near = any(abs(a.cx - x) <= MOVED_X_PT and abs(a.cy - y) <= MOVED_Y_PT
-                   for ta in reads.print_of(a) for tb in reads.print_of(b) for x, y in follows.get((ta, tb), ()))
-        chained[k] = near and abs(a.cy - b.cy) < 2 and 0 <= b.x0 - a.x1 < 15
+    for k, (i, j) in enumerate(zip(order, order[1:])):
+        a, b = words[i], words[j]
+        if not (abs(cy[i] - cy[j]) < 2 and 0 <= b.x0 - a.x1 < 15):
+            continue  # not next to each other on a line: no run, wherever they lie
+        for key in ((ta, tb) for ta in reads.print_of(a) for tb in reads.print_of(b) if (ta, tb) in follows):
+            if key not in placed:
+                placed[key] = [registration.glob.transform.point(*c) for c in follows[key]]
+            ax, ay = a.cx, cy[i]
+            if any(abs(ax - x) <= MOVED_X_PT and abs(ay - y) <= MOVED_Y_PT for x, y in placed[key]):
+                chained[k] = True
+                break
     out, k = set(), 0
     while k < len(order):
         end = k
