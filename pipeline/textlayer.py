@@ -598,11 +598,11 @@ def _visible(page: pdfium.PdfPage, words: list[Word]) -> tuple[list[Word], list[
     width, height = page.get_size()
     scale = min(_RENDER_SCALE, (MAX_CHECK_PIXELS / max(width * height, 1.0)) ** 0.5)  # a huge page: fewer dots
     try:
-        image = page.render(scale=scale, grayscale=True, may_draw_forms=True).to_pil()
+        bitmap = page.render(scale=scale, grayscale=True, may_draw_forms=True)
+        ink = _grey_levels(bitmap)
     except Exception:  # rendering is a refinement; never lose the text over it
         logger.warning("could not render page to check hidden text; keeping all words", exc_info=True)
         return words, []
-    ink = np.asarray(image.convert("L"))
     kept, dropped = [], []
     for w in words:
         x0, y0 = max(int(w.x0 * scale), 0), max(int(w.y0 * scale), 0)
@@ -614,6 +614,15 @@ def _visible(page: pdfium.PdfPage, words: list[Word]) -> tuple[list[Word], list[
     if dropped:
         logger.info("dropped %s hidden words of %s", len(dropped), len(words))
     return kept, dropped
+
+
+def _grey_levels(bitmap: pdfium.PdfBitmap) -> np.ndarray:
+    """The rendered page's grey levels (rows of columns): a grey bitmap's own pixels, without a copy (a
+    view of pdfium's buffer: the caller keeps ``bitmap`` while it reads them); another format through
+    PIL's conversion to grey."""
+    if bitmap.format == pdfium_c.FPDFBitmap_Gray:
+        return bitmap.to_numpy()
+    return np.asarray(bitmap.to_pil().convert("L"))
 
 
 _TOKEN = re.compile(r"[A-Za-z]{2,}")
