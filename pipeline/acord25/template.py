@@ -612,11 +612,21 @@ def _agreeing_labels(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scales: 
     ids, src, dst = ids[order], src[order], dst[order]
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     counts = np.zeros(len(scales), dtype=int)
+    size = (min(chunk, len(scales)), len(ids))
+    error, buffers = np.empty(size), (np.empty(size, dtype=bool), np.empty(size, dtype=bool))
     for start in range(0, len(scales), chunk):
         part = slice(start, start + chunk)
-        # each axis on its own (a max over an axis of two is slow in numpy; the test is the same)
-        near = np.abs(src[None, :, 0] * scales[part, None, 0] + shifts[part, None, 0] - dst[None, :, 0]) <= tolerance
-        near &= np.abs(src[None, :, 1] * scales[part, None, 1] + shifts[part, None, 1] - dst[None, :, 1]) <= tolerance
+        rows = len(scales[part])
+        e, near, also = error[:rows], buffers[0][:rows], buffers[1][:rows]
+        # |src * scale + shift - dst| <= tolerance, each axis on its own (a max over an axis of two is slow in
+        # numpy; the test is the same), computed in place: the same operations in the same order, no copies
+        for axis, out in ((0, near), (1, also)):
+            np.multiply(src[None, :, axis], scales[part, None, axis], out=e)
+            np.add(e, shifts[part, None, axis], out=e)
+            np.subtract(e, dst[None, :, axis], out=e)
+            np.abs(e, out=e)
+            np.less_equal(e, tolerance, out=out)
+        near &= also
         counts[part] = np.logical_or.reduceat(near, starts, axis=1).sum(axis=1)
     return counts
 
