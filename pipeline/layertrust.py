@@ -15,7 +15,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from pipeline.textlayer import (_IDENTITY, _TOKEN, Page, Word, _looks_like_word, _raw_words, _walk_objects, open_pdf,
-                                read_pages, serialised)
+                                read_document, serialised)
 
 IMAGE_PAGE = 0.5  # share of the page one image must cover for the page to be a scan
 INVISIBLE_LAYER = 0.8  # share of a page's characters drawn invisible: a scanner's OCR layer
@@ -82,8 +82,16 @@ def check_layers(pdf: bytes, *, max_pages: int = 50) -> list[LayerCheck]:
 def read_checked(pdf: bytes, *, max_pages: int = 50) -> tuple[list[Page], list[LayerCheck]]:
     """The text layer's pages (:func:`pipeline.textlayer.read_text_layer`) and each page's
     :class:`LayerCheck`, from one opening of the PDF: the same as calling both, for half the work."""
-    pairs = read_pages(pdf, max_pages=max_pages, look=_check_page)
-    return [page for page, _ in pairs], [check for _, check in pairs]
+    pages, checks, _ = read_checked_fields(pdf, max_pages=max_pages)
+    return pages, checks
+
+
+@serialised
+def read_checked_fields(pdf: bytes, *, max_pages: int = 50) -> tuple[list[Page], list[LayerCheck], dict[str, str] | None]:
+    """:func:`read_checked`, and the form's field values from the same opening
+    (:func:`pipeline.textlayer.read_document`: None when not all pages were read)."""
+    pairs, fields = read_document(pdf, max_pages=max_pages, look=_check_page)
+    return [page for page, _ in pairs], [check for _, check in pairs], fields
 
 
 def _check_page(page: pdfium.PdfPage, number: int, raw_words: int | None = None) -> LayerCheck:

@@ -245,6 +245,15 @@ def read_pages(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
 
     One opening of the PDF for both: a caller that needs the words and a look at the drawing (the
     layer checks of :mod:`pipeline.layertrust`) pays for parsing the document and its pages once."""
+    return read_document(pdf, max_pages=max_pages, drop_hidden=drop_hidden, look=look)[0]
+
+
+@serialised
+def read_document(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
+                  look: PageLook | None = None) -> tuple[list[tuple[Page, Any]], dict[str, str] | None]:
+    """:func:`read_pages`, and the form's field values (:func:`read_form_fields`) read from each page
+    before its fields are flattened, in the same opening; None for the fields when the document has more
+    pages than were read (:func:`read_form_fields` then reads them all)."""
     refuse_stream_bombs(pdf)
     doc = open_pdf(pdf)
     try:
@@ -252,12 +261,15 @@ def read_pages(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
         if has_form:
             _init_forms(doc)
         pages: list[tuple[Page, Any]] = []
+        fields: dict[str, str] | None = {} if len(doc) <= max_pages else None
         for index in range(min(len(doc), max_pages)):
             number = index + 1
             try:
                 page = doc[index]
                 seen = look(page, number, None) if has_form and look is not None else None
                 if has_form:
+                    if fields is not None:
+                        _page_fields(doc.formenv.raw, page, fields)
                     page = _flattened_page(doc, index, page)
             except pdfium.PdfiumError as e:
                 raise UnreadableDocument(
@@ -271,7 +283,7 @@ def read_pages(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
                 pages.append((read, seen))
             finally:
                 page.close()
-        return pages
+        return pages, fields
     finally:
         doc.close()
 
@@ -671,13 +683,7 @@ def read_form_fields(pdf: bytes) -> dict[str, str]:
         handle = doc.formenv.raw
         for index in range(len(doc)):
             page = doc[index]
-            for annot in _widget_annots(page):
-                name = _annot_string(pdfium_c.FPDFAnnot_GetFormFieldName, handle, annot)
-                if not name:
-                    continue
-                value = _field_value(handle, annot)
-                if value and name not in fields:
-                    fields[name] = value
+            _page_fields(handle, page, fields)
             page.close()
     except pdfium.PdfiumError as e:
         raise UnreadableDocument(
@@ -686,6 +692,17 @@ def read_form_fields(pdf: bytes) -> dict[str, str]:
     finally:
         doc.close()
     return fields
+
+
+def _page_fields(handle: Any, page: pdfium.PdfPage, fields: dict[str, str]) -> None:
+    """Add the page's filled fields not named yet to ``fields`` (name -> value)."""
+    for annot in _widget_annots(page):
+        name = _annot_string(pdfium_c.FPDFAnnot_GetFormFieldName, handle, annot)
+        if not name:
+            continue
+        value = _field_value(handle, annot)
+        if value and name not in fields:
+            fields[name] = value
 
 
 def _widget_annots(page: pdfium.PdfPage) -> Iterator[Any]:

@@ -8,8 +8,8 @@ import random
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline.layertrust import check_layers, read_checked
-from pipeline.textlayer import read_text_layer
+from pipeline.layertrust import check_layers, read_checked, read_checked_fields
+from pipeline.textlayer import read_form_fields, read_text_layer
 from samples.certificates import draw_certificate, random_certificate
 
 
@@ -47,3 +47,14 @@ def test_given_live_form_fields_when_read_in_one_pass_then_values_are_read_and_t
 def test_given_max_pages_when_read_in_one_pass_then_only_that_many_pages_and_checks():
     pages, checks = read_checked(_form_pdf(), max_pages=1)
     assert [p.number for p in pages] == [c.number for c in checks] == [1]
+
+
+def test_given_live_form_fields_when_read_in_one_pass_then_the_fields_are_the_form_readers():
+    """The field values come from the pages before they are flattened, in the same opening, as
+    read_form_fields gives them; with fewer pages read than the document has, they are left to it (None)."""
+    pdf = _form_pdf()
+    pages, checks, fields = read_checked_fields(pdf)
+    assert fields == read_form_fields(pdf) and fields["Insured_1"] == "Harbor Lights Roofing LLC"
+    assert (pages, checks) == read_checked(pdf)
+    assert read_checked_fields(pdf, max_pages=1)[2] is None
+    assert read_checked_fields(draw_certificate(random_certificate(random.Random(11))))[2] == {}  # no form
