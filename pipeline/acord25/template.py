@@ -330,6 +330,7 @@ class _Printed:
     centres: np.ndarray
     blocks: tuple[str, ...]
     anchors: tuple[int, ...]  # every block's anchors, block by block (the page-wide fit's)
+    distinct_anchors: np.ndarray  # the same, each once
 
 
 @lru_cache(maxsize=None)
@@ -338,10 +339,11 @@ def _printed_arrays(edition: str) -> _Printed:
     texts = tuple(dict.fromkeys(t[0] for t in template.printed))
     index = {t: k for k, t in enumerate(texts)}
     centres = [_centre(*box) for _, *box in template.printed]
+    anchors = tuple(i for b in template.blocks.values() for i in b["anchors"])
     return _Printed(texts, np.array([index[t[0]] for t in template.printed], dtype=int),
                     np.array(centres, dtype=float).reshape(-1, 2),
                     tuple(block_of(template, cx, cy) for cx, cy in centres),
-                    tuple(i for b in template.blocks.values() for i in b["anchors"]))
+                    anchors, np.unique(np.array(anchors, dtype=int)))
 
 
 class _LabelPairs:
@@ -392,8 +394,9 @@ class Matched:
         self.by_text = self.words.labels(template)
         self.pairs = _LabelPairs(template, self.words, self.by_text)
         self.everything = list(_printed_arrays(template.edition).anchors)
-        # the anchors whose text the page shows at all
-        self.readable = len({i for i in self.everything if template.printed[i][0] in self.by_text})
+        # the anchors whose text the page shows at all (those with a pair)
+        anchors = _printed_arrays(template.edition).distinct_anchors
+        self.readable = int((self.pairs.starts[anchors + 1] > self.pairs.starts[anchors]).sum())
         self.searched = self.pairs.near(self.everything, Transform(), SEARCH_PT)  # the pairs the shift fit weighs
         # no fit of those pairs has more agreeing labels than they have labels
         self.most = len(np.unique(self.searched[0]))
