@@ -324,7 +324,7 @@ def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple
     transform = _DisplayTransform(page)
     textpage = page.get_textpage()
     try:
-        words = [transform.word(text, box) for text, box in _raw_words(textpage)]
+        words = transform.words(_raw_words(textpage))
     finally:
         textpage.close()
     raw_words = len(words)
@@ -592,6 +592,19 @@ class _DisplayTransform:
         w = self.word(kind, box)
         return Mark(kind=kind, x0=w.x0, y0=w.y0, x1=w.x1, y1=w.y1)
 
+    def words(self, raw: list[tuple[str, tuple[float, float, float, float]]]) -> list[Word]:
+        """:meth:`word` of each of ``raw``; an unturned page's written out (min and max as the builtins
+        choose: the second only when strictly smaller or larger)."""
+        if self.rotation != 0:
+            return [self.word(text, box) for text, box in raw]
+        left, top = self.left, self.top
+        out = []
+        for text, (l, b, r, t) in raw:
+            xa, ya, xb, yb = l - left, top - b, r - left, top - t
+            out.append(Word(text, round(xb if xb < xa else xa, 2), round(yb if yb < ya else ya, 2),
+                            round(xb if xb > xa else xa, 2), round(yb if yb > ya else ya, 2)))
+        return out
+
     def word(self, text: str, box: tuple[float, float, float, float]) -> Word:
         l, b, r, t = box
         xa, ya = self.point(l, b)
@@ -657,6 +670,7 @@ def has_usable_text(pages: list[Page], *, min_words: int = 40) -> bool:
     return wordlike / len(tokens) >= 0.6
 
 
+@functools.lru_cache(maxsize=2**16)  # a page repeats its words (the form's labels): each is judged once
 def _looks_like_word(token: str) -> bool:
     if not any(c in _VOWELS for c in token):
         return len(token) <= 4 and token.isupper()  # abbreviations: LLC, NAIC

@@ -58,3 +58,19 @@ def test_given_live_form_fields_when_read_in_one_pass_then_the_fields_are_the_fo
     assert (pages, checks) == read_checked(pdf)
     assert read_checked_fields(pdf, max_pages=1)[2] is None
     assert read_checked_fields(draw_certificate(random_certificate(random.Random(11))))[2] == {}  # no form
+
+
+def test_given_boxes_on_an_unturned_page_when_placed_together_then_each_is_placed_as_alone():
+    """_DisplayTransform.words (the read's loop, written out for an unturned page) gives each word what
+    .word gives it: the same rounding, the same choice between equal corners (0.0 and -0.0)."""
+    from pipeline.textlayer import _DisplayTransform
+
+    rng = random.Random(3)
+    for rotation in (0, 90):
+        transform = _DisplayTransform.__new__(_DisplayTransform)
+        transform.left, transform.bottom, transform.right, transform.top = 12.5, 0.0, 624.5, 792.0
+        transform.rotation = rotation
+        raw = [(f"w{i}", (rng.choice([0.0, -0.0, 12.5, rng.uniform(-5, 700)]), rng.uniform(-5, 800),
+                          rng.choice([12.5, rng.uniform(-5, 700)]), rng.choice([792.0, rng.uniform(-5, 800)])))
+               for i in range(2000)]
+        assert [repr(w) for w in transform.words(raw)] == [repr(transform.word(t, b)) for t, b in raw]
