@@ -163,5 +163,5 @@ def extract(reading: Reading) -> dict[str, Any]:
     if form is None:
         raise NotACertificate("The document is not an ACORD 25 certificate of liability insurance; "
                               "ask the insured's agent for an ACORD 25.")
-    return extract_certificate(list(reading.pages), reading.form_fields or None, reading.method)
+    return extract_certificate(list(reading.pages), reading.form_fields or None, reading.method, info=form)
 
