@@ -292,9 +292,8 @@ class PageWords:
 
     def __init__(self, page: Page) -> None:
         self.words = list(page.words)
-        self.centres = np.array([(w.x0, w.y0, w.x1, w.y1) for w in self.words], dtype=float).reshape(-1, 4)
-        self.centres = np.column_stack(((self.centres[:, 0] + self.centres[:, 2]) / 2,
-                                        (self.centres[:, 1] + self.centres[:, 3]) / 2))
+        boxes = np.array([(w.x0, w.y0, w.x1, w.y1) for w in self.words], dtype=float).reshape(-1, 4)
+        self.centres = np.column_stack(((boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2))  # Word.cx, .cy
         self.by_text: dict[str, list[int]] = {}
         self.ocr = False
         for j, w in enumerate(self.words):
@@ -389,7 +388,7 @@ class Matched:
     fit taken on them once: :func:`shift_fit` and :func:`register` of the same page share it."""
 
     def __init__(self, page: Page, template: Template, words: PageWords | None = None) -> None:
-        self.page, self.template = page, template
+        self.template = template
         self.words = words or PageWords(page)
         self.by_text = self.words.labels(template)
         self.pairs = _LabelPairs(template, self.words, self.by_text)
