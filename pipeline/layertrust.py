@@ -15,7 +15,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from pipeline.textlayer import (_IDENTITY, _TOKEN, Page, Word, _looks_like_word, _raw_words, _walk_objects, open_pdf,
-                                read_pages, serialised)
+                                read_document, serialised)
 
 IMAGE_PAGE = 0.5  # share of the page one image must cover for the page to be a scan
 INVISIBLE_LAYER = 0.8  # share of a page's characters drawn invisible: a scanner's OCR layer
@@ -48,12 +48,13 @@ umbrella vehicles waiver workers compensation subrogation type form acord corpor
 @dataclass(frozen=True)
 class LayerCheck:
     """How a page's text was drawn: the share of the page its largest image covers, the share of its
-    characters drawn invisible, and how many words it had before words without ink were dropped."""
+    characters drawn invisible, and how many words it had before words without ink were dropped (None:
+    not counted, as the page is no scan whatever it counts: they matter only on a scan)."""
 
     number: int
     image_cover: float
     invisible: float
-    raw_words: int
+    raw_words: int | None
 
     @property
     def scan(self) -> bool:
@@ -82,12 +83,21 @@ def check_layers(pdf: bytes, *, max_pages: int = 50) -> list[LayerCheck]:
 def read_checked(pdf: bytes, *, max_pages: int = 50) -> tuple[list[Page], list[LayerCheck]]:
     """The text layer's pages (:func:`pipeline.textlayer.read_text_layer`) and each page's
     :class:`LayerCheck`, from one opening of the PDF: the same as calling both, for half the work."""
-    pairs = read_pages(pdf, max_pages=max_pages, look=_check_page)
-    return [page for page, _ in pairs], [check for _, check in pairs]
+    pages, checks, _ = read_checked_fields(pdf, max_pages=max_pages)
+    return pages, checks
+
+
+@serialised
+def read_checked_fields(pdf: bytes, *, max_pages: int = 50) -> tuple[list[Page], list[LayerCheck], dict[str, str] | None]:
+    """:func:`read_checked`, and the form's field values from the same opening
+    (:func:`pipeline.textlayer.read_document`: None when not all pages were read)."""
+    pairs, fields = read_document(pdf, max_pages=max_pages, look=_check_page)
+    return [page for page, _ in pairs], [check for _, check in pairs], fields
 
 
 def _check_page(page: pdfium.PdfPage, number: int, raw_words: int | None = None) -> LayerCheck:
-    """The page's check; ``raw_words``, when given, is the count of words its text page holds."""
+    """The page's check; ``raw_words``, when given, is the count of words its text page holds (counted
+    here only when the page may be a scan)."""
     left, bottom, right, top = page.get_cropbox()
     area = max((right - left) * (top - bottom), 1.0)
     count = pdfium_c.FPDFPage_CountObjects(page.raw)
@@ -107,14 +117,16 @@ def _check_page(page: pdfium.PdfPage, number: int, raw_words: int | None = None)
             hidden += 1
         else:
             shown += 1
-    if raw_words is None:
+    cover, invisible_share = round(cover, 3), round(hidden / (hidden + shown) if hidden + shown else 0.0, 3)
+    if cover < IMAGE_PAGE and invisible_share < INVISIBLE_LAYER:
+        raw_words = None  # no scan, whatever its words: they are not counted
+    elif raw_words is None:
         textpage = page.get_textpage()
         try:
             raw_words = len(_raw_words(textpage))
         finally:
             textpage.close()
-    invisible_share = hidden / (hidden + shown) if hidden + shown else 0.0
-    return LayerCheck(number, round(cover, 3), round(invisible_share, 3), raw_words)
+    return LayerCheck(number, cover, invisible_share, raw_words)
 
 
 def text_quality(words: list[str]) -> tuple[int, float, float]:

@@ -41,8 +41,11 @@ def refuse_stream_bombs(pdf: bytes, *, limit: int = MAX_STREAM_BYTES) -> None:
         names = filters(head, pdf)
         if not any(name in _EXPANDING for name in names):
             continue
+        raw = _raw(pdf, match.end(), head)
+        if most_decoded(raw, names) <= limit:
+            continue  # even the filters' largest expansion keeps it under the cap: no need to decode it
         try:
-            decoded_size(_raw(pdf, match.end(), head), names, limit)
+            decoded_size(raw, names, limit)
         except _Exceeded:
             raise TooLarge(f"The PDF holds a compressed stream that expands past {limit // 2**20} MB "
                            "(a decompression bomb); send a fresh copy of the certificate.") from None
@@ -76,6 +79,31 @@ def decoded_size(data: bytes, names: list[bytes], limit: int) -> int:
             break
         data, size = decode(data, limit, position < len(names) - 1)
     return size
+
+
+def most_decoded(data: bytes, names: list[bytes]) -> int:
+    """The most bytes any layer of stream ``data`` can decode to through the filters ``names`` (as
+    :func:`decoded_size` follows them: the first unknown filter ends the chain), from each filter's largest
+    expansion: deflate 1032 to 1 (a 258-byte match in two bits), LZW a code of 9 bits or more for an entry
+    of at most 4096 bytes, run-length 2 bytes for 128, hex 2 digits a byte; ASCII85 as the first filter
+    from its own characters (each "z" 4 bytes, 5 others 4 bytes), later 1 character for 4 bytes.
+    :func:`refuse_stream_bombs` decodes only a stream this bound does not clear."""
+    most = size = len(data)
+    for position, name in enumerate(names):
+        grow = _LARGEST.get(name)
+        if grow is None:
+            break
+        size = _ascii85_most(data) if position == 0 and name in (b"ASCII85Decode", b"A85") else grow(size)
+        most = max(most, size)
+    return most
+
+
+def _ascii85_most(data: bytes) -> int:
+    """The most bytes :func:`_ascii85` gives for ``data``: 4 per "z", 4 per 5 other characters or part of 5."""
+    end = data.find(b"~>")
+    text = _WHITE.sub(b"", data[:end if end >= 0 else len(data)]).removeprefix(b"<~")
+    zeros = text.count(b"z")
+    return 4 * zeros + 4 * ((len(text) - zeros + 4) // 5)
 
 
 def _raw(pdf: bytes, start: int, head: bytes) -> bytes:
@@ -175,3 +203,12 @@ _DECODERS: dict[bytes, Callable[[bytes, int, bool], tuple[bytes, int]]] = {
     b"ASCIIHexDecode": _hex, b"AHx": _hex, b"ASCII85Decode": _ascii85, b"A85": _ascii85,
 }
 _EXPANDING = {b"FlateDecode", b"Fl", b"LZWDecode", b"LZW", b"RunLengthDecode", b"RL", b"ASCII85Decode", b"A85"}
+
+# Each filter's largest output for an input of n bytes (an upper bound, with a little to spare).
+_LARGEST: dict[bytes, Callable[[int], int]] = {
+    b"FlateDecode": lambda n: 1032 * n + 1032, b"Fl": lambda n: 1032 * n + 1032,
+    b"LZWDecode": lambda n: 4096 * n, b"LZW": lambda n: 4096 * n,
+    b"RunLengthDecode": lambda n: 64 * n + 128, b"RL": lambda n: 64 * n + 128,
+    b"ASCIIHexDecode": lambda n: n // 2 + 1, b"AHx": lambda n: n // 2 + 1,
+    b"ASCII85Decode": lambda n: 4 * n + 4, b"A85": lambda n: 4 * n + 4,
+}

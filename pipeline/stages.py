@@ -43,7 +43,7 @@ def read_text(data: bytes, *, max_pages: int = 50) -> Reading | None:
     """The text-layer reading of a born-digital PDF; None when the document needs OCR (an image, a scan).
 
     The cheap half of :func:`read`: the workers run it on the fast queue and hand the rest to OCR."""
-    from pipeline.layertrust import read_checked
+    from pipeline.layertrust import read_checked_fields
     from pipeline.textlayer import has_usable_text, read_form_fields
 
     kind = _kind(data)
@@ -51,13 +51,14 @@ def read_text(data: bytes, *, max_pages: int = 50) -> Reading | None:
         raise UnsupportedFileType("The file is not a PDF, PNG, JPEG or TIFF; send the certificate in one of those formats.")
     if kind != PDF:
         return None
-    pages, checks = read_checked(data, max_pages=max_pages)
+    pages, checks, fields = read_checked_fields(data, max_pages=max_pages)
     if not has_usable_text(pages):
         log.info("no usable text layer (%s words); reading by OCR", sum(len(p.words) for p in pages))
         return None
     if pages_to_ocr(data, pages, max_pages=max_pages, checks=checks):
         return None
-    return Reading("text_layer", _scanner_layers(data, pages, max_pages, checks), read_form_fields(data))
+    return Reading("text_layer", _scanner_layers(data, pages, max_pages, checks),
+                   read_form_fields(data) if fields is None else fields)
 
 
 def read_ocr(data: bytes, *, max_pages: int = 50, ocr_engine: Any = None) -> Reading:
@@ -65,17 +66,17 @@ def read_ocr(data: bytes, *, max_pages: int = 50, ocr_engine: Any = None) -> Rea
 
     A PDF whose text layer is good on some pages and not on others (a born-digital cover letter and
     a scanned certificate) keeps the good pages and has only the others read by OCR."""
-    from pipeline.layertrust import read_checked
+    from pipeline.layertrust import read_checked_fields
     from pipeline.textlayer import has_usable_text, read_form_fields
 
     kind = _kind(data)
     if kind == PDF:
-        pages, checks = read_checked(data, max_pages=max_pages)
+        pages, checks, fields = read_checked_fields(data, max_pages=max_pages)
         todo = pages_to_ocr(data, pages, max_pages=max_pages, checks=checks) if has_usable_text(pages) else {}
         if todo and len(todo) < len(pages):
             ocred = _ocr_some(data, sorted(todo), ocr_engine)
             merged = tuple(ocred.get(p.number, p) for p in _scanner_layers(data, pages, max_pages, checks))
-            return Reading("ocr", merged, read_form_fields(data))
+            return Reading("ocr", merged, read_form_fields(data) if fields is None else fields)
     return _ocr(data, kind, max_pages, ocr_engine)
 
 
@@ -162,5 +163,5 @@ def extract(reading: Reading) -> dict[str, Any]:
     if form is None:
         raise NotACertificate("The document is not an ACORD 25 certificate of liability insurance; "
                               "ask the insured's agent for an ACORD 25.")
-    return extract_certificate(list(reading.pages), reading.form_fields or None, reading.method)
+    return extract_certificate(list(reading.pages), reading.form_fields or None, reading.method, info=form)
 

@@ -245,6 +245,15 @@ def read_pages(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
 
     One opening of the PDF for both: a caller that needs the words and a look at the drawing (the
     layer checks of :mod:`pipeline.layertrust`) pays for parsing the document and its pages once."""
+    return read_document(pdf, max_pages=max_pages, drop_hidden=drop_hidden, look=look)[0]
+
+
+@serialised
+def read_document(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
+                  look: PageLook | None = None) -> tuple[list[tuple[Page, Any]], dict[str, str] | None]:
+    """:func:`read_pages`, and the form's field values (:func:`read_form_fields`) read from each page
+    before its fields are flattened, in the same opening; None for the fields when the document has more
+    pages than were read (:func:`read_form_fields` then reads them all)."""
     refuse_stream_bombs(pdf)
     doc = open_pdf(pdf)
     try:
@@ -252,6 +261,7 @@ def read_pages(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
         if has_form:
             _init_forms(doc)
         pages: list[tuple[Page, Any]] = []
+        fields: dict[str, str] | None = {} if len(doc) <= max_pages else None
         for index in range(min(len(doc), max_pages)):
             number = index + 1
             try:
@@ -259,6 +269,8 @@ def read_pages(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
                 drawn = has_form or _filled_by_annotations(page)  # values in form fields or annotations: merged in
                 seen = look(page, number, None) if drawn and look is not None else None
                 if drawn:
+                    if has_form and fields is not None:
+                        _page_fields(doc.formenv.raw, page, fields)
                     page = _flattened_page(doc, index, page)
             except pdfium.PdfiumError as e:
                 raise UnreadableDocument(
@@ -272,7 +284,7 @@ def read_pages(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
                 pages.append((read, seen))
             finally:
                 page.close()
-        return pages
+        return pages, fields
     finally:
         doc.close()
 
@@ -372,7 +384,7 @@ def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple
     transform = _DisplayTransform(page)
     textpage = page.get_textpage()
     try:
-        words = [transform.word(text, box) for text, box in _raw_words(textpage)]
+        words = transform.words(_raw_words(textpage))
     finally:
         textpage.close()
     raw_words = len(words)
@@ -640,6 +652,19 @@ class _DisplayTransform:
         w = self.word(kind, box)
         return Mark(kind=kind, x0=w.x0, y0=w.y0, x1=w.x1, y1=w.y1)
 
+    def words(self, raw: list[tuple[str, tuple[float, float, float, float]]]) -> list[Word]:
+        """:meth:`word` of each of ``raw``; an unturned page's written out (min and max as the builtins
+        choose: the second only when strictly smaller or larger)."""
+        if self.rotation != 0:
+            return [self.word(text, box) for text, box in raw]
+        left, top = self.left, self.top
+        out = []
+        for text, (l, b, r, t) in raw:
+            xa, ya, xb, yb = l - left, top - b, r - left, top - t
+            out.append(Word(text, round(xb if xb < xa else xa, 2), round(yb if yb < ya else ya, 2),
+                            round(xb if xb > xa else xa, 2), round(yb if yb > ya else ya, 2)))
+        return out
+
     def word(self, text: str, box: tuple[float, float, float, float]) -> Word:
         l, b, r, t = box
         xa, ya = self.point(l, b)
@@ -658,11 +683,11 @@ def _visible(page: pdfium.PdfPage, words: list[Word]) -> tuple[list[Word], list[
     width, height = page.get_size()
     scale = min(_RENDER_SCALE, (MAX_CHECK_PIXELS / max(width * height, 1.0)) ** 0.5)  # a huge page: fewer dots
     try:
-        image = page.render(scale=scale, grayscale=True, may_draw_forms=True).to_pil()
+        bitmap = page.render(scale=scale, grayscale=True, may_draw_forms=True)
+        ink = _grey_levels(bitmap)
     except Exception:  # rendering is a refinement; never lose the text over it
         logger.warning("could not render page to check hidden text; keeping all words", exc_info=True)
         return words, []
-    ink = np.asarray(image.convert("L"))
     kept, dropped = [], []
     for w in words:
         x0, y0 = max(int(w.x0 * scale), 0), max(int(w.y0 * scale), 0)
@@ -674,6 +699,15 @@ def _visible(page: pdfium.PdfPage, words: list[Word]) -> tuple[list[Word], list[
     if dropped:
         logger.info("dropped %s hidden words of %s", len(dropped), len(words))
     return kept, dropped
+
+
+def _grey_levels(bitmap: pdfium.PdfBitmap) -> np.ndarray:
+    """The rendered page's grey levels (rows of columns): a grey bitmap's own pixels, without a copy (a
+    view of pdfium's buffer: the caller keeps ``bitmap`` while it reads them); another format through
+    PIL's conversion to grey."""
+    if bitmap.format == pdfium_c.FPDFBitmap_Gray:
+        return bitmap.to_numpy()
+    return np.asarray(bitmap.to_pil().convert("L"))
 
 
 _TOKEN = re.compile(r"[A-Za-z]{2,}")
@@ -696,6 +730,7 @@ def has_usable_text(pages: list[Page], *, min_words: int = 40) -> bool:
     return wordlike / len(tokens) >= 0.6
 
 
+@functools.lru_cache(maxsize=2**16)  # a page repeats its words (the form's labels): each is judged once
 def _looks_like_word(token: str) -> bool:
     if not any(c in _VOWELS for c in token):
         return len(token) <= 4 and token.isupper()  # abbreviations: LLC, NAIC
@@ -722,13 +757,7 @@ def read_form_fields(pdf: bytes) -> dict[str, str]:
         handle = doc.formenv.raw
         for index in range(len(doc)):
             page = doc[index]
-            for annot in _widget_annots(page):
-                name = _annot_string(pdfium_c.FPDFAnnot_GetFormFieldName, handle, annot)
-                if not name:
-                    continue
-                value = _field_value(handle, annot)
-                if value and name not in fields:
-                    fields[name] = value
+            _page_fields(handle, page, fields)
             page.close()
     except pdfium.PdfiumError as e:
         raise UnreadableDocument(
@@ -737,6 +766,17 @@ def read_form_fields(pdf: bytes) -> dict[str, str]:
     finally:
         doc.close()
     return fields
+
+
+def _page_fields(handle: Any, page: pdfium.PdfPage, fields: dict[str, str]) -> None:
+    """Add the page's filled fields not named yet to ``fields`` (name -> value)."""
+    for annot in _widget_annots(page):
+        name = _annot_string(pdfium_c.FPDFAnnot_GetFormFieldName, handle, annot)
+        if not name:
+            continue
+        value = _field_value(handle, annot)
+        if value and name not in fields:
+            fields[name] = value
 
 
 def _widget_annots(page: pdfium.PdfPage) -> Iterator[Any]:

@@ -14,7 +14,7 @@ from typing import Any
 from pipeline.acord25.certificate import empty_certificate
 from pipeline.acord25.evidence import Evidence
 from pipeline.acord25.fields import apply_form_fields
-from pipeline.acord25.identify import identify
+from pipeline.acord25.identify import FormInfo, identify
 from pipeline.acord25.reader import read_certificate
 from pipeline.acord25.remarks import append_remarks
 from pipeline.textlayer import Page
@@ -25,15 +25,16 @@ __all__ = ["empty_certificate", "extract_certificate"]
 
 
 def extract_certificate(pages: list[Page], form_fields: dict[str, str] | None = None,
-                        method: str | None = None) -> dict[str, Any]:
+                        method: str | None = None, info: FormInfo | None = None) -> dict[str, Any]:
     """Read the ACORD 25 fields from the certificate page's words (and form fields when given).
 
     Remarks pages after the certificate page continue its description of operations. ``method``
-    (the reading's, "text_layer" or "ocr") is logged only: words carry their OCR confidence."""
+    (the reading's, "text_layer" or "ocr") is logged only: words carry their OCR confidence. ``info``:
+    :func:`~pipeline.acord25.identify.identify`'s answer for ``pages``, when the caller has it already."""
     cert = empty_certificate()
     if not pages:
         return cert
-    info = identify(pages)
+    info = info or identify(pages)
     page = next((p for p in pages if info is not None and p.number == info.page), pages[0])
     done = read_certificate(pages, page, info, form_fields)
     if done is not None:

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 
 from pipeline.acord25.layout import Sheet
-from pipeline.acord25.template import (MIN_GLOBAL, SCALE_GAIN, Registration, editions, load, register,
-                                      shift_fit)
+from pipeline.acord25.template import (MIN_GLOBAL, SCALE_GAIN, Matched, PageWords, Registration, editions, load,
+                                      register)
 from pipeline.textlayer import Page
 
 logger = logging.getLogger(__name__)
@@ -136,19 +136,39 @@ def registered(page: Page) -> Registration | None:
     (cheap), and the page is registered to the first. When even that one has too few, or the page shows
     far more of its labels than agree (a page scanned at another scale), the page is registered to every
     template and the one it fits best wins (:func:`_fit_order`)."""
-    shifts = {edition: shift_fit(page, load(edition)) for edition in editions()}
-    ranked = sorted(shifts, key=lambda e: -shifts[e][0])
+    words = PageWords(page)  # matched to each template's labels once, for its shift fit and its registration
+    matched = {edition: Matched(page, load(edition), words) for edition in editions()}
+    first = _first(matched)
     best: Registration | None = None
-    agreeing, shown = shifts[ranked[0]]
+    agreeing, shown = matched[first].shift_counts()
     if agreeing >= MIN_GLOBAL and (shown < SCALE_GAIN * agreeing or agreeing >= AT_SCALE):
-        best = register(page, load(ranked[0]))  # a page at (or near) the form's own scale
+        best = register(page, load(first), matched[first])  # a page at (or near) the form's own scale
     if best is None:
+        shifts = {edition: m.shift_counts() for edition, m in matched.items()}
+        ranked = sorted(shifts, key=lambda e: -shifts[e][0])
         for edition in ranked:
-            registration = register(page, load(edition))
+            registration = register(page, load(edition), matched[edition])
             if registration is not None and (best is None or _fit_order(registration) > _fit_order(best)):
                 best = registration
     if best is not None:
         logger.info("page %s fits the %s template (%s anchors)", page.number, best.template.edition, best.agreement)
+    return best
+
+
+def _first(matched: dict[str, Matched]) -> str:
+    """The edition whose template the most labels agree with one shift of the page, the first of equals in
+    the templates' order: the first of :func:`registered`'s ranking. A template is fitted only while it
+    could still come first: no fit has more agreeing labels than its pairs searched have labels
+    (``Matched.most``), so once one template's fit has as many, those left are not fitted."""
+    order = list(matched)
+    best, agreeing = order[0], -1
+    for edition in sorted(order, key=lambda e: -matched[e].most):  # the most promising first; stable
+        most = matched[edition].most
+        if most < agreeing or (most == agreeing and order.index(edition) > order.index(best)):
+            break  # neither this template nor any after it can come first
+        got = matched[edition].shift_counts()[0]
+        if got > agreeing or (got == agreeing and order.index(edition) < order.index(best)):
+            best, agreeing = edition, got
     return best
 
 

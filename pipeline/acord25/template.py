@@ -285,6 +285,31 @@ def _centre(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float]:
     return (x0 + x1) / 2, (y0 + y1) / 2
 
 
+class PageWords:
+    """A page's words as every template's matching needs them, found once per page: their centres as an
+    array, and the text-layer words grouped by text (a text-layer word is a label only by its own text,
+    whatever the template; OCR words are compared per template, by :class:`Vocabulary`)."""
+
+    def __init__(self, page: Page) -> None:
+        self.words = list(page.words)
+        boxes = np.array([(w.x0, w.y0, w.x1, w.y1) for w in self.words], dtype=float).reshape(-1, 4)
+        self.centres = np.column_stack(((boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2))  # Word.cx, .cy
+        self.by_text: dict[str, list[int]] = {}
+        self.ocr = False
+        for j, w in enumerate(self.words):
+            if w.confidence is None:
+                self.by_text.setdefault(w.text, []).append(j)
+            else:
+                self.ocr = True
+
+    def labels(self, template: Template) -> dict[str, list[int]]:
+        """The page words (their indices, in page order) each printed label's text may be read from."""
+        if self.ocr:
+            return _words_by_label(template, self.words)
+        texts = vocabulary(template.edition).texts
+        return {text: js for text, js in self.by_text.items() if text in texts}
+
+
 def _words_by_label(template: Template, words: list[Word]) -> dict[str, list[int]]:
     """The page words (their indices) each printed label's text may be read from."""
     by_text: dict[str, list[int]] = {}
@@ -295,35 +320,97 @@ def _words_by_label(template: Template, words: list[Word]) -> dict[str, list[int
     return by_text
 
 
+@dataclass(frozen=True)
+class _Printed:
+    """A template's printed words as arrays: each one's text (an index of ``texts``), centre, and block."""
+
+    texts: tuple[str, ...]
+    text_of: np.ndarray
+    centres: np.ndarray
+    blocks: tuple[str, ...]
+    anchors: tuple[int, ...]  # every block's anchors, block by block (the page-wide fit's)
+    distinct_anchors: np.ndarray  # the same, each once
+
+
+@lru_cache(maxsize=None)
+def _printed_arrays(edition: str) -> _Printed:
+    template = load(edition)
+    texts = tuple(dict.fromkeys(t[0] for t in template.printed))
+    index = {t: k for k, t in enumerate(texts)}
+    centres = [_centre(*box) for _, *box in template.printed]
+    anchors = tuple(i for b in template.blocks.values() for i in b["anchors"])
+    return _Printed(texts, np.array([index[t[0]] for t in template.printed], dtype=int),
+                    np.array(centres, dtype=float).reshape(-1, 2),
+                    tuple(block_of(template, cx, cy) for cx, cy in centres),
+                    anchors, np.unique(np.array(anchors, dtype=int)))
+
+
 class _LabelPairs:
     """Every (printed word of the template, page word of the same text) pair, with their centres, found
     once per page and grouped by printed word: each fit then takes its anchors' pairs near its prior
     as array operations."""
 
-    def __init__(self, template: Template, words: list[Word], by_text: dict[str, list[int]]) -> None:
-        ids, src, dst, starts = [], [], [], [0]
-        for i, (text, *box) in enumerate(template.printed):
-            cx, cy = _centre(*box)
-            for j in by_text.get(text, ()):
-                ids.append(i)
-                src.append((cx, cy))
-                dst.append((words[j].cx, words[j].cy))
-            starts.append(len(ids))
-        self.ids = np.array(ids, dtype=int)
-        self.src = np.array(src, dtype=float).reshape(-1, 2)
-        self.dst = np.array(dst, dtype=float).reshape(-1, 2)
-        self.starts = np.array(starts, dtype=int)
+    def __init__(self, template: Template, words: PageWords, by_text: dict[str, list[int]]) -> None:
+        printed = _printed_arrays(template.edition)
+        # the page words of each of the template's texts, text after text (those of text k from start[k])
+        found = [(k, by_text[text]) for k, text in enumerate(printed.texts) if text in by_text]
+        count = np.zeros(len(printed.texts), dtype=int)
+        count[[k for k, _ in found]] = [len(js) for _, js in found]
+        start = np.cumsum(count) - count
+        page_js = np.array([j for _, js in found for j in js], dtype=int)
+        counts = count[printed.text_of]  # pairs of each printed word, in print order
+        rows = np.repeat(start[printed.text_of] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        self.ids = np.repeat(np.arange(len(counts)), counts)
+        self.words = page_js[rows]
+        self.src = printed.centres[self.ids].reshape(-1, 2)
+        self.dst = words.centres[self.words].reshape(-1, 2)
+        self.starts = np.r_[0, np.cumsum(counts)]
 
-    def near(self, anchors: list[int], prior: Transform, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(anchor index, template centre, page centre) of each pair of ``anchors`` (in their order) whose page
-        word lies within ``radius`` of where ``prior`` puts the template's."""
+    def rows(self, anchors: list[int] | tuple[int, ...]) -> np.ndarray:
+        """The pairs of ``anchors``, in their order."""
         chosen = np.asarray(anchors, dtype=int)
         first, counts = self.starts[chosen], self.starts[chosen + 1] - self.starts[chosen]
-        rows = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        return np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+
+    def near(self, anchors: list[int] | tuple[int, ...], prior: Transform,
+             radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(anchor index, template centre, page centre) of each pair of ``anchors`` (in their order) whose page
+        word lies within ``radius`` of where ``prior`` puts the template's."""
+        rows = self.rows(anchors)
         src, dst = self.src[rows], self.dst[rows]
         px, py = prior.sx * src[:, 0] + prior.tx, prior.sy * src[:, 1] + prior.ty
         keep = (np.abs(dst[:, 0] - px) <= radius) & (np.abs(dst[:, 1] - py) <= radius)
         return self.ids[rows][keep], src[keep], dst[keep]
+
+
+class Matched:
+    """A page's words matched to one template's labels (:class:`_LabelPairs`), with the page-wide one-shift
+    fit taken on them once: :func:`shift_fit` and :func:`register` of the same page share it."""
+
+    def __init__(self, page: Page, template: Template, words: PageWords | None = None) -> None:
+        self.template = template
+        self.words = words or PageWords(page)
+        self.by_text = self.words.labels(template)
+        self.pairs = _LabelPairs(template, self.words, self.by_text)
+        self.everything = list(_printed_arrays(template.edition).anchors)
+        # the anchors whose text the page shows at all (those with a pair)
+        anchors = _printed_arrays(template.edition).distinct_anchors
+        self.readable = int((self.pairs.starts[anchors + 1] > self.pairs.starts[anchors]).sum())
+        self.searched = self.pairs.near(self.everything, Transform(), SEARCH_PT)  # the pairs the shift fit weighs
+        # no fit of those pairs has more agreeing labels than they have labels
+        self.most = len(np.unique(self.searched[0]))
+        self._shift: tuple[BlockFit | None] | None = None
+
+    @property
+    def shift(self) -> BlockFit | None:
+        """The page-wide fit of one shift (RANSAC over the anchors' pairs within SEARCH_PT)."""
+        if self._shift is None:
+            self._shift = (_ransac(*self.searched),)
+        return self._shift[0]
+
+    def shift_counts(self) -> tuple[int, int]:
+        """(labels agreeing with :attr:`shift`, labels the page shows at all): :func:`shift_fit`'s answer."""
+        return 0 if self.shift is None else self.shift.anchors, self.readable
 
 
 def _axis_fit(a: np.ndarray, b: np.ndarray, scale: float = 1.0) -> tuple[float, float]:
@@ -527,11 +614,21 @@ def _agreeing_labels(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scales: 
     ids, src, dst = ids[order], src[order], dst[order]
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     counts = np.zeros(len(scales), dtype=int)
+    size = (min(chunk, len(scales)), len(ids))
+    error, buffers = np.empty(size), (np.empty(size, dtype=bool), np.empty(size, dtype=bool))
     for start in range(0, len(scales), chunk):
         part = slice(start, start + chunk)
-        # each axis on its own (a max over an axis of two is slow in numpy; the test is the same)
-        near = np.abs(src[None, :, 0] * scales[part, None, 0] + shifts[part, None, 0] - dst[None, :, 0]) <= tolerance
-        near &= np.abs(src[None, :, 1] * scales[part, None, 1] + shifts[part, None, 1] - dst[None, :, 1]) <= tolerance
+        rows = len(scales[part])
+        e, near, also = error[:rows], buffers[0][:rows], buffers[1][:rows]
+        # |src * scale + shift - dst| <= tolerance, each axis on its own (a max over an axis of two is slow in
+        # numpy; the test is the same), computed in place: the same operations in the same order, no copies
+        for axis, out in ((0, near), (1, also)):
+            np.multiply(src[None, :, axis], scales[part, None, axis], out=e)
+            np.add(e, shifts[part, None, axis], out=e)
+            np.subtract(e, dst[None, :, axis], out=e)
+            np.abs(e, out=e)
+            np.less_equal(e, tolerance, out=out)
+        near &= also
         counts[part] = np.logical_or.reduceat(near, starts, axis=1).sum(axis=1)
     return counts
 
@@ -542,25 +639,19 @@ def shift_fit(page: Page, template: Template) -> tuple[int, int]:
     shows at all: a cheap measure of how well the page fits the template, and whether the page may be at
     another scale (as many labels shown as SCALE_GAIN times those that agree: :func:`register` then
     searches the scales)."""
-    words = list(page.words)
-    by_text = _words_by_label(template, words)
-    everything = [i for b in template.blocks.values() for i in b["anchors"]]
-    glob = _ransac(*_LabelPairs(template, words, by_text).near(everything, Transform(), SEARCH_PT))
-    return 0 if glob is None else glob.anchors, len({i for i in everything if template.printed[i][0] in by_text})
+    return Matched(page, template).shift_counts()
 
 
-def register(page: Page, template: Template) -> Registration | None:
-    """The page's transform to ``template``, block by block; None when too few labels agree."""
-    words = list(page.words)
-    by_text = _words_by_label(template, words)  # the same for every fit below
-    pairs = _LabelPairs(template, words, by_text)
-    everything = [i for b in template.blocks.values() for i in b["anchors"]]
-    glob = _ransac(*pairs.near(everything, Transform(), SEARCH_PT))
+def register(page: Page, template: Template, matched: Matched | None = None) -> Registration | None:
+    """The page's transform to ``template``, block by block; None when too few labels agree.
+    ``matched``: the page's words matched to ``template`` already (:class:`Matched`), if they were."""
+    matched = matched or Matched(page, template)
+    words, pairs, everything = matched.words.words, matched.pairs, matched.everything
+    glob = matched.shift
     # A fit around a scaled prior counts at most the anchors whose text the page shows at all: when that
     # many could not beat the shift-only fit by SCALE_GAIN, the scaled hypotheses are not worth trying.
-    readable = len({i for i in everything if template.printed[i][0] in by_text})
     prior = None
-    if glob is None or readable >= SCALE_GAIN * glob.anchors:
+    if glob is None or matched.readable >= SCALE_GAIN * glob.anchors:
         prior = _scaled_prior(*pairs.near(everything, Transform(), SCALE_SEARCH_PT))
     if prior is not None:  # the page at another scale: the fit around that prior, if far more labels agree with it
         scaled = _ransac(*pairs.near(everything, prior, 4 * INLIER_PT), (prior.sx, prior.sy))
@@ -585,24 +676,19 @@ def register(page: Page, template: Template) -> Registration | None:
             fit = _ransac(*pairs.near(near, glob.transform, radius), scale, rules, glob.transform)
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
     registration = Registration(template, fits, glob)
-    registration.printed_words = _printed(words, template, registration)
-    registration.moved, labels = _moved_labels(words, template, registration)
+    registration.printed_words = _printed(words, template, registration, pairs)
+    registration.moved, labels = _moved_labels(words, template, registration, matched.by_text)
     registration.printed_words |= labels
     return registration
 
 
-def _moved_labels(words: list[Word], template: Template,
-                  registration: Registration) -> tuple[dict[Field, float], set[int]]:
+def _moved_labels(words: list[Word], template: Template, registration: Registration,
+                  at: dict[str, list[int]]) -> tuple[dict[Field, float], set[int]]:
     """Check boxes whose label is printed a line or two away from where its block's fit puts it (another
     edition lays out a row's lines differently: 2014/01's general liability lines sit where 2016/03's do,
     its other rows where 2010/05's do): the box moves down (or up) with its label. Only a label found
     once within MOVED_Y_PT, straight above or below its place, and not at its place, moves its box; the
-    words found are print."""
-    reads = vocabulary(template.edition)
-    at: dict[str, list[int]] = {}
-    for j, w in enumerate(words):
-        for text in reads.labels(w):
-            at.setdefault(text, []).append(j)
+    words found are print. ``at``: the page words each label's text may be read from."""
     moved: dict[Field, float] = {}
     labels: set[int] = set()
     for f in template.fields:
@@ -627,21 +713,34 @@ def block_of(template: Template, x: float, y: float) -> str:
     return "footer"
 
 
-def _printed(words: list[Word], template: Template, registration: Registration) -> set[int]:
-    """Page words that are the form's own print: same text as a printed word at its registered place."""
-    places: dict[str, list[tuple[float, float, float]]] = {}
-    for text, *box in template.printed:
-        cx, cy = _centre(*box)
-        fit = registration.fit(block_of(template, cx, cy))
-        px, py = fit.transform.point(cx, cy)
-        places.setdefault(text, []).append((px, py, INLIER_PT + fit.residual))
-    found = set()
-    reads = vocabulary(template.edition)
-    for j, w in enumerate(words):
-        for px, py, tol in (p for text in reads.print_of(w) for p in places.get(text, ())):
-            if abs(w.cx - px) <= tol and abs(w.cy - py) <= tol:
-                found.add(j)
-                break
+def _printed(words: list[Word], template: Template, registration: Registration,
+             pairs: _LabelPairs | None = None) -> set[int]:
+    """Page words that are the form's own print: same text as a printed word at its registered place.
+    ``pairs``: the page's label pairs (:class:`_LabelPairs`); a text-layer word is then print when one of
+    its pairs lies at its printed word's place, tested for all pairs at once."""
+    printed = _printed_arrays(template.edition)
+    fits = [registration.fit(block) for block in printed.blocks]
+    # each printed word's registered place (the transform's own arithmetic: x' = sx * x + tx) and tolerance
+    px = np.array([f.transform.sx for f in fits]) * printed.centres[:, 0] + np.array([f.transform.tx for f in fits])
+    py = np.array([f.transform.sy for f in fits]) * printed.centres[:, 1] + np.array([f.transform.ty for f in fits])
+    tol = np.array([INLIER_PT + f.residual for f in fits])
+    found: set[int] = set()
+    if pairs is not None:
+        at = (np.abs(pairs.dst[:, 0] - px[pairs.ids]) <= tol[pairs.ids]) & \
+            (np.abs(pairs.dst[:, 1] - py[pairs.ids]) <= tol[pairs.ids])
+        found = {j for j in pairs.words[at].tolist() if words[j].confidence is None}
+    todo = [j for j, w in enumerate(words) if pairs is None or w.confidence is not None]
+    if todo:  # OCR words: by the texts they may be the print of (:meth:`Vocabulary.print_of`)
+        places: dict[str, list[tuple[float, float, float]]] = {}
+        for (text, *_), x, y, t in zip(template.printed, px.tolist(), py.tolist(), tol.tolist()):
+            places.setdefault(text, []).append((x, y, t))
+        reads = vocabulary(template.edition)
+        for j in todo:
+            w = words[j]
+            for x, y, t in (p for text in reads.print_of(w) for p in places.get(text, ())):
+                if abs(w.cx - x) <= t and abs(w.cy - y) <= t:
+                    found.add(j)
+                    break
     return found | _moved_print(words, template, registration, found) | _covered_by_print(words, template, registration)
 
 
@@ -678,6 +777,17 @@ def _covered_by_print(words: list[Word], template: Template, registration: Regis
     return out
 
 
+@lru_cache(maxsize=None)
+def _follows(edition: str) -> dict[tuple[str, str], tuple[tuple[float, float], ...]]:
+    """Each pair of printed texts that follow each other on a line of the form, with the first's centres."""
+    follows: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    printed = load(edition).printed
+    for a, b in zip(printed, printed[1:]):
+        if abs((a[2] + a[4]) / 2 - (b[2] + b[4]) / 2) < 2 and 0 <= b[1] - a[3] < 15:
+            follows.setdefault((a[0], b[0]), []).append(_centre(*a[1:]))
+    return {key: tuple(centres) for key, centres in follows.items()}
+
+
 def _moved_print(words: list[Word], template: Template, registration: Registration, found: set[int]) -> set[int]:
     """Runs of RUN_WORDS or more words that follow each other in the form's print, near their place.
 
@@ -685,19 +795,23 @@ def _moved_print(words: list[Word], template: Template, registration: Registrati
     three words in the print's own order, within MOVED_Y_PT (MOVED_X_PT across) of where the template
     prints them, are print. Words already found at their place count in a run: two words left over at
     a line's start, before three found, are print too."""
-    follows: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    printed = template.printed
-    for a, b in zip(printed, printed[1:]):
-        if abs((a[2] + a[4]) / 2 - (b[2] + b[4]) / 2) < 2 and 0 <= b[1] - a[3] < 15:
-            follows.setdefault((a[0], b[0]), []).append(registration.glob.transform.point(*_centre(*a[1:])))
-    order = sorted(range(len(words)), key=lambda j: (round(words[j].cy), words[j].x0))  # print found counts in a run
+    follows = _follows(template.edition)
+    placed: dict[tuple[str, str], list[tuple[float, float]]] = {}  # follows' places on the page, as needed
+    cy = [w.cy for w in words]
+    order = sorted(range(len(words)), key=lambda j: (round(cy[j]), words[j].x0))  # print found counts in a run
     chained = [False] * len(order)
     reads = vocabulary(template.edition)
-    for k in range(len(order) - 1):
-        a, b = words[order[k]], words[order[k + 1]]
-        near = any(abs(a.cx - x) <= MOVED_X_PT and abs(a.cy - y) <= MOVED_Y_PT
-                   for ta in reads.print_of(a) for tb in reads.print_of(b) for x, y in follows.get((ta, tb), ()))
-        chained[k] = near and abs(a.cy - b.cy) < 2 and 0 <= b.x0 - a.x1 < 15
+    for k, (i, j) in enumerate(zip(order, order[1:])):
+        a, b = words[i], words[j]
+        if not (abs(cy[i] - cy[j]) < 2 and 0 <= b.x0 - a.x1 < 15):
+            continue  # not next to each other on a line: no run, wherever they lie
+        for key in ((ta, tb) for ta in reads.print_of(a) for tb in reads.print_of(b) if (ta, tb) in follows):
+            if key not in placed:
+                placed[key] = [registration.glob.transform.point(*c) for c in follows[key]]
+            ax, ay = a.cx, cy[i]
+            if any(abs(ax - x) <= MOVED_X_PT and abs(ay - y) <= MOVED_Y_PT for x, y in placed[key]):
+                chained[k] = True
+                break
     out, k = set(), 0
     while k < len(order):
         end = k

@@ -14,7 +14,7 @@ from PIL import Image, TiffImagePlugin
 
 from pdfs import build_pdf
 from pipeline.errors import TooLarge
-from pipeline.pdfstreams import decoded_size, filters, refuse_stream_bombs
+from pipeline.pdfstreams import decoded_size, filters, most_decoded, refuse_stream_bombs
 
 LIMIT = 2**20  # a small cap keeps the bombs small
 
@@ -102,3 +102,37 @@ def test_an_ordinary_certificate_passes_and_an_image_codec_ends_the_check():
     refuse_stream_bombs(draw_certificate(demo_certificate()), limit=LIMIT)
     jpeg = b"\xff\xd8 not decoded"
     assert decoded_size(jpeg, [b"DCTDecode", b"FlateDecode"], LIMIT) == len(jpeg)
+
+
+def test_the_bound_on_a_stream_is_never_below_what_it_decodes_to_at_each_filters_largest_expansion():
+    """Given streams coded as tightly as each filter allows (zeros), alone and in chains, when bounded
+    without decoding, then the bound is at least every layer's decoded size."""
+    zeros = bytes(LIMIT)
+    flated = zlib.compress(zeros, 9)
+    streams = [
+        (flated, [b"FlateDecode"]),
+        (lzw_by_libtiff(zeros), [b"LZWDecode"]),
+        (runlength(zeros), [b"RunLengthDecode"]),
+        (base64.a85encode(zeros) + b"~>", [b"ASCII85Decode"]),
+        (base64.a85encode(flated) + b"~>", [b"A85", b"FlateDecode"]),
+        (binascii.hexlify(flated) + b">", [b"AHx", b"Fl"]),
+        (zlib.compress(flated, 9), [b"FlateDecode", b"FlateDecode"]),
+    ]
+    for data, names in streams:
+        for layers in range(1, len(names) + 1):
+            assert most_decoded(data, names) >= decoded_size(data, names[:layers], 2**40) > 0
+
+
+def test_a_stream_the_bound_clears_is_not_decoded(monkeypatch):
+    """Given a flate stream too short to expand past the cap, then it is passed without decoding."""
+    import pipeline.pdfstreams as pdfstreams
+
+    def decode(*args):
+        raise AssertionError("decoded")
+
+    monkeypatch.setattr(pdfstreams, "decoded_size", decode)
+    small = zlib.compress(b"0 0 m " * 1000)
+    assert most_decoded(small, [b"FlateDecode"]) <= LIMIT
+    refuse_stream_bombs(page_with(stream(b"/Filter /FlateDecode", small)), limit=LIMIT)
+    with pytest.raises(AssertionError):  # a stream the bound does not clear is decoded
+        refuse_stream_bombs(page_with(stream(b"/Filter /FlateDecode", flate_bomb(1))), limit=LIMIT)
