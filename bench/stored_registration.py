@@ -30,7 +30,7 @@ def without_fits(reading: Any) -> Any:
     return replace(reading, pages=pages)
 
 
-def differences(a: Any, b: Any, path: str = "") -> Iterator[str]:
+def differences(a: Any, b: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
     """The JSON pointers at which two certificates (dicts, lists, values) differ."""
     if isinstance(a, dict) and isinstance(b, dict):
         for key in sorted(set(a) | set(b), key=str):
@@ -39,7 +39,20 @@ def differences(a: Any, b: Any, path: str = "") -> Iterator[str]:
         for i, (x, y) in enumerate(zip(a, b)):
             yield from differences(x, y, f"{path}/{i}")
     elif a != b:
-        yield f"{path}: stored {a!r} / again {b!r}"
+        yield path, a, b
+
+
+def kinds_of(diff: list[tuple[str, Any, Any]]) -> dict[str, float]:
+    """How two certificates differ: values (outside the evidence) differing, and the largest change of each
+    evidence number (its confidence, its block's residual, its box) between them."""
+    out = {"values": float(sum(not path.startswith("/evidence") for path, _, _ in diff))}
+    for path, a, b in diff:
+        part = next((k for k in ("confidence", "residual", "bbox") if f"/{k}" in path), None)
+        if part is not None and isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            out[part] = max(out.get(part, 0.0), abs(a - b))
+        elif path.startswith("/evidence"):
+            out["other evidence"] = out.get("other evidence", 0.0) + 1
+    return out
 
 
 def timed(fn: Any, repeat: int) -> tuple[Any, float]:
@@ -77,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         except PipelineError as e:
             return {"error": e.code}
 
+    changes: dict[str, dict[str, float]] = {}  # set -> values differing, largest change of each evidence number
     totals: dict[str, list[float]] = {}  # set -> [documents, pages, differing, cpu stored, cpu again, right s, right a, total]
     for set_name, kind, name, data, truth in documents:
         reading = _cached_read(data, read, f"{set_name}/{kind}/{name}")
@@ -88,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         diff = list(differences(stored, again))
         s_score = score(truth, stored, defaultdict(lambda: [0, 0]))
         a_score = score(truth, again, defaultdict(lambda: [0, 0]))
+        for key, v in kinds_of(diff).items():
+            most = changes.setdefault(set_name, {})
+            most[key] = most.get(key, 0.0) + v if key in ("values", "other evidence") else max(most.get(key, 0.0), v)
         t = totals.setdefault(set_name, [0, 0, 0, 0.0, 0.0, 0, 0, 0])
         for k, v in enumerate((1, len(reading.pages), bool(diff), cpu_stored, cpu_again, s_score.right,
                                a_score.right, s_score.total)):
@@ -96,12 +113,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{set_name:10} {name[:70]:70} fits kept on {kept}/{len(reading.pages)} pages  "
                   f"extract CPU {cpu_stored:.3f} s stored / {cpu_again:.3f} s again  "
                   f"right {s_score.right}/{a_score.right} of {s_score.total}  differing {len(diff)}", flush=True)
-            for line in diff:
-                print("      ", line)
+            for path, a, b in diff:
+                print(f"       {path}: stored {a!r} / again {b!r}")
     print("\nset         docs pages differing | extract CPU s/page stored  again  saved | fields right stored / again")
     for set_name, (docs, pages, differing, cs, ca, rs, ra, total) in totals.items():
         print(f"{set_name:10} {docs:5} {pages:5} {differing:9} | {cs / pages:24.3f} {ca / pages:6.3f} "
               f"{(ca - cs) / pages:6.3f} | {rs}/{total} / {ra}/{total}")
+    print("\nset         values differing | largest change of an evidence number")
+    for set_name, most in changes.items():
+        print(f"{set_name:10} {int(most.get('values', 0)):16} | " + ", ".join(
+            f"{k} {v:g}" for k, v in sorted(most.items()) if k != "values"))
     return 0
 
 
