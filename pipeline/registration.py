@@ -2,8 +2,11 @@
 
 A scanned or photographed page is squared up (a photo), turned upright, levelled, and registered to
 the form's template. :class:`PageRegistration` keeps those answers with the reading (``reading.json``,
-``Page.registration``), so that later steps (the annotated page image) use them instead of running
-orientation detection or registration again.
+``Page.registration``), so that later steps use them instead of running orientation detection or
+registration again: the annotated page image its turn, levelling and squaring up; the field reader
+(:func:`pipeline.acord25.identify.registered`) its fit to the template, block by block
+(:class:`StoredFit`). The fits are kept at full precision: the reader given them places every field
+box exactly where the fit found in the extract step would.
 
 Points are the reading's own (top-left origin). For a photographed sheet, ``corners`` are the sheet's
 corners in points of the page as rasterised (before squaring up).
@@ -11,8 +14,29 @@ corners in points of the page as rasterised (before squaring up).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+
+@dataclass(frozen=True)
+class StoredFit:
+    """One block's fit to the template, as :class:`pipeline.acord25.template.BlockFit` holds it."""
+
+    transform: tuple[float, float, float, float]  # template -> page: sx, tx, sy, ty
+    residual: float  # points: the largest error of an agreeing anchor
+    anchors: int  # labels and rules agreeing with the fit
+    own: bool  # fitted on the block's own labels (False: the page-wide fit, borrowed)
+    rules: int = 0  # of the anchors, how many are ruled lines
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"transform": list(self.transform), "residual": self.residual, "anchors": self.anchors,
+                "own": self.own, "rules": self.rules}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "StoredFit":
+        return cls(transform=tuple(float(v) for v in data["transform"]),  # type: ignore[arg-type]
+                   residual=float(data["residual"]), anchors=int(data["anchors"]), own=bool(data["own"]),
+                   rules=int(data.get("rules") or 0))
 
 
 @dataclass(frozen=True)
@@ -28,6 +52,17 @@ class PageRegistration:
     transform: tuple[float, float, float, float] | None = None  # the page-wide fit, template -> page: sx, tx, sy, ty
     residual: float | None = None  # points: the largest error of an agreeing anchor of that fit
     anchors: int = 0  # labels and rules agreeing with that fit
+    template: str | None = None  # a digest of the template file the fits are to (identify.template_digest)
+    # every block's own fit (or the page-wide one it borrowed), by the template's block names: what the field
+    # reader places field boxes by. None in readings stored before they were kept: the reader registers again.
+    blocks: dict[str, StoredFit] | None = field(default=None, hash=False)
+
+    @property
+    def page_fit(self) -> StoredFit | None:
+        """The page-wide fit as a :class:`StoredFit` (never fitted on a block's own labels); None unregistered."""
+        if self.transform is None or self.residual is None:
+            return None
+        return StoredFit(self.transform, self.residual, self.anchors, False)
 
     def to_template(self, x: float, y: float) -> tuple[float, float] | None:
         """A point of the page in the template's frame (the inverse of ``transform``); None unregistered."""
@@ -44,12 +79,17 @@ class PageRegistration:
         if self.edition is not None:
             out.update(edition=self.edition, transform=list(self.transform or ()), residual=self.residual,
                        anchors=self.anchors)
+        if self.template is not None:
+            out["template"] = self.template
+        if self.blocks is not None:
+            out["blocks"] = {name: fit.to_dict() for name, fit in self.blocks.items()}
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "PageRegistration":
         corners = data.get("corners")
         transform = data.get("transform")
+        blocks = data.get("blocks")
         return cls(
             turn=int(data["turn"]),
             turned_by=str(data["turned_by"]),
@@ -60,4 +100,6 @@ class PageRegistration:
             transform=tuple(float(v) for v in transform) if transform else None,  # type: ignore[arg-type]
             residual=None if data.get("residual") is None else float(data["residual"]),
             anchors=int(data.get("anchors") or 0),
+            template=data.get("template"),
+            blocks={name: StoredFit.from_dict(fit) for name, fit in blocks.items()} if blocks is not None else None,
         )

@@ -6,18 +6,23 @@ that merely print "ACORD 25 (2016/03)" over a simplified table are refused.
 
 Which layout to read it by is :func:`registered`: the edition's template whose printed
 labels (and rules) the page fits best (the footer's words play no part: an edition
-without a template of its own, such as 2014/01, is read by the template it fits).
+without a template of its own, such as 2014/01, is read by the template it fits). A page
+the OCR stage registered keeps that registration (``Page.registration``, its blocks' fits:
+:func:`stored`), and :func:`registered` takes it rather than fitting the page again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from pipeline.acord25.layout import Sheet
-from pipeline.acord25.template import (MIN_GLOBAL, SCALE_GAIN, Matched, PageWords, Registration, editions, load,
-                                      register)
+from pipeline.acord25.template import (MIN_GLOBAL, SCALE_GAIN, TEMPLATES, BlockFit, Matched, PageWords,
+                                      Registration, Transform, editions, load, register, restore)
+from pipeline.registration import PageRegistration, StoredFit
 from pipeline.textlayer import Page
 
 logger = logging.getLogger(__name__)
@@ -130,12 +135,16 @@ def identify(pages: list[Page]) -> FormInfo | None:
 
 
 def registered(page: Page) -> Registration | None:
-    """The page registered to the template it fits best.
+    """The page registered to the template it fits best: the registration stored with the page when it has
+    one (:func:`restored`), else found here.
 
     The templates are ranked by how many of their labels one shift of the whole page agrees with
     (cheap), and the page is registered to the first. When even that one has too few, or the page shows
     far more of its labels than agree (a page scanned at another scale), the page is registered to every
     template and the one it fits best wins (:func:`_fit_order`)."""
+    kept = restored(page)
+    if kept is not None:
+        return kept
     words = PageWords(page)  # matched to each template's labels once, for its shift fit and its registration
     matched = {edition: Matched(page, load(edition), words) for edition in editions()}
     first = _first(matched)
@@ -178,3 +187,47 @@ def _fit_order(registration: Registration) -> tuple[int, int, float]:
     than 2016/03's, which fits per block hide), then those agreeing with the blocks' own fits, then the
     smaller mean residual."""
     return registration.glob.anchors, registration.agreement, -registration.spread
+
+
+def stored(placed: PageRegistration, registration: Registration) -> PageRegistration:
+    """``placed`` (how the OCR stage turned and levelled the page) with ``registration``'s fits: the page-wide
+    one and every block's, at full precision, and the template they are fits to."""
+    glob = _stored_fit(registration.glob)
+    return replace(placed, edition=registration.template.edition, transform=glob.transform,
+                   residual=glob.residual, anchors=glob.anchors, template=template_digest(registration.template.edition),
+                   blocks={name: _stored_fit(fit) for name, fit in registration.blocks.items()})
+
+
+def restored(page: Page) -> Registration | None:
+    """The registration stored with ``page`` (:func:`stored`), put back on its words as they are now
+    (:func:`pipeline.acord25.template.restore`); None when the page has none to give: a text layer's
+    page, a page that did not register, a reading stored before the blocks' fits were kept, or one
+    whose template has changed since (its fits are to print that has moved)."""
+    placed = page.registration
+    if placed is None or placed.edition is None or placed.blocks is None or placed.page_fit is None:
+        return None
+    if placed.edition not in editions() or placed.template != template_digest(placed.edition):
+        logger.info("page %s: its stored registration is to another %s template; registering again",
+                    page.number, placed.edition)
+        return None
+    template = load(placed.edition)
+    if set(placed.blocks) != set(template.blocks):
+        return None
+    return restore(page, template, {name: _block_fit(fit) for name, fit in placed.blocks.items()},
+                   _block_fit(placed.page_fit))
+
+
+@lru_cache(maxsize=None)
+def template_digest(edition: str) -> str:
+    """A short digest of ``edition``'s template file: a stored fit is to the template as it was."""
+    path = TEMPLATES / f"{edition.replace('/', '-')}.json"
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def _stored_fit(fit: BlockFit) -> StoredFit:
+    t = fit.transform
+    return StoredFit((t.sx, t.tx, t.sy, t.ty), fit.residual, fit.anchors, fit.own, fit.rules)
+
+
+def _block_fit(fit: StoredFit) -> BlockFit:
+    return BlockFit(Transform(*fit.transform), fit.residual, fit.anchors, fit.own, fit.rules)

@@ -675,9 +675,26 @@ def register(page: Page, template: Template, matched: Matched | None = None) -> 
                     and y0 - m <= _centre(*template.printed[i][1:])[1] <= y1 + m]
             fit = _ransac(*pairs.near(near, glob.transform, radius), scale, rules, glob.transform)
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
-    registration = Registration(template, fits, glob)
+    return _on_words(Registration(template, fits, glob), words, pairs, matched.by_text)
+
+
+def restore(page: Page, template: Template, blocks: dict[str, BlockFit], glob: BlockFit) -> Registration:
+    """A registration found before (the OCR stage's, stored with the reading) put back on ``page``: the
+    blocks' fits as they were found, and what follows from them on the page's words as they are now (a
+    value box read a second time changes its words): which words are the form's print, and which check
+    boxes moved with their labels (:func:`register`'s last steps, for the one template)."""
+    words = PageWords(page)
+    by_text = words.labels(template)
+    return _on_words(Registration(template, dict(blocks), glob), words.words,
+                     _LabelPairs(template, words, by_text), by_text)
+
+
+def _on_words(registration: Registration, words: list[Word], pairs: _LabelPairs,
+              by_text: dict[str, list[int]]) -> Registration:
+    """``registration`` (its fits) with the page words that are print and the check boxes moved with their labels."""
+    template = registration.template
     registration.printed_words = _printed(words, template, registration, pairs)
-    registration.moved, labels = _moved_labels(words, template, registration, matched.by_text)
+    registration.moved, labels = _moved_labels(words, template, registration, by_text)
     registration.printed_words |= labels
     return registration
 

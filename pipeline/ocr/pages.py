@@ -87,19 +87,17 @@ def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float
     """The page with its doubtful value boxes read a second time, alone: one-letter table cells, the
     date, limit amounts and party blocks, one tesseract call for each kind present (see
     :mod:`pipeline.ocr.zones`). The boxes are the form template's, on the page registered to it; that
-    registration is kept with the page (``placed``, with the template's fit when there is one)."""
+    registration is kept with the page (``placed``, with the template's fits, page-wide and per block, when
+    there are any), and the extract step reads the page by it rather than registering it again."""
     from pipeline.acord25.cells import page_registration, value_cells
-    from pipeline.acord25.identify import identify_page
+    from pipeline.acord25.identify import identify_page, stored
 
     if identify_page(page) is None:
         return replace(page, registration=placed)  # not an ACORD 25: no cells to look for
     registration = page_registration(page)
     if registration is None:
         return replace(page, registration=placed)
-    glob = registration.glob
-    placed = replace(placed, edition=registration.template.edition, residual=round(glob.residual, 2),
-                     transform=tuple(round(v, 5) for v in (glob.transform.sx, glob.transform.tx, glob.transform.sy,
-                                                          glob.transform.ty)), anchors=glob.anchors)
+    placed = stored(placed, registration)
     scale = page.width / clean.shape[1]
     unread = functools.partial(zones.unread_print, page, clean, scale=scale, dpi=dpi)
     cells = value_cells(page, unread, registration)
