@@ -14,9 +14,12 @@ import pytest
 from dramatiq import Worker
 from dramatiq.brokers.stub import StubBroker
 
+from infra.admin import add_account, add_holder, set_requirements
 from infra.bootstrap import App
 from infra.broker import BrokerHandle
 from infra.db import migrate
+from infra.entry.demo import current, demo_requirements
+from samples.certificates import demo_certificate
 from services import actors_of, assert_every_event_validates, make_app
 
 QUEUES = ("default", "ocr")
@@ -77,3 +80,15 @@ def chain(tmp_path: Path, migrated_sqlite: Path, redis_url: str, ocr_engine) -> 
     finally:
         running.worker.stop()
         app.close()
+
+
+@pytest.fixture
+def certificate(chain) -> dict:
+    """Account ``acme`` with the demo holder and a requirement set the demo certificate meets."""
+    certificate = current(demo_certificate())
+    holder = certificate["certificate_holder"]
+    with chain.app.sessions() as session:
+        add_account(session, "acme", "Acme Builders")
+        add_holder(session, "acme", holder["name"], holder["address"])
+        set_requirements(session, "acme", holder["name"], demo_requirements(certificate), by="test")
+    return certificate

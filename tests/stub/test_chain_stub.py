@@ -10,30 +10,16 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import select, update
 
-from infra.admin import add_account, add_holder, set_requirements
-from infra.entry.demo import current, demo_requirements
 from infra.logging import correlation_id
 from infra.models import Document, InboundMessage
 from inbox.smtp import InboxHandler
 from pipeline.states import DocumentStatus
-from samples.certificates import demo_certificate, draw_certificate
+from samples.certificates import draw_certificate
 from workers import outcomes
 from workers.guard import MAX_CRASHES
 from workers.publish import stream_name
 
 CORRUPT_PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nthis is not a pdf any more"
-
-
-@pytest.fixture
-def certificate(chain) -> dict:
-    """Account ``acme`` with the demo holder and a requirement set the demo certificate meets."""
-    certificate = current(demo_certificate())
-    holder = certificate["certificate_holder"]
-    with chain.app.sessions() as session:
-        add_account(session, "acme", "Acme Builders")
-        add_holder(session, "acme", holder["name"], holder["address"])
-        set_requirements(session, "acme", holder["name"], demo_requirements(certificate), by="test")
-    return certificate
 
 
 def mail(chain, attachment: bytes, filename: str = "coi.pdf", content_type: str = "application/pdf") -> str:

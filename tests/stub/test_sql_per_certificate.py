@@ -8,16 +8,13 @@ import sys
 from pathlib import Path
 
 import dramatiq
-import pytest
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import func, select
 
-from infra.admin import add_account, add_holder, set_requirements
-from infra.entry.demo import current, demo_requirements
 from infra.models import Document, Handoff
 from infra.repo import hand_on
 from pipeline.states import DocumentStatus
-from samples.certificates import demo_certificate, draw_certificate
+from samples.certificates import draw_certificate
 from workers.handoffs import Taken, dispatch, relay_once
 
 from test_chain_stub import mail, stream_types
@@ -30,30 +27,18 @@ from bench.chain_sql import StatementLog  # noqa: E402
 STATEMENTS_PER_CERTIFICATE = 46
 
 
-@pytest.fixture
-def demo(chain) -> dict:
-    """Account ``acme`` with the demo holder and a requirement set the demo certificate meets."""
-    certificate = current(demo_certificate())
-    holder = certificate["certificate_holder"]
-    with chain.app.sessions() as session:
-        add_account(session, "acme", "Acme Builders")
-        add_holder(session, "acme", holder["name"], holder["address"])
-        set_requirements(session, "acme", holder["name"], demo_requirements(certificate), by="test")
-    return certificate
-
-
 def count_handoffs(chain) -> int:
     with chain.app.sessions() as session:
         return session.scalar(select(func.count()).select_from(Handoff))
 
 
 def test_given_a_born_digital_certificate_when_it_goes_door_to_event_then_it_costs_at_most_the_pinned_count(
-        chain, demo):
-    mail(chain, draw_certificate(demo, stamp="FIRST"))  # warm: the first of a process may read more
+        chain, certificate):
+    mail(chain, draw_certificate(certificate, stamp="FIRST"))  # warm: the first of a process may read more
     chain.settle()
 
     with StatementLog(chain.app.engine) as log:  # the relay's own rounds are left out: they run on a clock
-        mail(chain, draw_certificate(demo, stamp="SECOND"))
+        mail(chain, draw_certificate(certificate, stamp="SECOND"))
         chain.settle()
         chain.actors.stages.taken.flush(chain.app.sessions)  # the relay's DELETE of the rows, counted here
 
