@@ -73,11 +73,17 @@ class Word(Boxed):
     x1: float
     y1: float
     confidence: float | None = None  # OCR's certainty (0-1); None for a text layer
+    # Where the word comes in the page's drawing: pdfium's index of its first character, which follows the
+    # content stream (a word drawn later has a larger one, and shows over an earlier one it overlaps). None
+    # for OCR words and in readings stored before it was kept.
+    drawn: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "x0": self.x0, "y0": self.y0, "x1": self.x1, "y1": self.y1}
         if self.confidence is not None:
             out["confidence"] = self.confidence
+        if self.drawn is not None:
+            out["drawn"] = self.drawn
         return out
 
     @classmethod
@@ -89,6 +95,7 @@ class Word(Boxed):
             x1=float(data["x1"]),
             y1=float(data["y1"]),
             confidence=_optional_float(data.get("confidence")),
+            drawn=None if data.get("drawn") is None else int(data["drawn"]),
         )
 
 
@@ -545,8 +552,12 @@ _DRAWING_CURVES = 4  # a path of at least this many curve segments, or ...
 _DRAWING_DIAGONALS = 6  # ... this many slanted lines, is a drawing (a signature, a logo)
 
 
-def _raw_words(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, float, float, float]]]:
-    """The words of a text page, each with its box (left, bottom, right, top) in page space, content order.
+RawWord = tuple[str, tuple[float, float, float, float], int]  # text, box (left, bottom, right, top), first character's index
+
+
+def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
+    """The words of a text page, each with its box (left, bottom, right, top) in page space and the index of its
+    first character (the drawing order: pdfium's characters follow the content stream), in that order.
 
     Characters are joined while they sit on one line without a gap; spaces (and pdfium's generated
     characters, which are only spaces and line breaks) end a word. The page's text comes from one
@@ -559,9 +570,10 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, flo
     left, right = ctypes.c_double(), ctypes.c_double()
     bottom, top = ctypes.c_double(), ctypes.c_double()
     loose = pdfium_c.FS_RECTF()
-    words: list[tuple[str, tuple[float, float, float, float]]] = []
+    words: list[RawWord] = []
     text: list[str] = []
     x0 = y0 = x1 = y1 = 0.0
+    first = 0
     for i, code in enumerate(codes):
         if code == _HYPHEN_MARK:
             ch = "-"  # pdfium's mark for a hyphen that ends a line
@@ -569,7 +581,7 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, flo
             ch = chr(code) if 0 < code < 0x110000 and code not in _BREAK_CODES else _WORD_BREAK
             if ch.isspace():
                 if text:
-                    words.append(("".join(text), (x0, y0, x1, y1)))
+                    words.append(("".join(text), (x0, y0, x1, y1), first))
                     text = []
                 continue
         get_box(raw, i, left, right, bottom, top)
@@ -590,10 +602,11 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, flo
             same_line = abs((b + t) / 2 - (y0 + y1) / 2) < height * 0.5
             gap = l - x1
             if not same_line or gap > height * 0.3 or gap < -height * 0.8:
-                words.append(("".join(text), (x0, y0, x1, y1)))
+                words.append(("".join(text), (x0, y0, x1, y1), first))
                 text = []
         if not text:
             x0, y0, x1, y1 = l, b, r, t
+            first = i
         else:
             if l < x0:
                 x0 = l
@@ -605,7 +618,7 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, flo
                 y1 = t
         text.append(ch)
     if text:
-        words.append(("".join(text), (x0, y0, x1, y1)))
+        words.append(("".join(text), (x0, y0, x1, y1), first))
     return words
 
 
@@ -652,20 +665,20 @@ class _DisplayTransform:
         w = self.word(kind, box)
         return Mark(kind=kind, x0=w.x0, y0=w.y0, x1=w.x1, y1=w.y1)
 
-    def words(self, raw: list[tuple[str, tuple[float, float, float, float]]]) -> list[Word]:
+    def words(self, raw: list[RawWord]) -> list[Word]:
         """:meth:`word` of each of ``raw``; an unturned page's written out (min and max as the builtins
         choose: the second only when strictly smaller or larger)."""
         if self.rotation != 0:
-            return [self.word(text, box) for text, box in raw]
+            return [self.word(text, box, drawn) for text, box, drawn in raw]
         left, top = self.left, self.top
         out = []
-        for text, (l, b, r, t) in raw:
+        for text, (l, b, r, t), drawn in raw:
             xa, ya, xb, yb = l - left, top - b, r - left, top - t
             out.append(Word(text, round(xb if xb < xa else xa, 2), round(yb if yb < ya else ya, 2),
-                            round(xb if xb > xa else xa, 2), round(yb if yb > ya else ya, 2)))
+                            round(xb if xb > xa else xa, 2), round(yb if yb > ya else ya, 2), None, drawn))
         return out
 
-    def word(self, text: str, box: tuple[float, float, float, float]) -> Word:
+    def word(self, text: str, box: tuple[float, float, float, float], drawn: int | None = None) -> Word:
         l, b, r, t = box
         xa, ya = self.point(l, b)
         xb, yb = self.point(r, t)
@@ -675,6 +688,7 @@ class _DisplayTransform:
             y0=round(min(ya, yb), 2),
             x1=round(max(xa, xb), 2),
             y1=round(max(ya, yb), 2),
+            drawn=drawn,
         )
 
 
