@@ -391,7 +391,7 @@ def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple
     transform = _DisplayTransform(page)
     textpage = page.get_textpage()
     try:
-        words = transform.words(_raw_words(textpage))
+        words = transform.words(_in_drawing_order(page, textpage, _raw_words(textpage)))
     finally:
         textpage.close()
     raw_words = len(words)
@@ -411,6 +411,33 @@ def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple
         hidden=None if hidden is None else tuple(hidden),
     )
     return page_read, raw_words
+
+
+def _in_drawing_order(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: list[RawWord]) -> list[RawWord]:
+    """``raw`` with each word's third item its place in the page's drawing: the rank of its first character's
+    text object among the page's text objects in content order (form XObjects' in their place), then of that
+    character. pdfium's own character order follows the content, except that it sorts the text objects of
+    one line left to right: a value printed over an older one, or run over a label, may come first there."""
+    sequence: dict[int, int] = {}
+    todo = [pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(page.raw))]
+    todo.reverse()
+    depths = [0] * len(todo)
+    while todo:  # depth first, in the content's order
+        obj, depth = todo.pop(), depths.pop()
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            sequence[ctypes.cast(obj, ctypes.c_void_p).value or 0] = len(sequence)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 6:
+            inner = [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(pdfium_c.FPDFFormObj_CountObjects(obj))]
+            todo.extend(reversed(inner))
+            depths.extend([depth + 1] * len(inner))
+    text_object = pdfium_c.FPDFText_GetTextObject
+    keys = [(sequence.get(ctypes.cast(text_object(textpage.raw, first), ctypes.c_void_p).value or 0, -1), first)
+            for _, _, first in raw]
+    ranks = [0] * len(raw)
+    for rank, k in enumerate(sorted(range(len(raw)), key=keys.__getitem__)):
+        ranks[k] = rank
+    return [(text, box, rank) for (text, box, _), rank in zip(raw, ranks)]
 
 
 def _reading_order(w: Word) -> tuple[float, float]:
