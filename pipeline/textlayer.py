@@ -74,9 +74,9 @@ class Word(Boxed):
     x1: float
     y1: float
     confidence: float | None = None  # OCR's certainty (0-1); None for a text layer
-    # Where the word comes in the page's drawing: pdfium's index of its first character, which follows the
-    # content stream (a word drawn later has a larger one, and shows over an earlier one it overlaps). None
-    # for OCR words and in readings stored before it was kept.
+    # Where the word comes in the page's drawing (its text object's place in the content, see _in_drawing_order):
+    # a word drawn later has a larger one, and shows over an earlier one it overlaps. None for OCR words and in
+    # readings stored before it was kept.
     drawn: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -585,10 +585,10 @@ RawWord = tuple[str, tuple[float, float, float, float], int]  # text, box (left,
 
 def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
     """The words of a text page, each with its box (left, bottom, right, top) in page space and the index of its
-    first character (the drawing order: pdfium's characters follow the content stream), in that order.
+    first character, in pdfium's character order.
 
-    Characters are joined while they sit on one line without a gap; spaces (and pdfium's generated
-    characters, which are only spaces and line breaks) end a word. The page's text comes from one
+    Characters are joined while they sit on one line without a gap that is a space (:func:`_spaced`); spaces (and
+    pdfium's generated characters, which are only spaces and line breaks) end a word. The page's text comes from one
     pdfium call; each character then costs two (its tight and its loose box), given the ctypes
     objects themselves to fill (a ``byref`` per argument costs more than the call)."""
     raw = textpage.raw
