@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import logging
+import math
 import re
 import threading
 import warnings
@@ -73,11 +74,17 @@ class Word(Boxed):
     x1: float
     y1: float
     confidence: float | None = None  # OCR's certainty (0-1); None for a text layer
+    # Where the word comes in the page's drawing (its text object's place in the content, see _in_drawing_order):
+    # a word drawn later has a larger one, and shows over an earlier one it overlaps. None for OCR words and in
+    # readings stored before it was kept.
+    drawn: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "x0": self.x0, "y0": self.y0, "x1": self.x1, "y1": self.y1}
         if self.confidence is not None:
             out["confidence"] = self.confidence
+        if self.drawn is not None:
+            out["drawn"] = self.drawn
         return out
 
     @classmethod
@@ -89,6 +96,7 @@ class Word(Boxed):
             x1=float(data["x1"]),
             y1=float(data["y1"]),
             confidence=_optional_float(data.get("confidence")),
+            drawn=None if data.get("drawn") is None else int(data["drawn"]),
         )
 
 
@@ -384,7 +392,7 @@ def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple
     transform = _DisplayTransform(page)
     textpage = page.get_textpage()
     try:
-        words = transform.words(_raw_words(textpage))
+        words = transform.words(_in_drawing_order(page, textpage, _raw_words(textpage)))
     finally:
         textpage.close()
     raw_words = len(words)
@@ -404,6 +412,33 @@ def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple
         hidden=None if hidden is None else tuple(hidden),
     )
     return page_read, raw_words
+
+
+def _in_drawing_order(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: list[RawWord]) -> list[RawWord]:
+    """``raw`` with each word's third item its place in the page's drawing: the rank of its first character's
+    text object among the page's text objects in content order (form XObjects' in their place), then of that
+    character. pdfium's own character order follows the content, except that it sorts the text objects of
+    one line left to right: a value printed over an older one, or run over a label, may come first there."""
+    sequence: dict[int, int] = {}
+    todo = [pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(page.raw))]
+    todo.reverse()
+    depths = [0] * len(todo)
+    while todo:  # depth first, in the content's order
+        obj, depth = todo.pop(), depths.pop()
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            sequence[ctypes.cast(obj, ctypes.c_void_p).value or 0] = len(sequence)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 6:
+            inner = [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(pdfium_c.FPDFFormObj_CountObjects(obj))]
+            todo.extend(reversed(inner))
+            depths.extend([depth + 1] * len(inner))
+    text_object = pdfium_c.FPDFText_GetTextObject
+    keys = [(sequence.get(ctypes.cast(text_object(textpage.raw, first), ctypes.c_void_p).value or 0, -1), first)
+            for _, _, first in raw]
+    ranks = [0] * len(raw)
+    for rank, k in enumerate(sorted(range(len(raw)), key=keys.__getitem__)):
+        ranks[k] = rank
+    return [(text, box, rank) for (text, box, _), rank in zip(raw, ranks)]
 
 
 def _reading_order(w: Word) -> tuple[float, float]:
@@ -545,11 +580,15 @@ _DRAWING_CURVES = 4  # a path of at least this many curve segments, or ...
 _DRAWING_DIAGONALS = 6  # ... this many slanted lines, is a drawing (a signature, a logo)
 
 
-def _raw_words(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, float, float, float]]]:
-    """The words of a text page, each with its box (left, bottom, right, top) in page space, content order.
+RawWord = tuple[str, tuple[float, float, float, float], int]  # text, box (left, bottom, right, top), first character's index
 
-    Characters are joined while they sit on one line without a gap; spaces (and pdfium's generated
-    characters, which are only spaces and line breaks) end a word. The page's text comes from one
+
+def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
+    """The words of a text page, each with its box (left, bottom, right, top) in page space and the index of its
+    first character, in pdfium's character order.
+
+    Characters are joined while they sit on one line without a gap that is a space (:func:`_spaced`); spaces (and
+    pdfium's generated characters, which are only spaces and line breaks) end a word. The page's text comes from one
     pdfium call; each character then costs two (its tight and its loose box), given the ctypes
     objects themselves to fill (a ``byref`` per argument costs more than the call)."""
     raw = textpage.raw
@@ -559,9 +598,12 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, flo
     left, right = ctypes.c_double(), ctypes.c_double()
     bottom, top = ctypes.c_double(), ctypes.c_double()
     loose = pdfium_c.FS_RECTF()
-    words: list[tuple[str, tuple[float, float, float, float]]] = []
+    matrix = pdfium_c.FS_MATRIX()
+    advanced_to, last = 0.0, 0  # where the last character's advance ended (its loose box's right), and its index
+    words: list[RawWord] = []
     text: list[str] = []
     x0 = y0 = x1 = y1 = 0.0
+    first = 0
     for i, code in enumerate(codes):
         if code == _HYPHEN_MARK:
             ch = "-"  # pdfium's mark for a hyphen that ends a line
@@ -569,7 +611,7 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, flo
             ch = chr(code) if 0 < code < 0x110000 and code not in _BREAK_CODES else _WORD_BREAK
             if ch.isspace():
                 if text:
-                    words.append(("".join(text), (x0, y0, x1, y1)))
+                    words.append(("".join(text), (x0, y0, x1, y1), first))
                     text = []
                 continue
         get_box(raw, i, left, right, bottom, top)
@@ -577,10 +619,12 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, flo
         # The loose box spans the font's ascent/descent: tight glyph boxes
         # of "." and "A" differ too much to group lines reliably.
         # (min and max written out below: as builtins they cost more than the rest of the loop; same values)
+        advance_from, advance_to = l, r
         if get_loose(raw, i, loose):
             span, lb, lt = 4 * (t - b), loose.bottom, loose.top
             if 0 < lt - lb < (40.0 if 40.0 > span else span):
                 b, t = (lb if lb < b else b), (lt if lt > t else t)
+            advance_from, advance_to = loose.left, loose.right
         if text:
             height = y1 - y0
             if t - b > height:
@@ -589,11 +633,14 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, flo
                 height = 1.0
             same_line = abs((b + t) / 2 - (y0 + y1) / 2) < height * 0.5
             gap = l - x1
-            if not same_line or gap > height * 0.3 or gap < -height * 0.8:
-                words.append(("".join(text), (x0, y0, x1, y1)))
+            if not same_line or gap < -height * 0.8 or \
+                    gap > height * 0.3 and _spaced(raw, last, i, advance_from - advanced_to, matrix):
+                words.append(("".join(text), (x0, y0, x1, y1), first))
                 text = []
+        advanced_to, last = advance_to, i
         if not text:
             x0, y0, x1, y1 = l, b, r, t
+            first = i
         else:
             if l < x0:
                 x0 = l
@@ -605,10 +652,32 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, flo
                 y1 = t
         text.append(ch)
     if text:
-        words.append(("".join(text), (x0, y0, x1, y1)))
+        words.append(("".join(text), (x0, y0, x1, y1), first))
     return words
 
 
+def _spaced(raw: Any, last: int, i: int, gap: float, matrix: Any) -> bool:
+    """Whether a gap between character ``last`` and character ``i`` that has no space between them (neither in
+    the text nor generated by pdfium) ends a word; ``gap``: from the end of ``last``'s advance to ``i``.
+
+    Within one text object, never: pdfium judged the object's own spacing and generates a space where it
+    moves on by a space's width; a gap it leaves is kerning, letter-spacing, or a character it dropped as drawn
+    twice at one place (its rule against fake bold: a value printed over an older one loses a comma). Between
+    text objects, when wider than SPACE_EM of the character's em across the line (its font size through its
+    text matrix: text drawn stretched or squeezed has wider or narrower spaces). Narrower is kerning or
+    letter-spacing, as a PDF printer or a form's appearance sets glyph by glyph ("E vi d e n c e"); glyph
+    boxes alone cannot tell them from a space."""
+    text_object = pdfium_c.FPDFText_GetTextObject
+    if ctypes.cast(text_object(raw, i), ctypes.c_void_p).value == ctypes.cast(text_object(raw, last),
+                                                                              ctypes.c_void_p).value:
+        return False
+    if not pdfium_c.FPDFText_GetMatrix(raw, i, matrix):
+        return True
+    em = pdfium_c.FPDFText_GetFontSize(raw, i) * math.hypot(matrix.a, matrix.b)
+    return em <= 0 or gap > SPACE_EM * em
+
+
+SPACE_EM = 0.2  # narrower than a space in any common font (0.25-0.28 em; Calibri 0.23), wider than kerning
 _WORD_BREAK = " "
 _BREAK_CODES = frozenset((0xFFFE, 0xFFFF))  # pdfium's marks that are no character: they end a word
 _HYPHEN_MARK = 0x2  # what FPDFText_GetUnicode gives for a hyphen that ends a line (FPDFText_GetText gives 0xFFFE)
@@ -652,20 +721,20 @@ class _DisplayTransform:
         w = self.word(kind, box)
         return Mark(kind=kind, x0=w.x0, y0=w.y0, x1=w.x1, y1=w.y1)
 
-    def words(self, raw: list[tuple[str, tuple[float, float, float, float]]]) -> list[Word]:
+    def words(self, raw: list[RawWord]) -> list[Word]:
         """:meth:`word` of each of ``raw``; an unturned page's written out (min and max as the builtins
         choose: the second only when strictly smaller or larger)."""
         if self.rotation != 0:
-            return [self.word(text, box) for text, box in raw]
+            return [self.word(text, box, drawn) for text, box, drawn in raw]
         left, top = self.left, self.top
         out = []
-        for text, (l, b, r, t) in raw:
+        for text, (l, b, r, t), drawn in raw:
             xa, ya, xb, yb = l - left, top - b, r - left, top - t
             out.append(Word(text, round(xb if xb < xa else xa, 2), round(yb if yb < ya else ya, 2),
-                            round(xb if xb > xa else xa, 2), round(yb if yb > ya else ya, 2)))
+                            round(xb if xb > xa else xa, 2), round(yb if yb > ya else ya, 2), None, drawn))
         return out
 
-    def word(self, text: str, box: tuple[float, float, float, float]) -> Word:
+    def word(self, text: str, box: tuple[float, float, float, float], drawn: int | None = None) -> Word:
         l, b, r, t = box
         xa, ya = self.point(l, b)
         xb, yb = self.point(r, t)
@@ -675,6 +744,7 @@ class _DisplayTransform:
             y0=round(min(ya, yb), 2),
             x1=round(max(xa, xb), 2),
             y1=round(max(ya, yb), 2),
+            drawn=drawn,
         )
 
 

@@ -386,13 +386,14 @@ def _unglued(w: Word) -> list[Word]:
     if not m:
         return [w]
     cut = w.x0 + (w.x1 - w.x0) * len(m.group(1)) / len(w.text)
-    return [Word(m.group(1), w.x0, w.y0, cut, w.y1), Word(m.group(2), cut, w.y0, w.x1, w.y1)]
+    return [replace(w, text=m.group(1), x1=cut), replace(w, text=m.group(2), x0=cut)]
 
 
 def _uncovered(words: list[Word], agreed: set[int] | None = None) -> tuple[list[Word], set[int], set[int]]:
     """Drop a text-layer word that another word drawn after it lies over (text hidden under a later value).
 
-    The text layer keeps drawing order; what is drawn last is what shows. The words kept that lay
+    What is drawn last is what shows: each word's place in the drawing (``Word.drawn``) says which of two
+    is later; a stored reading without it gives its words' order (reading order). The words kept that lay
     over another are returned too, so that their values are not given as certain. OCR words have no
     drawing order and hide nothing: OCR reads what shows. Two of them overlapping are two lines
     touching, or one piece of print read twice (:func:`_read_once`): the copies left out are returned
@@ -401,12 +402,18 @@ def _uncovered(words: list[Word], agreed: set[int] | None = None) -> tuple[list[
     ocr = [w for w in words if w.confidence is not None]
     covering: set[int] = set()
     dropped: set[int] = set()
-    for i, j in _overlapping(layer):  # i drawn before j: j lies over i
-        dropped.add(i)
-        covering.add(id(layer[j]))
+    for i, j in _overlapping(layer):
+        under, over = (j, i) if _drawn_later(layer[i], layer[j]) else (i, j)
+        dropped.add(under)
+        covering.add(id(layer[over]))
     once = _read_once(ocr, agreed)
     twice = {id(w) for w in ocr} - {id(w) for w in once}
     return [w for i, w in enumerate(layer) if i not in dropped] + once, covering, twice
+
+
+def _drawn_later(a: Word, b: Word) -> bool:
+    """True when ``a`` was drawn after ``b`` (both of the text layer, with their drawing order known)."""
+    return a.drawn is not None and b.drawn is not None and a.drawn > b.drawn
 
 
 def _read_once(words: list[Word], agreed: set[int] | None = None) -> list[Word]:

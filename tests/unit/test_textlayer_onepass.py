@@ -71,6 +71,6 @@ def test_given_boxes_on_an_unturned_page_when_placed_together_then_each_is_place
         transform.left, transform.bottom, transform.right, transform.top = 12.5, 0.0, 624.5, 792.0
         transform.rotation = rotation
         raw = [(f"w{i}", (rng.choice([0.0, -0.0, 12.5, rng.uniform(-5, 700)]), rng.uniform(-5, 800),
-                          rng.choice([12.5, rng.uniform(-5, 700)]), rng.choice([792.0, rng.uniform(-5, 800)])))
+                          rng.choice([12.5, rng.uniform(-5, 700)]), rng.choice([792.0, rng.uniform(-5, 800)])), i)
                for i in range(2000)]
-        assert [repr(w) for w in transform.words(raw)] == [repr(transform.word(t, b)) for t, b in raw]
+        assert [repr(w) for w in transform.words(raw)] == [repr(transform.word(t, b, i)) for t, b, i in raw]
