@@ -36,7 +36,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def skip_disk_sync(session: Session) -> None:
     """Let the commit of ``session``'s current transaction return before its write-ahead log reaches
     the disk (PostgreSQL's ``SET LOCAL synchronous_commit TO OFF``, for this one transaction): it saves
-    the disk sync a commit waits for (~1.5 ms on the bench machine), at one statement's cost.
+    the disk sync a commit waits for (1.5-4 ms on the bench machine: bench.commit_wait), at one
+    statement's cost.
 
     What that risks, and only that: if PostgreSQL itself (or its host) crashes within ~0.6 s of the
     commit (three times ``wal_writer_delay``), the transaction is lost; the other sessions saw it, and a
