@@ -8,7 +8,8 @@ the hand-offs), on a ``StubBroker`` and the bench's PostgreSQL (``bench/rig.py``
 costs a worker, counted by a SQLAlchemy listener. The relay's own rounds are left out (they run on a
 clock, not per certificate); the hand-off rows the workers' relay deletes for the stages
 (workers/dispatch.py ``Taken``) are deleted at the end of each certificate in the counted thread, so
-their one statement is counted. ``--list`` prints one certificate's statements, by actor. The CPU time
+their one statement is counted. Commits are counted too, and those that did not wait for the disk
+(infra/db.py ``skip_disk_sync``). ``--list`` prints one certificate's statements, by actor. The CPU time
 of this process per certificate is printed too, in all and outside the pure stages (read, extract,
 evaluate: timed on their own thread), which is the chain's own cost; PostgreSQL's own CPU is not in it.
 """
@@ -34,30 +35,42 @@ class Statement:
     sql: str
 
 
+COMMIT = "COMMIT"  # a commit, logged as a Statement (``sql``) by ``StatementLog`` with ``commits``
+
+
 @dataclass
 class StatementLog:
     """Every statement an engine sends from the threads that work on certificates, with the actor that
-    sent it; the relay's thread is left out. An ``executemany`` is one statement (one round trip)."""
+    sent it; the relay's thread is left out. An ``executemany`` is one statement (one round trip).
+    With ``commits``, every commit is logged too, as a Statement whose ``sql`` is COMMIT, in
+    ``commit_log`` (apart, so that ``statements`` stays the statement count)."""
 
     engine: object
     statements: list[Statement] = field(default_factory=list)
     current: threading.local = field(default_factory=threading.local)
+    commit_log: list[Statement] = field(default_factory=list)
 
     def _seen(self, _conn, _cursor, statement, *_args) -> None:
         if threading.current_thread().name == RELAY_THREAD:
             return
         self.statements.append(Statement(getattr(self.current, "actor", "door"), statement))
 
+    def _committed(self, _conn) -> None:
+        if threading.current_thread().name != RELAY_THREAD:
+            self.commit_log.append(Statement(getattr(self.current, "actor", "door"), COMMIT))
+
     def __enter__(self) -> StatementLog:
         from sqlalchemy import event
 
         event.listen(self.engine, "before_cursor_execute", self._seen)
+        event.listen(self.engine, "commit", self._committed)
         return self
 
     def __exit__(self, *_) -> None:
         from sqlalchemy import event
 
         event.remove(self.engine, "before_cursor_execute", self._seen)
+        event.remove(self.engine, "commit", self._committed)
 
 
 class ActorNames:
@@ -142,11 +155,13 @@ def settle(actors, worker) -> None:
         worker.join()
 
 
-def one_certificate(app, actors, worker, log: StatementLog, sample: rig.Sample, slug: str) -> list[Statement]:
-    """The statements of one certificate: the door, every actor, and the deletion of its hand-offs."""
+def one_certificate(app, actors, worker, log: StatementLog, sample: rig.Sample, slug: str,
+                    commits: list[tuple[int, int]] | None = None) -> list[Statement]:
+    """The statements of one certificate: the door, every actor, and the deletion of its hand-offs;
+    ``commits`` gets its commits and how many of them did not wait for the disk."""
     from inbox.smtp import InboxHandler
 
-    start = len(log.statements)
+    start, committed = len(log.statements), len(log.commit_log)
     handler = InboxHandler(app, actors.send_on)
     handler.accept(rig.email_of(sample, f"{slug}@{rig.DOMAIN}").as_bytes(), "agent@example.test",
                    [f"{slug}@{rig.DOMAIN}"])
@@ -154,15 +169,21 @@ def one_certificate(app, actors, worker, log: StatementLog, sample: rig.Sample, 
     log.current.actor = "flush"
     actors.stages.taken.flush(app.sessions)  # what the relay does within seconds, here in the counted thread
     log.current.actor = "door"
+    if commits is not None:
+        commits.append((len(log.commit_log) - committed,
+                        sum(rig.UNSYNCED in s.sql for s in log.statements[start:])))
     return log.statements[start:]
 
 
 def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample], listing: bool = False,
-                               cpu: list[tuple[float, float]] | None = None) -> list[int]:
+                               cpu: list[tuple[float, float, float]] | None = None,
+                               commits: list[tuple[int, int]] | None = None) -> list[int]:
     """The statement count of each sample through the door and the chain (the first one warms up and is
     not counted); with ``listing``, the last certificate's statements are printed by actor; ``cpu``
     gets, for each, the CPU seconds of this process (door, worker threads, relay) and the part of them
-    outside the pure stages (the chain's own: SQL, storage, broker, middleware)."""
+    outside the pure stages (the chain's own: SQL, storage, broker, middleware), and the wall seconds
+    from the door to the last statement (commits waiting for the disk are in it, not in the CPU); ``commits`` gets, for
+    each, its commits and how many of them did not wait for the disk."""
     import redis
 
     from infra.bootstrap import App
@@ -181,12 +202,12 @@ def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample], l
             for sample in samples:
                 pure = [0.0]
                 with pure_stages_cpu(pure):
-                    started = time.process_time()
-                    statements = one_certificate(app, actors, worker, log, sample, "sqlchain")
-                    spent = time.process_time() - started
+                    started, wall = time.process_time(), time.perf_counter()
+                    statements = one_certificate(app, actors, worker, log, sample, "sqlchain", commits)
+                    spent, wall = time.process_time() - started, time.perf_counter() - wall
                 counts.append(len(statements))
                 if cpu is not None:
-                    cpu.append((spent, spent - pure[0]))
+                    cpu.append((spent, spent - pure[0], wall))
         if listing:
             print_statements(statements)
         return counts
@@ -208,15 +229,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="print the last certificate's statements")
     args = parser.parse_args(argv)
     samples = rig.born_digital(args.certificates, seed=args.seed)
-    cpu: list[tuple[float, float]] = []
+    cpu: list[tuple[float, float, float]] = []
+    commits: list[tuple[int, int]] = []
     load_before = rig.load_note()
     with rig.services() as env:
-        counts = statements_per_certificate(env, samples, listing=args.list, cpu=cpu)
+        counts = statements_per_certificate(env, samples, listing=args.list, cpu=cpu, commits=commits)
     print(f"SQL statements per born-digital certificate through the chain ({len(counts)} certificates): "
           f"mean {rig.mean(counts):.1f}, min {min(counts)}, max {max(counts)}")
+    print(f"commits per certificate: mean {rig.mean([c[0] for c in commits]):.1f}, of which not waiting for the "
+          f"disk (synchronous_commit off): mean {rig.mean([c[1] for c in commits]):.1f}")
     print("CPU of this process per certificate, median (PostgreSQL's own not included): "
           f"{1000 * rig.median([c[0] for c in cpu]):.1f} ms in all, {1000 * rig.median([c[1] for c in cpu]):.1f} ms "
           "outside reading, extracting and evaluating (SQL, storage, broker, middleware)")
+    print(f"wall time per certificate, door to its last statement, one at a time, median: "
+          f"{1000 * rig.median([c[2] for c in cpu]):.1f} ms")
     print(f"machine: before: {load_before}; after: {rig.load_note()}")
     return 0
 

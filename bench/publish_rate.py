@@ -9,7 +9,7 @@ This writes ``--events`` unpublished decision-sized events (``--size`` bytes of 
 (``bench/rig.py``), then runs ``publish_pending`` once, in this process, holding the lock as a worker
 does (the deliveries are enqueued on a StubBroker, not sent; the rows of their hand-offs deleted as a
 worker's relay deletes them, in one statement at the end): events a second (wall), CPU milliseconds per
-event of this process, and SQL statements per event.
+event of this process, SQL statements per event and commits per event.
 PostgreSQL and Redis run on the same machine and their time is in the wall figure, not the CPU one.
 """
 
@@ -78,9 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             app.close()
     print(rig.table(["events", "accounts", "webhooks each", "events/s (wall)", "CPU ms per event",
-                     "SQL statements per event"],
+                     "SQL statements per event", "commits per event"],
                     [[published, args.accounts, args.webhooks, published / wall, 1000 * cpu / published,
-                      statements.count / published]]))
+                      statements.count / published, statements.commits / published]]))
     print(f"machine: {rig.load_note()} (before: {load_before})")
     return 0
 

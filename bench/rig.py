@@ -123,25 +123,38 @@ def add_account(app, slug: str) -> None:
 
 class StatementCounter:
     """Counts the SQL statements an engine sends (a SQLAlchemy ``before_cursor_execute`` listener);
-    an ``executemany`` counts once: it is one round trip."""
+    an ``executemany`` counts once: it is one round trip. Also its commits, and how many of them did
+    not wait for the disk (a transaction that said ``SET LOCAL synchronous_commit TO OFF``,
+    infra/db.py ``skip_disk_sync``)."""
 
     def __init__(self, engine) -> None:
         self.engine = engine
         self.count = 0
+        self.commits = 0
+        self.unsynced = 0
 
-    def _seen(self, *_args) -> None:
+    def _seen(self, _conn, _cursor, statement, *_args) -> None:
         self.count += 1
+        self.unsynced += UNSYNCED in statement
+
+    def _committed(self, _conn) -> None:
+        self.commits += 1
 
     def __enter__(self) -> StatementCounter:
         from sqlalchemy import event
 
         event.listen(self.engine, "before_cursor_execute", self._seen)
+        event.listen(self.engine, "commit", self._committed)
         return self
 
     def __exit__(self, *_) -> None:
         from sqlalchemy import event
 
         event.remove(self.engine, "before_cursor_execute", self._seen)
+        event.remove(self.engine, "commit", self._committed)
+
+
+UNSYNCED = "synchronous_commit TO OFF"
 
 
 def ocr_inputs(sample: Sample) -> list:

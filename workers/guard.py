@@ -33,6 +33,7 @@ import dramatiq
 from dramatiq.middleware import SkipMessage
 from sqlalchemy import select, update
 
+from infra.db import skip_disk_sync
 from infra.logging import correlation_id
 from infra.models import Document
 from pipeline.errors import ReaderCrashed
@@ -105,8 +106,15 @@ class StageGuard(dramatiq.Middleware):
 
     def _arm(self, document_id: str, message_id: str) -> None:
         """Count the read up before it runs, in one conditional UPDATE (the database adds, so two
-        workers given the same document both count); a document already at ``max_crashes`` is failed."""
+        workers given the same document both count); a document already at ``max_crashes`` is failed.
+
+        The count's commit does not wait for the disk (``skip_disk_sync``): what it guards against is
+        our process dying in the read, and the count is then safe in PostgreSQL, committed and seen by
+        every worker. Only PostgreSQL crashing within a fraction of a second loses it, and then one
+        death goes uncounted: a file that kills its reader is read once more before it is failed. A
+        bound moved by one, not a document lost or decided twice."""
         with self.sessions() as session:
+            skip_disk_sync(session)
             counted = session.execute(update(Document).where(Document.id == document_id,
                                                              Document.crashes < self.max_crashes)
                                       .values(crashes=Document.crashes + 1).returning(Document.crashes)
@@ -135,9 +143,11 @@ class StageGuard(dramatiq.Middleware):
     def _disarm(self, document_id: str) -> None:
         """The read ended without killing its process: whatever count is left came from deaths that were
         not this file's doing (another document's crash takes down every thread of its process), so
-        it is cleared, not counted down by one."""
+        it is cleared, not counted down by one. Its commit does not wait for the disk: lost with a
+        PostgreSQL crash, the count stays one high, as when the database is away here (below)."""
         try:
             with self.sessions() as session:
+                skip_disk_sync(session)
                 session.execute(update(Document).where(Document.id == document_id, Document.crashes > 0)
                                 .values(crashes=0))
                 session.commit()

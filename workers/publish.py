@@ -11,7 +11,9 @@ least once (a crash between XADD and that commit adds the entry again): consumer
 event id.
 
 One publisher at a time holds a short Redis lock (LOCK_SECONDS) and renews it before each event: a
-publisher killed mid-batch holds up the others for LOCK_SECONDS at most.
+publisher killed mid-batch holds up the others for LOCK_SECONDS at most. It publishes up to BATCH events
+in one transaction (``_publish_batches``): one commit and one write of each account's newest entry id a
+batch, not an event.
 
 A Redis that loses its data (restarted without persistence, restored from an older snapshot, the
 stream deleted) would leave the streams short while the outbox says published. Each event's entry
@@ -119,6 +121,16 @@ def _let_go(lock) -> None:
 
 def _publish_batches(broker: dramatiq.Broker, sessions: sessionmaker[Session], settings: Settings, client, lock,
                      counted: list[str], taken: Taken | None) -> None:
+    """Publish the unpublished events in order, BATCH at a time, each batch one transaction: its events'
+    stream entries added one by one (the lock renewed before each), then their deliveries and
+    notifications planned, each account's newest entry id written once, one commit, and the hand-offs
+    enqueued after it.
+
+    Exactly once still holds: an event is marked published in the transaction that plans its deliveries
+    and notifications, under the lock, so no two publishers plan it. A failure before the commit (the
+    lock lost, the database away) leaves the whole batch unpublished, and the next publisher adds its
+    entries again: at least once in the stream, as a crash between XADD and commit always did, for up
+    to a batch of events instead of one."""
     maxlen = settings.events_stream_maxlen
     checked: set[int] = set()  # accounts whose stream was checked in this run
     while True:
@@ -130,19 +142,29 @@ def _publish_batches(broker: dramatiq.Broker, sessions: sessionmaker[Session], s
             ).all()
             if not rows:
                 return
-            for event, account in rows:
-                lock.reacquire()  # LOCK_SECONDS more, or LockError when another publisher took over
+            accounts = {account.id: account for _, account in rows}
+            for account in accounts.values():
                 if account.id not in checked:
+                    lock.reacquire()  # LOCK_SECONDS more, or LockError when another publisher took over
                     restore_stream(session, client, account, maxlen)
                     checked.add(account.id)
-                event.stream_id = account.stream_entry_id = add_to_stream(client, event, account.slug, maxlen)
-                event.published_at = utcnow()  # before planning, so that one UPDATE of the event writes both
-                handoffs = [hand_on(session, "deliver_webhook", delivery_id)
-                            for delivery_id in plan_deliveries(session, event, hooks)]
+            newest: dict[int, str] = {}  # each account's newest entry of this batch
+            for event, account in rows:
+                lock.reacquire()
+                event.stream_id = newest[account.id] = add_to_stream(client, event, account.slug, maxlen)
+                event.published_at = utcnow()
+            handoffs = []
+            for event, _ in rows:
+                handoffs += [hand_on(session, "deliver_webhook", delivery_id)
+                             for delivery_id in plan_deliveries(session, event, hooks)]
                 handoffs += [hand_on(session, "send_notification", notification_id)
                              for notification_id in notify.plan(session, settings, event)]
-                session.commit()
-                dispatch(handoffs, broker=broker, sessions=sessions, taken=taken)
+            for account_id, entry in newest.items():
+                accounts[account_id].stream_entry_id = entry
+            lock.reacquire()  # still ours at the commit, or nothing of the batch is
+            session.commit()
+            dispatch(handoffs, broker=broker, sessions=sessions, taken=taken)
+            for event, _ in rows:
                 counted.append(event.id)
                 log.info("published %s %s", event.type, event.id)
         if len(rows) < BATCH:  # the last batch: one committed since is seen by the look after letting go

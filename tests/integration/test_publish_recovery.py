@@ -120,3 +120,73 @@ def test_given_a_publisher_slower_than_the_lock_then_it_renews_the_lock_and_keep
 
     assert taken_over == 0
     assert on_stream(app) == events
+
+
+def commits_of(app, run) -> int:
+    """How many transactions ``run()`` commits on the app's database."""
+    from sqlalchemy import event
+
+    committed = []
+    listener = lambda _conn: committed.append(1)  # noqa: E731
+    event.listen(app.engine, "commit", listener)
+    try:
+        run()
+    finally:
+        event.remove(app.engine, "commit", listener)
+    return len(committed)
+
+
+@ONE_BACKEND
+def test_given_events_of_two_accounts_when_published_then_one_transaction_marks_them_all_in_order(app):
+    first = outbox(app, 3)
+    with app.sessions() as session:
+        other = add_account(session, "globex", "Globex").id
+        add_event(session, account_id=other, type="coi.message.no_attachment", dedupe_key="g0",
+                  data={"account": "globex", "message_id": "g0", "sender": None, "subject": None,
+                        "reason": "no attachment"})
+        session.commit()
+    later = outbox(app, 2, first=3)
+
+    assert commits_of(app, lambda: publish_all(app)) == 1  # was one an event
+
+    assert on_stream(app) == first + later
+    with app.sessions() as session:
+        marked = {e.id: e.stream_id for e in session.scalars(select(OutboxEvent))}
+        newest = dict(session.execute(select(Account.slug, Account.stream_entry_id)).all())
+    assert all(marked.values())
+    for slug in ("acme", "globex"):  # each account's newest entry, written once for the batch
+        [(last_id, fields)] = app.redis.xrevrange(stream_name(slug), count=1)
+        assert newest[slug] == last_id.decode() == marked[json.loads(fields[b"event"])["id"]]
+
+
+@ONE_BACKEND
+def test_given_the_lock_lost_mid_batch_then_none_of_it_is_marked_and_the_next_publisher_publishes_it_all(app,
+                                                                                                       monkeypatch):
+    events = outbox(app, 3)
+    real = publish.add_to_stream
+    added = []
+
+    def stalled(*args, **kwargs):
+        added.append(real(*args, **kwargs))
+        if len(added) == 2:  # the publisher stalled past the lock's time: another took the lock over
+            app.redis.delete(PUBLISH_LOCK)
+            assert app.redis.lock(PUBLISH_LOCK, timeout=publish.LOCK_SECONDS).acquire(blocking=False)
+        return added[-1]
+
+    monkeypatch.setattr(publish, "add_to_stream", stalled)
+    assert publish_all(app) == 0
+    with app.sessions() as session:
+        assert session.scalars(select(OutboxEvent.id).where(OutboxEvent.published_at.is_not(None))).all() == []
+
+    monkeypatch.setattr(publish, "add_to_stream", real)
+    app.redis.delete(PUBLISH_LOCK)  # the other publisher done
+    assert publish_all(app) == 3
+
+    assert on_stream(app) == events[:2] + events  # the two added before the loss, at least once
+    with app.sessions() as session:
+        kept = dict(session.execute(select(OutboxEvent.id, OutboxEvent.stream_id)).all())
+    assert [kept[e] for e in events] == [_text(entry) for entry, _ in app.redis.xrange(stream_name("acme"))][2:]
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else value
