@@ -6,9 +6,11 @@ Each event becomes a CloudEvent (pipeline/events.py) and goes to
 - every active webhook of the account: a ``deliveries`` row each, sent by ``deliver_webhook``;
 - the people concerned: ``notifications`` rows (workers/notify.py), sent by ``send_notification``.
 The rows are written in the transaction that marks the event published, with a hand-off per row
-(workers/handoffs.py), so a broker away at that moment delays the sending by seconds. Delivery is at
-least once (a crash between XADD and that commit adds the entry again): consumers deduplicate by
-event id.
+(workers/handoffs.py), so a broker away at that moment delays the sending by seconds. A crash between
+XADD and that commit leaves entries on the stream that the next publisher finds and marks instead of
+adding them again (``added_unmarked``); consumers should still deduplicate by event id (a publisher whose
+lock ran out just as it added an entry may add one that its successor adds too), and webhook delivery is
+at least once.
 
 One publisher at a time holds a short Redis lock (LOCK_SECONDS) and renews it before each event: a
 publisher killed mid-batch holds up the others for LOCK_SECONDS at most. It publishes up to BATCH events
@@ -75,6 +77,15 @@ def add_to_stream(client, event: OutboxEvent, slug: str, maxlen: int) -> str:
     return _text(entry)
 
 
+def added_unmarked(client, account: Account) -> dict[str, str]:
+    """Event id -> entry id of the entries on the account's stream after the newest one the outbox has
+    marked (``accounts.stream_entry_id``): added by a publish batch that was cut short before its commit.
+    At most BATCH of them, the most one batch adds. Called under the publish lock."""
+    after = f"({account.stream_entry_id}" if account.stream_entry_id else "-"
+    entries = client.xrange(stream_name(account.slug), min=after, max="+", count=BATCH)
+    return {_text(fields.get(b"id") or fields.get("id")): _text(entry) for entry, fields in entries}
+
+
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
@@ -128,9 +139,9 @@ def _publish_batches(broker: dramatiq.Broker, sessions: sessionmaker[Session], s
 
     Exactly once still holds: an event is marked published in the transaction that plans its deliveries
     and notifications, under the lock, so no two publishers plan it. A failure before the commit (the
-    lock lost, the database away) leaves the whole batch unpublished, and the next publisher adds its
-    entries again: at least once in the stream, as a crash between XADD and commit always did, for up
-    to a batch of events instead of one."""
+    lock lost, the database away, the publisher killed) leaves the whole batch unpublished; the next
+    publisher finds the entries it had added (:func:`added_unmarked`) and marks them instead of adding
+    them again, so a batch cut short does not put its events on the stream twice."""
     maxlen = settings.events_stream_maxlen
     checked: set[int] = set()  # accounts whose stream was checked in this run
     while True:
@@ -149,9 +160,11 @@ def _publish_batches(broker: dramatiq.Broker, sessions: sessionmaker[Session], s
                     restore_stream(session, client, account, maxlen)
                     checked.add(account.id)
             newest: dict[int, str] = {}  # each account's newest entry of this batch
+            added = {account_id: added_unmarked(client, account) for account_id, account in accounts.items()}
             for event, account in rows:
                 lock.reacquire()
-                event.stream_id = newest[account.id] = add_to_stream(client, event, account.slug, maxlen)
+                entry = added[account.id].get(event.id) or add_to_stream(client, event, account.slug, maxlen)
+                event.stream_id = newest[account.id] = entry
                 event.published_at = utcnow()
             handoffs = []
             for event, _ in rows:
