@@ -39,7 +39,7 @@ COMMIT = "COMMIT"  # a commit, logged as a Statement (``sql``) by ``StatementLog
 
 
 @dataclass
-class StatementLog:
+class StatementLog(rig.EngineListener):
     """Every statement an engine sends from the threads that work on certificates, with the actor that
     sent it; the relay's thread is left out. An ``executemany`` is one statement (one round trip).
     With ``commits``, every commit is logged too, as a Statement whose ``sql`` is COMMIT, in
@@ -58,19 +58,6 @@ class StatementLog:
     def _committed(self, _conn) -> None:
         if threading.current_thread().name != RELAY_THREAD:
             self.commit_log.append(Statement(getattr(self.current, "actor", "door"), COMMIT))
-
-    def __enter__(self) -> StatementLog:
-        from sqlalchemy import event
-
-        event.listen(self.engine, "before_cursor_execute", self._seen)
-        event.listen(self.engine, "commit", self._committed)
-        return self
-
-    def __exit__(self, *_) -> None:
-        from sqlalchemy import event
-
-        event.remove(self.engine, "before_cursor_execute", self._seen)
-        event.remove(self.engine, "commit", self._committed)
 
 
 class ActorNames:

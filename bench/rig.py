@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 from pipeline.filetypes import PDF
 
@@ -121,7 +122,33 @@ def add_account(app, slug: str) -> None:
         set_requirements(session, slug, "Bench Holder", REQUIREMENTS)
 
 
-class StatementCounter:
+class EngineListener:
+    """Inside a ``with`` block, hears an engine's statements (``_seen``, a SQLAlchemy
+    ``before_cursor_execute`` listener) and commits (``_committed``)."""
+
+    engine: Any
+
+    def _seen(self, _conn, _cursor, statement, *_args) -> None:
+        raise NotImplementedError
+
+    def _committed(self, _conn) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        event.listen(self.engine, "commit", self._committed)
+        return self
+
+    def __exit__(self, *_) -> None:
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+        event.remove(self.engine, "commit", self._committed)
+
+
+class StatementCounter(EngineListener):
     """Counts the SQL statements an engine sends (a SQLAlchemy ``before_cursor_execute`` listener);
     an ``executemany`` counts once: it is one round trip. Also its commits, and how many of them did
     not wait for the disk (a transaction that said ``SET LOCAL synchronous_commit TO OFF``,
@@ -139,19 +166,6 @@ class StatementCounter:
 
     def _committed(self, _conn) -> None:
         self.commits += 1
-
-    def __enter__(self) -> StatementCounter:
-        from sqlalchemy import event
-
-        event.listen(self.engine, "before_cursor_execute", self._seen)
-        event.listen(self.engine, "commit", self._committed)
-        return self
-
-    def __exit__(self, *_) -> None:
-        from sqlalchemy import event
-
-        event.remove(self.engine, "before_cursor_execute", self._seen)
-        event.remove(self.engine, "commit", self._committed)
 
 
 UNSYNCED = "synchronous_commit TO OFF"
