@@ -46,6 +46,8 @@ UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than t
 RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a rule across it
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
+SAME_LINE = 0.5  # words (boxes) whose middles lie within this share of a height stand on one line
+NEXT_ON_LINE = 0.4  # a word is on the line of the word just before it when their middles lie within this share of a height
 ONE_LETTER = ("letter", "yn", "check")  # cells that hold one letter or mark
 OVERRUN_GAP = 1.5  # a phrase in no box this many heights after a text value on its line runs on from it
 OVERRUN_KINDS = ("text", "party", "remarks")  # the kinds whose values run past their box's edge
@@ -307,7 +309,7 @@ def _runs_over(phrase: list[Word], previous: list[Word], field: Field | None) ->
         return None
     last, first = previous[-1], phrase[0]
     height = max(last.height, first.height, 1.0)
-    close = 0.0 <= first.x0 - last.x1 <= OVERRUN_GAP * height and abs(first.cy - last.cy) <= 0.4 * height
+    close = 0.0 <= first.x0 - last.x1 <= OVERRUN_GAP * height and abs(first.cy - last.cy) <= NEXT_ON_LINE * height
     return field if close else None
 
 
@@ -347,7 +349,7 @@ def _speck(w: Word) -> bool:
 def _lines(words: list[Word]) -> list[list[Word]]:
     lines: list[list[Word]] = []
     for w in sorted(words, key=lambda w: (w.cy, w.x0)):
-        if lines and abs(lines[-1][-1].cy - w.cy) <= 0.4 * max(min(w.height, lines[-1][-1].height), 1.0):
+        if lines and abs(lines[-1][-1].cy - w.cy) <= NEXT_ON_LINE * max(min(w.height, lines[-1][-1].height), 1.0):
             lines[-1].append(w)
         else:
             lines.append([w])
@@ -465,7 +467,7 @@ def _overlapping(words: list[Word]) -> list[tuple[int, int]]:
         a = slice(start, start + _PAIR_ROWS)
         overlap = np.minimum(x1[a, None], x1) - np.maximum(x0[a, None], x0)
         over = (overlap > 0.3 * np.minimum(width[a, None], width)) & \
-            (np.abs(cy[a, None] - cy) < 0.5 * np.minimum(height[a, None], height)) & (order > order[a, None])
+            (np.abs(cy[a, None] - cy) < SAME_LINE * np.minimum(height[a, None], height)) & (order > order[a, None])
         rows, cols = np.nonzero(over)
         pairs += zip((rows + start).tolist(), cols.tolist())
     return pairs
@@ -578,7 +580,7 @@ def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
             if got[part] is not None:
                 target[part] = got[part]
                 part_words = [w for line in part_lines for w in line]
-                cut_off = [u for u in unread if any(abs(u.cy - w.cy) < 0.5 * u.height for w in part_words)]
+                cut_off = [u for u in unread if any(abs(u.cy - w.cy) < SAME_LINE * u.height for w in part_words)]
                 part_box = Box.around(part_words + cut_off) if part_lines else box
                 how = got["how"] if part == "name" or got["how"] != "in_box" else "in_box"
                 _add(ev, f"/{f.key}/{part}", part_box, how, fw.ceiling(f))
@@ -721,7 +723,7 @@ def _lines_of_boxes(boxes: list[Box], items: list[Any]) -> list[list[Any]]:
     lines: list[list[tuple[Box, Any]]] = []
     for box, item in sorted(zip(boxes, items), key=lambda bi: (bi[0].y0 + bi[0].y1) / 2):
         cy, h = (box.y0 + box.y1) / 2, max(box.y1 - box.y0, 1.0)
-        if lines and abs(cy - (lines[-1][0][0].y0 + lines[-1][0][0].y1) / 2) <= 0.5 * h:
+        if lines and abs(cy - (lines[-1][0][0].y0 + lines[-1][0][0].y1) / 2) <= SAME_LINE * h:
             lines[-1].append((box, item))
         else:
             lines.append([(box, item)])

@@ -162,6 +162,7 @@ class Vocabulary:
 PHRASE_GAP_PT = 6.0  # printed words closer than this on one line are one label ("INSURER A :")
 PHRASE_WORDS = 6  # longer runs of print are notices, not labels
 SAME_LINE_PT = 2.0  # printed words whose middles are this close in height stand on one line
+NEXT_WORD_PT = 15.0  # ... and the next word of a run of print starts within this of the last one's end
 
 
 @lru_cache(maxsize=None)
@@ -800,7 +801,7 @@ def _follows(edition: str) -> dict[tuple[str, str], tuple[tuple[float, float], .
     follows: dict[tuple[str, str], list[tuple[float, float]]] = {}
     printed = load(edition).printed
     for a, b in zip(printed, printed[1:]):
-        if abs((a[2] + a[4]) / 2 - (b[2] + b[4]) / 2) < 2 and 0 <= b[1] - a[3] < 15:
+        if abs((a[2] + a[4]) / 2 - (b[2] + b[4]) / 2) < SAME_LINE_PT and 0 <= b[1] - a[3] < NEXT_WORD_PT:
             follows.setdefault((a[0], b[0]), []).append(_centre(*a[1:]))
     return {key: tuple(centres) for key, centres in follows.items()}
 
@@ -820,7 +821,7 @@ def _moved_print(words: list[Word], template: Template, registration: Registrati
     reads = vocabulary(template.edition)
     for k, (i, j) in enumerate(zip(order, order[1:])):
         a, b = words[i], words[j]
-        if not (abs(cy[i] - cy[j]) < 2 and 0 <= b.x0 - a.x1 < 15):
+        if not (abs(cy[i] - cy[j]) < SAME_LINE_PT and 0 <= b.x0 - a.x1 < NEXT_WORD_PT):
             continue  # not next to each other on a line: no run, wherever they lie
         for key in ((ta, tb) for ta in reads.print_of(a) for tb in reads.print_of(b) if (ta, tb) in follows):
             if key not in placed:
