@@ -150,12 +150,13 @@ def read_signature(words: list[Word], marks: list[Any]) -> tuple[bool, str]:
 
 
 def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
-    """A party block's lines -> name, address, and the contact lines printed inside it.
+    """A party block's lines -> name and address.
 
     ``name_lines``: how many lines sit on the form's name line (field by field); None for a free
     block, where the name runs until the first street line. Licence, NPN and customer-id lines are
-    left out; phone, fax and e-mail lines are kept apart for the producer's contact."""
-    contact: dict[str, str] = {}
+    left out, and so are phone, fax and e-mail lines: they are neither name nor address, and the
+    producer's contact is what its own CONTACT boxes hold (blank boxes are no contact, whatever the
+    block prints: ../shared's hand-checked truth, NOTES.md)."""
     kept, kept_lines = [], []
     for line in lines:
         text = line_text(line)  # a wide gap (city | ST ZIP in boxes of their own) is a comma
@@ -164,12 +165,6 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
         if _LICENCE.search(text) or _LICENCE.search(_KERNED.sub(r"\1", text)):  # ("C lient:": split by kerning)
             continue
         if _EMAIL.search(text) or (_CONTACT_WORD.match(text) and _PHONE.search(text)) or _PHONE.fullmatch(text):
-            if _EMAIL.search(text):
-                contact.setdefault("email", _EMAIL.search(text).group(0))
-            elif re.match(r"fax", text, re.I):
-                contact.setdefault("fax", _PHONE.search(text).group(0))
-            else:
-                contact.setdefault("phone", _PHONE.search(text).group(0))
             continue
         if _ID_ONLY.match(text):  # after the phone: a phone number is digits and dashes too
             continue
@@ -178,7 +173,7 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
         kept.append(text)
         kept_lines.append(line)
     if not kept:
-        return {"name": None, "address": None, "contact": contact, "how": "empty", "lines": ([], [])}
+        return {"name": None, "address": None, "how": "empty", "lines": ([], [])}
     if name_lines is not None and 0 < name_lines < len(kept):
         cut, how = name_lines, "in_box"
     else:
@@ -191,5 +186,5 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
     if kept_lines[-1][-1].confidence is not None and cut < len(kept):  # OCR: a ZIP's look-alike letters
         kept[-1] = _ZIP_MISREAD.sub(lambda m: m.group(1) + m.group(2).translate(_DIGIT_LOOKALIKES), kept[-1])
     address = ", ".join(kept[cut:]) or None
-    return {"name": name, "address": address, "contact": contact, "how": how,
+    return {"name": name, "address": address, "how": how,
             "lines": (kept_lines[:cut], kept_lines[cut:])}

@@ -584,11 +584,6 @@ def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
                 part_box = Box.around(part_words + cut_off) if part_lines else box
                 how = got["how"] if part == "name" or got["how"] != "in_box" else "in_box"
                 _add(ev, f"/{f.key}/{part}", part_box, how, fw.ceiling(f))
-        if f.key == "producer":
-            for key, value in got["contact"].items():
-                if cert["producer"].get(key) is None:
-                    cert["producer"][key] = value
-                    _add(ev, f"/producer/{key}", box, "from_block", fw.ceiling(f))
 
 
 def _stray(w: Word) -> bool:

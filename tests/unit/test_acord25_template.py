@@ -215,12 +215,13 @@ def test_given_a_dashed_customer_number_on_a_party_blocks_first_line_then_it_is_
     assert got["address"] == "12 Main St, Salem, OR 97301"
 
 
-def test_given_a_phone_line_in_a_party_block_then_it_is_a_contact_not_an_id():
+def test_given_phone_and_email_lines_in_a_party_block_then_they_are_neither_name_nor_address():
     from pipeline.acord25.fieldkinds import split_party
 
     lines = [[Word("Acme", 0, 0, 8, 8)], [Word("12", 0, 10, 8, 18), Word("Main", 10, 10, 18, 18)],
-             [Word("615-555-1234", 0, 20, 40, 28)]]
-    assert split_party(lines, None)["contact"] == {"phone": "615-555-1234"}
+             [Word("615-555-1234", 0, 20, 40, 28)], [Word("E-mail:", 0, 30, 20, 38), Word("a@acme.com", 22, 30, 60, 38)]]
+    got = split_party(lines, None)
+    assert (got["name"], got["address"]) == ("Acme", "12 Main")
 
 
 def test_given_an_ocr_speck_read_as_a_letter_then_it_is_no_value():
