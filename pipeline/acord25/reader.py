@@ -42,7 +42,6 @@ MIN_OWN_BLOCKS = 0.5  # an OCR page with fewer of its blocks fitted on their own
 MIN_OCR_CONFIDENCE = 0.25  # a phrase of OCR words all read less surely than this is speckle, a logo or a rule
 MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smallest print is 5.5 pt
 DEBRIS_CONFIDENCE, DEBRIS_CHARS = 0.45, 2  # an OCR word this short read less surely than this is a speck
-UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than this is not part of its value
 RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a rule across it
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
@@ -321,17 +320,14 @@ def _debris(w: Word) -> bool:
 
 
 def _trimmed(phrase: list[Word]) -> list[Word]:
-    """A phrase without the OCR words at its ends that tesseract does not believe at all (below
-    UNREAD_CONFIDENCE, no digit: print beside a value misread past recognition, "iaMEs" for "NAME:")
-    or that are debris."""
-    def unread(w: Word) -> bool:
-        return _debris(w) or (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
-                              and not any(c.isdigit() for c in w.text))
-
+    """A phrase without the debris at its ends (:func:`_debris`). A longer word tesseract doubts is kept, however
+    little it believes it: print misread past recognition is found where the registration places the form's
+    print (``template._covered_by_print``), and a value's first or last word read doubtfully (a name's first word at
+    0.07) is still its word; its doubt caps the value's confidence."""
     start, end = 0, len(phrase)
-    while start < end - 1 and unread(phrase[start]):
+    while start < end - 1 and _debris(phrase[start]):
         start += 1
-    while end - 1 > start and unread(phrase[end - 1]):
+    while end - 1 > start and _debris(phrase[end - 1]):
         end -= 1
     return phrase[start:end]
 
