@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 MIN_OWN_BLOCKS = 0.5  # an OCR page with fewer of its blocks fitted on their own labels is not this layout
 MIN_OCR_CONFIDENCE = 0.25  # a phrase of OCR words all read less surely than this is speckle, a logo or a rule
 MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smallest print is 5.5 pt
+LOW_PRINT_PT = 4.0  # an OCR word lower than this and doubted (below STRAY_CONFIDENCE) is a speck too
 DEBRIS_CONFIDENCE, DEBRIS_CHARS = 0.45, 2  # an OCR word this short read less surely than this is a speck
 RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a rule across it
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
@@ -48,6 +49,7 @@ LINE_GAP = 0.6  # words further apart than this many heights are separate phrase
 SAME_LINE = 0.5  # words (boxes) whose middles lie within this share of a height stand on one line
 NEXT_ON_LINE = 0.4  # a word is on the line of the word just before it when their middles lie within this share of a height
 ONE_LETTER = ("letter", "yn", "check")  # cells that hold one letter or mark
+CLOSED_KINDS = ("date", "amount", "naic", "letter", "yn")  # values that never run on into the next cell
 OVERRUN_GAP = 1.5  # a phrase in no box this many heights after a text value on its line runs on from it
 OVERRUN_KINDS = ("text", "party", "remarks")  # the kinds whose values run past their box's edge
 STRAY_CONFIDENCE, STRAY_CHARS = 0.5, 4  # an OCR fragment this doubtful and short at a party block's edge is stray
@@ -223,8 +225,12 @@ class FieldWords:
         here, there = self._field_of(previous), self._field_of(w)
         if here is not None and here.kind in ("letter", "yn") and READERS[here.kind]([[previous]]) is not None:
             return True  # a one-letter cell holds one value: what follows it is another
+        if here is not None and here.kind in ONE_LETTER and kinds.is_filler(previous.text):
+            return True  # so does a filler in it ("N/A" in a Y/N cell)
         if there is None or there is here or there.kind not in READERS:
             return False
+        if here is not None and here.kind in CLOSED_KINDS and there.kind in CLOSED_KINDS:
+            return True  # a date, amount or code ends in its own cell: the next cell's words are the next value
         return READERS[there.kind]([[w]]) is not None and there.kind not in ("text",)
 
     def _overflow_rows(self) -> None:
@@ -337,7 +343,7 @@ def _speck(w: Word) -> bool:
     marks), or one far lower than any print (a speck read as a letter)."""
     if w.confidence is None:
         return False
-    if w.height < MIN_PRINT_PT:
+    if w.height < MIN_PRINT_PT or (w.height < LOW_PRINT_PT and w.confidence < STRAY_CONFIDENCE):
         return True
     return not any(c.isalnum() or c in "$#&@" for c in w.text) and not kinds.is_check_glyph(w.text)
 
