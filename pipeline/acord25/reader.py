@@ -551,7 +551,7 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
         words = fw.words.get(f, [])
         box = Box.around(words + fw.unread.get(f, [])) if words else fw.boxes[f]  # the cap sees what was cut off
         if f.kind in READERS:
-            found = READERS[f.kind](fw.lines(f))
+            found = READERS[f.kind](_without_stray_lines(fw.lines(f)) if f.kind == "text" else fw.lines(f))
             if found is not None:
                 out[f] = (found[0], "overlapped" if f in fw.doubtful else found[1], box)
         elif f.kind == "check":
@@ -598,6 +598,13 @@ def _stray(w: Word) -> bool:
     (the end of a label, a rule or a speck read as "dene", "ee")."""
     return w.confidence is not None and w.confidence < STRAY_CONFIDENCE and \
         not any(c.isdigit() for c in w.text) and sum(c.isalnum() for c in w.text) <= STRAY_CHARS
+
+
+def _without_stray_lines(lines: list[list[Word]]) -> list[list[Word]]:
+    """A text field's lines without those made only of stray OCR fragments (:func:`_stray`: speckle and rule ends
+    read as "tee", "ete" above and below a policy number), when a line of something else is left."""
+    kept = [line for line in lines if not all(_stray(w) for w in line)]
+    return kept or lines
 
 
 def _stray_trimmed(lines: list[list[Word]]) -> tuple[list[list[Word]], list[Word]]:
