@@ -92,8 +92,8 @@ class FieldWords:
         self.unread: dict[Field, list[Word]] = defaultdict(list)  # words cut off a value's ends: still in its box
         before: tuple[list[Word], Field | None] = ([], None)  # the phrase read last, and where it went
         for phrase in _phrases(values, self._starts_new):
-            if all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase) or \
-                    all(_debris(w) for w in phrase):
+            if (all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase) or
+                    all(_debris(w) for w in phrase)) and not self._marks_check_box(phrase):
                 continue  # nothing in it that tesseract believes: speckle, a logo, a rule read as letters
             phrase = printed.unprinted(phrase)
             if not phrase:
@@ -120,6 +120,13 @@ class FieldWords:
             target = self._field_of_point(m.cx, m.cy, kinds_wanted=("check", "signature"))
             if target is not None:
                 self.marks[target].append(m)
+
+    def _marks_check_box(self, phrase: list[Word]) -> bool:
+        """A phrase that is one check glyph ('X') lying in a check box: its mark, however doubtfully read (a
+        letter alone in a box is read with little confidence)."""
+        if len(phrase) != 1 or not kinds.is_check_glyph(phrase[0].text):
+            return False
+        return self._field_of_point(phrase[0].cx, phrase[0].cy, kinds_wanted=("check",)) is not None
 
     def _spilled(self, phrase: list[Word], target: Field | None) -> Field | None:
         """The field most of ``phrase``'s width lies in, when its first word lies in a one-letter cell (a letter,
