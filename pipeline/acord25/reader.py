@@ -49,6 +49,7 @@ LINE_GAP = 0.6  # words further apart than this many heights are separate phrase
 SAME_LINE = 0.5  # words (boxes) whose middles lie within this share of a height stand on one line
 NEXT_ON_LINE = 0.4  # a word is on the line of the word just before it when their middles lie within this share of a height
 ONE_LETTER = ("letter", "yn", "check")  # cells that hold one letter or mark
+LONE_LETTER_KINDS = ("check", "letter", "yn")  # cells whose one letter is kept however doubtfully OCR read it
 CLOSED_KINDS = ("date", "amount", "naic", "letter", "yn")  # values that never run on into the next cell
 OVERRUN_GAP = 1.5  # a phrase in no box this many heights after a text value on its line runs on from it
 OVERRUN_KINDS = ("text", "party", "remarks")  # the kinds whose values run past their box's edge
@@ -93,7 +94,7 @@ class FieldWords:
         before: tuple[list[Word], Field | None] = ([], None)  # the phrase read last, and where it went
         for phrase in _phrases(values, self._starts_new):
             if (all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase) or
-                    all(_debris(w) for w in phrase)) and not self._marks_check_box(phrase):
+                    all(_debris(w) for w in phrase)) and not self._fills_one_letter_cell(phrase):
                 continue  # nothing in it that tesseract believes: speckle, a logo, a rule read as letters
             phrase = printed.unprinted(phrase)
             if not phrase:
@@ -121,12 +122,14 @@ class FieldWords:
             if target is not None:
                 self.marks[target].append(m)
 
-    def _marks_check_box(self, phrase: list[Word]) -> bool:
-        """A phrase that is one check glyph ('X') lying in a check box: its mark, however doubtfully read (a
-        letter alone in a box is read with little confidence)."""
-        if len(phrase) != 1 or not kinds.is_check_glyph(phrase[0].text):
+    def _fills_one_letter_cell(self, phrase: list[Word]) -> bool:
+        """A phrase of one word that reads as the value of the one-letter cell it lies in ('X' in a check box, 'B' in
+        an INSR LTR cell, 'Y' in a Y/N cell): that value, however doubtfully read (tesseract reads a letter alone
+        in a ruled cell with little confidence; the value's confidence still sees it)."""
+        if len(phrase) != 1:
             return False
-        return self._field_of_point(phrase[0].cx, phrase[0].cy, kinds_wanted=("check",)) is not None
+        f = self._field_of_point(phrase[0].cx, phrase[0].cy, kinds_wanted=LONE_LETTER_KINDS)
+        return f is not None and _reads_as(f, phrase)
 
     def _spilled(self, phrase: list[Word], target: Field | None) -> Field | None:
         """The field most of ``phrase``'s width lies in, when its first word lies in a one-letter cell (a letter,
