@@ -43,6 +43,7 @@ MIN_OCR_CONFIDENCE = 0.25  # a phrase of OCR words all read less surely than thi
 MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smallest print is 5.5 pt
 LOW_PRINT_PT = 4.0  # an OCR word lower than this and doubted (below STRAY_CONFIDENCE) is a speck too
 DEBRIS_CONFIDENCE, DEBRIS_CHARS = 0.45, 2  # an OCR word this short read less surely than this is a speck
+UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than this, out of every value box, is print
 RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a rule across it
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
@@ -79,6 +80,7 @@ class FieldWords:
         self.fields = registration.template.fields
         self.page_rules = [(m.x0, m.y0, m.x1, m.y1) for m in page.marks if m.kind == "rule"]
         self.own = {f: Box(*registration.place(f)) for f in self.fields}
+        self._own_boxes = np.array([(b.x0, b.y0, b.x1, b.y1) for b in self.own.values()], dtype=float).reshape(-1, 4)
         self.boxes = {f: self._box(f) for f in self.fields}
         self.row_wide = {f for f in self.fields if f.block == "coverages" and f.box[3] - f.box[1] > 20
                          and f.kind not in ("text",) or f.key.endswith("/policy_number")}
@@ -99,7 +101,7 @@ class FieldWords:
             phrase = printed.unprinted(phrase)
             if not phrase:
                 continue  # a label of the form's, read where its registered print was not expected
-            kept = _trimmed(phrase)
+            kept = _trimmed(phrase, self._outside_boxes)
             previous, before = before, (kept, None)
             target = self._field_of(kept[0]) or self._by_centre(kept) or self._overflowing(kept) or \
                 self._run_on(kept) or _runs_over(kept, *previous)
@@ -121,6 +123,12 @@ class FieldWords:
             target = self._field_of_point(m.cx, m.cy, kinds_wanted=("check", "signature"))
             if target is not None:
                 self.marks[target].append(m)
+
+    def _outside_boxes(self, w: Word) -> bool:
+        """True when ``w`` runs out of every field's own box (its registered place, not grown): over the print
+        beside a value box."""
+        b = self._own_boxes
+        return not bool(np.any((b[:, 0] <= w.x0) & (w.x1 <= b[:, 2]) & (b[:, 1] <= w.cy) & (w.cy <= b[:, 3])))
 
     def _fills_one_letter_cell(self, phrase: list[Word]) -> bool:
         """A phrase of one word that reads as the value of the one-letter cell it lies in ('X' in a check box, 'B' in
@@ -335,15 +343,20 @@ def _debris(w: Word) -> bool:
         sum(c.isalnum() for c in w.text) <= DEBRIS_CHARS
 
 
-def _trimmed(phrase: list[Word]) -> list[Word]:
-    """A phrase without the debris at its ends (:func:`_debris`). A longer word tesseract doubts is kept, however
-    little it believes it: print misread past recognition is found where the registration places the form's
-    print (``template._covered_by_print``), and a value's first or last word read doubtfully (a name's first word at
-    0.07) is still its word; its doubt caps the value's confidence."""
+def _trimmed(phrase: list[Word], outside_boxes: Any) -> list[Word]:
+    """A phrase without the OCR words at its ends that are debris (:func:`_debris`), or that tesseract does not
+    believe at all (below UNREAD_CONFIDENCE, no digit) and that run out of every value box (``outside_boxes``):
+    a label beside a value misread past recognition, "iaMEs" for "NAME:". A word it does not believe lying
+    inside a value's box is the value's (a name's first word read at 0.07); its doubt caps the value's
+    confidence."""
+    def unread(w: Word) -> bool:
+        return _debris(w) or (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
+                              and not any(c.isdigit() for c in w.text) and outside_boxes(w))
+
     start, end = 0, len(phrase)
-    while start < end - 1 and _debris(phrase[start]):
+    while start < end - 1 and unread(phrase[start]):
         start += 1
-    while end - 1 > start and _debris(phrase[end - 1]):
+    while end - 1 > start and unread(phrase[end - 1]):
         end -= 1
     return phrase[start:end]
 
