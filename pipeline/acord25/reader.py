@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 # How a value was found -> its confidence on a clean text layer (one table; calibrated later).
 MIN_OWN_BLOCKS = 0.5  # an OCR page with fewer of its blocks fitted on their own labels is not this layout
 MIN_OCR_CONFIDENCE = 0.25  # a phrase of OCR words all read less surely than this is speckle, a logo or a rule
+NUMBER_DIGITS = 4  # ... unless it holds this many digits: speckle is not read as a run of digits (a policy number, a limit)
 MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smallest print is 5.5 pt
 LOW_PRINT_PT = 4.0  # an OCR word lower than this and doubted (below STRAY_CONFIDENCE) is a speck too
 DEBRIS_CONFIDENCE, DEBRIS_CHARS = 0.45, 2  # an OCR word this short read less surely than this is a speck
@@ -95,7 +96,8 @@ class FieldWords:
         self.unread: dict[Field, list[Word]] = defaultdict(list)  # words cut off a value's ends: still in its box
         before: tuple[list[Word], Field | None] = ([], None)  # the phrase read last, and where it went
         for phrase in _phrases(values, self._starts_new):
-            if (all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase) or
+            if (all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase)
+                    and sum(c.isdigit() for w in phrase for c in w.text) < NUMBER_DIGITS or
                     all(_debris(w) for w in phrase)) and not self._fills_one_letter_cell(phrase):
                 continue  # nothing in it that tesseract believes: speckle, a logo, a rule read as letters
             phrase = printed.unprinted(phrase)
