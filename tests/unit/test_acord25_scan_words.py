@@ -94,3 +94,11 @@ def test_given_doubted_letters_alone_in_a_coverage_cell_then_they_are_speckle():
     cert = _read(_word("ae", "workers_compensation/policy_number", dx=4, confidence=0.2),
                  _word("oe", "workers_compensation/policy_number", dx=17, confidence=0.1))
     assert not any(p["line"] == "workers_compensation" for p in cert["policies"])
+
+
+def test_given_an_email_ocr_split_after_a_hyphen_and_around_the_at_then_it_is_read_whole():
+    from pipeline.acord25.fieldkinds import read_email
+
+    line = [Word(t, 10.0 * i, 0, 10.0 * i + 8, 8, confidence=0.9)
+            for i, t in enumerate(("service", "@", "pinecrest-", "agency.", "com"))]
+    assert read_email([line]) == ("service@pinecrest-agency.com", "in_box")
