@@ -44,6 +44,7 @@ NUMBER_DIGITS = 4  # ... unless it holds this many digits: speckle is not read a
 MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smallest print is 5.5 pt
 LOW_PRINT_PT = 4.0  # an OCR word lower than this and doubted (below STRAY_CONFIDENCE) is a speck too
 DEBRIS_CONFIDENCE, DEBRIS_CHARS = 0.45, 2  # an OCR word this short read less surely than this is a speck
+CODE_GAP = 0.4  # letters this close (in heights) before a word with digits are the start of one code
 UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than this, out of every value box, is print
 RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a rule across it
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
@@ -355,8 +356,11 @@ def _trimmed(phrase: list[Word], outside_boxes: Any) -> list[Word]:
         return _debris(w) or (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
                               and not any(c.isdigit() for c in w.text) and outside_boxes(w))
 
+    def prefix(w: Word, code: Word) -> bool:  # letters OCR split off the front of a code ('WC' '20147545')
+        return w.text.isalpha() and any(c.isdigit() for c in code.text) and code.x0 - w.x1 <= CODE_GAP * code.height
+
     start, end = 0, len(phrase)
-    while start < end - 1 and unread(phrase[start]):
+    while start < end - 1 and unread(phrase[start]) and not prefix(phrase[start], phrase[start + 1]):
         start += 1
     while end - 1 > start and unread(phrase[end - 1]):
         end -= 1

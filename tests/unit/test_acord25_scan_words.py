@@ -102,3 +102,12 @@ def test_given_an_email_ocr_split_after_a_hyphen_and_around_the_at_then_it_is_re
     line = [Word(t, 10.0 * i, 0, 10.0 * i + 8, 8, confidence=0.9)
             for i, t in enumerate(("service", "@", "pinecrest-", "agency.", "com"))]
     assert read_email([line]) == ("service@pinecrest-agency.com", "in_box")
+
+
+def test_given_letters_ocr_split_off_the_front_of_a_policy_number_then_they_stay_with_it():
+    prefix = _word("WC", "workers_compensation/policy_number", dx=4, width=9, confidence=0.2)
+    digits = _word("20147545", "workers_compensation/policy_number", dx=15, width=32, confidence=0.9)
+    apart = _word("WC", "workers_compensation/policy_number", dx=4, width=9, confidence=0.2)
+    far = _word("20147545", "workers_compensation/policy_number", dx=17, width=32, confidence=0.9)
+    assert _policy(_read(prefix, digits), "workers_compensation")["policy_number"] == "WC 20147545"
+    assert _policy(_read(apart, far), "workers_compensation")["policy_number"] == "20147545"  # one phrase, but a gap: a speck before it
