@@ -26,6 +26,7 @@ _STREET = re.compile(r"^(\d+[\w-]*\s|p\.?\s*o\.?\s*box\b|post\s+office\b|po\s+dr
                      r"|attn\b|\d+$)", re.I)
 _PHONE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?", re.I)
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_JOINS = re.compile(r"\s*([@.])\s*|(?<=\w-)\s+(?=\w)")  # the spaces OCR puts in an address: around '@' and '.', after '-'
 _CONTACT_WORD = re.compile(r"^(phone|tel|ph|fax|e-?mail|email|contact|cell|mobile)\b[:.]?", re.I)
 _NAIC = re.compile(r"^\d{4,5}$")  # a code below 10000 is printed without its leading zero too
 _DIGIT_LOOKALIKES = str.maketrans("SOoIlBZG", "50011826")
@@ -129,8 +130,8 @@ def read_phone(lines: list[Line]) -> tuple[str, str] | None:
 
 def read_email(lines: list[Line]) -> tuple[str, str] | None:
     """The box's address; when it holds several, the first, as one of a stack (below trust)."""
-    found = [m.group(0) for line in lines  # 'name@ agency.com' split in two words
-             for m in _EMAIL.finditer(re.sub(r"\s*([@.])\s*", r"\1", text_of(line)))]
+    found = [m.group(0) for line in lines  # 'name@ agency.com', 'name@pine- agency.com' split in words
+             for m in _EMAIL.finditer(_EMAIL_JOINS.sub(r"\1", text_of(line)))]
     if not found:
         return None
     return found[0], "in_box" if len(found) == 1 else "first_of_stack"

@@ -40,15 +40,20 @@ logger = logging.getLogger(__name__)
 # How a value was found -> its confidence on a clean text layer (one table; calibrated later).
 MIN_OWN_BLOCKS = 0.5  # an OCR page with fewer of its blocks fitted on their own labels is not this layout
 MIN_OCR_CONFIDENCE = 0.25  # a phrase of OCR words all read less surely than this is speckle, a logo or a rule
+NUMBER_DIGITS = 4  # ... unless it holds this many digits: speckle is not read as a run of digits (a policy number, a limit)
 MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smallest print is 5.5 pt
+LOW_PRINT_PT = 4.0  # an OCR word lower than this and doubted (below STRAY_CONFIDENCE) is a speck too
 DEBRIS_CONFIDENCE, DEBRIS_CHARS = 0.45, 2  # an OCR word this short read less surely than this is a speck
-UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than this is not part of its value
+CODE_GAP = 0.4  # letters this close (in heights) before a word with digits are the start of one code
+UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than this, out of every value box, is print
 RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a rule across it
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
 SAME_LINE = 0.5  # words (boxes) whose middles lie within this share of a height stand on one line
 NEXT_ON_LINE = 0.4  # a word is on the line of the word just before it when their middles lie within this share of a height
 ONE_LETTER = ("letter", "yn", "check")  # cells that hold one letter or mark
+LONE_LETTER_KINDS = ("check", "letter", "yn")  # cells whose one letter is kept however doubtfully OCR read it
+CLOSED_KINDS = ("date", "amount", "naic", "letter", "yn")  # values that never run on into the next cell
 OVERRUN_GAP = 1.5  # a phrase in no box this many heights after a text value on its line runs on from it
 OVERRUN_KINDS = ("text", "party", "remarks")  # the kinds whose values run past their box's edge
 STRAY_CONFIDENCE, STRAY_CHARS = 0.5, 4  # an OCR fragment this doubtful and short at a party block's edge is stray
@@ -77,6 +82,7 @@ class FieldWords:
         self.fields = registration.template.fields
         self.page_rules = [(m.x0, m.y0, m.x1, m.y1) for m in page.marks if m.kind == "rule"]
         self.own = {f: Box(*registration.place(f)) for f in self.fields}
+        self._own_boxes = np.array([(b.x0, b.y0, b.x1, b.y1) for b in self.own.values()], dtype=float).reshape(-1, 4)
         self.boxes = {f: self._box(f) for f in self.fields}
         self.row_wide = {f for f in self.fields if f.block == "coverages" and f.box[3] - f.box[1] > 20
                          and f.kind not in ("text",) or f.key.endswith("/policy_number")}
@@ -91,13 +97,14 @@ class FieldWords:
         self.unread: dict[Field, list[Word]] = defaultdict(list)  # words cut off a value's ends: still in its box
         before: tuple[list[Word], Field | None] = ([], None)  # the phrase read last, and where it went
         for phrase in _phrases(values, self._starts_new):
-            if all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase) or \
-                    all(_debris(w) for w in phrase):
+            if (all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase)
+                    and sum(c.isdigit() for w in phrase for c in w.text) < NUMBER_DIGITS or
+                    all(_debris(w) for w in phrase)) and not self._fills_one_letter_cell(phrase):
                 continue  # nothing in it that tesseract believes: speckle, a logo, a rule read as letters
             phrase = printed.unprinted(phrase)
             if not phrase:
                 continue  # a label of the form's, read where its registered print was not expected
-            kept = _trimmed(phrase)
+            kept = _trimmed(phrase, self._outside_boxes)
             previous, before = before, (kept, None)
             target = self._field_of(kept[0]) or self._by_centre(kept) or self._overflowing(kept) or \
                 self._run_on(kept) or _runs_over(kept, *previous)
@@ -119,6 +126,21 @@ class FieldWords:
             target = self._field_of_point(m.cx, m.cy, kinds_wanted=("check", "signature"))
             if target is not None:
                 self.marks[target].append(m)
+
+    def _outside_boxes(self, w: Word) -> bool:
+        """True when ``w`` runs out of every field's own box (its registered place, not grown): over the print
+        beside a value box."""
+        b = self._own_boxes
+        return not bool(np.any((b[:, 0] <= w.x0) & (w.x1 <= b[:, 2]) & (b[:, 1] <= w.cy) & (w.cy <= b[:, 3])))
+
+    def _fills_one_letter_cell(self, phrase: list[Word]) -> bool:
+        """A phrase of one word that reads as the value of the one-letter cell it lies in ('X' in a check box, 'B' in
+        an INSR LTR cell, 'Y' in a Y/N cell): that value, however doubtfully read (tesseract reads a letter alone
+        in a ruled cell with little confidence; the value's confidence still sees it)."""
+        if len(phrase) != 1:
+            return False
+        f = self._field_of_point(phrase[0].cx, phrase[0].cy, kinds_wanted=LONE_LETTER_KINDS)
+        return f is not None and _reads_as(f, phrase)
 
     def _spilled(self, phrase: list[Word], target: Field | None) -> Field | None:
         """The field most of ``phrase``'s width lies in, when its first word lies in a one-letter cell (a letter,
@@ -224,8 +246,12 @@ class FieldWords:
         here, there = self._field_of(previous), self._field_of(w)
         if here is not None and here.kind in ("letter", "yn") and READERS[here.kind]([[previous]]) is not None:
             return True  # a one-letter cell holds one value: what follows it is another
+        if here is not None and here.kind in ONE_LETTER and kinds.is_filler(previous.text):
+            return True  # so does a filler in it ("N/A" in a Y/N cell)
         if there is None or there is here or there.kind not in READERS:
             return False
+        if here is not None and here.kind in CLOSED_KINDS and there.kind in CLOSED_KINDS:
+            return True  # a date, amount or code ends in its own cell: the next cell's words are the next value
         return READERS[there.kind]([[w]]) is not None and there.kind not in ("text",)
 
     def _overflow_rows(self) -> None:
@@ -320,16 +346,21 @@ def _debris(w: Word) -> bool:
         sum(c.isalnum() for c in w.text) <= DEBRIS_CHARS
 
 
-def _trimmed(phrase: list[Word]) -> list[Word]:
-    """A phrase without the OCR words at its ends that tesseract does not believe at all (below
-    UNREAD_CONFIDENCE, no digit: print beside a value misread past recognition, "iaMEs" for "NAME:")
-    or that are debris."""
+def _trimmed(phrase: list[Word], outside_boxes: Any) -> list[Word]:
+    """A phrase without the OCR words at its ends that are debris (:func:`_debris`), or that tesseract does not
+    believe at all (below UNREAD_CONFIDENCE, no digit) and that run out of every value box (``outside_boxes``):
+    a label beside a value misread past recognition, "iaMEs" for "NAME:". A word it does not believe lying
+    inside a value's box is the value's (a name's first word read at 0.07); its doubt caps the value's
+    confidence."""
     def unread(w: Word) -> bool:
         return _debris(w) or (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
-                              and not any(c.isdigit() for c in w.text))
+                              and not any(c.isdigit() for c in w.text) and outside_boxes(w))
+
+    def prefix(w: Word, code: Word) -> bool:  # letters OCR split off the front of a code ('WC' '20147545')
+        return w.text.isalpha() and any(c.isdigit() for c in code.text) and code.x0 - w.x1 <= CODE_GAP * code.height
 
     start, end = 0, len(phrase)
-    while start < end - 1 and unread(phrase[start]):
+    while start < end - 1 and unread(phrase[start]) and not prefix(phrase[start], phrase[start + 1]):
         start += 1
     while end - 1 > start and unread(phrase[end - 1]):
         end -= 1
@@ -341,7 +372,7 @@ def _speck(w: Word) -> bool:
     marks), or one far lower than any print (a speck read as a letter)."""
     if w.confidence is None:
         return False
-    if w.height < MIN_PRINT_PT:
+    if w.height < MIN_PRINT_PT or (w.height < LOW_PRINT_PT and w.confidence < STRAY_CONFIDENCE):
         return True
     return not any(c.isalnum() or c in "$#&@" for c in w.text) and not kinds.is_check_glyph(w.text)
 
@@ -549,7 +580,7 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
         words = fw.words.get(f, [])
         box = Box.around(words + fw.unread.get(f, [])) if words else fw.boxes[f]  # the cap sees what was cut off
         if f.kind in READERS:
-            found = READERS[f.kind](fw.lines(f))
+            found = READERS[f.kind](_without_stray_lines(fw.lines(f)) if f.kind == "text" else fw.lines(f))
             if found is not None:
                 out[f] = (found[0], "overlapped" if f in fw.doubtful else found[1], box)
         elif f.kind == "check":
@@ -591,6 +622,13 @@ def _stray(w: Word) -> bool:
     (the end of a label, a rule or a speck read as "dene", "ee")."""
     return w.confidence is not None and w.confidence < STRAY_CONFIDENCE and \
         not any(c.isdigit() for c in w.text) and sum(c.isalnum() for c in w.text) <= STRAY_CHARS
+
+
+def _without_stray_lines(lines: list[list[Word]]) -> list[list[Word]]:
+    """A text field's lines without those made only of stray OCR fragments (:func:`_stray`: speckle and rule ends
+    read as "tee", "ete" above and below a policy number), when a line of something else is left."""
+    kept = [line for line in lines if not all(_stray(w) for w in line)]
+    return kept or lines
 
 
 def _stray_trimmed(lines: list[list[Word]]) -> tuple[list[list[Word]], list[Word]]:
