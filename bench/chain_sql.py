@@ -123,7 +123,8 @@ def pure_stages_cpu(spent: list[float]) -> Iterator[None]:
                 spent[0] += time.thread_time() - started
         return run
 
-    patches = [(pipeline.stages, "read_text"), (pipeline.stages, "extract"), (workers.decisions, "evaluate")]
+    patches = [(pipeline.stages, "read_text"), (pipeline.stages, "identified"), (pipeline.stages, "extract"),
+               (workers.decisions, "evaluate")]
     saved = [(module, name, getattr(module, name)) for module, name in patches]
     try:
         for module, name, fn in saved:
