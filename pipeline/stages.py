@@ -107,11 +107,10 @@ def pages_to_ocr(data: bytes, pages: list[Any], *, max_pages: int = 50,
         if reason:
             todo[page.number] = reason
     trusted = [p for p in pages if p.number not in todo]
-    if not any(identify_page(p) for p in trusted):
-        for page in trusted:
-            check = checks.get(page.number)
-            if check is not None and check.scan:
-                todo[page.number] = "a scanned page whose text layer shows no ACORD 25 labels"
+    scans = [p for p in trusted if (check := checks.get(p.number)) is not None and check.scan]
+    if scans and not any(identify_page(p) for p in trusted):  # no scan, nothing to ask of the labels
+        for page in scans:
+            todo[page.number] = "a scanned page whose text layer shows no ACORD 25 labels"
     for number, reason in sorted(todo.items()):
         log.info("page %s: %s; reading it by OCR", number, reason)
     return todo
