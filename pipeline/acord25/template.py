@@ -493,8 +493,9 @@ def _labels_near(ids: np.ndarray, label_shift: np.ndarray, shifts: np.ndarray) -
     agree = (np.abs(label_shift[pair, 0] - shifts[shift, 0]) <= INLIER_PT) & \
         (np.abs(label_shift[pair, 1] - shifts[shift, 1]) <= INLIER_PT)
     span = int(ids.max()) + 1
-    distinct = np.unique(shift[agree] * span + ids[pair[agree]])  # each (shift, anchor) once
-    return np.bincount(distinct // span, minlength=len(shifts))
+    found = np.sort(shift[agree] * span + ids[pair[agree]])  # (shift, anchor), each shift's together
+    once = found[np.r_[True, found[1:] != found[:-1]]] if len(found) else found  # each (shift, anchor) once
+    return np.bincount(once // span, minlength=len(shifts))
 
 
 def _unique_rows(rows: np.ndarray) -> np.ndarray:
