@@ -11,7 +11,9 @@ clock, not per certificate); the hand-off rows the workers' relay deletes for th
 their one statement is counted. Commits are counted too, and those that did not wait for the disk
 (infra/db.py ``skip_disk_sync``). ``--list`` prints one certificate's statements, by actor. The CPU time
 of this process per certificate is printed too, in all and outside the pure stages (read, extract,
-evaluate: timed on their own thread), which is the chain's own cost; PostgreSQL's own CPU is not in it.
+evaluate: timed on their own thread), which is the chain's own cost, and by actor (the thread that ran
+each message, from the first middleware's start to its end; the door's and the flush's on this thread);
+PostgreSQL's own CPU is not in it.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class StatementLog(rig.EngineListener):
     statements: list[Statement] = field(default_factory=list)
     current: threading.local = field(default_factory=threading.local)
     commit_log: list[Statement] = field(default_factory=list)
+    cpu: Counter = field(default_factory=Counter)  # CPU seconds of the threads, by actor (and "door", "flush")
 
     def _seen(self, _conn, _cursor, statement, *_args) -> None:
         if threading.current_thread().name == RELAY_THREAD:
@@ -69,8 +72,10 @@ class ActorNames:
         class Names(dramatiq.Middleware):
             def before_process_message(self, broker, message) -> None:
                 log.current.actor = message.actor_name
+                log.current.started = time.thread_time()
 
             def after_process_message(self, broker, message, *, result=None, exception=None) -> None:
+                log.cpu[message.actor_name] += time.thread_time() - log.current.started
                 log.current.actor = "worker"
 
         return Names()
@@ -123,8 +128,10 @@ def pure_stages_cpu(spent: list[float]) -> Iterator[None]:
                 spent[0] += time.thread_time() - started
         return run
 
-    patches = [(pipeline.stages, "read_text"), (pipeline.stages, "extract"), (workers.decisions, "evaluate")]
-    saved = [(module, name, getattr(module, name)) for module, name in patches]
+    patches = [(pipeline.stages, "read_text"), (pipeline.stages, "identified"), (pipeline.stages, "extract"),
+               (workers.decisions, "evaluate")]
+    saved = [(module, name, getattr(module, name)) for module, name in patches
+             if hasattr(module, name)]  # ``identified`` is not in a tree from before it (a "before" run)
     try:
         for module, name, fn in saved:
             setattr(module, name, timed(fn))
@@ -149,12 +156,16 @@ def one_certificate(app, actors, worker, log: StatementLog, sample: rig.Sample, 
     from inbox.smtp import InboxHandler
 
     start, committed = len(log.statements), len(log.commit_log)
+    raw = rig.email_of(sample, f"{slug}@{rig.DOMAIN}").as_bytes()
+    started = time.thread_time()
     handler = InboxHandler(app, actors.send_on)
-    handler.accept(rig.email_of(sample, f"{slug}@{rig.DOMAIN}").as_bytes(), "agent@example.test",
-                   [f"{slug}@{rig.DOMAIN}"])
+    handler.accept(raw, "agent@example.test", [f"{slug}@{rig.DOMAIN}"])
+    log.cpu["door"] += time.thread_time() - started
     settle(actors, worker)
     log.current.actor = "flush"
+    started = time.thread_time()
     actors.stages.taken.flush(app.sessions)  # what the relay does within seconds, here in the counted thread
+    log.cpu["flush"] += time.thread_time() - started
     log.current.actor = "door"
     if commits is not None:
         commits.append((len(log.commit_log) - committed,
@@ -164,13 +175,15 @@ def one_certificate(app, actors, worker, log: StatementLog, sample: rig.Sample, 
 
 def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample], listing: bool = False,
                                cpu: list[tuple[float, float, float]] | None = None,
-                               commits: list[tuple[int, int]] | None = None) -> list[int]:
+                               commits: list[tuple[int, int]] | None = None,
+                               by_actor: Counter | None = None) -> list[int]:
     """The statement count of each sample through the door and the chain (the first one warms up and is
     not counted); with ``listing``, the last certificate's statements are printed by actor; ``cpu``
     gets, for each, the CPU seconds of this process (door, worker threads, relay) and the part of them
     outside the pure stages (the chain's own: SQL, storage, broker, middleware), and the wall seconds
     from the door to the last statement (commits waiting for the disk are in it, not in the CPU); ``commits`` gets, for
-    each, its commits and how many of them did not wait for the disk."""
+    each, its commits and how many of them did not wait for the disk; ``by_actor`` gets the CPU seconds
+    of all of them, by actor (the thread that ran it, middleware included), the door and the flush."""
     import redis
 
     from infra.bootstrap import App
@@ -186,6 +199,7 @@ def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample], l
         counts = []
         with chain(app) as (actors, log, worker):
             one_certificate(app, actors, worker, log, rig.born_digital(1, seed=998)[0], "sqlchain")
+            log.cpu.clear()
             for sample in samples:
                 pure = [0.0]
                 with pure_stages_cpu(pure):
@@ -195,6 +209,8 @@ def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample], l
                 counts.append(len(statements))
                 if cpu is not None:
                     cpu.append((spent, spent - pure[0], wall))
+        if by_actor is not None:
+            by_actor.update(log.cpu)
         if listing:
             print_statements(statements)
         return counts
@@ -218,9 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     samples = rig.born_digital(args.certificates, seed=args.seed)
     cpu: list[tuple[float, float, float]] = []
     commits: list[tuple[int, int]] = []
+    by_actor: Counter = Counter()
     load_before = rig.load_note()
     with rig.services() as env:
-        counts = statements_per_certificate(env, samples, listing=args.list, cpu=cpu, commits=commits)
+        counts = statements_per_certificate(env, samples, listing=args.list, cpu=cpu, commits=commits,
+                                            by_actor=by_actor)
     print(f"SQL statements per born-digital certificate through the chain ({len(counts)} certificates): "
           f"mean {rig.mean(counts):.1f}, min {min(counts)}, max {max(counts)}")
     print(f"commits per certificate: mean {rig.mean([c[0] for c in commits]):.1f}, of which not waiting for the "
@@ -228,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     print("CPU of this process per certificate, median (PostgreSQL's own not included): "
           f"{1000 * rig.median([c[0] for c in cpu]):.1f} ms in all, {1000 * rig.median([c[1] for c in cpu]):.1f} ms "
           "outside reading, extracting and evaluating (SQL, storage, broker, middleware)")
+    print("CPU per certificate by actor, mean (the thread that ran it, middleware included): " + ", ".join(
+        f"{actor} {1000 * seconds / len(counts):.1f} ms" for actor, seconds in by_actor.most_common())
+        + f"; together {1000 * sum(by_actor.values()) / len(counts):.1f} ms")
     print(f"wall time per certificate, door to its last statement, one at a time, median: "
           f"{1000 * rig.median([c[2] for c in cpu]):.1f} ms")
     print(f"machine: before: {load_before}; after: {rig.load_note()}")

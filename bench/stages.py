@@ -77,7 +77,8 @@ def instrumented(clock: Clock) -> Iterator[None]:
 
     patches = [
         (pipeline.stages, "read_text", "load"), (pipeline.stages, "read_ocr", "read_ocr"),
-        (pipeline.stages, "extract", "extract"), (workers.decisions, "evaluate", "score"),
+        (pipeline.stages, "identified", "extract"), (pipeline.stages, "extract", "extract"),
+        (workers.decisions, "evaluate", "score"),
         (raster, "rasterize", "rasterize"), (orient, "detect_orientation", "orient"),
         (orient, "rotate_clockwise", "orient"), (deskew, "estimate_skew", "deskew"), (deskew, "deskew", "deskew"),
         (deskew, "despeckle", "deskew"), (deskew, "binarise", "deskew"), (checkboxes, "find_boxes", "clean"),

@@ -12,6 +12,9 @@ and local storage (``bench/rig.py``). For each kind (born-digital, scanned) and 
 - **burst**: certificates sent at once over 4 SMTP connections: certificates per second from the first
   send to the last event, and p50/p95 latency under that load.
 
+The CPU each burst cost per certificate: the worker processes', the door's and PostgreSQL's (the
+backends serving the run's database), from their own counters, which the load of other sessions does
+not inflate the way it does the wall clock (though it still slows each instruction on a shared core).
 Then peak memory (VmHWM) of each worker process, and for scans the bare ``tesseract`` CLI on the same
 page images in the same run (the yardstick of the 1.1x target). **Mixed** (unless ``--no-mixed``):
 born-digital latency while a burst of scans is being read, with one worker pool on both queues and with
@@ -170,6 +173,29 @@ def one_at_a_time(door, samples, slug, watcher: EventWatcher, timeout: float, ga
     return run
 
 
+class CpuMeter:
+    """CPU seconds spent between :meth:`start` and :meth:`stop` by the worker processes (``coi worker`` and
+    its children but tesseract), the SMTP door, and this run's PostgreSQL backends (those serving its
+    database; other sessions' are left out). A process that ended in between is not counted: it is a
+    figure for a burst, not a bill."""
+
+    def __init__(self, worker: subprocess.Popen, door: subprocess.Popen, database: str) -> None:
+        self.worker, self.door, self.database = worker, door, database
+        self.before: dict[int, float] = {}
+        self.spent: dict[str, float] = {}
+
+    def _groups(self) -> dict[str, list[int]]:
+        workers = [self.worker.pid, *(p for p in rig.descendants(self.worker.pid) if "tesseract" not in rig.command_of(p))]
+        return {"workers": workers, "door": [self.door.pid], "PostgreSQL": rig.postgres_backends(self.database)}
+
+    def start(self) -> None:
+        self.before = {pid: rig.cpu_seconds(pid) for pids in self._groups().values() for pid in pids}
+
+    def stop(self) -> None:
+        self.spent = {group: sum(rig.cpu_seconds(pid) - self.before.get(pid, 0.0) for pid in pids)
+                      for group, pids in self._groups().items()}
+
+
 def burst(door, samples, slug, watcher: EventWatcher, timeout: float) -> Run:
     run = Run(started=time.perf_counter())
     shares = [samples[i::CONNECTIONS] for i in range(CONNECTIONS)]
@@ -230,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     memory: list[list] = []
     mixed: list[list] = []
+    cpu: list[list] = []
     load_before = rig.load_note()
 
     with rig.services() as env, EventWatcher(rig.REDIS_URL) as watcher:
@@ -264,8 +291,13 @@ def main(argv: list[str] | None = None) -> int:
                             run = one_at_a_time(door, seq, slug, watcher, timeout, args.gap)
                             rows.append(measure(run, watcher, kind, processes, args.threads, "one at a time"))
                         if batch:
+                            meter = CpuMeter(worker, smtp, env["COI_DATABASE_URL"].rsplit("/", 1)[1])
+                            meter.start()
                             run = burst(door, batch, slug, watcher, timeout)
+                            meter.stop()
                             rows.append(measure(run, watcher, kind, processes, args.threads, "burst"))
+                            cpu.append([kind, processes, len(batch), *(1000 * meter.spent[g] / len(batch)
+                                                                       for g in ("workers", "door", "PostgreSQL"))])
                         if seq or batch:
                             peaks = worker_memory(worker)  # the high-water mark so far: kinds run in this order
                             memory.append([processes, args.threads, f"after {kind}", max(peaks, default=0.0),
@@ -279,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     print(rig.table(["kind", "worker processes", "threads", "mode", "n", "p50 s", "p95 s", "cert/s", "not decided"],
                     [[r.kind, r.processes, r.threads, r.mode, r.n, r.p50, r.p95, r.per_second, r.failures]
                      for r in rows]))
+    print("\nCPU per certificate during the burst, ms (the processes' own counters; Redis not included)")
+    print(rig.table(["kind", "worker processes", "n", "workers", "SMTP door", "PostgreSQL (this run's database)"],
+                    cpu))
     print("\nPeak memory of the worker processes (VmHWM, MB; tesseract's own processes not included)")
     print(rig.table(["worker processes", "threads", "peak so far", "max MB", "each process MB"], memory))
     if scans:

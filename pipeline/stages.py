@@ -107,11 +107,10 @@ def pages_to_ocr(data: bytes, pages: list[Any], *, max_pages: int = 50,
         if reason:
             todo[page.number] = reason
     trusted = [p for p in pages if p.number not in todo]
-    if not any(identify_page(p) for p in trusted):
-        for page in trusted:
-            check = checks.get(page.number)
-            if check is not None and check.scan:
-                todo[page.number] = "a scanned page whose text layer shows no ACORD 25 labels"
+    scans = [p for p in trusted if (check := checks.get(p.number)) is not None and check.scan]
+    if scans and not any(identify_page(p) for p in trusted):  # no scan, nothing to ask of the labels
+        for page in scans:
+            todo[page.number] = "a scanned page whose text layer shows no ACORD 25 labels"
     for number, reason in sorted(todo.items()):
         log.info("page %s: %s; reading it by OCR", number, reason)
     return todo
@@ -155,13 +154,24 @@ def _ocr(data: bytes, kind: str, max_pages: int, engine: Any) -> Reading:
     return Reading("ocr", tuple(ocr_pages(data, kind, max_pages=max_pages, engine=engine)))
 
 
-def extract(reading: Reading) -> dict[str, Any]:
-    """The certificate in the contract's shape (with evidence); NotACertificate when it is no ACORD 25."""
-    from pipeline.acord25 import extract_certificate, identify
+def identified(reading: Reading) -> Any:
+    """The reading's ACORD 25 page and edition (:class:`~pipeline.acord25.FormInfo`); NotACertificate
+    when no page is one."""
+    from pipeline.acord25 import identify
 
     form = identify(list(reading.pages))
     if form is None:
         raise NotACertificate("The document is not an ACORD 25 certificate of liability insurance; "
                               "ask the insured's agent for an ACORD 25.")
+    return form
+
+
+def extract(reading: Reading, form: Any = None) -> dict[str, Any]:
+    """The certificate in the contract's shape (with evidence); NotACertificate when it is no ACORD 25.
+    ``form``: :func:`identified`'s answer for ``reading``, when the caller has it (the trust signals use it
+    too); found here otherwise."""
+    from pipeline.acord25 import extract_certificate
+
+    form = form if form is not None else identified(reading)
     return extract_certificate(list(reading.pages), reading.form_fields or None, reading.method, info=form)
 

@@ -287,7 +287,7 @@ class Stages:
 
     def _extract(self, session, document: Document) -> Any:
         from infra.search import index_certificate
-        from pipeline.stages import Reading, extract
+        from pipeline.stages import Reading, extract, identified
 
         status = DocumentStatus(document.status)
         if reached(status, DocumentStatus.EXTRACTED):
@@ -299,8 +299,9 @@ class Stages:
             reading = Reading.from_dict(json.loads(self.storage.get(reading_key(document))))
         except ObjectMissing:
             return self.actors.read_document  # the reading was lost: read again
+        form = identified(reading)  # found once: the extraction and the trust signals both use it
         certificate = trust.with_trust_signals(session, self.storage.get(document.storage_key), reading,
-                                               extract(reading), document, self.settings.max_pages)
+                                               extract(reading, form), document, self.settings.max_pages, form=form)
         insert_ignore(session, Certificate, {
             "document_id": document.id, "edition": (certificate.get("form") or {}).get("edition"),
             "data": certificate, "created_at": utcnow()}, ["document_id"])

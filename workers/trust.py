@@ -23,8 +23,9 @@ def account_history(session: Session, document: Document, limit: int = HISTORY) 
 
 
 def with_trust_signals(session: Session, data: bytes, reading: Any, certificate: dict[str, Any],
-                       document: Document, max_pages: int) -> dict[str, Any]:
+                       document: Document, max_pages: int, form: Any = None) -> dict[str, Any]:
+    """``form``: the form identified on the reading's pages, when the caller has it."""
     from pipeline.signals import with_signals
 
     return with_signals(data, reading, certificate, max_pages=max_pages,
-                        history=account_history(session, document))
+                        history=account_history(session, document), form=form)

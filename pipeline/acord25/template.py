@@ -50,6 +50,9 @@ MAX_ASPECT = 0.08  # across and down scales of one page differ by no more than t
 SPREAD_PT = 100.0  # two labels give a scale only when this far apart both ways
 SCALE_GAIN = 1.5  # the scaled fit replaces the shift-only one when this many times as many labels agree with it
 HYPOTHESES = 3000  # two-label hypotheses tried at most (a fixed sample, the same every run)
+# A shift's window of pairs (sorted across) is widened by this beyond INLIER_PT, far above the rounding of
+# a subtraction of page coordinates (~1e-13 pt), so that every pair the exact test passes lies in it
+WINDOW_SLACK_PT = 1e-6
 MIN_GLOBAL = 8  # fewer than this on the whole page: the page is not this form (no registration)
 PRINT_COVER = 0.6  # an OCR word this much covered by the form's registered print is print, whatever it reads as
 FUZZY_MIN_CHARS = 4  # an OCR word this long (letters and digits) may be one edit from the label it misreads
@@ -474,6 +477,27 @@ def _distinct(ids: np.ndarray, agree: np.ndarray) -> np.ndarray:
     return np.maximum.reduceat(agree.astype(np.int8), starts, axis=0).sum(axis=0)
 
 
+def _labels_near(ids: np.ndarray, label_shift: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """For each of ``shifts``, how many distinct ``ids`` have a pair whose own shift is within INLIER_PT of it
+    on both axes: ``_distinct`` of that test over every pair and shift, without the table of them all. The
+    pairs are sorted across; each shift's window of them is found by bisection, widened by WINDOW_SLACK_PT
+    so that it holds every pair the test passes, and the test (the same operations) is made on those alone."""
+    if len(ids) == 0 or len(shifts) == 0:
+        return np.zeros(len(shifts), dtype=int)
+    order = np.argsort(label_shift[:, 0], kind="stable")
+    across = label_shift[order, 0]
+    first = np.searchsorted(across, shifts[:, 0] - (INLIER_PT + WINDOW_SLACK_PT), "left")
+    window = np.searchsorted(across, shifts[:, 0] + (INLIER_PT + WINDOW_SLACK_PT), "right") - first
+    shift = np.repeat(np.arange(len(shifts)), window)
+    pair = order[np.repeat(first - np.cumsum(window) + window, window) + np.arange(int(window.sum()))]
+    agree = (np.abs(label_shift[pair, 0] - shifts[shift, 0]) <= INLIER_PT) & \
+        (np.abs(label_shift[pair, 1] - shifts[shift, 1]) <= INLIER_PT)
+    span = int(ids.max()) + 1
+    found = np.sort(shift[agree] * span + ids[pair[agree]])  # (shift, anchor), each shift's together
+    once = found[np.r_[True, found[1:] != found[:-1]]] if len(found) else found  # each (shift, anchor) once
+    return np.bincount(once // span, minlength=len(shifts))
+
+
 def _unique_rows(rows: np.ndarray) -> np.ndarray:
     """``np.unique(rows, axis=0)`` for two columns of floats (sorted by the first, then the second), without
     the structured-array detour that makes numpy's own slow on small arrays."""
@@ -503,9 +527,7 @@ def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[floa
         hypotheses.append(np.array(np.meshgrid(xs, ys)).reshape(2, -1).T)
     shifts = _unique_rows(np.concatenate(hypotheses).reshape(-1, 2))
     # each axis on its own (a test over an axis of two is slow in numpy; the result is the same)
-    labels_agree = (np.abs(label_shift[:, None, 0] - shifts[None, :, 0]) <= INLIER_PT) & \
-        (np.abs(label_shift[:, None, 1] - shifts[None, :, 1]) <= INLIER_PT)
-    count = (_distinct(ids, labels_agree) + _distinct(level.ids, np.abs(rule_dy[:, None] - shifts[None, :, 1]) <= INLIER_PT)
+    count = (_labels_near(ids, label_shift, shifts) + _distinct(level.ids, np.abs(rule_dy[:, None] - shifts[None, :, 1]) <= INLIER_PT)
              + _distinct(upright.ids, np.abs(rule_dx[:, None] - shifts[None, :, 0]) <= INLIER_PT))
     near = np.abs(shifts - np.array([prior.tx, prior.ty])).sum(axis=1) if prior is not None else np.zeros(len(shifts))
     best = shifts[int(np.lexsort((near, -count))[0])]

@@ -23,8 +23,10 @@ log = logging.getLogger(__name__)
 
 
 def find_signals(data: bytes | None, reading: Any, certificate: dict[str, Any], *, max_pages: int = 50,
-                 history: Sequence[dict[str, Any]] | None = None) -> list[Signal]:
-    """Every signal of one document: its values, its layout, and (for a PDF) its structure."""
+                 history: Sequence[dict[str, Any]] | None = None, form: Any = None) -> list[Signal]:
+    """Every signal of one document: its values, its layout, and (for a PDF) its structure. ``form``: the
+    form :func:`~pipeline.acord25.identify.identify` found on the reading's pages, when the caller has it
+    (the extract step does); found here otherwise."""
     from pipeline.acord25.identify import identify
     from pipeline.filetypes import PDF, sniff
     from pipeline.signals.content import content_signals
@@ -33,9 +35,9 @@ def find_signals(data: bytes | None, reading: Any, certificate: dict[str, Any], 
 
     pages = list(reading.pages)
     signals = [*content_signals(certificate), *self_issued_signals(certificate)]
-    form = identify(pages)
+    form = form if form is not None else identify(pages)
     if form is not None:
-        signals += footer_signals(pages, form.page, ocr=reading.method == "ocr")
+        signals += footer_signals(pages, form, ocr=reading.method == "ocr")
     if history:
         signals += history_signals(certificate, history)
     if data and sniff(data) == PDF:
@@ -122,9 +124,9 @@ def _hidden(data: bytes, reading: Any, covered: dict[int, list[list[float]]], ma
 
 
 def with_signals(data: bytes | None, reading: Any, certificate: dict[str, Any], *, max_pages: int = 50,
-                 history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                 history: list[dict[str, Any]] | None = None, form: Any = None) -> dict[str, Any]:
     """The certificate with its trust signals under ``signals``: the stage after
     :func:`pipeline.stages.extract`. ``history``: the account's earlier certificates, when the caller
-    has them."""
-    found = find_signals(data, reading, certificate, max_pages=max_pages, history=history)
+    has them; ``form``: the form identified on the reading's pages, when the caller has it."""
+    found = find_signals(data, reading, certificate, max_pages=max_pages, history=history, form=form)
     return {**certificate, "signals": [s.to_dict() for s in found]}

@@ -22,14 +22,18 @@ def history_signals(certificate: dict[str, Any], earlier: Sequence[dict[str, Any
 
 def _naic(certificate: dict[str, Any], earlier: Sequence[dict[str, Any]]) -> list[Signal]:
     out = []
+    keyed: list[list[tuple[Any, Any, str]]] | None = None  # each earlier certificate's insurers, keyed once
     for index, insurer in enumerate(certificate.get("insurers") or []):
         naic, name = insurer.get("naic"), insurer.get("name")
         if not naic or not _insurer_key(name):
             continue
-        for other in earlier:
-            seen = next((i.get("name") for i in other.get("insurers") or []
-                         if i.get("naic") == naic and _insurer_key(i.get("name"))
-                         and _insurer_key(i.get("name")) != _insurer_key(name)), None)
+        if keyed is None:
+            keyed = [[(i.get("naic"), i.get("name"), key) for i in other.get("insurers") or []
+                      if (key := _insurer_key(i.get("name")))] for other in earlier]
+        mine = _insurer_key(name)
+        for insurers in keyed:
+            seen = next((their_name for their_naic, their_name, key in insurers
+                         if their_naic == naic and key != mine), None)
             if seen:
                 out.append(Signal(Code.NAIC_OTHER_INSURER, Severity.INCONSISTENT,
                                   f"NAIC {naic} is shown for {name}, but an earlier certificate of this account "
@@ -42,14 +46,17 @@ def _naic(certificate: dict[str, Any], earlier: Sequence[dict[str, Any]]) -> lis
 def _policy_numbers(certificate: dict[str, Any], earlier: Sequence[dict[str, Any]]) -> list[Signal]:
     insured = _party((certificate.get("insured") or {}).get("name"))
     out = []
+    others: list[tuple[Any, set[str]]] | None = None  # each earlier certificate of another insured, read once
     for index, policy in enumerate(certificate.get("policies") or []):
         number = _number(policy.get("policy_number"))
         if not number or not insured:
             continue
-        for other in earlier:
-            them = (other.get("insured") or {}).get("name")
-            if _party(them) and _party(them) != insured and any(
-                    _number(p.get("policy_number")) == number for p in other.get("policies") or []):
+        if others is None:
+            others = [(them, {_number(p.get("policy_number")) for p in other.get("policies") or []})
+                      for other in earlier for them in [(other.get("insured") or {}).get("name")]
+                      if _party(them) and _party(them) != insured]
+        for them, numbers in others:
+            if number in numbers:
                 out.append(Signal(Code.POLICY_OTHER_INSURED, Severity.INCONSISTENT,
                                   f"Policy {policy.get('policy_number')} is also on an earlier certificate of this "
                                   f"account for another insured ({them}); a policy number belongs to one insured. "

@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline.acord25.identify import KNOWN_EDITIONS, footer_edition
-from pipeline.acord25.layout import Sheet
+from pipeline.acord25.identify import KNOWN_EDITIONS, FormInfo
 from pipeline.scoring.model import normalise
 from pipeline.signals.model import Code, Severity, Signal, bbox
 
@@ -17,14 +16,16 @@ COPYRIGHT_LAG = 3  # years an edition's copyright line may end before the editio
 _SUFFIXES = {"llc", "inc", "co", "corp", "corporation", "company", "ltd", "lp", "llp", "pllc", "pc", "the", "dba"}
 
 
-def footer_signals(pages: list[Any], form_page: int, *, ocr: bool) -> list[Signal]:
-    """``form_page``: the page identified as the ACORD 25 (1-based); ``ocr``: the page was read by OCR,
-    which may miss a small footer (then a missing footer is a notice, not a finding)."""
-    page = next((p for p in pages if p.number == form_page), None)
+def footer_signals(pages: list[Any], form: FormInfo, *, ocr: bool) -> list[Signal]:
+    """``form``: the page identified as the ACORD 25 and the edition its footer names
+    (:func:`~pipeline.acord25.identify.identify_page`, which read it with
+    :func:`~pipeline.acord25.identify.footer_edition`);
+    ``ocr``: the page was read by OCR, which may miss a small footer (then a missing footer is a notice,
+    not a finding)."""
+    page = next((p for p in pages if p.number == form.page), None)
     if page is None:
         return []
-    sheet = Sheet(page)
-    edition = footer_edition(sheet)
+    edition = form.edition
     foot = [w for w in page.words if w.cy > 0.8 * page.height]
     text = " ".join(w.text for w in foot)
     copyright = _COPYRIGHT.search(text)
