@@ -1,6 +1,6 @@
 """SQL statements per born-digital certificate through the chain as a worker runs it.
 
-    .venv/bin/python -m bench.chain_sql [--certificates 5] [--list]
+    .venv/bin/python -m bench.chain_sql [--certificates 5] [--list] [--official]
 
 Each certificate goes through the SMTP door's ``accept`` and then a dramatiq ``Worker`` in this process
 runs every actor it is handed to, with the production middleware (StageGuard's crash count, the relay,
@@ -230,8 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--certificates", type=int, default=5)
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--list", action="store_true", help="print the last certificate's statements")
+    parser.add_argument("--official", action="store_true",
+                        help="certificates on the official ACORD 25 blanks (bench.corpus), not our own drawing")
     args = parser.parse_args(argv)
-    samples = rig.born_digital(args.certificates, seed=args.seed)
+    samples = rig.born_digital_of(args.official)(args.certificates, seed=args.seed)
     cpu: list[tuple[float, float, float]] = []
     commits: list[tuple[int, int]] = []
     by_actor: Counter = Counter()

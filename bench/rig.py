@@ -53,6 +53,27 @@ def born_digital(n: int, seed: int) -> list[Sample]:
     return [Sample(f"bd-{seed}-{i}.pdf", draw_certificate(random_certificate(rng)), PDF) for i in range(n)]
 
 
+def official_born_digital(n: int, seed: int) -> list[Sample]:
+    """Born-digital certificates on the official ACORD 25 blanks, as agency systems fill them
+    (``bench.corpus``, tuning seeds from ``seed``), without the outline prints: those have no text
+    layer and go to the OCR queue, which is not what a born-digital figure measures."""
+    from bench import corpus
+
+    out: list[Sample] = []
+    for s in range(seed, corpus.TUNING.stop):
+        pdf, _truth, recipe = corpus.born_digital(s)
+        if recipe.printed != "outlines":
+            out.append(Sample(f"official-{s}.pdf", pdf, PDF))
+        if len(out) == n:
+            return out
+    raise ValueError(f"fewer than {n} official-form certificates with a text layer from seed {seed}")
+
+
+def born_digital_of(official: bool):
+    """The born-digital samples a bench asked for: official-form (``--official``) or our own drawing."""
+    return official_born_digital if official else born_digital
+
+
 def scanned(n: int, seed: int) -> list[Sample]:
     """Scans as the samples make them (150-300 dpi, turned, skewed, PNG/JPEG/TIFF/image-only PDF)."""
     from pipeline.filetypes import EXTENSIONS
