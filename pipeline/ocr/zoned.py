@@ -1,0 +1,188 @@
+"""A scanned page read by its value boxes only: the OCR stage's cheap path (issue 16).
+
+A full-page OCR run reads every label and notice the form prints as well as the values: on a filled
+certificate about two printed words for each word of value. The cheap path reads only what the
+reader needs:
+
+1. **Registration from the ruled lines** (no words): each edition's template rules against the page's
+   (:func:`pipeline.ocr.ruled_turn.best_fit`: the share of the template's rules matched and the scale and
+   shift they vote for); the edition with the largest share, when that share reaches MIN_SHARE; then
+   :func:`pipeline.acord25.template.register_rules` fits the page and each block on the rules.
+2. **The zones**: every field's box but the check boxes and the signature (those are found on the ink, as
+   on the full path), grown by ZONE_PAD_PT and its block's residual; and the few printed labels that say
+   the page is an ACORD 25 (the title, the footer, the labels :mod:`pipeline.acord25.identify` counts), at
+   their registered places. Overlapping zones are merged.
+3. **One tesseract call** on a strip of the zones' print, stacked one under another
+   (:func:`read_zones`), each word mapped back to its place on the page.
+
+The caller (:func:`pipeline.ocr.pages.ocr_raster`) reads the whole page as before when any step fails:
+the page's turn was not settled by its rules, no template's rules match MIN_SHARE of themselves, the
+rules do not register it or fit too few blocks on their own (the reader would refuse it as a
+look-alike), or the words read do not make it an ACORD 25.
+
+Switched on by the environment variable ``COI_ZONE_OCR=1`` (see docs/accuracy.md for why it is not the
+default).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+
+from pipeline.ocr.engine import OcrEngine, OcrWord
+from pipeline.ocr.zones import PAD, _print_only
+
+logger = logging.getLogger(__name__)
+
+SWITCH = "COI_ZONE_OCR"
+MIN_SHARE = 0.6  # of a template's rules matched by the page's: below this the page is read whole
+ZONE_PAD_PT = 2.0  # a value box is read this much larger than the form's box (plus its block's residual)
+LABEL_PAD_PT = 1.0  # a label's zone: its printed words' box grown by this
+NOT_READ = ("check", "signature")  # field kinds found on the ink, not read as text
+
+Box = tuple[float, float, float, float]
+
+
+def enabled() -> bool:
+    """Whether the cheap path is tried (``COI_ZONE_OCR=1``)."""
+    return os.environ.get(SWITCH, "") == "1"
+
+
+_counts = {"tried": 0, "read": 0}
+
+
+def counts() -> dict[str, int]:
+    """Pages this process tried to read by zones, and how many of them were (the rest fell back)."""
+    return dict(_counts)
+
+
+def register(page_rules: list[Box]):
+    """The page registered to the template whose rules its own match best, by the rules alone; None when no
+    template's share reaches MIN_SHARE, the rules do not register the page, or too few of its blocks are
+    fitted on their own rules (:data:`pipeline.acord25.reader.MIN_OWN_BLOCKS`)."""
+    from pipeline.acord25.reader import MIN_OWN_BLOCKS
+    from pipeline.acord25.template import Transform, editions, load, register_rules
+    from pipeline.ocr.ruled_turn import best_fit
+
+    if not page_rules:
+        return None
+    fits = {edition: best_fit(page_rules, load(edition).rules) for edition in editions() if load(edition).rules}
+    if not fits:
+        return None
+    edition = max(fits, key=lambda e: fits[e][0])  # the first of equals in the editions' order
+    share, prior = fits[edition]
+    logger.info("zones: rules match %s", {e: round(f[0], 2) for e, f in fits.items()})
+    if share < MIN_SHARE:
+        return None
+    registration = register_rules(page_rules, load(edition), Transform(*prior))
+    if registration is None:
+        return None
+    own = sum(f.own for f in registration.blocks.values())
+    if own < MIN_OWN_BLOCKS * len(registration.blocks):
+        logger.info("zones: %s of %s blocks fitted on their own rules", own, len(registration.blocks))
+        return None
+    return registration
+
+
+def zones(registration) -> list[Box]:
+    """The page's zones to read, in points: the value boxes and the identifying labels, merged where they overlap."""
+    template = registration.template
+    out: list[Box] = []
+    for f in template.fields:
+        if f.kind in NOT_READ:
+            continue
+        grow = ZONE_PAD_PT + registration.fit(f.block).residual
+        x0, y0, x1, y1 = registration.place(f)
+        out.append((x0 - grow, y0 - grow, x1 + grow, y1 + grow))
+    for block, box in identifying_labels(template.edition):
+        x0, y0, x1, y1 = registration.to_page(block, box)
+        out.append((x0 - LABEL_PAD_PT, y0 - LABEL_PAD_PT, x1 + LABEL_PAD_PT, y1 + LABEL_PAD_PT))
+    return merged(out)
+
+
+@lru_cache(maxsize=None)
+def identifying_labels(edition: str) -> tuple[tuple[str, Box], ...]:
+    """The printed labels that make a page an ACORD 25 (:mod:`pipeline.acord25.identify`: the title, the
+    footer's "ACORD 25 (yyyy/mm)", the labels every edition prints), each as (its block, its box in the
+    template), found among the template's printed runs (:func:`pipeline.acord25.template.printed_runs`)."""
+    from pipeline.acord25.identify import _STRUCTURE, _TITLE
+    from pipeline.acord25.template import block_of, load, printed_runs
+
+    wanted = {" ".join(_TITLE)} | set(_STRUCTURE)
+    template = load(edition)
+    out = []
+    for run in printed_runs(edition):
+        texts = [w[0] for w in run]
+        if " ".join(texts) in wanted or texts[:2] == ["ACORD", "25"]:
+            box = (min(w[1] for w in run), min(w[2] for w in run), max(w[3] for w in run), max(w[4] for w in run))
+            out.append((block_of(template, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2), box))
+    return tuple(out)
+
+
+def merged(boxes: list[Box]) -> list[Box]:
+    """``boxes`` with every group of overlapping ones replaced by the box around them (so no print is read twice)."""
+    out = [tuple(b) for b in boxes]
+    changed = True
+    while changed:
+        changed = False
+        kept: list[Box] = []
+        for b in out:
+            for i, k in enumerate(kept):
+                if b[0] < k[2] and k[0] < b[2] and b[1] < k[3] and k[1] < b[3]:
+                    kept[i] = (min(b[0], k[0]), min(b[1], k[1]), max(b[2], k[2]), max(b[3], k[3]))
+                    changed = True
+                    break
+            else:
+                kept.append(b)
+        out = kept
+    return sorted(out, key=lambda b: (b[1], b[0]))
+
+
+@dataclass(frozen=True)
+class _Piece:
+    left: int  # page pixels of the trimmed cut-out's top-left corner
+    top: int
+    at: int  # its top row in the strip
+    height: int
+
+
+def read_zones(image: np.ndarray, boxes: list[Box], engine: OcrEngine, *, dpi: float, scale: float) -> list[OcrWord]:
+    """The words of ``boxes`` (points) of the cleaned page ``image``, read in one tesseract call on a strip of
+    their print (blank zones left out), each word in page pixels, as a full-page read gives it."""
+    pad = max(4, int(PAD * dpi))
+    pieces, cuts, at = [], [], pad
+    for x0, y0, x1, y1 in boxes:
+        a, b = max(0, int(x0 / scale)), max(0, int(y0 / scale))
+        c, d = min(image.shape[1], int(np.ceil(x1 / scale))), min(image.shape[0], int(np.ceil(y1 / scale)))
+        if c - a < 4 or d - b < 4:
+            continue
+        found = _print_only(image[b:d, a:c], dpi)
+        if found is None:
+            continue  # a blank box
+        (top, bottom, left, _), piece = found
+        cuts.append(_Piece(a + left, b + top, at, bottom - top))
+        pieces.append(piece)
+        at += bottom - top + pad
+    if not pieces:
+        return []
+    strip = np.full((at, max(p.shape[1] for p in pieces) + 2 * pad), 255, dtype=np.uint8)
+    for cut, piece in zip(cuts, pieces):
+        strip[cut.at:cut.at + piece.shape[0], pad:pad + piece.shape[1]] = piece
+    out = []
+    for w in engine.words(strip, dpi=int(round(dpi)), psm=6):
+        middle = w.top + w.height / 2
+        cut = next((c for c in cuts if c.at - pad / 2 <= middle <= c.at + c.height + pad / 2), None)
+        if cut is not None:
+            out.append(replace(w, left=cut.left + w.left - pad, top=cut.top + w.top - cut.at))
+    logger.info("zones: %s zones, %s with print, %s words", len(boxes), len(pieces), len(out))
+    return out
+
+
+def note(read: bool) -> None:
+    """Count one page tried by zones, and whether it was read so (else it fell back to the whole page)."""
+    _counts["tried"] += 1
+    _counts["read"] += read
