@@ -12,8 +12,8 @@ reader needs:
    on the full path), grown by ZONE_PAD_PT and its block's residual; and the few printed labels that say
    the page is an ACORD 25 (the title, the footer, the labels :mod:`pipeline.acord25.identify` counts), at
    their registered places. Overlapping zones are merged.
-3. **One tesseract call** on a strip of the zones' print, stacked one under another
-   (:func:`read_zones`), each word mapped back to its place on the page.
+3. **One tesseract call** on the page with everything outside the zones painted as paper
+   (:func:`read_zones`).
 
 The caller (:func:`pipeline.ocr.pages.ocr_raster`) reads the whole page as before when any step fails:
 the page's turn was not settled by its rules, no template's rules match MIN_SHARE of themselves, the
@@ -28,13 +28,11 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
 from pipeline.ocr.engine import OcrEngine, OcrWord
-from pipeline.ocr.zones import PAD, _print_only
 
 logger = logging.getLogger(__name__)
 
@@ -142,44 +140,18 @@ def merged(boxes: list[Box]) -> list[Box]:
     return sorted(out, key=lambda b: (b[1], b[0]))
 
 
-@dataclass(frozen=True)
-class _Piece:
-    left: int  # page pixels of the trimmed cut-out's top-left corner
-    top: int
-    at: int  # its top row in the strip
-    height: int
-
-
 def read_zones(image: np.ndarray, boxes: list[Box], engine: OcrEngine, *, dpi: float, scale: float) -> list[OcrWord]:
-    """The words of ``boxes`` (points) of the cleaned page ``image``, read in one tesseract call on a strip of
-    their print (blank zones left out), each word in page pixels, as a full-page read gives it."""
-    pad = max(4, int(PAD * dpi))
-    pieces, cuts, at = [], [], pad
+    """The words of ``boxes`` (points; ``scale`` points per pixel) of the cleaned page ``image``, read in one
+    tesseract call on the page with everything outside them painted as paper: tesseract lays the page out
+    itself, and its words are in page pixels, as a full-page read gives them. (A strip of the boxes' print
+    stacked one under another, as the second readings read theirs, cost about as much and read fewer
+    fields: docs/accuracy.md.)"""
+    masked = np.full_like(image, 255)
     for x0, y0, x1, y1 in boxes:
         a, b = max(0, int(x0 / scale)), max(0, int(y0 / scale))
         c, d = min(image.shape[1], int(np.ceil(x1 / scale))), min(image.shape[0], int(np.ceil(y1 / scale)))
-        if c - a < 4 or d - b < 4:
-            continue
-        found = _print_only(image[b:d, a:c], dpi)
-        if found is None:
-            continue  # a blank box
-        (top, bottom, left, _), piece = found
-        cuts.append(_Piece(a + left, b + top, at, bottom - top))
-        pieces.append(piece)
-        at += bottom - top + pad
-    if not pieces:
-        return []
-    strip = np.full((at, max(p.shape[1] for p in pieces) + 2 * pad), 255, dtype=np.uint8)
-    for cut, piece in zip(cuts, pieces):
-        strip[cut.at:cut.at + piece.shape[0], pad:pad + piece.shape[1]] = piece
-    out = []
-    for w in engine.words(strip, dpi=int(round(dpi)), psm=6):
-        middle = w.top + w.height / 2
-        cut = next((c for c in cuts if c.at - pad / 2 <= middle <= c.at + c.height + pad / 2), None)
-        if cut is not None:
-            out.append(replace(w, left=cut.left + w.left - pad, top=cut.top + w.top - cut.at))
-    logger.info("zones: %s zones, %s with print, %s words", len(boxes), len(pieces), len(out))
-    return out
+        masked[b:d, a:c] = image[b:d, a:c]
+    return engine.words(masked, dpi=int(round(dpi)))
 
 
 def note(read: bool) -> None:
