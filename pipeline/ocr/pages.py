@@ -107,13 +107,16 @@ def _by_zones(clean: np.ndarray, rule_marks: list[Mark], read, engine: OcrEngine
     from pipeline.acord25.reader import prepared
     from pipeline.acord25.template import restore
 
-    registration = zoned.register([(m.x0, m.y0, m.x1, m.y1) for m in rule_marks])
-    if registration is None:
+    candidates = zoned.register([(m.x0, m.y0, m.x1, m.y1) for m in rule_marks])
+    if not candidates:
         return None
     scale = placed.size[0] / clean.shape[1]
-    page = read(zoned.read_zones(clean, zoned.zones(registration), engine, dpi=dpi, scale=scale))
-    if identify_page(page) is None:
+    page = read(zoned.read_zones(clean, [z for r in candidates for z in zoned.zones(r)], engine, dpi=dpi, scale=scale))
+    info = identify_page(page)
+    if info is None:
         return None
+    # the edition the footer names, when its rules matched nearly as well as the best's; else the best
+    registration = next((r for r in candidates if r.template.edition == info.edition), candidates[0])
     registration = restore(prepared(page), registration.template, registration.blocks, registration.glob)
     return _second_reading(page, clean, engine, dpi, placed, registration)
 

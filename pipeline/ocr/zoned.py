@@ -41,6 +41,8 @@ MIN_SHARE = 0.6  # of a template's rules matched by the page's: below this the p
 ZONE_PAD_PT = 2.0  # a value box is read this much larger than the form's box (plus its block's residual)
 LABEL_PAD_PT = 1.0  # a label's zone: its printed words' box grown by this
 NOT_READ = ("check", "signature")  # field kinds found on the ink, not read as text
+EDITION_MARGIN = 0.1  # editions whose rules match within this share of the best are read alike; the footer decides
+FOOTER = "footer"  # the template block of the form's footer: read whole (it names the edition)
 
 Box = tuple[float, float, float, float]
 
@@ -58,36 +60,42 @@ def counts() -> dict[str, int]:
     return dict(_counts)
 
 
-def register(page_rules: list[Box]):
-    """The page registered to the template whose rules its own match best, by the rules alone; None when no
-    template's share reaches MIN_SHARE, the rules do not register the page, or too few of its blocks are
-    fitted on their own rules (:data:`pipeline.acord25.reader.MIN_OWN_BLOCKS`)."""
+def register(page_rules: list[Box]) -> list:
+    """The page registered by its rules alone to each template whose rules its own match nearly as well as the
+    best (within EDITION_MARGIN of the best share, and at least MIN_SHARE), best first; empty when none is,
+    or when the best one's rules fit too few blocks on their own (the reader would refuse the page as a
+    look-alike: :data:`pipeline.acord25.reader.MIN_OWN_BLOCKS`). Editions whose layouts differ little
+    (2010/05, 2016/03, 2025/12) match nearly alike; the footer the caller reads says which it is."""
     from pipeline.acord25.reader import MIN_OWN_BLOCKS
     from pipeline.acord25.template import Transform, editions, load, register_rules
     from pipeline.ocr.ruled_turn import best_fit
 
     if not page_rules:
-        return None
+        return []
     fits = {edition: best_fit(page_rules, load(edition).rules) for edition in editions() if load(edition).rules}
-    if not fits:
-        return None
-    edition = max(fits, key=lambda e: fits[e][0])  # the first of equals in the editions' order
-    share, prior = fits[edition]
     logger.info("zones: rules match %s", {e: round(f[0], 2) for e, f in fits.items()})
-    if share < MIN_SHARE:
-        return None
-    registration = register_rules(page_rules, load(edition), Transform(*prior))
-    if registration is None:
-        return None
-    own = sum(f.own for f in registration.blocks.values())
-    if own < MIN_OWN_BLOCKS * len(registration.blocks):
-        logger.info("zones: %s of %s blocks fitted on their own rules", own, len(registration.blocks))
-        return None
-    return registration
+    best = max((f[0] for f in fits.values()), default=0.0)
+    if best < MIN_SHARE:
+        return []
+    out = []
+    for edition in sorted(fits, key=lambda e: -fits[e][0]):  # stable: the first of equals in the editions' order
+        share, prior = fits[edition]
+        if share < max(MIN_SHARE, best - EDITION_MARGIN):
+            break
+        registration = register_rules(page_rules, load(edition), Transform(*prior))
+        if registration is None:
+            continue
+        own = sum(f.own for f in registration.blocks.values())
+        if own < MIN_OWN_BLOCKS * len(registration.blocks):
+            logger.info("zones: %s of %s blocks fitted on their own rules (%s)", own, len(registration.blocks), edition)
+            continue
+        out.append(registration)
+    return out
 
 
 def zones(registration) -> list[Box]:
-    """The page's zones to read, in points: the value boxes and the identifying labels, merged where they overlap."""
+    """The page's zones to read, in points: the value boxes and the identifying labels (they may overlap: the
+    page is read once, with everything outside them painted as paper)."""
     template = registration.template
     out: list[Box] = []
     for f in template.fields:
@@ -99,14 +107,16 @@ def zones(registration) -> list[Box]:
     for block, box in identifying_labels(template.edition):
         x0, y0, x1, y1 = registration.to_page(block, box)
         out.append((x0 - LABEL_PAD_PT, y0 - LABEL_PAD_PT, x1 + LABEL_PAD_PT, y1 + LABEL_PAD_PT))
-    return merged(out)
+    return out
 
 
 @lru_cache(maxsize=None)
 def identifying_labels(edition: str) -> tuple[tuple[str, Box], ...]:
     """The printed labels that make a page an ACORD 25 (:mod:`pipeline.acord25.identify`: the title, the
-    footer's "ACORD 25 (yyyy/mm)", the labels every edition prints), each as (its block, its box in the
-    template), found among the template's printed runs (:func:`pipeline.acord25.template.printed_runs`)."""
+    footer's print with its "ACORD 25 (yyyy/mm)", the labels every edition prints), each as (its block, its box
+    in the template), found among the template's printed runs (:func:`pipeline.acord25.template.printed_runs`).
+    The footer's print is also what tells a signature's ink from print below the AUTHORIZED REPRESENTATIVE
+    label (:func:`pipeline.ocr.pages._signature` leaves out the ink of words read there)."""
     from pipeline.acord25.identify import _STRUCTURE, _TITLE
     from pipeline.acord25.template import block_of, load, printed_runs
 
@@ -115,29 +125,11 @@ def identifying_labels(edition: str) -> tuple[tuple[str, Box], ...]:
     out = []
     for run in printed_runs(edition):
         texts = [w[0] for w in run]
-        if " ".join(texts) in wanted or texts[:2] == ["ACORD", "25"]:
-            box = (min(w[1] for w in run), min(w[2] for w in run), max(w[3] for w in run), max(w[4] for w in run))
-            out.append((block_of(template, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2), box))
+        box = (min(w[1] for w in run), min(w[2] for w in run), max(w[3] for w in run), max(w[4] for w in run))
+        block = block_of(template, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+        if " ".join(texts) in wanted or block == FOOTER:
+            out.append((block, box))
     return tuple(out)
-
-
-def merged(boxes: list[Box]) -> list[Box]:
-    """``boxes`` with every group of overlapping ones replaced by the box around them (so no print is read twice)."""
-    out = [tuple(b) for b in boxes]
-    changed = True
-    while changed:
-        changed = False
-        kept: list[Box] = []
-        for b in out:
-            for i, k in enumerate(kept):
-                if b[0] < k[2] and k[0] < b[2] and b[1] < k[3] and k[1] < b[3]:
-                    kept[i] = (min(b[0], k[0]), min(b[1], k[1]), max(b[2], k[2]), max(b[3], k[3]))
-                    changed = True
-                    break
-            else:
-                kept.append(b)
-        out = kept
-    return sorted(out, key=lambda b: (b[1], b[0]))
 
 
 def read_zones(image: np.ndarray, boxes: list[Box], engine: OcrEngine, *, dpi: float, scale: float) -> list[OcrWord]:
