@@ -127,7 +127,9 @@ def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float
     date, limit amounts and party blocks, one tesseract call for each kind present (see
     :mod:`pipeline.ocr.zones`). The boxes are the form template's, on the page registered to it; that
     registration is kept with the page (``placed``, with the template's fits, page-wide and per block, when
-    there are any), and the extract step reads the page by it rather than registering it again."""
+    there are any), and the extract step reads the page by it rather than registering it again. ``registration``,
+    when given, is the page's already (the cheap path's, from the rules): it is neither identified nor
+    registered again here."""
     from pipeline.acord25.cells import page_registration, value_cells
     from pipeline.acord25.identify import identify_page, stored
 
