@@ -367,6 +367,12 @@ def main(argv: list[str] | None = None) -> int:
                  bench.negatives_report(), _own(bench)):
         if part:
             print("\n" + part)
+    from pipeline.ocr import zoned
+
+    if zoned.enabled():  # readings taken from COI_BENCH_CACHE are not counted
+        tried = zoned.counts()
+        print(f"\npages tried by their value boxes only ({zoned.SWITCH}=1): {tried['tried']}, read so: {tried['read']}, "
+              f"read whole instead (the fallback): {tried['tried'] - tried['read']}")
     return 0
 
 

@@ -41,6 +41,10 @@ SEARCH_PT = 100.0  # how far a printed label may sit from its template place bef
 INLIER_PT = 3.0  # a label within this distance of its registered place agrees with the fit
 BLOCK_MARGIN_PT = 40.0  # a block's fit also uses the labels this close around it
 MIN_ANCHORS = 5  # fewer agreeing labels than this: the block takes the global fit
+# a block registered by its rules alone is fitted on its own with this many agreeing (one level, one upright: a
+# rule is no misread label); on 8 tuning scans and photos such fits of 2-4 rules were within 1.1 pt of the
+# fits on the blocks' labels (docs/accuracy.md, "A scanned page by its value boxes")
+MIN_RULE_ANCHORS = 2
 MIN_SCALE_POINTS = 8  # a scale is fitted only from this many labels spread over 200 pt; else a shift
 RUN_WORDS = 3  # words in the print's own order that make a run of moved print
 MOVED_X_PT, MOVED_Y_PT = 300.0, 20.0  # a notice's line may wrap elsewhere in another edition, not move far down
@@ -169,8 +173,8 @@ NEXT_WORD_PT = 15.0  # ... and the next word of a run of print starts within thi
 
 
 @lru_cache(maxsize=None)
-def printed_phrases(edition: str = "2016/03") -> tuple[tuple[str, ...], ...]:
-    """The form's labels as word tuples: its printed words in runs on one line with no wide gap, in print order."""
+def printed_runs(edition: str = "2016/03") -> tuple[tuple[tuple[str, float, float, float, float], ...], ...]:
+    """The form's printed words (text and box) in runs on one line with no wide gap, in print order."""
     runs: list[list[tuple[str, float, float, float, float]]] = []
     for w in load(edition).printed:
         last = runs[-1][-1] if runs else None
@@ -179,7 +183,13 @@ def printed_phrases(edition: str = "2016/03") -> tuple[tuple[str, ...], ...]:
             runs[-1].append(w)
         else:
             runs.append([w])
-    return tuple(dict.fromkeys(tuple(w[0] for w in run) for run in runs if len(run) <= PHRASE_WORDS))
+    return tuple(tuple(run) for run in runs)
+
+
+@lru_cache(maxsize=None)
+def printed_phrases(edition: str = "2016/03") -> tuple[tuple[str, ...], ...]:
+    """The form's labels as word tuples: its printed runs (:func:`printed_runs`) short enough to be labels."""
+    return tuple(dict.fromkeys(tuple(w[0] for w in run) for run in printed_runs(edition) if len(run) <= PHRASE_WORDS))
 
 
 FORM_PRINT_CHARS = 4  # a printed phrase shorter than this ("ER", "$", "LOC") may be part of any value
@@ -699,6 +709,30 @@ def register(page: Page, template: Template, matched: Matched | None = None) -> 
             fit = _ransac(*pairs.near(near, glob.transform, radius), scale, rules, glob.transform)
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
     return _on_words(Registration(template, fits, glob), words, pairs, matched.by_text)
+
+
+def register_rules(page_rules: list[tuple[float, float, float, float]], template: Template,
+                   prior: Transform) -> Registration | None:
+    """The page registered to ``template`` by its ruled lines alone (no words: the OCR stage's cheap path reads
+    only the value boxes this places). ``prior``: the page-wide scale and shift the rules voted for
+    (:func:`pipeline.ocr.ruled_turn.best_fit`). The page-wide fit is the consensus of all the template's rules
+    near their place by ``prior``; each block is then fitted on its own rules (as :func:`register` fits it on
+    its labels and rules), and a block with fewer than MIN_RULE_ANCHORS of them agreeing takes the page-wide fit.
+    None when fewer than MIN_GLOBAL rules agree. The registration holds no print yet: :func:`restore` it on
+    the words read."""
+    none = (np.zeros(0, dtype=int), np.zeros((0, 2)), np.zeros((0, 2)))
+    scale = (prior.sx, prior.sy)
+    every = list(range(len(template.rules)))
+    glob = _ransac(*none, scale, _rule_pairs(template, page_rules, every, prior, RULE_SEARCH_PT), prior)
+    if glob is None or glob.anchors < MIN_GLOBAL:
+        return None
+    glob = BlockFit(glob.transform, glob.residual, glob.anchors, False, glob.rules)
+    fits: dict[str, BlockFit] = {}
+    for name, block in template.blocks.items():
+        rules = _rule_pairs(template, page_rules, block.get("rules", []), glob.transform, RULE_SEARCH_PT)
+        fit = _ransac(*none, (glob.transform.sx, glob.transform.sy), rules, glob.transform)
+        fits[name] = fit if fit is not None and fit.anchors >= MIN_RULE_ANCHORS else glob
+    return Registration(template, fits, glob)
 
 
 def restore(page: Page, template: Template, blocks: dict[str, BlockFit], glob: BlockFit) -> Registration:

@@ -11,7 +11,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from pipeline.ocr import checkboxes, deskew, orient, photo, raster, rules, zones
+from pipeline.ocr import checkboxes, deskew, orient, photo, raster, rules, zoned, zones
 from pipeline.ocr.engine import OcrEngine, OcrWord, TesseractEngine
 from pipeline.ocr.labels import snap_labels
 from pipeline.registration import PageRegistration
@@ -68,33 +68,74 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     level, upright = rules.printed_rule_masks(deskew.binarise_fine(image), dpi, bridge_pt=rules.DASHED_GAP_PT)
     hairlines, segments = rules.long_rules(level, upright, dpi)
     clean = rules.remove_rules(image, ink, dpi, extra=cv2.bitwise_or(sides, hairlines))
-    found = engine.words(clean, dpi=int(round(dpi)))
     scale = width_pt / image.shape[1]
-    words, marks = _place(found, boxes, scale)
-    marks += [Mark("rule", *(round(v * scale, 2) for v in segment)) for segment in segments]
-    marks += _signature(words, ink, dpi, scale)
-    logger.info("OCR page %s: turned %s, skew %.2f, %s words, %s marks in %.1f s", page.number, turn.rotate,
-                angle, len(words), len(marks), time.monotonic() - started)
-    words.sort(key=lambda w: (round(w.y0, 1), w.x0))
     size = (round(width_pt, 2), round(height_pt, 2))
-    read = Page(number=page.number, width=size[0], height=size[1], words=tuple(words), marks=tuple(marks))
+    rule_marks = [Mark("rule", *(round(v * scale, 2) for v in segment)) for segment in segments]
     placed = PageRegistration(turn=turn.rotate, turned_by=turn.by, skew=angle, size=size, corners=sheet)
-    return _second_reading(read, clean, engine, dpi, placed)
+    read = functools.partial(_page_of, number=page.number, size=size, boxes=boxes, rule_marks=rule_marks, ink=ink,
+                             dpi=dpi, scale=scale)
+    if zoned.enabled() and turn.by == "rules":  # the cheap path: only the value boxes, when the rules place them
+        cheap = _by_zones(clean, rule_marks, read, engine, dpi, placed)
+        zoned.note(cheap is not None)
+        if cheap is not None:
+            logger.info("OCR page %s by its value boxes: turned %s, skew %.2f, %s words in %.1f s", page.number,
+                        turn.rotate, angle, len(cheap.words), time.monotonic() - started)
+            return cheap
+        logger.info("OCR page %s: its value boxes could not be placed; reading the whole page", page.number)
+    found = engine.words(clean, dpi=int(round(dpi)))
+    done = read(found)
+    logger.info("OCR page %s: turned %s, skew %.2f, %s words, %s marks in %.1f s", page.number, turn.rotate,
+                angle, len(done.words), len(done.marks), time.monotonic() - started)
+    return _second_reading(done, clean, engine, dpi, placed)
+
+
+def _page_of(found: list[OcrWord], *, number: int, size: tuple[float, float], boxes: list[checkboxes.CheckBox],
+             rule_marks: list[Mark], ink: np.ndarray, dpi: float, scale: float) -> Page:
+    """The page's words (read in page pixels) and marks: its check boxes, its rules and a signature's ink."""
+    words, marks = _place(found, boxes, scale)
+    marks += rule_marks
+    marks += _signature(words, ink, dpi, scale)
+    words.sort(key=lambda w: (round(w.y0, 1), w.x0))
+    return Page(number=number, width=size[0], height=size[1], words=tuple(words), marks=tuple(marks))
+
+
+def _by_zones(clean: np.ndarray, rule_marks: list[Mark], read, engine: OcrEngine, dpi: float,
+              placed: PageRegistration) -> Page | None:
+    """The page read by its value boxes only (:mod:`pipeline.ocr.zoned`), with its second readings; None
+    when the rules do not place the boxes or the words read do not make the page an ACORD 25."""
+    from pipeline.acord25.identify import identify_page
+    from pipeline.acord25.reader import prepared
+    from pipeline.acord25.template import restore
+
+    candidates = zoned.register([(m.x0, m.y0, m.x1, m.y1) for m in rule_marks])
+    if not candidates:
+        return None
+    scale = placed.size[0] / clean.shape[1]
+    page = read(zoned.read_zones(clean, [z for r in candidates for z in zoned.zones(r)], engine, dpi=dpi, scale=scale))
+    info = identify_page(page)
+    if info is None:
+        return None
+    # the edition the footer names, when its rules matched nearly as well as the best's; else the best
+    registration = next((r for r in candidates if r.template.edition == info.edition), candidates[0])
+    registration = restore(prepared(page), registration.template, registration.blocks, registration.glob)
+    return _second_reading(page, clean, engine, dpi, placed, registration)
 
 
 def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float,
-                    placed: PageRegistration) -> Page:
+                    placed: PageRegistration, registration=None) -> Page:
     """The page with its doubtful value boxes read a second time, alone: one-letter table cells, the
     date, limit amounts and party blocks, one tesseract call for each kind present (see
     :mod:`pipeline.ocr.zones`). The boxes are the form template's, on the page registered to it; that
     registration is kept with the page (``placed``, with the template's fits, page-wide and per block, when
-    there are any), and the extract step reads the page by it rather than registering it again."""
+    there are any), and the extract step reads the page by it rather than registering it again. ``registration``,
+    when given, is the page's already (the cheap path's, from the rules): it is neither identified nor
+    registered again here."""
     from pipeline.acord25.cells import page_registration, value_cells
     from pipeline.acord25.identify import identify_page, stored
 
-    if identify_page(page) is None:
+    if registration is None and identify_page(page) is None:
         return replace(page, registration=placed)  # not an ACORD 25: no cells to look for
-    registration = page_registration(page)
+    registration = registration or page_registration(page)
     if registration is None:
         return replace(page, registration=placed)
     placed = stored(placed, registration)

@@ -129,18 +129,26 @@ def _split(segments: list[Rule] | tuple[Rule, ...]) -> tuple[np.ndarray, np.ndar
 def fit(page: list[Rule], template: tuple[Rule, ...]) -> float:
     """The share of ``template``'s rules a rule of ``page`` runs along, under the best per-axis scale
     and shift that the rules' places vote for."""
+    return best_fit(page, template)[0]
+
+
+def best_fit(page: list[Rule], template: tuple[Rule, ...]) -> tuple[float, tuple[float, float, float, float]]:
+    """:func:`fit`'s share, and the per-axis scale and shift (sx, tx, sy, ty: template -> page) that gives it
+    (the first of equals in vote order)."""
     p_level, p_upright = _split(page)
     t_level, t_upright = _split(template)
     if not len(t_level) + len(t_upright):
-        return 0.0
+        return 0.0, (1.0, 0.0, 1.0, 0.0)
     across = _axis_candidates((p_upright[:, 0] + p_upright[:, 2]) / 2, (t_upright[:, 0] + t_upright[:, 2]) / 2)
     down = _axis_candidates((p_level[:, 1] + p_level[:, 3]) / 2, (t_level[:, 1] + t_level[:, 3]) / 2)
-    best = 0
+    best, chosen = 0, (1.0, 0.0, 1.0, 0.0)
     for sx, tx in across:
         for sy, ty in down:
-            best = max(best, _matched(p_level, t_level, (sx, tx, sy, ty), level=True)
-                       + _matched(p_upright, t_upright, (sx, tx, sy, ty), level=False))
-    return best / (len(t_level) + len(t_upright))
+            got = _matched(p_level, t_level, (sx, tx, sy, ty), level=True) \
+                + _matched(p_upright, t_upright, (sx, tx, sy, ty), level=False)
+            if got > best:
+                best, chosen = got, (sx, tx, sy, ty)
+    return best / (len(t_level) + len(t_upright)), chosen
 
 
 def _axis_candidates(page: np.ndarray, template: np.ndarray) -> list[tuple[float, float]]:
