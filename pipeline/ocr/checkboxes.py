@@ -47,15 +47,19 @@ class CheckBox:
         return float(min(1.0, 0.5 + (FILLED - self.fill) / (2 * (FILLED - EMPTY))))
 
 
-def find_boxes(ink: np.ndarray, dpi: float) -> tuple[list[CheckBox], np.ndarray]:
+def find_boxes(ink: np.ndarray, dpi: float, *, outline: np.ndarray | None = None) -> tuple[list[CheckBox], np.ndarray]:
     """Check boxes on a binarised page (ink 255), and a mask of their sides.
 
-    A scan may break a box's thin side ("|__ ___|"); boxes are looked for again with gaps of up to
-    ``DASHED_GAP_PT`` bridged, and those found only then are added (bridging everywhere would run
-    some stacked boxes' sides together)."""
-    boxes = _boxes(ink, dpi, bridge=3)
+    The boxes' sides are looked for in ``outline`` when given (ink found against the paper around it,
+    :func:`pipeline.ocr.deskew.binarise_local`: a box drawn in a faint hairline, blurred by a phone's
+    lens and resampled by the squaring up, is lost to one page-wide ink level); what fills a box is
+    measured on ``ink`` all the same. A scan may break a box's thin side ("|__ ___|"); boxes are looked
+    for again with gaps of up to ``DASHED_GAP_PT`` bridged, and those found only then are added
+    (bridging everywhere would run some stacked boxes' sides together)."""
+    outline = ink if outline is None else outline
+    boxes = _boxes(outline, ink, dpi, bridge=3)
     wide = bridge_px(DASHED_GAP_PT, dpi)
-    boxes += [b for b in _boxes(ink, dpi, bridge=wide) if not any(_overlap(b, a) for a in boxes)]
+    boxes += [b for b in _boxes(outline, ink, dpi, bridge=wide) if not any(_overlap(b, a) for a in boxes)]
     sides = np.zeros_like(ink)
     for box in boxes:
         w, h = box.x1 - box.x0, box.y1 - box.y0
@@ -65,8 +69,8 @@ def find_boxes(ink: np.ndarray, dpi: float) -> tuple[list[CheckBox], np.ndarray]
     return boxes, sides
 
 
-def _boxes(ink: np.ndarray, dpi: float, *, bridge: int) -> list[CheckBox]:
-    horizontal, vertical = rule_masks(ink, dpi, min_length_pt=BOX_MIN_PT * 0.8, bridge=bridge)
+def _boxes(outline: np.ndarray, ink: np.ndarray, dpi: float, *, bridge: int) -> list[CheckBox]:
+    horizontal, vertical = rule_masks(outline, dpi, min_length_pt=BOX_MIN_PT * 0.8, bridge=bridge)
     grid = cv2.bitwise_or(horizontal, vertical)
     contours, hierarchy = cv2.findContours(grid, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:

@@ -22,6 +22,8 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 MAX_SKEW = 10.0
+LOCAL_SPAN_PT = 7.5  # the neighbourhood a pixel's ink is judged against: wider than a check box's side is thick
+LOCAL_CONTRAST = 20  # grey levels darker than that neighbourhood's mean: a faint hairline, not paper grain
 _WORK_WIDTH = 900  # pixels: enough resolution for ~0.05 degree steps over a page
 
 
@@ -37,6 +39,15 @@ def binarise_fine(image: np.ndarray) -> np.ndarray:
     rule (a scan's hairline rules come out as dots); for finding the rules only."""
     level, _ = cv2.threshold(cv2.medianBlur(image, 3), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     return np.where(image <= level, np.uint8(255), np.uint8(0))
+
+
+def binarise_local(image: np.ndarray, dpi: float) -> np.ndarray:
+    """Ink as 255 wherever the page is ``LOCAL_CONTRAST`` grey levels darker than the mean of the paper
+    around it (``LOCAL_SPAN_PT`` across): a faint hairline, which one page-wide level (:func:`binarise`)
+    breaks into dots or loses, comes out whole. Print comes out too, and so does some grain: for finding
+    outlines (check boxes' sides), not for measuring ink."""
+    span = max(3, int(LOCAL_SPAN_PT * dpi / 72.0) | 1)
+    return cv2.adaptiveThreshold(image, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, span, LOCAL_CONTRAST)
 
 
 def estimate_skew(image: np.ndarray) -> float:

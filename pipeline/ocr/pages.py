@@ -61,7 +61,10 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     image = deskew.deskew(image, angle)
     image = deskew.despeckle(image, dpi)
     ink = deskew.binarise(image)
-    boxes, sides = checkboxes.find_boxes(ink, dpi)
+    # a photographed sheet's hairlines (check boxes' sides), blurred by the lens and resampled by the squaring
+    # up, are lost to one page-wide ink level: its boxes are outlined against the paper around them
+    outline = deskew.binarise_local(image, dpi) if sheet is not None else None
+    boxes, sides = checkboxes.find_boxes(ink, dpi, outline=outline)
     # the long rules, found on ink not blurred with gaps bridged, so that a faint hairline rule (which
     # the blurred ink breaks into dots) is marked, for placing columns and rows, and, when upright,
     # painted out too (else it is read as "|" beside each value; a level one bridged may run into print)

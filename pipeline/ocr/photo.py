@@ -14,6 +14,8 @@ import logging
 import cv2
 import numpy as np
 
+from pipeline.ocr.raster import LETTER_H, LETTER_W
+
 logger = logging.getLogger(__name__)
 
 WORK_SIDE = 1000  # pixels: the page is looked for on a copy this large
@@ -48,10 +50,21 @@ def find_page(image: np.ndarray) -> np.ndarray | None:
 
 
 def square_up(image: np.ndarray, corners: np.ndarray) -> np.ndarray:
-    """The sheet inside ``corners`` drawn as the rectangle it is (as large as its longer sides)."""
+    """The sheet inside ``corners`` drawn as the letter page it is: upright when its sides from top to
+    bottom are the longer ones, landscape otherwise, at the resolution of its best-seen side.
+
+    The picture's own side lengths are not the sheet's proportions: a sheet seen at an angle has its
+    far side foreshortened. Drawn to the longest sides seen, a page came out up to 7 % taller or
+    wider than the letter page it is then measured as, and the form's template met it at a scale
+    that changes down the page. Drawn to letter's proportions, the page meets the template at one
+    scale, its own."""
     tl, tr, br, bl = corners
-    width = int(round(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))))
-    height = int(round(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))))
+    across = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
+    down = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
+    short, long = sorted((LETTER_W, LETTER_H))
+    size_pt = (short, long) if down >= across else (long, short)  # (width, height) of the sheet
+    per_pt = max(across / size_pt[0], down / size_pt[1])  # pixels per point: no side drawn smaller than seen
+    width, height = int(round(size_pt[0] * per_pt)), int(round(size_pt[1] * per_pt))
     target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
     return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)

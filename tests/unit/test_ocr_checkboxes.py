@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from pipeline.ocr.checkboxes import find_boxes, signature_ink
-from pipeline.ocr.deskew import binarise
+from pipeline.ocr.deskew import binarise, binarise_local
 from pipeline.ocr.engine import OcrWord
 from pipeline.ocr.pages import _place
 
@@ -81,3 +81,27 @@ def test_given_a_scribble_in_the_signature_zone_when_measured_then_ink_is_found_
     cv2.polylines(image, [points], False, 0, 3)
     found = signature_ink(binarise(image), rules, (0, 0, 800, 300), DPI, [])
     assert found is not None and found[0] <= 100 and found[2] >= 230
+
+
+def _photo_with_faint_boxes() -> np.ndarray:
+    """Three boxes drawn in a thin, light hairline (two with a dark X) beside bold print, blurred and grainy
+    as a phone photo squared up comes out."""
+    image = np.full((400, 600), 245, np.uint8)
+    s = int(10 * PX)
+    for x, checked in ((50, True), (150, False), (250, True)):
+        cv2.rectangle(image, (x, 100), (x + s, 100 + s), 185, 2)
+        if checked:
+            cv2.line(image, (x + 6, 106), (x + s - 6, 100 + s - 6), 20, 2)
+            cv2.line(image, (x + 6, 100 + s - 6), (x + s - 6, 106), 20, 2)
+    cv2.putText(image, "EXCESS LIAB", (330, 140), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 4)
+    image = cv2.GaussianBlur(image, (0, 0), 0.9)
+    grain = np.random.default_rng(7).normal(0, 4, image.shape)
+    return np.clip(image + grain, 0, 255).astype(np.uint8)
+
+
+def test_given_faint_hairline_boxes_on_a_photo_then_their_sides_are_found_against_the_paper_around_them():
+    image = _photo_with_faint_boxes()
+    found_by_one_level, _ = find_boxes(binarise(image), DPI)
+    assert len(found_by_one_level) < 3  # one page-wide ink level loses the hairline sides
+    boxes, _ = find_boxes(binarise(image), DPI, outline=binarise_local(image, DPI))
+    assert [b.checked for b in sorted(boxes, key=lambda b: b.x0)] == [True, False, True]

@@ -42,6 +42,28 @@ def test_given_a_sheet_photographed_at_an_angle_then_its_corners_are_found_and_i
     assert max(dark_columns) - min(dark_columns) <= 6
 
 
+def _box_corners(squared: np.ndarray) -> np.ndarray:
+    """The sheet's ruled box found in a squared-up picture, as shares of its width and height."""
+    dark = (squared < 128).astype(np.uint8)
+    rows, cols = np.where(cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, 400), np.uint8)) > 0)
+    h, w = squared.shape
+    return np.array([cols.min() / w, rows.min() / h, cols.max() / w, rows.max() / h])
+
+
+def test_given_a_sheet_seen_foreshortened_then_it_is_squared_up_to_its_own_proportions():
+    """Seen from its bottom edge, the sheet's far (top) side looks shorter, and its sides shorter than
+    they are: drawn to the sides seen, the page came out squatter than the letter page it is."""
+    corners = [(560, 420), (1840, 420), (2120, 2560), (280, 2560)]  # the top edge far away
+    picture = _on_table(_sheet(), corners)
+    found = find_page(picture)
+    assert found is not None
+    squared = square_up(picture, found)
+    assert abs(squared.shape[0] / squared.shape[1] - 2200 / 1700) < 0.01
+    # the ruled box (100..1600 across, 100..2100 down, on the 1700 x 2200 sheet) sits where it sits on paper
+    want = np.array([100 / 1700, 100 / 2200, 1600 / 1700, 2100 / 2200])
+    assert np.abs(_box_corners(squared) - want).max() < 0.01
+
+
 def test_given_a_scan_whose_page_fills_the_picture_then_no_sheet_is_looked_for():
     assert find_page(_sheet()) is None
 
