@@ -13,10 +13,15 @@ _NOISE = {"insurance", "ins", "company", "co", "of", "the", "corp", "corporation
           "indemnity", "assurance", "group", "llc", "and", "america", "american", "national", "fire", "specialty"}
 _PARTY_NOISE = {"llc", "inc", "co", "corp", "corporation", "company", "ltd", "lp", "llp", "the", "dba"}
 MIN_POLICY_NUMBER = 5  # shorter policy "numbers" (e.g. "TBD", "1234") are not identifiers
+# The keys of an earlier certificate these signals read; the rest (evidence, most of its size) is
+# never compared, so a caller may load only these (workers/trust.py). A key that is absent or null
+# reads as nothing alike.
+COMPARED = ("insurers", "insured", "policies", "revision_number")
 
 
 def history_signals(certificate: dict[str, Any], earlier: Sequence[dict[str, Any]]) -> list[Signal]:
-    """``earlier``: certificates the account received before this one (newest first)."""
+    """``earlier``: certificates the account received before this one (newest first); of each, the
+    keys in ``COMPARED`` are all that is read."""
     return [*_naic(certificate, earlier), *_policy_numbers(certificate, earlier), *_revisions(certificate, earlier)]
 
 

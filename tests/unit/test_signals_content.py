@@ -170,3 +170,21 @@ def test_given_a_revised_certificate_with_a_new_revision_number_then_no_signal(c
     earlier["policies"][0]["limits"]["each_occurrence"] = 500_000
     earlier["revision_number"] = "2"
     assert history_signals(certificate, [earlier]) == []
+
+
+def test_given_earlier_certificates_cut_to_the_compared_keys_then_the_same_history_signals(certificate):
+    """The extract step loads only ``COMPARED`` of each earlier certificate (workers/trust.py): every
+    history signal must come out the same from that cut as from the whole certificates."""
+    from pipeline.signals.history import COMPARED
+
+    other_insurer, other_insured, same_revision = (copy.deepcopy(certificate) for _ in range(3))
+    other_insurer["insurers"][0]["name"] = "Zurich American Insurance Company"
+    other_insured["insured"]["name"] = "Redstone Roofing Inc."
+    other_insured["revision_number"] = None
+    same_revision["policies"][0]["limits"]["each_occurrence"] = 500_000
+    earlier = [other_insurer, other_insured, same_revision]
+    cut = [{key: other[key] for key in COMPARED if other.get(key) is not None} for other in earlier]
+    whole = history_signals(certificate, earlier)
+    assert sorted(codes(whole)) == ["naic_other_insurer", "policy_other_insured", "policy_other_insured",
+                                    "revision_not_raised"]
+    assert history_signals(certificate, cut) == whole
