@@ -45,6 +45,7 @@ MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smalles
 LOW_PRINT_PT = 4.0  # an OCR word lower than this and doubted (below STRAY_CONFIDENCE) is a speck too
 DEBRIS_CONFIDENCE, DEBRIS_CHARS = 0.45, 2  # an OCR word this short read less surely than this is a speck
 CODE_GAP = 0.4  # letters this close (in heights) before a word with digits are the start of one code
+SAME_PRINT = 0.15  # two OCR words whose heights, and whose bottoms (in heights), differ by less than this are one line's print
 UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than this, out of every value box, is print
 RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a rule across it
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
@@ -359,12 +360,22 @@ def _trimmed(phrase: list[Word], outside_boxes: Any) -> list[Word]:
     def prefix(w: Word, code: Word) -> bool:  # letters OCR split off the front of a code ('WC' '20147545')
         return w.text.isalpha() and any(c.isdigit() for c in code.text) and code.x0 - w.x1 <= CODE_GAP * code.height
 
+    def ends_line(w: Word, before: Word) -> bool:  # a short last word of the value's own print ('Co', 'Rd')
+        return _same_print(w, before) and not outside_boxes(w)
+
     start, end = 0, len(phrase)
     while start < end - 1 and unread(phrase[start]) and not prefix(phrase[start], phrase[start + 1]):
         start += 1
-    while end - 1 > start and unread(phrase[end - 1]):
+    while end - 1 > start and unread(phrase[end - 1]) and not ends_line(phrase[end - 1], phrase[end - 2]):
         end -= 1
     return phrase[start:end]
+
+
+def _same_print(w: Word, other: Word) -> bool:
+    """True when two OCR words are the same print: heights, and bottoms, within SAME_PRINT of a height (a speck or
+    a rule's end read as letters is shorter or taller than the print beside it, or sits off its line)."""
+    height = max(other.height, 1.0)
+    return abs(w.height - other.height) <= SAME_PRINT * height and abs(w.y1 - other.y1) <= SAME_PRINT * height
 
 
 def _speck(w: Word) -> bool:
@@ -600,7 +611,7 @@ def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
     for f in fw.fields:
         if f.kind != "party":
             continue
-        lines, strays = _stray_trimmed(fw.lines(f))
+        lines, strays = _stray_trimmed(_untangled(fw.lines(f)))
         if not lines:
             continue
         got = kinds.split_party(lines, None)
@@ -615,6 +626,33 @@ def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
                 part_box = Box.around(part_words + cut_off) if part_lines else box
                 how = got["how"] if part == "name" or got["how"] != "in_box" else "in_box"
                 _add(ev, f"/{f.key}/{part}", part_box, how, fw.ceiling(f))
+
+
+def _untangled(lines: list[list[Word]]) -> list[list[Word]]:
+    """Lines of a block in which no two words of one line overlap across: of two that do (OCR read a word of
+    the next line a little taller and higher, and it joined this one), the one further from its line's middle
+    goes to the line nearest its own middle where it overlaps no word, within half its height."""
+    lines = [list(line) for line in lines]
+    for i, line in enumerate(lines):
+        for w in sorted(line, key=lambda w: -abs(w.cy - _middle(line))):
+            if not any(o is not w and _across(o, w) for o in line):
+                continue
+            others = [k for k, other in enumerate(lines) if k != i and other and
+                      not any(_across(o, w) for o in other) and abs(w.cy - _middle(other)) <= 0.5 * w.height]
+            if others:
+                k = min(others, key=lambda k: abs(w.cy - _middle(lines[k])))
+                line.remove(w)
+                lines[k] = sorted(lines[k] + [w], key=lambda w: w.x0)
+    return [line for line in lines if line]
+
+
+def _middle(line: list[Word]) -> float:
+    return float(np.median([w.cy for w in line]))
+
+
+def _across(a: Word, b: Word) -> bool:
+    """True when two words overlap across by more than a third of the narrower one's width."""
+    return min(a.x1, b.x1) - max(a.x0, b.x0) > min(a.width, b.width) / 3
 
 
 def _stray(w: Word) -> bool:
@@ -639,8 +677,8 @@ def _stray_trimmed(lines: list[list[Word]]) -> tuple[list[list[Word]], list[Word
         start, end = 0, len(line)
         while start < end and _stray(line[start]):
             start += 1
-        while end > start and _stray(line[end - 1]):
-            end -= 1
+        while end > start and _stray(line[end - 1]) and not (end - 1 > start and _same_print(line[end - 1], line[end - 2])):
+            end -= 1  # (a short last word of the line's own print is kept: 'Rd', 'Co')
         cut += line[:start] + line[end:]
         if start < end:
             kept.append(line[start:end])
