@@ -631,7 +631,8 @@ def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
 def _untangled(lines: list[list[Word]]) -> list[list[Word]]:
     """Lines of a block in which no two words of one line overlap across: of two that do (OCR read a word of
     the next line a little taller and higher, and it joined this one), the one further from its line's middle
-    goes to the line nearest its own middle where it overlaps no word, within half its height."""
+    goes to the line nearest its own middle where it overlaps no word, within half its height. Two lines
+    next to each other that are one (:func:`_one_line`: a name whose words OCR read at two heights) are joined."""
     lines = [list(line) for line in lines]
     for i, line in enumerate(lines):
         for w in sorted(line, key=lambda w: -abs(w.cy - _middle(line))):
@@ -643,7 +644,19 @@ def _untangled(lines: list[list[Word]]) -> list[list[Word]]:
                 k = min(others, key=lambda k: abs(w.cy - _middle(lines[k])))
                 line.remove(w)
                 lines[k] = sorted(lines[k] + [w], key=lambda w: w.x0)
-    return [line for line in lines if line]
+    joined: list[list[Word]] = []
+    for line in (line for line in lines if line):  # one line's words read at two heights: one line
+        if joined and _one_line(joined[-1], line):
+            joined[-1] = sorted(joined[-1] + line, key=lambda w: w.x0)
+        else:
+            joined.append(line)
+    return joined
+
+
+def _one_line(a: list[Word], b: list[Word]) -> bool:
+    """True when two lines are one: their middles within SAME_LINE of their mean height, no word across another."""
+    height = (float(np.median([w.height for w in a])) + float(np.median([w.height for w in b]))) / 2
+    return abs(_middle(a) - _middle(b)) <= SAME_LINE * height and not any(_across(u, v) for u in a for v in b)
 
 
 def _middle(line: list[Word]) -> float:

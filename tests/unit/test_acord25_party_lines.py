@@ -69,3 +69,10 @@ def test_given_words_of_one_line_side_by_side_then_the_lines_stay_as_they_are():
     line = [Word("Harbor", 74, 192, 96, 200, confidence=0.9), Word("Masonry", 97, 192, 124, 200, confidence=0.9)]
     below = [Word("6246", 74, 207, 89, 215, confidence=0.9), Word("Commerce", 90, 207, 124, 215, confidence=0.9)]
     assert _untangled([line, below]) == [line, below]
+
+
+def test_given_a_names_words_read_at_two_heights_side_by_side_then_they_are_one_line_in_reading_order():
+    """'Paving' read a little higher and smaller than 'Lakeshore' and 'LLC' beside it: one name line."""
+    high = [Word("Paving", 118, 689.1, 146, 697.6, confidence=0.97)]
+    low = [Word("Lakeshore", 74, 691.5, 115, 704.1, confidence=0.96), Word("LLC", 149, 691.5, 166, 704.1, confidence=0.97)]
+    assert [[w.text for w in line] for line in _untangled([high, low])] == [["Lakeshore", "Paving", "LLC"]]
