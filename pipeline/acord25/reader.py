@@ -352,7 +352,8 @@ def _trimmed(phrase: list[Word], outside_boxes: Any) -> list[Word]:
     believe at all (below UNREAD_CONFIDENCE, no digit) and that run out of every value box (``outside_boxes``):
     a label beside a value misread past recognition, "iaMEs" for "NAME:". A word it does not believe lying
     inside a value's box is the value's (a name's first word read at 0.07); its doubt caps the value's
-    confidence."""
+    confidence. So is a short last word in the value's box that is the same print (:func:`_same_print`) as a
+    word before it that is kept ('Co' after an insurer's name, 'Rd' after a street)."""
     def unread(w: Word) -> bool:
         return _debris(w) or (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
                               and not any(c.isdigit() for c in w.text) and outside_boxes(w))
@@ -361,7 +362,7 @@ def _trimmed(phrase: list[Word], outside_boxes: Any) -> list[Word]:
         return w.text.isalpha() and any(c.isdigit() for c in code.text) and code.x0 - w.x1 <= CODE_GAP * code.height
 
     def ends_line(w: Word, before: Word) -> bool:  # a short last word of the value's own print ('Co', 'Rd')
-        return _same_print(w, before) and not outside_boxes(w)
+        return _same_print(w, before) and not outside_boxes(w) and not unread(before)
 
     start, end = 0, len(phrase)
     while start < end - 1 and unread(phrase[start]) and not prefix(phrase[start], phrase[start + 1]):
@@ -690,8 +691,9 @@ def _stray_trimmed(lines: list[list[Word]]) -> tuple[list[list[Word]], list[Word
         start, end = 0, len(line)
         while start < end and _stray(line[start]):
             start += 1
-        while end > start and _stray(line[end - 1]) and not (end - 1 > start and _same_print(line[end - 1], line[end - 2])):
-            end -= 1  # (a short last word of the line's own print is kept: 'Rd', 'Co')
+        while end > start and _stray(line[end - 1]) and not (end - 1 > start and not _stray(line[end - 2]) and
+                                                             _same_print(line[end - 1], line[end - 2])):
+            end -= 1  # (a short last word of the print of a surer word before it is kept: 'Rd', 'Co')
         cut += line[:start] + line[end:]
         if start < end:
             kept.append(line[start:end])
