@@ -633,7 +633,10 @@ def _untangled(lines: list[list[Word]]) -> list[list[Word]]:
     """Lines of a block in which no two words of one line overlap across: of two that do (OCR read a word of
     the next line a little taller and higher, and it joined this one), the one further from its line's middle
     goes to the line nearest its own middle where it overlaps no word, within half its height. Two lines
-    next to each other that are one (:func:`_one_line`: a name whose words OCR read at two heights) are joined."""
+    next to each other that are one (:func:`_one_line`: a name whose words OCR read at two heights) are joined.
+    OCR lines only: a text layer's are as drawn."""
+    if any(w.confidence is None for line in lines for w in line):
+        return lines  # a text layer's lines are as drawn
     lines = [list(line) for line in lines]
     for i, line in enumerate(lines):
         for w in sorted(line, key=lambda w: -abs(w.cy - _middle(line))):

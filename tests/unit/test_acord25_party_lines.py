@@ -76,3 +76,10 @@ def test_given_a_names_words_read_at_two_heights_side_by_side_then_they_are_one_
     high = [Word("Paving", 118, 689.1, 146, 697.6, confidence=0.97)]
     low = [Word("Lakeshore", 74, 691.5, 115, 704.1, confidence=0.96), Word("LLC", 149, 691.5, 166, 704.1, confidence=0.97)]
     assert [[w.text for w in line] for line in _untangled([high, low])] == [["Lakeshore", "Paving", "LLC"]]
+
+
+def test_given_a_text_layers_lines_then_they_are_left_as_drawn():
+    """Text-layer words carry no OCR doubt: their lines are the drawing's, even when two words overlap."""
+    line = [Word("Sako", 74, 192, 96, 200), Word("Holdings", 90, 192, 124, 200)]
+    below = [Word("1507472", 100, 196, 130, 204)]
+    assert _untangled([line, below]) == [line, below]
