@@ -694,13 +694,21 @@ def _stray_trimmed(lines: list[list[Word]]) -> tuple[list[list[Word]], list[Word
         start, end = 0, len(line)
         while start < end and _stray(line[start]):
             start += 1
-        while end > start and _stray(line[end - 1]) and not (end - 1 > start and not _stray(line[end - 2]) and
-                                                             _same_print(line[end - 1], line[end - 2])):
-            end -= 1  # (a short last word of the print of a surer word before it is kept: 'Rd', 'Co')
+        while end > start and _stray(line[end - 1]) and not _ends_line(line[start:end]):
+            end -= 1
         cut += line[:start] + line[end:]
         if start < end:
             kept.append(line[start:end])
     return kept, cut
+
+
+def _ends_line(line: list[Word]) -> bool:
+    """True when a line's last word is a short word of its own print ('Rd', 'Co'): DEBRIS_CHARS letters or fewer,
+    the same print (:func:`_same_print`) as a word before it that is no stray fragment itself. A longer
+    doubted fragment there is the end of a label ("dene")."""
+    if len(line) < 2 or sum(c.isalnum() for c in line[-1].text) > DEBRIS_CHARS:
+        return False
+    return not _stray(line[-2]) and _same_print(line[-1], line[-2])
 
 
 def _insurers(values: dict[Field, tuple[Any, str, Box]], fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
