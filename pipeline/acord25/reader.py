@@ -45,6 +45,7 @@ MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smalles
 LOW_PRINT_PT = 4.0  # an OCR word lower than this and doubted (below STRAY_CONFIDENCE) is a speck too
 DEBRIS_CONFIDENCE, DEBRIS_CHARS = 0.45, 2  # an OCR word this short read less surely than this is a speck
 CODE_GAP = 0.4  # letters this close (in heights) before a word with digits are the start of one code
+SAME_PRINT = 0.15  # two OCR words whose heights, and whose bottoms (in heights), differ by less than this are one line's print
 UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than this, out of every value box, is print
 RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a rule across it
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
@@ -351,7 +352,8 @@ def _trimmed(phrase: list[Word], outside_boxes: Any) -> list[Word]:
     believe at all (below UNREAD_CONFIDENCE, no digit) and that run out of every value box (``outside_boxes``):
     a label beside a value misread past recognition, "iaMEs" for "NAME:". A word it does not believe lying
     inside a value's box is the value's (a name's first word read at 0.07); its doubt caps the value's
-    confidence."""
+    confidence. So is a short last word in the value's box that is the same print (:func:`_same_print`) as a
+    word before it that is kept ('Co' after an insurer's name, 'Rd' after a street)."""
     def unread(w: Word) -> bool:
         return _debris(w) or (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
                               and not any(c.isdigit() for c in w.text) and outside_boxes(w))
@@ -359,12 +361,22 @@ def _trimmed(phrase: list[Word], outside_boxes: Any) -> list[Word]:
     def prefix(w: Word, code: Word) -> bool:  # letters OCR split off the front of a code ('WC' '20147545')
         return w.text.isalpha() and any(c.isdigit() for c in code.text) and code.x0 - w.x1 <= CODE_GAP * code.height
 
+    def ends_line(w: Word, before: Word) -> bool:  # a short last word of the value's own print ('Co', 'Rd')
+        return _same_print(w, before) and not outside_boxes(w) and not unread(before)
+
     start, end = 0, len(phrase)
     while start < end - 1 and unread(phrase[start]) and not prefix(phrase[start], phrase[start + 1]):
         start += 1
-    while end - 1 > start and unread(phrase[end - 1]):
+    while end - 1 > start and unread(phrase[end - 1]) and not ends_line(phrase[end - 1], phrase[end - 2]):
         end -= 1
     return phrase[start:end]
+
+
+def _same_print(w: Word, other: Word) -> bool:
+    """True when two OCR words are the same print: heights, and bottoms, within SAME_PRINT of a height (a speck or
+    a rule's end read as letters is shorter or taller than the print beside it, or sits off its line)."""
+    height = max(other.height, 1.0)
+    return abs(w.height - other.height) <= SAME_PRINT * height and abs(w.y1 - other.y1) <= SAME_PRINT * height
 
 
 def _speck(w: Word) -> bool:
@@ -600,7 +612,7 @@ def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
     for f in fw.fields:
         if f.kind != "party":
             continue
-        lines, strays = _stray_trimmed(fw.lines(f))
+        lines, strays = _stray_trimmed(_untangled(fw.lines(f)))
         if not lines:
             continue
         got = kinds.split_party(lines, None)
@@ -615,6 +627,49 @@ def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
                 part_box = Box.around(part_words + cut_off) if part_lines else box
                 how = got["how"] if part == "name" or got["how"] != "in_box" else "in_box"
                 _add(ev, f"/{f.key}/{part}", part_box, how, fw.ceiling(f))
+
+
+def _untangled(lines: list[list[Word]]) -> list[list[Word]]:
+    """Lines of a block in which no two words of one line overlap across: of two that do (OCR read a word of
+    the next line a little taller and higher, and it joined this one), the one further from its line's middle
+    goes to the line nearest its own middle where it overlaps no word, within half its height. Two lines
+    next to each other that are one (:func:`_one_line`: a name whose words OCR read at two heights) are joined.
+    OCR lines only: a text layer's are as drawn."""
+    if any(w.confidence is None for line in lines for w in line):
+        return lines  # a text layer's lines are as drawn
+    lines = [list(line) for line in lines]
+    for i, line in enumerate(lines):
+        for w in sorted(line, key=lambda w: -abs(w.cy - _middle(line))):
+            if not any(o is not w and _across(o, w) for o in line):
+                continue
+            others = [k for k, other in enumerate(lines) if k != i and other and
+                      not any(_across(o, w) for o in other) and abs(w.cy - _middle(other)) <= 0.5 * w.height]
+            if others:
+                k = min(others, key=lambda k: abs(w.cy - _middle(lines[k])))
+                line.remove(w)
+                lines[k] = sorted(lines[k] + [w], key=lambda w: w.x0)
+    joined: list[list[Word]] = []
+    for line in (line for line in lines if line):  # one line's words read at two heights: one line
+        if joined and _one_line(joined[-1], line):
+            joined[-1] = sorted(joined[-1] + line, key=lambda w: w.x0)
+        else:
+            joined.append(line)
+    return joined
+
+
+def _one_line(a: list[Word], b: list[Word]) -> bool:
+    """True when two lines are one: their middles within SAME_LINE of their mean height, no word across another."""
+    height = (float(np.median([w.height for w in a])) + float(np.median([w.height for w in b]))) / 2
+    return abs(_middle(a) - _middle(b)) <= SAME_LINE * height and not any(_across(u, v) for u in a for v in b)
+
+
+def _middle(line: list[Word]) -> float:
+    return float(np.median([w.cy for w in line]))
+
+
+def _across(a: Word, b: Word) -> bool:
+    """True when two words overlap across by more than a third of the narrower one's width."""
+    return min(a.x1, b.x1) - max(a.x0, b.x0) > min(a.width, b.width) / 3
 
 
 def _stray(w: Word) -> bool:
@@ -639,12 +694,21 @@ def _stray_trimmed(lines: list[list[Word]]) -> tuple[list[list[Word]], list[Word
         start, end = 0, len(line)
         while start < end and _stray(line[start]):
             start += 1
-        while end > start and _stray(line[end - 1]):
+        while end > start and _stray(line[end - 1]) and not _ends_line(line[start:end]):
             end -= 1
         cut += line[:start] + line[end:]
         if start < end:
             kept.append(line[start:end])
     return kept, cut
+
+
+def _ends_line(line: list[Word]) -> bool:
+    """True when a line's last word is a short word of its own print ('Rd', 'Co'): DEBRIS_CHARS letters or fewer,
+    the same print (:func:`_same_print`) as a word before it that is no stray fragment itself. A longer
+    doubted fragment there is the end of a label ("dene")."""
+    if len(line) < 2 or sum(c.isalnum() for c in line[-1].text) > DEBRIS_CHARS:
+        return False
+    return not _stray(line[-2]) and _same_print(line[-1], line[-2])
 
 
 def _insurers(values: dict[Field, tuple[Any, str, Box]], fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
