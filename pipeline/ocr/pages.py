@@ -79,17 +79,17 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     size = (round(width_pt, 2), round(height_pt, 2))
     read = Page(number=page.number, width=size[0], height=size[1], words=tuple(words), marks=tuple(marks))
     placed = PageRegistration(turn=turn.rotate, turned_by=turn.by, skew=angle, size=size, corners=sheet)
-    return _second_reading(read, clean, engine, dpi, placed)
+    return _second_reading(read, clean, engine, dpi, placed, ink)
 
 
 def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float,
-                    placed: PageRegistration) -> Page:
+                    placed: PageRegistration, ink: np.ndarray) -> Page:
     """The page with its doubtful value boxes read a second time, alone: one-letter table cells, the
     date, limit amounts and party blocks, one tesseract call for each kind present (see
     :mod:`pipeline.ocr.zones`). The boxes are the form template's, on the page registered to it; that
     registration is kept with the page (``placed``, with the template's fits, page-wide and per block, when
     there are any), and the extract step reads the page by it rather than registering it again."""
-    from pipeline.acord25.cells import page_registration, value_cells
+    from pipeline.acord25.cells import page_registration, unseen_checks, value_cells
     from pipeline.acord25.identify import identify_page, stored
 
     if identify_page(page) is None:
@@ -99,12 +99,25 @@ def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float
         return replace(page, registration=placed)
     placed = stored(placed, registration)
     scale = page.width / clean.shape[1]
+    page = replace(page, marks=page.marks + tuple(_cell_marks(unseen_checks(page, registration), ink, dpi, scale)))
     unread = functools.partial(zones.unread_print, page, clean, scale=scale, dpi=dpi)
     cells = value_cells(page, unread, registration)
     if not cells:
         return replace(page, registration=placed)
     return replace(zones.reread_cells(page, clean, cells, engine, dpi=dpi, place=lambda w: _word(w, scale)),
                    registration=placed)
+
+
+def _cell_marks(cells: list, ink: np.ndarray, dpi: float, scale: float) -> list[Mark]:
+    """A ``cross`` or ``box`` mark for each check-box cell (points) the template placed where the OCR stage saw
+    no box: the ink inside the cell itself, straight runs left out (:func:`checkboxes.cell_mark`)."""
+    marks = []
+    for cell in cells:
+        size = checkboxes.cell_mark(ink, tuple(int(round(v / scale)) for v in (cell.x0, cell.y0, cell.x1, cell.y1)), dpi)
+        logger.debug("check cell %s: a mark %.1f pt", cell, size)
+        marks.append(Mark("cross" if size >= checkboxes.MARK_PT else "box", cell.x0, cell.y0, cell.x1, cell.y1,
+                          confidence=round(checkboxes.cell_confidence(size), 3)))
+    return marks
 
 
 def _place(found: list[OcrWord], boxes: list[checkboxes.CheckBox], scale: float) -> tuple[list[Word], list[Mark]]:
