@@ -125,7 +125,7 @@ MARK_PT = 2.5  # measured on tuning pages (docs/accuracy.md): ink this wide and 
 def cell_mark(ink: np.ndarray, box: tuple[int, int, int, int], dpi: float) -> float:
     """Points: the size (the lesser of width and height) of the largest blot of ink centred inside ``box``
     (pixels; ``CELL_INSET`` of each side left out), straight runs (``STRAIGHT_PT`` and longer, level or
-    upright: a box's own sides, a rule through it, even with gaps) taken away first. An X or a tick is
+    upright: a box's own sides, a rule through it; gaps of a few pixels closed) taken away first. An X or a tick is
     diagonal strokes and stays whole; what is left of a broken or dashed side is thin or short."""
     x0, y0, x1, y1 = box
     pad = int(round(STRAIGHT_PT * dpi / 72.0))  # straight runs and blots are found with a border round the cell
