@@ -118,3 +118,36 @@ def signature_ink(ink: np.ndarray, rules: np.ndarray, zone: tuple[int, int, int,
     right = max(int(s[0] + s[2]) for s in keep) + x0
     bottom = max(int(s[1] + s[3]) for s in keep) + y0
     return left, top, right, bottom
+
+
+# A check-box cell the template places on the registered page, measured whatever OCR or the box search made of it
+STRAIGHT_PT = 6.0  # a level or upright ink run this long in a cell is print (a box's side, a rule), not a mark (an X is shorter)
+CELL_INSET = 0.2  # share of a cell's width (height) at each side a mark's centre is not in (the box's sides, print beside it)
+MARK_PT = 2.5  # measured on tuning pages (docs/accuracy.md): ink this wide and tall, straight runs left out, is a mark
+
+
+def cell_mark(ink: np.ndarray, box: tuple[int, int, int, int], dpi: float) -> float:
+    """Points: the size (the lesser of width and height) of the largest blot of ink centred inside ``box``
+    (pixels; ``CELL_INSET`` of each side left out), straight runs (``STRAIGHT_PT`` and longer, level or
+    upright: a box's own sides, a rule through it; gaps of a few pixels closed) taken away first. An X or a tick is
+    diagonal strokes and stays whole; what is left of a broken or dashed side is thin or short."""
+    x0, y0, x1, y1 = box
+    pad = int(round(STRAIGHT_PT * dpi / 72.0))  # straight runs and blots are found with a border round the cell
+    ax0, ay0 = max(0, x0 - pad), max(0, y0 - pad)
+    ax1, ay1 = min(ink.shape[1], x1 + pad), min(ink.shape[0], y1 + pad)
+    if ax1 - ax0 < 3 or ay1 - ay0 < 3:
+        return 0.0
+    part = ink[ay0:ay1, ax0:ax1]
+    level, upright = rule_masks(part, dpi, min_length_pt=STRAIGHT_PT)
+    straight = cv2.dilate(cv2.bitwise_or(level, upright), np.ones((3, 3), np.uint8))
+    _, _, stats, centres = cv2.connectedComponentsWithStats(cv2.bitwise_and(part, cv2.bitwise_not(straight)),
+                                                            connectivity=8)
+    dx, dy = CELL_INSET * (x1 - x0), CELL_INSET * (y1 - y0)
+    sizes = [min(int(s[cv2.CC_STAT_WIDTH]), int(s[cv2.CC_STAT_HEIGHT])) for s, (cx, cy) in zip(stats[1:], centres[1:])
+             if x0 + dx <= cx + ax0 <= x1 - dx and y0 + dy <= cy + ay0 <= y1 - dy]
+    return max(sizes, default=0) * 72.0 / dpi
+
+
+def cell_confidence(size: float) -> float:
+    """As :attr:`CheckBox.confidence`, for a cell's mark size: 1.0 far from ``MARK_PT``, falling to 0.5 at it."""
+    return float(min(1.0, 0.5 + abs(size - MARK_PT) / (2 * MARK_PT)))

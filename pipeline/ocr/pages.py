@@ -78,7 +78,7 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     read = functools.partial(_page_of, number=page.number, size=size, boxes=boxes, rule_marks=rule_marks, ink=ink,
                              dpi=dpi, scale=scale)
     if zoned.enabled() and turn.by == "rules":  # the cheap path: only the value boxes, when the rules place them
-        cheap = _by_zones(clean, rule_marks, read, engine, dpi, placed)
+        cheap = _by_zones(clean, ink, rule_marks, read, engine, dpi, placed)
         zoned.note(cheap is not None)
         if cheap is not None:
             logger.info("OCR page %s by its value boxes: turned %s, skew %.2f, %s words in %.1f s", page.number,
@@ -89,7 +89,7 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     done = read(found)
     logger.info("OCR page %s: turned %s, skew %.2f, %s words, %s marks in %.1f s", page.number, turn.rotate,
                 angle, len(done.words), len(done.marks), time.monotonic() - started)
-    return _second_reading(done, clean, engine, dpi, placed)
+    return _second_reading(done, clean, engine, dpi, placed, ink)
 
 
 def _page_of(found: list[OcrWord], *, number: int, size: tuple[float, float], boxes: list[checkboxes.CheckBox],
@@ -102,7 +102,7 @@ def _page_of(found: list[OcrWord], *, number: int, size: tuple[float, float], bo
     return Page(number=number, width=size[0], height=size[1], words=tuple(words), marks=tuple(marks))
 
 
-def _by_zones(clean: np.ndarray, rule_marks: list[Mark], read, engine: OcrEngine, dpi: float,
+def _by_zones(clean: np.ndarray, ink: np.ndarray, rule_marks: list[Mark], read, engine: OcrEngine, dpi: float,
               placed: PageRegistration) -> Page | None:
     """The page read by its value boxes only (:mod:`pipeline.ocr.zoned`), with its second readings; None
     when the rules do not place the boxes or the words read do not make the page an ACORD 25."""
@@ -121,11 +121,11 @@ def _by_zones(clean: np.ndarray, rule_marks: list[Mark], read, engine: OcrEngine
     # the edition the footer names, when its rules matched nearly as well as the best's; else the best
     registration = next((r for r in candidates if r.template.edition == info.edition), candidates[0])
     registration = restore(prepared(page), registration.template, registration.blocks, registration.glob)
-    return _second_reading(page, clean, engine, dpi, placed, registration)
+    return _second_reading(page, clean, engine, dpi, placed, ink, registration)
 
 
 def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float,
-                    placed: PageRegistration, registration=None) -> Page:
+                    placed: PageRegistration, ink: np.ndarray, registration=None) -> Page:
     """The page with its doubtful value boxes read a second time, alone: one-letter table cells, the
     date, limit amounts and party blocks, one tesseract call for each kind present (see
     :mod:`pipeline.ocr.zones`). The boxes are the form template's, on the page registered to it; that
@@ -133,7 +133,7 @@ def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float
     there are any), and the extract step reads the page by it rather than registering it again. ``registration``,
     when given, is the page's already (the cheap path's, from the rules): it is neither identified nor
     registered again here."""
-    from pipeline.acord25.cells import page_registration, value_cells
+    from pipeline.acord25.cells import page_registration, unseen_checks, value_cells
     from pipeline.acord25.identify import identify_page, stored
 
     if registration is None and identify_page(page) is None:
@@ -143,12 +143,25 @@ def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float
         return replace(page, registration=placed)
     placed = stored(placed, registration)
     scale = page.width / clean.shape[1]
+    page = replace(page, marks=page.marks + tuple(_cell_marks(unseen_checks(page, registration), ink, dpi, scale)))
     unread = functools.partial(zones.unread_print, page, clean, scale=scale, dpi=dpi)
     cells = value_cells(page, unread, registration)
     if not cells:
         return replace(page, registration=placed)
     return replace(zones.reread_cells(page, clean, cells, engine, dpi=dpi, place=lambda w: _word(w, scale)),
                    registration=placed)
+
+
+def _cell_marks(cells: list, ink: np.ndarray, dpi: float, scale: float) -> list[Mark]:
+    """A ``cross`` or ``box`` mark for each check-box cell (points) the template placed where the OCR stage saw
+    no box: the ink inside the cell itself, straight runs left out (:func:`checkboxes.cell_mark`)."""
+    marks = []
+    for cell in cells:
+        size = checkboxes.cell_mark(ink, tuple(int(round(v / scale)) for v in (cell.x0, cell.y0, cell.x1, cell.y1)), dpi)
+        logger.debug("check cell %s: a mark %.1f pt", cell, size)
+        marks.append(Mark("cross" if size >= checkboxes.MARK_PT else "box", cell.x0, cell.y0, cell.x1, cell.y1,
+                          confidence=round(checkboxes.cell_confidence(size), 3)))
+    return marks
 
 
 def _place(found: list[OcrWord], boxes: list[checkboxes.CheckBox], scale: float) -> tuple[list[Word], list[Mark]]:

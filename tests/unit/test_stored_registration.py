@@ -116,7 +116,7 @@ def test_given_an_ocr_page_on_the_form_when_its_cells_are_read_again_then_every_
 
     page = _ocr_page()
     clean = np.full((3300, 2550), 255, dtype=np.uint8)
-    out = _second_reading(page, clean, _Blind(), 300.0, PLACED)
+    out = _second_reading(page, clean, _Blind(), 300.0, PLACED, np.zeros_like(clean))  # a blank page's ink
     fresh = register(page, load())
     assert out.registration.edition == "2016/03"
     assert set(out.registration.blocks) == set(fresh.blocks)
