@@ -98,7 +98,7 @@ def _runs(mask: np.ndarray, dpi: float, length_at: int) -> list[tuple[int, int, 
     """(x0, y0, x1, y1) pixels of the runs of ``mask`` at least ``rules.COLUMN_RULE_PT`` long along their
     axis (``length_at`` 2: across, 3: down), the same shortest length both ways, so that every turn of the
     page shows the same rules."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    count, _, stats, _ = rules.components(mask)
     shortest = rules.COLUMN_RULE_PT * dpi / 72.0
     return [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in stats[1:count]
             if (w, h)[length_at - 2] >= shortest]
