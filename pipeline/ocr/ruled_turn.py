@@ -153,16 +153,17 @@ def best_fit(page: list[Rule], template: tuple[Rule, ...]) -> tuple[float, tuple
 
 def _axis_candidates(page: np.ndarray, template: np.ndarray) -> list[tuple[float, float]]:
     """The (scale, shift) of one axis that most rule pairs agree with: for each scale, the shift voted
-    for by most pairs of a page place and a template place."""
+    for by most pairs of a page place and a template place (every scale's votes counted at once)."""
     if not len(page) or not len(template):
         return [(1.0, 0.0)]
-    scored = []
-    for s in SCALES:
-        shifts = (page[:, None] - s * template[None, :]).ravel()
-        bins = np.round(shifts / VOTE_BIN_PT).astype(np.int64)
-        values, counts = np.unique(bins, return_counts=True)
-        top = np.argsort(-counts, kind="stable")[:CANDIDATES]
-        scored += [(int(counts[i]), float(s), float(values[i] * VOTE_BIN_PT)) for i in top]
+    shifts = (page[None, :, None] - SCALES[:, None, None] * template[None, None, :]).reshape(len(SCALES), -1)
+    bins = np.round(shifts / VOTE_BIN_PT).astype(np.int64)
+    low, width = int(bins.min()), int(bins.max() - bins.min()) + 1
+    rows = np.arange(len(SCALES))[:, None]
+    votes = np.bincount((rows * width + bins - low).ravel(), minlength=len(SCALES) * width).reshape(len(SCALES), width)
+    top = np.argsort(-votes, axis=1, kind="stable")[:, :CANDIDATES]  # most votes first, ties by the lower shift
+    scored = [(int(votes[r, b]), float(SCALES[r]), float((b + low) * VOTE_BIN_PT))
+              for r in range(len(SCALES)) for b in top[r] if votes[r, b]]
     scored.sort(key=lambda c: -c[0])
     return [(s, t) for _, s, t in scored[:CANDIDATES]]
 

@@ -58,9 +58,19 @@ def bridge_px(gap_pt: float, dpi: float) -> int:
 def printed_rule_masks(ink: np.ndarray, dpi: float, *, bridge_pt: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """(level, upright) masks of the page's printed rules, gaps up to ``bridge_pt`` in a rule closed
     (a hairline rule scanned faint comes out dashed)."""
-    horizontal, vertical = rule_masks(ink, dpi, min_length_pt=RULE_PT, min_height_pt=UPRIGHT_RULE_PT,
-                                      bridge=bridge_px(bridge_pt, dpi))
+    horizontal, vertical = straight_runs(ink, dpi, bridge_pt=bridge_pt)
     return standing_alone(horizontal, ink, dpi), standing_alone(vertical, ink, dpi, upright=True)
+
+
+def straight_runs(ink: np.ndarray, dpi: float, *, bridge_pt: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """(horizontal, vertical) masks of the straight runs :func:`printed_rule_masks` looks among: at least
+    ``RULE_PT`` long (``UPRIGHT_RULE_PT`` upright), gaps up to ``bridge_pt`` closed."""
+    return rule_masks(ink, dpi, min_length_pt=RULE_PT, min_height_pt=UPRIGHT_RULE_PT, bridge=bridge_px(bridge_pt, dpi))
+
+
+def standing_rules(horizontal: np.ndarray, vertical: np.ndarray, ink: np.ndarray, dpi: float) -> np.ndarray:
+    """:func:`printed_rules` of :func:`straight_runs` found already: the runs of both that stand alone."""
+    return cv2.bitwise_or(standing_alone(horizontal, ink, dpi), standing_alone(vertical, ink, dpi, upright=True))
 
 
 def rule_segments(level: np.ndarray, upright: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:
