@@ -117,3 +117,19 @@ def test_given_a_page_when_its_skew_is_measured_then_the_row_score_is_the_plain_
     ink = _ink(1)
     rows = deskew._rotate(ink, -2.5, border=0).sum(axis=1, dtype=np.float64)
     assert deskew._row_score(ink, 2.5) == float(np.sum(np.diff(rows) ** 2))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_given_two_readings_then_their_shared_letters_bound_difflibs_ratio_from_above(seed):
+    """The label snapping skips a label whose shared letters already put it below any use (labels.py
+    ``_fuzzy``); that holds only if the ratio never exceeds that share."""
+    import difflib
+    import random
+    from collections import Counter
+
+    rng = random.Random(seed)
+    for _ in range(200):
+        a = "".join(rng.choice("ABCDEILMNOPRSTU") for _ in range(rng.randint(5, 14)))
+        b = "".join(rng.choice("ABCDEILMNOPRSTU") for _ in range(rng.randint(5, 14)))
+        share = 2.0 * sum((Counter(a) & Counter(b)).values()) / (len(a) + len(b))
+        assert difflib.SequenceMatcher(None, a, b).ratio() <= share
