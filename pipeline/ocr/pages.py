@@ -71,8 +71,7 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     # the long rules, found on ink not blurred with gaps bridged, so that a faint hairline rule (which
     # the blurred ink breaks into dots) is marked, for placing columns and rows, and, when upright,
     # painted out too (else it is read as "|" beside each value; a level one bridged may run into print)
-    level, upright = rules.printed_rule_masks(deskew.binarise_fine(image), dpi, bridge_pt=rules.DASHED_GAP_PT)
-    hairlines, segments = rules.long_rules(level, upright, dpi)
+    hairlines, segments = rules.long_printed_rules(deskew.binarise_fine(image), dpi, bridge_pt=rules.DASHED_GAP_PT)
     # the straight runs of the ink: its rules are painted out, and the signature's ink is told from them
     straight = rules.straight_runs(ink, dpi)
     clean = rules.remove_rules(image, ink, dpi, extra=cv2.bitwise_or(sides, hairlines),

@@ -12,6 +12,8 @@ that look so are removed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -58,8 +60,33 @@ def bridge_px(gap_pt: float, dpi: float) -> int:
 def printed_rule_masks(ink: np.ndarray, dpi: float, *, bridge_pt: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """(level, upright) masks of the page's printed rules, gaps up to ``bridge_pt`` in a rule closed
     (a hairline rule scanned faint comes out dashed)."""
+    level, upright = printed_rule_runs(ink, dpi, bridge_pt=bridge_pt)
+    return level.mask, upright.mask
+
+
+@dataclass(frozen=True)
+class RuleRuns:
+    """The rules of one direction: their mask (255), the labels of the runs they were chosen among, and
+    each rule's label and box (x, y, w, h) in pixels, in the labels' order.
+
+    Dropping whole runs from a mask leaves the others' labels in the same order (a run's place in it is
+    where its first 2 x 2 block is met, and no two runs share one), so the rules kept need no labelling of
+    their own."""
+
+    mask: np.ndarray
+    labels: np.ndarray
+    kept: tuple[tuple[int, tuple[int, int, int, int]], ...]
+
+
+def printed_rule_runs(ink: np.ndarray, dpi: float, *, bridge_pt: float = 0.0) -> tuple[RuleRuns, RuleRuns]:
+    """:func:`printed_rule_masks` with each rule's box: (level, upright)."""
     horizontal, vertical = straight_runs(ink, dpi, bridge_pt=bridge_pt)
-    return standing_alone(horizontal, ink, dpi), standing_alone(vertical, ink, dpi, upright=True)
+    return _standing(horizontal, ink, dpi, upright=False), _standing(vertical, ink, dpi, upright=True)
+
+
+def long_printed_rules(ink: np.ndarray, dpi: float, *, bridge_pt: float = 0.0) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """:func:`long_rules` of :func:`printed_rule_masks`, the rules labelled once."""
+    return _long(*printed_rule_runs(ink, dpi, bridge_pt=bridge_pt), dpi)
 
 
 def straight_runs(ink: np.ndarray, dpi: float, *, bridge_pt: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -85,17 +112,24 @@ def rule_segments(level: np.ndarray, upright: np.ndarray, dpi: float) -> list[tu
 
 def long_rules(level: np.ndarray, upright: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
     """A mask of the upright rules :func:`rule_segments` keeps, and the segments of all it keeps."""
-    mask = upright.copy()
+    return _long(_all_runs(level), _all_runs(upright), dpi)
+
+
+def _all_runs(mask: np.ndarray) -> RuleRuns:
+    count, labels, stats, _ = components(mask)
+    return RuleRuns(mask, labels, tuple((i, tuple(int(v) for v in stats[i, :4])) for i in range(1, count)))
+
+
+def _long(level: RuleRuns, upright: RuleRuns, dpi: float) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    mask = upright.mask.copy()
     out = []
-    for rule_mask, shortest, upright_rule in ((upright, COLUMN_RULE_PT, True), (level, ROW_RULE_PT, False)):
-        count, labels, stats, _ = components(rule_mask)
-        for i in range(1, count):
-            x, y, w, h = (int(v) for v in stats[i, :4])
+    for runs, shortest, upright_rule in ((upright, COLUMN_RULE_PT, True), (level, ROW_RULE_PT, False)):
+        for i, (x, y, w, h) in runs.kept:
             if (h if upright_rule else w) >= shortest * dpi / 72.0:
                 out.append((x, y, x + w, y + h))
             elif upright_rule:  # too short: out of the mask (only its own pixels: boxes may overlap)
                 box = mask[y:y + h, x:x + w]
-                box[labels[y:y + h, x:x + w] == i] = 0
+                box[runs.labels[y:y + h, x:x + w] == i] = 0
     return mask, out
 
 
@@ -105,11 +139,16 @@ def standing_alone(mask: np.ndarray, ink: np.ndarray, dpi: float, *, upright: bo
 
     A run found inside print run together (a bold word binarised into a bar) is thick, or
     has the letters' ink just beyond its edges along much of its length."""
+    return _standing(mask, ink, dpi, upright=upright).mask
+
+
+def _standing(mask: np.ndarray, ink: np.ndarray, dpi: float, *, upright: bool) -> RuleRuns:
     count, labels, stats, _ = components(mask)
     px = dpi / 72.0
     gap = max(2, int(round(0.7 * px)))
     across = 1 if upright else 0  # the axis its thickness is summed along: columns of a level run, rows of an upright
     out = mask.copy()
+    kept = []
     for i in range(1, count):
         x, y, w, h = (int(v) for v in stats[i, :4])
         own = labels[y:y + h, x:x + w] == i
@@ -122,9 +161,10 @@ def standing_alone(mask: np.ndarray, ink: np.ndarray, dpi: float, *, upright: bo
                 before = ink[max(0, y - gap), x:x + w] > 0
                 after = ink[min(ink.shape[0] - 1, y + h - 1 + gap), x:x + w] > 0
             if float(np.mean(before | after)) < RULE_MAX_TOUCHING:
+                kept.append((i, (x, y, w, h)))
                 continue
         out[y:y + h, x:x + w][own] = 0
-    return out
+    return RuleRuns(out, labels, tuple(kept))
 
 
 def remove_rules(image: np.ndarray, ink: np.ndarray, dpi: float, extra: np.ndarray | None = None,

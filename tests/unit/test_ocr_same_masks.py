@@ -133,3 +133,13 @@ def test_given_two_readings_then_their_shared_letters_bound_difflibs_ratio_from_
         b = "".join(rng.choice("ABCDEILMNOPRSTU") for _ in range(rng.randint(5, 14)))
         share = 2.0 * sum((Counter(a) & Counter(b)).values()) / (len(a) + len(b))
         assert difflib.SequenceMatcher(None, a, b).ratio() <= share
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_given_rules_labelled_once_then_the_long_ones_are_those_of_the_masks_labelled_afresh(seed):
+    from pipeline.ocr.rules import long_printed_rules
+
+    ink = _ink(seed)
+    mask, segments = long_printed_rules(ink, DPI, bridge_pt=1.5)
+    want_mask, want_segments = long_rules(*printed_rule_masks(ink, DPI, bridge_pt=1.5), DPI)
+    assert segments and segments == want_segments and np.array_equal(mask, want_mask)
