@@ -19,6 +19,8 @@ import logging
 import cv2
 import numpy as np
 
+from pipeline.ocr.rules import components
+
 logger = logging.getLogger(__name__)
 
 MAX_SKEW = 10.0
@@ -38,7 +40,7 @@ def binarise_fine(image: np.ndarray) -> np.ndarray:
     """Ink as 255 at :func:`binarise`'s level, without its median blur, which wipes out a thin, faint
     rule (a scan's hairline rules come out as dots); for finding the rules only."""
     level, _ = cv2.threshold(cv2.medianBlur(image, 3), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    return np.where(image <= level, np.uint8(255), np.uint8(0))
+    return cv2.threshold(image, level, 255, cv2.THRESH_BINARY_INV)[1]  # 255 where image <= level
 
 
 def binarise_local(image: np.ndarray, dpi: float) -> np.ndarray:
@@ -81,7 +83,8 @@ def skew_by_min_area_rect(image: np.ndarray) -> float:
 
 
 def _row_score(ink: np.ndarray, angle: float) -> float:
-    rows = _rotate(ink, -angle, border=0).sum(axis=1, dtype=np.float64)
+    # each row's ink summed exactly in integers (at most 255 x the width), then squared differences in float64
+    rows = cv2.reduce(_rotate(ink, -angle, border=0), 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel().astype(np.float64)
     return float(np.sum(np.diff(rows) ** 2))
 
 
@@ -110,14 +113,12 @@ def _small(image: np.ndarray) -> np.ndarray:
 def despeckle(image: np.ndarray, dpi: float) -> np.ndarray:
     """Mild denoise: blots of ink far smaller than a full stop become paper."""
     ink = binarise(image)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count, labels, stats, _ = components(ink)
     limit = max(2, int((dpi / 300.0) ** 2 * 6))
     small = np.where(stats[:, cv2.CC_STAT_AREA] <= limit)[0]
     small = small[small != 0]
     if len(small) == 0:
         return image
-    drop = np.zeros(count, dtype=bool)
-    drop[small] = True
-    out = image.copy()
-    out[drop[labels]] = 255
-    return out
+    drop = np.zeros(count, dtype=np.uint8)
+    drop[small] = 255
+    return cv2.bitwise_or(image, drop[labels])  # the blots' pixels paper, the rest as it is

@@ -13,11 +13,14 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections import Counter
 from dataclasses import replace
 
 from pipeline.textlayer import Word
 
 _SHORT_FUZZY = 7  # letters: shorter labels must match exactly (ignoring case and spaces)
+FUZZY_MIN = 0.82  # a near miss is a label when it is at least this like it (difflib's ratio) ...
+FUZZY_MARGIN = 0.04  # ... and no other label is within this of it
 LONE_WORD = 7  # letters: a heading printed alone this long is a label of its own
 
 
@@ -45,14 +48,20 @@ def snap_labels(lines: list[list[Word]]) -> list[Word]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def _targets() -> tuple[tuple[tuple[str, ...], str, Counter], ...]:
+    """Each label phrase of :func:`vocabulary`, in its order, with its key and the key's letter counts."""
+    return tuple((phrase, _key("".join(phrase)), Counter(_key("".join(phrase)))) for phrase in vocabulary())
+
+
 def _snap_line(line: list[Word]) -> list[Word]:
     words = list(line)
+    keys = [_key(w.text) for w in words]  # kept in step with ``words``
     fixed = [False] * len(words)
-    for phrase in vocabulary():  # exact (ignoring case and spaces) first, longest labels first
-        target = _key("".join(phrase))
+    for phrase, target, _ in _targets():  # exact (ignoring case and spaces) first, longest labels first
         i = 0
         while i < len(words):
-            end = None if fixed[i] else _exact(words, fixed, i, target)
+            end = None if fixed[i] else _exact(words, keys, fixed, i, target)
             if end is None:
                 i += 1
                 continue
@@ -60,6 +69,7 @@ def _snap_line(line: list[Word]) -> list[Word]:
             if same and (len(phrase) > 1 or words[i].text == phrase[0]):
                 if len(phrase) > 1 and not _in_prose(words, i, end - 1):  # 'personal & ADV INJURY'
                     words[i:end] = [replace(w, text=p) for w, p in zip(words[i:end], phrase)]
+                    keys[i:end] = [_key(p) for p in phrase]
                 fixed[i:end] = [True] * (end - i)  # already the label's words (or prose that reads like one)
                 i = end
                 continue
@@ -68,24 +78,27 @@ def _snap_line(line: list[Word]) -> list[Word]:
                 continue
             new = _split(words[i:end], phrase)
             words[i:end] = new
+            keys[i:end] = [_key(w.text) for w in new]
             fixed[i:end] = [True] * len(new)
             i += len(new)
     i = 0
     while i < len(words):  # then near misses of long labels, on doubtful readings only
-        found = None if fixed[i] else _fuzzy(words, fixed, i)
+        found = None if fixed[i] else _fuzzy(words, keys, fixed, i)
         if found is None or _in_prose(words, i, found[0] - 1):
             i += 1
             continue
         end, phrase = found
         new = _split(words[i:end], phrase)
         words[i:end] = new
+        keys[i:end] = [_key(w.text) for w in new]
         fixed[i:end] = [True] * len(new)
         i += len(new)
     return words
 
 
-def _runs(words: list[Word], fixed: list[bool], start: int, longest: int):
-    """(end, text) of the runs from ``start``: words on one level, no wide gap, none fixed."""
+def _runs(words: list[Word], keys: list[str], fixed: list[bool], start: int, longest: int):
+    """(end, text) of the runs from ``start``: words on one level, no wide gap, none fixed (``keys``: each
+    word's :func:`_key`)."""
     text = ""
     for end in range(start, min(len(words), start + longest)):
         w = words[end]
@@ -95,29 +108,36 @@ def _runs(words: list[Word], fixed: list[bool], start: int, longest: int):
             prev = words[end - 1]
             if w.x0 - prev.x1 > 3 * max(w.height, 4.0) or abs(w.cy - words[start].cy) > 0.5 * max(w.height, 4.0):
                 return
-        text += _key(w.text)
+        text += keys[end]
         yield end + 1, text
 
 
-def _exact(words: list[Word], fixed: list[bool], start: int, target: str) -> int | None:
-    for end, text in _runs(words, fixed, start, 8):
+def _exact(words: list[Word], keys: list[str], fixed: list[bool], start: int, target: str) -> int | None:
+    if not target.startswith(keys[start]):
+        return None  # no run from here can spell the label (a cheap test first: most words start none)
+    for end, text in _runs(words, keys, fixed, start, 8):
         if text == target:
             return end
-        if len(text) >= len(target):
+        if len(text) >= len(target) or not target.startswith(text):
             return None
     return None
 
 
-def _fuzzy(words: list[Word], fixed: list[bool], start: int) -> tuple[int, tuple[str, ...]] | None:
+def _fuzzy(words: list[Word], keys: list[str], fixed: list[bool], start: int) -> tuple[int, tuple[str, ...]] | None:
     best: tuple[float, int, tuple[str, ...]] | None = None
     second = 0.0
-    for end, text in _runs(words, fixed, start, 6):
+    for end, text in _runs(words, keys, fixed, start, 6):
         run = words[start:end]
         if min((w.confidence if w.confidence is not None else 1.0) for w in run) >= 0.95:
             continue
-        for phrase in vocabulary():
-            target = _key("".join(phrase))
+        letters = Counter(text)
+        for phrase, target, target_letters in _targets():
             if len(target) < _SHORT_FUZZY or abs(len(text) - len(target)) > 2:
+                continue
+            # difflib's ratio is at most the share of letters the two have in common (its quick_ratio): a
+            # label below FUZZY_MIN - FUZZY_MARGIN by that bound can be neither the match nor a rival to it
+            common = sum((letters & target_letters).values())
+            if 2.0 * common / (len(text) + len(target)) < FUZZY_MIN - FUZZY_MARGIN:
                 continue
             ratio = difflib.SequenceMatcher(None, text, target).ratio()
             if best is None or ratio > best[0]:
@@ -125,7 +145,7 @@ def _fuzzy(words: list[Word], fixed: list[bool], start: int) -> tuple[int, tuple
                 best = (ratio, end, phrase)
             elif ratio > second:
                 second = ratio
-    if best is None or best[0] < 0.82 or second > best[0] - 0.04:
+    if best is None or best[0] < FUZZY_MIN or second > best[0] - FUZZY_MARGIN:
         return None  # no label close enough, or two labels equally close
     return best[1], best[2]
 

@@ -21,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 OCR_DPI = 300
 MIN_OCR_DPI = 270
+# OpenCV's own thread pool, for a page's image work: one thread. Its parallel labelling and morphology spent
+# up to twice the CPU of one thread for the same masks (2 cores, docs/accuracy.md), and the OCR pool already
+# reads pages side by side, one per process and core (docs/scaling.md)
+OPENCV_THREADS = 1
 _JUNK = re.compile(r"^[|_\-—–~'‘’\"“”.,:;!`=\[\](){}]+$")
 
 
@@ -36,6 +40,8 @@ def ocr_pages(data: bytes, kind: str, *, max_pages: int, engine: OcrEngine | Non
 
 def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     started = time.monotonic()
+    if cv2.getNumThreads() != OPENCV_THREADS:
+        cv2.setNumThreads(OPENCV_THREADS)
     image, width_pt, height_pt = page.image, page.width_pt, page.height_pt
     corners = photo.find_page(image)
     sheet = None  # a photographed sheet's corners, in points of the raster
@@ -68,15 +74,17 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     # the long rules, found on ink not blurred with gaps bridged, so that a faint hairline rule (which
     # the blurred ink breaks into dots) is marked, for placing columns and rows, and, when upright,
     # painted out too (else it is read as "|" beside each value; a level one bridged may run into print)
-    level, upright = rules.printed_rule_masks(deskew.binarise_fine(image), dpi, bridge_pt=rules.DASHED_GAP_PT)
-    hairlines, segments = rules.long_rules(level, upright, dpi)
-    clean = rules.remove_rules(image, ink, dpi, extra=cv2.bitwise_or(sides, hairlines))
+    hairlines, segments = rules.long_printed_rules(deskew.binarise_fine(image), dpi, bridge_pt=rules.DASHED_GAP_PT)
+    # the straight runs of the ink: its rules are painted out, and the signature's ink is told from them
+    straight = rules.straight_runs(ink, dpi)
+    clean = rules.remove_rules(image, ink, dpi, extra=cv2.bitwise_or(sides, hairlines),
+                               rules=rules.standing_rules(*straight, ink, dpi))
     scale = width_pt / image.shape[1]
     size = (round(width_pt, 2), round(height_pt, 2))
     rule_marks = [Mark("rule", *(round(v * scale, 2) for v in segment)) for segment in segments]
     placed = PageRegistration(turn=turn.rotate, turned_by=turn.by, skew=angle, size=size, corners=sheet)
     read = functools.partial(_page_of, number=page.number, size=size, boxes=boxes, rule_marks=rule_marks, ink=ink,
-                             dpi=dpi, scale=scale)
+                             straight=cv2.bitwise_or(*straight), dpi=dpi, scale=scale)
     if zoned.enabled() and turn.by == "rules":  # the cheap path: only the value boxes, when the rules place them
         cheap = _by_zones(clean, ink, rule_marks, read, engine, dpi, placed)
         zoned.note(cheap is not None)
@@ -93,11 +101,11 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
 
 
 def _page_of(found: list[OcrWord], *, number: int, size: tuple[float, float], boxes: list[checkboxes.CheckBox],
-             rule_marks: list[Mark], ink: np.ndarray, dpi: float, scale: float) -> Page:
+             rule_marks: list[Mark], ink: np.ndarray, straight: np.ndarray, dpi: float, scale: float) -> Page:
     """The page's words (read in page pixels) and marks: its check boxes, its rules and a signature's ink."""
     words, marks = _place(found, boxes, scale)
     marks += rule_marks
-    marks += _signature(words, ink, dpi, scale)
+    marks += _signature(words, ink, straight, dpi, scale)
     words.sort(key=lambda w: (round(w.y0, 1), w.x0))
     return Page(number=number, width=size[0], height=size[1], words=tuple(words), marks=tuple(marks))
 
@@ -318,8 +326,9 @@ def _word(w: OcrWord, scale: float) -> Word:
                 confidence=round(max(0.0, w.conf) / 100.0, 3))
 
 
-def _signature(words: list[Word], ink: np.ndarray, dpi: float, scale: float) -> list[Mark]:
-    """A drawing mark for hand-made ink in the AUTHORIZED REPRESENTATIVE box."""
+def _signature(words: list[Word], ink: np.ndarray, straight: np.ndarray, dpi: float, scale: float) -> list[Mark]:
+    """A drawing mark for hand-made ink in the AUTHORIZED REPRESENTATIVE box (``straight``: the ink's straight
+    runs, :func:`pipeline.ocr.rules.straight_runs`, left out of it)."""
     label = _phrase(words, ("AUTHORIZED", "REPRESENTATIVE"))
     if label is None:
         return []
@@ -329,8 +338,7 @@ def _signature(words: list[Word], ink: np.ndarray, dpi: float, scale: float) -> 
             int((y1 + 45) * px))
     printed = [(int(w.x0 * px), int(w.y0 * px), int(w.x1 * px) + 1, int(w.y1 * px) + 1)
                for w in words if (w.confidence or 0) >= 0.8 and w.y0 >= y0]
-    horizontal, vertical = rules.rule_masks(ink, dpi, min_length_pt=rules.RULE_PT)
-    found = checkboxes.signature_ink(ink, horizontal | vertical, zone, dpi, printed)
+    found = checkboxes.signature_ink(ink, straight, zone, dpi, printed)
     if found is None:
         return []
     l, t, r, b = (v * scale for v in found)

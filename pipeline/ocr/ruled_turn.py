@@ -82,7 +82,7 @@ def page_rule_segments(image: np.ndarray, dpi: float) -> tuple[list[Rule], tuple
     small = image if factor >= 1.0 else cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     at = dpi * factor
     small = deskew.deskew(small, _skew(image, dpi))
-    level, upright = rules.printed_rule_masks(deskew.binarise_fine(small), at, bridge_pt=rules.DASHED_GAP_PT)
+    level, upright = rules.printed_rule_runs(deskew.binarise_fine(small), at, bridge_pt=rules.DASHED_GAP_PT)
     pt = 72.0 / at
     size = (small.shape[1] * pt, small.shape[0] * pt)
     return [tuple(v * pt for v in s) for s in _runs(level, at, 2) + _runs(upright, at, 3)], size
@@ -94,14 +94,12 @@ def _skew(image: np.ndarray, dpi: float) -> float:
     return deskew.estimate_skew(cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA))
 
 
-def _runs(mask: np.ndarray, dpi: float, length_at: int) -> list[tuple[int, int, int, int]]:
-    """(x0, y0, x1, y1) pixels of the runs of ``mask`` at least ``rules.COLUMN_RULE_PT`` long along their
-    axis (``length_at`` 2: across, 3: down), the same shortest length both ways, so that every turn of the
-    page shows the same rules."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+def _runs(rules_found: rules.RuleRuns, dpi: float, length_at: int) -> list[tuple[int, int, int, int]]:
+    """(x0, y0, x1, y1) pixels of the rules at least ``rules.COLUMN_RULE_PT`` long along their axis
+    (``length_at`` 2: across, 3: down), the same shortest length both ways, so that every turn of the page
+    shows the same rules."""
     shortest = rules.COLUMN_RULE_PT * dpi / 72.0
-    return [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in stats[1:count]
-            if (w, h)[length_at - 2] >= shortest]
+    return [(x, y, x + w, y + h) for _, (x, y, w, h) in rules_found.kept if (w, h)[length_at - 2] >= shortest]
 
 
 def turned(segments: list[Rule], size: tuple[float, float], turn: int) -> list[Rule]:
@@ -153,16 +151,17 @@ def best_fit(page: list[Rule], template: tuple[Rule, ...]) -> tuple[float, tuple
 
 def _axis_candidates(page: np.ndarray, template: np.ndarray) -> list[tuple[float, float]]:
     """The (scale, shift) of one axis that most rule pairs agree with: for each scale, the shift voted
-    for by most pairs of a page place and a template place."""
+    for by most pairs of a page place and a template place (every scale's votes counted at once)."""
     if not len(page) or not len(template):
         return [(1.0, 0.0)]
-    scored = []
-    for s in SCALES:
-        shifts = (page[:, None] - s * template[None, :]).ravel()
-        bins = np.round(shifts / VOTE_BIN_PT).astype(np.int64)
-        values, counts = np.unique(bins, return_counts=True)
-        top = np.argsort(-counts, kind="stable")[:CANDIDATES]
-        scored += [(int(counts[i]), float(s), float(values[i] * VOTE_BIN_PT)) for i in top]
+    shifts = (page[None, :, None] - SCALES[:, None, None] * template[None, None, :]).reshape(len(SCALES), -1)
+    bins = np.round(shifts / VOTE_BIN_PT).astype(np.int64)
+    low, width = int(bins.min()), int(bins.max() - bins.min()) + 1
+    rows = np.arange(len(SCALES))[:, None]
+    votes = np.bincount((rows * width + bins - low).ravel(), minlength=len(SCALES) * width).reshape(len(SCALES), width)
+    top = np.argsort(-votes, axis=1, kind="stable")[:, :CANDIDATES]  # most votes first, ties by the lower shift
+    scored = [(int(votes[r, b]), float(SCALES[r]), float((b + low) * VOTE_BIN_PT))
+              for r in range(len(SCALES)) for b in top[r] if votes[r, b]]
     scored.sort(key=lambda c: -c[0])
     return [(s, t) for _, s, t in scored[:CANDIDATES]]
 
