@@ -32,7 +32,6 @@ import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any, Callable
 
 import pikepdf
