@@ -37,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import rig
 from bench.readspeed import SHARED
 
 STEPS = ["rasterize", "sheet", "lighting", "orient", "skew", "despeckle", "binarise", "check boxes", "rules",
@@ -105,18 +106,8 @@ def _wrapped() -> list[tuple[object, str, str]]:
 @contextlib.contextmanager
 def timed_steps(steps: Steps, engine) -> Iterator[None]:
     patches = [(m, n, step) for m, n, step in _wrapped() if hasattr(m, n)]  # an older tree may lack some
-    saved = [(module, name, getattr(module, name)) for module, name, _ in patches]
-    words, orientation = engine.words, engine.orientation
-    try:
-        for module, name, step in patches:
-            setattr(module, name, steps.wrap(step, getattr(module, name)))
-        engine.words = steps.wrap("OCR", words)
-        engine.orientation = steps.wrap("orient", orientation)
+    with rig.wrapped(patches + [(engine, "words", "OCR"), (engine, "orientation", "orient")], steps.wrap):
         yield
-    finally:
-        for module, name, original in saved:
-            setattr(module, name, original)
-        engine.words, engine.orientation = words, orientation
 
 
 def documents(tuning: tuple[int, int], validation: tuple[int, int]) -> Iterator[tuple[str, str, bytes]]:

@@ -53,6 +53,20 @@ def born_digital(n: int, seed: int) -> list[Sample]:
     return [Sample(f"bd-{seed}-{i}.pdf", draw_certificate(random_certificate(rng)), PDF) for i in range(n)]
 
 
+@contextmanager
+def wrapped(patches: list[tuple[Any, str, Any]], wrap) -> Iterator[None]:
+    """``module.name`` replaced by ``wrap(tag, module.name)`` for each ``(module, name, tag)`` while the block
+    runs, and put back after it (the timing benches wrap the functions the stages call)."""
+    saved = [(module, name, getattr(module, name)) for module, name, _ in patches]
+    try:
+        for module, name, tag in patches:
+            setattr(module, name, wrap(tag, getattr(module, name)))
+        yield
+    finally:
+        for module, name, original in saved:
+            setattr(module, name, original)
+
+
 def official_born_digital(n: int, seed: int) -> list[Sample]:
     """Born-digital certificates on the official ACORD 25 blanks, as agency systems fill them
     (``bench.corpus``, tuning seeds from ``seed``), without the outline prints: those have no text

@@ -91,16 +91,12 @@ def instrumented(clock: Clock) -> Iterator[None]:
         (orient, "rotate_clockwise", "orient"), (deskew, "estimate_skew", "deskew"), (deskew, "deskew", "deskew"),
         (deskew, "despeckle", "deskew"), (deskew, "binarise", "deskew"), (checkboxes, "find_boxes", "clean"),
     ]
-    saved = [(module, name, getattr(module, name)) for module, name, _ in patches]
     try:
-        for module, name, stage in patches:
-            setattr(module, name, clock.wrap(stage, getattr(module, name)))
-        TesseractEngine.words = clock.wrap("OCR", recording_words)
-        rules.remove_rules = clock.wrap("clean", recording_pages)
-        yield
+        with rig.wrapped(patches, clock.wrap):
+            TesseractEngine.words = clock.wrap("OCR", recording_words)
+            rules.remove_rules = clock.wrap("clean", recording_pages)
+            yield
     finally:
-        for module, name, original in saved:
-            setattr(module, name, original)
         TesseractEngine.words = words
         rules.remove_rules = remove
 

@@ -49,3 +49,33 @@ def clean_evidence(cert: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
     walk(cert, "")
     return out
+
+
+def field_box(key: str, edition: str = "2016/03") -> tuple[float, float, float, float]:
+    """The ``edition`` template's box of field ``key``, in points."""
+    from pipeline.acord25.template import load
+
+    return next(f.box for f in load(edition).fields if f.key == key)
+
+
+def in_box(text: str, key: str, dx: float = 2.0, width: float | None = None, confidence: float = 0.9,
+           line: int = 0, top: float = 2.0, height: float = 8.0, edition: str = "2016/03"):
+    """An OCR word in the ``edition`` template's field ``key``'s box, ``dx`` points from its left edge and
+    ``top`` below its top, on its ``line``-th line of 10 pt (5 pt of width a character unless given)."""
+    from pipeline.textlayer import Word
+
+    x0, y0, _, _ = field_box(key, edition)
+    width = width if width is not None else 5.0 * len(text)
+    y = y0 + top + 10.0 * line
+    return Word(text, x0 + dx, y, x0 + dx + width, y + height, confidence=confidence)
+
+
+def read_over_print(*words, edition: str = "2016/03") -> dict[str, Any]:
+    """The certificate the template reader reads from ``words`` on the blank's own print, read as OCR."""
+    from pipeline.acord25 import extract as extract_module
+    from pipeline.acord25.template import load
+    from pipeline.textlayer import Word
+
+    printed = [Word(t, x0, y0, x1, y1, confidence=0.9) for t, x0, y0, x1, y1 in load(edition).printed]
+    page = Page(number=1, width=612, height=792, words=[*printed, *words], marks=[])
+    return extract_module.extract_certificate([page], None, "ocr")

@@ -3,30 +3,9 @@
 Each test puts OCR words in registered field boxes of the blank's own print, as tesseract gives them on
 a scan, and reads the page with the template reader."""
 
-from pipeline.acord25 import extract as extract_module
 from pipeline.acord25.reader import _untangled
-from pipeline.acord25.template import load
-from pipeline.textlayer import Page, Word
-
-TEMPLATE = load("2016/03")
-
-
-def _box(key):
-    return next(f.box for f in TEMPLATE.fields if f.key == key)
-
-
-def _word(text, key, dx=2.0, width=None, confidence=0.9, line=0, top=2.0, height=8.0):
-    """An OCR word in field ``key``'s box, ``dx`` points from its left edge, on its ``line``-th line of 10 pt."""
-    x0, y0, _, _ = _box(key)
-    width = width if width is not None else 5.0 * len(text)
-    y = y0 + top + 10.0 * line
-    return Word(text, x0 + dx, y, x0 + dx + width, y + height, confidence=confidence)
-
-
-def _read(*words):
-    printed = [Word(t, x0, y0, x1, y1, confidence=0.9) for t, x0, y0, x1, y1 in TEMPLATE.printed]
-    page = Page(number=1, width=612, height=792, words=[*printed, *words], marks=[])
-    return extract_module.extract_certificate([page], None, "ocr")
+from pipeline.textlayer import Word
+from tests.readings import in_box as _word, read_over_print as _read
 
 
 def _insurer(cert, letter):
