@@ -50,6 +50,7 @@ UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than t
 RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a rule across it
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
+ACROSS_SHARE = 1 / 3  # two OCR words overlapping across by more than this share of the narrower stand on two lines
 SAME_LINE = 0.5  # words (boxes) whose middles lie within this share of a height stand on one line
 NEXT_ON_LINE = 0.4  # a word is on the line of the word just before it when their middles lie within this share of a height
 ONE_LETTER = ("letter", "yn", "check")  # cells that hold one letter or mark
@@ -643,7 +644,7 @@ def _untangled(lines: list[list[Word]]) -> list[list[Word]]:
             if not any(o is not w and _across(o, w) for o in line):
                 continue
             others = [k for k, other in enumerate(lines) if k != i and other and
-                      not any(_across(o, w) for o in other) and abs(w.cy - _middle(other)) <= 0.5 * w.height]
+                      not any(_across(o, w) for o in other) and abs(w.cy - _middle(other)) <= SAME_LINE * w.height]
             if others:
                 k = min(others, key=lambda k: abs(w.cy - _middle(lines[k])))
                 line.remove(w)
@@ -668,8 +669,8 @@ def _middle(line: list[Word]) -> float:
 
 
 def _across(a: Word, b: Word) -> bool:
-    """True when two words overlap across by more than a third of the narrower one's width."""
-    return min(a.x1, b.x1) - max(a.x0, b.x0) > min(a.width, b.width) / 3
+    """True when two words overlap across by more than ACROSS_SHARE of the narrower one's width."""
+    return min(a.x1, b.x1) - max(a.x0, b.x0) > ACROSS_SHARE * min(a.width, b.width)
 
 
 def _stray(w: Word) -> bool:

@@ -44,7 +44,7 @@ MIN_ANCHORS = 5  # fewer agreeing labels than this: the block takes the global f
 # a block registered by its rules alone is fitted on its own with this many agreeing (one level, one upright: a
 # rule is no misread label); on 8 tuning scans and photos such fits of 2-4 rules were within 1.1 pt of the
 # fits on the blocks' labels (docs/accuracy.md, "A scanned page by its value boxes")
-MIN_RULE_ANCHORS = 2
+MIN_RULE_ANCHORS = 2  # a block fitted on rules alone takes its own fit when two of its rules (a row and a column) agree
 MIN_SCALE_POINTS = 8  # a scale is fitted only from this many labels spread over 200 pt; else a shift
 RUN_WORDS = 3  # words in the print's own order that make a run of moved print
 MOVED_X_PT, MOVED_Y_PT = 300.0, 20.0  # a notice's line may wrap elsewhere in another edition, not move far down
@@ -56,7 +56,7 @@ SCALE_GAIN = 1.5  # the scaled fit replaces the shift-only one when this many ti
 HYPOTHESES = 3000  # two-label hypotheses tried at most (a fixed sample, the same every run)
 # A shift's window of pairs (sorted across) is widened by this beyond INLIER_PT, far above the rounding of
 # a subtraction of page coordinates (~1e-13 pt), so that every pair the exact test passes lies in it
-WINDOW_SLACK_PT = 1e-6
+WINDOW_SLACK_PT = 1e-6  # float rounding: a pair exactly INLIER_PT away stays in its shift's window, as the table counted it
 MIN_GLOBAL = 8  # fewer than this on the whole page: the page is not this form (no registration)
 PRINT_COVER = 0.6  # an OCR word this much covered by the form's registered print is print, whatever it reads as
 FUZZY_MIN_CHARS = 4  # an OCR word this long (letters and digits) may be one edit from the label it misreads
