@@ -24,6 +24,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from pipeline.errors import EncryptedDocument, TooLarge, UnreadableDocument
+from pipeline.pageobjects import PageObjects, address, text_object
 from pipeline.pdfstreams import refuse_stream_bombs
 from pipeline.registration import PageRegistration
 
@@ -219,7 +220,8 @@ def open_pdf(pdf: bytes) -> pdfium.PdfDocument:
 
 def _refuse_huge_images(page: pdfium.PdfPage, number: int) -> None:
     """TooLarge when an image on the page has more than MAX_IMAGE_PIXELS (read from its dictionary,
-    before pdfium decodes it: drawing the page would hold the whole image in memory)."""
+    before pdfium decodes it: drawing the page would hold the whole image in memory). Called when the
+    page's walk (:class:`~pipeline.pageobjects.PageObjects`) found such an image: it names the one it meets first."""
     count = pdfium_c.FPDFPage_CountObjects(page.raw)
     todo = [(pdfium_c.FPDFPage_GetObject(page.raw, i), 0) for i in range(count)]
     width, height = ctypes.c_uint(), ctypes.c_uint()
@@ -242,8 +244,9 @@ def read_text_layer(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True
 
 
 # What a caller of read_pages learns of each page as it was drawn, before its form fields were merged
-# into it: (the page, its 1-based number, its count of words when they are those of the page read, else None).
-PageLook = Callable[[pdfium.PdfPage, int, "int | None"], Any]
+# into it: (the page, its 1-based number, its count of words when they are those of the page read, else None,
+# and its objects as walked for the read when they are those of the page read, else None).
+PageLook = Callable[[pdfium.PdfPage, int, "int | None", "PageObjects | None"], Any]
 
 
 @serialised
@@ -275,7 +278,7 @@ def read_document(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
             try:
                 page = doc[index]
                 drawn = has_form or _filled_by_annotations(page)  # values in form fields or annotations: merged in
-                seen = look(page, number, None) if drawn and look is not None else None
+                seen = look(page, number, None, None) if drawn and look is not None else None
                 if drawn:
                     if has_form and fields is not None:
                         _page_fields(doc.formenv.raw, page, fields)
@@ -285,10 +288,9 @@ def read_document(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
                     f"Page {number} of the PDF is damaged; send a fresh copy of the certificate."
                 ) from e
             try:
-                _refuse_huge_images(page, number)
-                read, raw_words = _read_page(page, number, drop_hidden=drop_hidden)
+                read, raw_words, objects = _read_page(page, number, drop_hidden=drop_hidden)
                 if look is not None and not drawn:
-                    seen = look(page, number, raw_words)
+                    seen = look(page, number, raw_words, objects)
                 pages.append((read, seen))
             finally:
                 page.close()
@@ -387,12 +389,16 @@ def _flattened_page(doc: pdfium.PdfDocument, index: int, page: pdfium.PdfPage) -
     return doc[index]
 
 
-def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple[Page, int]:
-    """The page, and how many words its text layer had before those without ink were dropped."""
+def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple[Page, int, PageObjects]:
+    """The page, how many words its text layer had before those without ink were dropped, and its objects
+    (one walk for the words' drawing order, the marks and the refusal of huge images: TooLarge first)."""
+    objects = PageObjects(page)
+    if objects.most_pixels > MAX_IMAGE_PIXELS:
+        _refuse_huge_images(page, number)
     transform = _DisplayTransform(page)
     textpage = page.get_textpage()
     try:
-        words = transform.words(_in_drawing_order(page, textpage, _raw_words(textpage)))
+        words = transform.words(_in_drawing_order(objects, textpage, _raw_words(textpage)))
     finally:
         textpage.close()
     raw_words = len(words)
@@ -401,7 +407,7 @@ def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple
         words, hidden = _visible(page, words) if words else (words, [])
         hidden.sort(key=_reading_order)
     words.sort(key=_reading_order)
-    marks = [transform.mark(kind, box) for kind, box in _raw_marks(page)]
+    marks = [transform.mark(kind, box) for kind, box in objects.marks()]
     logger.debug("page %s: %s words, %s marks", number, len(words), len(marks))
     page_read = Page(
         number=number,
@@ -411,30 +417,17 @@ def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple
         marks=tuple(marks),
         hidden=None if hidden is None else tuple(hidden),
     )
-    return page_read, raw_words
+    return page_read, raw_words, objects
 
 
-def _in_drawing_order(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: list[RawWord]) -> list[RawWord]:
+def _in_drawing_order(objects: PageObjects, textpage: pdfium.PdfTextPage, raw: list[RawWord]) -> list[RawWord]:
     """``raw`` with each word's third item its place in the page's drawing: the rank of its first character's
-    text object among the page's text objects in content order (form XObjects' in their place), then of that
-    character. pdfium's own character order follows the content, except that it sorts the text objects of
-    one line left to right: a value printed over an older one, or run over a label, may come first there."""
-    sequence: dict[int, int] = {}
-    todo = [pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(page.raw))]
-    todo.reverse()
-    depths = [0] * len(todo)
-    while todo:  # depth first, in the content's order
-        obj, depth = todo.pop(), depths.pop()
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
-            sequence[ctypes.cast(obj, ctypes.c_void_p).value or 0] = len(sequence)
-        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 6:
-            inner = [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(pdfium_c.FPDFFormObj_CountObjects(obj))]
-            todo.extend(reversed(inner))
-            depths.extend([depth + 1] * len(inner))
-    text_object = pdfium_c.FPDFText_GetTextObject
-    keys = [(sequence.get(ctypes.cast(text_object(textpage.raw, first), ctypes.c_void_p).value or 0, -1), first)
-            for _, _, first in raw]
+    text object among the page's text objects in content order (form XObjects' in their place,
+    :class:`~pipeline.pageobjects.PageObjects`), then of that character. pdfium's own character order follows
+    the content, except that it sorts the text objects of one line left to right: a value printed over an
+    older one, or run over a label, may come first there."""
+    sequence, handle = objects.text_rank, address(textpage.raw)
+    keys = [(sequence.get(text_object(handle, first) or 0, -1), first) for _, _, first in raw]
     ranks = [0] * len(raw)
     for rank, k in enumerate(sorted(range(len(raw)), key=keys.__getitem__)):
         ranks[k] = rank
@@ -443,141 +436,6 @@ def _in_drawing_order(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: l
 
 def _reading_order(w: Word) -> tuple[float, float]:
     return round(w.y0, 1), w.x0
-
-
-_Matrix = tuple[float, float, float, float, float, float]
-_IDENTITY: _Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-
-
-def _raw_marks(page: pdfium.PdfPage) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
-    """Crosses, images and drawings of a page, in page space."""
-    count = pdfium_c.FPDFPage_CountObjects(page.raw)
-    objects = [pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(count)]
-    strokes = []
-    for kind, box in _walk_objects(objects, _IDENTITY, depth=0):
-        if kind == "stroke":
-            strokes.append(box)
-        else:
-            yield kind, box
-    yield from _pair_strokes(strokes)
-
-
-def _pair_strokes(strokes: list[tuple[float, float, float, float]]) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
-    """Two single diagonal strokes drawn over each other make a cross (an X of two lines)."""
-    used: set[int] = set()
-    for i, a in enumerate(strokes):
-        if i in used:
-            continue
-        for j in range(i + 1, len(strokes)):
-            b = strokes[j]
-            if j in used:
-                continue
-            ix = min(a[2], b[2]) - max(a[0], b[0])
-            iy = min(a[3], b[3]) - max(a[1], b[1])
-            area = max((a[2] - a[0]) * (a[3] - a[1]), 1e-6)
-            if ix > 0 and iy > 0 and ix * iy > 0.5 * area:
-                used.update((i, j))
-                yield "cross", (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
-                break
-
-
-def _walk_objects(objects: list[Any], matrix: _Matrix, depth: int,
-                  paths: bool = True) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
-    """Images, and (with ``paths``) crosses, strokes and drawings, with their boxes in page space."""
-    wanted = (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE) if paths else (pdfium_c.FPDF_PAGEOBJ_IMAGE,)
-    for obj in objects:
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 6:
-            inner = _object_matrix(obj)
-            n = pdfium_c.FPDFFormObj_CountObjects(obj)
-            children = [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(n)]
-            yield from _walk_objects(children, _compose(inner, matrix), depth + 1, paths)
-            continue
-        if kind not in wanted:
-            continue
-        box = _object_bounds(obj, matrix)
-        if box is None:
-            continue
-        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            yield "image", box
-        else:
-            label = _classify_path(obj, box)
-            if label:
-                yield label, box
-
-
-def _object_matrix(obj: Any) -> _Matrix:
-    m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
-        return _IDENTITY
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
-
-
-def _compose(first: _Matrix, then: _Matrix) -> _Matrix:
-    a1, b1, c1, d1, e1, f1 = first
-    a2, b2, c2, d2, e2, f2 = then
-    return (
-        a1 * a2 + b1 * c2,
-        a1 * b2 + b1 * d2,
-        c1 * a2 + d1 * c2,
-        c1 * b2 + d1 * d2,
-        e1 * a2 + f1 * c2 + e2,
-        e1 * b2 + f1 * d2 + f2,
-    )
-
-
-def _object_bounds(obj: Any, matrix: _Matrix) -> tuple[float, float, float, float] | None:
-    l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-    if not pdfium_c.FPDFPageObj_GetBounds(obj, l, b, r, t):
-        return None
-    a, bb, c, d, e, f = matrix
-    xs, ys = [], []
-    for x, y in ((l.value, b.value), (r.value, t.value), (l.value, t.value), (r.value, b.value)):
-        xs.append(a * x + c * y + e)
-        ys.append(bb * x + d * y + f)
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-def _classify_path(obj: Any, box: tuple[float, float, float, float]) -> str | None:
-    """``cross`` for a small X/tick, ``drawing`` for curves; None for rules and boxes."""
-    width, height = box[2] - box[0], box[3] - box[1]
-    n = pdfium_c.FPDFPath_CountSegments(obj)
-    if n < 2 or width > 300 or height > 150:
-        return None
-    small = 2.5 <= width <= 16 and 2.5 <= height <= 16 and 0.4 <= width / height <= 2.5
-    x, y = ctypes.c_float(), ctypes.c_float()
-    diagonal = curves = 0
-    previous: tuple[float, float] | None = None
-    for i in range(n):
-        if not small and curves + n - i < _DRAWING_CURVES and diagonal + n - i < _DRAWING_DIAGONALS:
-            return None  # a rule or a box: too few segments left to make it a drawing
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
-        if not seg or not pdfium_c.FPDFPathSegment_GetPoint(seg, x, y):
-            continue
-        kind = pdfium_c.FPDFPathSegment_GetType(seg)
-        point = (x.value, y.value)
-        if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
-            curves += 1
-            if curves >= _DRAWING_CURVES:
-                return "drawing"  # no cross has curves: the rest of the path changes nothing
-        elif kind == pdfium_c.FPDF_SEGMENT_LINETO and previous is not None:
-            dx, dy = abs(point[0] - previous[0]), abs(point[1] - previous[1])
-            if dx > 0.2 * max(dy, 1e-6) and dy > 0.2 * max(dx, 1e-6):
-                diagonal += 1
-                if diagonal >= _DRAWING_DIAGONALS and not small:
-                    return "drawing"
-        previous = point
-    if small and diagonal >= 2 and curves == 0:
-        return "cross"
-    if small and diagonal == 1 and curves == 0 and n <= 3:
-        return "stroke"  # half of an X drawn as two separate lines
-    if curves >= _DRAWING_CURVES or diagonal >= _DRAWING_DIAGONALS:
-        return "drawing"
-    return None
-
-
-_DRAWING_CURVES = 4  # a path of at least this many curve segments, or ...
-_DRAWING_DIAGONALS = 6  # ... this many slanted lines, is a drawing (a signature, a logo)
 
 
 RawWord = tuple[str, tuple[float, float, float, float], int]  # text, box (left, bottom, right, top), first character's index
@@ -667,9 +525,8 @@ def _spaced(raw: Any, last: int, i: int, gap: float, matrix: Any) -> bool:
     text matrix: text drawn stretched or squeezed has wider or narrower spaces). Narrower is kerning or
     letter-spacing, as a PDF printer or a form's appearance sets glyph by glyph ("E vi d e n c e"); glyph
     boxes alone cannot tell them from a space."""
-    text_object = pdfium_c.FPDFText_GetTextObject
-    if ctypes.cast(text_object(raw, i), ctypes.c_void_p).value == ctypes.cast(text_object(raw, last),
-                                                                              ctypes.c_void_p).value:
+    handle = address(raw)
+    if text_object(handle, i) == text_object(handle, last):
         return False
     if not pdfium_c.FPDFText_GetMatrix(raw, i, matrix):
         return True
