@@ -32,7 +32,7 @@ def _is_handle(kind: Any) -> bool:
     return getattr(getattr(kind, "_type_", None), "__name__", "").startswith("struct_fpdf_")
 
 
-def _by_address(fn: Any) -> Any:
+def by_address(fn: Any) -> Any:
     """A second binding of pdfium's function ``fn`` (from ``pypdfium2.raw``) whose handles are addresses."""
     plain = [ctypes.c_void_p if _is_handle(t) else t for t in fn.argtypes]
     result = ctypes.c_void_p if _is_handle(fn.restype) else fn.restype
@@ -44,20 +44,20 @@ def address(handle: Any) -> int:
     return ctypes.cast(handle, ctypes.c_void_p).value or 0
 
 
-_count_objects = _by_address(pdfium_c.FPDFPage_CountObjects)
-_get_object = _by_address(pdfium_c.FPDFPage_GetObject)
-_get_type = _by_address(pdfium_c.FPDFPageObj_GetType)
-_form_count = _by_address(pdfium_c.FPDFFormObj_CountObjects)
-_form_object = _by_address(pdfium_c.FPDFFormObj_GetObject)
-_get_matrix = _by_address(pdfium_c.FPDFPageObj_GetMatrix)
-_get_bounds = _by_address(pdfium_c.FPDFPageObj_GetBounds)
-_pixel_size = _by_address(pdfium_c.FPDFImageObj_GetImagePixelSize)
-_render_mode = _by_address(pdfium_c.FPDFTextObj_GetTextRenderMode)
-_count_segments = _by_address(pdfium_c.FPDFPath_CountSegments)
-_get_segment = _by_address(pdfium_c.FPDFPath_GetPathSegment)
-_segment_point = _by_address(pdfium_c.FPDFPathSegment_GetPoint)
-_segment_type = _by_address(pdfium_c.FPDFPathSegment_GetType)
-text_object = _by_address(pdfium_c.FPDFText_GetTextObject)  # (text page's address, character) -> its object's
+_count_objects = by_address(pdfium_c.FPDFPage_CountObjects)
+_get_object = by_address(pdfium_c.FPDFPage_GetObject)
+_get_type = by_address(pdfium_c.FPDFPageObj_GetType)
+_form_count = by_address(pdfium_c.FPDFFormObj_CountObjects)
+_form_object = by_address(pdfium_c.FPDFFormObj_GetObject)
+_get_matrix = by_address(pdfium_c.FPDFPageObj_GetMatrix)
+_get_bounds = by_address(pdfium_c.FPDFPageObj_GetBounds)
+_pixel_size = by_address(pdfium_c.FPDFImageObj_GetImagePixelSize)
+_render_mode = by_address(pdfium_c.FPDFTextObj_GetTextRenderMode)
+_count_segments = by_address(pdfium_c.FPDFPath_CountSegments)
+_get_segment = by_address(pdfium_c.FPDFPath_GetPathSegment)
+_segment_point = by_address(pdfium_c.FPDFPathSegment_GetPoint)
+_segment_type = by_address(pdfium_c.FPDFPathSegment_GetType)
+text_object = by_address(pdfium_c.FPDFText_GetTextObject)  # (text page's address, character) -> its object's
 
 _TEXT, _PATH, _IMAGE, _FORM = (pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE,
                                pdfium_c.FPDF_PAGEOBJ_FORM)
