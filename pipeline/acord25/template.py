@@ -430,11 +430,22 @@ class Matched:
 def _axis_fit(a: np.ndarray, b: np.ndarray, scale: float = 1.0) -> tuple[float, float]:
     """Least squares b = s * a + t; only a translation (at ``scale``) when the points span too little to give a scale."""
     if len(a) < MIN_SCALE_POINTS or np.ptp(a) < 200.0:
-        return scale, float(np.median(b - scale * a))
+        return scale, _median(b - scale * a)
     s, t = np.polyfit(a, b, 1)
     if not MIN_SCALE <= s <= MAX_SCALE:  # a page is never drawn at another scale per block: keep it a shift
-        return scale, float(np.median(b - scale * a))
+        return scale, _median(b - scale * a)
     return float(s), float(t)
+
+
+def _median(values: np.ndarray) -> float:
+    """``np.median`` of a few numbers (the middle one, or the mean of the two middle ones), without its
+    overhead; numpy's own for none or for NaN."""
+    ordered = sorted(values.tolist())
+    n = len(ordered)
+    if n == 0 or any(v != v for v in ordered):
+        return float(np.median(values))
+    half = n // 2
+    return ordered[half] if n % 2 else (ordered[half - 1] + ordered[half]) / 2
 
 
 @dataclass(frozen=True)
@@ -702,13 +713,21 @@ def register(page: Page, template: Template, matched: Matched | None = None) -> 
                             RULE_SEARCH_PT) if page_rules else None
         fit = _ransac(*pairs.near(block["anchors"], glob.transform, radius), scale, rules, glob.transform)
         if fit is None or fit.anchors < MIN_ANCHORS:  # too few labels of its own: borrow those around it
-            x0, y0, x1, y1 = block["box"]
-            m = BLOCK_MARGIN_PT
-            near = [i for i in everything if x0 - m <= _centre(*template.printed[i][1:])[0] <= x1 + m
-                    and y0 - m <= _centre(*template.printed[i][1:])[1] <= y1 + m]
+            near = _around(template.edition, name)
             fit = _ransac(*pairs.near(near, glob.transform, radius), scale, rules, glob.transform)
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
     return _on_words(Registration(template, fits, glob), words, pairs, matched.by_text)
+
+
+@lru_cache(maxsize=None)
+def _around(edition: str, block: str) -> tuple[int, ...]:
+    """The anchors (of every block, in the page-wide fit's order) whose print lies within BLOCK_MARGIN_PT of
+    ``block``'s box: those a block with too few labels of its own borrows."""
+    template = load(edition)
+    x0, y0, x1, y1 = template.blocks[block]["box"]
+    m = BLOCK_MARGIN_PT
+    return tuple(i for i in _printed_arrays(edition).anchors if x0 - m <= _centre(*template.printed[i][1:])[0] <= x1 + m
+                 and y0 - m <= _centre(*template.printed[i][1:])[1] <= y1 + m)
 
 
 def register_rules(page_rules: list[tuple[float, float, float, float]], template: Template,
