@@ -429,7 +429,7 @@ class Matched:
 
 def _axis_fit(a: np.ndarray, b: np.ndarray, scale: float = 1.0) -> tuple[float, float]:
     """Least squares b = s * a + t; only a translation (at ``scale``) when the points span too little to give a scale."""
-    if len(a) < MIN_SCALE_POINTS or np.ptp(a) < 200.0:
+    if len(a) < MIN_SCALE_POINTS or a.max() - a.min() < 200.0:
         return scale, _median(b - scale * a)
     s, t = np.polyfit(a, b, 1)
     if not MIN_SCALE <= s <= MAX_SCALE:  # a page is never drawn at another scale per block: keep it a shift
@@ -537,33 +537,52 @@ def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[floa
     level, upright = rules or (RulePairs.none(), RulePairs.none())
     if len(ids) == 0 and (len(level.ids) == 0 or len(upright.ids) == 0):
         return None
+    # (the rules' terms are left out where a block has no rules of that axis: they add nothing then)
+    ruled_y, ruled_x = len(level.ids) > 0, len(upright.ids) > 0
     sx0, sy0 = scale
     scaled = src * np.array(scale)
     label_shift = dst - scaled
     rule_dy = level.dst - sy0 * level.src
     rule_dx = upright.dst - sx0 * upright.src
-    hypotheses = [np.round(label_shift, 1)]
+    hypotheses = np.round(label_shift, 1)
     if len(rule_dx) and len(rule_dy):
         xs, ys = np.unique(np.round(np.r_[rule_dx, label_shift[:, 0]], 1)), np.unique(np.round(rule_dy, 1))
-        hypotheses.append(np.array(np.meshgrid(xs, ys)).reshape(2, -1).T)
-    shifts = _unique_rows(np.concatenate(hypotheses).reshape(-1, 2))
+        hypotheses = np.concatenate((hypotheses, np.array(np.meshgrid(xs, ys)).reshape(2, -1).T))
+    shifts = _unique_rows(hypotheses.reshape(-1, 2))
     # each axis on its own (a test over an axis of two is slow in numpy; the result is the same)
-    count = (_labels_near(ids, label_shift, shifts) + _distinct(level.ids, np.abs(rule_dy[:, None] - shifts[None, :, 1]) <= INLIER_PT)
-             + _distinct(upright.ids, np.abs(rule_dx[:, None] - shifts[None, :, 0]) <= INLIER_PT))
-    near = np.abs(shifts - np.array([prior.tx, prior.ty])).sum(axis=1) if prior is not None else np.zeros(len(shifts))
-    best = shifts[int(np.lexsort((near, -count))[0])]
+    count = _labels_near(ids, label_shift, shifts)
+    if ruled_y:
+        count = count + _distinct(level.ids, np.abs(rule_dy[:, None] - shifts[None, :, 1]) <= INLIER_PT)
+    if ruled_x:
+        count = count + _distinct(upright.ids, np.abs(rule_dx[:, None] - shifts[None, :, 0]) <= INLIER_PT)
+    if prior is not None:
+        near = np.abs(shifts - np.array([prior.tx, prior.ty])).sum(axis=1)
+        best = shifts[int(np.lexsort((near, -count))[0])]
+    else:  # (all equally near: the first of the most agreed)
+        best = shifts[int(np.argsort(-count, kind="stable")[0])]
     inliers = np.abs(label_shift - best).max(axis=1) <= INLIER_PT
     on_y, on_x = np.abs(rule_dy - best[1]) <= INLIER_PT, np.abs(rule_dx - best[0]) <= INLIER_PT
     for _ in range(2):  # refit scale and translation on the consensus, then choose the inliers again
-        sx, tx = _axis_fit(np.concatenate((src[inliers, 0], upright.src[on_x])), np.concatenate((dst[inliers, 0], upright.dst[on_x])), sx0)
-        sy, ty = _axis_fit(np.concatenate((src[inliers, 1], level.src[on_y])), np.concatenate((dst[inliers, 1], level.dst[on_y])), sy0)
+        ax, bx = src[inliers, 0], dst[inliers, 0]
+        ay, by = src[inliers, 1], dst[inliers, 1]
+        if ruled_x:
+            ax, bx = np.concatenate((ax, upright.src[on_x])), np.concatenate((bx, upright.dst[on_x]))
+        if ruled_y:
+            ay, by = np.concatenate((ay, level.src[on_y])), np.concatenate((by, level.dst[on_y]))
+        sx, tx = _axis_fit(ax, bx, sx0)
+        sy, ty = _axis_fit(ay, by, sy0)
         moved = np.column_stack((src[:, 0] * sx + tx, src[:, 1] * sy + ty))
         err = np.abs(moved - dst).max(axis=1)
-        err_y, err_x = np.abs(level.src * sy + ty - level.dst), np.abs(upright.src * sx + tx - upright.dst)
-        chosen, chosen_y, chosen_x = err <= INLIER_PT, err_y <= INLIER_PT, err_x <= INLIER_PT
-        if chosen.sum() + chosen_y.sum() + chosen_x.sum() < inliers.sum() + on_y.sum() + on_x.sum():
+        chosen = err <= INLIER_PT
+        if ruled_x or ruled_y:
+            err_y, err_x = np.abs(level.src * sy + ty - level.dst), np.abs(upright.src * sx + tx - upright.dst)
+            chosen_y, chosen_x = err_y <= INLIER_PT, err_x <= INLIER_PT
+            if chosen.sum() + chosen_y.sum() + chosen_x.sum() < inliers.sum() + on_y.sum() + on_x.sum():
+                break
+            on_y, on_x = chosen_y, chosen_x
+        elif chosen.sum() < inliers.sum():
             break
-        inliers, on_y, on_x = chosen, chosen_y, chosen_x
+        inliers = chosen
     if len(upright.ids) >= 2 or len(level.ids) >= 2:  # a block drawn wider or taller than the page's scale says
         ex, ey = np.abs(src[:, 0] * sx + tx - dst[:, 0]), np.abs(src[:, 1] * sy + ty - dst[:, 1])
         sx, tx = _stretched(src[ey <= INLIER_PT, 0], dst[ey <= INLIER_PT, 0], upright, sx, tx, sx0)
@@ -573,8 +592,11 @@ def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[floa
         err_y, err_x = np.abs(level.src * sy + ty - level.dst), np.abs(upright.src * sx + tx - upright.dst)
         inliers, on_y, on_x = err <= INLIER_PT, err_y <= INLIER_PT, err_x <= INLIER_PT
     n_labels = len(set(ids[inliers].tolist()))
-    n_rules = len(set(level.ids[on_y].tolist())) + len(set(upright.ids[on_x].tolist()))
-    errors = np.r_[err[inliers], err_y[on_y], err_x[on_x]]
+    if ruled_x or ruled_y:
+        n_rules = len(set(level.ids[on_y].tolist())) + len(set(upright.ids[on_x].tolist()))
+        errors = np.concatenate((err[inliers], err_y[on_y], err_x[on_x]))
+    else:
+        n_rules, errors = 0, err[inliers]
     residual = float(errors.max()) if len(errors) else INLIER_PT
     return BlockFit(Transform(sx, tx, sy, ty), residual, n_labels + n_rules, True, n_rules)
 
