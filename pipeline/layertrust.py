@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 
 from pipeline.pageobjects import PageObjects
-from pipeline.textlayer import _TOKEN, Page, Word, _looks_like_word, _raw_words, open_pdf, read_document, serialised
+from pipeline.textlayer import Page, Word, _looks_like_word, _raw_words, open_pdf, read_document, serialised, tokens_of
 
 IMAGE_PAGE = 0.5  # share of the page one image must cover for the page to be a scan
 INVISIBLE_LAYER = 0.8  # share of a page's characters drawn invisible: a scanner's OCR layer
@@ -123,7 +123,7 @@ def _check_page(page: pdfium.PdfPage, number: int, raw_words: int | None = None,
 
 def text_quality(words: list[str]) -> tuple[int, float, float]:
     """(alphabetic tokens, share that look like words, share that are known words) of some text."""
-    tokens = [m.group(0) for t in words for m in _TOKEN.finditer(t)]
+    tokens = [token for t in words for token in tokens_of(t)]
     if not tokens:
         return 0, 0.0, 0.0
     wordlike = sum(1 for t in tokens if _looks_like_word(t)) / len(tokens)

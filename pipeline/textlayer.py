@@ -655,11 +655,17 @@ def has_usable_text(pages: list[Page], *, min_words: int = 40) -> bool:
     words = [w.text for p in pages for w in p.words]
     if len(words) < min_words:
         return False
-    tokens = [m.group(0) for t in words for m in _TOKEN.finditer(t)]
+    tokens = [token for t in words for token in tokens_of(t)]
     if len(tokens) < min_words // 2:
         return False
     wordlike = sum(1 for t in tokens if _looks_like_word(t))
     return wordlike / len(tokens) >= 0.6
+
+
+@functools.lru_cache(maxsize=2**16)  # a page repeats its words (the form's labels): each is cut once
+def tokens_of(text: str) -> tuple[str, ...]:
+    """The alphabetic tokens (two letters or more) of a word's text."""
+    return tuple(m.group(0) for m in _TOKEN.finditer(text))
 
 
 @functools.lru_cache(maxsize=2**16)  # a page repeats its words (the form's labels): each is judged once
