@@ -75,6 +75,15 @@ class Field:
     block: str
     label: int | None = None  # a check box's own printed label (an index of the template's print)
 
+    def __hash__(self) -> int:
+        """The dataclass's own hash (of its fields in order), kept: a field keys the reader's tables, and
+        every lookup would hash its six values again."""
+        known = self.__dict__.get("_hash")
+        if known is None:
+            known = hash((self.name, self.key, self.kind, self.box, self.block, self.label))
+            object.__setattr__(self, "_hash", known)
+        return known
+
 
 @dataclass(frozen=True)
 class Template:
@@ -206,13 +215,21 @@ class FormPrint:
     def __init__(self, phrases: tuple[tuple[str, ...], ...]) -> None:
         self.texts = {t for t in ("".join(p) for p in phrases) if len(t) >= FORM_PRINT_CHARS}
         self.longest = max((len(p) for p in phrases), default=0) + 2  # words: OCR may split a label's word
+        self.starts = {t[:n] for t in self.texts for n in range(len(t) + 1)}  # what a run of words may begin with
 
     def unprinted(self, words: list[Word]) -> list[Word]:
-        """``words`` (one line, left to right) without the runs of them that are a printed phrase."""
+        """``words`` (one line, left to right) without the runs of them that are a printed phrase: from each
+        word, the longest run (of at most ``longest`` words) whose text is one, found by joining one word
+        more while the text still begins one."""
         out, i = [], 0
         while i < len(words):
-            end = next((j for j in range(min(len(words), i + self.longest), i, -1)
-                        if "".join(w.text for w in words[i:j]) in self.texts), None)
+            end, text = None, ""
+            for j in range(i + 1, min(len(words), i + self.longest) + 1):
+                text += words[j - 1].text
+                if text not in self.starts:
+                    break
+                if text in self.texts:
+                    end = j
             if end is None:
                 out.append(words[i])
                 i += 1
@@ -912,18 +929,21 @@ def _moved_print(words: list[Word], template: Template, registration: Registrati
     a line's start, before three found, are print too."""
     follows = _follows(template.edition)
     placed: dict[tuple[str, str], list[tuple[float, float]]] = {}  # follows' places on the page, as needed
-    cy = [w.cy for w in words]
-    order = sorted(range(len(words)), key=lambda j: (round(cy[j]), words[j].x0))  # print found counts in a run
+    x0 = [w.x0 for w in words]
+    x1 = [w.x1 for w in words]
+    cy = [(w.y0 + w.y1) / 2 for w in words]  # Word.cy
+    order = sorted(range(len(words)), key=lambda j: (round(cy[j]), x0[j]))  # print found counts in a run
     chained = [False] * len(order)
-    reads = vocabulary(template.edition)
-    for k, (i, j) in enumerate(zip(order, order[1:])):
-        a, b = words[i], words[j]
-        if not (abs(cy[i] - cy[j]) < SAME_LINE_PT and 0 <= b.x0 - a.x1 < NEXT_WORD_PT):
+    print_of = vocabulary(template.edition).print_of
+    for k in range(len(order) - 1):
+        i, j = order[k], order[k + 1]
+        if not (abs(cy[i] - cy[j]) < SAME_LINE_PT and 0 <= x0[j] - x1[i] < NEXT_WORD_PT):
             continue  # not next to each other on a line: no run, wherever they lie
-        for key in ((ta, tb) for ta in reads.print_of(a) for tb in reads.print_of(b) if (ta, tb) in follows):
+        a, b = words[i], words[j]
+        for key in ((ta, tb) for ta in print_of(a) for tb in print_of(b) if (ta, tb) in follows):
             if key not in placed:
                 placed[key] = [registration.glob.transform.point(*c) for c in follows[key]]
-            ax, ay = a.cx, cy[i]
+            ax, ay = (x0[i] + x1[i]) / 2, cy[i]  # Word.cx, .cy
             if any(abs(ax - x) <= MOVED_X_PT and abs(ay - y) <= MOVED_Y_PT for x, y in placed[key]):
                 chained[k] = True
                 break
