@@ -621,9 +621,11 @@ def _visible(page: pdfium.PdfPage, words: list[Word]) -> tuple[list[Word], list[
         logger.warning("could not render page to check hidden text; keeping all words", exc_info=True)
         return words, []
     kept, dropped = [], []
-    for w in words:
-        x0, y0 = max(int(w.x0 * scale), 0), max(int(w.y0 * scale), 0)
-        x1, y1 = min(int(w.x1 * scale) + 1, ink.shape[1]), min(int(w.y1 * scale) + 1, ink.shape[0])
+    # each word's box in pixels, all at once (int() of each product, as a truncation toward zero)
+    at = (np.array([(w.x0, w.y0, w.x1, w.y1) for w in words], dtype=float).reshape(-1, 4) * scale).astype(np.int64)
+    x0s, y0s = np.maximum(at[:, 0], 0).tolist(), np.maximum(at[:, 1], 0).tolist()
+    x1s, y1s = np.minimum(at[:, 2] + 1, ink.shape[1]).tolist(), np.minimum(at[:, 3] + 1, ink.shape[0]).tolist()
+    for w, x0, y0, x1, y1 in zip(words, x0s, y0s, x1s, y1s):
         if x1 > x0 and y1 > y0 and ink[y0:y1, x0:x1].min() < _INK_LEVEL:
             kept.append(w)
         else:
