@@ -621,11 +621,7 @@ def _visible(page: pdfium.PdfPage, words: list[Word]) -> tuple[list[Word], list[
         logger.warning("could not render page to check hidden text; keeping all words", exc_info=True)
         return words, []
     kept, dropped = [], []
-    # each word's box in pixels, all at once (int() of each product, as a truncation toward zero)
-    at = (np.array([(w.x0, w.y0, w.x1, w.y1) for w in words], dtype=float).reshape(-1, 4) * scale).astype(np.int64)
-    x0s, y0s = np.maximum(at[:, 0], 0).tolist(), np.maximum(at[:, 1], 0).tolist()
-    x1s, y1s = np.minimum(at[:, 2] + 1, ink.shape[1]).tolist(), np.minimum(at[:, 3] + 1, ink.shape[0]).tolist()
-    for w, x0, y0, x1, y1 in zip(words, x0s, y0s, x1s, y1s):
+    for w, x0, y0, x1, y1 in zip(words, *_pixel_boxes(words, scale, ink.shape)):
         if x1 > x0 and y1 > y0 and ink[y0:y1, x0:x1].min() < _INK_LEVEL:
             kept.append(w)
         else:
@@ -633,6 +629,20 @@ def _visible(page: pdfium.PdfPage, words: list[Word]) -> tuple[list[Word], list[
     if dropped:
         logger.info("dropped %s hidden words of %s", len(dropped), len(words))
     return kept, dropped
+
+
+def _pixel_boxes(words: list[Word], scale: float, shape: tuple[int, ...]) -> tuple[list[int], ...]:
+    """The words' boxes in the render's pixels, clipped to it: (lefts, tops, rights, bottoms), each edge
+    ``int`` of its product with ``scale`` (right and bottom one more), computed together; word by word
+    when a product is not a number or too large for an integer array (a hostile file's text far off the page)."""
+    products = np.array([(w.x0, w.y0, w.x1, w.y1) for w in words], dtype=float).reshape(-1, 4) * scale
+    if not (np.abs(products) < 2.0 ** 62).all():
+        at = [[int(v) for v in row] for row in products.tolist()]
+        return ([max(a[0], 0) for a in at], [max(a[1], 0) for a in at],
+                [min(a[2] + 1, shape[1]) for a in at], [min(a[3] + 1, shape[0]) for a in at])
+    at = products.astype(np.int64)  # a truncation toward zero, as int()
+    return (np.maximum(at[:, 0], 0).tolist(), np.maximum(at[:, 1], 0).tolist(),
+            np.minimum(at[:, 2] + 1, shape[1]).tolist(), np.minimum(at[:, 3] + 1, shape[0]).tolist())
 
 
 def _grey_levels(bitmap: pdfium.PdfBitmap) -> np.ndarray:
