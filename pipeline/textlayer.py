@@ -590,10 +590,16 @@ class _DisplayTransform:
             return [self.word(text, box, drawn) for text, box, drawn in raw]
         left, top = self.left, self.top
         out = []
+        new = object.__new__
         for text, (l, b, r, t), drawn in raw:
             xa, ya, xb, yb = l - left, top - b, r - left, top - t
-            out.append(Word(text, round(xb if xb < xa else xa, 2), round(yb if yb < ya else ya, 2),
-                            round(xb if xb > xa else xa, 2), round(yb if yb > ya else ya, 2), None, drawn))
+            # a Word with the fields its __init__ sets, in its order (a frozen dataclass's __init__ sets
+            # each through object.__setattr__: twice the cost, on every word of every page)
+            word = new(Word)
+            word.__dict__.update(text=text, x0=round(xb if xb < xa else xa, 2), y0=round(yb if yb < ya else ya, 2),
+                                 x1=round(xb if xb > xa else xa, 2), y1=round(yb if yb > ya else ya, 2),
+                                 confidence=None, drawn=drawn)
+            out.append(word)
         return out
 
     def word(self, text: str, box: tuple[float, float, float, float], drawn: int | None = None) -> Word:
