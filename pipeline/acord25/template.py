@@ -361,6 +361,8 @@ class _Printed:
     blocks: tuple[str, ...]
     anchors: tuple[int, ...]  # every block's anchors, block by block (the page-wide fit's)
     distinct_anchors: np.ndarray  # the same, each once
+    block_names: tuple[str, ...]  # the blocks of ``blocks``, each once
+    block_index: np.ndarray  # each word's block, an index of ``block_names``
 
 
 @lru_cache(maxsize=None)
@@ -370,10 +372,12 @@ def _printed_arrays(edition: str) -> _Printed:
     index = {t: k for k, t in enumerate(texts)}
     centres = [_centre(*box) for _, *box in template.printed]
     anchors = tuple(i for b in template.blocks.values() for i in b["anchors"])
+    blocks = tuple(block_of(template, cx, cy) for cx, cy in centres)
+    names = tuple(dict.fromkeys(blocks))
     return _Printed(texts, np.array([index[t[0]] for t in template.printed], dtype=int),
-                    np.array(centres, dtype=float).reshape(-1, 2),
-                    tuple(block_of(template, cx, cy) for cx, cy in centres),
-                    anchors, np.unique(np.array(anchors, dtype=int)))
+                    np.array(centres, dtype=float).reshape(-1, 2), blocks,
+                    anchors, np.unique(np.array(anchors, dtype=int)),
+                    names, np.array([names.index(b) for b in blocks], dtype=int))
 
 
 class _LabelPairs:
@@ -851,11 +855,12 @@ def _printed(words: list[Word], template: Template, registration: Registration,
     ``pairs``: the page's label pairs (:class:`_LabelPairs`); a text-layer word is then print when one of
     its pairs lies at its printed word's place, tested for all pairs at once."""
     printed = _printed_arrays(template.edition)
-    fits = [registration.fit(block) for block in printed.blocks]
+    fits = [registration.fit(block) for block in printed.block_names]  # each block's, then each word's by its block
+    of = printed.block_index
     # each printed word's registered place (the transform's own arithmetic: x' = sx * x + tx) and tolerance
-    px = np.array([f.transform.sx for f in fits]) * printed.centres[:, 0] + np.array([f.transform.tx for f in fits])
-    py = np.array([f.transform.sy for f in fits]) * printed.centres[:, 1] + np.array([f.transform.ty for f in fits])
-    tol = np.array([INLIER_PT + f.residual for f in fits])
+    px = np.array([f.transform.sx for f in fits])[of] * printed.centres[:, 0] + np.array([f.transform.tx for f in fits])[of]
+    py = np.array([f.transform.sy for f in fits])[of] * printed.centres[:, 1] + np.array([f.transform.ty for f in fits])[of]
+    tol = np.array([INLIER_PT + f.residual for f in fits])[of]
     found: set[int] = set()
     if pairs is not None:
         at = (np.abs(pairs.dst[:, 0] - px[pairs.ids]) <= tol[pairs.ids]) & \
