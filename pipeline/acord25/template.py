@@ -595,15 +595,20 @@ def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[floa
         moved = np.column_stack((src[:, 0] * sx + tx, src[:, 1] * sy + ty))
         err = np.abs(moved - dst).max(axis=1)
         chosen = err <= INLIER_PT
+        # the same consensus again: a second refit would give this fit again, and choose it again
+        same = np.array_equal(chosen, inliers)
         if ruled_x or ruled_y:
             err_y, err_x = np.abs(level.src * sy + ty - level.dst), np.abs(upright.src * sx + tx - upright.dst)
             chosen_y, chosen_x = err_y <= INLIER_PT, err_x <= INLIER_PT
             if chosen.sum() + chosen_y.sum() + chosen_x.sum() < inliers.sum() + on_y.sum() + on_x.sum():
                 break
+            same = same and np.array_equal(chosen_y, on_y) and np.array_equal(chosen_x, on_x)
             on_y, on_x = chosen_y, chosen_x
         elif chosen.sum() < inliers.sum():
             break
         inliers = chosen
+        if same:
+            break
     if len(upright.ids) >= 2 or len(level.ids) >= 2:  # a block drawn wider or taller than the page's scale says
         ex, ey = np.abs(src[:, 0] * sx + tx - dst[:, 0]), np.abs(src[:, 1] * sy + ty - dst[:, 1])
         sx, tx = _stretched(src[ey <= INLIER_PT, 0], dst[ey <= INLIER_PT, 0], upright, sx, tx, sx0)
