@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 
-from pipeline.textlayer import (_IDENTITY, _TOKEN, Page, Word, _looks_like_word, _raw_words, _walk_objects, open_pdf,
-                                read_document, serialised)
+from pipeline.pageobjects import PageObjects
+from pipeline.textlayer import Page, Word, _looks_like_word, _raw_words, open_pdf, read_document, serialised, tokens_of
 
 IMAGE_PAGE = 0.5  # share of the page one image must cover for the page to be a scan
 INVISIBLE_LAYER = 0.8  # share of a page's characters drawn invisible: a scanner's OCR layer
@@ -95,28 +94,21 @@ def read_checked_fields(pdf: bytes, *, max_pages: int = 50) -> tuple[list[Page],
     return [page for page, _ in pairs], [check for _, check in pairs], fields
 
 
-def _check_page(page: pdfium.PdfPage, number: int, raw_words: int | None = None) -> LayerCheck:
+def _check_page(page: pdfium.PdfPage, number: int, raw_words: int | None = None,
+                objects: PageObjects | None = None) -> LayerCheck:
     """The page's check; ``raw_words``, when given, is the count of words its text page holds (counted
-    here only when the page may be a scan)."""
+    here only when the page may be a scan); ``objects``, the page's objects as the read walked them (walked
+    here when not given)."""
     left, bottom, right, top = page.get_cropbox()
     area = max((right - left) * (top - bottom), 1.0)
-    count = pdfium_c.FPDFPage_CountObjects(page.raw)
-    objects = [pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(count)]
+    if objects is None:
+        objects = PageObjects(page, paths=False)
     cover = 0.0
-    for kind, (x0, y0, x1, y1) in _walk_objects(objects, _IDENTITY, depth=0, paths=False):
-        if kind == "image":
-            w = max(0.0, min(x1, right) - max(x0, left))
-            h = max(0.0, min(y1, top) - max(y0, bottom))
-            cover = max(cover, w * h / area)
-    shown = hidden = 0
-    for obj in objects:
-        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_TEXT:
-            continue
-        invisible = pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
-        if invisible:
-            hidden += 1
-        else:
-            shown += 1
+    for x0, y0, x1, y1 in objects.images():
+        w = max(0.0, min(x1, right) - max(x0, left))
+        h = max(0.0, min(y1, top) - max(y0, bottom))
+        cover = max(cover, w * h / area)
+    shown, hidden = objects.shown, objects.hidden
     cover, invisible_share = round(cover, 3), round(hidden / (hidden + shown) if hidden + shown else 0.0, 3)
     if cover < IMAGE_PAGE and invisible_share < INVISIBLE_LAYER:
         raw_words = None  # no scan, whatever its words: they are not counted
@@ -131,7 +123,7 @@ def _check_page(page: pdfium.PdfPage, number: int, raw_words: int | None = None)
 
 def text_quality(words: list[str]) -> tuple[int, float, float]:
     """(alphabetic tokens, share that look like words, share that are known words) of some text."""
-    tokens = [m.group(0) for t in words for m in _TOKEN.finditer(t)]
+    tokens = [token for t in words for token in tokens_of(t)]
     if not tokens:
         return 0, 0.0, 0.0
     wordlike = sum(1 for t in tokens if _looks_like_word(t)) / len(tokens)

@@ -14,14 +14,13 @@ import base64
 import binascii
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from pipeline.errors import TooLarge
 
 MAX_STREAM_BYTES = 64 * 2**20
 CHUNK = 2**16
 
-_STREAM = re.compile(rb"(?<!end)stream\r?\n")
 _FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+|\d+\s+\d+\s+R)")
 _LENGTH = re.compile(rb"/Length\s+(\d+)\b(?!\s+\d+\s+R)")
 _WHITE = re.compile(rb"[\s\x00]")
@@ -33,15 +32,15 @@ class _Exceeded(Exception):
 
 def refuse_stream_bombs(pdf: bytes, *, limit: int = MAX_STREAM_BYTES) -> None:
     """TooLarge when a stream that is not an image decodes to more than ``limit`` bytes."""
-    for match in _STREAM.finditer(pdf):
-        head = pdf[max(0, match.start() - 2048):match.start()]
+    for start, end in _streams(pdf):
+        head = pdf[max(0, start - 2048):start]
         head = head[head.rfind(b"obj") + 1:]
         if re.search(rb"/Subtype\s*/Image", head):
             continue
         names = filters(head, pdf)
         if not any(name in _EXPANDING for name in names):
             continue
-        raw = _raw(pdf, match.end(), head)
+        raw = _raw(pdf, end, head)
         if most_decoded(raw, names) <= limit:
             continue  # even the filters' largest expansion keeps it under the cap: no need to decode it
         try:
@@ -51,6 +50,22 @@ def refuse_stream_bombs(pdf: bytes, *, limit: int = MAX_STREAM_BYTES) -> None:
                            "(a decompression bomb); send a fresh copy of the certificate.") from None
         except (zlib.error, binascii.Error, ValueError, IndexError):
             continue  # damaged, or not what the filter says: pdfium decides
+
+
+def _streams(pdf: bytes) -> Iterator[tuple[int, int]]:
+    """Where each stream's data starts: (start, end) of each ``stream`` keyword and its line end that is not
+    the end of ``endstream``, left to right without overlapping (the matches of ``(?<!end)stream\r?\n``),
+    found by ``bytes.find``: a regular expression with a look-behind is slow over a whole file."""
+    at = pdf.find(b"stream")
+    while at >= 0:
+        after = at + 6
+        if pdf[max(0, at - 3):at] != b"end":
+            end = after + 1 if pdf[after:after + 1] == b"\n" else after + 2 if pdf[after:after + 2] == b"\r\n" else -1
+            if end >= 0:
+                yield at, end
+                at = pdf.find(b"stream", end)
+                continue
+        at = pdf.find(b"stream", at + 1)
 
 
 def filters(head: bytes, pdf: bytes) -> list[bytes]:

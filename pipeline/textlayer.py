@@ -24,6 +24,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from pipeline.errors import EncryptedDocument, TooLarge, UnreadableDocument
+from pipeline.pageobjects import PageObjects, address, by_address, text_object
 from pipeline.pdfstreams import refuse_stream_bombs
 from pipeline.registration import PageRegistration
 
@@ -219,7 +220,8 @@ def open_pdf(pdf: bytes) -> pdfium.PdfDocument:
 
 def _refuse_huge_images(page: pdfium.PdfPage, number: int) -> None:
     """TooLarge when an image on the page has more than MAX_IMAGE_PIXELS (read from its dictionary,
-    before pdfium decodes it: drawing the page would hold the whole image in memory)."""
+    before pdfium decodes it: drawing the page would hold the whole image in memory). Called when the
+    page's walk (:class:`~pipeline.pageobjects.PageObjects`) found such an image: it names the one it meets first."""
     count = pdfium_c.FPDFPage_CountObjects(page.raw)
     todo = [(pdfium_c.FPDFPage_GetObject(page.raw, i), 0) for i in range(count)]
     width, height = ctypes.c_uint(), ctypes.c_uint()
@@ -242,8 +244,9 @@ def read_text_layer(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True
 
 
 # What a caller of read_pages learns of each page as it was drawn, before its form fields were merged
-# into it: (the page, its 1-based number, its count of words when they are those of the page read, else None).
-PageLook = Callable[[pdfium.PdfPage, int, "int | None"], Any]
+# into it: (the page, its 1-based number, its count of words when they are those of the page read, else None,
+# and its objects as walked for the read when they are those of the page read, else None).
+PageLook = Callable[[pdfium.PdfPage, int, "int | None", "PageObjects | None"], Any]
 
 
 @serialised
@@ -275,7 +278,7 @@ def read_document(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
             try:
                 page = doc[index]
                 drawn = has_form or _filled_by_annotations(page)  # values in form fields or annotations: merged in
-                seen = look(page, number, None) if drawn and look is not None else None
+                seen = look(page, number, None, None) if drawn and look is not None else None
                 if drawn:
                     if has_form and fields is not None:
                         _page_fields(doc.formenv.raw, page, fields)
@@ -285,10 +288,9 @@ def read_document(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
                     f"Page {number} of the PDF is damaged; send a fresh copy of the certificate."
                 ) from e
             try:
-                _refuse_huge_images(page, number)
-                read, raw_words = _read_page(page, number, drop_hidden=drop_hidden)
+                read, raw_words, objects = _read_page(page, number, drop_hidden=drop_hidden)
                 if look is not None and not drawn:
-                    seen = look(page, number, raw_words)
+                    seen = look(page, number, raw_words, objects)
                 pages.append((read, seen))
             finally:
                 page.close()
@@ -387,12 +389,16 @@ def _flattened_page(doc: pdfium.PdfDocument, index: int, page: pdfium.PdfPage) -
     return doc[index]
 
 
-def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple[Page, int]:
-    """The page, and how many words its text layer had before those without ink were dropped."""
+def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple[Page, int, PageObjects]:
+    """The page, how many words its text layer had before those without ink were dropped, and its objects
+    (one walk for the words' drawing order, the marks and the refusal of huge images: TooLarge first)."""
+    objects = PageObjects(page)
+    if objects.most_pixels > MAX_IMAGE_PIXELS:
+        _refuse_huge_images(page, number)
     transform = _DisplayTransform(page)
     textpage = page.get_textpage()
     try:
-        words = transform.words(_in_drawing_order(page, textpage, _raw_words(textpage)))
+        words = transform.words(_in_drawing_order(objects, textpage, _raw_words(textpage)))
     finally:
         textpage.close()
     raw_words = len(words)
@@ -401,7 +407,7 @@ def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple
         words, hidden = _visible(page, words) if words else (words, [])
         hidden.sort(key=_reading_order)
     words.sort(key=_reading_order)
-    marks = [transform.mark(kind, box) for kind, box in _raw_marks(page)]
+    marks = [transform.mark(kind, box) for kind, box in objects.marks()]
     logger.debug("page %s: %s words, %s marks", number, len(words), len(marks))
     page_read = Page(
         number=number,
@@ -411,30 +417,17 @@ def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple
         marks=tuple(marks),
         hidden=None if hidden is None else tuple(hidden),
     )
-    return page_read, raw_words
+    return page_read, raw_words, objects
 
 
-def _in_drawing_order(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: list[RawWord]) -> list[RawWord]:
+def _in_drawing_order(objects: PageObjects, textpage: pdfium.PdfTextPage, raw: list[RawWord]) -> list[RawWord]:
     """``raw`` with each word's third item its place in the page's drawing: the rank of its first character's
-    text object among the page's text objects in content order (form XObjects' in their place), then of that
-    character. pdfium's own character order follows the content, except that it sorts the text objects of
-    one line left to right: a value printed over an older one, or run over a label, may come first there."""
-    sequence: dict[int, int] = {}
-    todo = [pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(page.raw))]
-    todo.reverse()
-    depths = [0] * len(todo)
-    while todo:  # depth first, in the content's order
-        obj, depth = todo.pop(), depths.pop()
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
-            sequence[ctypes.cast(obj, ctypes.c_void_p).value or 0] = len(sequence)
-        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 6:
-            inner = [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(pdfium_c.FPDFFormObj_CountObjects(obj))]
-            todo.extend(reversed(inner))
-            depths.extend([depth + 1] * len(inner))
-    text_object = pdfium_c.FPDFText_GetTextObject
-    keys = [(sequence.get(ctypes.cast(text_object(textpage.raw, first), ctypes.c_void_p).value or 0, -1), first)
-            for _, _, first in raw]
+    text object among the page's text objects in content order (form XObjects' in their place,
+    :class:`~pipeline.pageobjects.PageObjects`), then of that character. pdfium's own character order follows
+    the content, except that it sorts the text objects of one line left to right: a value printed over an
+    older one, or run over a label, may come first there."""
+    sequence, handle = objects.text_rank, address(textpage.raw)
+    keys = [(sequence.get(text_object(handle, first) or 0, -1), first) for _, _, first in raw]
     ranks = [0] * len(raw)
     for rank, k in enumerate(sorted(range(len(raw)), key=keys.__getitem__)):
         ranks[k] = rank
@@ -443,141 +436,6 @@ def _in_drawing_order(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: l
 
 def _reading_order(w: Word) -> tuple[float, float]:
     return round(w.y0, 1), w.x0
-
-
-_Matrix = tuple[float, float, float, float, float, float]
-_IDENTITY: _Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-
-
-def _raw_marks(page: pdfium.PdfPage) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
-    """Crosses, images and drawings of a page, in page space."""
-    count = pdfium_c.FPDFPage_CountObjects(page.raw)
-    objects = [pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(count)]
-    strokes = []
-    for kind, box in _walk_objects(objects, _IDENTITY, depth=0):
-        if kind == "stroke":
-            strokes.append(box)
-        else:
-            yield kind, box
-    yield from _pair_strokes(strokes)
-
-
-def _pair_strokes(strokes: list[tuple[float, float, float, float]]) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
-    """Two single diagonal strokes drawn over each other make a cross (an X of two lines)."""
-    used: set[int] = set()
-    for i, a in enumerate(strokes):
-        if i in used:
-            continue
-        for j in range(i + 1, len(strokes)):
-            b = strokes[j]
-            if j in used:
-                continue
-            ix = min(a[2], b[2]) - max(a[0], b[0])
-            iy = min(a[3], b[3]) - max(a[1], b[1])
-            area = max((a[2] - a[0]) * (a[3] - a[1]), 1e-6)
-            if ix > 0 and iy > 0 and ix * iy > 0.5 * area:
-                used.update((i, j))
-                yield "cross", (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
-                break
-
-
-def _walk_objects(objects: list[Any], matrix: _Matrix, depth: int,
-                  paths: bool = True) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
-    """Images, and (with ``paths``) crosses, strokes and drawings, with their boxes in page space."""
-    wanted = (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE) if paths else (pdfium_c.FPDF_PAGEOBJ_IMAGE,)
-    for obj in objects:
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 6:
-            inner = _object_matrix(obj)
-            n = pdfium_c.FPDFFormObj_CountObjects(obj)
-            children = [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(n)]
-            yield from _walk_objects(children, _compose(inner, matrix), depth + 1, paths)
-            continue
-        if kind not in wanted:
-            continue
-        box = _object_bounds(obj, matrix)
-        if box is None:
-            continue
-        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            yield "image", box
-        else:
-            label = _classify_path(obj, box)
-            if label:
-                yield label, box
-
-
-def _object_matrix(obj: Any) -> _Matrix:
-    m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
-        return _IDENTITY
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
-
-
-def _compose(first: _Matrix, then: _Matrix) -> _Matrix:
-    a1, b1, c1, d1, e1, f1 = first
-    a2, b2, c2, d2, e2, f2 = then
-    return (
-        a1 * a2 + b1 * c2,
-        a1 * b2 + b1 * d2,
-        c1 * a2 + d1 * c2,
-        c1 * b2 + d1 * d2,
-        e1 * a2 + f1 * c2 + e2,
-        e1 * b2 + f1 * d2 + f2,
-    )
-
-
-def _object_bounds(obj: Any, matrix: _Matrix) -> tuple[float, float, float, float] | None:
-    l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-    if not pdfium_c.FPDFPageObj_GetBounds(obj, l, b, r, t):
-        return None
-    a, bb, c, d, e, f = matrix
-    xs, ys = [], []
-    for x, y in ((l.value, b.value), (r.value, t.value), (l.value, t.value), (r.value, b.value)):
-        xs.append(a * x + c * y + e)
-        ys.append(bb * x + d * y + f)
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-def _classify_path(obj: Any, box: tuple[float, float, float, float]) -> str | None:
-    """``cross`` for a small X/tick, ``drawing`` for curves; None for rules and boxes."""
-    width, height = box[2] - box[0], box[3] - box[1]
-    n = pdfium_c.FPDFPath_CountSegments(obj)
-    if n < 2 or width > 300 or height > 150:
-        return None
-    small = 2.5 <= width <= 16 and 2.5 <= height <= 16 and 0.4 <= width / height <= 2.5
-    x, y = ctypes.c_float(), ctypes.c_float()
-    diagonal = curves = 0
-    previous: tuple[float, float] | None = None
-    for i in range(n):
-        if not small and curves + n - i < _DRAWING_CURVES and diagonal + n - i < _DRAWING_DIAGONALS:
-            return None  # a rule or a box: too few segments left to make it a drawing
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
-        if not seg or not pdfium_c.FPDFPathSegment_GetPoint(seg, x, y):
-            continue
-        kind = pdfium_c.FPDFPathSegment_GetType(seg)
-        point = (x.value, y.value)
-        if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
-            curves += 1
-            if curves >= _DRAWING_CURVES:
-                return "drawing"  # no cross has curves: the rest of the path changes nothing
-        elif kind == pdfium_c.FPDF_SEGMENT_LINETO and previous is not None:
-            dx, dy = abs(point[0] - previous[0]), abs(point[1] - previous[1])
-            if dx > 0.2 * max(dy, 1e-6) and dy > 0.2 * max(dx, 1e-6):
-                diagonal += 1
-                if diagonal >= _DRAWING_DIAGONALS and not small:
-                    return "drawing"
-        previous = point
-    if small and diagonal >= 2 and curves == 0:
-        return "cross"
-    if small and diagonal == 1 and curves == 0 and n <= 3:
-        return "stroke"  # half of an X drawn as two separate lines
-    if curves >= _DRAWING_CURVES or diagonal >= _DRAWING_DIAGONALS:
-        return "drawing"
-    return None
-
-
-_DRAWING_CURVES = 4  # a path of at least this many curve segments, or ...
-_DRAWING_DIAGONALS = 6  # ... this many slanted lines, is a drawing (a signature, a logo)
 
 
 RawWord = tuple[str, tuple[float, float, float, float], int]  # text, box (left, bottom, right, top), first character's index
@@ -591,10 +449,10 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
     pdfium's generated characters, which are only spaces and line breaks) end a word. The page's text comes from one
     pdfium call; each character then costs two (its tight and its loose box), given the ctypes
     objects themselves to fill (a ``byref`` per argument costs more than the call)."""
-    raw = textpage.raw
+    raw = address(textpage.raw)
     count = textpage.count_chars()
     codes = _char_codes(textpage, count)
-    get_box, get_loose = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetLooseCharBox
+    get_box, get_loose, spaced = _char_box, _loose_char_box, _spaced
     left, right = ctypes.c_double(), ctypes.c_double()
     bottom, top = ctypes.c_double(), ctypes.c_double()
     loose = pdfium_c.FS_RECTF()
@@ -604,11 +462,12 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
     text: list[str] = []
     x0 = y0 = x1 = y1 = 0.0
     first = 0
+    hyphen, breaks, word_break = _HYPHEN_MARK, _BREAK_CODES, _WORD_BREAK
     for i, code in enumerate(codes):
-        if code == _HYPHEN_MARK:
+        if code == hyphen:
             ch = "-"  # pdfium's mark for a hyphen that ends a line
         else:
-            ch = chr(code) if 0 < code < 0x110000 and code not in _BREAK_CODES else _WORD_BREAK
+            ch = chr(code) if 0 < code < 0x110000 and code not in breaks else word_break
             if ch.isspace():
                 if text:
                     words.append(("".join(text), (x0, y0, x1, y1), first))
@@ -634,7 +493,7 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
             same_line = abs((b + t) / 2 - (y0 + y1) / 2) < height * 0.5
             gap = l - x1
             if not same_line or gap < -height * 0.8 or \
-                    gap > height * 0.3 and _spaced(raw, last, i, advance_from - advanced_to, matrix):
+                    gap > height * 0.3 and spaced(raw, last, i, advance_from - advanced_to, matrix):
                 words.append(("".join(text), (x0, y0, x1, y1), first))
                 text = []
         advanced_to, last = advance_to, i
@@ -656,7 +515,7 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
     return words
 
 
-def _spaced(raw: Any, last: int, i: int, gap: float, matrix: Any) -> bool:
+def _spaced(raw: int, last: int, i: int, gap: float, matrix: Any) -> bool:
     """Whether a gap between character ``last`` and character ``i`` that has no space between them (neither in
     the text nor generated by pdfium) ends a word; ``gap``: from the end of ``last``'s advance to ``i``.
 
@@ -667,13 +526,11 @@ def _spaced(raw: Any, last: int, i: int, gap: float, matrix: Any) -> bool:
     text matrix: text drawn stretched or squeezed has wider or narrower spaces). Narrower is kerning or
     letter-spacing, as a PDF printer or a form's appearance sets glyph by glyph ("E vi d e n c e"); glyph
     boxes alone cannot tell them from a space."""
-    text_object = pdfium_c.FPDFText_GetTextObject
-    if ctypes.cast(text_object(raw, i), ctypes.c_void_p).value == ctypes.cast(text_object(raw, last),
-                                                                              ctypes.c_void_p).value:
+    if text_object(raw, i) == text_object(raw, last):
         return False
-    if not pdfium_c.FPDFText_GetMatrix(raw, i, matrix):
+    if not _char_matrix(raw, i, matrix):
         return True
-    em = pdfium_c.FPDFText_GetFontSize(raw, i) * math.hypot(matrix.a, matrix.b)
+    em = _font_size(raw, i) * math.hypot(matrix.a, matrix.b)
     return em <= 0 or gap > SPACE_EM * em
 
 
@@ -681,6 +538,11 @@ SPACE_EM = 0.2  # narrower than a space in any common font (0.25-0.28 em; Calibr
 _WORD_BREAK = " "
 _BREAK_CODES = frozenset((0xFFFE, 0xFFFF))  # pdfium's marks that are no character: they end a word
 _HYPHEN_MARK = 0x2  # what FPDFText_GetUnicode gives for a hyphen that ends a line (FPDFText_GetText gives 0xFFFE)
+# pdfium's character functions, taking the text page by its address (:func:`pipeline.pageobjects.by_address`)
+_char_box = by_address(pdfium_c.FPDFText_GetCharBox)
+_loose_char_box = by_address(pdfium_c.FPDFText_GetLooseCharBox)
+_char_matrix = by_address(pdfium_c.FPDFText_GetMatrix)
+_font_size = by_address(pdfium_c.FPDFText_GetFontSize)
 
 
 def _char_codes(textpage: pdfium.PdfTextPage, count: int) -> list[int]:
@@ -728,10 +590,16 @@ class _DisplayTransform:
             return [self.word(text, box, drawn) for text, box, drawn in raw]
         left, top = self.left, self.top
         out = []
+        new = object.__new__
         for text, (l, b, r, t), drawn in raw:
             xa, ya, xb, yb = l - left, top - b, r - left, top - t
-            out.append(Word(text, round(xb if xb < xa else xa, 2), round(yb if yb < ya else ya, 2),
-                            round(xb if xb > xa else xa, 2), round(yb if yb > ya else ya, 2), None, drawn))
+            # a Word with the fields its __init__ sets, in its order (a frozen dataclass's __init__ sets
+            # each through object.__setattr__: twice the cost, on every word of every page)
+            word = new(Word)
+            word.__dict__.update(text=text, x0=round(xb if xb < xa else xa, 2), y0=round(yb if yb < ya else ya, 2),
+                                 x1=round(xb if xb > xa else xa, 2), y1=round(yb if yb > ya else ya, 2),
+                                 confidence=None, drawn=drawn)
+            out.append(word)
         return out
 
     def word(self, text: str, box: tuple[float, float, float, float], drawn: int | None = None) -> Word:
@@ -759,9 +627,7 @@ def _visible(page: pdfium.PdfPage, words: list[Word]) -> tuple[list[Word], list[
         logger.warning("could not render page to check hidden text; keeping all words", exc_info=True)
         return words, []
     kept, dropped = [], []
-    for w in words:
-        x0, y0 = max(int(w.x0 * scale), 0), max(int(w.y0 * scale), 0)
-        x1, y1 = min(int(w.x1 * scale) + 1, ink.shape[1]), min(int(w.y1 * scale) + 1, ink.shape[0])
+    for w, x0, y0, x1, y1 in zip(words, *_pixel_boxes(words, scale, ink.shape)):
         if x1 > x0 and y1 > y0 and ink[y0:y1, x0:x1].min() < _INK_LEVEL:
             kept.append(w)
         else:
@@ -769,6 +635,20 @@ def _visible(page: pdfium.PdfPage, words: list[Word]) -> tuple[list[Word], list[
     if dropped:
         logger.info("dropped %s hidden words of %s", len(dropped), len(words))
     return kept, dropped
+
+
+def _pixel_boxes(words: list[Word], scale: float, shape: tuple[int, ...]) -> tuple[list[int], ...]:
+    """The words' boxes in the render's pixels, clipped to it: (lefts, tops, rights, bottoms), each edge
+    ``int`` of its product with ``scale`` (right and bottom one more), computed together; word by word
+    when a product is not a number or too large for an integer array (a hostile file's text far off the page)."""
+    products = np.array([(w.x0, w.y0, w.x1, w.y1) for w in words], dtype=float).reshape(-1, 4) * scale
+    if not (np.abs(products) < 2.0 ** 62).all():
+        at = [[int(v) for v in row] for row in products.tolist()]
+        return ([max(a[0], 0) for a in at], [max(a[1], 0) for a in at],
+                [min(a[2] + 1, shape[1]) for a in at], [min(a[3] + 1, shape[0]) for a in at])
+    at = products.astype(np.int64)  # a truncation toward zero, as int()
+    return (np.maximum(at[:, 0], 0).tolist(), np.maximum(at[:, 1], 0).tolist(),
+            np.minimum(at[:, 2] + 1, shape[1]).tolist(), np.minimum(at[:, 3] + 1, shape[0]).tolist())
 
 
 def _grey_levels(bitmap: pdfium.PdfBitmap) -> np.ndarray:
@@ -793,11 +673,17 @@ def has_usable_text(pages: list[Page], *, min_words: int = 40) -> bool:
     words = [w.text for p in pages for w in p.words]
     if len(words) < min_words:
         return False
-    tokens = [m.group(0) for t in words for m in _TOKEN.finditer(t)]
+    tokens = [token for t in words for token in tokens_of(t)]
     if len(tokens) < min_words // 2:
         return False
     wordlike = sum(1 for t in tokens if _looks_like_word(t))
     return wordlike / len(tokens) >= 0.6
+
+
+@functools.lru_cache(maxsize=2**16)  # a page repeats its words (the form's labels): each is cut once
+def tokens_of(text: str) -> tuple[str, ...]:
+    """The alphabetic tokens (two letters or more) of a word's text."""
+    return tuple(m.group(0) for m in _TOKEN.finditer(text))
 
 
 @functools.lru_cache(maxsize=2**16)  # a page repeats its words (the form's labels): each is judged once

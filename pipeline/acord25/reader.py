@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections import defaultdict
 from dataclasses import replace
@@ -32,7 +33,7 @@ from pipeline.acord25.fields import agree_with_form_fields, apply_form_fields
 from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box
 from pipeline.acord25.remarks import append_remarks
-from pipeline.acord25.template import Field, Registration, form_print, vocabulary
+from pipeline.acord25.template import Field, Registration, Template, form_print, vocabulary
 from pipeline.textlayer import Mark, Page, Word
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class FieldWords:
         self.row_wide = {f for f in self.fields if f.block == "coverages" and f.box[3] - f.box[1] > 20
                          and f.kind not in ("text",) or f.key.endswith("/policy_number")}
         self._index = _BoxIndex(self.boxes, self.row_wide)
+        self._own_by_index = [(b.x0, b.y0, b.x1, b.y1) for b in (self.own[f] for f in self._index.fields)]
         values = [w for j, w in enumerate(page.words) if j not in registration.printed_words and not _speck(w)]
         self.agreed: set[int] = set()  # ids of OCR words a second reading agreed with
         values, covered, self.read_twice = _uncovered([u for w in values for u in _unglued(w)], self.agreed)
@@ -211,7 +213,7 @@ class FieldWords:
         Another print of the form may draw a box shorter or narrower (a shorter description box): the
         rule that closes it on the page then runs through the box placed by its block's fit. The larger
         part is kept."""
-        level, upright = _crossing(self.registration.template.rules, Box(*f.box), 0.0)
+        level, upright = _template_crossing(self.registration.template, f)
         if level and upright:
             return box
         for rule in _crossing(self.page_rules, box, tol)[0] if not level else ():
@@ -232,14 +234,14 @@ class FieldWords:
         A coverage row's columns are tried with the word's seat (text may poke above its row's rule),
         every other field with its centre."""
         best, best_key = None, None
-        for i in self._index.holding(x, y, seat, kinds_wanted):
-            f = self._index.fields[i]
-            py = seat if seat is not None and f in self.row_wide else y
-            own = self.own[f]
-            distance = max(own.x0 - x, 0, x - own.x1) + max(own.y0 - py, 0, py - own.y1)
-            key = (distance, (own.x1 - own.x0) * (own.y1 - own.y0))
+        index = self._index
+        for i in index.holding(x, y, seat, kinds_wanted):
+            py = seat if seat is not None and index.row_wide[i] else y
+            x0, y0, x1, y1 = self._own_by_index[i]
+            distance = max(x0 - x, 0, x - x1) + max(y0 - py, 0, py - y1)
+            key = (distance, (x1 - x0) * (y1 - y0))
             if best_key is None or key < best_key:
-                best, best_key = f, key
+                best, best_key = index.fields[i], key
         return best
 
     def _starts_new(self, previous: Word, w: Word) -> bool:
@@ -285,24 +287,57 @@ class FieldWords:
 
 
 class _BoxIndex:
-    """The fields' grown boxes as arrays: which of them hold a point, found in one pass over all boxes
-    (the reader asks this for every word and mark; the nearest of the few that hold it is chosen by
-    :meth:`FieldWords._field_of_point`)."""
+    """The fields' grown boxes in a grid of GRID_PT squares: which of them hold a point is tested on the few
+    boxes of the point's square alone (the reader asks this for every word and mark; the nearest of the few
+    that hold it is chosen by :meth:`FieldWords._field_of_point`)."""
 
     def __init__(self, boxes: dict[Field, Box], row_wide: set[Field]) -> None:
         self.fields = list(boxes)
-        self.box = np.array([(b.x0, b.y0, b.x1, b.y1) for b in boxes.values()], dtype=float).reshape(-1, 4)
-        self.row_wide = np.array([f in row_wide for f in self.fields], dtype=bool)
-        self.kind = np.array([f.kind for f in self.fields], dtype=object)
+        self.box = [(b.x0, b.y0, b.x1, b.y1) for b in boxes.values()]
+        self.row_wide = [f in row_wide for f in self.fields]
+        self.kind = [f.kind for f in self.fields]
+        self.grid: dict[tuple[int, int], list[int]] = defaultdict(list)  # a square -> the boxes over it, in field order
+        for i, (x0, y0, x1, y1) in enumerate(self.box):
+            if not (x0 <= x1 and y0 <= y1):
+                continue  # an empty box holds no point
+            for gx in range(math.floor(x0 / GRID_PT), math.floor(x1 / GRID_PT) + 1):
+                for gy in range(math.floor(y0 / GRID_PT), math.floor(y1 / GRID_PT) + 1):
+                    self.grid[(gx, gy)].append(i)
 
     def holding(self, x: float, y: float, seat: float | None, kinds_wanted: tuple[str, ...] | None) -> list[int]:
         """The indexes, in field order, of the boxes that hold (x, y), or (x, seat) for a coverage row's column."""
-        py = np.where(self.row_wide, seat, y) if seat is not None else y
-        box = self.box
-        inside = (box[:, 0] <= x) & (x <= box[:, 2]) & (box[:, 1] <= py) & (py <= box[:, 3])
-        if kinds_wanted is not None:
-            inside &= np.isin(self.kind, kinds_wanted)
-        return np.flatnonzero(inside).tolist()
+        gx = math.floor(x / GRID_PT)
+        found = [i for i in self.grid.get((gx, math.floor(y / GRID_PT)), ())
+                 if seat is None or not self.row_wide[i]]
+        if seat is not None:
+            found += [i for i in self.grid.get((gx, math.floor(seat / GRID_PT)), ()) if self.row_wide[i]]
+            found.sort()
+        out = []
+        for i in found:
+            x0, y0, x1, y1 = self.box[i]
+            py = seat if seat is not None and self.row_wide[i] else y
+            if x0 <= x <= x1 and y0 <= py <= y1 and (kinds_wanted is None or self.kind[i] in kinds_wanted):
+                out.append(i)
+        return out
+
+
+GRID_PT = 24.0  # the side of the field index's squares (points): a few boxes over each
+
+
+def _template_crossing(template: Template, f: Field) -> tuple[bool, bool]:
+    """Whether the template draws a level and an upright rule across the field's own box
+    (:func:`_crossing` of its rules): found once per template and field."""
+    known = _TEMPLATE_CROSSING.get(id(template))
+    if known is None or known[0] is not template:
+        known = _TEMPLATE_CROSSING[id(template)] = (template, {})
+    got = known[1].get(f)
+    if got is None:
+        level, upright = _crossing(template.rules, Box(*f.box), 0.0)
+        got = known[1][f] = (bool(level), bool(upright))
+    return got
+
+
+_TEMPLATE_CROSSING: dict[int, tuple[Template, dict[Field, tuple[bool, bool]]]] = {}
 
 
 def _crossing(rules: Any, box: Box, inset: float) -> tuple[list[Any], list[Any]]:

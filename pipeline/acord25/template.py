@@ -75,6 +75,15 @@ class Field:
     block: str
     label: int | None = None  # a check box's own printed label (an index of the template's print)
 
+    def __hash__(self) -> int:
+        """The dataclass's own hash (of its fields in order), kept: a field keys the reader's tables, and
+        every lookup would hash its six values again."""
+        known = self.__dict__.get("_hash")
+        if known is None:
+            known = hash((self.name, self.key, self.kind, self.box, self.block, self.label))
+            object.__setattr__(self, "_hash", known)
+        return known
+
 
 @dataclass(frozen=True)
 class Template:
@@ -206,13 +215,21 @@ class FormPrint:
     def __init__(self, phrases: tuple[tuple[str, ...], ...]) -> None:
         self.texts = {t for t in ("".join(p) for p in phrases) if len(t) >= FORM_PRINT_CHARS}
         self.longest = max((len(p) for p in phrases), default=0) + 2  # words: OCR may split a label's word
+        self.starts = {t[:n] for t in self.texts for n in range(len(t) + 1)}  # what a run of words may begin with
 
     def unprinted(self, words: list[Word]) -> list[Word]:
-        """``words`` (one line, left to right) without the runs of them that are a printed phrase."""
+        """``words`` (one line, left to right) without the runs of them that are a printed phrase: from each
+        word, the longest run (of at most ``longest`` words) whose text is one, found by joining one word
+        more while the text still begins one."""
         out, i = [], 0
         while i < len(words):
-            end = next((j for j in range(min(len(words), i + self.longest), i, -1)
-                        if "".join(w.text for w in words[i:j]) in self.texts), None)
+            end, text = None, ""
+            for j in range(i + 1, min(len(words), i + self.longest) + 1):
+                text += words[j - 1].text
+                if text not in self.starts:
+                    break
+                if text in self.texts:
+                    end = j
             if end is None:
                 out.append(words[i])
                 i += 1
@@ -344,6 +361,8 @@ class _Printed:
     blocks: tuple[str, ...]
     anchors: tuple[int, ...]  # every block's anchors, block by block (the page-wide fit's)
     distinct_anchors: np.ndarray  # the same, each once
+    block_names: tuple[str, ...]  # the blocks of ``blocks``, each once
+    block_index: np.ndarray  # each word's block, an index of ``block_names``
 
 
 @lru_cache(maxsize=None)
@@ -353,10 +372,12 @@ def _printed_arrays(edition: str) -> _Printed:
     index = {t: k for k, t in enumerate(texts)}
     centres = [_centre(*box) for _, *box in template.printed]
     anchors = tuple(i for b in template.blocks.values() for i in b["anchors"])
+    blocks = tuple(block_of(template, cx, cy) for cx, cy in centres)
+    names = tuple(dict.fromkeys(blocks))
     return _Printed(texts, np.array([index[t[0]] for t in template.printed], dtype=int),
-                    np.array(centres, dtype=float).reshape(-1, 2),
-                    tuple(block_of(template, cx, cy) for cx, cy in centres),
-                    anchors, np.unique(np.array(anchors, dtype=int)))
+                    np.array(centres, dtype=float).reshape(-1, 2), blocks,
+                    anchors, np.unique(np.array(anchors, dtype=int)),
+                    names, np.array([names.index(b) for b in blocks], dtype=int))
 
 
 class _LabelPairs:
@@ -429,12 +450,23 @@ class Matched:
 
 def _axis_fit(a: np.ndarray, b: np.ndarray, scale: float = 1.0) -> tuple[float, float]:
     """Least squares b = s * a + t; only a translation (at ``scale``) when the points span too little to give a scale."""
-    if len(a) < MIN_SCALE_POINTS or np.ptp(a) < 200.0:
-        return scale, float(np.median(b - scale * a))
+    if len(a) < MIN_SCALE_POINTS or a.max() - a.min() < 200.0:
+        return scale, _median(b - scale * a)
     s, t = np.polyfit(a, b, 1)
     if not MIN_SCALE <= s <= MAX_SCALE:  # a page is never drawn at another scale per block: keep it a shift
-        return scale, float(np.median(b - scale * a))
+        return scale, _median(b - scale * a)
     return float(s), float(t)
+
+
+def _median(values: np.ndarray) -> float:
+    """``np.median`` of a few numbers (the middle one, or the mean of the two middle ones), without its
+    overhead; numpy's own for none or for NaN."""
+    ordered = sorted(values.tolist())
+    n = len(ordered)
+    if n == 0 or any(v != v for v in ordered):
+        return float(np.median(values))
+    half = n // 2
+    return ordered[half] if n % 2 else (ordered[half - 1] + ordered[half]) / 2
 
 
 @dataclass(frozen=True)
@@ -526,33 +558,57 @@ def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[floa
     level, upright = rules or (RulePairs.none(), RulePairs.none())
     if len(ids) == 0 and (len(level.ids) == 0 or len(upright.ids) == 0):
         return None
+    # (the rules' terms are left out where a block has no rules of that axis: they add nothing then)
+    ruled_y, ruled_x = len(level.ids) > 0, len(upright.ids) > 0
     sx0, sy0 = scale
     scaled = src * np.array(scale)
     label_shift = dst - scaled
     rule_dy = level.dst - sy0 * level.src
     rule_dx = upright.dst - sx0 * upright.src
-    hypotheses = [np.round(label_shift, 1)]
+    hypotheses = np.round(label_shift, 1)
     if len(rule_dx) and len(rule_dy):
         xs, ys = np.unique(np.round(np.r_[rule_dx, label_shift[:, 0]], 1)), np.unique(np.round(rule_dy, 1))
-        hypotheses.append(np.array(np.meshgrid(xs, ys)).reshape(2, -1).T)
-    shifts = _unique_rows(np.concatenate(hypotheses).reshape(-1, 2))
+        hypotheses = np.concatenate((hypotheses, np.array(np.meshgrid(xs, ys)).reshape(2, -1).T))
+    shifts = _unique_rows(hypotheses.reshape(-1, 2))
     # each axis on its own (a test over an axis of two is slow in numpy; the result is the same)
-    count = (_labels_near(ids, label_shift, shifts) + _distinct(level.ids, np.abs(rule_dy[:, None] - shifts[None, :, 1]) <= INLIER_PT)
-             + _distinct(upright.ids, np.abs(rule_dx[:, None] - shifts[None, :, 0]) <= INLIER_PT))
-    near = np.abs(shifts - np.array([prior.tx, prior.ty])).sum(axis=1) if prior is not None else np.zeros(len(shifts))
-    best = shifts[int(np.lexsort((near, -count))[0])]
+    count = _labels_near(ids, label_shift, shifts)
+    if ruled_y:
+        count = count + _distinct(level.ids, np.abs(rule_dy[:, None] - shifts[None, :, 1]) <= INLIER_PT)
+    if ruled_x:
+        count = count + _distinct(upright.ids, np.abs(rule_dx[:, None] - shifts[None, :, 0]) <= INLIER_PT)
+    if prior is not None:
+        near = np.abs(shifts - np.array([prior.tx, prior.ty])).sum(axis=1)
+        best = shifts[int(np.lexsort((near, -count))[0])]
+    else:  # (all equally near: the first of the most agreed)
+        best = shifts[int(np.argsort(-count, kind="stable")[0])]
     inliers = np.abs(label_shift - best).max(axis=1) <= INLIER_PT
     on_y, on_x = np.abs(rule_dy - best[1]) <= INLIER_PT, np.abs(rule_dx - best[0]) <= INLIER_PT
     for _ in range(2):  # refit scale and translation on the consensus, then choose the inliers again
-        sx, tx = _axis_fit(np.concatenate((src[inliers, 0], upright.src[on_x])), np.concatenate((dst[inliers, 0], upright.dst[on_x])), sx0)
-        sy, ty = _axis_fit(np.concatenate((src[inliers, 1], level.src[on_y])), np.concatenate((dst[inliers, 1], level.dst[on_y])), sy0)
+        ax, bx = src[inliers, 0], dst[inliers, 0]
+        ay, by = src[inliers, 1], dst[inliers, 1]
+        if ruled_x:
+            ax, bx = np.concatenate((ax, upright.src[on_x])), np.concatenate((bx, upright.dst[on_x]))
+        if ruled_y:
+            ay, by = np.concatenate((ay, level.src[on_y])), np.concatenate((by, level.dst[on_y]))
+        sx, tx = _axis_fit(ax, bx, sx0)
+        sy, ty = _axis_fit(ay, by, sy0)
         moved = np.column_stack((src[:, 0] * sx + tx, src[:, 1] * sy + ty))
         err = np.abs(moved - dst).max(axis=1)
-        err_y, err_x = np.abs(level.src * sy + ty - level.dst), np.abs(upright.src * sx + tx - upright.dst)
-        chosen, chosen_y, chosen_x = err <= INLIER_PT, err_y <= INLIER_PT, err_x <= INLIER_PT
-        if chosen.sum() + chosen_y.sum() + chosen_x.sum() < inliers.sum() + on_y.sum() + on_x.sum():
+        chosen = err <= INLIER_PT
+        # the same consensus again: a second refit would give this fit again, and choose it again
+        same = np.array_equal(chosen, inliers)
+        if ruled_x or ruled_y:
+            err_y, err_x = np.abs(level.src * sy + ty - level.dst), np.abs(upright.src * sx + tx - upright.dst)
+            chosen_y, chosen_x = err_y <= INLIER_PT, err_x <= INLIER_PT
+            if chosen.sum() + chosen_y.sum() + chosen_x.sum() < inliers.sum() + on_y.sum() + on_x.sum():
+                break
+            same = same and np.array_equal(chosen_y, on_y) and np.array_equal(chosen_x, on_x)
+            on_y, on_x = chosen_y, chosen_x
+        elif chosen.sum() < inliers.sum():
             break
-        inliers, on_y, on_x = chosen, chosen_y, chosen_x
+        inliers = chosen
+        if same:
+            break
     if len(upright.ids) >= 2 or len(level.ids) >= 2:  # a block drawn wider or taller than the page's scale says
         ex, ey = np.abs(src[:, 0] * sx + tx - dst[:, 0]), np.abs(src[:, 1] * sy + ty - dst[:, 1])
         sx, tx = _stretched(src[ey <= INLIER_PT, 0], dst[ey <= INLIER_PT, 0], upright, sx, tx, sx0)
@@ -562,8 +618,11 @@ def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[floa
         err_y, err_x = np.abs(level.src * sy + ty - level.dst), np.abs(upright.src * sx + tx - upright.dst)
         inliers, on_y, on_x = err <= INLIER_PT, err_y <= INLIER_PT, err_x <= INLIER_PT
     n_labels = len(set(ids[inliers].tolist()))
-    n_rules = len(set(level.ids[on_y].tolist())) + len(set(upright.ids[on_x].tolist()))
-    errors = np.r_[err[inliers], err_y[on_y], err_x[on_x]]
+    if ruled_x or ruled_y:
+        n_rules = len(set(level.ids[on_y].tolist())) + len(set(upright.ids[on_x].tolist()))
+        errors = np.concatenate((err[inliers], err_y[on_y], err_x[on_x]))
+    else:
+        n_rules, errors = 0, err[inliers]
     residual = float(errors.max()) if len(errors) else INLIER_PT
     return BlockFit(Transform(sx, tx, sy, ty), residual, n_labels + n_rules, True, n_rules)
 
@@ -702,13 +761,21 @@ def register(page: Page, template: Template, matched: Matched | None = None) -> 
                             RULE_SEARCH_PT) if page_rules else None
         fit = _ransac(*pairs.near(block["anchors"], glob.transform, radius), scale, rules, glob.transform)
         if fit is None or fit.anchors < MIN_ANCHORS:  # too few labels of its own: borrow those around it
-            x0, y0, x1, y1 = block["box"]
-            m = BLOCK_MARGIN_PT
-            near = [i for i in everything if x0 - m <= _centre(*template.printed[i][1:])[0] <= x1 + m
-                    and y0 - m <= _centre(*template.printed[i][1:])[1] <= y1 + m]
+            near = _around(template.edition, name)
             fit = _ransac(*pairs.near(near, glob.transform, radius), scale, rules, glob.transform)
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
     return _on_words(Registration(template, fits, glob), words, pairs, matched.by_text)
+
+
+@lru_cache(maxsize=None)
+def _around(edition: str, block: str) -> tuple[int, ...]:
+    """The anchors (of every block, in the page-wide fit's order) whose print lies within BLOCK_MARGIN_PT of
+    ``block``'s box: those a block with too few labels of its own borrows."""
+    template = load(edition)
+    x0, y0, x1, y1 = template.blocks[block]["box"]
+    m = BLOCK_MARGIN_PT
+    return tuple(i for i in _printed_arrays(edition).anchors if x0 - m <= _centre(*template.printed[i][1:])[0] <= x1 + m
+                 and y0 - m <= _centre(*template.printed[i][1:])[1] <= y1 + m)
 
 
 def register_rules(page_rules: list[tuple[float, float, float, float]], template: Template,
@@ -793,11 +860,12 @@ def _printed(words: list[Word], template: Template, registration: Registration,
     ``pairs``: the page's label pairs (:class:`_LabelPairs`); a text-layer word is then print when one of
     its pairs lies at its printed word's place, tested for all pairs at once."""
     printed = _printed_arrays(template.edition)
-    fits = [registration.fit(block) for block in printed.blocks]
+    fits = [registration.fit(block) for block in printed.block_names]  # each block's, then each word's by its block
+    of = printed.block_index
     # each printed word's registered place (the transform's own arithmetic: x' = sx * x + tx) and tolerance
-    px = np.array([f.transform.sx for f in fits]) * printed.centres[:, 0] + np.array([f.transform.tx for f in fits])
-    py = np.array([f.transform.sy for f in fits]) * printed.centres[:, 1] + np.array([f.transform.ty for f in fits])
-    tol = np.array([INLIER_PT + f.residual for f in fits])
+    px = np.array([f.transform.sx for f in fits])[of] * printed.centres[:, 0] + np.array([f.transform.tx for f in fits])[of]
+    py = np.array([f.transform.sy for f in fits])[of] * printed.centres[:, 1] + np.array([f.transform.ty for f in fits])[of]
+    tol = np.array([INLIER_PT + f.residual for f in fits])[of]
     found: set[int] = set()
     if pairs is not None:
         at = (np.abs(pairs.dst[:, 0] - px[pairs.ids]) <= tol[pairs.ids]) & \
@@ -871,18 +939,21 @@ def _moved_print(words: list[Word], template: Template, registration: Registrati
     a line's start, before three found, are print too."""
     follows = _follows(template.edition)
     placed: dict[tuple[str, str], list[tuple[float, float]]] = {}  # follows' places on the page, as needed
-    cy = [w.cy for w in words]
-    order = sorted(range(len(words)), key=lambda j: (round(cy[j]), words[j].x0))  # print found counts in a run
+    x0 = [w.x0 for w in words]
+    x1 = [w.x1 for w in words]
+    cy = [(w.y0 + w.y1) / 2 for w in words]  # Word.cy
+    order = sorted(range(len(words)), key=lambda j: (round(cy[j]), x0[j]))  # print found counts in a run
     chained = [False] * len(order)
-    reads = vocabulary(template.edition)
-    for k, (i, j) in enumerate(zip(order, order[1:])):
-        a, b = words[i], words[j]
-        if not (abs(cy[i] - cy[j]) < SAME_LINE_PT and 0 <= b.x0 - a.x1 < NEXT_WORD_PT):
+    print_of = vocabulary(template.edition).print_of
+    for k in range(len(order) - 1):
+        i, j = order[k], order[k + 1]
+        if not (abs(cy[i] - cy[j]) < SAME_LINE_PT and 0 <= x0[j] - x1[i] < NEXT_WORD_PT):
             continue  # not next to each other on a line: no run, wherever they lie
-        for key in ((ta, tb) for ta in reads.print_of(a) for tb in reads.print_of(b) if (ta, tb) in follows):
+        a, b = words[i], words[j]
+        for key in ((ta, tb) for ta in print_of(a) for tb in print_of(b) if (ta, tb) in follows):
             if key not in placed:
                 placed[key] = [registration.glob.transform.point(*c) for c in follows[key]]
-            ax, ay = a.cx, cy[i]
+            ax, ay = (x0[i] + x1[i]) / 2, cy[i]  # Word.cx, .cy
             if any(abs(ax - x) <= MOVED_X_PT and abs(ay - y) <= MOVED_Y_PT for x, y in placed[key]):
                 chained[k] = True
                 break

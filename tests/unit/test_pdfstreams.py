@@ -136,3 +136,13 @@ def test_a_stream_the_bound_clears_is_not_decoded(monkeypatch):
     refuse_stream_bombs(page_with(stream(b"/Filter /FlateDecode", small)), limit=LIMIT)
     with pytest.raises(AssertionError):  # a stream the bound does not clear is decoded
         refuse_stream_bombs(page_with(stream(b"/Filter /FlateDecode", flate_bomb(1))), limit=LIMIT)
+
+
+def test_given_stream_keywords_spelled_every_way_then_each_stream_data_start_is_found_once():
+    """A stream's data starts after ``stream`` and its line end (LF or CRLF); ``endstream``, and ``stream`` with no
+    line end after it, start none. Found left to right, a keyword's end never searched again."""
+    from pipeline.pdfstreams import _streams
+
+    data = b"stream\nA endstream\nB stream\r\nC stream\rD streamstream\nE xstream\n"
+    found = [(data[start:end], data[end:end + 1]) for start, end in _streams(data)]
+    assert found == [(b"stream\n", b"A"), (b"stream\r\n", b"C"), (b"stream\n", b"E"), (b"stream\n", b"")]
