@@ -32,13 +32,15 @@ from infra.settings import Settings
 from infra.storage import ObjectMissing, Storage, put_patiently
 from pipeline.events import EventType
 from pipeline.mime import split_message as split_mime
+from pipeline.signals.history import compared
 from pipeline.states import DocumentStatus, MessageStatus, Source, reached
 from workers import outcomes, trust, uploads
 from workers.guard import MAX_CRASHES, StageGuard
 from workers.handoffs import Relay, Taken, dispatch, relay_once
 from workers.metrics import StageTimer
 from workers.publish import publish_pending
-from workers.decisions import certificate_of, score
+from workers.decisions import score
+from workers.on_file import on_file
 from workers.vendors import after_scoring, note_thread
 
 if TYPE_CHECKING:
@@ -304,7 +306,8 @@ class Stages:
                                                extract(reading, form), document, self.settings.max_pages, form=form)
         insert_ignore(session, Certificate, {
             "document_id": document.id, "edition": (certificate.get("form") or {}).get("edition"),
-            "data": certificate, "created_at": utcnow()}, ["document_id"])
+            "data": certificate, "compared": compared(certificate),  # what later ones compare (workers/trust.py)
+            "created_at": utcnow()}, ["document_id"])
         index_certificate(session, document, certificate)  # searchable at once (infra/search.py)
         move(document, DocumentStatus.EXTRACTED)
         return self.actors.score_document  # committed with the hand-off (_run)
@@ -319,12 +322,12 @@ class Stages:
         if status != DocumentStatus.EXTRACTED:
             return self._next_after(status)
         day = date.fromisoformat(as_of) if as_of else date.today()
-        certificate = certificate_of(session, document)
+        known = on_file(session, document)  # the certificate, and which tables hold anything for it
         score(session, document, day, trigger=f"initial:{document.attempt}", index=False,  # indexed by extract
-              certificate=certificate)
+              on_file=known)
         move(document, DocumentStatus.DECIDED)
         after_scoring(session, document, self.settings.inbound_domain, day,  # its vendor (workers/vendors.py)
-                      certificate=certificate.data)
+                      certificate=known.certificate.data, on_file=known)
         return self._publish  # committed by _run
 
     def rescore_document(self, document_id: str, trigger: str, as_of: str | None = None) -> None:
