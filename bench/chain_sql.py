@@ -1,6 +1,6 @@
 """SQL statements per born-digital certificate through the chain as a worker runs it.
 
-    .venv/bin/python -m bench.chain_sql [--certificates 5] [--list] [--official]
+    .venv/bin/python -m bench.chain_sql [--certificates 5] [--list] [--official] [--history N] [--outcomes]
 
 Each certificate goes through the SMTP door's ``accept`` and then a dramatiq ``Worker`` in this process
 runs every actor it is handed to, with the production middleware (StageGuard's crash count, the relay,
@@ -13,12 +13,22 @@ their one statement is counted. Commits are counted too, and those that did not 
 of this process per certificate is printed too, in all and outside the pure stages (read, extract,
 evaluate: timed on their own thread), which is the chain's own cost, and by actor (the thread that ran
 each message, from the first middleware's start to its end; the door's and the flush's on this thread);
-PostgreSQL's own CPU is not in it.
+PostgreSQL's own CPU is not in it, and is printed apart: the CPU of the server processes serving the
+bench's database over the counted certificates (their own counters, so other sessions' load is not in
+it), per certificate.
+
+``--history N`` first sends N other certificates through the same chain, uncounted, so that the account
+has N earlier certificates when the counted ones arrive (the extract step compares a new certificate
+with up to 200 of them). ``--outcomes`` prints what became of each certificate (decision, failed checks,
+trust signals, expiry, vendor link, events) and a digest of it all, the random ids left out, so that two
+trees can be shown to decide alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import threading
 import time
 from collections import Counter
@@ -176,14 +186,19 @@ def one_certificate(app, actors, worker, log: StatementLog, sample: rig.Sample, 
 def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample], listing: bool = False,
                                cpu: list[tuple[float, float, float]] | None = None,
                                commits: list[tuple[int, int]] | None = None,
-                               by_actor: Counter | None = None) -> list[int]:
+                               by_actor: Counter | None = None, history: list[rig.Sample] = (),
+                               server_cpu: list[float] | None = None,
+                               outcomes: list[str] | None = None) -> list[int]:
     """The statement count of each sample through the door and the chain (the first one warms up and is
     not counted); with ``listing``, the last certificate's statements are printed by actor; ``cpu``
     gets, for each, the CPU seconds of this process (door, worker threads, relay) and the part of them
     outside the pure stages (the chain's own: SQL, storage, broker, middleware), and the wall seconds
     from the door to the last statement (commits waiting for the disk are in it, not in the CPU); ``commits`` gets, for
     each, its commits and how many of them did not wait for the disk; ``by_actor`` gets the CPU seconds
-    of all of them, by actor (the thread that ran it, middleware included), the door and the flush."""
+    of all of them, by actor (the thread that ran it, middleware included), the door and the flush.
+    ``history`` goes through the chain first, uncounted (the account's earlier certificates);
+    ``server_cpu`` gets the CPU seconds PostgreSQL's backends spent on the counted ones, together;
+    ``outcomes`` gets a line per certificate of what became of it (:func:`outcome_lines`)."""
     import redis
 
     from infra.bootstrap import App
@@ -199,7 +214,11 @@ def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample], l
         counts = []
         with chain(app) as (actors, log, worker):
             one_certificate(app, actors, worker, log, rig.born_digital(1, seed=998)[0], "sqlchain")
+            for sample in history:
+                one_certificate(app, actors, worker, log, sample, "sqlchain")
             log.cpu.clear()
+            database = env["COI_DATABASE_URL"].rsplit("/", 1)[1]
+            server_before = backends_cpu(database)
             for sample in samples:
                 pure = [0.0]
                 with pure_stages_cpu(pure):
@@ -209,6 +228,12 @@ def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample], l
                 counts.append(len(statements))
                 if cpu is not None:
                     cpu.append((spent, spent - pure[0], wall))
+            if server_cpu is not None:
+                server_after = backends_cpu(database)
+                server_cpu.append(sum(max(0.0, seconds - server_before.get(pid, 0.0))
+                                      for pid, seconds in server_after.items()))
+        if outcomes is not None:
+            outcomes.extend(outcome_lines(app, "sqlchain"))
         if by_actor is not None:
             by_actor.update(log.cpu)
         if listing:
@@ -216,6 +241,62 @@ def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample], l
         return counts
     finally:
         app.close()
+
+
+def backends_cpu(database: str) -> dict[int, float]:
+    """The CPU seconds spent so far by each PostgreSQL backend serving ``database``."""
+    return {pid: rig.cpu_seconds(pid) for pid in rig.postgres_backends(database)}
+
+
+RANDOM_IDS = ("document_id", "message_id")  # new ids each run (infra/models.py ``new_id``)
+
+
+def outcome_lines(app, slug: str) -> list[str]:
+    """One line per document of the account, oldest first: its file, status, decision, failed checks,
+    trust signals, expiry date and state, vendor link and events, then a digest of the certificate, its
+    evaluations and its events' data with the random ids left out (two runs of the same samples on
+    the same code print the same lines; the dates are today's)."""
+    from sqlalchemy import select
+
+    from infra.models import Account, Certificate, Document, Evaluation, OutboxEvent, VendorDocument
+
+    def stable(value):
+        if isinstance(value, dict):
+            return {k: stable(v) for k, v in value.items() if k not in RANDOM_IDS}
+        if isinstance(value, list):
+            return [stable(v) for v in value]
+        return value
+
+    lines = []
+    with app.sessions() as session:
+        account = session.scalars(select(Account).where(Account.slug == slug)).one()
+        documents = session.scalars(select(Document).where(Document.account_id == account.id)
+                                    .order_by(Document.created_at, Document.filename)).all()
+        for document in documents:
+            certificate = session.scalars(select(Certificate).where(Certificate.document_id == document.id)).first()
+            evaluations = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id)
+                                          .order_by(Evaluation.id)).all()
+            events = session.scalars(select(OutboxEvent).where(OutboxEvent.document_id == document.id)
+                                     .order_by(OutboxEvent.created_at, OutboxEvent.type)).all()
+            link = session.get(VendorDocument, document.id)
+            data = certificate.data if certificate else {}
+            failed = sorted({c.get("code", "?") for e in evaluations if e.current for c in e.checks
+                             if c.get("outcome") != "pass"})
+            whole = {"data": stable(data),
+                     "evaluations": [[e.trigger, e.current, e.decision, e.checks, e.future, e.as_of.isoformat()]
+                                     for e in evaluations],
+                     "events": [[e.type, stable(e.data)] for e in events],
+                     "expiry": [str(certificate.expires_on), certificate.expiry_state] if certificate else None,
+                     "vendor": [link.vendor_id, link.matched_by, link.score] if link else None}
+            digest = hashlib.sha256(json.dumps(whole, sort_keys=True, default=str).encode()).hexdigest()[:12]
+            lines.append(f"{document.filename} {document.status} "
+                         f"{next((e.decision for e in evaluations if e.current), '-')} "
+                         f"failed={','.join(failed) or '-'} "
+                         f"signals={','.join(s.get('code', '?') for s in data.get('signals') or []) or '-'} "
+                         f"expires={whole['expiry'][0] if certificate else '-'} "
+                         f"vendor={f'{link.vendor_id}/{link.matched_by}' if link else '-'} "
+                         f"events={','.join(e.type.rsplit('.', 1)[-1] for e in events) or '-'} {digest}")
+    return lines
 
 
 def print_statements(statements: list[Statement]) -> None:
@@ -232,15 +313,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="print the last certificate's statements")
     parser.add_argument("--official", action="store_true",
                         help="certificates on the official ACORD 25 blanks (bench.corpus), not our own drawing")
+    parser.add_argument("--history", type=int, default=0, metavar="N",
+                        help="N earlier certificates of the account, sent through the chain first (uncounted)")
+    parser.add_argument("--outcomes", action="store_true",
+                        help="print what became of each certificate, and a digest of it all")
     args = parser.parse_args(argv)
     samples = rig.born_digital_of(args.official)(args.certificates, seed=args.seed)
+    history = rig.born_digital_of(args.official)(args.history, seed=args.seed + 500) if args.history else []
     cpu: list[tuple[float, float, float]] = []
     commits: list[tuple[int, int]] = []
     by_actor: Counter = Counter()
+    server_cpu: list[float] = []
+    outcomes: list[str] | None = [] if args.outcomes else None
     load_before = rig.load_note()
     with rig.services() as env:
         counts = statements_per_certificate(env, samples, listing=args.list, cpu=cpu, commits=commits,
-                                            by_actor=by_actor)
+                                            by_actor=by_actor, history=history, server_cpu=server_cpu,
+                                            outcomes=outcomes)
+    if outcomes is not None:
+        print("\n".join(outcomes))
+        print(f"outcomes digest ({len(outcomes)} documents, history and warm-up included): "
+              f"{hashlib.sha256(chr(10).join(outcomes).encode()).hexdigest()[:16]}")
     print(f"SQL statements per born-digital certificate through the chain ({len(counts)} certificates): "
           f"mean {rig.mean(counts):.1f}, min {min(counts)}, max {max(counts)}")
     print(f"commits per certificate: mean {rig.mean([c[0] for c in commits]):.1f}, of which not waiting for the "
@@ -251,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     print("CPU per certificate by actor, mean (the thread that ran it, middleware included): " + ", ".join(
         f"{actor} {1000 * seconds / len(counts):.1f} ms" for actor, seconds in by_actor.most_common())
         + f"; together {1000 * sum(by_actor.values()) / len(counts):.1f} ms")
+    print(f"PostgreSQL's CPU per certificate (its backends serving this database, {args.history} earlier "
+          f"certificates in the account): {1000 * server_cpu[0] / len(counts):.1f} ms")
     print(f"wall time per certificate, door to its last statement, one at a time, median: "
           f"{1000 * rig.median([c[2] for c in cpu]):.1f} ms")
     print(f"machine: before: {load_before}; after: {rig.load_note()}")

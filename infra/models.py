@@ -68,6 +68,8 @@ class InboundMessage(Base):
     """An email as received by the SMTP door; its raw bytes are in storage at ``storage_key``."""
 
     __tablename__ = "messages"
+    # the split finds the rows of one stored mail (one per account it was accepted for) by these
+    __table_args__ = (Index("ix_messages_account_storage_key", "account_id", "storage_key"),)
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     storage_key: Mapped[str] = mapped_column(String(500))
@@ -123,6 +125,10 @@ class Certificate(Base):
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), unique=True)
     edition: Mapped[str | None] = mapped_column(String(16))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Of ``data``, the keys the history signals compare (pipeline/signals/history.py ``compared``),
+    # written with it: a later certificate of the account is compared with these, not the whole data.
+    # NULL on rows written before migration 0012 (workers/trust.py reads their data instead).
+    compared: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     # The earliest expiration among the policies its holder requires (set when scored); the
     # expiry job walks certificates by it and moves expiry_state current → expiring → expired.
     expires_on: Mapped[date | None] = mapped_column(Date, index=True)

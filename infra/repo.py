@@ -91,11 +91,14 @@ def add_event(session: Session, *, account_id: int, type: str, dedupe_key: str, 
     )
 
 
+_SENDERS = "document_senders"  # session.info's cache of who sent each document
+
+
 def document_sender(session: Session, document: Document) -> str | None:
     """Who sent the document: the envelope sender of its message, else the email its uploader gave."""
     from infra.models import Upload
 
-    known = session.info.setdefault("document_senders", {})  # the event and the vendor match both ask
+    known = session.info.setdefault(_SENDERS, {})  # the event and the vendor match both ask
     if document.id in known:
         return known[document.id]
     if document.message_id:
@@ -106,6 +109,12 @@ def document_sender(session: Session, document: Document) -> str | None:
                                                              Upload.sender.is_not(None))).first()
     known[document.id] = sender
     return sender
+
+
+def know_sender(session: Session, document: Document, sender: str | None) -> None:
+    """Tell :func:`document_sender` who sent ``document``, read already with something else
+    (workers/on_file.py), for the rest of the session."""
+    session.info.setdefault(_SENDERS, {})[document.id] = sender
 
 
 def document_ref(session: Session, document: Document) -> dict[str, Any]:

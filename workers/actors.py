@@ -20,7 +20,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import dramatiq
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from infra import keys
@@ -32,13 +32,15 @@ from infra.settings import Settings
 from infra.storage import ObjectMissing, Storage, put_patiently
 from pipeline.events import EventType
 from pipeline.mime import split_message as split_mime
+from pipeline.signals.history import compared
 from pipeline.states import DocumentStatus, MessageStatus, Source, reached
 from workers import outcomes, trust, uploads
 from workers.guard import MAX_CRASHES, StageGuard
 from workers.handoffs import Relay, Taken, dispatch, relay_once
 from workers.metrics import StageTimer
 from workers.publish import publish_pending
-from workers.decisions import certificate_of, score
+from workers.decisions import score
+from workers.on_file import on_file
 from workers.vendors import after_scoring, note_thread
 
 if TYPE_CHECKING:
@@ -52,6 +54,17 @@ log = logging.getLogger(__name__)
 OCR_QUEUE = "ocr"
 OCR_PRIORITY = 10  # dramatiq runs lower numbers first: a worker on both queues takes fast work first
 __all__ = ["MAX_CRASHES", "Actors", "declare_actors", "document_key", "reading_key"]
+
+
+# Built once (every mail's split sends them: their construction and cache key are not redone each time)
+_MESSAGE = bindparam("message_id", type_=String)
+MESSAGE_AND_ACCOUNT = select(InboundMessage, Account).where(InboundMessage.id == _MESSAGE) \
+    .join(Account, Account.id == InboundMessage.account_id)
+SAME_MAIL = select(InboundMessage).where(  # the other rows of one stored mail (ix_messages_account_storage_key)
+    InboundMessage.account_id == bindparam("account_id"), InboundMessage.storage_key == bindparam("storage_key"),
+    InboundMessage.id != _MESSAGE, InboundMessage.status == MessageStatus.RECEIVED.value)
+STORED = select(Document.id).join(MessageDocument).where(MessageDocument.message_id == _MESSAGE,
+                                                         Document.status == DocumentStatus.STORED.value)
 
 
 def _stage_name(step) -> str:
@@ -174,8 +187,7 @@ class Stages:
 
     def split_message(self, message_id: str) -> None:
         with self.sessions() as session:
-            found = session.execute(select(InboundMessage, Account).where(InboundMessage.id == message_id)
-                                    .join(Account, Account.id == InboundMessage.account_id)).first()
+            found = session.execute(MESSAGE_AND_ACCOUNT, {"message_id": message_id}).first()
             if found is None:
                 log.warning("message %s not found; nothing to split", message_id)
                 return
@@ -187,10 +199,8 @@ class Stages:
                 result = split_mime(raw)
                 # The door stores one copy per account for every recipient of a transaction
                 # (inbox/smtp.py): one parse serves every row that shares it.
-                rows = [message, *session.scalars(select(InboundMessage).where(
-                    InboundMessage.account_id == message.account_id,
-                    InboundMessage.storage_key == message.storage_key, InboundMessage.id != message.id,
-                    InboundMessage.status == MessageStatus.RECEIVED.value))]
+                rows = [message, *session.scalars(SAME_MAIL, {
+                    "account_id": message.account_id, "storage_key": message.storage_key, "message_id": message.id})]
                 for attachment in result.attachments:
                     sha = hashlib.sha256(attachment.data).hexdigest()
                     key = document_key(account.slug, sha, attachment.filename)
@@ -223,8 +233,7 @@ class Stages:
                               dedupe_key=f"message:{message.id}:no_attachment", message_id=message.id,
                               data=message_ref(session, message, message.reason))
             if stored is None:  # a split done before (a redelivered message), or a file the account had
-                stored = session.scalars(select(Document.id).join(MessageDocument).where(
-                    MessageDocument.message_id == message.id, Document.status == DocumentStatus.STORED.value)).all()
+                stored = session.scalars(STORED, {"message_id": message.id}).all()
             no_attachment = message.status == MessageStatus.NO_ATTACHMENT
             handoffs = [hand_on(session, "read_document", document_id) for document_id in stored]
             session.commit()  # the split and its documents' reads, together
@@ -304,7 +313,8 @@ class Stages:
                                                extract(reading, form), document, self.settings.max_pages, form=form)
         insert_ignore(session, Certificate, {
             "document_id": document.id, "edition": (certificate.get("form") or {}).get("edition"),
-            "data": certificate, "created_at": utcnow()}, ["document_id"])
+            "data": certificate, "compared": compared(certificate),  # what later ones compare (workers/trust.py)
+            "created_at": utcnow()}, ["document_id"])
         index_certificate(session, document, certificate)  # searchable at once (infra/search.py)
         move(document, DocumentStatus.EXTRACTED)
         return self.actors.score_document  # committed with the hand-off (_run)
@@ -319,12 +329,12 @@ class Stages:
         if status != DocumentStatus.EXTRACTED:
             return self._next_after(status)
         day = date.fromisoformat(as_of) if as_of else date.today()
-        certificate = certificate_of(session, document)
+        known = on_file(session, document)  # the certificate, and which tables hold anything for it
         score(session, document, day, trigger=f"initial:{document.attempt}", index=False,  # indexed by extract
-              certificate=certificate)
+              on_file=known)
         move(document, DocumentStatus.DECIDED)
         after_scoring(session, document, self.settings.inbound_domain, day,  # its vendor (workers/vendors.py)
-                      certificate=certificate.data)
+                      certificate=known.certificate.data, on_file=known)
         return self._publish  # committed by _run
 
     def rescore_document(self, document_id: str, trigger: str, as_of: str | None = None) -> None:

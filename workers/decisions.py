@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import String, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from infra.models import (Certificate, Correction, Document, Evaluation, Holder, Override, RequirementSet, Waiver,
@@ -19,29 +19,39 @@ from pipeline.scoring import Waiver as WaiverRule
 from pipeline.scoring import evaluate, no_requirements, with_aliases
 from workers.selection import pick_requirement_sets
 
+if TYPE_CHECKING:
+    from workers.on_file import OnFile
+
+# Built once (a statement's construction and cache key are not redone on every scoring)
+_DOCUMENT = bindparam("document_id", type_=String)
+WAIVERS = select(Waiver).where(Waiver.document_id == _DOCUMENT)
+OVERRIDES = select(Override).where(Override.document_id == _DOCUMENT).order_by(Override.id.desc())
+CORRECTIONS = select(Correction).where(Correction.document_id == _DOCUMENT).order_by(Correction.id)
+CURRENT_EVALUATION = select(Evaluation).where(Evaluation.document_id == _DOCUMENT, Evaluation.current) \
+    .order_by(Evaluation.id.desc())
+EVALUATIONS = select(Evaluation).where(Evaluation.document_id == _DOCUMENT).order_by(Evaluation.id.desc())
+CERTIFICATE = select(Certificate).where(Certificate.document_id == _DOCUMENT)
+
 
 def active_waivers(session: Session, document_id: str, day: date) -> list[WaiverRule]:
-    rows = session.scalars(select(Waiver).where(Waiver.document_id == document_id)).all()
+    rows = session.scalars(WAIVERS, {"document_id": document_id}).all()
     return [WaiverRule(w.code, w.by, w.reason, w.line, w.key, w.until) for w in rows
             if w.undone_at is None and (w.until is None or day <= w.until)]
 
 
 def active_override(session: Session, document_id: str, day: date) -> Override | None:
-    rows = session.scalars(select(Override).where(Override.document_id == document_id)
-                           .order_by(Override.id.desc())).all()
+    rows = session.scalars(OVERRIDES, {"document_id": document_id}).all()
     return next((o for o in rows if o.undone_at is None and (o.until is None or day <= o.until)), None)
 
 
 def corrected(session: Session, document_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """The certificate as scored: what was read, with the reviewers' corrections laid over it."""
-    rows = session.scalars(select(Correction).where(Correction.document_id == document_id)
-                           .order_by(Correction.id)).all()
+    rows = session.scalars(CORRECTIONS, {"document_id": document_id}).all()
     return apply_corrections(data, [Fix(c.pointer, c.new_value, c.by) for c in rows])
 
 
 def current_evaluation(session: Session, document_id: str) -> Evaluation | None:
-    return session.scalars(select(Evaluation).where(Evaluation.document_id == document_id, Evaluation.current)
-                           .order_by(Evaluation.id.desc())).first()
+    return session.scalars(CURRENT_EVALUATION, {"document_id": document_id}).first()
 
 
 def standing_decision(session: Session, document_id: str, day: date) -> str | None:
@@ -57,26 +67,31 @@ def _decision(evaluation: Evaluation | None) -> str | None:
 
 
 def score(session: Session, document: Document, day: date, trigger: str, *, index: bool = True,
-          certificate: Certificate | None = None) -> Evaluation:
+          certificate: Certificate | None = None, on_file: OnFile | None = None) -> Evaluation:
     """Evaluate the document's certificate now; a rerun of the same trigger changes nothing.
 
     Writes the evaluation and, when the standing decision changed (or this is the first), a
     ``coi.certificate.<decision>`` outbox event, all in the caller's transaction. ``index``: write the
     search entry too (the first scoring skips it: the extract stage just wrote it from the same data).
-    ``certificate``: the document's, when the caller read it already."""
+    ``certificate``: the document's, when the caller read it already. ``on_file``: what the database
+    holds for the document (workers/on_file.py), when the caller read it: a table it says is empty for
+    the document is not asked again."""
+    if on_file is not None:
+        certificate = on_file.certificate
     certificate = certificate or certificate_of(session, document)
     if index:
         index_certificate(session, document, certificate.data)  # the search index follows what is scored
-    evaluations = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id)
-                                  .order_by(Evaluation.id.desc())).all()  # few: one per trigger
+    evaluations = session.scalars(EVALUATIONS, {"document_id": document.id}).all() \
+        if on_file is None or on_file.evaluations else []  # few: one per trigger
     existing = next((e for e in evaluations if e.trigger == trigger), None)
     if existing is not None:
         return existing
-    override = active_override(session, document.id, day)
+    override = active_override(session, document.id, day) if on_file is None or on_file.overrides else None
     before = override.decision if override is not None else _decision(next((e for e in evaluations if e.current), None))
-    data = corrected(session, document.id, certificate.data)
+    data = corrected(session, document.id, certificate.data) if on_file is None or on_file.corrections \
+        else certificate.data
     selection = pick_requirement_sets(session, document, data, day)
-    waivers = active_waivers(session, document.id, day)
+    waivers = active_waivers(session, document.id, day) if on_file is None or on_file.waivers else []
     result = (evaluate(data, holder_aliases(session, selection.current), day, waivers) if selection.current
               else no_requirements())
     future = None
@@ -107,7 +122,7 @@ def score(session: Session, document: Document, day: date, trigger: str, *, inde
 
 
 def certificate_of(session: Session, document: Document) -> Certificate:
-    return session.scalars(select(Certificate).where(Certificate.document_id == document.id)).one()
+    return session.scalars(CERTIFICATE, {"document_id": document.id}).one()
 
 
 def holder_aliases(session: Session, requirement_set: RequirementSet) -> dict[str, Any]:

@@ -31,13 +31,20 @@ from typing import Any
 
 import dramatiq
 from dramatiq.middleware import SkipMessage
-from sqlalchemy import select, update
+from sqlalchemy import Integer, String, bindparam, select, update
 
 from infra.db import skip_disk_sync
 from infra.logging import correlation_id
 from infra.models import Document
 from pipeline.errors import ReaderCrashed
 from workers import outcomes
+
+# Built once (two statements around every read: their construction and cache key are not redone each time)
+_DOCUMENT = bindparam("document_id", type_=String)
+COUNT_UP = (update(Document).where(Document.id == _DOCUMENT, Document.crashes < bindparam("max_crashes", type_=Integer))
+            .values(crashes=Document.crashes + 1).returning(Document.crashes)
+            .execution_options(synchronize_session=False))
+CLEAR = update(Document).where(Document.id == _DOCUMENT, Document.crashes > 0).values(crashes=0)
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +122,8 @@ class StageGuard(dramatiq.Middleware):
         bound moved by one, not a document lost or decided twice."""
         with self.sessions() as session:
             skip_disk_sync(session)
-            counted = session.execute(update(Document).where(Document.id == document_id,
-                                                             Document.crashes < self.max_crashes)
-                                      .values(crashes=Document.crashes + 1).returning(Document.crashes)
-                                      .execution_options(synchronize_session=False)).first()
+            counted = session.execute(COUNT_UP, {"document_id": document_id,
+                                                 "max_crashes": self.max_crashes}).first()
             session.commit()
             if counted is None:  # missing, or crashed too often: which one, read only on this rare path
                 crashes = session.scalar(select(Document.crashes).where(Document.id == document_id))
@@ -148,8 +153,7 @@ class StageGuard(dramatiq.Middleware):
         try:
             with self.sessions() as session:
                 skip_disk_sync(session)
-                session.execute(update(Document).where(Document.id == document_id, Document.crashes > 0)
-                                .values(crashes=0))
+                session.execute(CLEAR, {"document_id": document_id})
                 session.commit()
         except Exception:  # the database away: the count stays one high, which only a crash would reach
             log.warning("could not count the end of a read of document %s", document_id, exc_info=True)

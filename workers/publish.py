@@ -32,12 +32,20 @@ from typing import TYPE_CHECKING, Any
 import dramatiq
 from redis import Redis
 from redis.exceptions import LockError
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import sessionmaker
 
 from infra.models import Account, Delivery, OutboxEvent, Webhook, utcnow
 from infra.repo import hand_on, insert_or_none
 from infra.settings import Settings
+
+# Built once (each publish round sends them: their construction and cache key are not redone each time)
+UNPUBLISHED = (select(OutboxEvent, Account).join(Account, Account.id == OutboxEvent.account_id)
+               .where(OutboxEvent.published_at.is_(None)).order_by(OutboxEvent.created_at)
+               .limit(bindparam("batch", type_=Integer)))
+WAITING = select(OutboxEvent.id).where(OutboxEvent.published_at.is_(None)).limit(1)
+WEBHOOKS = select(Webhook.id).where(Webhook.account_id == bindparam("account_id", type_=Integer),
+                                    Webhook.disabled_at.is_(None))
 from pipeline.events import cloud_event, envelope, structured
 from workers import notify
 from workers.dispatch import Taken, dispatch
@@ -118,7 +126,7 @@ def publish_pending(*, broker: dramatiq.Broker, sessions: sessionmaker[Session],
             published += len(counted)
             _let_go(lock)
         with sessions() as session:
-            waiting = session.scalars(select(OutboxEvent.id).where(OutboxEvent.published_at.is_(None))).first()
+            waiting = session.scalars(WAITING).first()
         if waiting is None:
             return published
 
@@ -147,10 +155,7 @@ def _publish_batches(broker: dramatiq.Broker, sessions: sessionmaker[Session], s
     while True:
         hooks: dict[int, list[int]] = {}  # each account's active webhooks, read once a batch
         with sessions() as session:
-            rows = session.execute(
-                select(OutboxEvent, Account).join(Account, Account.id == OutboxEvent.account_id)
-                .where(OutboxEvent.published_at.is_(None)).order_by(OutboxEvent.created_at).limit(BATCH)
-            ).all()
+            rows = session.execute(UNPUBLISHED, {"batch": BATCH}).all()
             if not rows:
                 return
             accounts = {account.id: account for _, account in rows}
@@ -251,8 +256,7 @@ def plan_deliveries(session: Session, event: OutboxEvent, hooks: dict[int, list[
     webhooks read so far in this batch, filled in here)."""
     hooks = {} if hooks is None else hooks
     if event.account_id not in hooks:
-        hooks[event.account_id] = list(session.scalars(select(Webhook.id).where(
-            Webhook.account_id == event.account_id, Webhook.disabled_at.is_(None))))
+        hooks[event.account_id] = list(session.scalars(WEBHOOKS, {"account_id": event.account_id}))
     if not hooks[event.account_id]:
         return []  # its deliveries are planned in the transaction that publishes it: there are none
     planned = [insert_or_none(session, Delivery, {"event_id": event.id, "webhook_id": hook, "status": "pending",

@@ -6,11 +6,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import Session
 
 from infra.models import Document, Holder, RequirementSet
 from pipeline.scoring import normalise
+
+
+# Built once (every scoring sends it: its construction and cache key are not redone each time)
+LIVE_SETS = (select(RequirementSet, Holder).join(Holder, Holder.id == RequirementSet.holder_id)
+             .where(Holder.account_id == bindparam("account_id", type_=Integer),
+                    RequirementSet.superseded_at.is_(None))
+             .order_by(RequirementSet.id))
 
 
 @dataclass(frozen=True)
@@ -30,11 +37,7 @@ def in_force(requirement_set: RequirementSet, day: date) -> bool:
 def pick_requirement_sets(session: Session, document: Document, certificate: dict[str, Any], day: date) -> Selection:
     """Among the account's live sets, the +tag's sets first, else the untagged ones; among several
     holders, the one the certificate names. ``future`` is the earliest set that starts after ``day``."""
-    rows = session.execute(
-        select(RequirementSet, Holder).join(Holder, Holder.id == RequirementSet.holder_id)
-        .where(Holder.account_id == document.account_id, RequirementSet.superseded_at.is_(None))
-        .order_by(RequirementSet.id)
-    ).all()
+    rows = session.execute(LIVE_SETS, {"account_id": document.account_id}).all()
     tag = (document.tag or "").lower()
     tagged = [(rs, h) for rs, h in rows if tag and (rs.tag or "").lower() == tag]
     candidates = tagged or [(rs, h) for rs, h in rows if rs.tag is None]

@@ -16,7 +16,7 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, String, bindparam, select
 
 from infra.models import (Certificate, Document, Holder, InboundMessage, MessageDocument, Notification, OutboxEvent,
                           RequirementSet, utcnow)
@@ -29,7 +29,14 @@ from workers.selection import in_force
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from workers.on_file import OnFile
+
 log = logging.getLogger(__name__)
+
+# Built once (a statement's construction and cache key are not redone for every certificate)
+VENDORS = select(Vendor).where(Vendor.account_id == bindparam("account_id", type_=Integer))
+THREADS = select(MessageThread).join(MessageDocument, MessageDocument.message_id == MessageThread.message_id) \
+    .where(MessageDocument.document_id == bindparam("document_id", type_=String))
 
 
 def note_thread(session: Session, messages: list[InboundMessage], refs: list[str]) -> None:
@@ -42,15 +49,13 @@ def note_thread(session: Session, messages: list[InboundMessage], refs: list[str
 
 def candidates(session: Session, account_id: int) -> list[Candidate]:
     return [Candidate(v.id, v.name, tuple(v.aliases or ()), tuple(v.contacts or ()))
-            for v in session.scalars(select(Vendor).where(Vendor.account_id == account_id))]
+            for v in session.scalars(VENDORS, {"account_id": account_id})]
 
 
 def _thread(session: Session, document: Document, domain: str) -> tuple[str | None, VendorRequest | None]:
     """The document and the request that the emails carrying ``document`` answer (ours, this account's)."""
     refs: list[str] = []
-    for thread in session.scalars(select(MessageThread).join(
-            MessageDocument, MessageDocument.message_id == MessageThread.message_id).where(
-            MessageDocument.document_id == document.id)):
+    for thread in session.scalars(THREADS, {"document_id": document.id}):
         refs += [r for r in thread.refs if r not in refs]
     for notification_id, event_id in answered(refs, domain):
         row = session.execute(select(OutboxEvent).join(Notification, Notification.event_id == OutboxEvent.id).where(
@@ -75,17 +80,19 @@ def _sender(session: Session, document: Document) -> str | None:
 
 
 def link_document(session: Session, document: Document, domain: str,
-                  certificate: dict[str, Any] | None = None) -> VendorDocument:
+                  certificate: dict[str, Any] | None = None, on_file: OnFile | None = None) -> VendorDocument:
     """Link a scored certificate to its vendor (or leave it for a reviewer); once per document.
-    ``certificate``: its data, when the caller has it."""
-    existing = session.get(VendorDocument, document.id)
+    ``certificate``: its data, when the caller has it. ``on_file``: what the database held for the
+    document as its scoring began (workers/on_file.py): no link, no threads, no vendors are not asked again."""
+    existing = session.get(VendorDocument, document.id) if on_file is None or on_file.vendor_link else None
     if existing is not None:
         return existing
     if certificate is None:
         certificate = session.scalars(select(Certificate.data).where(Certificate.document_id == document.id)).first()
     insured = ((certificate or {}).get("insured") or {}).get("name")
-    answers_id, request = _thread(session, document, domain)
-    vendors = {c.id: c for c in candidates(session, document.account_id)}
+    answers_id, request = _thread(session, document, domain) if on_file is None or on_file.threads else (None, None)
+    vendors = {c.id: c for c in candidates(session, document.account_id)} if on_file is None or on_file.vendors \
+        else {}
     vendor_id, by, score = None, None, None
     if request is not None:
         vendor_id, by = request.vendor_id, "request"
@@ -181,7 +188,7 @@ def fulfil_requests(session: Session, vendor_id: int, document_id: str, today: d
 
 
 def after_scoring(session: Session, document: Document, domain: str, today: date,
-                  certificate: dict[str, Any] | None = None) -> dict[str, Any] | None:
+                  certificate: dict[str, Any] | None = None, on_file: OnFile | None = None) -> dict[str, Any] | None:
     """Link the scored document to its vendor and close the requests it meets (in the caller's
     transaction, inside a savepoint). The one call the score stage makes. A fault here that is not
     an outage is logged and leaves the document unlinked (``coi vendor match`` links it later): it
@@ -190,7 +197,7 @@ def after_scoring(session: Session, document: Document, domain: str, today: date
 
     try:
         with session.begin_nested():
-            link = link_document(session, document, domain, certificate)
+            link = link_document(session, document, domain, certificate, on_file)
             if link.vendor_id is not None:
                 fulfil_requests(session, link.vendor_id, document.id, today)
     except Exception as exc:

@@ -19,6 +19,12 @@ MIN_POLICY_NUMBER = 5  # shorter policy "numbers" (e.g. "TBD", "1234") are not i
 COMPARED = ("insurers", "insured", "policies", "revision_number")
 
 
+def compared(certificate: dict[str, Any]) -> dict[str, Any]:
+    """Of a certificate, what a later one is compared with: the ``COMPARED`` keys present and not null
+    (kept with the certificate, so that the account's history is read without its evidence)."""
+    return {key: certificate[key] for key in COMPARED if certificate.get(key) is not None}
+
+
 def history_signals(certificate: dict[str, Any], earlier: Sequence[dict[str, Any]]) -> list[Signal]:
     """``earlier``: certificates the account received before this one (newest first); of each, the
     keys in ``COMPARED`` are all that is read."""

@@ -19,11 +19,12 @@ WHOLE = {"form": {"type": "ACORD 25"}, "revision_number": "3", "insured": {"name
          "evidence": {"/policies/0/expiration": {"page": 1, "bbox": [1, 2, 3, 4]}}}
 
 
-def _document(session, account_id: int, n: int, data) -> Document:
+def _document(session, account_id: int, n: int, data, compared=None) -> Document:
+    """A document and its certificate; ``compared`` None is a row written before migration 0012."""
     values = {"source": "email", "filename": f"{n}.pdf", "content_type": "application/pdf", "size": 3,
               "storage_key": f"k{n}"}
     document_id, _ = add_document(session, account_id=account_id, sha256=f"{n:064x}", values=values)
-    session.add(Certificate(document_id=document_id, data=data))
+    session.add(Certificate(document_id=document_id, data=data, compared=compared))
     session.flush()
     return session.get(Document, document_id)
 
@@ -48,3 +49,25 @@ def test_given_earlier_certificates_then_their_compared_keys_newest_first(app):
                        {**{key: value for key, value in cut.items() if key != "revision_number"}, "insurers": []},
                        cut]
     assert limited == history[:1]  # the row that is no object takes its place in the limit, as before
+
+
+def test_given_rows_with_their_compared_keys_then_those_are_read_and_older_rows_still_from_their_data(app):
+    """The column is what is read when the row has it (here it differs from the data on purpose, to
+    show which was read); a row written before it (NULL) is read from its data, in the same order
+    and limit, and one whose data is no object is still left out."""
+    kept = {"revision_number": "from the column", "insured": {"name": "Kept Co"}}
+    with app.sessions() as session:
+        account = add_account(session, "acme", "Acme")
+        _document(session, account.id, 1, WHOLE)  # before the migration
+        _document(session, account.id, 2, WHOLE, compared=kept)
+        _document(session, account.id, 3, ["not", "an", "object"])  # before the migration
+        _document(session, account.id, 4, WHOLE, compared={})  # nothing to compare, written since
+        new = _document(session, account.id, 5, WHOLE, compared=kept)
+        session.commit()
+
+        history = account_history(session, new)
+        limited = account_history(session, new, limit=3)
+
+    cut = {key: WHOLE[key] for key in COMPARED}
+    assert history == [{}, kept, cut]
+    assert limited == [{}, kept]

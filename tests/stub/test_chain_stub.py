@@ -172,3 +172,16 @@ def test_given_a_scan_then_the_ocr_queue_reads_it_with_the_apps_engine_and_its_f
     document = the_document(chain)
     assert (document.status, document.error_code) == (DocumentStatus.FAILED, "ocr_failed")
     assert chain.dead_letters() == []
+
+
+def test_given_a_certificate_when_extracted_then_its_compared_keys_are_kept_beside_it(chain, certificate):
+    from infra.models import Certificate
+    from pipeline.signals.history import COMPARED
+
+    mail(chain, draw_certificate(certificate))
+    chain.settle()
+
+    with chain.app.sessions() as session:
+        row = session.scalars(select(Certificate)).one()
+    assert row.compared == {key: row.data[key] for key in COMPARED if row.data.get(key) is not None}
+    assert row.compared["insured"]["name"] and row.compared["policies"]  # what later certificates compare
