@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.acord25.template import label_rivals
 from pipeline.filetypes import PDF
 from pipeline.textlayer import read_text_layer
 
@@ -417,11 +418,13 @@ CHECK_LABEL_PT = 30.0  # a check box's label starts within this distance right o
 
 def check_label(box: list[float], words: list[list]) -> int | None:
     """The printed word that names a check box: the first one to its right on its line (its middle within
-    the box's height), starting within CHECK_LABEL_PT, of two letters or more."""
+    the box's height), starting within CHECK_LABEL_PT, of two letters or more, that the form prints nowhere
+    else near the box (:func:`pipeline.acord25.template.label_rivals`: OWNED, not the AUTOS under it that
+    the next row prints too); None when every such word is printed again near it."""
     cy, half = (box[1] + box[3]) / 2, (box[3] - box[1]) / 2
-    near = [(w[1] - box[2], i) for i, w in enumerate(words) if abs((w[2] + w[4]) / 2 - cy) <= half
-            and -half <= w[1] - box[2] <= CHECK_LABEL_PT and sum(c.isalpha() for c in w[0]) >= 2]
-    return min(near)[1] if near else None
+    near = sorted((w[1] - box[2], i) for i, w in enumerate(words) if abs((w[2] + w[4]) / 2 - cy) <= half
+                  and -half <= w[1] - box[2] <= CHECK_LABEL_PT and sum(c.isalpha() for c in w[0]) >= 2)
+    return next((i for _, i in near if not label_rivals(words, i, tuple(box))), None)
 
 
 def _median(values: list[float]) -> float:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.acord25.fieldkinds import is_check_glyph
 from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box, lines_of, usual_height
 from pipeline.acord25.parse import parse_date
@@ -94,13 +93,17 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
     return cells
 
 
+BOX_MARKS = ("box", "cross")  # what the OCR stage's box search makes of a box it found (empty or checked)
+
+
 def unseen_checks(page: Page, registration: Registration) -> list[Box]:
-    """The template's check boxes on ``page`` registered to it in which the OCR stage saw neither a box nor
-    a mark nor a check glyph (the box's printed sides broken, or its X read into the label beside it):
-    their ink is measured in the cell itself (:func:`pipeline.ocr.checkboxes.cell_mark`)."""
+    """The template's check boxes on ``page`` registered to it whose box the OCR stage did not find (its
+    printed sides broken, or its X read into the label beside it), whatever else lies in the cell (a rule's
+    mark, a check glyph OCR read: the glyph may be a side's remains or the next box's X): their ink is
+    measured in the cell itself (:func:`pipeline.ocr.checkboxes.cell_mark`)."""
     fw = FieldWords(prepared(page), registration)
-    return [fw.boxes[f] for f in fw.fields if f.kind == "check" and not fw.marks.get(f)
-            and not any(is_check_glyph(w.text) for w in fw.words.get(f, []))]
+    return [fw.boxes[f] for f in fw.fields if f.kind == "check"
+            and not any(m.kind in BOX_MARKS for m in fw.marks.get(f, []))]
 
 
 def _already_read(words: list[Word], cell: Cell) -> bool:

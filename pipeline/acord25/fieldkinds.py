@@ -138,7 +138,15 @@ def read_email(lines: list[Line]) -> tuple[str, str] | None:
 
 
 def is_checked(words: list[Word], marks: list[Any]) -> bool:
-    return any(is_check_glyph(w.text) for w in words) or any(m.kind in ("cross", "stroke") for m in marks)
+    """A check box holds a mark (a drawn X or stroke, a box measured checked); or, where no box was seen or
+    measured at all, a check glyph ('X') is read in it. A box seen or measured empty ("box" mark) is not
+    checked by an 'X' OCR read near it: the box's own ink is the better witness (the glyph is a side's
+    remains, or the neighbouring box's X)."""
+    if any(m.kind in ("cross", "stroke") for m in marks):
+        return True
+    if any(m.kind == "box" for m in marks):
+        return False
+    return any(is_check_glyph(w.text) for w in words)
 
 
 def read_signature(words: list[Word], marks: list[Any]) -> tuple[bool, str]:

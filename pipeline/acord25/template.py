@@ -48,6 +48,10 @@ MIN_RULE_ANCHORS = 2  # a block fitted on rules alone takes its own fit when two
 MIN_SCALE_POINTS = 8  # a scale is fitted only from this many labels spread over 200 pt; else a shift
 RUN_WORDS = 3  # words in the print's own order that make a run of moved print
 MOVED_X_PT, MOVED_Y_PT = 300.0, 20.0  # a notice's line may wrap elsewhere in another edition, not move far down
+# a check box's label is a word the form prints nowhere else this close to the box: the box moves with the one
+# word of that text found near its place (:func:`_moved_labels`), so a repeated word ("AUTOS" under each auto box)
+# could move it onto its neighbour's row
+LABEL_ALONE_PT = 40.0
 SCALE_SEARCH_PT = 250.0  # a page scanned or photographed at another scale: its labels may sit this far off
 MIN_SCALE, MAX_SCALE = 0.8, 1.25  # the scales a page is ever read at (a shrunk scan, a photo squared up)
 MAX_ASPECT = 0.08  # across and down scales of one page differ by no more than this
@@ -110,6 +114,16 @@ def load(edition: str = "2016/03") -> Template:
     return Template(data["edition"], tuple(data["page"]), tuple(tuple(w) for w in data["print"]),
                     data["blocks"], fields, {k: tuple(v) for k, v in data["rows"].items()},
                     tuple(tuple(r) for r in data.get("rules", ())))
+
+
+def label_rivals(printed, index: int, box: tuple[float, float, float, float]) -> list[int]:
+    """The printed words (indexes of ``printed``: (text, x0, y0, x1, y1) each) other than ``index`` that read
+    as it does (:func:`_key`) and lie within LABEL_ALONE_PT of ``box`` both ways: none for a good label."""
+    own = _key(printed[index][0])
+    x0, y0, x1, y1 = box
+    return [i for i, (text, a, b, c, d) in enumerate(printed) if i != index and _key(text) == own
+            and a - x1 <= LABEL_ALONE_PT and x0 - c <= LABEL_ALONE_PT
+            and b - y1 <= LABEL_ALONE_PT and y0 - d <= LABEL_ALONE_PT]
 
 
 def _key(text: str) -> str:

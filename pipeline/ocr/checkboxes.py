@@ -1,8 +1,9 @@
 """Stage 5: check boxes and the signature, measured in pixels, as ``Page.marks``.
 
 A check box is a small square hole in the page's straight strokes (its four sides
-may be shared with table rules).  Its fill is the share of ink inside, away from
-the sides: an X or a tick fills far more than speckle.  A checked box becomes a
+may be shared with table rules).  It is checked when the share of ink inside, away from
+the sides, is high (an X or a tick fills far more than speckle) or when a mark lies
+inside it (:func:`cell_mark`: an X of thin strokes fills little of the box).  A checked box becomes a
 ``cross`` mark, as the text-layer reader gives for a vector X, so the extractor's
 check-box logic works unchanged.  Ink in the AUTHORIZED REPRESENTATIVE box that is
 not print becomes a ``drawing`` mark.
@@ -23,28 +24,48 @@ logger = logging.getLogger(__name__)
 BOX_MIN_PT, BOX_MAX_PT = 6.0, 17.0
 FILLED = 0.09  # share of the box's inside that is ink
 EMPTY = 0.035  # at most this much ink: surely empty; between: unsure
+# A box's or a check-box cell's mark (:func:`cell_mark`), measured in a found box too and in the cell the template places
+STRAIGHT_PT = 6.0  # a level or upright ink run this long in a cell is print (a box's side, a rule), not a mark (an X is shorter)
+CELL_INSET = 0.2  # share of a cell's width (height) at each side a mark's centre is not in (the box's sides, print beside it)
+MARK_PT = 2.5  # measured on tuning pages (docs/accuracy.md): ink this wide and tall, straight runs left out, is a mark
 
 
 @dataclass(frozen=True)
 class CheckBox:
-    """A box in pixels (x0, y0, x1, y1), the ink share inside, and how sure the reading is."""
+    """A box in pixels (x0, y0, x1, y1), the ink share inside, the size of the mark inside (points,
+    :func:`cell_mark`), and how sure the reading is."""
 
     x0: int
     y0: int
     x1: int
     y1: int
     fill: float
+    mark: float = 0.0
 
     @property
     def checked(self) -> bool:
-        return self.fill >= FILLED
+        """A box filled, or holding a mark: an X or a tick of thin strokes fills little of the box (a hairline
+        X in a 12 pt box: 8-9 % on tuning photos) but is a mark of 3.6 pt and more (docs/accuracy.md)."""
+        return self.fill >= FILLED or self.mark >= MARK_PT
 
     @property
     def confidence(self) -> float:
-        """1.0 far from the threshold, falling to 0.5 at it."""
+        """1.0 far from the threshold, falling to 0.5 at it: by the measure that checks the box when one does,
+        else by the less sure of the two (both say empty)."""
+        by_fill = _fill_confidence(self.fill)
+        if self.fill >= FILLED and self.mark >= MARK_PT:
+            return max(by_fill, cell_confidence(self.mark))
         if self.fill >= FILLED:
-            return float(min(1.0, 0.5 + (self.fill - FILLED) / (2 * FILLED)))
-        return float(min(1.0, 0.5 + (FILLED - self.fill) / (2 * (FILLED - EMPTY))))
+            return by_fill
+        if self.mark >= MARK_PT:
+            return cell_confidence(self.mark)
+        return min(by_fill, cell_confidence(self.mark))
+
+
+def _fill_confidence(fill: float) -> float:
+    if fill >= FILLED:
+        return float(min(1.0, 0.5 + (fill - FILLED) / (2 * FILLED)))
+    return float(min(1.0, 0.5 + (FILLED - fill) / (2 * (FILLED - EMPTY))))
 
 
 def find_boxes(ink: np.ndarray, dpi: float, *, outline: np.ndarray | None = None) -> tuple[list[CheckBox], np.ndarray]:
@@ -89,7 +110,7 @@ def _boxes(outline: np.ndarray, ink: np.ndarray, dpi: float, *, bridge: int) -> 
         m = max(2, int(0.18 * min(w, h)))
         inside = ink[y + m: y + h - m, x + m: x + w - m]
         fill = float(np.count_nonzero(inside)) / max(inside.size, 1)
-        boxes.append(CheckBox(x, y, x + w, y + h, fill))
+        boxes.append(CheckBox(x, y, x + w, y + h, fill, cell_mark(ink, (x, y, x + w, y + h), dpi)))
     return boxes
 
 
@@ -120,10 +141,6 @@ def signature_ink(ink: np.ndarray, rules: np.ndarray, zone: tuple[int, int, int,
     return left, top, right, bottom
 
 
-# A check-box cell the template places on the registered page, measured whatever OCR or the box search made of it
-STRAIGHT_PT = 6.0  # a level or upright ink run this long in a cell is print (a box's side, a rule), not a mark (an X is shorter)
-CELL_INSET = 0.2  # share of a cell's width (height) at each side a mark's centre is not in (the box's sides, print beside it)
-MARK_PT = 2.5  # measured on tuning pages (docs/accuracy.md): ink this wide and tall, straight runs left out, is a mark
 
 
 def cell_mark(ink: np.ndarray, box: tuple[int, int, int, int], dpi: float) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.ocr.checkboxes import find_boxes, signature_ink
+from pipeline.ocr.checkboxes import FILLED, find_boxes, signature_ink
 from pipeline.ocr.deskew import binarise, binarise_local
 from pipeline.ocr.engine import OcrWord
 from pipeline.ocr.pages import _place
@@ -105,3 +105,32 @@ def test_given_faint_hairline_boxes_on_a_photo_then_their_sides_are_found_agains
     assert len(found_by_one_level) < 3  # one page-wide ink level loses the hairline sides
     boxes, _ = find_boxes(binarise(image), DPI, outline=binarise_local(image, DPI))
     assert [b.checked for b in sorted(boxes, key=lambda b: b.x0)] == [True, False, True]
+
+
+def _box_with_hairline_x(dpi: int = 300) -> tuple[np.ndarray, int]:
+    """A 16 pt box (the 2001/08 form's) at ``dpi``, a 4 pt X of thin strokes in its middle: little ink, a mark."""
+    px = dpi / 72
+    image = np.full((400, 400), 255, np.uint8)
+    x, s = 150, int(16 * px)
+    cv2.rectangle(image, (x, 150), (x + s, 150 + s), 0, 2)
+    c, r = 150 + s // 2, int(2 * px)
+    cv2.line(image, (c - r, c - r), (c + r, c + r), 0, 2)
+    cv2.line(image, (c - r, c + r), (c + r, c - r), 0, 2)
+    return image, dpi
+
+
+def test_given_a_box_with_a_hairline_x_when_measured_then_it_is_checked_though_it_fills_little():
+    image, dpi = _box_with_hairline_x()
+    [box], _ = find_boxes(binarise(image), dpi)
+    assert box.fill < FILLED  # the ink share alone would call it empty
+    assert box.checked and box.confidence > 0.6
+
+
+def test_given_an_empty_box_with_a_speck_when_measured_then_it_stays_empty():
+    image, dpi = _box_with_hairline_x()
+    image[160:390, 160:390] = 255  # the X taken away (the box's right and bottom sides drawn again)
+    s = int(16 * dpi / 72)
+    cv2.rectangle(image, (150, 150), (150 + s, 150 + s), 0, 2)
+    cv2.circle(image, (150 + s // 2, 150 + s // 2), 1, 0, -1)  # a speck of 3 px
+    [box], _ = find_boxes(binarise(image), dpi)
+    assert not box.checked and box.confidence > 0.6
