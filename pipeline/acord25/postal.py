@@ -68,8 +68,8 @@ def with_state(text: str) -> str:
     m = _CITY_ZIP.match(text.strip())
     if m is None:
         return text
-    state = (m.group("state") or "").strip(" .,")
-    if state and state.upper() in _states():
+    state = (m.group("state") or m.group("city").split()[-1]).strip(" .,")  # (a city OCR lost: 'TN 37083')
+    if state.upper() in _states():
         return text
     found = state_of_zip(m.group("zip"))
     if found is None:

@@ -64,6 +64,7 @@ def test_given_a_zip_code_of_a_centre_that_spans_states_then_no_state_is_guessed
 def test_given_a_city_line_with_its_state_then_it_is_left_as_read():
     assert postal.with_state("Madison, WI 53703") == "Madison, WI 53703"
     assert postal.with_state("Springfield, IL. 62776") == "Springfield, IL. 62776"
+    assert postal.with_state("TN 37083") == "TN 37083"  # the city lost, not the state
 
 
 def test_given_a_text_layer_city_line_without_a_state_then_it_is_left_as_printed():
