@@ -68,7 +68,8 @@ def with_state(text: str) -> str:
     m = _CITY_ZIP.match(text.strip())
     if m is None:
         return text
-    state = (m.group("state") or m.group("city").split()[-1]).strip(" .,")  # (a city OCR lost: 'TN 37083')
+    state = m.group("state") or re.split(r"[\s,.]+", m.group("city").strip(" .,"))[-1]  # ('TN 37083', 'Salem,OR 97301')
+    state = state.strip(" .,")
     if state.upper() in _states():
         return text
     found = state_of_zip(m.group("zip"))
