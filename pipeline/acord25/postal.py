@@ -27,6 +27,8 @@ _HOUSE_NUMBER = re.compile(r"^\d+[A-Za-z]?$|^\d+-\d+$")  # 576, 12B, 12-14
 _MISREAD_NUMBER = re.compile(rf"^(?=[\d{_LOOKALIKE_CHARS}]*\d)(?=[\d{_LOOKALIKE_CHARS}]*[{_LOOKALIKE_CHARS}])"
                              rf"[\d{_LOOKALIKE_CHARS}]{{1,6}}$")  # a digit or more, and a look-alike letter or more
 _UNIT = re.compile(r"^(suite|ste|unit|apt|bldg|floor|fl|#)\b", re.I)
+_UNIT_AFTER = re.compile(r",|\s(?=(?:suite|ste|unit|apt|bldg|floor|fl)\b)|\s(?=#)", re.I)  # where a street's unit starts
+DIRECTIONS = frozenset(("N", "S", "E", "W", "NE", "NW", "SE", "SW"))
 # a city line's end: [, ][ST ]ZIP: the state is the 2 letters (or what OCR made of them) before the ZIP code
 _CITY_ZIP = re.compile(r"^(?P<city>.*?[A-Za-z]{2}[^\d]*?)(?P<state>\s[^\s,]{1,2}\.?,?)?\s+(?P<zip>\d{5})(?:-\d{4})?$")
 _CITY_STATE_ZIP = re.compile(r"(^|[\s,])[A-Z]{2}\.?,?\s+\d{5}(-\d{4})?$")
@@ -37,14 +39,18 @@ def _words(text: str) -> list[str]:
 
 
 def is_street(text: str, next_text: str | None = None) -> bool:
-    """True when a line is shaped as a street: a house number, then a word, and a street suffix among the
-    words after it, or the next line a unit (Suite 200) or a city line ending in a state and ZIP code."""
-    words = _words(text)
+    """True when a line is shaped as a street: a house number, a word, and a street suffix ending the street
+    (before a direction, a comma or a unit: '576 Elm Dr NW, Suite 296'); or, with no suffix, the next line a
+    unit ('Suite 200'). A name that starts with a number ('84 Lumber Company') is no street."""
+    street = _UNIT_AFTER.split(text, maxsplit=1)[0]
+    words = _words(street)
     if len(words) < 2 or not _HOUSE_NUMBER.match(words[0]) or not any(c.isalpha() for c in words[1]):
         return False
-    if any(w.lower() in STREET_SUFFIXES for w in words[2:]):
+    while len(words) > 2 and words[-1].upper() in DIRECTIONS:
+        words = words[:-1]
+    if len(words) > 2 and words[-1].lower() in STREET_SUFFIXES:
         return True
-    return next_text is not None and (bool(_UNIT.match(next_text)) or is_city_line(next_text))
+    return next_text is not None and bool(_UNIT.match(next_text))
 
 
 def is_city_line(text: str) -> bool:

@@ -93,3 +93,10 @@ def test_given_a_name_starting_with_a_number_above_a_street_then_it_stays_the_na
     got = split_party(_block("84 Lumber Company", "123 Main St", "Eighty Four, PA 15330"), None)
     assert got["name"] == "84 Lumber Company"
     assert got["address"] == "123 Main St, Eighty Four, PA 15330"
+
+
+def test_given_a_name_of_a_number_and_a_street_word_not_ending_it_then_it_stays_the_name():
+    """'5000 Commerce Park Owner LLC' holds a street word, but does not end with it: a name, not a street."""
+    got = split_party(_block("5000 Commerce Park Owner LLC", "5000 Commerce Park Dr", "Dallas, TX 75201"), None)
+    assert got["name"] == "5000 Commerce Park Owner LLC"
+    assert got["address"] == "5000 Commerce Park Dr, Dallas, TX 75201"
