@@ -74,8 +74,8 @@ def with_state(text: str) -> str:
     m = _CITY_ZIP.match(text.strip())
     if m is None:
         return text
-    state = m.group("state") or re.split(r"[\s,.]+", m.group("city").strip(" .,"))[-1]  # ('TN 37083', 'Salem,OR 97301')
-    state = state.strip(" .,")
+    state = m.group("state") or re.split(r"[^A-Za-z0-9]+", m.group("city").strip(" .,;-"))[-1]
+    state = state.strip(" .,")  # (the city's last word: 'TN 37083' its city lost, 'Salem,OR 97301', 'Salem;-OR 97301')
     if state.upper() in _states():
         return text
     found = state_of_zip(m.group("zip"))

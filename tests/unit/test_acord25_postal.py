@@ -66,6 +66,7 @@ def test_given_a_city_line_with_its_state_then_it_is_left_as_read():
     assert postal.with_state("Springfield, IL. 62776") == "Springfield, IL. 62776"
     assert postal.with_state("TN 37083") == "TN 37083"  # the city lost, not the state
     assert postal.with_state("Salem,OR 97301") == "Salem,OR 97301"  # no space after the comma
+    assert postal.with_state("Springfield;-IL 62717") == "Springfield;-IL 62717"  # glued by OCR's punctuation
 
 
 def test_given_a_text_layer_city_line_without_a_state_then_it_is_left_as_printed():
