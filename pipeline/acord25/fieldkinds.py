@@ -167,10 +167,9 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
     producer's contact is what its own CONTACT boxes hold (blank boxes are no contact, whatever the
     block prints: ../shared's hand-checked truth, NOTES.md)."""
     ocr = any(w.confidence is not None for line in lines for w in line)
-    texts = [line_text(line) for line in lines]  # a wide gap (city | ST ZIP in boxes of their own) is a comma
     kept, kept_lines = [], []
-    for i, line in enumerate(lines):
-        text = texts[i]
+    for line in lines:
+        text = line_text(line)  # a wide gap (city | ST ZIP in boxes of their own) is a comma
         if is_filler(text):
             continue
         if _LICENCE.search(text) or _LICENCE.search(_KERNED.sub(r"\1", text)):  # ("C lient:": split by kerning)
@@ -183,8 +182,6 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
             continue  # a name has letters: a line above it without any is an id or debris
         if ocr and _stray_line(text):
             continue
-        if ocr:  # a house number OCR read with letters for digits
-            text = postal.repaired_street(text, texts[i + 1] if i + 1 < len(texts) else None)
         kept.append(text)
         kept_lines.append(line)
     if not kept:

@@ -1,5 +1,5 @@
-"""A party block's address lines as OCR garbles them: a street line's house number read with letters for
-digits, and a city line whose state OCR lost, its state known again from its ZIP code.
+"""A party block's address lines as OCR leaves them: a line shaped as a street or as a city line (no name), and a
+city line whose state OCR lost, its state known again from its ZIP code.
 
 Pure functions over one line's text. The ZIP code's state comes from the ``zipcodes`` library (MIT, its data
 offline in the package, CC BY 4.0): the code itself when it is a real one, else the one state of every
@@ -12,9 +12,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# letters OCR reads for digits, and the digits they stand for
-DIGIT_LOOKALIKES = str.maketrans("SOoIlBZG|", "500118261")
-_LOOKALIKE_CHARS = "SOoIlBZG|"
 # the common street suffixes (USPS Publication 28, C1), as printed and abbreviated
 STREET_SUFFIXES = frozenset((
     "st", "street", "ave", "av", "avenue", "rd", "road", "blvd", "boulevard", "dr", "drive", "ln", "lane",
@@ -24,8 +21,6 @@ STREET_SUFFIXES = frozenset((
     "point", "sta", "station", "ctr", "center", "park", "bnd", "bend", "hl", "hill", "rdg", "ridge",
 ))
 _HOUSE_NUMBER = re.compile(r"^\d+[A-Za-z]?$|^\d+-\d+$")  # 576, 12B, 12-14
-_MISREAD_NUMBER = re.compile(rf"^(?=[\d{_LOOKALIKE_CHARS}]*\d)(?=[\d{_LOOKALIKE_CHARS}]*[{_LOOKALIKE_CHARS}])"
-                             rf"[\d{_LOOKALIKE_CHARS}]{{1,6}}$")  # a digit or more, and a look-alike letter or more
 _UNIT = re.compile(r"^(suite|ste|unit|apt|bldg|floor|fl|#)\b", re.I)
 _UNIT_AFTER = re.compile(r",|\s(?=(?:suite|ste|unit|apt|bldg|floor|fl)\b)|\s(?=#)", re.I)  # where a street's unit starts
 DIRECTIONS = frozenset(("N", "S", "E", "W", "NE", "NW", "SE", "SW"))
@@ -56,16 +51,6 @@ def is_street(text: str, next_text: str | None = None) -> bool:
 def is_city_line(text: str) -> bool:
     """True when a line ends as a city line does: a state code and a ZIP code."""
     return bool(_CITY_STATE_ZIP.search(text.strip()))
-
-
-def repaired_street(text: str, next_text: str | None = None) -> str:
-    """A street line whose house number OCR read with letters for digits ('S358 Mill Rd', '2O78 Elm Dr'),
-    with those digits back; any other line as it is."""
-    first, _, rest = text.partition(" ")
-    if not rest or not _MISREAD_NUMBER.match(first):
-        return text
-    repaired = first.translate(DIGIT_LOOKALIKES) + " " + rest
-    return repaired if is_street(repaired, next_text) else text
 
 
 def with_state(text: str) -> str:
