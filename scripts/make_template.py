@@ -427,6 +427,14 @@ def check_label(box: list[float], words: list[list]) -> int | None:
     return next((i for _, i in near if not label_rivals(words, i, tuple(box))), None)
 
 
+def cell_top(party: dict, block: tuple, words: list[list]) -> float | None:
+    """Where a party block's ruled cell has room for a value: under the lowest of the block's print that stands
+    above the block's fields (its label), when that is above their rectangle; else None (a label inside it)."""
+    x0, y0, x1 = party["box"][0], party["box"][1], party["box"][2]
+    above = [w[4] for w in words if x0 <= (w[1] + w[3]) / 2 <= x1 and block[2] <= (w[2] + w[4]) / 2 and w[4] < y0]
+    return round(max(above), 2) if above else None
+
+
 def _median(values: list[float]) -> float:
     return sorted(values)[len(values) // 2] if values else 0.0
 
@@ -546,6 +554,10 @@ def build(shared: Path, edition: str = "2016/03") -> dict:
         values = [b for n, b in rects.items()]
         words = [w for w in words if not any(b[0] <= (w[1] + w[3]) / 2 <= b[2] and b[1] <= (w[2] + w[4]) / 2 <= b[3]
                                              for b in values)]
+    for p in parties.values():  # a block whose label stands above its fields: a line may be typed in between
+        top = cell_top(p, next(b for b in block_list if b[0] == p["block"]), words)
+        if top is not None:
+            p["cell_top"] = top
     for f in fields:  # a check box's own label: the box is read beside it
         if f["kind"] == "check":
             label = check_label(f["box"], words)

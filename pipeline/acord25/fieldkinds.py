@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pipeline.acord25 import postal
 from pipeline.acord25.layout import line_text
 from pipeline.acord25.parse import (is_check_glyph, is_placeholder_signature, join_digits, parse_amounts, parse_date,
                                    parse_flag)
@@ -35,6 +36,7 @@ _ZIP_MISREAD = re.compile(r"(\b[A-Z]{2}\.?,?\s+)((?=(?:\S*\d){2})[\dSOoIlBZG]{5}
 _LETTER = re.compile(r"^[A-Fa-f]$")
 _SPREAD_AMOUNT = re.compile(r"(?<=\d)\s+(,)|(?<=[$,])\s+(?=\d)")  # "$ 1 ,000, 000": one amount
 MIN_LIMIT = 100  # dollars: no limit or deductible on a certificate is smaller
+STRAY_LINE_CHARS = 2  # an OCR line of a party block with this many letters or fewer, and no digit, is a speck
 
 
 def text_of(line: Line) -> str:
@@ -158,6 +160,12 @@ def read_signature(words: list[Word], marks: list[Any]) -> tuple[bool, str]:
     return False, "empty"
 
 
+def _stray_line(text: str) -> bool:
+    """True for an OCR line of one or two letters and nothing else (a speck, a rule's end): no line of a
+    party's name or address is that short."""
+    return sum(c.isalnum() for c in text) <= STRAY_LINE_CHARS and not any(c.isdigit() for c in text)
+
+
 def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
     """A party block's lines -> name and address.
 
@@ -166,6 +174,7 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
     left out, and so are phone, fax and e-mail lines: they are neither name nor address, and the
     producer's contact is what its own CONTACT boxes hold (blank boxes are no contact, whatever the
     block prints: ../shared's hand-checked truth, NOTES.md)."""
+    ocr = any(w.confidence is not None for line in lines for w in line)
     kept, kept_lines = [], []
     for line in lines:
         text = line_text(line)  # a wide gap (city | ST ZIP in boxes of their own) is a comma
@@ -179,21 +188,26 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
             continue
         if not kept and not any(c.isalpha() for c in text):
             continue  # a name has letters: a line above it without any is an id or debris
+        if ocr and _stray_line(text):
+            continue
         kept.append(text)
         kept_lines.append(line)
     if not kept:
         return {"name": None, "address": None, "how": "empty", "lines": ([], [])}
     if name_lines is not None and 0 < name_lines < len(kept):
         cut, how = name_lines, "in_box"
+    elif ocr and (postal.is_street(kept[0], kept[1] if len(kept) > 1 else None) or postal.is_city_line(kept[0])):
+        cut, how = 0, "split_at_street"  # OCR lost the name line: no name, rather than the street as one
     else:
         street = next((i for i, t in enumerate(kept) if i > 0 and _STREET.match(t)), None)
         cut, how = (street, "split_at_street") if street is not None else (1, "split_guessed")
     care_of = next((i for i, t in enumerate(kept) if i > 0 and _CARE_OF.match(t)), None)
     if care_of is not None and (care_of < cut or (care_of == cut and how != "in_box")):  # a c/o (attn) line starts the address, as the form's own
         cut, how = care_of, "care_of"  # fields have it (MailingAddress_LineOne); the print alone does not say
-    name = " ".join(kept[:cut])
-    if kept_lines[-1][-1].confidence is not None and cut < len(kept):  # OCR: a ZIP's look-alike letters
+    name = " ".join(kept[:cut]) or None
+    if ocr and cut < len(kept):  # OCR: a ZIP's look-alike letters, and a state lost (the ZIP code's own)
         kept[-1] = _ZIP_MISREAD.sub(lambda m: m.group(1) + m.group(2).translate(_DIGIT_LOOKALIKES), kept[-1])
+        kept[-1] = postal.with_state(kept[-1])
     address = ", ".join(kept[cut:]) or None
     return {"name": name, "address": address, "how": how,
             "lines": (kept_lines[:cut], kept_lines[cut:])}

@@ -110,8 +110,8 @@ class FieldWords:
                 continue  # a label of the form's, read where its registered print was not expected
             kept = _trimmed(phrase, self._outside_boxes)
             previous, before = before, (kept, None)
-            target = self._field_of(kept[0]) or self._by_centre(kept) or self._overflowing(kept) or \
-                self._run_on(kept) or _runs_over(kept, *previous)
+            target = self._field_of(kept[0]) or self._by_centre(kept) or self._above_box(kept) or \
+                self._overflowing(kept) or self._run_on(kept) or _runs_over(kept, *previous)
             spilled = self._spilled(kept, target)
             if spilled is not None:  # a value run over a narrow cell before its own box: its own box, doubted
                 target = spilled
@@ -171,6 +171,21 @@ class FieldWords:
         if f is not None and f.kind in ONE_LETTER and not _reads_as(f, phrase):
             return None
         return f
+
+    def _above_box(self, phrase: list[Word]) -> Field | None:
+        """A text-layer phrase in no box, in a party block's ruled cell above its form field's rectangle
+        (``Field.cell_top``: a name typed under the block's label, not in the field): that party field, whose
+        first line it becomes. OCR words there may be the label misread: left out."""
+        first = phrase[0]
+        if first.confidence is not None:
+            return None
+        for f in self.fields:
+            if f.cell_top is None:
+                continue
+            x0, top, x1, bottom = self.registration.to_page(f.block, (f.box[0], f.cell_top, f.box[2], f.box[1]))
+            if x0 <= first.cx <= x1 and top <= first.cy <= bottom:
+                return f
+        return None
 
     def _overflowing(self, phrase: list[Word]) -> Field | None:
         """An OCR phrase just outside every box (a right-aligned code past its box's edge on a looser

@@ -78,6 +78,8 @@ class Field:
     box: tuple[float, float, float, float]
     block: str
     label: int | None = None  # a check box's own printed label (an index of the template's print)
+    cell_top: float | None = None  # a party block: where its ruled cell's room for a value starts (below its label),
+    # when that is above the form field's rectangle (``box``): a typed line may stand there
 
     def __hash__(self) -> int:
         """The dataclass's own hash (of its fields in order), kept: a field keys the reader's tables, and
@@ -109,7 +111,8 @@ def editions() -> tuple[str, ...]:
 @lru_cache(maxsize=None)
 def load(edition: str = "2016/03") -> Template:
     data = json.loads((TEMPLATES / f"{edition.replace('/', '-')}.json").read_text())
-    fields = tuple(Field(f["name"], f["key"], f["kind"], tuple(f["box"]), f["block"], f.get("label"))
+    fields = tuple(Field(f["name"], f["key"], f["kind"], tuple(f["box"]), f["block"], f.get("label"),
+                         f.get("cell_top"))
                    for f in data["fields"])
     return Template(data["edition"], tuple(data["page"]), tuple(tuple(w) for w in data["print"]),
                     data["blocks"], fields, {k: tuple(v) for k, v in data["rows"].items()},

@@ -1,0 +1,96 @@
+"""A party block's address lines as OCR leaves them: a line shaped as a street or as a city line (no name), and a
+city line whose state OCR lost, its state known again from its ZIP code.
+
+Pure functions over one line's text. The ZIP code's state comes from the ``zipcodes`` library (MIT, its data
+offline in the package, CC BY 4.0): the code itself when it is a real one, else the one state of every
+real code sharing its first three digits (the US sectional centre, which never spans a state but for a few
+military and territory prefixes: those give no state).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# the common street suffixes (USPS Publication 28, C1), as printed and abbreviated
+STREET_SUFFIXES = frozenset((
+    "st", "street", "ave", "av", "avenue", "rd", "road", "blvd", "boulevard", "dr", "drive", "ln", "lane",
+    "way", "pkwy", "parkway", "ct", "court", "pl", "place", "cir", "circle", "hwy", "highway", "ter", "terrace",
+    "trl", "trail", "sq", "square", "plz", "plaza", "loop", "pike", "row", "run", "tpke", "turnpike", "fwy",
+    "freeway", "expy", "expressway", "cv", "cove", "xing", "crossing", "aly", "alley", "path", "walk", "pt",
+    "point", "sta", "station", "ctr", "center", "park", "bnd", "bend", "hl", "hill", "rdg", "ridge",
+))
+_HOUSE_NUMBER = re.compile(r"^\d+[A-Za-z]?$|^\d+-\d+$")  # 576, 12B, 12-14
+_UNIT = re.compile(r"^(suite|ste|unit|apt|bldg|floor|fl|#)\b", re.I)
+_UNIT_AFTER = re.compile(r",|\s(?=(?:suite|ste|unit|apt|bldg|floor|fl)\b)|\s(?=#)", re.I)  # where a street's unit starts
+DIRECTIONS = frozenset(("N", "S", "E", "W", "NE", "NW", "SE", "SW"))
+# a city line's end: [, ][ST ]ZIP: the state is the 2 letters (or what OCR made of them) before the ZIP code
+_CITY_ZIP = re.compile(r"^(?P<city>.*?[A-Za-z]{2}[^\d]*?)(?P<state>\s[^\s,]{1,2}\.?,?)?\s+(?P<zip>\d{5})(?:-\d{4})?$")
+_CITY_STATE_ZIP = re.compile(r"(^|[\s,])[A-Z]{2}\.?,?\s+\d{5}(-\d{4})?$")
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(".,;:") for w in text.split()]
+
+
+def is_street(text: str, next_text: str | None = None) -> bool:
+    """True when a line is shaped as a street: a house number, a word, and a street suffix ending the street
+    (before a direction, a comma or a unit: '576 Elm Dr NW, Suite 296'); or, with no suffix, the next line a
+    unit ('Suite 200'). A name that starts with a number ('84 Lumber Company') is no street."""
+    street = _UNIT_AFTER.split(text, maxsplit=1)[0]
+    words = _words(street)
+    if len(words) < 2 or not _HOUSE_NUMBER.match(words[0]) or not any(c.isalpha() for c in words[1]):
+        return False
+    while len(words) > 2 and words[-1].upper() in DIRECTIONS:
+        words = words[:-1]
+    if len(words) > 2 and words[-1].lower() in STREET_SUFFIXES:
+        return True
+    return next_text is not None and bool(_UNIT.match(next_text))
+
+
+def is_city_line(text: str) -> bool:
+    """True when a line ends as a city line does: a state code and a ZIP code."""
+    return bool(_CITY_STATE_ZIP.search(text.strip()))
+
+
+def with_state(text: str) -> str:
+    """A city line ending in a ZIP code whose state OCR lost ('Madison, 53764') or misread to no state
+    ('Salem, 0R 97349'), with the ZIP code's state; any other line as it is."""
+    m = _CITY_ZIP.match(text.strip())
+    if m is None:
+        return text
+    state = m.group("state") or re.split(r"[^A-Za-z0-9]+", m.group("city").strip(" .,;-"))[-1]
+    state = state.strip(" .,")  # (the city's last word: 'TN 37083' its city lost, 'Salem,OR 97301', 'Salem;-OR 97301')
+    if state.upper() in _states():
+        return text
+    found = state_of_zip(m.group("zip"))
+    if found is None:
+        return text
+    city = m.group("city").rstrip()
+    return f"{city}{'' if city.endswith(',') else ','} {found} {text.strip()[m.start('zip'):]}"
+
+
+def state_of_zip(code: str) -> str | None:
+    """The state of a 5-digit ZIP code: its own when it is real, else its sectional centre's one state."""
+    import zipcodes
+
+    found = zipcodes.matching(code)
+    if found:
+        return str(found[0]["state"])
+    states = _centre_states().get(code[:3], set())
+    return next(iter(states)) if len(states) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _centre_states() -> dict[str, set[str]]:
+    import zipcodes
+
+    out: dict[str, set[str]] = {}
+    for z in zipcodes.list_all():
+        out.setdefault(z["zip_code"][:3], set()).add(z["state"])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _states() -> frozenset[str]:
+    return frozenset(s for states in _centre_states().values() for s in states)
