@@ -627,14 +627,48 @@ def _visible(page: pdfium.PdfPage, words: list[Word]) -> tuple[list[Word], list[
         logger.warning("could not render page to check hidden text; keeping all words", exc_info=True)
         return words, []
     kept, dropped = [], []
-    for w, x0, y0, x1, y1 in zip(words, *_pixel_boxes(words, scale, ink.shape)):
-        if x1 > x0 and y1 > y0 and ink[y0:y1, x0:x1].min() < _INK_LEVEL:
-            kept.append(w)
-        else:
-            dropped.append(w)
+    for w, inked in zip(words, _inked(ink, *_pixel_boxes(words, scale, ink.shape))):
+        (kept if inked else dropped).append(w)
     if dropped:
         logger.info("dropped %s hidden words of %s", len(dropped), len(words))
     return kept, dropped
+
+
+_BAND_ROWS = 4  # the bands' rows, at most this many times the page's: else each box on its own
+
+
+def _inked(ink: np.ndarray, lefts: list[int], tops: list[int], rights: list[int], bottoms: list[int]) -> list[bool]:
+    """For each pixel box (:func:`_pixel_boxes`), whether it is not empty and its darkest grey level is
+    darker than _INK_LEVEL: ``ink[top:bottom, left:right].min() < _INK_LEVEL``, the same minimum found in
+    two steps. The boxes of one band of rows (a line's words mostly share their top and bottom) take one
+    minimum down the band's columns; every box's minimum along its band's row is then one ``reduceat``
+    over those rows laid end to end (each row one pixel longer, white, so that no box's end is past the
+    array), the boxes in order of their start so that the spans between them are short. A page whose
+    bands hold more than _BAND_ROWS times its rows has each box's minimum found on its own."""
+    width = ink.shape[1]
+    band_of: dict[tuple[int, int], int] = {}
+    boxes = []  # (start in the rows laid end to end, end there, the box's index)
+    for k, (x0, y0, x1, y1) in enumerate(zip(lefts, tops, rights, bottoms)):
+        if x1 > x0 and y1 > y0:
+            band = band_of.setdefault((y0, y1), len(band_of))
+            start = band * (width + 1)
+            boxes.append((start + x0, start + x1, k))
+    inked = [False] * len(lefts)
+    if not boxes:
+        return inked
+    if sum(y1 - y0 for y0, y1 in band_of) > _BAND_ROWS * ink.shape[0]:  # (a hostile page's many tall bands)
+        for _, _, k in boxes:
+            inked[k] = bool(ink[tops[k]:bottoms[k], lefts[k]:rights[k]].min() < _INK_LEVEL)
+        return inked
+    rows = np.full((len(band_of), width + 1), 255, dtype=ink.dtype)
+    for (y0, y1), band in band_of.items():
+        np.minimum.reduce(ink[y0:y1], axis=0, out=rows[band, :width])
+    boxes.sort()
+    spans = np.array([edge for start, end, _ in boxes for edge in (start, end)], dtype=np.intp)
+    darkest = np.minimum.reduceat(rows.reshape(-1), spans)[0::2]  # the odd ones span the gaps between boxes
+    for (_, _, k), dark in zip(boxes, (darkest < _INK_LEVEL).tolist()):
+        inked[k] = dark
+    return inked
 
 
 def _pixel_boxes(words: list[Word], scale: float, shape: tuple[int, ...]) -> tuple[list[int], ...]:
