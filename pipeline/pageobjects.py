@@ -32,9 +32,10 @@ def _is_handle(kind: Any) -> bool:
     return getattr(getattr(kind, "_type_", None), "__name__", "").startswith("struct_fpdf_")
 
 
-def by_address(fn: Any) -> Any:
-    """A second binding of pdfium's function ``fn`` (from ``pypdfium2.raw``) whose handles are addresses."""
-    plain = [ctypes.c_void_p if _is_handle(t) else t for t in fn.argtypes]
+def by_address(fn: Any, *, pointers: bool = False) -> Any:
+    """A second binding of pdfium's function ``fn`` (from ``pypdfium2.raw``) whose handles are addresses; with
+    ``pointers``, every pointer argument too (the address of what pdfium is to fill: ``ctypes.addressof``)."""
+    plain = [ctypes.c_void_p if _is_handle(t) or (pointers and hasattr(t, "contents")) else t for t in fn.argtypes]
     result = ctypes.c_void_p if _is_handle(fn.restype) else fn.restype
     return ctypes.CFUNCTYPE(result, *plain)(ctypes.cast(fn, ctypes.c_void_p).value)
 

@@ -447,8 +447,8 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
 
     Characters are joined while they sit on one line without a gap that is a space (:func:`_spaced`); spaces (and
     pdfium's generated characters, which are only spaces and line breaks) end a word. The page's text comes from one
-    pdfium call; each character then costs two (its tight and its loose box), given the ctypes
-    objects themselves to fill (a ``byref`` per argument costs more than the call)."""
+    pdfium call; each character then costs two (its tight and its loose box), given the addresses of the ctypes
+    objects to fill (a ``byref`` per argument costs more than the call, the object itself a conversion)."""
     raw = address(textpage.raw)
     count = textpage.count_chars()
     codes = _char_codes(textpage, count)
@@ -456,6 +456,8 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
     left, right = ctypes.c_double(), ctypes.c_double()
     bottom, top = ctypes.c_double(), ctypes.c_double()
     loose = pdfium_c.FS_RECTF()
+    # (where pdfium writes them, as addresses: a ctypes object given for a pointer is converted on every call)
+    at_left, at_right, at_bottom, at_top, at_loose = map(ctypes.addressof, (left, right, bottom, top, loose))
     matrix = pdfium_c.FS_MATRIX()
     advanced_to, last = 0.0, 0  # where the last character's advance ended (its loose box's right), and its index
     words: list[RawWord] = []
@@ -473,13 +475,13 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
                     words.append(("".join(text), (x0, y0, x1, y1), first))
                     text = []
                 continue
-        get_box(raw, i, left, right, bottom, top)
+        get_box(raw, i, at_left, at_right, at_bottom, at_top)
         l, r, b, t = left.value, right.value, bottom.value, top.value
         # The loose box spans the font's ascent/descent: tight glyph boxes
         # of "." and "A" differ too much to group lines reliably.
         # (min and max written out below: as builtins they cost more than the rest of the loop; same values)
         advance_from, advance_to = l, r
-        if get_loose(raw, i, loose):
+        if get_loose(raw, i, at_loose):
             span, lb, lt = 4 * (t - b), loose.bottom, loose.top
             if 0 < lt - lb < (40.0 if 40.0 > span else span):
                 b, t = (lb if lb < b else b), (lt if lt > t else t)
@@ -539,8 +541,8 @@ _WORD_BREAK = " "
 _BREAK_CODES = frozenset((0xFFFE, 0xFFFF))  # pdfium's marks that are no character: they end a word
 _HYPHEN_MARK = 0x2  # what FPDFText_GetUnicode gives for a hyphen that ends a line (FPDFText_GetText gives 0xFFFE)
 # pdfium's character functions, taking the text page by its address (:func:`pipeline.pageobjects.by_address`)
-_char_box = by_address(pdfium_c.FPDFText_GetCharBox)
-_loose_char_box = by_address(pdfium_c.FPDFText_GetLooseCharBox)
+_char_box = by_address(pdfium_c.FPDFText_GetCharBox, pointers=True)  # (its results' places as addresses too)
+_loose_char_box = by_address(pdfium_c.FPDFText_GetLooseCharBox, pointers=True)
 _char_matrix = by_address(pdfium_c.FPDFText_GetMatrix)
 _font_size = by_address(pdfium_c.FPDFText_GetFontSize)
 
