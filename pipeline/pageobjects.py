@@ -32,9 +32,10 @@ def _is_handle(kind: Any) -> bool:
     return getattr(getattr(kind, "_type_", None), "__name__", "").startswith("struct_fpdf_")
 
 
-def by_address(fn: Any) -> Any:
-    """A second binding of pdfium's function ``fn`` (from ``pypdfium2.raw``) whose handles are addresses."""
-    plain = [ctypes.c_void_p if _is_handle(t) else t for t in fn.argtypes]
+def by_address(fn: Any, *, pointers: bool = False) -> Any:
+    """A second binding of pdfium's function ``fn`` (from ``pypdfium2.raw``) whose handles are addresses; with
+    ``pointers``, every pointer argument too (the address of what pdfium is to fill: ``ctypes.addressof``)."""
+    plain = [ctypes.c_void_p if _is_handle(t) or (pointers and hasattr(t, "contents")) else t for t in fn.argtypes]
     result = ctypes.c_void_p if _is_handle(fn.restype) else fn.restype
     return ctypes.CFUNCTYPE(result, *plain)(ctypes.cast(fn, ctypes.c_void_p).value)
 
@@ -50,12 +51,12 @@ _get_type = by_address(pdfium_c.FPDFPageObj_GetType)
 _form_count = by_address(pdfium_c.FPDFFormObj_CountObjects)
 _form_object = by_address(pdfium_c.FPDFFormObj_GetObject)
 _get_matrix = by_address(pdfium_c.FPDFPageObj_GetMatrix)
-_get_bounds = by_address(pdfium_c.FPDFPageObj_GetBounds)
+_get_bounds = by_address(pdfium_c.FPDFPageObj_GetBounds, pointers=True)  # (its results' places as addresses)
 _pixel_size = by_address(pdfium_c.FPDFImageObj_GetImagePixelSize)
 _render_mode = by_address(pdfium_c.FPDFTextObj_GetTextRenderMode)
 _count_segments = by_address(pdfium_c.FPDFPath_CountSegments)
 _get_segment = by_address(pdfium_c.FPDFPath_GetPathSegment)
-_segment_point = by_address(pdfium_c.FPDFPathSegment_GetPoint)
+_segment_point = by_address(pdfium_c.FPDFPathSegment_GetPoint, pointers=True)
 _segment_type = by_address(pdfium_c.FPDFPathSegment_GetType)
 text_object = by_address(pdfium_c.FPDFText_GetTextObject)  # (text page's address, character) -> its object's
 
@@ -76,6 +77,7 @@ class PageObjects:
         self.shown = self.hidden = 0  # the page's own text objects (not a form XObject's) drawn, and drawn invisible
         self._paths = paths
         self._float = [ctypes.c_float() for _ in range(4)]
+        self._at = [ctypes.addressof(f) for f in self._float]  # where pdfium writes them
         self._uint = (ctypes.c_uint(), ctypes.c_uint())
         self._fs_matrix = pdfium_c.FS_MATRIX()
         handle = address(page.raw)
@@ -130,7 +132,7 @@ class PageObjects:
 
     def _bounds(self, obj: int | None, matrix: Matrix) -> Box | None:
         l, b, r, t = self._float
-        if not _get_bounds(obj, l, b, r, t):
+        if not _get_bounds(obj, *self._at):
             return None
         a, bb, c, d, e, f = matrix
         xs, ys = [], []
@@ -148,13 +150,14 @@ class PageObjects:
             return None
         small = 2.5 <= width <= 16 and 2.5 <= height <= 16 and 0.4 <= width / height <= 2.5
         x, y = self._float[0], self._float[1]
+        at_x, at_y = self._at[0], self._at[1]
         diagonal = curves = 0
         previous: tuple[float, float] | None = None
         for i in range(n):
             if not small and curves + n - i < DRAWING_CURVES and diagonal + n - i < DRAWING_DIAGONALS:
                 return None  # a rule or a box: too few segments left to make it a drawing
             seg = _get_segment(obj, i)
-            if not seg or not _segment_point(seg, x, y):
+            if not seg or not _segment_point(seg, at_x, at_y):
                 continue
             kind = _segment_type(seg)
             point = (x.value, y.value)

@@ -447,8 +447,8 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
 
     Characters are joined while they sit on one line without a gap that is a space (:func:`_spaced`); spaces (and
     pdfium's generated characters, which are only spaces and line breaks) end a word. The page's text comes from one
-    pdfium call; each character then costs two (its tight and its loose box), given the ctypes
-    objects themselves to fill (a ``byref`` per argument costs more than the call)."""
+    pdfium call; each character then costs two (its tight and its loose box), given the addresses of the ctypes
+    objects to fill (a ``byref`` per argument costs more than the call, the object itself a conversion)."""
     raw = address(textpage.raw)
     count = textpage.count_chars()
     codes = _char_codes(textpage, count)
@@ -456,6 +456,8 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
     left, right = ctypes.c_double(), ctypes.c_double()
     bottom, top = ctypes.c_double(), ctypes.c_double()
     loose = pdfium_c.FS_RECTF()
+    # (where pdfium writes them, as addresses: a ctypes object given for a pointer is converted on every call)
+    at_left, at_right, at_bottom, at_top, at_loose = map(ctypes.addressof, (left, right, bottom, top, loose))
     matrix = pdfium_c.FS_MATRIX()
     advanced_to, last = 0.0, 0  # where the last character's advance ended (its loose box's right), and its index
     words: list[RawWord] = []
@@ -473,13 +475,13 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
                     words.append(("".join(text), (x0, y0, x1, y1), first))
                     text = []
                 continue
-        get_box(raw, i, left, right, bottom, top)
+        get_box(raw, i, at_left, at_right, at_bottom, at_top)
         l, r, b, t = left.value, right.value, bottom.value, top.value
         # The loose box spans the font's ascent/descent: tight glyph boxes
         # of "." and "A" differ too much to group lines reliably.
         # (min and max written out below: as builtins they cost more than the rest of the loop; same values)
         advance_from, advance_to = l, r
-        if get_loose(raw, i, loose):
+        if get_loose(raw, i, at_loose):
             span, lb, lt = 4 * (t - b), loose.bottom, loose.top
             if 0 < lt - lb < (40.0 if 40.0 > span else span):
                 b, t = (lb if lb < b else b), (lt if lt > t else t)
@@ -539,8 +541,8 @@ _WORD_BREAK = " "
 _BREAK_CODES = frozenset((0xFFFE, 0xFFFF))  # pdfium's marks that are no character: they end a word
 _HYPHEN_MARK = 0x2  # what FPDFText_GetUnicode gives for a hyphen that ends a line (FPDFText_GetText gives 0xFFFE)
 # pdfium's character functions, taking the text page by its address (:func:`pipeline.pageobjects.by_address`)
-_char_box = by_address(pdfium_c.FPDFText_GetCharBox)
-_loose_char_box = by_address(pdfium_c.FPDFText_GetLooseCharBox)
+_char_box = by_address(pdfium_c.FPDFText_GetCharBox, pointers=True)  # (its results' places as addresses too)
+_loose_char_box = by_address(pdfium_c.FPDFText_GetLooseCharBox, pointers=True)
 _char_matrix = by_address(pdfium_c.FPDFText_GetMatrix)
 _font_size = by_address(pdfium_c.FPDFText_GetFontSize)
 
@@ -627,14 +629,48 @@ def _visible(page: pdfium.PdfPage, words: list[Word]) -> tuple[list[Word], list[
         logger.warning("could not render page to check hidden text; keeping all words", exc_info=True)
         return words, []
     kept, dropped = [], []
-    for w, x0, y0, x1, y1 in zip(words, *_pixel_boxes(words, scale, ink.shape)):
-        if x1 > x0 and y1 > y0 and ink[y0:y1, x0:x1].min() < _INK_LEVEL:
-            kept.append(w)
-        else:
-            dropped.append(w)
+    for w, inked in zip(words, _inked(ink, *_pixel_boxes(words, scale, ink.shape))):
+        (kept if inked else dropped).append(w)
     if dropped:
         logger.info("dropped %s hidden words of %s", len(dropped), len(words))
     return kept, dropped
+
+
+_BAND_ROWS = 4  # the bands' rows, at most this many times the page's: else each box on its own
+
+
+def _inked(ink: np.ndarray, lefts: list[int], tops: list[int], rights: list[int], bottoms: list[int]) -> list[bool]:
+    """For each pixel box (:func:`_pixel_boxes`), whether it is not empty and its darkest grey level is
+    darker than _INK_LEVEL: ``ink[top:bottom, left:right].min() < _INK_LEVEL``, the same minimum found in
+    two steps. The boxes of one band of rows (a line's words mostly share their top and bottom) take one
+    minimum down the band's columns; every box's minimum along its band's row is then one ``reduceat``
+    over those rows laid end to end (each row one pixel longer, white, so that no box's end is past the
+    array), the boxes in order of their start so that the spans between them are short. A page whose
+    bands hold more than _BAND_ROWS times its rows has each box's minimum found on its own."""
+    width = ink.shape[1]
+    band_of: dict[tuple[int, int], int] = {}
+    boxes = []  # (start in the rows laid end to end, end there, the box's index)
+    for k, (x0, y0, x1, y1) in enumerate(zip(lefts, tops, rights, bottoms)):
+        if x1 > x0 and y1 > y0:
+            band = band_of.setdefault((y0, y1), len(band_of))
+            start = band * (width + 1)
+            boxes.append((start + x0, start + x1, k))
+    inked = [False] * len(lefts)
+    if not boxes:
+        return inked
+    if sum(y1 - y0 for y0, y1 in band_of) > _BAND_ROWS * ink.shape[0]:  # (a hostile page's many tall bands)
+        for _, _, k in boxes:
+            inked[k] = bool(ink[tops[k]:bottoms[k], lefts[k]:rights[k]].min() < _INK_LEVEL)
+        return inked
+    rows = np.full((len(band_of), width + 1), 255, dtype=ink.dtype)
+    for (y0, y1), band in band_of.items():
+        np.minimum.reduce(ink[y0:y1], axis=0, out=rows[band, :width])
+    boxes.sort()
+    spans = np.array([edge for start, end, _ in boxes for edge in (start, end)], dtype=np.intp)
+    darkest = np.minimum.reduceat(rows.reshape(-1), spans)[0::2]  # the odd ones span the gaps between boxes
+    for (_, _, k), dark in zip(boxes, (darkest < _INK_LEVEL).tolist()):
+        inked[k] = dark
+    return inked
 
 
 def _pixel_boxes(words: list[Word], scale: float, shape: tuple[int, ...]) -> tuple[list[int], ...]:

@@ -557,6 +557,47 @@ def _labels_near(ids: np.ndarray, label_shift: np.ndarray, shifts: np.ndarray) -
     return np.bincount(once // span, minlength=len(shifts))
 
 
+def _labels_near_many(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[np.ndarray]:
+    """:func:`_labels_near` of each group (ids, label shifts, shifts), all groups in one pass: each group's pairs
+    and shifts are laid along one line, the group's place on it (its number times a length longer than
+    any group spans) before its own across, so that a shift's window holds its group's pairs near it; a pair
+    agrees with a shift only in its own group (tested: a window may reach into the next), by the same test.
+    Groups each on their own when the line would be too long for the windows' slack (a hostile page's far
+    coordinates) or a coordinate is not a number."""
+    sizes, widths = [len(ids) for ids, _, _ in groups], [len(shifts) for _, _, shifts in groups]
+    if not groups or not sum(sizes) or not sum(widths):
+        return [np.zeros(width, dtype=int) for width in widths]
+    ids = np.concatenate([g[0] for g in groups])
+    label_shift = np.concatenate([g[1].reshape(-1, 2) for g in groups])
+    shifts = np.concatenate([g[2].reshape(-1, 2) for g in groups])
+    both = np.r_[label_shift[:, 0], shifts[:, 0]]
+    low, high = (float(both.min()), float(both.max())) if len(both) else (0.0, 0.0)
+    length = high - low + 2 * (INLIER_PT + WINDOW_SLACK_PT) + 1.0
+    if not np.isfinite(label_shift).all() or not np.isfinite(shifts).all() or len(groups) * length > _LINE_PT:
+        return [_labels_near(*group) for group in groups]
+    group_of_pair = np.repeat(np.arange(len(groups)), sizes)
+    group_of_shift = np.repeat(np.arange(len(groups)), widths)
+    along = group_of_pair * length + (label_shift[:, 0] - low)
+    order = np.argsort(along, kind="stable")
+    along = along[order]
+    at = group_of_shift * length + (shifts[:, 0] - low)
+    first = np.searchsorted(along, at - (INLIER_PT + WINDOW_SLACK_PT), "left")
+    window = np.searchsorted(along, at + (INLIER_PT + WINDOW_SLACK_PT), "right") - first
+    shift = np.repeat(np.arange(len(shifts)), window)
+    pair = order[np.repeat(first - np.cumsum(window) + window, window) + np.arange(int(window.sum()))]
+    agree = (group_of_pair[pair] == group_of_shift[shift]) & \
+        (np.abs(label_shift[pair, 0] - shifts[shift, 0]) <= INLIER_PT) & \
+        (np.abs(label_shift[pair, 1] - shifts[shift, 1]) <= INLIER_PT)
+    span = int(ids.max()) + 1
+    found = np.sort(shift[agree] * span + ids[pair[agree]])  # (shift, anchor), each shift's together
+    once = found[np.r_[True, found[1:] != found[:-1]]] if len(found) else found  # each (shift, anchor) once
+    counts = np.bincount(once // span, minlength=len(shifts))
+    return np.split(counts, np.cumsum(widths)[:-1])
+
+
+_LINE_PT = 1e7  # the line _labels_near_many lays its groups on: at most this long (its float rounding << WINDOW_SLACK_PT)
+
+
 def _unique_rows(rows: np.ndarray) -> np.ndarray:
     """``np.unique(rows, axis=0)`` for two columns of floats (sorted by the first, then the second), without
     the structured-array detour that makes numpy's own slow on small arrays."""
@@ -572,11 +613,33 @@ def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[floa
     row rule's), the consensus of labels and rules, then a least-squares refit. Of hypotheses as many
     anchors agree with, the one nearest ``prior`` wins (a form's rules repeat every row: one row off
     agrees with all but one of them)."""
+    plan = _hypotheses(ids, src, dst, scale, rules, prior)
+    return None if plan is None else _consensus(plan, _labels_near(plan.ids, plan.label_shift, plan.shifts))
+
+
+def _ransac_many(jobs: list[tuple[np.ndarray, np.ndarray, np.ndarray, tuple[float, float],
+                                  tuple[RulePairs, RulePairs] | None, Transform | None]]) -> list[BlockFit | None]:
+    """:func:`_ransac` of each job (its arguments), the labels agreeing with each job's hypotheses counted for
+    all jobs at once (:func:`_labels_near_many`): the same fits."""
+    plans = [_hypotheses(*job) for job in jobs]
+    live = [plan for plan in plans if plan is not None]
+    counts = iter(_labels_near_many([(plan.ids, plan.label_shift, plan.shifts) for plan in live]))
+    return [None if plan is None else _consensus(plan, next(counts)) for plan in plans]
+
+
+class _Plan:
+    """A fit's pairs and hypotheses (:func:`_hypotheses`), before the count of the labels agreeing with them."""
+
+    __slots__ = ("ids", "src", "dst", "scale", "level", "upright", "prior", "label_shift", "rule_dy", "rule_dx",
+                 "shifts")
+
+
+def _hypotheses(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[float, float],
+                rules: tuple[RulePairs, RulePairs] | None, prior: Transform | None) -> _Plan | None:
+    """The first half of :func:`_ransac`: its translation hypotheses; None when there is nothing to fit."""
     level, upright = rules or (RulePairs.none(), RulePairs.none())
     if len(ids) == 0 and (len(level.ids) == 0 or len(upright.ids) == 0):
         return None
-    # (the rules' terms are left out where a block has no rules of that axis: they add nothing then)
-    ruled_y, ruled_x = len(level.ids) > 0, len(upright.ids) > 0
     sx0, sy0 = scale
     scaled = src * np.array(scale)
     label_shift = dst - scaled
@@ -586,9 +649,23 @@ def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[floa
     if len(rule_dx) and len(rule_dy):
         xs, ys = np.unique(np.round(np.r_[rule_dx, label_shift[:, 0]], 1)), np.unique(np.round(rule_dy, 1))
         hypotheses = np.concatenate((hypotheses, np.array(np.meshgrid(xs, ys)).reshape(2, -1).T))
-    shifts = _unique_rows(hypotheses.reshape(-1, 2))
-    # each axis on its own (a test over an axis of two is slow in numpy; the result is the same)
-    count = _labels_near(ids, label_shift, shifts)
+    plan = _Plan()
+    plan.ids, plan.src, plan.dst, plan.scale = ids, src, dst, scale
+    plan.level, plan.upright, plan.prior = level, upright, prior
+    plan.label_shift, plan.rule_dy, plan.rule_dx = label_shift, rule_dy, rule_dx
+    plan.shifts = _unique_rows(hypotheses.reshape(-1, 2))
+    return plan
+
+
+def _consensus(plan: _Plan, count: np.ndarray) -> BlockFit:
+    """The second half of :func:`_ransac`: ``count`` (the labels agreeing with each of the plan's shifts) with
+    the rules', the hypothesis chosen, the refit."""
+    ids, src, dst, level, upright, prior = plan.ids, plan.src, plan.dst, plan.level, plan.upright, plan.prior
+    label_shift, rule_dy, rule_dx, shifts = plan.label_shift, plan.rule_dy, plan.rule_dx, plan.shifts
+    ruled_y, ruled_x = len(level.ids) > 0, len(upright.ids) > 0
+    sx0, sy0 = plan.scale
+    # (the rules' terms are left out where a block has no rules of that axis: they add nothing then; each axis
+    # on its own: a test over an axis of two is slow in numpy, the result is the same)
     if ruled_y:
         count = count + _distinct(level.ids, np.abs(rule_dy[:, None] - shifts[None, :, 1]) <= INLIER_PT)
     if ruled_x:
@@ -771,12 +848,13 @@ def register(page: Page, template: Template, matched: Matched | None = None) -> 
     glob = BlockFit(glob.transform, glob.residual, glob.anchors, False)
     page_rules = [(m.x0, m.y0, m.x1, m.y1) for m in page.marks if m.kind == "rule"]
     fits: dict[str, BlockFit] = {}
-    for name, block in template.blocks.items():
-        radius = 4 * INLIER_PT + glob.residual
-        scale = (glob.transform.sx, glob.transform.sy)
-        rules = _rule_pairs(template, page_rules, block.get("rules", []), glob.transform,
-                            RULE_SEARCH_PT) if page_rules else None
-        fit = _ransac(*pairs.near(block["anchors"], glob.transform, radius), scale, rules, glob.transform)
+    radius = 4 * INLIER_PT + glob.residual
+    scale = (glob.transform.sx, glob.transform.sy)
+    blocks = [(name, _rule_pairs(template, page_rules, block.get("rules", []), glob.transform, RULE_SEARCH_PT)
+               if page_rules else None) for name, block in template.blocks.items()]
+    fitted = _ransac_many([(*pairs.near(template.blocks[name]["anchors"], glob.transform, radius), scale, rules,
+                            glob.transform) for name, rules in blocks])  # (each block's own, counted at once)
+    for (name, rules), fit in zip(blocks, fitted):
         if fit is None or fit.anchors < MIN_ANCHORS:  # too few labels of its own: borrow those around it
             near = _around(template.edition, name)
             fit = _ransac(*pairs.near(near, glob.transform, radius), scale, rules, glob.transform)

@@ -41,3 +41,26 @@ def test_given_two_pairs_of_one_label_near_a_shift_then_it_counts_once():
     ids = np.array([4, 4, 7])
     label_shift = np.array([[10.0, 5.0], [11.0, 6.0], [30.0, 5.0]])
     assert template._labels_near(ids, label_shift, np.array([[10.5, 5.5], [30.0, 8.0], [30.0, 8.1]])).tolist() == [1, 1, 0]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_given_several_blocks_then_counting_them_at_once_gives_each_blocks_own_count(seed):
+    rng = np.random.default_rng(100 + seed)
+    groups = []
+    for _ in range(int(rng.integers(1, 16))):  # a template's blocks: some with no pairs, some far apart
+        n, k = int(rng.integers(0, 60)), int(rng.integers(0, 40))
+        centre = rng.uniform(-300, 300, 2)
+        ids = rng.integers(0, 50, n)
+        label_shift = centre + np.round(rng.uniform(-20, 20, (n, 2)), 1)
+        shifts = centre + np.round(rng.uniform(-20, 20, (k, 2)), 1)
+        m = min(n, k)  # shifts at exactly INLIER_PT from a pair
+        shifts[:m] = label_shift[rng.integers(0, n, m)] + rng.choice([0.0, 3.0, -3.0], (m, 2)) if m else shifts[:m]
+        groups.append((ids, label_shift, shifts))
+    many = template._labels_near_many(groups)
+    assert [c.tolist() for c in many] == [template._labels_near(*g).tolist() for g in groups]
+
+
+def test_given_blocks_whose_shifts_overlap_then_no_pair_counts_for_another_block():
+    one = (np.array([0, 1]), np.array([[5.0, 5.0], [6.0, 5.0]]), np.array([[5.0, 5.0]]))
+    other = (np.array([0]), np.array([[50.0, 5.0]]), np.array([[5.0, 5.0], [50.0, 5.0]]))
+    assert [c.tolist() for c in template._labels_near_many([one, other])] == [[2], [0, 1]]
