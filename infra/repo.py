@@ -46,13 +46,11 @@ def _insert_ignore_statement(dialect: str, model: type, names: tuple[str, ...], 
 def insert_ignore(session: Session, model: type, values: dict[str, Any], conflict: list[str]) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted (the UNIQUE constraint decides).
 
-    The statement is on the model's table (Core), so the session does not flush its pending objects
-    before it as it does before an ORM statement: that flush is made here, as the ORM would."""
+    The statement is on the model's table (Core); the session flushes its pending objects before it as
+    before an ORM statement (SQLAlchemy autoflushes before Core statements too)."""
     if any(isinstance(value, ClauseElement) for value in values.values()):  # an SQL expression: built each time
         statement = _insert(session, model, values, conflict).returning(*model.__table__.primary_key.columns)
         return session.execute(statement).first() is not None
-    if session.autoflush:
-        session.flush()
     statement = _insert_ignore_statement(session.get_bind().dialect.name, model, tuple(values), tuple(conflict))
     return session.execute(statement, values).first() is not None
 
