@@ -15,9 +15,9 @@ An actor opts in with its options (``dramatiq.actor(..., failure=..., crash_pron
   Before it runs, its document's ``crashes`` is counted up and committed; after it ends, however it
   ends, the count is cleared: with the stage's own last commit when the stage says so
   (:func:`clear_crashes`, :func:`crashes_cleared`: workers/actors.py does for every document stage),
-  else by the guard in a transaction of its own at the end of the message. A count left behind is a worker process that died in the read: a
-  document that did that ``max_crashes`` times is failed as ``reader_crashed`` instead of being
-  handed to yet another worker.
+  else by the guard in a transaction of its own at the end of the message. A count left behind is a
+  worker process that died in the read: a document that did that ``max_crashes`` times is failed as
+  ``reader_crashed`` instead of being handed to yet another worker.
 
 The middleware takes the database (``sessions``) and the failure recorder it needs, no more.
 """
