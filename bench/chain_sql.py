@@ -62,6 +62,24 @@ class StatementLog(rig.EngineListener):
     current: threading.local = field(default_factory=threading.local)
     commit_log: list[Statement] = field(default_factory=list)
     cpu: Counter = field(default_factory=Counter)  # CPU seconds of the threads, by actor (and "door", "flush")
+    pings: list[str] = field(default_factory=list)  # the pool's pings of a connection before use, by actor
+
+    def __enter__(self):
+        """Also hears the pool's pings (the dialect's ``do_ping``: a round trip that is no statement of ours)."""
+        dialect = self.engine.dialect
+        ping = self._ping = dialect.do_ping
+
+        def counted(dbapi_connection):
+            if threading.current_thread().name != RELAY_THREAD:
+                self.pings.append(getattr(self.current, "actor", "door"))
+            return ping(dbapi_connection)
+
+        dialect.do_ping = counted
+        return super().__enter__()
+
+    def __exit__(self, *exc) -> None:
+        self.engine.dialect.do_ping = self._ping
+        super().__exit__(*exc)
 
     def _seen(self, _conn, _cursor, statement, *_args) -> None:
         if threading.current_thread().name == RELAY_THREAD:
@@ -160,12 +178,12 @@ def settle(actors, worker) -> None:
 
 
 def one_certificate(app, actors, worker, log: StatementLog, sample: rig.Sample, slug: str,
-                    commits: list[tuple[int, int]] | None = None) -> list[Statement]:
+                    commits: list[tuple[int, int, int]] | None = None) -> list[Statement]:
     """The statements of one certificate: the door, every actor, and the deletion of its hand-offs;
-    ``commits`` gets its commits and how many of them did not wait for the disk."""
+    ``commits`` gets its commits, how many of them did not wait for the disk, and the pool's pings."""
     from inbox.smtp import InboxHandler
 
-    start, committed = len(log.statements), len(log.commit_log)
+    start, committed, pinged = len(log.statements), len(log.commit_log), len(log.pings)
     raw = rig.email_of(sample, f"{slug}@{rig.DOMAIN}").as_bytes()
     started = time.thread_time()
     handler = InboxHandler(app, actors.send_on)
@@ -179,13 +197,13 @@ def one_certificate(app, actors, worker, log: StatementLog, sample: rig.Sample, 
     log.current.actor = "door"
     if commits is not None:
         commits.append((len(log.commit_log) - committed,
-                        sum(rig.UNSYNCED in s.sql for s in log.statements[start:])))
+                        sum(rig.UNSYNCED in s.sql for s in log.statements[start:]), len(log.pings) - pinged))
     return log.statements[start:]
 
 
 def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample], listing: bool = False,
                                cpu: list[tuple[float, float, float]] | None = None,
-                               commits: list[tuple[int, int]] | None = None,
+                               commits: list[tuple[int, int, int]] | None = None,
                                by_actor: Counter | None = None, history: list[rig.Sample] = (),
                                server_cpu: list[float] | None = None,
                                outcomes: list[str] | None = None) -> list[int]:
@@ -194,8 +212,9 @@ def statements_per_certificate(env: dict[str, str], samples: list[rig.Sample], l
     gets, for each, the CPU seconds of this process (door, worker threads, relay) and the part of them
     outside the pure stages (the chain's own: SQL, storage, broker, middleware), and the wall seconds
     from the door to the last statement (commits waiting for the disk are in it, not in the CPU); ``commits`` gets, for
-    each, its commits and how many of them did not wait for the disk; ``by_actor`` gets the CPU seconds
-    of all of them, by actor (the thread that ran it, middleware included), the door and the flush.
+    each, its commits, how many of them did not wait for the disk and the pool's pings; ``by_actor`` gets
+    the CPU seconds of all of them, by actor (the thread that ran it, middleware included), the door and
+    the flush.
     ``history`` goes through the chain first, uncounted (the account's earlier certificates);
     ``server_cpu`` gets the CPU seconds PostgreSQL's backends spent on the counted ones, together;
     ``outcomes`` gets a line per certificate of what became of it (:func:`outcome_lines`)."""
@@ -321,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     samples = rig.born_digital_of(args.official)(args.certificates, seed=args.seed)
     history = rig.born_digital_of(args.official)(args.history, seed=args.seed + 500) if args.history else []
     cpu: list[tuple[float, float, float]] = []
-    commits: list[tuple[int, int]] = []
+    commits: list[tuple[int, int, int]] = []
     by_actor: Counter = Counter()
     server_cpu: list[float] = []
     outcomes: list[str] | None = [] if args.outcomes else None
@@ -338,6 +357,8 @@ def main(argv: list[str] | None = None) -> int:
           f"mean {rig.mean(counts):.1f}, min {min(counts)}, max {max(counts)}")
     print(f"commits per certificate: mean {rig.mean([c[0] for c in commits]):.1f}, of which not waiting for the "
           f"disk (synchronous_commit off): mean {rig.mean([c[1] for c in commits]):.1f}")
+    print(f"the connection pool's pings before use per certificate (round trips that are no statement): mean "
+          f"{rig.mean([c[2] for c in commits]):.1f}")
     print("CPU of this process per certificate, median (PostgreSQL's own not included): "
           f"{1000 * rig.median([c[0] for c in cpu]):.1f} ms in all, {1000 * rig.median([c[1] for c in cpu]):.1f} ms "
           "outside reading, extracting and evaluating (SQL, storage, broker, middleware)")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -21,7 +23,39 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(parsed, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    engine = create_engine(parsed)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection is pinged before use only when it lay idle this long (SQLAlchemy's ``pool_pre_ping``
+# pings on every checkout: a round trip, and a statement for PostgreSQL to run, for each of the ~12
+# transactions of a certificate, more than the SQL of some of them). A connection back in the pool less
+# than a second ago was working then; one that stops working in that second (PostgreSQL restarted) fails its
+# first statement as a disconnect, which SQLAlchemy answers by discarding every connection of the pool made
+# before it, and the stage meets it as a transient error (retried; the door answers 4xx).
+PING_IF_IDLE_S = 1.0
+_IDLE_SINCE = "coi_idle_since"  # the connection record's info: when it went back to the pool
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    def checked_in(_dbapi_connection, record) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    def checked_out(dbapi_connection, record, _proxy) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < PING_IF_IDLE_S:  # new, or in use a moment ago
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            if engine.dialect.is_disconnect(exc, dbapi_connection, None):
+                raise DisconnectionError("the pooled connection was closed while idle") from exc  # the pool reconnects
+            raise
+
+    event.listen(engine, "checkin", checked_in)
+    event.listen(engine, "checkout", checked_out)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

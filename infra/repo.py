@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ClauseElement
 
 from infra.models import Account, Document, Handoff, InboundMessage, OutboxEvent, new_id, utcnow
 from pipeline.states import DocumentStatus, check_transition
@@ -22,11 +23,36 @@ def _insert(session: Session, model: type, values: dict[str, Any], conflict: lis
     return dialect_insert(session, model).values(**values).on_conflict_do_nothing(index_elements=conflict)
 
 
+# The INSERT ... ON CONFLICT DO NOTHING of each (dialect, model, columns given, conflict), built once with
+# a bound parameter per column: the chain inserts the same few shapes for every certificate, and building
+# the statement, its cache key and the ORM's bulk-insert bookkeeping cost more Python than sending it.
+_INSERT_IGNORE: dict[tuple[str, type, tuple[str, ...], tuple[str, ...]], Any] = {}
+
+
+def _insert_ignore_statement(dialect: str, model: type, names: tuple[str, ...], conflict: tuple[str, ...]):
+    key = (dialect, model, names, conflict)
+    statement = _INSERT_IGNORE.get(key)
+    if statement is None:
+        table = model.__table__
+        module = postgresql if dialect == "postgresql" else sqlite
+        statement = (module.insert(table)
+                     .values({name: bindparam(name, type_=table.c[name].type) for name in names})
+                     .on_conflict_do_nothing(index_elements=list(conflict))
+                     .returning(*table.primary_key.columns))  # rowcount is -1 under psycopg 3
+        _INSERT_IGNORE[key] = statement
+    return statement
+
+
 def insert_ignore(session: Session, model: type, values: dict[str, Any], conflict: list[str]) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted (the UNIQUE constraint decides)."""
-    statement = _insert(session, model, values, conflict).returning(
-        *model.__table__.primary_key.columns)  # rowcount is -1 under psycopg 3
-    return session.execute(statement).first() is not None
+    """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted (the UNIQUE constraint decides).
+
+    The statement is on the model's table (Core); the session flushes its pending objects before it as
+    before an ORM statement (SQLAlchemy autoflushes before Core statements too)."""
+    if any(isinstance(value, ClauseElement) for value in values.values()):  # an SQL expression: built each time
+        statement = _insert(session, model, values, conflict).returning(*model.__table__.primary_key.columns)
+        return session.execute(statement).first() is not None
+    statement = _insert_ignore_statement(session.get_bind().dialect.name, model, tuple(values), tuple(conflict))
+    return session.execute(statement, values).first() is not None
 
 
 def insert_or_none(session: Session, model: type, values: dict[str, Any], conflict: list[str]) -> Any:

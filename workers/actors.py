@@ -35,7 +35,7 @@ from pipeline.mime import split_message as split_mime
 from pipeline.signals.history import compared
 from pipeline.states import DocumentStatus, MessageStatus, Source, reached
 from workers import outcomes, trust, uploads
-from workers.guard import MAX_CRASHES, StageGuard
+from workers.guard import MAX_CRASHES, StageGuard, clear_crashes, crashes_cleared
 from workers.handoffs import Relay, Taken, dispatch, relay_once
 from workers.metrics import StageTimer
 from workers.publish import publish_pending
@@ -453,7 +453,10 @@ class Stages:
             following = step(session, document)
             handoffs = [hand_on(session, following.actor_name, document_id)] \
                 if isinstance(following, dramatiq.Actor) else []
+            cleared = clear_crashes(document)  # a crash-prone read has ended: its count goes with this commit
             session.commit()
+        if cleared:
+            crashes_cleared(document_id)
         if handoffs:
             self._dispatch(handoffs)
         elif following is not None:

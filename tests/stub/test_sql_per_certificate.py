@@ -24,13 +24,14 @@ from bench.chain_sql import StatementLog  # noqa: E402
 
 # door 4, split 6, read 5 (the crash count's two among them), extract 6, score 10, publish 5, and the
 # one DELETE of the hand-offs' rows the relay sends for them: 37 on SQLite (was 64, then 46; score 19 → 10:
-# what is on file for the document read in one SELECT, workers/on_file.py). On PostgreSQL 41: the four
+# what is on file for the document read in one SELECT, workers/on_file.py). On PostgreSQL 40: the three
 # transactions that commit without waiting for the disk (infra/db.py ``skip_disk_sync``: the door's and
-# the relay's hand-off DELETEs, the crash count up and cleared) say so in one statement each
+# the relay's hand-off DELETEs, the crash count up) say so in one statement each
 STATEMENTS_PER_CERTIFICATE = 37
-# door 2, split 1, read 3 (crash count up, the read, crash count cleared), extract 1, score 1, publish 1,
-# the relay's DELETE 1; four of them without a disk sync on PostgreSQL
-COMMITS_PER_CERTIFICATE = 11
+# door 2, split 1, read 3 (crash count up, the status "reading", the reading's hand-off with the count
+# cleared: workers/guard.py ``clear_crashes``; was 4 with the guard's own clearing), extract 1, score 1,
+# publish 1, the relay's DELETE 1; three of them without a disk sync on PostgreSQL
+COMMITS_PER_CERTIFICATE = 10
 
 
 def count_handoffs(chain) -> int:
