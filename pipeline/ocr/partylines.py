@@ -1,0 +1,94 @@
+"""Two readings of a party's block (the page's and the block's own, read alone and enlarged), combined
+line by line.
+
+A party's block is a few lines: a name (a DBA), a street, a city with its state and ZIP code. Page-level OCR
+garbles some of them (a letter misread, a label overprinted, junk read as a line) and reads others well; the
+block read alone garbles others. So neither reading replaces the other whole: their lines are paired by
+where they lie (a row: lines of either reading that share their height), and each row keeps the reading
+that looks more like print of its kind (:func:`line_score`): words of a plausible shape read surely, a street
+shaped as one, a city line whose state is its ZIP code's. A row only one reading has is kept when that
+reading is sure of it (a line the other left out), and left out otherwise (junk read as a line).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pipeline.acord25.layout import lines_of
+from pipeline.acord25.postal import is_city_line, is_street, state_of_zip
+from pipeline.textlayer import Word
+
+# a word's shape as print: a capitalised, upper- or lower-case word (with an inner apostrophe, hyphen, "&" or
+# period: O'Neil, Winston-Salem, A&B, U.S.), a number (576, 12B, 12-14, #200, 1,000), or a joining sign
+_PLAUSIBLE = re.compile(
+    r"^[(\"']?(?:[A-Z][a-z]*(?:['’-][A-Za-z]+)*|[a-z]+(?:['’-][A-Za-z]+)*|[A-Z]+(?:['’&.-][A-Z]+)*\.?|[A-Z][a-z]*\.|"
+    r"#?\d+[A-Za-z]?(?:-\d+)?|\d{1,3}(?:,\d{3})+|\d{5}-\d{4}|[&/#-])[.,;:)\"']?$")
+STRUCTURE = 0.5  # share of a line's characters added to its score when it is shaped as a street or city line
+LONE_SURE = 0.75  # mean confidence of a line only one reading has, for it to be kept
+BETTER = 1.0  # score: a block reading's row replaces the page's only when it scores this much more
+
+
+def plausible(text: str) -> bool:
+    """True when a word is shaped as printed words are (not 'rAter', 'S358', 'Sp|ringfield')."""
+    return bool(_PLAUSIBLE.match(text))
+
+
+def line_score(words: Sequence[Word]) -> float:
+    """How much a reading of a line looks like sure print: characters of plausible words weighted by
+    confidence, and more when the line is shaped as a street or as a city line whose state is its ZIP's."""
+    score = sum(len(w.text) * _confidence(w) for w in words if plausible(w.text))
+    text = " ".join(w.text for w in words)
+    if is_street(text) or _consistent_city(text):
+        score += STRUCTURE * len(text)
+    return score
+
+
+def _consistent_city(text: str) -> bool:
+    """A city line whose state is its ZIP code's ('Salem, OR 97301'; not 'Salem, OR 07301')."""
+    if not is_city_line(text):
+        return False
+    parts = re.split(r"[\s,]+", text.strip())
+    code, state = parts[-1][:5], parts[-2].strip(".").upper() if len(parts) > 1 else ""
+    return state_of_zip(code) == state
+
+
+def _confidence(w: Word) -> float:
+    return w.confidence if w.confidence is not None else 1.0
+
+
+def combined(first: Sequence[Word], second: Sequence[Word]) -> list[Word]:
+    """The words of a party's block from its page reading ``first`` and its own reading ``second``: per
+    row of lines, the better reading (``first`` unless ``second`` scores :data:`BETTER` more)."""
+    out: list[Word] = []
+    for mine, theirs in _rows(lines_of(first), lines_of(second)):
+        if mine and theirs:
+            better = sum(map(line_score, theirs)) >= sum(map(line_score, mine)) + BETTER
+            chosen = theirs if better else mine
+        else:
+            chosen = mine or [line for line in theirs if _sure(line)]
+        out.extend(w for line in chosen for w in line)
+    return out
+
+
+def _sure(line: list[Word]) -> bool:
+    chars = sum(len(w.text) for w in line)
+    return chars > 0 and sum(len(w.text) * _confidence(w) for w in line) / chars >= LONE_SURE \
+        and any(plausible(w.text) and sum(c.isalnum() for c in w.text) >= 3 for w in line)
+
+
+def _rows(a: list[list[Word]], b: list[list[Word]]) -> list[tuple[list[list[Word]], list[list[Word]]]]:
+    """Lines of the two readings grouped into rows: lines that overlap in height (through a chain of
+    overlaps) share a row; rows top to bottom, each as (lines of ``a``, lines of ``b``)."""
+    tagged = sorted([(min(w.y0 for w in line), max(w.y1 for w in line), 0, line) for line in a] +
+                    [(min(w.y0 for w in line), max(w.y1 for w in line), 1, line) for line in b],
+                    key=lambda t: (t[0] + t[1]) / 2)
+    rows: list[tuple[float, list, list]] = []
+    for top, bottom, which, line in tagged:
+        middle = (top + bottom) / 2
+        if rows and rows[-1][0] > middle:
+            rows[-1][1 + which].append(line)
+            rows[-1] = (max(rows[-1][0], bottom), rows[-1][1], rows[-1][2])
+            continue
+        rows.append((bottom, [line] if which == 0 else [], [line] if which == 1 else []))
+    return [(mine, theirs) for _, mine, theirs in rows]
