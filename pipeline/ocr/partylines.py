@@ -7,7 +7,8 @@ block read alone garbles others. So neither reading replaces the other whole: th
 where they lie (a row: lines of either reading that share their height), and each row keeps the reading
 that looks more like print of its kind (:func:`line_score`): words of a plausible shape read surely, a street
 shaped as one, a city line whose state is its ZIP code's. A row only one reading has is kept when that
-reading is sure of it (a line the other left out), and left out otherwise (junk read as a line).
+reading is sure of it (a line the other left out), and left out otherwise (junk read as a line). A row
+both readings read as one line is combined word by word where their words pair: each word the better read.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ _PLAUSIBLE = re.compile(
     r"#?\d+[A-Za-z]?(?:-\d+)?|\d{1,3}(?:,\d{3})+|\d{5}-\d{4}|[&/#-])[.,;:)\"']?$")
 STRUCTURE = 0.5  # share of a line's characters added to its score when it is shaped as a street or city line
 LONE_SURE = 0.75  # mean confidence of a line only one reading has, for it to be kept
+ALONE_SURE = 0.5  # confidence of a word of the block's reading that pairs with no word of the page's, to be kept
 BETTER = 1.0  # score: a block reading's row replaces the page's only when it scores this much more
 
 
@@ -65,9 +67,27 @@ def combined(first: Sequence[Word], second: Sequence[Word]) -> list[Word]:
         if mine and theirs:
             better = sum(map(line_score, theirs)) >= sum(map(line_score, mine)) + BETTER
             chosen = theirs if better else mine
+            if len(mine) == 1 and len(theirs) == 1:  # one line read twice: word by word where the words pair
+                chosen = [_word_by_word(theirs[0], mine[0], ours=False) if better else
+                          _word_by_word(mine[0], theirs[0], ours=True)]
         else:
             chosen = mine or [line for line in theirs if _sure(line)]
         out.extend(w for line in chosen for w in line)
+    return out
+
+
+def _word_by_word(line: list[Word], other: list[Word], *, ours: bool) -> list[Word]:
+    """``line`` (the row's better reading) with each word that pairs with one word of ``other`` (they
+    overlap across, and neither overlaps another) replaced by the better of the two: a plausible shape
+    first, then the surer reading. A word of the block's reading that pairs with none is kept only when
+    read surely (junk the page's reading left out)."""
+    out = []
+    for w in line:
+        pair = [v for v in other if v.x0 < w.x1 and v.x1 > w.x0]
+        if len(pair) == 1 and [u for u in line if u.x0 < pair[0].x1 and u.x1 > pair[0].x0] == [w]:
+            out.append(max((w, pair[0]), key=lambda u: (plausible(u.text), _confidence(u))))
+        elif ours or pair or _confidence(w) >= ALONE_SURE:
+            out.append(w)
     return out
 
 

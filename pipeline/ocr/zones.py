@@ -191,8 +191,9 @@ def unread_print(page: Page, image: np.ndarray, zone, *, scale: float, dpi: floa
 
 def _block(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word]:
     """``words`` with the block's page-level reading and ``got`` (its own reading) combined line by line
-    (:func:`pipeline.ocr.partylines.combined`)."""
-    first = words_in(words, cut.cell.box)
+    (:func:`pipeline.ocr.partylines.combined`). The page's words are those lying in the box or within
+    :data:`NEAR_PT` of it: a line straddling the box's edge is cut out with the block and read again."""
+    first = words_in(words, cut.cell.box, margin=NEAR_PT)
     second = [place(w) for w in got if w.text.strip()]
     if not second:
         return words

@@ -70,3 +70,11 @@ def test_given_two_lines_the_page_read_as_one_tall_blur_then_the_blocks_two_line
             Word("eVeARON", 64, 100, 130, 100 + LINE_PT + WORD_H, confidence=0.0)]
     block = _line("Acme Roofing", 0) + _line("12 Main St", 1)
     assert _texts(combined(blur, block)) == ["Acme Roofing", "12 Main St"]
+
+
+def test_given_one_line_read_twice_then_each_word_is_the_better_read_of_its_pair():
+    page = [Word("Redstone", 40, 100, 96, 109, confidence=0.9), Word("Concrete", 100, 100, 156, 109, confidence=0.9),
+            Word("Comp", 160, 100, 188, 109, confidence=0.5)]
+    block = [Word("Redstone", 40, 100, 96, 109, confidence=0.9), Word("Conciete", 100, 100, 156, 109, confidence=0.6),
+             Word("Corp", 160, 100, 188, 109, confidence=0.9), Word("ass", 200, 100, 221, 109, confidence=0.29)]
+    assert _texts(combined(page, block)) == ["Redstone Concrete Corp"]
