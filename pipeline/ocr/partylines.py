@@ -28,6 +28,8 @@ _PLAUSIBLE = re.compile(
 STRUCTURE = 0.5  # share of a line's characters added to its score when it is shaped as a street or city line
 LONE_SURE = 0.75  # mean confidence of a line only one reading has, for it to be kept
 ALONE_SURE = 0.5  # confidence of a word of the block's reading that pairs with no word of the page's, to be kept
+SURER = 0.2  # confidence: a block's word read this much surer than the page's same word replaces it
+SAME_ROW = 0.3  # share of the shorter line's height two lines must overlap by to be one row
 BETTER = 1.0  # score: a block reading's row replaces the page's only when it scores this much more
 
 
@@ -67,9 +69,10 @@ def combined(first: Sequence[Word], second: Sequence[Word]) -> list[Word]:
         if mine and theirs:
             better = sum(map(line_score, theirs)) >= sum(map(line_score, mine)) + BETTER
             chosen = theirs if better else mine
-            if len(mine) == 1 and len(theirs) == 1:  # one line read twice: word by word where the words pair
-                chosen = [_word_by_word(theirs[0], mine[0], ours=False) if better else
-                          _word_by_word(mine[0], theirs[0], ours=True)]
+            if len(mine) == 1 and len(theirs) == 1:  # one line read twice: word by word where the words pair,
+                mixed = (_word_by_word(theirs[0], mine[0], ours=False) if better else  # unless that scores less
+                         _word_by_word(mine[0], theirs[0], ours=True))  # (a city line's state its ZIP's no more)
+                chosen = [mixed] if line_score(mixed) >= line_score(chosen[0]) else chosen
         else:
             chosen = mine or [line for line in theirs if _sure(line)]
         out.extend(w for line in chosen for w in line)
@@ -77,18 +80,27 @@ def combined(first: Sequence[Word], second: Sequence[Word]) -> list[Word]:
 
 
 def _word_by_word(line: list[Word], other: list[Word], *, ours: bool) -> list[Word]:
-    """``line`` (the row's better reading) with each word that pairs with one word of ``other`` (they
-    overlap across, and neither overlaps another) replaced by the better of the two: a plausible shape
-    first, then the surer reading. A word of the block's reading that pairs with none is kept only when
-    read surely (junk the page's reading left out)."""
+    """``line`` (the row's better reading; ``ours``: the page's) with each word that pairs with one word of
+    ``other`` (they overlap across, and neither overlaps another) replaced by the better of the two: the
+    block's word is taken only when it is clearly better read (:func:`_clearly_better`). A word of the block's
+    reading that pairs with none is kept only when read surely (junk the page's reading left out)."""
     out = []
     for w in line:
         pair = [v for v in other if v.x0 < w.x1 and v.x1 > w.x0]
         if len(pair) == 1 and [u for u in line if u.x0 < pair[0].x1 and u.x1 > pair[0].x0] == [w]:
-            out.append(max((w, pair[0]), key=lambda u: (plausible(u.text), _confidence(u))))
+            page, block = (w, pair[0]) if ours else (pair[0], w)
+            out.append(block if _clearly_better(block, page) else page)
         elif ours or pair or _confidence(w) >= ALONE_SURE:
             out.append(w)
     return out
+
+
+def _clearly_better(block: Word, page: Word) -> bool:
+    """The block's reading of a word is clearly better than the page's: of a plausible shape where the page's
+    is not, or as plausible and read :data:`SURER` more surely."""
+    if plausible(block.text) != plausible(page.text):
+        return plausible(block.text)
+    return _confidence(block) >= _confidence(page) + SURER
 
 
 def _sure(line: list[Word]) -> bool:
@@ -98,17 +110,20 @@ def _sure(line: list[Word]) -> bool:
 
 
 def _rows(a: list[list[Word]], b: list[list[Word]]) -> list[tuple[list[list[Word]], list[list[Word]]]]:
-    """Lines of the two readings grouped into rows: lines that overlap in height (through a chain of
-    overlaps) share a row; rows top to bottom, each as (lines of ``a``, lines of ``b``)."""
+    """Lines of the two readings grouped into rows: a line joins the row above when it overlaps that row's
+    last line by :data:`SAME_ROW` of the shorter's height (the two readings place a line a few points apart);
+    rows top to bottom, each as (lines of ``a``, lines of ``b``)."""
     tagged = sorted([(min(w.y0 for w in line), max(w.y1 for w in line), 0, line) for line in a] +
                     [(min(w.y0 for w in line), max(w.y1 for w in line), 1, line) for line in b],
                     key=lambda t: (t[0] + t[1]) / 2)
-    rows: list[tuple[float, list, list]] = []
+    rows: list[tuple[float, float, list, list]] = []
     for top, bottom, which, line in tagged:
-        middle = (top + bottom) / 2
-        if rows and rows[-1][0] > middle:
-            rows[-1][1 + which].append(line)
-            rows[-1] = (max(rows[-1][0], bottom), rows[-1][1], rows[-1][2])
-            continue
-        rows.append((bottom, [line] if which == 0 else [], [line] if which == 1 else []))
-    return [(mine, theirs) for _, mine, theirs in rows]
+        if rows:
+            last_top, last_bottom, mine, theirs = rows[-1]
+            shorter = min(bottom - top, last_bottom - last_top)
+            if min(bottom, last_bottom) - max(top, last_top) >= SAME_ROW * shorter or (top + bottom) / 2 < last_bottom:
+                (mine if which == 0 else theirs).append(line)
+                rows[-1] = (min(top, last_top), max(bottom, last_bottom), mine, theirs)
+                continue
+        rows.append((top, bottom, [line] if which == 0 else [], [line] if which == 1 else []))
+    return [(mine, theirs) for _, _, mine, theirs in rows]

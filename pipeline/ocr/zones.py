@@ -62,7 +62,7 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
                    zoom=BLOCK_ZOOM)
 
 
-BLOCK_ZOOM = 2.0  # the party blocks' strip is read enlarged this much: small print's letters read apart
+BLOCK_ZOOM = 1.0  # the party blocks' strip is read at the page's own size: enlarged twice it read more letters wrong (docs/accuracy.md)
 
 
 def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine, *, dpi: float,

@@ -78,3 +78,9 @@ def test_given_one_line_read_twice_then_each_word_is_the_better_read_of_its_pair
     block = [Word("Redstone", 40, 100, 96, 109, confidence=0.9), Word("Conciete", 100, 100, 156, 109, confidence=0.6),
              Word("Corp", 160, 100, 188, 109, confidence=0.9), Word("ass", 200, 100, 221, 109, confidence=0.29)]
     assert _texts(combined(page, block)) == ["Redstone Concrete Corp"]
+
+
+def test_given_the_block_reading_placing_a_line_a_few_points_lower_then_it_is_the_same_row_not_a_new_line():
+    page = _line("Bluewater Paving LLC", 0, 0.84)
+    block = _line("Biuewater Paving LLC", 0, 0.88, shift=4.0)
+    assert _texts(combined(page, block)) == ["Bluewater Paving LLC"]  # one line; the block's word no clearly surer
