@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.acord25.identify import registered
-from pipeline.acord25.layout import Box, lines_of, usual_height
+from pipeline.acord25.layout import Box, lines_of
 from pipeline.acord25.parse import parse_date
 from pipeline.acord25.reader import FieldWords, prepared
 from pipeline.acord25.template import Registration
@@ -30,8 +30,6 @@ BLOCK = "block"  # not an alphabet: a party's lines of name and address, read ag
 
 _STRICT_AMOUNT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d{3,9}$")  # a limit is never under $100
 _SURE = 0.8  # a page-level reading at least this sure is not read again
-_DOUBTFUL = 0.5  # a block holding a word read less sure than this is read again
-_TALL = 1.7  # times the block's usual word height: two lines read as one
 ALPHABETS = {"letter": LETTER, "yn": FLAG}
 FREE_ROW = "other/"  # the other row's cells may stack several values: read with the page
 
@@ -85,11 +83,8 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
             cell = _amount_cell(box, words)
             if cell is not None:
                 cells.append(cell)
-        elif f.kind == "party" and words:
-            usual = usual_height(words)
-            if any((w.confidence if w.confidence is not None else 1.0) < _DOUBTFUL or w.height > _TALL * usual
-                   for w in words) or (unread is not None and unread(box)):
-                cells.append(Cell(box, BLOCK))
+        elif f.kind == "party" and (words or (unread is not None and unread(box))):
+            cells.append(Cell(box, BLOCK))  # every party block: its lines are the page's weakest reading
     return cells
 
 

@@ -23,6 +23,7 @@ from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, Cell, strict_amount
 from pipeline.acord25.parse import parse_date
 from pipeline.ocr.blocks import words_in
 from pipeline.ocr.engine import OcrEngine, OcrWord
+from pipeline.ocr.partylines import combined
 from pipeline.textlayer import Page, Word
 
 logger = logging.getLogger(__name__)
@@ -55,13 +56,17 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
     letters = [c for c in cells if c.alphabet not in (AMOUNT, BLOCK, DATE)]
     chars = "".join(sorted({ch for c in letters for ch in c.alphabet}))
     page = _reread(page, image, letters, engine, dpi=dpi, place=place, chars=chars)
-    for kind in (DATE, AMOUNT, BLOCK):
+    for kind in (DATE, AMOUNT):
         page = _reread(page, image, [c for c in cells if c.alphabet == kind], engine, dpi=dpi, place=place)
-    return page
+    return _reread(page, image, [c for c in cells if c.alphabet == BLOCK], engine, dpi=dpi, place=place,
+                   zoom=BLOCK_ZOOM)
+
+
+BLOCK_ZOOM = 1.0  # the party blocks' strip is read at the page's own size: enlarged twice it read more letters wrong (docs/accuracy.md)
 
 
 def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine, *, dpi: float,
-            place, chars: str | None = None) -> Page:
+            place, chars: str | None = None, zoom: float = 1.0) -> Page:
     if not cells:
         return page
     scale = page.width / image.shape[1]
@@ -86,7 +91,11 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
     strip = np.full((at, width), 255, dtype=np.uint8)
     for cut, piece in zip(cuts, pieces):
         strip[cut.at:cut.at + piece.shape[0], pad:pad + piece.shape[1]] = piece
-    read = engine.words(strip, dpi=int(round(dpi)), psm=6, chars=chars)
+    if zoom != 1.0:
+        big = cv2.resize(strip, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
+        read = [_shrunk(w, zoom) for w in engine.words(big, dpi=int(round(dpi * zoom)), psm=6, chars=chars)]
+    else:
+        read = engine.words(strip, dpi=int(round(dpi)), psm=6, chars=chars)
     found: dict[int, list[OcrWord]] = {}
     for w in read:
         index = _cut_of(cuts, pieces, w)
@@ -141,6 +150,13 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
     return Page(number=page.number, width=page.width, height=page.height, words=tuple(words), marks=page.marks)
 
 
+def _shrunk(w: OcrWord, zoom: float) -> OcrWord:
+    """A word read on the strip enlarged by ``zoom``, in the strip's own pixels."""
+    left, top = int(round(w.left / zoom)), int(round(w.top / zoom))
+    return replace(w, left=left, top=top, width=max(1, int(round(w.right / zoom)) - left),
+                   height=max(1, int(round((w.top + w.height) / zoom)) - top))
+
+
 def _moved(w: OcrWord, cut: _Cut, pad: int) -> OcrWord:
     """A word read in the strip, moved to where its cut-out lies on the page."""
     return replace(w, left=cut.left + w.left - pad, top=cut.top + w.top - cut.at)
@@ -173,31 +189,18 @@ def unread_print(page: Page, image: np.ndarray, zone, *, scale: float, dpi: floa
     return left_out >= UNREAD_IN2 * dpi * dpi and left_out >= UNREAD_SHARE * total
 
 
-UNSURE = 0.5  # a word read less sure than this is doubtful
-KEPT_PRINT = 0.6  # share of the first reading's characters a second reading must hold
-MORE_PRINT = 4  # characters: a second reading, no more doubtful, holding this many more (a line left out)
-
-
 def _block(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word]:
-    """``words`` with the block's page-level reading replaced by ``got``, when that doubts less.
-
-    The reading with fewer characters in doubtful words is kept, or, as doubtful, the one holding
-    more print (the first left a line out); a second reading that lost much of the block's print
-    does not replace the first."""
-    first = words_in(words, cut.cell.box)
+    """``words`` with the block's page-level reading and ``got`` (its own reading) combined line by line
+    (:func:`pipeline.ocr.partylines.combined`). The page's words are those lying in the box or within
+    :data:`NEAR_PT` of it: a line straddling the box's edge is cut out with the block and read again."""
+    first = words_in(words, cut.cell.box, margin=NEAR_PT)
     second = [place(w) for w in got if w.text.strip()]
-    old_chars, new_chars = sum(len(w.text) for w in first), sum(len(w.text) for w in second)
-    if not second or new_chars < KEPT_PRINT * old_chars:
+    if not second:
         return words
-    fewer_doubts = _doubtful_chars(second) < _doubtful_chars(first)
-    more_print = new_chars >= old_chars + MORE_PRINT and _doubtful_chars(second) <= _doubtful_chars(first)
-    if not (fewer_doubts or more_print):
+    both = combined(first, second)
+    if both == first:
         return words
-    return [w for w in words if w not in first] + second
-
-
-def _doubtful_chars(words: list[Word]) -> int:
-    return sum(len(w.text) for w in words if (w.confidence or 0.0) < UNSURE)
+    return [w for w in words if w not in first] + both
 
 
 GARBLED = 0.3  # a page-level word read less sure than this in a one-letter cell is noise ('Seles')
