@@ -1,7 +1,7 @@
 """Fit the reader's confidence function on the validation split; judge it on seeds it never saw.
 
     .venv/bin/python -m bench.calibrate [--official BD,SCANS,PHOTOS] [--fit-seed F] [--judge-seed J]
-        [--tuning-seed T] [--no-tuning] [--no-real] [--show-wrong] [--write]
+        [--tuning-seed T] [--no-tuning] [--no-real] [--show-wrong] [--path-only] [--write]
         (COI_BENCH_CACHE=DIR keeps OCR readings, as in bench.accuracy)
 
 Four sets, each read once: the **tuning** set (tuning seeds from ``--tuning-seed``: never fitted on,
@@ -26,6 +26,12 @@ share wrong at >= 0.9 on the fit set to ``TARGET``. The report gives, per set, b
 values given, how many at >= 0.9 and the share of those wrong, and the calibration table.
 ``--write`` stores the fit in ``pipeline/acord25/confidence.json``. Validation files are never
 shown one by one.
+
+``--path-only`` (:func:`fit_path`) keeps the written fit and refits only what prices a value whose block
+was fitted on the form's ruled lines alone, the registration of a page read by its value boxes
+(:mod:`pipeline.ocr.zoned`; run it with ``COI_ZONE_OCR`` on so the scans are read so): its offset, the
+cost of each point of that residual, and the offset lowered until the fit set's share wrong at
+>= 0.9 holds ``TARGET``. Every other value keeps its confidence.
 """
 
 from __future__ import annotations
