@@ -119,17 +119,8 @@ def test_given_the_switch_on_and_a_ruled_form_whose_zones_read_no_form_when_ocre
     assert (engine.images[0] < 128).sum() < (engine.images[1] < 128).sum()
 
 
-def test_the_switch_is_on_unless_set_to_0(monkeypatch):
-    monkeypatch.delenv(zoned.SWITCH, raising=False)
-    assert zoned.enabled()
-    monkeypatch.setenv(zoned.SWITCH, "1")
-    assert zoned.enabled()
-    monkeypatch.setenv(zoned.SWITCH, "0")
-    assert not zoned.enabled()
-
-
 def test_given_the_switch_off_when_ocred_then_the_whole_page_is_read_once(monkeypatch):
-    monkeypatch.setenv(zoned.SWITCH, "0")
+    monkeypatch.delenv(zoned.SWITCH, raising=False)
     engine = StripEngine()
     before = zoned.counts()
     ocr_pages(_ruled_png("2016/03"), PNG, max_pages=1, engine=engine)
