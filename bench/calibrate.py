@@ -1,7 +1,7 @@
 """Fit the reader's confidence function on the validation split; judge it on seeds it never saw.
 
     .venv/bin/python -m bench.calibrate [--official BD,SCANS,PHOTOS] [--fit-seed F] [--judge-seed J]
-        [--tuning-seed T] [--no-tuning] [--no-real] [--show-wrong] [--write]
+        [--tuning-seed T] [--no-tuning] [--no-real] [--show-wrong] [--path-only] [--write]
         (COI_BENCH_CACHE=DIR keeps OCR readings, as in bench.accuracy)
 
 Four sets, each read once: the **tuning** set (tuning seeds from ``--tuning-seed``: never fitted on,
@@ -26,6 +26,12 @@ share wrong at >= 0.9 on the fit set to ``TARGET``. The report gives, per set, b
 values given, how many at >= 0.9 and the share of those wrong, and the calibration table.
 ``--write`` stores the fit in ``pipeline/acord25/confidence.json``. Validation files are never
 shown one by one.
+
+``--path-only`` (:func:`fit_path`) keeps the written fit and refits only what prices a value whose block
+was fitted on the form's ruled lines alone, the registration of a page read by its value boxes
+(:mod:`pipeline.ocr.zoned`; run it with ``COI_ZONE_OCR`` on so the scans are read so): its offset, the
+cost of each point of that residual, and the offset lowered until the fit set's share wrong at
+>= 0.9 holds ``TARGET``. Every other value keeps its confidence.
 """
 
 from __future__ import annotations
@@ -60,12 +66,14 @@ class Sample:
     residual: float | None = None  # its block's registration residual, points
     agree: bool | None = None  # two readings of it agreed (True) or differed (False)
     fits: bool | None = None  # False: it failed its field kind's check
+    by_rules: bool | None = None  # its block was fitted on ruled lines alone (the OCR stage's zones)
     name: str = ""  # the document and field (shown for the tuning set only)
 
     def features(self) -> "Any":
         from pipeline.acord25.confidence import features
 
-        return features(self.how, self.ocr, self.least, self.borrowed, self.residual, self.agree, self.fits)
+        return features(self.how, self.ocr, self.least, self.borrowed, self.residual, self.agree, self.fits,
+                        self.by_rules)
 
 
 def samples_of(reading: Any, truth: dict[str, Any], name: str = "") -> list[Sample]:
@@ -88,12 +96,12 @@ def samples_of(reading: Any, truth: dict[str, Any], name: str = "") -> list[Samp
             continue
         out.append(Sample(found.get("how"), found.get("page") in ocr_pages, found.get("ocr"),
                           bool(found.get("borrowed")), miss_kind(norm(t), norm(g)) is None, found["confidence"],
-                          found.get("residual"), found.get("agree"), found.get("fits"),
+                          found.get("residual"), found.get("agree"), found.get("fits"), found.get("by_rules"),
                           f"{name} {field} {g!r} (truth {t!r})" if name else ""))
     return out
 
 
-COSTS = ("borrowed", "residual", "differ", "misfit")  # features subtracted, each at a cost >= 0
+COSTS = ("borrowed", "residual", "differ", "misfit", "rules_residual")  # features subtracted, each at a cost >= 0
 GAINS = ("agree",)  # features added, each at a gain >= 0
 
 
@@ -117,34 +125,75 @@ def fit(samples: list[Sample]) -> "Any":
     signed = np.array([[-float(getattr(row, c)) for c in COSTS] + [float(getattr(row, g)) for g in GAINS]
                        + [-float(b) for b in row.below] for row in rows]).reshape(len(rows), -1)
     ocr = np.array([s.ocr for s in samples], dtype=float)
+    rules = np.array([row.by_rules for row in rows], dtype=float)
     right = np.array([s.right for s in samples], dtype=float)
     own = way >= 0
     way_prior = np.array([prior[way == i][0] for i in range(n_ways)])
     n_terms = signed.shape[1]
 
     def unpack(theta):
-        return theta[:n_ways], theta[n_ways], theta[n_ways + 1:n_ways + 1 + n_terms], theta[-1]
+        return theta[:n_ways], theta[n_ways], theta[n_ways + 1:n_ways + 1 + n_terms], theta[-2], theta[-1]
 
     def loss(theta):
-        ways, slope, terms, offset = unpack(theta)
+        ways, slope, terms, offset, by_rules = unpack(theta)
         base = np.where(own, ways[np.maximum(way, 0)], prior + offset * ocr)
-        z = base + slope * ln_least + signed @ terms
+        z = base + slope * ln_least + signed @ terms + by_rules * rules
         p = 1 / (1 + np.exp(-z))
         # the negative log-likelihood (logaddexp: stable both ways) and its gradient
         nll = np.sum(np.logaddexp(0, -z) * right + np.logaddexp(0, z) * (1 - right))
-        nll += RIDGE * np.sum((ways - way_prior) ** 2)
+        nll += RIDGE * np.sum((ways - way_prior) ** 2) + RIDGE * by_rules ** 2
         r = p - right
         grad_ways = np.bincount(way[own], weights=r[own], minlength=n_ways) + 2 * RIDGE * (ways - way_prior)
-        grad = np.concatenate([grad_ways, [np.sum(r * ln_least)], signed.T @ r, [np.sum(r * ocr * ~own)]])
+        grad = np.concatenate([grad_ways, [np.sum(r * ln_least)], signed.T @ r, [np.sum(r * ocr * ~own)],
+                               [np.sum(r * rules) + 2 * RIDGE * by_rules]])
         return nll, grad
 
-    start = np.concatenate([way_prior, [1.0], np.full(n_terms, 1.0), [0.0]])
-    bounds = [(None, None)] * n_ways + [(0, None)] * (1 + n_terms) + [(None, None)]
+    start = np.concatenate([way_prior, [1.0], np.full(n_terms, 1.0), [0.0, 0.0]])
+    bounds = [(None, None)] * n_ways + [(0, None)] * (1 + n_terms) + [(None, None)] * 2
     result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
-    ways, slope, terms, offset = unpack(result.x)
+    ways, slope, terms, offset, by_rules = unpack(result.x)
     named = dict(zip(COSTS + GAINS, (float(t) for t in terms)))
     below = tuple(float(t) for t in terms[len(COSTS) + len(GAINS):])
-    return Fit({k: float(v) for k, v in zip(keys, ways)}, float(slope), ocr_offset=float(offset), below=below, **named)
+    return Fit({k: float(v) for k, v in zip(keys, ways)}, float(slope), ocr_offset=float(offset), below=below,
+               by_rules=float(by_rules), **named)
+
+
+def fit_path(samples: list[Sample], base: "Any") -> "Any":
+    """``base`` (a written fit) with its two numbers for values whose block was fitted on ruled lines alone
+    refitted on ``samples`` and every other number held: the offset of such a value and the cost of each point
+    of its block's residual (maximum likelihood), then the offset lowered in MARGINS' steps until the
+    samples' share wrong at >= HIGH holds TARGET. Values read any other way keep their confidence."""
+    from dataclasses import replace
+
+    from scipy.optimize import minimize
+
+    from pipeline.acord25.confidence import confidence, logit
+
+    held = replace(base, by_rules=0.0, rules_residual=0.0)
+    rows = [s.features() for s in samples]
+    z0 = np.array([logit(confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
+                                    agree=s.agree, fits=s.fits, by_rules=s.by_rules, fit=held)) for s in samples])
+    rules = np.array([row.by_rules for row in rows], dtype=float)
+    points = np.array([row.rules_residual for row in rows])
+    right = np.array([s.right for s in samples], dtype=float)
+
+    def loss(theta):
+        z = z0 + theta[0] * rules - theta[1] * points
+        p = 1 / (1 + np.exp(-z))
+        nll = np.sum(np.logaddexp(0, -z) * right + np.logaddexp(0, z) * (1 - right)) + RIDGE * theta[0] ** 2
+        r = p - right
+        return nll, np.array([np.sum(r * rules) + 2 * RIDGE * theta[0], -np.sum(r * points)])
+
+    result = minimize(loss, np.array([0.0, 0.0]), jac=True, method="L-BFGS-B", bounds=[(None, None), (0, None)])
+    fitted = replace(held, by_rules=float(result.x[0]), rules_residual=float(result.x[1]))
+    for m in MARGINS:
+        shifted = replace(fitted, by_rules=fitted.by_rules - float(m))
+        given = [confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
+                            agree=s.agree, fits=s.fits, by_rules=s.by_rules, fit=shifted) for s in samples]
+        high = [s for s, c in zip(samples, given) if c >= HIGH]
+        if sum(not s.right for s in high) <= TARGET * len(high):
+            return shifted
+    return shifted
 
 
 def margin(fitted: "Any", samples: list[Sample]) -> "Any":
@@ -157,7 +206,7 @@ def margin(fitted: "Any", samples: list[Sample]) -> "Any":
     for m in MARGINS:
         shifted = replace(fitted, margin=float(m))
         given = [confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
-                            agree=s.agree, fits=s.fits, fit=shifted) for s in samples]
+                            agree=s.agree, fits=s.fits, by_rules=s.by_rules, fit=shifted) for s in samples]
         high = [s for s, c in zip(samples, given) if c >= HIGH]
         if sum(not s.right for s in high) <= TARGET * len(high):
             return shifted
@@ -184,7 +233,7 @@ def by_way(before: dict[str, list[Sample]], after: dict[str, list[Sample]]) -> l
     from pipeline.acord25.confidence import features
 
     def key(s: Sample) -> str:
-        return features(s.how, s.ocr, s.least, s.borrowed).key
+        return features(s.how, s.ocr, s.least, s.borrowed).key + ("/rules" if s.ocr and s.by_rules else "")
 
     keys = sorted({key(x) for xs in before.values() for x in xs})
     rows = ["by way and reading: values, share wrong, mean confidence before -> after, per set", ""]
@@ -215,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--judge-seed", type=int, default=1500)
     parser.add_argument("--no-real", action="store_true")
     parser.add_argument("--write", action="store_true", help="store the fit in pipeline/acord25/confidence.json")
+    parser.add_argument("--path-only", action="store_true",
+                        help="keep the written fit and refit only its numbers for values whose block was fitted on "
+                             "ruled lines alone (the zones' path: read with COI_ZONE_OCR=1)")
     args = parser.parse_args(argv)
     counts = tuple(int(n) for n in args.official.split(","))
     if not formfill.available():
@@ -235,9 +287,16 @@ def main(argv: list[str] | None = None) -> int:
         return {s: [x for reading, truth, name in docs for x in samples_of(reading, truth, name)]
                 for s, docs in documents.items()}
 
-    module.FIT = None  # before: the set values, whatever confidence.json holds
+    written = module.FIT
+    module.FIT = written if args.path_only else None  # before: the written fit, or the set values
     before = measure()
-    fitted = margin(fit(before["fit"]), before["fit"])
+    if args.path_only:
+        if written is None:
+            print("no fit written in confidence.json: --path-only has nothing to keep")
+            return 1
+        fitted = fit_path(before["fit"], written)
+    else:
+        fitted = margin(fit(before["fit"]), before["fit"])
     module.FIT = fitted
     after = measure()
     report = ["confidence fitted on the fit set; the judged set and the real files were not fitted on", ""]

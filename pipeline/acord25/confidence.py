@@ -1,6 +1,7 @@
 """The confidence a value's evidence gets: one function of how it was found, whether it was read by
 OCR, the least sure OCR word or mark in its box, whether its block borrowed the page's fit, the
-block's registration residual, whether two readings of it agree, and whether it fits its field's kind.
+block's registration residual and what it was fitted on (OCR'd labels, or ruled lines alone: the OCR stage's
+cheap path, :mod:`pipeline.ocr.zoned`), whether two readings of it agree, and whether it fits its field's kind.
 
 The function is a logistic model whose numbers are data (``confidence.json``): each way's set
 confidence (``how``) is its prior, and ``fit`` holds what ``bench.calibrate`` fitted on the
@@ -8,7 +9,9 @@ validation split (an intercept per way and reading where validation had enough v
 the OCR words' confidence and the costs of its falling below each of a few steps, the cost of a
 borrowed fit, of each point of residual, of two readings
 that differ and of a value that does not fit its kind, the gain of two readings that agree, and a
-margin that holds the share wrong at >= 0.9 down).
+margin that holds the share wrong at >= 0.9 down; for a value whose block was fitted on ruled lines alone,
+an offset of its own and a cost per point of that residual instead of a label fit's: a rules fit's residual is
+a few tenths of a point where a label fit's is 2-3, so the two are not comparable).
 Without a ``fit`` the set values apply as they are, capped by the OCR words, a borrowed fit and a
 value that does not fit its kind; the residual and the agreement of readings then count for nothing.
 """
@@ -48,19 +51,22 @@ class Fit:
     misfit: float = 0.0  # subtracted when the value does not fit its field's kind
     below: tuple[float, ...] = (0.0,) * len(LEAST_STEPS)  # subtracted when the least OCR word is below each step
     margin: float = 0.0  # subtracted from every value: the shift that holds the share wrong at >= 0.9 down
+    by_rules: float = 0.0  # added when the value's block was fitted on ruled lines alone (may be < 0)
+    rules_residual: float = 0.0  # subtracted per point of such a block's residual (in place of ``residual``)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "Fit | None":
         if not data:
             return None
         numbers = {k: float(data.get(k, 0.0)) for k in ("ocr_offset", "residual", "agree", "differ", "misfit",
-                                                          "margin")}
+                                                          "margin", "by_rules", "rules_residual")}
         below = tuple(float(data.get("below", {}).get(str(step), 0.0)) for step in LEAST_STEPS)
         return cls(dict(data["ways"]), float(data["ocr_slope"]), float(data["borrowed"]), below=below, **numbers)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"ways": {k: round(v, 4) for k, v in sorted(self.ways.items())}}
-        for name in ("ocr_slope", "borrowed", "ocr_offset", "residual", "agree", "differ", "misfit", "margin"):
+        for name in ("ocr_slope", "borrowed", "ocr_offset", "residual", "agree", "differ", "misfit", "margin",
+                     "by_rules", "rules_residual"):
             out[name] = round(getattr(self, name), 4)
         out["below"] = {str(step): round(cost, 4) for step, cost in zip(LEAST_STEPS, self.below)}
         return out
@@ -83,6 +89,8 @@ class Features(NamedTuple):
     differ: bool  # two readings differ
     misfit: bool  # checked against its kind: does not fit
     below: tuple[bool, ...]  # the least OCR confidence is below each of LEAST_STEPS
+    by_rules: bool = False  # on OCR, its block was fitted on ruled lines alone (``residual`` is then 0)
+    rules_residual: float = 0.0  # that block's residual in points (capped); 0 otherwise
 
 
 def logit(p: float) -> float:
@@ -91,20 +99,24 @@ def logit(p: float) -> float:
 
 
 def features(how: str | None, ocr: bool, least: float | None, borrowed: bool, residual: float | None = None,
-             agree: bool | None = None, fits: bool | None = None) -> Features:
+             agree: bool | None = None, fits: bool | None = None, by_rules: bool | None = None) -> Features:
     reading = "ocr" if ocr else "text"
     prior = logit(HOW.get(how or "", HOW["in_box"]))
+    rules = bool(by_rules) and ocr
+    points = min(residual, RESIDUAL_CAP) if residual is not None and ocr else 0.0
     return Features(f"{how}/{reading}", prior, math.log(max(least, OCR_FLOOR)) if least is not None else 0.0,
-                    bool(borrowed), min(residual, RESIDUAL_CAP) if residual is not None and ocr else 0.0,
-                    agree is True, agree is False, fits is False,
-                    tuple(least is not None and least < step for step in LEAST_STEPS))
+                    bool(borrowed), 0.0 if rules else points, agree is True, agree is False, fits is False,
+                    tuple(least is not None and least < step for step in LEAST_STEPS), rules,
+                    points if rules else 0.0)
 
 
 def confidence(how: str | None, *, ocr: bool, least: float | None, borrowed: bool, residual: float | None = None,
-               agree: bool | None = None, fits: bool | None = None, fit: Fit | None = None) -> float:
+               agree: bool | None = None, fits: bool | None = None, by_rules: bool | None = None,
+               fit: Fit | None = None) -> float:
     """The confidence of one value (``least``: the least sure OCR word or mark in its box, if any;
     ``residual``: its block's registration residual in points; ``agree``: whether two readings of it
-    agree, None when it was read once; ``fits``: False when it does not fit its field's kind)."""
+    agree, None when it was read once; ``fits``: False when it does not fit its field's kind;
+    ``by_rules``: its block was fitted on ruled lines alone, not on OCR'd labels)."""
     fit = fit if fit is not None else FIT
     if fit is None:  # the set values, no surer than the OCR words (squared: every word must be right)
         ceilings = [HOW.get(how or "", HOW["in_box"])]
@@ -113,16 +125,18 @@ def confidence(how: str | None, *, ocr: bool, least: float | None, borrowed: boo
         ceilings += [least * least] if least is not None else []
         ceilings += [MISFIT] if fits is False else []
         return min(ceilings)
-    x = features(how, ocr, least, borrowed, residual, agree, fits)
+    x = features(how, ocr, least, borrowed, residual, agree, fits, by_rules)
     z = fit.ways.get(x.key, x.prior + (fit.ocr_offset if ocr else 0.0))
     z += fit.ocr_slope * x.ln_least - fit.borrowed * x.borrowed - fit.residual * x.residual
     z += fit.agree * x.agree - fit.differ * x.differ - fit.misfit * x.misfit - fit.margin
+    z += fit.by_rules * x.by_rules - fit.rules_residual * x.rules_residual
     z -= sum(cost for cost, below in zip(fit.below, x.below) if below)
     return 1.0 / (1.0 + math.exp(-z))
 
 
 def of_item(item: dict[str, Any], *, ocr: bool, fit: Fit | None = None) -> float:
     """The confidence of one evidence item from the keys it holds (``how``, ``ocr``, ``borrowed``,
-    ``residual``, ``agree``, ``fits``; see ``schemas/certificate.schema.json``)."""
+    ``residual``, ``agree``, ``fits``, ``by_rules``; see ``schemas/certificate.schema.json``)."""
     return confidence(item.get("how"), ocr=ocr, least=item.get("ocr"), borrowed=bool(item.get("borrowed")),
-                      residual=item.get("residual"), agree=item.get("agree"), fits=item.get("fits"), fit=fit)
+                      residual=item.get("residual"), agree=item.get("agree"), fits=item.get("fits"),
+                      by_rules=item.get("by_rules"), fit=fit)

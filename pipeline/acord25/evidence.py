@@ -57,13 +57,16 @@ def _resolve(document: Any, pointer: str) -> Any:
 
 def calibrate(items: dict[str, dict[str, Any]], words: list[Any], marks: list[Any], *, ocr: bool,
               agreed: set[int] = frozenset(), differing: set[int] = frozenset(),
-              residual_at: Callable[[float, float], float | None] | None = None) -> None:
+              residual_at: Callable[[float, float], float | None] | None = None,
+              by_rules_at: Callable[[float, float], bool | None] | None = None) -> None:
     """Give each value its confidence (:func:`pipeline.acord25.confidence.confidence`) from what its
     evidence says: how it was found; on OCR, as ``ocr``, the least sure OCR word or measured mark
     inside its box; as ``agree``, whether a word in its box was read twice and the readings agreed
     (``agreed``: ids of such words) or differed (``differing``), unless an agreement is already
     recorded (a form field's value against the text layer's); as ``residual``, the registration
-    residual of the block its box lies in (``residual_at``: the residual at a point, or None).
+    residual of the block its box lies in (``residual_at``: the residual at a point, or None); as
+    ``by_rules``, true when that block was fitted on ruled lines alone (``by_rules_at``), whose residual
+    is not comparable with a fit on labels'.
     Text-layer words and drawn marks carry no confidence."""
     # an empty check box ("box" mark) says nothing about a value drawn over it
     measured = [w for w in [*words, *marks]
@@ -82,6 +85,8 @@ def calibrate(items: dict[str, dict[str, Any]], words: list[Any], marks: list[An
             residual = residual_at((x0 + x1) / 2, (y0 + y1) / 2)
             if residual is not None:
                 item["residual"] = round(residual, 2)
+        if ocr and by_rules_at is not None and x1 > x0 and by_rules_at((x0 + x1) / 2, (y0 + y1) / 2):
+            item["by_rules"] = True
         rescore(item, ocr=ocr)
 
 

@@ -296,6 +296,16 @@ class FieldWords:
         f = self._field_of_point(x, y)
         return self.registration.fit(f.block).residual if f is not None else None
 
+    def by_rules_at(self, x: float, y: float) -> bool | None:
+        """Whether the block of the field at (x, y) was fitted on ruled lines alone (no label: the OCR stage's
+        cheap path registers a page so, :mod:`pipeline.ocr.zoned`), or None. A fit on rules has a residual
+        of a few tenths of a point where one on OCR'd labels has 2-3: the two are not comparable."""
+        f = self._field_of_point(x, y)
+        if f is None:
+            return None
+        fit = self.registration.fit(f.block)
+        return fit.anchors > 0 and fit.rules >= fit.anchors
+
     def ceiling(self, f: Field) -> float:
         fit = self.registration.fit(f.block)
         return 1.0 if fit.own else LOOSE_FIT
@@ -623,7 +633,7 @@ def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict
     cert["evidence"] = ev.only(cert)
     readings = [w for w in page.words if id(w) not in fw.read_twice]  # a piece read twice counts once
     calibrate(cert["evidence"], readings, page.marks, ocr=ocr, agreed=fw.agreed, differing=fw.differing,
-              residual_at=fw.residual_at)
+              residual_at=fw.residual_at, by_rules_at=fw.by_rules_at)
     if info is not None:
         append_remarks(cert, pages, page.number)
     plausible.review(cert, cert["evidence"], ocr=ocr)

@@ -12,7 +12,7 @@ import random
 import pytest
 
 from pipeline.acord25 import extract_certificate, plausible
-from pipeline.acord25.confidence import HOW, LEAST_STEPS, MISFIT, Fit, confidence, of_item
+from pipeline.acord25.confidence import HOW, LEAST_STEPS, MISFIT, Fit, confidence, logit, of_item
 from pipeline.acord25.evidence import Evidence, calibrate
 from pipeline.acord25.fields import agree_with_form_fields
 from pipeline.acord25.layout import Box
@@ -99,6 +99,29 @@ def test_calibrate_records_the_agreement_of_readings_and_the_blocks_residual_and
     assert (items["/a"]["residual"], items["/c"]["residual"]) == (1.0, 7.0)
     assert items["/a"]["confidence"] > items["/b"]["confidence"]
     assert items["/c"]["confidence"] < confidence("in_box", ocr=True, least=0.9, borrowed=False, residual=1.0)
+
+
+def test_given_a_fit_a_block_fitted_on_rules_alone_is_priced_by_its_own_numbers_not_a_label_fits():
+    rules_fit = dataclasses.replace(FIT, by_rules=-1.0, rules_residual=2.0)
+    # a rules fit's residual of 0.2 pt is not a label fit's 0.2 pt: its own offset and cost apply instead
+    unpriced = logit(confidence("in_box", ocr=True, least=0.95, borrowed=False, residual=0.0, fit=rules_fit))
+    assert confidence("in_box", ocr=True, least=0.95, borrowed=False, residual=0.2, by_rules=True, fit=rules_fit) \
+        == pytest.approx(1 / (1 + math.exp(-(unpriced - 1.0 - 2.0 * 0.2))))
+    assert confidence("in_box", ocr=True, least=0.95, borrowed=False, residual=0.2, fit=rules_fit) == \
+        pytest.approx(_sure(residual=0.2))  # a label fit is priced as before
+    # a text layer is never fitted on rules alone
+    assert confidence("in_box", ocr=False, least=None, borrowed=False, by_rules=True, fit=rules_fit) == \
+        confidence("in_box", ocr=False, least=None, borrowed=False, fit=rules_fit)
+
+
+def test_calibrate_records_a_block_fitted_on_rules_alone_and_scores_with_it(monkeypatch):
+    monkeypatch.setattr("pipeline.acord25.confidence.FIT", dataclasses.replace(FIT, by_rules=-2.0))
+    a, b = _w("Heron", 10, 0.96), _w("Blue", 210, 0.96)
+    items = {p: {"bbox": [x, 95, x + 40, 115], "confidence": 0.5, "how": "in_box"} for p, x in (("/a", 5), ("/b", 205))}
+    calibrate(items, [a, b], [], ocr=True, residual_at=lambda x, y: 0.5, by_rules_at=lambda x, y: x < 100)
+    assert (items["/a"].get("by_rules"), "by_rules" in items["/b"]) == (True, False)
+    assert items["/a"]["confidence"] < items["/b"]["confidence"]
+    assert of_item(items["/a"], ocr=True) == pytest.approx(items["/a"]["confidence"], abs=1e-3)
 
 
 def test_calibrate_keeps_a_form_fields_agreement_where_ocr_says_nothing():
