@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -186,14 +187,7 @@ def fit_path(samples: list[Sample], base: "Any") -> "Any":
 
     result = minimize(loss, np.array([0.0, 0.0]), jac=True, method="L-BFGS-B", bounds=[(None, None), (0, None)])
     fitted = replace(held, by_rules=float(result.x[0]), rules_residual=float(result.x[1]))
-    for m in MARGINS:
-        shifted = replace(fitted, by_rules=fitted.by_rules - float(m))
-        given = [confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
-                            agree=s.agree, fits=s.fits, by_rules=s.by_rules, fit=shifted) for s in samples]
-        high = [s for s, c in zip(samples, given) if c >= HIGH]
-        if sum(not s.right for s in high) <= TARGET * len(high):
-            return shifted
-    return shifted
+    return _first_within_target((replace(fitted, by_rules=fitted.by_rules - float(m)) for m in MARGINS), samples)
 
 
 def margin(fitted: "Any", samples: list[Sample]) -> "Any":
@@ -201,10 +195,15 @@ def margin(fitted: "Any", samples: list[Sample]) -> "Any":
     values at >= HIGH wrong (the largest tried when none does)."""
     from dataclasses import replace
 
+    return _first_within_target((replace(fitted, margin=float(m)) for m in MARGINS), samples)
+
+
+def _first_within_target(candidates: Iterable[Any], samples: list[Sample]) -> "Any":
+    """The first of ``candidates`` (fits, most confident first) that leaves at most ``TARGET`` of ``samples``'
+    values at >= HIGH wrong; the last when none does."""
     from pipeline.acord25.confidence import confidence
 
-    for m in MARGINS:
-        shifted = replace(fitted, margin=float(m))
+    for shifted in candidates:
         given = [confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
                             agree=s.agree, fits=s.fits, by_rules=s.by_rules, fit=shifted) for s in samples]
         high = [s for s, c in zip(samples, given) if c >= HIGH]
