@@ -1,4 +1,4 @@
-"""Two readings of a party's block (the page's and the block's own, read alone and enlarged), combined
+"""Two readings of a party's block (the page's and the block's own, read alone), combined
 line by line.
 
 A party's block is a few lines: a name (a DBA), a street, a city with its state and ZIP code. Page-level OCR
@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from pipeline.acord25.fieldkinds import STRAY_LINE_CHARS
 from pipeline.acord25.layout import lines_of
 from pipeline.acord25.postal import is_city_line, is_street, state_of_zip
 from pipeline.textlayer import Word
@@ -106,7 +107,7 @@ def _clearly_better(block: Word, page: Word) -> bool:
 def _sure(line: list[Word]) -> bool:
     chars = sum(len(w.text) for w in line)
     return chars > 0 and sum(len(w.text) * _confidence(w) for w in line) / chars >= LONE_SURE \
-        and any(plausible(w.text) and sum(c.isalnum() for c in w.text) >= 3 for w in line)
+        and any(plausible(w.text) and sum(c.isalnum() for c in w.text) > STRAY_LINE_CHARS for w in line)  # not a speck
 
 
 def _rows(a: list[list[Word]], b: list[list[Word]]) -> list[tuple[list[list[Word]], list[list[Word]]]]:
