@@ -255,7 +255,7 @@ def extract(ctx: click.Context, files: tuple[Path, ...], as_json: bool, evidence
     """Read certificate files and print what was extracted.
 
     One file: its certificate. Several: one JSON object per line (JSON Lines), each with its
-    ``file``, and ``error`` (code and message) in place of the certificate for a file that could not
+    "file" key, and an "error" key (code and message) in place of the certificate for a file that could not
     be read; the others are still read, and the exit status is 1 if any failed. All in one process,
     so a batch pays the start-up once; a progress bar on a terminal."""
     app = _app(ctx)
