@@ -57,6 +57,7 @@ NEXT_ON_LINE = 0.4  # a word is on the line of the word just before it when thei
 ONE_LETTER = ("letter", "yn", "check")  # cells that hold one letter or mark
 LONE_LETTER_KINDS = ("check", "letter", "yn")  # cells whose one letter is kept however doubtfully OCR read it
 CLOSED_KINDS = ("date", "amount", "naic", "letter", "yn")  # values that never run on into the next cell
+CELL_KINDS = ("date", "amount", "naic")  # cells whose value a phrase run on from another field leaves to them
 OVERRUN_GAP = 1.5  # a phrase in no box this many heights after a text value on its line runs on from it
 OVERRUN_KINDS = ("text", "party", "remarks")  # the kinds whose values run past their box's edge
 STRAY_CONFIDENCE, STRAY_CHARS = 0.5, 4  # an OCR fragment this doubtful and short at a party block's edge is stray
@@ -100,7 +101,7 @@ class FieldWords:
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
         self.unread: dict[Field, list[Word]] = defaultdict(list)  # words cut off a value's ends: still in its box
         before: tuple[list[Word], Field | None] = ([], None)  # the phrase read last, and where it went
-        for phrase in _phrases(values, self._starts_new):
+        for phrase in (piece for whole in _phrases(values, self._starts_new) for piece in self._at_cells(whole)):
             if (all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase)
                     and sum(c.isdigit() for w in phrase for c in w.text) < NUMBER_DIGITS or
                     all(_debris(w) for w in phrase)) and not self._fills_one_letter_cell(phrase):
@@ -136,6 +137,20 @@ class FieldWords:
         beside a value box."""
         b = self._own_boxes
         return not bool(np.any((b[:, 0] <= w.x0) & (w.x1 <= b[:, 2]) & (b[:, 1] <= w.cy) & (w.cy <= b[:, 3])))
+
+    def _at_cells(self, phrase: list[Word]) -> list[list[Word]]:
+        """An OCR phrase cut before each later word that lies wholly in the own box of a cell that holds a code, a date
+        or an amount, of another field than the phrase's first word, and reads as that cell's value: a name run on
+        over doubtful specks into the next cell ('Co' 'faeaBe' 'noses' '15013') leaves the cell its value."""
+        first = self._field_of(phrase[0])
+        for i, w in enumerate(phrase[1:], 1):
+            cell = self._field_of(w)
+            if cell is None or cell is first or cell.kind not in CELL_KINDS or w.confidence is None:
+                continue
+            own = self.own[cell]
+            if own.x0 <= w.x0 and w.x1 <= own.x1 and READERS[cell.kind]([[w]]) is not None:
+                return [phrase[:i], *self._at_cells(phrase[i:])]
+        return [phrase]
 
     def _fills_one_letter_cell(self, phrase: list[Word]) -> bool:
         """A phrase of one word that reads as the value of the one-letter cell it lies in ('X' in a check box, 'B' in

@@ -1,0 +1,62 @@
+"""Values OCR garbled in a scan's value cells, read by their field's kind (branch scanmiss)."""
+
+from __future__ import annotations
+
+from pipeline.acord25.fieldkinds import read_amount, rounded
+from pipeline.acord25.parse import parse_amounts
+from pipeline.acord25.template import load
+from pipeline.textlayer import Page, Word
+
+
+def _ocr_page(template, extra=()):
+    words = [Word(t, x0, y0, x1, y1, confidence=0.9) for t, x0, y0, x1, y1 in template.printed]
+    return Page(number=1, width=612, height=792, words=[*words, *extra], marks=[])
+
+
+def test_given_a_thousands_comma_read_as_two_marks_then_the_amount_is_whole():
+    assert parse_amounts("5,;000,000.00") == [5_000_000]
+    assert parse_amounts("1,.000,000") == [1_000_000]
+
+
+def test_given_a_doubted_limit_whose_zeros_read_as_look_alikes_then_it_is_the_round_limit():
+    def cell(text, confidence):
+        return [[Word(text, 10.0, 10.0, 60.0, 18.0, confidence=confidence)]]
+
+    assert read_amount(cell("599,000.00", 0.34))[0] == 500_000
+    assert read_amount(cell("1,060,000.00", 0.35))[0] == 1_000_000
+    assert read_amount(cell("19,000", 0.28))[0] == 10_000
+
+
+def test_given_a_surely_read_or_printed_amount_then_it_is_kept_as_read():
+    assert read_amount([[Word("190,000", 10.0, 10.0, 60.0, 18.0, confidence=0.93)]])[0] == 190_000
+    assert read_amount([[Word("190,000", 10.0, 10.0, 60.0, 18.0)]])[0] == 190_000  # a text layer's
+
+
+def test_rounded_leaves_every_amount_that_is_not_a_first_digit_and_look_alike_zeros():
+    for amount in (900_000, 250_000, 1_500_000, 1_590_000, 60_000, 9_000, 2_500):
+        assert rounded(amount) == amount
+
+
+def test_given_a_name_run_on_over_specks_into_the_code_cell_then_the_cell_keeps_its_code():
+    """Given an insurer's name, specks OCR read as letters, and the NAIC code, all one phrase across the
+    name's box into the code's cell, when read, then the code cell has its code."""
+    from pipeline.acord25 import extract as extract_module
+
+    template = load("2016/03")
+    name = next(f.box for f in template.fields if f.key == "insurers/A/name")
+    naic = next(f.box for f in template.fields if f.key == "insurers/A/naic")
+    y0, y1 = name[1] + 3, name[3] - 3
+    x = name[0] + 4
+    words = []
+    for text, width, confidence in (("Atlantic", 28, 0.96), ("Mutual", 22, 0.97), ("Co", 8, 0.97)):
+        words.append(Word(text, x, y0, x + width, y1, confidence=confidence))
+        x += width + 3
+    x = name[2] - 40
+    for text in ("fae", "Lce", "ee", "noses"):  # specks up to and over the code cell's edge, 2 pt apart
+        words.append(Word(text, x, y0, x + 10, y1, confidence=0.0))
+        x += 12
+    words.append(Word("15013", naic[0] + 20, y0, naic[0] + 38, y1, confidence=0.97))
+    cert = extract_module.extract_certificate([_ocr_page(template, extra=words)], None, "ocr")
+    insurer = next(i for i in cert["insurers"] if i["letter"] == "A")
+    assert insurer["naic"] == "15013"
+    assert insurer["name"].startswith("Atlantic Mutual Co")
