@@ -51,11 +51,11 @@ def test_given_a_name_run_on_over_specks_into_the_code_cell_then_the_cell_keeps_
     for text, width, confidence in (("Atlantic", 28, 0.96), ("Mutual", 22, 0.97), ("Co", 8, 0.97)):
         words.append(Word(text, x, y0, x + width, y1, confidence=confidence))
         x += width + 3
-    x = name[2] - 40
-    for text in ("fae", "Lce", "ee", "noses"):  # specks up to and over the code cell's edge, 2 pt apart
-        words.append(Word(text, x, y0, x + 10, y1, confidence=0.0))
+    x += 1
+    while x < naic[0] + 4:  # specks read as letters, 2 pt apart, up to the code cell and into it
+        words.append(Word("fae", x, y0, x + 10, y1, confidence=0.0))
         x += 12
-    words.append(Word("15013", naic[0] + 20, y0, naic[0] + 38, y1, confidence=0.97))
+    words.append(Word("15013", x, y0, x + 18, y1, confidence=0.97))
     cert = extract_module.extract_certificate([_ocr_page(template, extra=words)], None, "ocr")
     insurer = next(i for i in cert["insurers"] if i["letter"] == "A")
     assert insurer["naic"] == "15013"
