@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.acord25 import fieldkinds as kinds
-from pipeline.acord25 import plausible
+from pipeline.acord25 import plausible, postal
 from pipeline.acord25.certificate import empty_certificate
 from pipeline.acord25.confidence import HOW, LOOSE_FIT
 from pipeline.acord25.evidence import Evidence, calibrate
@@ -770,12 +770,20 @@ def _stray_trimmed(lines: list[list[Word]]) -> tuple[list[list[Word]], list[Word
         start, end = 0, len(line)
         while start < end and _stray(line[start]):
             start += 1
-        while end > start and _stray(line[end - 1]) and not _ends_line(line[start:end]):
+        while end > start and _stray(line[end - 1]) and not _ends_line(line[start:end]) \
+                and not _ends_street(line[start:end]):
             end -= 1
         cut += line[:start] + line[end:]
         if start < end:
             kept.append(line[start:end])
     return kept, cut
+
+
+def _ends_street(line: list[Word]) -> bool:
+    """True when a line is a street ending in its suffix ('8219 River Rd'): the suffix is the street's, however
+    doubtfully OCR read it, not a fragment at the block's edge."""
+    return line[-1].text.lower().strip(".,") in postal.STREET_SUFFIXES and \
+        postal.is_street(" ".join(w.text for w in line))
 
 
 def _ends_line(line: list[Word]) -> bool:

@@ -60,3 +60,27 @@ def test_given_a_name_run_on_over_specks_into_the_code_cell_then_the_cell_keeps_
     insurer = next(i for i in cert["insurers"] if i["letter"] == "A")
     assert insurer["naic"] == "15013"
     assert insurer["name"].startswith("Atlantic Mutual Co")
+
+
+def test_given_a_street_whose_suffix_ocr_doubted_then_the_suffix_stays_and_the_speck_after_it_goes():
+    """Given '8219 River Rd' with 'Rd' read at 0.46 and set lower than 'River', and a speck 'pee' after it,
+    when the party block's stray fragments are trimmed, then the street keeps its suffix."""
+    from pipeline.acord25.reader import _stray_trimmed
+
+    line = [Word("8219", 24.0, 145.0, 44.0, 153.0, confidence=0.94),
+            Word("River", 48.0, 139.0, 70.0, 153.0, confidence=0.93),
+            Word("Rd", 75.0, 145.0, 85.0, 153.0, confidence=0.46),
+            Word("pee", 194.0, 144.0, 210.0, 153.0, confidence=0.37)]
+    kept, cut = _stray_trimmed([line])
+    assert [w.text for w in kept[0]] == ["8219", "River", "Rd"]
+    assert [w.text for w in cut] == ["pee"]
+
+
+def test_given_a_name_line_ending_in_a_doubted_fragment_then_the_fragment_is_still_cut():
+    from pipeline.acord25.reader import _stray_trimmed
+
+    line = [Word("Acme", 24.0, 139.0, 50.0, 153.0, confidence=0.95),
+            Word("Roofing", 54.0, 139.0, 90.0, 153.0, confidence=0.95),
+            Word("Rd", 95.0, 145.0, 105.0, 153.0, confidence=0.3)]
+    kept, _ = _stray_trimmed([line])
+    assert [w.text for w in kept[0]] == ["Acme", "Roofing"]
