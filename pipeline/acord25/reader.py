@@ -670,7 +670,10 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
         if f.kind in READERS:
             found = READERS[f.kind](_without_stray_lines(fw.lines(f)) if f.kind == "text" else fw.lines(f))
             if found is not None:
-                out[f] = (found[0], "overlapped" if f in fw.doubtful else found[1], box)
+                value = found[0]
+                if f.key.endswith("/policy_number") and any(w.confidence is not None for w in words):
+                    value = kinds.mended_code(value)  # OCR's signs for a code's letters
+                out[f] = (value, "overlapped" if f in fw.doubtful else found[1], box)
         elif f.kind == "check":
             if kinds.is_checked(words, fw.marks.get(f, [])):
                 out[f] = (True, "checked", box)
