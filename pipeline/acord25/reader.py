@@ -84,7 +84,10 @@ class FieldWords:
     def __init__(self, page: Page, registration: Registration) -> None:
         self.registration = registration
         self.fields = registration.template.fields
-        self.page_rules = [(m.x0, m.y0, m.x1, m.y1) for m in page.marks if m.kind == "rule"]
+        read = [w for j, w in enumerate(page.words) if w.confidence is not None and j not in registration.printed_words
+                and not _speck(w)]
+        self.page_rules = [(m.x0, m.y0, m.x1, m.y1) for m in page.marks if m.kind == "rule"
+                           and not any(_through(m, w) for w in read)]  # a rule through a value is no box's edge
         self.own = {f: Box(*registration.place(f)) for f in self.fields}
         self._own_boxes = np.array([(b.x0, b.y0, b.x1, b.y1) for b in self.own.values()], dtype=float).reshape(-1, 4)
         self.boxes = {f: self._box(f) for f in self.fields}
@@ -362,6 +365,16 @@ class _BoxIndex:
 
 
 GRID_PT = 24.0  # the side of the field index's squares (points): a few boxes over each
+
+
+def _through(rule: Mark, w: Word) -> bool:
+    """True when a ruled line runs through an OCR word (more than RULE_CLEAR_PT inside its ends, across its
+    middle): print stays inside its cell, so that line is no cell's edge (an annotation's border, a fold)."""
+    if rule.x1 - rule.x0 >= rule.y1 - rule.y0:
+        y = (rule.y0 + rule.y1) / 2
+        return w.y0 + RULE_CLEAR_PT < y < w.y1 - RULE_CLEAR_PT and rule.x0 < w.cx < rule.x1
+    x = (rule.x0 + rule.x1) / 2
+    return w.x0 + RULE_CLEAR_PT < x < w.x1 - RULE_CLEAR_PT and rule.y0 < w.cy < rule.y1
 
 
 def _template_crossing(template: Template, f: Field) -> tuple[bool, bool]:

@@ -103,3 +103,40 @@ def test_given_a_scanned_policy_number_with_a_dollar_sign_for_its_s_then_the_cer
     word = Word("X$31045827", box[0] + 3, y - 4, box[0] + 50, y + 4, confidence=0.8)
     cert = extract_module.extract_certificate([_ocr_page(template, extra=(word,))], None, "ocr")
     assert cert["policies"][0]["policy_number"] == "XS31045827"
+
+
+def _ruled(template, words, rule):
+    from pipeline.textlayer import Mark
+
+    page = _ocr_page(template, extra=words)
+    return Page(number=1, width=612, height=792, words=page.words,
+                marks=[*(Mark("rule", *r) for r in template.rules), Mark("rule", *rule)])
+
+
+def test_given_a_line_through_a_value_across_its_box_then_the_box_is_not_cut_there():
+    """Given an upright line through the contact's name (a border drawn around a field), when the page is read,
+    then the name's box is whole and holds the name."""
+    from pipeline.acord25.reader import FieldWords
+    from pipeline.acord25.template import register
+
+    template = load("2016/03")
+    box = next(f.box for f in template.fields if f.key == "producer/contact_name")
+    y0, y1 = box[1] + 2, box[3] - 2
+    x = box[0] + 55  # across most of the box's height, through the second word
+    words = (Word("Priya", box[0] + 3, y0, box[0] + 24, y1, confidence=0.81),
+             Word("Natarajan", box[0] + 26, y0, box[0] + 66, y1, confidence=0.96))
+    page = _ruled(template, words, (x, box[1] - 1, x + 0.5, box[3] + 9))
+    fw = FieldWords(page, register(page, template))
+    name = next(f for f in template.fields if f.key == "producer/contact_name")
+    assert [w.text for w in fw.words[name]] == ["Priya", "Natarajan"]
+
+
+def test_given_a_line_across_an_empty_stretch_of_an_open_box_then_the_box_is_still_cut_there():
+    from pipeline.acord25.reader import FieldWords
+    from pipeline.acord25.template import register
+
+    template = load("2016/03")
+    page = _ruled(template, (), (17.8, 620.0, 594.7, 621.0))
+    fw = FieldWords(page, register(page, template))
+    remarks = next(f for f in template.fields if f.kind == "remarks")
+    assert fw.boxes[remarks].y1 <= 621.0
