@@ -34,8 +34,11 @@ _DIGIT_LOOKALIKES = str.maketrans("SOoIlBZG", "50011826")
 # a ZIP after a state code, read with a digit's look-alike letter (at least two real digits kept)
 _ZIP_MISREAD = re.compile(r"(\b[A-Z]{2}\.?,?\s+)((?=(?:\S*\d){2})[\dSOoIlBZG]{5}(?:-[\dSOoIlBZG]{4})?)$")
 _LETTER = re.compile(r"^[A-Fa-f]$")
+_CODE_SIGNS = str.maketrans({"$": "S", "©": "C", "®": "R"})  # signs OCR reads for a code's letters
 _SPREAD_AMOUNT = re.compile(r"(?<=\d)\s+(,)|(?<=[$,])\s+(?=\d)")  # "$ 1 ,000, 000": one amount
 MIN_LIMIT = 100  # dollars: no limit or deductible on a certificate is smaller
+ZERO_LOOKALIKES = "689"  # digits tesseract reads for a doubtfully printed 0 (an open, broken or filled-in ring)
+DOUBTED_AMOUNT = 0.5  # an amount's word read less surely than this may hold a zero's look-alike
 STRAY_LINE_CHARS = 2  # an OCR line of a party block with this many letters or fewer, and no digit, is a speck
 
 
@@ -52,6 +55,12 @@ def read_text(lines: list[Line]) -> tuple[str, str] | None:
     if not kept:
         return None
     return " ".join(kept), "in_box" if len(kept) == 1 else "joined_lines"
+
+
+def mended_code(text: str) -> str:
+    """A policy number as OCR read it, with the signs it reads for a code's letters put back: '$' for S, '©' for C,
+    '®' for R, inside a word that holds digits ('X$31045827', '©SG-00270324-00'). No policy number holds them."""
+    return " ".join(w.translate(_CODE_SIGNS) if any(c.isdigit() for c in w) else w for w in text.split(" "))
 
 
 def read_first(lines: list[Line], parse: Any) -> tuple[Any, str] | None:
@@ -87,8 +96,26 @@ def read_date(lines: list[Line]) -> tuple[str, str] | None:
 def read_amount(lines: list[Line]) -> tuple[int, str] | None:
     """The first line's amount. Of words with amounts on one line, the last word's: a LIMITS area prints
     the limit at its right, after what qualifies it ("Occur/$3M Agg   $1,000,000", "$500 Ded
-    $500,000/accident"); in one word ("$2M/$10M"), its first amount."""
-    return read_first(lines, _last_words_amount)
+    $500,000/accident"); in one word ("$2M/$10M"), its first amount. An amount OCR doubted whose zeros
+    read as look-alikes (:func:`rounded`) is the round amount."""
+    found = read_first(lines, _last_words_amount)
+    if found is None:
+        return None
+    words = [w for line in lines for w in line if any(c.isdigit() for c in w.text)]
+    doubted = any(w.confidence is not None and w.confidence < DOUBTED_AMOUNT for w in words)
+    return (rounded(found[0]) if doubted else found[0]), found[1]
+
+
+def rounded(amount: int) -> int:
+    """A limit printed as its first digit and zeros ("500,000", "1,000,000") that OCR read with some of the zeros
+    as look-alike digits ("599,000", "1,060,000", "19,000"): every digit after the first is a zero or one of
+    ZERO_LOOKALIKES, and the thousands are zeros. Any other amount is returned as it is."""
+    text = str(amount)
+    rest = text[1:]
+    if len(text) < 5 or not text.endswith("000") or rest.strip("0") == "" or \
+            any(c != "0" and c not in ZERO_LOOKALIKES for c in rest):
+        return amount
+    return int(text[0] + "0" * len(rest))
 
 
 def _last_words_amount(text: str) -> int | None:

@@ -25,6 +25,7 @@ def parse_amounts(text: str) -> list[int]:
     text = text.replace(" ,", ",").replace(", ", ",")
     text = re.sub(r"(?<=\d)\.(?=\d{3}(?:\D|$))", ",", text)  # '250.000': a comma read (or typed) as a period
     text = re.sub(r"(?<=\d)[;:](?=\d{3}(?:\D|$))", ",", text)  # '500;000': a comma OCR read as ';' or ':'
+    text = re.sub(r"(?<=\d)[,.;:]{2,}(?=\d{3}(?:\D|$))", ",", text)  # '5,;000': one comma OCR read as two marks
     values = []
     for match in _AMOUNT.finditer(text):
         digits, _cents, suffix = match.groups()

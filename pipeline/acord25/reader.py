@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.acord25 import fieldkinds as kinds
-from pipeline.acord25 import plausible
+from pipeline.acord25 import plausible, postal
 from pipeline.acord25.certificate import empty_certificate
 from pipeline.acord25.confidence import HOW, LOOSE_FIT
 from pipeline.acord25.evidence import Evidence, calibrate
@@ -57,6 +57,7 @@ NEXT_ON_LINE = 0.4  # a word is on the line of the word just before it when thei
 ONE_LETTER = ("letter", "yn", "check")  # cells that hold one letter or mark
 LONE_LETTER_KINDS = ("check", "letter", "yn")  # cells whose one letter is kept however doubtfully OCR read it
 CLOSED_KINDS = ("date", "amount", "naic", "letter", "yn")  # values that never run on into the next cell
+CELL_KINDS = ("date", "amount", "naic")  # cells whose value a phrase run on from another field leaves to them
 OVERRUN_GAP = 1.5  # a phrase in no box this many heights after a text value on its line runs on from it
 OVERRUN_KINDS = ("text", "party", "remarks")  # the kinds whose values run past their box's edge
 STRAY_CONFIDENCE, STRAY_CHARS = 0.5, 4  # an OCR fragment this doubtful and short at a party block's edge is stray
@@ -83,7 +84,10 @@ class FieldWords:
     def __init__(self, page: Page, registration: Registration) -> None:
         self.registration = registration
         self.fields = registration.template.fields
-        self.page_rules = [(m.x0, m.y0, m.x1, m.y1) for m in page.marks if m.kind == "rule"]
+        read = [w for j, w in enumerate(page.words) if w.confidence is not None and j not in registration.printed_words
+                and not _speck(w)]
+        self.page_rules = [(m.x0, m.y0, m.x1, m.y1) for m in page.marks if m.kind == "rule"
+                           and not any(_through(m, w) for w in read)]  # a rule through a value is no box's edge
         self.own = {f: Box(*registration.place(f)) for f in self.fields}
         self._own_boxes = np.array([(b.x0, b.y0, b.x1, b.y1) for b in self.own.values()], dtype=float).reshape(-1, 4)
         self.boxes = {f: self._box(f) for f in self.fields}
@@ -100,7 +104,7 @@ class FieldWords:
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
         self.unread: dict[Field, list[Word]] = defaultdict(list)  # words cut off a value's ends: still in its box
         before: tuple[list[Word], Field | None] = ([], None)  # the phrase read last, and where it went
-        for phrase in _phrases(values, self._starts_new):
+        for phrase in (piece for whole in _phrases(values, self._starts_new) for piece in self._at_cells(whole)):
             if (all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase)
                     and sum(c.isdigit() for w in phrase for c in w.text) < NUMBER_DIGITS or
                     all(_debris(w) for w in phrase)) and not self._fills_one_letter_cell(phrase):
@@ -136,6 +140,20 @@ class FieldWords:
         beside a value box."""
         b = self._own_boxes
         return not bool(np.any((b[:, 0] <= w.x0) & (w.x1 <= b[:, 2]) & (b[:, 1] <= w.cy) & (w.cy <= b[:, 3])))
+
+    def _at_cells(self, phrase: list[Word]) -> list[list[Word]]:
+        """An OCR phrase cut before each later word that lies wholly in the own box of a cell that holds a code, a date
+        or an amount, of another field than the phrase's first word, and reads as that cell's value: a name run on
+        over doubtful specks into the next cell ('Co' 'faeaBe' 'noses' '15013') leaves the cell its value."""
+        first = self._field_of(phrase[0])
+        for i, w in enumerate(phrase[1:], 1):
+            cell = self._field_of(w)
+            if cell is None or cell is first or cell.kind not in CELL_KINDS or w.confidence is None:
+                continue
+            own = self.own[cell]
+            if own.x0 <= w.x0 and w.x1 <= own.x1 and READERS[cell.kind]([[w]]) is not None:
+                return [phrase[:i], *self._at_cells(phrase[i:])]
+        return [phrase]
 
     def _fills_one_letter_cell(self, phrase: list[Word]) -> bool:
         """A phrase of one word that reads as the value of the one-letter cell it lies in ('X' in a check box, 'B' in
@@ -347,6 +365,16 @@ class _BoxIndex:
 
 
 GRID_PT = 24.0  # the side of the field index's squares (points): a few boxes over each
+
+
+def _through(rule: Mark, w: Word) -> bool:
+    """True when a ruled line runs through an OCR word (more than RULE_CLEAR_PT inside its ends, across its
+    middle): print stays inside its cell, so that line is no cell's edge (an annotation's border, a fold)."""
+    if rule.x1 - rule.x0 >= rule.y1 - rule.y0:
+        y = (rule.y0 + rule.y1) / 2
+        return w.y0 + RULE_CLEAR_PT < y < w.y1 - RULE_CLEAR_PT and rule.x0 < w.cx < rule.x1
+    x = (rule.x0 + rule.x1) / 2
+    return w.x0 + RULE_CLEAR_PT < x < w.x1 - RULE_CLEAR_PT and rule.y0 < w.cy < rule.y1
 
 
 def _template_crossing(template: Template, f: Field) -> tuple[bool, bool]:
@@ -655,7 +683,10 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
         if f.kind in READERS:
             found = READERS[f.kind](_without_stray_lines(fw.lines(f)) if f.kind == "text" else fw.lines(f))
             if found is not None:
-                out[f] = (found[0], "overlapped" if f in fw.doubtful else found[1], box)
+                value = found[0]
+                if f.key.endswith("/policy_number") and any(w.confidence is not None for w in words):
+                    value = kinds.mended_code(value)  # OCR's signs for a code's letters
+                out[f] = (value, "overlapped" if f in fw.doubtful else found[1], box)
         elif f.kind == "check":
             if kinds.is_checked(words, fw.marks.get(f, [])):
                 out[f] = (True, "checked", box)
@@ -755,12 +786,20 @@ def _stray_trimmed(lines: list[list[Word]]) -> tuple[list[list[Word]], list[Word
         start, end = 0, len(line)
         while start < end and _stray(line[start]):
             start += 1
-        while end > start and _stray(line[end - 1]) and not _ends_line(line[start:end]):
+        while end > start and _stray(line[end - 1]) and not _ends_line(line[start:end]) \
+                and not _ends_street(line[start:end]):
             end -= 1
         cut += line[:start] + line[end:]
         if start < end:
             kept.append(line[start:end])
     return kept, cut
+
+
+def _ends_street(line: list[Word]) -> bool:
+    """True when a line is a street ending in its suffix ('8219 River Rd'): the suffix is the street's, however
+    doubtfully OCR read it, not a fragment at the block's edge."""
+    return line[-1].text.lower().strip(".,") in postal.STREET_SUFFIXES and \
+        postal.is_street(" ".join(w.text for w in line))
 
 
 def _ends_line(line: list[Word]) -> bool:

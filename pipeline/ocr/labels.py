@@ -132,7 +132,7 @@ def _fuzzy(words: list[Word], keys: list[str], fixed: list[bool], start: int) ->
             continue
         letters = Counter(text)
         for phrase, target, target_letters in _targets():
-            if len(target) < _SHORT_FUZZY or abs(len(text) - len(target)) > 2:
+            if len(target) < _SHORT_FUZZY or abs(len(text) - len(target)) > 2 or not _digits_fit(text, target):
                 continue
             # difflib's ratio is at most the share of letters the two have in common (its quick_ratio): a
             # label below FUZZY_MIN - FUZZY_MARGIN by that bound can be neither the match nor a rival to it
@@ -148,6 +148,15 @@ def _fuzzy(words: list[Word], keys: list[str], fixed: list[bool], start: int) ->
     if best is None or best[0] < FUZZY_MIN or second > best[0] - FUZZY_MARGIN:
         return None  # no label close enough, or two labels equally close
     return best[1], best[2]
+
+
+def _digits_fit(text: str, target: str) -> bool:
+    """True when the digits of an OCR run could be the label's: they are the label's digits, or some of them
+    in order (a digit read as a look-alike letter drops out). A label's digits are printed data (the form's
+    number, its edition): a run holding other digits ('ACORD 25 (2001/08)' near '(2016/03)') is another
+    print, never snapped onto it."""
+    digits = iter(c for c in target if c.isdigit())
+    return all(c in digits for c in text if c.isdigit())
 
 
 def _in_prose(words: list[Word], start: int, end: int) -> bool:

@@ -42,3 +42,14 @@ def test_the_label_vocabulary_is_the_templates_print():
 
     assert set(vocabulary()) <= set(printed_phrases())
     assert ("COMMERCIAL", "GENERAL", "LIABILITY") in vocabulary()
+
+
+def test_given_another_editions_footer_then_its_digits_are_not_snapped_onto_the_templates_edition():
+    """Given the 2001/08 footer read well, when labels are snapped, then it stays 2001/08: a label's digits are data."""
+    got = snap_labels([_line("ACORD", "25", "(2001/08)", x0=20.0, conf=0.9)])
+    assert [w.text for w in got] == ["ACORD", "25", "(2001/08)"]
+
+
+def test_given_the_templates_footer_with_a_digit_read_as_a_letter_then_it_is_still_snapped():
+    got = snap_labels([_line("ACORD", "25", "(2016/O3)", x0=20.0, conf=0.9)])
+    assert [w.text for w in got] == ["ACORD", "25", "(2016/03)"]

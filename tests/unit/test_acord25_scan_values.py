@@ -1,0 +1,142 @@
+"""Values OCR garbled in a scan's value cells, read by their field's kind (branch scanmiss)."""
+
+from __future__ import annotations
+
+from pipeline.acord25.fieldkinds import read_amount, rounded
+from pipeline.acord25.parse import parse_amounts
+from pipeline.acord25.template import load
+from pipeline.textlayer import Page, Word
+
+
+def _ocr_page(template, extra=()):
+    words = [Word(t, x0, y0, x1, y1, confidence=0.9) for t, x0, y0, x1, y1 in template.printed]
+    return Page(number=1, width=612, height=792, words=[*words, *extra], marks=[])
+
+
+def test_given_a_thousands_comma_read_as_two_marks_then_the_amount_is_whole():
+    assert parse_amounts("5,;000,000.00") == [5_000_000]
+    assert parse_amounts("1,.000,000") == [1_000_000]
+
+
+def test_given_a_doubted_limit_whose_zeros_read_as_look_alikes_then_it_is_the_round_limit():
+    def cell(text, confidence):
+        return [[Word(text, 10.0, 10.0, 60.0, 18.0, confidence=confidence)]]
+
+    assert read_amount(cell("599,000.00", 0.34))[0] == 500_000
+    assert read_amount(cell("1,060,000.00", 0.35))[0] == 1_000_000
+    assert read_amount(cell("19,000", 0.28))[0] == 10_000
+
+
+def test_given_a_surely_read_or_printed_amount_then_it_is_kept_as_read():
+    assert read_amount([[Word("190,000", 10.0, 10.0, 60.0, 18.0, confidence=0.93)]])[0] == 190_000
+    assert read_amount([[Word("190,000", 10.0, 10.0, 60.0, 18.0)]])[0] == 190_000  # a text layer's
+
+
+def test_rounded_leaves_every_amount_that_is_not_a_first_digit_and_look_alike_zeros():
+    for amount in (900_000, 250_000, 1_500_000, 1_590_000, 60_000, 9_000, 2_500):
+        assert rounded(amount) == amount
+
+
+def test_given_a_name_run_on_over_specks_into_the_code_cell_then_the_cell_keeps_its_code():
+    """Given an insurer's name, specks OCR read as letters, and the NAIC code, all one phrase across the
+    name's box into the code's cell, when read, then the code cell has its code."""
+    from pipeline.acord25 import extract as extract_module
+
+    template = load("2016/03")
+    name = next(f.box for f in template.fields if f.key == "insurers/A/name")
+    naic = next(f.box for f in template.fields if f.key == "insurers/A/naic")
+    y0, y1 = name[1] + 3, name[3] - 3
+    x = name[0] + 4
+    words = []
+    for text, width, confidence in (("Atlantic", 28, 0.96), ("Mutual", 22, 0.97), ("Co", 8, 0.97)):
+        words.append(Word(text, x, y0, x + width, y1, confidence=confidence))
+        x += width + 3
+    x += 1
+    while x < naic[0] + 4:  # specks read as letters, 2 pt apart, up to the code cell and into it
+        words.append(Word("fae", x, y0, x + 10, y1, confidence=0.0))
+        x += 12
+    words.append(Word("15013", x, y0, x + 18, y1, confidence=0.97))
+    cert = extract_module.extract_certificate([_ocr_page(template, extra=words)], None, "ocr")
+    insurer = next(i for i in cert["insurers"] if i["letter"] == "A")
+    assert insurer["naic"] == "15013"
+    assert insurer["name"].startswith("Atlantic Mutual Co")
+
+
+def test_given_a_street_whose_suffix_ocr_doubted_then_the_suffix_stays_and_the_speck_after_it_goes():
+    """Given '8219 River Rd' with 'Rd' read at 0.46 and set lower than 'River', and a speck 'pee' after it,
+    when the party block's stray fragments are trimmed, then the street keeps its suffix."""
+    from pipeline.acord25.reader import _stray_trimmed
+
+    line = [Word("8219", 24.0, 145.0, 44.0, 153.0, confidence=0.94),
+            Word("River", 48.0, 139.0, 70.0, 153.0, confidence=0.93),
+            Word("Rd", 75.0, 145.0, 85.0, 153.0, confidence=0.46),
+            Word("pee", 194.0, 144.0, 210.0, 153.0, confidence=0.37)]
+    kept, cut = _stray_trimmed([line])
+    assert [w.text for w in kept[0]] == ["8219", "River", "Rd"]
+    assert [w.text for w in cut] == ["pee"]
+
+
+def test_given_a_name_line_ending_in_a_doubted_fragment_then_the_fragment_is_still_cut():
+    from pipeline.acord25.reader import _stray_trimmed
+
+    line = [Word("Acme", 24.0, 139.0, 50.0, 153.0, confidence=0.95),
+            Word("Roofing", 54.0, 139.0, 90.0, 153.0, confidence=0.95),
+            Word("Rd", 95.0, 145.0, 105.0, 153.0, confidence=0.3)]
+    kept, _ = _stray_trimmed([line])
+    assert [w.text for w in kept[0]] == ["Acme", "Roofing"]
+
+
+def test_given_a_policy_number_ocr_read_with_signs_for_letters_then_the_letters_are_put_back():
+    from pipeline.acord25.fieldkinds import mended_code
+
+    assert mended_code("X$31045827") == "XS31045827"
+    assert mended_code("©SG-00270324-00") == "CSG-00270324-00"
+    assert mended_code("Policy $") == "Policy $"  # a sign in a word without digits is no code's letter
+
+
+def test_given_a_scanned_policy_number_with_a_dollar_sign_for_its_s_then_the_certificate_reads_the_s():
+    from pipeline.acord25 import extract as extract_module
+
+    template = load("2016/03")
+    box = next(f.box for f in template.fields if f.key == "umbrella_liability/policy_number")
+    y = (box[1] + box[3]) / 2
+    word = Word("X$31045827", box[0] + 3, y - 4, box[0] + 50, y + 4, confidence=0.8)
+    cert = extract_module.extract_certificate([_ocr_page(template, extra=(word,))], None, "ocr")
+    assert cert["policies"][0]["policy_number"] == "XS31045827"
+
+
+def _ruled(template, words, rule):
+    from pipeline.textlayer import Mark
+
+    page = _ocr_page(template, extra=words)
+    return Page(number=1, width=612, height=792, words=page.words,
+                marks=[*(Mark("rule", *r) for r in template.rules), Mark("rule", *rule)])
+
+
+def test_given_a_line_through_a_value_across_its_box_then_the_box_is_not_cut_there():
+    """Given an upright line through the contact's name (a border drawn around a field), when the page is read,
+    then the name's box is whole and holds the name."""
+    from pipeline.acord25.reader import FieldWords
+    from pipeline.acord25.template import register
+
+    template = load("2016/03")
+    box = next(f.box for f in template.fields if f.key == "producer/contact_name")
+    y0, y1 = box[1] + 2, box[3] - 2
+    x = box[0] + 55  # across most of the box's height, through the second word
+    words = (Word("Priya", box[0] + 3, y0, box[0] + 24, y1, confidence=0.81),
+             Word("Natarajan", box[0] + 26, y0, box[0] + 66, y1, confidence=0.96))
+    page = _ruled(template, words, (x, box[1] - 1, x + 0.5, box[3] + 9))
+    fw = FieldWords(page, register(page, template))
+    name = next(f for f in template.fields if f.key == "producer/contact_name")
+    assert [w.text for w in fw.words[name]] == ["Priya", "Natarajan"]
+
+
+def test_given_a_line_across_an_empty_stretch_of_an_open_box_then_the_box_is_still_cut_there():
+    from pipeline.acord25.reader import FieldWords
+    from pipeline.acord25.template import register
+
+    template = load("2016/03")
+    page = _ruled(template, (), (17.8, 620.0, 594.7, 621.0))
+    fw = FieldWords(page, register(page, template))
+    remarks = next(f for f in template.fields if f.kind == "remarks")
+    assert fw.boxes[remarks].y1 <= 621.0
