@@ -237,6 +237,85 @@ def _refuse_huge_images(page: pdfium.PdfPage, number: int) -> None:
                                f"more than the {MAX_IMAGE_PIXELS:,} read; send a copy scanned at 300 dpi.")
 
 
+# pdfium keeps the glyphs it has drawn in one cache per font face, alive while some open document's font
+# uses that face. The faces of the standard fonts (the ones pdfium draws a PDF's fonts that are not embedded
+# with: Helvetica, Arial, Times...) are shared by every document, so a document of our own that uses them
+# keeps their glyphs for the next certificate, instead of each drawing them again for its ink check. The
+# render is the same: a glyph is taken from the cache only under the key it was drawn with (its size and
+# matrix, the font's weight and slant), as pdfium does for two documents open at once.
+_STANDARD_FONTS = ("Courier", "Courier-Bold", "Courier-BoldOblique", "Courier-Oblique", "Helvetica",
+                   "Helvetica-Bold", "Helvetica-BoldOblique", "Helvetica-Oblique", "Times-Roman", "Times-Bold",
+                   "Times-BoldItalic", "Times-Italic", "Symbol", "ZapfDingbats")
+KEEP_GLYPHS_FOR = 100  # documents read; then the kept glyphs are let go (the cache grows with every new size)
+
+
+class _GlyphKeeper:
+    """A small document of our own that draws one glyph of each standard font, kept open (pdfium's calls
+    are made under PDFIUM, by :func:`read_document`)."""
+
+    def __init__(self) -> None:
+        self.doc: pdfium.PdfDocument | None = None
+        self.page: pdfium.PdfPage | None = None
+        self.fonts: list[Any] = []
+        self.reads = 0
+        self.failed = False
+
+    def keep(self) -> None:
+        """Called once per document read: opens the keeping document, or opens it anew after
+        KEEP_GLYPHS_FOR documents (letting go of the glyphs kept)."""
+        self.reads += 1
+        if self.failed or (self.doc is not None and self.reads <= KEEP_GLYPHS_FOR):
+            return
+        self.close()
+        self.reads = 1
+        try:
+            self.doc, self.page, self.fonts = _standard_fonts_drawn()
+        except Exception:  # a speed-up only: the ink check draws every glyph itself without it
+            logger.warning("could not keep the standard fonts' glyphs; each document draws its own", exc_info=True)
+            self.failed = True
+
+    def close(self) -> None:
+        for font in self.fonts:
+            pdfium_c.FPDFFont_Close(font)
+        self.fonts = []
+        if self.page is not None:
+            self.page.close()
+            self.page = None
+        if self.doc is not None:
+            self.doc.close()
+            self.doc = None
+
+
+def _standard_fonts_drawn() -> tuple[pdfium.PdfDocument, pdfium.PdfPage, list[Any]]:
+    """A new document whose one page holds a letter in each standard font, drawn once (which ties each
+    font's glyph cache to it); the document, its page and its fonts' handles, to be closed together."""
+    doc = pdfium.PdfDocument.new()
+    fonts: list[Any] = []
+    try:
+        page = doc.new_page(60, 12 * len(_STANDARD_FONTS))
+        for k, name in enumerate(_STANDARD_FONTS):
+            font = pdfium_c.FPDFText_LoadStandardFont(doc.raw, name.encode("ascii"))
+            if not font:
+                raise pdfium.PdfiumError(f"no standard font {name}")
+            fonts.append(font)
+            text = pdfium_c.FPDFPageObj_CreateTextObj(doc.raw, font, 10.0)
+            pdfium_c.FPDFText_SetText(text, (ctypes.c_ushort * 2)(ord("a"), 0))
+            pdfium_c.FPDFPageObj_Transform(text, 1, 0, 0, 1, 4, 2 + 12 * k)
+            pdfium_c.FPDFPage_InsertObject(page.raw, text)
+        if not pdfium_c.FPDFPage_GenerateContent(page.raw):
+            raise pdfium.PdfiumError("could not write the page's content")
+        page.render(scale=1.0, grayscale=True)
+    except Exception:
+        for font in fonts:
+            pdfium_c.FPDFFont_Close(font)
+        doc.close()
+        raise
+    return doc, page, fonts
+
+
+_GLYPHS = _GlyphKeeper()
+
+
 @serialised
 def read_text_layer(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True) -> list[Page]:
     """Return the words of up to ``max_pages`` pages of a PDF."""
@@ -267,6 +346,7 @@ def read_document(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
     pages than were read (:func:`read_form_fields` then reads them all)."""
     refuse_stream_bombs(pdf)
     doc = open_pdf(pdf)
+    _GLYPHS.keep()
     try:
         has_form = doc.get_formtype() != pdfium_c.FORMTYPE_NONE
         if has_form:
