@@ -636,12 +636,12 @@ def _char_codes(textpage: pdfium.PdfTextPage, count: int) -> list[int]:
     raw = textpage.raw
     buffer = (ctypes.c_ushort * (count + 1))()
     written = pdfium_c.FPDFText_GetText(raw, 0, count, buffer) if count else 1
-    codes = list(buffer[:count])
-    if written != count + 1 or any(0xD800 <= c <= 0xDFFF for c in codes):  # not one unit per character
+    units = np.frombuffer(buffer, dtype=np.uint16, count=count)
+    if written != count + 1 or ((units >= 0xD800) & (units <= 0xDFFF)).any():  # not one unit per character
         return [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(count)]
-    for i, code in enumerate(codes):
-        if code == 0xFFFE:
-            codes[i] = pdfium_c.FPDFText_GetUnicode(raw, i)
+    codes = units.tolist()
+    for i in np.flatnonzero(units == 0xFFFE).tolist():
+        codes[i] = pdfium_c.FPDFText_GetUnicode(raw, i)
     return codes
 
 
