@@ -8,6 +8,7 @@ box, white-on-white text) are dropped: what the page shows is what counts.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import functools
 import logging
@@ -240,9 +241,10 @@ def _refuse_huge_images(page: pdfium.PdfPage, number: int) -> None:
 # pdfium keeps the glyphs it has drawn in one cache per font face, alive while some open document's font
 # uses that face. The faces of the standard fonts (the ones pdfium draws a PDF's fonts that are not embedded
 # with: Helvetica, Arial, Times...) are shared by every document, so a document of our own that uses them
-# keeps their glyphs for the next certificate, instead of each drawing them again for its ink check. The
-# render is the same: a glyph is taken from the cache only under the key it was drawn with (its size and
-# matrix, the font's weight and slant), as pdfium does for two documents open at once.
+# keeps their glyphs for the next certificate, instead of each drawing them again for its ink check. A glyph
+# is taken from the cache under the key it was drawn with: the glyph, its matrix's four terms to 1/10000, the
+# width asked, anti-aliasing, a substituted font's weight, slant and direction (as pdfium does within one
+# document, and for two documents open at once). docs/accuracy.md (branch inkcheck): the same pixels measured.
 _STANDARD_FONTS = ("Courier", "Courier-Bold", "Courier-BoldOblique", "Courier-Oblique", "Helvetica",
                    "Helvetica-Bold", "Helvetica-BoldOblique", "Helvetica-Oblique", "Times-Roman", "Times-Bold",
                    "Times-BoldItalic", "Times-Italic", "Symbol", "ZapfDingbats")
@@ -314,6 +316,16 @@ def _standard_fonts_drawn() -> tuple[pdfium.PdfDocument, pdfium.PdfPage, list[An
 
 
 _GLYPHS = _GlyphKeeper()
+
+
+@atexit.register
+def _let_glyphs_go() -> None:
+    """At exit, the keeping document is closed before pypdfium2 closes what is still open (it warns of each)."""
+    if PDFIUM.acquire(timeout=1.0):  # (a thread still reading at exit: left to pypdfium2)
+        try:
+            _GLYPHS.close()
+        finally:
+            PDFIUM.release()
 
 
 @serialised
