@@ -8,6 +8,7 @@ box, white-on-white text) are dropped: what the page shows is what counts.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import functools
 import logging
@@ -237,6 +238,96 @@ def _refuse_huge_images(page: pdfium.PdfPage, number: int) -> None:
                                f"more than the {MAX_IMAGE_PIXELS:,} read; send a copy scanned at 300 dpi.")
 
 
+# pdfium keeps the glyphs it has drawn in one cache per font face, alive while some open document's font
+# uses that face. The faces of the standard fonts (the ones pdfium draws a PDF's fonts that are not embedded
+# with: Helvetica, Arial, Times...) are shared by every document, so a document of our own that uses them
+# keeps their glyphs for the next certificate, instead of each drawing them again for its ink check. A glyph
+# is taken from the cache under the key it was drawn with: the glyph, its matrix's four terms to 1/10000, the
+# width asked, anti-aliasing, a substituted font's weight, slant and direction (as pdfium does within one
+# document, and for two documents open at once). docs/accuracy.md (branch inkcheck): the same pixels measured.
+_STANDARD_FONTS = ("Courier", "Courier-Bold", "Courier-BoldOblique", "Courier-Oblique", "Helvetica",
+                   "Helvetica-Bold", "Helvetica-BoldOblique", "Helvetica-Oblique", "Times-Roman", "Times-Bold",
+                   "Times-BoldItalic", "Times-Italic", "Symbol", "ZapfDingbats")
+KEEP_GLYPHS_FOR = 100  # documents read; then the kept glyphs are let go (the cache grows with every new size)
+
+
+class _GlyphKeeper:
+    """A small document of our own that draws one glyph of each standard font, kept open (pdfium's calls
+    are made under PDFIUM, by :func:`read_document`)."""
+
+    def __init__(self) -> None:
+        self.doc: pdfium.PdfDocument | None = None
+        self.page: pdfium.PdfPage | None = None
+        self.fonts: list[Any] = []
+        self.reads = 0
+        self.failed = False
+
+    def keep(self) -> None:
+        """Called once per document read: opens the keeping document, or opens it anew after
+        KEEP_GLYPHS_FOR documents (letting go of the glyphs kept)."""
+        self.reads += 1
+        if self.failed or (self.doc is not None and self.reads <= KEEP_GLYPHS_FOR):
+            return
+        self.close()
+        self.reads = 1
+        try:
+            self.doc, self.page, self.fonts = _standard_fonts_drawn()
+        except Exception:  # a speed-up only: the ink check draws every glyph itself without it
+            logger.warning("could not keep the standard fonts' glyphs; each document draws its own", exc_info=True)
+            self.failed = True
+
+    def close(self) -> None:
+        for font in self.fonts:
+            pdfium_c.FPDFFont_Close(font)
+        self.fonts = []
+        if self.page is not None:
+            self.page.close()
+            self.page = None
+        if self.doc is not None:
+            self.doc.close()
+            self.doc = None
+
+
+def _standard_fonts_drawn() -> tuple[pdfium.PdfDocument, pdfium.PdfPage, list[Any]]:
+    """A new document whose one page holds a letter in each standard font, drawn once (which ties each
+    font's glyph cache to it); the document, its page and its fonts' handles, to be closed together."""
+    doc = pdfium.PdfDocument.new()
+    fonts: list[Any] = []
+    try:
+        page = doc.new_page(60, 12 * len(_STANDARD_FONTS))
+        for k, name in enumerate(_STANDARD_FONTS):
+            font = pdfium_c.FPDFText_LoadStandardFont(doc.raw, name.encode("ascii"))
+            if not font:
+                raise pdfium.PdfiumError(f"no standard font {name}")
+            fonts.append(font)
+            text = pdfium_c.FPDFPageObj_CreateTextObj(doc.raw, font, 10.0)
+            pdfium_c.FPDFText_SetText(text, (ctypes.c_ushort * 2)(ord("a"), 0))
+            pdfium_c.FPDFPageObj_Transform(text, 1, 0, 0, 1, 4, 2 + 12 * k)
+            pdfium_c.FPDFPage_InsertObject(page.raw, text)
+        if not pdfium_c.FPDFPage_GenerateContent(page.raw):
+            raise pdfium.PdfiumError("could not write the page's content")
+        page.render(scale=1.0, grayscale=True)
+    except Exception:
+        for font in fonts:
+            pdfium_c.FPDFFont_Close(font)
+        doc.close()
+        raise
+    return doc, page, fonts
+
+
+_GLYPHS = _GlyphKeeper()
+
+
+@atexit.register
+def _let_glyphs_go() -> None:
+    """At exit, the keeping document is closed before pypdfium2 closes what is still open (it warns of each)."""
+    if PDFIUM.acquire(timeout=1.0):  # (a thread still reading at exit: left to pypdfium2)
+        try:
+            _GLYPHS.close()
+        finally:
+            PDFIUM.release()
+
+
 @serialised
 def read_text_layer(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True) -> list[Page]:
     """Return the words of up to ``max_pages`` pages of a PDF."""
@@ -267,6 +358,7 @@ def read_document(pdf: bytes, *, max_pages: int = 50, drop_hidden: bool = True,
     pages than were read (:func:`read_form_fields` then reads them all)."""
     refuse_stream_bombs(pdf)
     doc = open_pdf(pdf)
+    _GLYPHS.keep()
     try:
         has_form = doc.get_formtype() != pdfium_c.FORMTYPE_NONE
         if has_form:
@@ -453,11 +545,13 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
     count = textpage.count_chars()
     codes = _char_codes(textpage, count)
     get_box, get_loose, spaced = _char_box, _loose_char_box, _spaced
-    left, right = ctypes.c_double(), ctypes.c_double()
-    bottom, top = ctypes.c_double(), ctypes.c_double()
-    loose = pdfium_c.FS_RECTF()
-    # (where pdfium writes them, as addresses: a ctypes object given for a pointer is converted on every call)
-    at_left, at_right, at_bottom, at_top, at_loose = map(ctypes.addressof, (left, right, bottom, top, loose))
+    # Where pdfium writes a character's boxes, given as addresses (a ctypes object given for a pointer is
+    # converted on every call), and read back through a memoryview: one unpacking, not a field at a time.
+    box, loose = (ctypes.c_double * 4)(), pdfium_c.FS_RECTF()
+    at_left, at_loose = ctypes.addressof(box), ctypes.addressof(loose)
+    at_right, at_bottom, at_top = at_left + 8, at_left + 16, at_left + 24  # (left, right, bottom, top: doubles)
+    box_values = memoryview(box).cast("B").cast("d")
+    loose_values = memoryview(loose).cast("B").cast("f")  # FS_RECTF: left, top, right, bottom (floats)
     matrix = pdfium_c.FS_MATRIX()
     advanced_to, last = 0.0, 0  # where the last character's advance ended (its loose box's right), and its index
     words: list[RawWord] = []
@@ -476,16 +570,16 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
                     text = []
                 continue
         get_box(raw, i, at_left, at_right, at_bottom, at_top)
-        l, r, b, t = left.value, right.value, bottom.value, top.value
+        l, r, b, t = box_values
         # The loose box spans the font's ascent/descent: tight glyph boxes
         # of "." and "A" differ too much to group lines reliably.
         # (min and max written out below: as builtins they cost more than the rest of the loop; same values)
         advance_from, advance_to = l, r
         if get_loose(raw, i, at_loose):
-            span, lb, lt = 4 * (t - b), loose.bottom, loose.top
+            advance_from, lt, advance_to, lb = loose_values
+            span = 4 * (t - b)
             if 0 < lt - lb < (40.0 if 40.0 > span else span):
                 b, t = (lb if lb < b else b), (lt if lt > t else t)
-            advance_from, advance_to = loose.left, loose.right
         if text:
             height = y1 - y0
             if t - b > height:
@@ -554,12 +648,12 @@ def _char_codes(textpage: pdfium.PdfTextPage, count: int) -> list[int]:
     raw = textpage.raw
     buffer = (ctypes.c_ushort * (count + 1))()
     written = pdfium_c.FPDFText_GetText(raw, 0, count, buffer) if count else 1
-    codes = list(buffer[:count])
-    if written != count + 1 or any(0xD800 <= c <= 0xDFFF for c in codes):  # not one unit per character
+    units = np.frombuffer(buffer, dtype=np.uint16, count=count)
+    if written != count + 1 or ((units >= 0xD800) & (units <= 0xDFFF)).any():  # not one unit per character
         return [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(count)]
-    for i, code in enumerate(codes):
-        if code == 0xFFFE:
-            codes[i] = pdfium_c.FPDFText_GetUnicode(raw, i)
+    codes = units.tolist()
+    for i in np.flatnonzero(units == 0xFFFE).tolist():
+        codes[i] = pdfium_c.FPDFText_GetUnicode(raw, i)
     return codes
 
 
@@ -639,52 +733,55 @@ def _visible(page: pdfium.PdfPage, words: list[Word]) -> tuple[list[Word], list[
 _BAND_ROWS = 4  # the bands' rows, at most this many times the page's: else each box on its own
 
 
-def _inked(ink: np.ndarray, lefts: list[int], tops: list[int], rights: list[int], bottoms: list[int]) -> list[bool]:
-    """For each pixel box (:func:`_pixel_boxes`), whether it is not empty and its darkest grey level is
-    darker than _INK_LEVEL: ``ink[top:bottom, left:right].min() < _INK_LEVEL``, the same minimum found in
-    two steps. The boxes of one band of rows (a line's words mostly share their top and bottom) take one
-    minimum down the band's columns; every box's minimum along its band's row is then one ``reduceat``
-    over those rows laid end to end (each row one pixel longer, white, so that no box's end is past the
-    array), the boxes in order of their start so that the spans between them are short. A page whose
-    bands hold more than _BAND_ROWS times its rows has each box's minimum found on its own."""
-    width = ink.shape[1]
-    band_of: dict[tuple[int, int], int] = {}
-    boxes = []  # (start in the rows laid end to end, end there, the box's index)
-    for k, (x0, y0, x1, y1) in enumerate(zip(lefts, tops, rights, bottoms)):
-        if x1 > x0 and y1 > y0:
-            band = band_of.setdefault((y0, y1), len(band_of))
-            start = band * (width + 1)
-            boxes.append((start + x0, start + x1, k))
-    inked = [False] * len(lefts)
-    if not boxes:
-        return inked
-    if sum(y1 - y0 for y0, y1 in band_of) > _BAND_ROWS * ink.shape[0]:  # (a hostile page's many tall bands)
-        for _, _, k in boxes:
-            inked[k] = bool(ink[tops[k]:bottoms[k], lefts[k]:rights[k]].min() < _INK_LEVEL)
-        return inked
-    rows = np.full((len(band_of), width + 1), 255, dtype=ink.dtype)
-    for (y0, y1), band in band_of.items():
-        np.minimum.reduce(ink[y0:y1], axis=0, out=rows[band, :width])
-    boxes.sort()
-    spans = np.array([edge for start, end, _ in boxes for edge in (start, end)], dtype=np.intp)
+def _inked(ink: np.ndarray, lefts: Any, tops: Any, rights: Any, bottoms: Any) -> list[bool]:
+    """For each pixel box (:func:`_pixel_boxes`: edges inside the render), whether it is not empty and its
+    darkest grey level is darker than _INK_LEVEL: ``ink[top:bottom, left:right].min() < _INK_LEVEL``, the
+    same minimum found in two steps. The boxes of one band of rows (a line's words mostly share their top
+    and bottom) take one minimum down the band's columns; every box's minimum along its band's row is then
+    one ``reduceat`` over those rows laid end to end (each row one pixel longer, white, so that no box's end
+    is past the array), the boxes in order of their start. The bands and spans are found in numpy, not word
+    by word. A page whose bands hold more than _BAND_ROWS times its rows has each box's minimum found on
+    its own."""
+    height, width = ink.shape
+    x0, y0, x1, y1 = (np.asarray(edges, dtype=np.intp).reshape(-1) for edges in (lefts, tops, rights, bottoms))
+    inked = np.zeros(len(x0), dtype=bool)
+    boxes = np.flatnonzero((x1 > x0) & (y1 > y0))
+    if not len(boxes):
+        return inked.tolist()
+    keys, band = np.unique(y0[boxes] * (height + 1) + y1[boxes], return_inverse=True)  # sorted: by top, then bottom
+    band_tops, band_bottoms = keys // (height + 1), keys % (height + 1)
+    if int((band_bottoms - band_tops).sum()) > _BAND_ROWS * height:  # (a hostile page's many tall bands)
+        for k in boxes.tolist():
+            inked[k] = ink[y0[k]:y1[k], x0[k]:x1[k]].min() < _INK_LEVEL
+        return inked.tolist()
+    rows = np.full((len(keys), width + 1), 255, dtype=ink.dtype)
+    for b, (top, bottom) in enumerate(zip(band_tops.tolist(), band_bottoms.tolist())):
+        np.minimum.reduce(ink[top:bottom], axis=0, out=rows[b, :width])  # (a reduceat down the rows: 10x slower)
+    band = band.reshape(-1) * (width + 1)
+    starts, ends = band + x0[boxes], band + x1[boxes]
+    order = np.argsort(starts, kind="stable")
+    spans = np.empty(2 * len(boxes), dtype=np.intp)
+    spans[0::2], spans[1::2] = starts[order], ends[order]
     darkest = np.minimum.reduceat(rows.reshape(-1), spans)[0::2]  # the odd ones span the gaps between boxes
-    for (_, _, k), dark in zip(boxes, (darkest < _INK_LEVEL).tolist()):
-        inked[k] = dark
-    return inked
+    inked[boxes[order]] = darkest < _INK_LEVEL
+    return inked.tolist()
 
 
-def _pixel_boxes(words: list[Word], scale: float, shape: tuple[int, ...]) -> tuple[list[int], ...]:
+def _pixel_boxes(words: list[Word], scale: float, shape: tuple[int, ...]) -> tuple[Any, ...]:
     """The words' boxes in the render's pixels, clipped to it: (lefts, tops, rights, bottoms), each edge
     ``int`` of its product with ``scale`` (right and bottom one more), computed together; word by word
-    when a product is not a number or too large for an integer array (a hostile file's text far off the page)."""
+    when a product is not a number or too large for an integer array (a hostile file's text far off the
+    page: a left or top past the render is put at its edge, a right or bottom before it at 0, an empty box
+    either way)."""
     products = np.array([(w.x0, w.y0, w.x1, w.y1) for w in words], dtype=float).reshape(-1, 4) * scale
+    height, width = shape[0], shape[1]
     if not (np.abs(products) < 2.0 ** 62).all():
         at = [[int(v) for v in row] for row in products.tolist()]
-        return ([max(a[0], 0) for a in at], [max(a[1], 0) for a in at],
-                [min(a[2] + 1, shape[1]) for a in at], [min(a[3] + 1, shape[0]) for a in at])
+        return ([min(max(a[0], 0), width) for a in at], [min(max(a[1], 0), height) for a in at],
+                [max(min(a[2] + 1, width), 0) for a in at], [max(min(a[3] + 1, height), 0) for a in at])
     at = products.astype(np.int64)  # a truncation toward zero, as int()
-    return (np.maximum(at[:, 0], 0).tolist(), np.maximum(at[:, 1], 0).tolist(),
-            np.minimum(at[:, 2] + 1, shape[1]).tolist(), np.minimum(at[:, 3] + 1, shape[0]).tolist())
+    return (np.maximum(at[:, 0], 0), np.maximum(at[:, 1], 0),
+            np.minimum(at[:, 2] + 1, width), np.minimum(at[:, 3] + 1, height))
 
 
 def _grey_levels(bitmap: pdfium.PdfBitmap) -> np.ndarray:
