@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from infra import keys
 from infra.keys import document_key
 from infra.models import Account, Certificate, Document, Handoff, InboundMessage, MessageDocument, utcnow
-from infra.repo import add_document, add_event, document_ref, hand_on, insert_ignore, message_ref, move
+from infra.repo import add_document, add_event, document_ref, hand_on, insert_ignore, message_ref, move, move_now
 from infra.patience import patiently
 from infra.settings import Settings
 from infra.storage import ObjectMissing, Storage, put_patiently
@@ -257,7 +257,7 @@ class Stages:
             return self.actors.extract_document
         if status == DocumentStatus.STORED:
             self.storage.delete(reading_key(document))  # a reading left by an earlier attempt is stale
-            move(document, DocumentStatus.READING)
+            move_now(session, document, DocumentStatus.READING)
             session.commit()
         started = time.monotonic()
         reading = read_text(self.storage.get(document.storage_key), max_pages=self.settings.max_pages)
@@ -316,7 +316,7 @@ class Stages:
             "data": certificate, "compared": compared(certificate),  # what later ones compare (workers/trust.py)
             "created_at": utcnow()}, ["document_id"])
         index_certificate(session, document, certificate)  # searchable at once (infra/search.py)
-        move(document, DocumentStatus.EXTRACTED)
+        move_now(session, document, DocumentStatus.EXTRACTED)
         return self.actors.score_document  # committed with the hand-off (_run)
 
     # -- score ------------------------------------------------------------------------------
@@ -332,7 +332,7 @@ class Stages:
         known = on_file(session, document)  # the certificate, and which tables hold anything for it
         score(session, document, day, trigger=f"initial:{document.attempt}", index=False,  # indexed by extract
               on_file=known)
-        move(document, DocumentStatus.DECIDED)
+        move_now(session, document, DocumentStatus.DECIDED)
         after_scoring(session, document, self.settings.inbound_domain, day,  # its vendor (workers/vendors.py)
                       certificate=known.certificate.data, on_file=known)
         return self._publish  # committed by _run
