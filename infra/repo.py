@@ -62,11 +62,32 @@ def insert_ignore(session: Session, model: type, values: dict[str, Any], conflic
     return session.execute(statement, values).first() is not None
 
 
+# The same INSERT returning the whole row, loaded as the model's object: kept like _INSERT_IGNORE.
+_INSERT_OR_NONE: dict[tuple[str, type, tuple[str, ...], tuple[str, ...]], Any] = {}
+
+
+def _insert_or_none_statement(dialect: str, model: type, names: tuple[str, ...], conflict: tuple[str, ...]):
+    key = (dialect, model, names, conflict)
+    statement = _INSERT_OR_NONE.get(key)
+    if statement is None:
+        table = model.__table__
+        core = (dialect_insert_of(dialect, table)
+                .values({name: bindparam(name, type_=table.c[name].type) for name in names})
+                .on_conflict_do_nothing(index_elements=list(conflict))
+                .returning(*table.columns))
+        statement = _INSERT_OR_NONE[key] = select(model).from_statement(core)
+    return statement
+
+
 def insert_or_none(session: Session, model: type, values: dict[str, Any], conflict: list[str]) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING the row: the new object (in the session), or None
     when the UNIQUE constraint kept the row there already. One statement where an insert and a read of
-    what it wrote would be two."""
-    return session.scalars(_insert(session, model, values, conflict).returning(model)).first()
+    what it wrote would be two; built once for each model and set of columns (a value that is an SQL
+    expression takes a statement built for it)."""
+    if any(isinstance(value, ClauseElement) for value in values.values()):
+        return session.scalars(_insert(session, model, values, conflict).returning(model)).first()
+    statement = _insert_or_none_statement(session.get_bind().dialect.name, model, tuple(values), tuple(conflict))
+    return session.scalars(statement, values).first()
 
 
 def claim(session: Session, model: type, row_id: Any, *, claimed: str = "sending", free: str = "pending") -> bool:

@@ -453,7 +453,7 @@ class Stages:
             following = step(session, document)
             handoffs = [hand_on(session, following.actor_name, document_id)] \
                 if isinstance(following, dramatiq.Actor) else []
-            cleared = clear_crashes(document)  # a crash-prone read has ended: its count goes with this commit
+            cleared = clear_crashes(session, document)  # a crash-prone read has ended: its count goes with this commit
             session.commit()
         if cleared:
             crashes_cleared(document_id)
