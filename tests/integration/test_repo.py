@@ -82,8 +82,7 @@ def test_given_a_hand_off_when_its_transaction_commits_or_rolls_back_then_its_ro
         assert session.scalar(select(func.count()).select_from(InboundMessage)) == 1
 
 
-def test_given_a_loaded_document_when_it_is_moved_at_once_then_the_row_and_the_object_agree_and_nothing_is_left_to_flush(
-        app):
+def test_given_a_loaded_document_when_moved_at_once_then_the_row_and_the_object_agree_and_nothing_is_dirty(app):
     from pipeline.states import DocumentStatus
 
     from infra.repo import move_now
