@@ -31,7 +31,7 @@ from infra.keys import message_key, postmaster_key
 from infra.logging import correlated
 from infra.metrics import SMTP_ANSWERS
 from infra.models import Handoff, InboundMessage, new_id
-from infra.repo import account_by_slug, hand_on
+from infra.repo import Owed, account_by_slug, hand_on
 from inbox.ratelimit import ByteBudget, RateLimiter
 from inbox.spool import DataSpool
 from pipeline.addresses import Route, route
@@ -168,7 +168,7 @@ class InboxHandler:
         subject = _subject(spool.head(MAX_HEADER_BYTES))
         keys: list[str] = []
         ids: list[str] = []
-        handoffs: list[Handoff] = []
+        handoffs: list[Owed] = []
         try:
             for slug, members in by_account.items():
                 lead = new_id()

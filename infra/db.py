@@ -67,6 +67,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+NO_DISK_SYNC = text("SET LOCAL synchronous_commit TO OFF")  # built once: three transactions a certificate
+
+
 def skip_disk_sync(session: Session) -> None:
     """Let the commit of ``session``'s current transaction return before its write-ahead log reaches
     the disk (PostgreSQL's ``SET LOCAL synchronous_commit TO OFF``, for this one transaction): it saves
@@ -79,8 +82,8 @@ def skip_disk_sync(session: Session) -> None:
     the first ordinary commit after it, by any session, makes it durable too. Call it only for a
     transaction whose loss is harmless or recovered by design, and say at the call why; never for what
     the door acknowledges, a decision, or an event. A no-op on other databases (SQLite)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    if session.get_bind().dialect.name == "postgresql":  # on the connection: no ORM execution, no autoflush
+        session.connection().execute(NO_DISK_SYNC)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

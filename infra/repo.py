@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import ClauseElement
 
 from infra.models import Account, Document, Handoff, InboundMessage, OutboxEvent, new_id, utcnow
@@ -15,8 +18,12 @@ from pipeline.states import DocumentStatus, check_transition
 
 def dialect_insert(session: Session, model: type):
     """The INSERT of the session's database (PostgreSQL or SQLite), which has ON CONFLICT."""
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return module.insert(model)
+    return dialect_insert_of(session.get_bind().dialect.name, model)
+
+
+def dialect_insert_of(dialect: str, model: type):
+    """The INSERT of the database named ``dialect`` (PostgreSQL, else SQLite), which has ON CONFLICT."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
 
 
 def _insert(session: Session, model: type, values: dict[str, Any], conflict: list[str]):
@@ -55,11 +62,32 @@ def insert_ignore(session: Session, model: type, values: dict[str, Any], conflic
     return session.execute(statement, values).first() is not None
 
 
+# The same INSERT returning the whole row, loaded as the model's object: kept like _INSERT_IGNORE.
+_INSERT_OR_NONE: dict[tuple[str, type, tuple[str, ...], tuple[str, ...]], Any] = {}
+
+
+def _insert_or_none_statement(dialect: str, model: type, names: tuple[str, ...], conflict: tuple[str, ...]):
+    key = (dialect, model, names, conflict)
+    statement = _INSERT_OR_NONE.get(key)
+    if statement is None:
+        table = model.__table__
+        core = (dialect_insert_of(dialect, table)
+                .values({name: bindparam(name, type_=table.c[name].type) for name in names})
+                .on_conflict_do_nothing(index_elements=list(conflict))
+                .returning(*table.columns))
+        statement = _INSERT_OR_NONE[key] = select(model).from_statement(core)
+    return statement
+
+
 def insert_or_none(session: Session, model: type, values: dict[str, Any], conflict: list[str]) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING the row: the new object (in the session), or None
     when the UNIQUE constraint kept the row there already. One statement where an insert and a read of
-    what it wrote would be two."""
-    return session.scalars(_insert(session, model, values, conflict).returning(model)).first()
+    what it wrote would be two; built once for each model and set of columns (a value that is an SQL
+    expression takes a statement built for it)."""
+    if any(isinstance(value, ClauseElement) for value in values.values()):
+        return session.scalars(_insert(session, model, values, conflict).returning(model)).first()
+    statement = _insert_or_none_statement(session.get_bind().dialect.name, model, tuple(values), tuple(conflict))
+    return session.scalars(statement, values).first()
 
 
 def claim(session: Session, model: type, row_id: Any, *, claimed: str = "sending", free: str = "pending") -> bool:
@@ -72,12 +100,34 @@ def claim(session: Session, model: type, row_id: Any, *, claimed: str = "sending
     return taken
 
 
-def hand_on(session: Session, actor: str, *args: Any) -> Handoff:
+@dataclass(frozen=True)
+class Owed:
+    """A hand-off row written by :func:`hand_on`: what ``workers.dispatch.dispatch`` enqueues (the
+    relay gives it the ``Handoff`` rows it loads, which have the same three attributes)."""
+
+    id: int
+    actor: str
+    args: list[Any]
+
+
+# The hand-off's INSERT, built once (every stage of every certificate writes one): a bound parameter per
+# column, the new row's id returned.
+_HAND_ON = insert(Handoff.__table__).values(
+    actor=bindparam("actor", type_=Handoff.__table__.c.actor.type),
+    args=bindparam("args", type_=Handoff.__table__.c.args.type),
+    created_at=bindparam("created_at", type_=Handoff.__table__.c.created_at.type)).returning(Handoff.__table__.c.id)
+
+
+def hand_on(session: Session, actor: str, *args: Any, created_at: datetime | None = None) -> Owed:
     """Record in the caller's transaction that ``actor(*args)`` is owed; enqueue it after commit with
-    ``workers.handoffs.dispatch`` (a row the broker never took is enqueued by the relay)."""
-    handoff = Handoff(actor=actor, args=list(args), created_at=utcnow())
-    session.add(handoff)
-    return handoff
+    ``workers.handoffs.dispatch`` (a row the broker never took is enqueued by the relay).
+
+    The row is inserted at once, on the session's connection (one statement built once, no object for
+    the unit of work to track and flush; the session's pending objects are not flushed by it), and
+    commits or rolls back with the caller's transaction. ``created_at`` is now unless given."""
+    values = {"actor": actor, "args": list(args), "created_at": created_at or utcnow()}
+    handoff_id = session.connection().execute(_HAND_ON, values).scalar_one()
+    return Owed(handoff_id, actor, values["args"])
 
 
 def account_by_slug(session: Session, slug: str) -> Account | None:
@@ -89,6 +139,24 @@ def move(document: Document, status: DocumentStatus, *, code: str | None = None,
     document.status = status.value
     if code is not None:
         document.error_code, document.error_message = code, message
+
+
+# A document's move in the chain, built once (three a certificate): its status and when it changed.
+_MOVE = update(Document.__table__).where(Document.__table__.c.id == bindparam("document_id")).values(
+    status=bindparam("new_status", type_=Document.__table__.c.status.type),
+    updated_at=bindparam("moved_at", type_=Document.__table__.c.updated_at.type))
+
+
+def move_now(session: Session, document: Document, status: DocumentStatus) -> None:
+    """:func:`move` without the unit of work: the UPDATE is sent at once on the session's connection, in the
+    caller's transaction, and the loaded ``document`` is told its new status as already written (no flush
+    of it follows). For the chain's stages, which move a loaded document and commit."""
+    check_transition(DocumentStatus(document.status), status)
+    moved_at = utcnow()
+    session.connection().execute(_MOVE, {"document_id": document.id, "new_status": status.value,
+                                         "moved_at": moved_at})
+    set_committed_value(document, "status", status.value)
+    set_committed_value(document, "updated_at", moved_at)
 
 
 def add_document(session: Session, *, account_id: int, sha256: str, values: dict[str, Any]) -> tuple[str, bool]:

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, literal_column, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, literal, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from infra.models import (Certificate, Document, Evaluation, Holder, Override, RequirementSet, SearchEntry, utcnow)
-from infra.repo import dialect_insert
+from infra.repo import dialect_insert_of
 from pipeline.search import search_fields, search_terms
 
 FUZZY = 0.5  # pg_trgm word similarity a misspelt term needs: "Jonson" in "Johnson Plumbing" is 0.5
@@ -111,12 +111,28 @@ def index_certificate(session: Session, document: Document, certificate: dict[st
     """Write (or rewrite) the document's search entry from its certificate, in the caller's transaction:
     one upsert, which leaves an entry that already says the same untouched (its ``updated_at`` too)."""
     row = search_fields(certificate).as_row()
-    statement = dialect_insert(session, SearchEntry).values(document_id=document.id, account_id=document.account_id,
-                                                             updated_at=utcnow(), **row)
-    columns = SearchEntry.__table__.c
-    session.execute(statement.on_conflict_do_update(
-        index_elements=["document_id"], set_={key: statement.excluded[key] for key in [*row, "updated_at"]},
-        where=or_(*(columns[key].is_distinct_from(statement.excluded[key]) for key in row))))
+    statement = _upsert_statement(session.get_bind().dialect.name, tuple(row))
+    session.execute(statement, {"document_id": document.id, "account_id": document.account_id,
+                                "updated_at": utcnow(), **row})
+
+
+# The upsert of each (dialect, fields), built once with a bound parameter per column: every certificate
+# the chain extracts writes one, and building it (a condition per field) cost more Python than sending it.
+_UPSERT: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _upsert_statement(dialect: str, names: tuple[str, ...]):
+    statement = _UPSERT.get((dialect, names))
+    if statement is None:
+        columns = SearchEntry.__table__.c
+        insert = dialect_insert_of(dialect, SearchEntry).values(
+            {name: bindparam(name, type_=columns[name].type) for name in ("document_id", "account_id", "updated_at",
+                                                                         *names)})
+        statement = insert.on_conflict_do_update(
+            index_elements=["document_id"], set_={key: insert.excluded[key] for key in [*names, "updated_at"]},
+            where=or_(*(columns[key].is_distinct_from(insert.excluded[key]) for key in names)))
+        _UPSERT[(dialect, names)] = statement
+    return statement
 
 
 # -- the standing decision and holder, in SQL --------------------------------------------------

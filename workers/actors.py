@@ -20,13 +20,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import dramatiq
-from sqlalchemy import String, bindparam, select
+from sqlalchemy import String, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from infra import keys
 from infra.keys import document_key
 from infra.models import Account, Certificate, Document, Handoff, InboundMessage, MessageDocument, utcnow
-from infra.repo import add_document, add_event, document_ref, hand_on, insert_ignore, message_ref, move
+from infra.repo import add_document, add_event, document_ref, hand_on, insert_ignore, message_ref, move, move_now
 from infra.patience import patiently
 from infra.settings import Settings
 from infra.storage import ObjectMissing, Storage, put_patiently
@@ -65,6 +66,22 @@ SAME_MAIL = select(InboundMessage).where(  # the other rows of one stored mail (
     InboundMessage.id != _MESSAGE, InboundMessage.status == MessageStatus.RECEIVED.value)
 STORED = select(Document.id).join(MessageDocument).where(MessageDocument.message_id == _MESSAGE,
                                                          Document.status == DocumentStatus.STORED.value)
+
+
+_MESSAGES = InboundMessage.__table__.c
+MARK = update(InboundMessage.__table__).where(_MESSAGES.id.in_(bindparam("ids", expanding=True))).values(
+    status=bindparam("new_status", type_=_MESSAGES.status.type),
+    reason=bindparam("new_reason", type_=_MESSAGES.reason.type))
+
+
+def mark_messages(session: Session, rows: list[InboundMessage], status: MessageStatus, reason: str | None) -> None:
+    """The split's outcome on every row of one stored mail: one UPDATE built once, sent at once, and the
+    loaded rows told it as already written (no unit of work to flush for them)."""
+    session.connection().execute(MARK, {"ids": [row.id for row in rows], "new_status": status.value,
+                                        "new_reason": reason})
+    for row in rows:
+        set_committed_value(row, "status", status.value)
+        set_committed_value(row, "reason", reason)
 
 
 def _stage_name(step) -> str:
@@ -220,15 +237,12 @@ class Stages:
                                       ["message_id", "document_id"])
                 note_thread(session, rows, result.refs)  # what it answers, to link replies (workers/vendors.py)
                 if result.attachments:
-                    for row in rows:
-                        row.status = MessageStatus.SPLIT.value
-                        row.reason = result.skipped_note()  # what was left out, for `coi status`
+                    mark_messages(session, rows, MessageStatus.SPLIT,
+                                  result.skipped_note())  # what was left out, for `coi status`
                     if message.reason:
                         log.info("message split; %s", message.reason)
                 else:
-                    for row in rows:
-                        row.status = MessageStatus.NO_ATTACHMENT.value
-                        row.reason = result.no_attachment_reason()
+                    mark_messages(session, rows, MessageStatus.NO_ATTACHMENT, result.no_attachment_reason())
                     add_event(session, account_id=account.id, type=EventType.NO_ATTACHMENT,
                               dedupe_key=f"message:{message.id}:no_attachment", message_id=message.id,
                               data=message_ref(session, message, message.reason))
@@ -257,7 +271,7 @@ class Stages:
             return self.actors.extract_document
         if status == DocumentStatus.STORED:
             self.storage.delete(reading_key(document))  # a reading left by an earlier attempt is stale
-            move(document, DocumentStatus.READING)
+            move_now(session, document, DocumentStatus.READING)
             session.commit()
         started = time.monotonic()
         reading = read_text(self.storage.get(document.storage_key), max_pages=self.settings.max_pages)
@@ -316,7 +330,7 @@ class Stages:
             "data": certificate, "compared": compared(certificate),  # what later ones compare (workers/trust.py)
             "created_at": utcnow()}, ["document_id"])
         index_certificate(session, document, certificate)  # searchable at once (infra/search.py)
-        move(document, DocumentStatus.EXTRACTED)
+        move_now(session, document, DocumentStatus.EXTRACTED)
         return self.actors.score_document  # committed with the hand-off (_run)
 
     # -- score ------------------------------------------------------------------------------
@@ -332,7 +346,7 @@ class Stages:
         known = on_file(session, document)  # the certificate, and which tables hold anything for it
         score(session, document, day, trigger=f"initial:{document.attempt}", index=False,  # indexed by extract
               on_file=known)
-        move(document, DocumentStatus.DECIDED)
+        move_now(session, document, DocumentStatus.DECIDED)
         after_scoring(session, document, self.settings.inbound_domain, day,  # its vendor (workers/vendors.py)
                       certificate=known.certificate.data, on_file=known)
         return self._publish  # committed by _run
@@ -453,7 +467,7 @@ class Stages:
             following = step(session, document)
             handoffs = [hand_on(session, following.actor_name, document_id)] \
                 if isinstance(following, dramatiq.Actor) else []
-            cleared = clear_crashes(document)  # a crash-prone read has ended: its count goes with this commit
+            cleared = clear_crashes(session, document)  # a crash-prone read has ended: its count goes with this commit
             session.commit()
         if cleared:
             crashes_cleared(document_id)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from infra.db import skip_disk_sync
 from infra.models import Handoff
+from infra.repo import Owed
 from workers import outcomes
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ class SendOn(Protocol):
     (``dispatch`` on the broker the actors are declared on; ``Actors.send_on``). True when the
     broker took every one; False when it is away and the relay will send them on its return."""
 
-    def __call__(self, handoffs: Iterable[Handoff], /) -> bool: ...
+    def __call__(self, handoffs: Iterable[Owed | Handoff], /) -> bool: ...
 
 
 class Taken:
@@ -56,7 +57,7 @@ class Taken:
         return len(ids)
 
 
-def dispatch(handoffs: Iterable[Handoff], *, broker: dramatiq.Broker, sessions: sessionmaker[Session],
+def dispatch(handoffs: Iterable[Owed | Handoff], *, broker: dramatiq.Broker, sessions: sessionmaker[Session],
              taken: Taken | None = None) -> bool:
     """Enqueue committed hand-offs and delete their rows (or leave the deletion to ``taken``, when it
     defers); True when the broker took every one.

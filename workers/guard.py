@@ -34,6 +34,7 @@ from typing import Any
 import dramatiq
 from dramatiq.middleware import SkipMessage
 from sqlalchemy import Integer, String, bindparam, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from infra.db import skip_disk_sync
 from infra.logging import correlation_id
@@ -41,11 +42,12 @@ from infra.models import Document
 from pipeline.errors import ReaderCrashed
 from workers import outcomes
 
-# Built once (two statements around every read: their construction and cache key are not redone each time)
+# Built once (the statements around every read: their construction and cache key are not redone each time)
 _DOCUMENT = bindparam("document_id", type_=String)
 COUNT_UP = (update(Document).where(Document.id == _DOCUMENT, Document.crashes < bindparam("max_crashes", type_=Integer))
             .values(crashes=Document.crashes + 1).returning(Document.crashes)
             .execution_options(synchronize_session=False))
+ZERO = update(Document.__table__).where(Document.__table__.c.id == _DOCUMENT).values(crashes=0)  # the stage's own
 CLEAR = update(Document).where(Document.id == _DOCUMENT, Document.crashes > 0).values(crashes=0)
 
 log = logging.getLogger(__name__)
@@ -64,16 +66,20 @@ def crashed_too_often(crashes: int) -> ReaderCrashed:
                          "is not read again; send a fresh copy of the certificate (printed to PDF again, or scanned).")
 
 
-def clear_crashes(document: Any) -> bool:
+def clear_crashes(session: Any, document: Any) -> bool:
     """Clear ``document``'s crash count with what the stage commits, when this thread's message counted it
     up (a crash-prone stage whose read has ended: the caller is past it). Called before the stage's last
-    commit, with the document loaded in that session; True when the count is in it. The caller then says
+    commit, with the document loaded in ``session``; True when the count is in it. The caller then says
     :func:`crashes_cleared` once that commit is made, and the guard has no transaction of its own to
-    make at the end; if the commit fails, the guard clears the count as before."""
+    make at the end; if the commit fails, the guard clears the count as before.
+
+    The UPDATE (built once) is sent at once on the session's connection and the loaded document is told
+    its count as already written: no unit of work to flush for it at the commit."""
     if getattr(_THREAD, "armed", None) != document.id:
         return False
     if document.crashes:
-        document.crashes = 0
+        session.connection().execute(ZERO, {"document_id": document.id})
+        set_committed_value(document, "crashes", 0)
     return True
 
 

@@ -136,7 +136,7 @@ def test_given_a_hand_off_left_on_sqlite_when_the_relay_looks_then_it_enqueues_i
     from infra.repo import hand_on
 
     with app.sessions() as session:
-        hand_on(session, "publish_events").created_at = utcnow() - GRACE * 2
+        hand_on(session, "publish_events", created_at=utcnow() - GRACE * 2)
         session.commit()
     actors_of(app)
 
