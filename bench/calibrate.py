@@ -30,7 +30,8 @@ shown one by one.
 ``--path-only`` (:func:`fit_path`) keeps the written fit and refits only what prices a value whose block
 was fitted on the form's ruled lines alone, the registration of a page read by its value boxes
 (:mod:`pipeline.ocr.zoned`; run it with ``COI_ZONE_OCR`` on so the scans are read so): its offset, the
-cost of each point of that residual, and the offset lowered until the fit set's share wrong at
+cost of each point of that residual, the cost of two readings of it that differ (an amount whose second reading
+did not confirm it, :func:`pipeline.ocr.zones.confirmation`), and the offset lowered until the fit set's share wrong at
 >= 0.9 holds ``TARGET``. Every other value keeps its confidence.
 """
 
@@ -102,7 +103,7 @@ def samples_of(reading: Any, truth: dict[str, Any], name: str = "") -> list[Samp
     return out
 
 
-COSTS = ("borrowed", "residual", "differ", "misfit", "rules_residual")  # features subtracted, each at a cost >= 0
+COSTS = ("borrowed", "residual", "differ", "misfit", "rules_residual", "rules_differ")  # features subtracted, each at a cost >= 0
 GAINS = ("agree",)  # features added, each at a gain >= 0
 
 
@@ -170,23 +171,28 @@ def fit_path(samples: list[Sample], base: "Any") -> "Any":
 
     from pipeline.acord25.confidence import confidence, logit
 
-    held = replace(base, by_rules=0.0, rules_residual=0.0)
+    held = replace(base, by_rules=0.0, rules_residual=0.0, rules_differ=0.0)
     rows = [s.features() for s in samples]
     z0 = np.array([logit(confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
                                     agree=s.agree, fits=s.fits, by_rules=s.by_rules, fit=held)) for s in samples])
     rules = np.array([row.by_rules for row in rows], dtype=float)
     points = np.array([row.rules_residual for row in rows])
+    differ = np.array([row.rules_differ for row in rows], dtype=float)
     right = np.array([s.right for s in samples], dtype=float)
 
     def loss(theta):
-        z = z0 + theta[0] * rules - theta[1] * points
+        z = z0 + theta[0] * rules - theta[1] * points - theta[2] * differ
         p = 1 / (1 + np.exp(-z))
         nll = np.sum(np.logaddexp(0, -z) * right + np.logaddexp(0, z) * (1 - right)) + RIDGE * theta[0] ** 2
         r = p - right
-        return nll, np.array([np.sum(r * rules) + 2 * RIDGE * theta[0], -np.sum(r * points)])
+        return nll, np.array([np.sum(r * rules) + 2 * RIDGE * theta[0], -np.sum(r * points), -np.sum(r * differ)])
 
-    result = minimize(loss, np.array([0.0, 0.0]), jac=True, method="L-BFGS-B", bounds=[(None, None), (0, None)])
-    fitted = replace(held, by_rules=float(result.x[0]), rules_residual=float(result.x[1]))
+    result = minimize(loss, np.array([0.0, 0.0, 1.0]), jac=True, method="L-BFGS-B",
+                      bounds=[(None, None), (0, None), (0, None)])
+    fitted = replace(held, by_rules=float(result.x[0]), rules_residual=float(result.x[1]),
+                     rules_differ=float(result.x[2]))
+    print(f"path fit: {int(rules.sum())} values by rules, {int(differ.sum())} of them read twice and differing, "
+          f"{int(((1 - right) * differ).sum())} of those wrong", flush=True)
     return _first_within_target((replace(fitted, by_rules=fitted.by_rules - float(m)) for m in MARGINS), samples)
 
 

@@ -11,7 +11,9 @@ borrowed fit, of each point of residual, of two readings
 that differ and of a value that does not fit its kind, the gain of two readings that agree, and a
 margin that holds the share wrong at >= 0.9 down; for a value whose block was fitted on ruled lines alone,
 an offset of its own and a cost per point of that residual instead of a label fit's: a rules fit's residual is
-a few tenths of a point where a label fit's is 2-3, so the two are not comparable).
+a few tenths of a point where a label fit's is 2-3, so the two are not comparable; and a cost of its own for two
+readings that differ: on that path every amount read surely is read a second time, alone, to confirm it,
+:func:`pipeline.ocr.zones.confirmation`).
 Without a ``fit`` the set values apply as they are, capped by the OCR words, a borrowed fit and a
 value that does not fit its kind; the residual and the agreement of readings then count for nothing.
 """
@@ -53,20 +55,22 @@ class Fit:
     margin: float = 0.0  # subtracted from every value: the shift that holds the share wrong at >= 0.9 down
     by_rules: float = 0.0  # added when the value's block was fitted on ruled lines alone (may be < 0)
     rules_residual: float = 0.0  # subtracted per point of such a block's residual (in place of ``residual``)
+    rules_differ: float = 0.0  # subtracted when two readings of such a value differ (in place of ``differ``)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "Fit | None":
         if not data:
             return None
         numbers = {k: float(data.get(k, 0.0)) for k in ("ocr_offset", "residual", "agree", "differ", "misfit",
-                                                          "margin", "by_rules", "rules_residual")}
+                                                          "margin", "by_rules", "rules_residual",
+                                                          "rules_differ")}
         below = tuple(float(data.get("below", {}).get(str(step), 0.0)) for step in LEAST_STEPS)
         return cls(dict(data["ways"]), float(data["ocr_slope"]), float(data["borrowed"]), below=below, **numbers)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"ways": {k: round(v, 4) for k, v in sorted(self.ways.items())}}
         for name in ("ocr_slope", "borrowed", "ocr_offset", "residual", "agree", "differ", "misfit", "margin",
-                     "by_rules", "rules_residual"):
+                     "by_rules", "rules_residual", "rules_differ"):
             out[name] = round(getattr(self, name), 4)
         out["below"] = {str(step): round(cost, 4) for step, cost in zip(LEAST_STEPS, self.below)}
         return out
@@ -91,6 +95,7 @@ class Features(NamedTuple):
     below: tuple[bool, ...]  # the least OCR confidence is below each of LEAST_STEPS
     by_rules: bool = False  # on OCR, its block was fitted on ruled lines alone (``residual`` is then 0)
     rules_residual: float = 0.0  # that block's residual in points (capped); 0 otherwise
+    rules_differ: bool = False  # on OCR, by rules, and two readings differ (``differ`` is then False)
 
 
 def logit(p: float) -> float:
@@ -105,9 +110,9 @@ def features(how: str | None, ocr: bool, least: float | None, borrowed: bool, re
     rules = bool(by_rules) and ocr
     points = min(residual, RESIDUAL_CAP) if residual is not None and ocr else 0.0
     return Features(f"{how}/{reading}", prior, math.log(max(least, OCR_FLOOR)) if least is not None else 0.0,
-                    bool(borrowed), 0.0 if rules else points, agree is True, agree is False, fits is False,
-                    tuple(least is not None and least < step for step in LEAST_STEPS), rules,
-                    points if rules else 0.0)
+                    bool(borrowed), 0.0 if rules else points, agree is True, agree is False and not rules,
+                    fits is False, tuple(least is not None and least < step for step in LEAST_STEPS), rules,
+                    points if rules else 0.0, agree is False and rules)
 
 
 def confidence(how: str | None, *, ocr: bool, least: float | None, borrowed: bool, residual: float | None = None,
@@ -129,7 +134,7 @@ def confidence(how: str | None, *, ocr: bool, least: float | None, borrowed: boo
     z = fit.ways.get(x.key, x.prior + (fit.ocr_offset if ocr else 0.0))
     z += fit.ocr_slope * x.ln_least - fit.borrowed * x.borrowed - fit.residual * x.residual
     z += fit.agree * x.agree - fit.differ * x.differ - fit.misfit * x.misfit - fit.margin
-    z += fit.by_rules * x.by_rules - fit.rules_residual * x.rules_residual
+    z += fit.by_rules * x.by_rules - fit.rules_residual * x.rules_residual - fit.rules_differ * x.rules_differ
     z -= sum(cost for cost, below in zip(fit.below, x.below) if below)
     return 1.0 / (1.0 + math.exp(-z))
 

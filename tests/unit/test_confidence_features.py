@@ -245,3 +245,24 @@ def test_the_margin_is_the_least_that_holds_the_share_wrong_at_high_confidence_t
     smaller = dataclasses.replace(shifted, margin=shifted.margin - 0.05)
     given = [confidence(s.how, ocr=True, least=None, borrowed=False, agree=s.agree, fit=smaller) for s in samples]
     assert sum(not s.right for s, c in zip(samples, given) if c >= HIGH) > 0
+
+
+def test_given_an_amount_box_marked_unconfirmed_then_its_value_is_recorded_as_two_readings_that_differ():
+    from pipeline.acord25.reader import CONFIRMED, UNCONFIRMED, _confirmations
+    from pipeline.textlayer import Mark
+
+    a, b, c = _w("4,000,000", 10, 0.95), _w("1,000,000", 210, 0.95), _w("5,000", 410, 0.95)
+    agreed, differing = set(), set()
+    marks = [Mark(UNCONFIRMED, 0, 90, 100, 120), Mark(CONFIRMED, 200, 90, 300, 120), Mark("box", 400, 90, 500, 120)]
+    _confirmations([a, b, c], marks, agreed, differing)
+    assert (differing, agreed) == ({id(a)}, {id(b)})
+
+
+def test_given_a_fit_two_readings_that_differ_on_the_rules_path_cost_their_own_number():
+    rules_fit = dataclasses.replace(FIT, by_rules=0.0, rules_differ=5.0)
+    sure = confidence("in_box", ocr=True, least=0.95, borrowed=False, by_rules=True, fit=rules_fit)
+    differ = confidence("in_box", ocr=True, least=0.95, borrowed=False, by_rules=True, agree=False, fit=rules_fit)
+    assert logit(sure) - logit(differ) == pytest.approx(5.0)  # its own cost, not ``differ``'s 2.0
+    # a value read otherwise keeps ``differ``'s price
+    assert logit(_sure()) - logit(_sure(agree=False)) == pytest.approx(2.0)
+    assert Fit.from_dict(rules_fit.to_dict()).rules_differ == 5.0
