@@ -30,8 +30,8 @@ shown one by one.
 ``--path-only`` (:func:`fit_path`) keeps the written fit and refits only what prices a value whose block
 was fitted on the form's ruled lines alone, the registration of a page read by its value boxes
 (:mod:`pipeline.ocr.zoned`; run it with ``COI_ZONE_OCR`` on so the scans are read so): its offset, the
-cost of each point of that residual, the cost of two readings of it that differ (an amount whose second reading
-did not confirm it, :func:`pipeline.ocr.zones.confirmation`), and the offset lowered until the fit set's share wrong at
+cost of each point of that residual, the cost of an amount a second reading did not confirm (``unconfirmed``,
+:func:`pipeline.ocr.zones.confirmation`), and the offset lowered until the fit set's share wrong at
 >= 0.9 holds ``TARGET``. Every other value keeps its confidence.
 """
 
@@ -69,13 +69,14 @@ class Sample:
     agree: bool | None = None  # two readings of it agreed (True) or differed (False)
     fits: bool | None = None  # False: it failed its field kind's check
     by_rules: bool | None = None  # its block was fitted on ruled lines alone (the OCR stage's zones)
+    confirmed: bool | None = None  # an amount read again to confirm it: whether that reading agreed
     name: str = ""  # the document and field (shown for the tuning set only)
 
     def features(self) -> "Any":
         from pipeline.acord25.confidence import features
 
         return features(self.how, self.ocr, self.least, self.borrowed, self.residual, self.agree, self.fits,
-                        self.by_rules)
+                        self.by_rules, self.confirmed)
 
 
 def samples_of(reading: Any, truth: dict[str, Any], name: str = "") -> list[Sample]:
@@ -99,11 +100,11 @@ def samples_of(reading: Any, truth: dict[str, Any], name: str = "") -> list[Samp
         out.append(Sample(found.get("how"), found.get("page") in ocr_pages, found.get("ocr"),
                           bool(found.get("borrowed")), miss_kind(norm(t), norm(g)) is None, found["confidence"],
                           found.get("residual"), found.get("agree"), found.get("fits"), found.get("by_rules"),
-                          f"{name} {field} {g!r} (truth {t!r})" if name else ""))
+                          found.get("confirmed"), f"{name} {field} {g!r} (truth {t!r})" if name else ""))
     return out
 
 
-COSTS = ("borrowed", "residual", "differ", "misfit", "rules_residual", "rules_differ")  # features subtracted, each at a cost >= 0
+COSTS = ("borrowed", "residual", "differ", "misfit", "rules_residual", "unconfirmed")  # features subtracted, each at a cost >= 0
 GAINS = ("agree",)  # features added, each at a gain >= 0
 
 
@@ -171,13 +172,13 @@ def fit_path(samples: list[Sample], base: "Any") -> "Any":
 
     from pipeline.acord25.confidence import confidence, logit
 
-    held = replace(base, by_rules=0.0, rules_residual=0.0, rules_differ=0.0)
+    held = replace(base, by_rules=0.0, rules_residual=0.0, unconfirmed=0.0)
     rows = [s.features() for s in samples]
     z0 = np.array([logit(confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
-                                    agree=s.agree, fits=s.fits, by_rules=s.by_rules, fit=held)) for s in samples])
+                                    agree=s.agree, fits=s.fits, by_rules=s.by_rules, confirmed=s.confirmed, fit=held)) for s in samples])
     rules = np.array([row.by_rules for row in rows], dtype=float)
     points = np.array([row.rules_residual for row in rows])
-    differ = np.array([row.rules_differ for row in rows], dtype=float)
+    differ = np.array([row.unconfirmed for row in rows], dtype=float)
     right = np.array([s.right for s in samples], dtype=float)
 
     def loss(theta):
@@ -190,8 +191,8 @@ def fit_path(samples: list[Sample], base: "Any") -> "Any":
     result = minimize(loss, np.array([0.0, 0.0, 1.0]), jac=True, method="L-BFGS-B",
                       bounds=[(None, None), (0, None), (0, None)])
     fitted = replace(held, by_rules=float(result.x[0]), rules_residual=float(result.x[1]),
-                     rules_differ=float(result.x[2]))
-    print(f"path fit: {int(rules.sum())} values by rules, {int(differ.sum())} of them read twice and differing, "
+                     unconfirmed=float(result.x[2]))
+    print(f"path fit: {int(rules.sum())} values by rules, {int(differ.sum())} amounts not confirmed, "
           f"{int(((1 - right) * differ).sum())} of those wrong", flush=True)
     return _first_within_target((replace(fitted, by_rules=fitted.by_rules - float(m)) for m in MARGINS), samples)
 
@@ -211,7 +212,7 @@ def _first_within_target(candidates: Iterable[Any], samples: list[Sample]) -> "A
 
     for shifted in candidates:
         given = [confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
-                            agree=s.agree, fits=s.fits, by_rules=s.by_rules, fit=shifted) for s in samples]
+                            agree=s.agree, fits=s.fits, by_rules=s.by_rules, confirmed=s.confirmed, fit=shifted) for s in samples]
         high = [s for s, c in zip(samples, given) if c >= HIGH]
         if sum(not s.right for s in high) <= TARGET * len(high):
             return shifted

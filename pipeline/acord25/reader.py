@@ -58,12 +58,6 @@ ONE_LETTER = ("letter", "yn", "check")  # cells that hold one letter or mark
 LONE_LETTER_KINDS = ("check", "letter", "yn")  # cells whose one letter is kept however doubtfully OCR read it
 CLOSED_KINDS = ("date", "amount", "naic", "letter", "yn")  # values that never run on into the next cell
 OVERRUN_GAP = 1.5  # a phrase in no box this many heights after a text value on its line runs on from it
-# the marks (:class:`pipeline.textlayer.Mark` kinds) the OCR stage leaves over an amount box it read a second time
-# to confirm a sure page-level reading: the second reading, of the box alone, says the same amount, or it does not
-# (says another, or nothing valid). The reader (:func:`_confirmations`) turns them into the value's evidence
-# ``agree`` (true / false).
-CONFIRMED = "amount_confirmed"
-UNCONFIRMED = "amount_unconfirmed"
 OVERRUN_KINDS = ("text", "party", "remarks")  # the kinds whose values run past their box's edge
 STRAY_CONFIDENCE, STRAY_CHARS = 0.5, 4  # an OCR fragment this doubtful and short at a party block's edge is stray
 RUN_ON_LINES = 0.5  # a line in no box this close (in its heights) below a party block's last line runs on from it
@@ -101,7 +95,6 @@ class FieldWords:
         self.agreed: set[int] = set()  # ids of OCR words a second reading agreed with
         values, covered, self.read_twice = _uncovered([u for w in values for u in _unglued(w)], self.agreed)
         self.differing = _differing(values)
-        _confirmations(values, page.marks, self.agreed, self.differing)
         printed = form_print(registration.template.edition)
         self.words: dict[Field, list[Word]] = defaultdict(list)
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
@@ -560,16 +553,6 @@ def _differing(words: list[Word]) -> set[int]:
     ocr = [w for w in words if w.confidence is not None]
     return {id(ocr[k]) for pair in _overlapping(ocr) for k in pair if _letters(ocr[pair[0]].text) and
             _letters(ocr[pair[1]].text)}
-
-
-def _confirmations(words: list[Word], marks, agreed: set[int], differing: set[int]) -> None:
-    """Add to ``agreed`` (``differing``) the ids of the OCR words inside an amount box the OCR stage read a
-    second time to confirm and whose second reading agreed (did not: :data:`pipeline.acord25.cells.CONFIRMED`,
-    ``UNCONFIRMED``)."""
-    boxes = [m for m in marks if m.kind in (CONFIRMED, UNCONFIRMED)]
-    for m in boxes:
-        inside = {id(w) for w in words if w.confidence is not None and m.x0 <= w.cx <= m.x1 and m.y0 <= w.cy <= m.y1}
-        (agreed if m.kind == CONFIRMED else differing).update(inside)
 
 
 def _letters(text: str) -> str:
