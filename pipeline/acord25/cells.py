@@ -119,9 +119,12 @@ def _amount_cell(box: Box, words: list[Word], confirm: bool = False) -> Cell | N
     if not _amount_like(line):
         return None  # print of another kind: not an amount to read again
     seen = "".join(w.text for w in sorted(line, key=lambda w: w.x0))
-    if line and strict_amount(seen) is not None and len(lines_of(line)) == 1 \
-            and min(w.confidence if w.confidence is not None else 1.0 for w in line) >= _SURE:
+    sure = bool(line) and len(lines_of(line)) == 1 \
+        and min(w.confidence if w.confidence is not None else 1.0 for w in line) >= _SURE
+    if sure and strict_amount(seen) is not None:
         return Cell(box, AMOUNT, seen=seen, clear=box, confirm=True) if confirm else None
+    if sure and confirm and dollars(seen) is not None:  # "16,600.00": an amount with its cents, read surely
+        return Cell(box, AMOUNT, seen=seen, clear=box, confirm=True)
     return Cell(box, AMOUNT, seen=seen, clear=box)
 
 
@@ -136,6 +139,16 @@ def strict_amount(text: str) -> int | None:
             and all(len(g) == 3 for g in groups[1:]):
         text = ",".join(groups)
     return int(text.replace(",", "")) if _STRICT_AMOUNT.match(text) else None
+
+
+_CENTS = re.compile(r"[.,]\d{2}$")
+
+
+def dollars(text: str) -> int | None:
+    """Dollars of an amount as :func:`strict_amount` reads it, or of one printed with its cents ("16,600.00",
+    the cents dropped), else None."""
+    text = text.strip()
+    return strict_amount(_CENTS.sub("", text)) if _CENTS.search(text) and len(text) > 3 else strict_amount(text)
 
 
 def _amount_like(words: list) -> bool:

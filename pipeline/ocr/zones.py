@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from pipeline.acord25.cells import AMOUNT, BLOCK, CONFIRMED, DATE, UNCONFIRMED, Cell, strict_amount
+from pipeline.acord25.cells import AMOUNT, BLOCK, CONFIRMED, DATE, UNCONFIRMED, Cell, dollars, strict_amount
 from pipeline.acord25.parse import parse_date
 from pipeline.ocr.blocks import words_in
 from pipeline.ocr.engine import OcrEngine, OcrWord
@@ -88,7 +88,7 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
         pieces.append(piece)
         at += bottom - top + pad
     if not cuts:
-        return _with_marks(page, [confirmation(c, []) for c in cells if c.confirm])
+        return page
     width = max(p.shape[1] for p in pieces) + 2 * pad
     strip = np.full((at, width), 255, dtype=np.uint8)
     for cut, piece in zip(cuts, pieces):
@@ -104,9 +104,7 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
         if index is not None:
             found.setdefault(index, []).append(w)
     words = list(page.words)
-    marks = [confirmation(c.cell, found.get(i, [])) for i, c in enumerate(cuts) if c.cell.confirm]
-    cut_cells = {id(c.cell) for c in cuts}
-    marks += [confirmation(c, []) for c in cells if c.confirm and id(c) not in cut_cells]  # its cut-out blank
+    marks = [m for i, c in enumerate(cuts) if c.cell.confirm and (m := confirmation(c.cell, found.get(i, [])))]
     replaced = 0
     for index, got in found.items():
         cut = cuts[index]
@@ -158,19 +156,17 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
                 marks=page.marks + tuple(marks))
 
 
-def confirmation(cell: Cell, got: list[OcrWord]) -> Mark:
+def confirmation(cell: Cell, got: list[OcrWord]) -> Mark | None:
     """The mark over an amount ``cell`` read again to confirm its sure page-level reading (``cell.seen``):
-    :data:`CONFIRMED` when ``got``, the cell's second reading alone, is a valid amount of the same digits,
-    else :data:`UNCONFIRMED` (another amount, or nothing valid). Either way the page's words stay: a second
-    reading that differs says only that one of the two is wrong."""
-    value = strict_amount(_amount_text(" ".join(v.text for v in sorted(got, key=lambda v: v.left))))
-    same = value is not None and agree(cell.seen, f"{value:,}")
+    :data:`CONFIRMED` when ``got``, the cell's second reading alone, is the same amount (its cents, if printed,
+    left aside), :data:`UNCONFIRMED` when it is another amount; None when it is no valid amount (a cut-out read
+    as noise says nothing of the first reading). Either way the page's words stay: two readings that differ
+    say only that one of them is wrong."""
+    value = dollars(_amount_text(" ".join(v.text for v in sorted(got, key=lambda v: v.left))))
+    if value is None:
+        return None
     box = cell.box
-    return Mark(CONFIRMED if same else UNCONFIRMED, box.x0, box.y0, box.x1, box.y1)
-
-
-def _with_marks(page: Page, marks: list[Mark]) -> Page:
-    return replace(page, marks=page.marks + tuple(marks)) if marks else page
+    return Mark(CONFIRMED if value == dollars(cell.seen) else UNCONFIRMED, box.x0, box.y0, box.x1, box.y1)
 
 
 def _shrunk(w: OcrWord, zoom: float) -> OcrWord:

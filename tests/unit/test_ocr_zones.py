@@ -348,5 +348,20 @@ def test_given_a_sure_amount_whose_second_reading_says_the_same_then_a_mark_says
     assert words == [("4,000,000", 0.95)] and marks == [CONFIRMED]
 
 
-def test_given_a_sure_amount_whose_second_reading_is_no_amount_then_it_is_unconfirmed():
-    assert _confirmed(["4,0O0,0o"])[1] == [UNCONFIRMED]
+def test_given_a_sure_amount_whose_second_reading_is_no_amount_then_nothing_is_said_of_it():
+    assert _confirmed(["4,0O0,0o"]) == ([("4,000,000", 0.95)], [])
+
+
+def test_given_a_sure_amount_printed_with_its_cents_then_it_is_confirmed_by_the_same_dollars():
+    from pipeline.acord25.cells import _amount_cell, dollars
+
+    assert dollars("16,600.00") == 16600 and dollars("1,000000.00") is None and dollars("5,000") == 5000
+    sure = Word("16,600.00", 110 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.92)
+    box = Box(80 * SCALE, 150 * SCALE, 700 * SCALE, 300 * SCALE)
+    assert _amount_cell(box, [sure], confirm=True).confirm
+    assert not _amount_cell(box, [sure]).confirm  # read whole, a cents amount is read again as doubtful, as before
+    image = _image_with_letters(("16,600.00", 110, 240))
+    for read_as, said in ((["$16,600.00"], CONFIRMED), (["10,000.00"], UNCONFIRMED)):
+        page = reread_cells(_page(sure), image, [_confirm_cell("16,600.00")], _ReadsEachPiece(read_as), dpi=DPI,
+                            place=lambda w: _word(w, SCALE))
+        assert [m.kind for m in page.marks] == [said] and [w.text for w in page.words] == ["16,600.00"]
