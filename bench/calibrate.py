@@ -31,7 +31,8 @@ shown one by one.
 was fitted on the form's ruled lines alone, the registration of a page read by its value boxes
 (:mod:`pipeline.ocr.zoned`; run it with ``COI_ZONE_OCR`` on so the scans are read so): its offset, the
 cost of each point of that residual, the cost of an amount a second reading did not confirm (``unconfirmed``,
-:func:`pipeline.ocr.zones.confirmation`), and the offset lowered until the fit set's share wrong at
+:func:`pipeline.ocr.zones.confirmation`; pulled, as the ways' intercepts are, towards its set value: the cost
+that takes the fit set's amounts read to be confirmed down to ``UNCONFIRMED_CEILING``), and the offset lowered until the fit set's share wrong at
 >= 0.9 holds ``TARGET``. Every other value keeps its confidence.
 """
 
@@ -170,7 +171,7 @@ def fit_path(samples: list[Sample], base: "Any") -> "Any":
 
     from scipy.optimize import minimize
 
-    from pipeline.acord25.confidence import confidence, logit
+    from pipeline.acord25.confidence import UNCONFIRMED_CEILING, confidence, logit
 
     held = replace(base, by_rules=0.0, rules_residual=0.0, unconfirmed=0.0)
     rows = [s.features() for s in samples]
@@ -180,20 +181,31 @@ def fit_path(samples: list[Sample], base: "Any") -> "Any":
     points = np.array([row.rules_residual for row in rows])
     differ = np.array([row.unconfirmed for row in rows], dtype=float)
     right = np.array([s.right for s in samples], dtype=float)
+    # the unconfirmed cost's prior: what takes the amounts read to be confirmed (read surely), at the offset being
+    # fitted, down to the set value of one a second reading did not confirm (UNCONFIRMED_CEILING); the samples pull
+    # it as they pull the ways' intercepts
+    checked = np.array([s.ocr and s.confirmed is not None for s in samples])
+    base = float(np.mean(z0[checked])) - logit(UNCONFIRMED_CEILING) if checked.any() else 0.0
+    share = float(np.mean(rules[checked])) if checked.any() else 0.0  # of them, by rules (all, on the zones' path)
 
     def loss(theta):
         z = z0 + theta[0] * rules - theta[1] * points - theta[2] * differ
         p = 1 / (1 + np.exp(-z))
         nll = np.sum(np.logaddexp(0, -z) * right + np.logaddexp(0, z) * (1 - right)) + RIDGE * theta[0] ** 2
+        gap = theta[2] - (base + share * theta[0])
+        nll += RIDGE * gap ** 2
         r = p - right
-        return nll, np.array([np.sum(r * rules) + 2 * RIDGE * theta[0], -np.sum(r * points), -np.sum(r * differ)])
+        return nll, np.array([np.sum(r * rules) + 2 * RIDGE * theta[0] - 2 * RIDGE * gap * share,
+                              -np.sum(r * points), -np.sum(r * differ) + 2 * RIDGE * gap])
 
-    result = minimize(loss, np.array([0.0, 0.0, 1.0]), jac=True, method="L-BFGS-B",
+    result = minimize(loss, np.array([0.0, 0.0, max(base, 0.0)]), jac=True, method="L-BFGS-B",
                       bounds=[(None, None), (0, None), (0, None)])
+    prior = base + share * float(result.x[0])
     fitted = replace(held, by_rules=float(result.x[0]), rules_residual=float(result.x[1]),
                      unconfirmed=float(result.x[2]))
-    print(f"path fit: {int(rules.sum())} values by rules, {int(differ.sum())} amounts not confirmed, "
-          f"{int(((1 - right) * differ).sum())} of those wrong", flush=True)
+    print(f"path fit: {int(rules.sum())} values by rules, {int(checked.sum())} amounts read again to confirm them, "
+          f"{int(differ.sum())} not confirmed, {int(((1 - right) * differ).sum())} of those wrong; "
+          f"the cost's prior {prior:.3f}", flush=True)
     return _first_within_target((replace(fitted, by_rules=fitted.by_rules - float(m)) for m in MARGINS), samples)
 
 
