@@ -32,7 +32,8 @@ was fitted on the form's ruled lines alone, the registration of a page read by i
 (:mod:`pipeline.ocr.zoned`; run it with ``COI_ZONE_OCR`` on so the scans are read so): its offset, the
 cost of each point of that residual, the cost of an amount a second reading did not confirm (``unconfirmed``,
 :func:`pipeline.ocr.zones.confirmation`; pulled, as the ways' intercepts are, towards its set value: the cost
-that takes the fit set's amounts read to be confirmed down to ``UNCONFIRMED_CEILING``), and the offset lowered until the fit set's share wrong at
+that takes the fit set's amounts read to be confirmed down to ``UNCONFIRMED_CEILING``), and the offset lowered
+until the fit set's share wrong at
 >= 0.9 holds ``TARGET``. Every other value keeps its confidence.
 """
 
@@ -105,7 +106,8 @@ def samples_of(reading: Any, truth: dict[str, Any], name: str = "") -> list[Samp
     return out
 
 
-COSTS = ("borrowed", "residual", "differ", "misfit", "rules_residual", "unconfirmed")  # features subtracted, each at a cost >= 0
+# features subtracted, each at a cost >= 0
+COSTS = ("borrowed", "residual", "differ", "misfit", "rules_residual", "unconfirmed")
 GAINS = ("agree",)  # features added, each at a gain >= 0
 
 
@@ -176,7 +178,8 @@ def fit_path(samples: list[Sample], base: "Any") -> "Any":
     held = replace(base, by_rules=0.0, rules_residual=0.0, unconfirmed=0.0)
     rows = [s.features() for s in samples]
     z0 = np.array([logit(confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
-                                    agree=s.agree, fits=s.fits, by_rules=s.by_rules, confirmed=s.confirmed, fit=held)) for s in samples])
+                                    agree=s.agree, fits=s.fits, by_rules=s.by_rules, confirmed=s.confirmed,
+                                    fit=held)) for s in samples])
     rules = np.array([row.by_rules for row in rows], dtype=float)
     points = np.array([row.rules_residual for row in rows])
     differ = np.array([row.unconfirmed for row in rows], dtype=float)
