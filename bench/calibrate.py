@@ -33,8 +33,7 @@ was fitted on the form's ruled lines alone, the registration of a page read by i
 cost of each point of that residual, the cost of an amount a second reading did not confirm (``unconfirmed``,
 :func:`pipeline.ocr.zones.confirmation`; pulled, as the ways' intercepts are, towards its set value: the cost
 that takes the fit set's amounts read to be confirmed down to ``UNCONFIRMED_CEILING``), and the offset lowered
-until the fit set's share wrong at
->= 0.9 holds ``TARGET``. Every other value keeps its confidence.
+until the fit set's share wrong at >= 0.9 holds ``TARGET``. Every other value keeps its confidence.
 """
 
 from __future__ import annotations
