@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if zoned.enabled():  # readings taken from COI_BENCH_CACHE are not counted
         tried = zoned.counts()
-        print(f"\npages tried by their value boxes only ({zoned.SWITCH}=1): {tried['tried']}, read so: {tried['read']}, "
+        print(f"\npages tried by their value boxes only ({zoned.SWITCH} on): {tried['tried']}, read so: {tried['read']}, "
               f"read whole instead (the fallback): {tried['tried'] - tried['read']}")
     return 0
 

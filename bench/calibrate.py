@@ -30,8 +30,10 @@ shown one by one.
 ``--path-only`` (:func:`fit_path`) keeps the written fit and refits only what prices a value whose block
 was fitted on the form's ruled lines alone, the registration of a page read by its value boxes
 (:mod:`pipeline.ocr.zoned`; run it with ``COI_ZONE_OCR`` on so the scans are read so): its offset, the
-cost of each point of that residual, and the offset lowered until the fit set's share wrong at
->= 0.9 holds ``TARGET``. Every other value keeps its confidence.
+cost of each point of that residual, the cost of an amount a second reading did not confirm (``unconfirmed``,
+:func:`pipeline.ocr.zones.confirmation`; pulled, as the ways' intercepts are, towards its set value: the cost
+that takes the fit set's amounts read to be confirmed down to ``UNCONFIRMED_CEILING``), and the offset lowered
+until the fit set's share wrong at >= 0.9 holds ``TARGET``. Every other value keeps its confidence.
 """
 
 from __future__ import annotations
@@ -68,13 +70,14 @@ class Sample:
     agree: bool | None = None  # two readings of it agreed (True) or differed (False)
     fits: bool | None = None  # False: it failed its field kind's check
     by_rules: bool | None = None  # its block was fitted on ruled lines alone (the OCR stage's zones)
+    confirmed: bool | None = None  # an amount read again to confirm it: whether that reading agreed
     name: str = ""  # the document and field (shown for the tuning set only)
 
     def features(self) -> "Any":
         from pipeline.acord25.confidence import features
 
         return features(self.how, self.ocr, self.least, self.borrowed, self.residual, self.agree, self.fits,
-                        self.by_rules)
+                        self.by_rules, self.confirmed)
 
 
 def samples_of(reading: Any, truth: dict[str, Any], name: str = "") -> list[Sample]:
@@ -98,11 +101,12 @@ def samples_of(reading: Any, truth: dict[str, Any], name: str = "") -> list[Samp
         out.append(Sample(found.get("how"), found.get("page") in ocr_pages, found.get("ocr"),
                           bool(found.get("borrowed")), miss_kind(norm(t), norm(g)) is None, found["confidence"],
                           found.get("residual"), found.get("agree"), found.get("fits"), found.get("by_rules"),
-                          f"{name} {field} {g!r} (truth {t!r})" if name else ""))
+                          found.get("confirmed"), f"{name} {field} {g!r} (truth {t!r})" if name else ""))
     return out
 
 
-COSTS = ("borrowed", "residual", "differ", "misfit", "rules_residual")  # features subtracted, each at a cost >= 0
+# features subtracted, each at a cost >= 0
+COSTS = ("borrowed", "residual", "differ", "misfit", "rules_residual", "unconfirmed")
 GAINS = ("agree",)  # features added, each at a gain >= 0
 
 
@@ -168,25 +172,42 @@ def fit_path(samples: list[Sample], base: "Any") -> "Any":
 
     from scipy.optimize import minimize
 
-    from pipeline.acord25.confidence import confidence, logit
+    from pipeline.acord25.confidence import UNCONFIRMED_CEILING, confidence, logit
 
-    held = replace(base, by_rules=0.0, rules_residual=0.0)
+    held = replace(base, by_rules=0.0, rules_residual=0.0, unconfirmed=0.0)
     rows = [s.features() for s in samples]
     z0 = np.array([logit(confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
-                                    agree=s.agree, fits=s.fits, by_rules=s.by_rules, fit=held)) for s in samples])
+                                    agree=s.agree, fits=s.fits, by_rules=s.by_rules, confirmed=s.confirmed,
+                                    fit=held)) for s in samples])
     rules = np.array([row.by_rules for row in rows], dtype=float)
     points = np.array([row.rules_residual for row in rows])
+    differ = np.array([row.unconfirmed for row in rows], dtype=float)
     right = np.array([s.right for s in samples], dtype=float)
+    # the unconfirmed cost's prior: what takes the amounts read to be confirmed (read surely), at the offset being
+    # fitted, down to the set value of one a second reading did not confirm (UNCONFIRMED_CEILING); the samples pull
+    # it as they pull the ways' intercepts
+    checked = np.array([s.ocr and s.confirmed is not None for s in samples])
+    base = float(np.mean(z0[checked])) - logit(UNCONFIRMED_CEILING) if checked.any() else 0.0
+    share = float(np.mean(rules[checked])) if checked.any() else 0.0  # of them, by rules (all, on the zones' path)
 
     def loss(theta):
-        z = z0 + theta[0] * rules - theta[1] * points
+        z = z0 + theta[0] * rules - theta[1] * points - theta[2] * differ
         p = 1 / (1 + np.exp(-z))
         nll = np.sum(np.logaddexp(0, -z) * right + np.logaddexp(0, z) * (1 - right)) + RIDGE * theta[0] ** 2
+        gap = theta[2] - (base + share * theta[0])
+        nll += RIDGE * gap ** 2
         r = p - right
-        return nll, np.array([np.sum(r * rules) + 2 * RIDGE * theta[0], -np.sum(r * points)])
+        return nll, np.array([np.sum(r * rules) + 2 * RIDGE * theta[0] - 2 * RIDGE * gap * share,
+                              -np.sum(r * points), -np.sum(r * differ) + 2 * RIDGE * gap])
 
-    result = minimize(loss, np.array([0.0, 0.0]), jac=True, method="L-BFGS-B", bounds=[(None, None), (0, None)])
-    fitted = replace(held, by_rules=float(result.x[0]), rules_residual=float(result.x[1]))
+    result = minimize(loss, np.array([0.0, 0.0, max(base, 0.0)]), jac=True, method="L-BFGS-B",
+                      bounds=[(None, None), (0, None), (0, None)])
+    prior = base + share * float(result.x[0])
+    fitted = replace(held, by_rules=float(result.x[0]), rules_residual=float(result.x[1]),
+                     unconfirmed=float(result.x[2]))
+    print(f"path fit: {int(rules.sum())} values by rules, {int(checked.sum())} amounts read again to confirm them, "
+          f"{int(differ.sum())} not confirmed, {int(((1 - right) * differ).sum())} of those wrong; "
+          f"the cost's prior {prior:.3f}", flush=True)
     return _first_within_target((replace(fitted, by_rules=fitted.by_rules - float(m)) for m in MARGINS), samples)
 
 
@@ -205,7 +226,7 @@ def _first_within_target(candidates: Iterable[Any], samples: list[Sample]) -> "A
 
     for shifted in candidates:
         given = [confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
-                            agree=s.agree, fits=s.fits, by_rules=s.by_rules, fit=shifted) for s in samples]
+                            agree=s.agree, fits=s.fits, by_rules=s.by_rules, confirmed=s.confirmed, fit=shifted) for s in samples]
         high = [s for s, c in zip(samples, given) if c >= HIGH]
         if sum(not s.right for s in high) <= TARGET * len(high):
             return shifted

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box, lines_of
 from pipeline.acord25.parse import parse_date
+from pipeline.acord25.evidence import CONFIRMED, UNCONFIRMED  # noqa: F401 (the OCR stage leaves them)
 from pipeline.acord25.reader import FieldWords, prepared
 from pipeline.acord25.template import Registration
 from pipeline.textlayer import Page, Word
@@ -43,6 +44,9 @@ class Cell:
     alphabet: str
     seen: str = ""  # an amount cell's page-level reading (not a valid amount, or doubtful), to compare with
     clear: Box | None = None  # an amount cell's whole box: its misreadings are superseded
+    # an amount cell whose page-level reading is a sure, valid amount, read again only to confirm it: the page's
+    # words stay, and the OCR stage records whether the two readings agree (:data:`CONFIRMED`, :data:`UNCONFIRMED`)
+    confirm: bool = False
 
     def accepts(self, text: str) -> bool:
         if self.alphabet == DATE:
@@ -59,11 +63,13 @@ def page_registration(page: Page) -> Registration | None:
     return registered(prepared(page))
 
 
-def value_cells(page: Page, unread=None, registration: Registration | None = None) -> list[Cell]:
+def value_cells(page: Page, unread=None, registration: Registration | None = None, *,
+                confirm: bool = False) -> list[Cell]:
     """The value boxes whose page-level reading is missing or doubtful, on ``page`` registered to the
     template (none when it does not register). ``unread(zone)``, when given, says a zone holds print
     no word was read from (a line page-level OCR left out). ``registration``, when given, is
-    :func:`page_registration`'s (found already), else it is found here."""
+    :func:`page_registration`'s (found already), else it is found here. With ``confirm``, every amount box
+    whose page-level reading is sure is a cell too, read again only to confirm it (``Cell.confirm``)."""
     page = prepared(page)
     registration = registration or registered(page)
     if registration is None:
@@ -80,7 +86,7 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
             if not any(parse_date(w.text) for w in words):
                 cells.append(Cell(box, DATE))
         elif f.kind == "amount":
-            cell = _amount_cell(box, words)
+            cell = _amount_cell(box, words, confirm)
             if cell is not None:
                 cells.append(cell)
         elif f.kind == "party" and (words or (unread is not None and unread(box))):
@@ -105,16 +111,20 @@ def _already_read(words: list[Word], cell: Cell) -> bool:
     return len(words) == 1 and cell.accepts(words[0].text) and (words[0].confidence or 0.0) >= _SURE
 
 
-def _amount_cell(box: Box, words: list[Word]) -> Cell | None:
+def _amount_cell(box: Box, words: list[Word], confirm: bool = False) -> Cell | None:
     """An amount box whose page-level reading is missing, not a valid amount, or doubtful (a blank box
-    leaves a blank cut-out, which is not read)."""
+    leaves a blank cut-out, which is not read); with ``confirm``, one whose reading is sure as well, to be
+    confirmed (``Cell.confirm``)."""
     line = [w for w in words if w.text != "$"]
     if not _amount_like(line):
         return None  # print of another kind: not an amount to read again
     seen = "".join(w.text for w in sorted(line, key=lambda w: w.x0))
-    if line and strict_amount(seen) is not None and len(lines_of(line)) == 1 \
-            and min(w.confidence if w.confidence is not None else 1.0 for w in line) >= _SURE:
-        return None
+    sure = bool(line) and len(lines_of(line)) == 1 \
+        and min(w.confidence if w.confidence is not None else 1.0 for w in line) >= _SURE
+    if sure and strict_amount(seen) is not None:
+        return Cell(box, AMOUNT, seen=seen, clear=box, confirm=True) if confirm else None
+    if sure and confirm and dollars(seen) is not None:  # "16,600.00": an amount with its cents, read surely
+        return Cell(box, AMOUNT, seen=seen, clear=box, confirm=True)
     return Cell(box, AMOUNT, seen=seen, clear=box)
 
 
@@ -129,6 +139,16 @@ def strict_amount(text: str) -> int | None:
             and all(len(g) == 3 for g in groups[1:]):
         text = ",".join(groups)
     return int(text.replace(",", "")) if _STRICT_AMOUNT.match(text) else None
+
+
+_CENTS = re.compile(r"[.,]\d{2}$")
+
+
+def dollars(text: str) -> int | None:
+    """Dollars of an amount as :func:`strict_amount` reads it, or of one printed with its cents ("16,600.00",
+    the cents dropped), else None."""
+    text = text.strip()
+    return strict_amount(_CENTS.sub("", text)) if _CENTS.search(text) and len(text) > 3 else strict_amount(text)
 
 
 def _amount_like(words: list) -> bool:

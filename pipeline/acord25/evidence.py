@@ -7,6 +7,13 @@ from typing import Any, Callable
 from pipeline.acord25.confidence import of_item
 from pipeline.acord25.layout import Box
 
+# the marks (:class:`pipeline.textlayer.Mark` kinds) the OCR stage leaves over an amount box it read a second time,
+# alone, to confirm a sure first reading (a page read by its value boxes, :func:`pipeline.ocr.zones.confirmation`):
+# the second reading says the same amount, or it does not (another amount, or nothing valid). :func:`calibrate`
+# records them as the value's ``confirmed`` (true / false).
+CONFIRMED = "amount_confirmed"
+UNCONFIRMED = "amount_unconfirmed"
+
 
 class Evidence:
     """Collects evidence for one page while the extractors run."""
@@ -66,11 +73,13 @@ def calibrate(items: dict[str, dict[str, Any]], words: list[Any], marks: list[An
     recorded (a form field's value against the text layer's); as ``residual``, the registration
     residual of the block its box lies in (``residual_at``: the residual at a point, or None); as
     ``by_rules``, true when that block was fitted on ruled lines alone (``by_rules_at``), whose residual
-    is not comparable with a fit on labels'.
+    is not comparable with a fit on labels'; as ``confirmed``, on OCR, whether an amount the OCR stage read a
+    second time to confirm it (a :data:`CONFIRMED` or :data:`UNCONFIRMED` mark over its box) was confirmed.
     Text-layer words and drawn marks carry no confidence."""
     # an empty check box ("box" mark) says nothing about a value drawn over it
     measured = [w for w in [*words, *marks]
                 if getattr(w, "confidence", None) is not None and getattr(w, "kind", None) != "box"]
+    checked = [m for m in marks if getattr(m, "kind", None) in (CONFIRMED, UNCONFIRMED)]
     for item in items.values():
         x0, y0, x1, y1 = item["bbox"]
         inside = [m for m in measured
@@ -87,6 +96,9 @@ def calibrate(items: dict[str, dict[str, Any]], words: list[Any], marks: list[An
                 item["residual"] = round(residual, 2)
         if ocr and by_rules_at is not None and x1 > x0 and by_rules_at((x0 + x1) / 2, (y0 + y1) / 2):
             item["by_rules"] = True
+        said = {m.kind for m in checked if m.x0 <= (x0 + x1) / 2 <= m.x1 and m.y0 <= (y0 + y1) / 2 <= m.y1}
+        if ocr and said:
+            item["confirmed"] = UNCONFIRMED not in said
         rescore(item, ocr=ocr)
 
 

@@ -140,12 +140,13 @@ def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float
     registration is kept with the page (``placed``, with the template's fits, page-wide and per block, when
     there are any), and the extract step reads the page by it rather than registering it again. ``registration``,
     when given, is the page's already (the cheap path's, from the rules): it is neither identified nor
-    registered again here."""
+    registered again here, and its sure amounts are read again to confirm them (:func:`zones.confirmation`)."""
     from pipeline.acord25.cells import page_registration, unseen_checks, value_cells
     from pipeline.acord25.identify import identify_page, stored
 
     if registration is None and identify_page(page) is None:
         return replace(page, registration=placed)  # not an ACORD 25: no cells to look for
+    confirm = registration is not None
     registration = registration or page_registration(page)
     if registration is None:
         return replace(page, registration=placed)
@@ -153,7 +154,9 @@ def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float
     scale = page.width / clean.shape[1]
     page = replace(page, marks=page.marks + tuple(_cell_marks(unseen_checks(page, registration), ink, dpi, scale)))
     unread = functools.partial(zones.unread_print, page, clean, scale=scale, dpi=dpi)
-    cells = value_cells(page, unread, registration)
+    # on a page read by its value boxes (its registration given, from the rules), every amount read surely is read
+    # a second time too, alone, to confirm it: a digit misread in a word tesseract was sure of is caught only so
+    cells = value_cells(page, unread, registration, confirm=confirm)
     if not cells:
         return replace(page, registration=placed)
     return replace(zones.reread_cells(page, clean, cells, engine, dpi=dpi, place=lambda w: _word(w, scale)),

@@ -20,8 +20,9 @@ the page's turn was not settled by its rules, no template's rules match MIN_SHAR
 rules do not register it or fit too few blocks on their own (the reader would refuse it as a
 look-alike), or the words read do not make it an ACORD 25.
 
-Switched on by the environment variable ``COI_ZONE_OCR=1`` (see docs/accuracy.md for why it is not the
-default).
+On by default; the environment variable ``COI_ZONE_OCR=0`` switches it off (every scanned page is then read
+whole). Every amount it reads surely is read a second time, alone, to confirm it
+(:func:`pipeline.ocr.zones.confirmation`; docs/accuracy.md).
 """
 
 from __future__ import annotations
@@ -50,9 +51,12 @@ FOOTER = "footer"  # the template block of the form's footer: read whole (it nam
 Box = tuple[float, float, float, float]
 
 
+OFF = ("0", "false", "no", "off")  # values of COI_ZONE_OCR that switch the cheap path off
+
+
 def enabled() -> bool:
-    """Whether the cheap path is tried (``COI_ZONE_OCR=1``)."""
-    return os.environ.get(SWITCH, "") == "1"
+    """Whether the cheap path is tried: unless ``COI_ZONE_OCR`` is ``0`` (or false, no, off)."""
+    return os.environ.get(SWITCH, "").strip().lower() not in OFF
 
 
 _counts = {"tried": 0, "read": 0}

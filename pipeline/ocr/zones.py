@@ -8,7 +8,9 @@ date's zone, the LIMITS column's doubtful amounts and the party blocks read doub
 have a strip of their own.  A cell's page-level words are
 replaced only when the second reading is a single valid character (or, for an amount cell of
 the LIMITS column, a valid amount; its confidence then says whether the two readings agree;
-for a party's block, a reading of as much print with fewer doubtful words).
+for a party's block, a reading of as much print with fewer doubtful words). An amount cell read
+only to confirm a sure page-level reading (``Cell.confirm``, on a page read by its value boxes) keeps
+the page's words: a mark over it says whether the second reading agreed (:func:`confirmation`).
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, Cell, strict_amount
+from pipeline.acord25.cells import AMOUNT, BLOCK, CONFIRMED, DATE, UNCONFIRMED, Cell, dollars, strict_amount
 from pipeline.acord25.parse import parse_date
 from pipeline.ocr.blocks import words_in
 from pipeline.ocr.engine import OcrEngine, OcrWord
 from pipeline.ocr.partylines import combined
-from pipeline.textlayer import Page, Word
+from pipeline.textlayer import Mark, Page, Word
 
 logger = logging.getLogger(__name__)
 
@@ -102,9 +104,12 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
         if index is not None:
             found.setdefault(index, []).append(w)
     words = list(page.words)
+    marks = [m for i, c in enumerate(cuts) if c.cell.confirm and (m := confirmation(c.cell, found.get(i, [])))]
     replaced = 0
     for index, got in found.items():
         cut = cuts[index]
+        if cut.cell.confirm:
+            continue
         if cut.cell.alphabet == BLOCK:
             kept = _block(words, cut, got, lambda w, cut=cut: place(_moved(w, cut, pad)))
             replaced += kept is not words
@@ -147,7 +152,21 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
         replaced += 1
     logger.debug("re-read %s cells, %s replaced", len(cuts), replaced)
     words.sort(key=lambda v: (round(v.y0, 1), v.x0))
-    return Page(number=page.number, width=page.width, height=page.height, words=tuple(words), marks=page.marks)
+    return Page(number=page.number, width=page.width, height=page.height, words=tuple(words),
+                marks=page.marks + tuple(marks))
+
+
+def confirmation(cell: Cell, got: list[OcrWord]) -> Mark | None:
+    """The mark over an amount ``cell`` read again to confirm its sure page-level reading (``cell.seen``):
+    :data:`CONFIRMED` when ``got``, the cell's second reading alone, is the same amount (its cents, if printed,
+    left aside), :data:`UNCONFIRMED` when it is another amount; None when it is no valid amount (a cut-out read
+    as noise says nothing of the first reading). Either way the page's words stay: two readings that differ
+    say only that one of them is wrong."""
+    value = dollars(_amount_text(" ".join(v.text for v in sorted(got, key=lambda v: v.left))))
+    if value is None:
+        return None
+    box = cell.box
+    return Mark(CONFIRMED if value == dollars(cell.seen) else UNCONFIRMED, box.x0, box.y0, box.x1, box.y1)
 
 
 def _shrunk(w: OcrWord, zoom: float) -> OcrWord:

@@ -245,3 +245,32 @@ def test_the_margin_is_the_least_that_holds_the_share_wrong_at_high_confidence_t
     smaller = dataclasses.replace(shifted, margin=shifted.margin - 0.05)
     given = [confidence(s.how, ocr=True, least=None, borrowed=False, agree=s.agree, fit=smaller) for s in samples]
     assert sum(not s.right for s, c in zip(samples, given) if c >= HIGH) > 0
+
+
+def test_given_amount_boxes_the_ocr_stage_read_again_then_each_value_records_whether_it_was_confirmed(monkeypatch):
+    monkeypatch.setattr("pipeline.acord25.confidence.FIT", dataclasses.replace(FIT, unconfirmed=3.0))
+    from pipeline.acord25.evidence import CONFIRMED, UNCONFIRMED
+    from pipeline.textlayer import Mark
+
+    a, b, c = _w("4,000,000", 10, 0.95), _w("1,000,000", 210, 0.95), _w("5,000", 410, 0.95)
+    items = {p: {"bbox": [x, 98, x + 34, 112], "confidence": 0.5, "how": "in_box"}
+             for p, x in (("/a", 8), ("/b", 208), ("/c", 408))}
+    marks = [Mark(UNCONFIRMED, 0, 90, 100, 120), Mark(CONFIRMED, 200, 90, 300, 120), Mark("box", 400, 90, 500, 120)]
+    calibrate(items, [a, b, c], marks, ocr=True)
+    assert (items["/a"]["confirmed"], items["/b"]["confirmed"], "confirmed" in items["/c"]) == (False, True, False)
+    assert items["/a"]["confidence"] < items["/b"]["confidence"]
+    assert "ocr" in items["/a"] and items["/a"]["ocr"] == 0.95  # the marks are no OCR measure of their own
+
+
+def test_given_a_fit_an_amount_a_second_reading_did_not_confirm_costs_its_own_number(monkeypatch):
+    fitted = dataclasses.replace(FIT, by_rules=0.0, unconfirmed=5.0)
+    sure = confidence("in_box", ocr=True, least=0.95, borrowed=False, by_rules=True, fit=fitted)
+    not_confirmed = confidence("in_box", ocr=True, least=0.95, borrowed=False, by_rules=True, confirmed=False,
+                               fit=fitted)
+    assert logit(sure) - logit(not_confirmed) == pytest.approx(5.0)
+    assert confidence("in_box", ocr=True, least=0.95, borrowed=False, by_rules=True, confirmed=True, fit=fitted) == \
+        pytest.approx(sure)
+    assert Fit.from_dict(fitted.to_dict()).unconfirmed == 5.0
+    # the unfitted set values: an amount not confirmed is below trust
+    monkeypatch.setattr("pipeline.acord25.confidence.FIT", None)
+    assert confidence("in_box", ocr=True, least=0.99, borrowed=False, confirmed=False) < 0.9

@@ -71,3 +71,24 @@ def test_the_fit_recovers_each_ways_error_rate_and_the_fall_with_the_ocr_words_c
         assert confidence("split_at_street", ocr=True, least=least, borrowed=False, fit=got) == \
             pytest.approx(expected, abs=0.03)
     assert got.borrowed >= 0
+
+
+def test_the_path_fit_prices_an_amount_a_second_reading_did_not_confirm_from_its_set_value_and_the_data():
+    from bench.calibrate import Sample, fit_path
+    from pipeline.acord25.confidence import FIT, UNCONFIRMED_CEILING, confidence
+
+    assert FIT is not None
+
+    def sample(right: bool, confirmed: bool | None) -> Sample:
+        return Sample("in_box", True, 0.96, False, right, 0.0, residual=0.2, by_rules=True, confirmed=confirmed)
+
+    def priced(unconfirmed_right: bool, n: int) -> float:
+        samples = [sample(True, None)] * 400 + [sample(True, True)] * 200 + [sample(unconfirmed_right, False)] * n
+        fitted = fit_path(samples, FIT)
+        return confidence("in_box", ocr=True, least=0.96, borrowed=False, residual=0.2, by_rules=True,
+                          confirmed=False, fit=fitted)
+
+    # few amounts not confirmed, none wrong: the cost stays near its set value's
+    assert priced(True, 3) < 0.9 and priced(True, 3) == pytest.approx(UNCONFIRMED_CEILING, abs=0.05)
+    # many, all wrong: the data takes it further down
+    assert priced(False, 30) < priced(True, 3)

@@ -7,7 +7,7 @@ import dataclasses
 import cv2
 import numpy as np
 
-from pipeline.acord25.cells import BLOCK, FLAG, LETTER, Cell
+from pipeline.acord25.cells import BLOCK, CONFIRMED, FLAG, LETTER, UNCONFIRMED, Cell
 from pipeline.acord25.layout import Box
 from pipeline.ocr.engine import OcrWord, Orientation
 from pipeline.ocr.pages import _word
@@ -320,3 +320,48 @@ def test_given_words_then_layoutparser_blocks_say_which_lie_in_a_zone():
     assert [(b.text, b.score, b.id) for b in layout] == [("A", 0.9, 0), ("B", 0.5, 1)]
     assert words_in(words, Box(0, 0, 50, 50)) == words[:1]
     assert words_in(words, Box(0, 0, 95, 95)) == words[:1] and words_in(words, Box(0, 0, 95, 95), margin=20) == words
+
+
+# -- a sure amount read again to confirm it (a page read by its value boxes) ---------------------------------
+
+
+def _confirm_cell(seen: str) -> Cell:
+    return Cell(Box(80 * SCALE, 150 * SCALE, 700 * SCALE, 300 * SCALE), AMOUNT, seen=seen,
+                clear=Box(80 * SCALE, 150 * SCALE, 700 * SCALE, 300 * SCALE), confirm=True)
+
+
+def _confirmed(read_as: list[str]) -> tuple[list[tuple[str, float]], list[str]]:
+    image = _image_with_letters(("1,000,000", 110, 240))
+    sure = Word("4,000,000", 110 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.95)
+    page = reread_cells(_page(sure), image, [_confirm_cell("4,000,000")], _ReadsEachPiece(read_as), dpi=DPI,
+                        place=lambda w: _word(w, SCALE))
+    return [(w.text, w.confidence) for w in page.words], [m.kind for m in page.marks]
+
+
+def test_given_a_sure_amount_whose_second_reading_differs_then_its_words_stay_and_a_mark_says_unconfirmed():
+    words, marks = _confirmed(["1,000,000"])
+    assert words == [("4,000,000", 0.95)] and marks == [UNCONFIRMED]
+
+
+def test_given_a_sure_amount_whose_second_reading_says_the_same_then_a_mark_says_confirmed():
+    words, marks = _confirmed(["$4.000,000"])
+    assert words == [("4,000,000", 0.95)] and marks == [CONFIRMED]
+
+
+def test_given_a_sure_amount_whose_second_reading_is_no_amount_then_nothing_is_said_of_it():
+    assert _confirmed(["4,0O0,0o"]) == ([("4,000,000", 0.95)], [])
+
+
+def test_given_a_sure_amount_printed_with_its_cents_then_it_is_confirmed_by_the_same_dollars():
+    from pipeline.acord25.cells import _amount_cell, dollars
+
+    assert dollars("16,600.00") == 16600 and dollars("1,000000.00") is None and dollars("5,000") == 5000
+    sure = Word("16,600.00", 110 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.92)
+    box = Box(80 * SCALE, 150 * SCALE, 700 * SCALE, 300 * SCALE)
+    assert _amount_cell(box, [sure], confirm=True).confirm
+    assert not _amount_cell(box, [sure]).confirm  # read whole, a cents amount is read again as doubtful, as before
+    image = _image_with_letters(("16,600.00", 110, 240))
+    for read_as, said in ((["$16,600.00"], CONFIRMED), (["10,000.00"], UNCONFIRMED)):
+        page = reread_cells(_page(sure), image, [_confirm_cell("16,600.00")], _ReadsEachPiece(read_as), dpi=DPI,
+                            place=lambda w: _word(w, SCALE))
+        assert [m.kind for m in page.marks] == [said] and [w.text for w in page.words] == ["16,600.00"]

@@ -120,9 +120,19 @@ def test_given_the_switch_on_and_a_ruled_form_whose_zones_read_no_form_when_ocre
 
 
 def test_given_the_switch_off_when_ocred_then_the_whole_page_is_read_once(monkeypatch):
-    monkeypatch.delenv(zoned.SWITCH, raising=False)
+    monkeypatch.setenv(zoned.SWITCH, "0")
     engine = StripEngine()
     before = zoned.counts()
     ocr_pages(_ruled_png("2016/03"), PNG, max_pages=1, engine=engine)
     assert zoned.counts() == before
     assert [im.shape for im in engine.images] == [(3300, 2550)]
+
+
+def test_the_cheap_path_is_on_unless_the_switch_says_off(monkeypatch):
+    monkeypatch.delenv(zoned.SWITCH, raising=False)
+    assert zoned.enabled()
+    for off in ("0", "off", "False", " no "):
+        monkeypatch.setenv(zoned.SWITCH, off)
+        assert not zoned.enabled()
+    monkeypatch.setenv(zoned.SWITCH, "1")
+    assert zoned.enabled()
