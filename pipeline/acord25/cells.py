@@ -123,7 +123,7 @@ def _amount_cell(box: Box, words: list[Word], confirm: bool = False) -> Cell | N
         and min(w.confidence if w.confidence is not None else 1.0 for w in line) >= _SURE
     if sure and strict_amount(seen) is not None:
         return Cell(box, AMOUNT, seen=seen, clear=box, confirm=True) if confirm else None
-    if sure and confirm and dollars(seen) is not None:  # "16,600.00": an amount with its cents, read surely
+    if sure and confirm and dollars(seen) is not None:  # "25,000.00": an amount with its cents, read surely
         return Cell(box, AMOUNT, seen=seen, clear=box, confirm=True)
     return Cell(box, AMOUNT, seen=seen, clear=box)
 
@@ -145,7 +145,7 @@ _CENTS = re.compile(r"[.,]\d{2}$")
 
 
 def dollars(text: str) -> int | None:
-    """Dollars of an amount as :func:`strict_amount` reads it, or of one printed with its cents ("16,600.00",
+    """Dollars of an amount as :func:`strict_amount` reads it, or of one printed with its cents ("25,000.00",
     the cents dropped), else None."""
     text = text.strip()
     return strict_amount(_CENTS.sub("", text)) if _CENTS.search(text) and len(text) > 3 else strict_amount(text)

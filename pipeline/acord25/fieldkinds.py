@@ -59,7 +59,7 @@ def read_text(lines: list[Line]) -> tuple[str, str] | None:
 
 def mended_code(text: str) -> str:
     """A policy number as OCR read it, with the signs it reads for a code's letters put back: '$' for S, '©' for C,
-    '®' for R, inside a word that holds digits ('X$31045827', '©SG-00270324-00'). No policy number holds them."""
+    '®' for R, inside a word that holds digits ('X$12345678', '©AB-0012345-00'). No policy number holds them."""
     return " ".join(w.translate(_CODE_SIGNS) if any(c.isdigit() for c in w) else w for w in text.split(" "))
 
 

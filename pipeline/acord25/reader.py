@@ -144,7 +144,7 @@ class FieldWords:
     def _at_cells(self, phrase: list[Word]) -> list[list[Word]]:
         """An OCR phrase cut before each later word that lies wholly in the own box of a cell that holds a code, a date
         or an amount, of another field than the phrase's first word, and reads as that cell's value: a name run on
-        over doubtful specks into the next cell ('Co' 'faeaBe' 'noses' '15013') leaves the cell its value."""
+        over doubtful specks OCR read as letters into the next cell (a code's number there) leaves the cell its value."""
         first = self._field_of(phrase[0])
         for i, w in enumerate(phrase[1:], 1):
             cell = self._field_of(w)
