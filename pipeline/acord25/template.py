@@ -1025,33 +1025,60 @@ def _follows(edition: str) -> dict[tuple[str, str], tuple[tuple[float, float], .
     return {key: tuple(centres) for key, centres in follows.items()}
 
 
+@dataclass(frozen=True)
+class _FollowTable:
+    """:func:`_follows` as arrays: the printed texts numbered (``number``), each pair of them that follows on a line
+    coded ``first * len(number) + second`` (``codes``, sorted), and the first's centres, pair after pair (those of
+    ``codes[k]`` from ``start[k]``, ``count[k]`` of them)."""
+
+    number: dict[str, int]
+    codes: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+    centres: np.ndarray
+
+
+@lru_cache(maxsize=None)
+def _follow_table(edition: str) -> _FollowTable:
+    follows = _follows(edition)
+    number = {text: k for k, text in enumerate(dict.fromkeys(t[0] for t in load(edition).printed))}
+    keyed = sorted((number[a] * len(number) + number[b], centres) for (a, b), centres in follows.items())
+    count = np.array([len(centres) for _, centres in keyed], dtype=int)
+    return _FollowTable(number, np.array([code for code, _ in keyed], dtype=np.int64), np.cumsum(count) - count, count,
+                        np.array([c for _, centres in keyed for c in centres], dtype=float).reshape(-1, 2))
+
+
 def _moved_print(words: list[Word], template: Template, registration: Registration, found: set[int]) -> set[int]:
     """Runs of RUN_WORDS or more words that follow each other in the form's print, near their place.
 
     An edition's notices and headings move a little and are re-worded from one edition to another;
     three words in the print's own order, within MOVED_Y_PT (MOVED_X_PT across) of where the template
     prints them, are print. Words already found at their place count in a run: two words left over at
-    a line's start, before three found, are print too."""
-    follows = _follows(template.edition)
-    placed: dict[tuple[str, str], list[tuple[float, float]]] = {}  # follows' places on the page, as needed
-    x0 = [w.x0 for w in words]
-    x1 = [w.x1 for w in words]
-    cy = [(w.y0 + w.y1) / 2 for w in words]  # Word.cy
-    order = sorted(range(len(words)), key=lambda j: (round(cy[j]), x0[j]))  # print found counts in a run
-    chained = [False] * len(order)
-    print_of = vocabulary(template.edition).print_of
-    for k in range(len(order) - 1):
-        i, j = order[k], order[k + 1]
-        if not (abs(cy[i] - cy[j]) < SAME_LINE_PT and 0 <= x0[j] - x1[i] < NEXT_WORD_PT):
-            continue  # not next to each other on a line: no run, wherever they lie
-        a, b = words[i], words[j]
-        for key in ((ta, tb) for ta in print_of(a) for tb in print_of(b) if (ta, tb) in follows):
-            if key not in placed:
-                placed[key] = [registration.glob.transform.point(*c) for c in follows[key]]
-            ax, ay = (x0[i] + x1[i]) / 2, cy[i]  # Word.cx, .cy
-            if any(abs(ax - x) <= MOVED_X_PT and abs(ay - y) <= MOVED_Y_PT for x, y in placed[key]):
-                chained[k] = True
-                break
+    a line's start, before three found, are print too.
+
+    Two words next to each other on a line (:func:`_next_words`) chain when some pair of texts they may be the
+    print of (:meth:`Vocabulary.print_of`) follows on a line of the form (:func:`_follows`) with its first word's
+    place, by the page-wide fit, within MOVED_X_PT and MOVED_Y_PT of the first word: every pair, text pair and
+    place tested at once."""
+    table = _follow_table(template.edition)
+    order, nexts = _next_words(words)
+    chained = np.zeros(len(order), dtype=bool)
+    if nexts:
+        pair, code = _follow_codes(words, order, nexts, table, vocabulary(template.edition).print_of)
+        at = np.minimum(np.searchsorted(table.codes, code), max(len(table.codes) - 1, 0))
+        known = table.codes[at] == code if len(table.codes) else np.zeros(len(code), dtype=bool)
+        pair, at = pair[known], at[known]
+        count = table.count[at]
+        rows = np.repeat(table.start[at] - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+        pair = np.repeat(pair, count)
+        t = registration.glob.transform
+        px, py = t.sx * table.centres[rows, 0] + t.tx, t.sy * table.centres[rows, 1] + t.ty  # Transform.point
+        first = np.array([order[k] for k in pair.tolist()], dtype=int)
+        boxes = np.array([(words[j].x0, words[j].y0, words[j].x1, words[j].y1) for j in first.tolist()],
+                         dtype=float).reshape(-1, 4)
+        ax, ay = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2  # Word.cx, .cy
+        chained[pair[(np.abs(ax - px) <= MOVED_X_PT) & (np.abs(ay - py) <= MOVED_Y_PT)]] = True
+    chained = chained.tolist()
     out, k = set(), 0
     while k < len(order):
         end = k
@@ -1061,3 +1088,55 @@ def _moved_print(words: list[Word], template: Template, registration: Registrati
             out.update(order[k:end + 1])
         k = end + 1
     return out
+
+
+def _next_words(words: list[Word]) -> tuple[list[int], list[int]]:
+    """The words in the order :func:`_moved_print` reads them (by their middle's height rounded to the point,
+    then across: print found counts in a run), and the places ``k`` in that order where the word at ``k + 1``
+    stands next to the one at ``k`` on a line (middles within SAME_LINE_PT, starting within NEXT_WORD_PT after
+    its end): the only places a run of print can go on. Found with arrays, by the same arithmetic as a loop
+    over the words' own coordinates; a coordinate that is not a finite number takes that loop."""
+    if not words:
+        return [], []
+    boxes = np.array([(w.x0, w.x1, w.y0, w.y1) for w in words], dtype=float).reshape(-1, 4)
+    if not np.isfinite(boxes).all():  # (round() of such a number raises, as it always did)
+        x0, x1 = boxes[:, 0].tolist(), boxes[:, 1].tolist()
+        cy = [(w.y0 + w.y1) / 2 for w in words]
+        order = sorted(range(len(words)), key=lambda j: (round(cy[j]), x0[j]))
+        return order, [k for k in range(len(order) - 1) if abs(cy[order[k]] - cy[order[k + 1]]) < SAME_LINE_PT
+                       and 0 <= x0[order[k + 1]] - x1[order[k]] < NEXT_WORD_PT]
+    cy = (boxes[:, 2] + boxes[:, 3]) / 2  # Word.cy
+    ranked = np.lexsort((boxes[:, 0], np.rint(cy)))  # stable: words alike in both keep the words' order
+    x0, x1, cy = boxes[ranked, 0], boxes[ranked, 1], cy[ranked]
+    gap = x0[1:] - x1[:-1]
+    nexts = np.flatnonzero((np.abs(cy[:-1] - cy[1:]) < SAME_LINE_PT) & (gap >= 0) & (gap < NEXT_WORD_PT))
+    return ranked.tolist(), nexts.tolist()
+
+
+def _follow_codes(words: list[Word], order: list[int], nexts: list[int], table: _FollowTable,
+                  print_of: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(k, code) for every pair of texts the words at ``order[k]`` and ``order[k + 1]`` may be the print of, for
+    each k of ``nexts``: the codes of :class:`_FollowTable` (a text the form does not print has no number; such a
+    pair has no code). A text-layer word is the print only of its own text."""
+    number, n = table.number, len(table.number)
+    reads: dict[int, tuple[int, ...]] = {}
+
+    def read(j: int) -> tuple[int, ...]:
+        got = reads.get(j)
+        if got is None:
+            w = words[j]
+            if w.confidence is None:
+                k = number.get(w.text)
+                got = () if k is None else (k,)
+            else:
+                got = tuple(number[text] for text in print_of(w) if text in number)
+            reads[j] = got
+        return got
+
+    pair, code = [], []
+    for k in nexts:
+        for a in read(order[k]):
+            for b in read(order[k + 1]):
+                pair.append(k)
+                code.append(a * n + b)
+    return np.array(pair, dtype=int), np.array(code, dtype=np.int64)
