@@ -87,9 +87,13 @@ class FieldWords:
                 and not _speck(w)]
         self.page_rules = [(m.x0, m.y0, m.x1, m.y1) for m in page.marks if m.kind == "rule"
                            and not any(_through(m, w) for w in read)]  # a rule through a value is no box's edge
-        self.own = {f: Box(*registration.place(f)) for f in self.fields}
-        self._own_boxes = np.array([(b.x0, b.y0, b.x1, b.y1) for b in self.own.values()], dtype=float).reshape(-1, 4)
-        self.boxes = {f: self._box(f) for f in self.fields}
+        placed, residual = registration.places()  # every field's registered place (Registration.place)
+        self.own = {f: Box(*box) for f, box in zip(self.fields, placed.tolist())}
+        self._own_boxes = placed
+        tol = np.where(1.0 + residual < 4.0, 1.0 + residual, 4.0)[:, None]  # min(4.0, 1.0 + the block's residual)
+        grown = (placed + np.array([-1.0, -1.0, 1.0, 1.0]) * tol).tolist()  # (x0 - tol, y0 - tol, x1 + tol, y1 + tol)
+        self.boxes = {f: Box(*box) if not self.page_rules else self._clipped(f, Box(*box), t)
+                      for f, box, t in zip(self.fields, grown, tol[:, 0].tolist())}  # no rule on the page cuts a box
         self.row_wide = {f for f in self.fields if f.block == "coverages" and f.box[3] - f.box[1] > 20
                          and f.kind not in ("text",) or f.key.endswith("/policy_number")}
         self._index = _FieldBoxes(self.boxes, self.own, self.row_wide)
@@ -236,12 +240,6 @@ class FieldWords:
             if first.y0 - max(w.y1 for w in words) <= RUN_ON_LINES * first.height:  # (or on its run-on line)
                 return f
         return None
-
-    def _box(self, f: Field) -> Box:
-        fit = self.registration.fit(f.block)
-        tol = min(4.0, 1.0 + fit.residual)
-        x0, y0, x1, y1 = self.registration.place(f)
-        return self._clipped(f, Box(x0 - tol, y0 - tol, x1 + tol, y1 + tol), tol)
 
     def _clipped(self, f: Field, box: Box, tol: float) -> Box:
         """A box the template draws with no rule across it, cut at a page rule that runs across most of it.

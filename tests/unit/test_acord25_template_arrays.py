@@ -83,3 +83,21 @@ def test_given_print_moved_and_misread_when_runs_of_print_are_found_then_as_the_
             moved = type(registration)(template, registration.blocks, registration.glob)
             moved.glob = type(registration.glob)(Transform(1.0, 0.0, 1.0, 200.0), 1.0, 10, False)  # the print placed lower
             assert _moved_print(words, template, moved, set()) == _moved_print_plainly(words, template, moved)
+
+
+def test_given_block_fits_and_moved_check_boxes_when_every_field_is_placed_at_once_then_as_one_by_one():
+    from pipeline.acord25.template import BlockFit, Registration, Transform, load
+
+    rng = np.random.default_rng(2)
+    for edition in ("2016/03", "2001/08"):
+        template = load(edition)
+        names = list(template.blocks)
+        blocks = {name: BlockFit(Transform(float(rng.choice([1.0, 0.93, -1.02])), float(rng.normal(0, 5)),
+                                           float(rng.choice([1.0, 1.07])), float(rng.normal(0, 5))),
+                                 float(rng.uniform(0, 6)), 9, True) for name in names[:-2]}  # two blocks borrow
+        glob = BlockFit(Transform(1.01, 2.0, 0.99, -3.0), 1.5, 200, False)
+        checks = [f for f in template.fields if f.kind == "check"]
+        registration = Registration(template, blocks, glob, moved={checks[0]: 12.5, checks[3]: -0.5})
+        placed, residual = registration.places()
+        assert placed.tolist() == [list(registration.place(f)) for f in template.fields]
+        assert residual.tolist() == [registration.fit(f.block).residual for f in template.fields]
