@@ -29,6 +29,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -1124,6 +1126,9 @@ def _moved_print(words: list[Word], template: Template, registration: Registrati
     return out
 
 
+_ACROSS_DOWN = attrgetter("x0", "x1", "y0", "y1")
+
+
 def _next_words(words: list[Word]) -> tuple[list[int], list[int]]:
     """The words in the order :func:`_moved_print` reads them (by their middle's height rounded to the point,
     then across: print found counts in a run), and the places ``k`` in that order where the word at ``k + 1``
@@ -1132,7 +1137,7 @@ def _next_words(words: list[Word]) -> tuple[list[int], list[int]]:
     over the words' own coordinates; a coordinate that is not a finite number takes that loop."""
     if not words:
         return [], []
-    boxes = np.array([(w.x0, w.x1, w.y0, w.y1) for w in words], dtype=float).reshape(-1, 4)
+    boxes = np.fromiter(chain.from_iterable(map(_ACROSS_DOWN, words)), dtype=float, count=4 * len(words)).reshape(-1, 4)
     if not np.isfinite(boxes).all():  # (round() of such a number raises, as it always did)
         x0, x1 = boxes[:, 0].tolist(), boxes[:, 1].tolist()
         cy = [(w.y0 + w.y1) / 2 for w in words]
@@ -1151,8 +1156,16 @@ def _follow_codes(words: list[Word], order: list[int], nexts: list[int], table: 
                   print_of: Any) -> tuple[np.ndarray, np.ndarray]:
     """(k, code) for every pair of texts the words at ``order[k]`` and ``order[k + 1]`` may be the print of, for
     each k of ``nexts``: the codes of :class:`_FollowTable` (a text the form does not print has no number; such a
-    pair has no code). A text-layer word is the print only of its own text."""
+    pair has no code). A text-layer word is the print only of its own text. When no word may be the print of two
+    texts (a text layer's page), the pairs are coded as arrays."""
     number, n = table.number, len(table.number)
+    if all(w.confidence is None for w in words):  # each word one text or none: the pairs' codes as arrays
+        ids = np.array([number.get(w.text, -1) for w in words], dtype=np.int64)
+        at = np.array(nexts, dtype=int)
+        ranked = np.array(order, dtype=int)
+        a, b = ids[ranked[at]], ids[ranked[at + 1]]
+        known = (a >= 0) & (b >= 0)
+        return at[known], a[known] * n + b[known]
     reads: dict[int, tuple[int, ...]] = {}
 
     def read(j: int) -> tuple[int, ...]:
