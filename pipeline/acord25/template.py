@@ -416,6 +416,8 @@ class _Printed:
     distinct_anchors: np.ndarray  # the same, each once
     block_names: tuple[str, ...]  # the blocks of ``blocks``, each once
     block_index: np.ndarray  # each word's block, an index of ``block_names``
+    text_index: dict[str, int]  # each of ``texts``'s index
+    anchor_array: np.ndarray  # ``anchors`` as an array
 
 
 @lru_cache(maxsize=None)
@@ -430,7 +432,8 @@ def _printed_arrays(edition: str) -> _Printed:
     return _Printed(texts, np.array([index[t[0]] for t in template.printed], dtype=int),
                     np.array(centres, dtype=float).reshape(-1, 2), blocks,
                     anchors, np.unique(np.array(anchors, dtype=int)),
-                    names, np.array([names.index(b) for b in blocks], dtype=int))
+                    names, np.array([names.index(b) for b in blocks], dtype=int), index,
+                    np.array(anchors, dtype=int))
 
 
 class _LabelPairs:
@@ -441,7 +444,7 @@ class _LabelPairs:
     def __init__(self, template: Template, words: PageWords, by_text: dict[str, list[int]]) -> None:
         printed = _printed_arrays(template.edition)
         # the page words of each of the template's texts, text after text (those of text k from start[k])
-        found = [(k, by_text[text]) for k, text in enumerate(printed.texts) if text in by_text]
+        found = sorted((printed.text_index[text], js) for text, js in by_text.items() if text in printed.text_index)
         count = np.zeros(len(printed.texts), dtype=int)
         count[[k for k, _ in found]] = [len(js) for _, js in found]
         start = np.cumsum(count) - count
@@ -480,7 +483,7 @@ class Matched:
         self.words = words or PageWords(page)
         self.by_text = self.words.labels(template)
         self.pairs = _LabelPairs(template, self.words, self.by_text)
-        self.everything = list(_printed_arrays(template.edition).anchors)
+        self.everything = _printed_arrays(template.edition).anchor_array  # (not to be changed: the template's)
         # the anchors whose text the page shows at all (those with a pair)
         anchors = _printed_arrays(template.edition).distinct_anchors
         self.readable = int((self.pairs.starts[anchors + 1] > self.pairs.starts[anchors]).sum())
