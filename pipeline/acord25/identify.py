@@ -91,11 +91,12 @@ def footer_edition(sheet: Sheet) -> str | None:
 
 
 def _edition_after(sheet: Sheet, last) -> str | None:
+    """The edition of the first word (in the page's order) that reads '(yyyy/mm)' just after ``last`` on its line."""
+    cy, height, x1 = last.cy, last.height, last.x1
     for w in sheet.words:
-        if abs(w.cy - last.cy) < 0.6 * last.height and 0 <= w.x0 - last.x1 < 2.5 * last.height:
-            match = _EDITION.match(w.text)
-            if match:
-                return f"{match.group(1)}/{match.group(2)}"
+        match = _EDITION.match(w.text)  # (the text first: a few words of a page read so, its geometry is the same test)
+        if match and abs(w.cy - cy) < 0.6 * height and 0 <= w.x0 - x1 < 2.5 * height:
+            return f"{match.group(1)}/{match.group(2)}"
     return None
 
 

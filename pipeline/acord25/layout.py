@@ -101,13 +101,14 @@ class Sheet:
 
     def _next_on_line(self, previous: Word, text: str) -> Word | None:
         best = None
+        own, x1, cy, alnum = max(previous.height, 1.0), previous.x1, previous.cy, previous.text.isalnum()
         for i in self._by_text.get(text, []):
             w = self.words[i]
-            low, high = sorted((max(previous.height, 1.0), max(w.height, 1.0)))
-            if low < 0.75 * high and previous.text.isalnum() and w.text.isalnum():
+            low, high = sorted((own, max(w.height, 1.0)))
+            if low < 0.75 * high and alnum and w.text.isalnum():
                 continue  # a different font size: a value next to a label
-            gap = w.x0 - previous.x1
-            if -1.5 <= gap <= 1.5 * low and abs(w.cy - previous.cy) < 0.6 * low:
+            gap = w.x0 - x1
+            if -1.5 <= gap <= 1.5 * low and abs(w.cy - cy) < 0.6 * low:
                 if best is None or w.x0 < best.x0:
                     best = w
         return best

@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections import defaultdict
 from dataclasses import replace
@@ -88,17 +87,24 @@ class FieldWords:
                 and not _speck(w)]
         self.page_rules = [(m.x0, m.y0, m.x1, m.y1) for m in page.marks if m.kind == "rule"
                            and not any(_through(m, w) for w in read)]  # a rule through a value is no box's edge
-        self.own = {f: Box(*registration.place(f)) for f in self.fields}
-        self._own_boxes = np.array([(b.x0, b.y0, b.x1, b.y1) for b in self.own.values()], dtype=float).reshape(-1, 4)
-        self.boxes = {f: self._box(f) for f in self.fields}
+        placed, residual = registration.places()  # every field's registered place (Registration.place)
+        self.own = {f: Box(*box) for f, box in zip(self.fields, placed.tolist())}
+        self._own_boxes = placed
+        tol = np.where(1.0 + residual < 4.0, 1.0 + residual, 4.0)[:, None]  # min(4.0, 1.0 + the block's residual)
+        grown = (placed + np.array([-1.0, -1.0, 1.0, 1.0]) * tol).tolist()  # (x0 - tol, y0 - tol, x1 + tol, y1 + tol)
+        self.boxes = {f: Box(*box) if not self.page_rules else self._clipped(f, Box(*box), t)
+                      for f, box, t in zip(self.fields, grown, tol[:, 0].tolist())}  # no rule on the page cuts a box
         self.row_wide = {f for f in self.fields if f.block == "coverages" and f.box[3] - f.box[1] > 20
                          and f.kind not in ("text",) or f.key.endswith("/policy_number")}
-        self._index = _BoxIndex(self.boxes, self.row_wide)
-        self._own_by_index = [(b.x0, b.y0, b.x1, b.y1) for b in (self.own[f] for f in self._index.fields)]
+        self._index = _FieldBoxes(self.boxes, self.own, self.row_wide)
         values = [w for j, w in enumerate(page.words) if j not in registration.printed_words and not _speck(w)]
         self.agreed: set[int] = set()  # ids of OCR words a second reading agreed with
         values, covered, self.read_twice = _uncovered([u for w in values for u in _unglued(w)], self.agreed)
         self.differing = _differing(values)
+        # the field of every word a phrase is made of, found at once (:meth:`_field_of` asks for it several times)
+        self._word_fields = {id(w): (w, f) for w, f in zip(values, self._index.at(
+            [w.cx for w in values], [w.cy for w in values], [_seat(w) for w in values]))}
+        self._point_fields: dict[tuple[float, float], Field | None] = {}  # fields at points located at once (:meth:`locate`)
         printed = form_print(registration.template.edition)
         self.words: dict[Field, list[Word]] = defaultdict(list)
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
@@ -130,8 +136,9 @@ class FieldWords:
                     self.doubtful.add(target)
         self._overflow_rows()
         self.marks: dict[Field, list[Mark]] = defaultdict(list)
-        for m in page.marks:
-            target = self._field_of_point(m.cx, m.cy, kinds_wanted=("check", "signature"))
+        marks = list(page.marks)
+        for m, target in zip(marks, self._index.at([m.cx for m in marks], [m.cy for m in marks],
+                                                   kinds_wanted=("check", "signature"))):
             if target is not None:
                 self.marks[target].append(m)
 
@@ -234,12 +241,6 @@ class FieldWords:
                 return f
         return None
 
-    def _box(self, f: Field) -> Box:
-        fit = self.registration.fit(f.block)
-        tol = min(4.0, 1.0 + fit.residual)
-        x0, y0, x1, y1 = self.registration.place(f)
-        return self._clipped(f, Box(x0 - tol, y0 - tol, x1 + tol, y1 + tol), tol)
-
     def _clipped(self, f: Field, box: Box, tol: float) -> Box:
         """A box the template draws with no rule across it, cut at a page rule that runs across most of it.
 
@@ -258,24 +259,23 @@ class FieldWords:
         return box
 
     def _field_of(self, w: Word) -> Field | None:
+        known = self._word_fields.get(id(w))
+        if known is not None and known[0] is w:
+            return known[1]
         return self._field_of_point(w.cx, w.cy, seat=_seat(w))
 
     def _field_of_point(self, x: float, y: float, kinds_wanted: tuple[str, ...] | None = None,
                         seat: float | None = None) -> Field | None:
-        """The field whose grown box holds the point and whose own box is nearest to it.
+        """The field whose grown box holds the point and whose own box is nearest to it (:meth:`_FieldBoxes.at`)."""
+        if seat is None and kinds_wanted is None and (x, y) in self._point_fields:
+            return self._point_fields[(x, y)]
+        return self._index.at([x], [y], None if seat is None else [seat], kinds_wanted)[0]
 
-        A coverage row's columns are tried with the word's seat (text may poke above its row's rule),
-        every other field with its centre."""
-        best, best_key = None, None
-        index = self._index
-        for i in index.holding(x, y, seat, kinds_wanted):
-            py = seat if seat is not None and index.row_wide[i] else y
-            x0, y0, x1, y1 = self._own_by_index[i]
-            distance = max(x0 - x, 0, x - x1) + max(y0 - py, 0, py - y1)
-            key = (distance, (x1 - x0) * (y1 - y0))
-            if best_key is None or key < best_key:
-                best, best_key = index.fields[i], key
-        return best
+    def locate(self, points: list[tuple[float, float]]) -> None:
+        """Find the fields at ``points`` at once, for :meth:`residual_at` and :meth:`by_rules_at` to be asked of them
+        (the evidence's boxes' middles): the same fields as asked one by one."""
+        found = self._index.at([x for x, _ in points], [y for _, y in points])
+        self._point_fields.update(zip(points, found))
 
     def _starts_new(self, previous: Word, w: Word) -> bool:
         """A word that reads as a value of the kind of another field's box begins a phrase of its own, and so
@@ -329,42 +329,50 @@ class FieldWords:
         return 1.0 if fit.own else LOOSE_FIT
 
 
-class _BoxIndex:
-    """The fields' grown boxes in a grid of GRID_PT squares: which of them hold a point is tested on the few
-    boxes of the point's square alone (the reader asks this for every word and mark; the nearest of the few
-    that hold it is chosen by :meth:`FieldWords._field_of_point`)."""
+class _FieldBoxes:
+    """The fields' grown boxes and own boxes as arrays, to find the field at many points at once: the field whose
+    grown box holds the point and whose own box is nearest to it (its distance across plus its distance down),
+    the smaller own box of two as near, the first in the template's order of two alike. A coverage row's columns
+    (``row_wide``) hold a point by its seat (text may poke above its row's rule), every other field by the point."""
 
-    def __init__(self, boxes: dict[Field, Box], row_wide: set[Field]) -> None:
+    def __init__(self, boxes: dict[Field, Box], own: dict[Field, Box], row_wide: set[Field]) -> None:
         self.fields = list(boxes)
-        self.box = [(b.x0, b.y0, b.x1, b.y1) for b in boxes.values()]
-        self.row_wide = [f in row_wide for f in self.fields]
+        self.box = np.array([(b.x0, b.y0, b.x1, b.y1) for b in boxes.values()], dtype=float).reshape(-1, 4)
+        self.own = np.array([(own[f].x0, own[f].y0, own[f].x1, own[f].y1) for f in self.fields],
+                            dtype=float).reshape(-1, 4)
+        self.area = (self.own[:, 2] - self.own[:, 0]) * (self.own[:, 3] - self.own[:, 1])
+        self.row_wide = np.array([f in row_wide for f in self.fields], dtype=bool)
         self.kind = [f.kind for f in self.fields]
-        self.grid: dict[tuple[int, int], list[int]] = defaultdict(list)  # a square -> the boxes over it, in field order
-        for i, (x0, y0, x1, y1) in enumerate(self.box):
-            if not (x0 <= x1 and y0 <= y1):
-                continue  # an empty box holds no point
-            for gx in range(math.floor(x0 / GRID_PT), math.floor(x1 / GRID_PT) + 1):
-                for gy in range(math.floor(y0 / GRID_PT), math.floor(y1 / GRID_PT) + 1):
-                    self.grid[(gx, gy)].append(i)
 
-    def holding(self, x: float, y: float, seat: float | None, kinds_wanted: tuple[str, ...] | None) -> list[int]:
-        """The indexes, in field order, of the boxes that hold (x, y), or (x, seat) for a coverage row's column."""
-        gx = math.floor(x / GRID_PT)
-        found = [i for i in self.grid.get((gx, math.floor(y / GRID_PT)), ())
-                 if seat is None or not self.row_wide[i]]
-        if seat is not None:
-            found += [i for i in self.grid.get((gx, math.floor(seat / GRID_PT)), ()) if self.row_wide[i]]
-            found.sort()
-        out = []
-        for i in found:
-            x0, y0, x1, y1 = self.box[i]
-            py = seat if seat is not None and self.row_wide[i] else y
-            if x0 <= x <= x1 and y0 <= py <= y1 and (kinds_wanted is None or self.kind[i] in kinds_wanted):
-                out.append(i)
+    def at(self, xs: list[float], ys: list[float], seats: list[float] | None = None,
+           kinds_wanted: tuple[str, ...] | None = None) -> list[Field | None]:
+        """The field at each point (``xs[k]``, ``ys[k]``), or at its seat ``seats[k]`` for a coverage row's column;
+        None where no grown box (of a kind in ``kinds_wanted``, when given) holds it."""
+        out: list[Field | None] = []
+        if not xs or not self.fields:
+            return [None] * len(xs)
+        wanted = None if kinds_wanted is None else np.array([k in kinds_wanted for k in self.kind], dtype=bool)
+        bx0, by0, bx1, by1 = self.box.T
+        ox0, oy0, ox1, oy1 = self.own.T
+        for start in range(0, len(xs), _POINT_ROWS):  # some points at a time (bounds the table's memory)
+            x = np.array(xs[start:start + _POINT_ROWS], dtype=float)[:, None]
+            y = np.array(ys[start:start + _POINT_ROWS], dtype=float)[:, None]
+            py = y if seats is None else \
+                np.where(self.row_wide, np.array(seats[start:start + _POINT_ROWS], dtype=float)[:, None], y)
+            held = (bx0 <= x) & (x <= bx1) & (by0 <= py) & (py <= by1)
+            if wanted is not None:
+                held &= wanted
+            distance = np.maximum(np.maximum(ox0 - x, 0.0), x - ox1) + np.maximum(np.maximum(oy0 - py, 0.0), py - oy1)
+            distance = np.where(held, distance, np.inf)
+            nearest = held & (distance == distance.min(axis=1, keepdims=True))
+            area = np.where(nearest, self.area, np.inf)
+            nearest &= area == area.min(axis=1, keepdims=True)
+            first = nearest.argmax(axis=1)
+            out += [self.fields[i] if any_ else None for i, any_ in zip(first.tolist(), held.any(axis=1).tolist())]
         return out
 
 
-GRID_PT = 24.0  # the side of the field index's squares (points): a few boxes over each
+_POINT_ROWS = 256  # points looked up at once by _FieldBoxes.at
 
 
 def _through(rule: Mark, w: Word) -> bool:
@@ -660,6 +668,8 @@ def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict
         agree_with_form_fields(cert, form_fields, ev)
     cert["evidence"] = ev.only(cert)
     readings = [w for w in page.words if id(w) not in fw.read_twice]  # a piece read twice counts once
+    fw.locate([((x0 + x1) / 2, (y0 + y1) / 2) for x0, y0, x1, y1 in (item["bbox"] for item in cert["evidence"].values())
+               if x1 > x0])  # the points calibrate asks residual_at and by_rules_at of, found at once
     calibrate(cert["evidence"], readings, page.marks, ocr=ocr, agreed=fw.agreed, differing=fw.differing,
               residual_at=fw.residual_at, by_rules_at=fw.by_rules_at)
     if info is not None:

@@ -29,6 +29,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -312,6 +314,26 @@ class Registration:
         dy = self.moved.get(f, 0.0)
         return x0, y0 + dy, x1, y1 + dy
 
+    def places(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`place` of every field of the template, in its order, as rows (x0, y0, x1, y1), and each field's
+        block's residual: the same arithmetic, all fields at once."""
+        names, of, boxes = _field_blocks(self.template.edition)
+        fits = [self.fit(name) for name in names]
+        sx, tx, sy, ty, residual = (np.array([getattr(f.transform, k) for f in fits] if k != "residual" else
+                                             [f.residual for f in fits], dtype=float).reshape(-1)[of]
+                                    for k in ("sx", "tx", "sy", "ty", "residual"))
+        x0, y0 = sx * boxes[:, 0] + tx, sy * boxes[:, 1] + ty  # Transform.point of each corner
+        x1, y1 = sx * boxes[:, 2] + tx, sy * boxes[:, 3] + ty
+        # Transform.box's min and max as Python's: the first of two equal (a signed zero stays as it was)
+        left, right = np.where(x1 < x0, x1, x0), np.where(x1 > x0, x1, x0)
+        top, bottom = np.where(y1 < y0, y1, y0), np.where(y1 > y0, y1, y0)
+        dy = np.zeros(len(of))
+        if self.moved:
+            index = _field_index(self.template.edition)
+            for f, down in self.moved.items():
+                dy[index[f]] = down
+        return np.column_stack((left, top + dy, right, bottom + dy)).reshape(-1, 4), residual
+
     @property
     def agreement(self) -> int:
         """Labels and rules that agree with the blocks' own fits: how well the page fits this template."""
@@ -327,6 +349,20 @@ class Registration:
         return {name: {"transform": [f.transform.sx, f.transform.tx, f.transform.sy, f.transform.ty],
                        "residual": round(f.residual, 2), "anchors": f.anchors, "rules": f.rules, "own": f.own}
                 for name, f in {**self.blocks, "page": self.glob}.items()}
+
+
+@lru_cache(maxsize=None)
+def _field_blocks(edition: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """The blocks of the template's fields (each once), each field's (an index of them), and the fields' boxes."""
+    fields = load(edition).fields
+    names = tuple(dict.fromkeys(f.block for f in fields))
+    return (names, np.array([names.index(f.block) for f in fields], dtype=int),
+            np.array([f.box for f in fields], dtype=float).reshape(-1, 4))
+
+
+@lru_cache(maxsize=None)
+def _field_index(edition: str) -> dict[Field, int]:
+    return {f: i for i, f in enumerate(load(edition).fields)}
 
 
 def _centre(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float]:
@@ -380,6 +416,8 @@ class _Printed:
     distinct_anchors: np.ndarray  # the same, each once
     block_names: tuple[str, ...]  # the blocks of ``blocks``, each once
     block_index: np.ndarray  # each word's block, an index of ``block_names``
+    text_index: dict[str, int]  # each of ``texts``'s index
+    anchor_array: np.ndarray  # ``anchors`` as an array
 
 
 @lru_cache(maxsize=None)
@@ -394,7 +432,8 @@ def _printed_arrays(edition: str) -> _Printed:
     return _Printed(texts, np.array([index[t[0]] for t in template.printed], dtype=int),
                     np.array(centres, dtype=float).reshape(-1, 2), blocks,
                     anchors, np.unique(np.array(anchors, dtype=int)),
-                    names, np.array([names.index(b) for b in blocks], dtype=int))
+                    names, np.array([names.index(b) for b in blocks], dtype=int), index,
+                    np.array(anchors, dtype=int))
 
 
 class _LabelPairs:
@@ -405,7 +444,7 @@ class _LabelPairs:
     def __init__(self, template: Template, words: PageWords, by_text: dict[str, list[int]]) -> None:
         printed = _printed_arrays(template.edition)
         # the page words of each of the template's texts, text after text (those of text k from start[k])
-        found = [(k, by_text[text]) for k, text in enumerate(printed.texts) if text in by_text]
+        found = sorted((printed.text_index[text], js) for text, js in by_text.items() if text in printed.text_index)
         count = np.zeros(len(printed.texts), dtype=int)
         count[[k for k, _ in found]] = [len(js) for _, js in found]
         start = np.cumsum(count) - count
@@ -444,7 +483,7 @@ class Matched:
         self.words = words or PageWords(page)
         self.by_text = self.words.labels(template)
         self.pairs = _LabelPairs(template, self.words, self.by_text)
-        self.everything = list(_printed_arrays(template.edition).anchors)
+        self.everything = _printed_arrays(template.edition).anchor_array  # (not to be changed: the template's)
         # the anchors whose text the page shows at all (those with a pair)
         anchors = _printed_arrays(template.edition).distinct_anchors
         self.readable = int((self.pairs.starts[anchors + 1] > self.pairs.starts[anchors]).sum())
@@ -1025,33 +1064,60 @@ def _follows(edition: str) -> dict[tuple[str, str], tuple[tuple[float, float], .
     return {key: tuple(centres) for key, centres in follows.items()}
 
 
+@dataclass(frozen=True)
+class _FollowTable:
+    """:func:`_follows` as arrays: the printed texts numbered (``number``), each pair of them that follows on a line
+    coded ``first * len(number) + second`` (``codes``, sorted), and the first's centres, pair after pair (those of
+    ``codes[k]`` from ``start[k]``, ``count[k]`` of them)."""
+
+    number: dict[str, int]
+    codes: np.ndarray
+    start: np.ndarray
+    count: np.ndarray
+    centres: np.ndarray
+
+
+@lru_cache(maxsize=None)
+def _follow_table(edition: str) -> _FollowTable:
+    follows = _follows(edition)
+    number = {text: k for k, text in enumerate(dict.fromkeys(t[0] for t in load(edition).printed))}
+    keyed = sorted((number[a] * len(number) + number[b], centres) for (a, b), centres in follows.items())
+    count = np.array([len(centres) for _, centres in keyed], dtype=int)
+    return _FollowTable(number, np.array([code for code, _ in keyed], dtype=np.int64), np.cumsum(count) - count, count,
+                        np.array([c for _, centres in keyed for c in centres], dtype=float).reshape(-1, 2))
+
+
 def _moved_print(words: list[Word], template: Template, registration: Registration, found: set[int]) -> set[int]:
     """Runs of RUN_WORDS or more words that follow each other in the form's print, near their place.
 
     An edition's notices and headings move a little and are re-worded from one edition to another;
     three words in the print's own order, within MOVED_Y_PT (MOVED_X_PT across) of where the template
     prints them, are print. Words already found at their place count in a run: two words left over at
-    a line's start, before three found, are print too."""
-    follows = _follows(template.edition)
-    placed: dict[tuple[str, str], list[tuple[float, float]]] = {}  # follows' places on the page, as needed
-    x0 = [w.x0 for w in words]
-    x1 = [w.x1 for w in words]
-    cy = [(w.y0 + w.y1) / 2 for w in words]  # Word.cy
-    order = sorted(range(len(words)), key=lambda j: (round(cy[j]), x0[j]))  # print found counts in a run
-    chained = [False] * len(order)
-    print_of = vocabulary(template.edition).print_of
-    for k in range(len(order) - 1):
-        i, j = order[k], order[k + 1]
-        if not (abs(cy[i] - cy[j]) < SAME_LINE_PT and 0 <= x0[j] - x1[i] < NEXT_WORD_PT):
-            continue  # not next to each other on a line: no run, wherever they lie
-        a, b = words[i], words[j]
-        for key in ((ta, tb) for ta in print_of(a) for tb in print_of(b) if (ta, tb) in follows):
-            if key not in placed:
-                placed[key] = [registration.glob.transform.point(*c) for c in follows[key]]
-            ax, ay = (x0[i] + x1[i]) / 2, cy[i]  # Word.cx, .cy
-            if any(abs(ax - x) <= MOVED_X_PT and abs(ay - y) <= MOVED_Y_PT for x, y in placed[key]):
-                chained[k] = True
-                break
+    a line's start, before three found, are print too.
+
+    Two words next to each other on a line (:func:`_next_words`) chain when some pair of texts they may be the
+    print of (:meth:`Vocabulary.print_of`) follows on a line of the form (:func:`_follows`) with its first word's
+    place, by the page-wide fit, within MOVED_X_PT and MOVED_Y_PT of the first word: every pair, text pair and
+    place tested at once."""
+    table = _follow_table(template.edition)
+    order, nexts = _next_words(words)
+    chained = np.zeros(len(order), dtype=bool)
+    if nexts:
+        pair, code = _follow_codes(words, order, nexts, table, vocabulary(template.edition).print_of)
+        at = np.minimum(np.searchsorted(table.codes, code), max(len(table.codes) - 1, 0))
+        known = table.codes[at] == code if len(table.codes) else np.zeros(len(code), dtype=bool)
+        pair, at = pair[known], at[known]
+        count = table.count[at]
+        rows = np.repeat(table.start[at] - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+        pair = np.repeat(pair, count)
+        t = registration.glob.transform
+        px, py = t.sx * table.centres[rows, 0] + t.tx, t.sy * table.centres[rows, 1] + t.ty  # Transform.point
+        first = np.array([order[k] for k in pair.tolist()], dtype=int)
+        boxes = np.array([(words[j].x0, words[j].y0, words[j].x1, words[j].y1) for j in first.tolist()],
+                         dtype=float).reshape(-1, 4)
+        ax, ay = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2  # Word.cx, .cy
+        chained[pair[(np.abs(ax - px) <= MOVED_X_PT) & (np.abs(ay - py) <= MOVED_Y_PT)]] = True
+    chained = chained.tolist()
     out, k = set(), 0
     while k < len(order):
         end = k
@@ -1061,3 +1127,66 @@ def _moved_print(words: list[Word], template: Template, registration: Registrati
             out.update(order[k:end + 1])
         k = end + 1
     return out
+
+
+_ACROSS_DOWN = attrgetter("x0", "x1", "y0", "y1")
+
+
+def _next_words(words: list[Word]) -> tuple[list[int], list[int]]:
+    """The words in the order :func:`_moved_print` reads them (by their middle's height rounded to the point,
+    then across: print found counts in a run), and the places ``k`` in that order where the word at ``k + 1``
+    stands next to the one at ``k`` on a line (middles within SAME_LINE_PT, starting within NEXT_WORD_PT after
+    its end): the only places a run of print can go on. Found with arrays, by the same arithmetic as a loop
+    over the words' own coordinates; a coordinate that is not a finite number takes that loop."""
+    if not words:
+        return [], []
+    boxes = np.fromiter(chain.from_iterable(map(_ACROSS_DOWN, words)), dtype=float, count=4 * len(words)).reshape(-1, 4)
+    if not np.isfinite(boxes).all():  # (round() of such a number raises, as it always did)
+        x0, x1 = boxes[:, 0].tolist(), boxes[:, 1].tolist()
+        cy = [(w.y0 + w.y1) / 2 for w in words]
+        order = sorted(range(len(words)), key=lambda j: (round(cy[j]), x0[j]))
+        return order, [k for k in range(len(order) - 1) if abs(cy[order[k]] - cy[order[k + 1]]) < SAME_LINE_PT
+                       and 0 <= x0[order[k + 1]] - x1[order[k]] < NEXT_WORD_PT]
+    cy = (boxes[:, 2] + boxes[:, 3]) / 2  # Word.cy
+    ranked = np.lexsort((boxes[:, 0], np.rint(cy)))  # stable: words alike in both keep the words' order
+    x0, x1, cy = boxes[ranked, 0], boxes[ranked, 1], cy[ranked]
+    gap = x0[1:] - x1[:-1]
+    nexts = np.flatnonzero((np.abs(cy[:-1] - cy[1:]) < SAME_LINE_PT) & (gap >= 0) & (gap < NEXT_WORD_PT))
+    return ranked.tolist(), nexts.tolist()
+
+
+def _follow_codes(words: list[Word], order: list[int], nexts: list[int], table: _FollowTable,
+                  print_of: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(k, code) for every pair of texts the words at ``order[k]`` and ``order[k + 1]`` may be the print of, for
+    each k of ``nexts``: the codes of :class:`_FollowTable` (a text the form does not print has no number; such a
+    pair has no code). A text-layer word is the print only of its own text. When no word may be the print of two
+    texts (a text layer's page), the pairs are coded as arrays."""
+    number, n = table.number, len(table.number)
+    if all(w.confidence is None for w in words):  # each word one text or none: the pairs' codes as arrays
+        ids = np.array([number.get(w.text, -1) for w in words], dtype=np.int64)
+        at = np.array(nexts, dtype=int)
+        ranked = np.array(order, dtype=int)
+        a, b = ids[ranked[at]], ids[ranked[at + 1]]
+        known = (a >= 0) & (b >= 0)
+        return at[known], a[known] * n + b[known]
+    reads: dict[int, tuple[int, ...]] = {}
+
+    def read(j: int) -> tuple[int, ...]:
+        got = reads.get(j)
+        if got is None:
+            w = words[j]
+            if w.confidence is None:
+                k = number.get(w.text)
+                got = () if k is None else (k,)
+            else:
+                got = tuple(number[text] for text in print_of(w) if text in number)
+            reads[j] = got
+        return got
+
+    pair, code = [], []
+    for k in nexts:
+        for a in read(order[k]):
+            for b in read(order[k + 1]):
+                pair.append(k)
+                code.append(a * n + b)
+    return np.array(pair, dtype=int), np.array(code, dtype=np.int64)
