@@ -17,7 +17,7 @@ from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box, lines_of
 from pipeline.acord25.parse import parse_date
 from pipeline.acord25.evidence import CONFIRMED, UNCONFIRMED  # noqa: F401 (the OCR stage leaves them)
-from pipeline.acord25.reader import FieldWords, prepared
+from pipeline.acord25.reader import READERS, FieldWords, prepared
 from pipeline.acord25.template import Registration
 from pipeline.textlayer import Page, Word
 
@@ -32,6 +32,11 @@ BLOCK = "block"  # not an alphabet: a party's lines of name and address, read ag
 _STRICT_AMOUNT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d{3,9}$")  # a limit is never under $100
 _SURE = 0.8  # a page-level reading at least this sure is not read again
 ALPHABETS = {"letter": LETTER, "yn": FLAG}
+LONE_CHAR = 0.002  # square inches of ink: a lone digit (a revision number) in a box no word was read from
+# one-line value boxes whose print page-level OCR may leave out or break (a lone digit, a date touching its
+# cell's sides, an e-mail address read as two words out of order): such a box, holding print, whose words give
+# no value of its kind is read again alone, as a block (its sure lines kept: pipeline.ocr.partylines.combined)
+LINE_KINDS = ("text", "date", "naic", "phone", "email")
 FREE_ROW = "other/"  # the other row's cells may stack several values: read with the page
 
 
@@ -91,7 +96,17 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
                 cells.append(cell)
         elif f.kind == "party" and (words or (unread is not None and unread(box))):
             cells.append(Cell(box, BLOCK))  # every party block: its lines are the page's weakest reading
+        elif f.kind in LINE_KINDS and unread is not None and _unread_line(f.kind, box, words, unread):
+            cells.append(Cell(box, BLOCK))
     return cells
+
+
+def _unread_line(kind: str, box: Box, words: list[Word], unread) -> bool:
+    """A one-line value box read wrong at page level: no word read from its print (a lone character's
+    worth of ink is enough), or its words give no value of its kind."""
+    if not words:
+        return unread(box, least=LONE_CHAR)
+    return READERS[kind](lines_of(words)) is None
 
 
 BOX_MARKS = ("box", "cross")  # what the OCR stage's box search makes of a box it found (empty or checked)

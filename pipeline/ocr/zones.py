@@ -186,9 +186,10 @@ UNREAD_IN2 = 0.01  # ... when it is at least this much ink (square inches): a sh
 NEAR_PT = 4.0  # a word whose centre lies this near a zone may cover some of its print
 
 
-def unread_print(page: Page, image: np.ndarray, zone, *, scale: float, dpi: float) -> bool:
+def unread_print(page: Page, image: np.ndarray, zone, *, scale: float, dpi: float,
+                 least: float = UNREAD_IN2) -> bool:
     """True when ``zone`` (points) of the cleaned page holds print that none of the page's words
-    was read from: a line page-level OCR left out."""
+    was read from: a line page-level OCR left out (at least ``least`` square inches of ink)."""
     x0, y0 = max(0, int(zone.x0 / scale)), max(0, int(zone.y0 / scale))
     x1, y1 = min(image.shape[1], int(zone.x1 / scale)), min(image.shape[0], int(zone.y1 / scale))
     if x1 - x0 < 4 or y1 - y0 < 4:
@@ -205,7 +206,7 @@ def unread_print(page: Page, image: np.ndarray, zone, *, scale: float, dpi: floa
         c, d = int(w.x0 / scale) - x0 - left - pad, int(w.x1 / scale) - x0 - left + pad
         ink[max(0, a):max(0, b), max(0, c):max(0, d)] = False
     left_out = int(ink.sum())
-    return left_out >= UNREAD_IN2 * dpi * dpi and left_out >= UNREAD_SHARE * total
+    return left_out >= least * dpi * dpi and left_out >= UNREAD_SHARE * total
 
 
 def _block(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word]:

@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from pipeline.acord25 import extract_certificate, plausible
-from pipeline.acord25.cells import AMOUNT, DATE, FLAG, strict_amount, value_cells
+from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, FLAG, LONE_CHAR, strict_amount, value_cells
 from pipeline.textlayer import Page, Word
 
 
@@ -48,6 +48,35 @@ def test_given_no_date_read_in_its_box_then_the_box_is_listed_for_a_second_readi
     printed = f"{iso[5:7]}/{iso[8:10]}/{iso[:4]}"
     [cell] = [c for c in value_cells(_without(page, lambda w: w.text == printed)) if c.alphabet == DATE]
     assert cell.accepts(printed)
+
+
+def _email_cells(page: Page, address: Word, unread) -> list:
+    return [c for c in value_cells(page, unread) if c.alphabet == BLOCK and c.box.contains(address.cx, address.cy)]
+
+
+def test_given_a_one_line_box_whose_words_give_no_value_of_its_kind_then_it_is_listed_for_a_second_reading(
+        page, truth):
+    address = _words(page, truth["producer"]["email"])[0]
+    assert _email_cells(page, address, lambda box, **_: True) == []  # read as an address: not read again
+    name, domain = truth["producer"]["email"].split("@")
+    broken = dataclasses.replace(page, words=tuple(w for w in page.words if w is not address) + (  # out of order
+        dataclasses.replace(address, text="@" + domain, x0=address.x0 + 20),
+        dataclasses.replace(address, text=name, x0=address.x1 - 1, confidence=0.4)))
+    assert len(_email_cells(broken, address, lambda box, **_: False)) == 1
+
+
+def test_given_a_one_line_box_with_no_word_read_then_it_is_listed_only_when_it_holds_print(page, truth):
+    address = _words(page, truth["producer"]["email"])[0]
+    emptied = _without(page, lambda w: w is address)
+    asked = []
+
+    def unread(box, **how):
+        asked.append(how)
+        return box.contains(address.cx, address.cy)
+
+    assert len(_email_cells(emptied, address, unread)) == 1
+    assert {"least": LONE_CHAR} in asked  # a lone character's worth of print is enough
+    assert _email_cells(emptied, address, lambda box, **_: False) == []  # a blank box: nothing to read
 
 
 def _accident(page: Page, truth: dict) -> tuple[Word, str]:

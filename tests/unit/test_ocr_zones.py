@@ -304,7 +304,7 @@ def test_given_a_block_whose_first_reading_left_a_line_out_then_the_reading_with
 
 def test_given_a_party_block_no_word_was_read_from_but_print_left_unread_then_it_is_read_again(page):
     insured = next(w for w in page.words if w.text == "INSURED" and w.x0 < 60)
-    inside = lambda zone: zone.contains(insured.x1 + 30, insured.y1 + 12)  # noqa: E731 (the insured's block only)
+    inside = lambda zone, **_: zone.contains(insured.x1 + 30, insured.y1 + 12)  # noqa: E731 (the insured's block only)
     box = next(c.box for c in _party_cells(page) if inside(c.box))
     unread = dataclasses.replace(page, words=tuple(
         w for w in page.words if w is insured or not box.contains(w.cx, w.cy)))
