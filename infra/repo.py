@@ -40,14 +40,17 @@ def _insert_ignore_statement(dialect: str, model: type, names: tuple[str, ...], 
     key = (dialect, model, names, conflict)
     statement = _INSERT_IGNORE.get(key)
     if statement is None:
-        table = model.__table__
-        module = postgresql if dialect == "postgresql" else sqlite
-        statement = (module.insert(table)
-                     .values({name: bindparam(name, type_=table.c[name].type) for name in names})
-                     .on_conflict_do_nothing(index_elements=list(conflict))
-                     .returning(*table.primary_key.columns))  # rowcount is -1 under psycopg 3
-        _INSERT_IGNORE[key] = statement
+        table = model.__table__  # (RETURNING its key: rowcount is -1 under psycopg 3)
+        statement = _INSERT_IGNORE[key] = (_bound_insert_ignore(dialect, table, names, conflict)
+                                           .returning(*table.primary_key.columns))
     return statement
+
+
+def _bound_insert_ignore(dialect: str, table: Any, names: tuple[str, ...], conflict: tuple[str, ...]):
+    """INSERT ... ON CONFLICT DO NOTHING into ``table`` with a bound parameter per column named."""
+    return (dialect_insert_of(dialect, table)
+            .values({name: bindparam(name, type_=table.c[name].type) for name in names})
+            .on_conflict_do_nothing(index_elements=list(conflict)))
 
 
 def insert_ignore(session: Session, model: type, values: dict[str, Any], conflict: list[str]) -> bool:
@@ -71,10 +74,7 @@ def _insert_or_none_statement(dialect: str, model: type, names: tuple[str, ...],
     statement = _INSERT_OR_NONE.get(key)
     if statement is None:
         table = model.__table__
-        core = (dialect_insert_of(dialect, table)
-                .values({name: bindparam(name, type_=table.c[name].type) for name in names})
-                .on_conflict_do_nothing(index_elements=list(conflict))
-                .returning(*table.columns))
+        core = _bound_insert_ignore(dialect, table, names, conflict).returning(*table.columns)
         statement = _INSERT_OR_NONE[key] = select(model).from_statement(core)
     return statement
 

@@ -1117,7 +1117,11 @@ def _moved_print(words: list[Word], template: Template, registration: Registrati
                          dtype=float).reshape(-1, 4)
         ax, ay = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2  # Word.cx, .cy
         chained[pair[(np.abs(ax - px) <= MOVED_X_PT) & (np.abs(ay - py) <= MOVED_Y_PT)]] = True
-    chained = chained.tolist()
+    return _runs(order, chained.tolist())
+
+
+def _runs(order: list[int], chained: list[bool]) -> set[int]:
+    """The words (indices) of every run of at least RUN_WORDS words in ``order`` each chained to the next."""
     out, k = set(), 0
     while k < len(order):
         end = k

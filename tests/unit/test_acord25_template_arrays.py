@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.acord25.template import _agreeing_labels, _unique_rows
+from pipeline.acord25.template import _agreeing_labels, _runs, _unique_rows
 
 
 def test_given_shift_hypotheses_with_repeats_and_signed_zeros_when_made_unique_then_as_numpys_unique_rows():
@@ -30,7 +30,7 @@ def test_given_scale_hypotheses_when_agreeing_anchors_are_counted_then_each_anch
 
 def _moved_print_plainly(words, template, registration):
     """:func:`_moved_print` as a loop over the words in their order (its definition, before it took arrays)."""
-    from pipeline.acord25.template import (MOVED_X_PT, MOVED_Y_PT, NEXT_WORD_PT, RUN_WORDS, SAME_LINE_PT, _follows,
+    from pipeline.acord25.template import (MOVED_X_PT, MOVED_Y_PT, NEXT_WORD_PT, SAME_LINE_PT, _follows,
                                            vocabulary)
 
     follows = _follows(template.edition)
@@ -46,15 +46,7 @@ def _moved_print_plainly(words, template, registration):
             if any(abs(a.cx - x) <= MOVED_X_PT and abs(a.cy - y) <= MOVED_Y_PT for x, y in placed):
                 chained[k] = True
                 break
-    out, k = set(), 0
-    while k < len(order):
-        end = k
-        while end < len(order) and chained[end]:
-            end += 1
-        if end - k + 1 >= RUN_WORDS:
-            out.update(order[k:end + 1])
-        k = end + 1
-    return out
+    return _runs(order, chained)  # (the runs from the chained pairs: the same step on both sides)
 
 
 def test_given_print_moved_and_misread_when_runs_of_print_are_found_then_as_the_plain_loop_finds_them():
