@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box, lines_of
 from pipeline.acord25.parse import parse_date
-from pipeline.acord25.evidence import CONFIRMED, UNCONFIRMED  # noqa: F401 (the OCR stage leaves them)
 from pipeline.acord25.reader import READERS, FieldWords, prepared
 from pipeline.acord25.template import Registration
 from pipeline.textlayer import Page, Word

@@ -21,7 +21,8 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from pipeline.acord25.cells import AMOUNT, BLOCK, CONFIRMED, DATE, UNCONFIRMED, Cell, dollars, strict_amount
+from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, Cell, dollars, strict_amount
+from pipeline.acord25.evidence import CONFIRMED, UNCONFIRMED
 from pipeline.acord25.parse import parse_date
 from pipeline.ocr.blocks import words_in
 from pipeline.ocr.engine import OcrEngine, OcrWord

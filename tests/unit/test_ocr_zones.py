@@ -7,7 +7,8 @@ import dataclasses
 import cv2
 import numpy as np
 
-from pipeline.acord25.cells import BLOCK, CONFIRMED, FLAG, LETTER, UNCONFIRMED, Cell
+from pipeline.acord25.cells import BLOCK, FLAG, LETTER, Cell
+from pipeline.acord25.evidence import CONFIRMED, UNCONFIRMED
 from pipeline.acord25.layout import Box
 from pipeline.ocr.engine import OcrWord, Orientation
 from pipeline.ocr.pages import _word
