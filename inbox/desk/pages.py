@@ -218,7 +218,7 @@ def _document_routes(desk: FastAPI, kit: Kit) -> None:
             if found is None:
                 raise not_found()
             model = views.document_page(session, person, found)
-            scoring = _scoring_pending(session, model)
+            scoring = _scoring_pending(session, model) or _replaced_meanwhile(session, model)
             vendor = document_vendor(session, person, document_id)
         if model.pages and page not in model.pages:
             page = model.pages[0]
@@ -426,6 +426,17 @@ def _scoring_pending(session, model: views.Page) -> bool:
     done = set(session.scalars(select(Evaluation.trigger).where(Evaluation.document_id == model.document.id,
                                                                 Evaluation.trigger.in_(triggers))))
     return bool(set(triggers) - done)
+
+
+def _replaced_meanwhile(session, model: views.Page) -> bool:
+    """The evaluation the page shows was replaced while the page was being built: a rescore committed between
+    the page's reads (each statement sees what is committed when it runs), so the page shows the old decision
+    while nothing is pending any more. The page then reloads once, as while scoring."""
+    from workers.decisions import current_evaluation
+
+    now = current_evaluation(session, model.document.id)
+    return now is not None and (now.decision, now.checks) != (model.status.get("evaluated_decision"),
+                                                              model.status.get("checks"))
 
 
 def _read_values(model: views.Page) -> dict[str, Any]:

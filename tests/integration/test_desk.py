@@ -415,3 +415,31 @@ def test_given_the_report_pages_then_they_need_the_desks_sign_in_and_show_only_t
     assert f"/desk/documents/{ours}" in page and theirs not in page
     assert 'href="/desk/reports"' in desk.get("/desk/queue").text  # the desk's menu leads there
     desk.close()
+
+
+@BOTH
+def test_given_a_rescore_committed_while_the_page_is_built_then_the_page_reloads_instead_of_showing_the_old_decision(
+        app, worker, served):
+    from sqlalchemy import update
+
+    from inbox.desk.pages import _replaced_meanwhile
+    from inbox.desk.views import document_page, find
+    from infra.models import Document, User, utcnow
+    from infra.users import person_of
+
+    _, api = served
+    document_id = decided_document(app, api, "acme")
+    user(app, "rita@acme.example", "acme", "reviewer")
+    with app.sessions() as session:
+        person = person_of(session, session.scalars(select(User).where(User.email == "rita@acme.example")).one())
+        model = document_page(session, person, find(session, person, document_id))
+        assert model.status["decision"] == "rejected" and not _replaced_meanwhile(session, model)
+        with app.sessions() as rescore:  # another transaction scores the document again and commits
+            shown = rescore.scalars(select(Evaluation).where(Evaluation.document_id == document_id)).one()
+            rescore.execute(update(Evaluation).where(Evaluation.document_id == document_id).values(current=False))
+            rescore.add(Evaluation(document_id=document_id, trigger="correction:0", current=True,
+                                   requirement_set_id=shown.requirement_set_id, decision="approved", checks=[],
+                                   as_of=shown.as_of, created_at=utcnow()))
+            rescore.commit()
+        assert session.get(Document, document_id).status == "decided"
+        assert _replaced_meanwhile(session, model)  # the page built before the commit reloads
