@@ -198,7 +198,7 @@ def _sign_in_routes(desk: FastAPI, kit: Kit) -> None:
 
 def _document_routes(desk: FastAPI, kit: Kit) -> None:
     """The queue, a document's page and its page images."""
-    app, render, go = kit.app, kit.render, kit.go
+    app, render = kit.app, kit.render
 
     # -- the queue and the documents ------------------------------------------------------------------
 
