@@ -24,32 +24,33 @@ def terminate(admin_url: str, pid: int) -> None:
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
-def test_given_a_pooled_connection_closed_while_idle_when_it_is_taken_then_a_new_one_serves(
-        postgres_url, postgres_server, monkeypatch):
+@pytest.fixture
+def pooled_then_killed(postgres_url, postgres_server):
+    """A session maker whose pool holds one connection, and that connection's backend pid, terminated since."""
     engine = make_engine(postgres_url)
     sessions = infra.db.make_sessionmaker(engine)
     try:
         first = backend(sessions)
         terminate(postgres_server, first)
-        monkeypatch.setattr(infra.db, "PING_IF_IDLE_S", 0.0)  # idle long enough to be pinged
-
-        assert backend(sessions) != first  # no error: the ping found it closed and the pool reconnected
+        yield sessions, first
     finally:
         engine.dispose()
+
+
+def test_given_a_pooled_connection_closed_while_idle_when_it_is_taken_then_a_new_one_serves(
+        pooled_then_killed, monkeypatch):
+    sessions, first = pooled_then_killed
+    monkeypatch.setattr(infra.db, "PING_IF_IDLE_S", 0.0)  # idle long enough to be pinged
+
+    assert backend(sessions) != first  # no error: the ping found it closed and the pool reconnected
 
 
 def test_given_a_connection_used_a_moment_ago_when_it_died_since_then_its_first_statement_fails_and_the_next_works(
-        postgres_url, postgres_server, monkeypatch):
-    engine = make_engine(postgres_url)
-    sessions = infra.db.make_sessionmaker(engine)
-    try:
-        first = backend(sessions)
-        terminate(postgres_server, first)
-        monkeypatch.setattr(infra.db, "PING_IF_IDLE_S", 3600.0)  # in use "a moment ago": not pinged
+        pooled_then_killed, monkeypatch):
+    sessions, first = pooled_then_killed
+    monkeypatch.setattr(infra.db, "PING_IF_IDLE_S", 3600.0)  # in use "a moment ago": not pinged
 
-        with pytest.raises(exc.OperationalError) as raised:
-            backend(sessions)
-        assert raised.value.connection_invalidated
-        assert backend(sessions) != first
-    finally:
-        engine.dispose()
+    with pytest.raises(exc.OperationalError) as raised:
+        backend(sessions)
+    assert raised.value.connection_invalidated
+    assert backend(sessions) != first
