@@ -42,6 +42,8 @@ MIN_OWN_BLOCKS = 0.5  # an OCR page with fewer of its blocks fitted on their own
 MIN_OCR_CONFIDENCE = 0.25  # a phrase of OCR words all read less surely than this is speckle, a logo or a rule
 NUMBER_DIGITS = 4  # ... unless it holds this many digits: speckle is not read as a run of digits (a policy number, a limit)
 MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smallest print is 5.5 pt
+BOX_SLACK_PT = 1.0  # a field's registered box is grown by this much more than its block's residual ...
+BOX_SLACK_MAX_PT = 4.0  # ... and at most by this (a loose fit's box does not take its neighbours' words)
 LOW_PRINT_PT = 4.0  # an OCR word lower than this and doubted (below STRAY_CONFIDENCE) is a speck too
 DEBRIS_CONFIDENCE, DEBRIS_CHARS = 0.45, 2  # an OCR word this short read less surely than this is a speck
 CODE_GAP = 0.4  # letters this close (in heights) before a word with digits are the start of one code
@@ -90,7 +92,8 @@ class FieldWords:
         placed, residual = registration.places()  # every field's registered place (Registration.place)
         self.own = {f: Box(*box) for f, box in zip(self.fields, placed.tolist())}
         self._own_boxes = placed
-        tol = np.where(1.0 + residual < 4.0, 1.0 + residual, 4.0)[:, None]  # min(4.0, 1.0 + the block's residual)
+        slack = BOX_SLACK_PT + residual  # min(BOX_SLACK_MAX_PT, BOX_SLACK_PT + the block's residual), per field
+        tol = np.where(slack < BOX_SLACK_MAX_PT, slack, BOX_SLACK_MAX_PT)[:, None]
         grown = (placed + np.array([-1.0, -1.0, 1.0, 1.0]) * tol).tolist()  # (x0 - tol, y0 - tol, x1 + tol, y1 + tol)
         self.boxes = {f: Box(*box) if not self.page_rules else self._clipped(f, Box(*box), t)
                       for f, box, t in zip(self.fields, grown, tol[:, 0].tolist())}  # no rule on the page cuts a box
