@@ -140,3 +140,33 @@ def test_given_a_line_across_an_empty_stretch_of_an_open_box_then_the_box_is_sti
     fw = FieldWords(page, register(page, template))
     remarks = next(f for f in template.fields if f.kind == "remarks")
     assert fw.boxes[remarks].y1 <= 621.0
+
+
+def _after_revision_label(text, confidence):
+    """A word read from the revision number's box whose left edge lies on the colon of "REVISION NUMBER:"."""
+    template = load("2016/03")
+    label = next(w for w in template.printed if w[0] == "NUMBER:" and w[1] > 300)
+    box = next(f.box for f in template.fields if f.key == "revision_number")
+    x0 = label[3] - 1.0  # on the colon
+    return template, Word(text, x0, box[1] + 1, x0 + 4.5 * len(text), box[3] - 1, confidence=confidence)
+
+
+def test_given_a_revision_digit_read_glued_to_its_labels_colon_then_the_colon_is_taken_off():
+    """Given "REVISION NUMBER:" and the digit 5 typed close after it, OCR read as '15' (the colon as a 1),
+    when read, then the revision number is 5."""
+    from pipeline.acord25 import extract as extract_module
+
+    template, word = _after_revision_label("15", 0.47)
+    cert = extract_module.extract_certificate([_ocr_page(template, extra=[word])], None, "ocr")
+    assert cert["revision_number"] == "5"
+
+
+def test_given_a_lone_digit_made_doubtful_by_its_labels_colon_then_it_is_the_value():
+    """Given the digit 3 read alone at 0.3 (its box widened over the label's colon), when read, then it is the
+    revision number, not a speck."""
+    from pipeline.acord25 import extract as extract_module
+
+    template, word = _after_revision_label("3", 0.3)
+    cert = extract_module.extract_certificate([_ocr_page(template, extra=[word])], None, "ocr")
+    assert cert["revision_number"] == "3"
+    assert cert["evidence"]["/revision_number"]["confidence"] < 0.9
