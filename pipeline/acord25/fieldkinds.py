@@ -28,6 +28,8 @@ _STREET = re.compile(r"^(\d+[\w-]*\s|p\.?\s*o\.?\s*box\b|post\s+office\b|po\s+dr
 _PHONE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?", re.I)
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _EMAIL_JOINS = re.compile(r"\s*([@.])\s*|(?<=\w-)\s+(?=\w)")  # the spaces OCR puts in an address: around '@' and '.', after '-'
+# the dot before an address's last part read as a space ("name@agency com"): the domain's top level, joined back
+_LOST_DOT = re.compile(r"(@[\w-]+)\s+(com|net|org|biz|info|us|co)\b", re.I)
 _CONTACT_WORD = re.compile(r"^(phone|tel|ph|fax|e-?mail|email|contact|cell|mobile)\b[:.]?", re.I)
 _NAIC = re.compile(r"^\d{4,5}$")  # a code below 10000 is printed without its leading zero too
 _DIGIT_LOOKALIKES = str.maketrans("SOoIlBZG", "50011826")
@@ -158,9 +160,10 @@ def read_phone(lines: list[Line]) -> tuple[str, str] | None:
 
 
 def read_email(lines: list[Line]) -> tuple[str, str] | None:
-    """The box's address; when it holds several, the first, as one of a stack (below trust)."""
+    """The box's address; when it holds several, the first, as one of a stack (below trust). The spaces OCR puts
+    in an address are taken out, and a dot it read as a space before a top-level domain is put back."""
     found = [m.group(0) for line in lines  # 'name@ agency.com', 'name@pine- agency.com' split in words
-             for m in _EMAIL.finditer(_EMAIL_JOINS.sub(r"\1", text_of(line)))]
+             for m in _EMAIL.finditer(_LOST_DOT.sub(r"\1.\2", _EMAIL_JOINS.sub(r"\1", text_of(line))))]
     if not found:
         return None
     return found[0], "in_box" if len(found) == 1 else "first_of_stack"

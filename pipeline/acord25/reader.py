@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 MIN_OWN_BLOCKS = 0.5  # an OCR page with fewer of its blocks fitted on their own labels is not this layout
 MIN_OCR_CONFIDENCE = 0.25  # a phrase of OCR words all read less surely than this is speckle, a logo or a rule
 NUMBER_DIGITS = 4  # ... unless it holds this many digits: speckle is not read as a run of digits (a policy number, a limit)
+# (nor as an e-mail address, name@domain.tld: a phrase that reads as one is kept however doubtfully read)
 MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smallest print is 5.5 pt
 BOX_SLACK_PT = 1.0  # a field's registered box is grown by this much more than its block's residual ...
 BOX_SLACK_MAX_PT = 4.0  # ... and at most by this (a loose fit's box does not take its neighbours' words)
@@ -120,7 +121,8 @@ class FieldWords:
         before: tuple[list[Word], Field | None] = ([], None)  # the phrase read last, and where it went
         for phrase in (piece for whole in _phrases(values, self._starts_new) for piece in self._at_cells(whole)):
             if (all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase)
-                    and sum(c.isdigit() for w in phrase for c in w.text) < NUMBER_DIGITS or
+                    and sum(c.isdigit() for w in phrase for c in w.text) < NUMBER_DIGITS
+                    and kinds.read_email([phrase]) is None or
                     all(_debris(w) and id(w) not in self.after_colon for w in phrase)) \
                     and not self._fills_one_letter_cell(phrase):
                 continue  # nothing in it that tesseract believes: speckle, a logo, a rule read as letters

@@ -170,3 +170,24 @@ def test_given_a_lone_digit_made_doubtful_by_its_labels_colon_then_it_is_the_val
     cert = extract_module.extract_certificate([_ocr_page(template, extra=[word])], None, "ocr")
     assert cert["revision_number"] == "3"
     assert cert["evidence"]["/revision_number"]["confidence"] < 0.9
+
+
+def test_given_an_address_whose_last_dot_ocr_read_as_a_space_then_the_dot_is_put_back():
+    from pipeline.acord25.fieldkinds import read_email
+
+    words = [Word("office", 0, 0, 20, 8, confidence=0.9), Word("@maple-agency", 22, 0, 70, 8, confidence=0.8),
+             Word("net", 72, 0, 82, 8, confidence=0.9)]
+    assert read_email([words])[0] == "office@maple-agency.net"
+
+
+def test_given_an_email_address_ocr_read_with_no_confidence_then_it_is_still_the_value():
+    """Given the producer's e-mail address read whole but at confidence 0.05 (not speckle: specks never read
+    as name@domain.tld), when read, then it is the e-mail address, given below 0.9."""
+    from pipeline.acord25 import extract as extract_module
+
+    template = load("2016/03")
+    box = next(f.box for f in template.fields if f.key == "producer/email")
+    word = Word("desk@oak-agency.com", box[0] + 4, box[1] + 1, box[0] + 90, box[3] - 1, confidence=0.05)
+    cert = extract_module.extract_certificate([_ocr_page(template, extra=[word])], None, "ocr")
+    assert cert["producer"]["email"] == "desk@oak-agency.com"
+    assert cert["evidence"]["/producer/email"]["confidence"] < 0.9
