@@ -19,6 +19,10 @@ Line = list[Word]
 
 FILLER = re.compile(r"^(x{3,}|n/?a|none|excluded)$", re.I)
 _CARE_OF = re.compile(r"^(c/o|care\s+of|attn:?)\b", re.I)
+# OCR's readings of a line's leading "c/o": the slash as a look-alike stroke or mark, the c as an e ('c’o', 'elo')
+_CARE_OF_OCR = re.compile(r"^[ce][’'`|lI1i][o0](?=\s)", re.I)
+# a house number OCR read with a speck in it or after it ('3711.', '21.75' for 2175): the digits are the number
+_HOUSE_SPECK = re.compile(r"^(\d+)[.,'’`]+(\d*)(?=\s)")
 _ID_ONLY = re.compile(r"^[#:]?\s*(?=(?:-?\d){5})\d[\d-]*\d$")  # a bare customer or holder id (digits, maybe dashed) on a line of its own
 _LICENCE = re.compile(r"\b(lic(ense|ence)?\s*(#|no\.?|number)|lic#|n\s?p\s?n\b|customer\s*(id|#)|acct\.?\s*#|account\s*#"
                       r"|client\s*(id|#|:)|agency\s*(id|code)|producer\s*(id|code)|fein\b)", re.I)
@@ -203,7 +207,9 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
     block, where the name runs until the first street line. Licence, NPN and customer-id lines are
     left out, and so are phone, fax and e-mail lines: they are neither name nor address, and the
     producer's contact is what its own CONTACT boxes hold (blank boxes are no contact, whatever the
-    block prints: ../shared's hand-checked truth, NOTES.md)."""
+    block prints: ../shared's hand-checked truth, NOTES.md). On OCR lines, a street whose house number was read
+    with a speck in it ('3711. River Rd') is a street too, and a leading "c/o" read with look-alikes ('c’o',
+    'elo') is one."""
     ocr = any(w.confidence is not None for line in lines for w in line)
     kept, kept_lines = [], []
     for line in lines:
@@ -229,8 +235,11 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
     elif ocr and (postal.is_street(kept[0], kept[1] if len(kept) > 1 else None) or postal.is_city_line(kept[0])):
         cut, how = 0, "split_at_street"  # OCR lost the name line: no name, rather than the street as one
     else:
-        street = next((i for i, t in enumerate(kept) if i > 0 and _STREET.match(t)), None)
+        street = next((i for i, t in enumerate(kept) if i > 0 and (_STREET.match(t) or ocr and postal.is_street(
+            _HOUSE_SPECK.sub(r"\1\2", t), kept[i + 1] if i + 1 < len(kept) else None))), None)
         cut, how = (street, "split_at_street") if street is not None else (1, "split_guessed")
+    if ocr:  # a c/o line OCR read with look-alikes is one
+        kept = [_CARE_OF_OCR.sub("c/o", t) if i > 0 else t for i, t in enumerate(kept)]
     care_of = next((i for i, t in enumerate(kept) if i > 0 and _CARE_OF.match(t)), None)
     if care_of is not None and (care_of < cut or (care_of == cut and how != "in_box")):  # a c/o (attn) line starts the address, as the form's own
         cut, how = care_of, "care_of"  # fields have it (MailingAddress_LineOne); the print alone does not say

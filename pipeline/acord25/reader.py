@@ -461,17 +461,21 @@ def _trimmed(phrase: list[Word], outside_boxes: Any, after_colon: set[int] = fro
     a label beside a value misread past recognition, "iaMEs" for "NAME:". A word it does not believe lying
     inside a value's box is the value's (a name's first word read at 0.07); its doubt caps the value's
     confidence. So is a short last word in the value's box that is the same print (:func:`_same_print`) as a
-    word before it that is kept ('Co' after an insurer's name, 'Rd' after a street), and a word read glued to
+    word before it that is kept ('Co' after an insurer's name, 'Rd' after a street), but no letters after a code
+    (:func:`_is_code`); letters before a code are its own split off it only when the code starts with a digit
+    ('WC' '20147545', not 'etlanes' 'WC-20147545'). And a word read glued to
     its label's colon (ids in ``after_colon``: :func:`_off_colons`), which the colon made doubtful."""
     def unread(w: Word) -> bool:
         return (_debris(w) and id(w) not in after_colon) or (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
                               and not any(c.isdigit() for c in w.text) and outside_boxes(w))
 
-    def prefix(w: Word, code: Word) -> bool:  # letters OCR split off the front of a code ('WC' '20147545')
-        return w.text.isalpha() and any(c.isdigit() for c in code.text) and code.x0 - w.x1 <= CODE_GAP * code.height
+    def prefix(w: Word, code: Word) -> bool:  # letters OCR split off the front of a code ('WC' '20147545'); a code
+        return w.text.isalpha() and code.text[:1].isdigit() and \
+            code.x0 - w.x1 <= CODE_GAP * code.height  # that starts with its own letters has none split off
 
-    def ends_line(w: Word, before: Word) -> bool:  # a short last word of the value's own print ('Co', 'Rd')
-        return _same_print(w, before) and not outside_boxes(w) and not unread(before)
+    def ends_line(w: Word, before: Word) -> bool:  # a short last word of the value's own print ('Co', 'Rd'), not
+        return _same_print(w, before) and not outside_boxes(w) and not unread(before) and \
+            not (_is_code(before) and not any(c.isdigit() for c in w.text))  # letters after a code ('GL-1234567 aR')
 
     start, end = 0, len(phrase)
     while start < end - 1 and unread(phrase[start]) and not prefix(phrase[start], phrase[start + 1]):
@@ -515,6 +519,12 @@ def _off_colons(words: list[Word], registration: Registration) -> tuple[list[Wor
             found.add(id(w))
         out.append(w)
     return out, found
+
+
+def _is_code(w: Word) -> bool:
+    """A word that holds a run of NUMBER_DIGITS digits or more (a policy number, a limit, a code): a value whose
+    letters are read with its digits, in one word."""
+    return sum(c.isdigit() for c in w.text) >= NUMBER_DIGITS
 
 
 def _same_print(w: Word, other: Word) -> bool:

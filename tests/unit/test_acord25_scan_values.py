@@ -191,3 +191,49 @@ def test_given_an_email_address_ocr_read_with_no_confidence_then_it_is_still_the
     cert = extract_module.extract_certificate([_ocr_page(template, extra=[word])], None, "ocr")
     assert cert["producer"]["email"] == "desk@oak-agency.com"
     assert cert["evidence"]["/producer/email"]["confidence"] < 0.9
+
+
+def test_given_doubted_letters_read_after_a_code_in_its_box_then_they_are_cut_off():
+    """Given a policy number read surely and two letters read doubtfully after it, the same print, when the
+    phrase's ends are trimmed, then the code stands alone (a code's letters are read with its digits)."""
+    from pipeline.acord25.reader import _trimmed
+
+    phrase = [Word("PK-5520931", 217.0, 337.0, 278.0, 350.0, confidence=0.92),
+              Word("qE", 284.0, 337.0, 293.0, 350.0, confidence=0.2)]
+    assert [w.text for w in _trimmed(phrase, lambda w: False)] == ["PK-5520931"]
+
+
+def test_given_a_word_ocr_did_not_believe_before_a_code_that_starts_with_letters_then_it_is_no_prefix():
+    """Given a word read at 0.0 out of every box overlapping a policy number that starts with its own letters,
+    when trimmed, then it is cut; before a code that starts with a digit, letters close to it stay (its prefix)."""
+    from pipeline.acord25.reader import _trimmed
+
+    junk = Word("ofsnid", 207.0, 496.0, 232.0, 507.0, confidence=0.0)
+    assert [w.text for w in _trimmed([junk, Word("AB-3131313", 217.0, 499.0, 268.0, 509.0, confidence=0.9)],
+                                     lambda w: w is junk)] == ["AB-3131313"]
+    split = Word("AB", 205.0, 499.0, 215.0, 509.0, confidence=0.05)
+    assert [w.text for w in _trimmed([split, Word("3131313", 217.0, 499.0, 268.0, 509.0, confidence=0.9)],
+                                     lambda w: w is split)] == ["AB", "3131313"]
+
+
+def _ocr_lines(*texts):
+    return [[Word(t, 20.0, 10.0 * i, 20.0 + 5 * len(t), 10.0 * i + 8, confidence=0.9) for t in [text]]
+            for i, text in enumerate(texts)]
+
+
+def test_given_a_scanned_street_whose_house_number_holds_a_speck_then_the_address_starts_there():
+    from pipeline.acord25.fieldkinds import split_party
+
+    got = split_party(_ocr_lines("Oakhill Paving LLC", "4021. Elm Dr", "Suite 9", "Clinton, NJ 08812"), None)
+    assert got["name"] == "Oakhill Paving LLC"
+    assert got["address"].startswith("4021. Elm Dr")
+
+
+def test_given_a_scanned_care_of_line_read_with_look_alikes_then_it_starts_the_address():
+    from pipeline.acord25.fieldkinds import split_party
+
+    for care_of in ("c’o", "elo", "c|o"):
+        got = split_party(_ocr_lines("Oakhill Roofing Inc", f"{care_of} Oakhill Management", "12 Elm Dr",
+                                     "Clinton, NJ 08812"), None)
+        assert got["name"] == "Oakhill Roofing Inc"
+        assert got["address"].startswith("c/o Oakhill Management")
