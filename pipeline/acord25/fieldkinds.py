@@ -40,7 +40,7 @@ _DIGIT_LOOKALIKES = str.maketrans("SOoIlBZG", "50011826")
 # a ZIP after a state code, read with a digit's look-alike letter (at least two real digits kept)
 _ZIP_MISREAD = re.compile(r"(\b[A-Z]{2}\.?,?\s+)((?=(?:\S*\d){2})[\dSOoIlBZG]{5}(?:-[\dSOoIlBZG]{4})?)$")
 _LETTER = re.compile(r"^[A-Fa-f]$")
-_CODE_SIGNS = str.maketrans({"$": "S", "©": "C", "®": "R"})  # signs OCR reads for a code's letters
+_CODE_SIGNS = str.maketrans({"$": "S", "©": "C", "®": "R", "€": "C", "¢": "C"})  # signs OCR reads for a code's letters
 _SPREAD_AMOUNT = re.compile(r"(?<=\d)\s+(,)|(?<=[$,])\s+(?=\d)")  # "$ 1 ,000, 000": one amount
 MIN_LIMIT = 100  # dollars: no limit or deductible on a certificate is smaller
 ZERO_LOOKALIKES = "689"  # digits tesseract reads for a doubtfully printed 0 (an open, broken or filled-in ring)
@@ -64,8 +64,8 @@ def read_text(lines: list[Line]) -> tuple[str, str] | None:
 
 
 def mended_code(text: str) -> str:
-    """A policy number as OCR read it, with the signs it reads for a code's letters put back: '$' for S, '©' for C,
-    '®' for R, inside a word that holds digits ('X$12345678', '©AB-0012345-00'). No policy number holds them."""
+    """A policy number as OCR read it, with the signs it reads for a code's letters put back: '$' for S, '©' '€' '¢'
+    for C, '®' for R, inside a word that holds digits ('X$12345678', '©AB-0012345-00'). No policy number holds them."""
     return " ".join(w.translate(_CODE_SIGNS) if any(c.isdigit() for c in w) else w for w in text.split(" "))
 
 

@@ -466,7 +466,8 @@ def _trimmed(phrase: list[Word], outside_boxes: Any, after_colon: set[int] = fro
     ('WC' '20147545', not 'etlanes' 'WC-20147545'). And a word read glued to
     its label's colon (ids in ``after_colon``: :func:`_off_colons`), which the colon made doubtful."""
     def unread(w: Word) -> bool:
-        return (_debris(w) and id(w) not in after_colon) or (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
+        return (_debris(w) and id(w) not in after_colon) or \
+            (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
                               and not any(c.isdigit() for c in w.text) and outside_boxes(w))
 
     def prefix(w: Word, code: Word) -> bool:  # letters OCR split off the front of a code ('WC' '20147545'); a code

@@ -237,3 +237,10 @@ def test_given_a_scanned_care_of_line_read_with_look_alikes_then_it_starts_the_a
                                      "Clinton, NJ 08812"), None)
         assert got["name"] == "Oakhill Roofing Inc"
         assert got["address"].startswith("c/o Oakhill Management")
+
+
+def test_given_a_policy_number_ocr_read_with_a_currency_sign_for_its_c_then_the_c_is_put_back():
+    from pipeline.acord25.fieldkinds import mended_code
+
+    assert mended_code("€PL-4411223") == "CPL-4411223"
+    assert mended_code("¢A55012345") == "CA55012345"
