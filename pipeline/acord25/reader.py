@@ -468,7 +468,7 @@ def _trimmed(phrase: list[Word], outside_boxes: Any, after_colon: set[int] = fro
     def unread(w: Word) -> bool:
         return (_debris(w) and id(w) not in after_colon) or \
             (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
-                              and not any(c.isdigit() for c in w.text) and outside_boxes(w))
+                and not any(c.isdigit() for c in w.text) and outside_boxes(w))
 
     def prefix(w: Word, code: Word) -> bool:  # letters OCR split off the front of a code ('WC' '20147545'); a code
         return w.text.isalpha() and code.text[:1].isdigit() and \
