@@ -244,3 +244,20 @@ def test_given_a_policy_number_ocr_read_with_a_currency_sign_for_its_c_then_the_
 
     assert mended_code("€PL-4411223") == "CPL-4411223"
     assert mended_code("¢A55012345") == "CA55012345"
+
+
+def test_given_a_value_read_glued_to_its_labels_colon_then_its_box_is_listed_for_a_second_reading():
+    """Given the revision digit read as '15' over the colon of "REVISION NUMBER:", when the value boxes to read
+    again are listed, then the revision number's box is one (read alone, without the colon); the same digit
+    read clear of the colon is not."""
+    from pipeline.acord25.cells import BLOCK, value_cells
+
+    template, glued = _after_revision_label("15", 0.47)
+    clear = Word("5", glued.x0 + 4, glued.y0, glued.x0 + 9, glued.y1, confidence=0.96)
+
+    def listed(word):
+        cells = value_cells(_ocr_page(template, extra=[word]), lambda box, **_: False)
+        return [c for c in cells if c.alphabet == BLOCK and c.box.contains(word.x1 - 1, word.cy)]
+
+    assert len(listed(glued)) == 1
+    assert listed(clear) == []
