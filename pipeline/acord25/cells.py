@@ -95,8 +95,9 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
                 cells.append(cell)
         elif f.kind == "party" and (words or (unread is not None and unread(box))):
             cells.append(Cell(box, BLOCK))  # every party block: its lines are the page's weakest reading
-        elif f.kind in LINE_KINDS and unread is not None and _unread_line(f.kind, box, words, unread):
-            cells.append(Cell(box, BLOCK))
+        elif f.kind in LINE_KINDS and unread is not None and (_unread_line(f.kind, box, words, unread)
+                                                               or any(id(w) in fw.after_colon for w in words)):
+            cells.append(Cell(box, BLOCK))  # (a value read glued to its label's colon: read again without it)
     return cells
 
 

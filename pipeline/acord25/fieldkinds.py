@@ -19,6 +19,10 @@ Line = list[Word]
 
 FILLER = re.compile(r"^(x{3,}|n/?a|none|excluded)$", re.I)
 _CARE_OF = re.compile(r"^(c/o|care\s+of|attn:?)\b", re.I)
+# OCR's readings of a line's leading "c/o": the slash as a look-alike stroke or mark, the c as an e ('c’o', 'elo')
+_CARE_OF_OCR = re.compile(r"^[ce][’'`|lI1i][o0](?=\s)", re.I)
+# a house number OCR read with a speck in it or after it ('3711.', '21.75' for 2175): the digits are the number
+_HOUSE_SPECK = re.compile(r"^(\d+)[.,'’`]+(\d*)(?=\s)")
 _ID_ONLY = re.compile(r"^[#:]?\s*(?=(?:-?\d){5})\d[\d-]*\d$")  # a bare customer or holder id (digits, maybe dashed) on a line of its own
 _LICENCE = re.compile(r"\b(lic(ense|ence)?\s*(#|no\.?|number)|lic#|n\s?p\s?n\b|customer\s*(id|#)|acct\.?\s*#|account\s*#"
                       r"|client\s*(id|#|:)|agency\s*(id|code)|producer\s*(id|code)|fein\b)", re.I)
@@ -28,13 +32,15 @@ _STREET = re.compile(r"^(\d+[\w-]*\s|p\.?\s*o\.?\s*box\b|post\s+office\b|po\s+dr
 _PHONE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?", re.I)
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _EMAIL_JOINS = re.compile(r"\s*([@.])\s*|(?<=\w-)\s+(?=\w)")  # the spaces OCR puts in an address: around '@' and '.', after '-'
+# the dot before an address's last part read as a space ("name@agency com"): the domain's top level, joined back
+_LOST_DOT = re.compile(r"(@[\w-]+)\s+(com|net|org|biz|info|us|co)\b", re.I)
 _CONTACT_WORD = re.compile(r"^(phone|tel|ph|fax|e-?mail|email|contact|cell|mobile)\b[:.]?", re.I)
 _NAIC = re.compile(r"^\d{4,5}$")  # a code below 10000 is printed without its leading zero too
 _DIGIT_LOOKALIKES = str.maketrans("SOoIlBZG", "50011826")
 # a ZIP after a state code, read with a digit's look-alike letter (at least two real digits kept)
 _ZIP_MISREAD = re.compile(r"(\b[A-Z]{2}\.?,?\s+)((?=(?:\S*\d){2})[\dSOoIlBZG]{5}(?:-[\dSOoIlBZG]{4})?)$")
 _LETTER = re.compile(r"^[A-Fa-f]$")
-_CODE_SIGNS = str.maketrans({"$": "S", "©": "C", "®": "R"})  # signs OCR reads for a code's letters
+_CODE_SIGNS = str.maketrans({"$": "S", "©": "C", "®": "R", "€": "C", "¢": "C"})  # signs OCR reads for a code's letters
 _SPREAD_AMOUNT = re.compile(r"(?<=\d)\s+(,)|(?<=[$,])\s+(?=\d)")  # "$ 1 ,000, 000": one amount
 MIN_LIMIT = 100  # dollars: no limit or deductible on a certificate is smaller
 ZERO_LOOKALIKES = "689"  # digits tesseract reads for a doubtfully printed 0 (an open, broken or filled-in ring)
@@ -58,8 +64,8 @@ def read_text(lines: list[Line]) -> tuple[str, str] | None:
 
 
 def mended_code(text: str) -> str:
-    """A policy number as OCR read it, with the signs it reads for a code's letters put back: '$' for S, '©' for C,
-    '®' for R, inside a word that holds digits ('X$12345678', '©AB-0012345-00'). No policy number holds them."""
+    """A policy number as OCR read it, with the signs it reads for a code's letters put back: '$' for S, '©' '€' '¢'
+    for C, '®' for R, inside a word that holds digits ('X$12345678', '©AB-0012345-00'). No policy number holds them."""
     return " ".join(w.translate(_CODE_SIGNS) if any(c.isdigit() for c in w) else w for w in text.split(" "))
 
 
@@ -158,9 +164,10 @@ def read_phone(lines: list[Line]) -> tuple[str, str] | None:
 
 
 def read_email(lines: list[Line]) -> tuple[str, str] | None:
-    """The box's address; when it holds several, the first, as one of a stack (below trust)."""
+    """The box's address; when it holds several, the first, as one of a stack (below trust). The spaces OCR puts
+    in an address are taken out, and a dot it read as a space before a top-level domain is put back."""
     found = [m.group(0) for line in lines  # 'name@ agency.com', 'name@pine- agency.com' split in words
-             for m in _EMAIL.finditer(_EMAIL_JOINS.sub(r"\1", text_of(line)))]
+             for m in _EMAIL.finditer(_LOST_DOT.sub(r"\1.\2", _EMAIL_JOINS.sub(r"\1", text_of(line))))]
     if not found:
         return None
     return found[0], "in_box" if len(found) == 1 else "first_of_stack"
@@ -200,7 +207,9 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
     block, where the name runs until the first street line. Licence, NPN and customer-id lines are
     left out, and so are phone, fax and e-mail lines: they are neither name nor address, and the
     producer's contact is what its own CONTACT boxes hold (blank boxes are no contact, whatever the
-    block prints: ../shared's hand-checked truth, NOTES.md)."""
+    block prints: ../shared's hand-checked truth, NOTES.md). On OCR lines, a street whose house number was read
+    with a speck in it ('3711. River Rd') is a street too, and a leading "c/o" read with look-alikes ('c’o',
+    'elo') is one."""
     ocr = any(w.confidence is not None for line in lines for w in line)
     kept, kept_lines = [], []
     for line in lines:
@@ -226,8 +235,11 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
     elif ocr and (postal.is_street(kept[0], kept[1] if len(kept) > 1 else None) or postal.is_city_line(kept[0])):
         cut, how = 0, "split_at_street"  # OCR lost the name line: no name, rather than the street as one
     else:
-        street = next((i for i, t in enumerate(kept) if i > 0 and _STREET.match(t)), None)
+        street = next((i for i, t in enumerate(kept) if i > 0 and (_STREET.match(t) or ocr and postal.is_street(
+            _HOUSE_SPECK.sub(r"\1\2", t), kept[i + 1] if i + 1 < len(kept) else None))), None)
         cut, how = (street, "split_at_street") if street is not None else (1, "split_guessed")
+    if ocr:  # a c/o line OCR read with look-alikes is one
+        kept = [_CARE_OF_OCR.sub("c/o", t) if i > 0 else t for i, t in enumerate(kept)]
     care_of = next((i for i, t in enumerate(kept) if i > 0 and _CARE_OF.match(t)), None)
     if care_of is not None and (care_of < cut or (care_of == cut and how != "in_box")):  # a c/o (attn) line starts the address, as the form's own
         cut, how = care_of, "care_of"  # fields have it (MailingAddress_LineOne); the print alone does not say

@@ -19,6 +19,7 @@ import logging
 import re
 from collections import defaultdict
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,7 @@ from pipeline.acord25.fields import agree_with_form_fields, apply_form_fields
 from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box
 from pipeline.acord25.remarks import append_remarks
-from pipeline.acord25.template import Field, Registration, Template, form_print, vocabulary
+from pipeline.acord25.template import Field, Registration, Template, form_print, load, vocabulary
 from pipeline.textlayer import Mark, Page, Word
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 MIN_OWN_BLOCKS = 0.5  # an OCR page with fewer of its blocks fitted on their own labels is not this layout
 MIN_OCR_CONFIDENCE = 0.25  # a phrase of OCR words all read less surely than this is speckle, a logo or a rule
 NUMBER_DIGITS = 4  # ... unless it holds this many digits: speckle is not read as a run of digits (a policy number, a limit)
+# (nor as an e-mail address, name@domain.tld: a phrase that reads as one is kept however doubtfully read)
 MIN_PRINT_PT = 3.0  # an OCR word lower than this is a speck: the form's smallest print is 5.5 pt
 BOX_SLACK_PT = 1.0  # a field's registered box is grown by this much more than its block's residual ...
 BOX_SLACK_MAX_PT = 4.0  # ... and at most by this (a loose fit's box does not take its neighbours' words)
@@ -63,6 +65,9 @@ OVERRUN_GAP = 1.5  # a phrase in no box this many heights after a text value on 
 OVERRUN_KINDS = ("text", "party", "remarks")  # the kinds whose values run past their box's edge
 STRAY_CONFIDENCE, STRAY_CHARS = 0.5, 4  # an OCR fragment this doubtful and short at a party block's edge is stray
 RUN_ON_LINES = 0.5  # a line in no box this close (in its heights) below a party block's last line runs on from it
+COLON_PT = 3.0  # a printed label's colon is this wide or less (at the form's 7-8 pt label print)
+LABEL_GAP_PT = 4.0  # a label's colon ends this close before its value box's left edge: the value is printed after it
+COLON_LOOKALIKES = ":;1lI|i!."  # what OCR reads a colon as, glued to the value's first character
 READ_TWICE_CHARS = 2  # a piece of an OCR word read again inside a longer overlapping reading: this many letters at least
 ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
 LIMIT_KEYS = {
@@ -103,6 +108,7 @@ class FieldWords:
         values = [w for j, w in enumerate(page.words) if j not in registration.printed_words and not _speck(w)]
         self.agreed: set[int] = set()  # ids of OCR words a second reading agreed with
         values, covered, self.read_twice = _uncovered([u for w in values for u in _unglued(w)], self.agreed)
+        values, self.after_colon = _off_colons(values, registration)
         self.differing = _differing(values)
         # the field of every word a phrase is made of, found at once (:meth:`_field_of` asks for it several times)
         self._word_fields = {id(w): (w, f) for w, f in zip(values, self._index.at(
@@ -115,13 +121,15 @@ class FieldWords:
         before: tuple[list[Word], Field | None] = ([], None)  # the phrase read last, and where it went
         for phrase in (piece for whole in _phrases(values, self._starts_new) for piece in self._at_cells(whole)):
             if (all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase)
-                    and sum(c.isdigit() for w in phrase for c in w.text) < NUMBER_DIGITS or
-                    all(_debris(w) for w in phrase)) and not self._fills_one_letter_cell(phrase):
+                    and sum(c.isdigit() for w in phrase for c in w.text) < NUMBER_DIGITS
+                    and kinds.read_email([phrase]) is None or
+                    all(_debris(w) and id(w) not in self.after_colon for w in phrase)) \
+                    and not self._fills_one_letter_cell(phrase):
                 continue  # nothing in it that tesseract believes: speckle, a logo, a rule read as letters
             phrase = printed.unprinted(phrase)
             if not phrase:
                 continue  # a label of the form's, read where its registered print was not expected
-            kept = _trimmed(phrase, self._outside_boxes)
+            kept = _trimmed(phrase, self._outside_boxes, self.after_colon)
             previous, before = before, (kept, None)
             target = self._field_of(kept[0]) or self._by_centre(kept) or self._above_box(kept) or \
                 self._overflowing(kept) or self._run_on(kept) or _runs_over(kept, *previous)
@@ -447,22 +455,28 @@ def _debris(w: Word) -> bool:
         sum(c.isalnum() for c in w.text) <= DEBRIS_CHARS
 
 
-def _trimmed(phrase: list[Word], outside_boxes: Any) -> list[Word]:
+def _trimmed(phrase: list[Word], outside_boxes: Any, after_colon: set[int] = frozenset()) -> list[Word]:
     """A phrase without the OCR words at its ends that are debris (:func:`_debris`), or that tesseract does not
     believe at all (below UNREAD_CONFIDENCE, no digit) and that run out of every value box (``outside_boxes``):
     a label beside a value misread past recognition, "iaMEs" for "NAME:". A word it does not believe lying
     inside a value's box is the value's (a name's first word read at 0.07); its doubt caps the value's
     confidence. So is a short last word in the value's box that is the same print (:func:`_same_print`) as a
-    word before it that is kept ('Co' after an insurer's name, 'Rd' after a street)."""
+    word before it that is kept ('Co' after an insurer's name, 'Rd' after a street), but no letters after a code
+    (:func:`_is_code`); letters before a code are its own split off it only when the code starts with a digit
+    ('WC' '20147545', not 'etlanes' 'WC-20147545'). And a word read glued to
+    its label's colon (ids in ``after_colon``: :func:`_off_colons`), which the colon made doubtful."""
     def unread(w: Word) -> bool:
-        return _debris(w) or (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
-                              and not any(c.isdigit() for c in w.text) and outside_boxes(w))
+        return (_debris(w) and id(w) not in after_colon) or \
+            (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
+                and not any(c.isdigit() for c in w.text) and outside_boxes(w))
 
-    def prefix(w: Word, code: Word) -> bool:  # letters OCR split off the front of a code ('WC' '20147545')
-        return w.text.isalpha() and any(c.isdigit() for c in code.text) and code.x0 - w.x1 <= CODE_GAP * code.height
+    def prefix(w: Word, code: Word) -> bool:  # letters OCR split off the front of a code ('WC' '20147545'); a code
+        return w.text.isalpha() and code.text[:1].isdigit() and \
+            code.x0 - w.x1 <= CODE_GAP * code.height  # that starts with its own letters has none split off
 
-    def ends_line(w: Word, before: Word) -> bool:  # a short last word of the value's own print ('Co', 'Rd')
-        return _same_print(w, before) and not outside_boxes(w) and not unread(before)
+    def ends_line(w: Word, before: Word) -> bool:  # a short last word of the value's own print ('Co', 'Rd'), not
+        return _same_print(w, before) and not outside_boxes(w) and not unread(before) and \
+            not (_is_code(before) and not any(c.isdigit() for c in w.text))  # letters after a code ('GL-1234567 aR')
 
     start, end = 0, len(phrase)
     while start < end - 1 and unread(phrase[start]) and not prefix(phrase[start], phrase[start + 1]):
@@ -470,6 +484,48 @@ def _trimmed(phrase: list[Word], outside_boxes: Any) -> list[Word]:
     while end - 1 > start and unread(phrase[end - 1]) and not ends_line(phrase[end - 1], phrase[end - 2]):
         end -= 1
     return phrase[start:end]
+
+
+@lru_cache(maxsize=None)
+def _label_colons(edition: str) -> tuple[tuple[Field, tuple[float, float, float, float]], ...]:
+    """Each one-line field printed just after a label that ends in a colon ("REVISION NUMBER:"), with that
+    colon's box (template points): the label's last LABEL_GAP_PT or less before the field's box, on its row."""
+    template = load(edition)
+    out = []
+    for f in template.fields:
+        if f.kind in ("party", "remarks", "check", "signature"):
+            continue
+        x0, y0, _, y1 = f.box
+        for text, a, b, c, d in template.printed:
+            if text.endswith(":") and 0 <= x0 - c <= LABEL_GAP_PT and b < y1 and d > y0:
+                out.append((f, (max(a, c - COLON_PT), b, c, d)))
+    return tuple(out)
+
+
+def _off_colons(words: list[Word], registration: Registration) -> tuple[list[Word], set[int]]:
+    """OCR words read glued to the colon that ends the label printed just before their field's box (a value
+    typed close after "NUMBER:"): their left edge lies on the colon. The colon, read as a look-alike
+    (COLON_LOOKALIKES) before a digit, or as a mark before anything, is taken off ('15' for 5 after "NUMBER:";
+    a letter after '1' or 'l' may be a name's own 'Il...'); a word of
+    one character is the value (the colon only widened its box). The ids of the words so found are returned
+    too: their doubt is the colon's, so they are no debris (:func:`_debris`); their confidence stays OCR's."""
+    colons = [registration.to_page(f.block, box) for f, box in _label_colons(registration.template.edition)]
+    out, found = [], set()
+    for w in words:
+        at = next((c for c in colons if w.confidence is not None and c[0] <= w.x0 <= c[2]
+                   and c[1] <= w.cy <= c[3]), None)
+        if at is not None:
+            if len(w.text) > 1 and w.text[0] in COLON_LOOKALIKES and (w.text[1].isdigit() or not w.text[0].isalnum()):
+                w = replace(w, text=w.text[1:], x0=at[2])
+            found.add(id(w))
+        out.append(w)
+    return out, found
+
+
+def _is_code(w: Word) -> bool:
+    """A word that holds a run of NUMBER_DIGITS digits or more (a policy number, a limit, a code): a value whose
+    letters are read with its digits, in one word."""
+    return sum(c.isdigit() for c in w.text) >= NUMBER_DIGITS
 
 
 def _same_print(w: Word, other: Word) -> bool:
