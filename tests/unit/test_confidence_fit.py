@@ -92,3 +92,22 @@ def test_the_path_fit_prices_an_amount_a_second_reading_did_not_confirm_from_its
     assert priced(True, 3) < 0.9 and priced(True, 3) == pytest.approx(UNCONFIRMED_CEILING, abs=0.05)
     # many, all wrong: the data takes it further down
     assert priced(False, 30) < priced(True, 3)
+
+
+def test_the_path_fit_prices_a_date_a_second_reading_did_not_confirm_apart_from_the_amounts():
+    from bench.calibrate import Sample, fit_path
+    from pipeline.acord25.confidence import FIT, confidence
+
+    assert FIT is not None
+
+    def sample(right: bool, confirmed: bool | None = None, date_confirmed: bool | None = None) -> Sample:
+        return Sample("in_box", True, 0.96, False, right, 0.0, residual=0.2, by_rules=True, confirmed=confirmed,
+                      date_confirmed=date_confirmed)
+
+    samples = [sample(True)] * 400 + [sample(True, True)] * 200 + [sample(True, None, True)] * 200
+    samples += [sample(True, False)] * 5 + [sample(False, None, False)] * 30
+    fitted = fit_path(samples, FIT)
+    assert fitted.date_unconfirmed > fitted.unconfirmed > 0
+    date_not = confidence("in_box", ocr=True, least=0.96, borrowed=False, residual=0.2, by_rules=True,
+                          date_confirmed=False, fit=fitted)
+    assert date_not < 0.5
