@@ -32,8 +32,13 @@ was fitted on the form's ruled lines alone, the registration of a page read by i
 (:mod:`pipeline.ocr.zoned`; run it with ``COI_ZONE_OCR`` on so the scans are read so): its offset, the
 cost of each point of that residual, the cost of an amount a second reading did not confirm (``unconfirmed``,
 :func:`pipeline.ocr.zones.confirmation`; pulled, as the ways' intercepts are, towards its set value: the cost
-that takes the fit set's amounts read to be confirmed down to ``UNCONFIRMED_CEILING``), and the offset lowered
+that takes the fit set's amounts read to be confirmed down to ``UNCONFIRMED_CEILING``) and of a date alike
+(``date_unconfirmed``), and the offset lowered
 until the fit set's share wrong at >= 0.9 holds ``TARGET``. Every other value keeps its confidence.
+
+``--fit-official`` gives the fit set counts of its own (a larger fit set than the judged one); ``--tuning-seeds``
+makes the tuning set the scans of the seeds listed (a sample chosen by its blank, say). Each set's fields right
+are reported beside its table; a document whose OCR stopped (a timeout on a loaded machine) is left out and said.
 """
 
 from __future__ import annotations
@@ -307,10 +312,13 @@ def main(argv: list[str] | None = None) -> int:
     from bench import formfill
     from bench.accuracy import _cached_read, official, real
     from pipeline.acord25 import confidence as module
+    from pipeline.errors import PipelineError
     from pipeline.stages import read
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--official", default="30,10,8", help="born-digital,scanned,photographed per set")
+    parser.add_argument("--fit-official", default="",
+                        help="born-digital,scanned,photographed of the fit set alone (--official's by default)")
     parser.add_argument("--tuning-seed", type=int, default=0)
     parser.add_argument("--tuning-seeds", default="",
                         help="comma-separated tuning seeds: the tuning set is their scans instead (a sample chosen "
@@ -326,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
                              "ruled lines alone (the zones' path: read with COI_ZONE_OCR=1)")
     args = parser.parse_args(argv)
     counts = tuple(int(n) for n in args.official.split(","))
+    fit_counts = tuple(int(n) for n in (args.fit_official or args.official).split(","))
     if not formfill.available():
         print(f"no official blanks in {formfill.REAL}: nothing to fit on")
         return 1
@@ -333,14 +342,21 @@ def main(argv: list[str] | None = None) -> int:
     sets = [("tuning", "tuning", args.tuning_seed)] if not args.no_tuning else []
     listed = [int(x) for x in args.tuning_seeds.split(",") if x.strip()]
     for set_name, split, start in sets + [("fit", "validation", args.fit_seed), ("judged", "validation", args.judge_seed)]:
-        chosen = _scans(listed) if set_name == "tuning" and listed else official(split, counts, start)
+        chosen = _scans(listed) if set_name == "tuning" and listed else \
+            official(split, fit_counts if set_name == "fit" else counts, start)
         for kind, name, data, truth in chosen:
             shown = f"{kind} {name}" if set_name == "tuning" else ""  # validation files are never shown
-            documents[set_name].append((_cached_read(data, read, f"calibrate/{kind}/{name}"), truth, shown))
+            try:
+                documents[set_name].append((_cached_read(data, read, f"calibrate/{kind}/{name}"), truth, shown))
+            except PipelineError as e:  # an OCR run stopped on a loaded machine: left out, said, read next time
+                print(f"{set_name}: a document left unread ({e.code})" + (f": {shown}" if shown else ""), flush=True)
         print(f"{set_name}: {len(documents[set_name])} documents read", flush=True)
     if not args.no_real:
-        documents["real"] = [(_cached_read(data, read, f"real/{name}"), truth, name)
-                             for _, name, data, truth in real()]
+        for _, name, data, truth in real():
+            try:
+                documents["real"].append((_cached_read(data, read, f"real/{name}"), truth, name))
+            except PipelineError as e:
+                print(f"real: {name} left unread ({e.code})", flush=True)
 
     def measure() -> dict[str, list[Sample]]:
         return {s: [x for reading, truth, name in docs for x in samples_of(reading, truth, name)]
