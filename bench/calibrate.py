@@ -1,7 +1,7 @@
 """Fit the reader's confidence function on the validation split; judge it on seeds it never saw.
 
     .venv/bin/python -m bench.calibrate [--official BD,SCANS,PHOTOS] [--fit-seed F] [--judge-seed J]
-        [--tuning-seed T] [--no-tuning] [--no-real] [--show-wrong] [--path-only] [--write]
+        [--tuning-seed T] [--tuning-seeds S,S,...] [--no-tuning] [--no-real] [--show-wrong] [--path-only] [--write]
         (COI_BENCH_CACHE=DIR keeps OCR readings, as in bench.accuracy)
 
 Four sets, each read once: the **tuning** set (tuning seeds from ``--tuning-seed``: never fitted on,
@@ -32,8 +32,13 @@ was fitted on the form's ruled lines alone, the registration of a page read by i
 (:mod:`pipeline.ocr.zoned`; run it with ``COI_ZONE_OCR`` on so the scans are read so): its offset, the
 cost of each point of that residual, the cost of an amount a second reading did not confirm (``unconfirmed``,
 :func:`pipeline.ocr.zones.confirmation`; pulled, as the ways' intercepts are, towards its set value: the cost
-that takes the fit set's amounts read to be confirmed down to ``UNCONFIRMED_CEILING``), and the offset lowered
+that takes the fit set's amounts read to be confirmed down to ``UNCONFIRMED_CEILING``) and of a date alike
+(``date_unconfirmed``), and the offset lowered
 until the fit set's share wrong at >= 0.9 holds ``TARGET``. Every other value keeps its confidence.
+
+``--fit-official`` gives the fit set counts of its own (a larger fit set than the judged one); ``--tuning-seeds``
+makes the tuning set the scans of the seeds listed (a sample chosen by its blank, say). Each set's fields right
+are reported beside its table; a document whose OCR stopped (a timeout on a loaded machine) is left out and said.
 """
 
 from __future__ import annotations
@@ -71,13 +76,14 @@ class Sample:
     fits: bool | None = None  # False: it failed its field kind's check
     by_rules: bool | None = None  # its block was fitted on ruled lines alone (the OCR stage's zones)
     confirmed: bool | None = None  # an amount read again to confirm it: whether that reading agreed
+    date_confirmed: bool | None = None  # the same of a date
     name: str = ""  # the document and field (shown for the tuning set only)
 
     def features(self) -> "Any":
         from pipeline.acord25.confidence import features
 
         return features(self.how, self.ocr, self.least, self.borrowed, self.residual, self.agree, self.fits,
-                        self.by_rules, self.confirmed)
+                        self.by_rules, self.confirmed, self.date_confirmed)
 
 
 def samples_of(reading: Any, truth: dict[str, Any], name: str = "") -> list[Sample]:
@@ -101,12 +107,13 @@ def samples_of(reading: Any, truth: dict[str, Any], name: str = "") -> list[Samp
         out.append(Sample(found.get("how"), found.get("page") in ocr_pages, found.get("ocr"),
                           bool(found.get("borrowed")), miss_kind(norm(t), norm(g)) is None, found["confidence"],
                           found.get("residual"), found.get("agree"), found.get("fits"), found.get("by_rules"),
-                          found.get("confirmed"), f"{name} {field} {g!r} (truth {t!r})" if name else ""))
+                          found.get("confirmed"), found.get("date_confirmed"),
+                          f"{name} {field} {g!r} (truth {t!r})" if name else ""))
     return out
 
 
 # features subtracted, each at a cost >= 0
-COSTS = ("borrowed", "residual", "differ", "misfit", "rules_residual", "unconfirmed")
+COSTS = ("borrowed", "residual", "differ", "misfit", "rules_residual", "unconfirmed", "date_unconfirmed")
 GAINS = ("agree",)  # features added, each at a gain >= 0
 
 
@@ -174,40 +181,46 @@ def fit_path(samples: list[Sample], base: "Any") -> "Any":
 
     from pipeline.acord25.confidence import UNCONFIRMED_CEILING, confidence, logit
 
-    held = replace(base, by_rules=0.0, rules_residual=0.0, unconfirmed=0.0)
+    held = replace(base, by_rules=0.0, rules_residual=0.0, unconfirmed=0.0, date_unconfirmed=0.0)
     rows = [s.features() for s in samples]
     z0 = np.array([logit(confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
                                     agree=s.agree, fits=s.fits, by_rules=s.by_rules, confirmed=s.confirmed,
-                                    fit=held)) for s in samples])
+                                    date_confirmed=s.date_confirmed, fit=held)) for s in samples])
     rules = np.array([row.by_rules for row in rows], dtype=float)
     points = np.array([row.rules_residual for row in rows])
-    differ = np.array([row.unconfirmed for row in rows], dtype=float)
     right = np.array([s.right for s in samples], dtype=float)
-    # the unconfirmed cost's prior: what takes the amounts read to be confirmed (read surely), at the offset being
-    # fitted, down to the set value of one a second reading did not confirm (UNCONFIRMED_CEILING); the samples pull
-    # it as they pull the ways' intercepts
-    checked = np.array([s.ocr and s.confirmed is not None for s in samples])
-    base = float(np.mean(z0[checked])) - logit(UNCONFIRMED_CEILING) if checked.any() else 0.0
-    share = float(np.mean(rules[checked])) if checked.any() else 0.0  # of them, by rules (all, on the zones' path)
+    # per kind read again to confirm it (amounts, dates): the values a second reading did not confirm, and the
+    # cost's prior: what takes the values of that kind read to be confirmed (read surely), at the offset being
+    # fitted, down to the set value of one a second reading did not confirm (UNCONFIRMED_CEILING); the samples
+    # pull each cost as they pull the ways' intercepts
+    kinds = (("unconfirmed", "confirmed", "amounts"), ("date_unconfirmed", "date_confirmed", "dates"))
+    differ = np.array([[float(getattr(row, cost)) for cost, _, _ in kinds] for row in rows]).reshape(len(rows), -1)
+    checked = np.array([[s.ocr and getattr(s, key) is not None for _, key, _ in kinds] for s in samples]
+                       ).reshape(len(samples), -1)
+    prior_base = np.array([float(np.mean(z0[c])) - logit(UNCONFIRMED_CEILING) if c.any() else 0.0
+                           for c in checked.T])
+    share = np.array([float(np.mean(rules[c])) if c.any() else 0.0 for c in checked.T])  # by rules (all, here)
 
     def loss(theta):
-        z = z0 + theta[0] * rules - theta[1] * points - theta[2] * differ
+        costs = theta[2:]
+        z = z0 + theta[0] * rules - theta[1] * points - differ @ costs
         p = 1 / (1 + np.exp(-z))
         nll = np.sum(np.logaddexp(0, -z) * right + np.logaddexp(0, z) * (1 - right)) + RIDGE * theta[0] ** 2
-        gap = theta[2] - (base + share * theta[0])
-        nll += RIDGE * gap ** 2
+        gap = costs - (prior_base + share * theta[0])
+        nll += RIDGE * np.sum(gap ** 2)
         r = p - right
-        return nll, np.array([np.sum(r * rules) + 2 * RIDGE * theta[0] - 2 * RIDGE * gap * share,
-                              -np.sum(r * points), -np.sum(r * differ) + 2 * RIDGE * gap])
+        return nll, np.concatenate([[np.sum(r * rules) + 2 * RIDGE * theta[0] - 2 * RIDGE * np.sum(gap * share),
+                                     -np.sum(r * points)], -(differ.T @ r) + 2 * RIDGE * gap])
 
-    result = minimize(loss, np.array([0.0, 0.0, max(base, 0.0)]), jac=True, method="L-BFGS-B",
-                      bounds=[(None, None), (0, None), (0, None)])
-    prior = base + share * float(result.x[0])
+    result = minimize(loss, np.concatenate([[0.0, 0.0], np.maximum(prior_base, 0.0)]), jac=True,
+                      method="L-BFGS-B", bounds=[(None, None)] + [(0, None)] * (1 + len(kinds)))
     fitted = replace(held, by_rules=float(result.x[0]), rules_residual=float(result.x[1]),
-                     unconfirmed=float(result.x[2]))
-    print(f"path fit: {int(rules.sum())} values by rules, {int(checked.sum())} amounts read again to confirm them, "
-          f"{int(differ.sum())} not confirmed, {int(((1 - right) * differ).sum())} of those wrong; "
-          f"the cost's prior {prior:.3f}", flush=True)
+                     **{cost: float(x) for (cost, _, _), x in zip(kinds, result.x[2:])})
+    for i, (cost, _, label) in enumerate(kinds):
+        print(f"path fit: {int(rules.sum())} values by rules, {int(checked[:, i].sum())} {label} read again to "
+              f"confirm them ({int((checked[:, i] * (1 - right)).sum())} wrong), {int(differ[:, i].sum())} not "
+              f"confirmed, {int(((1 - right) * differ[:, i]).sum())} of those wrong; the cost's prior "
+              f"{prior_base[i] + share[i] * float(result.x[0]):.3f}, fitted {getattr(fitted, cost):.3f}", flush=True)
     return _first_within_target((replace(fitted, by_rules=fitted.by_rules - float(m)) for m in MARGINS), samples)
 
 
@@ -226,11 +239,37 @@ def _first_within_target(candidates: Iterable[Any], samples: list[Sample]) -> "A
 
     for shifted in candidates:
         given = [confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
-                            agree=s.agree, fits=s.fits, by_rules=s.by_rules, confirmed=s.confirmed, fit=shifted) for s in samples]
+                            agree=s.agree, fits=s.fits, by_rules=s.by_rules, confirmed=s.confirmed,
+                            date_confirmed=s.date_confirmed, fit=shifted) for s in samples]
         high = [s for s, c in zip(samples, given) if c >= HIGH]
         if sum(not s.right for s in high) <= TARGET * len(high):
             return shifted
     return shifted
+
+
+def _scans(seeds: list[int]) -> Iterable[tuple[str, str, bytes, dict]]:
+    """(kind, name, data, truth) of the scans of the tuning ``seeds``, as :func:`bench.accuracy.official` gives them."""
+    from bench.accuracy import official
+
+    for seed in seeds:
+        yield from official("tuning", (0, 1, 0), seed)
+
+
+def _fields_right(docs: list[tuple[Any, dict, str]]) -> tuple[int, int]:
+    """Fields right and fields in the truth over ``docs`` (read, truth, name), scored as bench.accuracy scores."""
+    from bench.accuracy import score
+    from pipeline.errors import PipelineError
+    from pipeline.stages import extract
+
+    right = total = 0
+    for reading, truth, _ in docs:
+        try:
+            got = extract(reading)
+        except PipelineError:
+            got = {}
+        s = score(truth, got, defaultdict(lambda: [0, 0]))
+        right, total = right + s.right, total + s.total
+    return right, total
 
 
 def table(name: str, samples: list[Sample]) -> list[str]:
@@ -273,11 +312,17 @@ def main(argv: list[str] | None = None) -> int:
     from bench import formfill
     from bench.accuracy import _cached_read, official, real
     from pipeline.acord25 import confidence as module
+    from pipeline.errors import PipelineError
     from pipeline.stages import read
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--official", default="30,10,8", help="born-digital,scanned,photographed per set")
+    parser.add_argument("--fit-official", default="",
+                        help="born-digital,scanned,photographed of the fit set alone (--official's by default)")
     parser.add_argument("--tuning-seed", type=int, default=0)
+    parser.add_argument("--tuning-seeds", default="",
+                        help="comma-separated tuning seeds: the tuning set is their scans instead (a sample chosen "
+                             "by its blank, say)")
     parser.add_argument("--no-tuning", action="store_true")
     parser.add_argument("--show-wrong", action="store_true", help="list the tuning set's wrong values at >= 0.9")
     parser.add_argument("--fit-seed", type=int, default=1000)
@@ -289,24 +334,35 @@ def main(argv: list[str] | None = None) -> int:
                              "ruled lines alone (the zones' path: read with COI_ZONE_OCR=1)")
     args = parser.parse_args(argv)
     counts = tuple(int(n) for n in args.official.split(","))
+    fit_counts = tuple(int(n) for n in (args.fit_official or args.official).split(","))
     if not formfill.available():
         print(f"no official blanks in {formfill.REAL}: nothing to fit on")
         return 1
     documents: dict[str, list[tuple[Any, dict, str]]] = defaultdict(list)
     sets = [("tuning", "tuning", args.tuning_seed)] if not args.no_tuning else []
+    listed = [int(x) for x in args.tuning_seeds.split(",") if x.strip()]
     for set_name, split, start in sets + [("fit", "validation", args.fit_seed), ("judged", "validation", args.judge_seed)]:
-        for kind, name, data, truth in official(split, counts, start):
+        chosen = _scans(listed) if set_name == "tuning" and listed else \
+            official(split, fit_counts if set_name == "fit" else counts, start)
+        for kind, name, data, truth in chosen:
             shown = f"{kind} {name}" if set_name == "tuning" else ""  # validation files are never shown
-            documents[set_name].append((_cached_read(data, read, f"calibrate/{kind}/{name}"), truth, shown))
+            try:
+                documents[set_name].append((_cached_read(data, read, f"calibrate/{kind}/{name}"), truth, shown))
+            except PipelineError as e:  # an OCR run stopped on a loaded machine: left out, said, read next time
+                print(f"{set_name}: a document left unread ({e.code})" + (f": {shown}" if shown else ""), flush=True)
         print(f"{set_name}: {len(documents[set_name])} documents read", flush=True)
     if not args.no_real:
-        documents["real"] = [(_cached_read(data, read, f"real/{name}"), truth, name)
-                             for _, name, data, truth in real()]
+        for _, name, data, truth in real():
+            try:
+                documents["real"].append((_cached_read(data, read, f"real/{name}"), truth, name))
+            except PipelineError as e:
+                print(f"real: {name} left unread ({e.code})", flush=True)
 
     def measure() -> dict[str, list[Sample]]:
         return {s: [x for reading, truth, name in docs for x in samples_of(reading, truth, name)]
                 for s, docs in documents.items()}
 
+    right = {s: _fields_right(docs) for s, docs in documents.items()}  # the values do not hang on the fit
     written = module.FIT
     module.FIT = written if args.path_only else None  # before: the written fit, or the set values
     before = measure()
@@ -321,7 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     after = measure()
     report = ["confidence fitted on the fit set; the judged set and the real files were not fitted on", ""]
     for s in documents:
-        report += [f"{s}, before:"] + table(s, before[s]) + [f"{s}, after:"] + table(s, after[s]) + [""]
+        report += [f"{s}: fields right {right[s][0]}/{right[s][1]}", f"{s}, before:"] + table(s, before[s])
+        report += [f"{s}, after:"] + table(s, after[s]) + [""]
     report += by_way(before, after)
     report.append("fit: " + json.dumps(fitted.to_dict()))
     if args.show_wrong:

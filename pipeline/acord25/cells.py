@@ -46,10 +46,11 @@ class Cell:
 
     box: Box
     alphabet: str
-    seen: str = ""  # an amount cell's page-level reading (not a valid amount, or doubtful), to compare with
+    seen: str = ""  # an amount cell's page-level reading (not a valid amount, or doubtful; or a value to confirm)
     clear: Box | None = None  # an amount cell's whole box: its misreadings are superseded
-    # an amount cell whose page-level reading is a sure, valid amount, read again only to confirm it: the page's
-    # words stay, and the OCR stage records whether the two readings agree (:data:`CONFIRMED`, :data:`UNCONFIRMED`)
+    # an amount or date cell whose page-level reading is a sure, valid value, read again only to confirm it: the
+    # page's words stay, and the OCR stage records whether the two readings agree (pipeline.acord25.evidence's
+    # CONFIRMED and UNCONFIRMED for an amount, DATE_CONFIRMED and DATE_UNCONFIRMED for a date)
     confirm: bool = False
 
     def accepts(self, text: str) -> bool:
@@ -86,6 +87,8 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
             cell = Cell(box, ALPHABETS[f.kind])
             if not _already_read(words, cell):
                 cells.append(cell)
+        elif confirm and f.kind == "date" and (cell := _date_cell(box, words)) is not None:
+            cells.append(cell)  # a date read surely: read again only to confirm it (zonecal)
         elif f.kind == "date" and f.key == "date":
             if not any(parse_date(w.text) for w in words):
                 cells.append(Cell(box, DATE))
@@ -141,6 +144,15 @@ def _amount_cell(box: Box, words: list[Word], confirm: bool = False) -> Cell | N
     if sure and confirm and dollars(seen) is not None:  # "25,000.00": an amount with its cents, read surely
         return Cell(box, AMOUNT, seen=seen, clear=box, confirm=True)
     return Cell(box, AMOUNT, seen=seen, clear=box)
+
+
+def _date_cell(box: Box, words: list[Word]) -> Cell | None:
+    """A date box whose page-level reading is sure (one line, every word at least ``_SURE``) and a valid date,
+    to be read again only to confirm it (``Cell.confirm``); else None."""
+    seen = " ".join(w.text for w in sorted(words, key=lambda w: w.x0))
+    sure = bool(words) and len(lines_of(words)) == 1 \
+        and min(w.confidence if w.confidence is not None else 1.0 for w in words) >= _SURE
+    return Cell(box, DATE, seen=seen, confirm=True) if sure and parse_date(seen) is not None else None
 
 
 def strict_amount(text: str) -> int | None:

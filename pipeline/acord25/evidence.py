@@ -13,6 +13,9 @@ from pipeline.acord25.layout import Box
 # records them as the value's ``confirmed`` (true / false).
 CONFIRMED = "amount_confirmed"
 UNCONFIRMED = "amount_unconfirmed"
+# the same for a date read surely, read again to confirm it; recorded as the value's ``date_confirmed``
+DATE_CONFIRMED = "date_confirmed"
+DATE_UNCONFIRMED = "date_unconfirmed"
 
 
 class Evidence:
@@ -74,12 +77,14 @@ def calibrate(items: dict[str, dict[str, Any]], words: list[Any], marks: list[An
     residual of the block its box lies in (``residual_at``: the residual at a point, or None); as
     ``by_rules``, true when that block was fitted on ruled lines alone (``by_rules_at``), whose residual
     is not comparable with a fit on labels'; as ``confirmed``, on OCR, whether an amount the OCR stage read a
-    second time to confirm it (a :data:`CONFIRMED` or :data:`UNCONFIRMED` mark over its box) was confirmed.
+    second time to confirm it (a :data:`CONFIRMED` or :data:`UNCONFIRMED` mark over its box) was confirmed, and as
+    ``date_confirmed`` the same of a date (:data:`DATE_CONFIRMED`, :data:`DATE_UNCONFIRMED`).
     Text-layer words and drawn marks carry no confidence."""
     # an empty check box ("box" mark) says nothing about a value drawn over it
     measured = [w for w in [*words, *marks]
                 if getattr(w, "confidence", None) is not None and getattr(w, "kind", None) != "box"]
-    checked = [m for m in marks if getattr(m, "kind", None) in (CONFIRMED, UNCONFIRMED)]
+    checked = [m for m in marks if getattr(m, "kind", None) in (CONFIRMED, UNCONFIRMED, DATE_CONFIRMED,
+                                                                 DATE_UNCONFIRMED)]
     for item in items.values():
         x0, y0, x1, y1 = item["bbox"]
         inside = [m for m in measured
@@ -97,8 +102,10 @@ def calibrate(items: dict[str, dict[str, Any]], words: list[Any], marks: list[An
         if ocr and by_rules_at is not None and x1 > x0 and by_rules_at((x0 + x1) / 2, (y0 + y1) / 2):
             item["by_rules"] = True
         said = {m.kind for m in checked if m.x0 <= (x0 + x1) / 2 <= m.x1 and m.y0 <= (y0 + y1) / 2 <= m.y1}
-        if ocr and said:
+        if ocr and said & {CONFIRMED, UNCONFIRMED}:
             item["confirmed"] = UNCONFIRMED not in said
+        if ocr and said & {DATE_CONFIRMED, DATE_UNCONFIRMED}:
+            item["date_confirmed"] = DATE_UNCONFIRMED not in said
         rescore(item, ocr=ocr)
 
 

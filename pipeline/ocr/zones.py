@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, Cell, dollars, strict_amount
-from pipeline.acord25.evidence import CONFIRMED, UNCONFIRMED
+from pipeline.acord25.evidence import CONFIRMED, DATE_CONFIRMED, DATE_UNCONFIRMED, UNCONFIRMED
 from pipeline.acord25.parse import parse_date
 from pipeline.ocr.blocks import words_in
 from pipeline.ocr.engine import OcrEngine, OcrWord
@@ -60,7 +60,12 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
     chars = "".join(sorted({ch for c in letters for ch in c.alphabet}))
     page = _reread(page, image, letters, engine, dpi=dpi, place=place, chars=chars)
     for kind in (DATE, AMOUNT):
-        page = _reread(page, image, [c for c in cells if c.alphabet == kind], engine, dpi=dpi, place=place)
+        page = _reread(page, image, [c for c in cells if c.alphabet == kind and not c.confirm], engine, dpi=dpi,
+                       place=place)
+    # the sure amounts and dates read again only to confirm them share a strip read with only their characters
+    # allowed: a second reading free to read letters says "no valid value" where a digit was doubtful, and so
+    # nothing; held to digits it says which digit it saw
+    page = _reread(page, image, [c for c in cells if c.confirm], engine, dpi=dpi, place=place, chars=CONFIRM_CHARS)
     return _reread(page, image, [c for c in cells if c.alphabet == BLOCK], engine, dpi=dpi, place=place,
                    zoom=BLOCK_ZOOM)
 
@@ -157,17 +162,30 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
                 marks=page.marks + tuple(marks))
 
 
+CONFIRM_CHARS = "0123456789$,./-"  # what a sure amount or date read again to confirm it may be read as
+
+
 def confirmation(cell: Cell, got: list[OcrWord]) -> Mark | None:
-    """The mark over an amount ``cell`` read again to confirm its sure page-level reading (``cell.seen``):
-    :data:`CONFIRMED` when ``got``, the cell's second reading alone, is the same amount (its cents, if printed,
-    left aside), :data:`UNCONFIRMED` when it is another amount; None when it is no valid amount (a cut-out read
-    as noise says nothing of the first reading). Either way the page's words stay: two readings that differ
-    say only that one of them is wrong."""
-    value = dollars(_amount_text(" ".join(v.text for v in sorted(got, key=lambda v: v.left))))
+    """The mark over an amount or date ``cell`` read again to confirm its sure page-level reading
+    (``cell.seen``): for an amount, :data:`CONFIRMED` when ``got``, the cell's second reading alone, is the
+    same amount (its cents, if printed, left aside), :data:`UNCONFIRMED` when it is another amount; for a date,
+    :data:`DATE_CONFIRMED` or :data:`DATE_UNCONFIRMED` alike (the same day, however printed, or another); None
+    when it is no valid value of its kind (a cut-out read as noise says nothing of the first reading). Either
+    way the page's words stay: two readings that differ say only that one of them is wrong."""
+    text = " ".join(v.text for v in sorted(got, key=lambda v: v.left))
+    if cell.alphabet == DATE:
+        value, seen, kinds = _date_of(text), _date_of(cell.seen), (DATE_CONFIRMED, DATE_UNCONFIRMED)
+    else:
+        value, seen, kinds = dollars(_amount_text(text)), dollars(cell.seen), (CONFIRMED, UNCONFIRMED)
     if value is None:
         return None
     box = cell.box
-    return Mark(CONFIRMED if value == dollars(cell.seen) else UNCONFIRMED, box.x0, box.y0, box.x1, box.y1)
+    return Mark(kinds[0] if value == seen else kinds[1], box.x0, box.y0, box.x1, box.y1)
+
+
+def _date_of(text: str) -> str | None:
+    """The date a reading says (ISO), a gap read inside it ("01/15/ 2026") closed if need be."""
+    return parse_date(text) or parse_date(text.replace(" ", ""))
 
 
 def _shrunk(w: OcrWord, zoom: float) -> OcrWord:

@@ -274,3 +274,29 @@ def test_given_a_fit_an_amount_a_second_reading_did_not_confirm_costs_its_own_nu
     # the unfitted set values: an amount not confirmed is below trust
     monkeypatch.setattr("pipeline.acord25.confidence.FIT", None)
     assert confidence("in_box", ocr=True, least=0.99, borrowed=False, confirmed=False) < 0.9
+
+
+def test_given_date_boxes_the_ocr_stage_read_again_then_each_date_records_whether_it_was_confirmed(monkeypatch):
+    monkeypatch.setattr("pipeline.acord25.confidence.FIT", dataclasses.replace(FIT, date_unconfirmed=3.0))
+    from pipeline.acord25.evidence import CONFIRMED, DATE_CONFIRMED, DATE_UNCONFIRMED
+    from pipeline.textlayer import Mark
+
+    a, b = _w("01/15/2026", 10, 0.95), _w("01/16/2026", 210, 0.95)
+    items = {p: {"bbox": [x, 98, x + 34, 112], "confidence": 0.5, "how": "in_box"} for p, x in (("/a", 8), ("/b", 208))}
+    marks = [Mark(DATE_UNCONFIRMED, 0, 90, 100, 120), Mark(DATE_CONFIRMED, 200, 90, 300, 120),
+             Mark(CONFIRMED, 400, 90, 500, 120)]
+    calibrate(items, [a, b], marks, ocr=True)
+    assert (items["/a"]["date_confirmed"], items["/b"]["date_confirmed"]) == (False, True)
+    assert "confirmed" not in items["/a"] and "confirmed" not in items["/b"]  # an amount's key stays an amount's
+    assert items["/a"]["confidence"] < items["/b"]["confidence"]
+
+
+def test_given_a_fit_a_date_a_second_reading_did_not_confirm_costs_its_own_number_not_an_amounts(monkeypatch):
+    fitted = dataclasses.replace(FIT, by_rules=0.0, unconfirmed=1.0, date_unconfirmed=4.0)
+    sure = confidence("in_box", ocr=True, least=0.95, borrowed=False, by_rules=True, fit=fitted)
+    date_not = confidence("in_box", ocr=True, least=0.95, borrowed=False, by_rules=True, date_confirmed=False,
+                          fit=fitted)
+    assert logit(sure) - logit(date_not) == pytest.approx(4.0)
+    assert Fit.from_dict(fitted.to_dict()).date_unconfirmed == 4.0
+    monkeypatch.setattr("pipeline.acord25.confidence.FIT", None)
+    assert confidence("in_box", ocr=True, least=0.99, borrowed=False, date_confirmed=False) < 0.9

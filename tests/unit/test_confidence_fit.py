@@ -3,6 +3,7 @@ bench/calibrate.py makes of it."""
 
 import math
 import random
+from collections import defaultdict
 from types import SimpleNamespace
 
 import pytest
@@ -92,3 +93,55 @@ def test_the_path_fit_prices_an_amount_a_second_reading_did_not_confirm_from_its
     assert priced(True, 3) < 0.9 and priced(True, 3) == pytest.approx(UNCONFIRMED_CEILING, abs=0.05)
     # many, all wrong: the data takes it further down
     assert priced(False, 30) < priced(True, 3)
+
+
+def test_the_path_fit_prices_a_date_a_second_reading_did_not_confirm_apart_from_the_amounts():
+    from bench.calibrate import Sample, fit_path
+    from pipeline.acord25.confidence import FIT, confidence
+
+    assert FIT is not None
+
+    def sample(right: bool, confirmed: bool | None = None, date_confirmed: bool | None = None) -> Sample:
+        return Sample("in_box", True, 0.96, False, right, 0.0, residual=0.2, by_rules=True, confirmed=confirmed,
+                      date_confirmed=date_confirmed)
+
+    samples = [sample(True)] * 400 + [sample(True, True)] * 200 + [sample(True, None, True)] * 200
+    samples += [sample(True, False)] * 5 + [sample(False, None, False)] * 30
+    fitted = fit_path(samples, FIT)
+    assert fitted.date_unconfirmed > fitted.unconfirmed > 0
+    date_not = confidence("in_box", ocr=True, least=0.96, borrowed=False, residual=0.2, by_rules=True,
+                          date_confirmed=False, fit=fitted)
+    assert date_not < 0.5
+
+
+def test_the_calibration_bench_takes_a_tuning_set_of_the_scans_of_the_seeds_listed(monkeypatch):
+    """Given seeds listed for the tuning set, when it is drawn, then it is the scan of each seed, in order."""
+    from bench import calibrate
+
+    asked = []
+    monkeypatch.setattr("bench.accuracy.official",
+                        lambda split, counts, start: asked.append((split, counts, start)) or [("scan", f"s{start}", b"", {})])
+    assert [name for _, name, _, _ in calibrate._scans([42, 7])] == ["s42", "s7"]
+    assert asked == [("tuning", (0, 1, 0), 42), ("tuning", (0, 1, 0), 7)]
+
+
+def test_the_calibration_bench_counts_a_document_it_cannot_extract_as_no_field_right(monkeypatch):
+    """Given two documents, one read and one whose extraction fails, then the second is scored as a document
+    that gave nothing (as bench.accuracy scores one), not left out."""
+    from bench import calibrate
+    from pipeline.errors import PipelineError
+
+    truth = {"insured": {"name": "Acme Roofing LLC"}}
+
+    def extract(reading):
+        if reading == "unreadable":
+            raise PipelineError("made up")
+        return {"insured": {"name": "Acme Roofing LLC"}}
+
+    monkeypatch.setattr("pipeline.stages.extract", extract)
+    from bench.accuracy import score
+
+    read, unread = (score(truth, got, defaultdict(lambda: [0, 0])) for got in (extract("read"), {}))
+    assert unread.right < read.right  # the insured's name is missed when nothing was extracted
+    assert calibrate._fields_right([("read", truth, ""), ("unreadable", truth, "")]) == \
+        (read.right + unread.right, read.total + unread.total)

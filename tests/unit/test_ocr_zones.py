@@ -366,3 +366,64 @@ def test_given_a_sure_amount_printed_with_its_cents_then_it_is_confirmed_by_the_
         page = reread_cells(_page(sure), image, [_confirm_cell("16,600.00")], _ReadsEachPiece(read_as), dpi=DPI,
                             place=lambda w: _word(w, SCALE))
         assert [m.kind for m in page.marks] == [said] and [w.text for w in page.words] == ["16,600.00"]
+
+
+# -- sure amounts and dates read again, held to their own characters (zonecal) --------------------------------
+
+
+def test_given_a_sure_amount_to_confirm_then_its_second_reading_may_read_only_an_amounts_characters():
+    """Given an amount cell to confirm beside a doubtful one, when they are read again, then the one to confirm
+    is read in a strip of its own with only digits and an amount's signs allowed (the doubtful one as before)."""
+    from pipeline.acord25.cells import AMOUNT
+    from pipeline.ocr.zones import CONFIRM_CHARS
+
+    image = _image_with_letters(("1,000,000", 110, 240), ("5,000", 110, 640))
+    sure = Word("1,000,000", 110 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.95)
+    doubtful = Cell(Box(80 * SCALE, 550 * SCALE, 700 * SCALE, 700 * SCALE), AMOUNT, seen="5,0O0",
+                    clear=Box(80 * SCALE, 550 * SCALE, 700 * SCALE, 700 * SCALE))
+    engine = _ReadsEachPiece(["1,000,000"])
+    reread_cells(_page(sure), image, [_confirm_cell("1,000,000"), doubtful], engine, dpi=DPI,
+                 place=lambda w: _word(w, SCALE))
+    assert engine.allowed == [None, CONFIRM_CHARS]
+    assert set(CONFIRM_CHARS) >= set("0123456789,/") and not any(c.isalpha() for c in CONFIRM_CHARS)
+
+
+def _date_confirmed(read_as: list[str]) -> list[str]:
+    from pipeline.acord25.cells import DATE
+
+    image = _image_with_letters(("01/15/2026", 110, 240))
+    sure = Word("01/15/2026", 110 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.95)
+    box = Box(80 * SCALE, 150 * SCALE, 700 * SCALE, 300 * SCALE)
+    page = reread_cells(_page(sure), image, [Cell(box, DATE, seen="01/15/2026", confirm=True)],
+                        _ReadsEachPiece(read_as), dpi=DPI, place=lambda w: _word(w, SCALE))
+    assert [w.text for w in page.words] == ["01/15/2026"]  # the page's words stay, whatever the second reading
+    return [m.kind for m in page.marks]
+
+
+def test_given_a_sure_date_whose_second_reading_says_another_day_then_a_mark_says_unconfirmed():
+    from pipeline.acord25.evidence import DATE_UNCONFIRMED
+
+    assert _date_confirmed(["01/16/2026"]) == [DATE_UNCONFIRMED]
+
+
+def test_given_a_sure_date_whose_second_reading_says_the_same_day_then_a_mark_says_confirmed():
+    from pipeline.acord25.evidence import DATE_CONFIRMED
+
+    assert _date_confirmed(["1/15/26"]) == [DATE_CONFIRMED]
+    assert _date_confirmed(["01/15/ 2026"]) == [DATE_CONFIRMED]  # a gap read inside it
+
+
+def test_given_a_sure_date_whose_second_reading_is_no_date_then_nothing_is_said_of_it():
+    assert _date_confirmed(["0115,2026"]) == []
+
+
+def test_given_a_date_box_read_surely_then_it_is_a_cell_to_confirm_and_a_doubtful_one_is_not():
+    from pipeline.acord25.cells import DATE, _date_cell
+
+    box = Box(0, 0, 100, 20)
+    sure = Word("03/01/2026", 2, 4, 60, 16, confidence=0.93)
+    cell = _date_cell(box, [sure])
+    assert cell is not None and cell.confirm and cell.alphabet == DATE and cell.seen == "03/01/2026"
+    assert _date_cell(box, [dataclasses.replace(sure, confidence=0.5)]) is None  # doubtful: not a value to confirm
+    assert _date_cell(box, [dataclasses.replace(sure, text="03/41/2026")]) is None  # no valid date
+    assert _date_cell(box, []) is None
