@@ -440,14 +440,37 @@ class CountedSMTP(GatedSMTP):
 
 
 class Door(Controller):
+    """aiosmtpd's controller, starting and stopping with it what deletes the door's enqueued hand-offs
+    (``flush``: the door's ``send_on`` when it is a ``Flushed``, workers/dispatch.py); stopped after the
+    server, so the last messages' rows go too."""
+
+    def __init__(self, handler, *, flush=None, **kwargs):
+        super().__init__(handler, **kwargs)
+        self.flush = flush
+
     def factory(self) -> SMTP:
         return CountedSMTP(self.handler, **self.SMTP_kwargs)
+
+    def start(self) -> None:
+        if self.flush is not None:
+            self.flush.start()
+        super().start()
+
+    def stop(self, no_assert: bool = False) -> None:
+        try:
+            super().stop(no_assert=no_assert)
+        finally:
+            if self.flush is not None:
+                self.flush.stop()
 
 
 def make_controller(app: App, send_on: SendOn, *, host: str | None = None,
                     port: int | None = None) -> Controller:
     """The SMTP door on ``app``'s settings, storage and database; ``send_on`` enqueues what it accepts
-    (``Actors.send_on`` of the actors its entry point declared)."""
+    (``Actors.send_on`` of the actors its entry point declared, or ``Actors.flushed_send_on()``, which
+    the door starts and stops with itself: the rows of a second's messages deleted in one statement)."""
+    from workers.dispatch import Flushed
+
     settings = app.settings
     settings.resolved_smtp_spool_dir().mkdir(parents=True, exist_ok=True)
     tls = {}
@@ -456,6 +479,7 @@ def make_controller(app: App, send_on: SendOn, *, host: str | None = None,
                "require_starttls": settings.smtp_require_starttls}
     return Door(
         InboxHandler(app, send_on),
+        flush=send_on if isinstance(send_on, Flushed) else None,
         hostname=host or settings.smtp_host,
         port=settings.smtp_port if port is None else port,
         data_size_limit=settings.max_message_bytes,
