@@ -8,7 +8,8 @@ the hand-offs), on a ``StubBroker`` and the bench's PostgreSQL (``bench/rig.py``
 costs a worker, counted by a SQLAlchemy listener. The relay's own rounds are left out (they run on a
 clock, not per certificate); the hand-off rows the workers' relay deletes for the stages
 (workers/dispatch.py ``Taken``), and the door's, which its flush deletes once a second (``Flushed``), are
-deleted at the end of each certificate in the counted thread, in one statement, which is counted. Commits are counted too, and those that did not wait for the disk
+deleted at the end of each certificate in the counted thread, in one statement, which is counted. Commits
+are counted too, and those that did not wait for the disk
 (infra/db.py ``skip_disk_sync``). ``--list`` prints one certificate's statements, by actor. The CPU time
 of this process per certificate is printed too, in all and outside the pure stages (read, extract,
 evaluate: timed on their own thread), which is the chain's own cost, and by actor (the thread that ran

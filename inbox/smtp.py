@@ -480,9 +480,9 @@ class Door(Controller):
         return CountedSMTP(self.handler, **self.SMTP_kwargs)
 
     def start(self) -> None:
+        super().start()  # a message before the flush runs is deleted at once, as without it
         if self.flush is not None:
             self.flush.start()
-        super().start()
 
     def stop(self, no_assert: bool = False) -> None:
         try:
