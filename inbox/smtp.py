@@ -106,6 +106,7 @@ class InboxHandler:
             return TEMPORARY
         if account is None:
             return "550 5.1.1 No such account"
+        _looked_up(envelope)[address] = account  # DATA stores under it without asking again
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.append(rcpt_options)
         return "250 2.1.5 OK"
@@ -135,33 +136,37 @@ class InboxHandler:
             return "452 4.3.1 Too much mail from your address in the last minute; try this message again later"
         try:
             ids = await asyncio.get_running_loop().run_in_executor(
-                None, self.accept, message, envelope.mail_from, recipients)
+                None, self.accept, message, envelope.mail_from, recipients, _looked_up(envelope))
         except Exception:
             log.exception("message from %s not accepted; answered 451", envelope.mail_from)
             return TEMPORARY
         return f"250 2.0.0 Accepted as {' '.join(ids)}"
 
-    def accept(self, message: DataSpool | bytes, sender: str | None, recipients: list[str]) -> list[str]:
+    def accept(self, message: DataSpool | bytes, sender: str | None, recipients: list[str],
+               looked_up: dict[str, Accepted] | None = None) -> list[str]:
         """Store the raw message once per account addressed, record one row per recipient (its
         address and tag) pointing at that copy, enqueue one split per copy; all or nothing.
 
         The split of any row of a copy splits them all (``workers/actors.py``), so twenty
         recipients of one account cost one stored copy and one parse, not twenty. ``message`` is
-        the door's spool, streamed to storage, or the bytes themselves."""
+        the door's spool, streamed to storage, or the bytes themselves. ``looked_up``: the accounts
+        RCPT found, by address, not asked for again (an account removed since then fails the insert
+        of its rows, which the foreign key refuses: 451, as a lookup finding nothing did)."""
         if isinstance(message, DataSpool):
-            return self._accept(message, sender, recipients)
+            return self._accept(message, sender, recipients, looked_up or {})
         with DataSpool(len(message) + 1) as spool:  # in memory: it is there already
             spool.write(message)
-            return self._accept(spool, sender, recipients)
+            return self._accept(spool, sender, recipients, looked_up or {})
 
-    def _accept(self, spool: DataSpool, sender: str | None, recipients: list[str]) -> list[str]:
+    def _accept(self, spool: DataSpool, sender: str | None, recipients: list[str],
+                looked_up: dict[str, Accepted]) -> list[str]:
         by_account: dict[str, list[tuple[str, Route, Accepted]]] = {}
         postmaster = [address for address in recipients if _postmaster_or_account(address, self.domain) is None]
         for address in recipients:
             if address in postmaster:
                 continue
             target = route(address, self.domain)
-            account = self._account(target)
+            account = looked_up.get(address) or self._account(target)
             if account is None:  # removed since RCPT
                 raise LookupError(f"account {target.account} disappeared")
             by_account.setdefault(account.slug, []).append((address, target, account))
@@ -227,6 +232,14 @@ class InboxHandler:
                 self.app.storage.delete(key)
             except Exception:
                 log.exception("could not remove %s after a failed accept", key)
+
+
+def _looked_up(envelope) -> dict[str, Accepted]:
+    """The accounts RCPT found in this transaction, by address (aiosmtpd makes a new envelope for each)."""
+    found = getattr(envelope, "looked_up", None)
+    if found is None:
+        found = envelope.looked_up = {}
+    return found
 
 
 def _postmaster_or_account(address: str, domain: str) -> str | None:
@@ -385,6 +398,8 @@ class GatedSMTP(SMTP):
         received = 0
         refusal: str | None = None
         fragments: list[bytes] = []  # a line past the reader's limit, in pieces (then only counted)
+        held: list[bytes] = []  # lines read, not yet spooled: written SPOOL_WRITE_BYTES at a time
+        held_bytes = 0
         while self.transport is not None:
             try:  # eof_received cancels this coroutine, so readuntil never raises IncompleteReadError
                 line = await self._reader.readuntil(b"\r\n")
@@ -397,30 +412,43 @@ class GatedSMTP(SMTP):
                 spool.discard()
                 line = await self._reader.read(e.consumed)
             if not fragments and line == b".\r\n":  # only <CRLF>.<CRLF> ends the data
-                return refusal
+                return refusal or (_spooled(spool, b"".join(held)) if held else None)
             received += len(line)
             if refusal is None and limit and received > limit:
                 refusal = TOO_MUCH_DATA
                 spool.discard()
-            fragments.append(line)
-            if line.endswith(b"\r\n"):
-                if refusal is None:
-                    whole = b"".join(fragments)
-                    if len(whole) > self.line_length_limit:
-                        refusal = LINE_TOO_LONG
-                        spool.discard()
-                    else:  # RFC 5321 4.5.2: a leading dot was doubled by the client
-                        refusal = _spooled(spool, whole[1:] if whole.startswith(b".") else whole)
-                fragments.clear()
+            if not fragments and line.endswith(b"\r\n"):  # a line in one piece (nearly every line)
+                whole = line
+            else:
+                fragments.append(line)
+                if not line.endswith(b"\r\n"):
+                    continue
+                whole = b"".join(fragments)
+            fragments.clear()
+            if refusal is not None:
+                continue
+            if len(whole) > self.line_length_limit:
+                refusal = LINE_TOO_LONG
+                spool.discard()
+                continue
+            held.append(whole[1:] if whole.startswith(b".") else whole)  # RFC 5321 4.5.2: a doubled leading dot
+            held_bytes += len(whole)
+            if held_bytes >= SPOOL_WRITE_BYTES:
+                refusal = _spooled(spool, b"".join(held))
+                held.clear()
+                held_bytes = 0
         spool.discard()  # the transport went without the end-of-data line: nothing to hand over
         return GONE
 
 
-def _spooled(spool: DataSpool, line: bytes) -> str | None:
-    """Write a line; None, or 451 when the spool folder refuses it (full, gone): the sender tries
+SPOOL_WRITE_BYTES = 16 * 1024  # DATA's lines are written to the spool this many bytes at a time, not one by one
+
+
+def _spooled(spool: DataSpool, lines: bytes) -> str | None:
+    """Write lines; None, or 451 when the spool folder refuses them (full, gone): the sender tries
     again later, and what it still sends is read and dropped."""
     try:
-        spool.write(line)
+        spool.write(lines)
         return None
     except OSError:
         log.exception("could not spool a message's DATA; it will be answered 451")
@@ -440,14 +468,37 @@ class CountedSMTP(GatedSMTP):
 
 
 class Door(Controller):
+    """aiosmtpd's controller, starting and stopping with it what deletes the door's enqueued hand-offs
+    (``flush``: the door's ``send_on`` when it is a ``Flushed``, workers/dispatch.py); stopped after the
+    server, so the last messages' rows go too."""
+
+    def __init__(self, handler, *, flush=None, **kwargs):
+        super().__init__(handler, **kwargs)
+        self.flush = flush
+
     def factory(self) -> SMTP:
         return CountedSMTP(self.handler, **self.SMTP_kwargs)
+
+    def start(self) -> None:
+        super().start()  # a message before the flush runs is deleted at once, as without it
+        if self.flush is not None:
+            self.flush.start()
+
+    def stop(self, no_assert: bool = False) -> None:
+        try:
+            super().stop(no_assert=no_assert)
+        finally:
+            if self.flush is not None:
+                self.flush.stop()
 
 
 def make_controller(app: App, send_on: SendOn, *, host: str | None = None,
                     port: int | None = None) -> Controller:
     """The SMTP door on ``app``'s settings, storage and database; ``send_on`` enqueues what it accepts
-    (``Actors.send_on`` of the actors its entry point declared)."""
+    (``Actors.send_on`` of the actors its entry point declared, or ``Actors.flushed_send_on()``, which
+    the door starts and stops with itself: the rows of a second's messages deleted in one statement)."""
+    from workers.dispatch import Flushed
+
     settings = app.settings
     settings.resolved_smtp_spool_dir().mkdir(parents=True, exist_ok=True)
     tls = {}
@@ -456,6 +507,7 @@ def make_controller(app: App, send_on: SendOn, *, host: str | None = None,
                "require_starttls": settings.smtp_require_starttls}
     return Door(
         InboxHandler(app, send_on),
+        flush=send_on if isinstance(send_on, Flushed) else None,
         hostname=host or settings.smtp_host,
         port=settings.smtp_port if port is None else port,
         data_size_limit=settings.max_message_bytes,

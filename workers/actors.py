@@ -37,6 +37,7 @@ from pipeline.signals.history import compared
 from pipeline.states import DocumentStatus, MessageStatus, Source, reached
 from workers import outcomes, trust, uploads
 from workers.guard import MAX_CRASHES, StageGuard, clear_crashes, crashes_cleared
+from workers.dispatch import Flushed
 from workers.handoffs import Relay, Taken, dispatch, relay_once
 from workers.metrics import StageTimer
 from workers.publish import publish_pending
@@ -131,6 +132,11 @@ class Actors:
         """Enqueue committed hand-offs to these actors (workers/dispatch.py ``SendOn``): what a door,
         the desk or an admin command is given instead of the actors; False when the broker is away."""
         return dispatch(handoffs, broker=self.broker, sessions=self.stages.sessions)
+
+    def flushed_send_on(self) -> Flushed:
+        """A ``send_on`` for a door: it enqueues at once and deletes the rows in one statement a second
+        once started (workers/dispatch.py ``Flushed``; the SMTP door starts and stops it)."""
+        return Flushed(self.broker, self.stages.sessions)
 
 
 def declare_actors(broker: dramatiq.Broker, *, settings: Settings, sessions: sessionmaker[Session], storage: Storage,

