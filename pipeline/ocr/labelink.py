@@ -6,7 +6,9 @@ the two prints as one garbled word ('PBR RAter' for 'Bluewater'). The label's te
 the form template, placed on the page by the page's registration (:func:`printed_in`). Its glyphs are drawn
 in the form's typeface (Helvetica, regular and bold: the URW look-alikes reportlab ships), fitted to the
 registered box's width, found in the image near that box by correlation, and only the pixels of the glyphs
-found are painted to paper (:func:`erase_labels`): the value's strokes beside and between them stay.
+found (grown by their blurred edges) are painted out and filled from around them (:func:`erase_labels`): the
+value's strokes beside the label stay, and those running across it run on. Where the label's ink lay on the
+value's own, that much of the value is lost: its letters come out whole enough to read, not always right.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ RENDER_PX = 120  # font size (pixels) a label is drawn at before it is fitted to
 GLYPH_LEVEL = 128  # of 255: a drawn glyph's pixel at least this dark is the label's ink
 SEARCH_PT = 3.0  # how far a label's print may lie from its registered box (a block's fit leaves about this)
 WIDTHS = (0.94, 0.97, 1.0, 1.03)  # the label's ink width tried, as shares of its registered box's width
-MATCH_MIN = 0.55  # correlation of the drawn label with the image below which its print is not there: kept as is
+MATCH_MIN = 0.55  # correlation of the drawn label with the image below which its print is not there (scans and photos
+# of the 2001/08 blank's labels measured 0.84-0.92): the image is kept as it is
 MIN_LABEL_PX = 6  # a label fitted narrower or lower than this many pixels is not drawn (too small to match)
 EDGE_PT = 0.25  # the found glyphs are grown by this much each way: the print's blurred edges go with them
 FILL_PT = 0.75  # how far around a painted-out pixel the image is looked at to fill it (inpainting's radius)

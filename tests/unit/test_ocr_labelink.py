@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+import reportlab
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.acord25.cells import BLOCK, Cell
@@ -23,9 +26,6 @@ LABEL_AT = (40, 30)  # pixels: where the made-up label's print starts
 def _label_image(text: str = "INSURED", *, stroke: bool = True) -> tuple[np.ndarray, Label]:
     """A page with ``text`` printed as a form label in bold, and (``stroke``) a value's upright stroke
     printed across it; the label's registered box fits its print."""
-    import reportlab
-    from pathlib import Path
-
     face = ImageFont.truetype(str(Path(reportlab.__file__).with_name("fonts") / FONTS[1]), 26)
     image = Image.new("L", (400, 120), 255)
     draw = ImageDraw.Draw(image)
