@@ -28,6 +28,9 @@ WIDTHS = (0.94, 0.97, 1.0, 1.03)  # the label's ink width tried, as shares of it
 MATCH_MIN = 0.55  # correlation of the drawn label with the image below which its print is not there (scans and photos
 # of the 2001/08 blank's labels measured 0.84-0.92): the image is kept as it is
 MIN_LABEL_PX = 6  # a label fitted narrower or lower than this many pixels is not drawn (too small to match)
+OVERPRINT_SHARE = 0.03  # ink beside the found glyphs, inside their box, as a share of the ink on them, from which a
+# value is printed over the label (2001/08 scans and photos: 0.06-0.16; labels standing alone on 2016/03 and 2025/12: < 0.02)
+INK_LEVEL = 128  # grey level: a pixel darker than this is ink
 EDGE_PT = 0.25  # the found glyphs are grown by this much each way: the print's blurred edges go with them
 FILL_PT = 0.75  # how far around a painted-out pixel the image is looked at to fill it (inpainting's radius)
 
@@ -103,8 +106,9 @@ def glyph_mask(region: np.ndarray, text: str, width: float) -> tuple[float, int,
 
 def erase_labels(image: np.ndarray, labels, *, scale: float) -> tuple[np.ndarray, list[Label]]:
     """``image`` (grey, page pixels; ``scale`` points a pixel) with the print of each of ``labels`` found near
-    its registered box painted out, and the labels found; the image itself when none is. The found glyphs, grown by
-    EDGE_PT, are filled from the pixels around them (OpenCV's inpainting, Telea's method): where the label's
+    its registered box with a value printed over it (ink beside its glyphs, in their box, at least
+    OVERPRINT_SHARE of theirs) painted out, and those labels; the image itself when there are none. The
+    found glyphs, grown by EDGE_PT, are filled from the pixels around them (OpenCV's inpainting, Telea's method): where the label's
     print lay on paper the fill is paper, and where a value's stroke ran across it the stroke runs on, so the
     value's letters keep their shape."""
     out, found_labels = None, []
@@ -122,8 +126,11 @@ def erase_labels(image: np.ndarray, labels, *, scale: float) -> tuple[np.ndarray
         window = np.zeros((y1 - y0, x1 - x0), dtype=np.uint8)
         window[top:top + mask.shape[0], left:left + mask.shape[1]] = mask
         window = cv2.dilate(window, np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
+        ink, glyphs = image[y0:y1, x0:x1] < INK_LEVEL, window > 0
+        rows, cols = slice(top, top + mask.shape[0]), slice(left, left + mask.shape[1])
+        if (ink[rows, cols] & ~glyphs[rows, cols]).sum() < OVERPRINT_SHARE * (ink & glyphs).sum():
+            continue  # the label stands alone: nothing printed over it to set apart, the image stays as it is
         out = image.copy() if out is None else out
-        filled = cv2.inpaint(out[y0:y1, x0:x1], window, max(1.0, FILL_PT / scale), cv2.INPAINT_TELEA)
-        out[y0:y1, x0:x1] = filled
+        out[y0:y1, x0:x1] = cv2.inpaint(out[y0:y1, x0:x1], window, max(1.0, FILL_PT / scale), cv2.INPAINT_TELEA)
         found_labels.append(lb)
     return (image if out is None else out), found_labels
