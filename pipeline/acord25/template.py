@@ -27,6 +27,7 @@ which the field reader turns into its tolerance.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -67,6 +68,8 @@ MIN_GLOBAL = 8  # fewer than this on the whole page: the page is not this form (
 PRINT_COVER = 0.6  # an OCR word this much covered by the form's registered print is print, whatever it reads as
 FUZZY_MIN_CHARS = 4  # an OCR word this long (letters and digits) may be one edit from the label it misreads
 SURE_WORD = 0.95  # an OCR word read this surely is what it reads: never a misread label (print only by its own letters)
+WORD_CASE_SURE = 0.75  # ... and so is a word read this surely in a word's own case ("Maple") lying on print in capitals
+_WORD_CASE = re.compile(r"^[A-Z]?[a-z]{2,}[.,]?$")  # a capitalised or lower-case word: not how capitals are misread
 RULE_SEARCH_PT = 20.0  # how far a page's rule may sit from a block's rule placed by the page's global fit
 RULE_OVERLAP = 0.5  # a page rule matches a template rule when it runs along this share of the shorter one
 BLOCK_STRETCH = 0.08  # a block's rules may be this much further apart than the page's scale says (another print of the form)
@@ -1045,10 +1048,14 @@ def _covered_by_print(words: list[Word], template: Template, registration: Regis
         across = np.clip(np.minimum(placed[:, 2], w.x1) - np.maximum(placed[:, 0], w.x0), 0, None)
         if across[on_line].sum() < PRINT_COVER * max(w.width, 0.1):
             continue
+        under = np.flatnonzero(on_line & (across > 0))
         if w.confidence >= SURE_WORD:  # a sure word is print only where it reads as (a piece of) the print it lies on
             own = _key(w.text)
-            if not own or not any(own in _key(template.printed[i][0]) for i in np.flatnonzero(on_line & (across > 0))):
+            if not own or not any(own in _key(template.printed[i][0]) for i in under):
                 continue
+        if w.confidence >= WORD_CASE_SURE and _WORD_CASE.match(w.text) \
+                and all(template.printed[i][0].isupper() for i in under):
+            continue  # a value's word printed over a label in capitals (and read with the label's print taken out)
         out.add(j)
     return out
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from pipeline.ocr import checkboxes, deskew, orient, photo, raster, rules, zoned, zones
+from pipeline.ocr import checkboxes, deskew, labelink, orient, photo, raster, rules, zoned, zones
 from pipeline.ocr.engine import OcrEngine, OcrWord, TesseractEngine
 from pipeline.ocr.labels import snap_labels
 from pipeline.registration import PageRegistration
@@ -159,8 +159,8 @@ def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float
     cells = value_cells(page, unread, registration, confirm=confirm)
     if not cells:
         return replace(page, registration=placed)
-    return replace(zones.reread_cells(page, clean, cells, engine, dpi=dpi, place=lambda w: _word(w, scale)),
-                   registration=placed)
+    return replace(zones.reread_cells(page, clean, cells, engine, dpi=dpi, place=lambda w: _word(w, scale),
+                                      printed=labelink.printed_in(registration)), registration=placed)
 
 
 def _cell_marks(cells: list, ink: np.ndarray, dpi: float, scale: float) -> list[Mark]:

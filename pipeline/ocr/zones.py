@@ -26,6 +26,7 @@ from pipeline.acord25.evidence import CONFIRMED, DATE_CONFIRMED, DATE_UNCONFIRME
 from pipeline.acord25.parse import parse_date
 from pipeline.ocr.blocks import words_in
 from pipeline.ocr.engine import OcrEngine, OcrWord
+from pipeline.ocr.labelink import Label, erase_labels, inside
 from pipeline.ocr.partylines import combined
 from pipeline.textlayer import Mark, Page, Word
 
@@ -48,14 +49,17 @@ class _Cut:
 
 
 def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine, *, dpi: float,
-                 place) -> Page:
+                 place, printed: tuple[Label, ...] = ()) -> Page:
     """``page`` with each cell's words replaced by a second reading of the cell alone, where it is valid.
 
     ``image`` is the cleaned page the words were read from; ``place`` turns an OcrWord in page pixels
     into a Word in points (the page stage's own conversion).  Each kind of cell is read in a strip of
     its own (one tesseract call on a small image per kind present): wide amount cut-outs in the
     letters' strip change how tesseract reads the date's zone, and the letters are read with only
-    the letters of their alphabets allowed."""
+    the letters of their alphabets allowed. ``printed`` is the form's print at its registered place on the
+    page (:func:`pipeline.ocr.labelink.printed_in`): a label printed inside a block's box is taken out of the
+    block's image before it is read (:func:`pipeline.ocr.labelink.erase_labels`); see :func:`_block` for
+    how the words read over it are taken."""
     letters = [c for c in cells if c.alphabet not in (AMOUNT, BLOCK, DATE)]
     chars = "".join(sorted({ch for c in letters for ch in c.alphabet}))
     page = _reread(page, image, letters, engine, dpi=dpi, place=place, chars=chars)
@@ -66,15 +70,18 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
     # allowed: a second reading free to read letters says "no valid value" where a digit was doubtful, and so
     # nothing; held to digits it says which digit it saw
     page = _reread(page, image, [c for c in cells if c.confirm], engine, dpi=dpi, place=place, chars=CONFIRM_CHARS)
-    return _reread(page, image, [c for c in cells if c.alphabet == BLOCK], engine, dpi=dpi, place=place,
-                   zoom=BLOCK_ZOOM)
+    blocks = [c for c in cells if c.alphabet == BLOCK]
+    labels = [lb for c in blocks for lb in inside(printed, c.box)]
+    if labels:
+        image, labels = erase_labels(image, labels, scale=page.width / image.shape[1])
+    return _reread(page, image, blocks, engine, dpi=dpi, place=place, zoom=BLOCK_ZOOM, labels=labels)
 
 
 BLOCK_ZOOM = 1.0  # the party blocks' strip is read at the page's own size: enlarged twice it read more letters wrong (docs/accuracy.md)
 
 
 def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine, *, dpi: float,
-            place, chars: str | None = None, zoom: float = 1.0) -> Page:
+            place, chars: str | None = None, zoom: float = 1.0, labels: list[Label] = ()) -> Page:
     if not cells:
         return page
     scale = page.width / image.shape[1]
@@ -117,7 +124,7 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
         if cut.cell.confirm:
             continue
         if cut.cell.alphabet == BLOCK:
-            kept = _block(words, cut, got, lambda w, cut=cut: place(_moved(w, cut, pad)))
+            kept = _block(words, cut, got, lambda w, cut=cut: place(_moved(w, cut, pad)), labels)
             replaced += kept is not words
             words = kept
             continue
@@ -228,18 +235,42 @@ def unread_print(page: Page, image: np.ndarray, zone, *, scale: float, dpi: floa
     return left_out >= least * dpi * dpi and left_out >= UNREAD_SHARE * total
 
 
-def _block(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word]:
+def _block(words: list[Word], cut: _Cut, got: list[OcrWord], place, labels=()) -> list[Word]:
     """``words`` with the block's page-level reading and ``got`` (its own reading) combined line by line
     (:func:`pipeline.ocr.partylines.combined`). The page's words are those lying in the box or within
-    :data:`NEAR_PT` of it: a line straddling the box's edge is cut out with the block and read again."""
+    :data:`NEAR_PT` of it: a line straddling the box's edge is cut out with the block and read again.
+
+    ``labels`` are the form's labels printed in the box whose print was painted out of the block's image
+    before it was read (:func:`pipeline.ocr.labelink.erase_labels`). A word of ``got`` lying wholly inside
+    one (within :data:`LABEL_SLACK_PT`) is what is left of the label's print: it is left out. Where ``got``
+    has words over a label's box (a value printed over the label), the page's words there were read from
+    the two prints together: they are left out of the page's reading, and the block's reading of that line
+    is taken when it is the better one (:func:`pipeline.ocr.partylines.combined`)."""
     first = words_in(words, cut.cell.box, margin=NEAR_PT)
-    second = [place(w) for w in got if w.text.strip()]
+    second = [w for w in (place(v) for v in got if v.text.strip()) if not any(_within(w, lb) for lb in labels)]
     if not second:
         return words
-    both = combined(first, second)
+    over = [lb for lb in labels if any(_over(w, lb) for w in second)]
+    mine = [w for w in first if not any(_over(w, lb) for lb in over)]
+    both = combined(mine, second)
     if both == first:
         return words
     return [w for w in words if w not in first] + both
+
+
+LABEL_SLACK_PT = 1.0  # a word read this far past a label's registered box may still be the label's print
+
+
+def _within(word: Word, label: Label) -> bool:
+    """The word lies wholly in the label's registered box (within :data:`LABEL_SLACK_PT`)."""
+    return (word.x0 >= label.x0 - LABEL_SLACK_PT and word.x1 <= label.x1 + LABEL_SLACK_PT
+            and word.y0 >= label.y0 - LABEL_SLACK_PT and word.y1 <= label.y1 + LABEL_SLACK_PT)
+
+
+def _over(word: Word, label: Label) -> bool:
+    """The word is printed over the label: it reaches across the label's registered box, its middle on the
+    label's rows (a line below, whose top touches the label's box, is not)."""
+    return word.x0 < label.x1 and word.x1 > label.x0 and label.y0 <= word.cy <= label.y1
 
 
 GARBLED = 0.3  # a page-level word read less sure than this in a one-letter cell is noise ('Seles')

@@ -1,0 +1,136 @@
+"""The form's own printed labels taken out of a value box's image before the box is read again.
+
+On some editions a label is printed inside the value box it names, where the value's first line starts
+(the 2001/08 edition's PRODUCER and INSURED): a value typed there is printed over the label, and OCR reads
+the two prints as one garbled word ('PBR RAter' for 'Bluewater'). The label's text and its box come from
+the form template, placed on the page by the page's registration (:func:`printed_in`). Its glyphs are drawn
+in the form's typeface (Helvetica, regular and bold: the URW look-alikes reportlab ships), fitted to the
+registered box's width, found in the image near that box by correlation, and only the pixels of the glyphs
+found (grown by their blurred edges) are painted out and filled from around them (:func:`erase_labels`): the
+value's strokes beside the label stay, and those running across it run on. Where the label's ink lay on the
+value's own, that much of the value is lost: its letters come out whole enough to read, not always right.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+FONTS = ("_a______.pfb", "_ab_____.pfb")  # reportlab's Helvetica and Helvetica-Bold (URW Nimbus Sans)
+RENDER_PX = 120  # font size (pixels) a label is drawn at before it is fitted to its box
+GLYPH_LEVEL = 128  # of 255: a drawn glyph's pixel at least this dark is the label's ink
+SEARCH_PT = 3.0  # how far a label's print may lie from its registered box (a block's fit leaves about this)
+WIDTHS = (0.94, 0.97, 1.0, 1.03)  # the label's ink width tried, as shares of its registered box's width
+MATCH_MIN = 0.55  # correlation of the drawn label with the image below which its print is not there (scans and photos
+# of the 2001/08 blank's labels measured 0.84-0.92): the image is kept as it is
+MIN_LABEL_PX = 6  # a label fitted narrower or lower than this many pixels is not drawn (too small to match)
+OVERPRINT_SHARE = 0.03  # ink beside the found glyphs, inside their box, as a share of the ink on them, from which a
+# value is printed over the label (2001/08 scans and photos: 0.06-0.16; labels standing alone on 2016/03 and 2025/12: < 0.02)
+INK_LEVEL = 128  # grey level: a pixel darker than this is ink
+EDGE_PT = 0.25  # the found glyphs are grown by this much each way: the print's blurred edges go with them
+FILL_PT = 0.75  # how far around a painted-out pixel the image is looked at to fill it (inpainting's radius)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A printed word of the form at its registered place on the page: text and box in points."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+def printed_in(registration) -> tuple[Label, ...]:
+    """Every printed word of ``registration``'s template (a :class:`pipeline.acord25.template.Registration`)
+    at its place on the page, each placed by the fit of the block it stands in."""
+    from pipeline.acord25.template import block_of
+
+    template = registration.template
+    out = []
+    for text, *box in template.printed:
+        block = block_of(template, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+        out.append(Label(text, *registration.to_page(block, tuple(box))))
+    return tuple(out)
+
+
+def inside(labels, box) -> list[Label]:
+    """The labels whose centre lies in ``box`` (points): the print the box holds."""
+    return [lb for lb in labels if box.x0 <= (lb.x0 + lb.x1) / 2 <= box.x1 and box.y0 <= (lb.y0 + lb.y1) / 2 <= box.y1]
+
+
+@functools.lru_cache(maxsize=256)
+def _drawn(text: str, font: str) -> np.ndarray:
+    """``text`` drawn in ``font`` at RENDER_PX, trimmed to its ink: 255 ink, 0 paper."""
+    from PIL import Image, ImageDraw, ImageFont
+    import reportlab
+
+    face = ImageFont.truetype(str(Path(reportlab.__file__).with_name("fonts") / font), RENDER_PX)
+    left, top, right, bottom = face.getbbox(text)
+    image = Image.new("L", (right - left + 4, bottom - top + 4), 0)
+    ImageDraw.Draw(image).text((2 - left, 2 - top), text, font=face, fill=255)
+    ink = np.asarray(image)
+    rows, cols = np.nonzero(ink.max(axis=1) >= GLYPH_LEVEL)[0], np.nonzero(ink.max(axis=0) >= GLYPH_LEVEL)[0]
+    if not len(rows):
+        return np.zeros((0, 0), dtype=np.uint8)
+    return np.ascontiguousarray(ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1])
+
+
+def glyph_mask(region: np.ndarray, text: str, width: float) -> tuple[float, int, int, np.ndarray] | None:
+    """Where ``text``'s print lies in ``region`` (grey, dark ink on paper), drawn about ``width`` pixels
+    wide: (correlation, left, top, mask of its ink), the best of each typeface and width tried; None
+    when the label cannot be drawn to fit the region."""
+    ink = (255 - region).astype(np.float32)
+    best = None
+    for font in FONTS:
+        drawn = _drawn(text, font)
+        if drawn.size == 0:
+            continue
+        for share in WIDTHS:
+            w = int(round(width * share))
+            h = int(round(w * drawn.shape[0] / drawn.shape[1]))
+            if w < MIN_LABEL_PX or h < MIN_LABEL_PX or w > region.shape[1] or h > region.shape[0]:
+                continue
+            glyphs = cv2.resize(drawn, (w, h), interpolation=cv2.INTER_AREA)
+            scores = cv2.matchTemplate(ink, glyphs.astype(np.float32), cv2.TM_CCORR_NORMED)
+            _, score, _, (left, top) = cv2.minMaxLoc(scores)
+            if best is None or score > best[0]:
+                best = (float(score), left, top, glyphs >= GLYPH_LEVEL)
+    return best
+
+
+def erase_labels(image: np.ndarray, labels, *, scale: float) -> tuple[np.ndarray, list[Label]]:
+    """``image`` (grey, page pixels; ``scale`` points a pixel) with the print of each of ``labels`` found near
+    its registered box with a value printed over it (ink beside its glyphs, in their box, at least
+    OVERPRINT_SHARE of theirs) painted out, and those labels; the image itself when there are none. The
+    found glyphs, grown by EDGE_PT, are filled from the pixels around them (OpenCV's inpainting, Telea's method): where the label's
+    print lay on paper the fill is paper, and where a value's stroke ran across it the stroke runs on, so the
+    value's letters keep their shape."""
+    out, found_labels = None, []
+    search = int(round(SEARCH_PT / scale))
+    for lb in labels:
+        x0, y0 = max(0, int(lb.x0 / scale) - search), max(0, int(lb.y0 / scale) - search)
+        x1, y1 = min(image.shape[1], int(lb.x1 / scale) + search), min(image.shape[0], int(lb.y1 / scale) + search)
+        if x1 - x0 < MIN_LABEL_PX or y1 - y0 < MIN_LABEL_PX:
+            continue
+        found = glyph_mask(image[y0:y1, x0:x1], lb.text, (lb.x1 - lb.x0) / scale)
+        if found is None or found[0] < MATCH_MIN:
+            continue
+        _, left, top, mask = found
+        grow = max(1, int(round(EDGE_PT / scale)))
+        window = np.zeros((y1 - y0, x1 - x0), dtype=np.uint8)
+        window[top:top + mask.shape[0], left:left + mask.shape[1]] = mask
+        window = cv2.dilate(window, np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
+        ink, glyphs = image[y0:y1, x0:x1] < INK_LEVEL, window > 0
+        rows, cols = slice(top, top + mask.shape[0]), slice(left, left + mask.shape[1])
+        if (ink[rows, cols] & ~glyphs[rows, cols]).sum() < OVERPRINT_SHARE * (ink & glyphs).sum():
+            continue  # the label stands alone: nothing printed over it to set apart, the image stays as it is
+        out = image.copy() if out is None else out
+        out[y0:y1, x0:x1] = cv2.inpaint(out[y0:y1, x0:x1], window, max(1.0, FILL_PT / scale), cv2.INPAINT_TELEA)
+        found_labels.append(lb)
+    return (image if out is None else out), found_labels

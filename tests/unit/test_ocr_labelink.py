@@ -1,0 +1,139 @@
+"""A form label printed inside a value box taken out of the box's image before the box is read again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import reportlab
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.acord25.cells import BLOCK, Cell
+from pipeline.acord25.layout import Box
+from pipeline.acord25.template import BlockFit, Registration, Transform, editions, load
+from pipeline.ocr.engine import OcrWord
+from pipeline.ocr.labelink import FONTS, Label, erase_labels, inside, printed_in
+from pipeline.ocr.pages import _word
+from pipeline.ocr.zones import reread_cells
+from pipeline.textlayer import Page, Word
+
+DPI = 300
+SCALE = 72 / DPI  # points per pixel
+LABEL_AT = (40, 30)  # pixels: where the made-up label's print starts
+
+
+def _label_image(text: str = "INSURED", *, stroke: bool = True) -> tuple[np.ndarray, Label]:
+    """A page with ``text`` printed as a form label in bold, and (``stroke``) a value's upright stroke
+    printed across it; the label's registered box fits its print."""
+    face = ImageFont.truetype(str(Path(reportlab.__file__).with_name("fonts") / FONTS[1]), 26)
+    image = Image.new("L", (400, 120), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text(LABEL_AT, text, font=face, fill=0)
+    x0, y0, x1, y1 = draw.textbbox(LABEL_AT, text, font=face)
+    if stroke:  # the value's upright strokes, taller than the label, printed across it
+        for dx in (30, 70, 110):
+            draw.rectangle((x0 + dx, 20, x0 + dx + 4, 90), fill=0)
+    return np.array(image), Label(text, x0 * SCALE, y0 * SCALE, x1 * SCALE, y1 * SCALE)
+
+
+def test_given_a_label_printed_under_a_value_then_its_print_is_painted_out_and_the_value_stays():
+    image, label = _label_image()
+    out, found = erase_labels(image, [label], scale=SCALE)
+    x0, y0, x1, y1 = (int(v / SCALE) for v in (label.x0, label.y0, label.x1, label.y1))
+    away = out[y0:y1 + 1, x0 + 45:x0 + 65]  # the label's print between two of the value's strokes
+    assert found == [label]
+    assert (image[y0:y1 + 1, x0 + 45:x0 + 65] < 128).sum() > 50  # print was there
+    assert (away < 128).sum() == 0
+    assert (out[20:91, x0 + 31:x0 + 34] < 128).any(axis=1).all()  # the stroke runs on through the label
+
+
+def test_given_a_label_standing_alone_then_it_is_left_as_printed():
+    """Nothing is printed over it: there is nothing to set apart, and the box's image is read as it is."""
+    image, label = _label_image(stroke=False)
+    out, found = erase_labels(image, [label], scale=SCALE)
+    assert found == [] and out is image
+
+
+def test_given_a_box_without_the_label_then_nothing_is_painted():
+    image, label = _label_image("INSURED")
+    elsewhere = Label("PRODUCER", label.x0, label.y0, label.x1 + 8, label.y1)
+    blank = np.full_like(image, 255)
+    out, found = erase_labels(blank, [label], scale=SCALE)
+    assert found == [] and out is blank
+    out, found = erase_labels(image[:, :30], [elsewhere], scale=SCALE)  # too narrow a cut to hold it
+    assert found == []
+
+
+@pytest.mark.parametrize("edition", editions())
+def test_every_editions_party_blocks_hold_their_printed_labels_at_the_registered_place(edition):
+    template = load(edition)
+    shift = Transform(1.0, 5.0, 1.0, -3.0)
+    registration = Registration(template, {}, BlockFit(shift, 0.0, 0, False))
+    printed = printed_in(registration)
+    for f in template.fields:
+        if f.key in ("producer", "insured"):
+            x0, y0, x1, y1 = shift.box(f.box)
+            labels = inside(printed, Box(x0, y0, x1, y1))
+            assert f.key.upper() in [lb.text for lb in labels]
+            assert all(x0 <= (lb.x0 + lb.x1) / 2 <= x1 for lb in labels)
+
+
+class _ReadsBlock:
+    """Reads a block's strip as the given words, placed from the strip's first ink."""
+
+    def __init__(self, words: list[tuple[str, int, int, int, int, float]]) -> None:
+        self.given, self.seen = words, []
+
+    def words(self, image, *, dpi, psm=3, chars=None):
+        self.seen.append(image)
+        rows = np.nonzero((image < 200).any(axis=1))[0]
+        cols = np.nonzero((image < 200).any(axis=0))[0]
+        return [OcrWord(t, int(cols[0]) + dx, int(rows[0]) + dy, w, h, c, (1, 1, 1))
+                for t, dx, dy, w, h, c in self.given]
+
+
+def test_given_a_value_printed_over_a_label_then_the_label_is_read_out_of_the_block():
+    image, label = _label_image()
+    left, top = int(label.x0 / SCALE), int(label.y0 / SCALE)
+    garbled = Word("INSKRE", label.x0, label.y0, label.x1, label.y1 + 2, confidence=0.1)
+    page = Page(1, 400 * SCALE, 120 * SCALE, (garbled,))
+    # the block read alone: the value's word over the label's box, a speck of the label left inside its box
+    engine = _ReadsBlock([("Maple", 0, 5, 60, 20, 90.0), ("Group", 70, 5, 60, 20, 90.0)])
+    cell = Cell(Box(10 * SCALE, 10 * SCALE, 390 * SCALE, 110 * SCALE), BLOCK)
+    out = reread_cells(page, image, [cell], engine, dpi=DPI, place=lambda w: _word(w, SCALE), printed=(label,))
+    assert [w.text for w in out.words] == ["Maple", "Group"]
+    strip = engine.seen[0]
+    assert (strip < 128).sum() < (image < 128).sum() - 100  # the label's print is not in what was read
+
+
+def test_given_a_word_read_wholly_inside_a_painted_label_then_it_is_left_out():
+    from pipeline.ocr import zones
+
+    label = Label("INSURED", 10.0, 10.0, 40.0, 18.0)
+    cut = zones._Cut(Cell(Box(5.0, 5.0, 200.0, 60.0), BLOCK), 0, 0, 0)
+    page_words = [Word("Roofing", 12.0, 25.0, 50.0, 35.0, confidence=0.95)]
+    # what is left of the label's print, read surely on a row of its own, and the value's line
+    got = [OcrWord("SURED", 0, 0, 1, 1, 97.0, (1, 1, 1)), OcrWord("Roofing", 0, 0, 1, 1, 95.0, (1, 1, 2))]
+    placed = {"SURED": Word("SURED", 20.0, 11.0, 39.0, 17.0, confidence=0.97), "Roofing": page_words[0]}
+    out = zones._block(page_words, cut, got, lambda w: placed[w.text], [label])
+    assert [w.text for w in out] == ["Roofing"]
+
+
+def _on_insured_label(text: str, confidence: float) -> set[int]:
+    from pipeline.acord25.template import _covered_by_print
+
+    template = load("2001/08")
+    registration = Registration(template, {}, BlockFit(Transform(), 0.0, 0, False))
+    label = next(p for p in template.printed if p[0] == "INSURED")
+    word = Word(text, label[1] + 1.0, label[2], label[3] + 1.0, label[4] + 1.0, confidence=confidence)
+    return _covered_by_print([word], template, registration)
+
+
+def test_given_a_value_word_read_over_a_label_in_capitals_then_it_is_no_print_of_the_label():
+    assert _on_insured_label("Maple", 0.84) == set()
+
+
+def test_given_a_capitals_misreading_or_a_doubtful_word_over_a_label_then_it_is_the_labels_print():
+    assert _on_insured_label("INSKRE", 0.84) == {0}
+    assert _on_insured_label("Maple", 0.3) == {0}
