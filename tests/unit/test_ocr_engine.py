@@ -192,3 +192,14 @@ def test_given_one_thread_when_the_library_recognises_then_openmp_runs_no_region
     library._cap_threads(1)
     library._cap_threads(4)
     assert openmp.levels == [0, 1]
+
+
+@pytest.mark.tesseract
+def test_given_the_library_when_a_read_outlasts_the_timeout_then_ocr_timeout_is_raised():
+    from pipeline.ocr import inprocess
+
+    if inprocess.load() is None:
+        pytest.skip("libtesseract is not installed")
+    with pytest.raises(OcrTimeout) as caught:
+        TesseractEngine(timeout=0.0).words(_printed("EACH 1,000"), dpi=300, psm=7)
+    assert not caught.value.transient and "took longer than" in caught.value.message
