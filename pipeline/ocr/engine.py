@@ -75,6 +75,9 @@ class OcrEngine(Protocol):
 
 BINARY = "tesseract"  # the binary on PATH; another one given (a test's fake) is always run, never the library
 THREADS = 1  # tesseract's threads a call: its own threading is many times slower on a small machine
+# the largest image read in this process (a letter page at 300 dpi is 8.4 M pixels); a larger one is read by the
+# binary, in a process of its own, so that its memory (about 0.8 GB at the 60 M pixels allowed) is not the worker's
+IN_PROCESS_MAX_PIXELS = 16_000_000
 
 
 def tesseract_env(base: Mapping[str, str] | None = None, *, threads: int = THREADS) -> dict[str, str]:
@@ -86,8 +89,8 @@ def tesseract_env(base: Mapping[str, str] | None = None, *, threads: int = THREA
 
 
 class TesseractEngine:
-    """Reads words in this process (:mod:`pipeline.ocr.inprocess`) when ``in_process`` and the binary is the
-    system's and its library loads; else runs the tesseract binary once per call, on a temporary PGM image,
+    """Reads words in this process (:mod:`pipeline.ocr.inprocess`) when ``in_process``, the binary is the
+    system's, its library loads and the image is at most IN_PROCESS_MAX_PIXELS; else runs the tesseract binary once per call, on a temporary PGM image,
     with :func:`tesseract_env`. Orientation always runs the binary.
 
     No environment is set for the whole process: two engines with different binaries or environments can
@@ -102,7 +105,8 @@ class TesseractEngine:
         self.in_process = in_process and binary == BINARY
 
     def words(self, image: np.ndarray, *, dpi: int, psm: int = 3, chars: str | None = None) -> list[OcrWord]:
-        library = inprocess.load(self.lang) if self.in_process else None
+        small = image.shape[0] * image.shape[1] <= IN_PROCESS_MAX_PIXELS
+        library = inprocess.load(self.lang) if self.in_process and small else None
         if library is not None:
             return parse_tsv(library.words_tsv(image, dpi=dpi, psm=psm, chars=chars, timeout=self.timeout,
                                                threads=THREADS))

@@ -203,3 +203,15 @@ def test_given_the_library_when_a_read_outlasts_the_timeout_then_ocr_timeout_is_
     with pytest.raises(OcrTimeout) as caught:
         TesseractEngine(timeout=0.0).words(_printed("EACH 1,000"), dpi=300, psm=7)
     assert not caught.value.transient and "took longer than" in caught.value.message
+
+
+def test_given_an_image_larger_than_read_in_process_when_words_are_read_then_the_binary_runs(monkeypatch):
+    from pipeline.ocr import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "IN_PROCESS_MAX_PIXELS", 300)
+    monkeypatch.setattr(engine_module.inprocess, "load", lambda lang="eng": pytest.fail("the library was asked"))
+    engine = TesseractEngine()
+    ran = []
+    monkeypatch.setattr(engine, "_run", lambda image, extension, lang, config: ran.append(image.shape) or TSV)
+    engine.words(np.full((20, 20), 255, np.uint8), dpi=300)
+    assert ran == [(20, 20)]
