@@ -2,8 +2,8 @@
 
 Words are read in this process by the system's libtesseract, its model loaded once
 (:mod:`pipeline.ocr.inprocess`: the same library, settings and word table as the binary), when it loads;
-else, and for orientation (OSD), by the binary. Every call of the binary starts it with an environment of its own (:func:`tesseract_env`, as OCRmyPDF's
-``_tesseract_env``): ``OMP_THREAD_LIMIT=1`` (tesseract's own threading is many times slower on a
+else, and for orientation (OSD), by the binary. Every call of the binary starts it with an environment of
+its own (:func:`tesseract_env`, as OCRmyPDF's ``_tesseract_env``): ``OMP_THREAD_LIMIT=1`` (tesseract's own threading is many times slower on a
 small machine) over a copy of this process's environment, which is never changed; ``--oem 1``
 (the installed model is LSTM only), a timeout, and stderr captured. Output is tesseract's
 word-level TSV. The engine is built once, in the composition root (``infra.bootstrap.App``), and
@@ -90,8 +90,8 @@ def tesseract_env(base: Mapping[str, str] | None = None, *, threads: int = THREA
 
 class TesseractEngine:
     """Reads words in this process (:mod:`pipeline.ocr.inprocess`) when ``in_process``, the binary is the
-    system's, its library loads and the image is at most IN_PROCESS_MAX_PIXELS; else runs the tesseract binary once per call, on a temporary PGM image,
-    with :func:`tesseract_env`. Orientation always runs the binary.
+    system's, its library loads and the image is at most IN_PROCESS_MAX_PIXELS; else runs the tesseract binary
+    once per call, on a temporary PGM image, with :func:`tesseract_env`. Orientation always runs the binary.
 
     No environment is set for the whole process: two engines with different binaries or environments can
     run side by side (``env`` replaces this process's environment as the base, for a test)."""

@@ -83,7 +83,8 @@ class Library:
             api = self._lib.TessBaseAPICreate()
             if self._lib.TessBaseAPIInit2(api, None, self.lang.encode(), OEM_LSTM) != 0:
                 self._lib.TessBaseAPIDelete(api)
-                raise OcrFailed(f"The OCR engine could not load its model ({self.lang}): is tesseract-ocr-{self.lang} installed?")
+                raise OcrFailed(f"The OCR engine could not load its model ({self.lang}): "
+                                f"is tesseract-ocr-{self.lang} installed?")
             self._local.api = api
             with self._lock:
                 self._handles.append(api)
