@@ -3,8 +3,8 @@
 Words are read in this process by the system's libtesseract, its model loaded once
 (:mod:`pipeline.ocr.inprocess`: the same library, settings and word table as the binary), when it loads;
 else, and for orientation (OSD), by the binary. Every call of the binary starts it with an environment of
-its own (:func:`tesseract_env`, as OCRmyPDF's ``_tesseract_env``): ``OMP_THREAD_LIMIT=1`` (tesseract's own threading is many times slower on a
-small machine) over a copy of this process's environment, which is never changed; ``--oem 1``
+its own (:func:`tesseract_env`, as OCRmyPDF's ``_tesseract_env``): ``OMP_THREAD_LIMIT=1`` (tesseract's own
+threading is many times slower on a small machine) over a copy of this process's environment, which is never changed; ``--oem 1``
 (the installed model is LSTM only), a timeout, and stderr captured. Output is tesseract's
 word-level TSV. The engine is built once, in the composition root (``infra.bootstrap.App``), and
 handed to the stages that OCR.
