@@ -25,6 +25,7 @@ import atexit
 import ctypes
 import ctypes.util
 import logging
+import os
 import threading
 import time
 
@@ -39,6 +40,7 @@ OPENMP = "gomp"  # the OpenMP runtime libtesseract is linked with (libgomp.so.1)
 OEM_LSTM = 1  # --oem 1: the installed model is LSTM only
 # the word table's header, as the binary's TSV renderer writes it before the first page's rows
 TSV_HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+QUIET = os.devnull  # where tesseract's debug messages go
 FIRST_PAGE = 0  # GetTSVText's page index for the one image of a call (its rows then say page_num 1, as the binary's)
 
 
@@ -85,6 +87,9 @@ class Library:
                 self._lib.TessBaseAPIDelete(api)
                 raise OcrFailed(f"The OCR engine could not load its model ({self.lang}): "
                                 f"is tesseract-ocr-{self.lang} installed?")
+            # tesseract's own messages ("Detected 12 diacritics", "Estimating resolution as ..."), which the binary's
+            # captured stderr used to hold, are not written to this process's stderr
+            self._lib.TessBaseAPISetVariable(api, b"debug_file", QUIET.encode())
             self._local.api = api
             with self._lock:
                 self._handles.append(api)
