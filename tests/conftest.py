@@ -4,7 +4,8 @@ pure core.
 
 ``corpus`` is put on every test that uses the ``real_corpus`` fixture. ``tesseract`` is written on
 each test that runs the real tesseract, and checked: for the whole session ``tesseract`` on PATH is
-a stand-in that notes which test started it, then runs the real one; a test under ``tests/unit``
+a stand-in that notes which test started it, then runs the real one (and a read by the library in this
+process, :mod:`pipeline.ocr.inprocess`, is noted the same way); a test under ``tests/unit``
 that started it without the marker fails (integration and e2e tests are not checked: their worker
 processes outlive the test that started them, so the note could name the wrong test).
 """
@@ -56,6 +57,21 @@ def pytest_configure(config: pytest.Config) -> None:
                         f'exec {shlex.quote(real)} "$@"\n')
     stand_in.chmod(0o755)
     os.environ["PATH"] = f"{folder}{os.pathsep}{os.environ.get('PATH', '')}"
+    _note_reads_in_process(_TESSERACT_LOG)
+
+
+def _note_reads_in_process(log: Path) -> None:
+    """Each read by libtesseract in this process noted in ``log`` as the stand-in notes a run of the binary."""
+    from pipeline.ocr.inprocess import Library
+
+    read = Library.words_tsv
+
+    def noted(self, *args, **kwargs):
+        with log.open("a") as out:
+            out.write(os.environ.get("PYTEST_CURRENT_TEST", "") + "\n")
+        return read(self, *args, **kwargs)
+
+    Library.words_tsv = noted
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

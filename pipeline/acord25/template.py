@@ -777,18 +777,22 @@ def _stretched(label_src: np.ndarray, label_dst: np.ndarray, rules: RulePairs, s
         return int(on_labels.sum()) + len(set(rules.ids[on_rules].tolist()))
 
     best, best_score = (s, t), score(s, t)
+    # every pair's scale and shift, scored all at once (the same arithmetic, element by element, as one by one):
+    # the first of the best scores, when better than the fit's, as a loop over the pairs in order would keep
     a, b = np.triu_indices(len(rules.ids), 1)
-    for i, j in zip(a.tolist(), b.tolist()):
-        span = rules.src[j] - rules.src[i]
-        if abs(span) < SPREAD_PT:
-            continue
-        hs = (rules.dst[j] - rules.dst[i]) / span
-        if abs(hs / page_scale - 1) > BLOCK_STRETCH:
-            continue
-        ht = rules.dst[i] - hs * rules.src[i]
-        got = score(hs, ht)
-        if got > best_score:
-            best, best_score = (hs, ht), got
+    span = rules.src[b] - rules.src[a]
+    a, b, span = a[np.abs(span) >= SPREAD_PT], b[np.abs(span) >= SPREAD_PT], span[np.abs(span) >= SPREAD_PT]
+    hs = (rules.dst[b] - rules.dst[a]) / span
+    near = np.abs(hs / page_scale - 1) <= BLOCK_STRETCH
+    a, hs = a[near], hs[near]
+    if len(hs):
+        ht = rules.dst[a] - hs * rules.src[a]
+        on_labels = np.abs(label_src[None, :] * hs[:, None] + ht[:, None] - label_dst[None, :]) <= INLIER_PT
+        on_rules = np.abs(rules.src[None, :] * hs[:, None] + ht[:, None] - rules.dst[None, :]) <= INLIER_PT
+        got = on_labels.sum(axis=1) + _distinct(rules.ids, on_rules.T)
+        first = int(np.argmax(got))
+        if got[first] > best_score:
+            best = (hs[first], ht[first])
     if best == (s, t):
         return s, t
     on_labels, on_rules = agreeing(*best)

@@ -1,8 +1,10 @@
 """The one wrapper around tesseract, behind the :class:`OcrEngine` protocol.
 
-Every call starts the binary with an environment of its own (:func:`tesseract_env`, as OCRmyPDF's
-``_tesseract_env``): ``OMP_THREAD_LIMIT=1`` (tesseract's own threading is many times slower on a
-small machine) over a copy of this process's environment, which is never changed; ``--oem 1``
+Words are read in this process by the system's libtesseract, its model loaded once
+(:mod:`pipeline.ocr.inprocess`: the same library, settings and word table as the binary), when it loads;
+else, and for orientation (OSD), by the binary. Every call of the binary starts it with an environment of
+its own (:func:`tesseract_env`, as OCRmyPDF's ``_tesseract_env``): ``OMP_THREAD_LIMIT=1`` (tesseract's own
+threading is many times slower on a small machine) over a copy of this process's environment, which is never changed; ``--oem 1``
 (the installed model is LSTM only), a timeout, and stderr captured. Output is tesseract's
 word-level TSV. The engine is built once, in the composition root (``infra.bootstrap.App``), and
 handed to the stages that OCR.
@@ -26,6 +28,7 @@ from typing import Protocol
 import numpy as np
 from PIL import Image
 
+from pipeline.ocr import inprocess
 from pipeline.ocr.errors import OcrFailed, OcrTimeout
 
 logger = logging.getLogger(__name__)
@@ -70,7 +73,14 @@ class OcrEngine(Protocol):
     def orientation(self, image: np.ndarray, *, dpi: int) -> Orientation: ...
 
 
-def tesseract_env(base: Mapping[str, str] | None = None, *, threads: int = 1) -> dict[str, str]:
+BINARY = "tesseract"  # the binary on PATH; another one given (a test's fake) is always run, never the library
+THREADS = 1  # tesseract's threads a call: its own threading is many times slower on a small machine
+# the largest image read in this process (a letter page at 300 dpi is 8.4 M pixels); a larger one is read by the
+# binary, in a process of its own, so that its memory (about 0.8 GB at the 60 M pixels allowed) is not the worker's
+IN_PROCESS_MAX_PIXELS = 16_000_000
+
+
+def tesseract_env(base: Mapping[str, str] | None = None, *, threads: int = THREADS) -> dict[str, str]:
     """The environment of one tesseract run: ``base`` (this process's environment by default, read,
     not changed) with its OpenMP threads capped."""
     env = dict(os.environ if base is None else base)
@@ -79,19 +89,27 @@ def tesseract_env(base: Mapping[str, str] | None = None, *, threads: int = 1) ->
 
 
 class TesseractEngine:
-    """Runs the tesseract binary once per call, on a temporary PGM image, with :func:`tesseract_env`.
+    """Reads words in this process (:mod:`pipeline.ocr.inprocess`) when ``in_process``, the binary is the
+    system's, its library loads and the image is at most IN_PROCESS_MAX_PIXELS; else runs the tesseract binary
+    once per call, on a temporary PGM image, with :func:`tesseract_env`. Orientation always runs the binary.
 
-    Nothing is set for the whole process: two engines with different binaries or environments can
+    No environment is set for the whole process: two engines with different binaries or environments can
     run side by side (``env`` replaces this process's environment as the base, for a test)."""
 
-    def __init__(self, binary: str = "tesseract", *, timeout: float = 60.0, lang: str = "eng",
-                 env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, binary: str = BINARY, *, timeout: float = 60.0, lang: str = "eng",
+                 env: Mapping[str, str] | None = None, in_process: bool = True) -> None:
         self.binary = binary
         self.timeout = timeout
         self.lang = lang
         self.env = env
+        self.in_process = in_process and binary == BINARY
 
     def words(self, image: np.ndarray, *, dpi: int, psm: int = 3, chars: str | None = None) -> list[OcrWord]:
+        small = image.shape[0] * image.shape[1] <= IN_PROCESS_MAX_PIXELS
+        library = inprocess.load(self.lang) if self.in_process and small else None
+        if library is not None:
+            return parse_tsv(library.words_tsv(image, dpi=dpi, psm=psm, chars=chars, timeout=self.timeout,
+                                               threads=THREADS))
         only = f" -c tessedit_char_whitelist={chars}" if chars else ""
         config = f"--oem 1 --psm {psm} --dpi {dpi} -c tessedit_create_tsv=1{only}"
         return parse_tsv(self._run(image, "tsv", self.lang, config))

@@ -93,3 +93,50 @@ def test_given_block_fits_and_moved_check_boxes_when_every_field_is_placed_at_on
         placed, residual = registration.places()
         assert placed.tolist() == [list(registration.place(f)) for f in template.fields]
         assert residual.tolist() == [registration.fit(f.block).residual for f in template.fields]
+
+
+def _stretched_one_by_one(label_src, label_dst, rules, s, t, page_scale):
+    """:func:`_stretched` as a loop over its rule pairs, one hypothesis at a time (its plain definition)."""
+    from pipeline.acord25.template import BLOCK_STRETCH, INLIER_PT, SPREAD_PT
+
+    def agreeing(s, t):
+        return np.abs(label_src * s + t - label_dst) <= INLIER_PT, np.abs(rules.src * s + t - rules.dst) <= INLIER_PT
+
+    def score(s, t):
+        on_labels, on_rules = agreeing(s, t)
+        return int(on_labels.sum()) + len(set(rules.ids[on_rules].tolist()))
+
+    best, best_score = (s, t), score(s, t)
+    for i, j in zip(*(v.tolist() for v in np.triu_indices(len(rules.ids), 1))):
+        span = rules.src[j] - rules.src[i]
+        hs = (rules.dst[j] - rules.dst[i]) / span if abs(span) >= SPREAD_PT else page_scale * (2 + BLOCK_STRETCH)
+        if abs(hs / page_scale - 1) <= BLOCK_STRETCH:
+            ht = rules.dst[i] - hs * rules.src[i]
+            if (got := score(hs, ht)) > best_score:
+                best, best_score = (hs, ht), got
+    if best == (s, t):
+        return s, t
+    on_labels, on_rules = agreeing(*best)
+    a, b = np.r_[label_src[on_labels], rules.src[on_rules]], np.r_[label_dst[on_labels], rules.dst[on_rules]]
+    fs, ft = np.polyfit(a, b, 1) if np.ptp(a) >= SPREAD_PT else best
+    return (float(fs), float(ft)) if abs(fs / page_scale - 1) <= BLOCK_STRETCH else best
+
+
+def test_given_a_blocks_rules_and_labels_when_its_stretch_is_sought_then_as_pair_by_pair():
+    from pipeline.acord25.template import RulePairs, _stretched
+
+    rng = np.random.default_rng(11)
+    moved = 0
+    for _ in range(400):
+        n_rules, n_labels = int(rng.integers(0, 12)), int(rng.integers(0, 10))
+        scale, shift = 1 + rng.normal(0, 0.03), rng.normal(0, 5)
+        ids = rng.integers(0, n_rules // 2 + 1, n_rules)  # a template rule may pair with two page rules
+        src = np.round(rng.uniform(0, 600, n_rules), 1)
+        dst = src * (scale + (rng.random(n_rules) < 0.5) * rng.normal(0, 0.02)) + shift + rng.normal(0, 0.5, n_rules)
+        label_src = rng.uniform(0, 600, n_labels)
+        label_dst = label_src * scale + shift + rng.normal(0, 1.5, n_labels)
+        rules = RulePairs(ids, src, dst)
+        expected = _stretched_one_by_one(label_src, label_dst, rules, 1.0, 0.0, 1.0)
+        assert _stretched(label_src, label_dst, rules, 1.0, 0.0, 1.0) == expected
+        moved += expected != (1.0, 0.0)
+    assert moved > 100  # most cases are stretched: the comparison is not only of fits left alone

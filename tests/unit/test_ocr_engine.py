@@ -113,3 +113,105 @@ def test_given_allowed_characters_when_read_by_tesseract_then_nothing_else_comes
     words = TesseractEngine().words(image, dpi=300, psm=7, chars="0123456789,")
     assert words and all(set(w.text) <= set("0123456789,") for w in words)
     assert "1,000" in [w.text for w in words]
+
+
+def _printed(text: str, width: int = 900):
+    import cv2
+
+    image = np.full((120, width), 255, np.uint8)
+    cv2.putText(image, text, (20, 80), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3)
+    return image
+
+
+def _no_binary(monkeypatch):
+    import subprocess
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the binary was started")
+
+    monkeypatch.setattr(subprocess, "run", refuse)
+
+
+@pytest.mark.tesseract
+def test_given_the_library_when_words_are_read_then_no_binary_runs_and_the_words_are_the_binarys(monkeypatch):
+    from pipeline.ocr import inprocess
+
+    if inprocess.load() is None:
+        pytest.skip("libtesseract is not installed")
+    image = _printed("EACH OCCURRENCE 1,000,000")
+    by_binary = TesseractEngine(in_process=False).words(image, dpi=300, psm=7)
+    _no_binary(monkeypatch)
+    assert TesseractEngine().words(image, dpi=300, psm=7) == by_binary
+
+
+@pytest.mark.tesseract
+def test_given_a_call_with_allowed_characters_when_the_next_has_none_then_it_reads_as_the_binary_does(monkeypatch):
+    from pipeline.ocr import inprocess
+
+    if inprocess.load() is None:
+        pytest.skip("libtesseract is not installed")
+    image = _printed("EACH 1,000")
+    by_binary = TesseractEngine(in_process=False).words(image, dpi=300, psm=7)
+    engine = TesseractEngine()
+    engine.words(image, dpi=300, psm=7, chars="0123456789,")
+    _no_binary(monkeypatch)
+    assert engine.words(image, dpi=300, psm=7) == by_binary
+
+
+def test_given_no_library_when_words_are_read_then_the_binary_runs(monkeypatch, tmp_path):
+    from pipeline.ocr import engine as engine_module
+
+    monkeypatch.setattr(engine_module.inprocess, "load", lambda lang="eng": None)
+    engine = TesseractEngine()
+    ran = []
+    monkeypatch.setattr(engine, "_run", lambda image, extension, lang, config: ran.append(config) or TSV)
+    assert [w.text for w in engine.words(np.full((20, 20), 255, np.uint8), dpi=300)] == ["EACH", "OCCURRENCE"]
+    assert ran and "--psm 3" in ran[0]
+
+
+def test_given_another_binary_when_words_are_read_then_it_runs_not_the_library(monkeypatch, tmp_path):
+    from pipeline.ocr import engine as engine_module
+
+    monkeypatch.setattr(engine_module.inprocess, "load", lambda lang="eng": pytest.fail("the library was asked"))
+    table = f"printf '{TSV}' > \"$2.tsv\"".replace("\n", "\\n")
+    engine = TesseractEngine(_script(tmp_path, table))
+    assert [w.text for w in engine.words(np.full((20, 20), 255, np.uint8), dpi=300)] == ["EACH", "OCCURRENCE"]
+
+
+def test_given_one_thread_when_the_library_recognises_then_openmp_runs_no_region_in_parallel():
+    from pipeline.ocr.inprocess import Library
+
+    class OpenMP:
+        levels: list[int] = []
+
+        def omp_set_max_active_levels(self, levels):
+            self.levels.append(levels)
+
+    openmp = OpenMP()
+    library = Library(lib=None, openmp=openmp, lang="eng")
+    library._cap_threads(1)
+    library._cap_threads(4)
+    assert openmp.levels == [0, 1]
+
+
+@pytest.mark.tesseract
+def test_given_the_library_when_a_read_outlasts_the_timeout_then_ocr_timeout_is_raised():
+    from pipeline.ocr import inprocess
+
+    if inprocess.load() is None:
+        pytest.skip("libtesseract is not installed")
+    with pytest.raises(OcrTimeout) as caught:
+        TesseractEngine(timeout=0.0).words(_printed("EACH 1,000"), dpi=300, psm=7)
+    assert not caught.value.transient and "took longer than" in caught.value.message
+
+
+def test_given_an_image_larger_than_read_in_process_when_words_are_read_then_the_binary_runs(monkeypatch):
+    from pipeline.ocr import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "IN_PROCESS_MAX_PIXELS", 300)
+    monkeypatch.setattr(engine_module.inprocess, "load", lambda lang="eng": pytest.fail("the library was asked"))
+    engine = TesseractEngine()
+    ran = []
+    monkeypatch.setattr(engine, "_run", lambda image, extension, lang, config: ran.append(image.shape) or TSV)
+    engine.words(np.full((20, 20), 255, np.uint8), dpi=300)
+    assert ran == [(20, 20)]
