@@ -188,7 +188,7 @@ def test_given_one_thread_when_the_library_recognises_then_openmp_runs_no_region
             self.levels.append(levels)
 
     openmp = OpenMP()
-    library = Library(lib=None, openmp=openmp, lang="eng")
+    library = Library(tesserocr=None, openmp=openmp, lang="eng")
     library._cap_threads(1)
     library._cap_threads(4)
     assert openmp.levels == [0, 1]
