@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +36,10 @@ MIN_COVERED_HEIGHT = 4.0
 MIN_COVERED_DOTS = 15
 LAST_STREAMS = 2  # how many of a page's last content streams are checked
 MAX_PAGE_STREAMS = 64  # a page split into more streams than this is not checked stream by stream
+STATE_ONLY_BYTES = 256  # longest stream looked into for only saving and setting the state (q, Q, cm): a wrapper
+_COMMENT = re.compile(rb"%[^\r\n]*")
+_NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)")
+_STATE_OPERATORS = frozenset((b"q", b"Q", b"cm"))
 
 
 @dataclass
@@ -87,13 +92,43 @@ def overdraw_signals(pdf: bytes | pikepdf.Pdf, pages: list[Page], *, max_pages: 
             if not isinstance(contents, pikepdf.Array) or not 2 <= len(contents) <= MAX_PAGE_STREAMS:
                 continue
             streams = list(contents)
-            checked = range(max(1, len(streams) - LAST_STREAMS), len(streams))
+            blank = _blank_prefix(streams)
+            checked = [j for j in range(max(1, len(streams) - LAST_STREAMS), len(streams)) if j > blank]
+            if not checked:
+                continue
             drawn = _draw_prefixes(page, streams, sorted({n for j in checked for n in (j, j + 1)}))
             words = next((p.words for p in pages if p.number == index + 1), ())
             for j in checked:
                 for box in _covered(drawn[j], drawn[j + 1]):
                     signals.append(_covered_signal(index + 1, box, streams[j], words))
     return signals
+
+
+def _blank_prefix(streams: list[Any]) -> int:
+    """How many of the first streams draw nothing, only save, restore or set the state (PyMuPDF wraps a page's
+    content in a ``q`` stream and a ``Q`` one): the page drawn with them alone is blank, so no stream after them
+    can cover ink of theirs, and that comparison is not drawn."""
+    count = 0
+    for stream in streams:
+        if not _state_only(stream):
+            break
+        count += 1
+    return count
+
+
+def _state_only(stream: Any) -> bool:
+    """The stream is short and holds only ``q``, ``Q``, ``cm`` and numbers (no operator that draws); False when
+    it cannot be read."""
+    try:
+        if not isinstance(stream, pikepdf.Stream) or int(stream.get("/Length", STATE_ONLY_BYTES + 1)) > STATE_ONLY_BYTES:
+            return False
+        data = stream.read_bytes()
+    except Exception:  # (a damaged stream: drawn and compared, as any other)
+        return False
+    if len(data) > STATE_ONLY_BYTES:
+        return False
+    tokens = _COMMENT.sub(b" ", data).replace(b"\x00", b" ").split()
+    return all(token in _STATE_OPERATORS or _NUMBER.fullmatch(token) for token in tokens)
 
 
 def _draw_prefixes(page: pikepdf.Page, streams: list[Any], counts: list[int]) -> dict[int, np.ndarray]:

@@ -50,16 +50,63 @@ def _counted(monkeypatch, owner, name: str) -> list[int]:
     return calls
 
 
-def test_given_a_page_of_three_streams_when_its_last_two_are_checked_then_each_prefix_is_drawn_once_from_one_file(
-        painted_over, monkeypatch):
-    assert _streams(painted_over) == 3  # the page's opening, its drawing, the painted box
-    pages = list(read(painted_over).pages)
+def _with_streams(data: bytes, *extra: bytes, wrapped: bool = False) -> bytes:
+    """The first page with ``extra`` content streams appended (after a ``q`` stream put first, ``wrapped``)."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        own = list(page.obj.Contents) if isinstance(page.obj.Contents, pikepdf.Array) else [page.obj.Contents]
+        page.obj.Contents = pikepdf.Array([*([pdf.make_stream(b"q\n")] if wrapped else []), *own,
+                                           *(pdf.make_stream(ops) for ops in extra)])
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
+WHITE_BOX = b"Q q 1 1 1 rg 300 300 200 40 re f Q\n"  # a white box over the middle of the page
+BLACK_BAR = b"q 0 0 0 rg 40 60 120 10 re f Q\n"  # a black bar near the foot of the page
+
+
+def _draws(monkeypatch, data: bytes) -> tuple[list, list[int], list[int]]:
+    pages = list(read(data).pages)
     renders = _counted(monkeypatch, pdfium.PdfPage, "render")
     saves = _counted(monkeypatch, pikepdf.Pdf, "save")
-    found = pdfdoc.overdraw_signals(painted_over, pages)
+    return pdfdoc.overdraw_signals(data, pages), renders, saves
+
+
+def test_given_a_page_of_three_streams_when_its_last_two_are_checked_then_each_prefix_is_drawn_once_from_one_file(
+        genuine, monkeypatch):
+    data = _with_streams(genuine[0], WHITE_BOX, BLACK_BAR)
+    assert _streams(data) == 3
+    found, renders, saves = _draws(monkeypatch, data)
     assert [s.code for s in found] == [Code.DRAWN_OVER]
-    assert len(renders) == 3  # the first one, two and three streams (the middle one is both an "after" and a "before")
+    assert len(renders) == 3  # one, two and three streams (the middle one both an "after" and a "before")
     assert len(saves) == 1
+
+
+def test_given_a_page_whose_first_stream_only_saves_the_state_then_the_blank_page_it_draws_is_not_compared(
+        painted_over, monkeypatch):
+    assert _streams(painted_over) == 3  # "q", the page's own drawing, the white box and new value
+    found, renders, saves = _draws(monkeypatch, painted_over)
+    assert [s.code for s in found] == [Code.DRAWN_OVER]
+    assert len(renders) == 2 and len(saves) == 1  # two and three streams; the "q" alone is a blank page
+
+
+def test_given_a_state_only_stream_before_a_drawing_of_two_streams_then_nothing_is_drawn(genuine, monkeypatch):
+    with pikepdf.open(io.BytesIO(genuine[0])) as pdf:  # ("q", the page's own drawing): nothing after it to compare
+        page = pdf.pages[0]
+        page.obj.Contents = pikepdf.Array([pdf.make_stream(b"q 1 0 0 1 0 0 cm\n"), page.obj.Contents])
+        out = io.BytesIO()
+        pdf.save(out)
+    found, renders, saves = _draws(monkeypatch, out.getvalue())
+    assert found == [] and renders == [] and saves == []
+
+
+def test_given_short_streams_then_only_those_of_q_Q_cm_and_numbers_are_state_only():
+    pdf = pikepdf.new()
+    assert all(pdfdoc._state_only(pdf.make_stream(ops)) for ops in (b"q\n", b"\nQ\n", b"q 1 0 0 1 0 0 cm % kept\nQ"))
+    assert not any(pdfdoc._state_only(pdf.make_stream(ops))
+                   for ops in (b"q 1 1 1 rg", b"0 0 m 9 9 l S", b"(q) Tj", b"/Im0 Do", b"1 0 0 1 0 0cm",
+                               b"q\n" * pdfdoc.STATE_ONLY_BYTES))
 
 
 def _alone(data: bytes, count: int) -> np.ndarray:
