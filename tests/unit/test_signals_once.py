@@ -1,5 +1,6 @@
-"""The trust signals' structure checks open the file once and draw each of a page's stream prefixes once
-(pipeline/signals/__init__.py ``_Opening``, pipeline/signals/pdfdoc.py ``_draw_prefixes``)."""
+"""The trust signals' structure checks open the file once, draw each of a page's stream prefixes once and do
+not draw a blank prefix (pipeline/signals/__init__.py ``_Opening``, pipeline/signals/pdfdoc.py
+``_draw_prefixes``, ``_blank_prefix``)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def genuine() -> tuple[bytes, object, dict]:
 
 @pytest.fixture(scope="module")
 def painted_over(genuine) -> bytes:
-    """A white box and a new value in a stream appended after the page's own (three streams in all)."""
+    """A white box and a new value in a stream after the page's own, which is put after a ``q`` stream (as
+    bench.tamper and PyMuPDF save it): three streams."""
     data, _, certificate = genuine
     return tamper.overdraw(data, certificate, random.Random(3), incremental=False)
 
@@ -50,13 +52,12 @@ def _counted(monkeypatch, owner, name: str) -> list[int]:
     return calls
 
 
-def _with_streams(data: bytes, *extra: bytes, wrapped: bool = False) -> bytes:
-    """The first page with ``extra`` content streams appended (after a ``q`` stream put first, ``wrapped``)."""
+def _with_streams(data: bytes, *extra: bytes) -> bytes:
+    """The first page with ``extra`` content streams appended after its own."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         page = pdf.pages[0]
         own = list(page.obj.Contents) if isinstance(page.obj.Contents, pikepdf.Array) else [page.obj.Contents]
-        page.obj.Contents = pikepdf.Array([*([pdf.make_stream(b"q\n")] if wrapped else []), *own,
-                                           *(pdf.make_stream(ops) for ops in extra)])
+        page.obj.Contents = pikepdf.Array([*own, *(pdf.make_stream(ops) for ops in extra)])
         out = io.BytesIO()
         pdf.save(out)
         return out.getvalue()
