@@ -67,6 +67,7 @@ def _structure(data: bytes, reading: Any, certificate: dict[str, Any], max_pages
     from pipeline.signals.revisions import revision_signals
 
     signals: list[Signal] = []
+    opening = _Opening(data)
 
     def step(name: str, run) -> None:
         try:
@@ -77,16 +78,20 @@ def _structure(data: bytes, reading: Any, certificate: dict[str, Any], max_pages
                                   f"The file's {name} could not be checked ({type(exc).__name__}); the other "
                                   "checks ran.", {"detail": {"check": name}}))
 
-    facts = []
-    step("information entries and annotations", lambda: facts.append(structure(data, max_pages=max_pages)) or [])
-    if facts:
-        step("producer", lambda: metadata_signals(facts[0].info, certificate))
-        step("annotations", lambda: annotation_signals(facts[0].annotations, certificate, facts[0].live_fields,
-                                                            ocr=reading.method == "ocr",
-                                                            merged=_read_with_annotations(data, facts[0], reading,
-                                                                                          max_pages)))
-    step("earlier revisions", lambda: revision_signals(data, certificate, lambda prefix: _revision(prefix, max_pages)))
-    step("content streams", lambda: overdraw_signals(data, list(reading.pages), max_pages=max_pages))
+    try:
+        facts = []
+        step("information entries and annotations",
+             lambda: facts.append(structure(opening.pdf(), max_pages=max_pages)) or [])
+        if facts:
+            step("producer", lambda: metadata_signals(facts[0].info, certificate))
+            step("annotations", lambda: annotation_signals(facts[0].annotations, certificate, facts[0].live_fields,
+                                                                ocr=reading.method == "ocr",
+                                                                merged=_read_with_annotations(data, facts[0], reading,
+                                                                                              max_pages)))
+        step("earlier revisions", lambda: revision_signals(data, certificate, lambda prefix: _revision(prefix, max_pages)))
+        step("content streams", lambda: overdraw_signals(opening.pdf(), list(reading.pages), max_pages=max_pages))
+    finally:
+        opening.close()
     if reading.method == "text_layer":
         covered: dict[int, list[list[float]]] = {}
         for s in signals:
@@ -94,6 +99,37 @@ def _structure(data: bytes, reading: Any, certificate: dict[str, Any], max_pages
                 covered.setdefault(s.evidence["page"], []).append(s.evidence["bbox"])
         step("hidden text", lambda: _hidden(data, reading, covered, max_pages))
     return signals
+
+
+class _Opening:
+    """The file opened with pikepdf once for the checks that read its structure (its entries and
+    annotations, its content streams), on the first that asks; a file that cannot be opened fails each
+    of them with the same error, as when each opened it."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pdf: Any = None
+        self._error: Exception | None = None
+
+    def pdf(self) -> Any:
+        import io
+
+        import pikepdf
+
+        if self._error is not None:
+            raise self._error
+        if self._pdf is None:
+            try:
+                self._pdf = pikepdf.open(io.BytesIO(self._data))
+            except Exception as exc:
+                self._error = exc
+                raise
+        return self._pdf
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
+            self._pdf = None
 
 
 def _revision(prefix: bytes, max_pages: int) -> dict[str, Any] | None:

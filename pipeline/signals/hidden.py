@@ -21,7 +21,7 @@ def hidden_signals(shown: list[Page], layer: list[Page], skip: dict[int, list[li
     signals = []
     for page in layer:
         seen = next((p for p in shown if p.number == page.number), None)
-        if seen is None:
+        if seen is None or not page.words:  # no word in the layer that the page does not show: nothing to list
             continue
         visible = {(w.text, round(w.x0), round(w.y0)) for w in seen.words}
         hidden = [w for w in page.words if (w.text, round(w.x0), round(w.y0)) not in visible and not _margin(w, page)

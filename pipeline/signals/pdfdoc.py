@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import io
 import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import cv2
 import numpy as np
 import pikepdf
+import pypdfium2.raw as pdfium_c
 
 from pipeline.signals.model import Code, Severity, Signal, bbox
 from pipeline.textlayer import PDFIUM, Page, open_pdf
@@ -32,6 +36,10 @@ MIN_COVERED_HEIGHT = 4.0
 MIN_COVERED_DOTS = 15
 LAST_STREAMS = 2  # how many of a page's last content streams are checked
 MAX_PAGE_STREAMS = 64  # a page split into more streams than this is not checked stream by stream
+STATE_ONLY_BYTES = 256  # longest stream looked into for only saving and setting the state (q, Q, cm): a wrapper
+_COMMENT = re.compile(rb"%[^\r\n]*")
+_NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)")
+_STATE_OPERATORS = frozenset((b"q", b"Q", b"cm"))
 
 
 @dataclass
@@ -41,10 +49,20 @@ class Structure:
     live_fields: bool = False
 
 
-def structure(pdf: bytes, *, max_pages: int = 50) -> Structure:
-    """The information entries, the annotations (boxes in display points, top-left origin) and whether
-    form fields still hold values."""
+@contextmanager
+def opened(pdf: bytes | pikepdf.Pdf) -> Iterator[pikepdf.Pdf]:
+    """The file opened with pikepdf (closed after), or the caller's opening as it is (the caller closes it)."""
+    if isinstance(pdf, pikepdf.Pdf):
+        yield pdf
+        return
     with pikepdf.open(io.BytesIO(pdf)) as doc:
+        yield doc
+
+
+def structure(pdf: bytes | pikepdf.Pdf, *, max_pages: int = 50) -> Structure:
+    """The information entries, the annotations (boxes in display points, top-left origin) and whether
+    form fields still hold values. ``pdf``: the bytes, or the file already opened (read, not changed)."""
+    with opened(pdf) as doc:
         out = Structure(info={str(k).lstrip("/"): _text(v) for k, v in doc.docinfo.items()
                               if isinstance(v, (pikepdf.String, pikepdf.Name))})
         for index, page in enumerate(doc.pages[:max_pages]):
@@ -64,30 +82,100 @@ def structure(pdf: bytes, *, max_pages: int = 50) -> Structure:
         return out
 
 
-def overdraw_signals(pdf: bytes, pages: list[Page], *, max_pages: int = 50) -> list[Signal]:
-    """A white box (or an opaque image) in one of a page's last content streams over ink drawn before it."""
+def overdraw_signals(pdf: bytes | pikepdf.Pdf, pages: list[Page], *, max_pages: int = 50) -> list[Signal]:
+    """A white box (or an opaque image) in one of a page's last content streams over ink drawn before it.
+    ``pdf``: the bytes, or the file already opened (read, not changed)."""
     signals = []
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
+    with opened(pdf) as doc:
         for index, page in enumerate(doc.pages[:max_pages]):
             contents = page.obj.get("/Contents")
             if not isinstance(contents, pikepdf.Array) or not 2 <= len(contents) <= MAX_PAGE_STREAMS:
                 continue
             streams = list(contents)
-            single = pikepdf.new()
-            single.pages.append(page)
-            target = single.pages[0].obj
-            if "/Annots" in target:  # drawn without annotations: only the content streams are compared
-                del target["/Annots"]
+            blank = _blank_prefix(streams)
+            checked = [j for j in range(max(1, len(streams) - LAST_STREAMS), len(streams)) if j > blank]
+            if not checked:
+                continue
+            drawn = _draw_prefixes(page, streams, sorted({n for j in checked for n in (j, j + 1)}))
             words = next((p.words for p in pages if p.number == index + 1), ())
-            for j in range(max(1, len(streams) - LAST_STREAMS), len(streams)):
-                target.Contents = pikepdf.Array([single.copy_foreign(s) for s in streams[:j]])
-                before = _draw(single)
-                target.Contents = pikepdf.Array([single.copy_foreign(s) for s in streams[:j + 1]])
-                after = _draw(single)
-                stream = streams[j]
-                for box in _covered(before, after):
-                    signals.append(_covered_signal(index + 1, box, stream, words))
+            for j in checked:
+                for box in _covered(drawn[j], drawn[j + 1]):
+                    signals.append(_covered_signal(index + 1, box, streams[j], words))
     return signals
+
+
+def _blank_prefix(streams: list[Any]) -> int:
+    """How many of the first streams draw nothing, only save, restore or set the state (PyMuPDF wraps a page's
+    content in a ``q`` stream and a ``Q`` one): the page drawn with them alone is blank, so no stream after them
+    can cover ink of theirs, and that comparison is not drawn."""
+    count = 0
+    for stream in streams:
+        if not _state_only(stream):
+            break
+        count += 1
+    return count
+
+
+def _state_only(stream: Any) -> bool:
+    """The stream is short and holds only ``q``, ``Q``, ``cm`` and numbers (no operator that draws); False when
+    it cannot be read."""
+    try:
+        if not isinstance(stream, pikepdf.Stream) or int(stream.get("/Length", STATE_ONLY_BYTES + 1)) > STATE_ONLY_BYTES:
+            return False
+        data = stream.read_bytes()
+    except Exception:  # (a damaged stream: drawn and compared, as any other)
+        return False
+    if len(data) > STATE_ONLY_BYTES:
+        return False
+    tokens = _COMMENT.sub(b" ", data).replace(b"\x00", b" ").split()
+    return all(token in _STATE_OPERATORS or _NUMBER.fullmatch(token) for token in tokens)
+
+
+def _draw_prefixes(page: pikepdf.Page, streams: list[Any], counts: list[int]) -> dict[int, np.ndarray]:
+    """The page drawn with only its first ``n`` content streams, for each ``n`` of ``counts`` (annotations
+    left out). One file holds a copy of the page per ``n`` (the same dictionary, its Contents cut), saved
+    and opened once: each prefix is drawn once, where the page compared with each of its last streams drew
+    the middle one twice and every drawing was a file of its own."""
+    single = pikepdf.new()
+    single.pages.append(page)
+    first = single.pages[0].obj
+    if "/Annots" in first:  # drawn without annotations: only the content streams are compared
+        del first["/Annots"]
+    copied = [single.copy_foreign(s) for s in streams[:max(counts)]]
+    for at, n in enumerate(counts):
+        target = first if at == 0 else single.make_indirect(pikepdf.Dictionary(first))
+        target.Contents = pikepdf.Array(copied[:n])
+        if at:
+            single.pages.append(pikepdf.Page(target))
+    buffer = io.BytesIO()
+    single.save(buffer)
+    with PDFIUM:
+        pdf = open_pdf(buffer.getvalue())
+        try:
+            return {n: _render(pdf, at) for at, n in enumerate(counts)}
+        finally:
+            pdf.close()
+
+
+def _render(pdf: Any, index: int) -> np.ndarray:
+    """Page ``index`` drawn in grey at SCALE, without annotations or form fields (a copy of its dots)."""
+    page = pdf[index]
+    try:
+        bitmap = page.render(scale=SCALE, grayscale=True, draw_annots=False, may_draw_forms=False)
+        try:
+            return _grey(bitmap)
+        finally:
+            bitmap.close()
+    finally:
+        page.close()
+
+
+def _grey(bitmap: Any) -> np.ndarray:
+    """The bitmap's grey levels (rows of columns), copied out of pdfium's buffer; another format than grey
+    through PIL's conversion, as before."""
+    if bitmap.format == pdfium_c.FPDFBitmap_Gray:
+        return np.array(bitmap.to_numpy(), dtype=np.uint8, copy=True)
+    return np.asarray(bitmap.to_pil().convert("L"))
 
 
 def _covered_signal(number: int, box: tuple[float, float, float, float], stream: Any, words) -> Signal:
@@ -99,22 +187,6 @@ def _covered_signal(number: int, box: tuple[float, float, float, float], stream:
                   f"there{said}. A value may have been painted over and replaced: confirm it with the insured's "
                   "agent.", {"page": number, "bbox": bbox(*box), "object": obj,
                              "detail": {"now_reads": now or None}})
-
-
-def _draw(doc: pikepdf.Pdf) -> np.ndarray:
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    with PDFIUM:
-        pdf = open_pdf(buffer.getvalue())
-        try:
-            page = pdf[0]
-            try:
-                image = page.render(scale=SCALE, grayscale=True, draw_annots=False, may_draw_forms=False).to_pil()
-            finally:
-                page.close()
-        finally:
-            pdf.close()
-    return np.asarray(image.convert("L"))
 
 
 def _covered(before: np.ndarray, after: np.ndarray) -> list[tuple[float, float, float, float]]:
