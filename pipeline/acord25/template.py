@@ -767,16 +767,9 @@ def _stretched(label_src: np.ndarray, label_dst: np.ndarray, rules: RulePairs, s
                page_scale: float) -> tuple[float, float]:
     """One axis of a block: the fit (s, t), or a scale and shift through two of its rules (spread SPREAD_PT
     or more, a scale within BLOCK_STRETCH of the page's) that more labels and rules agree with; refitted
-    by least squares on what agrees."""
-
-    def agreeing(s: float, t: float) -> tuple[np.ndarray, np.ndarray]:
-        return np.abs(label_src * s + t - label_dst) <= INLIER_PT, np.abs(rules.src * s + t - rules.dst) <= INLIER_PT
-
-    def score(s: float, t: float) -> int:
-        on_labels, on_rules = agreeing(s, t)
-        return int(on_labels.sum()) + len(set(rules.ids[on_rules].tolist()))
-
-    best, best_score = (s, t), score(s, t)
+    by least squares on what agrees (:func:`_refined`)."""
+    on_labels, on_rules = _agreeing(label_src, label_dst, rules, s, t)
+    best, best_score = (s, t), int(on_labels.sum()) + len(set(rules.ids[on_rules].tolist()))
     # every pair's scale and shift, scored all at once (the same arithmetic, element by element, as one by one):
     # the first of the best scores, when better than the fit's, as a loop over the pairs in order would keep
     a, b = np.triu_indices(len(rules.ids), 1)
@@ -793,9 +786,20 @@ def _stretched(label_src: np.ndarray, label_dst: np.ndarray, rules: RulePairs, s
         first = int(np.argmax(got))
         if got[first] > best_score:
             best = (hs[first], ht[first])
-    if best == (s, t):
-        return s, t
-    on_labels, on_rules = agreeing(*best)
+    return (s, t) if best == (s, t) else _refined(label_src, label_dst, rules, best, page_scale)
+
+
+def _agreeing(label_src: np.ndarray, label_dst: np.ndarray, rules: RulePairs, s: float,
+              t: float) -> tuple[np.ndarray, np.ndarray]:
+    """Which labels and which rule pairs the axis's scale ``s`` and shift ``t`` place within INLIER_PT."""
+    return np.abs(label_src * s + t - label_dst) <= INLIER_PT, np.abs(rules.src * s + t - rules.dst) <= INLIER_PT
+
+
+def _refined(label_src: np.ndarray, label_dst: np.ndarray, rules: RulePairs, best: tuple[float, float],
+             page_scale: float) -> tuple[float, float]:
+    """``best`` refitted by least squares on the labels and rules it places (when they spread SPREAD_PT or
+    more), unless the refit's scale strays past BLOCK_STRETCH of the page's."""
+    on_labels, on_rules = _agreeing(label_src, label_dst, rules, *best)
     a, b = np.r_[label_src[on_labels], rules.src[on_rules]], np.r_[label_dst[on_labels], rules.dst[on_rules]]
     fs, ft = np.polyfit(a, b, 1) if np.ptp(a) >= SPREAD_PT else best
     return (float(fs), float(ft)) if abs(fs / page_scale - 1) <= BLOCK_STRETCH else best

@@ -97,13 +97,10 @@ def test_given_block_fits_and_moved_check_boxes_when_every_field_is_placed_at_on
 
 def _stretched_one_by_one(label_src, label_dst, rules, s, t, page_scale):
     """:func:`_stretched` as a loop over its rule pairs, one hypothesis at a time (its plain definition)."""
-    from pipeline.acord25.template import BLOCK_STRETCH, INLIER_PT, SPREAD_PT
-
-    def agreeing(s, t):
-        return np.abs(label_src * s + t - label_dst) <= INLIER_PT, np.abs(rules.src * s + t - rules.dst) <= INLIER_PT
+    from pipeline.acord25.template import BLOCK_STRETCH, SPREAD_PT, _agreeing, _refined
 
     def score(s, t):
-        on_labels, on_rules = agreeing(s, t)
+        on_labels, on_rules = _agreeing(label_src, label_dst, rules, s, t)
         return int(on_labels.sum()) + len(set(rules.ids[on_rules].tolist()))
 
     best, best_score = (s, t), score(s, t)
@@ -114,12 +111,7 @@ def _stretched_one_by_one(label_src, label_dst, rules, s, t, page_scale):
             ht = rules.dst[i] - hs * rules.src[i]
             if (got := score(hs, ht)) > best_score:
                 best, best_score = (hs, ht), got
-    if best == (s, t):
-        return s, t
-    on_labels, on_rules = agreeing(*best)
-    a, b = np.r_[label_src[on_labels], rules.src[on_rules]], np.r_[label_dst[on_labels], rules.dst[on_rules]]
-    fs, ft = np.polyfit(a, b, 1) if np.ptp(a) >= SPREAD_PT else best
-    return (float(fs), float(ft)) if abs(fs / page_scale - 1) <= BLOCK_STRETCH else best
+    return (s, t) if best == (s, t) else _refined(label_src, label_dst, rules, best, page_scale)
 
 
 def test_given_a_blocks_rules_and_labels_when_its_stretch_is_sought_then_as_pair_by_pair():

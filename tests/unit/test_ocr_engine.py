@@ -123,6 +123,17 @@ def _printed(text: str, width: int = 900):
     return image
 
 
+@pytest.fixture
+def library():
+    """The in-process library (tesserocr over the system's libtesseract); the test is skipped without it."""
+    from pipeline.ocr import inprocess
+
+    loaded = inprocess.load()
+    if loaded is None:
+        pytest.skip("tesserocr is not installed")
+    return loaded
+
+
 def _no_binary(monkeypatch):
     import subprocess
 
@@ -133,11 +144,7 @@ def _no_binary(monkeypatch):
 
 
 @pytest.mark.tesseract
-def test_given_the_library_when_words_are_read_then_no_binary_runs_and_the_words_are_the_binarys(monkeypatch):
-    from pipeline.ocr import inprocess
-
-    if inprocess.load() is None:
-        pytest.skip("libtesseract is not installed")
+def test_given_the_library_when_words_are_read_then_no_binary_runs_and_the_words_are_the_binarys(library, monkeypatch):
     image = _printed("EACH OCCURRENCE 1,000,000")
     by_binary = TesseractEngine(in_process=False).words(image, dpi=300, psm=7)
     _no_binary(monkeypatch)
@@ -145,11 +152,8 @@ def test_given_the_library_when_words_are_read_then_no_binary_runs_and_the_words
 
 
 @pytest.mark.tesseract
-def test_given_a_call_with_allowed_characters_when_the_next_has_none_then_it_reads_as_the_binary_does(monkeypatch):
-    from pipeline.ocr import inprocess
-
-    if inprocess.load() is None:
-        pytest.skip("libtesseract is not installed")
+def test_given_a_call_with_allowed_characters_when_the_next_has_none_then_it_reads_as_the_binary_does(library,
+                                                                                                     monkeypatch):
     image = _printed("EACH 1,000")
     by_binary = TesseractEngine(in_process=False).words(image, dpi=300, psm=7)
     engine = TesseractEngine()
@@ -195,11 +199,7 @@ def test_given_one_thread_when_the_library_recognises_then_openmp_runs_no_region
 
 
 @pytest.mark.tesseract
-def test_given_the_library_when_a_read_outlasts_the_timeout_then_ocr_timeout_is_raised():
-    from pipeline.ocr import inprocess
-
-    if inprocess.load() is None:
-        pytest.skip("libtesseract is not installed")
+def test_given_the_library_when_a_read_outlasts_the_timeout_then_ocr_timeout_is_raised(library):
     with pytest.raises(OcrTimeout) as caught:
         TesseractEngine(timeout=0.0).words(_printed("EACH 1,000"), dpi=300, psm=7)
     assert not caught.value.transient and "took longer than" in caught.value.message
