@@ -124,7 +124,8 @@ def _by_zones(clean: np.ndarray, ink: np.ndarray, rule_marks: list[Mark], read, 
     scale = placed.size[0] / clean.shape[1]
     runs = [zoned.overrun(r) for r in candidates]  # the strips text values' print may run over, and their rules
     boxes = [z for r in candidates for z in zoned.zones(r)] + [z for strips, _ in runs for z in strips]
-    page = read(zoned.read_zones(clean, boxes, engine, dpi=dpi, scale=scale, paper=[z for _, rules in runs for z in rules]))
+    paper = [z for _, rules in runs for z in rules]
+    page = read(zoned.read_zones(clean, boxes, engine, dpi=dpi, scale=scale, paper=paper))
     info = identify_page(page)
     if info is None:
         return None

@@ -53,7 +53,7 @@ ROW_SHARE = 0.5
 CELL_SIDE_PT = 6.0  # an upright rule this near a text box's right side closes the box's own cell (widgets sit inset)
 STOP_CLEAR_PT = 1.0  # a text value's overrun strip stops this short of the next printed thing on its row
 RULE_PAD_PT = 1.0  # a crossed cell rule is looked for this much either side of its place (plus the residual)
-RULE_RUN_SHARE = 0.8  # a pixel column there dark over this share of the strip's height is the rule (letters are shorter)
+RULE_RUN_SHARE = 0.8  # a pixel column there dark over this share of its strip's height is the rule (letters: less)
 
 Box = tuple[float, float, float, float]
 
