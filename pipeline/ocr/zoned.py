@@ -50,6 +50,10 @@ EDITION_MARGIN = 0.1  # editions whose rules match within this share of the best
 FOOTER = "footer"  # the template block of the form's footer: read whole (it names the edition)
 # of a field's height, how much of it a rule, a box or a printed word must share to stand on the field's row
 ROW_SHARE = 0.5
+# kinds that overrun but are read in their box only: a party block's closing rule is the page's column divider over
+# the block's height, and read as paper there it joined the block's lines to the next column's (a photo's contact
+# name read with a letter lost, 0.95: docs/accuracy.md)
+WHOLE_BLOCKS = ("party",)
 CELL_SIDE_PT = 6.0  # an upright rule this near a text box's right side closes the box's own cell (widgets sit inset)
 STOP_CLEAR_PT = 1.0  # a text value's overrun strip stops this short of the next printed thing on its row
 RULE_PAD_PT = 1.0  # a crossed cell rule is looked for this much either side of its place (plus the residual)
@@ -133,7 +137,7 @@ def overrun_room(edition: str) -> dict[str, tuple[float, Box | None]]:
     closes the field's own cell, ``rule`` that closing rule (an upright rule within CELL_SIDE_PT of the box's
     side, None when there is none): a value's print runs over it, so it is read as paper there. A field with
     nothing printed after it on its row, or whose neighbour reaches into its box, is left out (its box is read as
-    it is)."""
+    it is), and so are the WHOLE_BLOCKS kinds."""
     from pipeline.acord25.reader import OVERRUN_KINDS
     from pipeline.acord25.template import load
 
@@ -146,7 +150,7 @@ def overrun_room(edition: str) -> dict[str, tuple[float, Box | None]]:
     things = [g.box for g in template.fields] + [tuple(w[1:5]) for w in template.printed]
     out: dict[str, tuple[float, Box | None]] = {}
     for f in template.fields:
-        if f.kind not in OVERRUN_KINDS:
+        if f.kind not in OVERRUN_KINDS or f.kind in WHOLE_BLOCKS:
             continue
         x0, y0, x1, y1 = f.box
         ruled = sorted((r for r in uprights if r[2] > x1 and on_row(r, y0, y1)), key=lambda r: r[0])
@@ -172,7 +176,8 @@ def overrun(registration) -> tuple[list[Box], list[Box]]:
         stop, side = room[f.name]
         grow = ZONE_PAD_PT + registration.fit(f.block).residual
         x0, y0, x1, y1 = registration.place(f)
-        end = registration.to_page(f.block, (stop, f.box[1], stop, f.box[3]))[0] - STOP_CLEAR_PT
+        residual = registration.fit(f.block).residual  # the next print may lie this much nearer than its place
+        end = registration.to_page(f.block, (stop, f.box[1], stop, f.box[3]))[0] - STOP_CLEAR_PT - residual
         if end <= x1 + grow:
             continue
         strips.append((x1, y0, end, y1))  # the box's own height: the rows above and below hold other print

@@ -195,3 +195,13 @@ def test_given_a_rule_across_a_words_print_when_read_with_it_as_paper_then_the_r
     unpainted = StripEngine()
     zoned.read_zones(image, [zone], unpainted, dpi=DPI, scale=scale)
     assert (unpainted.images[0][100:300, 320:323] == 0).all()  # without it, the rule is read with the word
+
+
+def test_given_a_party_block_when_zoned_then_no_overrun_strip_is_read_beside_it():
+    """Given the 2016/03 form, when its overrun strips are taken, then none starts at a party block's right side
+    (its closing rule is the column divider over the whole block: it stays)."""
+    template, _, (strips, rules) = _strips_of("2016/03")
+    parties = [f.box for f in template.fields if f.kind in zoned.WHOLE_BLOCKS]
+    assert parties
+    for box in parties:
+        assert not any(s[0] == pytest.approx(box[2], abs=0.5) and s[1] < box[3] and box[1] < s[3] for s in strips)
