@@ -129,15 +129,15 @@ def zones(registration) -> list[Box]:
 
 
 @lru_cache(maxsize=None)
-def overrun_room(edition: str) -> dict[str, tuple[float, Box | None]]:
+def overrun_room(edition: str) -> dict[str, tuple[float, Box]]:
     """For each field of the kinds whose values run past their box's right side
     (:data:`pipeline.acord25.reader.OVERRUN_KINDS`: a printed text value is not shrunk to fit), how far right its
-    print may be read, in the template: (x, rule). ``x`` is the left side of the next printed thing on its row (a
-    field's box, an upright rule or a printed word sharing ROW_SHARE of the field's height) past the rule that
-    closes the field's own cell, ``rule`` that closing rule (an upright rule within CELL_SIDE_PT of the box's
-    side, None when there is none): a value's print runs over it, so it is read as paper there. A field with
-    nothing printed after it on its row, or whose neighbour reaches into its box, is left out (its box is read as
-    it is), and so are the WHOLE_BLOCKS kinds."""
+    print may be read, in the template: (x, rule). ``rule`` is the upright rule that closes the field's own cell
+    (within CELL_SIDE_PT of the box's side): a value's print runs over it, so it is read as paper there; ``x`` is
+    the left side of the next printed thing on the row past it (a field's box, an upright rule or a printed word
+    sharing ROW_SHARE of the field's height). Only a field whose cell is so closed and whose next cell is not read
+    as a value (a check box's column, a label) has room; the WHOLE_BLOCKS kinds have none (their box is read as
+    it is)."""
     from pipeline.acord25.reader import OVERRUN_KINDS
     from pipeline.acord25.template import load
 
@@ -147,18 +147,23 @@ def overrun_room(edition: str) -> dict[str, tuple[float, Box | None]]:
         return min(box[3], y1) - max(box[1], y0) >= ROW_SHARE * min(y1 - y0, box[3] - box[1])
 
     uprights = [r for r in template.rules if r[2] - r[0] < r[3] - r[1]]
+    read = {g.box for g in template.fields if g.kind not in NOT_READ}  # value boxes read as text themselves
     things = [g.box for g in template.fields] + [tuple(w[1:5]) for w in template.printed]
-    out: dict[str, tuple[float, Box | None]] = {}
+    out: dict[str, tuple[float, Box]] = {}
     for f in template.fields:
         if f.kind not in OVERRUN_KINDS or f.kind in WHOLE_BLOCKS:
             continue
         x0, y0, x1, y1 = f.box
         ruled = sorted((r for r in uprights if r[2] > x1 and on_row(r, y0, y1)), key=lambda r: r[0])
         side = ruled[0] if ruled and ruled[0][0] - x1 <= CELL_SIDE_PT else None
-        after = [b[0] for b in things if b[2] > x1 and b != f.box and on_row(b, y0, y1)] + \
-            [r[0] for r in ruled if r is not side]
-        if after and min(after) > x1:  # nothing reaching into the box's right side from the next cell
-            out[f.name] = (min(after), side)
+        after = sorted([b for b in things if b[2] > x1 and b != f.box and on_row(b, y0, y1)] +
+                       [r for r in ruled if r is not side], key=lambda b: b[0])
+        # a cell rule closing the box that the print runs over, nothing reaching into the box from the next cell,
+        # and that cell not read as a value itself (erasing the rule between two values read them as one line, an
+        # insurer's name and its NAIC number; a box with no rule near its side lost other values to the page's
+        # layout and recovered none: docs/accuracy.md)
+        if side is not None and after and after[0][0] > x1 and after[0] not in read:
+            out[f.name] = (after[0][0], side)
     return out
 
 
@@ -181,10 +186,9 @@ def overrun(registration) -> tuple[list[Box], list[Box]]:
         if end <= x1 + grow:
             continue
         strips.append((x1, y0, end, y1))  # the box's own height: the rows above and below hold other print
-        if side is not None:
-            pad = RULE_PAD_PT + registration.fit(f.block).residual
-            r0, _, r1, _ = registration.to_page(f.block, side)
-            rules.append((r0 - pad, y0, r1 + pad, y1))
+        pad = RULE_PAD_PT + residual
+        r0, _, r1, _ = registration.to_page(f.block, side)
+        rules.append((r0 - pad, y0, r1 + pad, y1))
     return strips, rules
 
 

@@ -171,7 +171,6 @@ def test_given_every_edition_when_zoned_then_the_overrun_strips_are_of_text_valu
     for edition in ("2016/03", "2001/08", "2025/12", "2010/05"):
         template, _, (strips, _) = _strips_of(edition)
         sides = {(f.box[2], f.box[1]) for f in template.fields if f.kind in OVERRUN_KINDS}
-        assert strips, edition
         for x0, y0, x1, y1 in strips:
             assert any((x0, y0) == pytest.approx(side) for side in sides), edition
             assert not any(x0 < w[3] and w[1] < x1 and y0 < w[4] and w[2] < y1 for w in template.printed), edition
@@ -204,4 +203,15 @@ def test_given_a_party_block_when_zoned_then_no_overrun_strip_is_read_beside_it(
     parties = [f.box for f in template.fields if f.kind in zoned.WHOLE_BLOCKS]
     assert parties
     for box in parties:
+        assert not any(s[0] == pytest.approx(box[2], abs=0.5) and s[1] < box[3] and box[1] < s[3] for s in strips)
+
+
+def test_given_a_text_box_beside_a_read_value_or_in_an_open_row_when_zoned_then_it_has_no_overrun_strip():
+    """Given the 2016/03 form, when its overrun strips are taken, then an insurer's name (its cell's rule, then the
+    NAIC number's box, read as a value) and the certificate number (no rule closing its box) have none."""
+    template, _, (strips, _) = _strips_of("2016/03")
+    keys = ("insurers/A/name", "certificate_number")
+    boxes = [f.box for f in template.fields if f.key in keys]
+    assert len(boxes) == len(keys)
+    for box in boxes:
         assert not any(s[0] == pytest.approx(box[2], abs=0.5) and s[1] < box[3] and box[1] < s[3] for s in strips)
