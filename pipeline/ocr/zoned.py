@@ -179,9 +179,9 @@ def overrun(registration) -> tuple[list[Box], list[Box]]:
         if f.name not in room:
             continue
         stop, side = room[f.name]
-        grow = ZONE_PAD_PT + registration.fit(f.block).residual
-        x0, y0, x1, y1 = registration.place(f)
         residual = registration.fit(f.block).residual  # the next print may lie this much nearer than its place
+        grow = ZONE_PAD_PT + residual
+        x0, y0, x1, y1 = registration.place(f)
         end = registration.to_page(f.block, (stop, f.box[1], stop, f.box[3]))[0] - STOP_CLEAR_PT - residual
         if end <= x1 + grow:
             continue
