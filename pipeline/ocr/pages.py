@@ -122,7 +122,10 @@ def _by_zones(clean: np.ndarray, ink: np.ndarray, rule_marks: list[Mark], read, 
     if not candidates:
         return None
     scale = placed.size[0] / clean.shape[1]
-    page = read(zoned.read_zones(clean, [z for r in candidates for z in zoned.zones(r)], engine, dpi=dpi, scale=scale))
+    runs = [zoned.overrun(r) for r in candidates]  # the strips text values' print may run over, and their rules
+    boxes = [z for r in candidates for z in zoned.zones(r)] + [z for strips, _ in runs for z in strips]
+    paper = [z for _, rules in runs for z in rules]
+    page = read(zoned.read_zones(clean, boxes, engine, dpi=dpi, scale=scale, paper=paper))
     info = identify_page(page)
     if info is None:
         return None

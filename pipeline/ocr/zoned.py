@@ -34,6 +34,7 @@ from functools import lru_cache
 import numpy as np
 
 from pipeline.ocr.engine import OcrEngine, OcrWord
+from pipeline.ocr.zones import DARK
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,16 @@ LABEL_PAD_PT = 1.0  # a label's zone: its printed words' box grown by this
 NOT_READ = ("check", "signature")  # field kinds found on the ink, not read as text
 EDITION_MARGIN = 0.1  # editions whose rules match within this share of the best are read alike; the footer decides
 FOOTER = "footer"  # the template block of the form's footer: read whole (it names the edition)
+# of a field's height, how much of it a rule, a box or a printed word must share to stand on the field's row
+ROW_SHARE = 0.5
+# kinds that overrun but are read in their box only: a party block's closing rule is the page's column divider over
+# the block's height, and read as paper there it joined the block's lines to the next column's (a photo's contact
+# name read with a letter lost, 0.95: docs/accuracy.md)
+WHOLE_BLOCKS = ("party",)
+CELL_SIDE_PT = 6.0  # an upright rule this near a text box's right side closes the box's own cell (widgets sit inset)
+STOP_CLEAR_PT = 1.0  # a text value's overrun strip stops this short of the next printed thing on its row
+RULE_PAD_PT = 1.0  # a crossed cell rule is looked for this much either side of its place (plus the residual)
+RULE_RUN_SHARE = 0.8  # a pixel column there dark over this share of its strip's height is the rule (letters: less)
 
 Box = tuple[float, float, float, float]
 
@@ -118,6 +129,70 @@ def zones(registration) -> list[Box]:
 
 
 @lru_cache(maxsize=None)
+def overrun_room(edition: str) -> dict[str, tuple[float, Box]]:
+    """For each field of the kinds whose values run past their box's right side
+    (:data:`pipeline.acord25.reader.OVERRUN_KINDS`: a printed text value is not shrunk to fit), how far right its
+    print may be read, in the template: (x, rule). ``rule`` is the upright rule that closes the field's own cell
+    (within CELL_SIDE_PT of the box's side): a value's print runs over it, so it is read as paper there; ``x`` is
+    the left side of the next printed thing on the row past it (a field's box, an upright rule or a printed word
+    sharing ROW_SHARE of the field's height). Only a field whose cell is so closed and whose next cell is not read
+    as a value (a check box's column, a label) has room; the WHOLE_BLOCKS kinds have none (their box is read as
+    it is)."""
+    from pipeline.acord25.reader import OVERRUN_KINDS
+    from pipeline.acord25.template import load
+
+    template = load(edition)
+
+    def on_row(box: Box, y0: float, y1: float) -> bool:
+        return min(box[3], y1) - max(box[1], y0) >= ROW_SHARE * min(y1 - y0, box[3] - box[1])
+
+    uprights = [r for r in template.rules if r[2] - r[0] < r[3] - r[1]]
+    read = {g.box for g in template.fields if g.kind not in NOT_READ}  # value boxes read as text themselves
+    things = [g.box for g in template.fields] + [tuple(w[1:5]) for w in template.printed]
+    out: dict[str, tuple[float, Box]] = {}
+    for f in template.fields:
+        if f.kind not in OVERRUN_KINDS or f.kind in WHOLE_BLOCKS:
+            continue
+        x0, y0, x1, y1 = f.box
+        ruled = sorted((r for r in uprights if r[2] > x1 and on_row(r, y0, y1)), key=lambda r: r[0])
+        side = ruled[0] if ruled and ruled[0][0] - x1 <= CELL_SIDE_PT else None
+        after = sorted([b for b in things if b[2] > x1 and b != f.box and on_row(b, y0, y1)] +
+                       [r for r in ruled if r is not side], key=lambda b: b[0])
+        # a cell rule closing the box that the print runs over, nothing reaching into the box from the next cell,
+        # and that cell not read as a value itself (erasing the rule between two values read them as one line, an
+        # insurer's name and its NAIC number; a box with no rule near its side lost other values to the page's
+        # layout and recovered none: docs/accuracy.md)
+        if side is not None and after and after[0][0] > x1 and after[0] not in read:
+            out[f.name] = (after[0][0], side)
+    return out
+
+
+def overrun(registration) -> tuple[list[Box], list[Box]]:
+    """The strips right of the page's text value boxes their print may run over (:func:`overrun_room`), up to
+    STOP_CLEAR_PT before the next printed thing on the row, and the cells' closing rules in those strips, each
+    grown by RULE_PAD_PT and its block's residual (to be read as paper), all in points."""
+    template = registration.template
+    strips: list[Box] = []
+    rules: list[Box] = []
+    room = overrun_room(template.edition)
+    for f in template.fields:
+        if f.name not in room:
+            continue
+        stop, side = room[f.name]
+        residual = registration.fit(f.block).residual  # the next print may lie this much nearer than its place
+        grow = ZONE_PAD_PT + residual
+        x0, y0, x1, y1 = registration.place(f)
+        end = registration.to_page(f.block, (stop, f.box[1], stop, f.box[3]))[0] - STOP_CLEAR_PT - residual
+        if end <= x1 + grow:
+            continue
+        strips.append((x1, y0, end, y1))  # the box's own height: the rows above and below hold other print
+        pad = RULE_PAD_PT + residual
+        r0, _, r1, _ = registration.to_page(f.block, side)
+        rules.append((r0 - pad, y0, r1 + pad, y1))
+    return strips, rules
+
+
+@lru_cache(maxsize=None)
 def identifying_labels(edition: str) -> tuple[tuple[str, Box], ...]:
     """The printed labels that make a page an ACORD 25 (:mod:`pipeline.acord25.identify`: the title, the
     footer's print with its "ACORD 25 (yyyy/mm)", the labels every edition prints), each as (its block, its box
@@ -139,17 +214,24 @@ def identifying_labels(edition: str) -> tuple[tuple[str, Box], ...]:
     return tuple(out)
 
 
-def read_zones(image: np.ndarray, boxes: list[Box], engine: OcrEngine, *, dpi: float, scale: float) -> list[OcrWord]:
+def read_zones(image: np.ndarray, boxes: list[Box], engine: OcrEngine, *, dpi: float, scale: float,
+               paper: list[Box] = ()) -> list[OcrWord]:
     """The words of ``boxes`` (points; ``scale`` points per pixel) of the cleaned page ``image``, read in one
     tesseract call on the page with everything outside them painted as paper: tesseract lays the page out
     itself, and its words are in page pixels, as a full-page read gives them. (A strip of the boxes' print
     stacked one under another, as the second readings read theirs, cost about as much and read fewer
-    fields: docs/accuracy.md.)"""
+    fields: docs/accuracy.md.) ``paper``: boxes around the rules a value's print runs over;
+    the pixel columns dark over RULE_RUN_SHARE of such a box's height are painted as paper."""
     masked = np.full_like(image, 255)
     for x0, y0, x1, y1 in boxes:
         a, b = max(0, int(x0 / scale)), max(0, int(y0 / scale))
         c, d = min(image.shape[1], int(np.ceil(x1 / scale))), min(image.shape[0], int(np.ceil(y1 / scale)))
         masked[b:d, a:c] = image[b:d, a:c]
+    for x0, y0, x1, y1 in paper:  # the rules a text value's print runs over (:func:`overrun`)
+        a, b = max(0, int(x0 / scale)), max(0, int(y0 / scale))
+        band = masked[b:int(np.ceil(y1 / scale)), a:int(np.ceil(x1 / scale))]
+        if band.size:  # the columns dark over most of the band's height: the rule, not the letters across it
+            band[:, (band < DARK).mean(axis=0) >= RULE_RUN_SHARE] = 255
     return engine.words(masked, dpi=int(round(dpi)))
 
 

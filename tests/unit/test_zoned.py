@@ -136,3 +136,82 @@ def test_the_cheap_path_is_on_unless_the_switch_says_off(monkeypatch):
         assert not zoned.enabled()
     monkeypatch.setenv(zoned.SWITCH, "1")
     assert zoned.enabled()
+
+
+def _strips_of(edition: str):
+    template = load(edition)
+    registration = register_rules(list(template.rules), template, Transform())
+    return template, registration, zoned.overrun(registration)
+
+
+def test_given_a_text_box_in_a_narrow_cell_when_zoned_then_its_print_is_read_past_its_side_up_to_the_next_print():
+    """Given the 2016/03 form's automobile "other" description (a text box closed by a check box's column), when
+    the page is zoned, then a strip right of its box is read, past its pad, over the cell's closing rule (read as
+    paper there) and short of the next rule on its row."""
+    template, registration, (strips, rules) = _strips_of("2016/03")
+    box = next(f.box for f in template.fields if f.key == "automobile_liability/description")
+    on_row = [s for s in strips if s[0] == pytest.approx(box[2]) and s[1] == pytest.approx(box[1])]
+    assert on_row
+    strip = on_row[0]
+    assert strip[2] > box[2] + zoned.ZONE_PAD_PT + registration.fit("coverages").residual
+    ahead = [r for r in template.rules
+             if r[0] > box[2] and r[2] - r[0] < r[3] - r[1] and r[1] < box[3] and r[3] > box[1]]
+    crossed, following = sorted(ahead)[:2]
+    assert strip[2] < following[0]  # short of the next printed thing
+    tol = 0.5  # points: the rules' own fit of the unmoved form
+    assert any(p[0] <= crossed[0] and crossed[2] <= p[2] and abs(p[1] - box[1]) <= tol and abs(p[3] - box[3]) <= tol
+               for p in rules)
+
+
+def test_given_every_edition_when_zoned_then_the_overrun_strips_are_of_text_values_and_hold_no_printed_label():
+    """Given each edition's template, when its overrun strips are taken, then each starts at the right side of a
+    field of a kind that overruns and no printed word of the form lies in one (a label is never read as a value)."""
+    from pipeline.acord25.reader import OVERRUN_KINDS
+
+    for edition in ("2016/03", "2001/08", "2025/12", "2010/05"):
+        template, _, (strips, _) = _strips_of(edition)
+        sides = {(f.box[2], f.box[1]) for f in template.fields if f.kind in OVERRUN_KINDS}
+        for x0, y0, x1, y1 in strips:
+            assert any((x0, y0) == pytest.approx(side) for side in sides), edition
+            assert not any(x0 < w[3] and w[1] < x1 and y0 < w[4] and w[2] < y1 for w in template.printed), edition
+
+
+def test_given_a_rule_across_a_words_print_when_read_with_it_as_paper_then_the_rule_goes_and_the_letters_stay():
+    """Given a zone holding print (strokes shorter than the zone) crossed by a rule running its whole height, when
+    read with the rule's box as paper, then the rule's columns are painted as paper and the print beside them is
+    read as before."""
+    image = np.full((400, 600), 255, dtype=np.uint8)
+    image[150:190, 100:300] = 0  # a word's print, shorter than the zone
+    image[100:300, 320:323] = 0  # a cell's rule across the zone's whole height
+    scale = 72.0 / DPI
+    zone = (100 * scale, 100 * scale, 400 * scale, 300 * scale)
+    engine = StripEngine()
+    words = zoned.read_zones(image, [zone], engine, dpi=DPI, scale=scale,
+                             paper=[(300 * scale, 100 * scale, 340 * scale, 300 * scale)])
+    assert (engine.images[0][100:300, 320:323] == 255).all()
+    assert (engine.images[0][150:190, 100:300] == 0).all()
+    assert [(w.left, w.width) for w in words] == [(100, 200)]
+    unpainted = StripEngine()
+    zoned.read_zones(image, [zone], unpainted, dpi=DPI, scale=scale)
+    assert (unpainted.images[0][100:300, 320:323] == 0).all()  # without it, the rule is read with the word
+
+
+def test_given_a_party_block_when_zoned_then_no_overrun_strip_is_read_beside_it():
+    """Given the 2016/03 form, when its overrun strips are taken, then none starts at a party block's right side
+    (its closing rule is the column divider over the whole block: it stays)."""
+    template, _, (strips, rules) = _strips_of("2016/03")
+    parties = [f.box for f in template.fields if f.kind in zoned.WHOLE_BLOCKS]
+    assert parties
+    for box in parties:
+        assert not any(s[0] == pytest.approx(box[2], abs=0.5) and s[1] < box[3] and box[1] < s[3] for s in strips)
+
+
+def test_given_a_text_box_beside_a_read_value_or_in_an_open_row_when_zoned_then_it_has_no_overrun_strip():
+    """Given the 2016/03 form, when its overrun strips are taken, then an insurer's name (its cell's rule, then the
+    NAIC number's box, read as a value) and the certificate number (no rule closing its box) have none."""
+    template, _, (strips, _) = _strips_of("2016/03")
+    keys = ("insurers/A/name", "certificate_number")
+    boxes = [f.box for f in template.fields if f.key in keys]
+    assert len(boxes) == len(keys)
+    for box in boxes:
+        assert not any(s[0] == pytest.approx(box[2], abs=0.5) and s[1] < box[3] and box[1] < s[3] for s in strips)
