@@ -201,9 +201,14 @@ def test_given_the_days_pass_then_warnings_come_at_each_threshold_once_and_expir
         assert session.scalars(select(Certificate.expiry_state)).one() == "expired"
 
     producer = certificate["producer"]["email"]
-    wait_for(lambda: len(notifying.to(producer)) == 3)  # 30 days, 7 days, expired
-    renewals = [m["Subject"] for m in notifying.to(SENDER) if "renewed" in m["Subject"]]
-    assert len(renewals) == 3
+
+    def renewals() -> list[str]:
+        return [m["Subject"] for m in notifying.to(SENDER) if "renewed" in m["Subject"]]
+
+    # 30 days, 7 days, expired: to the producer and to the sender, each mailed by its own delivery (either may
+    # land last), and one each, no more
+    wait_for(lambda: len(notifying.to(producer)) >= 3 and len(renewals()) >= 3)
+    assert len(notifying.to(producer)) == 3 and len(renewals()) == 3
 
 
 def test_given_a_renewal_arrives_then_the_old_certificate_is_not_chased(app, notifying, certificate, smtp_door,
