@@ -518,12 +518,13 @@ def _in_drawing_order(objects: PageObjects, textpage: pdfium.PdfTextPage, raw: l
     :class:`~pipeline.pageobjects.PageObjects`), then of that character. pdfium's own character order follows
     the content, except that it sorts the text objects of one line left to right: a value printed over an
     older one, or run over a label, may come first there."""
-    sequence, handle = objects.text_rank, address(textpage.raw)
-    keys = [(sequence.get(text_object(handle, first) or 0, -1), first) for _, _, first in raw]
-    ranks = [0] * len(raw)
-    for rank, k in enumerate(sorted(range(len(raw)), key=keys.__getitem__)):
-        ranks[k] = rank
-    return [(text, box, rank) for (text, box, _), rank in zip(raw, ranks)]
+    sequence, handle = objects.text_rank, ctypes.c_void_p(address(textpage.raw))
+    get_object = _char_text_object
+    firsts = [first for _, _, first in raw]
+    places = [sequence.get(get_object(handle, first) or 0, -1) for first in firsts]
+    ranks = np.empty(len(raw), dtype=np.intp)
+    ranks[np.lexsort((firsts, places))] = np.arange(len(raw))  # (by place, then character: each key once)
+    return [(text, box, rank) for (text, box, _), rank in zip(raw, ranks.tolist())]
 
 
 def _reading_order(w: Word) -> tuple[float, float]:
@@ -690,6 +691,7 @@ _HYPHEN_MARK = 0x2  # what FPDFText_GetUnicode gives for a hyphen that ends a li
 # pdfium's character functions, taking the text page by its address (:func:`pipeline.pageobjects.by_address`)
 _char_box = unchecked(pdfium_c.FPDFText_GetCharBox)  # (text page as a c_void_p, index, four byrefs)
 _loose_char_box = unchecked(pdfium_c.FPDFText_GetLooseCharBox)  # (text page as a c_void_p, index, a byref)
+_char_text_object = unchecked(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p)  # (text page as a c_void_p, index)
 _char_matrix = by_address(pdfium_c.FPDFText_GetMatrix)
 _font_size = by_address(pdfium_c.FPDFText_GetFontSize)
 
@@ -859,11 +861,20 @@ def has_usable_text(pages: list[Page], *, min_words: int = 40) -> bool:
     words = [w.text for p in pages for w in p.words]
     if len(words) < min_words:
         return False
-    tokens = [token for t in words for token in tokens_of(t)]
-    if len(tokens) < min_words // 2:
+    counts = [_token_counts(t) for t in words]
+    tokens = sum(n for n, _ in counts)
+    if tokens < min_words // 2:
         return False
-    wordlike = sum(1 for t in tokens if _looks_like_word(t))
-    return wordlike / len(tokens) >= 0.6
+    wordlike = sum(k for _, k in counts)
+    return wordlike / tokens >= 0.6
+
+
+@functools.lru_cache(maxsize=2**16)  # a page repeats its words (the form's labels): each is judged once
+def _token_counts(text: str) -> tuple[int, int]:
+    """(alphabetic tokens, those that look like words) of a word's text: :func:`tokens_of` and
+    :func:`_looks_like_word`, counted once per text."""
+    tokens = tokens_of(text)
+    return len(tokens), sum(1 for t in tokens if _looks_like_word(t))
 
 
 @functools.lru_cache(maxsize=2**16)  # a page repeats its words (the form's labels): each is cut once

@@ -195,3 +195,52 @@ def test_char_texts_judge_each_code_as_the_loop_did():
     codes = [0x41, 0x20, 0xA0, 0x2, 0xFFFE, 0xFFFF, 0, 0x2003, 0x1F600, 0x10FFFF + 1, 0x61, 0x0A]
     got = textlayer._char_texts(codes)
     assert got == ["A", None, None, "-", None, None, None, None, "\U0001F600", None, "a", None]
+
+
+def plain_in_drawing_order(objects, textpage, raw):
+    """The drawing order as it was: a sort of (text object's place, character) keys word by word."""
+    sequence, handle = objects.text_rank, address(textpage.raw)
+    keys = [(sequence.get(text_object(handle, first) or 0, -1), first) for _, _, first in raw]
+    ranks = [0] * len(raw)
+    for rank, k in enumerate(sorted(range(len(raw)), key=keys.__getitem__)):
+        ranks[k] = rank
+    return [(text, box, rank) for (text, box, _), rank in zip(raw, ranks)]
+
+
+def _overdrawn(c: Canvas) -> None:
+    """Text objects drawn out of their left-to-right order on one line, and one inside a form XObject."""
+    c.setFont("Helvetica", 10)
+    for x, text in ((300, "third"), (72, "first"), (180, "second"), (72.5, "over"), (400, "x"), (40, "y")):
+        c.drawString(x, 700, text)
+    c.beginForm("stamp")
+    c.drawString(72, 500, "inside a form")
+    c.endForm()
+    c.doForm("stamp")
+    c.drawString(60, 500, "after it")
+
+
+@pytest.mark.parametrize("pdf", list(_pages()) + [_pdf(_overdrawn)])
+def test_given_a_page_then_the_drawing_order_equals_the_sort_of_its_keys(pdf):
+    from pipeline.pageobjects import PageObjects
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        page = doc[0]
+        textpage = page.get_textpage()
+        try:
+            objects, raw = PageObjects(page), textlayer._raw_words(textpage)
+            got = textlayer._in_drawing_order(objects, textpage, raw)
+            assert got == plain_in_drawing_order(objects, textpage, raw)
+            assert sorted(rank for _, _, rank in got) == list(range(len(raw)))
+            assert textlayer._in_drawing_order(objects, textpage, []) == []
+        finally:
+            textpage.close()
+            page.close()
+    finally:
+        doc.close()
+
+
+def test_token_counts_count_the_tokens_and_wordlike_tokens_of_a_text():
+    for text in ("CERTIFICATE", "LLC", "xkcdqrstv", "A1-B2", "Smith&Wesson", "", "NAIC#", "rhythm's"):
+        tokens = textlayer.tokens_of(text)
+        assert textlayer._token_counts(text) == (len(tokens), sum(textlayer._looks_like_word(t) for t in tokens))
