@@ -497,8 +497,8 @@ def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple
     hidden: list[Word] | None = None
     if drop_hidden:
         words, hidden = _visible(page, words) if words else (words, [])
-        hidden.sort(key=_reading_order)
-    words.sort(key=_reading_order)
+        hidden = _in_reading_order(hidden)
+    words = _in_reading_order(words)
     marks = [transform.mark(kind, box) for kind, box in objects.marks()]
     logger.debug("page %s: %s words, %s marks", number, len(words), len(marks))
     page_read = Page(
@@ -529,6 +529,38 @@ def _in_drawing_order(objects: PageObjects, textpage: pdfium.PdfTextPage, raw: l
 
 def _reading_order(w: Word) -> tuple[float, float]:
     return round(w.y0, 1), w.x0
+
+
+def _in_reading_order(words: list[Word]) -> list[Word]:
+    """``sorted(words, key=_reading_order)``, the keys' rounding done together (:func:`_rounded`)."""
+    if len(words) < 2:
+        return list(words)
+    keys = list(zip(_rounded(np.array([w.y0 for w in words], dtype=float), 1), [w.x0 for w in words]))
+    return [words[k] for k in sorted(range(len(words)), key=keys.__getitem__)]
+
+
+_TIE_MARGIN = 1e-6  # a scaled value this close to a half (in units of the last digit kept) is rounded by Python
+_EXACT_BELOW = 2.0 ** 26  # scaled values below this are within 1.5e-8 of their exact product: far inside the margin
+
+
+def _rounded(values: np.ndarray, digits: int) -> list[float]:
+    """``[round(v, digits) for v in values]`` (Python's correctly rounded decimal rounding, half to even), for
+    many at once. The value times 10**digits is rounded to an integer in numpy and divided back: the same
+    integer as the exact product's rounding whenever that product is not within _TIE_MARGIN of a half (the
+    float product is within 1.5e-8 of it below _EXACT_BELOW), and then the same float (the division is
+    correctly rounded, as is the conversion of Python's decimal digits). Values near a half, huge or not
+    finite are rounded by Python's own ``round``."""
+    scale = 10.0 ** digits
+    scaled = values * scale
+    rounded = (np.rint(scaled) / scale).tolist()
+    with np.errstate(invalid="ignore"):  # (infinities: not clear, rounded below)
+        part = scaled - np.floor(scaled)
+    clear = (np.abs(part - 0.5) > _TIE_MARGIN) & (np.abs(scaled) < _EXACT_BELOW)
+    if not clear.all():
+        plain = values.tolist()
+        for k in np.flatnonzero(~clear).tolist():
+            rounded[k] = round(plain[k], digits)
+    return rounded
 
 
 RawWord = tuple[str, tuple[float, float, float, float], int]  # text, box (left, bottom, right, top), first character's index
@@ -739,17 +771,20 @@ class _DisplayTransform:
         choose: the second only when strictly smaller or larger)."""
         if self.rotation != 0:
             return [self.word(text, box, drawn) for text, box, drawn in raw]
+        if not raw:
+            return []
         left, top = self.left, self.top
+        edges = np.array([box for _, box, _ in raw], dtype=float)
+        xa, ya, xb, yb = edges[:, 0] - left, top - edges[:, 1], edges[:, 2] - left, top - edges[:, 3]
+        x0s, y0s = _rounded(np.where(xb < xa, xb, xa), 2), _rounded(np.where(yb < ya, yb, ya), 2)
+        x1s, y1s = _rounded(np.where(xb > xa, xb, xa), 2), _rounded(np.where(yb > ya, yb, ya), 2)
         out = []
         new = object.__new__
-        for text, (l, b, r, t), drawn in raw:
-            xa, ya, xb, yb = l - left, top - b, r - left, top - t
+        for (text, _, drawn), x0, y0, x1, y1 in zip(raw, x0s, y0s, x1s, y1s):
             # a Word with the fields its __init__ sets, in its order (a frozen dataclass's __init__ sets
             # each through object.__setattr__: twice the cost, on every word of every page)
             word = new(Word)
-            word.__dict__.update(text=text, x0=round(xb if xb < xa else xa, 2), y0=round(yb if yb < ya else ya, 2),
-                                 x1=round(xb if xb > xa else xa, 2), y1=round(yb if yb > ya else ya, 2),
-                                 confidence=None, drawn=drawn)
+            word.__dict__.update(text=text, x0=x0, y0=y0, x1=x1, y1=y1, confidence=None, drawn=drawn)
             out.append(word)
         return out
 

@@ -244,3 +244,34 @@ def test_token_counts_count_the_tokens_and_wordlike_tokens_of_a_text():
     for text in ("CERTIFICATE", "LLC", "xkcdqrstv", "A1-B2", "Smith&Wesson", "", "NAIC#", "rhythm's"):
         tokens = textlayer.tokens_of(text)
         assert textlayer._token_counts(text) == (len(tokens), sum(textlayer._looks_like_word(t) for t in tokens))
+
+
+def test_rounded_equals_pythons_round_value_by_value():
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    values = np.concatenate((
+        rng.uniform(-1000, 1000, 20000),
+        np.round(rng.uniform(-800, 800, 5000), 3),  # many near a half of the last digit kept: 0.125, 2.675...
+        np.array([0.125, 0.375, 2.675, 1.005, -1.005, 0.5, -0.5, 1.5, 2.5, -0.0, 0.0, 1e-9, -1e-9, 0.045, 0.055,
+                  2.0 ** 26 / 100 + 0.005, 2.0 ** 30, -(2.0 ** 40) + 0.125, 1e300, float("inf"), -float("inf")]),
+    ))
+    for digits in (1, 2):
+        got = textlayer._rounded(values, digits)
+        want = [round(v, digits) for v in values.tolist()]
+        assert [repr(g) for g in got] == [repr(w) for w in want]  # (repr: -0.0 and 0.0 told apart too)
+    nan = textlayer._rounded(np.array([float("nan")]), 2)
+    assert math.isnan(nan[0])
+
+
+def test_in_reading_order_equals_the_sort_by_its_key():
+    import random
+
+    from pipeline.textlayer import Word
+
+    rng = random.Random(3)
+    words = [Word(f"w{k}", rng.choice((10.0, 20.5, 33.3)), rng.choice((100.04, 100.05, 100.06, 99.95, 250.25)) +
+                  rng.choice((0.0, 0.01)), 50.0, 110.0) for k in range(400)]
+    assert textlayer._in_reading_order(words) == sorted(words, key=textlayer._reading_order)
+    assert [id(w) for w in textlayer._in_reading_order(words)] == [id(w) for w in sorted(words, key=textlayer._reading_order)]
+    assert textlayer._in_reading_order([]) == []
