@@ -929,10 +929,13 @@ def register(page: Page, template: Template, matched: Matched | None = None) -> 
                if page_rules else None) for name, block in template.blocks.items()]
     fitted = _ransac_many([(*pairs.near(template.blocks[name]["anchors"], glob.transform, radius), scale, rules,
                             glob.transform) for name, rules in blocks])  # (each block's own, counted at once)
+    # a block with too few labels of its own borrows those around it (those fits too counted at once)
+    weak = [k for k, fit in enumerate(fitted) if fit is None or fit.anchors < MIN_ANCHORS]
+    again = _ransac_many([(*pairs.near(_around(template.edition, blocks[k][0]), glob.transform, radius), scale,
+                           blocks[k][1], glob.transform) for k in weak])
+    for k, fit in zip(weak, again):
+        fitted[k] = fit
     for (name, rules), fit in zip(blocks, fitted):
-        if fit is None or fit.anchors < MIN_ANCHORS:  # too few labels of its own: borrow those around it
-            near = _around(template.edition, name)
-            fit = _ransac(*pairs.near(near, glob.transform, radius), scale, rules, glob.transform)
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
     return _on_words(Registration(template, fits, glob), words, pairs, matched.by_text)
 

@@ -60,3 +60,36 @@ def test_given_an_ocr_page_then_its_labels_are_matched_by_the_vocabulary_as_befo
     matched = Matched(page, template, words)
     assert matched.by_text == words.labels(template)
     assert np.array_equal(matched.pairs.words, _LabelPairs(template, words, words.labels(template)).words)
+
+
+def _register_plainly(page, template, matched):
+    """:func:`register`'s block fits as they were: a block with too few labels refitted on its own, one by one."""
+    from pipeline.acord25.template import (INLIER_PT, MIN_ANCHORS, BlockFit, _around, _ransac, _ransac_many)
+
+    glob = matched.shift
+    glob = BlockFit(glob.transform, glob.residual, glob.anchors, False)
+    radius, scale = 4 * INLIER_PT + glob.residual, (glob.transform.sx, glob.transform.sy)
+    names = list(template.blocks)
+    fitted = _ransac_many([(*matched.pairs.near(template.blocks[name]["anchors"], glob.transform, radius), scale, None,
+                            glob.transform) for name in names])
+    fits = {}
+    for name, fit in zip(names, fitted):
+        if fit is None or fit.anchors < MIN_ANCHORS:
+            fit = _ransac(*matched.pairs.near(_around(template.edition, name), glob.transform, radius), scale, None,
+                          glob.transform)
+        fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
+    return fits
+
+
+@pytest.mark.parametrize("keep", [1.0, 0.5, 0.3, 0.2])
+def test_given_blocks_with_too_few_labels_then_their_borrowed_fits_are_those_fitted_one_by_one(keep):
+    from pipeline.acord25.template import register
+
+    rng = np.random.default_rng(9)
+    full = _page("2016/03", 6)
+    page = Page(1, 612, 792, tuple(w for w in full.words if rng.random() < keep))  # blocks left with few labels
+    template = load("2016/03")
+    matched = Matched(page, template)
+    registration = register(page, template, matched)
+    assert registration is not None
+    assert registration.blocks == _register_plainly(page, template, matched)
