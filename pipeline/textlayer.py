@@ -25,7 +25,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from pipeline.errors import EncryptedDocument, TooLarge, UnreadableDocument
-from pipeline.pageobjects import PageObjects, address, by_address, text_object
+from pipeline.pageobjects import PageObjects, address, by_address, text_object, unchecked
 from pipeline.pdfstreams import refuse_stream_bombs
 from pipeline.registration import PageRegistration
 
@@ -497,8 +497,8 @@ def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple
     hidden: list[Word] | None = None
     if drop_hidden:
         words, hidden = _visible(page, words) if words else (words, [])
-        hidden.sort(key=_reading_order)
-    words.sort(key=_reading_order)
+        hidden = _in_reading_order(hidden)
+    words = _in_reading_order(words)
     marks = [transform.mark(kind, box) for kind, box in objects.marks()]
     logger.debug("page %s: %s words, %s marks", number, len(words), len(marks))
     page_read = Page(
@@ -518,16 +518,49 @@ def _in_drawing_order(objects: PageObjects, textpage: pdfium.PdfTextPage, raw: l
     :class:`~pipeline.pageobjects.PageObjects`), then of that character. pdfium's own character order follows
     the content, except that it sorts the text objects of one line left to right: a value printed over an
     older one, or run over a label, may come first there."""
-    sequence, handle = objects.text_rank, address(textpage.raw)
-    keys = [(sequence.get(text_object(handle, first) or 0, -1), first) for _, _, first in raw]
-    ranks = [0] * len(raw)
-    for rank, k in enumerate(sorted(range(len(raw)), key=keys.__getitem__)):
-        ranks[k] = rank
-    return [(text, box, rank) for (text, box, _), rank in zip(raw, ranks)]
+    sequence, handle = objects.text_rank, ctypes.c_void_p(address(textpage.raw))
+    get_object = _char_text_object
+    firsts = [first for _, _, first in raw]
+    places = [sequence.get(get_object(handle, first) or 0, -1) for first in firsts]
+    ranks = np.empty(len(raw), dtype=np.intp)
+    ranks[np.lexsort((firsts, places))] = np.arange(len(raw))  # (by place, then character: each key once)
+    return [(text, box, rank) for (text, box, _), rank in zip(raw, ranks.tolist())]
 
 
 def _reading_order(w: Word) -> tuple[float, float]:
     return round(w.y0, 1), w.x0
+
+
+def _in_reading_order(words: list[Word]) -> list[Word]:
+    """``sorted(words, key=_reading_order)``, the keys' rounding done together (:func:`_rounded`)."""
+    if len(words) < 2:
+        return list(words)
+    keys = list(zip(_rounded(np.array([w.y0 for w in words], dtype=float), 1), [w.x0 for w in words]))
+    return [words[k] for k in sorted(range(len(words)), key=keys.__getitem__)]
+
+
+_TIE_MARGIN = 1e-6  # a scaled value this close to a half (in units of the last digit kept) is rounded by Python
+_EXACT_BELOW = 2.0 ** 26  # scaled values below this are within 1.5e-8 of their exact product: far inside the margin
+
+
+def _rounded(values: np.ndarray, digits: int) -> list[float]:
+    """``[round(v, digits) for v in values]`` (Python's correctly rounded decimal rounding, half to even), for
+    many at once. The value times 10**digits is rounded to an integer in numpy and divided back: the same
+    integer as the exact product's rounding whenever that product is not within _TIE_MARGIN of a half (the
+    float product is within 1.5e-8 of it below _EXACT_BELOW), and then the same float (the division is
+    correctly rounded, as is the conversion of Python's decimal digits). Values near a half, huge or not
+    finite are rounded by Python's own ``round``."""
+    scale = 10.0 ** digits
+    scaled = values * scale
+    rounded = (np.rint(scaled) / scale).tolist()
+    with np.errstate(invalid="ignore"):  # (infinities: not clear, rounded below)
+        part = scaled - np.floor(scaled)
+    clear = (np.abs(part - 0.5) > _TIE_MARGIN) & (np.abs(scaled) < _EXACT_BELOW)
+    if not clear.all():
+        plain = values.tolist()
+        for k in np.flatnonzero(~clear).tolist():
+            rounded[k] = round(plain[k], digits)
+    return rounded
 
 
 RawWord = tuple[str, tuple[float, float, float, float], int]  # text, box (left, bottom, right, top), first character's index
@@ -539,63 +572,118 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
 
     Characters are joined while they sit on one line without a gap that is a space (:func:`_spaced`); spaces (and
     pdfium's generated characters, which are only spaces and line breaks) end a word. The page's text comes from one
-    pdfium call; each character then costs two (its tight and its loose box), given the addresses of the ctypes
-    objects to fill (a ``byref`` per argument costs more than the call, the object itself a conversion)."""
+    pdfium call; each other character then costs two (its tight and its loose box), in three steps:
+    :func:`_char_boxes` asks pdfium for every box, :func:`_line_boxes` works out each character's box for
+    grouping lines and its advance in numpy, and :func:`_joined` goes through the characters in order, the one
+    step whose every choice depends on the word built so far."""
     raw = address(textpage.raw)
     count = textpage.count_chars()
     codes = _char_codes(textpage, count)
-    get_box, get_loose, spaced = _char_box, _loose_char_box, _spaced
-    # Where pdfium writes a character's boxes, given as addresses (a ctypes object given for a pointer is
-    # converted on every call), and read back through a memoryview: one unpacking, not a field at a time.
-    box, loose = (ctypes.c_double * 4)(), pdfium_c.FS_RECTF()
-    at_left, at_loose = ctypes.addressof(box), ctypes.addressof(loose)
-    at_right, at_bottom, at_top = at_left + 8, at_left + 16, at_left + 24  # (left, right, bottom, top: doubles)
-    box_values = memoryview(box).cast("B").cast("d")
-    loose_values = memoryview(loose).cast("B").cast("f")  # FS_RECTF: left, top, right, bottom (floats)
-    matrix = pdfium_c.FS_MATRIX()
-    advanced_to, last = 0.0, 0  # where the last character's advance ended (its loose box's right), and its index
-    words: list[RawWord] = []
-    text: list[str] = []
-    x0 = y0 = x1 = y1 = 0.0
-    first = 0
-    hyphen, breaks, word_break = _HYPHEN_MARK, _BREAK_CODES, _WORD_BREAK
-    for i, code in enumerate(codes):
-        if code == hyphen:
-            ch = "-"  # pdfium's mark for a hyphen that ends a line
+    texts = _char_texts(codes)
+    kept = [i for i, ch in enumerate(texts) if ch is not None]
+    if not kept:
+        return []
+    tight, loose, has_loose = _char_boxes(raw, kept)
+    return _joined(raw, kept, [texts[i] for i in kept], *_line_boxes(tight, loose, has_loose))
+
+
+def _char_texts(codes: list[int]) -> list[str | None]:
+    """Each character's text in a word, None for one that ends a word: pdfium's mark for a line-ending hyphen
+    is "-"; a space, a code that is no character and pdfium's 0xFFFE/0xFFFF marks end the word (each distinct
+    code judged once)."""
+    judged: dict[int, str | None] = {}
+    for code in set(codes):
+        if code == _HYPHEN_MARK:
+            judged[code] = "-"
         else:
-            ch = chr(code) if 0 < code < 0x110000 and code not in breaks else word_break
-            if ch.isspace():
-                if text:
-                    words.append(("".join(text), (x0, y0, x1, y1), first))
-                    text = []
-                continue
-        get_box(raw, i, at_left, at_right, at_bottom, at_top)
-        l, r, b, t = box_values
-        # The loose box spans the font's ascent/descent: tight glyph boxes
-        # of "." and "A" differ too much to group lines reliably.
-        # (min and max written out below: as builtins they cost more than the rest of the loop; same values)
-        advance_from, advance_to = l, r
-        if get_loose(raw, i, at_loose):
-            advance_from, lt, advance_to, lb = loose_values
-            span = 4 * (t - b)
-            if 0 < lt - lb < (40.0 if 40.0 > span else span):
-                b, t = (lb if lb < b else b), (lt if lt > t else t)
-        if text:
-            height = y1 - y0
-            if t - b > height:
-                height = t - b
-            if 1.0 > height:
-                height = 1.0
-            same_line = abs((b + t) / 2 - (y0 + y1) / 2) < height * 0.5
-            gap = l - x1
-            if not same_line or gap < -height * 0.8 or \
-                    gap > height * 0.3 and spaced(raw, last, i, advance_from - advanced_to, matrix):
-                words.append(("".join(text), (x0, y0, x1, y1), first))
-                text = []
+            ch = chr(code) if 0 < code < 0x110000 and code not in _BREAK_CODES else _WORD_BREAK
+            judged[code] = None if ch.isspace() else ch
+    return [judged[code] for code in codes]
+
+
+# One character's boxes as pdfium writes them: its tight box (FPDFText_GetCharBox: left, right, bottom, top as
+# doubles) then its loose box (FPDFText_GetLooseCharBox: an FS_RECTF, left, top, right, bottom as floats).
+_BOXES = np.dtype([("left", "=f8"), ("right", "=f8"), ("bottom", "=f8"), ("top", "=f8"),
+                   ("loose_left", "=f4"), ("loose_top", "=f4"), ("loose_right", "=f4"), ("loose_bottom", "=f4")])
+
+
+def _char_boxes(raw: int, kept: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The tight boxes (left, right, bottom, top) and loose boxes (left, top, right, bottom) of the characters
+    ``kept``, and whether pdfium gave each loose box. pdfium writes both into one buffer (given as ``byref``s
+    made once: :func:`~pipeline.pageobjects.unchecked`), copied out after each character as it stands: a
+    character whose tight box pdfium does not give keeps the previous one's, as it always did."""
+    buffer = (ctypes.c_char * _BOXES.itemsize)()
+    places = [ctypes.byref(buffer, _BOXES.fields[name][1]) for name in ("left", "right", "bottom", "top")]
+    at_left, at_right, at_bottom, at_top = places
+    at_loose = ctypes.byref(buffer, _BOXES.fields["loose_left"][1])
+    page = ctypes.c_void_p(raw)
+    get_box, get_loose = _char_box, _loose_char_box
+    copied = bytearray()
+    append = copied.extend
+    has_loose = []
+    given = has_loose.append
+    for i in kept:
+        get_box(page, i, at_left, at_right, at_bottom, at_top)
+        given(get_loose(page, i, at_loose))
+        append(buffer)
+    boxes = np.frombuffer(bytes(copied), dtype=_BOXES)
+    tight = np.stack([boxes[name].astype(float) for name in ("left", "right", "bottom", "top")])
+    loose = np.stack([boxes[name].astype(float) for name in ("loose_left", "loose_top", "loose_right", "loose_bottom")])
+    return tight, loose, np.array(has_loose, dtype=bool)
+
+
+def _line_boxes(tight: np.ndarray, loose: np.ndarray, has_loose: np.ndarray) -> tuple[list[float], ...]:
+    """Each character's box for grouping it with its line (left, right, bottom, top), its height, its middle
+    height, and where its advance starts and ends, as lists. The loose box spans the font's ascent and descent:
+    tight glyph boxes of "." and "A" differ too much to group lines reliably. A loose box is taken into the
+    height when pdfium gives it and it is higher than nothing but less than 40 pt or four times the glyph's
+    height; the advance is the loose box's when given, else the tight box's. (The same comparisons, in the
+    same floating point, as character by character.)"""
+    l, r, b, t = tight
+    loose_left, loose_top, loose_right, loose_bottom = loose
+    span = 4 * (t - b)
+    tall = loose_top - loose_bottom
+    merge = has_loose & (0 < tall) & (tall < np.where(40.0 > span, 40.0, span))
+    b = np.where(merge & (loose_bottom < b), loose_bottom, b)
+    t = np.where(merge & (loose_top > t), loose_top, t)
+    advance_from = np.where(has_loose, loose_left, l)
+    advance_to = np.where(has_loose, loose_right, r)
+    return tuple(a.tolist() for a in (l, r, b, t, t - b, (b + t) / 2, advance_from, advance_to))
+
+
+def _joined(raw: int, kept: list[int], texts: list[str], lefts: list[float], rights: list[float],
+            bottoms: list[float], tops: list[float], heights: list[float], middles: list[float],
+            advance_froms: list[float], advance_tos: list[float]) -> list[RawWord]:
+    """The words the characters ``kept`` (indexes in pdfium's order; ``texts`` theirs) make, from their boxes
+    (:func:`_line_boxes`). A character starts a new word after a character that ends words (a gap in ``kept``),
+    or when it is off the word's line, far back from its right edge, or past a gap that is a space
+    (:func:`_spaced`). (min and max written out below: as builtins they cost more than the rest of the loop;
+    the same values.)"""
+    spaced, matrix = _spaced, pdfium_c.FS_MATRIX()
+    words: list[RawWord] = []
+    x0 = y0 = x1 = y1 = advanced_to = 0.0
+    first = start = last = -2
+    for k, (i, l, r, b, t, tall, middle, advance_from, advance_to) in enumerate(
+            zip(kept, lefts, rights, bottoms, tops, heights, middles, advance_froms, advance_tos)):
+        if start >= 0:
+            if i != last + 1:
+                words.append(("".join(texts[start:k]), (x0, y0, x1, y1), first))
+                start = -1
+            else:
+                height = y1 - y0
+                if tall > height:
+                    height = tall
+                if 1.0 > height:
+                    height = 1.0
+                gap = l - x1
+                if not abs(middle - (y0 + y1) / 2) < height * 0.5 or gap < -height * 0.8 or \
+                        gap > height * 0.3 and spaced(raw, last, i, advance_from - advanced_to, matrix):
+                    words.append(("".join(texts[start:k]), (x0, y0, x1, y1), first))
+                    start = -1
         advanced_to, last = advance_to, i
-        if not text:
+        if start < 0:
             x0, y0, x1, y1 = l, b, r, t
-            first = i
+            first, start = i, k
         else:
             if l < x0:
                 x0 = l
@@ -605,9 +693,7 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
                 x1 = r
             if t > y1:
                 y1 = t
-        text.append(ch)
-    if text:
-        words.append(("".join(text), (x0, y0, x1, y1), first))
+    words.append(("".join(texts[start:]), (x0, y0, x1, y1), first))
     return words
 
 
@@ -635,8 +721,9 @@ _WORD_BREAK = " "
 _BREAK_CODES = frozenset((0xFFFE, 0xFFFF))  # pdfium's marks that are no character: they end a word
 _HYPHEN_MARK = 0x2  # what FPDFText_GetUnicode gives for a hyphen that ends a line (FPDFText_GetText gives 0xFFFE)
 # pdfium's character functions, taking the text page by its address (:func:`pipeline.pageobjects.by_address`)
-_char_box = by_address(pdfium_c.FPDFText_GetCharBox, pointers=True)  # (its results' places as addresses too)
-_loose_char_box = by_address(pdfium_c.FPDFText_GetLooseCharBox, pointers=True)
+_char_box = unchecked(pdfium_c.FPDFText_GetCharBox)  # (text page as a c_void_p, index, four byrefs)
+_loose_char_box = unchecked(pdfium_c.FPDFText_GetLooseCharBox)  # (text page as a c_void_p, index, a byref)
+_char_text_object = unchecked(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p)  # (text page as a c_void_p, index)
 _char_matrix = by_address(pdfium_c.FPDFText_GetMatrix)
 _font_size = by_address(pdfium_c.FPDFText_GetFontSize)
 
@@ -684,17 +771,20 @@ class _DisplayTransform:
         choose: the second only when strictly smaller or larger)."""
         if self.rotation != 0:
             return [self.word(text, box, drawn) for text, box, drawn in raw]
+        if not raw:
+            return []
         left, top = self.left, self.top
+        edges = np.array([box for _, box, _ in raw], dtype=float)
+        xa, ya, xb, yb = edges[:, 0] - left, top - edges[:, 1], edges[:, 2] - left, top - edges[:, 3]
+        x0s, y0s = _rounded(np.where(xb < xa, xb, xa), 2), _rounded(np.where(yb < ya, yb, ya), 2)
+        x1s, y1s = _rounded(np.where(xb > xa, xb, xa), 2), _rounded(np.where(yb > ya, yb, ya), 2)
         out = []
         new = object.__new__
-        for text, (l, b, r, t), drawn in raw:
-            xa, ya, xb, yb = l - left, top - b, r - left, top - t
+        for (text, _, drawn), x0, y0, x1, y1 in zip(raw, x0s, y0s, x1s, y1s):
             # a Word with the fields its __init__ sets, in its order (a frozen dataclass's __init__ sets
             # each through object.__setattr__: twice the cost, on every word of every page)
             word = new(Word)
-            word.__dict__.update(text=text, x0=round(xb if xb < xa else xa, 2), y0=round(yb if yb < ya else ya, 2),
-                                 x1=round(xb if xb > xa else xa, 2), y1=round(yb if yb > ya else ya, 2),
-                                 confidence=None, drawn=drawn)
+            word.__dict__.update(text=text, x0=x0, y0=y0, x1=x1, y1=y1, confidence=None, drawn=drawn)
             out.append(word)
         return out
 
@@ -806,11 +896,20 @@ def has_usable_text(pages: list[Page], *, min_words: int = 40) -> bool:
     words = [w.text for p in pages for w in p.words]
     if len(words) < min_words:
         return False
-    tokens = [token for t in words for token in tokens_of(t)]
-    if len(tokens) < min_words // 2:
+    counts = [_token_counts(t) for t in words]
+    tokens = sum(n for n, _ in counts)
+    if tokens < min_words // 2:
         return False
-    wordlike = sum(1 for t in tokens if _looks_like_word(t))
-    return wordlike / len(tokens) >= 0.6
+    wordlike = sum(k for _, k in counts)
+    return wordlike / tokens >= 0.6
+
+
+@functools.lru_cache(maxsize=2**16)  # a page repeats its words (the form's labels): each is judged once
+def _token_counts(text: str) -> tuple[int, int]:
+    """(alphabetic tokens, those that look like words) of a word's text: :func:`tokens_of` and
+    :func:`_looks_like_word`, counted once per text."""
+    tokens = tokens_of(text)
+    return len(tokens), sum(1 for t in tokens if _looks_like_word(t))
 
 
 @functools.lru_cache(maxsize=2**16)  # a page repeats its words (the form's labels): each is cut once

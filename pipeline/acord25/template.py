@@ -388,6 +388,9 @@ class PageWords:
                 self.by_text.setdefault(w.text, []).append(j)
             else:
                 self.ocr = True
+        if not self.ocr:  # each word's text as a number: the place of its text among by_text's
+            number = {text: k for k, text in enumerate(self.by_text)}
+            self.text_ids = np.array([number[w.text] for w in self.words], dtype=int)
 
     def labels(self, template: Template) -> dict[str, list[int]]:
         """The page words (their indices, in page order) each printed label's text may be read from."""
@@ -395,6 +398,16 @@ class PageWords:
             return _words_by_label(template, self.words)
         texts = vocabulary(template.edition).texts
         return {text: js for text, js in self.by_text.items() if text in texts}
+
+    def label_words(self, printed: "_Printed") -> tuple[np.ndarray, np.ndarray]:
+        """A text layer's page: how many page words each of the template's texts has (``printed.texts``'
+        order), and those words (their indexes), text after text, each text's in page order: the words
+        of :meth:`labels`, counted with arrays (the same words: a text-layer word is a label by its text)."""
+        known = np.array([printed.text_index.get(text, -1) for text in self.by_text], dtype=int).reshape(-1)
+        of_word = known[self.text_ids]
+        chosen = np.flatnonzero(of_word >= 0)
+        return (np.bincount(of_word[chosen], minlength=len(printed.texts)),
+                chosen[np.argsort(of_word[chosen], kind="stable")])
 
 
 def _words_by_label(template: Template, words: list[Word]) -> dict[str, list[int]]:
@@ -444,14 +457,19 @@ class _LabelPairs:
     once per page and grouped by printed word: each fit then takes its anchors' pairs near its prior
     as array operations."""
 
-    def __init__(self, template: Template, words: PageWords, by_text: dict[str, list[int]]) -> None:
+    def __init__(self, template: Template, words: PageWords, by_text: dict[str, list[int]] | None) -> None:
+        """``by_text``: the page words each label's text may be read from (:meth:`PageWords.labels`); None for
+        a text layer's page, whose words are matched by their texts' numbers (:meth:`PageWords.label_words`)."""
         printed = _printed_arrays(template.edition)
         # the page words of each of the template's texts, text after text (those of text k from start[k])
-        found = sorted((printed.text_index[text], js) for text, js in by_text.items() if text in printed.text_index)
-        count = np.zeros(len(printed.texts), dtype=int)
-        count[[k for k, _ in found]] = [len(js) for _, js in found]
+        if by_text is None:
+            count, page_js = words.label_words(printed)
+        else:
+            found = sorted((printed.text_index[text], js) for text, js in by_text.items() if text in printed.text_index)
+            count = np.zeros(len(printed.texts), dtype=int)
+            count[[k for k, _ in found]] = [len(js) for _, js in found]
+            page_js = np.array([j for _, js in found for j in js], dtype=int)
         start = np.cumsum(count) - count
-        page_js = np.array([j for _, js in found for j in js], dtype=int)
         counts = count[printed.text_of]  # pairs of each printed word, in print order
         rows = np.repeat(start[printed.text_of] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
         self.ids = np.repeat(np.arange(len(counts)), counts)
@@ -484,16 +502,23 @@ class Matched:
     def __init__(self, page: Page, template: Template, words: PageWords | None = None) -> None:
         self.template = template
         self.words = words or PageWords(page)
-        self.by_text = self.words.labels(template)
-        self.pairs = _LabelPairs(template, self.words, self.by_text)
+        self._by_text = self.words.labels(template) if self.words.ocr else None  # (a text layer's: when asked)
+        self.pairs = _LabelPairs(template, self.words, self._by_text)
         self.everything = _printed_arrays(template.edition).anchor_array  # (not to be changed: the template's)
         # the anchors whose text the page shows at all (those with a pair)
         anchors = _printed_arrays(template.edition).distinct_anchors
         self.readable = int((self.pairs.starts[anchors + 1] > self.pairs.starts[anchors]).sum())
         self.searched = self.pairs.near(self.everything, Transform(), SEARCH_PT)  # the pairs the shift fit weighs
         # no fit of those pairs has more agreeing labels than they have labels
-        self.most = len(np.unique(self.searched[0]))
+        self.most = int(np.count_nonzero(np.bincount(self.searched[0])))  # (its distinct labels: indexes >= 0)
         self._shift: tuple[BlockFit | None] | None = None
+
+    @property
+    def by_text(self) -> dict[str, list[int]]:
+        """The page words each of the template's label texts may be read from (:meth:`PageWords.labels`)."""
+        if self._by_text is None:
+            self._by_text = self.words.labels(self.template)
+        return self._by_text
 
     @property
     def shift(self) -> BlockFit | None:
@@ -904,10 +929,13 @@ def register(page: Page, template: Template, matched: Matched | None = None) -> 
                if page_rules else None) for name, block in template.blocks.items()]
     fitted = _ransac_many([(*pairs.near(template.blocks[name]["anchors"], glob.transform, radius), scale, rules,
                             glob.transform) for name, rules in blocks])  # (each block's own, counted at once)
+    # a block with too few labels of its own borrows those around it (those fits too counted at once)
+    weak = [k for k, fit in enumerate(fitted) if fit is None or fit.anchors < MIN_ANCHORS]
+    again = _ransac_many([(*pairs.near(_around(template.edition, blocks[k][0]), glob.transform, radius), scale,
+                           blocks[k][1], glob.transform) for k in weak])
+    for k, fit in zip(weak, again):
+        fitted[k] = fit
     for (name, rules), fit in zip(blocks, fitted):
-        if fit is None or fit.anchors < MIN_ANCHORS:  # too few labels of its own: borrow those around it
-            near = _around(template.edition, name)
-            fit = _ransac(*pairs.near(near, glob.transform, radius), scale, rules, glob.transform)
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
     return _on_words(Registration(template, fits, glob), words, pairs, matched.by_text)
 
