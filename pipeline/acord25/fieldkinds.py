@@ -42,6 +42,9 @@ _ZIP_MISREAD = re.compile(r"(\b[A-Z]{2}\.?,?\s+)((?=(?:\S*\d){2})[\dSOoIlBZG]{5}
 _LETTER = re.compile(r"^[A-Fa-f]$")
 _CODE_SIGNS = str.maketrans({"$": "S", "©": "C", "®": "R", "€": "C", "¢": "C"})  # signs OCR reads for a code's letters
 _SPREAD_AMOUNT = re.compile(r"(?<=\d)\s+(,)|(?<=[$,])\s+(?=\d)")  # "$ 1 ,000, 000": one amount
+# a thousands comma OCR read as a gap between two words ("1,000 000.00"): after a comma's group of three digits,
+# a word of three digits (with its cents or not) goes on the same amount
+_LOST_COMMA = re.compile(r"(?<=,\d{3})\s+(?=\d{3}(?:[.,]\d{2})?(?:\s|$))")
 MIN_LIMIT = 100  # dollars: no limit or deductible on a certificate is smaller
 ZERO_LOOKALIKES = "689"  # digits tesseract reads for a doubtfully printed 0 (an open, broken or filled-in ring)
 DOUBTED_AMOUNT = 0.5  # an amount's word read less surely than this may hold a zero's look-alike
@@ -108,6 +111,8 @@ def read_amount(lines: list[Line]) -> tuple[int, str] | None:
     if found is None:
         return None
     words = [w for line in lines for w in line if any(c.isdigit() for c in w.text)]
+    if found[0] < MIN_LIMIT and words and all(w.confidence is not None for w in words):
+        return None  # OCR: the zeros of a limit whose first digits were lost ("000"), or a speck: no amount
     doubted = any(w.confidence is not None and w.confidence < DOUBTED_AMOUNT for w in words)
     return (rounded(found[0]) if doubted else found[0]), found[1]
 
@@ -125,7 +130,8 @@ def rounded(amount: int) -> int:
 
 
 def _last_words_amount(text: str) -> int | None:
-    words = [amounts[0] for amounts in (parse_amounts(w) for w in _SPREAD_AMOUNT.sub(r"\1", text).split())
+    text = _LOST_COMMA.sub(",", _SPREAD_AMOUNT.sub(r"\1", text))
+    words = [amounts[0] for amounts in (parse_amounts(w) for w in text.split())
              if amounts]  # (the digits of one amount spread over words by its font's spacing are one word)
     money = [a for a in words if a >= MIN_LIMIT]  # a stray digit (a speck OCR read as "5") is no limit
     return (money or words)[-1] if words else None
@@ -243,6 +249,9 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
     care_of = next((i for i, t in enumerate(kept) if i > 0 and _CARE_OF.match(t)), None)
     if care_of is not None and (care_of < cut or (care_of == cut and how != "in_box")):  # a c/o (attn) line starts the address, as the form's own
         cut, how = care_of, "care_of"  # fields have it (MailingAddress_LineOne); the print alone does not say
+    if ocr:  # the city line ends an address: OCR lines below it are specks, ids or a licence line read as junk
+        end = next((i + 1 for i, t in enumerate(kept) if i >= cut and postal.is_city_line(t)), len(kept))
+        kept, kept_lines = kept[:end], kept_lines[:end]
     name = " ".join(kept[:cut]) or None
     if ocr and cut < len(kept):  # OCR: a ZIP's look-alike letters, and a state lost (the ZIP code's own)
         kept[-1] = _ZIP_MISREAD.sub(lambda m: m.group(1) + m.group(2).translate(_DIGIT_LOOKALIKES), kept[-1])

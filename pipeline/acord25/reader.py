@@ -32,6 +32,7 @@ from pipeline.acord25.evidence import Evidence, calibrate
 from pipeline.acord25.fields import agree_with_form_fields, apply_form_fields
 from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box
+from pipeline.acord25.parse import parse_date
 from pipeline.acord25.remarks import append_remarks
 from pipeline.acord25.template import Field, Registration, Template, form_print, load, vocabulary
 from pipeline.textlayer import Mark, Page, Word
@@ -555,9 +556,12 @@ def _lines(words: list[Word]) -> list[list[Word]]:
     return [sorted(line, key=lambda w: w.x0) for line in lines]
 
 
-_TWO_DATES = re.compile(r"^(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))$")
+# two dates run together across the rule between the effective and expiration cells: nothing between them, or the
+# rule (or the gap) read as a mark; the first date's month may be read apart as a word of its own ('09' '/21/2023|...')
+_TWO_DATES = re.compile(r"^((?:\d{1,2})?/\d{1,2}/(?:\d{4}|\d{2}))[-|lI!]?(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))[.,]?$")
 
 
+_DATE_WORD = re.compile(r"^\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})[.,]?$")  # a word that is one date and nothing more
 _GLUED_LABEL = re.compile(r"^([^:\s]{1,30}:)([A-Za-z].*)$")
 
 
@@ -582,12 +586,15 @@ def prepared(page: Page) -> Page:
 
 
 def _unglued(w: Word) -> list[Word]:
-    """A word that is two dates printed with no space between them, as two words (the box split by characters)."""
+    """A word that is two dates printed with no space between them, as two words (the box split by characters);
+    an OCR word also with the cell rule between them read as a mark, or the first date's month read apart."""
     m = _TWO_DATES.match(w.text)
-    if not m:
-        return [w]
-    cut = w.x0 + (w.x1 - w.x0) * len(m.group(1)) / len(w.text)
-    return [replace(w, text=m.group(1), x1=cut), replace(w, text=m.group(2), x0=cut)]
+    if not m or (w.confidence is None and (m.end(1) != m.start(2) or m.end(2) != len(w.text)
+                                           or not w.text[:1].isdigit())):
+        return [w]  # (a text layer's two dates are glued only as printed: no mark between them)
+    per_char = (w.x1 - w.x0) / len(w.text)
+    return [replace(w, text=m.group(1), x1=w.x0 + per_char * m.end(1)),
+            replace(w, text=m.group(2), x0=w.x0 + per_char * m.start(2))]
 
 
 def _uncovered(words: list[Word], agreed: set[int] | None = None) -> tuple[list[Word], set[int], set[int]]:
@@ -750,7 +757,10 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
         words = fw.words.get(f, [])
         box = Box.around(words + fw.unread.get(f, [])) if words else fw.boxes[f]  # the cap sees what was cut off
         if f.kind in READERS:
-            found = READERS[f.kind](_without_stray_lines(fw.lines(f)) if f.kind == "text" else fw.lines(f))
+            lines = _without_stray_lines(fw.lines(f)) if f.kind == "text" else fw.lines(f)
+            if f.key.endswith("/policy_number"):
+                lines = _without_dates(lines)
+            found = READERS[f.kind](lines)
             if found is not None:
                 value = found[0]
                 if f.key.endswith("/policy_number") and any(w.confidence is not None for w in words):
@@ -767,6 +777,14 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
             signed, how = kinds.read_signature(words, fw.marks.get(f, []))
             out[f] = (signed, how, box)
     return out
+
+
+def _without_dates(lines: list[list[Word]]) -> list[list[Word]]:
+    """A policy number's OCR lines without the words that read as a date: no policy number holds one; a date
+    there is the next cell's (the effective date's print run over the rule between them)."""
+    kept = [[w for w in line if w.confidence is None or not (_DATE_WORD.match(w.text) and parse_date(w.text))]
+            for line in lines]
+    return [line for line in kept if line]
 
 
 def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
