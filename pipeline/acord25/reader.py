@@ -70,6 +70,8 @@ COLON_PT = 3.0  # a printed label's colon is this wide or less (at the form's 7-
 LABEL_GAP_PT = 6.5  # a label's colon ends this close before its value box's left edge: the value is printed after it (on every edition's blank the gap is 1.5-6.1 pt: every colon label before a one-line box)
 COLON_LOOKALIKES = ":;1lI|i!."  # what OCR reads a colon as, glued to the value's first character
 READ_TWICE_CHARS = 2  # a piece of an OCR word read again inside a longer overlapping reading: this many letters at least
+SIGNATURE_INK = ("drawing", "image")  # marks that sign a signature box (kinds.read_signature)
+SIGN_TOP_SHARE = 0.5  # a signature's ink starts in its box's upper half; print below the box starts at its bottom
 ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
 LIMIT_KEYS = {
     "general_liability": ("each_occurrence", "damage_to_rented_premises", "medical_expense",
@@ -153,6 +155,19 @@ class FieldWords:
                                                    kinds_wanted=("check", "signature"))):
             if target is not None:
                 self.marks[target].append(m)
+            elif m.kind in SIGNATURE_INK:
+                self._reaching_signature(m)
+
+    def _reaching_signature(self, m: Mark) -> None:
+        """A drawing in no box that starts in the upper part of a signature box (SIGN_TOP_SHARE of its height) and
+        stands across it: the signature, its strokes run past the box's bottom or joined to the print below it (the
+        copyright line), which moves the drawing's middle out of the box. Print under the box starts at its bottom."""
+        for f in self.fields:
+            if f.kind != "signature":
+                continue
+            box = self.boxes[f]
+            if box.x0 <= m.cx <= box.x1 and box.y0 <= m.y0 <= box.y0 + SIGN_TOP_SHARE * (box.y1 - box.y0):
+                self.marks[f].append(m)
 
     def _outside_boxes(self, w: Word) -> bool:
         """True when ``w`` runs out of every field's own box (its registered place, not grown): over the print
