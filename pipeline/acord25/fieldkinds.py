@@ -174,8 +174,9 @@ def read_email(lines: list[Line]) -> tuple[str, str] | None:
     in an address are taken out, and a dot it read as a space before a top-level domain is put back."""
     found = [m.group(0) for line in lines  # 'name@ agency.com', 'name@pine- agency.com' split in words
              for m in _EMAIL.finditer(_LOST_DOT.sub(r"\1.\2", _EMAIL_JOINS.sub(r"\1", text_of(line))))]
-    if not found:
-        return None
+    if not found:  # an address holds no space: OCR's pieces of it, split anywhere ('certs@granite-agenc' 'y.com'), joined
+        found = [m.group(0) for line in lines if (m := _EMAIL.fullmatch("".join(w.text for w in line)))]
+        return (found[0], "rejoined") if found else None
     return found[0], "in_box" if len(found) == 1 else "first_of_stack"
 
 
