@@ -151,11 +151,14 @@ def read_letter(lines: list[Line]) -> tuple[str, str] | None:
 
 
 def read_yn(lines: list[Line]) -> tuple[bool, str] | None:
+    """The cell's Y or N; else, OCR having read the one letter twice ('N' and a misreading 'Nosy' over it), the
+    answer of the words that read as one alone, when they agree (as one of a stack: below trust)."""
     for line in lines:
         flag = parse_flag(text_of(line))
         if flag is not None:
             return flag, "in_box"
-    return None
+    flags = {parse_flag(w.text) for line in lines for w in line if w.confidence is not None} - {None}
+    return (flags.pop(), "first_of_stack") if len(flags) == 1 else None
 
 
 def read_phone(lines: list[Line]) -> tuple[str, str] | None:
