@@ -102,6 +102,41 @@ def read_date(lines: list[Line]) -> tuple[str, str] | None:
     return None
 
 
+TERM_YEARS = (1, 2, 3)  # a policy's term in whole years: it runs from a day to the same day this many years on
+MENDED_EDITS = 1  # a coverage date OCR read to no date is its row's other date so many years on, up to this many edits
+
+
+def mended_date(text: str, other: str, later: bool) -> str | None:
+    """A coverage date OCR read to no date ('0327/24', a slash lost; '42/08/2022', a 1 read as 4), known again from
+    its row's other date (ISO, ``other``): ``later`` when it is the expiration. A policy runs from a day to the same
+    day whole years on (TERM_YEARS), so the one it is must print as the other date that many years off, in one
+    of the form's date styles (M/D or MM/DD, two- or four-digit years), within MENDED_EDITS edits of the digits
+    read; of the terms, the one closest to them, when it alone is closest."""
+    from datetime import date
+
+    from rapidfuzz.distance import Levenshtein
+
+    digits = re.sub(r"\D", "", text)
+    if len(digits) < 5:
+        return None
+    year, month, day = (int(p) for p in other.split("-"))
+    found = []
+    for term in TERM_YEARS:
+        y = year + term if later else year - term
+        try:
+            iso = date(y, month, day).isoformat()
+        except ValueError:  # the 29th of February in a year without it
+            continue
+        styles = {f"{month:02d}{day:02d}{y}", f"{month}{day}{y}", f"{month:02d}{day:02d}{y % 100:02d}",
+                  f"{month}{day}{y % 100:02d}"}
+        found.append((min(Levenshtein.distance(digits, s) for s in styles), iso))
+    if not found:
+        return None
+    best = min(d for d, _ in found)
+    closest = [iso for d, iso in found if d == best]
+    return closest[0] if best <= MENDED_EDITS and len(closest) == 1 else None
+
+
 def read_amount(lines: list[Line]) -> tuple[int, str] | None:
     """The first line's amount. Of words with amounts on one line, the last word's: a LIMITS area prints
     the limit at its right, after what qualifies it ("Occur/$3M Agg   $1,000,000", "$500 Ded

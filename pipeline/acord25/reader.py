@@ -986,6 +986,7 @@ def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, B
         else:
             policy[key] = value
             found[key] = (box, how, fw.ceiling(f))
+    _mend_dates(fields, policy, found, fw)
     filled = any(policy[k] is not None for k in ("policy_number", "effective", "expiration")) or \
         any(v is not None for v in limits.values()) or bool(checks.get("line") or checks.get("basis"))
     # (a checked type or basis box alone makes a row a policy, as a number, a date or a limit does)
@@ -1014,6 +1015,25 @@ def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, B
     policy["limits"] = limits
     found.setdefault("line", found.get("policy_number") or next(iter(found.values())))  # the row it was read in
     return policy, found
+
+
+def _mend_dates(fields: list[Field], policy: dict[str, Any], found: dict[str, tuple[Box, str, float]],
+                fw: FieldWords) -> None:
+    """A coverage date OCR read to no date, where its row's other date was read: known again from that one
+    (:func:`kinds.mended_date`), as rejoined pieces (below trust)."""
+    for key, other, later in (("effective", "expiration", False), ("expiration", "effective", True)):
+        if policy[key] is not None or policy[other] is None:
+            continue
+        f = _named(fields, key)
+        words = fw.words.get(f, [])
+        if not words or any(w.confidence is None for w in words):
+            continue  # (OCR's misreadings only)
+        for line in fw.lines(f):
+            mended = kinds.mended_date("".join(w.text for w in line), policy[other], later)
+            if mended is not None:
+                policy[key] = mended
+                found[key] = (Box.around(line), "rejoined", fw.ceiling(f))
+                break
 
 
 def _lines_of_boxes(boxes: list[Box], items: list[Any]) -> list[list[Any]]:

@@ -97,3 +97,42 @@ def test_given_an_email_address_ocr_split_inside_a_word_then_its_pieces_are_join
             Word("y.com", 431.0, 139.0, 463.0, 157.0, confidence=0.81)]
     assert read_email([line]) == ("certs@granite-agency.com", "rejoined")
     assert read_email([_line("Certificate Desk", 10)]) is None
+
+
+def test_given_a_yn_cell_read_twice_then_the_word_that_reads_as_an_answer_gives_it():
+    from pipeline.acord25.fieldkinds import read_yn
+
+    cell = [[Word("N", 178.0, 338.0, 182.0, 347.0, confidence=0.93), Word("Nosy", 178.5, 338.0, 199.0, 345.0,
+                                                                          confidence=0.44)]]
+    assert read_yn(cell) == (False, "first_of_stack")
+    both = [[Word("N", 178.0, 338.0, 182.0, 347.0, confidence=0.93), Word("Y", 185.0, 338.0, 190.0, 347.0,
+                                                                       confidence=0.7)]]
+    assert read_yn(both) is None  # two answers that disagree: none
+
+
+def test_given_a_coverage_date_misread_to_no_date_then_its_rows_other_date_mends_it():
+    from pipeline.acord25.fieldkinds import mended_date
+
+    assert mended_date("0327/24", "2023-03-27", later=True) == "2024-03-27"  # a slash lost
+    assert mended_date("42/08/2022", "2023-12-08", later=False) == "2022-12-08"  # a 1 read as 4
+    assert mended_date("0327/23", "2025-03-27", later=False) == "2023-03-27"  # a two-year term: the closest
+    assert mended_date("4321/22", "2023-11-21", later=False) is None  # two digits off: not known again
+    assert mended_date("salsa", "2023-02-02", later=True) is None
+
+
+def test_given_a_row_with_one_date_misread_then_the_policy_has_it_mended():
+    from pipeline.acord25 import extract as extract_module
+
+    template = load("2016/03")
+    eff = next(f.box for f in template.fields if f.key == "general_liability/effective")
+    exp = next(f.box for f in template.fields if f.key == "general_liability/expiration")
+    num = next(f.box for f in template.fields if f.key == "general_liability/policy_number")
+    y = eff[1] + 40.0
+    words = [Word("GL-12345678", num[0] + 2, y, num[0] + 50, y + 8, confidence=0.95),
+             Word("03/27/23", eff[0] + 3, y, eff[0] + 30, y + 8, confidence=0.9),
+             Word("0327/24", exp[0] + 3, y, exp[0] + 28, y + 8, confidence=0.85)]
+    printed = [Word(t, x0, y0, x1, y1, confidence=0.9) for t, x0, y0, x1, y1 in template.printed]
+    page = Page(number=1, width=612, height=792, words=[*printed, *words], marks=[])
+    cert = extract_module.extract_certificate([page], None, "ocr")
+    policy = next(p for p in cert["policies"] if p["line"] == "general_liability")
+    assert (policy["effective"], policy["expiration"]) == ("2023-03-27", "2024-03-27")
