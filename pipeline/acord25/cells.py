@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.acord25.fieldkinds import MIN_LIMIT
 from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box, lines_of
 from pipeline.acord25.parse import parse_date
@@ -165,7 +166,10 @@ def strict_amount(text: str) -> int | None:
     if len(groups) > 1 and all(g.isdigit() for g in groups) and 1 <= len(groups[0]) <= 3 \
             and all(len(g) == 3 for g in groups[1:]):
         text = ",".join(groups)
-    return int(text.replace(",", "")) if _STRICT_AMOUNT.match(text) else None
+    if not _STRICT_AMOUNT.match(text):
+        return None
+    value = int(text.replace(",", ""))
+    return value if value >= MIN_LIMIT else None  # "000", "0000": a limit's zeros, its first digits lost
 
 
 _CENTS = re.compile(r"[.,]\d{2}$")

@@ -42,6 +42,9 @@ _ZIP_MISREAD = re.compile(r"(\b[A-Z]{2}\.?,?\s+)((?=(?:\S*\d){2})[\dSOoIlBZG]{5}
 _LETTER = re.compile(r"^[A-Fa-f]$")
 _CODE_SIGNS = str.maketrans({"$": "S", "©": "C", "®": "R", "€": "C", "¢": "C"})  # signs OCR reads for a code's letters
 _SPREAD_AMOUNT = re.compile(r"(?<=\d)\s+(,)|(?<=[$,])\s+(?=\d)")  # "$ 1 ,000, 000": one amount
+# a thousands comma OCR read as a gap between two words ("1,000 000.00"): after a comma's group of three digits,
+# a word of three digits (with its cents or not) goes on the same amount
+_LOST_COMMA = re.compile(r"(?<=,\d{3})\s+(?=\d{3}(?:[.,]\d{2})?(?:\s|$))")
 MIN_LIMIT = 100  # dollars: no limit or deductible on a certificate is smaller
 ZERO_LOOKALIKES = "689"  # digits tesseract reads for a doubtfully printed 0 (an open, broken or filled-in ring)
 DOUBTED_AMOUNT = 0.5  # an amount's word read less surely than this may hold a zero's look-alike
@@ -99,6 +102,41 @@ def read_date(lines: list[Line]) -> tuple[str, str] | None:
     return None
 
 
+TERM_YEARS = (1, 2, 3)  # a policy's term in whole years: it runs from a day to the same day this many years on
+MENDED_EDITS = 1  # a coverage date OCR read to no date is its row's other date so many years on, up to this many edits
+
+
+def mended_date(text: str, other: str, later: bool) -> str | None:
+    """A coverage date OCR read to no date ('0327/24', a slash lost; '42/08/2022', a 1 read as 4), known again from
+    its row's other date (ISO, ``other``): ``later`` when it is the expiration. A policy runs from a day to the same
+    day whole years on (TERM_YEARS), so the one it is must print as the other date that many years off, in one
+    of the form's date styles (M/D or MM/DD, two- or four-digit years), within MENDED_EDITS edits of the digits
+    read; of the terms, the one closest to them, when it alone is closest."""
+    from datetime import date
+
+    from rapidfuzz.distance import Levenshtein
+
+    digits = re.sub(r"\D", "", text)
+    if len(digits) < 5:
+        return None
+    year, month, day = (int(p) for p in other.split("-"))
+    found = []
+    for term in TERM_YEARS:
+        y = year + term if later else year - term
+        try:
+            iso = date(y, month, day).isoformat()
+        except ValueError:  # the 29th of February in a year without it
+            continue
+        styles = {f"{month:02d}{day:02d}{y}", f"{month}{day}{y}", f"{month:02d}{day:02d}{y % 100:02d}",
+                  f"{month}{day}{y % 100:02d}"}
+        found.append((min(Levenshtein.distance(digits, s) for s in styles), iso))
+    if not found:
+        return None
+    best = min(d for d, _ in found)
+    closest = [iso for d, iso in found if d == best]
+    return closest[0] if best <= MENDED_EDITS and len(closest) == 1 else None
+
+
 def read_amount(lines: list[Line]) -> tuple[int, str] | None:
     """The first line's amount. Of words with amounts on one line, the last word's: a LIMITS area prints
     the limit at its right, after what qualifies it ("Occur/$3M Agg   $1,000,000", "$500 Ded
@@ -108,6 +146,8 @@ def read_amount(lines: list[Line]) -> tuple[int, str] | None:
     if found is None:
         return None
     words = [w for line in lines for w in line if any(c.isdigit() for c in w.text)]
+    if found[0] < MIN_LIMIT and words and all(w.confidence is not None for w in words):
+        return None  # OCR: the zeros of a limit whose first digits were lost ("000"), or a speck: no amount
     doubted = any(w.confidence is not None and w.confidence < DOUBTED_AMOUNT for w in words)
     return (rounded(found[0]) if doubted else found[0]), found[1]
 
@@ -125,7 +165,8 @@ def rounded(amount: int) -> int:
 
 
 def _last_words_amount(text: str) -> int | None:
-    words = [amounts[0] for amounts in (parse_amounts(w) for w in _SPREAD_AMOUNT.sub(r"\1", text).split())
+    text = _LOST_COMMA.sub(",", _SPREAD_AMOUNT.sub(r"\1", text))
+    words = [amounts[0] for amounts in (parse_amounts(w) for w in text.split())
              if amounts]  # (the digits of one amount spread over words by its font's spacing are one word)
     money = [a for a in words if a >= MIN_LIMIT]  # a stray digit (a speck OCR read as "5") is no limit
     return (money or words)[-1] if words else None
@@ -145,11 +186,14 @@ def read_letter(lines: list[Line]) -> tuple[str, str] | None:
 
 
 def read_yn(lines: list[Line]) -> tuple[bool, str] | None:
+    """The cell's Y or N; else, OCR having read the one letter twice ('N' and a misreading 'Nosy' over it), the
+    answer of the words that read as one alone, when they agree (as one of a stack: below trust)."""
     for line in lines:
         flag = parse_flag(text_of(line))
         if flag is not None:
             return flag, "in_box"
-    return None
+    flags = {parse_flag(w.text) for line in lines for w in line if w.confidence is not None} - {None}
+    return (flags.pop(), "first_of_stack") if len(flags) == 1 else None
 
 
 def read_phone(lines: list[Line]) -> tuple[str, str] | None:
@@ -168,8 +212,9 @@ def read_email(lines: list[Line]) -> tuple[str, str] | None:
     in an address are taken out, and a dot it read as a space before a top-level domain is put back."""
     found = [m.group(0) for line in lines  # 'name@ agency.com', 'name@pine- agency.com' split in words
              for m in _EMAIL.finditer(_LOST_DOT.sub(r"\1.\2", _EMAIL_JOINS.sub(r"\1", text_of(line))))]
-    if not found:
-        return None
+    if not found:  # an address holds no space: OCR's pieces of it, split anywhere ('certs@granite-agenc' 'y.com'), joined
+        found = [m.group(0) for line in lines if (m := _EMAIL.fullmatch("".join(w.text for w in line)))]
+        return (found[0], "rejoined") if found else None
     return found[0], "in_box" if len(found) == 1 else "first_of_stack"
 
 
@@ -243,6 +288,9 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
     care_of = next((i for i, t in enumerate(kept) if i > 0 and _CARE_OF.match(t)), None)
     if care_of is not None and (care_of < cut or (care_of == cut and how != "in_box")):  # a c/o (attn) line starts the address, as the form's own
         cut, how = care_of, "care_of"  # fields have it (MailingAddress_LineOne); the print alone does not say
+    if ocr:  # the city line ends an address: OCR lines below it are specks, ids or a licence line read as junk
+        end = next((i + 1 for i, t in enumerate(kept) if i >= cut and postal.is_city_line(t)), len(kept))
+        kept, kept_lines = kept[:end], kept_lines[:end]
     name = " ".join(kept[:cut]) or None
     if ocr and cut < len(kept):  # OCR: a ZIP's look-alike letters, and a state lost (the ZIP code's own)
         kept[-1] = _ZIP_MISREAD.sub(lambda m: m.group(1) + m.group(2).translate(_DIGIT_LOOKALIKES), kept[-1])

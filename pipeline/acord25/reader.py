@@ -32,6 +32,7 @@ from pipeline.acord25.evidence import Evidence, calibrate
 from pipeline.acord25.fields import agree_with_form_fields, apply_form_fields
 from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box
+from pipeline.acord25.parse import parse_date
 from pipeline.acord25.remarks import append_remarks
 from pipeline.acord25.template import Field, Registration, Template, form_print, load, vocabulary
 from pipeline.textlayer import Mark, Page, Word
@@ -69,6 +70,8 @@ COLON_PT = 3.0  # a printed label's colon is this wide or less (at the form's 7-
 LABEL_GAP_PT = 6.5  # a label's colon ends this close before its value box's left edge: the value is printed after it (on every edition's blank the gap is 1.5-6.1 pt: every colon label before a one-line box)
 COLON_LOOKALIKES = ":;1lI|i!."  # what OCR reads a colon as, glued to the value's first character
 READ_TWICE_CHARS = 2  # a piece of an OCR word read again inside a longer overlapping reading: this many letters at least
+SIGNATURE_INK = ("drawing", "image")  # marks that sign a signature box (kinds.read_signature)
+SIGN_TOP_SHARE = 0.5  # a signature's ink starts in its box's upper half; print below the box starts at its bottom
 ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
 LIMIT_KEYS = {
     "general_liability": ("each_occurrence", "damage_to_rented_premises", "medical_expense",
@@ -152,6 +155,19 @@ class FieldWords:
                                                    kinds_wanted=("check", "signature"))):
             if target is not None:
                 self.marks[target].append(m)
+            elif m.kind in SIGNATURE_INK:
+                self._reaching_signature(m)
+
+    def _reaching_signature(self, m: Mark) -> None:
+        """A drawing in no box that starts in the upper part of a signature box (SIGN_TOP_SHARE of its height) and
+        stands across it: the signature, its strokes run past the box's bottom or joined to the print below it (the
+        copyright line), which moves the drawing's middle out of the box. Print under the box starts at its bottom."""
+        for f in self.fields:
+            if f.kind != "signature":
+                continue
+            box = self.boxes[f]
+            if box.x0 <= m.cx <= box.x1 and box.y0 <= m.y0 <= box.y0 + SIGN_TOP_SHARE * (box.y1 - box.y0):
+                self.marks[f].append(m)
 
     def _outside_boxes(self, w: Word) -> bool:
         """True when ``w`` runs out of every field's own box (its registered place, not grown): over the print
@@ -555,9 +571,12 @@ def _lines(words: list[Word]) -> list[list[Word]]:
     return [sorted(line, key=lambda w: w.x0) for line in lines]
 
 
-_TWO_DATES = re.compile(r"^(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))$")
+# two dates run together across the rule between the effective and expiration cells: nothing between them, or the
+# rule (or the gap) read as a mark; the first date's month may be read apart as a word of its own ('09' '/21/2023|...')
+_TWO_DATES = re.compile(r"^((?:\d{1,2})?/\d{1,2}/(?:\d{4}|\d{2}))[-|lI!]?(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))[.,]?$")
 
 
+_DATE_WORD = re.compile(r"^\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})[.,]?$")  # a word that is one date and nothing more
 _GLUED_LABEL = re.compile(r"^([^:\s]{1,30}:)([A-Za-z].*)$")
 
 
@@ -582,12 +601,15 @@ def prepared(page: Page) -> Page:
 
 
 def _unglued(w: Word) -> list[Word]:
-    """A word that is two dates printed with no space between them, as two words (the box split by characters)."""
+    """A word that is two dates printed with no space between them, as two words (the box split by characters);
+    an OCR word also with the cell rule between them read as a mark, or the first date's month read apart."""
     m = _TWO_DATES.match(w.text)
-    if not m:
-        return [w]
-    cut = w.x0 + (w.x1 - w.x0) * len(m.group(1)) / len(w.text)
-    return [replace(w, text=m.group(1), x1=cut), replace(w, text=m.group(2), x0=cut)]
+    if not m or (w.confidence is None and (m.end(1) != m.start(2) or m.end(2) != len(w.text)
+                                           or not w.text[:1].isdigit())):
+        return [w]  # (a text layer's two dates are glued only as printed: no mark between them)
+    per_char = (w.x1 - w.x0) / len(w.text)
+    return [replace(w, text=m.group(1), x1=w.x0 + per_char * m.end(1)),
+            replace(w, text=m.group(2), x0=w.x0 + per_char * m.start(2))]
 
 
 def _uncovered(words: list[Word], agreed: set[int] | None = None) -> tuple[list[Word], set[int], set[int]]:
@@ -750,7 +772,10 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
         words = fw.words.get(f, [])
         box = Box.around(words + fw.unread.get(f, [])) if words else fw.boxes[f]  # the cap sees what was cut off
         if f.kind in READERS:
-            found = READERS[f.kind](_without_stray_lines(fw.lines(f)) if f.kind == "text" else fw.lines(f))
+            lines = _without_stray_lines(fw.lines(f)) if f.kind == "text" else fw.lines(f)
+            if f.key.endswith("/policy_number"):
+                lines = _without_dates(lines)
+            found = READERS[f.kind](lines)
             if found is not None:
                 value = found[0]
                 if f.key.endswith("/policy_number") and any(w.confidence is not None for w in words):
@@ -767,6 +792,14 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
             signed, how = kinds.read_signature(words, fw.marks.get(f, []))
             out[f] = (signed, how, box)
     return out
+
+
+def _without_dates(lines: list[list[Word]]) -> list[list[Word]]:
+    """A policy number's OCR lines without the words that read as a date: no policy number holds one; a date
+    there is the next cell's (the effective date's print run over the rule between them)."""
+    kept = [[w for w in line if w.confidence is None or not (_DATE_WORD.match(w.text) and parse_date(w.text))]
+            for line in lines]
+    return [line for line in kept if line]
 
 
 def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
@@ -953,6 +986,7 @@ def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, B
         else:
             policy[key] = value
             found[key] = (box, how, fw.ceiling(f))
+    _mend_dates(fields, policy, found, fw)
     filled = any(policy[k] is not None for k in ("policy_number", "effective", "expiration")) or \
         any(v is not None for v in limits.values()) or bool(checks.get("line") or checks.get("basis"))
     # (a checked type or basis box alone makes a row a policy, as a number, a date or a limit does)
@@ -981,6 +1015,25 @@ def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, B
     policy["limits"] = limits
     found.setdefault("line", found.get("policy_number") or next(iter(found.values())))  # the row it was read in
     return policy, found
+
+
+def _mend_dates(fields: list[Field], policy: dict[str, Any], found: dict[str, tuple[Box, str, float]],
+                fw: FieldWords) -> None:
+    """A coverage date OCR read to no date, where its row's other date was read: known again from that one
+    (:func:`kinds.mended_date`), as rejoined pieces (below trust)."""
+    for key, other, later in (("effective", "expiration", False), ("expiration", "effective", True)):
+        if policy[key] is not None or policy[other] is None:
+            continue
+        f = _named(fields, key)
+        words = fw.words.get(f, [])
+        if not words or any(w.confidence is None for w in words):
+            continue  # (OCR's misreadings only)
+        for line in fw.lines(f):
+            mended = kinds.mended_date("".join(w.text for w in line), policy[other], later)
+            if mended is not None:
+                policy[key] = mended
+                found[key] = (Box.around(line), "rejoined", fw.ceiling(f))
+                break
 
 
 def _lines_of_boxes(boxes: list[Box], items: list[Any]) -> list[list[Any]]:
