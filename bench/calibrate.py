@@ -32,8 +32,8 @@ was fitted on the form's ruled lines alone, the registration of a page read by i
 (:mod:`pipeline.ocr.zoned`; run it with ``COI_ZONE_OCR`` on so the scans are read so): its offset, the
 cost of each point of that residual, the cost of an amount a second reading did not confirm (``unconfirmed``,
 :func:`pipeline.ocr.zones.confirmation`; pulled, as the ways' intercepts are, towards its set value: the cost
-that takes the fit set's amounts read to be confirmed down to ``UNCONFIRMED_CEILING``) and of a date alike
-(``date_unconfirmed``), and the offset lowered
+that takes the fit set's amounts read to be confirmed down to ``UNCONFIRMED_CEILING``), of a date alike
+(``date_unconfirmed``) and of a policy or phone number alike (``code_unconfirmed``), and the offset lowered
 until the fit set's share wrong at >= 0.9 holds ``TARGET``. Every other value keeps its confidence.
 
 ``--fit-official`` gives the fit set counts of its own (a larger fit set than the judged one); ``--tuning-seeds``
@@ -77,13 +77,14 @@ class Sample:
     by_rules: bool | None = None  # its block was fitted on ruled lines alone (the OCR stage's zones)
     confirmed: bool | None = None  # an amount read again to confirm it: whether that reading agreed
     date_confirmed: bool | None = None  # the same of a date
+    code_confirmed: bool | None = None  # the same of a policy or phone number
     name: str = ""  # the document and field (shown for the tuning set only)
 
     def features(self) -> "Any":
         from pipeline.acord25.confidence import features
 
         return features(self.how, self.ocr, self.least, self.borrowed, self.residual, self.agree, self.fits,
-                        self.by_rules, self.confirmed, self.date_confirmed)
+                        self.by_rules, self.confirmed, self.date_confirmed, self.code_confirmed)
 
 
 def samples_of(reading: Any, truth: dict[str, Any], name: str = "") -> list[Sample]:
@@ -107,13 +108,14 @@ def samples_of(reading: Any, truth: dict[str, Any], name: str = "") -> list[Samp
         out.append(Sample(found.get("how"), found.get("page") in ocr_pages, found.get("ocr"),
                           bool(found.get("borrowed")), miss_kind(norm(t), norm(g)) is None, found["confidence"],
                           found.get("residual"), found.get("agree"), found.get("fits"), found.get("by_rules"),
-                          found.get("confirmed"), found.get("date_confirmed"),
+                          found.get("confirmed"), found.get("date_confirmed"), found.get("code_confirmed"),
                           f"{name} {field} {g!r} (truth {t!r})" if name else ""))
     return out
 
 
 # features subtracted, each at a cost >= 0
-COSTS = ("borrowed", "residual", "differ", "misfit", "rules_residual", "unconfirmed", "date_unconfirmed")
+COSTS = ("borrowed", "residual", "differ", "misfit", "rules_residual", "unconfirmed", "date_unconfirmed",
+         "code_unconfirmed")
 GAINS = ("agree",)  # features added, each at a gain >= 0
 
 
@@ -181,11 +183,12 @@ def fit_path(samples: list[Sample], base: "Any") -> "Any":
 
     from pipeline.acord25.confidence import UNCONFIRMED_CEILING, confidence, logit
 
-    held = replace(base, by_rules=0.0, rules_residual=0.0, unconfirmed=0.0, date_unconfirmed=0.0)
+    held = replace(base, by_rules=0.0, rules_residual=0.0, unconfirmed=0.0, date_unconfirmed=0.0, code_unconfirmed=0.0)
     rows = [s.features() for s in samples]
     z0 = np.array([logit(confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
                                     agree=s.agree, fits=s.fits, by_rules=s.by_rules, confirmed=s.confirmed,
-                                    date_confirmed=s.date_confirmed, fit=held)) for s in samples])
+                                    date_confirmed=s.date_confirmed, code_confirmed=s.code_confirmed, fit=held))
+                   for s in samples])
     rules = np.array([row.by_rules for row in rows], dtype=float)
     points = np.array([row.rules_residual for row in rows])
     right = np.array([s.right for s in samples], dtype=float)
@@ -193,7 +196,8 @@ def fit_path(samples: list[Sample], base: "Any") -> "Any":
     # cost's prior: what takes the values of that kind read to be confirmed (read surely), at the offset being
     # fitted, down to the set value of one a second reading did not confirm (UNCONFIRMED_CEILING); the samples
     # pull each cost as they pull the ways' intercepts
-    kinds = (("unconfirmed", "confirmed", "amounts"), ("date_unconfirmed", "date_confirmed", "dates"))
+    kinds = (("unconfirmed", "confirmed", "amounts"), ("date_unconfirmed", "date_confirmed", "dates"),
+             ("code_unconfirmed", "code_confirmed", "policy and phone numbers"))
     differ = np.array([[float(getattr(row, cost)) for cost, _, _ in kinds] for row in rows]).reshape(len(rows), -1)
     checked = np.array([[s.ocr and getattr(s, key) is not None for _, key, _ in kinds] for s in samples]
                        ).reshape(len(samples), -1)
@@ -240,7 +244,8 @@ def _first_within_target(candidates: Iterable[Any], samples: list[Sample]) -> "A
     for shifted in candidates:
         given = [confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
                             agree=s.agree, fits=s.fits, by_rules=s.by_rules, confirmed=s.confirmed,
-                            date_confirmed=s.date_confirmed, fit=shifted) for s in samples]
+                            date_confirmed=s.date_confirmed, code_confirmed=s.code_confirmed, fit=shifted)
+                 for s in samples]
         high = [s for s, c in zip(samples, given) if c >= HIGH]
         if sum(not s.right for s in high) <= TARGET * len(high):
             return shifted

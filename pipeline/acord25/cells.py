@@ -27,11 +27,18 @@ FLAG = "YNX"  # an ADDL INSD / SUBR WVD / excluded-member answer
 DATE = "date"  # not an alphabet: the cell holds a date among other print
 AMOUNT = "amount"  # not an alphabet: the cell holds a limit's amount (digits with commas)
 BLOCK = "block"  # not an alphabet: a party's lines of name and address, read again as one block
+CODE = "code"  # not an alphabet: a policy number or a phone number read surely, read again only to confirm it
+CODE_KEYS = ("policy_number",)  # the text fields (the last part of their key) that hold a code of letters and digits
+CODE_KINDS = ("phone",)  # ... and the field kinds
+CODE_DIGITS = 4  # a code holds at least this many digits (reader.NUMBER_DIGITS: a policy number, a phone)
 
 _STRICT_AMOUNT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d{3,9}$")  # a limit is never under $100
 _SURE = 0.8  # a page-level reading at least this sure is not read again
 ALPHABETS = {"letter": LETTER, "yn": FLAG}
-LONE_CHAR = 0.002  # square inches of ink: a lone digit (a revision number) in a box no word was read from
+# square inches of ink: a lone digit (a revision number) in a box no word was read from; the cut-out's own least
+# (pipeline.ocr.zones.LETTER_INK_IN2). 0.002 left out a revision '6' (tuning scan 4, a 200 dpi scan: 0.0016 dark)
+# and '8' (photo 0): docs/accuracy.md, zoneread
+LONE_CHAR = 0.0008
 # one-line value boxes whose print page-level OCR may leave out or break (a lone digit, a date touching its
 # cell's sides, an e-mail address read as two words out of order): such a box, holding print, whose words give
 # no value of its kind is read again alone, as a block (its sure lines kept: pipeline.ocr.partylines.combined)
@@ -52,6 +59,7 @@ class Cell:
     # page's words stay, and the OCR stage records whether the two readings agree (pipeline.acord25.evidence's
     # CONFIRMED and UNCONFIRMED for an amount, DATE_CONFIRMED and DATE_UNCONFIRMED for a date)
     confirm: bool = False
+    line: bool = False  # a block cell that is a one-line value box (LINE_KINDS), not a party's block
 
     def accepts(self, text: str) -> bool:
         if self.alphabet == DATE:
@@ -89,6 +97,9 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
                 cells.append(cell)
         elif confirm and f.kind == "date" and (cell := _date_cell(box, words)) is not None:
             cells.append(cell)  # a date read surely: read again only to confirm it (zonecal)
+        elif confirm and (f.kind in CODE_KINDS or f.key.rsplit("/", 1)[-1] in CODE_KEYS) \
+                and (cell := _code_cell(box, words)) is not None:
+            cells.append(cell)  # a policy or phone number read surely: read again only to confirm it (zoneread)
         elif f.kind == "date" and f.key == "date":
             if not any(parse_date(w.text) for w in words):
                 cells.append(Cell(box, DATE))
@@ -100,7 +111,7 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
             cells.append(Cell(box, BLOCK))  # every party block: its lines are the page's weakest reading
         elif f.kind in LINE_KINDS and unread is not None and (_unread_line(f.kind, box, words, unread)
                                                                or any(id(w) in fw.after_colon for w in words)):
-            cells.append(Cell(box, BLOCK))  # (a value read glued to its label's colon: read again without it)
+            cells.append(Cell(box, BLOCK, line=True))  # (a value glued to its label's colon: read again without it)
     return cells
 
 
@@ -153,6 +164,15 @@ def _date_cell(box: Box, words: list[Word]) -> Cell | None:
     sure = bool(words) and len(lines_of(words)) == 1 \
         and min(w.confidence if w.confidence is not None else 1.0 for w in words) >= _SURE
     return Cell(box, DATE, seen=seen, confirm=True) if sure and parse_date(seen) is not None else None
+
+
+def _code_cell(box: Box, words: list[Word]) -> Cell | None:
+    """A policy or phone number box whose page-level reading is sure (one line, every word at least ``_SURE``) and
+    holds :data:`CODE_DIGITS` digits or more, to be read again only to confirm it (``Cell.confirm``); else None."""
+    seen = " ".join(w.text for w in sorted(words, key=lambda w: w.x0))
+    sure = bool(words) and len(lines_of(words)) == 1 \
+        and min(w.confidence if w.confidence is not None else 1.0 for w in words) >= _SURE
+    return Cell(box, CODE, seen=seen, confirm=True) if sure and sum(c.isdigit() for c in seen) >= CODE_DIGITS else None
 
 
 def strict_amount(text: str) -> int | None:
