@@ -32,8 +32,8 @@ was fitted on the form's ruled lines alone, the registration of a page read by i
 (:mod:`pipeline.ocr.zoned`; run it with ``COI_ZONE_OCR`` on so the scans are read so): its offset, the
 cost of each point of that residual, the cost of an amount a second reading did not confirm (``unconfirmed``,
 :func:`pipeline.ocr.zones.confirmation`; pulled, as the ways' intercepts are, towards its set value: the cost
-that takes the fit set's amounts read to be confirmed down to ``UNCONFIRMED_CEILING``), of a date alike
-(``date_unconfirmed``) and of a policy or phone number alike (``code_unconfirmed``), and the offset lowered
+that takes the fit set's amounts read to be confirmed down to ``UNCONFIRMED_CEILING``) and of a date alike
+(``date_unconfirmed``), and the offset lowered
 until the fit set's share wrong at >= 0.9 holds ``TARGET``. Every other value keeps its confidence.
 
 ``--fit-official`` gives the fit set counts of its own (a larger fit set than the judged one); ``--tuning-seeds``
@@ -77,14 +77,13 @@ class Sample:
     by_rules: bool | None = None  # its block was fitted on ruled lines alone (the OCR stage's zones)
     confirmed: bool | None = None  # an amount read again to confirm it: whether that reading agreed
     date_confirmed: bool | None = None  # the same of a date
-    code_confirmed: bool | None = None  # the same of a policy or phone number
     name: str = ""  # the document and field (shown for the tuning set only)
 
     def features(self) -> "Any":
         from pipeline.acord25.confidence import features
 
         return features(self.how, self.ocr, self.least, self.borrowed, self.residual, self.agree, self.fits,
-                        self.by_rules, self.confirmed, self.date_confirmed, self.code_confirmed)
+                        self.by_rules, self.confirmed, self.date_confirmed)
 
 
 def samples_of(reading: Any, truth: dict[str, Any], name: str = "") -> list[Sample]:
@@ -108,14 +107,13 @@ def samples_of(reading: Any, truth: dict[str, Any], name: str = "") -> list[Samp
         out.append(Sample(found.get("how"), found.get("page") in ocr_pages, found.get("ocr"),
                           bool(found.get("borrowed")), miss_kind(norm(t), norm(g)) is None, found["confidence"],
                           found.get("residual"), found.get("agree"), found.get("fits"), found.get("by_rules"),
-                          found.get("confirmed"), found.get("date_confirmed"), found.get("code_confirmed"),
+                          found.get("confirmed"), found.get("date_confirmed"),
                           f"{name} {field} {g!r} (truth {t!r})" if name else ""))
     return out
 
 
 # features subtracted, each at a cost >= 0
-COSTS = ("borrowed", "residual", "differ", "misfit", "rules_residual", "unconfirmed", "date_unconfirmed",
-         "code_unconfirmed")
+COSTS = ("borrowed", "residual", "differ", "misfit", "rules_residual", "unconfirmed", "date_unconfirmed")
 GAINS = ("agree",)  # features added, each at a gain >= 0
 
 
@@ -172,23 +170,28 @@ def fit(samples: list[Sample]) -> "Any":
                by_rules=float(by_rules), **named)
 
 
-def fit_path(samples: list[Sample], base: "Any") -> "Any":
+def fit_path(samples: list[Sample], base: "Any", only: tuple[str, ...] = ()) -> "Any":
     """``base`` (a written fit) with its two numbers for values whose block was fitted on ruled lines alone
     refitted on ``samples`` and every other number held: the offset of such a value and the cost of each point
     of its block's residual (maximum likelihood), then the offset lowered in MARGINS' steps until the
-    samples' share wrong at >= HIGH holds TARGET. Values read any other way keep their confidence."""
+    samples' share wrong at >= HIGH holds TARGET. Values read any other way keep their confidence.
+
+    ``only`` (costs of second readings, as ``date_unconfirmed``): fit those costs alone, the offset, the
+    residual's cost and every other cost held as ``base`` has them (a new piece of evidence priced without
+    moving what was fitted before); the offset is then lowered as above only if the samples need it."""
     from dataclasses import replace
 
     from scipy.optimize import minimize
 
     from pipeline.acord25.confidence import UNCONFIRMED_CEILING, confidence, logit
 
-    held = replace(base, by_rules=0.0, rules_residual=0.0, unconfirmed=0.0, date_unconfirmed=0.0, code_unconfirmed=0.0)
+    every = ("unconfirmed", "date_unconfirmed")
+    held = replace(base, **{c: 0.0 for c in (only or every)},
+                   **({} if only else {"by_rules": 0.0, "rules_residual": 0.0}))
     rows = [s.features() for s in samples]
     z0 = np.array([logit(confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
                                     agree=s.agree, fits=s.fits, by_rules=s.by_rules, confirmed=s.confirmed,
-                                    date_confirmed=s.date_confirmed, code_confirmed=s.code_confirmed, fit=held))
-                   for s in samples])
+                                    date_confirmed=s.date_confirmed, fit=held)) for s in samples])
     rules = np.array([row.by_rules for row in rows], dtype=float)
     points = np.array([row.rules_residual for row in rows])
     right = np.array([s.right for s in samples], dtype=float)
@@ -196,35 +199,37 @@ def fit_path(samples: list[Sample], base: "Any") -> "Any":
     # cost's prior: what takes the values of that kind read to be confirmed (read surely), at the offset being
     # fitted, down to the set value of one a second reading did not confirm (UNCONFIRMED_CEILING); the samples
     # pull each cost as they pull the ways' intercepts
-    kinds = (("unconfirmed", "confirmed", "amounts"), ("date_unconfirmed", "date_confirmed", "dates"),
-             ("code_unconfirmed", "code_confirmed", "policy and phone numbers"))
+    kinds = tuple(k for k in (("unconfirmed", "confirmed", "amounts"), ("date_unconfirmed", "date_confirmed", "dates"))
+                  if not only or k[0] in only)
     differ = np.array([[float(getattr(row, cost)) for cost, _, _ in kinds] for row in rows]).reshape(len(rows), -1)
     checked = np.array([[s.ocr and getattr(s, key) is not None for _, key, _ in kinds] for s in samples]
                        ).reshape(len(samples), -1)
     prior_base = np.array([float(np.mean(z0[c])) - logit(UNCONFIRMED_CEILING) if c.any() else 0.0
                            for c in checked.T])
     share = np.array([float(np.mean(rules[c])) if c.any() else 0.0 for c in checked.T])  # by rules (all, here)
+    free = 0.0 if only else 1.0  # the offset and the residual's cost are fitted too (else held in z0)
 
     def loss(theta):
         costs = theta[2:]
-        z = z0 + theta[0] * rules - theta[1] * points - differ @ costs
+        z = z0 + free * (theta[0] * rules - theta[1] * points) - differ @ costs
         p = 1 / (1 + np.exp(-z))
         nll = np.sum(np.logaddexp(0, -z) * right + np.logaddexp(0, z) * (1 - right)) + RIDGE * theta[0] ** 2
-        gap = costs - (prior_base + share * theta[0])
+        gap = costs - (prior_base + free * share * theta[0])
         nll += RIDGE * np.sum(gap ** 2)
         r = p - right
-        return nll, np.concatenate([[np.sum(r * rules) + 2 * RIDGE * theta[0] - 2 * RIDGE * np.sum(gap * share),
-                                     -np.sum(r * points)], -(differ.T @ r) + 2 * RIDGE * gap])
+        grad_offset = free * np.sum(r * rules) + 2 * RIDGE * theta[0] - 2 * RIDGE * free * np.sum(gap * share)
+        return nll, np.concatenate([[grad_offset, -free * np.sum(r * points)], -(differ.T @ r) + 2 * RIDGE * gap])
 
     result = minimize(loss, np.concatenate([[0.0, 0.0], np.maximum(prior_base, 0.0)]), jac=True,
                       method="L-BFGS-B", bounds=[(None, None)] + [(0, None)] * (1 + len(kinds)))
-    fitted = replace(held, by_rules=float(result.x[0]), rules_residual=float(result.x[1]),
-                     **{cost: float(x) for (cost, _, _), x in zip(kinds, result.x[2:])})
+    path = {"by_rules": float(result.x[0]), "rules_residual": float(result.x[1])} if not only else {}
+    fitted = replace(held, **path, **{cost: float(x) for (cost, _, _), x in zip(kinds, result.x[2:])})
     for i, (cost, _, label) in enumerate(kinds):
         print(f"path fit: {int(rules.sum())} values by rules, {int(checked[:, i].sum())} {label} read again to "
               f"confirm them ({int((checked[:, i] * (1 - right)).sum())} wrong), {int(differ[:, i].sum())} not "
               f"confirmed, {int(((1 - right) * differ[:, i]).sum())} of those wrong; the cost's prior "
-              f"{prior_base[i] + share[i] * float(result.x[0]):.3f}, fitted {getattr(fitted, cost):.3f}", flush=True)
+              f"{prior_base[i] + free * share[i] * float(result.x[0]):.3f}, fitted {getattr(fitted, cost):.3f}",
+              flush=True)
     return _first_within_target((replace(fitted, by_rules=fitted.by_rules - float(m)) for m in MARGINS), samples)
 
 
@@ -244,8 +249,7 @@ def _first_within_target(candidates: Iterable[Any], samples: list[Sample]) -> "A
     for shifted in candidates:
         given = [confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
                             agree=s.agree, fits=s.fits, by_rules=s.by_rules, confirmed=s.confirmed,
-                            date_confirmed=s.date_confirmed, code_confirmed=s.code_confirmed, fit=shifted)
-                 for s in samples]
+                            date_confirmed=s.date_confirmed, fit=shifted) for s in samples]
         high = [s for s, c in zip(samples, given) if c >= HIGH]
         if sum(not s.right for s in high) <= TARGET * len(high):
             return shifted
@@ -334,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--judge-seed", type=int, default=1500)
     parser.add_argument("--no-real", action="store_true")
     parser.add_argument("--write", action="store_true", help="store the fit in pipeline/acord25/confidence.json")
+    parser.add_argument("--only", default="",
+                        help="with --path-only: comma-separated costs of second readings to fit alone (a new "
+                             "one's, say), every other number of the written fit held")
     parser.add_argument("--path-only", action="store_true",
                         help="keep the written fit and refit only its numbers for values whose block was fitted on "
                              "ruled lines alone (the zones' path: read with COI_ZONE_OCR=1)")
@@ -375,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         if written is None:
             print("no fit written in confidence.json: --path-only has nothing to keep")
             return 1
-        fitted = fit_path(before["fit"], written)
+        fitted = fit_path(before["fit"], written, tuple(c for c in args.only.split(",") if c))
     else:
         fitted = margin(fit(before["fit"]), before["fit"])
     module.FIT = fitted

@@ -27,10 +27,6 @@ FLAG = "YNX"  # an ADDL INSD / SUBR WVD / excluded-member answer
 DATE = "date"  # not an alphabet: the cell holds a date among other print
 AMOUNT = "amount"  # not an alphabet: the cell holds a limit's amount (digits with commas)
 BLOCK = "block"  # not an alphabet: a party's lines of name and address, read again as one block
-CODE = "code"  # not an alphabet: a policy number or a phone number read surely, read again only to confirm it
-CODE_KEYS = ("policy_number",)  # the text fields (the last part of their key) that hold a code of letters and digits
-CODE_KINDS = ("phone",)  # ... and the field kinds
-CODE_DIGITS = 4  # a code holds at least this many digits (reader.NUMBER_DIGITS: a policy number, a phone)
 
 _STRICT_AMOUNT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d{3,9}$")  # a limit is never under $100
 _SURE = 0.8  # a page-level reading at least this sure is not read again
@@ -97,9 +93,6 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
                 cells.append(cell)
         elif confirm and f.kind == "date" and (cell := _date_cell(box, words)) is not None:
             cells.append(cell)  # a date read surely: read again only to confirm it (zonecal)
-        elif confirm and (f.kind in CODE_KINDS or f.key.rsplit("/", 1)[-1] in CODE_KEYS) \
-                and (cell := _code_cell(box, words)) is not None:
-            cells.append(cell)  # a policy or phone number read surely: read again only to confirm it (zoneread)
         elif f.kind == "date" and f.key == "date":
             if not any(parse_date(w.text) for w in words):
                 cells.append(Cell(box, DATE))
@@ -164,15 +157,6 @@ def _date_cell(box: Box, words: list[Word]) -> Cell | None:
     sure = bool(words) and len(lines_of(words)) == 1 \
         and min(w.confidence if w.confidence is not None else 1.0 for w in words) >= _SURE
     return Cell(box, DATE, seen=seen, confirm=True) if sure and parse_date(seen) is not None else None
-
-
-def _code_cell(box: Box, words: list[Word]) -> Cell | None:
-    """A policy or phone number box whose page-level reading is sure (one line, every word at least ``_SURE``) and
-    holds :data:`CODE_DIGITS` digits or more, to be read again only to confirm it (``Cell.confirm``); else None."""
-    seen = " ".join(w.text for w in sorted(words, key=lambda w: w.x0))
-    sure = bool(words) and len(lines_of(words)) == 1 \
-        and min(w.confidence if w.confidence is not None else 1.0 for w in words) >= _SURE
-    return Cell(box, CODE, seen=seen, confirm=True) if sure and sum(c.isdigit() for c in seen) >= CODE_DIGITS else None
 
 
 def strict_amount(text: str) -> int | None:

@@ -13,8 +13,7 @@ margin that holds the share wrong at >= 0.9 down; for a value whose block was fi
 an offset of its own and a cost per point of that residual instead of a label fit's: a rules fit's residual is
 a few tenths of a point where a label fit's is 2-3, so the two are not comparable); and the cost of an amount
 read surely that a second reading of its box alone did not confirm (on that path every such amount is read
-twice, :func:`pipeline.ocr.zones.confirmation`), and the same of a date and of a policy or phone number (a cost
-of its own each).
+twice, :func:`pipeline.ocr.zones.confirmation`), and the same of a date (a cost of its own).
 Without a ``fit`` the set values apply as they are, capped by the OCR words, a borrowed fit and a
 value that does not fit its kind; the residual and the agreement of readings then count for nothing.
 """
@@ -59,7 +58,6 @@ class Fit:
     rules_residual: float = 0.0  # subtracted per point of such a block's residual (in place of ``residual``)
     unconfirmed: float = 0.0  # subtracted when an amount's second reading, to confirm it, differed
     date_unconfirmed: float = 0.0  # subtracted when a date's second reading, to confirm it, differed
-    code_unconfirmed: float = 0.0  # subtracted when a policy or phone number's second reading differed
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "Fit | None":
@@ -67,14 +65,14 @@ class Fit:
             return None
         numbers = {k: float(data.get(k, 0.0)) for k in ("ocr_offset", "residual", "agree", "differ", "misfit",
                                                           "margin", "by_rules", "rules_residual",
-                                                          "unconfirmed", "date_unconfirmed", "code_unconfirmed")}
+                                                          "unconfirmed", "date_unconfirmed")}
         below = tuple(float(data.get("below", {}).get(str(step), 0.0)) for step in LEAST_STEPS)
         return cls(dict(data["ways"]), float(data["ocr_slope"]), float(data["borrowed"]), below=below, **numbers)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"ways": {k: round(v, 4) for k, v in sorted(self.ways.items())}}
         for name in ("ocr_slope", "borrowed", "ocr_offset", "residual", "agree", "differ", "misfit", "margin",
-                     "by_rules", "rules_residual", "unconfirmed", "date_unconfirmed", "code_unconfirmed"):
+                     "by_rules", "rules_residual", "unconfirmed", "date_unconfirmed"):
             out[name] = round(getattr(self, name), 4)
         out["below"] = {str(step): round(cost, 4) for step, cost in zip(LEAST_STEPS, self.below)}
         return out
@@ -101,7 +99,6 @@ class Features(NamedTuple):
     rules_residual: float = 0.0  # that block's residual in points (capped); 0 otherwise
     unconfirmed: bool = False  # on OCR, an amount's second reading, to confirm it, differed
     date_unconfirmed: bool = False  # on OCR, a date's second reading, to confirm it, differed
-    code_unconfirmed: bool = False  # on OCR, a policy or phone number's second reading, to confirm it, differed
 
 
 def logit(p: float) -> float:
@@ -111,8 +108,7 @@ def logit(p: float) -> float:
 
 def features(how: str | None, ocr: bool, least: float | None, borrowed: bool, residual: float | None = None,
              agree: bool | None = None, fits: bool | None = None, by_rules: bool | None = None,
-             confirmed: bool | None = None, date_confirmed: bool | None = None,
-             code_confirmed: bool | None = None) -> Features:
+             confirmed: bool | None = None, date_confirmed: bool | None = None) -> Features:
     reading = "ocr" if ocr else "text"
     unconfirmed = confirmed is False and ocr
     prior = logit(HOW.get(how or "", HOW["in_box"]))
@@ -121,20 +117,18 @@ def features(how: str | None, ocr: bool, least: float | None, borrowed: bool, re
     return Features(f"{how}/{reading}", prior, math.log(max(least, OCR_FLOOR)) if least is not None else 0.0,
                     bool(borrowed), 0.0 if rules else points, agree is True, agree is False,
                     fits is False, tuple(least is not None and least < step for step in LEAST_STEPS), rules,
-                    points if rules else 0.0, unconfirmed, date_confirmed is False and ocr,
-                    code_confirmed is False and ocr)
+                    points if rules else 0.0, unconfirmed, date_confirmed is False and ocr)
 
 
 def confidence(how: str | None, *, ocr: bool, least: float | None, borrowed: bool, residual: float | None = None,
                agree: bool | None = None, fits: bool | None = None, by_rules: bool | None = None,
-               confirmed: bool | None = None, date_confirmed: bool | None = None, code_confirmed: bool | None = None,
-               fit: Fit | None = None) -> float:
+               confirmed: bool | None = None, date_confirmed: bool | None = None, fit: Fit | None = None) -> float:
     """The confidence of one value (``least``: the least sure OCR word or mark in its box, if any;
     ``residual``: its block's registration residual in points; ``agree``: whether two readings of it
     agree, None when it was read once; ``fits``: False when it does not fit its field's kind;
     ``by_rules``: its block was fitted on ruled lines alone, not on OCR'd labels; ``confirmed``: an amount read
     surely, read a second time alone to confirm it: whether that reading agreed, None when not so read;
-    ``date_confirmed``, ``code_confirmed``: the same of a date, of a policy or phone number)."""
+    ``date_confirmed``: the same of a date)."""
     fit = fit if fit is not None else FIT
     if fit is None:  # the set values, no surer than the OCR words (squared: every word must be right)
         ceilings = [HOW.get(how or "", HOW["in_box"])]
@@ -142,24 +136,23 @@ def confidence(how: str | None, *, ocr: bool, least: float | None, borrowed: boo
         ceilings += [OCR_CEILING] if ocr else []
         ceilings += [least * least] if least is not None else []
         ceilings += [MISFIT] if fits is False else []
-        doubted = confirmed is False or date_confirmed is False or code_confirmed is False
-        ceilings += [UNCONFIRMED_CEILING] if doubted and ocr else []
+        ceilings += [UNCONFIRMED_CEILING] if (confirmed is False or date_confirmed is False) and ocr else []
         return min(ceilings)
-    x = features(how, ocr, least, borrowed, residual, agree, fits, by_rules, confirmed, date_confirmed, code_confirmed)
+    x = features(how, ocr, least, borrowed, residual, agree, fits, by_rules, confirmed, date_confirmed)
     z = fit.ways.get(x.key, x.prior + (fit.ocr_offset if ocr else 0.0))
     z += fit.ocr_slope * x.ln_least - fit.borrowed * x.borrowed - fit.residual * x.residual
     z += fit.agree * x.agree - fit.differ * x.differ - fit.misfit * x.misfit - fit.margin
     z += fit.by_rules * x.by_rules - fit.rules_residual * x.rules_residual - fit.unconfirmed * x.unconfirmed
-    z -= fit.date_unconfirmed * x.date_unconfirmed + fit.code_unconfirmed * x.code_unconfirmed
+    z -= fit.date_unconfirmed * x.date_unconfirmed
     z -= sum(cost for cost, below in zip(fit.below, x.below) if below)
     return 1.0 / (1.0 + math.exp(-z))
 
 
 def of_item(item: dict[str, Any], *, ocr: bool, fit: Fit | None = None) -> float:
     """The confidence of one evidence item from the keys it holds (``how``, ``ocr``, ``borrowed``,
-    ``residual``, ``agree``, ``fits``, ``by_rules``, ``confirmed``, ``date_confirmed``, ``code_confirmed``; see
+    ``residual``, ``agree``, ``fits``, ``by_rules``, ``confirmed``, ``date_confirmed``; see
     ``schemas/certificate.schema.json``)."""
     return confidence(item.get("how"), ocr=ocr, least=item.get("ocr"), borrowed=bool(item.get("borrowed")),
                       residual=item.get("residual"), agree=item.get("agree"), fits=item.get("fits"),
                       by_rules=item.get("by_rules"), confirmed=item.get("confirmed"),
-                      date_confirmed=item.get("date_confirmed"), code_confirmed=item.get("code_confirmed"), fit=fit)
+                      date_confirmed=item.get("date_confirmed"), fit=fit)

@@ -16,9 +16,6 @@ UNCONFIRMED = "amount_unconfirmed"
 # the same for a date read surely, read again to confirm it; recorded as the value's ``date_confirmed``
 DATE_CONFIRMED = "date_confirmed"
 DATE_UNCONFIRMED = "date_unconfirmed"
-# the same for a policy or phone number read surely (its letters and digits); recorded as the value's ``code_confirmed``
-CODE_CONFIRMED = "code_confirmed"
-CODE_UNCONFIRMED = "code_unconfirmed"
 
 
 class Evidence:
@@ -81,14 +78,13 @@ def calibrate(items: dict[str, dict[str, Any]], words: list[Any], marks: list[An
     ``by_rules``, true when that block was fitted on ruled lines alone (``by_rules_at``), whose residual
     is not comparable with a fit on labels'; as ``confirmed``, on OCR, whether an amount the OCR stage read a
     second time to confirm it (a :data:`CONFIRMED` or :data:`UNCONFIRMED` mark over its box) was confirmed, and as
-    ``date_confirmed`` the same of a date (:data:`DATE_CONFIRMED`, :data:`DATE_UNCONFIRMED`), and as ``code_confirmed``
-    of a policy or phone number (:data:`CODE_CONFIRMED`, :data:`CODE_UNCONFIRMED`).
+    ``date_confirmed`` the same of a date (:data:`DATE_CONFIRMED`, :data:`DATE_UNCONFIRMED`).
     Text-layer words and drawn marks carry no confidence."""
     # an empty check box ("box" mark) says nothing about a value drawn over it
     measured = [w for w in [*words, *marks]
                 if getattr(w, "confidence", None) is not None and getattr(w, "kind", None) != "box"]
     checked = [m for m in marks if getattr(m, "kind", None) in (CONFIRMED, UNCONFIRMED, DATE_CONFIRMED,
-                                                                 DATE_UNCONFIRMED, CODE_CONFIRMED, CODE_UNCONFIRMED)]
+                                                                 DATE_UNCONFIRMED)]
     for item in items.values():
         x0, y0, x1, y1 = item["bbox"]
         inside = [m for m in measured
@@ -110,8 +106,6 @@ def calibrate(items: dict[str, dict[str, Any]], words: list[Any], marks: list[An
             item["confirmed"] = UNCONFIRMED not in said
         if ocr and said & {DATE_CONFIRMED, DATE_UNCONFIRMED}:
             item["date_confirmed"] = DATE_UNCONFIRMED not in said
-        if ocr and said & {CODE_CONFIRMED, CODE_UNCONFIRMED}:
-            item["code_confirmed"] = CODE_UNCONFIRMED not in said
         rescore(item, ocr=ocr)
 
 

@@ -10,8 +10,7 @@ replaced only when the second reading is a single valid character (or, for an am
 the LIMITS column, a valid amount; its confidence then says whether the two readings agree;
 for a party's block, a reading of as much print with fewer doubtful words). An amount cell read
 only to confirm a sure page-level reading (``Cell.confirm``, on a page read by its value boxes) keeps
-the page's words: a mark over it says whether the second reading agreed (:func:`confirmation`); so do the
-sure policy and phone numbers, read in a strip of their own held to a code's characters. The one-line value
+the page's words: a mark over it says whether the second reading agreed (:func:`confirmation`). The one-line value
 boxes read again (``Cell.line``: a lone revision digit the page's reading left out) have a strip of their own
 too, apart from the party blocks' (:func:`_line`).
 """
@@ -24,9 +23,8 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from pipeline.acord25.cells import AMOUNT, BLOCK, CODE, CODE_DIGITS, DATE, Cell, dollars, strict_amount
-from pipeline.acord25.evidence import (CODE_CONFIRMED, CODE_UNCONFIRMED, CONFIRMED, DATE_CONFIRMED,
-                                       DATE_UNCONFIRMED, UNCONFIRMED)
+from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, Cell, dollars, strict_amount
+from pipeline.acord25.evidence import CONFIRMED, DATE_CONFIRMED, DATE_UNCONFIRMED, UNCONFIRMED
 from pipeline.acord25.layout import lines_of
 from pipeline.acord25.parse import parse_date
 from pipeline.ocr.blocks import words_in
@@ -67,7 +65,7 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
     page (:func:`pipeline.ocr.labelink.printed_in`): a label printed inside a block's box is taken out of the
     block's image before it is read (:func:`pipeline.ocr.labelink.erase_labels`); see :func:`_block` for
     how the words read over it are taken."""
-    letters = [c for c in cells if c.alphabet not in (AMOUNT, BLOCK, CODE, DATE)]
+    letters = [c for c in cells if c.alphabet not in (AMOUNT, BLOCK, DATE)]
     chars = "".join(sorted({ch for c in letters for ch in c.alphabet}))
     page = _reread(page, image, letters, engine, dpi=dpi, place=place, chars=chars)
     for kind in (DATE, AMOUNT):
@@ -76,11 +74,7 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
     # the sure amounts and dates read again only to confirm them share a strip read with only their characters
     # allowed: a second reading free to read letters says "no valid value" where a digit was doubtful, and so
     # nothing; held to digits it says which digit it saw
-    page = _reread(page, image, [c for c in cells if c.confirm and c.alphabet != CODE], engine, dpi=dpi, place=place,
-                   chars=CONFIRM_CHARS)
-    # the sure policy and phone numbers: letters and digits, so a strip of their own, held to a code's characters
-    page = _reread(page, image, [c for c in cells if c.confirm and c.alphabet == CODE], engine, dpi=dpi, place=place,
-                   chars=CODE_CHARS)
+    page = _reread(page, image, [c for c in cells if c.confirm], engine, dpi=dpi, place=place, chars=CONFIRM_CHARS)
     # the one-line value boxes read again (a lone revision digit, a phone, a NAIC number) have a strip of their own:
     # read among the party blocks, tesseract's layout of the tall strip left a lone digit out
     page = _reread(page, image, [c for c in cells if c.alphabet == BLOCK and c.line], engine, dpi=dpi, place=place)
@@ -185,9 +179,6 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
 
 
 CONFIRM_CHARS = "0123456789$,./-"  # what a sure amount or date read again to confirm it may be read as
-# ... and a sure policy or phone number: capitals, digits and the signs codes are printed with ("WC-1234/5",
-# "(555) 123-4567", "555.123.4567 x12": its extension's x read as X)
-CODE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/.()#"
 
 
 def confirmation(cell: Cell, got: list[OcrWord]) -> Mark | None:
@@ -198,9 +189,7 @@ def confirmation(cell: Cell, got: list[OcrWord]) -> Mark | None:
     when it is no valid value of its kind (a cut-out read as noise says nothing of the first reading). Either
     way the page's words stay: two readings that differ say only that one of them is wrong."""
     text = " ".join(v.text for v in sorted(got, key=lambda v: v.left))
-    if cell.alphabet == CODE:
-        value, seen, kinds = _code_of(text), _code_of(cell.seen), (CODE_CONFIRMED, CODE_UNCONFIRMED)
-    elif cell.alphabet == DATE:
+    if cell.alphabet == DATE:
         value, seen, kinds = _date_of(text), _date_of(cell.seen), (DATE_CONFIRMED, DATE_UNCONFIRMED)
     else:
         value, seen, kinds = dollars(_amount_text(text)), dollars(cell.seen), (CONFIRMED, UNCONFIRMED)
@@ -208,13 +197,6 @@ def confirmation(cell: Cell, got: list[OcrWord]) -> Mark | None:
         return None
     box = cell.box
     return Mark(kinds[0] if value == seen else kinds[1], box.x0, box.y0, box.x1, box.y1)
-
-
-def _code_of(text: str) -> str | None:
-    """A code's letters and digits, in capitals ("wc-1234 567" -> "WC1234567"); None when it holds fewer than
-    :data:`pipeline.acord25.cells.CODE_DIGITS` digits (a cut-out read as noise says nothing)."""
-    code = "".join(c for c in text.upper() if c.isalnum())
-    return code if sum(c.isdigit() for c in code) >= CODE_DIGITS else None
 
 
 def _date_of(text: str) -> str | None:
