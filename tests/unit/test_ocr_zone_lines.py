@@ -99,6 +99,6 @@ def test_given_a_thin_grey_digit_broken_into_speck_sized_pieces_then_its_cut_out
 def test_given_only_a_faint_flat_rule_remnant_and_specks_then_the_cut_out_is_blank():
     crop = np.full((60, 300), 250, dtype=np.uint8)
     crop[2:5, 10:290] = 170  # a rule's faint remains (painted out, not wholly) ...
-    crop[3, 50:53] = 40  # ... holding a few dark pixels
+    crop[2:5, 10:290:4] = 40  # ... dark in speck-sized pieces along it, as much ink as a letter's in all
     crop[30:33, 150:153] = 10  # a speck
     assert _print_only(crop, DPI) is None
