@@ -170,18 +170,24 @@ def fit(samples: list[Sample]) -> "Any":
                by_rules=float(by_rules), **named)
 
 
-def fit_path(samples: list[Sample], base: "Any") -> "Any":
+def fit_path(samples: list[Sample], base: "Any", only: tuple[str, ...] = ()) -> "Any":
     """``base`` (a written fit) with its two numbers for values whose block was fitted on ruled lines alone
     refitted on ``samples`` and every other number held: the offset of such a value and the cost of each point
     of its block's residual (maximum likelihood), then the offset lowered in MARGINS' steps until the
-    samples' share wrong at >= HIGH holds TARGET. Values read any other way keep their confidence."""
+    samples' share wrong at >= HIGH holds TARGET. Values read any other way keep their confidence.
+
+    ``only`` (costs of second readings, as ``date_unconfirmed``): fit those costs alone, the offset, the
+    residual's cost and every other cost held as ``base`` has them (a new piece of evidence priced without
+    moving what was fitted before); the offset is then lowered as above only if the samples need it."""
     from dataclasses import replace
 
     from scipy.optimize import minimize
 
     from pipeline.acord25.confidence import UNCONFIRMED_CEILING, confidence, logit
 
-    held = replace(base, by_rules=0.0, rules_residual=0.0, unconfirmed=0.0, date_unconfirmed=0.0)
+    every = ("unconfirmed", "date_unconfirmed")
+    held = replace(base, **{c: 0.0 for c in (only or every)},
+                   **({} if only else {"by_rules": 0.0, "rules_residual": 0.0}))
     rows = [s.features() for s in samples]
     z0 = np.array([logit(confidence(s.how, ocr=s.ocr, least=s.least, borrowed=s.borrowed, residual=s.residual,
                                     agree=s.agree, fits=s.fits, by_rules=s.by_rules, confirmed=s.confirmed,
@@ -193,34 +199,37 @@ def fit_path(samples: list[Sample], base: "Any") -> "Any":
     # cost's prior: what takes the values of that kind read to be confirmed (read surely), at the offset being
     # fitted, down to the set value of one a second reading did not confirm (UNCONFIRMED_CEILING); the samples
     # pull each cost as they pull the ways' intercepts
-    kinds = (("unconfirmed", "confirmed", "amounts"), ("date_unconfirmed", "date_confirmed", "dates"))
+    kinds = tuple(k for k in (("unconfirmed", "confirmed", "amounts"), ("date_unconfirmed", "date_confirmed", "dates"))
+                  if not only or k[0] in only)
     differ = np.array([[float(getattr(row, cost)) for cost, _, _ in kinds] for row in rows]).reshape(len(rows), -1)
     checked = np.array([[s.ocr and getattr(s, key) is not None for _, key, _ in kinds] for s in samples]
                        ).reshape(len(samples), -1)
     prior_base = np.array([float(np.mean(z0[c])) - logit(UNCONFIRMED_CEILING) if c.any() else 0.0
                            for c in checked.T])
     share = np.array([float(np.mean(rules[c])) if c.any() else 0.0 for c in checked.T])  # by rules (all, here)
+    free = 0.0 if only else 1.0  # the offset and the residual's cost are fitted too (else held in z0)
 
     def loss(theta):
         costs = theta[2:]
-        z = z0 + theta[0] * rules - theta[1] * points - differ @ costs
+        z = z0 + free * (theta[0] * rules - theta[1] * points) - differ @ costs
         p = 1 / (1 + np.exp(-z))
         nll = np.sum(np.logaddexp(0, -z) * right + np.logaddexp(0, z) * (1 - right)) + RIDGE * theta[0] ** 2
-        gap = costs - (prior_base + share * theta[0])
+        gap = costs - (prior_base + free * share * theta[0])
         nll += RIDGE * np.sum(gap ** 2)
         r = p - right
-        return nll, np.concatenate([[np.sum(r * rules) + 2 * RIDGE * theta[0] - 2 * RIDGE * np.sum(gap * share),
-                                     -np.sum(r * points)], -(differ.T @ r) + 2 * RIDGE * gap])
+        grad_offset = free * np.sum(r * rules) + 2 * RIDGE * theta[0] - 2 * RIDGE * free * np.sum(gap * share)
+        return nll, np.concatenate([[grad_offset, -free * np.sum(r * points)], -(differ.T @ r) + 2 * RIDGE * gap])
 
     result = minimize(loss, np.concatenate([[0.0, 0.0], np.maximum(prior_base, 0.0)]), jac=True,
                       method="L-BFGS-B", bounds=[(None, None)] + [(0, None)] * (1 + len(kinds)))
-    fitted = replace(held, by_rules=float(result.x[0]), rules_residual=float(result.x[1]),
-                     **{cost: float(x) for (cost, _, _), x in zip(kinds, result.x[2:])})
+    path = {"by_rules": float(result.x[0]), "rules_residual": float(result.x[1])} if not only else {}
+    fitted = replace(held, **path, **{cost: float(x) for (cost, _, _), x in zip(kinds, result.x[2:])})
     for i, (cost, _, label) in enumerate(kinds):
         print(f"path fit: {int(rules.sum())} values by rules, {int(checked[:, i].sum())} {label} read again to "
               f"confirm them ({int((checked[:, i] * (1 - right)).sum())} wrong), {int(differ[:, i].sum())} not "
               f"confirmed, {int(((1 - right) * differ[:, i]).sum())} of those wrong; the cost's prior "
-              f"{prior_base[i] + share[i] * float(result.x[0]):.3f}, fitted {getattr(fitted, cost):.3f}", flush=True)
+              f"{prior_base[i] + free * share[i] * float(result.x[0]):.3f}, fitted {getattr(fitted, cost):.3f}",
+              flush=True)
     return _first_within_target((replace(fitted, by_rules=fitted.by_rules - float(m)) for m in MARGINS), samples)
 
 
@@ -329,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--judge-seed", type=int, default=1500)
     parser.add_argument("--no-real", action="store_true")
     parser.add_argument("--write", action="store_true", help="store the fit in pipeline/acord25/confidence.json")
+    parser.add_argument("--only", default="",
+                        help="with --path-only: comma-separated costs of second readings to fit alone (a new "
+                             "one's, say), every other number of the written fit held")
     parser.add_argument("--path-only", action="store_true",
                         help="keep the written fit and refit only its numbers for values whose block was fitted on "
                              "ruled lines alone (the zones' path: read with COI_ZONE_OCR=1)")
@@ -370,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         if written is None:
             print("no fit written in confidence.json: --path-only has nothing to keep")
             return 1
-        fitted = fit_path(before["fit"], written)
+        fitted = fit_path(before["fit"], written, tuple(c for c in args.only.split(",") if c))
     else:
         fitted = margin(fit(before["fit"]), before["fit"])
     module.FIT = fitted

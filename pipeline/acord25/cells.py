@@ -32,7 +32,10 @@ BLOCK = "block"  # not an alphabet: a party's lines of name and address, read ag
 _STRICT_AMOUNT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d{3,9}$")  # a limit is never under $100
 _SURE = 0.8  # a page-level reading at least this sure is not read again
 ALPHABETS = {"letter": LETTER, "yn": FLAG}
-LONE_CHAR = 0.002  # square inches of ink: a lone digit (a revision number) in a box no word was read from
+# square inches of ink: a lone digit (a revision number) in a box no word was read from; the cut-out's own least
+# (pipeline.ocr.zones.LETTER_INK_IN2). 0.002 left out a revision '6' (tuning scan 4, a 200 dpi scan: 0.0016 dark)
+# and '8' (photo 0): docs/accuracy.md, zoneread
+LONE_CHAR = 0.0008
 # one-line value boxes whose print page-level OCR may leave out or break (a lone digit, a date touching its
 # cell's sides, an e-mail address read as two words out of order): such a box, holding print, whose words give
 # no value of its kind is read again alone, as a block (its sure lines kept: pipeline.ocr.partylines.combined)
@@ -53,6 +56,7 @@ class Cell:
     # page's words stay, and the OCR stage records whether the two readings agree (pipeline.acord25.evidence's
     # CONFIRMED and UNCONFIRMED for an amount, DATE_CONFIRMED and DATE_UNCONFIRMED for a date)
     confirm: bool = False
+    line: bool = False  # a block cell that is a one-line value box (LINE_KINDS), not a party's block
 
     def accepts(self, text: str) -> bool:
         if self.alphabet == DATE:
@@ -101,7 +105,7 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
             cells.append(Cell(box, BLOCK))  # every party block: its lines are the page's weakest reading
         elif f.kind in LINE_KINDS and unread is not None and (_unread_line(f.kind, box, words, unread)
                                                                or any(id(w) in fw.after_colon for w in words)):
-            cells.append(Cell(box, BLOCK))  # (a value read glued to its label's colon: read again without it)
+            cells.append(Cell(box, BLOCK, line=True))  # (a value glued to its label's colon: read again without it)
     return cells
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from pipeline.ocr.ink import DARK
+
 FONTS = ("_a______.pfb", "_ab_____.pfb")  # reportlab's Helvetica and Helvetica-Bold (URW Nimbus Sans)
 RENDER_PX = 120  # font size (pixels) a label is drawn at before it is fitted to its box
 GLYPH_LEVEL = 128  # of 255: a drawn glyph's pixel at least this dark is the label's ink
@@ -30,7 +32,6 @@ MATCH_MIN = 0.55  # correlation of the drawn label with the image below which it
 MIN_LABEL_PX = 6  # a label fitted narrower or lower than this many pixels is not drawn (too small to match)
 OVERPRINT_SHARE = 0.03  # ink beside the found glyphs, inside their box, as a share of the ink on them, from which a
 # value is printed over the label (2001/08 scans and photos: 0.06-0.16; labels standing alone on 2016/03 and 2025/12: < 0.02)
-INK_LEVEL = 128  # grey level: a pixel darker than this is ink
 EDGE_PT = 0.25  # the found glyphs are grown by this much each way: the print's blurred edges go with them
 FILL_PT = 0.75  # how far around a painted-out pixel the image is looked at to fill it (inpainting's radius)
 
@@ -126,7 +127,7 @@ def erase_labels(image: np.ndarray, labels, *, scale: float) -> tuple[np.ndarray
         window = np.zeros((y1 - y0, x1 - x0), dtype=np.uint8)
         window[top:top + mask.shape[0], left:left + mask.shape[1]] = mask
         window = cv2.dilate(window, np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
-        ink, glyphs = image[y0:y1, x0:x1] < INK_LEVEL, window > 0
+        ink, glyphs = image[y0:y1, x0:x1] < DARK, window > 0
         rows, cols = slice(top, top + mask.shape[0]), slice(left, left + mask.shape[1])
         if (ink[rows, cols] & ~glyphs[rows, cols]).sum() < OVERPRINT_SHARE * (ink & glyphs).sum():
             continue  # the label stands alone: nothing printed over it to set apart, the image stays as it is

@@ -34,7 +34,7 @@ from functools import lru_cache
 import numpy as np
 
 from pipeline.ocr.engine import OcrEngine, OcrWord
-from pipeline.ocr.zones import DARK
+from pipeline.ocr.ink import DARK
 
 logger = logging.getLogger(__name__)
 

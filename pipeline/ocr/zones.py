@@ -10,7 +10,9 @@ replaced only when the second reading is a single valid character (or, for an am
 the LIMITS column, a valid amount; its confidence then says whether the two readings agree;
 for a party's block, a reading of as much print with fewer doubtful words). An amount cell read
 only to confirm a sure page-level reading (``Cell.confirm``, on a page read by its value boxes) keeps
-the page's words: a mark over it says whether the second reading agreed (:func:`confirmation`).
+the page's words: a mark over it says whether the second reading agreed (:func:`confirmation`). The one-line value
+boxes read again (``Cell.line``: a lone revision digit the page's reading left out) have a strip of their own
+too, apart from the party blocks' (:func:`_line`).
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ import numpy as np
 
 from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, Cell, dollars, strict_amount
 from pipeline.acord25.evidence import CONFIRMED, DATE_CONFIRMED, DATE_UNCONFIRMED, UNCONFIRMED
+from pipeline.acord25.layout import lines_of
 from pipeline.acord25.parse import parse_date
 from pipeline.ocr.blocks import words_in
 from pipeline.ocr.engine import OcrEngine, OcrWord
+from pipeline.ocr.ink import DARK
 from pipeline.ocr.labelink import Label, erase_labels, inside
-from pipeline.ocr.partylines import combined
+from pipeline.ocr.partylines import combined, plausible
 from pipeline.textlayer import Mark, Page, Word
 
 logger = logging.getLogger(__name__)
@@ -36,8 +40,9 @@ PAD = 0.12  # inch of paper around each cut-out and between them in the strip
 MIN_INK = 0.004  # share of a cell's pixels that must be ink for it to hold a character ...
 LETTER_INK_IN2 = 0.0008  # ... or this much ink (square inches): one small letter in a tall cell
 MIN_STROKE_IN = 0.025  # inch: ink blots smaller than this square are specks, not print
-DARK = 128  # grey level: print is at least this dark ...
-FAINT = 200  # ... or, in a cell printed faint (a blurred, upsampled scan), darker than halfway to paper, up to this
+# print is darker than DARK (pipeline.ocr.ink) or, in a cell printed faint (a blurred, upsampled scan), darker than
+# halfway to paper, up to this
+FAINT = 200
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,10 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
     # allowed: a second reading free to read letters says "no valid value" where a digit was doubtful, and so
     # nothing; held to digits it says which digit it saw
     page = _reread(page, image, [c for c in cells if c.confirm], engine, dpi=dpi, place=place, chars=CONFIRM_CHARS)
-    blocks = [c for c in cells if c.alphabet == BLOCK]
+    # the one-line value boxes read again (a lone revision digit, a phone, a NAIC number) have a strip of their own:
+    # read among the party blocks, tesseract's layout of the tall strip left a lone digit out
+    page = _reread(page, image, [c for c in cells if c.alphabet == BLOCK and c.line], engine, dpi=dpi, place=place)
+    blocks = [c for c in cells if c.alphabet == BLOCK and not c.line]
     labels = [lb for c in blocks for lb in inside(printed, c.box)]
     if labels:
         image, labels = erase_labels(image, labels, scale=page.width / image.shape[1])
@@ -124,7 +132,8 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
         if cut.cell.confirm:
             continue
         if cut.cell.alphabet == BLOCK:
-            kept = _block(words, cut, got, lambda w, cut=cut: place(_moved(w, cut, pad)), labels)
+            moved = (lambda w, cut=cut: place(_moved(w, cut, pad)))
+            kept = _line(words, cut, got, moved) if cut.cell.line else _block(words, cut, got, moved, labels)
             replaced += kept is not words
             words = kept
             continue
@@ -235,6 +244,25 @@ def unread_print(page: Page, image: np.ndarray, zone, *, scale: float, dpi: floa
     return left_out >= least * dpi * dpi and left_out >= UNREAD_SHARE * total
 
 
+LINE_SURE = 0.75  # OCR confidence (0-1) of each word of a one-line box's own reading taken where the page read none
+# (partylines.LONE_SURE's level: a line only one reading has is kept at this mean confidence)
+
+
+def _line(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word]:
+    """``words`` with a one-line value box's own reading ``got`` taken in: where the page's reading has no word in
+    the box (nor within :data:`NEAR_PT` of it), ``got`` when it is one line of print-shaped words, each read at
+    :data:`LINE_SURE` or more (a lone digit too: its cut-out's specks were painted out before it was read, so a
+    character read there is print, where a party block's lone character may be a speck's); else as a party's
+    block (:func:`_block`)."""
+    if words_in(words, cut.cell.box, margin=NEAR_PT):
+        return _block(words, cut, got, place)
+    second = [place(v) for v in got if v.text.strip()]
+    if (second and len(lines_of(second)) == 1 and all(plausible(w.text) for w in second)
+            and min(w.confidence if w.confidence is not None else 0.0 for w in second) >= LINE_SURE):
+        return words + second
+    return words
+
+
 def _block(words: list[Word], cut: _Cut, got: list[OcrWord], place, labels=()) -> list[Word]:
     """``words`` with the block's page-level reading and ``got`` (its own reading) combined line by line
     (:func:`pipeline.ocr.partylines.combined`). The page's words are those lying in the box or within
@@ -302,18 +330,30 @@ def _print_only(crop: np.ndarray, dpi: float) -> tuple[tuple[int, int, int, int]
     """The crop trimmed to its print, specks painted out: ((top, bottom, left, right), pixels), or None if blank."""
     paper, darkest = float(np.median(crop)), float(crop.min())
     level = max(DARK, min(FAINT, (paper + darkest) / 2))
-    dark = (crop < level).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    dark = crop < level
     smallest = (MIN_STROKE_IN * dpi) ** 2
-    keep = np.zeros(count, dtype=bool)
-    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= smallest
-    mask = keep[labels]
-    if mask.sum() < min(MIN_INK * crop.size, LETTER_INK_IN2 * dpi * dpi):
-        return None
+    least = min(MIN_INK * crop.size, LETTER_INK_IN2 * dpi * dpi)
+    mask = _strokes(dark, dark, smallest)
+    if mask.sum() < least:
+        # nothing left but specks: a thin stroke the dark level broke into speck-sized pieces (a serif digit on a
+        # blurred scan) is whole again when its pieces are joined through their faint edges
+        # (a blot as tall as a stroke is wide: a rule's faint remains, flat, are not joined into print)
+        mask = _strokes(dark, crop < (level + paper) / 2, smallest, tall=MIN_STROKE_IN * dpi)
+        if mask.sum() < least:
+            return None
     rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
     top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
     piece = np.where(mask | (crop >= level), crop, np.uint8(255))[top:bottom, left:right]
     return (top, bottom, left, right), np.ascontiguousarray(piece)
+
+
+def _strokes(dark: np.ndarray, reach: np.ndarray, smallest: float, tall: float = 0.0) -> np.ndarray:
+    """The ``dark`` pixels that lie in a blot of ``reach`` (``dark`` itself, or a fainter level's pixels that hold
+    it) of at least ``smallest`` pixels and ``tall`` pixels high: print, not specks."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(reach.astype(np.uint8), connectivity=8)
+    keep = np.zeros(count, dtype=bool)
+    keep[1:] = (stats[1:, cv2.CC_STAT_AREA] >= smallest) & (stats[1:, cv2.CC_STAT_HEIGHT] >= tall)
+    return keep[labels] & dark
 
 
 def _cut_of(cuts: list[_Cut], pieces: list[np.ndarray], w: OcrWord) -> int | None:
