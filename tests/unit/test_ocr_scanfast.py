@@ -85,3 +85,56 @@ def test_given_runs_when_thin_ones_are_not_counted_then_the_rules_chosen_are_tho
         assert got.kept
         dropped += components(mask)[0] - 1 - len(got.kept)
     assert dropped  # some runs dropped too (the bars of print run together): both ways were tried
+
+
+class _Inline:
+    """A stand-in for ThreadPoolExecutor that runs what it is given at once, on the calling thread."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def submit(self, fn, *args, **kwargs):
+        from concurrent.futures import Future
+
+        done = Future()
+        done.set_result(fn(*args, **kwargs))
+        return done
+
+
+def test_given_a_ruled_form_when_its_rules_are_found_on_a_thread_beside_the_page_then_the_reading_is_the_inline_one(
+        monkeypatch):
+    import threading
+
+    from pipeline.filetypes import PNG
+    from pipeline.ocr import ocr_pages, pages, zoned
+    from tests.unit.test_zoned import StripEngine, _ruled_png
+
+    from pipeline.acord25.template import Transform, load, register_rules
+
+    monkeypatch.setenv(zoned.SWITCH, "1")
+    template = load("2016/03")  # the page drawn at the form's own scale: its template's rules register it
+    monkeypatch.setattr(zoned, "register", lambda rules: [register_rules(list(template.rules), template, Transform())])
+    data = _ruled_png("2016/03")
+    threads = []
+    long_rules = pages._long_rules
+
+    def noted(*args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return long_rules(*args, **kwargs)
+
+    monkeypatch.setattr(pages, "_long_rules", noted)
+    beside = StripEngine()
+    [page] = ocr_pages(data, PNG, max_pages=1, engine=beside)
+    monkeypatch.setattr(pages, "ThreadPoolExecutor", _Inline)
+    inline = StripEngine()
+    [plain] = ocr_pages(data, PNG, max_pages=1, engine=inline)
+    assert threads == [False, True]  # beside the page's thread, then on it
+    assert page == plain
+    assert len(beside.images) == len(inline.images) >= 2  # the zones read first: the rules registered the page
+    assert all(np.array_equal(a, b) for a, b in zip(beside.images, inline.images))
