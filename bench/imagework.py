@@ -30,6 +30,7 @@ import cProfile
 import hashlib
 import json
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -66,23 +67,29 @@ def _image_digest(image: np.ndarray) -> str:
 
 
 class Steps:
-    """CPU seconds per step, each call counted once, by the outermost wrapped function it ran in."""
+    """CPU seconds per step, each call counted once, by the outermost wrapped function it ran in on its thread:
+    the OCR stage runs some steps on a thread beside the page's own (``pipeline.ocr.pages.SIDE_THREADS``), so each
+    call is timed by its own thread's CPU clock, and the nesting is followed per thread."""
 
     def __init__(self) -> None:
         self.spent: dict[str, float] = defaultdict(float)
-        self._depth = 0
+        self._local = threading.local()
+        self._lock = threading.Lock()
 
     def wrap(self, step: str, fn: Callable) -> Callable:
         def timed(*args, **kwargs):
-            if self._depth:
+            depth = getattr(self._local, "depth", 0)
+            if depth:
                 return fn(*args, **kwargs)
-            self._depth += 1
-            started = time.process_time()
+            self._local.depth = 1
+            started = time.thread_time()
             try:
                 return fn(*args, **kwargs)
             finally:
-                self.spent[step] += time.process_time() - started
-                self._depth -= 1
+                spent = time.thread_time() - started
+                with self._lock:
+                    self.spent[step] += spent
+                self._local.depth = 0
 
         return timed
 

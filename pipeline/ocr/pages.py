@@ -6,6 +6,7 @@ import functools
 import logging
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import cv2
@@ -25,6 +26,11 @@ MIN_OCR_DPI = 270
 # up to twice the CPU of one thread for the same masks (2 cores, docs/accuracy.md), and the OCR pool already
 # reads pages side by side, one per process and core (docs/scaling.md)
 OPENCV_THREADS = 1
+# threads beside the page's own for its image work: one, finding the long rules and registering the page by them
+# while the page's thread finds the check boxes and the ink's straight runs (the worker has 2 cores; the OCR pool
+# runs one page a process and core, so on a busy worker the two threads share what one would use; the CPU spent is
+# the same either way, only the wait shortens when a core is free: docs/accuracy.md, scanfast)
+SIDE_THREADS = 1
 _JUNK = re.compile(r"^[|_\-—–~'‘’\"“”.,:;!`=\[\](){}]+$")
 
 
@@ -70,23 +76,25 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     # a photographed sheet's hairlines (check boxes' sides), blurred by the lens and resampled by the squaring
     # up, are lost to one page-wide ink level: its boxes are outlined against the paper around them
     outline = deskew.binarise_local(image, dpi) if sheet is not None else None
-    boxes, sides = checkboxes.find_boxes(ink, dpi, outline=outline)
-    # the long rules, found on ink not blurred with gaps bridged, so that a faint hairline rule (which
-    # the blurred ink breaks into dots) is marked, for placing columns and rows, and, when upright,
-    # painted out too (else it is read as "|" beside each value; a level one bridged may run into print)
-    hairlines, segments = rules.long_printed_rules(deskew.binarise_fine(image), dpi, bridge_pt=rules.DASHED_GAP_PT)
-    # the straight runs of the ink: its rules are painted out, and the signature's ink is told from them
-    straight = rules.straight_runs(ink, dpi)
-    clean = rules.remove_rules(image, ink, dpi, extra=cv2.bitwise_or(sides, hairlines),
-                               rules=rules.standing_rules(*straight, ink, dpi))
     scale = width_pt / image.shape[1]
+    cheap_path = zoned.enabled() and turn.by == "rules"  # only the value boxes, when the rules place them
+    # the page's long rules and their registration to the form (no words needed) on a thread of their own,
+    # beside the check boxes and the ink's straight runs here: the two share nothing until the rules are
+    # painted out, and OpenCV's and numpy's work lets go of the interpreter's lock (module note of SIDE_THREADS)
+    with ThreadPoolExecutor(max_workers=SIDE_THREADS, thread_name_prefix="ocr-rules") as side:
+        ruled = side.submit(_long_rules, image, dpi, scale, cheap_path)
+        boxes, sides = checkboxes.find_boxes(ink, dpi, outline=outline)
+        # the straight runs of the ink: its rules are painted out, and the signature's ink is told from them
+        straight = rules.straight_runs(ink, dpi)
+        standing = rules.standing_rules(*straight, ink, dpi)
+        hairlines, rule_marks, candidates = ruled.result()
+    clean = rules.remove_rules(image, ink, dpi, extra=cv2.bitwise_or(sides, hairlines), rules=standing)
     size = (round(width_pt, 2), round(height_pt, 2))
-    rule_marks = [Mark("rule", *(round(v * scale, 2) for v in segment)) for segment in segments]
     placed = PageRegistration(turn=turn.rotate, turned_by=turn.by, skew=angle, size=size, corners=sheet)
     read = functools.partial(_page_of, number=page.number, size=size, boxes=boxes, rule_marks=rule_marks, ink=ink,
                              straight=cv2.bitwise_or(*straight), dpi=dpi, scale=scale)
-    if zoned.enabled() and turn.by == "rules":  # the cheap path: only the value boxes, when the rules place them
-        cheap = _by_zones(clean, ink, rule_marks, read, engine, dpi, placed)
+    if cheap_path:
+        cheap = _by_zones(clean, ink, candidates, read, engine, dpi, placed)
         zoned.note(cheap is not None)
         if cheap is not None:
             logger.info("OCR page %s by its value boxes: turned %s, skew %.2f, %s words in %.1f s", page.number,
@@ -100,6 +108,19 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     return _second_reading(done, clean, engine, dpi, placed, ink)
 
 
+def _long_rules(image: np.ndarray, dpi: float, scale: float, register: bool) -> tuple[np.ndarray, list[Mark], list]:
+    """The page's long rules: (the mask of those to paint out, a ``rule`` mark for each, in points, and the
+    page registered by them to each template that matches, best first, when ``register``: :func:`zoned.register`).
+
+    They are found on ink not blurred with gaps bridged, so that a faint hairline rule (which the blurred ink
+    breaks into dots) is marked, for placing columns and rows, and, when upright, painted out too (else it is
+    read as "|" beside each value; a level one bridged may run into print)."""
+    hairlines, segments = rules.long_printed_rules(deskew.binarise_fine(image), dpi, bridge_pt=rules.DASHED_GAP_PT)
+    rule_marks = [Mark("rule", *(round(v * scale, 2) for v in segment)) for segment in segments]
+    candidates = zoned.register([(m.x0, m.y0, m.x1, m.y1) for m in rule_marks]) if register else []
+    return hairlines, rule_marks, candidates
+
+
 def _page_of(found: list[OcrWord], *, number: int, size: tuple[float, float], boxes: list[checkboxes.CheckBox],
              rule_marks: list[Mark], ink: np.ndarray, straight: np.ndarray, dpi: float, scale: float) -> Page:
     """The page's words (read in page pixels) and marks: its check boxes, its rules and a signature's ink."""
@@ -110,15 +131,15 @@ def _page_of(found: list[OcrWord], *, number: int, size: tuple[float, float], bo
     return Page(number=number, width=size[0], height=size[1], words=tuple(words), marks=tuple(marks))
 
 
-def _by_zones(clean: np.ndarray, ink: np.ndarray, rule_marks: list[Mark], read, engine: OcrEngine, dpi: float,
+def _by_zones(clean: np.ndarray, ink: np.ndarray, candidates: list, read, engine: OcrEngine, dpi: float,
               placed: PageRegistration) -> Page | None:
     """The page read by its value boxes only (:mod:`pipeline.ocr.zoned`), with its second readings; None
-    when the rules do not place the boxes or the words read do not make the page an ACORD 25."""
+    when the rules do not place the boxes (``candidates``: the page registered by its rules to each template
+    that matches, :func:`zoned.register`) or the words read do not make the page an ACORD 25."""
     from pipeline.acord25.identify import identify_page
     from pipeline.acord25.reader import prepared
     from pipeline.acord25.template import restore
 
-    candidates = zoned.register([(m.x0, m.y0, m.x1, m.y1) for m in rule_marks])
     if not candidates:
         return None
     scale = placed.size[0] / clean.shape[1]

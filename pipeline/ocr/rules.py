@@ -149,10 +149,12 @@ def _standing(mask: np.ndarray, ink: np.ndarray, dpi: float, *, upright: bool) -
     across = 1 if upright else 0  # the axis its thickness is summed along: columns of a level run, rows of an upright
     out = mask.copy()
     kept = []
+    thickest = RULE_MAX_THICK_PT * px
     for i in range(1, count):
         x, y, w, h = (int(v) for v in stats[i, :4])
-        own = labels[y:y + h, x:x + w] == i
-        thick = float(np.median(own.sum(axis=across))) > RULE_MAX_THICK_PT * px
+        # a run's thickness (the median of its pixel counts across it) is at most its box's extent across it:
+        # a run no thicker than a rule across its whole box needs no count (most runs; the same decision)
+        thick = (w if upright else h) > thickest and _thickness(labels[y:y + h, x:x + w] == i, across) > thickest
         if not thick:
             if upright:
                 before = ink[y:y + h, max(0, x - gap)] > 0
@@ -163,8 +165,13 @@ def _standing(mask: np.ndarray, ink: np.ndarray, dpi: float, *, upright: bool) -
             if float(np.mean(before | after)) < RULE_MAX_TOUCHING:
                 kept.append((i, (x, y, w, h)))
                 continue
-        out[y:y + h, x:x + w][own] = 0
+        out[y:y + h, x:x + w][labels[y:y + h, x:x + w] == i] = 0
     return RuleRuns(out, labels, tuple(kept))
+
+
+def _thickness(own: np.ndarray, across: int) -> float:
+    """A run's thickness in pixels: the median of its pixel counts across it (``own``: the run's pixels in its box)."""
+    return float(np.median(own.sum(axis=across)))
 
 
 def remove_rules(image: np.ndarray, ink: np.ndarray, dpi: float, extra: np.ndarray | None = None,
