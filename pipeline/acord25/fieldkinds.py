@@ -47,6 +47,8 @@ _SPREAD_AMOUNT = re.compile(r"(?<=\d)\s+(,)|(?<=[$,])\s+(?=\d)")  # "$ 1 ,000, 0
 _LOST_COMMA = re.compile(r"(?<=,\d{3})\s+(?=\d{3}(?:[.,]\d{2})?(?:\s|$))")
 MIN_LIMIT = 100  # dollars: no limit or deductible on a certificate is smaller
 ZERO_LOOKALIKES = "689"  # digits tesseract reads for a doubtfully printed 0 (an open, broken or filled-in ring)
+ANSWER_SPECKS = ".,:;'\"°-_~`*"  # what OCR reads a speck or a rule's end beside a Y/N cell's one letter as
+_ANSWER_LOOKALIKES = str.maketrans({"¥": "Y"})  # a sign tesseract reads for a printed Y
 DOUBTED_AMOUNT = 0.5  # an amount's word read less surely than this may hold a zero's look-alike
 STRAY_LINE_CHARS = 2  # an OCR line of a party block with this many letters or fewer, and no digit, is a speck
 
@@ -186,14 +188,21 @@ def read_letter(lines: list[Line]) -> tuple[str, str] | None:
 
 
 def read_yn(lines: list[Line]) -> tuple[bool, str] | None:
-    """The cell's Y or N; else, OCR having read the one letter twice ('N' and a misreading 'Nosy' over it), the
-    answer of the words that read as one alone, when they agree (as one of a stack: below trust)."""
+    """The cell's Y or N; else, OCR having read the one letter twice ('N' and a misreading 'Nosy' over it) or with
+    specks beside it ('N-'), the answer of the words that read as one alone (:func:`answer_of`), when they agree
+    (as one of a stack: below trust)."""
     for line in lines:
         flag = parse_flag(text_of(line))
         if flag is not None:
             return flag, "in_box"
-    flags = {parse_flag(w.text) for line in lines for w in line if w.confidence is not None} - {None}
+    flags = {parse_flag(answer_of(w.text)) for line in lines for w in line if w.confidence is not None} - {None}
     return (flags.pop(), "first_of_stack") if len(flags) == 1 else None
+
+
+def answer_of(text: str) -> str:
+    """An OCR word of a Y/N cell without the specks and rule ends read beside its one letter ('N-', 'Y.°'), its
+    look-alike signs read as the letter ('¥' for Y)."""
+    return text.strip(ANSWER_SPECKS).translate(_ANSWER_LOOKALIKES)
 
 
 def read_phone(lines: list[Line]) -> tuple[str, str] | None:
