@@ -556,13 +556,13 @@ def _same_print(w: Word, other: Word) -> bool:
 
 
 def _speck(w: Word) -> bool:
-    """An OCR word with no letter, digit, '$', '#', '&', '@' or check glyph (a rule's end or speckle read as
-    marks), or one far lower than any print (a speck read as a letter)."""
+    """An OCR word with no letter, digit, '$', '#', '&', '@', check glyph or look-alike of a Y/N letter ('¥') (a
+    rule's end or speckle read as marks), or one far lower than any print (a speck read as a letter)."""
     if w.confidence is None:
         return False
     if w.height < MIN_PRINT_PT or (w.height < LOW_PRINT_PT and w.confidence < STRAY_CONFIDENCE):
         return True
-    return not any(c.isalnum() or c in "$#&@" for c in w.text) and not kinds.is_check_glyph(w.text)
+    return not any(c.isalnum() or c in "$#&@" for c in kinds.answer_of(w.text)) and not kinds.is_check_glyph(w.text)
 
 
 def _lines(words: list[Word]) -> list[list[Word]]:
