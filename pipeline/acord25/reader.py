@@ -815,7 +815,7 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
         words = fw.words.get(f, [])
         box = Box.around(words + fw.unread.get(f, [])) if words else fw.boxes[f]  # the cap sees what was cut off
         if f.kind in READERS:
-            lines = _without_stray_lines(fw.lines(f)) if f.kind == "text" else fw.lines(f)
+            lines = _without_stray_lines(fw.lines(f), f.block == "coverages") if f.kind == "text" else fw.lines(f)
             if f.key.endswith("/policy_number"):
                 lines = _without_dates(lines)
             found = READERS[f.kind](lines)
@@ -916,11 +916,14 @@ def _stray(w: Word) -> bool:
         not any(c.isdigit() for c in w.text) and sum(c.isalnum() for c in w.text) <= STRAY_CHARS
 
 
-def _without_stray_lines(lines: list[list[Word]]) -> list[list[Word]]:
+def _without_stray_lines(lines: list[list[Word]], in_row: bool = False) -> list[list[Word]]:
     """A text field's lines without those made only of stray OCR fragments (:func:`_stray`: speckle and rule ends
-    read as "tee", "ete" above and below a policy number), when a line of something else is left."""
+    read as "tee", "ete" above and below a policy number), when a line of something else is left; in a coverage
+    row's cell (``in_row``: a description's line, a policy number), always: its narrow ruled cell, between check
+    boxes and the row's rules, holds no word of four letters or fewer that tesseract doubts, only their edges read
+    as letters ('dies', 'Sie', 'NIA')."""
     kept = [line for line in lines if not all(_stray(w) for w in line)]
-    return kept or lines
+    return kept if kept or in_row else lines
 
 
 def _stray_trimmed(lines: list[list[Word]]) -> tuple[list[list[Word]], list[Word]]:
