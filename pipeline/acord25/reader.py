@@ -74,6 +74,8 @@ SIGNATURE_INK = ("drawing", "image")  # marks that sign a signature box (kinds.r
 SIGN_TOP_SHARE = 0.5  # a signature's ink starts in its box's upper half; print below the box starts at its bottom
 YN_PAIR_GAP_PT = 8.0  # two Y/N cells of one row this close side by side share a rule (ADDL INSD | SUBR WVD): the
 # 2016/03 and 2025/12 field rectangles touch, the 2010/05 ones stand 7 pt apart inside their cells
+LEGAL_FORMS = frozenset(("llc", "inc", "co", "corp", "ltd", "llp", "lp", "pllc", "pc", "plc", "company"))
+# the legal forms a business's name ends with (pipeline/vendors.py folds the same words out of names it compares)
 ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
 LIMIT_KEYS = {
     "general_liability": ("each_occurrence", "damage_to_rented_premises", "medical_expense",
@@ -935,7 +937,7 @@ def _stray_trimmed(lines: list[list[Word]]) -> tuple[list[list[Word]], list[Word
         while start < end and _stray(line[start]):
             start += 1
         while end > start and _stray(line[end - 1]) and not _ends_line(line[start:end]) \
-                and not _ends_street(line[start:end]):
+                and not _ends_street(line[start:end]) and not _ends_name(line[start:end]):
             end -= 1
         cut += line[:start] + line[end:]
         if start < end:
@@ -948,6 +950,14 @@ def _ends_street(line: list[Word]) -> bool:
     doubtfully OCR read it, not a fragment at the block's edge."""
     return line[-1].text.lower().strip(".,") in postal.STREET_SUFFIXES and \
         postal.is_street(" ".join(w.text for w in line))
+
+
+def _ends_name(line: list[Word]) -> bool:
+    """True when a line is a business's name ending in its legal form ('Group LLC', 'Plumbing LLC.'): the form's
+    word, however doubtfully OCR read it, in the same print (:func:`_same_print`) as a word before it that is no
+    stray fragment itself, is the name's, not a fragment at the block's edge."""
+    return len(line) >= 2 and "".join(c for c in line[-1].text.lower() if c.isalpha()) in LEGAL_FORMS and \
+        not _stray(line[-2]) and _same_print(line[-1], line[-2])
 
 
 def _ends_line(line: list[Word]) -> bool:
