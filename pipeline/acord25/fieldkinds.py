@@ -47,6 +47,8 @@ _SPREAD_AMOUNT = re.compile(r"(?<=\d)\s+(,)|(?<=[$,])\s+(?=\d)")  # "$ 1 ,000, 0
 _LOST_COMMA = re.compile(r"(?<=,\d{3})\s+(?=\d{3}(?:[.,]\d{2})?(?:\s|$))")
 MIN_LIMIT = 100  # dollars: no limit or deductible on a certificate is smaller
 ZERO_LOOKALIKES = "689"  # digits tesseract reads for a doubtfully printed 0 (an open, broken or filled-in ring)
+ANSWER_SPECKS = ".,:;'\"°-_~`*"  # what OCR reads a speck or a rule's end beside a Y/N cell's one letter as
+_ANSWER_LOOKALIKES = str.maketrans({"¥": "Y"})  # a sign tesseract reads for a printed Y
 DOUBTED_AMOUNT = 0.5  # an amount's word read less surely than this may hold a zero's look-alike
 STRAY_LINE_CHARS = 2  # an OCR line of a party block with this many letters or fewer, and no digit, is a speck
 
@@ -186,14 +188,21 @@ def read_letter(lines: list[Line]) -> tuple[str, str] | None:
 
 
 def read_yn(lines: list[Line]) -> tuple[bool, str] | None:
-    """The cell's Y or N; else, OCR having read the one letter twice ('N' and a misreading 'Nosy' over it), the
-    answer of the words that read as one alone, when they agree (as one of a stack: below trust)."""
+    """The cell's Y or N; else, OCR having read the one letter twice ('N' and a misreading 'Nosy' over it) or with
+    specks beside it ('N-'), the answer of the words that read as one alone (:func:`answer_of`), when they agree
+    (as one of a stack: below trust)."""
     for line in lines:
         flag = parse_flag(text_of(line))
         if flag is not None:
             return flag, "in_box"
-    flags = {parse_flag(w.text) for line in lines for w in line if w.confidence is not None} - {None}
+    flags = {parse_flag(answer_of(w.text)) for line in lines for w in line if w.confidence is not None} - {None}
     return (flags.pop(), "first_of_stack") if len(flags) == 1 else None
+
+
+def answer_of(text: str) -> str:
+    """An OCR word of a Y/N cell without the specks and rule ends read beside its one letter ('N-', 'Y.°'), its
+    look-alike signs read as the letter ('¥' for Y)."""
+    return text.strip(ANSWER_SPECKS).translate(_ANSWER_LOOKALIKES)
 
 
 def read_phone(lines: list[Line]) -> tuple[str, str] | None:
@@ -283,8 +292,9 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
         street = next((i for i, t in enumerate(kept) if i > 0 and (_STREET.match(t) or ocr and postal.is_street(
             _HOUSE_SPECK.sub(r"\1\2", t), kept[i + 1] if i + 1 < len(kept) else None))), None)
         cut, how = (street, "split_at_street") if street is not None else (1, "split_guessed")
-    if ocr:  # a c/o line OCR read with look-alikes is one
+    if ocr:  # a c/o line OCR read with look-alikes is one; so is a street's suffix ('Bivd')
         kept = [_CARE_OF_OCR.sub("c/o", t) if i > 0 else t for i, t in enumerate(kept)]
+        kept = [postal.with_suffix_mended(t) if i >= cut else t for i, t in enumerate(kept)]
     care_of = next((i for i, t in enumerate(kept) if i > 0 and _CARE_OF.match(t)), None)
     if care_of is not None and (care_of < cut or (care_of == cut and how != "in_box")):  # a c/o (attn) line starts the address, as the form's own
         cut, how = care_of, "care_of"  # fields have it (MailingAddress_LineOne); the print alone does not say

@@ -48,6 +48,26 @@ def is_street(text: str, next_text: str | None = None) -> bool:
     return next_text is not None and bool(_UNIT.match(next_text))
 
 
+def with_suffix_mended(text: str) -> str:
+    """An OCR street line whose suffix was read with a look-alike of its 'l' ('Bivd', 'B1vd' for Blvd): that word
+    put back, when the line is a street with it put back (:func:`is_street`) and is none as read. Only words after
+    the house number and the street's first word; the look-alikes (SUFFIX_LOOKALIKES) become 'l'."""
+    street = _UNIT_AFTER.split(text, maxsplit=1)[0]
+    words = street.split(" ")
+    if is_street(text) or len(words) < 3:
+        return text
+    for i in range(2, len(words)):
+        bare = words[i].strip(".,;:")
+        if bare.lower() not in STREET_SUFFIXES and bare.translate(SUFFIX_LOOKALIKES).lower() in STREET_SUFFIXES:
+            mended = " ".join(words[:i] + [words[i].translate(SUFFIX_LOOKALIKES)] + words[i + 1:]) + text[len(street):]
+            if is_street(mended):
+                return mended
+    return text
+
+
+SUFFIX_LOOKALIKES = str.maketrans({"i": "l", "I": "l", "1": "l", "|": "l", "!": "l"})  # what OCR reads a suffix's 'l' as
+
+
 def is_city_line(text: str) -> bool:
     """True when a line ends as a city line does: a state code and a ZIP code."""
     return bool(_CITY_STATE_ZIP.search(text.strip()))

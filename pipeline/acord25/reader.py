@@ -72,6 +72,10 @@ COLON_LOOKALIKES = ":;1lI|i!."  # what OCR reads a colon as, glued to the value'
 READ_TWICE_CHARS = 2  # a piece of an OCR word read again inside a longer overlapping reading: this many letters at least
 SIGNATURE_INK = ("drawing", "image")  # marks that sign a signature box (kinds.read_signature)
 SIGN_TOP_SHARE = 0.5  # a signature's ink starts in its box's upper half; print below the box starts at its bottom
+YN_PAIR_GAP_PT = 8.0  # two Y/N cells of one row this close side by side share a rule (ADDL INSD | SUBR WVD): the
+# 2016/03 and 2025/12 field rectangles touch, the 2010/05 ones stand 7 pt apart inside their cells
+LEGAL_FORMS = frozenset(("llc", "inc", "co", "corp", "ltd", "llp", "lp", "pllc", "pc", "plc", "company"))
+# the legal forms a business's name ends with (pipeline/vendors.py folds the same words out of names it compares)
 ROWS = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation", "other")
 LIMIT_KEYS = {
     "general_liability": ("each_occurrence", "damage_to_rented_premises", "medical_expense",
@@ -110,7 +114,9 @@ class FieldWords:
         self._index = _FieldBoxes(self.boxes, self.own, self.row_wide)
         values = [w for j, w in enumerate(page.words) if j not in registration.printed_words and not _speck(w)]
         self.agreed: set[int] = set()  # ids of OCR words a second reading agreed with
-        values, covered, self.read_twice = _uncovered([u for w in values for u in _unglued(w)], self.agreed)
+        self._answer_rules = _answer_rules(registration, self.own)
+        values, covered, self.read_twice = _uncovered(
+            [v for w in values for u in _unglued(w) for v in _cut_at_rule(u, self._answer_rules)], self.agreed)
         values, self.after_colon = _off_colons(values, registration)
         self.differing = _differing(values)
         # the field of every word a phrase is made of, found at once (:meth:`_field_of` asks for it several times)
@@ -552,13 +558,13 @@ def _same_print(w: Word, other: Word) -> bool:
 
 
 def _speck(w: Word) -> bool:
-    """An OCR word with no letter, digit, '$', '#', '&', '@' or check glyph (a rule's end or speckle read as
-    marks), or one far lower than any print (a speck read as a letter)."""
+    """An OCR word with no letter, digit, '$', '#', '&', '@', check glyph or look-alike of a Y/N letter ('¥') (a
+    rule's end or speckle read as marks), or one far lower than any print (a speck read as a letter)."""
     if w.confidence is None:
         return False
     if w.height < MIN_PRINT_PT or (w.height < LOW_PRINT_PT and w.confidence < STRAY_CONFIDENCE):
         return True
-    return not any(c.isalnum() or c in "$#&@" for c in w.text) and not kinds.is_check_glyph(w.text)
+    return not any(c.isalnum() or c in "$#&@" for c in kinds.answer_of(w.text)) and not kinds.is_check_glyph(w.text)
 
 
 def _lines(words: list[Word]) -> list[list[Word]]:
@@ -576,6 +582,9 @@ def _lines(words: list[Word]) -> list[list[Word]]:
 _TWO_DATES = re.compile(r"^((?:\d{1,2})?/\d{1,2}/(?:\d{4}|\d{2}))[-|lI!]?(\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))[.,]?$")
 
 
+# two Y/N cells' answers read as one word across the rule between them, the rule (or the cells' outer rules) read as
+# a mark: '|' or a letter or sign like it ('YIN', 'N/AIY', 'IN/AIN', 'NON)')
+_TWO_ANSWERS = re.compile(r"^[|Il!\[(]?(N/A|Y|N)[|Il!/\\\[\]()O1](N/A|Y|N)[|Il!\])]?$")
 _DATE_WORD = re.compile(r"^\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})[.,]?$")  # a word that is one date and nothing more
 _GLUED_LABEL = re.compile(r"^([^:\s]{1,30}:)([A-Za-z].*)$")
 
@@ -610,6 +619,42 @@ def _unglued(w: Word) -> list[Word]:
     per_char = (w.x1 - w.x0) / len(w.text)
     return [replace(w, text=m.group(1), x1=w.x0 + per_char * m.end(1)),
             replace(w, text=m.group(2), x0=w.x0 + per_char * m.start(2))]
+
+
+def _answer_rules(registration: Registration, own: dict[Field, Box]) -> list[tuple[float, Box, Box]]:
+    """The rules between two Y/N cells of one coverage row side by side (the form's ADDL INSD and SUBR WVD columns),
+    from the template's geometry: (the rule's x on the page, the left cell's box, the right one's). A row whose left
+    cell of the two is no field (workers compensation's ADDL INSD, printed 'N/A') has it where the other rows do."""
+    fields = registration.template.fields
+    yn = [f for f in fields if f.kind == "yn"]
+    pairs = [(left, right) for left in yn for right in yn if left.key.split("/")[0] == right.key.split("/")[0]
+             and 0.0 <= right.box[0] - left.box[2] <= YN_PAIR_GAP_PT]
+    out = [((own[left].x1 + own[right].x0) / 2, own[left], own[right]) for left, right in pairs]
+    paired = {f for pair in pairs for f in pair}
+    for f in yn:
+        column = next((left for left, right in pairs if f not in paired and right.box[0] == f.box[0]
+                       and right.box[2] == f.box[2]), None)
+        if column is not None:  # the left column's cell in this row, placed by the row's block's fit
+            left = Box(*registration.to_page(f.block, (column.box[0], f.box[1], column.box[2], f.box[3])))
+            out.append(((left.x1 + own[f].x0) / 2, left, own[f]))
+    return out
+
+
+def _cut_at_rule(w: Word, rules: list[tuple[float, Box, Box]]) -> list[Word]:
+    """An OCR word that is two Y/N cells' answers read as one across the rule between them ('Y|N' read 'YIN',
+    'N/A|Y' read 'N/AIY', 'N|N' read 'NON'), as two words, cut at the rule the template places between the cells.
+    Only a word lying across that rule, in both cells' row, with a mark between two answers: a state ('NY') in
+    another box is no such word."""
+    if w.confidence is None:
+        return [w]
+    m = _TWO_ANSWERS.match(w.text)
+    if m is None:
+        return [w]
+    for x, left, right in rules:
+        if left.x0 - BOX_SLACK_MAX_PT <= w.x0 < x < w.x1 <= right.x1 + BOX_SLACK_MAX_PT and \
+                max(left.y0, right.y0) <= w.cy <= min(left.y1, right.y1):
+            return [replace(w, text=m.group(1), x1=x), replace(w, text=m.group(2), x0=x)]
+    return [w]
 
 
 def _uncovered(words: list[Word], agreed: set[int] | None = None) -> tuple[list[Word], set[int], set[int]]:
@@ -772,7 +817,7 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
         words = fw.words.get(f, [])
         box = Box.around(words + fw.unread.get(f, [])) if words else fw.boxes[f]  # the cap sees what was cut off
         if f.kind in READERS:
-            lines = _without_stray_lines(fw.lines(f)) if f.kind == "text" else fw.lines(f)
+            lines = _without_stray_lines(fw.lines(f), f.block == "coverages") if f.kind == "text" else fw.lines(f)
             if f.key.endswith("/policy_number"):
                 lines = _without_dates(lines)
             found = READERS[f.kind](lines)
@@ -873,11 +918,14 @@ def _stray(w: Word) -> bool:
         not any(c.isdigit() for c in w.text) and sum(c.isalnum() for c in w.text) <= STRAY_CHARS
 
 
-def _without_stray_lines(lines: list[list[Word]]) -> list[list[Word]]:
+def _without_stray_lines(lines: list[list[Word]], in_row: bool = False) -> list[list[Word]]:
     """A text field's lines without those made only of stray OCR fragments (:func:`_stray`: speckle and rule ends
-    read as "tee", "ete" above and below a policy number), when a line of something else is left."""
+    read as "tee", "ete" above and below a policy number), when a line of something else is left; in a coverage
+    row's cell (``in_row``: a description's line, a policy number), always: its narrow ruled cell, between check
+    boxes and the row's rules, holds no word of four letters or fewer that tesseract doubts, only their edges read
+    as letters ('dies', 'Sie', 'NIA')."""
     kept = [line for line in lines if not all(_stray(w) for w in line)]
-    return kept or lines
+    return kept if kept or in_row else lines
 
 
 def _stray_trimmed(lines: list[list[Word]]) -> tuple[list[list[Word]], list[Word]]:
@@ -889,7 +937,7 @@ def _stray_trimmed(lines: list[list[Word]]) -> tuple[list[list[Word]], list[Word
         while start < end and _stray(line[start]):
             start += 1
         while end > start and _stray(line[end - 1]) and not _ends_line(line[start:end]) \
-                and not _ends_street(line[start:end]):
+                and not _ends_street(line[start:end]) and not _ends_name(line[start:end]):
             end -= 1
         cut += line[:start] + line[end:]
         if start < end:
@@ -902,6 +950,14 @@ def _ends_street(line: list[Word]) -> bool:
     doubtfully OCR read it, not a fragment at the block's edge."""
     return line[-1].text.lower().strip(".,") in postal.STREET_SUFFIXES and \
         postal.is_street(" ".join(w.text for w in line))
+
+
+def _ends_name(line: list[Word]) -> bool:
+    """True when a line is a business's name ending in its legal form ('Group LLC', 'Plumbing LLC.'): the form's
+    word, however doubtfully OCR read it, in the same print (:func:`_same_print`) as a word before it that is no
+    stray fragment itself, is the name's, not a fragment at the block's edge."""
+    return len(line) >= 2 and "".join(c for c in line[-1].text.lower() if c.isalpha()) in LEGAL_FORMS and \
+        not _stray(line[-2]) and _same_print(line[-1], line[-2])
 
 
 def _ends_line(line: list[Word]) -> bool:
