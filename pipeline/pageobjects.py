@@ -6,9 +6,12 @@ in the drawing (the words' drawing order), the marks (images, crosses, strokes, 
 in page space), the largest image's declared pixels (the refusal of huge images) and how many of the page's
 own text objects are drawn invisible (the layer check).
 
-pdfium is called here through second bindings of its functions that take and give object handles as
-plain addresses (ints): a handle given as a ctypes pointer costs a ``cast`` to key or compare it, five
-times the call itself. The functions, and so what they answer, are the same.
+The walk calls pdfium through unchecked bindings of its functions (:func:`unchecked`): each handle a call
+gives back stays a ctypes object (``_Handle``) and is passed to the next calls as it is, its address read
+once where it keys the text objects; a handle given as a typed ctypes pointer costs a ``cast`` to key or
+compare it, and an int given for a typed pointer a new ``c_void_p`` on every call. :func:`by_address` makes
+bindings that take handles as plain addresses (ints), for callers that hold those. The functions, and so
+what they answer, are the same.
 """
 
 from __future__ import annotations
