@@ -6,9 +6,12 @@ in the drawing (the words' drawing order), the marks (images, crosses, strokes, 
 in page space), the largest image's declared pixels (the refusal of huge images) and how many of the page's
 own text objects are drawn invisible (the layer check).
 
-pdfium is called here through second bindings of its functions that take and give object handles as
-plain addresses (ints): a handle given as a ctypes pointer costs a ``cast`` to key or compare it, five
-times the call itself. The functions, and so what they answer, are the same.
+The walk calls pdfium through unchecked bindings of its functions (:func:`unchecked`): each handle a call
+gives back stays a ctypes object (``_Handle``) and is passed to the next calls as it is, its address read
+once where it keys the text objects; a handle given as a typed ctypes pointer costs a ``cast`` to key or
+compare it, and an int given for a typed pointer a new ``c_void_p`` on every call. :func:`by_address` makes
+bindings that take handles as plain addresses (ints), for callers that hold those. The functions, and so
+what they answer, are the same.
 """
 
 from __future__ import annotations
@@ -56,19 +59,27 @@ def address(handle: Any) -> int:
     return ctypes.cast(handle, ctypes.c_void_p).value or 0
 
 
-_count_objects = by_address(pdfium_c.FPDFPage_CountObjects)
-_get_object = by_address(pdfium_c.FPDFPage_GetObject)
-_get_type = by_address(pdfium_c.FPDFPageObj_GetType)
-_form_count = by_address(pdfium_c.FPDFFormObj_CountObjects)
-_form_object = by_address(pdfium_c.FPDFFormObj_GetObject)
-_get_matrix = by_address(pdfium_c.FPDFPageObj_GetMatrix)
-_get_bounds = by_address(pdfium_c.FPDFPageObj_GetBounds, pointers=True)  # (its results' places as addresses)
-_pixel_size = by_address(pdfium_c.FPDFImageObj_GetImagePixelSize)
-_render_mode = by_address(pdfium_c.FPDFTextObj_GetTextRenderMode)
-_count_segments = by_address(pdfium_c.FPDFPath_CountSegments)
-_get_segment = by_address(pdfium_c.FPDFPath_GetPathSegment)
-_segment_point = by_address(pdfium_c.FPDFPathSegment_GetPoint, pointers=True)
-_segment_type = by_address(pdfium_c.FPDFPathSegment_GetType)
+class _Handle(ctypes.c_void_p):
+    """A pdfium handle as a function gives it back: ctypes turns a ``c_void_p`` result into an int, not a
+    subclass of it, so the handle stays a ctypes object that is passed to the next call as it is."""
+
+
+# The walk's pdfium functions, unchecked (:func:`unchecked`): a handle is given as the ``_Handle`` a call gave
+# back (or the page's ``c_void_p``), an output place as a ``byref`` made once, an index as a small int (an
+# unsigned long one as a ``c_ulong``). The same functions at the same addresses.
+_count_objects = unchecked(pdfium_c.FPDFPage_CountObjects)
+_get_object = unchecked(pdfium_c.FPDFPage_GetObject, _Handle)
+_get_type = unchecked(pdfium_c.FPDFPageObj_GetType)
+_form_count = unchecked(pdfium_c.FPDFFormObj_CountObjects)
+_form_object = unchecked(pdfium_c.FPDFFormObj_GetObject, _Handle)  # (its index a c_ulong)
+_get_matrix = unchecked(pdfium_c.FPDFPageObj_GetMatrix)
+_get_bounds = unchecked(pdfium_c.FPDFPageObj_GetBounds)
+_pixel_size = unchecked(pdfium_c.FPDFImageObj_GetImagePixelSize)
+_render_mode = unchecked(pdfium_c.FPDFTextObj_GetTextRenderMode)
+_count_segments = unchecked(pdfium_c.FPDFPath_CountSegments)
+_get_segment = unchecked(pdfium_c.FPDFPath_GetPathSegment, _Handle)
+_segment_point = unchecked(pdfium_c.FPDFPathSegment_GetPoint)
+_segment_type = unchecked(pdfium_c.FPDFPathSegment_GetType)
 text_object = by_address(pdfium_c.FPDFText_GetTextObject)  # (text page's address, character) -> its object's
 
 _TEXT, _PATH, _IMAGE, _FORM = (pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE,
@@ -88,10 +99,12 @@ class PageObjects:
         self.shown = self.hidden = 0  # the page's own text objects (not a form XObject's) drawn, and drawn invisible
         self._paths = paths
         self._float = [ctypes.c_float() for _ in range(4)]
-        self._at = [ctypes.addressof(f) for f in self._float]  # where pdfium writes them
+        self._at = [ctypes.byref(f) for f in self._float]  # where pdfium writes them
         self._uint = (ctypes.c_uint(), ctypes.c_uint())
+        self._uint_at = tuple(ctypes.byref(u) for u in self._uint)
         self._fs_matrix = pdfium_c.FS_MATRIX()
-        handle = address(page.raw)
+        self._fs_matrix_at = ctypes.byref(self._fs_matrix)
+        handle = ctypes.c_void_p(address(page.raw))
         self._walk([_get_object(handle, i) for i in range(_count_objects(handle))], IDENTITY, 0)
 
     def marks(self) -> Iterator[tuple[str, Box]]:
@@ -107,11 +120,11 @@ class PageObjects:
     def images(self) -> Iterator[Box]:
         return (box for kind, box in self.found if kind == "image")
 
-    def _walk(self, objects: list[int | None], matrix: Matrix, depth: int) -> None:
+    def _walk(self, objects: list[Any], matrix: Matrix, depth: int) -> None:
         for obj in objects:
             kind = _get_type(obj)
             if kind == _TEXT:
-                self.text_rank[obj or 0] = len(self.text_rank)
+                self.text_rank[obj.value or 0] = len(self.text_rank)
                 if depth == 0:
                     if _render_mode(obj) == _INVISIBLE:
                         self.hidden += 1
@@ -119,11 +132,11 @@ class PageObjects:
                         self.shown += 1
             elif kind == _FORM:
                 if depth < MAX_DEPTH:
-                    children = [_form_object(obj, i) for i in range(_form_count(obj))]
+                    children = [_form_object(obj, ctypes.c_ulong(i)) for i in range(_form_count(obj))]
                     self._walk(children, _compose(self._matrix(obj), matrix), depth + 1)
             elif kind == _IMAGE:
                 width, height = self._uint
-                if _pixel_size(obj, width, height):
+                if _pixel_size(obj, *self._uint_at):
                     self.most_pixels = max(self.most_pixels, width.value * height.value)
                 box = self._bounds(obj, matrix)
                 if box is not None:
@@ -135,24 +148,24 @@ class PageObjects:
                     if label:
                         self.found.append((label, box))
 
-    def _matrix(self, obj: int | None) -> Matrix:
+    def _matrix(self, obj: Any) -> Matrix:
         m = self._fs_matrix
-        if not _get_matrix(obj, m):
+        if not _get_matrix(obj, self._fs_matrix_at):
             return IDENTITY
         return (m.a, m.b, m.c, m.d, m.e, m.f)
 
-    def _bounds(self, obj: int | None, matrix: Matrix) -> Box | None:
+    def _bounds(self, obj: Any, matrix: Matrix) -> Box | None:
         l, b, r, t = self._float
         if not _get_bounds(obj, *self._at):
             return None
         a, bb, c, d, e, f = matrix
-        xs, ys = [], []
-        for x, y in ((l.value, b.value), (r.value, t.value), (l.value, t.value), (r.value, b.value)):
-            xs.append(a * x + c * y + e)
-            ys.append(bb * x + d * y + f)
-        return min(xs), min(ys), max(xs), max(ys)
+        lv, bv, rv, tv = l.value, b.value, r.value, t.value
+        # the four corners (left-bottom, right-top, left-top, right-bottom), each min and max taken in that order
+        x1, x2, x3, x4 = a * lv + c * bv + e, a * rv + c * tv + e, a * lv + c * tv + e, a * rv + c * bv + e
+        y1, y2, y3, y4 = bb * lv + d * bv + f, bb * rv + d * tv + f, bb * lv + d * tv + f, bb * rv + d * bv + f
+        return min(x1, x2, x3, x4), min(y1, y2, y3, y4), max(x1, x2, x3, x4), max(y1, y2, y3, y4)
 
-    def _classify_path(self, obj: int | None, box: Box) -> str | None:
+    def _classify_path(self, obj: Any, box: Box) -> str | None:
         """``cross`` for a small X/tick, ``stroke`` for half of one, ``drawing`` for curves; None for rules and
         boxes."""
         width, height = box[2] - box[0], box[3] - box[1]
