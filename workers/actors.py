@@ -39,7 +39,7 @@ from workers import outcomes, trust, uploads
 from workers.guard import MAX_CRASHES, StageGuard, clear_crashes, crashes_cleared
 from workers.dispatch import Flushed
 from workers.handoffs import Relay, Taken, dispatch, relay_once
-from workers.metrics import StageTimer
+from workers.metrics import StageTimer, stage_handover
 from workers.publish import publish_pending
 from workers.decisions import score
 from workers.on_file import on_file
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-OCR_QUEUE = "ocr"
+DEFAULT_QUEUE, OCR_QUEUE = "default", "ocr"
 OCR_PRIORITY = 10  # dramatiq runs lower numbers first: a worker on both queues takes fast work first
 __all__ = ["MAX_CRASHES", "Actors", "declare_actors", "document_key", "reading_key"]
 
@@ -286,7 +286,7 @@ class Stages:
         return self._keep_reading(document, reading, time.monotonic() - started)
 
     def ocr_document(self, document_id: str) -> None:
-        self._run(document_id, self._ocr)
+        self._run(document_id, self._ocr, queue=OCR_QUEUE)
 
     def _ocr(self, session, document: Document) -> Any:
         from pipeline.stages import read_ocr
@@ -450,7 +450,7 @@ class Stages:
             self._fail(session, document, exc)
         self._publish()
 
-    def _run(self, document_id: str, step) -> None:
+    def _run(self, document_id: str, step, queue: str = DEFAULT_QUEUE) -> None:
         """Run one stage of a document; its errors go up to StageGuard (workers/guard.py).
 
         A step returns the actor of the next stage, ``self._publish``, or None. The next stage is
@@ -459,17 +459,23 @@ class Stages:
         An error rolls the step back with its hand-off. A transient error after long work (an OCR,
         its reading kept, then the database away at the commit) is waited out in place for as long
         as that work took (infra/patience.py): the step runs again and finds its result kept, where a
-        retry would have queued behind every other OCR."""
-        started = time.monotonic()
-        patiently(lambda: self._run_once(document_id, step), worth_s=lambda: time.monotonic() - started,
-                  transient=outcomes.TRANSIENT, what=f"{_stage_name(step)} of document {document_id}")
+        retry would have queued behind every other OCR.
 
-    def _run_once(self, document_id: str, step) -> None:
+        In a worker, a next stage that this thread may run (:meth:`_in_place`) is run at once, after the
+        commit and outside the step's patience, instead of being enqueued (:meth:`_continue`)."""
+        started = time.monotonic()
+        then = patiently(lambda: self._run_once(document_id, step, queue), worth_s=lambda: time.monotonic() - started,
+                         transient=outcomes.TRANSIENT, what=f"{_stage_name(step)} of document {document_id}")
+        if then is not None:
+            then()
+
+    def _run_once(self, document_id: str, step, queue: str) -> Callable[[], None] | None:
+        """The step in one transaction; what is to run next in this thread, if anything (:meth:`_run`)."""
         with self.sessions() as session:
             document = session.get(Document, document_id)
             if document is None:
                 log.warning("document %s not found", document_id)
-                return
+                return None
             following = step(session, document)
             handoffs = [hand_on(session, following.actor_name, document_id)] \
                 if isinstance(following, dramatiq.Actor) else []
@@ -478,9 +484,51 @@ class Stages:
         if cleared:
             crashes_cleared(document_id)
         if handoffs:
+            if self._in_place(following, queue):
+                return lambda: self._continue(following, handoffs[0], document_id)
             self._dispatch(handoffs)
+        elif following == self._publish and self.taken.deferring:
+            return self._publish_here
         elif following is not None:
             following(document_id)
+        return None
+
+    def _in_place(self, following: dramatiq.Actor, queue: str) -> bool:
+        """Whether this thread runs ``following`` itself rather than enqueueing it: in a worker (its relay
+        runs, ``Taken.deferring``), for a stage on the queue this thread serves that is not crash-prone
+        (a crash-prone read is counted by StageGuard around its own message, workers/guard.py).
+
+        Each message costs the chain its enqueue, fetch and acknowledgement, the middleware around it and,
+        after a quiet spell, up to ``worker_poll_ms`` before an idle consumer looks again; a stage run in
+        place costs none of them. A scan's extract (after ``ocr_document``, on the OCR queue) is still
+        enqueued: the OCR pool does not take the fast queue's work."""
+        return self.taken.deferring and following.queue_name == queue and not following.options.get("crash_prone")
+
+    def _continue(self, following: dramatiq.Actor, owed, document_id: str) -> None:
+        """Run the next stage's actor function here, as its message would (its errors met the same way:
+        a permanent one recorded, a transient one raised, so that dramatiq retries this message, whose
+        stage finds its work done and comes here again).
+
+        The hand-off's row, committed with the step before, stands for the message until the stage has
+        run: a process that dies meanwhile leaves it to a relay, which enqueues it after GRACE, as for a
+        message the broker lost. Once the stage has run (or raised: a retry of this message records a
+        hand-off of its own), the row goes with the relay's next batch (``Taken``), as an enqueued one's."""
+        stage_handover(following.actor_name)
+        try:
+            following.fn(document_id)
+        finally:
+            self.taken.add([owed.id])
+
+    def _publish_here(self) -> None:
+        """Publish the outbox in this thread (``publish_events`` run in place, see :meth:`_in_place`); it
+        is committed already, so a failure here only leaves the events to a ``publish_events`` message."""
+        stage_handover(self.actors.publish_events.actor_name)
+        try:
+            self.publish_events()
+        except Exception as exc:
+            log.warning("publishing in place failed (%s: %s); a publish_events message takes it on",
+                        type(exc).__name__, exc, exc_info=not outcomes.is_transient(exc))
+            self._publish()
 
     def _dispatch(self, handoffs) -> None:
         dispatch(handoffs, broker=self.broker, sessions=self.sessions, taken=self.taken)
