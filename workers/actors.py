@@ -20,12 +20,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import dramatiq
+from dramatiq.middleware import SkipMessage
 from sqlalchemy import String, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from infra import keys
 from infra.keys import document_key
+from infra.logging import correlation_id
 from infra.models import Account, Certificate, Document, Handoff, InboundMessage, MessageDocument, utcnow
 from infra.repo import add_document, add_event, document_ref, hand_on, insert_ignore, message_ref, move, move_now
 from infra.patience import patiently
@@ -39,6 +41,7 @@ from workers import outcomes, trust, uploads
 from workers.guard import MAX_CRASHES, StageGuard, clear_crashes, crashes_cleared
 from workers.dispatch import Flushed
 from workers.handoffs import Relay, Taken, dispatch, relay_once
+from workers.memory import ReturnFreedMemory
 from workers.metrics import StageTimer, stage_handover
 from workers.publish import publish_pending
 from workers.decisions import score
@@ -152,7 +155,8 @@ def declare_actors(broker: dramatiq.Broker, *, settings: Settings, sessions: ses
                     redis=redis, secret_box=secret_box)
     # correlation id, crash counting, errors to statuses (workers/guard.py); first, so a message it
     # skips (a reader crashed too often) is started by no later middleware
-    broker.add_middleware(StageGuard(sessions, stages.fail_document))
+    stages.guard = StageGuard(sessions, stages.fail_document)
+    broker.add_middleware(stages.guard)
     broker.add_middleware(StageTimer())  # coi_stage_seconds (docs/metrics.md)
 
     def relay_round(check_streams: bool) -> None:
@@ -162,6 +166,7 @@ def declare_actors(broker: dramatiq.Broker, *, settings: Settings, sessions: ses
     # enqueues hand-offs the broker missed, deletes the rows of those it took (workers/handoffs.py)
     broker.add_middleware(Relay(relay_round, taken=stages.taken, flush=lambda: stages.taken.flush(sessions)))
     broker.add_middleware(PrefetchLimits())
+    broker.add_middleware(ReturnFreedMemory([OCR_QUEUE]))  # a scan's images given back (workers/memory.py)
     document = {"failure": stages.fail_document, "on_retry_exhausted": "give_up", **outcomes.RETRY_OPTIONS}
 
     def actor(fn, **options):
@@ -205,6 +210,7 @@ class Stages:
         self.secret_box = secret_box
         self.taken = Taken()  # the rows of the hand-offs these stages enqueued, deleted by the relay
         self.actors: Actors | None = None
+        self.guard: StageGuard | None = None  # counts a crash-prone stage run in place (declare_actors)
 
     # -- split ------------------------------------------------------------------------------
 
@@ -257,7 +263,10 @@ class Stages:
             no_attachment = message.status == MessageStatus.NO_ATTACHMENT
             handoffs = [hand_on(session, "read_document", document_id) for document_id in stored]
             session.commit()  # the split and its documents' reads, together
-        self._dispatch(handoffs)
+        if len(handoffs) == 1 and self._in_place(self.actors.read_document, DEFAULT_QUEUE):
+            self._continue(self.actors.read_document, handoffs[0], stored[0])  # one document: read here
+        else:
+            self._dispatch(handoffs)
         if no_attachment:
             self._publish()
 
@@ -494,30 +503,45 @@ class Stages:
         return None
 
     def _in_place(self, following: dramatiq.Actor, queue: str) -> bool:
-        """Whether this thread runs ``following`` itself rather than enqueueing it: in a worker (its relay
-        runs, ``Taken.deferring``), for a stage on the queue this thread serves that is not crash-prone
-        (a crash-prone read is counted by StageGuard around its own message, workers/guard.py).
+        """Whether this thread may run ``following`` itself rather than enqueue it: in a worker (its relay
+        runs, ``Taken.deferring``), for a stage on the queue this thread serves.
 
         Each message costs the chain its enqueue, fetch and acknowledgement, the middleware around it and,
         after a quiet spell, up to ``worker_poll_ms`` before an idle consumer looks again; a stage run in
         place costs none of them. A scan's extract (after ``ocr_document``, on the OCR queue) is still
         enqueued: the OCR pool does not take the fast queue's work."""
-        return self.taken.deferring and following.queue_name == queue and not following.options.get("crash_prone")
+        return self.taken.deferring and following.queue_name == queue
 
     def _continue(self, following: dramatiq.Actor, owed, document_id: str) -> None:
-        """Run the next stage's actor function here, as its message would (its errors met the same way:
-        a permanent one recorded, a transient one raised, so that dramatiq retries this message, whose
-        stage finds its work done and comes here again).
+        """Run the next stage's actor function here, as its message would (a permanent error is recorded
+        by the actor's own failure, workers/guard.py ``meet_errors``). A crash-prone stage (the read) is
+        counted by StageGuard first, as around its own message (``arm_here``); where it cannot be, it is
+        enqueued. A transient error (after the stage's own patience, infra/patience.py) enqueues the
+        stage's message: its retries, backoff and ``give_up`` are then that actor's, as before.
 
         The hand-off's row, committed with the step before, stands for the message until the stage has
         run: a process that dies meanwhile leaves it to a relay, which enqueues it after GRACE, as for a
-        message the broker lost. Once the stage has run (or raised: a retry of this message records a
-        hand-off of its own), the row goes with the relay's next batch (``Taken``), as an enqueued one's."""
-        stage_handover(following.actor_name)
+        message the broker lost. Once the stage has run, the row goes with the relay's next batch
+        (``Taken``), as an enqueued one's."""
+        token = correlation_id.set(document_id)  # its log lines carry the document, as in its own message
         try:
+            if following.options.get("crash_prone") and (self.guard is None or not self.guard.arm_here(document_id)):
+                self._dispatch([owed])
+                return
+            stage_handover(following.actor_name)
             following.fn(document_id)
+        except SkipMessage:  # it crashed its reader too often: failed by the guard, nothing to run
+            pass
+        except Exception as exc:
+            if not outcomes.is_transient(exc):
+                raise
+            log.warning("%s of document %s run in place met %s (%s); its message takes it on",
+                        following.actor_name, document_id, type(exc).__name__, exc)
+            self._dispatch([owed])
+            return
         finally:
-            self.taken.add([owed.id])
+            correlation_id.reset(token)
+        self.taken.add([owed.id])
 
     def _publish_here(self) -> None:
         """Publish the outbox in this thread (``publish_events`` run in place, see :meth:`_in_place`); it

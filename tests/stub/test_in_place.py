@@ -1,7 +1,7 @@
 """A worker thread runs the next stage itself when it may (workers/actors.py ``Stages._in_place``):
-the extract, the scoring and the publication of a born-digital certificate follow its read in the read's
-thread, with no message of their own; the hand-off row stands for each until it has run; a crash-prone
-stage and a stage of the other queue are still enqueued."""
+the read, extract, scoring and publication of a born-digital certificate follow its split in the split's
+thread, with no message of their own; the hand-off row stands for each until it has run; the read is
+counted by StageGuard as around its own message; a stage of the other queue is still enqueued."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_given_a_born_digital_certificate_when_read_then_extract_score_and_publi
     mail(chain, draw_certificate(certificate))
     chain.settle()
 
-    assert sorted(processed.actors) == ["read_document", "split_message"]  # no message for the rest
+    assert processed.actors == ["split_message"]  # no message for the rest
     with chain.app.sessions() as session:
         assert session.scalars(select(Document)).one().status == DocumentStatus.DECIDED
     entries = chain.app.redis.xrange(stream_name("acme"))
@@ -85,10 +85,10 @@ def test_given_a_stage_run_in_place_when_it_runs_then_its_hand_off_row_still_sta
     assert extract_row in stages.taken._ids  # and handed to it once the stage had run
 
 
-def test_given_an_in_place_stage_that_fails_for_a_while_when_it_recovers_then_the_document_is_decided_once(
+def test_given_an_in_place_stage_that_fails_for_a_while_when_it_recovers_then_its_own_message_decides_it_once(
         chain, certificate, monkeypatch):
-    """A transient error in the in-place extract is retried with the read's message, whose read finds its
-    reading kept and goes on to the extract again."""
+    """A transient error in the in-place extract enqueues the extract's message: its retries and its
+    ``give_up`` are the extract's, as when it always had a message."""
     from sqlalchemy.exc import OperationalError
 
     stages = chain.actors.stages
@@ -101,27 +101,69 @@ def test_given_an_in_place_stage_that_fails_for_a_while_when_it_recovers_then_th
         return real_extract(session, document)
 
     monkeypatch.setattr(stages, "_extract", extract)
-    monkeypatch.setattr("workers.actors.patiently",
-                        lambda action, **_: action())  # no waiting in place: the message is retried
     processed = Processed()
     chain.broker.add_middleware(processed)
 
     mail(chain, draw_certificate(certificate))
     chain.settle()
 
-    assert failed and processed.actors.count("read_document") == 2
+    assert failed and sorted(processed.actors) == ["extract_document", "split_message"]
     with chain.app.sessions() as session:
         assert session.scalars(select(Document)).one().status == DocumentStatus.DECIDED
-    entries = chain.app.redis.xrange(stream_name("acme"))
-    assert len(entries) == 1
+    assert len(chain.app.redis.xrange(stream_name("acme"))) == 1
     assert chain.dead_letters() == []
 
 
-def test_given_the_next_stage_when_it_is_crash_prone_of_the_other_queue_or_no_relay_runs_then_it_is_enqueued(chain):
+def test_given_a_read_run_in_place_when_it_reads_then_its_crash_count_is_up_and_cleared_after(
+        chain, certificate, monkeypatch):
+    """The split reads its one document in place: StageGuard counts the read as around its own message."""
+    import pipeline.stages
+
+    real_read, counts = pipeline.stages.read_text, []
+
+    def read_text(*args, **kwargs):
+        with chain.app.sessions() as session:
+            counts.append(session.scalars(select(Document.crashes)).one())
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline.stages, "read_text", read_text)
+    processed = Processed()
+    chain.broker.add_middleware(processed)
+
+    mail(chain, draw_certificate(certificate))
+    chain.settle()
+
+    assert processed.actors == ["split_message"]
+    assert counts == [1]  # counted before the read ran
+    with chain.app.sessions() as session:
+        assert session.scalars(select(Document.crashes)).one() == 0
+
+
+def test_given_a_document_that_crashed_its_reader_too_often_when_read_in_place_then_it_is_failed_unread(
+        chain, certificate, monkeypatch):
+    import pipeline.stages
+
+    monkeypatch.setattr(chain.actors.stages.guard, "max_crashes", 0)  # every count is one too many
+    reads = []
+    monkeypatch.setattr(pipeline.stages, "read_text", lambda *a, **k: reads.append(1))
+
+    mail(chain, draw_certificate(certificate))
+    chain.settle()
+
+    assert reads == []
+    with chain.app.sessions() as session:
+        document = session.scalars(select(Document)).one()
+    assert (document.status, document.error_code) == (DocumentStatus.FAILED, "reader_crashed")
+    chain.actors.stages.taken.flush(chain.app.sessions)
+    assert handoff_rows(chain) == 0
+    assert chain.dead_letters() == []
+
+
+def test_given_the_next_stage_when_it_is_of_the_other_queue_or_no_relay_runs_then_it_is_enqueued(chain):
     actors, stages = chain.actors, chain.actors.stages
     assert stages._in_place(actors.extract_document, "default")
-    assert not stages._in_place(actors.read_document, "default")  # crash-prone: counted around its own message
-    assert not stages._in_place(actors.ocr_document, "default")  # crash-prone, and the OCR pool's queue
+    assert stages._in_place(actors.read_document, "default")  # crash-prone: counted in place (arm_here)
+    assert not stages._in_place(actors.ocr_document, "default")  # the OCR pool's queue
     assert not stages._in_place(actors.extract_document, "ocr")  # after an OCR: the fast queue's work
     stages.taken.deferring = False  # a stage called outside a worker (a command, a test)
     try:
