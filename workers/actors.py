@@ -5,7 +5,9 @@ publish_events. Everything runs on the ``default`` queue but OCR, which has a qu
 (``ocr``): a worker pool on ``default`` keeps deciding born-digital certificates in well under a second
 while scans wait for the OCR pool (``coi worker --queues default`` / ``--queues ocr``).
 Every actor is idempotent: run twice, it leaves the same rows (UNIQUE constraints decide) and
-re-sends the next step, which is idempotent too.
+re-sends the next step, which is idempotent too. In a worker, a thread goes on to the next stage itself
+when it is on the same queue (``Stages._continue``): a born-digital certificate's read, extract and
+scoring run in its split's thread, each still recorded as a hand-off until it has run.
 """
 
 from __future__ import annotations
@@ -496,9 +498,7 @@ class Stages:
             if self._in_place(following, queue):
                 return lambda: self._continue(following, handoffs[0], document_id)
             self._dispatch(handoffs)
-        elif following == self._publish and self.taken.deferring:
-            return self._publish_here
-        elif following is not None:
+        elif following is not None:  # the publication: a message still, so that a burst's events go in few rounds
             following(document_id)
         return None
 
@@ -542,17 +542,6 @@ class Stages:
         finally:
             correlation_id.reset(token)
         self.taken.add([owed.id])
-
-    def _publish_here(self) -> None:
-        """Publish the outbox in this thread (``publish_events`` run in place, see :meth:`_in_place`); it
-        is committed already, so a failure here only leaves the events to a ``publish_events`` message."""
-        stage_handover(self.actors.publish_events.actor_name)
-        try:
-            self.publish_events()
-        except Exception as exc:
-            log.warning("publishing in place failed (%s: %s); a publish_events message takes it on",
-                        type(exc).__name__, exc, exc_info=not outcomes.is_transient(exc))
-            self._publish()
 
     def _dispatch(self, handoffs) -> None:
         dispatch(handoffs, broker=self.broker, sessions=self.sessions, taken=self.taken)

@@ -56,8 +56,8 @@ def decided(app) -> Document | None:
 @pytest.mark.parametrize("app", ["postgres-s3-redis"], indirect=True)
 def test_given_the_broker_away_after_the_split_when_the_certificate_goes_on_in_place_then_it_is_decided_without_it(
         app, smtp_door, worker, monkeypatch):
-    """The split's thread reads, extracts, scores and publishes its one document itself
-    (workers/actors.py ``Stages._continue``): no stage after the split needs the broker, and each
+    """The split's thread reads, extracts and scores its one document itself (workers/actors.py
+    ``Stages._continue``): no stage between the split and the publication needs the broker, and each
     hand-off row, which stood for its stage while it ran, is gone once the relay has had its round.
     (A row the broker refused is relayed on its return: the upload and expiry tests below.)"""
     with app.sessions() as session:
@@ -66,7 +66,7 @@ def test_given_the_broker_away_after_the_split_when_the_certificate_goes_on_in_p
     real_enqueue, refused = broker.enqueue, []
 
     def enqueue(message, *, delay=None):
-        if message.actor_name != "split_message":
+        if message.actor_name not in ("split_message", "publish_events"):
             refused.append(message.actor_name)
             raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
         return real_enqueue(message, delay=delay)

@@ -1,6 +1,6 @@
 """A worker thread runs the next stage itself when it may (workers/actors.py ``Stages._in_place``):
-the read, extract, scoring and publication of a born-digital certificate follow its split in the split's
-thread, with no message of their own; the hand-off row stands for each until it has run; the read is
+the read, extract and scoring of a born-digital certificate follow its split in the split's thread, with
+no message of their own (the publication keeps its message); the hand-off row stands for each until it has run; the read is
 counted by StageGuard as around its own message; a stage of the other queue is still enqueued."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def handoff_rows(chain) -> int:
         return session.scalar(select(func.count()).select_from(Handoff))
 
 
-def test_given_a_born_digital_certificate_when_read_then_extract_score_and_publish_run_in_the_reads_thread(
+def test_given_a_born_digital_certificate_when_split_then_read_extract_and_score_run_in_the_splits_thread(
         chain, certificate):
     processed = Processed()
     chain.broker.add_middleware(processed)
@@ -49,7 +49,7 @@ def test_given_a_born_digital_certificate_when_read_then_extract_score_and_publi
     mail(chain, draw_certificate(certificate))
     chain.settle()
 
-    assert processed.actors == ["split_message"]  # no message for the rest
+    assert processed.actors == ["split_message", "publish_events"]  # none for the read, extract and scoring
     with chain.app.sessions() as session:
         assert session.scalars(select(Document)).one().status == DocumentStatus.DECIDED
     entries = chain.app.redis.xrange(stream_name("acme"))
@@ -107,7 +107,7 @@ def test_given_an_in_place_stage_that_fails_for_a_while_when_it_recovers_then_it
     mail(chain, draw_certificate(certificate))
     chain.settle()
 
-    assert failed and sorted(processed.actors) == ["extract_document", "split_message"]
+    assert failed and sorted(processed.actors) == ["extract_document", "publish_events", "split_message"]
     with chain.app.sessions() as session:
         assert session.scalars(select(Document)).one().status == DocumentStatus.DECIDED
     assert len(chain.app.redis.xrange(stream_name("acme"))) == 1
@@ -133,7 +133,7 @@ def test_given_a_read_run_in_place_when_it_reads_then_its_crash_count_is_up_and_
     mail(chain, draw_certificate(certificate))
     chain.settle()
 
-    assert processed.actors == ["split_message"]
+    assert processed.actors == ["split_message", "publish_events"]
     assert counts == [1]  # counted before the read ran
     with chain.app.sessions() as session:
         assert session.scalars(select(Document.crashes)).one() == 0
