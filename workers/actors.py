@@ -537,6 +537,8 @@ class Stages:
                 raise
             log.warning("%s of document %s run in place met %s (%s); its message takes it on",
                         following.actor_name, document_id, type(exc).__name__, exc)
+            if self.guard is not None:
+                self.guard.release_here(document_id)  # its message counts it again
             self._dispatch([owed])
             return
         finally:

@@ -150,6 +150,19 @@ class StageGuard(dramatiq.Middleware):
         self._arm(document_id, message_id)
         return True
 
+    def release_here(self, document_id: str) -> None:
+        """A stage counted by :meth:`arm_here` is handed to a message of its own after all (a transient
+        error): its count is cleared now, before that message counts it again, not at the end of this one
+        (which could clear the other's count while it reads)."""
+        message_id = getattr(_THREAD, "message_id", None)
+        if message_id is None or getattr(_THREAD, "armed", None) != document_id:
+            return
+        with self._lock:
+            token, _ = self._running.get(message_id, (None, None))
+            self._running[message_id] = (token, None)
+        _THREAD.armed = _THREAD.cleared = None
+        self._disarm(document_id)
+
     def after_process_message(self, broker, message, *, result=None, exception=None) -> None:
         self._end(message.message_id)
 

@@ -170,3 +170,43 @@ def test_given_the_next_stage_when_it_is_of_the_other_queue_or_no_relay_runs_the
         assert not stages._in_place(actors.extract_document, "default")
     finally:
         stages.taken.deferring = True
+
+
+def test_given_a_read_in_place_that_meets_a_transient_error_when_its_message_takes_it_on_then_its_count_is_cleared_first(
+        chain, certificate, monkeypatch):
+    """The split's count of the read is cleared before the read's own message counts it again."""
+    from infra.storage import StorageUnavailable
+
+    storage, real_get, failed = chain.app.storage, chain.app.storage.get, []
+    counts = []
+
+    def get(key: str) -> bytes:
+        if "/documents/" in key and not failed:
+            failed.append(1)
+            with chain.app.sessions() as session:
+                counts.append(session.scalars(select(Document.crashes)).one())
+            raise StorageUnavailable("storage is away")
+        return real_get(key)
+
+    monkeypatch.setattr(storage, "get", get)
+    monkeypatch.setattr("workers.actors.patiently", lambda action, **_: action())  # no waiting in place
+    released = []
+    real_release = chain.actors.stages.guard.release_here
+
+    def release_here(document_id):
+        real_release(document_id)
+        with chain.app.sessions() as session:
+            released.append(session.scalars(select(Document.crashes)).one())
+
+    monkeypatch.setattr(chain.actors.stages.guard, "release_here", release_here)
+    processed = Processed()
+    chain.broker.add_middleware(processed)
+
+    mail(chain, draw_certificate(certificate))
+    chain.settle()
+
+    assert counts == [1] and released == [0]  # counted in place, cleared before the read's message
+    assert "read_document" in processed.actors
+    with chain.app.sessions() as session:
+        document = session.scalars(select(Document)).one()
+    assert (document.status, document.crashes) == (DocumentStatus.DECIDED, 0)
