@@ -105,10 +105,35 @@ class ActorNames:
                 log.current.started = time.thread_time()
 
             def after_process_message(self, broker, message, *, result=None, exception=None) -> None:
-                log.cpu[message.actor_name] += time.thread_time() - log.current.started
+                log.cpu[log.current.actor] += time.thread_time() - log.current.started
                 log.current.actor = "worker"
 
         return Names()
+
+
+@contextmanager
+def stages_in_place(log: StatementLog) -> Iterator[None]:
+    """A stage that a worker thread runs in place after the one before (workers/actors.py
+    ``Stages._continue``, told by ``stage_handover``) is logged and timed as that stage's actor, as if
+    it had had its own message. A tree from before it (a "before" run) has no hand-over: nothing to do."""
+    import workers.actors
+
+    handover = getattr(workers.actors, "stage_handover", None)
+    if handover is None:
+        yield
+        return
+
+    def handed_over(actor_name: str) -> None:
+        now = time.thread_time()
+        log.cpu[log.current.actor] += now - log.current.started
+        log.current.actor, log.current.started = actor_name, now
+        handover(actor_name)
+
+    workers.actors.stage_handover = handed_over
+    try:
+        yield
+    finally:
+        workers.actors.stage_handover = handover
 
 
 @contextmanager
@@ -135,7 +160,7 @@ def chain(app) -> Iterator[tuple[object, StatementLog, object]]:
     worker = Worker(broker, worker_threads=2, worker_timeout=20)
     worker.start()
     try:
-        with log:
+        with log, stages_in_place(log):
             yield actors, log, worker
     finally:
         worker.stop()

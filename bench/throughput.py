@@ -214,6 +214,20 @@ def worker_memory(worker: subprocess.Popen) -> list[float]:
     return [round(rig.peak_rss_mb(p), 1) for p in pids]
 
 
+def worker_resident(worker: subprocess.Popen) -> list[float]:
+    """Resident memory now (VmRSS, MB) of each dramatiq worker process (not tesseract's)."""
+    pids = [p for p in rig.descendants(worker.pid) if "tesseract" not in rig.command_of(p)]
+    return [round(resident_mb(p), 1) for p in pids]
+
+
+def resident_mb(pid: int) -> float:
+    """The resident memory of a live process now (VmRSS), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 @dataclass
 class Row:
     kind: str
@@ -307,8 +321,10 @@ def main(argv: list[str] | None = None) -> int:
                                                                        for g in ("workers", "door", "PostgreSQL"))])
                         if seq or batch:
                             peaks = worker_memory(worker)  # the high-water mark so far: kinds run in this order
+                            now = worker_resident(worker)  # what each holds once the kind's work is done
                             memory.append([processes, args.threads, f"after {kind}", max(peaks, default=0.0),
-                                           ", ".join(map(str, peaks))])
+                                           ", ".join(map(str, peaks)), max(now, default=0.0),
+                                           ", ".join(map(str, now))])
             if not args.no_mixed and scans:
                 mixed = mixed_load(door, env, app, watcher, scans)
         app.close()
@@ -321,8 +337,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\nCPU per certificate during the burst, ms (the processes' own counters; Redis not included)")
     print(rig.table(["kind", "worker processes", "n", "workers", "SMTP door", "PostgreSQL (this run's database)"],
                     cpu))
-    print("\nPeak memory of the worker processes (VmHWM, MB; tesseract's own processes not included)")
-    print(rig.table(["worker processes", "threads", "peak so far", "max MB", "each process MB"], memory))
+    print("\nMemory of the worker processes, MB: peak (VmHWM) and resident after the kind's work (VmRSS); "
+          "tesseract's own processes not included")
+    print(rig.table(["worker processes", "threads", "peak so far", "max MB", "each process MB", "resident max MB",
+                     "each process resident MB"], memory))
     if scans:
         yard = [t for t, _ in rig.tesseract_cli([img for s in scans[:args.scanned] for img in rig.ocr_inputs(s)])]
         scanned_p50 = [r.p50 for r in rows if r.kind == "scanned" and r.mode == "one at a time"]

@@ -5,7 +5,9 @@ publish_events. Everything runs on the ``default`` queue but OCR, which has a qu
 (``ocr``): a worker pool on ``default`` keeps deciding born-digital certificates in well under a second
 while scans wait for the OCR pool (``coi worker --queues default`` / ``--queues ocr``).
 Every actor is idempotent: run twice, it leaves the same rows (UNIQUE constraints decide) and
-re-sends the next step, which is idempotent too.
+re-sends the next step, which is idempotent too. In a worker, a thread goes on to the next stage itself
+when it is on the same queue (``Stages._continue``): a born-digital certificate's read, extract and
+scoring run in its split's thread, each still recorded as a hand-off until it has run.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import dramatiq
+from dramatiq.middleware import SkipMessage
 from sqlalchemy import String, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from infra import keys
 from infra.keys import document_key
+from infra.logging import correlation_id
 from infra.models import Account, Certificate, Document, Handoff, InboundMessage, MessageDocument, utcnow
 from infra.repo import add_document, add_event, document_ref, hand_on, insert_ignore, message_ref, move, move_now
 from infra.patience import patiently
@@ -39,7 +43,8 @@ from workers import outcomes, trust, uploads
 from workers.guard import MAX_CRASHES, StageGuard, clear_crashes, crashes_cleared
 from workers.dispatch import Flushed
 from workers.handoffs import Relay, Taken, dispatch, relay_once
-from workers.metrics import StageTimer
+from workers.memory import ReturnFreedMemory
+from workers.metrics import StageTimer, stage_handover
 from workers.publish import publish_pending
 from workers.decisions import score
 from workers.on_file import on_file
@@ -53,7 +58,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-OCR_QUEUE = "ocr"
+DEFAULT_QUEUE, OCR_QUEUE = "default", "ocr"
 OCR_PRIORITY = 10  # dramatiq runs lower numbers first: a worker on both queues takes fast work first
 __all__ = ["MAX_CRASHES", "Actors", "declare_actors", "document_key", "reading_key"]
 
@@ -152,7 +157,8 @@ def declare_actors(broker: dramatiq.Broker, *, settings: Settings, sessions: ses
                     redis=redis, secret_box=secret_box)
     # correlation id, crash counting, errors to statuses (workers/guard.py); first, so a message it
     # skips (a reader crashed too often) is started by no later middleware
-    broker.add_middleware(StageGuard(sessions, stages.fail_document))
+    stages.guard = StageGuard(sessions, stages.fail_document)
+    broker.add_middleware(stages.guard)
     broker.add_middleware(StageTimer())  # coi_stage_seconds (docs/metrics.md)
 
     def relay_round(check_streams: bool) -> None:
@@ -162,6 +168,7 @@ def declare_actors(broker: dramatiq.Broker, *, settings: Settings, sessions: ses
     # enqueues hand-offs the broker missed, deletes the rows of those it took (workers/handoffs.py)
     broker.add_middleware(Relay(relay_round, taken=stages.taken, flush=lambda: stages.taken.flush(sessions)))
     broker.add_middleware(PrefetchLimits())
+    broker.add_middleware(ReturnFreedMemory([OCR_QUEUE]))  # a scan's images given back (workers/memory.py)
     document = {"failure": stages.fail_document, "on_retry_exhausted": "give_up", **outcomes.RETRY_OPTIONS}
 
     def actor(fn, **options):
@@ -205,6 +212,7 @@ class Stages:
         self.secret_box = secret_box
         self.taken = Taken()  # the rows of the hand-offs these stages enqueued, deleted by the relay
         self.actors: Actors | None = None
+        self.guard: StageGuard | None = None  # counts a crash-prone stage run in place (declare_actors)
 
     # -- split ------------------------------------------------------------------------------
 
@@ -257,7 +265,10 @@ class Stages:
             no_attachment = message.status == MessageStatus.NO_ATTACHMENT
             handoffs = [hand_on(session, "read_document", document_id) for document_id in stored]
             session.commit()  # the split and its documents' reads, together
-        self._dispatch(handoffs)
+        if len(handoffs) == 1 and self._in_place(self.actors.read_document, DEFAULT_QUEUE):
+            self._continue(self.actors.read_document, handoffs[0], stored[0])  # one document: read here
+        else:
+            self._dispatch(handoffs)
         if no_attachment:
             self._publish()
 
@@ -286,7 +297,7 @@ class Stages:
         return self._keep_reading(document, reading, time.monotonic() - started)
 
     def ocr_document(self, document_id: str) -> None:
-        self._run(document_id, self._ocr)
+        self._run(document_id, self._ocr, queue=OCR_QUEUE)
 
     def _ocr(self, session, document: Document) -> Any:
         from pipeline.stages import read_ocr
@@ -450,7 +461,7 @@ class Stages:
             self._fail(session, document, exc)
         self._publish()
 
-    def _run(self, document_id: str, step) -> None:
+    def _run(self, document_id: str, step, queue: str = DEFAULT_QUEUE) -> None:
         """Run one stage of a document; its errors go up to StageGuard (workers/guard.py).
 
         A step returns the actor of the next stage, ``self._publish``, or None. The next stage is
@@ -459,17 +470,23 @@ class Stages:
         An error rolls the step back with its hand-off. A transient error after long work (an OCR,
         its reading kept, then the database away at the commit) is waited out in place for as long
         as that work took (infra/patience.py): the step runs again and finds its result kept, where a
-        retry would have queued behind every other OCR."""
-        started = time.monotonic()
-        patiently(lambda: self._run_once(document_id, step), worth_s=lambda: time.monotonic() - started,
-                  transient=outcomes.TRANSIENT, what=f"{_stage_name(step)} of document {document_id}")
+        retry would have queued behind every other OCR.
 
-    def _run_once(self, document_id: str, step) -> None:
+        In a worker, a next stage that this thread may run (:meth:`_in_place`) is run at once, after the
+        commit and outside the step's patience, instead of being enqueued (:meth:`_continue`)."""
+        started = time.monotonic()
+        then = patiently(lambda: self._run_once(document_id, step, queue), worth_s=lambda: time.monotonic() - started,
+                         transient=outcomes.TRANSIENT, what=f"{_stage_name(step)} of document {document_id}")
+        if then is not None:
+            then()
+
+    def _run_once(self, document_id: str, step, queue: str) -> Callable[[], None] | None:
+        """The step in one transaction; what is to run next in this thread, if anything (:meth:`_run`)."""
         with self.sessions() as session:
             document = session.get(Document, document_id)
             if document is None:
                 log.warning("document %s not found", document_id)
-                return
+                return None
             following = step(session, document)
             handoffs = [hand_on(session, following.actor_name, document_id)] \
                 if isinstance(following, dramatiq.Actor) else []
@@ -478,9 +495,55 @@ class Stages:
         if cleared:
             crashes_cleared(document_id)
         if handoffs:
+            if self._in_place(following, queue):
+                return lambda: self._continue(following, handoffs[0], document_id)
             self._dispatch(handoffs)
-        elif following is not None:
+        elif following is not None:  # the publication: a message still, so that a burst's events go in few rounds
             following(document_id)
+        return None
+
+    def _in_place(self, following: dramatiq.Actor, queue: str) -> bool:
+        """Whether this thread may run ``following`` itself rather than enqueue it: in a worker (its relay
+        runs, ``Taken.deferring``), for a stage on the queue this thread serves.
+
+        Each message costs the chain its enqueue, fetch and acknowledgement, the middleware around it and,
+        after a quiet spell, up to ``worker_poll_ms`` before an idle consumer looks again; a stage run in
+        place costs none of them. A scan's extract (after ``ocr_document``, on the OCR queue) is still
+        enqueued: the OCR pool does not take the fast queue's work."""
+        return self.taken.deferring and following.queue_name == queue
+
+    def _continue(self, following: dramatiq.Actor, owed, document_id: str) -> None:
+        """Run the next stage's actor function here, as its message would (a permanent error is recorded
+        by the actor's own failure, workers/guard.py ``meet_errors``). A crash-prone stage (the read) is
+        counted by StageGuard first, as around its own message (``arm_here``); where it cannot be, it is
+        enqueued. A transient error (after the stage's own patience, infra/patience.py) enqueues the
+        stage's message: its retries, backoff and ``give_up`` are then that actor's, as before.
+
+        The hand-off's row, committed with the step before, stands for the message until the stage has
+        run: a process that dies meanwhile leaves it to a relay, which enqueues it after GRACE, as for a
+        message the broker lost. Once the stage has run, the row goes with the relay's next batch
+        (``Taken``), as an enqueued one's."""
+        token = correlation_id.set(document_id)  # its log lines carry the document, as in its own message
+        try:
+            if following.options.get("crash_prone") and (self.guard is None or not self.guard.arm_here(document_id)):
+                self._dispatch([owed])
+                return
+            stage_handover(following.actor_name)
+            following.fn(document_id)
+        except SkipMessage:  # it crashed its reader too often: failed by the guard, nothing to run
+            pass
+        except Exception as exc:
+            if not outcomes.is_transient(exc):
+                raise
+            log.warning("%s of document %s run in place met %s (%s); its message takes it on",
+                        following.actor_name, document_id, type(exc).__name__, exc)
+            if self.guard is not None:
+                self.guard.release_here(document_id)  # its message counts it again
+            self._dispatch([owed])
+            return
+        finally:
+            correlation_id.reset(token)
+        self.taken.add([owed.id])
 
     def _dispatch(self, handoffs) -> None:
         dispatch(handoffs, broker=self.broker, sessions=self.sessions, taken=self.taken)

@@ -131,8 +131,37 @@ class StageGuard(dramatiq.Middleware):
         token = correlation_id.set(subject)
         with self._lock:
             self._running[message.message_id] = (token, None)
+        _THREAD.message_id = message.message_id
         if actor.options.get("crash_prone") and message.args:
             self._arm(subject, message.message_id)
+
+    def arm_here(self, document_id: str) -> bool:
+        """Count up a crash-prone stage that this worker thread runs in place, inside the message it is
+        running (workers/actors.py ``Stages._continue``), as :meth:`before_process_message` counts one
+        that has a message of its own; the count is cleared the same ways. False when it cannot be
+        counted here (no message of this guard running, or one document counted already): the stage is
+        to be enqueued instead. A document already at ``max_crashes`` is failed and SkipMessage raised."""
+        message_id = getattr(_THREAD, "message_id", None)
+        if message_id is None or getattr(_THREAD, "armed", None) is not None:
+            return False
+        with self._lock:
+            if message_id not in self._running:
+                return False
+        self._arm(document_id, message_id)
+        return True
+
+    def release_here(self, document_id: str) -> None:
+        """A stage counted by :meth:`arm_here` is handed to a message of its own after all (a transient
+        error): its count is cleared now, before that message counts it again, not at the end of this one
+        (which could clear the other's count while it reads)."""
+        message_id = getattr(_THREAD, "message_id", None)
+        if message_id is None or getattr(_THREAD, "armed", None) != document_id:
+            return
+        with self._lock:
+            token, _ = self._running.get(message_id, (None, None))
+            self._running[message_id] = (token, None)
+        _THREAD.armed = _THREAD.cleared = None
+        self._disarm(document_id)
 
     def after_process_message(self, broker, message, *, result=None, exception=None) -> None:
         self._end(message.message_id)
@@ -171,7 +200,7 @@ class StageGuard(dramatiq.Middleware):
         with self._lock:
             token, armed = self._running.pop(message_id, (None, None))
         cleared = getattr(_THREAD, "cleared", None)
-        _THREAD.armed = _THREAD.cleared = None
+        _THREAD.armed = _THREAD.cleared = _THREAD.message_id = None
         try:
             if armed is not None and armed != cleared:  # not cleared with the stage's own commit
                 self._disarm(armed)

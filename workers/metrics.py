@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,21 +41,37 @@ STAGE_OF_ACTOR = {
 
 
 class StageTimer(Middleware):
-    """Observes ``coi_stage_seconds{stage}`` for every run of a stage's actor, however it ends."""
+    """Observes ``coi_stage_seconds{stage}`` for every run of a stage's actor, however it ends.
 
-    def __init__(self) -> None:
-        self._started: dict[str, float] = {}  # message id → start; one thread runs a message at a time
+    A stage run in place by the thread of the message before it (workers/actors.py ``Stages._continue``)
+    is timed as its own stage: :func:`stage_handover` ends the running stage's observation and starts
+    the next one's, so the read's figure holds the read alone, not the extract and scoring it went on to."""
 
     def before_process_message(self, broker, message) -> None:
-        if message.actor_name in STAGE_OF_ACTOR:
-            self._started[message.message_id] = time.perf_counter()
+        _TIMING.running = (STAGE_OF_ACTOR.get(message.actor_name), time.perf_counter())
 
     def after_process_message(self, broker, message, *, result=None, exception=None) -> None:
-        started = self._started.pop(message.message_id, None)
-        if started is not None:
-            STAGE_SECONDS.labels(STAGE_OF_ACTOR[message.actor_name]).observe(time.perf_counter() - started)
+        _observe(getattr(_TIMING, "running", None))
+        _TIMING.running = None
 
     after_skip_message = after_process_message
+
+
+_TIMING = threading.local()  # (stage or None, its start) of the message this worker thread is running
+
+
+def _observe(running: tuple[str | None, float] | None) -> None:
+    if running is not None and running[0] is not None:
+        STAGE_SECONDS.labels(running[0]).observe(time.perf_counter() - running[1])
+
+
+def stage_handover(actor_name: str) -> None:
+    """This thread goes on from its stage to ``actor_name``'s, in place: the stage so far is observed
+    and ``actor_name``'s timing starts. Outside a timed message (a test calling a stage), nothing."""
+    running = getattr(_TIMING, "running", None)
+    if running is not None:
+        _observe(running)
+        _TIMING.running = (STAGE_OF_ACTOR.get(actor_name), time.perf_counter())
 
 
 def multiprocess_env(settings: Settings) -> dict[str, str]:

@@ -179,7 +179,8 @@ def test_given_coi_worker_with_a_metrics_port_then_its_processes_stage_times_are
         for stage in STAGES:
             assert got[("coi_stage_seconds_count", (("stage", stage),))] >= 1, stage
         # dramatiq's own per-actor counts, from the same folder
-        assert got[("dramatiq_messages_total", (("actor_name", "score_document"), ("queue_name", "default")))] >= 1
+        # (split_message: the stages after it run in its thread, workers/actors.py ``Stages._continue``)
+        assert got[("dramatiq_messages_total", (("actor_name", "split_message"), ("queue_name", "default")))] >= 1
         assert (tmp_path / "metrics" / f"worker-{port}").is_dir()
     finally:
         kill(worker)

@@ -1,0 +1,212 @@
+"""A worker thread runs the next stage itself when it may (workers/actors.py ``Stages._in_place``):
+the read, extract and scoring of a born-digital certificate follow its split in the split's thread, with
+no message of their own (the publication keeps its message); the hand-off row stands for each until it has run; the read is
+counted by StageGuard as around its own message; a stage of the other queue is still enqueued."""
+
+from __future__ import annotations
+
+import json
+from email.message import EmailMessage
+
+import dramatiq
+from sqlalchemy import func, select
+
+from infra.models import Document, Handoff
+from inbox.smtp import InboxHandler
+from pipeline.states import DocumentStatus
+from samples.certificates import draw_certificate
+from workers.publish import stream_name
+
+
+class Processed(dramatiq.Middleware):
+    """The actor of every message a worker thread ran."""
+
+    def __init__(self) -> None:
+        self.actors: list[str] = []
+
+    def before_process_message(self, broker, message) -> None:
+        self.actors.append(message.actor_name)
+
+
+def mail(chain, attachment: bytes) -> None:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "agent@example.test", "acme@coi.test", "COI"
+    message.set_content("Attached.")
+    message.add_attachment(attachment, maintype="application", subtype="pdf", filename="coi.pdf")
+    InboxHandler(chain.app, chain.actors.send_on).accept(message.as_bytes(), "agent@example.test", ["acme@coi.test"])
+
+
+def handoff_rows(chain) -> int:
+    with chain.app.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Handoff))
+
+
+def test_given_a_born_digital_certificate_when_split_then_read_extract_and_score_run_in_the_splits_thread(
+        chain, certificate):
+    processed = Processed()
+    chain.broker.add_middleware(processed)
+
+    mail(chain, draw_certificate(certificate))
+    chain.settle()
+
+    assert processed.actors == ["split_message", "publish_events"]  # none for the read, extract and scoring
+    with chain.app.sessions() as session:
+        assert session.scalars(select(Document)).one().status == DocumentStatus.DECIDED
+    entries = chain.app.redis.xrange(stream_name("acme"))
+    assert [json.loads(fields[b"event"])["type"] for _, fields in entries] == ["coi.certificate.approved"]
+    chain.actors.stages.taken.flush(chain.app.sessions)  # what the relay's next round does
+    assert handoff_rows(chain) == 0
+    assert chain.dead_letters() == []
+
+
+def test_given_a_stage_run_in_place_when_it_runs_then_its_hand_off_row_still_stands_for_it(
+        chain, certificate, monkeypatch):
+    """A process that dies inside the in-place extract leaves the row for a relay to enqueue."""
+    stages = chain.actors.stages
+    seen = []
+    real_extract = stages._extract
+
+    def extract(session, document):
+        with chain.app.sessions() as other:
+            seen.append(other.scalars(select(Handoff.actor)).all())
+        seen.append(list(stages.taken._ids))
+        return real_extract(session, document)
+
+    monkeypatch.setattr(stages, "_extract", extract)
+
+    mail(chain, draw_certificate(certificate))
+    chain.settle()
+
+    rows, taken = seen
+    assert "extract_document" in rows  # committed with the read, not yet deleted
+    with chain.app.sessions() as session:
+        extract_row = session.scalars(select(Handoff.id).where(Handoff.actor == "extract_document")).one()
+    assert extract_row not in taken  # not handed to the relay's deletion before the stage ran
+    assert extract_row in stages.taken._ids  # and handed to it once the stage had run
+
+
+def test_given_an_in_place_stage_that_fails_for_a_while_when_it_recovers_then_its_own_message_decides_it_once(
+        chain, certificate, monkeypatch):
+    """A transient error in the in-place extract enqueues the extract's message: its retries and its
+    ``give_up`` are the extract's, as when it always had a message."""
+    from sqlalchemy.exc import OperationalError
+
+    stages = chain.actors.stages
+    real_extract, failed = stages._extract, []
+
+    def extract(session, document):
+        if not failed:
+            failed.append(1)
+            raise OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+        return real_extract(session, document)
+
+    monkeypatch.setattr(stages, "_extract", extract)
+    processed = Processed()
+    chain.broker.add_middleware(processed)
+
+    mail(chain, draw_certificate(certificate))
+    chain.settle()
+
+    assert failed and sorted(processed.actors) == ["extract_document", "publish_events", "split_message"]
+    with chain.app.sessions() as session:
+        assert session.scalars(select(Document)).one().status == DocumentStatus.DECIDED
+    assert len(chain.app.redis.xrange(stream_name("acme"))) == 1
+    assert chain.dead_letters() == []
+
+
+def test_given_a_read_run_in_place_when_it_reads_then_its_crash_count_is_up_and_cleared_after(
+        chain, certificate, monkeypatch):
+    """The split reads its one document in place: StageGuard counts the read as around its own message."""
+    import pipeline.stages
+
+    real_read, counts = pipeline.stages.read_text, []
+
+    def read_text(*args, **kwargs):
+        with chain.app.sessions() as session:
+            counts.append(session.scalars(select(Document.crashes)).one())
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline.stages, "read_text", read_text)
+    processed = Processed()
+    chain.broker.add_middleware(processed)
+
+    mail(chain, draw_certificate(certificate))
+    chain.settle()
+
+    assert processed.actors == ["split_message", "publish_events"]
+    assert counts == [1]  # counted before the read ran
+    with chain.app.sessions() as session:
+        assert session.scalars(select(Document.crashes)).one() == 0
+
+
+def test_given_a_document_that_crashed_its_reader_too_often_when_read_in_place_then_it_is_failed_unread(
+        chain, certificate, monkeypatch):
+    import pipeline.stages
+
+    monkeypatch.setattr(chain.actors.stages.guard, "max_crashes", 0)  # every count is one too many
+    reads = []
+    monkeypatch.setattr(pipeline.stages, "read_text", lambda *a, **k: reads.append(1))
+
+    mail(chain, draw_certificate(certificate))
+    chain.settle()
+
+    assert reads == []
+    with chain.app.sessions() as session:
+        document = session.scalars(select(Document)).one()
+    assert (document.status, document.error_code) == (DocumentStatus.FAILED, "reader_crashed")
+    chain.actors.stages.taken.flush(chain.app.sessions)
+    assert handoff_rows(chain) == 0
+    assert chain.dead_letters() == []
+
+
+def test_given_the_next_stage_when_it_is_of_the_other_queue_or_no_relay_runs_then_it_is_enqueued(chain):
+    actors, stages = chain.actors, chain.actors.stages
+    assert stages._in_place(actors.extract_document, "default")
+    assert stages._in_place(actors.read_document, "default")  # crash-prone: counted in place (arm_here)
+    assert not stages._in_place(actors.ocr_document, "default")  # the OCR pool's queue
+    assert not stages._in_place(actors.extract_document, "ocr")  # after an OCR: the fast queue's work
+    stages.taken.deferring = False  # a stage called outside a worker (a command, a test)
+    try:
+        assert not stages._in_place(actors.extract_document, "default")
+    finally:
+        stages.taken.deferring = True
+
+
+def test_given_a_read_in_place_that_meets_a_transient_error_when_its_message_takes_it_on_then_its_count_is_cleared_first(
+        chain, certificate, monkeypatch):
+    """The split's count of the read is cleared before the read's own message counts it again."""
+    from infra.storage import StorageUnavailable
+
+    storage, real_get, failed = chain.app.storage, chain.app.storage.get, []
+    counts = []
+
+    def get(key: str) -> bytes:
+        if "/documents/" in key and not failed:
+            failed.append(1)
+            with chain.app.sessions() as session:
+                counts.append(session.scalars(select(Document.crashes)).one())
+            raise StorageUnavailable("storage is away")
+        return real_get(key)
+
+    monkeypatch.setattr(storage, "get", get)
+    monkeypatch.setattr("workers.actors.patiently", lambda action, **_: action())  # no waiting in place
+    released = []
+    real_release = chain.actors.stages.guard.release_here
+
+    def release_here(document_id):
+        real_release(document_id)
+        with chain.app.sessions() as session:
+            released.append(session.scalars(select(Document.crashes)).one())
+
+    monkeypatch.setattr(chain.actors.stages.guard, "release_here", release_here)
+    processed = Processed()
+    chain.broker.add_middleware(processed)
+
+    mail(chain, draw_certificate(certificate))
+    chain.settle()
+
+    assert counts == [1] and released == [0]  # counted in place, cleared before the read's message
+    assert "read_document" in processed.actors
+    with chain.app.sessions() as session:
+        document = session.scalars(select(Document)).one()
+    assert (document.status, document.crashes) == (DocumentStatus.DECIDED, 0)
