@@ -96,7 +96,8 @@ BLOCK_ZOOM = 1.0  # the party blocks' strip is read at the page's own size: enla
 def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine, *, dpi: float,
             place, chars: str | None = None, zoom: float = 1.0, labels: list[Label] = (), row: bool = False) -> Page:
     """``page`` with ``cells`` read again in one strip: the cut-outs stacked one under another (read as a block of
-    lines), or with ``row`` side by side on one line, :data:`ROW_GAP` apart (read as one line of words)."""
+    lines), or with ``row`` side by side on one line, :data:`ROW_GAP` apart (read as a block as well:
+    apart, a lone letter is not taken for noise beside taller cut-outs)."""
     if not cells:
         return page
     scale = page.width / image.shape[1]
