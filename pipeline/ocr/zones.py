@@ -182,6 +182,8 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
                     continue
                 w = sure[0]
                 text, conf = w.text.strip(_EDGES).upper(), w.conf
+            if cut.row and conf < SURE_LETTER:
+                continue  # read once more, a letter tesseract was not sure of (held to the alphabet, it reads one) stays out
         moved = _moved(replace(w, text=text, conf=conf), cut, pad)
         box = cut.cell.box
         words = [v for v in words if not (_overlaps(v, cut.cell.clear or box) and _debris(v, cut.cell))]

@@ -74,3 +74,8 @@ def test_given_letters_the_page_read_surely_then_no_row_strip_is_read():
             for t, y in (("B", 205), ("D", 405))]
     _read(engine, *sure)
     assert LETTER not in engine.calls
+
+
+def test_given_a_letter_the_row_strip_reads_unsurely_then_it_is_not_taken():
+    engine = _ReadsWideStrips(["B", "D"], conf=0.0)  # held to the alphabet, tesseract reads a letter it does not see
+    assert _read(engine).words == ()
