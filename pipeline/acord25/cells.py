@@ -104,7 +104,9 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
         elif f.kind == "party" and (words or (unread is not None and unread(box))):
             cells.append(Cell(box, BLOCK))  # every party block: its lines are the page's weakest reading
         elif f.kind in LINE_KINDS and unread is not None and (_unread_line(f.kind, box, words, unread)
-                                                               or any(id(w) in fw.after_colon for w in words)):
+                                                               or any(id(w) in fw.after_colon for w in words)
+                                                               or (not words and f.block != "coverages"
+                                                                   and _dropped(page, registration, box))):
             cells.append(Cell(box, BLOCK, line=True))  # (a value glued to its label's colon: read again without it)
     return cells
 
@@ -115,6 +117,16 @@ def _unread_line(kind: str, box: Box, words: list[Word], unread) -> bool:
     if not words:
         return unread(box, least=LONE_CHAR)
     return READERS[kind](lines_of(words)) is None
+
+
+def _dropped(page: Page, registration: Registration, box: Box) -> bool:
+    """The page's reading holds an OCR word in ``box`` (its centre inside; none of the form's print) that gave the
+    box no word: one read too doubtfully to be taken ('13)' at 0.2 for a revision '3' glued to its label's colon).
+    Asked outside the coverage table only: a coverage row's dates and codes have readings of their own (a date's
+    row, its mending), and its doubtful date read again alone in the line strip was taken at 0.95 in the other
+    date's cell (tuning scan 49, docs/accuracy.md, lineread)."""
+    return any(w.confidence is not None and j not in registration.printed_words
+               and box.x0 <= w.cx <= box.x1 and box.y0 <= w.cy <= box.y1 for j, w in enumerate(page.words))
 
 
 BOX_MARKS = ("box", "cross")  # what the OCR stage's box search makes of a box it found (empty or checked)

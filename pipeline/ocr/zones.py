@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, Cell, dollars, strict_amount
+from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, LETTER, Cell, dollars, strict_amount
 from pipeline.acord25.evidence import CONFIRMED, DATE_CONFIRMED, DATE_UNCONFIRMED, UNCONFIRMED
 from pipeline.acord25.layout import lines_of
 from pipeline.acord25.parse import parse_date
@@ -50,7 +50,8 @@ class _Cut:
     cell: Cell
     left: int  # page pixels of the trimmed cut-out's top-left corner
     top: int
-    at: int  # its top row in the strip
+    at: int  # its top row in the strip (in a row strip: its left column)
+    row: bool = False  # the strip is one row of cut-outs side by side (zones._reread's ``row``)
 
 
 def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine, *, dpi: float,
@@ -68,6 +69,10 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
     letters = [c for c in cells if c.alphabet not in (AMOUNT, BLOCK, DATE)]
     chars = "".join(sorted({ch for c in letters for ch in c.alphabet}))
     page = _reread(page, image, letters, engine, dpi=dpi, place=place, chars=chars)
+    # an insurer letter the stacked strip read nothing sure of (a lone letter in a tall stack is often taken for
+    # noise) is read once more, the letter cells left side by side on one line, held to the letter alphabet
+    again = [c for c in letters if c.alphabet == LETTER and not _letter_read(page.words, c)]
+    page = _reread(page, image, again, engine, dpi=dpi, place=place, chars=LETTER, row=True)
     for kind in (DATE, AMOUNT):
         page = _reread(page, image, [c for c in cells if c.alphabet == kind and not c.confirm], engine, dpi=dpi,
                        place=place)
@@ -89,12 +94,16 @@ BLOCK_ZOOM = 1.0  # the party blocks' strip is read at the page's own size: enla
 
 
 def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine, *, dpi: float,
-            place, chars: str | None = None, zoom: float = 1.0, labels: list[Label] = ()) -> Page:
+            place, chars: str | None = None, zoom: float = 1.0, labels: list[Label] = (), row: bool = False) -> Page:
+    """``page`` with ``cells`` read again in one strip: the cut-outs stacked one under another (read as a block of
+    lines), or with ``row`` side by side on one line, :data:`ROW_GAP` apart (read as a block as well:
+    apart, a lone letter is not taken for noise beside taller cut-outs)."""
     if not cells:
         return page
     scale = page.width / image.shape[1]
     cuts, pieces = [], []
     pad = max(4, int(PAD * dpi))
+    gap = max(pad, int(ROW_GAP * dpi)) if row else pad
     at = pad
     for cell in cells:
         x0, y0 = max(0, int(cell.box.x0 / scale)), max(0, int(cell.box.y0 / scale))
@@ -105,20 +114,26 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
         if piece is None:
             continue  # a blank cell (or speckle): nothing to read
         (top, bottom, left, right), piece = piece
-        cuts.append(_Cut(cell, x0 + left, y0 + top, at))
+        cuts.append(_Cut(cell, x0 + left, y0 + top, at, row))
         pieces.append(piece)
-        at += bottom - top + pad
+        at += (right - left if row else bottom - top) + gap
     if not cuts:
         return page
-    width = max(p.shape[1] for p in pieces) + 2 * pad
-    strip = np.full((at, width), 255, dtype=np.uint8)
-    for cut, piece in zip(cuts, pieces):
-        strip[cut.at:cut.at + piece.shape[0], pad:pad + piece.shape[1]] = piece
+    if row:
+        strip = np.full((max(p.shape[0] for p in pieces) + 2 * pad, at), 255, dtype=np.uint8)
+        for cut, piece in zip(cuts, pieces):
+            strip[pad:pad + piece.shape[0], cut.at:cut.at + piece.shape[1]] = piece
+    else:
+        width = max(p.shape[1] for p in pieces) + 2 * pad
+        strip = np.full((at, width), 255, dtype=np.uint8)
+        for cut, piece in zip(cuts, pieces):
+            strip[cut.at:cut.at + piece.shape[0], pad:pad + piece.shape[1]] = piece
+    psm = ROW_PSM if row else 6
     if zoom != 1.0:
         big = cv2.resize(strip, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
-        read = [_shrunk(w, zoom) for w in engine.words(big, dpi=int(round(dpi * zoom)), psm=6, chars=chars)]
+        read = [_shrunk(w, zoom) for w in engine.words(big, dpi=int(round(dpi * zoom)), psm=psm, chars=chars)]
     else:
-        read = engine.words(strip, dpi=int(round(dpi)), psm=6, chars=chars)
+        read = engine.words(strip, dpi=int(round(dpi)), psm=psm, chars=chars)
     found: dict[int, list[OcrWord]] = {}
     for w in read:
         index = _cut_of(cuts, pieces, w)
@@ -167,6 +182,8 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
                     continue
                 w = sure[0]
                 text, conf = w.text.strip(_EDGES).upper(), w.conf
+            if cut.row and conf < SURE_LETTER:
+                continue  # read once more, a letter tesseract was not sure of (held to the alphabet, it reads one) stays out
         moved = _moved(replace(w, text=text, conf=conf), cut, pad)
         box = cut.cell.box
         words = [v for v in words if not (_overlaps(v, cut.cell.clear or box) and _debris(v, cut.cell))]
@@ -213,6 +230,8 @@ def _shrunk(w: OcrWord, zoom: float) -> OcrWord:
 
 def _moved(w: OcrWord, cut: _Cut, pad: int) -> OcrWord:
     """A word read in the strip, moved to where its cut-out lies on the page."""
+    if cut.row:
+        return replace(w, left=cut.left + w.left - cut.at, top=cut.top + w.top - pad)
     return replace(w, left=cut.left + w.left - pad, top=cut.top + w.top - cut.at)
 
 
@@ -301,6 +320,18 @@ def _over(word: Word, label: Label) -> bool:
     return word.x0 < label.x1 and word.x1 > label.x0 and label.y0 <= word.cy <= label.y1
 
 
+# an inch of paper between the insurer letters' cut-outs read again side by side: a gap several letters wide, so that
+# tesseract reads each cut-out as a word of its own
+ROW_GAP = 0.4
+ROW_PSM = 6  # tesseract's page segmentation of the row strip of insurer letters: a block (7, one line of text, read none of five)
+
+
+def _letter_read(words: list[Word], cell: Cell) -> bool:
+    """The page holds a word in ``cell`` that is one of its letters, read at :data:`SURE_LETTER` or more."""
+    return any(_overlaps(w, cell.box) and cell.accepts(w.text.strip(_EDGES))
+               and (w.confidence or 0.0) * 100 >= SURE_LETTER for w in words)
+
+
 GARBLED = 0.3  # a page-level word read less sure than this in a one-letter cell is noise ('Seles')
 _EDGES = "|[]().,'‘’"  # rule ends and specks read at a letter's sides
 SURE_LETTER = 60.0  # tesseract confidence: a letter read among debris in its cell is taken at this or more
@@ -357,6 +388,10 @@ def _strokes(dark: np.ndarray, reach: np.ndarray, smallest: float, tall: float =
 
 
 def _cut_of(cuts: list[_Cut], pieces: list[np.ndarray], w: OcrWord) -> int | None:
+    if cuts and cuts[0].row:
+        cx = w.left + w.width / 2
+        return next((i for i, (cut, piece) in enumerate(zip(cuts, pieces))
+                     if cut.at - 2 <= cx <= cut.at + piece.shape[1] + 2), None)
     cy = w.top + w.height / 2
     for i, (cut, piece) in enumerate(zip(cuts, pieces)):
         if cut.at - 2 <= cy <= cut.at + piece.shape[0] + 2:
