@@ -26,7 +26,7 @@ def xfa_seeds(count: int) -> list[int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench.accuracy import HIGH, score
+    from bench.accuracy import score
     from bench.corpus import certificate
     from pipeline.stages import extract, read
 

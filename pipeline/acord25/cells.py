@@ -33,8 +33,8 @@ _STRICT_AMOUNT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d{3,9}$")  # a limit is never
 _SURE = 0.8  # a page-level reading at least this sure is not read again
 ALPHABETS = {"letter": LETTER, "yn": FLAG}
 # square inches of ink: a lone digit (a revision number) in a box no word was read from; the cut-out's own least
-# (pipeline.ocr.zones.LETTER_INK_IN2). 0.002 left out a revision '6' (tuning scan 4, a 200 dpi scan: 0.0016 dark)
-# and '8' (photo 0): docs/accuracy.md, zoneread
+# (pipeline.ocr.zones.LETTER_INK_IN2). 0.002 left out lone digits of 200 dpi scans (a '6' measured 0.0016):
+# docs/accuracy.md, zoneread
 LONE_CHAR = 0.0008
 # one-line value boxes whose print page-level OCR may leave out or break (a lone digit, a date touching its
 # cell's sides, an e-mail address read as two words out of order): such a box, holding print, whose words give

@@ -7,7 +7,10 @@ value and how it was found (a key of ``pipeline/acord25/confidence.json``), or N
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
+
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.acord25 import postal
 from pipeline.acord25.layout import line_text
@@ -114,10 +117,6 @@ def mended_date(text: str, other: str, later: bool) -> str | None:
     day whole years on (TERM_YEARS), so the one it is must print as the other date that many years off, in one
     of the form's date styles (M/D or MM/DD, two- or four-digit years), within MENDED_EDITS edits of the digits
     read; of the terms, the one closest to them, when it alone is closest."""
-    from datetime import date
-
-    from rapidfuzz.distance import Levenshtein
-
     digits = re.sub(r"\D", "", text)
     if len(digits) < 5:
         return None
