@@ -8,36 +8,13 @@ import numpy as np
 
 from pipeline.acord25.cells import BLOCK, Cell
 from pipeline.acord25.layout import Box
-from pipeline.ocr.engine import OcrWord, Orientation
 from pipeline.ocr.pages import _word
 from pipeline.ocr.zones import _print_only, reread_cells
 from pipeline.textlayer import Page, Word
+from tests.ocrfakes import ReadsBands
 
 DPI = 300
 SCALE = 72 / DPI  # points per pixel
-
-
-class _ReadsBands:
-    """Reads each band of ink in the strip it is given as one word, texts given in order; records its calls."""
-
-    def __init__(self, texts: list[str], conf: float = 96.0) -> None:
-        self.texts, self.conf, self.strips = texts, conf, []
-
-    def words(self, image, *, dpi, psm=3, chars=None):
-        self.strips.append(image)
-        rows = np.nonzero((image < 200).any(axis=1))[0]
-        bands, start = [], rows[0]
-        for a, b in zip(rows, rows[1:]):
-            if b - a > 5:
-                bands.append((start, a))
-                start = b
-        bands.append((start, rows[-1]))
-        cols = np.nonzero((image < 200).any(axis=0))[0]
-        return [OcrWord(t, int(cols[0]), int(top), int(cols[-1] - cols[0] + 1), int(bottom - top + 1), self.conf,
-                        (1, 1, i)) for i, (t, (top, bottom)) in enumerate(zip(self.texts, bands))]
-
-    def orientation(self, image, *, dpi):
-        return Orientation(0, 9.0)
 
 
 def _page(*words: Word) -> Page:
@@ -56,27 +33,27 @@ def _line_cell() -> Cell:
 
 
 def test_given_a_one_line_box_the_page_read_nothing_in_then_a_lone_digit_read_surely_is_its_value():
-    engine = _ReadsBands(["6"])
+    engine = ReadsBands(["6"])
     page = reread_cells(_page(), _digit_image(), [_line_cell()], engine, dpi=DPI, place=lambda w: _word(w, SCALE))
     assert [w.text for w in page.words] == ["6"]
     assert 200 < page.words[0].cy / SCALE < 260
 
 
 def test_given_a_lone_digit_read_doubtfully_then_nothing_is_taken():
-    engine = _ReadsBands(["6"], conf=40.0)
+    engine = ReadsBands(["6"], conf=40.0)
     page = reread_cells(_page(), _digit_image(), [_line_cell()], engine, dpi=DPI, place=lambda w: _word(w, SCALE))
     assert page.words == ()
 
 
 def test_given_a_party_block_whose_lone_character_only_the_second_reading_has_then_it_is_left_out_as_a_speck():
-    engine = _ReadsBands(["6"])
+    engine = ReadsBands(["6"])
     block = Cell(Box(80 * SCALE, 200 * SCALE, 400 * SCALE, 260 * SCALE), BLOCK)
     page = reread_cells(_page(), _digit_image(), [block], engine, dpi=DPI, place=lambda w: _word(w, SCALE))
     assert page.words == ()
 
 
 def test_given_a_line_cell_and_a_party_block_then_each_is_read_in_a_strip_of_its_own():
-    engine = _ReadsBands(["6", "ACME ROOFING"])
+    engine = ReadsBands(["6", "ACME ROOFING"])
     party = Cell(Box(80 * SCALE, 470 * SCALE, 600 * SCALE, 560 * SCALE), BLOCK)
     reread_cells(_page(), _digit_image(), [party, _line_cell()], engine, dpi=DPI, place=lambda w: _word(w, SCALE))
     assert len(engine.strips) == 2

@@ -14,36 +14,13 @@ from pipeline.ocr.engine import OcrWord, Orientation
 from pipeline.ocr.pages import _word
 from pipeline.ocr.zones import reread_cells
 from pipeline.textlayer import Page, Word
+from tests.ocrfakes import ReadsBands
 
 DPI = 300
 SCALE = 72 / DPI  # points per pixel
 
 
-class _ReadsEachPiece:
-    """Reads the strip it is given: one word per band of ink, texts given in order."""
-
-    def __init__(self, texts: list[str], conf: float = 93.0) -> None:
-        self.texts, self.calls, self.conf, self.allowed = texts, 0, conf, []
-
-    def words(self, image, *, dpi, psm=3, chars=None):
-        self.calls += 1
-        self.allowed.append(chars)
-        rows = np.nonzero((image < 200).any(axis=1))[0]
-        bands, start = [], rows[0]
-        for a, b in zip(rows, rows[1:]):
-            if b - a > 5:
-                bands.append((start, a))
-                start = b
-        bands.append((start, rows[-1]))
-        cols = np.nonzero((image < 200).any(axis=0))[0]
-        return [OcrWord(t, int(cols[0]), int(top), int(cols[-1] - cols[0] + 1), int(bottom - top + 1), self.conf,
-                        (1, 1, i)) for i, (t, (top, bottom)) in enumerate(zip(self.texts, bands))]
-
-    def orientation(self, image, *, dpi):
-        return Orientation(0, 9.0)
-
-
-class _ReadsLines(_ReadsEachPiece):
+class _ReadsLines(ReadsBands):
     """Reads each band of ink as a line of words: its text given, split into words across the band."""
 
     def words(self, image, *, dpi, psm=3, chars=None):
@@ -75,7 +52,7 @@ def test_given_two_flag_cells_read_together_as_debris_then_each_gets_its_own_let
     image = _image_with_letters(("N", 110, 240), ("Y", 310, 240))
     debris = Word("NY.", 110 * SCALE, 200 * SCALE, 340 * SCALE, 245 * SCALE, confidence=0.41)
     cells = [_cell(80, 150, 200, 300, FLAG), _cell(280, 150, 400, 300, FLAG)]
-    engine = _ReadsEachPiece(["N", "Y"])
+    engine = ReadsBands(["N", "Y"])
     page = reread_cells(_page(debris), image, cells, engine, dpi=DPI, place=lambda w: _word(w, SCALE))
     assert engine.calls == 1  # all cells in one strip
     assert set(engine.allowed[0]) == set("YNX")  # read with only the cells' letters allowed
@@ -87,7 +64,7 @@ def test_given_two_flag_cells_read_together_as_debris_then_each_gets_its_own_let
 def test_given_a_second_reading_that_is_no_valid_letter_then_the_first_reading_stays():
     image = _image_with_letters(("G", 110, 240))
     first = Word("C", 110 * SCALE, 200 * SCALE, 140 * SCALE, 245 * SCALE, confidence=0.5)
-    page = reread_cells(_page(first), image, [_cell(80, 150, 200, 300, LETTER)], _ReadsEachPiece(["G"]), dpi=DPI,
+    page = reread_cells(_page(first), image, [_cell(80, 150, 200, 300, LETTER)], ReadsBands(["G"]), dpi=DPI,
                         place=lambda w: _word(w, SCALE))
     assert [w.text for w in page.words] == ["C"]
 
@@ -96,7 +73,7 @@ def test_given_only_speckle_in_a_cell_then_it_is_not_read_at_all():
     image = np.full((1000, 1000), 255, dtype=np.uint8)
     image[200:202, 120:122] = 0
     image[260:261, 150:152] = 0
-    engine = _ReadsEachPiece(["X"])
+    engine = ReadsBands(["X"])
     page = reread_cells(_page(), image, [_cell(80, 150, 200, 300, FLAG)], engine, dpi=DPI,
                         place=lambda w: _word(w, SCALE))
     assert engine.calls == 0 and page.words == ()
@@ -117,7 +94,7 @@ def test_given_an_amount_misread_on_the_page_then_the_second_reading_replaces_it
     garbage = [Word(",", 100 * SCALE, 200 * SCALE, 110 * SCALE, 245 * SCALE, confidence=0.3),
                Word("ihen.000", 120 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.4)]
     dollar = Word("$", 40 * SCALE, 200 * SCALE, 60 * SCALE, 245 * SCALE, confidence=0.9)
-    page = reread_cells(_page(dollar, *garbage), image, [_amount_cell(",ihen.000")], _ReadsEachPiece(["1,000,000"]),
+    page = reread_cells(_page(dollar, *garbage), image, [_amount_cell(",ihen.000")], ReadsBands(["1,000,000"]),
                         dpi=DPI, place=lambda w: _word(w, SCALE))
     assert sorted(w.text for w in page.words) == ["$", "1,000,000"]
     [amount] = [w for w in page.words if w.text == "1,000,000"]
@@ -127,7 +104,7 @@ def test_given_an_amount_misread_on_the_page_then_the_second_reading_replaces_it
 def test_given_two_readings_of_an_amount_that_agree_then_the_confidence_is_kept():
     image = _image_with_letters(("1,000,000", 110, 240))
     doubtful = Word("l,OOO,000", 110 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.5)
-    page = reread_cells(_page(doubtful), image, [_amount_cell("l,OOO,000")], _ReadsEachPiece(["$1,000,000"]),
+    page = reread_cells(_page(doubtful), image, [_amount_cell("l,OOO,000")], ReadsBands(["$1,000,000"]),
                         dpi=DPI, place=lambda w: _word(w, SCALE))
     assert [(w.text, w.confidence) for w in page.words] == [("1,000,000", 0.93)]
 
@@ -135,7 +112,7 @@ def test_given_two_readings_of_an_amount_that_agree_then_the_confidence_is_kept(
 def test_given_a_second_reading_of_an_amount_that_is_not_an_amount_then_the_page_reading_stays():
     image = _image_with_letters(("1,000,000", 110, 240))
     first = Word("1,0O0,000", 110 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.5)
-    page = reread_cells(_page(first), image, [_amount_cell("1,0O0,000")], _ReadsEachPiece(["1.O00,0oo"]),
+    page = reread_cells(_page(first), image, [_amount_cell("1,0O0,000")], ReadsBands(["1.O00,0oo"]),
                         dpi=DPI, place=lambda w: _word(w, SCALE))
     assert [w.text for w in page.words] == ["1,0O0,000"]
 
@@ -151,7 +128,7 @@ def test_given_a_misreading_left_of_the_amount_cell_in_its_row_then_it_goes_with
     cell = Cell(Box(80 * SCALE, 150 * SCALE, 700 * SCALE, 300 * SCALE), AMOUNT, seen="36",
                 clear=Box(10 * SCALE, 150 * SCALE, 700 * SCALE, 300 * SCALE))
     stray = Word("36", 20 * SCALE, 200 * SCALE, 60 * SCALE, 245 * SCALE, confidence=0.6)  # the "$" misread
-    page = reread_cells(_page(stray), image, [cell], _ReadsEachPiece(["1.000 000"]), dpi=DPI,
+    page = reread_cells(_page(stray), image, [cell], ReadsBands(["1.000 000"]), dpi=DPI,
                         place=lambda w: _word(w, SCALE))
     assert [w.text for w in page.words] == ["1,000,000"]  # commas lost by the cut-out's speck removal: regrouped
 
@@ -167,7 +144,7 @@ def test_given_letter_and_amount_cells_then_the_amounts_are_read_in_a_strip_of_t
     image = _image_with_letters(("N", 110, 240), ("1,000,000", 110, 640))
     cells = [_cell(80, 150, 200, 300, FLAG), Cell(Box(80 * SCALE, 560 * SCALE, 700 * SCALE, 700 * SCALE), AMOUNT)]
 
-    class _Strips(_ReadsEachPiece):
+    class _Strips(ReadsBands):
         def __init__(self):
             super().__init__([])
             self.heights = []
@@ -186,7 +163,7 @@ def test_given_letter_and_amount_cells_then_the_amounts_are_read_in_a_strip_of_t
 def test_given_a_valid_but_doubtful_amount_and_a_differing_second_reading_then_the_page_reading_stays():
     image = _image_with_letters(("2,000,000", 110, 240))
     first = Word("2,000,000", 110 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.6)
-    page = reread_cells(_page(first), image, [_amount_cell("2,000,000")], _ReadsEachPiece(["2.900.000"]), dpi=DPI,
+    page = reread_cells(_page(first), image, [_amount_cell("2,000,000")], ReadsBands(["2.900.000"]), dpi=DPI,
                         place=lambda w: _word(w, SCALE))
     assert [(w.text, w.confidence) for w in page.words] == [("2,000,000", 0.6)]
 
@@ -216,7 +193,7 @@ def test_given_a_block_read_as_garbage_then_its_second_reading_as_lines_replaces
 
 def test_given_a_second_reading_of_a_block_that_loses_a_line_then_the_first_reading_stays():
     image, page = _block_scan()
-    page2 = reread_cells(page, image, [_cell(80, 150, 600, 350, BLOCK)], _ReadsEachPiece(["A"]), dpi=DPI,
+    page2 = reread_cells(page, image, [_cell(80, 150, 600, 350, BLOCK)], ReadsBands(["A"]), dpi=DPI,
                          place=lambda w: _word(w, SCALE))
     assert [w.text for w in page2.words] == ["Fl", "eVeARON"]
 
@@ -251,7 +228,7 @@ def test_given_a_faint_letter_in_a_tall_cell_and_noise_read_there_then_the_lette
     image = np.full((1000, 1000), 245, dtype=np.uint8)
     cv2.putText(image, "Y", (120, 500), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 150, 2)  # grey: a blurred, upsampled scan
     noise = Word("Seles", 110 * SCALE, 200 * SCALE, 170 * SCALE, 230 * SCALE, confidence=0.03)
-    engine = _ReadsEachPiece(["Y"])
+    engine = ReadsBands(["Y"])
     page = reread_cells(_page(noise), image, [_cell(100, 150, 175, 850, FLAG)], engine, dpi=DPI,
                         place=lambda w: _word(w, SCALE))
     assert engine.calls == 1  # the cell was not taken for blank
@@ -334,7 +311,7 @@ def _confirm_cell(seen: str) -> Cell:
 def _confirmed(read_as: list[str]) -> tuple[list[tuple[str, float]], list[str]]:
     image = _image_with_letters(("1,000,000", 110, 240))
     sure = Word("4,000,000", 110 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.95)
-    page = reread_cells(_page(sure), image, [_confirm_cell("4,000,000")], _ReadsEachPiece(read_as), dpi=DPI,
+    page = reread_cells(_page(sure), image, [_confirm_cell("4,000,000")], ReadsBands(read_as), dpi=DPI,
                         place=lambda w: _word(w, SCALE))
     return [(w.text, w.confidence) for w in page.words], [m.kind for m in page.marks]
 
@@ -363,7 +340,7 @@ def test_given_a_sure_amount_printed_with_its_cents_then_it_is_confirmed_by_the_
     assert not _amount_cell(box, [sure]).confirm  # read whole, a cents amount is read again as doubtful, as before
     image = _image_with_letters(("16,600.00", 110, 240))
     for read_as, said in ((["$16,600.00"], CONFIRMED), (["10,000.00"], UNCONFIRMED)):
-        page = reread_cells(_page(sure), image, [_confirm_cell("16,600.00")], _ReadsEachPiece(read_as), dpi=DPI,
+        page = reread_cells(_page(sure), image, [_confirm_cell("16,600.00")], ReadsBands(read_as), dpi=DPI,
                             place=lambda w: _word(w, SCALE))
         assert [m.kind for m in page.marks] == [said] and [w.text for w in page.words] == ["16,600.00"]
 
@@ -381,7 +358,7 @@ def test_given_a_sure_amount_to_confirm_then_its_second_reading_may_read_only_an
     sure = Word("1,000,000", 110 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.95)
     doubtful = Cell(Box(80 * SCALE, 550 * SCALE, 700 * SCALE, 700 * SCALE), AMOUNT, seen="5,0O0",
                     clear=Box(80 * SCALE, 550 * SCALE, 700 * SCALE, 700 * SCALE))
-    engine = _ReadsEachPiece(["1,000,000"])
+    engine = ReadsBands(["1,000,000"])
     reread_cells(_page(sure), image, [_confirm_cell("1,000,000"), doubtful], engine, dpi=DPI,
                  place=lambda w: _word(w, SCALE))
     assert engine.allowed == [None, CONFIRM_CHARS]
@@ -395,7 +372,7 @@ def _date_confirmed(read_as: list[str]) -> list[str]:
     sure = Word("01/15/2026", 110 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.95)
     box = Box(80 * SCALE, 150 * SCALE, 700 * SCALE, 300 * SCALE)
     page = reread_cells(_page(sure), image, [Cell(box, DATE, seen="01/15/2026", confirm=True)],
-                        _ReadsEachPiece(read_as), dpi=DPI, place=lambda w: _word(w, SCALE))
+                        ReadsBands(read_as), dpi=DPI, place=lambda w: _word(w, SCALE))
     assert [w.text for w in page.words] == ["01/15/2026"]  # the page's words stay, whatever the second reading
     return [m.kind for m in page.marks]
 
