@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 
+from reportlab.lib.pagesizes import letter
+from reportlab.pdfgen.canvas import Canvas
+
 
 def build_pdf(objects: list[bytes], trailer: bytes = b"") -> bytes:
     """A PDF from object bodies (1-based numbers, object 1 the catalog), with a correct xref."""
@@ -41,4 +44,14 @@ def blank_pages(count: int) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     document.close()
+    return buffer.getvalue()
+
+
+def drawn_pdf(draw) -> bytes:
+    """A one-page letter PDF drawn by ``draw(canvas)`` with reportlab, byte for byte the same every run."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=letter, invariant=1)
+    draw(canvas)
+    canvas.showPage()
+    canvas.save()
     return buffer.getvalue()

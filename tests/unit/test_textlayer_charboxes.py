@@ -6,17 +6,16 @@ text too tall or flat for its loose box, rotated and stretched text, characters 
 from __future__ import annotations
 
 import ctypes
-import io
 import math
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
-from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline import textlayer
 from pipeline.pageobjects import address, by_address, text_object
+from tests.pdfs import drawn_pdf
 
 _char_box = by_address(pdfium_c.FPDFText_GetCharBox, pointers=True)
 _loose_char_box = by_address(pdfium_c.FPDFText_GetLooseCharBox, pointers=True)
@@ -81,15 +80,6 @@ def plain_raw_words(textpage) -> list:
     return words
 
 
-def _pdf(draw) -> bytes:
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=letter, invariant=1)
-    draw(canvas)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
-
-
 def _kerned_and_spaced(c: Canvas) -> None:
     c.setFont("Helvetica", 10)
     c.drawString(72, 700, "CERTIFICATE OF LIABILITY INSURANCE  DATE (MM/DD/YYYY)")
@@ -135,7 +125,7 @@ def _turned_and_stretched(c: Canvas) -> None:
 
 def _pages():
     for draw in (_kerned_and_spaced, _turned_and_stretched):
-        yield _pdf(draw)
+        yield drawn_pdf(draw)
 
 
 @pytest.mark.parametrize("pdf", list(_pages()))
@@ -178,7 +168,7 @@ def test_given_the_certificates_pages_then_the_words_equal_the_character_loop(tm
 
 
 def test_given_no_characters_or_only_spaces_then_there_are_no_words():
-    doc = pdfium.PdfDocument(_pdf(lambda c: c.drawString(72, 700, "   ")))
+    doc = pdfium.PdfDocument(drawn_pdf(lambda c: c.drawString(72, 700, "   ")))
     try:
         page = doc[0]
         textpage = page.get_textpage()
@@ -219,7 +209,7 @@ def _overdrawn(c: Canvas) -> None:
     c.drawString(60, 500, "after it")
 
 
-@pytest.mark.parametrize("pdf", list(_pages()) + [_pdf(_overdrawn)])
+@pytest.mark.parametrize("pdf", list(_pages()) + [drawn_pdf(_overdrawn)])
 def test_given_a_page_then_the_drawing_order_equals_the_sort_of_its_keys(pdf):
     from pipeline.pageobjects import PageObjects
 

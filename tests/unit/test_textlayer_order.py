@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import io
-
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.acord25.reader import _uncovered
 from pipeline.textlayer import Page, Word, read_text_layer
+from tests.pdfs import drawn_pdf
 
 H = letter[1]
-
-
-def _pdf(draw) -> bytes:
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=letter, invariant=1)
-    draw(canvas)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
 
 
 def _covered_value(canvas: Canvas, stale: str, value: str, stale_x: float, value_x: float) -> None:
@@ -35,14 +25,14 @@ def _covered_value(canvas: Canvas, stale: str, value: str, stale_x: float, value
 def test_given_an_old_value_under_a_white_box_starting_right_of_the_new_one_then_the_new_one_is_drawn_later():
     """pdfium sorts one line's text objects left to right, so its character index puts the old value, which
     starts further right, after the new one; the drawing order is the content's."""
-    pdf = _pdf(lambda c: _covered_value(c, "AUTO05118283", "AUTO32450299", 72.5, 72))
+    pdf = drawn_pdf(lambda c: _covered_value(c, "AUTO05118283", "AUTO32450299", 72.5, 72))
     words = {w.text: w for w in read_text_layer(pdf)[0].words}
     assert words["AUTO05118283"].drawn < words["AUTO32450299"].drawn
 
 
 def test_given_an_old_value_under_a_new_one_when_the_reader_takes_the_uncovered_words_then_the_new_one_is_kept():
     for stale_x, value_x in ((72.5, 72), (72, 72.5)):  # whichever starts further left
-        pdf = _pdf(lambda c: _covered_value(c, "GL-35533690", "GL-96582761", stale_x, value_x))
+        pdf = drawn_pdf(lambda c: _covered_value(c, "GL-35533690", "GL-96582761", stale_x, value_x))
         kept, covering, _ = _uncovered(list(read_text_layer(pdf)[0].words))
         assert [w.text for w in kept] == ["GL-96582761"]
         assert [id(w) for w in kept] == list(covering)  # its value is doubted: it lay over another
@@ -69,7 +59,7 @@ def test_given_letter_spaced_text_in_one_text_object_then_it_is_one_word():
         text.setCharSpace(3.5)
         text.textOut("Evidence of coverage")
         c.drawText(text)
-    assert [w.text for w in read_text_layer(_pdf(draw))[0].words] == ["Evidence", "of", "coverage"]
+    assert [w.text for w in read_text_layer(drawn_pdf(draw))[0].words] == ["Evidence", "of", "coverage"]
 
 
 def test_given_stretched_text_set_glyph_by_glyph_then_kerning_joins_and_a_space_wide_gap_splits():
@@ -89,4 +79,4 @@ def test_given_stretched_text_set_glyph_by_glyph_then_kerning_joins_and_a_space_
                 x += stringWidth(ch, "Helvetica", 10) + 0.6  # 0.06 em of tracking (1.5 pt across the page)
             x += 3.5  # 0.35 em: a space's width, with no space drawn
         c.restoreState()
-    assert [w.text for w in read_text_layer(_pdf(draw))[0].words] == ["Evidence", "of"]
+    assert [w.text for w in read_text_layer(drawn_pdf(draw))[0].words] == ["Evidence", "of"]
