@@ -109,6 +109,9 @@ def read_date(lines: list[Line]) -> tuple[str, str] | None:
 
 TERM_YEARS = (1, 2, 3)  # a policy's term in whole years: it runs from a day to the same day this many years on
 MENDED_EDITS = 1  # a coverage date OCR read to no date is its row's other date so many years on, up to this many edits
+# digits a date OCR read to no date must keep to be mended: fewer leave one edit of too many dates (a date prints
+# 4 to 8 digits)
+MENDED_LEAST_DIGITS = 5
 
 
 def mended_date(text: str, other: str, later: bool) -> str | None:
@@ -118,7 +121,7 @@ def mended_date(text: str, other: str, later: bool) -> str | None:
     of the form's date styles (M/D or MM/DD, two- or four-digit years), within MENDED_EDITS edits of the digits
     read; of the terms, the one closest to them, when it alone is closest."""
     digits = re.sub(r"\D", "", text)
-    if len(digits) < 5:
+    if len(digits) < MENDED_LEAST_DIGITS:
         return None
     year, month, day = (int(p) for p in other.split("-"))
     found = []

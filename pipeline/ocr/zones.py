@@ -37,6 +37,10 @@ from pipeline.textlayer import Mark, Page, Word
 logger = logging.getLogger(__name__)
 
 PAD = 0.12  # inch of paper around each cut-out and between them in the strip
+# tesseract's page segmentation of a strip of cut-outs, stacked or side by side: a block of text (for the row strip
+# of insurer letters, 7, one line of text, read none of five: docs/accuracy.md, lineread)
+STRIP_PSM = 6
+CUT_SLACK_PX = 2  # a word read in a strip belongs to the cut-out it lies on, or overhangs by this much
 MIN_INK = 0.004  # share of a cell's pixels that must be ink for it to hold a character ...
 LETTER_INK_IN2 = 0.0008  # ... or this much ink (square inches): one small letter in a tall cell
 MIN_STROKE_IN = 0.025  # inch: ink blots smaller than this square are specks, not print
@@ -128,12 +132,11 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
         strip = np.full((at, width), 255, dtype=np.uint8)
         for cut, piece in zip(cuts, pieces):
             strip[cut.at:cut.at + piece.shape[0], pad:pad + piece.shape[1]] = piece
-    psm = ROW_PSM if row else 6
     if zoom != 1.0:
         big = cv2.resize(strip, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
-        read = [_shrunk(w, zoom) for w in engine.words(big, dpi=int(round(dpi * zoom)), psm=psm, chars=chars)]
+        read = [_shrunk(w, zoom) for w in engine.words(big, dpi=int(round(dpi * zoom)), psm=STRIP_PSM, chars=chars)]
     else:
-        read = engine.words(strip, dpi=int(round(dpi)), psm=psm, chars=chars)
+        read = engine.words(strip, dpi=int(round(dpi)), psm=STRIP_PSM, chars=chars)
     found: dict[int, list[OcrWord]] = {}
     for w in read:
         index = _cut_of(cuts, pieces, w)
@@ -323,7 +326,6 @@ def _over(word: Word, label: Label) -> bool:
 # an inch of paper between the insurer letters' cut-outs read again side by side: a gap several letters wide, so that
 # tesseract reads each cut-out as a word of its own
 ROW_GAP = 0.4
-ROW_PSM = 6  # tesseract's page segmentation of the row strip of insurer letters: a block (7, one line of text, read none of five)
 
 
 def _letter_read(words: list[Word], cell: Cell) -> bool:
@@ -391,10 +393,10 @@ def _cut_of(cuts: list[_Cut], pieces: list[np.ndarray], w: OcrWord) -> int | Non
     if cuts and cuts[0].row:
         cx = w.left + w.width / 2
         return next((i for i, (cut, piece) in enumerate(zip(cuts, pieces))
-                     if cut.at - 2 <= cx <= cut.at + piece.shape[1] + 2), None)
+                     if cut.at - CUT_SLACK_PX <= cx <= cut.at + piece.shape[1] + CUT_SLACK_PX), None)
     cy = w.top + w.height / 2
     for i, (cut, piece) in enumerate(zip(cuts, pieces)):
-        if cut.at - 2 <= cy <= cut.at + piece.shape[0] + 2:
+        if cut.at - CUT_SLACK_PX <= cy <= cut.at + piece.shape[0] + CUT_SLACK_PX:
             return i
     return None
 
