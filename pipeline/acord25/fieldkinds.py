@@ -10,6 +10,7 @@ import re
 from datetime import date
 from typing import Any
 
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.acord25 import postal
@@ -139,6 +140,86 @@ def mended_date(text: str, other: str, later: bool) -> str | None:
     best = min(d for d, _ in found)
     closest = [iso for d, iso in found if d == best]
     return closest[0] if best <= MENDED_EDITS and len(closest) == 1 else None
+
+
+# the form's date styles (M/D or MM/DD, four- or two-digit year): one agency system prints a row's two dates in one
+ROW_DATE_STYLES = ("{m:02d}/{d:02d}/{y}", "{m}/{d}/{y}", "{m:02d}/{d:02d}/{yy:02d}", "{m}/{d}/{yy:02d}")
+PRINT_LOST, PRINT_MISREAD = 1, 2  # the cost of a printed character OCR lost (overprinted, cut at a rule), of one it
+# read wrong or read from nothing: print a larger font runs over the rule hides characters, it does not make them
+ROW_DATES_SHARE = 0.3  # a row's two dates are known again when their print costs at most this share of its length
+ROW_DATES_LEAST_DIGITS = 8  # digits a row's date cells must hold, together, to be read as its two dates
+SHORTEST_YEAR, LONGEST_YEAR = 1985, 2099  # the years a policy's dates are looked for in
+
+
+def whole_term(effective: str | None, expiration: str | None) -> bool:
+    """True when a policy runs from a day to the same day whole years on (TERM_YEARS)."""
+    if not effective or not expiration:
+        return False
+    (y0, m0, d0), (y1, m1, d1) = (effective.split("-"), expiration.split("-"))
+    return (m0, d0) == (m1, d1) and int(y1) - int(y0) in TERM_YEARS
+
+
+def row_dates(text: str, issued: str | None, read: tuple[str | None, str | None] = (None, None)
+              ) -> tuple[str, str] | None:
+    """A coverage row's effective and expiration dates from the print OCR read across both its date cells
+    (``text``: the two cells' words, left to right), when the dates as read (``read``: those of plausible years) are
+    no policy's term: a date
+    printed larger than its cell runs over the rule into the next one, the two prints overlap and OCR reads
+    them as one ('12/11/202@/11/20', '12/20/20' + '22/20/2023'), or reads a digit wrong ('12/23/2624'), too many
+    ('08/17/72026') or a speck as one ('1 2/13/24').
+
+    A policy runs from a day to the same day TERM_YEARS on, both dates printed in one of ROW_DATE_STYLES; of every
+    such pair (and the pair as read, when both dates were read), the one whose print is closest to the digits and
+    slashes read (a printed character lost costs PRINT_LOST, one read wrong or from nothing PRINT_MISREAD), within
+    ROW_DATES_SHARE of its print's length, when it alone is closest; of pairs equally close (a year overprinted),
+    the one whose term holds the certificate's date (``issued``, ISO), when it alone does: a certificate states the
+    insurance in force on its date. None when no pair is so found."""
+    seen = re.sub(r"[^\d/]", "", text)
+    if sum(c.isdigit() for c in seen) < ROW_DATES_LEAST_DIGITS:
+        return None
+    years = {int(y) for y in re.findall(r"(?:19|20)\d\d", seen)} | \
+        {2000 + int(y) for y in re.findall(r"(?<=/)\d\d(?!\d)", seen)}
+    years |= {int(issued[:4])} if issued else set()
+    starts = sorted({y - back for y in years for back in range(max(TERM_YEARS) + 1)
+                     if SHORTEST_YEAR <= y - back <= LONGEST_YEAR})
+    days = {(int(m), int(d)) for m, d in re.findall(r"(?=(?<!\d)(\d{1,2})/(\d{1,2})/)", seen)}  # (both print it)
+    pairs: list[tuple[str, str]] = []
+    prints: list[str] = []
+    for start in starts:
+        for month, day in days:
+            for term in TERM_YEARS:
+                try:
+                    pair = (date(start, month, day).isoformat(), date(start + term, month, day).isoformat())
+                except ValueError:  # no such day (a misread month or day), or the 29th of February
+                    continue
+                if issued and not pair[0] <= issued <= pair[1]:
+                    continue  # (a certificate states the insurance in force on its date)
+                for style in ROW_DATE_STYLES:
+                    pairs.append(pair)
+                    prints.append(_printed(pair[0], style) + _printed(pair[1], style))
+    if read[0] and read[1]:
+        for style in ROW_DATE_STYLES:  # the pair as read, whatever its term (a six-month policy read right stays)
+            pairs.append((read[0], read[1]))
+            prints.append(_printed(read[0], style) + _printed(read[1], style))
+    if not pairs:
+        return None
+    costs = process.cdist([seen], prints, scorer=Levenshtein.distance,
+                          scorer_kwargs={"weights": (PRINT_LOST, PRINT_MISREAD, PRINT_MISREAD)})[0]
+    best: dict[tuple[str, str], tuple[int, int]] = {}
+    for pair, printed, cost in zip(pairs, prints, costs):
+        if cost <= ROW_DATES_SHARE * len(printed):  # (cost, term): of pairs printed alike, the shorter term
+            score = (int(cost), int(pair[1][:4]) - int(pair[0][:4]))
+            best[pair] = min(best.get(pair, score), score)
+    if not best:
+        return None
+    least = min(best.values())
+    closest = [pair for pair, score in best.items() if score == least]
+    return closest[0] if len(closest) == 1 else None
+
+
+def _printed(iso: str, style: str) -> str:
+    y, m, d = (int(p) for p in iso.split("-"))
+    return style.format(m=m, d=d, y=y, yy=y % 100)
 
 
 def read_amount(lines: list[Line]) -> tuple[int, str] | None:

@@ -995,13 +995,14 @@ def _insurers(values: dict[Field, tuple[Any, str, Box]], fw: FieldWords, cert: d
 
 def _policies(fw: FieldWords, values: dict[Field, tuple[Any, str, Box]], ev: Evidence) -> list[dict[str, Any]]:
     policies = []
+    issued = next((v[0] for f, v in values.items() if f.key == "date" and plausible.year_plausible(v[0])), None)
     for row in ROWS:
         fields = [f for f in fw.fields if f.key.startswith(row + "/")]
         if row == "other" and len(kinds.read_first(fw.lines(_named(fields, "policy_number")), lambda t: t) or ()) and \
                 len([ln for ln in fw.lines(_named(fields, "policy_number")) if not kinds.is_filler(kinds.text_of(ln))]) > 1:
             policies += _stacked(fw, fields, ev, len(policies))
             continue
-        policy, found = _policy(row, fields, values, fw)
+        policy, found = _policy(row, fields, values, fw, issued)
         if policy is None:
             continue
         for pointer, (box, how, ceiling) in found.items():
@@ -1014,8 +1015,8 @@ def _named(fields: list[Field], key: str) -> Field:
     return next(f for f in fields if f.key.split("/", 1)[1] == key)
 
 
-def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, Box]],
-            fw: FieldWords) -> tuple[dict[str, Any] | None, dict[str, tuple[Box, str, float]]]:
+def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, Box]], fw: FieldWords,
+            issued: str | None = None) -> tuple[dict[str, Any] | None, dict[str, tuple[Box, str, float]]]:
     policy: dict[str, Any] = {"line": row, "description": None, "insurer_letter": None, "policy_number": None,
                               "effective": None, "expiration": None, "additional_insured": None,
                               "subrogation_waived": None, "basis": None}
@@ -1042,6 +1043,7 @@ def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, B
         else:
             policy[key] = value
             found[key] = (box, how, fw.ceiling(f))
+    _row_dates(fields, policy, found, fw, issued)
     _mend_dates(fields, policy, found, fw)
     filled = any(policy[k] is not None for k in ("policy_number", "effective", "expiration")) or \
         any(v is not None for v in limits.values()) or bool(checks.get("line") or checks.get("basis"))
@@ -1071,6 +1073,31 @@ def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, B
     policy["limits"] = limits
     found.setdefault("line", found.get("policy_number") or next(iter(found.values())))  # the row it was read in
     return policy, found
+
+
+def _row_dates(fields: list[Field], policy: dict[str, Any], found: dict[str, tuple[Box, str, float]],
+               fw: FieldWords, issued: str | None) -> None:
+    """A coverage row whose dates OCR read to no policy's term (one missing, a year out of reach, not whole years
+    apart): both known again from the print read across its two date cells (:func:`kinds.row_dates`); a date
+    that changes is a value put together again from pieces (rejoined: below trust)."""
+    read = tuple(policy[k] if policy[k] and plausible.year_plausible(policy[k]) else None
+                 for k in ("effective", "expiration"))
+    if kinds.whole_term(*read):
+        return
+    cells = [_named(fields, "effective"), _named(fields, "expiration")]
+    words: list[Word] = []
+    for f in cells:
+        line = next((ln for ln in fw.lines(f) if any(c.isdigit() for w in ln for c in w.text)), [])
+        words += [w for w in line if all(w is not v for v in words)]
+    if not words or any(w.confidence is None for w in words):
+        return  # (OCR's misreadings only)
+    pair = kinds.row_dates(" ".join(w.text for w in words), issued, read)
+    if pair is None:
+        return
+    for key, value, f in zip(("effective", "expiration"), pair, cells):
+        if policy[key] != value:
+            policy[key] = value
+            found[key] = (Box.around(words), "rejoined", fw.ceiling(f))
 
 
 def _mend_dates(fields: list[Field], policy: dict[str, Any], found: dict[str, tuple[Box, str, float]],
