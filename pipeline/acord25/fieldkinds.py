@@ -171,9 +171,10 @@ def row_dates(text: str, issued: str | None, read: tuple[str | None, str | None]
     A policy runs from a day to the same day TERM_YEARS on, both dates printed in one of ROW_DATE_STYLES; of every
     such pair (and the pair as read, when both dates were read), the one whose print is closest to the digits and
     slashes read (a printed character lost costs PRINT_LOST, one read wrong or from nothing PRINT_MISREAD), within
-    ROW_DATES_SHARE of its print's length, when it alone is closest; of pairs equally close (a year overprinted),
-    the one whose term holds the certificate's date (``issued``, ISO), when it alone does: a certificate states the
-    insurance in force on its date. None when no pair is so found."""
+    ROW_DATES_SHARE of its print's length, when it alone is closest; of pairs equally close, the one with the shorter
+    term (most policies run a year). When the certificate's date (``issued``, ISO) was read, only pairs whose term
+    holds it are looked for (a certificate states the insurance in force on its date: a year overprinted is known
+    by it); else only pairs that cost at most one character read wrong. None when no pair is so found."""
     seen = re.sub(r"[^\d/]", "", text)
     if sum(c.isdigit() for c in seen) < ROW_DATES_LEAST_DIGITS:
         return None
@@ -207,7 +208,8 @@ def row_dates(text: str, issued: str | None, read: tuple[str | None, str | None]
                           scorer_kwargs={"weights": (PRINT_LOST, PRINT_MISREAD, PRINT_MISREAD)})[0]
     best: dict[tuple[str, str], tuple[int, int]] = {}
     for pair, printed, cost in zip(pairs, prints, costs):
-        if cost <= ROW_DATES_SHARE * len(printed):  # (cost, term): of pairs printed alike, the shorter term
+        if cost <= (ROW_DATES_SHARE * len(printed) if issued else PRINT_MISREAD):  # (cost, term): of pairs
+            # printed alike, the shorter term
             score = (int(cost), int(pair[1][:4]) - int(pair[0][:4]))
             best[pair] = min(best.get(pair, score), score)
     if not best:

@@ -1,0 +1,86 @@
+"""Values after OCR repaired by field kind (branch ocrmiss4): a coverage row's two dates known again from the print
+read across both its date cells (a date printed larger than its cell overrunning the rule, a year misread, a digit
+too many, a speck read as a digit)."""
+
+from __future__ import annotations
+
+from pipeline.acord25.fieldkinds import row_dates
+from pipeline.acord25.template import load
+from pipeline.textlayer import Page, Word
+
+
+def _box(template, key: str) -> tuple[float, float, float, float]:
+    return next(f.box for f in template.fields if f.key == key)
+
+
+def _read(words: list[Word]) -> dict:
+    """The certificate read from a 2016/03 page (OCR words) holding the form's print and ``words``."""
+    from pipeline.acord25 import extract as extract_module
+
+    template = load("2016/03")
+    printed = [Word(t, x0, y0, x1, y1, confidence=0.9) for t, x0, y0, x1, y1 in template.printed]
+    page = Page(number=1, width=612, height=792, words=[*printed, *words], marks=[])
+    return extract_module.extract_certificate([page], None, "ocr")
+
+
+def _row_words(row: str, dates: list[tuple[str, str, float]], issued: str) -> list[Word]:
+    """A coverage row's policy number, ``dates`` (text, the cell its print starts in, how far past that cell's left
+    edge it ends in the cell's widths) and the certificate's date in its box."""
+    template = load("2016/03")
+    num = _box(template, f"{row}/policy_number")
+    top = _box(template, "date")
+    y = num[1] + 20.0
+    words = [Word("GL-12345678", num[0] + 2, y, num[0] + 50, y + 8, confidence=0.95),
+             Word(issued, top[0] + 4, top[1] + 3, top[0] + 40, top[1] + 11, confidence=0.95)]
+    for text, key, widths in dates:
+        box = _box(template, f"{row}/{key}")
+        words.append(Word(text, box[0] + 3, y - 4, box[0] + widths * (box[2] - box[0]), y + 12, confidence=0.4))
+    return words
+
+
+def test_given_two_overlapping_dates_read_as_one_word_then_the_term_holding_the_certificates_date_is_read():
+    # the effective date printed larger than its cell: its year and the expiration's month overprint each other
+    assert row_dates("12/11/202@/11/20", "2025-02-01") == ("2024-12-11", "2025-12-11")
+    assert row_dates("10/28/2024/28/20:", "2025-02-01") == ("2024-10-28", "2025-10-28")
+    # every year explains that print alike: without the certificate's date, none is taken
+    assert row_dates("12/11/202@/11/20", None) is None
+
+
+def test_given_a_year_run_into_the_next_cell_then_both_dates_are_read_and_the_annual_term_preferred():
+    # '12/20/20' (the year cut at the rule) and '22/20/2023' (its last digits over the expiration's month)
+    assert row_dates("12/20/20 22/20/2023", "2023-05-01", ("2020-12-20", None)) == ("2022-12-20", "2023-12-20")
+
+
+def test_given_a_year_misread_or_a_digit_too_many_then_the_rows_other_date_gives_it():
+    assert row_dates("12/23/2624 12/23/2025", None, (None, "2025-12-23")) == ("2024-12-23", "2025-12-23")
+    assert row_dates("08/17/2025 08/17/72026_~", "2025-10-10", ("2025-08-17", None)) == ("2025-08-17", "2026-08-17")
+    assert row_dates("1 2/ 1 3/23 1 2/13/24", "2024-03-01", ("2023-12-13", "2024-02-13")) == \
+        ("2023-12-13", "2024-12-13")  # a speck before the expiration read as its month's first digit
+
+
+def test_given_a_term_read_right_or_too_little_read_then_no_pair_is_made_up():
+    # a six-month policy read right stays as read (its own print is closest)
+    assert row_dates("01/01/24 07/01/24", None, ("2024-01-01", "2024-07-01")) == ("2024-01-01", "2024-07-01")
+    assert row_dates("05/01/23.", "2023-07-01", ("2023-05-01", None)) is None  # one date alone: no second
+    assert row_dates("4321/22 11/21/23", "2023-03-01", (None, "2023-11-21")) is None  # two digits off: guessing
+
+
+def test_given_an_overrun_row_on_a_page_then_its_dates_are_rejoined_below_trust():
+    words = _row_words("general_liability", [("12/11/202@/11/20", "effective", 1.9)], "02/01/2025")
+    cert = _read(words)
+    policy = next(p for p in cert["policies"] if p["line"] == "general_liability")
+    assert (policy["effective"], policy["expiration"]) == ("2024-12-11", "2025-12-11")
+    i = cert["policies"].index(policy)
+    for key in ("effective", "expiration"):
+        item = cert["evidence"][f"/policies/{i}/{key}"]
+        assert item["how"] == "rejoined" and item["confidence"] < 0.9
+
+
+def test_given_a_row_read_as_a_whole_year_term_then_it_is_left_as_read():
+    words = _row_words("general_liability", [("03/27/23", "effective", 0.8), ("03/27/24", "expiration", 0.8)],
+                       "02/01/2025")
+    cert = _read(words)
+    policy = next(p for p in cert["policies"] if p["line"] == "general_liability")
+    i = cert["policies"].index(policy)
+    assert (policy["effective"], policy["expiration"]) == ("2023-03-27", "2024-03-27")
+    assert cert["evidence"][f"/policies/{i}/effective"]["how"] == "in_box"
