@@ -61,7 +61,7 @@ def test_given_a_year_misread_or_a_digit_too_many_then_the_rows_other_date_gives
 def test_given_a_term_read_right_or_too_little_read_then_no_pair_is_made_up():
     # a six-month policy read right stays as read (its own print is closest)
     assert row_dates("01/01/24 07/01/24", None, ("2024-01-01", "2024-07-01")) == ("2024-01-01", "2024-07-01")
-    assert row_dates("05/01/23.", "2023-07-01", ("2023-05-01", None)) is None  # one date alone: no second
+    assert row_dates("05/01/2023", "2023-07-01", ("2023-05-01", None)) is None  # one date alone: its term unknown
     assert row_dates("4321/22 11/21/23", "2023-03-01", (None, "2023-11-21")) is None  # two digits off: guessing
 
 
