@@ -44,6 +44,9 @@ _DIGIT_LOOKALIKES = str.maketrans("SOoIlBZG", "50011826")
 # a ZIP after a state code, read with a digit's look-alike letter (at least two real digits kept)
 _ZIP_MISREAD = re.compile(r"(\b[A-Z]{2}\.?,?\s+)((?=(?:\S*\d){2})[\dSOoIlBZG]{5}(?:-[\dSOoIlBZG]{4})?)$")
 _LETTER = re.compile(r"^[A-Fa-f]$")
+# a word's capital I read as a look-alike ('lronwood', 'Jronwood', '|ronwood', '1rving'): no English word or name
+# starts with l, J, |, 1 or ! before a consonant (but l, y: 'Lloyd', 'Lyle'), as a capital I does ('Ironwood', 'Ivy')
+_CAPITAL_I = re.compile(r"(?<![\w'’])[lJ|1!](?=[bcdfghjkmnpqrstvwxz][a-z]{2})")
 _CODE_SIGNS = str.maketrans({"$": "S", "©": "C", "®": "R", "€": "C", "¢": "C"})  # signs OCR reads for a code's letters
 _SPREAD_AMOUNT = re.compile(r"(?<=\d)\s+(,)|(?<=[$,])\s+(?=\d)")  # "$ 1 ,000, 000": one amount
 # a thousands comma OCR read as a gap between two words ("1,000 000.00"): after a comma's group of three digits,
@@ -76,6 +79,11 @@ def mended_code(text: str) -> str:
     """A policy number as OCR read it, with the signs it reads for a code's letters put back: '$' for S, '©' '€' '¢'
     for C, '®' for R, inside a word that holds digits ('X$12345678', '©AB-0012345-00'). No policy number holds them."""
     return " ".join(w.translate(_CODE_SIGNS) if any(c.isdigit() for c in w) else w for w in text.split(" "))
+
+
+def with_capital_i(text: str) -> str:
+    """OCR's text of a name or address with each word's capital I read as a look-alike put back (``_CAPITAL_I``)."""
+    return _CAPITAL_I.sub("I", text)
 
 
 def read_first(lines: list[Line], parse: Any) -> tuple[Any, str] | None:
@@ -377,8 +385,8 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
         street = next((i for i, t in enumerate(kept) if i > 0 and (_STREET.match(t) or ocr and postal.is_street(
             _HOUSE_SPECK.sub(r"\1\2", t), kept[i + 1] if i + 1 < len(kept) else None))), None)
         cut, how = (street, "split_at_street") if street is not None else (1, "split_guessed")
-    if ocr:  # a c/o line OCR read with look-alikes is one; so is a street's suffix ('Bivd')
-        kept = [_CARE_OF_OCR.sub("c/o", t) if i > 0 else t for i, t in enumerate(kept)]
+    if ocr:  # a c/o line OCR read with look-alikes is one; so is a street's suffix ('Bivd'), a capital I ('lronwood')
+        kept = [with_capital_i(_CARE_OF_OCR.sub("c/o", t) if i > 0 else t) for i, t in enumerate(kept)]
         kept = [postal.with_suffix_mended(t) if i >= cut else t for i, t in enumerate(kept)]
     care_of = next((i for i, t in enumerate(kept) if i > 0 and _CARE_OF.match(t)), None)
     if care_of is not None and (care_of < cut or (care_of == cut and how != "in_box")):  # a c/o (attn) line starts the address, as the form's own

@@ -84,3 +84,39 @@ def test_given_a_row_read_as_a_whole_year_term_then_it_is_left_as_read():
     i = cert["policies"].index(policy)
     assert (policy["effective"], policy["expiration"]) == ("2023-03-27", "2024-03-27")
     assert cert["evidence"][f"/policies/{i}/effective"]["how"] == "in_box"
+
+
+def _ocr_line(text: str, y: float, confidence: float = 0.9) -> list[Word]:
+    words, x = [], 20.0
+    for t in text.split():
+        words.append(Word(t, x, y, x + 6.0 * len(t), y + 8.0, confidence=confidence))
+        x += 6.0 * len(t) + 4.0
+    return words
+
+
+def test_given_a_names_capital_i_read_as_a_lookalike_then_it_is_put_back():
+    from pipeline.acord25.fieldkinds import split_party, with_capital_i
+
+    got = split_party([_ocr_line("lronwood Roofing LLC", 10), _ocr_line("12 Main St", 20),
+                       _ocr_line("Clinton, NJ 08812", 30)], None)
+    assert got["name"] == "Ironwood Roofing LLC"
+    assert with_capital_i("Jronwood Services |sland 1ndemnity") == "Ironwood Services Island Indemnity"
+    # a word that may start so ('Lloyd', 'Lyle', 'Jr.'), a house number or street ordinal, a capital I already
+    assert with_capital_i("Lloyd Lyle Jr. 1st Ave Ivy") == "Lloyd Lyle Jr. 1st Ave Ivy"
+
+
+def test_given_a_text_layer_name_then_it_is_kept_as_printed():
+    from pipeline.acord25.fieldkinds import split_party
+
+    lines = [[Word("lronwood", 20.0, 10.0, 60.0, 18.0), Word("LLC", 64.0, 10.0, 80.0, 18.0)],
+             [Word("12", 20.0, 20.0, 30.0, 28.0), Word("Main", 34.0, 20.0, 50.0, 28.0), Word("St", 54.0, 20.0, 62.0, 28.0)]]
+    assert split_party(lines, None)["name"] == "lronwood LLC"
+
+
+def test_given_an_insurers_name_read_by_ocr_with_a_lookalike_capital_i_then_it_is_put_back():
+    template = load("2016/03")
+    box = _box(template, "insurers/A/name")
+    name = [Word(t, box[0] + 2 + 40 * i, box[1] + 2, box[0] + 38 + 40 * i, box[1] + 10, confidence=0.9)
+            for i, t in enumerate(("lndemnity", "Mutual", "Co"))]
+    cert = _read(name)
+    assert cert["insurers"][0]["name"] == "Indemnity Mutual Co"
