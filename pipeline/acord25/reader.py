@@ -68,6 +68,8 @@ STRAY_CONFIDENCE, STRAY_CHARS = 0.5, 4  # an OCR fragment this doubtful and shor
 RUN_ON_LINES = 0.5  # a line in no box this close (in its heights) below a party block's last line runs on from it
 COLON_PT = 3.0  # a printed label's colon is this wide or less (at the form's 7-8 pt label print)
 LABEL_GAP_PT = 6.5  # a label's colon ends this close before its value box's left edge: the value is printed after it (on every edition's blank the gap is 1.5-6.1 pt: every colon label before a one-line box)
+RULE_MARKS = "|_.-!/[]()"  # what OCR reads a cell's rule as, glued to the print on either side of it
+RULE_CHARS = 2  # a rule read inside a word lies this many characters from its place, at most
 COLON_LOOKALIKES = ":;1lI|i!."  # what OCR reads a colon as, glued to the value's first character
 READ_TWICE_CHARS = 2  # a piece of an OCR word read again inside a longer overlapping reading: this many letters at least
 SIGNATURE_INK = ("drawing", "image")  # marks that sign a signature box (kinds.read_signature)
@@ -819,7 +821,7 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
         if f.kind in READERS:
             lines = _without_stray_lines(fw.lines(f), f.block == "coverages") if f.kind == "text" else fw.lines(f)
             if f.key.endswith("/policy_number"):
-                lines = _without_dates(lines)
+                lines = _code_line(_without_dates(lines), fw.own[f].x0)
             found = READERS[f.kind](lines)
             if found is not None:
                 value = found[0]
@@ -845,6 +847,39 @@ def _without_dates(lines: list[list[Word]]) -> list[list[Word]]:
     kept = [[w for w in line if w.confidence is None or not (_DATE_WORD.match(w.text) and parse_date(w.text))]
             for line in lines]
     return [line for line in kept if line]
+
+
+def _code_line(lines: list[list[Word]], left: float) -> list[list[Word]]:
+    """A policy number's OCR lines: the one line that holds a code (NUMBER_DIGITS digits or more), when only one
+    does (the others are specks and fragments of the print around the cell: 'de' above, '7' below), its words
+    glued across the cell's left rule cut there (:func:`_cut_at_left_rule`)."""
+    if not any(w.confidence is not None for line in lines for w in line):
+        return lines
+    coded = [line for line in lines if sum(c.isdigit() for w in line for c in w.text) >= NUMBER_DIGITS]
+    lines = coded if len(coded) == 1 else lines
+    return [[_cut_at_left_rule(w, left) for w in line] for line in lines]
+
+
+def _cut_at_left_rule(w: Word, rule: float) -> Word:
+    """An OCR word of a code's cell begun a character or more left of the cell's rule (at ``rule``): the print of
+    the cell before it
+    glued on across the rule, read as a mark ('INVA|-CGL68355831', 'N_.BOP72325885': a Y/N column's N/A or N). Its
+    part after the mark nearest the rule's place (within RULE_CHARS characters, the word's width shared evenly) is
+    the code, when it holds NUMBER_DIGITS digits; a text layer's word is as printed."""
+    if w.confidence is None or not w.x0 < rule < w.x1 or not w.text:
+        return w
+    per_char = (w.x1 - w.x0) / len(w.text)
+    at = (rule - w.x0) / per_char
+    if at < 1.0:
+        return w  # less than a character left of the rule: the code's own print, a little off its cell
+    marks = [i for i, c in enumerate(w.text) if c in RULE_MARKS and abs(i - at) <= RULE_CHARS]
+    if not marks:
+        return w
+    cut = min(marks, key=lambda i: abs(i - at))
+    rest = w.text[cut + 1:].lstrip(RULE_MARKS)
+    if sum(c.isdigit() for c in rest) < NUMBER_DIGITS:
+        return w
+    return replace(w, text=rest, x0=w.x1 - per_char * len(rest))
 
 
 def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
