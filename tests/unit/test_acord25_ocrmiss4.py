@@ -120,3 +120,33 @@ def test_given_an_insurers_name_read_by_ocr_with_a_lookalike_capital_i_then_it_i
             for i, t in enumerate(("lndemnity", "Mutual", "Co"))]
     cert = _read(name)
     assert cert["insurers"][0]["name"] == "Indemnity Mutual Co"
+
+
+def _policy_cell(words: list[tuple[str, float, float, float]]) -> dict:
+    """The general liability policy read from a 2016/03 page whose policy number cell holds ``words`` (text, left
+    edge past the cell's left edge in points, line offset, width in points), and the row's dates."""
+    template = load("2016/03")
+    num, eff, exp = (_box(template, f"general_liability/{k}") for k in ("policy_number", "effective", "expiration"))
+    y = num[1] + 20.0
+    page = [Word("03/27/23", eff[0] + 3, y, eff[0] + 30, y + 8, confidence=0.9),
+            Word("03/27/24", exp[0] + 3, y, exp[0] + 30, y + 8, confidence=0.9)]
+    for text, dx, dy, width in words:
+        page.append(Word(text, num[0] + dx, y + dy, num[0] + dx + width, y + dy + 8, confidence=0.7))
+    return next(p for p in _read(page)["policies"] if p["line"] == "general_liability")
+
+
+def test_given_a_code_line_between_specks_then_the_policy_number_is_that_line_alone():
+    got = _policy_cell([("de", 60.0, -10.0, 6.0), ("BOP", 2.0, 0.0, 15.0), ("68993864", 19.0, 0.0, 34.0),
+                        ("7", 8.0, 12.0, 3.0)])
+    assert got["policy_number"] == "BOP 68993864"
+
+
+def test_given_a_code_glued_across_the_cells_left_rule_then_it_is_cut_at_the_rules_mark():
+    # the column before printed 'N/A', read with the rule as '|' and glued to the code (4.9 pt a character)
+    assert _policy_cell([("INVA|-CGL68355831", -16.0, 0.0, 84.0)])["policy_number"] == "CGL68355831"
+    assert _policy_cell([("N_.BOP72325885", -14.0, 0.0, 69.0)])["policy_number"] == "BOP72325885"
+
+
+def test_given_a_code_just_off_its_cells_edge_then_it_is_kept_whole():
+    # less than a character left of the rule: its own print ('CA-' is the code's, not the column before)
+    assert _policy_cell([("CA-91486766", -1.9, 0.0, 52.0)])["policy_number"] == "CA-91486766"
