@@ -309,6 +309,24 @@ def read_phone(lines: list[Line]) -> tuple[str, str] | None:
     return None
 
 
+_PHONE_LOOKALIKES = str.maketrans("SOoIlBZG'|!i", "500118261111")  # a digit's look-alike letters and marks
+_PHONE_GROUP = re.compile(r"(?<![^\s(.-])[\dSOoIlBZG'|!i]{3,4}(?![^\s).,:-])")  # a group of a phone's digits, as read
+
+
+def read_phone_lookalikes(lines: list[Line]) -> tuple[str, str] | None:
+    """An OCR phone number read with a digit's look-alike letter or mark in its groups ('905 895 4\'27',
+    '2S6-390-7131'): a phone prints three groups of 3, 3 and 4 digits; a group of that many characters, most of
+    them digits, is read back to digits (``_PHONE_LOOKALIKES``); the number is the first line so read that is one."""
+    for line in lines:
+        text = _CONTACT_WORD.sub("", text_of(line)).strip()
+        mended = _PHONE_GROUP.sub(lambda m: m.group(0).translate(_PHONE_LOOKALIKES)
+                                  if sum(c.isdigit() for c in m.group(0)) * 2 > len(m.group(0)) else m.group(0), text)
+        m = _PHONE.search(mended)
+        if m and mended != text:
+            return m.group(0).strip(), "in_box"
+    return None
+
+
 def read_email(lines: list[Line]) -> tuple[str, str] | None:
     """The box's address; when it holds several, the first, as one of a stack (below trust). The spaces OCR puts
     in an address are taken out, and a dot it read as a space before a top-level domain is put back."""

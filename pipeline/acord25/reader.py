@@ -823,6 +823,8 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
             if f.key.endswith("/policy_number"):
                 lines = _code_line(_without_dates(lines), fw.own[f].x0)
             found = READERS[f.kind](lines)
+            if found is None and f.kind == "phone" and any(w.confidence is not None for w in words):
+                found = kinds.read_phone_lookalikes(lines)  # OCR's look-alikes of a phone's digits
             if found is not None:
                 value = found[0]
                 if f.key.endswith("/policy_number") and any(w.confidence is not None for w in words):

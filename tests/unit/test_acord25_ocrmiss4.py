@@ -150,3 +150,19 @@ def test_given_a_code_glued_across_the_cells_left_rule_then_it_is_cut_at_the_rul
 def test_given_a_code_just_off_its_cells_edge_then_it_is_kept_whole():
     # less than a character left of the rule: its own print ('CA-' is the code's, not the column before)
     assert _policy_cell([("CA-91486766", -1.9, 0.0, 52.0)])["policy_number"] == "CA-91486766"
+
+
+def test_given_a_phones_digit_read_as_a_lookalike_then_the_phone_is_read():
+    from pipeline.acord25.fieldkinds import read_phone_lookalikes
+
+    template = load("2016/03")
+    box = _box(template, "producer/phone")
+    words = [Word(t, box[0] + 4 + 20 * i, box[1] + 3, box[0] + 20 + 20 * i, box[1] + 11, confidence=c)
+             for i, (t, c) in enumerate((("905", 0.95), ("895", 0.9), ("4'27", 0.06)))]
+    cert = _read(words)
+    assert cert["producer"]["phone"] == "905 895 4127"
+    assert cert["evidence"]["/producer/phone"]["confidence"] < 0.9  # its look-alike word was read doubtfully
+    assert read_phone_lookalikes([_ocr_line("2S6-390-7131", 10)])[0] == "256-390-7131"
+    # words that are no phone's groups stay no phone
+    assert read_phone_lookalikes([_ocr_line("Suite 100 Main", 10)]) is None
+    assert read_phone_lookalikes([_ocr_line("SOIL BIG LOIS", 10)]) is None
