@@ -171,10 +171,9 @@ def row_dates(text: str, issued: str | None, read: tuple[str | None, str | None]
               ) -> tuple[str, str] | None:
     """A coverage row's effective and expiration dates from the print OCR read across both its date cells
     (``text``: the two cells' words, left to right), when the dates as read (``read``: those of plausible years) are
-    no policy's term: a date
-    printed larger than its cell runs over the rule into the next one, the two prints overlap and OCR reads
-    them as one ('12/11/202@/11/20', '12/20/20' + '22/20/2023'), or reads a digit wrong ('12/23/2624'), too many
-    ('08/17/72026') or a speck as one ('1 2/13/24').
+    no policy's term: a date printed larger than its cell runs over the rule into the next one, the two prints
+    overlap and OCR reads them as one ('12/11/202@/11/20', '12/20/20' + '22/20/2023'), or OCR reads a digit wrong
+    ('12/23/2624'), one too many ('08/17/72026') or a speck as one ('1 2/13/24').
 
     A policy runs from a day to the same day TERM_YEARS on, both dates printed in one of ROW_DATE_STYLES; of every
     such pair (and the pair as read, when both dates were read), the one whose print is closest to the digits and
@@ -216,8 +215,8 @@ def row_dates(text: str, issued: str | None, read: tuple[str | None, str | None]
                           scorer_kwargs={"weights": (PRINT_LOST, PRINT_MISREAD, PRINT_MISREAD)})[0]
     best: dict[tuple[str, str], tuple[int, int]] = {}
     for pair, printed, cost in zip(pairs, prints, costs):
-        if cost <= (ROW_DATES_SHARE * len(printed) if issued else PRINT_MISREAD):  # (cost, term): of pairs
-            # printed alike, the shorter term
+        if cost <= (ROW_DATES_SHARE * len(printed) if issued else PRINT_MISREAD):
+            # (cost, term): of pairs whose print is as close, the shorter term
             score = (int(cost), int(pair[1][:4]) - int(pair[0][:4]))
             best[pair] = min(best.get(pair, score), score)
     if not best:

@@ -864,10 +864,9 @@ def _code_line(lines: list[list[Word]], left: float) -> list[list[Word]]:
 
 def _cut_at_left_rule(w: Word, rule: float) -> Word:
     """An OCR word of a code's cell begun a character or more left of the cell's rule (at ``rule``): the print of
-    the cell before it
-    glued on across the rule, read as a mark ('INVA|-CGL68355831', 'N_.BOP72325885': a Y/N column's N/A or N). Its
-    part after the mark nearest the rule's place (within RULE_CHARS characters, the word's width shared evenly) is
-    the code, when it holds NUMBER_DIGITS digits; a text layer's word is as printed."""
+    the cell before it glued on across the rule, read as a mark ('INVA|-CGL68355831', 'N_.BOP72325885': a Y/N
+    column's N/A or N). Its part after the mark nearest the rule's place (within RULE_CHARS characters, the word's
+    width shared evenly) is the code, when it holds NUMBER_DIGITS digits; a text layer's word is as printed."""
     if w.confidence is None or not w.x0 < rule < w.x1 or not w.text:
         return w
     per_char = (w.x1 - w.x0) / len(w.text)
@@ -1119,8 +1118,9 @@ def _row_dates(fields: list[Field], policy: dict[str, Any], found: dict[str, tup
     """A coverage row whose dates OCR read to no policy's term (one missing, a year out of reach, not whole years
     apart): both known again from the print read across its two date cells (:func:`kinds.row_dates`); a date
     that changes is a value put together again from pieces (rejoined: below trust)."""
-    read = tuple(policy[k] if policy[k] and plausible.year_plausible(policy[k]) else None
-                 for k in ("effective", "expiration"))
+    effective, expiration = (policy[k] if policy[k] and plausible.year_plausible(policy[k]) else None
+                             for k in ("effective", "expiration"))
+    read = (effective, expiration)
     if kinds.whole_term(*read):
         return
     cells = [_named(fields, "effective"), _named(fields, "expiration")]
