@@ -10,6 +10,7 @@ import re
 from datetime import date
 from typing import Any
 
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.acord25 import postal
@@ -43,6 +44,9 @@ _DIGIT_LOOKALIKES = str.maketrans("SOoIlBZG", "50011826")
 # a ZIP after a state code, read with a digit's look-alike letter (at least two real digits kept)
 _ZIP_MISREAD = re.compile(r"(\b[A-Z]{2}\.?,?\s+)((?=(?:\S*\d){2})[\dSOoIlBZG]{5}(?:-[\dSOoIlBZG]{4})?)$")
 _LETTER = re.compile(r"^[A-Fa-f]$")
+# a word's capital I read as a look-alike ('lronwood', 'Jronwood', '|ronwood', '1rving'): no English word or name
+# starts with l, J, |, 1 or ! before a consonant (but l, y: 'Lloyd', 'Lyle'), as a capital I does ('Ironwood', 'Ivy')
+_CAPITAL_I = re.compile(r"(?<![\w'’])[lJ|1!](?=[bcdfghjkmnpqrstvwxz][a-z]{2})")
 _CODE_SIGNS = str.maketrans({"$": "S", "©": "C", "®": "R", "€": "C", "¢": "C"})  # signs OCR reads for a code's letters
 _SPREAD_AMOUNT = re.compile(r"(?<=\d)\s+(,)|(?<=[$,])\s+(?=\d)")  # "$ 1 ,000, 000": one amount
 # a thousands comma OCR read as a gap between two words ("1,000 000.00"): after a comma's group of three digits,
@@ -75,6 +79,11 @@ def mended_code(text: str) -> str:
     """A policy number as OCR read it, with the signs it reads for a code's letters put back: '$' for S, '©' '€' '¢'
     for C, '®' for R, inside a word that holds digits ('X$12345678', '©AB-0012345-00'). No policy number holds them."""
     return " ".join(w.translate(_CODE_SIGNS) if any(c.isdigit() for c in w) else w for w in text.split(" "))
+
+
+def with_capital_i(text: str) -> str:
+    """OCR's text of a name or address with each word's capital I read as a look-alike put back (``_CAPITAL_I``)."""
+    return _CAPITAL_I.sub("I", text)
 
 
 def read_first(lines: list[Line], parse: Any) -> tuple[Any, str] | None:
@@ -139,6 +148,87 @@ def mended_date(text: str, other: str, later: bool) -> str | None:
     best = min(d for d, _ in found)
     closest = [iso for d, iso in found if d == best]
     return closest[0] if best <= MENDED_EDITS and len(closest) == 1 else None
+
+
+# the form's date styles (M/D or MM/DD, four- or two-digit year): one agency system prints a row's two dates in one
+ROW_DATE_STYLES = ("{m:02d}/{d:02d}/{y}", "{m}/{d}/{y}", "{m:02d}/{d:02d}/{yy:02d}", "{m}/{d}/{yy:02d}")
+PRINT_LOST, PRINT_MISREAD = 1, 2  # the cost of a printed character OCR lost (overprinted, cut at a rule), of one it
+# read wrong or read from nothing: print a larger font runs over the rule hides characters, it does not make them
+ROW_DATES_SHARE = 0.3  # a row's two dates are known again when their print costs at most this share of its length
+ROW_DATES_LEAST_DIGITS = 8  # digits a row's date cells must hold, together, to be read as its two dates
+SHORTEST_YEAR, LONGEST_YEAR = 1985, 2099  # the years a policy's dates are looked for in
+
+
+def whole_term(effective: str | None, expiration: str | None) -> bool:
+    """True when a policy runs from a day to the same day whole years on (TERM_YEARS)."""
+    if not effective or not expiration:
+        return False
+    (y0, m0, d0), (y1, m1, d1) = (effective.split("-"), expiration.split("-"))
+    return (m0, d0) == (m1, d1) and int(y1) - int(y0) in TERM_YEARS
+
+
+def row_dates(text: str, issued: str | None, read: tuple[str | None, str | None] = (None, None)
+              ) -> tuple[str, str] | None:
+    """A coverage row's effective and expiration dates from the print OCR read across both its date cells
+    (``text``: the two cells' words, left to right), when the dates as read (``read``: those of plausible years) are
+    no policy's term: a date printed larger than its cell runs over the rule into the next one, the two prints
+    overlap and OCR reads them as one ('12/11/202@/11/20', '12/20/20' + '22/20/2023'), or OCR reads a digit wrong
+    ('12/23/2624'), one too many ('08/17/72026') or a speck as one ('1 2/13/24').
+
+    A policy runs from a day to the same day TERM_YEARS on, both dates printed in one of ROW_DATE_STYLES; of every
+    such pair (and the pair as read, when both dates were read), the one whose print is closest to the digits and
+    slashes read (a printed character lost costs PRINT_LOST, one read wrong or from nothing PRINT_MISREAD), within
+    ROW_DATES_SHARE of its print's length, when it alone is closest; of pairs equally close, the one with the shorter
+    term (most policies run a year). When the certificate's date (``issued``, ISO) was read, only pairs whose term
+    holds it are looked for (a certificate states the insurance in force on its date: a year overprinted is known
+    by it); else only pairs that cost at most one character read wrong. None when no pair is so found."""
+    seen = re.sub(r"[^\d/]", "", text)
+    if sum(c.isdigit() for c in seen) < ROW_DATES_LEAST_DIGITS:
+        return None
+    years = {int(y) for y in re.findall(r"(?:19|20)\d\d", seen)} | \
+        {2000 + int(y) for y in re.findall(r"(?<=/)\d\d(?!\d)", seen)}
+    years |= {int(issued[:4])} if issued else set()
+    starts = sorted({y - back for y in years for back in range(max(TERM_YEARS) + 1)
+                     if SHORTEST_YEAR <= y - back <= LONGEST_YEAR})
+    days = {(int(m), int(d)) for m, d in re.findall(r"(?=(?<!\d)(\d{1,2})/(\d{1,2})/)", seen)}  # (both print it)
+    pairs: list[tuple[str, str]] = []
+    prints: list[str] = []
+    for start in starts:
+        for month, day in days:
+            for term in TERM_YEARS:
+                try:
+                    pair = (date(start, month, day).isoformat(), date(start + term, month, day).isoformat())
+                except ValueError:  # no such day (a misread month or day), or the 29th of February
+                    continue
+                if issued and not pair[0] <= issued <= pair[1]:
+                    continue  # (a certificate states the insurance in force on its date)
+                for style in ROW_DATE_STYLES:
+                    pairs.append(pair)
+                    prints.append(_printed(pair[0], style) + _printed(pair[1], style))
+    if read[0] and read[1]:
+        for style in ROW_DATE_STYLES:  # the pair as read, whatever its term (a six-month policy read right stays)
+            pairs.append((read[0], read[1]))
+            prints.append(_printed(read[0], style) + _printed(read[1], style))
+    if not pairs:
+        return None
+    costs = process.cdist([seen], prints, scorer=Levenshtein.distance,
+                          scorer_kwargs={"weights": (PRINT_LOST, PRINT_MISREAD, PRINT_MISREAD)})[0]
+    best: dict[tuple[str, str], tuple[int, int]] = {}
+    for pair, printed, cost in zip(pairs, prints, costs):
+        if cost <= (ROW_DATES_SHARE * len(printed) if issued else PRINT_MISREAD):
+            # (cost, term): of pairs whose print is as close, the shorter term
+            score = (int(cost), int(pair[1][:4]) - int(pair[0][:4]))
+            best[pair] = min(best.get(pair, score), score)
+    if not best:
+        return None
+    least = min(best.values())
+    closest = [pair for pair, score in best.items() if score == least]
+    return closest[0] if len(closest) == 1 else None
+
+
+def _printed(iso: str, style: str) -> str:
+    y, m, d = (int(p) for p in iso.split("-"))
+    return style.format(m=m, d=d, y=y, yy=y % 100)
 
 
 def read_amount(lines: list[Line]) -> tuple[int, str] | None:
@@ -214,6 +304,24 @@ def read_phone(lines: list[Line]) -> tuple[str, str] | None:
             continue
         m = _PHONE.search(text)
         if m:
+            return m.group(0).strip(), "in_box"
+    return None
+
+
+_PHONE_LOOKALIKES = str.maketrans("SOoIlBZG'|!i", "500118261111")  # a digit's look-alike letters and marks
+_PHONE_GROUP = re.compile(r"(?<![^\s(.-])[\dSOoIlBZG'|!i]{3,4}(?![^\s).,:-])")  # a group of a phone's digits, as read
+
+
+def read_phone_lookalikes(lines: list[Line]) -> tuple[str, str] | None:
+    """An OCR phone number read with a digit's look-alike letter or mark in its groups ('905 895 4\'27',
+    '2S6-390-7131'): a phone prints three groups of 3, 3 and 4 digits; a group of that many characters, most of
+    them digits, is read back to digits (``_PHONE_LOOKALIKES``); the number is the first line so read that is one."""
+    for line in lines:
+        text = _CONTACT_WORD.sub("", text_of(line)).strip()
+        mended = _PHONE_GROUP.sub(lambda m: m.group(0).translate(_PHONE_LOOKALIKES)
+                                  if sum(c.isdigit() for c in m.group(0)) * 2 > len(m.group(0)) else m.group(0), text)
+        m = _PHONE.search(mended)
+        if m and mended != text:
             return m.group(0).strip(), "in_box"
     return None
 
@@ -294,8 +402,8 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
         street = next((i for i, t in enumerate(kept) if i > 0 and (_STREET.match(t) or ocr and postal.is_street(
             _HOUSE_SPECK.sub(r"\1\2", t), kept[i + 1] if i + 1 < len(kept) else None))), None)
         cut, how = (street, "split_at_street") if street is not None else (1, "split_guessed")
-    if ocr:  # a c/o line OCR read with look-alikes is one; so is a street's suffix ('Bivd')
-        kept = [_CARE_OF_OCR.sub("c/o", t) if i > 0 else t for i, t in enumerate(kept)]
+    if ocr:  # a c/o line OCR read with look-alikes is one; so is a street's suffix ('Bivd'), a capital I ('lronwood')
+        kept = [with_capital_i(_CARE_OF_OCR.sub("c/o", t) if i > 0 else t) for i, t in enumerate(kept)]
         kept = [postal.with_suffix_mended(t) if i >= cut else t for i, t in enumerate(kept)]
     care_of = next((i for i, t in enumerate(kept) if i > 0 and _CARE_OF.match(t)), None)
     if care_of is not None and (care_of < cut or (care_of == cut and how != "in_box")):  # a c/o (attn) line starts the address, as the form's own

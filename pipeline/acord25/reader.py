@@ -68,6 +68,8 @@ STRAY_CONFIDENCE, STRAY_CHARS = 0.5, 4  # an OCR fragment this doubtful and shor
 RUN_ON_LINES = 0.5  # a line in no box this close (in its heights) below a party block's last line runs on from it
 COLON_PT = 3.0  # a printed label's colon is this wide or less (at the form's 7-8 pt label print)
 LABEL_GAP_PT = 6.5  # a label's colon ends this close before its value box's left edge: the value is printed after it (on every edition's blank the gap is 1.5-6.1 pt: every colon label before a one-line box)
+RULE_MARKS = "|_.-!/[]()"  # what OCR reads a cell's rule as, glued to the print on either side of it
+RULE_CHARS = 2  # a rule read inside a word lies this many characters from its place, at most
 COLON_LOOKALIKES = ":;1lI|i!."  # what OCR reads a colon as, glued to the value's first character
 READ_TWICE_CHARS = 2  # a piece of an OCR word read again inside a longer overlapping reading: this many letters at least
 SIGNATURE_INK = ("drawing", "image")  # marks that sign a signature box (kinds.read_signature)
@@ -819,8 +821,10 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
         if f.kind in READERS:
             lines = _without_stray_lines(fw.lines(f), f.block == "coverages") if f.kind == "text" else fw.lines(f)
             if f.key.endswith("/policy_number"):
-                lines = _without_dates(lines)
+                lines = _code_line(_without_dates(lines), fw.own[f].x0)
             found = READERS[f.kind](lines)
+            if found is None and f.kind == "phone" and any(w.confidence is not None for w in words):
+                found = kinds.read_phone_lookalikes(lines)  # OCR's look-alikes of a phone's digits
             if found is not None:
                 value = found[0]
                 if f.key.endswith("/policy_number") and any(w.confidence is not None for w in words):
@@ -845,6 +849,38 @@ def _without_dates(lines: list[list[Word]]) -> list[list[Word]]:
     kept = [[w for w in line if w.confidence is None or not (_DATE_WORD.match(w.text) and parse_date(w.text))]
             for line in lines]
     return [line for line in kept if line]
+
+
+def _code_line(lines: list[list[Word]], left: float) -> list[list[Word]]:
+    """A policy number's OCR lines: the one line that holds a code (NUMBER_DIGITS digits or more), when only one
+    does (the others are specks and fragments of the print around the cell: 'de' above, '7' below), its words
+    glued across the cell's left rule cut there (:func:`_cut_at_left_rule`)."""
+    if not any(w.confidence is not None for line in lines for w in line):
+        return lines
+    coded = [line for line in lines if sum(c.isdigit() for w in line for c in w.text) >= NUMBER_DIGITS]
+    lines = coded if len(coded) == 1 else lines
+    return [[_cut_at_left_rule(w, left) for w in line] for line in lines]
+
+
+def _cut_at_left_rule(w: Word, rule: float) -> Word:
+    """An OCR word of a code's cell begun a character or more left of the cell's rule (at ``rule``): the print of
+    the cell before it glued on across the rule, read as a mark ('INVA|-CGL68355831', 'N_.BOP72325885': a Y/N
+    column's N/A or N). Its part after the mark nearest the rule's place (within RULE_CHARS characters, the word's
+    width shared evenly) is the code, when it holds NUMBER_DIGITS digits; a text layer's word is as printed."""
+    if w.confidence is None or not w.x0 < rule < w.x1 or not w.text:
+        return w
+    per_char = (w.x1 - w.x0) / len(w.text)
+    at = (rule - w.x0) / per_char
+    if at < 1.0:
+        return w  # less than a character left of the rule: the code's own print, a little off its cell
+    marks = [i for i, c in enumerate(w.text) if c in RULE_MARKS and abs(i - at) <= RULE_CHARS]
+    if not marks:
+        return w
+    cut = min(marks, key=lambda i: abs(i - at))
+    rest = w.text[cut + 1:].lstrip(RULE_MARKS)
+    if sum(c.isdigit() for c in rest) < NUMBER_DIGITS:
+        return w
+    return replace(w, text=rest, x0=w.x1 - per_char * len(rest))
 
 
 def _parties(fw: FieldWords, cert: dict[str, Any], ev: Evidence) -> None:
@@ -978,6 +1014,8 @@ def _insurers(values: dict[Field, tuple[Any, str, Box]], fw: FieldWords, cert: d
         if not f.key.startswith("insurers/"):
             continue
         _, letter, part = f.key.split("/")
+        if part == "name" and any(w.confidence is not None for w in fw.words.get(f, [])):
+            value = kinds.with_capital_i(value)  # OCR's look-alikes of a capital I
         by_letter.setdefault(letter, {"letter": letter, "name": None, "naic": None, "_ev": {}})
         by_letter[letter][part] = value
         by_letter[letter]["_ev"][part] = (box, how, fw.ceiling(f))
@@ -995,13 +1033,14 @@ def _insurers(values: dict[Field, tuple[Any, str, Box]], fw: FieldWords, cert: d
 
 def _policies(fw: FieldWords, values: dict[Field, tuple[Any, str, Box]], ev: Evidence) -> list[dict[str, Any]]:
     policies = []
+    issued = next((v[0] for f, v in values.items() if f.key == "date" and plausible.year_plausible(v[0])), None)
     for row in ROWS:
         fields = [f for f in fw.fields if f.key.startswith(row + "/")]
         if row == "other" and len(kinds.read_first(fw.lines(_named(fields, "policy_number")), lambda t: t) or ()) and \
                 len([ln for ln in fw.lines(_named(fields, "policy_number")) if not kinds.is_filler(kinds.text_of(ln))]) > 1:
             policies += _stacked(fw, fields, ev, len(policies))
             continue
-        policy, found = _policy(row, fields, values, fw)
+        policy, found = _policy(row, fields, values, fw, issued)
         if policy is None:
             continue
         for pointer, (box, how, ceiling) in found.items():
@@ -1014,8 +1053,8 @@ def _named(fields: list[Field], key: str) -> Field:
     return next(f for f in fields if f.key.split("/", 1)[1] == key)
 
 
-def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, Box]],
-            fw: FieldWords) -> tuple[dict[str, Any] | None, dict[str, tuple[Box, str, float]]]:
+def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, Box]], fw: FieldWords,
+            issued: str | None = None) -> tuple[dict[str, Any] | None, dict[str, tuple[Box, str, float]]]:
     policy: dict[str, Any] = {"line": row, "description": None, "insurer_letter": None, "policy_number": None,
                               "effective": None, "expiration": None, "additional_insured": None,
                               "subrogation_waived": None, "basis": None}
@@ -1042,6 +1081,7 @@ def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, B
         else:
             policy[key] = value
             found[key] = (box, how, fw.ceiling(f))
+    _row_dates(fields, policy, found, fw, issued)
     _mend_dates(fields, policy, found, fw)
     filled = any(policy[k] is not None for k in ("policy_number", "effective", "expiration")) or \
         any(v is not None for v in limits.values()) or bool(checks.get("line") or checks.get("basis"))
@@ -1071,6 +1111,32 @@ def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, B
     policy["limits"] = limits
     found.setdefault("line", found.get("policy_number") or next(iter(found.values())))  # the row it was read in
     return policy, found
+
+
+def _row_dates(fields: list[Field], policy: dict[str, Any], found: dict[str, tuple[Box, str, float]],
+               fw: FieldWords, issued: str | None) -> None:
+    """A coverage row whose dates OCR read to no policy's term (one missing, a year out of reach, not whole years
+    apart): both known again from the print read across its two date cells (:func:`kinds.row_dates`); a date
+    that changes is a value put together again from pieces (rejoined: below trust)."""
+    effective, expiration = (policy[k] if policy[k] and plausible.year_plausible(policy[k]) else None
+                             for k in ("effective", "expiration"))
+    read = (effective, expiration)
+    if kinds.whole_term(*read):
+        return
+    cells = [_named(fields, "effective"), _named(fields, "expiration")]
+    words: list[Word] = []
+    for f in cells:
+        line = next((ln for ln in fw.lines(f) if any(c.isdigit() for w in ln for c in w.text)), [])
+        words += [w for w in line if all(w is not v for v in words)]
+    if not words or any(w.confidence is None for w in words):
+        return  # (OCR's misreadings only)
+    pair = kinds.row_dates(" ".join(w.text for w in words), issued, read)
+    if pair is None:
+        return
+    for key, value, f in zip(("effective", "expiration"), pair, cells):
+        if policy[key] != value:
+            policy[key] = value
+            found[key] = (Box.around(words), "rejoined", fw.ceiling(f))
 
 
 def _mend_dates(fields: list[Field], policy: dict[str, Any], found: dict[str, tuple[Box, str, float]],
