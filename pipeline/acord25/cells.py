@@ -18,10 +18,10 @@ from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box, lines_of
 from pipeline.acord25.parse import parse_date
 from pipeline.acord25.reader import READERS, FieldWords, prepared
-from pipeline.acord25.template import Registration
+from pipeline.acord25.template import Registration, Template
 from pipeline.textlayer import Page, Word
 
-LETTER = "ABCDEF"  # an insurer letter
+LETTER = "ABCDEF"  # the insurer letters of the current form (an edition's own: :func:`alphabet`)
 FLAG = "YNX"  # an ADDL INSD / SUBR WVD / excluded-member answer
 
 
@@ -31,7 +31,7 @@ BLOCK = "block"  # not an alphabet: a party's lines of name and address, read ag
 
 _STRICT_AMOUNT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d{3,9}$")  # a limit is never under $100
 _SURE = 0.8  # a page-level reading at least this sure is not read again
-ALPHABETS = {"letter": LETTER, "yn": FLAG}
+ONE_CHARACTER = ("letter", "yn")  # the template's kinds of field that hold one character (or one a line, stacked)
 # square inches of ink: a lone digit (a revision number) in a box no word was read from; the cut-out's own least
 # (pipeline.ocr.zones.LETTER_INK_IN2). 0.002 left out lone digits of 200 dpi scans (a '6' measured 0.0016):
 # docs/accuracy.md, zoneread
@@ -40,7 +40,6 @@ LONE_CHAR = 0.0008
 # cell's sides, an e-mail address read as two words out of order): such a box, holding print, whose words give
 # no value of its kind is read again alone, as a block (its sure lines kept: pipeline.ocr.partylines.combined)
 LINE_KINDS = ("text", "date", "naic", "phone", "email")
-FREE_ROW = "other/"  # the other row's cells may stack several values: read with the page
 
 
 @dataclass(frozen=True)
@@ -68,6 +67,16 @@ class Cell:
         return len(text) == 1 and text.upper() in self.alphabet
 
 
+def alphabet(template: Template, kind: str) -> str:
+    """The characters a one-character field of ``kind`` may hold on ``template``'s form: an insurer letter is one
+    of the letters its insurers block lists (A-E on the 2001/08 edition, A-F on later ones); a Y/N answer is
+    :data:`FLAG`."""
+    if kind == "yn":
+        return FLAG
+    return "".join(sorted({f.key.split("/")[1] for f in template.fields if f.block == "insurers"
+                           and f.key.count("/") == 2}))
+
+
 def page_registration(page: Page) -> Registration | None:
     """``page`` registered to the template it fits best, as :func:`value_cells` registers it."""
     return registered(prepared(page))
@@ -88,8 +97,8 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
     cells: list[Cell] = []
     for f in fw.fields:
         box, words = fw.boxes[f], fw.words.get(f, [])
-        if f.kind in ALPHABETS and f.block == "coverages" and not f.key.startswith(FREE_ROW):
-            cell = Cell(box, ALPHABETS[f.kind])
+        if f.kind in ONE_CHARACTER:
+            cell = Cell(box, alphabet(registration.template, f.kind))
             if not _already_read(words, cell):
                 cells.append(cell)
         elif confirm and f.kind == "date" and (cell := _date_cell(box, words)) is not None:
