@@ -18,10 +18,10 @@ from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box, lines_of
 from pipeline.acord25.parse import parse_date
 from pipeline.acord25.reader import READERS, FieldWords, prepared
-from pipeline.acord25.template import Registration, Template
+from pipeline.acord25.template import Registration
 from pipeline.textlayer import Page, Word
 
-LETTER = "ABCDEF"  # the insurer letters of the current form (an edition's own: :func:`alphabet`)
+LETTER = "ABCDEF"  # an insurer letter (as the reader reads one on every edition: fieldkinds.read_letter)
 FLAG = "YNX"  # an ADDL INSD / SUBR WVD / excluded-member answer
 
 
@@ -31,7 +31,8 @@ BLOCK = "block"  # not an alphabet: a party's lines of name and address, read ag
 
 _STRICT_AMOUNT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d{3,9}$")  # a limit is never under $100
 _SURE = 0.8  # a page-level reading at least this sure is not read again
-ONE_CHARACTER = ("letter", "yn")  # the template's kinds of field that hold one character (or one a line, stacked)
+# the template's kinds of field that hold one character (or one a line, stacked), and the characters each may be
+ALPHABETS = {"letter": LETTER, "yn": FLAG}
 # square inches of ink: a lone digit (a revision number) in a box no word was read from; the cut-out's own least
 # (pipeline.ocr.zones.LETTER_INK_IN2). 0.002 left out lone digits of 200 dpi scans (a '6' measured 0.0016):
 # docs/accuracy.md, zoneread
@@ -67,16 +68,6 @@ class Cell:
         return len(text) == 1 and text.upper() in self.alphabet
 
 
-def alphabet(template: Template, kind: str) -> str:
-    """The characters a one-character field of ``kind`` may hold on ``template``'s form: an insurer letter is one
-    of the letters its insurers block lists (A-E on the 2001/08 edition, A-F on later ones); a Y/N answer is
-    :data:`FLAG`."""
-    if kind == "yn":
-        return FLAG
-    return "".join(sorted({f.key.split("/")[1] for f in template.fields if f.block == "insurers"
-                           and f.key.count("/") == 2}))
-
-
 def page_registration(page: Page) -> Registration | None:
     """``page`` registered to the template it fits best, as :func:`value_cells` registers it."""
     return registered(prepared(page))
@@ -97,8 +88,8 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
     cells: list[Cell] = []
     for f in fw.fields:
         box, words = fw.boxes[f], fw.words.get(f, [])
-        if f.kind in ONE_CHARACTER:
-            cell = Cell(box, alphabet(registration.template, f.kind))
+        if f.kind in ALPHABETS:
+            cell = Cell(box, ALPHABETS[f.kind])
             if not _already_read(words, cell):
                 cells.append(cell)
         elif confirm and f.kind == "date" and (cell := _date_cell(box, words)) is not None:

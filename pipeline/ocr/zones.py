@@ -305,10 +305,10 @@ LABEL_SLACK_PT_CELL = 0.5  # a blot whose middle lies this near a printed label'
 # and a neighbour's letter that the box, placed a few points off, takes in); a filler's letters ("N/A") lie closer
 PRINT_GAP = 1.0
 LETTER_PSM = 7  # a line of one cell read alone: one line of text (one word, 8, or raw, 13, read far less)
-# each line is read twice, alone both times: at its own size held to the cell's alphabet, and at twice its size
-# free (held to an alphabet tesseract reads some lone capitals as nothing; doubled and free it reads them, and
-# each reading reads some the other does not: docs/accuracy.md, ynalone)
-LETTER_READINGS = ((1.0, True), (2.0, False))  # (zoom, held to the alphabet)
+# each line is read twice, alone both times, at its own size and at twice it: tesseract reads some lone capitals
+# as nothing at one size and surely at the other (held to the cell's alphabet it reads more of them as nothing, and
+# a filler "N/A" as "N"; free, a line that is not one character reads as more): docs/accuracy.md, ynalone
+LETTER_ZOOMS = (1.0, 2.0)
 
 
 def read_alone(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine, *, dpi: float, place,
@@ -346,16 +346,16 @@ def read_alone(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngi
 
 
 def _line_of_cell(piece: np.ndarray, cell: Cell, engine: OcrEngine, dpi: float) -> tuple[str, float] | None:
-    """One line of a one-character cell's own print (``piece``), read alone in each of :data:`LETTER_READINGS`:
+    """One line of a one-character cell's own print (``piece``), read alone at each of :data:`LETTER_ZOOMS`:
     its character and the least confidence, when the readings that give one character of the cell's alphabet at
     :data:`SURE_LETTER` or more give the same one; else None (no sure reading, or two that differ)."""
     pad = max(4, int(PAD * dpi))
     paper = np.full((piece.shape[0] + 2 * pad, piece.shape[1] + 2 * pad), 255, dtype=np.uint8)
     paper[pad:pad + piece.shape[0], pad:pad + piece.shape[1]] = piece
     sure = []
-    for zoom, held in LETTER_READINGS:
+    for zoom in LETTER_ZOOMS:
         image = paper if zoom == 1.0 else cv2.resize(paper, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
-        got = engine.words(image, dpi=int(round(dpi * zoom)), psm=LETTER_PSM, chars=cell.alphabet if held else None)
+        got = engine.words(image, dpi=int(round(dpi * zoom)), psm=LETTER_PSM)
         text = "".join(w.text for w in got).strip(_EDGES)
         conf = min((w.conf for w in got), default=0.0)
         if cell.accepts(text) and conf >= SURE_LETTER:
@@ -390,18 +390,21 @@ def _own_lines(image: np.ndarray, cell: Cell, dpi: float, scale: float,
                and lb.y0 - LABEL_SLACK_PT_CELL <= cy <= lb.y1 + LABEL_SLACK_PT_CELL for lb in labels):
             continue  # the form's own print (the "(Y/N)" over the excluded-member answer, a label's first letters)
         own.append(i)
-        if left == 0 or left + width == crop.shape[1]:
+        if (left == 0 or left + width == crop.shape[1]) and area >= smallest:
             across.add(i)  # running out of the cell sideways: its print is a neighbour's, or overflows the cell
     middle = (cell.box.x0 + cell.box.x1) / 2 / scale - x0  # crop pixels
     out = []
     for line in _lines_of_blots(stats, own):
-        ids = min(_prints_of_line(stats, line), key=lambda p: abs(
+        prints = [p for p in _prints_of_line(stats, line) if max(stats[i][4] for i in p) >= smallest]  # not specks
+        if not prints:
+            continue
+        ids = min(prints, key=lambda p: abs(
             (min(stats[i][0] for i in p) + max(stats[i][0] + stats[i][2] for i in p)) / 2 - middle))
         top, bottom = min(stats[i][1] for i in ids), max(stats[i][1] + stats[i][3] for i in ids)
         left, right = min(stats[i][0] for i in ids), max(stats[i][0] + stats[i][2] for i in ids)
-        if across & set(ids) or max(stats[i][4] for i in ids) < smallest or not (cell.box.x0 <= (x0 + (left + right) / 2) * scale <= cell.box.x1
+        if across & set(ids) or not (cell.box.x0 <= (x0 + (left + right) / 2) * scale <= cell.box.x1
                                      and cell.box.y0 <= (y0 + (top + bottom) / 2) * scale <= cell.box.y1):
-            continue  # the print nearest the box's middle is not the cell's own, or only specks
+            continue  # the print nearest the box's middle is not the cell's own
         mask = np.isin(blots[top:bottom, left:right], [i for i in ids if stats[i][4] >= smallest])  # specks out
         piece = np.where(mask, crop[top:bottom, left:right], np.uint8(255))
         out.append((x0 + int(left), y0 + int(top), np.ascontiguousarray(piece)))
