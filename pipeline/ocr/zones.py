@@ -1,11 +1,12 @@
 """Second readings of small zones, after the page-level OCR has located them by the form's labels.
 
-The cells are cut out of the cleaned page (rules and box sides painted out), trimmed to
-their ink and stacked one under another in a single strip, so one tesseract call reads
-them all, each word read mapped back to its cell.  The one-letter cells share a strip read
-with only their letters allowed (tesseract reads a lone clean "C" as "Cc" otherwise); the
-date's zone, the LIMITS column's doubtful amounts and the party blocks read doubtfully each
-have a strip of their own.  A cell's page-level words are
+The cells are cut out of the cleaned page (rules and box sides painted out). A one-character cell (an
+insurer letter, a Y/N answer: the template's ``letter`` and ``yn`` fields) is read from its own box alone:
+each line of its own print cut out by itself and read by tesseract calls of its own (:func:`read_alone`),
+so that what it reads as never depends on what the cells beside it hold. The other cells are trimmed to
+their ink and stacked one under another in a strip, one tesseract call for each kind, each word read mapped
+back to its cell: the date's zone, the LIMITS column's doubtful amounts and the party blocks read doubtfully
+each have a strip of their own. A cell's page-level words are
 replaced only when the second reading is a single valid character (or, for an amount cell of
 the LIMITS column, a valid amount; its confidence then says whether the two readings agree;
 for a party's block, a reading of as much print with fewer doubtful words). An amount cell read
@@ -60,13 +61,13 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
     """``page`` with each cell's words replaced by a second reading of the cell alone, where it is valid.
 
     ``image`` is the cleaned page the words were read from; ``place`` turns an OcrWord in page pixels
-    into a Word in points (the page stage's own conversion).  Each kind of cell is read in a strip of
-    its own (one tesseract call on a small image per kind present): wide amount cut-outs in the
-    letters' strip change how tesseract reads the date's zone, and the letters are read with only
-    the letters of their alphabets allowed. ``printed`` is the form's print at its registered place on the
-    page (:func:`pipeline.ocr.labelink.printed_in`): a label printed inside a block's box is taken out of the
-    block's image before it is read (:func:`pipeline.ocr.labelink.erase_labels`); see :func:`_block` for
-    how the words read over it are taken."""
+    into a Word in points (the page stage's own conversion).  The one-character cells (insurer letters, Y/N
+    answers) are each read from their own box alone (:func:`read_alone`); each other kind of cell is read in a
+    strip of its own (one tesseract call on a small image per kind present): wide amount cut-outs beside the
+    date's zone change how tesseract reads it. ``printed`` is the form's print at its registered place on the
+    page (:func:`pipeline.ocr.labelink.printed_in`): a label printed in a one-character cell is not read as its
+    value; a label printed inside a block's box is taken out of the block's image before it is read
+    (:func:`pipeline.ocr.labelink.erase_labels`); see :func:`_block` for how the words read over it are taken."""
     # the one-character cells (insurer letters, Y/N answers): each line of each cell's own print read alone
     page = read_alone(page, image, [c for c in cells if c.alphabet not in (AMOUNT, BLOCK, DATE)], engine, dpi=dpi,
                       place=place, printed=printed)
@@ -146,7 +147,7 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
             if w is None:
                 continue
             text, conf = w.text, w.conf
-        elif cut.cell.alphabet == AMOUNT:
+        else:  # an amount
             got = sorted(got, key=lambda v: v.left)
             value = strict_amount(_amount_text(" ".join(v.text for v in got)))
             if value is None:
@@ -161,8 +162,6 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
             first = got[0]
             w = OcrWord(text, first.left, min(v.top for v in got), right - first.left,
                         bottom - min(v.top for v in got), conf, first.line)
-        else:
-            continue  # a one-character cell is read alone (read_alone), never in a strip
         moved = _moved(replace(w, text=text, conf=conf), cut, pad)
         box = cut.cell.box
         words = [v for v in words if not (_overlaps(v, cut.cell.clear or box) and _debris(v, cut.cell))]
@@ -300,7 +299,7 @@ def _over(word: Word, label: Label) -> bool:
 # -- one-character cells: each read from its own box -----------------------------------------------------------------
 
 CELL_SLACK_PT = 3.0  # a cell's own print may lie this far past its registered box (a block's fit leaves about this)
-LABEL_SLACK_PT_CELL = 0.5  # a blot whose middle lies this near a printed label's registered box is the label's print
+CELL_LABEL_SLACK_PT = 0.5  # a blot whose middle lies this near a printed label's registered box is the label's print
 # a gap across a line of a cell's print wider than this share of the line's height parts two prints (the cell's own
 # and a neighbour's letter that the box, placed a few points off, takes in); a filler's letters ("N/A") lie closer
 PRINT_GAP = 1.0
@@ -386,8 +385,8 @@ def _own_lines(image: np.ndarray, cell: Cell, dpi: float, scale: float,
         if top == 0 or top + height == crop.shape[0]:
             continue  # print running out of the cell up or down (a rule's remains)
         cx, cy = (x0 + left + width / 2) * scale, (y0 + top + height / 2) * scale  # points
-        if any(lb.x0 - LABEL_SLACK_PT_CELL <= cx <= lb.x1 + LABEL_SLACK_PT_CELL
-               and lb.y0 - LABEL_SLACK_PT_CELL <= cy <= lb.y1 + LABEL_SLACK_PT_CELL for lb in labels):
+        if any(lb.x0 - CELL_LABEL_SLACK_PT <= cx <= lb.x1 + CELL_LABEL_SLACK_PT
+               and lb.y0 - CELL_LABEL_SLACK_PT <= cy <= lb.y1 + CELL_LABEL_SLACK_PT for lb in labels):
             continue  # the form's own print (the "(Y/N)" over the excluded-member answer, a label's first letters)
         own.append(i)
         if (left == 0 or left + width == crop.shape[1]) and area >= smallest:
