@@ -399,12 +399,15 @@ def _own_lines(image: np.ndarray, cell: Cell, dpi: float, scale: float,
             continue
         ids = min(prints, key=lambda p: abs(
             (min(stats[i][0] for i in p) + max(stats[i][0] + stats[i][2] for i in p)) / 2 - middle))
+        if across & set(ids):
+            continue  # the print nearest the box's middle runs out of the cell: not the cell's own
+        ids = [i for i in ids if stats[i][4] >= smallest]  # the print's specks are left out of its cut-out
         top, bottom = min(stats[i][1] for i in ids), max(stats[i][1] + stats[i][3] for i in ids)
         left, right = min(stats[i][0] for i in ids), max(stats[i][0] + stats[i][2] for i in ids)
-        if across & set(ids) or not (cell.box.x0 <= (x0 + (left + right) / 2) * scale <= cell.box.x1
-                                     and cell.box.y0 <= (y0 + (top + bottom) / 2) * scale <= cell.box.y1):
+        if not (cell.box.x0 <= (x0 + (left + right) / 2) * scale <= cell.box.x1
+                and cell.box.y0 <= (y0 + (top + bottom) / 2) * scale <= cell.box.y1):
             continue  # the print nearest the box's middle is not the cell's own
-        mask = np.isin(blots[top:bottom, left:right], [i for i in ids if stats[i][4] >= smallest])  # specks out
+        mask = np.isin(blots[top:bottom, left:right], ids)
         piece = np.where(mask, crop[top:bottom, left:right], np.uint8(255))
         out.append((x0 + int(left), y0 + int(top), np.ascontiguousarray(piece)))
     return out
