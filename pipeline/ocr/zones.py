@@ -320,25 +320,25 @@ def read_alone(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngi
     box is not the cell's (:func:`_own_lines`). Its lines (the "other" row may stack one value a line) are each cut
     out alone, on paper, and read by tesseract calls of their own (:func:`_line_of_cell`): what a line reads as
     depends on that line's print only, never on what other cells hold. A line read as one character of the cell's
-    alphabet is the cell's value there: the page's debris words on that line (:func:`_debris`) give way to it. A
-    line read as anything else (a filler "N/A", a blur, a letter tesseract is not sure of) leaves the page's words
-    as they are."""
+    alphabet is the cell's value there, and the page's debris words in the cell (:func:`_debris`) give way to the
+    cell's values, but on a line read as anything else (a filler "N/A", a blur, a letter tesseract is not sure of):
+    the page's words there stay as they are."""
     scale = page.width / image.shape[1]
     words = list(page.words)
     lines = 0
     for cell in cells:
         grown = _grown(cell.box, CELL_SLACK_PT)
         labels = [lb for lb in printed if lb.x0 < grown.x1 and lb.x1 > grown.x0 and lb.y0 < grown.y1 and lb.y1 > grown.y0]
+        read, unsure = [], []  # the lines read as a value (as words), and those that were not (their boxes)
         for left, top, piece in _own_lines(image, cell, dpi, scale, labels):
             got = _line_of_cell(piece, cell, engine, dpi)
             lines += 1
-            if got is None:
-                continue
-            text, conf = got
-            word = place(OcrWord(text, left, top, piece.shape[1], piece.shape[0], conf, (1, 1, 1)))
-            words = [v for v in words if not (_overlaps(v, cell.box) and word.y0 <= v.cy <= word.y1
-                                              and _debris(v, cell))]
-            words.append(word)
+            word = place(OcrWord(got[0] if got else "", left, top, piece.shape[1], piece.shape[0],
+                                 got[1] if got else 0.0, (1, 1, 1)))
+            (read if got else unsure).append(word)
+        if read:  # the page's debris in the cell gives way, but on a line of print not read surely here
+            words = [v for v in words if not (_overlaps(v, cell.box) and _debris(v, cell)
+                                              and not any(u.y0 <= v.cy <= u.y1 for u in unsure))] + read
     logger.debug("%s one-character cells, %s lines read alone", len(cells), lines)
     words.sort(key=lambda v: (round(v.y0, 1), v.x0))
     return replace(page, words=tuple(words))
