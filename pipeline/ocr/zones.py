@@ -314,10 +314,10 @@ def read_alone(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngi
                printed: tuple[Label, ...] = ()) -> Page:
     """``page`` with each one-character cell (an insurer letter, a Y/N answer) read from its own box alone.
 
-    A cell's own print is the blots of ink that lie wholly within its box grown by :data:`CELL_SLACK_PT`, their
-    middle inside the box and on none of the form's labels (``printed``); of a line's prints parted by a wide gap
-    (:data:`PRINT_GAP`), the one nearest the box's middle: a neighbour's letter, a rule or a label running into the
-    box is not the cell's (:func:`_own_lines`). Its lines (the "other" row may stack one value a line) are each cut
+    A cell's own print is found among the blots of ink in its box grown by :data:`CELL_SLACK_PT`, on none of the
+    form's labels (``printed``): of a line's prints parted by a wide gap (:data:`PRINT_GAP`), the one nearest the
+    box's middle, when it lies wholly in the grown box and its middle in the box: a neighbour's letter, a rule or a
+    label running into the box is not the cell's (:func:`_own_lines`). Its lines (the "other" row may stack one value a line) are each cut
     out alone, on paper, and read by tesseract calls of their own (:func:`_line_of_cell`): what a line reads as
     depends on that line's print only, never on what other cells hold. A line read as one character of the cell's
     alphabet is the cell's value there, and the page's debris words in the cell (:func:`_debris`) give way to the
