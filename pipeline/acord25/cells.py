@@ -21,7 +21,7 @@ from pipeline.acord25.reader import READERS, FieldWords, prepared
 from pipeline.acord25.template import Registration
 from pipeline.textlayer import Page, Word
 
-LETTER = "ABCDEF"  # an insurer letter
+LETTER = "ABCDEF"  # an insurer letter (as the reader reads one on every edition: fieldkinds.read_letter)
 FLAG = "YNX"  # an ADDL INSD / SUBR WVD / excluded-member answer
 
 
@@ -31,6 +31,7 @@ BLOCK = "block"  # not an alphabet: a party's lines of name and address, read ag
 
 _STRICT_AMOUNT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d{3,9}$")  # a limit is never under $100
 _SURE = 0.8  # a page-level reading at least this sure is not read again
+# the template's kinds of field that hold one character (or one a line, stacked), and the characters each may be
 ALPHABETS = {"letter": LETTER, "yn": FLAG}
 # square inches of ink: a lone digit (a revision number) in a box no word was read from; the cut-out's own least
 # (pipeline.ocr.zones.LETTER_INK_IN2). 0.002 left out lone digits of 200 dpi scans (a '6' measured 0.0016):
@@ -40,7 +41,6 @@ LONE_CHAR = 0.0008
 # cell's sides, an e-mail address read as two words out of order): such a box, holding print, whose words give
 # no value of its kind is read again alone, as a block (its sure lines kept: pipeline.ocr.partylines.combined)
 LINE_KINDS = ("text", "date", "naic", "phone", "email")
-FREE_ROW = "other/"  # the other row's cells may stack several values: read with the page
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
     cells: list[Cell] = []
     for f in fw.fields:
         box, words = fw.boxes[f], fw.words.get(f, [])
-        if f.kind in ALPHABETS and f.block == "coverages" and not f.key.startswith(FREE_ROW):
+        if f.kind in ALPHABETS:
             cell = Cell(box, ALPHABETS[f.kind])
             if not _already_read(words, cell):
                 cells.append(cell)

@@ -1,11 +1,12 @@
 """Second readings of small zones, after the page-level OCR has located them by the form's labels.
 
-The cells are cut out of the cleaned page (rules and box sides painted out), trimmed to
-their ink and stacked one under another in a single strip, so one tesseract call reads
-them all, each word read mapped back to its cell.  The one-letter cells share a strip read
-with only their letters allowed (tesseract reads a lone clean "C" as "Cc" otherwise); the
-date's zone, the LIMITS column's doubtful amounts and the party blocks read doubtfully each
-have a strip of their own.  A cell's page-level words are
+The cells are cut out of the cleaned page (rules and box sides painted out). A one-character cell (an
+insurer letter, a Y/N answer: the template's ``letter`` and ``yn`` fields) is read from its own box alone:
+each line of its own print cut out by itself and read by tesseract calls of its own (:func:`read_alone`),
+so that what it reads as never depends on what the cells beside it hold. The other cells are trimmed to
+their ink and stacked one under another in a strip, one tesseract call for each kind, each word read mapped
+back to its cell: the date's zone, the LIMITS column's doubtful amounts and the party blocks read doubtfully
+each have a strip of their own. A cell's page-level words are
 replaced only when the second reading is a single valid character (or, for an amount cell of
 the LIMITS column, a valid amount; its confidence then says whether the two readings agree;
 for a party's block, a reading of as much print with fewer doubtful words). An amount cell read
@@ -23,7 +24,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, LETTER, Cell, dollars, strict_amount
+from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, Cell, dollars, strict_amount
 from pipeline.acord25.evidence import CONFIRMED, DATE_CONFIRMED, DATE_UNCONFIRMED, UNCONFIRMED
 from pipeline.acord25.layout import lines_of
 from pipeline.acord25.parse import parse_date
@@ -37,9 +38,7 @@ from pipeline.textlayer import Mark, Page, Word
 logger = logging.getLogger(__name__)
 
 PAD = 0.12  # inch of paper around each cut-out and between them in the strip
-# tesseract's page segmentation of a strip of cut-outs, stacked or side by side: a block of text (for the row strip
-# of insurer letters, 7, one line of text, read none of five: docs/accuracy.md, lineread)
-STRIP_PSM = 6
+STRIP_PSM = 6  # tesseract's page segmentation of a strip of cut-outs stacked one under another: a block of text
 CUT_SLACK_PX = 2  # a word read in a strip belongs to the cut-out it lies on, or overhangs by this much
 MIN_INK = 0.004  # share of a cell's pixels that must be ink for it to hold a character ...
 LETTER_INK_IN2 = 0.0008  # ... or this much ink (square inches): one small letter in a tall cell
@@ -54,8 +53,7 @@ class _Cut:
     cell: Cell
     left: int  # page pixels of the trimmed cut-out's top-left corner
     top: int
-    at: int  # its top row in the strip (in a row strip: its left column)
-    row: bool = False  # the strip is one row of cut-outs side by side (zones._reread's ``row``)
+    at: int  # its top row in the strip
 
 
 def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine, *, dpi: float,
@@ -63,20 +61,16 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
     """``page`` with each cell's words replaced by a second reading of the cell alone, where it is valid.
 
     ``image`` is the cleaned page the words were read from; ``place`` turns an OcrWord in page pixels
-    into a Word in points (the page stage's own conversion).  Each kind of cell is read in a strip of
-    its own (one tesseract call on a small image per kind present): wide amount cut-outs in the
-    letters' strip change how tesseract reads the date's zone, and the letters are read with only
-    the letters of their alphabets allowed. ``printed`` is the form's print at its registered place on the
-    page (:func:`pipeline.ocr.labelink.printed_in`): a label printed inside a block's box is taken out of the
-    block's image before it is read (:func:`pipeline.ocr.labelink.erase_labels`); see :func:`_block` for
-    how the words read over it are taken."""
-    letters = [c for c in cells if c.alphabet not in (AMOUNT, BLOCK, DATE)]
-    chars = "".join(sorted({ch for c in letters for ch in c.alphabet}))
-    page = _reread(page, image, letters, engine, dpi=dpi, place=place, chars=chars)
-    # an insurer letter the stacked strip read nothing sure of (a lone letter in a tall stack is often taken for
-    # noise) is read once more, the letter cells left side by side on one line, held to the letter alphabet
-    again = [c for c in letters if c.alphabet == LETTER and not _letter_read(page.words, c)]
-    page = _reread(page, image, again, engine, dpi=dpi, place=place, chars=LETTER, row=True)
+    into a Word in points (the page stage's own conversion).  The one-character cells (insurer letters, Y/N
+    answers) are each read from their own box alone (:func:`read_alone`); each other kind of cell is read in a
+    strip of its own (one tesseract call on a small image per kind present): wide amount cut-outs beside the
+    date's zone change how tesseract reads it. ``printed`` is the form's print at its registered place on the
+    page (:func:`pipeline.ocr.labelink.printed_in`): a label printed in a one-character cell is not read as its
+    value; a label printed inside a block's box is taken out of the block's image before it is read
+    (:func:`pipeline.ocr.labelink.erase_labels`); see :func:`_block` for how the words read over it are taken."""
+    # the one-character cells (insurer letters, Y/N answers): each line of each cell's own print read alone
+    page = read_alone(page, image, [c for c in cells if c.alphabet not in (AMOUNT, BLOCK, DATE)], engine, dpi=dpi,
+                      place=place, printed=printed)
     for kind in (DATE, AMOUNT):
         page = _reread(page, image, [c for c in cells if c.alphabet == kind and not c.confirm], engine, dpi=dpi,
                        place=place)
@@ -98,16 +92,14 @@ BLOCK_ZOOM = 1.0  # the party blocks' strip is read at the page's own size: enla
 
 
 def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine, *, dpi: float,
-            place, chars: str | None = None, zoom: float = 1.0, labels: list[Label] = (), row: bool = False) -> Page:
-    """``page`` with ``cells`` read again in one strip: the cut-outs stacked one under another (read as a block of
-    lines), or with ``row`` side by side on one line, :data:`ROW_GAP` apart (read as a block as well:
-    apart, a lone letter is not taken for noise beside taller cut-outs)."""
+            place, chars: str | None = None, zoom: float = 1.0, labels: list[Label] = ()) -> Page:
+    """``page`` with ``cells`` (dates, amounts, one-line boxes or party blocks) read again in one strip: the
+    cut-outs stacked one under another, read as a block of lines."""
     if not cells:
         return page
     scale = page.width / image.shape[1]
     cuts, pieces = [], []
     pad = max(4, int(PAD * dpi))
-    gap = max(pad, int(ROW_GAP * dpi)) if row else pad
     at = pad
     for cell in cells:
         x0, y0 = max(0, int(cell.box.x0 / scale)), max(0, int(cell.box.y0 / scale))
@@ -118,20 +110,15 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
         if piece is None:
             continue  # a blank cell (or speckle): nothing to read
         (top, bottom, left, right), piece = piece
-        cuts.append(_Cut(cell, x0 + left, y0 + top, at, row))
+        cuts.append(_Cut(cell, x0 + left, y0 + top, at))
         pieces.append(piece)
-        at += (right - left if row else bottom - top) + gap
+        at += bottom - top + pad
     if not cuts:
         return page
-    if row:
-        strip = np.full((max(p.shape[0] for p in pieces) + 2 * pad, at), 255, dtype=np.uint8)
-        for cut, piece in zip(cuts, pieces):
-            strip[pad:pad + piece.shape[0], cut.at:cut.at + piece.shape[1]] = piece
-    else:
-        width = max(p.shape[1] for p in pieces) + 2 * pad
-        strip = np.full((at, width), 255, dtype=np.uint8)
-        for cut, piece in zip(cuts, pieces):
-            strip[cut.at:cut.at + piece.shape[0], pad:pad + piece.shape[1]] = piece
+    width = max(p.shape[1] for p in pieces) + 2 * pad
+    strip = np.full((at, width), 255, dtype=np.uint8)
+    for cut, piece in zip(cuts, pieces):
+        strip[cut.at:cut.at + piece.shape[0], pad:pad + piece.shape[1]] = piece
     if zoom != 1.0:
         big = cv2.resize(strip, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
         read = [_shrunk(w, zoom) for w in engine.words(big, dpi=int(round(dpi * zoom)), psm=STRIP_PSM, chars=chars)]
@@ -160,7 +147,7 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
             if w is None:
                 continue
             text, conf = w.text, w.conf
-        elif cut.cell.alphabet == AMOUNT:
+        else:  # an amount
             got = sorted(got, key=lambda v: v.left)
             value = strict_amount(_amount_text(" ".join(v.text for v in got)))
             if value is None:
@@ -175,18 +162,6 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
             first = got[0]
             w = OcrWord(text, first.left, min(v.top for v in got), right - first.left,
                         bottom - min(v.top for v in got), conf, first.line)
-        else:
-            text = "".join(w.text for w in got).strip(_EDGES)
-            if cut.cell.accepts(text):
-                w, text, conf = min(got, key=lambda v: v.left), text.upper(), min(v.conf for v in got)
-            else:  # the letter and a speck read beside it: the letter, read surely, alone
-                sure = [v for v in got if cut.cell.accepts(v.text.strip(_EDGES)) and v.conf >= SURE_LETTER]
-                if len(sure) != 1:
-                    continue
-                w = sure[0]
-                text, conf = w.text.strip(_EDGES).upper(), w.conf
-            if cut.row and conf < SURE_LETTER:
-                continue  # read once more, a letter tesseract was not sure of (held to the alphabet, it reads one) stays out
         moved = _moved(replace(w, text=text, conf=conf), cut, pad)
         box = cut.cell.box
         words = [v for v in words if not (_overlaps(v, cut.cell.clear or box) and _debris(v, cut.cell))]
@@ -233,8 +208,6 @@ def _shrunk(w: OcrWord, zoom: float) -> OcrWord:
 
 def _moved(w: OcrWord, cut: _Cut, pad: int) -> OcrWord:
     """A word read in the strip, moved to where its cut-out lies on the page."""
-    if cut.row:
-        return replace(w, left=cut.left + w.left - cut.at, top=cut.top + w.top - pad)
     return replace(w, left=cut.left + w.left - pad, top=cut.top + w.top - cut.at)
 
 
@@ -323,15 +296,153 @@ def _over(word: Word, label: Label) -> bool:
     return word.x0 < label.x1 and word.x1 > label.x0 and label.y0 <= word.cy <= label.y1
 
 
-# an inch of paper between the insurer letters' cut-outs read again side by side: a gap several letters wide, so that
-# tesseract reads each cut-out as a word of its own
-ROW_GAP = 0.4
+# -- one-character cells: each read from its own box -----------------------------------------------------------------
+
+CELL_SLACK_PT = 3.0  # a cell's own print may lie this far past its registered box (a block's fit leaves about this)
+CELL_LABEL_SLACK_PT = 0.5  # a blot whose middle lies this near a printed label's registered box is the label's print
+# a gap across a line of a cell's print wider than this share of the line's height parts two prints (the cell's own
+# and a neighbour's letter that the box, placed a few points off, takes in); a filler's letters ("N/A") lie closer
+PRINT_GAP = 1.0
+LETTER_PSM = 7  # a line of one cell read alone: one line of text (one word, 8, or raw, 13, read far less)
+# each line is read twice, alone both times, at its own size and at twice it: tesseract reads some lone capitals
+# as nothing at one size and surely at the other (held to the cell's alphabet it reads more of them as nothing, and
+# a filler "N/A" as "N"; free, a line that is not one character reads as more): docs/accuracy.md, ynalone
+LETTER_ZOOMS = (1.0, 2.0)
 
 
-def _letter_read(words: list[Word], cell: Cell) -> bool:
-    """The page holds a word in ``cell`` that is one of its letters, read at :data:`SURE_LETTER` or more."""
-    return any(_overlaps(w, cell.box) and cell.accepts(w.text.strip(_EDGES))
-               and (w.confidence or 0.0) * 100 >= SURE_LETTER for w in words)
+def read_alone(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine, *, dpi: float, place,
+               printed: tuple[Label, ...] = ()) -> Page:
+    """``page`` with each one-character cell (an insurer letter, a Y/N answer) read from its own box alone.
+
+    A cell's own print is found among the blots of ink in its box grown by :data:`CELL_SLACK_PT`, on none of the
+    form's labels (``printed``): of a line's prints parted by a wide gap (:data:`PRINT_GAP`), the one nearest the
+    box's middle, when it lies wholly in the grown box and its middle in the box: a neighbour's letter, a rule or a
+    label running into the box is not the cell's (:func:`_own_lines`). Its lines (the "other" row may stack one value a line) are each cut
+    out alone, on paper, and read by tesseract calls of their own (:func:`_line_of_cell`): what a line reads as
+    depends on that line's print only, never on what other cells hold. A line read as one character of the cell's
+    alphabet is the cell's value there, and the page's debris words in the cell (:func:`_debris`) give way to the
+    cell's values, but on a line read as anything else (a filler "N/A", a blur, a letter tesseract is not sure of):
+    the page's words there stay as they are."""
+    scale = page.width / image.shape[1]
+    words = list(page.words)
+    lines = 0
+    for cell in cells:
+        grown = _grown(cell.box, CELL_SLACK_PT)
+        labels = [lb for lb in printed if lb.x0 < grown.x1 and lb.x1 > grown.x0 and lb.y0 < grown.y1 and lb.y1 > grown.y0]
+        read, unsure = [], []  # the lines read as a value (as words), and those that were not (their boxes)
+        for left, top, piece in _own_lines(image, cell, dpi, scale, labels):
+            got = _line_of_cell(piece, cell, engine, dpi)
+            lines += 1
+            word = place(OcrWord(got[0] if got else "", left, top, piece.shape[1], piece.shape[0],
+                                 got[1] if got else 0.0, (1, 1, 1)))
+            (read if got else unsure).append(word)
+        if read:  # the page's debris in the cell gives way, but on a line of print not read surely here
+            words = [v for v in words if not (_overlaps(v, cell.box) and _debris(v, cell)
+                                              and not any(u.y0 <= v.cy <= u.y1 for u in unsure))] + read
+    logger.debug("%s one-character cells, %s lines read alone", len(cells), lines)
+    words.sort(key=lambda v: (round(v.y0, 1), v.x0))
+    return replace(page, words=tuple(words))
+
+
+def _line_of_cell(piece: np.ndarray, cell: Cell, engine: OcrEngine, dpi: float) -> tuple[str, float] | None:
+    """One line of a one-character cell's own print (``piece``), read alone at each of :data:`LETTER_ZOOMS`:
+    its character and the least confidence, when the readings that give one character of the cell's alphabet at
+    :data:`SURE_LETTER` or more give the same one; else None (no sure reading, or two that differ)."""
+    pad = max(4, int(PAD * dpi))
+    paper = np.full((piece.shape[0] + 2 * pad, piece.shape[1] + 2 * pad), 255, dtype=np.uint8)
+    paper[pad:pad + piece.shape[0], pad:pad + piece.shape[1]] = piece
+    sure = []
+    for zoom in LETTER_ZOOMS:
+        image = paper if zoom == 1.0 else cv2.resize(paper, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
+        got = engine.words(image, dpi=int(round(dpi * zoom)), psm=LETTER_PSM)
+        text = "".join(w.text for w in got).strip(_EDGES)
+        conf = min((w.conf for w in got), default=0.0)
+        if cell.accepts(text) and conf >= SURE_LETTER:
+            sure.append((text.upper(), conf))
+    if not sure or len({t for t, _ in sure}) > 1:
+        return None
+    return sure[0][0], min(c for _, c in sure)
+
+
+def _own_lines(image: np.ndarray, cell: Cell, dpi: float, scale: float,
+               labels: list[Label]) -> list[tuple[int, int, np.ndarray]]:
+    """The lines of print that are ``cell``'s own, top to bottom: (left, top in page pixels, the line's cut-out
+    with every other blot painted as paper)."""
+    slack = CELL_SLACK_PT / scale
+    x0, y0 = max(0, int(cell.box.x0 / scale - slack)), max(0, int(cell.box.y0 / scale - slack))
+    x1 = min(image.shape[1], int(cell.box.x1 / scale + slack))
+    y1 = min(image.shape[0], int(cell.box.y1 / scale + slack))
+    crop = image[y0:y1, x0:x1]
+    if crop.shape[0] < 4 or crop.shape[1] < 4:
+        return []
+    paper, darkest = float(np.median(crop)), float(crop.min())
+    dark = crop < max(DARK, min(FAINT, (paper + darkest) / 2))
+    count, blots, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
+    smallest = (MIN_STROKE_IN * dpi) ** 2
+    own, across = [], set()
+    for i in range(1, count):
+        left, top, width, height, area = stats[i]
+        if top == 0 or top + height == crop.shape[0]:
+            continue  # print running out of the cell up or down (a rule's remains)
+        cx, cy = (x0 + left + width / 2) * scale, (y0 + top + height / 2) * scale  # points
+        if any(lb.x0 - CELL_LABEL_SLACK_PT <= cx <= lb.x1 + CELL_LABEL_SLACK_PT
+               and lb.y0 - CELL_LABEL_SLACK_PT <= cy <= lb.y1 + CELL_LABEL_SLACK_PT for lb in labels):
+            continue  # the form's own print (the "(Y/N)" over the excluded-member answer, a label's first letters)
+        own.append(i)
+        if (left == 0 or left + width == crop.shape[1]) and area >= smallest:
+            across.add(i)  # running out of the cell sideways: its print is a neighbour's, or overflows the cell
+    middle = (cell.box.x0 + cell.box.x1) / 2 / scale - x0  # crop pixels
+    out = []
+    for line in _lines_of_blots(stats, own):
+        prints = [p for p in _prints_of_line(stats, line) if max(stats[i][4] for i in p) >= smallest]  # not specks
+        if not prints:
+            continue
+        ids = min(prints, key=lambda p: abs(
+            (min(stats[i][0] for i in p) + max(stats[i][0] + stats[i][2] for i in p)) / 2 - middle))
+        if across & set(ids):
+            continue  # the print nearest the box's middle runs out of the cell: not the cell's own
+        ids = [i for i in ids if stats[i][4] >= smallest]  # the print's specks are left out of its cut-out
+        top, bottom = min(stats[i][1] for i in ids), max(stats[i][1] + stats[i][3] for i in ids)
+        left, right = min(stats[i][0] for i in ids), max(stats[i][0] + stats[i][2] for i in ids)
+        if not (cell.box.x0 <= (x0 + (left + right) / 2) * scale <= cell.box.x1
+                and cell.box.y0 <= (y0 + (top + bottom) / 2) * scale <= cell.box.y1):
+            continue  # the print nearest the box's middle is not the cell's own
+        mask = np.isin(blots[top:bottom, left:right], ids)
+        piece = np.where(mask, crop[top:bottom, left:right], np.uint8(255))
+        out.append((x0 + int(left), y0 + int(top), np.ascontiguousarray(piece)))
+    return out
+
+
+def _lines_of_blots(stats: np.ndarray, ids: list[int]) -> list[list[int]]:
+    """Blots (indexes of ``stats``, connected components' boxes) grouped into lines, top to bottom: blots whose
+    rows overlap are one line."""
+    lines: list[list] = []  # [bottom, blots]
+    for i in sorted(ids, key=lambda i: stats[i][1]):
+        top, bottom = stats[i][1], stats[i][1] + stats[i][3]
+        if lines and top < lines[-1][0]:
+            lines[-1][0] = max(lines[-1][0], bottom)
+            lines[-1][1].append(i)
+        else:
+            lines.append([bottom, [i]])
+    return [blots for _, blots in lines]
+
+
+def _prints_of_line(stats: np.ndarray, ids: list[int]) -> list[list[int]]:
+    """A line's blots parted where the gap across them is wider than :data:`PRINT_GAP` times the line's height."""
+    height = max(stats[i][1] + stats[i][3] for i in ids) - min(stats[i][1] for i in ids)
+    prints: list[list] = []  # [right, blots]
+    for i in sorted(ids, key=lambda i: stats[i][0]):
+        left, right = stats[i][0], stats[i][0] + stats[i][2]
+        if prints and left - prints[-1][0] <= PRINT_GAP * height:
+            prints[-1][0] = max(prints[-1][0], right)
+            prints[-1][1].append(i)
+        else:
+            prints.append([right, [i]])
+    return [blots for _, blots in prints]
+
+
+def _grown(box, by: float):
+    return type(box)(box.x0 - by, box.y0 - by, box.x1 + by, box.y1 + by)
 
 
 GARBLED = 0.3  # a page-level word read less sure than this in a one-letter cell is noise ('Seles')
@@ -390,10 +501,6 @@ def _strokes(dark: np.ndarray, reach: np.ndarray, smallest: float, tall: float =
 
 
 def _cut_of(cuts: list[_Cut], pieces: list[np.ndarray], w: OcrWord) -> int | None:
-    if cuts and cuts[0].row:
-        cx = w.left + w.width / 2
-        return next((i for i, (cut, piece) in enumerate(zip(cuts, pieces))
-                     if cut.at - CUT_SLACK_PX <= cx <= cut.at + piece.shape[1] + CUT_SLACK_PX), None)
     cy = w.top + w.height / 2
     for i, (cut, piece) in enumerate(zip(cuts, pieces)):
         if cut.at - CUT_SLACK_PX <= cy <= cut.at + piece.shape[0] + CUT_SLACK_PX:

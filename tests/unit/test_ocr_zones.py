@@ -1,4 +1,4 @@
-"""Second readings of one-letter cells: cut out, read in one strip, mapped back (fake engine)."""
+"""Second readings of small zones: one-letter cells, amounts and party blocks cut out, read, mapped back (fake engine)."""
 
 from __future__ import annotations
 
@@ -52,10 +52,15 @@ def test_given_two_flag_cells_read_together_as_debris_then_each_gets_its_own_let
     image = _image_with_letters(("N", 110, 240), ("Y", 310, 240))
     debris = Word("NY.", 110 * SCALE, 200 * SCALE, 340 * SCALE, 245 * SCALE, confidence=0.41)
     cells = [_cell(80, 150, 200, 300, FLAG), _cell(280, 150, 400, 300, FLAG)]
-    engine = ReadsBands(["N", "Y"])
+
+    class _ByCell(ReadsBands):  # each cut-out read alone: the first cell's as N, the second's as Y
+        def words(self, image, *, dpi, psm=3, chars=None):
+            self.texts = ["N"] if self.calls < 2 else ["Y"]
+            return super().words(image, dpi=dpi, psm=psm, chars=chars)
+
+    engine = _ByCell([])
     page = reread_cells(_page(debris), image, cells, engine, dpi=DPI, place=lambda w: _word(w, SCALE))
-    assert engine.calls == 1  # all cells in one strip
-    assert set(engine.allowed[0]) == set("YNX")  # read with only the cells' letters allowed
+    assert engine.calls == 4  # each cell alone, at two sizes (pipeline.ocr.zones.LETTER_ZOOMS)
     got = sorted((w.text, round(w.cx / SCALE)) for w in page.words)
     assert [t for t, _ in got] == ["N", "Y"]
     assert 100 < got[0][1] < 150 and 300 < got[1][1] < 350  # each back where it was printed
@@ -151,13 +156,13 @@ def test_given_letter_and_amount_cells_then_the_amounts_are_read_in_a_strip_of_t
 
         def words(self, image, *, dpi, psm=3, chars=None):
             self.heights.append(image.shape[0])
-            self.texts = ["N"] if len(self.heights) == 1 else ["1,000,000"]
+            self.texts = ["N"] if len(self.heights) <= 2 else ["1,000,000"]
             return super().words(image, dpi=dpi, psm=psm)
 
     engine = _Strips()
     page = reread_cells(_page(), image, cells, engine, dpi=DPI, place=lambda w: _word(w, SCALE))
-    assert engine.calls == 2 and sorted(w.text for w in page.words) == ["1,000,000", "N"]
-    assert max(engine.heights) < 200  # each strip holds one cut-out: the letter's strip no amount
+    assert engine.calls == 3 and sorted(w.text for w in page.words) == ["1,000,000", "N"]  # the letter at two sizes
+    assert engine.heights[2] < 200  # the amounts' strip holds one cut-out: no letter
 
 
 def test_given_a_valid_but_doubtful_amount_and_a_differing_second_reading_then_the_page_reading_stays():
@@ -231,26 +236,7 @@ def test_given_a_faint_letter_in_a_tall_cell_and_noise_read_there_then_the_lette
     engine = ReadsBands(["Y"])
     page = reread_cells(_page(noise), image, [_cell(100, 150, 175, 850, FLAG)], engine, dpi=DPI,
                         place=lambda w: _word(w, SCALE))
-    assert engine.calls == 1  # the cell was not taken for blank
-    assert [w.text for w in page.words] == ["Y"]
-
-
-class _LetterAndSpeck:
-    """Reads a letter, surely, and a speck beside it as a second, unsure letter."""
-
-    def words(self, image, *, dpi, psm=3, chars=None):
-        rows, cols = np.nonzero((image < 200).any(axis=1))[0], np.nonzero((image < 200).any(axis=0))[0]
-        top, left = int(rows[0]), int(cols[0])
-        return [OcrWord("Y", left, top, 20, 30, 91.0, (1, 1, 1)), OcrWord("Y", left + 40, top + 10, 3, 3, 0.0, (1, 1, 1))]
-
-    def orientation(self, image, *, dpi):
-        return Orientation(0, 9.0)
-
-
-def test_given_a_letter_read_with_a_speck_beside_it_then_the_surely_read_letter_is_taken():
-    image = _image_with_letters(("Y", 110, 240))
-    page = reread_cells(_page(), image, [_cell(80, 150, 200, 300, FLAG)], _LetterAndSpeck(), dpi=DPI,
-                        place=lambda w: _word(w, SCALE))
+    assert engine.calls == 2  # the cell was not taken for blank (read alone at two sizes)
     assert [w.text for w in page.words] == ["Y"]
 
 
