@@ -123,8 +123,8 @@ def _dropped(page: Page, registration: Registration, box: Box) -> bool:
     """The page's reading holds an OCR word in ``box`` (its centre inside; none of the form's print) that gave the
     box no word: one read too doubtfully to be taken ('13)' at 0.2 for a revision '3' glued to its label's colon).
     Asked outside the coverage table only: a coverage row's dates and codes have readings of their own (a date's
-    row, its mending), and its doubtful date read again alone in the line strip was taken at 0.95 in the other
-    date's cell (tuning scan 49, docs/accuracy.md, lineread)."""
+    row, its mending), and on the tuning scans a doubtful date read again alone in the line strip was taken at 0.95
+    in the other date's cell (docs/accuracy.md, lineread)."""
     return any(w.confidence is not None and j not in registration.printed_words
                and box.x0 <= w.cx <= box.x1 and box.y0 <= w.cy <= box.y1 for j, w in enumerate(page.words))
 
