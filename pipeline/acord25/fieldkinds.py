@@ -44,7 +44,7 @@ _DIGIT_LOOKALIKES = str.maketrans("SOoIlBZG", "50011826")
 # a ZIP after a state code, read with a digit's look-alike letter (at least two real digits kept)
 _ZIP_MISREAD = re.compile(r"(\b[A-Z]{2}\.?,?\s+)((?=(?:\S*\d){2})[\dSOoIlBZG]{5}(?:-[\dSOoIlBZG]{4})?)$")
 _LETTER = re.compile(r"^[A-Fa-f]$")
-# a word's capital I read as a look-alike ('lronwood', 'Jronwood', '|ronwood', '1rving'): no English word or name
+# a word's capital I read as a look-alike ('lrving', 'Jrving', '|rving', '1rving'): no English word or name
 # starts with l, J, |, 1 or ! before a consonant (but l, y: 'Lloyd', 'Lyle'), as a capital I does ('Ironwood', 'Ivy')
 _CAPITAL_I = re.compile(r"(?<![\w'’])[lJ|1!](?=[bcdfghjkmnpqrstvwxz][a-z]{2})")
 _CODE_SIGNS = str.maketrans({"$": "S", "©": "C", "®": "R", "€": "C", "¢": "C"})  # signs OCR reads for a code's letters
@@ -313,8 +313,8 @@ _PHONE_GROUP = re.compile(r"(?<![^\s(.-])[\dSOoIlBZG'|!i]{3,4}(?![^\s).,:-])")  
 
 
 def read_phone_lookalikes(lines: list[Line]) -> tuple[str, str] | None:
-    """An OCR phone number read with a digit's look-alike letter or mark in its groups ('905 895 4\'27',
-    '2S6-390-7131'): a phone prints three groups of 3, 3 and 4 digits; a group of that many characters, most of
+    """An OCR phone number read with a digit's look-alike letter or mark in its groups ('555 123 4\'67',
+    '5S5-123-4567'): a phone prints three groups of 3, 3 and 4 digits; a group of that many characters, most of
     them digits, is read back to digits (``_PHONE_LOOKALIKES``); the number is the first line so read that is one."""
     for line in lines:
         text = _CONTACT_WORD.sub("", text_of(line)).strip()
@@ -402,7 +402,7 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
         street = next((i for i, t in enumerate(kept) if i > 0 and (_STREET.match(t) or ocr and postal.is_street(
             _HOUSE_SPECK.sub(r"\1\2", t), kept[i + 1] if i + 1 < len(kept) else None))), None)
         cut, how = (street, "split_at_street") if street is not None else (1, "split_guessed")
-    if ocr:  # a c/o line OCR read with look-alikes is one; so is a street's suffix ('Bivd'), a capital I ('lronwood')
+    if ocr:  # a c/o line OCR read with look-alikes is one; so is a street's suffix ('Bivd'), a capital I ('lrving')
         kept = [with_capital_i(_CARE_OF_OCR.sub("c/o", t) if i > 0 else t) for i, t in enumerate(kept)]
         kept = [postal.with_suffix_mended(t) if i >= cut else t for i, t in enumerate(kept)]
     care_of = next((i for i, t in enumerate(kept) if i > 0 and _CARE_OF.match(t)), None)

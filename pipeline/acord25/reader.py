@@ -864,7 +864,7 @@ def _code_line(lines: list[list[Word]], left: float) -> list[list[Word]]:
 
 def _cut_at_left_rule(w: Word, rule: float) -> Word:
     """An OCR word of a code's cell begun a character or more left of the cell's rule (at ``rule``): the print of
-    the cell before it glued on across the rule, read as a mark ('INVA|-CGL68355831', 'N_.BOP72325885': a Y/N
+    the cell before it glued on across the rule, read as a mark ('INVA|-CGL1234567', 'N_.BOP1234567': a Y/N
     column's N/A or N). Its part after the mark nearest the rule's place (within RULE_CHARS characters, the word's
     width shared evenly) is the code, when it holds NUMBER_DIGITS digits; a text layer's word is as printed."""
     if w.confidence is None or not w.x0 < rule < w.x1 or not w.text:
