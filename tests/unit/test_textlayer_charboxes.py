@@ -265,3 +265,21 @@ def test_in_reading_order_equals_the_sort_by_its_key():
     assert textlayer._in_reading_order(words) == sorted(words, key=textlayer._reading_order)
     assert [id(w) for w in textlayer._in_reading_order(words)] == [id(w) for w in sorted(words, key=textlayer._reading_order)]
     assert textlayer._in_reading_order([]) == []
+
+
+def test_given_words_with_ties_signed_zeros_and_odd_numbers_when_put_in_reading_order_then_as_the_sort_by_its_key():
+    """The lexsort of the keys (and its boxes given as an array) against ``sorted``; keys that are not all finite
+    (NaN, infinities) are sorted as tuples, as before."""
+    import random
+
+    from pipeline.textlayer import Word
+
+    rng = random.Random(8)
+    odd = (0.0, -0.0, 0.05, -0.05, 1e-300, 7.25, 7.35)
+    for extra in ((), (float("nan"),), (float("inf"), -float("inf"))):
+        words = [Word(f"w{k}", rng.choice(odd + extra), rng.choice(odd + extra), 1.0, 2.0) for k in range(300)]
+        want = [id(w) for w in sorted(words, key=textlayer._reading_order)]
+        assert [id(w) for w in textlayer._in_reading_order(words)] == want
+        assert [id(w) for w in textlayer._in_reading_order(words, textlayer._boxes(words))] == want
+    assert textlayer._boxes([]).shape == (0, 4)
+    assert textlayer._boxes([Word("a", 1.5, 2.5, 3.5, 4.5)]).tolist() == [[1.5, 2.5, 3.5, 4.5]]
