@@ -10,6 +10,7 @@ file.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -125,11 +126,15 @@ def _check_page(page: pdfium.PdfPage, number: int, raw_words: int | None = None,
 def text_quality(words: list[str]) -> tuple[int, float, float]:
     """(alphabetic tokens, share that look like words, share that are known words) of some text: the
     counts of each word's text (:func:`_quality_counts`, judged once per text) added up."""
-    counts = [_quality_counts(t) for t in words]
-    tokens = sum(n for n, _, _ in counts)
+    tokens = wordlike = known = 0
+    for text, times in Counter(words).items():  # each distinct text judged once, times its words
+        n, k, m = _quality_counts(text)
+        tokens += times * n
+        wordlike += times * k
+        known += times * m
     if not tokens:
         return 0, 0.0, 0.0
-    return tokens, sum(k for _, k, _ in counts) / tokens, sum(k for _, _, k in counts) / tokens
+    return tokens, wordlike / tokens, known / tokens
 
 
 @functools.lru_cache(maxsize=2**16)  # a page repeats its words (the form's labels): each is judged once

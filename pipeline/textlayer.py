@@ -16,6 +16,7 @@ import math
 import re
 import threading
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -914,14 +915,16 @@ def has_usable_text(pages: list[Page], *, min_words: int = 40) -> bool:
     A real layer has enough words and most alphabetic tokens look like words
     (contain a vowel, are not long runs of one character class soup).
     """
-    words = [w.text for p in pages for w in p.words]
-    if len(words) < min_words:
+    texts = Counter(w.text for p in pages for w in p.words)  # each distinct text counted once, times its words
+    if sum(texts.values()) < min_words:
         return False
-    counts = [_token_counts(t) for t in words]
-    tokens = sum(n for n, _ in counts)
+    tokens = wordlike = 0
+    for text, words in texts.items():
+        n, k = _token_counts(text)
+        tokens += words * n
+        wordlike += words * k
     if tokens < min_words // 2:
         return False
-    wordlike = sum(k for _, k in counts)
     return wordlike / tokens >= 0.6
 
 

@@ -283,3 +283,28 @@ def test_given_words_with_ties_signed_zeros_and_odd_numbers_when_put_in_reading_
         assert [id(w) for w in textlayer._in_reading_order(words, textlayer._boxes(words))] == want
     assert textlayer._boxes([]).shape == (0, 4)
     assert textlayer._boxes([Word("a", 1.5, 2.5, 3.5, 4.5)]).tolist() == [[1.5, 2.5, 3.5, 4.5]]
+
+
+def test_given_pages_of_words_when_asked_for_usable_text_then_as_counting_every_token_of_every_word():
+    """has_usable_text counts each distinct text once, times its words: the same answer as the plain count, on
+    pages around its thresholds (fewer words, fewer tokens, a word-like share either side of 0.6)."""
+    import random
+
+    from pipeline.textlayer import Page, Word
+
+    def plain(pages, min_words=40):
+        words = [w.text for p in pages for w in p.words]
+        tokens = [t for text in words for t in textlayer.tokens_of(text)]
+        if len(words) < min_words or len(tokens) < min_words // 2:
+            return False
+        return sum(1 for t in tokens if textlayer._looks_like_word(t)) / len(tokens) >= 0.6
+
+    rng = random.Random(6)
+    pool = ("CERTIFICATE", "of", "xkcdqrstv", "zzzzzz", "LLC", "1,000", "$", "Smith&Wesson", "bcdfgh", "A")
+    answers = set()
+    for _ in range(300):
+        pages = [Page(n, 612.0, 792.0, tuple(Word(rng.choice(pool), 1.0, 2.0, 3.0, 4.0)
+                                             for _ in range(rng.randrange(0, 50)))) for n in range(rng.randrange(1, 3))]
+        answers.add(plain(pages))
+        assert textlayer.has_usable_text(pages) == plain(pages)
+    assert answers == {True, False}
