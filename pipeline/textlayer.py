@@ -1017,6 +1017,6 @@ def _annot_string(func: Any, handle: Any, annot: Any) -> str:
     size = func(handle, annot, None, 0)
     if size <= 2:
         return ""
-    buffer = ctypes.create_string_buffer(size)
-    func(handle, annot, ctypes.cast(buffer, ctypes.POINTER(pdfium_c.FPDF_WCHAR)), size)
-    return buffer.raw[: size - 2].decode("utf-16-le", errors="replace")
+    buffer = (pdfium_c.FPDF_WCHAR * ((size + 1) // 2))()  # (at least ``size`` bytes, given as the pointer it is: no cast)
+    func(handle, annot, buffer, size)
+    return bytes(buffer)[: size - 2].decode("utf-16-le", errors="replace")
