@@ -9,12 +9,14 @@ file.
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 
 from pipeline.pageobjects import PageObjects
-from pipeline.textlayer import Page, Word, _looks_like_word, _raw_words, open_pdf, read_document, serialised, tokens_of
+from pipeline.textlayer import Page, Word, _raw_words, _token_counts, open_pdf, read_document, serialised, tokens_of
 
 IMAGE_PAGE = 0.5  # share of the page one image must cover for the page to be a scan
 INVISIBLE_LAYER = 0.8  # share of a page's characters drawn invisible: a scanner's OCR layer
@@ -122,13 +124,26 @@ def _check_page(page: pdfium.PdfPage, number: int, raw_words: int | None = None,
 
 
 def text_quality(words: list[str]) -> tuple[int, float, float]:
-    """(alphabetic tokens, share that look like words, share that are known words) of some text."""
-    tokens = [token for t in words for token in tokens_of(t)]
+    """(alphabetic tokens, share that look like words, share that are known words) of some text: the
+    counts of each word's text (:func:`_quality_counts`, judged once per text) added up."""
+    tokens = wordlike = known = 0
+    for text, times in Counter(words).items():  # each distinct text judged once, times its words
+        n, k, m = _quality_counts(text)
+        tokens += times * n
+        wordlike += times * k
+        known += times * m
     if not tokens:
         return 0, 0.0, 0.0
-    wordlike = sum(1 for t in tokens if _looks_like_word(t)) / len(tokens)
-    known = sum(1 for t in tokens if t.lower() in _KNOWN) / len(tokens)
-    return len(tokens), wordlike, known
+    return tokens, wordlike / tokens, known / tokens
+
+
+@functools.lru_cache(maxsize=2**16)  # a page repeats its words (the form's labels): each is judged once
+def _quality_counts(text: str) -> tuple[int, int, int]:
+    """(alphabetic tokens, those that look like words, those that are known words) of a word's text: its
+    :func:`~pipeline.textlayer.tokens_of`, counted by :func:`~pipeline.textlayer._looks_like_word` (the
+    count :func:`~pipeline.textlayer.has_usable_text` takes too) and by ``_KNOWN``."""
+    tokens, wordlike = _token_counts(text)
+    return tokens, wordlike, sum(1 for t in tokens_of(text) if t.lower() in _KNOWN)
 
 
 def untrusted_layer(page: Page, check: LayerCheck) -> str | None:

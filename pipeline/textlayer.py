@@ -16,6 +16,7 @@ import math
 import re
 import threading
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -494,11 +495,17 @@ def _read_page(page: pdfium.PdfPage, number: int, *, drop_hidden: bool) -> tuple
     finally:
         textpage.close()
     raw_words = len(words)
+    boxes = _boxes(words)  # (x0, y0, x1, y1) of each word, for the ink check and the reading order
     hidden: list[Word] | None = None
     if drop_hidden:
-        words, hidden = _visible(page, words) if words else (words, [])
-        hidden = _in_reading_order(hidden)
-    words = _in_reading_order(words)
+        inked = _visible(page, words, boxes) if words else []
+        if not all(inked):
+            shown = np.array(inked, dtype=bool)
+            hidden = _in_reading_order([w for w, i in zip(words, inked) if not i], boxes[~shown])
+            words, boxes = [w for w, i in zip(words, inked) if i], boxes[shown]
+        else:
+            hidden = []
+    words = _in_reading_order(words, boxes)
     marks = [transform.mark(kind, box) for kind, box in objects.marks()]
     logger.debug("page %s: %s words, %s marks", number, len(words), len(marks))
     page_read = Page(
@@ -531,12 +538,26 @@ def _reading_order(w: Word) -> tuple[float, float]:
     return round(w.y0, 1), w.x0
 
 
-def _in_reading_order(words: list[Word]) -> list[Word]:
-    """``sorted(words, key=_reading_order)``, the keys' rounding done together (:func:`_rounded`)."""
+def _in_reading_order(words: list[Word], boxes: np.ndarray | None = None) -> list[Word]:
+    """``sorted(words, key=_reading_order)``, the keys' rounding done together (:func:`_rounded`); ``boxes``: the
+    words' (x0, y0, x1, y1) as an array (:func:`_boxes`), when the caller has them. The words are ranked by
+    ``np.lexsort`` on the same two keys (stable, as ``sorted``: keys alike keep the words' order); keys that are
+    not all finite numbers (NaN compares otherwise in a tuple) are sorted as tuples."""
     if len(words) < 2:
         return list(words)
-    keys = list(zip(_rounded(np.array([w.y0 for w in words], dtype=float), 1), [w.x0 for w in words]))
+    if boxes is None:
+        boxes = _boxes(words)
+    ys, xs = np.array(_rounded(boxes[:, 1], 1), dtype=float), boxes[:, 0]
+    if np.isfinite(ys).all() and np.isfinite(xs).all():
+        return [words[k] for k in np.lexsort((xs, ys)).tolist()]
+    keys = list(zip(ys.tolist(), xs.tolist()))
     return [words[k] for k in sorted(range(len(words)), key=keys.__getitem__)]
+
+
+def _boxes(words: list[Word]) -> np.ndarray:
+    """The words' boxes as an array of rows (x0, y0, x1, y1): the same floats."""
+    return np.array([[w.x0 for w in words], [w.y0 for w in words], [w.x1 for w in words], [w.y1 for w in words]],
+                    dtype=float).reshape(4, -1).T
 
 
 _TIE_MARGIN = 1e-6  # a scaled value this close to a half (in units of the last digit kept) is rounded by Python
@@ -802,8 +823,9 @@ class _DisplayTransform:
         )
 
 
-def _visible(page: pdfium.PdfPage, words: list[Word]) -> tuple[list[Word], list[Word]]:
-    """The words whose box holds some ink on the rendered page, and the others."""
+def _visible(page: pdfium.PdfPage, words: list[Word], boxes: np.ndarray | None = None) -> list[bool]:
+    """For each word, whether its box holds some ink on the rendered page (all True when the page cannot be
+    drawn). ``boxes``: the words' boxes as an array (:func:`_boxes`), when the caller has them."""
     width, height = page.get_size()
     scale = min(_RENDER_SCALE, (MAX_CHECK_PIXELS / max(width * height, 1.0)) ** 0.5)  # a huge page: fewer dots
     try:
@@ -811,13 +833,12 @@ def _visible(page: pdfium.PdfPage, words: list[Word]) -> tuple[list[Word], list[
         ink = _grey_levels(bitmap)
     except Exception:  # rendering is a refinement; never lose the text over it
         logger.warning("could not render page to check hidden text; keeping all words", exc_info=True)
-        return words, []
-    kept, dropped = [], []
-    for w, inked in zip(words, _inked(ink, *_pixel_boxes(words, scale, ink.shape))):
-        (kept if inked else dropped).append(w)
+        return [True] * len(words)
+    inked = _inked(ink, *_pixel_boxes(words, scale, ink.shape, boxes))
+    dropped = inked.count(False)
     if dropped:
-        logger.info("dropped %s hidden words of %s", len(dropped), len(words))
-    return kept, dropped
+        logger.info("dropped %s hidden words of %s", dropped, len(words))
+    return inked
 
 
 _BAND_ROWS = 4  # the bands' rows, at most this many times the page's: else each box on its own
@@ -857,13 +878,14 @@ def _inked(ink: np.ndarray, lefts: Any, tops: Any, rights: Any, bottoms: Any) ->
     return inked.tolist()
 
 
-def _pixel_boxes(words: list[Word], scale: float, shape: tuple[int, ...]) -> tuple[Any, ...]:
+def _pixel_boxes(words: list[Word], scale: float, shape: tuple[int, ...],
+                 boxes: np.ndarray | None = None) -> tuple[Any, ...]:
     """The words' boxes in the render's pixels, clipped to it: (lefts, tops, rights, bottoms), each edge
     ``int`` of its product with ``scale`` (right and bottom one more), computed together; word by word
     when a product is not a number or too large for an integer array (a hostile file's text far off the
     page: a left or top past the render is put at its edge, a right or bottom before it at 0, an empty box
-    either way)."""
-    products = np.array([(w.x0, w.y0, w.x1, w.y1) for w in words], dtype=float).reshape(-1, 4) * scale
+    either way). ``boxes``: the words' boxes as an array (:func:`_boxes`), when the caller has them."""
+    products = (_boxes(words) if boxes is None else boxes) * scale
     height, width = shape[0], shape[1]
     if not (np.abs(products) < 2.0 ** 62).all():
         at = [[int(v) for v in row] for row in products.tolist()]
@@ -893,14 +915,16 @@ def has_usable_text(pages: list[Page], *, min_words: int = 40) -> bool:
     A real layer has enough words and most alphabetic tokens look like words
     (contain a vowel, are not long runs of one character class soup).
     """
-    words = [w.text for p in pages for w in p.words]
-    if len(words) < min_words:
+    texts = Counter(w.text for p in pages for w in p.words)  # each distinct text counted once, times its words
+    if sum(texts.values()) < min_words:
         return False
-    counts = [_token_counts(t) for t in words]
-    tokens = sum(n for n, _ in counts)
+    tokens = wordlike = 0
+    for text, words in texts.items():
+        n, k = _token_counts(text)
+        tokens += words * n
+        wordlike += words * k
     if tokens < min_words // 2:
         return False
-    wordlike = sum(k for _, k in counts)
     return wordlike / tokens >= 0.6
 
 
@@ -993,6 +1017,6 @@ def _annot_string(func: Any, handle: Any, annot: Any) -> str:
     size = func(handle, annot, None, 0)
     if size <= 2:
         return ""
-    buffer = ctypes.create_string_buffer(size)
-    func(handle, annot, ctypes.cast(buffer, ctypes.POINTER(pdfium_c.FPDF_WCHAR)), size)
-    return buffer.raw[: size - 2].decode("utf-16-le", errors="replace")
+    buffer = (pdfium_c.FPDF_WCHAR * ((size + 1) // 2))()  # (at least ``size`` bytes, given as the pointer it is: no cast)
+    func(handle, annot, buffer, size)
+    return bytes(buffer)[: size - 2].decode("utf-16-le", errors="replace")

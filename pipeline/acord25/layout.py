@@ -31,13 +31,23 @@ class Box(Boxed):
 
     @staticmethod
     def around(items: Iterable[Word | Mark | "Box"]) -> "Box":
-        items = list(items)
-        return Box(
-            min(i.x0 for i in items),
-            min(i.y0 for i in items),
-            max(i.x1 for i in items),
-            max(i.y1 for i in items),
-        )
+        """The box around ``items``: the least x0 and y0, the greatest x1 and y1, in one pass (each edge as the
+        builtins ``min`` and ``max`` choose it: the first item's, replaced only by one strictly less or greater)."""
+        items = iter(items)
+        first = next(items, None)
+        if first is None:
+            raise ValueError("min() arg is an empty sequence")
+        x0, y0, x1, y1 = first.x0, first.y0, first.x1, first.y1
+        for i in items:
+            if i.x0 < x0:
+                x0 = i.x0
+            if i.y0 < y0:
+                y0 = i.y0
+            if i.x1 > x1:
+                x1 = i.x1
+            if i.y1 > y1:
+                y1 = i.y1
+        return Box(x0, y0, x1, y1)
 
 
 @dataclass(frozen=True)

@@ -373,8 +373,8 @@ class _FieldBoxes:
     def __init__(self, boxes: dict[Field, Box], own: dict[Field, Box], row_wide: set[Field]) -> None:
         self.fields = list(boxes)
         self.box = np.array([(b.x0, b.y0, b.x1, b.y1) for b in boxes.values()], dtype=float).reshape(-1, 4)
-        self.own = np.array([(own[f].x0, own[f].y0, own[f].x1, own[f].y1) for f in self.fields],
-                            dtype=float).reshape(-1, 4)
+        self.own = np.array([(b.x0, b.y0, b.x1, b.y1) for b in map(own.__getitem__, self.fields)],
+                            dtype=float).reshape(-1, 4)  # (each field looked up once)
         self.area = (self.own[:, 2] - self.own[:, 0]) * (self.own[:, 3] - self.own[:, 1])
         self.row_wide = np.array([f in row_wide for f in self.fields], dtype=bool)
         self.kind = [f.kind for f in self.fields]

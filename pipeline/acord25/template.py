@@ -379,7 +379,7 @@ class PageWords:
 
     def __init__(self, page: Page) -> None:
         self.words = list(page.words)
-        boxes = np.array([(w.x0, w.y0, w.x1, w.y1) for w in self.words], dtype=float).reshape(-1, 4)
+        self.boxes = boxes = np.array([(w.x0, w.y0, w.x1, w.y1) for w in self.words], dtype=float).reshape(-1, 4)
         self.centres = np.column_stack(((boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2))  # Word.cx, .cy
         self.by_text: dict[str, list[int]] = {}
         self.ocr = False
@@ -937,7 +937,7 @@ def register(page: Page, template: Template, matched: Matched | None = None) -> 
         fitted[k] = fit
     for (name, rules), fit in zip(blocks, fitted):
         fits[name] = fit if fit is not None and fit.anchors >= MIN_ANCHORS else glob
-    return _on_words(Registration(template, fits, glob), words, pairs, matched.by_text)
+    return _on_words(Registration(template, fits, glob), words, pairs, matched.by_text, matched.words)
 
 
 @lru_cache(maxsize=None)
@@ -983,14 +983,15 @@ def restore(page: Page, template: Template, blocks: dict[str, BlockFit], glob: B
     words = PageWords(page)
     by_text = words.labels(template)
     return _on_words(Registration(template, dict(blocks), glob), words.words,
-                     _LabelPairs(template, words, by_text), by_text)
+                     _LabelPairs(template, words, by_text), by_text, words)
 
 
 def _on_words(registration: Registration, words: list[Word], pairs: _LabelPairs,
-              by_text: dict[str, list[int]]) -> Registration:
-    """``registration`` (its fits) with the page words that are print and the check boxes moved with their labels."""
+              by_text: dict[str, list[int]], page: PageWords | None = None) -> Registration:
+    """``registration`` (its fits) with the page words that are print and the check boxes moved with their labels.
+    ``page``: ``words`` as :class:`PageWords` made them (their boxes and text numbers), when the caller has it."""
     template = registration.template
-    registration.printed_words = _printed(words, template, registration, pairs)
+    registration.printed_words = _printed(words, template, registration, pairs, page)
     registration.moved, labels = _moved_labels(words, template, registration, by_text)
     registration.printed_words |= labels
     return registration
@@ -1028,10 +1029,11 @@ def block_of(template: Template, x: float, y: float) -> str:
 
 
 def _printed(words: list[Word], template: Template, registration: Registration,
-             pairs: _LabelPairs | None = None) -> set[int]:
+             pairs: _LabelPairs | None = None, page: PageWords | None = None) -> set[int]:
     """Page words that are the form's own print: same text as a printed word at its registered place.
     ``pairs``: the page's label pairs (:class:`_LabelPairs`); a text-layer word is then print when one of
-    its pairs lies at its printed word's place, tested for all pairs at once."""
+    its pairs lies at its printed word's place, tested for all pairs at once. ``page``: ``words`` as
+    :class:`PageWords` made them, when the caller has it (:func:`_moved_print` takes their boxes and texts' numbers)."""
     printed = _printed_arrays(template.edition)
     fits = [registration.fit(block) for block in printed.block_names]  # each block's, then each word's by its block
     of = printed.block_index
@@ -1056,7 +1058,8 @@ def _printed(words: list[Word], template: Template, registration: Registration,
                 if abs(w.cx - x) <= t and abs(w.cy - y) <= t:
                     found.add(j)
                     break
-    return found | _moved_print(words, template, registration, found) | _covered_by_print(words, template, registration)
+    return found | _moved_print(words, template, registration, found, page) | \
+        _covered_by_print(words, template, registration)
 
 
 def _mostly_digits(text: str) -> bool:
@@ -1130,7 +1133,8 @@ def _follow_table(edition: str) -> _FollowTable:
                         np.array([c for _, centres in keyed for c in centres], dtype=float).reshape(-1, 2))
 
 
-def _moved_print(words: list[Word], template: Template, registration: Registration, found: set[int]) -> set[int]:
+def _moved_print(words: list[Word], template: Template, registration: Registration, found: set[int],
+                 page: PageWords | None = None) -> set[int]:
     """Runs of RUN_WORDS or more words that follow each other in the form's print, near their place.
 
     An edition's notices and headings move a little and are re-worded from one edition to another;
@@ -1141,12 +1145,13 @@ def _moved_print(words: list[Word], template: Template, registration: Registrati
     Two words next to each other on a line (:func:`_next_words`) chain when some pair of texts they may be the
     print of (:meth:`Vocabulary.print_of`) follows on a line of the form (:func:`_follows`) with its first word's
     place, by the page-wide fit, within MOVED_X_PT and MOVED_Y_PT of the first word: every pair, text pair and
-    place tested at once."""
+    place tested at once. ``page``: ``words`` as :class:`PageWords` made them (their boxes and texts' numbers,
+    taken rather than gathered again), when the caller has it."""
     table = _follow_table(template.edition)
-    order, nexts = _next_words(words)
+    order, nexts = _next_words(words, None if page is None else page.boxes)
     chained = np.zeros(len(order), dtype=bool)
     if nexts:
-        pair, code = _follow_codes(words, order, nexts, table, vocabulary(template.edition).print_of)
+        pair, code = _follow_codes(words, order, nexts, table, vocabulary(template.edition).print_of, page)
         at = np.minimum(np.searchsorted(table.codes, code), max(len(table.codes) - 1, 0))
         known = table.codes[at] == code if len(table.codes) else np.zeros(len(code), dtype=bool)
         pair, at = pair[known], at[known]
@@ -1157,7 +1162,7 @@ def _moved_print(words: list[Word], template: Template, registration: Registrati
         px, py = t.sx * table.centres[rows, 0] + t.tx, t.sy * table.centres[rows, 1] + t.ty  # Transform.point
         first = np.array([order[k] for k in pair.tolist()], dtype=int)
         boxes = np.array([(words[j].x0, words[j].y0, words[j].x1, words[j].y1) for j in first.tolist()],
-                         dtype=float).reshape(-1, 4)
+                         dtype=float).reshape(-1, 4) if page is None else page.boxes[first].reshape(-1, 4)
         ax, ay = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2  # Word.cx, .cy
         chained[pair[(np.abs(ax - px) <= MOVED_X_PT) & (np.abs(ay - py) <= MOVED_Y_PT)]] = True
     return _runs(order, chained.tolist())
@@ -1179,15 +1184,19 @@ def _runs(order: list[int], chained: list[bool]) -> set[int]:
 _ACROSS_DOWN = attrgetter("x0", "x1", "y0", "y1")
 
 
-def _next_words(words: list[Word]) -> tuple[list[int], list[int]]:
+def _next_words(words: list[Word], edges: np.ndarray | None = None) -> tuple[list[int], list[int]]:
     """The words in the order :func:`_moved_print` reads them (by their middle's height rounded to the point,
     then across: print found counts in a run), and the places ``k`` in that order where the word at ``k + 1``
     stands next to the one at ``k`` on a line (middles within SAME_LINE_PT, starting within NEXT_WORD_PT after
     its end): the only places a run of print can go on. Found with arrays, by the same arithmetic as a loop
-    over the words' own coordinates; a coordinate that is not a finite number takes that loop."""
+    over the words' own coordinates; a coordinate that is not a finite number takes that loop. ``edges``: the
+    words' (x0, y0, x1, y1) as an array (:class:`PageWords`' boxes), when the caller has them."""
     if not words:
         return [], []
-    boxes = np.fromiter(chain.from_iterable(map(_ACROSS_DOWN, words)), dtype=float, count=4 * len(words)).reshape(-1, 4)
+    if edges is None:
+        boxes = np.fromiter(chain.from_iterable(map(_ACROSS_DOWN, words)), dtype=float, count=4 * len(words)).reshape(-1, 4)
+    else:
+        boxes = edges[:, [0, 2, 1, 3]]  # (x0, x1, y0, y1), as _ACROSS_DOWN gives them
     if not np.isfinite(boxes).all():  # (round() of such a number raises, as it always did)
         x0, x1 = boxes[:, 0].tolist(), boxes[:, 1].tolist()
         cy = [(w.y0 + w.y1) / 2 for w in words]
@@ -1203,14 +1212,18 @@ def _next_words(words: list[Word]) -> tuple[list[int], list[int]]:
 
 
 def _follow_codes(words: list[Word], order: list[int], nexts: list[int], table: _FollowTable,
-                  print_of: Any) -> tuple[np.ndarray, np.ndarray]:
+                  print_of: Any, page: PageWords | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(k, code) for every pair of texts the words at ``order[k]`` and ``order[k + 1]`` may be the print of, for
     each k of ``nexts``: the codes of :class:`_FollowTable` (a text the form does not print has no number; such a
     pair has no code). A text-layer word is the print only of its own text. When no word may be the print of two
-    texts (a text layer's page), the pairs are coded as arrays."""
+    texts (a text layer's page), the pairs are coded as arrays; ``page`` (:class:`PageWords` of ``words``, when
+    the caller has it) then gives each word's text number, so that each distinct text is looked up once."""
     number, n = table.number, len(table.number)
-    if all(w.confidence is None for w in words):  # each word one text or none: the pairs' codes as arrays
-        ids = np.array([number.get(w.text, -1) for w in words], dtype=np.int64)
+    if page is not None and not page.ocr or all(w.confidence is None for w in words):  # each word one text or none:
+        if page is not None:  # the pairs' codes as arrays (a PageWords without OCR words: by its texts' numbers)
+            ids = np.array([number.get(text, -1) for text in page.by_text], dtype=np.int64)[page.text_ids]
+        else:
+            ids = np.array([number.get(w.text, -1) for w in words], dtype=np.int64)
         at = np.array(nexts, dtype=int)
         ranked = np.array(order, dtype=int)
         a, b = ids[ranked[at]], ids[ranked[at + 1]]

@@ -3,6 +3,8 @@ as text) or an empty string find nothing."""
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.acord25.layout import Sheet
 from pipeline.textlayer import Page, Word
 
@@ -13,3 +15,22 @@ def test_a_blank_or_bar_only_phrase_finds_nothing_and_raises_nothing():
     for phrase in ("|", "", " ", "PRODUCER|", "|PRODUCER"):
         assert sheet.find(phrase) == []
     assert [a.words[0].text for a in sheet.find("PRODUCER")] == ["PRODUCER"]
+
+
+def test_given_words_and_marks_when_boxed_together_then_each_edge_is_the_builtins_min_or_max():
+    """Box.around in one pass against min and max over each edge (ties, signed zeros, NaN, one item, none)."""
+    import random
+
+    from pipeline.acord25.layout import Box
+    from pipeline.textlayer import Mark, Word
+
+    rng = random.Random(4)
+    values = (0.0, -0.0, 1.5, -2.25, 3.0, float("nan"), 1e300, -float("inf"))
+    for size in (1, 2, 3, 7, 40):
+        items = [rng.choice((Word, Mark))(*(("w",) if k % 2 else ("cross",)), *(rng.choice(values) for _ in range(4)))
+                 for k in range(size)]
+        got = Box.around(iter(items))
+        want = (min(i.x0 for i in items), min(i.y0 for i in items), max(i.x1 for i in items), max(i.y1 for i in items))
+        assert [repr(v) for v in (got.x0, got.y0, got.x1, got.y1)] == [repr(v) for v in want]
+    with pytest.raises(ValueError):
+        Box.around([])

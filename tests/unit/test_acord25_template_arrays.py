@@ -50,7 +50,7 @@ def _moved_print_plainly(words, template, registration):
 
 
 def test_given_print_moved_and_misread_when_runs_of_print_are_found_then_as_the_plain_loop_finds_them():
-    from pipeline.acord25.template import Transform, _moved_print, load, register
+    from pipeline.acord25.template import PageWords, Transform, _moved_print, load, register
     from pipeline.textlayer import Page, Word
 
     rng = np.random.default_rng(11)
@@ -75,6 +75,11 @@ def test_given_print_moved_and_misread_when_runs_of_print_are_found_then_as_the_
             moved = type(registration)(template, registration.blocks, registration.glob)
             moved.glob = type(registration.glob)(Transform(1.0, 0.0, 1.0, 200.0), 1.0, 10, False)  # the print placed lower
             assert _moved_print(words, template, moved, set()) == _moved_print_plainly(words, template, moved)
+            # given the page's words as PageWords made them (their boxes and text numbers), the same runs
+            page_words = PageWords(page)
+            assert page_words.words == words
+            assert _moved_print(words, template, registration, set(), page_words) == expected
+            assert _moved_print(words, template, moved, set(), page_words) == _moved_print_plainly(words, template, moved)
 
 
 def test_given_block_fits_and_moved_check_boxes_when_every_field_is_placed_at_once_then_as_one_by_one():

@@ -154,3 +154,16 @@ def test_given_acroform_fields_when_read_then_names_map_to_values():
 
 def test_given_no_form_when_fields_are_read_then_an_empty_dict():
     assert read_form_fields(_pdf(_hello)) == {}
+
+
+def test_given_form_fields_with_accents_and_long_values_when_read_then_each_value_comes_back_whole():
+    """The field's name and value read through a buffer of UTF-16 units (pdfium's own size, its end cut): every
+    character back, none past the value's end."""
+    value = "Zoë Ångström & Søn, Café " + "x" * 300
+
+    def draw(canvas):
+        canvas.acroForm.textfield(name="Insured_FullName_A" + "_B" * 40, value=value, x=40, y=600, width=400,
+                                  height=16)
+        canvas.acroForm.textfield(name="Producer_FullName_A", value="é", x=40, y=560, width=200, height=16)
+
+    assert read_form_fields(_pdf(draw)) == {"Insured_FullName_A" + "_B" * 40: value, "Producer_FullName_A": "é"}

@@ -265,3 +265,46 @@ def test_in_reading_order_equals_the_sort_by_its_key():
     assert textlayer._in_reading_order(words) == sorted(words, key=textlayer._reading_order)
     assert [id(w) for w in textlayer._in_reading_order(words)] == [id(w) for w in sorted(words, key=textlayer._reading_order)]
     assert textlayer._in_reading_order([]) == []
+
+
+def test_given_words_with_ties_signed_zeros_and_odd_numbers_when_put_in_reading_order_then_as_the_sort_by_its_key():
+    """The lexsort of the keys (and its boxes given as an array) against ``sorted``; keys that are not all finite
+    (NaN, infinities) are sorted as tuples, as before."""
+    import random
+
+    from pipeline.textlayer import Word
+
+    rng = random.Random(8)
+    odd = (0.0, -0.0, 0.05, -0.05, 1e-300, 7.25, 7.35)
+    for extra in ((), (float("nan"),), (float("inf"), -float("inf"))):
+        words = [Word(f"w{k}", rng.choice(odd + extra), rng.choice(odd + extra), 1.0, 2.0) for k in range(300)]
+        want = [id(w) for w in sorted(words, key=textlayer._reading_order)]
+        assert [id(w) for w in textlayer._in_reading_order(words)] == want
+        assert [id(w) for w in textlayer._in_reading_order(words, textlayer._boxes(words))] == want
+    assert textlayer._boxes([]).shape == (0, 4)
+    assert textlayer._boxes([Word("a", 1.5, 2.5, 3.5, 4.5)]).tolist() == [[1.5, 2.5, 3.5, 4.5]]
+
+
+def test_given_pages_of_words_when_asked_for_usable_text_then_as_counting_every_token_of_every_word():
+    """has_usable_text counts each distinct text once, times its words: the same answer as the plain count, on
+    pages around its thresholds (fewer words, fewer tokens, a word-like share either side of 0.6)."""
+    import random
+
+    from pipeline.textlayer import Page, Word
+
+    def plain(pages, min_words=40):
+        words = [w.text for p in pages for w in p.words]
+        tokens = [t for text in words for t in textlayer.tokens_of(text)]
+        if len(words) < min_words or len(tokens) < min_words // 2:
+            return False
+        return sum(1 for t in tokens if textlayer._looks_like_word(t)) / len(tokens) >= 0.6
+
+    rng = random.Random(6)
+    pool = ("CERTIFICATE", "of", "xkcdqrstv", "zzzzzz", "LLC", "1,000", "$", "Smith&Wesson", "bcdfgh", "A")
+    answers = set()
+    for _ in range(300):
+        pages = [Page(n, 612.0, 792.0, tuple(Word(rng.choice(pool), 1.0, 2.0, 3.0, 4.0)
+                                             for _ in range(rng.randrange(0, 50)))) for n in range(rng.randrange(1, 3))]
+        answers.add(plain(pages))
+        assert textlayer.has_usable_text(pages) == plain(pages)
+    assert answers == {True, False}

@@ -174,3 +174,19 @@ def test_given_a_scan_with_a_garbage_layer_when_read_with_tesseract_then_the_cer
     assert cert["insured"]["name"] == CERT["insured"]["name"]
     assert [p["policy_number"] for p in cert["policies"]][:1] == [CERT["policies"][0]["policy_number"]]
     assert all(item["page"] == 1 for item in cert["evidence"].values())
+
+
+def test_given_words_when_their_quality_is_measured_then_it_is_the_plain_count_over_all_their_tokens():
+    """text_quality adds up counts kept per text; the same shares as counting every token of every word."""
+    from pipeline.layertrust import _KNOWN
+    from pipeline.textlayer import _looks_like_word, tokens_of
+
+    rng = random.Random(5)
+    pool = [w.text for w in WORDS] + ["xkcdqrstv", "LLC", "Smith&Wesson", "", "1,000,000", "The", "zzzzzzz"]
+    for size in (0, 1, 3, 40, 400):
+        words = [rng.choice(pool) for _ in range(size)]
+        tokens = [token for t in words for token in tokens_of(t)]
+        plain = (len(tokens), sum(1 for t in tokens if _looks_like_word(t)) / len(tokens),
+                 sum(1 for t in tokens if t.lower() in _KNOWN) / len(tokens)) if tokens else (0, 0.0, 0.0)
+        assert text_quality(words) == plain
+    assert text_quality(["1,000", "$"]) == (0, 0.0, 0.0)
