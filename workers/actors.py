@@ -115,6 +115,7 @@ class Handed:
     document: Document | None = None
     data: bytes | None = None  # the document's file, as stored under ``document.storage_key``
     reading: dict[str, Any] | None = None  # the stored reading's content (what reading_key holds)
+    counted: bool = False  # a crash-prone stage's count is up, committed by the stage before (StageGuard.count_with)
 
 
 @dataclass
@@ -316,10 +317,13 @@ class Stages:
                 stored = session.scalars(STORED, {"message_id": message.id}).all()
             no_attachment = message.status == MessageStatus.NO_ATTACHMENT
             handoffs = [hand_on(session, "read_document", document_id) for document_id in stored]
+            in_place = len(handoffs) == 1 and self._in_place(self.actors.read_document, DEFAULT_QUEUE)
+            # the read about to run here counted up with this commit, not in a transaction of its own
+            counted = in_place and self.guard is not None and self.guard.count_with(session, stored[0])
             session.commit()  # the split and its documents' reads, together
-        if len(handoffs) == 1 and self._in_place(self.actors.read_document, DEFAULT_QUEUE):
+        if in_place:
             self._continue(self.actors.read_document, handoffs[0], stored[0],  # one document: read here
-                           Handed(data=files.get(stored[0])))
+                           Handed(data=files.get(stored[0]), counted=counted))
         else:
             self._dispatch(handoffs)
         if no_attachment:
@@ -597,7 +601,9 @@ class Stages:
         (``Taken``), as an enqueued one's."""
         token = correlation_id.set(document_id)  # its log lines carry the document, as in its own message
         try:
-            if following.options.get("crash_prone") and (self.guard is None or not self.guard.arm_here(document_id)):
+            counted = handed is not None and handed.counted
+            if following.options.get("crash_prone") and (
+                    self.guard is None or not self.guard.arm_here(document_id, counted=counted)):
                 self._dispatch([owed])
                 return
             stage_handover(following.actor_name)

@@ -210,3 +210,30 @@ def test_given_a_read_in_place_that_meets_a_transient_error_when_its_message_tak
     with chain.app.sessions() as session:
         document = session.scalars(select(Document)).one()
     assert (document.status, document.crashes) == (DocumentStatus.DECIDED, 0)
+
+
+def test_given_a_split_that_reads_its_one_document_in_place_then_the_reads_crash_count_commits_with_the_split(
+        chain, certificate):
+    """The count up before the read (StageGuard ``count_with``) is in the split's transaction, beside the
+    read's hand-off, not a transaction of its own between the split's and the read's."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def statement(_conn, _cursor, sql, *_args) -> None:
+        seen.append(" ".join(sql.split())[:60])
+
+    event.listen(chain.app.engine, "before_cursor_execute", statement)
+    event.listen(chain.app.engine, "commit", lambda _conn: seen.append("COMMIT"))
+    try:
+        mail(chain, draw_certificate(certificate))
+        chain.settle()
+    finally:
+        event.remove(chain.app.engine, "before_cursor_execute", statement)
+
+    split_ends = next(i for i, s in enumerate(seen) if s.startswith("UPDATE messages SET status"))
+    split_commit = seen.index("COMMIT", split_ends)
+    counted = [i for i, s in enumerate(seen) if s.startswith("UPDATE documents SET crashes=(documents.crashes +")]
+    assert len(counted) == 1 and split_ends < counted[0] < split_commit  # counted in the split's transaction
+    with chain.app.sessions() as session:
+        assert session.scalars(select(Document)).one().status == DocumentStatus.DECIDED
