@@ -17,7 +17,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -124,7 +124,7 @@ class Carry:
     next stage: the step fills in what it fetched or made."""
 
     data: bytes | None = None
-    reading: dict[str, Any] | None = field(default=None)
+    reading: dict[str, Any] | None = None
 
     def file(self, storage: Storage, document: Document) -> bytes:
         """The document's file: as handed, else from storage (and kept for the next stage)."""

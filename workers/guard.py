@@ -161,7 +161,8 @@ class StageGuard(dramatiq.Middleware):
         caller's transaction, which waits for the disk."""
         if self._message_here() is None:
             return False
-        return session.execute(COUNT_UP, {"document_id": document_id, "max_crashes": self.max_crashes}).first() is not None
+        counted = session.execute(COUNT_UP, {"document_id": document_id, "max_crashes": self.max_crashes}).first()
+        return counted is not None
 
     def _message_here(self) -> str | None:
         """The message of this guard this thread is running, when no document is counted in it yet."""
