@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     worker_poll_ms: int = Field(100, description="Longest pause of an idle worker between two looks at an empty "
                                                  "Redis queue (dramatiq's worker_timeout; its default, 1000, adds "
                                                  "up to a second to a certificate that arrives after a quiet spell).")
+    ocr_poll_ms: int = Field(500, description="Longest pause of an idle worker between two looks at the empty OCR "
+                                             "queue (and its delay queue): each look costs the worker CPU, and an "
+                                             "OCR takes seconds, so it waits longer than the fast queue's "
+                                             "(COI_WORKER_POLL_MS).")
     worker_memory_mb: int = Field(4096, description="Data memory (heap and anonymous mappings, RLIMIT_DATA) each "
                                                      "worker process and the tesseract or Poppler it runs may use; a "
                                                      "document that needs more fails as too_large (0: no limit). The "

@@ -100,6 +100,39 @@ def reading_key(document: Document) -> str:
     return keys.reading_key(document.storage_key)
 
 
+@dataclass
+class Handed:
+    """What a stage run in place (``Stages._continue``) is given by the one before it in the same thread,
+    so that it does not fetch again what that stage had in hand a moment ago: the document as that
+    stage committed it (loaded, moved and cleared through ``move_now`` / ``clear_crashes``, so its
+    attributes are the row's), the file's bytes, and the reading as stored (``Reading.to_dict``, the
+    dict whose JSON is the stored object). Each is None when not known; the stage then loads it.
+
+    A stage run from its own message is handed nothing. Only the first attempt of a stage uses what it
+    was handed (``Stages._run``): an attempt that met a transient error rolled back, and the document's
+    attributes may say what its rolled-back transaction wrote."""
+
+    document: Document | None = None
+    data: bytes | None = None  # the document's file, as stored under ``document.storage_key``
+    reading: dict[str, Any] | None = None  # the stored reading's content (what reading_key holds)
+    counted: bool = False  # a crash-prone stage's count is up, committed by the stage before (StageGuard.count_with)
+
+
+@dataclass
+class Carry:
+    """What one run of a step was handed (``data``, ``reading``) and, once it has run, what it has for the
+    next stage: the step fills in what it fetched or made."""
+
+    data: bytes | None = None
+    reading: dict[str, Any] | None = None
+
+    def file(self, storage: Storage, document: Document) -> bytes:
+        """The document's file: as handed, else from storage (and kept for the next stage)."""
+        if self.data is None:
+            self.data = storage.get(document.storage_key)
+        return self.data
+
+
 class PrefetchLimits(dramatiq.Middleware):
     """A worker fetches no more OCR messages than it has threads (dramatiq fetches twice as many): a
     scan fetched beyond them waited in a busy worker's memory, 13-28 s per OCR ahead of it, while
@@ -108,6 +141,23 @@ class PrefetchLimits(dramatiq.Middleware):
     def before_worker_boot(self, broker, worker) -> None:
         if hasattr(broker, "prefetch_limits"):  # the Redis broker (infra/broker.py); RabbitMQ's is its own
             broker.prefetch_limits = {OCR_QUEUE: worker.worker_threads}
+
+
+class IdlePolls(dramatiq.Middleware):
+    """An idle consumer of the OCR queue (and of its delay queue) looks for work every ``ocr_poll_ms``
+    at most, not every ``COI_WORKER_POLL_MS`` as on the fast queue: each look at an empty Redis queue is
+    a Lua script call, and the OCR pool's processes idled at ~12 ms of CPU a second each, polling two
+    queues ~13 times a second, beside the fast work on the same cores. A scan waits for its OCR
+    seconds anyway; a few hundred milliseconds more after a quiet spell are not felt."""
+
+    def __init__(self, ocr_poll_ms: int) -> None:
+        self.ocr_poll_ms = ocr_poll_ms
+
+    def before_worker_boot(self, broker, worker) -> None:
+        from dramatiq.common import dq_name
+
+        if hasattr(broker, "idle_polls"):  # the Redis broker (infra/broker.py); RabbitMQ pushes
+            broker.idle_polls = {OCR_QUEUE: self.ocr_poll_ms, dq_name(OCR_QUEUE): self.ocr_poll_ms}
 
 
 @dataclass
@@ -168,6 +218,7 @@ def declare_actors(broker: dramatiq.Broker, *, settings: Settings, sessions: ses
     # enqueues hand-offs the broker missed, deletes the rows of those it took (workers/handoffs.py)
     broker.add_middleware(Relay(relay_round, taken=stages.taken, flush=lambda: stages.taken.flush(sessions)))
     broker.add_middleware(PrefetchLimits())
+    broker.add_middleware(IdlePolls(settings.ocr_poll_ms))
     broker.add_middleware(ReturnFreedMemory([OCR_QUEUE]))  # a scan's images given back (workers/memory.py)
     document = {"failure": stages.fail_document, "on_retry_exhausted": "give_up", **outcomes.RETRY_OPTIONS}
 
@@ -224,6 +275,7 @@ class Stages:
                 return
             message, account = found
             stored: list[str] | None = None  # the documents to read, when this split knows them all
+            files: dict[str, bytes] = {}  # the bytes of each document this split inserted
             if message.status == MessageStatus.RECEIVED:
                 stored = []
                 raw = self.storage.get(message.storage_key)
@@ -242,6 +294,7 @@ class Stages:
                         "tag": message.tag})
                     if inserted:
                         stored = None if stored is None else [*stored, document_id]
+                        files[document_id] = attachment.data
                     else:  # its status is the earlier document's: read below
                         stored = None
                         log.info("attachment %s is already a document of this account (sha256 %s)",
@@ -264,9 +317,13 @@ class Stages:
                 stored = session.scalars(STORED, {"message_id": message.id}).all()
             no_attachment = message.status == MessageStatus.NO_ATTACHMENT
             handoffs = [hand_on(session, "read_document", document_id) for document_id in stored]
+            in_place = len(handoffs) == 1 and self._in_place(self.actors.read_document, DEFAULT_QUEUE)
+            # the read about to run here counted up with this commit, not in a transaction of its own
+            counted = in_place and self.guard is not None and self.guard.count_with(session, stored[0])
             session.commit()  # the split and its documents' reads, together
-        if len(handoffs) == 1 and self._in_place(self.actors.read_document, DEFAULT_QUEUE):
-            self._continue(self.actors.read_document, handoffs[0], stored[0])  # one document: read here
+        if in_place:
+            self._continue(self.actors.read_document, handoffs[0], stored[0],  # one document: read here
+                           Handed(data=files.get(stored[0]), counted=counted))
         else:
             self._dispatch(handoffs)
         if no_attachment:
@@ -274,10 +331,10 @@ class Stages:
 
     # -- read -------------------------------------------------------------------------------
 
-    def read_document(self, document_id: str) -> None:
-        self._run(document_id, self._read)
+    def read_document(self, document_id: str, *, handed: Handed | None = None) -> None:
+        self._run(document_id, self._read, handed=handed)
 
-    def _read(self, session, document: Document) -> Any:
+    def _read(self, session, document: Document, carry: Carry) -> Any:
         """The text layer here; a document that needs OCR is handed to ``ocr_document`` (its own queue)."""
         from pipeline.stages import read_text
 
@@ -291,15 +348,16 @@ class Stages:
             move_now(session, document, DocumentStatus.READING)
             session.commit()
         started = time.monotonic()
-        reading = read_text(self.storage.get(document.storage_key), max_pages=self.settings.max_pages)
+        reading = read_text(carry.file(self.storage, document), max_pages=self.settings.max_pages)
         if reading is None:
             return self.actors.ocr_document
-        return self._keep_reading(document, reading, time.monotonic() - started)
+        carry.reading = reading.to_dict()
+        return self._keep_reading(document, carry.reading, time.monotonic() - started)
 
     def ocr_document(self, document_id: str) -> None:
         self._run(document_id, self._ocr, queue=OCR_QUEUE)
 
-    def _ocr(self, session, document: Document) -> Any:
+    def _ocr(self, session, document: Document, carry: Carry) -> Any:
         from pipeline.stages import read_ocr
 
         status = DocumentStatus(document.status)
@@ -312,20 +370,21 @@ class Stages:
         started = time.monotonic()
         reading = read_ocr(self.storage.get(document.storage_key), max_pages=self.settings.max_pages,
                            ocr_engine=self.ocr_engine)
-        return self._keep_reading(document, reading, time.monotonic() - started)
+        return self._keep_reading(document, reading.to_dict(), time.monotonic() - started)
 
-    def _keep_reading(self, document: Document, reading, took_s: float) -> Any:
-        """Store the reading; through a storage outage for as long as it took to read (put_patiently)."""
-        put_patiently(self.storage, reading_key(document), json.dumps(reading.to_dict()).encode(),
+    def _keep_reading(self, document: Document, reading: dict[str, Any], took_s: float) -> Any:
+        """Store the reading (``Reading.to_dict``); through a storage outage for as long as it took to read
+        (put_patiently)."""
+        put_patiently(self.storage, reading_key(document), json.dumps(reading).encode(),
                       "application/json", worth_s=took_s)
         return self.actors.extract_document
 
     # -- extract ----------------------------------------------------------------------------
 
-    def extract_document(self, document_id: str) -> None:
-        self._run(document_id, self._extract)
+    def extract_document(self, document_id: str, *, handed: Handed | None = None) -> None:
+        self._run(document_id, self._extract, handed=handed)
 
-    def _extract(self, session, document: Document) -> Any:
+    def _extract(self, session, document: Document, carry: Carry) -> Any:
         from infra.search import index_certificate
         from pipeline.stages import Reading, extract, identified
 
@@ -336,11 +395,12 @@ class Stages:
             log.warning("document is %s, not reading: extract has nothing to do", status)
             return None
         try:
-            reading = Reading.from_dict(json.loads(self.storage.get(reading_key(document))))
+            stored = carry.reading if carry.reading is not None else json.loads(self.storage.get(reading_key(document)))
         except ObjectMissing:
             return self.actors.read_document  # the reading was lost: read again
+        reading = Reading.from_dict(stored)
         form = identified(reading)  # found once: the extraction and the trust signals both use it
-        certificate = trust.with_trust_signals(session, self.storage.get(document.storage_key), reading,
+        certificate = trust.with_trust_signals(session, carry.file(self.storage, document), reading,
                                                extract(reading, form), document, self.settings.max_pages, form=form)
         insert_ignore(session, Certificate, {
             "document_id": document.id, "edition": (certificate.get("form") or {}).get("edition"),
@@ -352,8 +412,8 @@ class Stages:
 
     # -- score ------------------------------------------------------------------------------
 
-    def score_document(self, document_id: str, as_of: str | None = None) -> None:
-        self._run(document_id, lambda session, document: self._score(session, document, as_of))
+    def score_document(self, document_id: str, as_of: str | None = None, *, handed: Handed | None = None) -> None:
+        self._run(document_id, lambda session, document, _: self._score(session, document, as_of), handed=handed)
 
     def _score(self, session, document: Document, as_of: str | None) -> Any:
         status = DocumentStatus(document.status)
@@ -370,7 +430,7 @@ class Stages:
 
     def rescore_document(self, document_id: str, trigger: str, as_of: str | None = None) -> None:
         """Score a decided document again (its requirement set changed, a waiver was granted...)."""
-        self._run(document_id, lambda session, document: self._rescore(session, document, trigger, as_of))
+        self._run(document_id, lambda session, document, _: self._rescore(session, document, trigger, as_of))
 
     def _rescore(self, session, document: Document, trigger: str, as_of: str | None) -> Any:
         if document.status != DocumentStatus.DECIDED:
@@ -461,7 +521,7 @@ class Stages:
             self._fail(session, document, exc)
         self._publish()
 
-    def _run(self, document_id: str, step, queue: str = DEFAULT_QUEUE) -> None:
+    def _run(self, document_id: str, step, queue: str = DEFAULT_QUEUE, handed: Handed | None = None) -> None:
         """Run one stage of a document; its errors go up to StageGuard (workers/guard.py).
 
         A step returns the actor of the next stage, ``self._publish``, or None. The next stage is
@@ -473,21 +533,35 @@ class Stages:
         retry would have queued behind every other OCR.
 
         In a worker, a next stage that this thread may run (:meth:`_in_place`) is run at once, after the
-        commit and outside the step's patience, instead of being enqueued (:meth:`_continue`)."""
+        commit and outside the step's patience, instead of being enqueued (:meth:`_continue`), and is
+        handed what this one had (:class:`Handed`). What this stage was handed serves its first attempt
+        only: an attempt after a transient error loads everything again."""
         started = time.monotonic()
-        then = patiently(lambda: self._run_once(document_id, step, queue), worth_s=lambda: time.monotonic() - started,
+        offered = [handed]
+
+        def once() -> Callable[[], None] | None:
+            given, offered[0] = offered[0], None
+            return self._run_once(document_id, step, queue, given)
+
+        then = patiently(once, worth_s=lambda: time.monotonic() - started,
                          transient=outcomes.TRANSIENT, what=f"{_stage_name(step)} of document {document_id}")
         if then is not None:
             then()
 
-    def _run_once(self, document_id: str, step, queue: str) -> Callable[[], None] | None:
+    def _run_once(self, document_id: str, step, queue: str, handed: Handed | None = None) -> Callable[[], None] | None:
         """The step in one transaction; what is to run next in this thread, if anything (:meth:`_run`)."""
+        handed = handed or Handed()
         with self.sessions() as session:
-            document = session.get(Document, document_id)
+            document = handed.document if handed.document is not None and handed.document.id == document_id else None
+            if document is not None:
+                session.add(document)  # as the stage before committed it: no SELECT
+            else:
+                document = session.get(Document, document_id)
             if document is None:
                 log.warning("document %s not found", document_id)
                 return None
-            following = step(session, document)
+            carry = Carry(data=handed.data, reading=handed.reading)
+            following = step(session, document, carry)
             handoffs = [hand_on(session, following.actor_name, document_id)] \
                 if isinstance(following, dramatiq.Actor) else []
             cleared = clear_crashes(session, document)  # a crash-prone read has ended: its count goes with this commit
@@ -496,7 +570,8 @@ class Stages:
             crashes_cleared(document_id)
         if handoffs:
             if self._in_place(following, queue):
-                return lambda: self._continue(following, handoffs[0], document_id)
+                onward = Handed(document, carry.data, carry.reading)
+                return lambda: self._continue(following, handoffs[0], document_id, onward)
             self._dispatch(handoffs)
         elif following is not None:  # the publication: a message still, so that a burst's events go in few rounds
             following(document_id)
@@ -512,9 +587,10 @@ class Stages:
         enqueued: the OCR pool does not take the fast queue's work."""
         return self.taken.deferring and following.queue_name == queue
 
-    def _continue(self, following: dramatiq.Actor, owed, document_id: str) -> None:
+    def _continue(self, following: dramatiq.Actor, owed, document_id: str, handed: Handed | None = None) -> None:
         """Run the next stage's actor function here, as its message would (a permanent error is recorded
-        by the actor's own failure, workers/guard.py ``meet_errors``). A crash-prone stage (the read) is
+        by the actor's own failure, workers/guard.py ``meet_errors``), handed what the stage before had
+        (:class:`Handed`). A crash-prone stage (the read) is
         counted by StageGuard first, as around its own message (``arm_here``); where it cannot be, it is
         enqueued. A transient error (after the stage's own patience, infra/patience.py) enqueues the
         stage's message: its retries, backoff and ``give_up`` are then that actor's, as before.
@@ -525,11 +601,13 @@ class Stages:
         (``Taken``), as an enqueued one's."""
         token = correlation_id.set(document_id)  # its log lines carry the document, as in its own message
         try:
-            if following.options.get("crash_prone") and (self.guard is None or not self.guard.arm_here(document_id)):
+            counted = handed is not None and handed.counted
+            if following.options.get("crash_prone") and (
+                    self.guard is None or not self.guard.arm_here(document_id, counted=counted)):
                 self._dispatch([owed])
                 return
             stage_handover(following.actor_name)
-            following.fn(document_id)
+            following.fn(document_id, handed=handed)
         except SkipMessage:  # it crashed its reader too often: failed by the guard, nothing to run
             pass
         except Exception as exc:

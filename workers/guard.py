@@ -135,20 +135,42 @@ class StageGuard(dramatiq.Middleware):
         if actor.options.get("crash_prone") and message.args:
             self._arm(subject, message.message_id)
 
-    def arm_here(self, document_id: str) -> bool:
+    def arm_here(self, document_id: str, *, counted: bool = False) -> bool:
         """Count up a crash-prone stage that this worker thread runs in place, inside the message it is
         running (workers/actors.py ``Stages._continue``), as :meth:`before_process_message` counts one
         that has a message of its own; the count is cleared the same ways. False when it cannot be
         counted here (no message of this guard running, or one document counted already): the stage is
-        to be enqueued instead. A document already at ``max_crashes`` is failed and SkipMessage raised."""
+        to be enqueued instead. A document already at ``max_crashes`` is failed and SkipMessage raised.
+        ``counted``: the caller's own transaction, committed, counted it up already (:meth:`count_with`)."""
+        message_id = self._message_here()
+        if message_id is None:
+            return False
+        if counted:
+            self._armed(document_id, message_id)
+        else:
+            self._arm(document_id, message_id)
+        return True
+
+    def count_with(self, session: Any, document_id: str) -> bool:
+        """Count up, in the caller's transaction, the crash-prone stage this thread is about to run in place
+        once that transaction has committed (the split, before its one document's read): the read's count
+        is then committed with the split, not in a transaction of its own. True when counted: the caller,
+        once it has committed, says ``arm_here(document_id, counted=True)``. False when it cannot be counted
+        here (as :meth:`arm_here`) or the document is at ``max_crashes``: nothing was written, and
+        ``arm_here`` decides as before. The conditional UPDATE is :meth:`_arm`'s; it commits with the
+        caller's transaction, which waits for the disk."""
+        if self._message_here() is None:
+            return False
+        counted = session.execute(COUNT_UP, {"document_id": document_id, "max_crashes": self.max_crashes}).first()
+        return counted is not None
+
+    def _message_here(self) -> str | None:
+        """The message of this guard this thread is running, when no document is counted in it yet."""
         message_id = getattr(_THREAD, "message_id", None)
         if message_id is None or getattr(_THREAD, "armed", None) is not None:
-            return False
+            return None
         with self._lock:
-            if message_id not in self._running:
-                return False
-        self._arm(document_id, message_id)
-        return True
+            return message_id if message_id in self._running else None
 
     def release_here(self, document_id: str) -> None:
         """A stage counted by :meth:`arm_here` is handed to a message of its own after all (a transient
@@ -191,6 +213,11 @@ class StageGuard(dramatiq.Middleware):
                     return  # the stage says so in its log
                 self.failure(document_id, crashed_too_often(crashes))
                 raise SkipMessage(f"document {document_id} crashed its reader {crashes} times")
+        self._armed(document_id, message_id)
+
+    def _armed(self, document_id: str, message_id: str) -> None:
+        """``document_id``'s count is up and committed: it is cleared when the message ends, unless the stage's
+        own commit clears it first (:func:`clear_crashes`)."""
         with self._lock:
             token, _ = self._running[message_id]
             self._running[message_id] = (token, document_id)

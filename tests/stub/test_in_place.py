@@ -66,11 +66,11 @@ def test_given_a_stage_run_in_place_when_it_runs_then_its_hand_off_row_still_sta
     seen = []
     real_extract = stages._extract
 
-    def extract(session, document):
+    def extract(session, document, carry):
         with chain.app.sessions() as other:
             seen.append(other.scalars(select(Handoff.actor)).all())
         seen.append(list(stages.taken._ids))
-        return real_extract(session, document)
+        return real_extract(session, document, carry)
 
     monkeypatch.setattr(stages, "_extract", extract)
 
@@ -94,11 +94,11 @@ def test_given_an_in_place_stage_that_fails_for_a_while_when_it_recovers_then_it
     stages = chain.actors.stages
     real_extract, failed = stages._extract, []
 
-    def extract(session, document):
+    def extract(session, document, carry):
         if not failed:
             failed.append(1)
             raise OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
-        return real_extract(session, document)
+        return real_extract(session, document, carry)
 
     monkeypatch.setattr(stages, "_extract", extract)
     processed = Processed()
@@ -177,18 +177,18 @@ def test_given_a_read_in_place_that_meets_a_transient_error_when_its_message_tak
     """The split's count of the read is cleared before the read's own message counts it again."""
     from infra.storage import StorageUnavailable
 
-    storage, real_get, failed = chain.app.storage, chain.app.storage.get, []
+    storage, real_put, failed = chain.app.storage, chain.app.storage.put, []
     counts = []
 
-    def get(key: str) -> bytes:
-        if "/documents/" in key and not failed:
+    def put(key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        if key.endswith("/reading.json") and not failed:  # the read's one storage call in place (it is handed the file)
             failed.append(1)
             with chain.app.sessions() as session:
                 counts.append(session.scalars(select(Document.crashes)).one())
             raise StorageUnavailable("storage is away")
-        return real_get(key)
+        real_put(key, data, content_type)
 
-    monkeypatch.setattr(storage, "get", get)
+    monkeypatch.setattr(storage, "put", put)
     monkeypatch.setattr("workers.actors.patiently", lambda action, **_: action())  # no waiting in place
     released = []
     real_release = chain.actors.stages.guard.release_here
@@ -210,3 +210,30 @@ def test_given_a_read_in_place_that_meets_a_transient_error_when_its_message_tak
     with chain.app.sessions() as session:
         document = session.scalars(select(Document)).one()
     assert (document.status, document.crashes) == (DocumentStatus.DECIDED, 0)
+
+
+def test_given_a_split_that_reads_its_one_document_in_place_then_the_reads_crash_count_commits_with_the_split(
+        chain, certificate):
+    """The count up before the read (StageGuard ``count_with``) is in the split's transaction, beside the
+    read's hand-off, not a transaction of its own between the split's and the read's."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def statement(_conn, _cursor, sql, *_args) -> None:
+        seen.append(" ".join(sql.split())[:60])
+
+    event.listen(chain.app.engine, "before_cursor_execute", statement)
+    event.listen(chain.app.engine, "commit", lambda _conn: seen.append("COMMIT"))
+    try:
+        mail(chain, draw_certificate(certificate))
+        chain.settle()
+    finally:
+        event.remove(chain.app.engine, "before_cursor_execute", statement)
+
+    split_ends = next(i for i, s in enumerate(seen) if s.startswith("UPDATE messages SET status"))
+    split_commit = seen.index("COMMIT", split_ends)
+    counted = [i for i, s in enumerate(seen) if s.startswith("UPDATE documents SET crashes=(documents.crashes +")]
+    assert len(counted) == 1 and split_ends < counted[0] < split_commit  # counted in the split's transaction
+    with chain.app.sessions() as session:
+        assert session.scalars(select(Document)).one().status == DocumentStatus.DECIDED
