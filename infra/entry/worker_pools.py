@@ -6,7 +6,8 @@ behind it, whatever the priorities (issue 20 measured a 31 s wait with ``--threa
 ``coi worker`` runs two dramatiq pools side by side: ``--queues default`` with the threads asked
 for, and ``--queues ocr`` with OCR_THREADS per process (tesseract is CPU-bound; one OCR per core
 is the fastest). ``--queues`` names one pool, as before. The pools run under this process, which
-hands them its signals and stops the other when one ends.
+hands them its signals and stops the other when one ends. A pool of the OCR queue alone runs with glibc's
+malloc held to one arena (OCR_POOL_ENV).
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ import time
 
 DEFAULT_QUEUE, OCR_QUEUE = "default", "ocr"
 OCR_THREADS = 1
+# glibc's malloc in a pool that serves only the OCR queue: one arena. By default each thread that allocates gets
+# an arena of its own (up to 8 a core), and what one frees the others do not reuse: an OCR's page images freed by
+# its side thread (pipeline/ocr/pages.py, SIDE_THREADS) and by its own stay apart, and the process's peak is
+# both working sets. With one arena the same peak is 25-55 MB lower for the same CPU (docs/scaling.md, ocrmem).
+# Set in the environment (or MALLOC_ARENA_MAX given to `coi worker`), it is left as given.
+OCR_POOL_ENV = {"MALLOC_ARENA_MAX": "1"}
 
 
 def pool_commands(processes: int, threads: int, queues: tuple[str, ...],
@@ -31,6 +38,20 @@ def pool_commands(processes: int, threads: int, queues: tuple[str, ...],
     if queues:
         return [command(threads, queues)]
     return [command(threads, (DEFAULT_QUEUE,)), command(OCR_THREADS, (OCR_QUEUE,))]
+
+
+def pool_env(command: list[str], env: dict[str, str]) -> dict[str, str]:
+    """The environment of the pool ``command`` runs: ``env``, with OCR_POOL_ENV's settings it does not make
+    itself when the pool serves only the OCR queue."""
+    consumed = []
+    if "--queues" in command:
+        for arg in command[command.index("--queues") + 1:]:
+            if arg.startswith("-"):
+                break
+            consumed.append(arg)
+    if consumed != [OCR_QUEUE]:
+        return env
+    return {**OCR_POOL_ENV, **env}
 
 
 def _stop_with_parent() -> None:
@@ -49,9 +70,10 @@ def run_pools(commands: list[list[str]], env: dict[str, str], *, poll: float = 0
     is sent SIGTERM (Linux). When one pool ends, the others are stopped, and its exit status is
     returned."""
     if len(commands) == 1:
-        os.execve(commands[0][0], commands[0], env)
+        os.execve(commands[0][0], commands[0], pool_env(commands[0], env))
         return 0  # not reached: exec replaced this process
-    children = [subprocess.Popen(command, env=env, preexec_fn=_stop_with_parent) for command in commands]
+    children = [subprocess.Popen(command, env=pool_env(command, env), preexec_fn=_stop_with_parent)
+                for command in commands]
 
     def hand_on(signum, _frame) -> None:
         for child in children:

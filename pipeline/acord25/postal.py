@@ -97,20 +97,24 @@ def state_of_zip(code: str) -> str | None:
     found = zipcodes.matching(code)
     if found:
         return str(found[0]["state"])
-    states = _centre_states().get(code[:3], set())
+    states = _centre_states(code[:3])
     return next(iter(states)) if len(states) == 1 else None
 
 
-@lru_cache(maxsize=1)
-def _centre_states() -> dict[str, set[str]]:
+@lru_cache(maxsize=None)
+def _centre_states(centre: str) -> frozenset[str]:
+    """The states of the real ZIP codes in sectional centre ``centre`` (their first three digits), asked of the
+    library for that centre alone: its whole list (42,000 records as dicts, ~90 MB, which ``zipcodes.list_all``
+    keeps for the life of the process) is never built. At most 1,000 small entries."""
     import zipcodes
 
-    out: dict[str, set[str]] = {}
-    for z in zipcodes.list_all():
-        out.setdefault(z["zip_code"][:3], set()).add(z["state"])
-    return out
+    return frozenset(z["state"] for z in zipcodes.similar_to(centre))
 
 
 @lru_cache(maxsize=1)
 def _states() -> frozenset[str]:
-    return frozenset(s for states in _centre_states().values() for s in states)
+    """Every state and territory that has a ZIP code, read a leading digit at a time (each tenth of the
+    records freed before the next is asked for, none of them kept)."""
+    import zipcodes
+
+    return frozenset(z["state"] for digit in "0123456789" for z in zipcodes.similar_to(digit))

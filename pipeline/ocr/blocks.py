@@ -31,7 +31,9 @@ def words_in(words: Sequence[Word], zone, *, margin: float = 0.0) -> list[Word]:
     ``layout_of(words).filter_by(area, center=True)``, ``area`` the zone's rectangle padded as layoutparser pads
     it (never past 0). The centre test is layoutparser's own arithmetic, made on the words as they are: a
     layout of the whole page's words built for every zone asked about cost about 0.1 s of CPU a scanned page
-    (docs/accuracy.md, scanfast), for the same words in the same order (a test holds it to ``filter_by``)."""
-    area = rectangle(zone).pad(left=margin, right=margin, top=margin, bottom=margin)
-    x0, y0, x1, y1 = area.coordinates
+    (docs/accuracy.md, scanfast), for the same words in the same order (a test holds it to ``filter_by``).
+    The padding too is ``Rectangle.pad``'s arithmetic, not the call: touching layoutparser's elements imports
+    pandas (~48 MB of the OCR worker's memory, for nothing else of it)."""
+    x0, y0 = max(0, zone.x0 - margin), max(0, zone.y0 - margin)
+    x1, y1 = zone.x1 + margin, zone.y1 + margin
     return [w for w in words if x0 <= (w.x0 + w.x1) / 2.0 <= x1 and y0 <= (w.y0 + w.y1) / 2.0 <= y1]

@@ -93,6 +93,9 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     placed = PageRegistration(turn=turn.rotate, turned_by=turn.by, skew=angle, size=size, corners=sheet)
     read = functools.partial(_page_of, number=page.number, size=size, boxes=boxes, rule_marks=rule_marks, ink=ink,
                              straight=cv2.bitwise_or(*straight), dpi=dpi, scale=scale)
+    # what is read from here on is ``clean`` and ``ink`` (and the straight runs, joined in ``read``): the page's
+    # other images (a 300 dpi page's are 8.4 MB each) are let go before tesseract's own memory comes on top
+    del image, outline, straight, standing, sides, hairlines, ruled  # (the future holds its result)
     if cheap_path:
         cheap = _by_zones(clean, ink, candidates, read, engine, dpi, placed)
         zoned.note(cheap is not None)

@@ -30,8 +30,15 @@ LABELLING = cv2.CCL_GRANA
 
 
 def components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-    """``cv2.connectedComponentsWithStats(mask, connectivity=8)``: (count, labels, stats, centroids)."""
-    return cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S, LABELLING)
+    """``cv2.connectedComponentsWithStats(mask, connectivity=8)``: (count, labels, stats, centroids).
+
+    The labels are 16-bit (a 300 dpi page's take 17 MB, not the 34 MB of 32-bit ones, and OpenCV writes them
+    faster); a mask with more runs than 16 bits number (OpenCV refuses to overflow them) is labelled again in
+    32 bits. The same labels, stats and centroids either way."""
+    try:
+        return cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_16U, LABELLING)
+    except cv2.error:  # more (provisional) labels than 16 bits hold
+        return cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S, LABELLING)
 
 
 def rule_masks(ink: np.ndarray, dpi: float, *, min_length_pt: float,
@@ -85,8 +92,12 @@ def printed_rule_runs(ink: np.ndarray, dpi: float, *, bridge_pt: float = 0.0) ->
 
 
 def long_printed_rules(ink: np.ndarray, dpi: float, *, bridge_pt: float = 0.0) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
-    """:func:`long_rules` of :func:`printed_rule_masks`, the rules labelled once."""
-    return _long(*printed_rule_runs(ink, dpi, bridge_pt=bridge_pt), dpi)
+    """:func:`long_rules` of :func:`printed_rule_masks`, the rules labelled once. Of the level rules only
+    their boxes are needed: their runs' mask and labels are let go before the upright runs are labelled."""
+    horizontal, vertical = straight_runs(ink, dpi, bridge_pt=bridge_pt)
+    level = _standing(horizontal, ink, dpi, upright=False).kept
+    del horizontal
+    return _long(level, _standing(vertical, ink, dpi, upright=True), dpi)
 
 
 def straight_runs(ink: np.ndarray, dpi: float, *, bridge_pt: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -112,7 +123,7 @@ def rule_segments(level: np.ndarray, upright: np.ndarray, dpi: float) -> list[tu
 
 def long_rules(level: np.ndarray, upright: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
     """A mask of the upright rules :func:`rule_segments` keeps, and the segments of all it keeps."""
-    return _long(_all_runs(level), _all_runs(upright), dpi)
+    return _long(_all_runs(level).kept, _all_runs(upright), dpi)
 
 
 def _all_runs(mask: np.ndarray) -> RuleRuns:
@@ -120,16 +131,18 @@ def _all_runs(mask: np.ndarray) -> RuleRuns:
     return RuleRuns(mask, labels, tuple((i, tuple(int(v) for v in stats[i, :4])) for i in range(1, count)))
 
 
-def _long(level: RuleRuns, upright: RuleRuns, dpi: float) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+def _long(level: tuple[tuple[int, tuple[int, int, int, int]], ...], upright: RuleRuns,
+          dpi: float) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """``level``: the level rules' labels and boxes (:attr:`RuleRuns.kept`); only the upright ones are masked."""
     mask = upright.mask.copy()
     out = []
-    for runs, shortest, upright_rule in ((upright, COLUMN_RULE_PT, True), (level, ROW_RULE_PT, False)):
-        for i, (x, y, w, h) in runs.kept:
+    for kept, shortest, upright_rule in ((upright.kept, COLUMN_RULE_PT, True), (level, ROW_RULE_PT, False)):
+        for i, (x, y, w, h) in kept:
             if (h if upright_rule else w) >= shortest * dpi / 72.0:
                 out.append((x, y, x + w, y + h))
             elif upright_rule:  # too short: out of the mask (only its own pixels: boxes may overlap)
                 box = mask[y:y + h, x:x + w]
-                box[runs.labels[y:y + h, x:x + w] == i] = 0
+                box[upright.labels[y:y + h, x:x + w] == i] = 0
     return mask, out
 
 

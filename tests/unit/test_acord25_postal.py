@@ -45,6 +45,23 @@ def test_given_a_zip_code_of_a_centre_that_spans_states_then_no_state_is_guessed
     assert postal.with_state(f"Somewhere, {unreal}") == f"Somewhere, {unreal}"
 
 
+def test_given_a_lost_state_and_an_unreal_zip_code_then_the_librarys_whole_list_is_never_built(monkeypatch):
+    """The library keeps its whole list (42,000 dicts, ~90 MB) for the life of the process once asked for it:
+    the lookups ask only for a centre's codes, or for a tenth of them at a time."""
+    import zipcodes
+
+    def whole_list(*_args, **_kwargs):
+        raise AssertionError("zipcodes.list_all() was asked for")
+
+    monkeypatch.setattr(zipcodes, "list_all", whole_list)
+    monkeypatch.setattr(zipcodes, "filter_by", whole_list)
+    postal._states.cache_clear()
+    postal._centre_states.cache_clear()
+    unreal = next(code for code in (f"537{n:02d}" for n in range(100)) if not zipcodes.is_real(code))
+    assert postal.with_state(f"Madison, {unreal}") == f"Madison, WI {unreal}"
+    assert postal.with_state("Salem, OR 97301") == "Salem, OR 97301"
+
+
 def test_given_a_city_line_with_its_state_then_it_is_left_as_read():
     assert postal.with_state("Madison, WI 53703") == "Madison, WI 53703"
     assert postal.with_state("Springfield, IL. 62776") == "Springfield, IL. 62776"

@@ -78,3 +78,24 @@ def test_given_the_supervisor_killed_when_its_pools_run_then_they_are_stopped(tm
         time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
     raise AssertionError("a pool outlived its supervisor")
+
+
+def test_given_a_pool_of_the_ocr_queue_alone_then_its_malloc_has_one_arena_and_the_fast_pool_is_left_as_is():
+    from infra.entry.worker_pools import pool_env
+
+    fast, ocr = pool_commands(1, 4, (), ("--verbose",))
+    assert pool_env(ocr, {"PATH": "/bin"}) == {"PATH": "/bin", "MALLOC_ARENA_MAX": "1"}
+    assert pool_env(fast, {"PATH": "/bin"}) == {"PATH": "/bin"}
+    [both] = pool_commands(1, 2, ("default", "ocr"))
+    assert pool_env(both, {}) == {}
+    [only_ocr] = pool_commands(1, 2, ("ocr",))
+    assert pool_env(only_ocr, {"MALLOC_ARENA_MAX": "4"}) == {"MALLOC_ARENA_MAX": "4"}  # the operator's own kept
+
+
+def test_given_both_pools_when_they_run_then_the_ocr_pools_process_has_one_malloc_arena(tmp_path):
+    out = tmp_path / "arenas"
+    ocr = [sys.executable, "-c", f"import os; open({str(out)!r}, 'w').write(os.environ.get('MALLOC_ARENA_MAX', '-'))",
+           "--queues", "ocr"]
+    fast = [sys.executable, "-c", "import time; time.sleep(30)", "--queues", "default"]
+    assert run_pools([ocr, fast], {}, poll=0.05) == 0  # the OCR pool ended first; the other was stopped
+    assert out.read_text() == "1"
