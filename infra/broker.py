@@ -77,7 +77,9 @@ class RecoveringRedisBroker(RedisBroker):
     consumer between two fetches, instead of the worker's ``worker_timeout`` (``COI_WORKER_POLL_MS``).
     Each fetch of an empty queue is a Lua script call (~0.5 ms of the worker's CPU, and Redis's): an idle
     consumer polling every 50-100 ms costs its process ~6 ms of CPU a second. Work that takes seconds
-    (OCR) loses nothing to a longer pause (``workers.actors.IdlePolls``)."""
+    (OCR) loses nothing to a longer pause (``workers.actors.IdlePolls``). A consumer holding all it may
+    (its threads busy) makes no fetch while it waits, so it waits the worker's own pause: a backlog's
+    next message starts as soon as a thread is free."""
 
     prefetch_limits: dict[str, int] = {}  # replaced, never mutated: set per worker at its boot
     idle_polls: dict[str, int] = {}  # likewise
@@ -88,7 +90,7 @@ class RecoveringRedisBroker(RedisBroker):
 
     def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000):
         prefetch = min(prefetch, self.prefetch_limits.get(queue_name, prefetch))
-        timeout = self.idle_polls.get(queue_name, timeout)
+        idle = self.idle_polls.get(queue_name, timeout)
         previous = self._consumers.get(queue_name)
         in_hand = previous.in_hand() if previous is not None else set()
         held = f"{self.namespace}:__acks__.{self.broker_id}.{queue_name}"
@@ -101,7 +103,7 @@ class RecoveringRedisBroker(RedisBroker):
                 self.do_requeue(queue_name, *lost)
         except redis.ConnectionError as exc:
             raise ConnectionClosed(exc) from None  # dramatiq's consumer thread retries in a second
-        consumer = HandingConsumer(self, queue_name, prefetch, timeout, in_hand=in_hand)
+        consumer = HandingConsumer(self, queue_name, prefetch, idle, in_hand=in_hand, busy_timeout=timeout)
         self._consumers[queue_name] = consumer
         return consumer
 
@@ -111,14 +113,21 @@ class HandingConsumer(_RedisConsumer):
     (given to its threads, not yet acked) rather than in its delay queue or its own cache, which a
     connection error loses. Messages are known by the id the broker's ack set keeps for them."""
 
-    def __init__(self, broker, queue_name, prefetch, timeout, *, in_hand: set[str] = frozenset()):
+    def __init__(self, broker, queue_name, prefetch, timeout, *, in_hand: set[str] = frozenset(),
+                 busy_timeout: int | None = None):
         super().__init__(broker, queue_name, prefetch, timeout)
         self._in_hand = set(in_hand)  # carried over: a thread still running one acks it through us
+        self._idle_timeout = timeout
+        self._busy_timeout = min(timeout, busy_timeout) if busy_timeout is not None else timeout
 
     def in_hand(self) -> set[str]:
         return set(self._in_hand)
 
     def __next__(self):
+        # dramatiq's longest pause between two looks: the idle one only when a look would fetch (fewer messages
+        # held than the prefetch); a consumer whose threads hold all it may looks again at the worker's pause
+        full = self.outstanding_message_count >= self.prefetch
+        self.timeout = self._busy_timeout if full else self._idle_timeout
         message = super().__next__()
         if message is not None and message.options.get("eta") is None:  # dramatiq's test for "delayed"
             self._in_hand.add(message.options["redis_message_id"])

@@ -34,10 +34,10 @@ class Settings(BaseSettings):
                                                        "messages it held go back to the queue (it died mid-task).")
     broker_maintenance_per_million: int = Field(10_000, description="Redis broker: how often (per million commands) a "
                                                                     "worker looks for a dead worker's messages.")
-    worker_poll_ms: int = Field(100, description="Longest pause of an idle worker between two looks at an empty "
+    worker_poll_ms: int = Field(100, gt=0, description="Longest pause of an idle worker between two looks at an empty "
                                                  "Redis queue (dramatiq's worker_timeout; its default, 1000, adds "
                                                  "up to a second to a certificate that arrives after a quiet spell).")
-    ocr_poll_ms: int = Field(500, description="Longest pause of an idle worker between two looks at the empty OCR "
+    ocr_poll_ms: int = Field(500, gt=0, description="Longest pause of an idle worker between two looks at the empty OCR "
                                              "queue (and its delay queue): each look costs the worker CPU, and an "
                                              "OCR takes seconds, so it waits longer than the fast queue's "
                                              "(COI_WORKER_POLL_MS).")

@@ -128,13 +128,18 @@ def text_quality(words: list[str]) -> tuple[int, float, float]:
     counts of each word's text (:func:`_quality_counts`, judged once per text) added up."""
     tokens = wordlike = known = 0
     for text, times in Counter(words).items():  # each distinct text judged once, times its words
-        n, k, m = _quality_counts(text)
+        n, k, m = _quality_counts(text) if len(text) <= CACHED_TEXT_CHARS else _quality_counts.__wrapped__(text)
         tokens += times * n
         wordlike += times * k
         known += times * m
     if not tokens:
         return 0, 0.0, 0.0
     return tokens, wordlike / tokens, known / tokens
+
+
+# a text this long or shorter is remembered across pages (the form's labels, names): a longer one, rarely
+# repeated, is not, so a hostile layer's long texts are not kept for the process's life
+CACHED_TEXT_CHARS = 64
 
 
 @functools.lru_cache(maxsize=2**16)  # a page repeats its words (the form's labels): each is judged once

@@ -49,7 +49,7 @@ def pool_env(command: list[str], env: dict[str, str]) -> dict[str, str]:
             if arg.startswith("-"):
                 break
             consumed.append(arg)
-    if consumed != [OCR_QUEUE]:
+    if set(consumed) != {OCR_QUEUE}:
         return env
     return {**OCR_POOL_ENV, **env}
 

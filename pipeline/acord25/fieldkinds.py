@@ -163,8 +163,8 @@ def whole_term(effective: str | None, expiration: str | None) -> bool:
     """True when a policy runs from a day to the same day whole years on (TERM_YEARS)."""
     if not effective or not expiration:
         return False
-    (y0, m0, d0), (y1, m1, d1) = (effective.split("-"), expiration.split("-"))
-    return (m0, d0) == (m1, d1) and int(y1) - int(y0) in TERM_YEARS
+    start, end = date.fromisoformat(effective), date.fromisoformat(expiration)
+    return (start.month, start.day) == (end.month, end.day) and end.year - start.year in TERM_YEARS
 
 
 def row_dates(text: str, issued: str | None, read: tuple[str | None, str | None] = (None, None)
@@ -179,9 +179,11 @@ def row_dates(text: str, issued: str | None, read: tuple[str | None, str | None]
     such pair (and the pair as read, when both dates were read), the one whose print is closest to the digits and
     slashes read (a printed character lost costs PRINT_LOST, one read wrong or from nothing PRINT_MISREAD), within
     ROW_DATES_SHARE of its print's length, when it alone is closest; of pairs equally close, the one with the shorter
-    term (most policies run a year). When the certificate's date (``issued``, ISO) was read, only pairs whose term
-    holds it are looked for (a certificate states the insurance in force on its date: a year overprinted is known
-    by it); else only pairs that cost at most one character read wrong. None when no pair is so found."""
+    term (most policies run a year). A date read whole (a four-digit year, its own print in ``text``) is kept: only
+    pairs that hold it are looked for. A pair whose term holds the certificate's date (``issued``, ISO: a
+    certificate states the insurance in force on its date, and a year overprinted is known by it) may cost up to
+    ROW_DATES_SHARE; any other (a renewal not yet begun, a policy ended, no date read) at most one character read
+    wrong, and of pairs as close, one that holds it is taken first. None when no pair is so found."""
     seen = re.sub(r"[^\d/]", "", text)
     if sum(c.isdigit() for c in seen) < ROW_DATES_LEAST_DIGITS:
         return None
@@ -191,6 +193,9 @@ def row_dates(text: str, issued: str | None, read: tuple[str | None, str | None]
     starts = sorted({y - back for y in years for back in range(max(TERM_YEARS) + 1)
                      if SHORTEST_YEAR <= y - back <= LONGEST_YEAR})
     days = {(int(m), int(d)) for m, d in re.findall(r"(?=(?<!\d)(\d{1,2})/(\d{1,2})/)", seen)}  # (both print it)
+    spaced = re.sub(r"[^\d/\s]", "", text)
+    kept = [iso if iso and any(re.search(rf"(?<![\d/]){re.escape(_printed(iso, style))}(?![\d/])", spaced)
+                               for style in ROW_DATE_STYLES if "{y}" in style) else None for iso in read]
     pairs: list[tuple[str, str]] = []
     prints: list[str] = []
     for start in starts:
@@ -200,8 +205,8 @@ def row_dates(text: str, issued: str | None, read: tuple[str | None, str | None]
                     pair = (date(start, month, day).isoformat(), date(start + term, month, day).isoformat())
                 except ValueError:  # no such day (a misread month or day), or the 29th of February
                     continue
-                if issued and not pair[0] <= issued <= pair[1]:
-                    continue  # (a certificate states the insurance in force on its date)
+                if any(k is not None and k != v for k, v in zip(kept, pair)):
+                    continue
                 for style in ROW_DATE_STYLES:
                     pairs.append(pair)
                     prints.append(_printed(pair[0], style) + _printed(pair[1], style))
@@ -213,11 +218,13 @@ def row_dates(text: str, issued: str | None, read: tuple[str | None, str | None]
         return None
     costs = process.cdist([seen], prints, scorer=Levenshtein.distance,
                           scorer_kwargs={"weights": (PRINT_LOST, PRINT_MISREAD, PRINT_MISREAD)})[0]
-    best: dict[tuple[str, str], tuple[int, int]] = {}
+    best: dict[tuple[str, str], tuple[int, int, int]] = {}
     for pair, printed, cost in zip(pairs, prints, costs):
-        if cost <= (ROW_DATES_SHARE * len(printed) if issued else PRINT_MISREAD):
-            # (cost, term): of pairs whose print is as close, the shorter term
-            score = (int(cost), int(pair[1][:4]) - int(pair[0][:4]))
+        holds = issued is not None and pair[0] <= issued <= pair[1]
+        if cost <= (ROW_DATES_SHARE * len(printed) if holds else PRINT_MISREAD):
+            # (cost, holds, term): of pairs whose print is as close, one in force on the certificate's date, the
+            # shorter term
+            score = (int(cost), int(not holds), int(pair[1][:4]) - int(pair[0][:4]))
             best[pair] = min(best.get(pair, score), score)
     if not best:
         return None

@@ -852,13 +852,16 @@ def _without_dates(lines: list[list[Word]]) -> list[list[Word]]:
 
 
 def _code_line(lines: list[list[Word]], left: float) -> list[list[Word]]:
-    """A policy number's OCR lines: the one line that holds a code (NUMBER_DIGITS digits or more), when only one
-    does (the others are specks and fragments of the print around the cell: 'de' above, '7' below), its words
-    glued across the cell's left rule cut there (:func:`_cut_at_left_rule`)."""
+    """A policy number's OCR lines: when one line alone holds a code (NUMBER_DIGITS digits or more), that line
+    and the others but those as short as specks and fragments of the print around the cell (STRAY_CHARS letters
+    and digits or fewer: 'de' above, '7' below; a wrapped code's second line is longer), its words glued across
+    the cell's left rule cut there (:func:`_cut_at_left_rule`)."""
     if not any(w.confidence is not None for line in lines for w in line):
         return lines
     coded = [line for line in lines if sum(c.isdigit() for w in line for c in w.text) >= NUMBER_DIGITS]
-    lines = coded if len(coded) == 1 else lines
+    if len(coded) == 1:
+        lines = [line for line in lines
+                 if line is coded[0] or sum(c.isalnum() for w in line for c in w.text) > STRAY_CHARS]
     return [[_cut_at_left_rule(w, left) for w in line] for line in lines]
 
 
@@ -866,7 +869,9 @@ def _cut_at_left_rule(w: Word, rule: float) -> Word:
     """An OCR word of a code's cell begun a character or more left of the cell's rule (at ``rule``): the print of
     the cell before it glued on across the rule, read as a mark ('INVA|-CGL1234567', 'N_.BOP1234567': a Y/N
     column's N/A or N). Its part after the mark nearest the rule's place (within RULE_CHARS characters, the word's
-    width shared evenly) is the code, when it holds NUMBER_DIGITS digits; a text layer's word is as printed."""
+    width shared evenly) is the code, when it holds NUMBER_DIGITS digits and the part before holds none (a Y/N
+    column prints letters: a code's own prefix with a digit, '01-CGL-...', is not cut); a text layer's word is as
+    printed."""
     if w.confidence is None or not w.x0 < rule < w.x1 or not w.text:
         return w
     per_char = (w.x1 - w.x0) / len(w.text)
@@ -878,7 +883,7 @@ def _cut_at_left_rule(w: Word, rule: float) -> Word:
         return w
     cut = min(marks, key=lambda i: abs(i - at))
     rest = w.text[cut + 1:].lstrip(RULE_MARKS)
-    if sum(c.isdigit() for c in rest) < NUMBER_DIGITS:
+    if sum(c.isdigit() for c in rest) < NUMBER_DIGITS or any(c.isdigit() for c in w.text[:cut]):
         return w
     return replace(w, text=rest, x0=w.x1 - per_char * len(rest))
 

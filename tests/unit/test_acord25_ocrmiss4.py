@@ -65,6 +65,14 @@ def test_given_a_term_read_right_or_too_little_read_then_no_pair_is_made_up():
     assert row_dates("4321/22 11/21/23", "2023-03-01", (None, "2023-11-21")) is None  # two digits off: guessing
 
 
+def test_given_a_date_read_whole_then_it_is_kept_though_the_term_misses_the_certificates_date():
+    # a renewal not yet in force on the certificate's date, and a policy that has ended: the dates read whole stay
+    assert row_dates("01/01/2025 01/01/2O26", "2024-12-20", ("2025-01-01", None)) == ("2025-01-01", "2026-01-01")
+    assert row_dates("03/15/2024 03/15/2O25", "2025-04-01", ("2024-03-15", None)) == ("2024-03-15", "2025-03-15")
+    # a six-month term with a misread year: no whole-year pair holds the date read whole, so none is made up
+    assert row_dates("01/01/2025 07/01/2O25", "2024-12-20", ("2025-01-01", None)) is None
+
+
 def test_given_an_overrun_row_on_a_page_then_its_dates_are_rejoined_below_trust():
     words = _row_words("general_liability", [("12/11/202@/11/20", "effective", 1.9)], "02/01/2025")
     cert = _read(words)
@@ -145,6 +153,16 @@ def test_given_a_code_glued_across_the_cells_left_rule_then_it_is_cut_at_the_rul
     # the column before printed 'N/A', read with the rule as '|' and glued to the code (4.9 pt a character)
     assert _policy_cell([("INVA|-CGL68355831", -16.0, 0.0, 84.0)])["policy_number"] == "CGL68355831"
     assert _policy_cell([("N_.BOP72325885", -14.0, 0.0, 69.0)])["policy_number"] == "BOP72325885"
+
+
+def test_given_a_wrapped_code_then_its_second_line_is_kept_with_it():
+    got = _policy_cell([("WC-0123456-", 2.0, 0.0, 50.0), ("REN", 2.0, 9.0, 15.0), ("01", 19.0, 9.0, 9.0)])
+    assert got["policy_number"] == "WC-0123456- REN 01"
+
+
+def test_given_a_codes_own_prefix_left_of_the_rule_then_it_is_not_cut_at_its_separator():
+    # the box placed a few points off: the code's own print starts left of the rule, its prefix holds a digit
+    assert _policy_cell([("01-CGL-1234567", -16.0, 0.0, 70.0)])["policy_number"] == "01-CGL-1234567"
 
 
 def test_given_a_code_just_off_its_cells_edge_then_it_is_kept_whole():

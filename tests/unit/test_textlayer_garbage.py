@@ -190,3 +190,13 @@ def test_given_words_when_their_quality_is_measured_then_it_is_the_plain_count_o
                  sum(1 for t in tokens if t.lower() in _KNOWN) / len(tokens)) if tokens else (0, 0.0, 0.0)
         assert text_quality(words) == plain
     assert text_quality(["1,000", "$"]) == (0, 0.0, 0.0)
+
+
+def test_given_long_texts_when_their_quality_is_counted_then_they_are_not_remembered_but_counted_alike():
+    from pipeline.layertrust import CACHED_TEXT_CHARS, _quality_counts, text_quality
+
+    long_words = [f"word{i} " * CACHED_TEXT_CHARS for i in range(50)]  # a hostile layer's long distinct texts
+    before = _quality_counts.cache_info().currsize
+    got = text_quality(long_words)
+    assert _quality_counts.cache_info().currsize == before
+    assert got[0] == 50 * CACHED_TEXT_CHARS  # each long text's tokens still counted (its "word" tokens)
