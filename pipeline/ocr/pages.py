@@ -39,8 +39,10 @@ def ocr_pages(data: bytes, kind: str, *, max_pages: int, engine: OcrEngine | Non
     """The words and marks of every page of a scanned PDF or an image file."""
     engine = engine or TesseractEngine()
     pages = []
-    for r in raster.rasterize(data, kind, max_pages=max_pages, dpi=dpi):
+    # a page drawn when the one before it is read: one page's pixels alive at a time, not the whole file's
+    for r in raster.raster_pages(data, kind, max_pages=max_pages, dpi=dpi):
         pages.append(ocr_raster(r, engine))
+        del r  # before the next page is drawn
     return pages
 
 
