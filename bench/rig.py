@@ -74,6 +74,8 @@ def official_born_digital(n: int, seed: int) -> list[Sample]:
     from bench import corpus
 
     out: list[Sample] = []
+    if n <= 0:  # a bench of scans only (--born-digital 0 --burst 0) asks for none
+        return out
     for s in range(seed, corpus.TUNING.stop):
         pdf, _truth, recipe = corpus.born_digital(s)
         if recipe.printed != "outlines":

@@ -88,7 +88,9 @@ def instrumented(clock: Clock) -> Iterator[None]:
         (pipeline.stages, "read_text", "load"), (pipeline.stages, "read_ocr", "read_ocr"),
         (pipeline.stages, "identified", "extract"), (pipeline.stages, "extract", "extract"),
         (workers.decisions, "evaluate", "score"),
-        (raster, "rasterize", "rasterize"), (orient, "detect_orientation", "orient"),
+        # the pages' sizes checked, then each page drawn when the one before it is read (pipeline/ocr/raster.py)
+        (raster, "raster_pages", "rasterize"), (raster, "_pdf_page", "rasterize"), (raster, "_image_page", "rasterize"),
+        (orient, "detect_orientation", "orient"),
         (orient, "rotate_clockwise", "orient"), (deskew, "estimate_skew", "deskew"), (deskew, "deskew", "deskew"),
         (deskew, "despeckle", "deskew"), (deskew, "binarise", "deskew"), (checkboxes, "find_boxes", "clean"),
     ]

@@ -39,25 +39,37 @@ def ocr_pages(data: bytes, kind: str, *, max_pages: int, engine: OcrEngine | Non
     """The words and marks of every page of a scanned PDF or an image file."""
     engine = engine or TesseractEngine()
     pages = []
-    for r in raster.rasterize(data, kind, max_pages=max_pages, dpi=dpi):
-        pages.append(ocr_raster(r, engine))
+    # a page drawn when the one before it is read: one page's pixels alive at a time, not the whole file's
+    for r in raster.raster_pages(data, kind, max_pages=max_pages, dpi=dpi):
+        held = [r]
+        del r  # the page is held by ``held`` alone, and let go by ``_read`` (its pixels as drawn) once levelled
+        pages.append(_read(held, engine))
     return pages
 
 
 def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
+    """The words and marks of one page drawn by :mod:`pipeline.ocr.raster`."""
+    return _read([page], engine)
+
+
+def _read(held: list[raster.Raster], engine: OcrEngine) -> Page:
+    """:func:`ocr_raster` of the one page in ``held``, taken out of it: when nothing else holds the page, its pixels
+    as drawn (8.4 MB at 300 dpi) go as soon as the page is levelled, not after tesseract has read it."""
     started = time.monotonic()
     if cv2.getNumThreads() != OPENCV_THREADS:
         cv2.setNumThreads(OPENCV_THREADS)
+    page = held.pop()
     image, width_pt, height_pt = page.image, page.width_pt, page.height_pt
+    number, per_px = page.number, page.width_pt / page.image.shape[1]
+    del page
     corners = photo.find_page(image)
     sheet = None  # a photographed sheet's corners, in points of the raster
     if corners is not None:
-        per_px = page.width_pt / page.image.shape[1]
         sheet = tuple((round(float(x) * per_px, 2), round(float(y) * per_px, 2)) for x, y in corners)  # a photographed sheet: squared up, and measured as the letter page it is
         image = photo.square_up(image, corners)
         short, long = sorted((raster.LETTER_W, raster.LETTER_H))
         width_pt, height_pt = (short, long) if image.shape[0] >= image.shape[1] else (long, short)
-        logger.info("page %s: a photographed sheet, squared up", page.number)
+        logger.info("page %s: a photographed sheet, squared up", number)
     dpi = image.shape[1] * 72.0 / width_pt
     image = photo.even_lighting(image, dpi)
     if dpi < MIN_OCR_DPI:  # 5.5 pt labels need ~300 dpi; upsampling a 150-200 dpi scan reads far better
@@ -91,7 +103,7 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
     clean = rules.remove_rules(image, ink, dpi, extra=cv2.bitwise_or(sides, hairlines), rules=standing)
     size = (round(width_pt, 2), round(height_pt, 2))
     placed = PageRegistration(turn=turn.rotate, turned_by=turn.by, skew=angle, size=size, corners=sheet)
-    read = functools.partial(_page_of, number=page.number, size=size, boxes=boxes, rule_marks=rule_marks, ink=ink,
+    read = functools.partial(_page_of, number=number, size=size, boxes=boxes, rule_marks=rule_marks, ink=ink,
                              straight=cv2.bitwise_or(*straight), dpi=dpi, scale=scale)
     # what is read from here on is ``clean`` and ``ink`` (and the straight runs, joined in ``read``): the page's
     # other images (a 300 dpi page's are 8.4 MB each) are let go before tesseract's own memory comes on top
@@ -100,13 +112,13 @@ def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
         cheap = _by_zones(clean, ink, candidates, read, engine, dpi, placed)
         zoned.note(cheap is not None)
         if cheap is not None:
-            logger.info("OCR page %s by its value boxes: turned %s, skew %.2f, %s words in %.1f s", page.number,
+            logger.info("OCR page %s by its value boxes: turned %s, skew %.2f, %s words in %.1f s", number,
                         turn.rotate, angle, len(cheap.words), time.monotonic() - started)
             return cheap
-        logger.info("OCR page %s: its value boxes could not be placed; reading the whole page", page.number)
+        logger.info("OCR page %s: its value boxes could not be placed; reading the whole page", number)
     found = engine.words(clean, dpi=int(round(dpi)))
     done = read(found)
-    logger.info("OCR page %s: turned %s, skew %.2f, %s words, %s marks in %.1f s", page.number, turn.rotate,
+    logger.info("OCR page %s: turned %s, skew %.2f, %s words, %s marks in %.1f s", number, turn.rotate,
                 angle, len(done.words), len(done.marks), time.monotonic() - started)
     return _second_reading(done, clean, engine, dpi, placed, ink)
 

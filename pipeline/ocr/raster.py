@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,38 +47,50 @@ class Raster:
 
 def rasterize(data: bytes, kind: str, *, max_pages: int, dpi: int = DEFAULT_DPI,
               max_pixels: int = MAX_PIXELS) -> list[Raster]:
-    """The pages of a PDF or image file as grayscale rasters."""
+    """The pages of a PDF or image file as grayscale rasters, all at once (:func:`raster_pages` one at a time)."""
+    return list(raster_pages(data, kind, max_pages=max_pages, dpi=dpi, max_pixels=max_pixels))
+
+
+def raster_pages(data: bytes, kind: str, *, max_pages: int, dpi: int = DEFAULT_DPI,
+                 max_pixels: int = MAX_PIXELS) -> Iterator[Raster]:
+    """The pages of a PDF or image file as grayscale rasters, each drawn (or decoded) when it is asked for.
+
+    A page read before the next is drawn is the only page whose pixels are alive (8.4 MB at 300 dpi), not every
+    page of the file all along. Every page's size is checked before the first is drawn: a file with one page too
+    large is refused before any is read."""
     if kind == PDF:
         return _pdf_pages(data, max_pages=max_pages, dpi=dpi, max_pixels=max_pixels)
     return _image_pages(data, max_pages=max_pages, max_pixels=max_pixels)
 
 
-def _pdf_pages(data: bytes, *, max_pages: int, dpi: int, max_pixels: int) -> list[Raster]:
-    from pdf2image import convert_from_bytes
-    from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError, PDFSyntaxError
-
-    sizes = _pdf_sizes(data, max_pages)
+def _pdf_pages(data: bytes, *, max_pages: int, dpi: int, max_pixels: int) -> Iterator[Raster]:
+    sizes = _pdf_sizes(data, max_pages)  # checked now, when asked for the pages, not when the first is drawn
     for number, (w, h) in enumerate(sizes, 1):
         if w * h * (dpi / 72.0) ** 2 > max_pixels:
             raise TooLarge(f"Page {number} of the PDF is too large to read ({w / 72:.0f} x {h / 72:.0f} inches).")
-    rasters = []
-    for number, (w, h) in enumerate(sizes, 1):
-        try:
-            [image] = convert_from_bytes(data, dpi=dpi, grayscale=True, first_page=number, last_page=number,
-                                         timeout=RENDER_TIMEOUT_SECONDS)
-        except PDFPopplerTimeoutError as e:
-            raise UnreadableDocument(
-                f"Page {number} of the PDF took longer than {RENDER_TIMEOUT_SECONDS} s to draw; "
-                "send a simpler copy (printed to PDF, or scanned at 300 dpi)."
-            ) from e
-        except (PDFPageCountError, PDFSyntaxError, ValueError) as e:
-            raise UnreadableDocument(
-                f"Page {number} of the PDF could not be drawn; send a fresh copy of the certificate."
-            ) from e
-        pixels = np.asarray(image.convert("L"))
-        # the size as drawn (Poppler applies /Rotate), from the pixels and the resolution asked for
-        rasters.append(Raster(number, pixels, pixels.shape[1] * 72.0 / dpi, pixels.shape[0] * 72.0 / dpi))
-    return rasters
+    return (_pdf_page(data, number, dpi) for number in range(1, len(sizes) + 1))
+
+
+def _pdf_page(data: bytes, number: int, dpi: int) -> Raster:
+    """Page ``number`` (1-based) of a PDF drawn by Poppler."""
+    from pdf2image import convert_from_bytes
+    from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError, PDFSyntaxError
+
+    try:
+        [image] = convert_from_bytes(data, dpi=dpi, grayscale=True, first_page=number, last_page=number,
+                                     timeout=RENDER_TIMEOUT_SECONDS)
+    except PDFPopplerTimeoutError as e:
+        raise UnreadableDocument(
+            f"Page {number} of the PDF took longer than {RENDER_TIMEOUT_SECONDS} s to draw; "
+            "send a simpler copy (printed to PDF, or scanned at 300 dpi)."
+        ) from e
+    except (PDFPageCountError, PDFSyntaxError, ValueError) as e:
+        raise UnreadableDocument(
+            f"Page {number} of the PDF could not be drawn; send a fresh copy of the certificate."
+        ) from e
+    pixels = np.asarray(image.convert("L"))
+    # the size as drawn (Poppler applies /Rotate), from the pixels and the resolution asked for
+    return Raster(number, pixels, pixels.shape[1] * 72.0 / dpi, pixels.shape[0] * 72.0 / dpi)
 
 
 def _pdf_sizes(data: bytes, max_pages: int) -> list[tuple[float, float]]:
@@ -100,20 +114,33 @@ def _sizes(doc, max_pages: int) -> list[tuple[float, float]]:
         doc.close()
 
 
-def _image_pages(data: bytes, *, max_pages: int, max_pixels: int) -> list[Raster]:
+def _image_pages(data: bytes, *, max_pages: int, max_pixels: int) -> Iterator[Raster]:
+    with _decoding():
+        image = Image.open(io.BytesIO(data))
+        count = min(getattr(image, "n_frames", 1), max_pages)
+        for index in range(count):  # every frame's size (from its header: no pixel decoded) before any is read
+            image.seek(index)
+            if image.width * image.height > max_pixels:
+                raise TooLarge(f"Image page {index + 1} has too many pixels to read "
+                               f"({image.width} x {image.height}).")
+    return (_image_page(image, index) for index in range(count))
+
+
+def _image_page(image: Image.Image, index: int) -> Raster:
+    """Frame ``index`` (0-based) of an opened image file, turned as its EXIF says."""
+    with _decoding():
+        image.seek(index)
+        frame = ImageOps.exif_transpose(image.copy()) or image.copy()
+        return _raster(index + 1, frame, image.info.get("dpi"))
+
+
+@contextmanager
+def _decoding() -> Iterator[None]:
+    """Pillow's refusals of a decompression bomb or a damaged file, as the pipeline's."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            rasters = []
-            for index in range(min(getattr(image, "n_frames", 1), max_pages)):
-                image.seek(index)
-                if image.width * image.height > max_pixels:
-                    raise TooLarge(f"Image page {index + 1} has too many pixels to read "
-                                   f"({image.width} x {image.height}).")
-                frame = ImageOps.exif_transpose(image.copy()) or image.copy()
-                rasters.append(_raster(index + 1, frame, image.info.get("dpi")))
-            return rasters
+            yield
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise TooLarge("The image has too many pixels to read safely.") from e
     except (UnidentifiedImageError, OSError, EOFError, SyntaxError) as e:

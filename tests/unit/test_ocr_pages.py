@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import random
+import weakref
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.filetypes import PNG
+from pipeline.filetypes import PNG, TIFF
 from pipeline.ocr import OcrFailed, OcrWord, Orientation, ocr_pages
 from pipeline.stages import read
 from samples.certificates import draw_certificate, random_certificate
@@ -134,3 +136,58 @@ def test_given_a_capital_i_read_as_a_bang_then_it_is_an_i_again():
 
     assert _tidy("!nsurance") == "Insurance" and _tidy("Century!nsurance") == "CenturyInsurance"
     assert _tidy("Heritage") == "Heritage" and _tidy("Now!") == "Now!" and _tidy("!") == "!"
+
+
+def _tiff(frames: int, size=(2550, 3300), dpi=300) -> bytes:
+    buffer = io.BytesIO()
+    images = [Image.new("L", size, 255) for _ in range(frames)]
+    images[0].save(buffer, "TIFF", dpi=(dpi, dpi), save_all=True, append_images=images[1:])
+    return buffer.getvalue()
+
+
+class _Watched:
+    """Every page drawn (``raster._image_page`` wrapped), and a weak reference to its pixels as drawn."""
+
+    def __init__(self, monkeypatch) -> None:
+        from pipeline.ocr import raster
+
+        self.drawn: list[weakref.ref] = []
+        draw = raster._image_page
+
+        def watched(*args, **kwargs):
+            page = draw(*args, **kwargs)
+            self.drawn.append(weakref.ref(page.image))
+            return page
+
+        monkeypatch.setattr(raster, "_image_page", watched)
+
+    def alive(self) -> int:
+        return sum(ref() is not None for ref in self.drawn)
+
+
+class _Watching(FakeEngine):
+    """Notes, each time it reads a page's words, how many pages had been drawn and how many drawn ones are alive."""
+
+    def __init__(self, watched: _Watched) -> None:
+        super().__init__([])
+        self.watched, self.seen = watched, []
+
+    def words(self, image, *, dpi, psm=3, chars=None):
+        gc.collect()
+        self.seen.append((len(self.watched.drawn), self.watched.alive()))
+        return super().words(image, dpi=dpi, psm=psm, chars=chars)
+
+
+def test_given_a_file_of_several_pages_when_ocred_then_each_page_is_drawn_when_the_one_before_is_read(monkeypatch):
+    watched = _Watched(monkeypatch)
+    engine = _Watching(watched)
+    pages = ocr_pages(_tiff(3), TIFF, max_pages=3, engine=engine)
+    assert [p.number for p in pages] == [1, 2, 3]
+    assert [drawn for drawn, _ in engine.seen] == [1, 2, 3]  # page 2 not drawn before page 1 was read
+
+
+def test_given_a_page_when_ocred_then_its_pixels_as_drawn_are_let_go_before_tesseract_reads(monkeypatch):
+    watched = _Watched(monkeypatch)
+    engine = _Watching(watched)
+    ocr_pages(_tiff(2), TIFF, max_pages=2, engine=engine)
+    assert [alive for _, alive in engine.seen] == [0, 0]  # only the levelled page's own images are held
