@@ -7,13 +7,22 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from pipeline.textlayer import Page, read_text_layer
+from pipeline.textlayer import Page, Word, read_text_layer
 from samples.certificates import draw_certificate
 
 
 def as_ocr(page: Page, confidence: float = 0.96) -> Page:
     """``page`` with every word carrying an OCR confidence (the extractor then treats it as a scan)."""
     return dataclasses.replace(page, words=tuple(dataclasses.replace(w, confidence=confidence) for w in page.words))
+
+
+def ocr_line(text: str, y: float, confidence: float | None = 0.9) -> list[Word]:
+    """One line of words as OCR gives it: ``text``'s words left to right from x 20, 6 pt a character, 8 pt high."""
+    words, x = [], 20.0
+    for t in text.split():
+        words.append(Word(t, x, y, x + 6.0 * len(t), y + 8.0, confidence=confidence))
+        x += 6.0 * len(t) + 4.0
+    return words
 
 
 def drawn_scan(truth: dict[str, Any]) -> Page:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pipeline.acord25.fieldkinds import row_dates
 from pipeline.acord25.template import load
 from pipeline.textlayer import Page, Word
+from tests.readings import ocr_line
 
 
 def _box(template, key: str) -> tuple[float, float, float, float]:
@@ -94,19 +95,12 @@ def test_given_a_row_read_as_a_whole_year_term_then_it_is_left_as_read():
     assert cert["evidence"][f"/policies/{i}/effective"]["how"] == "in_box"
 
 
-def _ocr_line(text: str, y: float, confidence: float = 0.9) -> list[Word]:
-    words, x = [], 20.0
-    for t in text.split():
-        words.append(Word(t, x, y, x + 6.0 * len(t), y + 8.0, confidence=confidence))
-        x += 6.0 * len(t) + 4.0
-    return words
-
 
 def test_given_a_names_capital_i_read_as_a_lookalike_then_it_is_put_back():
     from pipeline.acord25.fieldkinds import split_party, with_capital_i
 
-    got = split_party([_ocr_line("lronwood Roofing LLC", 10), _ocr_line("12 Main St", 20),
-                       _ocr_line("Clinton, NJ 08812", 30)], None)
+    got = split_party([ocr_line("lronwood Roofing LLC", 10), ocr_line("12 Main St", 20),
+                       ocr_line("Clinton, NJ 08812", 30)], None)
     assert got["name"] == "Ironwood Roofing LLC"
     assert with_capital_i("Jronwood Services |sland 1ndemnity") == "Ironwood Services Island Indemnity"
     # a word that may start so ('Lloyd', 'Lyle', 'Jr.'), a house number or street ordinal, a capital I already
@@ -180,7 +174,7 @@ def test_given_a_phones_digit_read_as_a_lookalike_then_the_phone_is_read():
     cert = _read(words)
     assert cert["producer"]["phone"] == "905 895 4127"
     assert cert["evidence"]["/producer/phone"]["confidence"] < 0.9  # its look-alike word was read doubtfully
-    assert read_phone_lookalikes([_ocr_line("2S6-390-7131", 10)])[0] == "256-390-7131"
+    assert read_phone_lookalikes([ocr_line("2S6-390-7131", 10)])[0] == "256-390-7131"
     # words that are no phone's groups stay no phone
-    assert read_phone_lookalikes([_ocr_line("Suite 100 Main", 10)]) is None
-    assert read_phone_lookalikes([_ocr_line("ZOO BIG BOSS", 10)]) is None  # letters alone: words, not digits
+    assert read_phone_lookalikes([ocr_line("Suite 100 Main", 10)]) is None
+    assert read_phone_lookalikes([ocr_line("ZOO BIG BOSS", 10)]) is None  # letters alone: words, not digits

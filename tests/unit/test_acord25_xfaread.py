@@ -8,19 +8,13 @@ from pipeline.acord25.cells import strict_amount
 from pipeline.acord25.fieldkinds import read_amount, read_email, split_party
 from pipeline.acord25.template import load
 from pipeline.textlayer import Mark, Page, Word
+from tests.readings import ocr_line
 
-
-def _line(text: str, y: float, confidence: float | None = 0.9) -> list[Word]:
-    words, x = [], 20.0
-    for t in text.split():
-        words.append(Word(t, x, y, x + 6.0 * len(t), y + 8.0, confidence=confidence))
-        x += 6.0 * len(t) + 4.0
-    return words
 
 
 def test_given_ocr_lines_below_the_city_line_then_the_address_ends_at_the_city_line():
-    lines = [_line("Harbor Roofing LLC", 10), _line("3955 Commerce Blvd", 20), _line("Clinton, NJ 08812", 30),
-             _line("39", 40), _line("Client. 1640836", 50)]
+    lines = [ocr_line("Harbor Roofing LLC", 10), ocr_line("3955 Commerce Blvd", 20), ocr_line("Clinton, NJ 08812", 30),
+             ocr_line("39", 40), ocr_line("Client. 1640836", 50)]
     got = split_party(lines, None)
     assert got["name"] == "Harbor Roofing LLC"
     assert got["address"] == "3955 Commerce Blvd, Clinton, NJ 08812"
@@ -28,8 +22,8 @@ def test_given_ocr_lines_below_the_city_line_then_the_address_ends_at_the_city_l
 
 
 def test_given_a_text_layer_block_then_lines_below_its_city_line_stay():
-    lines = [_line("Harbor Roofing LLC", 10, None), _line("3955 Commerce Blvd", 20, None),
-             _line("Clinton, NJ 08812", 30, None), _line("Building 39", 40, None)]
+    lines = [ocr_line("Harbor Roofing LLC", 10, None), ocr_line("3955 Commerce Blvd", 20, None),
+             ocr_line("Clinton, NJ 08812", 30, None), ocr_line("Building 39", 40, None)]
     assert split_party(lines, None)["address"].endswith("Building 39")
 
 
@@ -63,9 +57,9 @@ def test_given_two_dates_run_across_the_cells_rule_then_they_are_two_words():
 def test_given_a_date_in_a_policy_numbers_cell_then_it_is_not_part_of_the_number():
     from pipeline.acord25.reader import _without_dates
 
-    line = _line("XS 1251886 06/08/24", 10)
+    line = ocr_line("XS 1251886 06/08/24", 10)
     assert [w.text for ln in _without_dates([line]) for w in ln] == ["XS", "1251886"]
-    assert [w.text for ln in _without_dates([_line("GL-2024-0101", 10)]) for w in ln] == ["GL-2024-0101"]
+    assert [w.text for ln in _without_dates([ocr_line("GL-2024-0101", 10)]) for w in ln] == ["GL-2024-0101"]
 
 
 def _signed(mark: Mark) -> bool:
@@ -96,7 +90,7 @@ def test_given_an_email_address_ocr_split_inside_a_word_then_its_pieces_are_join
             Word("granite-agenc", 378.0, 143.0, 430.0, 155.0, confidence=0.81),
             Word("y.com", 431.0, 139.0, 463.0, 157.0, confidence=0.81)]
     assert read_email([line]) == ("certs@granite-agency.com", "rejoined")
-    assert read_email([_line("Certificate Desk", 10)]) is None
+    assert read_email([ocr_line("Certificate Desk", 10)]) is None
 
 
 def test_given_a_yn_cell_read_twice_then_the_word_that_reads_as_an_answer_gives_it():
