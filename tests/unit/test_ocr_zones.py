@@ -10,7 +10,6 @@ import numpy as np
 from pipeline.acord25.cells import BLOCK, FLAG, LETTER, Cell
 from pipeline.acord25.evidence import CONFIRMED, UNCONFIRMED
 from pipeline.acord25.layout import Box
-from pipeline.ocr.engine import OcrWord, Orientation
 from pipeline.ocr.pages import _word
 from pipeline.ocr.zones import reread_cells
 from pipeline.textlayer import Page, Word
