@@ -15,6 +15,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.acord25 import postal
 from pipeline.acord25.layout import line_text
+from pipeline.acord25.plausible import plausible_year
 from pipeline.acord25.parse import (is_check_glyph, is_placeholder_signature, join_digits, parse_amounts, parse_date,
                                    parse_flag)
 from pipeline.textlayer import Word
@@ -156,7 +157,6 @@ PRINT_LOST, PRINT_MISREAD = 1, 2  # the cost of a printed character OCR lost (ov
 # read wrong or read from nothing: print a larger font runs over the rule hides characters, it does not make them
 ROW_DATES_SHARE = 0.3  # a row's two dates are known again when their print costs at most this share of its length
 ROW_DATES_LEAST_DIGITS = 8  # digits a row's date cells must hold, together, to be read as its two dates
-SHORTEST_YEAR, LONGEST_YEAR = 1985, 2099  # the years a policy's dates are looked for in
 
 
 def whole_term(effective: str | None, expiration: str | None) -> bool:
@@ -191,7 +191,7 @@ def row_dates(text: str, issued: str | None, read: tuple[str | None, str | None]
         {2000 + int(y) for y in re.findall(r"(?<=/)\d\d(?!\d)", seen)}
     years |= {int(issued[:4])} if issued else set()
     starts = sorted({y - back for y in years for back in range(max(TERM_YEARS) + 1)
-                     if SHORTEST_YEAR <= y - back <= LONGEST_YEAR})
+                     if plausible_year(y - back)})
     days = {(int(m), int(d)) for m, d in re.findall(r"(?=(?<!\d)(\d{1,2})/(\d{1,2})/)", seen)}  # (both print it)
     spaced = re.sub(r"[^\d/\s]", "", text)
     kept = [iso if iso and any(re.search(rf"(?<![\d/]){re.escape(_printed(iso, style))}(?![\d/])", spaced)

@@ -238,9 +238,17 @@ def policy_number_like(value: str) -> bool:
     return sum(c.isdigit() for c in v) >= 2
 
 
+EARLIEST_YEAR, YEARS_AHEAD = 1985, 6  # a certificate's dates fall in these years: from 1985 to six years from now
+
+
+def plausible_year(year: int) -> bool:
+    """True for a year a certificate's date or a policy's may fall in (EARLIEST_YEAR to YEARS_AHEAD from now)."""
+    return EARLIEST_YEAR <= year <= dt.date.today().year + YEARS_AHEAD
+
+
 def year_plausible(iso: str) -> bool:
     try:
-        return 1985 <= dt.date.fromisoformat(iso).year <= dt.date.today().year + 6
+        return plausible_year(dt.date.fromisoformat(iso).year)
     except ValueError:
         return False
 
