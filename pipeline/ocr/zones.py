@@ -38,6 +38,8 @@ from pipeline.textlayer import Mark, Page, Word
 logger = logging.getLogger(__name__)
 
 PAD = 0.12  # inch of paper around each cut-out and between them in the strip
+MIN_PAD_PX = 4  # ... and at least this many pixels at a low resolution
+MIN_CROP_PX = 4  # a cell's cut-out lower or narrower than this (its box off the page) holds no character
 STRIP_PSM = 6  # tesseract's page segmentation of a strip of cut-outs stacked one under another: a block of text
 CUT_SLACK_PX = 2  # a word read in a strip belongs to the cut-out it lies on, or overhangs by this much
 MIN_INK = 0.004  # share of a cell's pixels that must be ink for it to hold a character ...
@@ -99,7 +101,7 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
         return page
     scale = page.width / image.shape[1]
     cuts, pieces = [], []
-    pad = max(4, int(PAD * dpi))
+    pad = _pad_px(dpi)
     at = pad
     for cell in cells:
         x0, y0 = max(0, int(cell.box.x0 / scale)), max(0, int(cell.box.y0 / scale))
@@ -344,11 +346,16 @@ def read_alone(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngi
     return replace(page, words=tuple(words))
 
 
+def _pad_px(dpi: float) -> int:
+    """Pixels of paper around a cut-out (PAD, at least MIN_PAD_PX)."""
+    return max(MIN_PAD_PX, int(PAD * dpi))
+
+
 def _line_of_cell(piece: np.ndarray, cell: Cell, engine: OcrEngine, dpi: float) -> tuple[str, float] | None:
     """One line of a one-character cell's own print (``piece``), read alone at each of :data:`LETTER_ZOOMS`:
     its character and the least confidence, when the readings that give one character of the cell's alphabet at
     :data:`SURE_LETTER` or more give the same one; else None (no sure reading, or two that differ)."""
-    pad = max(4, int(PAD * dpi))
+    pad = _pad_px(dpi)
     paper = np.full((piece.shape[0] + 2 * pad, piece.shape[1] + 2 * pad), 255, dtype=np.uint8)
     paper[pad:pad + piece.shape[0], pad:pad + piece.shape[1]] = piece
     sure = []
@@ -373,7 +380,7 @@ def _own_lines(image: np.ndarray, cell: Cell, dpi: float, scale: float,
     x1 = min(image.shape[1], int(cell.box.x1 / scale + slack))
     y1 = min(image.shape[0], int(cell.box.y1 / scale + slack))
     crop = image[y0:y1, x0:x1]
-    if crop.shape[0] < 4 or crop.shape[1] < 4:
+    if min(crop.shape) < MIN_CROP_PX:
         return []
     paper, darkest = float(np.median(crop)), float(crop.min())
     dark = crop < max(DARK, min(FAINT, (paper + darkest) / 2))
