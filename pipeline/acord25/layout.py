@@ -29,6 +29,14 @@ class Box(Boxed):
     def as_list(self) -> list[float]:
         return [round(self.x0, 2), round(self.y0, 2), round(self.x1, 2), round(self.y1, 2)]
 
+    def grown(self, by: float) -> "Box":
+        """The box grown by ``by`` on every side."""
+        return Box(self.x0 - by, self.y0 - by, self.x1 + by, self.y1 + by)
+
+    def meets(self, other: Boxed) -> bool:
+        """True when ``other``'s area and this box's overlap."""
+        return other.x0 < self.x1 and other.x1 > self.x0 and other.y0 < self.y1 and other.y1 > self.y0
+
     @staticmethod
     def around(items: Iterable[Word | Mark | "Box"]) -> "Box":
         """The box around ``items``: the least x0 and y0, the greatest x1 and y1, in one pass (each edge as the

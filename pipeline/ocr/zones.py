@@ -329,8 +329,8 @@ def read_alone(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngi
     words = list(page.words)
     lines = 0
     for cell in cells:
-        grown = _grown(cell.box, CELL_SLACK_PT)
-        labels = [lb for lb in printed if lb.x0 < grown.x1 and lb.x1 > grown.x0 and lb.y0 < grown.y1 and lb.y1 > grown.y0]
+        grown = cell.box.grown(CELL_SLACK_PT)
+        labels = [lb for lb in printed if grown.meets(lb)]
         read, unsure = [], []  # the lines read as a value (as words), and those that were not (their boxes)
         for left, top, piece in _own_lines(image, cell, dpi, scale, labels):
             got = _line_of_cell(piece, cell, engine, dpi)
@@ -446,10 +446,6 @@ def _prints_of_line(stats: np.ndarray, ids: list[int]) -> list[list[int]]:
         else:
             prints.append([right, [i]])
     return [blots for _, blots in prints]
-
-
-def _grown(box, by: float):
-    return type(box)(box.x0 - by, box.y0 - by, box.x1 + by, box.y1 + by)
 
 
 GARBLED = 0.3  # a page-level word read less sure than this in a one-letter cell is noise ('Seles')

@@ -34,3 +34,12 @@ def test_given_words_and_marks_when_boxed_together_then_each_edge_is_the_builtin
         assert [repr(v) for v in (got.x0, got.y0, got.x1, got.y1)] == [repr(v) for v in want]
     with pytest.raises(ValueError):
         Box.around([])
+
+
+def test_given_a_box_grown_then_it_meets_what_lies_within_that_reach_only():
+    from pipeline.acord25.layout import Box
+
+    grown = Box(10.0, 10.0, 20.0, 20.0).grown(3.0)
+    assert grown == Box(7.0, 7.0, 23.0, 23.0)
+    assert grown.meets(Box(22.0, 15.0, 30.0, 16.0))  # 2 pt right of the box: within the reach
+    assert not grown.meets(Box(23.0, 15.0, 30.0, 16.0))  # touching the grown edge only: no overlap
