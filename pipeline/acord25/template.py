@@ -832,8 +832,9 @@ def _refined(label_src: np.ndarray, label_dst: np.ndarray, rules: RulePairs, bes
 
 
 # Two anchors' pairs that both agree with one fit lie within 2 * INLIER_PT of each other's place by it: a bound
-# on that distance is widened by this for the float rounding of the fit's own test (~1e-13 pt)
+# on that distance is widened by this for the float rounding of the fit's own test (~1e-13 pt for places on a page)
 CONFLICT_SLACK_PT = 1e-6
+CONFLICT_FAR_PT = 1e6  # pairs placed this far out (a hostile file's text) are left out of conflicts: rounding grows there
 
 
 def _most_agreeing(matched: Matched, needed: float) -> int:
@@ -844,14 +845,19 @@ def _most_agreeing(matched: Matched, needed: float) -> int:
     within 2 * INLIER_PT of each other along an axis (as two inliers of one fit are): one of the two is then
     no inlier of any fit. Conflicting pairs of anchors found one after another, none sharing an anchor, each
     leave one anchor out: the bound is ``readable`` less their number. Sought only while that could bring it
-    below ``needed`` (a page far from the shift fit's labels, as a scan at another scale, is not searched)."""
+    below ``needed`` (a page far from the shift fit's labels, as a scan at another scale, is not searched), and
+    only among pairs placed within CONFLICT_FAR_PT."""
     readable, pairs = matched.readable, matched.pairs
     anchors = _printed_arrays(matched.template.edition).distinct_anchors
     single = anchors[pairs.starts[anchors + 1] - pairs.starts[anchors] == 1]
     spare = readable - math.ceil(needed)  # the anchors that may be left out while the fit still has ``needed``
-    if spare < 0 or len(single) // 2 <= spare:  # short already, or too few single anchors to tell
+    if spare < 0:  # short already
         return readable
     rows = pairs.starts[single]
+    near = (np.abs(pairs.src[rows]) < CONFLICT_FAR_PT).all(axis=1) & (np.abs(pairs.dst[rows]) < CONFLICT_FAR_PT).all(axis=1)
+    single, rows = single[near], rows[near]
+    if len(single) // 2 <= spare:  # too few single anchors to tell
+        return readable
     src, dst = pairs.src[rows], pairs.dst[rows]
     free = np.ones(len(single), dtype=bool)
     left_out = 0

@@ -74,3 +74,11 @@ def test_given_two_single_anchors_that_no_scale_brings_together_then_one_is_left
     moved = _page("2016/03", 1, moved=10.0)
     matched = template.Matched(moved, template.load("2016/03"))
     assert template._most_agreeing(matched, matched.readable) < matched.readable
+
+
+def test_given_pairs_placed_far_out_then_they_make_no_conflict():
+    moved = _page("2016/03", 1, moved=10.0)
+    matched = template.Matched(moved, template.load("2016/03"))
+    far = template.CONFLICT_FAR_PT
+    matched.pairs.dst = matched.pairs.dst + far  # (where the rounding of a fit's test is no longer far below the slack)
+    assert template._most_agreeing(matched, matched.readable) == matched.readable
