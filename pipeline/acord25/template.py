@@ -27,6 +27,7 @@ which the field reader turns into its tolerance.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -830,6 +831,52 @@ def _refined(label_src: np.ndarray, label_dst: np.ndarray, rules: RulePairs, bes
     return (float(fs), float(ft)) if abs(fs / page_scale - 1) <= BLOCK_STRETCH else best
 
 
+# Two anchors' pairs that both agree with one fit lie within 2 * INLIER_PT of each other's place by it: a bound
+# on that distance is widened by this for the float rounding of the fit's own test (~1e-13 pt for places on a page)
+CONFLICT_SLACK_PT = 1e-6
+CONFLICT_FAR_PT = 1e6  # pairs placed this far out (a hostile file's text) are left out of conflicts: rounding grows there
+
+
+def _most_agreeing(matched: Matched, needed: float) -> int:
+    """An upper bound on the anchors any fit at a scale between MIN_SCALE and MAX_SCALE can have agree (each
+    within INLIER_PT of its one transform), once it is clear that it falls short of ``needed``; otherwise
+    ``matched.readable`` (the anchors the page shows at all), the bound :func:`register` had. An anchor the
+    page shows once has one pair; two such anchors conflict when no scale in the range brings both pairs
+    within 2 * INLIER_PT of each other along an axis (as two inliers of one fit are): one of the two is then
+    no inlier of any fit. Conflicting pairs of anchors found one after another, none sharing an anchor, each
+    leave one anchor out: the bound is ``readable`` less their number. Sought only while that could bring it
+    below ``needed`` (a page far from the shift fit's labels, as a scan at another scale, is not searched), and
+    only among pairs placed within CONFLICT_FAR_PT."""
+    readable, pairs = matched.readable, matched.pairs
+    anchors = _printed_arrays(matched.template.edition).distinct_anchors
+    single = anchors[pairs.starts[anchors + 1] - pairs.starts[anchors] == 1]
+    spare = readable - math.ceil(needed)  # the anchors that may be left out while the fit still has ``needed``
+    if spare < 0:  # short already
+        return readable
+    rows = pairs.starts[single]
+    near = (np.abs(pairs.src[rows]) < CONFLICT_FAR_PT).all(axis=1) & (np.abs(pairs.dst[rows]) < CONFLICT_FAR_PT).all(axis=1)
+    single, rows = single[near], rows[near]
+    if len(single) // 2 <= spare:  # too few single anchors to tell
+        return readable
+    src, dst = pairs.src[rows], pairs.dst[rows]
+    free = np.ones(len(single), dtype=bool)
+    left_out = 0
+    for i in range(len(single) - 1):
+        if not free[i]:
+            continue
+        # how far apart the two places are at the scale that brings them closest, each axis
+        d_src, d_dst = src[i + 1:] - src[i], dst[i + 1:] - dst[i]
+        low, high = np.minimum(MIN_SCALE * d_src, MAX_SCALE * d_src), np.maximum(MIN_SCALE * d_src, MAX_SCALE * d_src)
+        apart = np.maximum(np.maximum(low - d_dst, d_dst - high), 0.0).max(axis=1)
+        conflict = np.flatnonzero((apart > 2 * INLIER_PT + CONFLICT_SLACK_PT) & free[i + 1:])
+        if len(conflict):
+            free[i] = free[i + 1 + conflict[0]] = False
+            left_out += 1
+            if left_out > spare:
+                return readable - left_out
+    return readable
+
+
 def _scaled_prior(ids: np.ndarray, src: np.ndarray, dst: np.ndarray) -> Transform | None:
     """A page at another scale (a shrunk scan, a photo): RANSAC over two-label hypotheses.
 
@@ -912,7 +959,7 @@ def register(page: Page, template: Template, matched: Matched | None = None) -> 
     # A fit around a scaled prior counts at most the anchors whose text the page shows at all: when that
     # many could not beat the shift-only fit by SCALE_GAIN, the scaled hypotheses are not worth trying.
     prior = None
-    if glob is None or matched.readable >= SCALE_GAIN * glob.anchors:
+    if glob is None or _most_agreeing(matched, SCALE_GAIN * glob.anchors) >= SCALE_GAIN * glob.anchors:
         prior = _scaled_prior(*pairs.near(everything, Transform(), SCALE_SEARCH_PT))
     if prior is not None:  # the page at another scale: the fit around that prior, if far more labels agree with it
         scaled = _ransac(*pairs.near(everything, prior, 4 * INLIER_PT), (prior.sx, prior.sy))
