@@ -1020,7 +1020,7 @@ def _insurers(values: dict[Field, tuple[Any, str, Box]], fw: FieldWords, cert: d
             continue
         _, letter, part = f.key.split("/")
         if part == "name" and any(w.confidence is not None for w in fw.words.get(f, [])):
-            value = kinds.with_capital_i(value)  # OCR's look-alikes of a capital I
+            value = kinds.with_cut_y(kinds.with_capital_i(value))  # OCR's look-alikes of a capital I, a cut y
         by_letter.setdefault(letter, {"letter": letter, "name": None, "naic": None, "_ev": {}})
         by_letter[letter][part] = value
         by_letter[letter]["_ev"][part] = (box, how, fw.ceiling(f))
