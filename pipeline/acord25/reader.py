@@ -66,11 +66,13 @@ OVERRUN_GAP = 1.5  # a phrase in no box this many heights after a text value on 
 OVERRUN_KINDS = ("text", "party", "remarks")  # the kinds whose values run past their box's edge
 STRAY_CONFIDENCE, STRAY_CHARS = 0.5, 4  # an OCR fragment this doubtful and short at a party block's edge is stray
 RUN_ON_LINES = 0.5  # a line in no box this close (in its heights) below a party block's last line runs on from it
+COLON_TOUCH_PT = 0.1  # a colon ending this far inside its value box's left edge ends on it (the 2001/08 blank's
+# "INSURER C:" ends 0.02 pt inside its name's field: the two were drawn touching)
 COLON_PT = 3.0  # a printed label's colon is this wide or less (at the form's 7-8 pt label print)
 LABEL_GAP_PT = 6.5  # a label's colon ends this close before its value box's left edge: the value is printed after it (on every edition's blank the gap is 1.5-6.1 pt: every colon label before a one-line box)
 RULE_MARKS = "|_.-!/[]()"  # what OCR reads a cell's rule as, glued to the print on either side of it
 RULE_CHARS = 2  # a rule read inside a word lies this many characters from its place, at most
-COLON_LOOKALIKES = ":;1lI|i!."  # what OCR reads a colon as, glued to the value's first character
+COLON_LOOKALIKES = ":;1lI|i!.»*"  # what OCR reads a colon as, glued to the value's first character
 READ_TWICE_CHARS = 2  # a piece of an OCR word read again inside a longer overlapping reading: this many letters at least
 SIGNATURE_INK = ("drawing", "image")  # marks that sign a signature box (kinds.read_signature)
 SIGN_TOP_SHARE = 0.5  # a signature's ink starts in its box's upper half; print below the box starts at its bottom
@@ -489,10 +491,10 @@ def _trimmed(phrase: list[Word], outside_boxes: Any, after_colon: set[int] = fro
     (:func:`_is_code`); letters before a code are its own split off it only when the code starts with a digit
     ('WC' '20147545', not 'etlanes' 'WC-20147545'). And a word read glued to
     its label's colon (ids in ``after_colon``: :func:`_off_colons`), which the colon made doubtful."""
-    def unread(w: Word) -> bool:
-        return (_debris(w) and id(w) not in after_colon) or \
-            (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
-                and not any(c.isdigit() for c in w.text) and outside_boxes(w))
+    def unread(w: Word) -> bool:  # (a word glued to its label's colon is the value's: the colon made it doubtful
+        return id(w) not in after_colon and (_debris(w) or  # and put its left edge out of the box)
+                                             (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
+                                              and not any(c.isdigit() for c in w.text) and outside_boxes(w)))
 
     def prefix(w: Word, code: Word) -> bool:  # letters OCR split off the front of a code ('WC' '20147545'); a code
         return w.text.isalpha() and code.text[:1].isdigit() and \
@@ -521,7 +523,7 @@ def _label_colons(edition: str) -> tuple[tuple[Field, tuple[float, float, float,
             continue
         x0, y0, _, y1 = f.box
         for text, a, b, c, d in template.printed:
-            if text.endswith(":") and 0 <= x0 - c <= LABEL_GAP_PT and b < y1 and d > y0:
+            if text.endswith(":") and -COLON_TOUCH_PT <= x0 - c <= LABEL_GAP_PT and b < y1 and d > y0:
                 out.append((f, (max(a, c - COLON_PT), b, c, d)))
     return tuple(out)
 
