@@ -132,12 +132,13 @@ class FieldWords:
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
         self.unread: dict[Field, list[Word]] = defaultdict(list)  # words cut off a value's ends: still in its box
         before: tuple[list[Word], Field | None] = ([], None)  # the phrase read last, and where it went
-        for phrase in (piece for whole in _phrases(values, self._starts_new) for piece in self._at_cells(whole)):
+        phrases = [piece for whole in _phrases(values, self._starts_new) for piece in self._at_cells(whole)]
+        for k, phrase in enumerate(phrases):
             if (all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase)
                     and sum(c.isdigit() for w in phrase for c in w.text) < NUMBER_DIGITS
                     and kinds.read_email([phrase]) is None or
                     all(_debris(w) and id(w) not in self.after_colon for w in phrase)) \
-                    and not self._fills_one_letter_cell(phrase):
+                    and not self._fills_one_letter_cell(phrase) and not self._leads_line(phrase, phrases[k + 1:k + 2]):
                 continue  # nothing in it that tesseract believes: speckle, a logo, a rule read as letters
             phrase = printed.unprinted(phrase)
             if not phrase:
@@ -198,6 +199,20 @@ class FieldWords:
             if own.x0 <= w.x0 and w.x1 <= own.x1 and READERS[cell.kind]([[w]]) is not None:
                 return [phrase[:i], *self._at_cells(phrase[i:])]
         return [phrase]
+
+    def _leads_line(self, phrase: list[Word], after: list[list[Word]]) -> bool:
+        """A doubtful phrase that is one word shaped as a name's word (:data:`_NAME_WORD`: speckle is not read as
+        a capital and three small letters), in a text or party box, just before a phrase on its line in the same
+        box that tesseract believes: the value's first word ('Meridian' read at 0.0 before 'Casualty Company',
+        a photo's words read far apart), however doubtfully read; its doubt caps the value's confidence."""
+        if len(phrase) != 1 or not after or not _NAME_WORD.match(phrase[0].text):
+            return False
+        w, nxt = phrase[0], after[0][0]
+        field = self._field_of(w)
+        height = max(w.height, nxt.height, 1.0)
+        return field is not None and field.kind in ("text", "party") and self._field_of(nxt) is field and \
+            (nxt.confidence or 0.0) >= MIN_OCR_CONFIDENCE and abs(nxt.cy - w.cy) <= NEXT_ON_LINE * height and \
+            0.0 <= nxt.x0 - w.x1 <= OVERRUN_GAP * height
 
     def _fills_one_letter_cell(self, phrase: list[Word]) -> bool:
         """A phrase of one word that reads as the value of the one-letter cell it lies in ('X' in a check box, 'B' in
@@ -589,6 +604,7 @@ _TWO_DATES = re.compile(r"^((?:\d{1,2})?/\d{1,2}/(?:\d{4}|\d{2}))[-|lI!]?(\d{1,2
 # two Y/N cells' answers read as one word across the rule between them, the rule (or the cells' outer rules) read as
 # a mark: '|' or a letter or sign like it ('YIN', 'N/AIY', 'IN/AIN', 'NON)')
 _TWO_ANSWERS = re.compile(r"^[|Il!\[(]?(N/A|Y|N)[|Il!/\\\[\]()O1](N/A|Y|N)[|Il!\])]?$")
+_NAME_WORD = re.compile(r"^[A-Z][a-z]{3,}$")  # a name's word as print: a capital and three small letters or more
 _DATE_WORD = re.compile(r"^\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})[.,]?$")  # a word that is one date and nothing more
 _GLUED_LABEL = re.compile(r"^([^:\s]{1,30}:)([A-Za-z].*)$")
 
