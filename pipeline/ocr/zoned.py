@@ -8,8 +8,8 @@ reader needs:
    (:func:`pipeline.ocr.ruled_turn.best_fit`: the share of the template's rules matched and the scale and
    shift they vote for); the edition with the largest share, when that share reaches MIN_SHARE; then
    :func:`pipeline.acord25.template.register_rules` fits the page and each block on the rules.
-2. **The zones**: every field's box but the check boxes (those are found on the ink, as on the full path),
-   grown by ZONE_PAD_PT and its block's residual; and the few printed labels that say
+2. **The zones**: every field's box but the check boxes and the signature (those are found on the ink, as
+   on the full path), grown by ZONE_PAD_PT and its block's residual; and the few printed labels that say
    the page is an ACORD 25 (the title, the footer, the labels :mod:`pipeline.acord25.identify` counts), at
    their registered places. Overlapping zones are merged.
 3. **One tesseract call** on the page with everything outside the zones painted as paper
@@ -45,10 +45,7 @@ SWITCH = "COI_ZONE_OCR"
 MIN_SHARE = 0.78
 ZONE_PAD_PT = 2.0  # a value box is read this much larger than the form's box (plus its block's residual)
 LABEL_PAD_PT = 1.0  # a label's zone: its printed words' box grown by this
-NOT_READ = ("check",)  # field kinds found on the ink, not read as text
-# the signature box is read too: a representative's name typed there signs the certificate (a drawn signature is
-# found on the ink as well, as on the full path); it is no value cell a text value's print may run over
-NOT_A_VALUE = ("check", "signature")
+NOT_READ = ("check", "signature")  # field kinds found on the ink, not read as text
 EDITION_MARGIN = 0.1  # editions whose rules match within this share of the best are read alike; the footer decides
 FOOTER = "footer"  # the template block of the form's footer: read whole (it names the edition)
 # of a field's height, how much of it a rule, a box or a printed word must share to stand on the field's row
@@ -150,7 +147,7 @@ def overrun_room(edition: str) -> dict[str, tuple[float, Box]]:
         return min(box[3], y1) - max(box[1], y0) >= ROW_SHARE * min(y1 - y0, box[3] - box[1])
 
     uprights = [r for r in template.rules if r[2] - r[0] < r[3] - r[1]]
-    read = {g.box for g in template.fields if g.kind not in NOT_A_VALUE}  # value boxes read as text themselves
+    read = {g.box for g in template.fields if g.kind not in NOT_READ}  # value boxes read as text themselves
     things = [g.box for g in template.fields] + [tuple(w[1:5]) for w in template.printed]
     out: dict[str, tuple[float, Box]] = {}
     for f in template.fields:
