@@ -1,10 +1,10 @@
 """Scans and photos of the 2001/08 edition and the others (branch scan2001): a name's last y whose tail was cut, a
-word glued to its label's colon, a name's doubtful first word read apart from the rest, the signature box read on
-the zones' path."""
+word glued to its label's colon, a name's doubtful first word read apart from the rest, a typed name in the signature
+box read again alone."""
 
 from __future__ import annotations
 
-from pipeline.acord25.template import Transform, load, register_rules
+from pipeline.acord25.template import load
 from pipeline.textlayer import Page, Word
 from tests.readings import ocr_line
 
@@ -97,13 +97,28 @@ def test_given_doubtful_words_that_are_not_a_names_first_then_they_stay_out():
     assert all(i["letter"] != "B" for i in cert["insurers"])
 
 
-def test_given_a_registered_page_when_zoned_then_the_signature_box_is_read_as_a_typed_name_may_sign_it():
-    from pipeline.ocr import zoned
+def _signature_cells(marks: list, words: list[Word]) -> list:
+    """The signature box's cells of a 2016/03 page (OCR print, ``words``, ``marks``) whose every zone holds print."""
+    from pipeline.acord25.cells import BLOCK, page_registration, value_cells
 
-    for edition in ("2016/03", "2001/08"):
-        template = load(edition)
-        registration = register_rules(list(template.rules), template, Transform())
-        zones = zoned.zones(registration)
-        signature = next(f.box for f in template.fields if f.kind == "signature")
-        assert any(z[0] <= signature[0] and z[1] <= signature[1] and signature[2] <= z[2] and signature[3] <= z[3]
-                   for z in zones), edition
+    template = load("2016/03")
+    printed = [Word(t, x0, y0, x1, y1, confidence=0.9) for t, x0, y0, x1, y1 in template.printed]
+    page = Page(number=1, width=612, height=792, words=[*printed, *words], marks=marks)
+    registration = page_registration(page)
+    box = next(f.box for f in template.fields if f.kind == "signature")
+    return [c for c in value_cells(page, lambda zone, least=None: True, registration)
+            if c.alphabet == BLOCK and c.line and c.box.x0 <= box[0] and box[2] <= c.box.x1
+            and c.box.y0 <= box[1] and box[3] <= c.box.y1]
+
+
+def test_given_print_in_a_signature_box_no_word_was_read_from_then_it_is_read_again_alone():
+    from pipeline.textlayer import Mark
+
+    template = load("2016/03")
+    box = next(f.box for f in template.fields if f.kind == "signature")
+    assert len(_signature_cells([], [])) == 1  # a typed name the zones' path did not read: read alone
+    # a drawing found there signs it already; a name read there already is the box's reading
+    assert _signature_cells([Mark("drawing", box[0] + 20, box[1] + 4, box[0] + 90, box[3] - 4)], []) == []
+    assert _signature_cells([], [Word("Dana", box[0] + 20, box[1] + 8, box[0] + 44, box[1] + 16, confidence=0.9),
+                                 Word("Whitfield", box[0] + 48, box[1] + 8, box[0] + 90, box[1] + 16,
+                                      confidence=0.9)]) == []
