@@ -17,7 +17,7 @@ from pipeline.acord25.fieldkinds import MIN_LIMIT
 from pipeline.acord25.identify import registered
 from pipeline.acord25.layout import Box, lines_of
 from pipeline.acord25.parse import parse_date
-from pipeline.acord25.reader import READERS, FieldWords, prepared
+from pipeline.acord25.reader import READERS, SIGNATURE_INK, FieldWords, prepared
 from pipeline.acord25.template import Registration
 from pipeline.textlayer import Page, Word
 
@@ -103,12 +103,24 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
                 cells.append(cell)
         elif f.kind == "party" and (words or (unread is not None and unread(box))):
             cells.append(Cell(box, BLOCK))  # every party block: its lines are the page's weakest reading
+        elif f.kind == "signature" and unread is not None and _unsigned_print(fw, f, unread):
+            cells.append(Cell(box, BLOCK, line=True))  # a representative's name typed there signs the certificate
         elif f.kind in LINE_KINDS and unread is not None and (_unread_line(f.kind, box, words, unread)
                                                                or any(id(w) in fw.after_colon for w in words)
                                                                or (not words and f.block != "coverages"
                                                                    and _dropped(page, registration, box))):
             cells.append(Cell(box, BLOCK, line=True))  # (a value glued to its label's colon: read again without it)
     return cells
+
+
+def _unsigned_print(fw: FieldWords, f, unread) -> bool:
+    """A signature box that holds print no word was read from, no drawing or image found in it (the ink check's
+    signature): a name typed there, which the zones' path does not read with the values (it reads the box's ink for
+    a drawn signature only); read alone, its words sign the certificate (``fieldkinds.read_signature``)."""
+    box = fw.boxes[f]
+    if fw.words.get(f) or any(m.kind in SIGNATURE_INK for m in fw.marks.get(f, [])):
+        return False
+    return unread(box, least=LONE_CHAR)  # (a short name typed small is little ink)
 
 
 def _unread_line(kind: str, box: Box, words: list[Word], unread) -> bool:

@@ -48,6 +48,10 @@ _LETTER = re.compile(r"^[A-Fa-f]$")
 # a word's capital I read as a look-alike ('lrving', 'Jrving', '|rving', '1rving'): no English word or name
 # starts with l, J, |, 1 or ! before a consonant (but l, y: 'Lloyd', 'Lyle'), as a capital I does ('Ironwood', 'Ivy')
 _CAPITAL_I = re.compile(r"(?<![\w'’])[lJ|1!](?=[bcdfghjkmnpqrstvwxz][a-z]{2})")
+# a word's last y read as v: a value printed low in a tight row (the 2001/08 edition's insurer rows) has its
+# descenders cut by its field's edge or the rule below it, and a y without its tail is a v ('Companv', 'Casualtv',
+# 'Pkwv'); no English word or name ends in a consonant and v ('Kyiv', 'Rostov' end in a vowel and v)
+_CUT_Y = re.compile(r"(?<=[A-Za-z][bcdfghjklmnpqrstwxz])v(?![\w'’])")
 _CODE_SIGNS = str.maketrans({"$": "S", "©": "C", "®": "R", "€": "C", "¢": "C"})  # signs OCR reads for a code's letters
 _SPREAD_AMOUNT = re.compile(r"(?<=\d)\s+(,)|(?<=[$,])\s+(?=\d)")  # "$ 1 ,000, 000": one amount
 # a thousands comma OCR read as a gap between two words ("1,000 000.00"): after a comma's group of three digits,
@@ -85,6 +89,11 @@ def mended_code(text: str) -> str:
 def with_capital_i(text: str) -> str:
     """OCR's text of a name or address with each word's capital I read as a look-alike put back (``_CAPITAL_I``)."""
     return _CAPITAL_I.sub("I", text)
+
+
+def with_cut_y(text: str) -> str:
+    """OCR's text of a name or address with each word's last y read as v, its tail cut, put back (``_CUT_Y``)."""
+    return _CUT_Y.sub("y", text)
 
 
 def read_first(lines: list[Line], parse: Any) -> tuple[Any, str] | None:
@@ -409,8 +418,9 @@ def split_party(lines: list[Line], name_lines: int | None) -> dict[str, Any]:
         street = next((i for i, t in enumerate(kept) if i > 0 and (_STREET.match(t) or ocr and postal.is_street(
             _HOUSE_SPECK.sub(r"\1\2", t), kept[i + 1] if i + 1 < len(kept) else None))), None)
         cut, how = (street, "split_at_street") if street is not None else (1, "split_guessed")
-    if ocr:  # a c/o line OCR read with look-alikes is one; so is a street's suffix ('Bivd'), a capital I ('lrving')
-        kept = [with_capital_i(_CARE_OF_OCR.sub("c/o", t) if i > 0 else t) for i, t in enumerate(kept)]
+    if ocr:  # a c/o line OCR read with look-alikes is one; so is a street's suffix ('Bivd'), a capital I ('lrving'),
+        # a last y whose tail was cut ('Companv')
+        kept = [with_cut_y(with_capital_i(_CARE_OF_OCR.sub("c/o", t) if i > 0 else t)) for i, t in enumerate(kept)]
         kept = [postal.with_suffix_mended(t) if i >= cut else t for i, t in enumerate(kept)]
     care_of = next((i for i, t in enumerate(kept) if i > 0 and _CARE_OF.match(t)), None)
     if care_of is not None and (care_of < cut or (care_of == cut and how != "in_box")):  # a c/o (attn) line starts the address, as the form's own

@@ -66,11 +66,13 @@ OVERRUN_GAP = 1.5  # a phrase in no box this many heights after a text value on 
 OVERRUN_KINDS = ("text", "party", "remarks")  # the kinds whose values run past their box's edge
 STRAY_CONFIDENCE, STRAY_CHARS = 0.5, 4  # an OCR fragment this doubtful and short at a party block's edge is stray
 RUN_ON_LINES = 0.5  # a line in no box this close (in its heights) below a party block's last line runs on from it
+COLON_TOUCH_PT = 0.1  # a colon ending this far inside its value box's left edge ends on it (the 2001/08 blank's
+# "INSURER C:" ends 0.02 pt inside its name's field: the two were drawn touching)
 COLON_PT = 3.0  # a printed label's colon is this wide or less (at the form's 7-8 pt label print)
 LABEL_GAP_PT = 6.5  # a label's colon ends this close before its value box's left edge: the value is printed after it (on every edition's blank the gap is 1.5-6.1 pt: every colon label before a one-line box)
 RULE_MARKS = "|_.-!/[]()"  # what OCR reads a cell's rule as, glued to the print on either side of it
 RULE_CHARS = 2  # a rule read inside a word lies this many characters from its place, at most
-COLON_LOOKALIKES = ":;1lI|i!."  # what OCR reads a colon as, glued to the value's first character
+COLON_LOOKALIKES = ":;1lI|i!.»*"  # what OCR reads a colon as, glued to the value's first character
 READ_TWICE_CHARS = 2  # a piece of an OCR word read again inside a longer overlapping reading: this many letters at least
 SIGNATURE_INK = ("drawing", "image")  # marks that sign a signature box (kinds.read_signature)
 SIGN_TOP_SHARE = 0.5  # a signature's ink starts in its box's upper half; print below the box starts at its bottom
@@ -130,12 +132,13 @@ class FieldWords:
         self.doubtful: set[Field] = set()  # fields where words lay over other words (hidden text)
         self.unread: dict[Field, list[Word]] = defaultdict(list)  # words cut off a value's ends: still in its box
         before: tuple[list[Word], Field | None] = ([], None)  # the phrase read last, and where it went
-        for phrase in (piece for whole in _phrases(values, self._starts_new) for piece in self._at_cells(whole)):
+        phrases = [piece for whole in _phrases(values, self._starts_new) for piece in self._at_cells(whole)]
+        for k, phrase in enumerate(phrases):
             if (all(w.confidence is not None and w.confidence < MIN_OCR_CONFIDENCE for w in phrase)
                     and sum(c.isdigit() for w in phrase for c in w.text) < NUMBER_DIGITS
                     and kinds.read_email([phrase]) is None or
                     all(_debris(w) and id(w) not in self.after_colon for w in phrase)) \
-                    and not self._fills_one_letter_cell(phrase):
+                    and not self._fills_one_letter_cell(phrase) and not self._leads_line(phrase, phrases[k + 1:k + 2]):
                 continue  # nothing in it that tesseract believes: speckle, a logo, a rule read as letters
             phrase = printed.unprinted(phrase)
             if not phrase:
@@ -196,6 +199,20 @@ class FieldWords:
             if own.x0 <= w.x0 and w.x1 <= own.x1 and READERS[cell.kind]([[w]]) is not None:
                 return [phrase[:i], *self._at_cells(phrase[i:])]
         return [phrase]
+
+    def _leads_line(self, phrase: list[Word], after: list[list[Word]]) -> bool:
+        """A doubtful phrase that is one word shaped as a name's word (:data:`_NAME_WORD`: speckle is not read as
+        a capital and three small letters), in a text or party box, just before a phrase on its line in the same
+        box that tesseract believes: the value's first word ('Meridian' read at 0.0 before 'Casualty Company',
+        a photo's words read far apart), however doubtfully read; its doubt caps the value's confidence."""
+        if len(phrase) != 1 or not after or not _NAME_WORD.match(phrase[0].text):
+            return False
+        w, nxt = phrase[0], after[0][0]
+        field = self._field_of(w)
+        height = max(w.height, nxt.height, 1.0)
+        return field is not None and field.kind in ("text", "party") and self._field_of(nxt) is field and \
+            (nxt.confidence or 0.0) >= MIN_OCR_CONFIDENCE and abs(nxt.cy - w.cy) <= NEXT_ON_LINE * height and \
+            0.0 <= nxt.x0 - w.x1 <= OVERRUN_GAP * height
 
     def _fills_one_letter_cell(self, phrase: list[Word]) -> bool:
         """A phrase of one word that reads as the value of the one-letter cell it lies in ('X' in a check box, 'B' in
@@ -489,10 +506,10 @@ def _trimmed(phrase: list[Word], outside_boxes: Any, after_colon: set[int] = fro
     (:func:`_is_code`); letters before a code are its own split off it only when the code starts with a digit
     ('WC' '20147545', not 'etlanes' 'WC-20147545'). And a word read glued to
     its label's colon (ids in ``after_colon``: :func:`_off_colons`), which the colon made doubtful."""
-    def unread(w: Word) -> bool:
-        return (_debris(w) and id(w) not in after_colon) or \
-            (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
-                and not any(c.isdigit() for c in w.text) and outside_boxes(w))
+    def unread(w: Word) -> bool:  # (a word glued to its label's colon is the value's: the colon made it doubtful
+        return id(w) not in after_colon and (_debris(w) or  # and put its left edge out of the box)
+                                             (w.confidence is not None and w.confidence < UNREAD_CONFIDENCE
+                                              and not any(c.isdigit() for c in w.text) and outside_boxes(w)))
 
     def prefix(w: Word, code: Word) -> bool:  # letters OCR split off the front of a code ('WC' '20147545'); a code
         return w.text.isalpha() and code.text[:1].isdigit() and \
@@ -521,7 +538,7 @@ def _label_colons(edition: str) -> tuple[tuple[Field, tuple[float, float, float,
             continue
         x0, y0, _, y1 = f.box
         for text, a, b, c, d in template.printed:
-            if text.endswith(":") and 0 <= x0 - c <= LABEL_GAP_PT and b < y1 and d > y0:
+            if text.endswith(":") and -COLON_TOUCH_PT <= x0 - c <= LABEL_GAP_PT and b < y1 and d > y0:
                 out.append((f, (max(a, c - COLON_PT), b, c, d)))
     return tuple(out)
 
@@ -587,6 +604,7 @@ _TWO_DATES = re.compile(r"^((?:\d{1,2})?/\d{1,2}/(?:\d{4}|\d{2}))[-|lI!]?(\d{1,2
 # two Y/N cells' answers read as one word across the rule between them, the rule (or the cells' outer rules) read as
 # a mark: '|' or a letter or sign like it ('YIN', 'N/AIY', 'IN/AIN', 'NON)')
 _TWO_ANSWERS = re.compile(r"^[|Il!\[(]?(N/A|Y|N)[|Il!/\\\[\]()O1](N/A|Y|N)[|Il!\])]?$")
+_NAME_WORD = re.compile(r"^[A-Z][a-z]{3,}$")  # a name's word as print: a capital and three small letters or more
 _DATE_WORD = re.compile(r"^\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})[.,]?$")  # a word that is one date and nothing more
 _GLUED_LABEL = re.compile(r"^([^:\s]{1,30}:)([A-Za-z].*)$")
 
@@ -1020,7 +1038,7 @@ def _insurers(values: dict[Field, tuple[Any, str, Box]], fw: FieldWords, cert: d
             continue
         _, letter, part = f.key.split("/")
         if part == "name" and any(w.confidence is not None for w in fw.words.get(f, [])):
-            value = kinds.with_capital_i(value)  # OCR's look-alikes of a capital I
+            value = kinds.with_cut_y(kinds.with_capital_i(value))  # OCR's look-alikes of a capital I, a cut y
         by_letter.setdefault(letter, {"letter": letter, "name": None, "naic": None, "_ev": {}})
         by_letter[letter][part] = value
         by_letter[letter]["_ev"][part] = (box, how, fw.ceiling(f))
