@@ -17,7 +17,10 @@ from infra.models import Certificate, Document
 from pipeline.signals.history import COMPARED, compared
 
 HISTORY = 200  # earlier certificates of the account compared with a new one (newest first)
-HELD_ACCOUNTS = 256  # accounts whose earlier certificates a process keeps parsed (the least recent let go)
+# Earlier certificates a process keeps parsed, all accounts together (the least recently read accounts let
+# go first): ~6.9 KB of Python objects a certificate's compared keys (official born-digital certificates,
+# tracemalloc), so ~14 MB; ten accounts' whole history (HISTORY) at least
+HELD_ROWS = 2000
 NONE_HELD = 0  # below every certificate id (a sequence, SQLite's rowid: both start at 1)
 
 _OURS = (Document.account_id == bindparam("account_id", type_=Integer),
@@ -73,10 +76,11 @@ class HeldHistories:
     certificate and says which rows are the account's newest (order, limit, a row committed late, a
     row gone): only the keys of rows newer than any held are sent and parsed. A row not held that is
     no newer (a transaction that took its id before the newest held one and committed after it) makes
-    the whole history read again. Held per engine (a database), the least recently used accounts let go."""
+    the whole history read again. Held per engine (a database), at most ``rows`` certificates (an
+    account counting one at least), the least recently read accounts let go."""
 
-    def __init__(self, accounts: int = HELD_ACCOUNTS) -> None:
-        self.accounts = accounts
+    def __init__(self, rows: int = HELD_ROWS) -> None:
+        self.rows = rows
         self._by_engine: weakref.WeakKeyDictionary[Any, OrderedDict[int, _Held]] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
@@ -89,6 +93,11 @@ class HeldHistories:
             keys = _read(session, {**params, "seen": NONE_HELD}, {})
         self._put(engine, document.account_id, _Held(max((cid for cid, _ in keys), default=held.seen), keys))
         return [value for value in keys.values() if value is not _LEFT_OUT]
+
+    def held_accounts(self, engine: Any) -> list[int]:
+        """The accounts held for ``engine``, least recently read first."""
+        with self._lock:
+            return list(self._by_engine.get(engine, ()))
 
     def _get(self, engine: Any, account_id: int) -> _Held:
         with self._lock:
@@ -104,8 +113,10 @@ class HeldHistories:
             accounts = self._by_engine.setdefault(engine, OrderedDict())
             accounts[account_id] = held
             accounts.move_to_end(account_id)
-            while len(accounts) > self.accounts:
-                accounts.popitem(last=False)
+            total = sum(max(1, len(other.keys)) for other in accounts.values())
+            while total > self.rows and len(accounts) > 1:
+                _, gone = accounts.popitem(last=False)
+                total -= max(1, len(gone.keys))
 
 
 def _read(session: Session, params: dict[str, Any], held: dict[tuple[int, str], Any]) -> dict[tuple[int, str], Any] | None:

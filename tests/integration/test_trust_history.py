@@ -146,18 +146,22 @@ def test_given_a_row_committed_after_a_newer_one_was_held_then_it_is_in_the_hist
     assert len(sent) == 2  # the read with the rows held, then the whole history
 
 
-def test_given_more_accounts_than_held_then_the_least_recently_read_is_let_go(app, monkeypatch):
-    held = trust.HeldHistories(accounts=2)
+def test_given_more_certificates_than_held_then_the_least_recently_read_accounts_are_let_go(app, monkeypatch):
+    """Room for three certificates: account a (one earlier certificate), then b (one), then c (two) are
+    read; a is let go to hold c, b stays. What each read returns is the history all the same."""
+    held = trust.HeldHistories(rows=3)
     monkeypatch.setattr(trust, "HELD", held)
     with app.sessions() as session:
         news = []
-        for n, slug in enumerate(("a", "b", "c")):
+        for n, (slug, earlier) in enumerate((("a", 1), ("b", 1), ("c", 2))):
             account = add_account(session, slug, slug.upper())
-            _document(session, account.id, 2 * n, WHOLE, compared={"revision_number": slug})
-            news.append(_document(session, account.id, 2 * n + 1, WHOLE, compared={}))
+            for k in range(earlier):
+                _document(session, account.id, 10 * n + k, WHOLE, compared={"revision_number": f"{slug}{k}"})
+            news.append(_document(session, account.id, 10 * n + 9, WHOLE, compared={}))
         session.commit()
         histories = [account_history(session, new) for new in news]
-        kept = list(held._by_engine[session.get_bind()])
+        kept = held.held_accounts(session.get_bind())
 
-    assert histories == [[{"revision_number": slug}] for slug in ("a", "b", "c")]
+    assert histories == [[{"revision_number": "a0"}], [{"revision_number": "b0"}],
+                         [{"revision_number": "c1"}, {"revision_number": "c0"}]]
     assert kept == [news[1].account_id, news[2].account_id]
