@@ -32,6 +32,7 @@ _WRITTEN = Certificate.compared.is_not(None)  # the row has its compared keys (w
 _FRESH = Certificate.id > bindparam("seen", type_=Integer)
 _LEFT_OUT = object()  # a row written before migration 0012 whose data is no object: not compared
 _MISSING = object()
+_Ids = tuple[int, str]  # a certificate's id and its document's
 
 
 def _postgres_history():
@@ -65,7 +66,7 @@ class _Held:
     (certificate id, document id), and the highest certificate id among them."""
 
     seen: int
-    keys: dict[tuple[int, str], Any]
+    keys: dict[_Ids, Any]
 
 
 class HeldHistories:
@@ -119,10 +120,10 @@ class HeldHistories:
                 total -= max(1, len(gone.keys))
 
 
-def _read(session: Session, params: dict[str, Any], held: dict[tuple[int, str], Any]) -> dict[tuple[int, str], Any] | None:
+def _read(session: Session, params: dict[str, Any], held: dict[_Ids, Any]) -> dict[_Ids, Any] | None:
     """The account's newest rows' compared keys (newest first), fresh ones from the query and the rest
     from ``held``; None when a row that is not fresh is not held."""
-    out: dict[tuple[int, str], Any] = {}
+    out: dict[_Ids, Any] = {}
     for cid, did, fresh in _rows(session, params):
         value = fresh if cid > params["seen"] else held.get((cid, did), _MISSING)
         if value is _MISSING:
@@ -134,11 +135,11 @@ def _read(session: Session, params: dict[str, Any], held: dict[tuple[int, str], 
 def _rows(session: Session, params: dict[str, Any]) -> Iterator[tuple[int, str, Any]]:
     """Each row's ids and, of a fresh row, its compared keys (``_LEFT_OUT``: its data is no object)."""
     if session.get_bind().dialect.name == "postgresql":
-        for cid, did, kept, is_dict, *values in session.execute(POSTGRES_HISTORY, params):
+        for cid, did, kept, is_dict, *values in session.execute(POSTGRES_HISTORY, params).all():
             yield cid, did, kept if kept is not None else \
                 {key: value for key, value in zip(COMPARED, values) if value is not None} if is_dict else _LEFT_OUT
         return
-    for cid, did, kept, data in session.execute(HISTORY_ROWS, params):
+    for cid, did, kept, data in session.execute(HISTORY_ROWS, params).all():
         yield cid, did, kept if kept is not None else compared(data) if isinstance(data, dict) else _LEFT_OUT
 
 
