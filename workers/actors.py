@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import dramatiq
 from dramatiq.middleware import SkipMessage
-from sqlalchemy import String, bindparam, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import String, bindparam, case, or_, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from infra import keys
@@ -65,11 +65,16 @@ __all__ = ["MAX_CRASHES", "Actors", "declare_actors", "document_key", "reading_k
 
 # Built once (every mail's split sends them: their construction and cache key are not redone each time)
 _MESSAGE = bindparam("message_id", type_=String)
-MESSAGE_AND_ACCOUNT = select(InboundMessage, Account).where(InboundMessage.id == _MESSAGE) \
-    .join(Account, Account.id == InboundMessage.account_id)
-SAME_MAIL = select(InboundMessage).where(  # the other rows of one stored mail (ix_messages_account_storage_key)
-    InboundMessage.account_id == bindparam("account_id"), InboundMessage.storage_key == bindparam("storage_key"),
-    InboundMessage.id != _MESSAGE, InboundMessage.status == MessageStatus.RECEIVED.value)
+_ASKED = aliased(InboundMessage)
+# The message with its account first, then the other rows of the same stored mail still to split (the door
+# stores one copy per account for every recipient of a transaction): one statement, by
+# ix_messages_account_storage_key
+MESSAGE_AND_SAME_MAIL = (
+    select(InboundMessage, Account).join(Account, Account.id == InboundMessage.account_id)
+    .where(InboundMessage.account_id == select(_ASKED.account_id).where(_ASKED.id == _MESSAGE).scalar_subquery(),
+           InboundMessage.storage_key == select(_ASKED.storage_key).where(_ASKED.id == _MESSAGE).scalar_subquery(),
+           or_(InboundMessage.id == _MESSAGE, InboundMessage.status == MessageStatus.RECEIVED.value))
+    .order_by(case((InboundMessage.id == _MESSAGE, 0), else_=1), InboundMessage.id))
 STORED = select(Document.id).join(MessageDocument).where(MessageDocument.message_id == _MESSAGE,
                                                          Document.status == DocumentStatus.STORED.value)
 
@@ -269,11 +274,11 @@ class Stages:
 
     def split_message(self, message_id: str) -> None:
         with self.sessions() as session:
-            found = session.execute(MESSAGE_AND_ACCOUNT, {"message_id": message_id}).first()
-            if found is None:
+            found = session.execute(MESSAGE_AND_SAME_MAIL, {"message_id": message_id}).all()
+            if not found:
                 log.warning("message %s not found; nothing to split", message_id)
                 return
-            message, account = found
+            message, account = found[0]
             stored: list[str] | None = None  # the documents to read, when this split knows them all
             files: dict[str, bytes] = {}  # the bytes of each document this split inserted
             if message.status == MessageStatus.RECEIVED:
@@ -282,8 +287,7 @@ class Stages:
                 result = split_mime(raw)
                 # The door stores one copy per account for every recipient of a transaction
                 # (inbox/smtp.py): one parse serves every row that shares it.
-                rows = [message, *session.scalars(SAME_MAIL, {
-                    "account_id": message.account_id, "storage_key": message.storage_key, "message_id": message.id})]
+                rows = [message, *(other for other, _ in found[1:])]
                 for attachment in result.attachments:
                     sha = hashlib.sha256(attachment.data).hexdigest()
                     key = document_key(account.slug, sha, attachment.filename)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import dramatiq
 from redis import Redis
 from redis.exceptions import LockError
-from sqlalchemy import Integer, bindparam, select
+from sqlalchemy import Integer, bindparam, exists, select
 from sqlalchemy.orm import sessionmaker
 
 from infra.models import Account, Delivery, OutboxEvent, Webhook, utcnow
@@ -40,7 +40,12 @@ from infra.repo import hand_on, insert_or_none
 from infra.settings import Settings
 
 # Built once (each publish round sends them: their construction and cache key are not redone each time)
-UNPUBLISHED = (select(OutboxEvent, Account).join(Account, Account.id == OutboxEvent.account_id)
+# The unpublished events in order, each with its account and whether the account has an active webhook
+# (most have none: their events' deliveries are planned without asking for the webhooks again)
+UNPUBLISHED = (select(OutboxEvent, Account,
+                      exists().where(Webhook.account_id == OutboxEvent.account_id, Webhook.disabled_at.is_(None))
+                      .label("hooked"))
+               .join(Account, Account.id == OutboxEvent.account_id)
                .where(OutboxEvent.published_at.is_(None)).order_by(OutboxEvent.created_at)
                .limit(bindparam("batch", type_=Integer)))
 WAITING = select(OutboxEvent.id).where(OutboxEvent.published_at.is_(None)).limit(1)
@@ -158,7 +163,8 @@ def _publish_batches(broker: dramatiq.Broker, sessions: sessionmaker[Session], s
             rows = session.execute(UNPUBLISHED, {"batch": BATCH}).all()
             if not rows:
                 return
-            accounts = {account.id: account for _, account in rows}
+            accounts = {account.id: account for _, account, _ in rows}
+            hooks.update((account.id, []) for _, account, hooked in rows if not hooked)  # none: known from the query
             for account in accounts.values():
                 if account.id not in checked:
                     lock.reacquire()  # LOCK_SECONDS more, or LockError when another publisher took over
@@ -166,13 +172,13 @@ def _publish_batches(broker: dramatiq.Broker, sessions: sessionmaker[Session], s
                     checked.add(account.id)
             newest: dict[int, str] = {}  # each account's newest entry of this batch
             added = {account_id: added_unmarked(client, account) for account_id, account in accounts.items()}
-            for event, account in rows:
+            for event, account, _ in rows:
                 lock.reacquire()
                 entry = added[account.id].get(event.id) or add_to_stream(client, event, account.slug, maxlen)
                 event.stream_id = newest[account.id] = entry
                 event.published_at = utcnow()
             handoffs = []
-            for event, _ in rows:
+            for event, _, _ in rows:
                 handoffs += [hand_on(session, "deliver_webhook", delivery_id)
                              for delivery_id in plan_deliveries(session, event, hooks)]
                 handoffs += [hand_on(session, "send_notification", notification_id)
@@ -182,7 +188,7 @@ def _publish_batches(broker: dramatiq.Broker, sessions: sessionmaker[Session], s
             lock.reacquire()  # still ours at the commit, or nothing of the batch is
             session.commit()
             dispatch(handoffs, broker=broker, sessions=sessions, taken=taken)
-            for event, _ in rows:
+            for event, _, _ in rows:
                 counted.append(event.id)
                 log.info("published %s %s", event.type, event.id)
         if len(rows) < BATCH:  # the last batch: one committed since is seen by the look after letting go

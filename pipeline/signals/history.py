@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+import functools
+from typing import Any, Callable, Sequence
 
 from pipeline.scoring.model import normalise
 from pipeline.signals.describe import describe, shown
@@ -17,6 +18,19 @@ MIN_POLICY_NUMBER = 5  # shorter policy "numbers" (e.g. "TBD", "1234") are not i
 # never compared, so a caller may load only these (workers/trust.py). A key that is absent or null
 # reads as nothing alike.
 COMPARED = ("insurers", "insured", "policies", "revision_number")
+# Distinct texts whose keys a process keeps: an account's earlier certificates are compared with every
+# new one, so their names and numbers are met again and again (and the form's few insurers' names)
+KEYED_TEXTS = 2**16
+
+
+def _per_text(function: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``function`` worked out once per distinct text (a value that is no text, or None, every time)."""
+    once = functools.lru_cache(maxsize=KEYED_TEXTS)(function)
+
+    @functools.wraps(function)
+    def keyed(value: Any) -> str:
+        return once(value) if isinstance(value, str) else function(value)
+    return keyed
 
 
 def compared(certificate: dict[str, Any]) -> dict[str, Any]:
@@ -111,15 +125,18 @@ def _by_number(certificate: dict[str, Any]) -> dict[str, tuple[int, dict[str, An
     return {n: (i, p) for i, p in enumerate(certificate.get("policies") or []) if (n := _number(p.get("policy_number")))}
 
 
+@_per_text
 def _number(value: Any) -> str:
     text = "".join(ch for ch in str(value or "").upper() if ch.isalnum())
     return text if len(text) >= MIN_POLICY_NUMBER and any(ch.isdigit() for ch in text) else ""
 
 
+@_per_text
 def _insurer_key(name: Any) -> str:
     words = [w for w in normalise(name).split() if w not in _NOISE]
     return words[0] if words else ""
 
 
+@_per_text
 def _party(name: Any) -> str:
     return " ".join(w for w in normalise(name).split() if w not in _PARTY_NOISE)

@@ -3,12 +3,16 @@ history signals compare, newest first, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from sqlalchemy import delete, event, select, update
 
 from infra.admin import add_account
 from infra.models import Certificate, Document
 from infra.repo import add_document
 from pipeline.signals.history import COMPARED
+from workers import trust
 from workers.trust import account_history
 
 pytestmark = pytest.mark.integration
@@ -71,3 +75,93 @@ def test_given_rows_with_their_compared_keys_then_those_are_read_and_older_rows_
     cut = {key: WHOLE[key] for key in COMPARED}
     assert history == [{}, kept, cut]
     assert limited == [{}, kept]
+
+
+def _history_statements(app, read) -> tuple[Any, list[str]]:
+    """What ``read`` returned, and the history statements it sent with their ``seen`` parameter."""
+    sent: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if "certificates.compared" in statement:
+            sent.append(statement)
+
+    engine = app.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        return read(), sent
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def test_given_a_history_read_once_then_a_later_read_sends_only_the_newer_rows_keys(app, monkeypatch):
+    """The second read of the account's history (new certificates meanwhile) is one statement, and the
+    rows held are not sent again: one is changed behind the process's back here (a certificate row is
+    never changed) to show which was read. Without that change, it is what a read from nothing gives."""
+    monkeypatch.setattr(trust, "HELD", trust.HeldHistories())
+    with app.sessions() as session:
+        account = add_account(session, "acme", "Acme")
+        _document(session, account.id, 1, WHOLE, compared={"revision_number": "1"})
+        _document(session, account.id, 2, WHOLE)  # before the migration: read from its data
+        _document(session, account.id, 3, ["not", "an", "object"])
+        first = _document(session, account.id, 4, WHOLE, compared={"revision_number": "4"})
+        session.commit()
+        cut = {key: WHOLE[key] for key in COMPARED}
+        assert account_history(session, first) == [cut, {"revision_number": "1"}]
+        _document(session, account.id, 5, WHOLE, compared={"revision_number": "5"})
+        second = _document(session, account.id, 6, WHOLE, compared={"revision_number": "6"})
+        session.commit()
+        held, sent = _history_statements(app, lambda: account_history(session, second))
+        session.execute(update(Certificate).where(Certificate.document_id == first.id)
+                        .values(compared={"revision_number": "changed"}))
+        session.commit()
+        again = account_history(session, second)
+        monkeypatch.setattr(trust, "HELD", trust.HeldHistories())
+        afresh = account_history(session, second)
+
+    assert held == [{"revision_number": "5"}, {"revision_number": "4"}, cut, {"revision_number": "1"}]
+    assert len(sent) == 1  # one statement, as without the rows held
+    assert again == held
+    assert afresh == [{"revision_number": "5"}, {"revision_number": "changed"}, cut, {"revision_number": "1"}]
+
+
+def test_given_a_row_committed_after_a_newer_one_was_held_then_it_is_in_the_history(app, monkeypatch):
+    """A certificate whose id was taken before the newest held one's and committed after it was read
+    (two workers' transactions) is still read: the whole history is read again."""
+    monkeypatch.setattr(trust, "HELD", trust.HeldHistories())
+    with app.sessions() as session:
+        account = add_account(session, "acme", "Acme")
+        late = _document(session, account.id, 1, WHOLE, compared={"revision_number": "late"})
+        _document(session, account.id, 2, WHOLE, compared={"revision_number": "2"})
+        new = _document(session, account.id, 3, WHOLE, compared={"revision_number": "3"})
+        session.commit()
+        late_id = session.scalars(select(Certificate.id).where(Certificate.document_id == late.id)).one()
+        session.execute(delete(Certificate).where(Certificate.id == late_id))  # as if not committed yet
+        session.commit()
+        assert account_history(session, new) == [{"revision_number": "2"}]
+        session.add(Certificate(id=late_id, document_id=late.id, data=WHOLE, compared={"revision_number": "late"}))
+        session.commit()
+        history, sent = _history_statements(app, lambda: account_history(session, new))
+
+    assert history == [{"revision_number": "2"}, {"revision_number": "late"}]
+    assert len(sent) == 2  # the read with the rows held, then the whole history
+
+
+def test_given_more_certificates_than_held_then_the_least_recently_read_accounts_are_let_go(app, monkeypatch):
+    """Room for three certificates: account a (one earlier certificate), then b (one), then c (two) are
+    read; a is let go to hold c, b stays. What each read returns is the history all the same."""
+    held = trust.HeldHistories(rows=3)
+    monkeypatch.setattr(trust, "HELD", held)
+    with app.sessions() as session:
+        news = []
+        for n, (slug, earlier) in enumerate((("a", 1), ("b", 1), ("c", 2))):
+            account = add_account(session, slug, slug.upper())
+            for k in range(earlier):
+                _document(session, account.id, 10 * n + k, WHOLE, compared={"revision_number": f"{slug}{k}"})
+            news.append(_document(session, account.id, 10 * n + 9, WHOLE, compared={}))
+        session.commit()
+        histories = [account_history(session, new) for new in news]
+        kept = held.held_accounts(session.get_bind())
+
+    assert histories == [[{"revision_number": "a0"}], [{"revision_number": "b0"}],
+                         [{"revision_number": "c1"}, {"revision_number": "c0"}]]
+    assert kept == [news[1].account_id, news[2].account_id]

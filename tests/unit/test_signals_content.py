@@ -188,3 +188,31 @@ def test_given_earlier_certificates_cut_to_the_compared_keys_then_the_same_histo
     assert sorted(codes(whole)) == ["naic_other_insurer", "policy_other_insured", "policy_other_insured",
                                     "revision_not_raised"]
     assert history_signals(certificate, cut) == whole
+
+
+def test_given_the_same_earlier_certificates_twice_then_their_names_are_normalised_once(certificate, monkeypatch):
+    """An account's earlier certificates are compared with every new one: each distinct name is
+    normalised once per process, not once per new certificate; the signals are the same."""
+    from pipeline.signals import history
+
+    other = copy.deepcopy(certificate)
+    other["insurers"][0]["name"] = "Zurich American Insurance Company of Bonn"  # a text no other test has
+    other["insured"]["name"] = "Redstone Roofing of Bonn Inc."
+    other["revision_number"] = None
+    seen: list = []
+    monkeypatch.setattr(history, "normalise", lambda text, whole=history.normalise: seen.append(text) or whole(text))
+    first = history_signals(certificate, [other])
+    once = list(seen)
+    assert history_signals(certificate, [other]) == first
+    assert codes(first) == ["naic_other_insurer", "policy_other_insured", "policy_other_insured"]
+    assert "Zurich American Insurance Company of Bonn" in once and "Redstone Roofing of Bonn Inc." in once
+    assert seen == once  # the second time, nothing normalised again
+
+
+def test_given_a_policy_number_that_is_no_text_then_it_is_still_compared(certificate):
+    earlier = copy.deepcopy(certificate)
+    earlier["insured"]["name"] = "Redstone Roofing Inc."
+    earlier["revision_number"] = None
+    mine = copy.deepcopy(certificate)
+    mine["policies"][0]["policy_number"] = earlier["policies"][0]["policy_number"] = 12345678
+    assert "policy_other_insured" in codes(history_signals(mine, [earlier]))
