@@ -1,0 +1,56 @@
+"""Values after OCR on the 2016-xfa scans (branch xfamiss5): a word whose box tesseract drew flat, put back on its
+line."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from pipeline.acord25.extract import extract_certificate
+from pipeline.acord25.reader import prepared
+from pipeline.textlayer import Page, Word
+
+
+def _flattened(page: Page, text: str, confidence: float, stretch: float = 0.0) -> Page:
+    """``page`` with the first word ``text`` read as OCR reads it on some scans: its box a speck's height (1 pt) at
+    the bottom of its line, stretched ``stretch`` points to the left, at ``confidence``."""
+    words, done = [], False
+    for w in page.words:
+        if w.text == text and not done:
+            w = replace(w, x0=w.x0 - stretch, y0=w.y1 - 2.0, y1=w.y1 - 1.0, confidence=confidence)
+            done = True
+        words.append(w)
+    return replace(page, words=tuple(words))
+
+
+def _insurer(cert: dict, letter: str) -> tuple[int, dict]:
+    return next((i, v) for i, v in enumerate(cert["insurers"]) if v["letter"] == letter)
+
+
+def test_given_a_names_first_word_read_with_a_flat_box_then_it_is_the_names_and_doubted(page):
+    scanned = _flattened(page, "Pioneer", 0.39, stretch=60.0)
+    cert = extract_certificate([scanned], None, "ocr")
+    i, insurer = _insurer(cert, "A")
+    assert insurer["name"] == "Pioneer Mutual Insurance Co"
+    assert cert["evidence"][f"/insurers/{i}/name"]["confidence"] < 0.9  # no surer than its doubtful word
+
+
+def test_given_a_flat_word_then_its_box_takes_the_next_words_rows_and_its_letters_width():
+    nxt = Word("Floater", 78.0, 536.0, 99.0, 546.0, confidence=0.93)
+    flat = Word("Installation", 30.0, 544.0, 75.0, 545.0, confidence=0.0)
+    page = Page(number=1, width=612, height=792, words=(flat, nxt), marks=())
+    got = next(w for w in prepared(page).words if w.text == "Installation")
+    assert (got.y0, got.y1, got.x1) == (536.0, 546.0, 75.0)
+    assert abs(got.x0 - (75.0 - 3.0 * 12)) < 1e-9
+
+
+def test_given_a_flat_short_word_or_one_far_from_the_next_then_it_stays_a_speck():
+    nxt = Word("Floater", 78.0, 536.0, 99.0, 546.0, confidence=0.93)
+    short = Word("eee", 60.0, 544.0, 75.0, 545.0, confidence=0.2)  # a speck read as a few letters
+    far = Word("Installation", 10.0, 544.0, 55.0, 545.0, confidence=0.0)  # ends 23 pt before the next word
+    other_row = Word("Installation", 30.0, 560.0, 75.0, 561.0, confidence=0.0)  # below the line
+    for flat in (short, far, other_row):
+        page = Page(number=1, width=612, height=792, words=(flat, nxt), marks=())
+        assert prepared(page).words == (flat, nxt)
+    text_layer = replace(far, x0=30.0, x1=75.0, confidence=None)  # a text layer's word is where it was drawn
+    page = Page(number=1, width=612, height=792, words=(text_layer, nxt), marks=())
+    assert prepared(page).words == (text_layer, nxt)
