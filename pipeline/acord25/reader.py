@@ -868,6 +868,8 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
                 out[f] = (True, "checked", box)
         elif f.kind == "remarks":
             text = " ".join(kinds.text_of(line) for line in fw.lines(f))
+            if any(w.confidence is not None for w in words):
+                text = postal.with_streets_mended(text)  # a project's street, its suffix read with a look-alike
             if text:
                 out[f] = (text, "in_box" if len(fw.lines(f)) == 1 else "joined_lines", box)
         elif f.kind == "signature":

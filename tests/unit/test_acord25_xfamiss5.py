@@ -54,3 +54,35 @@ def test_given_a_flat_short_word_or_one_far_from_the_next_then_it_stays_a_speck(
     text_layer = replace(far, x0=30.0, x1=75.0, confidence=None)  # a text layer's word is where it was drawn
     page = Page(number=1, width=612, height=792, words=(text_layer, nxt), marks=())
     assert prepared(page).words == (text_layer, nxt)
+
+
+def test_given_an_ocr_description_holding_a_mark_no_free_text_prints_then_it_is_doubted():
+    from pipeline.acord25.plausible import review
+
+    cert = {"description_of_operations": "Re: Main St [per contract]", "policies": [
+        {"line": "automobile_liability", "description": "Hired/Non-O\\", "limits": {}},
+        {"line": "general_liability", "description": "Stop Gap: $1,000 & more (ded) #5; 50%", "limits": {}}]}
+    evidence = {p: {"confidence": 0.95, "how": "in_box", "ocr": 0.95} for p in (
+        "/description_of_operations", "/policies/0/description", "/policies/1/description")}
+    review(cert, evidence, ocr=True)
+    assert evidence["/policies/0/description"]["confidence"] < 0.9
+    assert evidence["/description_of_operations"]["confidence"] < 0.9
+    assert evidence["/policies/1/description"]["confidence"] == 0.95  # a free text's own marks
+
+
+def test_given_a_street_in_an_ocr_description_read_with_a_lookalike_suffix_then_it_is_mended(page):
+    scanned = replace(page, words=tuple(replace(w, text="Bivd.") if w.text == "reroof." else w for w in page.words))
+    digit = replace(scanned, words=tuple(replace(w, text="2952") if w.text == "Riverside" and w.y0 > 500 else w
+                                         for w in scanned.words))
+    cert = extract_certificate([digit], None, "ocr")
+    assert cert["description_of_operations"].startswith("Re: 2952 Depot Blvd. Certificate holder")
+    text_layer = replace(digit, words=tuple(replace(w, confidence=None) for w in digit.words))
+    assert "Depot Bivd." in extract_certificate([text_layer], None, "text_layer")["description_of_operations"]
+
+
+def test_given_free_text_then_only_a_street_from_its_house_number_is_mended():
+    from pipeline.acord25.postal import with_streets_mended
+
+    assert with_streets_mended("at 2952 Commerce Bivd. per contract") == "at 2952 Commerce Blvd. per contract"
+    assert with_streets_mended("covers 12 workers In Texas") == "covers 12 workers In Texas"  # no street's name
+    assert with_streets_mended("at 12 Main St Bivd") == "at 12 Main St Bivd"  # the street ended before it
