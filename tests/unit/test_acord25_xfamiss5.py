@@ -86,3 +86,51 @@ def test_given_free_text_then_only_a_street_from_its_house_number_is_mended():
     assert with_streets_mended("at 2952 Commerce Bivd. per contract") == "at 2952 Commerce Blvd. per contract"
     assert with_streets_mended("covers 12 workers In Texas") == "covers 12 workers In Texas"  # no street's name
     assert with_streets_mended("at 12 Main St Bivd") == "at 12 Main St Bivd"  # the street ended before it
+
+
+def _date_image():
+    import cv2
+    import numpy as np
+
+    image = np.full((1000, 1000), 255, dtype=np.uint8)
+    cv2.putText(image, "05/15/24", (100, 240), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 3)
+    return image
+
+
+def _reread_date(*page_words: Word, kind: str = "date"):
+    from pipeline.acord25.cells import BLOCK, Cell
+    from pipeline.acord25.layout import Box
+    from pipeline.ocr.pages import _word
+    from pipeline.ocr.zones import reread_cells
+    from tests.ocrfakes import ReadsBands
+
+    scale = 72 / 300
+    cell = Cell(Box(80 * scale, 200 * scale, 400 * scale, 260 * scale), BLOCK, line=True, kind=kind)
+    page = Page(1, 1000 * scale, 1000 * scale, tuple(page_words))
+    got = reread_cells(page, _date_image(), [cell], ReadsBands(["05/15/24"]), dpi=300, place=lambda w: _word(w, scale))
+    return [w.text for w in got.words]
+
+
+def test_given_a_date_box_the_page_read_as_junk_then_its_own_reading_of_a_date_replaces_it():
+    junk = (Word("ee", 24.0, 50.0, 40.0, 58.0, confidence=0.21), Word("4", 44.0, 50.0, 47.0, 58.0, confidence=0.93))
+    assert _reread_date(*junk) == ["05/15/24"]
+    assert _reread_date(*junk, kind="") != ["05/15/24"]  # a box of no kind: the block's line scores keep the page's
+
+
+def test_given_a_coverage_date_read_as_dropped_junk_then_it_is_listed_unless_the_print_runs_across_its_rule():
+    from pipeline.acord25.cells import BLOCK, value_cells
+    from pipeline.acord25.template import load
+
+    template = load("2016/03")
+    box = next(f.box for f in template.fields if f.key == "workers_compensation/expiration")
+    printed = [Word(t, x0, y0, x1, y1, confidence=0.9) for t, x0, y0, x1, y1 in template.printed]
+
+    def listed(word: Word) -> bool:
+        page = Page(number=1, width=612, height=792, words=[*printed, word], marks=[])
+        cells = value_cells(page, lambda b, **_: False)
+        return any(c.alphabet == BLOCK and c.line and c.kind == "date" and c.box.contains(word.cx, word.cy)
+                   for c in cells)
+
+    y = (box[1] + box[3]) / 2
+    assert listed(Word("IOQNOt/24", box[0] + 2, y - 4, box[0] + 40, y + 4, confidence=0.0))
+    assert not listed(Word("05/01/202@/01/2", box[0] - 40, y - 4, box[0] + 42, y + 4, confidence=0.0))
