@@ -19,6 +19,7 @@ too, apart from the party blocks' (:func:`_line`).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, replace
 
 import cv2
@@ -247,7 +248,8 @@ LINE_SURE = 0.75  # OCR confidence (0-1) of each word of a one-line box's own re
 
 def _line(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word]:
     """``words`` with a one-line value box's own reading ``got`` taken in: where the page's reading has no word in
-    the box (nor within :data:`NEAR_PT` of it), ``got`` when it is one line of print-shaped words, each read at
+    the box (nor within :data:`NEAR_PT` of it), ``got`` when it is one line of print-shaped words (a party's words
+    or a code's: :func:`code_shaped`), each read at
     :data:`LINE_SURE` or more (a lone digit too: its cut-out's specks were painted out before it was read, so a
     character read there is print, where a party block's lone character may be a speck's); else as a party's
     block (:func:`_block`)."""
@@ -257,10 +259,22 @@ def _line(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word]
         return [w for w in words if w not in first] + second
     if first:
         return _block(words, cut, got, place)
-    if (second and len(lines_of(second)) == 1 and all(plausible(w.text) for w in second)
+    if (second and len(lines_of(second)) == 1 and all(plausible(w.text) or code_shaped(w.text) for w in second)
             and min(w.confidence if w.confidence is not None else 0.0 for w in second) >= LINE_SURE):
         return words + second
     return words
+
+
+# a code's print: capitals and digits, joined by the marks codes are printed with, holding CODE_DIGITS digits or more
+# (a policy number 'WC-30459054', a date '05/15/24', a phone '256-390-7131'; a party's words are print-shaped by
+# partylines.plausible, which takes no such code)
+_CODE = re.compile(r"^[A-Z0-9]+(?:[-/.#][A-Z0-9]+)*$")
+CODE_DIGITS = 4  # (the reader's NUMBER_DIGITS: speckle is not read as a run of digits)
+
+
+def code_shaped(text: str) -> bool:
+    """A word shaped as a code's print (:data:`_CODE`, with CODE_DIGITS digits or more)."""
+    return bool(_CODE.match(text)) and sum(c.isdigit() for c in text) >= CODE_DIGITS
 
 
 def _of_kind(cell: Cell, first: list[Word], second: list[Word]) -> bool:

@@ -134,3 +134,24 @@ def test_given_a_coverage_date_read_as_dropped_junk_then_it_is_listed_unless_the
     y = (box[1] + box[3]) / 2
     assert listed(Word("IOQNOt/24", box[0] + 2, y - 4, box[0] + 40, y + 4, confidence=0.0))
     assert not listed(Word("05/01/202@/01/2", box[0] - 40, y - 4, box[0] + 42, y + 4, confidence=0.0))
+
+
+def test_given_a_one_line_box_the_page_read_nothing_in_then_its_own_sure_reading_of_a_code_is_taken():
+    """A policy number's box read as nothing by the page and 'WC-30459054' at 91 alone: a code is print."""
+    import cv2
+    import numpy as np
+
+    from pipeline.acord25.cells import BLOCK, Cell
+    from pipeline.acord25.layout import Box
+    from pipeline.ocr.pages import _word
+    from pipeline.ocr.zones import reread_cells
+    from tests.ocrfakes import ReadsBands
+
+    scale = 72 / 300
+    image = np.full((1000, 1000), 255, dtype=np.uint8)
+    cv2.putText(image, "WC-30459054", (100, 240), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 3)
+    cell = Cell(Box(80 * scale, 200 * scale, 400 * scale, 260 * scale), BLOCK, line=True, kind="text")
+    page = Page(1, 1000 * scale, 1000 * scale, ())
+    for text, taken in (("WC-30459054", True), ("05/15/24", True), ("S358|x", False)):
+        got = reread_cells(page, image, [cell], ReadsBands([text], conf=91.0), dpi=300, place=lambda w: _word(w, scale))
+        assert ([w.text for w in got.words] == [text]) is taken
