@@ -255,8 +255,9 @@ def _line(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word]
     block (:func:`_block`)."""
     first = words_in(words, cut.cell.box, margin=NEAR_PT)
     second = [place(v) for v in got if v.text.strip()]
-    if first and _of_kind(cut.cell, first, second):
-        return [w for w in words if w not in first] + second
+    own = words_in(words, cut.cell.box)  # (a neighbour's word near the box is not replaced: its own box's value)
+    if own and _of_kind(cut.cell, own, second):
+        return [w for w in words if w not in own] + second
     if first:
         return _block(words, cut, got, place)
     if (second and len(lines_of(second)) == 1 and all(plausible(w.text) or code_shaped(w.text) for w in second)

@@ -115,6 +115,8 @@ def test_given_a_date_box_the_page_read_as_junk_then_its_own_reading_of_a_date_r
     junk = (Word("ee", 24.0, 50.0, 40.0, 58.0, confidence=0.21), Word("4", 44.0, 50.0, 47.0, 58.0, confidence=0.93))
     assert _reread_date(*junk) == ["05/15/24"]
     assert _reread_date(*junk, kind="") != ["05/15/24"]  # a box of no kind: the block's line scores keep the page's
+    neighbour = Word("23681", 24.0, 43.0, 40.0, 49.0, confidence=0.54)  # the row above's value, its centre 2 pt out
+    assert sorted(_reread_date(*junk, neighbour)) == ["05/15/24", "23681"]
 
 
 def test_given_a_coverage_date_read_as_dropped_junk_then_it_is_listed_unless_the_print_runs_across_its_rule():
