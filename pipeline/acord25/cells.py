@@ -41,6 +41,7 @@ LONE_CHAR = 0.0008
 # cell's sides, an e-mail address read as two words out of order): such a box, holding print, whose words give
 # no value of its kind is read again alone, as a block (its sure lines kept: pipeline.ocr.partylines.combined)
 LINE_KINDS = ("text", "date", "naic", "phone", "email")
+NEAR_PT = 4.0  # a word whose sides lie this near a box's may still be the box's own print (pipeline.ocr.zones')
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,11 @@ class Cell:
     # CONFIRMED and UNCONFIRMED for an amount, DATE_CONFIRMED and DATE_UNCONFIRMED for a date)
     confirm: bool = False
     line: bool = False  # a block cell that is a one-line value box (LINE_KINDS), not a party's block
+    kind: str = ""  # a one-line box's field kind (LINE_KINDS): what a reading of it must give (:meth:`reads`)
+
+    def reads(self, words: list[Word]) -> bool:
+        """A one-line box's ``words`` give a value of its field's kind (a date's box, a date)."""
+        return bool(words) and self.kind in READERS and READERS[self.kind](lines_of(words)) is not None
 
     def accepts(self, text: str) -> bool:
         if self.alphabet == DATE:
@@ -107,9 +113,11 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
             cells.append(Cell(box, BLOCK, line=True))  # a representative's name typed there signs the certificate
         elif f.kind in LINE_KINDS and unread is not None and (_unread_line(f.kind, box, words, unread)
                                                                or any(id(w) in fw.after_colon for w in words)
-                                                               or (not words and f.block != "coverages"
-                                                                   and _dropped(page, registration, box))):
-            cells.append(Cell(box, BLOCK, line=True))  # (a value glued to its label's colon: read again without it)
+                                                               or (not words and _dropped(
+                                                                   page, registration, box,
+                                                                   within=f.block == "coverages"))):
+            cells.append(Cell(box, BLOCK, line=True, kind=f.kind))  # (a value glued to its label's colon: read again
+            # without it)
     return cells
 
 
@@ -131,14 +139,19 @@ def _unread_line(kind: str, box: Box, words: list[Word], unread) -> bool:
     return READERS[kind](lines_of(words)) is None
 
 
-def _dropped(page: Page, registration: Registration, box: Box) -> bool:
+def _dropped(page: Page, registration: Registration, box: Box, within: bool = False) -> bool:
     """The page's reading holds an OCR word in ``box`` (its centre inside; none of the form's print) that gave the
-    box no word: one read too doubtfully to be taken ('13)' at 0.2 for a revision '3' glued to its label's colon).
-    Asked outside the coverage table only: a coverage row's dates and codes have readings of their own (a date's
-    row, its mending), and on the tuning scans a doubtful date read again alone in the line strip was taken at 0.95
-    in the other date's cell (docs/accuracy.md, lineread)."""
-    return any(w.confidence is not None and j not in registration.printed_words
-               and box.x0 <= w.cx <= box.x1 and box.y0 <= w.cy <= box.y1 for j, w in enumerate(page.words))
+    box no word: one read too doubtfully to be taken ('13)' at 0.2 for a revision '3' glued to its label's colon;
+    a coverage date read as junk, 'IOQNOt/24' at 0). ``within`` (a coverage row's cells): every such word lies
+    within the box (NEAR_PT): a print run across the rule between two date cells ('12/11/202@/11/20') is read by
+    its row's dates (reader._row_dates); read again alone, one cell's cut-out gave a date cut at the rule, taken at
+    0.95 (docs/accuracy.md, lineread)."""
+    inside = [w for j, w in enumerate(page.words) if w.confidence is not None and j not in registration.printed_words
+              and box.x0 <= w.cx <= box.x1 and box.y0 <= w.cy <= box.y1]
+    if within:
+        grown = box.grown(NEAR_PT)
+        return bool(inside) and all(grown.x0 <= w.x0 and w.x1 <= grown.x1 for w in inside)
+    return bool(inside)
 
 
 BOX_MARKS = ("box", "cross")  # what the OCR stage's box search makes of a box it found (empty or checked)

@@ -31,6 +31,9 @@ _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
 _POLICY = re.compile(r"^[A-Z0-9][A-Z0-9\-/.#]*( ?[A-Z0-9\-/.#]+)*$", re.I)
 _NAIC = re.compile(r"^\d{5}$")
 _ODD_CHARS = re.compile(r"[{}\[\]|\\~<>;_=@^*]")
+# marks a free text's print does not hold (a description of operations or of a coverage): on a scan, OCR's reading
+# of a rule, of a glyph cut at its box's side ('Hired/Non-O\\' for a print the writer cut), or of speckle
+_TEXT_ODD = re.compile(r"[{}\[\]|\\~<>^_=«»]")
 _ZIP_END = re.compile(r"\b[A-Z]{2}\.?,?\s+\d{5}(-\d{4})?$")
 _ZIPLIKE_END = re.compile(r"[A-Za-z]{2}\.?,?\s+\S{4,10}$")
 
@@ -63,6 +66,7 @@ def review(cert: dict[str, Any], evidence: dict[str, dict[str, Any]], *, ocr: bo
     if ocr:
         check("/date", cert.get("date"), lambda v: issued_in_term(v, cert.get("policies") or []))
         check("/description_of_operations", cert.get("description_of_operations"), lambda v: not is_form_label(v))
+        check("/description_of_operations", cert.get("description_of_operations"), free_text_like)
     for key in ("certificate_number", "revision_number"):
         check(f"/{key}", cert.get(key), lambda v: len(v) <= 25 and not _ODD_CHARS.search(v) and " " not in v.strip()
               and not is_label_words(v))
@@ -92,6 +96,7 @@ def review(cert: dict[str, Any], evidence: dict[str, dict[str, Any]], *, ocr: bo
         if not ocr:
             continue
         check(f"/policies/{i}/policy_number", policy.get("policy_number"), lambda v: not naic_like(v, codes))
+        check(f"/policies/{i}/description", policy.get("description"), free_text_like)
         if not same_line(evidence, [f"/policies/{i}/{k}" for k in ("policy_number", "effective", "expiration")]):
             for key in ("policy_number", "effective", "expiration"):  # read from different rows: which one is unknown
                 doubt(f"/policies/{i}/{key}")
@@ -122,6 +127,12 @@ def _policy(base: str, policy: dict[str, Any], letters: set, check, doubt, *, oc
 
 
 _PLACE = re.compile(r"^[A-Za-z .'\-]+,\s*[A-Z]{2}\.?(\s+\d{5}(-\d{4})?)?$")  # 'Fairview, TX': a city line, not a name
+
+
+def free_text_like(text: str) -> bool:
+    """A free text as a certificate prints one: no mark of :data:`_TEXT_ODD` (OCR's reading of a rule, a cut glyph
+    or speckle)."""
+    return not _TEXT_ODD.search(text)
 
 
 def issued_in_term(iso: str, policies: list[dict[str, Any]]) -> bool:

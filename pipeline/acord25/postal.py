@@ -65,6 +65,29 @@ def with_suffix_mended(text: str) -> str:
     return text
 
 
+STREET_WORDS = 5  # a street named in free text: its house number, at most three words of name, its suffix
+
+
+def with_streets_mended(text: str) -> str:
+    """OCR free text (a description of operations: 'Re: project at 2952 Commerce Bivd.') with each street it names
+    mended as :func:`with_suffix_mended` mends a street line: from a house number, its capitalised name's words and
+    the suffix read with a look-alike, up to STREET_WORDS words. Lower-case words are no street's name ('12 workers
+    In Texas')."""
+    words = text.split(" ")
+    for k, first in enumerate(words):
+        if not _HOUSE_NUMBER.match(first):
+            continue
+        for end in range(k + 3, min(k + STREET_WORDS, len(words)) + 1):
+            span = words[k:end]
+            if not all(w[:1].isupper() for w in span[1:]) or is_street(" ".join(span[:-1])):
+                break  # (a street named already ends before this word)
+            mended = with_suffix_mended(" ".join(span))
+            if mended != " ".join(span):
+                words[k:end] = mended.split(" ")
+                break
+    return " ".join(words)
+
+
 SUFFIX_LOOKALIKES = str.maketrans({"i": "l", "I": "l", "1": "l", "|": "l", "!": "l"})  # what OCR reads a suffix's 'l' as
 
 

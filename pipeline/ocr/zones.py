@@ -19,12 +19,13 @@ too, apart from the party blocks' (:func:`_line`).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
-from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, Cell, dollars, strict_amount
+from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, NEAR_PT, Cell, dollars, strict_amount
 from pipeline.acord25.evidence import CONFIRMED, DATE_CONFIRMED, DATE_UNCONFIRMED, UNCONFIRMED
 from pipeline.acord25.layout import lines_of
 from pipeline.acord25.parse import parse_date
@@ -215,7 +216,7 @@ def _moved(w: OcrWord, cut: _Cut, pad: int) -> OcrWord:
 
 UNREAD_SHARE = 0.2  # of a zone's print: this much outside every word read is a line OCR left out
 UNREAD_IN2 = 0.01  # ... when it is at least this much ink (square inches): a short word's worth
-NEAR_PT = 4.0  # a word whose centre lies this near a zone may cover some of its print
+# NEAR_PT (pipeline.acord25.cells): a word whose centre lies this near a zone may cover some of its print
 
 
 def unread_print(page: Page, image: np.ndarray, zone, *, scale: float, dpi: float,
@@ -247,17 +248,42 @@ LINE_SURE = 0.75  # OCR confidence (0-1) of each word of a one-line box's own re
 
 def _line(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word]:
     """``words`` with a one-line value box's own reading ``got`` taken in: where the page's reading has no word in
-    the box (nor within :data:`NEAR_PT` of it), ``got`` when it is one line of print-shaped words, each read at
+    the box (nor within :data:`NEAR_PT` of it), ``got`` when it is one line of print-shaped words (a party's words
+    or a code's: :func:`code_shaped`), each read at
     :data:`LINE_SURE` or more (a lone digit too: its cut-out's specks were painted out before it was read, so a
     character read there is print, where a party block's lone character may be a speck's); else as a party's
     block (:func:`_block`)."""
-    if words_in(words, cut.cell.box, margin=NEAR_PT):
-        return _block(words, cut, got, place)
+    first = words_in(words, cut.cell.box, margin=NEAR_PT)
     second = [place(v) for v in got if v.text.strip()]
-    if (second and len(lines_of(second)) == 1 and all(plausible(w.text) for w in second)
+    own = words_in(words, cut.cell.box)  # (a neighbour's word near the box is not replaced: its own box's value)
+    if own and _of_kind(cut.cell, own, second):
+        return [w for w in words if w not in own] + second
+    if first:
+        return _block(words, cut, got, place)
+    if (second and len(lines_of(second)) == 1 and all(plausible(w.text) or code_shaped(w.text) for w in second)
             and min(w.confidence if w.confidence is not None else 0.0 for w in second) >= LINE_SURE):
         return words + second
     return words
+
+
+# a code's print: capitals and digits, joined by the marks codes are printed with, holding CODE_DIGITS digits or more
+# (a policy number 'WC-30459054', a date '05/15/24', a phone '256-390-7131'; a party's words are print-shaped by
+# partylines.plausible, which takes no such code)
+_CODE = re.compile(r"^[A-Z0-9]+(?:[-/.#][A-Z0-9]+)*$")
+CODE_DIGITS = 4  # (the reader's NUMBER_DIGITS: speckle is not read as a run of digits)
+
+
+def code_shaped(text: str) -> bool:
+    """A word shaped as a code's print (:data:`_CODE`, with CODE_DIGITS digits or more)."""
+    return bool(_CODE.match(text)) and sum(c.isdigit() for c in text) >= CODE_DIGITS
+
+
+def _of_kind(cell: Cell, first: list[Word], second: list[Word]) -> bool:
+    """A one-line box's own reading ``second`` gives a value of its field's kind (``Cell.reads``: a date's box, a
+    date) where the page's words there, ``first``, give none: the page's junk over clear print ('ee' '4' 'fae' for
+    05/15/24), which a party block's line scores, made for names and streets, would keep (a date is no word of
+    theirs)."""
+    return cell.reads(second) and not cell.reads(first)
 
 
 def _block(words: list[Word], cut: _Cut, got: list[OcrWord], place, labels=()) -> list[Word]:
