@@ -27,6 +27,10 @@ MAX_SKEW = 10.0
 LOCAL_SPAN_PT = 7.5  # the neighbourhood a pixel's ink is judged against: wider than a check box's side is thick
 LOCAL_CONTRAST = 20  # grey levels darker than that neighbourhood's mean: a faint hairline, not paper grain
 _WORK_WIDTH = 900  # pixels: enough resolution for ~0.05 degree steps over a page
+# the search's first stage (0.5 degree steps over +-MAX_SKEW: 41 of its 67 rotations) looks at the copy shrunk by
+# this: it need only land within the next stage's +-0.6 degrees, and a level page's rows still stand out at half
+# the width; the finer stages look at the whole copy (a quarter of the pixels: about 0.1 s of CPU a page less)
+COARSE_SCALE = 0.5
 
 
 def binarise(image: np.ndarray) -> np.ndarray:
@@ -61,10 +65,11 @@ def skew_by_projection(image: np.ndarray) -> float:
     ink = binarise(_small(image))
     if cv2.countNonZero(ink) < 50:
         return 0.0
+    coarse = cv2.resize(ink, None, fx=COARSE_SCALE, fy=COARSE_SCALE, interpolation=cv2.INTER_AREA)
     best = 0.0
-    for span, step in ((MAX_SKEW, 0.5), (0.6, 0.1), (0.12, 0.02)):
+    for copy, span, step in ((coarse, MAX_SKEW, 0.5), (ink, 0.6, 0.1), (ink, 0.12, 0.02)):
         angles = np.arange(best - span, best + span + step / 2, step)
-        scores = [_row_score(ink, a) for a in angles]
+        scores = [_row_score(copy, a) for a in angles]
         best = float(angles[int(np.argmax(scores))])
     return round(best, 2)
 

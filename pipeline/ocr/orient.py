@@ -45,11 +45,12 @@ class Upright:
     confidence: float  # the rules' fit (0-1), or OSD's own confidence
 
 
-def find_upright(image: np.ndarray, dpi: float, engine: OcrEngine) -> Upright:
-    """The page's turn: from its ruled lines when they settle it, else from OSD."""
+def find_upright(image: np.ndarray, dpi: float, engine: OcrEngine, *, skew: float | None = None) -> Upright:
+    """The page's turn: from its ruled lines when they settle it, else from OSD. ``skew``: the page's tilt as it
+    lies, when measured already (the rules are levelled by it before they are looked for)."""
     from pipeline.ocr.ruled_turn import find_turn
 
-    ruled = find_turn(image, dpi)
+    ruled = find_turn(image, dpi, skew=skew)
     if ruled is not None:
         logger.info("turn %s from the ruled lines (fit %.2f, next best %.2f)", ruled.rotate, ruled.fit,
                     ruled.runner_up)

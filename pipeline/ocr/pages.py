@@ -76,12 +76,15 @@ def _read(held: list[raster.Raster], engine: OcrEngine) -> Page:
         factor = OCR_DPI / dpi
         image = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
         dpi = image.shape[1] * 72.0 / width_pt
-    turn = orient.find_upright(image, dpi, engine)
+    # the tilt is measured once on the page as it lies: the ruled turn levels the rules by it, and a page left
+    # unturned (most are) is levelled by it too; a turned page is measured again as it then lies
+    angle = deskew.estimate_skew(image)
+    turn = orient.find_upright(image, dpi, engine, skew=angle)
     if turn.rotate:
         image = orient.rotate_clockwise(image, turn.rotate)
         if turn.rotate in (90, 270):
             width_pt, height_pt = height_pt, width_pt
-    angle = deskew.estimate_skew(image)
+        angle = deskew.estimate_skew(image)
     image = deskew.deskew(image, angle)
     image = deskew.despeckle(image, dpi)
     ink = deskew.binarise(image)

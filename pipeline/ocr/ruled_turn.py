@@ -49,12 +49,14 @@ class RuledTurn:
     runner_up: float  # the best share at any other turn
 
 
-def find_turn(image: np.ndarray, dpi: float, form: dict[str, tuple[Rule, ...]] | None = None) -> RuledTurn | None:
+def find_turn(image: np.ndarray, dpi: float, form: dict[str, tuple[Rule, ...]] | None = None, *,
+              skew: float | None = None) -> RuledTurn | None:
     """The page's quarter turn from its ruled lines, or None when they do not settle it (no form's
     rules, or two turns fit about as well). ``image`` is grayscale (0 = ink) at ``dpi``; ``form`` is
-    each template's rules (by edition), :func:`form_rules` when not given."""
+    each template's rules (by edition), :func:`form_rules` when not given; ``skew``, the page's tilt when the
+    caller has measured it already (else it is measured here, on a coarse copy)."""
     form = form_rules() if form is None else form
-    page_rules, size = page_rule_segments(image, dpi)
+    page_rules, size = page_rule_segments(image, dpi, skew)
     if not page_rules or not form:
         return None
     fits = {turn: max(fit(turned(page_rules, size, turn), template) for template in form.values())
@@ -75,13 +77,13 @@ def form_rules() -> dict[str, tuple[Rule, ...]]:
     return {edition: load(edition).rules for edition in editions() if load(edition).rules}
 
 
-def page_rule_segments(image: np.ndarray, dpi: float) -> tuple[list[Rule], tuple[float, float]]:
-    """The page's long rules in points (levelled first: a skewed rule breaks into short runs), and the
-    page's size in points."""
+def page_rule_segments(image: np.ndarray, dpi: float, skew: float | None = None) -> tuple[list[Rule], tuple[float, float]]:
+    """The page's long rules in points (levelled first, by ``skew`` when given, else by the tilt measured on a
+    coarse copy: a skewed rule breaks into short runs), and the page's size in points."""
     factor = min(1.0, RULE_DPI / dpi)
     small = image if factor >= 1.0 else cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     at = dpi * factor
-    small = deskew.deskew(small, _skew(image, dpi))
+    small = deskew.deskew(small, _skew(image, dpi) if skew is None else skew)
     level, upright = rules.printed_rule_runs(deskew.binarise_fine(small), at, bridge_pt=rules.DASHED_GAP_PT)
     pt = 72.0 / at
     size = (small.shape[1] * pt, small.shape[0] * pt)
