@@ -45,10 +45,7 @@ from workers.dispatch import Flushed
 from workers.handoffs import Relay, Taken, dispatch, relay_once
 from workers.memory import ReturnFreedMemory
 from workers.metrics import StageTimer, stage_handover
-from workers.publish import publish_pending
-from workers.decisions import score
 from workers.on_file import on_file
-from workers.vendors import after_scoring, note_thread
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -306,6 +303,8 @@ class Stages:
                     for row in rows:
                         insert_ignore(session, MessageDocument, {"message_id": row.id, "document_id": document_id},
                                       ["message_id", "document_id"])
+                from workers.vendors import note_thread
+
                 note_thread(session, rows, result.refs)  # what it answers, to link replies (workers/vendors.py)
                 if result.attachments:
                     mark_messages(session, rows, MessageStatus.SPLIT,
@@ -421,6 +420,9 @@ class Stages:
         self._run(document_id, lambda session, document, _: self._score(session, document, as_of), handed=handed)
 
     def _score(self, session, document: Document, as_of: str | None) -> Any:
+        from workers.decisions import score
+        from workers.vendors import after_scoring
+
         status = DocumentStatus(document.status)
         if status != DocumentStatus.EXTRACTED:
             return self._next_after(status)
@@ -438,6 +440,8 @@ class Stages:
         self._run(document_id, lambda session, document, _: self._rescore(session, document, trigger, as_of))
 
     def _rescore(self, session, document: Document, trigger: str, as_of: str | None) -> Any:
+        from workers.decisions import score
+
         if document.status != DocumentStatus.DECIDED:
             return None  # not decided yet: its first scoring will see the change
         score(session, document, date.fromisoformat(as_of) if as_of else date.today(), trigger)
@@ -446,6 +450,8 @@ class Stages:
     # -- publish ----------------------------------------------------------------------------
 
     def publish_events(self) -> None:
+        from workers.publish import publish_pending
+
         publish_pending(broker=self.broker, sessions=self.sessions, settings=self.settings, redis=self.redis(),
                         taken=self.taken)
 

@@ -1,16 +1,21 @@
 """A party block's address lines as OCR leaves them: a line shaped as a street or as a city line (no name), and a
 city line whose state OCR lost, its state known again from its ZIP code.
 
-Pure functions over one line's text. The ZIP code's state comes from the ``zipcodes`` library (MIT, its data
-offline in the package, CC BY 4.0): the code itself when it is a real one, else the one state of every
-real code sharing its first three digits (the US sectional centre, which never spans a state but for a few
-military and territory prefixes: those give no state).
+Pure functions over one line's text. The ZIP code's state comes from the ``zipcodes`` library's data (MIT, its data
+CC BY 4.0): the code itself when it is a real one, else the one state of every real code sharing its first three
+digits (the US sectional centre, which never spans a state but for a few military and territory prefixes: those
+give no state). That answer for every code is a small table, ``zip_states.json`` (:func:`library_table`, a test
+holds it equal to the library's), read here: the library, asked anything, keeps its whole data set for the life
+of the process (~37 MB of an OCR worker's resident memory), for the state of a few codes a certificate.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
+from importlib import resources
+from typing import Any
 
 # the common street suffixes (USPS Publication 28, C1), as printed and abbreviated
 STREET_SUFFIXES = frozenset((
@@ -115,29 +120,50 @@ def with_state(text: str) -> str:
 
 def state_of_zip(code: str) -> str | None:
     """The state of a 5-digit ZIP code: its own when it is real, else its sectional centre's one state."""
-    import zipcodes
-
-    found = zipcodes.matching(code)
-    if found:
-        return str(found[0]["state"])
-    states = _centre_states(code[:3])
-    return next(iter(states)) if len(states) == 1 else None
+    table = _table()
+    centre = code[:3]
+    if centre in table["spanning"]:  # a centre of several states: only its real codes have one
+        return table["codes"].get(code)
+    return table["centres"].get(centre)
 
 
-@lru_cache(maxsize=None)
-def _centre_states(centre: str) -> frozenset[str]:
-    """The states of the real ZIP codes in sectional centre ``centre`` (their first three digits), asked of the
-    library for that centre alone: its whole list (42,000 records as dicts, ~90 MB, which ``zipcodes.list_all``
-    keeps for the life of the process) is never built. At most 1,000 small entries."""
-    import zipcodes
+@lru_cache(maxsize=1)
+def _table() -> dict[str, Any]:
+    """``zip_states.json``: the centres of one state, and the real codes of the centres that span several."""
+    table = json.loads(resources.files("pipeline.acord25").joinpath(ZIP_STATES).read_text())
+    table["spanning"] = frozenset(table["spanning"])
+    return table
 
-    return frozenset(z["state"] for z in zipcodes.similar_to(centre))
+
+ZIP_STATES = "zip_states.json"
 
 
 @lru_cache(maxsize=1)
 def _states() -> frozenset[str]:
-    """Every state and territory that has a ZIP code, read a leading digit at a time (each tenth of the
-    records freed before the next is asked for, none of them kept)."""
+    """Every state and territory that has a ZIP code."""
+    table = _table()
+    return frozenset(table["centres"].values()) | frozenset(table["codes"].values())
+
+
+def library_table() -> dict[str, Any]:
+    """What ``zip_states.json`` holds, asked of the ``zipcodes`` library (its whole list, once: for writing the
+    table, ``python -m pipeline.acord25.postal``, and for the test that holds the table to the library):
+    ``centres``, the state of each sectional centre whose real codes are all of one state; ``spanning``, the
+    centres whose real codes are of several; ``codes``, the state of each real code of those."""
     import zipcodes
 
-    return frozenset(z["state"] for digit in "0123456789" for z in zipcodes.similar_to(digit))
+    by_centre: dict[str, set[str]] = {}
+    for z in zipcodes.list_all():
+        by_centre.setdefault(z["zip_code"][:3], set()).add(z["state"])
+    spanning = sorted(c for c, states in by_centre.items() if len(states) > 1)
+    return {"source": f"zipcodes {zipcodes.__version__}",
+            "centres": {c: next(iter(states)) for c, states in sorted(by_centre.items()) if len(states) == 1},
+            "spanning": spanning,
+            "codes": {z["zip_code"]: z["state"] for z in sorted(zipcodes.list_all(), key=lambda z: z["zip_code"])
+                      if z["zip_code"][:3] in spanning}}
+
+
+if __name__ == "__main__":  # the table written again from the installed library
+    target = resources.files("pipeline.acord25").joinpath(ZIP_STATES)
+    target.write_text(json.dumps(library_table(), indent=0, sort_keys=True) + "\n")  # type: ignore[attr-defined]
+    print(f"wrote {target}")

@@ -92,7 +92,8 @@ def find_boxes(ink: np.ndarray, dpi: float, *, outline: np.ndarray | None = None
 
 def _boxes(outline: np.ndarray, ink: np.ndarray, dpi: float, *, bridge: int) -> list[CheckBox]:
     horizontal, vertical = rule_masks(outline, dpi, min_length_pt=BOX_MIN_PT * 0.8, bridge=bridge)
-    grid = cv2.bitwise_or(horizontal, vertical)
+    grid = cv2.bitwise_or(horizontal, vertical, dst=horizontal)  # (both masks are this function's own)
+    del horizontal, vertical  # one page-sized image alive while the outlines are traced, not three
     contours, hierarchy = cv2.findContours(grid, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return []

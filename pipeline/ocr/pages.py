@@ -101,16 +101,18 @@ def _read(held: list[raster.Raster], engine: OcrEngine) -> Page:
         boxes, sides = checkboxes.find_boxes(ink, dpi, outline=outline)
         # the straight runs of the ink: its rules are painted out, and the signature's ink is told from them
         straight = rules.straight_runs(ink, dpi)
-        standing = rules.standing_rules(*straight, ink, dpi)
+        joined = cv2.bitwise_or(*straight)  # all ``read`` needs of them: the two masks are narrowed in place
+        standing = rules.standing_rules(*straight, ink, dpi, own=True)
+        del straight
         hairlines, rule_marks, candidates = ruled.result()
-    clean = rules.remove_rules(image, ink, dpi, extra=cv2.bitwise_or(sides, hairlines), rules=standing)
+    clean = rules.remove_rules(image, ink, dpi, extra=cv2.bitwise_or(sides, hairlines, dst=sides), rules=standing)
     size = (round(width_pt, 2), round(height_pt, 2))
     placed = PageRegistration(turn=turn.rotate, turned_by=turn.by, skew=angle, size=size, corners=sheet)
     read = functools.partial(_page_of, number=number, size=size, boxes=boxes, rule_marks=rule_marks, ink=ink,
-                             straight=cv2.bitwise_or(*straight), dpi=dpi, scale=scale)
-    # what is read from here on is ``clean`` and ``ink`` (and the straight runs, joined in ``read``): the page's
+                             straight=joined, dpi=dpi, scale=scale)
+    # what is read from here on is ``clean`` and ``ink`` (and the straight runs, ``joined``, in ``read``): the page's
     # other images (a 300 dpi page's are 8.4 MB each) are let go before tesseract's own memory comes on top
-    del image, outline, straight, standing, sides, hairlines, ruled  # (the future holds its result)
+    del image, outline, joined, standing, sides, hairlines, ruled  # (the future holds its result)
     if cheap_path:
         cheap = _by_zones(clean, ink, candidates, read, engine, dpi, placed)
         zoned.note(cheap is not None)

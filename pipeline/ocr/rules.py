@@ -45,13 +45,16 @@ def rule_masks(ink: np.ndarray, dpi: float, *, min_length_pt: float,
                min_height_pt: float | None = None, bridge: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """(horizontal, vertical) masks of straight ink runs at least ``min_length_pt`` long
     (``min_height_pt`` for the upright ones, when given), gaps narrower than ``bridge`` pixels closed."""
+    return (_runs(ink, dpi, min_length_pt, bridge, upright=False),
+            _runs(ink, dpi, min_height_pt or min_length_pt, bridge, upright=True))
+
+
+def _runs(ink: np.ndarray, dpi: float, min_length_pt: float, bridge: int, *, upright: bool) -> np.ndarray:
+    """One mask of :func:`rule_masks`: the level runs (the upright ones when ``upright``)."""
     length = max(5, int(min_length_pt * dpi / 72.0))
-    height = max(5, int((min_height_pt or min_length_pt) * dpi / 72.0))
-    bridged = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, bridge), np.uint8))
-    horizontal = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
-    bridged = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((bridge, 1), np.uint8))
-    vertical = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, height)))
-    return horizontal, vertical
+    along = (1, length) if upright else (length, 1)  # (width, height) of the opening's rectangle
+    bridged = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((bridge, 1) if upright else (1, bridge), np.uint8))
+    return cv2.morphologyEx(bridged, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, along), dst=bridged)
 
 
 def printed_rules(ink: np.ndarray, dpi: float) -> np.ndarray:
@@ -93,11 +96,14 @@ def printed_rule_runs(ink: np.ndarray, dpi: float, *, bridge_pt: float = 0.0) ->
 
 def long_printed_rules(ink: np.ndarray, dpi: float, *, bridge_pt: float = 0.0) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
     """:func:`long_rules` of :func:`printed_rule_masks`, the rules labelled once. Of the level rules only
-    their boxes are needed: their runs' mask and labels are let go before the upright runs are labelled."""
-    horizontal, vertical = straight_runs(ink, dpi, bridge_pt=bridge_pt)
-    level = _standing(horizontal, ink, dpi, upright=False).kept
-    del horizontal
-    return _long(level, _standing(vertical, ink, dpi, upright=True), dpi)
+    their boxes are needed: their runs' mask and labels are let go before the upright runs are found. Each mask
+    is this function's own, so it is narrowed in place (three page-sized images alive at most, with the labels,
+    not six); ``ink`` is let go once both are found (a caller that keeps it keeps it)."""
+    bridge = bridge_px(bridge_pt, dpi)
+    level = _standing(_runs(ink, dpi, RULE_PT, bridge, upright=False), ink, dpi, upright=False, own=True).kept
+    upright = _standing(_runs(ink, dpi, UPRIGHT_RULE_PT, bridge, upright=True), ink, dpi, upright=True, own=True)
+    del ink
+    return _long(level, upright, dpi, own=True)
 
 
 def straight_runs(ink: np.ndarray, dpi: float, *, bridge_pt: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -106,9 +112,13 @@ def straight_runs(ink: np.ndarray, dpi: float, *, bridge_pt: float = 0.0) -> tup
     return rule_masks(ink, dpi, min_length_pt=RULE_PT, min_height_pt=UPRIGHT_RULE_PT, bridge=bridge_px(bridge_pt, dpi))
 
 
-def standing_rules(horizontal: np.ndarray, vertical: np.ndarray, ink: np.ndarray, dpi: float) -> np.ndarray:
-    """:func:`printed_rules` of :func:`straight_runs` found already: the runs of both that stand alone."""
-    return cv2.bitwise_or(standing_alone(horizontal, ink, dpi), standing_alone(vertical, ink, dpi, upright=True))
+def standing_rules(horizontal: np.ndarray, vertical: np.ndarray, ink: np.ndarray, dpi: float, *,
+                   own: bool = False) -> np.ndarray:
+    """:func:`printed_rules` of :func:`straight_runs` found already: the runs of both that stand alone. When
+    ``own`` (the caller has no other use for the two masks), they are narrowed in place and the result is
+    ``horizontal``: two page-sized images fewer while the runs are labelled."""
+    level = _standing(horizontal, ink, dpi, upright=False, own=own).mask
+    return cv2.bitwise_or(level, _standing(vertical, ink, dpi, upright=True, own=own).mask, dst=level)
 
 
 def rule_segments(level: np.ndarray, upright: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:
@@ -132,9 +142,10 @@ def _all_runs(mask: np.ndarray) -> RuleRuns:
 
 
 def _long(level: tuple[tuple[int, tuple[int, int, int, int]], ...], upright: RuleRuns,
-          dpi: float) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
-    """``level``: the level rules' labels and boxes (:attr:`RuleRuns.kept`); only the upright ones are masked."""
-    mask = upright.mask.copy()
+          dpi: float, *, own: bool = False) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """``level``: the level rules' labels and boxes (:attr:`RuleRuns.kept`); only the upright ones are masked
+    (in ``upright``'s own mask when ``own``: the caller has no other use for it)."""
+    mask = upright.mask if own else upright.mask.copy()
     out = []
     for kept, shortest, upright_rule in ((upright.kept, COLUMN_RULE_PT, True), (level, ROW_RULE_PT, False)):
         for i, (x, y, w, h) in kept:
@@ -155,12 +166,14 @@ def standing_alone(mask: np.ndarray, ink: np.ndarray, dpi: float, *, upright: bo
     return _standing(mask, ink, dpi, upright=upright).mask
 
 
-def _standing(mask: np.ndarray, ink: np.ndarray, dpi: float, *, upright: bool) -> RuleRuns:
+def _standing(mask: np.ndarray, ink: np.ndarray, dpi: float, *, upright: bool, own: bool = False) -> RuleRuns:
+    """:func:`standing_alone`'s runs, the others dropped from a copy of ``mask`` (from ``mask`` itself when ``own``:
+    the caller has no other use for it; a page-sized image fewer)."""
     count, labels, stats, _ = components(mask)
     px = dpi / 72.0
     gap = max(2, int(round(0.7 * px)))
     across = 1 if upright else 0  # the axis its thickness is summed along: columns of a level run, rows of an upright
-    out = mask.copy()
+    out = mask if own else mask.copy()
     kept = []
     thickest = RULE_MAX_THICK_PT * px
     for i in range(1, count):
@@ -195,5 +208,5 @@ def remove_rules(image: np.ndarray, ink: np.ndarray, dpi: float, extra: np.ndarr
     if extra is not None:
         mask = cv2.bitwise_or(mask, extra)
     mask = cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=1)  # the rule's grey fringe
-    _, mask = cv2.threshold(mask, 0, 255, cv2.THRESH_BINARY)
+    cv2.threshold(mask, 0, 255, cv2.THRESH_BINARY, dst=mask)  # (the dilated mask is this function's own)
     return cv2.bitwise_or(image, mask)  # paper where the mask is set, the image as it is elsewhere

@@ -45,21 +45,28 @@ def test_given_a_zip_code_of_a_centre_that_spans_states_then_no_state_is_guessed
     assert postal.with_state(f"Somewhere, {unreal}") == f"Somewhere, {unreal}"
 
 
-def test_given_a_lost_state_and_an_unreal_zip_code_then_the_librarys_whole_list_is_never_built(monkeypatch):
-    """The library keeps its whole list (42,000 dicts, ~90 MB) for the life of the process once asked for it:
-    the lookups ask only for a centre's codes, or for a tenth of them at a time."""
-    import zipcodes
+def test_given_a_lost_state_then_the_zipcodes_library_is_not_loaded():
+    """The library, asked anything, keeps its whole data set for the life of the process (~37 MB): a worker's
+    lookups read the table written from it (``zip_states.json``) and never import it."""
+    import subprocess
+    import sys
 
-    def whole_list(*_args, **_kwargs):
-        raise AssertionError("zipcodes.list_all() was asked for")
+    script = ("import sys; from pipeline.acord25 import postal; from pipeline.ocr import partylines; "
+              "assert postal.with_state('Madison, 53798') == 'Madison, WI 53798'; "
+              "assert partylines.line_score([]) == 0; assert postal.state_of_zip('97301') == 'OR'; "
+              "assert postal.with_state('Salem, OR 97301') == 'Salem, OR 97301'; "
+              "print('zipcodes' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
 
-    monkeypatch.setattr(zipcodes, "list_all", whole_list)
-    monkeypatch.setattr(zipcodes, "filter_by", whole_list)
-    postal._states.cache_clear()
-    postal._centre_states.cache_clear()
-    unreal = next(code for code in (f"537{n:02d}" for n in range(100)) if not zipcodes.is_real(code))
-    assert postal.with_state(f"Madison, {unreal}") == f"Madison, WI {unreal}"
-    assert postal.with_state("Salem, OR 97301") == "Salem, OR 97301"
+
+def test_the_stored_zip_states_are_the_librarys():
+    """``zip_states.json`` is the installed ``zipcodes``'s answer (written by ``python -m pipeline.acord25.postal``)."""
+    import json
+    from importlib import resources
+
+    stored = json.loads(resources.files("pipeline.acord25").joinpath(postal.ZIP_STATES).read_text())
+    assert stored == postal.library_table()
 
 
 def test_given_a_city_line_with_its_state_then_it_is_left_as_read():

@@ -72,3 +72,15 @@ def test_given_a_zone_when_its_words_are_found_then_pandas_is_not_imported():
               "assert 'pandas' not in sys.modules, 'pandas was imported'\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_given_the_actors_declared_then_the_services_an_ocr_pool_never_runs_are_not_imported():
+    """An OCR pool imports ``workers.actors`` and runs only the OCR step: scoring (jsonschema), vendors and
+    publishing (jinja2's notices) are imported where they run, not with the actors (docs/scaling.md, ocrmem3)."""
+    script = ("import sys\n"
+              "import workers.actors, workers.entry\n"
+              "loaded = [m for m in ('workers.decisions', 'workers.vendors', 'workers.publish', 'jsonschema', 'jinja2')"
+              " if m in sys.modules]\n"
+              "assert not loaded, loaded\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
