@@ -141,9 +141,9 @@ def _unread_line(kind: str, box: Box, words: list[Word], unread) -> bool:
 
 def _dropped(page: Page, registration: Registration, box: Box, within: bool = False) -> bool:
     """The page's reading holds an OCR word in ``box`` (its centre inside; none of the form's print) that gave the
-    box no word: one read too doubtfully to be taken ('13)' at 0.2 for a revision '3' glued to its label's colon;
-    a coverage date read as junk, 'IOQNOt/24' at 0). ``within`` (a coverage row's cells): every such word lies
-    within the box (NEAR_PT): a print run across the rule between two date cells ('12/11/202@/11/20') is read by
+    box no word: one read too doubtfully to be taken (a one-digit value glued to its label's colon and read with
+    it; a coverage date read as junk at confidence 0). ``within`` (a coverage row's cells): every such word lies
+    within the box (NEAR_PT): a print run across the rule between two date cells (two dates read as one word) is read by
     its row's dates (reader._row_dates); read again alone, one cell's cut-out gave a date cut at the rule, taken at
     0.95 (docs/accuracy.md, lineread)."""
     inside = [w for j, w in enumerate(page.words) if w.confidence is not None and j not in registration.printed_words

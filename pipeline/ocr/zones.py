@@ -267,7 +267,7 @@ def _line(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word]
 
 
 # a code's print: capitals and digits, joined by the marks codes are printed with, holding CODE_DIGITS digits or more
-# (a policy number 'WC-30459054', a date '05/15/24', a phone '256-390-7131'; a party's words are print-shaped by
+# (a policy number, a date, a phone number; a party's words are print-shaped by
 # partylines.plausible, which takes no such code)
 _CODE = re.compile(r"^[A-Z0-9]+(?:[-/.#][A-Z0-9]+)*$")
 CODE_DIGITS = 4  # (the reader's NUMBER_DIGITS: speckle is not read as a run of digits)
