@@ -32,7 +32,9 @@ _WRITTEN = Certificate.compared.is_not(None)  # the row has its compared keys (w
 _FRESH = Certificate.id > bindparam("seen", type_=Integer)
 _LEFT_OUT = object()  # a row written before migration 0012 whose data is no object: not compared
 _MISSING = object()
-_Ids = tuple[int, str]  # a certificate's id and its document's
+# a certificate's id, its document's and when it was written: a document read again (`coi retry` deletes its
+# certificate) may be given its old id back (SQLite reuses the highest rowid), never its old time
+_Ids = tuple[int, str, Any]
 
 
 def _postgres_history():
@@ -45,8 +47,8 @@ def _postgres_history():
     older = func.json_to_record(whole).table_valued(*(column(key, JSON) for key in COMPARED)) \
         .render_derived(name="older", with_types=True)
     is_object = case((_FRESH & ~_WRITTEN, func.json_typeof(Certificate.data) == "object"), else_=null())
-    return (select(Certificate.id, Certificate.document_id, case((_FRESH, Certificate.compared), else_=null()),
-                   is_object, *(older.c[key] for key in COMPARED))
+    return (select(Certificate.id, Certificate.document_id, Certificate.created_at,
+                   case((_FRESH, Certificate.compared), else_=null()), is_object, *(older.c[key] for key in COMPARED))
             .select_from(Certificate).join(Document, Document.id == Certificate.document_id).join(older, true())
             .where(*_OURS).order_by(Certificate.id.desc()).limit(_LIMIT))
 
@@ -54,7 +56,8 @@ def _postgres_history():
 # Built once (a statement's construction and cache key are not redone for every certificate)
 POSTGRES_HISTORY = _postgres_history()
 # Elsewhere (SQLite): each row's ids, and of a fresh row its ``compared``, or its whole data when written before it
-HISTORY_ROWS = (select(Certificate.id, Certificate.document_id, case((_FRESH, Certificate.compared), else_=null()),
+HISTORY_ROWS = (select(Certificate.id, Certificate.document_id, Certificate.created_at,
+                       case((_FRESH, Certificate.compared), else_=null()),
                        type_coerce(case((_FRESH & ~_WRITTEN, Certificate.data), else_=null()), JSON))
                 .join(Document, Document.id == Certificate.document_id)
                 .where(*_OURS).order_by(Certificate.id.desc()).limit(_LIMIT))
@@ -63,7 +66,7 @@ HISTORY_ROWS = (select(Certificate.id, Certificate.document_id, case((_FRESH, Ce
 @dataclass(frozen=True)
 class _Held:
     """An account's earlier certificates as last read: each one's compared keys (or ``_LEFT_OUT``) by
-    (certificate id, document id), and the highest certificate id among them."""
+    (certificate id, document id, written at), and the highest certificate id among them."""
 
     seen: int
     keys: dict[_Ids, Any]
@@ -72,10 +75,11 @@ class _Held:
 class HeldHistories:
     """Per process, each account's earlier certificates' compared keys, parsed once.
 
-    A certificate row is written once (the extract step's insert; a second is ignored) and never
-    changed or deleted, so what was read of it stays true. The query still runs for every new
-    certificate and says which rows are the account's newest (order, limit, a row committed late, a
-    row gone): only the keys of rows newer than any held are sent and parsed. A row not held that is
+    A certificate row's compared keys are written once (the extract step's insert; a second is ignored)
+    and never changed; a row is deleted only when its document is read again (`coi retry`), and the row
+    written then is told apart by its time (``_Ids``), so what was read of a row stays true. The query
+    still runs for every new certificate and says which rows are the account's newest (order, limit, a
+    row committed late, a row gone): only the keys of rows newer than any held are sent and parsed. A row not held that is
     no newer (a transaction that took its id before the newest held one and committed after it) makes
     the whole history read again. Held per engine (a database), at most ``rows`` certificates (an
     account counting one at least), the least recently read accounts let go."""
@@ -92,7 +96,7 @@ class HeldHistories:
         keys = _read(session, {**params, "seen": held.seen}, held.keys)
         if keys is None:  # a row older than the newest held, not held: read them all
             keys = _read(session, {**params, "seen": NONE_HELD}, {})
-        self._put(engine, document.account_id, _Held(max((cid for cid, _ in keys), default=held.seen), keys))
+        self._put(engine, document.account_id, _Held(max((ids[0] for ids in keys), default=held.seen), keys))
         return [value for value in keys.values() if value is not _LEFT_OUT]
 
     def held_accounts(self, engine: Any) -> list[int]:
@@ -124,23 +128,24 @@ def _read(session: Session, params: dict[str, Any], held: dict[_Ids, Any]) -> di
     """The account's newest rows' compared keys (newest first), fresh ones from the query and the rest
     from ``held``; None when a row that is not fresh is not held."""
     out: dict[_Ids, Any] = {}
-    for cid, did, fresh in _rows(session, params):
-        value = fresh if cid > params["seen"] else held.get((cid, did), _MISSING)
+    for cid, did, written, fresh in _rows(session, params):
+        value = fresh if cid > params["seen"] else held.get((cid, did, written), _MISSING)
         if value is _MISSING:
             return None
-        out[cid, did] = value
+        out[cid, did, written] = value
     return out
 
 
-def _rows(session: Session, params: dict[str, Any]) -> Iterator[tuple[int, str, Any]]:
-    """Each row's ids and, of a fresh row, its compared keys (``_LEFT_OUT``: its data is no object)."""
+def _rows(session: Session, params: dict[str, Any]) -> Iterator[tuple[int, str, Any, Any]]:
+    """Each row's identity (``_Ids``) and, of a fresh row, its compared keys (``_LEFT_OUT``: its data is no
+    object)."""
     if session.get_bind().dialect.name == "postgresql":
-        for cid, did, kept, is_dict, *values in session.execute(POSTGRES_HISTORY, params).all():
-            yield cid, did, kept if kept is not None else \
+        for cid, did, written, kept, is_dict, *values in session.execute(POSTGRES_HISTORY, params).all():
+            yield cid, did, written, kept if kept is not None else \
                 {key: value for key, value in zip(COMPARED, values) if value is not None} if is_dict else _LEFT_OUT
         return
-    for cid, did, kept, data in session.execute(HISTORY_ROWS, params).all():
-        yield cid, did, kept if kept is not None else compared(data) if isinstance(data, dict) else _LEFT_OUT
+    for cid, did, written, kept, data in session.execute(HISTORY_ROWS, params).all():
+        yield cid, did, written, kept if kept is not None else compared(data) if isinstance(data, dict) else _LEFT_OUT
 
 
 HELD = HeldHistories()  # this process's

@@ -49,9 +49,12 @@ _LETTER = re.compile(r"^[A-Fa-f]$")
 # starts with l, J, |, 1 or ! before a consonant (but l, y: 'Lloyd', 'Lyle'), as a capital I does ('Ironwood', 'Ivy')
 _CAPITAL_I = re.compile(r"(?<![\w'’])[lJ|1!](?=[bcdfghjkmnpqrstvwxz][a-z]{2})")
 # a word's last y read as v: a value printed low in a tight row (the 2001/08 edition's insurer rows) has its
-# descenders cut by its field's edge or the rule below it, and a y without its tail is a v ('Companv', 'Casualtv',
-# 'Pkwv'); no English word or name ends in a consonant and v ('Kyiv', 'Rostov' end in a vowel and v)
-_CUT_Y = re.compile(r"(?<=[A-Za-z][bcdfghjklmnpqrstwxz])v(?![\w'’])")
+# descenders cut by its field's edge or the rule below it, and a y without its tail is a v (a company, an agency, a
+# casualty or surety company). Only a word of CUT_Y_LETTERS letters or more: short words and abbreviations do end
+# in a consonant and v (Serv, Inv, Adv, Conv, Irv, Harv), longer English words and names don't ('Kyiv', 'Rostov',
+# 'Gorbachev' end in a vowel and v)
+CUT_Y_LETTERS = 6
+_CUT_Y = re.compile(rf"(?<![\w'’])([A-Za-z]{{{CUT_Y_LETTERS - 2},}}[bcdfghjklmnpqrstwxz])v(?![\w'’])")
 _CODE_SIGNS = str.maketrans({"$": "S", "©": "C", "®": "R", "€": "C", "¢": "C"})  # signs OCR reads for a code's letters
 _SPREAD_AMOUNT = re.compile(r"(?<=\d)\s+(,)|(?<=[$,])\s+(?=\d)")  # "$ 1 ,000, 000": one amount
 # a thousands comma OCR read as a gap between two words ("1,000 000.00"): after a comma's group of three digits,
@@ -93,7 +96,7 @@ def with_capital_i(text: str) -> str:
 
 def with_cut_y(text: str) -> str:
     """OCR's text of a name or address with each word's last y read as v, its tail cut, put back (``_CUT_Y``)."""
-    return _CUT_Y.sub("y", text)
+    return _CUT_Y.sub(r"\1y", text)
 
 
 def read_first(lines: list[Line], parse: Any) -> tuple[Any, str] | None:

@@ -31,9 +31,10 @@ _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
 _POLICY = re.compile(r"^[A-Z0-9][A-Z0-9\-/.#]*( ?[A-Z0-9\-/.#]+)*$", re.I)
 _NAIC = re.compile(r"^\d{5}$")
 _ODD_CHARS = re.compile(r"[{}\[\]|\\~<>;_=@^*]")
-# marks a free text's print does not hold (a description of operations or of a coverage): on a scan, OCR's reading
-# of a rule, of a glyph cut at its box's side ('Hired/Non-O\\' for a print the writer cut), or of speckle
-_TEXT_ODD = re.compile(r"[{}\[\]|\\~<>^_=«»]")
+# marks a typed free text does not hold (a description of operations or of a coverage): on a scan, OCR's reading
+# of a rule, of a glyph cut at its box's side (a back slash for a letter the writer cut), or of speckle. Brackets,
+# < > = ~ ^ and _ are typed in descriptions ('[Fleet 7]', '> 26,000 lbs', an e-mail address) and are not here
+_TEXT_ODD = re.compile(r"[{}|\\«»]")
 _ZIP_END = re.compile(r"\b[A-Z]{2}\.?,?\s+\d{5}(-\d{4})?$")
 _ZIPLIKE_END = re.compile(r"[A-Za-z]{2}\.?,?\s+\S{4,10}$")
 

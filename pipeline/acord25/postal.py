@@ -53,17 +53,19 @@ def is_street(text: str, next_text: str | None = None) -> bool:
     return next_text is not None and bool(_UNIT.match(next_text))
 
 
-def with_suffix_mended(text: str) -> str:
+def with_suffix_mended(text: str, shortest: int = 1) -> str:
     """An OCR street line whose suffix was read with a look-alike of its 'l' ('Bivd', 'B1vd' for Blvd): that word
     put back, when the line is a street with it put back (:func:`is_street`) and is none as read. Only words after
-    the house number and the street's first word; the look-alikes (SUFFIX_LOOKALIKES) become 'l'."""
+    the house number and the street's first word, of ``shortest`` characters or more; the look-alikes
+    (SUFFIX_LOOKALIKES) become 'l'."""
     street = _UNIT_AFTER.split(text, maxsplit=1)[0]
     words = street.split(" ")
     if is_street(text) or len(words) < 3:
         return text
     for i in range(2, len(words)):
         bare = words[i].strip(".,;:")
-        if bare.lower() not in STREET_SUFFIXES and bare.translate(SUFFIX_LOOKALIKES).lower() in STREET_SUFFIXES:
+        if len(bare) >= shortest and bare.lower() not in STREET_SUFFIXES \
+                and bare.translate(SUFFIX_LOOKALIKES).lower() in STREET_SUFFIXES:
             mended = " ".join(words[:i] + [words[i].translate(SUFFIX_LOOKALIKES)] + words[i + 1:]) + text[len(street):]
             if is_street(mended):
                 return mended
@@ -71,6 +73,9 @@ def with_suffix_mended(text: str) -> str:
 
 
 STREET_WORDS = 5  # a street named in free text: its house number, at most three words of name, its suffix
+# the shortest suffix mended in free text: a two-letter one read with a look-alike is a common word there ('In'
+# is read 'ln', Lane's suffix, in '10 Employees In All States')
+FREE_TEXT_SUFFIX_LETTERS = 3
 
 
 def with_streets_mended(text: str) -> str:
@@ -86,7 +91,7 @@ def with_streets_mended(text: str) -> str:
             span = words[k:end]
             if not all(w[:1].isupper() for w in span[1:]) or is_street(" ".join(span[:-1])):
                 break  # (a street named already ends before this word)
-            mended = with_suffix_mended(" ".join(span))
+            mended = with_suffix_mended(" ".join(span), shortest=FREE_TEXT_SUFFIX_LETTERS)
             if mended != " ".join(span):
                 words[k:end] = mended.split(" ")
                 break

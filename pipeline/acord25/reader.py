@@ -605,6 +605,9 @@ _TWO_DATES = re.compile(r"^((?:\d{1,2})?/\d{1,2}/(?:\d{4}|\d{2}))[-|lI!]?(\d{1,2
 # two Y/N cells' answers read as one word across the rule between them, the rule (or the cells' outer rules) read as
 # a mark: '|' or a letter or sign like it ('YIN', 'N/AIY', 'IN/AIN', 'NON)')
 _TWO_ANSWERS = re.compile(r"^[|Il!\[(]?(N/A|Y|N)[|Il!/\\\[\]()O1](N/A|Y|N)[|Il!\])]?$")
+# a word's print in letters: a vowel and a consonant, no letter three times running (speckle read as letters is one
+# letter again and again, or no vowel)
+_PRINT_WORD = re.compile(r"^(?=.*[aeiouyAEIOUY])(?=.*[^aeiouyAEIOUY])(?!.*(.)\1\1)[A-Za-z]+$")
 _NAME_WORD = re.compile(r"^[A-Z][a-z]{3,}$")  # a name's word as print: a capital and three small letters or more
 _DATE_WORD = re.compile(r"^\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})[.,]?$")  # a word that is one date and nothing more
 _GLUED_LABEL = re.compile(r"^([^:\s]{1,30}:)([A-Za-z].*)$")
@@ -639,14 +642,16 @@ def _flat(w: Word) -> bool:
 
 
 def _reseated(page: Page) -> Page:
-    """``page`` with each OCR word of FLAT_WORD_LETTERS letters or more whose box tesseract drew flat (a speck's
-    height: a line's first word of many letters read 1-4 pt high, at times stretched left over the label) put on the line of the word it ends just before: a speck is read as a letter or two, not as a word, and
-    a word that ends within LINE_GAP heights before the next word of a line is that line's print. Its box takes
+    """``page`` with each OCR word of FLAT_WORD_LETTERS letters or more, shaped as print (:data:`_PRINT_WORD`), whose
+    box tesseract drew flat (a speck's height: a line's first word of many letters read 1-4 pt high, at times
+    stretched left over the label) put on the line of the word it ends just before: speckle is read as a letter or
+    two, or as one letter again and again, not as a word, and a word that ends within LINE_GAP heights before the
+    next word of a line is that line's print. Its box takes
     that word's rows and, from its right end, as many of that word's letter widths as it has letters; its
     confidence stays OCR's (a value it joins is no surer than it). Any other flat word stays as it is (a speck)."""
     words = list(page.words)
-    flat = [i for i, w in enumerate(words) if _flat(w) and sum(c.isalpha() for c in w.text) >= FLAT_WORD_LETTERS
-            and w.text.isalpha()]
+    flat = [i for i, w in enumerate(words) if _flat(w) and len(w.text) >= FLAT_WORD_LETTERS
+            and _PRINT_WORD.match(w.text)]
     if not flat:
         return page
     lines = [w for w in words if w.confidence is not None and not _speck(w)]

@@ -256,7 +256,7 @@ def _line(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word]
     first = words_in(words, cut.cell.box, margin=NEAR_PT)
     second = [place(v) for v in got if v.text.strip()]
     own = words_in(words, cut.cell.box)  # (a neighbour's word near the box is not replaced: its own box's value)
-    if own and _of_kind(cut.cell, own, second):
+    if own and len(lines_of(second)) == 1 and _of_kind(cut.cell, own, second):
         return [w for w in words if w not in own] + second
     if first:
         return _block(words, cut, got, place)
@@ -279,7 +279,7 @@ def code_shaped(text: str) -> bool:
 
 
 def _of_kind(cell: Cell, first: list[Word], second: list[Word]) -> bool:
-    """A one-line box's own reading ``second`` gives a value of its field's kind (``Cell.reads``: a date's box, a
+    """A one-line box's own reading ``second`` (one line) gives a value of its field's kind (``Cell.reads``: a date's box, a
     date) where the page's words there, ``first``, give none: the page's junk over clear print ('ee' '4' 'fae' for
     05/15/24), which a party block's line scores, made for names and streets, would keep (a date is no word of
     theirs)."""

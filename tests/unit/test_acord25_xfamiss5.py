@@ -46,9 +46,10 @@ def test_given_a_flat_word_then_its_box_takes_the_next_words_rows_and_its_letter
 def test_given_a_flat_short_word_or_one_far_from_the_next_then_it_stays_a_speck():
     nxt = Word("Floater", 78.0, 536.0, 99.0, 546.0, confidence=0.93)
     short = Word("eee", 60.0, 544.0, 75.0, 545.0, confidence=0.2)  # a speck read as a few letters
+    repeated = Word("mmmmm", 60.0, 544.0, 75.0, 545.0, confidence=0.1)  # speckle read as one letter again and again
     far = Word("Installation", 10.0, 544.0, 55.0, 545.0, confidence=0.0)  # ends 23 pt before the next word
     other_row = Word("Installation", 30.0, 560.0, 75.0, 561.0, confidence=0.0)  # below the line
-    for flat in (short, far, other_row):
+    for flat in (short, repeated, far, other_row):
         page = Page(number=1, width=612, height=792, words=(flat, nxt), marks=())
         assert prepared(page).words == (flat, nxt)
     text_layer = replace(far, x0=30.0, x1=75.0, confidence=None)  # a text layer's word is where it was drawn
@@ -59,15 +60,17 @@ def test_given_a_flat_short_word_or_one_far_from_the_next_then_it_stays_a_speck(
 def test_given_an_ocr_description_holding_a_mark_no_free_text_prints_then_it_is_doubted():
     from pipeline.acord25.plausible import review
 
-    cert = {"description_of_operations": "Re: Main St [per contract]", "policies": [
+    cert = {"description_of_operations": "Re: Main St | per contract", "policies": [
         {"line": "automobile_liability", "description": "Hired/Non-O\\", "limits": {}},
-        {"line": "general_liability", "description": "Stop Gap: $1,000 & more (ded) #5; 50%", "limits": {}}]}
+        {"line": "general_liability", "description": "Stop Gap: $1,000 & more (ded) #5; 50%", "limits": {}},
+        {"line": "automobile_liability", "description": "Owned Vehicles > 26,000 lbs [Fleet 7] = j_doe", "limits": {}}]}
     evidence = {p: {"confidence": 0.95, "how": "in_box", "ocr": 0.95} for p in (
-        "/description_of_operations", "/policies/0/description", "/policies/1/description")}
+        "/description_of_operations", "/policies/0/description", "/policies/1/description", "/policies/2/description")}
     review(cert, evidence, ocr=True)
     assert evidence["/policies/0/description"]["confidence"] < 0.9
     assert evidence["/description_of_operations"]["confidence"] < 0.9
     assert evidence["/policies/1/description"]["confidence"] == 0.95  # a free text's own marks
+    assert evidence["/policies/2/description"]["confidence"] == 0.95  # marks typed in descriptions
 
 
 def test_given_a_street_in_an_ocr_description_read_with_a_lookalike_suffix_then_it_is_mended(page):
@@ -85,6 +88,8 @@ def test_given_free_text_then_only_a_street_from_its_house_number_is_mended():
 
     assert with_streets_mended("at 2952 Commerce Bivd. per contract") == "at 2952 Commerce Blvd. per contract"
     assert with_streets_mended("covers 12 workers In Texas") == "covers 12 workers In Texas"  # no street's name
+    # a two-letter suffix's look-alike is a common word in free text ('In' read as Lane's 'ln')
+    assert with_streets_mended("Covers 2 Vehicles In Texas") == "Covers 2 Vehicles In Texas"
     assert with_streets_mended("at 12 Main St Bivd") == "at 12 Main St Bivd"  # the street ended before it
 
 
@@ -157,3 +162,28 @@ def test_given_a_one_line_box_the_page_read_nothing_in_then_its_own_sure_reading
     for text, taken in (("WC-30459054", True), ("05/15/24", True), ("S358|x", False)):
         got = reread_cells(page, image, [cell], ReadsBands([text], conf=91.0), dpi=300, place=lambda w: _word(w, scale))
         assert ([w.text for w in got.words] == [text]) is taken
+
+
+def test_given_a_date_box_whose_own_reading_is_two_lines_then_it_does_not_replace_the_pages_words():
+    """A one-line box's own reading replaces the page's junk only as one line: two lines read in a date's box
+    (a neighbour's print taken into the cut-out) are no reading of its one value."""
+    import cv2
+    import numpy as np
+
+    from pipeline.acord25.cells import BLOCK, Cell
+    from pipeline.acord25.layout import Box
+    from pipeline.ocr.pages import _word
+    from pipeline.ocr.zones import reread_cells
+    from tests.ocrfakes import ReadsBands
+
+    image = np.full((1000, 1000), 255, dtype=np.uint8)
+    cv2.putText(image, "05/15/24", (100, 222), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 2)
+    cv2.putText(image, "05/15/25", (100, 252), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 2)
+    scale = 72 / 300
+    cell = Cell(Box(80 * scale, 200 * scale, 400 * scale, 260 * scale), BLOCK, line=True, kind="date")
+    junk = (Word("ee", 24.0, 50.0, 40.0, 58.0, confidence=0.21), Word("4", 44.0, 50.0, 47.0, 58.0, confidence=0.93))
+    page = Page(1, 1000 * scale, 1000 * scale, junk)
+    fake = ReadsBands(["05/15/24", "05/15/25"])
+    got = reread_cells(page, image, [cell], fake, dpi=300, place=lambda w: _word(w, scale))
+    assert fake.calls >= 1
+    assert [w.text for w in got.words] == ["ee", "4"]  # the page's words, left to the block's scoring

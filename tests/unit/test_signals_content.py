@@ -209,10 +209,13 @@ def test_given_the_same_earlier_certificates_twice_then_their_names_are_normalis
     assert seen == once  # the second time, nothing normalised again
 
 
-def test_given_a_policy_number_that_is_no_text_then_it_is_still_compared(certificate):
+def test_given_a_policy_number_that_is_no_text_then_it_is_compared_uncached(certificate):
+    """A policy number that is no text (an older row's data, a list) is keyed every time, as text, never cached
+    (a list in the cache would raise): it is still compared."""
     earlier = copy.deepcopy(certificate)
     earlier["insured"]["name"] = "Redstone Roofing Inc."
     earlier["revision_number"] = None
     mine = copy.deepcopy(certificate)
-    mine["policies"][0]["policy_number"] = earlier["policies"][0]["policy_number"] = 12345678
+    mine["policies"][0]["policy_number"] = ["CGL", 12345678]
+    earlier["policies"][0]["policy_number"] = ["CGL", 12345678]
     assert "policy_other_insured" in codes(history_signals(mine, [earlier]))
