@@ -62,6 +62,12 @@ def test_given_uneven_lighting_then_the_evened_page_is_the_plain_formulas(seed):
     assert got is not image and np.array_equal(got, want)
 
 
+def _runs_clean(script: str) -> None:
+    """``script`` run in a fresh interpreter (what it imports is its own) ends well."""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_given_a_zone_when_its_words_are_found_then_pandas_is_not_imported():
     script = ("import sys\n"
               "from types import SimpleNamespace as Box\n"
@@ -70,8 +76,7 @@ def test_given_a_zone_when_its_words_are_found_then_pandas_is_not_imported():
               "words = [Word('LIMIT', 10, 10, 40, 18), Word('EACH', 50, 10, 80, 18)]\n"
               "assert [w.text for w in words_in(words, Box(x0=5, y0=5, x1=45, y1=20), margin=3)] == ['LIMIT']\n"
               "assert 'pandas' not in sys.modules, 'pandas was imported'\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
+    _runs_clean(script)
 
 
 def test_given_the_actors_declared_then_the_services_an_ocr_pool_never_runs_are_not_imported():
@@ -82,5 +87,4 @@ def test_given_the_actors_declared_then_the_services_an_ocr_pool_never_runs_are_
               "loaded = [m for m in ('workers.decisions', 'workers.vendors', 'workers.publish', 'jsonschema', 'jinja2')"
               " if m in sys.modules]\n"
               "assert not loaded, loaded\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
+    _runs_clean(script)
