@@ -76,8 +76,12 @@ RULE_OVERLAP = 0.5  # a page rule matches a template rule when it runs along thi
 BLOCK_STRETCH = 0.08  # a block's rules may be this much further apart than the page's scale says (another print of the form)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Field:
+    """One field of a template. A field is made once, by :func:`load` (cached), so it is equal only to itself:
+    it keys the reader's tables by identity, hashed in C, not by a Python ``__hash__`` of its six values on every
+    lookup (about 1,100 lookups a document)."""
+
     name: str  # the AcroForm field's name, or the party block's key
     key: str  # contract key, relative to its row for coverage rows ("general_liability/policy_number")
     kind: str  # text, party, phone, email, naic, date, amount, letter, yn, check, remarks, signature
@@ -86,15 +90,6 @@ class Field:
     label: int | None = None  # a check box's own printed label (an index of the template's print)
     cell_top: float | None = None  # a party block: where its ruled cell's room for a value starts (below its label),
     # when that is above the form field's rectangle (``box``): a typed line may stand there
-
-    def __hash__(self) -> int:
-        """The dataclass's own hash (of its fields in order), kept: a field keys the reader's tables, and
-        every lookup would hash its six values again."""
-        known = self.__dict__.get("_hash")
-        if known is None:
-            known = hash((self.name, self.key, self.kind, self.box, self.block, self.label))
-            object.__setattr__(self, "_hash", known)
-        return known
 
 
 @dataclass(frozen=True)
