@@ -470,8 +470,10 @@ class _LabelPairs:
         rows = np.repeat(start[printed.text_of] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
         self.ids = np.repeat(np.arange(len(counts)), counts)
         self.words = page_js[rows]
-        self.src = printed.centres[self.ids].reshape(-1, 2)
-        self.dst = words.centres[self.words].reshape(-1, 2)
+        # (rows of an (n, 2) array gathered by ``take``: numpy's general fancy indexing copies them element by
+        # element, many times slower; the same values)
+        self.src = printed.centres.take(self.ids, axis=0).reshape(-1, 2)
+        self.dst = words.centres.take(self.words, axis=0).reshape(-1, 2)
         self.starts = np.r_[0, np.cumsum(counts)]
 
     def rows(self, anchors: list[int] | tuple[int, ...]) -> np.ndarray:
@@ -485,10 +487,10 @@ class _LabelPairs:
         """(anchor index, template centre, page centre) of each pair of ``anchors`` (in their order) whose page
         word lies within ``radius`` of where ``prior`` puts the template's."""
         rows = self.rows(anchors)
-        src, dst = self.src[rows], self.dst[rows]
+        src, dst = self.src.take(rows, axis=0), self.dst.take(rows, axis=0)
         px, py = prior.sx * src[:, 0] + prior.tx, prior.sy * src[:, 1] + prior.ty
         keep = (np.abs(dst[:, 0] - px) <= radius) & (np.abs(dst[:, 1] - py) <= radius)
-        return self.ids[rows][keep], src[keep], dst[keep]
+        return self.ids.take(rows)[keep], src.compress(keep, axis=0), dst.compress(keep, axis=0)
 
 
 class Matched:
@@ -749,9 +751,10 @@ def _consensus(plan: _Plan, count: np.ndarray) -> BlockFit:
         best = shifts[int(np.argsort(-count, kind="stable")[0])]
     inliers = np.abs(label_shift - best).max(axis=1) <= INLIER_PT
     on_y, on_x = np.abs(rule_dy - best[1]) <= INLIER_PT, np.abs(rule_dx - best[0]) <= INLIER_PT
+    (src_x, src_y), (dst_x, dst_y) = _columns(src), _columns(dst)  # (each axis's points picked fast: the same)
     for _ in range(2):  # refit scale and translation on the consensus, then choose the inliers again
-        ax, bx = src[inliers, 0], dst[inliers, 0]
-        ay, by = src[inliers, 1], dst[inliers, 1]
+        ax, bx = src_x[inliers], dst_x[inliers]
+        ay, by = src_y[inliers], dst_y[inliers]
         if ruled_x:
             ax, bx = np.concatenate((ax, upright.src[on_x])), np.concatenate((bx, upright.dst[on_x]))
         if ruled_y:
@@ -777,8 +780,8 @@ def _consensus(plan: _Plan, count: np.ndarray) -> BlockFit:
             break
     if len(upright.ids) >= 2 or len(level.ids) >= 2:  # a block drawn wider or taller than the page's scale says
         ex, ey = np.abs(src[:, 0] * sx + tx - dst[:, 0]), np.abs(src[:, 1] * sy + ty - dst[:, 1])
-        sx, tx = _stretched(src[ey <= INLIER_PT, 0], dst[ey <= INLIER_PT, 0], upright, sx, tx, sx0)
-        sy, ty = _stretched(src[ex <= INLIER_PT, 1], dst[ex <= INLIER_PT, 1], level, sy, ty, sy0)
+        sx, tx = _stretched(src_x[ey <= INLIER_PT], dst_x[ey <= INLIER_PT], upright, sx, tx, sx0)
+        sy, ty = _stretched(src_y[ex <= INLIER_PT], dst_y[ex <= INLIER_PT], level, sy, ty, sy0)
         moved = np.column_stack((src[:, 0] * sx + tx, src[:, 1] * sy + ty))
         err = np.abs(moved - dst).max(axis=1)
         err_y, err_x = np.abs(level.src * sy + ty - level.dst), np.abs(upright.src * sx + tx - upright.dst)
