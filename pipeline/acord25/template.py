@@ -615,8 +615,8 @@ def _labels_near(ids: np.ndarray, label_shift: np.ndarray, shifts: np.ndarray) -
     shift = np.repeat(np.arange(len(shifts)), window)
     pair = order.take(np.repeat(first - np.cumsum(window) + window, window) + np.arange(int(window.sum())))
     (px, py), (sx, sy) = _columns(label_shift), _columns(shifts)
-    agree = (np.abs(px.take(pair) - sx.take(shift)) <= INLIER_PT) & \
-        (np.abs(py.take(pair) - sy.take(shift)) <= INLIER_PT)
+    agree = (np.abs(px.take(pair) - np.repeat(sx, window)) <= INLIER_PT) & \
+        (np.abs(py.take(pair) - np.repeat(sy, window)) <= INLIER_PT)  # (a shift's value repeated: its pairs')
     span = int(ids.max()) + 1
     found = np.sort(shift[agree] * span + ids.take(pair[agree]))  # (shift, anchor), each shift's together
     once = found[np.r_[True, found[1:] != found[:-1]]] if len(found) else found  # each (shift, anchor) once
@@ -652,9 +652,9 @@ def _labels_near_many(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -
     shift = np.repeat(np.arange(len(shifts)), window)
     pair = order.take(np.repeat(first - np.cumsum(window) + window, window) + np.arange(int(window.sum())))
     (px, py), (sx, sy) = _columns(label_shift), _columns(shifts)
-    agree = (group_of_pair.take(pair) == group_of_shift.take(shift)) & \
-        (np.abs(px.take(pair) - sx.take(shift)) <= INLIER_PT) & \
-        (np.abs(py.take(pair) - sy.take(shift)) <= INLIER_PT)
+    agree = (group_of_pair.take(pair) == np.repeat(group_of_shift, window)) & \
+        (np.abs(px.take(pair) - np.repeat(sx, window)) <= INLIER_PT) & \
+        (np.abs(py.take(pair) - np.repeat(sy, window)) <= INLIER_PT)  # (a shift's value repeated: its pairs')
     span = int(ids.max()) + 1
     found = np.sort(shift[agree] * span + ids.take(pair[agree]))  # (shift, anchor), each shift's together
     once = found[np.r_[True, found[1:] != found[:-1]]] if len(found) else found  # each (shift, anchor) once
