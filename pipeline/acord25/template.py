@@ -665,7 +665,7 @@ def _labels_near_many(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -
 def _columns(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The two columns of an (n, 2) array, each contiguous: picking many rows of one column with ``take`` is
     numpy's plain gather, where ``points[rows, 0]`` goes through its general fancy indexing (about twice the work
-    on the windows' hundreds of thousands of pairs). The same values."""
+    on the windows' many pairs). The same values."""
     return np.ascontiguousarray(points[:, 0]), np.ascontiguousarray(points[:, 1])
 
 
