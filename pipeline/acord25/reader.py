@@ -157,7 +157,8 @@ class FieldWords:
             before = (kept, target)
             if target is not None:
                 self.words[target].extend(kept)
-                self.unread[target].extend(w for w in phrase if w not in kept)
+                kept_ids = {id(w) for w in kept}  # (a kept word itself is in kept: no Word.__eq__ asked of it)
+                self.unread[target].extend(w for w in phrase if id(w) not in kept_ids and w not in kept)
                 if any(id(w) in covered for w in phrase):
                     self.doubtful.add(target)
         self._overflow_rows()
@@ -396,6 +397,14 @@ class _FieldBoxes:
         self.area = (self.own[:, 2] - self.own[:, 0]) * (self.own[:, 3] - self.own[:, 1])
         self.row_wide = np.array([f in row_wide for f in self.fields], dtype=bool)
         self.kind = [f.kind for f in self.fields]
+        self._kinds: dict[tuple[str, ...], np.ndarray] = {}
+
+    def _wanted(self, kinds_wanted: tuple[str, ...]) -> np.ndarray:
+        """Which fields are of ``kinds_wanted``: found once per page and set of kinds, not at every lookup."""
+        known = self._kinds.get(kinds_wanted)
+        if known is None:
+            known = self._kinds[kinds_wanted] = np.array([k in kinds_wanted for k in self.kind], dtype=bool)
+        return known
 
     def at(self, xs: list[float], ys: list[float], seats: list[float] | None = None,
            kinds_wanted: tuple[str, ...] | None = None) -> list[Field | None]:
@@ -404,7 +413,7 @@ class _FieldBoxes:
         out: list[Field | None] = []
         if not xs or not self.fields:
             return [None] * len(xs)
-        wanted = None if kinds_wanted is None else np.array([k in kinds_wanted for k in self.kind], dtype=bool)
+        wanted = None if kinds_wanted is None else self._wanted(kinds_wanted)
         bx0, by0, bx1, by1 = self.box.T
         ox0, oy0, ox1, oy1 = self.own.T
         for start in range(0, len(xs), _POINT_ROWS):  # some points at a time (bounds the table's memory)

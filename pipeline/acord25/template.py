@@ -76,8 +76,12 @@ RULE_OVERLAP = 0.5  # a page rule matches a template rule when it runs along thi
 BLOCK_STRETCH = 0.08  # a block's rules may be this much further apart than the page's scale says (another print of the form)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Field:
+    """One field of a template. A field is made once, by :func:`load` (cached), so it is equal only to itself:
+    it keys the reader's tables by identity, hashed in C, not by a Python ``__hash__`` of its six values on every
+    lookup (about 1,100 lookups a document)."""
+
     name: str  # the AcroForm field's name, or the party block's key
     key: str  # contract key, relative to its row for coverage rows ("general_liability/policy_number")
     kind: str  # text, party, phone, email, naic, date, amount, letter, yn, check, remarks, signature
@@ -86,15 +90,6 @@ class Field:
     label: int | None = None  # a check box's own printed label (an index of the template's print)
     cell_top: float | None = None  # a party block: where its ruled cell's room for a value starts (below its label),
     # when that is above the form field's rectangle (``box``): a typed line may stand there
-
-    def __hash__(self) -> int:
-        """The dataclass's own hash (of its fields in order), kept: a field keys the reader's tables, and
-        every lookup would hash its six values again."""
-        known = self.__dict__.get("_hash")
-        if known is None:
-            known = hash((self.name, self.key, self.kind, self.box, self.block, self.label))
-            object.__setattr__(self, "_hash", known)
-        return known
 
 
 @dataclass(frozen=True)
@@ -475,8 +470,10 @@ class _LabelPairs:
         rows = np.repeat(start[printed.text_of] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
         self.ids = np.repeat(np.arange(len(counts)), counts)
         self.words = page_js[rows]
-        self.src = printed.centres[self.ids].reshape(-1, 2)
-        self.dst = words.centres[self.words].reshape(-1, 2)
+        # (rows of an (n, 2) array gathered by ``take``: numpy's general fancy indexing copies them element by
+        # element, many times slower; the same values)
+        self.src = printed.centres.take(self.ids, axis=0).reshape(-1, 2)
+        self.dst = words.centres.take(self.words, axis=0).reshape(-1, 2)
         self.starts = np.r_[0, np.cumsum(counts)]
 
     def rows(self, anchors: list[int] | tuple[int, ...]) -> np.ndarray:
@@ -490,10 +487,10 @@ class _LabelPairs:
         """(anchor index, template centre, page centre) of each pair of ``anchors`` (in their order) whose page
         word lies within ``radius`` of where ``prior`` puts the template's."""
         rows = self.rows(anchors)
-        src, dst = self.src[rows], self.dst[rows]
+        src, dst = self.src.take(rows, axis=0), self.dst.take(rows, axis=0)
         px, py = prior.sx * src[:, 0] + prior.tx, prior.sy * src[:, 1] + prior.ty
         keep = (np.abs(dst[:, 0] - px) <= radius) & (np.abs(dst[:, 1] - py) <= radius)
-        return self.ids[rows][keep], src[keep], dst[keep]
+        return self.ids.take(rows)[keep], src.compress(keep, axis=0), dst.compress(keep, axis=0)
 
 
 class Matched:
@@ -616,11 +613,12 @@ def _labels_near(ids: np.ndarray, label_shift: np.ndarray, shifts: np.ndarray) -
     first = np.searchsorted(across, shifts[:, 0] - (INLIER_PT + WINDOW_SLACK_PT), "left")
     window = np.searchsorted(across, shifts[:, 0] + (INLIER_PT + WINDOW_SLACK_PT), "right") - first
     shift = np.repeat(np.arange(len(shifts)), window)
-    pair = order[np.repeat(first - np.cumsum(window) + window, window) + np.arange(int(window.sum()))]
-    agree = (np.abs(label_shift[pair, 0] - shifts[shift, 0]) <= INLIER_PT) & \
-        (np.abs(label_shift[pair, 1] - shifts[shift, 1]) <= INLIER_PT)
+    pair = order.take(np.repeat(first - np.cumsum(window) + window, window) + np.arange(int(window.sum())))
+    (px, py), (sx, sy) = _columns(label_shift), _columns(shifts)
+    agree = (np.abs(px.take(pair) - np.repeat(sx, window)) <= INLIER_PT) & \
+        (np.abs(py.take(pair) - np.repeat(sy, window)) <= INLIER_PT)  # (a shift's value repeated: its pairs')
     span = int(ids.max()) + 1
-    found = np.sort(shift[agree] * span + ids[pair[agree]])  # (shift, anchor), each shift's together
+    found = np.sort(shift[agree] * span + ids.take(pair[agree]))  # (shift, anchor), each shift's together
     once = found[np.r_[True, found[1:] != found[:-1]]] if len(found) else found  # each (shift, anchor) once
     return np.bincount(once // span, minlength=len(shifts))
 
@@ -652,15 +650,23 @@ def _labels_near_many(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -
     first = np.searchsorted(along, at - (INLIER_PT + WINDOW_SLACK_PT), "left")
     window = np.searchsorted(along, at + (INLIER_PT + WINDOW_SLACK_PT), "right") - first
     shift = np.repeat(np.arange(len(shifts)), window)
-    pair = order[np.repeat(first - np.cumsum(window) + window, window) + np.arange(int(window.sum()))]
-    agree = (group_of_pair[pair] == group_of_shift[shift]) & \
-        (np.abs(label_shift[pair, 0] - shifts[shift, 0]) <= INLIER_PT) & \
-        (np.abs(label_shift[pair, 1] - shifts[shift, 1]) <= INLIER_PT)
+    pair = order.take(np.repeat(first - np.cumsum(window) + window, window) + np.arange(int(window.sum())))
+    (px, py), (sx, sy) = _columns(label_shift), _columns(shifts)
+    agree = (group_of_pair.take(pair) == np.repeat(group_of_shift, window)) & \
+        (np.abs(px.take(pair) - np.repeat(sx, window)) <= INLIER_PT) & \
+        (np.abs(py.take(pair) - np.repeat(sy, window)) <= INLIER_PT)  # (a shift's value repeated: its pairs')
     span = int(ids.max()) + 1
-    found = np.sort(shift[agree] * span + ids[pair[agree]])  # (shift, anchor), each shift's together
+    found = np.sort(shift[agree] * span + ids.take(pair[agree]))  # (shift, anchor), each shift's together
     once = found[np.r_[True, found[1:] != found[:-1]]] if len(found) else found  # each (shift, anchor) once
     counts = np.bincount(once // span, minlength=len(shifts))
     return np.split(counts, np.cumsum(widths)[:-1])
+
+
+def _columns(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The two columns of an (n, 2) array, each contiguous: picking many rows of one column with ``take`` is
+    numpy's plain gather, where ``points[rows, 0]`` goes through its general fancy indexing (about twice the work
+    on the windows' many pairs). The same values."""
+    return np.ascontiguousarray(points[:, 0]), np.ascontiguousarray(points[:, 1])
 
 
 _LINE_PT = 1e7  # the line _labels_near_many lays its groups on: at most this long (its float rounding << WINDOW_SLACK_PT)
@@ -745,9 +751,10 @@ def _consensus(plan: _Plan, count: np.ndarray) -> BlockFit:
         best = shifts[int(np.argsort(-count, kind="stable")[0])]
     inliers = np.abs(label_shift - best).max(axis=1) <= INLIER_PT
     on_y, on_x = np.abs(rule_dy - best[1]) <= INLIER_PT, np.abs(rule_dx - best[0]) <= INLIER_PT
+    (src_x, src_y), (dst_x, dst_y) = _columns(src), _columns(dst)  # (each axis's points picked fast: the same)
     for _ in range(2):  # refit scale and translation on the consensus, then choose the inliers again
-        ax, bx = src[inliers, 0], dst[inliers, 0]
-        ay, by = src[inliers, 1], dst[inliers, 1]
+        ax, bx = src_x[inliers], dst_x[inliers]
+        ay, by = src_y[inliers], dst_y[inliers]
         if ruled_x:
             ax, bx = np.concatenate((ax, upright.src[on_x])), np.concatenate((bx, upright.dst[on_x]))
         if ruled_y:
@@ -773,8 +780,8 @@ def _consensus(plan: _Plan, count: np.ndarray) -> BlockFit:
             break
     if len(upright.ids) >= 2 or len(level.ids) >= 2:  # a block drawn wider or taller than the page's scale says
         ex, ey = np.abs(src[:, 0] * sx + tx - dst[:, 0]), np.abs(src[:, 1] * sy + ty - dst[:, 1])
-        sx, tx = _stretched(src[ey <= INLIER_PT, 0], dst[ey <= INLIER_PT, 0], upright, sx, tx, sx0)
-        sy, ty = _stretched(src[ex <= INLIER_PT, 1], dst[ex <= INLIER_PT, 1], level, sy, ty, sy0)
+        sx, tx = _stretched(src_x[ey <= INLIER_PT], dst_x[ey <= INLIER_PT], upright, sx, tx, sx0)
+        sy, ty = _stretched(src_y[ex <= INLIER_PT], dst_y[ex <= INLIER_PT], level, sy, ty, sy0)
         moved = np.column_stack((src[:, 0] * sx + tx, src[:, 1] * sy + ty))
         err = np.abs(moved - dst).max(axis=1)
         err_y, err_x = np.abs(level.src * sy + ty - level.dst), np.abs(upright.src * sx + tx - upright.dst)

@@ -249,3 +249,14 @@ def test_given_a_value_beside_a_label_misread_past_recognition_then_the_label_is
     assert cert["evidence"]["/producer/contact_name"]["confidence"] < \
         clean["evidence"]["/producer/contact_name"]["confidence"]
     assert cert["evidence"]["/producer/contact_name"]["confidence"] < 0.9
+
+
+def test_given_an_edition_loaded_twice_then_its_fields_are_the_same_objects_each_a_key_of_its_own():
+    """The reader keys its tables by Field, hashed by identity: that holds only while ``load`` gives every caller
+    the same field objects, and no two fields of a template are one key."""
+    from pipeline.acord25.template import editions
+
+    for edition in editions():
+        first, again = load(edition).fields, load(edition).fields
+        assert all(a is b for a, b in zip(first, again)) and len(first) == len(again)
+        assert len({f: None for f in first}) == len(first)
