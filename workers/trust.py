@@ -79,9 +79,9 @@ class HeldHistories:
     and never changed; a row is deleted only when its document is read again (`coi retry`), and the row
     written then is told apart by its time (``_Ids``), so what was read of a row stays true. The query
     still runs for every new certificate and says which rows are the account's newest (order, limit, a
-    row committed late, a row gone): only the keys of rows newer than any held are sent and parsed. A row not held that is
-    no newer (a transaction that took its id before the newest held one and committed after it) makes
-    the whole history read again. Held per engine (a database), at most ``rows`` certificates (an
+    row committed late, a row gone): only the keys of rows newer than any held are sent and parsed. A row
+    not held that is no newer (a transaction that took its id before the newest held one and committed
+    after it) makes the whole history read again. Held per engine (a database), at most ``rows`` certificates (an
     account counting one at least), the least recently read accounts let go."""
 
     def __init__(self, rows: int = HELD_ROWS) -> None:

@@ -205,8 +205,8 @@ class FieldWords:
     def _leads_line(self, phrase: list[Word], after: list[list[Word]]) -> bool:
         """A doubtful phrase that is one word shaped as a name's word (:data:`_NAME_WORD`: speckle is not read as
         a capital and three small letters), in a text or party box, just before a phrase on its line in the same
-        box that tesseract believes: the value's first word (read at confidence 0 before the
-        sure rest of its name, a photo's words read far apart), however doubtfully read; its doubt caps the value's confidence."""
+        box that tesseract believes: the value's first word (read at confidence 0 before the sure rest of its name, a
+        photo's words read far apart), however doubtfully read; its doubt caps the value's confidence."""
         if len(phrase) != 1 or not after or not _NAME_WORD.match(phrase[0].text):
             return False
         w, nxt = phrase[0], after[0][0]
@@ -655,9 +655,9 @@ def _reseated(page: Page) -> Page:
     box tesseract drew flat (a speck's height: a line's first word of many letters read 1-4 pt high, at times
     stretched left over the label) put on the line of the word it ends just before: speckle is read as a letter or
     two, or as one letter again and again, not as a word, and a word that ends within LINE_GAP heights before the
-    next word of a line is that line's print. Its box takes
-    that word's rows and, from its right end, as many of that word's letter widths as it has letters; its
-    confidence stays OCR's (a value it joins is no surer than it). Any other flat word stays as it is (a speck)."""
+    next word of a line is that line's print. Its box takes that word's rows and, from its right end, as many of
+    that word's letter widths as it has letters; its confidence stays OCR's (a value it joins is no surer than it).
+    Any other flat word stays as it is (a speck)."""
     words = list(page.words)
     flat = [i for i, w in enumerate(words) if _flat(w) and len(w.text) >= FLAT_WORD_LETTERS
             and _PRINT_WORD.match(w.text)]
