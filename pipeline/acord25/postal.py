@@ -126,7 +126,7 @@ def with_state(text: str) -> str:
 def state_of_zip(code: str) -> str | None:
     """The state of a 5-digit ZIP code: its own when it is real, else its sectional centre's one state."""
     table = _table()
-    centre = code[:3]
+    centre = code[:CENTRE_DIGITS]
     if centre in table["spanning"]:  # a centre of several states: only its real codes have one
         return table["codes"].get(code)
     return table["centres"].get(centre)
@@ -141,6 +141,7 @@ def _table() -> dict[str, Any]:
 
 
 ZIP_STATES = "zip_states.json"
+CENTRE_DIGITS = 3  # a ZIP code's sectional centre: its first three digits
 
 
 @lru_cache(maxsize=1)
@@ -159,13 +160,13 @@ def library_table() -> dict[str, Any]:
 
     by_centre: dict[str, set[str]] = {}
     for z in zipcodes.list_all():
-        by_centre.setdefault(z["zip_code"][:3], set()).add(z["state"])
+        by_centre.setdefault(z["zip_code"][:CENTRE_DIGITS], set()).add(z["state"])
     spanning = sorted(c for c, states in by_centre.items() if len(states) > 1)
     return {"source": f"zipcodes {zipcodes.__version__}",
             "centres": {c: next(iter(states)) for c, states in sorted(by_centre.items()) if len(states) == 1},
             "spanning": spanning,
             "codes": {z["zip_code"]: z["state"] for z in sorted(zipcodes.list_all(), key=lambda z: z["zip_code"])
-                      if z["zip_code"][:3] in spanning}}
+                      if z["zip_code"][:CENTRE_DIGITS] in spanning}}
 
 
 if __name__ == "__main__":  # the table written again from the installed library

@@ -53,7 +53,9 @@ DEBRIS_CONFIDENCE, DEBRIS_CHARS = 0.45, 2  # an OCR word this short read less su
 CODE_GAP = 0.4  # letters this close (in heights) before a word with digits are the start of one code
 SAME_PRINT = 0.15  # two OCR words whose heights, and whose bottoms (in heights), differ by less than this are one line's print
 UNREAD_CONFIDENCE = 0.1  # an OCR word at a phrase's end read less surely than this, out of every value box, is print
-RULE_CLEAR_PT = 1.0  # a rule this close to a box's own edge is that edge, not a rule across it
+# a rule this close to a box's own edge is that edge, not a rule across it; a label's colon ending this far inside
+# its value box ends on the box's edge (the blanks are drawn so: the 2001/08 form's insurer letters' colons)
+ON_EDGE_PT = 1.0
 RULE_ACROSS = 0.5  # a rule across this share of a box's width (height) cuts it (a box drawn shorter on the page)
 LINE_GAP = 0.6  # words further apart than this many heights are separate phrases
 ACROSS_SHARE = 1 / 3  # two OCR words overlapping across by more than this share of the narrower stand on two lines
@@ -67,8 +69,6 @@ OVERRUN_GAP = 1.5  # a phrase in no box this many heights after a text value on 
 OVERRUN_KINDS = ("text", "party", "remarks")  # the kinds whose values run past their box's edge
 STRAY_CONFIDENCE, STRAY_CHARS = 0.5, 4  # an OCR fragment this doubtful and short at a party block's edge is stray
 RUN_ON_LINES = 0.5  # a line in no box this close (in its heights) below a party block's last line runs on from it
-COLON_TOUCH_PT = 0.1  # a colon ending this far inside its value box's left edge ends on it (the 2001/08 blank's
-# "INSURER C:" ends 0.02 pt inside its name's field: the two were drawn touching)
 COLON_PT = 3.0  # a printed label's colon is this wide or less (at the form's 7-8 pt label print)
 LABEL_GAP_PT = 6.5  # a label's colon ends this close before its value box's left edge: the value is printed after it (on every edition's blank the gap is 1.5-6.1 pt: every colon label before a one-line box)
 RULE_MARKS = "|_.-!/[]()"  # what OCR reads a cell's rule as, glued to the print on either side of it
@@ -438,13 +438,13 @@ _POINT_ROWS = 256  # points looked up at once by _FieldBoxes.at
 
 
 def _through(rule: Mark, w: Word) -> bool:
-    """True when a ruled line runs through an OCR word (more than RULE_CLEAR_PT inside its ends, across its
+    """True when a ruled line runs through an OCR word (more than ON_EDGE_PT inside its ends, across its
     middle): print stays inside its cell, so that line is no cell's edge (an annotation's border, a fold)."""
     if rule.x1 - rule.x0 >= rule.y1 - rule.y0:
         y = (rule.y0 + rule.y1) / 2
-        return w.y0 + RULE_CLEAR_PT < y < w.y1 - RULE_CLEAR_PT and rule.x0 < w.cx < rule.x1
+        return w.y0 + ON_EDGE_PT < y < w.y1 - ON_EDGE_PT and rule.x0 < w.cx < rule.x1
     x = (rule.x0 + rule.x1) / 2
-    return w.x0 + RULE_CLEAR_PT < x < w.x1 - RULE_CLEAR_PT and rule.y0 < w.cy < rule.y1
+    return w.x0 + ON_EDGE_PT < x < w.x1 - ON_EDGE_PT and rule.y0 < w.cy < rule.y1
 
 
 def _template_crossing(template: Template, f: Field) -> tuple[bool, bool]:
@@ -470,12 +470,12 @@ def _crossing(rules: Any, box: Box, inset: float) -> tuple[list[Any], list[Any]]
     for x0, y0, x1, y1 in rules:
         if x1 - x0 >= y1 - y0:
             y = (y0 + y1) / 2
-            if box.y0 + inset + RULE_CLEAR_PT < y < box.y1 - inset - RULE_CLEAR_PT and \
+            if box.y0 + inset + ON_EDGE_PT < y < box.y1 - inset - ON_EDGE_PT and \
                     min(x1, box.x1) - max(x0, box.x0) >= RULE_ACROSS * (box.x1 - box.x0):
                 level.append((x0, y0, x1, y1))
         else:
             x = (x0 + x1) / 2
-            if box.x0 + inset + RULE_CLEAR_PT < x < box.x1 - inset - RULE_CLEAR_PT and \
+            if box.x0 + inset + ON_EDGE_PT < x < box.x1 - inset - ON_EDGE_PT and \
                     min(y1, box.y1) - max(y0, box.y0) >= RULE_ACROSS * (box.y1 - box.y0):
                 upright.append((x0, y0, x1, y1))
     return level, upright
@@ -548,7 +548,7 @@ def _label_colons(edition: str) -> tuple[tuple[Field, tuple[float, float, float,
             continue
         x0, y0, _, y1 = f.box
         for text, a, b, c, d in template.printed:
-            if text.endswith(":") and -COLON_TOUCH_PT <= x0 - c <= LABEL_GAP_PT and b < y1 and d > y0:
+            if text.endswith(":") and -ON_EDGE_PT <= x0 - c <= LABEL_GAP_PT and b < y1 and d > y0:
                 out.append((f, (max(a, c - COLON_PT), b, c, d)))
     return tuple(out)
 

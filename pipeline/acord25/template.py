@@ -64,7 +64,9 @@ SCALE_GAIN = 1.5  # the scaled fit replaces the shift-only one when this many ti
 HYPOTHESES = 3000  # two-label hypotheses tried at most (a fixed sample, the same every run)
 # A shift's window of pairs (sorted across) is widened by this beyond INLIER_PT, far above the rounding of
 # a subtraction of page coordinates (~1e-13 pt), so that every pair the exact test passes lies in it
-WINDOW_SLACK_PT = 1e-6  # float rounding: a pair exactly INLIER_PT away stays in its shift's window, as the table counted it
+# float rounding: a pair exactly INLIER_PT away stays in its shift's window, as the table counted it, and two
+# anchors' pairs exactly 2 * INLIER_PT apart are no conflict (_most_agreeing)
+WINDOW_SLACK_PT = 1e-6
 MIN_GLOBAL = 8  # fewer than this on the whole page: the page is not this form (no registration)
 PRINT_COVER = 0.6  # an OCR word this much covered by the form's registered print is print, whatever it reads as
 FUZZY_MIN_CHARS = 4  # an OCR word this long (letters and digits) may be one edit from the label it misreads
@@ -839,8 +841,8 @@ def _refined(label_src: np.ndarray, label_dst: np.ndarray, rules: RulePairs, bes
 
 
 # Two anchors' pairs that both agree with one fit lie within 2 * INLIER_PT of each other's place by it: a bound
-# on that distance is widened by this for the float rounding of the fit's own test (~1e-13 pt for places on a page)
-CONFLICT_SLACK_PT = 1e-6
+# on that distance is widened by WINDOW_SLACK_PT for the float rounding of the fit's own test (~1e-13 pt for places
+# on a page)
 CONFLICT_FAR_PT = 1e6  # pairs placed this far out (a hostile file's text) are left out of conflicts: rounding grows there
 
 
@@ -875,7 +877,7 @@ def _most_agreeing(matched: Matched, needed: float) -> int:
         d_src, d_dst = src[i + 1:] - src[i], dst[i + 1:] - dst[i]
         low, high = np.minimum(MIN_SCALE * d_src, MAX_SCALE * d_src), np.maximum(MIN_SCALE * d_src, MAX_SCALE * d_src)
         apart = np.maximum(np.maximum(low - d_dst, d_dst - high), 0.0).max(axis=1)
-        conflict = np.flatnonzero((apart > 2 * INLIER_PT + CONFLICT_SLACK_PT) & free[i + 1:])
+        conflict = np.flatnonzero((apart > 2 * INLIER_PT + WINDOW_SLACK_PT) & free[i + 1:])
         if len(conflict):
             free[i] = free[i + 1 + conflict[0]] = False
             left_out += 1

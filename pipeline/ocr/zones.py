@@ -29,6 +29,7 @@ from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, NEAR_PT, Cell, dollars, 
 from pipeline.acord25.evidence import CONFIRMED, DATE_CONFIRMED, DATE_UNCONFIRMED, UNCONFIRMED
 from pipeline.acord25.layout import lines_of
 from pipeline.acord25.parse import parse_date
+from pipeline.acord25.reader import NUMBER_DIGITS
 from pipeline.ocr.blocks import words_in
 from pipeline.ocr.engine import OcrEngine, OcrWord
 from pipeline.ocr.ink import DARK
@@ -266,16 +267,16 @@ def _line(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word]
     return words
 
 
-# a code's print: capitals and digits, joined by the marks codes are printed with, holding CODE_DIGITS digits or more
+# a code's print: capitals and digits, joined by the marks codes are printed with, holding NUMBER_DIGITS digits or
+# more (the reader's: speckle is not read as a run of digits)
 # (a policy number, a date, a phone number; a party's words are print-shaped by
 # partylines.plausible, which takes no such code)
 _CODE = re.compile(r"^[A-Z0-9]+(?:[-/.#][A-Z0-9]+)*$")
-CODE_DIGITS = 4  # (the reader's NUMBER_DIGITS: speckle is not read as a run of digits)
 
 
 def code_shaped(text: str) -> bool:
-    """A word shaped as a code's print (:data:`_CODE`, with CODE_DIGITS digits or more)."""
-    return bool(_CODE.match(text)) and sum(c.isdigit() for c in text) >= CODE_DIGITS
+    """A word shaped as a code's print (:data:`_CODE`, with NUMBER_DIGITS digits or more)."""
+    return bool(_CODE.match(text)) and sum(c.isdigit() for c in text) >= NUMBER_DIGITS
 
 
 def _of_kind(cell: Cell, first: list[Word], second: list[Word]) -> bool:
