@@ -35,17 +35,20 @@ MATCH_MIN = 0.55  # correlation of the drawn label with the image below which it
 # of the 2001/08 blank's labels measured 0.84-0.92): the image is kept as it is
 MIN_LABEL_PX = 6  # a label fitted narrower or lower than this many pixels is not drawn (too small to match)
 OVERPRINT_SHARE = 0.03  # ink beside the found glyphs, inside their box, as a share of the ink on them, from which a
-# value is printed over the label (2001/08 scans and photos: 0.06-0.16; labels standing alone on 2016/03 and 2025/12: < 0.02)
+# value is printed over the label (2001/08 scans and photos: mostly 0.03-0.16, 5 of 80 at 0.015-0.027; labels
+# standing alone on 2016/03 and 2025/12: up to 0.029)
 EDGE_PT = 0.25  # the found glyphs are grown by this much each way when ink beside them is told from theirs
 FILL_PT = 0.75  # how far around a painted-out pixel the image is looked at to fill it (inpainting's radius)
 # how blurred a scan's or photo's print may be (a Gaussian's sigma, points): the drawn label is blurred by each, and
-# the one that fits the darkness of the label's own print best is its print's model (2001/08 tuning scans and photos:
-# 0.15-0.35 pt)
+# the one that fits the darkness of the label's own print best is its print's model (the 2001/08 tuning scans looked
+# at: 0.15-0.35 pt)
 BLURS_PT = (0.15, 0.25, 0.35, 0.5, 0.6)
 CORE_LEVEL = 0.5  # of the label's modelled darkness (0 paper, 1 its ink): from this on its ink hides what lies under it
 VALUE_MARGIN = 0.3  # darkness past what the label's blurred print explains from which a pixel beside it is a value's
 MODEL_REACH = 0.02  # modelled darkness below this is beyond the label's print: the pixel is left as it is
 INK_LEVEL_PCT = 10  # percentile of the grey levels under the label's glyphs taken as its ink's full darkness
+SLIVER_PX = 2  # ink left beside the label's hidden core narrower than this many pixels is its drawn edge a pixel off
+# the print's, not a value's stroke (a stroke is wider)
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,8 @@ def erase_labels(image: np.ndarray, labels, *, scale: float) -> tuple[np.ndarray
         grow = max(1, int(round(EDGE_PT / scale)))
         drawn_at = np.zeros((y1 - y0, x1 - x0), dtype=np.float32)
         drawn_at[top:top + drawn.shape[0], left:left + drawn.shape[1]] = drawn / 255.0
-        window = cv2.dilate((drawn_at >= GLYPH_LEVEL / 255.0).astype(np.uint8), np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
+        window = cv2.dilate((drawn_at >= GLYPH_LEVEL / 255.0).astype(np.uint8),
+                            np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
         ink, glyphs = image[y0:y1, x0:x1] < DARK, window > 0
         rows, cols = slice(top, top + drawn.shape[0]), slice(left, left + drawn.shape[1])
         if (ink[rows, cols] & ~glyphs[rows, cols]).sum() < OVERPRINT_SHARE * (ink & glyphs).sum():
@@ -175,8 +179,9 @@ def subtracted(region: np.ndarray, drawn: np.ndarray, *, scale: float) -> np.nda
     out = region.copy()
     reach = (model > MODEL_REACH) & (hidden == 0)
     out[reach & (dark <= model + VALUE_MARGIN)] = int(round(paper))
-    # what is left of the label's print beside its hidden core, a pixel wide where the drawn glyph's edge missed the
-    # print's by a pixel, is no stroke of a value (a stroke is wider): it is paper too
+    # what is left of the label's print beside its hidden core, narrower than SLIVER_PX where the drawn glyph's edge
+    # missed the print's by a pixel, is no stroke of a value: it is paper too
     ink = (out < DARK).astype(np.uint8)
-    out[reach & (ink > 0) & (cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)) == 0)] = int(round(paper))
+    strokes = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((SLIVER_PX, SLIVER_PX), np.uint8))
+    out[reach & (ink > 0) & (strokes == 0)] = int(round(paper))
     return cv2.inpaint(out, hidden, max(1.0, FILL_PT / scale), cv2.INPAINT_TELEA)
