@@ -115,11 +115,15 @@ def read_first(lines: list[Line], parse: Any) -> tuple[Any, str] | None:
 
 
 _SPLIT_DATE = (re.compile(r"(\d{1,2}/\d{1,2}/\d{4})"), re.compile(r"(\d{1,2}/\d{1,2}/\d{2})"))
+# a date printed MM/DD/YY(YY) with one of its two slashes lost by OCR ("0526/24", "05/2624"): its digits, two and two,
+# then the year, split again only where the other slash still stands
+_SLASH_LOST = (re.compile(r"(?<!\d)(\d{2})(\d{2})/(\d{4}|\d{2})(?!\d)"), re.compile(r"(?<!\d)(\d{2})/(\d{2})(\d{4}|\d{2})(?!\d)"))
 
 
 def read_date(lines: list[Line]) -> tuple[str, str] | None:
     """The first date; when no line holds one whole, a date OCR broke into pieces ("12/1." "1/2023"),
-    its pieces joined (the first of them, when two dates ran together)."""
+    its pieces joined (the first of them, when two dates ran together); else a word that is a date printed with
+    two digits of month and of day with one slash lost, the slash put back (below trust)."""
     found = read_first(lines, parse_date)
     if found is not None:
         return found
@@ -129,6 +133,12 @@ def read_date(lines: list[Line]) -> tuple[str, str] | None:
             m = pattern.search(joined)
             if m and parse_date(m.group(1)) is not None:
                 return parse_date(m.group(1)), "rejoined"
+    for line in lines:
+        for w in line:
+            for pattern in _SLASH_LOST:
+                m = pattern.fullmatch(w.text.strip(".,:;'"))
+                if m and (day := parse_date("/".join(m.groups()))) is not None:
+                    return day, "rejoined"
     return None
 
 
