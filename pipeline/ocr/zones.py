@@ -11,7 +11,9 @@ replaced only when the second reading is a single valid character (or, for an am
 the LIMITS column, a valid amount; its confidence then says whether the two readings agree;
 for a party's block, a reading of as much print with fewer doubtful words). An amount cell read
 only to confirm a sure page-level reading (``Cell.confirm``, on a page read by its value boxes) keeps
-the page's words: a mark over it says whether the second reading agreed (:func:`confirmation`). The one-line value
+the page's words: a mark over it says whether the second reading agreed (:func:`confirmation`). A valid page-level
+amount is replaced only when two readings of its cell alone, both sure, say another amount (:func:`_outvoted`), and
+then below trust. The one-line value
 boxes read again (``Cell.line``: a lone revision digit the page's reading left out) have a strip of their own
 too, apart from the party blocks' (:func:`_line`).
 """
