@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
     from infra.secrets import SecretBox
     from pipeline.ocr.engine import OcrEngine
+    from pipeline.stages import Reading
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +108,9 @@ class Handed:
     """What a stage run in place (``Stages._continue``) is given by the one before it in the same thread,
     so that it does not fetch again what that stage had in hand a moment ago: the document as that
     stage committed it (loaded, moved and cleared through ``move_now`` / ``clear_crashes``, so its
-    attributes are the row's), the file's bytes, and the reading as stored (``Reading.to_dict``, the
-    dict whose JSON is the stored object). Each is None when not known; the stage then loads it.
+    attributes are the row's), the file's bytes, and the reading as the stored one reads back
+    (``Reading.as_stored``: what ``Reading.from_dict`` of the stored JSON gives, without building it again
+    from the JSON's dict). Each is None when not known; the stage then loads it.
 
     A stage run from its own message is handed nothing. Only the first attempt of a stage uses what it
     was handed (``Stages._run``): an attempt that met a transient error rolled back, and the document's
@@ -116,7 +118,7 @@ class Handed:
 
     document: Document | None = None
     data: bytes | None = None  # the document's file, as stored under ``document.storage_key``
-    reading: dict[str, Any] | None = None  # the stored reading's content (what reading_key holds)
+    reading: Reading | None = None  # the stored reading as it reads back (what reading_key holds)
     counted: bool = False  # a crash-prone stage's count is up, committed by the stage before (StageGuard.count_with)
 
 
@@ -126,7 +128,7 @@ class Carry:
     next stage: the step fills in what it fetched or made."""
 
     data: bytes | None = None
-    reading: dict[str, Any] | None = None
+    reading: Reading | None = None
 
     def file(self, storage: Storage, document: Document) -> bytes:
         """The document's file: as handed, else from storage (and kept for the next stage)."""
@@ -355,8 +357,8 @@ class Stages:
         reading = read_text(carry.file(self.storage, document), max_pages=self.settings.max_pages)
         if reading is None:
             return self.actors.ocr_document
-        carry.reading = reading.to_dict()
-        return self._keep_reading(document, carry.reading, time.monotonic() - started)
+        carry.reading = reading.as_stored()  # the extract run in place reads it as its message would
+        return self._keep_reading(document, reading.to_dict(), time.monotonic() - started)
 
     def ocr_document(self, document_id: str) -> None:
         self._run(document_id, self._ocr, queue=OCR_QUEUE)
@@ -398,11 +400,12 @@ class Stages:
         if status != DocumentStatus.READING:
             log.warning("document is %s, not reading: extract has nothing to do", status)
             return None
-        try:
-            stored = carry.reading if carry.reading is not None else json.loads(self.storage.get(reading_key(document)))
-        except ObjectMissing:
-            return self.actors.read_document  # the reading was lost: read again
-        reading = Reading.from_dict(stored)
+        reading = carry.reading
+        if reading is None:
+            try:
+                reading = Reading.from_dict(json.loads(self.storage.get(reading_key(document))))
+            except ObjectMissing:
+                return self.actors.read_document  # the reading was lost: read again
         form = identified(reading)  # found once: the extraction and the trust signals both use it
         certificate = trust.with_trust_signals(session, carry.file(self.storage, document), reading,
                                                extract(reading, form), document, self.settings.max_pages, form=form)
