@@ -324,12 +324,13 @@ class Stages:
             handoffs = [hand_on(session, "read_document", document_id) for document_id in stored]
             in_place = len(handoffs) == 1 and self._in_place(self.actors.read_document, DEFAULT_QUEUE)
             # the read about to run here counted up with this commit, not in a transaction of its own
-            counted = in_place and self.actors.read_document.options.get("crash_prone", False) and \
-                self.guard is not None and self.guard.count_with(session, stored[0])
+            # (the row as counted comes back with the count: handed to the read, which does not load it)
+            counted = self.guard.count_with(session, stored[0]) if in_place and self.guard is not None and \
+                self.actors.read_document.options.get("crash_prone", False) else None
             session.commit()  # the split and its documents' reads, together
         if in_place:
             self._continue(self.actors.read_document, handoffs[0], stored[0],  # one document: read here
-                           Handed(data=files.get(stored[0]), counted=counted))
+                           Handed(document=counted, data=files.get(stored[0]), counted=counted is not None))
         else:
             self._dispatch(handoffs)
         if no_attachment:

@@ -237,3 +237,41 @@ def test_given_a_split_that_reads_its_one_document_in_place_then_the_reads_crash
     assert len(counted) == 1 and split_ends < counted[0] < split_commit  # counted in the split's transaction
     with chain.app.sessions() as session:
         assert session.scalars(select(Document)).one().status == DocumentStatus.DECIDED
+
+
+def test_given_a_split_that_reads_its_one_document_in_place_then_the_read_is_handed_the_row_as_counted_not_loaded(
+        chain, certificate, monkeypatch):
+    """The count up in the split's transaction gives the document's row back (StageGuard ``count_with``): the read
+    run in place is handed it, sends no SELECT of the document, and sees every column as the database has it."""
+    from sqlalchemy import event, inspect
+
+    stages = chain.actors.stages
+    seen: list[str] = []
+    columns = [c.key for c in inspect(Document).column_attrs]
+    handed, stored = {}, {}
+    real_read = stages._read
+
+    def read(session, document, carry):
+        seen.append("READ")
+        handed.update({key: getattr(document, key) for key in columns})
+        with chain.app.sessions() as other:
+            row = other.get(Document, document.id)
+            stored.update({key: getattr(row, key) for key in columns})
+        return real_read(session, document, carry)
+
+    def statement(_conn, _cursor, sql, *_args) -> None:
+        seen.append(" ".join(sql.split())[:40])
+
+    monkeypatch.setattr(stages, "_read", read)
+    event.listen(chain.app.engine, "before_cursor_execute", statement)
+    try:
+        mail(chain, draw_certificate(certificate))
+        chain.settle()
+    finally:
+        event.remove(chain.app.engine, "before_cursor_execute", statement)
+
+    counted = next(i for i, s in enumerate(seen) if s.startswith("UPDATE documents SET crashes=(documents"))
+    assert not [s for s in seen[counted:seen.index("READ")] if s.startswith("SELECT documents")]
+    assert handed == stored and handed["crashes"] == 1
+    with chain.app.sessions() as session:
+        assert session.scalars(select(Document)).one().status == DocumentStatus.DECIDED
