@@ -120,6 +120,7 @@ class Handed:
     data: bytes | None = None  # the document's file, as stored under ``document.storage_key``
     reading: Reading | None = None  # the stored reading as it reads back (what reading_key holds)
     counted: bool = False  # a crash-prone stage's count is up, committed by the stage before (StageGuard.count_with)
+    moved: bool = False  # the read's move to "reading" committed by the split, no reading stored (Stages.split_message)
 
 
 @dataclass
@@ -129,6 +130,7 @@ class Carry:
 
     data: bytes | None = None
     reading: Reading | None = None
+    moved: bool = False  # as Handed.moved
 
     def file(self, storage: Storage, document: Document) -> bytes:
         """The document's file: as handed, else from storage (and kept for the next stage)."""
@@ -324,13 +326,22 @@ class Stages:
             handoffs = [hand_on(session, "read_document", document_id) for document_id in stored]
             in_place = len(handoffs) == 1 and self._in_place(self.actors.read_document, DEFAULT_QUEUE)
             # the read about to run here counted up with this commit, not in a transaction of its own
-            # (the row as counted comes back with the count: handed to the read, which does not load it)
-            counted = self.guard.count_with(session, stored[0]) if in_place and self.guard is not None and \
-                self.actors.read_document.options.get("crash_prone", False) else None
+            # (the row as counted comes back with the count: handed to the read, which does not load it). A
+            # document this split stored is moved to "reading" with its count, its stale reading (one left
+            # under the same key) deleted here: the read then has no transaction of its own before it reads.
+            counted = moved = None
+            if in_place and self.guard is not None and self.actors.read_document.options.get("crash_prone", False):
+                if stored[0] in files:
+                    moved = counted = self.guard.count_with(session, stored[0], moving=DocumentStatus.READING)
+                    if moved is not None:
+                        self.storage.delete(reading_key(moved))
+                else:
+                    counted = self.guard.count_with(session, stored[0])
             session.commit()  # the split and its documents' reads, together
         if in_place:
             self._continue(self.actors.read_document, handoffs[0], stored[0],  # one document: read here
-                           Handed(document=counted, data=files.get(stored[0]), counted=counted is not None))
+                           Handed(document=counted, data=files.get(stored[0]), counted=counted is not None,
+                                  moved=moved is not None))
         else:
             self._dispatch(handoffs)
         if no_attachment:
@@ -348,7 +359,7 @@ class Stages:
         status = DocumentStatus(document.status)
         if reached(status, DocumentStatus.EXTRACTED):
             return self._next_after(status)
-        if status == DocumentStatus.READING and self.storage.exists(reading_key(document)):
+        if status == DocumentStatus.READING and not carry.moved and self.storage.exists(reading_key(document)):
             return self.actors.extract_document
         if status == DocumentStatus.STORED:
             self.storage.delete(reading_key(document))  # a reading left by an earlier attempt is stale
@@ -575,7 +586,7 @@ class Stages:
             if document is None:
                 log.warning("document %s not found", document_id)
                 return None
-            carry = Carry(data=handed.data, reading=handed.reading)
+            carry = Carry(data=handed.data, reading=handed.reading, moved=handed.moved)
             following = step(session, document, carry)
             handoffs = [hand_on(session, following.actor_name, document_id)] \
                 if isinstance(following, dramatiq.Actor) else []
