@@ -107,8 +107,9 @@ def reading_key(document: Document) -> str:
 class Handed:
     """What a stage run in place (``Stages._continue``) is given by the one before it in the same thread,
     so that it does not fetch again what that stage had in hand a moment ago: the document as that
-    stage committed it (loaded, moved and cleared through ``move_now`` / ``clear_crashes``, so its
-    attributes are the row's), the file's bytes, and the reading as the stored one reads back
+    stage committed it (loaded, moved and cleared through ``move_now`` / ``clear_crashes``, or, from the
+    split, as its count up of the read gave the row back: StageGuard ``count_with``; so its attributes
+    are the row's), whether the split moved it to "reading" (``moved``), the file's bytes, and the reading as the stored one reads back
     (``Reading.as_stored``: what ``Reading.from_dict`` of the stored JSON gives, without building it again
     from the JSON's dict). Each is None when not known; the stage then loads it.
 
