@@ -109,9 +109,10 @@ class Handed:
     so that it does not fetch again what that stage had in hand a moment ago: the document as that
     stage committed it (loaded, moved and cleared through ``move_now`` / ``clear_crashes``, or, from the
     split, as its count up of the read gave the row back: StageGuard ``count_with``; so its attributes
-    are the row's), whether the split moved it to "reading" (``moved``), the file's bytes, and the reading as the stored one reads back
-    (``Reading.as_stored``: what ``Reading.from_dict`` of the stored JSON gives, without building it again
-    from the JSON's dict). Each is None when not known; the stage then loads it.
+    are the row's), whether the split moved it to "reading" (``moved``), the file's bytes, and the
+    reading as the stored one reads back (``Reading.as_stored``: what ``Reading.from_dict`` of the stored
+    JSON gives, without building it again from the JSON's dict). Each is None when not known; the stage
+    then loads it.
 
     A stage run from its own message is handed nothing. Only the first attempt of a stage uses what it
     was handed (``Stages._run``): an attempt that met a transient error rolled back, and the document's

@@ -50,12 +50,13 @@ COUNT_UP = (update(Document).where(Document.id == _DOCUMENT, Document.crashes < 
             .execution_options(synchronize_session=False))
 # The same count, giving back the counted row as a Document (every column, as the database has it): the split
 # hands it to the read it runs in place, which then does not load it again (workers/actors.py ``Handed``).
-COUNT_UP_ROW = (update(Document).where(Document.id == _DOCUMENT, Document.crashes < bindparam("max_crashes", type_=Integer))
+_UNDER_MAX = Document.crashes < bindparam("max_crashes", type_=Integer)
+COUNT_UP_ROW = (update(Document).where(Document.id == _DOCUMENT, _UNDER_MAX)
                 .values(crashes=Document.crashes + 1).returning(Document)
                 .execution_options(synchronize_session=False))
 # The same, moving a stored document to ``moved_to`` with its count (``count_with(..., moving=...)``): only from
 # ``stored`` (a document in any other status is neither counted nor moved here).
-COUNT_UP_MOVED = (update(Document).where(Document.id == _DOCUMENT, Document.crashes < bindparam("max_crashes", type_=Integer),
+COUNT_UP_MOVED = (update(Document).where(Document.id == _DOCUMENT, _UNDER_MAX,
                                          Document.status == DocumentStatus.STORED.value)
                   .values(crashes=Document.crashes + 1, status=bindparam("moved_to", type_=String))
                   .returning(Document).execution_options(synchronize_session=False))

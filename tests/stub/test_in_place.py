@@ -233,7 +233,8 @@ def test_given_a_split_that_reads_its_one_document_in_place_then_the_reads_crash
 
     split_ends = next(i for i, s in enumerate(seen) if s.startswith("UPDATE messages SET status"))
     split_commit = seen.index("COMMIT", split_ends)
-    counted = [i for i, s in enumerate(seen) if s.startswith("UPDATE documents SET") and "crashes=(documents.crashes +" in s]
+    counted = [i for i, s in enumerate(seen)
+               if s.startswith("UPDATE documents SET") and "crashes=(documents.crashes +" in s]
     assert len(counted) == 1 and split_ends < counted[0] < split_commit  # counted in the split's transaction
     with chain.app.sessions() as session:
         assert session.scalars(select(Document)).one().status == DocumentStatus.DECIDED
@@ -319,3 +320,30 @@ def test_given_a_split_that_stored_the_document_it_reads_in_place_then_its_move_
     assert at_read == {"status": DocumentStatus.READING.value, "stale": False}
     with chain.app.sessions() as session:
         assert session.scalars(select(Document)).one().status == DocumentStatus.DECIDED
+
+
+def test_given_an_extract_run_in_place_then_it_reads_the_reading_it_was_handed_without_building_it_again(
+        chain, certificate, monkeypatch):
+    """The read hands on its reading as the stored JSON reads back (``Reading.as_stored``): the extract run in place
+    does not build it again from a dict (``Reading.from_dict``, every word); what is stored is unchanged."""
+    from pipeline.stages import Reading
+    from workers.actors import reading_key
+
+    built = []
+    real_from_dict = Reading.from_dict.__func__
+
+    def from_dict(cls, data):
+        built.append(len(data["pages"]))
+        return real_from_dict(cls, data)
+
+    monkeypatch.setattr(Reading, "from_dict", classmethod(from_dict))
+
+    mail(chain, draw_certificate(certificate))
+    chain.settle()
+
+    assert built == []
+    with chain.app.sessions() as session:
+        document = session.scalars(select(Document)).one()
+        assert document.status == DocumentStatus.DECIDED
+    stored = json.loads(chain.app.storage.get(reading_key(document)))
+    assert stored["method"] == "text_layer" and stored["pages"]

@@ -29,15 +29,16 @@ from bench.chain_sql import StatementLog  # noqa: E402
 # ``Handed``; then 35 → 33: the split reads its message and the same mail's other rows in one SELECT,
 # workers/actors.py ``MESSAGE_AND_SAME_MAIL``, and the publisher learns that an account has no webhook
 # with its events, workers/publish.py ``UNPUBLISHED``; then 33 → 32: the read run in place is handed the
-# document as the split's count up gave it back, workers/guard.py ``count_with``; then 32 → 31: the read's move
-# to "reading" is in that count's UPDATE, workers/actors.py ``split_message``). On PostgreSQL 31: the two transactions that commit
-# without waiting for the disk (infra/db.py ``skip_disk_sync``: the door's and the relay's hand-off DELETEs)
-# say so in one statement each (the crash count up, a third, now commits with the split)
+# document as the split's count up gave it back, workers/guard.py ``count_with``; then 32 → 31: the read's
+# move to "reading" is in that count's UPDATE, workers/actors.py ``split_message``). On PostgreSQL 31: the
+# two transactions that commit without waiting for the disk (infra/db.py ``skip_disk_sync``: the door's and
+# the relay's hand-off DELETEs) say so in one statement each (the crash count up, a third, now commits with
+# the split)
 STATEMENTS_PER_CERTIFICATE = 31
-# door 2, split 1 (with the count up of the read it runs in place and its move to "reading": workers/guard.py
-# ``count_with``; each was a commit of its own), read 1 (the reading's hand-off with the count cleared: workers/guard.py
-# ``clear_crashes``; was 3 with the guard's own clearing and the status "reading"), extract 1, score 1, publish 1, the relay's DELETE 1;
-# two of them without a disk sync on PostgreSQL
+# door 2, split 1 (with the count up of the read it runs in place and its move to "reading":
+# workers/guard.py ``count_with``; each was a commit of its own), read 1 (the reading's hand-off with the
+# count cleared: workers/guard.py ``clear_crashes``; was 3 with the guard's own clearing and the status
+# "reading"), extract 1, score 1, publish 1, the relay's DELETE 1; two of them without a disk sync on PostgreSQL
 COMMITS_PER_CERTIFICATE = 8
 
 

@@ -23,7 +23,8 @@ def _alike(a, b, path: str = "reading") -> list[str]:
     if type(a) is not type(b):
         return [f"{path}: {type(a).__name__} / {type(b).__name__}"]
     if dataclasses.is_dataclass(a):
-        return [d for f in dataclasses.fields(a) for d in _alike(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")]
+        return [d for f in dataclasses.fields(a)
+                for d in _alike(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")]
     if isinstance(a, (tuple, list)):
         if len(a) != len(b):
             return [f"{path}: {len(a)} / {len(b)} items"]
