@@ -53,13 +53,13 @@ COUNT_UP = (update(Document).where(Document.id == _DOCUMENT, Document.crashes < 
 _UNDER_MAX = Document.crashes < bindparam("max_crashes", type_=Integer)
 COUNT_UP_ROW = (update(Document).where(Document.id == _DOCUMENT, _UNDER_MAX)
                 .values(crashes=Document.crashes + 1).returning(Document)
-                .execution_options(synchronize_session=False))
+                .execution_options(synchronize_session=False, populate_existing=True))
 # The same, moving a stored document to ``moved_to`` with its count (``count_with(..., moving=...)``): only from
 # ``stored`` (a document in any other status is neither counted nor moved here).
 COUNT_UP_MOVED = (update(Document).where(Document.id == _DOCUMENT, _UNDER_MAX,
                                          Document.status == DocumentStatus.STORED.value)
                   .values(crashes=Document.crashes + 1, status=bindparam("moved_to", type_=String))
-                  .returning(Document).execution_options(synchronize_session=False))
+                  .returning(Document).execution_options(synchronize_session=False, populate_existing=True))
 ZERO = update(Document.__table__).where(Document.__table__.c.id == _DOCUMENT).values(crashes=0)  # the stage's own
 CLEAR = update(Document).where(Document.id == _DOCUMENT, Document.crashes > 0).values(crashes=0)
 

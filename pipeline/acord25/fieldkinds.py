@@ -41,7 +41,8 @@ _EMAIL_JOINS = re.compile(r"\s*([@.])\s*|(?<=\w-)\s+(?=\w)")  # the spaces OCR p
 _LOST_DOT = re.compile(r"(@[\w-]+)\s+(com|net|org|biz|info|us|co)\b", re.I)
 # the same dot read as a mark ("name@agency-com", "name@agency,net") in an address whose domain holds no dot: the
 # address's whole line, pieces joined; its last mark before a top-level domain is the dot
-_DOT_AS_MARK = re.compile(r"^([\w.+'-]+@[\w-]+?)[-,](com|net|org|biz|info|us)$", re.I)
+# (only the three endings that rarely end a hyphenated name themselves: 'acme-info', 'hub-us' are names)
+_DOT_AS_MARK = re.compile(r"^([\w.+'-]+@[\w-]+?)[-,](com|net|org)$", re.I)
 _CONTACT_WORD = re.compile(r"^(phone|tel|ph|fax|e-?mail|email|contact|cell|mobile)\b[:.]?", re.I)
 _NAIC = re.compile(r"^\d{4,5}$")  # a code below 10000 is printed without its leading zero too
 _DIGIT_LOOKALIKES = str.maketrans("SOoIlBZG", "50011826")
@@ -117,7 +118,9 @@ def read_first(lines: list[Line], parse: Any) -> tuple[Any, str] | None:
 _SPLIT_DATE = (re.compile(r"(\d{1,2}/\d{1,2}/\d{4})"), re.compile(r"(\d{1,2}/\d{1,2}/\d{2})"))
 # a date printed MM/DD/YY(YY) with one of its two slashes lost by OCR ("0526/24", "05/2624"): its digits, two and two,
 # then the year, split again only where the other slash still stands
-_SLASH_LOST = (re.compile(r"(?<!\d)(\d{2})(\d{2})/(\d{4}|\d{2})(?!\d)"), re.compile(r"(?<!\d)(\d{2})/(\d{2})(\d{4}|\d{2})(?!\d)"))
+# (never a month and its year, "11/2025", which is printed so and holds no day)
+_SLASH_LOST = (re.compile(r"(?<!\d)(\d{2})(\d{2})/(\d{4}|\d{2})(?!\d)"),
+               re.compile(r"(?<!\d)(\d{2})/(?!(?:19|20)\d{2}(?!\d))(\d{2})(\d{4}|\d{2})(?!\d)"))
 
 
 def read_date(lines: list[Line]) -> tuple[str, str] | None:

@@ -47,7 +47,7 @@ CORE_LEVEL = 0.5  # of the label's modelled darkness (0 paper, 1 its ink): from 
 VALUE_MARGIN = 0.3  # darkness past what the label's blurred print explains from which a pixel beside it is a value's
 MODEL_REACH = 0.02  # modelled darkness below this is beyond the label's print: the pixel is left as it is
 INK_LEVEL_PCT = 10  # percentile of the grey levels under the label's glyphs taken as its ink's full darkness
-SLIVER_PX = 2  # ink left beside the label's hidden core narrower than this many pixels is its drawn edge a pixel off
+SLIVER_PT = 0.5  # ink left beside the label's hidden core narrower than this is its drawn edge a pixel off (2 px at 300 dpi)
 # the print's, not a value's stroke (a stroke is wider)
 
 
@@ -166,7 +166,7 @@ def subtracted(region: np.ndarray, drawn: np.ndarray, *, scale: float) -> np.nda
     model, misfit = None, None
     for blur in BLURS_PT:
         blurred = cv2.GaussianBlur(drawn, (0, 0), blur / scale)
-        blurred /= max(float(blurred.max()), 1e-6)
+        blurred /= max(float(blurred.max()), np.finfo(np.float32).tiny)
         reach = blurred > MODEL_REACH
         if not reach.any():
             continue
@@ -179,9 +179,10 @@ def subtracted(region: np.ndarray, drawn: np.ndarray, *, scale: float) -> np.nda
     out = region.copy()
     reach = (model > MODEL_REACH) & (hidden == 0)
     out[reach & (dark <= model + VALUE_MARGIN)] = int(round(paper))
-    # what is left of the label's print beside its hidden core, narrower than SLIVER_PX where the drawn glyph's edge
+    # what is left of the label's print beside its hidden core, narrower than SLIVER_PT where the drawn glyph's edge
     # missed the print's by a pixel, is no stroke of a value: it is paper too
     ink = (out < DARK).astype(np.uint8)
-    strokes = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((SLIVER_PX, SLIVER_PX), np.uint8))
+    sliver = max(1, int(round(SLIVER_PT / scale)))
+    strokes = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((sliver, sliver), np.uint8))
     out[reach & (ink > 0) & (strokes == 0)] = int(round(paper))
     return cv2.inpaint(out, hidden, max(1.0, FILL_PT / scale), cv2.INPAINT_TELEA)

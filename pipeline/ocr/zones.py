@@ -248,8 +248,9 @@ def confirmation(cell: Cell, got: list[OcrWord]) -> Mark | None:
     (``cell.seen``): for an amount, :data:`CONFIRMED` when ``got``, the cell's second reading alone, is the
     same amount (its cents, if printed, left aside), :data:`UNCONFIRMED` when it is another amount; for a date,
     :data:`DATE_CONFIRMED` or :data:`DATE_UNCONFIRMED` alike (the same day, however printed, or another); None
-    when it is no valid value of its kind (a cut-out read as noise says nothing of the first reading). Either
-    way the page's words stay: two readings that differ say only that one of them is wrong."""
+    when it is no valid value of its kind (a cut-out read as noise says nothing of the first reading). Here the
+    page's words stay: two readings that differ say only that one of them is wrong (an amount the second reading
+    contradicts at OUTVOTE_SURE is settled by a third, elsewhere)."""
     text = " ".join(v.text for v in sorted(got, key=lambda v: v.left))
     if cell.alphabet == DATE:
         value, seen, kinds = _date_of(text), _date_of(cell.seen), (DATE_CONFIRMED, DATE_UNCONFIRMED)

@@ -347,3 +347,34 @@ def test_given_an_extract_run_in_place_then_it_reads_the_reading_it_was_handed_w
         assert document.status == DocumentStatus.DECIDED
     stored = json.loads(chain.app.storage.get(reading_key(document)))
     assert stored["method"] == "text_layer" and stored["pages"]
+
+
+def test_given_the_document_already_loaded_in_the_session_when_counted_with_its_move_then_it_is_given_back_as_written(
+        chain, certificate):
+    """``count_with`` gives the row as its UPDATE wrote it even when the session holds the document already: an
+    object loaded before would otherwise come back as it was ("stored", no crash counted), and the read handed it
+    would move it again and leave its count up for good."""
+    from sqlalchemy import update
+
+    from workers import guard as guard_module
+
+    mail(chain, draw_certificate(certificate))
+    chain.settle()
+    guard = chain.actors.stages.guard
+    with chain.app.sessions() as session:
+        document_id = session.scalars(select(Document.id)).one()
+        session.execute(update(Document).where(Document.id == document_id)
+                        .values(status=DocumentStatus.STORED.value, crashes=0))
+        session.commit()
+    guard._running["here"] = (None, None)
+    guard_module._THREAD.message_id, guard_module._THREAD.armed = "here", None
+    try:
+        with chain.app.sessions() as session:
+            loaded = session.get(Document, document_id)
+            assert (loaded.status, loaded.crashes) == (DocumentStatus.STORED.value, 0)
+            counted = guard.count_with(session, document_id, moving=DocumentStatus.READING)
+            assert counted is loaded
+            assert (counted.status, counted.crashes) == (DocumentStatus.READING.value, 1)
+    finally:
+        guard._running.pop("here")
+        guard_module._THREAD.message_id = None

@@ -38,3 +38,16 @@ def test_given_digits_that_are_no_date_with_a_slash_put_back_then_no_date_is_rea
     assert read_date([_line("4321/22")]) is None  # month 43
     assert read_date([_line("052624")]) is None  # no slash left to say where the year starts
     assert read_date([_line("10526/24")]) is None  # five digits before the slash: not two and two
+
+
+def test_given_a_month_and_its_year_then_no_day_is_made_up_from_the_year():
+    from pipeline.acord25.fieldkinds import read_date
+
+    assert read_date([_line("11/2025")]) is None  # November 2025, not 20 November 2025
+    assert read_date([_line("06/1999")]) is None
+    assert read_date([_line("05/202024")]) == ("2024-05-20", "rejoined")  # six digits after the slash: a day, a year
+
+
+def test_given_a_hyphenated_domain_ending_in_a_word_that_is_also_a_top_level_domain_then_it_is_left_a_name():
+    assert read_email([_line("certs@acme-info")]) is None  # acme-info.com cut, not acme.info
+    assert read_email([_line("ops@hub-us")]) is None
