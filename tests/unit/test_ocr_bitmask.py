@@ -19,8 +19,9 @@ def test_given_a_mask_kept_as_bits_then_every_part_of_it_reads_as_the_bytes_it_w
     kept = PackedMask.of(mask)
     assert kept.shape == mask.shape and kept.nbytes * 8 < mask.nbytes + 8 * mask.shape[0]
     assert np.array_equal(kept.unpacked(), mask)
-    for rows, cols in ((slice(0, 10), slice(3, 2549)), (slice(5, 300), slice(7, 13)), (slice(100, 101), slice(2540, 2549)),
-                       (slice(290, 400), slice(2500, 2600)), (slice(10, 5), slice(0, 4))):
+    parts = ((slice(0, 10), slice(3, 2549)), (slice(5, 300), slice(7, 13)), (slice(100, 101), slice(2540, 2549)),
+             (slice(290, 400), slice(2500, 2600)), (slice(10, 5), slice(0, 4)))
+    for rows, cols in parts:
         part = kept[rows, cols]
         assert part.dtype == np.uint8 and np.array_equal(part, mask[rows, cols])
 

@@ -62,7 +62,7 @@ def test_given_straight_runs_found_once_then_the_rules_painted_out_are_those_fou
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_given_the_runs_found_one_direction_at_a_time_then_the_rules_and_the_straight_runs_are_those_of_both_at_once(seed):
+def test_given_the_runs_found_one_direction_at_a_time_then_the_rules_and_runs_are_both_at_onces(seed):
     ink = _ink(seed)
     standing, straight = standing_and_straight(ink, DPI)
     assert np.array_equal(standing, standing_rules(*straight_runs(ink, DPI), ink, DPI))
