@@ -104,6 +104,7 @@ def _wrapped() -> list[tuple[object, str, str]]:
         (orient, "rotate_clockwise", "orient"), (deskew, "estimate_skew", "skew"), (deskew, "deskew", "skew"),
         (deskew, "despeckle", "despeckle"), (deskew, "binarise", "binarise"),
         (deskew, "binarise_fine", "binarise"), (checkboxes, "find_boxes", "check boxes"),
+        (checkboxes, "check_boxes", "check boxes"), (rules, "standing_and_straight", "paint out"),
         (rules, "printed_rule_masks", "rules"), (rules, "long_rules", "rules"),
         (rules, "long_printed_rules", "rules"), (rules, "straight_runs", "paint out"),
         (rules, "standing_rules", "paint out"), (rules, "remove_rules", "paint out"),

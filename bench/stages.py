@@ -92,7 +92,7 @@ def instrumented(clock: Clock) -> Iterator[None]:
         (raster, "raster_pages", "rasterize"), (raster, "_pdf_page", "rasterize"), (raster, "_image_page", "rasterize"),
         (orient, "detect_orientation", "orient"),
         (orient, "rotate_clockwise", "orient"), (deskew, "estimate_skew", "deskew"), (deskew, "deskew", "deskew"),
-        (deskew, "despeckle", "deskew"), (deskew, "binarise", "deskew"), (checkboxes, "find_boxes", "clean"),
+        (deskew, "despeckle", "deskew"), (deskew, "binarise", "deskew"), (checkboxes, "check_boxes", "clean"),
     ]
     try:
         with rig.wrapped(patches, clock.wrap):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import dramatiq
 from redis import Redis
@@ -13,9 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from infra.broker import BrokerHandle, close_redis, connect_redis, make_broker
 from infra.db import make_engine, make_sessionmaker
-from infra.secrets import SecretBox, load_key
 from infra.settings import Settings
 from infra.storage import Storage, storage_from_url
+
+if TYPE_CHECKING:
+    from infra.secrets import SecretBox
 
 
 @dataclass
@@ -62,6 +65,10 @@ class App:
 
     @cached_property
     def secrets(self) -> SecretBox:
+        """The box of the stored secrets (webhooks' signing secrets). Its cipher (cryptography's Fernet, ~7 MB
+        resident) is imported here, when the box is first asked for: an OCR pool never asks."""
+        from infra.secrets import SecretBox, load_key
+
         return SecretBox(load_key(self.settings.secret_key, self.settings.var_dir))
 
     @cached_property

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from pipeline.ocr.bitmask import PackedMask
 from pipeline.ocr.rules import DASHED_GAP_PT, bridge_px, rule_masks
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,14 @@ def _fill_confidence(fill: float) -> float:
 
 
 def find_boxes(ink: np.ndarray, dpi: float, *, outline: np.ndarray | None = None) -> tuple[list[CheckBox], np.ndarray]:
-    """Check boxes on a binarised page (ink 255), and a mask of their sides.
+    """Check boxes on a binarised page (ink 255), and a mask of their sides: :func:`check_boxes` and
+    :func:`box_sides`."""
+    boxes = check_boxes(ink, dpi, outline=outline)
+    return boxes, box_sides(boxes, ink.shape)
+
+
+def check_boxes(ink: np.ndarray, dpi: float, *, outline: np.ndarray | None = None) -> list[CheckBox]:
+    """Check boxes on a binarised page (ink 255).
 
     The boxes' sides are looked for in ``outline`` when given (ink found against the paper around it,
     :func:`pipeline.ocr.deskew.binarise_local`: a box drawn in a faint hairline, blurred by a phone's
@@ -81,13 +89,19 @@ def find_boxes(ink: np.ndarray, dpi: float, *, outline: np.ndarray | None = None
     boxes = _boxes(outline, ink, dpi, bridge=3)
     wide = bridge_px(DASHED_GAP_PT, dpi)
     boxes += [b for b in _boxes(outline, ink, dpi, bridge=wide) if not any(_overlap(b, a) for a in boxes)]
-    sides = np.zeros_like(ink)
+    logger.debug("found %s check boxes, %s checked", len(boxes), sum(b.checked for b in boxes))
+    return boxes
+
+
+def box_sides(boxes: list[CheckBox], shape: tuple[int, ...]) -> np.ndarray:
+    """A mask (255) of the boxes' sides, a little beyond them, on a page of ``shape``: what is painted out with
+    the rules. Drawn when it is painted out (pipeline/ocr/pages.py), not held while the rules are found."""
+    sides = np.zeros(shape[:2], dtype=np.uint8)
     for box in boxes:
         w, h = box.x1 - box.x0, box.y1 - box.y0
         b = max(2, int(0.12 * min(w, h)))
         cv2.rectangle(sides, (box.x0 - b, box.y0 - b), (box.x1 + b, box.y1 + b), 255, thickness=2 * b)
-    logger.debug("found %s check boxes, %s checked", len(boxes), sum(b.checked for b in boxes))
-    return boxes, sides
+    return sides
 
 
 def _boxes(outline: np.ndarray, ink: np.ndarray, dpi: float, *, bridge: int) -> list[CheckBox]:
@@ -119,9 +133,10 @@ def _overlap(a: CheckBox, b: CheckBox) -> bool:
     return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
 
 
-def signature_ink(ink: np.ndarray, rules: np.ndarray, zone: tuple[int, int, int, int], dpi: float,
-                  print_boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int] | None:
-    """Bounding box (pixels) of hand-made ink in ``zone`` (print and rules left out), or None."""
+def signature_ink(ink: np.ndarray | PackedMask, rules: np.ndarray | PackedMask, zone: tuple[int, int, int, int],
+                  dpi: float, print_boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int] | None:
+    """Bounding box (pixels) of hand-made ink in ``zone`` (print and rules left out), or None. ``ink`` and ``rules``
+    as bytes or as bits (:class:`~pipeline.ocr.bitmask.PackedMask`): only the zone is looked at."""
     x0, y0, x1, y1 = (max(0, v) for v in zone)
     x1, y1 = min(x1, ink.shape[1]), min(y1, ink.shape[0])
     if x1 - x0 < 10 or y1 - y0 < 10:
@@ -144,11 +159,12 @@ def signature_ink(ink: np.ndarray, rules: np.ndarray, zone: tuple[int, int, int,
 
 
 
-def cell_mark(ink: np.ndarray, box: tuple[int, int, int, int], dpi: float) -> float:
+def cell_mark(ink: np.ndarray | PackedMask, box: tuple[int, int, int, int], dpi: float) -> float:
     """Points: the size (the lesser of width and height) of the largest blot of ink centred inside ``box``
     (pixels; ``CELL_INSET`` of each side left out), straight runs (``STRAIGHT_PT`` and longer, level or
     upright: a box's own sides, a rule through it; gaps of a few pixels closed) taken away first. An X or a tick is
-    diagonal strokes and stays whole; what is left of a broken or dashed side is thin or short."""
+    diagonal strokes and stays whole; what is left of a broken or dashed side is thin or short. ``ink`` as bytes or
+    as bits (:class:`~pipeline.ocr.bitmask.PackedMask`): only the cell and its border are looked at."""
     x0, y0, x1, y1 = box
     pad = int(round(STRAIGHT_PT * dpi / 72.0))  # straight runs and blots are found with a border round the cell
     ax0, ay0 = max(0, x0 - pad), max(0, y0 - pad)

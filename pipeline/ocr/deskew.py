@@ -36,7 +36,8 @@ COARSE_SCALE = 0.5
 def binarise(image: np.ndarray) -> np.ndarray:
     """Ink as 255, paper as 0 (median blur removes speckle before Otsu picks the level)."""
     blurred = cv2.medianBlur(image, 3)
-    _, ink = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    # (in place: Otsu's level is measured on the whole blurred page before any pixel is written)
+    _, ink = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU, dst=blurred)
     return ink
 
 
@@ -117,8 +118,7 @@ def _small(image: np.ndarray) -> np.ndarray:
 
 def despeckle(image: np.ndarray, dpi: float) -> np.ndarray:
     """Mild denoise: blots of ink far smaller than a full stop become paper."""
-    ink = binarise(image)
-    count, labels, stats, _ = components(ink)
+    count, labels, stats, _ = components(binarise(image))  # (the ink itself is let go once labelled)
     limit = max(2, int((dpi / 300.0) ** 2 * 6))
     small = np.where(stats[:, cv2.CC_STAT_AREA] <= limit)[0]
     small = small[small != 0]
@@ -126,4 +126,6 @@ def despeckle(image: np.ndarray, dpi: float) -> np.ndarray:
         return image
     drop = np.zeros(count, dtype=np.uint8)
     drop[small] = 255
-    return cv2.bitwise_or(image, drop[labels])  # the blots' pixels paper, the rest as it is
+    paper = drop[labels]  # 255 on the blots' pixels
+    del labels
+    return cv2.bitwise_or(image, paper, dst=paper)  # the blots' pixels paper, the rest as it is

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from pipeline.ocr import checkboxes, deskew, labelink, orient, photo, raster, rules, zoned, zones
+from pipeline.ocr.bitmask import PackedMask
 from pipeline.ocr.engine import OcrEngine, OcrWord, TesseractEngine
 from pipeline.ocr.labels import snap_labels
 from pipeline.registration import PageRegistration
@@ -98,20 +99,21 @@ def _read(held: list[raster.Raster], engine: OcrEngine) -> Page:
     # painted out, and OpenCV's and numpy's work lets go of the interpreter's lock (module note of SIDE_THREADS)
     with ThreadPoolExecutor(max_workers=SIDE_THREADS, thread_name_prefix="ocr-rules") as side:
         ruled = side.submit(_long_rules, image, dpi, scale, cheap_path)
-        boxes, sides = checkboxes.find_boxes(ink, dpi, outline=outline)
+        boxes = checkboxes.check_boxes(ink, dpi, outline=outline)
         # the straight runs of the ink: its rules are painted out, and the signature's ink is told from them
-        straight = rules.straight_runs(ink, dpi)
-        joined = cv2.bitwise_or(*straight)  # all ``read`` needs of them: the two masks are narrowed in place
-        standing = rules.standing_rules(*straight, ink, dpi, own=True)
-        del straight
+        # (``joined``: both directions, as bits, all ``read`` needs of them)
+        standing, joined = rules.standing_and_straight(ink, dpi)
         hairlines, rule_marks, candidates = ruled.result()
+    sides = checkboxes.box_sides(boxes, ink.shape)  # drawn now, not held while the rules were found
     clean = rules.remove_rules(image, ink, dpi, extra=cv2.bitwise_or(sides, hairlines, dst=sides), rules=standing)
+    # from here on the ink is only looked at in places (check-box cells, the signature's box): kept as bits
+    ink = PackedMask.of(ink)
     size = (round(width_pt, 2), round(height_pt, 2))
     placed = PageRegistration(turn=turn.rotate, turned_by=turn.by, skew=angle, size=size, corners=sheet)
     read = functools.partial(_page_of, number=number, size=size, boxes=boxes, rule_marks=rule_marks, ink=ink,
                              straight=joined, dpi=dpi, scale=scale)
-    # what is read from here on is ``clean`` and ``ink`` (and the straight runs, ``joined``, in ``read``): the page's
-    # other images (a 300 dpi page's are 8.4 MB each) are let go before tesseract's own memory comes on top
+    # what is read from here on is ``clean`` (and the ink and straight runs, as bits): the page's other images (a
+    # 300 dpi page's are 8.4 MB each) are let go before tesseract's own memory comes on top
     del image, outline, joined, standing, sides, hairlines, ruled  # (the future holds its result)
     if cheap_path:
         cheap = _by_zones(clean, ink, candidates, read, engine, dpi, placed)
@@ -142,7 +144,8 @@ def _long_rules(image: np.ndarray, dpi: float, scale: float, register: bool) -> 
 
 
 def _page_of(found: list[OcrWord], *, number: int, size: tuple[float, float], boxes: list[checkboxes.CheckBox],
-             rule_marks: list[Mark], ink: np.ndarray, straight: np.ndarray, dpi: float, scale: float) -> Page:
+             rule_marks: list[Mark], ink: np.ndarray | PackedMask, straight: PackedMask, dpi: float,
+             scale: float) -> Page:
     """The page's words (read in page pixels) and marks: its check boxes, its rules and a signature's ink."""
     words, marks = _place(found, boxes, scale)
     marks += rule_marks
@@ -151,7 +154,7 @@ def _page_of(found: list[OcrWord], *, number: int, size: tuple[float, float], bo
     return Page(number=number, width=size[0], height=size[1], words=tuple(words), marks=tuple(marks))
 
 
-def _by_zones(clean: np.ndarray, ink: np.ndarray, candidates: list, read, engine: OcrEngine, dpi: float,
+def _by_zones(clean: np.ndarray, ink: PackedMask, candidates: list, read, engine: OcrEngine, dpi: float,
               placed: PageRegistration) -> Page | None:
     """The page read by its value boxes only (:mod:`pipeline.ocr.zoned`), with its second readings; None
     when the rules do not place the boxes (``candidates``: the page registered by its rules to each template
@@ -177,7 +180,7 @@ def _by_zones(clean: np.ndarray, ink: np.ndarray, candidates: list, read, engine
 
 
 def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float,
-                    placed: PageRegistration, ink: np.ndarray, registration=None) -> Page:
+                    placed: PageRegistration, ink: PackedMask, registration=None) -> Page:
     """The page with its doubtful value boxes read a second time, alone: one-letter table cells, the
     date, limit amounts and party blocks, one tesseract call for each kind present (see
     :mod:`pipeline.ocr.zones`). The boxes are the form template's, on the page registered to it; that
@@ -207,7 +210,7 @@ def _second_reading(page: Page, clean: np.ndarray, engine: OcrEngine, dpi: float
                                       printed=labelink.printed_in(registration)), registration=placed)
 
 
-def _cell_marks(cells: list, ink: np.ndarray, dpi: float, scale: float) -> list[Mark]:
+def _cell_marks(cells: list, ink: np.ndarray | PackedMask, dpi: float, scale: float) -> list[Mark]:
     """A ``cross`` or ``box`` mark for each check-box cell (points) the template placed where the OCR stage saw
     no box: the ink inside the cell itself, straight runs left out (:func:`checkboxes.cell_mark`)."""
     marks = []
@@ -373,7 +376,8 @@ def _word(w: OcrWord, scale: float) -> Word:
                 confidence=round(max(0.0, w.conf) / 100.0, 3))
 
 
-def _signature(words: list[Word], ink: np.ndarray, straight: np.ndarray, dpi: float, scale: float) -> list[Mark]:
+def _signature(words: list[Word], ink: np.ndarray | PackedMask, straight: PackedMask, dpi: float,
+               scale: float) -> list[Mark]:
     """A drawing mark for hand-made ink in the AUTHORIZED REPRESENTATIVE box (``straight``: the ink's straight
     runs, :func:`pipeline.ocr.rules.straight_runs`, left out of it)."""
     label = _phrase(words, ("AUTHORIZED", "REPRESENTATIVE"))

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from pipeline.ocr.bitmask import PackedMask
+
 RULE_PT = 14.0  # a level run this long is a rule, not a word
 UPRIGHT_RULE_PT = 14.0  # an upright run this long is a rule: letters are far shorter
 RULE_MAX_THICK_PT = 2.0  # thicker runs are print run together, not a rule
@@ -119,6 +121,19 @@ def standing_rules(horizontal: np.ndarray, vertical: np.ndarray, ink: np.ndarray
     ``horizontal``: two page-sized images fewer while the runs are labelled."""
     level = _standing(horizontal, ink, dpi, upright=False, own=own).mask
     return cv2.bitwise_or(level, _standing(vertical, ink, dpi, upright=True, own=own).mask, dst=level)
+
+
+def standing_and_straight(ink: np.ndarray, dpi: float) -> tuple[np.ndarray, PackedMask]:
+    """``standing_rules(*straight_runs(ink, dpi), ink, dpi)`` and the straight runs themselves, both directions
+    joined (what ``cv2.bitwise_or(*straight_runs(ink, dpi))`` gives) as bits. One direction at a time: the level
+    runs are found, kept as bits and narrowed before the upright ones are found, so two page-sized masks are alive
+    while runs are labelled (with the labels), not four; the same masks, by construction."""
+    level = _runs(ink, dpi, RULE_PT, bridge_px(0.0, dpi), upright=False)
+    straight = PackedMask.of(level)
+    level = _standing(level, ink, dpi, upright=False, own=True).mask
+    upright = _runs(ink, dpi, UPRIGHT_RULE_PT, bridge_px(0.0, dpi), upright=True)
+    straight.include(upright)
+    return cv2.bitwise_or(level, _standing(upright, ink, dpi, upright=True, own=True).mask, dst=level), straight
 
 
 def rule_segments(level: np.ndarray, upright: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:

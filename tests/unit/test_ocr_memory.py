@@ -88,3 +88,17 @@ def test_given_the_actors_declared_then_the_services_an_ocr_pool_never_runs_are_
               " if m in sys.modules]\n"
               "assert not loaded, loaded\n")
     _runs_clean(script)
+
+
+def test_given_an_app_built_and_its_actors_declared_then_the_secrets_cipher_is_not_imported_until_asked_for(tmp_path):
+    """An OCR pool never opens a stored secret: cryptography's Fernet (~7 MB resident) is imported when the app's
+    secret box is first asked for, not with the composition root (docs/scaling.md, ocrmem4)."""
+    script = ("import sys\n"
+              "from infra.bootstrap import App\n"
+              "from infra.settings import Settings\n"
+              "import workers.actors, workers.entry\n"
+              f"app = App(Settings(var_dir={str(tmp_path)!r}, secret_key=''))\n"
+              "assert 'cryptography.fernet' not in sys.modules, 'imported with the app'\n"
+              "assert app.secrets.open(app.secrets.seal('s3cret')) == 's3cret'\n"
+              "assert 'cryptography.fernet' in sys.modules\n")
+    _runs_clean(script)

@@ -191,3 +191,32 @@ def test_given_a_page_when_ocred_then_its_pixels_as_drawn_are_let_go_before_tess
     engine = _Watching(watched)
     ocr_pages(_tiff(2), TIFF, max_pages=2, engine=engine)
     assert [alive for _, alive in engine.seen] == [0, 0]  # only the levelled page's own images are held
+
+
+class _Counting(FakeEngine):
+    """Notes, each time it reads words, how many page-sized blocks numpy holds (tracemalloc's numpy domain)."""
+
+    def __init__(self, pixels: int) -> None:
+        super().__init__([])
+        self.pixels, self.held = pixels, []
+
+    def words(self, image, *, dpi, psm=3, chars=None):
+        import tracemalloc
+
+        numpy_domain = tracemalloc.DomainFilter(True, np.lib.tracemalloc_domain)
+        traces = tracemalloc.take_snapshot().filter_traces([numpy_domain]).traces
+        self.held.append(sum(t.size >= self.pixels for t in traces))
+        return super().words(image, dpi=dpi, psm=psm, chars=chars)
+
+
+def test_given_a_page_when_tesseract_reads_it_then_no_other_page_sized_image_is_held():
+    # the ink and its straight runs, looked at only in places from then on, are held as bits (an eighth of the bytes)
+    import tracemalloc
+
+    engine = _Counting(2550 * 3300)
+    tracemalloc.start()
+    try:
+        ocr_pages(_png(), PNG, max_pages=1, engine=engine)
+    finally:
+        tracemalloc.stop()
+    assert engine.held == [1]  # the image read

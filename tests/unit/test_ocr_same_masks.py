@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.ocr import deskew, ruled_turn
 from pipeline.ocr.rules import (components, long_rules, printed_rule_masks, printed_rules, remove_rules,
-                                standing_alone, standing_rules, straight_runs)
+                                standing_alone, standing_and_straight, standing_rules, straight_runs)
 
 DPI = 300
 
@@ -59,6 +59,14 @@ def test_given_straight_runs_found_once_then_the_rules_painted_out_are_those_fou
     shared = standing_rules(*straight_runs(ink, DPI), ink, DPI)
     assert np.array_equal(shared, printed_rules(ink, DPI))
     assert np.array_equal(remove_rules(image, ink, DPI, rules=shared), remove_rules(image, ink, DPI))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_given_the_runs_found_one_direction_at_a_time_then_the_rules_and_runs_are_both_at_onces(seed):
+    ink = _ink(seed)
+    standing, straight = standing_and_straight(ink, DPI)
+    assert np.array_equal(standing, standing_rules(*straight_runs(ink, DPI), ink, DPI))
+    assert np.array_equal(straight.unpacked(), cv2.bitwise_or(*straight_runs(ink, DPI)))
 
 
 def test_given_a_mask_of_ones_then_the_rules_are_painted_as_paper_all_the_same():
