@@ -1,7 +1,11 @@
 """Tuning misses file by file on cached OCR readings (the readings kept by seed and kind, not by source, so that
 changes after OCR are measured on the same OCR output).
 
-    .venv/bin/python -m bench.xfamiss --cache DIR [--xfa N] [--official 8] [--part I/K] [--read-only]
+    .venv/bin/python -m bench.xfamiss --cache DIR [--xfa N] [--blank BLANK] [--kinds scan,photo] [--official 8]
+        [--part I/K] [--read-only]
+
+``--xfa N`` adds the first N tuning seeds past the official ones whose certificate of each kind in ``--kinds``
+(``scan`` unless told) is drawn on ``--blank`` (``2016-xfa`` unless told; any of ``bench.corpus.BLANK_WEIGHTS``).
 """
 from __future__ import annotations
 
@@ -12,17 +16,27 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+XFA = "2016-xfa"  # the blank the extra seeds are drawn on unless told
 
-def xfa_seeds(count: int) -> list[int]:
-    """The first ``count`` tuning seeds whose scan uses the 2016-xfa blank (past the official 0-7)."""
+
+def blank_seeds(count: int, blank: str = XFA, kind: str = "scan", first: int = 8) -> list[int]:
+    """The first ``count`` tuning seeds from ``first`` whose certificate of ``kind`` is drawn on ``blank``
+    (the draw ``bench.corpus.born_digital`` makes first from the seed's generator)."""
     from bench.corpus import BLANK_WEIGHTS, _pick
 
-    out, seed = [], 8
+    if blank not in BLANK_WEIGHTS:
+        raise ValueError(f"unknown blank {blank!r}: one of {', '.join(BLANK_WEIGHTS)}")
+    out, seed = [], first
     while len(out) < count:
-        if _pick(random.Random(f"scan:{seed}"), BLANK_WEIGHTS) == "2016-xfa":
+        if _pick(random.Random(f"{kind}:{seed}"), BLANK_WEIGHTS) == blank:
             out.append(seed)
         seed += 1
     return out
+
+
+def xfa_seeds(count: int) -> list[int]:
+    """The first ``count`` tuning seeds whose scan uses the 2016-xfa blank (past the official 0-7)."""
+    return blank_seeds(count, XFA, "scan")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,13 +46,16 @@ def main(argv: list[str] | None = None) -> int:
 
     p = argparse.ArgumentParser()
     p.add_argument("--cache", required=True)
-    p.add_argument("--xfa", type=int, default=24)
+    p.add_argument("--xfa", type=int, default=24, help="extra tuning seeds of --blank, of each kind")
+    p.add_argument("--blank", default=XFA, help="the blank the extra seeds are drawn on")
+    p.add_argument("--kinds", default="scan", help="the extra seeds' kinds, comma-separated: scan, photo")
     p.add_argument("--official", type=int, default=8)
     p.add_argument("--part", default="0/1")
     p.add_argument("--read-only", action="store_true")
     a = p.parse_args(argv)
     docs = [("scan", s, "off") for s in range(a.official)] + [("photo", s, "off") for s in range(a.official)]
-    docs += [("scan", s, "xfa") for s in xfa_seeds(a.xfa)]
+    for kind in a.kinds.split(","):
+        docs += [(kind, s, a.blank) for s in blank_seeds(a.xfa, a.blank, kind, first=max(a.official, 8))]
     i, k = map(int, a.part.split("/"))
     docs = docs[i::k]
     cache = Path(a.cache)

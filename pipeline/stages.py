@@ -6,7 +6,7 @@ Workers call these between storage and the database; ``coi extract`` calls them 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pipeline.errors import EmptyDocument, NotACertificate, UnsupportedFileType
@@ -25,6 +25,21 @@ class Reading:
 
     def to_dict(self) -> dict[str, Any]:
         return {"method": self.method, "pages": [p.to_dict() for p in self.pages], "form_fields": self.form_fields}
+
+    def as_stored(self) -> Reading:
+        """This reading as ``from_dict`` gives it back from its stored JSON (``to_dict``), value for value and
+        type for type, without building every word again: a page's size becomes a float (a PDF's box may
+        give integers); its words, marks and form fields already are what the JSON gives back (the text
+        layer's coordinates are floats, its texts strings; tests/unit/test_reading_as_stored.py). What the
+        extract step run in place reads, so that it reads what it would from its own message."""
+        from pipeline.textlayer import Page
+
+        def stored(page: Page) -> Page:
+            if type(page.width) is float and type(page.height) is float:
+                return page
+            return replace(page, width=float(page.width), height=float(page.height))
+
+        return Reading(self.method, tuple(stored(page) for page in self.pages), dict(self.form_fields))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reading:

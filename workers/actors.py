@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
     from infra.secrets import SecretBox
     from pipeline.ocr.engine import OcrEngine
+    from pipeline.stages import Reading
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +107,12 @@ def reading_key(document: Document) -> str:
 class Handed:
     """What a stage run in place (``Stages._continue``) is given by the one before it in the same thread,
     so that it does not fetch again what that stage had in hand a moment ago: the document as that
-    stage committed it (loaded, moved and cleared through ``move_now`` / ``clear_crashes``, so its
-    attributes are the row's), the file's bytes, and the reading as stored (``Reading.to_dict``, the
-    dict whose JSON is the stored object). Each is None when not known; the stage then loads it.
+    stage committed it (loaded, moved and cleared through ``move_now`` / ``clear_crashes``, or, from the
+    split, as its count up of the read gave the row back: StageGuard ``count_with``; so its attributes
+    are the row's), whether the split moved it to "reading" (``moved``), the file's bytes, and the
+    reading as the stored one reads back (``Reading.as_stored``: what ``Reading.from_dict`` of the stored
+    JSON gives, without building it again from the JSON's dict). Each is None when not known; the stage
+    then loads it.
 
     A stage run from its own message is handed nothing. Only the first attempt of a stage uses what it
     was handed (``Stages._run``): an attempt that met a transient error rolled back, and the document's
@@ -116,8 +120,9 @@ class Handed:
 
     document: Document | None = None
     data: bytes | None = None  # the document's file, as stored under ``document.storage_key``
-    reading: dict[str, Any] | None = None  # the stored reading's content (what reading_key holds)
+    reading: Reading | None = None  # the stored reading as it reads back (what reading_key holds)
     counted: bool = False  # a crash-prone stage's count is up, committed by the stage before (StageGuard.count_with)
+    moved: bool = False  # the read's move to "reading" committed by the split, no reading stored (Stages.split_message)
 
 
 @dataclass
@@ -126,7 +131,8 @@ class Carry:
     next stage: the step fills in what it fetched or made."""
 
     data: bytes | None = None
-    reading: dict[str, Any] | None = None
+    reading: Reading | None = None
+    moved: bool = False  # as Handed.moved
 
     def file(self, storage: Storage, document: Document) -> bytes:
         """The document's file: as handed, else from storage (and kept for the next stage)."""
@@ -322,12 +328,22 @@ class Stages:
             handoffs = [hand_on(session, "read_document", document_id) for document_id in stored]
             in_place = len(handoffs) == 1 and self._in_place(self.actors.read_document, DEFAULT_QUEUE)
             # the read about to run here counted up with this commit, not in a transaction of its own
-            counted = in_place and self.actors.read_document.options.get("crash_prone", False) and \
-                self.guard is not None and self.guard.count_with(session, stored[0])
+            # (the row as counted comes back with the count: handed to the read, which does not load it). A
+            # document this split stored is moved to "reading" with its count, its stale reading (one left
+            # under the same key) deleted here: the read then has no transaction of its own before it reads.
+            counted = moved = None
+            if in_place and self.guard is not None and self.actors.read_document.options.get("crash_prone", False):
+                if stored[0] in files:
+                    moved = counted = self.guard.count_with(session, stored[0], moving=DocumentStatus.READING)
+                    if moved is not None:
+                        self.storage.delete(reading_key(moved))
+                else:
+                    counted = self.guard.count_with(session, stored[0])
             session.commit()  # the split and its documents' reads, together
         if in_place:
             self._continue(self.actors.read_document, handoffs[0], stored[0],  # one document: read here
-                           Handed(data=files.get(stored[0]), counted=counted))
+                           Handed(document=counted, data=files.get(stored[0]), counted=counted is not None,
+                                  moved=moved is not None))
         else:
             self._dispatch(handoffs)
         if no_attachment:
@@ -345,7 +361,7 @@ class Stages:
         status = DocumentStatus(document.status)
         if reached(status, DocumentStatus.EXTRACTED):
             return self._next_after(status)
-        if status == DocumentStatus.READING and self.storage.exists(reading_key(document)):
+        if status == DocumentStatus.READING and not carry.moved and self.storage.exists(reading_key(document)):
             return self.actors.extract_document
         if status == DocumentStatus.STORED:
             self.storage.delete(reading_key(document))  # a reading left by an earlier attempt is stale
@@ -355,8 +371,8 @@ class Stages:
         reading = read_text(carry.file(self.storage, document), max_pages=self.settings.max_pages)
         if reading is None:
             return self.actors.ocr_document
-        carry.reading = reading.to_dict()
-        return self._keep_reading(document, carry.reading, time.monotonic() - started)
+        carry.reading = reading.as_stored()  # the extract run in place reads it as its message would
+        return self._keep_reading(document, reading.to_dict(), time.monotonic() - started)
 
     def ocr_document(self, document_id: str) -> None:
         self._run(document_id, self._ocr, queue=OCR_QUEUE)
@@ -398,11 +414,12 @@ class Stages:
         if status != DocumentStatus.READING:
             log.warning("document is %s, not reading: extract has nothing to do", status)
             return None
-        try:
-            stored = carry.reading if carry.reading is not None else json.loads(self.storage.get(reading_key(document)))
-        except ObjectMissing:
-            return self.actors.read_document  # the reading was lost: read again
-        reading = Reading.from_dict(stored)
+        reading = carry.reading
+        if reading is None:
+            try:
+                reading = Reading.from_dict(json.loads(self.storage.get(reading_key(document))))
+            except ObjectMissing:
+                return self.actors.read_document  # the reading was lost: read again
         form = identified(reading)  # found once: the extraction and the trust signals both use it
         certificate = trust.with_trust_signals(session, carry.file(self.storage, document), reading,
                                                extract(reading, form), document, self.settings.max_pages, form=form)
@@ -571,7 +588,7 @@ class Stages:
             if document is None:
                 log.warning("document %s not found", document_id)
                 return None
-            carry = Carry(data=handed.data, reading=handed.reading)
+            carry = Carry(data=handed.data, reading=handed.reading, moved=handed.moved)
             following = step(session, document, carry)
             handoffs = [hand_on(session, following.actor_name, document_id)] \
                 if isinstance(following, dramatiq.Actor) else []

@@ -40,6 +40,7 @@ from infra.db import skip_disk_sync
 from infra.logging import correlation_id
 from infra.models import Document
 from pipeline.errors import ReaderCrashed
+from pipeline.states import DocumentStatus
 from workers import outcomes
 
 # Built once (the statements around every read: their construction and cache key are not redone each time)
@@ -47,6 +48,18 @@ _DOCUMENT = bindparam("document_id", type_=String)
 COUNT_UP = (update(Document).where(Document.id == _DOCUMENT, Document.crashes < bindparam("max_crashes", type_=Integer))
             .values(crashes=Document.crashes + 1).returning(Document.crashes)
             .execution_options(synchronize_session=False))
+# The same count, giving back the counted row as a Document (every column, as the database has it): the split
+# hands it to the read it runs in place, which then does not load it again (workers/actors.py ``Handed``).
+_UNDER_MAX = Document.crashes < bindparam("max_crashes", type_=Integer)
+COUNT_UP_ROW = (update(Document).where(Document.id == _DOCUMENT, _UNDER_MAX)
+                .values(crashes=Document.crashes + 1).returning(Document)
+                .execution_options(synchronize_session=False))
+# The same, moving a stored document to ``moved_to`` with its count (``count_with(..., moving=...)``): only from
+# ``stored`` (a document in any other status is neither counted nor moved here).
+COUNT_UP_MOVED = (update(Document).where(Document.id == _DOCUMENT, _UNDER_MAX,
+                                         Document.status == DocumentStatus.STORED.value)
+                  .values(crashes=Document.crashes + 1, status=bindparam("moved_to", type_=String))
+                  .returning(Document).execution_options(synchronize_session=False))
 ZERO = update(Document.__table__).where(Document.__table__.c.id == _DOCUMENT).values(crashes=0)  # the stage's own
 CLEAR = update(Document).where(Document.id == _DOCUMENT, Document.crashes > 0).values(crashes=0)
 
@@ -151,18 +164,26 @@ class StageGuard(dramatiq.Middleware):
             self._arm(document_id, message_id)
         return True
 
-    def count_with(self, session: Any, document_id: str) -> bool:
+    def count_with(self, session: Any, document_id: str, *, moving: DocumentStatus | None = None) -> Document | None:
         """Count up, in the caller's transaction, the crash-prone stage this thread is about to run in place
         once that transaction has committed (the split, before its one document's read): the read's count
-        is then committed with the split, not in a transaction of its own. True when counted: the caller,
-        once it has committed, says ``arm_here(document_id, counted=True)``. False when it cannot be counted
-        here (as :meth:`arm_here`) or the document is at ``max_crashes``: nothing was written, and
-        ``arm_here`` decides as before. The conditional UPDATE is :meth:`_arm`'s; it commits with the
-        caller's transaction, which waits for the disk."""
+        is then committed with the split, not in a transaction of its own. The document as counted when
+        counted (its row's every column, given back by the UPDATE, loaded in ``session``): the caller,
+        once it has committed, says ``arm_here(document_id, counted=True)``, and may hand the document to
+        the stage. None when it cannot be counted here (as :meth:`arm_here`) or the document is at
+        ``max_crashes``: nothing was written, and ``arm_here`` decides as before. The conditional UPDATE
+        is :meth:`_arm`'s; it commits with the caller's transaction, which waits for the disk.
+
+        ``moving``: the status a stored document is moved to in the same UPDATE (the read's ``reading``, which
+        the read would otherwise commit in a transaction of its own before it reads); a document that is
+        not ``stored`` is then neither counted nor moved (None)."""
         if self._message_here() is None:
-            return False
-        counted = session.execute(COUNT_UP, {"document_id": document_id, "max_crashes": self.max_crashes}).first()
-        return counted is not None
+            return None
+        if moving is None:
+            return session.execute(COUNT_UP_ROW, {"document_id": document_id,
+                                                  "max_crashes": self.max_crashes}).scalars().first()
+        return session.execute(COUNT_UP_MOVED, {"document_id": document_id, "max_crashes": self.max_crashes,
+                                                "moved_to": moving.value}).scalars().first()
 
     def _message_here(self) -> str | None:
         """The message of this guard this thread is running, when no document is counted in it yet."""

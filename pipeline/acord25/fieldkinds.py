@@ -39,6 +39,9 @@ _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _EMAIL_JOINS = re.compile(r"\s*([@.])\s*|(?<=\w-)\s+(?=\w)")  # the spaces OCR puts in an address: around '@' and '.', after '-'
 # the dot before an address's last part read as a space ("name@agency com"): the domain's top level, joined back
 _LOST_DOT = re.compile(r"(@[\w-]+)\s+(com|net|org|biz|info|us|co)\b", re.I)
+# the same dot read as a mark ("name@agency-com", "name@agency,net") in an address whose domain holds no dot: the
+# address's whole line, pieces joined; its last mark before a top-level domain is the dot
+_DOT_AS_MARK = re.compile(r"^([\w.+'-]+@[\w-]+?)[-,](com|net|org|biz|info|us)$", re.I)
 _CONTACT_WORD = re.compile(r"^(phone|tel|ph|fax|e-?mail|email|contact|cell|mobile)\b[:.]?", re.I)
 _NAIC = re.compile(r"^\d{4,5}$")  # a code below 10000 is printed without its leading zero too
 _DIGIT_LOOKALIKES = str.maketrans("SOoIlBZG", "50011826")
@@ -112,11 +115,15 @@ def read_first(lines: list[Line], parse: Any) -> tuple[Any, str] | None:
 
 
 _SPLIT_DATE = (re.compile(r"(\d{1,2}/\d{1,2}/\d{4})"), re.compile(r"(\d{1,2}/\d{1,2}/\d{2})"))
+# a date printed MM/DD/YY(YY) with one of its two slashes lost by OCR ("0526/24", "05/2624"): its digits, two and two,
+# then the year, split again only where the other slash still stands
+_SLASH_LOST = (re.compile(r"(?<!\d)(\d{2})(\d{2})/(\d{4}|\d{2})(?!\d)"), re.compile(r"(?<!\d)(\d{2})/(\d{2})(\d{4}|\d{2})(?!\d)"))
 
 
 def read_date(lines: list[Line]) -> tuple[str, str] | None:
     """The first date; when no line holds one whole, a date OCR broke into pieces ("12/1." "1/2023"),
-    its pieces joined (the first of them, when two dates ran together)."""
+    its pieces joined (the first of them, when two dates ran together); else a word that is a date printed with
+    two digits of month and of day with one slash lost, the slash put back (below trust)."""
     found = read_first(lines, parse_date)
     if found is not None:
         return found
@@ -126,6 +133,12 @@ def read_date(lines: list[Line]) -> tuple[str, str] | None:
             m = pattern.search(joined)
             if m and parse_date(m.group(1)) is not None:
                 return parse_date(m.group(1)), "rejoined"
+    for line in lines:
+        for w in line:
+            for pattern in _SLASH_LOST:
+                m = pattern.fullmatch(w.text.strip(".,:;'"))
+                if m and (day := parse_date("/".join(m.groups()))) is not None:
+                    return day, "rejoined"
     return None
 
 
@@ -347,11 +360,14 @@ def read_phone_lookalikes(lines: list[Line]) -> tuple[str, str] | None:
 
 def read_email(lines: list[Line]) -> tuple[str, str] | None:
     """The box's address; when it holds several, the first, as one of a stack (below trust). The spaces OCR puts
-    in an address are taken out, and a dot it read as a space before a top-level domain is put back."""
+    in an address are taken out, and a dot it read as a space (or, in a domain with no dot, as a dash or a comma)
+    before a top-level domain is put back."""
     found = [m.group(0) for line in lines  # 'name@ agency.com', 'name@pine- agency.com' split in words
              for m in _EMAIL.finditer(_LOST_DOT.sub(r"\1.\2", _EMAIL_JOINS.sub(r"\1", text_of(line))))]
     if not found:  # an address holds no space: OCR's pieces of it, split anywhere ('certs@granite-agenc' 'y.com'), joined
-        found = [m.group(0) for line in lines if (m := _EMAIL.fullmatch("".join(w.text for w in line)))]
+        joined = ["".join(w.text for w in line) for line in lines]
+        found = [m.group(0) for text in joined if (m := _EMAIL.fullmatch(text))]
+        found = found or [f"{m.group(1)}.{m.group(2)}" for text in joined if (m := _DOT_AS_MARK.match(text))]
         return (found[0], "rejoined") if found else None
     return found[0], "in_box" if len(found) == 1 else "first_of_stack"
 

@@ -5,10 +5,14 @@ On some editions a label is printed inside the value box it names, where the val
 the two prints as one garbled word ('PBR RAter' for 'Bluewater'). The label's text and its box come from
 the form template, placed on the page by the page's registration (:func:`printed_in`). Its glyphs are drawn
 in the form's typeface (Helvetica, regular and bold: the URW look-alikes reportlab ships), fitted to the
-registered box's width, found in the image near that box by correlation, and only the pixels of the glyphs
-found (grown by their blurred edges) are painted out and filled from around them (:func:`erase_labels`): the
-value's strokes beside the label stay, and those running across it run on. Where the label's ink lay on the
-value's own, that much of the value is lost: its letters come out whole enough to read, not always right.
+registered box's width and found in the image near that box by correlation (:func:`glyph_mask`). The print
+the label leaves is then modelled and subtracted (:func:`erase_labels`): the drawn glyphs, blurred as much
+as the page's print is (the blur that fits the label's own edges best), give how dark the label makes each
+pixel. Where that is at least ``CORE_LEVEL`` the label's ink hides whatever lies under it, and those pixels
+are filled from around them (OpenCV's inpainting, Telea's method): a value's stroke running across the label
+runs on. Around them, a pixel no darker than the label's blurred edge explains is the label's and becomes
+paper, and a darker one is the value's and stays. Where the label's ink lay on the value's own, that much of
+the value is lost: its letters come out whole enough to read, not always right.
 """
 
 from __future__ import annotations
@@ -31,9 +35,20 @@ MATCH_MIN = 0.55  # correlation of the drawn label with the image below which it
 # of the 2001/08 blank's labels measured 0.84-0.92): the image is kept as it is
 MIN_LABEL_PX = 6  # a label fitted narrower or lower than this many pixels is not drawn (too small to match)
 OVERPRINT_SHARE = 0.03  # ink beside the found glyphs, inside their box, as a share of the ink on them, from which a
-# value is printed over the label (2001/08 scans and photos: 0.06-0.16; labels standing alone on 2016/03 and 2025/12: < 0.02)
-EDGE_PT = 0.25  # the found glyphs are grown by this much each way: the print's blurred edges go with them
+# value is printed over the label (2001/08 scans and photos: mostly 0.03-0.16, 5 of 80 at 0.015-0.027; labels
+# standing alone on 2016/03 and 2025/12: up to 0.029)
+EDGE_PT = 0.25  # the found glyphs are grown by this much each way when ink beside them is told from theirs
 FILL_PT = 0.75  # how far around a painted-out pixel the image is looked at to fill it (inpainting's radius)
+# how blurred a scan's or photo's print may be (a Gaussian's sigma, points): the drawn label is blurred by each, and
+# the one that fits the darkness of the label's own print best is its print's model (the 2001/08 tuning scans looked
+# at: 0.15-0.35 pt)
+BLURS_PT = (0.15, 0.25, 0.35, 0.5, 0.6)
+CORE_LEVEL = 0.5  # of the label's modelled darkness (0 paper, 1 its ink): from this on its ink hides what lies under it
+VALUE_MARGIN = 0.3  # darkness past what the label's blurred print explains from which a pixel beside it is a value's
+MODEL_REACH = 0.02  # modelled darkness below this is beyond the label's print: the pixel is left as it is
+INK_LEVEL_PCT = 10  # percentile of the grey levels under the label's glyphs taken as its ink's full darkness
+SLIVER_PX = 2  # ink left beside the label's hidden core narrower than this many pixels is its drawn edge a pixel off
+# the print's, not a value's stroke (a stroke is wider)
 
 
 @dataclass(frozen=True)
@@ -84,8 +99,8 @@ def _drawn(text: str, font: str) -> np.ndarray:
 
 def glyph_mask(region: np.ndarray, text: str, width: float) -> tuple[float, int, int, np.ndarray] | None:
     """Where ``text``'s print lies in ``region`` (grey, dark ink on paper), drawn about ``width`` pixels
-    wide: (correlation, left, top, mask of its ink), the best of each typeface and width tried; None
-    when the label cannot be drawn to fit the region."""
+    wide: (correlation, left, top, the drawn glyphs: 0 paper to 255 ink), the best of each typeface and
+    width tried; None when the label cannot be drawn to fit the region."""
     ink = (255 - region).astype(np.float32)
     best = None
     for font in FONTS:
@@ -101,17 +116,15 @@ def glyph_mask(region: np.ndarray, text: str, width: float) -> tuple[float, int,
             scores = cv2.matchTemplate(ink, glyphs.astype(np.float32), cv2.TM_CCORR_NORMED)
             _, score, _, (left, top) = cv2.minMaxLoc(scores)
             if best is None or score > best[0]:
-                best = (float(score), left, top, glyphs >= GLYPH_LEVEL)
+                best = (float(score), left, top, glyphs)
     return best
 
 
 def erase_labels(image: np.ndarray, labels, *, scale: float) -> tuple[np.ndarray, list[Label]]:
     """``image`` (grey, page pixels; ``scale`` points a pixel) with the print of each of ``labels`` found near
     its registered box with a value printed over it (ink beside its glyphs, in their box, at least
-    OVERPRINT_SHARE of theirs) painted out, and those labels; the image itself when there are none. The
-    found glyphs, grown by EDGE_PT, are filled from the pixels around them (OpenCV's inpainting, Telea's method): where the label's
-    print lay on paper the fill is paper, and where a value's stroke ran across it the stroke runs on, so the
-    value's letters keep their shape."""
+    OVERPRINT_SHARE of theirs) taken out (:func:`subtracted`), and those labels; the image itself when there
+    are none."""
     out, found_labels = None, []
     search = int(round(SEARCH_PT / scale))
     for lb in labels:
@@ -122,16 +135,53 @@ def erase_labels(image: np.ndarray, labels, *, scale: float) -> tuple[np.ndarray
         found = glyph_mask(image[y0:y1, x0:x1], lb.text, (lb.x1 - lb.x0) / scale)
         if found is None or found[0] < MATCH_MIN:
             continue
-        _, left, top, mask = found
+        _, left, top, drawn = found
         grow = max(1, int(round(EDGE_PT / scale)))
-        window = np.zeros((y1 - y0, x1 - x0), dtype=np.uint8)
-        window[top:top + mask.shape[0], left:left + mask.shape[1]] = mask
-        window = cv2.dilate(window, np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
+        drawn_at = np.zeros((y1 - y0, x1 - x0), dtype=np.float32)
+        drawn_at[top:top + drawn.shape[0], left:left + drawn.shape[1]] = drawn / 255.0
+        window = cv2.dilate((drawn_at >= GLYPH_LEVEL / 255.0).astype(np.uint8),
+                            np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
         ink, glyphs = image[y0:y1, x0:x1] < DARK, window > 0
-        rows, cols = slice(top, top + mask.shape[0]), slice(left, left + mask.shape[1])
+        rows, cols = slice(top, top + drawn.shape[0]), slice(left, left + drawn.shape[1])
         if (ink[rows, cols] & ~glyphs[rows, cols]).sum() < OVERPRINT_SHARE * (ink & glyphs).sum():
             continue  # the label stands alone: nothing printed over it to set apart, the image stays as it is
         out = image.copy() if out is None else out
-        out[y0:y1, x0:x1] = cv2.inpaint(out[y0:y1, x0:x1], window, max(1.0, FILL_PT / scale), cv2.INPAINT_TELEA)
+        out[y0:y1, x0:x1] = subtracted(out[y0:y1, x0:x1], drawn_at, scale=scale)
         found_labels.append(lb)
     return (image if out is None else out), found_labels
+
+
+def subtracted(region: np.ndarray, drawn: np.ndarray, *, scale: float) -> np.ndarray:
+    """``region`` (grey, dark print on paper; ``scale`` points a pixel) with the label drawn in ``drawn``
+    (its glyphs where they were found, 0 paper to 1 ink) taken out of its print. The label's print is modelled
+    as the drawn glyphs blurred by the one of BLURS_PT that fits the region's darkness on them best (a pixel's
+    darkness: 0 at the region's paper, 1 at the label's ink). Where the model is at least CORE_LEVEL, whatever
+    lay under the label is hidden: those pixels are filled from around them (inpainting, Telea's method).
+    Elsewhere within the label's reach, a pixel no darker than the model by VALUE_MARGIN is the label's
+    blurred edge and becomes paper; a darker one is a value's and stays."""
+    paper = float(np.median(region))
+    full = drawn >= GLYPH_LEVEL / 255.0
+    black = float(np.percentile(region[full], INK_LEVEL_PCT)) if full.any() else 0.0
+    dark = np.clip((paper - region.astype(np.float32)) / max(paper - black, 1.0), 0.0, 1.0)
+    model, misfit = None, None
+    for blur in BLURS_PT:
+        blurred = cv2.GaussianBlur(drawn, (0, 0), blur / scale)
+        blurred /= max(float(blurred.max()), 1e-6)
+        reach = blurred > MODEL_REACH
+        if not reach.any():
+            continue
+        off = float(np.median(np.abs(dark - blurred)[reach]))
+        if misfit is None or off < misfit:
+            model, misfit = blurred, off
+    if model is None:
+        return region
+    hidden = (model >= CORE_LEVEL).astype(np.uint8)
+    out = region.copy()
+    reach = (model > MODEL_REACH) & (hidden == 0)
+    out[reach & (dark <= model + VALUE_MARGIN)] = int(round(paper))
+    # what is left of the label's print beside its hidden core, narrower than SLIVER_PX where the drawn glyph's edge
+    # missed the print's by a pixel, is no stroke of a value: it is paper too
+    ink = (out < DARK).astype(np.uint8)
+    strokes = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((SLIVER_PX, SLIVER_PX), np.uint8))
+    out[reach & (ink > 0) & (strokes == 0)] = int(round(paper))
+    return cv2.inpaint(out, hidden, max(1.0, FILL_PT / scale), cv2.INPAINT_TELEA)

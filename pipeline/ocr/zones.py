@@ -11,7 +11,9 @@ replaced only when the second reading is a single valid character (or, for an am
 the LIMITS column, a valid amount; its confidence then says whether the two readings agree;
 for a party's block, a reading of as much print with fewer doubtful words). An amount cell read
 only to confirm a sure page-level reading (``Cell.confirm``, on a page read by its value boxes) keeps
-the page's words: a mark over it says whether the second reading agreed (:func:`confirmation`). The one-line value
+the page's words: a mark over it says whether the second reading agreed (:func:`confirmation`). A valid page-level
+amount is replaced only when two readings of its cell alone, both sure, say another amount (:func:`_outvoted`), and
+then below trust. The one-line value
 boxes read again (``Cell.line``: a lone revision digit the page's reading left out) have a strip of their own
 too, apart from the party blocks' (:func:`_line`).
 """
@@ -135,10 +137,14 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
             found.setdefault(index, []).append(w)
     words = list(page.words)
     marks = [m for i, c in enumerate(cuts) if c.cell.confirm and (m := confirmation(c.cell, found.get(i, [])))]
+    outvoted = _outvoted(cuts, pieces, _disputed(cuts, found), engine, dpi=dpi, pad=pad)
+    # an amount two readings alone outvoted the page's on is shown, never trusted: as a sure one unconfirmed
+    marks += [Mark(UNCONFIRMED, b.x0, b.y0, b.x1, b.y1) for i in outvoted if not (c := cuts[i].cell).confirm
+              for b in [c.box]]
     replaced = 0
     for index, got in found.items():
         cut = cuts[index]
-        if cut.cell.confirm:
+        if cut.cell.confirm and index not in outvoted:
             continue
         if cut.cell.alphabet == BLOCK:
             moved = (lambda w, cut=cut: place(_moved(w, cut, pad)))
@@ -153,13 +159,14 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
             text, conf = w.text, w.conf
         else:  # an amount
             got = sorted(got, key=lambda v: v.left)
-            value = strict_amount(_amount_text(" ".join(v.text for v in got)))
+            value = outvoted.get(index) or strict_amount(_amount_text(" ".join(v.text for v in got)))
             if value is None:
                 continue
             text = f"{value:,}"
             conf = min(v.conf for v in got)
-            if strict_amount(cut.cell.seen) is not None and not agree(cut.cell.seen, text):
-                continue  # a valid page-level amount, doubtful already: a differing reading does not replace it
+            if index not in outvoted and dollars(_amount_text(cut.cell.seen)) is not None \
+                    and not agree(cut.cell.seen, text):
+                continue  # a valid page-level amount, doubtful already: a differing reading alone does not replace it
             if not agree(cut.cell.seen, text):
                 conf = min(conf, DOUBTED)  # one reading alone, or two that differ: shown, never trusted
             right, bottom = max(v.right for v in got), max(v.bottom for v in got)
@@ -178,6 +185,62 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
 
 
 CONFIRM_CHARS = "0123456789$,./-"  # what a sure amount or date read again to confirm it may be read as
+# tesseract confidence (0-100): a second reading of an amount cell read at least this surely (every word), and a third
+# reading that says the same amount at least this surely, outvote a valid page-level amount that differs (two
+# readings of the cell alone against the page's one). The tuning files' outvoting readings were read at 88-97; at 70
+# validation's 2016-xfa scans lost a field (docs/accuracy.md, xfamiss6)
+OUTVOTE_SURE = 85.0
+OUTVOTE_ZOOM = 2.0  # the third reading's cut-outs are enlarged this much: another image, not the second read again
+
+
+def _disputed(cuts: list[_Cut], found: dict[int, list[OcrWord]]) -> dict[int, int]:
+    """The amount cells whose page-level reading is a valid amount (a rule's end or the "$" aside) and whose second
+    reading is another valid amount, each of its words read at :data:`OUTVOTE_SURE` or more: index -> the second
+    reading's amount."""
+    out = {}
+    for index, cut in enumerate(cuts):
+        got = found.get(index)
+        if cut.cell.alphabet != AMOUNT or not got or min(v.conf for v in got) < OUTVOTE_SURE:
+            continue
+        seen = dollars(_amount_text(cut.cell.seen))
+        second = dollars(_amount_text(" ".join(v.text for v in sorted(got, key=lambda v: v.left))))
+        if seen is not None and second is not None and second != seen:
+            out[index] = second
+    return out
+
+
+def _outvoted(cuts: list[_Cut], pieces: list[np.ndarray], disputed: dict[int, int],
+              engine: OcrEngine, *, dpi: float, pad: int) -> dict[int, int]:
+    """Of the ``disputed`` amount cells (:func:`_disputed`), those whose third reading says the second reading's
+    amount, each word at :data:`OUTVOTE_SURE` or more: index -> that amount. The third reading is one strip of
+    their cut-outs, enlarged :data:`OUTVOTE_ZOOM` and held to :data:`CONFIRM_CHARS` (one tesseract call, only on
+    a page with a disputed amount)."""
+    if not disputed:
+        return {}
+    order = list(disputed)
+    subs, at = [], pad
+    for index in order:
+        subs.append(replace(cuts[index], at=at))
+        at += pieces[index].shape[0] + pad
+    width = max(pieces[i].shape[1] for i in order) + 2 * pad
+    strip = np.full((at, width), 255, dtype=np.uint8)
+    for sub, index in zip(subs, order):
+        piece = pieces[index]
+        strip[sub.at:sub.at + piece.shape[0], pad:pad + piece.shape[1]] = piece
+    big = cv2.resize(strip, None, fx=OUTVOTE_ZOOM, fy=OUTVOTE_ZOOM, interpolation=cv2.INTER_CUBIC)
+    read = [_shrunk(w, OUTVOTE_ZOOM) for w in engine.words(big, dpi=int(round(dpi * OUTVOTE_ZOOM)), psm=STRIP_PSM,
+                                                         chars=CONFIRM_CHARS)]
+    third: dict[int, list[OcrWord]] = {}
+    for w in read:
+        j = _cut_of(subs, [pieces[i] for i in order], w)
+        if j is not None:
+            third.setdefault(order[j], []).append(w)
+    out = {}
+    for index, got in third.items():
+        value = dollars(_amount_text(" ".join(v.text for v in sorted(got, key=lambda v: v.left))))
+        if value == disputed[index] and min(v.conf for v in got) >= OUTVOTE_SURE:
+            out[index] = value
+    return out
 
 
 def confirmation(cell: Cell, got: list[OcrWord]) -> Mark | None:
@@ -486,7 +549,7 @@ _LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "
 
 def _amount_text(text: str) -> str:
     """A second reading of an amount cell without the form's "$" (read as "$", "S" or "§") and stray edges."""
-    text = text.strip("|[](){}'‘’\"_~")
+    text = text.strip("|[](){}'‘’\"_~-")
     if text[:1] in ("$", "§") or (text[:1] in ("S", "s") and text[1:2].isdigit()):
         text = text[1:]
     return text.strip()

@@ -221,7 +221,7 @@ def test_given_a_split_that_reads_its_one_document_in_place_then_the_reads_crash
     seen: list[str] = []
 
     def statement(_conn, _cursor, sql, *_args) -> None:
-        seen.append(" ".join(sql.split())[:60])
+        seen.append(" ".join(sql.split())[:80])
 
     event.listen(chain.app.engine, "before_cursor_execute", statement)
     event.listen(chain.app.engine, "commit", lambda _conn: seen.append("COMMIT"))
@@ -233,7 +233,117 @@ def test_given_a_split_that_reads_its_one_document_in_place_then_the_reads_crash
 
     split_ends = next(i for i, s in enumerate(seen) if s.startswith("UPDATE messages SET status"))
     split_commit = seen.index("COMMIT", split_ends)
-    counted = [i for i, s in enumerate(seen) if s.startswith("UPDATE documents SET crashes=(documents.crashes +")]
+    counted = [i for i, s in enumerate(seen)
+               if s.startswith("UPDATE documents SET") and "crashes=(documents.crashes +" in s]
     assert len(counted) == 1 and split_ends < counted[0] < split_commit  # counted in the split's transaction
     with chain.app.sessions() as session:
         assert session.scalars(select(Document)).one().status == DocumentStatus.DECIDED
+
+
+def test_given_a_split_that_reads_its_one_document_in_place_then_the_read_is_handed_the_row_as_counted_not_loaded(
+        chain, certificate, monkeypatch):
+    """The count up in the split's transaction gives the document's row back (StageGuard ``count_with``): the read
+    run in place is handed it, sends no SELECT of the document, and sees every column as the database has it."""
+    from sqlalchemy import event, inspect
+
+    stages = chain.actors.stages
+    seen: list[str] = []
+    columns = [c.key for c in inspect(Document).column_attrs]
+    handed, stored = {}, {}
+    real_read = stages._read
+
+    def read(session, document, carry):
+        seen.append("READ")
+        handed.update({key: getattr(document, key) for key in columns})
+        with chain.app.sessions() as other:
+            row = other.get(Document, document.id)
+            stored.update({key: getattr(row, key) for key in columns})
+        return real_read(session, document, carry)
+
+    def statement(_conn, _cursor, sql, *_args) -> None:
+        seen.append(" ".join(sql.split())[:80])
+
+    monkeypatch.setattr(stages, "_read", read)
+    event.listen(chain.app.engine, "before_cursor_execute", statement)
+    try:
+        mail(chain, draw_certificate(certificate))
+        chain.settle()
+    finally:
+        event.remove(chain.app.engine, "before_cursor_execute", statement)
+
+    counted = next(i for i, s in enumerate(seen) if s.startswith("UPDATE documents SET") and "crashes=(documents" in s)
+    assert not [s for s in seen[counted:seen.index("READ")] if s.startswith("SELECT documents")]
+    assert handed == stored and handed["crashes"] == 1
+    with chain.app.sessions() as session:
+        assert session.scalars(select(Document)).one().status == DocumentStatus.DECIDED
+
+
+def test_given_a_split_that_stored_the_document_it_reads_in_place_then_its_move_to_reading_commits_with_the_split(
+        chain, certificate, monkeypatch):
+    """A document the split stored is moved to "reading" in its count's UPDATE, with the split's commit: the read
+    makes no commit before it reads, and a reading left under the document's key (an earlier document of the same
+    bytes) is gone before the read starts, as the read's own move used to delete it."""
+    import hashlib
+
+    from sqlalchemy import event
+
+    from infra.keys import document_key, reading_key
+
+    stages = chain.actors.stages
+    pdf = draw_certificate(certificate)
+    stale = reading_key(document_key("acme", hashlib.sha256(pdf).hexdigest(), "coi.pdf"))
+    chain.app.storage.put(stale, b'{"method": "text_layer", "pages": []}', "application/json")
+    seen: list[str] = []
+    at_read = {}
+    real_read = stages._read
+
+    def read(session, document, carry):
+        seen.append("READ")
+        at_read.update(status=document.status, stale=chain.app.storage.exists(stale))
+        return real_read(session, document, carry)
+
+    def statement(_conn, _cursor, sql, *_args) -> None:
+        seen.append(" ".join(sql.split())[:80])
+
+    monkeypatch.setattr(stages, "_read", read)
+    event.listen(chain.app.engine, "before_cursor_execute", statement)
+    event.listen(chain.app.engine, "commit", lambda _conn: seen.append("COMMIT"))
+    try:
+        mail(chain, pdf)
+        chain.settle()
+    finally:
+        event.remove(chain.app.engine, "before_cursor_execute", statement)
+
+    moved = next(i for i, s in enumerate(seen) if s.startswith("UPDATE documents SET status=") and "crashes=(" in s)
+    split_commit = seen.index("COMMIT", moved)
+    assert seen[split_commit:seen.index("READ")] == ["COMMIT"]  # nothing more before the read: no commit of its own
+    assert at_read == {"status": DocumentStatus.READING.value, "stale": False}
+    with chain.app.sessions() as session:
+        assert session.scalars(select(Document)).one().status == DocumentStatus.DECIDED
+
+
+def test_given_an_extract_run_in_place_then_it_reads_the_reading_it_was_handed_without_building_it_again(
+        chain, certificate, monkeypatch):
+    """The read hands on its reading as the stored JSON reads back (``Reading.as_stored``): the extract run in place
+    does not build it again from a dict (``Reading.from_dict``, every word); what is stored is unchanged."""
+    from pipeline.stages import Reading
+    from workers.actors import reading_key
+
+    built = []
+    real_from_dict = Reading.from_dict.__func__
+
+    def from_dict(cls, data):
+        built.append(len(data["pages"]))
+        return real_from_dict(cls, data)
+
+    monkeypatch.setattr(Reading, "from_dict", classmethod(from_dict))
+
+    mail(chain, draw_certificate(certificate))
+    chain.settle()
+
+    assert built == []
+    with chain.app.sessions() as session:
+        document = session.scalars(select(Document)).one()
+        assert document.status == DocumentStatus.DECIDED
+    stored = json.loads(chain.app.storage.get(reading_key(document)))
+    assert stored["method"] == "text_layer" and stored["pages"]
