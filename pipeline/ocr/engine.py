@@ -111,7 +111,8 @@ class TesseractEngine:
             return parse_tsv(library.words_tsv(image, dpi=dpi, psm=psm, chars=chars, timeout=self.timeout,
                                                threads=THREADS))
         only = f" -c tessedit_char_whitelist={chars}" if chars else ""
-        config = f"--oem 1 --psm {psm} --dpi {dpi} -c tessedit_create_tsv=1{only}"
+        settings = "".join(f" -c {name}={value}" for name, value in inprocess.SETTINGS)
+        config = f"--oem 1 --psm {psm} --dpi {dpi} -c tessedit_create_tsv=1{settings}{only}"
         return parse_tsv(self._run(image, "tsv", self.lang, config))
 
     def orientation(self, image: np.ndarray, *, dpi: int) -> Orientation:

@@ -215,3 +215,22 @@ def test_given_an_image_larger_than_read_in_process_when_words_are_read_then_the
     monkeypatch.setattr(engine, "_run", lambda image, extension, lang, config: ran.append(image.shape) or TSV)
     engine.words(np.full((20, 20), 255, np.uint8), dpi=300)
     assert ran == [(20, 20)]
+
+
+def test_given_a_read_by_the_binary_then_rows_are_pitch_tested_by_bit_count_and_no_line_is_read_inverted(tmp_path):
+    """Tesseract's fast fixed-pitch test of a row, and no second reading of a doubtful line as white on black."""
+    args = tmp_path / "args.txt"
+    engine = TesseractEngine(_script(tmp_path, f'echo "$@" > {args}; printf "level\\tpage_num\\n" > "$2.tsv"'))
+    engine.words(np.full((20, 20), 255, np.uint8), dpi=300, psm=6, chars="0123456789")
+    given = args.read_text().split()
+    for setting in ("textord_fast_pitch_test=1", "invert_threshold=0"):
+        assert setting in given and given[given.index(setting) - 1] == "-c"
+
+
+@pytest.mark.tesseract
+def test_given_the_library_when_it_reads_then_its_engine_has_the_binarys_settings(library):
+    """The same settings in process, so that the library reads as the binary does (the test above)."""
+    TesseractEngine().words(_printed("EACH 1,000"), dpi=300, psm=7)
+    api = library.handle()
+    assert api.GetVariableAsString("textord_fast_pitch_test") in ("1", "true")
+    assert float(api.GetVariableAsString("invert_threshold")) == 0.0
