@@ -8,6 +8,7 @@ first use in ``<var>/secret.key`` (mode 0600) and shared by every process on the
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -23,14 +24,20 @@ def load_key(configured: str, var_dir: Path) -> bytes:
     path = var_dir / "secret.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
+        # written whole beside it, then linked into place: another process never reads a key half written, and
+        # of two made at once the first linked is everyone's
+        descriptor, written = tempfile.mkstemp(dir=path.parent, prefix=".secret.key.")  # mode 0600
         try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
-            return path.read_bytes().strip()
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(Fernet.generate_key())
-            out.flush()
-            os.fsync(out.fileno())
+            with os.fdopen(descriptor, "wb") as out:
+                out.write(Fernet.generate_key())
+                out.flush()
+                os.fsync(out.fileno())
+            try:
+                os.link(written, path)
+            except FileExistsError:  # another process made it first
+                pass
+        finally:
+            os.unlink(written)
     return path.read_bytes().strip()
 
 

@@ -118,9 +118,10 @@ def read_first(lines: list[Line], parse: Any) -> tuple[Any, str] | None:
 _SPLIT_DATE = (re.compile(r"(\d{1,2}/\d{1,2}/\d{4})"), re.compile(r"(\d{1,2}/\d{1,2}/\d{2})"))
 # a date printed MM/DD/YY(YY) with one of its two slashes lost by OCR ("0526/24", "05/2624"): its digits, two and two,
 # then the year, split again only where the other slash still stands
-# (never a month and its year, "11/2025", which is printed so and holds no day)
+# (never a month and its year of this century, "11/2025", which is printed so and holds no day; "05/1925" is 05/19/25
+# with a slash lost: no month of 1925 is printed on a certificate)
 _SLASH_LOST = (re.compile(r"(?<!\d)(\d{2})(\d{2})/(\d{4}|\d{2})(?!\d)"),
-               re.compile(r"(?<!\d)(\d{2})/(?!(?:19|20)\d{2}(?!\d))(\d{2})(\d{4}|\d{2})(?!\d)"))
+               re.compile(r"(?<!\d)(\d{2})/(?!20\d{2}(?!\d))(\d{2})(\d{4}|\d{2})(?!\d)"))
 
 
 def read_date(lines: list[Line]) -> tuple[str, str] | None:

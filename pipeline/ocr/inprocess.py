@@ -75,7 +75,8 @@ class Library:
             # captured stderr used to hold, are not written to this process's stderr
             api.SetVariable("debug_file", QUIET)
             for name, value in SETTINGS:
-                api.SetVariable(name, value)
+                if not api.SetVariable(name, value):  # an older tesseract without it reads on its own default
+                    logger.warning("tesseract has no setting %s: it reads with its own default", name)
             self._local.api = api
             with self._lock:
                 self._engines.append(api)

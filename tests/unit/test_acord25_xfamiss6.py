@@ -44,7 +44,8 @@ def test_given_a_month_and_its_year_then_no_day_is_made_up_from_the_year():
     from pipeline.acord25.fieldkinds import read_date
 
     assert read_date([_line("11/2025")]) is None  # November 2025, not 20 November 2025
-    assert read_date([_line("06/1999")]) is None
+    assert read_date([_line("06/2030")]) is None
+    assert read_date([_line("05/1925")]) == ("2025-05-19", "rejoined")  # the 19th, its second slash lost
     assert read_date([_line("05/202024")]) == ("2024-05-20", "rejoined")  # six digits after the slash: a day, a year
 
 

@@ -234,3 +234,34 @@ def test_given_the_library_when_it_reads_then_its_engine_has_the_binarys_setting
     api = library.handle()
     assert api.GetVariableAsString("textord_fast_pitch_test") in ("1", "true")
     assert float(api.GetVariableAsString("invert_threshold")) == 0.0
+
+
+def test_given_a_tesseract_without_one_of_the_settings_then_the_library_says_so_and_reads_on(caplog):
+    """An older tesseract has no ``invert_threshold``: its engine still loads, and the log says which setting it
+    reads on its own default (``SetVariable`` says False; nothing else would tell)."""
+    from pipeline.ocr.inprocess import SETTINGS, Library
+
+    class Api:
+        def __init__(self, **_kwargs):
+            self.set = {}
+
+        def SetVariable(self, name, value):  # noqa: N802 (tesserocr's name)
+            self.set[name] = value
+            return name != "invert_threshold"
+
+        def End(self):  # noqa: N802
+            pass
+
+    class Tesserocr:
+        PyTessBaseAPI = Api
+
+        class OEM:
+            LSTM_ONLY = 1
+
+    library = Library(tesserocr=Tesserocr, openmp=None, lang="eng")
+    with caplog.at_level("WARNING", logger="pipeline.ocr.inprocess"):
+        api = library.handle()
+    library.close()
+    assert {name for name, _ in SETTINGS} <= set(api.set)
+    assert [r.getMessage() for r in caplog.records] == [
+        "tesseract has no setting invert_threshold: it reads with its own default"]
