@@ -187,9 +187,10 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
 CONFIRM_CHARS = "0123456789$,./-"  # what a sure amount or date read again to confirm it may be read as
 # tesseract confidence (0-100): a second reading of an amount cell read at least this surely (every word), and a third
 # reading that says the same amount at least this surely, outvote a valid page-level amount that differs (two
-# readings of the cell alone against the page's one). The tuning files' outvoting readings were read at 88-97; at 70
-# validation's 2016-xfa scans lost a field (docs/accuracy.md, xfamiss6)
-OUTVOTE_SURE = 85.0
+# readings of the cell alone against the page's one). Set on tuning files alone: below every sure second reading of
+# the first 40 extra 2016-xfa tuning scans' disputes (74 and up), and on the next 40 a dispute read at 70-85 is
+# settled right (docs/accuracy.md, "OUTVOTE_SURE set on tuning files")
+OUTVOTE_SURE = 70.0
 OUTVOTE_ZOOM = 2.0  # the third reading's cut-outs are enlarged this much: another image, not the second read again
 
 
