@@ -35,6 +35,9 @@ _ODD_CHARS = re.compile(r"[{}\[\]|\\~<>;_=@^*]")
 # of a rule, of a glyph cut at its box's side (a back slash for a letter the writer cut), or of speckle. Brackets,
 # < > = ~ ^ and _ are typed in descriptions ('[Fleet 7]', '> 26,000 lbs', an e-mail address) and are not here
 _TEXT_ODD = re.compile(r"[{}|\\«»]")
+# the fewest letters and digits a typed free text holds: a description of one letter or digit ('i', '1') is OCR's
+# reading of a speck or of a rule's end beside its box, not a coverage's or operations' description
+FREE_TEXT_MIN_CHARS = 2
 _ZIP_END = re.compile(r"\b[A-Z]{2}\.?,?\s+\d{5}(-\d{4})?$")
 _ZIPLIKE_END = re.compile(r"[A-Za-z]{2}\.?,?\s+\S{4,10}$")
 
@@ -132,8 +135,8 @@ _PLACE = re.compile(r"^[A-Za-z .'\-]+,\s*[A-Z]{2}\.?(\s+\d{5}(-\d{4})?)?$")  # '
 
 def free_text_like(text: str) -> bool:
     """A free text as a certificate prints one: no mark of :data:`_TEXT_ODD` (OCR's reading of a rule, a cut glyph
-    or speckle)."""
-    return not _TEXT_ODD.search(text)
+    or speckle), and at least :data:`FREE_TEXT_MIN_CHARS` letters or digits."""
+    return not _TEXT_ODD.search(text) and sum(c.isalnum() for c in text) >= FREE_TEXT_MIN_CHARS
 
 
 def issued_in_term(iso: str, policies: list[dict[str, Any]]) -> bool:

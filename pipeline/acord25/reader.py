@@ -66,6 +66,8 @@ LONE_LETTER_KINDS = ("check", "letter", "yn")  # cells whose one letter is kept 
 CLOSED_KINDS = ("date", "amount", "naic", "letter", "yn")  # values that never run on into the next cell
 CELL_KINDS = ("date", "amount", "naic")  # cells whose value a phrase run on from another field leaves to them
 OVERRUN_GAP = 1.5  # a phrase in no box this many heights after a text value on its line runs on from it
+RUN_ON_UNREAD_GAP = 1.0  # an OCR word this close (in heights) after a description's line, in a cell that read nothing
+# of it, is the description's own print run on: its doubt counts in the description's confidence
 OVERRUN_KINDS = ("text", "party", "remarks")  # the kinds whose values run past their box's edge
 STRAY_CONFIDENCE, STRAY_CHARS = 0.5, 4  # an OCR fragment this doubtful and short at a party block's edge is stray
 RUN_ON_LINES = 0.5  # a line in no box this close (in its heights) below a party block's last line runs on from it
@@ -845,6 +847,7 @@ def read_certificate(pages: list[Page], page: Page, info: Any, form_fields: dict
     if info is not None:  # the edition its footer names, else the one whose template it fits
         cert["form"] = {"type": info.type, "edition": info.edition or registration.template.edition}
     values = _read_fields(fw)
+    _with_unread_run_on(fw, values)
     for f, (value, how, box) in values.items():
         if "/" not in f.key and f.key not in ("date", "certificate_number", "revision_number",
                                               "description_of_operations", "signed"):
@@ -907,6 +910,25 @@ def _read_fields(fw: FieldWords) -> dict[Field, tuple[Any, str, Box]]:
             signed, how = kinds.read_signature(words, fw.marks.get(f, []))
             out[f] = (signed, how, box)
     return out
+
+
+def _with_unread_run_on(fw: FieldWords, values: dict[Field, tuple[Any, str, Box]]) -> None:
+    """Each OCR'd coverage description's box grown over the OCR words that run on along its last line (each within
+    :data:`RUN_ON_UNREAD_GAP` heights of the word before) into a cell that read no value of them: the description's
+    print left unread there ('Ded' then '$1,000' over the next column), whose doubt its confidence must count."""
+    unread = [w for g, words in fw.words.items() if g not in values for w in words if w.confidence is not None]
+    for f, (value, how, box) in list(values.items()):
+        if not f.key.endswith("/description") or not any(w.confidence is not None for w in fw.words.get(f, [])):
+            continue
+        last = max(fw.lines(f)[-1], key=lambda w: w.x1)
+        run = []
+        for w in sorted((w for w in unread if w.x0 >= last.x1 and abs(w.cy - last.cy) <= SAME_LINE * last.height),
+                        key=lambda w: w.x0):
+            if w.x0 - last.x1 > RUN_ON_UNREAD_GAP * max(last.height, w.height):
+                break
+            run.append(last := w)
+        if run:
+            values[f] = (value, how, Box.around([box, *run]))
 
 
 def _without_dates(lines: list[list[Word]]) -> list[list[Word]]:
@@ -1162,7 +1184,8 @@ def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, B
     if descriptions:  # in reading order: top to bottom, and boxes on one line left to right
         descriptions = [d for line in _lines_of_boxes([d[0] for d in descriptions], descriptions) for d in line]
         policy["description"] = " ".join(d[1] for d in descriptions)
-        found["description"] = (Box.around([d[0] for d in descriptions]), descriptions[0][2], descriptions[0][3])
+        how = "later_piece" if _first_piece_empty(fields, values, fw) else descriptions[0][2]
+        found["description"] = (Box.around([d[0] for d in descriptions]), how, descriptions[0][3])
     if row == "umbrella_liability" and "excess_liability" in checks.get("line", []) and \
             "umbrella_liability" not in checks.get("line", []):
         policy["line"] = "excess_liability"
@@ -1182,6 +1205,18 @@ def _policy(row: str, fields: list[Field], values: dict[Field, tuple[Any, str, B
     policy["limits"] = limits
     found.setdefault("line", found.get("policy_number") or next(iter(found.values())))  # the row it was read in
     return policy, found
+
+
+def _first_piece_empty(fields: list[Field], values: dict[Field, tuple[Any, str, Box]], fw: FieldWords) -> bool:
+    """True when a coverage row's description cell is cut in pieces (a print that draws check boxes inside it) and
+    OCR read it in a later piece while the first, in reading order, holds no word: typing starts in the first piece,
+    so what was typed there went unread."""
+    pieces = [f for f in fields if f.key.split("/", 1)[1] == "description"]
+    if len(pieces) < 2:
+        return False
+    first = min(pieces, key=lambda f: (round(fw.own[f].y0), fw.own[f].x0))
+    return not fw.words.get(first) and any(w.confidence is not None for f in pieces if f in values
+                                           for w in fw.words.get(f, []))
 
 
 def _row_dates(fields: list[Field], policy: dict[str, Any], found: dict[str, tuple[Box, str, float]],

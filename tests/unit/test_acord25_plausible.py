@@ -57,6 +57,20 @@ def test_given_coverage_values_misread_then_each_falls_below_review(cert):
             "/insurers/0/naic"} <= lowered
 
 
+@pytest.mark.parametrize("description", ["i", "1.", "-"])
+def test_given_an_ocr_coverage_description_of_one_letter_then_it_falls_below_review(cert, description):
+    cert["policies"][0]["description"] = description  # a speck or a rule's end beside the cell read as a letter
+    evidence = clean_evidence(cert)
+    assert "/policies/0/description" in plausible.review(cert, evidence, ocr=True)
+    assert evidence["/policies/0/description"]["confidence"] < 0.9
+
+
+def test_given_an_ocr_coverage_description_of_two_letters_then_it_is_not_doubted(cert):
+    cert["policies"][0]["description"] = "XS"
+    evidence = clean_evidence(cert)
+    assert "/policies/0/description" not in plausible.review(cert, evidence, ocr=True)
+
+
 def test_given_an_unusual_policy_term_then_a_scan_doubts_the_dates_but_a_text_layer_does_not(cert):
     policy = cert["policies"][0]
     policy["effective"], policy["expiration"] = "2024-03-08", "2025-08-03"  # day and month swapped by OCR?
