@@ -67,6 +67,7 @@ _LOST_COMMA = re.compile(r"(?<=,\d{3})\s+(?=\d{3}(?:[.,]\d{2})?(?:\s|$))")
 MIN_LIMIT = 100  # dollars: no limit or deductible on a certificate is smaller
 ZERO_LOOKALIKES = "689"  # digits tesseract reads for a doubtfully printed 0 (an open, broken or filled-in ring)
 ANSWER_SPECKS = ".,:;'\"°-_~`*"  # what OCR reads a speck or a rule's end beside a Y/N cell's one letter as
+LETTER_READ_TWICE = 2  # characters of one printed letter OCR read twice over itself ('Cc' for C)
 _ANSWER_LOOKALIKES = str.maketrans({"¥": "Y"})  # a sign tesseract reads for a printed Y
 DOUBTED_AMOUNT = 0.5  # an amount's word read less surely than this may hold a zero's look-alike
 STRAY_LINE_CHARS = 2  # an OCR line of a party block with this many letters or fewer, and no digit, is a speck
@@ -311,8 +312,23 @@ def read_naic(lines: list[Line]) -> tuple[str, str] | None:
 
 
 def read_letter(lines: list[Line]) -> tuple[str, str] | None:
+    """The cell's insurer letter; else, OCR having read the one letter twice ('Cc') or with specks beside it ('A.'),
+    the letter of the words that read as one alone (:func:`letter_of`), when they agree (below trust, as
+    :func:`read_yn`'s stack)."""
     letters = [w.text.upper() for line in lines for w in line if _LETTER.match(w.text)]
-    return (letters[0], "in_box") if letters else None
+    if letters:
+        return letters[0], "in_box"
+    found = {letter_of(w.text) for line in lines for w in line if w.confidence is not None} - {None}
+    return (found.pop(), "first_of_stack") if len(found) == 1 else None
+
+
+def letter_of(text: str) -> str | None:
+    """The insurer letter an OCR word of a letter cell reads as alone: without the specks and rule ends read beside
+    it ('A.'), and one letter read twice over itself ('Cc', 'cC'); None for any other word."""
+    core = text.strip(ANSWER_SPECKS)
+    if len(core) == LETTER_READ_TWICE and core[0].upper() == core[1].upper():
+        core = core[0]
+    return core.upper() if _LETTER.match(core) else None
 
 
 def read_yn(lines: list[Line]) -> tuple[bool, str] | None:
