@@ -547,6 +547,7 @@ def build(shared: Path, edition: str = "2016/03") -> dict:
         p["box"][2] = max(p["box"][2], block[3] - PARTY_RULE_PT)  # codes and a last line sit there on forms
         p["box"][3] = max(p["box"][3], block[4] - PARTY_RULE_PT)  # whose fields stop short)
         if spec.party_lines:  # (a field for the whole block starts there already)
+            p["typed_top"] = round(p["box"][1], 2)  # where the form's own fields start: a value is typed from here
             p["box"][1] = min(p["box"][1], p["box"][1] - 12.0)
     fields += parties.values()
     words = [[w.text, w.x0, w.y0, w.x1, w.y1] for w in page.words]

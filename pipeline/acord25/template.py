@@ -92,6 +92,13 @@ class Field:
     label: int | None = None  # a check box's own printed label (an index of the template's print)
     cell_top: float | None = None  # a party block: where its ruled cell's room for a value starts (below its label),
     # when that is above the form field's rectangle (``box``): a typed line may stand there
+    typed_top: float | None = None  # a party block whose ``box`` was grown up to its label: where the form's own
+    # fields start (a value is typed from there down); None when ``box`` starts there already
+
+    @property
+    def typed(self) -> tuple[float, float, float, float]:
+        """Where the form has a value typed: its field's rectangle (``box``, from ``typed_top`` when given)."""
+        return (self.box[0], self.box[1] if self.typed_top is None else self.typed_top, self.box[2], self.box[3])
 
 
 @dataclass(frozen=True)
@@ -115,7 +122,7 @@ def editions() -> tuple[str, ...]:
 def load(edition: str = "2016/03") -> Template:
     data = json.loads((TEMPLATES / f"{edition.replace('/', '-')}.json").read_text())
     fields = tuple(Field(f["name"], f["key"], f["kind"], tuple(f["box"]), f["block"], f.get("label"),
-                         f.get("cell_top"))
+                         f.get("cell_top"), f.get("typed_top"))
                    for f in data["fields"])
     return Template(data["edition"], tuple(data["page"]), tuple(tuple(w) for w in data["print"]),
                     data["blocks"], fields, {k: tuple(v) for k, v in data["rows"].items()},

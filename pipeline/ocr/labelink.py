@@ -35,8 +35,12 @@ MATCH_MIN = 0.55  # correlation of the drawn label with the image below which it
 # of the 2001/08 blank's labels measured 0.84-0.92): the image is kept as it is
 MIN_LABEL_PX = 6  # a label fitted narrower or lower than this many pixels is not drawn (too small to match)
 OVERPRINT_SHARE = 0.03  # ink beside the found glyphs, inside their box, as a share of the ink on them, from which a
-# value is printed over the label (2001/08 scans and photos: mostly 0.03-0.16, 5 of 80 at 0.015-0.027; labels
-# standing alone on 2016/03 and 2025/12: up to 0.029)
+# value is printed over a label that stands outside every field's typed rectangle (labels standing alone on 2016/03
+# and 2025/12: up to 0.029)
+TYPED_OVER_SHARE = 0.01  # the same share from which a value is printed over a label that lies in a field's typed
+# rectangle (the template's ``Field.typed``: the 2001/08 party labels), where a value is typed over it whenever the
+# field is filled (2001/08 scans and photos: mostly 0.03-0.16, 5 of 80 at 0.015-0.027); a label alone there is
+# paper and speckle beside it
 EDGE_PT = 0.25  # the found glyphs are grown by this much each way when ink beside them is told from theirs
 FILL_PT = 0.75  # how far around a painted-out pixel the image is looked at to fill it (inpainting's radius)
 # how blurred a scan's or photo's print may be (a Gaussian's sigma, points): the drawn label is blurred by each, and
@@ -60,19 +64,29 @@ class Label:
     y0: float
     x1: float
     y1: float
+    typed_over: bool = False  # it lies in a field's typed rectangle: a value filled in is printed over it
 
 
 def printed_in(registration) -> tuple[Label, ...]:
     """Every printed word of ``registration``'s template (a :class:`pipeline.acord25.template.Registration`)
-    at its place on the page, each placed by the fit of the block it stands in."""
+    at its place on the page, each placed by the fit of the block it stands in, and whether it lies in a field's
+    typed rectangle (:func:`typed_over`)."""
     from pipeline.acord25.template import block_of
 
     template = registration.template
     out = []
     for text, *box in template.printed:
         block = block_of(template, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
-        out.append(Label(text, *registration.to_page(block, tuple(box))))
+        out.append(Label(text, *registration.to_page(block, tuple(box)), typed_over(template, block, tuple(box))))
     return tuple(out)
+
+
+def typed_over(template, block: str, box: tuple[float, float, float, float]) -> bool:
+    """Whether a printed word's ``box`` (template points), standing in ``block``, overlaps the typed rectangle
+    (``Field.typed``) of one of that block's fields: a value filled in there is printed over the word. (A field of
+    another block whose rectangle runs onto the word's edge is the word's neighbour, not its value.)"""
+    return any(box[0] < f.typed[2] and f.typed[0] < box[2] and box[1] < f.typed[3] and f.typed[1] < box[3]
+               for f in template.fields if f.block == block)
 
 
 def inside(labels, box) -> list[Label]:
@@ -123,7 +137,7 @@ def glyph_mask(region: np.ndarray, text: str, width: float) -> tuple[float, int,
 def erase_labels(image: np.ndarray, labels, *, scale: float) -> tuple[np.ndarray, list[Label]]:
     """``image`` (grey, page pixels; ``scale`` points a pixel) with the print of each of ``labels`` found near
     its registered box with a value printed over it (ink beside its glyphs, in their box, at least
-    OVERPRINT_SHARE of theirs) taken out (:func:`subtracted`), and those labels; the image itself when there
+    OVERPRINT_SHARE of theirs, TYPED_OVER_SHARE for a label in a field's typed rectangle) taken out (:func:`subtracted`), and those labels; the image itself when there
     are none."""
     out, found_labels = None, []
     search = int(round(SEARCH_PT / scale))
@@ -143,7 +157,8 @@ def erase_labels(image: np.ndarray, labels, *, scale: float) -> tuple[np.ndarray
                             np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
         ink, glyphs = image[y0:y1, x0:x1] < DARK, window > 0
         rows, cols = slice(top, top + drawn.shape[0]), slice(left, left + drawn.shape[1])
-        if (ink[rows, cols] & ~glyphs[rows, cols]).sum() < OVERPRINT_SHARE * (ink & glyphs).sum():
+        share = TYPED_OVER_SHARE if lb.typed_over else OVERPRINT_SHARE
+        if (ink[rows, cols] & ~glyphs[rows, cols]).sum() < share * (ink & glyphs).sum():
             continue  # the label stands alone: nothing printed over it to set apart, the image stays as it is
         out = image.copy() if out is None else out
         out[y0:y1, x0:x1] = subtracted(out[y0:y1, x0:x1], drawn_at, scale=scale)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import cv2
@@ -71,6 +72,36 @@ def test_given_a_label_standing_alone_then_it_is_left_as_printed():
     image, label = _label_image(stroke=False)
     out, found = erase_labels(image, [label], scale=SCALE)
     assert found == [] and out is image
+
+
+THIN_STROKE_PX = 2  # a value's thin stroke (0.5 pt at 300 dpi) crossing the label: little ink beside its glyphs
+THIN_STROKE_AT = 60  # pixels from the label's left where it crosses (between two of its letters' strokes)
+
+
+def test_given_little_value_ink_over_a_label_then_it_is_taken_out_only_where_the_form_types_over_it():
+    """A thin stroke of a value across the label leaves less ink beside its glyphs than a label standing alone
+    may show on a scan (``OVERPRINT_SHARE``). Where the template says a field's typed rectangle holds the label,
+    a value filled in is printed over it, and that little ink is enough (``TYPED_OVER_SHARE``)."""
+    image, label = _label_image(stroke=False)
+    x0 = int(label.x0 / SCALE) + THIN_STROKE_AT
+    image[20:91, x0:x0 + THIN_STROKE_PX] = 0
+    out, found = erase_labels(image, [label], scale=SCALE)
+    assert found == [] and out is image
+    typed = dataclasses.replace(label, typed_over=True)
+    out, found = erase_labels(image, [typed], scale=SCALE)
+    assert found == [typed] and out is not image
+
+
+@pytest.mark.parametrize("edition", editions())
+def test_a_party_label_is_typed_over_where_its_fields_rectangle_holds_it(edition):
+    """2001/08's one field for the whole party block starts on its label's line; the other editions' line fields
+    start under the label (the template's ``typed_top``: its block's box is grown up to the label only to read)."""
+    template = load(edition)
+    registration = Registration(template, {}, BlockFit(Transform(1.0, 0.0, 1.0, 0.0), 0.0, 0, False))
+    party = {lb.text: lb.typed_over for lb in printed_in(registration) if lb.text in ("PRODUCER", "INSURED")
+             and any(f.key == lb.text.lower() and f.box[1] - 1 <= lb.y0 <= f.box[3] for f in template.fields)}
+    assert set(party) == {"PRODUCER", "INSURED"}
+    assert set(party.values()) == {edition == "2001/08"}
 
 
 def test_given_a_box_without_the_label_then_nothing_is_painted():
