@@ -144,7 +144,6 @@ class _ReadsBlock:
 
 def test_given_a_value_printed_over_a_label_then_the_label_is_read_out_of_the_block():
     image, label = _label_image()
-    left, top = int(label.x0 / SCALE), int(label.y0 / SCALE)
     garbled = Word("INSKRE", label.x0, label.y0, label.x1, label.y1 + 2, confidence=0.1)
     page = Page(1, 400 * SCALE, 120 * SCALE, (garbled,))
     # the block read alone: the value's word over the label's box, a speck of the label left inside its box
