@@ -137,8 +137,8 @@ def glyph_mask(region: np.ndarray, text: str, width: float) -> tuple[float, int,
 def erase_labels(image: np.ndarray, labels, *, scale: float) -> tuple[np.ndarray, list[Label]]:
     """``image`` (grey, page pixels; ``scale`` points a pixel) with the print of each of ``labels`` found near
     its registered box with a value printed over it (ink beside its glyphs, in their box, at least
-    OVERPRINT_SHARE of theirs, TYPED_OVER_SHARE for a label in a field's typed rectangle) taken out (:func:`subtracted`), and those labels; the image itself when there
-    are none."""
+    OVERPRINT_SHARE of theirs, TYPED_OVER_SHARE for a label in a field's typed rectangle) taken out
+    (:func:`subtracted`), and those labels; the image itself when there are none."""
     out, found_labels = None, []
     search = int(round(SEARCH_PT / scale))
     for lb in labels:
