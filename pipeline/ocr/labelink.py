@@ -24,6 +24,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from pipeline.ocr.bitmask import INK
 from pipeline.ocr.ink import DARK
 
 FONTS = ("_a______.pfb", "_ab_____.pfb")  # reportlab's Helvetica and Helvetica-Bold (URW Nimbus Sans)
@@ -152,8 +153,8 @@ def erase_labels(image: np.ndarray, labels, *, scale: float) -> tuple[np.ndarray
         _, left, top, drawn = found
         grow = max(1, int(round(EDGE_PT / scale)))
         drawn_at = np.zeros((y1 - y0, x1 - x0), dtype=np.float32)
-        drawn_at[top:top + drawn.shape[0], left:left + drawn.shape[1]] = drawn / 255.0
-        window = cv2.dilate((drawn_at >= GLYPH_LEVEL / 255.0).astype(np.uint8),
+        drawn_at[top:top + drawn.shape[0], left:left + drawn.shape[1]] = drawn / INK
+        window = cv2.dilate((drawn_at >= GLYPH_LEVEL / INK).astype(np.uint8),
                             np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
         ink, glyphs = image[y0:y1, x0:x1] < DARK, window > 0
         rows, cols = slice(top, top + drawn.shape[0]), slice(left, left + drawn.shape[1])
@@ -175,7 +176,7 @@ def subtracted(region: np.ndarray, drawn: np.ndarray, *, scale: float) -> np.nda
     Elsewhere within the label's reach, a pixel no darker than the model by VALUE_MARGIN is the label's
     blurred edge and becomes paper; a darker one is a value's and stays."""
     paper = float(np.median(region))
-    full = drawn >= GLYPH_LEVEL / 255.0
+    full = drawn >= GLYPH_LEVEL / INK
     black = float(np.percentile(region[full], INK_LEVEL_PCT)) if full.any() else 0.0
     dark = np.clip((paper - region.astype(np.float32)) / max(paper - black, 1.0), 0.0, 1.0)
     model, misfit = None, None
