@@ -710,7 +710,8 @@ def _words(raw: int, kept: list[int], texts: list[str], lines: tuple[np.ndarray,
     wide = ~apart & (gap > height * 0.3)
     if wide.any():
         spaced, matrix = _spaced, pdfium_c.FS_MATRIX()
-        advanced = (advance_froms[inside] - advance_tos[inside - 1])
+        with np.errstate(all="ignore"):  # (a loose box pdfium gave as infinite: NaN, as the loop got it, unremarked)
+            advanced = advance_froms[inside] - advance_tos[inside - 1]
         run_of = runs.tolist()
         for k, g in zip(inside[wide].tolist(), advanced[wide].tolist()):
             run = run_of[k]
