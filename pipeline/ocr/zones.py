@@ -593,20 +593,22 @@ def _print_only(crop: np.ndarray, dpi: float) -> tuple[tuple[int, int, int, int]
 
 def _strokes(dark: np.ndarray, reach: np.ndarray, smallest: float, tall: float = 0.0, join: int = 0) -> np.ndarray:
     """The ``dark`` pixels that lie in a blot of ``reach`` (``dark`` itself, or a fainter level's pixels that hold
-    it) of at least ``smallest`` pixels and ``tall`` pixels high: print, not specks. With ``join`` (pixels), blots
-    that close to each other are one blot, whose size is their pixels together (a letter's dot and stem, a word's
-    thin letters beside the others)."""
-    if join:
-        near = cv2.dilate(reach.astype(np.uint8), np.ones((join + 1, join + 1), np.uint8))  # gaps up to `join` closed
-        count, labels = cv2.connectedComponents(near, connectivity=8)
-        size = np.bincount(labels[reach], minlength=count)  # each group's own pixels, not the closed gaps
-        keep = size >= smallest
-        keep[0] = False
-        return keep[labels] & dark
+    it) of at least ``smallest`` pixels and ``tall`` pixels high: print, not specks. With ``join`` (pixels), also
+    those of blots that close to each other whose pixels together reach ``smallest`` and which stand as tall as a
+    speck's square is wide (a letter's dot and stem, a word's thin letters beside the others; not the dark pieces
+    left along a flat rule's faint remains)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(reach.astype(np.uint8), connectivity=8)
     keep = np.zeros(count, dtype=bool)
     keep[1:] = (stats[1:, cv2.CC_STAT_AREA] >= smallest) & (stats[1:, cv2.CC_STAT_HEIGHT] >= tall)
-    return keep[labels] & dark
+    alone = keep[labels]
+    if not join:
+        return alone & dark
+    near = cv2.dilate(reach.astype(np.uint8), np.ones((join + 1, join + 1), np.uint8))  # gaps up to ``join`` closed
+    count, groups, stats, _ = cv2.connectedComponentsWithStats(near, connectivity=8)
+    size = np.bincount(groups[reach], minlength=count)  # each group's own pixels, not the gaps closed
+    joined = (size >= smallest) & (stats[:, cv2.CC_STAT_HEIGHT] - join >= max(tall, np.sqrt(smallest)))
+    joined[0] = False
+    return (alone | joined[groups]) & dark
 
 
 def _cut_of(cuts: list[_Cut], pieces: list[np.ndarray], w: OcrWord) -> int | None:
