@@ -117,7 +117,7 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
         x1, y1 = min(image.shape[1], int(cell.box.x1 / scale)), min(image.shape[0], int(cell.box.y1 / scale))
         if x1 - x0 < 4 or y1 - y0 < 4:
             continue
-        piece = _print_only(image[y0:y1, x0:x1], dpi)
+        piece = _print_only(image[y0:y1, x0:x1], dpi, words=cell.alphabet == BLOCK)
         if piece is None:
             continue  # a blank cell (or speckle): nothing to read
         (top, bottom, left, right), piece = piece
@@ -570,14 +570,17 @@ def agree(seen: str, read: str) -> bool:
     return bool(digits) and digits.isdigit() and digits == read.replace(",", "")
 
 
-def _print_only(crop: np.ndarray, dpi: float) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
-    """The crop trimmed to its print, specks painted out: ((top, bottom, left, right), pixels), or None if blank."""
+def _print_only(crop: np.ndarray, dpi: float, *, words: bool = False) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
+    """The crop trimmed to its print, specks painted out: ((top, bottom, left, right), pixels), or None if blank.
+    In a cell of words (``words``: a party block, a one-line text box), blots within :data:`PRINT_JOIN_IN` of each
+    other are judged together (a thin letter, a letter's dot, a comma with its word); amounts and dates are read
+    from their cut-outs as before (their digits' strokes stand alone above the speck's square)."""
     paper, darkest = float(np.median(crop)), float(crop.min())
     level = max(DARK, min(FAINT, (paper + darkest) / 2))
     dark = crop < level
     smallest = (MIN_STROKE_IN * dpi) ** 2
     least = min(MIN_INK * crop.size, LETTER_INK_IN2 * dpi * dpi)
-    mask = _strokes(dark, dark, smallest, join=max(1, round(PRINT_JOIN_IN * dpi)))
+    mask = _strokes(dark, dark, smallest, join=max(1, round(PRINT_JOIN_IN * dpi)) if words else 0)
     if mask.sum() < least:
         # nothing left but specks: a thin stroke the dark level broke into speck-sized pieces (a serif digit on a
         # blurred scan) is whole again when its pieces are joined through their faint edges
