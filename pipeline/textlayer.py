@@ -703,11 +703,11 @@ def _words(raw: int, kept: list[int], texts: list[str], lines: tuple[np.ndarray,
     height = y1 - y0
     tall = heights[inside]
     height = np.where(tall > height, tall, height)
-    height = np.where(1.0 > height, 1.0, height)
+    height = np.where(_LEAST_HEIGHT > height, _LEAST_HEIGHT, height)
     gap = lefts[inside] - x1
-    apart = ~(np.abs(middles[inside] - (y0 + y1) / 2) < height * 0.5) | (gap < -height * 0.8)
+    apart = ~(np.abs(middles[inside] - (y0 + y1) / 2) < height * _OFF_LINE) | (gap < -height * _FAR_BACK)
     broken = set(runs[inside[apart]].tolist())
-    wide = ~apart & (gap > height * 0.3)
+    wide = ~apart & (gap > height * _WIDE_GAP)
     if wide.any():
         spaced, matrix = _spaced, pdfium_c.FS_MATRIX()
         with np.errstate(all="ignore"):  # (a loose box pdfium gave as infinite: NaN, as the loop got it, unremarked)
@@ -781,11 +781,11 @@ def _joined(raw: int, kept: list[int], texts: list[str], lefts: list[float], rig
                 height = y1 - y0
                 if tall > height:
                     height = tall
-                if 1.0 > height:
-                    height = 1.0
+                if _LEAST_HEIGHT > height:
+                    height = _LEAST_HEIGHT
                 gap = l - x1
-                if not abs(middle - (y0 + y1) / 2) < height * 0.5 or gap < -height * 0.8 or \
-                        gap > height * 0.3 and spaced(raw, last, i, advance_from - advanced_to, matrix):
+                if not abs(middle - (y0 + y1) / 2) < height * _OFF_LINE or gap < -height * _FAR_BACK or \
+                        gap > height * _WIDE_GAP and spaced(raw, last, i, advance_from - advanced_to, matrix):
                     words.append(("".join(texts[start:k]), (x0, y0, x1, y1), first))
                     start = -1
         advanced_to, last = advance_to, i
@@ -824,6 +824,11 @@ def _spaced(raw: int, last: int, i: int, gap: float, matrix: Any) -> bool:
     return em <= 0 or gap > SPACE_EM * em
 
 
+# a character starts a new word (in :func:`_joined` and :func:`_words` alike), in heights of the word so far:
+_LEAST_HEIGHT = 1.0  # (a word's height is taken as at least this, in points)
+_OFF_LINE = 0.5  # its middle this far from the word's: off the line
+_FAR_BACK = 0.8  # it starts this far left of the word's right: far back (a new line, an overprint)
+_WIDE_GAP = 0.3  # a gap this wide is asked of :func:`_spaced`
 SPACE_EM = 0.2  # narrower than a space in any common font (0.25-0.28 em; Calibri 0.23), wider than kerning
 _WORD_BREAK = " "
 _BREAK_CODES = frozenset((0xFFFE, 0xFFFF))  # pdfium's marks that are no character: they end a word
