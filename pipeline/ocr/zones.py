@@ -370,11 +370,6 @@ def _block(words: list[Word], cut: _Cut, got: list[OcrWord], place, labels=()) -
     over = [lb for lb in labels if any(_over(w, lb) for w in second)]
     mine = [w for w in first if not any(_over(w, lb) for lb in over)]
     both = combined(mine, second)
-    # the block's words over a label are the only reading there is of that print (the page's were left out): kept
-    # whichever reading of their line was taken, however doubtful (the label's ink hid part of their letters), where
-    # no word kept reads the same print
-    both += [w for w in second if any(_over(w, lb) for lb in over) and w not in both
-             and not any(v.x0 < w.x1 and w.x0 < v.x1 and v.y0 < w.y1 and w.y0 < v.y1 for v in both)]
     if both == first:
         return words
     return [w for w in words if w not in first] + both

@@ -168,26 +168,6 @@ def test_given_a_word_read_wholly_inside_a_painted_label_then_it_is_left_out():
     assert [w.text for w in out] == ["Roofing"]
 
 
-def test_given_a_doubtful_word_read_over_a_label_alone_then_it_is_kept_with_the_pages_surer_line():
-    """Given a block whose page reading read the label and the name's first word as one garbled word, and whose own
-    reading (the label taken out) read that first word doubtfully and of no plausible shape ("B‘uewater") and the rest
-    as the page did, when the page's line is kept (the block's scores no better), then the block's first word is kept
-    too: it is the only reading there is of the print over the label (the page's was left out)."""
-    from pipeline.ocr import zones
-
-    label = Label("PRODUCER", 10.0, 10.0, 40.0, 18.0)
-    cut = zones._Cut(Cell(Box(5.0, 5.0, 200.0, 60.0), BLOCK), 0, 0, 0)
-    page_words = [Word("PERMAater", 10.0, 10.0, 44.0, 20.0, confidence=0.0),
-                  Word("Risk", 50.0, 11.0, 65.0, 20.0, confidence=0.96),
-                  Word("Partners", 68.0, 11.0, 98.0, 20.0, confidence=0.96)]
-    got = [OcrWord("B‘uewater", 0, 0, 1, 1, 58.0, (1, 1, 1)), OcrWord("Risk", 1, 0, 1, 1, 96.0, (1, 1, 1)),
-           OcrWord("Partners", 2, 0, 1, 1, 96.0, (1, 1, 1))]
-    placed = {"B‘uewater": Word("B‘uewater", 11.0, 11.0, 46.0, 20.0, confidence=0.58),
-              "Risk": page_words[1], "Partners": page_words[2]}
-    out = zones._block(page_words, cut, got, lambda w: placed[w.text], [label])
-    assert sorted(w.text for w in out) == ["B‘uewater", "Partners", "Risk"]
-
-
 def _on_insured_label(text: str, confidence: float, edition: str = "2001/08") -> set[int]:
     from pipeline.acord25.template import _covered_by_print
 
