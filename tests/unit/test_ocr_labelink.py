@@ -191,7 +191,8 @@ def test_given_a_capitals_misreading_or_a_doubtful_word_over_a_label_then_it_is_
 def test_given_a_doubtful_word_over_a_party_label_its_name_is_typed_over_then_it_is_the_names_not_print():
     """Given the 2001/08 INSURED label, in the insured field's typed rectangle (the name's first line is typed over
     it), when a word in a word's own case lies on it read doubtfully (the label's ink hid part of its letters),
-    then it is the name's word, not the label's print; a label the name is typed under keeps the doubtful word out."""
+    then it is the name's word, not the label's print (over 2016/03's INSURED label, typed under, it stays print: the
+    test above)."""
     assert _on_insured_label("Maple", 0.3) == set()
     assert _on_insured_label("Rcustexse", 0.0) == set()
 
