@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -35,6 +35,14 @@ class Account(Base):
     # is older lost entries (Redis lost data) and is filled again from the outbox (workers/publish.py).
     stream_entry_id: Mapped[str | None] = mapped_column(String(32))
     notify_from: Mapped[str | None] = mapped_column(String(320))  # From of its emails; COI_NOTIFY_FROM when empty
+
+
+# accounts.requirements_version: raised by the database (triggers, migration 0013) in every transaction that changes
+# the account's holders or requirement sets; a worker's held copy of the account's live sets is good while it is
+# unchanged (workers/selection.py). A column of the table, not an attribute of Account: no object written back
+# (a stale copy merged, a row updated whole) can set it back to a value a worker holds older sets under
+REQUIREMENTS_VERSION = Column("requirements_version", Integer, nullable=False, server_default="0")
+Account.__table__.append_column(REQUIREMENTS_VERSION)
 
 
 class Holder(Base):

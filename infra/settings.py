@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +42,14 @@ class Settings(BaseSettings):
                                              "queue (and its delay queue): each look costs the worker CPU, and an "
                                              "OCR takes seconds, so it waits longer than the fast queue's "
                                              "(COI_WORKER_POLL_MS).")
+    ocr_side_thread: Literal["auto", "on", "off"] = Field(
+        "auto", description="A page's side work (its long rules) on a thread of its own beside the page's: 'auto' when "
+        "the OCR pools leave a core idle (COI_OCR_PAGE_THREADS below this process's cores), 'on' always, 'off' "
+        "never (the work on the page's thread). The thread shortens a page's wait only when a core is idle, and "
+        "adds 20-25 MB to an OCR process's peak (docs/scaling.md, ocrmem5).")
+    ocr_page_threads: int = Field(0, ge=0, description="Pages this machine's OCR pools read at once (processes x "
+                                                       "threads); `coi worker` sets it for its OCR pool. 0: this "
+                                                       "process's own one page.")
     worker_memory_mb: int = Field(4096, description="Data memory (heap and anonymous mappings, RLIMIT_DATA) each "
                                                      "worker process and the tesseract or Poppler it runs may use; a "
                                                      "document that needs more fails as too_large (0: no limit). The "

@@ -76,11 +76,12 @@ def read_text(data: bytes, *, max_pages: int = 50) -> Reading | None:
                    read_form_fields(data) if fields is None else fields)
 
 
-def read_ocr(data: bytes, *, max_pages: int = 50, ocr_engine: Any = None) -> Reading:
+def read_ocr(data: bytes, *, max_pages: int = 50, ocr_engine: Any = None, side_thread: bool = True) -> Reading:
     """The OCR reading of an image or a scanned PDF (the slow half of :func:`read`).
 
     A PDF whose text layer is good on some pages and not on others (a born-digital cover letter and
-    a scanned certificate) keeps the good pages and has only the others read by OCR."""
+    a scanned certificate) keeps the good pages and has only the others read by OCR. ``side_thread``: a
+    page's side work on a thread of its own (pipeline/ocr/pages.py ``side_thread_helps``); the same reading."""
     from pipeline.layertrust import read_checked_fields
     from pipeline.textlayer import has_usable_text, read_form_fields
 
@@ -89,10 +90,10 @@ def read_ocr(data: bytes, *, max_pages: int = 50, ocr_engine: Any = None) -> Rea
         pages, checks, fields = read_checked_fields(data, max_pages=max_pages)
         todo = pages_to_ocr(data, pages, max_pages=max_pages, checks=checks) if has_usable_text(pages) else {}
         if todo and len(todo) < len(pages):
-            ocred = _ocr_some(data, sorted(todo), ocr_engine)
+            ocred = _ocr_some(data, sorted(todo), ocr_engine, side_thread)
             merged = tuple(ocred.get(p.number, p) for p in _scanner_layers(data, pages, max_pages, checks))
             return Reading("ocr", merged, read_form_fields(data) if fields is None else fields)
-    return _ocr(data, kind, max_pages, ocr_engine)
+    return _ocr(data, kind, max_pages, ocr_engine, side_thread)
 
 
 def _kind(data: bytes) -> str | None:
@@ -139,7 +140,7 @@ def _scanner_layers(data: bytes, pages: list[Any], max_pages: int, checks: list[
     return tuple(as_scanner_ocr(p) if p.number in scans else p for p in pages)
 
 
-def _ocr_some(data: bytes, numbers: list[int], engine: Any) -> dict[int, Any]:
+def _ocr_some(data: bytes, numbers: list[int], engine: Any, side_thread: bool = True) -> dict[int, Any]:
     """OCR of only the given pages (1-based) of a PDF, numbered as in the whole document."""
     import dataclasses
     import io
@@ -159,14 +160,14 @@ def _ocr_some(data: bytes, numbers: list[int], engine: Any) -> dict[int, Any]:
         finally:
             part.close()
             source.close()
-    ocred = ocr_pages(buffer.getvalue(), PDF, max_pages=len(numbers), engine=engine)
+    ocred = ocr_pages(buffer.getvalue(), PDF, max_pages=len(numbers), engine=engine, side_thread=side_thread)
     return {number: dataclasses.replace(page, number=number) for number, page in zip(numbers, ocred)}
 
 
-def _ocr(data: bytes, kind: str, max_pages: int, engine: Any) -> Reading:
+def _ocr(data: bytes, kind: str, max_pages: int, engine: Any, side_thread: bool = True) -> Reading:
     from pipeline.ocr import ocr_pages
 
-    return Reading("ocr", tuple(ocr_pages(data, kind, max_pages=max_pages, engine=engine)))
+    return Reading("ocr", tuple(ocr_pages(data, kind, max_pages=max_pages, engine=engine, side_thread=side_thread)))
 
 
 def identified(reading: Reading) -> Any:

@@ -12,6 +12,7 @@ scoring run in its split's thread, each still recorded as a hand-off until it ha
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -273,6 +274,19 @@ class Stages:
         self.actors: Actors | None = None
         self.guard: StageGuard | None = None  # counts a crash-prone stage run in place (declare_actors)
 
+    @functools.cached_property
+    def side_thread(self) -> bool:
+        """Whether a page this process OCRs runs its side work on a thread of its own (COI_OCR_SIDE_THREAD; 'auto':
+        when the OCR pools' pages at once, COI_OCR_PAGE_THREADS, leave one of this process's cores idle)."""
+        from pipeline.ocr.pages import side_thread_helps, usable_cores
+
+        if self.settings.ocr_side_thread != "auto":
+            return self.settings.ocr_side_thread == "on"
+        helps = side_thread_helps(self.settings.ocr_page_threads or 1, usable_cores())
+        log.info("OCR pages at once: %s on %s cores; a page's side work %s", self.settings.ocr_page_threads or 1,
+                 usable_cores(), "on a thread of its own" if helps else "on the page's thread")
+        return helps
+
     # -- split ------------------------------------------------------------------------------
 
     def split_message(self, message_id: str) -> None:
@@ -389,7 +403,7 @@ class Stages:
             return self.actors.extract_document
         started = time.monotonic()
         reading = read_ocr(self.storage.get(document.storage_key), max_pages=self.settings.max_pages,
-                           ocr_engine=self.ocr_engine)
+                           ocr_engine=self.ocr_engine, side_thread=self.side_thread)
         return self._keep_reading(document, reading.to_dict(), time.monotonic() - started)
 
     def _keep_reading(self, document: Document, reading: dict[str, Any], took_s: float) -> Any:

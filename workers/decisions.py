@@ -91,7 +91,8 @@ def score(session: Session, document: Document, day: date, trigger: str, *, inde
     before = override.decision if override is not None else _decision(next((e for e in evaluations if e.current), None))
     data = corrected(session, document.id, certificate.data) if on_file is None or on_file.corrections \
         else certificate.data
-    selection = pick_requirement_sets(session, document, data, day)
+    selection = pick_requirement_sets(session, document, data, day,
+                                      on_file.requirements if on_file is not None else None)
     waivers = active_waivers(session, document.id, day) if on_file is None or on_file.waivers else []
     result = (evaluate(data, holder_aliases(session, selection.current), day, waivers) if selection.current
               else no_requirements())

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, String, bindparam, exists, select
 from sqlalchemy.orm import Session
 
-from infra.models import (Account, Certificate, Correction, Document, Evaluation, InboundMessage, MessageDocument,
+from infra.models import (REQUIREMENTS_VERSION, Account, Certificate, Correction, Document, Evaluation, InboundMessage, MessageDocument,
                           MessageThread, Override, Upload, Vendor, VendorDocument, Waiver)
 from infra.repo import know_sender
+from workers.selection import Version
 
 _DOCUMENT = bindparam("document_id", type_=String)
 _ACCOUNT = bindparam("account_id", type_=Integer)
@@ -29,6 +30,8 @@ _MESSAGE = bindparam("message_id", type_=String)
 ON_FILE = (
     select(
         Certificate, Account,
+        # not an attribute of Account (infra/models.py): read as committed now, whatever the session holds
+        REQUIREMENTS_VERSION.label("requirements_version"),
         select(InboundMessage.sender).where(InboundMessage.id == _MESSAGE).scalar_subquery().label("mailed_by"),
         select(Upload.sender).where(Upload.document_id == _DOCUMENT, Upload.sender.is_not(None))
         .limit(1).scalar_subquery().label("uploaded_by"),
@@ -64,6 +67,7 @@ class OnFile:
     vendor_link: bool
     threads: bool  # the mails that carried the document answer others (In-Reply-To, References)
     vendors: bool
+    requirements: Version | None = None  # the account's requirements version as this SELECT saw it
 
 
 def on_file(session: Session, document: Document) -> OnFile:
@@ -75,4 +79,5 @@ def on_file(session: Session, document: Document) -> OnFile:
     know_sender(session, document, row.mailed_by if document.message_id else row.uploaded_by)
     return OnFile(certificate=row.Certificate, account=row.Account, evaluations=row.evaluations,
                   overrides=row.overrides, corrections=row.corrections, waivers=row.waivers,
-                  vendor_link=row.vendor_link, threads=row.threads, vendors=row.vendors)
+                  vendor_link=row.vendor_link, threads=row.threads, vendors=row.vendors,
+                  requirements=Version(row.Account.id, row.Account.created_at, row.requirements_version))

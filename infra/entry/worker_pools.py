@@ -7,7 +7,8 @@ behind it, whatever the priorities (issue 20 measured a 31 s wait with ``--threa
 for, and ``--queues ocr`` with OCR_THREADS per process (tesseract is CPU-bound; one OCR per core
 is the fastest). ``--queues`` names one pool, as before. The pools run under this process, which
 hands them its signals and stops the other when one ends. A pool of the OCR queue alone runs with glibc's
-malloc held to one arena (OCR_POOL_ENV).
+malloc held to one arena (OCR_POOL_ENV), and every pool that serves the OCR queue is told how many pages
+it reads at once (PAGE_THREADS_VARIABLE).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ OCR_THREADS = 1
 # both working sets. With one arena the same peak is 25-55 MB lower for the same CPU (docs/scaling.md, ocrmem).
 # Set in the environment (or MALLOC_ARENA_MAX given to `coi worker`), it is left as given.
 OCR_POOL_ENV = {"MALLOC_ARENA_MAX": "1"}
+# the setting (infra/settings.py ``ocr_page_threads``) a pool that serves the OCR queue is given: its pages at once
+PAGE_THREADS_VARIABLE = "COI_OCR_PAGE_THREADS"
 
 
 def pool_commands(processes: int, threads: int, queues: tuple[str, ...],
@@ -42,16 +45,26 @@ def pool_commands(processes: int, threads: int, queues: tuple[str, ...],
 
 def pool_env(command: list[str], env: dict[str, str]) -> dict[str, str]:
     """The environment of the pool ``command`` runs: ``env``, with OCR_POOL_ENV's settings it does not make
-    itself when the pool serves only the OCR queue."""
+    itself when the pool serves only the OCR queue, and, when it serves the OCR queue, how many pages it may
+    read at once (PAGE_THREADS_VARIABLE: its processes x threads, unless ``env`` sets it), from which each
+    process decides whether a page's side work gets a thread of its own (pipeline/ocr/pages.py
+    ``side_thread_helps``)."""
     consumed = []
     if "--queues" in command:
         for arg in command[command.index("--queues") + 1:]:
             if arg.startswith("-"):
                 break
             consumed.append(arg)
-    if set(consumed) != {OCR_QUEUE}:
+    if OCR_QUEUE not in consumed:
         return env
-    return {**OCR_POOL_ENV, **env}
+    told = {}
+    if "--processes" in command and "--threads" in command:  # as pool_commands writes them
+        told[PAGE_THREADS_VARIABLE] = str(_number(command, "--processes") * _number(command, "--threads"))
+    return {**(OCR_POOL_ENV if set(consumed) == {OCR_QUEUE} else {}), **told, **env}
+
+
+def _number(command: list[str], option: str) -> int:
+    return int(command[command.index(option) + 1])
 
 
 def _stop_with_parent() -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 
 import cv2
@@ -30,30 +31,77 @@ OPENCV_THREADS = 1
 # threads beside the page's own for its image work: one, finding the long rules and registering the page by them
 # while the page's thread finds the check boxes and the ink's straight runs (the worker has 2 cores; the OCR pool
 # runs one page a process and core, so on a busy worker the two threads share what one would use; the CPU spent is
-# the same either way, only the wait shortens when a core is free: docs/accuracy.md, scanfast)
+# the same either way, only the wait shortens when a core is free: docs/accuracy.md, scanfast); none, the work run
+# on the page's thread, when the caller says no core is idle for it (``side_thread``, :func:`side_thread_helps`)
 SIDE_THREADS = 1
 _JUNK = re.compile(r"^[|_\-—–~'‘’\"“”.,:;!`=\[\](){}]+$")
 
 
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity where the system tells it (a container or
+    ``taskset`` may allow fewer than the machine has), else ``os.cpu_count()``."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def side_thread_helps(page_threads: int, cores: int) -> bool:
+    """Whether a page's side work (its long rules, :func:`_long_rules`) gains from a thread of its own.
+
+    The side thread spends no less CPU than the page's own thread would; it only shortens the page's wait,
+    and only when a core is idle to run it. When the OCR pools of the machine already run ``page_threads``
+    pages at once, one a thread, on ``cores`` cores, and none is left idle, the side thread only adds its
+    images to the process's peak while both threads' work is alive at once (20-25 MB at 300 dpi: docs/scaling.md,
+    ocrmem4, ocrmem5): the side work is then run on the page's thread, before the rest."""
+    return page_threads < cores
+
+
 def ocr_pages(data: bytes, kind: str, *, max_pages: int, engine: OcrEngine | None = None,
-              dpi: int = OCR_DPI) -> list[Page]:
-    """The words and marks of every page of a scanned PDF or an image file."""
+              dpi: int = OCR_DPI, side_thread: bool = True) -> list[Page]:
+    """The words and marks of every page of a scanned PDF or an image file. ``side_thread``: a page's side
+    work on a thread of its own (:func:`side_thread_helps`), else on the page's thread; the same words and
+    marks either way."""
     engine = engine or TesseractEngine()
     pages = []
     # a page drawn when the one before it is read: one page's pixels alive at a time, not the whole file's
     for r in raster.raster_pages(data, kind, max_pages=max_pages, dpi=dpi):
         held = [r]
         del r  # the page is held by ``held`` alone, and let go by ``_read`` (its pixels as drawn) once levelled
-        pages.append(_read(held, engine))
+        pages.append(_read(held, engine, side_thread=side_thread))
     return pages
 
 
-def ocr_raster(page: raster.Raster, engine: OcrEngine) -> Page:
+def ocr_raster(page: raster.Raster, engine: OcrEngine, *, side_thread: bool = True) -> Page:
     """The words and marks of one page drawn by :mod:`pipeline.ocr.raster`."""
-    return _read([page], engine)
+    return _read([page], engine, side_thread=side_thread)
 
 
-def _read(held: list[raster.Raster], engine: OcrEngine) -> Page:
+class _InPlace:
+    """Where a page's side work runs when no core is left for a thread of its own: on the page's thread,
+    at once (``submit`` gives a future already done; the executor's interface, so the page's steps are the
+    same code either way)."""
+
+    def __enter__(self) -> _InPlace:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def submit(self, fn, *args, **kwargs) -> Future:
+        done: Future = Future()
+        done.set_result(fn(*args, **kwargs))  # what it raises, it raises here (the page fails either way)
+        return done
+
+
+def _side_work(side_thread: bool) -> ThreadPoolExecutor | _InPlace:
+    """The executor of a page's side work: a thread of its own, or the page's thread (:func:`side_thread_helps`)."""
+    if side_thread:
+        return ThreadPoolExecutor(max_workers=SIDE_THREADS, thread_name_prefix="ocr-rules")
+    return _InPlace()
+
+
+def _read(held: list[raster.Raster], engine: OcrEngine, *, side_thread: bool = True) -> Page:
     """:func:`ocr_raster` of the one page in ``held``, taken out of it: when nothing else holds the page, its pixels
     as drawn (8.4 MB at 300 dpi) go as soon as the page is levelled, not after tesseract has read it."""
     started = time.monotonic()
@@ -97,7 +145,8 @@ def _read(held: list[raster.Raster], engine: OcrEngine) -> Page:
     # the page's long rules and their registration to the form (no words needed) on a thread of their own,
     # beside the check boxes and the ink's straight runs here: the two share nothing until the rules are
     # painted out, and OpenCV's and numpy's work lets go of the interpreter's lock (module note of SIDE_THREADS)
-    with ThreadPoolExecutor(max_workers=SIDE_THREADS, thread_name_prefix="ocr-rules") as side:
+    # (on the page's thread instead, first, when no core is idle to run it: ``side_thread``)
+    with _side_work(side_thread) as side:
         ruled = side.submit(_long_rules, image, dpi, scale, cheap_path)
         boxes = checkboxes.check_boxes(ink, dpi, outline=outline)
         # the straight runs of the ink: its rules are painted out, and the signature's ink is told from them

@@ -22,19 +22,21 @@ from test_chain_stub import mail, stream_types
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench/ is run from the checkout, not installed
 from bench.chain_sql import StatementLog  # noqa: E402
 
-# door 4, split 6 (the read's crash count up among them), read 2, extract 5, score 9, publish 4, and the
-# one DELETE of the hand-offs' rows the relay sends for them: 31 on SQLite (was 64, then 46; score 19 → 10:
+# door 4, split 6 (the read's crash count up among them), read 2, extract 5, score 8, publish 4, and the
+# one DELETE of the hand-offs' rows the relay sends for them: 30 on SQLite (was 64, then 46; score 19 → 10:
 # what is on file for the document read in one SELECT, workers/on_file.py; then 37 → 35: the extract and
 # the scoring run in place are handed the document the stage before committed, workers/actors.py
 # ``Handed``; then 35 → 33: the split reads its message and the same mail's other rows in one SELECT,
 # workers/actors.py ``MESSAGE_AND_SAME_MAIL``, and the publisher learns that an account has no webhook
 # with its events, workers/publish.py ``UNPUBLISHED``; then 33 → 32: the read run in place is handed the
 # document as the split's count up gave it back, workers/guard.py ``count_with``; then 32 → 31: the read's
-# move to "reading" is in that count's UPDATE, workers/actors.py ``split_message``). On PostgreSQL 31: the
+# move to "reading" is in that count's UPDATE, workers/actors.py ``split_message``; then 31 → 30: the account's
+# live requirement sets held per process while its requirements version is unchanged, workers/selection.py
+# ``HeldSets``). On PostgreSQL 30: the
 # two transactions that commit without waiting for the disk (infra/db.py ``skip_disk_sync``: the door's and
 # the relay's hand-off DELETEs) say so in one statement each (the crash count up, a third, now commits with
 # the split)
-STATEMENTS_PER_CERTIFICATE = 31
+STATEMENTS_PER_CERTIFICATE = 30
 # door 2, split 1 (with the count up of the read it runs in place and its move to "reading":
 # workers/guard.py ``count_with``; each was a commit of its own), read 1 (the reading's hand-off with the
 # count cleared: workers/guard.py ``clear_crashes``; was 3 with the guard's own clearing and the status

@@ -138,3 +138,47 @@ def test_given_a_ruled_form_when_its_rules_are_found_on_a_thread_beside_the_page
     assert page == plain
     assert len(beside.images) == len(inline.images) >= 2  # the zones read first: the rules registered the page
     assert all(np.array_equal(a, b) for a, b in zip(beside.images, inline.images))
+
+
+def test_given_no_idle_core_when_a_page_is_read_then_its_side_work_runs_on_its_thread_and_reads_the_same(monkeypatch):
+    """Given a caller that says no core is idle (``side_thread=False``), when a ruled form is OCRed, then its long
+    rules are found on the page's own thread (no side thread's images beside the page's) and the page, and every
+    image handed to the engine, is what the side thread gives."""
+    import threading
+
+    from pipeline.filetypes import PNG
+    from pipeline.ocr import ocr_pages, pages, zoned
+    from tests.unit.test_zoned import StripEngine, _ruled_png
+
+    from pipeline.acord25.template import Transform, load, register_rules
+
+    monkeypatch.setenv(zoned.SWITCH, "1")
+    template = load("2016/03")
+    monkeypatch.setattr(zoned, "register", lambda rules: [register_rules(list(template.rules), template, Transform())])
+    data = _ruled_png("2016/03")
+    threads = []
+    long_rules = pages._long_rules
+
+    def noted(*args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return long_rules(*args, **kwargs)
+
+    monkeypatch.setattr(pages, "_long_rules", noted)
+    beside, inline = StripEngine(), StripEngine()
+    [page] = ocr_pages(data, PNG, max_pages=1, engine=beside, side_thread=True)
+    [plain] = ocr_pages(data, PNG, max_pages=1, engine=inline, side_thread=False)
+    assert threads == [False, True]
+    assert page == plain
+    assert len(beside.images) == len(inline.images) >= 2
+    assert all(np.array_equal(a, b) for a, b in zip(beside.images, inline.images))
+
+
+def test_given_the_pages_read_at_once_and_the_cores_then_a_side_thread_only_where_a_core_is_idle():
+    from pipeline.ocr.pages import side_thread_helps, usable_cores
+
+    assert side_thread_helps(1, 2)  # one OCR process on two cores: the side thread takes the idle one
+    assert not side_thread_helps(2, 2)  # `coi worker --processes 2` on two cores: every core reads a page
+    assert not side_thread_helps(4, 2)
+    assert not side_thread_helps(1, 1)
+    assert side_thread_helps(3, 8)
+    assert usable_cores() >= 1

@@ -84,12 +84,29 @@ def test_given_a_pool_of_the_ocr_queue_alone_then_its_malloc_has_one_arena_and_t
     from infra.entry.worker_pools import pool_env
 
     fast, ocr = pool_commands(1, 4, (), ("--verbose",))
-    assert pool_env(ocr, {"PATH": "/bin"}) == {"PATH": "/bin", "MALLOC_ARENA_MAX": "1"}
+    assert pool_env(ocr, {"PATH": "/bin"}) == {"PATH": "/bin", "MALLOC_ARENA_MAX": "1", "COI_OCR_PAGE_THREADS": "1"}
     assert pool_env(fast, {"PATH": "/bin"}) == {"PATH": "/bin"}
     [both] = pool_commands(1, 2, ("default", "ocr"))
-    assert pool_env(both, {}) == {}
+    assert pool_env(both, {}) == {"COI_OCR_PAGE_THREADS": "2"}
     [only_ocr] = pool_commands(1, 2, ("ocr",))
-    assert pool_env(only_ocr, {"MALLOC_ARENA_MAX": "4"}) == {"MALLOC_ARENA_MAX": "4"}  # the operator's own kept
+    assert pool_env(only_ocr, {"MALLOC_ARENA_MAX": "4"}) == {"MALLOC_ARENA_MAX": "4",  # the operator's own kept
+                                                             "COI_OCR_PAGE_THREADS": "2"}
+
+
+def test_given_a_pool_that_serves_the_ocr_queue_then_it_is_told_the_pages_it_reads_at_once():
+    """Given `coi worker --processes N` (the OCR pool: N processes of OCR_THREADS), when its environment is made,
+    then it says N x OCR_THREADS pages at once, each process decides its side thread from that, and an
+    operator's own figure (several workers on one machine) is kept."""
+    from infra.entry.worker_pools import OCR_THREADS, pool_env
+
+    for processes in (1, 2, 3):
+        _, ocr = pool_commands(processes, 4, ())
+        env = pool_env(ocr, {})
+        assert env["COI_OCR_PAGE_THREADS"] == str(processes * OCR_THREADS)
+    [mixed] = pool_commands(2, 3, ("default", "ocr"))
+    assert pool_env(mixed, {})["COI_OCR_PAGE_THREADS"] == "6"  # any of its threads may read a page
+    _, ocr = pool_commands(2, 4, ())
+    assert pool_env(ocr, {"COI_OCR_PAGE_THREADS": "4"})["COI_OCR_PAGE_THREADS"] == "4"
 
 
 def test_given_both_pools_when_they_run_then_the_ocr_pools_process_has_one_malloc_arena(tmp_path):
