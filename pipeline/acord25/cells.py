@@ -216,11 +216,16 @@ def strict_amount(text: str) -> int | None:
 _CENTS = re.compile(r"[.,]\d{2}$")
 
 
+def without_cents(text: str) -> str:
+    """An amount's text with its cents, if printed ("25,000.00"), dropped: "25,000"."""
+    text = text.strip()
+    return _CENTS.sub("", text) if _CENTS.search(text) and len(text) > 3 else text
+
+
 def dollars(text: str) -> int | None:
     """Dollars of an amount as :func:`strict_amount` reads it, or of one printed with its cents ("25,000.00",
     the cents dropped), else None."""
-    text = text.strip()
-    return strict_amount(_CENTS.sub("", text)) if _CENTS.search(text) and len(text) > 3 else strict_amount(text)
+    return strict_amount(without_cents(text))
 
 
 def _amount_like(words: list) -> bool:
