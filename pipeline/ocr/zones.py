@@ -35,7 +35,7 @@ from pipeline.acord25.reader import NUMBER_DIGITS
 from pipeline.ocr.blocks import words_in
 from pipeline.ocr.engine import OcrEngine, OcrWord
 from pipeline.ocr.ink import DARK
-from pipeline.ocr.labelink import Label, erase_labels, inside
+from pipeline.ocr.labelink import SEARCH_PT, Label, erase_labels, inside
 from pipeline.ocr.partylines import combined, plausible
 from pipeline.textlayer import Mark, Page, Word
 
@@ -100,8 +100,10 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
 
 
 def _overlap(label: Label, box) -> bool:
-    """A printed word's registered box and a value's ``box`` (points) share some of the page."""
-    return label.x0 < box.x1 and box.x0 < label.x1 and label.y0 < box.y1 and box.y0 < label.y1
+    """A printed word's registered box and a value's ``box`` (points) share some of the page, or would with the
+    word's print as far from its registered place as a block's fit leaves it (labelink.SEARCH_PT)."""
+    return label.x0 - SEARCH_PT < box.x1 and box.x0 < label.x1 + SEARCH_PT \
+        and label.y0 - SEARCH_PT < box.y1 and box.y0 < label.y1 + SEARCH_PT
 
 
 BLOCK_ZOOM = 1.0  # the party blocks' strip is read at the page's own size: enlarged twice it read more letters wrong (docs/accuracy.md)
