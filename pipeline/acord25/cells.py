@@ -180,12 +180,21 @@ def _amount_cell(box: Box, words: list[Word], confirm: bool = False) -> Cell | N
         return None  # print of another kind: not an amount to read again
     seen = "".join(w.text for w in sorted(line, key=lambda w: w.x0))
     sure = bool(line) and len(lines_of(line)) == 1 \
-        and min(w.confidence if w.confidence is not None else 1.0 for w in line) >= _SURE
+        and min(w.confidence if w.confidence is not None else 1.0 for w in line) >= _SURE \
+        and _reads_as(line, seen)
     if sure and strict_amount(seen) is not None:
         return Cell(box, AMOUNT, seen=seen, clear=box, confirm=True) if confirm else None
     if sure and confirm and dollars(seen) is not None:  # "25,000.00": an amount with its cents, read surely
         return Cell(box, AMOUNT, seen=seen, clear=box, confirm=True)
     return Cell(box, AMOUNT, seen=seen, clear=box)
+
+
+def _reads_as(line: list[Word], seen: str) -> bool:
+    """The reader reads the amount ``seen`` (a box's words run together) from the words themselves: an amount's
+    digits OCR read as two words at a gap of its font's spacing ("5 00000") are no amount to the reader, and so
+    not a sure reading, whatever each word's confidence."""
+    read = READERS["amount"](lines_of(line))
+    return read is not None and read[0] == dollars(seen)
 
 
 def _date_cell(box: Box, words: list[Word]) -> Cell | None:
@@ -216,11 +225,23 @@ def strict_amount(text: str) -> int | None:
 _CENTS = re.compile(r"[.,]\d{2}$")
 
 
+def without_cents(text: str) -> str:
+    """An amount's text with its cents, if printed ("25,000.00"), dropped: "25,000"."""
+    text = text.strip()
+    return _CENTS.sub("", text) if _CENTS.search(text) and len(text) > 3 else text
+
+
 def dollars(text: str) -> int | None:
     """Dollars of an amount as :func:`strict_amount` reads it, or of one printed with its cents ("25,000.00",
-    the cents dropped), else None."""
-    text = text.strip()
-    return strict_amount(_CENTS.sub("", text)) if _CENTS.search(text) and len(text) > 3 else strict_amount(text)
+    the cents dropped), else None. A limit is whole dollars: cents read as anything but zeros ("1.000.009.09") say
+    the reading misread its digits, and it is None too."""
+    whole = without_cents(text)
+    if whole != text.strip() and not text.strip().endswith(WHOLE_CENTS):
+        return None
+    return strict_amount(whole)
+
+
+WHOLE_CENTS = "00"  # the cents a limit is printed with, when it is printed with them
 
 
 def _amount_like(words: list) -> bool:

@@ -135,11 +135,13 @@ def glyph_mask(region: np.ndarray, text: str, width: float) -> tuple[float, int,
     return best
 
 
-def erase_labels(image: np.ndarray, labels, *, scale: float) -> tuple[np.ndarray, list[Label]]:
+def erase_labels(image: np.ndarray, labels, *, scale: float, alone: bool = False) -> tuple[np.ndarray, list[Label]]:
     """``image`` (grey, page pixels; ``scale`` points a pixel) with the print of each of ``labels`` found near
     its registered box with a value printed over it (ink beside its glyphs, in their box, at least
     OVERPRINT_SHARE of theirs, TYPED_OVER_SHARE for a label in a field's typed rectangle) taken out
-    (:func:`subtracted`), and those labels; the image itself when there are none."""
+    (:func:`subtracted`), and those labels; the image itself when there are none. With ``alone``, a label found
+    with nothing printed over it is taken out too (print that lies inside a value's box, which a reading of the
+    box alone would read as the value's)."""
     out, found_labels = None, []
     search = int(round(SEARCH_PT / scale))
     for lb in labels:
@@ -159,7 +161,7 @@ def erase_labels(image: np.ndarray, labels, *, scale: float) -> tuple[np.ndarray
         ink, glyphs = image[y0:y1, x0:x1] < DARK, window > 0
         rows, cols = slice(top, top + drawn.shape[0]), slice(left, left + drawn.shape[1])
         share = TYPED_OVER_SHARE if lb.typed_over else OVERPRINT_SHARE
-        if (ink[rows, cols] & ~glyphs[rows, cols]).sum() < share * (ink & glyphs).sum():
+        if not alone and (ink[rows, cols] & ~glyphs[rows, cols]).sum() < share * (ink & glyphs).sum():
             continue  # the label stands alone: nothing printed over it to set apart, the image stays as it is
         out = image.copy() if out is None else out
         out[y0:y1, x0:x1] = subtracted(out[y0:y1, x0:x1], drawn_at, scale=scale)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, NEAR_PT, Cell, dollars, strict_amount
+from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, NEAR_PT, Cell, dollars, without_cents
 from pipeline.acord25.evidence import CONFIRMED, DATE_CONFIRMED, DATE_UNCONFIRMED, UNCONFIRMED
 from pipeline.acord25.layout import lines_of
 from pipeline.acord25.parse import parse_date
@@ -35,7 +35,7 @@ from pipeline.acord25.reader import NUMBER_DIGITS
 from pipeline.ocr.blocks import words_in
 from pipeline.ocr.engine import OcrEngine, OcrWord
 from pipeline.ocr.ink import DARK
-from pipeline.ocr.labelink import Label, erase_labels, inside
+from pipeline.ocr.labelink import SEARCH_PT, Label, erase_labels, inside
 from pipeline.ocr.partylines import combined, plausible
 from pipeline.textlayer import Mark, Page, Word
 
@@ -82,13 +82,18 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
     # the one-character cells (insurer letters, Y/N answers): each line of each cell's own print read alone
     page = read_alone(page, image, [c for c in cells if c.alphabet not in (AMOUNT, BLOCK, DATE)], engine, dpi=dpi,
                       place=place, printed=printed)
-    for kind in (DATE, AMOUNT):
-        page = _reread(page, image, [c for c in cells if c.alphabet == kind and not c.confirm], engine, dpi=dpi,
-                       place=place)
+    # the form's own print inside an amount's box (the 2001/08 edition's "$" reaches into it) is taken out of the
+    # image its cut-outs are read from: read with them it was a leading "5" ("$1,000,000" read "51,000,000")
+    signs = [lb for lb in printed for c in cells if c.alphabet == AMOUNT and _overlap(lb, c.box)]
+    amounts = erase_labels(image, signs, scale=page.width / image.shape[1], alone=True)[0] if signs else image
+    page = _reread(page, image, [c for c in cells if c.alphabet == DATE and not c.confirm], engine, dpi=dpi,
+                   place=place)
+    page = _reread(page, amounts, [c for c in cells if c.alphabet == AMOUNT and not c.confirm], engine, dpi=dpi,
+                   place=place)
     # the sure amounts and dates read again only to confirm them share a strip read with only their characters
     # allowed: a second reading free to read letters says "no valid value" where a digit was doubtful, and so
     # nothing; held to digits it says which digit it saw
-    page = _reread(page, image, [c for c in cells if c.confirm], engine, dpi=dpi, place=place, chars=CONFIRM_CHARS)
+    page = _reread(page, amounts, [c for c in cells if c.confirm], engine, dpi=dpi, place=place, chars=CONFIRM_CHARS)
     # the one-line value boxes read again (a lone revision digit, a phone, a NAIC number) have a strip of their own:
     # read among the party blocks, tesseract's layout of the tall strip left a lone digit out
     page = _reread(page, image, [c for c in cells if c.alphabet == BLOCK and c.line], engine, dpi=dpi, place=place)
@@ -97,6 +102,13 @@ def reread_cells(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEn
     if labels:
         image, labels = erase_labels(image, labels, scale=page.width / image.shape[1])
     return _reread(page, image, blocks, engine, dpi=dpi, place=place, zoom=BLOCK_ZOOM, labels=labels)
+
+
+def _overlap(label: Label, box) -> bool:
+    """A printed word's registered box and a value's ``box`` (points) share some of the page, or would with the
+    word's print as far from its registered place as a block's fit leaves it (labelink.SEARCH_PT)."""
+    return label.x0 - SEARCH_PT < box.x1 and box.x0 < label.x1 + SEARCH_PT \
+        and label.y0 - SEARCH_PT < box.y1 and box.y0 < label.y1 + SEARCH_PT
 
 
 BLOCK_ZOOM = 1.0  # the party blocks' strip is read at the page's own size: enlarged twice it read more letters wrong (docs/accuracy.md)
@@ -164,7 +176,7 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
             text, conf = w.text, w.conf
         else:  # an amount
             got = sorted(got, key=lambda v: v.left)
-            value = outvoted.get(index) or strict_amount(_amount_text(" ".join(v.text for v in got)))
+            value = outvoted.get(index) or dollars(_amount_text(" ".join(v.text for v in got)))
             if value is None:
                 continue
             text = f"{value:,}"
@@ -564,8 +576,9 @@ def _amount_text(text: str) -> str:
 
 def agree(seen: str, read: str) -> bool:
     """True when the page-level reading ``seen`` says the same digits as ``read``, letters that look
-    like digits taken as those digits ("l,OOO,000" agrees with "1,000,000"; "," or "ihen.000" does not)."""
-    mapped = _amount_text(seen).translate(_LOOKALIKES)
+    like digits taken as those digits ("l,OOO,000" agrees with "1,000,000"; "," or "ihen.000" does not), its cents,
+    if printed, left aside ("$500,000.00" agrees with "500,000")."""
+    mapped = without_cents(_amount_text(seen).translate(_LOOKALIKES))
     digits = "".join(c for c in mapped if c != ",")
     return bool(digits) and digits.isdigit() and digits == read.replace(",", "")
 

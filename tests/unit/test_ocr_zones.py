@@ -398,3 +398,78 @@ def test_given_a_date_box_read_surely_then_it_is_a_cell_to_confirm_and_a_doubtfu
     assert _date_cell(box, [dataclasses.replace(sure, confidence=0.5)]) is None  # doubtful: not a value to confirm
     assert _date_cell(box, [dataclasses.replace(sure, text="03/41/2026")]) is None  # no valid date
     assert _date_cell(box, []) is None
+
+
+# -- amounts printed with their cents, the form's "$" inside an amount's box, digits read as two words (amounts9) --
+
+
+def test_given_an_amount_misread_on_the_page_and_read_again_with_its_cents_then_its_dollars_replace_it_below_trust():
+    image = _image_with_letters(("$500,000.00", 110, 240))
+    cut = Word("$500,", 110 * SCALE, 200 * SCALE, 250 * SCALE, 245 * SCALE, confidence=0.97)
+    page = reread_cells(_page(cut), image, [_amount_cell("$500,")], _SecondOnly(["$500,000.00"]), dpi=DPI,
+                        place=lambda w: _word(w, SCALE))
+    [amount] = page.words
+    assert amount.text == "500,000" and amount.confidence < 0.9  # one reading alone: shown, not trusted
+
+
+def test_amount_readings_agree_on_the_same_dollars_whether_or_not_the_cents_are_printed():
+    assert agree("$500,000.00", "500,000") and agree("l,OOO,OOO.OO", "1,000,000")
+    assert not agree("$500,000.00", "50,000")
+
+
+SIGN_AT = (100, 205)  # pixels: where the form's "$" is drawn, inside the amount cell's box (x 80-700)
+
+
+def _with_sign(image: np.ndarray) -> np.ndarray:
+    """``image`` with the form's "$" drawn at SIGN_AT in the form's own typeface."""
+    from pathlib import Path
+
+    import reportlab
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline.ocr.labelink import FONTS
+
+    out = Image.fromarray(image)
+    face = ImageFont.truetype(str(Path(reportlab.__file__).with_name("fonts") / FONTS[0]), 40)
+    ImageDraw.Draw(out).text(SIGN_AT, "$", font=face, fill=0)
+    return np.asarray(out)
+
+
+def _ink_columns(strip: np.ndarray) -> int:
+    cols = np.nonzero((strip < 200).any(axis=0))[0]
+    return int(cols[-1] - cols[0])
+
+
+def test_given_the_forms_dollar_sign_printed_inside_an_amounts_box_then_the_cut_out_read_holds_only_the_value():
+    from pipeline.ocr.labelink import Label
+
+    rows, cols = np.nonzero(_with_sign(np.full((1000, 1000), 255, dtype=np.uint8)) < 128)
+    sign = Label("$", cols.min() * SCALE, rows.min() * SCALE, (cols.max() + 1) * SCALE, (rows.max() + 1) * SCALE)
+    value = _image_with_letters(("1,000,000", 300, 240))
+    widths = {}
+    for printed in ((), (sign,)):  # the sign's registered place (the template's print) given, or not
+        engine = ReadsBands(["1,000,000"])
+        reread_cells(_page(), _with_sign(value), [_amount_cell("")], engine, dpi=DPI,
+                     place=lambda w: _word(w, SCALE), printed=printed)
+        widths[printed] = _ink_columns(engine.strips[0])
+    assert widths[(sign,)] == _ink_columns(value)  # the value's print, all of it and nothing else
+    assert widths[()] > widths[(sign,)]
+
+
+def test_given_an_amounts_digits_read_surely_as_two_words_then_it_is_read_again_as_doubtful():
+    from pipeline.acord25.cells import _amount_cell
+
+    box = Box(80 * SCALE, 150 * SCALE, 700 * SCALE, 300 * SCALE)
+    one = [Word("500000", 110 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.94)]
+    two = [Word("5", 110 * SCALE, 200 * SCALE, 130 * SCALE, 245 * SCALE, confidence=0.93),
+           Word("00000", 160 * SCALE, 200 * SCALE, 330 * SCALE, 245 * SCALE, confidence=0.94)]
+    assert _amount_cell(box, one) is None and _amount_cell(box, one, confirm=True).confirm  # sure: read to confirm
+    for confirm in (False, True):  # the reader reads no amount from "5 00000": its words are no sure reading
+        cell = _amount_cell(box, two, confirm=confirm)
+        assert cell is not None and not cell.confirm and cell.seen == "500000"
+
+
+def test_given_an_amount_read_with_cents_that_are_not_zeros_then_it_is_no_valid_reading():
+    from pipeline.acord25.cells import dollars
+
+    assert dollars("1.000.009.09") is None and dollars("$1,000,000.00".removeprefix("$")) == 1_000_000
