@@ -142,9 +142,9 @@ def despeckle(image: np.ndarray, dpi: float) -> np.ndarray:
 
 
 def _blot_pixels(labels: np.ndarray, stats: np.ndarray, blots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, columns) of every pixel labelled one of ``blots``: each blot's box (``stats``' left, top, width and
-    height) looked at in a window as large as the largest box, all blots at once (a blot's window runs past its
-    own box, and is held inside the page: a pixel of its box is met all the same, and only the blot's own count)."""
+    """(rows, columns) of every pixel labelled one of ``blots`` (a pixel on the page's edge may come more than once):
+    each blot looked at in a window from its box's corner (``stats``' left and top) as large as the largest box,
+    all blots at once, and only its own label's pixels kept. A window running off the page is held inside it."""
     left, top = stats[blots, cv2.CC_STAT_LEFT], stats[blots, cv2.CC_STAT_TOP]
     wide, high = int(stats[blots, cv2.CC_STAT_WIDTH].max()), int(stats[blots, cv2.CC_STAT_HEIGHT].max())
     rows = np.minimum(top[:, None, None] + np.arange(high)[None, :, None], labels.shape[0] - 1)
