@@ -2,10 +2,11 @@
 changes after OCR are measured on the same OCR output).
 
     .venv/bin/python -m bench.xfamiss --cache DIR [--xfa N] [--blank BLANK] [--kinds scan,photo] [--official 8]
-        [--part I/K] [--read-only]
+        [--skip N] [--part I/K] [--read-only]
 
 ``--xfa N`` adds the first N tuning seeds past the official ones whose certificate of each kind in ``--kinds``
-(``scan`` unless told) is drawn on ``--blank`` (``2016-xfa`` unless told; any of ``bench.corpus.BLANK_WEIGHTS``).
+(``scan`` unless told) is drawn on ``--blank`` (``2016-xfa`` unless told; any of ``bench.corpus.BLANK_WEIGHTS``);
+``--skip N`` passes over the first N of those, so that ``--skip 40 --xfa 40`` gives seeds not looked at before.
 """
 from __future__ import annotations
 
@@ -50,12 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--blank", default=XFA, help="the blank the extra seeds are drawn on")
     p.add_argument("--kinds", default="scan", help="the extra seeds' kinds, comma-separated: scan, photo")
     p.add_argument("--official", type=int, default=8)
+    p.add_argument("--skip", type=int, default=0, help="pass over the first N extra seeds of --blank")
     p.add_argument("--part", default="0/1")
     p.add_argument("--read-only", action="store_true")
     a = p.parse_args(argv)
     docs = [("scan", s, "off") for s in range(a.official)] + [("photo", s, "off") for s in range(a.official)]
     for kind in a.kinds.split(","):
-        docs += [(kind, s, a.blank) for s in blank_seeds(a.xfa, a.blank, kind, first=max(a.official, 8))]
+        docs += [(kind, s, a.blank) for s in blank_seeds(a.skip + a.xfa, a.blank, kind, first=max(a.official, 8))[a.skip :]]
     i, k = map(int, a.part.split("/"))
     docs = docs[i::k]
     cache = Path(a.cache)

@@ -596,16 +596,18 @@ def _raw_words(textpage: pdfium.PdfTextPage) -> list[RawWord]:
     pdfium call; each other character then costs two (its tight and its loose box), in three steps:
     :func:`_char_boxes` asks pdfium for every box, :func:`_line_boxes` works out each character's box for
     grouping lines and its advance in numpy, and :func:`_joined` goes through the characters in order, the one
-    step whose every choice depends on the word built so far."""
+    step whose every choice depends on the word built so far, taken in numpy where no choice is left to it
+    (:func:`_words`)."""
     raw = address(textpage.raw)
     count = textpage.count_chars()
     codes = _char_codes(textpage, count)
-    texts = _char_texts(codes)
-    kept = [i for i, ch in enumerate(texts) if ch is not None]
-    if not kept:
+    texts = np.array(_char_texts(codes), dtype=object)
+    at = np.flatnonzero(texts != None)  # noqa: E711 (each character's text against None, in numpy)
+    if not len(at):
         return []
+    kept = at.tolist()
     tight, loose, has_loose = _char_boxes(raw, kept)
-    return _joined(raw, kept, [texts[i] for i in kept], *_line_boxes(tight, loose, has_loose))
+    return _words(raw, kept, texts[at].tolist(), _line_boxes(tight, loose, has_loose), at)
 
 
 def _char_texts(codes: list[int]) -> list[str | None]:
@@ -619,7 +621,7 @@ def _char_texts(codes: list[int]) -> list[str | None]:
         else:
             ch = chr(code) if 0 < code < 0x110000 and code not in _BREAK_CODES else _WORD_BREAK
             judged[code] = None if ch.isspace() else ch
-    return [judged[code] for code in codes]
+    return list(map(judged.__getitem__, codes))
 
 
 # One character's boxes as pdfium writes them: its tight box (FPDFText_GetCharBox: left, right, bottom, top as
@@ -653,9 +655,9 @@ def _char_boxes(raw: int, kept: list[int]) -> tuple[np.ndarray, np.ndarray, np.n
     return tight, loose, np.array(has_loose, dtype=bool)
 
 
-def _line_boxes(tight: np.ndarray, loose: np.ndarray, has_loose: np.ndarray) -> tuple[list[float], ...]:
+def _line_boxes(tight: np.ndarray, loose: np.ndarray, has_loose: np.ndarray) -> tuple[np.ndarray, ...]:
     """Each character's box for grouping it with its line (left, right, bottom, top), its height, its middle
-    height, and where its advance starts and ends, as lists. The loose box spans the font's ascent and descent:
+    height, and where its advance starts and ends, as arrays. The loose box spans the font's ascent and descent:
     tight glyph boxes of "." and "A" differ too much to group lines reliably. A loose box is taken into the
     height when pdfium gives it and it is higher than nothing but less than 40 pt or four times the glyph's
     height; the advance is the loose box's when given, else the tight box's. (The same comparisons, in the
@@ -669,7 +671,92 @@ def _line_boxes(tight: np.ndarray, loose: np.ndarray, has_loose: np.ndarray) -> 
     t = np.where(merge & (loose_top > t), loose_top, t)
     advance_from = np.where(has_loose, loose_left, l)
     advance_to = np.where(has_loose, loose_right, r)
-    return tuple(a.tolist() for a in (l, r, b, t, t - b, (b + t) / 2, advance_from, advance_to))
+    return l, r, b, t, t - b, (b + t) / 2, advance_from, advance_to
+
+
+def _words(raw: int, kept: list[int], texts: list[str], lines: tuple[np.ndarray, ...],
+           at: np.ndarray | None = None) -> list[RawWord]:
+    """:func:`_joined` over the characters ``kept`` (``at``: the same indexes as an array; ``texts`` theirs,
+    ``lines`` their :func:`_line_boxes`), the
+    choices made together where they are already made. A gap in ``kept`` always starts a word, and a run of
+    characters without one is a word of its own unless a character in it is off the line, far back or past a
+    spaced gap of the run so far. Each character is judged against its run so far at once (the run's lowest
+    bottom, highest top and furthest right before it: :func:`_running`), with the loop's own comparisons in the
+    same floating point: a run in which no character starts a word is a word, with its box the least and
+    greatest of its characters'; a run in which one does is joined by the loop itself (it starts afresh at a
+    gap, so alone it makes the same words). Boxes that are not all finite numbers of single precision (as
+    pdfium writes them), or hold a negative zero, take the loop for the whole page."""
+    lefts, rights, bottoms, tops, heights, middles, advance_froms, advance_tos = lines
+    edges = np.stack((bottoms, tops, rights, lefts))
+    if not _orderable(edges):
+        return _joined(raw, kept, texts, *(a.tolist() for a in lines))
+    at = np.array(kept, dtype=np.intp) if at is None else at
+    starts = np.ones(len(kept), dtype=bool)
+    starts[1:] = at[1:] != at[:-1] + 1
+    runs = np.cumsum(starts) - 1
+    inside = np.flatnonzero(~starts)  # characters joined or not by what came before them in their run
+    first = np.flatnonzero(starts)
+    last = np.empty_like(first)
+    last[:-1], last[-1] = first[1:] - 1, len(kept) - 1
+    ran = _running(edges, runs, np.concatenate((inside - 1, last)))
+    y0, y1, x1 = ran[:3, :len(inside)]
+    height = y1 - y0
+    tall = heights[inside]
+    height = np.where(tall > height, tall, height)
+    height = np.where(_LEAST_HEIGHT > height, _LEAST_HEIGHT, height)
+    gap = lefts[inside] - x1
+    apart = ~(np.abs(middles[inside] - (y0 + y1) / 2) < height * _OFF_LINE) | (gap < -height * _FAR_BACK)
+    broken = set(runs[inside[apart]].tolist())
+    wide = ~apart & (gap > height * _WIDE_GAP)
+    if wide.any():
+        spaced, matrix = _spaced, pdfium_c.FS_MATRIX()
+        with np.errstate(all="ignore"):  # (a loose box pdfium gave as infinite: NaN, as the loop got it, unremarked)
+            advanced = advance_froms[inside] - advance_tos[inside - 1]
+        run_of = runs.tolist()
+        for k, g in zip(inside[wide].tolist(), advanced[wide].tolist()):
+            run = run_of[k]
+            if run not in broken and spaced(raw, kept[k - 1], kept[k], g, matrix):
+                broken.add(run)
+    bottom, top, right, left = ran[:, len(inside):].tolist()  # each run's, at its last character
+    boxes = zip(left, bottom, right, top)
+    ends = first[1:].tolist() + [len(kept)]
+    first_list = first.tolist()
+    text = "".join(texts)
+    if len(text) == len(texts):  # (each character's text is one character: :func:`_char_texts`)
+        words = list(zip(map(text.__getitem__, map(slice, first_list, ends)), boxes, at[first].tolist()))
+    else:
+        words = [("".join(texts[s:e]), box, kept[s]) for s, e, box in zip(first_list, ends, boxes)]
+    for run in sorted(broken, reverse=True):
+        s, e = first_list[run], ends[run]
+        words[run:run + 1] = _joined(raw, kept[s:e], texts[s:e], *(a[s:e].tolist() for a in lines))
+    return words
+
+
+def _orderable(values: np.ndarray) -> bool:
+    """Whether every value is a finite number that single precision holds exactly and none is a negative zero:
+    then :func:`_running`'s keys order them as the loop's comparisons do, and equal values are the same."""
+    return bool(np.isfinite(values).all() and (values.astype(np.float32) == values).all()
+                and not (np.signbit(values) & (values == 0)).any())
+
+
+_LEAST = np.array([[-1.0], [1.0], [1.0], [-1.0]])  # of bottoms, tops, rights and lefts: the least of two is sought
+_LOW = (1 << 32) - 1  # a key's place in the low half of an int64, the run's number in the high half
+_SIGN = 1 << 31
+
+
+def _running(values: np.ndarray, runs: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """For each row of ``values`` (bottoms, tops, rights, lefts), at each of ``columns`` (characters), the least
+    bottom, greatest top and right and least left from the start of that character's run to it (``runs``: each
+    character's run, never decreasing). The least of values is the greatest of their negatives (exact, and
+    :func:`_orderable` values have no negative zero to turn into a positive one). Each value is keyed by its
+    single precision bits, turned so that the integers order as the numbers do, in the low half of an int64
+    whose high half is the run's number: one running maximum then never carries a value into the next run."""
+    bits = (values * _LEAST).astype(np.float32).view(np.int32)
+    keys = (bits ^ ((bits >> 31) & 0x7FFFFFFF)).astype(np.int64) + _SIGN  # ordered as the numbers, 0 to 2**32 - 1
+    top = np.maximum.accumulate((runs.astype(np.int64) << 32) | keys, axis=1).take(columns, axis=1)
+    keys = ((top & _LOW) - _SIGN).astype(np.int32)
+    bits = keys ^ ((keys >> 31) & 0x7FFFFFFF)
+    return bits.view(np.float32).astype(float) * _LEAST
 
 
 def _joined(raw: int, kept: list[int], texts: list[str], lefts: list[float], rights: list[float],
@@ -694,11 +781,11 @@ def _joined(raw: int, kept: list[int], texts: list[str], lefts: list[float], rig
                 height = y1 - y0
                 if tall > height:
                     height = tall
-                if 1.0 > height:
-                    height = 1.0
+                if _LEAST_HEIGHT > height:
+                    height = _LEAST_HEIGHT
                 gap = l - x1
-                if not abs(middle - (y0 + y1) / 2) < height * 0.5 or gap < -height * 0.8 or \
-                        gap > height * 0.3 and spaced(raw, last, i, advance_from - advanced_to, matrix):
+                if not abs(middle - (y0 + y1) / 2) < height * _OFF_LINE or gap < -height * _FAR_BACK or \
+                        gap > height * _WIDE_GAP and spaced(raw, last, i, advance_from - advanced_to, matrix):
                     words.append(("".join(texts[start:k]), (x0, y0, x1, y1), first))
                     start = -1
         advanced_to, last = advance_to, i
@@ -737,6 +824,11 @@ def _spaced(raw: int, last: int, i: int, gap: float, matrix: Any) -> bool:
     return em <= 0 or gap > SPACE_EM * em
 
 
+# a character starts a new word (in :func:`_joined` and :func:`_words` alike), in heights of the word so far:
+_LEAST_HEIGHT = 1.0  # (a word's height is taken as at least this, in points)
+_OFF_LINE = 0.5  # its middle this far from the word's: off the line
+_FAR_BACK = 0.8  # it starts this far left of the word's right: far back (a new line, an overprint)
+_WIDE_GAP = 0.3  # a gap this wide is asked of :func:`_spaced`
 SPACE_EM = 0.2  # narrower than a space in any common font (0.25-0.28 em; Calibri 0.23), wider than kerning
 _WORD_BREAK = " "
 _BREAK_CODES = frozenset((0xFFFE, 0xFFFF))  # pdfium's marks that are no character: they end a word

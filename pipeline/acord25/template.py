@@ -1155,11 +1155,28 @@ def _covered_by_print(words: list[Word], template: Template, registration: Regis
             own = _key(w.text)
             if not own or not any(own in _key(template.printed[i][0]) for i in under):
                 continue
-        if w.confidence >= WORD_CASE_SURE and _WORD_CASE.match(w.text) \
-                and all(template.printed[i][0].isupper() for i in under):
-            continue  # a value's word printed over a label in capitals (and read with the label's print taken out)
+        if _WORD_CASE.match(w.text) and all(template.printed[i][0].isupper() for i in under) \
+                and (w.confidence >= WORD_CASE_SURE or all(typed_over_print(template.edition)[i] for i in under)):
+            continue  # a value's word printed over a label in capitals (and read with the label's print taken out);
+            # over a party's label that its name is typed over, however doubtfully it was read (the label's ink hid
+            # part of its letters: a doubt, not a sign of print)
         out.add(j)
     return out
+
+
+@lru_cache(maxsize=None)
+def typed_over_print(edition: str) -> tuple[bool, ...]:
+    """For each printed word of ``edition``'s template (``Template.printed``, in order), whether it lies in the typed
+    rectangle (``Field.typed``) of a party field of its own block: the party's name is typed over it whenever the
+    block is filled (on the four templates, the 2001/08 PRODUCER and INSURED labels alone)."""
+    template = load(edition)
+    parties = [f for f in template.fields if f.kind == "party"]
+    out = []
+    for _, x0, y0, x1, y1 in template.printed:
+        block = block_of(template, (x0 + x1) / 2, (y0 + y1) / 2)
+        out.append(any(f.block == block and x0 < f.typed[2] and f.typed[0] < x1 and y0 < f.typed[3] and f.typed[1] < y1
+                       for f in parties))
+    return tuple(out)
 
 
 @lru_cache(maxsize=None)

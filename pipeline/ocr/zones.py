@@ -48,7 +48,12 @@ STRIP_PSM = 6  # tesseract's page segmentation of a strip of cut-outs stacked on
 CUT_SLACK_PX = 2  # a word read in a strip belongs to the cut-out it lies on, or overhangs by this much
 MIN_INK = 0.004  # share of a cell's pixels that must be ink for it to hold a character ...
 LETTER_INK_IN2 = 0.0008  # ... or this much ink (square inches): one small letter in a tall cell
-MIN_STROKE_IN = 0.025  # inch: ink blots smaller than this square are specks, not print
+MIN_STROKE_IN = 0.025  # inch: ink blots smaller than this square are specks, not print ...
+# ... counting as one the blots this close to each other (inch; 1.2 pt): a letter's dot above its stem, a thin
+# letter ('i', 'l', 'r') or a comma beside its word's next letter. Alone, each is smaller than a speck's square at
+# 10 pt print (an 'i' stem 3 x 17 px at 300 dpi): painted out, it left its grey edge, read as "'" or nothing
+# ('Prare' for Prairie, 'Rvers de.' for Riverside,)
+PRINT_JOIN_IN = 1.2 / 72
 # print is darker than DARK (pipeline.ocr.ink) or, in a cell printed faint (a blurred, upsampled scan), darker than
 # halfway to paper, up to this
 FAINT = 200
@@ -112,7 +117,7 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
         x1, y1 = min(image.shape[1], int(cell.box.x1 / scale)), min(image.shape[0], int(cell.box.y1 / scale))
         if x1 - x0 < 4 or y1 - y0 < 4:
             continue
-        piece = _print_only(image[y0:y1, x0:x1], dpi)
+        piece = _print_only(image[y0:y1, x0:x1], dpi, words=cell.alphabet == BLOCK)
         if piece is None:
             continue  # a blank cell (or speckle): nothing to read
         (top, bottom, left, right), piece = piece
@@ -565,14 +570,17 @@ def agree(seen: str, read: str) -> bool:
     return bool(digits) and digits.isdigit() and digits == read.replace(",", "")
 
 
-def _print_only(crop: np.ndarray, dpi: float) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
-    """The crop trimmed to its print, specks painted out: ((top, bottom, left, right), pixels), or None if blank."""
+def _print_only(crop: np.ndarray, dpi: float, *, words: bool = False) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
+    """The crop trimmed to its print, specks painted out: ((top, bottom, left, right), pixels), or None if blank.
+    In a cell of words (``words``: a party block, a one-line text box), blots within :data:`PRINT_JOIN_IN` of each
+    other are judged together (a thin letter, a letter's dot, a comma with its word); amounts and dates are read
+    from their cut-outs as before (their digits' strokes stand alone above the speck's square)."""
     paper, darkest = float(np.median(crop)), float(crop.min())
     level = max(DARK, min(FAINT, (paper + darkest) / 2))
     dark = crop < level
     smallest = (MIN_STROKE_IN * dpi) ** 2
     least = min(MIN_INK * crop.size, LETTER_INK_IN2 * dpi * dpi)
-    mask = _strokes(dark, dark, smallest)
+    mask = _strokes(dark, dark, smallest, join=max(1, round(PRINT_JOIN_IN * dpi)) if words else 0)
     if mask.sum() < least:
         # nothing left but specks: a thin stroke the dark level broke into speck-sized pieces (a serif digit on a
         # blurred scan) is whole again when its pieces are joined through their faint edges
@@ -586,13 +594,24 @@ def _print_only(crop: np.ndarray, dpi: float) -> tuple[tuple[int, int, int, int]
     return (top, bottom, left, right), np.ascontiguousarray(piece)
 
 
-def _strokes(dark: np.ndarray, reach: np.ndarray, smallest: float, tall: float = 0.0) -> np.ndarray:
+def _strokes(dark: np.ndarray, reach: np.ndarray, smallest: float, tall: float = 0.0, join: int = 0) -> np.ndarray:
     """The ``dark`` pixels that lie in a blot of ``reach`` (``dark`` itself, or a fainter level's pixels that hold
-    it) of at least ``smallest`` pixels and ``tall`` pixels high: print, not specks."""
+    it) of at least ``smallest`` pixels and ``tall`` pixels high: print, not specks. With ``join`` (pixels), also
+    those of blots that close to each other whose pixels together reach ``smallest`` and which stand as tall as a
+    speck's square is wide (a letter's dot and stem, a word's thin letters beside the others; not the dark pieces
+    left along a flat rule's faint remains)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(reach.astype(np.uint8), connectivity=8)
     keep = np.zeros(count, dtype=bool)
     keep[1:] = (stats[1:, cv2.CC_STAT_AREA] >= smallest) & (stats[1:, cv2.CC_STAT_HEIGHT] >= tall)
-    return keep[labels] & dark
+    alone = keep[labels]
+    if not join:
+        return alone & dark
+    near = cv2.dilate(reach.astype(np.uint8), np.ones((join + 1, join + 1), np.uint8))  # gaps up to ``join`` closed
+    count, groups, stats, _ = cv2.connectedComponentsWithStats(near, connectivity=8)
+    size = np.bincount(groups[reach], minlength=count)  # each group's own pixels, not the gaps closed
+    joined = (size >= smallest) & (stats[:, cv2.CC_STAT_HEIGHT] - join >= max(tall, np.sqrt(smallest)))
+    joined[0] = False
+    return (alone | joined[groups]) & dark
 
 
 def _cut_of(cuts: list[_Cut], pieces: list[np.ndarray], w: OcrWord) -> int | None:

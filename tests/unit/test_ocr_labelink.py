@@ -168,10 +168,10 @@ def test_given_a_word_read_wholly_inside_a_painted_label_then_it_is_left_out():
     assert [w.text for w in out] == ["Roofing"]
 
 
-def _on_insured_label(text: str, confidence: float) -> set[int]:
+def _on_insured_label(text: str, confidence: float, edition: str = "2001/08") -> set[int]:
     from pipeline.acord25.template import _covered_by_print
 
-    template = load("2001/08")
+    template = load(edition)
     registration = Registration(template, {}, BlockFit(Transform(), 0.0, 0, False))
     label = next(p for p in template.printed if p[0] == "INSURED")
     word = Word(text, label[1] + 1.0, label[2], label[3] + 1.0, label[4] + 1.0, confidence=confidence)
@@ -184,4 +184,23 @@ def test_given_a_value_word_read_over_a_label_in_capitals_then_it_is_no_print_of
 
 def test_given_a_capitals_misreading_or_a_doubtful_word_over_a_label_then_it_is_the_labels_print():
     assert _on_insured_label("INSKRE", 0.84) == {0}
-    assert _on_insured_label("Maple", 0.3) == {0}
+    assert _on_insured_label("INSKRE", 0.3) == {0}
+    assert _on_insured_label("Maple", 0.3, "2016/03") == {0}  # a label the name is typed under, not over
+
+
+def test_given_a_doubtful_word_over_a_party_label_its_name_is_typed_over_then_it_is_the_names_not_print():
+    """Given the 2001/08 INSURED label, in the insured field's typed rectangle (the name's first line is typed over
+    it), when a word in a word's own case lies on it read doubtfully (the label's ink hid part of its letters),
+    then it is the name's word, not the label's print (over 2016/03's INSURED label, typed under, it stays print: the
+    test above)."""
+    assert _on_insured_label("Maple", 0.3) == set()
+    assert _on_insured_label("Rcustexse", 0.0) == set()
+
+
+@pytest.mark.parametrize("edition", editions())
+def test_the_party_labels_typed_over_are_the_2001_08_producer_and_insured_labels_alone(edition):
+    from pipeline.acord25.template import typed_over_print
+
+    template = load(edition)
+    over = [template.printed[i][0] for i, typed in enumerate(typed_over_print(edition)) if typed]
+    assert over == (["PRODUCER", "INSURED"] if edition == "2001/08" else [])
