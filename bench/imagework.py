@@ -102,7 +102,7 @@ def _wrapped() -> list[tuple[object, str, str]]:
         (raster, "rasterize", "rasterize"), (photo, "find_page", "sheet"), (photo, "square_up", "sheet"),
         (photo, "even_lighting", "lighting"), (orient, "find_upright", "orient"),
         (orient, "rotate_clockwise", "orient"), (deskew, "estimate_skew", "skew"), (deskew, "deskew", "skew"),
-        (deskew, "despeckle", "despeckle"), (deskew, "binarise", "binarise"),
+        (deskew, "despeckle", "despeckle"), (deskew, "binarise", "binarise"), (deskew, "binarised", "binarise"),
         (deskew, "binarise_fine", "binarise"), (checkboxes, "find_boxes", "check boxes"),
         (checkboxes, "check_boxes", "check boxes"), (rules, "standing_and_straight", "paint out"),
         (rules, "printed_rule_masks", "rules"), (rules, "long_rules", "rules"),

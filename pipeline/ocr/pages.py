@@ -136,7 +136,7 @@ def _read(held: list[raster.Raster], engine: OcrEngine, *, side_thread: bool = T
         angle = deskew.estimate_skew(image)
     image = deskew.deskew(image, angle)
     image = deskew.despeckle(image, dpi)
-    ink = deskew.binarise(image)
+    level, ink = deskew.binarised(image)
     # a photographed sheet's hairlines (check boxes' sides), blurred by the lens and resampled by the squaring
     # up, are lost to one page-wide ink level: its boxes are outlined against the paper around them
     outline = deskew.binarise_local(image, dpi) if sheet is not None else None
@@ -147,7 +147,7 @@ def _read(held: list[raster.Raster], engine: OcrEngine, *, side_thread: bool = T
     # painted out, and OpenCV's and numpy's work lets go of the interpreter's lock (module note of SIDE_THREADS)
     # (on the page's thread instead, first, when no core is idle to run it: ``side_thread``)
     with _side_work(side_thread) as side:
-        ruled = side.submit(_long_rules, image, dpi, scale, cheap_path)
+        ruled = side.submit(_long_rules, image, dpi, scale, cheap_path, level)
         boxes = checkboxes.check_boxes(ink, dpi, outline=outline)
         # the straight runs of the ink: its rules are painted out, and the signature's ink is told from them
         # (``joined``: both directions, as bits, all ``read`` needs of them)
@@ -179,14 +179,16 @@ def _read(held: list[raster.Raster], engine: OcrEngine, *, side_thread: bool = T
     return _second_reading(done, clean, engine, dpi, placed, ink)
 
 
-def _long_rules(image: np.ndarray, dpi: float, scale: float, register: bool) -> tuple[np.ndarray, list[Mark], list]:
+def _long_rules(image: np.ndarray, dpi: float, scale: float, register: bool,
+                level: float | None = None) -> tuple[np.ndarray, list[Mark], list]:
     """The page's long rules: (the mask of those to paint out, a ``rule`` mark for each, in points, and the
     page registered by them to each template that matches, best first, when ``register``: :func:`zoned.register`).
+    ``level``: the page's ink level (:func:`deskew.binarised`), when the caller has picked it already.
 
     They are found on ink not blurred with gaps bridged, so that a faint hairline rule (which the blurred ink
     breaks into dots) is marked, for placing columns and rows, and, when upright, painted out too (else it is
     read as "|" beside each value; a level one bridged may run into print)."""
-    hairlines, segments = rules.long_printed_rules(deskew.binarise_fine(image), dpi, bridge_pt=rules.DASHED_GAP_PT)
+    hairlines, segments = rules.long_printed_rules(deskew.binarise_fine(image, level), dpi, bridge_pt=rules.DASHED_GAP_PT)
     rule_marks = [Mark("rule", *(round(v * scale, 2) for v in segment)) for segment in segments]
     candidates = zoned.register([(m.x0, m.y0, m.x1, m.y1) for m in rule_marks]) if register else []
     return hairlines, rule_marks, candidates

@@ -157,15 +157,27 @@ def _axis_candidates(page: np.ndarray, template: np.ndarray) -> list[tuple[float
     if not len(page) or not len(template):
         return [(1.0, 0.0)]
     shifts = (page[None, :, None] - SCALES[:, None, None] * template[None, None, :]).reshape(len(SCALES), -1)
-    bins = np.round(shifts / VOTE_BIN_PT).astype(np.int64)
+    bins = np.rint(np.divide(shifts, VOTE_BIN_PT, out=shifts), out=shifts).astype(np.int64)  # (np.round's halves)
     low, width = int(bins.min()), int(bins.max() - bins.min()) + 1
     rows = np.arange(len(SCALES))[:, None]
     votes = np.bincount((rows * width + bins - low).ravel(), minlength=len(SCALES) * width).reshape(len(SCALES), width)
-    top = np.argsort(-votes, axis=1, kind="stable")[:, :CANDIDATES]  # most votes first, ties by the lower shift
+    top = _most(votes, CANDIDATES)  # most votes first, ties by the lower shift
     scored = [(int(votes[r, b]), float(SCALES[r]), float((b + low) * VOTE_BIN_PT))
               for r in range(len(SCALES)) for b in top[r] if votes[r, b]]
     scored.sort(key=lambda c: -c[0])
     return [(s, t) for _, s, t in scored[:CANDIDATES]]
+
+
+def _most(votes: np.ndarray, count: int) -> np.ndarray:
+    """Each row's ``count`` columns (fewer when it has fewer) of most votes, most first, ties by the lower column:
+    the first ``count`` of a stable sort by votes, falling (one row's best taken out at a time, not every row sorted)."""
+    left = votes.copy()
+    every = np.arange(len(votes))
+    top = np.empty((len(votes), min(count, votes.shape[1])), dtype=np.int64)
+    for k in range(top.shape[1]):
+        top[:, k] = np.argmax(left, axis=1)  # the first of equals
+        left[every, top[:, k]] = -1  # (votes are counts: never below 0)
+    return top
 
 
 def _matched(page: np.ndarray, template: np.ndarray, transform: tuple[float, float, float, float], *,
