@@ -122,11 +122,12 @@ class Sheet:
         own, x1, cy, alnum = max(previous.height, 1.0), previous.x1, previous.cy, previous.text.isalnum()
         for i in self._by_text.get(text, []):
             w = self.words[i]
-            low, high = sorted((own, max(w.height, 1.0)))
+            other = max(w.y1 - w.y0, 1.0)  # (Word.height)
+            low, high = (other, own) if other < own else (own, other)  # (what sorting the two gives)
             if low < 0.75 * high and alnum and w.text.isalnum():
                 continue  # a different font size: a value next to a label
             gap = w.x0 - x1
-            if -1.5 <= gap <= 1.5 * low and abs(w.cy - cy) < 0.6 * low:
+            if -1.5 <= gap <= 1.5 * low and abs((w.y0 + w.y1) / 2 - cy) < 0.6 * low:  # (Word.cy)
                 if best is None or w.x0 < best.x0:
                     best = w
         return best

@@ -599,13 +599,24 @@ def _speck(w: Word) -> bool:
 
 
 def _lines(words: list[Word]) -> list[list[Word]]:
-    lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: (w.cy, w.x0)):
-        if lines and abs(lines[-1][-1].cy - w.cy) <= NEXT_ON_LINE * max(min(w.height, lines[-1][-1].height), 1.0):
-            lines[-1].append(w)
+    """The words in lines, top to bottom, each left to right: a word joins the line of the word before it (in
+    order of centre, then left edge) when their centres are within NEXT_ON_LINE of the lower one's height."""
+    if not words:
+        return []
+    # each word's centre, left edge and height worked out once (as Word.cy and .height do), not at every comparison
+    keys = [((w.y0 + w.y1) / 2, w.x0) for w in words]
+    lefts = [w.x0 for w in words]
+    heights = [w.y1 - w.y0 for w in words]
+    lines: list[list[int]] = []
+    last_cy = last_height = 0.0
+    for k in sorted(range(len(words)), key=keys.__getitem__):  # (the same stable sort by the same keys)
+        cy, height = keys[k][0], heights[k]
+        if lines and abs(last_cy - cy) <= NEXT_ON_LINE * max(min(height, last_height), 1.0):
+            lines[-1].append(k)
         else:
-            lines.append([w])
-    return [sorted(line, key=lambda w: w.x0) for line in lines]
+            lines.append([k])
+        last_cy, last_height = cy, height
+    return [[words[k] for k in sorted(line, key=lefts.__getitem__)] for line in lines]
 
 
 # two dates run together across the rule between the effective and expiration cells: nothing between them, or the

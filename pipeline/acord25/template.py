@@ -483,7 +483,7 @@ class _LabelPairs:
         # element, many times slower; the same values)
         self.src = printed.centres.take(self.ids, axis=0).reshape(-1, 2)
         self.dst = words.centres.take(self.words, axis=0).reshape(-1, 2)
-        self.starts = np.r_[0, np.cumsum(counts)]
+        self.starts = np.concatenate(([0], np.cumsum(counts)))
 
     def rows(self, anchors: list[int] | tuple[int, ...]) -> np.ndarray:
         """The pairs of ``anchors``, in their order."""
@@ -628,7 +628,8 @@ def _labels_near(ids: np.ndarray, label_shift: np.ndarray, shifts: np.ndarray) -
         (np.abs(py.take(pair) - np.repeat(sy, window)) <= INLIER_PT)  # (a shift's value repeated: its pairs')
     span = int(ids.max()) + 1
     found = np.sort(shift[agree] * span + ids.take(pair[agree]))  # (shift, anchor), each shift's together
-    once = found[np.r_[True, found[1:] != found[:-1]]] if len(found) else found  # each (shift, anchor) once
+    # each (shift, anchor) once
+    once = found[np.concatenate(([True], found[1:] != found[:-1]))] if len(found) else found
     return np.bincount(once // span, minlength=len(shifts))
 
 
@@ -645,7 +646,7 @@ def _labels_near_many(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -
     ids = np.concatenate([g[0] for g in groups])
     label_shift = np.concatenate([g[1].reshape(-1, 2) for g in groups])
     shifts = np.concatenate([g[2].reshape(-1, 2) for g in groups])
-    both = np.r_[label_shift[:, 0], shifts[:, 0]]
+    both = np.concatenate((label_shift[:, 0], shifts[:, 0]))
     low, high = (float(both.min()), float(both.max())) if len(both) else (0.0, 0.0)
     length = high - low + 2 * (INLIER_PT + WINDOW_SLACK_PT) + 1.0
     if not np.isfinite(label_shift).all() or not np.isfinite(shifts).all() or len(groups) * length > _LINE_PT:
@@ -666,7 +667,8 @@ def _labels_near_many(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -
         (np.abs(py.take(pair) - np.repeat(sy, window)) <= INLIER_PT)  # (a shift's value repeated: its pairs')
     span = int(ids.max()) + 1
     found = np.sort(shift[agree] * span + ids.take(pair[agree]))  # (shift, anchor), each shift's together
-    once = found[np.r_[True, found[1:] != found[:-1]]] if len(found) else found  # each (shift, anchor) once
+    # each (shift, anchor) once
+    once = found[np.concatenate(([True], found[1:] != found[:-1]))] if len(found) else found
     counts = np.bincount(once // span, minlength=len(shifts))
     return np.split(counts, np.cumsum(widths)[:-1])
 
@@ -730,7 +732,8 @@ def _hypotheses(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[
     rule_dx = upright.dst - sx0 * upright.src
     hypotheses = np.round(label_shift, 1)
     if len(rule_dx) and len(rule_dy):
-        xs, ys = np.unique(np.round(np.r_[rule_dx, label_shift[:, 0]], 1)), np.unique(np.round(rule_dy, 1))
+        xs = np.unique(np.round(np.concatenate((rule_dx, label_shift[:, 0])), 1))
+        ys = np.unique(np.round(rule_dy, 1))
         hypotheses = np.concatenate((hypotheses, np.array(np.meshgrid(xs, ys)).reshape(2, -1).T))
     plan = _Plan()
     plan.ids, plan.src, plan.dst, plan.scale = ids, src, dst, scale
@@ -842,7 +845,8 @@ def _refined(label_src: np.ndarray, label_dst: np.ndarray, rules: RulePairs, bes
     """``best`` refitted by least squares on the labels and rules it places (when they spread SPREAD_PT or
     more), unless the refit's scale strays past BLOCK_STRETCH of the page's."""
     on_labels, on_rules = _agreeing(label_src, label_dst, rules, *best)
-    a, b = np.r_[label_src[on_labels], rules.src[on_rules]], np.r_[label_dst[on_labels], rules.dst[on_rules]]
+    a, b = np.concatenate((label_src[on_labels], rules.src[on_rules])), \
+        np.concatenate((label_dst[on_labels], rules.dst[on_rules]))
     fs, ft = np.polyfit(a, b, 1) if np.ptp(a) >= SPREAD_PT else best
     return (float(fs), float(ft)) if abs(fs / page_scale - 1) <= BLOCK_STRETCH else best
 
@@ -936,7 +940,7 @@ def _agreeing_labels(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scales: 
     pairs are grouped by anchor, so that "some pair of this anchor agrees" is one ``reduceat`` per chunk."""
     order = np.argsort(ids, kind="stable")
     ids, src, dst = ids[order], src[order], dst[order]
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
     counts = np.zeros(len(scales), dtype=int)
     size = (min(chunk, len(scales)), len(ids))
     error, buffers = np.empty(size), (np.empty(size, dtype=bool), np.empty(size, dtype=bool))
