@@ -67,6 +67,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    drop_triggers(op.get_bind().dialect.name)
-    with op.batch_alter_table('accounts', schema=None) as batch_op:
-        batch_op.drop_column('requirements_version')
+    dialect = op.get_bind().dialect.name
+    drop_triggers(dialect)
+    if dialect == "sqlite":
+        # SQLite's own DROP COLUMN (3.35+), not a batch's copy of the table: dropping the old ``accounts`` fails
+        # while other tables' rows refer to it (our connections turn foreign keys on), after the triggers went
+        op.execute("ALTER TABLE accounts DROP COLUMN requirements_version")
+        return
+    op.drop_column('accounts', 'requirements_version')
