@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, String, bindparam, exists, select
 from sqlalchemy.orm import Session
 
-from infra.models import (REQUIREMENTS_VERSION, Account, Certificate, Correction, Document, Evaluation, InboundMessage, MessageDocument,
-                          MessageThread, Override, Upload, Vendor, VendorDocument, Waiver)
+from infra.models import (REQUIREMENTS_VERSION, Account, Certificate, Correction, Document, Evaluation, InboundMessage,
+                          MessageDocument, MessageThread, Override, Upload, Vendor, VendorDocument, Waiver)
 from infra.repo import know_sender
 from workers.selection import Version
 

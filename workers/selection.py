@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, inspect, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import Integer, bindparam, event, inspect, select
+from sqlalchemy.orm import Session, make_transient_to_detached, object_session
 
 from infra.models import Document, Holder, RequirementSet
 from pipeline.scoring import normalise
@@ -19,6 +19,7 @@ from pipeline.scoring import normalise
 # Accounts whose live sets a process holds (per database), the least recently scored let go first: a set and its
 # holder are a few KB of values (the requirements' body, the aliases)
 HELD_ACCOUNTS = 512
+_WROTE = "requirements written"  # a session's info: the transaction in which it wrote a holder or a set
 
 
 # Built once (every scoring sends it: its construction and cache key are not redone each time)
@@ -65,7 +66,9 @@ class HeldSets:
     what the database holds now: no writer can change a holder or a set without raising it, in the same
     transaction (triggers). The sets are read (LIVE_SETS) after the version, so they are at least as new as
     it; held under an older version they are only read again once more. The held values are put in each
-    session as objects of their own (loaded, clean, the JSON copied), so no session shares or changes another's."""
+    session as objects of their own (loaded, clean, the JSON copied), so no session shares or changes another's.
+    Sets read in a transaction that wrote a holder or a set itself (:func:`_wrote`) are not held: the version it
+    raised is not committed, and a rollback would give the same number to another change."""
 
     def __init__(self, accounts: int = HELD_ACCOUNTS) -> None:
         self.accounts = accounts
@@ -81,9 +84,13 @@ class HeldSets:
         with self._lock:
             held = self._by_engine.get(engine, {}).get(key) if key is not None else None
         if held is not None and held[0] == version.number:
+            with self._lock:
+                accounts = self._by_engine.get(engine)
+                if accounts is not None and key in accounts:
+                    accounts.move_to_end(key)  # the least recently scored let go first
             return [(_attached(session, RequirementSet, rs), _attached(session, Holder, h)) for rs, h in held[1]]
         rows = session.execute(LIVE_SETS, {"account_id": account_id}).all()
-        if key is not None:
+        if key is not None and session.info.get(_WROTE) is not session.get_transaction():
             values = [(_values(rs), _values(h)) for rs, h in rows]
             with self._lock:
                 accounts = self._by_engine.setdefault(engine, OrderedDict())
@@ -109,6 +116,17 @@ def _attached(session: Session, cls: type, values: _Values) -> Any:
     session.add(obj)
     return obj
 
+
+def _wrote(_mapper, _connection, target: Any) -> None:
+    """A holder or a requirement set flushed: its session's transaction raised the account's version itself."""
+    session = object_session(target)
+    if session is not None:
+        session.info[_WROTE] = session.get_transaction()
+
+
+for _written in (Holder, RequirementSet):
+    for _change in ("after_insert", "after_update", "after_delete"):
+        event.listen(_written, _change, _wrote)
 
 HELD = HeldSets()  # this process's
 

@@ -140,3 +140,37 @@ def test_given_an_account_object_written_back_whole_then_the_version_stays_the_d
         session.merge(account)  # a copy read before every change above
         session.commit()
     assert version() == now
+
+
+def test_given_sets_read_where_they_were_changed_and_rolled_back_then_they_are_not_held(app):
+    """A transaction that changed a holder reads the version it raised itself; rolled back, a later change
+    committed elsewhere reaches the same number: the next scoring gets the committed holder, not the undone one."""
+    from infra.models import Holder
+
+    with app.sessions() as session:
+        account = _account(session, "acme")
+        session.expunge_all()
+    _scored(app, account, 1)
+
+    def holders(n: int) -> list:
+        document = _mailed_in(app, account, n)
+        with app.sessions() as session:
+            document = session.merge(document)
+            selection = pick_requirement_sets(session, document, _certificate(n), DAY,
+                                              on_file(session, document).requirements)
+            result = [(h.aliases, h.address) for h in selection.holders]
+            session.rollback()
+            return result
+
+    document = _mailed_in(app, account, 2)
+    with app.sessions() as session:
+        session.scalars(select(Holder)).one().aliases = ["Undone Alias"]
+        session.flush()
+        document = session.merge(document)
+        pick_requirement_sets(session, document, _certificate(2), DAY, on_file(session, document).requirements)
+        session.rollback()
+    with app.sessions() as session:
+        session.scalars(select(Holder)).one().address = "Elsewhere"  # the same rise in the version
+        session.commit()
+
+    assert holders(3) == [(None, "Elsewhere")]
