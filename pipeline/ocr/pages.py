@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import re
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -34,16 +36,29 @@ OPENCV_THREADS = 1
 # the same either way, only the wait shortens when a core is free: docs/accuracy.md, scanfast); none, the work run
 # on the page's thread, when the caller says no core is idle for it (``side_thread``, :func:`side_thread_helps`)
 SIDE_THREADS = 1
+CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # this process's cgroup's CPU quota and period (cgroup v2, in a container)
 _JUNK = re.compile(r"^[|_\-—–~'‘’\"“”.,:;!`=\[\](){}]+$")
 
 
-def usable_cores() -> int:
-    """The cores this process may run on: its CPU affinity where the system tells it (a container or
-    ``taskset`` may allow fewer than the machine has), else ``os.cpu_count()``."""
+def usable_cores(cpu_max: Path = CPU_MAX) -> int:
+    """The cores this process may run on: its CPU affinity where the system tells it (``taskset`` may allow fewer
+    than the machine has), else ``os.cpu_count()``; fewer where a cgroup v2 quota allows less (a container run
+    with ``--cpus``, a Kubernetes CPU limit: :func:`quota_cores`)."""
     try:
-        return len(os.sched_getaffinity(0)) or 1
+        cores = len(os.sched_getaffinity(0)) or 1
     except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    return min(cores, quota_cores(cpu_max) or cores)
+
+
+def quota_cores(cpu_max: Path = CPU_MAX) -> int | None:
+    """The cores a cgroup v2 CPU quota allows, rounded up ("200000 100000": 2; "150000 100000": 2), or None
+    where there is none ("max 100000", no such file, not Linux)."""
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        return max(1, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError, ZeroDivisionError):  # "max", unreadable, not two numbers
+        return None
 
 
 def side_thread_helps(page_threads: int, cores: int) -> bool:

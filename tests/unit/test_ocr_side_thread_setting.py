@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from infra.settings import Settings
+from pipeline.ocr import pages
 from workers.actors import Stages
 
 
@@ -40,3 +41,18 @@ def test_given_the_environment_then_the_settings_read_it(monkeypatch):
     monkeypatch.setenv("COI_OCR_SIDE_THREAD", "sometimes")
     with pytest.raises(ValueError):
         Settings()
+
+
+@pytest.mark.parametrize(("cpu_max", "quota"), [("200000 100000\n", 2), ("150000 100000\n", 2), ("50000 100000\n", 1),
+                                                ("max 100000\n", None), ("", None)])
+def test_given_a_cgroup_cpu_quota_then_the_usable_cores_are_no_more_than_it_allows(tmp_path, cpu_max, quota):
+    path = tmp_path / "cpu.max"
+    path.write_text(cpu_max)
+    assert pages.quota_cores(path) == quota
+    assert pages.usable_cores(path) == min(pages.usable_cores(tmp_path / "none"), quota or 10**6)
+
+
+def test_given_a_quota_of_one_core_then_a_page_has_no_side_thread(tmp_path):
+    path = tmp_path / "cpu.max"
+    path.write_text("100000 100000\n")
+    assert not pages.side_thread_helps(1, pages.usable_cores(path))
