@@ -610,21 +610,37 @@ def _print_only(crop: np.ndarray, dpi: float, *, words: bool = False) -> tuple[t
 def _strokes(dark: np.ndarray, reach: np.ndarray, smallest: float, tall: float = 0.0, join: int = 0) -> np.ndarray:
     """The ``dark`` pixels that lie in a blot of ``reach`` (``dark`` itself, or a fainter level's pixels that hold
     it) of at least ``smallest`` pixels and ``tall`` pixels high: print, not specks. With ``join`` (pixels), also
-    those of blots that close to each other whose pixels together reach ``smallest`` and which stand as tall as a
-    speck's square is wide (a letter's dot and stem, a word's thin letters beside the others; not the dark pieces
-    left along a flat rule's faint remains)."""
+    those of a smaller blot that lies within ``join`` of a core blot (one that is print alone or stands as tall as
+    a speck's square is wide: a letter's stem, a comma; it, too) when the blots within ``join`` of each other
+    around it hold ``smallest`` pixels together and stand that tall: a letter's dot beside its stem, a word's thin
+    letters beside the others. Never in a chain: the dark pieces left along a flat rule's faint remains, each
+    within ``join`` of the next, are kept only where they lie that close to a core blot, not across the cell."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(reach.astype(np.uint8), connectivity=8)
     keep = np.zeros(count, dtype=bool)
     keep[1:] = (stats[1:, cv2.CC_STAT_AREA] >= smallest) & (stats[1:, cv2.CC_STAT_HEIGHT] >= tall)
-    alone = keep[labels]
     if not join:
-        return alone & dark
+        return keep[labels] & dark
+    high = max(tall, np.sqrt(smallest))
+    core = keep | (stats[:, cv2.CC_STAT_HEIGHT] >= high)
+    core[0] = False
     near = cv2.dilate(reach.astype(np.uint8), np.ones((join + 1, join + 1), np.uint8))  # gaps up to ``join`` closed
-    count, groups, stats, _ = cv2.connectedComponentsWithStats(near, connectivity=8)
-    size = np.bincount(groups[reach], minlength=count)  # each group's own pixels, not the gaps closed
-    joined = (size >= smallest) & (stats[:, cv2.CC_STAT_HEIGHT] - join >= max(tall, np.sqrt(smallest)))
-    joined[0] = False
-    return (alone | joined[groups]) & dark
+    kinds, groups = cv2.connectedComponents(near, connectivity=8)
+    held = reach.astype(bool)
+    group = np.zeros(count, dtype=np.int64)
+    group[labels[held]] = groups[held]  # each blot's group
+    group[0] = 0
+    size = np.bincount(group[1:], weights=stats[1:, cv2.CC_STAT_AREA], minlength=kinds)  # the blots' own pixels
+    top = np.full(kinds, reach.shape[0])
+    bottom = np.zeros(kinds, dtype=np.int64)
+    np.minimum.at(top, group[1:], stats[1:, cv2.CC_STAT_TOP])  # the group's height from its blots' own rows,
+    np.maximum.at(bottom, group[1:], stats[1:, cv2.CC_STAT_TOP] + stats[1:, cv2.CC_STAT_HEIGHT])  # not the gaps'
+    joined = (size >= smallest) & (bottom - top >= high)
+    # within ``join`` of a core blot: a gap of at most ``join`` pixels between them, as the groups are joined
+    close = cv2.dilate(core[labels].astype(np.uint8), np.ones((2 * join + 3, 2 * join + 3), np.uint8)).astype(bool)
+    by_core = np.zeros(count, dtype=bool)
+    by_core[labels[close & held]] = True
+    by_core[0] = False
+    return (keep | (joined[group] & by_core))[labels] & dark
 
 
 def _cut_of(cuts: list[_Cut], pieces: list[np.ndarray], w: OcrWord) -> int | None:
