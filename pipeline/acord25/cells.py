@@ -225,20 +225,23 @@ def strict_amount(text: str) -> int | None:
 _CENTS = re.compile(r"[.,]\d{2}$")
 
 
-def without_cents(text: str) -> str:
-    """An amount's text with its cents, if printed ("25,000.00"), dropped: "25,000"."""
+def without_cents(text: str) -> str | None:
+    """An amount's text with its cents, if printed ("25,000.00"), dropped: "25,000"; None when they are not zeros
+    (:data:`WHOLE_CENTS`: a limit is whole dollars, so "1,000.50" misread its digits). Two last digits are cents
+    only after a mark the groups before them do not use ("5.000,00" too): "5,000,00" is a limit that lost a
+    digit, not 5,000 and its cents, and is left as it is."""
     text = text.strip()
-    return _CENTS.sub("", text) if _CENTS.search(text) and len(text) > 3 else text
+    found = _CENTS.search(text) if len(text) > 3 else None
+    if found is None or found.group()[0] in text[:found.start()]:
+        return text
+    return text[:found.start()] if found.group()[1:] == WHOLE_CENTS else None
 
 
 def dollars(text: str) -> int | None:
     """Dollars of an amount as :func:`strict_amount` reads it, or of one printed with its cents ("25,000.00",
-    the cents dropped), else None. A limit is whole dollars: cents read as anything but zeros ("1.000.009.09") say
-    the reading misread its digits, and it is None too."""
+    the cents dropped: :func:`without_cents`), else None."""
     whole = without_cents(text)
-    if whole != text.strip() and not text.strip().endswith(WHOLE_CENTS):
-        return None
-    return strict_amount(whole)
+    return strict_amount(whole) if whole is not None else None
 
 
 WHOLE_CENTS = "00"  # the cents a limit is printed with, when it is printed with them

@@ -34,6 +34,8 @@ SEARCH_PT = 3.0  # how far a label's print may lie from its registered box (a bl
 WIDTHS = (0.94, 0.97, 1.0, 1.03)  # the label's ink width tried, as shares of its registered box's width
 MATCH_MIN = 0.55  # correlation of the drawn label with the image below which its print is not there (scans and photos
 # of the 2001/08 blank's labels measured 0.84-0.92): the image is kept as it is
+ALONE_MATCH_MIN = 0.8  # the same, for a label taken out with nothing printed over it (``alone``): the form's own
+# print matches as above, a value's digit where the form's print is not (a "$" not printed) 0.56-0.74 (review)
 MIN_LABEL_PX = 6  # a label fitted narrower or lower than this many pixels is not drawn (too small to match)
 OVERPRINT_SHARE = 0.03  # ink beside the found glyphs, inside their box, as a share of the ink on them, from which a
 # value is printed over a label that stands outside every field's typed rectangle (labels standing alone on 2016/03
@@ -150,7 +152,7 @@ def erase_labels(image: np.ndarray, labels, *, scale: float, alone: bool = False
         if x1 - x0 < MIN_LABEL_PX or y1 - y0 < MIN_LABEL_PX:
             continue
         found = glyph_mask(image[y0:y1, x0:x1], lb.text, (lb.x1 - lb.x0) / scale)
-        if found is None or found[0] < MATCH_MIN:
+        if found is None or found[0] < (ALONE_MATCH_MIN if alone else MATCH_MIN):
             continue
         _, left, top, drawn = found
         grow = max(1, int(round(EDGE_PT / scale)))

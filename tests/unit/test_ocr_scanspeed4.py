@@ -68,3 +68,18 @@ def test_given_votes_with_ties_when_the_most_are_taken_then_they_are_a_stable_so
         votes = rng.integers(0, 4, (27, width))  # few distinct counts: many ties
         expected = np.argsort(-votes, axis=1, kind="stable")[:, :ruled_turn.CANDIDATES]
         assert np.array_equal(ruled_turn._most(votes, ruled_turn.CANDIDATES), expected)
+
+
+def test_given_blots_whose_windows_outgrow_the_page_then_every_pixel_is_looked_up_with_the_same_result():
+    """A page crowded with one-pixel specks and one long thin blot: every blot's window as large as that blot's box
+    would hold more pixels than the page (the memory a speckled high-resolution scan ran up); the page-wide
+    look-up finds the same pixels, each once."""
+    ink = np.zeros((60, 80), dtype=np.uint8)
+    ink[:45:3, ::3] = 255  # specks one pixel each, apart
+    ink[55, 10:16] = 255  # and one six pixels long, below them
+    count, labels, stats, _ = components(ink)
+    blots = np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] <= 6) + 1
+    windows = len(blots) * stats[blots, cv2.CC_STAT_WIDTH].max() * stats[blots, cv2.CC_STAT_HEIGHT].max()
+    assert windows > deskew.WINDOWS_PAGE_SHARE * labels.size
+    rows, cols = deskew._blot_pixels(labels, stats, blots)
+    assert sorted(zip(rows.tolist(), cols.tolist())) == sorted(zip(*(a.tolist() for a in np.nonzero(ink))))
