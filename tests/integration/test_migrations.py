@@ -126,3 +126,40 @@ def test_given_a_row_referring_to_no_row_when_sqlite_runs_a_migration_then_it_st
 
     with pytest.raises(RuntimeError, match="refer to no row"):
         command.downgrade(alembic_config(url), "-1")  # migrations run with foreign keys off, then check them
+
+
+@pytest.mark.parametrize("table", ["accounts", "holders", "requirement_sets"])
+def test_given_0013s_triggers_when_sqlite_rebuilds_a_table_they_name_between_drop_and_create_triggers_then_changes_still_raise_the_version(  # noqa: E501
+        tmp_path, table):
+    """The way 0013's docstring gives a later migration that rebuilds (a batch "move and copy") a table its
+    triggers name: without ``drop_triggers`` first the rebuild of accounts or holders fails at its RENAME (SQLite
+    re-reads every trigger), and one of holders or requirement_sets takes its own triggers with the old table."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    url = f"sqlite:///{tmp_path / 'coi.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO accounts (id, slug, name, created_at) VALUES (1, 'a', 'A', '2026-12-07')"))
+        conn.execute(sa.text("INSERT INTO holders (id, account_id, name, created_at) VALUES (1, 1, 'H', '2026-12-07')"))
+    triggers = ScriptDirectory.from_config(alembic_config(url)).get_revision("0013").module
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # as env.py runs every migration
+        conn.commit()
+        with Operations.context(MigrationContext.configure(conn)) as op:
+            triggers.drop_triggers("sqlite")
+            with op.batch_alter_table(table, recreate="always") as batch_op:
+                batch_op.add_column(sa.Column("later", sa.Integer()))
+            triggers.create_triggers("sqlite")
+        conn.commit()
+
+    version = sa.text("SELECT requirements_version FROM accounts")
+    with engine.begin() as conn:
+        before = conn.execute(version).scalar_one()
+        conn.execute(sa.text("INSERT INTO requirement_sets (holder_id, name, body, created_at) "
+                             "VALUES (1, 'R', '{}', '2026-12-07')"))
+        after_set = conn.execute(version).scalar_one()
+        conn.execute(sa.text("UPDATE holders SET name = 'H2'"))
+        assert before < after_set < conn.execute(version).scalar_one()
+    engine.dispose()
