@@ -129,7 +129,7 @@ def test_given_a_row_referring_to_no_row_when_sqlite_runs_a_migration_then_it_st
 
 
 @pytest.mark.parametrize("table", ["accounts", "holders", "requirement_sets"])
-def test_given_0013s_triggers_when_sqlite_rebuilds_a_table_they_name_between_drop_and_create_triggers_then_changes_still_raise_the_version(  # noqa: E501
+def test_given_0013s_triggers_when_sqlite_rebuilds_a_table_between_drop_and_create_triggers_then_the_version_rises(
         tmp_path, table):
     """The way 0013's docstring gives a later migration that rebuilds (a batch "move and copy") a table its
     triggers name: without ``drop_triggers`` first the rebuild of accounts or holders fails at its RENAME (SQLite
