@@ -4,8 +4,11 @@ scorings and know from the scoring's first SELECT whether they are still what th
 (workers/selection.py ``HeldSets``)
 
 Triggers rather than a rule for each writer: the CLI, the desk, the API and any later writer (or a hand-run SQL
-statement) raise it alike. On SQLite a later migration that rebuilds ``holders`` or ``requirement_sets`` (a batch
-"move and copy") drops their triggers and must create them again (``create_triggers``).
+statement) raise it alike. On SQLite a later migration that rebuilds (a batch "move and copy") ``accounts``,
+``holders`` or ``requirement_sets`` calls ``drop_triggers`` before and ``create_triggers`` after: the rebuild of
+``accounts`` or ``holders`` otherwise fails at its RENAME (SQLite re-reads every trigger, and these name them), and
+one of ``holders`` or ``requirement_sets`` takes their own triggers with the old table (the test
+``test_given_0013s_triggers_when_sqlite_rebuilds_...`` in tests/integration/test_migrations.py).
 
 Revision ID: 0013
 Revises: 0012
@@ -70,8 +73,8 @@ def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     drop_triggers(dialect)
     if dialect == "sqlite":
-        # SQLite's own DROP COLUMN (3.35+), not a batch's copy of the table: dropping the old ``accounts`` fails
-        # while other tables' rows refer to it (our connections turn foreign keys on), after the triggers went
+        # SQLite's own DROP COLUMN (3.35+), not a batch's copy of the table: no copy of ``accounts`` to make
+        # (migrations now run with foreign keys off, infra/migrations/env.py, so a copy would work too)
         op.execute("ALTER TABLE accounts DROP COLUMN requirements_version")
         return
     op.drop_column('accounts', 'requirements_version')
