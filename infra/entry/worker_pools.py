@@ -43,24 +43,38 @@ def pool_commands(processes: int, threads: int, queues: tuple[str, ...],
     return [command(threads, (DEFAULT_QUEUE,)), command(OCR_THREADS, (OCR_QUEUE,))]
 
 
-def pool_env(command: list[str], env: dict[str, str]) -> dict[str, str]:
+def pool_env(command: list[str], env: dict[str, str], *, beside: int = 0) -> dict[str, str]:
     """The environment of the pool ``command`` runs: ``env``, with OCR_POOL_ENV's settings it does not make
-    itself when the pool serves only the OCR queue, and, when it serves the OCR queue, how many pages it may
-    read at once (PAGE_THREADS_VARIABLE: its processes x threads, unless ``env`` sets it), from which each
-    process decides whether a page's side work gets a thread of its own (pipeline/ocr/pages.py
-    ``side_thread_helps``)."""
+    itself when the pool serves only the OCR queue, and, when it serves the OCR queue, how many cores its pages
+    and the worker's other pools may keep busy at once (PAGE_THREADS_VARIABLE: its processes x threads, and
+    ``beside``, unless ``env`` sets it), from which each process decides whether a page's side work gets a
+    thread of its own (pipeline/ocr/pages.py ``side_thread_helps``)."""
+    consumed = _consumed(command)
+    if OCR_QUEUE not in consumed:
+        return env
+    told = {}
+    if "--processes" in command and "--threads" in command:  # as pool_commands writes them
+        told[PAGE_THREADS_VARIABLE] = str(_number(command, "--processes") * _number(command, "--threads") + beside)
+    return {**(OCR_POOL_ENV if set(consumed) == {OCR_QUEUE} else {}), **told, **env}
+
+
+def pool_envs(commands: list[list[str]], env: dict[str, str]) -> list[dict[str, str]]:
+    """Each pool's :func:`pool_env`, an OCR pool told of the cores the worker's fast pools may keep busy beside
+    it: one a process (a process's threads share the interpreter's lock; born-digital work is Python's). A plain
+    ``coi worker`` on 2 cores so reads its pages without a side thread: the fast pool's core is not idle to run
+    one whenever work arrives, and the side thread adds 20-25 MB to the OCR process's peak (docs/scaling.md)."""
+    fast = [_number(c, "--processes") for c in commands if OCR_QUEUE not in _consumed(c) and "--processes" in c]
+    return [pool_env(c, env, beside=sum(fast) if OCR_QUEUE in _consumed(c) else 0) for c in commands]
+
+
+def _consumed(command: list[str]) -> list[str]:
     consumed = []
     if "--queues" in command:
         for arg in command[command.index("--queues") + 1:]:
             if arg.startswith("-"):
                 break
             consumed.append(arg)
-    if OCR_QUEUE not in consumed:
-        return env
-    told = {}
-    if "--processes" in command and "--threads" in command:  # as pool_commands writes them
-        told[PAGE_THREADS_VARIABLE] = str(_number(command, "--processes") * _number(command, "--threads"))
-    return {**(OCR_POOL_ENV if set(consumed) == {OCR_QUEUE} else {}), **told, **env}
+    return consumed
 
 
 def _number(command: list[str], option: str) -> int:
@@ -82,11 +96,12 @@ def run_pools(commands: list[list[str]], env: dict[str, str], *, poll: float = 0
     to the group (a Ctrl-C, ``kill -- -PGID``) reaches them all, and a pool whose supervisor dies
     is sent SIGTERM (Linux). When one pool ends, the others are stopped, and its exit status is
     returned."""
+    envs = pool_envs(commands, env)
     if len(commands) == 1:
-        os.execve(commands[0][0], commands[0], pool_env(commands[0], env))
+        os.execve(commands[0][0], commands[0], envs[0])
         return 0  # not reached: exec replaced this process
-    children = [subprocess.Popen(command, env=pool_env(command, env), preexec_fn=_stop_with_parent)
-                for command in commands]
+    children = [subprocess.Popen(command, env=command_env, preexec_fn=_stop_with_parent)
+                for command, command_env in zip(commands, envs)]
 
     def hand_on(signum, _frame) -> None:
         for child in children:

@@ -116,3 +116,21 @@ def test_given_both_pools_when_they_run_then_the_ocr_pools_process_has_one_mallo
     fast = [sys.executable, "-c", "import time; time.sleep(30)", "--queues", "default"]
     assert run_pools([ocr, fast], {}, poll=0.05) == 0  # the OCR pool ended first; the other was stopped
     assert out.read_text() == "1"
+
+
+def test_given_a_plain_worker_then_its_ocr_pool_counts_the_fast_pools_cores_as_busy():
+    """`coi worker` (both pools): the OCR pool is told its own pages and a core for each process of the fast pool,
+    so on 2 cores a page's side work runs on its own thread only when the OCR pool runs alone."""
+    from infra.entry.worker_pools import pool_envs
+    from pipeline.ocr.pages import side_thread_helps
+
+    fast_env, ocr_env = pool_envs(pool_commands(1, 4, ()), {})
+    assert "COI_OCR_PAGE_THREADS" not in fast_env
+    assert ocr_env["COI_OCR_PAGE_THREADS"] == "2"
+    assert not side_thread_helps(int(ocr_env["COI_OCR_PAGE_THREADS"]), 2)
+    [alone] = pool_envs(pool_commands(1, 1, ("ocr",)), {})
+    assert alone["COI_OCR_PAGE_THREADS"] == "1" and side_thread_helps(int(alone["COI_OCR_PAGE_THREADS"]), 2)
+    _, three = pool_envs(pool_commands(3, 4, ()), {})
+    assert three["COI_OCR_PAGE_THREADS"] == "6"
+    _, told = pool_envs(pool_commands(1, 4, ()), {"COI_OCR_PAGE_THREADS": "1"})
+    assert told["COI_OCR_PAGE_THREADS"] == "1"  # the operator's own figure kept
