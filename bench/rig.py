@@ -209,18 +209,25 @@ UNSYNCED = "synchronous_commit TO OFF"
 
 
 def ocr_inputs(sample: Sample) -> list:
-    """The images the OCR stage hands tesseract for a sample (upright, level, cleaned): the yardstick's input."""
-    from pipeline.ocr.engine import TesseractEngine
+    """The pages the OCR stage cleans for tesseract (upright, level, rules painted out), one a page: the yardstick's
+    input (as ``bench.stages`` takes it), whatever the OCR stage then gave tesseract (the whole page, or only its
+    value boxes and second readings of cells, whose small images are no full-page run)."""
+    from pipeline.ocr import rules
     from pipeline.stages import read_ocr
 
     images = []
+    remove = rules.remove_rules
 
-    class Recording(TesseractEngine):
-        def words(self, image, **kwargs):
-            images.append(image)
-            return super().words(image, **kwargs)
+    def recording(*args, **kwargs):
+        page = remove(*args, **kwargs)
+        images.append(page)
+        return page
 
-    read_ocr(sample.data, ocr_engine=Recording())
+    rules.remove_rules = recording
+    try:
+        read_ocr(sample.data)
+    finally:
+        rules.remove_rules = remove
     return images
 
 
