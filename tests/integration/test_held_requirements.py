@@ -50,6 +50,16 @@ def _scored(app, account, n: int):
         return evaluation.requirement_set_id
 
 
+def _holders_seen(app, account, n: int, values) -> list:
+    """``values`` of each of the account's holders, as the scoring of its ``n``th certificate picks its sets."""
+    document = _mailed_in(app, account, n)
+    with app.sessions() as session:
+        document = session.merge(document)
+        selection = pick_requirement_sets(session, document, _certificate(n), DAY,
+                                          on_file(session, document).requirements)
+        return [values(h) for h in selection.holders]
+
+
 def _mailed_in(app, account, n: int):
     with app.sessions() as session:
         return _mailed(session, session.merge(account), n, _certificate(n))
@@ -83,20 +93,12 @@ def test_given_held_sets_when_another_process_edits_a_holder_in_place_then_the_n
         session.expunge_all()
     _scored(app, account, 1)
 
-    def holders_aliases(n: int) -> list:
-        document = _mailed_in(app, account, n)
-        with app.sessions() as session:
-            document = session.merge(document)
-            selection = pick_requirement_sets(session, document, _certificate(n), DAY,
-                                              on_file(session, document).requirements)
-            return [h.aliases for h in selection.holders]
-
-    assert holders_aliases(2) == [None]
+    assert _holders_seen(app, account, 2, lambda h: h.aliases) == [None]
     _in_another_process(app, (
         "from infra.holder_aliases import account_holder, add_alias\n"
         "with sessions() as session:\n"
         "    add_alias(session, account_holder(session, 'acme', 'Site Owner'), 'Site Owner LLC', by='test')\n"))
-    assert holders_aliases(3) == [["Site Owner LLC"]]
+    assert _holders_seen(app, account, 3, lambda h: h.aliases) == [["Site Owner LLC"]]
 
     _in_another_process(app, (
         "from sqlalchemy import text\n"
@@ -152,16 +154,6 @@ def test_given_sets_read_where_they_were_changed_and_rolled_back_then_they_are_n
         session.expunge_all()
     _scored(app, account, 1)
 
-    def holders(n: int) -> list:
-        document = _mailed_in(app, account, n)
-        with app.sessions() as session:
-            document = session.merge(document)
-            selection = pick_requirement_sets(session, document, _certificate(n), DAY,
-                                              on_file(session, document).requirements)
-            result = [(h.aliases, h.address) for h in selection.holders]
-            session.rollback()
-            return result
-
     document = _mailed_in(app, account, 2)
     with app.sessions() as session:
         session.scalars(select(Holder)).one().aliases = ["Undone Alias"]
@@ -173,4 +165,4 @@ def test_given_sets_read_where_they_were_changed_and_rolled_back_then_they_are_n
         session.scalars(select(Holder)).one().address = "Elsewhere"  # the same rise in the version
         session.commit()
 
-    assert holders(3) == [(None, "Elsewhere")]
+    assert _holders_seen(app, account, 3, lambda h: (h.aliases, h.address)) == [(None, "Elsewhere")]

@@ -107,20 +107,19 @@ class _Inline:
         return done
 
 
-def test_given_a_ruled_form_when_its_rules_are_found_on_a_thread_beside_the_page_then_the_reading_is_the_inline_one(
-        monkeypatch):
+def _ruled_page_noted(monkeypatch) -> tuple[bytes, list[bool]]:
+    """A ruled 2016/03 form drawn at its own scale (its template's rules register it, zoned OCR on), and a list
+    noting, for each page's long rules, whether they were found on the page's own (the main) thread."""
     import threading
 
-    from pipeline.filetypes import PNG
-    from pipeline.ocr import ocr_pages, pages, zoned
-    from tests.unit.test_zoned import StripEngine, _ruled_png
+    from pipeline.ocr import pages, zoned
+    from tests.unit.test_zoned import _ruled_png
 
     from pipeline.acord25.template import Transform, load, register_rules
 
     monkeypatch.setenv(zoned.SWITCH, "1")
-    template = load("2016/03")  # the page drawn at the form's own scale: its template's rules register it
+    template = load("2016/03")
     monkeypatch.setattr(zoned, "register", lambda rules: [register_rules(list(template.rules), template, Transform())])
-    data = _ruled_png("2016/03")
     threads = []
     long_rules = pages._long_rules
 
@@ -129,6 +128,16 @@ def test_given_a_ruled_form_when_its_rules_are_found_on_a_thread_beside_the_page
         return long_rules(*args, **kwargs)
 
     monkeypatch.setattr(pages, "_long_rules", noted)
+    return _ruled_png("2016/03"), threads
+
+
+def test_given_a_ruled_form_when_its_rules_are_found_on_a_thread_beside_the_page_then_the_reading_is_the_inline_one(
+        monkeypatch):
+    from pipeline.filetypes import PNG
+    from pipeline.ocr import ocr_pages, pages
+    from tests.unit.test_zoned import StripEngine
+
+    data, threads = _ruled_page_noted(monkeypatch)
     beside = StripEngine()
     [page] = ocr_pages(data, PNG, max_pages=1, engine=beside)
     monkeypatch.setattr(pages, "ThreadPoolExecutor", _Inline)
@@ -144,26 +153,11 @@ def test_given_no_idle_core_when_a_page_is_read_then_its_side_work_runs_on_its_t
     """Given a caller that says no core is idle (``side_thread=False``), when a ruled form is OCRed, then its long
     rules are found on the page's own thread (no side thread's images beside the page's) and the page, and every
     image handed to the engine, is what the side thread gives."""
-    import threading
-
     from pipeline.filetypes import PNG
-    from pipeline.ocr import ocr_pages, pages, zoned
-    from tests.unit.test_zoned import StripEngine, _ruled_png
+    from pipeline.ocr import ocr_pages
+    from tests.unit.test_zoned import StripEngine
 
-    from pipeline.acord25.template import Transform, load, register_rules
-
-    monkeypatch.setenv(zoned.SWITCH, "1")
-    template = load("2016/03")
-    monkeypatch.setattr(zoned, "register", lambda rules: [register_rules(list(template.rules), template, Transform())])
-    data = _ruled_png("2016/03")
-    threads = []
-    long_rules = pages._long_rules
-
-    def noted(*args, **kwargs):
-        threads.append(threading.current_thread() is threading.main_thread())
-        return long_rules(*args, **kwargs)
-
-    monkeypatch.setattr(pages, "_long_rules", noted)
+    data, threads = _ruled_page_noted(monkeypatch)
     beside, inline = StripEngine(), StripEngine()
     [page] = ocr_pages(data, PNG, max_pages=1, engine=beside, side_thread=True)
     [plain] = ocr_pages(data, PNG, max_pages=1, engine=inline, side_thread=False)
