@@ -47,9 +47,10 @@ class Settings(BaseSettings):
         "the OCR pools leave a core idle (COI_OCR_PAGE_THREADS below this process's cores), 'on' always, 'off' "
         "never (the work on the page's thread). The thread shortens a page's wait only when a core is idle, and "
         "adds 20-25 MB to an OCR process's peak (docs/scaling.md, ocrmem5).")
-    ocr_page_threads: int = Field(0, ge=0, description="Pages this machine's OCR pools read at once (processes x "
-                                                       "threads); `coi worker` sets it for its OCR pool. 0: this "
-                                                       "process's own one page.")
+    ocr_page_threads: int = Field(0, ge=0, description="Cores this machine's OCR pages and fast work may keep busy "
+                                                       "at once: `coi worker` sets it for its OCR pool (its processes "
+                                                       "x threads, and one a process of the fast pool beside it). 0: "
+                                                       "this process's own one page.")
     worker_memory_mb: int = Field(4096, description="Data memory (heap and anonymous mappings, RLIMIT_DATA) each "
                                                      "worker process and the tesseract or Poppler it runs may use; a "
                                                      "document that needs more fails as too_large (0: no limit). The "
