@@ -227,12 +227,11 @@ _CENTS = re.compile(r"[.,]\d{2}$")
 
 def without_cents(text: str) -> str | None:
     """An amount's text with its cents, if printed ("25,000.00"), dropped: "25,000"; None when they are not zeros
-    (:data:`WHOLE_CENTS`: a limit is whole dollars, so "1,000.50" misread its digits). Two last digits are cents
-    only after a mark the groups before them do not use ("5.000,00" too): "5,000,00" is a limit that lost a
-    digit, not 5,000 and its cents, and is left as it is."""
+    (:data:`WHOLE_CENTS`: a limit is whole dollars, so "1,000.50" misread its digits). The mark before them may be
+    read as the groups' own ("1.000.000.00": a digits-only reading reads every comma so)."""
     text = text.strip()
     found = _CENTS.search(text) if len(text) > 3 else None
-    if found is None or found.group()[0] in text[:found.start()]:
+    if found is None:
         return text
     return text[:found.start()] if found.group()[1:] == WHOLE_CENTS else None
 

@@ -563,8 +563,7 @@ SURE_LETTER = 60.0  # tesseract confidence: a letter read among debris in its ce
 DOUBTED = 85.0  # tesseract confidence (0-100) of an amount the page-level reading does not confirm
 _LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1",
                              "!": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6", "g": "9",
-                             "q": "9"})
-_COMMA_LOOKALIKES = str.maketrans({".": ",", ";": ",", ":": ","})
+                             "q": "9", ".": ",", ";": ",", ":": ","})
 
 
 def _amount_text(text: str) -> str:
@@ -579,10 +578,10 @@ def agree(seen: str, read: str) -> bool:
     """True when the page-level reading ``seen`` says the same digits as ``read``, letters that look
     like digits taken as those digits ("l,OOO,000" agrees with "1,000,000"; "," or "ihen.000" does not), its cents,
     if printed, left aside ("$500,000.00" agrees with "500,000"; "1,000.50" agrees with nothing)."""
-    mapped = without_cents(_amount_text(seen).translate(_LOOKALIKES))  # (its marks as read: which are cents)
+    mapped = without_cents(_amount_text(seen).translate(_LOOKALIKES))
     if mapped is None:  # cents other than zeros: its digits misread
         return False
-    digits = "".join(c for c in mapped.translate(_COMMA_LOOKALIKES) if c != ",")
+    digits = "".join(c for c in mapped if c != ",")
     return bool(digits) and digits.isdigit() and digits == read.replace(",", "")
 
 

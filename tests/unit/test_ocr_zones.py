@@ -473,3 +473,9 @@ def test_given_an_amount_read_with_cents_that_are_not_zeros_then_it_is_no_valid_
     from pipeline.acord25.cells import dollars
 
     assert dollars("1.000.009.09") is None and dollars("$1,000,000.00".removeprefix("$")) == 1_000_000
+    assert dollars("1.000.000.00") == 1_000_000  # a digits-only reading's marks, every one read as a period
+
+
+def test_given_a_page_reading_with_cents_that_are_not_zeros_then_it_agrees_with_no_reading():
+    assert not agree("1,000.50", "1,000") and not agree("1.000.009.09", "1,000,009")
+    assert agree("1,000.00", "1,000")
