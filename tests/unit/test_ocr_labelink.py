@@ -204,3 +204,20 @@ def test_the_party_labels_typed_over_are_the_2001_08_producer_and_insured_labels
     template = load(edition)
     over = [template.printed[i][0] for i, typed in enumerate(typed_over_print(edition)) if typed]
     assert over == (["PRODUCER", "INSURED"] if edition == "2001/08" else [])
+
+
+def test_given_a_sign_not_printed_where_the_form_has_it_then_a_value_under_its_place_is_not_taken_out_alone():
+    """The form's "$" registered over an amount's first digit, but not printed (a form drawn without it): the digit
+    is no label's print, though it matches the drawn "$" loosely, and taken out "alone" it would leave the value
+    a digit short."""
+    face = ImageFont.truetype(str(Path(reportlab.__file__).with_name("fonts") / FONTS[0]), 34)
+    image = Image.new("L", (400, 120), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text(LABEL_AT, "5,000,000", font=face, fill=0)
+    x0, y0, x1, y1 = draw.textbbox(LABEL_AT, "5", font=face)
+    sign = Label("$", x0 * SCALE, y0 * SCALE, x1 * SCALE, y1 * SCALE)
+    pixels = cv2.GaussianBlur(np.array(image), (0, 0), 0.7)
+
+    out, found = erase_labels(pixels, [sign], scale=SCALE, alone=True)
+
+    assert found == [] and np.array_equal(out, pixels)
