@@ -1168,19 +1168,23 @@ def _covered_by_print(words: list[Word], template: Template, registration: Regis
     return out
 
 
+def typed_over(template: Template, block: str, box: tuple[float, float, float, float], kind: str | None = None) -> bool:
+    """Whether a printed word's ``box`` (template points), standing in ``block``, overlaps the typed rectangle
+    (``Field.typed``) of one of that block's fields (of ``kind``, if given): a value filled in there is printed over
+    the word. (A field of another block whose rectangle runs onto the word's edge is the word's neighbour, not its
+    value.)"""
+    return any(box[0] < f.typed[2] and f.typed[0] < box[2] and box[1] < f.typed[3] and f.typed[1] < box[3]
+               for f in template.fields if f.block == block and kind in (None, f.kind))
+
+
 @lru_cache(maxsize=None)
 def typed_over_print(edition: str) -> tuple[bool, ...]:
-    """For each printed word of ``edition``'s template (``Template.printed``, in order), whether it lies in the typed
-    rectangle (``Field.typed``) of a party field of its own block: the party's name is typed over it whenever the
-    block is filled (on the four templates, the 2001/08 PRODUCER and INSURED labels alone)."""
+    """For each printed word of ``edition``'s template (``Template.printed``, in order), whether a party's name is
+    typed over it (:func:`typed_over` of its block's party fields: on the four templates, the 2001/08 PRODUCER and
+    INSURED labels alone, whenever the block is filled)."""
     template = load(edition)
-    parties = [f for f in template.fields if f.kind == "party"]
-    out = []
-    for _, x0, y0, x1, y1 in template.printed:
-        block = block_of(template, (x0 + x1) / 2, (y0 + y1) / 2)
-        out.append(any(f.block == block and x0 < f.typed[2] and f.typed[0] < x1 and y0 < f.typed[3] and f.typed[1] < y1
-                       for f in parties))
-    return tuple(out)
+    return tuple(typed_over(template, block_of(template, (x0 + x1) / 2, (y0 + y1) / 2), (x0, y0, x1, y1), "party")
+                 for _, x0, y0, x1, y1 in template.printed)
 
 
 @lru_cache(maxsize=None)

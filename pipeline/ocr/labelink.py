@@ -73,8 +73,8 @@ class Label:
 def printed_in(registration) -> tuple[Label, ...]:
     """Every printed word of ``registration``'s template (a :class:`pipeline.acord25.template.Registration`)
     at its place on the page, each placed by the fit of the block it stands in, and whether it lies in a field's
-    typed rectangle (:func:`typed_over`)."""
-    from pipeline.acord25.template import block_of
+    typed rectangle (:func:`pipeline.acord25.template.typed_over`)."""
+    from pipeline.acord25.template import block_of, typed_over
 
     template = registration.template
     out = []
@@ -82,14 +82,6 @@ def printed_in(registration) -> tuple[Label, ...]:
         block = block_of(template, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
         out.append(Label(text, *registration.to_page(block, tuple(box)), typed_over(template, block, tuple(box))))
     return tuple(out)
-
-
-def typed_over(template, block: str, box: tuple[float, float, float, float]) -> bool:
-    """Whether a printed word's ``box`` (template points), standing in ``block``, overlaps the typed rectangle
-    (``Field.typed``) of one of that block's fields: a value filled in there is printed over the word. (A field of
-    another block whose rectangle runs onto the word's edge is the word's neighbour, not its value.)"""
-    return any(box[0] < f.typed[2] and f.typed[0] < box[2] and box[1] < f.typed[3] and f.typed[1] < box[3]
-               for f in template.fields if f.block == block)
 
 
 def inside(labels, box) -> list[Label]:
