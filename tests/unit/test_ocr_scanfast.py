@@ -87,26 +87,6 @@ def test_given_runs_when_thin_ones_are_not_counted_then_the_rules_chosen_are_tho
     assert dropped  # some runs dropped too (the bars of print run together): both ways were tried
 
 
-class _Inline:
-    """A stand-in for ThreadPoolExecutor that runs what it is given at once, on the calling thread."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-    def submit(self, fn, *args, **kwargs):
-        from concurrent.futures import Future
-
-        done = Future()
-        done.set_result(fn(*args, **kwargs))
-        return done
-
-
 def _ruled_page_noted(monkeypatch) -> tuple[bytes, list[bool]]:
     """A ruled 2016/03 form drawn at its own scale (its template's rules register it, zoned OCR on), and a list
     noting, for each page's long rules, whether they were found on the page's own (the main) thread."""
@@ -133,26 +113,8 @@ def _ruled_page_noted(monkeypatch) -> tuple[bytes, list[bool]]:
 
 def test_given_a_ruled_form_when_its_rules_are_found_on_a_thread_beside_the_page_then_the_reading_is_the_inline_one(
         monkeypatch):
-    from pipeline.filetypes import PNG
-    from pipeline.ocr import ocr_pages, pages
-    from tests.unit.test_zoned import StripEngine
-
-    data, threads = _ruled_page_noted(monkeypatch)
-    beside = StripEngine()
-    [page] = ocr_pages(data, PNG, max_pages=1, engine=beside)
-    monkeypatch.setattr(pages, "ThreadPoolExecutor", _Inline)
-    inline = StripEngine()
-    [plain] = ocr_pages(data, PNG, max_pages=1, engine=inline)
-    assert threads == [False, True]  # beside the page's thread, then on it
-    assert page == plain
-    assert len(beside.images) == len(inline.images) >= 2  # the zones read first: the rules registered the page
-    assert all(np.array_equal(a, b) for a, b in zip(beside.images, inline.images))
-
-
-def test_given_no_idle_core_when_a_page_is_read_then_its_side_work_runs_on_its_thread_and_reads_the_same(monkeypatch):
-    """Given a caller that says no core is idle (``side_thread=False``), when a ruled form is OCRed, then its long
-    rules are found on the page's own thread (no side thread's images beside the page's) and the page, and every
-    image handed to the engine, is what the side thread gives."""
+    """Read with its long rules on a side thread, and with them on the page's own thread (``side_thread=False``, as
+    when no core is idle for it), a ruled form gives the same page and hands the engine the same images."""
     from pipeline.filetypes import PNG
     from pipeline.ocr import ocr_pages
     from tests.unit.test_zoned import StripEngine
@@ -161,9 +123,9 @@ def test_given_no_idle_core_when_a_page_is_read_then_its_side_work_runs_on_its_t
     beside, inline = StripEngine(), StripEngine()
     [page] = ocr_pages(data, PNG, max_pages=1, engine=beside, side_thread=True)
     [plain] = ocr_pages(data, PNG, max_pages=1, engine=inline, side_thread=False)
-    assert threads == [False, True]
+    assert threads == [False, True]  # beside the page's thread, then on it
     assert page == plain
-    assert len(beside.images) == len(inline.images) >= 2
+    assert len(beside.images) == len(inline.images) >= 2  # the zones read first: the rules registered the page
     assert all(np.array_equal(a, b) for a, b in zip(beside.images, inline.images))
 
 
