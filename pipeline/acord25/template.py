@@ -626,11 +626,7 @@ def _labels_near(ids: np.ndarray, label_shift: np.ndarray, shifts: np.ndarray) -
     (px, py), (sx, sy) = _columns(label_shift), _columns(shifts)
     agree = (np.abs(px.take(pair) - np.repeat(sx, window)) <= INLIER_PT) & \
         (np.abs(py.take(pair) - np.repeat(sy, window)) <= INLIER_PT)  # (a shift's value repeated: its pairs')
-    span = int(ids.max()) + 1
-    found = np.sort(shift[agree] * span + ids.take(pair[agree]))  # (shift, anchor), each shift's together
-    # each (shift, anchor) once
-    once = found[np.concatenate(([True], found[1:] != found[:-1]))] if len(found) else found
-    return np.bincount(once // span, minlength=len(shifts))
+    return _distinct_per_shift(shift.compress(agree), ids.take(pair.compress(agree)), len(shifts), int(ids.max()) + 1)
 
 
 def _labels_near_many(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[np.ndarray]:
@@ -665,12 +661,26 @@ def _labels_near_many(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -
     agree = (group_of_pair.take(pair) == np.repeat(group_of_shift, window)) & \
         (np.abs(px.take(pair) - np.repeat(sx, window)) <= INLIER_PT) & \
         (np.abs(py.take(pair) - np.repeat(sy, window)) <= INLIER_PT)  # (a shift's value repeated: its pairs')
-    span = int(ids.max()) + 1
-    found = np.sort(shift[agree] * span + ids.take(pair[agree]))  # (shift, anchor), each shift's together
-    # each (shift, anchor) once
-    once = found[np.concatenate(([True], found[1:] != found[:-1]))] if len(found) else found
-    counts = np.bincount(once // span, minlength=len(shifts))
+    counts = _distinct_per_shift(shift.compress(agree), ids.take(pair.compress(agree)), len(shifts), int(ids.max()) + 1)
     return np.split(counts, np.cumsum(widths)[:-1])
+
+
+def _distinct_per_shift(shift: np.ndarray, ids: np.ndarray, shifts: int, span: int) -> np.ndarray:
+    """For each of ``shifts`` hypotheses, how many distinct ids in ``[0, span)`` it has among the pairs
+    (``shift[k]``, ``ids[k]``). A table of (hypothesis, id) marks, each row counted, while it has at most
+    _SEEN_CELLS cells (a page's hypotheses and labels: a few hundred each); else the pairs' keys sorted and
+    each counted once (the same counts: a hostile page's many hypotheses in bounded memory)."""
+    keys = shift * span + ids  # (hypothesis, id), as one number
+    if shifts * span <= _SEEN_CELLS:
+        seen = np.zeros(shifts * span, dtype=bool)
+        seen[keys] = True
+        return np.count_nonzero(seen.reshape(shifts, span), axis=1)
+    found = np.sort(keys)  # each hypothesis's together
+    once = found[np.concatenate(([True], found[1:] != found[:-1]))] if len(found) else found  # each pair once
+    return np.bincount(once // span, minlength=shifts)
+
+
+_SEEN_CELLS = 1 << 22  # _distinct_per_shift's table of marks: at most this many cells (4 MiB), else it sorts
 
 
 def _columns(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
