@@ -400,6 +400,8 @@ class _FieldBoxes:
         self.row_wide = np.array([f in row_wide for f in self.fields], dtype=bool)
         self.kind = [f.kind for f in self.fields]
         self._kinds: dict[tuple[str, ...], np.ndarray] = {}
+        # every box a finite number: a point a grown box holds then has a finite distance to its own box (:meth:`at`)
+        self._finite = bool(np.isfinite(self.box).all() and np.isfinite(self.own).all())
 
     def _wanted(self, kinds_wanted: tuple[str, ...]) -> np.ndarray:
         """Which fields are of ``kinds_wanted``: found once per page and set of kinds, not at every lookup."""
@@ -426,6 +428,9 @@ class _FieldBoxes:
             held = (bx0 <= x) & (x <= bx1) & (by0 <= py) & (py <= by1)
             if wanted is not None:
                 held &= wanted
+            if self._finite:
+                out += self._nearest_held(held, x, py)
+                continue
             distance = np.maximum(np.maximum(ox0 - x, 0.0), x - ox1) + np.maximum(np.maximum(oy0 - py, 0.0), py - oy1)
             distance = np.where(held, distance, np.inf)
             nearest = held & (distance == distance.min(axis=1, keepdims=True))
@@ -433,6 +438,27 @@ class _FieldBoxes:
             nearest &= area == area.min(axis=1, keepdims=True)
             first = nearest.argmax(axis=1)
             out += [self.fields[i] if any_ else None for i, any_ in zip(first.tolist(), held.any(axis=1).tolist())]
+        return out
+
+    def _nearest_held(self, held: np.ndarray, x: np.ndarray, py: np.ndarray) -> list[Field | None]:
+        """:meth:`at`'s choice among the boxes that hold each point (``held``, points by fields), the distances
+        worked out for those (point, field) pairs alone, each by the same arithmetic, and the nearest, the
+        smallest of equals, the first in the template's order of equals taken by one sort of the pairs (a point
+        is held by a few boxes of the page's many). Boxes all finite (``_finite``): no distance is NaN."""
+        point, field = np.nonzero(held)
+        out: list[Field | None] = [None] * len(held)
+        if not len(point):
+            return out
+        px = x[:, 0].take(point)
+        y = py[:, 0].take(point) if py.shape[1] == 1 else py[point, field]
+        ox0, oy0, ox1, oy1 = (column.take(field) for column in self.own.T)
+        distance = np.maximum(np.maximum(ox0 - px, 0.0), px - ox1) + np.maximum(np.maximum(oy0 - y, 0.0), y - oy1)
+        order = np.lexsort((field, self.area.take(field), distance, point))  # by point, then nearest, smallest, first
+        point, field = point.take(order), field.take(order)
+        first = np.concatenate(([True], point[1:] != point[:-1]))  # each point's best
+        fields = self.fields
+        for k, f in zip(point.compress(first).tolist(), field.compress(first).tolist()):
+            out[k] = fields[f]
         return out
 
 
