@@ -389,7 +389,10 @@ class PageWords:
 
     def __init__(self, page: Page) -> None:
         self.words = list(page.words)
-        self.boxes = boxes = np.array([(w.x0, w.y0, w.x1, w.y1) for w in self.words], dtype=float).reshape(-1, 4)
+        # (the four edges one word after another in one flat list: numpy reads a list of numbers much faster than a
+        # list of tuples; the same array)
+        self.boxes = boxes = np.array([v for w in self.words for v in (w.x0, w.y0, w.x1, w.y1)],
+                                      dtype=float).reshape(-1, 4)
         self.centres = np.column_stack(((boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2))  # Word.cx, .cy
         self.by_text: dict[str, list[int]] = {}
         self.ocr = False

@@ -73,3 +73,18 @@ def test_line_fit_leaves_a_bad_fit_to_polyfit():
         assert np.asarray(got).tobytes() == np.polyfit(a, b, 1).tobytes()
     with pytest.raises(np.linalg.LinAlgError):
         t._line_fit(np.array([1.0, np.nan, 3.0]), np.array([1.0, 2.0, 3.0]))
+
+
+def test_word_boxes_read_from_one_flat_list_are_the_tuples_array():
+    """PageWords' boxes and the reader's word pairs, read from one flat list of edges: the array of each word's
+    tuple of edges, value for value (integers, negative zeros and infinities as they were)."""
+    from pipeline.acord25.reader import _overlapping
+    from pipeline.textlayer import Page, Word
+
+    edges = [(1, 2, 30, 12), (-0.0, 2.5, 29.75, 12.0), (5.0, 2.0, float("inf"), 11.0), (3.25, 40.0, 9.0, 50.5)]
+    words = [Word(f"w{k}", *e) for k, e in enumerate(edges)]
+    page = t.PageWords(Page(number=1, width=600.0, height=800.0, words=tuple(words)))
+    want = np.array([(w.x0, w.y0, w.x1, w.y1) for w in words], dtype=float)
+    assert page.boxes.shape == (4, 4) and page.boxes.tobytes() == want.tobytes()
+    assert _overlapping(words) == [(0, 1), (0, 2), (1, 2)]
+    assert t.PageWords(Page(number=1, width=600.0, height=800.0, words=())).boxes.shape == (0, 4)
