@@ -728,10 +728,10 @@ _LINE_PT = 1e7  # the line _labels_near_many lays its groups on: at most this lo
 def _unique_rows(rows: np.ndarray) -> np.ndarray:
     """``np.unique(rows, axis=0)`` for two columns of floats (sorted by the first, then the second), without
     the structured-array detour that makes numpy's own slow on small arrays."""
-    ordered = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    ordered = rows.take(np.lexsort((rows[:, 1], rows[:, 0])), axis=0)  # (numpy's plain gathers: the same rows)
     if len(ordered) < 2:
         return ordered
-    return ordered[np.concatenate(([True], (ordered[1:] != ordered[:-1]).any(axis=1)))]
+    return ordered.compress(np.concatenate(([True], (ordered[1:] != ordered[:-1]).any(axis=1))), axis=0)
 
 
 def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[float, float] = (1.0, 1.0),
@@ -754,6 +754,17 @@ def _ransac_many(jobs: list[tuple[np.ndarray, np.ndarray, np.ndarray, tuple[floa
     return [None if plan is None else _consensus(plan, next(counts)) for plan in plans]
 
 
+def _no_rules() -> tuple[RulePairs, RulePairs]:
+    """(level, upright) pairs of a block without rules, made once: read only (:func:`_hypotheses`' default)."""
+    pairs = RulePairs.none()
+    for array in (pairs.ids, pairs.src, pairs.dst):
+        array.flags.writeable = False
+    return pairs, pairs
+
+
+_NO_RULES = _no_rules()
+
+
 class _Plan:
     """A fit's pairs and hypotheses (:func:`_hypotheses`), before the count of the labels agreeing with them."""
 
@@ -764,7 +775,7 @@ class _Plan:
 def _hypotheses(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[float, float],
                 rules: tuple[RulePairs, RulePairs] | None, prior: Transform | None) -> _Plan | None:
     """The first half of :func:`_ransac`: its translation hypotheses; None when there is nothing to fit."""
-    level, upright = rules or (RulePairs.none(), RulePairs.none())
+    level, upright = rules or _NO_RULES
     if len(ids) == 0 and (len(level.ids) == 0 or len(upright.ids) == 0):
         return None
     sx0, sy0 = scale
@@ -772,7 +783,7 @@ def _hypotheses(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[
     label_shift = dst - scaled
     rule_dy = level.dst - sy0 * level.src
     rule_dx = upright.dst - sx0 * upright.src
-    hypotheses = np.round(label_shift, 1)
+    hypotheses = label_shift.round(1)  # (np.round's own call, without its wrapper)
     if len(rule_dx) and len(rule_dy):
         xs = np.unique(np.round(np.concatenate((rule_dx, label_shift[:, 0])), 1))
         ys = np.unique(np.round(rule_dy, 1))
@@ -815,11 +826,11 @@ def _consensus(plan: _Plan, count: np.ndarray) -> BlockFit:
             ay, by = np.concatenate((ay, level.src[on_y])), np.concatenate((by, level.dst[on_y]))
         sx, tx = _axis_fit(ax, bx, sx0)
         sy, ty = _axis_fit(ay, by, sy0)
-        moved = np.column_stack((src[:, 0] * sx + tx, src[:, 1] * sy + ty))
-        err = np.abs(moved - dst).max(axis=1)
+        # each pair's larger error of the two axes (the moved points' columns taken one by one: the same numbers)
+        err = np.maximum(np.abs(src_x * sx + tx - dst_x), np.abs(src_y * sy + ty - dst_y))
         chosen = err <= INLIER_PT
         # the same consensus again: a second refit would give this fit again, and choose it again
-        same = np.array_equal(chosen, inliers)
+        same = bool((chosen == inliers).all())
         if ruled_x or ruled_y:
             err_y, err_x = np.abs(level.src * sy + ty - level.dst), np.abs(upright.src * sx + tx - upright.dst)
             chosen_y, chosen_x = err_y <= INLIER_PT, err_x <= INLIER_PT

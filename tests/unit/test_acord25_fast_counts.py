@@ -88,3 +88,14 @@ def test_word_boxes_read_from_one_flat_list_are_the_tuples_array():
     assert page.boxes.shape == (4, 4) and page.boxes.tobytes() == want.tobytes()
     assert _overlapping(words) == [(0, 1), (0, 2), (1, 2)]
     assert t.PageWords(Page(number=1, width=600.0, height=800.0, words=())).boxes.shape == (0, 4)
+
+
+def test_unique_rows_and_the_shared_empty_rules():
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 2, 40):
+        rows = np.round(rng.normal(0, 2, (n, 2)), 0)
+        rows[rows == 0] = -0.0 if n % 2 else 0.0
+        assert t._unique_rows(rows).tolist() == np.unique(rows, axis=0).tolist()
+    level, upright = t._NO_RULES  # shared by every fit without rules: nothing may write into it
+    for array in (level.ids, level.src, level.dst, upright.ids):
+        assert len(array) == 0 and not array.flags.writeable
