@@ -446,7 +446,7 @@ class _FieldBoxes:
         worked out for those (point, field) pairs alone, each by the same arithmetic, and the nearest, the
         smallest of equals, the first in the template's order of equals taken by one sort of the pairs (a point
         is held by a few boxes of the page's many). Boxes all finite (``_finite``): no distance is NaN."""
-        point, field = np.nonzero(held)
+        point, field = held.nonzero()
         out: list[Field | None] = [None] * len(held)
         if not len(point):
             return out

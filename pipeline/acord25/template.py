@@ -482,22 +482,23 @@ class _LabelPairs:
             count = np.zeros(len(printed.texts), dtype=int)
             count[[k for k, _ in found]] = [len(js) for _, js in found]
             page_js = np.array([j for _, js in found for j in js], dtype=int)
-        start = np.cumsum(count) - count
+        # (numpy's array methods called as such, not through np.repeat and np.cumsum's wrappers: the same arrays)
+        start = count.cumsum() - count
         counts = count[printed.text_of]  # pairs of each printed word, in print order
-        rows = np.repeat(start[printed.text_of] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-        self.ids = np.repeat(np.arange(len(counts)), counts)
+        rows = (start[printed.text_of] - counts.cumsum() + counts).repeat(counts) + np.arange(int(counts.sum()))
+        self.ids = np.arange(len(counts)).repeat(counts)
         self.words = page_js[rows]
         # (rows of an (n, 2) array gathered by ``take``: numpy's general fancy indexing copies them element by
         # element, many times slower; the same values)
         self.src = printed.centres.take(self.ids, axis=0).reshape(-1, 2)
         self.dst = words.centres.take(self.words, axis=0).reshape(-1, 2)
-        self.starts = np.concatenate(([0], np.cumsum(counts)))
+        self.starts = np.concatenate(([0], counts.cumsum()))
 
     def rows(self, anchors: list[int] | tuple[int, ...]) -> np.ndarray:
         """The pairs of ``anchors``, in their order."""
         chosen = np.asarray(anchors, dtype=int)
         first, counts = self.starts[chosen], self.starts[chosen + 1] - self.starts[chosen]
-        return np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        return (first - counts.cumsum() + counts).repeat(counts) + np.arange(int(counts.sum()))
 
     def near(self, anchors: list[int] | tuple[int, ...], prior: Transform,
              radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -653,11 +654,11 @@ def _labels_near(ids: np.ndarray, label_shift: np.ndarray, shifts: np.ndarray) -
     across = label_shift[order, 0]
     first = np.searchsorted(across, shifts[:, 0] - (INLIER_PT + WINDOW_SLACK_PT), "left")
     window = np.searchsorted(across, shifts[:, 0] + (INLIER_PT + WINDOW_SLACK_PT), "right") - first
-    shift = np.repeat(np.arange(len(shifts)), window)
-    pair = order.take(np.repeat(first - np.cumsum(window) + window, window) + np.arange(int(window.sum())))
+    shift = np.arange(len(shifts)).repeat(window)  # (the array methods, not np.repeat's wrapper: the same)
+    pair = order.take((first - window.cumsum() + window).repeat(window) + np.arange(int(window.sum())))
     (px, py), (sx, sy) = _columns(label_shift), _columns(shifts)
-    agree = (np.abs(px.take(pair) - np.repeat(sx, window)) <= INLIER_PT) & \
-        (np.abs(py.take(pair) - np.repeat(sy, window)) <= INLIER_PT)  # (a shift's value repeated: its pairs')
+    agree = (np.abs(px.take(pair) - sx.repeat(window)) <= INLIER_PT) & \
+        (np.abs(py.take(pair) - sy.repeat(window)) <= INLIER_PT)  # (a shift's value repeated: its pairs')
     return _distinct_per_shift(shift.compress(agree), ids.take(pair.compress(agree)), len(shifts), int(ids.max()) + 1)
 
 
@@ -679,22 +680,23 @@ def _labels_near_many(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -
     length = high - low + 2 * (INLIER_PT + WINDOW_SLACK_PT) + 1.0
     if not np.isfinite(label_shift).all() or not np.isfinite(shifts).all() or len(groups) * length > _LINE_PT:
         return [_labels_near(*group) for group in groups]
-    group_of_pair = np.repeat(np.arange(len(groups)), sizes)
-    group_of_shift = np.repeat(np.arange(len(groups)), widths)
+    group_of_pair = np.arange(len(groups)).repeat(sizes)
+    group_of_shift = np.arange(len(groups)).repeat(widths)
     along = group_of_pair * length + (label_shift[:, 0] - low)
     order = np.argsort(along, kind="stable")
     along = along[order]
     at = group_of_shift * length + (shifts[:, 0] - low)
     first = np.searchsorted(along, at - (INLIER_PT + WINDOW_SLACK_PT), "left")
     window = np.searchsorted(along, at + (INLIER_PT + WINDOW_SLACK_PT), "right") - first
-    shift = np.repeat(np.arange(len(shifts)), window)
-    pair = order.take(np.repeat(first - np.cumsum(window) + window, window) + np.arange(int(window.sum())))
+    shift = np.arange(len(shifts)).repeat(window)  # (the array methods, not np.repeat's wrapper: the same)
+    pair = order.take((first - window.cumsum() + window).repeat(window) + np.arange(int(window.sum())))
     (px, py), (sx, sy) = _columns(label_shift), _columns(shifts)
-    agree = (group_of_pair.take(pair) == np.repeat(group_of_shift, window)) & \
-        (np.abs(px.take(pair) - np.repeat(sx, window)) <= INLIER_PT) & \
-        (np.abs(py.take(pair) - np.repeat(sy, window)) <= INLIER_PT)  # (a shift's value repeated: its pairs')
+    agree = (group_of_pair.take(pair) == group_of_shift.repeat(window)) & \
+        (np.abs(px.take(pair) - sx.repeat(window)) <= INLIER_PT) & \
+        (np.abs(py.take(pair) - sy.repeat(window)) <= INLIER_PT)  # (a shift's value repeated: its pairs')
     counts = _distinct_per_shift(shift.compress(agree), ids.take(pair.compress(agree)), len(shifts), int(ids.max()) + 1)
-    return np.split(counts, np.cumsum(widths)[:-1])
+    ends = np.cumsum(widths).tolist()
+    return [counts[end - width:end] for end, width in zip(ends, widths)]  # (each group's: np.split's pieces)
 
 
 def _distinct_per_shift(shift: np.ndarray, ids: np.ndarray, shifts: int, span: int) -> np.ndarray:
