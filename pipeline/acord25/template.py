@@ -38,11 +38,6 @@ from typing import Any
 
 import numpy as np
 
-try:  # numpy's least-squares solver itself, the one np.polyfit ends in (:func:`_line_fit`)
-    from numpy.linalg._umath_linalg import lstsq as _LSTSQ
-except ImportError:  # (a numpy without it: np.polyfit throughout)
-    _LSTSQ = None
-
 from pipeline.textlayer import Page, Word
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -585,34 +580,10 @@ def _axis_fit(a: np.ndarray, b: np.ndarray, scale: float = 1.0) -> tuple[float, 
     """Least squares b = s * a + t; only a translation (at ``scale``) when the points span too little to give a scale."""
     if len(a) < MIN_SCALE_POINTS or a.max() - a.min() < 200.0:
         return scale, _median(b - scale * a)
-    s, t = _line_fit(a, b)
+    s, t = np.polyfit(a, b, 1)
     if not MIN_SCALE <= s <= MAX_SCALE:  # a page is never drawn at another scale per block: keep it a shift
         return scale, _median(b - scale * a)
     return float(s), float(t)
-
-
-def _line_fit(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    """``np.polyfit(a, b, 1)`` of two 1-D float arrays: its steps (the Vandermonde matrix, each column scaled to
-    unit length, numpy's LAPACK least squares, the scale taken back out), the same numbers, without its
-    wrappers' checks (about half of its time on a block's few dozen labels). Where the solver does not give
-    a full-rank finite answer, np.polyfit itself (its warning, or its error, as before)."""
-    if _LSTSQ is None:
-        return tuple(np.polyfit(a, b, 1))
-    n = len(a)
-    lhs = np.empty((n, 2))  # (vander(a, 2): a, then ones)
-    np.add(a, 0.0, out=lhs[:, 0])  # (np.polyfit's ``+ 0.0``: a negative zero made positive)
-    lhs[:, 1] = 1.0
-    scale = np.sqrt((lhs * lhs).sum(axis=0))
-    lhs /= scale
-    with np.errstate(all="ignore"):
-        solved, _, rank, _ = _LSTSQ(lhs, (b + 0.0)[:, None], n * _EPS, signature="ddd->ddid")
-    c = solved[:, 0] / scale
-    if rank != 2 or not np.isfinite(c).all():
-        return tuple(np.polyfit(a, b, 1))
-    return c[0], c[1]
-
-
-_EPS = float(np.finfo(float).eps)  # np.polyfit's rcond is the points' count times this
 
 
 def _median(values: np.ndarray) -> float:

@@ -49,32 +49,6 @@ def test_labels_near_many_counts_distinct_labels(monkeypatch):
         assert [t._labels_near(*g).tolist() for g in groups] == want
 
 
-def test_line_fit_is_polyfit_bit_for_bit():
-    rng = np.random.default_rng(25)
-    for k in range(3000):
-        n = int(rng.integers(t.MIN_SCALE_POINTS, 80))
-        a = rng.uniform(0, 800, n) * rng.choice([1.0, 1e-3, 1e3])
-        if k % 3 == 0:  # page coordinates as pdfium gives them: single precision
-            a = a.astype(np.float32).astype(float)
-        if k % 7 == 0:
-            a[: n // 3] = -0.0  # (np.polyfit turns a negative zero positive)
-        b = rng.uniform(0.9, 1.1) * a + rng.normal(0, 50) + rng.normal(0, 0.4, n)
-        assert np.asarray(t._line_fit(a, b)).tobytes() == np.polyfit(a, b, 1).tobytes()
-
-
-def test_line_fit_leaves_a_bad_fit_to_polyfit():
-    """Points that give no line (all at one place) or not numbers: np.polyfit's own warning and error."""
-    import pytest
-
-    a, b = np.full(10, 5.0), np.arange(10.0)
-    with pytest.warns(np.exceptions.RankWarning):
-        got = t._line_fit(a, b)
-    with pytest.warns(np.exceptions.RankWarning):
-        assert np.asarray(got).tobytes() == np.polyfit(a, b, 1).tobytes()
-    with pytest.raises(np.linalg.LinAlgError):
-        t._line_fit(np.array([1.0, np.nan, 3.0]), np.array([1.0, 2.0, 3.0]))
-
-
 def test_word_boxes_read_from_one_flat_list_are_the_tuples_array():
     """PageWords' boxes and the reader's word pairs, read from one flat list of edges: the array of each word's
     tuple of edges, value for value (integers, negative zeros and infinities as they were)."""
