@@ -393,13 +393,16 @@ class _FieldBoxes:
 
     def __init__(self, boxes: dict[Field, Box], own: dict[Field, Box], row_wide: set[Field]) -> None:
         self.fields = list(boxes)
-        self.box = np.array([(b.x0, b.y0, b.x1, b.y1) for b in boxes.values()], dtype=float).reshape(-1, 4)
-        self.own = np.array([(b.x0, b.y0, b.x1, b.y1) for b in map(own.__getitem__, self.fields)],
+        # (each box's edges one after another in one flat list, read by numpy faster than tuples: the same arrays)
+        self.box = np.array([v for b in boxes.values() for v in (b.x0, b.y0, b.x1, b.y1)], dtype=float).reshape(-1, 4)
+        self.own = np.array([v for b in map(own.__getitem__, self.fields) for v in (b.x0, b.y0, b.x1, b.y1)],
                             dtype=float).reshape(-1, 4)  # (each field looked up once)
         self.area = (self.own[:, 2] - self.own[:, 0]) * (self.own[:, 3] - self.own[:, 1])
         self.row_wide = np.array([f in row_wide for f in self.fields], dtype=bool)
         self.kind = [f.kind for f in self.fields]
         self._kinds: dict[tuple[str, ...], np.ndarray] = {}
+        # every box a finite number: a point a grown box holds then has a finite distance to its own box (:meth:`at`)
+        self._finite = bool(np.isfinite(self.box).all() and np.isfinite(self.own).all())
 
     def _wanted(self, kinds_wanted: tuple[str, ...]) -> np.ndarray:
         """Which fields are of ``kinds_wanted``: found once per page and set of kinds, not at every lookup."""
@@ -426,6 +429,9 @@ class _FieldBoxes:
             held = (bx0 <= x) & (x <= bx1) & (by0 <= py) & (py <= by1)
             if wanted is not None:
                 held &= wanted
+            if self._finite:
+                out += self._nearest_held(held, x, py)
+                continue
             distance = np.maximum(np.maximum(ox0 - x, 0.0), x - ox1) + np.maximum(np.maximum(oy0 - py, 0.0), py - oy1)
             distance = np.where(held, distance, np.inf)
             nearest = held & (distance == distance.min(axis=1, keepdims=True))
@@ -433,6 +439,27 @@ class _FieldBoxes:
             nearest &= area == area.min(axis=1, keepdims=True)
             first = nearest.argmax(axis=1)
             out += [self.fields[i] if any_ else None for i, any_ in zip(first.tolist(), held.any(axis=1).tolist())]
+        return out
+
+    def _nearest_held(self, held: np.ndarray, x: np.ndarray, py: np.ndarray) -> list[Field | None]:
+        """:meth:`at`'s choice among the boxes that hold each point (``held``, points by fields), the distances
+        worked out for those (point, field) pairs alone, each by the same arithmetic, and the nearest, the
+        smallest of equals, the first in the template's order of equals taken by one sort of the pairs (a point
+        is held by a few boxes of the page's many). Boxes all finite (``_finite``): no distance is NaN."""
+        point, field = held.nonzero()
+        out: list[Field | None] = [None] * len(held)
+        if not len(point):
+            return out
+        px = x[:, 0].take(point)
+        y = py[:, 0].take(point) if py.shape[1] == 1 else py[point, field]
+        ox0, oy0, ox1, oy1 = (column.take(field) for column in self.own.T)
+        distance = np.maximum(np.maximum(ox0 - px, 0.0), px - ox1) + np.maximum(np.maximum(oy0 - y, 0.0), y - oy1)
+        order = np.lexsort((field, self.area.take(field), distance, point))  # by point, then nearest, smallest, first
+        point, field = point.take(order), field.take(order)
+        first = np.concatenate(([True], point[1:] != point[:-1]))  # each point's best
+        fields = self.fields
+        for k, f in zip(point.compress(first).tolist(), field.compress(first).tolist()):
+            out[k] = fields[f]
         return out
 
 
@@ -804,7 +831,7 @@ def _overlapping(words: list[Word]) -> list[tuple[int, int]]:
     """Pairs (i, j), i < j, of words on one line whose boxes overlap by 30 % of the narrower one's width."""
     if not words:
         return []
-    x0, y0, x1, y1 = np.array([(w.x0, w.y0, w.x1, w.y1) for w in words], dtype=float).T
+    x0, y0, x1, y1 = np.array([v for w in words for v in (w.x0, w.y0, w.x1, w.y1)], dtype=float).reshape(-1, 4).T
     width, height, cy = x1 - x0, y1 - y0, (y0 + y1) / 2
     order = np.arange(len(words))
     pairs: list[tuple[int, int]] = []

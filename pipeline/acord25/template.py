@@ -384,7 +384,10 @@ class PageWords:
 
     def __init__(self, page: Page) -> None:
         self.words = list(page.words)
-        self.boxes = boxes = np.array([(w.x0, w.y0, w.x1, w.y1) for w in self.words], dtype=float).reshape(-1, 4)
+        # (the four edges one word after another in one flat list: numpy reads a list of numbers much faster than a
+        # list of tuples; the same array)
+        self.boxes = boxes = np.array([v for w in self.words for v in (w.x0, w.y0, w.x1, w.y1)],
+                                      dtype=float).reshape(-1, 4)
         self.centres = np.column_stack(((boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2))  # Word.cx, .cy
         self.by_text: dict[str, list[int]] = {}
         self.ocr = False
@@ -396,6 +399,7 @@ class PageWords:
         if not self.ocr:  # each word's text as a number: the place of its text among by_text's
             number = {text: k for k, text in enumerate(self.by_text)}
             self.text_ids = np.array([number[w.text] for w in self.words], dtype=int)
+        self._label_texts: np.ndarray | None = None  # each word's number among every edition's label texts (when asked)
 
     def labels(self, template: Template) -> dict[str, list[int]]:
         """The page words (their indices, in page order) each printed label's text may be read from."""
@@ -404,15 +408,47 @@ class PageWords:
         texts = vocabulary(template.edition).texts
         return {text: js for text, js in self.by_text.items() if text in texts}
 
-    def label_words(self, printed: "_Printed") -> tuple[np.ndarray, np.ndarray]:
+    def label_words(self, printed: "_Printed", edition: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """A text layer's page: how many page words each of the template's texts has (``printed.texts``'
         order), and those words (their indexes), text after text, each text's in page order: the words
-        of :meth:`labels`, counted with arrays (the same words: a text-layer word is a label by its text)."""
-        known = np.array([printed.text_index.get(text, -1) for text in self.by_text], dtype=int).reshape(-1)
-        of_word = known[self.text_ids]
+        of :meth:`labels`, counted with arrays (the same words: a text-layer word is a label by its text).
+        ``edition``: the template's, whose texts' indexes are then taken from :func:`_edition_texts`."""
+        column = None if edition is None else _edition_texts(edition)
+        if column is None:  # (a template whose texts are not all numbered: each text looked up in its own)
+            known = np.array([printed.text_index.get(text, -1) for text in self.by_text], dtype=int).reshape(-1)
+            of_word = known[self.text_ids]
+        else:  # each distinct text looked up once for every template, each template's index of it then gathered
+            if self._label_texts is None:
+                numbers = _label_text_numbers()
+                unknown = len(numbers)  # (a text no edition prints: the column's last place, -1)
+                found = np.array([numbers.get(text, unknown) for text in self.by_text], dtype=int).reshape(-1)
+                self._label_texts = found[self.text_ids]
+            of_word = column[self._label_texts]
         chosen = np.flatnonzero(of_word >= 0)
         return (np.bincount(of_word[chosen], minlength=len(printed.texts)),
                 chosen[np.argsort(of_word[chosen], kind="stable")])
+
+
+@lru_cache(maxsize=None)
+def _label_text_numbers() -> dict[str, int]:
+    """Every edition's printed texts, each numbered once (a page's texts are looked up in it once, not once per
+    template: :meth:`PageWords.label_words`)."""
+    return {text: k for k, text in enumerate(dict.fromkeys(t for e in editions() for t in _printed_arrays(e).texts))}
+
+
+@lru_cache(maxsize=None)
+def _edition_texts(edition: str) -> np.ndarray | None:
+    """For each of :func:`_label_text_numbers`' numbers, and one more place for a text no edition prints, the index
+    of that text among the edition's printed texts (-1 where it does not print it); None when some of its texts
+    are not numbered there."""
+    numbers, printed = _label_text_numbers(), _printed_arrays(edition)
+    if any(text not in numbers for text in printed.texts):
+        return None
+    column = np.full(len(numbers) + 1, -1, dtype=int)
+    for text, k in printed.text_index.items():
+        column[numbers[text]] = k
+    column.flags.writeable = False
+    return column
 
 
 def _words_by_label(template: Template, words: list[Word]) -> dict[str, list[int]]:
@@ -468,28 +504,29 @@ class _LabelPairs:
         printed = _printed_arrays(template.edition)
         # the page words of each of the template's texts, text after text (those of text k from start[k])
         if by_text is None:
-            count, page_js = words.label_words(printed)
+            count, page_js = words.label_words(printed, template.edition)
         else:
             found = sorted((printed.text_index[text], js) for text, js in by_text.items() if text in printed.text_index)
             count = np.zeros(len(printed.texts), dtype=int)
             count[[k for k, _ in found]] = [len(js) for _, js in found]
             page_js = np.array([j for _, js in found for j in js], dtype=int)
-        start = np.cumsum(count) - count
+        # (numpy's array methods called as such, not through np.repeat and np.cumsum's wrappers: the same arrays)
+        start = count.cumsum() - count
         counts = count[printed.text_of]  # pairs of each printed word, in print order
-        rows = np.repeat(start[printed.text_of] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-        self.ids = np.repeat(np.arange(len(counts)), counts)
+        rows = (start[printed.text_of] - counts.cumsum() + counts).repeat(counts) + np.arange(int(counts.sum()))
+        self.ids = np.arange(len(counts)).repeat(counts)
         self.words = page_js[rows]
         # (rows of an (n, 2) array gathered by ``take``: numpy's general fancy indexing copies them element by
         # element, many times slower; the same values)
         self.src = printed.centres.take(self.ids, axis=0).reshape(-1, 2)
         self.dst = words.centres.take(self.words, axis=0).reshape(-1, 2)
-        self.starts = np.concatenate(([0], np.cumsum(counts)))
+        self.starts = np.concatenate(([0], counts.cumsum()))
 
     def rows(self, anchors: list[int] | tuple[int, ...]) -> np.ndarray:
         """The pairs of ``anchors``, in their order."""
         chosen = np.asarray(anchors, dtype=int)
         first, counts = self.starts[chosen], self.starts[chosen + 1] - self.starts[chosen]
-        return np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        return (first - counts.cumsum() + counts).repeat(counts) + np.arange(int(counts.sum()))
 
     def near(self, anchors: list[int] | tuple[int, ...], prior: Transform,
              radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -621,16 +658,12 @@ def _labels_near(ids: np.ndarray, label_shift: np.ndarray, shifts: np.ndarray) -
     across = label_shift[order, 0]
     first = np.searchsorted(across, shifts[:, 0] - (INLIER_PT + WINDOW_SLACK_PT), "left")
     window = np.searchsorted(across, shifts[:, 0] + (INLIER_PT + WINDOW_SLACK_PT), "right") - first
-    shift = np.repeat(np.arange(len(shifts)), window)
-    pair = order.take(np.repeat(first - np.cumsum(window) + window, window) + np.arange(int(window.sum())))
+    shift = np.arange(len(shifts)).repeat(window)  # (the array methods, not np.repeat's wrapper: the same)
+    pair = order.take((first - window.cumsum() + window).repeat(window) + np.arange(int(window.sum())))
     (px, py), (sx, sy) = _columns(label_shift), _columns(shifts)
-    agree = (np.abs(px.take(pair) - np.repeat(sx, window)) <= INLIER_PT) & \
-        (np.abs(py.take(pair) - np.repeat(sy, window)) <= INLIER_PT)  # (a shift's value repeated: its pairs')
-    span = int(ids.max()) + 1
-    found = np.sort(shift[agree] * span + ids.take(pair[agree]))  # (shift, anchor), each shift's together
-    # each (shift, anchor) once
-    once = found[np.concatenate(([True], found[1:] != found[:-1]))] if len(found) else found
-    return np.bincount(once // span, minlength=len(shifts))
+    agree = (np.abs(px.take(pair) - sx.repeat(window)) <= INLIER_PT) & \
+        (np.abs(py.take(pair) - sy.repeat(window)) <= INLIER_PT)  # (a shift's value repeated: its pairs')
+    return _distinct_per_shift(shift.compress(agree), ids.take(pair.compress(agree)), len(shifts), int(ids.max()) + 1)
 
 
 def _labels_near_many(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[np.ndarray]:
@@ -651,26 +684,41 @@ def _labels_near_many(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -
     length = high - low + 2 * (INLIER_PT + WINDOW_SLACK_PT) + 1.0
     if not np.isfinite(label_shift).all() or not np.isfinite(shifts).all() or len(groups) * length > _LINE_PT:
         return [_labels_near(*group) for group in groups]
-    group_of_pair = np.repeat(np.arange(len(groups)), sizes)
-    group_of_shift = np.repeat(np.arange(len(groups)), widths)
+    group_of_pair = np.arange(len(groups)).repeat(sizes)
+    group_of_shift = np.arange(len(groups)).repeat(widths)
     along = group_of_pair * length + (label_shift[:, 0] - low)
     order = np.argsort(along, kind="stable")
     along = along[order]
     at = group_of_shift * length + (shifts[:, 0] - low)
     first = np.searchsorted(along, at - (INLIER_PT + WINDOW_SLACK_PT), "left")
     window = np.searchsorted(along, at + (INLIER_PT + WINDOW_SLACK_PT), "right") - first
-    shift = np.repeat(np.arange(len(shifts)), window)
-    pair = order.take(np.repeat(first - np.cumsum(window) + window, window) + np.arange(int(window.sum())))
+    shift = np.arange(len(shifts)).repeat(window)  # (the array methods, not np.repeat's wrapper: the same)
+    pair = order.take((first - window.cumsum() + window).repeat(window) + np.arange(int(window.sum())))
     (px, py), (sx, sy) = _columns(label_shift), _columns(shifts)
-    agree = (group_of_pair.take(pair) == np.repeat(group_of_shift, window)) & \
-        (np.abs(px.take(pair) - np.repeat(sx, window)) <= INLIER_PT) & \
-        (np.abs(py.take(pair) - np.repeat(sy, window)) <= INLIER_PT)  # (a shift's value repeated: its pairs')
-    span = int(ids.max()) + 1
-    found = np.sort(shift[agree] * span + ids.take(pair[agree]))  # (shift, anchor), each shift's together
-    # each (shift, anchor) once
-    once = found[np.concatenate(([True], found[1:] != found[:-1]))] if len(found) else found
-    counts = np.bincount(once // span, minlength=len(shifts))
-    return np.split(counts, np.cumsum(widths)[:-1])
+    agree = (group_of_pair.take(pair) == group_of_shift.repeat(window)) & \
+        (np.abs(px.take(pair) - sx.repeat(window)) <= INLIER_PT) & \
+        (np.abs(py.take(pair) - sy.repeat(window)) <= INLIER_PT)  # (a shift's value repeated: its pairs')
+    counts = _distinct_per_shift(shift.compress(agree), ids.take(pair.compress(agree)), len(shifts), int(ids.max()) + 1)
+    ends = np.cumsum(widths).tolist()
+    return [counts[end - width:end] for end, width in zip(ends, widths)]  # (each group's: np.split's pieces)
+
+
+def _distinct_per_shift(shift: np.ndarray, ids: np.ndarray, shifts: int, span: int) -> np.ndarray:
+    """For each of ``shifts`` hypotheses, how many distinct ids in ``[0, span)`` it has among the pairs
+    (``shift[k]``, ``ids[k]``). A table of (hypothesis, id) marks, each row counted, while it has at most
+    _SEEN_CELLS cells (a page's hypotheses and labels: a few hundred each); else the pairs' keys sorted and
+    each counted once (the same counts: a hostile page's many hypotheses in bounded memory)."""
+    keys = shift * span + ids  # (hypothesis, id), as one number
+    if shifts * span <= _SEEN_CELLS:
+        seen = np.zeros(shifts * span, dtype=bool)
+        seen[keys] = True
+        return np.count_nonzero(seen.reshape(shifts, span), axis=1)
+    found = np.sort(keys)  # each hypothesis's together
+    once = found[np.concatenate(([True], found[1:] != found[:-1]))] if len(found) else found  # each pair once
+    return np.bincount(once // span, minlength=shifts)
+
+
+_SEEN_CELLS = 1 << 22  # _distinct_per_shift's table of marks: at most this many cells (4 MiB), else it sorts
 
 
 def _columns(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -686,10 +734,10 @@ _LINE_PT = 1e7  # the line _labels_near_many lays its groups on: at most this lo
 def _unique_rows(rows: np.ndarray) -> np.ndarray:
     """``np.unique(rows, axis=0)`` for two columns of floats (sorted by the first, then the second), without
     the structured-array detour that makes numpy's own slow on small arrays."""
-    ordered = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    ordered = rows.take(np.lexsort((rows[:, 1], rows[:, 0])), axis=0)  # (numpy's plain gathers: the same rows)
     if len(ordered) < 2:
         return ordered
-    return ordered[np.concatenate(([True], (ordered[1:] != ordered[:-1]).any(axis=1)))]
+    return ordered.compress(np.concatenate(([True], (ordered[1:] != ordered[:-1]).any(axis=1))), axis=0)
 
 
 def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[float, float] = (1.0, 1.0),
@@ -712,6 +760,17 @@ def _ransac_many(jobs: list[tuple[np.ndarray, np.ndarray, np.ndarray, tuple[floa
     return [None if plan is None else _consensus(plan, next(counts)) for plan in plans]
 
 
+def _no_rules() -> tuple[RulePairs, RulePairs]:
+    """(level, upright) pairs of a block without rules, made once: read only (:func:`_hypotheses`' default)."""
+    pairs = RulePairs.none()
+    for array in (pairs.ids, pairs.src, pairs.dst):
+        array.flags.writeable = False
+    return pairs, pairs
+
+
+_NO_RULES = _no_rules()
+
+
 class _Plan:
     """A fit's pairs and hypotheses (:func:`_hypotheses`), before the count of the labels agreeing with them."""
 
@@ -722,7 +781,7 @@ class _Plan:
 def _hypotheses(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[float, float],
                 rules: tuple[RulePairs, RulePairs] | None, prior: Transform | None) -> _Plan | None:
     """The first half of :func:`_ransac`: its translation hypotheses; None when there is nothing to fit."""
-    level, upright = rules or (RulePairs.none(), RulePairs.none())
+    level, upright = rules or _NO_RULES
     if len(ids) == 0 and (len(level.ids) == 0 or len(upright.ids) == 0):
         return None
     sx0, sy0 = scale
@@ -730,7 +789,7 @@ def _hypotheses(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[
     label_shift = dst - scaled
     rule_dy = level.dst - sy0 * level.src
     rule_dx = upright.dst - sx0 * upright.src
-    hypotheses = np.round(label_shift, 1)
+    hypotheses = label_shift.round(1)  # (np.round's own call, without its wrapper)
     if len(rule_dx) and len(rule_dy):
         xs = np.unique(np.round(np.concatenate((rule_dx, label_shift[:, 0])), 1))
         ys = np.unique(np.round(rule_dy, 1))
@@ -773,11 +832,11 @@ def _consensus(plan: _Plan, count: np.ndarray) -> BlockFit:
             ay, by = np.concatenate((ay, level.src[on_y])), np.concatenate((by, level.dst[on_y]))
         sx, tx = _axis_fit(ax, bx, sx0)
         sy, ty = _axis_fit(ay, by, sy0)
-        moved = np.column_stack((src[:, 0] * sx + tx, src[:, 1] * sy + ty))
-        err = np.abs(moved - dst).max(axis=1)
+        # each pair's larger error of the two axes (the moved points' columns taken one by one: the same numbers)
+        err = np.maximum(np.abs(src_x * sx + tx - dst_x), np.abs(src_y * sy + ty - dst_y))
         chosen = err <= INLIER_PT
         # the same consensus again: a second refit would give this fit again, and choose it again
-        same = np.array_equal(chosen, inliers)
+        same = bool((chosen == inliers).all())
         if ruled_x or ruled_y:
             err_y, err_x = np.abs(level.src * sy + ty - level.dst), np.abs(upright.src * sx + tx - upright.dst)
             chosen_y, chosen_x = err_y <= INLIER_PT, err_x <= INLIER_PT

@@ -50,3 +50,33 @@ def test_given_overlapping_and_repeated_boxes_when_points_are_looked_up_at_once_
         assert got == expected
         assert sum(f is not None for f in expected) > 500  # most points lie in some box: the comparison says something
     assert index.at([], []) == []
+
+
+def test_the_held_pairs_alone_choose_as_the_whole_table_does():
+    """The distances worked out only where a box holds the point (finite boxes) choose the fields that the table of
+    every point and field chooses, ties of distance and size included; a box not finite takes the table."""
+    rng = np.random.default_rng(16)
+    fields = list(load("2025/12").fields)[:90]
+    own, boxes = {}, {}
+    for k, f in enumerate(fields):
+        x0, y0 = (float(v) for v in rng.choice([0.0, 10.0, 20.0, 30.0], 2))  # a coarse grid: equal distances and sizes
+        w, h = (float(v) for v in rng.choice([10.0, 20.0, 40.0], 2))
+        own[f] = Box(x0, y0, x0 + w, y0 + h)
+        boxes[f] = Box(x0 - 4.0, y0 - 4.0, x0 + w + 4.0, y0 + h + 4.0)
+    row_wide = set(fields[::4])
+    xs = [float(v) for v in rng.choice(np.arange(-6.0, 80.0, 0.5), 600)]
+    ys = [float(v) for v in rng.choice(np.arange(-6.0, 80.0, 0.5), 600)]
+    seats = [y + float(rng.choice([0.0, 2.0, -3.5])) for y in ys]
+    fast = _FieldBoxes(boxes, own, row_wide)
+    table = _FieldBoxes(boxes, own, row_wide)
+    table._finite = False
+    assert fast._finite
+    for seat_of, wanted in ((None, None), (seats, None), (None, ("date", "text"))):
+        got = fast.at(xs, ys, seat_of, wanted)
+        assert got == table.at(xs, ys, seat_of, wanted)
+        assert len({f for f in got if f is not None}) > 10  # many fields chosen: the comparison says something
+    own[fields[3]] = Box(float("-inf"), 0.0, float("inf"), 10.0)
+    boxes[fields[3]] = Box(float("-inf"), -4.0, float("inf"), 14.0)
+    loose = _FieldBoxes(boxes, own, row_wide)
+    assert not loose._finite
+    assert loose.at(xs, ys) == [_plainly(fields, boxes, own, row_wide, x, y) for x, y in zip(xs, ys)]
