@@ -168,6 +168,28 @@ def test_given_a_word_read_wholly_inside_a_painted_label_then_it_is_left_out():
     assert [w.text for w in out] == ["Roofing"]
 
 
+def test_given_a_name_word_read_wholly_inside_a_label_it_is_typed_over_then_it_is_kept():
+    """Given a party label a value is typed over whenever its field is filled (2001/08's INSURED), when the block's
+    own reading has a word in a word's own case wholly inside the label's box (a first word as short as the label,
+    'Harbor'), then it is the name's word and is kept; what is left of the label, read in capitals, is still left out,
+    and so is the same word inside a label standing alone in the block."""
+    from pipeline.ocr import zones
+
+    cut = zones._Cut(Cell(Box(5.0, 5.0, 200.0, 60.0), BLOCK), 0, 0, 0)
+    page_words = [Word("Roofing", 42.0, 11.0, 80.0, 19.0, confidence=0.95)]
+    placed = {"Harbor": Word("Harbor", 11.0, 11.0, 39.0, 19.0, confidence=0.9),
+              "SURED": Word("SURED", 20.0, 11.0, 39.0, 17.0, confidence=0.97), "Roofing": page_words[0]}
+
+    def block(text: str, typed_over: bool) -> list[str]:
+        label = Label("INSURED", 10.0, 10.0, 40.0, 18.0, typed_over=typed_over)
+        got = [OcrWord(text, 0, 0, 1, 1, 90.0, (1, 1, 1)), OcrWord("Roofing", 0, 0, 1, 1, 95.0, (1, 1, 1))]
+        return [w.text for w in zones._block(page_words, cut, got, lambda w: placed[w.text], [label])]
+
+    assert block("Harbor", typed_over=True) == ["Harbor", "Roofing"]
+    assert block("SURED", typed_over=True) == ["Roofing"]
+    assert block("Harbor", typed_over=False) == ["Roofing"]
+
+
 def _on_insured_label(text: str, confidence: float, edition: str = "2001/08") -> set[int]:
     from pipeline.acord25.template import _covered_by_print
 
