@@ -230,5 +230,5 @@ def _crossed(hidden: np.ndarray, image: np.ndarray) -> np.ndarray:
     top, up = _nearest_above(hidden, image)
     bottom, down = (np.flipud(a) for a in _nearest_above(np.flipud(hidden), np.flipud(image)))
     across = hidden & (top < DARK) & (bottom < DARK) & (up + down - 1 <= widest)
-    out[across] = np.maximum((top[across].astype(np.int32) + bottom[across]) // 2, 1)
+    out[across] = np.maximum((top[across].astype(np.int32) + bottom[across]) // 2, 1)  # 0 is kept for "not crossed"
     return out
