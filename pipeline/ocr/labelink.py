@@ -221,8 +221,8 @@ def _crossed(hidden: np.ndarray, image: np.ndarray) -> np.ndarray:
     the nearest pixels of their column outside the core, above and below, are both ink, and no farther apart than
     the label's thickest stroke is wide (twice the core's largest distance to its edge: a run longer than that lies
     along a stroke of the label, not across it). Each such pixel's grey is the two ends' mean; 0 elsewhere. (Across
-    rows the same test, filling where the label's upright strokes lie along a value's, read fewer names right: docs/accuracy.md,
-    scan2001e.)"""
+    rows the same test, filling where the label's upright strokes lie along a value's, read fewer names right:
+    docs/accuracy.md, scan2001e.)"""
     out = np.zeros(image.shape, dtype=np.uint8)
     if not hidden.any():
         return out
