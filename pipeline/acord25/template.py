@@ -1218,13 +1218,19 @@ def _covered_by_print(words: list[Word], template: Template, registration: Regis
             own = _key(w.text)
             if not own or not any(own in _key(template.printed[i][0]) for i in under):
                 continue
-        if _WORD_CASE.match(w.text) and all(template.printed[i][0].isupper() for i in under) \
+        if in_word_case(w.text) and all(template.printed[i][0].isupper() for i in under) \
                 and (w.confidence >= WORD_CASE_SURE or all(typed_over_print(template.edition)[i] for i in under)):
             continue  # a value's word printed over a label in capitals (and read with the label's print taken out);
             # over a party's label that its name is typed over, however doubtfully it was read (the label's ink hid
             # part of its letters: a doubt, not a sign of print)
         out.add(j)
     return out
+
+
+def in_word_case(text: str) -> bool:
+    """A word read in a word's own case, capitalised or lower-case ('Maple', 'Rcustexse'): not how a label printed in
+    capitals is misread ('INSKRE', 'PRMORUORR')."""
+    return bool(_WORD_CASE.match(text))
 
 
 def typed_over(template: Template, block: str, box: tuple[float, float, float, float], kind: str | None = None) -> bool:

@@ -197,4 +197,38 @@ def subtracted(region: np.ndarray, drawn: np.ndarray, *, scale: float) -> np.nda
     sliver = max(1, int(round(SLIVER_PT / scale)))
     strokes = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((sliver, sliver), np.uint8))
     out[reach & (ink > 0) & (strokes == 0)] = int(round(paper))
+    # a value's upright stroke (a stem, an ascender) that runs under a stroke of the label and out on its other side
+    # runs on through it: the pixels between are the value's ink, not a gap the fill below would paint as paper
+    crossed = _crossed(hidden > 0, out)
+    hidden[crossed > 0] = 0
+    out[crossed > 0] = crossed[crossed > 0]
     return cv2.inpaint(out, hidden, max(1.0, FILL_PT / scale), cv2.INPAINT_TELEA)
+
+
+def _nearest_above(hidden: np.ndarray, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each pixel, the grey of the nearest pixel of its column above it that is not ``hidden`` (255, paper,
+    where there is none) and how many rows up it lies."""
+    rows = np.arange(hidden.shape[0]).reshape(-1, 1)
+    last = np.maximum.accumulate(np.where(~hidden, rows, -1), axis=0)
+    above = np.full_like(last, -1)
+    above[1:] = last[:-1]
+    grey = np.where(above >= 0, np.take_along_axis(image, np.clip(above, 0, None), axis=0), 255)
+    return grey, rows - above
+
+
+def _crossed(hidden: np.ndarray, image: np.ndarray) -> np.ndarray:
+    """The ``hidden`` pixels (the label's core) lying on a value's upright stroke that the label's stroke crosses:
+    the nearest pixels of their column outside the core, above and below, are both ink, and no farther apart than
+    the label's thickest stroke is wide (twice the core's largest distance to its edge: a run longer than that lies
+    along a stroke of the label, not across it). Each such pixel's grey is the two ends' mean; 0 elsewhere. (Across
+    rows the same test, filling where the label's upright strokes lie along a value's, read fewer names right:
+    docs/accuracy.md, scan2001e.)"""
+    out = np.zeros(image.shape, dtype=np.uint8)
+    if not hidden.any():
+        return out
+    widest = 2 * float(cv2.distanceTransform(hidden.astype(np.uint8), cv2.DIST_L2, 3).max())
+    top, up = _nearest_above(hidden, image)
+    bottom, down = (np.flipud(a) for a in _nearest_above(np.flipud(hidden), np.flipud(image)))
+    across = hidden & (top < DARK) & (bottom < DARK) & (up + down - 1 <= widest)
+    out[across] = np.maximum((top[across].astype(np.int32) + bottom[across]) // 2, 1)  # 0 is kept for "not crossed"
+    return out

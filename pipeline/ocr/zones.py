@@ -32,6 +32,7 @@ from pipeline.acord25.evidence import CONFIRMED, DATE_CONFIRMED, DATE_UNCONFIRME
 from pipeline.acord25.layout import lines_of
 from pipeline.acord25.parse import parse_date
 from pipeline.acord25.reader import NUMBER_DIGITS
+from pipeline.acord25.template import in_word_case
 from pipeline.ocr.blocks import words_in
 from pipeline.ocr.engine import OcrEngine, OcrWord
 from pipeline.ocr.ink import DARK
@@ -376,12 +377,13 @@ def _block(words: list[Word], cut: _Cut, got: list[OcrWord], place, labels=()) -
 
     ``labels`` are the form's labels printed in the box whose print was painted out of the block's image
     before it was read (:func:`pipeline.ocr.labelink.erase_labels`). A word of ``got`` lying wholly inside
-    one (within :data:`LABEL_SLACK_PT`) is what is left of the label's print: it is left out. Where ``got``
+    one (within :data:`LABEL_SLACK_PT`) is what is left of the label's print and is left out, but a word in a
+    word's own case inside a label a value is typed over (:func:`_label_print`). Where ``got``
     has words over a label's box (a value printed over the label), the page's words there were read from
     the two prints together: they are left out of the page's reading, and the block's reading of that line
     is taken when it is the better one (:func:`pipeline.ocr.partylines.combined`)."""
     first = words_in(words, cut.cell.box, margin=NEAR_PT)
-    second = [w for w in (place(v) for v in got if v.text.strip()) if not any(_within(w, lb) for lb in labels)]
+    second = [w for w in (place(v) for v in got if v.text.strip()) if not any(_label_print(w, lb) for lb in labels)]
     if not second:
         return words
     over = [lb for lb in labels if any(_over(w, lb) for w in second)]
@@ -399,6 +401,15 @@ def _within(word: Word, label: Label) -> bool:
     """The word lies wholly in the label's registered box (within :data:`LABEL_SLACK_PT`)."""
     return (word.x0 >= label.x0 - LABEL_SLACK_PT and word.x1 <= label.x1 + LABEL_SLACK_PT
             and word.y0 >= label.y0 - LABEL_SLACK_PT and word.y1 <= label.y1 + LABEL_SLACK_PT)
+
+
+def _label_print(word: Word, label: Label) -> bool:
+    """A word of a block's own reading is what is left of ``label``'s print: it lies wholly in the label's box
+    (:func:`_within`), unless the label is one a value is typed over whenever its field is filled (``typed_over``:
+    the 2001/08 PRODUCER and INSURED) and the word is read in a word's own case (a name's first word as short as
+    the label, 'Harbor'; what is left of a label in capitals reads as capitals or junk). The word's doubt stays with
+    it, as over such a label on the page (:func:`pipeline.acord25.template.in_word_case`)."""
+    return _within(word, label) and not (label.typed_over and in_word_case(word.text))
 
 
 def _over(word: Word, label: Label) -> bool:

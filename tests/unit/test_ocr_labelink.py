@@ -67,6 +67,26 @@ def test_given_a_blurred_label_under_a_value_then_its_blurred_edge_becomes_paper
     assert (out[24:87, x0 + 31:x0 + 34] < 128).any(axis=1).all()  # the value's stroke runs on through the label
 
 
+def test_given_a_thin_upright_stroke_crossing_a_blurred_labels_bar_then_it_runs_on_as_dark_through_it():
+    """A value's thin upright stroke (an ascender) printed across a bold label's bar, both blurred as a photo blurs
+    them: the label's hidden core there is the value's ink (the stroke goes in above the bar and comes out below it),
+    and is given the stroke's grey, not filled from the paper around (the fill alone left it grey, 179 at the
+    lightest, which a reading takes for a gap: 'l' read 'i')."""
+    face = ImageFont.truetype(str(Path(reportlab.__file__).with_name("fonts") / FONTS[1]), 60)
+    drawing = Image.new("L", (400, 160), 255)
+    draw = ImageDraw.Draw(drawing)
+    draw.text(LABEL_AT, "TEE", font=face, fill=0)
+    x0, y0, x1, y1 = draw.textbbox(LABEL_AT, "TEE", font=face)
+    stroke = slice(x0 + 6, x0 + 9)  # under the left arm of the T's bar, clear of its stem
+    draw.rectangle((stroke.start, 20, stroke.stop - 1, 100), fill=0)
+    image = cv2.GaussianBlur(np.array(drawing), (0, 0), 0.5 / SCALE)
+    label = Label("TEE", x0 * SCALE, y0 * SCALE, x1 * SCALE, y1 * SCALE, typed_over=True)
+    out, found = erase_labels(image, [label], scale=SCALE)
+    assert found == [label]
+    away = int(image[92:98, stroke].min())  # the stroke's own grey below the label
+    assert int(out[y0:y1, stroke].min(axis=1).max()) <= away + 10
+
+
 def test_given_a_label_standing_alone_then_it_is_left_as_printed():
     """Nothing is printed over it: there is nothing to set apart, and the box's image is read as it is."""
     image, label = _label_image(stroke=False)
@@ -166,6 +186,28 @@ def test_given_a_word_read_wholly_inside_a_painted_label_then_it_is_left_out():
     placed = {"SURED": Word("SURED", 20.0, 11.0, 39.0, 17.0, confidence=0.97), "Roofing": page_words[0]}
     out = zones._block(page_words, cut, got, lambda w: placed[w.text], [label])
     assert [w.text for w in out] == ["Roofing"]
+
+
+def test_given_a_name_word_read_wholly_inside_a_label_it_is_typed_over_then_it_is_kept():
+    """Given a party label a value is typed over whenever its field is filled (2001/08's INSURED), when the block's
+    own reading has a word in a word's own case wholly inside the label's box (a first word as short as the label,
+    'Harbor'), then it is the name's word and is kept; what is left of the label, read in capitals, is still left out,
+    and so is the same word inside a label standing alone in the block."""
+    from pipeline.ocr import zones
+
+    cut = zones._Cut(Cell(Box(5.0, 5.0, 200.0, 60.0), BLOCK), 0, 0, 0)
+    page_words = [Word("Roofing", 42.0, 11.0, 80.0, 19.0, confidence=0.95)]
+    placed = {"Harbor": Word("Harbor", 11.0, 11.0, 39.0, 19.0, confidence=0.9),
+              "SURED": Word("SURED", 20.0, 11.0, 39.0, 17.0, confidence=0.97), "Roofing": page_words[0]}
+
+    def block(text: str, typed_over: bool) -> list[str]:
+        label = Label("INSURED", 10.0, 10.0, 40.0, 18.0, typed_over=typed_over)
+        got = [OcrWord(text, 0, 0, 1, 1, 90.0, (1, 1, 1)), OcrWord("Roofing", 0, 0, 1, 1, 95.0, (1, 1, 1))]
+        return [w.text for w in zones._block(page_words, cut, got, lambda w: placed[w.text], [label])]
+
+    assert block("Harbor", typed_over=True) == ["Harbor", "Roofing"]
+    assert block("SURED", typed_over=True) == ["Roofing"]
+    assert block("Harbor", typed_over=False) == ["Roofing"]
 
 
 def _on_insured_label(text: str, confidence: float, edition: str = "2001/08") -> set[int]:
