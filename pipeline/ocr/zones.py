@@ -495,8 +495,7 @@ def _own_lines(image: np.ndarray, cell: Cell, dpi: float, scale: float,
     crop = image[y0:y1, x0:x1]
     if min(crop.shape) < MIN_CROP_PX:
         return []
-    paper, darkest = float(np.median(crop)), float(crop.min())
-    dark = crop < max(DARK, min(FAINT, (paper + darkest) / 2))
+    dark = crop < _print_level(crop)
     count, blots, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
     smallest = (MIN_STROKE_IN * dpi) ** 2
     own, across = [], set()
