@@ -311,11 +311,15 @@ def unread_print(page: Page, image: np.ndarray, zone, *, scale: float, dpi: floa
     x1, y1 = min(image.shape[1], int(zone.x1 / scale)), min(image.shape[0], int(zone.y1 / scale))
     if x1 - x0 < 4 or y1 - y0 < 4:
         return False
-    found = _print_only(image[y0:y1, x0:x1], dpi)
+    crop = image[y0:y1, x0:x1]
+    found = _print_only(crop, dpi)
     if found is None:
         return False
     (top, _, left, _), piece = found
-    ink = piece < DARK
+    # the print counted at the level it was found at (the pixels :func:`_print_only` kept), not at DARK: a blurred,
+    # upsampled scan's digit is print mostly fainter than DARK (a lone revision digit of a 150 dpi scan, 71 pixels
+    # darker than DARK where the same digit scanned at 300 dpi has 112, was taken for no print)
+    ink = piece < _print_level(crop)
     total = int(ink.sum())
     pad = max(2, int(0.03 * dpi))
     for w in words_in(page.words, zone, margin=NEAR_PT):
@@ -502,8 +506,7 @@ def _own_lines(image: np.ndarray, cell: Cell, dpi: float, scale: float,
     crop = image[y0:y1, x0:x1]
     if min(crop.shape) < MIN_CROP_PX:
         return []
-    paper, darkest = float(np.median(crop)), float(crop.min())
-    dark = crop < max(DARK, min(FAINT, (paper + darkest) / 2))
+    dark = crop < _print_level(crop)
     count, blots, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
     smallest = (MIN_STROKE_IN * dpi) ** 2
     own, across = [], set()
@@ -596,13 +599,20 @@ def agree(seen: str, read: str) -> bool:
     return bool(digits) and digits.isdigit() and digits == read.replace(",", "")
 
 
+def _print_level(crop: np.ndarray) -> float:
+    """The grey level below which a cut-out's pixels are print: halfway from its paper (median) to its darkest
+    pixel, between DARK and FAINT (a blurred, upsampled scan prints faint)."""
+    paper, darkest = float(np.median(crop)), float(crop.min())
+    return max(DARK, min(FAINT, (paper + darkest) / 2))
+
+
 def _print_only(crop: np.ndarray, dpi: float, *, words: bool = False) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
     """The crop trimmed to its print, specks painted out: ((top, bottom, left, right), pixels), or None if blank.
     In a cell of words (``words``: a party block, a one-line text box), blots within :data:`PRINT_JOIN_IN` of each
     other are judged together (a thin letter, a letter's dot, a comma with its word); amounts and dates are read
     from their cut-outs as before (their digits' strokes stand alone above the speck's square)."""
-    paper, darkest = float(np.median(crop)), float(crop.min())
-    level = max(DARK, min(FAINT, (paper + darkest) / 2))
+    paper = float(np.median(crop))
+    level = _print_level(crop)
     dark = crop < level
     smallest = (MIN_STROKE_IN * dpi) ** 2
     least = min(MIN_INK * crop.size, LETTER_INK_IN2 * dpi * dpi)

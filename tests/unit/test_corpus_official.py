@@ -219,3 +219,16 @@ def test_given_a_care_of_second_name_then_the_truth_puts_it_in_the_address(real_
             assert "c/o" not in (party["name"] or ""), (seed, role)
             found += (party["address"] or "").startswith("c/o ")
     assert found > 0
+
+
+def test_given_a_forced_resolution_then_the_seed_is_scanned_at_it_and_every_other_draw_is_kept(real_corpus):
+    from PIL import Image
+
+    from bench.corpus import certificate
+    from bench.xfamiss import blank_seeds
+
+    drawn, low = certificate(8, "scan"), certificate(8, "scan", dpi=150)
+    assert low.name == "scan-8-dpi150" and low.truth == drawn.truth
+    assert low.recipe.degradation == {**drawn.recipe.degradation, "dpi": 150}
+    assert Image.open(io.BytesIO(low.data)).size[0] == round(8.5 * 150)  # a letter page's width at 150 dpi
+    assert blank_seeds(3, "any") == [8, 9, 10]  # --blank any: every seed from the first extra one
