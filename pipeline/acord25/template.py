@@ -399,7 +399,6 @@ class PageWords:
         if not self.ocr:  # each word's text as a number: the place of its text among by_text's
             number = {text: k for k, text in enumerate(self.by_text)}
             self.text_ids = np.array([number[w.text] for w in self.words], dtype=int)
-        self._label_texts: np.ndarray | None = None  # each word's number among every edition's label texts (when asked)
 
     def labels(self, template: Template) -> dict[str, list[int]]:
         """The page words (their indices, in page order) each printed label's text may be read from."""
@@ -408,47 +407,15 @@ class PageWords:
         texts = vocabulary(template.edition).texts
         return {text: js for text, js in self.by_text.items() if text in texts}
 
-    def label_words(self, printed: "_Printed", edition: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def label_words(self, printed: "_Printed") -> tuple[np.ndarray, np.ndarray]:
         """A text layer's page: how many page words each of the template's texts has (``printed.texts``'
         order), and those words (their indexes), text after text, each text's in page order: the words
-        of :meth:`labels`, counted with arrays (the same words: a text-layer word is a label by its text).
-        ``edition``: the template's, whose texts' indexes are then taken from :func:`_edition_texts`."""
-        column = None if edition is None else _edition_texts(edition)
-        if column is None:  # (a template whose texts are not all numbered: each text looked up in its own)
-            known = np.array([printed.text_index.get(text, -1) for text in self.by_text], dtype=int).reshape(-1)
-            of_word = known[self.text_ids]
-        else:  # each distinct text looked up once for every template, each template's index of it then gathered
-            if self._label_texts is None:
-                numbers = _label_text_numbers()
-                unknown = len(numbers)  # (a text no edition prints: the column's last place, -1)
-                found = np.array([numbers.get(text, unknown) for text in self.by_text], dtype=int).reshape(-1)
-                self._label_texts = found[self.text_ids]
-            of_word = column[self._label_texts]
+        of :meth:`labels`, counted with arrays (the same words: a text-layer word is a label by its text)."""
+        known = np.array([printed.text_index.get(text, -1) for text in self.by_text], dtype=int).reshape(-1)
+        of_word = known[self.text_ids]
         chosen = np.flatnonzero(of_word >= 0)
         return (np.bincount(of_word[chosen], minlength=len(printed.texts)),
                 chosen[np.argsort(of_word[chosen], kind="stable")])
-
-
-@lru_cache(maxsize=None)
-def _label_text_numbers() -> dict[str, int]:
-    """Every edition's printed texts, each numbered once (a page's texts are looked up in it once, not once per
-    template: :meth:`PageWords.label_words`)."""
-    return {text: k for k, text in enumerate(dict.fromkeys(t for e in editions() for t in _printed_arrays(e).texts))}
-
-
-@lru_cache(maxsize=None)
-def _edition_texts(edition: str) -> np.ndarray | None:
-    """For each of :func:`_label_text_numbers`' numbers, and one more place for a text no edition prints, the index
-    of that text among the edition's printed texts (-1 where it does not print it); None when some of its texts
-    are not numbered there."""
-    numbers, printed = _label_text_numbers(), _printed_arrays(edition)
-    if any(text not in numbers for text in printed.texts):
-        return None
-    column = np.full(len(numbers) + 1, -1, dtype=int)
-    for text, k in printed.text_index.items():
-        column[numbers[text]] = k
-    column.flags.writeable = False
-    return column
 
 
 def _words_by_label(template: Template, words: list[Word]) -> dict[str, list[int]]:
@@ -504,7 +471,7 @@ class _LabelPairs:
         printed = _printed_arrays(template.edition)
         # the page words of each of the template's texts, text after text (those of text k from start[k])
         if by_text is None:
-            count, page_js = words.label_words(printed, template.edition)
+            count, page_js = words.label_words(printed)
         else:
             found = sorted((printed.text_index[text], js) for text, js in by_text.items() if text in printed.text_index)
             count = np.zeros(len(printed.texts), dtype=int)

@@ -73,20 +73,3 @@ def test_unique_rows_and_the_shared_empty_rules():
     level, upright = t._NO_RULES  # shared by every fit without rules: nothing may write into it
     for array in (level.ids, level.src, level.dst, upright.ids):
         assert len(array) == 0 and not array.flags.writeable
-
-
-def test_label_words_by_every_editions_numbers_are_each_templates_own():
-    """A text layer's words matched to a template through the texts of every edition numbered once: the same counts
-    and words as the template's own texts looked up one by one (texts of other editions and of none among them)."""
-    from pipeline.textlayer import Page, Word
-
-    rng = np.random.default_rng(12)
-    texts = sorted({text for e in t.editions() for text in t._printed_arrays(e).texts}) + ["Acme", "12/31/2026", ""]
-    words = tuple(Word(str(rng.choice(texts)), float(k % 50) * 10, float(k // 50) * 12, float(k % 50) * 10 + 8,
-                       float(k // 50) * 12 + 9) for k in range(700))
-    page = t.PageWords(Page(number=1, width=600.0, height=800.0, words=words))
-    for edition in t.editions():
-        printed = t._printed_arrays(edition)
-        (count, js), (want_count, want_js) = page.label_words(printed, edition), page.label_words(printed)
-        assert count.tolist() == want_count.tolist() and js.tolist() == want_js.tolist()
-        assert 0 < len(js) < len(words)
