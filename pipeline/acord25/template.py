@@ -672,20 +672,10 @@ def _labels_near_many(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -
 
 def _distinct_per_shift(shift: np.ndarray, ids: np.ndarray, shifts: int, span: int) -> np.ndarray:
     """For each of ``shifts`` hypotheses, how many distinct ids in ``[0, span)`` it has among the pairs
-    (``shift[k]``, ``ids[k]``). A table of (hypothesis, id) marks, each row counted, while it has at most
-    _SEEN_CELLS cells (a page's hypotheses and labels: a few hundred each); else the pairs' keys sorted and
-    each counted once (the same counts: a hostile page's many hypotheses in bounded memory)."""
-    keys = shift * span + ids  # (hypothesis, id), as one number
-    if shifts * span <= _SEEN_CELLS:
-        seen = np.zeros(shifts * span, dtype=bool)
-        seen[keys] = True
-        return np.count_nonzero(seen.reshape(shifts, span), axis=1)
-    found = np.sort(keys)  # each hypothesis's together
+    (``shift[k]``, ``ids[k]``): the pairs' keys sorted, each hypothesis's together, and each counted once."""
+    found = np.sort(shift * span + ids)  # (hypothesis, id), as one number
     once = found[np.concatenate(([True], found[1:] != found[:-1]))] if len(found) else found  # each pair once
     return np.bincount(once // span, minlength=shifts)
-
-
-_SEEN_CELLS = 1 << 22  # _distinct_per_shift's table of marks: at most this many cells (4 MiB), else it sorts
 
 
 def _columns(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

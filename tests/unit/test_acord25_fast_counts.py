@@ -15,23 +15,21 @@ def _plain_distinct(shift, ids, shifts):
     return [len(s) for s in seen]
 
 
-def test_distinct_per_shift_by_table_and_by_sort(monkeypatch):
+def test_distinct_per_shift():
     rng = np.random.default_rng(16)
     cases = [(np.zeros(0, dtype=int), np.zeros(0, dtype=int), 3, 1)]
     for _ in range(60):
         shifts, span, n = int(rng.integers(1, 40)), int(rng.integers(1, 30)), int(rng.integers(0, 300))
         shift = np.sort(rng.integers(0, shifts, n))  # (each hypothesis's pairs together, as the windows give them)
         cases.append((shift, rng.integers(0, span, n), shifts, span))
-    for cells in (t._SEEN_CELLS, 0):  # the table, then the sort a hostile page's many hypotheses take
-        monkeypatch.setattr(t, "_SEEN_CELLS", cells)
-        for shift, ids, shifts, span in cases:
-            got = t._distinct_per_shift(shift, ids, shifts, span)
-            assert got.tolist() == _plain_distinct(shift, ids, shifts)
-            assert got.dtype.kind == "i"
+    for shift, ids, shifts, span in cases:
+        got = t._distinct_per_shift(shift, ids, shifts, span)
+        assert got.tolist() == _plain_distinct(shift, ids, shifts)
+        assert got.dtype.kind == "i"
 
 
-def test_labels_near_many_counts_distinct_labels(monkeypatch):
-    """The labels agreeing with each shift, by the table and by the sort, against the test made pair by pair."""
+def test_labels_near_many_counts_distinct_labels():
+    """The labels agreeing with each shift, batched and one group at a time, against the test made pair by pair."""
     rng = np.random.default_rng(8)
     groups = []
     for _ in range(5):
@@ -43,10 +41,8 @@ def test_labels_near_many_counts_distinct_labels(monkeypatch):
     want = [[len({i for i, p in zip(ids.tolist(), ls.tolist())
                   if abs(p[0] - s[0]) <= t.INLIER_PT and abs(p[1] - s[1]) <= t.INLIER_PT}) for s in shifts.tolist()]
             for ids, ls, shifts in groups]
-    for cells in (t._SEEN_CELLS, 0):
-        monkeypatch.setattr(t, "_SEEN_CELLS", cells)
-        assert [c.tolist() for c in t._labels_near_many(groups)] == want
-        assert [t._labels_near(*g).tolist() for g in groups] == want
+    assert [c.tolist() for c in t._labels_near_many(groups)] == want
+    assert [t._labels_near(*g).tolist() for g in groups] == want
 
 
 def test_word_boxes_read_from_one_flat_list_are_the_tuples_array():
