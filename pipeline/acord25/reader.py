@@ -402,7 +402,8 @@ class _FieldBoxes:
         self.kind = [f.kind for f in self.fields]
         self._kinds: dict[tuple[str, ...], np.ndarray] = {}
         # every box a finite number: a point a grown box holds then has a finite distance to its own box (:meth:`at`)
-        self._finite = bool(np.isfinite(self.box).all() and np.isfinite(self.own).all() and np.isfinite(self.area).all())
+        self._finite = bool(np.isfinite(self.box).all() and np.isfinite(self.own).all()
+                            and np.isfinite(self.area).all())
 
     def _wanted(self, kinds_wanted: tuple[str, ...]) -> np.ndarray:
         """Which fields are of ``kinds_wanted``: found once per page and set of kinds, not at every lookup."""

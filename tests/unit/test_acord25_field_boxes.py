@@ -80,3 +80,13 @@ def test_the_held_pairs_alone_choose_as_the_whole_table_does():
     loose = _FieldBoxes(boxes, own, row_wide)
     assert not loose._finite
     assert loose.at(xs, ys) == [_plainly(fields, boxes, own, row_wide, x, y) for x, y in zip(xs, ys)]
+
+
+
+def test_a_box_whose_area_overflows_is_not_taken_for_finite():
+    """Edges all finite but a width times a height past a float's range: the area is not a number, so the index
+    chooses through the whole table (as before the held pairs), not through distances that assume finite sizes."""
+    f0, f1 = list(load("2025/12").fields)[:2]
+    own = {f0: Box(-1e308, 0.0, 1e308, 0.0), f1: Box(0.0, -1.0, 1.0, 1.0)}
+    boxes = {f0: Box(-1e308, -5.0, 1e308, 5.0), f1: Box(-5.0, -5.0, 5.0, 5.0)}
+    assert not _FieldBoxes(boxes, own, set())._finite
