@@ -41,6 +41,11 @@ LONE_CHAR = 0.0008
 # cell's sides, an e-mail address read as two words out of order): such a box, holding print, whose words give
 # no value of its kind is read again alone, as a block (its sure lines kept: pipeline.ocr.partylines.combined)
 LINE_KINDS = ("text", "date", "naic", "phone", "email")
+# one-line code boxes read again alone however their page-level words read: a phone number's line on the page holds
+# its label's leftover print, and tesseract, reading the two as one line, misread the number's first digits as
+# surely as right ones ('957-260-5194' at 0.79 and '995-772-6453' at 0.82 for 557- and 695-; right ones read 0.16-0.93
+# on the 40 extra 2016-xfa tuning scans); its cut-out read alone gave each at 0.96-0.97 (docs/accuracy.md, xfamiss9)
+ALONE_KINDS = ("phone",)
 NEAR_PT = 4.0  # a word whose sides lie this near a box's may still be the box's own print (pipeline.ocr.zones')
 
 
@@ -111,7 +116,8 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
             cells.append(Cell(box, BLOCK))  # every party block: its lines are the page's weakest reading
         elif f.kind == "signature" and unread is not None and _unsigned_print(fw, f, unread):
             cells.append(Cell(box, BLOCK, line=True))  # a representative's name typed there signs the certificate
-        elif f.kind in LINE_KINDS and unread is not None and (_unread_line(f.kind, box, words, unread)
+        elif f.kind in LINE_KINDS and unread is not None and ((f.kind in ALONE_KINDS and words)
+                                                               or _unread_line(f.kind, box, words, unread)
                                                                or any(id(w) in fw.after_colon for w in words)
                                                                or (not words and _dropped(
                                                                    page, registration, box,

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from pipeline.acord25.cells import AMOUNT, BLOCK, DATE, NEAR_PT, Cell, dollars, without_cents
+from pipeline.acord25.cells import ALONE_KINDS, AMOUNT, BLOCK, DATE, NEAR_PT, Cell, dollars, without_cents
 from pipeline.acord25.evidence import CONFIRMED, DATE_CONFIRMED, DATE_UNCONFIRMED, UNCONFIRMED
 from pipeline.acord25.layout import lines_of
 from pipeline.acord25.parse import parse_date
@@ -344,7 +344,7 @@ def _line(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word]
     first = words_in(words, cut.cell.box, margin=NEAR_PT)
     second = [place(v) for v in got if v.text.strip()]
     own = words_in(words, cut.cell.box)  # (a neighbour's word near the box is not replaced: its own box's value)
-    if own and len(lines_of(second)) == 1 and _of_kind(cut.cell, own, second):
+    if own and len(lines_of(second)) == 1 and (_of_kind(cut.cell, own, second) or _surer_code(cut.cell, own, second)):
         return [w for w in words if w not in own] + second
     if first:
         return _block(words, cut, got, place)
@@ -372,6 +372,21 @@ def _of_kind(cell: Cell, first: list[Word], second: list[Word]) -> bool:
     05/15/24), which a party block's line scores, made for names and streets, would keep (a date is no word of
     theirs)."""
     return cell.reads(second) and not cell.reads(first)
+
+
+def _surer_code(cell: Cell, first: list[Word], second: list[Word]) -> bool:
+    """A code box read again alone whatever its page-level words read (``cells.ALONE_KINDS``: a phone number) whose
+    own reading ``second`` gives a value of its kind, every word read at :data:`LINE_SURE` or more and surer than
+    the least sure of the page's words there, ``first``: the page read the number on one line with its label's
+    leftover print, and a digit misread so is read less surely than the number read alone."""
+    if cell.kind not in ALONE_KINDS or not cell.reads(second):
+        return False
+    least = min(_sureness(w) for w in second)
+    return least >= LINE_SURE and least > min(_sureness(w) for w in first)
+
+
+def _sureness(w: Word) -> float:
+    return w.confidence if w.confidence is not None else 0.0
 
 
 def _block(words: list[Word], cut: _Cut, got: list[OcrWord], place, labels=()) -> list[Word]:
