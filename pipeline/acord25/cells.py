@@ -11,7 +11,7 @@ the form's template: each cell is a field's own box, chosen by the field's kind.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.acord25.fieldkinds import MIN_LIMIT
 from pipeline.acord25.identify import registered
@@ -64,6 +64,9 @@ class Cell:
     confirm: bool = False
     line: bool = False  # a block cell that is a one-line value box (LINE_KINDS), not a party's block
     kind: str = ""  # a one-line box's field kind (LINE_KINDS): what a reading of it must give (:meth:`reads`)
+    # an amount cell's clear box may hold words the reader gives a neighbouring field (a neighbour's value OCR
+    # placed across the two rows' shared edge): (text, right side) of each, which a reading of this cell leaves alone
+    held: tuple[tuple[str, float], ...] = ()
 
     def reads(self, words: list[Word]) -> bool:
         """A one-line box's ``words`` give a value of its field's kind (a date's box, a date)."""
@@ -97,6 +100,7 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
         return []
     fw = FieldWords(page, registration)
     cells: list[Cell] = []
+    amount_boxes = _own_rows({f: fw.boxes[f] for f in fw.fields if f.kind == "amount"})
     for f in fw.fields:
         box, words = fw.boxes[f], fw.words.get(f, [])
         if f.kind in ALPHABETS:
@@ -109,9 +113,9 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
             if not any(parse_date(w.text) for w in words):
                 cells.append(Cell(box, DATE))
         elif f.kind == "amount":
-            cell = _amount_cell(box, words, confirm)
+            cell = _amount_cell(amount_boxes[f], words, confirm)
             if cell is not None:
-                cells.append(cell)
+                cells.append(replace(cell, held=_held(fw, f, cell.clear or cell.box)))
         elif f.kind == "party" and (words or (unread is not None and unread(box))):
             cells.append(Cell(box, BLOCK))  # every party block: its lines are the page's weakest reading
         elif f.kind == "signature" and unread is not None and _unsigned_print(fw, f, unread):
@@ -125,6 +129,32 @@ def value_cells(page: Page, unread=None, registration: Registration | None = Non
             cells.append(Cell(box, BLOCK, line=True, kind=f.kind))  # (a value glued to its label's colon: read again
             # without it)
     return cells
+
+
+def _own_rows(boxes: dict) -> dict:
+    """Each amount field's box (on the page, grown by its block's residual) cut back to its own row: where two amount
+    boxes of one column overlap (the form stacks them edge to edge; grown, each reaches into the next row), each
+    stops at the middle of the overlap, their shared edge on the page. Read with a neighbour's print in its
+    cut-out, a cell gave two lines and no amount (a page registered with a large residual)."""
+    out = {}
+    for f, b in boxes.items():
+        y0, y1 = b.y0, b.y1
+        for g, o in boxes.items():
+            if g is f or not (o.x0 < b.x1 and b.x0 < o.x1 and o.y0 < b.y1 and b.y0 < o.y1):
+                continue
+            if o.y0 + o.y1 > b.y0 + b.y1:  # the other box's row is below this one's
+                y1 = min(y1, (b.y1 + o.y0) / 2)
+            elif o.y0 + o.y1 < b.y0 + b.y1:
+                y0 = max(y0, (o.y1 + b.y0) / 2)
+        out[f] = Box(b.x0, y0, b.x1, y1) if y0 < y1 else b
+    return out
+
+
+def _held(fw: FieldWords, f, area: Box) -> tuple[tuple[str, float], ...]:
+    """The words in ``area`` (an amount cell's clear box) that the reader gives another field: a second reading of
+    the cell replaces the field's own misreadings, never a neighbour's value (:attr:`Cell.held`)."""
+    return tuple((w.text, w.x1) for g, ws in fw.words.items() if g is not f for w in ws
+                 if area.x0 <= w.cx <= area.x1 and area.y0 <= w.cy <= area.y1)
 
 
 def _unsigned_print(fw: FieldWords, f, unread) -> bool:

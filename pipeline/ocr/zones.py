@@ -193,7 +193,8 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
                         bottom - min(v.top for v in got), conf, first.line)
         moved = _moved(replace(w, text=text, conf=conf), cut, pad)
         box = cut.cell.box
-        words = [v for v in words if not (_overlaps(v, cut.cell.clear or box) and _debris(v, cut.cell))]
+        words = [v for v in words if not (_overlaps(v, cut.cell.clear or box) and _debris(v, cut.cell)
+                                          and (v.text, v.x1) not in cut.cell.held)]
         words.append(place(moved))
         replaced += 1
     logger.debug("re-read %s cells, %s replaced", len(cuts), replaced)
