@@ -157,6 +157,7 @@ def _publish_batches(broker: dramatiq.Broker, sessions: sessionmaker[Session], s
     them again, so a batch cut short does not put its events on the stream twice."""
     maxlen = settings.events_stream_maxlen
     checked: set[int] = set()  # accounts whose stream was checked in this run
+    last_read: dict[int, str] = {}  # each account's stream's newest entry as its check read it (restore_stream)
     while True:
         hooks: dict[int, list[int]] = {}  # each account's active webhooks, read once a batch
         with sessions() as session:
@@ -168,10 +169,12 @@ def _publish_batches(broker: dramatiq.Broker, sessions: sessionmaker[Session], s
             for account in accounts.values():
                 if account.id not in checked:
                     lock.reacquire()  # LOCK_SECONDS more, or LockError when another publisher took over
-                    restore_stream(session, client, account, maxlen)
+                    restore_stream(session, client, account, maxlen, last_read)
                     checked.add(account.id)
             newest: dict[int, str] = {}  # each account's newest entry of this batch
-            added = {account_id: added_unmarked(client, account) for account_id, account in accounts.items()}
+            # a stream whose newest entry, read just now, is the one the outbox marked has none after it to find
+            added = {account_id: {} if _ends_marked(account, last_read) else added_unmarked(client, account)
+                     for account_id, account in accounts.items()}
             for event, account, _ in rows:
                 lock.reacquire()
                 entry = added[account.id].get(event.id) or add_to_stream(client, event, account.slug, maxlen)
@@ -195,24 +198,34 @@ def _publish_batches(broker: dramatiq.Broker, sessions: sessionmaker[Session], s
             return
 
 
+def _ends_marked(account: Account, last_read: dict[int, str]) -> bool:
+    """Whether the account's stream's newest entry, as its check read it in this run, is the newest one the outbox
+    marked (``accounts.stream_entry_id``, unchanged since): no entry after it was added and left unmarked."""
+    return account.stream_entry_id is not None and last_read.get(account.id) == account.stream_entry_id
+
+
 def entry_order(entry_id: str) -> tuple[int, int]:
     """A stream entry id ("<ms>-<seq>") as a number pair: ids compare as numbers, not as text."""
     ms, _, seq = entry_id.partition("-")
     return int(ms), int(seq or 0)
 
 
-def restore_stream(session: Session, client, account: Account, maxlen: int) -> int:
+def restore_stream(session: Session, client, account: Account, maxlen: int,
+                   last_read: dict[int, str] | None = None) -> int:
     """Add again the entries the account's stream lost; returns how many (0 when none were lost).
 
     The stream lost entries when its last entry is older than the newest one the publisher added
     (``accounts.stream_entry_id``), or it is gone: Redis lost data. The events published after its
     last surviving entry (the newest ``maxlen`` of them) are added again in their order, each with
-    its new entry id. Called under the publish lock."""
+    its new entry id. Called under the publish lock. ``last_read`` gets the stream's last entry as read
+    here, by account (not when the account has published nothing yet: the stream is not read)."""
     if account.stream_entry_id is None:
         return 0
     stream = stream_name(account.slug)
     newest = client.xrevrange(stream, count=1)
     survived = _text(newest[0][0]) if newest else None
+    if last_read is not None and survived is not None:
+        last_read[account.id] = survived
     if survived is not None and entry_order(survived) >= entry_order(account.stream_entry_id):
         return 0
     lost: list[OutboxEvent] = []

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, event, inspect, select
-from sqlalchemy.orm import Session, make_transient_to_detached, object_session
+from sqlalchemy import Integer, and_, bindparam, func, inspect, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from infra.models import Document, Holder, RequirementSet
 from pipeline.scoring import normalise
@@ -19,7 +19,6 @@ from pipeline.scoring import normalise
 # Accounts whose live sets a process holds (per database), the least recently scored let go first: a set and its
 # holder are a few KB of values (the requirements' body, the aliases)
 HELD_ACCOUNTS = 512
-_WROTE = "requirements written"  # a session's info: the transaction in which it wrote a holder or a set
 
 
 # Built once (every scoring sends it: its construction and cache key are not redone each time)
@@ -27,6 +26,16 @@ LIVE_SETS = (select(RequirementSet, Holder).join(Holder, Holder.id == Requiremen
              .where(Holder.account_id == bindparam("account_id", type_=Integer),
                     RequirementSet.superseded_at.is_(None))
              .order_by(RequirementSet.id))
+# On PostgreSQL the same sets with whether the transaction reading them had written anything before them (it is
+# given a transaction id at its first write: ``pg_current_xact_id_if_assigned()`` is not null), in one SELECT:
+# one row of that alone joined to the sets (LEFT JOIN), so that an account with no live set answers it too
+_WROTE_BEFORE = select(func.pg_current_xact_id_if_assigned().is_not(None).label("wrote")).subquery("tx")
+LIVE_SETS_AND_WROTE = (
+    select(_WROTE_BEFORE.c.wrote, RequirementSet, Holder)
+    .select_from(_WROTE_BEFORE.outerjoin(
+        RequirementSet.__table__.join(Holder.__table__, Holder.id == RequirementSet.holder_id),
+        and_(Holder.account_id == bindparam("account_id", type_=Integer), RequirementSet.superseded_at.is_(None))))
+    .order_by(RequirementSet.id))
 
 
 @dataclass(frozen=True)
@@ -67,8 +76,9 @@ class HeldSets:
     transaction (triggers). The sets are read (LIVE_SETS) after the version, so they are at least as new as
     it; held under an older version they are only read again once more. The held values are put in each
     session as objects of their own (loaded, clean, the JSON copied), so no session shares or changes another's.
-    Sets read in a transaction that wrote a holder or a set itself (:func:`_wrote`) are not held: the version it
-    raised is not committed, and a rollback would give the same number to another change."""
+    Sets read in a transaction that had written anything before them (:func:`live_sets`: whatever wrote it, the
+    ORM's unit of work, a bulk UPDATE, hand-written SQL) are not held: had it changed a holder or a set, the
+    version it read is its own, not committed, and a rollback would give the same number to another change."""
 
     def __init__(self, accounts: int = HELD_ACCOUNTS) -> None:
         self.accounts = accounts
@@ -89,8 +99,8 @@ class HeldSets:
                 if accounts is not None and key in accounts:
                     accounts.move_to_end(key)  # the least recently scored let go first
             return [(_attached(session, RequirementSet, rs), _attached(session, Holder, h)) for rs, h in held[1]]
-        rows = session.execute(LIVE_SETS, {"account_id": account_id}).all()
-        if key is not None and session.info.get(_WROTE) is not session.get_transaction():
+        rows, wrote = live_sets(session, account_id)
+        if key is not None and not wrote:
             values = [(_values(rs), _values(h)) for rs, h in rows]
             with self._lock:
                 accounts = self._by_engine.setdefault(engine, OrderedDict())
@@ -98,7 +108,21 @@ class HeldSets:
                 accounts.move_to_end(key)
                 while len(accounts) > self.accounts:
                     accounts.popitem(last=False)
-        return [tuple(row) for row in rows]
+        return rows
+
+
+def live_sets(session: Session, account_id: int) -> tuple[list[tuple[RequirementSet, Holder]], bool]:
+    """The account's live sets with their holders (LIVE_SETS), and whether the session's transaction had written
+    anything to the database before reading them: on PostgreSQL read in the same SELECT (LIVE_SETS_AND_WROTE); on
+    SQLite whether the connection has a transaction open after the SELECT, which Python's sqlite3 opens before
+    the first INSERT, UPDATE or DELETE only (``Connection.in_transaction``; a SELECT opens none). Any other
+    database, or a transaction SQLAlchemy began itself on SQLite, is counted as having written (not held)."""
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(LIVE_SETS_AND_WROTE, {"account_id": account_id}).all()
+        return [(rs, h) for _, rs, h in rows if rs is not None], rows[0].wrote
+    rows = session.execute(LIVE_SETS, {"account_id": account_id}).all()
+    wrote = session.get_bind().dialect.name != "sqlite" or session.connection().connection.dbapi_connection.in_transaction
+    return [tuple(row) for row in rows], wrote
 
 
 def _values(obj: Any) -> _Values:
@@ -116,17 +140,6 @@ def _attached(session: Session, cls: type, values: _Values) -> Any:
     session.add(obj)
     return obj
 
-
-def _wrote(_mapper, _connection, target: Any) -> None:
-    """A holder or a requirement set flushed: its session's transaction raised the account's version itself."""
-    session = object_session(target)
-    if session is not None:
-        session.info[_WROTE] = session.get_transaction()
-
-
-for _written in (Holder, RequirementSet):
-    for _change in ("after_insert", "after_update", "after_delete"):
-        event.listen(_written, _change, _wrote)
 
 HELD = HeldSets()  # this process's
 

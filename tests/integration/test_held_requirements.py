@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, select, text
 
+from infra.models import Document
 from workers.decisions import score
 from workers.on_file import on_file
 from workers.selection import pick_requirement_sets
@@ -27,9 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _live_set_reads(engine) -> list[str]:
     seen: list[str] = []
-    event.listen(engine, "before_cursor_execute",
-                 lambda _c, _cur, statement, *_: seen.append(statement) if "FROM requirement_sets" in statement
-                 else None)
+    event.listen(engine, "before_cursor_execute",  # LIVE_SETS, or on PostgreSQL LIVE_SETS_AND_WROTE
+                 lambda _c, _cur, statement, *_: seen.append(statement)
+                 if "requirement_sets.superseded_at IS NULL" in statement else None)
     return seen
 
 
@@ -42,10 +43,12 @@ def _in_another_process(app, code: str) -> None:
 
 
 def _scored(app, account, n: int):
-    document = _mailed_in(app, account, n)
+    document_id = _mailed_in(app, account, n).id
     with app.sessions() as session:
-        document = session.merge(document)
-        evaluation = score(session, document, DAY, f"initial:{n}", on_file=on_file(session, document))
+        # as the score stage loads the document and scores it (workers/actors.py ``_run_once``, ``_score``): indexed
+        # by the extract, nothing written before the sets are read (sets read after a write are not held)
+        document = session.get(Document, document_id)
+        evaluation = score(session, document, DAY, f"initial:{n}", index=False, on_file=on_file(session, document))
         session.commit()
         return evaluation.requirement_set_id
 
@@ -159,6 +162,40 @@ def test_given_sets_read_where_they_were_changed_and_rolled_back_then_they_are_n
         session.scalars(select(Holder)).one().aliases = ["Undone Alias"]
         session.flush()
         document = session.merge(document)
+        pick_requirement_sets(session, document, _certificate(2), DAY, on_file(session, document).requirements)
+        session.rollback()
+    with app.sessions() as session:
+        session.scalars(select(Holder)).one().address = "Elsewhere"  # the same rise in the version
+        session.commit()
+
+    assert _holders_seen(app, account, 3, lambda h: (h.aliases, h.address)) == [(None, "Elsewhere")]
+
+
+@pytest.mark.parametrize("write", ["bulk update", "hand-written sql", "every set superseded in bulk"])
+def test_given_sets_read_after_a_write_outside_the_unit_of_work_and_rolled_back_then_they_are_not_held(app, write):
+    """A holder or a set changed in the scoring's own transaction by a statement the ORM's unit of work does not
+    flush (a bulk ``update(...)`` through the session, hand-written SQL): no mapper event sees it, yet the
+    transaction reads the version it raised itself. Rolled back, a later change committed elsewhere reaches the
+    same number: the next scoring gets the committed holder, not the undone one. With every set superseded the
+    transaction reads no set at all, and still learns that it wrote."""
+    from sqlalchemy import update
+
+    from infra.models import Holder, RequirementSet, utcnow
+
+    with app.sessions() as session:
+        account = _account(session, "acme")
+        session.expunge_all()
+    _scored(app, account, 1)
+
+    document = _mailed_in(app, account, 2)
+    with app.sessions() as session:
+        if write == "bulk update":
+            session.execute(update(Holder).values(aliases=["Undone Alias"]))
+        elif write == "hand-written sql":
+            session.execute(text("""UPDATE holders SET aliases = '["Undone Alias"]'"""))
+        else:
+            session.execute(update(RequirementSet).values(superseded_at=utcnow()))
+        document = session.get(Document, document.id)
         pick_requirement_sets(session, document, _certificate(2), DAY, on_file(session, document).requirements)
         session.rollback()
     with app.sessions() as session:

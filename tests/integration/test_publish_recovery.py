@@ -206,3 +206,41 @@ def test_given_a_publisher_killed_between_its_xadds_and_its_commit_then_the_next
     with app.sessions() as session:
         kept = dict(session.execute(select(OutboxEvent.id, OutboxEvent.stream_id)).all())
     assert [kept[e] for e in events] == [_text(entry) for entry, _ in app.redis.xrange(stream_name("acme"))]
+
+
+@ONE_BACKEND
+def test_given_a_stream_ending_at_its_marked_entry_then_a_publish_does_not_read_it_again_for_unmarked_ones(app,
+                                                                                                         monkeypatch):
+    """The check for lost entries reads the stream's newest entry: when it is the one the outbox marked, there is
+    nothing after it, and the look for entries added but not marked (``added_unmarked``: an XRANGE) is not sent."""
+    outbox(app, 1)
+    assert publish_all(app) == 1
+    later = outbox(app, 2, first=1)
+    ranges = []
+    real = app.redis.xrange
+    monkeypatch.setattr(app.redis, "xrange", lambda *args, **kwargs: ranges.append(args) or real(*args, **kwargs))
+
+    assert publish_all(app) == 2
+
+    assert ranges == []
+    assert on_stream(app)[1:] == later
+
+
+@ONE_BACKEND
+def test_given_a_marked_stream_and_a_publisher_killed_between_its_xadds_and_its_commit_then_the_next_marks_them(app):
+    """As above, on an account that published before: the entries added after its marked one are found (the
+    stream's newest entry is not the marked one) and marked, not added again."""
+    outbox(app, 1)
+    assert publish_all(app) == 1
+    events = outbox(app, 3, first=1)
+    with app.sessions() as session:
+        for event in session.scalars(select(OutboxEvent).where(OutboxEvent.id.in_(events[:2]))
+                                     .order_by(OutboxEvent.created_at)):
+            publish.add_to_stream(app.redis, event, "acme", 1000)
+
+    assert publish_all(app) == 3
+
+    assert on_stream(app)[1:] == events
+    with app.sessions() as session:
+        kept = dict(session.execute(select(OutboxEvent.id, OutboxEvent.stream_id)).all())
+    assert [kept[e] for e in events] == [_text(entry) for entry, _ in app.redis.xrange(stream_name("acme"))][1:]
