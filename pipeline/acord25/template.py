@@ -76,7 +76,9 @@ _WORD_CASE = re.compile(r"^[A-Z]?[a-z]{2,}[.,]?$")  # a capitalised or lower-cas
 RULE_SEARCH_PT = 20.0  # how far a page's rule may sit from a block's rule placed by the page's global fit
 RULE_OVERLAP = 0.5  # a page rule matches a template rule when it runs along this share of the shorter one
 BLOCK_STRETCH = 0.08  # a block's rules may be this much further apart than the page's scale says (another print of the form)
-ROW_GAPS = 2  # a block is one of evenly spaced rows (:func:`block_rows`) when its level rules leave this many gaps (3 rows)
+# a block is one of evenly spaced rows (:func:`block_rows`) when its level rules leave this many gaps: three rules, the
+# fewest that show a pitch repeated (a block of two rules is one row, and has no neighbour row inside it to slip to)
+ROW_GAPS = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -1112,8 +1114,9 @@ def register(page: Page, template: Template, matched: Matched | None = None) -> 
     scale = (glob.transform.sx, glob.transform.sy)
     blocks = [(name, _rule_pairs(template, page_rules, block.get("rules", []), glob.transform, RULE_SEARCH_PT)
                if page_rules else None) for name, block in template.blocks.items()]
+    # (each block's own, counted at once)
     fitted = _ransac_many([(*pairs.near(template.blocks[name]["anchors"], glob.transform, radius), scale, rules,
-                            glob.transform, block_rows(template.edition, name)) for name, rules in blocks])  # (each block's own, counted at once)
+                            glob.transform, block_rows(template.edition, name)) for name, rules in blocks])
     # a block with too few labels of its own borrows those around it (those fits too counted at once)
     weak = [k for k, fit in enumerate(fitted) if fit is None or fit.anchors < MIN_ANCHORS]
     again = _ransac_many([(*pairs.near(_around(template.edition, blocks[k][0]), glob.transform, radius), scale,
