@@ -76,6 +76,9 @@ _WORD_CASE = re.compile(r"^[A-Z]?[a-z]{2,}[.,]?$")  # a capitalised or lower-cas
 RULE_SEARCH_PT = 20.0  # how far a page's rule may sit from a block's rule placed by the page's global fit
 RULE_OVERLAP = 0.5  # a page rule matches a template rule when it runs along this share of the shorter one
 BLOCK_STRETCH = 0.08  # a block's rules may be this much further apart than the page's scale says (another print of the form)
+# a block is one of evenly spaced rows (:func:`block_rows`) when its level rules leave this many gaps: three rules, the
+# fewest that show a pitch repeated (a block of two rules is one row, and has no neighbour row inside it to slip to)
+ROW_GAPS = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -698,17 +701,21 @@ def _unique_rows(rows: np.ndarray) -> np.ndarray:
 
 
 def _ransac(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[float, float] = (1.0, 1.0),
-            rules: tuple[RulePairs, RulePairs] | None = None, prior: Transform | None = None) -> BlockFit | None:
+            rules: tuple[RulePairs, RulePairs] | None = None, prior: Transform | None = None,
+            rows: "BlockRows | None" = None) -> BlockFit | None:
     """Translation hypotheses at ``scale`` (one per label/word pair, and each column rule's shift with each
     row rule's), the consensus of labels and rules, then a least-squares refit. Of hypotheses as many
     anchors agree with, the one nearest ``prior`` wins (a form's rules repeat every row: one row off
-    agrees with all but one of them)."""
-    plan = _hypotheses(ids, src, dst, scale, rules, prior)
+    agrees with all but one of them; ``rows``, a block of evenly spaced rows: :func:`_row_locked`)."""
+    plan = _hypotheses(ids, src, dst, scale, rules, prior, rows)
     return None if plan is None else _consensus(plan, _labels_near(plan.ids, plan.label_shift, plan.shifts))
 
 
 def _ransac_many(jobs: list[tuple[np.ndarray, np.ndarray, np.ndarray, tuple[float, float],
-                                  tuple[RulePairs, RulePairs] | None, Transform | None]]) -> list[BlockFit | None]:
+                                  tuple[RulePairs, RulePairs] | None, Transform | None]]
+                 | list[tuple[np.ndarray, np.ndarray, np.ndarray, tuple[float, float],
+                              tuple[RulePairs, RulePairs] | None, Transform | None, BlockRows | None]]
+                 ) -> list[BlockFit | None]:
     """:func:`_ransac` of each job (its arguments), the labels agreeing with each job's hypotheses counted for
     all jobs at once (:func:`_labels_near_many`): the same fits."""
     plans = [_hypotheses(*job) for job in jobs]
@@ -728,16 +735,67 @@ def _no_rules() -> tuple[RulePairs, RulePairs]:
 _NO_RULES = _no_rules()
 
 
+@dataclass(frozen=True)
+class BlockRows:
+    """A block of evenly spaced rows (the insurers A-F, the coverage lines), from its template: ``pitch``, the
+    median height between its level rules; ``rows``, how many pitches its box is high; ``labels`` and ``rules``,
+    how many of the template's labels and rules its fit weighs. A fit shifted one row off matches every repeated
+    row's labels and rules but the one at an end (and the neighbour's past the other): one row's share of them."""
+
+    pitch: float
+    rows: float
+    labels: int
+    rules: int
+
+    def one_row(self, with_labels: bool) -> int:
+        """The evidence one row holds (rounded up): what a shift by one row may gain or lose at the block's ends."""
+        return math.ceil(((self.labels if with_labels else 0) + self.rules) / max(self.rows, 1.0))
+
+
+@lru_cache(maxsize=None)
+def block_rows(edition: str, block: str) -> BlockRows | None:
+    """``block``'s rows on ``edition``'s template (:class:`BlockRows`); None when the block has fewer than
+    ROW_GAPS gaps between its level rules (no rows to slip along). Level rules closer than INLIER_PT are one line
+    to a fit (a rule drawn in pieces): their gap is no row."""
+    template = load(edition)
+    spec = template.blocks[block]
+    level = sorted((y0 + y1) / 2 for x0, y0, x1, y1 in (template.rules[i] for i in spec.get("rules", []))
+                   if x1 - x0 > y1 - y0)
+    gaps = [b - a for a, b in zip(level, level[1:]) if b - a > INLIER_PT]
+    if len(gaps) < ROW_GAPS:
+        return None
+    pitch = float(np.median(gaps))
+    x0, y0, x1, y1 = spec["box"]
+    return BlockRows(pitch, (y1 - y0) / pitch, len(spec.get("anchors", [])), len(spec.get("rules", [])))
+
+
+def _row_locked(count: np.ndarray, dy: np.ndarray, prior_dy: float, rows: BlockRows, with_labels: bool) -> np.ndarray:
+    """``count`` (the evidence for each hypothesis, its down shift ``dy``) with the hypotheses a row off the prior's
+    (the page-wide fit's) or further left out (those within INLIER_PT of a row pitch from it, or past that), unless the
+    best of them beats the best nearer the prior by more than one row's evidence (:meth:`BlockRows.one_row`): in a
+    block of evenly spaced rows a shift by a row matches all its repeated print but one row's, so a row's worth of
+    evidence more is no sign it is the true one (a 150 dpi scan's faint top rule missed, the next block's rule
+    matched below it)."""
+    near = np.abs(dy - prior_dy) < rows.pitch - INLIER_PT
+    if not near.any() or near.all():
+        return count
+    if count[~near].max() > count[near].max() + rows.one_row(with_labels):
+        return count
+    return np.where(near, count, -1)
+
+
 class _Plan:
     """A fit's pairs and hypotheses (:func:`_hypotheses`), before the count of the labels agreeing with them."""
 
     __slots__ = ("ids", "src", "dst", "scale", "level", "upright", "prior", "label_shift", "rule_dy", "rule_dx",
-                 "shifts")
+                 "shifts", "rows")
 
 
 def _hypotheses(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[float, float],
-                rules: tuple[RulePairs, RulePairs] | None, prior: Transform | None) -> _Plan | None:
-    """The first half of :func:`_ransac`: its translation hypotheses; None when there is nothing to fit."""
+                rules: tuple[RulePairs, RulePairs] | None, prior: Transform | None,
+                rows: "BlockRows | None" = None) -> _Plan | None:
+    """The first half of :func:`_ransac`: its translation hypotheses; None when there is nothing to fit.
+    ``rows``: the block's row pitch and one row's evidence (:func:`block_rows`), when it is a block of rows."""
     level, upright = rules or _NO_RULES
     if len(ids) == 0 and (len(level.ids) == 0 or len(upright.ids) == 0):
         return None
@@ -756,6 +814,7 @@ def _hypotheses(ids: np.ndarray, src: np.ndarray, dst: np.ndarray, scale: tuple[
     plan.level, plan.upright, plan.prior = level, upright, prior
     plan.label_shift, plan.rule_dy, plan.rule_dx = label_shift, rule_dy, rule_dx
     plan.shifts = _unique_rows(hypotheses.reshape(-1, 2))
+    plan.rows = rows
     return plan
 
 
@@ -772,6 +831,8 @@ def _consensus(plan: _Plan, count: np.ndarray) -> BlockFit:
         count = count + _distinct(level.ids, np.abs(rule_dy[:, None] - shifts[None, :, 1]) <= INLIER_PT)
     if ruled_x:
         count = count + _distinct(upright.ids, np.abs(rule_dx[:, None] - shifts[None, :, 0]) <= INLIER_PT)
+    if prior is not None and plan.rows is not None:
+        count = _row_locked(count, shifts[:, 1], prior.ty, plan.rows, len(ids) > 0)
     if prior is not None:
         near = np.abs(shifts - np.array([prior.tx, prior.ty])).sum(axis=1)
         best = shifts[int(np.lexsort((near, -count))[0])]
@@ -1010,12 +1071,13 @@ def register(page: Page, template: Template, matched: Matched | None = None) -> 
     scale = (glob.transform.sx, glob.transform.sy)
     blocks = [(name, _rule_pairs(template, page_rules, block.get("rules", []), glob.transform, RULE_SEARCH_PT)
                if page_rules else None) for name, block in template.blocks.items()]
+    # (each block's own, counted at once)
     fitted = _ransac_many([(*pairs.near(template.blocks[name]["anchors"], glob.transform, radius), scale, rules,
-                            glob.transform) for name, rules in blocks])  # (each block's own, counted at once)
+                            glob.transform, block_rows(template.edition, name)) for name, rules in blocks])
     # a block with too few labels of its own borrows those around it (those fits too counted at once)
     weak = [k for k, fit in enumerate(fitted) if fit is None or fit.anchors < MIN_ANCHORS]
     again = _ransac_many([(*pairs.near(_around(template.edition, blocks[k][0]), glob.transform, radius), scale,
-                           blocks[k][1], glob.transform) for k in weak])
+                           blocks[k][1], glob.transform, block_rows(template.edition, blocks[k][0])) for k in weak])
     for k, fit in zip(weak, again):
         fitted[k] = fit
     for (name, rules), fit in zip(blocks, fitted):
@@ -1053,7 +1115,8 @@ def register_rules(page_rules: list[tuple[float, float, float, float]], template
     fits: dict[str, BlockFit] = {}
     for name, block in template.blocks.items():
         rules = _rule_pairs(template, page_rules, block.get("rules", []), glob.transform, RULE_SEARCH_PT)
-        fit = _ransac(*none, (glob.transform.sx, glob.transform.sy), rules, glob.transform)
+        fit = _ransac(*none, (glob.transform.sx, glob.transform.sy), rules, glob.transform,
+                      block_rows(template.edition, name))
         fits[name] = fit if fit is not None and fit.anchors >= MIN_RULE_ANCHORS else glob
     return Registration(template, fits, glob)
 
