@@ -70,7 +70,12 @@ class Cell:
 
     def reads(self, words: list[Word]) -> bool:
         """A one-line box's ``words`` give a value of its field's kind (a date's box, a date)."""
-        return bool(words) and self.kind in READERS and READERS[self.kind](lines_of(words)) is not None
+        return self.value(words) is not None
+
+    def value(self, words: list[Word]) -> str | None:
+        """The value of its field's kind a one-line box's ``words`` give, or None."""
+        found = READERS[self.kind](lines_of(words)) if words and self.kind in READERS else None
+        return found[0] if found is not None else None
 
     def accepts(self, text: str) -> bool:
         if self.alphabet == DATE:

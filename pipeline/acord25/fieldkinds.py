@@ -34,7 +34,9 @@ _LICENCE = re.compile(r"\b(lic(ense|ence)?\s*(#|no\.?|number)|lic#|n\s?p\s?n\b|c
 _KERNED = re.compile(r"\b([A-Za-z]) (?=[a-z])")  # a word's first letter set apart from the rest by kerning
 _STREET = re.compile(r"^(\d+[\w-]*\s|p\.?\s*o\.?\s*box\b|post\s+office\b|po\s+drawer\b|one\s|two\s|suite\b|ste\b"
                      r"|attn\b|\d+$)", re.I)
-_PHONE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?", re.I)
+# a phone number standing alone: no digit just before or after it (a longer run of digits is no phone number, not
+# one with its first ten digits taken)
+_PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?(?!\d)", re.I)
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _EMAIL_JOINS = re.compile(r"\s*([@.])\s*|(?<=\w-)\s+(?=\w)")  # the spaces OCR puts in an address: around '@' and '.', after '-'
 # the dot before an address's last part read as a space ("name@agency com"): the domain's top level, joined back

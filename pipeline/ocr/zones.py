@@ -167,6 +167,7 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
         if cut.cell.alphabet == BLOCK:
             moved = (lambda w, cut=cut: place(_moved(w, cut, pad)))
             kept = _line(words, cut, got, moved) if cut.cell.line else _block(words, cut, got, moved, labels)
+            marks += [m for m in [retold(cut.cell, words, kept)] if m is not None]  # a phone read as another number
             replaced += kept is not words
             words = kept
             continue
@@ -347,10 +348,13 @@ def _line(words: list[Word], cut: _Cut, got: list[OcrWord], place) -> list[Word]
     own = words_in(words, cut.cell.box)  # (a neighbour's word near the box is not replaced: its own box's value)
     if own and len(lines_of(second)) == 1 and (_of_kind(cut.cell, own, second) or _surer_code(cut.cell, own, second)):
         return [w for w in words if w not in own] + second
+    if cut.cell.kind in ALONE_KINDS and cut.cell.reads(own):
+        return words  # a code the page read, its own reading not taken: a party block's line scoring (:func:`_block`,
+        # made for names and streets) would take any word-shaped reading over a number it scores as no word
     if first:
         return _block(words, cut, got, place)
     if (second and len(lines_of(second)) == 1 and all(plausible(w.text) or code_shaped(w.text) for w in second)
-            and min(w.confidence if w.confidence is not None else 0.0 for w in second) >= LINE_SURE):
+            and min(_sureness(w) for w in second) >= LINE_SURE):
         return words + second
     return words
 
@@ -378,12 +382,38 @@ def _of_kind(cell: Cell, first: list[Word], second: list[Word]) -> bool:
 def _surer_code(cell: Cell, first: list[Word], second: list[Word]) -> bool:
     """A code box read again alone whatever its page-level words read (``cells.ALONE_KINDS``: a phone number) whose
     own reading ``second`` gives a value of its kind, every word read at :data:`LINE_SURE` or more and surer than
-    the least sure of the page's words there, ``first``: the page read the number on one line with its label's
-    leftover print, and a digit misread so is read less surely than the number read alone."""
+    the least sure of the page's words the page's value is read from (:func:`_holding`; not its label's leftover
+    print beside it, whose doubt says nothing of the number's): the page read the number on one line with that
+    print, and a digit misread so is read less surely than the number read alone."""
     if cell.kind not in ALONE_KINDS or not cell.reads(second):
         return False
     least = min(_sureness(w) for w in second)
-    return least >= LINE_SURE and least > min(_sureness(w) for w in first)
+    return least >= LINE_SURE and least > min(_sureness(w) for w in _holding(cell, first) or first)
+
+
+def _holding(cell: Cell, words: list[Word]) -> list[Word]:
+    """The words of a one-line box that its value is read from: each without which the box's words read another
+    value (or none)."""
+    value = cell.value(words)
+    return [w for w in words if cell.value([v for v in words if v is not w]) != value] if value is not None else []
+
+
+def retold(cell: Cell, before: list[Word], after: list[Word]) -> Mark | None:
+    """An :data:`UNCONFIRMED` mark over a code box read again alone (``cells.ALONE_KINDS``) whose own reading
+    replaced the page's words there and says another number than they did (``before``, ``after``: the page's words
+    before and after): as an amount two readings alone outvoted the page's on (:func:`_outvoted`), shown, never
+    trusted (the value's ``confirmed`` is false, its confidence lowered). None when the two say the same number, or
+    the page's gave none."""
+    if cell.kind not in ALONE_KINDS:
+        return None
+    was, now = (cell.value(words_in(w, cell.box)) for w in (before, after))
+    if was is None or now is None or _digits(was) == _digits(now):
+        return None
+    return Mark(UNCONFIRMED, cell.box.x0, cell.box.y0, cell.box.x1, cell.box.y1)
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
 
 
 def _sureness(w: Word) -> float:
