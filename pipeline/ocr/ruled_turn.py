@@ -79,12 +79,19 @@ def form_rules() -> dict[str, tuple[Rule, ...]]:
 
 def page_rule_segments(image: np.ndarray, dpi: float, skew: float | None = None) -> tuple[list[Rule], tuple[float, float]]:
     """The page's long rules in points (levelled first, by ``skew`` when given, else by the tilt measured on a
-    coarse copy: a skewed rule breaks into short runs), and the page's size in points."""
+    coarse copy: a skewed rule breaks into short runs), and the page's size in points.
+
+    The ink is what is darker than the paper around it (:func:`deskew.binarise_local`, its neighbourhood in points
+    at the copy's resolution), not what is darker than one page-wide level: a 300 dpi scan's hairline, about a
+    scanned pixel wide, prints half as dark once shrunk to ``RULE_DPI``, while the same scan's sharp print pulls
+    the page-wide level darker; 15 of 24 tuning scans forced to 300 dpi lost half their rules to it and were left
+    to OSD. Print and grain come out too; the rules are still told from them by their length, thinness and the
+    paper beside them (:func:`rules.printed_rule_runs`)."""
     factor = min(1.0, RULE_DPI / dpi)
     small = image if factor >= 1.0 else cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     at = dpi * factor
     small = deskew.deskew(small, _skew(image, dpi) if skew is None else skew)
-    level, upright = rules.printed_rule_runs(deskew.binarise_fine(small), at, bridge_pt=rules.DASHED_GAP_PT)
+    level, upright = rules.printed_rule_runs(deskew.binarise_local(small, at), at, bridge_pt=rules.DASHED_GAP_PT)
     pt = 72.0 / at
     size = (small.shape[1] * pt, small.shape[0] * pt)
     return [tuple(v * pt for v in s) for s in _runs(level, at, 2) + _runs(upright, at, 3)], size

@@ -50,6 +50,36 @@ def test_given_the_forms_rules_turned_each_quarter_then_the_turn_back_is_found(s
     assert_turns_back(drawn_rules(scale, shift, skew), DPI)
 
 
+# a 300 dpi scan's hairline as measured on a tuning scan (seed 30 forced to 300 dpi, the coverage table's
+# column rules): about a scanned pixel wide and this dark on paper this light
+HAIRLINE_GREY, PAPER_GREY, PRINT_GREY = 140, 250, 0
+
+
+def hairline_page(dpi: float = 300.0) -> np.ndarray:
+    """A letter page at ``dpi`` with the 2016/03 template's rules drawn as faint hairlines one pixel wide, and
+    black dots of print (about a twentieth of the page, each a letter's size) everywhere at least 4 pt from a rule: the print sets a page-wide
+    ink level darker than the hairlines print once the page is shrunk to ``RULE_DPI``."""
+    px = dpi / 72.0
+    page = np.full((int(792 * px), int(612 * px)), PAPER_GREY, dtype=np.uint8)
+    ruled = np.zeros_like(page)
+    for x0, y0, x1, y1 in load("2016/03").rules:
+        a, b = (int(x0 * px), int(y0 * px)), (int(x1 * px), int(y1 * px))
+        cv2.rectangle(ruled, a, b, 255, thickness=1)
+    clear = cv2.dilate(ruled, np.ones((int(8 * px) | 1, int(8 * px) | 1), np.uint8)) == 0  # 4 pt from any rule
+    dots = np.zeros_like(clear)
+    dots[::24, ::24] = True
+    dots = cv2.dilate(dots.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0  # 1.7 pt across: a letter's bowl
+    page[dots & clear] = PRINT_GREY
+    page[ruled > 0] = HAIRLINE_GREY
+    return page
+
+
+def test_given_a_300_dpi_page_of_faint_hairlines_and_dark_print_then_each_turn_is_found():
+    """The hairlines are judged against the paper around them, not the page's ink level: shrunk to ``RULE_DPI``
+    a one-pixel hairline of a 300 dpi scan prints half as dark, lighter than the level the print sets."""
+    assert_turns_back(hairline_page(300.0), 300.0)
+
+
 def test_given_a_blank_page_then_no_turn():
     assert find_turn(np.full((1650, 1275), 255, dtype=np.uint8), DPI) is None
 
