@@ -109,20 +109,26 @@ def born_digital(seed: int, kind: str = "born-digital") -> tuple[bytes, dict[str
     return pdf, truth, Recipe(seed, kind, blank, writer, printed)
 
 
+def sample_name(seed: int, kind: str, dpi: int | None = None) -> str:
+    """The name :func:`certificate` gives its sample (and a bench's cache its reading): ``kind-seed``, and
+    ``-dpiD`` when the resolution is forced."""
+    return f"{kind}-{seed}" if dpi is None else f"{kind}-{seed}-dpi{dpi}"
+
+
 def certificate(seed: int, kind: str, dpi: int | None = None) -> Sample:
     """The certificate of ``kind`` for ``seed``; ``dpi`` forces a scan's or photo's resolution, every other draw
     (the certificate, the blank, the turn, skew, blur, noise, speckle, JPEG quality) kept as the seed makes it."""
     from samples.scans import random_degradation, random_photo, scan_pdf
 
     pdf, truth, recipe = born_digital(seed, kind)
-    name = f"{kind}-{seed}"
+    name = sample_name(seed, kind)
     if kind == "born-digital":
         return Sample(name, pdf, "application/pdf", truth, recipe)
     rng = random.Random(f"{kind}:degrade:{seed}")
     degradation = random_photo(rng) if kind == "photo" else random_degradation(rng)
     if dpi is not None:  # after the draw, so that the rest of the seed's draws stay the same
         degradation = replace(degradation, dpi=dpi)
-        name = f"{name}-dpi{dpi}"
+        name = sample_name(seed, kind, dpi)
     data = scan_pdf(pdf, degradation, rng)
     return Sample(name, data, degradation.kind, truth, replace(recipe, degradation=asdict(degradation)))
 

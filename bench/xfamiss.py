@@ -49,7 +49,7 @@ def xfa_seeds(count: int) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     from bench.accuracy import score
-    from bench.corpus import certificate
+    from bench.corpus import certificate, sample_name
     from pipeline.stages import extract, read
 
     p = argparse.ArgumentParser()
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     cache.mkdir(parents=True, exist_ok=True)
     totals = defaultdict(lambda: [0, 0, 0])
     for kind, seed, group, dpi in docs:
-        name = f"{kind}-{seed}" if dpi is None else f"{kind}-{seed}-dpi{dpi}"  # the name certificate() gives
+        name = sample_name(seed, kind, dpi)
         path = cache / f"{name}.pickle"
         if path.exists():
             reading = pickle.loads(path.read_bytes())

@@ -314,14 +314,13 @@ def unread_print(page: Page, image: np.ndarray, zone, *, scale: float, dpi: floa
     if x1 - x0 < 4 or y1 - y0 < 4:
         return False
     crop = image[y0:y1, x0:x1]
-    found = _print_only(crop, dpi)
+    found = _print_found(crop, dpi)
     if found is None:
         return False
-    (top, _, left, _), piece = found
     # the print counted at the level it was found at (the pixels :func:`_print_only` kept), not at DARK: a blurred,
     # upsampled scan's digit is print mostly fainter than DARK (a lone revision digit of a 150 dpi scan, 71 pixels
     # darker than DARK where the same digit scanned at 300 dpi has 112, was taken for no print)
-    ink = piece < _print_level(crop)
+    (top, _, left, _), _, ink = found
     total = int(ink.sum())
     pad = max(2, int(0.03 * dpi))
     for w in words_in(page.words, zone, margin=NEAR_PT):
@@ -657,6 +656,14 @@ def _print_only(crop: np.ndarray, dpi: float, *, words: bool = False) -> tuple[t
     In a cell of words (``words``: a party block, a one-line text box), blots within :data:`PRINT_JOIN_IN` of each
     other are judged together (a thin letter, a letter's dot, a comma with its word); amounts and dates are read
     from their cut-outs as before (their digits' strokes stand alone above the speck's square)."""
+    found = _print_found(crop, dpi, words=words)
+    return None if found is None else found[:2]
+
+
+def _print_found(crop: np.ndarray, dpi: float, *, words: bool = False) \
+        -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray] | None:
+    """:func:`_print_only`'s trimmed box and pixels, and which of those pixels are the print it kept (a bool mask
+    the pixels' shape): the print at the level it was found at."""
     paper = float(np.median(crop))
     level = _print_level(crop)
     dark = crop < level
@@ -673,7 +680,7 @@ def _print_only(crop: np.ndarray, dpi: float, *, words: bool = False) -> tuple[t
     rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
     top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
     piece = np.where(mask | (crop >= level), crop, np.uint8(255))[top:bottom, left:right]
-    return (top, bottom, left, right), np.ascontiguousarray(piece)
+    return (top, bottom, left, right), np.ascontiguousarray(piece), mask[top:bottom, left:right].copy()
 
 
 def _strokes(dark: np.ndarray, reach: np.ndarray, smallest: float, tall: float = 0.0, join: int = 0) -> np.ndarray:

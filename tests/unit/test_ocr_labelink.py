@@ -85,6 +85,8 @@ def test_given_a_thin_upright_stroke_crossing_a_blurred_labels_bar_then_it_runs_
     assert found == [label]
     away = int(image[92:98, stroke].min())  # the stroke's own grey below the label
     assert int(out[y0:y1, stroke].min(axis=1).max()) <= away + 10
+    assert (image[y0 + 1:y0 + 6, x0 + 23:x0 + 31] < 128).all()  # the T's bar, right of its stem, away from the stroke
+    assert out[y0:y0 + 7, x0 + 23:x0 + 31].min() >= 200  # is taken out: paper
 
 
 def test_given_a_label_standing_alone_then_it_is_left_as_printed():
@@ -263,3 +265,42 @@ def test_given_a_sign_not_printed_where_the_form_has_it_then_a_value_under_its_p
     out, found = erase_labels(pixels, [sign], scale=SCALE, alone=True)
 
     assert found == [] and np.array_equal(out, pixels)
+
+
+def _core(bar_top: int) -> tuple[np.ndarray, np.ndarray]:
+    """A label's hidden core: a bar 5 pixels thick (rows ``bar_top`` on) and, apart from it, a stroke 5 pixels wide and
+    8 high (rows 30-37: longer than the bar is thick, so a column's run through it lies along the label's stroke);
+    and a page all paper."""
+    hidden = np.zeros((60, 80), dtype=bool)
+    hidden[bar_top:bar_top + 5, 5:75] = True
+    hidden[30:38, 40:45] = True
+    return hidden, np.full(hidden.shape, 255, dtype=np.uint8)
+
+
+def test_given_a_value_stroke_crossing_a_labels_bar_then_it_runs_on_but_not_along_a_stroke_nor_from_one_side():
+    """A column of the core with the value's ink just above and just below it, no farther apart than the label's
+    thickest stroke is wide, is a value's stroke crossing the label's: it runs on through. A longer run lies along a
+    stroke of the label (a value's stem beside the label's stem) and is left to the fill; ink on one side only (a
+    stroke ending on the label) is not carried through."""
+    from pipeline.ocr.labelink import _crossed
+
+    hidden, image = _core(20)
+    image[19, 10:13] = image[25, 10:13] = 0  # a value's stroke in above the bar and out below it
+    image[29, 40:43] = image[38, 40:43] = 0  # ink above and below the label's 8-pixel stroke
+    image[19, 60:63] = 0  # a stroke ending on the bar: ink above it, paper below
+    crossed = _crossed(hidden, image)
+    assert (crossed[20:25, 10:13] > 0).all() and (crossed[20:25, 10:13] < 128).all()
+    assert not crossed[30:38, 40:45].any()
+    assert not crossed[20:25, 60:63].any()
+
+
+def test_given_a_labels_core_touching_the_crops_edge_then_its_stroke_width_is_measured_as_anywhere():
+    """The label's thickest stroke is measured on its core framed by paper: a bar along the crop's top edge is as
+    thick as the same bar inside it (OpenCV's distance transform takes the image's edge for no edge: 9.6 pixels
+    across for a 5-pixel bar there), so a run along the label's 8-pixel stroke is not taken for a crossing either."""
+    from pipeline.ocr.labelink import _crossed
+
+    for bar_top in (0, 10):
+        hidden, image = _core(bar_top)
+        image[29, 40:45] = image[38, 40:45] = 0
+        assert not _crossed(hidden, image)[30:38, 40:45].any(), bar_top
