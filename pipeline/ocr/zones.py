@@ -271,16 +271,29 @@ def confirmation(cell: Cell, got: list[OcrWord]) -> Mark | None:
     :data:`DATE_CONFIRMED` or :data:`DATE_UNCONFIRMED` alike (the same day, however printed, or another); None
     when it is no valid value of its kind (a cut-out read as noise says nothing of the first reading). Here the
     page's words stay: two readings that differ say only that one of them is wrong (an amount the second reading
-    contradicts at OUTVOTE_SURE is settled by a third, elsewhere)."""
+    contradicts at OUTVOTE_SURE is settled by a third, elsewhere). An amount's reading that is no valid amount but
+    says as many digits as the first reading and other ones (:func:`_other_digits`) contradicts it all the same."""
     text = " ".join(v.text for v in sorted(got, key=lambda v: v.left))
+    box = cell.box
     if cell.alphabet == DATE:
         value, seen, kinds = _date_of(text), _date_of(cell.seen), (DATE_CONFIRMED, DATE_UNCONFIRMED)
     else:
         value, seen, kinds = dollars(_amount_text(text)), dollars(cell.seen), (CONFIRMED, UNCONFIRMED)
+        if value is None and _other_digits(seen, text):
+            return Mark(UNCONFIRMED, box.x0, box.y0, box.x1, box.y1)
     if value is None:
         return None
-    box = cell.box
     return Mark(kinds[0] if value == seen else kinds[1], box.x0, box.y0, box.x1, box.y1)
+
+
+def _other_digits(seen: int | None, text: str) -> bool:
+    """A second reading of a sure amount ``seen`` (dollars) that says as many digits as it, and other ones, its
+    marks aside: "1.000000" against 4,000,000 (a first digit misread in the first reading, its marks misread in
+    the second: neither a valid amount of the other's). Its digits are the cut-out's own print read again, so a
+    digit they differ on is one of the two readings wrong; a reading with a digit more or fewer (a "$" read as
+    "5", a digit lost) says nothing of which."""
+    digits = "".join(c for c in _amount_text(text) if c.isdigit())
+    return seen is not None and len(digits) == len(str(seen)) and digits != str(seen)
 
 
 def _date_of(text: str) -> str | None:

@@ -324,6 +324,18 @@ def test_given_a_sure_amount_whose_second_reading_is_no_amount_then_nothing_is_s
     assert _confirmed(["4,0O0,0o"]) == ([("4,000,000", 0.95)], [])
 
 
+def test_given_a_sure_amount_whose_second_reading_is_no_amount_but_other_digits_then_a_mark_says_unconfirmed():
+    # the first digit misread surely on the page ("1,000,000" read "4,000,000"), the marks misread the second time
+    assert _confirmed(["1.000000"]) == ([("4,000,000", 0.95)], [UNCONFIRMED])
+    assert _confirmed(["$1.000000"]) == ([("4,000,000", 0.95)], [UNCONFIRMED])  # the form's "$" aside
+
+
+def test_given_a_sure_amount_whose_second_reading_is_no_amount_with_its_digits_or_a_digit_more_then_nothing_is_said():
+    assert _confirmed(["4.000000"]) == ([("4,000,000", 0.95)], [])  # the same digits: no second valid reading
+    assert _confirmed(["1.00000"]) == ([("4,000,000", 0.95)], [])  # a digit lost: it says nothing of which is wrong
+    assert _confirmed(["54.000000"]) == ([("4,000,000", 0.95)], [])  # a "$" read as a digit
+
+
 def test_given_a_sure_amount_printed_with_its_cents_then_it_is_confirmed_by_the_same_dollars():
     from pipeline.acord25.cells import _amount_cell, dollars
 
