@@ -292,7 +292,7 @@ def _other_digits(seen: int | None, text: str) -> bool:
     the second: neither a valid amount of the other's). Its digits are the cut-out's own print read again, so a
     digit they differ on is one of the two readings wrong; a reading with a digit more or fewer (a "$" read as
     "5", a digit lost) says nothing of which."""
-    digits = "".join(c for c in _amount_text(text) if c.isdigit())
+    digits = _digits(_amount_text(text))
     return seen is not None and len(digits) == len(str(seen)) and digits != str(seen)
 
 
