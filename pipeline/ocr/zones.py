@@ -167,7 +167,8 @@ def _reread(page: Page, image: np.ndarray, cells: list[Cell], engine: OcrEngine,
         if cut.cell.alphabet == BLOCK:
             moved = (lambda w, cut=cut: place(_moved(w, cut, pad)))
             kept = _line(words, cut, got, moved) if cut.cell.line else _block(words, cut, got, moved, labels)
-            marks += [m for m in [retold(cut.cell, words, kept)] if m is not None]  # a phone read as another number
+            own = [moved(v) for v in got if v.text.strip()]
+            marks += [m for m in [retold(cut.cell, words, own)] if m is not None]  # a phone read as another number
             replaced += kept is not words
             words = kept
             continue
@@ -410,15 +411,15 @@ def _holding(cell: Cell, words: list[Word]) -> list[Word]:
     return [w for w in words if cell.value([v for v in words if v is not w]) != value] if value is not None else []
 
 
-def retold(cell: Cell, before: list[Word], after: list[Word]) -> Mark | None:
+def retold(cell: Cell, page: list[Word], own: list[Word]) -> Mark | None:
     """An :data:`UNCONFIRMED` mark over a code box read again alone (``cells.ALONE_KINDS``) whose own reading
-    replaced the page's words there and says another number than they did (``before``, ``after``: the page's words
-    before and after): as an amount two readings alone outvoted the page's on (:func:`_outvoted`), shown, never
-    trusted (the value's ``confirmed`` is false, its confidence lowered). None when the two say the same number, or
-    the page's gave none."""
+    (``own``, placed on the page) says another number than the page's words there (``page``), whichever of the two
+    was kept (:func:`_line`): two readings that differ say only that one of them is wrong, so the value is shown,
+    never trusted (its ``confirmed`` false, its confidence lowered), as an amount two readings alone outvoted the
+    page's on (:func:`_outvoted`). None when the two say the same number, or either gives none."""
     if cell.kind not in ALONE_KINDS:
         return None
-    was, now = (cell.value(words_in(w, cell.box)) for w in (before, after))
+    was, now = cell.value(words_in(page, cell.box)), cell.value(own)
     if was is None or now is None or _digits(was) == _digits(now):
         return None
     return Mark(UNCONFIRMED, cell.box.x0, cell.box.y0, cell.box.x1, cell.box.y1)

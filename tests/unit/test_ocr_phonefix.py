@@ -68,13 +68,13 @@ DPI = 300
 SCALE = 72 / DPI  # points per pixel
 
 
-def _reread(page_text: str, own_text: str) -> Page:
-    """A phone box (pixels 100-700 across, 100-160 down) read on the page as ``page_text`` at 0.79 and alone as
-    ``own_text`` at 96 (the fake engine reads the box's ink as that)."""
+def _reread(page_text: str, own_text: str, page_confidence: float = 0.79) -> Page:
+    """A phone box (pixels 100-700 across, 100-160 down) read on the page as ``page_text`` at ``page_confidence``
+    and alone as ``own_text`` at 96 (the fake engine reads the box's ink as that)."""
     image = np.full((400, 800), 255, dtype=np.uint8)
     cv2.putText(image, "557-260-5194", (120, 145), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
     cell = Cell(Box(100 * SCALE, 100 * SCALE, 700 * SCALE, 160 * SCALE), BLOCK, line=True, kind="phone")
-    word = Word(page_text, 120 * SCALE, 120 * SCALE, 400 * SCALE, 150 * SCALE, confidence=0.79)
+    word = Word(page_text, 120 * SCALE, 120 * SCALE, 400 * SCALE, 150 * SCALE, confidence=page_confidence)
     page = Page(1, 800 * SCALE, 400 * SCALE, (word,))
     return reread_cells(page, image, [cell], ReadsBands([own_text], conf=96.0), dpi=DPI,
                         place=lambda w: _word(w, SCALE))
@@ -83,6 +83,14 @@ def _reread(page_text: str, own_text: str) -> Page:
 def test_given_a_phone_read_alone_as_another_number_then_it_replaces_the_page_s_marked_unconfirmed():
     page = _reread("957-260-5194", "557-260-5194")
     assert [w.text for w in page.words] == ["557-260-5194"]
+    assert [m.kind for m in page.marks] == [UNCONFIRMED]
+
+
+def test_given_a_phone_read_alone_less_surely_as_another_number_then_the_page_s_stays_marked_unconfirmed():
+    """The page's number, read more surely than the box alone, is kept; the box's own reading of another number
+    says one of the two is wrong: the value is not trusted."""
+    page = _reread("086-440-4678", "686-440-4678", page_confidence=0.98)
+    assert [w.text for w in page.words] == ["086-440-4678"]
     assert [m.kind for m in page.marks] == [UNCONFIRMED]
 
 
