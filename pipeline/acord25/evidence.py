@@ -11,7 +11,7 @@ from pipeline.acord25.layout import Box
 # alone, to confirm a sure first reading (a page read by its value boxes, :func:`pipeline.ocr.zones.confirmation`):
 # the second reading says the same amount, or it does not (another amount, or nothing valid). :func:`calibrate`
 # records them as the value's ``confirmed`` (true / false). An UNCONFIRMED mark is also left over a phone box whose
-# own reading replaced the page's with another number (:func:`pipeline.ocr.zones.retold`).
+# own reading said another number than the page's, whichever was kept (:func:`pipeline.ocr.zones.retold`).
 CONFIRMED = "amount_confirmed"
 UNCONFIRMED = "amount_unconfirmed"
 # the same for a date read surely, read again to confirm it; recorded as the value's ``date_confirmed``
