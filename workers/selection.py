@@ -22,20 +22,15 @@ HELD_ACCOUNTS = 512
 
 
 # Built once (every scoring sends it: its construction and cache key are not redone each time)
-LIVE_SETS = (select(RequirementSet, Holder).join(Holder, Holder.id == RequirementSet.holder_id)
-             .where(Holder.account_id == bindparam("account_id", type_=Integer),
-                    RequirementSet.superseded_at.is_(None))
-             .order_by(RequirementSet.id))
+_SETS = RequirementSet.__table__.join(Holder.__table__, Holder.id == RequirementSet.holder_id)
+_LIVE = and_(Holder.account_id == bindparam("account_id", type_=Integer), RequirementSet.superseded_at.is_(None))
+LIVE_SETS = select(RequirementSet, Holder).select_from(_SETS).where(_LIVE).order_by(RequirementSet.id)
 # On PostgreSQL the same sets with whether the transaction reading them had written anything before them (it is
 # given a transaction id at its first write: ``pg_current_xact_id_if_assigned()`` is not null), in one SELECT:
 # one row of that alone joined to the sets (LEFT JOIN), so that an account with no live set answers it too
 _WROTE_BEFORE = select(func.pg_current_xact_id_if_assigned().is_not(None).label("wrote")).subquery("tx")
-LIVE_SETS_AND_WROTE = (
-    select(_WROTE_BEFORE.c.wrote, RequirementSet, Holder)
-    .select_from(_WROTE_BEFORE.outerjoin(
-        RequirementSet.__table__.join(Holder.__table__, Holder.id == RequirementSet.holder_id),
-        and_(Holder.account_id == bindparam("account_id", type_=Integer), RequirementSet.superseded_at.is_(None))))
-    .order_by(RequirementSet.id))
+LIVE_SETS_AND_WROTE = (select(_WROTE_BEFORE.c.wrote, RequirementSet, Holder)
+                       .select_from(_WROTE_BEFORE.outerjoin(_SETS, _LIVE)).order_by(RequirementSet.id))
 
 
 @dataclass(frozen=True)
